@@ -1,0 +1,410 @@
+//! The catalog files as written: serde types mirroring the YAML, and the reader that loads
+//! them while collecting every error it can instead of stopping at the first.
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_yaml::Value;
+
+use crate::diagnostic::{closest, Diagnostic};
+use crate::locate::Locator;
+
+/// The name of the shared vocabulary file inside the catalog folder.
+pub const VOCABULARY_FILE: &str = "vocabulary.yaml";
+
+/// `vocabulary.yaml`: the normalized entity and action words.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VocabularyFile {
+    /// Entity name → meaning.
+    pub entities: serde_yaml::Mapping,
+    /// Action name → meaning.
+    pub actions: serde_yaml::Mapping,
+}
+
+/// The top level of a platform catalog; list items are kept as YAML values so that each is
+/// deserialized (and its errors reported) on its own.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PlatformHeader {
+    platform: String,
+    name: String,
+    sources: Vec<SourceDef>,
+    topic: TopicDef,
+    scopes: Vec<Value>,
+    groups: Vec<Value>,
+    events: Vec<Value>,
+}
+
+/// A reference page the catalog transcribes.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceDef {
+    /// Path of the stored copy, relative to the catalog folder.
+    pub page: String,
+    /// The file name the page was received as.
+    pub seed: String,
+    /// The page's public address.
+    pub url: String,
+    /// The version the page states, if any.
+    pub version: Option<String>,
+    /// The date the copy was taken into the repository.
+    pub taken: String,
+}
+
+/// How topics are written and delivered.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TopicDef {
+    /// Segment separators, one character each.
+    pub separators: Vec<String>,
+    /// Where a delivery names its topic: exactly one of the two keys.
+    pub carried_by: CarriedByDef,
+}
+
+/// `carried_by: { header: X-Shopify-Topic }` or `carried_by: { body_field: scope }`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CarriedByDef {
+    /// An HTTP header.
+    pub header: Option<String>,
+    /// A dotted path to a field of the JSON body.
+    pub body_field: Option<String>,
+}
+
+/// One entry of a platform's `scopes:` list.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScopeDef {
+    /// The name as the platform writes it.
+    pub name: String,
+    /// The OAuth scope a shop grants for it, where that differs (Shopify).
+    pub oauth: Option<String>,
+    /// What it grants.
+    pub description: Option<String>,
+    /// Where the description came from.
+    pub source: Option<String>,
+}
+
+/// One entry of a platform's `groups:` list.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupDef {
+    /// The wildcard pattern as documented.
+    pub pattern: String,
+    /// The documented description.
+    pub description: String,
+}
+
+/// One entry of a platform's `events:` list.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventDef {
+    /// The exact wire topic.
+    pub topic: String,
+    /// The documented description, verbatim.
+    pub description: Option<String>,
+    /// Where facts not on the catalog's main page came from.
+    pub source: Option<String>,
+    /// Which of the page's lists name the topic (Shopify).
+    #[serde(default)]
+    pub listed_in: Vec<Listing>,
+    /// Normalized entity.
+    pub entity: String,
+    /// Normalized action.
+    pub action: String,
+    /// The resource the page links.
+    pub resource: Option<LinkDef>,
+    /// The related REST call.
+    pub rest_call: Option<LinkDef>,
+    /// The scope requirement; see the catalog README for its forms.
+    pub scopes: Value,
+    /// Shopify's protected-customer-data marker.
+    #[serde(default)]
+    pub protected_customer_data: bool,
+    /// Shopify's mandatory compliance topics.
+    #[serde(default)]
+    pub mandatory: bool,
+    /// Overrides the derived Rust identifier.
+    pub rust_name: Option<String>,
+    /// Quirks a maintainer should know.
+    pub notes: Option<String>,
+}
+
+/// Which list of a reference page names a topic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Listing {
+    /// The topic has its own section.
+    Section,
+    /// The mandatory compliance webhooks table.
+    ComplianceTable,
+    /// The "Topics allowed" list of the 422 error example.
+    TopicsAllowed,
+}
+
+/// A named link.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinkDef {
+    /// Link text.
+    pub name: String,
+    /// Address.
+    pub url: String,
+}
+
+/// A list item and the 0-based lines it spans in its file.
+#[derive(Debug, Clone)]
+pub struct Located<T> {
+    /// The item.
+    pub value: T,
+    /// Its lines, where the file is block-style YAML.
+    pub lines: Option<Range<usize>>,
+}
+
+/// A platform catalog as read, before validation.
+#[derive(Debug)]
+pub struct PlatformFile {
+    /// The file, as given to the reader.
+    pub path: PathBuf,
+    /// Its text.
+    pub text: String,
+    /// `platform:`.
+    pub platform: String,
+    /// `name:`.
+    pub name: String,
+    /// `sources:`.
+    pub sources: Vec<SourceDef>,
+    /// `topic:`.
+    pub topic: TopicDef,
+    /// `scopes:` items that deserialized.
+    pub scopes: Vec<Located<ScopeDef>>,
+    /// `groups:` items that deserialized.
+    pub groups: Vec<Located<GroupDef>>,
+    /// `events:` items that deserialized.
+    pub events: Vec<Located<EventDef>>,
+}
+
+/// Everything read from a catalog folder.
+#[derive(Debug)]
+pub struct RawCatalog {
+    /// The vocabulary file, if it could be read.
+    pub vocabulary: Option<(PathBuf, VocabularyFile)>,
+    /// The platform files that could be read, sorted by file name.
+    pub platforms: Vec<PlatformFile>,
+}
+
+/// Reads every `*.yaml` file of `dir`, collecting problems rather than stopping at one.
+pub fn read_dir(dir: &Path) -> (RawCatalog, Vec<Diagnostic>) {
+    let mut diagnostics = Vec::new();
+    let mut raw = RawCatalog { vocabulary: None, platforms: Vec::new() };
+    let mut paths: Vec<PathBuf> = match std::fs::read_dir(dir) {
+        Ok(entries) => entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml"))
+            .collect(),
+        Err(e) => {
+            diagnostics.push(file_error(
+                dir,
+                format!("cannot read the catalog folder: {e}"),
+                "pass the folder that holds vocabulary.yaml and the platform catalogs",
+            ));
+            return (raw, diagnostics);
+        }
+    };
+    paths.sort();
+    for path in paths {
+        let Some(text) = read_text(&path, &mut diagnostics) else { continue };
+        if path.file_name().is_some_and(|n| n == VOCABULARY_FILE) {
+            match serde_yaml::from_str::<VocabularyFile>(&text) {
+                Ok(vocabulary) => raw.vocabulary = Some((path, vocabulary)),
+                Err(e) => diagnostics.push(yaml_error(&path, "file", &e)),
+            }
+        } else if let Some(file) = read_platform(path, text, &mut diagnostics) {
+            raw.platforms.push(file);
+        }
+    }
+    if raw.vocabulary.is_none() && !diagnostics.iter().any(|d| d.file.ends_with(VOCABULARY_FILE)) {
+        diagnostics.push(file_error(
+            &dir.join(VOCABULARY_FILE),
+            "the vocabulary file is missing".into(),
+            "create it with `entities:` and `actions:` maps (see catalog/README.md)",
+        ));
+    }
+    if raw.platforms.is_empty() && diagnostics.is_empty() {
+        diagnostics.push(file_error(
+            dir,
+            "the catalog folder holds no platform catalog".into(),
+            "add a `<platform>.yaml` file (see catalog/README.md)",
+        ));
+    }
+    (raw, diagnostics)
+}
+
+fn read_text(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Option<String> {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            diagnostics.push(file_error(
+                path,
+                format!("cannot read the file: {e}"),
+                "check that it exists and is readable",
+            ));
+            return None;
+        }
+    };
+    match String::from_utf8(bytes) {
+        Ok(text) => Some(text),
+        Err(e) => {
+            let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+            let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+            let column = valid.len() - valid.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1) + 1;
+            diagnostics.push(Diagnostic {
+                file: path.to_owned(),
+                line: Some(line),
+                column: Some(column),
+                subject: "file".into(),
+                message: "the file is not valid UTF-8".into(),
+                hint: "save it as UTF-8 (copy the text from the platform's page again)".into(),
+            });
+            None
+        }
+    }
+}
+
+fn read_platform(path: PathBuf, text: String, diagnostics: &mut Vec<Diagnostic>) -> Option<PlatformFile> {
+    if text.trim().is_empty() {
+        diagnostics.push(file_error(
+            &path,
+            "the catalog is empty".into(),
+            "write the platform catalog (see catalog/README.md) or delete the file",
+        ));
+        return None;
+    }
+    let header: PlatformHeader = match serde_yaml::from_str(&text) {
+        Ok(header) => header,
+        Err(e) => {
+            diagnostics.push(yaml_error(&path, "file", &e));
+            return None;
+        }
+    };
+    let locator = Locator::new(&text);
+    let scopes = read_items(&path, &locator, "scopes", header.scopes, diagnostics);
+    let groups = read_items(&path, &locator, "groups", header.groups, diagnostics);
+    let events = read_items(&path, &locator, "events", header.events, diagnostics);
+    Some(PlatformFile {
+        path,
+        platform: header.platform,
+        name: header.name,
+        sources: header.sources,
+        topic: header.topic,
+        scopes,
+        groups,
+        events,
+        text,
+    })
+}
+
+/// Deserializes each item of a top-level list on its own, so one bad item does not hide the
+/// problems of the others.
+fn read_items<T: DeserializeOwned>(
+    path: &Path,
+    locator: &Locator,
+    key: &str,
+    values: Vec<Value>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<Located<T>> {
+    let ranges = locator.items(key);
+    let ranges = (ranges.len() == values.len()).then_some(ranges);
+    let mut items = Vec::new();
+    for (index, value) in values.into_iter().enumerate() {
+        let lines = ranges.as_ref().map(|r| r[index].clone());
+        let subject = item_subject(key, index, &value);
+        match serde_yaml::from_value::<T>(value) {
+            Ok(value) => items.push(Located { value, lines }),
+            Err(e) => {
+                let message = e.to_string();
+                let field = backticked_after(&message, "unknown field ")
+                    .or_else(|| backticked_after(&message, "missing field "));
+                let (line, column) = match (&lines, &field) {
+                    (Some(range), Some(field)) => {
+                        let (line, column) = locator.key(range, field);
+                        (Some(line), Some(column))
+                    }
+                    (Some(range), None) => (Some(range.start + 1), None),
+                    (None, _) => (None, None),
+                };
+                diagnostics.push(Diagnostic {
+                    file: path.to_owned(),
+                    line,
+                    column,
+                    subject,
+                    hint: field_hint(&message, field.as_deref()),
+                    message,
+                });
+            }
+        }
+    }
+    items
+}
+
+/// `event \`orders/create\`` when the item names itself, `events[3]` otherwise.
+fn item_subject(key: &str, index: usize, value: &Value) -> String {
+    let name_key = match key {
+        "events" => "topic",
+        "groups" => "pattern",
+        _ => "name",
+    };
+    match value.get(name_key).and_then(Value::as_str) {
+        Some(name) => format!("{} `{name}`", key.trim_end_matches('s')),
+        None => format!("{key}[{index}]"),
+    }
+}
+
+fn backticked_after(message: &str, marker: &str) -> Option<String> {
+    let rest = &message[message.find(marker)? + marker.len()..];
+    let rest = rest.strip_prefix('`')?;
+    Some(rest[..rest.find('`')?].to_owned())
+}
+
+/// A hint for serde's messages: a spelling suggestion for unknown keys.
+fn field_hint(message: &str, field: Option<&str>) -> String {
+    if message.starts_with("unknown field") {
+        let expected: Vec<&str> = message.split('`').skip(3).step_by(2).collect();
+        if let Some(suggestion) = field.and_then(|f| closest(f, expected.iter().copied())) {
+            return format!("did you mean `{suggestion}`?");
+        }
+        return format!("remove the key or use one of: {}", expected.join(", "));
+    }
+    if message.starts_with("missing field") {
+        return "add the key; catalog/README.md lists what each entry needs".into();
+    }
+    "fix the value's type or spelling; catalog/README.md shows each key with an example".into()
+}
+
+fn yaml_error(path: &Path, subject: &str, error: &serde_yaml::Error) -> Diagnostic {
+    let location = error.location();
+    let message = error.to_string();
+    let field = backticked_after(&message, "unknown field ");
+    let hint = if message.contains("duplicate entry") {
+        "a key may appear only once per mapping; merge or rename the two entries".to_owned()
+    } else if field.is_some() || message.contains("missing field") || message.contains("invalid type") {
+        field_hint(&message, field.as_deref())
+    } else {
+        "fix the YAML syntax at this position (indentation, quoting, a missing `:`)".to_owned()
+    };
+    Diagnostic {
+        file: path.to_owned(),
+        line: location.as_ref().map(|l| l.line()),
+        column: location.as_ref().map(|l| l.column()),
+        subject: subject.into(),
+        message,
+        hint,
+    }
+}
+
+fn file_error(path: &Path, message: String, hint: &str) -> Diagnostic {
+    Diagnostic { file: path.to_owned(), line: None, column: None, subject: "file".into(), message, hint: hint.into() }
+}

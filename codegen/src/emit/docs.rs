@@ -1,0 +1,133 @@
+//! Model → Markdown reference pages.
+
+use std::fmt::Write;
+
+use super::header;
+use super::rust::scope_rule_text;
+use crate::model::{CarriedBy, Listing, Model, Platform};
+
+/// Makes text safe inside one Markdown table cell.
+fn cell(text: &str) -> String {
+    text.trim().replace('|', "\\|").replace("\r\n", "\n").replace('\n', "<br>")
+}
+
+/// `generated/docs/<platform>.md`: every event with its scopes and meaning.
+pub(super) fn platform(model: &Model, platform: &Platform) -> String {
+    let mut out = header_md(&format!("catalog/{}", platform.file.display()));
+    let _ = writeln!(out, "# {} webhook topics\n", platform.name);
+    for source in &platform.sources {
+        let version = source.version.as_ref().map_or(String::new(), |v| format!(", version {v}"));
+        let _ = writeln!(
+            out,
+            "- Source: <{}>{version}, stored as `catalog/{}` (taken {}).",
+            source.url, source.page, source.taken
+        );
+    }
+    let carrier = match &platform.carried_by {
+        CarriedBy::Header(header) => format!("the `{header}` header"),
+        CarriedBy::BodyField(field) => format!("the body field `{field}`"),
+    };
+    let separators: Vec<String> = platform.separators.iter().map(|c| format!("`{c}`")).collect();
+    let _ = writeln!(out, "- Topic: carried by {carrier}; segments separated by {}.", separators.join(" or "));
+    let _ = writeln!(
+        out,
+        "- {} events, {} scopes, {} wildcard groups.\n",
+        platform.events.len(),
+        platform.scopes.len(),
+        platform.groups.len()
+    );
+
+    if !platform.scopes.is_empty() {
+        let _ = writeln!(out, "## Scopes\n\n| Scope | OAuth | Description |\n| --- | --- | --- |");
+        for scope in &platform.scopes {
+            let description = match (&scope.description, &scope.source) {
+                (Some(d), Some(s)) => format!("{} ([source](<{s}>))", cell(d)),
+                (Some(d), None) => cell(d),
+                _ => "—".into(),
+            };
+            let oauth = scope.oauth.as_ref().map_or("—".to_owned(), |o| format!("`{o}`"));
+            let _ = writeln!(out, "| `{}` | {oauth} | {description} |", scope.name);
+        }
+        out.push('\n');
+    }
+    if !platform.groups.is_empty() {
+        let _ = writeln!(out, "## Wildcard groups\n\n| Pattern | Covers | Description |\n| --- | --- | --- |");
+        for group in &platform.groups {
+            let _ =
+                writeln!(out, "| `{}` | {} topics | {} |", group.pattern, group.events.len(), cell(&group.description));
+        }
+        out.push('\n');
+    }
+    let _ = writeln!(
+        out,
+        "## Events\n\n| Topic | Entity / action | Scopes | Notes | Description |\n| --- | --- | --- | --- | --- |"
+    );
+    for event in &platform.events {
+        let mut notes = Vec::new();
+        if event.protected_customer_data {
+            notes.push("protected customer data".to_owned());
+        }
+        if event.mandatory {
+            notes.push("mandatory".to_owned());
+        }
+        if !event.listed_in.is_empty()
+            && !event.listed_in.contains(&Listing::Section)
+            && !event.listed_in.contains(&Listing::ComplianceTable)
+        {
+            notes.push("listed only".to_owned());
+        }
+        if let Some(source) = &event.source {
+            notes.push(format!("[described elsewhere](<{source}>)"));
+        }
+        let description = event.description.as_deref().map_or("*none documented*".to_owned(), cell);
+        let _ = writeln!(
+            out,
+            "| `{}` | {} / {} | {} | {} | {description} |",
+            event.topic,
+            model.vocabulary.entities[event.entity].name,
+            model.vocabulary.actions[event.action].name,
+            cell(&scope_rule_text(platform, &event.scopes)),
+            notes.join(", "),
+        );
+    }
+    out
+}
+
+/// `generated/docs/matrix.md`: entity × action × platform.
+pub(super) fn matrix(model: &Model) -> String {
+    let mut out = header_md("catalog/*.yaml");
+    let _ = writeln!(out, "# The same business event on every platform\n");
+    let _ = writeln!(out, "Each row is a normalized entity and action (see `catalog/vocabulary.yaml`); each cell lists the platform's topics with that meaning.\n");
+    let names: Vec<&str> = model.platforms.iter().map(|p| p.name.as_str()).collect();
+    let _ = writeln!(out, "| Entity | Action | {} |", names.join(" | "));
+    let _ = writeln!(out, "| --- | --- |{}", " --- |".repeat(names.len()));
+    for (entity_index, entity) in model.vocabulary.entities.iter().enumerate() {
+        for (action_index, action) in model.vocabulary.actions.iter().enumerate() {
+            let cells: Vec<String> = model
+                .platforms
+                .iter()
+                .map(|platform| {
+                    let topics: Vec<String> = platform
+                        .events
+                        .iter()
+                        .filter(|e| e.entity == entity_index && e.action == action_index)
+                        .map(|e| format!("`{}`", e.topic))
+                        .collect();
+                    if topics.is_empty() {
+                        "—".to_owned()
+                    } else {
+                        topics.join("<br>")
+                    }
+                })
+                .collect();
+            if cells.iter().any(|c| c != "—") {
+                let _ = writeln!(out, "| {} | {} | {} |", entity.name, action.name, cells.join(" | "));
+            }
+        }
+    }
+    out
+}
+
+fn header_md(inputs: &str) -> String {
+    format!("<!-- {}-->\n\n", header("", inputs).trim_start())
+}

@@ -1,0 +1,544 @@
+//! Model → Rust source, built with `quote` and formatted with `prettyplease`.
+
+use proc_macro2::{Ident, Literal, Span, TokenStream};
+use quote::quote;
+
+use super::header;
+use crate::model::{CarriedBy, Event, Listing, Model, Platform, ScopeRule};
+
+fn ident(name: &str) -> Ident {
+    Ident::new(name, Span::call_site())
+}
+
+/// One `#[doc]` attribute per line, so prettyplease prints them as `///` comments.
+fn doc(text: &str) -> TokenStream {
+    text.lines()
+        .map(|line| {
+            let line = format!(" {line}");
+            let line = line.trim_end();
+            quote! { #[doc = #line] }
+        })
+        .collect()
+}
+
+fn inner_doc(text: &str) -> TokenStream {
+    text.lines()
+        .map(|line| {
+            let line = format!(" {line}");
+            let line = line.trim_end();
+            quote! { #![doc = #line] }
+        })
+        .collect()
+}
+
+fn render(inputs: &str, tokens: TokenStream) -> String {
+    // The emitters only build valid token streams; a failure here is a generator bug.
+    let file: syn::File = syn::parse2(tokens).expect("the generator emitted invalid Rust");
+    header("//", inputs) + &prettyplease::unparse(&file)
+}
+
+fn option_str(value: Option<&str>) -> TokenStream {
+    match value {
+        Some(text) => quote! { ::std::option::Option::Some(#text) },
+        None => quote! { ::std::option::Option::None },
+    }
+}
+
+/// `platforms/mod.rs`: one module per platform behind its feature, and the vocabulary.
+pub(super) fn modules(model: &Model) -> String {
+    let modules = model.platforms.iter().map(|platform| {
+        let name = ident(&platform.id);
+        let feature = &platform.id;
+        let docs = doc(&format!("{} webhook topics, scopes and subscriptions (feature `{feature}`).", platform.name));
+        quote! {
+            #docs
+            #[cfg(feature = #feature)]
+            pub mod #name;
+        }
+    });
+    let tokens = quote! {
+        #![doc = " The generated modules: one per platform catalog, and the shared vocabulary."]
+        #(#modules)*
+        pub mod vocabulary;
+    };
+    render("catalog/*.yaml", tokens)
+}
+
+/// `platforms/vocabulary.rs`: the `Entity` and `Action` enums.
+pub(super) fn vocabulary(model: &Model) -> String {
+    let entity = term_enum(
+        "Entity",
+        "entity",
+        "A business entity, named the same on every platform.",
+        &model.vocabulary.entities,
+    );
+    let action = term_enum(
+        "Action",
+        "action",
+        "What happened to an [`Entity`], named the same on every platform.",
+        &model.vocabulary.actions,
+    );
+    let tokens = quote! {
+        #![doc = " The normalized vocabulary that lines events up across platforms."]
+        #entity
+        #action
+    };
+    render("catalog/vocabulary.yaml", tokens)
+}
+
+fn term_enum(name: &str, kind: &str, summary: &str, terms: &[crate::model::Term]) -> TokenStream {
+    let ty = ident(name);
+    let docs = doc(summary);
+    let variants = terms.iter().map(|term| {
+        let variant = ident(&term.ident);
+        let docs = doc(&format!("`{}`: {}", term.name, term.description));
+        quote! { #docs #variant, }
+    });
+    let all = terms.iter().map(|term| ident(&term.ident));
+    let names = terms.iter().map(|term| &term.name);
+    let descriptions = terms.iter().map(|term| &term.description);
+    let count = terms.len();
+    let expecting = format!("a known {kind} name");
+    let names_table = ident(&format!("{}_NAMES", name.to_uppercase()));
+    let descriptions_table = ident(&format!("{}_DESCRIPTIONS", name.to_uppercase()));
+    quote! {
+        #docs
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum #ty { #(#variants)* }
+
+        static #names_table: [&str; #count] = [#(#names),*];
+        static #descriptions_table: [&str; #count] = [#(#descriptions),*];
+
+        impl #ty {
+            /// Every value, in vocabulary order.
+            pub const ALL: &'static [#ty] = &[#(#ty::#all),*];
+
+            /// The `snake_case` name used in the catalogs.
+            pub fn as_str(self) -> &'static str {
+                #names_table[self as usize]
+            }
+
+            /// What the word means.
+            pub fn description(self) -> &'static str {
+                #descriptions_table[self as usize]
+            }
+        }
+
+        impl ::std::str::FromStr for #ty {
+            type Err = ::commerce_webhooks::UnknownName;
+
+            fn from_str(name: &str) -> ::std::result::Result<Self, Self::Err> {
+                #names_table
+                    .iter()
+                    .position(|known| *known == name)
+                    .map(|index| Self::ALL[index])
+                    .ok_or_else(|| ::commerce_webhooks::UnknownName { vocabulary: #kind, name: name.to_owned() })
+            }
+        }
+
+        ::commerce_webhooks::wire_name_impls!(#ty, #expecting);
+    }
+}
+
+/// A platform module: constants, `Topic`, `Scope`.
+pub(super) fn platform(model: &Model, platform: &Platform) -> String {
+    let main = &platform.sources[0];
+    let version = main.version.as_ref().map_or(String::new(), |v| format!(", version {v}"));
+    let carrier = match &platform.carried_by {
+        CarriedBy::Header(header) => format!("the `{header}` header"),
+        CarriedBy::BodyField(field) => format!("the body field `{field}`"),
+    };
+    let module_docs = inner_doc(&format!(
+        "{name} webhook topics, scopes and subscription matching.\n\n\
+         Transcribed from <{url}>{version}, stored as `catalog/{page}`. A delivery names its topic in {carrier}.\n\n\
+         The reference table is [`docs/{id}.md`](https://github.com/commerce-webhooks/commerce-webhooks/blob/main/generated/docs/{id}.md).",
+        name = platform.name,
+        url = main.url,
+        page = main.page,
+        id = platform.id,
+    ));
+    let separators = platform.separators.iter().map(|c| Literal::character(*c));
+    let carrier_const = match &platform.carried_by {
+        CarriedBy::Header(header) => quote! {
+            /// The HTTP header that names a delivery's topic.
+            pub const TOPIC_HEADER: &str = #header;
+        },
+        CarriedBy::BodyField(field) => quote! {
+            /// The dotted path of the body field that names a delivery's topic.
+            pub const TOPIC_FIELD: &str = #field;
+        },
+    };
+    let groups = platform.groups.iter().map(|group| {
+        let (pattern, description) = (&group.pattern, &group.description);
+        quote! { ::commerce_webhooks::Group { pattern: #pattern, description: #description } }
+    });
+    let groups_doc = doc(&format!("The wildcard groups {} documents, in page order.", platform.name));
+    let topic = topic_enum(model, platform);
+    let scope = scope_enum(platform);
+    let tokens = quote! {
+        #module_docs
+        use ::commerce_webhooks::{Action, Entity, ScopeRequirement};
+
+        /// The characters that separate a topic's segments.
+        pub const SEPARATORS: &[char] = &[#(#separators),*];
+        #carrier_const
+        #groups_doc
+        pub const GROUPS: &[::commerce_webhooks::Group] = &[#(#groups),*];
+
+        /// Subscription patterns compiled for this platform's topics.
+        pub type Subscription = ::commerce_webhooks::Subscription<Topic>;
+
+        #topic
+        #scope
+    };
+    render(&format!("catalog/{}", platform.file.display()), tokens)
+}
+
+/// The parts every wire-name enum (`Topic`, `Scope`) shares: the enum with its `Unknown`
+/// fallback, `ALL`, `from_wire`, `as_str`, `index`, `FromStr`, `Display` and serde.
+struct WireEnum<'a> {
+    name: &'a str,
+    summary: String,
+    variants: Vec<(String, String, String)>,
+}
+
+impl WireEnum<'_> {
+    fn tokens(&self) -> TokenStream {
+        let ty = ident(self.name);
+        let docs = doc(&self.summary);
+        let variants = self.variants.iter().map(|(variant, _, docs)| {
+            let variant = ident(variant);
+            let docs = doc(docs);
+            quote! { #docs #variant, }
+        });
+        let all = self.variants.iter().map(|(variant, ..)| ident(variant));
+        let from_wire = self.variants.iter().map(|(variant, wire, _)| {
+            let variant = ident(variant);
+            quote! { #wire => Self::#variant, }
+        });
+        let index = self.variants.iter().enumerate().map(|(i, (variant, ..))| {
+            let variant = ident(variant);
+            let i = Literal::usize_unsuffixed(i);
+            quote! { Self::#variant => ::std::option::Option::Some(#i), }
+        });
+        let as_str = self.variants.iter().map(|(variant, wire, _)| {
+            let variant = ident(variant);
+            quote! { Self::#variant => #wire, }
+        });
+        let expecting = format!("a {} name", self.name.to_lowercase());
+        // An empty vocabulary (BigCommerce names no scopes) has nothing to match.
+        let from_wire = if self.variants.is_empty() {
+            quote! { Self::Unknown(wire.to_owned()) }
+        } else {
+            quote! {
+                match wire {
+                    #(#from_wire)*
+                    _ => Self::Unknown(wire.to_owned()),
+                }
+            }
+        };
+        quote! {
+            #docs
+            #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+            #[non_exhaustive]
+            pub enum #ty {
+                #(#variants)*
+                /// A name this catalog does not know, kept exactly as received.
+                Unknown(::std::string::String),
+            }
+
+            impl #ty {
+                /// Every documented value, in catalog order.
+                pub const ALL: &'static [#ty] = &[#(#ty::#all),*];
+
+                /// The value for a wire name; an unknown name gives [`Self::Unknown`].
+                pub fn from_wire(wire: &str) -> Self {
+                    #from_wire
+                }
+
+                /// The exact wire name.
+                pub fn as_str(&self) -> &str {
+                    match self {
+                        #(#as_str)*
+                        Self::Unknown(wire) => wire,
+                    }
+                }
+
+                /// The position in [`Self::ALL`]; `None` for [`Self::Unknown`].
+                pub fn index(&self) -> ::std::option::Option<usize> {
+                    match self {
+                        #(#index)*
+                        Self::Unknown(_) => ::std::option::Option::None,
+                    }
+                }
+            }
+
+            impl ::std::str::FromStr for #ty {
+                type Err = ::std::convert::Infallible;
+
+                /// Never fails: an unknown name gives [`Self::Unknown`].
+                fn from_str(wire: &str) -> ::std::result::Result<Self, Self::Err> {
+                    ::std::result::Result::Ok(Self::from_wire(wire))
+                }
+            }
+
+            ::commerce_webhooks::wire_name_impls!(#ty, #expecting);
+        }
+    }
+}
+
+fn topic_enum(model: &Model, platform: &Platform) -> TokenStream {
+    let events = &platform.events;
+    let count = events.len();
+    let wire = WireEnum {
+        name: "Topic",
+        summary: format!(
+            "A {} webhook topic.\n\nParsing never fails: a topic the catalog does not know becomes [`Topic::Unknown`], so a new topic from the platform reaches your code instead of an error.",
+            platform.name
+        ),
+        variants: events.iter().map(|event| (event.ident.clone(), event.topic.clone(), topic_docs(model, platform, event))).collect(),
+    }
+    .tokens();
+    let descriptions = events.iter().map(|e| option_str(e.description.as_deref()));
+    let scopes = events.iter().map(|e| scope_rule(platform, &e.scopes));
+    let entities = events.iter().map(|e| ident(&model.vocabulary.entities[e.entity].ident));
+    let actions = events.iter().map(|e| ident(&model.vocabulary.actions[e.action].ident));
+    let flag = |name: &str, doc_text: &str, set: &dyn Fn(&Event) -> bool| -> TokenStream {
+        if !events.iter().any(set) {
+            return TokenStream::new();
+        }
+        let method = ident(name);
+        let arms = events.iter().filter(|e| set(e)).map(|e| ident(&e.ident));
+        let docs = doc(doc_text);
+        quote! {
+            #docs
+            pub fn #method(&self) -> bool {
+                matches!(self, #(Self::#arms)|*)
+            }
+        }
+    };
+    let protected = flag(
+        "is_protected_customer_data",
+        "Whether the payload holds protected customer data (the platform's marker).",
+        &|e| e.protected_customer_data,
+    );
+    let mandatory =
+        flag("is_mandatory", "Whether every app must subscribe to this topic (a mandatory compliance topic).", &|e| {
+            e.mandatory
+        });
+    let listed_only = flag(
+        "is_listed_only",
+        "Whether the source page only names this topic in a list, without a section of its own.",
+        &|e| {
+            !e.listed_in.is_empty()
+                && !e.listed_in.contains(&Listing::Section)
+                && !e.listed_in.contains(&Listing::ComplianceTable)
+        },
+    );
+    let platform_id = &platform.id;
+    quote! {
+        #wire
+
+        static TOPIC_DESCRIPTIONS: [::std::option::Option<&str>; #count] = [#(#descriptions),*];
+        static TOPIC_SCOPES: [ScopeRequirement<Scope>; #count] = [#(#scopes),*];
+        static TOPIC_ENTITIES: [Entity; #count] = [#(Entity::#entities),*];
+        static TOPIC_ACTIONS: [Action; #count] = [#(Action::#actions),*];
+
+        impl Topic {
+            /// The documented description, verbatim; `None` when the platform gives none.
+            pub fn description(&self) -> ::std::option::Option<&'static str> {
+                self.index().and_then(|index| TOPIC_DESCRIPTIONS[index])
+            }
+
+            /// The scopes the platform documents for this topic; `NotDocumented` for an unknown one.
+            pub fn scopes(&self) -> ScopeRequirement<Scope> {
+                self.index().map_or(ScopeRequirement::NotDocumented, |index| TOPIC_SCOPES[index])
+            }
+
+            /// The normalized business entity; `None` for an unknown topic.
+            pub fn entity(&self) -> ::std::option::Option<Entity> {
+                self.index().map(|index| TOPIC_ENTITIES[index])
+            }
+
+            /// The normalized action; `None` for an unknown topic.
+            pub fn action(&self) -> ::std::option::Option<Action> {
+                self.index().map(|index| TOPIC_ACTIONS[index])
+            }
+
+            /// The documented topics that mean `entity` + `action`, in catalog order.
+            pub fn with_meaning(entity: Entity, action: Action) -> impl ::std::iter::Iterator<Item = &'static Topic> {
+                Self::ALL.iter().filter(move |topic| topic.entity() == ::std::option::Option::Some(entity) && topic.action() == ::std::option::Option::Some(action))
+            }
+
+            #protected
+            #mandatory
+            #listed_only
+        }
+
+        impl ::commerce_webhooks::CatalogTopic for Topic {
+            type Scope = Scope;
+            const PLATFORM: &'static str = #platform_id;
+            const ALL: &'static [Self] = Self::ALL;
+            const SEPARATORS: &'static [char] = SEPARATORS;
+
+            fn as_str(&self) -> &str {
+                self.as_str()
+            }
+            fn index(&self) -> ::std::option::Option<usize> {
+                self.index()
+            }
+            fn description(&self) -> ::std::option::Option<&'static str> {
+                self.description()
+            }
+            fn scopes(&self) -> ScopeRequirement<Scope> {
+                self.scopes()
+            }
+            fn entity(&self) -> ::std::option::Option<Entity> {
+                self.entity()
+            }
+            fn action(&self) -> ::std::option::Option<Action> {
+                self.action()
+            }
+        }
+    }
+}
+
+fn scope_rule(platform: &Platform, rule: &ScopeRule) -> TokenStream {
+    let scopes = |indexes: &[usize]| {
+        let variants = indexes.iter().map(|&i| ident(&platform.scopes[i].ident));
+        quote! { &[#(Scope::#variants),*] }
+    };
+    match rule {
+        ScopeRule::NoneNeeded => quote! { ScopeRequirement::NoneNeeded },
+        ScopeRule::NoneListed => quote! { ScopeRequirement::NoneListed },
+        ScopeRule::NotDocumented => quote! { ScopeRequirement::NotDocumented },
+        ScopeRule::One(index) => {
+            let variant = ident(&platform.scopes[*index].ident);
+            quote! { ScopeRequirement::One(&Scope::#variant) }
+        }
+        ScopeRule::AnyOf { scopes: list, .. } => {
+            let list = scopes(list);
+            quote! { ScopeRequirement::AnyOf(#list) }
+        }
+        ScopeRule::AllOf { scopes: list, .. } => {
+            let list = scopes(list);
+            quote! { ScopeRequirement::AllOf(#list) }
+        }
+        ScopeRule::Unstated(list) => {
+            let list = scopes(list);
+            quote! { ScopeRequirement::Unstated(#list) }
+        }
+    }
+}
+
+/// The scope requirement in words, for rustdoc and Markdown.
+pub(super) fn scope_rule_text(platform: &Platform, rule: &ScopeRule) -> String {
+    let names = |indexes: &[usize]| {
+        indexes.iter().map(|&i| format!("`{}`", platform.scopes[i].name)).collect::<Vec<_>>().join(", ")
+    };
+    match rule {
+        ScopeRule::NoneNeeded => "none needed".into(),
+        ScopeRule::NoneListed => "none listed".into(),
+        ScopeRule::NotDocumented => "not documented".into(),
+        ScopeRule::One(index) => names(&[*index]),
+        ScopeRule::AnyOf { scopes, source } => format!("any of {} ([source](<{source}>))", names(scopes)),
+        ScopeRule::AllOf { scopes, source } => format!("all of {} ([source](<{source}>))", names(scopes)),
+        ScopeRule::Unstated(scopes) => format!("{} (how they combine is not documented)", names(scopes)),
+    }
+}
+
+fn topic_docs(model: &Model, platform: &Platform, event: &Event) -> String {
+    let mut text = format!("`{}`", event.topic);
+    match &event.description {
+        Some(description) => text += &format!(": {}", rustdoc_safe(description)),
+        None => text += ": no description is documented.",
+    }
+    text += &format!(
+        "\n\n- Scopes: {}\n- Meaning: `{}` / `{}`",
+        scope_rule_text(platform, &event.scopes),
+        model.vocabulary.entities[event.entity].name,
+        model.vocabulary.actions[event.action].name
+    );
+    if event.protected_customer_data {
+        text += "\n- Holds protected customer data";
+    }
+    if event.mandatory {
+        text += "\n- Mandatory compliance topic";
+    }
+    if let Some(source) = &event.source {
+        text += &format!("\n- Described from <{source}>");
+    }
+    text
+}
+
+/// Keeps a platform's Markdown from tripping rustdoc lints: BigCommerce's `<br>` line breaks
+/// become paragraph breaks, and a line after a list ends the list instead of continuing its
+/// last item.
+pub(super) fn rustdoc_safe(text: &str) -> String {
+    let text = text.replace(" <br> ", "\n\n").replace("<br>", "\n\n");
+    let mut out = String::with_capacity(text.len());
+    let mut in_list = false;
+    for (index, line) in text.lines().enumerate() {
+        let is_item = line.starts_with("* ") || line.starts_with("- ");
+        if index > 0 {
+            out.push('\n');
+            if in_list && !is_item && !line.is_empty() {
+                out.push('\n');
+            }
+        }
+        out.push_str(line);
+        in_list = is_item;
+    }
+    out
+}
+
+fn scope_enum(platform: &Platform) -> TokenStream {
+    let wire = WireEnum {
+        name: "Scope",
+        summary: format!("A {} scope (permission), as the platform names it.\n\nParsing never fails: an unknown name becomes [`Scope::Unknown`].", platform.name),
+        variants: platform
+            .scopes
+            .iter()
+            .map(|scope| {
+                let mut docs = format!("`{}`", scope.name);
+                if let Some(oauth) = &scope.oauth {
+                    docs += &format!(" (OAuth `{oauth}`)");
+                }
+                if let Some(description) = &scope.description {
+                    docs += &format!(": {}", rustdoc_safe(description));
+                }
+                (scope.ident.clone(), scope.name.clone(), docs)
+            })
+            .collect(),
+    }
+    .tokens();
+    let count = platform.scopes.len();
+    let descriptions = platform.scopes.iter().map(|s| option_str(s.description.as_deref()));
+    let oauth = if platform.scopes.iter().any(|s| s.oauth.is_some()) {
+        let names = platform.scopes.iter().map(|s| option_str(s.oauth.as_deref()));
+        quote! {
+            /// The OAuth scope a shop grants for this scope (`orders` → `read_orders`); `None` where the catalog has none.
+            pub fn oauth(&self) -> ::std::option::Option<&'static str> {
+                static SCOPE_OAUTH: [::std::option::Option<&str>; #count] = [#(#names),*];
+                self.index().and_then(|index| SCOPE_OAUTH[index])
+            }
+        }
+    } else {
+        TokenStream::new()
+    };
+    quote! {
+        #wire
+
+        static SCOPE_DESCRIPTIONS: [::std::option::Option<&str>; #count] = [#(#descriptions),*];
+
+        impl Scope {
+            /// What the scope grants, where the catalog documents it.
+            pub fn description(&self) -> ::std::option::Option<&'static str> {
+                self.index().and_then(|index| SCOPE_DESCRIPTIONS[index])
+            }
+
+            #oauth
+        }
+    }
+}

@@ -1,0 +1,91 @@
+//! Finds the line of a list item or key in a block-style YAML file.
+//!
+//! serde_yaml reports positions for syntax errors but not for deserialized values, so the
+//! validator asks this index where an event or scope is written to point its errors there.
+//! Flow-style YAML (`[...]`, `{...}`) is not indexed: such items get no line, never a wrong one.
+
+use std::ops::Range;
+
+/// Line index of one catalog file.
+pub(crate) struct Locator<'a> {
+    lines: Vec<&'a str>,
+}
+
+fn indent(line: &str) -> usize {
+    line.len() - line.trim_start().len()
+}
+
+fn is_content(line: &str) -> bool {
+    let trimmed = line.trim_start();
+    !trimmed.is_empty() && !trimmed.starts_with('#')
+}
+
+impl<'a> Locator<'a> {
+    pub(crate) fn new(text: &'a str) -> Self {
+        Self { lines: text.lines().collect() }
+    }
+
+    /// The 0-based line range of each item of the block sequence under top-level `key:`.
+    pub(crate) fn items(&self, key: &str) -> Vec<Range<usize>> {
+        let header = format!("{key}:");
+        let Some(start) = self.lines.iter().position(|l| l.trim_end() == header) else {
+            return Vec::new();
+        };
+        let end = (start + 1..self.lines.len())
+            .find(|&i| is_content(self.lines[i]) && indent(self.lines[i]) == 0 && !self.lines[i].starts_with('-'))
+            .unwrap_or(self.lines.len());
+        let mut starts: Vec<usize> = Vec::new();
+        let mut item_indent = None;
+        for i in start + 1..end {
+            let line = self.lines[i];
+            if !line.trim_start().starts_with("- ") && line.trim() != "-" {
+                continue;
+            }
+            let here = indent(line);
+            if *item_indent.get_or_insert(here) == here {
+                starts.push(i);
+            }
+        }
+        let mut ranges: Vec<Range<usize>> = starts.windows(2).map(|w| w[0]..w[1]).collect();
+        if let Some(&last) = starts.last() {
+            ranges.push(last..end);
+        }
+        ranges
+    }
+
+    /// The 1-based line and column of `key:` within `range`, or of the range's first line.
+    pub(crate) fn key(&self, range: &Range<usize>, key: &str) -> (usize, usize) {
+        let prefix = format!("{key}:");
+        for i in range.clone() {
+            let line = self.lines[i];
+            let content = line.trim_start().trim_start_matches("- ");
+            if content.starts_with(&prefix) {
+                return (i + 1, line.len() - content.len() + 1);
+            }
+        }
+        (range.start + 1, indent(self.lines.get(range.start).unwrap_or(&"")) + 1)
+    }
+
+    /// The 1-based line of top-level `key:`.
+    pub(crate) fn top_level(&self, key: &str) -> Option<usize> {
+        let prefix = format!("{key}:");
+        self.lines.iter().position(|l| l.starts_with(&prefix)).map(|i| i + 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_items_and_keys() {
+        let text = "platform: x\nevents:\n  # a comment\n  - topic: a/b\n    entity: e\n  - topic: c/d\n    scopes: none_needed\nscopes: []\n";
+        let locator = Locator::new(text);
+        let items = locator.items("events");
+        assert_eq!(items, vec![3..5, 5..7]);
+        assert_eq!(locator.key(&items[1], "scopes"), (7, 5));
+        assert_eq!(locator.key(&items[0], "topic"), (4, 5));
+        assert_eq!(locator.key(&items[0], "missing"), (4, 3));
+        assert_eq!(locator.top_level("scopes"), Some(8));
+    }
+}

@@ -1,0 +1,178 @@
+//! The validated catalog: every name resolved, every identifier unique. The emitters read
+//! only this.
+
+use std::path::PathBuf;
+
+pub use crate::catalog::{LinkDef as Link, Listing, SourceDef as Source};
+
+/// Where a delivery names its topic.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CarriedBy {
+    /// An HTTP header.
+    Header(String),
+    /// A dotted path to a field of the JSON body.
+    BodyField(String),
+}
+
+/// All catalogs, validated.
+#[derive(Debug, Clone)]
+pub struct Model {
+    /// The shared entity/action vocabulary.
+    pub vocabulary: Vocabulary,
+    /// The platforms, sorted by id.
+    pub platforms: Vec<Platform>,
+}
+
+/// The normalized words events are described with.
+#[derive(Debug, Clone)]
+pub struct Vocabulary {
+    /// Business entities (`order`, `product`…), in file order.
+    pub entities: Vec<Term>,
+    /// Actions (`created`, `updated`…), in file order.
+    pub actions: Vec<Term>,
+}
+
+/// A vocabulary word.
+#[derive(Debug, Clone)]
+pub struct Term {
+    /// `snake_case` name.
+    pub name: String,
+    /// `UpperCamelCase` Rust identifier.
+    pub ident: String,
+    /// Meaning.
+    pub description: String,
+}
+
+/// One platform's catalog.
+#[derive(Debug, Clone)]
+pub struct Platform {
+    /// Module and feature name.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// The catalog file, relative to the catalog folder.
+    pub file: PathBuf,
+    /// The pages transcribed; the first is the main one.
+    pub sources: Vec<Source>,
+    /// Topic segment separators.
+    pub separators: Vec<char>,
+    /// Where a delivery names its topic.
+    pub carried_by: CarriedBy,
+    /// The scope vocabulary.
+    pub scopes: Vec<Scope>,
+    /// Documented wildcard groups.
+    pub groups: Vec<Group>,
+    /// Every event, in catalog order.
+    pub events: Vec<Event>,
+}
+
+/// A scope (permission).
+#[derive(Debug, Clone)]
+pub struct Scope {
+    /// The name as written by the platform.
+    pub name: String,
+    /// Rust identifier.
+    pub ident: String,
+    /// The OAuth scope that grants it, where different.
+    pub oauth: Option<String>,
+    /// What it grants.
+    pub description: Option<String>,
+    /// Where the description came from.
+    pub source: Option<String>,
+}
+
+/// A documented wildcard group.
+#[derive(Debug, Clone)]
+pub struct Group {
+    /// The pattern.
+    pub pattern: String,
+    /// The documented description.
+    pub description: String,
+    /// Indexes of the events it covers.
+    pub events: Vec<usize>,
+}
+
+/// A webhook event.
+#[derive(Debug, Clone)]
+pub struct Event {
+    /// Exact wire topic.
+    pub topic: String,
+    /// Rust identifier.
+    pub ident: String,
+    /// The documented description.
+    pub description: Option<String>,
+    /// Where facts not on the main page came from.
+    pub source: Option<String>,
+    /// Which lists of the page name it.
+    pub listed_in: Vec<Listing>,
+    /// Index into [`Vocabulary::entities`].
+    pub entity: usize,
+    /// Index into [`Vocabulary::actions`].
+    pub action: usize,
+    /// The resource the page links.
+    pub resource: Option<Link>,
+    /// The related REST call.
+    pub rest_call: Option<Link>,
+    /// What it requires.
+    pub scopes: ScopeRule,
+    /// Shopify's protected-customer-data marker.
+    pub protected_customer_data: bool,
+    /// A mandatory compliance topic.
+    pub mandatory: bool,
+    /// Maintainer notes.
+    pub notes: Option<String>,
+}
+
+/// A topic's scope requirement; scope values are indexes into [`Platform::scopes`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScopeRule {
+    /// Documented: no permission needed.
+    NoneNeeded,
+    /// Documented topic, no scope listed.
+    NoneListed,
+    /// Nothing documented.
+    NotDocumented,
+    /// One scope.
+    One(usize),
+    /// Any one suffices (documented at `source`).
+    AnyOf {
+        /// The scopes.
+        scopes: Vec<usize>,
+        /// Where the combination rule is documented.
+        source: String,
+    },
+    /// All are needed (documented at `source`).
+    AllOf {
+        /// The scopes.
+        scopes: Vec<usize>,
+        /// Where the combination rule is documented.
+        source: String,
+    },
+    /// Several, combination not documented.
+    Unstated(Vec<usize>),
+}
+
+impl ScopeRule {
+    /// The scopes named.
+    pub fn scopes(&self) -> &[usize] {
+        match self {
+            Self::NoneNeeded | Self::NoneListed | Self::NotDocumented => &[],
+            Self::One(scope) => std::slice::from_ref(scope),
+            Self::AnyOf { scopes, .. } | Self::AllOf { scopes, .. } | Self::Unstated(scopes) => scopes,
+        }
+    }
+}
+
+impl Platform {
+    /// Whether `pattern` (already validated) covers `topic`.
+    ///
+    /// The generated crate has its own matcher; the generator cannot depend on the crate it
+    /// generates, so this short copy of the rule lives here, and a test in `tests/` checks
+    /// that both agree on every documented group.
+    pub fn pattern_covers(pattern: &str, topic: &str) -> bool {
+        match pattern.strip_suffix('*') {
+            Some(prefix) => topic.len() > prefix.len() && topic.starts_with(prefix),
+            None => pattern == topic,
+        }
+    }
+}

@@ -1,0 +1,184 @@
+//! Parser for BigCommerce's "Webhook Events" page
+//! (`catalog/sources/bigcommerce-webhook-events.md`).
+//!
+//! Each resource section has a table of its events:
+//!
+//! ```text
+//! | Name | Description |
+//! |-|-|
+//! | store/cart/* | Subscribe to all cart events. ... |
+//! | store/cart/created | This webhook will fire whenever ... |
+//! ```
+//!
+//! The tables are not written uniformly: the Channel table wraps names in
+//! backticks and pads its cells, the Store table's header is
+//! `|Name|Description|`, and some rows lack the space before a `|`. A
+//! `.../*` row is a wildcard subscription (a [`PageGroup`]), every other row
+//! an event. Other tables on the page (the callback envelope's
+//! `Name | Definition`, payload `Property | Description`) are not events.
+//!
+//! The page names no OAuth scopes, so every event's scopes are
+//! [`PageScopes::NotDocumented`].
+
+use std::collections::HashMap;
+
+use super::{
+    check_duplicate, columns, find_tables, finish, is_topic_name, numbered_lines, strip_backticks, unescape_markdown,
+    Listing, PageError, PageEvent, PageFacts, PageGroup, PageScopes,
+};
+
+/// Header cells of the event tables.
+const EVENT_TABLE_HEADER: [&str; 2] = ["Name", "Description"];
+
+/// Suffix that makes a name a wildcard subscription rather than an event.
+const GROUP_SUFFIX: &str = "/*";
+
+/// Parses the BigCommerce page; see the module documentation for its layout.
+pub(super) fn parse(text: &str) -> Result<PageFacts, Vec<PageError>> {
+    let lines = numbered_lines(text);
+    let mut errors = Vec::new();
+    let mut facts = PageFacts { events: Vec::new(), groups: Vec::new() };
+    // Events and groups share one namespace: a pattern equal to a topic
+    // would be as suspicious as a repeated topic.
+    let mut seen = HashMap::new();
+
+    let tables = find_tables(&lines);
+    let rows = tables.iter().filter(|table| table.header == EVENT_TABLE_HEADER).flat_map(|table| &table.rows);
+    for row in rows {
+        let cells = match columns(row, 2) {
+            Ok(cells) => cells,
+            Err(error) => {
+                errors.push(error);
+                continue;
+            }
+        };
+        let name = unescape_markdown(strip_backticks(cells[0]));
+        let description = cells[1];
+        if !is_topic_name(&name) {
+            errors.push(PageError::new(row.line, format!("`{}` is not a webhook name", cells[0])));
+            continue;
+        }
+        if description.is_empty() {
+            errors.push(PageError::new(row.line, format!("`{name}` has an empty Description cell")));
+            continue;
+        }
+        if check_duplicate(&mut seen, &name, row.line, &mut errors) {
+            continue;
+        }
+        if name.ends_with(GROUP_SUFFIX) {
+            facts.groups.push(PageGroup { pattern: name, description: description.to_string(), line: row.line });
+        } else {
+            facts.events.push(PageEvent {
+                topic: name,
+                description: Some(description.to_string()),
+                scopes: PageScopes::NotDocumented,
+                protected_customer_data: false,
+                listed_in: vec![Listing::Section],
+                resource: None,
+                rest_call: None,
+                line: row.line,
+            });
+        }
+    }
+    finish(facts, errors)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PAGE: &str = include_str!("../../../catalog/sources/bigcommerce-webhook-events.md");
+
+    fn page() -> PageFacts {
+        match parse(PAGE) {
+            Ok(facts) => facts,
+            Err(errors) => panic!("BigCommerce page did not parse: {errors:#?}"),
+        }
+    }
+
+    #[test]
+    fn counts_match_the_page() {
+        let facts = page();
+        assert_eq!(facts.events.len(), 45);
+        assert_eq!(facts.groups.len(), 10);
+        assert!(facts.events.iter().all(|e| e.scopes == PageScopes::NotDocumented && e.description.is_some()));
+        // The callback envelope table (`scope`, `store_id`, ...) is not read.
+        assert!(facts.events.iter().all(|e| e.topic.starts_with("store/")));
+    }
+
+    #[test]
+    fn spot_values() {
+        let facts = page();
+        let group = |pattern: &str| facts.groups.iter().find(|g| g.pattern == pattern);
+        let event = |topic: &str| facts.events.iter().find(|e| e.topic == topic);
+
+        let line_items = group("store/cart/lineItem/*").expect("cart line item group");
+        assert!(line_items.description.starts_with("Subscribe to all cart line item events."));
+        assert!(event("store/cart/lineItem/*").is_none());
+
+        // Backticked, padded Channel table.
+        let channels = group("store/channel/*").expect("channel group");
+        assert_eq!(channels.description, "Subscribe to all `store/channel` events");
+        assert_eq!(
+            event("store/channel/created").unwrap().description.as_deref(),
+            Some("Fires when a channel is created via control panel or API")
+        );
+
+        // `|Name|Description|` header and a row without spaces around `|`.
+        let store = event("store/information/updated").expect("store table");
+        assert!(store.description.as_deref().unwrap().starts_with("Occurs when changes"));
+        let deleted = event("store/product/deleted").unwrap();
+        assert_eq!(deleted.description.as_deref(), Some("Product is deleted"));
+        assert_eq!(deleted.line, 451);
+
+        // Descriptions are verbatim, inline HTML included.
+        let updated = event("store/cart/updated").unwrap();
+        assert!(updated.description.as_deref().unwrap().contains(" <br> "));
+    }
+
+    const GOOD: &str = "\
+## Cart
+
+| Name | Description |
+|-|-|
+| store/cart/* | All cart events. |
+| store/cart/created | A cart is created |
+| store/cart/deleted | A cart is deleted |
+
+| Name | Definition |
+| -- | -- |
+| `scope` | Not an event |
+";
+
+    #[test]
+    fn small_page_parses() {
+        let facts = parse(GOOD).unwrap();
+        assert_eq!(facts.groups.len(), 1);
+        assert_eq!(facts.groups[0].line, 5);
+        assert_eq!(facts.events.len(), 2);
+        assert_eq!(facts.events[0].topic, "store/cart/created");
+        assert_eq!(facts.events[0].line, 6);
+    }
+
+    #[test]
+    fn broken_rows_are_errors() {
+        let cases = [
+            ("A cart is created |", "A | cart |"),
+            ("A cart is created", ""),
+            ("store/cart/created", "cart created"),
+            ("store/cart/created", "store/cart/*"),
+        ];
+        for (from, to) in cases {
+            let errors = parse(&GOOD.replace(from, to)).unwrap_err();
+            assert_eq!(errors.len(), 1, "{from} -> {to}: {errors:?}");
+            assert_eq!(errors[0].line, 6, "{from} -> {to}: {errors:?}");
+        }
+    }
+
+    #[test]
+    fn page_without_event_tables_is_an_error() {
+        let errors = parse(&GOOD.replace("| Name | Description |", "| Name | Desc |")).unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].line, 1);
+    }
+}

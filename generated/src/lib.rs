@@ -1,0 +1,61 @@
+//! Typed webhook topics, scopes and subscription matchers for **Shopify**, **BigCommerce**,
+//! **Shopware 6** and **Ecwid**, generated from the YAML catalogs in the repository's
+//! `catalog/` folder by `cargo xtask codegen`.
+//!
+//! Each platform is a module behind a cargo feature of the same name (all on by default):
+//! [`shopify`], [`bigcommerce`], [`shopware`], [`ecwid`]. Each has
+//!
+//! - `Topic`: every documented webhook topic, with its wire name, description, required
+//!   scopes and normalized [`Entity`]/[`Action`]; an unknown wire topic parses to
+//!   `Topic::Unknown(String)` instead of failing, so a platform adding topics never breaks you;
+//! - `Scope`: the platform's scope (permission) vocabulary, same conventions;
+//! - `GROUPS`: the wildcard groups the platform documents, and `Subscription`, a set of
+//!   patterns (`orders/*`, `store/cart/*`, `*`) that answers "does it cover this topic" in
+//!   constant time.
+//!
+//! ```
+//! # #[cfg(all(feature = "shopify", feature = "bigcommerce"))] {
+//! use commerce_webhooks::{bigcommerce, shopify, Action, Entity, ScopeRequirement};
+//!
+//! let topic: shopify::Topic = "orders/create".parse().unwrap();
+//! assert_eq!(topic, shopify::Topic::OrdersCreate);
+//! assert_eq!(topic.entity(), Some(Entity::Order));
+//! assert!(matches!(topic.scopes(), ScopeRequirement::AnyOf(_)));
+//!
+//! // The same business event on another platform.
+//! let mut created = bigcommerce::Topic::with_meaning(Entity::Order, Action::Created);
+//! assert_eq!(created.next().map(|t| t.as_str()), Some("store/order/created"));
+//!
+//! // Subscriptions: documented groups cover deeper paths.
+//! let cart = bigcommerce::Subscription::new(["store/cart/*"]).unwrap();
+//! assert!(cart.covers(&bigcommerce::Topic::StoreCartLineItemCreated));
+//! # }
+//! ```
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+// Generated code names this crate by its absolute path, so that the same emitted module
+// compiles here and in the snapshot tests.
+extern crate self as commerce_webhooks;
+
+mod pattern;
+mod scope;
+mod subscription;
+mod topic;
+#[doc(hidden)]
+pub mod wire;
+
+#[rustfmt::skip]
+#[path = "platforms/mod.rs"]
+mod platforms;
+
+pub use pattern::{Pattern, PatternError};
+pub use platforms::*;
+pub use scope::ScopeRequirement;
+pub use subscription::Subscription;
+pub use topic::{CatalogTopic, Group, UnknownName};
+pub use vocabulary::{Action, Entity};
+
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;

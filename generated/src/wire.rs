@@ -1,0 +1,40 @@
+//! Serde and `Display` through a type's wire name, shared by the generated enums.
+//!
+//! Not part of the public API: generated code calls [`wire_name_impls!`](crate::wire_name_impls).
+
+/// Implements `Display`, `Serialize` and `Deserialize` for a type with `as_str(&self) -> &str`
+/// and a `FromStr` implementation: the serde form is the wire name, so the serde path and
+/// `FromStr` always agree on unknown names.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! wire_name_impls {
+    ($ty:ty, $expecting:literal) => {
+        impl ::std::fmt::Display for $ty {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::serde::Serialize for $ty {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $ty {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                struct Visitor;
+                impl ::serde::de::Visitor<'_> for Visitor {
+                    type Value = $ty;
+                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        f.write_str($expecting)
+                    }
+                    fn visit_str<E: ::serde::de::Error>(self, value: &str) -> ::std::result::Result<$ty, E> {
+                        value.parse().map_err(E::custom)
+                    }
+                }
+                deserializer.deserialize_str(Visitor)
+            }
+        }
+    };
+}
