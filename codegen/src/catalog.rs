@@ -134,7 +134,7 @@ pub struct EventDef {
 }
 
 /// Which list of a reference page names a topic.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Listing {
     /// The topic has its own section.

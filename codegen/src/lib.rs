@@ -3,7 +3,7 @@
 //!
 //! Data flows one way through one module per stage: [`catalog`] (read the YAML) →
 //! [`validate`] (resolve names, collect every error) → [`emit`] (token streams and Markdown)
-//! → [`write`] (put files in place, or check them). `cargo xtask codegen` drives it.
+//! → [`write`](mod@write) (put files in place, or check them). `cargo xtask codegen` drives it.
 
 pub mod catalog;
 pub mod diagnostic;

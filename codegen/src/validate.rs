@@ -301,9 +301,12 @@ impl Checker<'_> {
         let mut topics: HashMap<&str, usize> = HashMap::new();
         let mut idents: BTreeMap<String, String> = BTreeMap::new();
         let platform = self.file.platform.clone();
-        for Located { value: def, lines } in &self.file.events {
+        for (index, Located { value: def, lines }) in self.file.events.iter().enumerate() {
             let subject = format!("event `{}`", def.topic);
-            if let Some(first) = topics.insert(&def.topic, events.len()) {
+            // A repeated topic is reported, and its other fields still checked, but it is
+            // left out of the model (and of the identifier check, which would repeat the error).
+            let first = topics.insert(&def.topic, index);
+            if let Some(first) = first {
                 let first_line = self.file.events[first]
                     .lines
                     .as_ref()
@@ -315,7 +318,7 @@ impl Checker<'_> {
                     format!("topic `{}` is listed twice{first_line}", def.topic),
                     "keep one entry per topic; merge the two",
                 );
-                continue;
+                topics.insert(&def.topic, first);
             }
             if let Err(problem) = check_topic(&def.topic, separators) {
                 self.push(
@@ -330,6 +333,7 @@ impl Checker<'_> {
                 );
             }
             let ident = def.rust_name.clone().unwrap_or_else(|| topic_ident(&def.topic, separators));
+            let clash = if first.is_none() { idents.insert(ident.clone(), def.topic.clone()) } else { None };
             if syn::parse_str::<syn::Ident>(&ident).is_err()
                 || ident == RESERVED_IDENT
                 || ident.starts_with(|c: char| !c.is_ascii_uppercase())
@@ -342,7 +346,7 @@ impl Checker<'_> {
                     format!("`{ident}` cannot be the topic's Rust variant"),
                     "set `rust_name:` to an UpperCamelCase identifier other than `Unknown`",
                 );
-            } else if let Some(other) = idents.insert(ident.clone(), def.topic.clone()) {
+            } else if let Some(other) = clash {
                 self.push(
                     lines,
                     "topic",
@@ -355,6 +359,9 @@ impl Checker<'_> {
             let action = self.term(lines, &subject, "action", &def.action, &vocabulary.actions);
             let rule = self.scope_rule(lines, &subject, &def.scopes, scopes);
             self.listings(lines, &subject, def);
+            if first.is_some() {
+                continue;
+            }
             events.push(Event {
                 topic: def.topic.clone(),
                 ident,
@@ -524,7 +531,7 @@ impl Checker<'_> {
             let well_formed = match prefix {
                 Some("") => true,
                 Some(prefix) => {
-                    prefix.ends_with(separators) && check_topic(prefix.trim_end_matches(separators), separators).is_ok()
+                    prefix.ends_with(separators) && check_segments(&prefix[..prefix.len() - 1], separators).is_ok()
                 }
                 None => false,
             };
@@ -563,15 +570,22 @@ impl Checker<'_> {
     }
 }
 
-/// Checks that `topic` is segments of `[A-Za-z0-9_-]` joined by the platform's separators.
+/// Checks that `topic` is at least two segments of `[A-Za-z0-9_-]` joined by the platform's
+/// separators.
 fn check_topic(topic: &str, separators: &[char]) -> Result<(), String> {
+    check_segments(topic, separators)?;
+    if !topic.contains(separators) {
+        return Err(format!("topic `{topic}` has no separator ({})", list(separators)));
+    }
+    Ok(())
+}
+
+/// Checks that `topic` is non-empty segments of `[A-Za-z0-9_-]` joined by the separators.
+fn check_segments(topic: &str, separators: &[char]) -> Result<(), String> {
     if let Some(bad) =
         topic.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '_' || *c == '-' || separators.contains(c)))
     {
         return Err(format!("topic `{topic}` contains `{bad}`, which is not a separator here"));
-    }
-    if !topic.contains(separators) {
-        return Err(format!("topic `{topic}` has no separator ({})", list(separators)));
     }
     if topic.split(separators).any(str::is_empty) {
         return Err(format!("topic `{topic}` has an empty segment"));

@@ -2,6 +2,9 @@
 //!
 //! Not part of the public API: generated code calls [`wire_name_impls!`](crate::wire_name_impls).
 
+// Re-exported so the macro works in crates that do not depend on serde themselves.
+pub use serde;
+
 /// Implements `Display`, `Serialize` and `Deserialize` for a type with `as_str(&self) -> &str`
 /// and a `FromStr` implementation: the serde form is the wire name, so the serde path and
 /// `FromStr` always agree on unknown names.
@@ -15,21 +18,29 @@ macro_rules! wire_name_impls {
             }
         }
 
-        impl ::serde::Serialize for $ty {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+        impl $crate::wire::serde::Serialize for $ty {
+            fn serialize<S: $crate::wire::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
                 serializer.serialize_str(self.as_str())
             }
         }
 
-        impl<'de> ::serde::Deserialize<'de> for $ty {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+        impl<'de> $crate::wire::serde::Deserialize<'de> for $ty {
+            fn deserialize<D: $crate::wire::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
                 struct Visitor;
-                impl ::serde::de::Visitor<'_> for Visitor {
+                impl $crate::wire::serde::de::Visitor<'_> for Visitor {
                     type Value = $ty;
                     fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                         f.write_str($expecting)
                     }
-                    fn visit_str<E: ::serde::de::Error>(self, value: &str) -> ::std::result::Result<$ty, E> {
+                    fn visit_str<E: $crate::wire::serde::de::Error>(
+                        self,
+                        value: &str,
+                    ) -> ::std::result::Result<$ty, E> {
                         value.parse().map_err(E::custom)
                     }
                 }

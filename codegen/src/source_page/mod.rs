@@ -9,7 +9,7 @@
 //! instead of guessing or panicking.
 //!
 //! Each platform's page has its own layout, so each has its own file:
-//! [`shopify`], [`bigcommerce`], [`shopware`] and [`ecwid`]. This file holds
+//! `shopify`, `bigcommerce`, `shopware` and `ecwid`. This file holds
 //! the shared data types, the entry point [`parse`] and the small Markdown
 //! helpers (escapes, links, tables, code fences) the parsers have in common.
 //!
@@ -76,26 +76,8 @@ pub enum PageScopes {
     Listed(Vec<String>),
 }
 
-/// A list on a page that names an event.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Listing {
-    /// The page's main description of the event (a Shopify topic section, a
-    /// table row, an Ecwid heading).
-    Section,
-    /// Shopify's mandatory (privacy compliance) webhooks table.
-    ComplianceTable,
-    /// The "Topics allowed:" list in Shopify's 422 error example.
-    TopicsAllowed,
-}
-
-/// A Markdown link `[name](url)`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Link {
-    /// The link text, Markdown escapes removed.
-    pub name: String,
-    /// The link target, verbatim.
-    pub url: String,
-}
+// The page and the catalog speak of the same lists and links, so they share the types.
+pub use crate::catalog::{LinkDef as Link, Listing};
 
 /// A wildcard subscription covering several events (BigCommerce `.../*`).
 #[derive(Debug, Clone, PartialEq, Eq)]

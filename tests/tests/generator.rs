@@ -1,0 +1,156 @@
+//! The generator end to end: freshness of the checked-in tree, `--check` on a scratch copy,
+//! the snapshot of a tiny catalog (which must also compile), and catalog errors.
+
+use std::path::Path;
+
+use codegen::{Error, Mode};
+use commerce_webhooks_tests::{catalog_dir, copy_tree, fixture, workspace_root};
+
+/// `cargo test` fails when `generated/` is stale, like `cargo xtask codegen --check`.
+#[test]
+fn generated_tree_is_up_to_date() {
+    let changes = codegen::run(&catalog_dir(), &workspace_root(), Mode::Check).unwrap();
+    assert!(changes.is_empty(), "generated/ is stale, run `cargo xtask codegen`: {changes:?}");
+}
+
+#[test]
+fn generation_is_deterministic() {
+    let model = commerce_webhooks_tests::model();
+    assert_eq!(codegen::emit::generate(&model), codegen::emit::generate(&model));
+}
+
+fn scratch_with_generated_tree() -> tempfile::TempDir {
+    let scratch = tempfile::tempdir().unwrap();
+    copy_tree(&catalog_dir(), &scratch.path().join("catalog"));
+    let changes = codegen::run(&scratch.path().join("catalog"), scratch.path(), Mode::Write).unwrap();
+    assert!(!changes.created.is_empty());
+    scratch
+}
+
+fn check(scratch: &Path) -> codegen::Changes {
+    codegen::run(&scratch.join("catalog"), scratch, Mode::Check).unwrap()
+}
+
+#[test]
+fn check_mode_detects_an_edited_catalog() {
+    let scratch = scratch_with_generated_tree();
+    assert!(check(scratch.path()).is_empty());
+    let catalog = scratch.path().join("catalog/ecwid.yaml");
+    let text = std::fs::read_to_string(&catalog).unwrap();
+    std::fs::write(
+        &catalog,
+        text.replacen("Triggers when a new order is placed", "Fires when a new order is placed", 1),
+    )
+    .unwrap();
+    let changes = check(scratch.path());
+    let updated: Vec<&str> = changes.updated.iter().map(|p| p.to_str().unwrap()).collect();
+    assert_eq!(updated, ["generated/src/platforms/ecwid.rs", "generated/docs/ecwid.md"]);
+    assert!(changes.created.is_empty() && changes.removed.is_empty());
+}
+
+#[test]
+fn check_mode_detects_deleted_and_extra_files_and_writes_nothing() {
+    let scratch = scratch_with_generated_tree();
+    let deleted = scratch.path().join("generated/docs/matrix.md");
+    std::fs::remove_file(&deleted).unwrap();
+    let extra = scratch.path().join("generated/src/platforms/stale.rs");
+    std::fs::write(&extra, "// left over").unwrap();
+    let changes = check(scratch.path());
+    assert_eq!(changes.created, [Path::new("generated/docs/matrix.md")]);
+    assert_eq!(changes.removed, [Path::new("generated/src/platforms/stale.rs")]);
+    assert!(!deleted.exists() && extra.exists(), "check mode must not touch the tree");
+    codegen::run(&scratch.path().join("catalog"), scratch.path(), Mode::Write).unwrap();
+    assert!(deleted.exists() && !extra.exists(), "write mode restores and prunes");
+    assert!(check(scratch.path()).is_empty());
+}
+
+/// The emitter's output for `tests/fixtures/tiny`, pinned file by file; the Rust module is
+/// also compiled into this test (below). Run with `UPDATE_SNAPSHOTS=1` to accept a change.
+#[test]
+fn tiny_catalog_snapshot() {
+    let expected = fixture("tiny/expected");
+    let mode = if std::env::var_os("UPDATE_SNAPSHOTS").is_some() { Mode::Write } else { Mode::Check };
+    let changes = codegen::run(&fixture("tiny/catalog"), &expected, mode).unwrap();
+    assert!(
+        mode == Mode::Write || changes.is_empty(),
+        "the emitter output changed; review it and run `UPDATE_SNAPSHOTS=1 cargo test -p commerce-webhooks-tests --test generator`: {changes:?}"
+    );
+}
+
+#[path = "../fixtures/tiny/expected/generated/src/platforms/tiny.rs"]
+#[allow(dead_code)]
+#[rustfmt::skip]
+mod tiny;
+
+#[test]
+fn tiny_snapshot_compiles_and_behaves() {
+    use commerce_webhooks::{Action, Entity, ScopeRequirement};
+    assert_eq!(tiny::Topic::ALL.len(), 4);
+    assert_eq!("products/variant.deleted".parse::<tiny::Topic>().unwrap(), tiny::Topic::VariantRemoved);
+    assert!(tiny::Topic::OrdersCreate.is_protected_customer_data());
+    assert!(tiny::Topic::OrdersDelete.is_mandatory());
+    assert!(tiny::Topic::VariantRemoved.is_listed_only());
+    assert!(matches!(
+        tiny::Topic::OrdersDelete.scopes(),
+        ScopeRequirement::AnyOf([tiny::Scope::Orders, tiny::Scope::MarketplaceOrders])
+    ));
+    assert_eq!(tiny::Topic::ProductsUpdate.entity(), Some(Entity::Product));
+    assert_eq!(
+        tiny::Topic::with_meaning(Entity::Product, Action::Deleted).collect::<Vec<_>>(),
+        [&tiny::Topic::VariantRemoved]
+    );
+    let products = tiny::Subscription::new([tiny::GROUPS[0].pattern]).unwrap();
+    assert_eq!(products.topics().count(), 2);
+    assert_eq!(tiny::TOPIC_HEADER, "X-Tiny-Topic");
+}
+
+/// A copy of the tiny catalog with `edit` applied to `tiny.yaml`.
+fn broken_tiny(edit: impl FnOnce(String) -> String) -> tempfile::TempDir {
+    let scratch = tempfile::tempdir().unwrap();
+    copy_tree(&fixture("tiny/catalog"), scratch.path());
+    let path = scratch.path().join("tiny.yaml");
+    std::fs::write(&path, edit(std::fs::read_to_string(&path).unwrap())).unwrap();
+    scratch
+}
+
+#[test]
+fn every_catalog_error_is_reported_at_once_with_line_subject_and_hint() {
+    let scratch = broken_tiny(|text| {
+        text.replace("  - topic: products/update\n", "  - topic: orders/create\n")
+            .replace("scopes: not_documented", "scopes: { one: ordrs }")
+            .replace("    action: updated", "    action: updatd")
+            .replace("    mandatory: true", "    mandatry: true")
+    });
+    let out = tempfile::tempdir().unwrap();
+    let Err(Error::Catalog(diagnostics)) = codegen::run(scratch.path(), out.path(), Mode::Write) else {
+        panic!("a broken catalog must fail");
+    };
+    let report = diagnostics.to_string();
+    let expect = [
+        ("tiny.yaml:37:5: error in event `orders/create`", "listed twice (line 22)"),
+        ("tiny.yaml:40:5: error in event `orders/create`", "action `updatd` is not in the vocabulary"),
+        ("tiny.yaml:46:5: error in event `products/variant.deleted`", "scope `ordrs` is not declared"),
+        ("tiny.yaml:35:5: error in event `orders/delete`", "unknown field `mandatry`"),
+    ];
+    for (location, message) in expect {
+        assert!(report.contains(location) && report.contains(message), "missing {location} / {message} in:\n{report}");
+    }
+    assert!(report.contains("hint: did you mean `orders`?"), "{report}");
+    assert!(report.contains("hint: did you mean `mandatory`?"), "{report}");
+    assert!(report.contains("hint: did you mean `updated`?"), "{report}");
+    assert_eq!(diagnostics.0.len(), 4, "{report}");
+    assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 0, "nothing may be written on error");
+}
+
+#[test]
+fn a_wrong_separator_and_an_identifier_clash_are_caught() {
+    let scratch = broken_tiny(|text| {
+        text.replace("topic: products/update", "topic: products:update")
+            .replace("rust_name: VariantRemoved", "rust_name: OrdersCreate")
+    });
+    let Err(diagnostics) = codegen::load(scratch.path()) else { panic!("must fail") };
+    let report = diagnostics.to_string();
+    assert!(report.contains("contains `:`, which is not a separator here"), "{report}");
+    assert!(report.contains("both become the Rust variant `OrdersCreate`"), "{report}");
+    assert!(report.contains("hint: set `rust_name:`"), "{report}");
+}
