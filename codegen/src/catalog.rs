@@ -131,6 +131,110 @@ pub struct EventDef {
     pub rust_name: Option<String>,
     /// Quirks a maintainer should know.
     pub notes: Option<String>,
+    /// The type expression of the delivery body.
+    pub payload: Option<String>,
+    /// The documented body is the literal `null`.
+    #[serde(default)]
+    pub payload_null: bool,
+    /// Example bodies.
+    #[serde(default)]
+    pub examples: Vec<ExampleDef>,
+}
+
+/// An example body of an event.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExampleDef {
+    /// Path relative to the catalog folder.
+    pub file: String,
+    /// Where it came from.
+    pub status: ExampleStatus,
+    /// The source, for anything not verbatim.
+    pub source: Option<String>,
+    /// What was done to it.
+    pub note: Option<String>,
+}
+
+/// How an example relates to the platform's documentation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExampleStatus {
+    /// Copied from the source page as it is.
+    Verbatim,
+    /// Copied from the source page and mended (truncated, missing brace).
+    Repaired,
+    /// Taken from other public documentation.
+    Sourced,
+    /// Written from documented fields.
+    Authored,
+}
+
+/// A named payload shape (`shapes:` in `shapes/<platform>.yaml`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShapeDef {
+    /// What it is.
+    pub description: Option<String>,
+    /// Where its fields are documented.
+    pub source: Option<String>,
+    /// Whether fields may use the type parameter `P`.
+    #[serde(default)]
+    pub generic: bool,
+    /// Field key → field, in order; each deserialized on its own.
+    pub fields: serde_yaml::Mapping,
+}
+
+/// A field of a shape.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldDef {
+    /// Type expression.
+    #[serde(rename = "type")]
+    pub ty: String,
+    /// May be missing.
+    #[serde(default)]
+    pub absent: bool,
+    /// May be `null`. (Not `null:` in the YAML, which YAML reads as a null key.)
+    #[serde(default)]
+    pub nullable: bool,
+    /// Rust field name, where the key is not one.
+    pub rust_name: Option<String>,
+    /// What it holds.
+    pub description: Option<String>,
+}
+
+/// A named enum (`enums:` in `shapes/<platform>.yaml`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnumDef {
+    /// What it is.
+    pub description: Option<String>,
+    /// Where the values are documented.
+    pub source: Option<String>,
+    /// The documented values, as sent.
+    pub values: Vec<String>,
+}
+
+/// `shapes/<platform>.yaml` as read.
+#[derive(Debug, Default)]
+pub struct ShapesFile {
+    /// The file.
+    pub path: PathBuf,
+    /// Its text, for locating errors.
+    pub text: String,
+    /// Shapes that deserialized, in file order.
+    pub shapes: Vec<(String, Located<ShapeDef>)>,
+    /// Enums that deserialized, in file order.
+    pub enums: Vec<(String, Located<EnumDef>)>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ShapesHeader {
+    #[serde(default)]
+    shapes: serde_yaml::Mapping,
+    #[serde(default)]
+    enums: serde_yaml::Mapping,
 }
 
 /// Which list of a reference page names a topic.
@@ -185,6 +289,8 @@ pub struct PlatformFile {
     pub groups: Vec<Located<GroupDef>>,
     /// `events:` items that deserialized.
     pub events: Vec<Located<EventDef>>,
+    /// `shapes/<platform>.yaml`, when it exists.
+    pub shapes: ShapesFile,
 }
 
 /// Everything read from a catalog folder.
@@ -294,7 +400,10 @@ fn read_platform(path: PathBuf, text: String, diagnostics: &mut Vec<Diagnostic>)
     let scopes = read_items(&path, &locator, "scopes", header.scopes, diagnostics);
     let groups = read_items(&path, &locator, "groups", header.groups, diagnostics);
     let events = read_items(&path, &locator, "events", header.events, diagnostics);
+    let shapes_path = path.parent().unwrap_or(Path::new(".")).join("shapes").join(format!("{}.yaml", header.platform));
+    let shapes = read_shapes(shapes_path, diagnostics);
     Some(PlatformFile {
+        shapes,
         path,
         platform: header.platform,
         name: header.name,
@@ -305,6 +414,79 @@ fn read_platform(path: PathBuf, text: String, diagnostics: &mut Vec<Diagnostic>)
         events,
         text,
     })
+}
+
+/// Reads a platform's shapes file; a missing file means no shapes yet.
+fn read_shapes(path: PathBuf, diagnostics: &mut Vec<Diagnostic>) -> ShapesFile {
+    if !path.exists() {
+        return ShapesFile { path, ..ShapesFile::default() };
+    }
+    let Some(text) = read_text(&path, diagnostics) else { return ShapesFile { path, ..ShapesFile::default() } };
+    let header: ShapesHeader = match serde_yaml::from_str(&text) {
+        Ok(header) => header,
+        Err(e) => {
+            diagnostics.push(yaml_error(&path, "file", &e));
+            return ShapesFile { path, text, ..ShapesFile::default() };
+        }
+    };
+    let locator = Locator::new(&text);
+    let shapes = read_entries(&path, &locator, "shapes", "shape", header.shapes, diagnostics);
+    let enums = read_entries(&path, &locator, "enums", "enum", header.enums, diagnostics);
+    ShapesFile { path, text, shapes, enums }
+}
+
+/// Deserializes each entry of a top-level mapping on its own.
+fn read_entries<T: DeserializeOwned>(
+    path: &Path,
+    locator: &Locator,
+    section: &str,
+    kind: &str,
+    entries: serde_yaml::Mapping,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<(String, Located<T>)> {
+    let mut items = Vec::new();
+    for (key, value) in entries {
+        let name = match key {
+            Value::String(name) => name,
+            other => {
+                diagnostics.push(Diagnostic {
+                    file: path.to_owned(),
+                    line: locator.top_level(section),
+                    column: None,
+                    subject: format!("{kind} `{other:?}`"),
+                    message: format!("{kind} names must be strings"),
+                    hint: "write the name as an UpperCamelCase word".into(),
+                });
+                continue;
+            }
+        };
+        let lines = locator.entry(section, &name);
+        match serde_yaml::from_value::<T>(value) {
+            Ok(value) => items.push((name, Located { value, lines })),
+            Err(e) => {
+                let message = e.to_string();
+                let field = backticked_after(&message, "unknown field ")
+                    .or_else(|| backticked_after(&message, "missing field "));
+                let (line, column) = match (&lines, &field) {
+                    (Some(range), Some(field)) => {
+                        let (line, column) = locator.key(range, field);
+                        (Some(line), Some(column))
+                    }
+                    (Some(range), None) => (Some(range.start + 1), None),
+                    (None, _) => (None, None),
+                };
+                diagnostics.push(Diagnostic {
+                    file: path.to_owned(),
+                    line,
+                    column,
+                    subject: format!("{kind} `{name}`"),
+                    hint: field_hint(&message, field.as_deref()),
+                    message,
+                });
+            }
+        }
+    }
+    items
 }
 
 /// Deserializes each item of a top-level list on its own, so one bad item does not hide the

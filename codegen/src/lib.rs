@@ -6,11 +6,13 @@
 //! → [`write`](mod@write) (put files in place, or check them). `cargo xtask codegen` drives it.
 
 pub mod catalog;
+pub mod conform;
 pub mod diagnostic;
 pub mod emit;
 mod locate;
 pub mod model;
 pub mod source_page;
+pub mod types;
 pub mod validate;
 pub mod write;
 

@@ -20,6 +20,16 @@ fn is_content(line: &str) -> bool {
     !trimmed.is_empty() && !trimmed.starts_with('#')
 }
 
+/// The key of a `key: value` line, unquoted.
+fn key_of(line: &str) -> Option<&str> {
+    let content = line.trim_start().trim_start_matches("- ");
+    let key = match content.strip_prefix('"') {
+        Some(quoted) => &quoted[..quoted.find('"')?],
+        None => content.split(':').next()?,
+    };
+    Some(key.trim())
+}
+
 impl<'a> Locator<'a> {
     pub(crate) fn new(text: &'a str) -> Self {
         Self { lines: text.lines().collect() }
@@ -53,13 +63,29 @@ impl<'a> Locator<'a> {
         ranges
     }
 
+    /// The 0-based line range of entry `name:` of the block mapping under top-level `section:`.
+    pub(crate) fn entry(&self, section: &str, name: &str) -> Option<Range<usize>> {
+        let header = format!("{section}:");
+        let start = self.lines.iter().position(|l| l.trim_end() == header)?;
+        let end = (start + 1..self.lines.len())
+            .find(|&i| is_content(self.lines[i]) && indent(self.lines[i]) == 0)
+            .unwrap_or(self.lines.len());
+        let entry_indent = (start + 1..end).map(|i| self.lines[i]).find(|l| is_content(l)).map(indent)?;
+        let is_entry = |line: &str, key: Option<&str>| {
+            is_content(line) && indent(line) == entry_indent && key.is_none_or(|k| key_of(line) == Some(k))
+        };
+        let first = (start + 1..end).find(|&i| is_entry(self.lines[i], Some(name)))?;
+        let last = (first + 1..end).find(|&i| is_entry(self.lines[i], None)).unwrap_or(end);
+        Some(first..last)
+    }
+
     /// The 1-based line and column of `key:` within `range`, or of the range's first line.
     pub(crate) fn key(&self, range: &Range<usize>, key: &str) -> (usize, usize) {
         let prefix = format!("{key}:");
         for i in range.clone() {
             let line = self.lines[i];
             let content = line.trim_start().trim_start_matches("- ");
-            if content.starts_with(&prefix) {
+            if content.starts_with(&prefix) || key_of(line) == Some(key) {
                 return (i + 1, line.len() - content.len() + 1);
             }
         }

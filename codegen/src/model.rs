@@ -3,7 +3,8 @@
 
 use std::path::PathBuf;
 
-pub use crate::catalog::{LinkDef as Link, Listing, SourceDef as Source};
+pub use crate::catalog::{ExampleStatus, LinkDef as Link, Listing, SourceDef as Source};
+pub use crate::types::Scalar;
 
 /// Where a delivery names its topic.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,6 +65,85 @@ pub struct Platform {
     pub groups: Vec<Group>,
     /// Every event, in catalog order.
     pub events: Vec<Event>,
+    /// Named payload shapes, in file order.
+    pub shapes: Vec<Shape>,
+    /// Named enums, in file order.
+    pub enums: Vec<EnumType>,
+}
+
+/// A named payload shape: a JSON object with known fields (and room for unknown ones).
+#[derive(Debug, Clone)]
+pub struct Shape {
+    /// UpperCamelCase name, also the Rust type name.
+    pub name: String,
+    /// What it is.
+    pub description: Option<String>,
+    /// Where its fields are documented.
+    pub source: Option<String>,
+    /// Whether it takes the type parameter `P`.
+    pub generic: bool,
+    /// Its fields, in catalog order.
+    pub fields: Vec<Field>,
+}
+
+/// A field of a shape.
+#[derive(Debug, Clone)]
+pub struct Field {
+    /// The JSON key.
+    pub key: String,
+    /// The Rust field name.
+    pub ident: String,
+    /// Its type.
+    pub ty: Type,
+    /// May be missing.
+    pub absent: bool,
+    /// May be `null`.
+    pub null: bool,
+    /// What it holds.
+    pub description: Option<String>,
+}
+
+/// A named enum of documented string values.
+#[derive(Debug, Clone)]
+pub struct EnumType {
+    /// UpperCamelCase name.
+    pub name: String,
+    /// What it is.
+    pub description: Option<String>,
+    /// Where the values are documented.
+    pub source: Option<String>,
+    /// (wire value, Rust variant) pairs, in catalog order.
+    pub values: Vec<(String, String)>,
+}
+
+/// A resolved type expression.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Type {
+    /// A built-in scalar.
+    Scalar(Scalar),
+    /// `[T]`
+    Array(Box<Type>),
+    /// `{T}`
+    Map(Box<Type>),
+    /// A shape (index into [`Platform::shapes`]) with its type argument if generic.
+    Shape(usize, Option<Box<Type>>),
+    /// An enum (index into [`Platform::enums`]).
+    Enum(usize),
+    /// The type parameter of a generic shape.
+    Param,
+}
+
+/// An example body.
+#[derive(Debug, Clone)]
+pub struct Example {
+    /// Path relative to the catalog folder.
+    pub file: String,
+    /// Where it came from.
+    pub status: ExampleStatus,
+    /// The source, for anything not verbatim.
+    pub source: Option<String>,
+    /// What was done to it.
+    pub note: Option<String>,
 }
 
 /// A scope (permission).
@@ -121,6 +201,12 @@ pub struct Event {
     pub mandatory: bool,
     /// Maintainer notes.
     pub notes: Option<String>,
+    /// The body's type; `None` while the catalog has no shape for it (decoded as any JSON).
+    pub payload: Option<Type>,
+    /// The documented body is the literal `null`.
+    pub payload_null: bool,
+    /// Example bodies.
+    pub examples: Vec<Example>,
 }
 
 /// A topic's scope requirement; scope values are indexes into [`Platform::scopes`].

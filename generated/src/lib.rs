@@ -38,10 +38,12 @@
 // compiles here and in the snapshot tests.
 extern crate self as commerce_webhooks;
 
+mod decode;
 mod pattern;
 mod scope;
 mod subscription;
 mod topic;
+mod value;
 #[doc(hidden)]
 pub mod wire;
 
@@ -49,11 +51,13 @@ pub mod wire;
 #[path = "platforms/mod.rs"]
 mod platforms;
 
+pub use decode::DecodeError;
 pub use pattern::{Pattern, PatternError};
 pub use platforms::*;
 pub use scope::ScopeRequirement;
 pub use subscription::Subscription;
 pub use topic::{CatalogTopic, Group, UnknownName};
+pub use value::{Field, Money, StringOrNumber, Timestamp};
 pub use vocabulary::{Action, Entity};
 
 #[cfg(doctest)]

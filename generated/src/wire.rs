@@ -4,6 +4,9 @@
 
 // Re-exported so the macro works in crates that do not depend on serde themselves.
 pub use serde;
+pub use serde_json;
+
+pub use crate::decode::{decode, topic_in_body};
 
 /// Implements `Display`, `Serialize` and `Deserialize` for a type with `as_str(&self) -> &str`
 /// and a `FromStr` implementation: the serde form is the wire name, so the serde path and
@@ -48,4 +51,41 @@ macro_rules! wire_name_impls {
             }
         }
     };
+}
+
+/// An object key, borrowed from the input when it has no escapes.
+pub struct Key<'de>(std::borrow::Cow<'de, str>);
+
+impl<'de> Key<'de> {
+    /// The key's text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The key as an owned string (for the `extra` map).
+    pub fn into_string(self) -> String {
+        self.0.into_owned()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> serde::de::Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object key")
+            }
+            fn visit_borrowed_str<E: serde::de::Error>(self, value: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(value.into()))
+            }
+            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key<'de>, E> {
+                Ok(Key(value.to_owned().into()))
+            }
+            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key<'de>, E> {
+                Ok(Key(value.into()))
+            }
+        }
+        deserializer.deserialize_str(KeyVisitor)
+    }
 }

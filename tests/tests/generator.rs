@@ -113,6 +113,11 @@ fn broken_tiny(edit: impl FnOnce(String) -> String) -> tempfile::TempDir {
     scratch
 }
 
+/// The 1-based line of the first line of `text` that contains `needle`, after `after`.
+fn line_of(text: &str, needle: &str, after: usize) -> usize {
+    text.lines().enumerate().skip(after).find(|(_, l)| l.contains(needle)).map(|(i, _)| i + 1).unwrap()
+}
+
 #[test]
 fn every_catalog_error_is_reported_at_once_with_line_subject_and_hint() {
     let scratch = broken_tiny(|text| {
@@ -121,19 +126,34 @@ fn every_catalog_error_is_reported_at_once_with_line_subject_and_hint() {
             .replace("    action: updated", "    action: updatd")
             .replace("    mandatory: true", "    mandatry: true")
     });
+    let text = std::fs::read_to_string(scratch.path().join("tiny.yaml")).unwrap();
+    let first = line_of(&text, "- topic: orders/create", 0);
+    let second = line_of(&text, "- topic: orders/create", first);
     let out = tempfile::tempdir().unwrap();
     let Err(Error::Catalog(diagnostics)) = codegen::run(scratch.path(), out.path(), Mode::Write) else {
         panic!("a broken catalog must fail");
     };
     let report = diagnostics.to_string();
     let expect = [
-        ("tiny.yaml:37:5: error in event `orders/create`", "listed twice (line 22)"),
-        ("tiny.yaml:40:5: error in event `orders/create`", "action `updatd` is not in the vocabulary"),
-        ("tiny.yaml:46:5: error in event `products/variant.deleted`", "scope `ordrs` is not declared"),
-        ("tiny.yaml:35:5: error in event `orders/delete`", "unknown field `mandatry`"),
+        (format!("tiny.yaml:{second}:5: error in event `orders/create`"), format!("listed twice (line {first})")),
+        (
+            format!("tiny.yaml:{}:5: error in event `orders/create`", line_of(&text, "updatd", 0)),
+            "action `updatd` is not in the vocabulary".into(),
+        ),
+        (
+            format!("tiny.yaml:{}:5: error in event `products/variant.deleted`", line_of(&text, "ordrs", 0)),
+            "scope `ordrs` is not declared".into(),
+        ),
+        (
+            format!("tiny.yaml:{}:5: error in event `orders/delete`", line_of(&text, "mandatry", 0)),
+            "unknown field `mandatry`".into(),
+        ),
     ];
-    for (location, message) in expect {
-        assert!(report.contains(location) && report.contains(message), "missing {location} / {message} in:\n{report}");
+    for (location, message) in &expect {
+        assert!(
+            report.contains(location.as_str()) && report.contains(message.as_str()),
+            "missing {location} / {message} in:\n{report}"
+        );
     }
     assert!(report.contains("hint: did you mean `orders`?"), "{report}");
     assert!(report.contains("hint: did you mean `mandatory`?"), "{report}");
@@ -153,4 +173,96 @@ fn a_wrong_separator_and_an_identifier_clash_are_caught() {
     assert!(report.contains("contains `:`, which is not a separator here"), "{report}");
     assert!(report.contains("both become the Rust variant `OrdersCreate`"), "{report}");
     assert!(report.contains("hint: set `rust_name:`"), "{report}");
+}
+
+const TINY_ORDER: &str = include_str!("../fixtures/tiny/catalog/examples/tiny/orders_create.json");
+
+fn tiny_round_trip(topic: &str, body: &str) -> serde_json::Value {
+    let event = tiny::Event::from_delivery(topic, body.as_bytes()).unwrap();
+    serde_json::to_value(&event).unwrap()
+}
+
+#[test]
+fn tiny_payloads_decode_into_typed_fields_and_re_encode_losslessly() {
+    let tiny::Event::OrdersCreate(order) = tiny::Event::from_delivery("orders/create", TINY_ORDER.as_bytes()).unwrap()
+    else {
+        panic!("wrong variant")
+    };
+    assert_eq!(order.id, u64::MAX);
+    assert!(order.email.is_null());
+    assert_eq!(order.note.as_deref(), Some("leave at door"));
+    assert_eq!(order.total_price.as_ref().unwrap().to_text(), "12.50");
+    assert_eq!(order.status, Some(tiny::OrderStatus::Open));
+    assert_eq!((order.b2b, order.kind.as_deref()), (Some(false), Some("web")));
+    let item = &order.line_items.as_ref().unwrap()[0];
+    assert_eq!(item.price.to_text(), "12.5");
+    assert!(item.properties.is_null());
+    assert_eq!(item.extra["gift"], serde_json::json!(true));
+    assert!(order.extra.contains_key("unknown_field"));
+    let original: serde_json::Value = serde_json::from_str(TINY_ORDER).unwrap();
+    assert_eq!(tiny_round_trip("orders/create", TINY_ORDER), original);
+}
+
+#[test]
+fn absent_and_null_stay_different_and_unknown_values_are_kept() {
+    for body in [
+        r#"{"id":1,"note":null}"#,
+        r#"{"id":1,"note":null,"email":null}"#,
+        r#"{"id":1,"note":"x","email":"a@b.c","status":"on_hold","weight":1}"#,
+        r#"{"id":1,"note":"x","weight":1.0,"line_items":[]}"#,
+    ] {
+        assert_eq!(tiny_round_trip("orders/create", body), serde_json::from_str::<serde_json::Value>(body).unwrap());
+    }
+    let tiny::Event::OrdersCreate(order) =
+        tiny::Event::from_delivery("orders/create", br#"{"id":1,"note":null,"status":"on_hold"}"#).unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(order.status, Some(tiny::OrderStatus::Unknown("on_hold".into())));
+    assert!(order.email.is_absent());
+}
+
+#[test]
+fn decode_errors_name_the_json_path() {
+    use commerce_webhooks::DecodeError;
+    let data_error = |body: &str| match tiny::Event::from_delivery("orders/create", body.as_bytes()) {
+        Err(DecodeError::Data { path, message }) => (path, message),
+        other => panic!("expected a data error, got {other:?}"),
+    };
+    let (path, message) =
+        data_error(r#"{"id":1,"note":null,"line_items":[{"sku":"a","price":"1"},{"sku":"b","price":[]}]}"#);
+    assert_eq!(path, "line_items[1].price");
+    assert!(message.contains("string or a number"), "{message}");
+    assert_eq!(data_error(r#"{"note":null}"#).1, "missing field `id`");
+    assert_eq!(data_error(r#"{"id":1}"#).1, "missing field `note`");
+    assert_eq!(data_error(r#"{"id":-1,"note":null}"#).0, "id");
+    assert_eq!(data_error(r#"{"id":1,"note":null,"total_price":null}"#).0, "total_price");
+    assert!(matches!(
+        tiny::Event::from_delivery("orders/create", br#"{"id":1,"#),
+        Err(DecodeError::Syntax { line: 1, .. })
+    ));
+}
+
+#[test]
+fn unknown_topics_null_bodies_and_generic_envelopes_decode() {
+    let unknown = tiny::Event::from_delivery("orders/teleported", br#"{"any":[1,2.5]}"#).unwrap();
+    assert_eq!(unknown.topic(), tiny::Topic::Unknown("orders/teleported".into()));
+    assert_eq!(serde_json::to_string(&unknown).unwrap(), r#"{"any":[1,2.5]}"#);
+    assert_eq!(tiny::Event::from_delivery("orders/delete", b"null").unwrap(), tiny::Event::OrdersDelete(None));
+    let body = include_str!("../fixtures/tiny/catalog/examples/tiny/products_update.json");
+    let tiny::Event::ProductsUpdate(callback) = tiny::Event::from_delivery("products/update", body.as_bytes()).unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(callback.store_id.to_text(), "42");
+    assert_eq!(callback.data.as_ref().unwrap().sku, "B-2");
+    assert_eq!(tiny_round_trip("products/update", body), serde_json::from_str::<serde_json::Value>(body).unwrap());
+}
+
+#[test]
+fn deeply_nested_input_is_an_error_not_a_stack_overflow() {
+    let deep = format!(r#"{{"id":1,"note":null,"extra":{}{}}}"#, "[".repeat(100_000), "]".repeat(100_000));
+    assert!(tiny::Event::from_delivery("orders/create", deep.as_bytes()).is_err());
+    let deep_items = format!(r#"{{"id":1,"note":null,"line_items":{}}}"#, "[".repeat(100_000));
+    assert!(tiny::Event::from_delivery("orders/create", deep_items.as_bytes()).is_err());
 }

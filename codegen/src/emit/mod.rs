@@ -1,6 +1,7 @@
 //! Model → generated files. Emitting never fails on a validated model.
 
 mod docs;
+mod payload;
 mod rust;
 
 use std::path::PathBuf;

@@ -11,7 +11,7 @@ fn ident(name: &str) -> Ident {
 }
 
 /// One `#[doc]` attribute per line, so prettyplease prints them as `///` comments.
-fn doc(text: &str) -> TokenStream {
+pub(super) fn doc(text: &str) -> TokenStream {
     text.lines()
         .map(|line| {
             let line = format!(" {line}");
@@ -176,6 +176,9 @@ pub(super) fn platform(model: &Model, platform: &Platform) -> String {
     let groups_doc = doc(&format!("The wildcard groups {} documents, in page order.", platform.name));
     let topic = topic_enum(model, platform);
     let scope = scope_enum(platform);
+    let shapes = platform.shapes.iter().map(|shape| super::payload::shape(platform, shape));
+    let enums = platform.enums.iter().map(super::payload::enum_type);
+    let event = super::payload::event_enum(platform);
     let tokens = quote! {
         #module_docs
         use ::commerce_webhooks::{Action, Entity, ScopeRequirement};
@@ -191,20 +194,23 @@ pub(super) fn platform(model: &Model, platform: &Platform) -> String {
 
         #topic
         #scope
+        #event
+        #(#shapes)*
+        #(#enums)*
     };
     render(&format!("catalog/{}", platform.file.display()), tokens)
 }
 
 /// The parts every wire-name enum (`Topic`, `Scope`) shares: the enum with its `Unknown`
 /// fallback, `ALL`, `from_wire`, `as_str`, `index`, `FromStr`, `Display` and serde.
-struct WireEnum<'a> {
-    name: &'a str,
-    summary: String,
-    variants: Vec<(String, String, String)>,
+pub(super) struct WireEnum<'a> {
+    pub(super) name: &'a str,
+    pub(super) summary: String,
+    pub(super) variants: Vec<(String, String, String)>,
 }
 
 impl WireEnum<'_> {
-    fn tokens(&self) -> TokenStream {
+    pub(super) fn tokens(&self) -> TokenStream {
         let ty = ident(self.name);
         let docs = doc(&self.summary);
         let variants = self.variants.iter().map(|(variant, _, docs)| {

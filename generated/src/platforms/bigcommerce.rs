@@ -841,3 +841,482 @@ impl Scope {
         self.index().and_then(|index| SCOPE_DESCRIPTIONS[index])
     }
 }
+/// A decoded BigCommerce webhook delivery: one variant per topic, holding its typed payload.
+///
+/// Encoding an `Event` (serde) gives back the delivery body.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Event {
+    /// `store/cart/created`: no payload shape in the catalog yet: any JSON.
+    StoreCartCreated(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `store/cart/updated`: no payload shape in the catalog yet: any JSON.
+    StoreCartUpdated(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `store/cart/deleted`: no payload shape in the catalog yet: any JSON.
+    StoreCartDeleted(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `store/cart/couponApplied`: no payload shape in the catalog yet: any JSON.
+    StoreCartCouponApplied(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `store/cart/abandoned`: no payload shape in the catalog yet: any JSON.
+    StoreCartAbandoned(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `store/cart/converted`: no payload shape in the catalog yet: any JSON.
+    StoreCartConverted(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `store/cart/lineItem/created`: no payload shape in the catalog yet: any JSON.
+    StoreCartLineItemCreated(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `store/cart/lineItem/updated`: no payload shape in the catalog yet: any JSON.
+    StoreCartLineItemUpdated(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `store/cart/lineItem/deleted`: no payload shape in the catalog yet: any JSON.
+    StoreCartLineItemDeleted(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `store/category/created`: no payload shape in the catalog yet: any JSON.
+    StoreCategoryCreated(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `store/category/updated`: no payload shape in the catalog yet: any JSON.
+    StoreCategoryUpdated(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `store/category/deleted`: no payload shape in the catalog yet: any JSON.
+    StoreCategoryDeleted(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `store/channel/created`: no payload shape in the catalog yet: any JSON.
+    StoreChannelCreated(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `store/channel/updated`: no payload shape in the catalog yet: any JSON.
+    StoreChannelUpdated(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `store/customer/created`: no payload shape in the catalog yet: any JSON.
+    StoreCustomerCreated(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `store/customer/updated`: no payload shape in the catalog yet: any JSON.
+    StoreCustomerUpdated(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `store/customer/deleted`: no payload shape in the catalog yet: any JSON.
+    StoreCustomerDeleted(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `store/customer/address/created`: no payload shape in the catalog yet: any JSON.
+    StoreCustomerAddressCreated(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `store/customer/address/updated`: no payload shape in the catalog yet: any JSON.
+    StoreCustomerAddressUpdated(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `store/customer/address/deleted`: no payload shape in the catalog yet: any JSON.
+    StoreCustomerAddressDeleted(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `store/customer/payment/instrument/default/updated`: no payload shape in the catalog yet: any JSON.
+    StoreCustomerPaymentInstrumentDefaultUpdated(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `store/order/created`: no payload shape in the catalog yet: any JSON.
+    StoreOrderCreated(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `store/order/updated`: no payload shape in the catalog yet: any JSON.
+    StoreOrderUpdated(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `store/order/archived`: no payload shape in the catalog yet: any JSON.
+    StoreOrderArchived(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `store/order/statusUpdated`: no payload shape in the catalog yet: any JSON.
+    StoreOrderStatusUpdated(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `store/order/message/created`: no payload shape in the catalog yet: any JSON.
+    StoreOrderMessageCreated(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `store/order/refund/created`: no payload shape in the catalog yet: any JSON.
+    StoreOrderRefundCreated(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `store/product/deleted`: no payload shape in the catalog yet: any JSON.
+    StoreProductDeleted(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `store/product/created`: no payload shape in the catalog yet: any JSON.
+    StoreProductCreated(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `store/product/updated`: no payload shape in the catalog yet: any JSON.
+    StoreProductUpdated(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `store/product/inventory/updated`: no payload shape in the catalog yet: any JSON.
+    StoreProductInventoryUpdated(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `store/product/inventory/order/updated`: no payload shape in the catalog yet: any JSON.
+    StoreProductInventoryOrderUpdated(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `store/shipment/created`: no payload shape in the catalog yet: any JSON.
+    StoreShipmentCreated(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `store/shipment/updated`: no payload shape in the catalog yet: any JSON.
+    StoreShipmentUpdated(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `store/shipment/deleted`: no payload shape in the catalog yet: any JSON.
+    StoreShipmentDeleted(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `store/sku/created`: no payload shape in the catalog yet: any JSON.
+    StoreSkuCreated(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `store/sku/updated`: no payload shape in the catalog yet: any JSON.
+    StoreSkuUpdated(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `store/sku/deleted`: no payload shape in the catalog yet: any JSON.
+    StoreSkuDeleted(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `store/sku/inventory/updated`: no payload shape in the catalog yet: any JSON.
+    StoreSkuInventoryUpdated(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `store/sku/inventory/order/updated`: no payload shape in the catalog yet: any JSON.
+    StoreSkuInventoryOrderUpdated(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `store/app/uninstalled`: no payload shape in the catalog yet: any JSON.
+    StoreAppUninstalled(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `store/information/updated`: no payload shape in the catalog yet: any JSON.
+    StoreInformationUpdated(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `store/subscriber/created`: no payload shape in the catalog yet: any JSON.
+    StoreSubscriberCreated(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `store/subscriber/updated`: no payload shape in the catalog yet: any JSON.
+    StoreSubscriberUpdated(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `store/subscriber/deleted`: no payload shape in the catalog yet: any JSON.
+    StoreSubscriberDeleted(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// A topic the catalog does not know, with its body as any JSON.
+    Unknown {
+        /// The topic as received.
+        topic: ::std::string::String,
+        /// The body.
+        body: ::commerce_webhooks::wire::serde_json::Value,
+    },
+}
+impl Event {
+    /// Decodes `body`, delivered for `topic`. An unknown topic gives [`Event::Unknown`];
+    /// a body that does not fit the topic's payload gives an error naming the JSON path.
+    pub fn from_delivery(
+        topic: &str,
+        body: &[u8],
+    ) -> ::std::result::Result<Self, ::commerce_webhooks::DecodeError> {
+        ::std::result::Result::Ok(
+            match Topic::from_wire(topic) {
+                Topic::StoreCartCreated => {
+                    Self::StoreCartCreated(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::StoreCartUpdated => {
+                    Self::StoreCartUpdated(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::StoreCartDeleted => {
+                    Self::StoreCartDeleted(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::StoreCartCouponApplied => {
+                    Self::StoreCartCouponApplied(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreCartAbandoned => {
+                    Self::StoreCartAbandoned(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::StoreCartConverted => {
+                    Self::StoreCartConverted(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::StoreCartLineItemCreated => {
+                    Self::StoreCartLineItemCreated(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreCartLineItemUpdated => {
+                    Self::StoreCartLineItemUpdated(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreCartLineItemDeleted => {
+                    Self::StoreCartLineItemDeleted(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreCategoryCreated => {
+                    Self::StoreCategoryCreated(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::StoreCategoryUpdated => {
+                    Self::StoreCategoryUpdated(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::StoreCategoryDeleted => {
+                    Self::StoreCategoryDeleted(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::StoreChannelCreated => {
+                    Self::StoreChannelCreated(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::StoreChannelUpdated => {
+                    Self::StoreChannelUpdated(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::StoreCustomerCreated => {
+                    Self::StoreCustomerCreated(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::StoreCustomerUpdated => {
+                    Self::StoreCustomerUpdated(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::StoreCustomerDeleted => {
+                    Self::StoreCustomerDeleted(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::StoreCustomerAddressCreated => {
+                    Self::StoreCustomerAddressCreated(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreCustomerAddressUpdated => {
+                    Self::StoreCustomerAddressUpdated(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreCustomerAddressDeleted => {
+                    Self::StoreCustomerAddressDeleted(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreCustomerPaymentInstrumentDefaultUpdated => {
+                    Self::StoreCustomerPaymentInstrumentDefaultUpdated(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreOrderCreated => {
+                    Self::StoreOrderCreated(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::StoreOrderUpdated => {
+                    Self::StoreOrderUpdated(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::StoreOrderArchived => {
+                    Self::StoreOrderArchived(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::StoreOrderStatusUpdated => {
+                    Self::StoreOrderStatusUpdated(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreOrderMessageCreated => {
+                    Self::StoreOrderMessageCreated(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreOrderRefundCreated => {
+                    Self::StoreOrderRefundCreated(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreProductDeleted => {
+                    Self::StoreProductDeleted(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::StoreProductCreated => {
+                    Self::StoreProductCreated(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::StoreProductUpdated => {
+                    Self::StoreProductUpdated(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::StoreProductInventoryUpdated => {
+                    Self::StoreProductInventoryUpdated(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreProductInventoryOrderUpdated => {
+                    Self::StoreProductInventoryOrderUpdated(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreShipmentCreated => {
+                    Self::StoreShipmentCreated(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::StoreShipmentUpdated => {
+                    Self::StoreShipmentUpdated(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::StoreShipmentDeleted => {
+                    Self::StoreShipmentDeleted(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::StoreSkuCreated => {
+                    Self::StoreSkuCreated(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::StoreSkuUpdated => {
+                    Self::StoreSkuUpdated(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::StoreSkuDeleted => {
+                    Self::StoreSkuDeleted(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::StoreSkuInventoryUpdated => {
+                    Self::StoreSkuInventoryUpdated(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreSkuInventoryOrderUpdated => {
+                    Self::StoreSkuInventoryOrderUpdated(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreAppUninstalled => {
+                    Self::StoreAppUninstalled(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::StoreInformationUpdated => {
+                    Self::StoreInformationUpdated(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreSubscriberCreated => {
+                    Self::StoreSubscriberCreated(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreSubscriberUpdated => {
+                    Self::StoreSubscriberUpdated(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreSubscriberDeleted => {
+                    Self::StoreSubscriberDeleted(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::Unknown(topic) => {
+                    Self::Unknown {
+                        body: ::commerce_webhooks::wire::decode(body)?,
+                        topic,
+                    }
+                }
+            },
+        )
+    }
+    /// Decodes a delivery body that names its own topic (in `#TOPIC_FIELD`).
+    pub fn from_body(
+        body: &[u8],
+    ) -> ::std::result::Result<Self, ::commerce_webhooks::DecodeError> {
+        let topic = ::commerce_webhooks::wire::topic_in_body(
+            body,
+            &["scope"],
+            TOPIC_FIELD,
+        )?;
+        Self::from_delivery(&topic, body)
+    }
+    /// The event's topic.
+    pub fn topic(&self) -> Topic {
+        match self {
+            Self::StoreCartCreated(_) => Topic::StoreCartCreated,
+            Self::StoreCartUpdated(_) => Topic::StoreCartUpdated,
+            Self::StoreCartDeleted(_) => Topic::StoreCartDeleted,
+            Self::StoreCartCouponApplied(_) => Topic::StoreCartCouponApplied,
+            Self::StoreCartAbandoned(_) => Topic::StoreCartAbandoned,
+            Self::StoreCartConverted(_) => Topic::StoreCartConverted,
+            Self::StoreCartLineItemCreated(_) => Topic::StoreCartLineItemCreated,
+            Self::StoreCartLineItemUpdated(_) => Topic::StoreCartLineItemUpdated,
+            Self::StoreCartLineItemDeleted(_) => Topic::StoreCartLineItemDeleted,
+            Self::StoreCategoryCreated(_) => Topic::StoreCategoryCreated,
+            Self::StoreCategoryUpdated(_) => Topic::StoreCategoryUpdated,
+            Self::StoreCategoryDeleted(_) => Topic::StoreCategoryDeleted,
+            Self::StoreChannelCreated(_) => Topic::StoreChannelCreated,
+            Self::StoreChannelUpdated(_) => Topic::StoreChannelUpdated,
+            Self::StoreCustomerCreated(_) => Topic::StoreCustomerCreated,
+            Self::StoreCustomerUpdated(_) => Topic::StoreCustomerUpdated,
+            Self::StoreCustomerDeleted(_) => Topic::StoreCustomerDeleted,
+            Self::StoreCustomerAddressCreated(_) => Topic::StoreCustomerAddressCreated,
+            Self::StoreCustomerAddressUpdated(_) => Topic::StoreCustomerAddressUpdated,
+            Self::StoreCustomerAddressDeleted(_) => Topic::StoreCustomerAddressDeleted,
+            Self::StoreCustomerPaymentInstrumentDefaultUpdated(_) => {
+                Topic::StoreCustomerPaymentInstrumentDefaultUpdated
+            }
+            Self::StoreOrderCreated(_) => Topic::StoreOrderCreated,
+            Self::StoreOrderUpdated(_) => Topic::StoreOrderUpdated,
+            Self::StoreOrderArchived(_) => Topic::StoreOrderArchived,
+            Self::StoreOrderStatusUpdated(_) => Topic::StoreOrderStatusUpdated,
+            Self::StoreOrderMessageCreated(_) => Topic::StoreOrderMessageCreated,
+            Self::StoreOrderRefundCreated(_) => Topic::StoreOrderRefundCreated,
+            Self::StoreProductDeleted(_) => Topic::StoreProductDeleted,
+            Self::StoreProductCreated(_) => Topic::StoreProductCreated,
+            Self::StoreProductUpdated(_) => Topic::StoreProductUpdated,
+            Self::StoreProductInventoryUpdated(_) => Topic::StoreProductInventoryUpdated,
+            Self::StoreProductInventoryOrderUpdated(_) => {
+                Topic::StoreProductInventoryOrderUpdated
+            }
+            Self::StoreShipmentCreated(_) => Topic::StoreShipmentCreated,
+            Self::StoreShipmentUpdated(_) => Topic::StoreShipmentUpdated,
+            Self::StoreShipmentDeleted(_) => Topic::StoreShipmentDeleted,
+            Self::StoreSkuCreated(_) => Topic::StoreSkuCreated,
+            Self::StoreSkuUpdated(_) => Topic::StoreSkuUpdated,
+            Self::StoreSkuDeleted(_) => Topic::StoreSkuDeleted,
+            Self::StoreSkuInventoryUpdated(_) => Topic::StoreSkuInventoryUpdated,
+            Self::StoreSkuInventoryOrderUpdated(_) => {
+                Topic::StoreSkuInventoryOrderUpdated
+            }
+            Self::StoreAppUninstalled(_) => Topic::StoreAppUninstalled,
+            Self::StoreInformationUpdated(_) => Topic::StoreInformationUpdated,
+            Self::StoreSubscriberCreated(_) => Topic::StoreSubscriberCreated,
+            Self::StoreSubscriberUpdated(_) => Topic::StoreSubscriberUpdated,
+            Self::StoreSubscriberDeleted(_) => Topic::StoreSubscriberDeleted,
+            Self::Unknown { topic, .. } => Topic::Unknown(topic.clone()),
+        }
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for Event {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::StoreCartCreated(payload) => payload.serialize(serializer),
+            Self::StoreCartUpdated(payload) => payload.serialize(serializer),
+            Self::StoreCartDeleted(payload) => payload.serialize(serializer),
+            Self::StoreCartCouponApplied(payload) => payload.serialize(serializer),
+            Self::StoreCartAbandoned(payload) => payload.serialize(serializer),
+            Self::StoreCartConverted(payload) => payload.serialize(serializer),
+            Self::StoreCartLineItemCreated(payload) => payload.serialize(serializer),
+            Self::StoreCartLineItemUpdated(payload) => payload.serialize(serializer),
+            Self::StoreCartLineItemDeleted(payload) => payload.serialize(serializer),
+            Self::StoreCategoryCreated(payload) => payload.serialize(serializer),
+            Self::StoreCategoryUpdated(payload) => payload.serialize(serializer),
+            Self::StoreCategoryDeleted(payload) => payload.serialize(serializer),
+            Self::StoreChannelCreated(payload) => payload.serialize(serializer),
+            Self::StoreChannelUpdated(payload) => payload.serialize(serializer),
+            Self::StoreCustomerCreated(payload) => payload.serialize(serializer),
+            Self::StoreCustomerUpdated(payload) => payload.serialize(serializer),
+            Self::StoreCustomerDeleted(payload) => payload.serialize(serializer),
+            Self::StoreCustomerAddressCreated(payload) => payload.serialize(serializer),
+            Self::StoreCustomerAddressUpdated(payload) => payload.serialize(serializer),
+            Self::StoreCustomerAddressDeleted(payload) => payload.serialize(serializer),
+            Self::StoreCustomerPaymentInstrumentDefaultUpdated(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StoreOrderCreated(payload) => payload.serialize(serializer),
+            Self::StoreOrderUpdated(payload) => payload.serialize(serializer),
+            Self::StoreOrderArchived(payload) => payload.serialize(serializer),
+            Self::StoreOrderStatusUpdated(payload) => payload.serialize(serializer),
+            Self::StoreOrderMessageCreated(payload) => payload.serialize(serializer),
+            Self::StoreOrderRefundCreated(payload) => payload.serialize(serializer),
+            Self::StoreProductDeleted(payload) => payload.serialize(serializer),
+            Self::StoreProductCreated(payload) => payload.serialize(serializer),
+            Self::StoreProductUpdated(payload) => payload.serialize(serializer),
+            Self::StoreProductInventoryUpdated(payload) => payload.serialize(serializer),
+            Self::StoreProductInventoryOrderUpdated(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StoreShipmentCreated(payload) => payload.serialize(serializer),
+            Self::StoreShipmentUpdated(payload) => payload.serialize(serializer),
+            Self::StoreShipmentDeleted(payload) => payload.serialize(serializer),
+            Self::StoreSkuCreated(payload) => payload.serialize(serializer),
+            Self::StoreSkuUpdated(payload) => payload.serialize(serializer),
+            Self::StoreSkuDeleted(payload) => payload.serialize(serializer),
+            Self::StoreSkuInventoryUpdated(payload) => payload.serialize(serializer),
+            Self::StoreSkuInventoryOrderUpdated(payload) => payload.serialize(serializer),
+            Self::StoreAppUninstalled(payload) => payload.serialize(serializer),
+            Self::StoreInformationUpdated(payload) => payload.serialize(serializer),
+            Self::StoreSubscriberCreated(payload) => payload.serialize(serializer),
+            Self::StoreSubscriberUpdated(payload) => payload.serialize(serializer),
+            Self::StoreSubscriberDeleted(payload) => payload.serialize(serializer),
+            Self::Unknown { body, .. } => body.serialize(serializer),
+        }
+    }
+}

@@ -851,3 +851,439 @@ impl Scope {
         self.index().and_then(|index| SCOPE_DESCRIPTIONS[index])
     }
 }
+/// A decoded Ecwid webhook delivery: one variant per topic, holding its typed payload.
+///
+/// Encoding an `Event` (serde) gives back the delivery body.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Event {
+    /// `profile.updated`: no payload shape in the catalog yet: any JSON.
+    ProfileUpdated(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `profile.subscriptionStatusChanged`: no payload shape in the catalog yet: any JSON.
+    ProfileSubscriptionStatusChanged(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `order.created`: no payload shape in the catalog yet: any JSON.
+    OrderCreated(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `order.updated`: no payload shape in the catalog yet: any JSON.
+    OrderUpdated(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `order.deleted`: no payload shape in the catalog yet: any JSON.
+    OrderDeleted(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `unfinished_order.created`: no payload shape in the catalog yet: any JSON.
+    UnfinishedOrderCreated(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `unfinished_order.updated`: no payload shape in the catalog yet: any JSON.
+    UnfinishedOrderUpdated(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `unfinished_order.deleted`: no payload shape in the catalog yet: any JSON.
+    UnfinishedOrderDeleted(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `product.created`: no payload shape in the catalog yet: any JSON.
+    ProductCreated(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `product.updated`: no payload shape in the catalog yet: any JSON.
+    ProductUpdated(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `product.deleted`: no payload shape in the catalog yet: any JSON.
+    ProductDeleted(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `category.created`: no payload shape in the catalog yet: any JSON.
+    CategoryCreated(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `category.updated`: no payload shape in the catalog yet: any JSON.
+    CategoryUpdated(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `category.deleted`: no payload shape in the catalog yet: any JSON.
+    CategoryDeleted(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `customer.created`: no payload shape in the catalog yet: any JSON.
+    CustomerCreated(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `customer.updated`: no payload shape in the catalog yet: any JSON.
+    CustomerUpdated(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `customer.deleted`: no payload shape in the catalog yet: any JSON.
+    CustomerDeleted(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `customer_group.created`: no payload shape in the catalog yet: any JSON.
+    CustomerGroupCreated(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `customer_group.updated`: no payload shape in the catalog yet: any JSON.
+    CustomerGroupUpdated(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `customer_group.deleted`: no payload shape in the catalog yet: any JSON.
+    CustomerGroupDeleted(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `discount_coupon.created`: no payload shape in the catalog yet: any JSON.
+    DiscountCouponCreated(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `discount_coupon.updated`: no payload shape in the catalog yet: any JSON.
+    DiscountCouponUpdated(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `discount_coupon.deleted`: no payload shape in the catalog yet: any JSON.
+    DiscountCouponDeleted(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `promotion.created`: no payload shape in the catalog yet: any JSON.
+    PromotionCreated(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `promotion.updated`: no payload shape in the catalog yet: any JSON.
+    PromotionUpdated(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `promotion.deleted`: no payload shape in the catalog yet: any JSON.
+    PromotionDeleted(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `product_class.created`: no payload shape in the catalog yet: any JSON.
+    ProductClassCreated(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `product_class.updated`: no payload shape in the catalog yet: any JSON.
+    ProductClassUpdated(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `product_class.deleted`: no payload shape in the catalog yet: any JSON.
+    ProductClassDeleted(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `review.created`: no payload shape in the catalog yet: any JSON.
+    ReviewCreated(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `review.updated`: no payload shape in the catalog yet: any JSON.
+    ReviewUpdated(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `review.deleted`: no payload shape in the catalog yet: any JSON.
+    ReviewDeleted(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `invoice.created`: no payload shape in the catalog yet: any JSON.
+    InvoiceCreated(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `invoice.deleted`: no payload shape in the catalog yet: any JSON.
+    InvoiceDeleted(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `application.installed`: no payload shape in the catalog yet: any JSON.
+    ApplicationInstalled(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `application.uninstalled`: no payload shape in the catalog yet: any JSON.
+    ApplicationUninstalled(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `application.subscriptionStatusChanged`: no payload shape in the catalog yet: any JSON.
+    ApplicationSubscriptionStatusChanged(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `application.storageChanged`: no payload shape in the catalog yet: any JSON.
+    ApplicationStorageChanged(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `customer.personalDataRemovalRequest`: no payload shape in the catalog yet: any JSON.
+    CustomerPersonalDataRemovalRequest(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `customer.personalDataExportRequest`: no payload shape in the catalog yet: any JSON.
+    CustomerPersonalDataExportRequest(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `profile.personalDataRemovalRequest`: no payload shape in the catalog yet: any JSON.
+    ProfilePersonalDataRemovalRequest(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `profile.personalDataExportRequest`: no payload shape in the catalog yet: any JSON.
+    ProfilePersonalDataExportRequest(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// A topic the catalog does not know, with its body as any JSON.
+    Unknown {
+        /// The topic as received.
+        topic: ::std::string::String,
+        /// The body.
+        body: ::commerce_webhooks::wire::serde_json::Value,
+    },
+}
+impl Event {
+    /// Decodes `body`, delivered for `topic`. An unknown topic gives [`Event::Unknown`];
+    /// a body that does not fit the topic's payload gives an error naming the JSON path.
+    pub fn from_delivery(
+        topic: &str,
+        body: &[u8],
+    ) -> ::std::result::Result<Self, ::commerce_webhooks::DecodeError> {
+        ::std::result::Result::Ok(
+            match Topic::from_wire(topic) {
+                Topic::ProfileUpdated => {
+                    Self::ProfileUpdated(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::ProfileSubscriptionStatusChanged => {
+                    Self::ProfileSubscriptionStatusChanged(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::OrderCreated => {
+                    Self::OrderCreated(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::OrderUpdated => {
+                    Self::OrderUpdated(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::OrderDeleted => {
+                    Self::OrderDeleted(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::UnfinishedOrderCreated => {
+                    Self::UnfinishedOrderCreated(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::UnfinishedOrderUpdated => {
+                    Self::UnfinishedOrderUpdated(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::UnfinishedOrderDeleted => {
+                    Self::UnfinishedOrderDeleted(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::ProductCreated => {
+                    Self::ProductCreated(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::ProductUpdated => {
+                    Self::ProductUpdated(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::ProductDeleted => {
+                    Self::ProductDeleted(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::CategoryCreated => {
+                    Self::CategoryCreated(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::CategoryUpdated => {
+                    Self::CategoryUpdated(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::CategoryDeleted => {
+                    Self::CategoryDeleted(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::CustomerCreated => {
+                    Self::CustomerCreated(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::CustomerUpdated => {
+                    Self::CustomerUpdated(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::CustomerDeleted => {
+                    Self::CustomerDeleted(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::CustomerGroupCreated => {
+                    Self::CustomerGroupCreated(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::CustomerGroupUpdated => {
+                    Self::CustomerGroupUpdated(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::CustomerGroupDeleted => {
+                    Self::CustomerGroupDeleted(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::DiscountCouponCreated => {
+                    Self::DiscountCouponCreated(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::DiscountCouponUpdated => {
+                    Self::DiscountCouponUpdated(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::DiscountCouponDeleted => {
+                    Self::DiscountCouponDeleted(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::PromotionCreated => {
+                    Self::PromotionCreated(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::PromotionUpdated => {
+                    Self::PromotionUpdated(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::PromotionDeleted => {
+                    Self::PromotionDeleted(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::ProductClassCreated => {
+                    Self::ProductClassCreated(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::ProductClassUpdated => {
+                    Self::ProductClassUpdated(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::ProductClassDeleted => {
+                    Self::ProductClassDeleted(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::ReviewCreated => {
+                    Self::ReviewCreated(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::ReviewUpdated => {
+                    Self::ReviewUpdated(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::ReviewDeleted => {
+                    Self::ReviewDeleted(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::InvoiceCreated => {
+                    Self::InvoiceCreated(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::InvoiceDeleted => {
+                    Self::InvoiceDeleted(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::ApplicationInstalled => {
+                    Self::ApplicationInstalled(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::ApplicationUninstalled => {
+                    Self::ApplicationUninstalled(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::ApplicationSubscriptionStatusChanged => {
+                    Self::ApplicationSubscriptionStatusChanged(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::ApplicationStorageChanged => {
+                    Self::ApplicationStorageChanged(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::CustomerPersonalDataRemovalRequest => {
+                    Self::CustomerPersonalDataRemovalRequest(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::CustomerPersonalDataExportRequest => {
+                    Self::CustomerPersonalDataExportRequest(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::ProfilePersonalDataRemovalRequest => {
+                    Self::ProfilePersonalDataRemovalRequest(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::ProfilePersonalDataExportRequest => {
+                    Self::ProfilePersonalDataExportRequest(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::Unknown(topic) => {
+                    Self::Unknown {
+                        body: ::commerce_webhooks::wire::decode(body)?,
+                        topic,
+                    }
+                }
+            },
+        )
+    }
+    /// Decodes a delivery body that names its own topic (in `#TOPIC_FIELD`).
+    pub fn from_body(
+        body: &[u8],
+    ) -> ::std::result::Result<Self, ::commerce_webhooks::DecodeError> {
+        let topic = ::commerce_webhooks::wire::topic_in_body(
+            body,
+            &["eventType"],
+            TOPIC_FIELD,
+        )?;
+        Self::from_delivery(&topic, body)
+    }
+    /// The event's topic.
+    pub fn topic(&self) -> Topic {
+        match self {
+            Self::ProfileUpdated(_) => Topic::ProfileUpdated,
+            Self::ProfileSubscriptionStatusChanged(_) => {
+                Topic::ProfileSubscriptionStatusChanged
+            }
+            Self::OrderCreated(_) => Topic::OrderCreated,
+            Self::OrderUpdated(_) => Topic::OrderUpdated,
+            Self::OrderDeleted(_) => Topic::OrderDeleted,
+            Self::UnfinishedOrderCreated(_) => Topic::UnfinishedOrderCreated,
+            Self::UnfinishedOrderUpdated(_) => Topic::UnfinishedOrderUpdated,
+            Self::UnfinishedOrderDeleted(_) => Topic::UnfinishedOrderDeleted,
+            Self::ProductCreated(_) => Topic::ProductCreated,
+            Self::ProductUpdated(_) => Topic::ProductUpdated,
+            Self::ProductDeleted(_) => Topic::ProductDeleted,
+            Self::CategoryCreated(_) => Topic::CategoryCreated,
+            Self::CategoryUpdated(_) => Topic::CategoryUpdated,
+            Self::CategoryDeleted(_) => Topic::CategoryDeleted,
+            Self::CustomerCreated(_) => Topic::CustomerCreated,
+            Self::CustomerUpdated(_) => Topic::CustomerUpdated,
+            Self::CustomerDeleted(_) => Topic::CustomerDeleted,
+            Self::CustomerGroupCreated(_) => Topic::CustomerGroupCreated,
+            Self::CustomerGroupUpdated(_) => Topic::CustomerGroupUpdated,
+            Self::CustomerGroupDeleted(_) => Topic::CustomerGroupDeleted,
+            Self::DiscountCouponCreated(_) => Topic::DiscountCouponCreated,
+            Self::DiscountCouponUpdated(_) => Topic::DiscountCouponUpdated,
+            Self::DiscountCouponDeleted(_) => Topic::DiscountCouponDeleted,
+            Self::PromotionCreated(_) => Topic::PromotionCreated,
+            Self::PromotionUpdated(_) => Topic::PromotionUpdated,
+            Self::PromotionDeleted(_) => Topic::PromotionDeleted,
+            Self::ProductClassCreated(_) => Topic::ProductClassCreated,
+            Self::ProductClassUpdated(_) => Topic::ProductClassUpdated,
+            Self::ProductClassDeleted(_) => Topic::ProductClassDeleted,
+            Self::ReviewCreated(_) => Topic::ReviewCreated,
+            Self::ReviewUpdated(_) => Topic::ReviewUpdated,
+            Self::ReviewDeleted(_) => Topic::ReviewDeleted,
+            Self::InvoiceCreated(_) => Topic::InvoiceCreated,
+            Self::InvoiceDeleted(_) => Topic::InvoiceDeleted,
+            Self::ApplicationInstalled(_) => Topic::ApplicationInstalled,
+            Self::ApplicationUninstalled(_) => Topic::ApplicationUninstalled,
+            Self::ApplicationSubscriptionStatusChanged(_) => {
+                Topic::ApplicationSubscriptionStatusChanged
+            }
+            Self::ApplicationStorageChanged(_) => Topic::ApplicationStorageChanged,
+            Self::CustomerPersonalDataRemovalRequest(_) => {
+                Topic::CustomerPersonalDataRemovalRequest
+            }
+            Self::CustomerPersonalDataExportRequest(_) => {
+                Topic::CustomerPersonalDataExportRequest
+            }
+            Self::ProfilePersonalDataRemovalRequest(_) => {
+                Topic::ProfilePersonalDataRemovalRequest
+            }
+            Self::ProfilePersonalDataExportRequest(_) => {
+                Topic::ProfilePersonalDataExportRequest
+            }
+            Self::Unknown { topic, .. } => Topic::Unknown(topic.clone()),
+        }
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for Event {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::ProfileUpdated(payload) => payload.serialize(serializer),
+            Self::ProfileSubscriptionStatusChanged(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::OrderCreated(payload) => payload.serialize(serializer),
+            Self::OrderUpdated(payload) => payload.serialize(serializer),
+            Self::OrderDeleted(payload) => payload.serialize(serializer),
+            Self::UnfinishedOrderCreated(payload) => payload.serialize(serializer),
+            Self::UnfinishedOrderUpdated(payload) => payload.serialize(serializer),
+            Self::UnfinishedOrderDeleted(payload) => payload.serialize(serializer),
+            Self::ProductCreated(payload) => payload.serialize(serializer),
+            Self::ProductUpdated(payload) => payload.serialize(serializer),
+            Self::ProductDeleted(payload) => payload.serialize(serializer),
+            Self::CategoryCreated(payload) => payload.serialize(serializer),
+            Self::CategoryUpdated(payload) => payload.serialize(serializer),
+            Self::CategoryDeleted(payload) => payload.serialize(serializer),
+            Self::CustomerCreated(payload) => payload.serialize(serializer),
+            Self::CustomerUpdated(payload) => payload.serialize(serializer),
+            Self::CustomerDeleted(payload) => payload.serialize(serializer),
+            Self::CustomerGroupCreated(payload) => payload.serialize(serializer),
+            Self::CustomerGroupUpdated(payload) => payload.serialize(serializer),
+            Self::CustomerGroupDeleted(payload) => payload.serialize(serializer),
+            Self::DiscountCouponCreated(payload) => payload.serialize(serializer),
+            Self::DiscountCouponUpdated(payload) => payload.serialize(serializer),
+            Self::DiscountCouponDeleted(payload) => payload.serialize(serializer),
+            Self::PromotionCreated(payload) => payload.serialize(serializer),
+            Self::PromotionUpdated(payload) => payload.serialize(serializer),
+            Self::PromotionDeleted(payload) => payload.serialize(serializer),
+            Self::ProductClassCreated(payload) => payload.serialize(serializer),
+            Self::ProductClassUpdated(payload) => payload.serialize(serializer),
+            Self::ProductClassDeleted(payload) => payload.serialize(serializer),
+            Self::ReviewCreated(payload) => payload.serialize(serializer),
+            Self::ReviewUpdated(payload) => payload.serialize(serializer),
+            Self::ReviewDeleted(payload) => payload.serialize(serializer),
+            Self::InvoiceCreated(payload) => payload.serialize(serializer),
+            Self::InvoiceDeleted(payload) => payload.serialize(serializer),
+            Self::ApplicationInstalled(payload) => payload.serialize(serializer),
+            Self::ApplicationUninstalled(payload) => payload.serialize(serializer),
+            Self::ApplicationSubscriptionStatusChanged(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::ApplicationStorageChanged(payload) => payload.serialize(serializer),
+            Self::CustomerPersonalDataRemovalRequest(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::CustomerPersonalDataExportRequest(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::ProfilePersonalDataRemovalRequest(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::ProfilePersonalDataExportRequest(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::Unknown { body, .. } => body.serialize(serializer),
+        }
+    }
+}

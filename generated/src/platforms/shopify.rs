@@ -3626,3 +3626,1968 @@ impl Scope {
         self.index().and_then(|index| SCOPE_OAUTH[index])
     }
 }
+/// A decoded Shopify webhook delivery: one variant per topic, holding its typed payload.
+///
+/// Encoding an `Event` (serde) gives back the delivery body.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Event {
+    /// `app/scopes_update`: no payload shape in the catalog yet: any JSON.
+    AppScopesUpdate(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `app/uninstalled`: no payload shape in the catalog yet: any JSON.
+    AppUninstalled(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `app_subscriptions/update`: no payload shape in the catalog yet: any JSON.
+    AppSubscriptionsUpdate(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `bulk_operations/finish`: no payload shape in the catalog yet: any JSON.
+    BulkOperationsFinish(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `carts/create`: no payload shape in the catalog yet: any JSON.
+    CartsCreate(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `carts/update`: no payload shape in the catalog yet: any JSON.
+    CartsUpdate(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `channels/delete`: no payload shape in the catalog yet: any JSON.
+    ChannelsDelete(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `checkouts/create`: no payload shape in the catalog yet: any JSON.
+    CheckoutsCreate(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `checkouts/delete`: no payload shape in the catalog yet: any JSON.
+    CheckoutsDelete(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `checkouts/update`: no payload shape in the catalog yet: any JSON.
+    CheckoutsUpdate(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `collection_listings/add`: no payload shape in the catalog yet: any JSON.
+    CollectionListingsAdd(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `collection_listings/remove`: no payload shape in the catalog yet: any JSON.
+    CollectionListingsRemove(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `collection_listings/update`: no payload shape in the catalog yet: any JSON.
+    CollectionListingsUpdate(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `collection_publications/create`: no payload shape in the catalog yet: any JSON.
+    CollectionPublicationsCreate(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `collection_publications/delete`: no payload shape in the catalog yet: any JSON.
+    CollectionPublicationsDelete(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `collection_publications/update`: no payload shape in the catalog yet: any JSON.
+    CollectionPublicationsUpdate(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `collections/create`: no payload shape in the catalog yet: any JSON.
+    CollectionsCreate(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `collections/delete`: no payload shape in the catalog yet: any JSON.
+    CollectionsDelete(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `collections/update`: no payload shape in the catalog yet: any JSON.
+    CollectionsUpdate(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `companies/create`: no payload shape in the catalog yet: any JSON.
+    CompaniesCreate(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `companies/delete`: no payload shape in the catalog yet: any JSON.
+    CompaniesDelete(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `companies/update`: no payload shape in the catalog yet: any JSON.
+    CompaniesUpdate(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `company_contact_roles/assign`: no payload shape in the catalog yet: any JSON.
+    CompanyContactRolesAssign(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `company_contact_roles/revoke`: no payload shape in the catalog yet: any JSON.
+    CompanyContactRolesRevoke(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `company_contacts/create`: no payload shape in the catalog yet: any JSON.
+    CompanyContactsCreate(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `company_contacts/delete`: no payload shape in the catalog yet: any JSON.
+    CompanyContactsDelete(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `company_contacts/update`: no payload shape in the catalog yet: any JSON.
+    CompanyContactsUpdate(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `company_locations/create`: no payload shape in the catalog yet: any JSON.
+    CompanyLocationsCreate(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `company_locations/delete`: no payload shape in the catalog yet: any JSON.
+    CompanyLocationsDelete(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `company_locations/update`: no payload shape in the catalog yet: any JSON.
+    CompanyLocationsUpdate(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `customer_groups/create`: no payload shape in the catalog yet: any JSON.
+    CustomerGroupsCreate(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `customer_groups/delete`: no payload shape in the catalog yet: any JSON.
+    CustomerGroupsDelete(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `customer_groups/update`: no payload shape in the catalog yet: any JSON.
+    CustomerGroupsUpdate(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `customer_payment_methods/create`: no payload shape in the catalog yet: any JSON.
+    CustomerPaymentMethodsCreate(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `customer_payment_methods/revoke`: no payload shape in the catalog yet: any JSON.
+    CustomerPaymentMethodsRevoke(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `customer_payment_methods/update`: no payload shape in the catalog yet: any JSON.
+    CustomerPaymentMethodsUpdate(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `customers/create`: no payload shape in the catalog yet: any JSON.
+    CustomersCreate(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `customers/delete`: no payload shape in the catalog yet: any JSON.
+    CustomersDelete(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `customers/disable`: no payload shape in the catalog yet: any JSON.
+    CustomersDisable(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `customers/enable`: no payload shape in the catalog yet: any JSON.
+    CustomersEnable(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `customers/merge`: no payload shape in the catalog yet: any JSON.
+    CustomersMerge(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `customers/update`: no payload shape in the catalog yet: any JSON.
+    CustomersUpdate(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `customers_email_marketing_consent/update`: no payload shape in the catalog yet: any JSON.
+    CustomersEmailMarketingConsentUpdate(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `customers_marketing_consent/update`: no payload shape in the catalog yet: any JSON.
+    CustomersMarketingConsentUpdate(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `discounts/create`: no payload shape in the catalog yet: any JSON.
+    DiscountsCreate(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `discounts/delete`: no payload shape in the catalog yet: any JSON.
+    DiscountsDelete(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `discounts/redeemcode_added`: no payload shape in the catalog yet: any JSON.
+    DiscountsRedeemcodeAdded(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `discounts/redeemcode_removed`: no payload shape in the catalog yet: any JSON.
+    DiscountsRedeemcodeRemoved(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `discounts/update`: no payload shape in the catalog yet: any JSON.
+    DiscountsUpdate(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `disputes/create`: no payload shape in the catalog yet: any JSON.
+    DisputesCreate(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `disputes/update`: no payload shape in the catalog yet: any JSON.
+    DisputesUpdate(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `domains/create`: no payload shape in the catalog yet: any JSON.
+    DomainsCreate(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `domains/destroy`: no payload shape in the catalog yet: any JSON.
+    DomainsDestroy(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `domains/update`: no payload shape in the catalog yet: any JSON.
+    DomainsUpdate(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `draft_orders/create`: no payload shape in the catalog yet: any JSON.
+    DraftOrdersCreate(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `draft_orders/delete`: no payload shape in the catalog yet: any JSON.
+    DraftOrdersDelete(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `draft_orders/update`: no payload shape in the catalog yet: any JSON.
+    DraftOrdersUpdate(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `finance_app_staff_member/delete`: no payload shape in the catalog yet: any JSON.
+    FinanceAppStaffMemberDelete(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `finance_app_staff_member/grant`: no payload shape in the catalog yet: any JSON.
+    FinanceAppStaffMemberGrant(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `finance_app_staff_member/revoke`: no payload shape in the catalog yet: any JSON.
+    FinanceAppStaffMemberRevoke(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `finance_app_staff_member/update`: no payload shape in the catalog yet: any JSON.
+    FinanceAppStaffMemberUpdate(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `finance_kyc_information/update`: no payload shape in the catalog yet: any JSON.
+    FinanceKycInformationUpdate(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `fulfillment_events/create`: no payload shape in the catalog yet: any JSON.
+    FulfillmentEventsCreate(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `fulfillment_events/delete`: no payload shape in the catalog yet: any JSON.
+    FulfillmentEventsDelete(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `fulfillment_orders/cancellation_request_accepted`: no payload shape in the catalog yet: any JSON.
+    FulfillmentOrdersCancellationRequestAccepted(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `fulfillment_orders/cancellation_request_rejected`: no payload shape in the catalog yet: any JSON.
+    FulfillmentOrdersCancellationRequestRejected(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `fulfillment_orders/cancellation_request_submitted`: no payload shape in the catalog yet: any JSON.
+    FulfillmentOrdersCancellationRequestSubmitted(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `fulfillment_orders/cancelled`: no payload shape in the catalog yet: any JSON.
+    FulfillmentOrdersCancelled(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `fulfillment_orders/fulfillment_request_accepted`: no payload shape in the catalog yet: any JSON.
+    FulfillmentOrdersFulfillmentRequestAccepted(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `fulfillment_orders/fulfillment_request_rejected`: no payload shape in the catalog yet: any JSON.
+    FulfillmentOrdersFulfillmentRequestRejected(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `fulfillment_orders/fulfillment_request_submitted`: no payload shape in the catalog yet: any JSON.
+    FulfillmentOrdersFulfillmentRequestSubmitted(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `fulfillment_orders/fulfillment_service_failed_to_complete`: no payload shape in the catalog yet: any JSON.
+    FulfillmentOrdersFulfillmentServiceFailedToComplete(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `fulfillment_orders/hold_released`: no payload shape in the catalog yet: any JSON.
+    FulfillmentOrdersHoldReleased(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `fulfillment_orders/line_items_prepared_for_local_delivery`: no payload shape in the catalog yet: any JSON.
+    FulfillmentOrdersLineItemsPreparedForLocalDelivery(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `fulfillment_orders/line_items_prepared_for_pickup`: no payload shape in the catalog yet: any JSON.
+    FulfillmentOrdersLineItemsPreparedForPickup(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `fulfillment_orders/merged`: no payload shape in the catalog yet: any JSON.
+    FulfillmentOrdersMerged(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `fulfillment_orders/moved`: no payload shape in the catalog yet: any JSON.
+    FulfillmentOrdersMoved(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `fulfillment_orders/order_routing_complete`: no payload shape in the catalog yet: any JSON.
+    FulfillmentOrdersOrderRoutingComplete(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `fulfillment_orders/placed_on_hold`: no payload shape in the catalog yet: any JSON.
+    FulfillmentOrdersPlacedOnHold(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `fulfillment_orders/rescheduled`: no payload shape in the catalog yet: any JSON.
+    FulfillmentOrdersRescheduled(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `fulfillment_orders/scheduled_fulfillment_order_ready`: no payload shape in the catalog yet: any JSON.
+    FulfillmentOrdersScheduledFulfillmentOrderReady(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `fulfillment_orders/split`: no payload shape in the catalog yet: any JSON.
+    FulfillmentOrdersSplit(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `fulfillments/create`: no payload shape in the catalog yet: any JSON.
+    FulfillmentsCreate(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `fulfillments/update`: no payload shape in the catalog yet: any JSON.
+    FulfillmentsUpdate(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `inventory_items/create`: no payload shape in the catalog yet: any JSON.
+    InventoryItemsCreate(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `inventory_items/delete`: no payload shape in the catalog yet: any JSON.
+    InventoryItemsDelete(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `inventory_items/update`: no payload shape in the catalog yet: any JSON.
+    InventoryItemsUpdate(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `inventory_levels/connect`: no payload shape in the catalog yet: any JSON.
+    InventoryLevelsConnect(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `inventory_levels/disconnect`: no payload shape in the catalog yet: any JSON.
+    InventoryLevelsDisconnect(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `inventory_levels/update`: no payload shape in the catalog yet: any JSON.
+    InventoryLevelsUpdate(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `locales/create`: no payload shape in the catalog yet: any JSON.
+    LocalesCreate(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `locales/destroy`: no payload shape in the catalog yet: any JSON.
+    LocalesDestroy(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `locales/update`: no payload shape in the catalog yet: any JSON.
+    LocalesUpdate(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `locations/activate`: no payload shape in the catalog yet: any JSON.
+    LocationsActivate(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `locations/create`: no payload shape in the catalog yet: any JSON.
+    LocationsCreate(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `locations/deactivate`: no payload shape in the catalog yet: any JSON.
+    LocationsDeactivate(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `locations/delete`: no payload shape in the catalog yet: any JSON.
+    LocationsDelete(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `locations/update`: no payload shape in the catalog yet: any JSON.
+    LocationsUpdate(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `markets/create`: no payload shape in the catalog yet: any JSON.
+    MarketsCreate(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `markets/delete`: no payload shape in the catalog yet: any JSON.
+    MarketsDelete(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `markets/update`: no payload shape in the catalog yet: any JSON.
+    MarketsUpdate(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `order_transactions/create`: no payload shape in the catalog yet: any JSON.
+    OrderTransactionsCreate(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `orders/cancelled`: no payload shape in the catalog yet: any JSON.
+    OrdersCancelled(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `orders/create`: no payload shape in the catalog yet: any JSON.
+    OrdersCreate(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `orders/delete`: no payload shape in the catalog yet: any JSON.
+    OrdersDelete(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `orders/edited`: no payload shape in the catalog yet: any JSON.
+    OrdersEdited(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `orders/fulfilled`: no payload shape in the catalog yet: any JSON.
+    OrdersFulfilled(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `orders/paid`: no payload shape in the catalog yet: any JSON.
+    OrdersPaid(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `orders/partially_fulfilled`: no payload shape in the catalog yet: any JSON.
+    OrdersPartiallyFulfilled(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `orders/shopify_protect_eligibility_changed`: no payload shape in the catalog yet: any JSON.
+    OrdersShopifyProtectEligibilityChanged(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `orders/updated`: no payload shape in the catalog yet: any JSON.
+    OrdersUpdated(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `payment_schedules/due`: no payload shape in the catalog yet: any JSON.
+    PaymentSchedulesDue(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `payment_terms/create`: no payload shape in the catalog yet: any JSON.
+    PaymentTermsCreate(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `payment_terms/delete`: no payload shape in the catalog yet: any JSON.
+    PaymentTermsDelete(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `payment_terms/update`: no payload shape in the catalog yet: any JSON.
+    PaymentTermsUpdate(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `product_feeds/create`: no payload shape in the catalog yet: any JSON.
+    ProductFeedsCreate(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `product_feeds/full_sync`: no payload shape in the catalog yet: any JSON.
+    ProductFeedsFullSync(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `product_feeds/full_sync_finish`: no payload shape in the catalog yet: any JSON.
+    ProductFeedsFullSyncFinish(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `product_feeds/incremental_sync`: no payload shape in the catalog yet: any JSON.
+    ProductFeedsIncrementalSync(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `product_feeds/update`: no payload shape in the catalog yet: any JSON.
+    ProductFeedsUpdate(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `product_listings/add`: no payload shape in the catalog yet: any JSON.
+    ProductListingsAdd(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `product_listings/remove`: no payload shape in the catalog yet: any JSON.
+    ProductListingsRemove(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `product_listings/update`: no payload shape in the catalog yet: any JSON.
+    ProductListingsUpdate(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `product_publications/create`: no payload shape in the catalog yet: any JSON.
+    ProductPublicationsCreate(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `product_publications/delete`: no payload shape in the catalog yet: any JSON.
+    ProductPublicationsDelete(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `product_publications/update`: no payload shape in the catalog yet: any JSON.
+    ProductPublicationsUpdate(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `products/create`: no payload shape in the catalog yet: any JSON.
+    ProductsCreate(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `products/delete`: no payload shape in the catalog yet: any JSON.
+    ProductsDelete(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `products/update`: no payload shape in the catalog yet: any JSON.
+    ProductsUpdate(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `profiles/create`: no payload shape in the catalog yet: any JSON.
+    ProfilesCreate(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `profiles/delete`: no payload shape in the catalog yet: any JSON.
+    ProfilesDelete(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `profiles/update`: no payload shape in the catalog yet: any JSON.
+    ProfilesUpdate(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `refunds/create`: no payload shape in the catalog yet: any JSON.
+    RefundsCreate(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `returns/update`: no payload shape in the catalog yet: any JSON.
+    ReturnsUpdate(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `scheduled_product_listings/add`: no payload shape in the catalog yet: any JSON.
+    ScheduledProductListingsAdd(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `scheduled_product_listings/remove`: no payload shape in the catalog yet: any JSON.
+    ScheduledProductListingsRemove(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `scheduled_product_listings/update`: no payload shape in the catalog yet: any JSON.
+    ScheduledProductListingsUpdate(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `selling_plan_groups/create`: no payload shape in the catalog yet: any JSON.
+    SellingPlanGroupsCreate(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `selling_plan_groups/delete`: no payload shape in the catalog yet: any JSON.
+    SellingPlanGroupsDelete(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `selling_plan_groups/update`: no payload shape in the catalog yet: any JSON.
+    SellingPlanGroupsUpdate(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `shipping_addresses/create`: no payload shape in the catalog yet: any JSON.
+    ShippingAddressesCreate(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `shipping_addresses/update`: no payload shape in the catalog yet: any JSON.
+    ShippingAddressesUpdate(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `shop/update`: no payload shape in the catalog yet: any JSON.
+    ShopUpdate(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `subscription_billing_attempts/challenged`: no payload shape in the catalog yet: any JSON.
+    SubscriptionBillingAttemptsChallenged(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `subscription_billing_attempts/failure`: no payload shape in the catalog yet: any JSON.
+    SubscriptionBillingAttemptsFailure(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `subscription_billing_attempts/success`: no payload shape in the catalog yet: any JSON.
+    SubscriptionBillingAttemptsSuccess(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `subscription_billing_cycle_edits/create`: no payload shape in the catalog yet: any JSON.
+    SubscriptionBillingCycleEditsCreate(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `subscription_billing_cycle_edits/delete`: no payload shape in the catalog yet: any JSON.
+    SubscriptionBillingCycleEditsDelete(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `subscription_billing_cycle_edits/update`: no payload shape in the catalog yet: any JSON.
+    SubscriptionBillingCycleEditsUpdate(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `subscription_billing_cycles/skip`: no payload shape in the catalog yet: any JSON.
+    SubscriptionBillingCyclesSkip(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `subscription_billing_cycles/unskip`: no payload shape in the catalog yet: any JSON.
+    SubscriptionBillingCyclesUnskip(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `subscription_contracts/activate`: no payload shape in the catalog yet: any JSON.
+    SubscriptionContractsActivate(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `subscription_contracts/cancel`: no payload shape in the catalog yet: any JSON.
+    SubscriptionContractsCancel(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `subscription_contracts/create`: no payload shape in the catalog yet: any JSON.
+    SubscriptionContractsCreate(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `subscription_contracts/expire`: no payload shape in the catalog yet: any JSON.
+    SubscriptionContractsExpire(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `subscription_contracts/fail`: no payload shape in the catalog yet: any JSON.
+    SubscriptionContractsFail(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `subscription_contracts/pause`: no payload shape in the catalog yet: any JSON.
+    SubscriptionContractsPause(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `subscription_contracts/update`: no payload shape in the catalog yet: any JSON.
+    SubscriptionContractsUpdate(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `tax_services/create`: no payload shape in the catalog yet: any JSON.
+    TaxServicesCreate(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `tax_services/update`: no payload shape in the catalog yet: any JSON.
+    TaxServicesUpdate(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `tender_transactions/create`: no payload shape in the catalog yet: any JSON.
+    TenderTransactionsCreate(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `themes/create`: no payload shape in the catalog yet: any JSON.
+    ThemesCreate(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `themes/delete`: no payload shape in the catalog yet: any JSON.
+    ThemesDelete(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `themes/publish`: no payload shape in the catalog yet: any JSON.
+    ThemesPublish(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `themes/update`: no payload shape in the catalog yet: any JSON.
+    ThemesUpdate(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `variants/in_stock`: no payload shape in the catalog yet: any JSON.
+    VariantsInStock(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `variants/out_of_stock`: no payload shape in the catalog yet: any JSON.
+    VariantsOutOfStock(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `customers/data_request`: no payload shape in the catalog yet: any JSON.
+    CustomersDataRequest(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `customers/redact`: no payload shape in the catalog yet: any JSON.
+    CustomersRedact(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `shop/redact`: no payload shape in the catalog yet: any JSON.
+    ShopRedact(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `customers/purchasing_summary`: no payload shape in the catalog yet: any JSON.
+    CustomersPurchasingSummary(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `customer.tags_added`: no payload shape in the catalog yet: any JSON.
+    CustomerTagsAdded(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `customer.tags_removed`: no payload shape in the catalog yet: any JSON.
+    CustomerTagsRemoved(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `fulfillment_holds/released`: no payload shape in the catalog yet: any JSON.
+    FulfillmentHoldsReleased(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `fulfillment_holds/added`: no payload shape in the catalog yet: any JSON.
+    FulfillmentHoldsAdded(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `segments/create`: no payload shape in the catalog yet: any JSON.
+    SegmentsCreate(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `segments/delete`: no payload shape in the catalog yet: any JSON.
+    SegmentsDelete(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `segments/update`: no payload shape in the catalog yet: any JSON.
+    SegmentsUpdate(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `tax_partners/update`: no payload shape in the catalog yet: any JSON.
+    TaxPartnersUpdate(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `app_purchases_one_time/update`: no payload shape in the catalog yet: any JSON.
+    AppPurchasesOneTimeUpdate(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `app_subscriptions/approaching_capped_amount`: no payload shape in the catalog yet: any JSON.
+    AppSubscriptionsApproachingCappedAmount(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `returns/cancel`: no payload shape in the catalog yet: any JSON.
+    ReturnsCancel(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `returns/close`: no payload shape in the catalog yet: any JSON.
+    ReturnsClose(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `returns/reopen`: no payload shape in the catalog yet: any JSON.
+    ReturnsReopen(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `returns/request`: no payload shape in the catalog yet: any JSON.
+    ReturnsRequest(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `returns/approve`: no payload shape in the catalog yet: any JSON.
+    ReturnsApprove(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `returns/process`: no payload shape in the catalog yet: any JSON.
+    ReturnsProcess(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `returns/decline`: no payload shape in the catalog yet: any JSON.
+    ReturnsDecline(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `reverse_deliveries/attach_deliverable`: no payload shape in the catalog yet: any JSON.
+    ReverseDeliveriesAttachDeliverable(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `reverse_fulfillment_orders/dispose`: no payload shape in the catalog yet: any JSON.
+    ReverseFulfillmentOrdersDispose(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `orders/risk_assessment_changed`: no payload shape in the catalog yet: any JSON.
+    OrdersRiskAssessmentChanged(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `publications/delete`: no payload shape in the catalog yet: any JSON.
+    PublicationsDelete(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `customer_account_settings/update`: no payload shape in the catalog yet: any JSON.
+    CustomerAccountSettingsUpdate(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `customer.joined_segment`: no payload shape in the catalog yet: any JSON.
+    CustomerJoinedSegment(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `customer.left_segment`: no payload shape in the catalog yet: any JSON.
+    CustomerLeftSegment(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `metafield_definitions/create`: no payload shape in the catalog yet: any JSON.
+    MetafieldDefinitionsCreate(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `metafield_definitions/update`: no payload shape in the catalog yet: any JSON.
+    MetafieldDefinitionsUpdate(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `metafield_definitions/delete`: no payload shape in the catalog yet: any JSON.
+    MetafieldDefinitionsDelete(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `delivery_promise_settings/update`: no payload shape in the catalog yet: any JSON.
+    DeliveryPromiseSettingsUpdate(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `checkout_and_accounts_configurations/update`: no payload shape in the catalog yet: any JSON.
+    CheckoutAndAccountsConfigurationsUpdate(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// A topic the catalog does not know, with its body as any JSON.
+    Unknown {
+        /// The topic as received.
+        topic: ::std::string::String,
+        /// The body.
+        body: ::commerce_webhooks::wire::serde_json::Value,
+    },
+}
+impl Event {
+    /// Decodes `body`, delivered for `topic`. An unknown topic gives [`Event::Unknown`];
+    /// a body that does not fit the topic's payload gives an error naming the JSON path.
+    pub fn from_delivery(
+        topic: &str,
+        body: &[u8],
+    ) -> ::std::result::Result<Self, ::commerce_webhooks::DecodeError> {
+        ::std::result::Result::Ok(
+            match Topic::from_wire(topic) {
+                Topic::AppScopesUpdate => {
+                    Self::AppScopesUpdate(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::AppUninstalled => {
+                    Self::AppUninstalled(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::AppSubscriptionsUpdate => {
+                    Self::AppSubscriptionsUpdate(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::BulkOperationsFinish => {
+                    Self::BulkOperationsFinish(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::CartsCreate => {
+                    Self::CartsCreate(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::CartsUpdate => {
+                    Self::CartsUpdate(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::ChannelsDelete => {
+                    Self::ChannelsDelete(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::CheckoutsCreate => {
+                    Self::CheckoutsCreate(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::CheckoutsDelete => {
+                    Self::CheckoutsDelete(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::CheckoutsUpdate => {
+                    Self::CheckoutsUpdate(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::CollectionListingsAdd => {
+                    Self::CollectionListingsAdd(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::CollectionListingsRemove => {
+                    Self::CollectionListingsRemove(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::CollectionListingsUpdate => {
+                    Self::CollectionListingsUpdate(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::CollectionPublicationsCreate => {
+                    Self::CollectionPublicationsCreate(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::CollectionPublicationsDelete => {
+                    Self::CollectionPublicationsDelete(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::CollectionPublicationsUpdate => {
+                    Self::CollectionPublicationsUpdate(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::CollectionsCreate => {
+                    Self::CollectionsCreate(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::CollectionsDelete => {
+                    Self::CollectionsDelete(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::CollectionsUpdate => {
+                    Self::CollectionsUpdate(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::CompaniesCreate => {
+                    Self::CompaniesCreate(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::CompaniesDelete => {
+                    Self::CompaniesDelete(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::CompaniesUpdate => {
+                    Self::CompaniesUpdate(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::CompanyContactRolesAssign => {
+                    Self::CompanyContactRolesAssign(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::CompanyContactRolesRevoke => {
+                    Self::CompanyContactRolesRevoke(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::CompanyContactsCreate => {
+                    Self::CompanyContactsCreate(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::CompanyContactsDelete => {
+                    Self::CompanyContactsDelete(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::CompanyContactsUpdate => {
+                    Self::CompanyContactsUpdate(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::CompanyLocationsCreate => {
+                    Self::CompanyLocationsCreate(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::CompanyLocationsDelete => {
+                    Self::CompanyLocationsDelete(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::CompanyLocationsUpdate => {
+                    Self::CompanyLocationsUpdate(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::CustomerGroupsCreate => {
+                    Self::CustomerGroupsCreate(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::CustomerGroupsDelete => {
+                    Self::CustomerGroupsDelete(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::CustomerGroupsUpdate => {
+                    Self::CustomerGroupsUpdate(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::CustomerPaymentMethodsCreate => {
+                    Self::CustomerPaymentMethodsCreate(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::CustomerPaymentMethodsRevoke => {
+                    Self::CustomerPaymentMethodsRevoke(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::CustomerPaymentMethodsUpdate => {
+                    Self::CustomerPaymentMethodsUpdate(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::CustomersCreate => {
+                    Self::CustomersCreate(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::CustomersDelete => {
+                    Self::CustomersDelete(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::CustomersDisable => {
+                    Self::CustomersDisable(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::CustomersEnable => {
+                    Self::CustomersEnable(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::CustomersMerge => {
+                    Self::CustomersMerge(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::CustomersUpdate => {
+                    Self::CustomersUpdate(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::CustomersEmailMarketingConsentUpdate => {
+                    Self::CustomersEmailMarketingConsentUpdate(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::CustomersMarketingConsentUpdate => {
+                    Self::CustomersMarketingConsentUpdate(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::DiscountsCreate => {
+                    Self::DiscountsCreate(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::DiscountsDelete => {
+                    Self::DiscountsDelete(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::DiscountsRedeemcodeAdded => {
+                    Self::DiscountsRedeemcodeAdded(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::DiscountsRedeemcodeRemoved => {
+                    Self::DiscountsRedeemcodeRemoved(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::DiscountsUpdate => {
+                    Self::DiscountsUpdate(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::DisputesCreate => {
+                    Self::DisputesCreate(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::DisputesUpdate => {
+                    Self::DisputesUpdate(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::DomainsCreate => {
+                    Self::DomainsCreate(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::DomainsDestroy => {
+                    Self::DomainsDestroy(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::DomainsUpdate => {
+                    Self::DomainsUpdate(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::DraftOrdersCreate => {
+                    Self::DraftOrdersCreate(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::DraftOrdersDelete => {
+                    Self::DraftOrdersDelete(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::DraftOrdersUpdate => {
+                    Self::DraftOrdersUpdate(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::FinanceAppStaffMemberDelete => {
+                    Self::FinanceAppStaffMemberDelete(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::FinanceAppStaffMemberGrant => {
+                    Self::FinanceAppStaffMemberGrant(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::FinanceAppStaffMemberRevoke => {
+                    Self::FinanceAppStaffMemberRevoke(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::FinanceAppStaffMemberUpdate => {
+                    Self::FinanceAppStaffMemberUpdate(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::FinanceKycInformationUpdate => {
+                    Self::FinanceKycInformationUpdate(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::FulfillmentEventsCreate => {
+                    Self::FulfillmentEventsCreate(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::FulfillmentEventsDelete => {
+                    Self::FulfillmentEventsDelete(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::FulfillmentOrdersCancellationRequestAccepted => {
+                    Self::FulfillmentOrdersCancellationRequestAccepted(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::FulfillmentOrdersCancellationRequestRejected => {
+                    Self::FulfillmentOrdersCancellationRequestRejected(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::FulfillmentOrdersCancellationRequestSubmitted => {
+                    Self::FulfillmentOrdersCancellationRequestSubmitted(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::FulfillmentOrdersCancelled => {
+                    Self::FulfillmentOrdersCancelled(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::FulfillmentOrdersFulfillmentRequestAccepted => {
+                    Self::FulfillmentOrdersFulfillmentRequestAccepted(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::FulfillmentOrdersFulfillmentRequestRejected => {
+                    Self::FulfillmentOrdersFulfillmentRequestRejected(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::FulfillmentOrdersFulfillmentRequestSubmitted => {
+                    Self::FulfillmentOrdersFulfillmentRequestSubmitted(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::FulfillmentOrdersFulfillmentServiceFailedToComplete => {
+                    Self::FulfillmentOrdersFulfillmentServiceFailedToComplete(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::FulfillmentOrdersHoldReleased => {
+                    Self::FulfillmentOrdersHoldReleased(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::FulfillmentOrdersLineItemsPreparedForLocalDelivery => {
+                    Self::FulfillmentOrdersLineItemsPreparedForLocalDelivery(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::FulfillmentOrdersLineItemsPreparedForPickup => {
+                    Self::FulfillmentOrdersLineItemsPreparedForPickup(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::FulfillmentOrdersMerged => {
+                    Self::FulfillmentOrdersMerged(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::FulfillmentOrdersMoved => {
+                    Self::FulfillmentOrdersMoved(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::FulfillmentOrdersOrderRoutingComplete => {
+                    Self::FulfillmentOrdersOrderRoutingComplete(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::FulfillmentOrdersPlacedOnHold => {
+                    Self::FulfillmentOrdersPlacedOnHold(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::FulfillmentOrdersRescheduled => {
+                    Self::FulfillmentOrdersRescheduled(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::FulfillmentOrdersScheduledFulfillmentOrderReady => {
+                    Self::FulfillmentOrdersScheduledFulfillmentOrderReady(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::FulfillmentOrdersSplit => {
+                    Self::FulfillmentOrdersSplit(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::FulfillmentsCreate => {
+                    Self::FulfillmentsCreate(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::FulfillmentsUpdate => {
+                    Self::FulfillmentsUpdate(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::InventoryItemsCreate => {
+                    Self::InventoryItemsCreate(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::InventoryItemsDelete => {
+                    Self::InventoryItemsDelete(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::InventoryItemsUpdate => {
+                    Self::InventoryItemsUpdate(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::InventoryLevelsConnect => {
+                    Self::InventoryLevelsConnect(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::InventoryLevelsDisconnect => {
+                    Self::InventoryLevelsDisconnect(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::InventoryLevelsUpdate => {
+                    Self::InventoryLevelsUpdate(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::LocalesCreate => {
+                    Self::LocalesCreate(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::LocalesDestroy => {
+                    Self::LocalesDestroy(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::LocalesUpdate => {
+                    Self::LocalesUpdate(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::LocationsActivate => {
+                    Self::LocationsActivate(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::LocationsCreate => {
+                    Self::LocationsCreate(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::LocationsDeactivate => {
+                    Self::LocationsDeactivate(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::LocationsDelete => {
+                    Self::LocationsDelete(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::LocationsUpdate => {
+                    Self::LocationsUpdate(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::MarketsCreate => {
+                    Self::MarketsCreate(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::MarketsDelete => {
+                    Self::MarketsDelete(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::MarketsUpdate => {
+                    Self::MarketsUpdate(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::OrderTransactionsCreate => {
+                    Self::OrderTransactionsCreate(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::OrdersCancelled => {
+                    Self::OrdersCancelled(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::OrdersCreate => {
+                    Self::OrdersCreate(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::OrdersDelete => {
+                    Self::OrdersDelete(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::OrdersEdited => {
+                    Self::OrdersEdited(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::OrdersFulfilled => {
+                    Self::OrdersFulfilled(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::OrdersPaid => {
+                    Self::OrdersPaid(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::OrdersPartiallyFulfilled => {
+                    Self::OrdersPartiallyFulfilled(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::OrdersShopifyProtectEligibilityChanged => {
+                    Self::OrdersShopifyProtectEligibilityChanged(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::OrdersUpdated => {
+                    Self::OrdersUpdated(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::PaymentSchedulesDue => {
+                    Self::PaymentSchedulesDue(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::PaymentTermsCreate => {
+                    Self::PaymentTermsCreate(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::PaymentTermsDelete => {
+                    Self::PaymentTermsDelete(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::PaymentTermsUpdate => {
+                    Self::PaymentTermsUpdate(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::ProductFeedsCreate => {
+                    Self::ProductFeedsCreate(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::ProductFeedsFullSync => {
+                    Self::ProductFeedsFullSync(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::ProductFeedsFullSyncFinish => {
+                    Self::ProductFeedsFullSyncFinish(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::ProductFeedsIncrementalSync => {
+                    Self::ProductFeedsIncrementalSync(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::ProductFeedsUpdate => {
+                    Self::ProductFeedsUpdate(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::ProductListingsAdd => {
+                    Self::ProductListingsAdd(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::ProductListingsRemove => {
+                    Self::ProductListingsRemove(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::ProductListingsUpdate => {
+                    Self::ProductListingsUpdate(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::ProductPublicationsCreate => {
+                    Self::ProductPublicationsCreate(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::ProductPublicationsDelete => {
+                    Self::ProductPublicationsDelete(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::ProductPublicationsUpdate => {
+                    Self::ProductPublicationsUpdate(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::ProductsCreate => {
+                    Self::ProductsCreate(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::ProductsDelete => {
+                    Self::ProductsDelete(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::ProductsUpdate => {
+                    Self::ProductsUpdate(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::ProfilesCreate => {
+                    Self::ProfilesCreate(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::ProfilesDelete => {
+                    Self::ProfilesDelete(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::ProfilesUpdate => {
+                    Self::ProfilesUpdate(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::RefundsCreate => {
+                    Self::RefundsCreate(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::ReturnsUpdate => {
+                    Self::ReturnsUpdate(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::ScheduledProductListingsAdd => {
+                    Self::ScheduledProductListingsAdd(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::ScheduledProductListingsRemove => {
+                    Self::ScheduledProductListingsRemove(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::ScheduledProductListingsUpdate => {
+                    Self::ScheduledProductListingsUpdate(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::SellingPlanGroupsCreate => {
+                    Self::SellingPlanGroupsCreate(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::SellingPlanGroupsDelete => {
+                    Self::SellingPlanGroupsDelete(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::SellingPlanGroupsUpdate => {
+                    Self::SellingPlanGroupsUpdate(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::ShippingAddressesCreate => {
+                    Self::ShippingAddressesCreate(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::ShippingAddressesUpdate => {
+                    Self::ShippingAddressesUpdate(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::ShopUpdate => {
+                    Self::ShopUpdate(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::SubscriptionBillingAttemptsChallenged => {
+                    Self::SubscriptionBillingAttemptsChallenged(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::SubscriptionBillingAttemptsFailure => {
+                    Self::SubscriptionBillingAttemptsFailure(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::SubscriptionBillingAttemptsSuccess => {
+                    Self::SubscriptionBillingAttemptsSuccess(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::SubscriptionBillingCycleEditsCreate => {
+                    Self::SubscriptionBillingCycleEditsCreate(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::SubscriptionBillingCycleEditsDelete => {
+                    Self::SubscriptionBillingCycleEditsDelete(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::SubscriptionBillingCycleEditsUpdate => {
+                    Self::SubscriptionBillingCycleEditsUpdate(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::SubscriptionBillingCyclesSkip => {
+                    Self::SubscriptionBillingCyclesSkip(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::SubscriptionBillingCyclesUnskip => {
+                    Self::SubscriptionBillingCyclesUnskip(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::SubscriptionContractsActivate => {
+                    Self::SubscriptionContractsActivate(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::SubscriptionContractsCancel => {
+                    Self::SubscriptionContractsCancel(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::SubscriptionContractsCreate => {
+                    Self::SubscriptionContractsCreate(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::SubscriptionContractsExpire => {
+                    Self::SubscriptionContractsExpire(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::SubscriptionContractsFail => {
+                    Self::SubscriptionContractsFail(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::SubscriptionContractsPause => {
+                    Self::SubscriptionContractsPause(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::SubscriptionContractsUpdate => {
+                    Self::SubscriptionContractsUpdate(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::TaxServicesCreate => {
+                    Self::TaxServicesCreate(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::TaxServicesUpdate => {
+                    Self::TaxServicesUpdate(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::TenderTransactionsCreate => {
+                    Self::TenderTransactionsCreate(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::ThemesCreate => {
+                    Self::ThemesCreate(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::ThemesDelete => {
+                    Self::ThemesDelete(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::ThemesPublish => {
+                    Self::ThemesPublish(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::ThemesUpdate => {
+                    Self::ThemesUpdate(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::VariantsInStock => {
+                    Self::VariantsInStock(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::VariantsOutOfStock => {
+                    Self::VariantsOutOfStock(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::CustomersDataRequest => {
+                    Self::CustomersDataRequest(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::CustomersRedact => {
+                    Self::CustomersRedact(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::ShopRedact => {
+                    Self::ShopRedact(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::CustomersPurchasingSummary => {
+                    Self::CustomersPurchasingSummary(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::CustomerTagsAdded => {
+                    Self::CustomerTagsAdded(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::CustomerTagsRemoved => {
+                    Self::CustomerTagsRemoved(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::FulfillmentHoldsReleased => {
+                    Self::FulfillmentHoldsReleased(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::FulfillmentHoldsAdded => {
+                    Self::FulfillmentHoldsAdded(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::SegmentsCreate => {
+                    Self::SegmentsCreate(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::SegmentsDelete => {
+                    Self::SegmentsDelete(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::SegmentsUpdate => {
+                    Self::SegmentsUpdate(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::TaxPartnersUpdate => {
+                    Self::TaxPartnersUpdate(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::AppPurchasesOneTimeUpdate => {
+                    Self::AppPurchasesOneTimeUpdate(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::AppSubscriptionsApproachingCappedAmount => {
+                    Self::AppSubscriptionsApproachingCappedAmount(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::ReturnsCancel => {
+                    Self::ReturnsCancel(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::ReturnsClose => {
+                    Self::ReturnsClose(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::ReturnsReopen => {
+                    Self::ReturnsReopen(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::ReturnsRequest => {
+                    Self::ReturnsRequest(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::ReturnsApprove => {
+                    Self::ReturnsApprove(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::ReturnsProcess => {
+                    Self::ReturnsProcess(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::ReturnsDecline => {
+                    Self::ReturnsDecline(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::ReverseDeliveriesAttachDeliverable => {
+                    Self::ReverseDeliveriesAttachDeliverable(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::ReverseFulfillmentOrdersDispose => {
+                    Self::ReverseFulfillmentOrdersDispose(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::OrdersRiskAssessmentChanged => {
+                    Self::OrdersRiskAssessmentChanged(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::PublicationsDelete => {
+                    Self::PublicationsDelete(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::CustomerAccountSettingsUpdate => {
+                    Self::CustomerAccountSettingsUpdate(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::CustomerJoinedSegment => {
+                    Self::CustomerJoinedSegment(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::CustomerLeftSegment => {
+                    Self::CustomerLeftSegment(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::MetafieldDefinitionsCreate => {
+                    Self::MetafieldDefinitionsCreate(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::MetafieldDefinitionsUpdate => {
+                    Self::MetafieldDefinitionsUpdate(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::MetafieldDefinitionsDelete => {
+                    Self::MetafieldDefinitionsDelete(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::DeliveryPromiseSettingsUpdate => {
+                    Self::DeliveryPromiseSettingsUpdate(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::CheckoutAndAccountsConfigurationsUpdate => {
+                    Self::CheckoutAndAccountsConfigurationsUpdate(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::Unknown(topic) => {
+                    Self::Unknown {
+                        body: ::commerce_webhooks::wire::decode(body)?,
+                        topic,
+                    }
+                }
+            },
+        )
+    }
+    /// The event's topic.
+    pub fn topic(&self) -> Topic {
+        match self {
+            Self::AppScopesUpdate(_) => Topic::AppScopesUpdate,
+            Self::AppUninstalled(_) => Topic::AppUninstalled,
+            Self::AppSubscriptionsUpdate(_) => Topic::AppSubscriptionsUpdate,
+            Self::BulkOperationsFinish(_) => Topic::BulkOperationsFinish,
+            Self::CartsCreate(_) => Topic::CartsCreate,
+            Self::CartsUpdate(_) => Topic::CartsUpdate,
+            Self::ChannelsDelete(_) => Topic::ChannelsDelete,
+            Self::CheckoutsCreate(_) => Topic::CheckoutsCreate,
+            Self::CheckoutsDelete(_) => Topic::CheckoutsDelete,
+            Self::CheckoutsUpdate(_) => Topic::CheckoutsUpdate,
+            Self::CollectionListingsAdd(_) => Topic::CollectionListingsAdd,
+            Self::CollectionListingsRemove(_) => Topic::CollectionListingsRemove,
+            Self::CollectionListingsUpdate(_) => Topic::CollectionListingsUpdate,
+            Self::CollectionPublicationsCreate(_) => Topic::CollectionPublicationsCreate,
+            Self::CollectionPublicationsDelete(_) => Topic::CollectionPublicationsDelete,
+            Self::CollectionPublicationsUpdate(_) => Topic::CollectionPublicationsUpdate,
+            Self::CollectionsCreate(_) => Topic::CollectionsCreate,
+            Self::CollectionsDelete(_) => Topic::CollectionsDelete,
+            Self::CollectionsUpdate(_) => Topic::CollectionsUpdate,
+            Self::CompaniesCreate(_) => Topic::CompaniesCreate,
+            Self::CompaniesDelete(_) => Topic::CompaniesDelete,
+            Self::CompaniesUpdate(_) => Topic::CompaniesUpdate,
+            Self::CompanyContactRolesAssign(_) => Topic::CompanyContactRolesAssign,
+            Self::CompanyContactRolesRevoke(_) => Topic::CompanyContactRolesRevoke,
+            Self::CompanyContactsCreate(_) => Topic::CompanyContactsCreate,
+            Self::CompanyContactsDelete(_) => Topic::CompanyContactsDelete,
+            Self::CompanyContactsUpdate(_) => Topic::CompanyContactsUpdate,
+            Self::CompanyLocationsCreate(_) => Topic::CompanyLocationsCreate,
+            Self::CompanyLocationsDelete(_) => Topic::CompanyLocationsDelete,
+            Self::CompanyLocationsUpdate(_) => Topic::CompanyLocationsUpdate,
+            Self::CustomerGroupsCreate(_) => Topic::CustomerGroupsCreate,
+            Self::CustomerGroupsDelete(_) => Topic::CustomerGroupsDelete,
+            Self::CustomerGroupsUpdate(_) => Topic::CustomerGroupsUpdate,
+            Self::CustomerPaymentMethodsCreate(_) => Topic::CustomerPaymentMethodsCreate,
+            Self::CustomerPaymentMethodsRevoke(_) => Topic::CustomerPaymentMethodsRevoke,
+            Self::CustomerPaymentMethodsUpdate(_) => Topic::CustomerPaymentMethodsUpdate,
+            Self::CustomersCreate(_) => Topic::CustomersCreate,
+            Self::CustomersDelete(_) => Topic::CustomersDelete,
+            Self::CustomersDisable(_) => Topic::CustomersDisable,
+            Self::CustomersEnable(_) => Topic::CustomersEnable,
+            Self::CustomersMerge(_) => Topic::CustomersMerge,
+            Self::CustomersUpdate(_) => Topic::CustomersUpdate,
+            Self::CustomersEmailMarketingConsentUpdate(_) => {
+                Topic::CustomersEmailMarketingConsentUpdate
+            }
+            Self::CustomersMarketingConsentUpdate(_) => {
+                Topic::CustomersMarketingConsentUpdate
+            }
+            Self::DiscountsCreate(_) => Topic::DiscountsCreate,
+            Self::DiscountsDelete(_) => Topic::DiscountsDelete,
+            Self::DiscountsRedeemcodeAdded(_) => Topic::DiscountsRedeemcodeAdded,
+            Self::DiscountsRedeemcodeRemoved(_) => Topic::DiscountsRedeemcodeRemoved,
+            Self::DiscountsUpdate(_) => Topic::DiscountsUpdate,
+            Self::DisputesCreate(_) => Topic::DisputesCreate,
+            Self::DisputesUpdate(_) => Topic::DisputesUpdate,
+            Self::DomainsCreate(_) => Topic::DomainsCreate,
+            Self::DomainsDestroy(_) => Topic::DomainsDestroy,
+            Self::DomainsUpdate(_) => Topic::DomainsUpdate,
+            Self::DraftOrdersCreate(_) => Topic::DraftOrdersCreate,
+            Self::DraftOrdersDelete(_) => Topic::DraftOrdersDelete,
+            Self::DraftOrdersUpdate(_) => Topic::DraftOrdersUpdate,
+            Self::FinanceAppStaffMemberDelete(_) => Topic::FinanceAppStaffMemberDelete,
+            Self::FinanceAppStaffMemberGrant(_) => Topic::FinanceAppStaffMemberGrant,
+            Self::FinanceAppStaffMemberRevoke(_) => Topic::FinanceAppStaffMemberRevoke,
+            Self::FinanceAppStaffMemberUpdate(_) => Topic::FinanceAppStaffMemberUpdate,
+            Self::FinanceKycInformationUpdate(_) => Topic::FinanceKycInformationUpdate,
+            Self::FulfillmentEventsCreate(_) => Topic::FulfillmentEventsCreate,
+            Self::FulfillmentEventsDelete(_) => Topic::FulfillmentEventsDelete,
+            Self::FulfillmentOrdersCancellationRequestAccepted(_) => {
+                Topic::FulfillmentOrdersCancellationRequestAccepted
+            }
+            Self::FulfillmentOrdersCancellationRequestRejected(_) => {
+                Topic::FulfillmentOrdersCancellationRequestRejected
+            }
+            Self::FulfillmentOrdersCancellationRequestSubmitted(_) => {
+                Topic::FulfillmentOrdersCancellationRequestSubmitted
+            }
+            Self::FulfillmentOrdersCancelled(_) => Topic::FulfillmentOrdersCancelled,
+            Self::FulfillmentOrdersFulfillmentRequestAccepted(_) => {
+                Topic::FulfillmentOrdersFulfillmentRequestAccepted
+            }
+            Self::FulfillmentOrdersFulfillmentRequestRejected(_) => {
+                Topic::FulfillmentOrdersFulfillmentRequestRejected
+            }
+            Self::FulfillmentOrdersFulfillmentRequestSubmitted(_) => {
+                Topic::FulfillmentOrdersFulfillmentRequestSubmitted
+            }
+            Self::FulfillmentOrdersFulfillmentServiceFailedToComplete(_) => {
+                Topic::FulfillmentOrdersFulfillmentServiceFailedToComplete
+            }
+            Self::FulfillmentOrdersHoldReleased(_) => {
+                Topic::FulfillmentOrdersHoldReleased
+            }
+            Self::FulfillmentOrdersLineItemsPreparedForLocalDelivery(_) => {
+                Topic::FulfillmentOrdersLineItemsPreparedForLocalDelivery
+            }
+            Self::FulfillmentOrdersLineItemsPreparedForPickup(_) => {
+                Topic::FulfillmentOrdersLineItemsPreparedForPickup
+            }
+            Self::FulfillmentOrdersMerged(_) => Topic::FulfillmentOrdersMerged,
+            Self::FulfillmentOrdersMoved(_) => Topic::FulfillmentOrdersMoved,
+            Self::FulfillmentOrdersOrderRoutingComplete(_) => {
+                Topic::FulfillmentOrdersOrderRoutingComplete
+            }
+            Self::FulfillmentOrdersPlacedOnHold(_) => {
+                Topic::FulfillmentOrdersPlacedOnHold
+            }
+            Self::FulfillmentOrdersRescheduled(_) => Topic::FulfillmentOrdersRescheduled,
+            Self::FulfillmentOrdersScheduledFulfillmentOrderReady(_) => {
+                Topic::FulfillmentOrdersScheduledFulfillmentOrderReady
+            }
+            Self::FulfillmentOrdersSplit(_) => Topic::FulfillmentOrdersSplit,
+            Self::FulfillmentsCreate(_) => Topic::FulfillmentsCreate,
+            Self::FulfillmentsUpdate(_) => Topic::FulfillmentsUpdate,
+            Self::InventoryItemsCreate(_) => Topic::InventoryItemsCreate,
+            Self::InventoryItemsDelete(_) => Topic::InventoryItemsDelete,
+            Self::InventoryItemsUpdate(_) => Topic::InventoryItemsUpdate,
+            Self::InventoryLevelsConnect(_) => Topic::InventoryLevelsConnect,
+            Self::InventoryLevelsDisconnect(_) => Topic::InventoryLevelsDisconnect,
+            Self::InventoryLevelsUpdate(_) => Topic::InventoryLevelsUpdate,
+            Self::LocalesCreate(_) => Topic::LocalesCreate,
+            Self::LocalesDestroy(_) => Topic::LocalesDestroy,
+            Self::LocalesUpdate(_) => Topic::LocalesUpdate,
+            Self::LocationsActivate(_) => Topic::LocationsActivate,
+            Self::LocationsCreate(_) => Topic::LocationsCreate,
+            Self::LocationsDeactivate(_) => Topic::LocationsDeactivate,
+            Self::LocationsDelete(_) => Topic::LocationsDelete,
+            Self::LocationsUpdate(_) => Topic::LocationsUpdate,
+            Self::MarketsCreate(_) => Topic::MarketsCreate,
+            Self::MarketsDelete(_) => Topic::MarketsDelete,
+            Self::MarketsUpdate(_) => Topic::MarketsUpdate,
+            Self::OrderTransactionsCreate(_) => Topic::OrderTransactionsCreate,
+            Self::OrdersCancelled(_) => Topic::OrdersCancelled,
+            Self::OrdersCreate(_) => Topic::OrdersCreate,
+            Self::OrdersDelete(_) => Topic::OrdersDelete,
+            Self::OrdersEdited(_) => Topic::OrdersEdited,
+            Self::OrdersFulfilled(_) => Topic::OrdersFulfilled,
+            Self::OrdersPaid(_) => Topic::OrdersPaid,
+            Self::OrdersPartiallyFulfilled(_) => Topic::OrdersPartiallyFulfilled,
+            Self::OrdersShopifyProtectEligibilityChanged(_) => {
+                Topic::OrdersShopifyProtectEligibilityChanged
+            }
+            Self::OrdersUpdated(_) => Topic::OrdersUpdated,
+            Self::PaymentSchedulesDue(_) => Topic::PaymentSchedulesDue,
+            Self::PaymentTermsCreate(_) => Topic::PaymentTermsCreate,
+            Self::PaymentTermsDelete(_) => Topic::PaymentTermsDelete,
+            Self::PaymentTermsUpdate(_) => Topic::PaymentTermsUpdate,
+            Self::ProductFeedsCreate(_) => Topic::ProductFeedsCreate,
+            Self::ProductFeedsFullSync(_) => Topic::ProductFeedsFullSync,
+            Self::ProductFeedsFullSyncFinish(_) => Topic::ProductFeedsFullSyncFinish,
+            Self::ProductFeedsIncrementalSync(_) => Topic::ProductFeedsIncrementalSync,
+            Self::ProductFeedsUpdate(_) => Topic::ProductFeedsUpdate,
+            Self::ProductListingsAdd(_) => Topic::ProductListingsAdd,
+            Self::ProductListingsRemove(_) => Topic::ProductListingsRemove,
+            Self::ProductListingsUpdate(_) => Topic::ProductListingsUpdate,
+            Self::ProductPublicationsCreate(_) => Topic::ProductPublicationsCreate,
+            Self::ProductPublicationsDelete(_) => Topic::ProductPublicationsDelete,
+            Self::ProductPublicationsUpdate(_) => Topic::ProductPublicationsUpdate,
+            Self::ProductsCreate(_) => Topic::ProductsCreate,
+            Self::ProductsDelete(_) => Topic::ProductsDelete,
+            Self::ProductsUpdate(_) => Topic::ProductsUpdate,
+            Self::ProfilesCreate(_) => Topic::ProfilesCreate,
+            Self::ProfilesDelete(_) => Topic::ProfilesDelete,
+            Self::ProfilesUpdate(_) => Topic::ProfilesUpdate,
+            Self::RefundsCreate(_) => Topic::RefundsCreate,
+            Self::ReturnsUpdate(_) => Topic::ReturnsUpdate,
+            Self::ScheduledProductListingsAdd(_) => Topic::ScheduledProductListingsAdd,
+            Self::ScheduledProductListingsRemove(_) => {
+                Topic::ScheduledProductListingsRemove
+            }
+            Self::ScheduledProductListingsUpdate(_) => {
+                Topic::ScheduledProductListingsUpdate
+            }
+            Self::SellingPlanGroupsCreate(_) => Topic::SellingPlanGroupsCreate,
+            Self::SellingPlanGroupsDelete(_) => Topic::SellingPlanGroupsDelete,
+            Self::SellingPlanGroupsUpdate(_) => Topic::SellingPlanGroupsUpdate,
+            Self::ShippingAddressesCreate(_) => Topic::ShippingAddressesCreate,
+            Self::ShippingAddressesUpdate(_) => Topic::ShippingAddressesUpdate,
+            Self::ShopUpdate(_) => Topic::ShopUpdate,
+            Self::SubscriptionBillingAttemptsChallenged(_) => {
+                Topic::SubscriptionBillingAttemptsChallenged
+            }
+            Self::SubscriptionBillingAttemptsFailure(_) => {
+                Topic::SubscriptionBillingAttemptsFailure
+            }
+            Self::SubscriptionBillingAttemptsSuccess(_) => {
+                Topic::SubscriptionBillingAttemptsSuccess
+            }
+            Self::SubscriptionBillingCycleEditsCreate(_) => {
+                Topic::SubscriptionBillingCycleEditsCreate
+            }
+            Self::SubscriptionBillingCycleEditsDelete(_) => {
+                Topic::SubscriptionBillingCycleEditsDelete
+            }
+            Self::SubscriptionBillingCycleEditsUpdate(_) => {
+                Topic::SubscriptionBillingCycleEditsUpdate
+            }
+            Self::SubscriptionBillingCyclesSkip(_) => {
+                Topic::SubscriptionBillingCyclesSkip
+            }
+            Self::SubscriptionBillingCyclesUnskip(_) => {
+                Topic::SubscriptionBillingCyclesUnskip
+            }
+            Self::SubscriptionContractsActivate(_) => {
+                Topic::SubscriptionContractsActivate
+            }
+            Self::SubscriptionContractsCancel(_) => Topic::SubscriptionContractsCancel,
+            Self::SubscriptionContractsCreate(_) => Topic::SubscriptionContractsCreate,
+            Self::SubscriptionContractsExpire(_) => Topic::SubscriptionContractsExpire,
+            Self::SubscriptionContractsFail(_) => Topic::SubscriptionContractsFail,
+            Self::SubscriptionContractsPause(_) => Topic::SubscriptionContractsPause,
+            Self::SubscriptionContractsUpdate(_) => Topic::SubscriptionContractsUpdate,
+            Self::TaxServicesCreate(_) => Topic::TaxServicesCreate,
+            Self::TaxServicesUpdate(_) => Topic::TaxServicesUpdate,
+            Self::TenderTransactionsCreate(_) => Topic::TenderTransactionsCreate,
+            Self::ThemesCreate(_) => Topic::ThemesCreate,
+            Self::ThemesDelete(_) => Topic::ThemesDelete,
+            Self::ThemesPublish(_) => Topic::ThemesPublish,
+            Self::ThemesUpdate(_) => Topic::ThemesUpdate,
+            Self::VariantsInStock(_) => Topic::VariantsInStock,
+            Self::VariantsOutOfStock(_) => Topic::VariantsOutOfStock,
+            Self::CustomersDataRequest(_) => Topic::CustomersDataRequest,
+            Self::CustomersRedact(_) => Topic::CustomersRedact,
+            Self::ShopRedact(_) => Topic::ShopRedact,
+            Self::CustomersPurchasingSummary(_) => Topic::CustomersPurchasingSummary,
+            Self::CustomerTagsAdded(_) => Topic::CustomerTagsAdded,
+            Self::CustomerTagsRemoved(_) => Topic::CustomerTagsRemoved,
+            Self::FulfillmentHoldsReleased(_) => Topic::FulfillmentHoldsReleased,
+            Self::FulfillmentHoldsAdded(_) => Topic::FulfillmentHoldsAdded,
+            Self::SegmentsCreate(_) => Topic::SegmentsCreate,
+            Self::SegmentsDelete(_) => Topic::SegmentsDelete,
+            Self::SegmentsUpdate(_) => Topic::SegmentsUpdate,
+            Self::TaxPartnersUpdate(_) => Topic::TaxPartnersUpdate,
+            Self::AppPurchasesOneTimeUpdate(_) => Topic::AppPurchasesOneTimeUpdate,
+            Self::AppSubscriptionsApproachingCappedAmount(_) => {
+                Topic::AppSubscriptionsApproachingCappedAmount
+            }
+            Self::ReturnsCancel(_) => Topic::ReturnsCancel,
+            Self::ReturnsClose(_) => Topic::ReturnsClose,
+            Self::ReturnsReopen(_) => Topic::ReturnsReopen,
+            Self::ReturnsRequest(_) => Topic::ReturnsRequest,
+            Self::ReturnsApprove(_) => Topic::ReturnsApprove,
+            Self::ReturnsProcess(_) => Topic::ReturnsProcess,
+            Self::ReturnsDecline(_) => Topic::ReturnsDecline,
+            Self::ReverseDeliveriesAttachDeliverable(_) => {
+                Topic::ReverseDeliveriesAttachDeliverable
+            }
+            Self::ReverseFulfillmentOrdersDispose(_) => {
+                Topic::ReverseFulfillmentOrdersDispose
+            }
+            Self::OrdersRiskAssessmentChanged(_) => Topic::OrdersRiskAssessmentChanged,
+            Self::PublicationsDelete(_) => Topic::PublicationsDelete,
+            Self::CustomerAccountSettingsUpdate(_) => {
+                Topic::CustomerAccountSettingsUpdate
+            }
+            Self::CustomerJoinedSegment(_) => Topic::CustomerJoinedSegment,
+            Self::CustomerLeftSegment(_) => Topic::CustomerLeftSegment,
+            Self::MetafieldDefinitionsCreate(_) => Topic::MetafieldDefinitionsCreate,
+            Self::MetafieldDefinitionsUpdate(_) => Topic::MetafieldDefinitionsUpdate,
+            Self::MetafieldDefinitionsDelete(_) => Topic::MetafieldDefinitionsDelete,
+            Self::DeliveryPromiseSettingsUpdate(_) => {
+                Topic::DeliveryPromiseSettingsUpdate
+            }
+            Self::CheckoutAndAccountsConfigurationsUpdate(_) => {
+                Topic::CheckoutAndAccountsConfigurationsUpdate
+            }
+            Self::Unknown { topic, .. } => Topic::Unknown(topic.clone()),
+        }
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for Event {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::AppScopesUpdate(payload) => payload.serialize(serializer),
+            Self::AppUninstalled(payload) => payload.serialize(serializer),
+            Self::AppSubscriptionsUpdate(payload) => payload.serialize(serializer),
+            Self::BulkOperationsFinish(payload) => payload.serialize(serializer),
+            Self::CartsCreate(payload) => payload.serialize(serializer),
+            Self::CartsUpdate(payload) => payload.serialize(serializer),
+            Self::ChannelsDelete(payload) => payload.serialize(serializer),
+            Self::CheckoutsCreate(payload) => payload.serialize(serializer),
+            Self::CheckoutsDelete(payload) => payload.serialize(serializer),
+            Self::CheckoutsUpdate(payload) => payload.serialize(serializer),
+            Self::CollectionListingsAdd(payload) => payload.serialize(serializer),
+            Self::CollectionListingsRemove(payload) => payload.serialize(serializer),
+            Self::CollectionListingsUpdate(payload) => payload.serialize(serializer),
+            Self::CollectionPublicationsCreate(payload) => payload.serialize(serializer),
+            Self::CollectionPublicationsDelete(payload) => payload.serialize(serializer),
+            Self::CollectionPublicationsUpdate(payload) => payload.serialize(serializer),
+            Self::CollectionsCreate(payload) => payload.serialize(serializer),
+            Self::CollectionsDelete(payload) => payload.serialize(serializer),
+            Self::CollectionsUpdate(payload) => payload.serialize(serializer),
+            Self::CompaniesCreate(payload) => payload.serialize(serializer),
+            Self::CompaniesDelete(payload) => payload.serialize(serializer),
+            Self::CompaniesUpdate(payload) => payload.serialize(serializer),
+            Self::CompanyContactRolesAssign(payload) => payload.serialize(serializer),
+            Self::CompanyContactRolesRevoke(payload) => payload.serialize(serializer),
+            Self::CompanyContactsCreate(payload) => payload.serialize(serializer),
+            Self::CompanyContactsDelete(payload) => payload.serialize(serializer),
+            Self::CompanyContactsUpdate(payload) => payload.serialize(serializer),
+            Self::CompanyLocationsCreate(payload) => payload.serialize(serializer),
+            Self::CompanyLocationsDelete(payload) => payload.serialize(serializer),
+            Self::CompanyLocationsUpdate(payload) => payload.serialize(serializer),
+            Self::CustomerGroupsCreate(payload) => payload.serialize(serializer),
+            Self::CustomerGroupsDelete(payload) => payload.serialize(serializer),
+            Self::CustomerGroupsUpdate(payload) => payload.serialize(serializer),
+            Self::CustomerPaymentMethodsCreate(payload) => payload.serialize(serializer),
+            Self::CustomerPaymentMethodsRevoke(payload) => payload.serialize(serializer),
+            Self::CustomerPaymentMethodsUpdate(payload) => payload.serialize(serializer),
+            Self::CustomersCreate(payload) => payload.serialize(serializer),
+            Self::CustomersDelete(payload) => payload.serialize(serializer),
+            Self::CustomersDisable(payload) => payload.serialize(serializer),
+            Self::CustomersEnable(payload) => payload.serialize(serializer),
+            Self::CustomersMerge(payload) => payload.serialize(serializer),
+            Self::CustomersUpdate(payload) => payload.serialize(serializer),
+            Self::CustomersEmailMarketingConsentUpdate(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::CustomersMarketingConsentUpdate(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::DiscountsCreate(payload) => payload.serialize(serializer),
+            Self::DiscountsDelete(payload) => payload.serialize(serializer),
+            Self::DiscountsRedeemcodeAdded(payload) => payload.serialize(serializer),
+            Self::DiscountsRedeemcodeRemoved(payload) => payload.serialize(serializer),
+            Self::DiscountsUpdate(payload) => payload.serialize(serializer),
+            Self::DisputesCreate(payload) => payload.serialize(serializer),
+            Self::DisputesUpdate(payload) => payload.serialize(serializer),
+            Self::DomainsCreate(payload) => payload.serialize(serializer),
+            Self::DomainsDestroy(payload) => payload.serialize(serializer),
+            Self::DomainsUpdate(payload) => payload.serialize(serializer),
+            Self::DraftOrdersCreate(payload) => payload.serialize(serializer),
+            Self::DraftOrdersDelete(payload) => payload.serialize(serializer),
+            Self::DraftOrdersUpdate(payload) => payload.serialize(serializer),
+            Self::FinanceAppStaffMemberDelete(payload) => payload.serialize(serializer),
+            Self::FinanceAppStaffMemberGrant(payload) => payload.serialize(serializer),
+            Self::FinanceAppStaffMemberRevoke(payload) => payload.serialize(serializer),
+            Self::FinanceAppStaffMemberUpdate(payload) => payload.serialize(serializer),
+            Self::FinanceKycInformationUpdate(payload) => payload.serialize(serializer),
+            Self::FulfillmentEventsCreate(payload) => payload.serialize(serializer),
+            Self::FulfillmentEventsDelete(payload) => payload.serialize(serializer),
+            Self::FulfillmentOrdersCancellationRequestAccepted(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::FulfillmentOrdersCancellationRequestRejected(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::FulfillmentOrdersCancellationRequestSubmitted(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::FulfillmentOrdersCancelled(payload) => payload.serialize(serializer),
+            Self::FulfillmentOrdersFulfillmentRequestAccepted(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::FulfillmentOrdersFulfillmentRequestRejected(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::FulfillmentOrdersFulfillmentRequestSubmitted(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::FulfillmentOrdersFulfillmentServiceFailedToComplete(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::FulfillmentOrdersHoldReleased(payload) => payload.serialize(serializer),
+            Self::FulfillmentOrdersLineItemsPreparedForLocalDelivery(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::FulfillmentOrdersLineItemsPreparedForPickup(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::FulfillmentOrdersMerged(payload) => payload.serialize(serializer),
+            Self::FulfillmentOrdersMoved(payload) => payload.serialize(serializer),
+            Self::FulfillmentOrdersOrderRoutingComplete(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::FulfillmentOrdersPlacedOnHold(payload) => payload.serialize(serializer),
+            Self::FulfillmentOrdersRescheduled(payload) => payload.serialize(serializer),
+            Self::FulfillmentOrdersScheduledFulfillmentOrderReady(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::FulfillmentOrdersSplit(payload) => payload.serialize(serializer),
+            Self::FulfillmentsCreate(payload) => payload.serialize(serializer),
+            Self::FulfillmentsUpdate(payload) => payload.serialize(serializer),
+            Self::InventoryItemsCreate(payload) => payload.serialize(serializer),
+            Self::InventoryItemsDelete(payload) => payload.serialize(serializer),
+            Self::InventoryItemsUpdate(payload) => payload.serialize(serializer),
+            Self::InventoryLevelsConnect(payload) => payload.serialize(serializer),
+            Self::InventoryLevelsDisconnect(payload) => payload.serialize(serializer),
+            Self::InventoryLevelsUpdate(payload) => payload.serialize(serializer),
+            Self::LocalesCreate(payload) => payload.serialize(serializer),
+            Self::LocalesDestroy(payload) => payload.serialize(serializer),
+            Self::LocalesUpdate(payload) => payload.serialize(serializer),
+            Self::LocationsActivate(payload) => payload.serialize(serializer),
+            Self::LocationsCreate(payload) => payload.serialize(serializer),
+            Self::LocationsDeactivate(payload) => payload.serialize(serializer),
+            Self::LocationsDelete(payload) => payload.serialize(serializer),
+            Self::LocationsUpdate(payload) => payload.serialize(serializer),
+            Self::MarketsCreate(payload) => payload.serialize(serializer),
+            Self::MarketsDelete(payload) => payload.serialize(serializer),
+            Self::MarketsUpdate(payload) => payload.serialize(serializer),
+            Self::OrderTransactionsCreate(payload) => payload.serialize(serializer),
+            Self::OrdersCancelled(payload) => payload.serialize(serializer),
+            Self::OrdersCreate(payload) => payload.serialize(serializer),
+            Self::OrdersDelete(payload) => payload.serialize(serializer),
+            Self::OrdersEdited(payload) => payload.serialize(serializer),
+            Self::OrdersFulfilled(payload) => payload.serialize(serializer),
+            Self::OrdersPaid(payload) => payload.serialize(serializer),
+            Self::OrdersPartiallyFulfilled(payload) => payload.serialize(serializer),
+            Self::OrdersShopifyProtectEligibilityChanged(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::OrdersUpdated(payload) => payload.serialize(serializer),
+            Self::PaymentSchedulesDue(payload) => payload.serialize(serializer),
+            Self::PaymentTermsCreate(payload) => payload.serialize(serializer),
+            Self::PaymentTermsDelete(payload) => payload.serialize(serializer),
+            Self::PaymentTermsUpdate(payload) => payload.serialize(serializer),
+            Self::ProductFeedsCreate(payload) => payload.serialize(serializer),
+            Self::ProductFeedsFullSync(payload) => payload.serialize(serializer),
+            Self::ProductFeedsFullSyncFinish(payload) => payload.serialize(serializer),
+            Self::ProductFeedsIncrementalSync(payload) => payload.serialize(serializer),
+            Self::ProductFeedsUpdate(payload) => payload.serialize(serializer),
+            Self::ProductListingsAdd(payload) => payload.serialize(serializer),
+            Self::ProductListingsRemove(payload) => payload.serialize(serializer),
+            Self::ProductListingsUpdate(payload) => payload.serialize(serializer),
+            Self::ProductPublicationsCreate(payload) => payload.serialize(serializer),
+            Self::ProductPublicationsDelete(payload) => payload.serialize(serializer),
+            Self::ProductPublicationsUpdate(payload) => payload.serialize(serializer),
+            Self::ProductsCreate(payload) => payload.serialize(serializer),
+            Self::ProductsDelete(payload) => payload.serialize(serializer),
+            Self::ProductsUpdate(payload) => payload.serialize(serializer),
+            Self::ProfilesCreate(payload) => payload.serialize(serializer),
+            Self::ProfilesDelete(payload) => payload.serialize(serializer),
+            Self::ProfilesUpdate(payload) => payload.serialize(serializer),
+            Self::RefundsCreate(payload) => payload.serialize(serializer),
+            Self::ReturnsUpdate(payload) => payload.serialize(serializer),
+            Self::ScheduledProductListingsAdd(payload) => payload.serialize(serializer),
+            Self::ScheduledProductListingsRemove(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::ScheduledProductListingsUpdate(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::SellingPlanGroupsCreate(payload) => payload.serialize(serializer),
+            Self::SellingPlanGroupsDelete(payload) => payload.serialize(serializer),
+            Self::SellingPlanGroupsUpdate(payload) => payload.serialize(serializer),
+            Self::ShippingAddressesCreate(payload) => payload.serialize(serializer),
+            Self::ShippingAddressesUpdate(payload) => payload.serialize(serializer),
+            Self::ShopUpdate(payload) => payload.serialize(serializer),
+            Self::SubscriptionBillingAttemptsChallenged(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::SubscriptionBillingAttemptsFailure(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::SubscriptionBillingAttemptsSuccess(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::SubscriptionBillingCycleEditsCreate(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::SubscriptionBillingCycleEditsDelete(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::SubscriptionBillingCycleEditsUpdate(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::SubscriptionBillingCyclesSkip(payload) => payload.serialize(serializer),
+            Self::SubscriptionBillingCyclesUnskip(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::SubscriptionContractsActivate(payload) => payload.serialize(serializer),
+            Self::SubscriptionContractsCancel(payload) => payload.serialize(serializer),
+            Self::SubscriptionContractsCreate(payload) => payload.serialize(serializer),
+            Self::SubscriptionContractsExpire(payload) => payload.serialize(serializer),
+            Self::SubscriptionContractsFail(payload) => payload.serialize(serializer),
+            Self::SubscriptionContractsPause(payload) => payload.serialize(serializer),
+            Self::SubscriptionContractsUpdate(payload) => payload.serialize(serializer),
+            Self::TaxServicesCreate(payload) => payload.serialize(serializer),
+            Self::TaxServicesUpdate(payload) => payload.serialize(serializer),
+            Self::TenderTransactionsCreate(payload) => payload.serialize(serializer),
+            Self::ThemesCreate(payload) => payload.serialize(serializer),
+            Self::ThemesDelete(payload) => payload.serialize(serializer),
+            Self::ThemesPublish(payload) => payload.serialize(serializer),
+            Self::ThemesUpdate(payload) => payload.serialize(serializer),
+            Self::VariantsInStock(payload) => payload.serialize(serializer),
+            Self::VariantsOutOfStock(payload) => payload.serialize(serializer),
+            Self::CustomersDataRequest(payload) => payload.serialize(serializer),
+            Self::CustomersRedact(payload) => payload.serialize(serializer),
+            Self::ShopRedact(payload) => payload.serialize(serializer),
+            Self::CustomersPurchasingSummary(payload) => payload.serialize(serializer),
+            Self::CustomerTagsAdded(payload) => payload.serialize(serializer),
+            Self::CustomerTagsRemoved(payload) => payload.serialize(serializer),
+            Self::FulfillmentHoldsReleased(payload) => payload.serialize(serializer),
+            Self::FulfillmentHoldsAdded(payload) => payload.serialize(serializer),
+            Self::SegmentsCreate(payload) => payload.serialize(serializer),
+            Self::SegmentsDelete(payload) => payload.serialize(serializer),
+            Self::SegmentsUpdate(payload) => payload.serialize(serializer),
+            Self::TaxPartnersUpdate(payload) => payload.serialize(serializer),
+            Self::AppPurchasesOneTimeUpdate(payload) => payload.serialize(serializer),
+            Self::AppSubscriptionsApproachingCappedAmount(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::ReturnsCancel(payload) => payload.serialize(serializer),
+            Self::ReturnsClose(payload) => payload.serialize(serializer),
+            Self::ReturnsReopen(payload) => payload.serialize(serializer),
+            Self::ReturnsRequest(payload) => payload.serialize(serializer),
+            Self::ReturnsApprove(payload) => payload.serialize(serializer),
+            Self::ReturnsProcess(payload) => payload.serialize(serializer),
+            Self::ReturnsDecline(payload) => payload.serialize(serializer),
+            Self::ReverseDeliveriesAttachDeliverable(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::ReverseFulfillmentOrdersDispose(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::OrdersRiskAssessmentChanged(payload) => payload.serialize(serializer),
+            Self::PublicationsDelete(payload) => payload.serialize(serializer),
+            Self::CustomerAccountSettingsUpdate(payload) => payload.serialize(serializer),
+            Self::CustomerJoinedSegment(payload) => payload.serialize(serializer),
+            Self::CustomerLeftSegment(payload) => payload.serialize(serializer),
+            Self::MetafieldDefinitionsCreate(payload) => payload.serialize(serializer),
+            Self::MetafieldDefinitionsUpdate(payload) => payload.serialize(serializer),
+            Self::MetafieldDefinitionsDelete(payload) => payload.serialize(serializer),
+            Self::DeliveryPromiseSettingsUpdate(payload) => payload.serialize(serializer),
+            Self::CheckoutAndAccountsConfigurationsUpdate(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::Unknown { body, .. } => body.serialize(serializer),
+        }
+    }
+}

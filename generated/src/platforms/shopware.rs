@@ -2068,3 +2068,1416 @@ impl Scope {
         self.index().and_then(|index| SCOPE_DESCRIPTIONS[index])
     }
 }
+/// A decoded Shopware webhook delivery: one variant per topic, holding its typed payload.
+///
+/// Encoding an `Event` (serde) gives back the delivery body.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Event {
+    /// `checkout.customer.before.login`: no payload shape in the catalog yet: any JSON.
+    CheckoutCustomerBeforeLogin(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `checkout.customer.changed-payment-method`: no payload shape in the catalog yet: any JSON.
+    CheckoutCustomerChangedPaymentMethod(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `checkout.customer.deleted`: no payload shape in the catalog yet: any JSON.
+    CheckoutCustomerDeleted(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `checkout.customer.double_opt_in_guest_order`: no payload shape in the catalog yet: any JSON.
+    CheckoutCustomerDoubleOptInGuestOrder(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `checkout.customer.double_opt_in_registration`: no payload shape in the catalog yet: any JSON.
+    CheckoutCustomerDoubleOptInRegistration(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `checkout.customer.guest_register`: no payload shape in the catalog yet: any JSON.
+    CheckoutCustomerGuestRegister(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `checkout.customer.login`: no payload shape in the catalog yet: any JSON.
+    CheckoutCustomerLogin(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `checkout.customer.logout`: no payload shape in the catalog yet: any JSON.
+    CheckoutCustomerLogout(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `checkout.customer.register`: no payload shape in the catalog yet: any JSON.
+    CheckoutCustomerRegister(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `checkout.order.payment_method.changed`: no payload shape in the catalog yet: any JSON.
+    CheckoutOrderPaymentMethodChanged(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `checkout.order.placed`: no payload shape in the catalog yet: any JSON.
+    CheckoutOrderPlaced(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `contact_form.send`: no payload shape in the catalog yet: any JSON.
+    ContactFormSend(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `customer.group.registration.accepted`: no payload shape in the catalog yet: any JSON.
+    CustomerGroupRegistrationAccepted(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `customer.group.registration.declined`: no payload shape in the catalog yet: any JSON.
+    CustomerGroupRegistrationDeclined(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `customer.recovery.request`: no payload shape in the catalog yet: any JSON.
+    CustomerRecoveryRequest(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `mail.after.create.message`: no payload shape in the catalog yet: any JSON.
+    MailAfterCreateMessage(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `mail.before.send`: no payload shape in the catalog yet: any JSON.
+    MailBeforeSend(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `mail.sent`: no payload shape in the catalog yet: any JSON.
+    MailSent(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `newsletter.confirm`: no payload shape in the catalog yet: any JSON.
+    NewsletterConfirm(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `newsletter.register`: no payload shape in the catalog yet: any JSON.
+    NewsletterRegister(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `newsletter.unsubscribe`: no payload shape in the catalog yet: any JSON.
+    NewsletterUnsubscribe(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `product_export.log`: no payload shape in the catalog yet: any JSON.
+    ProductExportLog(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `review_form.send`: no payload shape in the catalog yet: any JSON.
+    ReviewFormSend(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `state_enter.order.state.cancelled`: no payload shape in the catalog yet: any JSON.
+    StateEnterOrderStateCancelled(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `state_enter.order.state.completed`: no payload shape in the catalog yet: any JSON.
+    StateEnterOrderStateCompleted(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `state_enter.order.state.in_progress`: no payload shape in the catalog yet: any JSON.
+    StateEnterOrderStateInProgress(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `state_enter.order.state.open`: no payload shape in the catalog yet: any JSON.
+    StateEnterOrderStateOpen(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `state_enter.order_delivery.state.cancelled`: no payload shape in the catalog yet: any JSON.
+    StateEnterOrderDeliveryStateCancelled(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `state_enter.order_delivery.state.open`: no payload shape in the catalog yet: any JSON.
+    StateEnterOrderDeliveryStateOpen(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `state_enter.order_delivery.state.returned`: no payload shape in the catalog yet: any JSON.
+    StateEnterOrderDeliveryStateReturned(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `state_enter.order_delivery.state.returned_partially`: no payload shape in the catalog yet: any JSON.
+    StateEnterOrderDeliveryStateReturnedPartially(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `state_enter.order_delivery.state.shipped`: no payload shape in the catalog yet: any JSON.
+    StateEnterOrderDeliveryStateShipped(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `state_enter.order_delivery.state.shipped_partially`: no payload shape in the catalog yet: any JSON.
+    StateEnterOrderDeliveryStateShippedPartially(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `state_enter.order_transaction.state.authorized`: no payload shape in the catalog yet: any JSON.
+    StateEnterOrderTransactionStateAuthorized(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `state_enter.order_transaction.state.cancelled`: no payload shape in the catalog yet: any JSON.
+    StateEnterOrderTransactionStateCancelled(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `state_enter.order_transaction.state.chargeback`: no payload shape in the catalog yet: any JSON.
+    StateEnterOrderTransactionStateChargeback(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `state_enter.order_transaction.state.failed`: no payload shape in the catalog yet: any JSON.
+    StateEnterOrderTransactionStateFailed(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `state_enter.order_transaction.state.in_progress`: no payload shape in the catalog yet: any JSON.
+    StateEnterOrderTransactionStateInProgress(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `state_enter.order_transaction.state.open`: no payload shape in the catalog yet: any JSON.
+    StateEnterOrderTransactionStateOpen(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `state_enter.order_transaction.state.paid`: no payload shape in the catalog yet: any JSON.
+    StateEnterOrderTransactionStatePaid(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `state_enter.order_transaction.state.paid_partially`: no payload shape in the catalog yet: any JSON.
+    StateEnterOrderTransactionStatePaidPartially(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `state_enter.order_transaction.state.refunded`: no payload shape in the catalog yet: any JSON.
+    StateEnterOrderTransactionStateRefunded(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `state_enter.order_transaction.state.refunded_partially`: no payload shape in the catalog yet: any JSON.
+    StateEnterOrderTransactionStateRefundedPartially(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `state_enter.order_transaction.state.reminded`: no payload shape in the catalog yet: any JSON.
+    StateEnterOrderTransactionStateReminded(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `state_enter.order_transaction.state.unconfirmed`: no payload shape in the catalog yet: any JSON.
+    StateEnterOrderTransactionStateUnconfirmed(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `state_enter.order_transaction_capture.state.completed`: no payload shape in the catalog yet: any JSON.
+    StateEnterOrderTransactionCaptureStateCompleted(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `state_enter.order_transaction_capture.state.failed`: no payload shape in the catalog yet: any JSON.
+    StateEnterOrderTransactionCaptureStateFailed(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `state_enter.order_transaction_capture.state.pending`: no payload shape in the catalog yet: any JSON.
+    StateEnterOrderTransactionCaptureStatePending(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `state_enter.order_transaction_capture_refund.state.cancelled`: no payload shape in the catalog yet: any JSON.
+    StateEnterOrderTransactionCaptureRefundStateCancelled(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `state_enter.order_transaction_capture_refund.state.completed`: no payload shape in the catalog yet: any JSON.
+    StateEnterOrderTransactionCaptureRefundStateCompleted(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `state_enter.order_transaction_capture_refund.state.failed`: no payload shape in the catalog yet: any JSON.
+    StateEnterOrderTransactionCaptureRefundStateFailed(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `state_enter.order_transaction_capture_refund.state.in_progress`: no payload shape in the catalog yet: any JSON.
+    StateEnterOrderTransactionCaptureRefundStateInProgress(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `state_enter.order_transaction_capture_refund.state.open`: no payload shape in the catalog yet: any JSON.
+    StateEnterOrderTransactionCaptureRefundStateOpen(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `state_leave.order.state.cancelled`: no payload shape in the catalog yet: any JSON.
+    StateLeaveOrderStateCancelled(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `state_leave.order.state.completed`: no payload shape in the catalog yet: any JSON.
+    StateLeaveOrderStateCompleted(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `state_leave.order.state.in_progress`: no payload shape in the catalog yet: any JSON.
+    StateLeaveOrderStateInProgress(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `state_leave.order.state.open`: no payload shape in the catalog yet: any JSON.
+    StateLeaveOrderStateOpen(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `state_leave.order_delivery.state.cancelled`: no payload shape in the catalog yet: any JSON.
+    StateLeaveOrderDeliveryStateCancelled(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `state_leave.order_delivery.state.open`: no payload shape in the catalog yet: any JSON.
+    StateLeaveOrderDeliveryStateOpen(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `state_leave.order_delivery.state.returned`: no payload shape in the catalog yet: any JSON.
+    StateLeaveOrderDeliveryStateReturned(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `state_leave.order_delivery.state.returned_partially`: no payload shape in the catalog yet: any JSON.
+    StateLeaveOrderDeliveryStateReturnedPartially(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `state_leave.order_delivery.state.shipped`: no payload shape in the catalog yet: any JSON.
+    StateLeaveOrderDeliveryStateShipped(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `state_leave.order_delivery.state.shipped_partially`: no payload shape in the catalog yet: any JSON.
+    StateLeaveOrderDeliveryStateShippedPartially(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `state_leave.order_transaction.state.authorized`: no payload shape in the catalog yet: any JSON.
+    StateLeaveOrderTransactionStateAuthorized(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `state_leave.order_transaction.state.cancelled`: no payload shape in the catalog yet: any JSON.
+    StateLeaveOrderTransactionStateCancelled(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `state_leave.order_transaction.state.chargeback`: no payload shape in the catalog yet: any JSON.
+    StateLeaveOrderTransactionStateChargeback(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `state_leave.order_transaction.state.failed`: no payload shape in the catalog yet: any JSON.
+    StateLeaveOrderTransactionStateFailed(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `state_leave.order_transaction.state.in_progress`: no payload shape in the catalog yet: any JSON.
+    StateLeaveOrderTransactionStateInProgress(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `state_leave.order_transaction.state.open`: no payload shape in the catalog yet: any JSON.
+    StateLeaveOrderTransactionStateOpen(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `state_leave.order_transaction.state.paid`: no payload shape in the catalog yet: any JSON.
+    StateLeaveOrderTransactionStatePaid(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `state_leave.order_transaction.state.paid_partially`: no payload shape in the catalog yet: any JSON.
+    StateLeaveOrderTransactionStatePaidPartially(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `state_leave.order_transaction.state.refunded`: no payload shape in the catalog yet: any JSON.
+    StateLeaveOrderTransactionStateRefunded(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `state_leave.order_transaction.state.refunded_partially`: no payload shape in the catalog yet: any JSON.
+    StateLeaveOrderTransactionStateRefundedPartially(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `state_leave.order_transaction.state.reminded`: no payload shape in the catalog yet: any JSON.
+    StateLeaveOrderTransactionStateReminded(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `state_leave.order_transaction.state.unconfirmed`: no payload shape in the catalog yet: any JSON.
+    StateLeaveOrderTransactionStateUnconfirmed(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `state_leave.order_transaction_capture.state.completed`: no payload shape in the catalog yet: any JSON.
+    StateLeaveOrderTransactionCaptureStateCompleted(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `state_leave.order_transaction_capture.state.failed`: no payload shape in the catalog yet: any JSON.
+    StateLeaveOrderTransactionCaptureStateFailed(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `state_leave.order_transaction_capture.state.pending`: no payload shape in the catalog yet: any JSON.
+    StateLeaveOrderTransactionCaptureStatePending(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `state_leave.order_transaction_capture_refund.state.cancelled`: no payload shape in the catalog yet: any JSON.
+    StateLeaveOrderTransactionCaptureRefundStateCancelled(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `state_leave.order_transaction_capture_refund.state.completed`: no payload shape in the catalog yet: any JSON.
+    StateLeaveOrderTransactionCaptureRefundStateCompleted(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `state_leave.order_transaction_capture_refund.state.failed`: no payload shape in the catalog yet: any JSON.
+    StateLeaveOrderTransactionCaptureRefundStateFailed(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `state_leave.order_transaction_capture_refund.state.in_progress`: no payload shape in the catalog yet: any JSON.
+    StateLeaveOrderTransactionCaptureRefundStateInProgress(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `state_leave.order_transaction_capture_refund.state.open`: no payload shape in the catalog yet: any JSON.
+    StateLeaveOrderTransactionCaptureRefundStateOpen(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `user.recovery.request`: no payload shape in the catalog yet: any JSON.
+    UserRecoveryRequest(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `product.written`: no payload shape in the catalog yet: any JSON.
+    ProductWritten(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `product.deleted`: no payload shape in the catalog yet: any JSON.
+    ProductDeleted(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `product_price.written`: no payload shape in the catalog yet: any JSON.
+    ProductPriceWritten(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `product_price.deleted`: no payload shape in the catalog yet: any JSON.
+    ProductPriceDeleted(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `category.written`: no payload shape in the catalog yet: any JSON.
+    CategoryWritten(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `category.deleted`: no payload shape in the catalog yet: any JSON.
+    CategoryDeleted(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `sales_channel.written`: no payload shape in the catalog yet: any JSON.
+    SalesChannelWritten(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `sales_channel.deleted`: no payload shape in the catalog yet: any JSON.
+    SalesChannelDeleted(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `sales_channel_domain.written`: no payload shape in the catalog yet: any JSON.
+    SalesChannelDomainWritten(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `sales_channel_domain.deleted`: no payload shape in the catalog yet: any JSON.
+    SalesChannelDomainDeleted(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `customer.written`: no payload shape in the catalog yet: any JSON.
+    CustomerWritten(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `customer.deleted`: no payload shape in the catalog yet: any JSON.
+    CustomerDeleted(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `customer_address.written`: no payload shape in the catalog yet: any JSON.
+    CustomerAddressWritten(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `customer_address.deleted`: no payload shape in the catalog yet: any JSON.
+    CustomerAddressDeleted(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `order.written`: no payload shape in the catalog yet: any JSON.
+    OrderWritten(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `order.deleted`: no payload shape in the catalog yet: any JSON.
+    OrderDeleted(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `order_address.written`: no payload shape in the catalog yet: any JSON.
+    OrderAddressWritten(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `order_address.deleted`: no payload shape in the catalog yet: any JSON.
+    OrderAddressDeleted(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `document.written`: no payload shape in the catalog yet: any JSON.
+    DocumentWritten(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `document.deleted`: no payload shape in the catalog yet: any JSON.
+    DocumentDeleted(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `media.written`: no payload shape in the catalog yet: any JSON.
+    MediaWritten(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `media.deleted`: no payload shape in the catalog yet: any JSON.
+    MediaDeleted(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `app.activated`: no payload shape in the catalog yet: any JSON.
+    AppActivated(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `app.deactivated`: no payload shape in the catalog yet: any JSON.
+    AppDeactivated(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `app.deleted`: no payload shape in the catalog yet: any JSON.
+    AppDeleted(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `app.installed`: no payload shape in the catalog yet: any JSON.
+    AppInstalled(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `app.updated`: no payload shape in the catalog yet: any JSON.
+    AppUpdated(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `shopware.updated`: no payload shape in the catalog yet: any JSON.
+    ShopwareUpdated(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `app.config.changed`: no payload shape in the catalog yet: any JSON.
+    AppConfigChanged(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// A topic the catalog does not know, with its body as any JSON.
+    Unknown {
+        /// The topic as received.
+        topic: ::std::string::String,
+        /// The body.
+        body: ::commerce_webhooks::wire::serde_json::Value,
+    },
+}
+impl Event {
+    /// Decodes `body`, delivered for `topic`. An unknown topic gives [`Event::Unknown`];
+    /// a body that does not fit the topic's payload gives an error naming the JSON path.
+    pub fn from_delivery(
+        topic: &str,
+        body: &[u8],
+    ) -> ::std::result::Result<Self, ::commerce_webhooks::DecodeError> {
+        ::std::result::Result::Ok(
+            match Topic::from_wire(topic) {
+                Topic::CheckoutCustomerBeforeLogin => {
+                    Self::CheckoutCustomerBeforeLogin(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::CheckoutCustomerChangedPaymentMethod => {
+                    Self::CheckoutCustomerChangedPaymentMethod(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::CheckoutCustomerDeleted => {
+                    Self::CheckoutCustomerDeleted(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::CheckoutCustomerDoubleOptInGuestOrder => {
+                    Self::CheckoutCustomerDoubleOptInGuestOrder(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::CheckoutCustomerDoubleOptInRegistration => {
+                    Self::CheckoutCustomerDoubleOptInRegistration(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::CheckoutCustomerGuestRegister => {
+                    Self::CheckoutCustomerGuestRegister(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::CheckoutCustomerLogin => {
+                    Self::CheckoutCustomerLogin(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::CheckoutCustomerLogout => {
+                    Self::CheckoutCustomerLogout(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::CheckoutCustomerRegister => {
+                    Self::CheckoutCustomerRegister(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::CheckoutOrderPaymentMethodChanged => {
+                    Self::CheckoutOrderPaymentMethodChanged(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::CheckoutOrderPlaced => {
+                    Self::CheckoutOrderPlaced(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::ContactFormSend => {
+                    Self::ContactFormSend(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::CustomerGroupRegistrationAccepted => {
+                    Self::CustomerGroupRegistrationAccepted(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::CustomerGroupRegistrationDeclined => {
+                    Self::CustomerGroupRegistrationDeclined(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::CustomerRecoveryRequest => {
+                    Self::CustomerRecoveryRequest(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::MailAfterCreateMessage => {
+                    Self::MailAfterCreateMessage(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::MailBeforeSend => {
+                    Self::MailBeforeSend(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::MailSent => {
+                    Self::MailSent(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::NewsletterConfirm => {
+                    Self::NewsletterConfirm(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::NewsletterRegister => {
+                    Self::NewsletterRegister(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::NewsletterUnsubscribe => {
+                    Self::NewsletterUnsubscribe(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::ProductExportLog => {
+                    Self::ProductExportLog(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::ReviewFormSend => {
+                    Self::ReviewFormSend(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::StateEnterOrderStateCancelled => {
+                    Self::StateEnterOrderStateCancelled(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StateEnterOrderStateCompleted => {
+                    Self::StateEnterOrderStateCompleted(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StateEnterOrderStateInProgress => {
+                    Self::StateEnterOrderStateInProgress(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StateEnterOrderStateOpen => {
+                    Self::StateEnterOrderStateOpen(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StateEnterOrderDeliveryStateCancelled => {
+                    Self::StateEnterOrderDeliveryStateCancelled(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StateEnterOrderDeliveryStateOpen => {
+                    Self::StateEnterOrderDeliveryStateOpen(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StateEnterOrderDeliveryStateReturned => {
+                    Self::StateEnterOrderDeliveryStateReturned(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StateEnterOrderDeliveryStateReturnedPartially => {
+                    Self::StateEnterOrderDeliveryStateReturnedPartially(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StateEnterOrderDeliveryStateShipped => {
+                    Self::StateEnterOrderDeliveryStateShipped(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StateEnterOrderDeliveryStateShippedPartially => {
+                    Self::StateEnterOrderDeliveryStateShippedPartially(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StateEnterOrderTransactionStateAuthorized => {
+                    Self::StateEnterOrderTransactionStateAuthorized(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StateEnterOrderTransactionStateCancelled => {
+                    Self::StateEnterOrderTransactionStateCancelled(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StateEnterOrderTransactionStateChargeback => {
+                    Self::StateEnterOrderTransactionStateChargeback(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StateEnterOrderTransactionStateFailed => {
+                    Self::StateEnterOrderTransactionStateFailed(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StateEnterOrderTransactionStateInProgress => {
+                    Self::StateEnterOrderTransactionStateInProgress(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StateEnterOrderTransactionStateOpen => {
+                    Self::StateEnterOrderTransactionStateOpen(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StateEnterOrderTransactionStatePaid => {
+                    Self::StateEnterOrderTransactionStatePaid(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StateEnterOrderTransactionStatePaidPartially => {
+                    Self::StateEnterOrderTransactionStatePaidPartially(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StateEnterOrderTransactionStateRefunded => {
+                    Self::StateEnterOrderTransactionStateRefunded(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StateEnterOrderTransactionStateRefundedPartially => {
+                    Self::StateEnterOrderTransactionStateRefundedPartially(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StateEnterOrderTransactionStateReminded => {
+                    Self::StateEnterOrderTransactionStateReminded(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StateEnterOrderTransactionStateUnconfirmed => {
+                    Self::StateEnterOrderTransactionStateUnconfirmed(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StateEnterOrderTransactionCaptureStateCompleted => {
+                    Self::StateEnterOrderTransactionCaptureStateCompleted(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StateEnterOrderTransactionCaptureStateFailed => {
+                    Self::StateEnterOrderTransactionCaptureStateFailed(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StateEnterOrderTransactionCaptureStatePending => {
+                    Self::StateEnterOrderTransactionCaptureStatePending(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StateEnterOrderTransactionCaptureRefundStateCancelled => {
+                    Self::StateEnterOrderTransactionCaptureRefundStateCancelled(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StateEnterOrderTransactionCaptureRefundStateCompleted => {
+                    Self::StateEnterOrderTransactionCaptureRefundStateCompleted(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StateEnterOrderTransactionCaptureRefundStateFailed => {
+                    Self::StateEnterOrderTransactionCaptureRefundStateFailed(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StateEnterOrderTransactionCaptureRefundStateInProgress => {
+                    Self::StateEnterOrderTransactionCaptureRefundStateInProgress(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StateEnterOrderTransactionCaptureRefundStateOpen => {
+                    Self::StateEnterOrderTransactionCaptureRefundStateOpen(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StateLeaveOrderStateCancelled => {
+                    Self::StateLeaveOrderStateCancelled(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StateLeaveOrderStateCompleted => {
+                    Self::StateLeaveOrderStateCompleted(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StateLeaveOrderStateInProgress => {
+                    Self::StateLeaveOrderStateInProgress(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StateLeaveOrderStateOpen => {
+                    Self::StateLeaveOrderStateOpen(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StateLeaveOrderDeliveryStateCancelled => {
+                    Self::StateLeaveOrderDeliveryStateCancelled(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StateLeaveOrderDeliveryStateOpen => {
+                    Self::StateLeaveOrderDeliveryStateOpen(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StateLeaveOrderDeliveryStateReturned => {
+                    Self::StateLeaveOrderDeliveryStateReturned(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StateLeaveOrderDeliveryStateReturnedPartially => {
+                    Self::StateLeaveOrderDeliveryStateReturnedPartially(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StateLeaveOrderDeliveryStateShipped => {
+                    Self::StateLeaveOrderDeliveryStateShipped(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StateLeaveOrderDeliveryStateShippedPartially => {
+                    Self::StateLeaveOrderDeliveryStateShippedPartially(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StateLeaveOrderTransactionStateAuthorized => {
+                    Self::StateLeaveOrderTransactionStateAuthorized(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StateLeaveOrderTransactionStateCancelled => {
+                    Self::StateLeaveOrderTransactionStateCancelled(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StateLeaveOrderTransactionStateChargeback => {
+                    Self::StateLeaveOrderTransactionStateChargeback(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StateLeaveOrderTransactionStateFailed => {
+                    Self::StateLeaveOrderTransactionStateFailed(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StateLeaveOrderTransactionStateInProgress => {
+                    Self::StateLeaveOrderTransactionStateInProgress(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StateLeaveOrderTransactionStateOpen => {
+                    Self::StateLeaveOrderTransactionStateOpen(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StateLeaveOrderTransactionStatePaid => {
+                    Self::StateLeaveOrderTransactionStatePaid(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StateLeaveOrderTransactionStatePaidPartially => {
+                    Self::StateLeaveOrderTransactionStatePaidPartially(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StateLeaveOrderTransactionStateRefunded => {
+                    Self::StateLeaveOrderTransactionStateRefunded(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StateLeaveOrderTransactionStateRefundedPartially => {
+                    Self::StateLeaveOrderTransactionStateRefundedPartially(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StateLeaveOrderTransactionStateReminded => {
+                    Self::StateLeaveOrderTransactionStateReminded(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StateLeaveOrderTransactionStateUnconfirmed => {
+                    Self::StateLeaveOrderTransactionStateUnconfirmed(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StateLeaveOrderTransactionCaptureStateCompleted => {
+                    Self::StateLeaveOrderTransactionCaptureStateCompleted(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StateLeaveOrderTransactionCaptureStateFailed => {
+                    Self::StateLeaveOrderTransactionCaptureStateFailed(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StateLeaveOrderTransactionCaptureStatePending => {
+                    Self::StateLeaveOrderTransactionCaptureStatePending(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StateLeaveOrderTransactionCaptureRefundStateCancelled => {
+                    Self::StateLeaveOrderTransactionCaptureRefundStateCancelled(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StateLeaveOrderTransactionCaptureRefundStateCompleted => {
+                    Self::StateLeaveOrderTransactionCaptureRefundStateCompleted(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StateLeaveOrderTransactionCaptureRefundStateFailed => {
+                    Self::StateLeaveOrderTransactionCaptureRefundStateFailed(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StateLeaveOrderTransactionCaptureRefundStateInProgress => {
+                    Self::StateLeaveOrderTransactionCaptureRefundStateInProgress(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StateLeaveOrderTransactionCaptureRefundStateOpen => {
+                    Self::StateLeaveOrderTransactionCaptureRefundStateOpen(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::UserRecoveryRequest => {
+                    Self::UserRecoveryRequest(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::ProductWritten => {
+                    Self::ProductWritten(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::ProductDeleted => {
+                    Self::ProductDeleted(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::ProductPriceWritten => {
+                    Self::ProductPriceWritten(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::ProductPriceDeleted => {
+                    Self::ProductPriceDeleted(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::CategoryWritten => {
+                    Self::CategoryWritten(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::CategoryDeleted => {
+                    Self::CategoryDeleted(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::SalesChannelWritten => {
+                    Self::SalesChannelWritten(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::SalesChannelDeleted => {
+                    Self::SalesChannelDeleted(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::SalesChannelDomainWritten => {
+                    Self::SalesChannelDomainWritten(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::SalesChannelDomainDeleted => {
+                    Self::SalesChannelDomainDeleted(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::CustomerWritten => {
+                    Self::CustomerWritten(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::CustomerDeleted => {
+                    Self::CustomerDeleted(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::CustomerAddressWritten => {
+                    Self::CustomerAddressWritten(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::CustomerAddressDeleted => {
+                    Self::CustomerAddressDeleted(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::OrderWritten => {
+                    Self::OrderWritten(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::OrderDeleted => {
+                    Self::OrderDeleted(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::OrderAddressWritten => {
+                    Self::OrderAddressWritten(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::OrderAddressDeleted => {
+                    Self::OrderAddressDeleted(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::DocumentWritten => {
+                    Self::DocumentWritten(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::DocumentDeleted => {
+                    Self::DocumentDeleted(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::MediaWritten => {
+                    Self::MediaWritten(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::MediaDeleted => {
+                    Self::MediaDeleted(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::AppActivated => {
+                    Self::AppActivated(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::AppDeactivated => {
+                    Self::AppDeactivated(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::AppDeleted => {
+                    Self::AppDeleted(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::AppInstalled => {
+                    Self::AppInstalled(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::AppUpdated => {
+                    Self::AppUpdated(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::ShopwareUpdated => {
+                    Self::ShopwareUpdated(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::AppConfigChanged => {
+                    Self::AppConfigChanged(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::Unknown(topic) => {
+                    Self::Unknown {
+                        body: ::commerce_webhooks::wire::decode(body)?,
+                        topic,
+                    }
+                }
+            },
+        )
+    }
+    /// Decodes a delivery body that names its own topic (in `#TOPIC_FIELD`).
+    pub fn from_body(
+        body: &[u8],
+    ) -> ::std::result::Result<Self, ::commerce_webhooks::DecodeError> {
+        let topic = ::commerce_webhooks::wire::topic_in_body(
+            body,
+            &["data", "event"],
+            TOPIC_FIELD,
+        )?;
+        Self::from_delivery(&topic, body)
+    }
+    /// The event's topic.
+    pub fn topic(&self) -> Topic {
+        match self {
+            Self::CheckoutCustomerBeforeLogin(_) => Topic::CheckoutCustomerBeforeLogin,
+            Self::CheckoutCustomerChangedPaymentMethod(_) => {
+                Topic::CheckoutCustomerChangedPaymentMethod
+            }
+            Self::CheckoutCustomerDeleted(_) => Topic::CheckoutCustomerDeleted,
+            Self::CheckoutCustomerDoubleOptInGuestOrder(_) => {
+                Topic::CheckoutCustomerDoubleOptInGuestOrder
+            }
+            Self::CheckoutCustomerDoubleOptInRegistration(_) => {
+                Topic::CheckoutCustomerDoubleOptInRegistration
+            }
+            Self::CheckoutCustomerGuestRegister(_) => {
+                Topic::CheckoutCustomerGuestRegister
+            }
+            Self::CheckoutCustomerLogin(_) => Topic::CheckoutCustomerLogin,
+            Self::CheckoutCustomerLogout(_) => Topic::CheckoutCustomerLogout,
+            Self::CheckoutCustomerRegister(_) => Topic::CheckoutCustomerRegister,
+            Self::CheckoutOrderPaymentMethodChanged(_) => {
+                Topic::CheckoutOrderPaymentMethodChanged
+            }
+            Self::CheckoutOrderPlaced(_) => Topic::CheckoutOrderPlaced,
+            Self::ContactFormSend(_) => Topic::ContactFormSend,
+            Self::CustomerGroupRegistrationAccepted(_) => {
+                Topic::CustomerGroupRegistrationAccepted
+            }
+            Self::CustomerGroupRegistrationDeclined(_) => {
+                Topic::CustomerGroupRegistrationDeclined
+            }
+            Self::CustomerRecoveryRequest(_) => Topic::CustomerRecoveryRequest,
+            Self::MailAfterCreateMessage(_) => Topic::MailAfterCreateMessage,
+            Self::MailBeforeSend(_) => Topic::MailBeforeSend,
+            Self::MailSent(_) => Topic::MailSent,
+            Self::NewsletterConfirm(_) => Topic::NewsletterConfirm,
+            Self::NewsletterRegister(_) => Topic::NewsletterRegister,
+            Self::NewsletterUnsubscribe(_) => Topic::NewsletterUnsubscribe,
+            Self::ProductExportLog(_) => Topic::ProductExportLog,
+            Self::ReviewFormSend(_) => Topic::ReviewFormSend,
+            Self::StateEnterOrderStateCancelled(_) => {
+                Topic::StateEnterOrderStateCancelled
+            }
+            Self::StateEnterOrderStateCompleted(_) => {
+                Topic::StateEnterOrderStateCompleted
+            }
+            Self::StateEnterOrderStateInProgress(_) => {
+                Topic::StateEnterOrderStateInProgress
+            }
+            Self::StateEnterOrderStateOpen(_) => Topic::StateEnterOrderStateOpen,
+            Self::StateEnterOrderDeliveryStateCancelled(_) => {
+                Topic::StateEnterOrderDeliveryStateCancelled
+            }
+            Self::StateEnterOrderDeliveryStateOpen(_) => {
+                Topic::StateEnterOrderDeliveryStateOpen
+            }
+            Self::StateEnterOrderDeliveryStateReturned(_) => {
+                Topic::StateEnterOrderDeliveryStateReturned
+            }
+            Self::StateEnterOrderDeliveryStateReturnedPartially(_) => {
+                Topic::StateEnterOrderDeliveryStateReturnedPartially
+            }
+            Self::StateEnterOrderDeliveryStateShipped(_) => {
+                Topic::StateEnterOrderDeliveryStateShipped
+            }
+            Self::StateEnterOrderDeliveryStateShippedPartially(_) => {
+                Topic::StateEnterOrderDeliveryStateShippedPartially
+            }
+            Self::StateEnterOrderTransactionStateAuthorized(_) => {
+                Topic::StateEnterOrderTransactionStateAuthorized
+            }
+            Self::StateEnterOrderTransactionStateCancelled(_) => {
+                Topic::StateEnterOrderTransactionStateCancelled
+            }
+            Self::StateEnterOrderTransactionStateChargeback(_) => {
+                Topic::StateEnterOrderTransactionStateChargeback
+            }
+            Self::StateEnterOrderTransactionStateFailed(_) => {
+                Topic::StateEnterOrderTransactionStateFailed
+            }
+            Self::StateEnterOrderTransactionStateInProgress(_) => {
+                Topic::StateEnterOrderTransactionStateInProgress
+            }
+            Self::StateEnterOrderTransactionStateOpen(_) => {
+                Topic::StateEnterOrderTransactionStateOpen
+            }
+            Self::StateEnterOrderTransactionStatePaid(_) => {
+                Topic::StateEnterOrderTransactionStatePaid
+            }
+            Self::StateEnterOrderTransactionStatePaidPartially(_) => {
+                Topic::StateEnterOrderTransactionStatePaidPartially
+            }
+            Self::StateEnterOrderTransactionStateRefunded(_) => {
+                Topic::StateEnterOrderTransactionStateRefunded
+            }
+            Self::StateEnterOrderTransactionStateRefundedPartially(_) => {
+                Topic::StateEnterOrderTransactionStateRefundedPartially
+            }
+            Self::StateEnterOrderTransactionStateReminded(_) => {
+                Topic::StateEnterOrderTransactionStateReminded
+            }
+            Self::StateEnterOrderTransactionStateUnconfirmed(_) => {
+                Topic::StateEnterOrderTransactionStateUnconfirmed
+            }
+            Self::StateEnterOrderTransactionCaptureStateCompleted(_) => {
+                Topic::StateEnterOrderTransactionCaptureStateCompleted
+            }
+            Self::StateEnterOrderTransactionCaptureStateFailed(_) => {
+                Topic::StateEnterOrderTransactionCaptureStateFailed
+            }
+            Self::StateEnterOrderTransactionCaptureStatePending(_) => {
+                Topic::StateEnterOrderTransactionCaptureStatePending
+            }
+            Self::StateEnterOrderTransactionCaptureRefundStateCancelled(_) => {
+                Topic::StateEnterOrderTransactionCaptureRefundStateCancelled
+            }
+            Self::StateEnterOrderTransactionCaptureRefundStateCompleted(_) => {
+                Topic::StateEnterOrderTransactionCaptureRefundStateCompleted
+            }
+            Self::StateEnterOrderTransactionCaptureRefundStateFailed(_) => {
+                Topic::StateEnterOrderTransactionCaptureRefundStateFailed
+            }
+            Self::StateEnterOrderTransactionCaptureRefundStateInProgress(_) => {
+                Topic::StateEnterOrderTransactionCaptureRefundStateInProgress
+            }
+            Self::StateEnterOrderTransactionCaptureRefundStateOpen(_) => {
+                Topic::StateEnterOrderTransactionCaptureRefundStateOpen
+            }
+            Self::StateLeaveOrderStateCancelled(_) => {
+                Topic::StateLeaveOrderStateCancelled
+            }
+            Self::StateLeaveOrderStateCompleted(_) => {
+                Topic::StateLeaveOrderStateCompleted
+            }
+            Self::StateLeaveOrderStateInProgress(_) => {
+                Topic::StateLeaveOrderStateInProgress
+            }
+            Self::StateLeaveOrderStateOpen(_) => Topic::StateLeaveOrderStateOpen,
+            Self::StateLeaveOrderDeliveryStateCancelled(_) => {
+                Topic::StateLeaveOrderDeliveryStateCancelled
+            }
+            Self::StateLeaveOrderDeliveryStateOpen(_) => {
+                Topic::StateLeaveOrderDeliveryStateOpen
+            }
+            Self::StateLeaveOrderDeliveryStateReturned(_) => {
+                Topic::StateLeaveOrderDeliveryStateReturned
+            }
+            Self::StateLeaveOrderDeliveryStateReturnedPartially(_) => {
+                Topic::StateLeaveOrderDeliveryStateReturnedPartially
+            }
+            Self::StateLeaveOrderDeliveryStateShipped(_) => {
+                Topic::StateLeaveOrderDeliveryStateShipped
+            }
+            Self::StateLeaveOrderDeliveryStateShippedPartially(_) => {
+                Topic::StateLeaveOrderDeliveryStateShippedPartially
+            }
+            Self::StateLeaveOrderTransactionStateAuthorized(_) => {
+                Topic::StateLeaveOrderTransactionStateAuthorized
+            }
+            Self::StateLeaveOrderTransactionStateCancelled(_) => {
+                Topic::StateLeaveOrderTransactionStateCancelled
+            }
+            Self::StateLeaveOrderTransactionStateChargeback(_) => {
+                Topic::StateLeaveOrderTransactionStateChargeback
+            }
+            Self::StateLeaveOrderTransactionStateFailed(_) => {
+                Topic::StateLeaveOrderTransactionStateFailed
+            }
+            Self::StateLeaveOrderTransactionStateInProgress(_) => {
+                Topic::StateLeaveOrderTransactionStateInProgress
+            }
+            Self::StateLeaveOrderTransactionStateOpen(_) => {
+                Topic::StateLeaveOrderTransactionStateOpen
+            }
+            Self::StateLeaveOrderTransactionStatePaid(_) => {
+                Topic::StateLeaveOrderTransactionStatePaid
+            }
+            Self::StateLeaveOrderTransactionStatePaidPartially(_) => {
+                Topic::StateLeaveOrderTransactionStatePaidPartially
+            }
+            Self::StateLeaveOrderTransactionStateRefunded(_) => {
+                Topic::StateLeaveOrderTransactionStateRefunded
+            }
+            Self::StateLeaveOrderTransactionStateRefundedPartially(_) => {
+                Topic::StateLeaveOrderTransactionStateRefundedPartially
+            }
+            Self::StateLeaveOrderTransactionStateReminded(_) => {
+                Topic::StateLeaveOrderTransactionStateReminded
+            }
+            Self::StateLeaveOrderTransactionStateUnconfirmed(_) => {
+                Topic::StateLeaveOrderTransactionStateUnconfirmed
+            }
+            Self::StateLeaveOrderTransactionCaptureStateCompleted(_) => {
+                Topic::StateLeaveOrderTransactionCaptureStateCompleted
+            }
+            Self::StateLeaveOrderTransactionCaptureStateFailed(_) => {
+                Topic::StateLeaveOrderTransactionCaptureStateFailed
+            }
+            Self::StateLeaveOrderTransactionCaptureStatePending(_) => {
+                Topic::StateLeaveOrderTransactionCaptureStatePending
+            }
+            Self::StateLeaveOrderTransactionCaptureRefundStateCancelled(_) => {
+                Topic::StateLeaveOrderTransactionCaptureRefundStateCancelled
+            }
+            Self::StateLeaveOrderTransactionCaptureRefundStateCompleted(_) => {
+                Topic::StateLeaveOrderTransactionCaptureRefundStateCompleted
+            }
+            Self::StateLeaveOrderTransactionCaptureRefundStateFailed(_) => {
+                Topic::StateLeaveOrderTransactionCaptureRefundStateFailed
+            }
+            Self::StateLeaveOrderTransactionCaptureRefundStateInProgress(_) => {
+                Topic::StateLeaveOrderTransactionCaptureRefundStateInProgress
+            }
+            Self::StateLeaveOrderTransactionCaptureRefundStateOpen(_) => {
+                Topic::StateLeaveOrderTransactionCaptureRefundStateOpen
+            }
+            Self::UserRecoveryRequest(_) => Topic::UserRecoveryRequest,
+            Self::ProductWritten(_) => Topic::ProductWritten,
+            Self::ProductDeleted(_) => Topic::ProductDeleted,
+            Self::ProductPriceWritten(_) => Topic::ProductPriceWritten,
+            Self::ProductPriceDeleted(_) => Topic::ProductPriceDeleted,
+            Self::CategoryWritten(_) => Topic::CategoryWritten,
+            Self::CategoryDeleted(_) => Topic::CategoryDeleted,
+            Self::SalesChannelWritten(_) => Topic::SalesChannelWritten,
+            Self::SalesChannelDeleted(_) => Topic::SalesChannelDeleted,
+            Self::SalesChannelDomainWritten(_) => Topic::SalesChannelDomainWritten,
+            Self::SalesChannelDomainDeleted(_) => Topic::SalesChannelDomainDeleted,
+            Self::CustomerWritten(_) => Topic::CustomerWritten,
+            Self::CustomerDeleted(_) => Topic::CustomerDeleted,
+            Self::CustomerAddressWritten(_) => Topic::CustomerAddressWritten,
+            Self::CustomerAddressDeleted(_) => Topic::CustomerAddressDeleted,
+            Self::OrderWritten(_) => Topic::OrderWritten,
+            Self::OrderDeleted(_) => Topic::OrderDeleted,
+            Self::OrderAddressWritten(_) => Topic::OrderAddressWritten,
+            Self::OrderAddressDeleted(_) => Topic::OrderAddressDeleted,
+            Self::DocumentWritten(_) => Topic::DocumentWritten,
+            Self::DocumentDeleted(_) => Topic::DocumentDeleted,
+            Self::MediaWritten(_) => Topic::MediaWritten,
+            Self::MediaDeleted(_) => Topic::MediaDeleted,
+            Self::AppActivated(_) => Topic::AppActivated,
+            Self::AppDeactivated(_) => Topic::AppDeactivated,
+            Self::AppDeleted(_) => Topic::AppDeleted,
+            Self::AppInstalled(_) => Topic::AppInstalled,
+            Self::AppUpdated(_) => Topic::AppUpdated,
+            Self::ShopwareUpdated(_) => Topic::ShopwareUpdated,
+            Self::AppConfigChanged(_) => Topic::AppConfigChanged,
+            Self::Unknown { topic, .. } => Topic::Unknown(topic.clone()),
+        }
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for Event {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::CheckoutCustomerBeforeLogin(payload) => payload.serialize(serializer),
+            Self::CheckoutCustomerChangedPaymentMethod(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::CheckoutCustomerDeleted(payload) => payload.serialize(serializer),
+            Self::CheckoutCustomerDoubleOptInGuestOrder(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::CheckoutCustomerDoubleOptInRegistration(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::CheckoutCustomerGuestRegister(payload) => payload.serialize(serializer),
+            Self::CheckoutCustomerLogin(payload) => payload.serialize(serializer),
+            Self::CheckoutCustomerLogout(payload) => payload.serialize(serializer),
+            Self::CheckoutCustomerRegister(payload) => payload.serialize(serializer),
+            Self::CheckoutOrderPaymentMethodChanged(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::CheckoutOrderPlaced(payload) => payload.serialize(serializer),
+            Self::ContactFormSend(payload) => payload.serialize(serializer),
+            Self::CustomerGroupRegistrationAccepted(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::CustomerGroupRegistrationDeclined(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::CustomerRecoveryRequest(payload) => payload.serialize(serializer),
+            Self::MailAfterCreateMessage(payload) => payload.serialize(serializer),
+            Self::MailBeforeSend(payload) => payload.serialize(serializer),
+            Self::MailSent(payload) => payload.serialize(serializer),
+            Self::NewsletterConfirm(payload) => payload.serialize(serializer),
+            Self::NewsletterRegister(payload) => payload.serialize(serializer),
+            Self::NewsletterUnsubscribe(payload) => payload.serialize(serializer),
+            Self::ProductExportLog(payload) => payload.serialize(serializer),
+            Self::ReviewFormSend(payload) => payload.serialize(serializer),
+            Self::StateEnterOrderStateCancelled(payload) => payload.serialize(serializer),
+            Self::StateEnterOrderStateCompleted(payload) => payload.serialize(serializer),
+            Self::StateEnterOrderStateInProgress(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StateEnterOrderStateOpen(payload) => payload.serialize(serializer),
+            Self::StateEnterOrderDeliveryStateCancelled(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StateEnterOrderDeliveryStateOpen(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StateEnterOrderDeliveryStateReturned(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StateEnterOrderDeliveryStateReturnedPartially(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StateEnterOrderDeliveryStateShipped(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StateEnterOrderDeliveryStateShippedPartially(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StateEnterOrderTransactionStateAuthorized(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StateEnterOrderTransactionStateCancelled(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StateEnterOrderTransactionStateChargeback(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StateEnterOrderTransactionStateFailed(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StateEnterOrderTransactionStateInProgress(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StateEnterOrderTransactionStateOpen(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StateEnterOrderTransactionStatePaid(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StateEnterOrderTransactionStatePaidPartially(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StateEnterOrderTransactionStateRefunded(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StateEnterOrderTransactionStateRefundedPartially(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StateEnterOrderTransactionStateReminded(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StateEnterOrderTransactionStateUnconfirmed(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StateEnterOrderTransactionCaptureStateCompleted(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StateEnterOrderTransactionCaptureStateFailed(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StateEnterOrderTransactionCaptureStatePending(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StateEnterOrderTransactionCaptureRefundStateCancelled(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StateEnterOrderTransactionCaptureRefundStateCompleted(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StateEnterOrderTransactionCaptureRefundStateFailed(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StateEnterOrderTransactionCaptureRefundStateInProgress(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StateEnterOrderTransactionCaptureRefundStateOpen(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StateLeaveOrderStateCancelled(payload) => payload.serialize(serializer),
+            Self::StateLeaveOrderStateCompleted(payload) => payload.serialize(serializer),
+            Self::StateLeaveOrderStateInProgress(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StateLeaveOrderStateOpen(payload) => payload.serialize(serializer),
+            Self::StateLeaveOrderDeliveryStateCancelled(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StateLeaveOrderDeliveryStateOpen(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StateLeaveOrderDeliveryStateReturned(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StateLeaveOrderDeliveryStateReturnedPartially(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StateLeaveOrderDeliveryStateShipped(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StateLeaveOrderDeliveryStateShippedPartially(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StateLeaveOrderTransactionStateAuthorized(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StateLeaveOrderTransactionStateCancelled(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StateLeaveOrderTransactionStateChargeback(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StateLeaveOrderTransactionStateFailed(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StateLeaveOrderTransactionStateInProgress(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StateLeaveOrderTransactionStateOpen(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StateLeaveOrderTransactionStatePaid(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StateLeaveOrderTransactionStatePaidPartially(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StateLeaveOrderTransactionStateRefunded(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StateLeaveOrderTransactionStateRefundedPartially(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StateLeaveOrderTransactionStateReminded(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StateLeaveOrderTransactionStateUnconfirmed(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StateLeaveOrderTransactionCaptureStateCompleted(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StateLeaveOrderTransactionCaptureStateFailed(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StateLeaveOrderTransactionCaptureStatePending(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StateLeaveOrderTransactionCaptureRefundStateCancelled(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StateLeaveOrderTransactionCaptureRefundStateCompleted(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StateLeaveOrderTransactionCaptureRefundStateFailed(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StateLeaveOrderTransactionCaptureRefundStateInProgress(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StateLeaveOrderTransactionCaptureRefundStateOpen(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::UserRecoveryRequest(payload) => payload.serialize(serializer),
+            Self::ProductWritten(payload) => payload.serialize(serializer),
+            Self::ProductDeleted(payload) => payload.serialize(serializer),
+            Self::ProductPriceWritten(payload) => payload.serialize(serializer),
+            Self::ProductPriceDeleted(payload) => payload.serialize(serializer),
+            Self::CategoryWritten(payload) => payload.serialize(serializer),
+            Self::CategoryDeleted(payload) => payload.serialize(serializer),
+            Self::SalesChannelWritten(payload) => payload.serialize(serializer),
+            Self::SalesChannelDeleted(payload) => payload.serialize(serializer),
+            Self::SalesChannelDomainWritten(payload) => payload.serialize(serializer),
+            Self::SalesChannelDomainDeleted(payload) => payload.serialize(serializer),
+            Self::CustomerWritten(payload) => payload.serialize(serializer),
+            Self::CustomerDeleted(payload) => payload.serialize(serializer),
+            Self::CustomerAddressWritten(payload) => payload.serialize(serializer),
+            Self::CustomerAddressDeleted(payload) => payload.serialize(serializer),
+            Self::OrderWritten(payload) => payload.serialize(serializer),
+            Self::OrderDeleted(payload) => payload.serialize(serializer),
+            Self::OrderAddressWritten(payload) => payload.serialize(serializer),
+            Self::OrderAddressDeleted(payload) => payload.serialize(serializer),
+            Self::DocumentWritten(payload) => payload.serialize(serializer),
+            Self::DocumentDeleted(payload) => payload.serialize(serializer),
+            Self::MediaWritten(payload) => payload.serialize(serializer),
+            Self::MediaDeleted(payload) => payload.serialize(serializer),
+            Self::AppActivated(payload) => payload.serialize(serializer),
+            Self::AppDeactivated(payload) => payload.serialize(serializer),
+            Self::AppDeleted(payload) => payload.serialize(serializer),
+            Self::AppInstalled(payload) => payload.serialize(serializer),
+            Self::AppUpdated(payload) => payload.serialize(serializer),
+            Self::ShopwareUpdated(payload) => payload.serialize(serializer),
+            Self::AppConfigChanged(payload) => payload.serialize(serializer),
+            Self::Unknown { body, .. } => body.serialize(serializer),
+        }
+    }
+}

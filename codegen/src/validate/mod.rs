@@ -8,10 +8,15 @@ use std::path::Path;
 use heck::{ToSnakeCase, ToUpperCamelCase};
 use serde_yaml::Value;
 
-use crate::catalog::{EventDef, Located, PlatformFile, RawCatalog, VocabularyFile};
+mod shapes;
+
+use shapes::{Named, ShapeChecker};
+
+use crate::catalog::{EventDef, ExampleStatus, Located, PlatformFile, RawCatalog, VocabularyFile};
+use crate::conform::{FindingKind, Types};
 use crate::diagnostic::{closest, Diagnostic};
 use crate::locate::Locator;
-use crate::model::{CarriedBy, Event, Group, Model, Platform, Scope, ScopeRule, Term, Vocabulary};
+use crate::model::{CarriedBy, Event, Example, Group, Model, Platform, Scope, ScopeRule, Term, Vocabulary};
 
 /// The variant every generated wire-name enum keeps for names the catalog does not know.
 const RESERVED_IDENT: &str = "Unknown";
@@ -180,7 +185,10 @@ impl Checker<'_> {
         let separators = self.separators();
         let carried_by = self.carried_by();
         let scopes = self.scopes();
-        let events = self.events(&separators, &scopes, vocabulary);
+        let (shapes, enums, names) = ShapeChecker::new(&file.shapes, self.diagnostics).check();
+        let types = Types { shapes: &shapes, enums: &enums };
+        let mut events = self.events(&separators, &scopes, vocabulary);
+        self.payloads(catalog_dir, &names, &types, &mut events);
         let groups = self.groups(&separators, &events);
         if events.is_empty() && !self.diagnostics.iter().any(|d| d.file == file.path) {
             self.top(
@@ -199,7 +207,101 @@ impl Checker<'_> {
             scopes,
             groups,
             events,
+            shapes,
+            enums,
         })
+    }
+
+    /// Resolves each event's payload type and checks its examples against it.
+    fn payloads(&mut self, catalog_dir: &Path, names: &BTreeMap<String, Named>, types: &Types, events: &mut [Event]) {
+        let file = self.file;
+        for Located { value: def, lines } in &file.events {
+            let Some(event) = events.iter_mut().find(|e| e.topic == def.topic) else { continue };
+            let subject = format!("event `{}`", def.topic);
+            if let Some(text) = &def.payload {
+                match crate::types::parse(text)
+                    .map_err(|e| {
+                        (
+                            format!("payload type `{text}` does not parse: {e}"),
+                            "see the type table in catalog/README.md".to_owned(),
+                        )
+                    })
+                    .and_then(|expr| shapes::resolve(&expr, names, false))
+                {
+                    Ok(ty) => event.payload = Some(ty),
+                    Err((message, hint)) => self.push(lines, "payload", subject.clone(), message, hint),
+                }
+            }
+            for example in &def.examples {
+                if example.status != ExampleStatus::Verbatim && example.source.is_none() {
+                    self.push(
+                        lines,
+                        "examples",
+                        subject.clone(),
+                        format!("example `{}` is {:?} but has no `source`", example.file, example.status)
+                            .to_lowercase(),
+                        "cite where the example (or its repair) comes from with `source:`",
+                    );
+                }
+                let path = catalog_dir.join(&example.file);
+                let text = match std::fs::read(&path) {
+                    Ok(text) => text,
+                    Err(e) => {
+                        self.push(
+                            lines,
+                            "examples",
+                            subject.clone(),
+                            format!("example `{}` cannot be read: {e}", example.file),
+                            "give the path relative to catalog/, e.g. examples/shopify/orders_create.json",
+                        );
+                        continue;
+                    }
+                };
+                let value: serde_json::Value = match serde_json::from_slice(&text) {
+                    Ok(value) => value,
+                    Err(e) => {
+                        self.push(
+                            lines,
+                            "examples",
+                            subject.clone(),
+                            format!("example `{}` is not JSON: {e}", example.file),
+                            "repair the example (and mark it `status: repaired` with its source)",
+                        );
+                        continue;
+                    }
+                };
+                let Some(ty) = &event.payload else { continue };
+                if value.is_null() && event.payload_null {
+                    continue;
+                }
+                for finding in types.check(ty, &value).into_iter().filter(|f| f.kind == FindingKind::Mismatch) {
+                    self.push(
+                        lines,
+                        "examples",
+                        subject.clone(),
+                        format!(
+                            "example `{}` does not fit `{}` at `{}`: {}",
+                            example.file,
+                            def.payload.as_deref().unwrap_or_default(),
+                            finding.path,
+                            finding.message
+                        ),
+                        finding.suggestion,
+                    );
+                }
+            }
+            event.payload_null = def.payload_null;
+            event.examples = def
+                .examples
+                .iter()
+                .map(|e| Example {
+                    file: e.file.clone(),
+                    status: e.status,
+                    source: e.source.clone(),
+                    note: e.note.clone(),
+                })
+                .collect();
+        }
     }
 
     fn separators(&mut self) -> Vec<char> {
@@ -376,6 +478,9 @@ impl Checker<'_> {
                 protected_customer_data: def.protected_customer_data,
                 mandatory: def.mandatory,
                 notes: def.notes.clone(),
+                payload: None,
+                payload_null: false,
+                examples: Vec::new(),
             });
         }
         events

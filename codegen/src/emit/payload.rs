@@ -1,0 +1,333 @@
+//! Model → Rust for payloads: one struct per shape (with hand-rolled serde impls that keep
+//! unknown keys without `#[serde(flatten)]`'s buffering), one enum per enum, and `Event`.
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::quote;
+
+use super::rust::{doc, WireEnum};
+use crate::model::{CarriedBy, Event, Field, Platform, Scalar, Shape, Type};
+
+fn ident(name: &str) -> Ident {
+    Ident::new(name, Span::call_site())
+}
+
+/// The Rust type of a catalog type.
+pub(super) fn rust_type(platform: &Platform, ty: &Type) -> TokenStream {
+    match ty {
+        Type::Scalar(scalar) => match scalar {
+            Scalar::String => quote! { ::std::string::String },
+            Scalar::Bool => quote! { bool },
+            Scalar::Int => quote! { i64 },
+            Scalar::Uint => quote! { u64 },
+            Scalar::Number => quote! { ::commerce_webhooks::wire::serde_json::Number },
+            Scalar::Money => quote! { ::commerce_webhooks::Money },
+            Scalar::Timestamp => quote! { ::commerce_webhooks::Timestamp },
+            Scalar::StringOrNumber => quote! { ::commerce_webhooks::StringOrNumber },
+            Scalar::Json => quote! { ::commerce_webhooks::wire::serde_json::Value },
+        },
+        Type::Array(item) => {
+            let item = rust_type(platform, item);
+            quote! { ::std::vec::Vec<#item> }
+        }
+        Type::Map(value) => {
+            let value = rust_type(platform, value);
+            quote! { ::std::collections::BTreeMap<::std::string::String, #value> }
+        }
+        Type::Shape(index, arg) => {
+            let name = ident(&platform.shapes[*index].name);
+            match arg {
+                Some(arg) => {
+                    let arg = rust_type(platform, arg);
+                    quote! { #name<#arg> }
+                }
+                None => quote! { #name },
+            }
+        }
+        Type::Enum(index) => {
+            let name = ident(&platform.enums[*index].name);
+            quote! { #name }
+        }
+        Type::Param => quote! { P },
+    }
+}
+
+/// The catalog spelling of a type, for docs.
+pub(super) fn type_words(platform: &Platform, ty: &Type) -> String {
+    match ty {
+        Type::Scalar(scalar) => scalar.name().to_owned(),
+        Type::Array(item) => format!("[{}]", type_words(platform, item)),
+        Type::Map(value) => format!("{{{}}}", type_words(platform, value)),
+        Type::Shape(index, Some(arg)) => format!("{}<{}>", platform.shapes[*index].name, type_words(platform, arg)),
+        Type::Shape(index, None) => platform.shapes[*index].name.clone(),
+        Type::Enum(index) => platform.enums[*index].name.clone(),
+        Type::Param => "P".into(),
+    }
+}
+
+/// The field's declared Rust type: the tri-state only where both absent and null can happen.
+fn field_type(platform: &Platform, field: &Field) -> TokenStream {
+    let ty = rust_type(platform, &field.ty);
+    match (field.absent, field.null) {
+        (false, false) => ty,
+        (true, false) | (false, true) => quote! { ::std::option::Option<#ty> },
+        (true, true) => quote! { ::commerce_webhooks::Field<#ty> },
+    }
+}
+
+fn field_docs(platform: &Platform, field: &Field) -> TokenStream {
+    let presence = match (field.absent, field.null) {
+        (false, false) => "always present",
+        (true, false) => "may be absent (`None`), never null",
+        (false, true) => "always present, may be null (`None`)",
+        (true, true) => "may be absent or null",
+    };
+    let mut text = format!("`{}`: `{}`, {presence}.", field.key, type_words(platform, &field.ty));
+    if let Some(description) = &field.description {
+        text += &format!("\n\n{description}");
+    }
+    doc(&text)
+}
+
+/// A struct for one shape, with its serde impls.
+pub(super) fn shape(platform: &Platform, shape: &Shape) -> TokenStream {
+    let name = ident(&shape.name);
+    let mut summary = shape.description.clone().unwrap_or_else(|| format!("The `{}` payload shape.", shape.name));
+    if let Some(source) = &shape.source {
+        summary += &format!("\n\nFields documented at <{source}>.");
+    }
+    let docs = doc(&summary);
+    let (generics, de_generics, ser_generics, visitor_generics, visitor_new) = if shape.generic {
+        (
+            quote! { <P> },
+            quote! { <'de, P: ::commerce_webhooks::wire::serde::Deserialize<'de>> },
+            quote! { <P: ::commerce_webhooks::wire::serde::Serialize> },
+            quote! { <P> },
+            quote! { ShapeVisitor(::std::marker::PhantomData) },
+        )
+    } else {
+        (quote! {}, quote! { <'de> }, quote! {}, quote! {}, quote! { ShapeVisitor })
+    };
+    let visitor_struct = if shape.generic {
+        quote! { struct ShapeVisitor<P>(::std::marker::PhantomData<P>); }
+    } else {
+        quote! { struct ShapeVisitor; }
+    };
+    let fields = shape.fields.iter().map(|field| {
+        let docs = field_docs(platform, field);
+        let field_ident = ident(&field.ident);
+        let ty = field_type(platform, field);
+        quote! { #docs pub #field_ident: #ty, }
+    });
+    let locals = shape.fields.iter().map(|field| {
+        let local = ident(&field.ident);
+        let ty = rust_type(platform, &field.ty);
+        match (field.absent, field.null) {
+            (_, false) => quote! { let mut #local: ::std::option::Option<#ty> = ::std::option::Option::None; },
+            (false, true) => quote! { let mut #local: ::std::option::Option<::std::option::Option<#ty>> = ::std::option::Option::None; },
+            (true, true) => quote! { let mut #local: ::commerce_webhooks::Field<#ty> = ::commerce_webhooks::Field::Absent; },
+        }
+    });
+    let arms = shape.fields.iter().map(|field| {
+        let (local, key) = (ident(&field.ident), &field.key);
+        if field.absent && field.null {
+            quote! { #key => #local = map.next_value()?, }
+        } else {
+            quote! { #key => #local = ::std::option::Option::Some(map.next_value()?), }
+        }
+    });
+    let finals = shape.fields.iter().map(|field| {
+        let (local, key) = (ident(&field.ident), &field.key);
+        if field.absent {
+            quote! { #local, }
+        } else {
+            quote! { #local: #local.ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(#key))?, }
+        }
+    });
+    let writes = shape.fields.iter().map(|field| {
+        let (field_ident, key) = (ident(&field.ident), &field.key);
+        match (field.absent, field.null) {
+            (true, false) => quote! {
+                if let ::std::option::Option::Some(value) = &self.#field_ident {
+                    map.serialize_entry(#key, value)?;
+                }
+            },
+            (true, true) => quote! {
+                if !self.#field_ident.is_absent() {
+                    map.serialize_entry(#key, &self.#field_ident)?;
+                }
+            },
+            (false, _) => quote! { map.serialize_entry(#key, &self.#field_ident)?; },
+        }
+    });
+    let expecting = format!("a `{}` object", shape.name);
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct #name #generics {
+            #(#fields)*
+            /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+            pub extra: ::commerce_webhooks::wire::serde_json::Map<::std::string::String, ::commerce_webhooks::wire::serde_json::Value>,
+        }
+
+        impl #de_generics ::commerce_webhooks::wire::serde::Deserialize<'de> for #name #generics {
+            fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                #visitor_struct
+                impl #de_generics ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor #visitor_generics {
+                    type Value = #name #generics;
+
+                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        f.write_str(#expecting)
+                    }
+
+                    fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(self, mut map: A) -> ::std::result::Result<Self::Value, A::Error> {
+                        #(#locals)*
+                        let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                        while let ::std::option::Option::Some(key) = map.next_key::<::commerce_webhooks::wire::Key<'de>>()? {
+                            match key.as_str() {
+                                #(#arms)*
+                                _ => {
+                                    extra.insert(key.into_string(), map.next_value()?);
+                                }
+                            }
+                        }
+                        ::std::result::Result::Ok(#name { #(#finals)* extra })
+                    }
+                }
+                deserializer.deserialize_map(#visitor_new)
+            }
+        }
+
+        impl #ser_generics ::commerce_webhooks::wire::serde::Serialize for #name #generics {
+            fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+                let mut map = serializer.serialize_map(::std::option::Option::None)?;
+                #(#writes)*
+                for (key, value) in &self.extra {
+                    map.serialize_entry(key, value)?;
+                }
+                map.end()
+            }
+        }
+    }
+}
+
+/// An enum of documented string values, with the `Unknown` fallback.
+pub(super) fn enum_type(enum_type: &crate::model::EnumType) -> TokenStream {
+    let mut summary = enum_type.description.clone().unwrap_or_else(|| format!("The `{}` values.", enum_type.name));
+    if let Some(source) = &enum_type.source {
+        summary += &format!("\n\nValues documented at <{source}>.");
+    }
+    summary += "\n\nA value the catalog does not list is kept as `Unknown`, never an error.";
+    WireEnum {
+        name: &enum_type.name,
+        summary,
+        variants: enum_type
+            .values
+            .iter()
+            .map(|(wire, variant)| (variant.clone(), wire.clone(), format!("`{wire}`")))
+            .collect(),
+    }
+    .tokens()
+}
+
+/// What a topic's variant holds.
+fn payload_type(platform: &Platform, event: &Event) -> TokenStream {
+    let ty = match &event.payload {
+        Some(ty) => rust_type(platform, ty),
+        None => quote! { ::commerce_webhooks::wire::serde_json::Value },
+    };
+    if event.payload_null {
+        quote! { ::std::option::Option<::std::boxed::Box<#ty>> }
+    } else {
+        quote! { ::std::boxed::Box<#ty> }
+    }
+}
+
+/// `Event`: one variant per topic, decoding from a delivery and encoding back to the body.
+pub(super) fn event_enum(platform: &Platform) -> TokenStream {
+    let variants = platform.events.iter().map(|event| {
+        let variant = ident(&event.ident);
+        let ty = payload_type(platform, event);
+        let payload = match &event.payload {
+            Some(ty) => format!("payload `{}`", type_words(platform, ty)),
+            None => "no payload shape in the catalog yet: any JSON".into(),
+        };
+        let docs =
+            doc(&format!("`{}`: {payload}{}.", event.topic, if event.payload_null { ", or `null`" } else { "" }));
+        quote! { #docs #variant(#ty), }
+    });
+    let decode_arms = platform.events.iter().map(|event| {
+        let variant = ident(&event.ident);
+        quote! { Topic::#variant => Self::#variant(::commerce_webhooks::wire::decode(body)?), }
+    });
+    let topic_arms = platform.events.iter().map(|event| {
+        let variant = ident(&event.ident);
+        quote! { Self::#variant(_) => Topic::#variant, }
+    });
+    let serialize_arms = platform.events.iter().map(|event| {
+        let variant = ident(&event.ident);
+        quote! { Self::#variant(payload) => payload.serialize(serializer), }
+    });
+    let from_body = match &platform.carried_by {
+        CarriedBy::BodyField(field) => {
+            let path = field.split('.');
+            quote! {
+                /// Decodes a delivery body that names its own topic (in `#TOPIC_FIELD`).
+                pub fn from_body(body: &[u8]) -> ::std::result::Result<Self, ::commerce_webhooks::DecodeError> {
+                    let topic = ::commerce_webhooks::wire::topic_in_body(body, &[#(#path),*], TOPIC_FIELD)?;
+                    Self::from_delivery(&topic, body)
+                }
+            }
+        }
+        CarriedBy::Header(_) => TokenStream::new(),
+    };
+    let summary = doc(&format!(
+        "A decoded {} webhook delivery: one variant per topic, holding its typed payload.\n\nEncoding an `Event` (serde) gives back the delivery body.",
+        platform.name
+    ));
+    quote! {
+        #summary
+        #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
+        pub enum Event {
+            #(#variants)*
+            /// A topic the catalog does not know, with its body as any JSON.
+            Unknown {
+                /// The topic as received.
+                topic: ::std::string::String,
+                /// The body.
+                body: ::commerce_webhooks::wire::serde_json::Value,
+            },
+        }
+
+        impl Event {
+            /// Decodes `body`, delivered for `topic`. An unknown topic gives [`Event::Unknown`];
+            /// a body that does not fit the topic's payload gives an error naming the JSON path.
+            pub fn from_delivery(topic: &str, body: &[u8]) -> ::std::result::Result<Self, ::commerce_webhooks::DecodeError> {
+                ::std::result::Result::Ok(match Topic::from_wire(topic) {
+                    #(#decode_arms)*
+                    Topic::Unknown(topic) => Self::Unknown { body: ::commerce_webhooks::wire::decode(body)?, topic },
+                })
+            }
+
+            #from_body
+
+            /// The event's topic.
+            pub fn topic(&self) -> Topic {
+                match self {
+                    #(#topic_arms)*
+                    Self::Unknown { topic, .. } => Topic::Unknown(topic.clone()),
+                }
+            }
+        }
+
+        impl ::commerce_webhooks::wire::serde::Serialize for Event {
+            fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                match self {
+                    #(#serialize_arms)*
+                    Self::Unknown { body, .. } => body.serialize(serializer),
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,156 @@
+//! Decoding a delivery body, with errors that name the JSON path that failed.
+
+use std::fmt;
+
+use serde::de::{self, DeserializeOwned, Deserializer, IgnoredAny, MapAccess, Visitor};
+
+/// Why a delivery body could not be decoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DecodeError {
+    /// The body is not JSON (or is truncated).
+    Syntax {
+        /// 1-based line of the problem.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What the parser found.
+        message: String,
+    },
+    /// The body is JSON but does not fit the topic's payload type.
+    Data {
+        /// Where: `line_items[3].price_set.shop_money.amount`, or `.` for the root.
+        path: String,
+        /// What is wrong there.
+        message: String,
+    },
+    /// A body that names its own topic does not have the topic field.
+    MissingTopic {
+        /// The field looked for (e.g. `data.event`).
+        field: &'static str,
+    },
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Syntax { line, column, message } => {
+                write!(f, "the body is not valid JSON at line {line}, column {column}: {message}")
+            }
+            Self::Data { path, message } => write!(f, "at `{path}`: {message}"),
+            Self::MissingTopic { field } => {
+                write!(f, "the body has no string `{field}` field naming its topic")
+            }
+        }
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+/// Decodes `body` into `T`. The fast path decodes directly; only when that fails is the body
+/// decoded again while tracking the path, so errors name where they happened at no cost to
+/// bodies that decode.
+pub fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, DecodeError> {
+    match serde_json::from_slice(body) {
+        Ok(value) => Ok(value),
+        Err(error) if error.is_syntax() || error.is_eof() => {
+            Err(DecodeError::Syntax { line: error.line(), column: error.column(), message: error.to_string() })
+        }
+        Err(_) => {
+            let mut deserializer = serde_json::Deserializer::from_slice(body);
+            match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
+                Ok(value) => Ok(value),
+                Err(error) => Err(DecodeError::Data {
+                    path: error.path().to_string(),
+                    message: strip_position(&error.inner().to_string()),
+                }),
+            }
+        }
+    }
+}
+
+/// serde_json appends " at line 1 column 5" to data errors; the path says more.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(at) => message[..at].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+/// Reads the string at `path` (e.g. `["data", "event"]`) of a JSON body without decoding the
+/// rest into values.
+pub fn topic_in_body(body: &[u8], path: &[&'static str], field: &'static str) -> Result<String, DecodeError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    match deserializer.deserialize_any(PathVisitor { path }) {
+        Ok(Some(topic)) => Ok(topic),
+        Ok(None) => Err(DecodeError::MissingTopic { field }),
+        Err(error) if error.is_syntax() || error.is_eof() => {
+            Err(DecodeError::Syntax { line: error.line(), column: error.column(), message: error.to_string() })
+        }
+        Err(_) => Err(DecodeError::MissingTopic { field }),
+    }
+}
+
+/// Walks an object along `path`, ignoring every other value.
+struct PathVisitor<'p> {
+    path: &'p [&'static str],
+}
+
+impl<'de> Visitor<'de> for PathVisitor<'_> {
+    type Value = Option<String>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_str<E: de::Error>(self, value: &str) -> Result<Self::Value, E> {
+        Ok(self.path.is_empty().then(|| value.to_owned()))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut found = None;
+        while let Some(key) = map.next_key::<crate::wire::Key<'de>>()? {
+            match self.path.split_first() {
+                Some((first, rest)) if found.is_none() && key.as_str() == *first => {
+                    found = map.next_value_seed(PathSeed { path: rest })?;
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(None)
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+}
+
+struct PathSeed<'p> {
+    path: &'p [&'static str],
+}
+
+impl<'de> de::DeserializeSeed<'de> for PathSeed<'_> {
+    type Value = Option<String>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(PathVisitor { path: self.path })
+    }
+}

@@ -1,0 +1,109 @@
+//! Every example file under `catalog/examples/` decodes through its platform's generated
+//! `Event` into the right variant and re-encodes to the identical JSON (numbers compared
+//! exactly: `1` and `1.0` differ). Files are discovered on disk, so a new example is covered
+//! without code changes; every failure is reported, not only the first.
+
+use std::path::Path;
+
+use commerce_webhooks::{bigcommerce, ecwid, shopify, shopware, DecodeError};
+use commerce_webhooks_tests::{assert_no_failures, catalog_dir, model};
+use serde_json::Value;
+
+/// Decodes `body` as a delivery of `topic` and returns (re-encoded body, decoded topic).
+fn round_trip(platform: &str, topic: &str, body: &[u8]) -> Result<(Value, String), DecodeError> {
+    fn encode<E: serde::Serialize>(event: &E) -> Value {
+        serde_json::to_value(event).expect("a decoded event always encodes")
+    }
+    Ok(match platform {
+        "shopify" => {
+            let event = shopify::Event::from_delivery(topic, body)?;
+            (encode(&event), event.topic().to_string())
+        }
+        "bigcommerce" => {
+            let event = bigcommerce::Event::from_delivery(topic, body)?;
+            (encode(&event), event.topic().to_string())
+        }
+        "shopware" => {
+            let event = shopware::Event::from_delivery(topic, body)?;
+            (encode(&event), event.topic().to_string())
+        }
+        "ecwid" => {
+            let event = ecwid::Event::from_delivery(topic, body)?;
+            (encode(&event), event.topic().to_string())
+        }
+        other => panic!("no generated module for platform `{other}`"),
+    })
+}
+
+fn example_files(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for platform in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        for file in std::fs::read_dir(platform.path()).into_iter().flatten().flatten() {
+            if file.path().extension().is_some_and(|e| e == "json") {
+                files.push(file.path());
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+#[test]
+fn every_example_decodes_to_its_topic_and_re_encodes_identically() {
+    let model = model();
+    let root = catalog_dir();
+    let mut failures = Vec::new();
+    let files = example_files(&root.join("examples"));
+    assert!(!files.is_empty(), "no example files found under catalog/examples");
+    for path in &files {
+        let relative = path.strip_prefix(&root).unwrap().to_string_lossy().replace('\\', "/");
+        let owners: Vec<(&str, &str)> = model
+            .platforms
+            .iter()
+            .flat_map(|p| p.events.iter().map(move |e| (p, e)))
+            .filter(|(_, e)| e.examples.iter().any(|x| x.file == relative))
+            .map(|(p, e)| (p.id.as_str(), e.topic.as_str()))
+            .collect();
+        if owners.is_empty() {
+            failures.push(format!("{relative}: no event of the catalog lists this example"));
+        }
+        let body = std::fs::read(path).unwrap();
+        let original: Value = match serde_json::from_slice(&body) {
+            Ok(value) => value,
+            Err(e) => {
+                failures.push(format!("{relative}: not JSON: {e}"));
+                continue;
+            }
+        };
+        for (platform, topic) in owners {
+            match round_trip(platform, topic, &body) {
+                Ok((encoded, decoded_topic)) => {
+                    if decoded_topic != topic {
+                        failures.push(format!("{relative}: decoded as `{decoded_topic}`, expected `{topic}`"));
+                    }
+                    if encoded != original {
+                        failures.push(format!("{relative} ({topic}): re-encoding differs from the file"));
+                    }
+                }
+                Err(e) => failures.push(format!("{relative} ({platform} `{topic}`): {e}")),
+            }
+        }
+    }
+    assert_no_failures(&format!("failures among {} example files", files.len()), &failures);
+}
+
+#[test]
+fn every_listed_example_exists() {
+    let model = model();
+    let mut failures = Vec::new();
+    for platform in &model.platforms {
+        for event in &platform.events {
+            for example in &event.examples {
+                if !catalog_dir().join(&example.file).is_file() {
+                    failures.push(format!("{} `{}`: {} does not exist", platform.id, event.topic, example.file));
+                }
+            }
+        }
+    }
+    assert_no_failures("missing example files", &failures);
+}
