@@ -3,8 +3,9 @@
 use std::fmt::Write;
 
 use super::header;
+use super::payload::type_words;
 use super::rust::scope_rule_text;
-use crate::model::{CarriedBy, Listing, Model, Platform};
+use crate::model::{CarriedBy, Event, Listing, Model, Platform, Type};
 
 /// Makes text safe inside one Markdown table cell.
 fn cell(text: &str) -> String {
@@ -82,15 +83,103 @@ pub(super) fn platform(model: &Model, platform: &Platform) -> String {
         let description = event.description.as_deref().map_or("*none documented*".to_owned(), cell);
         let _ = writeln!(
             out,
-            "| `{}` | {} / {} | {} | {} | {description} |",
+            "| <a id=\"{}\"></a>`{}` | {} / {} | {} | {} | {} | {description} |",
+            anchor(&event.topic),
             event.topic,
             model.vocabulary.entities[event.entity].name,
             model.vocabulary.actions[event.action].name,
             cell(&scope_rule_text(platform, &event.scopes)),
+            payload_cell(platform, event),
             notes.join(", "),
         );
     }
+    shapes_section(platform, &mut out);
     out
+}
+
+/// An HTML anchor for a topic or shape name.
+fn anchor(name: &str) -> String {
+    name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect()
+}
+
+/// A type with every shape and enum it names linked to its table.
+fn linked_type(platform: &Platform, ty: &Type) -> String {
+    match ty {
+        Type::Shape(index, arg) => {
+            let name = &platform.shapes[*index].name;
+            let arg = arg.as_ref().map_or(String::new(), |a| format!("&lt;{}&gt;", linked_type(platform, a)));
+            format!("[`{name}`](#{}){arg}", anchor(name))
+        }
+        Type::Enum(index) => {
+            let name = &platform.enums[*index].name;
+            format!("[`{name}`](#{})", anchor(name))
+        }
+        Type::Array(item) => format!("\\[{}\\]", linked_type(platform, item)),
+        Type::Map(value) => format!("{{{}}}", linked_type(platform, value)),
+        other => format!("`{}`", type_words(platform, other)),
+    }
+}
+
+fn payload_cell(platform: &Platform, event: &Event) -> String {
+    let mut text = match &event.payload {
+        Some(ty) => linked_type(platform, ty),
+        None => "*any JSON*".into(),
+    };
+    if event.payload_null {
+        text += " or `null`";
+    }
+    for (number, example) in event.examples.iter().enumerate() {
+        let status = format!("{:?}", example.status).to_lowercase();
+        let _ = write!(text, "<br>[example {}](../../catalog/{}) ({status})", number + 1, example.file);
+    }
+    text
+}
+
+/// One field table per shape, one value list per enum.
+fn shapes_section(platform: &Platform, out: &mut String) {
+    if platform.shapes.is_empty() && platform.enums.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\n## Payload shapes\n\nEvery shape also keeps the keys it does not list (`extra`), so re-encoding is lossless.");
+    for shape in &platform.shapes {
+        let _ = writeln!(
+            out,
+            "\n### <a id=\"{}\"></a>`{}`{}\n",
+            anchor(&shape.name),
+            shape.name,
+            if shape.generic { "&lt;P&gt;" } else { "" }
+        );
+        if let Some(description) = &shape.description {
+            let _ = writeln!(out, "{description}\n");
+        }
+        if let Some(source) = &shape.source {
+            let _ = writeln!(out, "Documented at <{source}>.\n");
+        }
+        let _ = writeln!(
+            out,
+            "| Field | Type | May be absent | May be null | Description |\n| --- | --- | --- | --- | --- |"
+        );
+        for field in &shape.fields {
+            let yes_no = |flag: bool| if flag { "yes" } else { "no" };
+            let _ = writeln!(
+                out,
+                "| `{}` | {} | {} | {} | {} |",
+                field.key,
+                linked_type(platform, &field.ty),
+                yes_no(field.absent),
+                yes_no(field.null),
+                field.description.as_deref().map_or(String::new(), cell)
+            );
+        }
+    }
+    for enum_type in &platform.enums {
+        let values: Vec<String> = enum_type.values.iter().map(|(wire, _)| format!("`{wire}`")).collect();
+        let _ = writeln!(out, "\n### <a id=\"{}\"></a>`{}` (enum)\n", anchor(&enum_type.name), enum_type.name);
+        if let Some(description) = &enum_type.description {
+            let _ = writeln!(out, "{description}\n");
+        }
+        let _ = writeln!(out, "Values: {}; any other value is kept as `Unknown`.", values.join(", "));
+    }
 }
 
 /// `generated/docs/matrix.md`: entity × action × platform.
@@ -111,7 +200,7 @@ pub(super) fn matrix(model: &Model) -> String {
                         .events
                         .iter()
                         .filter(|e| e.entity == entity_index && e.action == action_index)
-                        .map(|e| format!("`{}`", e.topic))
+                        .map(|e| format!("[`{}`]({}.md#{})", e.topic, platform.id, anchor(&e.topic)))
                         .collect();
                     if topics.is_empty() {
                         "—".to_owned()
