@@ -33,6 +33,7 @@ struct PlatformHeader {
     name: String,
     sources: Vec<SourceDef>,
     topic: TopicDef,
+    delivery: DeliveryDef,
     scopes: Vec<Value>,
     groups: Vec<Value>,
     events: Vec<Value>,
@@ -72,6 +73,59 @@ pub struct CarriedByDef {
     pub header: Option<String>,
     /// A dotted path to a field of the JSON body.
     pub body_field: Option<String>,
+}
+
+/// How deliveries are signed and identified (`delivery:`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeliveryDef {
+    /// The signature header and scheme.
+    pub signature: SignatureDef,
+    /// Where the delivery id is.
+    pub id: CarriedByDef,
+    /// Where the store's identity is.
+    pub store: CarriedByDef,
+    /// Other headers worth exposing.
+    #[serde(default)]
+    pub headers: Vec<MetadataHeaderDef>,
+}
+
+/// `signature:` of `delivery:`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignatureDef {
+    /// The header that carries the signature.
+    pub header: String,
+    /// How it is computed.
+    pub scheme: SignatureSchemeDef,
+    /// Where the scheme is documented.
+    pub source: String,
+}
+
+/// The signature schemes the runtime implements.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignatureSchemeDef {
+    /// base64 HMAC-SHA256 of the raw body.
+    HmacSha256Base64Body,
+    /// hex HMAC-SHA256 of the raw body.
+    HmacSha256HexBody,
+    /// Standard Webhooks.
+    StandardWebhooks,
+    /// Ecwid's `"{eventCreated}.{eventId}"`.
+    EcwidCreatedDotId,
+}
+
+/// An entry of `delivery.headers`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetadataHeaderDef {
+    /// snake_case name.
+    pub name: String,
+    /// The header.
+    pub header: String,
+    /// What it carries.
+    pub description: String,
 }
 
 /// One entry of a platform's `scopes:` list.
@@ -283,6 +337,8 @@ pub struct PlatformFile {
     pub sources: Vec<SourceDef>,
     /// `topic:`.
     pub topic: TopicDef,
+    /// `delivery:`.
+    pub delivery: DeliveryDef,
     /// `scopes:` items that deserialized.
     pub scopes: Vec<Located<ScopeDef>>,
     /// `groups:` items that deserialized.
@@ -409,6 +465,7 @@ fn read_platform(path: PathBuf, text: String, diagnostics: &mut Vec<Diagnostic>)
         name: header.name,
         sources: header.sources,
         topic: header.topic,
+        delivery: header.delivery,
         scopes,
         groups,
         events,

@@ -3,7 +3,10 @@
 
 use std::path::PathBuf;
 
-pub use crate::catalog::{ExampleStatus, LinkDef as Link, Listing, SourceDef as Source};
+pub use crate::catalog::{
+    ExampleStatus, LinkDef as Link, Listing, MetadataHeaderDef as MetadataHeader,
+    SignatureSchemeDef as SignatureScheme, SourceDef as Source,
+};
 pub use crate::types::Scalar;
 
 /// Where a delivery names its topic.
@@ -59,6 +62,8 @@ pub struct Platform {
     pub separators: Vec<char>,
     /// Where a delivery names its topic.
     pub carried_by: CarriedBy,
+    /// How deliveries are signed and identified.
+    pub delivery: Delivery,
     /// The scope vocabulary.
     pub scopes: Vec<Scope>,
     /// Documented wildcard groups.
@@ -144,6 +149,23 @@ pub struct Example {
     pub source: Option<String>,
     /// What was done to it.
     pub note: Option<String>,
+}
+
+/// How deliveries are signed and identified.
+#[derive(Debug, Clone)]
+pub struct Delivery {
+    /// The signature header.
+    pub signature_header: String,
+    /// How the signature is computed.
+    pub scheme: SignatureScheme,
+    /// Where the scheme is documented.
+    pub scheme_source: String,
+    /// Where the delivery id is.
+    pub id: CarriedBy,
+    /// Where the store's identity is.
+    pub store: CarriedBy,
+    /// Other headers worth exposing.
+    pub headers: Vec<MetadataHeader>,
 }
 
 /// A scope (permission).

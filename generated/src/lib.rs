@@ -39,6 +39,7 @@
 extern crate self as commerce_webhooks;
 
 mod decode;
+mod delivery;
 mod pattern;
 mod scope;
 mod subscription;
@@ -52,6 +53,7 @@ pub mod wire;
 mod platforms;
 
 pub use decode::DecodeError;
+pub use delivery::{DeliveryFacts, Location, MetadataHeader, SignatureScheme, WebhookEvent};
 pub use pattern::{Pattern, PatternError};
 pub use platforms::*;
 pub use scope::ScopeRequirement;

@@ -270,12 +270,11 @@ pub(super) fn event_enum(platform: &Platform) -> TokenStream {
     });
     let from_body = match &platform.carried_by {
         CarriedBy::BodyField(field) => {
-            let path = field.split('.');
+            let docs = doc(&format!("Decodes a delivery body that names its own topic (in `{field}`)."));
             quote! {
-                /// Decodes a delivery body that names its own topic (in `#TOPIC_FIELD`).
+                #docs
                 pub fn from_body(body: &[u8]) -> ::std::result::Result<Self, ::commerce_webhooks::DecodeError> {
-                    let topic = ::commerce_webhooks::wire::topic_in_body(body, &[#(#path),*], TOPIC_FIELD)?;
-                    Self::from_delivery(&topic, body)
+                    <Self as ::commerce_webhooks::WebhookEvent>::from_body(body)
                 }
             }
         }
@@ -318,6 +317,19 @@ pub(super) fn event_enum(platform: &Platform) -> TokenStream {
                     #(#topic_arms)*
                     Self::Unknown { topic, .. } => Topic::Unknown(topic.clone()),
                 }
+            }
+        }
+
+        impl ::commerce_webhooks::WebhookEvent for Event {
+            type Topic = Topic;
+            const DELIVERY: ::commerce_webhooks::DeliveryFacts = DELIVERY;
+
+            fn from_delivery(topic: &str, body: &[u8]) -> ::std::result::Result<Self, ::commerce_webhooks::DecodeError> {
+                Self::from_delivery(topic, body)
+            }
+
+            fn topic(&self) -> Topic {
+                self.topic()
             }
         }
 

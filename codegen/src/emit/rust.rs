@@ -174,6 +174,7 @@ pub(super) fn platform(model: &Model, platform: &Platform) -> String {
         quote! { ::commerce_webhooks::Group { pattern: #pattern, description: #description } }
     });
     let groups_doc = doc(&format!("The wildcard groups {} documents, in page order.", platform.name));
+    let delivery = delivery_facts(platform);
     let topic = topic_enum(model, platform);
     let scope = scope_enum(platform);
     let shapes = platform.shapes.iter().map(|shape| super::payload::shape(platform, shape));
@@ -189,6 +190,8 @@ pub(super) fn platform(model: &Model, platform: &Platform) -> String {
         #groups_doc
         pub const GROUPS: &[::commerce_webhooks::Group] = &[#(#groups),*];
 
+        #delivery
+
         /// Subscription patterns compiled for this platform's topics.
         pub type Subscription = ::commerce_webhooks::Subscription<Topic>;
 
@@ -199,6 +202,47 @@ pub(super) fn platform(model: &Model, platform: &Platform) -> String {
         #(#enums)*
     };
     render(&format!("catalog/{}", platform.file.display()), tokens)
+}
+
+fn location(location: &CarriedBy) -> TokenStream {
+    match location {
+        CarriedBy::Header(header) => quote! { ::commerce_webhooks::Location::Header(#header) },
+        CarriedBy::BodyField(field) => {
+            let path = field.split('.');
+            quote! { ::commerce_webhooks::Location::Body(#field, &[#(#path),*]) }
+        }
+    }
+}
+
+/// `DELIVERY`: how the platform signs and identifies deliveries.
+fn delivery_facts(platform: &Platform) -> TokenStream {
+    let delivery = &platform.delivery;
+    let topic = location(&platform.carried_by);
+    let signature_header = &delivery.signature_header;
+    let scheme = ident(&format!("{:?}", delivery.scheme));
+    let scheme_source = &delivery.scheme_source;
+    let id = location(&delivery.id);
+    let store = location(&delivery.store);
+    let headers = delivery.headers.iter().map(|h| {
+        let (name, header, description) = (&h.name, &h.header, &h.description);
+        quote! { ::commerce_webhooks::MetadataHeader { name: #name, header: #header, description: #description } }
+    });
+    let docs = doc(&format!(
+        "How {} signs and identifies a delivery (scheme documented at <{scheme_source}>).",
+        platform.name
+    ));
+    quote! {
+        #docs
+        pub const DELIVERY: ::commerce_webhooks::DeliveryFacts = ::commerce_webhooks::DeliveryFacts {
+            topic: #topic,
+            signature_header: #signature_header,
+            scheme: ::commerce_webhooks::SignatureScheme::#scheme,
+            scheme_source: #scheme_source,
+            delivery_id: #id,
+            store_id: #store,
+            headers: &[#(#headers),*],
+        };
+    }
 }
 
 /// The parts every wire-name enum (`Topic`, `Scope`) shares: the enum with its `Unknown`

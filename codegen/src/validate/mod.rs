@@ -12,11 +12,11 @@ mod shapes;
 
 use shapes::{Named, ShapeChecker};
 
-use crate::catalog::{EventDef, ExampleStatus, Located, PlatformFile, RawCatalog, VocabularyFile};
+use crate::catalog::{CarriedByDef, EventDef, ExampleStatus, Located, PlatformFile, RawCatalog, VocabularyFile};
 use crate::conform::{FindingKind, Types};
 use crate::diagnostic::{closest, Diagnostic};
 use crate::locate::Locator;
-use crate::model::{CarriedBy, Event, Example, Group, Model, Platform, Scope, ScopeRule, Term, Vocabulary};
+use crate::model::{CarriedBy, Delivery, Event, Example, Group, Model, Platform, Scope, ScopeRule, Term, Vocabulary};
 
 /// The variant every generated wire-name enum keeps for names the catalog does not know.
 const RESERVED_IDENT: &str = "Unknown";
@@ -183,7 +183,8 @@ impl Checker<'_> {
             }
         }
         let separators = self.separators();
-        let carried_by = self.carried_by();
+        let carried_by = self.location("topic", &file.topic.carried_by);
+        let delivery = self.delivery();
         let scopes = self.scopes();
         let (shapes, enums, names) = ShapeChecker::new(&file.shapes, self.diagnostics).check();
         let types = Types { shapes: &shapes, enums: &enums };
@@ -204,6 +205,7 @@ impl Checker<'_> {
             sources: file.sources.clone(),
             separators,
             carried_by,
+            delivery,
             scopes,
             groups,
             events,
@@ -329,19 +331,51 @@ impl Checker<'_> {
         separators
     }
 
-    fn carried_by(&mut self) -> CarriedBy {
-        let def = &self.file.topic.carried_by;
+    /// A `{ header: … }` or `{ body_field: … }` location.
+    fn location(&mut self, key: &str, def: &CarriedByDef) -> CarriedBy {
         match (&def.header, &def.body_field) {
             (Some(header), None) if !header.is_empty() => CarriedBy::Header(header.clone()),
-            (None, Some(field)) if !field.is_empty() => CarriedBy::BodyField(field.clone()),
+            (None, Some(field)) if !field.is_empty() && !field.split('.').any(str::is_empty) => {
+                CarriedBy::BodyField(field.clone())
+            }
             _ => {
                 self.top(
-                    "topic",
-                    "`carried_by` must name exactly one non-empty `header` or `body_field`".into(),
-                    "write `carried_by: { header: X-Topic }` or `carried_by: { body_field: scope }`",
+                    key,
+                    format!("`{key}` must name exactly one non-empty `header` or dotted `body_field`"),
+                    "write `{ header: X-Topic }` or `{ body_field: data.event }`",
                 );
                 CarriedBy::Header(String::new())
             }
+        }
+    }
+
+    fn delivery(&mut self) -> Delivery {
+        let def = &self.file.delivery;
+        if def.signature.header.is_empty() || def.signature.source.is_empty() {
+            self.top(
+                "delivery",
+                "the signature needs a `header` and a `source`".into(),
+                "name the signature header and cite where the scheme is documented",
+            );
+        }
+        let mut names: Vec<&str> = Vec::new();
+        for header in &def.headers {
+            if header.name.to_snake_case() != header.name || names.contains(&header.name.as_str()) {
+                self.top(
+                    "delivery",
+                    format!("metadata header name `{}` is not a unique snake_case name", header.name),
+                    "name each header once, in snake_case",
+                );
+            }
+            names.push(&header.name);
+        }
+        Delivery {
+            signature_header: def.signature.header.clone(),
+            scheme: def.signature.scheme,
+            scheme_source: def.signature.source.clone(),
+            id: self.location("delivery", &def.id),
+            store: self.location("delivery", &def.store),
+            headers: def.headers.clone(),
         }
     }
 

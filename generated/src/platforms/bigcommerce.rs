@@ -52,6 +52,27 @@ pub const GROUPS: &[::commerce_webhooks::Group] = &[
         description: "Subscribe to all store/subscriber events",
     },
 ];
+/// How BigCommerce signs and identifies a delivery (scheme documented at <https://www.standardwebhooks.com/>).
+pub const DELIVERY: ::commerce_webhooks::DeliveryFacts = ::commerce_webhooks::DeliveryFacts {
+    topic: ::commerce_webhooks::Location::Body("scope", &["scope"]),
+    signature_header: "webhook-signature",
+    scheme: ::commerce_webhooks::SignatureScheme::StandardWebhooks,
+    scheme_source: "https://www.standardwebhooks.com/",
+    delivery_id: ::commerce_webhooks::Location::Header("webhook-id"),
+    store_id: ::commerce_webhooks::Location::Body("store_id", &["store_id"]),
+    headers: &[
+        ::commerce_webhooks::MetadataHeader {
+            name: "webhook_id",
+            header: "webhook-id",
+            description: "The delivery's id (Standard Webhooks); the same for retries.",
+        },
+        ::commerce_webhooks::MetadataHeader {
+            name: "webhook_timestamp",
+            header: "webhook-timestamp",
+            description: "Unix seconds at which the delivery was signed.",
+        },
+    ],
+};
 /// Subscription patterns compiled for this platform's topics.
 pub type Subscription = ::commerce_webhooks::Subscription<Topic>;
 /// A BigCommerce webhook topic.
@@ -1192,16 +1213,11 @@ impl Event {
             },
         )
     }
-    /// Decodes a delivery body that names its own topic (in `#TOPIC_FIELD`).
+    /// Decodes a delivery body that names its own topic (in `scope`).
     pub fn from_body(
         body: &[u8],
     ) -> ::std::result::Result<Self, ::commerce_webhooks::DecodeError> {
-        let topic = ::commerce_webhooks::wire::topic_in_body(
-            body,
-            &["scope"],
-            TOPIC_FIELD,
-        )?;
-        Self::from_delivery(&topic, body)
+        <Self as ::commerce_webhooks::WebhookEvent>::from_body(body)
     }
     /// The event's topic.
     pub fn topic(&self) -> Topic {
@@ -1259,6 +1275,19 @@ impl Event {
             Self::StoreSubscriberDeleted(_) => Topic::StoreSubscriberDeleted,
             Self::Unknown { topic, .. } => Topic::Unknown(topic.clone()),
         }
+    }
+}
+impl ::commerce_webhooks::WebhookEvent for Event {
+    type Topic = Topic;
+    const DELIVERY: ::commerce_webhooks::DeliveryFacts = DELIVERY;
+    fn from_delivery(
+        topic: &str,
+        body: &[u8],
+    ) -> ::std::result::Result<Self, ::commerce_webhooks::DecodeError> {
+        Self::from_delivery(topic, body)
+    }
+    fn topic(&self) -> Topic {
+        self.topic()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for Event {

@@ -11,6 +11,16 @@ pub const SEPARATORS: &[char] = &['.'];
 pub const TOPIC_FIELD: &str = "eventType";
 /// The wildcard groups Ecwid documents, in page order.
 pub const GROUPS: &[::commerce_webhooks::Group] = &[];
+/// How Ecwid signs and identifies a delivery (scheme documented at <https://docs.ecwid.com/build-apps/webhook-automations/learn-ecwid-webhooks>).
+pub const DELIVERY: ::commerce_webhooks::DeliveryFacts = ::commerce_webhooks::DeliveryFacts {
+    topic: ::commerce_webhooks::Location::Body("eventType", &["eventType"]),
+    signature_header: "X-Ecwid-Webhook-Signature",
+    scheme: ::commerce_webhooks::SignatureScheme::EcwidCreatedDotId,
+    scheme_source: "https://docs.ecwid.com/build-apps/webhook-automations/learn-ecwid-webhooks",
+    delivery_id: ::commerce_webhooks::Location::Body("eventId", &["eventId"]),
+    store_id: ::commerce_webhooks::Location::Body("storeId", &["storeId"]),
+    headers: &[],
+};
 /// Subscription patterns compiled for this platform's topics.
 pub type Subscription = ::commerce_webhooks::Subscription<Topic>;
 /// A Ecwid webhook topic.
@@ -1151,16 +1161,11 @@ impl Event {
             },
         )
     }
-    /// Decodes a delivery body that names its own topic (in `#TOPIC_FIELD`).
+    /// Decodes a delivery body that names its own topic (in `eventType`).
     pub fn from_body(
         body: &[u8],
     ) -> ::std::result::Result<Self, ::commerce_webhooks::DecodeError> {
-        let topic = ::commerce_webhooks::wire::topic_in_body(
-            body,
-            &["eventType"],
-            TOPIC_FIELD,
-        )?;
-        Self::from_delivery(&topic, body)
+        <Self as ::commerce_webhooks::WebhookEvent>::from_body(body)
     }
     /// The event's topic.
     pub fn topic(&self) -> Topic {
@@ -1221,6 +1226,19 @@ impl Event {
             }
             Self::Unknown { topic, .. } => Topic::Unknown(topic.clone()),
         }
+    }
+}
+impl ::commerce_webhooks::WebhookEvent for Event {
+    type Topic = Topic;
+    const DELIVERY: ::commerce_webhooks::DeliveryFacts = DELIVERY;
+    fn from_delivery(
+        topic: &str,
+        body: &[u8],
+    ) -> ::std::result::Result<Self, ::commerce_webhooks::DecodeError> {
+        Self::from_delivery(topic, body)
+    }
+    fn topic(&self) -> Topic {
+        self.topic()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for Event {

@@ -11,6 +11,42 @@ pub const SEPARATORS: &[char] = &['/', '.'];
 pub const TOPIC_HEADER: &str = "X-Shopify-Topic";
 /// The wildcard groups Shopify documents, in page order.
 pub const GROUPS: &[::commerce_webhooks::Group] = &[];
+/// How Shopify signs and identifies a delivery (scheme documented at <https://shopify.dev/docs/apps/build/webhooks/subscribe/https#step-5-verify-the-webhook>).
+pub const DELIVERY: ::commerce_webhooks::DeliveryFacts = ::commerce_webhooks::DeliveryFacts {
+    topic: ::commerce_webhooks::Location::Header("X-Shopify-Topic"),
+    signature_header: "X-Shopify-Hmac-Sha256",
+    scheme: ::commerce_webhooks::SignatureScheme::HmacSha256Base64Body,
+    scheme_source: "https://shopify.dev/docs/apps/build/webhooks/subscribe/https#step-5-verify-the-webhook",
+    delivery_id: ::commerce_webhooks::Location::Header("X-Shopify-Webhook-Id"),
+    store_id: ::commerce_webhooks::Location::Header("X-Shopify-Shop-Domain"),
+    headers: &[
+        ::commerce_webhooks::MetadataHeader {
+            name: "shop_domain",
+            header: "X-Shopify-Shop-Domain",
+            description: "The shop's myshopify.com domain.",
+        },
+        ::commerce_webhooks::MetadataHeader {
+            name: "api_version",
+            header: "X-Shopify-API-Version",
+            description: "The Admin API version the payload is serialized with.",
+        },
+        ::commerce_webhooks::MetadataHeader {
+            name: "webhook_id",
+            header: "X-Shopify-Webhook-Id",
+            description: "The delivery's id; the same for retries of one delivery.",
+        },
+        ::commerce_webhooks::MetadataHeader {
+            name: "triggered_at",
+            header: "X-Shopify-Triggered-At",
+            description: "When the event that triggered the delivery happened.",
+        },
+        ::commerce_webhooks::MetadataHeader {
+            name: "event_id",
+            header: "X-Shopify-Event-Id",
+            description: "The id of the event; several subscriptions to one event share it.",
+        },
+    ],
+};
 /// Subscription patterns compiled for this platform's topics.
 pub type Subscription = ::commerce_webhooks::Subscription<Topic>;
 /// A Shopify webhook topic.
@@ -5325,6 +5361,19 @@ impl Event {
             }
             Self::Unknown { topic, .. } => Topic::Unknown(topic.clone()),
         }
+    }
+}
+impl ::commerce_webhooks::WebhookEvent for Event {
+    type Topic = Topic;
+    const DELIVERY: ::commerce_webhooks::DeliveryFacts = DELIVERY;
+    fn from_delivery(
+        topic: &str,
+        body: &[u8],
+    ) -> ::std::result::Result<Self, ::commerce_webhooks::DecodeError> {
+        Self::from_delivery(topic, body)
+    }
+    fn topic(&self) -> Topic {
+        self.topic()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for Event {

@@ -11,6 +11,38 @@ pub const SEPARATORS: &[char] = &['.'];
 pub const TOPIC_FIELD: &str = "data.event";
 /// The wildcard groups Shopware documents, in page order.
 pub const GROUPS: &[::commerce_webhooks::Group] = &[];
+/// How Shopware signs and identifies a delivery (scheme documented at <https://developer.shopware.com/docs/guides/plugins/apps/app-base-guide.html>).
+pub const DELIVERY: ::commerce_webhooks::DeliveryFacts = ::commerce_webhooks::DeliveryFacts {
+    topic: ::commerce_webhooks::Location::Body("data.event", &["data", "event"]),
+    signature_header: "shopware-shop-signature",
+    scheme: ::commerce_webhooks::SignatureScheme::HmacSha256HexBody,
+    scheme_source: "https://developer.shopware.com/docs/guides/plugins/apps/app-base-guide.html",
+    delivery_id: ::commerce_webhooks::Location::Body(
+        "source.eventId",
+        &["source", "eventId"],
+    ),
+    store_id: ::commerce_webhooks::Location::Body(
+        "source.shopId",
+        &["source", "shopId"],
+    ),
+    headers: &[
+        ::commerce_webhooks::MetadataHeader {
+            name: "sw_version",
+            header: "sw-version",
+            description: "The Shopware version of the shop.",
+        },
+        ::commerce_webhooks::MetadataHeader {
+            name: "sw_context_language",
+            header: "sw-context-language",
+            description: "The language id of the context the event happened in (newer versions).",
+        },
+        ::commerce_webhooks::MetadataHeader {
+            name: "sw_user_language",
+            header: "sw-user-language",
+            description: "The locale of the admin user, if any (newer versions).",
+        },
+    ],
+};
 /// Subscription patterns compiled for this platform's topics.
 pub type Subscription = ::commerce_webhooks::Subscription<Topic>;
 /// A Shopware webhook topic.
@@ -2977,16 +3009,11 @@ impl Event {
             },
         )
     }
-    /// Decodes a delivery body that names its own topic (in `#TOPIC_FIELD`).
+    /// Decodes a delivery body that names its own topic (in `data.event`).
     pub fn from_body(
         body: &[u8],
     ) -> ::std::result::Result<Self, ::commerce_webhooks::DecodeError> {
-        let topic = ::commerce_webhooks::wire::topic_in_body(
-            body,
-            &["data", "event"],
-            TOPIC_FIELD,
-        )?;
-        Self::from_delivery(&topic, body)
+        <Self as ::commerce_webhooks::WebhookEvent>::from_body(body)
     }
     /// The event's topic.
     pub fn topic(&self) -> Topic {
@@ -3236,6 +3263,19 @@ impl Event {
             Self::AppConfigChanged(_) => Topic::AppConfigChanged,
             Self::Unknown { topic, .. } => Topic::Unknown(topic.clone()),
         }
+    }
+}
+impl ::commerce_webhooks::WebhookEvent for Event {
+    type Topic = Topic;
+    const DELIVERY: ::commerce_webhooks::DeliveryFacts = DELIVERY;
+    fn from_delivery(
+        topic: &str,
+        body: &[u8],
+    ) -> ::std::result::Result<Self, ::commerce_webhooks::DecodeError> {
+        Self::from_delivery(topic, body)
+    }
+    fn topic(&self) -> Topic {
+        self.topic()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for Event {

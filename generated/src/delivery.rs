@@ -1,0 +1,96 @@
+//! What the catalogs say about how each platform delivers a webhook, and the trait every
+//! platform's `Event` implements so receiving code can be written once for all four.
+
+use crate::{Action, CatalogTopic, DecodeError, Entity};
+
+/// Where a delivery carries a value: an HTTP header, or a field of the JSON body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Location {
+    /// An HTTP header (names are case-insensitive).
+    Header(&'static str),
+    /// A body field: its dotted path and the path's segments.
+    Body(&'static str, &'static [&'static str]),
+}
+
+/// How a platform signs a delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SignatureScheme {
+    /// base64(HMAC-SHA256(secret, raw body)) in one header (Shopify).
+    HmacSha256Base64Body,
+    /// hex(HMAC-SHA256(secret, raw body)) in one header (Shopware).
+    HmacSha256HexBody,
+    /// Standard Webhooks: `v1,<base64>` signatures of `"{id}.{timestamp}.{body}"`, with the id
+    /// and timestamp in their own headers (BigCommerce).
+    StandardWebhooks,
+    /// base64(HMAC-SHA256(secret, `"{eventCreated}.{eventId}"`)), both taken from the body,
+    /// which the signature does not cover otherwise (Ecwid).
+    EcwidCreatedDotId,
+}
+
+/// A delivery header worth exposing to applications.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct MetadataHeader {
+    /// A short `snake_case` name (`shop_domain`).
+    pub name: &'static str,
+    /// The header.
+    pub header: &'static str,
+    /// What it carries.
+    pub description: &'static str,
+}
+
+/// How a platform delivers webhooks, as its catalog documents it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct DeliveryFacts {
+    /// Where the topic is.
+    pub topic: Location,
+    /// The header that carries the signature.
+    pub signature_header: &'static str,
+    /// How the signature is computed.
+    pub scheme: SignatureScheme,
+    /// Where the scheme is documented.
+    pub scheme_source: &'static str,
+    /// Where the delivery's id is (to drop duplicates and retries).
+    pub delivery_id: Location,
+    /// Where the store's identity is.
+    pub store_id: Location,
+    /// Other headers worth exposing.
+    pub headers: &'static [MetadataHeader],
+}
+
+/// A platform's decoded `Event`: what receiving code needs, the same way for every platform.
+pub trait WebhookEvent: Sized + serde::Serialize {
+    /// The platform's topic type.
+    type Topic: CatalogTopic;
+
+    /// How the platform delivers webhooks.
+    const DELIVERY: DeliveryFacts;
+
+    /// Decodes `body`, delivered for `topic`.
+    fn from_delivery(topic: &str, body: &[u8]) -> Result<Self, DecodeError>;
+
+    /// The event's topic.
+    fn topic(&self) -> Self::Topic;
+
+    /// Decodes a body that names its own topic; for a platform whose topic travels in a
+    /// header, this is [`DecodeError::MissingTopic`].
+    fn from_body(body: &[u8]) -> Result<Self, DecodeError> {
+        match Self::DELIVERY.topic {
+            Location::Body(field, path) => {
+                let topic = crate::wire::topic_in_body(body, path, field)?;
+                Self::from_delivery(&topic, body)
+            }
+            Location::Header(header) => Err(DecodeError::MissingTopic { field: header }),
+        }
+    }
+
+    /// The normalized entity of the event's topic; `None` for an unknown topic.
+    fn entity(&self) -> Option<Entity> {
+        self.topic().entity()
+    }
+
+    /// The normalized action of the event's topic; `None` for an unknown topic.
+    fn action(&self) -> Option<Action> {
+        self.topic().action()
+    }
+}
