@@ -1,0 +1,23 @@
+//! The README's coverage table tells the truth: its figures are the catalogs' own.
+
+use commerce_webhooks_tests::{model, workspace_root};
+
+#[test]
+fn coverage_table_matches_the_catalogs() {
+    let readme = std::fs::read_to_string(workspace_root().join("README.md")).unwrap();
+    let model = model();
+    for platform in &model.platforms {
+        let row = readme
+            .lines()
+            .find(|line| line.starts_with(&format!("| {} ", platform.name)))
+            .unwrap_or_else(|| panic!("README coverage table has no row for {}", platform.name));
+        let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+        let events: usize = cells[2].split_whitespace().next().unwrap().parse().unwrap();
+        assert_eq!(events, platform.events.len(), "{}: events in README row `{row}`", platform.name);
+        let scopes = if platform.scopes.is_empty() { "not documented".to_owned() } else { platform.scopes.len().to_string() };
+        assert_eq!(cells[3], scopes, "{}: scopes in README row `{row}`", platform.name);
+        assert_eq!(cells[4], platform.groups.len().to_string(), "{}: groups in README row `{row}`", platform.name);
+    }
+    let total: usize = model.platforms.iter().map(|p| p.events.len()).sum();
+    assert!(readme.contains(&format!("{total} events in all")), "README must state the total, {total}");
+}
