@@ -61,7 +61,7 @@ pub(super) fn platform(model: &Model, platform: &Platform) -> String {
     }
     let _ = writeln!(
         out,
-        "## Events\n\n| Topic | Entity / action | Scopes | Notes | Description |\n| --- | --- | --- | --- | --- |"
+        "## Events\n\n| Topic | Entity / action | Scopes | Payload | Notes | Description |\n| --- | --- | --- | --- | --- | --- |"
     );
     for event in &platform.events {
         let mut notes = Vec::new();
@@ -218,5 +218,5 @@ pub(super) fn matrix(model: &Model) -> String {
 }
 
 fn header_md(inputs: &str) -> String {
-    format!("<!-- {}-->\n\n", header("", inputs).trim_start())
+    format!("<!-- {} -->\n\n", header("", inputs).trim())
 }
