@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod conform;
 pub mod diagnostic;
 pub mod emit;
+pub mod infer;
 mod locate;
 pub mod model;
 pub mod source_page;

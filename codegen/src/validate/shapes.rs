@@ -96,7 +96,10 @@ impl<'a> ShapeChecker<'a> {
                     }
                 };
                 let ident = field.rust_name.clone().unwrap_or_else(|| key.to_snake_case());
-                if syn::parse_str::<syn::Ident>(&ident).is_err() || ident == "extra" || ident != ident.to_snake_case() {
+                if syn::parse_str::<syn::Ident>(&ident).is_err()
+                    || ident == "extra"
+                    || ident.chars().any(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'))
+                {
                     let suggestion = suggest_rust_name(key);
                     self.push(
                         &located.lines,
