@@ -14,7 +14,8 @@ fn coverage_table_matches_the_catalogs() {
         let cells: Vec<&str> = row.split('|').map(str::trim).collect();
         let events: usize = cells[2].split_whitespace().next().unwrap().parse().unwrap();
         assert_eq!(events, platform.events.len(), "{}: events in README row `{row}`", platform.name);
-        let scopes = if platform.scopes.is_empty() { "not documented".to_owned() } else { platform.scopes.len().to_string() };
+        let scopes =
+            if platform.scopes.is_empty() { "not documented".to_owned() } else { platform.scopes.len().to_string() };
         assert_eq!(cells[3], scopes, "{}: scopes in README row `{row}`", platform.name);
         assert_eq!(cells[4], platform.groups.len().to_string(), "{}: groups in README row `{row}`", platform.name);
     }

@@ -118,8 +118,11 @@ pub(super) fn shape(platform: &Platform, shape: &Shape) -> TokenStream {
         let ty = field_type(platform, field);
         quote! { #docs pub #field_ident: #ty, }
     });
+    // Locals are prefixed so that a field called `key`, `map` or `extra` cannot clash with the
+    // visitor's own variables.
+    let local_name = |field: &Field| ident(&format!("field_{}", field.ident));
     let locals = shape.fields.iter().map(|field| {
-        let local = ident(&field.ident);
+        let local = local_name(field);
         let ty = rust_type(platform, &field.ty);
         match (field.absent, field.null) {
             (_, false) => quote! { let mut #local: ::std::option::Option<#ty> = ::std::option::Option::None; },
@@ -128,7 +131,7 @@ pub(super) fn shape(platform: &Platform, shape: &Shape) -> TokenStream {
         }
     });
     let arms = shape.fields.iter().map(|field| {
-        let (local, key) = (ident(&field.ident), &field.key);
+        let (local, key) = (local_name(field), &field.key);
         if field.absent && field.null {
             quote! { #key => #local = map.next_value()?, }
         } else {
@@ -136,11 +139,11 @@ pub(super) fn shape(platform: &Platform, shape: &Shape) -> TokenStream {
         }
     });
     let finals = shape.fields.iter().map(|field| {
-        let (local, key) = (ident(&field.ident), &field.key);
+        let (local, name, key) = (local_name(field), ident(&field.ident), &field.key);
         if field.absent {
-            quote! { #local, }
+            quote! { #name: #local, }
         } else {
-            quote! { #local: #local.ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(#key))?, }
+            quote! { #name: #local.ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(#key))?, }
         }
     });
     let writes = shape.fields.iter().map(|field| {

@@ -273,7 +273,7 @@ impl Checker<'_> {
                     }
                 };
                 let Some(ty) = &event.payload else { continue };
-                if value.is_null() && event.payload_null {
+                if value.is_null() && def.payload_null {
                     continue;
                 }
                 for finding in types.check(ty, &value).into_iter().filter(|f| f.kind == FindingKind::Mismatch) {

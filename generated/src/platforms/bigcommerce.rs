@@ -52,12 +52,12 @@ pub const GROUPS: &[::commerce_webhooks::Group] = &[
         description: "Subscribe to all store/subscriber events",
     },
 ];
-/// How BigCommerce signs and identifies a delivery (scheme documented at <https://www.standardwebhooks.com/>).
+/// How BigCommerce signs and identifies a delivery (scheme documented at <https://developer.bigcommerce.com/docs/integrations/webhooks/http>).
 pub const DELIVERY: ::commerce_webhooks::DeliveryFacts = ::commerce_webhooks::DeliveryFacts {
     topic: ::commerce_webhooks::Location::Body("scope", &["scope"]),
     signature_header: "webhook-signature",
     scheme: ::commerce_webhooks::SignatureScheme::StandardWebhooks,
-    scheme_source: "https://www.standardwebhooks.com/",
+    scheme_source: "https://developer.bigcommerce.com/docs/integrations/webhooks/http",
     delivery_id: ::commerce_webhooks::Location::Header("webhook-id"),
     store_id: ::commerce_webhooks::Location::Body("store_id", &["store_id"]),
     headers: &[
@@ -868,152 +868,98 @@ impl Scope {
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum Event {
-    /// `store/cart/created`: no payload shape in the catalog yet: any JSON.
-    StoreCartCreated(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `store/cart/updated`: no payload shape in the catalog yet: any JSON.
-    StoreCartUpdated(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `store/cart/deleted`: no payload shape in the catalog yet: any JSON.
-    StoreCartDeleted(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `store/cart/couponApplied`: no payload shape in the catalog yet: any JSON.
-    StoreCartCouponApplied(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `store/cart/abandoned`: no payload shape in the catalog yet: any JSON.
-    StoreCartAbandoned(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `store/cart/converted`: no payload shape in the catalog yet: any JSON.
-    StoreCartConverted(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `store/cart/lineItem/created`: no payload shape in the catalog yet: any JSON.
-    StoreCartLineItemCreated(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `store/cart/lineItem/updated`: no payload shape in the catalog yet: any JSON.
-    StoreCartLineItemUpdated(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `store/cart/lineItem/deleted`: no payload shape in the catalog yet: any JSON.
-    StoreCartLineItemDeleted(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `store/category/created`: no payload shape in the catalog yet: any JSON.
-    StoreCategoryCreated(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `store/category/updated`: no payload shape in the catalog yet: any JSON.
-    StoreCategoryUpdated(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `store/category/deleted`: no payload shape in the catalog yet: any JSON.
-    StoreCategoryDeleted(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `store/channel/created`: no payload shape in the catalog yet: any JSON.
-    StoreChannelCreated(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `store/channel/updated`: no payload shape in the catalog yet: any JSON.
-    StoreChannelUpdated(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `store/customer/created`: no payload shape in the catalog yet: any JSON.
-    StoreCustomerCreated(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `store/customer/updated`: no payload shape in the catalog yet: any JSON.
-    StoreCustomerUpdated(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `store/customer/deleted`: no payload shape in the catalog yet: any JSON.
-    StoreCustomerDeleted(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `store/customer/address/created`: no payload shape in the catalog yet: any JSON.
-    StoreCustomerAddressCreated(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `store/customer/address/updated`: no payload shape in the catalog yet: any JSON.
-    StoreCustomerAddressUpdated(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `store/customer/address/deleted`: no payload shape in the catalog yet: any JSON.
-    StoreCustomerAddressDeleted(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `store/customer/payment/instrument/default/updated`: no payload shape in the catalog yet: any JSON.
+    /// `store/cart/created`: payload `Callback<CartData>`.
+    StoreCartCreated(::std::boxed::Box<Callback<CartData>>),
+    /// `store/cart/updated`: payload `Callback<CartData>`.
+    StoreCartUpdated(::std::boxed::Box<Callback<CartData>>),
+    /// `store/cart/deleted`: payload `Callback<CartData>`.
+    StoreCartDeleted(::std::boxed::Box<Callback<CartData>>),
+    /// `store/cart/couponApplied`: payload `Callback<CartCouponData>`.
+    StoreCartCouponApplied(::std::boxed::Box<Callback<CartCouponData>>),
+    /// `store/cart/abandoned`: payload `Callback<CartData>`.
+    StoreCartAbandoned(::std::boxed::Box<Callback<CartData>>),
+    /// `store/cart/converted`: payload `Callback<CartConvertedData>`.
+    StoreCartConverted(::std::boxed::Box<Callback<CartConvertedData>>),
+    /// `store/cart/lineItem/created`: payload `Callback<CartLineItemData>`.
+    StoreCartLineItemCreated(::std::boxed::Box<Callback<CartLineItemData>>),
+    /// `store/cart/lineItem/updated`: payload `Callback<CartLineItemData>`.
+    StoreCartLineItemUpdated(::std::boxed::Box<Callback<CartLineItemData>>),
+    /// `store/cart/lineItem/deleted`: payload `Callback<CartLineItemData>`.
+    StoreCartLineItemDeleted(::std::boxed::Box<Callback<CartLineItemData>>),
+    /// `store/category/created`: payload `Callback<ResourceData>`.
+    StoreCategoryCreated(::std::boxed::Box<Callback<ResourceData>>),
+    /// `store/category/updated`: payload `Callback<ResourceData>`.
+    StoreCategoryUpdated(::std::boxed::Box<Callback<ResourceData>>),
+    /// `store/category/deleted`: payload `Callback<ResourceData>`.
+    StoreCategoryDeleted(::std::boxed::Box<Callback<ResourceData>>),
+    /// `store/channel/created`: payload `Callback<ResourceData>`.
+    StoreChannelCreated(::std::boxed::Box<Callback<ResourceData>>),
+    /// `store/channel/updated`: payload `Callback<ResourceData>`.
+    StoreChannelUpdated(::std::boxed::Box<Callback<ResourceData>>),
+    /// `store/customer/created`: payload `Callback<ResourceData>`.
+    StoreCustomerCreated(::std::boxed::Box<Callback<ResourceData>>),
+    /// `store/customer/updated`: payload `Callback<ResourceData>`.
+    StoreCustomerUpdated(::std::boxed::Box<Callback<ResourceData>>),
+    /// `store/customer/deleted`: payload `Callback<ResourceData>`.
+    StoreCustomerDeleted(::std::boxed::Box<Callback<ResourceData>>),
+    /// `store/customer/address/created`: payload `Callback<CustomerAddressData>`.
+    StoreCustomerAddressCreated(::std::boxed::Box<Callback<CustomerAddressData>>),
+    /// `store/customer/address/updated`: payload `Callback<CustomerAddressData>`.
+    StoreCustomerAddressUpdated(::std::boxed::Box<Callback<CustomerAddressData>>),
+    /// `store/customer/address/deleted`: payload `Callback<CustomerAddressData>`.
+    StoreCustomerAddressDeleted(::std::boxed::Box<Callback<CustomerAddressData>>),
+    /// `store/customer/payment/instrument/default/updated`: payload `Callback<ResourceData>`.
     StoreCustomerPaymentInstrumentDefaultUpdated(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+        ::std::boxed::Box<Callback<ResourceData>>,
     ),
-    /// `store/order/created`: no payload shape in the catalog yet: any JSON.
-    StoreOrderCreated(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `store/order/updated`: no payload shape in the catalog yet: any JSON.
-    StoreOrderUpdated(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `store/order/archived`: no payload shape in the catalog yet: any JSON.
-    StoreOrderArchived(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `store/order/statusUpdated`: no payload shape in the catalog yet: any JSON.
-    StoreOrderStatusUpdated(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `store/order/message/created`: no payload shape in the catalog yet: any JSON.
-    StoreOrderMessageCreated(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `store/order/refund/created`: no payload shape in the catalog yet: any JSON.
-    StoreOrderRefundCreated(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `store/product/deleted`: no payload shape in the catalog yet: any JSON.
-    StoreProductDeleted(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `store/product/created`: no payload shape in the catalog yet: any JSON.
-    StoreProductCreated(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `store/product/updated`: no payload shape in the catalog yet: any JSON.
-    StoreProductUpdated(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `store/product/inventory/updated`: no payload shape in the catalog yet: any JSON.
-    StoreProductInventoryUpdated(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `store/product/inventory/order/updated`: no payload shape in the catalog yet: any JSON.
-    StoreProductInventoryOrderUpdated(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `store/shipment/created`: no payload shape in the catalog yet: any JSON.
-    StoreShipmentCreated(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `store/shipment/updated`: no payload shape in the catalog yet: any JSON.
-    StoreShipmentUpdated(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `store/shipment/deleted`: no payload shape in the catalog yet: any JSON.
-    StoreShipmentDeleted(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `store/sku/created`: no payload shape in the catalog yet: any JSON.
-    StoreSkuCreated(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `store/sku/updated`: no payload shape in the catalog yet: any JSON.
-    StoreSkuUpdated(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `store/sku/deleted`: no payload shape in the catalog yet: any JSON.
-    StoreSkuDeleted(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `store/sku/inventory/updated`: no payload shape in the catalog yet: any JSON.
-    StoreSkuInventoryUpdated(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `store/sku/inventory/order/updated`: no payload shape in the catalog yet: any JSON.
-    StoreSkuInventoryOrderUpdated(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `store/app/uninstalled`: no payload shape in the catalog yet: any JSON.
-    StoreAppUninstalled(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `store/information/updated`: no payload shape in the catalog yet: any JSON.
-    StoreInformationUpdated(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `store/subscriber/created`: no payload shape in the catalog yet: any JSON.
-    StoreSubscriberCreated(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `store/subscriber/updated`: no payload shape in the catalog yet: any JSON.
-    StoreSubscriberUpdated(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `store/subscriber/deleted`: no payload shape in the catalog yet: any JSON.
-    StoreSubscriberDeleted(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
+    /// `store/order/created`: payload `Callback<ResourceData>`.
+    StoreOrderCreated(::std::boxed::Box<Callback<ResourceData>>),
+    /// `store/order/updated`: payload `Callback<OrderUpdatedData>`.
+    StoreOrderUpdated(::std::boxed::Box<Callback<OrderUpdatedData>>),
+    /// `store/order/archived`: payload `Callback<ResourceData>`.
+    StoreOrderArchived(::std::boxed::Box<Callback<ResourceData>>),
+    /// `store/order/statusUpdated`: payload `Callback<OrderStatusData>`.
+    StoreOrderStatusUpdated(::std::boxed::Box<Callback<OrderStatusData>>),
+    /// `store/order/message/created`: payload `Callback<OrderMessageData>`.
+    StoreOrderMessageCreated(::std::boxed::Box<Callback<OrderMessageData>>),
+    /// `store/order/refund/created`: payload `Callback<OrderRefundData>`.
+    StoreOrderRefundCreated(::std::boxed::Box<Callback<OrderRefundData>>),
+    /// `store/product/deleted`: payload `Callback<ResourceData>`.
+    StoreProductDeleted(::std::boxed::Box<Callback<ResourceData>>),
+    /// `store/product/created`: payload `Callback<ResourceData>`.
+    StoreProductCreated(::std::boxed::Box<Callback<ResourceData>>),
+    /// `store/product/updated`: payload `Callback<ProductUpdatedData>`.
+    StoreProductUpdated(::std::boxed::Box<Callback<ProductUpdatedData>>),
+    /// `store/product/inventory/updated`: payload `Callback<ProductInventoryData>`.
+    StoreProductInventoryUpdated(::std::boxed::Box<Callback<ProductInventoryData>>),
+    /// `store/product/inventory/order/updated`: payload `Callback<ProductInventoryData>`.
+    StoreProductInventoryOrderUpdated(::std::boxed::Box<Callback<ProductInventoryData>>),
+    /// `store/shipment/created`: payload `Callback<ShipmentData>`.
+    StoreShipmentCreated(::std::boxed::Box<Callback<ShipmentData>>),
+    /// `store/shipment/updated`: payload `Callback<ShipmentData>`.
+    StoreShipmentUpdated(::std::boxed::Box<Callback<ShipmentData>>),
+    /// `store/shipment/deleted`: payload `Callback<ShipmentData>`.
+    StoreShipmentDeleted(::std::boxed::Box<Callback<ShipmentData>>),
+    /// `store/sku/created`: payload `Callback<SkuData>`.
+    StoreSkuCreated(::std::boxed::Box<Callback<SkuData>>),
+    /// `store/sku/updated`: payload `Callback<SkuData>`.
+    StoreSkuUpdated(::std::boxed::Box<Callback<SkuData>>),
+    /// `store/sku/deleted`: payload `Callback<SkuData>`.
+    StoreSkuDeleted(::std::boxed::Box<Callback<SkuData>>),
+    /// `store/sku/inventory/updated`: payload `Callback<SkuInventoryData>`.
+    StoreSkuInventoryUpdated(::std::boxed::Box<Callback<SkuInventoryData>>),
+    /// `store/sku/inventory/order/updated`: payload `Callback<SkuInventoryData>`.
+    StoreSkuInventoryOrderUpdated(::std::boxed::Box<Callback<SkuInventoryData>>),
+    /// `store/app/uninstalled`: payload `Callback<AppUninstalledData>`.
+    StoreAppUninstalled(::std::boxed::Box<Callback<AppUninstalledData>>),
+    /// `store/information/updated`: payload `Callback<StoreData>`.
+    StoreInformationUpdated(::std::boxed::Box<Callback<StoreData>>),
+    /// `store/subscriber/created`: payload `Callback<ResourceData>`.
+    StoreSubscriberCreated(::std::boxed::Box<Callback<ResourceData>>),
+    /// `store/subscriber/updated`: payload `Callback<ResourceData>`.
+    StoreSubscriberUpdated(::std::boxed::Box<Callback<ResourceData>>),
+    /// `store/subscriber/deleted`: payload `Callback<ResourceData>`.
+    StoreSubscriberDeleted(::std::boxed::Box<Callback<ResourceData>>),
     /// A topic the catalog does not know, with its body as any JSON.
     Unknown {
         /// The topic as received.
@@ -1349,3 +1295,2491 @@ impl ::commerce_webhooks::wire::serde::Serialize for Event {
         }
     }
 }
+/// The callback envelope every BigCommerce webhook delivers; `data` is the event's own part.
+///
+/// Fields documented at <https://developer.bigcommerce.com/docs/integrations/webhooks/events#callback-structure>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Callback<P> {
+    /// `scope`: `string`, always present.
+    ///
+    /// The event registered when the webhook was created, e.g. `store/order/created` (the topic).
+    pub scope: ::std::string::String,
+    /// `store_id`: `string_or_number`, always present.
+    ///
+    /// The store's numerical identifier. A JSON string in the page's examples and the OpenAPI `webhook_callback_base`, but a JSON number (`11111`) in the page's channel example.
+    pub store_id: ::commerce_webhooks::StringOrNumber,
+    /// `data`: `P`, always present.
+    ///
+    /// A lightweight description of the event; its fields depend on the event.
+    pub data: P,
+    /// `hash`: `string`, always present.
+    ///
+    /// The SHA-1 hash (40 hex characters) of the JSON-encoded payload data; lets receivers detect duplicate events.
+    pub hash: ::std::string::String,
+    /// `created_at`: `uint`, may be absent (`None`), never null.
+    ///
+    /// Unix timestamp (seconds) of the hook's creation. Missing from the page's channel example.
+    pub created_at: ::std::option::Option<u64>,
+    /// `producer`: `string`, always present.
+    ///
+    /// Always `stores/{store_hash}`, the store that created the webhook.
+    pub producer: ::std::string::String,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<
+    'de,
+    P: ::commerce_webhooks::wire::serde::Deserialize<'de>,
+> ::commerce_webhooks::wire::serde::Deserialize<'de> for Callback<P> {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor<P>(::std::marker::PhantomData<P>);
+        impl<
+            'de,
+            P: ::commerce_webhooks::wire::serde::Deserialize<'de>,
+        > ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor<P> {
+            type Value = Callback<P>;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `Callback` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_scope: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut field_store_id: ::std::option::Option<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::std::option::Option::None;
+                let mut field_data: ::std::option::Option<P> = ::std::option::Option::None;
+                let mut field_hash: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut field_created_at: ::std::option::Option<u64> = ::std::option::Option::None;
+                let mut field_producer: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "scope" => {
+                            field_scope = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        "store_id" => {
+                            field_store_id = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        "data" => {
+                            field_data = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        "hash" => {
+                            field_hash = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        "created_at" => {
+                            field_created_at = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        "producer" => {
+                            field_producer = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(Callback {
+                    scope: field_scope
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "scope",
+                        ))?,
+                    store_id: field_store_id
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "store_id",
+                        ))?,
+                    data: field_data
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "data",
+                        ))?,
+                    hash: field_hash
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "hash",
+                        ))?,
+                    created_at: field_created_at,
+                    producer: field_producer
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "producer",
+                        ))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor(::std::marker::PhantomData))
+    }
+}
+impl<
+    P: ::commerce_webhooks::wire::serde::Serialize,
+> ::commerce_webhooks::wire::serde::Serialize for Callback<P> {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        map.serialize_entry("scope", &self.scope)?;
+        map.serialize_entry("store_id", &self.store_id)?;
+        map.serialize_entry("data", &self.data)?;
+        map.serialize_entry("hash", &self.hash)?;
+        if let ::std::option::Option::Some(value) = &self.created_at {
+            map.serialize_entry("created_at", value)?;
+        }
+        map.serialize_entry("producer", &self.producer)?;
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// `data` of the events whose response fields are only `type` and a numeric `id`: orders (created, archived), categories, channels, customers (including the default payment instrument event), products (created, deleted) and subscribers.
+///
+/// Fields documented at <https://developer.bigcommerce.com/docs/integrations/webhooks/events>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResourceData {
+    /// `type`: `string`, always present.
+    ///
+    /// The resource kind: "will always be" `order`, `category`, `channel`, `customer`, `product` or `subscriber` for the respective group.
+    pub kind: ::std::string::String,
+    /// `id`: `uint`, always present.
+    ///
+    /// The ID of the order, category, channel, customer, product or subscriber.
+    pub id: u64,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ResourceData {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = ResourceData;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `ResourceData` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_kind: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut field_id: ::std::option::Option<u64> = ::std::option::Option::None;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            field_kind = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        "id" => field_id = ::std::option::Option::Some(map.next_value()?),
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ResourceData {
+                    kind: field_kind
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "type",
+                        ))?,
+                    id: field_id
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "id",
+                        ))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for ResourceData {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        map.serialize_entry("type", &self.kind)?;
+        map.serialize_entry("id", &self.id)?;
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// `data` of store/cart/created, updated, deleted and abandoned: the cart's UUID.
+///
+/// Fields documented at <https://developer.bigcommerce.com/docs/integrations/webhooks/events#cart>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CartData {
+    /// `type`: `string`, always present.
+    ///
+    /// The page says it "can be cart or cart_line_item"; `cart` in the examples.
+    pub kind: ::std::string::String,
+    /// `id`: `string`, always present.
+    ///
+    /// ID of the cart (a UUID string).
+    pub id: ::std::string::String,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CartData {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = CartData;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `CartData` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_kind: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut field_id: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            field_kind = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        "id" => field_id = ::std::option::Option::Some(map.next_value()?),
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(CartData {
+                    kind: field_kind
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "type",
+                        ))?,
+                    id: field_id
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "id",
+                        ))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for CartData {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        map.serialize_entry("type", &self.kind)?;
+        map.serialize_entry("id", &self.id)?;
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// `data` of store/cart/couponApplied: the cart and the applied coupon.
+///
+/// Fields documented at <https://developer.bigcommerce.com/docs/integrations/webhooks/events#cart>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CartCouponData {
+    /// `type`: `string`, always present.
+    ///
+    /// The page says it "can be cart or cart_line_item".
+    pub kind: ::std::string::String,
+    /// `id`: `string`, always present.
+    ///
+    /// ID of the cart (a UUID string).
+    pub id: ::std::string::String,
+    /// `couponId`: `uint`, always present.
+    ///
+    /// ID of the coupon.
+    pub coupon_id: u64,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CartCouponData {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = CartCouponData;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `CartCouponData` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_kind: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut field_id: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut field_coupon_id: ::std::option::Option<u64> = ::std::option::Option::None;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            field_kind = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        "id" => field_id = ::std::option::Option::Some(map.next_value()?),
+                        "couponId" => {
+                            field_coupon_id = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(CartCouponData {
+                    kind: field_kind
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "type",
+                        ))?,
+                    id: field_id
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "id",
+                        ))?,
+                    coupon_id: field_coupon_id
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "couponId",
+                        ))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for CartCouponData {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        map.serialize_entry("type", &self.kind)?;
+        map.serialize_entry("id", &self.id)?;
+        map.serialize_entry("couponId", &self.coupon_id)?;
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// `data` of store/cart/converted: the (now deleted) cart and the order it became.
+///
+/// Fields documented at <https://developer.bigcommerce.com/docs/integrations/webhooks/events#cart>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CartConvertedData {
+    /// `type`: `string`, always present.
+    ///
+    /// Will always be `cart`.
+    pub kind: ::std::string::String,
+    /// `id`: `string`, always present.
+    ///
+    /// ID of the cart (a UUID string).
+    pub id: ::std::string::String,
+    /// `orderId`: `uint`, always present.
+    ///
+    /// ID of the order created.
+    pub order_id: u64,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CartConvertedData {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = CartConvertedData;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `CartConvertedData` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_kind: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut field_id: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut field_order_id: ::std::option::Option<u64> = ::std::option::Option::None;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            field_kind = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        "id" => field_id = ::std::option::Option::Some(map.next_value()?),
+                        "orderId" => {
+                            field_order_id = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(CartConvertedData {
+                    kind: field_kind
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "type",
+                        ))?,
+                    id: field_id
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "id",
+                        ))?,
+                    order_id: field_order_id
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "orderId",
+                        ))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for CartConvertedData {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        map.serialize_entry("type", &self.kind)?;
+        map.serialize_entry("id", &self.id)?;
+        map.serialize_entry("orderId", &self.order_id)?;
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// `data` of store/cart/lineItem/created, updated and deleted.
+///
+/// Fields documented at <https://developer.bigcommerce.com/docs/integrations/webhooks/events#cart-line-item>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CartLineItemData {
+    /// `type`: `string`, always present.
+    ///
+    /// The page says it "can be cart or cart_line_item"; `cart_line_item` in the example.
+    pub kind: ::std::string::String,
+    /// `id`: `string`, always present.
+    ///
+    /// ID of the line item (a UUID string).
+    pub id: ::std::string::String,
+    /// `cartId`: `string`, always present.
+    ///
+    /// ID of the cart (a UUID string).
+    pub cart_id: ::std::string::String,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CartLineItemData {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = CartLineItemData;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `CartLineItemData` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_kind: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut field_id: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut field_cart_id: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            field_kind = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        "id" => field_id = ::std::option::Option::Some(map.next_value()?),
+                        "cartId" => {
+                            field_cart_id = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(CartLineItemData {
+                    kind: field_kind
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "type",
+                        ))?,
+                    id: field_id
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "id",
+                        ))?,
+                    cart_id: field_cart_id
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "cartId",
+                        ))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for CartLineItemData {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        map.serialize_entry("type", &self.kind)?;
+        map.serialize_entry("id", &self.id)?;
+        map.serialize_entry("cartId", &self.cart_id)?;
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// `data` of store/customer/address/created, updated and deleted.
+///
+/// Fields documented at <https://developer.bigcommerce.com/docs/integrations/webhooks/events#customer>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CustomerAddressData {
+    /// `type`: `string`, always present.
+    ///
+    /// Will always be `customer` (not `address`).
+    pub kind: ::std::string::String,
+    /// `id`: `uint`, always present.
+    ///
+    /// ID of the customer address.
+    pub id: u64,
+    /// `address`: `CustomerAddressRef`, always present.
+    pub address: CustomerAddressRef,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerAddressData {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = CustomerAddressData;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `CustomerAddressData` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_kind: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut field_id: ::std::option::Option<u64> = ::std::option::Option::None;
+                let mut field_address: ::std::option::Option<CustomerAddressRef> = ::std::option::Option::None;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            field_kind = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        "id" => field_id = ::std::option::Option::Some(map.next_value()?),
+                        "address" => {
+                            field_address = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(CustomerAddressData {
+                    kind: field_kind
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "type",
+                        ))?,
+                    id: field_id
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "id",
+                        ))?,
+                    address: field_address
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "address",
+                        ))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for CustomerAddressData {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        map.serialize_entry("type", &self.kind)?;
+        map.serialize_entry("id", &self.id)?;
+        map.serialize_entry("address", &self.address)?;
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// The customer an address event's address belongs to.
+///
+/// Fields documented at <https://developer.bigcommerce.com/docs/integrations/webhooks/events#customer>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CustomerAddressRef {
+    /// `customer_id`: `uint`, always present.
+    ///
+    /// ID of the customer.
+    pub customer_id: u64,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerAddressRef {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = CustomerAddressRef;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `CustomerAddressRef` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_customer_id: ::std::option::Option<u64> = ::std::option::Option::None;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "customer_id" => {
+                            field_customer_id = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(CustomerAddressRef {
+                    customer_id: field_customer_id
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "customer_id",
+                        ))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for CustomerAddressRef {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        map.serialize_entry("customer_id", &self.customer_id)?;
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// `data` of store/order/updated. The page lists the event under both the plain order response and, "if status updated", the status response, so `status` is there only when the status changed.
+///
+/// Fields documented at <https://developer.bigcommerce.com/docs/integrations/webhooks/events#orders>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderUpdatedData {
+    /// `type`: `string`, always present.
+    ///
+    /// Will always be `order`.
+    pub kind: ::std::string::String,
+    /// `id`: `uint`, always present.
+    ///
+    /// ID of the order.
+    pub id: u64,
+    /// `status`: `OrderStatusChange`, may be absent (`None`), never null.
+    ///
+    /// Sent when the update changed the order status.
+    pub status: ::std::option::Option<OrderStatusChange>,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderUpdatedData {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = OrderUpdatedData;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `OrderUpdatedData` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_kind: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut field_id: ::std::option::Option<u64> = ::std::option::Option::None;
+                let mut field_status: ::std::option::Option<OrderStatusChange> = ::std::option::Option::None;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            field_kind = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        "id" => field_id = ::std::option::Option::Some(map.next_value()?),
+                        "status" => {
+                            field_status = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(OrderUpdatedData {
+                    kind: field_kind
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "type",
+                        ))?,
+                    id: field_id
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "id",
+                        ))?,
+                    status: field_status,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for OrderUpdatedData {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        map.serialize_entry("type", &self.kind)?;
+        map.serialize_entry("id", &self.id)?;
+        if let ::std::option::Option::Some(value) = &self.status {
+            map.serialize_entry("status", value)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// `data` of store/order/statusUpdated: the order and its previous and new status.
+///
+/// Fields documented at <https://developer.bigcommerce.com/docs/integrations/webhooks/events#orders>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderStatusData {
+    /// `type`: `string`, always present.
+    ///
+    /// Will always be `order`.
+    pub kind: ::std::string::String,
+    /// `id`: `uint`, always present.
+    ///
+    /// ID of the order.
+    pub id: u64,
+    /// `status`: `OrderStatusChange`, always present.
+    pub status: OrderStatusChange,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderStatusData {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = OrderStatusData;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `OrderStatusData` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_kind: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut field_id: ::std::option::Option<u64> = ::std::option::Option::None;
+                let mut field_status: ::std::option::Option<OrderStatusChange> = ::std::option::Option::None;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            field_kind = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        "id" => field_id = ::std::option::Option::Some(map.next_value()?),
+                        "status" => {
+                            field_status = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(OrderStatusData {
+                    kind: field_kind
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "type",
+                        ))?,
+                    id: field_id
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "id",
+                        ))?,
+                    status: field_status
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "status",
+                        ))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for OrderStatusData {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        map.serialize_entry("type", &self.kind)?;
+        map.serialize_entry("id", &self.id)?;
+        map.serialize_entry("status", &self.status)?;
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// An order status transition, as numeric BigCommerce order status IDs.
+///
+/// Fields documented at <https://developer.bigcommerce.com/docs/integrations/webhooks/events#orders>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderStatusChange {
+    /// `previous_status_id`: `uint`, always present.
+    ///
+    /// The previous status (`0` in the page's example).
+    pub previous_status_id: u64,
+    /// `new_status_id`: `uint`, always present.
+    ///
+    /// The new status.
+    pub new_status_id: u64,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderStatusChange {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = OrderStatusChange;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `OrderStatusChange` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_previous_status_id: ::std::option::Option<u64> = ::std::option::Option::None;
+                let mut field_new_status_id: ::std::option::Option<u64> = ::std::option::Option::None;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "previous_status_id" => {
+                            field_previous_status_id = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        "new_status_id" => {
+                            field_new_status_id = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(OrderStatusChange {
+                    previous_status_id: field_previous_status_id
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "previous_status_id",
+                        ))?,
+                    new_status_id: field_new_status_id
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "new_status_id",
+                        ))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for OrderStatusChange {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        map.serialize_entry("previous_status_id", &self.previous_status_id)?;
+        map.serialize_entry("new_status_id", &self.new_status_id)?;
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// `data` of store/order/message/created.
+///
+/// Fields documented at <https://developer.bigcommerce.com/docs/integrations/webhooks/events#orders>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderMessageData {
+    /// `type`: `string`, always present.
+    ///
+    /// Will always be `order`.
+    pub kind: ::std::string::String,
+    /// `id`: `uint`, always present.
+    ///
+    /// Order ID.
+    pub id: u64,
+    /// `message`: `OrderMessageRef`, always present.
+    pub message: OrderMessageRef,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderMessageData {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = OrderMessageData;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `OrderMessageData` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_kind: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut field_id: ::std::option::Option<u64> = ::std::option::Option::None;
+                let mut field_message: ::std::option::Option<OrderMessageRef> = ::std::option::Option::None;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            field_kind = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        "id" => field_id = ::std::option::Option::Some(map.next_value()?),
+                        "message" => {
+                            field_message = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(OrderMessageData {
+                    kind: field_kind
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "type",
+                        ))?,
+                    id: field_id
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "id",
+                        ))?,
+                    message: field_message
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "message",
+                        ))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for OrderMessageData {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        map.serialize_entry("type", &self.kind)?;
+        map.serialize_entry("id", &self.id)?;
+        map.serialize_entry("message", &self.message)?;
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// The message an order message event concerns.
+///
+/// Fields documented at <https://developer.bigcommerce.com/docs/integrations/webhooks/events#orders>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderMessageRef {
+    /// `order_message_id`: `uint`, always present.
+    ///
+    /// ID of the message on the order.
+    pub order_message_id: u64,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderMessageRef {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = OrderMessageRef;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `OrderMessageRef` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_order_message_id: ::std::option::Option<u64> = ::std::option::Option::None;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "order_message_id" => {
+                            field_order_message_id = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(OrderMessageRef {
+                    order_message_id: field_order_message_id
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "order_message_id",
+                        ))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for OrderMessageRef {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        map.serialize_entry("order_message_id", &self.order_message_id)?;
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// `data` of store/order/refund/created.
+///
+/// Fields documented at <https://developer.bigcommerce.com/docs/integrations/webhooks/events#orders>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderRefundData {
+    /// `type`: `string`, always present.
+    ///
+    /// Will always be `order`.
+    pub kind: ::std::string::String,
+    /// `id`: `uint`, always present.
+    ///
+    /// Order ID.
+    pub id: u64,
+    /// `refund`: `OrderRefundRef`, always present.
+    pub refund: OrderRefundRef,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderRefundData {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = OrderRefundData;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `OrderRefundData` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_kind: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut field_id: ::std::option::Option<u64> = ::std::option::Option::None;
+                let mut field_refund: ::std::option::Option<OrderRefundRef> = ::std::option::Option::None;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            field_kind = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        "id" => field_id = ::std::option::Option::Some(map.next_value()?),
+                        "refund" => {
+                            field_refund = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(OrderRefundData {
+                    kind: field_kind
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "type",
+                        ))?,
+                    id: field_id
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "id",
+                        ))?,
+                    refund: field_refund
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "refund",
+                        ))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for OrderRefundData {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        map.serialize_entry("type", &self.kind)?;
+        map.serialize_entry("id", &self.id)?;
+        map.serialize_entry("refund", &self.refund)?;
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// The refund an order refund event concerns.
+///
+/// Fields documented at <https://developer.bigcommerce.com/docs/integrations/webhooks/events#orders>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderRefundRef {
+    /// `refund_id`: `uint`, always present.
+    ///
+    /// ID of the refund submitted against the order.
+    pub refund_id: u64,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderRefundRef {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = OrderRefundRef;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `OrderRefundRef` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_refund_id: ::std::option::Option<u64> = ::std::option::Option::None;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "refund_id" => {
+                            field_refund_id = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(OrderRefundRef {
+                    refund_id: field_refund_id
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "refund_id",
+                        ))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for OrderRefundRef {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        map.serialize_entry("refund_id", &self.refund_id)?;
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// `data` of store/product/updated. The stored page gives it the plain product response; the current page adds `properties` and `context`, "present for only updates to overrides" (a channel locale), not to the global store.
+///
+/// Fields documented at <https://github.com/bigcommerce/docs/blob/00d77e278880734e2534ce04acc9208d33914ef2/docs/integrations/webhooks/events/index.mdx>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProductUpdatedData {
+    /// `type`: `string`, always present.
+    ///
+    /// Will always be `product`.
+    pub kind: ::std::string::String,
+    /// `id`: `uint`, always present.
+    ///
+    /// ID of the product.
+    pub id: u64,
+    /// `properties`: `[string]`, may be absent (`None`), never null.
+    ///
+    /// The product properties changed for the channel locale, e.g. `warranty`, `is_featured`, `custom_fields` (current page only).
+    pub properties: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `context`: `ChannelLocale`, may be absent (`None`), never null.
+    ///
+    /// The channel locale whose override changed (current page only).
+    pub context: ::std::option::Option<ChannelLocale>,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductUpdatedData {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = ProductUpdatedData;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `ProductUpdatedData` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_kind: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut field_id: ::std::option::Option<u64> = ::std::option::Option::None;
+                let mut field_properties: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut field_context: ::std::option::Option<ChannelLocale> = ::std::option::Option::None;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            field_kind = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        "id" => field_id = ::std::option::Option::Some(map.next_value()?),
+                        "properties" => {
+                            field_properties = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        "context" => {
+                            field_context = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ProductUpdatedData {
+                    kind: field_kind
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "type",
+                        ))?,
+                    id: field_id
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "id",
+                        ))?,
+                    properties: field_properties,
+                    context: field_context,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for ProductUpdatedData {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        map.serialize_entry("type", &self.kind)?;
+        map.serialize_entry("id", &self.id)?;
+        if let ::std::option::Option::Some(value) = &self.properties {
+            map.serialize_entry("properties", value)?;
+        }
+        if let ::std::option::Option::Some(value) = &self.context {
+            map.serialize_entry("context", value)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// The channel and locale of a multi-storefront override (`data.context` of store/product/updated on the current page).
+///
+/// Fields documented at <https://github.com/bigcommerce/docs/blob/00d77e278880734e2534ce04acc9208d33914ef2/docs/integrations/webhooks/events/index.mdx>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChannelLocale {
+    /// `channel_id`: `uint`, always present.
+    pub channel_id: u64,
+    /// `locale`: `string`, always present.
+    ///
+    /// A locale code, e.g. `fr`.
+    pub locale: ::std::string::String,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ChannelLocale {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = ChannelLocale;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `ChannelLocale` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_channel_id: ::std::option::Option<u64> = ::std::option::Option::None;
+                let mut field_locale: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "channel_id" => {
+                            field_channel_id = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        "locale" => {
+                            field_locale = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ChannelLocale {
+                    channel_id: field_channel_id
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "channel_id",
+                        ))?,
+                    locale: field_locale
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "locale",
+                        ))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for ChannelLocale {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        map.serialize_entry("channel_id", &self.channel_id)?;
+        map.serialize_entry("locale", &self.locale)?;
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// `data` of store/product/inventory/updated and store/product/inventory/order/updated.
+///
+/// Fields documented at <https://developer.bigcommerce.com/docs/integrations/webhooks/events#products>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProductInventoryData {
+    /// `type`: `string`, always present.
+    ///
+    /// Will always be `product`.
+    pub kind: ::std::string::String,
+    /// `id`: `uint`, always present.
+    ///
+    /// ID of the product.
+    pub id: u64,
+    /// `inventory`: `ProductInventoryChange`, always present.
+    pub inventory: ProductInventoryChange,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductInventoryData {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = ProductInventoryData;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `ProductInventoryData` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_kind: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut field_id: ::std::option::Option<u64> = ::std::option::Option::None;
+                let mut field_inventory: ::std::option::Option<ProductInventoryChange> = ::std::option::Option::None;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            field_kind = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        "id" => field_id = ::std::option::Option::Some(map.next_value()?),
+                        "inventory" => {
+                            field_inventory = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ProductInventoryData {
+                    kind: field_kind
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "type",
+                        ))?,
+                    id: field_id
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "id",
+                        ))?,
+                    inventory: field_inventory
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "inventory",
+                        ))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for ProductInventoryData {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        map.serialize_entry("type", &self.kind)?;
+        map.serialize_entry("id", &self.id)?;
+        map.serialize_entry("inventory", &self.inventory)?;
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// A product-level inventory change.
+///
+/// Fields documented at <https://developer.bigcommerce.com/docs/integrations/webhooks/events#products>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProductInventoryChange {
+    /// `product_id`: `uint`, always present.
+    ///
+    /// ID of the product.
+    pub product_id: u64,
+    /// `method`: `InventoryMethod`, always present.
+    pub method: InventoryMethod,
+    /// `value`: `int`, always present.
+    ///
+    /// The number of items the inventory changed by; negative when it decreased (`-3`), positive when items were returned (`+2`).
+    pub value: i64,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductInventoryChange {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = ProductInventoryChange;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `ProductInventoryChange` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_product_id: ::std::option::Option<u64> = ::std::option::Option::None;
+                let mut field_method: ::std::option::Option<InventoryMethod> = ::std::option::Option::None;
+                let mut field_value: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "product_id" => {
+                            field_product_id = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        "method" => {
+                            field_method = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        "value" => {
+                            field_value = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ProductInventoryChange {
+                    product_id: field_product_id
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "product_id",
+                        ))?,
+                    method: field_method
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "method",
+                        ))?,
+                    value: field_value
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "value",
+                        ))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for ProductInventoryChange {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        map.serialize_entry("product_id", &self.product_id)?;
+        map.serialize_entry("method", &self.method)?;
+        map.serialize_entry("value", &self.value)?;
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// `data` of store/sku/created, updated and deleted. The page's field list indents `product_id` and `variant_id` under `id`, but its example carries them in `data.sku`; this shape follows the example.
+///
+/// Fields documented at <https://developer.bigcommerce.com/docs/integrations/webhooks/events#sku>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SkuData {
+    /// `type`: `string`, always present.
+    ///
+    /// Will always be `sku`.
+    pub kind: ::std::string::String,
+    /// `id`: `uint`, always present.
+    ///
+    /// ID of the SKU.
+    pub id: u64,
+    /// `sku`: `SkuRef`, always present.
+    pub sku: SkuRef,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SkuData {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = SkuData;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `SkuData` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_kind: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut field_id: ::std::option::Option<u64> = ::std::option::Option::None;
+                let mut field_sku: ::std::option::Option<SkuRef> = ::std::option::Option::None;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            field_kind = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        "id" => field_id = ::std::option::Option::Some(map.next_value()?),
+                        "sku" => {
+                            field_sku = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SkuData {
+                    kind: field_kind
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "type",
+                        ))?,
+                    id: field_id
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "id",
+                        ))?,
+                    sku: field_sku
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "sku",
+                        ))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for SkuData {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        map.serialize_entry("type", &self.kind)?;
+        map.serialize_entry("id", &self.id)?;
+        map.serialize_entry("sku", &self.sku)?;
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// The product and variant a SKU event concerns.
+///
+/// Fields documented at <https://developer.bigcommerce.com/docs/integrations/webhooks/events#sku>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SkuRef {
+    /// `product_id`: `uint`, always present.
+    ///
+    /// ID of the product.
+    pub product_id: u64,
+    /// `variant_id`: `uint`, always present.
+    ///
+    /// ID of the variant.
+    pub variant_id: u64,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SkuRef {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = SkuRef;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `SkuRef` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_product_id: ::std::option::Option<u64> = ::std::option::Option::None;
+                let mut field_variant_id: ::std::option::Option<u64> = ::std::option::Option::None;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "product_id" => {
+                            field_product_id = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        "variant_id" => {
+                            field_variant_id = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SkuRef {
+                    product_id: field_product_id
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "product_id",
+                        ))?,
+                    variant_id: field_variant_id
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "variant_id",
+                        ))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for SkuRef {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        map.serialize_entry("product_id", &self.product_id)?;
+        map.serialize_entry("variant_id", &self.variant_id)?;
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// `data` of store/sku/inventory/updated and store/sku/inventory/order/updated.
+///
+/// Fields documented at <https://developer.bigcommerce.com/docs/integrations/webhooks/events#sku>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SkuInventoryData {
+    /// `type`: `string`, always present.
+    ///
+    /// Will always be `sku`.
+    pub kind: ::std::string::String,
+    /// `id`: `uint`, always present.
+    ///
+    /// ID of the SKU.
+    pub id: u64,
+    /// `inventory`: `SkuInventoryChange`, always present.
+    pub inventory: SkuInventoryChange,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SkuInventoryData {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = SkuInventoryData;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `SkuInventoryData` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_kind: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut field_id: ::std::option::Option<u64> = ::std::option::Option::None;
+                let mut field_inventory: ::std::option::Option<SkuInventoryChange> = ::std::option::Option::None;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            field_kind = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        "id" => field_id = ::std::option::Option::Some(map.next_value()?),
+                        "inventory" => {
+                            field_inventory = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SkuInventoryData {
+                    kind: field_kind
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "type",
+                        ))?,
+                    id: field_id
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "id",
+                        ))?,
+                    inventory: field_inventory
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "inventory",
+                        ))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for SkuInventoryData {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        map.serialize_entry("type", &self.kind)?;
+        map.serialize_entry("id", &self.id)?;
+        map.serialize_entry("inventory", &self.inventory)?;
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// A variant-level (SKU) inventory change.
+///
+/// Fields documented at <https://developer.bigcommerce.com/docs/integrations/webhooks/events#sku>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SkuInventoryChange {
+    /// `product_id`: `uint`, always present.
+    ///
+    /// ID of the product.
+    pub product_id: u64,
+    /// `method`: `InventoryMethod`, always present.
+    pub method: InventoryMethod,
+    /// `value`: `int`, always present.
+    ///
+    /// The number of items the inventory changed by; negative when it decreased (`-3`), positive when items were returned (`+2`).
+    pub value: i64,
+    /// `variant_id`: `uint`, always present.
+    ///
+    /// ID of the variant.
+    pub variant_id: u64,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SkuInventoryChange {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = SkuInventoryChange;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `SkuInventoryChange` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_product_id: ::std::option::Option<u64> = ::std::option::Option::None;
+                let mut field_method: ::std::option::Option<InventoryMethod> = ::std::option::Option::None;
+                let mut field_value: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut field_variant_id: ::std::option::Option<u64> = ::std::option::Option::None;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "product_id" => {
+                            field_product_id = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        "method" => {
+                            field_method = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        "value" => {
+                            field_value = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        "variant_id" => {
+                            field_variant_id = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SkuInventoryChange {
+                    product_id: field_product_id
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "product_id",
+                        ))?,
+                    method: field_method
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "method",
+                        ))?,
+                    value: field_value
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "value",
+                        ))?,
+                    variant_id: field_variant_id
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "variant_id",
+                        ))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for SkuInventoryChange {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        map.serialize_entry("product_id", &self.product_id)?;
+        map.serialize_entry("method", &self.method)?;
+        map.serialize_entry("value", &self.value)?;
+        map.serialize_entry("variant_id", &self.variant_id)?;
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// `data` of store/shipment/created, updated and deleted.
+///
+/// Fields documented at <https://developer.bigcommerce.com/docs/integrations/webhooks/events#shipment>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShipmentData {
+    /// `type`: `string`, always present.
+    ///
+    /// Will always be `shipment`.
+    pub kind: ::std::string::String,
+    /// `id`: `uint`, always present.
+    ///
+    /// ID of the shipment.
+    pub id: u64,
+    /// `orderId`: `uint`, always present.
+    ///
+    /// ID of the order.
+    pub order_id: u64,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ShipmentData {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = ShipmentData;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `ShipmentData` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_kind: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut field_id: ::std::option::Option<u64> = ::std::option::Option::None;
+                let mut field_order_id: ::std::option::Option<u64> = ::std::option::Option::None;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            field_kind = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        "id" => field_id = ::std::option::Option::Some(map.next_value()?),
+                        "orderId" => {
+                            field_order_id = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ShipmentData {
+                    kind: field_kind
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "type",
+                        ))?,
+                    id: field_id
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "id",
+                        ))?,
+                    order_id: field_order_id
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "orderId",
+                        ))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for ShipmentData {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        map.serialize_entry("type", &self.kind)?;
+        map.serialize_entry("id", &self.id)?;
+        map.serialize_entry("orderId", &self.order_id)?;
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// `data` of store/information/updated: only `type`, no id (the store is the callback's `store_id`).
+///
+/// Fields documented at <https://developer.bigcommerce.com/docs/integrations/webhooks/events#store>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoreData {
+    /// `type`: `string`, always present.
+    ///
+    /// `store` in the page's example.
+    pub kind: ::std::string::String,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for StoreData {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = StoreData;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `StoreData` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_kind: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            field_kind = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(StoreData {
+                    kind: field_kind
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "type",
+                        ))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for StoreData {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        map.serialize_entry("type", &self.kind)?;
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// `data` of store/app/uninstalled. The page has no example; the Webhooks v3 OpenAPI example sends only `type: store`, while bigcommerce/docs `store_app_uninstalled.yml` also declares a string `id`, so `id` is optional.
+///
+/// Fields documented at <https://github.com/bigcommerce/docs/blob/4a0aa7d8a4e92de93e07599e68d43d8789408334/docs/webhooks/callbacks/store_app_uninstalled.yml>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AppUninstalledData {
+    /// `type`: `string`, always present.
+    ///
+    /// `store` in the OpenAPI example.
+    pub kind: ::std::string::String,
+    /// `id`: `string`, may be absent (`None`), never null.
+    ///
+    /// Declared (as a string) by store_app_uninstalled.yml; missing from the OpenAPI example.
+    pub id: ::std::option::Option<::std::string::String>,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AppUninstalledData {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = AppUninstalledData;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `AppUninstalledData` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_kind: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut field_id: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            field_kind = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        "id" => field_id = ::std::option::Option::Some(map.next_value()?),
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AppUninstalledData {
+                    kind: field_kind
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "type",
+                        ))?,
+                    id: field_id,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for AppUninstalledData {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        map.serialize_entry("type", &self.kind)?;
+        if let ::std::option::Option::Some(value) = &self.id {
+            map.serialize_entry("id", value)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// How an inventory change is expressed. The stored page says `absolute` is an update by an order and `relative` one through the API or control panel; the current page says the opposite, so only the two values are typed here.
+///
+/// Values documented at <https://developer.bigcommerce.com/docs/integrations/webhooks/events#products>.
+///
+/// A value the catalog does not list is kept as `Unknown`, never an error.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum InventoryMethod {
+    /// `absolute`
+    Absolute,
+    /// `relative`
+    Relative,
+    /// A name this catalog does not know, kept exactly as received.
+    Unknown(::std::string::String),
+}
+impl InventoryMethod {
+    /// Every documented value, in catalog order.
+    pub const ALL: &'static [InventoryMethod] = &[
+        InventoryMethod::Absolute,
+        InventoryMethod::Relative,
+    ];
+    /// The value for a wire name; an unknown name gives [`Self::Unknown`].
+    pub fn from_wire(wire: &str) -> Self {
+        match wire {
+            "absolute" => Self::Absolute,
+            "relative" => Self::Relative,
+            _ => Self::Unknown(wire.to_owned()),
+        }
+    }
+    /// The exact wire name.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Absolute => "absolute",
+            Self::Relative => "relative",
+            Self::Unknown(wire) => wire,
+        }
+    }
+    /// The position in [`Self::ALL`]; `None` for [`Self::Unknown`].
+    pub fn index(&self) -> ::std::option::Option<usize> {
+        match self {
+            Self::Absolute => ::std::option::Option::Some(0),
+            Self::Relative => ::std::option::Option::Some(1),
+            Self::Unknown(_) => ::std::option::Option::None,
+        }
+    }
+}
+impl ::std::str::FromStr for InventoryMethod {
+    type Err = ::std::convert::Infallible;
+    /// Never fails: an unknown name gives [`Self::Unknown`].
+    fn from_str(wire: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from_wire(wire))
+    }
+}
+::commerce_webhooks::wire_name_impls!(InventoryMethod, "a inventorymethod name");

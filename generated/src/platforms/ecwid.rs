@@ -11,12 +11,12 @@ pub const SEPARATORS: &[char] = &['.'];
 pub const TOPIC_FIELD: &str = "eventType";
 /// The wildcard groups Ecwid documents, in page order.
 pub const GROUPS: &[::commerce_webhooks::Group] = &[];
-/// How Ecwid signs and identifies a delivery (scheme documented at <https://docs.ecwid.com/build-apps/webhook-automations/learn-ecwid-webhooks>).
+/// How Ecwid signs and identifies a delivery (scheme documented at <https://api-docs.ecwid.com/reference/authenticate-webhooks-with-signature>).
 pub const DELIVERY: ::commerce_webhooks::DeliveryFacts = ::commerce_webhooks::DeliveryFacts {
     topic: ::commerce_webhooks::Location::Body("eventType", &["eventType"]),
     signature_header: "X-Ecwid-Webhook-Signature",
     scheme: ::commerce_webhooks::SignatureScheme::EcwidCreatedDotId,
-    scheme_source: "https://docs.ecwid.com/build-apps/webhook-automations/learn-ecwid-webhooks",
+    scheme_source: "https://api-docs.ecwid.com/reference/authenticate-webhooks-with-signature",
     delivery_id: ::commerce_webhooks::Location::Body("eventId", &["eventId"]),
     store_id: ::commerce_webhooks::Location::Body("storeId", &["storeId"]),
     headers: &[],
@@ -867,125 +867,157 @@ impl Scope {
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum Event {
-    /// `profile.updated`: no payload shape in the catalog yet: any JSON.
-    ProfileUpdated(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `profile.subscriptionStatusChanged`: no payload shape in the catalog yet: any JSON.
+    /// `profile.updated`: payload `Webhook<json>`.
+    ProfileUpdated(
+        ::std::boxed::Box<Webhook<::commerce_webhooks::wire::serde_json::Value>>,
+    ),
+    /// `profile.subscriptionStatusChanged`: payload `Webhook<ProfileSubscriptionData>`.
     ProfileSubscriptionStatusChanged(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+        ::std::boxed::Box<Webhook<ProfileSubscriptionData>>,
     ),
-    /// `order.created`: no payload shape in the catalog yet: any JSON.
-    OrderCreated(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `order.updated`: no payload shape in the catalog yet: any JSON.
-    OrderUpdated(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `order.deleted`: no payload shape in the catalog yet: any JSON.
-    OrderDeleted(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `unfinished_order.created`: no payload shape in the catalog yet: any JSON.
-    UnfinishedOrderCreated(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    /// `order.created`: payload `Webhook<OrderCreatedData>`.
+    OrderCreated(::std::boxed::Box<Webhook<OrderCreatedData>>),
+    /// `order.updated`: payload `Webhook<OrderUpdatedData>`.
+    OrderUpdated(::std::boxed::Box<Webhook<OrderUpdatedData>>),
+    /// `order.deleted`: payload `Webhook<json>`.
+    OrderDeleted(
+        ::std::boxed::Box<Webhook<::commerce_webhooks::wire::serde_json::Value>>,
     ),
-    /// `unfinished_order.updated`: no payload shape in the catalog yet: any JSON.
-    UnfinishedOrderUpdated(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    /// `unfinished_order.created`: payload `Webhook<UnfinishedOrderData>`.
+    UnfinishedOrderCreated(::std::boxed::Box<Webhook<UnfinishedOrderData>>),
+    /// `unfinished_order.updated`: payload `Webhook<UnfinishedOrderData>`.
+    UnfinishedOrderUpdated(::std::boxed::Box<Webhook<UnfinishedOrderData>>),
+    /// `unfinished_order.deleted`: payload `Webhook<UnfinishedOrderData>`.
+    UnfinishedOrderDeleted(::std::boxed::Box<Webhook<UnfinishedOrderData>>),
+    /// `product.created`: payload `Webhook<json>`.
+    ProductCreated(
+        ::std::boxed::Box<Webhook<::commerce_webhooks::wire::serde_json::Value>>,
     ),
-    /// `unfinished_order.deleted`: no payload shape in the catalog yet: any JSON.
-    UnfinishedOrderDeleted(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    /// `product.updated`: payload `Webhook<json>`.
+    ProductUpdated(
+        ::std::boxed::Box<Webhook<::commerce_webhooks::wire::serde_json::Value>>,
     ),
-    /// `product.created`: no payload shape in the catalog yet: any JSON.
-    ProductCreated(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `product.updated`: no payload shape in the catalog yet: any JSON.
-    ProductUpdated(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `product.deleted`: no payload shape in the catalog yet: any JSON.
-    ProductDeleted(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `category.created`: no payload shape in the catalog yet: any JSON.
-    CategoryCreated(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `category.updated`: no payload shape in the catalog yet: any JSON.
-    CategoryUpdated(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `category.deleted`: no payload shape in the catalog yet: any JSON.
-    CategoryDeleted(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `customer.created`: no payload shape in the catalog yet: any JSON.
-    CustomerCreated(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `customer.updated`: no payload shape in the catalog yet: any JSON.
-    CustomerUpdated(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `customer.deleted`: no payload shape in the catalog yet: any JSON.
-    CustomerDeleted(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `customer_group.created`: no payload shape in the catalog yet: any JSON.
+    /// `product.deleted`: payload `Webhook<json>`.
+    ProductDeleted(
+        ::std::boxed::Box<Webhook<::commerce_webhooks::wire::serde_json::Value>>,
+    ),
+    /// `category.created`: payload `Webhook<json>`.
+    CategoryCreated(
+        ::std::boxed::Box<Webhook<::commerce_webhooks::wire::serde_json::Value>>,
+    ),
+    /// `category.updated`: payload `Webhook<json>`.
+    CategoryUpdated(
+        ::std::boxed::Box<Webhook<::commerce_webhooks::wire::serde_json::Value>>,
+    ),
+    /// `category.deleted`: payload `Webhook<json>`.
+    CategoryDeleted(
+        ::std::boxed::Box<Webhook<::commerce_webhooks::wire::serde_json::Value>>,
+    ),
+    /// `customer.created`: payload `Webhook<CustomerData>`.
+    CustomerCreated(::std::boxed::Box<Webhook<CustomerData>>),
+    /// `customer.updated`: payload `Webhook<CustomerData>`.
+    CustomerUpdated(::std::boxed::Box<Webhook<CustomerData>>),
+    /// `customer.deleted`: payload `Webhook<CustomerData>`.
+    CustomerDeleted(::std::boxed::Box<Webhook<CustomerData>>),
+    /// `customer_group.created`: payload `Webhook<json>`.
     CustomerGroupCreated(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+        ::std::boxed::Box<Webhook<::commerce_webhooks::wire::serde_json::Value>>,
     ),
-    /// `customer_group.updated`: no payload shape in the catalog yet: any JSON.
+    /// `customer_group.updated`: payload `Webhook<json>`.
     CustomerGroupUpdated(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+        ::std::boxed::Box<Webhook<::commerce_webhooks::wire::serde_json::Value>>,
     ),
-    /// `customer_group.deleted`: no payload shape in the catalog yet: any JSON.
+    /// `customer_group.deleted`: payload `Webhook<json>`.
     CustomerGroupDeleted(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+        ::std::boxed::Box<Webhook<::commerce_webhooks::wire::serde_json::Value>>,
     ),
-    /// `discount_coupon.created`: no payload shape in the catalog yet: any JSON.
+    /// `discount_coupon.created`: payload `Webhook<json>`.
     DiscountCouponCreated(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+        ::std::boxed::Box<Webhook<::commerce_webhooks::wire::serde_json::Value>>,
     ),
-    /// `discount_coupon.updated`: no payload shape in the catalog yet: any JSON.
+    /// `discount_coupon.updated`: payload `Webhook<json>`.
     DiscountCouponUpdated(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+        ::std::boxed::Box<Webhook<::commerce_webhooks::wire::serde_json::Value>>,
     ),
-    /// `discount_coupon.deleted`: no payload shape in the catalog yet: any JSON.
+    /// `discount_coupon.deleted`: payload `Webhook<json>`.
     DiscountCouponDeleted(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+        ::std::boxed::Box<Webhook<::commerce_webhooks::wire::serde_json::Value>>,
     ),
-    /// `promotion.created`: no payload shape in the catalog yet: any JSON.
-    PromotionCreated(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `promotion.updated`: no payload shape in the catalog yet: any JSON.
-    PromotionUpdated(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `promotion.deleted`: no payload shape in the catalog yet: any JSON.
-    PromotionDeleted(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `product_class.created`: no payload shape in the catalog yet: any JSON.
-    ProductClassCreated(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `product_class.updated`: no payload shape in the catalog yet: any JSON.
-    ProductClassUpdated(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `product_class.deleted`: no payload shape in the catalog yet: any JSON.
-    ProductClassDeleted(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `review.created`: no payload shape in the catalog yet: any JSON.
-    ReviewCreated(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `review.updated`: no payload shape in the catalog yet: any JSON.
-    ReviewUpdated(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `review.deleted`: no payload shape in the catalog yet: any JSON.
-    ReviewDeleted(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `invoice.created`: no payload shape in the catalog yet: any JSON.
-    InvoiceCreated(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `invoice.deleted`: no payload shape in the catalog yet: any JSON.
-    InvoiceDeleted(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `application.installed`: no payload shape in the catalog yet: any JSON.
+    /// `promotion.created`: payload `Webhook<json>`.
+    PromotionCreated(
+        ::std::boxed::Box<Webhook<::commerce_webhooks::wire::serde_json::Value>>,
+    ),
+    /// `promotion.updated`: payload `Webhook<json>`.
+    PromotionUpdated(
+        ::std::boxed::Box<Webhook<::commerce_webhooks::wire::serde_json::Value>>,
+    ),
+    /// `promotion.deleted`: payload `Webhook<json>`.
+    PromotionDeleted(
+        ::std::boxed::Box<Webhook<::commerce_webhooks::wire::serde_json::Value>>,
+    ),
+    /// `product_class.created`: payload `Webhook<json>`.
+    ProductClassCreated(
+        ::std::boxed::Box<Webhook<::commerce_webhooks::wire::serde_json::Value>>,
+    ),
+    /// `product_class.updated`: payload `Webhook<json>`.
+    ProductClassUpdated(
+        ::std::boxed::Box<Webhook<::commerce_webhooks::wire::serde_json::Value>>,
+    ),
+    /// `product_class.deleted`: payload `Webhook<json>`.
+    ProductClassDeleted(
+        ::std::boxed::Box<Webhook<::commerce_webhooks::wire::serde_json::Value>>,
+    ),
+    /// `review.created`: payload `Webhook<json>`.
+    ReviewCreated(
+        ::std::boxed::Box<Webhook<::commerce_webhooks::wire::serde_json::Value>>,
+    ),
+    /// `review.updated`: payload `Webhook<json>`.
+    ReviewUpdated(
+        ::std::boxed::Box<Webhook<::commerce_webhooks::wire::serde_json::Value>>,
+    ),
+    /// `review.deleted`: payload `Webhook<json>`.
+    ReviewDeleted(
+        ::std::boxed::Box<Webhook<::commerce_webhooks::wire::serde_json::Value>>,
+    ),
+    /// `invoice.created`: payload `Webhook<json>`.
+    InvoiceCreated(
+        ::std::boxed::Box<Webhook<::commerce_webhooks::wire::serde_json::Value>>,
+    ),
+    /// `invoice.deleted`: payload `Webhook<json>`.
+    InvoiceDeleted(
+        ::std::boxed::Box<Webhook<::commerce_webhooks::wire::serde_json::Value>>,
+    ),
+    /// `application.installed`: payload `Webhook<json>`.
     ApplicationInstalled(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+        ::std::boxed::Box<Webhook<::commerce_webhooks::wire::serde_json::Value>>,
     ),
-    /// `application.uninstalled`: no payload shape in the catalog yet: any JSON.
+    /// `application.uninstalled`: payload `Webhook<json>`.
     ApplicationUninstalled(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+        ::std::boxed::Box<Webhook<::commerce_webhooks::wire::serde_json::Value>>,
     ),
-    /// `application.subscriptionStatusChanged`: no payload shape in the catalog yet: any JSON.
+    /// `application.subscriptionStatusChanged`: payload `Webhook<AppSubscriptionData>`.
     ApplicationSubscriptionStatusChanged(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+        ::std::boxed::Box<Webhook<AppSubscriptionData>>,
     ),
-    /// `application.storageChanged`: no payload shape in the catalog yet: any JSON.
+    /// `application.storageChanged`: payload `Webhook<json>`.
     ApplicationStorageChanged(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+        ::std::boxed::Box<Webhook<::commerce_webhooks::wire::serde_json::Value>>,
     ),
-    /// `customer.personalDataRemovalRequest`: no payload shape in the catalog yet: any JSON.
+    /// `customer.personalDataRemovalRequest`: payload `Webhook<json>`.
     CustomerPersonalDataRemovalRequest(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+        ::std::boxed::Box<Webhook<::commerce_webhooks::wire::serde_json::Value>>,
     ),
-    /// `customer.personalDataExportRequest`: no payload shape in the catalog yet: any JSON.
+    /// `customer.personalDataExportRequest`: payload `Webhook<json>`.
     CustomerPersonalDataExportRequest(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+        ::std::boxed::Box<Webhook<::commerce_webhooks::wire::serde_json::Value>>,
     ),
-    /// `profile.personalDataRemovalRequest`: no payload shape in the catalog yet: any JSON.
+    /// `profile.personalDataRemovalRequest`: payload `Webhook<json>`.
     ProfilePersonalDataRemovalRequest(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+        ::std::boxed::Box<Webhook<::commerce_webhooks::wire::serde_json::Value>>,
     ),
-    /// `profile.personalDataExportRequest`: no payload shape in the catalog yet: any JSON.
+    /// `profile.personalDataExportRequest`: payload `Webhook<json>`.
     ProfilePersonalDataExportRequest(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+        ::std::boxed::Box<Webhook<::commerce_webhooks::wire::serde_json::Value>>,
     ),
     /// A topic the catalog does not know, with its body as any JSON.
     Unknown {
@@ -1305,3 +1337,920 @@ impl ::commerce_webhooks::wire::serde::Serialize for Event {
         }
     }
 }
+/// The body of every Ecwid webhook.
+///
+/// Fields documented at <https://api-docs.ecwid.com/reference/webhooks-structure>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Webhook<P> {
+    /// `eventId`: `string`, always present.
+    ///
+    /// Unique id of the webhook event. The field table says `number`, but every example sends a string, not always a well-formed UUID; treat it as opaque. Signed with `eventCreated` in the X-Ecwid-Webhook-Signature header.
+    pub event_id: ::std::string::String,
+    /// `eventCreated`: `uint`, always present.
+    ///
+    /// Unix timestamp (seconds) of the event.
+    pub event_created: u64,
+    /// `storeId`: `uint`, always present.
+    ///
+    /// The store's id.
+    pub store_id: u64,
+    /// `entityId`: `string_or_number`, always present.
+    ///
+    /// Id of the affected entity: a number for order, product, category, customer and profile events (the internal order id on current order events, `-1` for unfinished orders of older stores), a string (the store id) for application events.
+    pub entity_id: ::commerce_webhooks::StringOrNumber,
+    /// `eventType`: `string`, always present.
+    ///
+    /// The event, e.g. `order.created` (the topic); also sent as the URL's `eventType` query parameter.
+    pub event_type: ::std::string::String,
+    /// `data`: `P`, may be absent (`None`), never null.
+    ///
+    /// Additional details, sent only for some events.
+    pub data: ::std::option::Option<P>,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<
+    'de,
+    P: ::commerce_webhooks::wire::serde::Deserialize<'de>,
+> ::commerce_webhooks::wire::serde::Deserialize<'de> for Webhook<P> {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor<P>(::std::marker::PhantomData<P>);
+        impl<
+            'de,
+            P: ::commerce_webhooks::wire::serde::Deserialize<'de>,
+        > ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor<P> {
+            type Value = Webhook<P>;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `Webhook` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_event_id: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut field_event_created: ::std::option::Option<u64> = ::std::option::Option::None;
+                let mut field_store_id: ::std::option::Option<u64> = ::std::option::Option::None;
+                let mut field_entity_id: ::std::option::Option<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::std::option::Option::None;
+                let mut field_event_type: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut field_data: ::std::option::Option<P> = ::std::option::Option::None;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "eventId" => {
+                            field_event_id = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        "eventCreated" => {
+                            field_event_created = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        "storeId" => {
+                            field_store_id = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        "entityId" => {
+                            field_entity_id = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        "eventType" => {
+                            field_event_type = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        "data" => {
+                            field_data = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(Webhook {
+                    event_id: field_event_id
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "eventId",
+                        ))?,
+                    event_created: field_event_created
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "eventCreated",
+                        ))?,
+                    store_id: field_store_id
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "storeId",
+                        ))?,
+                    entity_id: field_entity_id
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "entityId",
+                        ))?,
+                    event_type: field_event_type
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "eventType",
+                        ))?,
+                    data: field_data,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor(::std::marker::PhantomData))
+    }
+}
+impl<
+    P: ::commerce_webhooks::wire::serde::Serialize,
+> ::commerce_webhooks::wire::serde::Serialize for Webhook<P> {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        map.serialize_entry("eventId", &self.event_id)?;
+        map.serialize_entry("eventCreated", &self.event_created)?;
+        map.serialize_entry("storeId", &self.store_id)?;
+        map.serialize_entry("entityId", &self.entity_id)?;
+        map.serialize_entry("eventType", &self.event_type)?;
+        if let ::std::option::Option::Some(value) = &self.data {
+            map.serialize_entry("data", value)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// `data` of order.created. The current docs say order.created and order.updated webhooks "always contain order payment and fulfillment statuses in addition to the order ID"; the older docs' example has no `orderId`.
+///
+/// Fields documented at <https://docs.ecwid.com/build-apps/webhook-automations/learn-ecwid-webhooks/event-data-in-webhooks>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderCreatedData {
+    /// `orderId`: `string`, may be absent (`None`), never null.
+    ///
+    /// The order id to use (e.g. `XJ12H`); current docs only, while `entityId` is the internal order id.
+    pub order_id: ::std::option::Option<::std::string::String>,
+    /// `newPaymentStatus`: `PaymentStatus`, always present.
+    pub new_payment_status: PaymentStatus,
+    /// `newFulfillmentStatus`: `FulfillmentStatus`, always present.
+    pub new_fulfillment_status: FulfillmentStatus,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderCreatedData {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = OrderCreatedData;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `OrderCreatedData` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_order_id: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut field_new_payment_status: ::std::option::Option<PaymentStatus> = ::std::option::Option::None;
+                let mut field_new_fulfillment_status: ::std::option::Option<
+                    FulfillmentStatus,
+                > = ::std::option::Option::None;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "orderId" => {
+                            field_order_id = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        "newPaymentStatus" => {
+                            field_new_payment_status = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        "newFulfillmentStatus" => {
+                            field_new_fulfillment_status = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(OrderCreatedData {
+                    order_id: field_order_id,
+                    new_payment_status: field_new_payment_status
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "newPaymentStatus",
+                        ))?,
+                    new_fulfillment_status: field_new_fulfillment_status
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "newFulfillmentStatus",
+                        ))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for OrderCreatedData {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if let ::std::option::Option::Some(value) = &self.order_id {
+            map.serialize_entry("orderId", value)?;
+        }
+        map.serialize_entry("newPaymentStatus", &self.new_payment_status)?;
+        map.serialize_entry("newFulfillmentStatus", &self.new_fulfillment_status)?;
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// `data` of order.updated: the payment and fulfillment status before and after the change.
+///
+/// Fields documented at <https://docs.ecwid.com/build-apps/webhook-automations/learn-ecwid-webhooks/event-data-in-webhooks>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderUpdatedData {
+    /// `orderId`: `string`, may be absent (`None`), never null.
+    ///
+    /// The order id to use (e.g. `B8HGD`); current docs only.
+    pub order_id: ::std::option::Option<::std::string::String>,
+    /// `oldPaymentStatus`: `PaymentStatus`, always present.
+    pub old_payment_status: PaymentStatus,
+    /// `newPaymentStatus`: `PaymentStatus`, always present.
+    pub new_payment_status: PaymentStatus,
+    /// `oldFulfillmentStatus`: `FulfillmentStatus`, always present.
+    pub old_fulfillment_status: FulfillmentStatus,
+    /// `newFulfillmentStatus`: `FulfillmentStatus`, always present.
+    pub new_fulfillment_status: FulfillmentStatus,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderUpdatedData {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = OrderUpdatedData;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `OrderUpdatedData` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_order_id: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut field_old_payment_status: ::std::option::Option<PaymentStatus> = ::std::option::Option::None;
+                let mut field_new_payment_status: ::std::option::Option<PaymentStatus> = ::std::option::Option::None;
+                let mut field_old_fulfillment_status: ::std::option::Option<
+                    FulfillmentStatus,
+                > = ::std::option::Option::None;
+                let mut field_new_fulfillment_status: ::std::option::Option<
+                    FulfillmentStatus,
+                > = ::std::option::Option::None;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "orderId" => {
+                            field_order_id = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        "oldPaymentStatus" => {
+                            field_old_payment_status = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        "newPaymentStatus" => {
+                            field_new_payment_status = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        "oldFulfillmentStatus" => {
+                            field_old_fulfillment_status = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        "newFulfillmentStatus" => {
+                            field_new_fulfillment_status = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(OrderUpdatedData {
+                    order_id: field_order_id,
+                    old_payment_status: field_old_payment_status
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "oldPaymentStatus",
+                        ))?,
+                    new_payment_status: field_new_payment_status
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "newPaymentStatus",
+                        ))?,
+                    old_fulfillment_status: field_old_fulfillment_status
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "oldFulfillmentStatus",
+                        ))?,
+                    new_fulfillment_status: field_new_fulfillment_status
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "newFulfillmentStatus",
+                        ))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for OrderUpdatedData {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if let ::std::option::Option::Some(value) = &self.order_id {
+            map.serialize_entry("orderId", value)?;
+        }
+        map.serialize_entry("oldPaymentStatus", &self.old_payment_status)?;
+        map.serialize_entry("newPaymentStatus", &self.new_payment_status)?;
+        map.serialize_entry("oldFulfillmentStatus", &self.old_fulfillment_status)?;
+        map.serialize_entry("newFulfillmentStatus", &self.new_fulfillment_status)?;
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// `data` of the abandoned cart events (unfinished_order.*). Only the unfinished_order.created example is documented; older stores send no `data` and `entityId: -1`.
+///
+/// Fields documented at <https://api-docs.ecwid.com/reference/webhooks-structure>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnfinishedOrderData {
+    /// `orderId`: `string`, may be absent (`None`), never null.
+    ///
+    /// The order id of the abandoned cart, e.g. `RA1SD`.
+    pub order_id: ::std::option::Option<::std::string::String>,
+    /// `cartId`: `string`, may be absent (`None`), never null.
+    ///
+    /// The cart id, an uppercase UUID.
+    pub cart_id: ::std::option::Option<::std::string::String>,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for UnfinishedOrderData {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = UnfinishedOrderData;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `UnfinishedOrderData` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_order_id: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut field_cart_id: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "orderId" => {
+                            field_order_id = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        "cartId" => {
+                            field_cart_id = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(UnfinishedOrderData {
+                    order_id: field_order_id,
+                    cart_id: field_cart_id,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for UnfinishedOrderData {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if let ::std::option::Option::Some(value) = &self.order_id {
+            map.serialize_entry("orderId", value)?;
+        }
+        if let ::std::option::Option::Some(value) = &self.cart_id {
+            map.serialize_entry("cartId", value)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// `data` of customer.created, customer.updated and customer.deleted.
+///
+/// Fields documented at <https://developers.ecwid.com/api-documentation/webhook-structure>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CustomerData {
+    /// `customerEmail`: `string`, may be absent (`None`), never null.
+    ///
+    /// The customer's email address.
+    pub customer_email: ::std::option::Option<::std::string::String>,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerData {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = CustomerData;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `CustomerData` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_customer_email: ::std::option::Option<
+                    ::std::string::String,
+                > = ::std::option::Option::None;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "customerEmail" => {
+                            field_customer_email = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(CustomerData {
+                    customer_email: field_customer_email,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for CustomerData {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if let ::std::option::Option::Some(value) = &self.customer_email {
+            map.serialize_entry("customerEmail", value)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// `data` of profile.subscriptionStatusChanged: the store's plan before and after (note: *Name*, unlike the application event's *Status*).
+///
+/// Fields documented at <https://developers.ecwid.com/api-documentation/webhook-structure>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProfileSubscriptionData {
+    /// `oldSubscriptionName`: `string`, may be absent (`None`), never null.
+    ///
+    /// The previous plan name, e.g. `ECWID_BUSINESS`.
+    pub old_subscription_name: ::std::option::Option<::std::string::String>,
+    /// `newSubscriptionName`: `string`, may be absent (`None`), never null.
+    ///
+    /// The new plan name, e.g. `ECWID_UNLIMITED`.
+    pub new_subscription_name: ::std::option::Option<::std::string::String>,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
+for ProfileSubscriptionData {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = ProfileSubscriptionData;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `ProfileSubscriptionData` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_old_subscription_name: ::std::option::Option<
+                    ::std::string::String,
+                > = ::std::option::Option::None;
+                let mut field_new_subscription_name: ::std::option::Option<
+                    ::std::string::String,
+                > = ::std::option::Option::None;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "oldSubscriptionName" => {
+                            field_old_subscription_name = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        "newSubscriptionName" => {
+                            field_new_subscription_name = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ProfileSubscriptionData {
+                    old_subscription_name: field_old_subscription_name,
+                    new_subscription_name: field_new_subscription_name,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for ProfileSubscriptionData {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if let ::std::option::Option::Some(value) = &self.old_subscription_name {
+            map.serialize_entry("oldSubscriptionName", value)?;
+        }
+        if let ::std::option::Option::Some(value) = &self.new_subscription_name {
+            map.serialize_entry("newSubscriptionName", value)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// `data` of application.subscriptionStatusChanged: the app's subscription status before and after.
+///
+/// Fields documented at <https://github.com/Ecwid/ecwid-api-docs/blob/044a9e04fa009740756d85797fc0058b558918e1/includes/_webhooks.md>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AppSubscriptionData {
+    /// `oldSubscriptionStatus`: `string`, may be absent (`None`), never null.
+    ///
+    /// Previous application subscription status, e.g. `TRIAL`.
+    pub old_subscription_status: ::std::option::Option<::std::string::String>,
+    /// `newSubscriptionStatus`: `string`, may be absent (`None`), never null.
+    ///
+    /// New application subscription status, e.g. `ACTIVE`.
+    pub new_subscription_status: ::std::option::Option<::std::string::String>,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AppSubscriptionData {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = AppSubscriptionData;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `AppSubscriptionData` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_old_subscription_status: ::std::option::Option<
+                    ::std::string::String,
+                > = ::std::option::Option::None;
+                let mut field_new_subscription_status: ::std::option::Option<
+                    ::std::string::String,
+                > = ::std::option::Option::None;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "oldSubscriptionStatus" => {
+                            field_old_subscription_status = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        "newSubscriptionStatus" => {
+                            field_new_subscription_status = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AppSubscriptionData {
+                    old_subscription_status: field_old_subscription_status,
+                    new_subscription_status: field_new_subscription_status,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for AppSubscriptionData {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if let ::std::option::Option::Some(value) = &self.old_subscription_status {
+            map.serialize_entry("oldSubscriptionStatus", value)?;
+        }
+        if let ::std::option::Option::Some(value) = &self.new_subscription_status {
+            map.serialize_entry("newSubscriptionStatus", value)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// An order payment status. The webhook pages list no values; these are the REST API's order payment statuses as Ecwid's own API client enumerates them.
+///
+/// Values documented at <https://github.com/Ecwid/ecwid-java-api-client/blob/b6ce9b1ec8898e5713f68e73684bc425feb625d3/src/main/kotlin/com/ecwid/apiclient/v3/dto/order/enums/OrderPaymentStatus.kt>.
+///
+/// A value the catalog does not list is kept as `Unknown`, never an error.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PaymentStatus {
+    /// `AWAITING_PAYMENT`
+    AwaitingPayment,
+    /// `PAID`
+    Paid,
+    /// `CANCELLED`
+    Cancelled,
+    /// `REFUNDED`
+    Refunded,
+    /// `PARTIALLY_REFUNDED`
+    PartiallyRefunded,
+    /// `INCOMPLETE`
+    Incomplete,
+    /// A name this catalog does not know, kept exactly as received.
+    Unknown(::std::string::String),
+}
+impl PaymentStatus {
+    /// Every documented value, in catalog order.
+    pub const ALL: &'static [PaymentStatus] = &[
+        PaymentStatus::AwaitingPayment,
+        PaymentStatus::Paid,
+        PaymentStatus::Cancelled,
+        PaymentStatus::Refunded,
+        PaymentStatus::PartiallyRefunded,
+        PaymentStatus::Incomplete,
+    ];
+    /// The value for a wire name; an unknown name gives [`Self::Unknown`].
+    pub fn from_wire(wire: &str) -> Self {
+        match wire {
+            "AWAITING_PAYMENT" => Self::AwaitingPayment,
+            "PAID" => Self::Paid,
+            "CANCELLED" => Self::Cancelled,
+            "REFUNDED" => Self::Refunded,
+            "PARTIALLY_REFUNDED" => Self::PartiallyRefunded,
+            "INCOMPLETE" => Self::Incomplete,
+            _ => Self::Unknown(wire.to_owned()),
+        }
+    }
+    /// The exact wire name.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::AwaitingPayment => "AWAITING_PAYMENT",
+            Self::Paid => "PAID",
+            Self::Cancelled => "CANCELLED",
+            Self::Refunded => "REFUNDED",
+            Self::PartiallyRefunded => "PARTIALLY_REFUNDED",
+            Self::Incomplete => "INCOMPLETE",
+            Self::Unknown(wire) => wire,
+        }
+    }
+    /// The position in [`Self::ALL`]; `None` for [`Self::Unknown`].
+    pub fn index(&self) -> ::std::option::Option<usize> {
+        match self {
+            Self::AwaitingPayment => ::std::option::Option::Some(0),
+            Self::Paid => ::std::option::Option::Some(1),
+            Self::Cancelled => ::std::option::Option::Some(2),
+            Self::Refunded => ::std::option::Option::Some(3),
+            Self::PartiallyRefunded => ::std::option::Option::Some(4),
+            Self::Incomplete => ::std::option::Option::Some(5),
+            Self::Unknown(_) => ::std::option::Option::None,
+        }
+    }
+}
+impl ::std::str::FromStr for PaymentStatus {
+    type Err = ::std::convert::Infallible;
+    /// Never fails: an unknown name gives [`Self::Unknown`].
+    fn from_str(wire: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from_wire(wire))
+    }
+}
+::commerce_webhooks::wire_name_impls!(PaymentStatus, "a paymentstatus name");
+/// An order fulfillment status. The webhook pages list no values; these are the REST API's order fulfillment statuses as Ecwid's own API client enumerates them.
+///
+/// Values documented at <https://github.com/Ecwid/ecwid-java-api-client/blob/5cc5510b73d1d8ea36986dce447cf2e17d9ce68f/src/main/kotlin/com/ecwid/apiclient/v3/dto/order/enums/OrderFulfillmentStatus.kt>.
+///
+/// A value the catalog does not list is kept as `Unknown`, never an error.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum FulfillmentStatus {
+    /// `AWAITING_PROCESSING`
+    AwaitingProcessing,
+    /// `PROCESSING`
+    Processing,
+    /// `SHIPPED`
+    Shipped,
+    /// `DELIVERED`
+    Delivered,
+    /// `WILL_NOT_DELIVER`
+    WillNotDeliver,
+    /// `RETURNED`
+    Returned,
+    /// `READY_FOR_PICKUP`
+    ReadyForPickup,
+    /// `OUT_FOR_DELIVERY`
+    OutForDelivery,
+    /// `CUSTOM_FULFILLMENT_STATUS_1`
+    CustomFulfillmentStatus1,
+    /// `CUSTOM_FULFILLMENT_STATUS_2`
+    CustomFulfillmentStatus2,
+    /// `CUSTOM_FULFILLMENT_STATUS_3`
+    CustomFulfillmentStatus3,
+    /// A name this catalog does not know, kept exactly as received.
+    Unknown(::std::string::String),
+}
+impl FulfillmentStatus {
+    /// Every documented value, in catalog order.
+    pub const ALL: &'static [FulfillmentStatus] = &[
+        FulfillmentStatus::AwaitingProcessing,
+        FulfillmentStatus::Processing,
+        FulfillmentStatus::Shipped,
+        FulfillmentStatus::Delivered,
+        FulfillmentStatus::WillNotDeliver,
+        FulfillmentStatus::Returned,
+        FulfillmentStatus::ReadyForPickup,
+        FulfillmentStatus::OutForDelivery,
+        FulfillmentStatus::CustomFulfillmentStatus1,
+        FulfillmentStatus::CustomFulfillmentStatus2,
+        FulfillmentStatus::CustomFulfillmentStatus3,
+    ];
+    /// The value for a wire name; an unknown name gives [`Self::Unknown`].
+    pub fn from_wire(wire: &str) -> Self {
+        match wire {
+            "AWAITING_PROCESSING" => Self::AwaitingProcessing,
+            "PROCESSING" => Self::Processing,
+            "SHIPPED" => Self::Shipped,
+            "DELIVERED" => Self::Delivered,
+            "WILL_NOT_DELIVER" => Self::WillNotDeliver,
+            "RETURNED" => Self::Returned,
+            "READY_FOR_PICKUP" => Self::ReadyForPickup,
+            "OUT_FOR_DELIVERY" => Self::OutForDelivery,
+            "CUSTOM_FULFILLMENT_STATUS_1" => Self::CustomFulfillmentStatus1,
+            "CUSTOM_FULFILLMENT_STATUS_2" => Self::CustomFulfillmentStatus2,
+            "CUSTOM_FULFILLMENT_STATUS_3" => Self::CustomFulfillmentStatus3,
+            _ => Self::Unknown(wire.to_owned()),
+        }
+    }
+    /// The exact wire name.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::AwaitingProcessing => "AWAITING_PROCESSING",
+            Self::Processing => "PROCESSING",
+            Self::Shipped => "SHIPPED",
+            Self::Delivered => "DELIVERED",
+            Self::WillNotDeliver => "WILL_NOT_DELIVER",
+            Self::Returned => "RETURNED",
+            Self::ReadyForPickup => "READY_FOR_PICKUP",
+            Self::OutForDelivery => "OUT_FOR_DELIVERY",
+            Self::CustomFulfillmentStatus1 => "CUSTOM_FULFILLMENT_STATUS_1",
+            Self::CustomFulfillmentStatus2 => "CUSTOM_FULFILLMENT_STATUS_2",
+            Self::CustomFulfillmentStatus3 => "CUSTOM_FULFILLMENT_STATUS_3",
+            Self::Unknown(wire) => wire,
+        }
+    }
+    /// The position in [`Self::ALL`]; `None` for [`Self::Unknown`].
+    pub fn index(&self) -> ::std::option::Option<usize> {
+        match self {
+            Self::AwaitingProcessing => ::std::option::Option::Some(0),
+            Self::Processing => ::std::option::Option::Some(1),
+            Self::Shipped => ::std::option::Option::Some(2),
+            Self::Delivered => ::std::option::Option::Some(3),
+            Self::WillNotDeliver => ::std::option::Option::Some(4),
+            Self::Returned => ::std::option::Option::Some(5),
+            Self::ReadyForPickup => ::std::option::Option::Some(6),
+            Self::OutForDelivery => ::std::option::Option::Some(7),
+            Self::CustomFulfillmentStatus1 => ::std::option::Option::Some(8),
+            Self::CustomFulfillmentStatus2 => ::std::option::Option::Some(9),
+            Self::CustomFulfillmentStatus3 => ::std::option::Option::Some(10),
+            Self::Unknown(_) => ::std::option::Option::None,
+        }
+    }
+}
+impl ::std::str::FromStr for FulfillmentStatus {
+    type Err = ::std::convert::Infallible;
+    /// Never fails: an unknown name gives [`Self::Unknown`].
+    fn from_str(wire: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from_wire(wire))
+    }
+}
+::commerce_webhooks::wire_name_impls!(FulfillmentStatus, "a fulfillmentstatus name");

@@ -11,12 +11,12 @@ pub const SEPARATORS: &[char] = &['.'];
 pub const TOPIC_FIELD: &str = "data.event";
 /// The wildcard groups Shopware documents, in page order.
 pub const GROUPS: &[::commerce_webhooks::Group] = &[];
-/// How Shopware signs and identifies a delivery (scheme documented at <https://developer.shopware.com/docs/guides/plugins/apps/app-base-guide.html>).
+/// How Shopware signs and identifies a delivery (scheme documented at <https://developer.shopware.com/docs/guides/plugins/apps/webhook.html>).
 pub const DELIVERY: ::commerce_webhooks::DeliveryFacts = ::commerce_webhooks::DeliveryFacts {
     topic: ::commerce_webhooks::Location::Body("data.event", &["data", "event"]),
     signature_header: "shopware-shop-signature",
     scheme: ::commerce_webhooks::SignatureScheme::HmacSha256HexBody,
-    scheme_source: "https://developer.shopware.com/docs/guides/plugins/apps/app-base-guide.html",
+    scheme_source: "https://developer.shopware.com/docs/guides/plugins/apps/webhook.html",
     delivery_id: ::commerce_webhooks::Location::Body(
         "source.eventId",
         &["source", "eventId"],
@@ -2106,390 +2106,302 @@ impl Scope {
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum Event {
-    /// `checkout.customer.before.login`: no payload shape in the catalog yet: any JSON.
-    CheckoutCustomerBeforeLogin(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `checkout.customer.changed-payment-method`: no payload shape in the catalog yet: any JSON.
-    CheckoutCustomerChangedPaymentMethod(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `checkout.customer.deleted`: no payload shape in the catalog yet: any JSON.
-    CheckoutCustomerDeleted(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `checkout.customer.double_opt_in_guest_order`: no payload shape in the catalog yet: any JSON.
+    /// `checkout.customer.before.login`: payload `Webhook<CustomerBeforeLoginPayload>`.
+    CheckoutCustomerBeforeLogin(::std::boxed::Box<Webhook<CustomerBeforeLoginPayload>>),
+    /// `checkout.customer.changed-payment-method`: payload `Webhook<CustomerPayload>`.
+    CheckoutCustomerChangedPaymentMethod(::std::boxed::Box<Webhook<CustomerPayload>>),
+    /// `checkout.customer.deleted`: payload `Webhook<CustomerPayload>`.
+    CheckoutCustomerDeleted(::std::boxed::Box<Webhook<CustomerPayload>>),
+    /// `checkout.customer.double_opt_in_guest_order`: payload `Webhook<DoubleOptInPayload>`.
     CheckoutCustomerDoubleOptInGuestOrder(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+        ::std::boxed::Box<Webhook<DoubleOptInPayload>>,
     ),
-    /// `checkout.customer.double_opt_in_registration`: no payload shape in the catalog yet: any JSON.
+    /// `checkout.customer.double_opt_in_registration`: payload `Webhook<DoubleOptInPayload>`.
     CheckoutCustomerDoubleOptInRegistration(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+        ::std::boxed::Box<Webhook<DoubleOptInPayload>>,
     ),
-    /// `checkout.customer.guest_register`: no payload shape in the catalog yet: any JSON.
-    CheckoutCustomerGuestRegister(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `checkout.customer.login`: no payload shape in the catalog yet: any JSON.
-    CheckoutCustomerLogin(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `checkout.customer.logout`: no payload shape in the catalog yet: any JSON.
-    CheckoutCustomerLogout(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `checkout.customer.register`: no payload shape in the catalog yet: any JSON.
-    CheckoutCustomerRegister(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `checkout.order.payment_method.changed`: no payload shape in the catalog yet: any JSON.
+    /// `checkout.customer.guest_register`: payload `Webhook<CustomerPayload>`.
+    CheckoutCustomerGuestRegister(::std::boxed::Box<Webhook<CustomerPayload>>),
+    /// `checkout.customer.login`: payload `Webhook<CustomerLoginPayload>`.
+    CheckoutCustomerLogin(::std::boxed::Box<Webhook<CustomerLoginPayload>>),
+    /// `checkout.customer.logout`: payload `Webhook<CustomerPayload>`.
+    CheckoutCustomerLogout(::std::boxed::Box<Webhook<CustomerPayload>>),
+    /// `checkout.customer.register`: payload `Webhook<CustomerPayload>`.
+    CheckoutCustomerRegister(::std::boxed::Box<Webhook<CustomerPayload>>),
+    /// `checkout.order.payment_method.changed`: payload `Webhook<OrderPaymentMethodChangedPayload>`.
     CheckoutOrderPaymentMethodChanged(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+        ::std::boxed::Box<Webhook<OrderPaymentMethodChangedPayload>>,
     ),
-    /// `checkout.order.placed`: no payload shape in the catalog yet: any JSON.
-    CheckoutOrderPlaced(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `contact_form.send`: no payload shape in the catalog yet: any JSON.
-    ContactFormSend(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `customer.group.registration.accepted`: no payload shape in the catalog yet: any JSON.
+    /// `checkout.order.placed`: payload `Webhook<OrderPayload>`.
+    CheckoutOrderPlaced(::std::boxed::Box<Webhook<OrderPayload>>),
+    /// `contact_form.send`: payload `Webhook<ContactFormPayload>`.
+    ContactFormSend(::std::boxed::Box<Webhook<ContactFormPayload>>),
+    /// `customer.group.registration.accepted`: payload `Webhook<CustomerGroupRegistrationPayload>`.
     CustomerGroupRegistrationAccepted(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+        ::std::boxed::Box<Webhook<CustomerGroupRegistrationPayload>>,
     ),
-    /// `customer.group.registration.declined`: no payload shape in the catalog yet: any JSON.
+    /// `customer.group.registration.declined`: payload `Webhook<CustomerGroupRegistrationPayload>`.
     CustomerGroupRegistrationDeclined(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+        ::std::boxed::Box<Webhook<CustomerGroupRegistrationPayload>>,
     ),
-    /// `customer.recovery.request`: no payload shape in the catalog yet: any JSON.
-    CustomerRecoveryRequest(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `mail.after.create.message`: no payload shape in the catalog yet: any JSON.
-    MailAfterCreateMessage(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `mail.before.send`: no payload shape in the catalog yet: any JSON.
-    MailBeforeSend(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `mail.sent`: no payload shape in the catalog yet: any JSON.
-    MailSent(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `newsletter.confirm`: no payload shape in the catalog yet: any JSON.
-    NewsletterConfirm(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `newsletter.register`: no payload shape in the catalog yet: any JSON.
-    NewsletterRegister(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `newsletter.unsubscribe`: no payload shape in the catalog yet: any JSON.
-    NewsletterUnsubscribe(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `product_export.log`: no payload shape in the catalog yet: any JSON.
-    ProductExportLog(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `review_form.send`: no payload shape in the catalog yet: any JSON.
-    ReviewFormSend(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `state_enter.order.state.cancelled`: no payload shape in the catalog yet: any JSON.
-    StateEnterOrderStateCancelled(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `state_enter.order.state.completed`: no payload shape in the catalog yet: any JSON.
-    StateEnterOrderStateCompleted(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `state_enter.order.state.in_progress`: no payload shape in the catalog yet: any JSON.
-    StateEnterOrderStateInProgress(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `state_enter.order.state.open`: no payload shape in the catalog yet: any JSON.
-    StateEnterOrderStateOpen(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `state_enter.order_delivery.state.cancelled`: no payload shape in the catalog yet: any JSON.
-    StateEnterOrderDeliveryStateCancelled(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `state_enter.order_delivery.state.open`: no payload shape in the catalog yet: any JSON.
-    StateEnterOrderDeliveryStateOpen(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `state_enter.order_delivery.state.returned`: no payload shape in the catalog yet: any JSON.
-    StateEnterOrderDeliveryStateReturned(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `state_enter.order_delivery.state.returned_partially`: no payload shape in the catalog yet: any JSON.
+    /// `customer.recovery.request`: payload `Webhook<CustomerRecoveryPayload>`.
+    CustomerRecoveryRequest(::std::boxed::Box<Webhook<CustomerRecoveryPayload>>),
+    /// `mail.after.create.message`: payload `Webhook<MailAfterCreateMessagePayload>`.
+    MailAfterCreateMessage(::std::boxed::Box<Webhook<MailAfterCreateMessagePayload>>),
+    /// `mail.before.send`: payload `Webhook<MailBeforeSendPayload>`.
+    MailBeforeSend(::std::boxed::Box<Webhook<MailBeforeSendPayload>>),
+    /// `mail.sent`: payload `Webhook<MailSentPayload>`.
+    MailSent(::std::boxed::Box<Webhook<MailSentPayload>>),
+    /// `newsletter.confirm`: payload `Webhook<NewsletterRecipientPayload>`.
+    NewsletterConfirm(::std::boxed::Box<Webhook<NewsletterRecipientPayload>>),
+    /// `newsletter.register`: payload `Webhook<NewsletterRegisterPayload>`.
+    NewsletterRegister(::std::boxed::Box<Webhook<NewsletterRegisterPayload>>),
+    /// `newsletter.unsubscribe`: payload `Webhook<NewsletterRecipientPayload>`.
+    NewsletterUnsubscribe(::std::boxed::Box<Webhook<NewsletterRecipientPayload>>),
+    /// `product_export.log`: payload `Webhook<ProductExportLogPayload>`.
+    ProductExportLog(::std::boxed::Box<Webhook<ProductExportLogPayload>>),
+    /// `review_form.send`: payload `Webhook<ReviewFormPayload>`.
+    ReviewFormSend(::std::boxed::Box<Webhook<ReviewFormPayload>>),
+    /// `state_enter.order.state.cancelled`: payload `Webhook<OrderPayload>`.
+    StateEnterOrderStateCancelled(::std::boxed::Box<Webhook<OrderPayload>>),
+    /// `state_enter.order.state.completed`: payload `Webhook<OrderPayload>`.
+    StateEnterOrderStateCompleted(::std::boxed::Box<Webhook<OrderPayload>>),
+    /// `state_enter.order.state.in_progress`: payload `Webhook<OrderPayload>`.
+    StateEnterOrderStateInProgress(::std::boxed::Box<Webhook<OrderPayload>>),
+    /// `state_enter.order.state.open`: payload `Webhook<OrderPayload>`.
+    StateEnterOrderStateOpen(::std::boxed::Box<Webhook<OrderPayload>>),
+    /// `state_enter.order_delivery.state.cancelled`: payload `Webhook<OrderPayload>`.
+    StateEnterOrderDeliveryStateCancelled(::std::boxed::Box<Webhook<OrderPayload>>),
+    /// `state_enter.order_delivery.state.open`: payload `Webhook<OrderPayload>`.
+    StateEnterOrderDeliveryStateOpen(::std::boxed::Box<Webhook<OrderPayload>>),
+    /// `state_enter.order_delivery.state.returned`: payload `Webhook<OrderPayload>`.
+    StateEnterOrderDeliveryStateReturned(::std::boxed::Box<Webhook<OrderPayload>>),
+    /// `state_enter.order_delivery.state.returned_partially`: payload `Webhook<OrderPayload>`.
     StateEnterOrderDeliveryStateReturnedPartially(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+        ::std::boxed::Box<Webhook<OrderPayload>>,
     ),
-    /// `state_enter.order_delivery.state.shipped`: no payload shape in the catalog yet: any JSON.
-    StateEnterOrderDeliveryStateShipped(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `state_enter.order_delivery.state.shipped_partially`: no payload shape in the catalog yet: any JSON.
+    /// `state_enter.order_delivery.state.shipped`: payload `Webhook<OrderPayload>`.
+    StateEnterOrderDeliveryStateShipped(::std::boxed::Box<Webhook<OrderPayload>>),
+    /// `state_enter.order_delivery.state.shipped_partially`: payload `Webhook<OrderPayload>`.
     StateEnterOrderDeliveryStateShippedPartially(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+        ::std::boxed::Box<Webhook<OrderPayload>>,
     ),
-    /// `state_enter.order_transaction.state.authorized`: no payload shape in the catalog yet: any JSON.
-    StateEnterOrderTransactionStateAuthorized(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `state_enter.order_transaction.state.cancelled`: no payload shape in the catalog yet: any JSON.
-    StateEnterOrderTransactionStateCancelled(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `state_enter.order_transaction.state.chargeback`: no payload shape in the catalog yet: any JSON.
-    StateEnterOrderTransactionStateChargeback(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `state_enter.order_transaction.state.failed`: no payload shape in the catalog yet: any JSON.
-    StateEnterOrderTransactionStateFailed(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `state_enter.order_transaction.state.in_progress`: no payload shape in the catalog yet: any JSON.
-    StateEnterOrderTransactionStateInProgress(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `state_enter.order_transaction.state.open`: no payload shape in the catalog yet: any JSON.
-    StateEnterOrderTransactionStateOpen(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `state_enter.order_transaction.state.paid`: no payload shape in the catalog yet: any JSON.
-    StateEnterOrderTransactionStatePaid(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `state_enter.order_transaction.state.paid_partially`: no payload shape in the catalog yet: any JSON.
+    /// `state_enter.order_transaction.state.authorized`: payload `Webhook<OrderPayload>`.
+    StateEnterOrderTransactionStateAuthorized(::std::boxed::Box<Webhook<OrderPayload>>),
+    /// `state_enter.order_transaction.state.cancelled`: payload `Webhook<OrderPayload>`.
+    StateEnterOrderTransactionStateCancelled(::std::boxed::Box<Webhook<OrderPayload>>),
+    /// `state_enter.order_transaction.state.chargeback`: payload `Webhook<OrderPayload>`.
+    StateEnterOrderTransactionStateChargeback(::std::boxed::Box<Webhook<OrderPayload>>),
+    /// `state_enter.order_transaction.state.failed`: payload `Webhook<OrderPayload>`.
+    StateEnterOrderTransactionStateFailed(::std::boxed::Box<Webhook<OrderPayload>>),
+    /// `state_enter.order_transaction.state.in_progress`: payload `Webhook<OrderPayload>`.
+    StateEnterOrderTransactionStateInProgress(::std::boxed::Box<Webhook<OrderPayload>>),
+    /// `state_enter.order_transaction.state.open`: payload `Webhook<OrderPayload>`.
+    StateEnterOrderTransactionStateOpen(::std::boxed::Box<Webhook<OrderPayload>>),
+    /// `state_enter.order_transaction.state.paid`: payload `Webhook<OrderPayload>`.
+    StateEnterOrderTransactionStatePaid(::std::boxed::Box<Webhook<OrderPayload>>),
+    /// `state_enter.order_transaction.state.paid_partially`: payload `Webhook<OrderPayload>`.
     StateEnterOrderTransactionStatePaidPartially(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+        ::std::boxed::Box<Webhook<OrderPayload>>,
     ),
-    /// `state_enter.order_transaction.state.refunded`: no payload shape in the catalog yet: any JSON.
-    StateEnterOrderTransactionStateRefunded(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `state_enter.order_transaction.state.refunded_partially`: no payload shape in the catalog yet: any JSON.
+    /// `state_enter.order_transaction.state.refunded`: payload `Webhook<OrderPayload>`.
+    StateEnterOrderTransactionStateRefunded(::std::boxed::Box<Webhook<OrderPayload>>),
+    /// `state_enter.order_transaction.state.refunded_partially`: payload `Webhook<OrderPayload>`.
     StateEnterOrderTransactionStateRefundedPartially(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+        ::std::boxed::Box<Webhook<OrderPayload>>,
     ),
-    /// `state_enter.order_transaction.state.reminded`: no payload shape in the catalog yet: any JSON.
-    StateEnterOrderTransactionStateReminded(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `state_enter.order_transaction.state.unconfirmed`: no payload shape in the catalog yet: any JSON.
-    StateEnterOrderTransactionStateUnconfirmed(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `state_enter.order_transaction_capture.state.completed`: no payload shape in the catalog yet: any JSON.
+    /// `state_enter.order_transaction.state.reminded`: payload `Webhook<OrderPayload>`.
+    StateEnterOrderTransactionStateReminded(::std::boxed::Box<Webhook<OrderPayload>>),
+    /// `state_enter.order_transaction.state.unconfirmed`: payload `Webhook<OrderPayload>`.
+    StateEnterOrderTransactionStateUnconfirmed(::std::boxed::Box<Webhook<OrderPayload>>),
+    /// `state_enter.order_transaction_capture.state.completed`: payload `Webhook<OrderPayload>`.
     StateEnterOrderTransactionCaptureStateCompleted(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+        ::std::boxed::Box<Webhook<OrderPayload>>,
     ),
-    /// `state_enter.order_transaction_capture.state.failed`: no payload shape in the catalog yet: any JSON.
+    /// `state_enter.order_transaction_capture.state.failed`: payload `Webhook<OrderPayload>`.
     StateEnterOrderTransactionCaptureStateFailed(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+        ::std::boxed::Box<Webhook<OrderPayload>>,
     ),
-    /// `state_enter.order_transaction_capture.state.pending`: no payload shape in the catalog yet: any JSON.
+    /// `state_enter.order_transaction_capture.state.pending`: payload `Webhook<OrderPayload>`.
     StateEnterOrderTransactionCaptureStatePending(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+        ::std::boxed::Box<Webhook<OrderPayload>>,
     ),
-    /// `state_enter.order_transaction_capture_refund.state.cancelled`: no payload shape in the catalog yet: any JSON.
+    /// `state_enter.order_transaction_capture_refund.state.cancelled`: payload `Webhook<OrderPayload>`.
     StateEnterOrderTransactionCaptureRefundStateCancelled(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+        ::std::boxed::Box<Webhook<OrderPayload>>,
     ),
-    /// `state_enter.order_transaction_capture_refund.state.completed`: no payload shape in the catalog yet: any JSON.
+    /// `state_enter.order_transaction_capture_refund.state.completed`: payload `Webhook<OrderPayload>`.
     StateEnterOrderTransactionCaptureRefundStateCompleted(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+        ::std::boxed::Box<Webhook<OrderPayload>>,
     ),
-    /// `state_enter.order_transaction_capture_refund.state.failed`: no payload shape in the catalog yet: any JSON.
+    /// `state_enter.order_transaction_capture_refund.state.failed`: payload `Webhook<OrderPayload>`.
     StateEnterOrderTransactionCaptureRefundStateFailed(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+        ::std::boxed::Box<Webhook<OrderPayload>>,
     ),
-    /// `state_enter.order_transaction_capture_refund.state.in_progress`: no payload shape in the catalog yet: any JSON.
+    /// `state_enter.order_transaction_capture_refund.state.in_progress`: payload `Webhook<OrderPayload>`.
     StateEnterOrderTransactionCaptureRefundStateInProgress(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+        ::std::boxed::Box<Webhook<OrderPayload>>,
     ),
-    /// `state_enter.order_transaction_capture_refund.state.open`: no payload shape in the catalog yet: any JSON.
+    /// `state_enter.order_transaction_capture_refund.state.open`: payload `Webhook<OrderPayload>`.
     StateEnterOrderTransactionCaptureRefundStateOpen(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+        ::std::boxed::Box<Webhook<OrderPayload>>,
     ),
-    /// `state_leave.order.state.cancelled`: no payload shape in the catalog yet: any JSON.
-    StateLeaveOrderStateCancelled(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `state_leave.order.state.completed`: no payload shape in the catalog yet: any JSON.
-    StateLeaveOrderStateCompleted(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `state_leave.order.state.in_progress`: no payload shape in the catalog yet: any JSON.
-    StateLeaveOrderStateInProgress(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `state_leave.order.state.open`: no payload shape in the catalog yet: any JSON.
-    StateLeaveOrderStateOpen(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `state_leave.order_delivery.state.cancelled`: no payload shape in the catalog yet: any JSON.
-    StateLeaveOrderDeliveryStateCancelled(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `state_leave.order_delivery.state.open`: no payload shape in the catalog yet: any JSON.
-    StateLeaveOrderDeliveryStateOpen(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `state_leave.order_delivery.state.returned`: no payload shape in the catalog yet: any JSON.
-    StateLeaveOrderDeliveryStateReturned(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `state_leave.order_delivery.state.returned_partially`: no payload shape in the catalog yet: any JSON.
+    /// `state_leave.order.state.cancelled`: payload `Webhook<OrderPayload>`.
+    StateLeaveOrderStateCancelled(::std::boxed::Box<Webhook<OrderPayload>>),
+    /// `state_leave.order.state.completed`: payload `Webhook<OrderPayload>`.
+    StateLeaveOrderStateCompleted(::std::boxed::Box<Webhook<OrderPayload>>),
+    /// `state_leave.order.state.in_progress`: payload `Webhook<OrderPayload>`.
+    StateLeaveOrderStateInProgress(::std::boxed::Box<Webhook<OrderPayload>>),
+    /// `state_leave.order.state.open`: payload `Webhook<OrderPayload>`.
+    StateLeaveOrderStateOpen(::std::boxed::Box<Webhook<OrderPayload>>),
+    /// `state_leave.order_delivery.state.cancelled`: payload `Webhook<OrderPayload>`.
+    StateLeaveOrderDeliveryStateCancelled(::std::boxed::Box<Webhook<OrderPayload>>),
+    /// `state_leave.order_delivery.state.open`: payload `Webhook<OrderPayload>`.
+    StateLeaveOrderDeliveryStateOpen(::std::boxed::Box<Webhook<OrderPayload>>),
+    /// `state_leave.order_delivery.state.returned`: payload `Webhook<OrderPayload>`.
+    StateLeaveOrderDeliveryStateReturned(::std::boxed::Box<Webhook<OrderPayload>>),
+    /// `state_leave.order_delivery.state.returned_partially`: payload `Webhook<OrderPayload>`.
     StateLeaveOrderDeliveryStateReturnedPartially(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+        ::std::boxed::Box<Webhook<OrderPayload>>,
     ),
-    /// `state_leave.order_delivery.state.shipped`: no payload shape in the catalog yet: any JSON.
-    StateLeaveOrderDeliveryStateShipped(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `state_leave.order_delivery.state.shipped_partially`: no payload shape in the catalog yet: any JSON.
+    /// `state_leave.order_delivery.state.shipped`: payload `Webhook<OrderPayload>`.
+    StateLeaveOrderDeliveryStateShipped(::std::boxed::Box<Webhook<OrderPayload>>),
+    /// `state_leave.order_delivery.state.shipped_partially`: payload `Webhook<OrderPayload>`.
     StateLeaveOrderDeliveryStateShippedPartially(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+        ::std::boxed::Box<Webhook<OrderPayload>>,
     ),
-    /// `state_leave.order_transaction.state.authorized`: no payload shape in the catalog yet: any JSON.
-    StateLeaveOrderTransactionStateAuthorized(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `state_leave.order_transaction.state.cancelled`: no payload shape in the catalog yet: any JSON.
-    StateLeaveOrderTransactionStateCancelled(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `state_leave.order_transaction.state.chargeback`: no payload shape in the catalog yet: any JSON.
-    StateLeaveOrderTransactionStateChargeback(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `state_leave.order_transaction.state.failed`: no payload shape in the catalog yet: any JSON.
-    StateLeaveOrderTransactionStateFailed(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `state_leave.order_transaction.state.in_progress`: no payload shape in the catalog yet: any JSON.
-    StateLeaveOrderTransactionStateInProgress(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `state_leave.order_transaction.state.open`: no payload shape in the catalog yet: any JSON.
-    StateLeaveOrderTransactionStateOpen(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `state_leave.order_transaction.state.paid`: no payload shape in the catalog yet: any JSON.
-    StateLeaveOrderTransactionStatePaid(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `state_leave.order_transaction.state.paid_partially`: no payload shape in the catalog yet: any JSON.
+    /// `state_leave.order_transaction.state.authorized`: payload `Webhook<OrderPayload>`.
+    StateLeaveOrderTransactionStateAuthorized(::std::boxed::Box<Webhook<OrderPayload>>),
+    /// `state_leave.order_transaction.state.cancelled`: payload `Webhook<OrderPayload>`.
+    StateLeaveOrderTransactionStateCancelled(::std::boxed::Box<Webhook<OrderPayload>>),
+    /// `state_leave.order_transaction.state.chargeback`: payload `Webhook<OrderPayload>`.
+    StateLeaveOrderTransactionStateChargeback(::std::boxed::Box<Webhook<OrderPayload>>),
+    /// `state_leave.order_transaction.state.failed`: payload `Webhook<OrderPayload>`.
+    StateLeaveOrderTransactionStateFailed(::std::boxed::Box<Webhook<OrderPayload>>),
+    /// `state_leave.order_transaction.state.in_progress`: payload `Webhook<OrderPayload>`.
+    StateLeaveOrderTransactionStateInProgress(::std::boxed::Box<Webhook<OrderPayload>>),
+    /// `state_leave.order_transaction.state.open`: payload `Webhook<OrderPayload>`.
+    StateLeaveOrderTransactionStateOpen(::std::boxed::Box<Webhook<OrderPayload>>),
+    /// `state_leave.order_transaction.state.paid`: payload `Webhook<OrderPayload>`.
+    StateLeaveOrderTransactionStatePaid(::std::boxed::Box<Webhook<OrderPayload>>),
+    /// `state_leave.order_transaction.state.paid_partially`: payload `Webhook<OrderPayload>`.
     StateLeaveOrderTransactionStatePaidPartially(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+        ::std::boxed::Box<Webhook<OrderPayload>>,
     ),
-    /// `state_leave.order_transaction.state.refunded`: no payload shape in the catalog yet: any JSON.
-    StateLeaveOrderTransactionStateRefunded(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `state_leave.order_transaction.state.refunded_partially`: no payload shape in the catalog yet: any JSON.
+    /// `state_leave.order_transaction.state.refunded`: payload `Webhook<OrderPayload>`.
+    StateLeaveOrderTransactionStateRefunded(::std::boxed::Box<Webhook<OrderPayload>>),
+    /// `state_leave.order_transaction.state.refunded_partially`: payload `Webhook<OrderPayload>`.
     StateLeaveOrderTransactionStateRefundedPartially(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+        ::std::boxed::Box<Webhook<OrderPayload>>,
     ),
-    /// `state_leave.order_transaction.state.reminded`: no payload shape in the catalog yet: any JSON.
-    StateLeaveOrderTransactionStateReminded(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `state_leave.order_transaction.state.unconfirmed`: no payload shape in the catalog yet: any JSON.
-    StateLeaveOrderTransactionStateUnconfirmed(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `state_leave.order_transaction_capture.state.completed`: no payload shape in the catalog yet: any JSON.
+    /// `state_leave.order_transaction.state.reminded`: payload `Webhook<OrderPayload>`.
+    StateLeaveOrderTransactionStateReminded(::std::boxed::Box<Webhook<OrderPayload>>),
+    /// `state_leave.order_transaction.state.unconfirmed`: payload `Webhook<OrderPayload>`.
+    StateLeaveOrderTransactionStateUnconfirmed(::std::boxed::Box<Webhook<OrderPayload>>),
+    /// `state_leave.order_transaction_capture.state.completed`: payload `Webhook<OrderPayload>`.
     StateLeaveOrderTransactionCaptureStateCompleted(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+        ::std::boxed::Box<Webhook<OrderPayload>>,
     ),
-    /// `state_leave.order_transaction_capture.state.failed`: no payload shape in the catalog yet: any JSON.
+    /// `state_leave.order_transaction_capture.state.failed`: payload `Webhook<OrderPayload>`.
     StateLeaveOrderTransactionCaptureStateFailed(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+        ::std::boxed::Box<Webhook<OrderPayload>>,
     ),
-    /// `state_leave.order_transaction_capture.state.pending`: no payload shape in the catalog yet: any JSON.
+    /// `state_leave.order_transaction_capture.state.pending`: payload `Webhook<OrderPayload>`.
     StateLeaveOrderTransactionCaptureStatePending(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+        ::std::boxed::Box<Webhook<OrderPayload>>,
     ),
-    /// `state_leave.order_transaction_capture_refund.state.cancelled`: no payload shape in the catalog yet: any JSON.
+    /// `state_leave.order_transaction_capture_refund.state.cancelled`: payload `Webhook<OrderPayload>`.
     StateLeaveOrderTransactionCaptureRefundStateCancelled(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+        ::std::boxed::Box<Webhook<OrderPayload>>,
     ),
-    /// `state_leave.order_transaction_capture_refund.state.completed`: no payload shape in the catalog yet: any JSON.
+    /// `state_leave.order_transaction_capture_refund.state.completed`: payload `Webhook<OrderPayload>`.
     StateLeaveOrderTransactionCaptureRefundStateCompleted(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+        ::std::boxed::Box<Webhook<OrderPayload>>,
     ),
-    /// `state_leave.order_transaction_capture_refund.state.failed`: no payload shape in the catalog yet: any JSON.
+    /// `state_leave.order_transaction_capture_refund.state.failed`: payload `Webhook<OrderPayload>`.
     StateLeaveOrderTransactionCaptureRefundStateFailed(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+        ::std::boxed::Box<Webhook<OrderPayload>>,
     ),
-    /// `state_leave.order_transaction_capture_refund.state.in_progress`: no payload shape in the catalog yet: any JSON.
+    /// `state_leave.order_transaction_capture_refund.state.in_progress`: payload `Webhook<OrderPayload>`.
     StateLeaveOrderTransactionCaptureRefundStateInProgress(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+        ::std::boxed::Box<Webhook<OrderPayload>>,
     ),
-    /// `state_leave.order_transaction_capture_refund.state.open`: no payload shape in the catalog yet: any JSON.
+    /// `state_leave.order_transaction_capture_refund.state.open`: payload `Webhook<OrderPayload>`.
     StateLeaveOrderTransactionCaptureRefundStateOpen(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+        ::std::boxed::Box<Webhook<OrderPayload>>,
     ),
-    /// `user.recovery.request`: no payload shape in the catalog yet: any JSON.
-    UserRecoveryRequest(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `product.written`: no payload shape in the catalog yet: any JSON.
-    ProductWritten(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `product.deleted`: no payload shape in the catalog yet: any JSON.
-    ProductDeleted(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `product_price.written`: no payload shape in the catalog yet: any JSON.
-    ProductPriceWritten(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `product_price.deleted`: no payload shape in the catalog yet: any JSON.
-    ProductPriceDeleted(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `category.written`: no payload shape in the catalog yet: any JSON.
-    CategoryWritten(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `category.deleted`: no payload shape in the catalog yet: any JSON.
-    CategoryDeleted(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `sales_channel.written`: no payload shape in the catalog yet: any JSON.
-    SalesChannelWritten(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `sales_channel.deleted`: no payload shape in the catalog yet: any JSON.
-    SalesChannelDeleted(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `sales_channel_domain.written`: no payload shape in the catalog yet: any JSON.
+    /// `user.recovery.request`: payload `Webhook<UserRecoveryPayload>`.
+    UserRecoveryRequest(::std::boxed::Box<Webhook<UserRecoveryPayload>>),
+    /// `product.written`: payload `Webhook<[EntityWriteResult]>`.
+    ProductWritten(::std::boxed::Box<Webhook<::std::vec::Vec<EntityWriteResult>>>),
+    /// `product.deleted`: payload `Webhook<[EntityWriteResult]>`.
+    ProductDeleted(::std::boxed::Box<Webhook<::std::vec::Vec<EntityWriteResult>>>),
+    /// `product_price.written`: payload `Webhook<[EntityWriteResult]>`.
+    ProductPriceWritten(::std::boxed::Box<Webhook<::std::vec::Vec<EntityWriteResult>>>),
+    /// `product_price.deleted`: payload `Webhook<[EntityWriteResult]>`.
+    ProductPriceDeleted(::std::boxed::Box<Webhook<::std::vec::Vec<EntityWriteResult>>>),
+    /// `category.written`: payload `Webhook<[EntityWriteResult]>`.
+    CategoryWritten(::std::boxed::Box<Webhook<::std::vec::Vec<EntityWriteResult>>>),
+    /// `category.deleted`: payload `Webhook<[EntityWriteResult]>`.
+    CategoryDeleted(::std::boxed::Box<Webhook<::std::vec::Vec<EntityWriteResult>>>),
+    /// `sales_channel.written`: payload `Webhook<[EntityWriteResult]>`.
+    SalesChannelWritten(::std::boxed::Box<Webhook<::std::vec::Vec<EntityWriteResult>>>),
+    /// `sales_channel.deleted`: payload `Webhook<[EntityWriteResult]>`.
+    SalesChannelDeleted(::std::boxed::Box<Webhook<::std::vec::Vec<EntityWriteResult>>>),
+    /// `sales_channel_domain.written`: payload `Webhook<[EntityWriteResult]>`.
     SalesChannelDomainWritten(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+        ::std::boxed::Box<Webhook<::std::vec::Vec<EntityWriteResult>>>,
     ),
-    /// `sales_channel_domain.deleted`: no payload shape in the catalog yet: any JSON.
+    /// `sales_channel_domain.deleted`: payload `Webhook<[EntityWriteResult]>`.
     SalesChannelDomainDeleted(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+        ::std::boxed::Box<Webhook<::std::vec::Vec<EntityWriteResult>>>,
     ),
-    /// `customer.written`: no payload shape in the catalog yet: any JSON.
-    CustomerWritten(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `customer.deleted`: no payload shape in the catalog yet: any JSON.
-    CustomerDeleted(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `customer_address.written`: no payload shape in the catalog yet: any JSON.
+    /// `customer.written`: payload `Webhook<[EntityWriteResult]>`.
+    CustomerWritten(::std::boxed::Box<Webhook<::std::vec::Vec<EntityWriteResult>>>),
+    /// `customer.deleted`: payload `Webhook<[EntityWriteResult]>`.
+    CustomerDeleted(::std::boxed::Box<Webhook<::std::vec::Vec<EntityWriteResult>>>),
+    /// `customer_address.written`: payload `Webhook<[EntityWriteResult]>`.
     CustomerAddressWritten(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+        ::std::boxed::Box<Webhook<::std::vec::Vec<EntityWriteResult>>>,
     ),
-    /// `customer_address.deleted`: no payload shape in the catalog yet: any JSON.
+    /// `customer_address.deleted`: payload `Webhook<[EntityWriteResult]>`.
     CustomerAddressDeleted(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+        ::std::boxed::Box<Webhook<::std::vec::Vec<EntityWriteResult>>>,
     ),
-    /// `order.written`: no payload shape in the catalog yet: any JSON.
-    OrderWritten(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `order.deleted`: no payload shape in the catalog yet: any JSON.
-    OrderDeleted(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `order_address.written`: no payload shape in the catalog yet: any JSON.
-    OrderAddressWritten(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `order_address.deleted`: no payload shape in the catalog yet: any JSON.
-    OrderAddressDeleted(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `document.written`: no payload shape in the catalog yet: any JSON.
-    DocumentWritten(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `document.deleted`: no payload shape in the catalog yet: any JSON.
-    DocumentDeleted(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `media.written`: no payload shape in the catalog yet: any JSON.
-    MediaWritten(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `media.deleted`: no payload shape in the catalog yet: any JSON.
-    MediaDeleted(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `app.activated`: no payload shape in the catalog yet: any JSON.
-    AppActivated(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `app.deactivated`: no payload shape in the catalog yet: any JSON.
-    AppDeactivated(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `app.deleted`: no payload shape in the catalog yet: any JSON.
-    AppDeleted(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `app.installed`: no payload shape in the catalog yet: any JSON.
-    AppInstalled(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `app.updated`: no payload shape in the catalog yet: any JSON.
-    AppUpdated(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `shopware.updated`: no payload shape in the catalog yet: any JSON.
-    ShopwareUpdated(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `app.config.changed`: no payload shape in the catalog yet: any JSON.
-    AppConfigChanged(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `order.written`: payload `Webhook<[EntityWriteResult]>`.
+    OrderWritten(::std::boxed::Box<Webhook<::std::vec::Vec<EntityWriteResult>>>),
+    /// `order.deleted`: payload `Webhook<[EntityWriteResult]>`.
+    OrderDeleted(::std::boxed::Box<Webhook<::std::vec::Vec<EntityWriteResult>>>),
+    /// `order_address.written`: payload `Webhook<[EntityWriteResult]>`.
+    OrderAddressWritten(::std::boxed::Box<Webhook<::std::vec::Vec<EntityWriteResult>>>),
+    /// `order_address.deleted`: payload `Webhook<[EntityWriteResult]>`.
+    OrderAddressDeleted(::std::boxed::Box<Webhook<::std::vec::Vec<EntityWriteResult>>>),
+    /// `document.written`: payload `Webhook<[EntityWriteResult]>`.
+    DocumentWritten(::std::boxed::Box<Webhook<::std::vec::Vec<EntityWriteResult>>>),
+    /// `document.deleted`: payload `Webhook<[EntityWriteResult]>`.
+    DocumentDeleted(::std::boxed::Box<Webhook<::std::vec::Vec<EntityWriteResult>>>),
+    /// `media.written`: payload `Webhook<[EntityWriteResult]>`.
+    MediaWritten(::std::boxed::Box<Webhook<::std::vec::Vec<EntityWriteResult>>>),
+    /// `media.deleted`: payload `Webhook<[EntityWriteResult]>`.
+    MediaDeleted(::std::boxed::Box<Webhook<::std::vec::Vec<EntityWriteResult>>>),
+    /// `app.activated`: payload `Webhook<json>`.
+    AppActivated(
+        ::std::boxed::Box<Webhook<::commerce_webhooks::wire::serde_json::Value>>,
+    ),
+    /// `app.deactivated`: payload `Webhook<json>`.
+    AppDeactivated(
+        ::std::boxed::Box<Webhook<::commerce_webhooks::wire::serde_json::Value>>,
+    ),
+    /// `app.deleted`: payload `Webhook<json>`.
+    AppDeleted(::std::boxed::Box<Webhook<::commerce_webhooks::wire::serde_json::Value>>),
+    /// `app.installed`: payload `Webhook<AppVersionPayload>`.
+    AppInstalled(::std::boxed::Box<Webhook<AppVersionPayload>>),
+    /// `app.updated`: payload `Webhook<AppVersionPayload>`.
+    AppUpdated(::std::boxed::Box<Webhook<AppVersionPayload>>),
+    /// `shopware.updated`: payload `Webhook<ShopwareUpdatedPayload>`.
+    ShopwareUpdated(::std::boxed::Box<Webhook<ShopwareUpdatedPayload>>),
+    /// `app.config.changed`: payload `Webhook<AppConfigChangedPayload>`.
+    AppConfigChanged(::std::boxed::Box<Webhook<AppConfigChangedPayload>>),
     /// A topic the catalog does not know, with its body as any JSON.
     Unknown {
         /// The topic as received.
@@ -3521,3 +3433,2365 @@ impl ::commerce_webhooks::wire::serde::Serialize for Event {
         }
     }
 }
+/// The body of every Shopware app webhook.
+///
+/// Fields documented at <https://developer.shopware.com/docs/guides/plugins/apps/webhook.html>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Webhook<P> {
+    /// `data`: `WebhookData<P>`, always present.
+    pub data: WebhookData<P>,
+    /// `source`: `Source`, always present.
+    pub source: Source,
+    /// `timestamp`: `uint`, may be absent (`None`), never null.
+    ///
+    /// Unix time (seconds) at which the webhook was handled, for replay protection. Sent since Shopware 6.4.1.0; missing from older shops' bodies.
+    pub timestamp: ::std::option::Option<u64>,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<
+    'de,
+    P: ::commerce_webhooks::wire::serde::Deserialize<'de>,
+> ::commerce_webhooks::wire::serde::Deserialize<'de> for Webhook<P> {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor<P>(::std::marker::PhantomData<P>);
+        impl<
+            'de,
+            P: ::commerce_webhooks::wire::serde::Deserialize<'de>,
+        > ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor<P> {
+            type Value = Webhook<P>;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `Webhook` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_data: ::std::option::Option<WebhookData<P>> = ::std::option::Option::None;
+                let mut field_source: ::std::option::Option<Source> = ::std::option::Option::None;
+                let mut field_timestamp: ::std::option::Option<u64> = ::std::option::Option::None;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "data" => {
+                            field_data = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        "source" => {
+                            field_source = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        "timestamp" => {
+                            field_timestamp = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(Webhook {
+                    data: field_data
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "data",
+                        ))?,
+                    source: field_source
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "source",
+                        ))?,
+                    timestamp: field_timestamp,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor(::std::marker::PhantomData))
+    }
+}
+impl<
+    P: ::commerce_webhooks::wire::serde::Serialize,
+> ::commerce_webhooks::wire::serde::Serialize for Webhook<P> {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        map.serialize_entry("data", &self.data)?;
+        map.serialize_entry("source", &self.source)?;
+        if let ::std::option::Option::Some(value) = &self.timestamp {
+            map.serialize_entry("timestamp", value)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// The `data` member of a webhook body, the event name and its payload.
+///
+/// Fields documented at <https://developer.shopware.com/docs/guides/plugins/apps/webhook.html>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WebhookData<P> {
+    /// `payload`: `P`, always present.
+    ///
+    /// The event's payload.
+    pub payload: P,
+    /// `event`: `string`, always present.
+    ///
+    /// The event name, e.g. `product.written` (the topic).
+    pub event: ::std::string::String,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<
+    'de,
+    P: ::commerce_webhooks::wire::serde::Deserialize<'de>,
+> ::commerce_webhooks::wire::serde::Deserialize<'de> for WebhookData<P> {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor<P>(::std::marker::PhantomData<P>);
+        impl<
+            'de,
+            P: ::commerce_webhooks::wire::serde::Deserialize<'de>,
+        > ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor<P> {
+            type Value = WebhookData<P>;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `WebhookData` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_payload: ::std::option::Option<P> = ::std::option::Option::None;
+                let mut field_event: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "payload" => {
+                            field_payload = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        "event" => {
+                            field_event = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(WebhookData {
+                    payload: field_payload
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "payload",
+                        ))?,
+                    event: field_event
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "event",
+                        ))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor(::std::marker::PhantomData))
+    }
+}
+impl<
+    P: ::commerce_webhooks::wire::serde::Serialize,
+> ::commerce_webhooks::wire::serde::Serialize for WebhookData<P> {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        map.serialize_entry("payload", &self.payload)?;
+        map.serialize_entry("event", &self.event)?;
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// Where a webhook comes from. Built by WebhookManager; newer versions merge more keys in (unknown keys are kept).
+///
+/// Fields documented at <https://github.com/shopware/shopware/blob/0135580e34ee973e5a2dd13d3712d53572b7514f/src/Core/Framework/Webhook/Service/WebhookManager.php>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Source {
+    /// `url`: `string`, always present.
+    ///
+    /// The shop URL the app uses for API calls.
+    pub url: ::std::string::String,
+    /// `appVersion`: `string`, may be absent (`None`), never null.
+    ///
+    /// The version of the app the webhook belongs to; missing for webhooks that belong to no app.
+    pub app_version: ::std::option::Option<::std::string::String>,
+    /// `shopId`: `string`, may be absent (`None`), never null.
+    ///
+    /// The shop's id as registered with the app; missing for webhooks that belong to no app.
+    pub shop_id: ::std::option::Option<::std::string::String>,
+    /// `eventId`: `string`, may be absent (`None`), never null.
+    ///
+    /// Unique per event and unchanged on retries (32 lowercase hex characters); sent since 6.4.11.0.
+    pub event_id: ::std::option::Option<::std::string::String>,
+    /// `inAppPurchases`: `string`, may be absent or null.
+    ///
+    /// The shop's in-app purchases for the app, newer versions only (`null` in WebhookManagerTest); the docs do not describe its format.
+    pub in_app_purchases: ::commerce_webhooks::Field<::std::string::String>,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Source {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = Source;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `Source` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_url: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut field_app_version: ::std::option::Option<
+                    ::std::string::String,
+                > = ::std::option::Option::None;
+                let mut field_shop_id: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut field_event_id: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut field_in_app_purchases: ::commerce_webhooks::Field<
+                    ::std::string::String,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "url" => {
+                            field_url = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        "appVersion" => {
+                            field_app_version = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        "shopId" => {
+                            field_shop_id = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        "eventId" => {
+                            field_event_id = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        "inAppPurchases" => field_in_app_purchases = map.next_value()?,
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(Source {
+                    url: field_url
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "url",
+                        ))?,
+                    app_version: field_app_version,
+                    shop_id: field_shop_id,
+                    event_id: field_event_id,
+                    in_app_purchases: field_in_app_purchases,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for Source {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        map.serialize_entry("url", &self.url)?;
+        if let ::std::option::Option::Some(value) = &self.app_version {
+            map.serialize_entry("appVersion", value)?;
+        }
+        if let ::std::option::Option::Some(value) = &self.shop_id {
+            map.serialize_entry("shopId", value)?;
+        }
+        if let ::std::option::Option::Some(value) = &self.event_id {
+            map.serialize_entry("eventId", value)?;
+        }
+        if !self.in_app_purchases.is_absent() {
+            map.serialize_entry("inAppPurchases", &self.in_app_purchases)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// One written or deleted row of a `<entity>.written` / `<entity>.deleted` payload (a list). The page's column also names `"payload": "array"`, but that is the docs generator's text: the write payload arrives only as the keys in `updatedFields`. With `onlyLiveVersion` (since 6.5.7.0) a filtered list whose first entry was dropped is encoded by PHP as an object with numeric keys (inferred from WebhookManager::filterPayloadByLiveVersion), which this type rejects.
+///
+/// Fields documented at <https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Framework/Webhook/Hookable/HookableEntityWrittenEvent.php>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EntityWriteResult {
+    /// `entity`: `string`, always present.
+    ///
+    /// The entity name, e.g. `product` (also `<entity>_translation` rows merged into `.written`).
+    pub entity: ::std::string::String,
+    /// `operation`: `WriteOperation`, always present.
+    pub operation: WriteOperation,
+    /// `primaryKey`: `json`, always present.
+    ///
+    /// A hex id string for single-key entities, an object of key name to id for composite keys (phpdoc `array<string,string>|string`).
+    pub primary_key: ::commerce_webhooks::wire::serde_json::Value,
+    /// `updatedFields`: `[string]`, may be absent (`None`), never null.
+    ///
+    /// The keys of the write payload (may be empty); missing from `.deleted` payloads.
+    pub updated_fields: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `versionId`: `string`, may be absent or null.
+    ///
+    /// The version the row was written in, when the written data carries a `versionId` (newer versions; the live version is `0fa91ce3e96a4bc2be4bd9ce752c3425`).
+    pub version_id: ::commerce_webhooks::Field<::std::string::String>,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for EntityWriteResult {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = EntityWriteResult;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `EntityWriteResult` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_entity: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut field_operation: ::std::option::Option<WriteOperation> = ::std::option::Option::None;
+                let mut field_primary_key: ::std::option::Option<
+                    ::commerce_webhooks::wire::serde_json::Value,
+                > = ::std::option::Option::None;
+                let mut field_updated_fields: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut field_version_id: ::commerce_webhooks::Field<
+                    ::std::string::String,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "entity" => {
+                            field_entity = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        "operation" => {
+                            field_operation = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        "primaryKey" => {
+                            field_primary_key = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        "updatedFields" => {
+                            field_updated_fields = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        "versionId" => field_version_id = map.next_value()?,
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(EntityWriteResult {
+                    entity: field_entity
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "entity",
+                        ))?,
+                    operation: field_operation
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "operation",
+                        ))?,
+                    primary_key: field_primary_key
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "primaryKey",
+                        ))?,
+                    updated_fields: field_updated_fields,
+                    version_id: field_version_id,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for EntityWriteResult {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        map.serialize_entry("entity", &self.entity)?;
+        map.serialize_entry("operation", &self.operation)?;
+        map.serialize_entry("primaryKey", &self.primary_key)?;
+        if let ::std::option::Option::Some(value) = &self.updated_fields {
+            map.serialize_entry("updatedFields", value)?;
+        }
+        if !self.version_id.is_absent() {
+            map.serialize_entry("versionId", &self.version_id)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// An entity value of a business event. Shopware sends the whole entity as JsonEntityEncoder writes it for `/store-api` (every field of the definition, camelCase); only `id` is typed here, the other fields are kept as unknown keys.
+///
+/// Fields documented at <https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Framework/Webhook/BusinessEventEncoder.php>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EntityRef {
+    /// `id`: `string`, may be absent (`None`), never null.
+    ///
+    /// The entity's id (32 hex characters).
+    pub id: ::std::option::Option<::std::string::String>,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for EntityRef {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = EntityRef;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `EntityRef` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_id: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "id" => field_id = ::std::option::Option::Some(map.next_value()?),
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(EntityRef { id: field_id, extra })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for EntityRef {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if let ::std::option::Option::Some(value) = &self.id {
+            map.serialize_entry("id", value)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// A customer entity in a business event payload, encoded whole by JsonEntityEncoder; the fields typed here are those the examples show (WebhookDispatcherTest asserts firstName and lastName).
+///
+/// Fields documented at <https://github.com/shopware/shopware/blob/05922a0bfe5368b404859948b26944001f5c2a2e/src/Core/Framework/Test/Webhook/WebhookDispatcherTest.php>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Customer {
+    /// `id`: `string`, may be absent (`None`), never null.
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `firstName`: `string`, may be absent (`None`), never null.
+    pub first_name: ::std::option::Option<::std::string::String>,
+    /// `lastName`: `string`, may be absent (`None`), never null.
+    pub last_name: ::std::option::Option<::std::string::String>,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Customer {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = Customer;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `Customer` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_id: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut field_first_name: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut field_last_name: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "id" => field_id = ::std::option::Option::Some(map.next_value()?),
+                        "firstName" => {
+                            field_first_name = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        "lastName" => {
+                            field_last_name = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(Customer {
+                    id: field_id,
+                    first_name: field_first_name,
+                    last_name: field_last_name,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for Customer {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if let ::std::option::Option::Some(value) = &self.id {
+            map.serialize_entry("id", value)?;
+        }
+        if let ::std::option::Option::Some(value) = &self.first_name {
+            map.serialize_entry("firstName", value)?;
+        }
+        if let ::std::option::Option::Some(value) = &self.last_name {
+            map.serialize_entry("lastName", value)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// Payload of checkout.customer.before.login.
+///
+/// Fields documented at <https://github.com/shopware/shopware/blob/05922a0bfe5368b404859948b26944001f5c2a2e/src/Core/Framework/Test/Webhook/WebhookDispatcherTest.php>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CustomerBeforeLoginPayload {
+    /// `email`: `string`, always present.
+    ///
+    /// The email address the customer tries to log in with.
+    pub email: ::std::string::String,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
+for CustomerBeforeLoginPayload {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = CustomerBeforeLoginPayload;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `CustomerBeforeLoginPayload` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_email: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "email" => {
+                            field_email = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(CustomerBeforeLoginPayload {
+                    email: field_email
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "email",
+                        ))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for CustomerBeforeLoginPayload {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        map.serialize_entry("email", &self.email)?;
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// Payload of the customer business events that carry only the customer (changed-payment-method, deleted, guest_register, logout, register).
+///
+/// Fields documented at <https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Customer/Event/CustomerRegisterEvent.php>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CustomerPayload {
+    /// `customer`: `Customer`, always present.
+    pub customer: Customer,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerPayload {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = CustomerPayload;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `CustomerPayload` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_customer: ::std::option::Option<Customer> = ::std::option::Option::None;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "customer" => {
+                            field_customer = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(CustomerPayload {
+                    customer: field_customer
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "customer",
+                        ))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for CustomerPayload {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        map.serialize_entry("customer", &self.customer)?;
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// Payload of checkout.customer.login.
+///
+/// Fields documented at <https://github.com/shopware/shopware/blob/05922a0bfe5368b404859948b26944001f5c2a2e/src/Core/Framework/Test/Webhook/WebhookDispatcherTest.php>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CustomerLoginPayload {
+    /// `customer`: `Customer`, always present.
+    pub customer: Customer,
+    /// `contextToken`: `string`, may be absent (`None`), never null.
+    ///
+    /// The customer's context token; newer versions mark it HIDDEN_FROM_WEBHOOK and leave it out.
+    pub context_token: ::std::option::Option<::std::string::String>,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerLoginPayload {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = CustomerLoginPayload;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `CustomerLoginPayload` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_customer: ::std::option::Option<Customer> = ::std::option::Option::None;
+                let mut field_context_token: ::std::option::Option<
+                    ::std::string::String,
+                > = ::std::option::Option::None;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "customer" => {
+                            field_customer = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        "contextToken" => {
+                            field_context_token = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(CustomerLoginPayload {
+                    customer: field_customer
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "customer",
+                        ))?,
+                    context_token: field_context_token,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for CustomerLoginPayload {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        map.serialize_entry("customer", &self.customer)?;
+        if let ::std::option::Option::Some(value) = &self.context_token {
+            map.serialize_entry("contextToken", value)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// Payload of checkout.customer.double_opt_in_guest_order and double_opt_in_registration.
+///
+/// Fields documented at <https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Customer/Event/DoubleOptInGuestOrderEvent.php>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DoubleOptInPayload {
+    /// `customer`: `Customer`, always present.
+    pub customer: Customer,
+    /// `confirmUrl`: `string`, may be absent (`None`), never null.
+    ///
+    /// The URL the customer opens to confirm; newer versions may hide it from webhooks.
+    pub confirm_url: ::std::option::Option<::std::string::String>,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for DoubleOptInPayload {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = DoubleOptInPayload;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `DoubleOptInPayload` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_customer: ::std::option::Option<Customer> = ::std::option::Option::None;
+                let mut field_confirm_url: ::std::option::Option<
+                    ::std::string::String,
+                > = ::std::option::Option::None;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "customer" => {
+                            field_customer = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        "confirmUrl" => {
+                            field_confirm_url = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(DoubleOptInPayload {
+                    customer: field_customer
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "customer",
+                        ))?,
+                    confirm_url: field_confirm_url,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for DoubleOptInPayload {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        map.serialize_entry("customer", &self.customer)?;
+        if let ::std::option::Option::Some(value) = &self.confirm_url {
+            map.serialize_entry("confirmUrl", value)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// Payload of checkout.order.placed and of every state_enter.* / state_leave.* event (OrderStateMachineStateChangeEvent).
+///
+/// Fields documented at <https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Cart/Event/CheckoutOrderPlacedEvent.php>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderPayload {
+    /// `order`: `EntityRef`, always present.
+    ///
+    /// The order entity.
+    pub order: EntityRef,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderPayload {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = OrderPayload;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `OrderPayload` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_order: ::std::option::Option<EntityRef> = ::std::option::Option::None;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "order" => {
+                            field_order = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(OrderPayload {
+                    order: field_order
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "order",
+                        ))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for OrderPayload {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        map.serialize_entry("order", &self.order)?;
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// Payload of checkout.order.payment_method.changed (the page's column shows only the second entity, order_transaction).
+///
+/// Fields documented at <https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Order/Event/OrderPaymentMethodChangedEvent.php>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderPaymentMethodChangedPayload {
+    /// `order`: `EntityRef`, always present.
+    pub order: EntityRef,
+    /// `orderTransaction`: `EntityRef`, always present.
+    pub order_transaction: EntityRef,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
+for OrderPaymentMethodChangedPayload {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = OrderPaymentMethodChangedPayload;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `OrderPaymentMethodChangedPayload` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_order: ::std::option::Option<EntityRef> = ::std::option::Option::None;
+                let mut field_order_transaction: ::std::option::Option<EntityRef> = ::std::option::Option::None;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "order" => {
+                            field_order = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        "orderTransaction" => {
+                            field_order_transaction = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(OrderPaymentMethodChangedPayload {
+                    order: field_order
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "order",
+                        ))?,
+                    order_transaction: field_order_transaction
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "orderTransaction",
+                        ))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for OrderPaymentMethodChangedPayload {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        map.serialize_entry("order", &self.order)?;
+        map.serialize_entry("orderTransaction", &self.order_transaction)?;
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// Payload of contact_form.send.
+///
+/// Fields documented at <https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Content/ContactForm/Event/ContactFormEvent.php>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContactFormPayload {
+    /// `contactFormData`: `json`, always present.
+    ///
+    /// The submitted form fields. The page says only "object"; the keys are not documented, and an empty form arrives as `[]` (PHP), so it stays `json`.
+    pub contact_form_data: ::commerce_webhooks::wire::serde_json::Value,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ContactFormPayload {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = ContactFormPayload;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `ContactFormPayload` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_contact_form_data: ::std::option::Option<
+                    ::commerce_webhooks::wire::serde_json::Value,
+                > = ::std::option::Option::None;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "contactFormData" => {
+                            field_contact_form_data = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ContactFormPayload {
+                    contact_form_data: field_contact_form_data
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "contactFormData",
+                        ))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for ContactFormPayload {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        map.serialize_entry("contactFormData", &self.contact_form_data)?;
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// Payload of customer.group.registration.accepted and declined (the page's column shows only customer_group).
+///
+/// Fields documented at <https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Customer/Event/CustomerGroupRegistrationAccepted.php>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CustomerGroupRegistrationPayload {
+    /// `customer`: `Customer`, always present.
+    pub customer: Customer,
+    /// `customerGroup`: `EntityRef`, always present.
+    pub customer_group: EntityRef,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
+for CustomerGroupRegistrationPayload {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = CustomerGroupRegistrationPayload;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `CustomerGroupRegistrationPayload` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_customer: ::std::option::Option<Customer> = ::std::option::Option::None;
+                let mut field_customer_group: ::std::option::Option<EntityRef> = ::std::option::Option::None;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "customer" => {
+                            field_customer = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        "customerGroup" => {
+                            field_customer_group = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(CustomerGroupRegistrationPayload {
+                    customer: field_customer
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "customer",
+                        ))?,
+                    customer_group: field_customer_group
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "customerGroup",
+                        ))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for CustomerGroupRegistrationPayload {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        map.serialize_entry("customer", &self.customer)?;
+        map.serialize_entry("customerGroup", &self.customer_group)?;
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// Payload of customer.recovery.request.
+///
+/// Fields documented at <https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Customer/Event/CustomerAccountRecoverRequestEvent.php>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CustomerRecoveryPayload {
+    /// `customerRecovery`: `EntityRef`, always present.
+    pub customer_recovery: EntityRef,
+    /// `customer`: `Customer`, always present.
+    pub customer: Customer,
+    /// `resetUrl`: `string`, always present.
+    pub reset_url: ::std::string::String,
+    /// `shopName`: `string`, always present.
+    pub shop_name: ::std::string::String,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
+for CustomerRecoveryPayload {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = CustomerRecoveryPayload;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `CustomerRecoveryPayload` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_customer_recovery: ::std::option::Option<EntityRef> = ::std::option::Option::None;
+                let mut field_customer: ::std::option::Option<Customer> = ::std::option::Option::None;
+                let mut field_reset_url: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut field_shop_name: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "customerRecovery" => {
+                            field_customer_recovery = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        "customer" => {
+                            field_customer = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        "resetUrl" => {
+                            field_reset_url = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        "shopName" => {
+                            field_shop_name = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(CustomerRecoveryPayload {
+                    customer_recovery: field_customer_recovery
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "customerRecovery",
+                        ))?,
+                    customer: field_customer
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "customer",
+                        ))?,
+                    reset_url: field_reset_url
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "resetUrl",
+                        ))?,
+                    shop_name: field_shop_name
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "shopName",
+                        ))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for CustomerRecoveryPayload {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        map.serialize_entry("customerRecovery", &self.customer_recovery)?;
+        map.serialize_entry("customer", &self.customer)?;
+        map.serialize_entry("resetUrl", &self.reset_url)?;
+        map.serialize_entry("shopName", &self.shop_name)?;
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// Payload of mail.after.create.message (MailBeforeSentEvent).
+///
+/// Fields documented at <https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Content/MailTemplate/Service/Event/MailBeforeSentEvent.php>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MailAfterCreateMessagePayload {
+    /// `data`: `[json]`, always present.
+    ///
+    /// The page says "array"; BusinessEventEncoder::encodeArray keeps only the values of the mail data, as a list of values of any type.
+    pub data: ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
+    /// `message`: `json`, always present.
+    ///
+    /// The page says "object"; a Symfony Email object passed through, which PHP encodes as `{}` (no public properties, inferred).
+    pub message: ::commerce_webhooks::wire::serde_json::Value,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
+for MailAfterCreateMessagePayload {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = MailAfterCreateMessagePayload;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `MailAfterCreateMessagePayload` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_data: ::std::option::Option<
+                    ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
+                > = ::std::option::Option::None;
+                let mut field_message: ::std::option::Option<
+                    ::commerce_webhooks::wire::serde_json::Value,
+                > = ::std::option::Option::None;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "data" => {
+                            field_data = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        "message" => {
+                            field_message = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(MailAfterCreateMessagePayload {
+                    data: field_data
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "data",
+                        ))?,
+                    message: field_message
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "message",
+                        ))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for MailAfterCreateMessagePayload {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        map.serialize_entry("data", &self.data)?;
+        map.serialize_entry("message", &self.message)?;
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// Payload of mail.before.send (MailBeforeValidateEvent).
+///
+/// Fields documented at <https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Content/MailTemplate/Service/Event/MailBeforeValidateEvent.php>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MailBeforeSendPayload {
+    /// `data`: `[json]`, always present.
+    ///
+    /// The page says "array"; only the values of the mail data array, as a list.
+    pub data: ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
+    /// `templateData`: `[json]`, always present.
+    ///
+    /// The page says "array"; only the values of the template data array, as a list.
+    pub template_data: ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MailBeforeSendPayload {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = MailBeforeSendPayload;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `MailBeforeSendPayload` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_data: ::std::option::Option<
+                    ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
+                > = ::std::option::Option::None;
+                let mut field_template_data: ::std::option::Option<
+                    ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
+                > = ::std::option::Option::None;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "data" => {
+                            field_data = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        "templateData" => {
+                            field_template_data = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(MailBeforeSendPayload {
+                    data: field_data
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "data",
+                        ))?,
+                    template_data: field_template_data
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "templateData",
+                        ))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for MailBeforeSendPayload {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        map.serialize_entry("data", &self.data)?;
+        map.serialize_entry("templateData", &self.template_data)?;
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// Payload of mail.sent.
+///
+/// Fields documented at <https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Content/MailTemplate/Service/Event/MailSentEvent.php>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MailSentPayload {
+    /// `subject`: `string`, always present.
+    pub subject: ::std::string::String,
+    /// `contents`: `json`, may be absent (`None`), never null.
+    ///
+    /// Declared string (the page says "string"), but MailService passes the array `{"text/html": …, "text/plain": …}` through unchanged, so it stays `json`; newer versions mark it HIDDEN_FROM_WEBHOOK and leave it out.
+    pub contents: ::std::option::Option<::commerce_webhooks::wire::serde_json::Value>,
+    /// `recipients`: `[string]`, always present.
+    ///
+    /// The recipients' names; the `[email => name]` map loses its keys in BusinessEventEncoder::encodeArray.
+    pub recipients: ::std::vec::Vec<::std::string::String>,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MailSentPayload {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = MailSentPayload;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `MailSentPayload` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_subject: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut field_contents: ::std::option::Option<
+                    ::commerce_webhooks::wire::serde_json::Value,
+                > = ::std::option::Option::None;
+                let mut field_recipients: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "subject" => {
+                            field_subject = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        "contents" => {
+                            field_contents = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        "recipients" => {
+                            field_recipients = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(MailSentPayload {
+                    subject: field_subject
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "subject",
+                        ))?,
+                    contents: field_contents,
+                    recipients: field_recipients
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "recipients",
+                        ))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for MailSentPayload {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        map.serialize_entry("subject", &self.subject)?;
+        if let ::std::option::Option::Some(value) = &self.contents {
+            map.serialize_entry("contents", value)?;
+        }
+        map.serialize_entry("recipients", &self.recipients)?;
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// Payload of newsletter.confirm and newsletter.unsubscribe.
+///
+/// Fields documented at <https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Content/Newsletter/Event/NewsletterConfirmEvent.php>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewsletterRecipientPayload {
+    /// `newsletterRecipient`: `EntityRef`, always present.
+    pub newsletter_recipient: EntityRef,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
+for NewsletterRecipientPayload {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = NewsletterRecipientPayload;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `NewsletterRecipientPayload` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_newsletter_recipient: ::std::option::Option<EntityRef> = ::std::option::Option::None;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "newsletterRecipient" => {
+                            field_newsletter_recipient = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(NewsletterRecipientPayload {
+                    newsletter_recipient: field_newsletter_recipient
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "newsletterRecipient",
+                        ))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for NewsletterRecipientPayload {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        map.serialize_entry("newsletterRecipient", &self.newsletter_recipient)?;
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// Payload of newsletter.register.
+///
+/// Fields documented at <https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Content/Newsletter/Event/NewsletterRegisterEvent.php>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewsletterRegisterPayload {
+    /// `newsletterRecipient`: `EntityRef`, always present.
+    pub newsletter_recipient: EntityRef,
+    /// `url`: `string`, always present.
+    ///
+    /// The confirmation URL.
+    pub url: ::std::string::String,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
+for NewsletterRegisterPayload {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = NewsletterRegisterPayload;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `NewsletterRegisterPayload` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_newsletter_recipient: ::std::option::Option<EntityRef> = ::std::option::Option::None;
+                let mut field_url: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "newsletterRecipient" => {
+                            field_newsletter_recipient = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        "url" => {
+                            field_url = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(NewsletterRegisterPayload {
+                    newsletter_recipient: field_newsletter_recipient
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "newsletterRecipient",
+                        ))?,
+                    url: field_url
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "url",
+                        ))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for NewsletterRegisterPayload {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        map.serialize_entry("newsletterRecipient", &self.newsletter_recipient)?;
+        map.serialize_entry("url", &self.url)?;
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// Payload of product_export.log.
+///
+/// Fields documented at <https://github.com/shopware/shopware/blob/0066166515329456168e334253f1faf93dd56ced/src/Core/Content/ProductExport/Event/ProductExportLoggingEvent.php>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProductExportLogPayload {
+    /// `name`: `string`, always present.
+    ///
+    /// The event's name (`product_export.log` unless a custom name was given).
+    pub name: ::std::string::String,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
+for ProductExportLogPayload {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = ProductExportLogPayload;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `ProductExportLogPayload` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_name: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "name" => {
+                            field_name = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ProductExportLogPayload {
+                    name: field_name
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "name",
+                        ))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for ProductExportLogPayload {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        map.serialize_entry("name", &self.name)?;
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// Payload of review_form.send. Newer versions also declare mail, timezone and customer data, kept as unknown keys.
+///
+/// Fields documented at <https://github.com/shopware/shopware/blob/b454228f20d6bcaef284511835aa6e68bd2a9b52/src/Core/Content/Product/SalesChannel/Review/Event/ReviewFormEvent.php>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReviewFormPayload {
+    /// `reviewFormData`: `json`, always present.
+    ///
+    /// The submitted review form fields. The page says only "object"; the keys are not documented, so it stays `json`.
+    pub review_form_data: ::commerce_webhooks::wire::serde_json::Value,
+    /// `product`: `EntityRef`, always present.
+    ///
+    /// The reviewed product.
+    pub product: EntityRef,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ReviewFormPayload {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = ReviewFormPayload;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `ReviewFormPayload` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_review_form_data: ::std::option::Option<
+                    ::commerce_webhooks::wire::serde_json::Value,
+                > = ::std::option::Option::None;
+                let mut field_product: ::std::option::Option<EntityRef> = ::std::option::Option::None;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "reviewFormData" => {
+                            field_review_form_data = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        "product" => {
+                            field_product = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ReviewFormPayload {
+                    review_form_data: field_review_form_data
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "reviewFormData",
+                        ))?,
+                    product: field_product
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "product",
+                        ))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for ReviewFormPayload {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        map.serialize_entry("reviewFormData", &self.review_form_data)?;
+        map.serialize_entry("product", &self.product)?;
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// Payload of user.recovery.request (an administration user's password recovery).
+///
+/// Fields documented at <https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/System/User/Recovery/UserRecoveryRequestEvent.php>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UserRecoveryPayload {
+    /// `userRecovery`: `EntityRef`, always present.
+    pub user_recovery: EntityRef,
+    /// `resetUrl`: `string`, always present.
+    pub reset_url: ::std::string::String,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for UserRecoveryPayload {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = UserRecoveryPayload;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `UserRecoveryPayload` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_user_recovery: ::std::option::Option<EntityRef> = ::std::option::Option::None;
+                let mut field_reset_url: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "userRecovery" => {
+                            field_user_recovery = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        "resetUrl" => {
+                            field_reset_url = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(UserRecoveryPayload {
+                    user_recovery: field_user_recovery
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "userRecovery",
+                        ))?,
+                    reset_url: field_reset_url
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "resetUrl",
+                        ))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for UserRecoveryPayload {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        map.serialize_entry("userRecovery", &self.user_recovery)?;
+        map.serialize_entry("resetUrl", &self.reset_url)?;
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// Payload of app.installed and app.updated (ManifestChangedEvent); the page gives none.
+///
+/// Fields documented at <https://github.com/shopware/shopware/blob/c7fab55f34cdf87daaec84839352a9e7f75c8958/src/Core/Framework/App/Event/ManifestChangedEvent.php>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AppVersionPayload {
+    /// `appVersion`: `string`, always present.
+    ///
+    /// The version from the app's manifest.
+    pub app_version: ::std::string::String,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AppVersionPayload {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = AppVersionPayload;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `AppVersionPayload` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_app_version: ::std::option::Option<
+                    ::std::string::String,
+                > = ::std::option::Option::None;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "appVersion" => {
+                            field_app_version = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AppVersionPayload {
+                    app_version: field_app_version
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "appVersion",
+                        ))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for AppVersionPayload {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        map.serialize_entry("appVersion", &self.app_version)?;
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// Payload of shopware.updated (UpdatePostFinishEvent::getWebhookPayload on trunk); the page gives none.
+///
+/// Fields documented at <https://github.com/shopware/shopware/blob/trunk/src/Core/Framework/Update/Event/UpdatePostFinishEvent.php>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShopwareUpdatedPayload {
+    /// `oldVersion`: `string`, always present.
+    pub old_version: ::std::string::String,
+    /// `newVersion`: `string`, always present.
+    pub new_version: ::std::string::String,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ShopwareUpdatedPayload {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = ShopwareUpdatedPayload;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `ShopwareUpdatedPayload` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_old_version: ::std::option::Option<
+                    ::std::string::String,
+                > = ::std::option::Option::None;
+                let mut field_new_version: ::std::option::Option<
+                    ::std::string::String,
+                > = ::std::option::Option::None;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "oldVersion" => {
+                            field_old_version = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        "newVersion" => {
+                            field_new_version = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ShopwareUpdatedPayload {
+                    old_version: field_old_version
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "oldVersion",
+                        ))?,
+                    new_version: field_new_version
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "newVersion",
+                        ))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for ShopwareUpdatedPayload {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        map.serialize_entry("oldVersion", &self.old_version)?;
+        map.serialize_entry("newVersion", &self.new_version)?;
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// Payload of app.config.changed (SystemConfigChangedHook); the page gives none.
+///
+/// Fields documented at <https://github.com/shopware/shopware/blob/d4dfa1d567a012581e5890847102f77ab1a6a37a/src/Core/System/SystemConfig/Event/SystemConfigChangedHook.php>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AppConfigChangedPayload {
+    /// `changes`: `[string]`, always present.
+    ///
+    /// The changed system config keys that start with `<AppName>.`.
+    pub changes: ::std::vec::Vec<::std::string::String>,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
+for AppConfigChangedPayload {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = AppConfigChangedPayload;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `AppConfigChangedPayload` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_changes: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "changes" => {
+                            field_changes = ::std::option::Option::Some(
+                                map.next_value()?,
+                            );
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AppConfigChangedPayload {
+                    changes: field_changes
+                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
+                            "changes",
+                        ))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for AppConfigChangedPayload {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        map.serialize_entry("changes", &self.changes)?;
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// The operation of an entity write result (EntityWriteResult::OPERATION_*). The page's `"update insert"` and `"deleted"` are generated text; `.deleted` payloads carry `delete`.
+///
+/// Values documented at <https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Framework/Webhook/Hookable/HookableEntityWrittenEvent.php>.
+///
+/// A value the catalog does not list is kept as `Unknown`, never an error.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum WriteOperation {
+    /// `insert`
+    Insert,
+    /// `update`
+    Update,
+    /// `delete`
+    Delete,
+    /// A name this catalog does not know, kept exactly as received.
+    Unknown(::std::string::String),
+}
+impl WriteOperation {
+    /// Every documented value, in catalog order.
+    pub const ALL: &'static [WriteOperation] = &[
+        WriteOperation::Insert,
+        WriteOperation::Update,
+        WriteOperation::Delete,
+    ];
+    /// The value for a wire name; an unknown name gives [`Self::Unknown`].
+    pub fn from_wire(wire: &str) -> Self {
+        match wire {
+            "insert" => Self::Insert,
+            "update" => Self::Update,
+            "delete" => Self::Delete,
+            _ => Self::Unknown(wire.to_owned()),
+        }
+    }
+    /// The exact wire name.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Insert => "insert",
+            Self::Update => "update",
+            Self::Delete => "delete",
+            Self::Unknown(wire) => wire,
+        }
+    }
+    /// The position in [`Self::ALL`]; `None` for [`Self::Unknown`].
+    pub fn index(&self) -> ::std::option::Option<usize> {
+        match self {
+            Self::Insert => ::std::option::Option::Some(0),
+            Self::Update => ::std::option::Option::Some(1),
+            Self::Delete => ::std::option::Option::Some(2),
+            Self::Unknown(_) => ::std::option::Option::None,
+        }
+    }
+}
+impl ::std::str::FromStr for WriteOperation {
+    type Err = ::std::convert::Infallible;
+    /// Never fails: an unknown name gives [`Self::Unknown`].
+    fn from_str(wire: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from_wire(wire))
+    }
+}
+::commerce_webhooks::wire_name_impls!(WriteOperation, "a writeoperation name");
