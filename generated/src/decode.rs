@@ -46,34 +46,17 @@ impl fmt::Display for DecodeError {
 
 impl std::error::Error for DecodeError {}
 
-/// Decodes `body` into `T`. The fast path decodes directly; only when that fails is the body
-/// decoded again while tracking the path, so errors name where they happened at no cost to
-/// bodies that decode.
+/// Decodes `body` into `T`; a data error names the JSON path where it happened (generated
+/// visitors write it into the error on the way out, see `path.rs`).
 pub fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, DecodeError> {
-    match serde_json::from_slice(body) {
-        Ok(value) => Ok(value),
-        Err(error) if error.is_syntax() || error.is_eof() => {
-            Err(DecodeError::Syntax { line: error.line(), column: error.column(), message: error.to_string() })
+    serde_json::from_slice(body).map_err(|error| {
+        if error.is_syntax() || error.is_eof() {
+            return DecodeError::Syntax { line: error.line(), column: error.column(), message: error.to_string() };
         }
-        Err(_) => {
-            let mut deserializer = serde_json::Deserializer::from_slice(body);
-            match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
-                Ok(value) => Ok(value),
-                Err(error) => Err(DecodeError::Data {
-                    path: error.path().to_string(),
-                    message: strip_position(&error.inner().to_string()),
-                }),
-            }
-        }
-    }
-}
-
-/// serde_json appends " at line 1 column 5" to data errors; the path says more.
-fn strip_position(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(at) => message[..at].to_owned(),
-        None => message.to_owned(),
-    }
+        let text = error.to_string();
+        let (path, message) = crate::path::split(crate::path::without_position(&text));
+        DecodeError::Data { path: if path.is_empty() { ".".into() } else { path.into() }, message: message.into() }
+    })
 }
 
 /// Reads the string at `path` (e.g. `["data", "event"]`) of a JSON body without decoding the

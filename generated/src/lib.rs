@@ -40,6 +40,7 @@ extern crate self as commerce_webhooks;
 
 mod decode;
 mod delivery;
+mod path;
 mod pattern;
 mod scope;
 mod subscription;

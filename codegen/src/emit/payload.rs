@@ -51,6 +51,25 @@ pub(super) fn rust_type(platform: &Platform, ty: &Type) -> TokenStream {
     }
 }
 
+/// The seed that decodes a field of type `ty` and writes array indexes and map keys into the
+/// path of an error (nested shapes write their own keys).
+fn seed(platform: &Platform, ty: &Type) -> TokenStream {
+    match ty {
+        Type::Array(item) => {
+            let item = seed(platform, item);
+            quote! { ::commerce_webhooks::wire::List(#item) }
+        }
+        Type::Map(value) => {
+            let value = seed(platform, value);
+            quote! { ::commerce_webhooks::wire::Map(#value) }
+        }
+        other => {
+            let ty = rust_type(platform, other);
+            quote! { ::commerce_webhooks::wire::Plain::<#ty>::new() }
+        }
+    }
+}
+
 /// The catalog spelling of a type, for docs.
 pub(super) fn type_words(platform: &Platform, ty: &Type) -> String {
     match ty {
@@ -132,10 +151,17 @@ pub(super) fn shape(platform: &Platform, shape: &Shape) -> TokenStream {
     });
     let arms = shape.fields.iter().map(|field| {
         let (local, key) = (local_name(field), &field.key);
-        if field.absent && field.null {
-            quote! { #key => #local = map.next_value()?, }
+        let seed = seed(platform, &field.ty);
+        let value = if field.null {
+            quote! { map.next_value_seed(::commerce_webhooks::wire::Nullable(#seed)) }
         } else {
-            quote! { #key => #local = ::std::option::Option::Some(map.next_value()?), }
+            quote! { map.next_value_seed(#seed) }
+        };
+        let value = quote! { #value.map_err(|e| ::commerce_webhooks::wire::at_key(#key, e))? };
+        if field.absent && field.null {
+            quote! { #key => #local = ::commerce_webhooks::Field::present(#value), }
+        } else {
+            quote! { #key => #local = ::std::option::Option::Some(#value), }
         }
     });
     let finals = shape.fields.iter().map(|field| {

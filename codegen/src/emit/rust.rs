@@ -245,6 +245,41 @@ fn delivery_facts(platform: &Platform) -> TokenStream {
     }
 }
 
+/// The body of `from_wire`: names are grouped by length and first byte, so a lookup compares
+/// the input with the few names that could match instead of all of them (an unknown name
+/// usually ends at the first `match`). An empty vocabulary has nothing to match.
+fn from_wire(variants: &[(String, String, String)]) -> TokenStream {
+    if variants.is_empty() {
+        return quote! { Self::Unknown(wire.to_owned()) };
+    }
+    let mut groups: std::collections::BTreeMap<(usize, u8), Vec<(&str, &str)>> = std::collections::BTreeMap::new();
+    for (variant, wire, _) in variants {
+        let first = wire.as_bytes().first().copied().unwrap_or(0);
+        groups.entry((wire.len(), first)).or_default().push((variant, wire));
+    }
+    let arms = groups.iter().map(|((len, first), names)| {
+        let len = Literal::usize_unsuffixed(*len);
+        let first = Literal::byte_character(*first);
+        let names = names.iter().map(|(variant, wire)| {
+            let variant = ident(variant);
+            quote! { #wire => ::std::option::Option::Some(Self::#variant), }
+        });
+        quote! {
+            (#len, ::std::option::Option::Some(#first)) => match wire {
+                #(#names)*
+                _ => ::std::option::Option::None,
+            },
+        }
+    });
+    quote! {
+        let known = match (wire.len(), wire.as_bytes().first()) {
+            #(#arms)*
+            _ => ::std::option::Option::None,
+        };
+        known.unwrap_or_else(|| Self::Unknown(wire.to_owned()))
+    }
+}
+
 /// The parts every wire-name enum (`Topic`, `Scope`) shares: the enum with its `Unknown`
 /// fallback, `ALL`, `from_wire`, `as_str`, `index`, `FromStr`, `Display` and serde.
 pub(super) struct WireEnum<'a> {
@@ -263,10 +298,6 @@ impl WireEnum<'_> {
             quote! { #docs #variant, }
         });
         let all = self.variants.iter().map(|(variant, ..)| ident(variant));
-        let from_wire = self.variants.iter().map(|(variant, wire, _)| {
-            let variant = ident(variant);
-            quote! { #wire => Self::#variant, }
-        });
         let index = self.variants.iter().enumerate().map(|(i, (variant, ..))| {
             let variant = ident(variant);
             let i = Literal::usize_unsuffixed(i);
@@ -277,17 +308,7 @@ impl WireEnum<'_> {
             quote! { Self::#variant => #wire, }
         });
         let expecting = format!("a {} name", self.name.to_lowercase());
-        // An empty vocabulary (BigCommerce names no scopes) has nothing to match.
-        let from_wire = if self.variants.is_empty() {
-            quote! { Self::Unknown(wire.to_owned()) }
-        } else {
-            quote! {
-                match wire {
-                    #(#from_wire)*
-                    _ => Self::Unknown(wire.to_owned()),
-                }
-            }
-        };
+        let from_wire = from_wire(&self.variants);
         quote! {
             #docs
             #[derive(Debug, Clone, PartialEq, Eq, Hash)]

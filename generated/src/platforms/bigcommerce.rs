@@ -368,58 +368,224 @@ impl Topic {
     ];
     /// The value for a wire name; an unknown name gives [`Self::Unknown`].
     pub fn from_wire(wire: &str) -> Self {
-        match wire {
-            "store/cart/created" => Self::StoreCartCreated,
-            "store/cart/updated" => Self::StoreCartUpdated,
-            "store/cart/deleted" => Self::StoreCartDeleted,
-            "store/cart/couponApplied" => Self::StoreCartCouponApplied,
-            "store/cart/abandoned" => Self::StoreCartAbandoned,
-            "store/cart/converted" => Self::StoreCartConverted,
-            "store/cart/lineItem/created" => Self::StoreCartLineItemCreated,
-            "store/cart/lineItem/updated" => Self::StoreCartLineItemUpdated,
-            "store/cart/lineItem/deleted" => Self::StoreCartLineItemDeleted,
-            "store/category/created" => Self::StoreCategoryCreated,
-            "store/category/updated" => Self::StoreCategoryUpdated,
-            "store/category/deleted" => Self::StoreCategoryDeleted,
-            "store/channel/created" => Self::StoreChannelCreated,
-            "store/channel/updated" => Self::StoreChannelUpdated,
-            "store/customer/created" => Self::StoreCustomerCreated,
-            "store/customer/updated" => Self::StoreCustomerUpdated,
-            "store/customer/deleted" => Self::StoreCustomerDeleted,
-            "store/customer/address/created" => Self::StoreCustomerAddressCreated,
-            "store/customer/address/updated" => Self::StoreCustomerAddressUpdated,
-            "store/customer/address/deleted" => Self::StoreCustomerAddressDeleted,
-            "store/customer/payment/instrument/default/updated" => {
-                Self::StoreCustomerPaymentInstrumentDefaultUpdated
+        let known = match (wire.len(), wire.as_bytes().first()) {
+            (17, ::std::option::Option::Some(b's')) => {
+                match wire {
+                    "store/sku/created" => {
+                        ::std::option::Option::Some(Self::StoreSkuCreated)
+                    }
+                    "store/sku/updated" => {
+                        ::std::option::Option::Some(Self::StoreSkuUpdated)
+                    }
+                    "store/sku/deleted" => {
+                        ::std::option::Option::Some(Self::StoreSkuDeleted)
+                    }
+                    _ => ::std::option::Option::None,
+                }
             }
-            "store/order/created" => Self::StoreOrderCreated,
-            "store/order/updated" => Self::StoreOrderUpdated,
-            "store/order/archived" => Self::StoreOrderArchived,
-            "store/order/statusUpdated" => Self::StoreOrderStatusUpdated,
-            "store/order/message/created" => Self::StoreOrderMessageCreated,
-            "store/order/refund/created" => Self::StoreOrderRefundCreated,
-            "store/product/deleted" => Self::StoreProductDeleted,
-            "store/product/created" => Self::StoreProductCreated,
-            "store/product/updated" => Self::StoreProductUpdated,
-            "store/product/inventory/updated" => Self::StoreProductInventoryUpdated,
-            "store/product/inventory/order/updated" => {
-                Self::StoreProductInventoryOrderUpdated
+            (18, ::std::option::Option::Some(b's')) => {
+                match wire {
+                    "store/cart/created" => {
+                        ::std::option::Option::Some(Self::StoreCartCreated)
+                    }
+                    "store/cart/updated" => {
+                        ::std::option::Option::Some(Self::StoreCartUpdated)
+                    }
+                    "store/cart/deleted" => {
+                        ::std::option::Option::Some(Self::StoreCartDeleted)
+                    }
+                    _ => ::std::option::Option::None,
+                }
             }
-            "store/shipment/created" => Self::StoreShipmentCreated,
-            "store/shipment/updated" => Self::StoreShipmentUpdated,
-            "store/shipment/deleted" => Self::StoreShipmentDeleted,
-            "store/sku/created" => Self::StoreSkuCreated,
-            "store/sku/updated" => Self::StoreSkuUpdated,
-            "store/sku/deleted" => Self::StoreSkuDeleted,
-            "store/sku/inventory/updated" => Self::StoreSkuInventoryUpdated,
-            "store/sku/inventory/order/updated" => Self::StoreSkuInventoryOrderUpdated,
-            "store/app/uninstalled" => Self::StoreAppUninstalled,
-            "store/information/updated" => Self::StoreInformationUpdated,
-            "store/subscriber/created" => Self::StoreSubscriberCreated,
-            "store/subscriber/updated" => Self::StoreSubscriberUpdated,
-            "store/subscriber/deleted" => Self::StoreSubscriberDeleted,
-            _ => Self::Unknown(wire.to_owned()),
-        }
+            (19, ::std::option::Option::Some(b's')) => {
+                match wire {
+                    "store/order/created" => {
+                        ::std::option::Option::Some(Self::StoreOrderCreated)
+                    }
+                    "store/order/updated" => {
+                        ::std::option::Option::Some(Self::StoreOrderUpdated)
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            (20, ::std::option::Option::Some(b's')) => {
+                match wire {
+                    "store/cart/abandoned" => {
+                        ::std::option::Option::Some(Self::StoreCartAbandoned)
+                    }
+                    "store/cart/converted" => {
+                        ::std::option::Option::Some(Self::StoreCartConverted)
+                    }
+                    "store/order/archived" => {
+                        ::std::option::Option::Some(Self::StoreOrderArchived)
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            (21, ::std::option::Option::Some(b's')) => {
+                match wire {
+                    "store/channel/created" => {
+                        ::std::option::Option::Some(Self::StoreChannelCreated)
+                    }
+                    "store/channel/updated" => {
+                        ::std::option::Option::Some(Self::StoreChannelUpdated)
+                    }
+                    "store/product/deleted" => {
+                        ::std::option::Option::Some(Self::StoreProductDeleted)
+                    }
+                    "store/product/created" => {
+                        ::std::option::Option::Some(Self::StoreProductCreated)
+                    }
+                    "store/product/updated" => {
+                        ::std::option::Option::Some(Self::StoreProductUpdated)
+                    }
+                    "store/app/uninstalled" => {
+                        ::std::option::Option::Some(Self::StoreAppUninstalled)
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            (22, ::std::option::Option::Some(b's')) => {
+                match wire {
+                    "store/category/created" => {
+                        ::std::option::Option::Some(Self::StoreCategoryCreated)
+                    }
+                    "store/category/updated" => {
+                        ::std::option::Option::Some(Self::StoreCategoryUpdated)
+                    }
+                    "store/category/deleted" => {
+                        ::std::option::Option::Some(Self::StoreCategoryDeleted)
+                    }
+                    "store/customer/created" => {
+                        ::std::option::Option::Some(Self::StoreCustomerCreated)
+                    }
+                    "store/customer/updated" => {
+                        ::std::option::Option::Some(Self::StoreCustomerUpdated)
+                    }
+                    "store/customer/deleted" => {
+                        ::std::option::Option::Some(Self::StoreCustomerDeleted)
+                    }
+                    "store/shipment/created" => {
+                        ::std::option::Option::Some(Self::StoreShipmentCreated)
+                    }
+                    "store/shipment/updated" => {
+                        ::std::option::Option::Some(Self::StoreShipmentUpdated)
+                    }
+                    "store/shipment/deleted" => {
+                        ::std::option::Option::Some(Self::StoreShipmentDeleted)
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            (24, ::std::option::Option::Some(b's')) => {
+                match wire {
+                    "store/cart/couponApplied" => {
+                        ::std::option::Option::Some(Self::StoreCartCouponApplied)
+                    }
+                    "store/subscriber/created" => {
+                        ::std::option::Option::Some(Self::StoreSubscriberCreated)
+                    }
+                    "store/subscriber/updated" => {
+                        ::std::option::Option::Some(Self::StoreSubscriberUpdated)
+                    }
+                    "store/subscriber/deleted" => {
+                        ::std::option::Option::Some(Self::StoreSubscriberDeleted)
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            (25, ::std::option::Option::Some(b's')) => {
+                match wire {
+                    "store/order/statusUpdated" => {
+                        ::std::option::Option::Some(Self::StoreOrderStatusUpdated)
+                    }
+                    "store/information/updated" => {
+                        ::std::option::Option::Some(Self::StoreInformationUpdated)
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            (26, ::std::option::Option::Some(b's')) => {
+                match wire {
+                    "store/order/refund/created" => {
+                        ::std::option::Option::Some(Self::StoreOrderRefundCreated)
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            (27, ::std::option::Option::Some(b's')) => {
+                match wire {
+                    "store/cart/lineItem/created" => {
+                        ::std::option::Option::Some(Self::StoreCartLineItemCreated)
+                    }
+                    "store/cart/lineItem/updated" => {
+                        ::std::option::Option::Some(Self::StoreCartLineItemUpdated)
+                    }
+                    "store/cart/lineItem/deleted" => {
+                        ::std::option::Option::Some(Self::StoreCartLineItemDeleted)
+                    }
+                    "store/order/message/created" => {
+                        ::std::option::Option::Some(Self::StoreOrderMessageCreated)
+                    }
+                    "store/sku/inventory/updated" => {
+                        ::std::option::Option::Some(Self::StoreSkuInventoryUpdated)
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            (30, ::std::option::Option::Some(b's')) => {
+                match wire {
+                    "store/customer/address/created" => {
+                        ::std::option::Option::Some(Self::StoreCustomerAddressCreated)
+                    }
+                    "store/customer/address/updated" => {
+                        ::std::option::Option::Some(Self::StoreCustomerAddressUpdated)
+                    }
+                    "store/customer/address/deleted" => {
+                        ::std::option::Option::Some(Self::StoreCustomerAddressDeleted)
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            (31, ::std::option::Option::Some(b's')) => {
+                match wire {
+                    "store/product/inventory/updated" => {
+                        ::std::option::Option::Some(Self::StoreProductInventoryUpdated)
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            (33, ::std::option::Option::Some(b's')) => {
+                match wire {
+                    "store/sku/inventory/order/updated" => {
+                        ::std::option::Option::Some(Self::StoreSkuInventoryOrderUpdated)
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            (37, ::std::option::Option::Some(b's')) => {
+                match wire {
+                    "store/product/inventory/order/updated" => {
+                        ::std::option::Option::Some(
+                            Self::StoreProductInventoryOrderUpdated,
+                        )
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            (49, ::std::option::Option::Some(b's')) => {
+                match wire {
+                    "store/customer/payment/instrument/default/updated" => {
+                        ::std::option::Option::Some(
+                            Self::StoreCustomerPaymentInstrumentDefaultUpdated,
+                        )
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            _ => ::std::option::Option::None,
+        };
+        known.unwrap_or_else(|| Self::Unknown(wire.to_owned()))
     }
     /// The exact wire name.
     pub fn as_str(&self) -> &str {
@@ -1367,27 +1533,74 @@ impl<
                 {
                     match key.as_str() {
                         "scope" => {
-                            field_scope = ::std::option::Option::Some(map.next_value()?);
+                            field_scope = ::std::option::Option::Some(
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<
+                                            ::std::string::String,
+                                        >::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key("scope", e))?,
+                            );
                         }
                         "store_id" => {
                             field_store_id = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<
+                                            ::commerce_webhooks::StringOrNumber,
+                                        >::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "store_id",
+                                        e,
+                                    ))?,
                             );
                         }
                         "data" => {
-                            field_data = ::std::option::Option::Some(map.next_value()?);
+                            field_data = ::std::option::Option::Some(
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<P>::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key("data", e))?,
+                            );
                         }
                         "hash" => {
-                            field_hash = ::std::option::Option::Some(map.next_value()?);
+                            field_hash = ::std::option::Option::Some(
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<
+                                            ::std::string::String,
+                                        >::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key("hash", e))?,
+                            );
                         }
                         "created_at" => {
                             field_created_at = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "created_at",
+                                        e,
+                                    ))?,
                             );
                         }
                         "producer" => {
                             field_producer = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<
+                                            ::std::string::String,
+                                        >::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "producer",
+                                        e,
+                                    ))?,
                             );
                         }
                         _ => {
@@ -1491,9 +1704,25 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ResourceData {
                 {
                     match key.as_str() {
                         "type" => {
-                            field_kind = ::std::option::Option::Some(map.next_value()?);
+                            field_kind = ::std::option::Option::Some(
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<
+                                            ::std::string::String,
+                                        >::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key("type", e))?,
+                            );
                         }
-                        "id" => field_id = ::std::option::Option::Some(map.next_value()?),
+                        "id" => {
+                            field_id = ::std::option::Option::Some(
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key("id", e))?,
+                            );
+                        }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
                         }
@@ -1574,9 +1803,27 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CartData {
                 {
                     match key.as_str() {
                         "type" => {
-                            field_kind = ::std::option::Option::Some(map.next_value()?);
+                            field_kind = ::std::option::Option::Some(
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<
+                                            ::std::string::String,
+                                        >::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key("type", e))?,
+                            );
                         }
-                        "id" => field_id = ::std::option::Option::Some(map.next_value()?),
+                        "id" => {
+                            field_id = ::std::option::Option::Some(
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<
+                                            ::std::string::String,
+                                        >::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key("id", e))?,
+                            );
+                        }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
                         }
@@ -1662,12 +1909,37 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CartCouponData 
                 {
                     match key.as_str() {
                         "type" => {
-                            field_kind = ::std::option::Option::Some(map.next_value()?);
+                            field_kind = ::std::option::Option::Some(
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<
+                                            ::std::string::String,
+                                        >::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key("type", e))?,
+                            );
                         }
-                        "id" => field_id = ::std::option::Option::Some(map.next_value()?),
+                        "id" => {
+                            field_id = ::std::option::Option::Some(
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<
+                                            ::std::string::String,
+                                        >::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key("id", e))?,
+                            );
+                        }
                         "couponId" => {
                             field_coupon_id = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "couponId",
+                                        e,
+                                    ))?,
                             );
                         }
                         _ => {
@@ -1760,12 +2032,37 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CartConvertedDa
                 {
                     match key.as_str() {
                         "type" => {
-                            field_kind = ::std::option::Option::Some(map.next_value()?);
+                            field_kind = ::std::option::Option::Some(
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<
+                                            ::std::string::String,
+                                        >::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key("type", e))?,
+                            );
                         }
-                        "id" => field_id = ::std::option::Option::Some(map.next_value()?),
+                        "id" => {
+                            field_id = ::std::option::Option::Some(
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<
+                                            ::std::string::String,
+                                        >::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key("id", e))?,
+                            );
+                        }
                         "orderId" => {
                             field_order_id = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "orderId",
+                                        e,
+                                    ))?,
                             );
                         }
                         _ => {
@@ -1858,12 +2155,39 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CartLineItemDat
                 {
                     match key.as_str() {
                         "type" => {
-                            field_kind = ::std::option::Option::Some(map.next_value()?);
+                            field_kind = ::std::option::Option::Some(
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<
+                                            ::std::string::String,
+                                        >::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key("type", e))?,
+                            );
                         }
-                        "id" => field_id = ::std::option::Option::Some(map.next_value()?),
+                        "id" => {
+                            field_id = ::std::option::Option::Some(
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<
+                                            ::std::string::String,
+                                        >::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key("id", e))?,
+                            );
+                        }
                         "cartId" => {
                             field_cart_id = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<
+                                            ::std::string::String,
+                                        >::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "cartId",
+                                        e,
+                                    ))?,
                             );
                         }
                         _ => {
@@ -1954,12 +2278,37 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerAddress
                 {
                     match key.as_str() {
                         "type" => {
-                            field_kind = ::std::option::Option::Some(map.next_value()?);
+                            field_kind = ::std::option::Option::Some(
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<
+                                            ::std::string::String,
+                                        >::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key("type", e))?,
+                            );
                         }
-                        "id" => field_id = ::std::option::Option::Some(map.next_value()?),
+                        "id" => {
+                            field_id = ::std::option::Option::Some(
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key("id", e))?,
+                            );
+                        }
                         "address" => {
                             field_address = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<
+                                            CustomerAddressRef,
+                                        >::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "address",
+                                        e,
+                                    ))?,
                             );
                         }
                         _ => {
@@ -2043,7 +2392,14 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerAddress
                     match key.as_str() {
                         "customer_id" => {
                             field_customer_id = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "customer_id",
+                                        e,
+                                    ))?,
                             );
                         }
                         _ => {
@@ -2126,11 +2482,36 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderUpdatedDat
                 {
                     match key.as_str() {
                         "type" => {
-                            field_kind = ::std::option::Option::Some(map.next_value()?);
+                            field_kind = ::std::option::Option::Some(
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<
+                                            ::std::string::String,
+                                        >::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key("type", e))?,
+                            );
                         }
-                        "id" => field_id = ::std::option::Option::Some(map.next_value()?),
+                        "id" => {
+                            field_id = ::std::option::Option::Some(
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key("id", e))?,
+                            );
+                        }
                         "status" => {
-                            field_status = ::std::option::Option::Some(map.next_value()?);
+                            field_status = ::std::option::Option::Some(
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<OrderStatusChange>::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "status",
+                                        e,
+                                    ))?,
+                            );
                         }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
@@ -2219,11 +2600,36 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderStatusData
                 {
                     match key.as_str() {
                         "type" => {
-                            field_kind = ::std::option::Option::Some(map.next_value()?);
+                            field_kind = ::std::option::Option::Some(
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<
+                                            ::std::string::String,
+                                        >::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key("type", e))?,
+                            );
                         }
-                        "id" => field_id = ::std::option::Option::Some(map.next_value()?),
+                        "id" => {
+                            field_id = ::std::option::Option::Some(
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key("id", e))?,
+                            );
+                        }
                         "status" => {
-                            field_status = ::std::option::Option::Some(map.next_value()?);
+                            field_status = ::std::option::Option::Some(
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<OrderStatusChange>::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "status",
+                                        e,
+                                    ))?,
+                            );
                         }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
@@ -2311,12 +2717,26 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderStatusChan
                     match key.as_str() {
                         "previous_status_id" => {
                             field_previous_status_id = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "previous_status_id",
+                                        e,
+                                    ))?,
                             );
                         }
                         "new_status_id" => {
                             field_new_status_id = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "new_status_id",
+                                        e,
+                                    ))?,
                             );
                         }
                         _ => {
@@ -2402,12 +2822,35 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderMessageDat
                 {
                     match key.as_str() {
                         "type" => {
-                            field_kind = ::std::option::Option::Some(map.next_value()?);
+                            field_kind = ::std::option::Option::Some(
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<
+                                            ::std::string::String,
+                                        >::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key("type", e))?,
+                            );
                         }
-                        "id" => field_id = ::std::option::Option::Some(map.next_value()?),
+                        "id" => {
+                            field_id = ::std::option::Option::Some(
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key("id", e))?,
+                            );
+                        }
                         "message" => {
                             field_message = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<OrderMessageRef>::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "message",
+                                        e,
+                                    ))?,
                             );
                         }
                         _ => {
@@ -2491,7 +2934,14 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderMessageRef
                     match key.as_str() {
                         "order_message_id" => {
                             field_order_message_id = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "order_message_id",
+                                        e,
+                                    ))?,
                             );
                         }
                         _ => {
@@ -2572,11 +3022,36 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderRefundData
                 {
                     match key.as_str() {
                         "type" => {
-                            field_kind = ::std::option::Option::Some(map.next_value()?);
+                            field_kind = ::std::option::Option::Some(
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<
+                                            ::std::string::String,
+                                        >::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key("type", e))?,
+                            );
                         }
-                        "id" => field_id = ::std::option::Option::Some(map.next_value()?),
+                        "id" => {
+                            field_id = ::std::option::Option::Some(
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key("id", e))?,
+                            );
+                        }
                         "refund" => {
-                            field_refund = ::std::option::Option::Some(map.next_value()?);
+                            field_refund = ::std::option::Option::Some(
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<OrderRefundRef>::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "refund",
+                                        e,
+                                    ))?,
+                            );
                         }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
@@ -2659,7 +3134,14 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderRefundRef 
                     match key.as_str() {
                         "refund_id" => {
                             field_refund_id = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "refund_id",
+                                        e,
+                                    ))?,
                             );
                         }
                         _ => {
@@ -2749,17 +3231,51 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductUpdatedD
                 {
                     match key.as_str() {
                         "type" => {
-                            field_kind = ::std::option::Option::Some(map.next_value()?);
+                            field_kind = ::std::option::Option::Some(
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<
+                                            ::std::string::String,
+                                        >::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key("type", e))?,
+                            );
                         }
-                        "id" => field_id = ::std::option::Option::Some(map.next_value()?),
+                        "id" => {
+                            field_id = ::std::option::Option::Some(
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key("id", e))?,
+                            );
+                        }
                         "properties" => {
                             field_properties = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::List(
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::std::string::String,
+                                            >::new(),
+                                        ),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "properties",
+                                        e,
+                                    ))?,
                             );
                         }
                         "context" => {
                             field_context = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<ChannelLocale>::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "context",
+                                        e,
+                                    ))?,
                             );
                         }
                         _ => {
@@ -2849,11 +3365,29 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ChannelLocale {
                     match key.as_str() {
                         "channel_id" => {
                             field_channel_id = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "channel_id",
+                                        e,
+                                    ))?,
                             );
                         }
                         "locale" => {
-                            field_locale = ::std::option::Option::Some(map.next_value()?);
+                            field_locale = ::std::option::Option::Some(
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<
+                                            ::std::string::String,
+                                        >::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "locale",
+                                        e,
+                                    ))?,
+                            );
                         }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
@@ -2938,12 +3472,37 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductInventor
                 {
                     match key.as_str() {
                         "type" => {
-                            field_kind = ::std::option::Option::Some(map.next_value()?);
+                            field_kind = ::std::option::Option::Some(
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<
+                                            ::std::string::String,
+                                        >::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key("type", e))?,
+                            );
                         }
-                        "id" => field_id = ::std::option::Option::Some(map.next_value()?),
+                        "id" => {
+                            field_id = ::std::option::Option::Some(
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key("id", e))?,
+                            );
+                        }
                         "inventory" => {
                             field_inventory = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<
+                                            ProductInventoryChange,
+                                        >::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "inventory",
+                                        e,
+                                    ))?,
                             );
                         }
                         _ => {
@@ -3035,14 +3594,36 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductInventor
                     match key.as_str() {
                         "product_id" => {
                             field_product_id = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "product_id",
+                                        e,
+                                    ))?,
                             );
                         }
                         "method" => {
-                            field_method = ::std::option::Option::Some(map.next_value()?);
+                            field_method = ::std::option::Option::Some(
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<InventoryMethod>::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "method",
+                                        e,
+                                    ))?,
+                            );
                         }
                         "value" => {
-                            field_value = ::std::option::Option::Some(map.next_value()?);
+                            field_value = ::std::option::Option::Some(
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<i64>::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key("value", e))?,
+                            );
                         }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
@@ -3132,11 +3713,33 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SkuData {
                 {
                     match key.as_str() {
                         "type" => {
-                            field_kind = ::std::option::Option::Some(map.next_value()?);
+                            field_kind = ::std::option::Option::Some(
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<
+                                            ::std::string::String,
+                                        >::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key("type", e))?,
+                            );
                         }
-                        "id" => field_id = ::std::option::Option::Some(map.next_value()?),
+                        "id" => {
+                            field_id = ::std::option::Option::Some(
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key("id", e))?,
+                            );
+                        }
                         "sku" => {
-                            field_sku = ::std::option::Option::Some(map.next_value()?);
+                            field_sku = ::std::option::Option::Some(
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<SkuRef>::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key("sku", e))?,
+                            );
                         }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
@@ -3224,12 +3827,26 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SkuRef {
                     match key.as_str() {
                         "product_id" => {
                             field_product_id = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "product_id",
+                                        e,
+                                    ))?,
                             );
                         }
                         "variant_id" => {
                             field_variant_id = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "variant_id",
+                                        e,
+                                    ))?,
                             );
                         }
                         _ => {
@@ -3315,12 +3932,37 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SkuInventoryDat
                 {
                     match key.as_str() {
                         "type" => {
-                            field_kind = ::std::option::Option::Some(map.next_value()?);
+                            field_kind = ::std::option::Option::Some(
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<
+                                            ::std::string::String,
+                                        >::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key("type", e))?,
+                            );
                         }
-                        "id" => field_id = ::std::option::Option::Some(map.next_value()?),
+                        "id" => {
+                            field_id = ::std::option::Option::Some(
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key("id", e))?,
+                            );
+                        }
                         "inventory" => {
                             field_inventory = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<
+                                            SkuInventoryChange,
+                                        >::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "inventory",
+                                        e,
+                                    ))?,
                             );
                         }
                         _ => {
@@ -3417,18 +4059,47 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SkuInventoryCha
                     match key.as_str() {
                         "product_id" => {
                             field_product_id = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "product_id",
+                                        e,
+                                    ))?,
                             );
                         }
                         "method" => {
-                            field_method = ::std::option::Option::Some(map.next_value()?);
+                            field_method = ::std::option::Option::Some(
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<InventoryMethod>::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "method",
+                                        e,
+                                    ))?,
+                            );
                         }
                         "value" => {
-                            field_value = ::std::option::Option::Some(map.next_value()?);
+                            field_value = ::std::option::Option::Some(
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<i64>::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key("value", e))?,
+                            );
                         }
                         "variant_id" => {
                             field_variant_id = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "variant_id",
+                                        e,
+                                    ))?,
                             );
                         }
                         _ => {
@@ -3526,12 +4197,35 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ShipmentData {
                 {
                     match key.as_str() {
                         "type" => {
-                            field_kind = ::std::option::Option::Some(map.next_value()?);
+                            field_kind = ::std::option::Option::Some(
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<
+                                            ::std::string::String,
+                                        >::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key("type", e))?,
+                            );
                         }
-                        "id" => field_id = ::std::option::Option::Some(map.next_value()?),
+                        "id" => {
+                            field_id = ::std::option::Option::Some(
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key("id", e))?,
+                            );
+                        }
                         "orderId" => {
                             field_order_id = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "orderId",
+                                        e,
+                                    ))?,
                             );
                         }
                         _ => {
@@ -3614,7 +4308,15 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for StoreData {
                 {
                     match key.as_str() {
                         "type" => {
-                            field_kind = ::std::option::Option::Some(map.next_value()?);
+                            field_kind = ::std::option::Option::Some(
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<
+                                            ::std::string::String,
+                                        >::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key("type", e))?,
+                            );
                         }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
@@ -3691,9 +4393,27 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AppUninstalledD
                 {
                     match key.as_str() {
                         "type" => {
-                            field_kind = ::std::option::Option::Some(map.next_value()?);
+                            field_kind = ::std::option::Option::Some(
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<
+                                            ::std::string::String,
+                                        >::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key("type", e))?,
+                            );
                         }
-                        "id" => field_id = ::std::option::Option::Some(map.next_value()?),
+                        "id" => {
+                            field_id = ::std::option::Option::Some(
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<
+                                            ::std::string::String,
+                                        >::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key("id", e))?,
+                            );
+                        }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
                         }
@@ -3752,11 +4472,22 @@ impl InventoryMethod {
     ];
     /// The value for a wire name; an unknown name gives [`Self::Unknown`].
     pub fn from_wire(wire: &str) -> Self {
-        match wire {
-            "absolute" => Self::Absolute,
-            "relative" => Self::Relative,
-            _ => Self::Unknown(wire.to_owned()),
-        }
+        let known = match (wire.len(), wire.as_bytes().first()) {
+            (8, ::std::option::Option::Some(b'a')) => {
+                match wire {
+                    "absolute" => ::std::option::Option::Some(Self::Absolute),
+                    _ => ::std::option::Option::None,
+                }
+            }
+            (8, ::std::option::Option::Some(b'r')) => {
+                match wire {
+                    "relative" => ::std::option::Option::Some(Self::Relative),
+                    _ => ::std::option::Option::None,
+                }
+            }
+            _ => ::std::option::Option::None,
+        };
+        known.unwrap_or_else(|| Self::Unknown(wire.to_owned()))
     }
     /// The exact wire name.
     pub fn as_str(&self) -> &str {

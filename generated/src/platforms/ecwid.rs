@@ -290,59 +290,226 @@ impl Topic {
     ];
     /// The value for a wire name; an unknown name gives [`Self::Unknown`].
     pub fn from_wire(wire: &str) -> Self {
-        match wire {
-            "profile.updated" => Self::ProfileUpdated,
-            "profile.subscriptionStatusChanged" => Self::ProfileSubscriptionStatusChanged,
-            "order.created" => Self::OrderCreated,
-            "order.updated" => Self::OrderUpdated,
-            "order.deleted" => Self::OrderDeleted,
-            "unfinished_order.created" => Self::UnfinishedOrderCreated,
-            "unfinished_order.updated" => Self::UnfinishedOrderUpdated,
-            "unfinished_order.deleted" => Self::UnfinishedOrderDeleted,
-            "product.created" => Self::ProductCreated,
-            "product.updated" => Self::ProductUpdated,
-            "product.deleted" => Self::ProductDeleted,
-            "category.created" => Self::CategoryCreated,
-            "category.updated" => Self::CategoryUpdated,
-            "category.deleted" => Self::CategoryDeleted,
-            "customer.created" => Self::CustomerCreated,
-            "customer.updated" => Self::CustomerUpdated,
-            "customer.deleted" => Self::CustomerDeleted,
-            "customer_group.created" => Self::CustomerGroupCreated,
-            "customer_group.updated" => Self::CustomerGroupUpdated,
-            "customer_group.deleted" => Self::CustomerGroupDeleted,
-            "discount_coupon.created" => Self::DiscountCouponCreated,
-            "discount_coupon.updated" => Self::DiscountCouponUpdated,
-            "discount_coupon.deleted" => Self::DiscountCouponDeleted,
-            "promotion.created" => Self::PromotionCreated,
-            "promotion.updated" => Self::PromotionUpdated,
-            "promotion.deleted" => Self::PromotionDeleted,
-            "product_class.created" => Self::ProductClassCreated,
-            "product_class.updated" => Self::ProductClassUpdated,
-            "product_class.deleted" => Self::ProductClassDeleted,
-            "review.created" => Self::ReviewCreated,
-            "review.updated" => Self::ReviewUpdated,
-            "review.deleted" => Self::ReviewDeleted,
-            "invoice.created" => Self::InvoiceCreated,
-            "invoice.deleted" => Self::InvoiceDeleted,
-            "application.installed" => Self::ApplicationInstalled,
-            "application.uninstalled" => Self::ApplicationUninstalled,
-            "application.subscriptionStatusChanged" => {
-                Self::ApplicationSubscriptionStatusChanged
+        let known = match (wire.len(), wire.as_bytes().first()) {
+            (13, ::std::option::Option::Some(b'o')) => {
+                match wire {
+                    "order.created" => ::std::option::Option::Some(Self::OrderCreated),
+                    "order.updated" => ::std::option::Option::Some(Self::OrderUpdated),
+                    "order.deleted" => ::std::option::Option::Some(Self::OrderDeleted),
+                    _ => ::std::option::Option::None,
+                }
             }
-            "application.storageChanged" => Self::ApplicationStorageChanged,
-            "customer.personalDataRemovalRequest" => {
-                Self::CustomerPersonalDataRemovalRequest
+            (14, ::std::option::Option::Some(b'r')) => {
+                match wire {
+                    "review.created" => ::std::option::Option::Some(Self::ReviewCreated),
+                    "review.updated" => ::std::option::Option::Some(Self::ReviewUpdated),
+                    "review.deleted" => ::std::option::Option::Some(Self::ReviewDeleted),
+                    _ => ::std::option::Option::None,
+                }
             }
-            "customer.personalDataExportRequest" => {
-                Self::CustomerPersonalDataExportRequest
+            (15, ::std::option::Option::Some(b'i')) => {
+                match wire {
+                    "invoice.created" => {
+                        ::std::option::Option::Some(Self::InvoiceCreated)
+                    }
+                    "invoice.deleted" => {
+                        ::std::option::Option::Some(Self::InvoiceDeleted)
+                    }
+                    _ => ::std::option::Option::None,
+                }
             }
-            "profile.personalDataRemovalRequest" => {
-                Self::ProfilePersonalDataRemovalRequest
+            (15, ::std::option::Option::Some(b'p')) => {
+                match wire {
+                    "profile.updated" => {
+                        ::std::option::Option::Some(Self::ProfileUpdated)
+                    }
+                    "product.created" => {
+                        ::std::option::Option::Some(Self::ProductCreated)
+                    }
+                    "product.updated" => {
+                        ::std::option::Option::Some(Self::ProductUpdated)
+                    }
+                    "product.deleted" => {
+                        ::std::option::Option::Some(Self::ProductDeleted)
+                    }
+                    _ => ::std::option::Option::None,
+                }
             }
-            "profile.personalDataExportRequest" => Self::ProfilePersonalDataExportRequest,
-            _ => Self::Unknown(wire.to_owned()),
-        }
+            (16, ::std::option::Option::Some(b'c')) => {
+                match wire {
+                    "category.created" => {
+                        ::std::option::Option::Some(Self::CategoryCreated)
+                    }
+                    "category.updated" => {
+                        ::std::option::Option::Some(Self::CategoryUpdated)
+                    }
+                    "category.deleted" => {
+                        ::std::option::Option::Some(Self::CategoryDeleted)
+                    }
+                    "customer.created" => {
+                        ::std::option::Option::Some(Self::CustomerCreated)
+                    }
+                    "customer.updated" => {
+                        ::std::option::Option::Some(Self::CustomerUpdated)
+                    }
+                    "customer.deleted" => {
+                        ::std::option::Option::Some(Self::CustomerDeleted)
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            (17, ::std::option::Option::Some(b'p')) => {
+                match wire {
+                    "promotion.created" => {
+                        ::std::option::Option::Some(Self::PromotionCreated)
+                    }
+                    "promotion.updated" => {
+                        ::std::option::Option::Some(Self::PromotionUpdated)
+                    }
+                    "promotion.deleted" => {
+                        ::std::option::Option::Some(Self::PromotionDeleted)
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            (21, ::std::option::Option::Some(b'a')) => {
+                match wire {
+                    "application.installed" => {
+                        ::std::option::Option::Some(Self::ApplicationInstalled)
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            (21, ::std::option::Option::Some(b'p')) => {
+                match wire {
+                    "product_class.created" => {
+                        ::std::option::Option::Some(Self::ProductClassCreated)
+                    }
+                    "product_class.updated" => {
+                        ::std::option::Option::Some(Self::ProductClassUpdated)
+                    }
+                    "product_class.deleted" => {
+                        ::std::option::Option::Some(Self::ProductClassDeleted)
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            (22, ::std::option::Option::Some(b'c')) => {
+                match wire {
+                    "customer_group.created" => {
+                        ::std::option::Option::Some(Self::CustomerGroupCreated)
+                    }
+                    "customer_group.updated" => {
+                        ::std::option::Option::Some(Self::CustomerGroupUpdated)
+                    }
+                    "customer_group.deleted" => {
+                        ::std::option::Option::Some(Self::CustomerGroupDeleted)
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            (23, ::std::option::Option::Some(b'a')) => {
+                match wire {
+                    "application.uninstalled" => {
+                        ::std::option::Option::Some(Self::ApplicationUninstalled)
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            (23, ::std::option::Option::Some(b'd')) => {
+                match wire {
+                    "discount_coupon.created" => {
+                        ::std::option::Option::Some(Self::DiscountCouponCreated)
+                    }
+                    "discount_coupon.updated" => {
+                        ::std::option::Option::Some(Self::DiscountCouponUpdated)
+                    }
+                    "discount_coupon.deleted" => {
+                        ::std::option::Option::Some(Self::DiscountCouponDeleted)
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            (24, ::std::option::Option::Some(b'u')) => {
+                match wire {
+                    "unfinished_order.created" => {
+                        ::std::option::Option::Some(Self::UnfinishedOrderCreated)
+                    }
+                    "unfinished_order.updated" => {
+                        ::std::option::Option::Some(Self::UnfinishedOrderUpdated)
+                    }
+                    "unfinished_order.deleted" => {
+                        ::std::option::Option::Some(Self::UnfinishedOrderDeleted)
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            (26, ::std::option::Option::Some(b'a')) => {
+                match wire {
+                    "application.storageChanged" => {
+                        ::std::option::Option::Some(Self::ApplicationStorageChanged)
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            (33, ::std::option::Option::Some(b'p')) => {
+                match wire {
+                    "profile.subscriptionStatusChanged" => {
+                        ::std::option::Option::Some(
+                            Self::ProfileSubscriptionStatusChanged,
+                        )
+                    }
+                    "profile.personalDataExportRequest" => {
+                        ::std::option::Option::Some(
+                            Self::ProfilePersonalDataExportRequest,
+                        )
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            (34, ::std::option::Option::Some(b'c')) => {
+                match wire {
+                    "customer.personalDataExportRequest" => {
+                        ::std::option::Option::Some(
+                            Self::CustomerPersonalDataExportRequest,
+                        )
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            (34, ::std::option::Option::Some(b'p')) => {
+                match wire {
+                    "profile.personalDataRemovalRequest" => {
+                        ::std::option::Option::Some(
+                            Self::ProfilePersonalDataRemovalRequest,
+                        )
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            (35, ::std::option::Option::Some(b'c')) => {
+                match wire {
+                    "customer.personalDataRemovalRequest" => {
+                        ::std::option::Option::Some(
+                            Self::CustomerPersonalDataRemovalRequest,
+                        )
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            (37, ::std::option::Option::Some(b'a')) => {
+                match wire {
+                    "application.subscriptionStatusChanged" => {
+                        ::std::option::Option::Some(
+                            Self::ApplicationSubscriptionStatusChanged,
+                        )
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            _ => ::std::option::Option::None,
+        };
+        known.unwrap_or_else(|| Self::Unknown(wire.to_owned()))
     }
     /// The exact wire name.
     pub fn as_str(&self) -> &str {
@@ -790,17 +957,52 @@ impl Scope {
     ];
     /// The value for a wire name; an unknown name gives [`Self::Unknown`].
     pub fn from_wire(wire: &str) -> Self {
-        match wire {
-            "read_store_profile" => Self::ReadStoreProfile,
-            "read_orders" => Self::ReadOrders,
-            "read_catalog" => Self::ReadCatalog,
-            "read_customers" => Self::ReadCustomers,
-            "read_discount_coupons" => Self::ReadDiscountCoupons,
-            "read_promotion" => Self::ReadPromotion,
-            "read_reviews" => Self::ReadReviews,
-            "read_invoices" => Self::ReadInvoices,
-            _ => Self::Unknown(wire.to_owned()),
-        }
+        let known = match (wire.len(), wire.as_bytes().first()) {
+            (11, ::std::option::Option::Some(b'r')) => {
+                match wire {
+                    "read_orders" => ::std::option::Option::Some(Self::ReadOrders),
+                    _ => ::std::option::Option::None,
+                }
+            }
+            (12, ::std::option::Option::Some(b'r')) => {
+                match wire {
+                    "read_catalog" => ::std::option::Option::Some(Self::ReadCatalog),
+                    "read_reviews" => ::std::option::Option::Some(Self::ReadReviews),
+                    _ => ::std::option::Option::None,
+                }
+            }
+            (13, ::std::option::Option::Some(b'r')) => {
+                match wire {
+                    "read_invoices" => ::std::option::Option::Some(Self::ReadInvoices),
+                    _ => ::std::option::Option::None,
+                }
+            }
+            (14, ::std::option::Option::Some(b'r')) => {
+                match wire {
+                    "read_customers" => ::std::option::Option::Some(Self::ReadCustomers),
+                    "read_promotion" => ::std::option::Option::Some(Self::ReadPromotion),
+                    _ => ::std::option::Option::None,
+                }
+            }
+            (18, ::std::option::Option::Some(b'r')) => {
+                match wire {
+                    "read_store_profile" => {
+                        ::std::option::Option::Some(Self::ReadStoreProfile)
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            (21, ::std::option::Option::Some(b'r')) => {
+                match wire {
+                    "read_discount_coupons" => {
+                        ::std::option::Option::Some(Self::ReadDiscountCoupons)
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            _ => ::std::option::Option::None,
+        };
+        known.unwrap_or_else(|| Self::Unknown(wire.to_owned()))
     }
     /// The exact wire name.
     pub fn as_str(&self) -> &str {
@@ -1410,31 +1612,78 @@ impl<
                     match key.as_str() {
                         "eventId" => {
                             field_event_id = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<
+                                            ::std::string::String,
+                                        >::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "eventId",
+                                        e,
+                                    ))?,
                             );
                         }
                         "eventCreated" => {
                             field_event_created = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "eventCreated",
+                                        e,
+                                    ))?,
                             );
                         }
                         "storeId" => {
                             field_store_id = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "storeId",
+                                        e,
+                                    ))?,
                             );
                         }
                         "entityId" => {
                             field_entity_id = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<
+                                            ::commerce_webhooks::StringOrNumber,
+                                        >::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "entityId",
+                                        e,
+                                    ))?,
                             );
                         }
                         "eventType" => {
                             field_event_type = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<
+                                            ::std::string::String,
+                                        >::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "eventType",
+                                        e,
+                                    ))?,
                             );
                         }
                         "data" => {
-                            field_data = ::std::option::Option::Some(map.next_value()?);
+                            field_data = ::std::option::Option::Some(
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<P>::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key("data", e))?,
+                            );
                         }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
@@ -1541,17 +1790,40 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderCreatedDat
                     match key.as_str() {
                         "orderId" => {
                             field_order_id = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<
+                                            ::std::string::String,
+                                        >::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "orderId",
+                                        e,
+                                    ))?,
                             );
                         }
                         "newPaymentStatus" => {
                             field_new_payment_status = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<PaymentStatus>::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "newPaymentStatus",
+                                        e,
+                                    ))?,
                             );
                         }
                         "newFulfillmentStatus" => {
                             field_new_fulfillment_status = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<FulfillmentStatus>::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "newFulfillmentStatus",
+                                        e,
+                                    ))?,
                             );
                         }
                         _ => {
@@ -1650,27 +1922,64 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderUpdatedDat
                     match key.as_str() {
                         "orderId" => {
                             field_order_id = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<
+                                            ::std::string::String,
+                                        >::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "orderId",
+                                        e,
+                                    ))?,
                             );
                         }
                         "oldPaymentStatus" => {
                             field_old_payment_status = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<PaymentStatus>::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "oldPaymentStatus",
+                                        e,
+                                    ))?,
                             );
                         }
                         "newPaymentStatus" => {
                             field_new_payment_status = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<PaymentStatus>::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "newPaymentStatus",
+                                        e,
+                                    ))?,
                             );
                         }
                         "oldFulfillmentStatus" => {
                             field_old_fulfillment_status = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<FulfillmentStatus>::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "oldFulfillmentStatus",
+                                        e,
+                                    ))?,
                             );
                         }
                         "newFulfillmentStatus" => {
                             field_new_fulfillment_status = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<FulfillmentStatus>::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "newFulfillmentStatus",
+                                        e,
+                                    ))?,
                             );
                         }
                         _ => {
@@ -1768,12 +2077,30 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for UnfinishedOrder
                     match key.as_str() {
                         "orderId" => {
                             field_order_id = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<
+                                            ::std::string::String,
+                                        >::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "orderId",
+                                        e,
+                                    ))?,
                             );
                         }
                         "cartId" => {
                             field_cart_id = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<
+                                            ::std::string::String,
+                                        >::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "cartId",
+                                        e,
+                                    ))?,
                             );
                         }
                         _ => {
@@ -1852,7 +2179,16 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerData {
                     match key.as_str() {
                         "customerEmail" => {
                             field_customer_email = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<
+                                            ::std::string::String,
+                                        >::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "customerEmail",
+                                        e,
+                                    ))?,
                             );
                         }
                         _ => {
@@ -1935,12 +2271,30 @@ for ProfileSubscriptionData {
                     match key.as_str() {
                         "oldSubscriptionName" => {
                             field_old_subscription_name = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<
+                                            ::std::string::String,
+                                        >::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "oldSubscriptionName",
+                                        e,
+                                    ))?,
                             );
                         }
                         "newSubscriptionName" => {
                             field_new_subscription_name = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<
+                                            ::std::string::String,
+                                        >::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "newSubscriptionName",
+                                        e,
+                                    ))?,
                             );
                         }
                         _ => {
@@ -2026,12 +2380,30 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AppSubscription
                     match key.as_str() {
                         "oldSubscriptionStatus" => {
                             field_old_subscription_status = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<
+                                            ::std::string::String,
+                                        >::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "oldSubscriptionStatus",
+                                        e,
+                                    ))?,
                             );
                         }
                         "newSubscriptionStatus" => {
                             field_new_subscription_status = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<
+                                            ::std::string::String,
+                                        >::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "newSubscriptionStatus",
+                                        e,
+                                    ))?,
                             );
                         }
                         _ => {
@@ -2103,15 +2475,50 @@ impl PaymentStatus {
     ];
     /// The value for a wire name; an unknown name gives [`Self::Unknown`].
     pub fn from_wire(wire: &str) -> Self {
-        match wire {
-            "AWAITING_PAYMENT" => Self::AwaitingPayment,
-            "PAID" => Self::Paid,
-            "CANCELLED" => Self::Cancelled,
-            "REFUNDED" => Self::Refunded,
-            "PARTIALLY_REFUNDED" => Self::PartiallyRefunded,
-            "INCOMPLETE" => Self::Incomplete,
-            _ => Self::Unknown(wire.to_owned()),
-        }
+        let known = match (wire.len(), wire.as_bytes().first()) {
+            (4, ::std::option::Option::Some(b'P')) => {
+                match wire {
+                    "PAID" => ::std::option::Option::Some(Self::Paid),
+                    _ => ::std::option::Option::None,
+                }
+            }
+            (8, ::std::option::Option::Some(b'R')) => {
+                match wire {
+                    "REFUNDED" => ::std::option::Option::Some(Self::Refunded),
+                    _ => ::std::option::Option::None,
+                }
+            }
+            (9, ::std::option::Option::Some(b'C')) => {
+                match wire {
+                    "CANCELLED" => ::std::option::Option::Some(Self::Cancelled),
+                    _ => ::std::option::Option::None,
+                }
+            }
+            (10, ::std::option::Option::Some(b'I')) => {
+                match wire {
+                    "INCOMPLETE" => ::std::option::Option::Some(Self::Incomplete),
+                    _ => ::std::option::Option::None,
+                }
+            }
+            (16, ::std::option::Option::Some(b'A')) => {
+                match wire {
+                    "AWAITING_PAYMENT" => {
+                        ::std::option::Option::Some(Self::AwaitingPayment)
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            (18, ::std::option::Option::Some(b'P')) => {
+                match wire {
+                    "PARTIALLY_REFUNDED" => {
+                        ::std::option::Option::Some(Self::PartiallyRefunded)
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            _ => ::std::option::Option::None,
+        };
+        known.unwrap_or_else(|| Self::Unknown(wire.to_owned()))
     }
     /// The exact wire name.
     pub fn as_str(&self) -> &str {
@@ -2196,20 +2603,80 @@ impl FulfillmentStatus {
     ];
     /// The value for a wire name; an unknown name gives [`Self::Unknown`].
     pub fn from_wire(wire: &str) -> Self {
-        match wire {
-            "AWAITING_PROCESSING" => Self::AwaitingProcessing,
-            "PROCESSING" => Self::Processing,
-            "SHIPPED" => Self::Shipped,
-            "DELIVERED" => Self::Delivered,
-            "WILL_NOT_DELIVER" => Self::WillNotDeliver,
-            "RETURNED" => Self::Returned,
-            "READY_FOR_PICKUP" => Self::ReadyForPickup,
-            "OUT_FOR_DELIVERY" => Self::OutForDelivery,
-            "CUSTOM_FULFILLMENT_STATUS_1" => Self::CustomFulfillmentStatus1,
-            "CUSTOM_FULFILLMENT_STATUS_2" => Self::CustomFulfillmentStatus2,
-            "CUSTOM_FULFILLMENT_STATUS_3" => Self::CustomFulfillmentStatus3,
-            _ => Self::Unknown(wire.to_owned()),
-        }
+        let known = match (wire.len(), wire.as_bytes().first()) {
+            (7, ::std::option::Option::Some(b'S')) => {
+                match wire {
+                    "SHIPPED" => ::std::option::Option::Some(Self::Shipped),
+                    _ => ::std::option::Option::None,
+                }
+            }
+            (8, ::std::option::Option::Some(b'R')) => {
+                match wire {
+                    "RETURNED" => ::std::option::Option::Some(Self::Returned),
+                    _ => ::std::option::Option::None,
+                }
+            }
+            (9, ::std::option::Option::Some(b'D')) => {
+                match wire {
+                    "DELIVERED" => ::std::option::Option::Some(Self::Delivered),
+                    _ => ::std::option::Option::None,
+                }
+            }
+            (10, ::std::option::Option::Some(b'P')) => {
+                match wire {
+                    "PROCESSING" => ::std::option::Option::Some(Self::Processing),
+                    _ => ::std::option::Option::None,
+                }
+            }
+            (16, ::std::option::Option::Some(b'O')) => {
+                match wire {
+                    "OUT_FOR_DELIVERY" => {
+                        ::std::option::Option::Some(Self::OutForDelivery)
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            (16, ::std::option::Option::Some(b'R')) => {
+                match wire {
+                    "READY_FOR_PICKUP" => {
+                        ::std::option::Option::Some(Self::ReadyForPickup)
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            (16, ::std::option::Option::Some(b'W')) => {
+                match wire {
+                    "WILL_NOT_DELIVER" => {
+                        ::std::option::Option::Some(Self::WillNotDeliver)
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            (19, ::std::option::Option::Some(b'A')) => {
+                match wire {
+                    "AWAITING_PROCESSING" => {
+                        ::std::option::Option::Some(Self::AwaitingProcessing)
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            (27, ::std::option::Option::Some(b'C')) => {
+                match wire {
+                    "CUSTOM_FULFILLMENT_STATUS_1" => {
+                        ::std::option::Option::Some(Self::CustomFulfillmentStatus1)
+                    }
+                    "CUSTOM_FULFILLMENT_STATUS_2" => {
+                        ::std::option::Option::Some(Self::CustomFulfillmentStatus2)
+                    }
+                    "CUSTOM_FULFILLMENT_STATUS_3" => {
+                        ::std::option::Option::Some(Self::CustomFulfillmentStatus3)
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            _ => ::std::option::Option::None,
+        };
+        known.unwrap_or_else(|| Self::Unknown(wire.to_owned()))
     }
     /// The exact wire name.
     pub fn as_str(&self) -> &str {

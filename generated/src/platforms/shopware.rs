@@ -738,238 +738,717 @@ impl Topic {
     ];
     /// The value for a wire name; an unknown name gives [`Self::Unknown`].
     pub fn from_wire(wire: &str) -> Self {
-        match wire {
-            "checkout.customer.before.login" => Self::CheckoutCustomerBeforeLogin,
-            "checkout.customer.changed-payment-method" => {
-                Self::CheckoutCustomerChangedPaymentMethod
+        let known = match (wire.len(), wire.as_bytes().first()) {
+            (9, ::std::option::Option::Some(b'm')) => {
+                match wire {
+                    "mail.sent" => ::std::option::Option::Some(Self::MailSent),
+                    _ => ::std::option::Option::None,
+                }
             }
-            "checkout.customer.deleted" => Self::CheckoutCustomerDeleted,
-            "checkout.customer.double_opt_in_guest_order" => {
-                Self::CheckoutCustomerDoubleOptInGuestOrder
+            (11, ::std::option::Option::Some(b'a')) => {
+                match wire {
+                    "app.deleted" => ::std::option::Option::Some(Self::AppDeleted),
+                    "app.updated" => ::std::option::Option::Some(Self::AppUpdated),
+                    _ => ::std::option::Option::None,
+                }
             }
-            "checkout.customer.double_opt_in_registration" => {
-                Self::CheckoutCustomerDoubleOptInRegistration
+            (13, ::std::option::Option::Some(b'a')) => {
+                match wire {
+                    "app.activated" => ::std::option::Option::Some(Self::AppActivated),
+                    "app.installed" => ::std::option::Option::Some(Self::AppInstalled),
+                    _ => ::std::option::Option::None,
+                }
             }
-            "checkout.customer.guest_register" => Self::CheckoutCustomerGuestRegister,
-            "checkout.customer.login" => Self::CheckoutCustomerLogin,
-            "checkout.customer.logout" => Self::CheckoutCustomerLogout,
-            "checkout.customer.register" => Self::CheckoutCustomerRegister,
-            "checkout.order.payment_method.changed" => {
-                Self::CheckoutOrderPaymentMethodChanged
+            (13, ::std::option::Option::Some(b'm')) => {
+                match wire {
+                    "media.written" => ::std::option::Option::Some(Self::MediaWritten),
+                    "media.deleted" => ::std::option::Option::Some(Self::MediaDeleted),
+                    _ => ::std::option::Option::None,
+                }
             }
-            "checkout.order.placed" => Self::CheckoutOrderPlaced,
-            "contact_form.send" => Self::ContactFormSend,
-            "customer.group.registration.accepted" => {
-                Self::CustomerGroupRegistrationAccepted
+            (13, ::std::option::Option::Some(b'o')) => {
+                match wire {
+                    "order.written" => ::std::option::Option::Some(Self::OrderWritten),
+                    "order.deleted" => ::std::option::Option::Some(Self::OrderDeleted),
+                    _ => ::std::option::Option::None,
+                }
             }
-            "customer.group.registration.declined" => {
-                Self::CustomerGroupRegistrationDeclined
+            (15, ::std::option::Option::Some(b'a')) => {
+                match wire {
+                    "app.deactivated" => {
+                        ::std::option::Option::Some(Self::AppDeactivated)
+                    }
+                    _ => ::std::option::Option::None,
+                }
             }
-            "customer.recovery.request" => Self::CustomerRecoveryRequest,
-            "mail.after.create.message" => Self::MailAfterCreateMessage,
-            "mail.before.send" => Self::MailBeforeSend,
-            "mail.sent" => Self::MailSent,
-            "newsletter.confirm" => Self::NewsletterConfirm,
-            "newsletter.register" => Self::NewsletterRegister,
-            "newsletter.unsubscribe" => Self::NewsletterUnsubscribe,
-            "product_export.log" => Self::ProductExportLog,
-            "review_form.send" => Self::ReviewFormSend,
-            "state_enter.order.state.cancelled" => Self::StateEnterOrderStateCancelled,
-            "state_enter.order.state.completed" => Self::StateEnterOrderStateCompleted,
-            "state_enter.order.state.in_progress" => Self::StateEnterOrderStateInProgress,
-            "state_enter.order.state.open" => Self::StateEnterOrderStateOpen,
-            "state_enter.order_delivery.state.cancelled" => {
-                Self::StateEnterOrderDeliveryStateCancelled
+            (15, ::std::option::Option::Some(b'p')) => {
+                match wire {
+                    "product.written" => {
+                        ::std::option::Option::Some(Self::ProductWritten)
+                    }
+                    "product.deleted" => {
+                        ::std::option::Option::Some(Self::ProductDeleted)
+                    }
+                    _ => ::std::option::Option::None,
+                }
             }
-            "state_enter.order_delivery.state.open" => {
-                Self::StateEnterOrderDeliveryStateOpen
+            (16, ::std::option::Option::Some(b'c')) => {
+                match wire {
+                    "category.written" => {
+                        ::std::option::Option::Some(Self::CategoryWritten)
+                    }
+                    "category.deleted" => {
+                        ::std::option::Option::Some(Self::CategoryDeleted)
+                    }
+                    "customer.written" => {
+                        ::std::option::Option::Some(Self::CustomerWritten)
+                    }
+                    "customer.deleted" => {
+                        ::std::option::Option::Some(Self::CustomerDeleted)
+                    }
+                    _ => ::std::option::Option::None,
+                }
             }
-            "state_enter.order_delivery.state.returned" => {
-                Self::StateEnterOrderDeliveryStateReturned
+            (16, ::std::option::Option::Some(b'd')) => {
+                match wire {
+                    "document.written" => {
+                        ::std::option::Option::Some(Self::DocumentWritten)
+                    }
+                    "document.deleted" => {
+                        ::std::option::Option::Some(Self::DocumentDeleted)
+                    }
+                    _ => ::std::option::Option::None,
+                }
             }
-            "state_enter.order_delivery.state.returned_partially" => {
-                Self::StateEnterOrderDeliveryStateReturnedPartially
+            (16, ::std::option::Option::Some(b'm')) => {
+                match wire {
+                    "mail.before.send" => {
+                        ::std::option::Option::Some(Self::MailBeforeSend)
+                    }
+                    _ => ::std::option::Option::None,
+                }
             }
-            "state_enter.order_delivery.state.shipped" => {
-                Self::StateEnterOrderDeliveryStateShipped
+            (16, ::std::option::Option::Some(b'r')) => {
+                match wire {
+                    "review_form.send" => {
+                        ::std::option::Option::Some(Self::ReviewFormSend)
+                    }
+                    _ => ::std::option::Option::None,
+                }
             }
-            "state_enter.order_delivery.state.shipped_partially" => {
-                Self::StateEnterOrderDeliveryStateShippedPartially
+            (16, ::std::option::Option::Some(b's')) => {
+                match wire {
+                    "shopware.updated" => {
+                        ::std::option::Option::Some(Self::ShopwareUpdated)
+                    }
+                    _ => ::std::option::Option::None,
+                }
             }
-            "state_enter.order_transaction.state.authorized" => {
-                Self::StateEnterOrderTransactionStateAuthorized
+            (17, ::std::option::Option::Some(b'c')) => {
+                match wire {
+                    "contact_form.send" => {
+                        ::std::option::Option::Some(Self::ContactFormSend)
+                    }
+                    _ => ::std::option::Option::None,
+                }
             }
-            "state_enter.order_transaction.state.cancelled" => {
-                Self::StateEnterOrderTransactionStateCancelled
+            (18, ::std::option::Option::Some(b'a')) => {
+                match wire {
+                    "app.config.changed" => {
+                        ::std::option::Option::Some(Self::AppConfigChanged)
+                    }
+                    _ => ::std::option::Option::None,
+                }
             }
-            "state_enter.order_transaction.state.chargeback" => {
-                Self::StateEnterOrderTransactionStateChargeback
+            (18, ::std::option::Option::Some(b'n')) => {
+                match wire {
+                    "newsletter.confirm" => {
+                        ::std::option::Option::Some(Self::NewsletterConfirm)
+                    }
+                    _ => ::std::option::Option::None,
+                }
             }
-            "state_enter.order_transaction.state.failed" => {
-                Self::StateEnterOrderTransactionStateFailed
+            (18, ::std::option::Option::Some(b'p')) => {
+                match wire {
+                    "product_export.log" => {
+                        ::std::option::Option::Some(Self::ProductExportLog)
+                    }
+                    _ => ::std::option::Option::None,
+                }
             }
-            "state_enter.order_transaction.state.in_progress" => {
-                Self::StateEnterOrderTransactionStateInProgress
+            (19, ::std::option::Option::Some(b'n')) => {
+                match wire {
+                    "newsletter.register" => {
+                        ::std::option::Option::Some(Self::NewsletterRegister)
+                    }
+                    _ => ::std::option::Option::None,
+                }
             }
-            "state_enter.order_transaction.state.open" => {
-                Self::StateEnterOrderTransactionStateOpen
+            (21, ::std::option::Option::Some(b'c')) => {
+                match wire {
+                    "checkout.order.placed" => {
+                        ::std::option::Option::Some(Self::CheckoutOrderPlaced)
+                    }
+                    _ => ::std::option::Option::None,
+                }
             }
-            "state_enter.order_transaction.state.paid" => {
-                Self::StateEnterOrderTransactionStatePaid
+            (21, ::std::option::Option::Some(b'o')) => {
+                match wire {
+                    "order_address.written" => {
+                        ::std::option::Option::Some(Self::OrderAddressWritten)
+                    }
+                    "order_address.deleted" => {
+                        ::std::option::Option::Some(Self::OrderAddressDeleted)
+                    }
+                    _ => ::std::option::Option::None,
+                }
             }
-            "state_enter.order_transaction.state.paid_partially" => {
-                Self::StateEnterOrderTransactionStatePaidPartially
+            (21, ::std::option::Option::Some(b'p')) => {
+                match wire {
+                    "product_price.written" => {
+                        ::std::option::Option::Some(Self::ProductPriceWritten)
+                    }
+                    "product_price.deleted" => {
+                        ::std::option::Option::Some(Self::ProductPriceDeleted)
+                    }
+                    _ => ::std::option::Option::None,
+                }
             }
-            "state_enter.order_transaction.state.refunded" => {
-                Self::StateEnterOrderTransactionStateRefunded
+            (21, ::std::option::Option::Some(b's')) => {
+                match wire {
+                    "sales_channel.written" => {
+                        ::std::option::Option::Some(Self::SalesChannelWritten)
+                    }
+                    "sales_channel.deleted" => {
+                        ::std::option::Option::Some(Self::SalesChannelDeleted)
+                    }
+                    _ => ::std::option::Option::None,
+                }
             }
-            "state_enter.order_transaction.state.refunded_partially" => {
-                Self::StateEnterOrderTransactionStateRefundedPartially
+            (21, ::std::option::Option::Some(b'u')) => {
+                match wire {
+                    "user.recovery.request" => {
+                        ::std::option::Option::Some(Self::UserRecoveryRequest)
+                    }
+                    _ => ::std::option::Option::None,
+                }
             }
-            "state_enter.order_transaction.state.reminded" => {
-                Self::StateEnterOrderTransactionStateReminded
+            (22, ::std::option::Option::Some(b'n')) => {
+                match wire {
+                    "newsletter.unsubscribe" => {
+                        ::std::option::Option::Some(Self::NewsletterUnsubscribe)
+                    }
+                    _ => ::std::option::Option::None,
+                }
             }
-            "state_enter.order_transaction.state.unconfirmed" => {
-                Self::StateEnterOrderTransactionStateUnconfirmed
+            (23, ::std::option::Option::Some(b'c')) => {
+                match wire {
+                    "checkout.customer.login" => {
+                        ::std::option::Option::Some(Self::CheckoutCustomerLogin)
+                    }
+                    _ => ::std::option::Option::None,
+                }
             }
-            "state_enter.order_transaction_capture.state.completed" => {
-                Self::StateEnterOrderTransactionCaptureStateCompleted
+            (24, ::std::option::Option::Some(b'c')) => {
+                match wire {
+                    "checkout.customer.logout" => {
+                        ::std::option::Option::Some(Self::CheckoutCustomerLogout)
+                    }
+                    "customer_address.written" => {
+                        ::std::option::Option::Some(Self::CustomerAddressWritten)
+                    }
+                    "customer_address.deleted" => {
+                        ::std::option::Option::Some(Self::CustomerAddressDeleted)
+                    }
+                    _ => ::std::option::Option::None,
+                }
             }
-            "state_enter.order_transaction_capture.state.failed" => {
-                Self::StateEnterOrderTransactionCaptureStateFailed
+            (25, ::std::option::Option::Some(b'c')) => {
+                match wire {
+                    "checkout.customer.deleted" => {
+                        ::std::option::Option::Some(Self::CheckoutCustomerDeleted)
+                    }
+                    "customer.recovery.request" => {
+                        ::std::option::Option::Some(Self::CustomerRecoveryRequest)
+                    }
+                    _ => ::std::option::Option::None,
+                }
             }
-            "state_enter.order_transaction_capture.state.pending" => {
-                Self::StateEnterOrderTransactionCaptureStatePending
+            (25, ::std::option::Option::Some(b'm')) => {
+                match wire {
+                    "mail.after.create.message" => {
+                        ::std::option::Option::Some(Self::MailAfterCreateMessage)
+                    }
+                    _ => ::std::option::Option::None,
+                }
             }
-            "state_enter.order_transaction_capture_refund.state.cancelled" => {
-                Self::StateEnterOrderTransactionCaptureRefundStateCancelled
+            (26, ::std::option::Option::Some(b'c')) => {
+                match wire {
+                    "checkout.customer.register" => {
+                        ::std::option::Option::Some(Self::CheckoutCustomerRegister)
+                    }
+                    _ => ::std::option::Option::None,
+                }
             }
-            "state_enter.order_transaction_capture_refund.state.completed" => {
-                Self::StateEnterOrderTransactionCaptureRefundStateCompleted
+            (28, ::std::option::Option::Some(b's')) => {
+                match wire {
+                    "state_enter.order.state.open" => {
+                        ::std::option::Option::Some(Self::StateEnterOrderStateOpen)
+                    }
+                    "state_leave.order.state.open" => {
+                        ::std::option::Option::Some(Self::StateLeaveOrderStateOpen)
+                    }
+                    "sales_channel_domain.written" => {
+                        ::std::option::Option::Some(Self::SalesChannelDomainWritten)
+                    }
+                    "sales_channel_domain.deleted" => {
+                        ::std::option::Option::Some(Self::SalesChannelDomainDeleted)
+                    }
+                    _ => ::std::option::Option::None,
+                }
             }
-            "state_enter.order_transaction_capture_refund.state.failed" => {
-                Self::StateEnterOrderTransactionCaptureRefundStateFailed
+            (30, ::std::option::Option::Some(b'c')) => {
+                match wire {
+                    "checkout.customer.before.login" => {
+                        ::std::option::Option::Some(Self::CheckoutCustomerBeforeLogin)
+                    }
+                    _ => ::std::option::Option::None,
+                }
             }
-            "state_enter.order_transaction_capture_refund.state.in_progress" => {
-                Self::StateEnterOrderTransactionCaptureRefundStateInProgress
+            (32, ::std::option::Option::Some(b'c')) => {
+                match wire {
+                    "checkout.customer.guest_register" => {
+                        ::std::option::Option::Some(Self::CheckoutCustomerGuestRegister)
+                    }
+                    _ => ::std::option::Option::None,
+                }
             }
-            "state_enter.order_transaction_capture_refund.state.open" => {
-                Self::StateEnterOrderTransactionCaptureRefundStateOpen
+            (33, ::std::option::Option::Some(b's')) => {
+                match wire {
+                    "state_enter.order.state.cancelled" => {
+                        ::std::option::Option::Some(Self::StateEnterOrderStateCancelled)
+                    }
+                    "state_enter.order.state.completed" => {
+                        ::std::option::Option::Some(Self::StateEnterOrderStateCompleted)
+                    }
+                    "state_leave.order.state.cancelled" => {
+                        ::std::option::Option::Some(Self::StateLeaveOrderStateCancelled)
+                    }
+                    "state_leave.order.state.completed" => {
+                        ::std::option::Option::Some(Self::StateLeaveOrderStateCompleted)
+                    }
+                    _ => ::std::option::Option::None,
+                }
             }
-            "state_leave.order.state.cancelled" => Self::StateLeaveOrderStateCancelled,
-            "state_leave.order.state.completed" => Self::StateLeaveOrderStateCompleted,
-            "state_leave.order.state.in_progress" => Self::StateLeaveOrderStateInProgress,
-            "state_leave.order.state.open" => Self::StateLeaveOrderStateOpen,
-            "state_leave.order_delivery.state.cancelled" => {
-                Self::StateLeaveOrderDeliveryStateCancelled
+            (35, ::std::option::Option::Some(b's')) => {
+                match wire {
+                    "state_enter.order.state.in_progress" => {
+                        ::std::option::Option::Some(Self::StateEnterOrderStateInProgress)
+                    }
+                    "state_leave.order.state.in_progress" => {
+                        ::std::option::Option::Some(Self::StateLeaveOrderStateInProgress)
+                    }
+                    _ => ::std::option::Option::None,
+                }
             }
-            "state_leave.order_delivery.state.open" => {
-                Self::StateLeaveOrderDeliveryStateOpen
+            (36, ::std::option::Option::Some(b'c')) => {
+                match wire {
+                    "customer.group.registration.accepted" => {
+                        ::std::option::Option::Some(
+                            Self::CustomerGroupRegistrationAccepted,
+                        )
+                    }
+                    "customer.group.registration.declined" => {
+                        ::std::option::Option::Some(
+                            Self::CustomerGroupRegistrationDeclined,
+                        )
+                    }
+                    _ => ::std::option::Option::None,
+                }
             }
-            "state_leave.order_delivery.state.returned" => {
-                Self::StateLeaveOrderDeliveryStateReturned
+            (37, ::std::option::Option::Some(b'c')) => {
+                match wire {
+                    "checkout.order.payment_method.changed" => {
+                        ::std::option::Option::Some(
+                            Self::CheckoutOrderPaymentMethodChanged,
+                        )
+                    }
+                    _ => ::std::option::Option::None,
+                }
             }
-            "state_leave.order_delivery.state.returned_partially" => {
-                Self::StateLeaveOrderDeliveryStateReturnedPartially
+            (37, ::std::option::Option::Some(b's')) => {
+                match wire {
+                    "state_enter.order_delivery.state.open" => {
+                        ::std::option::Option::Some(
+                            Self::StateEnterOrderDeliveryStateOpen,
+                        )
+                    }
+                    "state_leave.order_delivery.state.open" => {
+                        ::std::option::Option::Some(
+                            Self::StateLeaveOrderDeliveryStateOpen,
+                        )
+                    }
+                    _ => ::std::option::Option::None,
+                }
             }
-            "state_leave.order_delivery.state.shipped" => {
-                Self::StateLeaveOrderDeliveryStateShipped
+            (40, ::std::option::Option::Some(b'c')) => {
+                match wire {
+                    "checkout.customer.changed-payment-method" => {
+                        ::std::option::Option::Some(
+                            Self::CheckoutCustomerChangedPaymentMethod,
+                        )
+                    }
+                    _ => ::std::option::Option::None,
+                }
             }
-            "state_leave.order_delivery.state.shipped_partially" => {
-                Self::StateLeaveOrderDeliveryStateShippedPartially
+            (40, ::std::option::Option::Some(b's')) => {
+                match wire {
+                    "state_enter.order_delivery.state.shipped" => {
+                        ::std::option::Option::Some(
+                            Self::StateEnterOrderDeliveryStateShipped,
+                        )
+                    }
+                    "state_enter.order_transaction.state.open" => {
+                        ::std::option::Option::Some(
+                            Self::StateEnterOrderTransactionStateOpen,
+                        )
+                    }
+                    "state_enter.order_transaction.state.paid" => {
+                        ::std::option::Option::Some(
+                            Self::StateEnterOrderTransactionStatePaid,
+                        )
+                    }
+                    "state_leave.order_delivery.state.shipped" => {
+                        ::std::option::Option::Some(
+                            Self::StateLeaveOrderDeliveryStateShipped,
+                        )
+                    }
+                    "state_leave.order_transaction.state.open" => {
+                        ::std::option::Option::Some(
+                            Self::StateLeaveOrderTransactionStateOpen,
+                        )
+                    }
+                    "state_leave.order_transaction.state.paid" => {
+                        ::std::option::Option::Some(
+                            Self::StateLeaveOrderTransactionStatePaid,
+                        )
+                    }
+                    _ => ::std::option::Option::None,
+                }
             }
-            "state_leave.order_transaction.state.authorized" => {
-                Self::StateLeaveOrderTransactionStateAuthorized
+            (41, ::std::option::Option::Some(b's')) => {
+                match wire {
+                    "state_enter.order_delivery.state.returned" => {
+                        ::std::option::Option::Some(
+                            Self::StateEnterOrderDeliveryStateReturned,
+                        )
+                    }
+                    "state_leave.order_delivery.state.returned" => {
+                        ::std::option::Option::Some(
+                            Self::StateLeaveOrderDeliveryStateReturned,
+                        )
+                    }
+                    _ => ::std::option::Option::None,
+                }
             }
-            "state_leave.order_transaction.state.cancelled" => {
-                Self::StateLeaveOrderTransactionStateCancelled
+            (42, ::std::option::Option::Some(b's')) => {
+                match wire {
+                    "state_enter.order_delivery.state.cancelled" => {
+                        ::std::option::Option::Some(
+                            Self::StateEnterOrderDeliveryStateCancelled,
+                        )
+                    }
+                    "state_enter.order_transaction.state.failed" => {
+                        ::std::option::Option::Some(
+                            Self::StateEnterOrderTransactionStateFailed,
+                        )
+                    }
+                    "state_leave.order_delivery.state.cancelled" => {
+                        ::std::option::Option::Some(
+                            Self::StateLeaveOrderDeliveryStateCancelled,
+                        )
+                    }
+                    "state_leave.order_transaction.state.failed" => {
+                        ::std::option::Option::Some(
+                            Self::StateLeaveOrderTransactionStateFailed,
+                        )
+                    }
+                    _ => ::std::option::Option::None,
+                }
             }
-            "state_leave.order_transaction.state.chargeback" => {
-                Self::StateLeaveOrderTransactionStateChargeback
+            (43, ::std::option::Option::Some(b'c')) => {
+                match wire {
+                    "checkout.customer.double_opt_in_guest_order" => {
+                        ::std::option::Option::Some(
+                            Self::CheckoutCustomerDoubleOptInGuestOrder,
+                        )
+                    }
+                    _ => ::std::option::Option::None,
+                }
             }
-            "state_leave.order_transaction.state.failed" => {
-                Self::StateLeaveOrderTransactionStateFailed
+            (44, ::std::option::Option::Some(b'c')) => {
+                match wire {
+                    "checkout.customer.double_opt_in_registration" => {
+                        ::std::option::Option::Some(
+                            Self::CheckoutCustomerDoubleOptInRegistration,
+                        )
+                    }
+                    _ => ::std::option::Option::None,
+                }
             }
-            "state_leave.order_transaction.state.in_progress" => {
-                Self::StateLeaveOrderTransactionStateInProgress
+            (44, ::std::option::Option::Some(b's')) => {
+                match wire {
+                    "state_enter.order_transaction.state.refunded" => {
+                        ::std::option::Option::Some(
+                            Self::StateEnterOrderTransactionStateRefunded,
+                        )
+                    }
+                    "state_enter.order_transaction.state.reminded" => {
+                        ::std::option::Option::Some(
+                            Self::StateEnterOrderTransactionStateReminded,
+                        )
+                    }
+                    "state_leave.order_transaction.state.refunded" => {
+                        ::std::option::Option::Some(
+                            Self::StateLeaveOrderTransactionStateRefunded,
+                        )
+                    }
+                    "state_leave.order_transaction.state.reminded" => {
+                        ::std::option::Option::Some(
+                            Self::StateLeaveOrderTransactionStateReminded,
+                        )
+                    }
+                    _ => ::std::option::Option::None,
+                }
             }
-            "state_leave.order_transaction.state.open" => {
-                Self::StateLeaveOrderTransactionStateOpen
+            (45, ::std::option::Option::Some(b's')) => {
+                match wire {
+                    "state_enter.order_transaction.state.cancelled" => {
+                        ::std::option::Option::Some(
+                            Self::StateEnterOrderTransactionStateCancelled,
+                        )
+                    }
+                    "state_leave.order_transaction.state.cancelled" => {
+                        ::std::option::Option::Some(
+                            Self::StateLeaveOrderTransactionStateCancelled,
+                        )
+                    }
+                    _ => ::std::option::Option::None,
+                }
             }
-            "state_leave.order_transaction.state.paid" => {
-                Self::StateLeaveOrderTransactionStatePaid
+            (46, ::std::option::Option::Some(b's')) => {
+                match wire {
+                    "state_enter.order_transaction.state.authorized" => {
+                        ::std::option::Option::Some(
+                            Self::StateEnterOrderTransactionStateAuthorized,
+                        )
+                    }
+                    "state_enter.order_transaction.state.chargeback" => {
+                        ::std::option::Option::Some(
+                            Self::StateEnterOrderTransactionStateChargeback,
+                        )
+                    }
+                    "state_leave.order_transaction.state.authorized" => {
+                        ::std::option::Option::Some(
+                            Self::StateLeaveOrderTransactionStateAuthorized,
+                        )
+                    }
+                    "state_leave.order_transaction.state.chargeback" => {
+                        ::std::option::Option::Some(
+                            Self::StateLeaveOrderTransactionStateChargeback,
+                        )
+                    }
+                    _ => ::std::option::Option::None,
+                }
             }
-            "state_leave.order_transaction.state.paid_partially" => {
-                Self::StateLeaveOrderTransactionStatePaidPartially
+            (47, ::std::option::Option::Some(b's')) => {
+                match wire {
+                    "state_enter.order_transaction.state.in_progress" => {
+                        ::std::option::Option::Some(
+                            Self::StateEnterOrderTransactionStateInProgress,
+                        )
+                    }
+                    "state_enter.order_transaction.state.unconfirmed" => {
+                        ::std::option::Option::Some(
+                            Self::StateEnterOrderTransactionStateUnconfirmed,
+                        )
+                    }
+                    "state_leave.order_transaction.state.in_progress" => {
+                        ::std::option::Option::Some(
+                            Self::StateLeaveOrderTransactionStateInProgress,
+                        )
+                    }
+                    "state_leave.order_transaction.state.unconfirmed" => {
+                        ::std::option::Option::Some(
+                            Self::StateLeaveOrderTransactionStateUnconfirmed,
+                        )
+                    }
+                    _ => ::std::option::Option::None,
+                }
             }
-            "state_leave.order_transaction.state.refunded" => {
-                Self::StateLeaveOrderTransactionStateRefunded
+            (50, ::std::option::Option::Some(b's')) => {
+                match wire {
+                    "state_enter.order_delivery.state.shipped_partially" => {
+                        ::std::option::Option::Some(
+                            Self::StateEnterOrderDeliveryStateShippedPartially,
+                        )
+                    }
+                    "state_enter.order_transaction.state.paid_partially" => {
+                        ::std::option::Option::Some(
+                            Self::StateEnterOrderTransactionStatePaidPartially,
+                        )
+                    }
+                    "state_enter.order_transaction_capture.state.failed" => {
+                        ::std::option::Option::Some(
+                            Self::StateEnterOrderTransactionCaptureStateFailed,
+                        )
+                    }
+                    "state_leave.order_delivery.state.shipped_partially" => {
+                        ::std::option::Option::Some(
+                            Self::StateLeaveOrderDeliveryStateShippedPartially,
+                        )
+                    }
+                    "state_leave.order_transaction.state.paid_partially" => {
+                        ::std::option::Option::Some(
+                            Self::StateLeaveOrderTransactionStatePaidPartially,
+                        )
+                    }
+                    "state_leave.order_transaction_capture.state.failed" => {
+                        ::std::option::Option::Some(
+                            Self::StateLeaveOrderTransactionCaptureStateFailed,
+                        )
+                    }
+                    _ => ::std::option::Option::None,
+                }
             }
-            "state_leave.order_transaction.state.refunded_partially" => {
-                Self::StateLeaveOrderTransactionStateRefundedPartially
+            (51, ::std::option::Option::Some(b's')) => {
+                match wire {
+                    "state_enter.order_delivery.state.returned_partially" => {
+                        ::std::option::Option::Some(
+                            Self::StateEnterOrderDeliveryStateReturnedPartially,
+                        )
+                    }
+                    "state_enter.order_transaction_capture.state.pending" => {
+                        ::std::option::Option::Some(
+                            Self::StateEnterOrderTransactionCaptureStatePending,
+                        )
+                    }
+                    "state_leave.order_delivery.state.returned_partially" => {
+                        ::std::option::Option::Some(
+                            Self::StateLeaveOrderDeliveryStateReturnedPartially,
+                        )
+                    }
+                    "state_leave.order_transaction_capture.state.pending" => {
+                        ::std::option::Option::Some(
+                            Self::StateLeaveOrderTransactionCaptureStatePending,
+                        )
+                    }
+                    _ => ::std::option::Option::None,
+                }
             }
-            "state_leave.order_transaction.state.reminded" => {
-                Self::StateLeaveOrderTransactionStateReminded
+            (53, ::std::option::Option::Some(b's')) => {
+                match wire {
+                    "state_enter.order_transaction_capture.state.completed" => {
+                        ::std::option::Option::Some(
+                            Self::StateEnterOrderTransactionCaptureStateCompleted,
+                        )
+                    }
+                    "state_leave.order_transaction_capture.state.completed" => {
+                        ::std::option::Option::Some(
+                            Self::StateLeaveOrderTransactionCaptureStateCompleted,
+                        )
+                    }
+                    _ => ::std::option::Option::None,
+                }
             }
-            "state_leave.order_transaction.state.unconfirmed" => {
-                Self::StateLeaveOrderTransactionStateUnconfirmed
+            (54, ::std::option::Option::Some(b's')) => {
+                match wire {
+                    "state_enter.order_transaction.state.refunded_partially" => {
+                        ::std::option::Option::Some(
+                            Self::StateEnterOrderTransactionStateRefundedPartially,
+                        )
+                    }
+                    "state_leave.order_transaction.state.refunded_partially" => {
+                        ::std::option::Option::Some(
+                            Self::StateLeaveOrderTransactionStateRefundedPartially,
+                        )
+                    }
+                    _ => ::std::option::Option::None,
+                }
             }
-            "state_leave.order_transaction_capture.state.completed" => {
-                Self::StateLeaveOrderTransactionCaptureStateCompleted
+            (55, ::std::option::Option::Some(b's')) => {
+                match wire {
+                    "state_enter.order_transaction_capture_refund.state.open" => {
+                        ::std::option::Option::Some(
+                            Self::StateEnterOrderTransactionCaptureRefundStateOpen,
+                        )
+                    }
+                    "state_leave.order_transaction_capture_refund.state.open" => {
+                        ::std::option::Option::Some(
+                            Self::StateLeaveOrderTransactionCaptureRefundStateOpen,
+                        )
+                    }
+                    _ => ::std::option::Option::None,
+                }
             }
-            "state_leave.order_transaction_capture.state.failed" => {
-                Self::StateLeaveOrderTransactionCaptureStateFailed
+            (57, ::std::option::Option::Some(b's')) => {
+                match wire {
+                    "state_enter.order_transaction_capture_refund.state.failed" => {
+                        ::std::option::Option::Some(
+                            Self::StateEnterOrderTransactionCaptureRefundStateFailed,
+                        )
+                    }
+                    "state_leave.order_transaction_capture_refund.state.failed" => {
+                        ::std::option::Option::Some(
+                            Self::StateLeaveOrderTransactionCaptureRefundStateFailed,
+                        )
+                    }
+                    _ => ::std::option::Option::None,
+                }
             }
-            "state_leave.order_transaction_capture.state.pending" => {
-                Self::StateLeaveOrderTransactionCaptureStatePending
+            (60, ::std::option::Option::Some(b's')) => {
+                match wire {
+                    "state_enter.order_transaction_capture_refund.state.cancelled" => {
+                        ::std::option::Option::Some(
+                            Self::StateEnterOrderTransactionCaptureRefundStateCancelled,
+                        )
+                    }
+                    "state_enter.order_transaction_capture_refund.state.completed" => {
+                        ::std::option::Option::Some(
+                            Self::StateEnterOrderTransactionCaptureRefundStateCompleted,
+                        )
+                    }
+                    "state_leave.order_transaction_capture_refund.state.cancelled" => {
+                        ::std::option::Option::Some(
+                            Self::StateLeaveOrderTransactionCaptureRefundStateCancelled,
+                        )
+                    }
+                    "state_leave.order_transaction_capture_refund.state.completed" => {
+                        ::std::option::Option::Some(
+                            Self::StateLeaveOrderTransactionCaptureRefundStateCompleted,
+                        )
+                    }
+                    _ => ::std::option::Option::None,
+                }
             }
-            "state_leave.order_transaction_capture_refund.state.cancelled" => {
-                Self::StateLeaveOrderTransactionCaptureRefundStateCancelled
+            (62, ::std::option::Option::Some(b's')) => {
+                match wire {
+                    "state_enter.order_transaction_capture_refund.state.in_progress" => {
+                        ::std::option::Option::Some(
+                            Self::StateEnterOrderTransactionCaptureRefundStateInProgress,
+                        )
+                    }
+                    "state_leave.order_transaction_capture_refund.state.in_progress" => {
+                        ::std::option::Option::Some(
+                            Self::StateLeaveOrderTransactionCaptureRefundStateInProgress,
+                        )
+                    }
+                    _ => ::std::option::Option::None,
+                }
             }
-            "state_leave.order_transaction_capture_refund.state.completed" => {
-                Self::StateLeaveOrderTransactionCaptureRefundStateCompleted
-            }
-            "state_leave.order_transaction_capture_refund.state.failed" => {
-                Self::StateLeaveOrderTransactionCaptureRefundStateFailed
-            }
-            "state_leave.order_transaction_capture_refund.state.in_progress" => {
-                Self::StateLeaveOrderTransactionCaptureRefundStateInProgress
-            }
-            "state_leave.order_transaction_capture_refund.state.open" => {
-                Self::StateLeaveOrderTransactionCaptureRefundStateOpen
-            }
-            "user.recovery.request" => Self::UserRecoveryRequest,
-            "product.written" => Self::ProductWritten,
-            "product.deleted" => Self::ProductDeleted,
-            "product_price.written" => Self::ProductPriceWritten,
-            "product_price.deleted" => Self::ProductPriceDeleted,
-            "category.written" => Self::CategoryWritten,
-            "category.deleted" => Self::CategoryDeleted,
-            "sales_channel.written" => Self::SalesChannelWritten,
-            "sales_channel.deleted" => Self::SalesChannelDeleted,
-            "sales_channel_domain.written" => Self::SalesChannelDomainWritten,
-            "sales_channel_domain.deleted" => Self::SalesChannelDomainDeleted,
-            "customer.written" => Self::CustomerWritten,
-            "customer.deleted" => Self::CustomerDeleted,
-            "customer_address.written" => Self::CustomerAddressWritten,
-            "customer_address.deleted" => Self::CustomerAddressDeleted,
-            "order.written" => Self::OrderWritten,
-            "order.deleted" => Self::OrderDeleted,
-            "order_address.written" => Self::OrderAddressWritten,
-            "order_address.deleted" => Self::OrderAddressDeleted,
-            "document.written" => Self::DocumentWritten,
-            "document.deleted" => Self::DocumentDeleted,
-            "media.written" => Self::MediaWritten,
-            "media.deleted" => Self::MediaDeleted,
-            "app.activated" => Self::AppActivated,
-            "app.deactivated" => Self::AppDeactivated,
-            "app.deleted" => Self::AppDeleted,
-            "app.installed" => Self::AppInstalled,
-            "app.updated" => Self::AppUpdated,
-            "shopware.updated" => Self::ShopwareUpdated,
-            "app.config.changed" => Self::AppConfigChanged,
-            _ => Self::Unknown(wire.to_owned()),
-        }
+            _ => ::std::option::Option::None,
+        };
+        known.unwrap_or_else(|| Self::Unknown(wire.to_owned()))
     }
     /// The exact wire name.
     pub fn as_str(&self) -> &str {
@@ -2003,25 +2482,121 @@ impl Scope {
     ];
     /// The value for a wire name; an unknown name gives [`Self::Unknown`].
     pub fn from_wire(wire: &str) -> Self {
-        match wire {
-            "customer:read" => Self::CustomerRead,
-            "order:read" => Self::OrderRead,
-            "order_transaction:read" => Self::OrderTransactionRead,
-            "customer_group:read" => Self::CustomerGroupRead,
-            "customer_recovery:read" => Self::CustomerRecoveryRead,
-            "newsletter_recipient:read" => Self::NewsletterRecipientRead,
-            "product:read" => Self::ProductRead,
-            "user_recovery:read" => Self::UserRecoveryRead,
-            "product_price:read" => Self::ProductPriceRead,
-            "category:read" => Self::CategoryRead,
-            "sales_channel:read" => Self::SalesChannelRead,
-            "sales_channel_domain:read" => Self::SalesChannelDomainRead,
-            "customer_address:read" => Self::CustomerAddressRead,
-            "order_address:read" => Self::OrderAddressRead,
-            "document:read" => Self::DocumentRead,
-            "media:read" => Self::MediaRead,
-            _ => Self::Unknown(wire.to_owned()),
-        }
+        let known = match (wire.len(), wire.as_bytes().first()) {
+            (10, ::std::option::Option::Some(b'm')) => {
+                match wire {
+                    "media:read" => ::std::option::Option::Some(Self::MediaRead),
+                    _ => ::std::option::Option::None,
+                }
+            }
+            (10, ::std::option::Option::Some(b'o')) => {
+                match wire {
+                    "order:read" => ::std::option::Option::Some(Self::OrderRead),
+                    _ => ::std::option::Option::None,
+                }
+            }
+            (12, ::std::option::Option::Some(b'p')) => {
+                match wire {
+                    "product:read" => ::std::option::Option::Some(Self::ProductRead),
+                    _ => ::std::option::Option::None,
+                }
+            }
+            (13, ::std::option::Option::Some(b'c')) => {
+                match wire {
+                    "customer:read" => ::std::option::Option::Some(Self::CustomerRead),
+                    "category:read" => ::std::option::Option::Some(Self::CategoryRead),
+                    _ => ::std::option::Option::None,
+                }
+            }
+            (13, ::std::option::Option::Some(b'd')) => {
+                match wire {
+                    "document:read" => ::std::option::Option::Some(Self::DocumentRead),
+                    _ => ::std::option::Option::None,
+                }
+            }
+            (18, ::std::option::Option::Some(b'o')) => {
+                match wire {
+                    "order_address:read" => {
+                        ::std::option::Option::Some(Self::OrderAddressRead)
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            (18, ::std::option::Option::Some(b'p')) => {
+                match wire {
+                    "product_price:read" => {
+                        ::std::option::Option::Some(Self::ProductPriceRead)
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            (18, ::std::option::Option::Some(b's')) => {
+                match wire {
+                    "sales_channel:read" => {
+                        ::std::option::Option::Some(Self::SalesChannelRead)
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            (18, ::std::option::Option::Some(b'u')) => {
+                match wire {
+                    "user_recovery:read" => {
+                        ::std::option::Option::Some(Self::UserRecoveryRead)
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            (19, ::std::option::Option::Some(b'c')) => {
+                match wire {
+                    "customer_group:read" => {
+                        ::std::option::Option::Some(Self::CustomerGroupRead)
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            (21, ::std::option::Option::Some(b'c')) => {
+                match wire {
+                    "customer_address:read" => {
+                        ::std::option::Option::Some(Self::CustomerAddressRead)
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            (22, ::std::option::Option::Some(b'c')) => {
+                match wire {
+                    "customer_recovery:read" => {
+                        ::std::option::Option::Some(Self::CustomerRecoveryRead)
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            (22, ::std::option::Option::Some(b'o')) => {
+                match wire {
+                    "order_transaction:read" => {
+                        ::std::option::Option::Some(Self::OrderTransactionRead)
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            (25, ::std::option::Option::Some(b'n')) => {
+                match wire {
+                    "newsletter_recipient:read" => {
+                        ::std::option::Option::Some(Self::NewsletterRecipientRead)
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            (25, ::std::option::Option::Some(b's')) => {
+                match wire {
+                    "sales_channel_domain:read" => {
+                        ::std::option::Option::Some(Self::SalesChannelDomainRead)
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            _ => ::std::option::Option::None,
+        };
+        known.unwrap_or_else(|| Self::Unknown(wire.to_owned()))
     }
     /// The exact wire name.
     pub fn as_str(&self) -> &str {
@@ -3484,14 +4059,36 @@ impl<
                 {
                     match key.as_str() {
                         "data" => {
-                            field_data = ::std::option::Option::Some(map.next_value()?);
+                            field_data = ::std::option::Option::Some(
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<WebhookData<P>>::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key("data", e))?,
+                            );
                         }
                         "source" => {
-                            field_source = ::std::option::Option::Some(map.next_value()?);
+                            field_source = ::std::option::Option::Some(
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<Source>::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "source",
+                                        e,
+                                    ))?,
+                            );
                         }
                         "timestamp" => {
                             field_timestamp = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "timestamp",
+                                        e,
+                                    ))?,
                             );
                         }
                         _ => {
@@ -3587,11 +4184,26 @@ impl<
                     match key.as_str() {
                         "payload" => {
                             field_payload = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<P>::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "payload",
+                                        e,
+                                    ))?,
                             );
                         }
                         "event" => {
-                            field_event = ::std::option::Option::Some(map.next_value()?);
+                            field_event = ::std::option::Option::Some(
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<
+                                            ::std::string::String,
+                                        >::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key("event", e))?,
+                            );
                         }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
@@ -3694,24 +4306,74 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Source {
                 {
                     match key.as_str() {
                         "url" => {
-                            field_url = ::std::option::Option::Some(map.next_value()?);
+                            field_url = ::std::option::Option::Some(
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<
+                                            ::std::string::String,
+                                        >::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key("url", e))?,
+                            );
                         }
                         "appVersion" => {
                             field_app_version = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<
+                                            ::std::string::String,
+                                        >::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "appVersion",
+                                        e,
+                                    ))?,
                             );
                         }
                         "shopId" => {
                             field_shop_id = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<
+                                            ::std::string::String,
+                                        >::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "shopId",
+                                        e,
+                                    ))?,
                             );
                         }
                         "eventId" => {
                             field_event_id = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<
+                                            ::std::string::String,
+                                        >::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "eventId",
+                                        e,
+                                    ))?,
                             );
                         }
-                        "inAppPurchases" => field_in_app_purchases = map.next_value()?,
+                        "inAppPurchases" => {
+                            field_in_app_purchases = ::commerce_webhooks::Field::present(
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::std::string::String,
+                                            >::new(),
+                                        ),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "inAppPurchases",
+                                        e,
+                                    ))?,
+                            );
+                        }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
                         }
@@ -3822,24 +4484,77 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for EntityWriteResu
                 {
                     match key.as_str() {
                         "entity" => {
-                            field_entity = ::std::option::Option::Some(map.next_value()?);
+                            field_entity = ::std::option::Option::Some(
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<
+                                            ::std::string::String,
+                                        >::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "entity",
+                                        e,
+                                    ))?,
+                            );
                         }
                         "operation" => {
                             field_operation = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<WriteOperation>::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "operation",
+                                        e,
+                                    ))?,
                             );
                         }
                         "primaryKey" => {
                             field_primary_key = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<
+                                            ::commerce_webhooks::wire::serde_json::Value,
+                                        >::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "primaryKey",
+                                        e,
+                                    ))?,
                             );
                         }
                         "updatedFields" => {
                             field_updated_fields = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::List(
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::std::string::String,
+                                            >::new(),
+                                        ),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "updatedFields",
+                                        e,
+                                    ))?,
                             );
                         }
-                        "versionId" => field_version_id = map.next_value()?,
+                        "versionId" => {
+                            field_version_id = ::commerce_webhooks::Field::present(
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::std::string::String,
+                                            >::new(),
+                                        ),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "versionId",
+                                        e,
+                                    ))?,
+                            );
+                        }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
                         }
@@ -3927,7 +4642,17 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for EntityRef {
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
-                        "id" => field_id = ::std::option::Option::Some(map.next_value()?),
+                        "id" => {
+                            field_id = ::std::option::Option::Some(
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<
+                                            ::std::string::String,
+                                        >::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key("id", e))?,
+                            );
+                        }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
                         }
@@ -3997,15 +4722,43 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Customer {
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
-                        "id" => field_id = ::std::option::Option::Some(map.next_value()?),
+                        "id" => {
+                            field_id = ::std::option::Option::Some(
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<
+                                            ::std::string::String,
+                                        >::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key("id", e))?,
+                            );
+                        }
                         "firstName" => {
                             field_first_name = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<
+                                            ::std::string::String,
+                                        >::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "firstName",
+                                        e,
+                                    ))?,
                             );
                         }
                         "lastName" => {
                             field_last_name = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<
+                                            ::std::string::String,
+                                        >::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "lastName",
+                                        e,
+                                    ))?,
                             );
                         }
                         _ => {
@@ -4086,7 +4839,15 @@ for CustomerBeforeLoginPayload {
                 {
                     match key.as_str() {
                         "email" => {
-                            field_email = ::std::option::Option::Some(map.next_value()?);
+                            field_email = ::std::option::Option::Some(
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<
+                                            ::std::string::String,
+                                        >::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key("email", e))?,
+                            );
                         }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
@@ -4157,7 +4918,14 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerPayload
                     match key.as_str() {
                         "customer" => {
                             field_customer = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<Customer>::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "customer",
+                                        e,
+                                    ))?,
                             );
                         }
                         _ => {
@@ -4236,12 +5004,28 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerLoginPa
                     match key.as_str() {
                         "customer" => {
                             field_customer = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<Customer>::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "customer",
+                                        e,
+                                    ))?,
                             );
                         }
                         "contextToken" => {
                             field_context_token = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<
+                                            ::std::string::String,
+                                        >::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "contextToken",
+                                        e,
+                                    ))?,
                             );
                         }
                         _ => {
@@ -4324,12 +5108,28 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for DoubleOptInPayl
                     match key.as_str() {
                         "customer" => {
                             field_customer = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<Customer>::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "customer",
+                                        e,
+                                    ))?,
                             );
                         }
                         "confirmUrl" => {
                             field_confirm_url = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<
+                                            ::std::string::String,
+                                        >::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "confirmUrl",
+                                        e,
+                                    ))?,
                             );
                         }
                         _ => {
@@ -4406,7 +5206,13 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderPayload {
                 {
                     match key.as_str() {
                         "order" => {
-                            field_order = ::std::option::Option::Some(map.next_value()?);
+                            field_order = ::std::option::Option::Some(
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<EntityRef>::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key("order", e))?,
+                            );
                         }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
@@ -4480,11 +5286,24 @@ for OrderPaymentMethodChangedPayload {
                 {
                     match key.as_str() {
                         "order" => {
-                            field_order = ::std::option::Option::Some(map.next_value()?);
+                            field_order = ::std::option::Option::Some(
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<EntityRef>::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key("order", e))?,
+                            );
                         }
                         "orderTransaction" => {
                             field_order_transaction = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<EntityRef>::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "orderTransaction",
+                                        e,
+                                    ))?,
                             );
                         }
                         _ => {
@@ -4565,7 +5384,16 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ContactFormPayl
                     match key.as_str() {
                         "contactFormData" => {
                             field_contact_form_data = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<
+                                            ::commerce_webhooks::wire::serde_json::Value,
+                                        >::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "contactFormData",
+                                        e,
+                                    ))?,
                             );
                         }
                         _ => {
@@ -4641,12 +5469,26 @@ for CustomerGroupRegistrationPayload {
                     match key.as_str() {
                         "customer" => {
                             field_customer = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<Customer>::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "customer",
+                                        e,
+                                    ))?,
                             );
                         }
                         "customerGroup" => {
                             field_customer_group = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<EntityRef>::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "customerGroup",
+                                        e,
+                                    ))?,
                             );
                         }
                         _ => {
@@ -4733,22 +5575,54 @@ for CustomerRecoveryPayload {
                     match key.as_str() {
                         "customerRecovery" => {
                             field_customer_recovery = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<EntityRef>::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "customerRecovery",
+                                        e,
+                                    ))?,
                             );
                         }
                         "customer" => {
                             field_customer = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<Customer>::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "customer",
+                                        e,
+                                    ))?,
                             );
                         }
                         "resetUrl" => {
                             field_reset_url = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<
+                                            ::std::string::String,
+                                        >::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "resetUrl",
+                                        e,
+                                    ))?,
                             );
                         }
                         "shopName" => {
                             field_shop_name = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<
+                                            ::std::string::String,
+                                        >::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "shopName",
+                                        e,
+                                    ))?,
                             );
                         }
                         _ => {
@@ -4846,11 +5720,30 @@ for MailAfterCreateMessagePayload {
                 {
                     match key.as_str() {
                         "data" => {
-                            field_data = ::std::option::Option::Some(map.next_value()?);
+                            field_data = ::std::option::Option::Some(
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::List(
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::wire::serde_json::Value,
+                                            >::new(),
+                                        ),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key("data", e))?,
+                            );
                         }
                         "message" => {
                             field_message = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<
+                                            ::commerce_webhooks::wire::serde_json::Value,
+                                        >::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "message",
+                                        e,
+                                    ))?,
                             );
                         }
                         _ => {
@@ -4937,11 +5830,32 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MailBeforeSendP
                 {
                     match key.as_str() {
                         "data" => {
-                            field_data = ::std::option::Option::Some(map.next_value()?);
+                            field_data = ::std::option::Option::Some(
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::List(
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::wire::serde_json::Value,
+                                            >::new(),
+                                        ),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key("data", e))?,
+                            );
                         }
                         "templateData" => {
                             field_template_data = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::List(
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::wire::serde_json::Value,
+                                            >::new(),
+                                        ),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "templateData",
+                                        e,
+                                    ))?,
                             );
                         }
                         _ => {
@@ -5032,17 +5946,46 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MailSentPayload
                     match key.as_str() {
                         "subject" => {
                             field_subject = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<
+                                            ::std::string::String,
+                                        >::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "subject",
+                                        e,
+                                    ))?,
                             );
                         }
                         "contents" => {
                             field_contents = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<
+                                            ::commerce_webhooks::wire::serde_json::Value,
+                                        >::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "contents",
+                                        e,
+                                    ))?,
                             );
                         }
                         "recipients" => {
                             field_recipients = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::List(
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::std::string::String,
+                                            >::new(),
+                                        ),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "recipients",
+                                        e,
+                                    ))?,
                             );
                         }
                         _ => {
@@ -5124,7 +6067,14 @@ for NewsletterRecipientPayload {
                     match key.as_str() {
                         "newsletterRecipient" => {
                             field_newsletter_recipient = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<EntityRef>::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "newsletterRecipient",
+                                        e,
+                                    ))?,
                             );
                         }
                         _ => {
@@ -5202,11 +6152,26 @@ for NewsletterRegisterPayload {
                     match key.as_str() {
                         "newsletterRecipient" => {
                             field_newsletter_recipient = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<EntityRef>::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "newsletterRecipient",
+                                        e,
+                                    ))?,
                             );
                         }
                         "url" => {
-                            field_url = ::std::option::Option::Some(map.next_value()?);
+                            field_url = ::std::option::Option::Some(
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<
+                                            ::std::string::String,
+                                        >::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key("url", e))?,
+                            );
                         }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
@@ -5284,7 +6249,15 @@ for ProductExportLogPayload {
                 {
                     match key.as_str() {
                         "name" => {
-                            field_name = ::std::option::Option::Some(map.next_value()?);
+                            field_name = ::std::option::Option::Some(
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<
+                                            ::std::string::String,
+                                        >::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key("name", e))?,
+                            );
                         }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
@@ -5364,12 +6337,28 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ReviewFormPaylo
                     match key.as_str() {
                         "reviewFormData" => {
                             field_review_form_data = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<
+                                            ::commerce_webhooks::wire::serde_json::Value,
+                                        >::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "reviewFormData",
+                                        e,
+                                    ))?,
                             );
                         }
                         "product" => {
                             field_product = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<EntityRef>::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "product",
+                                        e,
+                                    ))?,
                             );
                         }
                         _ => {
@@ -5449,12 +6438,28 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for UserRecoveryPay
                     match key.as_str() {
                         "userRecovery" => {
                             field_user_recovery = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<EntityRef>::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "userRecovery",
+                                        e,
+                                    ))?,
                             );
                         }
                         "resetUrl" => {
                             field_reset_url = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<
+                                            ::std::string::String,
+                                        >::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "resetUrl",
+                                        e,
+                                    ))?,
                             );
                         }
                         _ => {
@@ -5535,7 +6540,16 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AppVersionPaylo
                     match key.as_str() {
                         "appVersion" => {
                             field_app_version = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<
+                                            ::std::string::String,
+                                        >::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "appVersion",
+                                        e,
+                                    ))?,
                             );
                         }
                         _ => {
@@ -5614,12 +6628,30 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ShopwareUpdated
                     match key.as_str() {
                         "oldVersion" => {
                             field_old_version = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<
+                                            ::std::string::String,
+                                        >::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "oldVersion",
+                                        e,
+                                    ))?,
                             );
                         }
                         "newVersion" => {
                             field_new_version = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::Plain::<
+                                            ::std::string::String,
+                                        >::new(),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "newVersion",
+                                        e,
+                                    ))?,
                             );
                         }
                         _ => {
@@ -5701,7 +6733,18 @@ for AppConfigChangedPayload {
                     match key.as_str() {
                         "changes" => {
                             field_changes = ::std::option::Option::Some(
-                                map.next_value()?,
+                                map
+                                    .next_value_seed(
+                                        ::commerce_webhooks::wire::List(
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::std::string::String,
+                                            >::new(),
+                                        ),
+                                    )
+                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
+                                        "changes",
+                                        e,
+                                    ))?,
                             );
                         }
                         _ => {
@@ -5761,12 +6804,28 @@ impl WriteOperation {
     ];
     /// The value for a wire name; an unknown name gives [`Self::Unknown`].
     pub fn from_wire(wire: &str) -> Self {
-        match wire {
-            "insert" => Self::Insert,
-            "update" => Self::Update,
-            "delete" => Self::Delete,
-            _ => Self::Unknown(wire.to_owned()),
-        }
+        let known = match (wire.len(), wire.as_bytes().first()) {
+            (6, ::std::option::Option::Some(b'd')) => {
+                match wire {
+                    "delete" => ::std::option::Option::Some(Self::Delete),
+                    _ => ::std::option::Option::None,
+                }
+            }
+            (6, ::std::option::Option::Some(b'i')) => {
+                match wire {
+                    "insert" => ::std::option::Option::Some(Self::Insert),
+                    _ => ::std::option::Option::None,
+                }
+            }
+            (6, ::std::option::Option::Some(b'u')) => {
+                match wire {
+                    "update" => ::std::option::Option::Some(Self::Update),
+                    _ => ::std::option::Option::None,
+                }
+            }
+            _ => ::std::option::Option::None,
+        };
+        known.unwrap_or_else(|| Self::Unknown(wire.to_owned()))
     }
     /// The exact wire name.
     pub fn as_str(&self) -> &str {
