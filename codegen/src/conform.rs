@@ -130,12 +130,14 @@ impl Types<'_> {
                             message: format!("required field `{}` of `{}` is missing", field.key, shape.name),
                             suggestion: format!("mark `{}.{}` with `absent: true`", shape.name, field.key),
                         }),
-                        Some(Value::Null) if !field.null => out.push(Finding {
-                            path: path.clone(),
-                            kind: FindingKind::Mismatch,
-                            message: format!("field `{}` of `{}` is null", field.key, shape.name),
-                            suggestion: format!("mark `{}.{}` with `nullable: true`", shape.name, field.key),
-                        }),
+                        // A non-nullable field still takes `null` when its type does (`json`).
+                        Some(Value::Null) if !field.null && !self.accepts_null(&field.ty, resolved_arg.as_ref()) => out
+                            .push(Finding {
+                                path: path.clone(),
+                                kind: FindingKind::Mismatch,
+                                message: format!("field `{}` of `{}` is null", field.key, shape.name),
+                                suggestion: format!("mark `{}.{}` with `nullable: true`", shape.name, field.key),
+                            }),
                         Some(Value::Null) | None => {}
                         Some(field_value) => self.walk(&field.ty, resolved_arg.as_ref(), field_value, path, out),
                     }
@@ -157,6 +159,17 @@ impl Types<'_> {
                     path.truncate(len);
                 }
             }
+        }
+    }
+}
+
+impl Types<'_> {
+    /// Whether `ty` itself accepts `null` (only `json`, directly or as the type argument).
+    fn accepts_null(&self, ty: &Type, param: Option<&Type>) -> bool {
+        match ty {
+            Type::Scalar(Scalar::Json) => true,
+            Type::Param => param.is_none_or(|p| self.accepts_null(p, None)),
+            _ => false,
         }
     }
 }

@@ -5,6 +5,7 @@
 //! [`validate`] (resolve names, collect every error) → [`emit`] (token streams and Markdown)
 //! → [`write`](mod@write) (put files in place, or check them). `cargo xtask codegen` drives it.
 
+pub mod audit;
 pub mod catalog;
 pub mod conform;
 pub mod diagnostic;

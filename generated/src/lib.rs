@@ -38,14 +38,19 @@
 // compiles here and in the snapshot tests.
 extern crate self as commerce_webhooks;
 
+#[cfg(feature = "axum")]
+pub mod axum;
+mod body;
 mod decode;
 mod delivery;
 mod path;
 mod pattern;
+mod receive;
 mod scope;
 mod subscription;
 mod topic;
 mod value;
+mod verify;
 #[doc(hidden)]
 pub mod wire;
 
@@ -57,10 +62,12 @@ pub use decode::DecodeError;
 pub use delivery::{DeliveryFacts, Location, MetadataHeader, SignatureScheme, WebhookEvent};
 pub use pattern::{Pattern, PatternError};
 pub use platforms::*;
+pub use receive::{Delivery, HeaderLookup, ReceiveError, Receiver};
 pub use scope::ScopeRequirement;
 pub use subscription::Subscription;
 pub use topic::{CatalogTopic, Group, UnknownName};
 pub use value::{Field, Money, StringOrNumber, Timestamp};
+pub use verify::{Clock, FixedClock, Secret, SecretError, SystemClock, VerifyOptions};
 pub use vocabulary::{Action, Entity};
 
 #[cfg(doctest)]

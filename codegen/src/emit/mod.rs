@@ -3,6 +3,7 @@
 mod docs;
 mod payload;
 mod rust;
+mod schema;
 
 use std::path::PathBuf;
 
@@ -10,7 +11,7 @@ use crate::model::Model;
 
 /// Folders under the output root that the generator owns: every file in them is generated,
 /// and files it no longer produces are deleted.
-pub const OWNED_DIRS: &[&str] = &["generated/src/platforms", "generated/docs"];
+pub const OWNED_DIRS: &[&str] = &["generated/src/platforms", "generated/docs", "generated/schema"];
 
 /// A generated file: its path relative to the output root, and its contents.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,6 +38,8 @@ pub fn generate(model: &Model) -> Vec<OutputFile> {
             path: docs_dir.join(format!("{}.md", platform.id)),
             contents: docs::platform(model, platform),
         });
+        // JSON Schema of every event body and shape, for other languages.
+        files.extend(schema::platform(platform, &PathBuf::from(OWNED_DIRS[2])));
     }
     files.push(OutputFile { path: docs_dir.join("matrix.md"), contents: docs::matrix(model) });
     files

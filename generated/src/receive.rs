@@ -1,0 +1,419 @@
+//! Receiving a delivery: verify its signature, then decode it into the platform's typed
+//! `Event`, with the delivery's metadata (topic, delivery id, store id, headers).
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::marker::PhantomData;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::body::{self, Found};
+use crate::verify::{self, Secret, VerifyOptions};
+use crate::{DecodeError, Location, MetadataHeader, WebhookEvent};
+
+/// Request headers, looked up by name, ASCII case-insensitively.
+///
+/// Implemented for [`http::HeaderMap`] and for slices, arrays, vectors and maps of
+/// `(name, value)` pairs (`&str`/`String` names; `&str`, `String`, `&[u8]` or `Vec<u8>`
+/// values).
+pub trait HeaderLookup {
+    /// The value of the header `name` (first one if repeated), as received.
+    fn header(&self, name: &str) -> Option<&[u8]>;
+}
+
+impl HeaderLookup for http::HeaderMap {
+    fn header(&self, name: &str) -> Option<&[u8]> {
+        self.get(name).map(http::HeaderValue::as_bytes)
+    }
+}
+
+impl<K: AsRef<str>, V: AsRef<[u8]>> HeaderLookup for [(K, V)] {
+    fn header(&self, name: &str) -> Option<&[u8]> {
+        self.iter().find(|(key, _)| key.as_ref().eq_ignore_ascii_case(name)).map(|(_, value)| value.as_ref())
+    }
+}
+
+impl<K: AsRef<str>, V: AsRef<[u8]>, const N: usize> HeaderLookup for [(K, V); N] {
+    fn header(&self, name: &str) -> Option<&[u8]> {
+        self.as_slice().header(name)
+    }
+}
+
+impl<K: AsRef<str>, V: AsRef<[u8]>> HeaderLookup for Vec<(K, V)> {
+    fn header(&self, name: &str) -> Option<&[u8]> {
+        self.as_slice().header(name)
+    }
+}
+
+impl<K: AsRef<str>, V: AsRef<[u8]>, S> HeaderLookup for HashMap<K, V, S> {
+    fn header(&self, name: &str) -> Option<&[u8]> {
+        self.iter().find(|(key, _)| key.as_ref().eq_ignore_ascii_case(name)).map(|(_, value)| value.as_ref())
+    }
+}
+
+impl<K: AsRef<str>, V: AsRef<[u8]>> HeaderLookup for BTreeMap<K, V> {
+    fn header(&self, name: &str) -> Option<&[u8]> {
+        self.iter().find(|(key, _)| key.as_ref().eq_ignore_ascii_case(name)).map(|(_, value)| value.as_ref())
+    }
+}
+
+impl<T: HeaderLookup + ?Sized> HeaderLookup for &T {
+    fn header(&self, name: &str) -> Option<&[u8]> {
+        (**self).header(name)
+    }
+}
+
+/// Why a delivery was refused. [`ReceiveError::status`] says which HTTP status to answer
+/// with: 401 when the delivery is not proven authentic, 400 when an authentic delivery cannot
+/// be decoded, 500 when the receiver itself is misconfigured.
+///
+/// Never contains a secret or an expected signature.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ReceiveError {
+    /// No secret to verify with (none given, or all empty). 500.
+    NoSecrets,
+    /// A header verification needs is absent or empty. 401.
+    MissingHeader {
+        /// The header.
+        header: &'static str,
+    },
+    /// The signature header is not in the scheme's format. 401.
+    MalformedSignature {
+        /// The header.
+        header: &'static str,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// No secret produces the delivered signature. 401.
+    SignatureMismatch {
+        /// The signature header.
+        header: &'static str,
+    },
+    /// A body field that is part of the signed message cannot be read (Ecwid signs
+    /// `eventCreated` and `eventId`). 401.
+    UnreadableSignedField {
+        /// The field.
+        field: &'static str,
+        /// Why it cannot be read.
+        reason: &'static str,
+    },
+    /// The signed timestamp header is not Unix seconds. 401.
+    MalformedTimestamp {
+        /// The header.
+        header: &'static str,
+    },
+    /// The signature is genuine but older than the tolerance (a replay, a late retry, or a
+    /// slow clock). 401.
+    StaleTimestamp {
+        /// How old it is.
+        age: Duration,
+        /// The tolerance.
+        tolerance: Duration,
+    },
+    /// The signature is genuine but dated further ahead than the tolerance (a fast sender
+    /// clock or a slow local one). 401.
+    FutureTimestamp {
+        /// How far ahead it is.
+        ahead: Duration,
+        /// The tolerance.
+        tolerance: Duration,
+    },
+    /// The verified delivery has no topic header (Shopify's `X-Shopify-Topic`), or it is not
+    /// text. 400.
+    MissingTopicHeader {
+        /// The header.
+        header: &'static str,
+    },
+    /// A body field the delivery is read by occurs more than once. 400.
+    DuplicateField {
+        /// The field's dotted path.
+        field: &'static str,
+    },
+    /// The verified body does not decode: not JSON, no topic, or not the topic's payload
+    /// shape (with the JSON path). 400.
+    Body(DecodeError),
+}
+
+impl ReceiveError {
+    /// The HTTP status to answer with: 401, 400 or 500.
+    pub fn status(&self) -> http::StatusCode {
+        match self {
+            Self::NoSecrets => http::StatusCode::INTERNAL_SERVER_ERROR,
+            Self::MissingTopicHeader { .. } | Self::DuplicateField { .. } | Self::Body(_) => {
+                http::StatusCode::BAD_REQUEST
+            }
+            _ => http::StatusCode::UNAUTHORIZED,
+        }
+    }
+
+    /// Whether the delivery was refused as not authentic (401): do not trust anything in it.
+    pub fn is_unauthorized(&self) -> bool {
+        self.status() == http::StatusCode::UNAUTHORIZED
+    }
+}
+
+impl fmt::Display for ReceiveError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NoSecrets => f.write_str(
+                "no signing secret is configured for this receiver; give it the platform's secret (an empty one never verifies)",
+            ),
+            Self::MissingHeader { header } => {
+                write!(f, "the `{header}` header is missing; deliveries without it cannot be verified")
+            }
+            Self::MalformedSignature { header, reason } => write!(f, "the `{header}` header is malformed: {reason}"),
+            Self::SignatureMismatch { header } => write!(
+                f,
+                "the `{header}` signature does not match the delivery under any configured secret \
+                 (check the secret, and that the body is passed exactly as received)"
+            ),
+            Self::UnreadableSignedField { field, reason } => {
+                write!(f, "the signed body field `{field}` cannot be read: {reason}")
+            }
+            Self::MalformedTimestamp { header } => write!(f, "the `{header}` header is not Unix seconds"),
+            Self::StaleTimestamp { age, tolerance } => write!(
+                f,
+                "the delivery was signed {}s ago, more than the {}s tolerance (a replay, or check the clock)",
+                age.as_secs(),
+                tolerance.as_secs()
+            ),
+            Self::FutureTimestamp { ahead, tolerance } => write!(
+                f,
+                "the delivery is dated {}s in the future, more than the {}s tolerance (check the clock)",
+                ahead.as_secs(),
+                tolerance.as_secs()
+            ),
+            Self::MissingTopicHeader { header } => {
+                write!(f, "the delivery has no text `{header}` header naming its topic")
+            }
+            Self::DuplicateField { field } => write!(f, "the body has the field `{field}` more than once"),
+            Self::Body(error) => write!(f, "the body does not decode: {error}"),
+        }
+    }
+}
+
+impl std::error::Error for ReceiveError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Body(error) => Some(error),
+            _ => None,
+        }
+    }
+}
+
+/// A verified, decoded webhook delivery of platform `E` (`shopify::Event`, …): the typed
+/// event plus what the delivery says about itself.
+///
+/// ```
+/// # #[cfg(feature = "shopify")] {
+/// use commerce_webhooks::{shopify, Delivery, Secret};
+///
+/// let headers = [
+///     ("X-Shopify-Hmac-Sha256", "AsdkItclzjG20ZJ6IZQVt1E9shG3lPvXw9/GqURv0T4="),
+///     ("X-Shopify-Topic", "orders/teleported"),
+///     ("X-Shopify-Webhook-Id", "b54557e4-bdd9-4b37-8a5f-bf7d70bcd043"),
+/// ];
+/// let delivery = Delivery::<shopify::Event>::verify_and_decode(&headers, br#"{"id":1}"#, &[Secret::new("test_secret")])?;
+/// assert_eq!(delivery.topic(), "orders/teleported");
+/// assert_eq!(delivery.delivery_id(), Some("b54557e4-bdd9-4b37-8a5f-bf7d70bcd043"));
+/// assert!(matches!(delivery.event(), shopify::Event::Unknown { .. }));
+/// # }
+/// # Ok::<(), commerce_webhooks::ReceiveError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Delivery<E> {
+    event: E,
+    topic: String,
+    delivery_id: Option<String>,
+    store_id: Option<String>,
+    metadata: Vec<(&'static MetadataHeader, String)>,
+}
+
+impl<E: WebhookEvent> Delivery<E> {
+    /// Verifies the delivery's signature against `secrets` (any one may match: list the new
+    /// and the old secret while rotating) and, only then, decodes it. `body` must be the raw
+    /// request body, byte for byte. Uses [`VerifyOptions::default`].
+    pub fn verify_and_decode<H: HeaderLookup + ?Sized>(
+        headers: &H,
+        body: &[u8],
+        secrets: &[Secret],
+    ) -> Result<Self, ReceiveError> {
+        Self::verify_and_decode_with(headers, body, secrets, &VerifyOptions::default())
+    }
+
+    /// [`Self::verify_and_decode`] with a timestamp tolerance and clock.
+    pub fn verify_and_decode_with<H: HeaderLookup + ?Sized>(
+        headers: &H,
+        body: &[u8],
+        secrets: &[Secret],
+        options: &VerifyOptions,
+    ) -> Result<Self, ReceiveError> {
+        Self::verify(headers, body, secrets, options)?;
+        Self::decode_verified(headers, body)
+    }
+
+    /// Only verifies the signature: `Ok` means one of `secrets` signed this delivery.
+    pub fn verify<H: HeaderLookup + ?Sized>(
+        headers: &H,
+        body: &[u8],
+        secrets: &[Secret],
+        options: &VerifyOptions,
+    ) -> Result<(), ReceiveError> {
+        verify::verify(&E::DELIVERY, headers, body, secrets, options)
+    }
+
+    /// The store id the delivery claims, read **without** verification: only to choose which
+    /// secret to verify with when secrets are per store (Shopware's shop secret is assigned per
+    /// shop). Never act on it before [`Self::verify_and_decode`] succeeds.
+    pub fn unverified_store_id<H: HeaderLookup + ?Sized>(headers: &H, body: &[u8]) -> Option<String> {
+        read_location(headers, body, E::DELIVERY.store_id).ok().flatten()
+    }
+
+    fn decode_verified<H: HeaderLookup + ?Sized>(headers: &H, body: &[u8]) -> Result<Self, ReceiveError> {
+        let facts = E::DELIVERY;
+        let topic = match facts.topic {
+            Location::Header(header) => match headers.header(header).map(std::str::from_utf8) {
+                Some(Ok(topic)) if !topic.trim().is_empty() => topic.trim().to_owned(),
+                _ => return Err(ReceiveError::MissingTopicHeader { header }),
+            },
+            Location::Body(field, path) => match body::find(body, path) {
+                Ok(Found::Text(topic)) => topic,
+                Ok(Found::Duplicate) => return Err(ReceiveError::DuplicateField { field }),
+                Ok(Found::Absent | Found::NotText) => {
+                    return Err(ReceiveError::Body(DecodeError::MissingTopic { field }))
+                }
+                Err(error) => return Err(ReceiveError::Body(syntax_error(&error))),
+            },
+        };
+        let event = E::from_delivery(&topic, body).map_err(ReceiveError::Body)?;
+        let delivery_id = read_location(headers, body, facts.delivery_id)?;
+        let store_id = read_location(headers, body, facts.store_id)?;
+        let metadata = facts
+            .headers
+            .iter()
+            .filter_map(|meta| header_text(headers, meta.header).map(|value| (meta, value)))
+            .collect();
+        Ok(Self { event, topic, delivery_id, store_id, metadata })
+    }
+
+    /// The decoded event.
+    pub fn event(&self) -> &E {
+        &self.event
+    }
+
+    /// The decoded event, consuming the delivery.
+    pub fn into_event(self) -> E {
+        self.event
+    }
+
+    /// The topic as delivered (`orders/create`, `store/order/created`, `product.written`, …).
+    pub fn topic(&self) -> &str {
+        &self.topic
+    }
+
+    /// The delivery's id, the same for every retry of one delivery: record it and skip ids
+    /// already handled to process each delivery once. Shopify `X-Shopify-Webhook-Id`,
+    /// BigCommerce `webhook-id`, Shopware `source.eventId`, Ecwid `eventId` (see
+    /// [`crate::DeliveryFacts::delivery_id`]). `None` if the delivery lacks it.
+    pub fn delivery_id(&self) -> Option<&str> {
+        self.delivery_id.as_deref()
+    }
+
+    /// The store the delivery is about: Shopify's shop domain, BigCommerce `store_id`, Shopware
+    /// `source.shopId`, Ecwid `storeId` (see [`crate::DeliveryFacts::store_id`]).
+    pub fn store_id(&self) -> Option<&str> {
+        self.store_id.as_deref()
+    }
+
+    /// The value of a metadata header by its short name (`api_version`, `sw_version`, …; see
+    /// the platform's `DELIVERY.headers`), if the delivery had it.
+    pub fn metadata(&self, name: &str) -> Option<&str> {
+        self.metadata.iter().find(|(meta, _)| meta.name == name).map(|(_, value)| value.as_str())
+    }
+
+    /// Every metadata header the delivery had, with its value.
+    pub fn metadata_headers(&self) -> impl Iterator<Item = (&'static MetadataHeader, &str)> + '_ {
+        self.metadata.iter().map(|(meta, value)| (*meta, value.as_str()))
+    }
+}
+
+/// A header's value as trimmed text, if present, non-empty and UTF-8.
+fn header_text<H: HeaderLookup + ?Sized>(headers: &H, name: &str) -> Option<String> {
+    let value = std::str::from_utf8(headers.header(name)?).ok()?.trim();
+    (!value.is_empty()).then(|| value.to_owned())
+}
+
+fn read_location<H: HeaderLookup + ?Sized>(
+    headers: &H,
+    body: &[u8],
+    location: Location,
+) -> Result<Option<String>, ReceiveError> {
+    match location {
+        Location::Header(name) => Ok(header_text(headers, name)),
+        Location::Body(field, path) => match body::find(body, path) {
+            Ok(Found::Text(text)) => Ok(Some(text)),
+            Ok(Found::Absent | Found::NotText) => Ok(None),
+            Ok(Found::Duplicate) => Err(ReceiveError::DuplicateField { field }),
+            Err(error) => Err(ReceiveError::Body(syntax_error(&error))),
+        },
+    }
+}
+
+fn syntax_error(error: &serde_json::Error) -> DecodeError {
+    DecodeError::Syntax { line: error.line(), column: error.column(), message: error.to_string() }
+}
+
+/// A receiver for platform `E`: its secrets and options, ready to take deliveries. Cheap to
+/// clone (shared), so it can live in a web framework's state.
+///
+/// ```
+/// # #[cfg(feature = "shopware")] {
+/// use commerce_webhooks::{shopware, Receiver, Secret};
+///
+/// let receiver = Receiver::<shopware::Event>::new([Secret::new("test_secret")]);
+/// let headers = [("shopware-shop-signature", "02c76422d725ce31b6d1927a219415b7513db211b794fbd7c3dfc6a9446fd13e")];
+/// // Authentic, but `{"id":1}` names no topic (`data.event`): a 400, not a 401.
+/// let error = receiver.receive(&headers, br#"{"id":1}"#).unwrap_err();
+/// assert_eq!(error.status(), 400);
+/// # }
+/// ```
+pub struct Receiver<E> {
+    secrets: Arc<[Secret]>,
+    options: VerifyOptions,
+    event: PhantomData<fn() -> E>,
+}
+
+impl<E: WebhookEvent> Receiver<E> {
+    /// A receiver accepting deliveries signed with any of `secrets`.
+    pub fn new(secrets: impl IntoIterator<Item = Secret>) -> Self {
+        Self { secrets: secrets.into_iter().collect(), options: VerifyOptions::default(), event: PhantomData }
+    }
+
+    /// The same receiver with other options (tolerance, clock).
+    pub fn with_options(mut self, options: VerifyOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Verifies, then decodes, one delivery.
+    pub fn receive<H: HeaderLookup + ?Sized>(&self, headers: &H, body: &[u8]) -> Result<Delivery<E>, ReceiveError> {
+        Delivery::verify_and_decode_with(headers, body, &self.secrets, &self.options)
+    }
+}
+
+impl<E> Clone for Receiver<E> {
+    fn clone(&self) -> Self {
+        Self { secrets: Arc::clone(&self.secrets), options: self.options.clone(), event: PhantomData }
+    }
+}
+
+impl<E> fmt::Debug for Receiver<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Receiver")
+            .field("event", &std::any::type_name::<E>())
+            .field("secrets", &self.secrets.len())
+            .field("options", &self.options)
+            .finish()
+    }
+}
