@@ -84,6 +84,11 @@ pub trait WebhookEvent: Sized + serde::Serialize {
         }
     }
 
+    /// The platform's catalog id (`"shopify"`, `"bigcommerce"`, …), for code that serves several.
+    fn platform(&self) -> &'static str {
+        <Self::Topic as CatalogTopic>::PLATFORM
+    }
+
     /// The normalized entity of the event's topic; `None` for an unknown topic.
     fn entity(&self) -> Option<Entity> {
         self.topic().entity()

@@ -107,3 +107,24 @@ fn every_listed_example_exists() {
     }
     assert_no_failures("missing example files", &failures);
 }
+
+/// An app serving several platforms routes `order`/`created` the same way for all of them.
+#[test]
+fn the_cross_platform_view_lines_events_up() {
+    use commerce_webhooks::{Action, Entity, WebhookEvent};
+    fn meaning<E: WebhookEvent>(event: &E) -> (&'static str, Option<Entity>, Option<Action>) {
+        (event.platform(), event.entity(), event.action())
+    }
+    let example = |path: &str| std::fs::read(catalog_dir().join(path)).unwrap();
+    let orders = [
+        meaning(
+            &shopify::Event::from_delivery("orders/create", &example("examples/shopify/orders_create.json")).unwrap(),
+        ),
+        meaning(&bigcommerce::Event::from_body(&example("examples/bigcommerce/store_order_created.json")).unwrap()),
+        meaning(&ecwid::Event::from_body(&example("examples/ecwid/order_created.json")).unwrap()),
+    ];
+    for (platform, entity, action) in orders {
+        assert_eq!((entity, action), (Some(Entity::Order), Some(Action::Created)), "{platform}");
+    }
+    assert_eq!(orders.map(|(platform, ..)| platform), ["shopify", "bigcommerce", "ecwid"]);
+}
