@@ -887,7 +887,7 @@ pub fn check_payload(platform: &Platform, topic: Option<&str>, body: &[u8]) -> P
         check.remarks.push(format!("`{topic}` has no payload shape in the catalog yet: any JSON decodes"));
         return check;
     };
-    check.payload = Some(type_words(platform, ty));
+    check.payload = Some(platform.type_name(ty));
     if value.is_null() && event.payload_null {
         check.remarks.push(format!("`{topic}` documents a `null` body"));
         return check;
@@ -973,19 +973,6 @@ fn is_json(ty: &Type, param: Option<&Type>) -> bool {
         Type::Scalar(Scalar::Json) => true,
         Type::Param => param.is_none_or(|p| is_json(p, None)),
         _ => false,
-    }
-}
-
-/// The catalog spelling of a type (`[LineItem]`, `Callback<CartData>`).
-pub fn type_words(platform: &Platform, ty: &Type) -> String {
-    match ty {
-        Type::Scalar(scalar) => scalar.name().to_owned(),
-        Type::Array(item) => format!("[{}]", type_words(platform, item)),
-        Type::Map(value) => format!("{{{}}}", type_words(platform, value)),
-        Type::Shape(index, Some(arg)) => format!("{}<{}>", platform.shapes[*index].name, type_words(platform, arg)),
-        Type::Shape(index, None) => platform.shapes[*index].name.clone(),
-        Type::Enum(index) => platform.enums[*index].name.clone(),
-        Type::Param => "P".into(),
     }
 }
 

@@ -524,13 +524,9 @@ fn read_entries<T: DeserializeOwned>(
                 let message = e.to_string();
                 let field = backticked_after(&message, "unknown field ")
                     .or_else(|| backticked_after(&message, "missing field "));
-                let (line, column) = match (&lines, &field) {
-                    (Some(range), Some(field)) => {
-                        let (line, column) = locator.key(range, field);
-                        (Some(line), Some(column))
-                    }
-                    (Some(range), None) => (Some(range.start + 1), None),
-                    (None, _) => (None, None),
+                let (line, column) = match &field {
+                    Some(field) => locator.position(&lines, field),
+                    None => (lines.as_ref().map(|range| range.start + 1), None),
                 };
                 diagnostics.push(Diagnostic {
                     file: path.to_owned(),
@@ -567,13 +563,9 @@ fn read_items<T: DeserializeOwned>(
                 let message = e.to_string();
                 let field = backticked_after(&message, "unknown field ")
                     .or_else(|| backticked_after(&message, "missing field "));
-                let (line, column) = match (&lines, &field) {
-                    (Some(range), Some(field)) => {
-                        let (line, column) = locator.key(range, field);
-                        (Some(line), Some(column))
-                    }
-                    (Some(range), None) => (Some(range.start + 1), None),
-                    (None, _) => (None, None),
+                let (line, column) = match &field {
+                    Some(field) => locator.position(&lines, field),
+                    None => (lines.as_ref().map(|range| range.start + 1), None),
                 };
                 diagnostics.push(Diagnostic {
                     file: path.to_owned(),

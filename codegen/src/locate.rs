@@ -92,6 +92,17 @@ impl<'a> Locator<'a> {
         (range.start + 1, indent(self.lines.get(range.start).unwrap_or(&"")) + 1)
     }
 
+    /// The 1-based line and column of `key:` within an item's lines, when the item has lines.
+    pub(crate) fn position(&self, lines: &Option<Range<usize>>, key: &str) -> (Option<usize>, Option<usize>) {
+        match lines {
+            Some(range) => {
+                let (line, column) = self.key(range, key);
+                (Some(line), Some(column))
+            }
+            None => (None, None),
+        }
+    }
+
     /// The 1-based line of top-level `key:`.
     pub(crate) fn top_level(&self, key: &str) -> Option<usize> {
         let prefix = format!("{key}:");

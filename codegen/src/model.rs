@@ -272,6 +272,19 @@ impl ScopeRule {
 }
 
 impl Platform {
+    /// The catalog spelling of a type (`[LineItem]`, `Callback<CartData>`).
+    pub fn type_name(&self, ty: &Type) -> String {
+        match ty {
+            Type::Scalar(scalar) => scalar.name().to_owned(),
+            Type::Array(item) => format!("[{}]", self.type_name(item)),
+            Type::Map(value) => format!("{{{}}}", self.type_name(value)),
+            Type::Shape(index, Some(arg)) => format!("{}<{}>", self.shapes[*index].name, self.type_name(arg)),
+            Type::Shape(index, None) => self.shapes[*index].name.clone(),
+            Type::Enum(index) => self.enums[*index].name.clone(),
+            Type::Param => "P".into(),
+        }
+    }
+
     /// Whether `pattern` (already validated) covers `topic`.
     ///
     /// The generated crate has its own matcher; the generator cannot depend on the crate it

@@ -3,7 +3,6 @@
 use std::fmt::Write;
 
 use super::header;
-use super::payload::type_words;
 use super::rust::scope_rule_text;
 use crate::model::{CarriedBy, Event, Listing, Model, Platform, Type};
 
@@ -116,7 +115,7 @@ fn linked_type(platform: &Platform, ty: &Type) -> String {
         }
         Type::Array(item) => format!("\\[{}\\]", linked_type(platform, item)),
         Type::Map(value) => format!("{{{}}}", linked_type(platform, value)),
-        other => format!("`{}`", type_words(platform, other)),
+        other => format!("`{}`", platform.type_name(other)),
     }
 }
 

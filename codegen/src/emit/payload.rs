@@ -70,19 +70,6 @@ fn seed(platform: &Platform, ty: &Type) -> TokenStream {
     }
 }
 
-/// The catalog spelling of a type, for docs.
-pub(super) fn type_words(platform: &Platform, ty: &Type) -> String {
-    match ty {
-        Type::Scalar(scalar) => scalar.name().to_owned(),
-        Type::Array(item) => format!("[{}]", type_words(platform, item)),
-        Type::Map(value) => format!("{{{}}}", type_words(platform, value)),
-        Type::Shape(index, Some(arg)) => format!("{}<{}>", platform.shapes[*index].name, type_words(platform, arg)),
-        Type::Shape(index, None) => platform.shapes[*index].name.clone(),
-        Type::Enum(index) => platform.enums[*index].name.clone(),
-        Type::Param => "P".into(),
-    }
-}
-
 /// The field's declared Rust type: the tri-state only where both absent and null can happen.
 fn field_type(platform: &Platform, field: &Field) -> TokenStream {
     let ty = rust_type(platform, &field.ty);
@@ -100,7 +87,7 @@ fn field_docs(platform: &Platform, field: &Field) -> TokenStream {
         (false, true) => "always present, may be null (`None`)",
         (true, true) => "may be absent or null",
     };
-    let mut text = format!("`{}`: `{}`, {presence}.", field.key, type_words(platform, &field.ty));
+    let mut text = format!("`{}`: `{}`, {presence}.", field.key, platform.type_name(&field.ty));
     if let Some(description) = &field.description {
         text += &format!("\n\n{description}");
     }
@@ -278,7 +265,7 @@ pub(super) fn event_enum(platform: &Platform) -> TokenStream {
         let variant = ident(&event.ident);
         let ty = payload_type(platform, event);
         let payload = match &event.payload {
-            Some(ty) => format!("payload `{}`", type_words(platform, ty)),
+            Some(ty) => format!("payload `{}`", platform.type_name(ty)),
             None => "no payload shape in the catalog yet: any JSON".into(),
         };
         let docs =

@@ -258,7 +258,7 @@ impl<'a> Defs<'a> {
 
     /// The catalog spelling of a type.
     fn words(&self, ty: &Type) -> String {
-        crate::audit::type_words(self.platform, ty)
+        self.platform.type_name(ty)
     }
 }
 

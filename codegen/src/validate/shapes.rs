@@ -43,13 +43,7 @@ impl<'a> ShapeChecker<'a> {
         message: String,
         hint: impl Into<String>,
     ) {
-        let (line, column) = match lines {
-            Some(range) => {
-                let (line, column) = self.locator.key(range, key);
-                (Some(line), Some(column))
-            }
-            None => (None, None),
-        };
+        let (line, column) = self.locator.position(lines, key);
         self.diagnostics.push(Diagnostic {
             file: self.file.path.clone(),
             line,
