@@ -280,6 +280,8 @@ pub struct ShapesFile {
     pub shapes: Vec<(String, Located<ShapeDef>)>,
     /// Enums that deserialized, in file order.
     pub enums: Vec<(String, Located<EnumDef>)>,
+    /// The file exists but could not be read: its shapes are unknown, not missing.
+    pub failed: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -382,7 +384,7 @@ pub fn read_dir(dir: &Path) -> (RawCatalog, Vec<Diagnostic>) {
         if path.file_name().is_some_and(|n| n == VOCABULARY_FILE) {
             match serde_yaml::from_str::<VocabularyFile>(&text) {
                 Ok(vocabulary) => raw.vocabulary = Some((path, vocabulary)),
-                Err(e) => diagnostics.push(yaml_error(&path, "file", &e)),
+                Err(e) => diagnostics.push(yaml_error(&path, &text, &e)),
             }
         } else if let Some(file) = read_platform(path, text, &mut diagnostics) {
             raw.platforms.push(file);
@@ -448,7 +450,7 @@ fn read_platform(path: PathBuf, text: String, diagnostics: &mut Vec<Diagnostic>)
     let header: PlatformHeader = match serde_yaml::from_str(&text) {
         Ok(header) => header,
         Err(e) => {
-            diagnostics.push(yaml_error(&path, "file", &e));
+            diagnostics.push(yaml_error(&path, &text, &e));
             return None;
         }
     };
@@ -456,7 +458,10 @@ fn read_platform(path: PathBuf, text: String, diagnostics: &mut Vec<Diagnostic>)
     let scopes = read_items(&path, &locator, "scopes", header.scopes, diagnostics);
     let groups = read_items(&path, &locator, "groups", header.groups, diagnostics);
     let events = read_items(&path, &locator, "events", header.events, diagnostics);
-    let shapes_path = path.parent().unwrap_or(Path::new(".")).join("shapes").join(format!("{}.yaml", header.platform));
+    // Named after the catalog file, like the platform itself should be (the validator reports
+    // a platform id that differs from its file name).
+    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let shapes_path = path.parent().unwrap_or(Path::new(".")).join("shapes").join(format!("{stem}.yaml"));
     let shapes = read_shapes(shapes_path, diagnostics);
     Some(PlatformFile {
         shapes,
@@ -478,18 +483,54 @@ fn read_shapes(path: PathBuf, diagnostics: &mut Vec<Diagnostic>) -> ShapesFile {
     if !path.exists() {
         return ShapesFile { path, ..ShapesFile::default() };
     }
-    let Some(text) = read_text(&path, diagnostics) else { return ShapesFile { path, ..ShapesFile::default() } };
+    let Some(text) = read_text(&path, diagnostics) else {
+        return ShapesFile { path, failed: true, ..ShapesFile::default() };
+    };
     let header: ShapesHeader = match serde_yaml::from_str(&text) {
         Ok(header) => header,
         Err(e) => {
-            diagnostics.push(yaml_error(&path, "file", &e));
-            return ShapesFile { path, text, ..ShapesFile::default() };
+            diagnostics.push(yaml_error(&path, &text, &e));
+            return ShapesFile { path, text, failed: true, ..ShapesFile::default() };
         }
     };
     let locator = Locator::new(&text);
     let shapes = read_entries(&path, &locator, "shapes", "shape", header.shapes, diagnostics);
     let enums = read_entries(&path, &locator, "enums", "enum", header.enums, diagnostics);
-    ShapesFile { path, text, shapes, enums }
+    ShapesFile { path, text, shapes, enums, failed: false }
+}
+
+/// Why one catalog entry did not deserialize, located at the offending key.
+struct EntryProblem {
+    line: Option<usize>,
+    column: Option<usize>,
+    message: String,
+    hint: String,
+}
+
+/// Deserializes one catalog entry; on failure names the key at fault (tracked by
+/// serde_path_to_error), its line and a hint.
+fn entry<T: DeserializeOwned>(
+    value: Value,
+    locator: &Locator,
+    lines: &Option<Range<usize>>,
+) -> Result<T, EntryProblem> {
+    serde_path_to_error::deserialize::<_, T>(value).map_err(|error| {
+        let key = error.path().iter().next().map(ToString::to_string).filter(|k| !k.starts_with('[') && k != "?");
+        let inner = error.inner().to_string();
+        let message = match &key {
+            Some(key) if !inner.contains('`') => format!("`{key}`: {inner}"),
+            _ => inner,
+        };
+        let field = backticked_after(&message, "unknown field ")
+            .or_else(|| backticked_after(&message, "missing field "))
+            .or(key);
+        let (line, column) = match &field {
+            Some(field) => locator.position(lines, field),
+            None => (lines.as_ref().map(|range| range.start + 1), None),
+        };
+        let hint = field_hint(&message, field.as_deref());
+        EntryProblem { line, column, message, hint }
+    })
 }
 
 /// Deserializes each entry of a top-level mapping on its own.
@@ -518,25 +559,16 @@ fn read_entries<T: DeserializeOwned>(
             }
         };
         let lines = locator.entry(section, &name);
-        match serde_yaml::from_value::<T>(value) {
+        match entry::<T>(value, locator, &lines) {
             Ok(value) => items.push((name, Located { value, lines })),
-            Err(e) => {
-                let message = e.to_string();
-                let field = backticked_after(&message, "unknown field ")
-                    .or_else(|| backticked_after(&message, "missing field "));
-                let (line, column) = match &field {
-                    Some(field) => locator.position(&lines, field),
-                    None => (lines.as_ref().map(|range| range.start + 1), None),
-                };
-                diagnostics.push(Diagnostic {
-                    file: path.to_owned(),
-                    line,
-                    column,
-                    subject: format!("{kind} `{name}`"),
-                    hint: field_hint(&message, field.as_deref()),
-                    message,
-                });
-            }
+            Err(problem) => diagnostics.push(Diagnostic {
+                file: path.to_owned(),
+                line: problem.line,
+                column: problem.column,
+                subject: format!("{kind} `{name}`"),
+                message: problem.message,
+                hint: problem.hint,
+            }),
         }
     }
     items
@@ -557,25 +589,16 @@ fn read_items<T: DeserializeOwned>(
     for (index, value) in values.into_iter().enumerate() {
         let lines = ranges.as_ref().map(|r| r[index].clone());
         let subject = item_subject(key, index, &value);
-        match serde_yaml::from_value::<T>(value) {
+        match entry::<T>(value, locator, &lines) {
             Ok(value) => items.push(Located { value, lines }),
-            Err(e) => {
-                let message = e.to_string();
-                let field = backticked_after(&message, "unknown field ")
-                    .or_else(|| backticked_after(&message, "missing field "));
-                let (line, column) = match &field {
-                    Some(field) => locator.position(&lines, field),
-                    None => (lines.as_ref().map(|range| range.start + 1), None),
-                };
-                diagnostics.push(Diagnostic {
-                    file: path.to_owned(),
-                    line,
-                    column,
-                    subject,
-                    hint: field_hint(&message, field.as_deref()),
-                    message,
-                });
-            }
+            Err(problem) => diagnostics.push(Diagnostic {
+                file: path.to_owned(),
+                line: problem.line,
+                column: problem.column,
+                subject,
+                message: problem.message,
+                hint: problem.hint,
+            }),
         }
     }
     items
@@ -615,9 +638,23 @@ fn field_hint(message: &str, field: Option<&str>) -> String {
     "fix the value's type or spelling; catalog/README.md shows each key with an example".into()
 }
 
-fn yaml_error(path: &Path, subject: &str, error: &serde_yaml::Error) -> Diagnostic {
+fn yaml_error(path: &Path, text: &str, error: &serde_yaml::Error) -> Diagnostic {
     let location = error.location();
     let message = error.to_string();
+    // serde_yaml may point one line past the end of a file without a final newline.
+    let last_line = text.lines().count().max(1) + usize::from(text.ends_with('\n'));
+    let mut line = location.as_ref().map(|l| l.line().min(last_line));
+    let mut column = location.as_ref().map(|l| l.column());
+    let mut subject = "file".to_owned();
+    if let (Some(key), Some(start)) = (between(&message, "duplicate entry with key \"", "\""), line) {
+        let locator = Locator::new(text);
+        if let Some(repeated) = locator.repeated_key(start, key) {
+            (line, column) = (Some(repeated.0), Some(repeated.1));
+        }
+        if let Some(item) = locator.items("events").into_iter().find(|r| r.contains(&(start - 1))) {
+            subject = locator.item_name(&item, "topic").map_or(subject, |topic| format!("event `{topic}`"));
+        }
+    }
     let field = backticked_after(&message, "unknown field ");
     let hint = if message.contains("duplicate entry") {
         "a key may appear only once per mapping; merge or rename the two entries".to_owned()
@@ -626,14 +663,13 @@ fn yaml_error(path: &Path, subject: &str, error: &serde_yaml::Error) -> Diagnost
     } else {
         "fix the YAML syntax at this position (indentation, quoting, a missing `:`)".to_owned()
     };
-    Diagnostic {
-        file: path.to_owned(),
-        line: location.as_ref().map(|l| l.line()),
-        column: location.as_ref().map(|l| l.column()),
-        subject: subject.into(),
-        message,
-        hint,
-    }
+    Diagnostic { file: path.to_owned(), line, column, subject, message, hint }
+}
+
+/// The text between `start` and the next `end` in `text`.
+fn between<'a>(text: &'a str, start: &str, end: &str) -> Option<&'a str> {
+    let rest = &text[text.find(start)? + start.len()..];
+    Some(&rest[..rest.find(end)?])
 }
 
 fn file_error(path: &Path, message: String, hint: &str) -> Diagnostic {

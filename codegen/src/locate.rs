@@ -15,6 +15,11 @@ fn indent(line: &str) -> usize {
     line.len() - line.trim_start().len()
 }
 
+/// The line without a trailing ` # comment`.
+fn without_comment(line: &str) -> &str {
+    line.find(" #").map_or(line, |at| &line[..at])
+}
+
 fn is_content(line: &str) -> bool {
     let trimmed = line.trim_start();
     !trimmed.is_empty() && !trimmed.starts_with('#')
@@ -38,7 +43,7 @@ impl<'a> Locator<'a> {
     /// The 0-based line range of each item of the block sequence under top-level `key:`.
     pub(crate) fn items(&self, key: &str) -> Vec<Range<usize>> {
         let header = format!("{key}:");
-        let Some(start) = self.lines.iter().position(|l| l.trim_end() == header) else {
+        let Some(start) = self.lines.iter().position(|l| without_comment(l).trim_end() == header) else {
             return Vec::new();
         };
         let end = (start + 1..self.lines.len())
@@ -66,7 +71,7 @@ impl<'a> Locator<'a> {
     /// The 0-based line range of entry `name:` of the block mapping under top-level `section:`.
     pub(crate) fn entry(&self, section: &str, name: &str) -> Option<Range<usize>> {
         let header = format!("{section}:");
-        let start = self.lines.iter().position(|l| l.trim_end() == header)?;
+        let start = self.lines.iter().position(|l| without_comment(l).trim_end() == header)?;
         let end = (start + 1..self.lines.len())
             .find(|&i| is_content(self.lines[i]) && indent(self.lines[i]) == 0)
             .unwrap_or(self.lines.len());
@@ -101,6 +106,25 @@ impl<'a> Locator<'a> {
             }
             None => (None, None),
         }
+    }
+
+    /// The 1-based line and column of the second `key:` of the mapping that starts at 1-based
+    /// line `start` (serde_yaml reports a repeated key at the mapping's start).
+    pub(crate) fn repeated_key(&self, start: usize, key: &str) -> Option<(usize, usize)> {
+        let first = (start.saturating_sub(1)..self.lines.len()).find(|&i| key_of(self.lines[i]) == Some(key))?;
+        let column = self.lines[first].len() - self.lines[first].trim_start().trim_start_matches("- ").len();
+        (first + 1..self.lines.len())
+            .take_while(|&i| !is_content(self.lines[i]) || indent(self.lines[i]) >= column)
+            .find(|&i| key_of(self.lines[i]) == Some(key) && indent(self.lines[i]) == column)
+            .map(|i| (i + 1, column + 1))
+    }
+
+    /// The value of `key:` within an item's lines (e.g. the topic of an event).
+    pub(crate) fn item_name(&self, range: &Range<usize>, key: &str) -> Option<String> {
+        let (line, _) = self.key(range, key);
+        let text = self.lines.get(line - 1)?;
+        let value = text.split_once(':')?.1.trim();
+        (key_of(text) == Some(key) && !value.is_empty()).then(|| value.trim_matches('"').to_owned())
     }
 
     /// The 1-based line of top-level `key:`.

@@ -75,7 +75,7 @@ impl fmt::Display for TypeExpr {
 
 /// Parses a type expression; the error says what was expected.
 pub fn parse(text: &str) -> Result<TypeExpr, String> {
-    let mut parser = Parser { text, at: 0 };
+    let mut parser = Parser { text, at: 0, depth: 0 };
     let expr = parser.expr()?;
     parser.skip_spaces();
     if parser.at != text.len() {
@@ -87,7 +87,11 @@ pub fn parse(text: &str) -> Result<TypeExpr, String> {
 struct Parser<'a> {
     text: &'a str,
     at: usize,
+    depth: usize,
 }
+
+/// Deeper nesting is certainly a mistake, and unbounded recursion would overflow the stack.
+const MAX_DEPTH: usize = 32;
 
 impl Parser<'_> {
     fn skip_spaces(&mut self) {
@@ -115,6 +119,16 @@ impl Parser<'_> {
     }
 
     fn expr(&mut self) -> Result<TypeExpr, String> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(format!("types nest more than {MAX_DEPTH} deep"));
+        }
+        let expr = self.expr_inner();
+        self.depth -= 1;
+        expr
+    }
+
+    fn expr_inner(&mut self) -> Result<TypeExpr, String> {
         if self.eat('[') {
             let item = self.expr()?;
             self.expect(']')?;

@@ -51,12 +51,25 @@ impl std::error::Error for DecodeError {}
 pub fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, DecodeError> {
     serde_json::from_slice(body).map_err(|error| {
         if error.is_syntax() || error.is_eof() {
-            return DecodeError::Syntax { line: error.line(), column: error.column(), message: error.to_string() };
+            return syntax(&error);
+        }
+        // A path-carrying error is rebuilt on its way out and no longer says it was a syntax
+        // error (a body cut off inside a nested object), and a type error may come before a
+        // syntax error further on; only on this error path, parse the whole body on its own
+        // (into a Value: skipping with IgnoredAny does not check strings and numbers).
+        if let Err(syntax_error) = serde_json::from_slice::<serde_json::Value>(body) {
+            if syntax_error.is_syntax() || syntax_error.is_eof() {
+                return syntax(&syntax_error);
+            }
         }
         let text = error.to_string();
         let (path, message) = crate::path::split(crate::path::without_position(&text));
         DecodeError::Data { path: if path.is_empty() { ".".into() } else { path.into() }, message: message.into() }
     })
+}
+
+fn syntax(error: &serde_json::Error) -> DecodeError {
+    DecodeError::Syntax { line: error.line(), column: error.column(), message: error.to_string() }
 }
 
 /// Reads the string at `path` (e.g. `["data", "event"]`) of a JSON body without decoding the
@@ -93,7 +106,8 @@ impl<'de> Visitor<'de> for PathVisitor<'_> {
         let mut found = None;
         while let Some(key) = map.next_key::<crate::wire::Key<'de>>()? {
             match self.path.split_first() {
-                Some((first, rest)) if found.is_none() && key.as_str() == *first => {
+                // The last occurrence wins, as it does when the body is decoded.
+                Some((first, rest)) if key.as_str() == *first => {
                     found = map.next_value_seed(PathSeed { path: rest })?;
                 }
                 _ => {

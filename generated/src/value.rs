@@ -136,8 +136,11 @@ impl<'de> Deserialize<'de> for StringOrNumber {
     }
 }
 
-/// An amount of money: a decimal sent as a string (`"12.00"`) or as a number (`12.0`), kept
-/// exactly as received and never turned into a float.
+/// An amount of money: a decimal sent as a string (`"12.00"`) or as a number (`12.0`).
+///
+/// A string is kept as the exact text received. A number is kept as serde_json keeps numbers:
+/// integers exactly, and other numbers as the same JSON value (`199.00` is re-emitted as
+/// `199.0`, equal as JSON; the digits after the last significant one are not kept).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Money(pub StringOrNumber);
 

@@ -76,8 +76,9 @@ fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
 
 /// Failures that have an `#[ignore]`d test of their own (named after them): counted and
 /// printed, not reported again by every campaign.
-const KNOWN_BUGS: &[&str] =
-    &[KNOWN_BUG_DATA_ERROR_FOR_BROKEN_JSON, KNOWN_BUG_FIRST_TOPIC_KEY_WINS, KNOWN_BUG_LINE_PAST_THE_END];
+/// Bugs whose inputs are counted instead of failing the run while they are open; all three
+/// that the first long run found are fixed, so none is tolerated now.
+const KNOWN_BUGS: &[&str] = &[];
 const KNOWN_BUG_DATA_ERROR_FOR_BROKEN_JSON: &str = "bug_a_truncated_body_is_a_syntax_error_not_a_data_error";
 const KNOWN_BUG_FIRST_TOPIC_KEY_WINS: &str = "bug_from_body_reads_the_topic_key_the_payload_keeps";
 /// The ignored test is `bug_truncated_without_final_newline` in bad_catalogs.rs.
@@ -1038,7 +1039,6 @@ fn type_expressions_parse_or_fail_cleanly_and_print_back() {
 /// nested object, or after a value of the wrong type) is not JSON, and must be a `Syntax` error
 /// like a body cut short at the top level.
 #[test]
-#[ignore = "BUG: a body truncated inside a nested object (or after a wrong-typed field) is DecodeError::Data, not Syntax"]
 fn bug_a_truncated_body_is_a_syntax_error_not_a_data_error() {
     let mut failures = Vec::new();
     for body in [
@@ -1059,7 +1059,6 @@ fn bug_a_truncated_body_is_a_syntax_error_not_a_data_error() {
 /// decoded payload (like `serde_json::Value`) keeps the last, so the event's topic and its own
 /// topic field disagree. Either reject the body or read the key the payload keeps.
 #[test]
-#[ignore = "BUG: from_body reads the first of two topic keys, the payload keeps the last"]
 fn bug_from_body_reads_the_topic_key_the_payload_keeps() {
     let cases: [(&str, FromBodyFn, &[&str]); 3] = [
         (

@@ -87,6 +87,13 @@ fn vocabulary(path: &Path, file: &VocabularyFile, diagnostics: &mut Vec<Diagnost
                 continue;
             }
             let ident = name.to_upper_camel_case();
+            if syn::parse_str::<syn::Ident>(&ident).is_err() {
+                error(
+                    format!("`{name}` gives `{ident}`, which is not a Rust identifier"),
+                    "rename it so that it starts with a letter",
+                );
+                continue;
+            }
             if let Some(other) = idents.insert(ident.clone(), name.to_owned()) {
                 error(format!("`{name}` and `{other}` both become `{ident}`"), "rename one of them");
             }
@@ -211,6 +218,10 @@ impl Checker<'_> {
     /// Resolves each event's payload type and checks its examples against it.
     fn payloads(&mut self, catalog_dir: &Path, names: &BTreeMap<String, Named>, types: &Types, events: &mut [Event]) {
         let file = self.file;
+        // The shapes file's own error is reported; every payload naming a shape would only repeat it.
+        if file.shapes.failed {
+            return;
+        }
         for Located { value: def, lines } in &file.events {
             let Some(event) = events.iter_mut().find(|e| e.topic == def.topic) else { continue };
             let subject = format!("event `{}`", def.topic);
@@ -397,13 +408,24 @@ impl Checker<'_> {
                     format!("`{}` is not a scope name", def.name),
                     "write the name exactly as the platform does, without spaces",
                 );
+            } else if ident.is_empty() || ident == RESERVED_IDENT || syn::parse_str::<syn::Ident>(&ident).is_err() {
+                self.push(
+                    lines,
+                    "name",
+                    subject.clone(),
+                    format!(
+                        "`{}` gives the variant `{ident}`, which is empty, a keyword or the `Unknown` fallback",
+                        def.name
+                    ),
+                    "`Unknown` is kept for unknown scopes and variants need a letter; rename the scope in the catalog",
+                );
             } else if let Some(other) = idents.insert(ident.clone(), def.name.clone()) {
                 self.push(
                     lines,
                     "name",
                     subject.clone(),
                     format!("`{}` and `{other}` both become the identifier `{ident}`", def.name),
-                    "the generator cannot tell them apart; report this as a generator bug",
+                    "the generator cannot tell them apart; rename one of them in the catalog",
                 );
             }
             if def.description.is_some() && def.source.is_none() {
@@ -538,13 +560,14 @@ impl Checker<'_> {
         terms: &[Term],
     ) -> Option<usize> {
         let found = terms.iter().position(|t| t.name == name);
+        let section = if kind == "entity" { "entities" } else { "actions" };
         if found.is_none() {
             let hint = match closest(name, terms.iter().map(|t| t.name.as_str())) {
                 Some(near) => {
-                    format!("did you mean `{near}`? Otherwise add `{name}` to vocabulary.yaml under `{kind}s:`")
+                    format!("did you mean `{near}`? Otherwise add `{name}` to vocabulary.yaml under `{section}:`")
                 }
                 None => {
-                    format!("add `{name}: <meaning>` to vocabulary.yaml under `{kind}s:`, or use an existing {kind}")
+                    format!("add `{name}: <meaning>` to vocabulary.yaml under `{section}:`, or use an existing {kind}")
                 }
             };
             self.push(lines, kind, subject.into(), format!("{kind} `{name}` is not in the vocabulary"), hint);
@@ -664,7 +687,7 @@ impl Checker<'_> {
             let well_formed = match prefix {
                 Some("") => true,
                 Some(prefix) => {
-                    prefix.ends_with(separators) && check_segments(&prefix[..prefix.len() - 1], separators).is_ok()
+                    prefix.strip_suffix(separators).is_some_and(|segments| check_segments(segments, separators).is_ok())
                 }
                 None => false,
             };

@@ -89,6 +89,16 @@ impl<'a> ShapeChecker<'a> {
                         continue;
                     }
                 };
+                if field.rust_name.is_none() && key.chars().any(|c| !(c.is_ascii_alphanumeric() || c == '_')) {
+                    self.push(
+                        &located.lines,
+                        key,
+                        field_subject.clone(),
+                        format!("key `{key}` is not a Rust identifier"),
+                        format!("add `rust_name: {}` to the field", suggest_rust_name(key)),
+                    );
+                    continue;
+                }
                 let ident = field.rust_name.clone().unwrap_or_else(|| key.to_snake_case());
                 if syn::parse_str::<syn::Ident>(&ident).is_err()
                     || ident == "extra"
@@ -170,7 +180,7 @@ impl<'a> ShapeChecker<'a> {
                     format!("`{name}` is a name the generated module already uses"),
                     format!("rename it, e.g. `{name}Payload`"),
                 );
-            } else if names.insert(name.clone(), named).is_some() {
+            } else if names.contains_key(name) {
                 self.push(
                     lines,
                     name,
@@ -178,6 +188,8 @@ impl<'a> ShapeChecker<'a> {
                     format!("`{name}` is defined twice"),
                     "shapes and enums share one namespace; rename or merge one",
                 );
+            } else {
+                names.insert(name.clone(), named);
             }
         }
         names
@@ -198,6 +210,14 @@ impl<'a> ShapeChecker<'a> {
                         subject.clone(),
                         format!("value `{value}` is listed twice"),
                         "list each value once",
+                    );
+                } else if syn::parse_str::<syn::Ident>(&ident).is_err() {
+                    self.push(
+                        &located.lines,
+                        "values",
+                        subject.clone(),
+                        format!("value `{value}` gives the variant `{ident}`, a Rust keyword"),
+                        "keep the field as `string` (the value is still kept when it is sent)",
                     );
                 } else if let Some((other, _)) = values.iter().find(|(_, i)| *i == ident) {
                     self.push(
