@@ -197,3 +197,14 @@ impl<'de> Deserialize<'de> for Timestamp {
         String::deserialize(deserializer).map(Timestamp)
     }
 }
+
+impl StringOrNumber {
+    /// The value as an unsigned integer: a non-negative integer number, or a string of digits
+    /// (ids that one platform version sends as numbers and another as strings).
+    pub fn as_u64(&self) -> Option<u64> {
+        match self {
+            Self::String(text) => text.parse().ok(),
+            Self::Number(number) => number.as_u64(),
+        }
+    }
+}

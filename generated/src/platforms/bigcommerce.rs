@@ -1482,10 +1482,10 @@ pub struct Callback<P> {
     ///
     /// The SHA-1 hash (40 hex characters) of the JSON-encoded payload data; lets receivers detect duplicate events.
     pub hash: ::std::string::String,
-    /// `created_at`: `uint`, may be absent (`None`), never null.
+    /// `created_at`: `uint`, may be absent or null.
     ///
     /// Unix timestamp (seconds) of the hook's creation. Missing from the page's channel example.
-    pub created_at: ::std::option::Option<u64>,
+    pub created_at: ::commerce_webhooks::Field<u64>,
     /// `producer`: `string`, always present.
     ///
     /// Always `stores/{store_hash}`, the store that created the webhook.
@@ -1525,7 +1525,7 @@ impl<
                 > = ::std::option::Option::None;
                 let mut field_data: ::std::option::Option<P> = ::std::option::Option::None;
                 let mut field_hash: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut field_created_at: ::std::option::Option<u64> = ::std::option::Option::None;
+                let mut field_created_at: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
                 let mut field_producer: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
@@ -1578,10 +1578,12 @@ impl<
                             );
                         }
                         "created_at" => {
-                            field_created_at = ::std::option::Option::Some(
+                            field_created_at = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                        ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
                                         "created_at",
@@ -1650,8 +1652,8 @@ impl<
         map.serialize_entry("store_id", &self.store_id)?;
         map.serialize_entry("data", &self.data)?;
         map.serialize_entry("hash", &self.hash)?;
-        if let ::std::option::Option::Some(value) = &self.created_at {
-            map.serialize_entry("created_at", value)?;
+        if !self.created_at.is_absent() {
+            map.serialize_entry("created_at", &self.created_at)?;
         }
         map.serialize_entry("producer", &self.producer)?;
         for (key, value) in &self.extra {
@@ -2446,10 +2448,10 @@ pub struct OrderUpdatedData {
     ///
     /// ID of the order.
     pub id: u64,
-    /// `status`: `OrderStatusChange`, may be absent (`None`), never null.
+    /// `status`: `OrderStatusChange`, may be absent or null.
     ///
     /// Sent when the update changed the order status.
-    pub status: ::std::option::Option<OrderStatusChange>,
+    pub status: ::commerce_webhooks::Field<OrderStatusChange>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -2475,7 +2477,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderUpdatedDat
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_kind: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut field_id: ::std::option::Option<u64> = ::std::option::Option::None;
-                let mut field_status: ::std::option::Option<OrderStatusChange> = ::std::option::Option::None;
+                let mut field_status: ::commerce_webhooks::Field<OrderStatusChange> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -2502,10 +2504,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderUpdatedDat
                             );
                         }
                         "status" => {
-                            field_status = ::std::option::Option::Some(
+                            field_status = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<OrderStatusChange>::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::Plain::<OrderStatusChange>::new(),
+                                        ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
                                         "status",
@@ -2544,8 +2548,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for OrderUpdatedData {
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
         map.serialize_entry("type", &self.kind)?;
         map.serialize_entry("id", &self.id)?;
-        if let ::std::option::Option::Some(value) = &self.status {
-            map.serialize_entry("status", value)?;
+        if !self.status.is_absent() {
+            map.serialize_entry("status", &self.status)?;
         }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
@@ -3188,14 +3192,14 @@ pub struct ProductUpdatedData {
     ///
     /// ID of the product.
     pub id: u64,
-    /// `properties`: `[string]`, may be absent (`None`), never null.
+    /// `properties`: `[string]`, may be absent or null.
     ///
     /// The product properties changed for the channel locale, e.g. `warranty`, `is_featured`, `custom_fields` (current page only).
-    pub properties: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// `context`: `ChannelLocale`, may be absent (`None`), never null.
+    pub properties: ::commerce_webhooks::Field<::std::vec::Vec<::std::string::String>>,
+    /// `context`: `ChannelLocale`, may be absent or null.
     ///
     /// The channel locale whose override changed (current page only).
-    pub context: ::std::option::Option<ChannelLocale>,
+    pub context: ::commerce_webhooks::Field<ChannelLocale>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -3221,10 +3225,10 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductUpdatedD
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_kind: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut field_id: ::std::option::Option<u64> = ::std::option::Option::None;
-                let mut field_properties: ::std::option::Option<
+                let mut field_properties: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut field_context: ::std::option::Option<ChannelLocale> = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_context: ::commerce_webhooks::Field<ChannelLocale> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -3251,13 +3255,15 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductUpdatedD
                             );
                         }
                         "properties" => {
-                            field_properties = ::std::option::Option::Some(
+                            field_properties = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ::std::string::String,
-                                            >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<
+                                                    ::std::string::String,
+                                                >::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -3267,10 +3273,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductUpdatedD
                             );
                         }
                         "context" => {
-                            field_context = ::std::option::Option::Some(
+                            field_context = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<ChannelLocale>::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::Plain::<ChannelLocale>::new(),
+                                        ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
                                         "context",
@@ -3310,11 +3318,11 @@ impl ::commerce_webhooks::wire::serde::Serialize for ProductUpdatedData {
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
         map.serialize_entry("type", &self.kind)?;
         map.serialize_entry("id", &self.id)?;
-        if let ::std::option::Option::Some(value) = &self.properties {
-            map.serialize_entry("properties", value)?;
+        if !self.properties.is_absent() {
+            map.serialize_entry("properties", &self.properties)?;
         }
-        if let ::std::option::Option::Some(value) = &self.context {
-            map.serialize_entry("context", value)?;
+        if !self.context.is_absent() {
+            map.serialize_entry("context", &self.context)?;
         }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
@@ -4358,10 +4366,10 @@ pub struct AppUninstalledData {
     ///
     /// `store` in the OpenAPI example.
     pub kind: ::std::string::String,
-    /// `id`: `string`, may be absent (`None`), never null.
+    /// `id`: `string`, may be absent or null.
     ///
     /// Declared (as a string) by store_app_uninstalled.yml; missing from the OpenAPI example.
-    pub id: ::std::option::Option<::std::string::String>,
+    pub id: ::commerce_webhooks::Field<::std::string::String>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -4386,7 +4394,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AppUninstalledD
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_kind: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut field_id: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut field_id: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -4404,12 +4412,14 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AppUninstalledD
                             );
                         }
                         "id" => {
-                            field_id = ::std::option::Option::Some(
+                            field_id = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            ::std::string::String,
-                                        >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::std::string::String,
+                                            >::new(),
+                                        ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key("id", e))?,
                             );
@@ -4440,8 +4450,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for AppUninstalledData {
         use ::commerce_webhooks::wire::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
         map.serialize_entry("type", &self.kind)?;
-        if let ::std::option::Option::Some(value) = &self.id {
-            map.serialize_entry("id", value)?;
+        if !self.id.is_absent() {
+            map.serialize_entry("id", &self.id)?;
         }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;

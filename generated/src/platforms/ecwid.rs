@@ -1564,10 +1564,10 @@ pub struct Webhook<P> {
     ///
     /// The event, e.g. `order.created` (the topic); also sent as the URL's `eventType` query parameter.
     pub event_type: ::std::string::String,
-    /// `data`: `P`, may be absent (`None`), never null.
+    /// `data`: `P`, may be absent or null.
     ///
     /// Additional details, sent only for some events.
-    pub data: ::std::option::Option<P>,
+    pub data: ::commerce_webhooks::Field<P>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -1604,7 +1604,7 @@ impl<
                     ::commerce_webhooks::StringOrNumber,
                 > = ::std::option::Option::None;
                 let mut field_event_type: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut field_data: ::std::option::Option<P> = ::std::option::Option::None;
+                let mut field_data: ::commerce_webhooks::Field<P> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -1677,10 +1677,12 @@ impl<
                             );
                         }
                         "data" => {
-                            field_data = ::std::option::Option::Some(
+                            field_data = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<P>::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::Plain::<P>::new(),
+                                        ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key("data", e))?,
                             );
@@ -1733,8 +1735,8 @@ impl<
         map.serialize_entry("storeId", &self.store_id)?;
         map.serialize_entry("entityId", &self.entity_id)?;
         map.serialize_entry("eventType", &self.event_type)?;
-        if let ::std::option::Option::Some(value) = &self.data {
-            map.serialize_entry("data", value)?;
+        if !self.data.is_absent() {
+            map.serialize_entry("data", &self.data)?;
         }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
@@ -1747,10 +1749,10 @@ impl<
 /// Fields documented at <https://docs.ecwid.com/build-apps/webhook-automations/learn-ecwid-webhooks/event-data-in-webhooks>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrderCreatedData {
-    /// `orderId`: `string`, may be absent (`None`), never null.
+    /// `orderId`: `string`, may be absent or null.
     ///
     /// The order id to use (e.g. `XJ12H`); current docs only, while `entityId` is the internal order id.
-    pub order_id: ::std::option::Option<::std::string::String>,
+    pub order_id: ::commerce_webhooks::Field<::std::string::String>,
     /// `newPaymentStatus`: `PaymentStatus`, always present.
     pub new_payment_status: PaymentStatus,
     /// `newFulfillmentStatus`: `FulfillmentStatus`, always present.
@@ -1778,7 +1780,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderCreatedDat
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_order_id: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut field_order_id: ::commerce_webhooks::Field<
+                    ::std::string::String,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_new_payment_status: ::std::option::Option<PaymentStatus> = ::std::option::Option::None;
                 let mut field_new_fulfillment_status: ::std::option::Option<
                     FulfillmentStatus,
@@ -1789,12 +1793,14 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderCreatedDat
                 {
                     match key.as_str() {
                         "orderId" => {
-                            field_order_id = ::std::option::Option::Some(
+                            field_order_id = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            ::std::string::String,
-                                        >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::std::string::String,
+                                            >::new(),
+                                        ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
                                         "orderId",
@@ -1855,8 +1861,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for OrderCreatedData {
     ) -> ::std::result::Result<S::Ok, S::Error> {
         use ::commerce_webhooks::wire::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if let ::std::option::Option::Some(value) = &self.order_id {
-            map.serialize_entry("orderId", value)?;
+        if !self.order_id.is_absent() {
+            map.serialize_entry("orderId", &self.order_id)?;
         }
         map.serialize_entry("newPaymentStatus", &self.new_payment_status)?;
         map.serialize_entry("newFulfillmentStatus", &self.new_fulfillment_status)?;
@@ -1871,10 +1877,10 @@ impl ::commerce_webhooks::wire::serde::Serialize for OrderCreatedData {
 /// Fields documented at <https://docs.ecwid.com/build-apps/webhook-automations/learn-ecwid-webhooks/event-data-in-webhooks>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrderUpdatedData {
-    /// `orderId`: `string`, may be absent (`None`), never null.
+    /// `orderId`: `string`, may be absent or null.
     ///
     /// The order id to use (e.g. `B8HGD`); current docs only.
-    pub order_id: ::std::option::Option<::std::string::String>,
+    pub order_id: ::commerce_webhooks::Field<::std::string::String>,
     /// `oldPaymentStatus`: `PaymentStatus`, always present.
     pub old_payment_status: PaymentStatus,
     /// `newPaymentStatus`: `PaymentStatus`, always present.
@@ -1906,7 +1912,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderUpdatedDat
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_order_id: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut field_order_id: ::commerce_webhooks::Field<
+                    ::std::string::String,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_old_payment_status: ::std::option::Option<PaymentStatus> = ::std::option::Option::None;
                 let mut field_new_payment_status: ::std::option::Option<PaymentStatus> = ::std::option::Option::None;
                 let mut field_old_fulfillment_status: ::std::option::Option<
@@ -1921,12 +1929,14 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderUpdatedDat
                 {
                     match key.as_str() {
                         "orderId" => {
-                            field_order_id = ::std::option::Option::Some(
+                            field_order_id = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            ::std::string::String,
-                                        >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::std::string::String,
+                                            >::new(),
+                                        ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
                                         "orderId",
@@ -2019,8 +2029,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for OrderUpdatedData {
     ) -> ::std::result::Result<S::Ok, S::Error> {
         use ::commerce_webhooks::wire::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if let ::std::option::Option::Some(value) = &self.order_id {
-            map.serialize_entry("orderId", value)?;
+        if !self.order_id.is_absent() {
+            map.serialize_entry("orderId", &self.order_id)?;
         }
         map.serialize_entry("oldPaymentStatus", &self.old_payment_status)?;
         map.serialize_entry("newPaymentStatus", &self.new_payment_status)?;
@@ -2037,14 +2047,14 @@ impl ::commerce_webhooks::wire::serde::Serialize for OrderUpdatedData {
 /// Fields documented at <https://api-docs.ecwid.com/reference/webhooks-structure>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UnfinishedOrderData {
-    /// `orderId`: `string`, may be absent (`None`), never null.
+    /// `orderId`: `string`, may be absent or null.
     ///
     /// The order id of the abandoned cart, e.g. `RA1SD`.
-    pub order_id: ::std::option::Option<::std::string::String>,
-    /// `cartId`: `string`, may be absent (`None`), never null.
+    pub order_id: ::commerce_webhooks::Field<::std::string::String>,
+    /// `cartId`: `string`, may be absent or null.
     ///
     /// The cart id, an uppercase UUID.
-    pub cart_id: ::std::option::Option<::std::string::String>,
+    pub cart_id: ::commerce_webhooks::Field<::std::string::String>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -2068,20 +2078,26 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for UnfinishedOrder
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_order_id: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut field_cart_id: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut field_order_id: ::commerce_webhooks::Field<
+                    ::std::string::String,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_cart_id: ::commerce_webhooks::Field<
+                    ::std::string::String,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "orderId" => {
-                            field_order_id = ::std::option::Option::Some(
+                            field_order_id = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            ::std::string::String,
-                                        >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::std::string::String,
+                                            >::new(),
+                                        ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
                                         "orderId",
@@ -2090,12 +2106,14 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for UnfinishedOrder
                             );
                         }
                         "cartId" => {
-                            field_cart_id = ::std::option::Option::Some(
+                            field_cart_id = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            ::std::string::String,
-                                        >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::std::string::String,
+                                            >::new(),
+                                        ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
                                         "cartId",
@@ -2125,11 +2143,11 @@ impl ::commerce_webhooks::wire::serde::Serialize for UnfinishedOrderData {
     ) -> ::std::result::Result<S::Ok, S::Error> {
         use ::commerce_webhooks::wire::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if let ::std::option::Option::Some(value) = &self.order_id {
-            map.serialize_entry("orderId", value)?;
+        if !self.order_id.is_absent() {
+            map.serialize_entry("orderId", &self.order_id)?;
         }
-        if let ::std::option::Option::Some(value) = &self.cart_id {
-            map.serialize_entry("cartId", value)?;
+        if !self.cart_id.is_absent() {
+            map.serialize_entry("cartId", &self.cart_id)?;
         }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
@@ -2142,10 +2160,10 @@ impl ::commerce_webhooks::wire::serde::Serialize for UnfinishedOrderData {
 /// Fields documented at <https://developers.ecwid.com/api-documentation/webhook-structure>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CustomerData {
-    /// `customerEmail`: `string`, may be absent (`None`), never null.
+    /// `customerEmail`: `string`, may be absent or null.
     ///
     /// The customer's email address.
-    pub customer_email: ::std::option::Option<::std::string::String>,
+    pub customer_email: ::commerce_webhooks::Field<::std::string::String>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -2169,21 +2187,23 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerData {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_customer_email: ::std::option::Option<
+                let mut field_customer_email: ::commerce_webhooks::Field<
                     ::std::string::String,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "customerEmail" => {
-                            field_customer_email = ::std::option::Option::Some(
+                            field_customer_email = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            ::std::string::String,
-                                        >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::std::string::String,
+                                            >::new(),
+                                        ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
                                         "customerEmail",
@@ -2212,8 +2232,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for CustomerData {
     ) -> ::std::result::Result<S::Ok, S::Error> {
         use ::commerce_webhooks::wire::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if let ::std::option::Option::Some(value) = &self.customer_email {
-            map.serialize_entry("customerEmail", value)?;
+        if !self.customer_email.is_absent() {
+            map.serialize_entry("customerEmail", &self.customer_email)?;
         }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
@@ -2226,14 +2246,14 @@ impl ::commerce_webhooks::wire::serde::Serialize for CustomerData {
 /// Fields documented at <https://developers.ecwid.com/api-documentation/webhook-structure>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProfileSubscriptionData {
-    /// `oldSubscriptionName`: `string`, may be absent (`None`), never null.
+    /// `oldSubscriptionName`: `string`, may be absent or null.
     ///
     /// The previous plan name, e.g. `ECWID_BUSINESS`.
-    pub old_subscription_name: ::std::option::Option<::std::string::String>,
-    /// `newSubscriptionName`: `string`, may be absent (`None`), never null.
+    pub old_subscription_name: ::commerce_webhooks::Field<::std::string::String>,
+    /// `newSubscriptionName`: `string`, may be absent or null.
     ///
     /// The new plan name, e.g. `ECWID_UNLIMITED`.
-    pub new_subscription_name: ::std::option::Option<::std::string::String>,
+    pub new_subscription_name: ::commerce_webhooks::Field<::std::string::String>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -2258,24 +2278,26 @@ for ProfileSubscriptionData {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_old_subscription_name: ::std::option::Option<
+                let mut field_old_subscription_name: ::commerce_webhooks::Field<
                     ::std::string::String,
-                > = ::std::option::Option::None;
-                let mut field_new_subscription_name: ::std::option::Option<
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_new_subscription_name: ::commerce_webhooks::Field<
                     ::std::string::String,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "oldSubscriptionName" => {
-                            field_old_subscription_name = ::std::option::Option::Some(
+                            field_old_subscription_name = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            ::std::string::String,
-                                        >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::std::string::String,
+                                            >::new(),
+                                        ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
                                         "oldSubscriptionName",
@@ -2284,12 +2306,14 @@ for ProfileSubscriptionData {
                             );
                         }
                         "newSubscriptionName" => {
-                            field_new_subscription_name = ::std::option::Option::Some(
+                            field_new_subscription_name = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            ::std::string::String,
-                                        >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::std::string::String,
+                                            >::new(),
+                                        ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
                                         "newSubscriptionName",
@@ -2319,11 +2343,11 @@ impl ::commerce_webhooks::wire::serde::Serialize for ProfileSubscriptionData {
     ) -> ::std::result::Result<S::Ok, S::Error> {
         use ::commerce_webhooks::wire::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if let ::std::option::Option::Some(value) = &self.old_subscription_name {
-            map.serialize_entry("oldSubscriptionName", value)?;
+        if !self.old_subscription_name.is_absent() {
+            map.serialize_entry("oldSubscriptionName", &self.old_subscription_name)?;
         }
-        if let ::std::option::Option::Some(value) = &self.new_subscription_name {
-            map.serialize_entry("newSubscriptionName", value)?;
+        if !self.new_subscription_name.is_absent() {
+            map.serialize_entry("newSubscriptionName", &self.new_subscription_name)?;
         }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
@@ -2336,14 +2360,14 @@ impl ::commerce_webhooks::wire::serde::Serialize for ProfileSubscriptionData {
 /// Fields documented at <https://github.com/Ecwid/ecwid-api-docs/blob/044a9e04fa009740756d85797fc0058b558918e1/includes/_webhooks.md>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AppSubscriptionData {
-    /// `oldSubscriptionStatus`: `string`, may be absent (`None`), never null.
+    /// `oldSubscriptionStatus`: `string`, may be absent or null.
     ///
     /// Previous application subscription status, e.g. `TRIAL`.
-    pub old_subscription_status: ::std::option::Option<::std::string::String>,
-    /// `newSubscriptionStatus`: `string`, may be absent (`None`), never null.
+    pub old_subscription_status: ::commerce_webhooks::Field<::std::string::String>,
+    /// `newSubscriptionStatus`: `string`, may be absent or null.
     ///
     /// New application subscription status, e.g. `ACTIVE`.
-    pub new_subscription_status: ::std::option::Option<::std::string::String>,
+    pub new_subscription_status: ::commerce_webhooks::Field<::std::string::String>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -2367,24 +2391,26 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AppSubscription
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_old_subscription_status: ::std::option::Option<
+                let mut field_old_subscription_status: ::commerce_webhooks::Field<
                     ::std::string::String,
-                > = ::std::option::Option::None;
-                let mut field_new_subscription_status: ::std::option::Option<
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_new_subscription_status: ::commerce_webhooks::Field<
                     ::std::string::String,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "oldSubscriptionStatus" => {
-                            field_old_subscription_status = ::std::option::Option::Some(
+                            field_old_subscription_status = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            ::std::string::String,
-                                        >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::std::string::String,
+                                            >::new(),
+                                        ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
                                         "oldSubscriptionStatus",
@@ -2393,12 +2419,14 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AppSubscription
                             );
                         }
                         "newSubscriptionStatus" => {
-                            field_new_subscription_status = ::std::option::Option::Some(
+                            field_new_subscription_status = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            ::std::string::String,
-                                        >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::std::string::String,
+                                            >::new(),
+                                        ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
                                         "newSubscriptionStatus",
@@ -2428,11 +2456,11 @@ impl ::commerce_webhooks::wire::serde::Serialize for AppSubscriptionData {
     ) -> ::std::result::Result<S::Ok, S::Error> {
         use ::commerce_webhooks::wire::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if let ::std::option::Option::Some(value) = &self.old_subscription_status {
-            map.serialize_entry("oldSubscriptionStatus", value)?;
+        if !self.old_subscription_status.is_absent() {
+            map.serialize_entry("oldSubscriptionStatus", &self.old_subscription_status)?;
         }
-        if let ::std::option::Option::Some(value) = &self.new_subscription_status {
-            map.serialize_entry("newSubscriptionStatus", value)?;
+        if !self.new_subscription_status.is_absent() {
+            map.serialize_entry("newSubscriptionStatus", &self.new_subscription_status)?;
         }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;

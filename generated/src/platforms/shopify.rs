@@ -6537,10 +6537,10 @@ pub struct Address {
     pub country_code: ::commerce_webhooks::Field<::std::string::String>,
     /// `province_code`: `string`, may be absent or null.
     pub province_code: ::commerce_webhooks::Field<::std::string::String>,
-    /// `id`: `uint`, may be absent or null.
-    pub id: ::commerce_webhooks::Field<u64>,
-    /// `customer_id`: `uint`, may be absent or null.
-    pub customer_id: ::commerce_webhooks::Field<u64>,
+    /// `id`: `string_or_number`, may be absent or null.
+    pub id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
+    /// `customer_id`: `string_or_number`, may be absent or null.
+    pub customer_id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// `country_name`: `string`, may be absent or null.
     pub country_name: ::commerce_webhooks::Field<::std::string::String>,
     /// `default`: `bool`, may be absent or null.
@@ -6605,8 +6605,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Address {
                 let mut field_province_code: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
-                let mut field_customer_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_customer_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_country_name: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
@@ -6849,7 +6853,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Address {
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key("id", e))?,
@@ -6860,7 +6866,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Address {
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -7294,14 +7302,14 @@ impl ::commerce_webhooks::wire::serde::Serialize for AppPurchaseOneTimePayload {
 /// Fields documented at <https://shopify.dev/api/admin-rest/latest/resources/shop>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AppScopesUpdate {
-    /// `id`: `uint`, may be absent or null.
-    pub id: ::commerce_webhooks::Field<u64>,
+    /// `id`: `string_or_number`, may be absent or null.
+    pub id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// `shop_id`: `string`, may be absent or null.
     pub shop_id: ::commerce_webhooks::Field<::std::string::String>,
-    /// `previous`: `[string]`, may be absent (`None`), never null.
-    pub previous: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// `current`: `[string]`, may be absent (`None`), never null.
-    pub current: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `previous`: `[string]`, may be absent or null.
+    pub previous: ::commerce_webhooks::Field<::std::vec::Vec<::std::string::String>>,
+    /// `current`: `[string]`, may be absent or null.
+    pub current: ::commerce_webhooks::Field<::std::vec::Vec<::std::string::String>>,
     /// `updated_at`: `timestamp`, may be absent or null.
     pub updated_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
@@ -7327,16 +7335,18 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AppScopesUpdate
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_shop_id: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_previous: ::std::option::Option<
+                let mut field_previous: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut field_current: ::std::option::Option<
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_current: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::std::string::String>,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_updated_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
@@ -7350,7 +7360,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AppScopesUpdate
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key("id", e))?,
@@ -7373,13 +7385,15 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AppScopesUpdate
                             );
                         }
                         "previous" => {
-                            field_previous = ::std::option::Option::Some(
+                            field_previous = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ::std::string::String,
-                                            >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<
+                                                    ::std::string::String,
+                                                >::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -7389,13 +7403,15 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AppScopesUpdate
                             );
                         }
                         "current" => {
-                            field_current = ::std::option::Option::Some(
+                            field_current = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ::std::string::String,
-                                            >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<
+                                                    ::std::string::String,
+                                                >::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -7451,11 +7467,11 @@ impl ::commerce_webhooks::wire::serde::Serialize for AppScopesUpdate {
         if !self.shop_id.is_absent() {
             map.serialize_entry("shop_id", &self.shop_id)?;
         }
-        if let ::std::option::Option::Some(value) = &self.previous {
-            map.serialize_entry("previous", value)?;
+        if !self.previous.is_absent() {
+            map.serialize_entry("previous", &self.previous)?;
         }
-        if let ::std::option::Option::Some(value) = &self.current {
-            map.serialize_entry("current", value)?;
+        if !self.current.is_absent() {
+            map.serialize_entry("current", &self.current)?;
         }
         if !self.updated_at.is_absent() {
             map.serialize_entry("updated_at", &self.updated_at)?;
@@ -8318,8 +8334,8 @@ pub struct Cart {
     pub id: ::std::string::String,
     /// `token`: `string`, may be absent or null.
     pub token: ::commerce_webhooks::Field<::std::string::String>,
-    /// `line_items`: `[CartLineItem]`, may be absent (`None`), never null.
-    pub line_items: ::std::option::Option<::std::vec::Vec<CartLineItem>>,
+    /// `line_items`: `[CartLineItem]`, may be absent or null.
+    pub line_items: ::commerce_webhooks::Field<::std::vec::Vec<CartLineItem>>,
     /// `note`: `string`, may be absent or null.
     pub note: ::commerce_webhooks::Field<::std::string::String>,
     /// `updated_at`: `timestamp`, may be absent or null.
@@ -8351,9 +8367,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Cart {
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_id: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut field_token: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
-                let mut field_line_items: ::std::option::Option<
+                let mut field_line_items: ::commerce_webhooks::Field<
                     ::std::vec::Vec<CartLineItem>,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_note: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
                 let mut field_updated_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
@@ -8391,11 +8407,13 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Cart {
                             );
                         }
                         "line_items" => {
-                            field_line_items = ::std::option::Option::Some(
+                            field_line_items = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<CartLineItem>::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<CartLineItem>::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -8482,8 +8500,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for Cart {
         if !self.token.is_absent() {
             map.serialize_entry("token", &self.token)?;
         }
-        if let ::std::option::Option::Some(value) = &self.line_items {
-            map.serialize_entry("line_items", value)?;
+        if !self.line_items.is_absent() {
+            map.serialize_entry("line_items", &self.line_items)?;
         }
         if !self.note.is_absent() {
             map.serialize_entry("note", &self.note)?;
@@ -8505,22 +8523,22 @@ impl ::commerce_webhooks::wire::serde::Serialize for Cart {
 /// Fields documented at <https://shopify.dev/api/admin-graphql/latest/objects/CartNext>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CartLineItem {
-    /// `id`: `uint`, may be absent or null.
-    pub id: ::commerce_webhooks::Field<u64>,
+    /// `id`: `string_or_number`, may be absent or null.
+    pub id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// `properties`: `json`, may be absent or null.
     pub properties: ::commerce_webhooks::Field<
         ::commerce_webhooks::wire::serde_json::Value,
     >,
     /// `quantity`: `int`, may be absent or null.
     pub quantity: ::commerce_webhooks::Field<i64>,
-    /// `variant_id`: `uint`, may be absent or null.
-    pub variant_id: ::commerce_webhooks::Field<u64>,
+    /// `variant_id`: `string_or_number`, may be absent or null.
+    pub variant_id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// `key`: `string`, may be absent or null.
     pub key: ::commerce_webhooks::Field<::std::string::String>,
     /// `discounted_price`: `money`, may be absent or null.
     pub discounted_price: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
-    /// `discounts`: `[json]`, may be absent (`None`), never null.
-    pub discounts: ::std::option::Option<
+    /// `discounts`: `[json]`, may be absent or null.
+    pub discounts: ::commerce_webhooks::Field<
         ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
     >,
     /// `gift_card`: `bool`, may be absent or null.
@@ -8535,8 +8553,8 @@ pub struct CartLineItem {
     pub original_price: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `price`: `money`, may be absent or null.
     pub price: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
-    /// `product_id`: `uint`, may be absent or null.
-    pub product_id: ::commerce_webhooks::Field<u64>,
+    /// `product_id`: `string_or_number`, may be absent or null.
+    pub product_id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// `sku`: `string`, may be absent or null.
     pub sku: ::commerce_webhooks::Field<::std::string::String>,
     /// `taxable`: `bool`, may be absent or null.
@@ -8580,19 +8598,23 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CartLineItem {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_properties: ::commerce_webhooks::Field<
                     ::commerce_webhooks::wire::serde_json::Value,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_quantity: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
-                let mut field_variant_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_variant_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_key: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
                 let mut field_discounted_price: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Money,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_discounts: ::std::option::Option<
+                let mut field_discounts: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_gift_card: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
                 let mut field_grams: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
                 let mut field_line_price: ::commerce_webhooks::Field<
@@ -8607,7 +8629,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CartLineItem {
                 let mut field_price: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Money,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_product_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_product_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_sku: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
                 let mut field_taxable: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
                 let mut field_title: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
@@ -8636,7 +8660,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CartLineItem {
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key("id", e))?,
@@ -8677,7 +8703,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CartLineItem {
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -8716,13 +8744,15 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CartLineItem {
                             );
                         }
                         "discounts" => {
-                            field_discounts = ::std::option::Option::Some(
+                            field_discounts = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ::commerce_webhooks::wire::serde_json::Value,
-                                            >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<
+                                                    ::commerce_webhooks::wire::serde_json::Value,
+                                                >::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -8822,7 +8852,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CartLineItem {
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -9035,8 +9067,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for CartLineItem {
         if !self.discounted_price.is_absent() {
             map.serialize_entry("discounted_price", &self.discounted_price)?;
         }
-        if let ::std::option::Option::Some(value) = &self.discounts {
-            map.serialize_entry("discounts", value)?;
+        if !self.discounts.is_absent() {
+            map.serialize_entry("discounts", &self.discounts)?;
         }
         if !self.gift_card.is_absent() {
             map.serialize_entry("gift_card", &self.gift_card)?;
@@ -9201,14 +9233,14 @@ pub struct Checkout {
     pub landing_site: ::commerce_webhooks::Field<::std::string::String>,
     /// `note`: `string`, may be absent or null.
     pub note: ::commerce_webhooks::Field<::std::string::String>,
-    /// `note_attributes`: `[json]`, may be absent (`None`), never null.
-    pub note_attributes: ::std::option::Option<
+    /// `note_attributes`: `[json]`, may be absent or null.
+    pub note_attributes: ::commerce_webhooks::Field<
         ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
     >,
     /// `referring_site`: `string`, may be absent or null.
     pub referring_site: ::commerce_webhooks::Field<::std::string::String>,
-    /// `shipping_lines`: `[json]`, may be absent (`None`), never null.
-    pub shipping_lines: ::std::option::Option<
+    /// `shipping_lines`: `[json]`, may be absent or null.
+    pub shipping_lines: ::commerce_webhooks::Field<
         ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
     >,
     /// `taxes_included`: `bool`, may be absent or null.
@@ -9223,34 +9255,34 @@ pub struct Checkout {
     pub completed_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `closed_at`: `timestamp`, may be absent or null.
     pub closed_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
-    /// `user_id`: `uint`, may be absent or null.
-    pub user_id: ::commerce_webhooks::Field<u64>,
-    /// `location_id`: `uint`, may be absent or null.
-    pub location_id: ::commerce_webhooks::Field<u64>,
+    /// `user_id`: `string_or_number`, may be absent or null.
+    pub user_id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
+    /// `location_id`: `string_or_number`, may be absent or null.
+    pub location_id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// `source_identifier`: `string`, may be absent or null.
     pub source_identifier: ::commerce_webhooks::Field<::std::string::String>,
     /// `source_url`: `string`, may be absent or null.
     pub source_url: ::commerce_webhooks::Field<::std::string::String>,
-    /// `device_id`: `uint`, may be absent or null.
-    pub device_id: ::commerce_webhooks::Field<u64>,
+    /// `device_id`: `string_or_number`, may be absent or null.
+    pub device_id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// `phone`: `string`, may be absent or null.
     pub phone: ::commerce_webhooks::Field<::std::string::String>,
     /// `customer_locale`: `string`, may be absent or null.
     pub customer_locale: ::commerce_webhooks::Field<::std::string::String>,
-    /// `line_items`: `[CheckoutLineItem]`, may be absent (`None`), never null.
-    pub line_items: ::std::option::Option<::std::vec::Vec<CheckoutLineItem>>,
+    /// `line_items`: `[CheckoutLineItem]`, may be absent or null.
+    pub line_items: ::commerce_webhooks::Field<::std::vec::Vec<CheckoutLineItem>>,
     /// `name`: `string`, may be absent or null.
     pub name: ::commerce_webhooks::Field<::std::string::String>,
     /// `source`: `string`, may be absent or null.
     pub source: ::commerce_webhooks::Field<::std::string::String>,
     /// `abandoned_checkout_url`: `string`, may be absent or null.
     pub abandoned_checkout_url: ::commerce_webhooks::Field<::std::string::String>,
-    /// `discount_codes`: `[json]`, may be absent (`None`), never null.
-    pub discount_codes: ::std::option::Option<
+    /// `discount_codes`: `[json]`, may be absent or null.
+    pub discount_codes: ::commerce_webhooks::Field<
         ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
     >,
-    /// `tax_lines`: `[TaxLine]`, may be absent (`None`), never null.
-    pub tax_lines: ::std::option::Option<::std::vec::Vec<TaxLine>>,
+    /// `tax_lines`: `[TaxLine]`, may be absent or null.
+    pub tax_lines: ::commerce_webhooks::Field<::std::vec::Vec<TaxLine>>,
     /// `source_name`: `string`, may be absent or null.
     pub source_name: ::commerce_webhooks::Field<::std::string::String>,
     /// `presentment_currency`: `string`, may be absent or null.
@@ -9324,15 +9356,15 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Checkout {
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_note: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
-                let mut field_note_attributes: ::std::option::Option<
+                let mut field_note_attributes: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_referring_site: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_shipping_lines: ::std::option::Option<
+                let mut field_shipping_lines: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_taxes_included: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
                 let mut field_total_weight: ::commerce_webhooks::Field<
                     ::commerce_webhooks::wire::serde_json::Number,
@@ -9346,22 +9378,28 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Checkout {
                 let mut field_closed_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_user_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
-                let mut field_location_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_user_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_location_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_source_identifier: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_source_url: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_device_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_device_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_phone: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
                 let mut field_customer_locale: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_line_items: ::std::option::Option<
+                let mut field_line_items: ::commerce_webhooks::Field<
                     ::std::vec::Vec<CheckoutLineItem>,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_name: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
                 let mut field_source: ::commerce_webhooks::Field<
                     ::std::string::String,
@@ -9369,12 +9407,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Checkout {
                 let mut field_abandoned_checkout_url: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_discount_codes: ::std::option::Option<
+                let mut field_discount_codes: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
-                > = ::std::option::Option::None;
-                let mut field_tax_lines: ::std::option::Option<
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_tax_lines: ::commerce_webhooks::Field<
                     ::std::vec::Vec<TaxLine>,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_source_name: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
@@ -9559,13 +9597,15 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Checkout {
                             );
                         }
                         "note_attributes" => {
-                            field_note_attributes = ::std::option::Option::Some(
+                            field_note_attributes = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ::commerce_webhooks::wire::serde_json::Value,
-                                            >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<
+                                                    ::commerce_webhooks::wire::serde_json::Value,
+                                                >::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -9591,13 +9631,15 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Checkout {
                             );
                         }
                         "shipping_lines" => {
-                            field_shipping_lines = ::std::option::Option::Some(
+                            field_shipping_lines = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ::commerce_webhooks::wire::serde_json::Value,
-                                            >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<
+                                                    ::commerce_webhooks::wire::serde_json::Value,
+                                                >::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -9689,7 +9731,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Checkout {
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -9703,7 +9747,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Checkout {
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -9749,7 +9795,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Checkout {
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -9788,11 +9836,13 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Checkout {
                             );
                         }
                         "line_items" => {
-                            field_line_items = ::std::option::Option::Some(
+                            field_line_items = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<CheckoutLineItem>::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<CheckoutLineItem>::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -9847,13 +9897,15 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Checkout {
                             );
                         }
                         "discount_codes" => {
-                            field_discount_codes = ::std::option::Option::Some(
+                            field_discount_codes = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ::commerce_webhooks::wire::serde_json::Value,
-                                            >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<
+                                                    ::commerce_webhooks::wire::serde_json::Value,
+                                                >::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -9863,11 +9915,13 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Checkout {
                             );
                         }
                         "tax_lines" => {
-                            field_tax_lines = ::std::option::Option::Some(
+                            field_tax_lines = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<TaxLine>::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<TaxLine>::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -10191,14 +10245,14 @@ impl ::commerce_webhooks::wire::serde::Serialize for Checkout {
         if !self.note.is_absent() {
             map.serialize_entry("note", &self.note)?;
         }
-        if let ::std::option::Option::Some(value) = &self.note_attributes {
-            map.serialize_entry("note_attributes", value)?;
+        if !self.note_attributes.is_absent() {
+            map.serialize_entry("note_attributes", &self.note_attributes)?;
         }
         if !self.referring_site.is_absent() {
             map.serialize_entry("referring_site", &self.referring_site)?;
         }
-        if let ::std::option::Option::Some(value) = &self.shipping_lines {
-            map.serialize_entry("shipping_lines", value)?;
+        if !self.shipping_lines.is_absent() {
+            map.serialize_entry("shipping_lines", &self.shipping_lines)?;
         }
         if !self.taxes_included.is_absent() {
             map.serialize_entry("taxes_included", &self.taxes_included)?;
@@ -10236,8 +10290,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for Checkout {
         if !self.customer_locale.is_absent() {
             map.serialize_entry("customer_locale", &self.customer_locale)?;
         }
-        if let ::std::option::Option::Some(value) = &self.line_items {
-            map.serialize_entry("line_items", value)?;
+        if !self.line_items.is_absent() {
+            map.serialize_entry("line_items", &self.line_items)?;
         }
         if !self.name.is_absent() {
             map.serialize_entry("name", &self.name)?;
@@ -10248,11 +10302,11 @@ impl ::commerce_webhooks::wire::serde::Serialize for Checkout {
         if !self.abandoned_checkout_url.is_absent() {
             map.serialize_entry("abandoned_checkout_url", &self.abandoned_checkout_url)?;
         }
-        if let ::std::option::Option::Some(value) = &self.discount_codes {
-            map.serialize_entry("discount_codes", value)?;
+        if !self.discount_codes.is_absent() {
+            map.serialize_entry("discount_codes", &self.discount_codes)?;
         }
-        if let ::std::option::Option::Some(value) = &self.tax_lines {
-            map.serialize_entry("tax_lines", value)?;
+        if !self.tax_lines.is_absent() {
+            map.serialize_entry("tax_lines", &self.tax_lines)?;
         }
         if !self.source_name.is_absent() {
             map.serialize_entry("source_name", &self.source_name)?;
@@ -10310,30 +10364,36 @@ impl ::commerce_webhooks::wire::serde::Serialize for Checkout {
 /// Fields documented at <https://shopify.dev/api/admin-rest/latest/resources/checkout>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CheckoutLineItem {
-    /// `applied_discounts`: `[json]`, may be absent (`None`), never null.
-    pub applied_discounts: ::std::option::Option<
+    /// `applied_discounts`: `[json]`, may be absent or null.
+    pub applied_discounts: ::commerce_webhooks::Field<
         ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
     >,
-    /// `discount_allocations`: `[DiscountAllocation]`, may be absent (`None`), never null.
-    pub discount_allocations: ::std::option::Option<::std::vec::Vec<DiscountAllocation>>,
+    /// `discount_allocations`: `[DiscountAllocation]`, may be absent or null.
+    pub discount_allocations: ::commerce_webhooks::Field<
+        ::std::vec::Vec<DiscountAllocation>,
+    >,
     /// `key`: `string`, may be absent or null.
     pub key: ::commerce_webhooks::Field<::std::string::String>,
-    /// `destination_location_id`: `uint`, may be absent or null.
-    pub destination_location_id: ::commerce_webhooks::Field<u64>,
+    /// `destination_location_id`: `string_or_number`, may be absent or null.
+    pub destination_location_id: ::commerce_webhooks::Field<
+        ::commerce_webhooks::StringOrNumber,
+    >,
     /// `fulfillment_service`: `string`, may be absent or null.
     pub fulfillment_service: ::commerce_webhooks::Field<::std::string::String>,
     /// `gift_card`: `bool`, may be absent or null.
     pub gift_card: ::commerce_webhooks::Field<bool>,
     /// `grams`: `int`, may be absent or null.
     pub grams: ::commerce_webhooks::Field<i64>,
-    /// `origin_location_id`: `uint`, may be absent or null.
-    pub origin_location_id: ::commerce_webhooks::Field<u64>,
+    /// `origin_location_id`: `string_or_number`, may be absent or null.
+    pub origin_location_id: ::commerce_webhooks::Field<
+        ::commerce_webhooks::StringOrNumber,
+    >,
     /// `presentment_title`: `string`, may be absent or null.
     pub presentment_title: ::commerce_webhooks::Field<::std::string::String>,
     /// `presentment_variant_title`: `string`, may be absent or null.
     pub presentment_variant_title: ::commerce_webhooks::Field<::std::string::String>,
-    /// `product_id`: `uint`, may be absent or null.
-    pub product_id: ::commerce_webhooks::Field<u64>,
+    /// `product_id`: `string_or_number`, may be absent or null.
+    pub product_id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// `properties`: `json`, may be absent or null.
     pub properties: ::commerce_webhooks::Field<
         ::commerce_webhooks::wire::serde_json::Value,
@@ -10344,22 +10404,22 @@ pub struct CheckoutLineItem {
     pub requires_shipping: ::commerce_webhooks::Field<bool>,
     /// `sku`: `string`, may be absent or null.
     pub sku: ::commerce_webhooks::Field<::std::string::String>,
-    /// `tax_lines`: `[TaxLine]`, may be absent (`None`), never null.
-    pub tax_lines: ::std::option::Option<::std::vec::Vec<TaxLine>>,
+    /// `tax_lines`: `[TaxLine]`, may be absent or null.
+    pub tax_lines: ::commerce_webhooks::Field<::std::vec::Vec<TaxLine>>,
     /// `taxable`: `bool`, may be absent or null.
     pub taxable: ::commerce_webhooks::Field<bool>,
     /// `title`: `string`, may be absent or null.
     pub title: ::commerce_webhooks::Field<::std::string::String>,
-    /// `variant_id`: `uint`, may be absent or null.
-    pub variant_id: ::commerce_webhooks::Field<u64>,
+    /// `variant_id`: `string_or_number`, may be absent or null.
+    pub variant_id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// `variant_title`: `string`, may be absent or null.
     pub variant_title: ::commerce_webhooks::Field<::std::string::String>,
     /// `variant_price`: `money`, may be absent or null.
     pub variant_price: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `vendor`: `string`, may be absent or null.
     pub vendor: ::commerce_webhooks::Field<::std::string::String>,
-    /// `user_id`: `uint`, may be absent or null.
-    pub user_id: ::commerce_webhooks::Field<u64>,
+    /// `user_id`: `string_or_number`, may be absent or null.
+    pub user_id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// `unit_price_measurement`: `UnitPriceMeasurement`, may be absent or null.
     pub unit_price_measurement: ::commerce_webhooks::Field<UnitPriceMeasurement>,
     /// `rank`: `json`, may be absent or null.
@@ -10393,39 +10453,47 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CheckoutLineIte
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_applied_discounts: ::std::option::Option<
+                let mut field_applied_discounts: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
-                > = ::std::option::Option::None;
-                let mut field_discount_allocations: ::std::option::Option<
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_discount_allocations: ::commerce_webhooks::Field<
                     ::std::vec::Vec<DiscountAllocation>,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_key: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
-                let mut field_destination_location_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_destination_location_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_fulfillment_service: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_gift_card: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
                 let mut field_grams: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
-                let mut field_origin_location_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_origin_location_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_presentment_title: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_presentment_variant_title: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_product_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_product_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_properties: ::commerce_webhooks::Field<
                     ::commerce_webhooks::wire::serde_json::Value,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_quantity: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
                 let mut field_requires_shipping: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
                 let mut field_sku: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
-                let mut field_tax_lines: ::std::option::Option<
+                let mut field_tax_lines: ::commerce_webhooks::Field<
                     ::std::vec::Vec<TaxLine>,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_taxable: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
                 let mut field_title: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
-                let mut field_variant_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_variant_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_variant_title: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
@@ -10435,7 +10503,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CheckoutLineIte
                 let mut field_vendor: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_user_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_user_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_unit_price_measurement: ::commerce_webhooks::Field<
                     UnitPriceMeasurement,
                 > = ::commerce_webhooks::Field::Absent;
@@ -10457,13 +10527,15 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CheckoutLineIte
                 {
                     match key.as_str() {
                         "applied_discounts" => {
-                            field_applied_discounts = ::std::option::Option::Some(
+                            field_applied_discounts = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ::commerce_webhooks::wire::serde_json::Value,
-                                            >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<
+                                                    ::commerce_webhooks::wire::serde_json::Value,
+                                                >::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -10473,13 +10545,15 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CheckoutLineIte
                             );
                         }
                         "discount_allocations" => {
-                            field_discount_allocations = ::std::option::Option::Some(
+                            field_discount_allocations = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                DiscountAllocation,
-                                            >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<
+                                                    DiscountAllocation,
+                                                >::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -10506,7 +10580,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CheckoutLineIte
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -10561,7 +10637,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CheckoutLineIte
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -10607,7 +10685,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CheckoutLineIte
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -10674,11 +10754,13 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CheckoutLineIte
                             );
                         }
                         "tax_lines" => {
-                            field_tax_lines = ::std::option::Option::Some(
+                            field_tax_lines = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<TaxLine>::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<TaxLine>::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -10719,7 +10801,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CheckoutLineIte
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -10781,7 +10865,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CheckoutLineIte
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -10912,11 +10998,11 @@ impl ::commerce_webhooks::wire::serde::Serialize for CheckoutLineItem {
     ) -> ::std::result::Result<S::Ok, S::Error> {
         use ::commerce_webhooks::wire::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if let ::std::option::Option::Some(value) = &self.applied_discounts {
-            map.serialize_entry("applied_discounts", value)?;
+        if !self.applied_discounts.is_absent() {
+            map.serialize_entry("applied_discounts", &self.applied_discounts)?;
         }
-        if let ::std::option::Option::Some(value) = &self.discount_allocations {
-            map.serialize_entry("discount_allocations", value)?;
+        if !self.discount_allocations.is_absent() {
+            map.serialize_entry("discount_allocations", &self.discount_allocations)?;
         }
         if !self.key.is_absent() {
             map.serialize_entry("key", &self.key)?;
@@ -10963,8 +11049,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for CheckoutLineItem {
         if !self.sku.is_absent() {
             map.serialize_entry("sku", &self.sku)?;
         }
-        if let ::std::option::Option::Some(value) = &self.tax_lines {
-            map.serialize_entry("tax_lines", value)?;
+        if !self.tax_lines.is_absent() {
+            map.serialize_entry("tax_lines", &self.tax_lines)?;
         }
         if !self.taxable.is_absent() {
             map.serialize_entry("taxable", &self.taxable)?;
@@ -11309,8 +11395,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for Collection {
 /// Fields documented at <https://shopify.dev/api/admin-graphql/latest/objects/CollectionPublication>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CollectionListing {
-    /// `collection_id`: `uint`, may be absent or null.
-    pub collection_id: ::commerce_webhooks::Field<u64>,
+    /// `collection_id`: `string_or_number`, may be absent or null.
+    pub collection_id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// `updated_at`: `timestamp`, may be absent or null.
     pub updated_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `body_html`: `string`, may be absent or null.
@@ -11352,7 +11438,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CollectionListi
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_collection_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_collection_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_updated_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
@@ -11385,7 +11473,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CollectionListi
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -11670,8 +11760,8 @@ pub struct CollectionPublication {
     ///
     /// null in every sample, including collection_publications/delete.
     pub id: ::commerce_webhooks::Field<u64>,
-    /// `publication_id`: `uint`, may be absent or null.
-    pub publication_id: ::commerce_webhooks::Field<u64>,
+    /// `publication_id`: `string_or_number`, may be absent or null.
+    pub publication_id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// `published_at`: `timestamp`, may be absent or null.
     pub published_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `published`: `bool`, may be absent or null.
@@ -11680,8 +11770,8 @@ pub struct CollectionPublication {
     pub created_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `updated_at`: `timestamp`, may be absent or null.
     pub updated_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
-    /// `collection_id`: `uint`, may be absent or null.
-    pub collection_id: ::commerce_webhooks::Field<u64>,
+    /// `collection_id`: `string_or_number`, may be absent or null.
+    pub collection_id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -11706,7 +11796,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CollectionPubli
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
-                let mut field_publication_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_publication_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_published_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
@@ -11717,7 +11809,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CollectionPubli
                 let mut field_updated_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_collection_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_collection_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -11739,7 +11833,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CollectionPubli
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -11815,7 +11911,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CollectionPubli
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -13042,8 +13140,10 @@ pub struct CompanyLocation {
     >,
     /// `admin_graphql_api_id`: `string`, may be absent or null.
     pub admin_graphql_api_id: ::commerce_webhooks::Field<::std::string::String>,
-    /// `tax_exemptions`: `[string]`, may be absent (`None`), never null.
-    pub tax_exemptions: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `tax_exemptions`: `[string]`, may be absent or null.
+    pub tax_exemptions: ::commerce_webhooks::Field<
+        ::std::vec::Vec<::std::string::String>,
+    >,
     /// `tax_settings`: `CompanyLocationTaxSettings`, may be absent or null.
     pub tax_settings: ::commerce_webhooks::Field<CompanyLocationTaxSettings>,
     /// `company`: `Company`, may be absent or null.
@@ -13098,9 +13198,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CompanyLocation
                 let mut field_admin_graphql_api_id: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_tax_exemptions: ::std::option::Option<
+                let mut field_tax_exemptions: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::std::string::String>,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_tax_settings: ::commerce_webhooks::Field<
                     CompanyLocationTaxSettings,
                 > = ::commerce_webhooks::Field::Absent;
@@ -13255,13 +13355,15 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CompanyLocation
                             );
                         }
                         "tax_exemptions" => {
-                            field_tax_exemptions = ::std::option::Option::Some(
+                            field_tax_exemptions = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ::std::string::String,
-                                            >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<
+                                                    ::std::string::String,
+                                                >::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -13409,8 +13511,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for CompanyLocation {
         if !self.admin_graphql_api_id.is_absent() {
             map.serialize_entry("admin_graphql_api_id", &self.admin_graphql_api_id)?;
         }
-        if let ::std::option::Option::Some(value) = &self.tax_exemptions {
-            map.serialize_entry("tax_exemptions", value)?;
+        if !self.tax_exemptions.is_absent() {
+            map.serialize_entry("tax_exemptions", &self.tax_exemptions)?;
         }
         if !self.tax_settings.is_absent() {
             map.serialize_entry("tax_settings", &self.tax_settings)?;
@@ -13527,8 +13629,10 @@ pub struct CompanyLocationTaxSettings {
     pub tax_registration_id: ::commerce_webhooks::Field<::std::string::String>,
     /// `tax_exempt`: `bool`, may be absent or null.
     pub tax_exempt: ::commerce_webhooks::Field<bool>,
-    /// `tax_exemptions`: `[string]`, may be absent (`None`), never null.
-    pub tax_exemptions: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `tax_exemptions`: `[string]`, may be absent or null.
+    pub tax_exemptions: ::commerce_webhooks::Field<
+        ::std::vec::Vec<::std::string::String>,
+    >,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -13557,9 +13661,9 @@ for CompanyLocationTaxSettings {
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_tax_exempt: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
-                let mut field_tax_exemptions: ::std::option::Option<
+                let mut field_tax_exemptions: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::std::string::String>,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -13596,13 +13700,15 @@ for CompanyLocationTaxSettings {
                             );
                         }
                         "tax_exemptions" => {
-                            field_tax_exemptions = ::std::option::Option::Some(
+                            field_tax_exemptions = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ::std::string::String,
-                                            >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<
+                                                    ::std::string::String,
+                                                >::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -13640,8 +13746,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for CompanyLocationTaxSettings 
         if !self.tax_exempt.is_absent() {
             map.serialize_entry("tax_exempt", &self.tax_exempt)?;
         }
-        if let ::std::option::Option::Some(value) = &self.tax_exemptions {
-            map.serialize_entry("tax_exemptions", value)?;
+        if !self.tax_exemptions.is_absent() {
+            map.serialize_entry("tax_exemptions", &self.tax_exemptions)?;
         }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
@@ -13654,8 +13760,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for CompanyLocationTaxSettings 
 /// Fields documented at <https://shopify.dev/docs/api/webhooks/2026-07>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ComplianceCustomer {
-    /// `id`: `uint`, may be absent or null.
-    pub id: ::commerce_webhooks::Field<u64>,
+    /// `id`: `string_or_number`, may be absent or null.
+    pub id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// `email`: `string`, may be absent or null.
     pub email: ::commerce_webhooks::Field<::std::string::String>,
     /// `phone`: `string`, may be absent or null.
@@ -13683,7 +13789,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ComplianceCusto
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_email: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
                 let mut field_phone: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
@@ -13696,7 +13804,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ComplianceCusto
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key("id", e))?,
@@ -13797,14 +13907,16 @@ pub struct Customer {
     pub phone: ::commerce_webhooks::Field<::std::string::String>,
     /// `currency`: `string`, may be absent or null.
     pub currency: ::commerce_webhooks::Field<::std::string::String>,
-    /// `tax_exemptions`: `[string]`, may be absent (`None`), never null.
-    pub tax_exemptions: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `tax_exemptions`: `[string]`, may be absent or null.
+    pub tax_exemptions: ::commerce_webhooks::Field<
+        ::std::vec::Vec<::std::string::String>,
+    >,
     /// `admin_graphql_api_id`: `string`, may be absent or null.
     pub admin_graphql_api_id: ::commerce_webhooks::Field<::std::string::String>,
     /// `default_address`: `Address`, may be absent or null.
     pub default_address: ::commerce_webhooks::Field<Address>,
-    /// `addresses`: `[Address]`, may be absent (`None`), never null.
-    pub addresses: ::std::option::Option<::std::vec::Vec<Address>>,
+    /// `addresses`: `[Address]`, may be absent or null.
+    pub addresses: ::commerce_webhooks::Field<::std::vec::Vec<Address>>,
     /// `sms_marketing_consent`: `MarketingConsent`, may be absent or null.
     ///
     /// Sent by customers_marketing_consent/update, whose body is `id`, `phone` and this.
@@ -13857,16 +13969,16 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Customer {
                 let mut field_currency: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_tax_exemptions: ::std::option::Option<
+                let mut field_tax_exemptions: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::std::string::String>,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_admin_graphql_api_id: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_default_address: ::commerce_webhooks::Field<Address> = ::commerce_webhooks::Field::Absent;
-                let mut field_addresses: ::std::option::Option<
+                let mut field_addresses: ::commerce_webhooks::Field<
                     ::std::vec::Vec<Address>,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_sms_marketing_consent: ::commerce_webhooks::Field<
                     MarketingConsent,
                 > = ::commerce_webhooks::Field::Absent;
@@ -14061,13 +14173,15 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Customer {
                             );
                         }
                         "tax_exemptions" => {
-                            field_tax_exemptions = ::std::option::Option::Some(
+                            field_tax_exemptions = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ::std::string::String,
-                                            >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<
+                                                    ::std::string::String,
+                                                >::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -14107,11 +14221,13 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Customer {
                             );
                         }
                         "addresses" => {
-                            field_addresses = ::std::option::Option::Some(
+                            field_addresses = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<Address>::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<Address>::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -14212,8 +14328,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for Customer {
         if !self.currency.is_absent() {
             map.serialize_entry("currency", &self.currency)?;
         }
-        if let ::std::option::Option::Some(value) = &self.tax_exemptions {
-            map.serialize_entry("tax_exemptions", value)?;
+        if !self.tax_exemptions.is_absent() {
+            map.serialize_entry("tax_exemptions", &self.tax_exemptions)?;
         }
         if !self.admin_graphql_api_id.is_absent() {
             map.serialize_entry("admin_graphql_api_id", &self.admin_graphql_api_id)?;
@@ -14221,8 +14337,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for Customer {
         if !self.default_address.is_absent() {
             map.serialize_entry("default_address", &self.default_address)?;
         }
-        if let ::std::option::Option::Some(value) = &self.addresses {
-            map.serialize_entry("addresses", value)?;
+        if !self.addresses.is_absent() {
+            map.serialize_entry("addresses", &self.addresses)?;
         }
         if !self.sms_marketing_consent.is_absent() {
             map.serialize_entry("sms_marketing_consent", &self.sms_marketing_consent)?;
@@ -14398,8 +14514,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for CustomerAccountSettings {
 /// Fields documented at <https://shopify.dev/api/admin-rest/latest/resources/customer>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CustomerEmailMarketingConsentUpdate {
-    /// `customer_id`: `uint`, may be absent or null.
-    pub customer_id: ::commerce_webhooks::Field<u64>,
+    /// `customer_id`: `string_or_number`, may be absent or null.
+    pub customer_id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// `email_address`: `string`, may be absent or null.
     pub email_address: ::commerce_webhooks::Field<::std::string::String>,
     /// `email_marketing_consent`: `MarketingConsent`, may be absent or null.
@@ -14428,7 +14544,9 @@ for CustomerEmailMarketingConsentUpdate {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_customer_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_customer_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_email_address: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
@@ -14445,7 +14563,9 @@ for CustomerEmailMarketingConsentUpdate {
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -14531,8 +14651,8 @@ for CustomerEmailMarketingConsentUpdate {
 /// Fields documented at <https://shopify.dev/api/admin-graphql/latest/objects/CustomerMergeRequest>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CustomerMergeError {
-    /// `customer_ids`: `[uint]`, may be absent (`None`), never null.
-    pub customer_ids: ::std::option::Option<::std::vec::Vec<u64>>,
+    /// `customer_ids`: `[uint]`, may be absent or null.
+    pub customer_ids: ::commerce_webhooks::Field<::std::vec::Vec<u64>>,
     /// `field`: `string`, may be absent or null.
     pub field: ::commerce_webhooks::Field<::std::string::String>,
     /// `message`: `string`, may be absent or null.
@@ -14560,9 +14680,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerMergeEr
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_customer_ids: ::std::option::Option<
+                let mut field_customer_ids: ::commerce_webhooks::Field<
                     ::std::vec::Vec<u64>,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_field: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
                 let mut field_message: ::commerce_webhooks::Field<
                     ::std::string::String,
@@ -14573,11 +14693,13 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerMergeEr
                 {
                     match key.as_str() {
                         "customer_ids" => {
-                            field_customer_ids = ::std::option::Option::Some(
+                            field_customer_ids = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -14638,8 +14760,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for CustomerMergeError {
     ) -> ::std::result::Result<S::Ok, S::Error> {
         use ::commerce_webhooks::wire::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if let ::std::option::Option::Some(value) = &self.customer_ids {
-            map.serialize_entry("customer_ids", value)?;
+        if !self.customer_ids.is_absent() {
+            map.serialize_entry("customer_ids", &self.customer_ids)?;
         }
         if !self.field.is_absent() {
             map.serialize_entry("field", &self.field)?;
@@ -14670,8 +14792,8 @@ pub struct CustomerMergeRequest {
     pub admin_graphql_api_job_id: ::commerce_webhooks::Field<::std::string::String>,
     /// `status`: `string`, may be absent or null.
     pub status: ::commerce_webhooks::Field<::std::string::String>,
-    /// `errors`: `[CustomerMergeError]`, may be absent (`None`), never null.
-    pub errors: ::std::option::Option<::std::vec::Vec<CustomerMergeError>>,
+    /// `errors`: `[CustomerMergeError]`, may be absent or null.
+    pub errors: ::commerce_webhooks::Field<::std::vec::Vec<CustomerMergeError>>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -14707,9 +14829,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerMergeRe
                 let mut field_status: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_errors: ::std::option::Option<
+                let mut field_errors: ::commerce_webhooks::Field<
                     ::std::vec::Vec<CustomerMergeError>,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -14780,13 +14902,15 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerMergeRe
                             );
                         }
                         "errors" => {
-                            field_errors = ::std::option::Option::Some(
+                            field_errors = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                CustomerMergeError,
-                                            >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<
+                                                    CustomerMergeError,
+                                                >::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -14841,8 +14965,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for CustomerMergeRequest {
         if !self.status.is_absent() {
             map.serialize_entry("status", &self.status)?;
         }
-        if let ::std::option::Option::Some(value) = &self.errors {
-            map.serialize_entry("errors", value)?;
+        if !self.errors.is_absent() {
+            map.serialize_entry("errors", &self.errors)?;
         }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
@@ -14859,8 +14983,8 @@ pub struct CustomerPaymentMethod {
     pub admin_graphql_api_id: ::commerce_webhooks::Field<::std::string::String>,
     /// `token`: `string`, may be absent or null.
     pub token: ::commerce_webhooks::Field<::std::string::String>,
-    /// `customer_id`: `uint`, may be absent or null.
-    pub customer_id: ::commerce_webhooks::Field<u64>,
+    /// `customer_id`: `string_or_number`, may be absent or null.
+    pub customer_id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// `admin_graphql_api_customer_id`: `string`, may be absent or null.
     pub admin_graphql_api_customer_id: ::commerce_webhooks::Field<::std::string::String>,
     /// `instrument_type`: `string`, may be absent or null.
@@ -14896,7 +15020,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerPayment
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_token: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
-                let mut field_customer_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_customer_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_admin_graphql_api_customer_id: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
@@ -14948,7 +15074,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerPayment
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -15561,8 +15689,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for CustomerSegmentMembership {
 pub struct CustomerTagsChange {
     /// `customerId`: `string`, may be absent or null.
     pub customer_id: ::commerce_webhooks::Field<::std::string::String>,
-    /// `tags`: `[string]`, may be absent (`None`), never null.
-    pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `tags`: `[string]`, may be absent or null.
+    pub tags: ::commerce_webhooks::Field<::std::vec::Vec<::std::string::String>>,
     /// `occurredAt`: `timestamp`, may be absent or null.
     pub occurred_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
@@ -15591,9 +15719,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerTagsCha
                 let mut field_customer_id: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_tags: ::std::option::Option<
+                let mut field_tags: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::std::string::String>,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_occurred_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
@@ -15619,13 +15747,15 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerTagsCha
                             );
                         }
                         "tags" => {
-                            field_tags = ::std::option::Option::Some(
+                            field_tags = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ::std::string::String,
-                                            >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<
+                                                    ::std::string::String,
+                                                >::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key("tags", e))?,
@@ -15673,8 +15803,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for CustomerTagsChange {
         if !self.customer_id.is_absent() {
             map.serialize_entry("customerId", &self.customer_id)?;
         }
-        if let ::std::option::Option::Some(value) = &self.tags {
-            map.serialize_entry("tags", value)?;
+        if !self.tags.is_absent() {
+            map.serialize_entry("tags", &self.tags)?;
         }
         if !self.occurred_at.is_absent() {
             map.serialize_entry("occurredAt", &self.occurred_at)?;
@@ -15690,14 +15820,14 @@ impl ::commerce_webhooks::wire::serde::Serialize for CustomerTagsChange {
 /// Fields documented at <https://shopify.dev/docs/api/webhooks/2026-07>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CustomersDataRequest {
-    /// `shop_id`: `uint`, may be absent or null.
-    pub shop_id: ::commerce_webhooks::Field<u64>,
+    /// `shop_id`: `string_or_number`, may be absent or null.
+    pub shop_id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// `shop_domain`: `string`, may be absent or null.
     pub shop_domain: ::commerce_webhooks::Field<::std::string::String>,
     /// `customer`: `ComplianceCustomer`, may be absent or null.
     pub customer: ::commerce_webhooks::Field<ComplianceCustomer>,
-    /// `orders_requested`: `[uint]`, may be absent (`None`), never null.
-    pub orders_requested: ::std::option::Option<::std::vec::Vec<u64>>,
+    /// `orders_requested`: `[uint]`, may be absent or null.
+    pub orders_requested: ::commerce_webhooks::Field<::std::vec::Vec<u64>>,
     /// `data_request`: `DataRequest`, may be absent or null.
     pub data_request: ::commerce_webhooks::Field<DataRequest>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
@@ -15723,14 +15853,16 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomersDataRe
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_shop_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_shop_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_shop_domain: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_customer: ::commerce_webhooks::Field<ComplianceCustomer> = ::commerce_webhooks::Field::Absent;
-                let mut field_orders_requested: ::std::option::Option<
+                let mut field_orders_requested: ::commerce_webhooks::Field<
                     ::std::vec::Vec<u64>,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_data_request: ::commerce_webhooks::Field<DataRequest> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
@@ -15742,7 +15874,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomersDataRe
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -15784,11 +15918,13 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomersDataRe
                             );
                         }
                         "orders_requested" => {
-                            field_orders_requested = ::std::option::Option::Some(
+                            field_orders_requested = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -15845,8 +15981,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for CustomersDataRequest {
         if !self.customer.is_absent() {
             map.serialize_entry("customer", &self.customer)?;
         }
-        if let ::std::option::Option::Some(value) = &self.orders_requested {
-            map.serialize_entry("orders_requested", value)?;
+        if !self.orders_requested.is_absent() {
+            map.serialize_entry("orders_requested", &self.orders_requested)?;
         }
         if !self.data_request.is_absent() {
             map.serialize_entry("data_request", &self.data_request)?;
@@ -15862,14 +15998,14 @@ impl ::commerce_webhooks::wire::serde::Serialize for CustomersDataRequest {
 /// Fields documented at <https://shopify.dev/docs/api/webhooks/2026-07>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CustomersRedact {
-    /// `shop_id`: `uint`, may be absent or null.
-    pub shop_id: ::commerce_webhooks::Field<u64>,
+    /// `shop_id`: `string_or_number`, may be absent or null.
+    pub shop_id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// `shop_domain`: `string`, may be absent or null.
     pub shop_domain: ::commerce_webhooks::Field<::std::string::String>,
     /// `customer`: `ComplianceCustomer`, may be absent or null.
     pub customer: ::commerce_webhooks::Field<ComplianceCustomer>,
-    /// `orders_to_redact`: `[uint]`, may be absent (`None`), never null.
-    pub orders_to_redact: ::std::option::Option<::std::vec::Vec<u64>>,
+    /// `orders_to_redact`: `[uint]`, may be absent or null.
+    pub orders_to_redact: ::commerce_webhooks::Field<::std::vec::Vec<u64>>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -15893,14 +16029,16 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomersRedact
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_shop_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_shop_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_shop_domain: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_customer: ::commerce_webhooks::Field<ComplianceCustomer> = ::commerce_webhooks::Field::Absent;
-                let mut field_orders_to_redact: ::std::option::Option<
+                let mut field_orders_to_redact: ::commerce_webhooks::Field<
                     ::std::vec::Vec<u64>,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -15911,7 +16049,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomersRedact
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -15953,11 +16093,13 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomersRedact
                             );
                         }
                         "orders_to_redact" => {
-                            field_orders_to_redact = ::std::option::Option::Some(
+                            field_orders_to_redact = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -15999,8 +16141,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for CustomersRedact {
         if !self.customer.is_absent() {
             map.serialize_entry("customer", &self.customer)?;
         }
-        if let ::std::option::Option::Some(value) = &self.orders_to_redact {
-            map.serialize_entry("orders_to_redact", value)?;
+        if !self.orders_to_redact.is_absent() {
+            map.serialize_entry("orders_to_redact", &self.orders_to_redact)?;
         }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
@@ -16013,8 +16155,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for CustomersRedact {
 /// Fields documented at <https://shopify.dev/docs/api/webhooks/2026-07>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DataRequest {
-    /// `id`: `uint`, may be absent or null.
-    pub id: ::commerce_webhooks::Field<u64>,
+    /// `id`: `string_or_number`, may be absent or null.
+    pub id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -16038,7 +16180,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for DataRequest {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -16049,7 +16193,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for DataRequest {
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key("id", e))?,
@@ -16975,8 +17121,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for DiscountRedeemCodeChange {
 pub struct Dispute {
     /// `id`: `uint`, always present.
     pub id: u64,
-    /// `order_id`: `uint`, may be absent or null.
-    pub order_id: ::commerce_webhooks::Field<u64>,
+    /// `order_id`: `string_or_number`, may be absent or null.
+    pub order_id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// `type`: `string`, may be absent or null.
     pub kind: ::commerce_webhooks::Field<::std::string::String>,
     /// `amount`: `money`, may be absent or null.
@@ -17021,7 +17167,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Dispute {
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_id: ::std::option::Option<u64> = ::std::option::Option::None;
-                let mut field_order_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_order_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_kind: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
                 let mut field_amount: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Money,
@@ -17069,7 +17217,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Dispute {
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -17461,8 +17611,10 @@ pub struct DomainLocalization {
     pub country: ::commerce_webhooks::Field<::std::string::String>,
     /// `default_locale`: `string`, may be absent or null.
     pub default_locale: ::commerce_webhooks::Field<::std::string::String>,
-    /// `alternate_locales`: `[string]`, may be absent (`None`), never null.
-    pub alternate_locales: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `alternate_locales`: `[string]`, may be absent or null.
+    pub alternate_locales: ::commerce_webhooks::Field<
+        ::std::vec::Vec<::std::string::String>,
+    >,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -17492,9 +17644,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for DomainLocalizat
                 let mut field_default_locale: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_alternate_locales: ::std::option::Option<
+                let mut field_alternate_locales: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::std::string::String>,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -17533,13 +17685,15 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for DomainLocalizat
                             );
                         }
                         "alternate_locales" => {
-                            field_alternate_locales = ::std::option::Option::Some(
+                            field_alternate_locales = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ::std::string::String,
-                                            >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<
+                                                    ::std::string::String,
+                                                >::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -17577,8 +17731,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for DomainLocalization {
         if !self.default_locale.is_absent() {
             map.serialize_entry("default_locale", &self.default_locale)?;
         }
-        if let ::std::option::Option::Some(value) = &self.alternate_locales {
-            map.serialize_entry("alternate_locales", value)?;
+        if !self.alternate_locales.is_absent() {
+            map.serialize_entry("alternate_locales", &self.alternate_locales)?;
         }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
@@ -17619,10 +17773,10 @@ pub struct DraftOrder {
     pub b2b: ::commerce_webhooks::Field<bool>,
     /// `status`: `string`, may be absent or null.
     pub status: ::commerce_webhooks::Field<::std::string::String>,
-    /// `line_items`: `[LineItem]`, may be absent (`None`), never null.
-    pub line_items: ::std::option::Option<::std::vec::Vec<LineItem>>,
-    /// `api_client_id`: `uint`, may be absent or null.
-    pub api_client_id: ::commerce_webhooks::Field<u64>,
+    /// `line_items`: `[LineItem]`, may be absent or null.
+    pub line_items: ::commerce_webhooks::Field<::std::vec::Vec<LineItem>>,
+    /// `api_client_id`: `string_or_number`, may be absent or null.
+    pub api_client_id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// `shipping_address`: `Address`, may be absent or null.
     pub shipping_address: ::commerce_webhooks::Field<Address>,
     /// `billing_address`: `Address`, may be absent or null.
@@ -17633,16 +17787,16 @@ pub struct DraftOrder {
     pub created_on_api_version_handle: ::commerce_webhooks::Field<::std::string::String>,
     /// `applied_discount`: `AppliedDiscount`, may be absent or null.
     pub applied_discount: ::commerce_webhooks::Field<AppliedDiscount>,
-    /// `order_id`: `uint`, may be absent or null.
-    pub order_id: ::commerce_webhooks::Field<u64>,
+    /// `order_id`: `string_or_number`, may be absent or null.
+    pub order_id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// `shipping_line`: `DraftOrderShippingLine`, may be absent or null.
     pub shipping_line: ::commerce_webhooks::Field<DraftOrderShippingLine>,
-    /// `tax_lines`: `[TaxLine]`, may be absent (`None`), never null.
-    pub tax_lines: ::std::option::Option<::std::vec::Vec<TaxLine>>,
+    /// `tax_lines`: `[TaxLine]`, may be absent or null.
+    pub tax_lines: ::commerce_webhooks::Field<::std::vec::Vec<TaxLine>>,
     /// `tags`: `string`, may be absent or null.
     pub tags: ::commerce_webhooks::Field<::std::string::String>,
-    /// `note_attributes`: `[json]`, may be absent (`None`), never null.
-    pub note_attributes: ::std::option::Option<
+    /// `note_attributes`: `[json]`, may be absent or null.
+    pub note_attributes: ::commerce_webhooks::Field<
         ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
     >,
     /// `total_price`: `money`, may be absent or null.
@@ -17708,10 +17862,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for DraftOrder {
                 let mut field_status: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_line_items: ::std::option::Option<
+                let mut field_line_items: ::commerce_webhooks::Field<
                     ::std::vec::Vec<LineItem>,
-                > = ::std::option::Option::None;
-                let mut field_api_client_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_api_client_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_shipping_address: ::commerce_webhooks::Field<Address> = ::commerce_webhooks::Field::Absent;
                 let mut field_billing_address: ::commerce_webhooks::Field<Address> = ::commerce_webhooks::Field::Absent;
                 let mut field_invoice_url: ::commerce_webhooks::Field<
@@ -17723,17 +17879,19 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for DraftOrder {
                 let mut field_applied_discount: ::commerce_webhooks::Field<
                     AppliedDiscount,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_order_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_order_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_shipping_line: ::commerce_webhooks::Field<
                     DraftOrderShippingLine,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_tax_lines: ::std::option::Option<
+                let mut field_tax_lines: ::commerce_webhooks::Field<
                     ::std::vec::Vec<TaxLine>,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_tags: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
-                let mut field_note_attributes: ::std::option::Option<
+                let mut field_note_attributes: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_total_price: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Money,
                 > = ::commerce_webhooks::Field::Absent;
@@ -17951,11 +18109,13 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for DraftOrder {
                             );
                         }
                         "line_items" => {
-                            field_line_items = ::std::option::Option::Some(
+                            field_line_items = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<LineItem>::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<LineItem>::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -17969,7 +18129,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for DraftOrder {
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -18057,7 +18219,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for DraftOrder {
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -18083,11 +18247,13 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for DraftOrder {
                             );
                         }
                         "tax_lines" => {
-                            field_tax_lines = ::std::option::Option::Some(
+                            field_tax_lines = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<TaxLine>::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<TaxLine>::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -18110,13 +18276,15 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for DraftOrder {
                             );
                         }
                         "note_attributes" => {
-                            field_note_attributes = ::std::option::Option::Some(
+                            field_note_attributes = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ::commerce_webhooks::wire::serde_json::Value,
-                                            >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<
+                                                    ::commerce_webhooks::wire::serde_json::Value,
+                                                >::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -18315,8 +18483,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for DraftOrder {
         if !self.status.is_absent() {
             map.serialize_entry("status", &self.status)?;
         }
-        if let ::std::option::Option::Some(value) = &self.line_items {
-            map.serialize_entry("line_items", value)?;
+        if !self.line_items.is_absent() {
+            map.serialize_entry("line_items", &self.line_items)?;
         }
         if !self.api_client_id.is_absent() {
             map.serialize_entry("api_client_id", &self.api_client_id)?;
@@ -18345,14 +18513,14 @@ impl ::commerce_webhooks::wire::serde::Serialize for DraftOrder {
         if !self.shipping_line.is_absent() {
             map.serialize_entry("shipping_line", &self.shipping_line)?;
         }
-        if let ::std::option::Option::Some(value) = &self.tax_lines {
-            map.serialize_entry("tax_lines", value)?;
+        if !self.tax_lines.is_absent() {
+            map.serialize_entry("tax_lines", &self.tax_lines)?;
         }
         if !self.tags.is_absent() {
             map.serialize_entry("tags", &self.tags)?;
         }
-        if let ::std::option::Option::Some(value) = &self.note_attributes {
-            map.serialize_entry("note_attributes", value)?;
+        if !self.note_attributes.is_absent() {
+            map.serialize_entry("note_attributes", &self.note_attributes)?;
         }
         if !self.total_price.is_absent() {
             map.serialize_entry("total_price", &self.total_price)?;
@@ -18530,8 +18698,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for DraftOrderShippingLine {
 /// Fields documented at <https://shopify.dev/docs/api/webhooks/2026-07>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExchangeLineItem {
-    /// `id`: `uint`, may be absent or null.
-    pub id: ::commerce_webhooks::Field<u64>,
+    /// `id`: `string_or_number`, may be absent or null.
+    pub id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// `admin_graphql_api_id`: `string`, may be absent or null.
     pub admin_graphql_api_id: ::commerce_webhooks::Field<::std::string::String>,
     /// `line_item`: `json`, may be absent or null.
@@ -18561,7 +18729,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ExchangeLineIte
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_admin_graphql_api_id: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
@@ -18578,7 +18748,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ExchangeLineIte
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key("id", e))?,
@@ -18661,8 +18833,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for ExchangeLineItem {
 pub struct Fulfillment {
     /// `id`: `uint`, always present.
     pub id: u64,
-    /// `order_id`: `uint`, may be absent or null.
-    pub order_id: ::commerce_webhooks::Field<u64>,
+    /// `order_id`: `string_or_number`, may be absent or null.
+    pub order_id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// `status`: `string`, may be absent or null.
     pub status: ::commerce_webhooks::Field<::std::string::String>,
     /// `created_at`: `timestamp`, may be absent or null.
@@ -18675,8 +18847,8 @@ pub struct Fulfillment {
     pub tracking_company: ::commerce_webhooks::Field<::std::string::String>,
     /// `shipment_status`: `string`, may be absent or null.
     pub shipment_status: ::commerce_webhooks::Field<::std::string::String>,
-    /// `location_id`: `uint`, may be absent or null.
-    pub location_id: ::commerce_webhooks::Field<u64>,
+    /// `location_id`: `string_or_number`, may be absent or null.
+    pub location_id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// `origin_address`: `json`, may be absent or null.
     pub origin_address: ::commerce_webhooks::Field<
         ::commerce_webhooks::wire::serde_json::Value,
@@ -18685,16 +18857,20 @@ pub struct Fulfillment {
     pub email: ::commerce_webhooks::Field<::std::string::String>,
     /// `destination`: `Address`, may be absent or null.
     pub destination: ::commerce_webhooks::Field<Address>,
-    /// `line_items`: `[LineItem]`, may be absent (`None`), never null.
-    pub line_items: ::std::option::Option<::std::vec::Vec<LineItem>>,
+    /// `line_items`: `[LineItem]`, may be absent or null.
+    pub line_items: ::commerce_webhooks::Field<::std::vec::Vec<LineItem>>,
     /// `tracking_number`: `string`, may be absent or null.
     pub tracking_number: ::commerce_webhooks::Field<::std::string::String>,
-    /// `tracking_numbers`: `[string]`, may be absent (`None`), never null.
-    pub tracking_numbers: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `tracking_numbers`: `[string]`, may be absent or null.
+    pub tracking_numbers: ::commerce_webhooks::Field<
+        ::std::vec::Vec<::std::string::String>,
+    >,
     /// `tracking_url`: `string`, may be absent or null.
     pub tracking_url: ::commerce_webhooks::Field<::std::string::String>,
-    /// `tracking_urls`: `[string]`, may be absent (`None`), never null.
-    pub tracking_urls: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `tracking_urls`: `[string]`, may be absent or null.
+    pub tracking_urls: ::commerce_webhooks::Field<
+        ::std::vec::Vec<::std::string::String>,
+    >,
     /// `receipt`: `json`, may be absent or null.
     pub receipt: ::commerce_webhooks::Field<
         ::commerce_webhooks::wire::serde_json::Value,
@@ -18727,7 +18903,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Fulfillment {
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_id: ::std::option::Option<u64> = ::std::option::Option::None;
-                let mut field_order_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_order_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_status: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
@@ -18746,27 +18924,29 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Fulfillment {
                 let mut field_shipment_status: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_location_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_location_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_origin_address: ::commerce_webhooks::Field<
                     ::commerce_webhooks::wire::serde_json::Value,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_email: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
                 let mut field_destination: ::commerce_webhooks::Field<Address> = ::commerce_webhooks::Field::Absent;
-                let mut field_line_items: ::std::option::Option<
+                let mut field_line_items: ::commerce_webhooks::Field<
                     ::std::vec::Vec<LineItem>,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_tracking_number: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_tracking_numbers: ::std::option::Option<
+                let mut field_tracking_numbers: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::std::string::String>,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_tracking_url: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_tracking_urls: ::std::option::Option<
+                let mut field_tracking_urls: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::std::string::String>,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_receipt: ::commerce_webhooks::Field<
                     ::commerce_webhooks::wire::serde_json::Value,
                 > = ::commerce_webhooks::Field::Absent;
@@ -18793,7 +18973,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Fulfillment {
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -18903,7 +19085,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Fulfillment {
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -18956,11 +19140,13 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Fulfillment {
                             );
                         }
                         "line_items" => {
-                            field_line_items = ::std::option::Option::Some(
+                            field_line_items = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<LineItem>::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<LineItem>::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -18986,13 +19172,15 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Fulfillment {
                             );
                         }
                         "tracking_numbers" => {
-                            field_tracking_numbers = ::std::option::Option::Some(
+                            field_tracking_numbers = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ::std::string::String,
-                                            >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<
+                                                    ::std::string::String,
+                                                >::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -19018,13 +19206,15 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Fulfillment {
                             );
                         }
                         "tracking_urls" => {
-                            field_tracking_urls = ::std::option::Option::Some(
+                            field_tracking_urls = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ::std::string::String,
-                                            >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<
+                                                    ::std::string::String,
+                                                >::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -19155,20 +19345,20 @@ impl ::commerce_webhooks::wire::serde::Serialize for Fulfillment {
         if !self.destination.is_absent() {
             map.serialize_entry("destination", &self.destination)?;
         }
-        if let ::std::option::Option::Some(value) = &self.line_items {
-            map.serialize_entry("line_items", value)?;
+        if !self.line_items.is_absent() {
+            map.serialize_entry("line_items", &self.line_items)?;
         }
         if !self.tracking_number.is_absent() {
             map.serialize_entry("tracking_number", &self.tracking_number)?;
         }
-        if let ::std::option::Option::Some(value) = &self.tracking_numbers {
-            map.serialize_entry("tracking_numbers", value)?;
+        if !self.tracking_numbers.is_absent() {
+            map.serialize_entry("tracking_numbers", &self.tracking_numbers)?;
         }
         if !self.tracking_url.is_absent() {
             map.serialize_entry("tracking_url", &self.tracking_url)?;
         }
-        if let ::std::option::Option::Some(value) = &self.tracking_urls {
-            map.serialize_entry("tracking_urls", value)?;
+        if !self.tracking_urls.is_absent() {
+            map.serialize_entry("tracking_urls", &self.tracking_urls)?;
         }
         if !self.receipt.is_absent() {
             map.serialize_entry("receipt", &self.receipt)?;
@@ -19192,8 +19382,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for Fulfillment {
 pub struct FulfillmentEvent {
     /// `id`: `uint`, always present.
     pub id: u64,
-    /// `fulfillment_id`: `uint`, may be absent or null.
-    pub fulfillment_id: ::commerce_webhooks::Field<u64>,
+    /// `fulfillment_id`: `string_or_number`, may be absent or null.
+    pub fulfillment_id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// `status`: `string`, may be absent or null.
     pub status: ::commerce_webhooks::Field<::std::string::String>,
     /// `message`: `string`, may be absent or null.
@@ -19218,8 +19408,8 @@ pub struct FulfillmentEvent {
     pub longitude: ::commerce_webhooks::Field<
         ::commerce_webhooks::wire::serde_json::Number,
     >,
-    /// `shop_id`: `uint`, may be absent or null.
-    pub shop_id: ::commerce_webhooks::Field<u64>,
+    /// `shop_id`: `string_or_number`, may be absent or null.
+    pub shop_id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// `created_at`: `timestamp`, may be absent or null.
     pub created_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `updated_at`: `timestamp`, may be absent or null.
@@ -19228,8 +19418,8 @@ pub struct FulfillmentEvent {
     pub estimated_delivery_at: ::commerce_webhooks::Field<
         ::commerce_webhooks::Timestamp,
     >,
-    /// `order_id`: `uint`, may be absent or null.
-    pub order_id: ::commerce_webhooks::Field<u64>,
+    /// `order_id`: `string_or_number`, may be absent or null.
+    pub order_id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// `admin_graphql_api_id`: `string`, may be absent or null.
     pub admin_graphql_api_id: ::commerce_webhooks::Field<::std::string::String>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
@@ -19256,7 +19446,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for FulfillmentEven
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_id: ::std::option::Option<u64> = ::std::option::Option::None;
-                let mut field_fulfillment_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_fulfillment_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_status: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
@@ -19283,7 +19475,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for FulfillmentEven
                 let mut field_longitude: ::commerce_webhooks::Field<
                     ::commerce_webhooks::wire::serde_json::Number,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_shop_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_shop_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_created_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
@@ -19293,7 +19487,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for FulfillmentEven
                 let mut field_estimated_delivery_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_order_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_order_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_admin_graphql_api_id: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
@@ -19316,7 +19512,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for FulfillmentEven
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -19484,7 +19682,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for FulfillmentEven
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -19546,7 +19746,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for FulfillmentEven
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -19988,8 +20190,8 @@ pub struct FulfillmentOrder {
     pub delivery_method: ::commerce_webhooks::Field<FulfillmentOrderDeliveryMethod>,
     /// `assigned_location_id`: `string`, may be absent or null.
     pub assigned_location_id: ::commerce_webhooks::Field<::std::string::String>,
-    /// `fulfillment_holds`: `[FulfillmentHold]`, may be absent (`None`), never null.
-    pub fulfillment_holds: ::std::option::Option<::std::vec::Vec<FulfillmentHold>>,
+    /// `fulfillment_holds`: `[FulfillmentHold]`, may be absent or null.
+    pub fulfillment_holds: ::commerce_webhooks::Field<::std::vec::Vec<FulfillmentHold>>,
     /// `fulfill_at`: `timestamp`, may be absent or null.
     pub fulfill_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
@@ -20029,9 +20231,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for FulfillmentOrde
                 let mut field_assigned_location_id: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_fulfillment_holds: ::std::option::Option<
+                let mut field_fulfillment_holds: ::commerce_webhooks::Field<
                     ::std::vec::Vec<FulfillmentHold>,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_fulfill_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
@@ -20132,11 +20334,13 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for FulfillmentOrde
                             );
                         }
                         "fulfillment_holds" => {
-                            field_fulfillment_holds = ::std::option::Option::Some(
+                            field_fulfillment_holds = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<FulfillmentHold>::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<FulfillmentHold>::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -20207,8 +20411,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for FulfillmentOrder {
         if !self.assigned_location_id.is_absent() {
             map.serialize_entry("assigned_location_id", &self.assigned_location_id)?;
         }
-        if let ::std::option::Option::Some(value) = &self.fulfillment_holds {
-            map.serialize_entry("fulfillment_holds", value)?;
+        if !self.fulfillment_holds.is_absent() {
+            map.serialize_entry("fulfillment_holds", &self.fulfillment_holds)?;
         }
         if !self.fulfill_at.is_absent() {
             map.serialize_entry("fulfill_at", &self.fulfill_at)?;
@@ -20663,10 +20867,12 @@ impl ::commerce_webhooks::wire::serde::Serialize for FulfillmentOrderMerge {
 /// Fields documented at <https://shopify.dev/api/admin-rest/latest/resources/fulfillmentorder>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FulfillmentOrderMergeIntent {
-    /// `fulfillment_order_id`: `uint`, may be absent or null.
-    pub fulfillment_order_id: ::commerce_webhooks::Field<u64>,
-    /// `fulfillment_order_line_items`: `[FulfillmentOrderMergeIntentLineItem]`, may be absent (`None`), never null.
-    pub fulfillment_order_line_items: ::std::option::Option<
+    /// `fulfillment_order_id`: `string_or_number`, may be absent or null.
+    pub fulfillment_order_id: ::commerce_webhooks::Field<
+        ::commerce_webhooks::StringOrNumber,
+    >,
+    /// `fulfillment_order_line_items`: `[FulfillmentOrderMergeIntentLineItem]`, may be absent or null.
+    pub fulfillment_order_line_items: ::commerce_webhooks::Field<
         ::std::vec::Vec<FulfillmentOrderMergeIntentLineItem>,
     >,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
@@ -20693,10 +20899,12 @@ for FulfillmentOrderMergeIntent {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_fulfillment_order_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
-                let mut field_fulfillment_order_line_items: ::std::option::Option<
+                let mut field_fulfillment_order_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_fulfillment_order_line_items: ::commerce_webhooks::Field<
                     ::std::vec::Vec<FulfillmentOrderMergeIntentLineItem>,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -20707,7 +20915,9 @@ for FulfillmentOrderMergeIntent {
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -20717,13 +20927,15 @@ for FulfillmentOrderMergeIntent {
                             );
                         }
                         "fulfillment_order_line_items" => {
-                            field_fulfillment_order_line_items = ::std::option::Option::Some(
+                            field_fulfillment_order_line_items = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                FulfillmentOrderMergeIntentLineItem,
-                                            >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<
+                                                    FulfillmentOrderMergeIntentLineItem,
+                                                >::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -20757,8 +20969,11 @@ impl ::commerce_webhooks::wire::serde::Serialize for FulfillmentOrderMergeIntent
         if !self.fulfillment_order_id.is_absent() {
             map.serialize_entry("fulfillment_order_id", &self.fulfillment_order_id)?;
         }
-        if let ::std::option::Option::Some(value) = &self.fulfillment_order_line_items {
-            map.serialize_entry("fulfillment_order_line_items", value)?;
+        if !self.fulfillment_order_line_items.is_absent() {
+            map.serialize_entry(
+                "fulfillment_order_line_items",
+                &self.fulfillment_order_line_items,
+            )?;
         }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
@@ -20771,8 +20986,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for FulfillmentOrderMergeIntent
 /// Fields documented at <https://shopify.dev/api/admin-rest/latest/resources/fulfillmentorder>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FulfillmentOrderMergeIntentLineItem {
-    /// `id`: `uint`, may be absent or null.
-    pub id: ::commerce_webhooks::Field<u64>,
+    /// `id`: `string_or_number`, may be absent or null.
+    pub id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// `quantity`: `int`, may be absent or null.
     pub quantity: ::commerce_webhooks::Field<i64>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
@@ -20799,7 +21014,9 @@ for FulfillmentOrderMergeIntentLineItem {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_quantity: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
@@ -20811,7 +21028,9 @@ for FulfillmentOrderMergeIntentLineItem {
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key("id", e))?,
@@ -20877,8 +21096,8 @@ pub struct FulfillmentOrderMoved {
     pub moved_fulfillment_order: ::commerce_webhooks::Field<FulfillmentOrder>,
     /// `destination_location_id`: `string`, may be absent or null.
     pub destination_location_id: ::commerce_webhooks::Field<::std::string::String>,
-    /// `fulfillment_order_line_items_requested`: `[GidQuantity]`, may be absent (`None`), never null.
-    pub fulfillment_order_line_items_requested: ::std::option::Option<
+    /// `fulfillment_order_line_items_requested`: `[GidQuantity]`, may be absent or null.
+    pub fulfillment_order_line_items_requested: ::commerce_webhooks::Field<
         ::std::vec::Vec<GidQuantity>,
     >,
     /// `source_location`: `GidRef`, may be absent or null.
@@ -20915,9 +21134,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for FulfillmentOrde
                 let mut field_destination_location_id: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_fulfillment_order_line_items_requested: ::std::option::Option<
+                let mut field_fulfillment_order_line_items_requested: ::commerce_webhooks::Field<
                     ::std::vec::Vec<GidQuantity>,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_source_location: ::commerce_webhooks::Field<GidRef> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
@@ -20969,11 +21188,13 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for FulfillmentOrde
                             );
                         }
                         "fulfillment_order_line_items_requested" => {
-                            field_fulfillment_order_line_items_requested = ::std::option::Option::Some(
+                            field_fulfillment_order_line_items_requested = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<GidQuantity>::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<GidQuantity>::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -21039,10 +21260,11 @@ impl ::commerce_webhooks::wire::serde::Serialize for FulfillmentOrderMoved {
                 &self.destination_location_id,
             )?;
         }
-        if let ::std::option::Option::Some(value) = &self
-            .fulfillment_order_line_items_requested
-        {
-            map.serialize_entry("fulfillment_order_line_items_requested", value)?;
+        if !self.fulfillment_order_line_items_requested.is_absent() {
+            map.serialize_entry(
+                "fulfillment_order_line_items_requested",
+                &self.fulfillment_order_line_items_requested,
+            )?;
         }
         if !self.source_location.is_absent() {
             map.serialize_entry("source_location", &self.source_location)?;
@@ -21062,8 +21284,8 @@ pub struct FulfillmentOrderPlacedOnHold {
     pub fulfillment_order: ::commerce_webhooks::Field<FulfillmentOrder>,
     /// `remaining_fulfillment_order`: `FulfillmentOrder`, may be absent or null.
     pub remaining_fulfillment_order: ::commerce_webhooks::Field<FulfillmentOrder>,
-    /// `held_fulfillment_order_line_items`: `[GidQuantity]`, may be absent (`None`), never null.
-    pub held_fulfillment_order_line_items: ::std::option::Option<
+    /// `held_fulfillment_order_line_items`: `[GidQuantity]`, may be absent or null.
+    pub held_fulfillment_order_line_items: ::commerce_webhooks::Field<
         ::std::vec::Vec<GidQuantity>,
     >,
     /// `created_fulfillment_hold`: `FulfillmentHold`, may be absent or null.
@@ -21098,9 +21320,9 @@ for FulfillmentOrderPlacedOnHold {
                 let mut field_remaining_fulfillment_order: ::commerce_webhooks::Field<
                     FulfillmentOrder,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_held_fulfillment_order_line_items: ::std::option::Option<
+                let mut field_held_fulfillment_order_line_items: ::commerce_webhooks::Field<
                     ::std::vec::Vec<GidQuantity>,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_created_fulfillment_hold: ::commerce_webhooks::Field<
                     FulfillmentHold,
                 > = ::commerce_webhooks::Field::Absent;
@@ -21138,11 +21360,13 @@ for FulfillmentOrderPlacedOnHold {
                             );
                         }
                         "held_fulfillment_order_line_items" => {
-                            field_held_fulfillment_order_line_items = ::std::option::Option::Some(
+                            field_held_fulfillment_order_line_items = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<GidQuantity>::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<GidQuantity>::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -21198,10 +21422,11 @@ impl ::commerce_webhooks::wire::serde::Serialize for FulfillmentOrderPlacedOnHol
                 &self.remaining_fulfillment_order,
             )?;
         }
-        if let ::std::option::Option::Some(value) = &self
-            .held_fulfillment_order_line_items
-        {
-            map.serialize_entry("held_fulfillment_order_line_items", value)?;
+        if !self.held_fulfillment_order_line_items.is_absent() {
+            map.serialize_entry(
+                "held_fulfillment_order_line_items",
+                &self.held_fulfillment_order_line_items,
+            )?;
         }
         if !self.created_fulfillment_hold.is_absent() {
             map.serialize_entry(
@@ -21362,8 +21587,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for FulfillmentOrderRequestSubm
 /// Fields documented at <https://shopify.dev/api/admin-rest/latest/resources/fulfillmentorder>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FulfillmentOrderSplit {
-    /// `split_line_items`: `[GidQuantity]`, may be absent (`None`), never null.
-    pub split_line_items: ::std::option::Option<::std::vec::Vec<GidQuantity>>,
+    /// `split_line_items`: `[GidQuantity]`, may be absent or null.
+    pub split_line_items: ::commerce_webhooks::Field<::std::vec::Vec<GidQuantity>>,
     /// `fulfillment_order`: `FulfillmentOrder`, may be absent or null.
     pub fulfillment_order: ::commerce_webhooks::Field<FulfillmentOrder>,
     /// `remaining_fulfillment_order`: `FulfillmentOrder`, may be absent or null.
@@ -21393,9 +21618,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for FulfillmentOrde
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_split_line_items: ::std::option::Option<
+                let mut field_split_line_items: ::commerce_webhooks::Field<
                     ::std::vec::Vec<GidQuantity>,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_fulfillment_order: ::commerce_webhooks::Field<
                     FulfillmentOrder,
                 > = ::commerce_webhooks::Field::Absent;
@@ -21411,11 +21636,13 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for FulfillmentOrde
                 {
                     match key.as_str() {
                         "split_line_items" => {
-                            field_split_line_items = ::std::option::Option::Some(
+                            field_split_line_items = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<GidQuantity>::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<GidQuantity>::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -21490,8 +21717,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for FulfillmentOrderSplit {
     ) -> ::std::result::Result<S::Ok, S::Error> {
         use ::commerce_webhooks::wire::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if let ::std::option::Option::Some(value) = &self.split_line_items {
-            map.serialize_entry("split_line_items", value)?;
+        if !self.split_line_items.is_absent() {
+            map.serialize_entry("split_line_items", &self.split_line_items)?;
         }
         if !self.fulfillment_order.is_absent() {
             map.serialize_entry("fulfillment_order", &self.fulfillment_order)?;
@@ -21519,8 +21746,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for FulfillmentOrderSplit {
 /// Fields documented at <https://shopify.dev/api/admin-rest/latest/resources/fulfillmentorder>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FulfillmentOrdersMerged {
-    /// `merge_intents`: `[FulfillmentOrderMergeIntent]`, may be absent (`None`), never null.
-    pub merge_intents: ::std::option::Option<
+    /// `merge_intents`: `[FulfillmentOrderMergeIntent]`, may be absent or null.
+    pub merge_intents: ::commerce_webhooks::Field<
         ::std::vec::Vec<FulfillmentOrderMergeIntent>,
     >,
     /// `fulfillment_order_merges`: `FulfillmentOrderMerge`, may be absent or null.
@@ -21549,9 +21776,9 @@ for FulfillmentOrdersMerged {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_merge_intents: ::std::option::Option<
+                let mut field_merge_intents: ::commerce_webhooks::Field<
                     ::std::vec::Vec<FulfillmentOrderMergeIntent>,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_fulfillment_order_merges: ::commerce_webhooks::Field<
                     FulfillmentOrderMerge,
                 > = ::commerce_webhooks::Field::Absent;
@@ -21561,13 +21788,15 @@ for FulfillmentOrdersMerged {
                 {
                     match key.as_str() {
                         "merge_intents" => {
-                            field_merge_intents = ::std::option::Option::Some(
+                            field_merge_intents = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                FulfillmentOrderMergeIntent,
-                                            >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<
+                                                    FulfillmentOrderMergeIntent,
+                                                >::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -21614,8 +21843,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for FulfillmentOrdersMerged {
     ) -> ::std::result::Result<S::Ok, S::Error> {
         use ::commerce_webhooks::wire::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if let ::std::option::Option::Some(value) = &self.merge_intents {
-            map.serialize_entry("merge_intents", value)?;
+        if !self.merge_intents.is_absent() {
+            map.serialize_entry("merge_intents", &self.merge_intents)?;
         }
         if !self.fulfillment_order_merges.is_absent() {
             map.serialize_entry(
@@ -21830,8 +22059,8 @@ pub struct InventoryItem {
     pub harmonized_system_code: ::commerce_webhooks::Field<::std::string::String>,
     /// `tracked`: `bool`, may be absent or null.
     pub tracked: ::commerce_webhooks::Field<bool>,
-    /// `country_harmonized_system_codes`: `[json]`, may be absent (`None`), never null.
-    pub country_harmonized_system_codes: ::std::option::Option<
+    /// `country_harmonized_system_codes`: `[json]`, may be absent or null.
+    pub country_harmonized_system_codes: ::commerce_webhooks::Field<
         ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
     >,
     /// `weight_value`: `number`, may be absent or null.
@@ -21887,9 +22116,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for InventoryItem {
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_tracked: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
-                let mut field_country_harmonized_system_codes: ::std::option::Option<
+                let mut field_country_harmonized_system_codes: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_weight_value: ::commerce_webhooks::Field<
                     ::commerce_webhooks::wire::serde_json::Number,
                 > = ::commerce_webhooks::Field::Absent;
@@ -22048,13 +22277,15 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for InventoryItem {
                             );
                         }
                         "country_harmonized_system_codes" => {
-                            field_country_harmonized_system_codes = ::std::option::Option::Some(
+                            field_country_harmonized_system_codes = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ::commerce_webhooks::wire::serde_json::Value,
-                                            >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<
+                                                    ::commerce_webhooks::wire::serde_json::Value,
+                                                >::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -22179,9 +22410,11 @@ impl ::commerce_webhooks::wire::serde::Serialize for InventoryItem {
         if !self.tracked.is_absent() {
             map.serialize_entry("tracked", &self.tracked)?;
         }
-        if let ::std::option::Option::Some(value) = &self.country_harmonized_system_codes
-        {
-            map.serialize_entry("country_harmonized_system_codes", value)?;
+        if !self.country_harmonized_system_codes.is_absent() {
+            map.serialize_entry(
+                "country_harmonized_system_codes",
+                &self.country_harmonized_system_codes,
+            )?;
         }
         if !self.weight_value.is_absent() {
             map.serialize_entry("weight_value", &self.weight_value)?;
@@ -22203,10 +22436,12 @@ impl ::commerce_webhooks::wire::serde::Serialize for InventoryItem {
 /// Fields documented at <https://shopify.dev/api/admin-rest/latest/resources/inventorylevel>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct InventoryLevel {
-    /// `inventory_item_id`: `uint`, may be absent or null.
-    pub inventory_item_id: ::commerce_webhooks::Field<u64>,
-    /// `location_id`: `uint`, may be absent or null.
-    pub location_id: ::commerce_webhooks::Field<u64>,
+    /// `inventory_item_id`: `string_or_number`, may be absent or null.
+    pub inventory_item_id: ::commerce_webhooks::Field<
+        ::commerce_webhooks::StringOrNumber,
+    >,
+    /// `location_id`: `string_or_number`, may be absent or null.
+    pub location_id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -22230,8 +22465,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for InventoryLevel 
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_inventory_item_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
-                let mut field_location_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_inventory_item_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_location_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -22242,7 +22481,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for InventoryLevel 
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -22256,7 +22497,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for InventoryLevel 
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -22304,12 +22547,12 @@ impl ::commerce_webhooks::wire::serde::Serialize for InventoryLevel {
 /// Fields documented at <https://shopify.dev/api/admin-rest/latest/resources/order>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LineItem {
-    /// `id`: `uint`, may be absent or null.
-    pub id: ::commerce_webhooks::Field<u64>,
-    /// `variant_id`: `uint`, may be absent or null.
-    pub variant_id: ::commerce_webhooks::Field<u64>,
-    /// `product_id`: `uint`, may be absent or null.
-    pub product_id: ::commerce_webhooks::Field<u64>,
+    /// `id`: `string_or_number`, may be absent or null.
+    pub id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
+    /// `variant_id`: `string_or_number`, may be absent or null.
+    pub variant_id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
+    /// `product_id`: `string_or_number`, may be absent or null.
+    pub product_id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// `title`: `string`, may be absent or null.
     pub title: ::commerce_webhooks::Field<::std::string::String>,
     /// `variant_title`: `string`, may be absent or null.
@@ -22330,16 +22573,16 @@ pub struct LineItem {
     pub fulfillment_service: ::commerce_webhooks::Field<::std::string::String>,
     /// `grams`: `int`, may be absent or null.
     pub grams: ::commerce_webhooks::Field<i64>,
-    /// `tax_lines`: `[TaxLine]`, may be absent (`None`), never null.
-    pub tax_lines: ::std::option::Option<::std::vec::Vec<TaxLine>>,
+    /// `tax_lines`: `[TaxLine]`, may be absent or null.
+    pub tax_lines: ::commerce_webhooks::Field<::std::vec::Vec<TaxLine>>,
     /// `applied_discount`: `AppliedDiscount`, may be absent or null.
     ///
     /// Draft order line items only.
     pub applied_discount: ::commerce_webhooks::Field<AppliedDiscount>,
     /// `name`: `string`, may be absent or null.
     pub name: ::commerce_webhooks::Field<::std::string::String>,
-    /// `properties`: `[json]`, may be absent (`None`), never null.
-    pub properties: ::std::option::Option<
+    /// `properties`: `[json]`, may be absent or null.
+    pub properties: ::commerce_webhooks::Field<
         ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
     >,
     /// `custom`: `bool`, may be absent or null.
@@ -22364,18 +22607,22 @@ pub struct LineItem {
     pub price_set: ::commerce_webhooks::Field<MoneySet>,
     /// `total_discount_set`: `MoneySet`, may be absent or null.
     pub total_discount_set: ::commerce_webhooks::Field<MoneySet>,
-    /// `discount_allocations`: `[DiscountAllocation]`, may be absent (`None`), never null.
-    pub discount_allocations: ::std::option::Option<::std::vec::Vec<DiscountAllocation>>,
-    /// `duties`: `[json]`, may be absent (`None`), never null.
-    pub duties: ::std::option::Option<
+    /// `discount_allocations`: `[DiscountAllocation]`, may be absent or null.
+    pub discount_allocations: ::commerce_webhooks::Field<
+        ::std::vec::Vec<DiscountAllocation>,
+    >,
+    /// `duties`: `[json]`, may be absent or null.
+    pub duties: ::commerce_webhooks::Field<
         ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
     >,
-    /// `attributed_staffs`: `[GidQuantity]`, may be absent (`None`), never null.
-    pub attributed_staffs: ::std::option::Option<::std::vec::Vec<GidQuantity>>,
+    /// `attributed_staffs`: `[GidQuantity]`, may be absent or null.
+    pub attributed_staffs: ::commerce_webhooks::Field<::std::vec::Vec<GidQuantity>>,
     /// `current_quantity`: `int`, may be absent or null.
     pub current_quantity: ::commerce_webhooks::Field<i64>,
-    /// `sales_line_item_group_id`: `uint`, may be absent or null.
-    pub sales_line_item_group_id: ::commerce_webhooks::Field<u64>,
+    /// `sales_line_item_group_id`: `string_or_number`, may be absent or null.
+    pub sales_line_item_group_id: ::commerce_webhooks::Field<
+        ::commerce_webhooks::StringOrNumber,
+    >,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -22399,9 +22646,15 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for LineItem {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
-                let mut field_variant_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
-                let mut field_product_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_variant_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_product_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_title: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
                 let mut field_variant_title: ::commerce_webhooks::Field<
                     ::std::string::String,
@@ -22418,16 +22671,16 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for LineItem {
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_grams: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
-                let mut field_tax_lines: ::std::option::Option<
+                let mut field_tax_lines: ::commerce_webhooks::Field<
                     ::std::vec::Vec<TaxLine>,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_applied_discount: ::commerce_webhooks::Field<
                     AppliedDiscount,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_name: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
-                let mut field_properties: ::std::option::Option<
+                let mut field_properties: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_custom: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
                 let mut field_price: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Money,
@@ -22448,18 +22701,18 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for LineItem {
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_price_set: ::commerce_webhooks::Field<MoneySet> = ::commerce_webhooks::Field::Absent;
                 let mut field_total_discount_set: ::commerce_webhooks::Field<MoneySet> = ::commerce_webhooks::Field::Absent;
-                let mut field_discount_allocations: ::std::option::Option<
+                let mut field_discount_allocations: ::commerce_webhooks::Field<
                     ::std::vec::Vec<DiscountAllocation>,
-                > = ::std::option::Option::None;
-                let mut field_duties: ::std::option::Option<
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_duties: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
-                > = ::std::option::Option::None;
-                let mut field_attributed_staffs: ::std::option::Option<
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_attributed_staffs: ::commerce_webhooks::Field<
                     ::std::vec::Vec<GidQuantity>,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_current_quantity: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
                 let mut field_sales_line_item_group_id: ::commerce_webhooks::Field<
-                    u64,
+                    ::commerce_webhooks::StringOrNumber,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
@@ -22471,7 +22724,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for LineItem {
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key("id", e))?,
@@ -22482,7 +22737,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for LineItem {
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -22496,7 +22753,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for LineItem {
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -22647,11 +22906,13 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for LineItem {
                             );
                         }
                         "tax_lines" => {
-                            field_tax_lines = ::std::option::Option::Some(
+                            field_tax_lines = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<TaxLine>::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<TaxLine>::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -22688,13 +22949,15 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for LineItem {
                             );
                         }
                         "properties" => {
-                            field_properties = ::std::option::Option::Some(
+                            field_properties = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ::commerce_webhooks::wire::serde_json::Value,
-                                            >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<
+                                                    ::commerce_webhooks::wire::serde_json::Value,
+                                                >::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -22851,13 +23114,15 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for LineItem {
                             );
                         }
                         "discount_allocations" => {
-                            field_discount_allocations = ::std::option::Option::Some(
+                            field_discount_allocations = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                DiscountAllocation,
-                                            >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<
+                                                    DiscountAllocation,
+                                                >::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -22867,13 +23132,15 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for LineItem {
                             );
                         }
                         "duties" => {
-                            field_duties = ::std::option::Option::Some(
+                            field_duties = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ::commerce_webhooks::wire::serde_json::Value,
-                                            >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<
+                                                    ::commerce_webhooks::wire::serde_json::Value,
+                                                >::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -22883,11 +23150,13 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for LineItem {
                             );
                         }
                         "attributed_staffs" => {
-                            field_attributed_staffs = ::std::option::Option::Some(
+                            field_attributed_staffs = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<GidQuantity>::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<GidQuantity>::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -22915,7 +23184,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for LineItem {
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -23015,8 +23286,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for LineItem {
         if !self.grams.is_absent() {
             map.serialize_entry("grams", &self.grams)?;
         }
-        if let ::std::option::Option::Some(value) = &self.tax_lines {
-            map.serialize_entry("tax_lines", value)?;
+        if !self.tax_lines.is_absent() {
+            map.serialize_entry("tax_lines", &self.tax_lines)?;
         }
         if !self.applied_discount.is_absent() {
             map.serialize_entry("applied_discount", &self.applied_discount)?;
@@ -23024,8 +23295,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for LineItem {
         if !self.name.is_absent() {
             map.serialize_entry("name", &self.name)?;
         }
-        if let ::std::option::Option::Some(value) = &self.properties {
-            map.serialize_entry("properties", value)?;
+        if !self.properties.is_absent() {
+            map.serialize_entry("properties", &self.properties)?;
         }
         if !self.custom.is_absent() {
             map.serialize_entry("custom", &self.custom)?;
@@ -23060,14 +23331,14 @@ impl ::commerce_webhooks::wire::serde::Serialize for LineItem {
         if !self.total_discount_set.is_absent() {
             map.serialize_entry("total_discount_set", &self.total_discount_set)?;
         }
-        if let ::std::option::Option::Some(value) = &self.discount_allocations {
-            map.serialize_entry("discount_allocations", value)?;
+        if !self.discount_allocations.is_absent() {
+            map.serialize_entry("discount_allocations", &self.discount_allocations)?;
         }
-        if let ::std::option::Option::Some(value) = &self.duties {
-            map.serialize_entry("duties", value)?;
+        if !self.duties.is_absent() {
+            map.serialize_entry("duties", &self.duties)?;
         }
-        if let ::std::option::Option::Some(value) = &self.attributed_staffs {
-            map.serialize_entry("attributed_staffs", value)?;
+        if !self.attributed_staffs.is_absent() {
+            map.serialize_entry("attributed_staffs", &self.attributed_staffs)?;
         }
         if !self.current_quantity.is_absent() {
             map.serialize_entry("current_quantity", &self.current_quantity)?;
@@ -23836,8 +24107,8 @@ pub struct MetafieldDefinition {
     ///
     /// null in the create/update sample, a gid in the delete sample.
     pub id: ::commerce_webhooks::Field<::std::string::String>,
-    /// `shop_id`: `uint`, may be absent or null.
-    pub shop_id: ::commerce_webhooks::Field<u64>,
+    /// `shop_id`: `string_or_number`, may be absent or null.
+    pub shop_id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// `namespace`: `string`, may be absent or null.
     pub namespace: ::commerce_webhooks::Field<::std::string::String>,
     /// `key`: `string`, may be absent or null.
@@ -23852,12 +24123,12 @@ pub struct MetafieldDefinition {
     pub deleting: ::commerce_webhooks::Field<bool>,
     /// `type_name`: `string`, may be absent or null.
     pub type_name: ::commerce_webhooks::Field<::std::string::String>,
-    /// `options`: `[json]`, may be absent (`None`), never null.
-    pub options: ::std::option::Option<
+    /// `options`: `[json]`, may be absent or null.
+    pub options: ::commerce_webhooks::Field<
         ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
     >,
-    /// `api_client_id`: `uint`, may be absent or null.
-    pub api_client_id: ::commerce_webhooks::Field<u64>,
+    /// `api_client_id`: `string_or_number`, may be absent or null.
+    pub api_client_id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// `created_at`: `timestamp`, may be absent or null.
     pub created_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `updated_at`: `timestamp`, may be absent or null.
@@ -23882,8 +24153,10 @@ pub struct MetafieldDefinition {
     pub customer_access: ::commerce_webhooks::Field<
         ::commerce_webhooks::wire::serde_json::Value,
     >,
-    /// `namespace_owner_api_client_id`: `uint`, may be absent or null.
-    pub namespace_owner_api_client_id: ::commerce_webhooks::Field<u64>,
+    /// `namespace_owner_api_client_id`: `string_or_number`, may be absent or null.
+    pub namespace_owner_api_client_id: ::commerce_webhooks::Field<
+        ::commerce_webhooks::StringOrNumber,
+    >,
     /// `unique_values`: `bool`, may be absent or null.
     pub unique_values: ::commerce_webhooks::Field<bool>,
     /// `smart_collection_condition`: `bool`, may be absent or null.
@@ -23934,7 +24207,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MetafieldDefini
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_id: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
-                let mut field_shop_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_shop_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_namespace: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
@@ -23950,10 +24225,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MetafieldDefini
                 let mut field_type_name: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_options: ::std::option::Option<
+                let mut field_options: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
-                > = ::std::option::Option::None;
-                let mut field_api_client_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_api_client_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_created_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
@@ -23977,7 +24254,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MetafieldDefini
                     ::commerce_webhooks::wire::serde_json::Value,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_namespace_owner_api_client_id: ::commerce_webhooks::Field<
-                    u64,
+                    ::commerce_webhooks::StringOrNumber,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_unique_values: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
                 let mut field_smart_collection_condition: ::commerce_webhooks::Field<
@@ -24023,7 +24300,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MetafieldDefini
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -24137,13 +24416,15 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MetafieldDefini
                             );
                         }
                         "options" => {
-                            field_options = ::std::option::Option::Some(
+                            field_options = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ::commerce_webhooks::wire::serde_json::Value,
-                                            >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<
+                                                    ::commerce_webhooks::wire::serde_json::Value,
+                                                >::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -24157,7 +24438,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MetafieldDefini
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -24297,7 +24580,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MetafieldDefini
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -24543,8 +24828,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for MetafieldDefinition {
         if !self.type_name.is_absent() {
             map.serialize_entry("type_name", &self.type_name)?;
         }
-        if let ::std::option::Option::Some(value) = &self.options {
-            map.serialize_entry("options", value)?;
+        if !self.options.is_absent() {
+            map.serialize_entry("options", &self.options)?;
         }
         if !self.api_client_id.is_absent() {
             map.serialize_entry("api_client_id", &self.api_client_id)?;
@@ -24632,10 +24917,10 @@ impl ::commerce_webhooks::wire::serde::Serialize for MetafieldDefinition {
 /// Fields documented at <https://shopify.dev/api/admin-rest/latest/resources/order>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MoneyAmount {
-    /// `amount`: `money`, may be absent (`None`), never null.
-    pub amount: ::std::option::Option<::commerce_webhooks::Money>,
-    /// `currency_code`: `string`, may be absent (`None`), never null.
-    pub currency_code: ::std::option::Option<::std::string::String>,
+    /// `amount`: `money`, may be absent or null.
+    pub amount: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
+    /// `currency_code`: `string`, may be absent or null.
+    pub currency_code: ::commerce_webhooks::Field<::std::string::String>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -24659,24 +24944,26 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MoneyAmount {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_amount: ::std::option::Option<
+                let mut field_amount: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Money,
-                > = ::std::option::Option::None;
-                let mut field_currency_code: ::std::option::Option<
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_currency_code: ::commerce_webhooks::Field<
                     ::std::string::String,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "amount" => {
-                            field_amount = ::std::option::Option::Some(
+                            field_amount = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            ::commerce_webhooks::Money,
-                                        >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::Money,
+                                            >::new(),
+                                        ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
                                         "amount",
@@ -24685,12 +24972,14 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MoneyAmount {
                             );
                         }
                         "currency_code" => {
-                            field_currency_code = ::std::option::Option::Some(
+                            field_currency_code = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            ::std::string::String,
-                                        >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::std::string::String,
+                                            >::new(),
+                                        ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
                                         "currency_code",
@@ -24720,11 +25009,11 @@ impl ::commerce_webhooks::wire::serde::Serialize for MoneyAmount {
     ) -> ::std::result::Result<S::Ok, S::Error> {
         use ::commerce_webhooks::wire::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if let ::std::option::Option::Some(value) = &self.amount {
-            map.serialize_entry("amount", value)?;
+        if !self.amount.is_absent() {
+            map.serialize_entry("amount", &self.amount)?;
         }
-        if let ::std::option::Option::Some(value) = &self.currency_code {
-            map.serialize_entry("currency_code", value)?;
+        if !self.currency_code.is_absent() {
+            map.serialize_entry("currency_code", &self.currency_code)?;
         }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
@@ -24737,10 +25026,10 @@ impl ::commerce_webhooks::wire::serde::Serialize for MoneyAmount {
 /// Fields documented at <https://shopify.dev/api/admin-rest/latest/resources/order>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MoneySet {
-    /// `shop_money`: `MoneyAmount`, may be absent (`None`), never null.
-    pub shop_money: ::std::option::Option<MoneyAmount>,
-    /// `presentment_money`: `MoneyAmount`, may be absent (`None`), never null.
-    pub presentment_money: ::std::option::Option<MoneyAmount>,
+    /// `shop_money`: `MoneyAmount`, may be absent or null.
+    pub shop_money: ::commerce_webhooks::Field<MoneyAmount>,
+    /// `presentment_money`: `MoneyAmount`, may be absent or null.
+    pub presentment_money: ::commerce_webhooks::Field<MoneyAmount>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -24764,18 +25053,22 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MoneySet {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_shop_money: ::std::option::Option<MoneyAmount> = ::std::option::Option::None;
-                let mut field_presentment_money: ::std::option::Option<MoneyAmount> = ::std::option::Option::None;
+                let mut field_shop_money: ::commerce_webhooks::Field<MoneyAmount> = ::commerce_webhooks::Field::Absent;
+                let mut field_presentment_money: ::commerce_webhooks::Field<
+                    MoneyAmount,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "shop_money" => {
-                            field_shop_money = ::std::option::Option::Some(
+                            field_shop_money = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<MoneyAmount>::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::Plain::<MoneyAmount>::new(),
+                                        ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
                                         "shop_money",
@@ -24784,10 +25077,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MoneySet {
                             );
                         }
                         "presentment_money" => {
-                            field_presentment_money = ::std::option::Option::Some(
+                            field_presentment_money = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<MoneyAmount>::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::Plain::<MoneyAmount>::new(),
+                                        ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
                                         "presentment_money",
@@ -24817,11 +25112,11 @@ impl ::commerce_webhooks::wire::serde::Serialize for MoneySet {
     ) -> ::std::result::Result<S::Ok, S::Error> {
         use ::commerce_webhooks::wire::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if let ::std::option::Option::Some(value) = &self.shop_money {
-            map.serialize_entry("shop_money", value)?;
+        if !self.shop_money.is_absent() {
+            map.serialize_entry("shop_money", &self.shop_money)?;
         }
-        if let ::std::option::Option::Some(value) = &self.presentment_money {
-            map.serialize_entry("presentment_money", value)?;
+        if !self.presentment_money.is_absent() {
+            map.serialize_entry("presentment_money", &self.presentment_money)?;
         }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
@@ -24834,10 +25129,10 @@ impl ::commerce_webhooks::wire::serde::Serialize for MoneySet {
 /// Fields documented at <https://shopify.dev/docs/api/webhooks/2026-07>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MoneyV2 {
-    /// `amount`: `money`, may be absent (`None`), never null.
-    pub amount: ::std::option::Option<::commerce_webhooks::Money>,
-    /// `currencyCode`: `string`, may be absent (`None`), never null.
-    pub currency_code: ::std::option::Option<::std::string::String>,
+    /// `amount`: `money`, may be absent or null.
+    pub amount: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
+    /// `currencyCode`: `string`, may be absent or null.
+    pub currency_code: ::commerce_webhooks::Field<::std::string::String>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -24861,24 +25156,26 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MoneyV2 {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_amount: ::std::option::Option<
+                let mut field_amount: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Money,
-                > = ::std::option::Option::None;
-                let mut field_currency_code: ::std::option::Option<
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_currency_code: ::commerce_webhooks::Field<
                     ::std::string::String,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "amount" => {
-                            field_amount = ::std::option::Option::Some(
+                            field_amount = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            ::commerce_webhooks::Money,
-                                        >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::Money,
+                                            >::new(),
+                                        ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
                                         "amount",
@@ -24887,12 +25184,14 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MoneyV2 {
                             );
                         }
                         "currencyCode" => {
-                            field_currency_code = ::std::option::Option::Some(
+                            field_currency_code = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            ::std::string::String,
-                                        >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::std::string::String,
+                                            >::new(),
+                                        ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
                                         "currencyCode",
@@ -24922,11 +25221,11 @@ impl ::commerce_webhooks::wire::serde::Serialize for MoneyV2 {
     ) -> ::std::result::Result<S::Ok, S::Error> {
         use ::commerce_webhooks::wire::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if let ::std::option::Option::Some(value) = &self.amount {
-            map.serialize_entry("amount", value)?;
+        if !self.amount.is_absent() {
+            map.serialize_entry("amount", &self.amount)?;
         }
-        if let ::std::option::Option::Some(value) = &self.currency_code {
-            map.serialize_entry("currencyCode", value)?;
+        if !self.currency_code.is_absent() {
+            map.serialize_entry("currencyCode", &self.currency_code)?;
         }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
@@ -24943,8 +25242,8 @@ pub struct Order {
     pub id: u64,
     /// `admin_graphql_api_id`: `string`, may be absent or null.
     pub admin_graphql_api_id: ::commerce_webhooks::Field<::std::string::String>,
-    /// `app_id`: `uint`, may be absent or null.
-    pub app_id: ::commerce_webhooks::Field<u64>,
+    /// `app_id`: `string_or_number`, may be absent or null.
+    pub app_id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// `browser_ip`: `string`, may be absent or null.
     pub browser_ip: ::commerce_webhooks::Field<::std::string::String>,
     /// `buyer_accepts_marketing`: `bool`, may be absent or null.
@@ -24955,8 +25254,8 @@ pub struct Order {
     pub cancelled_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `cart_token`: `string`, may be absent or null.
     pub cart_token: ::commerce_webhooks::Field<::std::string::String>,
-    /// `checkout_id`: `uint`, may be absent or null.
-    pub checkout_id: ::commerce_webhooks::Field<u64>,
+    /// `checkout_id`: `string_or_number`, may be absent or null.
+    pub checkout_id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// `checkout_token`: `string`, may be absent or null.
     pub checkout_token: ::commerce_webhooks::Field<::std::string::String>,
     /// `client_details`: `json`, may be absent or null.
@@ -24999,10 +25298,10 @@ pub struct Order {
     pub current_total_tax_set: ::commerce_webhooks::Field<MoneySet>,
     /// `customer_locale`: `string`, may be absent or null.
     pub customer_locale: ::commerce_webhooks::Field<::std::string::String>,
-    /// `device_id`: `uint`, may be absent or null.
-    pub device_id: ::commerce_webhooks::Field<u64>,
-    /// `discount_codes`: `[json]`, may be absent (`None`), never null.
-    pub discount_codes: ::std::option::Option<
+    /// `device_id`: `string_or_number`, may be absent or null.
+    pub device_id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
+    /// `discount_codes`: `[json]`, may be absent or null.
+    pub discount_codes: ::commerce_webhooks::Field<
         ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
     >,
     /// `duties_included`: `bool`, may be absent or null.
@@ -25019,18 +25318,20 @@ pub struct Order {
     pub landing_site: ::commerce_webhooks::Field<::std::string::String>,
     /// `landing_site_ref`: `string`, may be absent or null.
     pub landing_site_ref: ::commerce_webhooks::Field<::std::string::String>,
-    /// `location_id`: `uint`, may be absent or null.
-    pub location_id: ::commerce_webhooks::Field<u64>,
+    /// `location_id`: `string_or_number`, may be absent or null.
+    pub location_id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// `merchant_business_entity_id`: `string`, may be absent or null.
     pub merchant_business_entity_id: ::commerce_webhooks::Field<::std::string::String>,
-    /// `merchant_of_record_app_id`: `uint`, may be absent or null.
-    pub merchant_of_record_app_id: ::commerce_webhooks::Field<u64>,
+    /// `merchant_of_record_app_id`: `string_or_number`, may be absent or null.
+    pub merchant_of_record_app_id: ::commerce_webhooks::Field<
+        ::commerce_webhooks::StringOrNumber,
+    >,
     /// `name`: `string`, may be absent or null.
     pub name: ::commerce_webhooks::Field<::std::string::String>,
     /// `note`: `string`, may be absent or null.
     pub note: ::commerce_webhooks::Field<::std::string::String>,
-    /// `note_attributes`: `[json]`, may be absent (`None`), never null.
-    pub note_attributes: ::std::option::Option<
+    /// `note_attributes`: `[json]`, may be absent or null.
+    pub note_attributes: ::commerce_webhooks::Field<
         ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
     >,
     /// `number`: `int`, may be absent or null.
@@ -25043,8 +25344,8 @@ pub struct Order {
     pub original_total_additional_fees_set: ::commerce_webhooks::Field<MoneySet>,
     /// `original_total_duties_set`: `MoneySet`, may be absent or null.
     pub original_total_duties_set: ::commerce_webhooks::Field<MoneySet>,
-    /// `payment_gateway_names`: `[string]`, may be absent (`None`), never null.
-    pub payment_gateway_names: ::std::option::Option<
+    /// `payment_gateway_names`: `[string]`, may be absent or null.
+    pub payment_gateway_names: ::commerce_webhooks::Field<
         ::std::vec::Vec<::std::string::String>,
     >,
     /// `phone`: `string`, may be absent or null.
@@ -25073,8 +25374,8 @@ pub struct Order {
     pub tags: ::commerce_webhooks::Field<::std::string::String>,
     /// `tax_exempt`: `bool`, may be absent or null.
     pub tax_exempt: ::commerce_webhooks::Field<bool>,
-    /// `tax_lines`: `[TaxLine]`, may be absent (`None`), never null.
-    pub tax_lines: ::std::option::Option<::std::vec::Vec<TaxLine>>,
+    /// `tax_lines`: `[TaxLine]`, may be absent or null.
+    pub tax_lines: ::commerce_webhooks::Field<::std::vec::Vec<TaxLine>>,
     /// `taxes_included`: `bool`, may be absent or null.
     pub taxes_included: ::commerce_webhooks::Field<bool>,
     /// `test`: `bool`, may be absent or null.
@@ -25113,30 +25414,30 @@ pub struct Order {
     >,
     /// `updated_at`: `timestamp`, may be absent or null.
     pub updated_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
-    /// `user_id`: `uint`, may be absent or null.
-    pub user_id: ::commerce_webhooks::Field<u64>,
+    /// `user_id`: `string_or_number`, may be absent or null.
+    pub user_id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// `billing_address`: `Address`, may be absent or null.
     pub billing_address: ::commerce_webhooks::Field<Address>,
     /// `customer`: `Customer`, may be absent or null.
     pub customer: ::commerce_webhooks::Field<Customer>,
-    /// `discount_applications`: `[json]`, may be absent (`None`), never null.
-    pub discount_applications: ::std::option::Option<
+    /// `discount_applications`: `[json]`, may be absent or null.
+    pub discount_applications: ::commerce_webhooks::Field<
         ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
     >,
-    /// `fulfillments`: `[Fulfillment]`, may be absent (`None`), never null.
-    pub fulfillments: ::std::option::Option<::std::vec::Vec<Fulfillment>>,
-    /// `line_items`: `[LineItem]`, may be absent (`None`), never null.
-    pub line_items: ::std::option::Option<::std::vec::Vec<LineItem>>,
+    /// `fulfillments`: `[Fulfillment]`, may be absent or null.
+    pub fulfillments: ::commerce_webhooks::Field<::std::vec::Vec<Fulfillment>>,
+    /// `line_items`: `[LineItem]`, may be absent or null.
+    pub line_items: ::commerce_webhooks::Field<::std::vec::Vec<LineItem>>,
     /// `payment_terms`: `PaymentTerms`, may be absent or null.
     pub payment_terms: ::commerce_webhooks::Field<PaymentTerms>,
-    /// `refunds`: `[Refund]`, may be absent (`None`), never null.
-    pub refunds: ::std::option::Option<::std::vec::Vec<Refund>>,
+    /// `refunds`: `[Refund]`, may be absent or null.
+    pub refunds: ::commerce_webhooks::Field<::std::vec::Vec<Refund>>,
     /// `shipping_address`: `Address`, may be absent or null.
     pub shipping_address: ::commerce_webhooks::Field<Address>,
-    /// `shipping_lines`: `[ShippingLine]`, may be absent (`None`), never null.
-    pub shipping_lines: ::std::option::Option<::std::vec::Vec<ShippingLine>>,
-    /// `returns`: `[json]`, may be absent (`None`), never null.
-    pub returns: ::std::option::Option<
+    /// `shipping_lines`: `[ShippingLine]`, may be absent or null.
+    pub shipping_lines: ::commerce_webhooks::Field<::std::vec::Vec<ShippingLine>>,
+    /// `returns`: `[json]`, may be absent or null.
+    pub returns: ::commerce_webhooks::Field<
         ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
     >,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
@@ -25166,7 +25467,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Order {
                 let mut field_admin_graphql_api_id: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_app_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_app_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_browser_ip: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
@@ -25182,7 +25485,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Order {
                 let mut field_cart_token: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_checkout_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_checkout_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_checkout_token: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
@@ -25241,10 +25546,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Order {
                 let mut field_customer_locale: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_device_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
-                let mut field_discount_codes: ::std::option::Option<
+                let mut field_device_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_discount_codes: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_duties_included: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
                 let mut field_email: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
                 let mut field_estimated_taxes: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
@@ -25260,18 +25567,20 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Order {
                 let mut field_landing_site_ref: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_location_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_location_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_merchant_business_entity_id: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_merchant_of_record_app_id: ::commerce_webhooks::Field<
-                    u64,
+                    ::commerce_webhooks::StringOrNumber,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_name: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
                 let mut field_note: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
-                let mut field_note_attributes: ::std::option::Option<
+                let mut field_note_attributes: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_number: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
                 let mut field_order_number: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
                 let mut field_order_status_url: ::commerce_webhooks::Field<
@@ -25283,9 +25592,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Order {
                 let mut field_original_total_duties_set: ::commerce_webhooks::Field<
                     MoneySet,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_payment_gateway_names: ::std::option::Option<
+                let mut field_payment_gateway_names: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::std::string::String>,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_phone: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
                 let mut field_po_number: ::commerce_webhooks::Field<
                     ::std::string::String,
@@ -25317,9 +25626,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Order {
                 let mut field_subtotal_price_set: ::commerce_webhooks::Field<MoneySet> = ::commerce_webhooks::Field::Absent;
                 let mut field_tags: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
                 let mut field_tax_exempt: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
-                let mut field_tax_lines: ::std::option::Option<
+                let mut field_tax_lines: ::commerce_webhooks::Field<
                     ::std::vec::Vec<TaxLine>,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_taxes_included: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
                 let mut field_test: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
                 let mut field_token: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
@@ -25364,27 +25673,31 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Order {
                 let mut field_updated_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_user_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_user_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_billing_address: ::commerce_webhooks::Field<Address> = ::commerce_webhooks::Field::Absent;
                 let mut field_customer: ::commerce_webhooks::Field<Customer> = ::commerce_webhooks::Field::Absent;
-                let mut field_discount_applications: ::std::option::Option<
+                let mut field_discount_applications: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
-                > = ::std::option::Option::None;
-                let mut field_fulfillments: ::std::option::Option<
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_fulfillments: ::commerce_webhooks::Field<
                     ::std::vec::Vec<Fulfillment>,
-                > = ::std::option::Option::None;
-                let mut field_line_items: ::std::option::Option<
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_line_items: ::commerce_webhooks::Field<
                     ::std::vec::Vec<LineItem>,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_payment_terms: ::commerce_webhooks::Field<PaymentTerms> = ::commerce_webhooks::Field::Absent;
-                let mut field_refunds: ::std::option::Option<::std::vec::Vec<Refund>> = ::std::option::Option::None;
+                let mut field_refunds: ::commerce_webhooks::Field<
+                    ::std::vec::Vec<Refund>,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_shipping_address: ::commerce_webhooks::Field<Address> = ::commerce_webhooks::Field::Absent;
-                let mut field_shipping_lines: ::std::option::Option<
+                let mut field_shipping_lines: ::commerce_webhooks::Field<
                     ::std::vec::Vec<ShippingLine>,
-                > = ::std::option::Option::None;
-                let mut field_returns: ::std::option::Option<
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_returns: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -25420,7 +25733,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Order {
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -25512,7 +25827,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Order {
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -25830,7 +26147,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Order {
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -25840,13 +26159,15 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Order {
                             );
                         }
                         "discount_codes" => {
-                            field_discount_codes = ::std::option::Option::Some(
+                            field_discount_codes = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ::commerce_webhooks::wire::serde_json::Value,
-                                            >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<
+                                                    ::commerce_webhooks::wire::serde_json::Value,
+                                                >::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -25965,7 +26286,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Order {
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -25995,7 +26318,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Order {
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -26031,13 +26356,15 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Order {
                             );
                         }
                         "note_attributes" => {
-                            field_note_attributes = ::std::option::Option::Some(
+                            field_note_attributes = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ::commerce_webhooks::wire::serde_json::Value,
-                                            >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<
+                                                    ::commerce_webhooks::wire::serde_json::Value,
+                                                >::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -26119,13 +26446,15 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Order {
                             );
                         }
                         "payment_gateway_names" => {
-                            field_payment_gateway_names = ::std::option::Option::Some(
+                            field_payment_gateway_names = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ::std::string::String,
-                                            >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<
+                                                    ::std::string::String,
+                                                >::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -26333,11 +26662,13 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Order {
                             );
                         }
                         "tax_lines" => {
-                            field_tax_lines = ::std::option::Option::Some(
+                            field_tax_lines = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<TaxLine>::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<TaxLine>::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -26615,7 +26946,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Order {
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -26653,13 +26986,15 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Order {
                             );
                         }
                         "discount_applications" => {
-                            field_discount_applications = ::std::option::Option::Some(
+                            field_discount_applications = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ::commerce_webhooks::wire::serde_json::Value,
-                                            >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<
+                                                    ::commerce_webhooks::wire::serde_json::Value,
+                                                >::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -26669,11 +27004,13 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Order {
                             );
                         }
                         "fulfillments" => {
-                            field_fulfillments = ::std::option::Option::Some(
+                            field_fulfillments = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<Fulfillment>::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<Fulfillment>::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -26683,11 +27020,13 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Order {
                             );
                         }
                         "line_items" => {
-                            field_line_items = ::std::option::Option::Some(
+                            field_line_items = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<LineItem>::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<LineItem>::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -26711,11 +27050,13 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Order {
                             );
                         }
                         "refunds" => {
-                            field_refunds = ::std::option::Option::Some(
+                            field_refunds = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<Refund>::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<Refund>::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -26739,11 +27080,13 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Order {
                             );
                         }
                         "shipping_lines" => {
-                            field_shipping_lines = ::std::option::Option::Some(
+                            field_shipping_lines = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<ShippingLine>::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<ShippingLine>::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -26753,13 +27096,15 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Order {
                             );
                         }
                         "returns" => {
-                            field_returns = ::std::option::Option::Some(
+                            field_returns = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ::commerce_webhooks::wire::serde_json::Value,
-                                            >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<
+                                                    ::commerce_webhooks::wire::serde_json::Value,
+                                                >::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -26996,8 +27341,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for Order {
         if !self.device_id.is_absent() {
             map.serialize_entry("device_id", &self.device_id)?;
         }
-        if let ::std::option::Option::Some(value) = &self.discount_codes {
-            map.serialize_entry("discount_codes", value)?;
+        if !self.discount_codes.is_absent() {
+            map.serialize_entry("discount_codes", &self.discount_codes)?;
         }
         if !self.duties_included.is_absent() {
             map.serialize_entry("duties_included", &self.duties_included)?;
@@ -27041,8 +27386,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for Order {
         if !self.note.is_absent() {
             map.serialize_entry("note", &self.note)?;
         }
-        if let ::std::option::Option::Some(value) = &self.note_attributes {
-            map.serialize_entry("note_attributes", value)?;
+        if !self.note_attributes.is_absent() {
+            map.serialize_entry("note_attributes", &self.note_attributes)?;
         }
         if !self.number.is_absent() {
             map.serialize_entry("number", &self.number)?;
@@ -27065,8 +27410,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for Order {
                 &self.original_total_duties_set,
             )?;
         }
-        if let ::std::option::Option::Some(value) = &self.payment_gateway_names {
-            map.serialize_entry("payment_gateway_names", value)?;
+        if !self.payment_gateway_names.is_absent() {
+            map.serialize_entry("payment_gateway_names", &self.payment_gateway_names)?;
         }
         if !self.phone.is_absent() {
             map.serialize_entry("phone", &self.phone)?;
@@ -27107,8 +27452,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for Order {
         if !self.tax_exempt.is_absent() {
             map.serialize_entry("tax_exempt", &self.tax_exempt)?;
         }
-        if let ::std::option::Option::Some(value) = &self.tax_lines {
-            map.serialize_entry("tax_lines", value)?;
+        if !self.tax_lines.is_absent() {
+            map.serialize_entry("tax_lines", &self.tax_lines)?;
         }
         if !self.taxes_included.is_absent() {
             map.serialize_entry("taxes_included", &self.taxes_included)?;
@@ -27185,29 +27530,29 @@ impl ::commerce_webhooks::wire::serde::Serialize for Order {
         if !self.customer.is_absent() {
             map.serialize_entry("customer", &self.customer)?;
         }
-        if let ::std::option::Option::Some(value) = &self.discount_applications {
-            map.serialize_entry("discount_applications", value)?;
+        if !self.discount_applications.is_absent() {
+            map.serialize_entry("discount_applications", &self.discount_applications)?;
         }
-        if let ::std::option::Option::Some(value) = &self.fulfillments {
-            map.serialize_entry("fulfillments", value)?;
+        if !self.fulfillments.is_absent() {
+            map.serialize_entry("fulfillments", &self.fulfillments)?;
         }
-        if let ::std::option::Option::Some(value) = &self.line_items {
-            map.serialize_entry("line_items", value)?;
+        if !self.line_items.is_absent() {
+            map.serialize_entry("line_items", &self.line_items)?;
         }
         if !self.payment_terms.is_absent() {
             map.serialize_entry("payment_terms", &self.payment_terms)?;
         }
-        if let ::std::option::Option::Some(value) = &self.refunds {
-            map.serialize_entry("refunds", value)?;
+        if !self.refunds.is_absent() {
+            map.serialize_entry("refunds", &self.refunds)?;
         }
         if !self.shipping_address.is_absent() {
             map.serialize_entry("shipping_address", &self.shipping_address)?;
         }
-        if let ::std::option::Option::Some(value) = &self.shipping_lines {
-            map.serialize_entry("shipping_lines", value)?;
+        if !self.shipping_lines.is_absent() {
+            map.serialize_entry("shipping_lines", &self.shipping_lines)?;
         }
-        if let ::std::option::Option::Some(value) = &self.returns {
-            map.serialize_entry("returns", value)?;
+        if !self.returns.is_absent() {
+            map.serialize_entry("returns", &self.returns)?;
         }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
@@ -27220,22 +27565,22 @@ impl ::commerce_webhooks::wire::serde::Serialize for Order {
 /// Fields documented at <https://shopify.dev/api/admin-rest/latest/resources/order>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrderEdit {
-    /// `id`: `uint`, may be absent or null.
-    pub id: ::commerce_webhooks::Field<u64>,
-    /// `app_id`: `uint`, may be absent or null.
-    pub app_id: ::commerce_webhooks::Field<u64>,
+    /// `id`: `string_or_number`, may be absent or null.
+    pub id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
+    /// `app_id`: `string_or_number`, may be absent or null.
+    pub app_id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// `created_at`: `timestamp`, may be absent or null.
     pub created_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `committed_at`: `timestamp`, may be absent or null.
     pub committed_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `notify_customer`: `bool`, may be absent or null.
     pub notify_customer: ::commerce_webhooks::Field<bool>,
-    /// `order_id`: `uint`, may be absent or null.
-    pub order_id: ::commerce_webhooks::Field<u64>,
+    /// `order_id`: `string_or_number`, may be absent or null.
+    pub order_id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// `staff_note`: `string`, may be absent or null.
     pub staff_note: ::commerce_webhooks::Field<::std::string::String>,
-    /// `user_id`: `uint`, may be absent or null.
-    pub user_id: ::commerce_webhooks::Field<u64>,
+    /// `user_id`: `string_or_number`, may be absent or null.
+    pub user_id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// `line_items`: `OrderEditChanges`, may be absent or null.
     pub line_items: ::commerce_webhooks::Field<OrderEditChanges>,
     /// `discounts`: `OrderEditDiscountChanges`, may be absent or null.
@@ -27265,8 +27610,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderEdit {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
-                let mut field_app_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_app_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_created_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
@@ -27274,11 +27623,15 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderEdit {
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_notify_customer: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
-                let mut field_order_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_order_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_staff_note: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_user_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_user_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_line_items: ::commerce_webhooks::Field<OrderEditChanges> = ::commerce_webhooks::Field::Absent;
                 let mut field_discounts: ::commerce_webhooks::Field<
                     OrderEditDiscountChanges,
@@ -27296,7 +27649,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderEdit {
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key("id", e))?,
@@ -27307,7 +27662,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderEdit {
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -27367,7 +27724,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderEdit {
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -27397,7 +27756,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderEdit {
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -27525,10 +27886,10 @@ impl ::commerce_webhooks::wire::serde::Serialize for OrderEdit {
 /// Fields documented at <https://shopify.dev/api/admin-rest/latest/resources/order>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrderEditChanges {
-    /// `additions`: `[OrderEditDelta]`, may be absent (`None`), never null.
-    pub additions: ::std::option::Option<::std::vec::Vec<OrderEditDelta>>,
-    /// `removals`: `[OrderEditDelta]`, may be absent (`None`), never null.
-    pub removals: ::std::option::Option<::std::vec::Vec<OrderEditDelta>>,
+    /// `additions`: `[OrderEditDelta]`, may be absent or null.
+    pub additions: ::commerce_webhooks::Field<::std::vec::Vec<OrderEditDelta>>,
+    /// `removals`: `[OrderEditDelta]`, may be absent or null.
+    pub removals: ::commerce_webhooks::Field<::std::vec::Vec<OrderEditDelta>>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -27552,23 +27913,25 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderEditChange
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_additions: ::std::option::Option<
+                let mut field_additions: ::commerce_webhooks::Field<
                     ::std::vec::Vec<OrderEditDelta>,
-                > = ::std::option::Option::None;
-                let mut field_removals: ::std::option::Option<
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_removals: ::commerce_webhooks::Field<
                     ::std::vec::Vec<OrderEditDelta>,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "additions" => {
-                            field_additions = ::std::option::Option::Some(
+                            field_additions = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<OrderEditDelta>::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<OrderEditDelta>::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -27578,11 +27941,13 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderEditChange
                             );
                         }
                         "removals" => {
-                            field_removals = ::std::option::Option::Some(
+                            field_removals = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<OrderEditDelta>::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<OrderEditDelta>::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -27613,11 +27978,11 @@ impl ::commerce_webhooks::wire::serde::Serialize for OrderEditChanges {
     ) -> ::std::result::Result<S::Ok, S::Error> {
         use ::commerce_webhooks::wire::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if let ::std::option::Option::Some(value) = &self.additions {
-            map.serialize_entry("additions", value)?;
+        if !self.additions.is_absent() {
+            map.serialize_entry("additions", &self.additions)?;
         }
-        if let ::std::option::Option::Some(value) = &self.removals {
-            map.serialize_entry("removals", value)?;
+        if !self.removals.is_absent() {
+            map.serialize_entry("removals", &self.removals)?;
         }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
@@ -27630,8 +27995,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for OrderEditChanges {
 /// Fields documented at <https://shopify.dev/api/admin-rest/latest/resources/order>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrderEditDelta {
-    /// `id`: `uint`, may be absent or null.
-    pub id: ::commerce_webhooks::Field<u64>,
+    /// `id`: `string_or_number`, may be absent or null.
+    pub id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// `delta`: `int`, may be absent or null.
     pub delta: ::commerce_webhooks::Field<i64>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
@@ -27657,7 +28022,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderEditDelta 
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_delta: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
@@ -27669,7 +28036,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderEditDelta 
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key("id", e))?,
@@ -27896,8 +28265,8 @@ pub struct OrderRiskAssessmentChange {
     pub risk_level: ::commerce_webhooks::Field<::std::string::String>,
     /// `created_at`: `timestamp`, may be absent or null.
     pub created_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
-    /// `order_id`: `uint`, may be absent or null.
-    pub order_id: ::commerce_webhooks::Field<u64>,
+    /// `order_id`: `string_or_number`, may be absent or null.
+    pub order_id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// `admin_graphql_api_order_id`: `string`, may be absent or null.
     pub admin_graphql_api_order_id: ::commerce_webhooks::Field<::std::string::String>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
@@ -27936,7 +28305,9 @@ for OrderRiskAssessmentChange {
                 let mut field_created_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_order_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_order_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_admin_graphql_api_order_id: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
@@ -28014,7 +28385,9 @@ for OrderRiskAssessmentChange {
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -28099,8 +28472,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for OrderRiskAssessmentChange {
 pub struct OrderTransaction {
     /// `id`: `uint`, always present.
     pub id: u64,
-    /// `order_id`: `uint`, may be absent or null.
-    pub order_id: ::commerce_webhooks::Field<u64>,
+    /// `order_id`: `string_or_number`, may be absent or null.
+    pub order_id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// `kind`: `string`, may be absent or null.
     pub kind: ::commerce_webhooks::Field<::std::string::String>,
     /// `gateway`: `string`, may be absent or null.
@@ -28115,16 +28488,16 @@ pub struct OrderTransaction {
     pub test: ::commerce_webhooks::Field<bool>,
     /// `authorization`: `string`, may be absent or null.
     pub authorization: ::commerce_webhooks::Field<::std::string::String>,
-    /// `location_id`: `uint`, may be absent or null.
-    pub location_id: ::commerce_webhooks::Field<u64>,
-    /// `user_id`: `uint`, may be absent or null.
-    pub user_id: ::commerce_webhooks::Field<u64>,
-    /// `parent_id`: `uint`, may be absent or null.
-    pub parent_id: ::commerce_webhooks::Field<u64>,
+    /// `location_id`: `string_or_number`, may be absent or null.
+    pub location_id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
+    /// `user_id`: `string_or_number`, may be absent or null.
+    pub user_id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
+    /// `parent_id`: `string_or_number`, may be absent or null.
+    pub parent_id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// `processed_at`: `timestamp`, may be absent or null.
     pub processed_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
-    /// `device_id`: `uint`, may be absent or null.
-    pub device_id: ::commerce_webhooks::Field<u64>,
+    /// `device_id`: `string_or_number`, may be absent or null.
+    pub device_id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// `error_code`: `string`, may be absent or null.
     pub error_code: ::commerce_webhooks::Field<::std::string::String>,
     /// `source_name`: `string`, may be absent or null.
@@ -28173,7 +28546,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderTransactio
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_id: ::std::option::Option<u64> = ::std::option::Option::None;
-                let mut field_order_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_order_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_kind: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
                 let mut field_gateway: ::commerce_webhooks::Field<
                     ::std::string::String,
@@ -28191,13 +28566,21 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderTransactio
                 let mut field_authorization: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_location_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
-                let mut field_user_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
-                let mut field_parent_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_location_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_user_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_parent_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_processed_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_device_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_device_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_error_code: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
@@ -28248,7 +28631,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderTransactio
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -28366,7 +28751,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderTransactio
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -28380,7 +28767,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderTransactio
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -28394,7 +28783,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderTransactio
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -28424,7 +28815,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderTransactio
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -29241,10 +29634,12 @@ pub struct PaymentSchedule {
     pub created_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `updated_at`: `timestamp`, may be absent or null.
     pub updated_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
-    /// `payment_terms_id`: `uint`, may be absent or null.
-    pub payment_terms_id: ::commerce_webhooks::Field<u64>,
-    /// `reference_id`: `uint`, may be absent or null.
-    pub reference_id: ::commerce_webhooks::Field<u64>,
+    /// `payment_terms_id`: `string_or_number`, may be absent or null.
+    pub payment_terms_id: ::commerce_webhooks::Field<
+        ::commerce_webhooks::StringOrNumber,
+    >,
+    /// `reference_id`: `string_or_number`, may be absent or null.
+    pub reference_id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// `reference_type`: `string`, may be absent or null.
     pub reference_type: ::commerce_webhooks::Field<::std::string::String>,
     /// `issued_at`: `timestamp`, may be absent or null.
@@ -29307,8 +29702,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for PaymentSchedule
                 let mut field_updated_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_payment_terms_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
-                let mut field_reference_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_payment_terms_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_reference_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_reference_type: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
@@ -29408,7 +29807,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for PaymentSchedule
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -29422,7 +29823,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for PaymentSchedule
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -29818,8 +30221,8 @@ pub struct PaymentTerms {
     pub created_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `updated_at`: `timestamp`, may be absent or null.
     pub updated_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
-    /// `payment_schedules`: `[PaymentSchedule]`, may be absent (`None`), never null.
-    pub payment_schedules: ::std::option::Option<::std::vec::Vec<PaymentSchedule>>,
+    /// `payment_schedules`: `[PaymentSchedule]`, may be absent or null.
+    pub payment_schedules: ::commerce_webhooks::Field<::std::vec::Vec<PaymentSchedule>>,
     /// `can_pay_early`: `bool`, may be absent or null.
     pub can_pay_early: ::commerce_webhooks::Field<bool>,
     /// `admin_graphql_api_id`: `string`, may be absent or null.
@@ -29861,9 +30264,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for PaymentTerms {
                 let mut field_updated_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_payment_schedules: ::std::option::Option<
+                let mut field_payment_schedules: ::commerce_webhooks::Field<
                     ::std::vec::Vec<PaymentSchedule>,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_can_pay_early: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
                 let mut field_admin_graphql_api_id: ::commerce_webhooks::Field<
                     ::std::string::String,
@@ -29961,11 +30364,13 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for PaymentTerms {
                             );
                         }
                         "payment_schedules" => {
-                            field_payment_schedules = ::std::option::Option::Some(
+                            field_payment_schedules = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<PaymentSchedule>::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<PaymentSchedule>::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -30052,8 +30457,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for PaymentTerms {
         if !self.updated_at.is_absent() {
             map.serialize_entry("updated_at", &self.updated_at)?;
         }
-        if let ::std::option::Option::Some(value) = &self.payment_schedules {
-            map.serialize_entry("payment_schedules", value)?;
+        if !self.payment_schedules.is_absent() {
+            map.serialize_entry("payment_schedules", &self.payment_schedules)?;
         }
         if !self.can_pay_early.is_absent() {
             map.serialize_entry("can_pay_early", &self.can_pay_early)?;
@@ -30100,22 +30505,22 @@ pub struct Product {
     pub published_scope: ::commerce_webhooks::Field<::std::string::String>,
     /// `tags`: `string`, may be absent or null.
     pub tags: ::commerce_webhooks::Field<::std::string::String>,
-    /// `variants`: `[ProductVariant]`, may be absent (`None`), never null.
-    pub variants: ::std::option::Option<::std::vec::Vec<ProductVariant>>,
-    /// `options`: `[ProductOption]`, may be absent (`None`), never null.
-    pub options: ::std::option::Option<::std::vec::Vec<ProductOption>>,
-    /// `images`: `[json]`, may be absent (`None`), never null.
-    pub images: ::std::option::Option<
+    /// `variants`: `[ProductVariant]`, may be absent or null.
+    pub variants: ::commerce_webhooks::Field<::std::vec::Vec<ProductVariant>>,
+    /// `options`: `[ProductOption]`, may be absent or null.
+    pub options: ::commerce_webhooks::Field<::std::vec::Vec<ProductOption>>,
+    /// `images`: `[json]`, may be absent or null.
+    pub images: ::commerce_webhooks::Field<
         ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
     >,
     /// `image`: `json`, may be absent or null.
     pub image: ::commerce_webhooks::Field<::commerce_webhooks::wire::serde_json::Value>,
-    /// `media`: `[json]`, may be absent (`None`), never null.
-    pub media: ::std::option::Option<
+    /// `media`: `[json]`, may be absent or null.
+    pub media: ::commerce_webhooks::Field<
         ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
     >,
-    /// `variant_gids`: `[ProductVariantGid]`, may be absent (`None`), never null.
-    pub variant_gids: ::std::option::Option<::std::vec::Vec<ProductVariantGid>>,
+    /// `variant_gids`: `[ProductVariantGid]`, may be absent or null.
+    pub variant_gids: ::commerce_webhooks::Field<::std::vec::Vec<ProductVariantGid>>,
     /// `has_variants_that_requires_components`: `bool`, may be absent or null.
     pub has_variants_that_requires_components: ::commerce_webhooks::Field<bool>,
     /// `category`: `json`, may be absent or null.
@@ -30181,24 +30586,24 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Product {
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_tags: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
-                let mut field_variants: ::std::option::Option<
+                let mut field_variants: ::commerce_webhooks::Field<
                     ::std::vec::Vec<ProductVariant>,
-                > = ::std::option::Option::None;
-                let mut field_options: ::std::option::Option<
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_options: ::commerce_webhooks::Field<
                     ::std::vec::Vec<ProductOption>,
-                > = ::std::option::Option::None;
-                let mut field_images: ::std::option::Option<
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_images: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_image: ::commerce_webhooks::Field<
                     ::commerce_webhooks::wire::serde_json::Value,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_media: ::std::option::Option<
+                let mut field_media: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
-                > = ::std::option::Option::None;
-                let mut field_variant_gids: ::std::option::Option<
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_variant_gids: ::commerce_webhooks::Field<
                     ::std::vec::Vec<ProductVariantGid>,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_has_variants_that_requires_components: ::commerce_webhooks::Field<
                     bool,
                 > = ::commerce_webhooks::Field::Absent;
@@ -30422,11 +30827,13 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Product {
                             );
                         }
                         "variants" => {
-                            field_variants = ::std::option::Option::Some(
+                            field_variants = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<ProductVariant>::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<ProductVariant>::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -30436,11 +30843,13 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Product {
                             );
                         }
                         "options" => {
-                            field_options = ::std::option::Option::Some(
+                            field_options = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<ProductOption>::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<ProductOption>::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -30450,13 +30859,15 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Product {
                             );
                         }
                         "images" => {
-                            field_images = ::std::option::Option::Some(
+                            field_images = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ::commerce_webhooks::wire::serde_json::Value,
-                                            >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<
+                                                    ::commerce_webhooks::wire::serde_json::Value,
+                                                >::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -30479,24 +30890,28 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Product {
                             );
                         }
                         "media" => {
-                            field_media = ::std::option::Option::Some(
+                            field_media = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ::commerce_webhooks::wire::serde_json::Value,
-                                            >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<
+                                                    ::commerce_webhooks::wire::serde_json::Value,
+                                                >::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key("media", e))?,
                             );
                         }
                         "variant_gids" => {
-                            field_variant_gids = ::std::option::Option::Some(
+                            field_variant_gids = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<ProductVariantGid>::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<ProductVariantGid>::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -30620,23 +31035,23 @@ impl ::commerce_webhooks::wire::serde::Serialize for Product {
         if !self.tags.is_absent() {
             map.serialize_entry("tags", &self.tags)?;
         }
-        if let ::std::option::Option::Some(value) = &self.variants {
-            map.serialize_entry("variants", value)?;
+        if !self.variants.is_absent() {
+            map.serialize_entry("variants", &self.variants)?;
         }
-        if let ::std::option::Option::Some(value) = &self.options {
-            map.serialize_entry("options", value)?;
+        if !self.options.is_absent() {
+            map.serialize_entry("options", &self.options)?;
         }
-        if let ::std::option::Option::Some(value) = &self.images {
-            map.serialize_entry("images", value)?;
+        if !self.images.is_absent() {
+            map.serialize_entry("images", &self.images)?;
         }
         if !self.image.is_absent() {
             map.serialize_entry("image", &self.image)?;
         }
-        if let ::std::option::Option::Some(value) = &self.media {
-            map.serialize_entry("media", value)?;
+        if !self.media.is_absent() {
+            map.serialize_entry("media", &self.media)?;
         }
-        if let ::std::option::Option::Some(value) = &self.variant_gids {
-            map.serialize_entry("variant_gids", value)?;
+        if !self.variant_gids.is_absent() {
+            map.serialize_entry("variant_gids", &self.variant_gids)?;
         }
         if !self.has_variants_that_requires_components.is_absent() {
             map.serialize_entry(
@@ -31277,8 +31692,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for ProductFeedImage {
 /// Fields documented at <https://shopify.dev/docs/api/webhooks/2026-07>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProductFeedImageConnection {
-    /// `edges`: `[ProductFeedImageEdge]`, may be absent (`None`), never null.
-    pub edges: ::std::option::Option<::std::vec::Vec<ProductFeedImageEdge>>,
+    /// `edges`: `[ProductFeedImageEdge]`, may be absent or null.
+    pub edges: ::commerce_webhooks::Field<::std::vec::Vec<ProductFeedImageEdge>>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -31303,22 +31718,24 @@ for ProductFeedImageConnection {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_edges: ::std::option::Option<
+                let mut field_edges: ::commerce_webhooks::Field<
                     ::std::vec::Vec<ProductFeedImageEdge>,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "edges" => {
-                            field_edges = ::std::option::Option::Some(
+                            field_edges = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ProductFeedImageEdge,
-                                            >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<
+                                                    ProductFeedImageEdge,
+                                                >::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key("edges", e))?,
@@ -31345,8 +31762,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for ProductFeedImageConnection 
     ) -> ::std::result::Result<S::Ok, S::Error> {
         use ::commerce_webhooks::wire::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if let ::std::option::Option::Some(value) = &self.edges {
-            map.serialize_entry("edges", value)?;
+        if !self.edges.is_absent() {
+            map.serialize_entry("edges", &self.edges)?;
         }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
@@ -31438,8 +31855,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for ProductFeedImageEdge {
 pub struct ProductFeedOption {
     /// `name`: `string`, may be absent or null.
     pub name: ::commerce_webhooks::Field<::std::string::String>,
-    /// `values`: `[string]`, may be absent (`None`), never null.
-    pub values: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `values`: `[string]`, may be absent or null.
+    pub values: ::commerce_webhooks::Field<::std::vec::Vec<::std::string::String>>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -31464,9 +31881,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductFeedOpti
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_name: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
-                let mut field_values: ::std::option::Option<
+                let mut field_values: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::std::string::String>,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -31486,13 +31903,15 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductFeedOpti
                             );
                         }
                         "values" => {
-                            field_values = ::std::option::Option::Some(
+                            field_values = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ::std::string::String,
-                                            >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<
+                                                    ::std::string::String,
+                                                >::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -31526,8 +31945,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for ProductFeedOption {
         if !self.name.is_absent() {
             map.serialize_entry("name", &self.name)?;
         }
-        if let ::std::option::Option::Some(value) = &self.values {
-            map.serialize_entry("values", value)?;
+        if !self.values.is_absent() {
+            map.serialize_entry("values", &self.values)?;
         }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
@@ -31564,12 +31983,12 @@ pub struct ProductFeedProduct {
     pub handle: ::commerce_webhooks::Field<::std::string::String>,
     /// `images`: `ProductFeedImageConnection`, may be absent or null.
     pub images: ::commerce_webhooks::Field<ProductFeedImageConnection>,
-    /// `options`: `[ProductFeedOption]`, may be absent (`None`), never null.
-    pub options: ::std::option::Option<::std::vec::Vec<ProductFeedOption>>,
+    /// `options`: `[ProductFeedOption]`, may be absent or null.
+    pub options: ::commerce_webhooks::Field<::std::vec::Vec<ProductFeedOption>>,
     /// `seo`: `ProductFeedSeo`, may be absent or null.
     pub seo: ::commerce_webhooks::Field<ProductFeedSeo>,
-    /// `tags`: `[string]`, may be absent (`None`), never null.
-    pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `tags`: `[string]`, may be absent or null.
+    pub tags: ::commerce_webhooks::Field<::std::vec::Vec<::std::string::String>>,
     /// `variants`: `ProductFeedVariantConnection`, may be absent or null.
     pub variants: ::commerce_webhooks::Field<ProductFeedVariantConnection>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
@@ -31625,13 +32044,13 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductFeedProd
                 let mut field_images: ::commerce_webhooks::Field<
                     ProductFeedImageConnection,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_options: ::std::option::Option<
+                let mut field_options: ::commerce_webhooks::Field<
                     ::std::vec::Vec<ProductFeedOption>,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_seo: ::commerce_webhooks::Field<ProductFeedSeo> = ::commerce_webhooks::Field::Absent;
-                let mut field_tags: ::std::option::Option<
+                let mut field_tags: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::std::string::String>,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_variants: ::commerce_webhooks::Field<
                     ProductFeedVariantConnection,
                 > = ::commerce_webhooks::Field::Absent;
@@ -31825,11 +32244,13 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductFeedProd
                             );
                         }
                         "options" => {
-                            field_options = ::std::option::Option::Some(
+                            field_options = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<ProductFeedOption>::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<ProductFeedOption>::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -31850,13 +32271,15 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductFeedProd
                             );
                         }
                         "tags" => {
-                            field_tags = ::std::option::Option::Some(
+                            field_tags = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ::std::string::String,
-                                            >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<
+                                                    ::std::string::String,
+                                                >::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key("tags", e))?,
@@ -31950,14 +32373,14 @@ impl ::commerce_webhooks::wire::serde::Serialize for ProductFeedProduct {
         if !self.images.is_absent() {
             map.serialize_entry("images", &self.images)?;
         }
-        if let ::std::option::Option::Some(value) = &self.options {
-            map.serialize_entry("options", value)?;
+        if !self.options.is_absent() {
+            map.serialize_entry("options", &self.options)?;
         }
         if !self.seo.is_absent() {
             map.serialize_entry("seo", &self.seo)?;
         }
-        if let ::std::option::Option::Some(value) = &self.tags {
-            map.serialize_entry("tags", value)?;
+        if !self.tags.is_absent() {
+            map.serialize_entry("tags", &self.tags)?;
         }
         if !self.variants.is_absent() {
             map.serialize_entry("variants", &self.variants)?;
@@ -32342,8 +32765,8 @@ pub struct ProductFeedSyncMetadata {
     ///
     /// Only in full-sync deliveries.
     pub full_sync_id: ::commerce_webhooks::Field<::std::string::String>,
-    /// `truncatedFields`: `[json]`, may be absent (`None`), never null.
-    pub truncated_fields: ::std::option::Option<
+    /// `truncatedFields`: `[json]`, may be absent or null.
+    pub truncated_fields: ::commerce_webhooks::Field<
         ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
     >,
     /// `occurred_at`: `timestamp`, may be absent or null.
@@ -32386,9 +32809,9 @@ for ProductFeedSyncMetadata {
                 let mut field_full_sync_id: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_truncated_fields: ::std::option::Option<
+                let mut field_truncated_fields: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_occurred_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
@@ -32462,13 +32885,15 @@ for ProductFeedSyncMetadata {
                             );
                         }
                         "truncatedFields" => {
-                            field_truncated_fields = ::std::option::Option::Some(
+                            field_truncated_fields = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ::commerce_webhooks::wire::serde_json::Value,
-                                            >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<
+                                                    ::commerce_webhooks::wire::serde_json::Value,
+                                                >::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -32548,8 +32973,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for ProductFeedSyncMetadata {
         if !self.full_sync_id.is_absent() {
             map.serialize_entry("fullSyncId", &self.full_sync_id)?;
         }
-        if let ::std::option::Option::Some(value) = &self.truncated_fields {
-            map.serialize_entry("truncatedFields", value)?;
+        if !self.truncated_fields.is_absent() {
+            map.serialize_entry("truncatedFields", &self.truncated_fields)?;
         }
         if !self.occurred_at.is_absent() {
             map.serialize_entry("occurred_at", &self.occurred_at)?;
@@ -32600,8 +33025,8 @@ pub struct ProductFeedVariant {
     pub updated_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `image`: `ProductFeedImage`, may be absent or null.
     pub image: ::commerce_webhooks::Field<ProductFeedImage>,
-    /// `selectedOptions`: `[ProductFeedSelectedOption]`, may be absent (`None`), never null.
-    pub selected_options: ::std::option::Option<
+    /// `selectedOptions`: `[ProductFeedSelectedOption]`, may be absent or null.
+    pub selected_options: ::commerce_webhooks::Field<
         ::std::vec::Vec<ProductFeedSelectedOption>,
     >,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
@@ -32652,9 +33077,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductFeedVari
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_image: ::commerce_webhooks::Field<ProductFeedImage> = ::commerce_webhooks::Field::Absent;
-                let mut field_selected_options: ::std::option::Option<
+                let mut field_selected_options: ::commerce_webhooks::Field<
                     ::std::vec::Vec<ProductFeedSelectedOption>,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -32872,13 +33297,15 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductFeedVari
                             );
                         }
                         "selectedOptions" => {
-                            field_selected_options = ::std::option::Option::Some(
+                            field_selected_options = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ProductFeedSelectedOption,
-                                            >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<
+                                                    ProductFeedSelectedOption,
+                                                >::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -32968,8 +33395,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for ProductFeedVariant {
         if !self.image.is_absent() {
             map.serialize_entry("image", &self.image)?;
         }
-        if let ::std::option::Option::Some(value) = &self.selected_options {
-            map.serialize_entry("selectedOptions", value)?;
+        if !self.selected_options.is_absent() {
+            map.serialize_entry("selectedOptions", &self.selected_options)?;
         }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
@@ -32982,8 +33409,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for ProductFeedVariant {
 /// Fields documented at <https://shopify.dev/docs/api/webhooks/2026-07>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProductFeedVariantConnection {
-    /// `edges`: `[ProductFeedVariantEdge]`, may be absent (`None`), never null.
-    pub edges: ::std::option::Option<::std::vec::Vec<ProductFeedVariantEdge>>,
+    /// `edges`: `[ProductFeedVariantEdge]`, may be absent or null.
+    pub edges: ::commerce_webhooks::Field<::std::vec::Vec<ProductFeedVariantEdge>>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -33008,22 +33435,24 @@ for ProductFeedVariantConnection {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_edges: ::std::option::Option<
+                let mut field_edges: ::commerce_webhooks::Field<
                     ::std::vec::Vec<ProductFeedVariantEdge>,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "edges" => {
-                            field_edges = ::std::option::Option::Some(
+                            field_edges = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ProductFeedVariantEdge,
-                                            >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<
+                                                    ProductFeedVariantEdge,
+                                                >::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key("edges", e))?,
@@ -33050,8 +33479,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for ProductFeedVariantConnectio
     ) -> ::std::result::Result<S::Ok, S::Error> {
         use ::commerce_webhooks::wire::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if let ::std::option::Option::Some(value) = &self.edges {
-            map.serialize_entry("edges", value)?;
+        if !self.edges.is_absent() {
+            map.serialize_entry("edges", &self.edges)?;
         }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
@@ -33143,8 +33572,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for ProductFeedVariantEdge {
 /// Fields documented at <https://shopify.dev/api/admin-graphql/latest/objects/ProductListing>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProductListing {
-    /// `product_id`: `uint`, may be absent or null.
-    pub product_id: ::commerce_webhooks::Field<u64>,
+    /// `product_id`: `string_or_number`, may be absent or null.
+    pub product_id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// `created_at`: `timestamp`, may be absent or null.
     pub created_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `updated_at`: `timestamp`, may be absent or null.
@@ -33165,14 +33594,14 @@ pub struct ProductListing {
     pub tags: ::commerce_webhooks::Field<::std::string::String>,
     /// `published_at`: `timestamp`, may be absent or null.
     pub published_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
-    /// `variants`: `[ProductListingVariant]`, may be absent (`None`), never null.
-    pub variants: ::std::option::Option<::std::vec::Vec<ProductListingVariant>>,
-    /// `images`: `[json]`, may be absent (`None`), never null.
-    pub images: ::std::option::Option<
+    /// `variants`: `[ProductListingVariant]`, may be absent or null.
+    pub variants: ::commerce_webhooks::Field<::std::vec::Vec<ProductListingVariant>>,
+    /// `images`: `[json]`, may be absent or null.
+    pub images: ::commerce_webhooks::Field<
         ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
     >,
-    /// `options`: `[ProductOption]`, may be absent (`None`), never null.
-    pub options: ::std::option::Option<::std::vec::Vec<ProductOption>>,
+    /// `options`: `[ProductOption]`, may be absent or null.
+    pub options: ::commerce_webhooks::Field<::std::vec::Vec<ProductOption>>,
     /// `publish_at`: `timestamp`, may be absent or null.
     ///
     /// Scheduled product listings only.
@@ -33200,7 +33629,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductListing 
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_product_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_product_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_created_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
@@ -33225,15 +33656,15 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductListing 
                 let mut field_published_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_variants: ::std::option::Option<
+                let mut field_variants: ::commerce_webhooks::Field<
                     ::std::vec::Vec<ProductListingVariant>,
-                > = ::std::option::Option::None;
-                let mut field_images: ::std::option::Option<
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_images: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
-                > = ::std::option::Option::None;
-                let mut field_options: ::std::option::Option<
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_options: ::commerce_webhooks::Field<
                     ::std::vec::Vec<ProductOption>,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_publish_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
@@ -33247,7 +33678,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductListing 
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -33409,13 +33842,15 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductListing 
                             );
                         }
                         "variants" => {
-                            field_variants = ::std::option::Option::Some(
+                            field_variants = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ProductListingVariant,
-                                            >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<
+                                                    ProductListingVariant,
+                                                >::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -33425,13 +33860,15 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductListing 
                             );
                         }
                         "images" => {
-                            field_images = ::std::option::Option::Some(
+                            field_images = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ::commerce_webhooks::wire::serde_json::Value,
-                                            >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<
+                                                    ::commerce_webhooks::wire::serde_json::Value,
+                                                >::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -33441,11 +33878,13 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductListing 
                             );
                         }
                         "options" => {
-                            field_options = ::std::option::Option::Some(
+                            field_options = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<ProductOption>::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<ProductOption>::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -33538,14 +33977,14 @@ impl ::commerce_webhooks::wire::serde::Serialize for ProductListing {
         if !self.published_at.is_absent() {
             map.serialize_entry("published_at", &self.published_at)?;
         }
-        if let ::std::option::Option::Some(value) = &self.variants {
-            map.serialize_entry("variants", value)?;
+        if !self.variants.is_absent() {
+            map.serialize_entry("variants", &self.variants)?;
         }
-        if let ::std::option::Option::Some(value) = &self.images {
-            map.serialize_entry("images", value)?;
+        if !self.images.is_absent() {
+            map.serialize_entry("images", &self.images)?;
         }
-        if let ::std::option::Option::Some(value) = &self.options {
-            map.serialize_entry("options", value)?;
+        if !self.options.is_absent() {
+            map.serialize_entry("options", &self.options)?;
         }
         if !self.publish_at.is_absent() {
             map.serialize_entry("publish_at", &self.publish_at)?;
@@ -33561,8 +34000,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for ProductListing {
 /// Fields documented at <https://shopify.dev/api/admin-graphql/latest/objects/ProductListing>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProductListingOptionValue {
-    /// `option_id`: `uint`, may be absent or null.
-    pub option_id: ::commerce_webhooks::Field<u64>,
+    /// `option_id`: `string_or_number`, may be absent or null.
+    pub option_id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// `name`: `string`, may be absent or null.
     pub name: ::commerce_webhooks::Field<::std::string::String>,
     /// `value`: `string`, may be absent or null.
@@ -33591,7 +34030,9 @@ for ProductListingOptionValue {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_option_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_option_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_name: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
                 let mut field_value: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
@@ -33604,7 +34045,9 @@ for ProductListingOptionValue {
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -33764,12 +34207,14 @@ impl ::commerce_webhooks::wire::serde::Serialize for ProductListingPayload {
 /// Fields documented at <https://shopify.dev/api/admin-graphql/latest/objects/ProductListing>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProductListingVariant {
-    /// `id`: `uint`, may be absent or null.
-    pub id: ::commerce_webhooks::Field<u64>,
+    /// `id`: `string_or_number`, may be absent or null.
+    pub id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// `title`: `string`, may be absent or null.
     pub title: ::commerce_webhooks::Field<::std::string::String>,
-    /// `option_values`: `[ProductListingOptionValue]`, may be absent (`None`), never null.
-    pub option_values: ::std::option::Option<::std::vec::Vec<ProductListingOptionValue>>,
+    /// `option_values`: `[ProductListingOptionValue]`, may be absent or null.
+    pub option_values: ::commerce_webhooks::Field<
+        ::std::vec::Vec<ProductListingOptionValue>,
+    >,
     /// `price`: `money`, may be absent or null.
     pub price: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `formatted_price`: `string`, may be absent or null.
@@ -33804,8 +34249,8 @@ pub struct ProductListingVariant {
     >,
     /// `weight_unit`: `string`, may be absent or null.
     pub weight_unit: ::commerce_webhooks::Field<::std::string::String>,
-    /// `image_id`: `uint`, may be absent or null.
-    pub image_id: ::commerce_webhooks::Field<u64>,
+    /// `image_id`: `string_or_number`, may be absent or null.
+    pub image_id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// `created_at`: `timestamp`, may be absent or null.
     pub created_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `updated_at`: `timestamp`, may be absent or null.
@@ -33833,11 +34278,13 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductListingV
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_title: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
-                let mut field_option_values: ::std::option::Option<
+                let mut field_option_values: ::commerce_webhooks::Field<
                     ::std::vec::Vec<ProductListingOptionValue>,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_price: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Money,
                 > = ::commerce_webhooks::Field::Absent;
@@ -33872,7 +34319,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductListingV
                 let mut field_weight_unit: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_image_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_image_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_created_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
@@ -33889,7 +34338,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductListingV
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key("id", e))?,
@@ -33909,13 +34360,15 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductListingV
                             );
                         }
                         "option_values" => {
-                            field_option_values = ::std::option::Option::Some(
+                            field_option_values = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ProductListingOptionValue,
-                                            >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<
+                                                    ProductListingOptionValue,
+                                                >::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -34164,7 +34617,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductListingV
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -34253,8 +34708,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for ProductListingVariant {
         if !self.title.is_absent() {
             map.serialize_entry("title", &self.title)?;
         }
-        if let ::std::option::Option::Some(value) = &self.option_values {
-            map.serialize_entry("option_values", value)?;
+        if !self.option_values.is_absent() {
+            map.serialize_entry("option_values", &self.option_values)?;
         }
         if !self.price.is_absent() {
             map.serialize_entry("price", &self.price)?;
@@ -34324,16 +34779,16 @@ impl ::commerce_webhooks::wire::serde::Serialize for ProductListingVariant {
 /// Fields documented at <https://shopify.dev/api/admin-graphql/latest/objects/Product>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProductOption {
-    /// `id`: `uint`, may be absent or null.
-    pub id: ::commerce_webhooks::Field<u64>,
+    /// `id`: `string_or_number`, may be absent or null.
+    pub id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// `name`: `string`, may be absent or null.
     pub name: ::commerce_webhooks::Field<::std::string::String>,
-    /// `product_id`: `uint`, may be absent or null.
-    pub product_id: ::commerce_webhooks::Field<u64>,
+    /// `product_id`: `string_or_number`, may be absent or null.
+    pub product_id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// `position`: `int`, may be absent or null.
     pub position: ::commerce_webhooks::Field<i64>,
-    /// `values`: `[string]`, may be absent (`None`), never null.
-    pub values: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `values`: `[string]`, may be absent or null.
+    pub values: ::commerce_webhooks::Field<::std::vec::Vec<::std::string::String>>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -34357,13 +34812,17 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductOption {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_name: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
-                let mut field_product_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_product_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_position: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
-                let mut field_values: ::std::option::Option<
+                let mut field_values: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::std::string::String>,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -34374,7 +34833,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductOption {
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key("id", e))?,
@@ -34398,7 +34859,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductOption {
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -34422,13 +34885,15 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductOption {
                             );
                         }
                         "values" => {
-                            field_values = ::std::option::Option::Some(
+                            field_values = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ::std::string::String,
-                                            >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<
+                                                    ::std::string::String,
+                                                >::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -34474,8 +34939,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for ProductOption {
         if !self.position.is_absent() {
             map.serialize_entry("position", &self.position)?;
         }
-        if let ::std::option::Option::Some(value) = &self.values {
-            map.serialize_entry("values", value)?;
+        if !self.values.is_absent() {
+            map.serialize_entry("values", &self.values)?;
         }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
@@ -34492,8 +34957,8 @@ pub struct ProductPublication {
     ///
     /// null in every sample, including product_publications/delete.
     pub id: ::commerce_webhooks::Field<u64>,
-    /// `publication_id`: `uint`, may be absent or null.
-    pub publication_id: ::commerce_webhooks::Field<u64>,
+    /// `publication_id`: `string_or_number`, may be absent or null.
+    pub publication_id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// `published_at`: `timestamp`, may be absent or null.
     pub published_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `published`: `bool`, may be absent or null.
@@ -34502,8 +34967,8 @@ pub struct ProductPublication {
     pub created_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `updated_at`: `timestamp`, may be absent or null.
     pub updated_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
-    /// `product_id`: `uint`, may be absent or null.
-    pub product_id: ::commerce_webhooks::Field<u64>,
+    /// `product_id`: `string_or_number`, may be absent or null.
+    pub product_id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -34528,7 +34993,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductPublicat
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
-                let mut field_publication_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_publication_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_published_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
@@ -34539,7 +35006,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductPublicat
                 let mut field_updated_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_product_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_product_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -34561,7 +35030,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductPublicat
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -34637,7 +35108,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductPublicat
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -34721,8 +35194,8 @@ pub struct ProductVariant {
     pub position: ::commerce_webhooks::Field<i64>,
     /// `price`: `money`, may be absent or null.
     pub price: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
-    /// `product_id`: `uint`, may be absent or null.
-    pub product_id: ::commerce_webhooks::Field<u64>,
+    /// `product_id`: `string_or_number`, may be absent or null.
+    pub product_id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// `sku`: `string`, may be absent or null.
     pub sku: ::commerce_webhooks::Field<::std::string::String>,
     /// `taxable`: `bool`, may be absent or null.
@@ -34737,10 +35210,12 @@ pub struct ProductVariant {
     pub option2: ::commerce_webhooks::Field<::std::string::String>,
     /// `option3`: `string`, may be absent or null.
     pub option3: ::commerce_webhooks::Field<::std::string::String>,
-    /// `image_id`: `uint`, may be absent or null.
-    pub image_id: ::commerce_webhooks::Field<u64>,
-    /// `inventory_item_id`: `uint`, may be absent or null.
-    pub inventory_item_id: ::commerce_webhooks::Field<u64>,
+    /// `image_id`: `string_or_number`, may be absent or null.
+    pub image_id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
+    /// `inventory_item_id`: `string_or_number`, may be absent or null.
+    pub inventory_item_id: ::commerce_webhooks::Field<
+        ::commerce_webhooks::StringOrNumber,
+    >,
     /// `inventory_quantity`: `int`, may be absent or null.
     pub inventory_quantity: ::commerce_webhooks::Field<i64>,
     /// `old_inventory_quantity`: `int`, may be absent or null.
@@ -34788,7 +35263,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductVariant 
                 let mut field_price: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Money,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_product_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_product_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_sku: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
                 let mut field_taxable: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
                 let mut field_title: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
@@ -34804,8 +35281,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductVariant 
                 let mut field_option3: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_image_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
-                let mut field_inventory_item_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_image_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_inventory_item_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_inventory_quantity: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
                 let mut field_old_inventory_quantity: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
@@ -34934,7 +35415,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductVariant 
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -35052,7 +35535,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductVariant 
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -35066,7 +35551,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductVariant 
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -35326,18 +35813,18 @@ impl ::commerce_webhooks::wire::serde::Serialize for ProductVariantGid {
 pub struct Refund {
     /// `id`: `uint`, always present.
     pub id: u64,
-    /// `order_id`: `uint`, may be absent or null.
-    pub order_id: ::commerce_webhooks::Field<u64>,
+    /// `order_id`: `string_or_number`, may be absent or null.
+    pub order_id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// `created_at`: `timestamp`, may be absent or null.
     pub created_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `note`: `string`, may be absent or null.
     pub note: ::commerce_webhooks::Field<::std::string::String>,
-    /// `user_id`: `uint`, may be absent or null.
-    pub user_id: ::commerce_webhooks::Field<u64>,
+    /// `user_id`: `string_or_number`, may be absent or null.
+    pub user_id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// `processed_at`: `timestamp`, may be absent or null.
     pub processed_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
-    /// `duties`: `[json]`, may be absent (`None`), never null.
-    pub duties: ::std::option::Option<
+    /// `duties`: `[json]`, may be absent or null.
+    pub duties: ::commerce_webhooks::Field<
         ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
     >,
     /// `total_duties_set`: `MoneySet`, may be absent or null.
@@ -35348,20 +35835,20 @@ pub struct Refund {
     >,
     /// `restock`: `bool`, may be absent or null.
     pub restock: ::commerce_webhooks::Field<bool>,
-    /// `refund_shipping_lines`: `[json]`, may be absent (`None`), never null.
-    pub refund_shipping_lines: ::std::option::Option<
+    /// `refund_shipping_lines`: `[json]`, may be absent or null.
+    pub refund_shipping_lines: ::commerce_webhooks::Field<
         ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
     >,
     /// `admin_graphql_api_id`: `string`, may be absent or null.
     pub admin_graphql_api_id: ::commerce_webhooks::Field<::std::string::String>,
-    /// `order_adjustments`: `[json]`, may be absent (`None`), never null.
-    pub order_adjustments: ::std::option::Option<
+    /// `order_adjustments`: `[json]`, may be absent or null.
+    pub order_adjustments: ::commerce_webhooks::Field<
         ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
     >,
-    /// `refund_line_items`: `[RefundLineItem]`, may be absent (`None`), never null.
-    pub refund_line_items: ::std::option::Option<::std::vec::Vec<RefundLineItem>>,
-    /// `transactions`: `[OrderTransaction]`, may be absent (`None`), never null.
-    pub transactions: ::std::option::Option<::std::vec::Vec<OrderTransaction>>,
+    /// `refund_line_items`: `[RefundLineItem]`, may be absent or null.
+    pub refund_line_items: ::commerce_webhooks::Field<::std::vec::Vec<RefundLineItem>>,
+    /// `transactions`: `[OrderTransaction]`, may be absent or null.
+    pub transactions: ::commerce_webhooks::Field<::std::vec::Vec<OrderTransaction>>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -35386,38 +35873,42 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Refund {
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_id: ::std::option::Option<u64> = ::std::option::Option::None;
-                let mut field_order_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_order_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_created_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_note: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
-                let mut field_user_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_user_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_processed_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_duties: ::std::option::Option<
+                let mut field_duties: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_total_duties_set: ::commerce_webhooks::Field<MoneySet> = ::commerce_webhooks::Field::Absent;
                 let mut field_return_: ::commerce_webhooks::Field<
                     ::commerce_webhooks::wire::serde_json::Value,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_restock: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
-                let mut field_refund_shipping_lines: ::std::option::Option<
+                let mut field_refund_shipping_lines: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_admin_graphql_api_id: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_order_adjustments: ::std::option::Option<
+                let mut field_order_adjustments: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
-                > = ::std::option::Option::None;
-                let mut field_refund_line_items: ::std::option::Option<
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_refund_line_items: ::commerce_webhooks::Field<
                     ::std::vec::Vec<RefundLineItem>,
-                > = ::std::option::Option::None;
-                let mut field_transactions: ::std::option::Option<
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_transactions: ::commerce_webhooks::Field<
                     ::std::vec::Vec<OrderTransaction>,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -35437,7 +35928,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Refund {
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -35480,7 +35973,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Refund {
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -35506,13 +36001,15 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Refund {
                             );
                         }
                         "duties" => {
-                            field_duties = ::std::option::Option::Some(
+                            field_duties = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ::commerce_webhooks::wire::serde_json::Value,
-                                            >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<
+                                                    ::commerce_webhooks::wire::serde_json::Value,
+                                                >::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -35566,13 +36063,15 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Refund {
                             );
                         }
                         "refund_shipping_lines" => {
-                            field_refund_shipping_lines = ::std::option::Option::Some(
+                            field_refund_shipping_lines = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ::commerce_webhooks::wire::serde_json::Value,
-                                            >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<
+                                                    ::commerce_webhooks::wire::serde_json::Value,
+                                                >::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -35598,13 +36097,15 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Refund {
                             );
                         }
                         "order_adjustments" => {
-                            field_order_adjustments = ::std::option::Option::Some(
+                            field_order_adjustments = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ::commerce_webhooks::wire::serde_json::Value,
-                                            >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<
+                                                    ::commerce_webhooks::wire::serde_json::Value,
+                                                >::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -35614,11 +36115,13 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Refund {
                             );
                         }
                         "refund_line_items" => {
-                            field_refund_line_items = ::std::option::Option::Some(
+                            field_refund_line_items = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<RefundLineItem>::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<RefundLineItem>::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -35628,11 +36131,13 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Refund {
                             );
                         }
                         "transactions" => {
-                            field_transactions = ::std::option::Option::Some(
+                            field_transactions = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<OrderTransaction>::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<OrderTransaction>::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -35695,8 +36200,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for Refund {
         if !self.processed_at.is_absent() {
             map.serialize_entry("processed_at", &self.processed_at)?;
         }
-        if let ::std::option::Option::Some(value) = &self.duties {
-            map.serialize_entry("duties", value)?;
+        if !self.duties.is_absent() {
+            map.serialize_entry("duties", &self.duties)?;
         }
         if !self.total_duties_set.is_absent() {
             map.serialize_entry("total_duties_set", &self.total_duties_set)?;
@@ -35707,20 +36212,20 @@ impl ::commerce_webhooks::wire::serde::Serialize for Refund {
         if !self.restock.is_absent() {
             map.serialize_entry("restock", &self.restock)?;
         }
-        if let ::std::option::Option::Some(value) = &self.refund_shipping_lines {
-            map.serialize_entry("refund_shipping_lines", value)?;
+        if !self.refund_shipping_lines.is_absent() {
+            map.serialize_entry("refund_shipping_lines", &self.refund_shipping_lines)?;
         }
         if !self.admin_graphql_api_id.is_absent() {
             map.serialize_entry("admin_graphql_api_id", &self.admin_graphql_api_id)?;
         }
-        if let ::std::option::Option::Some(value) = &self.order_adjustments {
-            map.serialize_entry("order_adjustments", value)?;
+        if !self.order_adjustments.is_absent() {
+            map.serialize_entry("order_adjustments", &self.order_adjustments)?;
         }
-        if let ::std::option::Option::Some(value) = &self.refund_line_items {
-            map.serialize_entry("refund_line_items", value)?;
+        if !self.refund_line_items.is_absent() {
+            map.serialize_entry("refund_line_items", &self.refund_line_items)?;
         }
-        if let ::std::option::Option::Some(value) = &self.transactions {
-            map.serialize_entry("transactions", value)?;
+        if !self.transactions.is_absent() {
+            map.serialize_entry("transactions", &self.transactions)?;
         }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
@@ -35733,14 +36238,14 @@ impl ::commerce_webhooks::wire::serde::Serialize for Refund {
 /// Fields documented at <https://shopify.dev/api/admin-rest/latest/resources/refund>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RefundLineItem {
-    /// `id`: `uint`, may be absent or null.
-    pub id: ::commerce_webhooks::Field<u64>,
+    /// `id`: `string_or_number`, may be absent or null.
+    pub id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// `quantity`: `int`, may be absent or null.
     pub quantity: ::commerce_webhooks::Field<i64>,
-    /// `line_item_id`: `uint`, may be absent or null.
-    pub line_item_id: ::commerce_webhooks::Field<u64>,
-    /// `location_id`: `uint`, may be absent or null.
-    pub location_id: ::commerce_webhooks::Field<u64>,
+    /// `line_item_id`: `string_or_number`, may be absent or null.
+    pub line_item_id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
+    /// `location_id`: `string_or_number`, may be absent or null.
+    pub location_id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// `restock_type`: `string`, may be absent or null.
     pub restock_type: ::commerce_webhooks::Field<::std::string::String>,
     /// `subtotal`: `money`, may be absent or null.
@@ -35776,10 +36281,16 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for RefundLineItem 
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_quantity: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
-                let mut field_line_item_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
-                let mut field_location_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_line_item_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_location_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_restock_type: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
@@ -35802,7 +36313,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for RefundLineItem 
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key("id", e))?,
@@ -35827,7 +36340,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for RefundLineItem 
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -35841,7 +36356,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for RefundLineItem 
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -36011,8 +36528,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for RefundLineItem {
 /// Fields documented at <https://shopify.dev/docs/api/webhooks/2026-07>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ResourceRef {
-    /// `id`: `uint`, may be absent or null.
-    pub id: ::commerce_webhooks::Field<u64>,
+    /// `id`: `string_or_number`, may be absent or null.
+    pub id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// `admin_graphql_api_id`: `string`, may be absent or null.
     pub admin_graphql_api_id: ::commerce_webhooks::Field<::std::string::String>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
@@ -36038,7 +36555,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ResourceRef {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_admin_graphql_api_id: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
@@ -36052,7 +36571,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ResourceRef {
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key("id", e))?,
@@ -36117,10 +36638,10 @@ pub struct Return {
     pub id: u64,
     /// `admin_graphql_api_id`: `string`, may be absent or null.
     pub admin_graphql_api_id: ::commerce_webhooks::Field<::std::string::String>,
-    /// `order_id`: `uint`, may be absent or null.
+    /// `order_id`: `string_or_number`, may be absent or null.
     ///
     /// returns/cancel, returns/close and returns/reopen send `order_id`; the other topics an `order` reference.
-    pub order_id: ::commerce_webhooks::Field<u64>,
+    pub order_id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// `status`: `string`, may be absent or null.
     pub status: ::commerce_webhooks::Field<::std::string::String>,
     /// `order`: `ResourceRef`, may be absent or null.
@@ -36129,14 +36650,18 @@ pub struct Return {
     pub total_return_line_items: ::commerce_webhooks::Field<i64>,
     /// `name`: `string`, may be absent or null.
     pub name: ::commerce_webhooks::Field<::std::string::String>,
-    /// `return_line_items`: `[json]`, may be absent (`None`), never null.
-    pub return_line_items: ::std::option::Option<
+    /// `return_line_items`: `[json]`, may be absent or null.
+    pub return_line_items: ::commerce_webhooks::Field<
         ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
     >,
-    /// `return_shipping_fees`: `[ReturnShippingFee]`, may be absent (`None`), never null.
-    pub return_shipping_fees: ::std::option::Option<::std::vec::Vec<ReturnShippingFee>>,
-    /// `exchange_line_items`: `[ExchangeLineItem]`, may be absent (`None`), never null.
-    pub exchange_line_items: ::std::option::Option<::std::vec::Vec<ExchangeLineItem>>,
+    /// `return_shipping_fees`: `[ReturnShippingFee]`, may be absent or null.
+    pub return_shipping_fees: ::commerce_webhooks::Field<
+        ::std::vec::Vec<ReturnShippingFee>,
+    >,
+    /// `exchange_line_items`: `[ExchangeLineItem]`, may be absent or null.
+    pub exchange_line_items: ::commerce_webhooks::Field<
+        ::std::vec::Vec<ExchangeLineItem>,
+    >,
     /// `total_exchange_line_items`: `int`, may be absent or null.
     pub total_exchange_line_items: ::commerce_webhooks::Field<i64>,
     /// `decline`: `ReturnDecline`, may be absent or null.
@@ -36170,22 +36695,24 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Return {
                 let mut field_admin_graphql_api_id: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_order_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_order_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_status: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_order: ::commerce_webhooks::Field<ResourceRef> = ::commerce_webhooks::Field::Absent;
                 let mut field_total_return_line_items: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
                 let mut field_name: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
-                let mut field_return_line_items: ::std::option::Option<
+                let mut field_return_line_items: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
-                > = ::std::option::Option::None;
-                let mut field_return_shipping_fees: ::std::option::Option<
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_return_shipping_fees: ::commerce_webhooks::Field<
                     ::std::vec::Vec<ReturnShippingFee>,
-                > = ::std::option::Option::None;
-                let mut field_exchange_line_items: ::std::option::Option<
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_exchange_line_items: ::commerce_webhooks::Field<
                     ::std::vec::Vec<ExchangeLineItem>,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_total_exchange_line_items: ::commerce_webhooks::Field<
                     i64,
                 > = ::commerce_webhooks::Field::Absent;
@@ -36225,7 +36752,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Return {
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -36289,13 +36818,15 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Return {
                             );
                         }
                         "return_line_items" => {
-                            field_return_line_items = ::std::option::Option::Some(
+                            field_return_line_items = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ::commerce_webhooks::wire::serde_json::Value,
-                                            >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<
+                                                    ::commerce_webhooks::wire::serde_json::Value,
+                                                >::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -36305,11 +36836,13 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Return {
                             );
                         }
                         "return_shipping_fees" => {
-                            field_return_shipping_fees = ::std::option::Option::Some(
+                            field_return_shipping_fees = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<ReturnShippingFee>::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<ReturnShippingFee>::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -36319,11 +36852,13 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Return {
                             );
                         }
                         "exchange_line_items" => {
-                            field_exchange_line_items = ::std::option::Option::Some(
+                            field_exchange_line_items = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<ExchangeLineItem>::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<ExchangeLineItem>::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -36417,14 +36952,14 @@ impl ::commerce_webhooks::wire::serde::Serialize for Return {
         if !self.name.is_absent() {
             map.serialize_entry("name", &self.name)?;
         }
-        if let ::std::option::Option::Some(value) = &self.return_line_items {
-            map.serialize_entry("return_line_items", value)?;
+        if !self.return_line_items.is_absent() {
+            map.serialize_entry("return_line_items", &self.return_line_items)?;
         }
-        if let ::std::option::Option::Some(value) = &self.return_shipping_fees {
-            map.serialize_entry("return_shipping_fees", value)?;
+        if !self.return_shipping_fees.is_absent() {
+            map.serialize_entry("return_shipping_fees", &self.return_shipping_fees)?;
         }
-        if let ::std::option::Option::Some(value) = &self.exchange_line_items {
-            map.serialize_entry("exchange_line_items", value)?;
+        if !self.exchange_line_items.is_absent() {
+            map.serialize_entry("exchange_line_items", &self.exchange_line_items)?;
         }
         if !self.total_exchange_line_items.is_absent() {
             map.serialize_entry(
@@ -36550,12 +37085,12 @@ impl ::commerce_webhooks::wire::serde::Serialize for ReturnDecline {
 /// Fields documented at <https://shopify.dev/api/admin-rest/latest/resources/order>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReturnFeeChanges {
-    /// `updates`: `[json]`, may be absent (`None`), never null.
-    pub updates: ::std::option::Option<
+    /// `updates`: `[json]`, may be absent or null.
+    pub updates: ::commerce_webhooks::Field<
         ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
     >,
-    /// `removals`: `[json]`, may be absent (`None`), never null.
-    pub removals: ::std::option::Option<
+    /// `removals`: `[json]`, may be absent or null.
+    pub removals: ::commerce_webhooks::Field<
         ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
     >,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
@@ -36581,25 +37116,27 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ReturnFeeChange
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_updates: ::std::option::Option<
+                let mut field_updates: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
-                > = ::std::option::Option::None;
-                let mut field_removals: ::std::option::Option<
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_removals: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "updates" => {
-                            field_updates = ::std::option::Option::Some(
+                            field_updates = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ::commerce_webhooks::wire::serde_json::Value,
-                                            >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<
+                                                    ::commerce_webhooks::wire::serde_json::Value,
+                                                >::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -36609,13 +37146,15 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ReturnFeeChange
                             );
                         }
                         "removals" => {
-                            field_removals = ::std::option::Option::Some(
+                            field_removals = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ::commerce_webhooks::wire::serde_json::Value,
-                                            >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<
+                                                    ::commerce_webhooks::wire::serde_json::Value,
+                                                >::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -36646,11 +37185,11 @@ impl ::commerce_webhooks::wire::serde::Serialize for ReturnFeeChanges {
     ) -> ::std::result::Result<S::Ok, S::Error> {
         use ::commerce_webhooks::wire::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if let ::std::option::Option::Some(value) = &self.updates {
-            map.serialize_entry("updates", value)?;
+        if !self.updates.is_absent() {
+            map.serialize_entry("updates", &self.updates)?;
         }
-        if let ::std::option::Option::Some(value) = &self.removals {
-            map.serialize_entry("removals", value)?;
+        if !self.removals.is_absent() {
+            map.serialize_entry("removals", &self.removals)?;
         }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
@@ -36663,8 +37202,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for ReturnFeeChanges {
 /// Fields documented at <https://shopify.dev/api/admin-rest/latest/resources/order>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReturnLineItemChanges {
-    /// `removals`: `[ReturnLineItemDelta]`, may be absent (`None`), never null.
-    pub removals: ::std::option::Option<::std::vec::Vec<ReturnLineItemDelta>>,
+    /// `removals`: `[ReturnLineItemDelta]`, may be absent or null.
+    pub removals: ::commerce_webhooks::Field<::std::vec::Vec<ReturnLineItemDelta>>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -36688,22 +37227,24 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ReturnLineItemC
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_removals: ::std::option::Option<
+                let mut field_removals: ::commerce_webhooks::Field<
                     ::std::vec::Vec<ReturnLineItemDelta>,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "removals" => {
-                            field_removals = ::std::option::Option::Some(
+                            field_removals = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ReturnLineItemDelta,
-                                            >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<
+                                                    ReturnLineItemDelta,
+                                                >::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -36733,8 +37274,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for ReturnLineItemChanges {
     ) -> ::std::result::Result<S::Ok, S::Error> {
         use ::commerce_webhooks::wire::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if let ::std::option::Option::Some(value) = &self.removals {
-            map.serialize_entry("removals", value)?;
+        if !self.removals.is_absent() {
+            map.serialize_entry("removals", &self.removals)?;
         }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
@@ -36849,8 +37390,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for ReturnLineItemDelta {
 /// Fields documented at <https://shopify.dev/docs/api/webhooks/2026-07>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReturnShippingFee {
-    /// `id`: `uint`, may be absent or null.
-    pub id: ::commerce_webhooks::Field<u64>,
+    /// `id`: `string_or_number`, may be absent or null.
+    pub id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// `admin_graphql_api_id`: `string`, may be absent or null.
     pub admin_graphql_api_id: ::commerce_webhooks::Field<::std::string::String>,
     /// `price`: `MoneySet`, may be absent or null.
@@ -36878,7 +37419,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ReturnShippingF
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_admin_graphql_api_id: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
@@ -36893,7 +37436,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ReturnShippingF
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key("id", e))?,
@@ -37626,8 +38171,8 @@ pub struct ReverseFulfillmentOrderDisposal {
     pub id: u64,
     /// `admin_graphql_api_id`: `string`, may be absent or null.
     pub admin_graphql_api_id: ::commerce_webhooks::Field<::std::string::String>,
-    /// `dispositions`: `[ReverseFulfillmentOrderDisposition]`, may be absent (`None`), never null.
-    pub dispositions: ::std::option::Option<
+    /// `dispositions`: `[ReverseFulfillmentOrderDisposition]`, may be absent or null.
+    pub dispositions: ::commerce_webhooks::Field<
         ::std::vec::Vec<ReverseFulfillmentOrderDisposition>,
     >,
     /// `total_dispositions`: `int`, may be absent or null.
@@ -37660,9 +38205,9 @@ for ReverseFulfillmentOrderDisposal {
                 let mut field_admin_graphql_api_id: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_dispositions: ::std::option::Option<
+                let mut field_dispositions: ::commerce_webhooks::Field<
                     ::std::vec::Vec<ReverseFulfillmentOrderDisposition>,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_total_dispositions: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
@@ -37695,13 +38240,15 @@ for ReverseFulfillmentOrderDisposal {
                             );
                         }
                         "dispositions" => {
-                            field_dispositions = ::std::option::Option::Some(
+                            field_dispositions = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ReverseFulfillmentOrderDisposition,
-                                            >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<
+                                                    ReverseFulfillmentOrderDisposition,
+                                                >::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -37755,8 +38302,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for ReverseFulfillmentOrderDisp
         if !self.admin_graphql_api_id.is_absent() {
             map.serialize_entry("admin_graphql_api_id", &self.admin_graphql_api_id)?;
         }
-        if let ::std::option::Option::Some(value) = &self.dispositions {
-            map.serialize_entry("dispositions", value)?;
+        if !self.dispositions.is_absent() {
+            map.serialize_entry("dispositions", &self.dispositions)?;
         }
         if !self.total_dispositions.is_absent() {
             map.serialize_entry("total_dispositions", &self.total_dispositions)?;
@@ -38204,8 +38751,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for Segment {
 pub struct SellingPlan {
     /// `name`: `string`, may be absent or null.
     pub name: ::commerce_webhooks::Field<::std::string::String>,
-    /// `options`: `[string]`, may be absent (`None`), never null.
-    pub options: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `options`: `[string]`, may be absent or null.
+    pub options: ::commerce_webhooks::Field<::std::vec::Vec<::std::string::String>>,
     /// `position`: `int`, may be absent or null.
     pub position: ::commerce_webhooks::Field<i64>,
     /// `description`: `string`, may be absent or null.
@@ -38214,8 +38761,8 @@ pub struct SellingPlan {
     pub billing_policy: ::commerce_webhooks::Field<SubscriptionBillingPolicy>,
     /// `delivery_policy`: `SubscriptionDeliveryPolicy`, may be absent or null.
     pub delivery_policy: ::commerce_webhooks::Field<SubscriptionDeliveryPolicy>,
-    /// `pricing_policies`: `[json]`, may be absent (`None`), never null.
-    pub pricing_policies: ::std::option::Option<
+    /// `pricing_policies`: `[json]`, may be absent or null.
+    pub pricing_policies: ::commerce_webhooks::Field<
         ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
     >,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
@@ -38242,9 +38789,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SellingPlan {
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_name: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
-                let mut field_options: ::std::option::Option<
+                let mut field_options: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::std::string::String>,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_position: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
                 let mut field_description: ::commerce_webhooks::Field<
                     ::std::string::String,
@@ -38255,9 +38802,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SellingPlan {
                 let mut field_delivery_policy: ::commerce_webhooks::Field<
                     SubscriptionDeliveryPolicy,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_pricing_policies: ::std::option::Option<
+                let mut field_pricing_policies: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -38277,13 +38824,15 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SellingPlan {
                             );
                         }
                         "options" => {
-                            field_options = ::std::option::Option::Some(
+                            field_options = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ::std::string::String,
-                                            >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<
+                                                    ::std::string::String,
+                                                >::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -38355,13 +38904,15 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SellingPlan {
                             );
                         }
                         "pricing_policies" => {
-                            field_pricing_policies = ::std::option::Option::Some(
+                            field_pricing_policies = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ::commerce_webhooks::wire::serde_json::Value,
-                                            >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<
+                                                    ::commerce_webhooks::wire::serde_json::Value,
+                                                >::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -38400,8 +38951,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for SellingPlan {
         if !self.name.is_absent() {
             map.serialize_entry("name", &self.name)?;
         }
-        if let ::std::option::Option::Some(value) = &self.options {
-            map.serialize_entry("options", value)?;
+        if !self.options.is_absent() {
+            map.serialize_entry("options", &self.options)?;
         }
         if !self.position.is_absent() {
             map.serialize_entry("position", &self.position)?;
@@ -38415,8 +38966,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for SellingPlan {
         if !self.delivery_policy.is_absent() {
             map.serialize_entry("delivery_policy", &self.delivery_policy)?;
         }
-        if let ::std::option::Option::Some(value) = &self.pricing_policies {
-            map.serialize_entry("pricing_policies", value)?;
+        if !self.pricing_policies.is_absent() {
+            map.serialize_entry("pricing_policies", &self.pricing_policies)?;
         }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
@@ -38439,24 +38990,24 @@ pub struct SellingPlanGroup {
     pub merchant_code: ::commerce_webhooks::Field<::std::string::String>,
     /// `admin_graphql_api_app`: `string`, may be absent or null.
     pub admin_graphql_api_app: ::commerce_webhooks::Field<::std::string::String>,
-    /// `app_id`: `uint`, may be absent or null.
-    pub app_id: ::commerce_webhooks::Field<u64>,
+    /// `app_id`: `string_or_number`, may be absent or null.
+    pub app_id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// `description`: `string`, may be absent or null.
     pub description: ::commerce_webhooks::Field<::std::string::String>,
-    /// `options`: `[string]`, may be absent (`None`), never null.
-    pub options: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `options`: `[string]`, may be absent or null.
+    pub options: ::commerce_webhooks::Field<::std::vec::Vec<::std::string::String>>,
     /// `position`: `int`, may be absent or null.
     pub position: ::commerce_webhooks::Field<i64>,
     /// `summary`: `string`, may be absent or null.
     pub summary: ::commerce_webhooks::Field<::std::string::String>,
-    /// `selling_plans`: `[SellingPlan]`, may be absent (`None`), never null.
-    pub selling_plans: ::std::option::Option<::std::vec::Vec<SellingPlan>>,
-    /// `product_variants`: `[json]`, may be absent (`None`), never null.
-    pub product_variants: ::std::option::Option<
+    /// `selling_plans`: `[SellingPlan]`, may be absent or null.
+    pub selling_plans: ::commerce_webhooks::Field<::std::vec::Vec<SellingPlan>>,
+    /// `product_variants`: `[json]`, may be absent or null.
+    pub product_variants: ::commerce_webhooks::Field<
         ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
     >,
-    /// `products`: `[json]`, may be absent (`None`), never null.
-    pub products: ::std::option::Option<
+    /// `products`: `[json]`, may be absent or null.
+    pub products: ::commerce_webhooks::Field<
         ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
     >,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
@@ -38493,26 +39044,28 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SellingPlanGrou
                 let mut field_admin_graphql_api_app: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_app_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_app_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_description: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_options: ::std::option::Option<
+                let mut field_options: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::std::string::String>,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_position: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
                 let mut field_summary: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_selling_plans: ::std::option::Option<
+                let mut field_selling_plans: ::commerce_webhooks::Field<
                     ::std::vec::Vec<SellingPlan>,
-                > = ::std::option::Option::None;
-                let mut field_product_variants: ::std::option::Option<
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_product_variants: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
-                > = ::std::option::Option::None;
-                let mut field_products: ::std::option::Option<
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_products: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -38593,7 +39146,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SellingPlanGrou
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -38619,13 +39174,15 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SellingPlanGrou
                             );
                         }
                         "options" => {
-                            field_options = ::std::option::Option::Some(
+                            field_options = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ::std::string::String,
-                                            >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<
+                                                    ::std::string::String,
+                                                >::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -38665,11 +39222,13 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SellingPlanGrou
                             );
                         }
                         "selling_plans" => {
-                            field_selling_plans = ::std::option::Option::Some(
+                            field_selling_plans = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<SellingPlan>::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<SellingPlan>::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -38679,13 +39238,15 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SellingPlanGrou
                             );
                         }
                         "product_variants" => {
-                            field_product_variants = ::std::option::Option::Some(
+                            field_product_variants = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ::commerce_webhooks::wire::serde_json::Value,
-                                            >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<
+                                                    ::commerce_webhooks::wire::serde_json::Value,
+                                                >::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -38695,13 +39256,15 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SellingPlanGrou
                             );
                         }
                         "products" => {
-                            field_products = ::std::option::Option::Some(
+                            field_products = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ::commerce_webhooks::wire::serde_json::Value,
-                                            >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<
+                                                    ::commerce_webhooks::wire::serde_json::Value,
+                                                >::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -38765,8 +39328,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for SellingPlanGroup {
         if !self.description.is_absent() {
             map.serialize_entry("description", &self.description)?;
         }
-        if let ::std::option::Option::Some(value) = &self.options {
-            map.serialize_entry("options", value)?;
+        if !self.options.is_absent() {
+            map.serialize_entry("options", &self.options)?;
         }
         if !self.position.is_absent() {
             map.serialize_entry("position", &self.position)?;
@@ -38774,14 +39337,14 @@ impl ::commerce_webhooks::wire::serde::Serialize for SellingPlanGroup {
         if !self.summary.is_absent() {
             map.serialize_entry("summary", &self.summary)?;
         }
-        if let ::std::option::Option::Some(value) = &self.selling_plans {
-            map.serialize_entry("selling_plans", value)?;
+        if !self.selling_plans.is_absent() {
+            map.serialize_entry("selling_plans", &self.selling_plans)?;
         }
-        if let ::std::option::Option::Some(value) = &self.product_variants {
-            map.serialize_entry("product_variants", value)?;
+        if !self.product_variants.is_absent() {
+            map.serialize_entry("product_variants", &self.product_variants)?;
         }
-        if let ::std::option::Option::Some(value) = &self.products {
-            map.serialize_entry("products", value)?;
+        if !self.products.is_absent() {
+            map.serialize_entry("products", &self.products)?;
         }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
@@ -38794,8 +39357,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for SellingPlanGroup {
 /// Fields documented at <https://shopify.dev/api/admin-rest/latest/resources/order>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ShippingLine {
-    /// `id`: `uint`, may be absent or null.
-    pub id: ::commerce_webhooks::Field<u64>,
+    /// `id`: `string_or_number`, may be absent or null.
+    pub id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// `carrier_identifier`: `string`, may be absent or null.
     pub carrier_identifier: ::commerce_webhooks::Field<::std::string::String>,
     /// `code`: `string`, may be absent or null.
@@ -38822,10 +39385,12 @@ pub struct ShippingLine {
     pub source: ::commerce_webhooks::Field<::std::string::String>,
     /// `title`: `string`, may be absent or null.
     pub title: ::commerce_webhooks::Field<::std::string::String>,
-    /// `tax_lines`: `[TaxLine]`, may be absent (`None`), never null.
-    pub tax_lines: ::std::option::Option<::std::vec::Vec<TaxLine>>,
-    /// `discount_allocations`: `[DiscountAllocation]`, may be absent (`None`), never null.
-    pub discount_allocations: ::std::option::Option<::std::vec::Vec<DiscountAllocation>>,
+    /// `tax_lines`: `[TaxLine]`, may be absent or null.
+    pub tax_lines: ::commerce_webhooks::Field<::std::vec::Vec<TaxLine>>,
+    /// `discount_allocations`: `[DiscountAllocation]`, may be absent or null.
+    pub discount_allocations: ::commerce_webhooks::Field<
+        ::std::vec::Vec<DiscountAllocation>,
+    >,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -38849,7 +39414,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ShippingLine {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_carrier_identifier: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
@@ -38876,12 +39443,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ShippingLine {
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_title: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
-                let mut field_tax_lines: ::std::option::Option<
+                let mut field_tax_lines: ::commerce_webhooks::Field<
                     ::std::vec::Vec<TaxLine>,
-                > = ::std::option::Option::None;
-                let mut field_discount_allocations: ::std::option::Option<
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_discount_allocations: ::commerce_webhooks::Field<
                     ::std::vec::Vec<DiscountAllocation>,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -38892,7 +39459,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ShippingLine {
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key("id", e))?,
@@ -39071,11 +39640,13 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ShippingLine {
                             );
                         }
                         "tax_lines" => {
-                            field_tax_lines = ::std::option::Option::Some(
+                            field_tax_lines = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<TaxLine>::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<TaxLine>::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -39085,13 +39656,15 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ShippingLine {
                             );
                         }
                         "discount_allocations" => {
-                            field_discount_allocations = ::std::option::Option::Some(
+                            field_discount_allocations = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                DiscountAllocation,
-                                            >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<
+                                                    DiscountAllocation,
+                                                >::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -39180,11 +39753,11 @@ impl ::commerce_webhooks::wire::serde::Serialize for ShippingLine {
         if !self.title.is_absent() {
             map.serialize_entry("title", &self.title)?;
         }
-        if let ::std::option::Option::Some(value) = &self.tax_lines {
-            map.serialize_entry("tax_lines", value)?;
+        if !self.tax_lines.is_absent() {
+            map.serialize_entry("tax_lines", &self.tax_lines)?;
         }
-        if let ::std::option::Option::Some(value) = &self.discount_allocations {
-            map.serialize_entry("discount_allocations", value)?;
+        if !self.discount_allocations.is_absent() {
+            map.serialize_entry("discount_allocations", &self.discount_allocations)?;
         }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
@@ -39295,8 +39868,10 @@ pub struct Shop {
     pub has_storefront: ::commerce_webhooks::Field<bool>,
     /// `finances`: `bool`, may be absent or null.
     pub finances: ::commerce_webhooks::Field<bool>,
-    /// `primary_location_id`: `uint`, may be absent or null.
-    pub primary_location_id: ::commerce_webhooks::Field<u64>,
+    /// `primary_location_id`: `string_or_number`, may be absent or null.
+    pub primary_location_id: ::commerce_webhooks::Field<
+        ::commerce_webhooks::StringOrNumber,
+    >,
     /// `checkout_api_supported`: `bool`, may be absent or null.
     pub checkout_api_supported: ::commerce_webhooks::Field<bool>,
     /// `multi_location_enabled`: `bool`, may be absent or null.
@@ -39305,8 +39880,8 @@ pub struct Shop {
     pub setup_required: ::commerce_webhooks::Field<bool>,
     /// `pre_launch_enabled`: `bool`, may be absent or null.
     pub pre_launch_enabled: ::commerce_webhooks::Field<bool>,
-    /// `enabled_presentment_currencies`: `[string]`, may be absent (`None`), never null.
-    pub enabled_presentment_currencies: ::std::option::Option<
+    /// `enabled_presentment_currencies`: `[string]`, may be absent or null.
+    pub enabled_presentment_currencies: ::commerce_webhooks::Field<
         ::std::vec::Vec<::std::string::String>,
     >,
     /// `marketing_sms_consent_enabled_at_checkout`: `bool`, may be absent or null.
@@ -39444,14 +40019,16 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Shop {
                 let mut field_password_enabled: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
                 let mut field_has_storefront: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
                 let mut field_finances: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
-                let mut field_primary_location_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_primary_location_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_checkout_api_supported: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
                 let mut field_multi_location_enabled: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
                 let mut field_setup_required: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
                 let mut field_pre_launch_enabled: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
-                let mut field_enabled_presentment_currencies: ::std::option::Option<
+                let mut field_enabled_presentment_currencies: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::std::string::String>,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_marketing_sms_consent_enabled_at_checkout: ::commerce_webhooks::Field<
                     bool,
                 > = ::commerce_webhooks::Field::Absent;
@@ -40158,7 +40735,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Shop {
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -40224,13 +40803,15 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Shop {
                             );
                         }
                         "enabled_presentment_currencies" => {
-                            field_enabled_presentment_currencies = ::std::option::Option::Some(
+                            field_enabled_presentment_currencies = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ::std::string::String,
-                                            >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<
+                                                    ::std::string::String,
+                                                >::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -40510,9 +41091,11 @@ impl ::commerce_webhooks::wire::serde::Serialize for Shop {
         if !self.pre_launch_enabled.is_absent() {
             map.serialize_entry("pre_launch_enabled", &self.pre_launch_enabled)?;
         }
-        if let ::std::option::Option::Some(value) = &self.enabled_presentment_currencies
-        {
-            map.serialize_entry("enabled_presentment_currencies", value)?;
+        if !self.enabled_presentment_currencies.is_absent() {
+            map.serialize_entry(
+                "enabled_presentment_currencies",
+                &self.enabled_presentment_currencies,
+            )?;
         }
         if !self.marketing_sms_consent_enabled_at_checkout.is_absent() {
             map.serialize_entry(
@@ -40642,8 +41225,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for ShopLocale {
 /// Fields documented at <https://shopify.dev/docs/api/webhooks/2026-07>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ShopRedact {
-    /// `shop_id`: `uint`, may be absent or null.
-    pub shop_id: ::commerce_webhooks::Field<u64>,
+    /// `shop_id`: `string_or_number`, may be absent or null.
+    pub shop_id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// `shop_domain`: `string`, may be absent or null.
     pub shop_domain: ::commerce_webhooks::Field<::std::string::String>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
@@ -40669,7 +41252,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ShopRedact {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_shop_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_shop_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_shop_domain: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
@@ -40683,7 +41268,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ShopRedact {
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -40832,8 +41419,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for ShopifyProtectEligibility {
 /// Fields documented at <https://shopify.dev/api/admin-graphql/latest/objects/Summary>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ShopifyProtectEligibilityChange {
-    /// `order_id`: `uint`, may be absent or null.
-    pub order_id: ::commerce_webhooks::Field<u64>,
+    /// `order_id`: `string_or_number`, may be absent or null.
+    pub order_id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// `status`: `string`, may be absent or null.
     pub status: ::commerce_webhooks::Field<::std::string::String>,
     /// `eligibility`: `ShopifyProtectEligibility`, may be absent or null.
@@ -40862,7 +41449,9 @@ for ShopifyProtectEligibilityChange {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_order_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_order_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_status: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
@@ -40879,7 +41468,9 @@ for ShopifyProtectEligibilityChange {
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -40963,18 +41554,20 @@ impl ::commerce_webhooks::wire::serde::Serialize for ShopifyProtectEligibilityCh
 /// Fields documented at <https://shopify.dev/api/admin-graphql/latest/objects/SubscriptionBillingAttempt>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SubscriptionBillingAttempt {
-    /// `id`: `uint`, may be absent or null.
-    pub id: ::commerce_webhooks::Field<u64>,
+    /// `id`: `string_or_number`, may be absent or null.
+    pub id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// `admin_graphql_api_id`: `string`, may be absent or null.
     pub admin_graphql_api_id: ::commerce_webhooks::Field<::std::string::String>,
     /// `idempotency_key`: `string`, may be absent or null.
     pub idempotency_key: ::commerce_webhooks::Field<::std::string::String>,
-    /// `order_id`: `uint`, may be absent or null.
-    pub order_id: ::commerce_webhooks::Field<u64>,
+    /// `order_id`: `string_or_number`, may be absent or null.
+    pub order_id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// `admin_graphql_api_order_id`: `string`, may be absent or null.
     pub admin_graphql_api_order_id: ::commerce_webhooks::Field<::std::string::String>,
-    /// `subscription_contract_id`: `uint`, may be absent or null.
-    pub subscription_contract_id: ::commerce_webhooks::Field<u64>,
+    /// `subscription_contract_id`: `string_or_number`, may be absent or null.
+    pub subscription_contract_id: ::commerce_webhooks::Field<
+        ::commerce_webhooks::StringOrNumber,
+    >,
     /// `admin_graphql_api_subscription_contract_id`: `string`, may be absent or null.
     pub admin_graphql_api_subscription_contract_id: ::commerce_webhooks::Field<
         ::std::string::String,
@@ -41009,19 +41602,23 @@ for SubscriptionBillingAttempt {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_admin_graphql_api_id: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_idempotency_key: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_order_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_order_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_admin_graphql_api_order_id: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_subscription_contract_id: ::commerce_webhooks::Field<
-                    u64,
+                    ::commerce_webhooks::StringOrNumber,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_admin_graphql_api_subscription_contract_id: ::commerce_webhooks::Field<
                     ::std::string::String,
@@ -41043,7 +41640,9 @@ for SubscriptionBillingAttempt {
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key("id", e))?,
@@ -41086,7 +41685,9 @@ for SubscriptionBillingAttempt {
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -41116,7 +41717,9 @@ for SubscriptionBillingAttempt {
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -41264,8 +41867,10 @@ impl ::commerce_webhooks::wire::serde::Serialize for SubscriptionBillingAttempt 
 /// Fields documented at <https://shopify.dev/api/admin-graphql/latest/objects/SubscriptionBillingCycle>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SubscriptionBillingCycle {
-    /// `subscription_contract_id`: `uint`, may be absent or null.
-    pub subscription_contract_id: ::commerce_webhooks::Field<u64>,
+    /// `subscription_contract_id`: `string_or_number`, may be absent or null.
+    pub subscription_contract_id: ::commerce_webhooks::Field<
+        ::commerce_webhooks::StringOrNumber,
+    >,
     /// `cycle_start_at`: `timestamp`, may be absent or null.
     pub cycle_start_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `cycle_end_at`: `timestamp`, may be absent or null.
@@ -41309,7 +41914,7 @@ for SubscriptionBillingCycle {
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_subscription_contract_id: ::commerce_webhooks::Field<
-                    u64,
+                    ::commerce_webhooks::StringOrNumber,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_cycle_start_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
@@ -41336,7 +41941,9 @@ for SubscriptionBillingCycle {
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -41676,8 +42283,8 @@ pub struct SubscriptionContract {
     pub billing_policy: ::commerce_webhooks::Field<SubscriptionBillingPolicy>,
     /// `currency_code`: `string`, may be absent or null.
     pub currency_code: ::commerce_webhooks::Field<::std::string::String>,
-    /// `customer_id`: `uint`, may be absent or null.
-    pub customer_id: ::commerce_webhooks::Field<u64>,
+    /// `customer_id`: `string_or_number`, may be absent or null.
+    pub customer_id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// `admin_graphql_api_customer_id`: `string`, may be absent or null.
     pub admin_graphql_api_customer_id: ::commerce_webhooks::Field<::std::string::String>,
     /// `delivery_policy`: `SubscriptionDeliveryPolicy`, may be absent or null.
@@ -41688,8 +42295,8 @@ pub struct SubscriptionContract {
     pub admin_graphql_api_origin_order_id: ::commerce_webhooks::Field<
         ::std::string::String,
     >,
-    /// `origin_order_id`: `uint`, may be absent or null.
-    pub origin_order_id: ::commerce_webhooks::Field<u64>,
+    /// `origin_order_id`: `string_or_number`, may be absent or null.
+    pub origin_order_id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// `revision_id`: `string`, may be absent or null.
     pub revision_id: ::commerce_webhooks::Field<::std::string::String>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
@@ -41725,7 +42332,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SubscriptionCon
                 let mut field_currency_code: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_customer_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_customer_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_admin_graphql_api_customer_id: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
@@ -41738,7 +42347,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SubscriptionCon
                 let mut field_admin_graphql_api_origin_order_id: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_origin_order_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_origin_order_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_revision_id: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
@@ -41809,7 +42420,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SubscriptionCon
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -41887,7 +42500,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SubscriptionCon
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -41998,8 +42613,8 @@ pub struct SubscriptionDeliveryPolicy {
     pub interval: ::commerce_webhooks::Field<::std::string::String>,
     /// `interval_count`: `int`, may be absent or null.
     pub interval_count: ::commerce_webhooks::Field<i64>,
-    /// `anchors`: `[json]`, may be absent (`None`), never null.
-    pub anchors: ::std::option::Option<
+    /// `anchors`: `[json]`, may be absent or null.
+    pub anchors: ::commerce_webhooks::Field<
         ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
     >,
     /// `cutoff`: `int`, may be absent or null.
@@ -42034,9 +42649,9 @@ for SubscriptionDeliveryPolicy {
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_interval_count: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
-                let mut field_anchors: ::std::option::Option<
+                let mut field_anchors: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_cutoff: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
                 let mut field_pre_anchor_behavior: ::commerce_webhooks::Field<
                     ::std::string::String,
@@ -42077,13 +42692,15 @@ for SubscriptionDeliveryPolicy {
                             );
                         }
                         "anchors" => {
-                            field_anchors = ::std::option::Option::Some(
+                            field_anchors = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ::commerce_webhooks::wire::serde_json::Value,
-                                            >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<
+                                                    ::commerce_webhooks::wire::serde_json::Value,
+                                                >::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -42153,8 +42770,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for SubscriptionDeliveryPolicy 
         if !self.interval_count.is_absent() {
             map.serialize_entry("interval_count", &self.interval_count)?;
         }
-        if let ::std::option::Option::Some(value) = &self.anchors {
-            map.serialize_entry("anchors", value)?;
+        if !self.anchors.is_absent() {
+            map.serialize_entry("anchors", &self.anchors)?;
         }
         if !self.cutoff.is_absent() {
             map.serialize_entry("cutoff", &self.cutoff)?;
@@ -42207,8 +42824,10 @@ pub struct TaxLine {
     pub reporting_jurisdiction_type: ::commerce_webhooks::Field<::std::string::String>,
     /// `reporting_jurisdiction_code`: `string`, may be absent or null.
     pub reporting_jurisdiction_code: ::commerce_webhooks::Field<::std::string::String>,
-    /// `tax_api_client_id`: `uint`, may be absent or null.
-    pub tax_api_client_id: ::commerce_webhooks::Field<u64>,
+    /// `tax_api_client_id`: `string_or_number`, may be absent or null.
+    pub tax_api_client_id: ::commerce_webhooks::Field<
+        ::commerce_webhooks::StringOrNumber,
+    >,
     /// `tax_calculation_price`: `money`, may be absent or null.
     pub tax_calculation_price: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `tax_registration_id`: `string`, may be absent or null.
@@ -42281,7 +42900,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for TaxLine {
                 let mut field_reporting_jurisdiction_code: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_tax_api_client_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_tax_api_client_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_tax_calculation_price: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Money,
                 > = ::commerce_webhooks::Field::Absent;
@@ -42528,7 +43149,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for TaxLine {
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -42728,8 +43351,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for TaxLine {
 /// Fields documented at <https://shopify.dev/api/admin-graphql/latest/objects/TaxService>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TaxService {
-    /// `id`: `uint`, may be absent or null.
-    pub id: ::commerce_webhooks::Field<u64>,
+    /// `id`: `string_or_number`, may be absent or null.
+    pub id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// `name`: `string`, may be absent or null.
     pub name: ::commerce_webhooks::Field<::std::string::String>,
     /// `url`: `string`, may be absent or null.
@@ -42759,7 +43382,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for TaxService {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_name: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
                 let mut field_url: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
                 let mut field_active: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
@@ -42773,7 +43398,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for TaxService {
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key("id", e))?,
@@ -42868,14 +43495,14 @@ impl ::commerce_webhooks::wire::serde::Serialize for TaxService {
 pub struct TenderTransaction {
     /// `id`: `uint`, always present.
     pub id: u64,
-    /// `order_id`: `uint`, may be absent or null.
-    pub order_id: ::commerce_webhooks::Field<u64>,
+    /// `order_id`: `string_or_number`, may be absent or null.
+    pub order_id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// `amount`: `money`, may be absent or null.
     pub amount: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `currency`: `string`, may be absent or null.
     pub currency: ::commerce_webhooks::Field<::std::string::String>,
-    /// `user_id`: `uint`, may be absent or null.
-    pub user_id: ::commerce_webhooks::Field<u64>,
+    /// `user_id`: `string_or_number`, may be absent or null.
+    pub user_id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// `test`: `bool`, may be absent or null.
     pub test: ::commerce_webhooks::Field<bool>,
     /// `processed_at`: `timestamp`, may be absent or null.
@@ -42910,14 +43537,18 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for TenderTransacti
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_id: ::std::option::Option<u64> = ::std::option::Option::None;
-                let mut field_order_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_order_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_amount: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Money,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_currency: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_user_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_user_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_test: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
                 let mut field_processed_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
@@ -42950,7 +43581,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for TenderTransacti
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -42996,7 +43629,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for TenderTransacti
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -43160,8 +43795,8 @@ pub struct Theme {
     pub updated_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `role`: `string`, may be absent or null.
     pub role: ::commerce_webhooks::Field<::std::string::String>,
-    /// `theme_store_id`: `uint`, may be absent or null.
-    pub theme_store_id: ::commerce_webhooks::Field<u64>,
+    /// `theme_store_id`: `string_or_number`, may be absent or null.
+    pub theme_store_id: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// `previewable`: `bool`, may be absent or null.
     pub previewable: ::commerce_webhooks::Field<bool>,
     /// `processing`: `bool`, may be absent or null.
@@ -43200,7 +43835,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Theme {
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_role: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
-                let mut field_theme_store_id: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_theme_store_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_previewable: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
                 let mut field_processing: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
                 let mut field_admin_graphql_api_id: ::commerce_webhooks::Field<
@@ -43283,7 +43920,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Theme {
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::StringOrNumber,
+                                            >::new(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -43404,10 +44043,10 @@ impl ::commerce_webhooks::wire::serde::Serialize for Theme {
 /// Fields documented at <https://shopify.dev/api/admin-graphql/latest/objects/OrderTransaction>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TransactionMoney {
-    /// `amount`: `money`, may be absent (`None`), never null.
-    pub amount: ::std::option::Option<::commerce_webhooks::Money>,
-    /// `currency`: `string`, may be absent (`None`), never null.
-    pub currency: ::std::option::Option<::std::string::String>,
+    /// `amount`: `money`, may be absent or null.
+    pub amount: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
+    /// `currency`: `string`, may be absent or null.
+    pub currency: ::commerce_webhooks::Field<::std::string::String>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -43431,22 +44070,26 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for TransactionMone
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_amount: ::std::option::Option<
+                let mut field_amount: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Money,
-                > = ::std::option::Option::None;
-                let mut field_currency: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_currency: ::commerce_webhooks::Field<
+                    ::std::string::String,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "amount" => {
-                            field_amount = ::std::option::Option::Some(
+                            field_amount = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            ::commerce_webhooks::Money,
-                                        >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::Money,
+                                            >::new(),
+                                        ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
                                         "amount",
@@ -43455,12 +44098,14 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for TransactionMone
                             );
                         }
                         "currency" => {
-                            field_currency = ::std::option::Option::Some(
+                            field_currency = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            ::std::string::String,
-                                        >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::std::string::String,
+                                            >::new(),
+                                        ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
                                         "currency",
@@ -43490,11 +44135,11 @@ impl ::commerce_webhooks::wire::serde::Serialize for TransactionMoney {
     ) -> ::std::result::Result<S::Ok, S::Error> {
         use ::commerce_webhooks::wire::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if let ::std::option::Option::Some(value) = &self.amount {
-            map.serialize_entry("amount", value)?;
+        if !self.amount.is_absent() {
+            map.serialize_entry("amount", &self.amount)?;
         }
-        if let ::std::option::Option::Some(value) = &self.currency {
-            map.serialize_entry("currency", value)?;
+        if !self.currency.is_absent() {
+            map.serialize_entry("currency", &self.currency)?;
         }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
@@ -43507,10 +44152,10 @@ impl ::commerce_webhooks::wire::serde::Serialize for TransactionMoney {
 /// Fields documented at <https://shopify.dev/api/admin-graphql/latest/objects/OrderTransaction>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TransactionMoneySet {
-    /// `presentment_money`: `TransactionMoney`, may be absent (`None`), never null.
-    pub presentment_money: ::std::option::Option<TransactionMoney>,
-    /// `shop_money`: `TransactionMoney`, may be absent (`None`), never null.
-    pub shop_money: ::std::option::Option<TransactionMoney>,
+    /// `presentment_money`: `TransactionMoney`, may be absent or null.
+    pub presentment_money: ::commerce_webhooks::Field<TransactionMoney>,
+    /// `shop_money`: `TransactionMoney`, may be absent or null.
+    pub shop_money: ::commerce_webhooks::Field<TransactionMoney>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -43534,20 +44179,22 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for TransactionMone
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_presentment_money: ::std::option::Option<
+                let mut field_presentment_money: ::commerce_webhooks::Field<
                     TransactionMoney,
-                > = ::std::option::Option::None;
-                let mut field_shop_money: ::std::option::Option<TransactionMoney> = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_shop_money: ::commerce_webhooks::Field<TransactionMoney> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "presentment_money" => {
-                            field_presentment_money = ::std::option::Option::Some(
+                            field_presentment_money = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<TransactionMoney>::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::Plain::<TransactionMoney>::new(),
+                                        ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
                                         "presentment_money",
@@ -43556,10 +44203,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for TransactionMone
                             );
                         }
                         "shop_money" => {
-                            field_shop_money = ::std::option::Option::Some(
+                            field_shop_money = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<TransactionMoney>::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::Plain::<TransactionMoney>::new(),
+                                        ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
                                         "shop_money",
@@ -43589,11 +44238,11 @@ impl ::commerce_webhooks::wire::serde::Serialize for TransactionMoneySet {
     ) -> ::std::result::Result<S::Ok, S::Error> {
         use ::commerce_webhooks::wire::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if let ::std::option::Option::Some(value) = &self.presentment_money {
-            map.serialize_entry("presentment_money", value)?;
+        if !self.presentment_money.is_absent() {
+            map.serialize_entry("presentment_money", &self.presentment_money)?;
         }
-        if let ::std::option::Option::Some(value) = &self.shop_money {
-            map.serialize_entry("shop_money", value)?;
+        if !self.shop_money.is_absent() {
+            map.serialize_entry("shop_money", &self.shop_money)?;
         }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;

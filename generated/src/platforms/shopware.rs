@@ -4017,10 +4017,10 @@ pub struct Webhook<P> {
     pub data: WebhookData<P>,
     /// `source`: `Source`, always present.
     pub source: Source,
-    /// `timestamp`: `uint`, may be absent (`None`), never null.
+    /// `timestamp`: `uint`, may be absent or null.
     ///
     /// Unix time (seconds) at which the webhook was handled, for replay protection. Sent since Shopware 6.4.1.0; missing from older shops' bodies.
-    pub timestamp: ::std::option::Option<u64>,
+    pub timestamp: ::commerce_webhooks::Field<u64>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -4052,7 +4052,7 @@ impl<
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_data: ::std::option::Option<WebhookData<P>> = ::std::option::Option::None;
                 let mut field_source: ::std::option::Option<Source> = ::std::option::Option::None;
-                let mut field_timestamp: ::std::option::Option<u64> = ::std::option::Option::None;
+                let mut field_timestamp: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -4080,10 +4080,12 @@ impl<
                             );
                         }
                         "timestamp" => {
-                            field_timestamp = ::std::option::Option::Some(
+                            field_timestamp = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
+                                        ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
                                         "timestamp",
@@ -4124,8 +4126,8 @@ impl<
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
         map.serialize_entry("data", &self.data)?;
         map.serialize_entry("source", &self.source)?;
-        if let ::std::option::Option::Some(value) = &self.timestamp {
-            map.serialize_entry("timestamp", value)?;
+        if !self.timestamp.is_absent() {
+            map.serialize_entry("timestamp", &self.timestamp)?;
         }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
@@ -4252,18 +4254,18 @@ pub struct Source {
     ///
     /// The shop URL the app uses for API calls.
     pub url: ::std::string::String,
-    /// `appVersion`: `string`, may be absent (`None`), never null.
+    /// `appVersion`: `string`, may be absent or null.
     ///
     /// The version of the app the webhook belongs to; missing for webhooks that belong to no app.
-    pub app_version: ::std::option::Option<::std::string::String>,
-    /// `shopId`: `string`, may be absent (`None`), never null.
+    pub app_version: ::commerce_webhooks::Field<::std::string::String>,
+    /// `shopId`: `string`, may be absent or null.
     ///
     /// The shop's id as registered with the app; missing for webhooks that belong to no app.
-    pub shop_id: ::std::option::Option<::std::string::String>,
-    /// `eventId`: `string`, may be absent (`None`), never null.
+    pub shop_id: ::commerce_webhooks::Field<::std::string::String>,
+    /// `eventId`: `string`, may be absent or null.
     ///
     /// Unique per event and unchanged on retries (32 lowercase hex characters); sent since 6.4.11.0.
-    pub event_id: ::std::option::Option<::std::string::String>,
+    pub event_id: ::commerce_webhooks::Field<::std::string::String>,
     /// `inAppPurchases`: `string`, may be absent or null.
     ///
     /// The shop's in-app purchases for the app, newer versions only (`null` in WebhookManagerTest); the docs do not describe its format.
@@ -4292,11 +4294,15 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Source {
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_url: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut field_app_version: ::std::option::Option<
+                let mut field_app_version: ::commerce_webhooks::Field<
                     ::std::string::String,
-                > = ::std::option::Option::None;
-                let mut field_shop_id: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut field_event_id: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_shop_id: ::commerce_webhooks::Field<
+                    ::std::string::String,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_event_id: ::commerce_webhooks::Field<
+                    ::std::string::String,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_in_app_purchases: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
@@ -4317,12 +4323,14 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Source {
                             );
                         }
                         "appVersion" => {
-                            field_app_version = ::std::option::Option::Some(
+                            field_app_version = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            ::std::string::String,
-                                        >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::std::string::String,
+                                            >::new(),
+                                        ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
                                         "appVersion",
@@ -4331,12 +4339,14 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Source {
                             );
                         }
                         "shopId" => {
-                            field_shop_id = ::std::option::Option::Some(
+                            field_shop_id = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            ::std::string::String,
-                                        >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::std::string::String,
+                                            >::new(),
+                                        ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
                                         "shopId",
@@ -4345,12 +4355,14 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Source {
                             );
                         }
                         "eventId" => {
-                            field_event_id = ::std::option::Option::Some(
+                            field_event_id = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            ::std::string::String,
-                                        >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::std::string::String,
+                                            >::new(),
+                                        ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
                                         "eventId",
@@ -4403,14 +4415,14 @@ impl ::commerce_webhooks::wire::serde::Serialize for Source {
         use ::commerce_webhooks::wire::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
         map.serialize_entry("url", &self.url)?;
-        if let ::std::option::Option::Some(value) = &self.app_version {
-            map.serialize_entry("appVersion", value)?;
+        if !self.app_version.is_absent() {
+            map.serialize_entry("appVersion", &self.app_version)?;
         }
-        if let ::std::option::Option::Some(value) = &self.shop_id {
-            map.serialize_entry("shopId", value)?;
+        if !self.shop_id.is_absent() {
+            map.serialize_entry("shopId", &self.shop_id)?;
         }
-        if let ::std::option::Option::Some(value) = &self.event_id {
-            map.serialize_entry("eventId", value)?;
+        if !self.event_id.is_absent() {
+            map.serialize_entry("eventId", &self.event_id)?;
         }
         if !self.in_app_purchases.is_absent() {
             map.serialize_entry("inAppPurchases", &self.in_app_purchases)?;
@@ -4436,10 +4448,12 @@ pub struct EntityWriteResult {
     ///
     /// A hex id string for single-key entities, an object of key name to id for composite keys (phpdoc `array<string,string>|string`).
     pub primary_key: ::commerce_webhooks::wire::serde_json::Value,
-    /// `updatedFields`: `[string]`, may be absent (`None`), never null.
+    /// `updatedFields`: `[string]`, may be absent or null.
     ///
     /// The keys of the write payload (may be empty); missing from `.deleted` payloads.
-    pub updated_fields: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    pub updated_fields: ::commerce_webhooks::Field<
+        ::std::vec::Vec<::std::string::String>,
+    >,
     /// `versionId`: `string`, may be absent or null.
     ///
     /// The version the row was written in, when the written data carries a `versionId` (newer versions; the live version is `0fa91ce3e96a4bc2be4bd9ce752c3425`).
@@ -4472,9 +4486,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for EntityWriteResu
                 let mut field_primary_key: ::std::option::Option<
                     ::commerce_webhooks::wire::serde_json::Value,
                 > = ::std::option::Option::None;
-                let mut field_updated_fields: ::std::option::Option<
+                let mut field_updated_fields: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::std::string::String>,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_version_id: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
@@ -4524,13 +4538,15 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for EntityWriteResu
                             );
                         }
                         "updatedFields" => {
-                            field_updated_fields = ::std::option::Option::Some(
+                            field_updated_fields = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ::std::string::String,
-                                            >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::List(
+                                                ::commerce_webhooks::wire::Plain::<
+                                                    ::std::string::String,
+                                                >::new(),
+                                            ),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
@@ -4592,8 +4608,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for EntityWriteResult {
         map.serialize_entry("entity", &self.entity)?;
         map.serialize_entry("operation", &self.operation)?;
         map.serialize_entry("primaryKey", &self.primary_key)?;
-        if let ::std::option::Option::Some(value) = &self.updated_fields {
-            map.serialize_entry("updatedFields", value)?;
+        if !self.updated_fields.is_absent() {
+            map.serialize_entry("updatedFields", &self.updated_fields)?;
         }
         if !self.version_id.is_absent() {
             map.serialize_entry("versionId", &self.version_id)?;
@@ -4609,10 +4625,10 @@ impl ::commerce_webhooks::wire::serde::Serialize for EntityWriteResult {
 /// Fields documented at <https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Framework/Webhook/BusinessEventEncoder.php>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EntityRef {
-    /// `id`: `string`, may be absent (`None`), never null.
+    /// `id`: `string`, may be absent or null.
     ///
     /// The entity's id (32 hex characters).
-    pub id: ::std::option::Option<::std::string::String>,
+    pub id: ::commerce_webhooks::Field<::std::string::String>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -4636,19 +4652,21 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for EntityRef {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_id: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut field_id: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "id" => {
-                            field_id = ::std::option::Option::Some(
+                            field_id = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            ::std::string::String,
-                                        >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::std::string::String,
+                                            >::new(),
+                                        ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key("id", e))?,
                             );
@@ -4671,8 +4689,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for EntityRef {
     ) -> ::std::result::Result<S::Ok, S::Error> {
         use ::commerce_webhooks::wire::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if let ::std::option::Option::Some(value) = &self.id {
-            map.serialize_entry("id", value)?;
+        if !self.id.is_absent() {
+            map.serialize_entry("id", &self.id)?;
         }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
@@ -4685,12 +4703,12 @@ impl ::commerce_webhooks::wire::serde::Serialize for EntityRef {
 /// Fields documented at <https://github.com/shopware/shopware/blob/05922a0bfe5368b404859948b26944001f5c2a2e/src/Core/Framework/Test/Webhook/WebhookDispatcherTest.php>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Customer {
-    /// `id`: `string`, may be absent (`None`), never null.
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `firstName`: `string`, may be absent (`None`), never null.
-    pub first_name: ::std::option::Option<::std::string::String>,
-    /// `lastName`: `string`, may be absent (`None`), never null.
-    pub last_name: ::std::option::Option<::std::string::String>,
+    /// `id`: `string`, may be absent or null.
+    pub id: ::commerce_webhooks::Field<::std::string::String>,
+    /// `firstName`: `string`, may be absent or null.
+    pub first_name: ::commerce_webhooks::Field<::std::string::String>,
+    /// `lastName`: `string`, may be absent or null.
+    pub last_name: ::commerce_webhooks::Field<::std::string::String>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -4714,32 +4732,40 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Customer {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_id: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut field_first_name: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut field_last_name: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut field_id: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_first_name: ::commerce_webhooks::Field<
+                    ::std::string::String,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_last_name: ::commerce_webhooks::Field<
+                    ::std::string::String,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "id" => {
-                            field_id = ::std::option::Option::Some(
+                            field_id = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            ::std::string::String,
-                                        >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::std::string::String,
+                                            >::new(),
+                                        ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key("id", e))?,
                             );
                         }
                         "firstName" => {
-                            field_first_name = ::std::option::Option::Some(
+                            field_first_name = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            ::std::string::String,
-                                        >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::std::string::String,
+                                            >::new(),
+                                        ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
                                         "firstName",
@@ -4748,12 +4774,14 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Customer {
                             );
                         }
                         "lastName" => {
-                            field_last_name = ::std::option::Option::Some(
+                            field_last_name = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            ::std::string::String,
-                                        >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::std::string::String,
+                                            >::new(),
+                                        ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
                                         "lastName",
@@ -4784,14 +4812,14 @@ impl ::commerce_webhooks::wire::serde::Serialize for Customer {
     ) -> ::std::result::Result<S::Ok, S::Error> {
         use ::commerce_webhooks::wire::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if let ::std::option::Option::Some(value) = &self.id {
-            map.serialize_entry("id", value)?;
+        if !self.id.is_absent() {
+            map.serialize_entry("id", &self.id)?;
         }
-        if let ::std::option::Option::Some(value) = &self.first_name {
-            map.serialize_entry("firstName", value)?;
+        if !self.first_name.is_absent() {
+            map.serialize_entry("firstName", &self.first_name)?;
         }
-        if let ::std::option::Option::Some(value) = &self.last_name {
-            map.serialize_entry("lastName", value)?;
+        if !self.last_name.is_absent() {
+            map.serialize_entry("lastName", &self.last_name)?;
         }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
@@ -4966,10 +4994,10 @@ impl ::commerce_webhooks::wire::serde::Serialize for CustomerPayload {
 pub struct CustomerLoginPayload {
     /// `customer`: `Customer`, always present.
     pub customer: Customer,
-    /// `contextToken`: `string`, may be absent (`None`), never null.
+    /// `contextToken`: `string`, may be absent or null.
     ///
     /// The customer's context token; newer versions mark it HIDDEN_FROM_WEBHOOK and leave it out.
-    pub context_token: ::std::option::Option<::std::string::String>,
+    pub context_token: ::commerce_webhooks::Field<::std::string::String>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -4994,9 +5022,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerLoginPa
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_customer: ::std::option::Option<Customer> = ::std::option::Option::None;
-                let mut field_context_token: ::std::option::Option<
+                let mut field_context_token: ::commerce_webhooks::Field<
                     ::std::string::String,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -5015,12 +5043,14 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerLoginPa
                             );
                         }
                         "contextToken" => {
-                            field_context_token = ::std::option::Option::Some(
+                            field_context_token = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            ::std::string::String,
-                                        >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::std::string::String,
+                                            >::new(),
+                                        ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
                                         "contextToken",
@@ -5054,8 +5084,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for CustomerLoginPayload {
         use ::commerce_webhooks::wire::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
         map.serialize_entry("customer", &self.customer)?;
-        if let ::std::option::Option::Some(value) = &self.context_token {
-            map.serialize_entry("contextToken", value)?;
+        if !self.context_token.is_absent() {
+            map.serialize_entry("contextToken", &self.context_token)?;
         }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
@@ -5070,10 +5100,10 @@ impl ::commerce_webhooks::wire::serde::Serialize for CustomerLoginPayload {
 pub struct DoubleOptInPayload {
     /// `customer`: `Customer`, always present.
     pub customer: Customer,
-    /// `confirmUrl`: `string`, may be absent (`None`), never null.
+    /// `confirmUrl`: `string`, may be absent or null.
     ///
     /// The URL the customer opens to confirm; newer versions may hide it from webhooks.
-    pub confirm_url: ::std::option::Option<::std::string::String>,
+    pub confirm_url: ::commerce_webhooks::Field<::std::string::String>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -5098,9 +5128,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for DoubleOptInPayl
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_customer: ::std::option::Option<Customer> = ::std::option::Option::None;
-                let mut field_confirm_url: ::std::option::Option<
+                let mut field_confirm_url: ::commerce_webhooks::Field<
                     ::std::string::String,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -5119,12 +5149,14 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for DoubleOptInPayl
                             );
                         }
                         "confirmUrl" => {
-                            field_confirm_url = ::std::option::Option::Some(
+                            field_confirm_url = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            ::std::string::String,
-                                        >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::std::string::String,
+                                            >::new(),
+                                        ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
                                         "confirmUrl",
@@ -5158,8 +5190,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for DoubleOptInPayload {
         use ::commerce_webhooks::wire::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
         map.serialize_entry("customer", &self.customer)?;
-        if let ::std::option::Option::Some(value) = &self.confirm_url {
-            map.serialize_entry("confirmUrl", value)?;
+        if !self.confirm_url.is_absent() {
+            map.serialize_entry("confirmUrl", &self.confirm_url)?;
         }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
@@ -5901,10 +5933,12 @@ impl ::commerce_webhooks::wire::serde::Serialize for MailBeforeSendPayload {
 pub struct MailSentPayload {
     /// `subject`: `string`, always present.
     pub subject: ::std::string::String,
-    /// `contents`: `json`, may be absent (`None`), never null.
+    /// `contents`: `json`, may be absent or null.
     ///
     /// Declared string (the page says "string"), but MailService passes the array `{"text/html": …, "text/plain": …}` through unchanged, so it stays `json`; newer versions mark it HIDDEN_FROM_WEBHOOK and leave it out.
-    pub contents: ::std::option::Option<::commerce_webhooks::wire::serde_json::Value>,
+    pub contents: ::commerce_webhooks::Field<
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
     /// `recipients`: `[string]`, always present.
     ///
     /// The recipients' names; the `[email => name]` map loses its keys in BusinessEventEncoder::encodeArray.
@@ -5933,9 +5967,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MailSentPayload
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_subject: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut field_contents: ::std::option::Option<
+                let mut field_contents: ::commerce_webhooks::Field<
                     ::commerce_webhooks::wire::serde_json::Value,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_recipients: ::std::option::Option<
                     ::std::vec::Vec<::std::string::String>,
                 > = ::std::option::Option::None;
@@ -5959,12 +5993,14 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MailSentPayload
                             );
                         }
                         "contents" => {
-                            field_contents = ::std::option::Option::Some(
+                            field_contents = ::commerce_webhooks::Field::present(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            ::commerce_webhooks::wire::serde_json::Value,
-                                        >::new(),
+                                        ::commerce_webhooks::wire::Nullable(
+                                            ::commerce_webhooks::wire::Plain::<
+                                                ::commerce_webhooks::wire::serde_json::Value,
+                                            >::new(),
+                                        ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
                                         "contents",
@@ -6018,8 +6054,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for MailSentPayload {
         use ::commerce_webhooks::wire::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
         map.serialize_entry("subject", &self.subject)?;
-        if let ::std::option::Option::Some(value) = &self.contents {
-            map.serialize_entry("contents", value)?;
+        if !self.contents.is_absent() {
+            map.serialize_entry("contents", &self.contents)?;
         }
         map.serialize_entry("recipients", &self.recipients)?;
         for (key, value) in &self.extra {
