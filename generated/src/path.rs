@@ -168,6 +168,55 @@ impl<'de, S: DeserializeSeed<'de> + Clone> Visitor<'de> for Map<S> {
     }
 }
 
+/// A type with a seed that decodes it with paths in its errors: what fills a generic shape's
+/// `P`, so that `Webhook<[EntityWriteResult]>` names `data.payload[3].entity`, not `data.payload`.
+pub trait Seeded<'de>: Sized {
+    /// The seed.
+    type Seed: DeserializeSeed<'de, Value = Self> + Clone;
+    /// A new seed.
+    fn seed() -> Self::Seed;
+}
+
+/// Types that decode as they are (shapes track their own keys).
+#[macro_export]
+#[doc(hidden)]
+macro_rules! seeded_as_is {
+    ($($ty:ty),* $(,)?) => {$(
+        impl<'de> $crate::wire::Seeded<'de> for $ty {
+            type Seed = $crate::wire::Plain<$ty>;
+            fn seed() -> Self::Seed {
+                $crate::wire::Plain::new()
+            }
+        }
+    )*};
+}
+
+seeded_as_is!(
+    String,
+    bool,
+    i64,
+    u64,
+    serde_json::Number,
+    serde_json::Value,
+    crate::Money,
+    crate::Timestamp,
+    crate::StringOrNumber,
+);
+
+impl<'de, T: Seeded<'de>> Seeded<'de> for Vec<T> {
+    type Seed = List<T::Seed>;
+    fn seed() -> Self::Seed {
+        List(T::seed())
+    }
+}
+
+impl<'de, T: Seeded<'de>> Seeded<'de> for std::collections::BTreeMap<String, T> {
+    type Seed = Map<T::Seed>;
+    fn seed() -> Self::Seed {
+        Map(T::seed())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

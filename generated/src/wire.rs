@@ -7,7 +7,7 @@ pub use serde;
 pub use serde_json;
 
 pub use crate::decode::{decode, topic_in_body};
-pub use crate::path::{at_key, List, Map, Nullable, Plain};
+pub use crate::path::{at_key, List, Map, Nullable, Plain, Seeded};
 
 /// Implements `Display`, `Serialize` and `Deserialize` for a type with `as_str(&self) -> &str`
 /// and a `FromStr` implementation: the serde form is the wire name, so the serde path and

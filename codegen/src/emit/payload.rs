@@ -63,6 +63,7 @@ fn seed(platform: &Platform, ty: &Type) -> TokenStream {
             let value = seed(platform, value);
             quote! { ::commerce_webhooks::wire::Map(#value) }
         }
+        Type::Param => quote! { <P as ::commerce_webhooks::wire::Seeded<'de>>::seed() },
         other => {
             let ty = rust_type(platform, other);
             quote! { ::commerce_webhooks::wire::Plain::<#ty>::new() }
@@ -105,7 +106,7 @@ pub(super) fn shape(platform: &Platform, shape: &Shape) -> TokenStream {
     let (generics, de_generics, ser_generics, visitor_generics, visitor_new) = if shape.generic {
         (
             quote! { <P> },
-            quote! { <'de, P: ::commerce_webhooks::wire::serde::Deserialize<'de>> },
+            quote! { <'de, P: ::commerce_webhooks::wire::Seeded<'de>> },
             quote! { <P: ::commerce_webhooks::wire::serde::Serialize> },
             quote! { <P> },
             quote! { ShapeVisitor(::std::marker::PhantomData) },
@@ -213,6 +214,13 @@ pub(super) fn shape(platform: &Platform, shape: &Shape) -> TokenStream {
             }
         }
 
+        impl #de_generics ::commerce_webhooks::wire::Seeded<'de> for #name #generics {
+            type Seed = ::commerce_webhooks::wire::Plain<Self>;
+            fn seed() -> Self::Seed {
+                ::commerce_webhooks::wire::Plain::new()
+            }
+        }
+
         impl #ser_generics ::commerce_webhooks::wire::serde::Serialize for #name #generics {
             fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
                 use ::commerce_webhooks::wire::serde::ser::SerializeMap;
@@ -234,7 +242,8 @@ pub(super) fn enum_type(enum_type: &crate::model::EnumType) -> TokenStream {
         summary += &format!("\n\nValues documented at <{source}>.");
     }
     summary += "\n\nA value the catalog does not list is kept as `Unknown`, never an error.";
-    WireEnum {
+    let name = ident(&enum_type.name);
+    let wire = WireEnum {
         name: &enum_type.name,
         summary,
         variants: enum_type
@@ -243,7 +252,11 @@ pub(super) fn enum_type(enum_type: &crate::model::EnumType) -> TokenStream {
             .map(|(wire, variant)| (variant.clone(), wire.clone(), format!("`{wire}`")))
             .collect(),
     }
-    .tokens()
+    .tokens();
+    quote! {
+        #wire
+        ::commerce_webhooks::seeded_as_is!(#name);
+    }
 }
 
 /// What a topic's variant holds.

@@ -1498,7 +1498,7 @@ pub struct Callback<P> {
 }
 impl<
     'de,
-    P: ::commerce_webhooks::wire::serde::Deserialize<'de>,
+    P: ::commerce_webhooks::wire::Seeded<'de>,
 > ::commerce_webhooks::wire::serde::Deserialize<'de> for Callback<P> {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1506,7 +1506,7 @@ impl<
         struct ShapeVisitor<P>(::std::marker::PhantomData<P>);
         impl<
             'de,
-            P: ::commerce_webhooks::wire::serde::Deserialize<'de>,
+            P: ::commerce_webhooks::wire::Seeded<'de>,
         > ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor<P> {
             type Value = Callback<P>;
             fn expecting(
@@ -1561,7 +1561,7 @@ impl<
                             field_data = ::std::option::Option::Some(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<P>::new(),
+                                        <P as ::commerce_webhooks::wire::Seeded<'de>>::seed(),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key("data", e))?,
                             );
@@ -1637,6 +1637,15 @@ impl<
             }
         }
         deserializer.deserialize_map(ShapeVisitor(::std::marker::PhantomData))
+    }
+}
+impl<
+    'de,
+    P: ::commerce_webhooks::wire::Seeded<'de>,
+> ::commerce_webhooks::wire::Seeded<'de> for Callback<P> {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl<
@@ -1746,6 +1755,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ResourceData {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for ResourceData {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for ResourceData {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -1845,6 +1860,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CartData {
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for CartData {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for CartData {
@@ -1969,6 +1990,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CartCouponData 
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for CartCouponData {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for CartCouponData {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -2090,6 +2117,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CartConvertedDa
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for CartConvertedData {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for CartConvertedData {
@@ -2217,6 +2250,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CartLineItemDat
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for CartLineItemData {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for CartLineItemData {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -2338,6 +2377,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerAddress
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for CustomerAddressData {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for CustomerAddressData {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -2419,6 +2464,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerAddress
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for CustomerAddressRef {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for CustomerAddressRef {
@@ -2537,6 +2588,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderUpdatedDat
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for OrderUpdatedData {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for OrderUpdatedData {
@@ -2660,6 +2717,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderStatusData
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for OrderStatusData {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for OrderStatusData {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -2762,6 +2825,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderStatusChan
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for OrderStatusChange {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for OrderStatusChange {
@@ -2882,6 +2951,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderMessageDat
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for OrderMessageData {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for OrderMessageData {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -2963,6 +3038,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderMessageRef
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for OrderMessageRef {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for OrderMessageRef {
@@ -3082,6 +3163,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderRefundData
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for OrderRefundData {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for OrderRefundData {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -3163,6 +3250,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderRefundRef 
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for OrderRefundRef {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for OrderRefundRef {
@@ -3309,6 +3402,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductUpdatedD
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for ProductUpdatedData {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for ProductUpdatedData {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -3416,6 +3515,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ChannelLocale {
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for ChannelLocale {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for ChannelLocale {
@@ -3538,6 +3643,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductInventor
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for ProductInventoryData {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for ProductInventoryData {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -3658,6 +3769,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductInventor
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for ProductInventoryChange {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for ProductInventoryChange {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -3774,6 +3891,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SkuData {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for SkuData {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for SkuData {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -3876,6 +3999,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SkuRef {
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for SkuRef {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for SkuRef {
@@ -3996,6 +4125,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SkuInventoryDat
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for SkuInventoryData {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for SkuInventoryData {
@@ -4139,6 +4274,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SkuInventoryCha
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for SkuInventoryChange {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for SkuInventoryChange {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -4261,6 +4402,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ShipmentData {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for ShipmentData {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for ShipmentData {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -4341,6 +4488,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for StoreData {
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for StoreData {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for StoreData {
@@ -4442,6 +4595,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AppUninstalledD
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for AppUninstalledData {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for AppUninstalledData {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -4524,3 +4683,4 @@ impl ::std::str::FromStr for InventoryMethod {
     }
 }
 ::commerce_webhooks::wire_name_impls!(InventoryMethod, "a inventorymethod name");
+::commerce_webhooks::seeded_as_is!(InventoryMethod);

@@ -1576,7 +1576,7 @@ pub struct Webhook<P> {
 }
 impl<
     'de,
-    P: ::commerce_webhooks::wire::serde::Deserialize<'de>,
+    P: ::commerce_webhooks::wire::Seeded<'de>,
 > ::commerce_webhooks::wire::serde::Deserialize<'de> for Webhook<P> {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1584,7 +1584,7 @@ impl<
         struct ShapeVisitor<P>(::std::marker::PhantomData<P>);
         impl<
             'de,
-            P: ::commerce_webhooks::wire::serde::Deserialize<'de>,
+            P: ::commerce_webhooks::wire::Seeded<'de>,
         > ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor<P> {
             type Value = Webhook<P>;
             fn expecting(
@@ -1681,7 +1681,7 @@ impl<
                                 map
                                     .next_value_seed(
                                         ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<P>::new(),
+                                            <P as ::commerce_webhooks::wire::Seeded<'de>>::seed(),
                                         ),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key("data", e))?,
@@ -1719,6 +1719,15 @@ impl<
             }
         }
         deserializer.deserialize_map(ShapeVisitor(::std::marker::PhantomData))
+    }
+}
+impl<
+    'de,
+    P: ::commerce_webhooks::wire::Seeded<'de>,
+> ::commerce_webhooks::wire::Seeded<'de> for Webhook<P> {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl<
@@ -1852,6 +1861,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderCreatedDat
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for OrderCreatedData {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for OrderCreatedData {
@@ -2022,6 +2037,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderUpdatedDat
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for OrderUpdatedData {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for OrderUpdatedData {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -2136,6 +2157,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for UnfinishedOrder
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for UnfinishedOrderData {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for UnfinishedOrderData {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -2223,6 +2250,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerData {
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for CustomerData {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for CustomerData {
@@ -2336,6 +2369,12 @@ for ProfileSubscriptionData {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for ProfileSubscriptionData {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for ProfileSubscriptionData {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -2447,6 +2486,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AppSubscription
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for AppSubscriptionData {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for AppSubscriptionData {
@@ -2581,6 +2626,7 @@ impl ::std::str::FromStr for PaymentStatus {
     }
 }
 ::commerce_webhooks::wire_name_impls!(PaymentStatus, "a paymentstatus name");
+::commerce_webhooks::seeded_as_is!(PaymentStatus);
 /// An order fulfillment status. The webhook pages list no values; these are the REST API's order fulfillment statuses as Ecwid's own API client enumerates them.
 ///
 /// Values documented at <https://github.com/Ecwid/ecwid-java-api-client/blob/5cc5510b73d1d8ea36986dce447cf2e17d9ce68f/src/main/kotlin/com/ecwid/apiclient/v3/dto/order/enums/OrderFulfillmentStatus.kt>.
@@ -2749,3 +2795,4 @@ impl ::std::str::FromStr for FulfillmentStatus {
     }
 }
 ::commerce_webhooks::wire_name_impls!(FulfillmentStatus, "a fulfillmentstatus name");
+::commerce_webhooks::seeded_as_is!(FulfillmentStatus);

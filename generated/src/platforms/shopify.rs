@@ -6939,6 +6939,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Address {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for Address {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for Address {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -7178,6 +7184,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AppPurchaseOneT
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for AppPurchaseOneTime {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for AppPurchaseOneTime {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -7279,6 +7291,12 @@ for AppPurchaseOneTimePayload {
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for AppPurchaseOneTimePayload {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for AppPurchaseOneTimePayload {
@@ -7452,6 +7470,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AppScopesUpdate
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for AppScopesUpdate {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for AppScopesUpdate {
@@ -7808,6 +7832,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AppSubscription
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for AppSubscription {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for AppSubscription {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -7927,6 +7957,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AppSubscription
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for AppSubscriptionPayload {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for AppSubscriptionPayload {
@@ -8091,6 +8127,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AppliedDiscount
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for AppliedDiscount {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for AppliedDiscount {
@@ -8294,6 +8336,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for BulkOperation {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for BulkOperation {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for BulkOperation {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -8487,6 +8535,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Cart {
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for Cart {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for Cart {
@@ -9042,6 +9096,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CartLineItem {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for CartLineItem {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for CartLineItem {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -9192,6 +9252,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Channel {
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for Channel {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for Channel {
@@ -10207,6 +10273,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Checkout {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for Checkout {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for Checkout {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -10991,6 +11063,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CheckoutLineIte
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for CheckoutLineItem {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for CheckoutLineItem {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -11349,6 +11427,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Collection {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for Collection {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for Collection {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -11628,6 +11712,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CollectionListi
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for CollectionListing {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for CollectionListing {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -11733,6 +11823,12 @@ for CollectionListingPayload {
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for CollectionListingPayload {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for CollectionListingPayload {
@@ -11940,6 +12036,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CollectionPubli
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for CollectionPublication {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for CollectionPublication {
@@ -12188,6 +12290,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Company {
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for Company {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for Company {
@@ -12613,6 +12721,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CompanyAddress 
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for CompanyAddress {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for CompanyAddress {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -12868,6 +12982,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CompanyContact 
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for CompanyContact {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for CompanyContact {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -12966,6 +13086,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CompanyContactR
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for CompanyContactRole {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for CompanyContactRole {
@@ -13091,6 +13217,12 @@ for CompanyContactRoleAssignment {
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for CompanyContactRoleAssignment {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for CompanyContactRoleAssignment {
@@ -13474,6 +13606,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CompanyLocation
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for CompanyLocation {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for CompanyLocation {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -13602,6 +13740,12 @@ for CompanyLocationTaxRegistration {
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for CompanyLocationTaxRegistration {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for CompanyLocationTaxRegistration {
@@ -13733,6 +13877,12 @@ for CompanyLocationTaxSettings {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for CompanyLocationTaxSettings {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for CompanyLocationTaxSettings {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -13852,6 +14002,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ComplianceCusto
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for ComplianceCustomer {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for ComplianceCustomer {
@@ -14284,6 +14440,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Customer {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for Customer {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for Customer {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -14475,6 +14637,12 @@ for CustomerAccountSettings {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for CustomerAccountSettings {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for CustomerAccountSettings {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -14620,6 +14788,13 @@ for CustomerEmailMarketingConsentUpdate {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de>
+for CustomerEmailMarketingConsentUpdate {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize
 for CustomerEmailMarketingConsentUpdate {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
@@ -14751,6 +14926,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerMergeEr
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for CustomerMergeError {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for CustomerMergeError {
@@ -14935,6 +15116,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerMergeRe
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for CustomerMergeRequest {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for CustomerMergeRequest {
@@ -15167,6 +15354,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerPayment
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for CustomerPaymentMethod {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for CustomerPaymentMethod {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -15353,6 +15546,12 @@ for CustomerPurchasingSummary {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for CustomerPurchasingSummary {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for CustomerPurchasingSummary {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -15521,6 +15720,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerSavedSe
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for CustomerSavedSearch {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for CustomerSavedSearch {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -15660,6 +15865,12 @@ for CustomerSegmentMembership {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for CustomerSegmentMembership {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for CustomerSegmentMembership {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -15791,6 +16002,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerTagsCha
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for CustomerTagsChange {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for CustomerTagsChange {
@@ -15965,6 +16182,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomersDataRe
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for CustomersDataRequest {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for CustomersDataRequest {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -16125,6 +16348,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomersRedact
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for CustomersRedact {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for CustomersRedact {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -16210,6 +16439,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for DataRequest {
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for DataRequest {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for DataRequest {
@@ -16387,6 +16622,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for DeliveryProfile
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for DeliveryProfile {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for DeliveryProfile {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -16523,6 +16764,12 @@ for DeliveryPromiseSettings {
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for DeliveryPromiseSettings {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for DeliveryPromiseSettings {
@@ -16718,6 +16965,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Discount {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for Discount {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for Discount {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -16855,6 +17108,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for DiscountAllocat
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for DiscountAllocation {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for DiscountAllocation {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -16958,6 +17217,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for DiscountRedeemC
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for DiscountRedeemCode {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for DiscountRedeemCode {
@@ -17090,6 +17355,12 @@ for DiscountRedeemCodeChange {
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for DiscountRedeemCodeChange {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for DiscountRedeemCodeChange {
@@ -17413,6 +17684,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Dispute {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for Dispute {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for Dispute {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -17579,6 +17856,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Domain {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for Domain {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for Domain {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -17716,6 +17999,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for DomainLocalizat
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for DomainLocalization {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for DomainLocalization {
@@ -18433,6 +18722,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for DraftOrder {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for DraftOrder {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for DraftOrder {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -18668,6 +18963,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for DraftOrderShipp
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for DraftOrderShippingLine {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for DraftOrderShippingLine {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -18802,6 +19103,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ExchangeLineIte
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for ExchangeLineItem {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for ExchangeLineItem {
@@ -19302,6 +19609,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Fulfillment {
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for Fulfillment {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for Fulfillment {
@@ -19807,6 +20120,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for FulfillmentEven
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for FulfillmentEvent {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for FulfillmentEvent {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -20037,6 +20356,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for FulfillmentHold
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for FulfillmentHold {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for FulfillmentHold {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -20152,6 +20477,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for FulfillmentHold
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for FulfillmentHoldChange {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for FulfillmentHoldChange {
@@ -20386,6 +20717,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for FulfillmentOrde
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for FulfillmentOrder {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for FulfillmentOrder {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -20559,6 +20896,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for FulfillmentOrde
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for FulfillmentOrderChange {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for FulfillmentOrderChange {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -20657,6 +21000,12 @@ for FulfillmentOrderDeliveryMethod {
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for FulfillmentOrderDeliveryMethod {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for FulfillmentOrderDeliveryMethod {
@@ -20761,6 +21110,12 @@ for FulfillmentOrderMerchantRequest {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for FulfillmentOrderMerchantRequest {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for FulfillmentOrderMerchantRequest {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -20844,6 +21199,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for FulfillmentOrde
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for FulfillmentOrderMerge {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for FulfillmentOrderMerge {
@@ -20959,6 +21320,12 @@ for FulfillmentOrderMergeIntent {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for FulfillmentOrderMergeIntent {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for FulfillmentOrderMergeIntent {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -21063,6 +21430,13 @@ for FulfillmentOrderMergeIntentLineItem {
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de>
+for FulfillmentOrderMergeIntentLineItem {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize
@@ -21233,6 +21607,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for FulfillmentOrde
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for FulfillmentOrderMoved {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for FulfillmentOrderMoved {
@@ -21406,6 +21786,12 @@ for FulfillmentOrderPlacedOnHold {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for FulfillmentOrderPlacedOnHold {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for FulfillmentOrderPlacedOnHold {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -21549,6 +21935,12 @@ for FulfillmentOrderRequestSubmitted {
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for FulfillmentOrderRequestSubmitted {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for FulfillmentOrderRequestSubmitted {
@@ -21710,6 +22102,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for FulfillmentOrde
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for FulfillmentOrderSplit {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for FulfillmentOrderSplit {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -21836,6 +22234,12 @@ for FulfillmentOrdersMerged {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for FulfillmentOrdersMerged {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for FulfillmentOrdersMerged {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -21939,6 +22343,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for GidQuantity {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for GidQuantity {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for GidQuantity {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -22016,6 +22426,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for GidRef {
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for GidRef {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for GidRef {
@@ -22372,6 +22788,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for InventoryItem {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for InventoryItem {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for InventoryItem {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -22521,6 +22943,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for InventoryLevel 
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for InventoryLevel {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for InventoryLevel {
@@ -23240,6 +23668,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for LineItem {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for LineItem {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for LineItem {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -23741,6 +24175,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Location {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for Location {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for Location {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -23921,6 +24361,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Market {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for Market {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for Market {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -24071,6 +24517,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MarketingConsen
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for MarketingConsent {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for MarketingConsent {
@@ -24794,6 +25246,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MetafieldDefini
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for MetafieldDefinition {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for MetafieldDefinition {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -25002,6 +25460,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MoneyAmount {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for MoneyAmount {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for MoneyAmount {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -25103,6 +25567,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MoneySet {
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for MoneySet {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for MoneySet {
@@ -25212,6 +25682,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MoneyV2 {
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for MoneyV2 {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for MoneyV2 {
@@ -27222,6 +27698,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Order {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for Order {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for Order {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -27835,6 +28317,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderEdit {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for OrderEdit {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for OrderEdit {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -27971,6 +28459,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderEditChange
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for OrderEditChanges {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for OrderEditChanges {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -28070,6 +28564,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderEditDelta 
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for OrderEditDelta {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for OrderEditDelta {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -28154,6 +28654,12 @@ for OrderEditDiscountChanges {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for OrderEditDiscountChanges {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for OrderEditDiscountChanges {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -28232,6 +28738,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderEditPayloa
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for OrderEditPayload {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for OrderEditPayload {
@@ -28429,6 +28941,12 @@ for OrderRiskAssessmentChange {
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for OrderRiskAssessmentChange {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for OrderRiskAssessmentChange {
@@ -29039,6 +29557,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderTransactio
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for OrderTransaction {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for OrderTransaction {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -29411,6 +29935,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for PaymentDetails 
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for PaymentDetails {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for PaymentDetails {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -29593,6 +30123,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for PaymentInstrume
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for PaymentInstrument {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for PaymentInstrument {
@@ -30127,6 +30663,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for PaymentSchedule
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for PaymentSchedule {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for PaymentSchedule {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -30432,6 +30974,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for PaymentTerms {
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for PaymentTerms {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for PaymentTerms {
@@ -30988,6 +31536,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Product {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for Product {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for Product {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -31220,6 +31774,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductFeed {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for ProductFeed {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for ProductFeed {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -31390,6 +31950,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductFeedFull
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for ProductFeedFullSync {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for ProductFeedFullSync {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -31527,6 +32093,12 @@ for ProductFeedFullSyncFinish {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for ProductFeedFullSyncFinish {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for ProductFeedFullSyncFinish {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -31662,6 +32234,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductFeedImag
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for ProductFeedImage {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for ProductFeedImage {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -31755,6 +32333,12 @@ for ProductFeedImageConnection {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for ProductFeedImageConnection {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for ProductFeedImageConnection {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -31830,6 +32414,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductFeedImag
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for ProductFeedImageEdge {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for ProductFeedImageEdge {
@@ -31933,6 +32523,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductFeedOpti
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for ProductFeedOption {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for ProductFeedOption {
@@ -32330,6 +32926,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductFeedProd
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for ProductFeedProduct {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for ProductFeedProduct {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -32472,6 +33074,12 @@ for ProductFeedSelectedOption {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for ProductFeedSelectedOption {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for ProductFeedSelectedOption {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -32574,6 +33182,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductFeedSeo 
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for ProductFeedSeo {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for ProductFeedSeo {
@@ -32723,6 +33337,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductFeedSync
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for ProductFeedSync {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for ProductFeedSync {
@@ -32952,6 +33572,12 @@ for ProductFeedSyncMetadata {
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for ProductFeedSyncMetadata {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for ProductFeedSyncMetadata {
@@ -33343,6 +33969,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductFeedVari
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for ProductFeedVariant {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for ProductFeedVariant {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -33472,6 +34104,12 @@ for ProductFeedVariantConnection {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for ProductFeedVariantConnection {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for ProductFeedVariantConnection {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -33549,6 +34187,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductFeedVari
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for ProductFeedVariantEdge {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for ProductFeedVariantEdge {
@@ -33937,6 +34581,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductListing 
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for ProductListing {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for ProductListing {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -34098,6 +34748,12 @@ for ProductListingOptionValue {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for ProductListingOptionValue {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for ProductListingOptionValue {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -34184,6 +34840,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductListingP
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for ProductListingPayload {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for ProductListingPayload {
@@ -34695,6 +35357,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductListingV
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for ProductListingVariant {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for ProductListingVariant {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -34920,6 +35588,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductOption {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for ProductOption {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for ProductOption {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -35137,6 +35811,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductPublicat
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for ProductPublication {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for ProductPublication {
@@ -35626,6 +36306,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductVariant 
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for ProductVariant {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for ProductVariant {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -35785,6 +36471,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductVariantG
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for ProductVariantGid {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for ProductVariantGid {
@@ -36177,6 +36869,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Refund {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for Refund {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for Refund {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -36480,6 +37178,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for RefundLineItem 
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for RefundLineItem {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for RefundLineItem {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -36608,6 +37312,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ResourceRef {
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for ResourceRef {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for ResourceRef {
@@ -36923,6 +37633,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Return {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for Return {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for Return {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -37061,6 +37777,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ReturnDecline {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for ReturnDecline {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for ReturnDecline {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -37178,6 +37900,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ReturnFeeChange
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for ReturnFeeChanges {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for ReturnFeeChanges {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -37265,6 +37993,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ReturnLineItemC
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for ReturnLineItemChanges {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for ReturnLineItemChanges {
@@ -37364,6 +38098,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ReturnLineItemD
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for ReturnLineItemDelta {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for ReturnLineItemDelta {
@@ -37485,6 +38225,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ReturnShippingF
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for ReturnShippingFee {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for ReturnShippingFee {
@@ -37639,6 +38385,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ReturnUpdate {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for ReturnUpdate {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for ReturnUpdate {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -37790,6 +38542,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ReverseDelivery
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for ReverseDelivery {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for ReverseDelivery {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -37903,6 +38661,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ReverseDelivery
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for ReverseDeliveryLabel {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for ReverseDeliveryLabel {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -38006,6 +38770,12 @@ for ReverseDeliveryShippingDeliverable {
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for ReverseDeliveryShippingDeliverable {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for ReverseDeliveryShippingDeliverable {
@@ -38138,6 +38908,12 @@ for ReverseDeliveryTracking {
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for ReverseDeliveryTracking {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for ReverseDeliveryTracking {
@@ -38289,6 +39065,12 @@ for ReverseFulfillmentOrderDisposal {
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for ReverseFulfillmentOrderDisposal {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for ReverseFulfillmentOrderDisposal {
@@ -38458,6 +39240,12 @@ for ReverseFulfillmentOrderDisposition {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for ReverseFulfillmentOrderDisposition {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for ReverseFulfillmentOrderDisposition {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -38557,6 +39345,12 @@ for ScheduledProductListingPayload {
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for ScheduledProductListingPayload {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for ScheduledProductListingPayload {
@@ -38716,6 +39510,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Segment {
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for Segment {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for Segment {
@@ -38939,6 +39739,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SellingPlan {
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for SellingPlan {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for SellingPlan {
@@ -39300,6 +40106,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SellingPlanGrou
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for SellingPlanGroup {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for SellingPlanGroup {
@@ -39699,6 +40511,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ShippingLine {
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for ShippingLine {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for ShippingLine {
@@ -40918,6 +41736,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Shop {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for Shop {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for Shop {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -41201,6 +42025,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ShopLocale {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for ShopLocale {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for ShopLocale {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -41310,6 +42140,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ShopRedact {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for ShopRedact {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for ShopRedact {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -41396,6 +42232,12 @@ for ShopifyProtectEligibility {
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for ShopifyProtectEligibility {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for ShopifyProtectEligibility {
@@ -41525,6 +42367,12 @@ for ShopifyProtectEligibilityChange {
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for ShopifyProtectEligibilityChange {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for ShopifyProtectEligibilityChange {
@@ -41810,6 +42658,12 @@ for SubscriptionBillingAttempt {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for SubscriptionBillingAttempt {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for SubscriptionBillingAttempt {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -42079,6 +42933,12 @@ for SubscriptionBillingCycle {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for SubscriptionBillingCycle {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for SubscriptionBillingCycle {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -42243,6 +43103,12 @@ for SubscriptionBillingPolicy {
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for SubscriptionBillingPolicy {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for SubscriptionBillingPolicy {
@@ -42554,6 +43420,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SubscriptionCon
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for SubscriptionContract {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for SubscriptionContract {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -42755,6 +43627,12 @@ for SubscriptionDeliveryPolicy {
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for SubscriptionDeliveryPolicy {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for SubscriptionDeliveryPolicy {
@@ -43255,6 +44133,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for TaxLine {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for TaxLine {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for TaxLine {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -43461,6 +44345,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for TaxService {
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for TaxService {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for TaxService {
@@ -43739,6 +44629,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for TenderTransacti
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for TenderTransaction {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for TenderTransaction {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -44000,6 +44896,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Theme {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for Theme {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for Theme {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -44128,6 +45030,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for TransactionMone
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for TransactionMoney {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for TransactionMoney {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -44229,6 +45137,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for TransactionMone
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for TransactionMoneySet {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for TransactionMoneySet {
@@ -44410,6 +45324,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for UnitPriceMeasur
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for UnitPriceMeasurement {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for UnitPriceMeasurement {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -44560,6 +45480,7 @@ impl ::std::str::FromStr for AppSubscriptionStatus {
 ::commerce_webhooks::wire_name_impls!(
     AppSubscriptionStatus, "a appsubscriptionstatus name"
 );
+::commerce_webhooks::seeded_as_is!(AppSubscriptionStatus);
 /// The approval status of an app purchase (GraphQL `AppPurchaseStatus`; `ACCEPTED` is deprecated).
 ///
 /// Values documented at <https://shopify.dev/docs/api/admin-graphql/latest/enums/AppPurchaseStatus>.
@@ -44658,6 +45579,7 @@ impl ::std::str::FromStr for AppPurchaseStatus {
     }
 }
 ::commerce_webhooks::wire_name_impls!(AppPurchaseStatus, "a apppurchasestatus name");
+::commerce_webhooks::seeded_as_is!(AppPurchaseStatus);
 /// The status of a discount (GraphQL `DiscountStatus`).
 ///
 /// Values documented at <https://shopify.dev/docs/api/admin-graphql/latest/enums/DiscountStatus>.
@@ -44734,6 +45656,7 @@ impl ::std::str::FromStr for DiscountStatus {
     }
 }
 ::commerce_webhooks::wire_name_impls!(DiscountStatus, "a discountstatus name");
+::commerce_webhooks::seeded_as_is!(DiscountStatus);
 /// A unit of weight (GraphQL `WeightUnit`).
 ///
 /// Values documented at <https://shopify.dev/docs/api/admin-graphql/latest/enums/WeightUnit>.
@@ -44821,6 +45744,7 @@ impl ::std::str::FromStr for WeightUnit {
     }
 }
 ::commerce_webhooks::wire_name_impls!(WeightUnit, "a weightunit name");
+::commerce_webhooks::seeded_as_is!(WeightUnit);
 /// Whether a variant can be sold when out of stock (GraphQL `ProductVariantInventoryPolicy`).
 ///
 /// Values documented at <https://shopify.dev/docs/api/admin-graphql/latest/enums/ProductVariantInventoryPolicy>.
@@ -44888,3 +45812,4 @@ impl ::std::str::FromStr for ProductVariantInventoryPolicy {
 ::commerce_webhooks::wire_name_impls!(
     ProductVariantInventoryPolicy, "a productvariantinventorypolicy name"
 );
+::commerce_webhooks::seeded_as_is!(ProductVariantInventoryPolicy);

@@ -4029,7 +4029,7 @@ pub struct Webhook<P> {
 }
 impl<
     'de,
-    P: ::commerce_webhooks::wire::serde::Deserialize<'de>,
+    P: ::commerce_webhooks::wire::Seeded<'de>,
 > ::commerce_webhooks::wire::serde::Deserialize<'de> for Webhook<P> {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
@@ -4037,7 +4037,7 @@ impl<
         struct ShapeVisitor<P>(::std::marker::PhantomData<P>);
         impl<
             'de,
-            P: ::commerce_webhooks::wire::serde::Deserialize<'de>,
+            P: ::commerce_webhooks::wire::Seeded<'de>,
         > ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor<P> {
             type Value = Webhook<P>;
             fn expecting(
@@ -4116,6 +4116,15 @@ impl<
     }
 }
 impl<
+    'de,
+    P: ::commerce_webhooks::wire::Seeded<'de>,
+> ::commerce_webhooks::wire::Seeded<'de> for Webhook<P> {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
+impl<
     P: ::commerce_webhooks::wire::serde::Serialize,
 > ::commerce_webhooks::wire::serde::Serialize for Webhook<P> {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
@@ -4156,7 +4165,7 @@ pub struct WebhookData<P> {
 }
 impl<
     'de,
-    P: ::commerce_webhooks::wire::serde::Deserialize<'de>,
+    P: ::commerce_webhooks::wire::Seeded<'de>,
 > ::commerce_webhooks::wire::serde::Deserialize<'de> for WebhookData<P> {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
@@ -4164,7 +4173,7 @@ impl<
         struct ShapeVisitor<P>(::std::marker::PhantomData<P>);
         impl<
             'de,
-            P: ::commerce_webhooks::wire::serde::Deserialize<'de>,
+            P: ::commerce_webhooks::wire::Seeded<'de>,
         > ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor<P> {
             type Value = WebhookData<P>;
             fn expecting(
@@ -4188,7 +4197,7 @@ impl<
                             field_payload = ::std::option::Option::Some(
                                 map
                                     .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<P>::new(),
+                                        <P as ::commerce_webhooks::wire::Seeded<'de>>::seed(),
                                     )
                                     .map_err(|e| ::commerce_webhooks::wire::at_key(
                                         "payload",
@@ -4226,6 +4235,15 @@ impl<
             }
         }
         deserializer.deserialize_map(ShapeVisitor(::std::marker::PhantomData))
+    }
+}
+impl<
+    'de,
+    P: ::commerce_webhooks::wire::Seeded<'de>,
+> ::commerce_webhooks::wire::Seeded<'de> for WebhookData<P> {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl<
@@ -4405,6 +4423,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Source {
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for Source {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for Source {
@@ -4598,6 +4622,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for EntityWriteResu
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for EntityWriteResult {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for EntityWriteResult {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -4680,6 +4710,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for EntityRef {
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for EntityRef {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for EntityRef {
@@ -4805,6 +4841,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Customer {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for Customer {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for Customer {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -4894,6 +4936,12 @@ for CustomerBeforeLoginPayload {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for CustomerBeforeLoginPayload {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for CustomerBeforeLoginPayload {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -4971,6 +5019,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerPayload
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for CustomerPayload {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for CustomerPayload {
@@ -5074,6 +5128,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerLoginPa
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for CustomerLoginPayload {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for CustomerLoginPayload {
@@ -5182,6 +5242,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for DoubleOptInPayl
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for DoubleOptInPayload {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for DoubleOptInPayload {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -5261,6 +5327,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderPayload {
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for OrderPayload {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for OrderPayload {
@@ -5359,6 +5431,12 @@ for OrderPaymentMethodChangedPayload {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for OrderPaymentMethodChangedPayload {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for OrderPaymentMethodChangedPayload {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -5443,6 +5521,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ContactFormPayl
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for ContactFormPayload {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for ContactFormPayload {
@@ -5542,6 +5626,12 @@ for CustomerGroupRegistrationPayload {
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for CustomerGroupRegistrationPayload {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for CustomerGroupRegistrationPayload {
@@ -5686,6 +5776,12 @@ for CustomerRecoveryPayload {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for CustomerRecoveryPayload {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for CustomerRecoveryPayload {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -5799,6 +5895,12 @@ for MailAfterCreateMessagePayload {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for MailAfterCreateMessagePayload {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for MailAfterCreateMessagePayload {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -5909,6 +6011,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MailBeforeSendP
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for MailBeforeSendPayload {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for MailBeforeSendPayload {
@@ -6046,6 +6154,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MailSentPayload
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for MailSentPayload {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for MailSentPayload {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -6128,6 +6242,12 @@ for NewsletterRecipientPayload {
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for NewsletterRecipientPayload {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for NewsletterRecipientPayload {
@@ -6230,6 +6350,12 @@ for NewsletterRegisterPayload {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for NewsletterRegisterPayload {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for NewsletterRegisterPayload {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -6310,6 +6436,12 @@ for ProductExportLogPayload {
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for ProductExportLogPayload {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for ProductExportLogPayload {
@@ -6418,6 +6550,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ReviewFormPaylo
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for ReviewFormPayload {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for ReviewFormPayload {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -6519,6 +6657,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for UserRecoveryPay
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for UserRecoveryPayload {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for UserRecoveryPayload {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -6603,6 +6747,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AppVersionPaylo
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for AppVersionPayload {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for AppVersionPayload {
@@ -6711,6 +6861,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ShopwareUpdated
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for ShopwareUpdatedPayload {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
+    }
+}
 impl ::commerce_webhooks::wire::serde::Serialize for ShopwareUpdatedPayload {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
@@ -6798,6 +6954,12 @@ for AppConfigChangedPayload {
             }
         }
         deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Seeded<'de> for AppConfigChangedPayload {
+    type Seed = ::commerce_webhooks::wire::Plain<Self>;
+    fn seed() -> Self::Seed {
+        ::commerce_webhooks::wire::Plain::new()
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for AppConfigChangedPayload {
@@ -6890,3 +7052,4 @@ impl ::std::str::FromStr for WriteOperation {
     }
 }
 ::commerce_webhooks::wire_name_impls!(WriteOperation, "a writeoperation name");
+::commerce_webhooks::seeded_as_is!(WriteOperation);
