@@ -17,10 +17,13 @@ use std::time::Instant;
 
 use codegen::{Error, Mode};
 
+mod scale;
+
 const USAGE: &str = "usage: cargo xtask codegen [--check] [--catalog DIR] [--out DIR]
        cargo xtask catalog infer <platform> <example.json>... [--name RootName] [--catalog DIR]
        cargo xtask catalog audit <platform> [page.md] [--catalog DIR]
        cargo xtask catalog check <platform> <payload.json>... [--topic TOPIC] [--catalog DIR]
+       cargo xtask bench-codegen [--runs N] [--factor N]   (times the generator on 1x and Nx catalogs)
 
   codegen            validate catalog/ and regenerate generated/ (nothing is written on error)
   codegen --check    write nothing; exit 1 listing every stale, missing or extra file
@@ -49,6 +52,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("codegen") => codegen(&args[1..]),
+        Some("bench-codegen") => scale::bench_codegen(&args[1..]),
         Some("catalog") if args.get(1).map(String::as_str) == Some("infer") => infer(&args[2..]),
         Some("catalog") if args.get(1).map(String::as_str) == Some("audit") => audit(&args[2..]),
         Some("catalog") if args.get(1).map(String::as_str) == Some("check") => check(&args[2..]),
