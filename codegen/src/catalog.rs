@@ -543,6 +543,7 @@ fn read_entries<T: DeserializeOwned>(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<(String, Located<T>)> {
     let mut items = Vec::new();
+    let index = locator.entries(section);
     for (key, value) in entries {
         let name = match key {
             Value::String(name) => name,
@@ -558,7 +559,7 @@ fn read_entries<T: DeserializeOwned>(
                 continue;
             }
         };
-        let lines = locator.entry(section, &name);
+        let lines = index.get(&name).cloned();
         match entry::<T>(value, locator, &lines) {
             Ok(value) => items.push((name, Located { value, lines })),
             Err(problem) => diagnostics.push(Diagnostic {

@@ -68,20 +68,29 @@ impl<'a> Locator<'a> {
         ranges
     }
 
-    /// The 0-based line range of entry `name:` of the block mapping under top-level `section:`.
-    pub(crate) fn entry(&self, section: &str, name: &str) -> Option<Range<usize>> {
+    /// The 0-based line range of every entry of the block mapping under top-level `section:`,
+    /// by name (one pass over the section, however many entries it has).
+    pub(crate) fn entries(&self, section: &str) -> std::collections::HashMap<String, Range<usize>> {
+        let mut entries = std::collections::HashMap::new();
         let header = format!("{section}:");
-        let start = self.lines.iter().position(|l| without_comment(l).trim_end() == header)?;
+        let Some(start) = self.lines.iter().position(|l| without_comment(l).trim_end() == header) else {
+            return entries;
+        };
         let end = (start + 1..self.lines.len())
             .find(|&i| is_content(self.lines[i]) && indent(self.lines[i]) == 0)
             .unwrap_or(self.lines.len());
-        let entry_indent = (start + 1..end).map(|i| self.lines[i]).find(|l| is_content(l)).map(indent)?;
-        let is_entry = |line: &str, key: Option<&str>| {
-            is_content(line) && indent(line) == entry_indent && key.is_none_or(|k| key_of(line) == Some(k))
+        let Some(entry_indent) = (start + 1..end).map(|i| self.lines[i]).find(|l| is_content(l)).map(indent) else {
+            return entries;
         };
-        let first = (start + 1..end).find(|&i| is_entry(self.lines[i], Some(name)))?;
-        let last = (first + 1..end).find(|&i| is_entry(self.lines[i], None)).unwrap_or(end);
-        Some(first..last)
+        let starts: Vec<usize> =
+            (start + 1..end).filter(|&i| is_content(self.lines[i]) && indent(self.lines[i]) == entry_indent).collect();
+        for (n, &first) in starts.iter().enumerate() {
+            let last = starts.get(n + 1).copied().unwrap_or(end);
+            if let Some(name) = key_of(self.lines[first]) {
+                entries.entry(name.to_owned()).or_insert(first..last);
+            }
+        }
+        entries
     }
 
     /// The 1-based line and column of `key:` within `range`, or of the range's first line.

@@ -222,8 +222,10 @@ impl Checker<'_> {
         if file.shapes.failed {
             return;
         }
+        let by_topic: HashMap<String, usize> = events.iter().enumerate().map(|(i, e)| (e.topic.clone(), i)).collect();
         for Located { value: def, lines } in &file.events {
-            let Some(event) = events.iter_mut().find(|e| e.topic == def.topic) else { continue };
+            let Some(&index) = by_topic.get(&def.topic) else { continue };
+            let event = &mut events[index];
             let subject = format!("event `{}`", def.topic);
             if let Some(text) = &def.payload {
                 match crate::types::parse(text)
