@@ -1,5 +1,7 @@
 //! Model → Rust source, built with `quote` and formatted with `prettyplease`.
 
+use std::collections::BTreeMap;
+
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::quote;
 
@@ -245,39 +247,65 @@ fn delivery_facts(platform: &Platform) -> TokenStream {
     }
 }
 
-/// The body of `from_wire`: names are grouped by length and first byte, so a lookup compares
-/// the input with the few names that could match instead of all of them (an unknown name
-/// usually ends at the first `match`). An empty vocabulary has nothing to match.
-fn from_wire(variants: &[(String, String, String)]) -> TokenStream {
+/// The body of `known`: names are grouped by length, and within a length by the byte
+/// position that tells most of them apart, so a lookup is two jumps and (usually) one string
+/// comparison, and an unknown name rarely gets past the first jump.
+fn known_lookup(variants: &[(String, String, String)]) -> TokenStream {
+    // An empty vocabulary (BigCommerce names no scopes) has nothing to match.
     if variants.is_empty() {
-        return quote! { Self::Unknown(wire.to_owned()) };
+        return quote! {
+            let _ = wire;
+            ::std::option::Option::None
+        };
     }
-    let mut groups: std::collections::BTreeMap<(usize, u8), Vec<(&str, &str)>> = std::collections::BTreeMap::new();
+    let mut by_len: BTreeMap<usize, Vec<(&str, &str)>> = BTreeMap::new();
     for (variant, wire, _) in variants {
-        let first = wire.as_bytes().first().copied().unwrap_or(0);
-        groups.entry((wire.len(), first)).or_default().push((variant, wire));
+        by_len.entry(wire.len()).or_default().push((variant, wire));
     }
-    let arms = groups.iter().map(|((len, first), names)| {
-        let len = Literal::usize_unsuffixed(*len);
-        let first = Literal::byte_character(*first);
-        let names = names.iter().map(|(variant, wire)| {
-            let variant = ident(variant);
-            quote! { #wire => ::std::option::Option::Some(Self::#variant), }
+    let arms = by_len.iter().map(|(len, names)| {
+        let position = discriminating_position(names.iter().map(|(_, wire)| wire.as_bytes()), *len);
+        let mut by_byte: BTreeMap<u8, Vec<(&str, &str)>> = BTreeMap::new();
+        for &(variant, wire) in names {
+            by_byte.entry(wire.as_bytes()[position]).or_default().push((variant, wire));
+        }
+        let byte_arms = by_byte.iter().map(|(byte, names)| {
+            let byte = Literal::byte_character(*byte);
+            let candidates = names.iter().map(|(variant, wire)| {
+                let variant = ident(variant);
+                quote! { #wire => ::std::option::Option::Some(Self::#variant), }
+            });
+            quote! {
+                #byte => match wire {
+                    #(#candidates)*
+                    _ => ::std::option::Option::None,
+                },
+            }
         });
+        let len = Literal::usize_unsuffixed(*len);
+        let position = Literal::usize_unsuffixed(position);
         quote! {
-            (#len, ::std::option::Option::Some(#first)) => match wire {
-                #(#names)*
+            #len => match wire.as_bytes()[#position] {
+                #(#byte_arms)*
                 _ => ::std::option::Option::None,
             },
         }
     });
     quote! {
-        let known = match (wire.len(), wire.as_bytes().first()) {
+        match wire.len() {
             #(#arms)*
             _ => ::std::option::Option::None,
-        };
-        known.unwrap_or_else(|| Self::Unknown(wire.to_owned()))
+        }
     }
+}
+
+/// The byte position (below `len`) at which the most of `names` differ; the first on ties.
+fn discriminating_position<'a>(names: impl Iterator<Item = &'a [u8]> + Clone, len: usize) -> usize {
+    (0..len)
+        .max_by_key(|&position| {
+            let distinct: std::collections::BTreeSet<u8> = names.clone().map(|name| name[position]).collect();
+            (distinct.len(), std::cmp::Reverse(position))
+        })
+        .unwrap_or(0)
 }
 
 /// The parts every wire-name enum (`Topic`, `Scope`) shares: the enum with its `Unknown`
@@ -308,7 +336,7 @@ impl WireEnum<'_> {
             quote! { Self::#variant => #wire, }
         });
         let expecting = format!("a {} name", self.name.to_lowercase());
-        let from_wire = from_wire(&self.variants);
+        let known = known_lookup(&self.variants);
         quote! {
             #docs
             #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -325,7 +353,13 @@ impl WireEnum<'_> {
 
                 /// The value for a wire name; an unknown name gives [`Self::Unknown`].
                 pub fn from_wire(wire: &str) -> Self {
-                    #from_wire
+                    Self::known(wire).unwrap_or_else(|| Self::Unknown(wire.to_owned()))
+                }
+
+                /// The documented value with this wire name, if there is one (no allocation
+                /// for unknown names, unlike [`Self::from_wire`]).
+                pub fn known(wire: &str) -> ::std::option::Option<Self> {
+                    #known
                 }
 
                 /// The exact wire name.

@@ -368,224 +368,413 @@ impl Topic {
     ];
     /// The value for a wire name; an unknown name gives [`Self::Unknown`].
     pub fn from_wire(wire: &str) -> Self {
-        let known = match (wire.len(), wire.as_bytes().first()) {
-            (17, ::std::option::Option::Some(b's')) => {
-                match wire {
-                    "store/sku/created" => {
-                        ::std::option::Option::Some(Self::StoreSkuCreated)
+        Self::known(wire).unwrap_or_else(|| Self::Unknown(wire.to_owned()))
+    }
+    /// The documented value with this wire name, if there is one (no allocation
+    /// for unknown names, unlike [`Self::from_wire`]).
+    pub fn known(wire: &str) -> ::std::option::Option<Self> {
+        match wire.len() {
+            17 => {
+                match wire.as_bytes()[10] {
+                    b'c' => {
+                        match wire {
+                            "store/sku/created" => {
+                                ::std::option::Option::Some(Self::StoreSkuCreated)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
-                    "store/sku/updated" => {
-                        ::std::option::Option::Some(Self::StoreSkuUpdated)
+                    b'd' => {
+                        match wire {
+                            "store/sku/deleted" => {
+                                ::std::option::Option::Some(Self::StoreSkuDeleted)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
-                    "store/sku/deleted" => {
-                        ::std::option::Option::Some(Self::StoreSkuDeleted)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (18, ::std::option::Option::Some(b's')) => {
-                match wire {
-                    "store/cart/created" => {
-                        ::std::option::Option::Some(Self::StoreCartCreated)
-                    }
-                    "store/cart/updated" => {
-                        ::std::option::Option::Some(Self::StoreCartUpdated)
-                    }
-                    "store/cart/deleted" => {
-                        ::std::option::Option::Some(Self::StoreCartDeleted)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (19, ::std::option::Option::Some(b's')) => {
-                match wire {
-                    "store/order/created" => {
-                        ::std::option::Option::Some(Self::StoreOrderCreated)
-                    }
-                    "store/order/updated" => {
-                        ::std::option::Option::Some(Self::StoreOrderUpdated)
+                    b'u' => {
+                        match wire {
+                            "store/sku/updated" => {
+                                ::std::option::Option::Some(Self::StoreSkuUpdated)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
                     _ => ::std::option::Option::None,
                 }
             }
-            (20, ::std::option::Option::Some(b's')) => {
-                match wire {
-                    "store/cart/abandoned" => {
-                        ::std::option::Option::Some(Self::StoreCartAbandoned)
+            18 => {
+                match wire.as_bytes()[11] {
+                    b'c' => {
+                        match wire {
+                            "store/cart/created" => {
+                                ::std::option::Option::Some(Self::StoreCartCreated)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
-                    "store/cart/converted" => {
-                        ::std::option::Option::Some(Self::StoreCartConverted)
+                    b'd' => {
+                        match wire {
+                            "store/cart/deleted" => {
+                                ::std::option::Option::Some(Self::StoreCartDeleted)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
-                    "store/order/archived" => {
-                        ::std::option::Option::Some(Self::StoreOrderArchived)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (21, ::std::option::Option::Some(b's')) => {
-                match wire {
-                    "store/channel/created" => {
-                        ::std::option::Option::Some(Self::StoreChannelCreated)
-                    }
-                    "store/channel/updated" => {
-                        ::std::option::Option::Some(Self::StoreChannelUpdated)
-                    }
-                    "store/product/deleted" => {
-                        ::std::option::Option::Some(Self::StoreProductDeleted)
-                    }
-                    "store/product/created" => {
-                        ::std::option::Option::Some(Self::StoreProductCreated)
-                    }
-                    "store/product/updated" => {
-                        ::std::option::Option::Some(Self::StoreProductUpdated)
-                    }
-                    "store/app/uninstalled" => {
-                        ::std::option::Option::Some(Self::StoreAppUninstalled)
+                    b'u' => {
+                        match wire {
+                            "store/cart/updated" => {
+                                ::std::option::Option::Some(Self::StoreCartUpdated)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
                     _ => ::std::option::Option::None,
                 }
             }
-            (22, ::std::option::Option::Some(b's')) => {
-                match wire {
-                    "store/category/created" => {
-                        ::std::option::Option::Some(Self::StoreCategoryCreated)
+            19 => {
+                match wire.as_bytes()[12] {
+                    b'c' => {
+                        match wire {
+                            "store/order/created" => {
+                                ::std::option::Option::Some(Self::StoreOrderCreated)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
-                    "store/category/updated" => {
-                        ::std::option::Option::Some(Self::StoreCategoryUpdated)
-                    }
-                    "store/category/deleted" => {
-                        ::std::option::Option::Some(Self::StoreCategoryDeleted)
-                    }
-                    "store/customer/created" => {
-                        ::std::option::Option::Some(Self::StoreCustomerCreated)
-                    }
-                    "store/customer/updated" => {
-                        ::std::option::Option::Some(Self::StoreCustomerUpdated)
-                    }
-                    "store/customer/deleted" => {
-                        ::std::option::Option::Some(Self::StoreCustomerDeleted)
-                    }
-                    "store/shipment/created" => {
-                        ::std::option::Option::Some(Self::StoreShipmentCreated)
-                    }
-                    "store/shipment/updated" => {
-                        ::std::option::Option::Some(Self::StoreShipmentUpdated)
-                    }
-                    "store/shipment/deleted" => {
-                        ::std::option::Option::Some(Self::StoreShipmentDeleted)
+                    b'u' => {
+                        match wire {
+                            "store/order/updated" => {
+                                ::std::option::Option::Some(Self::StoreOrderUpdated)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
                     _ => ::std::option::Option::None,
                 }
             }
-            (24, ::std::option::Option::Some(b's')) => {
-                match wire {
-                    "store/cart/couponApplied" => {
-                        ::std::option::Option::Some(Self::StoreCartCouponApplied)
+            20 => {
+                match wire.as_bytes()[11] {
+                    b'/' => {
+                        match wire {
+                            "store/order/archived" => {
+                                ::std::option::Option::Some(Self::StoreOrderArchived)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
-                    "store/subscriber/created" => {
-                        ::std::option::Option::Some(Self::StoreSubscriberCreated)
+                    b'a' => {
+                        match wire {
+                            "store/cart/abandoned" => {
+                                ::std::option::Option::Some(Self::StoreCartAbandoned)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
-                    "store/subscriber/updated" => {
-                        ::std::option::Option::Some(Self::StoreSubscriberUpdated)
-                    }
-                    "store/subscriber/deleted" => {
-                        ::std::option::Option::Some(Self::StoreSubscriberDeleted)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (25, ::std::option::Option::Some(b's')) => {
-                match wire {
-                    "store/order/statusUpdated" => {
-                        ::std::option::Option::Some(Self::StoreOrderStatusUpdated)
-                    }
-                    "store/information/updated" => {
-                        ::std::option::Option::Some(Self::StoreInformationUpdated)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (26, ::std::option::Option::Some(b's')) => {
-                match wire {
-                    "store/order/refund/created" => {
-                        ::std::option::Option::Some(Self::StoreOrderRefundCreated)
+                    b'c' => {
+                        match wire {
+                            "store/cart/converted" => {
+                                ::std::option::Option::Some(Self::StoreCartConverted)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
                     _ => ::std::option::Option::None,
                 }
             }
-            (27, ::std::option::Option::Some(b's')) => {
-                match wire {
-                    "store/cart/lineItem/created" => {
-                        ::std::option::Option::Some(Self::StoreCartLineItemCreated)
+            21 => {
+                match wire.as_bytes()[14] {
+                    b'c' => {
+                        match wire {
+                            "store/channel/created" => {
+                                ::std::option::Option::Some(Self::StoreChannelCreated)
+                            }
+                            "store/product/created" => {
+                                ::std::option::Option::Some(Self::StoreProductCreated)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
-                    "store/cart/lineItem/updated" => {
-                        ::std::option::Option::Some(Self::StoreCartLineItemUpdated)
+                    b'd' => {
+                        match wire {
+                            "store/product/deleted" => {
+                                ::std::option::Option::Some(Self::StoreProductDeleted)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
-                    "store/cart/lineItem/deleted" => {
-                        ::std::option::Option::Some(Self::StoreCartLineItemDeleted)
+                    b's' => {
+                        match wire {
+                            "store/app/uninstalled" => {
+                                ::std::option::Option::Some(Self::StoreAppUninstalled)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
-                    "store/order/message/created" => {
-                        ::std::option::Option::Some(Self::StoreOrderMessageCreated)
-                    }
-                    "store/sku/inventory/updated" => {
-                        ::std::option::Option::Some(Self::StoreSkuInventoryUpdated)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (30, ::std::option::Option::Some(b's')) => {
-                match wire {
-                    "store/customer/address/created" => {
-                        ::std::option::Option::Some(Self::StoreCustomerAddressCreated)
-                    }
-                    "store/customer/address/updated" => {
-                        ::std::option::Option::Some(Self::StoreCustomerAddressUpdated)
-                    }
-                    "store/customer/address/deleted" => {
-                        ::std::option::Option::Some(Self::StoreCustomerAddressDeleted)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (31, ::std::option::Option::Some(b's')) => {
-                match wire {
-                    "store/product/inventory/updated" => {
-                        ::std::option::Option::Some(Self::StoreProductInventoryUpdated)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (33, ::std::option::Option::Some(b's')) => {
-                match wire {
-                    "store/sku/inventory/order/updated" => {
-                        ::std::option::Option::Some(Self::StoreSkuInventoryOrderUpdated)
+                    b'u' => {
+                        match wire {
+                            "store/channel/updated" => {
+                                ::std::option::Option::Some(Self::StoreChannelUpdated)
+                            }
+                            "store/product/updated" => {
+                                ::std::option::Option::Some(Self::StoreProductUpdated)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
                     _ => ::std::option::Option::None,
                 }
             }
-            (37, ::std::option::Option::Some(b's')) => {
-                match wire {
-                    "store/product/inventory/order/updated" => {
-                        ::std::option::Option::Some(
-                            Self::StoreProductInventoryOrderUpdated,
-                        )
+            22 => {
+                match wire.as_bytes()[7] {
+                    b'a' => {
+                        match wire {
+                            "store/category/created" => {
+                                ::std::option::Option::Some(Self::StoreCategoryCreated)
+                            }
+                            "store/category/updated" => {
+                                ::std::option::Option::Some(Self::StoreCategoryUpdated)
+                            }
+                            "store/category/deleted" => {
+                                ::std::option::Option::Some(Self::StoreCategoryDeleted)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'h' => {
+                        match wire {
+                            "store/shipment/created" => {
+                                ::std::option::Option::Some(Self::StoreShipmentCreated)
+                            }
+                            "store/shipment/updated" => {
+                                ::std::option::Option::Some(Self::StoreShipmentUpdated)
+                            }
+                            "store/shipment/deleted" => {
+                                ::std::option::Option::Some(Self::StoreShipmentDeleted)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'u' => {
+                        match wire {
+                            "store/customer/created" => {
+                                ::std::option::Option::Some(Self::StoreCustomerCreated)
+                            }
+                            "store/customer/updated" => {
+                                ::std::option::Option::Some(Self::StoreCustomerUpdated)
+                            }
+                            "store/customer/deleted" => {
+                                ::std::option::Option::Some(Self::StoreCustomerDeleted)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
                     _ => ::std::option::Option::None,
                 }
             }
-            (49, ::std::option::Option::Some(b's')) => {
-                match wire {
-                    "store/customer/payment/instrument/default/updated" => {
-                        ::std::option::Option::Some(
-                            Self::StoreCustomerPaymentInstrumentDefaultUpdated,
-                        )
+            24 => {
+                match wire.as_bytes()[17] {
+                    b'A' => {
+                        match wire {
+                            "store/cart/couponApplied" => {
+                                ::std::option::Option::Some(Self::StoreCartCouponApplied)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'c' => {
+                        match wire {
+                            "store/subscriber/created" => {
+                                ::std::option::Option::Some(Self::StoreSubscriberCreated)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'd' => {
+                        match wire {
+                            "store/subscriber/deleted" => {
+                                ::std::option::Option::Some(Self::StoreSubscriberDeleted)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'u' => {
+                        match wire {
+                            "store/subscriber/updated" => {
+                                ::std::option::Option::Some(Self::StoreSubscriberUpdated)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            25 => {
+                match wire.as_bytes()[6] {
+                    b'i' => {
+                        match wire {
+                            "store/information/updated" => {
+                                ::std::option::Option::Some(Self::StoreInformationUpdated)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'o' => {
+                        match wire {
+                            "store/order/statusUpdated" => {
+                                ::std::option::Option::Some(Self::StoreOrderStatusUpdated)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            26 => {
+                match wire.as_bytes()[0] {
+                    b's' => {
+                        match wire {
+                            "store/order/refund/created" => {
+                                ::std::option::Option::Some(Self::StoreOrderRefundCreated)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            27 => {
+                match wire.as_bytes()[6] {
+                    b'c' => {
+                        match wire {
+                            "store/cart/lineItem/created" => {
+                                ::std::option::Option::Some(Self::StoreCartLineItemCreated)
+                            }
+                            "store/cart/lineItem/updated" => {
+                                ::std::option::Option::Some(Self::StoreCartLineItemUpdated)
+                            }
+                            "store/cart/lineItem/deleted" => {
+                                ::std::option::Option::Some(Self::StoreCartLineItemDeleted)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'o' => {
+                        match wire {
+                            "store/order/message/created" => {
+                                ::std::option::Option::Some(Self::StoreOrderMessageCreated)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b's' => {
+                        match wire {
+                            "store/sku/inventory/updated" => {
+                                ::std::option::Option::Some(Self::StoreSkuInventoryUpdated)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            30 => {
+                match wire.as_bytes()[23] {
+                    b'c' => {
+                        match wire {
+                            "store/customer/address/created" => {
+                                ::std::option::Option::Some(
+                                    Self::StoreCustomerAddressCreated,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'd' => {
+                        match wire {
+                            "store/customer/address/deleted" => {
+                                ::std::option::Option::Some(
+                                    Self::StoreCustomerAddressDeleted,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'u' => {
+                        match wire {
+                            "store/customer/address/updated" => {
+                                ::std::option::Option::Some(
+                                    Self::StoreCustomerAddressUpdated,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            31 => {
+                match wire.as_bytes()[0] {
+                    b's' => {
+                        match wire {
+                            "store/product/inventory/updated" => {
+                                ::std::option::Option::Some(
+                                    Self::StoreProductInventoryUpdated,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            33 => {
+                match wire.as_bytes()[0] {
+                    b's' => {
+                        match wire {
+                            "store/sku/inventory/order/updated" => {
+                                ::std::option::Option::Some(
+                                    Self::StoreSkuInventoryOrderUpdated,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            37 => {
+                match wire.as_bytes()[0] {
+                    b's' => {
+                        match wire {
+                            "store/product/inventory/order/updated" => {
+                                ::std::option::Option::Some(
+                                    Self::StoreProductInventoryOrderUpdated,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            49 => {
+                match wire.as_bytes()[0] {
+                    b's' => {
+                        match wire {
+                            "store/customer/payment/instrument/default/updated" => {
+                                ::std::option::Option::Some(
+                                    Self::StoreCustomerPaymentInstrumentDefaultUpdated,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
                     _ => ::std::option::Option::None,
                 }
             }
             _ => ::std::option::Option::None,
-        };
-        known.unwrap_or_else(|| Self::Unknown(wire.to_owned()))
+        }
     }
     /// The exact wire name.
     pub fn as_str(&self) -> &str {
@@ -998,7 +1187,13 @@ impl Scope {
     pub const ALL: &'static [Scope] = &[];
     /// The value for a wire name; an unknown name gives [`Self::Unknown`].
     pub fn from_wire(wire: &str) -> Self {
-        Self::Unknown(wire.to_owned())
+        Self::known(wire).unwrap_or_else(|| Self::Unknown(wire.to_owned()))
+    }
+    /// The documented value with this wire name, if there is one (no allocation
+    /// for unknown names, unlike [`Self::from_wire`]).
+    pub fn known(wire: &str) -> ::std::option::Option<Self> {
+        let _ = wire;
+        ::std::option::Option::None
     }
     /// The exact wire name.
     pub fn as_str(&self) -> &str {
@@ -4641,22 +4836,31 @@ impl InventoryMethod {
     ];
     /// The value for a wire name; an unknown name gives [`Self::Unknown`].
     pub fn from_wire(wire: &str) -> Self {
-        let known = match (wire.len(), wire.as_bytes().first()) {
-            (8, ::std::option::Option::Some(b'a')) => {
-                match wire {
-                    "absolute" => ::std::option::Option::Some(Self::Absolute),
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (8, ::std::option::Option::Some(b'r')) => {
-                match wire {
-                    "relative" => ::std::option::Option::Some(Self::Relative),
+        Self::known(wire).unwrap_or_else(|| Self::Unknown(wire.to_owned()))
+    }
+    /// The documented value with this wire name, if there is one (no allocation
+    /// for unknown names, unlike [`Self::from_wire`]).
+    pub fn known(wire: &str) -> ::std::option::Option<Self> {
+        match wire.len() {
+            8 => {
+                match wire.as_bytes()[0] {
+                    b'a' => {
+                        match wire {
+                            "absolute" => ::std::option::Option::Some(Self::Absolute),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'r' => {
+                        match wire {
+                            "relative" => ::std::option::Option::Some(Self::Relative),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
                     _ => ::std::option::Option::None,
                 }
             }
             _ => ::std::option::Option::None,
-        };
-        known.unwrap_or_else(|| Self::Unknown(wire.to_owned()))
+        }
     }
     /// The exact wire name.
     pub fn as_str(&self) -> &str {

@@ -290,226 +290,402 @@ impl Topic {
     ];
     /// The value for a wire name; an unknown name gives [`Self::Unknown`].
     pub fn from_wire(wire: &str) -> Self {
-        let known = match (wire.len(), wire.as_bytes().first()) {
-            (13, ::std::option::Option::Some(b'o')) => {
-                match wire {
-                    "order.created" => ::std::option::Option::Some(Self::OrderCreated),
-                    "order.updated" => ::std::option::Option::Some(Self::OrderUpdated),
-                    "order.deleted" => ::std::option::Option::Some(Self::OrderDeleted),
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (14, ::std::option::Option::Some(b'r')) => {
-                match wire {
-                    "review.created" => ::std::option::Option::Some(Self::ReviewCreated),
-                    "review.updated" => ::std::option::Option::Some(Self::ReviewUpdated),
-                    "review.deleted" => ::std::option::Option::Some(Self::ReviewDeleted),
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (15, ::std::option::Option::Some(b'i')) => {
-                match wire {
-                    "invoice.created" => {
-                        ::std::option::Option::Some(Self::InvoiceCreated)
+        Self::known(wire).unwrap_or_else(|| Self::Unknown(wire.to_owned()))
+    }
+    /// The documented value with this wire name, if there is one (no allocation
+    /// for unknown names, unlike [`Self::from_wire`]).
+    pub fn known(wire: &str) -> ::std::option::Option<Self> {
+        match wire.len() {
+            13 => {
+                match wire.as_bytes()[6] {
+                    b'c' => {
+                        match wire {
+                            "order.created" => {
+                                ::std::option::Option::Some(Self::OrderCreated)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
-                    "invoice.deleted" => {
-                        ::std::option::Option::Some(Self::InvoiceDeleted)
+                    b'd' => {
+                        match wire {
+                            "order.deleted" => {
+                                ::std::option::Option::Some(Self::OrderDeleted)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (15, ::std::option::Option::Some(b'p')) => {
-                match wire {
-                    "profile.updated" => {
-                        ::std::option::Option::Some(Self::ProfileUpdated)
-                    }
-                    "product.created" => {
-                        ::std::option::Option::Some(Self::ProductCreated)
-                    }
-                    "product.updated" => {
-                        ::std::option::Option::Some(Self::ProductUpdated)
-                    }
-                    "product.deleted" => {
-                        ::std::option::Option::Some(Self::ProductDeleted)
+                    b'u' => {
+                        match wire {
+                            "order.updated" => {
+                                ::std::option::Option::Some(Self::OrderUpdated)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
                     _ => ::std::option::Option::None,
                 }
             }
-            (16, ::std::option::Option::Some(b'c')) => {
-                match wire {
-                    "category.created" => {
-                        ::std::option::Option::Some(Self::CategoryCreated)
+            14 => {
+                match wire.as_bytes()[7] {
+                    b'c' => {
+                        match wire {
+                            "review.created" => {
+                                ::std::option::Option::Some(Self::ReviewCreated)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
-                    "category.updated" => {
-                        ::std::option::Option::Some(Self::CategoryUpdated)
+                    b'd' => {
+                        match wire {
+                            "review.deleted" => {
+                                ::std::option::Option::Some(Self::ReviewDeleted)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
-                    "category.deleted" => {
-                        ::std::option::Option::Some(Self::CategoryDeleted)
-                    }
-                    "customer.created" => {
-                        ::std::option::Option::Some(Self::CustomerCreated)
-                    }
-                    "customer.updated" => {
-                        ::std::option::Option::Some(Self::CustomerUpdated)
-                    }
-                    "customer.deleted" => {
-                        ::std::option::Option::Some(Self::CustomerDeleted)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (17, ::std::option::Option::Some(b'p')) => {
-                match wire {
-                    "promotion.created" => {
-                        ::std::option::Option::Some(Self::PromotionCreated)
-                    }
-                    "promotion.updated" => {
-                        ::std::option::Option::Some(Self::PromotionUpdated)
-                    }
-                    "promotion.deleted" => {
-                        ::std::option::Option::Some(Self::PromotionDeleted)
+                    b'u' => {
+                        match wire {
+                            "review.updated" => {
+                                ::std::option::Option::Some(Self::ReviewUpdated)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
                     _ => ::std::option::Option::None,
                 }
             }
-            (21, ::std::option::Option::Some(b'a')) => {
-                match wire {
-                    "application.installed" => {
-                        ::std::option::Option::Some(Self::ApplicationInstalled)
+            15 => {
+                match wire.as_bytes()[3] {
+                    b'd' => {
+                        match wire {
+                            "product.created" => {
+                                ::std::option::Option::Some(Self::ProductCreated)
+                            }
+                            "product.updated" => {
+                                ::std::option::Option::Some(Self::ProductUpdated)
+                            }
+                            "product.deleted" => {
+                                ::std::option::Option::Some(Self::ProductDeleted)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'f' => {
+                        match wire {
+                            "profile.updated" => {
+                                ::std::option::Option::Some(Self::ProfileUpdated)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'o' => {
+                        match wire {
+                            "invoice.created" => {
+                                ::std::option::Option::Some(Self::InvoiceCreated)
+                            }
+                            "invoice.deleted" => {
+                                ::std::option::Option::Some(Self::InvoiceDeleted)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
                     _ => ::std::option::Option::None,
                 }
             }
-            (21, ::std::option::Option::Some(b'p')) => {
-                match wire {
-                    "product_class.created" => {
-                        ::std::option::Option::Some(Self::ProductClassCreated)
+            16 => {
+                match wire.as_bytes()[9] {
+                    b'c' => {
+                        match wire {
+                            "category.created" => {
+                                ::std::option::Option::Some(Self::CategoryCreated)
+                            }
+                            "customer.created" => {
+                                ::std::option::Option::Some(Self::CustomerCreated)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
-                    "product_class.updated" => {
-                        ::std::option::Option::Some(Self::ProductClassUpdated)
+                    b'd' => {
+                        match wire {
+                            "category.deleted" => {
+                                ::std::option::Option::Some(Self::CategoryDeleted)
+                            }
+                            "customer.deleted" => {
+                                ::std::option::Option::Some(Self::CustomerDeleted)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
-                    "product_class.deleted" => {
-                        ::std::option::Option::Some(Self::ProductClassDeleted)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (22, ::std::option::Option::Some(b'c')) => {
-                match wire {
-                    "customer_group.created" => {
-                        ::std::option::Option::Some(Self::CustomerGroupCreated)
-                    }
-                    "customer_group.updated" => {
-                        ::std::option::Option::Some(Self::CustomerGroupUpdated)
-                    }
-                    "customer_group.deleted" => {
-                        ::std::option::Option::Some(Self::CustomerGroupDeleted)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (23, ::std::option::Option::Some(b'a')) => {
-                match wire {
-                    "application.uninstalled" => {
-                        ::std::option::Option::Some(Self::ApplicationUninstalled)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (23, ::std::option::Option::Some(b'd')) => {
-                match wire {
-                    "discount_coupon.created" => {
-                        ::std::option::Option::Some(Self::DiscountCouponCreated)
-                    }
-                    "discount_coupon.updated" => {
-                        ::std::option::Option::Some(Self::DiscountCouponUpdated)
-                    }
-                    "discount_coupon.deleted" => {
-                        ::std::option::Option::Some(Self::DiscountCouponDeleted)
+                    b'u' => {
+                        match wire {
+                            "category.updated" => {
+                                ::std::option::Option::Some(Self::CategoryUpdated)
+                            }
+                            "customer.updated" => {
+                                ::std::option::Option::Some(Self::CustomerUpdated)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
                     _ => ::std::option::Option::None,
                 }
             }
-            (24, ::std::option::Option::Some(b'u')) => {
-                match wire {
-                    "unfinished_order.created" => {
-                        ::std::option::Option::Some(Self::UnfinishedOrderCreated)
+            17 => {
+                match wire.as_bytes()[10] {
+                    b'c' => {
+                        match wire {
+                            "promotion.created" => {
+                                ::std::option::Option::Some(Self::PromotionCreated)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
-                    "unfinished_order.updated" => {
-                        ::std::option::Option::Some(Self::UnfinishedOrderUpdated)
+                    b'd' => {
+                        match wire {
+                            "promotion.deleted" => {
+                                ::std::option::Option::Some(Self::PromotionDeleted)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
-                    "unfinished_order.deleted" => {
-                        ::std::option::Option::Some(Self::UnfinishedOrderDeleted)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (26, ::std::option::Option::Some(b'a')) => {
-                match wire {
-                    "application.storageChanged" => {
-                        ::std::option::Option::Some(Self::ApplicationStorageChanged)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (33, ::std::option::Option::Some(b'p')) => {
-                match wire {
-                    "profile.subscriptionStatusChanged" => {
-                        ::std::option::Option::Some(
-                            Self::ProfileSubscriptionStatusChanged,
-                        )
-                    }
-                    "profile.personalDataExportRequest" => {
-                        ::std::option::Option::Some(
-                            Self::ProfilePersonalDataExportRequest,
-                        )
+                    b'u' => {
+                        match wire {
+                            "promotion.updated" => {
+                                ::std::option::Option::Some(Self::PromotionUpdated)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
                     _ => ::std::option::Option::None,
                 }
             }
-            (34, ::std::option::Option::Some(b'c')) => {
-                match wire {
-                    "customer.personalDataExportRequest" => {
-                        ::std::option::Option::Some(
-                            Self::CustomerPersonalDataExportRequest,
-                        )
+            21 => {
+                match wire.as_bytes()[14] {
+                    b'c' => {
+                        match wire {
+                            "product_class.created" => {
+                                ::std::option::Option::Some(Self::ProductClassCreated)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'd' => {
+                        match wire {
+                            "product_class.deleted" => {
+                                ::std::option::Option::Some(Self::ProductClassDeleted)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b's' => {
+                        match wire {
+                            "application.installed" => {
+                                ::std::option::Option::Some(Self::ApplicationInstalled)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'u' => {
+                        match wire {
+                            "product_class.updated" => {
+                                ::std::option::Option::Some(Self::ProductClassUpdated)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
                     _ => ::std::option::Option::None,
                 }
             }
-            (34, ::std::option::Option::Some(b'p')) => {
-                match wire {
-                    "profile.personalDataRemovalRequest" => {
-                        ::std::option::Option::Some(
-                            Self::ProfilePersonalDataRemovalRequest,
-                        )
+            22 => {
+                match wire.as_bytes()[15] {
+                    b'c' => {
+                        match wire {
+                            "customer_group.created" => {
+                                ::std::option::Option::Some(Self::CustomerGroupCreated)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'd' => {
+                        match wire {
+                            "customer_group.deleted" => {
+                                ::std::option::Option::Some(Self::CustomerGroupDeleted)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'u' => {
+                        match wire {
+                            "customer_group.updated" => {
+                                ::std::option::Option::Some(Self::CustomerGroupUpdated)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
                     _ => ::std::option::Option::None,
                 }
             }
-            (35, ::std::option::Option::Some(b'c')) => {
-                match wire {
-                    "customer.personalDataRemovalRequest" => {
-                        ::std::option::Option::Some(
-                            Self::CustomerPersonalDataRemovalRequest,
-                        )
+            23 => {
+                match wire.as_bytes()[16] {
+                    b'c' => {
+                        match wire {
+                            "discount_coupon.created" => {
+                                ::std::option::Option::Some(Self::DiscountCouponCreated)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'd' => {
+                        match wire {
+                            "discount_coupon.deleted" => {
+                                ::std::option::Option::Some(Self::DiscountCouponDeleted)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b's' => {
+                        match wire {
+                            "application.uninstalled" => {
+                                ::std::option::Option::Some(Self::ApplicationUninstalled)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'u' => {
+                        match wire {
+                            "discount_coupon.updated" => {
+                                ::std::option::Option::Some(Self::DiscountCouponUpdated)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
                     _ => ::std::option::Option::None,
                 }
             }
-            (37, ::std::option::Option::Some(b'a')) => {
-                match wire {
-                    "application.subscriptionStatusChanged" => {
-                        ::std::option::Option::Some(
-                            Self::ApplicationSubscriptionStatusChanged,
-                        )
+            24 => {
+                match wire.as_bytes()[17] {
+                    b'c' => {
+                        match wire {
+                            "unfinished_order.created" => {
+                                ::std::option::Option::Some(Self::UnfinishedOrderCreated)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'd' => {
+                        match wire {
+                            "unfinished_order.deleted" => {
+                                ::std::option::Option::Some(Self::UnfinishedOrderDeleted)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'u' => {
+                        match wire {
+                            "unfinished_order.updated" => {
+                                ::std::option::Option::Some(Self::UnfinishedOrderUpdated)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            26 => {
+                match wire.as_bytes()[0] {
+                    b'a' => {
+                        match wire {
+                            "application.storageChanged" => {
+                                ::std::option::Option::Some(Self::ApplicationStorageChanged)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            33 => {
+                match wire.as_bytes()[8] {
+                    b'p' => {
+                        match wire {
+                            "profile.personalDataExportRequest" => {
+                                ::std::option::Option::Some(
+                                    Self::ProfilePersonalDataExportRequest,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b's' => {
+                        match wire {
+                            "profile.subscriptionStatusChanged" => {
+                                ::std::option::Option::Some(
+                                    Self::ProfileSubscriptionStatusChanged,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            34 => {
+                match wire.as_bytes()[0] {
+                    b'c' => {
+                        match wire {
+                            "customer.personalDataExportRequest" => {
+                                ::std::option::Option::Some(
+                                    Self::CustomerPersonalDataExportRequest,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'p' => {
+                        match wire {
+                            "profile.personalDataRemovalRequest" => {
+                                ::std::option::Option::Some(
+                                    Self::ProfilePersonalDataRemovalRequest,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            35 => {
+                match wire.as_bytes()[0] {
+                    b'c' => {
+                        match wire {
+                            "customer.personalDataRemovalRequest" => {
+                                ::std::option::Option::Some(
+                                    Self::CustomerPersonalDataRemovalRequest,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            37 => {
+                match wire.as_bytes()[0] {
+                    b'a' => {
+                        match wire {
+                            "application.subscriptionStatusChanged" => {
+                                ::std::option::Option::Some(
+                                    Self::ApplicationSubscriptionStatusChanged,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
                     _ => ::std::option::Option::None,
                 }
             }
             _ => ::std::option::Option::None,
-        };
-        known.unwrap_or_else(|| Self::Unknown(wire.to_owned()))
+        }
     }
     /// The exact wire name.
     pub fn as_str(&self) -> &str {
@@ -957,52 +1133,108 @@ impl Scope {
     ];
     /// The value for a wire name; an unknown name gives [`Self::Unknown`].
     pub fn from_wire(wire: &str) -> Self {
-        let known = match (wire.len(), wire.as_bytes().first()) {
-            (11, ::std::option::Option::Some(b'r')) => {
-                match wire {
-                    "read_orders" => ::std::option::Option::Some(Self::ReadOrders),
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (12, ::std::option::Option::Some(b'r')) => {
-                match wire {
-                    "read_catalog" => ::std::option::Option::Some(Self::ReadCatalog),
-                    "read_reviews" => ::std::option::Option::Some(Self::ReadReviews),
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (13, ::std::option::Option::Some(b'r')) => {
-                match wire {
-                    "read_invoices" => ::std::option::Option::Some(Self::ReadInvoices),
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (14, ::std::option::Option::Some(b'r')) => {
-                match wire {
-                    "read_customers" => ::std::option::Option::Some(Self::ReadCustomers),
-                    "read_promotion" => ::std::option::Option::Some(Self::ReadPromotion),
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (18, ::std::option::Option::Some(b'r')) => {
-                match wire {
-                    "read_store_profile" => {
-                        ::std::option::Option::Some(Self::ReadStoreProfile)
+        Self::known(wire).unwrap_or_else(|| Self::Unknown(wire.to_owned()))
+    }
+    /// The documented value with this wire name, if there is one (no allocation
+    /// for unknown names, unlike [`Self::from_wire`]).
+    pub fn known(wire: &str) -> ::std::option::Option<Self> {
+        match wire.len() {
+            11 => {
+                match wire.as_bytes()[0] {
+                    b'r' => {
+                        match wire {
+                            "read_orders" => {
+                                ::std::option::Option::Some(Self::ReadOrders)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
                     _ => ::std::option::Option::None,
                 }
             }
-            (21, ::std::option::Option::Some(b'r')) => {
-                match wire {
-                    "read_discount_coupons" => {
-                        ::std::option::Option::Some(Self::ReadDiscountCoupons)
+            12 => {
+                match wire.as_bytes()[5] {
+                    b'c' => {
+                        match wire {
+                            "read_catalog" => {
+                                ::std::option::Option::Some(Self::ReadCatalog)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'r' => {
+                        match wire {
+                            "read_reviews" => {
+                                ::std::option::Option::Some(Self::ReadReviews)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            13 => {
+                match wire.as_bytes()[0] {
+                    b'r' => {
+                        match wire {
+                            "read_invoices" => {
+                                ::std::option::Option::Some(Self::ReadInvoices)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            14 => {
+                match wire.as_bytes()[5] {
+                    b'c' => {
+                        match wire {
+                            "read_customers" => {
+                                ::std::option::Option::Some(Self::ReadCustomers)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'p' => {
+                        match wire {
+                            "read_promotion" => {
+                                ::std::option::Option::Some(Self::ReadPromotion)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            18 => {
+                match wire.as_bytes()[0] {
+                    b'r' => {
+                        match wire {
+                            "read_store_profile" => {
+                                ::std::option::Option::Some(Self::ReadStoreProfile)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            21 => {
+                match wire.as_bytes()[0] {
+                    b'r' => {
+                        match wire {
+                            "read_discount_coupons" => {
+                                ::std::option::Option::Some(Self::ReadDiscountCoupons)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
                     _ => ::std::option::Option::None,
                 }
             }
             _ => ::std::option::Option::None,
-        };
-        known.unwrap_or_else(|| Self::Unknown(wire.to_owned()))
+        }
     }
     /// The exact wire name.
     pub fn as_str(&self) -> &str {
@@ -2548,50 +2780,84 @@ impl PaymentStatus {
     ];
     /// The value for a wire name; an unknown name gives [`Self::Unknown`].
     pub fn from_wire(wire: &str) -> Self {
-        let known = match (wire.len(), wire.as_bytes().first()) {
-            (4, ::std::option::Option::Some(b'P')) => {
-                match wire {
-                    "PAID" => ::std::option::Option::Some(Self::Paid),
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (8, ::std::option::Option::Some(b'R')) => {
-                match wire {
-                    "REFUNDED" => ::std::option::Option::Some(Self::Refunded),
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (9, ::std::option::Option::Some(b'C')) => {
-                match wire {
-                    "CANCELLED" => ::std::option::Option::Some(Self::Cancelled),
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (10, ::std::option::Option::Some(b'I')) => {
-                match wire {
-                    "INCOMPLETE" => ::std::option::Option::Some(Self::Incomplete),
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (16, ::std::option::Option::Some(b'A')) => {
-                match wire {
-                    "AWAITING_PAYMENT" => {
-                        ::std::option::Option::Some(Self::AwaitingPayment)
+        Self::known(wire).unwrap_or_else(|| Self::Unknown(wire.to_owned()))
+    }
+    /// The documented value with this wire name, if there is one (no allocation
+    /// for unknown names, unlike [`Self::from_wire`]).
+    pub fn known(wire: &str) -> ::std::option::Option<Self> {
+        match wire.len() {
+            4 => {
+                match wire.as_bytes()[0] {
+                    b'P' => {
+                        match wire {
+                            "PAID" => ::std::option::Option::Some(Self::Paid),
+                            _ => ::std::option::Option::None,
+                        }
                     }
                     _ => ::std::option::Option::None,
                 }
             }
-            (18, ::std::option::Option::Some(b'P')) => {
-                match wire {
-                    "PARTIALLY_REFUNDED" => {
-                        ::std::option::Option::Some(Self::PartiallyRefunded)
+            8 => {
+                match wire.as_bytes()[0] {
+                    b'R' => {
+                        match wire {
+                            "REFUNDED" => ::std::option::Option::Some(Self::Refunded),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            9 => {
+                match wire.as_bytes()[0] {
+                    b'C' => {
+                        match wire {
+                            "CANCELLED" => ::std::option::Option::Some(Self::Cancelled),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            10 => {
+                match wire.as_bytes()[0] {
+                    b'I' => {
+                        match wire {
+                            "INCOMPLETE" => ::std::option::Option::Some(Self::Incomplete),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            16 => {
+                match wire.as_bytes()[0] {
+                    b'A' => {
+                        match wire {
+                            "AWAITING_PAYMENT" => {
+                                ::std::option::Option::Some(Self::AwaitingPayment)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            18 => {
+                match wire.as_bytes()[0] {
+                    b'P' => {
+                        match wire {
+                            "PARTIALLY_REFUNDED" => {
+                                ::std::option::Option::Some(Self::PartiallyRefunded)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
                     _ => ::std::option::Option::None,
                 }
             }
             _ => ::std::option::Option::None,
-        };
-        known.unwrap_or_else(|| Self::Unknown(wire.to_owned()))
+        }
     }
     /// The exact wire name.
     pub fn as_str(&self) -> &str {
@@ -2677,80 +2943,129 @@ impl FulfillmentStatus {
     ];
     /// The value for a wire name; an unknown name gives [`Self::Unknown`].
     pub fn from_wire(wire: &str) -> Self {
-        let known = match (wire.len(), wire.as_bytes().first()) {
-            (7, ::std::option::Option::Some(b'S')) => {
-                match wire {
-                    "SHIPPED" => ::std::option::Option::Some(Self::Shipped),
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (8, ::std::option::Option::Some(b'R')) => {
-                match wire {
-                    "RETURNED" => ::std::option::Option::Some(Self::Returned),
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (9, ::std::option::Option::Some(b'D')) => {
-                match wire {
-                    "DELIVERED" => ::std::option::Option::Some(Self::Delivered),
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (10, ::std::option::Option::Some(b'P')) => {
-                match wire {
-                    "PROCESSING" => ::std::option::Option::Some(Self::Processing),
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (16, ::std::option::Option::Some(b'O')) => {
-                match wire {
-                    "OUT_FOR_DELIVERY" => {
-                        ::std::option::Option::Some(Self::OutForDelivery)
+        Self::known(wire).unwrap_or_else(|| Self::Unknown(wire.to_owned()))
+    }
+    /// The documented value with this wire name, if there is one (no allocation
+    /// for unknown names, unlike [`Self::from_wire`]).
+    pub fn known(wire: &str) -> ::std::option::Option<Self> {
+        match wire.len() {
+            7 => {
+                match wire.as_bytes()[0] {
+                    b'S' => {
+                        match wire {
+                            "SHIPPED" => ::std::option::Option::Some(Self::Shipped),
+                            _ => ::std::option::Option::None,
+                        }
                     }
                     _ => ::std::option::Option::None,
                 }
             }
-            (16, ::std::option::Option::Some(b'R')) => {
-                match wire {
-                    "READY_FOR_PICKUP" => {
-                        ::std::option::Option::Some(Self::ReadyForPickup)
+            8 => {
+                match wire.as_bytes()[0] {
+                    b'R' => {
+                        match wire {
+                            "RETURNED" => ::std::option::Option::Some(Self::Returned),
+                            _ => ::std::option::Option::None,
+                        }
                     }
                     _ => ::std::option::Option::None,
                 }
             }
-            (16, ::std::option::Option::Some(b'W')) => {
-                match wire {
-                    "WILL_NOT_DELIVER" => {
-                        ::std::option::Option::Some(Self::WillNotDeliver)
+            9 => {
+                match wire.as_bytes()[0] {
+                    b'D' => {
+                        match wire {
+                            "DELIVERED" => ::std::option::Option::Some(Self::Delivered),
+                            _ => ::std::option::Option::None,
+                        }
                     }
                     _ => ::std::option::Option::None,
                 }
             }
-            (19, ::std::option::Option::Some(b'A')) => {
-                match wire {
-                    "AWAITING_PROCESSING" => {
-                        ::std::option::Option::Some(Self::AwaitingProcessing)
+            10 => {
+                match wire.as_bytes()[0] {
+                    b'P' => {
+                        match wire {
+                            "PROCESSING" => ::std::option::Option::Some(Self::Processing),
+                            _ => ::std::option::Option::None,
+                        }
                     }
                     _ => ::std::option::Option::None,
                 }
             }
-            (27, ::std::option::Option::Some(b'C')) => {
-                match wire {
-                    "CUSTOM_FULFILLMENT_STATUS_1" => {
-                        ::std::option::Option::Some(Self::CustomFulfillmentStatus1)
+            16 => {
+                match wire.as_bytes()[0] {
+                    b'O' => {
+                        match wire {
+                            "OUT_FOR_DELIVERY" => {
+                                ::std::option::Option::Some(Self::OutForDelivery)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
-                    "CUSTOM_FULFILLMENT_STATUS_2" => {
-                        ::std::option::Option::Some(Self::CustomFulfillmentStatus2)
+                    b'R' => {
+                        match wire {
+                            "READY_FOR_PICKUP" => {
+                                ::std::option::Option::Some(Self::ReadyForPickup)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
-                    "CUSTOM_FULFILLMENT_STATUS_3" => {
-                        ::std::option::Option::Some(Self::CustomFulfillmentStatus3)
+                    b'W' => {
+                        match wire {
+                            "WILL_NOT_DELIVER" => {
+                                ::std::option::Option::Some(Self::WillNotDeliver)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            19 => {
+                match wire.as_bytes()[0] {
+                    b'A' => {
+                        match wire {
+                            "AWAITING_PROCESSING" => {
+                                ::std::option::Option::Some(Self::AwaitingProcessing)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            27 => {
+                match wire.as_bytes()[26] {
+                    b'1' => {
+                        match wire {
+                            "CUSTOM_FULFILLMENT_STATUS_1" => {
+                                ::std::option::Option::Some(Self::CustomFulfillmentStatus1)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'2' => {
+                        match wire {
+                            "CUSTOM_FULFILLMENT_STATUS_2" => {
+                                ::std::option::Option::Some(Self::CustomFulfillmentStatus2)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'3' => {
+                        match wire {
+                            "CUSTOM_FULFILLMENT_STATUS_3" => {
+                                ::std::option::Option::Some(Self::CustomFulfillmentStatus3)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
                     _ => ::std::option::Option::None,
                 }
             }
             _ => ::std::option::Option::None,
-        };
-        known.unwrap_or_else(|| Self::Unknown(wire.to_owned()))
+        }
     }
     /// The exact wire name.
     pub fn as_str(&self) -> &str {

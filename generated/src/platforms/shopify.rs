@@ -1353,1105 +1353,1644 @@ impl Topic {
     ];
     /// The value for a wire name; an unknown name gives [`Self::Unknown`].
     pub fn from_wire(wire: &str) -> Self {
-        let known = match (wire.len(), wire.as_bytes().first()) {
-            (11, ::std::option::Option::Some(b'o')) => {
-                match wire {
-                    "orders/paid" => ::std::option::Option::Some(Self::OrdersPaid),
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (11, ::std::option::Option::Some(b's')) => {
-                match wire {
-                    "shop/update" => ::std::option::Option::Some(Self::ShopUpdate),
-                    "shop/redact" => ::std::option::Option::Some(Self::ShopRedact),
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (12, ::std::option::Option::Some(b'c')) => {
-                match wire {
-                    "carts/create" => ::std::option::Option::Some(Self::CartsCreate),
-                    "carts/update" => ::std::option::Option::Some(Self::CartsUpdate),
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (13, ::std::option::Option::Some(b'o')) => {
-                match wire {
-                    "orders/create" => ::std::option::Option::Some(Self::OrdersCreate),
-                    "orders/delete" => ::std::option::Option::Some(Self::OrdersDelete),
-                    "orders/edited" => ::std::option::Option::Some(Self::OrdersEdited),
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (13, ::std::option::Option::Some(b'r')) => {
-                match wire {
-                    "returns/close" => ::std::option::Option::Some(Self::ReturnsClose),
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (13, ::std::option::Option::Some(b't')) => {
-                match wire {
-                    "themes/create" => ::std::option::Option::Some(Self::ThemesCreate),
-                    "themes/delete" => ::std::option::Option::Some(Self::ThemesDelete),
-                    "themes/update" => ::std::option::Option::Some(Self::ThemesUpdate),
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (14, ::std::option::Option::Some(b'd')) => {
-                match wire {
-                    "domains/create" => ::std::option::Option::Some(Self::DomainsCreate),
-                    "domains/update" => ::std::option::Option::Some(Self::DomainsUpdate),
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (14, ::std::option::Option::Some(b'l')) => {
-                match wire {
-                    "locales/create" => ::std::option::Option::Some(Self::LocalesCreate),
-                    "locales/update" => ::std::option::Option::Some(Self::LocalesUpdate),
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (14, ::std::option::Option::Some(b'm')) => {
-                match wire {
-                    "markets/create" => ::std::option::Option::Some(Self::MarketsCreate),
-                    "markets/delete" => ::std::option::Option::Some(Self::MarketsDelete),
-                    "markets/update" => ::std::option::Option::Some(Self::MarketsUpdate),
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (14, ::std::option::Option::Some(b'o')) => {
-                match wire {
-                    "orders/updated" => ::std::option::Option::Some(Self::OrdersUpdated),
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (14, ::std::option::Option::Some(b'r')) => {
-                match wire {
-                    "refunds/create" => ::std::option::Option::Some(Self::RefundsCreate),
-                    "returns/update" => ::std::option::Option::Some(Self::ReturnsUpdate),
-                    "returns/cancel" => ::std::option::Option::Some(Self::ReturnsCancel),
-                    "returns/reopen" => ::std::option::Option::Some(Self::ReturnsReopen),
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (14, ::std::option::Option::Some(b't')) => {
-                match wire {
-                    "themes/publish" => ::std::option::Option::Some(Self::ThemesPublish),
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (15, ::std::option::Option::Some(b'a')) => {
-                match wire {
-                    "app/uninstalled" => {
-                        ::std::option::Option::Some(Self::AppUninstalled)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (15, ::std::option::Option::Some(b'c')) => {
-                match wire {
-                    "channels/delete" => {
-                        ::std::option::Option::Some(Self::ChannelsDelete)
-                    }
-                    "customers/merge" => {
-                        ::std::option::Option::Some(Self::CustomersMerge)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (15, ::std::option::Option::Some(b'd')) => {
-                match wire {
-                    "disputes/create" => {
-                        ::std::option::Option::Some(Self::DisputesCreate)
-                    }
-                    "disputes/update" => {
-                        ::std::option::Option::Some(Self::DisputesUpdate)
-                    }
-                    "domains/destroy" => {
-                        ::std::option::Option::Some(Self::DomainsDestroy)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (15, ::std::option::Option::Some(b'l')) => {
-                match wire {
-                    "locales/destroy" => {
-                        ::std::option::Option::Some(Self::LocalesDestroy)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (15, ::std::option::Option::Some(b'p')) => {
-                match wire {
-                    "products/create" => {
-                        ::std::option::Option::Some(Self::ProductsCreate)
-                    }
-                    "products/delete" => {
-                        ::std::option::Option::Some(Self::ProductsDelete)
-                    }
-                    "products/update" => {
-                        ::std::option::Option::Some(Self::ProductsUpdate)
-                    }
-                    "profiles/create" => {
-                        ::std::option::Option::Some(Self::ProfilesCreate)
-                    }
-                    "profiles/delete" => {
-                        ::std::option::Option::Some(Self::ProfilesDelete)
-                    }
-                    "profiles/update" => {
-                        ::std::option::Option::Some(Self::ProfilesUpdate)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (15, ::std::option::Option::Some(b'r')) => {
-                match wire {
-                    "returns/request" => {
-                        ::std::option::Option::Some(Self::ReturnsRequest)
-                    }
-                    "returns/approve" => {
-                        ::std::option::Option::Some(Self::ReturnsApprove)
-                    }
-                    "returns/process" => {
-                        ::std::option::Option::Some(Self::ReturnsProcess)
-                    }
-                    "returns/decline" => {
-                        ::std::option::Option::Some(Self::ReturnsDecline)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (15, ::std::option::Option::Some(b's')) => {
-                match wire {
-                    "segments/create" => {
-                        ::std::option::Option::Some(Self::SegmentsCreate)
-                    }
-                    "segments/delete" => {
-                        ::std::option::Option::Some(Self::SegmentsDelete)
-                    }
-                    "segments/update" => {
-                        ::std::option::Option::Some(Self::SegmentsUpdate)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (16, ::std::option::Option::Some(b'c')) => {
-                match wire {
-                    "checkouts/create" => {
-                        ::std::option::Option::Some(Self::CheckoutsCreate)
-                    }
-                    "checkouts/delete" => {
-                        ::std::option::Option::Some(Self::CheckoutsDelete)
-                    }
-                    "checkouts/update" => {
-                        ::std::option::Option::Some(Self::CheckoutsUpdate)
-                    }
-                    "companies/create" => {
-                        ::std::option::Option::Some(Self::CompaniesCreate)
-                    }
-                    "companies/delete" => {
-                        ::std::option::Option::Some(Self::CompaniesDelete)
-                    }
-                    "companies/update" => {
-                        ::std::option::Option::Some(Self::CompaniesUpdate)
-                    }
-                    "customers/create" => {
-                        ::std::option::Option::Some(Self::CustomersCreate)
-                    }
-                    "customers/delete" => {
-                        ::std::option::Option::Some(Self::CustomersDelete)
-                    }
-                    "customers/enable" => {
-                        ::std::option::Option::Some(Self::CustomersEnable)
-                    }
-                    "customers/update" => {
-                        ::std::option::Option::Some(Self::CustomersUpdate)
-                    }
-                    "customers/redact" => {
-                        ::std::option::Option::Some(Self::CustomersRedact)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (16, ::std::option::Option::Some(b'd')) => {
-                match wire {
-                    "discounts/create" => {
-                        ::std::option::Option::Some(Self::DiscountsCreate)
-                    }
-                    "discounts/delete" => {
-                        ::std::option::Option::Some(Self::DiscountsDelete)
-                    }
-                    "discounts/update" => {
-                        ::std::option::Option::Some(Self::DiscountsUpdate)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (16, ::std::option::Option::Some(b'l')) => {
-                match wire {
-                    "locations/create" => {
-                        ::std::option::Option::Some(Self::LocationsCreate)
-                    }
-                    "locations/delete" => {
-                        ::std::option::Option::Some(Self::LocationsDelete)
-                    }
-                    "locations/update" => {
-                        ::std::option::Option::Some(Self::LocationsUpdate)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (16, ::std::option::Option::Some(b'o')) => {
-                match wire {
-                    "orders/cancelled" => {
-                        ::std::option::Option::Some(Self::OrdersCancelled)
-                    }
-                    "orders/fulfilled" => {
-                        ::std::option::Option::Some(Self::OrdersFulfilled)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (17, ::std::option::Option::Some(b'a')) => {
-                match wire {
-                    "app/scopes_update" => {
-                        ::std::option::Option::Some(Self::AppScopesUpdate)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (17, ::std::option::Option::Some(b'c')) => {
-                match wire {
-                    "customers/disable" => {
-                        ::std::option::Option::Some(Self::CustomersDisable)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (17, ::std::option::Option::Some(b'v')) => {
-                match wire {
-                    "variants/in_stock" => {
-                        ::std::option::Option::Some(Self::VariantsInStock)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (18, ::std::option::Option::Some(b'c')) => {
-                match wire {
-                    "collections/create" => {
-                        ::std::option::Option::Some(Self::CollectionsCreate)
-                    }
-                    "collections/delete" => {
-                        ::std::option::Option::Some(Self::CollectionsDelete)
-                    }
-                    "collections/update" => {
-                        ::std::option::Option::Some(Self::CollectionsUpdate)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (18, ::std::option::Option::Some(b'l')) => {
-                match wire {
-                    "locations/activate" => {
-                        ::std::option::Option::Some(Self::LocationsActivate)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (19, ::std::option::Option::Some(b'c')) => {
-                match wire {
-                    "customer.tags_added" => {
-                        ::std::option::Option::Some(Self::CustomerTagsAdded)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (19, ::std::option::Option::Some(b'd')) => {
-                match wire {
-                    "draft_orders/create" => {
-                        ::std::option::Option::Some(Self::DraftOrdersCreate)
-                    }
-                    "draft_orders/delete" => {
-                        ::std::option::Option::Some(Self::DraftOrdersDelete)
-                    }
-                    "draft_orders/update" => {
-                        ::std::option::Option::Some(Self::DraftOrdersUpdate)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (19, ::std::option::Option::Some(b'f')) => {
-                match wire {
-                    "fulfillments/create" => {
-                        ::std::option::Option::Some(Self::FulfillmentsCreate)
-                    }
-                    "fulfillments/update" => {
-                        ::std::option::Option::Some(Self::FulfillmentsUpdate)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (19, ::std::option::Option::Some(b'p')) => {
-                match wire {
-                    "publications/delete" => {
-                        ::std::option::Option::Some(Self::PublicationsDelete)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (19, ::std::option::Option::Some(b't')) => {
-                match wire {
-                    "tax_services/create" => {
-                        ::std::option::Option::Some(Self::TaxServicesCreate)
-                    }
-                    "tax_services/update" => {
-                        ::std::option::Option::Some(Self::TaxServicesUpdate)
-                    }
-                    "tax_partners/update" => {
-                        ::std::option::Option::Some(Self::TaxPartnersUpdate)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (20, ::std::option::Option::Some(b'l')) => {
-                match wire {
-                    "locations/deactivate" => {
-                        ::std::option::Option::Some(Self::LocationsDeactivate)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (20, ::std::option::Option::Some(b'p')) => {
-                match wire {
-                    "payment_terms/create" => {
-                        ::std::option::Option::Some(Self::PaymentTermsCreate)
-                    }
-                    "payment_terms/delete" => {
-                        ::std::option::Option::Some(Self::PaymentTermsDelete)
-                    }
-                    "payment_terms/update" => {
-                        ::std::option::Option::Some(Self::PaymentTermsUpdate)
-                    }
-                    "product_feeds/create" => {
-                        ::std::option::Option::Some(Self::ProductFeedsCreate)
-                    }
-                    "product_feeds/update" => {
-                        ::std::option::Option::Some(Self::ProductFeedsUpdate)
-                    }
-                    "product_listings/add" => {
-                        ::std::option::Option::Some(Self::ProductListingsAdd)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (21, ::std::option::Option::Some(b'c')) => {
-                match wire {
-                    "customer.tags_removed" => {
-                        ::std::option::Option::Some(Self::CustomerTagsRemoved)
-                    }
-                    "customer.left_segment" => {
-                        ::std::option::Option::Some(Self::CustomerLeftSegment)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (21, ::std::option::Option::Some(b'p')) => {
-                match wire {
-                    "payment_schedules/due" => {
-                        ::std::option::Option::Some(Self::PaymentSchedulesDue)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (21, ::std::option::Option::Some(b'v')) => {
-                match wire {
-                    "variants/out_of_stock" => {
-                        ::std::option::Option::Some(Self::VariantsOutOfStock)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (22, ::std::option::Option::Some(b'b')) => {
-                match wire {
-                    "bulk_operations/finish" => {
-                        ::std::option::Option::Some(Self::BulkOperationsFinish)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (22, ::std::option::Option::Some(b'c')) => {
-                match wire {
-                    "customer_groups/create" => {
-                        ::std::option::Option::Some(Self::CustomerGroupsCreate)
-                    }
-                    "customer_groups/delete" => {
-                        ::std::option::Option::Some(Self::CustomerGroupsDelete)
-                    }
-                    "customer_groups/update" => {
-                        ::std::option::Option::Some(Self::CustomerGroupsUpdate)
-                    }
-                    "customers/data_request" => {
-                        ::std::option::Option::Some(Self::CustomersDataRequest)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (22, ::std::option::Option::Some(b'i')) => {
-                match wire {
-                    "inventory_items/create" => {
-                        ::std::option::Option::Some(Self::InventoryItemsCreate)
-                    }
-                    "inventory_items/delete" => {
-                        ::std::option::Option::Some(Self::InventoryItemsDelete)
-                    }
-                    "inventory_items/update" => {
-                        ::std::option::Option::Some(Self::InventoryItemsUpdate)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (23, ::std::option::Option::Some(b'c')) => {
-                match wire {
-                    "collection_listings/add" => {
-                        ::std::option::Option::Some(Self::CollectionListingsAdd)
-                    }
-                    "company_contacts/create" => {
-                        ::std::option::Option::Some(Self::CompanyContactsCreate)
-                    }
-                    "company_contacts/delete" => {
-                        ::std::option::Option::Some(Self::CompanyContactsDelete)
-                    }
-                    "company_contacts/update" => {
-                        ::std::option::Option::Some(Self::CompanyContactsUpdate)
-                    }
-                    "customer.joined_segment" => {
-                        ::std::option::Option::Some(Self::CustomerJoinedSegment)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (23, ::std::option::Option::Some(b'f')) => {
-                match wire {
-                    "fulfillment_holds/added" => {
-                        ::std::option::Option::Some(Self::FulfillmentHoldsAdded)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (23, ::std::option::Option::Some(b'i')) => {
-                match wire {
-                    "inventory_levels/update" => {
-                        ::std::option::Option::Some(Self::InventoryLevelsUpdate)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (23, ::std::option::Option::Some(b'p')) => {
-                match wire {
-                    "product_feeds/full_sync" => {
-                        ::std::option::Option::Some(Self::ProductFeedsFullSync)
-                    }
-                    "product_listings/remove" => {
-                        ::std::option::Option::Some(Self::ProductListingsRemove)
-                    }
-                    "product_listings/update" => {
-                        ::std::option::Option::Some(Self::ProductListingsUpdate)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (24, ::std::option::Option::Some(b'a')) => {
-                match wire {
-                    "app_subscriptions/update" => {
-                        ::std::option::Option::Some(Self::AppSubscriptionsUpdate)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (24, ::std::option::Option::Some(b'c')) => {
-                match wire {
-                    "company_locations/create" => {
-                        ::std::option::Option::Some(Self::CompanyLocationsCreate)
-                    }
-                    "company_locations/delete" => {
-                        ::std::option::Option::Some(Self::CompanyLocationsDelete)
-                    }
-                    "company_locations/update" => {
-                        ::std::option::Option::Some(Self::CompanyLocationsUpdate)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (24, ::std::option::Option::Some(b'f')) => {
-                match wire {
-                    "fulfillment_orders/moved" => {
-                        ::std::option::Option::Some(Self::FulfillmentOrdersMoved)
-                    }
-                    "fulfillment_orders/split" => {
-                        ::std::option::Option::Some(Self::FulfillmentOrdersSplit)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (24, ::std::option::Option::Some(b'i')) => {
-                match wire {
-                    "inventory_levels/connect" => {
-                        ::std::option::Option::Some(Self::InventoryLevelsConnect)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (25, ::std::option::Option::Some(b'f')) => {
-                match wire {
-                    "fulfillment_events/create" => {
-                        ::std::option::Option::Some(Self::FulfillmentEventsCreate)
-                    }
-                    "fulfillment_events/delete" => {
-                        ::std::option::Option::Some(Self::FulfillmentEventsDelete)
-                    }
-                    "fulfillment_orders/merged" => {
-                        ::std::option::Option::Some(Self::FulfillmentOrdersMerged)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (25, ::std::option::Option::Some(b'o')) => {
-                match wire {
-                    "order_transactions/create" => {
-                        ::std::option::Option::Some(Self::OrderTransactionsCreate)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (25, ::std::option::Option::Some(b's')) => {
-                match wire {
-                    "shipping_addresses/create" => {
-                        ::std::option::Option::Some(Self::ShippingAddressesCreate)
-                    }
-                    "shipping_addresses/update" => {
-                        ::std::option::Option::Some(Self::ShippingAddressesUpdate)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (26, ::std::option::Option::Some(b'c')) => {
-                match wire {
-                    "collection_listings/remove" => {
-                        ::std::option::Option::Some(Self::CollectionListingsRemove)
-                    }
-                    "collection_listings/update" => {
-                        ::std::option::Option::Some(Self::CollectionListingsUpdate)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (26, ::std::option::Option::Some(b'd')) => {
-                match wire {
-                    "discounts/redeemcode_added" => {
-                        ::std::option::Option::Some(Self::DiscountsRedeemcodeAdded)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (26, ::std::option::Option::Some(b'f')) => {
-                match wire {
-                    "fulfillment_holds/released" => {
-                        ::std::option::Option::Some(Self::FulfillmentHoldsReleased)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (26, ::std::option::Option::Some(b'o')) => {
-                match wire {
-                    "orders/partially_fulfilled" => {
-                        ::std::option::Option::Some(Self::OrdersPartiallyFulfilled)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (26, ::std::option::Option::Some(b's')) => {
-                match wire {
-                    "selling_plan_groups/create" => {
-                        ::std::option::Option::Some(Self::SellingPlanGroupsCreate)
-                    }
-                    "selling_plan_groups/delete" => {
-                        ::std::option::Option::Some(Self::SellingPlanGroupsDelete)
-                    }
-                    "selling_plan_groups/update" => {
-                        ::std::option::Option::Some(Self::SellingPlanGroupsUpdate)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (26, ::std::option::Option::Some(b't')) => {
-                match wire {
-                    "tender_transactions/create" => {
-                        ::std::option::Option::Some(Self::TenderTransactionsCreate)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (27, ::std::option::Option::Some(b'i')) => {
-                match wire {
-                    "inventory_levels/disconnect" => {
-                        ::std::option::Option::Some(Self::InventoryLevelsDisconnect)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (27, ::std::option::Option::Some(b'p')) => {
-                match wire {
-                    "product_publications/create" => {
-                        ::std::option::Option::Some(Self::ProductPublicationsCreate)
-                    }
-                    "product_publications/delete" => {
-                        ::std::option::Option::Some(Self::ProductPublicationsDelete)
-                    }
-                    "product_publications/update" => {
-                        ::std::option::Option::Some(Self::ProductPublicationsUpdate)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (27, ::std::option::Option::Some(b's')) => {
-                match wire {
-                    "subscription_contracts/fail" => {
-                        ::std::option::Option::Some(Self::SubscriptionContractsFail)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (28, ::std::option::Option::Some(b'c')) => {
-                match wire {
-                    "company_contact_roles/assign" => {
-                        ::std::option::Option::Some(Self::CompanyContactRolesAssign)
-                    }
-                    "company_contact_roles/revoke" => {
-                        ::std::option::Option::Some(Self::CompanyContactRolesRevoke)
-                    }
-                    "customers/purchasing_summary" => {
-                        ::std::option::Option::Some(Self::CustomersPurchasingSummary)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (28, ::std::option::Option::Some(b'd')) => {
-                match wire {
-                    "discounts/redeemcode_removed" => {
-                        ::std::option::Option::Some(Self::DiscountsRedeemcodeRemoved)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (28, ::std::option::Option::Some(b'f')) => {
-                match wire {
-                    "fulfillment_orders/cancelled" => {
-                        ::std::option::Option::Some(Self::FulfillmentOrdersCancelled)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (28, ::std::option::Option::Some(b'm')) => {
-                match wire {
-                    "metafield_definitions/create" => {
-                        ::std::option::Option::Some(Self::MetafieldDefinitionsCreate)
-                    }
-                    "metafield_definitions/update" => {
-                        ::std::option::Option::Some(Self::MetafieldDefinitionsUpdate)
-                    }
-                    "metafield_definitions/delete" => {
-                        ::std::option::Option::Some(Self::MetafieldDefinitionsDelete)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (28, ::std::option::Option::Some(b's')) => {
-                match wire {
-                    "subscription_contracts/pause" => {
-                        ::std::option::Option::Some(Self::SubscriptionContractsPause)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (29, ::std::option::Option::Some(b'a')) => {
-                match wire {
-                    "app_purchases_one_time/update" => {
-                        ::std::option::Option::Some(Self::AppPurchasesOneTimeUpdate)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (29, ::std::option::Option::Some(b's')) => {
-                match wire {
-                    "subscription_contracts/cancel" => {
-                        ::std::option::Option::Some(Self::SubscriptionContractsCancel)
-                    }
-                    "subscription_contracts/create" => {
-                        ::std::option::Option::Some(Self::SubscriptionContractsCreate)
-                    }
-                    "subscription_contracts/expire" => {
-                        ::std::option::Option::Some(Self::SubscriptionContractsExpire)
-                    }
-                    "subscription_contracts/update" => {
-                        ::std::option::Option::Some(Self::SubscriptionContractsUpdate)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (30, ::std::option::Option::Some(b'c')) => {
-                match wire {
-                    "collection_publications/create" => {
-                        ::std::option::Option::Some(Self::CollectionPublicationsCreate)
-                    }
-                    "collection_publications/delete" => {
-                        ::std::option::Option::Some(Self::CollectionPublicationsDelete)
-                    }
-                    "collection_publications/update" => {
-                        ::std::option::Option::Some(Self::CollectionPublicationsUpdate)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (30, ::std::option::Option::Some(b'f')) => {
-                match wire {
-                    "finance_app_staff_member/grant" => {
-                        ::std::option::Option::Some(Self::FinanceAppStaffMemberGrant)
-                    }
-                    "finance_kyc_information/update" => {
-                        ::std::option::Option::Some(Self::FinanceKycInformationUpdate)
-                    }
-                    "fulfillment_orders/rescheduled" => {
-                        ::std::option::Option::Some(Self::FulfillmentOrdersRescheduled)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (30, ::std::option::Option::Some(b'o')) => {
-                match wire {
-                    "orders/risk_assessment_changed" => {
-                        ::std::option::Option::Some(Self::OrdersRiskAssessmentChanged)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (30, ::std::option::Option::Some(b'p')) => {
-                match wire {
-                    "product_feeds/full_sync_finish" => {
-                        ::std::option::Option::Some(Self::ProductFeedsFullSyncFinish)
-                    }
-                    "product_feeds/incremental_sync" => {
-                        ::std::option::Option::Some(Self::ProductFeedsIncrementalSync)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (30, ::std::option::Option::Some(b's')) => {
-                match wire {
-                    "scheduled_product_listings/add" => {
-                        ::std::option::Option::Some(Self::ScheduledProductListingsAdd)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (31, ::std::option::Option::Some(b'c')) => {
-                match wire {
-                    "customer_payment_methods/create" => {
-                        ::std::option::Option::Some(Self::CustomerPaymentMethodsCreate)
-                    }
-                    "customer_payment_methods/revoke" => {
-                        ::std::option::Option::Some(Self::CustomerPaymentMethodsRevoke)
-                    }
-                    "customer_payment_methods/update" => {
-                        ::std::option::Option::Some(Self::CustomerPaymentMethodsUpdate)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (31, ::std::option::Option::Some(b'f')) => {
-                match wire {
-                    "finance_app_staff_member/delete" => {
-                        ::std::option::Option::Some(Self::FinanceAppStaffMemberDelete)
-                    }
-                    "finance_app_staff_member/revoke" => {
-                        ::std::option::Option::Some(Self::FinanceAppStaffMemberRevoke)
-                    }
-                    "finance_app_staff_member/update" => {
-                        ::std::option::Option::Some(Self::FinanceAppStaffMemberUpdate)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (31, ::std::option::Option::Some(b's')) => {
-                match wire {
-                    "subscription_contracts/activate" => {
-                        ::std::option::Option::Some(Self::SubscriptionContractsActivate)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (32, ::std::option::Option::Some(b'c')) => {
-                match wire {
-                    "customer_account_settings/update" => {
-                        ::std::option::Option::Some(Self::CustomerAccountSettingsUpdate)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (32, ::std::option::Option::Some(b'd')) => {
-                match wire {
-                    "delivery_promise_settings/update" => {
-                        ::std::option::Option::Some(Self::DeliveryPromiseSettingsUpdate)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (32, ::std::option::Option::Some(b'f')) => {
-                match wire {
-                    "fulfillment_orders/hold_released" => {
-                        ::std::option::Option::Some(Self::FulfillmentOrdersHoldReleased)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (32, ::std::option::Option::Some(b's')) => {
-                match wire {
-                    "subscription_billing_cycles/skip" => {
-                        ::std::option::Option::Some(Self::SubscriptionBillingCyclesSkip)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (33, ::std::option::Option::Some(b'f')) => {
-                match wire {
-                    "fulfillment_orders/placed_on_hold" => {
-                        ::std::option::Option::Some(Self::FulfillmentOrdersPlacedOnHold)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (33, ::std::option::Option::Some(b's')) => {
-                match wire {
-                    "scheduled_product_listings/remove" => {
-                        ::std::option::Option::Some(Self::ScheduledProductListingsRemove)
-                    }
-                    "scheduled_product_listings/update" => {
-                        ::std::option::Option::Some(Self::ScheduledProductListingsUpdate)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (34, ::std::option::Option::Some(b'c')) => {
-                match wire {
-                    "customers_marketing_consent/update" => {
-                        ::std::option::Option::Some(
-                            Self::CustomersMarketingConsentUpdate,
-                        )
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (34, ::std::option::Option::Some(b'r')) => {
-                match wire {
-                    "reverse_fulfillment_orders/dispose" => {
-                        ::std::option::Option::Some(
-                            Self::ReverseFulfillmentOrdersDispose,
-                        )
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (34, ::std::option::Option::Some(b's')) => {
-                match wire {
-                    "subscription_billing_cycles/unskip" => {
-                        ::std::option::Option::Some(
-                            Self::SubscriptionBillingCyclesUnskip,
-                        )
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (37, ::std::option::Option::Some(b'r')) => {
-                match wire {
-                    "reverse_deliveries/attach_deliverable" => {
-                        ::std::option::Option::Some(
-                            Self::ReverseDeliveriesAttachDeliverable,
-                        )
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (37, ::std::option::Option::Some(b's')) => {
-                match wire {
-                    "subscription_billing_attempts/failure" => {
-                        ::std::option::Option::Some(
-                            Self::SubscriptionBillingAttemptsFailure,
-                        )
-                    }
-                    "subscription_billing_attempts/success" => {
-                        ::std::option::Option::Some(
-                            Self::SubscriptionBillingAttemptsSuccess,
-                        )
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (39, ::std::option::Option::Some(b's')) => {
-                match wire {
-                    "subscription_billing_cycle_edits/create" => {
-                        ::std::option::Option::Some(
-                            Self::SubscriptionBillingCycleEditsCreate,
-                        )
-                    }
-                    "subscription_billing_cycle_edits/delete" => {
-                        ::std::option::Option::Some(
-                            Self::SubscriptionBillingCycleEditsDelete,
-                        )
-                    }
-                    "subscription_billing_cycle_edits/update" => {
-                        ::std::option::Option::Some(
-                            Self::SubscriptionBillingCycleEditsUpdate,
-                        )
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (40, ::std::option::Option::Some(b'c')) => {
-                match wire {
-                    "customers_email_marketing_consent/update" => {
-                        ::std::option::Option::Some(
-                            Self::CustomersEmailMarketingConsentUpdate,
-                        )
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (40, ::std::option::Option::Some(b's')) => {
-                match wire {
-                    "subscription_billing_attempts/challenged" => {
-                        ::std::option::Option::Some(
-                            Self::SubscriptionBillingAttemptsChallenged,
-                        )
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (41, ::std::option::Option::Some(b'f')) => {
-                match wire {
-                    "fulfillment_orders/order_routing_complete" => {
-                        ::std::option::Option::Some(
-                            Self::FulfillmentOrdersOrderRoutingComplete,
-                        )
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (42, ::std::option::Option::Some(b'o')) => {
-                match wire {
-                    "orders/shopify_protect_eligibility_changed" => {
-                        ::std::option::Option::Some(
-                            Self::OrdersShopifyProtectEligibilityChanged,
-                        )
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (43, ::std::option::Option::Some(b'a')) => {
-                match wire {
-                    "app_subscriptions/approaching_capped_amount" => {
-                        ::std::option::Option::Some(
-                            Self::AppSubscriptionsApproachingCappedAmount,
-                        )
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (43, ::std::option::Option::Some(b'c')) => {
-                match wire {
-                    "checkout_and_accounts_configurations/update" => {
-                        ::std::option::Option::Some(
-                            Self::CheckoutAndAccountsConfigurationsUpdate,
-                        )
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (47, ::std::option::Option::Some(b'f')) => {
-                match wire {
-                    "fulfillment_orders/fulfillment_request_accepted" => {
-                        ::std::option::Option::Some(
-                            Self::FulfillmentOrdersFulfillmentRequestAccepted,
-                        )
-                    }
-                    "fulfillment_orders/fulfillment_request_rejected" => {
-                        ::std::option::Option::Some(
-                            Self::FulfillmentOrdersFulfillmentRequestRejected,
-                        )
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (48, ::std::option::Option::Some(b'f')) => {
-                match wire {
-                    "fulfillment_orders/cancellation_request_accepted" => {
-                        ::std::option::Option::Some(
-                            Self::FulfillmentOrdersCancellationRequestAccepted,
-                        )
-                    }
-                    "fulfillment_orders/cancellation_request_rejected" => {
-                        ::std::option::Option::Some(
-                            Self::FulfillmentOrdersCancellationRequestRejected,
-                        )
-                    }
-                    "fulfillment_orders/fulfillment_request_submitted" => {
-                        ::std::option::Option::Some(
-                            Self::FulfillmentOrdersFulfillmentRequestSubmitted,
-                        )
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (49, ::std::option::Option::Some(b'f')) => {
-                match wire {
-                    "fulfillment_orders/cancellation_request_submitted" => {
-                        ::std::option::Option::Some(
-                            Self::FulfillmentOrdersCancellationRequestSubmitted,
-                        )
-                    }
-                    "fulfillment_orders/line_items_prepared_for_pickup" => {
-                        ::std::option::Option::Some(
-                            Self::FulfillmentOrdersLineItemsPreparedForPickup,
-                        )
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (52, ::std::option::Option::Some(b'f')) => {
-                match wire {
-                    "fulfillment_orders/scheduled_fulfillment_order_ready" => {
-                        ::std::option::Option::Some(
-                            Self::FulfillmentOrdersScheduledFulfillmentOrderReady,
-                        )
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (57, ::std::option::Option::Some(b'f')) => {
-                match wire {
-                    "fulfillment_orders/fulfillment_service_failed_to_complete" => {
-                        ::std::option::Option::Some(
-                            Self::FulfillmentOrdersFulfillmentServiceFailedToComplete,
-                        )
-                    }
-                    "fulfillment_orders/line_items_prepared_for_local_delivery" => {
-                        ::std::option::Option::Some(
-                            Self::FulfillmentOrdersLineItemsPreparedForLocalDelivery,
-                        )
+        Self::known(wire).unwrap_or_else(|| Self::Unknown(wire.to_owned()))
+    }
+    /// The documented value with this wire name, if there is one (no allocation
+    /// for unknown names, unlike [`Self::from_wire`]).
+    pub fn known(wire: &str) -> ::std::option::Option<Self> {
+        match wire.len() {
+            11 => {
+                match wire.as_bytes()[5] {
+                    b'r' => {
+                        match wire {
+                            "shop/redact" => {
+                                ::std::option::Option::Some(Self::ShopRedact)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b's' => {
+                        match wire {
+                            "orders/paid" => {
+                                ::std::option::Option::Some(Self::OrdersPaid)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'u' => {
+                        match wire {
+                            "shop/update" => {
+                                ::std::option::Option::Some(Self::ShopUpdate)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            12 => {
+                match wire.as_bytes()[6] {
+                    b'c' => {
+                        match wire {
+                            "carts/create" => {
+                                ::std::option::Option::Some(Self::CartsCreate)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'u' => {
+                        match wire {
+                            "carts/update" => {
+                                ::std::option::Option::Some(Self::CartsUpdate)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            13 => {
+                match wire.as_bytes()[7] {
+                    b'/' => {
+                        match wire {
+                            "returns/close" => {
+                                ::std::option::Option::Some(Self::ReturnsClose)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'c' => {
+                        match wire {
+                            "orders/create" => {
+                                ::std::option::Option::Some(Self::OrdersCreate)
+                            }
+                            "themes/create" => {
+                                ::std::option::Option::Some(Self::ThemesCreate)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'd' => {
+                        match wire {
+                            "orders/delete" => {
+                                ::std::option::Option::Some(Self::OrdersDelete)
+                            }
+                            "themes/delete" => {
+                                ::std::option::Option::Some(Self::ThemesDelete)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'e' => {
+                        match wire {
+                            "orders/edited" => {
+                                ::std::option::Option::Some(Self::OrdersEdited)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'u' => {
+                        match wire {
+                            "themes/update" => {
+                                ::std::option::Option::Some(Self::ThemesUpdate)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            14 => {
+                match wire.as_bytes()[2] {
+                    b'c' => {
+                        match wire {
+                            "locales/create" => {
+                                ::std::option::Option::Some(Self::LocalesCreate)
+                            }
+                            "locales/update" => {
+                                ::std::option::Option::Some(Self::LocalesUpdate)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'd' => {
+                        match wire {
+                            "orders/updated" => {
+                                ::std::option::Option::Some(Self::OrdersUpdated)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'e' => {
+                        match wire {
+                            "themes/publish" => {
+                                ::std::option::Option::Some(Self::ThemesPublish)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'f' => {
+                        match wire {
+                            "refunds/create" => {
+                                ::std::option::Option::Some(Self::RefundsCreate)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'm' => {
+                        match wire {
+                            "domains/create" => {
+                                ::std::option::Option::Some(Self::DomainsCreate)
+                            }
+                            "domains/update" => {
+                                ::std::option::Option::Some(Self::DomainsUpdate)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'r' => {
+                        match wire {
+                            "markets/create" => {
+                                ::std::option::Option::Some(Self::MarketsCreate)
+                            }
+                            "markets/delete" => {
+                                ::std::option::Option::Some(Self::MarketsDelete)
+                            }
+                            "markets/update" => {
+                                ::std::option::Option::Some(Self::MarketsUpdate)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b't' => {
+                        match wire {
+                            "returns/update" => {
+                                ::std::option::Option::Some(Self::ReturnsUpdate)
+                            }
+                            "returns/cancel" => {
+                                ::std::option::Option::Some(Self::ReturnsCancel)
+                            }
+                            "returns/reopen" => {
+                                ::std::option::Option::Some(Self::ReturnsReopen)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            15 => {
+                match wire.as_bytes()[3] {
+                    b'/' => {
+                        match wire {
+                            "app/uninstalled" => {
+                                ::std::option::Option::Some(Self::AppUninstalled)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'a' => {
+                        match wire {
+                            "domains/destroy" => {
+                                ::std::option::Option::Some(Self::DomainsDestroy)
+                            }
+                            "locales/destroy" => {
+                                ::std::option::Option::Some(Self::LocalesDestroy)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'd' => {
+                        match wire {
+                            "products/create" => {
+                                ::std::option::Option::Some(Self::ProductsCreate)
+                            }
+                            "products/delete" => {
+                                ::std::option::Option::Some(Self::ProductsDelete)
+                            }
+                            "products/update" => {
+                                ::std::option::Option::Some(Self::ProductsUpdate)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'f' => {
+                        match wire {
+                            "profiles/create" => {
+                                ::std::option::Option::Some(Self::ProfilesCreate)
+                            }
+                            "profiles/delete" => {
+                                ::std::option::Option::Some(Self::ProfilesDelete)
+                            }
+                            "profiles/update" => {
+                                ::std::option::Option::Some(Self::ProfilesUpdate)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'm' => {
+                        match wire {
+                            "segments/create" => {
+                                ::std::option::Option::Some(Self::SegmentsCreate)
+                            }
+                            "segments/delete" => {
+                                ::std::option::Option::Some(Self::SegmentsDelete)
+                            }
+                            "segments/update" => {
+                                ::std::option::Option::Some(Self::SegmentsUpdate)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'n' => {
+                        match wire {
+                            "channels/delete" => {
+                                ::std::option::Option::Some(Self::ChannelsDelete)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'p' => {
+                        match wire {
+                            "disputes/create" => {
+                                ::std::option::Option::Some(Self::DisputesCreate)
+                            }
+                            "disputes/update" => {
+                                ::std::option::Option::Some(Self::DisputesUpdate)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b't' => {
+                        match wire {
+                            "customers/merge" => {
+                                ::std::option::Option::Some(Self::CustomersMerge)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'u' => {
+                        match wire {
+                            "returns/request" => {
+                                ::std::option::Option::Some(Self::ReturnsRequest)
+                            }
+                            "returns/approve" => {
+                                ::std::option::Option::Some(Self::ReturnsApprove)
+                            }
+                            "returns/process" => {
+                                ::std::option::Option::Some(Self::ReturnsProcess)
+                            }
+                            "returns/decline" => {
+                                ::std::option::Option::Some(Self::ReturnsDecline)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            16 => {
+                match wire.as_bytes()[5] {
+                    b'i' => {
+                        match wire {
+                            "locations/create" => {
+                                ::std::option::Option::Some(Self::LocationsCreate)
+                            }
+                            "locations/delete" => {
+                                ::std::option::Option::Some(Self::LocationsDelete)
+                            }
+                            "locations/update" => {
+                                ::std::option::Option::Some(Self::LocationsUpdate)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'm' => {
+                        match wire {
+                            "customers/create" => {
+                                ::std::option::Option::Some(Self::CustomersCreate)
+                            }
+                            "customers/delete" => {
+                                ::std::option::Option::Some(Self::CustomersDelete)
+                            }
+                            "customers/enable" => {
+                                ::std::option::Option::Some(Self::CustomersEnable)
+                            }
+                            "customers/update" => {
+                                ::std::option::Option::Some(Self::CustomersUpdate)
+                            }
+                            "customers/redact" => {
+                                ::std::option::Option::Some(Self::CustomersRedact)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'n' => {
+                        match wire {
+                            "companies/create" => {
+                                ::std::option::Option::Some(Self::CompaniesCreate)
+                            }
+                            "companies/delete" => {
+                                ::std::option::Option::Some(Self::CompaniesDelete)
+                            }
+                            "companies/update" => {
+                                ::std::option::Option::Some(Self::CompaniesUpdate)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'o' => {
+                        match wire {
+                            "checkouts/create" => {
+                                ::std::option::Option::Some(Self::CheckoutsCreate)
+                            }
+                            "checkouts/delete" => {
+                                ::std::option::Option::Some(Self::CheckoutsDelete)
+                            }
+                            "checkouts/update" => {
+                                ::std::option::Option::Some(Self::CheckoutsUpdate)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b's' => {
+                        match wire {
+                            "orders/cancelled" => {
+                                ::std::option::Option::Some(Self::OrdersCancelled)
+                            }
+                            "orders/fulfilled" => {
+                                ::std::option::Option::Some(Self::OrdersFulfilled)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'u' => {
+                        match wire {
+                            "discounts/create" => {
+                                ::std::option::Option::Some(Self::DiscountsCreate)
+                            }
+                            "discounts/delete" => {
+                                ::std::option::Option::Some(Self::DiscountsDelete)
+                            }
+                            "discounts/update" => {
+                                ::std::option::Option::Some(Self::DiscountsUpdate)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            17 => {
+                match wire.as_bytes()[0] {
+                    b'a' => {
+                        match wire {
+                            "app/scopes_update" => {
+                                ::std::option::Option::Some(Self::AppScopesUpdate)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'c' => {
+                        match wire {
+                            "customers/disable" => {
+                                ::std::option::Option::Some(Self::CustomersDisable)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'v' => {
+                        match wire {
+                            "variants/in_stock" => {
+                                ::std::option::Option::Some(Self::VariantsInStock)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            18 => {
+                match wire.as_bytes()[12] {
+                    b'c' => {
+                        match wire {
+                            "collections/create" => {
+                                ::std::option::Option::Some(Self::CollectionsCreate)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'd' => {
+                        match wire {
+                            "collections/delete" => {
+                                ::std::option::Option::Some(Self::CollectionsDelete)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b't' => {
+                        match wire {
+                            "locations/activate" => {
+                                ::std::option::Option::Some(Self::LocationsActivate)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'u' => {
+                        match wire {
+                            "collections/update" => {
+                                ::std::option::Option::Some(Self::CollectionsUpdate)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            19 => {
+                match wire.as_bytes()[5] {
+                    b'_' => {
+                        match wire {
+                            "draft_orders/create" => {
+                                ::std::option::Option::Some(Self::DraftOrdersCreate)
+                            }
+                            "draft_orders/delete" => {
+                                ::std::option::Option::Some(Self::DraftOrdersDelete)
+                            }
+                            "draft_orders/update" => {
+                                ::std::option::Option::Some(Self::DraftOrdersUpdate)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'a' => {
+                        match wire {
+                            "tax_partners/update" => {
+                                ::std::option::Option::Some(Self::TaxPartnersUpdate)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'c' => {
+                        match wire {
+                            "publications/delete" => {
+                                ::std::option::Option::Some(Self::PublicationsDelete)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'e' => {
+                        match wire {
+                            "tax_services/create" => {
+                                ::std::option::Option::Some(Self::TaxServicesCreate)
+                            }
+                            "tax_services/update" => {
+                                ::std::option::Option::Some(Self::TaxServicesUpdate)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'l' => {
+                        match wire {
+                            "fulfillments/create" => {
+                                ::std::option::Option::Some(Self::FulfillmentsCreate)
+                            }
+                            "fulfillments/update" => {
+                                ::std::option::Option::Some(Self::FulfillmentsUpdate)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'm' => {
+                        match wire {
+                            "customer.tags_added" => {
+                                ::std::option::Option::Some(Self::CustomerTagsAdded)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            20 => {
+                match wire.as_bytes()[14] {
+                    b'c' => {
+                        match wire {
+                            "payment_terms/create" => {
+                                ::std::option::Option::Some(Self::PaymentTermsCreate)
+                            }
+                            "product_feeds/create" => {
+                                ::std::option::Option::Some(Self::ProductFeedsCreate)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'd' => {
+                        match wire {
+                            "payment_terms/delete" => {
+                                ::std::option::Option::Some(Self::PaymentTermsDelete)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'g' => {
+                        match wire {
+                            "product_listings/add" => {
+                                ::std::option::Option::Some(Self::ProductListingsAdd)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b't' => {
+                        match wire {
+                            "locations/deactivate" => {
+                                ::std::option::Option::Some(Self::LocationsDeactivate)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'u' => {
+                        match wire {
+                            "payment_terms/update" => {
+                                ::std::option::Option::Some(Self::PaymentTermsUpdate)
+                            }
+                            "product_feeds/update" => {
+                                ::std::option::Option::Some(Self::ProductFeedsUpdate)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            21 => {
+                match wire.as_bytes()[9] {
+                    b'c' => {
+                        match wire {
+                            "payment_schedules/due" => {
+                                ::std::option::Option::Some(Self::PaymentSchedulesDue)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'l' => {
+                        match wire {
+                            "customer.left_segment" => {
+                                ::std::option::Option::Some(Self::CustomerLeftSegment)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'o' => {
+                        match wire {
+                            "variants/out_of_stock" => {
+                                ::std::option::Option::Some(Self::VariantsOutOfStock)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b't' => {
+                        match wire {
+                            "customer.tags_removed" => {
+                                ::std::option::Option::Some(Self::CustomerTagsRemoved)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            22 => {
+                match wire.as_bytes()[16] {
+                    b'c' => {
+                        match wire {
+                            "customer_groups/create" => {
+                                ::std::option::Option::Some(Self::CustomerGroupsCreate)
+                            }
+                            "inventory_items/create" => {
+                                ::std::option::Option::Some(Self::InventoryItemsCreate)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'd' => {
+                        match wire {
+                            "customer_groups/delete" => {
+                                ::std::option::Option::Some(Self::CustomerGroupsDelete)
+                            }
+                            "inventory_items/delete" => {
+                                ::std::option::Option::Some(Self::InventoryItemsDelete)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'e' => {
+                        match wire {
+                            "customers/data_request" => {
+                                ::std::option::Option::Some(Self::CustomersDataRequest)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'f' => {
+                        match wire {
+                            "bulk_operations/finish" => {
+                                ::std::option::Option::Some(Self::BulkOperationsFinish)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'u' => {
+                        match wire {
+                            "customer_groups/update" => {
+                                ::std::option::Option::Some(Self::CustomerGroupsUpdate)
+                            }
+                            "inventory_items/update" => {
+                                ::std::option::Option::Some(Self::InventoryItemsUpdate)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            23 => {
+                match wire.as_bytes()[17] {
+                    b'/' => {
+                        match wire {
+                            "fulfillment_holds/added" => {
+                                ::std::option::Option::Some(Self::FulfillmentHoldsAdded)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'c' => {
+                        match wire {
+                            "company_contacts/create" => {
+                                ::std::option::Option::Some(Self::CompanyContactsCreate)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'd' => {
+                        match wire {
+                            "company_contacts/delete" => {
+                                ::std::option::Option::Some(Self::CompanyContactsDelete)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'e' => {
+                        match wire {
+                            "customer.joined_segment" => {
+                                ::std::option::Option::Some(Self::CustomerJoinedSegment)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'g' => {
+                        match wire {
+                            "collection_listings/add" => {
+                                ::std::option::Option::Some(Self::CollectionListingsAdd)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'l' => {
+                        match wire {
+                            "product_feeds/full_sync" => {
+                                ::std::option::Option::Some(Self::ProductFeedsFullSync)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'r' => {
+                        match wire {
+                            "product_listings/remove" => {
+                                ::std::option::Option::Some(Self::ProductListingsRemove)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'u' => {
+                        match wire {
+                            "company_contacts/update" => {
+                                ::std::option::Option::Some(Self::CompanyContactsUpdate)
+                            }
+                            "inventory_levels/update" => {
+                                ::std::option::Option::Some(Self::InventoryLevelsUpdate)
+                            }
+                            "product_listings/update" => {
+                                ::std::option::Option::Some(Self::ProductListingsUpdate)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            24 => {
+                match wire.as_bytes()[19] {
+                    b'e' => {
+                        match wire {
+                            "company_locations/delete" => {
+                                ::std::option::Option::Some(Self::CompanyLocationsDelete)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'm' => {
+                        match wire {
+                            "fulfillment_orders/moved" => {
+                                ::std::option::Option::Some(Self::FulfillmentOrdersMoved)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'n' => {
+                        match wire {
+                            "inventory_levels/connect" => {
+                                ::std::option::Option::Some(Self::InventoryLevelsConnect)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'p' => {
+                        match wire {
+                            "app_subscriptions/update" => {
+                                ::std::option::Option::Some(Self::AppSubscriptionsUpdate)
+                            }
+                            "company_locations/update" => {
+                                ::std::option::Option::Some(Self::CompanyLocationsUpdate)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'r' => {
+                        match wire {
+                            "company_locations/create" => {
+                                ::std::option::Option::Some(Self::CompanyLocationsCreate)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b's' => {
+                        match wire {
+                            "fulfillment_orders/split" => {
+                                ::std::option::Option::Some(Self::FulfillmentOrdersSplit)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            25 => {
+                match wire.as_bytes()[12] {
+                    b'c' => {
+                        match wire {
+                            "order_transactions/create" => {
+                                ::std::option::Option::Some(Self::OrderTransactionsCreate)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'e' => {
+                        match wire {
+                            "fulfillment_events/create" => {
+                                ::std::option::Option::Some(Self::FulfillmentEventsCreate)
+                            }
+                            "fulfillment_events/delete" => {
+                                ::std::option::Option::Some(Self::FulfillmentEventsDelete)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'o' => {
+                        match wire {
+                            "fulfillment_orders/merged" => {
+                                ::std::option::Option::Some(Self::FulfillmentOrdersMerged)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'r' => {
+                        match wire {
+                            "shipping_addresses/create" => {
+                                ::std::option::Option::Some(Self::ShippingAddressesCreate)
+                            }
+                            "shipping_addresses/update" => {
+                                ::std::option::Option::Some(Self::ShippingAddressesUpdate)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            26 => {
+                match wire.as_bytes()[20] {
+                    b'_' => {
+                        match wire {
+                            "discounts/redeemcode_added" => {
+                                ::std::option::Option::Some(Self::DiscountsRedeemcodeAdded)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'c' => {
+                        match wire {
+                            "selling_plan_groups/create" => {
+                                ::std::option::Option::Some(Self::SellingPlanGroupsCreate)
+                            }
+                            "tender_transactions/create" => {
+                                ::std::option::Option::Some(Self::TenderTransactionsCreate)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'd' => {
+                        match wire {
+                            "selling_plan_groups/delete" => {
+                                ::std::option::Option::Some(Self::SellingPlanGroupsDelete)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'f' => {
+                        match wire {
+                            "orders/partially_fulfilled" => {
+                                ::std::option::Option::Some(Self::OrdersPartiallyFulfilled)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'l' => {
+                        match wire {
+                            "fulfillment_holds/released" => {
+                                ::std::option::Option::Some(Self::FulfillmentHoldsReleased)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'r' => {
+                        match wire {
+                            "collection_listings/remove" => {
+                                ::std::option::Option::Some(Self::CollectionListingsRemove)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'u' => {
+                        match wire {
+                            "collection_listings/update" => {
+                                ::std::option::Option::Some(Self::CollectionListingsUpdate)
+                            }
+                            "selling_plan_groups/update" => {
+                                ::std::option::Option::Some(Self::SellingPlanGroupsUpdate)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            27 => {
+                match wire.as_bytes()[21] {
+                    b'c' => {
+                        match wire {
+                            "product_publications/create" => {
+                                ::std::option::Option::Some(Self::ProductPublicationsCreate)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'd' => {
+                        match wire {
+                            "product_publications/delete" => {
+                                ::std::option::Option::Some(Self::ProductPublicationsDelete)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'o' => {
+                        match wire {
+                            "inventory_levels/disconnect" => {
+                                ::std::option::Option::Some(Self::InventoryLevelsDisconnect)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b's' => {
+                        match wire {
+                            "subscription_contracts/fail" => {
+                                ::std::option::Option::Some(Self::SubscriptionContractsFail)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'u' => {
+                        match wire {
+                            "product_publications/update" => {
+                                ::std::option::Option::Some(Self::ProductPublicationsUpdate)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            28 => {
+                match wire.as_bytes()[24] {
+                    b'a' => {
+                        match wire {
+                            "subscription_contracts/pause" => {
+                                ::std::option::Option::Some(
+                                    Self::SubscriptionContractsPause,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'd' => {
+                        match wire {
+                            "metafield_definitions/update" => {
+                                ::std::option::Option::Some(
+                                    Self::MetafieldDefinitionsUpdate,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'e' => {
+                        match wire {
+                            "metafield_definitions/create" => {
+                                ::std::option::Option::Some(
+                                    Self::MetafieldDefinitionsCreate,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'l' => {
+                        match wire {
+                            "fulfillment_orders/cancelled" => {
+                                ::std::option::Option::Some(
+                                    Self::FulfillmentOrdersCancelled,
+                                )
+                            }
+                            "metafield_definitions/delete" => {
+                                ::std::option::Option::Some(
+                                    Self::MetafieldDefinitionsDelete,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'm' => {
+                        match wire {
+                            "customers/purchasing_summary" => {
+                                ::std::option::Option::Some(
+                                    Self::CustomersPurchasingSummary,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'o' => {
+                        match wire {
+                            "discounts/redeemcode_removed" => {
+                                ::std::option::Option::Some(
+                                    Self::DiscountsRedeemcodeRemoved,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b's' => {
+                        match wire {
+                            "company_contact_roles/assign" => {
+                                ::std::option::Option::Some(Self::CompanyContactRolesAssign)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'v' => {
+                        match wire {
+                            "company_contact_roles/revoke" => {
+                                ::std::option::Option::Some(Self::CompanyContactRolesRevoke)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            29 => {
+                match wire.as_bytes()[24] {
+                    b'a' => {
+                        match wire {
+                            "subscription_contracts/cancel" => {
+                                ::std::option::Option::Some(
+                                    Self::SubscriptionContractsCancel,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'p' => {
+                        match wire {
+                            "subscription_contracts/update" => {
+                                ::std::option::Option::Some(
+                                    Self::SubscriptionContractsUpdate,
+                                )
+                            }
+                            "app_purchases_one_time/update" => {
+                                ::std::option::Option::Some(Self::AppPurchasesOneTimeUpdate)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'r' => {
+                        match wire {
+                            "subscription_contracts/create" => {
+                                ::std::option::Option::Some(
+                                    Self::SubscriptionContractsCreate,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'x' => {
+                        match wire {
+                            "subscription_contracts/expire" => {
+                                ::std::option::Option::Some(
+                                    Self::SubscriptionContractsExpire,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            30 => {
+                match wire.as_bytes()[24] {
+                    b'/' => {
+                        match wire {
+                            "finance_app_staff_member/grant" => {
+                                ::std::option::Option::Some(
+                                    Self::FinanceAppStaffMemberGrant,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'c' => {
+                        match wire {
+                            "collection_publications/create" => {
+                                ::std::option::Option::Some(
+                                    Self::CollectionPublicationsCreate,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'd' => {
+                        match wire {
+                            "collection_publications/delete" => {
+                                ::std::option::Option::Some(
+                                    Self::CollectionPublicationsDelete,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'e' => {
+                        match wire {
+                            "fulfillment_orders/rescheduled" => {
+                                ::std::option::Option::Some(
+                                    Self::FulfillmentOrdersRescheduled,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'f' => {
+                        match wire {
+                            "product_feeds/full_sync_finish" => {
+                                ::std::option::Option::Some(
+                                    Self::ProductFeedsFullSyncFinish,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'g' => {
+                        match wire {
+                            "scheduled_product_listings/add" => {
+                                ::std::option::Option::Some(
+                                    Self::ScheduledProductListingsAdd,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'h' => {
+                        match wire {
+                            "orders/risk_assessment_changed" => {
+                                ::std::option::Option::Some(
+                                    Self::OrdersRiskAssessmentChanged,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'l' => {
+                        match wire {
+                            "product_feeds/incremental_sync" => {
+                                ::std::option::Option::Some(
+                                    Self::ProductFeedsIncrementalSync,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'u' => {
+                        match wire {
+                            "collection_publications/update" => {
+                                ::std::option::Option::Some(
+                                    Self::CollectionPublicationsUpdate,
+                                )
+                            }
+                            "finance_kyc_information/update" => {
+                                ::std::option::Option::Some(
+                                    Self::FinanceKycInformationUpdate,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            31 => {
+                match wire.as_bytes()[25] {
+                    b'c' => {
+                        match wire {
+                            "customer_payment_methods/create" => {
+                                ::std::option::Option::Some(
+                                    Self::CustomerPaymentMethodsCreate,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'd' => {
+                        match wire {
+                            "finance_app_staff_member/delete" => {
+                                ::std::option::Option::Some(
+                                    Self::FinanceAppStaffMemberDelete,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'r' => {
+                        match wire {
+                            "customer_payment_methods/revoke" => {
+                                ::std::option::Option::Some(
+                                    Self::CustomerPaymentMethodsRevoke,
+                                )
+                            }
+                            "finance_app_staff_member/revoke" => {
+                                ::std::option::Option::Some(
+                                    Self::FinanceAppStaffMemberRevoke,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b't' => {
+                        match wire {
+                            "subscription_contracts/activate" => {
+                                ::std::option::Option::Some(
+                                    Self::SubscriptionContractsActivate,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'u' => {
+                        match wire {
+                            "customer_payment_methods/update" => {
+                                ::std::option::Option::Some(
+                                    Self::CustomerPaymentMethodsUpdate,
+                                )
+                            }
+                            "finance_app_staff_member/update" => {
+                                ::std::option::Option::Some(
+                                    Self::FinanceAppStaffMemberUpdate,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            32 => {
+                match wire.as_bytes()[0] {
+                    b'c' => {
+                        match wire {
+                            "customer_account_settings/update" => {
+                                ::std::option::Option::Some(
+                                    Self::CustomerAccountSettingsUpdate,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'd' => {
+                        match wire {
+                            "delivery_promise_settings/update" => {
+                                ::std::option::Option::Some(
+                                    Self::DeliveryPromiseSettingsUpdate,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'f' => {
+                        match wire {
+                            "fulfillment_orders/hold_released" => {
+                                ::std::option::Option::Some(
+                                    Self::FulfillmentOrdersHoldReleased,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b's' => {
+                        match wire {
+                            "subscription_billing_cycles/skip" => {
+                                ::std::option::Option::Some(
+                                    Self::SubscriptionBillingCyclesSkip,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            33 => {
+                match wire.as_bytes()[27] {
+                    b'n' => {
+                        match wire {
+                            "fulfillment_orders/placed_on_hold" => {
+                                ::std::option::Option::Some(
+                                    Self::FulfillmentOrdersPlacedOnHold,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'r' => {
+                        match wire {
+                            "scheduled_product_listings/remove" => {
+                                ::std::option::Option::Some(
+                                    Self::ScheduledProductListingsRemove,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'u' => {
+                        match wire {
+                            "scheduled_product_listings/update" => {
+                                ::std::option::Option::Some(
+                                    Self::ScheduledProductListingsUpdate,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            34 => {
+                match wire.as_bytes()[0] {
+                    b'c' => {
+                        match wire {
+                            "customers_marketing_consent/update" => {
+                                ::std::option::Option::Some(
+                                    Self::CustomersMarketingConsentUpdate,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'r' => {
+                        match wire {
+                            "reverse_fulfillment_orders/dispose" => {
+                                ::std::option::Option::Some(
+                                    Self::ReverseFulfillmentOrdersDispose,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b's' => {
+                        match wire {
+                            "subscription_billing_cycles/unskip" => {
+                                ::std::option::Option::Some(
+                                    Self::SubscriptionBillingCyclesUnskip,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            37 => {
+                match wire.as_bytes()[30] {
+                    b'f' => {
+                        match wire {
+                            "subscription_billing_attempts/failure" => {
+                                ::std::option::Option::Some(
+                                    Self::SubscriptionBillingAttemptsFailure,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b's' => {
+                        match wire {
+                            "subscription_billing_attempts/success" => {
+                                ::std::option::Option::Some(
+                                    Self::SubscriptionBillingAttemptsSuccess,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'v' => {
+                        match wire {
+                            "reverse_deliveries/attach_deliverable" => {
+                                ::std::option::Option::Some(
+                                    Self::ReverseDeliveriesAttachDeliverable,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            39 => {
+                match wire.as_bytes()[33] {
+                    b'c' => {
+                        match wire {
+                            "subscription_billing_cycle_edits/create" => {
+                                ::std::option::Option::Some(
+                                    Self::SubscriptionBillingCycleEditsCreate,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'd' => {
+                        match wire {
+                            "subscription_billing_cycle_edits/delete" => {
+                                ::std::option::Option::Some(
+                                    Self::SubscriptionBillingCycleEditsDelete,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'u' => {
+                        match wire {
+                            "subscription_billing_cycle_edits/update" => {
+                                ::std::option::Option::Some(
+                                    Self::SubscriptionBillingCycleEditsUpdate,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            40 => {
+                match wire.as_bytes()[0] {
+                    b'c' => {
+                        match wire {
+                            "customers_email_marketing_consent/update" => {
+                                ::std::option::Option::Some(
+                                    Self::CustomersEmailMarketingConsentUpdate,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b's' => {
+                        match wire {
+                            "subscription_billing_attempts/challenged" => {
+                                ::std::option::Option::Some(
+                                    Self::SubscriptionBillingAttemptsChallenged,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            41 => {
+                match wire.as_bytes()[0] {
+                    b'f' => {
+                        match wire {
+                            "fulfillment_orders/order_routing_complete" => {
+                                ::std::option::Option::Some(
+                                    Self::FulfillmentOrdersOrderRoutingComplete,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            42 => {
+                match wire.as_bytes()[0] {
+                    b'o' => {
+                        match wire {
+                            "orders/shopify_protect_eligibility_changed" => {
+                                ::std::option::Option::Some(
+                                    Self::OrdersShopifyProtectEligibilityChanged,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            43 => {
+                match wire.as_bytes()[0] {
+                    b'a' => {
+                        match wire {
+                            "app_subscriptions/approaching_capped_amount" => {
+                                ::std::option::Option::Some(
+                                    Self::AppSubscriptionsApproachingCappedAmount,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'c' => {
+                        match wire {
+                            "checkout_and_accounts_configurations/update" => {
+                                ::std::option::Option::Some(
+                                    Self::CheckoutAndAccountsConfigurationsUpdate,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            47 => {
+                match wire.as_bytes()[39] {
+                    b'a' => {
+                        match wire {
+                            "fulfillment_orders/fulfillment_request_accepted" => {
+                                ::std::option::Option::Some(
+                                    Self::FulfillmentOrdersFulfillmentRequestAccepted,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'r' => {
+                        match wire {
+                            "fulfillment_orders/fulfillment_request_rejected" => {
+                                ::std::option::Option::Some(
+                                    Self::FulfillmentOrdersFulfillmentRequestRejected,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            48 => {
+                match wire.as_bytes()[40] {
+                    b'a' => {
+                        match wire {
+                            "fulfillment_orders/cancellation_request_accepted" => {
+                                ::std::option::Option::Some(
+                                    Self::FulfillmentOrdersCancellationRequestAccepted,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'r' => {
+                        match wire {
+                            "fulfillment_orders/cancellation_request_rejected" => {
+                                ::std::option::Option::Some(
+                                    Self::FulfillmentOrdersCancellationRequestRejected,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'u' => {
+                        match wire {
+                            "fulfillment_orders/fulfillment_request_submitted" => {
+                                ::std::option::Option::Some(
+                                    Self::FulfillmentOrdersFulfillmentRequestSubmitted,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            49 => {
+                match wire.as_bytes()[19] {
+                    b'c' => {
+                        match wire {
+                            "fulfillment_orders/cancellation_request_submitted" => {
+                                ::std::option::Option::Some(
+                                    Self::FulfillmentOrdersCancellationRequestSubmitted,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'l' => {
+                        match wire {
+                            "fulfillment_orders/line_items_prepared_for_pickup" => {
+                                ::std::option::Option::Some(
+                                    Self::FulfillmentOrdersLineItemsPreparedForPickup,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            52 => {
+                match wire.as_bytes()[0] {
+                    b'f' => {
+                        match wire {
+                            "fulfillment_orders/scheduled_fulfillment_order_ready" => {
+                                ::std::option::Option::Some(
+                                    Self::FulfillmentOrdersScheduledFulfillmentOrderReady,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            57 => {
+                match wire.as_bytes()[19] {
+                    b'f' => {
+                        match wire {
+                            "fulfillment_orders/fulfillment_service_failed_to_complete" => {
+                                ::std::option::Option::Some(
+                                    Self::FulfillmentOrdersFulfillmentServiceFailedToComplete,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'l' => {
+                        match wire {
+                            "fulfillment_orders/line_items_prepared_for_local_delivery" => {
+                                ::std::option::Option::Some(
+                                    Self::FulfillmentOrdersLineItemsPreparedForLocalDelivery,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
                     _ => ::std::option::Option::None,
                 }
             }
             _ => ::std::option::Option::None,
-        };
-        known.unwrap_or_else(|| Self::Unknown(wire.to_owned()))
+        }
     }
     /// The exact wire name.
     pub fn as_str(&self) -> &str {
@@ -4309,225 +4848,343 @@ impl Scope {
     ];
     /// The value for a wire name; an unknown name gives [`Self::Unknown`].
     pub fn from_wire(wire: &str) -> Self {
-        let known = match (wire.len(), wire.as_bytes().first()) {
-            (5, ::std::option::Option::Some(b't')) => {
-                match wire {
-                    "taxes" => ::std::option::Option::Some(Self::Taxes),
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (6, ::std::option::Option::Some(b'o')) => {
-                match wire {
-                    "orders" => ::std::option::Option::Some(Self::Orders),
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (6, ::std::option::Option::Some(b't')) => {
-                match wire {
-                    "themes" => ::std::option::Option::Some(Self::Themes),
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (7, ::std::option::Option::Some(b'c')) => {
-                match wire {
-                    "content" => ::std::option::Option::Some(Self::Content),
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (7, ::std::option::Option::Some(b'l')) => {
-                match wire {
-                    "locales" => ::std::option::Option::Some(Self::Locales),
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (7, ::std::option::Option::Some(b'm')) => {
-                match wire {
-                    "markets" => ::std::option::Option::Some(Self::Markets),
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (7, ::std::option::Option::Some(b'r')) => {
-                match wire {
-                    "returns" => ::std::option::Option::Some(Self::Returns),
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (8, ::std::option::Option::Some(b'p')) => {
-                match wire {
-                    "products" => ::std::option::Option::Some(Self::Products),
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (8, ::std::option::Option::Some(b's')) => {
-                match wire {
-                    "shipping" => ::std::option::Option::Some(Self::Shipping),
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (9, ::std::option::Option::Some(b'c')) => {
-                match wire {
-                    "customers" => ::std::option::Option::Some(Self::Customers),
-                    "companies" => ::std::option::Option::Some(Self::Companies),
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (9, ::std::option::Option::Some(b'd')) => {
-                match wire {
-                    "discounts" => ::std::option::Option::Some(Self::Discounts),
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (9, ::std::option::Option::Some(b'i')) => {
-                match wire {
-                    "inventory" => ::std::option::Option::Some(Self::Inventory),
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (9, ::std::option::Option::Some(b'l')) => {
-                match wire {
-                    "locations" => ::std::option::Option::Some(Self::Locations),
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (12, ::std::option::Option::Some(b'd')) => {
-                match wire {
-                    "draft_orders" => ::std::option::Option::Some(Self::DraftOrders),
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (12, ::std::option::Option::Some(b'f')) => {
-                match wire {
-                    "fulfillments" => ::std::option::Option::Some(Self::Fulfillments),
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (12, ::std::option::Option::Some(b'p')) => {
-                match wire {
-                    "publications" => ::std::option::Option::Some(Self::Publications),
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (13, ::std::option::Option::Some(b'p')) => {
-                match wire {
-                    "payment_terms" => ::std::option::Option::Some(Self::PaymentTerms),
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (14, ::std::option::Option::Some(b'c')) => {
-                match wire {
-                    "customer_merge" => ::std::option::Option::Some(Self::CustomerMerge),
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (16, ::std::option::Option::Some(b'p')) => {
-                match wire {
-                    "product_listings" => {
-                        ::std::option::Option::Some(Self::ProductListings)
+        Self::known(wire).unwrap_or_else(|| Self::Unknown(wire.to_owned()))
+    }
+    /// The documented value with this wire name, if there is one (no allocation
+    /// for unknown names, unlike [`Self::from_wire`]).
+    pub fn known(wire: &str) -> ::std::option::Option<Self> {
+        match wire.len() {
+            5 => {
+                match wire.as_bytes()[0] {
+                    b't' => {
+                        match wire {
+                            "taxes" => ::std::option::Option::Some(Self::Taxes),
+                            _ => ::std::option::Option::None,
+                        }
                     }
                     _ => ::std::option::Option::None,
                 }
             }
-            (17, ::std::option::Option::Some(b'a')) => {
-                match wire {
-                    "assigned_shipping" => {
-                        ::std::option::Option::Some(Self::AssignedShipping)
+            6 => {
+                match wire.as_bytes()[0] {
+                    b'o' => {
+                        match wire {
+                            "orders" => ::std::option::Option::Some(Self::Orders),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b't' => {
+                        match wire {
+                            "themes" => ::std::option::Option::Some(Self::Themes),
+                            _ => ::std::option::Option::None,
+                        }
                     }
                     _ => ::std::option::Option::None,
                 }
             }
-            (18, ::std::option::Option::Some(b'm')) => {
-                match wire {
-                    "marketplace_orders" => {
-                        ::std::option::Option::Some(Self::MarketplaceOrders)
+            7 => {
+                match wire.as_bytes()[0] {
+                    b'c' => {
+                        match wire {
+                            "content" => ::std::option::Option::Some(Self::Content),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'l' => {
+                        match wire {
+                            "locales" => ::std::option::Option::Some(Self::Locales),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'm' => {
+                        match wire {
+                            "markets" => ::std::option::Option::Some(Self::Markets),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'r' => {
+                        match wire {
+                            "returns" => ::std::option::Option::Some(Self::Returns),
+                            _ => ::std::option::Option::None,
+                        }
                     }
                     _ => ::std::option::Option::None,
                 }
             }
-            (19, ::std::option::Option::Some(b'm')) => {
-                match wire {
-                    "marketplace_returns" => {
-                        ::std::option::Option::Some(Self::MarketplaceReturns)
+            8 => {
+                match wire.as_bytes()[0] {
+                    b'p' => {
+                        match wire {
+                            "products" => ::std::option::Option::Some(Self::Products),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b's' => {
+                        match wire {
+                            "shipping" => ::std::option::Option::Some(Self::Shipping),
+                            _ => ::std::option::Option::None,
+                        }
                     }
                     _ => ::std::option::Option::None,
                 }
             }
-            (23, ::std::option::Option::Some(b'b')) => {
-                match wire {
-                    "buyer_membership_orders" => {
-                        ::std::option::Option::Some(Self::BuyerMembershipOrders)
+            9 => {
+                match wire.as_bytes()[3] {
+                    b'a' => {
+                        match wire {
+                            "locations" => ::std::option::Option::Some(Self::Locations),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'c' => {
+                        match wire {
+                            "discounts" => ::std::option::Option::Some(Self::Discounts),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'e' => {
+                        match wire {
+                            "inventory" => ::std::option::Option::Some(Self::Inventory),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'p' => {
+                        match wire {
+                            "companies" => ::std::option::Option::Some(Self::Companies),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b't' => {
+                        match wire {
+                            "customers" => ::std::option::Option::Some(Self::Customers),
+                            _ => ::std::option::Option::None,
+                        }
                     }
                     _ => ::std::option::Option::None,
                 }
             }
-            (24, ::std::option::Option::Some(b'c')) => {
-                match wire {
-                    "customer_payment_methods" => {
-                        ::std::option::Option::Some(Self::CustomerPaymentMethods)
+            12 => {
+                match wire.as_bytes()[0] {
+                    b'd' => {
+                        match wire {
+                            "draft_orders" => {
+                                ::std::option::Option::Some(Self::DraftOrders)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'f' => {
+                        match wire {
+                            "fulfillments" => {
+                                ::std::option::Option::Some(Self::Fulfillments)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'p' => {
+                        match wire {
+                            "publications" => {
+                                ::std::option::Option::Some(Self::Publications)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
                     _ => ::std::option::Option::None,
                 }
             }
-            (25, ::std::option::Option::Some(b'f')) => {
-                match wire {
-                    "financial_kyc_information" => {
-                        ::std::option::Option::Some(Self::FinancialKycInformation)
+            13 => {
+                match wire.as_bytes()[0] {
+                    b'p' => {
+                        match wire {
+                            "payment_terms" => {
+                                ::std::option::Option::Some(Self::PaymentTerms)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
                     _ => ::std::option::Option::None,
                 }
             }
-            (25, ::std::option::Option::Some(b's')) => {
-                match wire {
-                    "shopify_payments_disputes" => {
-                        ::std::option::Option::Some(Self::ShopifyPaymentsDisputes)
+            14 => {
+                match wire.as_bytes()[0] {
+                    b'c' => {
+                        match wire {
+                            "customer_merge" => {
+                                ::std::option::Option::Some(Self::CustomerMerge)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
                     _ => ::std::option::Option::None,
                 }
             }
-            (26, ::std::option::Option::Some(b'o')) => {
-                match wire {
-                    "own_subscription_contracts" => {
-                        ::std::option::Option::Some(Self::OwnSubscriptionContracts)
+            16 => {
+                match wire.as_bytes()[0] {
+                    b'p' => {
+                        match wire {
+                            "product_listings" => {
+                                ::std::option::Option::Some(Self::ProductListings)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
                     _ => ::std::option::Option::None,
                 }
             }
-            (27, ::std::option::Option::Some(b'a')) => {
-                match wire {
-                    "assigned_fulfillment_orders" => {
-                        ::std::option::Option::Some(Self::AssignedFulfillmentOrders)
+            17 => {
+                match wire.as_bytes()[0] {
+                    b'a' => {
+                        match wire {
+                            "assigned_shipping" => {
+                                ::std::option::Option::Some(Self::AssignedShipping)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
                     _ => ::std::option::Option::None,
                 }
             }
-            (30, ::std::option::Option::Some(b'm')) => {
-                match wire {
-                    "marketplace_fulfillment_orders" => {
-                        ::std::option::Option::Some(Self::MarketplaceFulfillmentOrders)
+            18 => {
+                match wire.as_bytes()[0] {
+                    b'm' => {
+                        match wire {
+                            "marketplace_orders" => {
+                                ::std::option::Option::Some(Self::MarketplaceOrders)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
                     _ => ::std::option::Option::None,
                 }
             }
-            (30, ::std::option::Option::Some(b't')) => {
-                match wire {
-                    "third_party_fulfillment_orders" => {
-                        ::std::option::Option::Some(Self::ThirdPartyFulfillmentOrders)
+            19 => {
+                match wire.as_bytes()[0] {
+                    b'm' => {
+                        match wire {
+                            "marketplace_returns" => {
+                                ::std::option::Option::Some(Self::MarketplaceReturns)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
                     _ => ::std::option::Option::None,
                 }
             }
-            (35, ::std::option::Option::Some(b'm')) => {
-                match wire {
-                    "merchant_managed_fulfillment_orders" => {
-                        ::std::option::Option::Some(
-                            Self::MerchantManagedFulfillmentOrders,
-                        )
+            23 => {
+                match wire.as_bytes()[0] {
+                    b'b' => {
+                        match wire {
+                            "buyer_membership_orders" => {
+                                ::std::option::Option::Some(Self::BuyerMembershipOrders)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            24 => {
+                match wire.as_bytes()[0] {
+                    b'c' => {
+                        match wire {
+                            "customer_payment_methods" => {
+                                ::std::option::Option::Some(Self::CustomerPaymentMethods)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            25 => {
+                match wire.as_bytes()[0] {
+                    b'f' => {
+                        match wire {
+                            "financial_kyc_information" => {
+                                ::std::option::Option::Some(Self::FinancialKycInformation)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b's' => {
+                        match wire {
+                            "shopify_payments_disputes" => {
+                                ::std::option::Option::Some(Self::ShopifyPaymentsDisputes)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            26 => {
+                match wire.as_bytes()[0] {
+                    b'o' => {
+                        match wire {
+                            "own_subscription_contracts" => {
+                                ::std::option::Option::Some(Self::OwnSubscriptionContracts)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            27 => {
+                match wire.as_bytes()[0] {
+                    b'a' => {
+                        match wire {
+                            "assigned_fulfillment_orders" => {
+                                ::std::option::Option::Some(Self::AssignedFulfillmentOrders)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            30 => {
+                match wire.as_bytes()[0] {
+                    b'm' => {
+                        match wire {
+                            "marketplace_fulfillment_orders" => {
+                                ::std::option::Option::Some(
+                                    Self::MarketplaceFulfillmentOrders,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b't' => {
+                        match wire {
+                            "third_party_fulfillment_orders" => {
+                                ::std::option::Option::Some(
+                                    Self::ThirdPartyFulfillmentOrders,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            35 => {
+                match wire.as_bytes()[0] {
+                    b'm' => {
+                        match wire {
+                            "merchant_managed_fulfillment_orders" => {
+                                ::std::option::Option::Some(
+                                    Self::MerchantManagedFulfillmentOrders,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
                     _ => ::std::option::Option::None,
                 }
             }
             _ => ::std::option::Option::None,
-        };
-        known.unwrap_or_else(|| Self::Unknown(wire.to_owned()))
+        }
     }
     /// The exact wire name.
     pub fn as_str(&self) -> &str {
@@ -45396,52 +46053,76 @@ impl AppSubscriptionStatus {
     ];
     /// The value for a wire name; an unknown name gives [`Self::Unknown`].
     pub fn from_wire(wire: &str) -> Self {
-        let known = match (wire.len(), wire.as_bytes().first()) {
-            (6, ::std::option::Option::Some(b'A')) => {
-                match wire {
-                    "ACTIVE" => ::std::option::Option::Some(Self::Active),
+        Self::known(wire).unwrap_or_else(|| Self::Unknown(wire.to_owned()))
+    }
+    /// The documented value with this wire name, if there is one (no allocation
+    /// for unknown names, unlike [`Self::from_wire`]).
+    pub fn known(wire: &str) -> ::std::option::Option<Self> {
+        match wire.len() {
+            6 => {
+                match wire.as_bytes()[0] {
+                    b'A' => {
+                        match wire {
+                            "ACTIVE" => ::std::option::Option::Some(Self::Active),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'F' => {
+                        match wire {
+                            "FROZEN" => ::std::option::Option::Some(Self::Frozen),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
                     _ => ::std::option::Option::None,
                 }
             }
-            (6, ::std::option::Option::Some(b'F')) => {
-                match wire {
-                    "FROZEN" => ::std::option::Option::Some(Self::Frozen),
+            7 => {
+                match wire.as_bytes()[0] {
+                    b'E' => {
+                        match wire {
+                            "EXPIRED" => ::std::option::Option::Some(Self::Expired),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'P' => {
+                        match wire {
+                            "PENDING" => ::std::option::Option::Some(Self::Pending),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
                     _ => ::std::option::Option::None,
                 }
             }
-            (7, ::std::option::Option::Some(b'E')) => {
-                match wire {
-                    "EXPIRED" => ::std::option::Option::Some(Self::Expired),
+            8 => {
+                match wire.as_bytes()[0] {
+                    b'A' => {
+                        match wire {
+                            "ACCEPTED" => ::std::option::Option::Some(Self::Accepted),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'D' => {
+                        match wire {
+                            "DECLINED" => ::std::option::Option::Some(Self::Declined),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
                     _ => ::std::option::Option::None,
                 }
             }
-            (7, ::std::option::Option::Some(b'P')) => {
-                match wire {
-                    "PENDING" => ::std::option::Option::Some(Self::Pending),
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (8, ::std::option::Option::Some(b'A')) => {
-                match wire {
-                    "ACCEPTED" => ::std::option::Option::Some(Self::Accepted),
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (8, ::std::option::Option::Some(b'D')) => {
-                match wire {
-                    "DECLINED" => ::std::option::Option::Some(Self::Declined),
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (9, ::std::option::Option::Some(b'C')) => {
-                match wire {
-                    "CANCELLED" => ::std::option::Option::Some(Self::Cancelled),
+            9 => {
+                match wire.as_bytes()[0] {
+                    b'C' => {
+                        match wire {
+                            "CANCELLED" => ::std::option::Option::Some(Self::Cancelled),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
                     _ => ::std::option::Option::None,
                 }
             }
             _ => ::std::option::Option::None,
-        };
-        known.unwrap_or_else(|| Self::Unknown(wire.to_owned()))
+        }
     }
     /// The exact wire name.
     pub fn as_str(&self) -> &str {
@@ -45513,40 +46194,59 @@ impl AppPurchaseStatus {
     ];
     /// The value for a wire name; an unknown name gives [`Self::Unknown`].
     pub fn from_wire(wire: &str) -> Self {
-        let known = match (wire.len(), wire.as_bytes().first()) {
-            (6, ::std::option::Option::Some(b'A')) => {
-                match wire {
-                    "ACTIVE" => ::std::option::Option::Some(Self::Active),
+        Self::known(wire).unwrap_or_else(|| Self::Unknown(wire.to_owned()))
+    }
+    /// The documented value with this wire name, if there is one (no allocation
+    /// for unknown names, unlike [`Self::from_wire`]).
+    pub fn known(wire: &str) -> ::std::option::Option<Self> {
+        match wire.len() {
+            6 => {
+                match wire.as_bytes()[0] {
+                    b'A' => {
+                        match wire {
+                            "ACTIVE" => ::std::option::Option::Some(Self::Active),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
                     _ => ::std::option::Option::None,
                 }
             }
-            (7, ::std::option::Option::Some(b'E')) => {
-                match wire {
-                    "EXPIRED" => ::std::option::Option::Some(Self::Expired),
+            7 => {
+                match wire.as_bytes()[0] {
+                    b'E' => {
+                        match wire {
+                            "EXPIRED" => ::std::option::Option::Some(Self::Expired),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'P' => {
+                        match wire {
+                            "PENDING" => ::std::option::Option::Some(Self::Pending),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
                     _ => ::std::option::Option::None,
                 }
             }
-            (7, ::std::option::Option::Some(b'P')) => {
-                match wire {
-                    "PENDING" => ::std::option::Option::Some(Self::Pending),
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (8, ::std::option::Option::Some(b'A')) => {
-                match wire {
-                    "ACCEPTED" => ::std::option::Option::Some(Self::Accepted),
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (8, ::std::option::Option::Some(b'D')) => {
-                match wire {
-                    "DECLINED" => ::std::option::Option::Some(Self::Declined),
+            8 => {
+                match wire.as_bytes()[0] {
+                    b'A' => {
+                        match wire {
+                            "ACCEPTED" => ::std::option::Option::Some(Self::Accepted),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'D' => {
+                        match wire {
+                            "DECLINED" => ::std::option::Option::Some(Self::Declined),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
                     _ => ::std::option::Option::None,
                 }
             }
             _ => ::std::option::Option::None,
-        };
-        known.unwrap_or_else(|| Self::Unknown(wire.to_owned()))
+        }
     }
     /// The exact wire name.
     pub fn as_str(&self) -> &str {
@@ -45606,28 +46306,47 @@ impl DiscountStatus {
     ];
     /// The value for a wire name; an unknown name gives [`Self::Unknown`].
     pub fn from_wire(wire: &str) -> Self {
-        let known = match (wire.len(), wire.as_bytes().first()) {
-            (6, ::std::option::Option::Some(b'A')) => {
-                match wire {
-                    "ACTIVE" => ::std::option::Option::Some(Self::Active),
+        Self::known(wire).unwrap_or_else(|| Self::Unknown(wire.to_owned()))
+    }
+    /// The documented value with this wire name, if there is one (no allocation
+    /// for unknown names, unlike [`Self::from_wire`]).
+    pub fn known(wire: &str) -> ::std::option::Option<Self> {
+        match wire.len() {
+            6 => {
+                match wire.as_bytes()[0] {
+                    b'A' => {
+                        match wire {
+                            "ACTIVE" => ::std::option::Option::Some(Self::Active),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
                     _ => ::std::option::Option::None,
                 }
             }
-            (7, ::std::option::Option::Some(b'E')) => {
-                match wire {
-                    "EXPIRED" => ::std::option::Option::Some(Self::Expired),
+            7 => {
+                match wire.as_bytes()[0] {
+                    b'E' => {
+                        match wire {
+                            "EXPIRED" => ::std::option::Option::Some(Self::Expired),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
                     _ => ::std::option::Option::None,
                 }
             }
-            (9, ::std::option::Option::Some(b'S')) => {
-                match wire {
-                    "SCHEDULED" => ::std::option::Option::Some(Self::Scheduled),
+            9 => {
+                match wire.as_bytes()[0] {
+                    b'S' => {
+                        match wire {
+                            "SCHEDULED" => ::std::option::Option::Some(Self::Scheduled),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
                     _ => ::std::option::Option::None,
                 }
             }
             _ => ::std::option::Option::None,
-        };
-        known.unwrap_or_else(|| Self::Unknown(wire.to_owned()))
+        }
     }
     /// The exact wire name.
     pub fn as_str(&self) -> &str {
@@ -45686,34 +46405,53 @@ impl WeightUnit {
     ];
     /// The value for a wire name; an unknown name gives [`Self::Unknown`].
     pub fn from_wire(wire: &str) -> Self {
-        let known = match (wire.len(), wire.as_bytes().first()) {
-            (5, ::std::option::Option::Some(b'G')) => {
-                match wire {
-                    "GRAMS" => ::std::option::Option::Some(Self::Grams),
+        Self::known(wire).unwrap_or_else(|| Self::Unknown(wire.to_owned()))
+    }
+    /// The documented value with this wire name, if there is one (no allocation
+    /// for unknown names, unlike [`Self::from_wire`]).
+    pub fn known(wire: &str) -> ::std::option::Option<Self> {
+        match wire.len() {
+            5 => {
+                match wire.as_bytes()[0] {
+                    b'G' => {
+                        match wire {
+                            "GRAMS" => ::std::option::Option::Some(Self::Grams),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
                     _ => ::std::option::Option::None,
                 }
             }
-            (6, ::std::option::Option::Some(b'O')) => {
-                match wire {
-                    "OUNCES" => ::std::option::Option::Some(Self::Ounces),
+            6 => {
+                match wire.as_bytes()[0] {
+                    b'O' => {
+                        match wire {
+                            "OUNCES" => ::std::option::Option::Some(Self::Ounces),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'P' => {
+                        match wire {
+                            "POUNDS" => ::std::option::Option::Some(Self::Pounds),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
                     _ => ::std::option::Option::None,
                 }
             }
-            (6, ::std::option::Option::Some(b'P')) => {
-                match wire {
-                    "POUNDS" => ::std::option::Option::Some(Self::Pounds),
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (9, ::std::option::Option::Some(b'K')) => {
-                match wire {
-                    "KILOGRAMS" => ::std::option::Option::Some(Self::Kilograms),
+            9 => {
+                match wire.as_bytes()[0] {
+                    b'K' => {
+                        match wire {
+                            "KILOGRAMS" => ::std::option::Option::Some(Self::Kilograms),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
                     _ => ::std::option::Option::None,
                 }
             }
             _ => ::std::option::Option::None,
-        };
-        known.unwrap_or_else(|| Self::Unknown(wire.to_owned()))
+        }
     }
     /// The exact wire name.
     pub fn as_str(&self) -> &str {
@@ -45768,22 +46506,36 @@ impl ProductVariantInventoryPolicy {
     ];
     /// The value for a wire name; an unknown name gives [`Self::Unknown`].
     pub fn from_wire(wire: &str) -> Self {
-        let known = match (wire.len(), wire.as_bytes().first()) {
-            (4, ::std::option::Option::Some(b'D')) => {
-                match wire {
-                    "DENY" => ::std::option::Option::Some(Self::Deny),
+        Self::known(wire).unwrap_or_else(|| Self::Unknown(wire.to_owned()))
+    }
+    /// The documented value with this wire name, if there is one (no allocation
+    /// for unknown names, unlike [`Self::from_wire`]).
+    pub fn known(wire: &str) -> ::std::option::Option<Self> {
+        match wire.len() {
+            4 => {
+                match wire.as_bytes()[0] {
+                    b'D' => {
+                        match wire {
+                            "DENY" => ::std::option::Option::Some(Self::Deny),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
                     _ => ::std::option::Option::None,
                 }
             }
-            (8, ::std::option::Option::Some(b'C')) => {
-                match wire {
-                    "CONTINUE" => ::std::option::Option::Some(Self::Continue),
+            8 => {
+                match wire.as_bytes()[0] {
+                    b'C' => {
+                        match wire {
+                            "CONTINUE" => ::std::option::Option::Some(Self::Continue),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
                     _ => ::std::option::Option::None,
                 }
             }
             _ => ::std::option::Option::None,
-        };
-        known.unwrap_or_else(|| Self::Unknown(wire.to_owned()))
+        }
     }
     /// The exact wire name.
     pub fn as_str(&self) -> &str {

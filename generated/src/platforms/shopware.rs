@@ -738,717 +738,1083 @@ impl Topic {
     ];
     /// The value for a wire name; an unknown name gives [`Self::Unknown`].
     pub fn from_wire(wire: &str) -> Self {
-        let known = match (wire.len(), wire.as_bytes().first()) {
-            (9, ::std::option::Option::Some(b'm')) => {
-                match wire {
-                    "mail.sent" => ::std::option::Option::Some(Self::MailSent),
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (11, ::std::option::Option::Some(b'a')) => {
-                match wire {
-                    "app.deleted" => ::std::option::Option::Some(Self::AppDeleted),
-                    "app.updated" => ::std::option::Option::Some(Self::AppUpdated),
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (13, ::std::option::Option::Some(b'a')) => {
-                match wire {
-                    "app.activated" => ::std::option::Option::Some(Self::AppActivated),
-                    "app.installed" => ::std::option::Option::Some(Self::AppInstalled),
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (13, ::std::option::Option::Some(b'm')) => {
-                match wire {
-                    "media.written" => ::std::option::Option::Some(Self::MediaWritten),
-                    "media.deleted" => ::std::option::Option::Some(Self::MediaDeleted),
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (13, ::std::option::Option::Some(b'o')) => {
-                match wire {
-                    "order.written" => ::std::option::Option::Some(Self::OrderWritten),
-                    "order.deleted" => ::std::option::Option::Some(Self::OrderDeleted),
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (15, ::std::option::Option::Some(b'a')) => {
-                match wire {
-                    "app.deactivated" => {
-                        ::std::option::Option::Some(Self::AppDeactivated)
+        Self::known(wire).unwrap_or_else(|| Self::Unknown(wire.to_owned()))
+    }
+    /// The documented value with this wire name, if there is one (no allocation
+    /// for unknown names, unlike [`Self::from_wire`]).
+    pub fn known(wire: &str) -> ::std::option::Option<Self> {
+        match wire.len() {
+            9 => {
+                match wire.as_bytes()[0] {
+                    b'm' => {
+                        match wire {
+                            "mail.sent" => ::std::option::Option::Some(Self::MailSent),
+                            _ => ::std::option::Option::None,
+                        }
                     }
                     _ => ::std::option::Option::None,
                 }
             }
-            (15, ::std::option::Option::Some(b'p')) => {
-                match wire {
-                    "product.written" => {
-                        ::std::option::Option::Some(Self::ProductWritten)
+            11 => {
+                match wire.as_bytes()[4] {
+                    b'd' => {
+                        match wire {
+                            "app.deleted" => {
+                                ::std::option::Option::Some(Self::AppDeleted)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
-                    "product.deleted" => {
-                        ::std::option::Option::Some(Self::ProductDeleted)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (16, ::std::option::Option::Some(b'c')) => {
-                match wire {
-                    "category.written" => {
-                        ::std::option::Option::Some(Self::CategoryWritten)
-                    }
-                    "category.deleted" => {
-                        ::std::option::Option::Some(Self::CategoryDeleted)
-                    }
-                    "customer.written" => {
-                        ::std::option::Option::Some(Self::CustomerWritten)
-                    }
-                    "customer.deleted" => {
-                        ::std::option::Option::Some(Self::CustomerDeleted)
+                    b'u' => {
+                        match wire {
+                            "app.updated" => {
+                                ::std::option::Option::Some(Self::AppUpdated)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
                     _ => ::std::option::Option::None,
                 }
             }
-            (16, ::std::option::Option::Some(b'd')) => {
-                match wire {
-                    "document.written" => {
-                        ::std::option::Option::Some(Self::DocumentWritten)
+            13 => {
+                match wire.as_bytes()[6] {
+                    b'd' => {
+                        match wire {
+                            "order.deleted" => {
+                                ::std::option::Option::Some(Self::OrderDeleted)
+                            }
+                            "media.deleted" => {
+                                ::std::option::Option::Some(Self::MediaDeleted)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
-                    "document.deleted" => {
-                        ::std::option::Option::Some(Self::DocumentDeleted)
+                    b's' => {
+                        match wire {
+                            "app.installed" => {
+                                ::std::option::Option::Some(Self::AppInstalled)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (16, ::std::option::Option::Some(b'm')) => {
-                match wire {
-                    "mail.before.send" => {
-                        ::std::option::Option::Some(Self::MailBeforeSend)
+                    b't' => {
+                        match wire {
+                            "app.activated" => {
+                                ::std::option::Option::Some(Self::AppActivated)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (16, ::std::option::Option::Some(b'r')) => {
-                match wire {
-                    "review_form.send" => {
-                        ::std::option::Option::Some(Self::ReviewFormSend)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (16, ::std::option::Option::Some(b's')) => {
-                match wire {
-                    "shopware.updated" => {
-                        ::std::option::Option::Some(Self::ShopwareUpdated)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (17, ::std::option::Option::Some(b'c')) => {
-                match wire {
-                    "contact_form.send" => {
-                        ::std::option::Option::Some(Self::ContactFormSend)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (18, ::std::option::Option::Some(b'a')) => {
-                match wire {
-                    "app.config.changed" => {
-                        ::std::option::Option::Some(Self::AppConfigChanged)
+                    b'w' => {
+                        match wire {
+                            "order.written" => {
+                                ::std::option::Option::Some(Self::OrderWritten)
+                            }
+                            "media.written" => {
+                                ::std::option::Option::Some(Self::MediaWritten)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
                     _ => ::std::option::Option::None,
                 }
             }
-            (18, ::std::option::Option::Some(b'n')) => {
-                match wire {
-                    "newsletter.confirm" => {
-                        ::std::option::Option::Some(Self::NewsletterConfirm)
+            15 => {
+                match wire.as_bytes()[8] {
+                    b'd' => {
+                        match wire {
+                            "product.deleted" => {
+                                ::std::option::Option::Some(Self::ProductDeleted)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b't' => {
+                        match wire {
+                            "app.deactivated" => {
+                                ::std::option::Option::Some(Self::AppDeactivated)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'w' => {
+                        match wire {
+                            "product.written" => {
+                                ::std::option::Option::Some(Self::ProductWritten)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
                     _ => ::std::option::Option::None,
                 }
             }
-            (18, ::std::option::Option::Some(b'p')) => {
-                match wire {
-                    "product_export.log" => {
-                        ::std::option::Option::Some(Self::ProductExportLog)
+            16 => {
+                match wire.as_bytes()[2] {
+                    b'c' => {
+                        match wire {
+                            "document.written" => {
+                                ::std::option::Option::Some(Self::DocumentWritten)
+                            }
+                            "document.deleted" => {
+                                ::std::option::Option::Some(Self::DocumentDeleted)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'i' => {
+                        match wire {
+                            "mail.before.send" => {
+                                ::std::option::Option::Some(Self::MailBeforeSend)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'o' => {
+                        match wire {
+                            "shopware.updated" => {
+                                ::std::option::Option::Some(Self::ShopwareUpdated)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b's' => {
+                        match wire {
+                            "customer.written" => {
+                                ::std::option::Option::Some(Self::CustomerWritten)
+                            }
+                            "customer.deleted" => {
+                                ::std::option::Option::Some(Self::CustomerDeleted)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b't' => {
+                        match wire {
+                            "category.written" => {
+                                ::std::option::Option::Some(Self::CategoryWritten)
+                            }
+                            "category.deleted" => {
+                                ::std::option::Option::Some(Self::CategoryDeleted)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'v' => {
+                        match wire {
+                            "review_form.send" => {
+                                ::std::option::Option::Some(Self::ReviewFormSend)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
                     _ => ::std::option::Option::None,
                 }
             }
-            (19, ::std::option::Option::Some(b'n')) => {
-                match wire {
-                    "newsletter.register" => {
-                        ::std::option::Option::Some(Self::NewsletterRegister)
+            17 => {
+                match wire.as_bytes()[0] {
+                    b'c' => {
+                        match wire {
+                            "contact_form.send" => {
+                                ::std::option::Option::Some(Self::ContactFormSend)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
                     _ => ::std::option::Option::None,
                 }
             }
-            (21, ::std::option::Option::Some(b'c')) => {
-                match wire {
-                    "checkout.order.placed" => {
-                        ::std::option::Option::Some(Self::CheckoutOrderPlaced)
+            18 => {
+                match wire.as_bytes()[0] {
+                    b'a' => {
+                        match wire {
+                            "app.config.changed" => {
+                                ::std::option::Option::Some(Self::AppConfigChanged)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'n' => {
+                        match wire {
+                            "newsletter.confirm" => {
+                                ::std::option::Option::Some(Self::NewsletterConfirm)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'p' => {
+                        match wire {
+                            "product_export.log" => {
+                                ::std::option::Option::Some(Self::ProductExportLog)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
                     _ => ::std::option::Option::None,
                 }
             }
-            (21, ::std::option::Option::Some(b'o')) => {
-                match wire {
-                    "order_address.written" => {
-                        ::std::option::Option::Some(Self::OrderAddressWritten)
-                    }
-                    "order_address.deleted" => {
-                        ::std::option::Option::Some(Self::OrderAddressDeleted)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (21, ::std::option::Option::Some(b'p')) => {
-                match wire {
-                    "product_price.written" => {
-                        ::std::option::Option::Some(Self::ProductPriceWritten)
-                    }
-                    "product_price.deleted" => {
-                        ::std::option::Option::Some(Self::ProductPriceDeleted)
+            19 => {
+                match wire.as_bytes()[0] {
+                    b'n' => {
+                        match wire {
+                            "newsletter.register" => {
+                                ::std::option::Option::Some(Self::NewsletterRegister)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
                     _ => ::std::option::Option::None,
                 }
             }
-            (21, ::std::option::Option::Some(b's')) => {
-                match wire {
-                    "sales_channel.written" => {
-                        ::std::option::Option::Some(Self::SalesChannelWritten)
+            21 => {
+                match wire.as_bytes()[0] {
+                    b'c' => {
+                        match wire {
+                            "checkout.order.placed" => {
+                                ::std::option::Option::Some(Self::CheckoutOrderPlaced)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
-                    "sales_channel.deleted" => {
-                        ::std::option::Option::Some(Self::SalesChannelDeleted)
+                    b'o' => {
+                        match wire {
+                            "order_address.written" => {
+                                ::std::option::Option::Some(Self::OrderAddressWritten)
+                            }
+                            "order_address.deleted" => {
+                                ::std::option::Option::Some(Self::OrderAddressDeleted)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (21, ::std::option::Option::Some(b'u')) => {
-                match wire {
-                    "user.recovery.request" => {
-                        ::std::option::Option::Some(Self::UserRecoveryRequest)
+                    b'p' => {
+                        match wire {
+                            "product_price.written" => {
+                                ::std::option::Option::Some(Self::ProductPriceWritten)
+                            }
+                            "product_price.deleted" => {
+                                ::std::option::Option::Some(Self::ProductPriceDeleted)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (22, ::std::option::Option::Some(b'n')) => {
-                match wire {
-                    "newsletter.unsubscribe" => {
-                        ::std::option::Option::Some(Self::NewsletterUnsubscribe)
+                    b's' => {
+                        match wire {
+                            "sales_channel.written" => {
+                                ::std::option::Option::Some(Self::SalesChannelWritten)
+                            }
+                            "sales_channel.deleted" => {
+                                ::std::option::Option::Some(Self::SalesChannelDeleted)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (23, ::std::option::Option::Some(b'c')) => {
-                match wire {
-                    "checkout.customer.login" => {
-                        ::std::option::Option::Some(Self::CheckoutCustomerLogin)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (24, ::std::option::Option::Some(b'c')) => {
-                match wire {
-                    "checkout.customer.logout" => {
-                        ::std::option::Option::Some(Self::CheckoutCustomerLogout)
-                    }
-                    "customer_address.written" => {
-                        ::std::option::Option::Some(Self::CustomerAddressWritten)
-                    }
-                    "customer_address.deleted" => {
-                        ::std::option::Option::Some(Self::CustomerAddressDeleted)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (25, ::std::option::Option::Some(b'c')) => {
-                match wire {
-                    "checkout.customer.deleted" => {
-                        ::std::option::Option::Some(Self::CheckoutCustomerDeleted)
-                    }
-                    "customer.recovery.request" => {
-                        ::std::option::Option::Some(Self::CustomerRecoveryRequest)
+                    b'u' => {
+                        match wire {
+                            "user.recovery.request" => {
+                                ::std::option::Option::Some(Self::UserRecoveryRequest)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
                     _ => ::std::option::Option::None,
                 }
             }
-            (25, ::std::option::Option::Some(b'm')) => {
-                match wire {
-                    "mail.after.create.message" => {
-                        ::std::option::Option::Some(Self::MailAfterCreateMessage)
+            22 => {
+                match wire.as_bytes()[0] {
+                    b'n' => {
+                        match wire {
+                            "newsletter.unsubscribe" => {
+                                ::std::option::Option::Some(Self::NewsletterUnsubscribe)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
                     _ => ::std::option::Option::None,
                 }
             }
-            (26, ::std::option::Option::Some(b'c')) => {
-                match wire {
-                    "checkout.customer.register" => {
-                        ::std::option::Option::Some(Self::CheckoutCustomerRegister)
+            23 => {
+                match wire.as_bytes()[0] {
+                    b'c' => {
+                        match wire {
+                            "checkout.customer.login" => {
+                                ::std::option::Option::Some(Self::CheckoutCustomerLogin)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
                     _ => ::std::option::Option::None,
                 }
             }
-            (28, ::std::option::Option::Some(b's')) => {
-                match wire {
-                    "state_enter.order.state.open" => {
-                        ::std::option::Option::Some(Self::StateEnterOrderStateOpen)
+            24 => {
+                match wire.as_bytes()[17] {
+                    b'.' => {
+                        match wire {
+                            "checkout.customer.logout" => {
+                                ::std::option::Option::Some(Self::CheckoutCustomerLogout)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
-                    "state_leave.order.state.open" => {
-                        ::std::option::Option::Some(Self::StateLeaveOrderStateOpen)
+                    b'd' => {
+                        match wire {
+                            "customer_address.deleted" => {
+                                ::std::option::Option::Some(Self::CustomerAddressDeleted)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
-                    "sales_channel_domain.written" => {
-                        ::std::option::Option::Some(Self::SalesChannelDomainWritten)
-                    }
-                    "sales_channel_domain.deleted" => {
-                        ::std::option::Option::Some(Self::SalesChannelDomainDeleted)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (30, ::std::option::Option::Some(b'c')) => {
-                match wire {
-                    "checkout.customer.before.login" => {
-                        ::std::option::Option::Some(Self::CheckoutCustomerBeforeLogin)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (32, ::std::option::Option::Some(b'c')) => {
-                match wire {
-                    "checkout.customer.guest_register" => {
-                        ::std::option::Option::Some(Self::CheckoutCustomerGuestRegister)
+                    b'w' => {
+                        match wire {
+                            "customer_address.written" => {
+                                ::std::option::Option::Some(Self::CustomerAddressWritten)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
                     _ => ::std::option::Option::None,
                 }
             }
-            (33, ::std::option::Option::Some(b's')) => {
-                match wire {
-                    "state_enter.order.state.cancelled" => {
-                        ::std::option::Option::Some(Self::StateEnterOrderStateCancelled)
+            25 => {
+                match wire.as_bytes()[1] {
+                    b'a' => {
+                        match wire {
+                            "mail.after.create.message" => {
+                                ::std::option::Option::Some(Self::MailAfterCreateMessage)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
-                    "state_enter.order.state.completed" => {
-                        ::std::option::Option::Some(Self::StateEnterOrderStateCompleted)
+                    b'h' => {
+                        match wire {
+                            "checkout.customer.deleted" => {
+                                ::std::option::Option::Some(Self::CheckoutCustomerDeleted)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
-                    "state_leave.order.state.cancelled" => {
-                        ::std::option::Option::Some(Self::StateLeaveOrderStateCancelled)
-                    }
-                    "state_leave.order.state.completed" => {
-                        ::std::option::Option::Some(Self::StateLeaveOrderStateCompleted)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (35, ::std::option::Option::Some(b's')) => {
-                match wire {
-                    "state_enter.order.state.in_progress" => {
-                        ::std::option::Option::Some(Self::StateEnterOrderStateInProgress)
-                    }
-                    "state_leave.order.state.in_progress" => {
-                        ::std::option::Option::Some(Self::StateLeaveOrderStateInProgress)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (36, ::std::option::Option::Some(b'c')) => {
-                match wire {
-                    "customer.group.registration.accepted" => {
-                        ::std::option::Option::Some(
-                            Self::CustomerGroupRegistrationAccepted,
-                        )
-                    }
-                    "customer.group.registration.declined" => {
-                        ::std::option::Option::Some(
-                            Self::CustomerGroupRegistrationDeclined,
-                        )
+                    b'u' => {
+                        match wire {
+                            "customer.recovery.request" => {
+                                ::std::option::Option::Some(Self::CustomerRecoveryRequest)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
                     _ => ::std::option::Option::None,
                 }
             }
-            (37, ::std::option::Option::Some(b'c')) => {
-                match wire {
-                    "checkout.order.payment_method.changed" => {
-                        ::std::option::Option::Some(
-                            Self::CheckoutOrderPaymentMethodChanged,
-                        )
+            26 => {
+                match wire.as_bytes()[0] {
+                    b'c' => {
+                        match wire {
+                            "checkout.customer.register" => {
+                                ::std::option::Option::Some(Self::CheckoutCustomerRegister)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
                     _ => ::std::option::Option::None,
                 }
             }
-            (37, ::std::option::Option::Some(b's')) => {
-                match wire {
-                    "state_enter.order_delivery.state.open" => {
-                        ::std::option::Option::Some(
-                            Self::StateEnterOrderDeliveryStateOpen,
-                        )
+            28 => {
+                match wire.as_bytes()[6] {
+                    b'c' => {
+                        match wire {
+                            "sales_channel_domain.written" => {
+                                ::std::option::Option::Some(Self::SalesChannelDomainWritten)
+                            }
+                            "sales_channel_domain.deleted" => {
+                                ::std::option::Option::Some(Self::SalesChannelDomainDeleted)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
-                    "state_leave.order_delivery.state.open" => {
-                        ::std::option::Option::Some(
-                            Self::StateLeaveOrderDeliveryStateOpen,
-                        )
+                    b'e' => {
+                        match wire {
+                            "state_enter.order.state.open" => {
+                                ::std::option::Option::Some(Self::StateEnterOrderStateOpen)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (40, ::std::option::Option::Some(b'c')) => {
-                match wire {
-                    "checkout.customer.changed-payment-method" => {
-                        ::std::option::Option::Some(
-                            Self::CheckoutCustomerChangedPaymentMethod,
-                        )
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (40, ::std::option::Option::Some(b's')) => {
-                match wire {
-                    "state_enter.order_delivery.state.shipped" => {
-                        ::std::option::Option::Some(
-                            Self::StateEnterOrderDeliveryStateShipped,
-                        )
-                    }
-                    "state_enter.order_transaction.state.open" => {
-                        ::std::option::Option::Some(
-                            Self::StateEnterOrderTransactionStateOpen,
-                        )
-                    }
-                    "state_enter.order_transaction.state.paid" => {
-                        ::std::option::Option::Some(
-                            Self::StateEnterOrderTransactionStatePaid,
-                        )
-                    }
-                    "state_leave.order_delivery.state.shipped" => {
-                        ::std::option::Option::Some(
-                            Self::StateLeaveOrderDeliveryStateShipped,
-                        )
-                    }
-                    "state_leave.order_transaction.state.open" => {
-                        ::std::option::Option::Some(
-                            Self::StateLeaveOrderTransactionStateOpen,
-                        )
-                    }
-                    "state_leave.order_transaction.state.paid" => {
-                        ::std::option::Option::Some(
-                            Self::StateLeaveOrderTransactionStatePaid,
-                        )
+                    b'l' => {
+                        match wire {
+                            "state_leave.order.state.open" => {
+                                ::std::option::Option::Some(Self::StateLeaveOrderStateOpen)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
                     _ => ::std::option::Option::None,
                 }
             }
-            (41, ::std::option::Option::Some(b's')) => {
-                match wire {
-                    "state_enter.order_delivery.state.returned" => {
-                        ::std::option::Option::Some(
-                            Self::StateEnterOrderDeliveryStateReturned,
-                        )
-                    }
-                    "state_leave.order_delivery.state.returned" => {
-                        ::std::option::Option::Some(
-                            Self::StateLeaveOrderDeliveryStateReturned,
-                        )
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (42, ::std::option::Option::Some(b's')) => {
-                match wire {
-                    "state_enter.order_delivery.state.cancelled" => {
-                        ::std::option::Option::Some(
-                            Self::StateEnterOrderDeliveryStateCancelled,
-                        )
-                    }
-                    "state_enter.order_transaction.state.failed" => {
-                        ::std::option::Option::Some(
-                            Self::StateEnterOrderTransactionStateFailed,
-                        )
-                    }
-                    "state_leave.order_delivery.state.cancelled" => {
-                        ::std::option::Option::Some(
-                            Self::StateLeaveOrderDeliveryStateCancelled,
-                        )
-                    }
-                    "state_leave.order_transaction.state.failed" => {
-                        ::std::option::Option::Some(
-                            Self::StateLeaveOrderTransactionStateFailed,
-                        )
+            30 => {
+                match wire.as_bytes()[0] {
+                    b'c' => {
+                        match wire {
+                            "checkout.customer.before.login" => {
+                                ::std::option::Option::Some(
+                                    Self::CheckoutCustomerBeforeLogin,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
                     _ => ::std::option::Option::None,
                 }
             }
-            (43, ::std::option::Option::Some(b'c')) => {
-                match wire {
-                    "checkout.customer.double_opt_in_guest_order" => {
-                        ::std::option::Option::Some(
-                            Self::CheckoutCustomerDoubleOptInGuestOrder,
-                        )
+            32 => {
+                match wire.as_bytes()[0] {
+                    b'c' => {
+                        match wire {
+                            "checkout.customer.guest_register" => {
+                                ::std::option::Option::Some(
+                                    Self::CheckoutCustomerGuestRegister,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
                     _ => ::std::option::Option::None,
                 }
             }
-            (44, ::std::option::Option::Some(b'c')) => {
-                match wire {
-                    "checkout.customer.double_opt_in_registration" => {
-                        ::std::option::Option::Some(
-                            Self::CheckoutCustomerDoubleOptInRegistration,
-                        )
+            33 => {
+                match wire.as_bytes()[6] {
+                    b'e' => {
+                        match wire {
+                            "state_enter.order.state.cancelled" => {
+                                ::std::option::Option::Some(
+                                    Self::StateEnterOrderStateCancelled,
+                                )
+                            }
+                            "state_enter.order.state.completed" => {
+                                ::std::option::Option::Some(
+                                    Self::StateEnterOrderStateCompleted,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'l' => {
+                        match wire {
+                            "state_leave.order.state.cancelled" => {
+                                ::std::option::Option::Some(
+                                    Self::StateLeaveOrderStateCancelled,
+                                )
+                            }
+                            "state_leave.order.state.completed" => {
+                                ::std::option::Option::Some(
+                                    Self::StateLeaveOrderStateCompleted,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
                     _ => ::std::option::Option::None,
                 }
             }
-            (44, ::std::option::Option::Some(b's')) => {
-                match wire {
-                    "state_enter.order_transaction.state.refunded" => {
-                        ::std::option::Option::Some(
-                            Self::StateEnterOrderTransactionStateRefunded,
-                        )
+            35 => {
+                match wire.as_bytes()[6] {
+                    b'e' => {
+                        match wire {
+                            "state_enter.order.state.in_progress" => {
+                                ::std::option::Option::Some(
+                                    Self::StateEnterOrderStateInProgress,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
-                    "state_enter.order_transaction.state.reminded" => {
-                        ::std::option::Option::Some(
-                            Self::StateEnterOrderTransactionStateReminded,
-                        )
-                    }
-                    "state_leave.order_transaction.state.refunded" => {
-                        ::std::option::Option::Some(
-                            Self::StateLeaveOrderTransactionStateRefunded,
-                        )
-                    }
-                    "state_leave.order_transaction.state.reminded" => {
-                        ::std::option::Option::Some(
-                            Self::StateLeaveOrderTransactionStateReminded,
-                        )
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (45, ::std::option::Option::Some(b's')) => {
-                match wire {
-                    "state_enter.order_transaction.state.cancelled" => {
-                        ::std::option::Option::Some(
-                            Self::StateEnterOrderTransactionStateCancelled,
-                        )
-                    }
-                    "state_leave.order_transaction.state.cancelled" => {
-                        ::std::option::Option::Some(
-                            Self::StateLeaveOrderTransactionStateCancelled,
-                        )
+                    b'l' => {
+                        match wire {
+                            "state_leave.order.state.in_progress" => {
+                                ::std::option::Option::Some(
+                                    Self::StateLeaveOrderStateInProgress,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
                     _ => ::std::option::Option::None,
                 }
             }
-            (46, ::std::option::Option::Some(b's')) => {
-                match wire {
-                    "state_enter.order_transaction.state.authorized" => {
-                        ::std::option::Option::Some(
-                            Self::StateEnterOrderTransactionStateAuthorized,
-                        )
+            36 => {
+                match wire.as_bytes()[28] {
+                    b'a' => {
+                        match wire {
+                            "customer.group.registration.accepted" => {
+                                ::std::option::Option::Some(
+                                    Self::CustomerGroupRegistrationAccepted,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
-                    "state_enter.order_transaction.state.chargeback" => {
-                        ::std::option::Option::Some(
-                            Self::StateEnterOrderTransactionStateChargeback,
-                        )
-                    }
-                    "state_leave.order_transaction.state.authorized" => {
-                        ::std::option::Option::Some(
-                            Self::StateLeaveOrderTransactionStateAuthorized,
-                        )
-                    }
-                    "state_leave.order_transaction.state.chargeback" => {
-                        ::std::option::Option::Some(
-                            Self::StateLeaveOrderTransactionStateChargeback,
-                        )
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (47, ::std::option::Option::Some(b's')) => {
-                match wire {
-                    "state_enter.order_transaction.state.in_progress" => {
-                        ::std::option::Option::Some(
-                            Self::StateEnterOrderTransactionStateInProgress,
-                        )
-                    }
-                    "state_enter.order_transaction.state.unconfirmed" => {
-                        ::std::option::Option::Some(
-                            Self::StateEnterOrderTransactionStateUnconfirmed,
-                        )
-                    }
-                    "state_leave.order_transaction.state.in_progress" => {
-                        ::std::option::Option::Some(
-                            Self::StateLeaveOrderTransactionStateInProgress,
-                        )
-                    }
-                    "state_leave.order_transaction.state.unconfirmed" => {
-                        ::std::option::Option::Some(
-                            Self::StateLeaveOrderTransactionStateUnconfirmed,
-                        )
+                    b'd' => {
+                        match wire {
+                            "customer.group.registration.declined" => {
+                                ::std::option::Option::Some(
+                                    Self::CustomerGroupRegistrationDeclined,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
                     _ => ::std::option::Option::None,
                 }
             }
-            (50, ::std::option::Option::Some(b's')) => {
-                match wire {
-                    "state_enter.order_delivery.state.shipped_partially" => {
-                        ::std::option::Option::Some(
-                            Self::StateEnterOrderDeliveryStateShippedPartially,
-                        )
+            37 => {
+                match wire.as_bytes()[6] {
+                    b'e' => {
+                        match wire {
+                            "state_enter.order_delivery.state.open" => {
+                                ::std::option::Option::Some(
+                                    Self::StateEnterOrderDeliveryStateOpen,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
-                    "state_enter.order_transaction.state.paid_partially" => {
-                        ::std::option::Option::Some(
-                            Self::StateEnterOrderTransactionStatePaidPartially,
-                        )
+                    b'l' => {
+                        match wire {
+                            "state_leave.order_delivery.state.open" => {
+                                ::std::option::Option::Some(
+                                    Self::StateLeaveOrderDeliveryStateOpen,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
-                    "state_enter.order_transaction_capture.state.failed" => {
-                        ::std::option::Option::Some(
-                            Self::StateEnterOrderTransactionCaptureStateFailed,
-                        )
-                    }
-                    "state_leave.order_delivery.state.shipped_partially" => {
-                        ::std::option::Option::Some(
-                            Self::StateLeaveOrderDeliveryStateShippedPartially,
-                        )
-                    }
-                    "state_leave.order_transaction.state.paid_partially" => {
-                        ::std::option::Option::Some(
-                            Self::StateLeaveOrderTransactionStatePaidPartially,
-                        )
-                    }
-                    "state_leave.order_transaction_capture.state.failed" => {
-                        ::std::option::Option::Some(
-                            Self::StateLeaveOrderTransactionCaptureStateFailed,
-                        )
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (51, ::std::option::Option::Some(b's')) => {
-                match wire {
-                    "state_enter.order_delivery.state.returned_partially" => {
-                        ::std::option::Option::Some(
-                            Self::StateEnterOrderDeliveryStateReturnedPartially,
-                        )
-                    }
-                    "state_enter.order_transaction_capture.state.pending" => {
-                        ::std::option::Option::Some(
-                            Self::StateEnterOrderTransactionCaptureStatePending,
-                        )
-                    }
-                    "state_leave.order_delivery.state.returned_partially" => {
-                        ::std::option::Option::Some(
-                            Self::StateLeaveOrderDeliveryStateReturnedPartially,
-                        )
-                    }
-                    "state_leave.order_transaction_capture.state.pending" => {
-                        ::std::option::Option::Some(
-                            Self::StateLeaveOrderTransactionCaptureStatePending,
-                        )
+                    b'u' => {
+                        match wire {
+                            "checkout.order.payment_method.changed" => {
+                                ::std::option::Option::Some(
+                                    Self::CheckoutOrderPaymentMethodChanged,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
                     _ => ::std::option::Option::None,
                 }
             }
-            (53, ::std::option::Option::Some(b's')) => {
-                match wire {
-                    "state_enter.order_transaction_capture.state.completed" => {
-                        ::std::option::Option::Some(
-                            Self::StateEnterOrderTransactionCaptureStateCompleted,
-                        )
+            40 => {
+                match wire.as_bytes()[6] {
+                    b'e' => {
+                        match wire {
+                            "state_enter.order_delivery.state.shipped" => {
+                                ::std::option::Option::Some(
+                                    Self::StateEnterOrderDeliveryStateShipped,
+                                )
+                            }
+                            "state_enter.order_transaction.state.open" => {
+                                ::std::option::Option::Some(
+                                    Self::StateEnterOrderTransactionStateOpen,
+                                )
+                            }
+                            "state_enter.order_transaction.state.paid" => {
+                                ::std::option::Option::Some(
+                                    Self::StateEnterOrderTransactionStatePaid,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
-                    "state_leave.order_transaction_capture.state.completed" => {
-                        ::std::option::Option::Some(
-                            Self::StateLeaveOrderTransactionCaptureStateCompleted,
-                        )
+                    b'l' => {
+                        match wire {
+                            "state_leave.order_delivery.state.shipped" => {
+                                ::std::option::Option::Some(
+                                    Self::StateLeaveOrderDeliveryStateShipped,
+                                )
+                            }
+                            "state_leave.order_transaction.state.open" => {
+                                ::std::option::Option::Some(
+                                    Self::StateLeaveOrderTransactionStateOpen,
+                                )
+                            }
+                            "state_leave.order_transaction.state.paid" => {
+                                ::std::option::Option::Some(
+                                    Self::StateLeaveOrderTransactionStatePaid,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (54, ::std::option::Option::Some(b's')) => {
-                match wire {
-                    "state_enter.order_transaction.state.refunded_partially" => {
-                        ::std::option::Option::Some(
-                            Self::StateEnterOrderTransactionStateRefundedPartially,
-                        )
-                    }
-                    "state_leave.order_transaction.state.refunded_partially" => {
-                        ::std::option::Option::Some(
-                            Self::StateLeaveOrderTransactionStateRefundedPartially,
-                        )
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (55, ::std::option::Option::Some(b's')) => {
-                match wire {
-                    "state_enter.order_transaction_capture_refund.state.open" => {
-                        ::std::option::Option::Some(
-                            Self::StateEnterOrderTransactionCaptureRefundStateOpen,
-                        )
-                    }
-                    "state_leave.order_transaction_capture_refund.state.open" => {
-                        ::std::option::Option::Some(
-                            Self::StateLeaveOrderTransactionCaptureRefundStateOpen,
-                        )
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (57, ::std::option::Option::Some(b's')) => {
-                match wire {
-                    "state_enter.order_transaction_capture_refund.state.failed" => {
-                        ::std::option::Option::Some(
-                            Self::StateEnterOrderTransactionCaptureRefundStateFailed,
-                        )
-                    }
-                    "state_leave.order_transaction_capture_refund.state.failed" => {
-                        ::std::option::Option::Some(
-                            Self::StateLeaveOrderTransactionCaptureRefundStateFailed,
-                        )
+                    b'u' => {
+                        match wire {
+                            "checkout.customer.changed-payment-method" => {
+                                ::std::option::Option::Some(
+                                    Self::CheckoutCustomerChangedPaymentMethod,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
                     _ => ::std::option::Option::None,
                 }
             }
-            (60, ::std::option::Option::Some(b's')) => {
-                match wire {
-                    "state_enter.order_transaction_capture_refund.state.cancelled" => {
-                        ::std::option::Option::Some(
-                            Self::StateEnterOrderTransactionCaptureRefundStateCancelled,
-                        )
+            41 => {
+                match wire.as_bytes()[6] {
+                    b'e' => {
+                        match wire {
+                            "state_enter.order_delivery.state.returned" => {
+                                ::std::option::Option::Some(
+                                    Self::StateEnterOrderDeliveryStateReturned,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
-                    "state_enter.order_transaction_capture_refund.state.completed" => {
-                        ::std::option::Option::Some(
-                            Self::StateEnterOrderTransactionCaptureRefundStateCompleted,
-                        )
-                    }
-                    "state_leave.order_transaction_capture_refund.state.cancelled" => {
-                        ::std::option::Option::Some(
-                            Self::StateLeaveOrderTransactionCaptureRefundStateCancelled,
-                        )
-                    }
-                    "state_leave.order_transaction_capture_refund.state.completed" => {
-                        ::std::option::Option::Some(
-                            Self::StateLeaveOrderTransactionCaptureRefundStateCompleted,
-                        )
+                    b'l' => {
+                        match wire {
+                            "state_leave.order_delivery.state.returned" => {
+                                ::std::option::Option::Some(
+                                    Self::StateLeaveOrderDeliveryStateReturned,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
                     _ => ::std::option::Option::None,
                 }
             }
-            (62, ::std::option::Option::Some(b's')) => {
-                match wire {
-                    "state_enter.order_transaction_capture_refund.state.in_progress" => {
-                        ::std::option::Option::Some(
-                            Self::StateEnterOrderTransactionCaptureRefundStateInProgress,
-                        )
+            42 => {
+                match wire.as_bytes()[6] {
+                    b'e' => {
+                        match wire {
+                            "state_enter.order_delivery.state.cancelled" => {
+                                ::std::option::Option::Some(
+                                    Self::StateEnterOrderDeliveryStateCancelled,
+                                )
+                            }
+                            "state_enter.order_transaction.state.failed" => {
+                                ::std::option::Option::Some(
+                                    Self::StateEnterOrderTransactionStateFailed,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
-                    "state_leave.order_transaction_capture_refund.state.in_progress" => {
-                        ::std::option::Option::Some(
-                            Self::StateLeaveOrderTransactionCaptureRefundStateInProgress,
-                        )
+                    b'l' => {
+                        match wire {
+                            "state_leave.order_delivery.state.cancelled" => {
+                                ::std::option::Option::Some(
+                                    Self::StateLeaveOrderDeliveryStateCancelled,
+                                )
+                            }
+                            "state_leave.order_transaction.state.failed" => {
+                                ::std::option::Option::Some(
+                                    Self::StateLeaveOrderTransactionStateFailed,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            43 => {
+                match wire.as_bytes()[0] {
+                    b'c' => {
+                        match wire {
+                            "checkout.customer.double_opt_in_guest_order" => {
+                                ::std::option::Option::Some(
+                                    Self::CheckoutCustomerDoubleOptInGuestOrder,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            44 => {
+                match wire.as_bytes()[6] {
+                    b'e' => {
+                        match wire {
+                            "state_enter.order_transaction.state.refunded" => {
+                                ::std::option::Option::Some(
+                                    Self::StateEnterOrderTransactionStateRefunded,
+                                )
+                            }
+                            "state_enter.order_transaction.state.reminded" => {
+                                ::std::option::Option::Some(
+                                    Self::StateEnterOrderTransactionStateReminded,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'l' => {
+                        match wire {
+                            "state_leave.order_transaction.state.refunded" => {
+                                ::std::option::Option::Some(
+                                    Self::StateLeaveOrderTransactionStateRefunded,
+                                )
+                            }
+                            "state_leave.order_transaction.state.reminded" => {
+                                ::std::option::Option::Some(
+                                    Self::StateLeaveOrderTransactionStateReminded,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'u' => {
+                        match wire {
+                            "checkout.customer.double_opt_in_registration" => {
+                                ::std::option::Option::Some(
+                                    Self::CheckoutCustomerDoubleOptInRegistration,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            45 => {
+                match wire.as_bytes()[6] {
+                    b'e' => {
+                        match wire {
+                            "state_enter.order_transaction.state.cancelled" => {
+                                ::std::option::Option::Some(
+                                    Self::StateEnterOrderTransactionStateCancelled,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'l' => {
+                        match wire {
+                            "state_leave.order_transaction.state.cancelled" => {
+                                ::std::option::Option::Some(
+                                    Self::StateLeaveOrderTransactionStateCancelled,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            46 => {
+                match wire.as_bytes()[6] {
+                    b'e' => {
+                        match wire {
+                            "state_enter.order_transaction.state.authorized" => {
+                                ::std::option::Option::Some(
+                                    Self::StateEnterOrderTransactionStateAuthorized,
+                                )
+                            }
+                            "state_enter.order_transaction.state.chargeback" => {
+                                ::std::option::Option::Some(
+                                    Self::StateEnterOrderTransactionStateChargeback,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'l' => {
+                        match wire {
+                            "state_leave.order_transaction.state.authorized" => {
+                                ::std::option::Option::Some(
+                                    Self::StateLeaveOrderTransactionStateAuthorized,
+                                )
+                            }
+                            "state_leave.order_transaction.state.chargeback" => {
+                                ::std::option::Option::Some(
+                                    Self::StateLeaveOrderTransactionStateChargeback,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            47 => {
+                match wire.as_bytes()[6] {
+                    b'e' => {
+                        match wire {
+                            "state_enter.order_transaction.state.in_progress" => {
+                                ::std::option::Option::Some(
+                                    Self::StateEnterOrderTransactionStateInProgress,
+                                )
+                            }
+                            "state_enter.order_transaction.state.unconfirmed" => {
+                                ::std::option::Option::Some(
+                                    Self::StateEnterOrderTransactionStateUnconfirmed,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'l' => {
+                        match wire {
+                            "state_leave.order_transaction.state.in_progress" => {
+                                ::std::option::Option::Some(
+                                    Self::StateLeaveOrderTransactionStateInProgress,
+                                )
+                            }
+                            "state_leave.order_transaction.state.unconfirmed" => {
+                                ::std::option::Option::Some(
+                                    Self::StateLeaveOrderTransactionStateUnconfirmed,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            50 => {
+                match wire.as_bytes()[29] {
+                    b'.' => {
+                        match wire {
+                            "state_enter.order_transaction.state.paid_partially" => {
+                                ::std::option::Option::Some(
+                                    Self::StateEnterOrderTransactionStatePaidPartially,
+                                )
+                            }
+                            "state_leave.order_transaction.state.paid_partially" => {
+                                ::std::option::Option::Some(
+                                    Self::StateLeaveOrderTransactionStatePaidPartially,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'_' => {
+                        match wire {
+                            "state_enter.order_transaction_capture.state.failed" => {
+                                ::std::option::Option::Some(
+                                    Self::StateEnterOrderTransactionCaptureStateFailed,
+                                )
+                            }
+                            "state_leave.order_transaction_capture.state.failed" => {
+                                ::std::option::Option::Some(
+                                    Self::StateLeaveOrderTransactionCaptureStateFailed,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'a' => {
+                        match wire {
+                            "state_enter.order_delivery.state.shipped_partially" => {
+                                ::std::option::Option::Some(
+                                    Self::StateEnterOrderDeliveryStateShippedPartially,
+                                )
+                            }
+                            "state_leave.order_delivery.state.shipped_partially" => {
+                                ::std::option::Option::Some(
+                                    Self::StateLeaveOrderDeliveryStateShippedPartially,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            51 => {
+                match wire.as_bytes()[6] {
+                    b'e' => {
+                        match wire {
+                            "state_enter.order_delivery.state.returned_partially" => {
+                                ::std::option::Option::Some(
+                                    Self::StateEnterOrderDeliveryStateReturnedPartially,
+                                )
+                            }
+                            "state_enter.order_transaction_capture.state.pending" => {
+                                ::std::option::Option::Some(
+                                    Self::StateEnterOrderTransactionCaptureStatePending,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'l' => {
+                        match wire {
+                            "state_leave.order_delivery.state.returned_partially" => {
+                                ::std::option::Option::Some(
+                                    Self::StateLeaveOrderDeliveryStateReturnedPartially,
+                                )
+                            }
+                            "state_leave.order_transaction_capture.state.pending" => {
+                                ::std::option::Option::Some(
+                                    Self::StateLeaveOrderTransactionCaptureStatePending,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            53 => {
+                match wire.as_bytes()[6] {
+                    b'e' => {
+                        match wire {
+                            "state_enter.order_transaction_capture.state.completed" => {
+                                ::std::option::Option::Some(
+                                    Self::StateEnterOrderTransactionCaptureStateCompleted,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'l' => {
+                        match wire {
+                            "state_leave.order_transaction_capture.state.completed" => {
+                                ::std::option::Option::Some(
+                                    Self::StateLeaveOrderTransactionCaptureStateCompleted,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            54 => {
+                match wire.as_bytes()[6] {
+                    b'e' => {
+                        match wire {
+                            "state_enter.order_transaction.state.refunded_partially" => {
+                                ::std::option::Option::Some(
+                                    Self::StateEnterOrderTransactionStateRefundedPartially,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'l' => {
+                        match wire {
+                            "state_leave.order_transaction.state.refunded_partially" => {
+                                ::std::option::Option::Some(
+                                    Self::StateLeaveOrderTransactionStateRefundedPartially,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            55 => {
+                match wire.as_bytes()[6] {
+                    b'e' => {
+                        match wire {
+                            "state_enter.order_transaction_capture_refund.state.open" => {
+                                ::std::option::Option::Some(
+                                    Self::StateEnterOrderTransactionCaptureRefundStateOpen,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'l' => {
+                        match wire {
+                            "state_leave.order_transaction_capture_refund.state.open" => {
+                                ::std::option::Option::Some(
+                                    Self::StateLeaveOrderTransactionCaptureRefundStateOpen,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            57 => {
+                match wire.as_bytes()[6] {
+                    b'e' => {
+                        match wire {
+                            "state_enter.order_transaction_capture_refund.state.failed" => {
+                                ::std::option::Option::Some(
+                                    Self::StateEnterOrderTransactionCaptureRefundStateFailed,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'l' => {
+                        match wire {
+                            "state_leave.order_transaction_capture_refund.state.failed" => {
+                                ::std::option::Option::Some(
+                                    Self::StateLeaveOrderTransactionCaptureRefundStateFailed,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            60 => {
+                match wire.as_bytes()[6] {
+                    b'e' => {
+                        match wire {
+                            "state_enter.order_transaction_capture_refund.state.cancelled" => {
+                                ::std::option::Option::Some(
+                                    Self::StateEnterOrderTransactionCaptureRefundStateCancelled,
+                                )
+                            }
+                            "state_enter.order_transaction_capture_refund.state.completed" => {
+                                ::std::option::Option::Some(
+                                    Self::StateEnterOrderTransactionCaptureRefundStateCompleted,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'l' => {
+                        match wire {
+                            "state_leave.order_transaction_capture_refund.state.cancelled" => {
+                                ::std::option::Option::Some(
+                                    Self::StateLeaveOrderTransactionCaptureRefundStateCancelled,
+                                )
+                            }
+                            "state_leave.order_transaction_capture_refund.state.completed" => {
+                                ::std::option::Option::Some(
+                                    Self::StateLeaveOrderTransactionCaptureRefundStateCompleted,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            62 => {
+                match wire.as_bytes()[6] {
+                    b'e' => {
+                        match wire {
+                            "state_enter.order_transaction_capture_refund.state.in_progress" => {
+                                ::std::option::Option::Some(
+                                    Self::StateEnterOrderTransactionCaptureRefundStateInProgress,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'l' => {
+                        match wire {
+                            "state_leave.order_transaction_capture_refund.state.in_progress" => {
+                                ::std::option::Option::Some(
+                                    Self::StateLeaveOrderTransactionCaptureRefundStateInProgress,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
                     _ => ::std::option::Option::None,
                 }
             }
             _ => ::std::option::Option::None,
-        };
-        known.unwrap_or_else(|| Self::Unknown(wire.to_owned()))
+        }
     }
     /// The exact wire name.
     pub fn as_str(&self) -> &str {
@@ -2482,121 +2848,178 @@ impl Scope {
     ];
     /// The value for a wire name; an unknown name gives [`Self::Unknown`].
     pub fn from_wire(wire: &str) -> Self {
-        let known = match (wire.len(), wire.as_bytes().first()) {
-            (10, ::std::option::Option::Some(b'm')) => {
-                match wire {
-                    "media:read" => ::std::option::Option::Some(Self::MediaRead),
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (10, ::std::option::Option::Some(b'o')) => {
-                match wire {
-                    "order:read" => ::std::option::Option::Some(Self::OrderRead),
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (12, ::std::option::Option::Some(b'p')) => {
-                match wire {
-                    "product:read" => ::std::option::Option::Some(Self::ProductRead),
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (13, ::std::option::Option::Some(b'c')) => {
-                match wire {
-                    "customer:read" => ::std::option::Option::Some(Self::CustomerRead),
-                    "category:read" => ::std::option::Option::Some(Self::CategoryRead),
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (13, ::std::option::Option::Some(b'd')) => {
-                match wire {
-                    "document:read" => ::std::option::Option::Some(Self::DocumentRead),
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (18, ::std::option::Option::Some(b'o')) => {
-                match wire {
-                    "order_address:read" => {
-                        ::std::option::Option::Some(Self::OrderAddressRead)
+        Self::known(wire).unwrap_or_else(|| Self::Unknown(wire.to_owned()))
+    }
+    /// The documented value with this wire name, if there is one (no allocation
+    /// for unknown names, unlike [`Self::from_wire`]).
+    pub fn known(wire: &str) -> ::std::option::Option<Self> {
+        match wire.len() {
+            10 => {
+                match wire.as_bytes()[0] {
+                    b'm' => {
+                        match wire {
+                            "media:read" => ::std::option::Option::Some(Self::MediaRead),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'o' => {
+                        match wire {
+                            "order:read" => ::std::option::Option::Some(Self::OrderRead),
+                            _ => ::std::option::Option::None,
+                        }
                     }
                     _ => ::std::option::Option::None,
                 }
             }
-            (18, ::std::option::Option::Some(b'p')) => {
-                match wire {
-                    "product_price:read" => {
-                        ::std::option::Option::Some(Self::ProductPriceRead)
+            12 => {
+                match wire.as_bytes()[0] {
+                    b'p' => {
+                        match wire {
+                            "product:read" => {
+                                ::std::option::Option::Some(Self::ProductRead)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
                     _ => ::std::option::Option::None,
                 }
             }
-            (18, ::std::option::Option::Some(b's')) => {
-                match wire {
-                    "sales_channel:read" => {
-                        ::std::option::Option::Some(Self::SalesChannelRead)
+            13 => {
+                match wire.as_bytes()[1] {
+                    b'a' => {
+                        match wire {
+                            "category:read" => {
+                                ::std::option::Option::Some(Self::CategoryRead)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'o' => {
+                        match wire {
+                            "document:read" => {
+                                ::std::option::Option::Some(Self::DocumentRead)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'u' => {
+                        match wire {
+                            "customer:read" => {
+                                ::std::option::Option::Some(Self::CustomerRead)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
                     _ => ::std::option::Option::None,
                 }
             }
-            (18, ::std::option::Option::Some(b'u')) => {
-                match wire {
-                    "user_recovery:read" => {
-                        ::std::option::Option::Some(Self::UserRecoveryRead)
+            18 => {
+                match wire.as_bytes()[0] {
+                    b'o' => {
+                        match wire {
+                            "order_address:read" => {
+                                ::std::option::Option::Some(Self::OrderAddressRead)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'p' => {
+                        match wire {
+                            "product_price:read" => {
+                                ::std::option::Option::Some(Self::ProductPriceRead)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b's' => {
+                        match wire {
+                            "sales_channel:read" => {
+                                ::std::option::Option::Some(Self::SalesChannelRead)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'u' => {
+                        match wire {
+                            "user_recovery:read" => {
+                                ::std::option::Option::Some(Self::UserRecoveryRead)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
                     _ => ::std::option::Option::None,
                 }
             }
-            (19, ::std::option::Option::Some(b'c')) => {
-                match wire {
-                    "customer_group:read" => {
-                        ::std::option::Option::Some(Self::CustomerGroupRead)
+            19 => {
+                match wire.as_bytes()[0] {
+                    b'c' => {
+                        match wire {
+                            "customer_group:read" => {
+                                ::std::option::Option::Some(Self::CustomerGroupRead)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
                     _ => ::std::option::Option::None,
                 }
             }
-            (21, ::std::option::Option::Some(b'c')) => {
-                match wire {
-                    "customer_address:read" => {
-                        ::std::option::Option::Some(Self::CustomerAddressRead)
+            21 => {
+                match wire.as_bytes()[0] {
+                    b'c' => {
+                        match wire {
+                            "customer_address:read" => {
+                                ::std::option::Option::Some(Self::CustomerAddressRead)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
                     _ => ::std::option::Option::None,
                 }
             }
-            (22, ::std::option::Option::Some(b'c')) => {
-                match wire {
-                    "customer_recovery:read" => {
-                        ::std::option::Option::Some(Self::CustomerRecoveryRead)
+            22 => {
+                match wire.as_bytes()[0] {
+                    b'c' => {
+                        match wire {
+                            "customer_recovery:read" => {
+                                ::std::option::Option::Some(Self::CustomerRecoveryRead)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'o' => {
+                        match wire {
+                            "order_transaction:read" => {
+                                ::std::option::Option::Some(Self::OrderTransactionRead)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
                     _ => ::std::option::Option::None,
                 }
             }
-            (22, ::std::option::Option::Some(b'o')) => {
-                match wire {
-                    "order_transaction:read" => {
-                        ::std::option::Option::Some(Self::OrderTransactionRead)
+            25 => {
+                match wire.as_bytes()[0] {
+                    b'n' => {
+                        match wire {
+                            "newsletter_recipient:read" => {
+                                ::std::option::Option::Some(Self::NewsletterRecipientRead)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (25, ::std::option::Option::Some(b'n')) => {
-                match wire {
-                    "newsletter_recipient:read" => {
-                        ::std::option::Option::Some(Self::NewsletterRecipientRead)
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (25, ::std::option::Option::Some(b's')) => {
-                match wire {
-                    "sales_channel_domain:read" => {
-                        ::std::option::Option::Some(Self::SalesChannelDomainRead)
+                    b's' => {
+                        match wire {
+                            "sales_channel_domain:read" => {
+                                ::std::option::Option::Some(Self::SalesChannelDomainRead)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
                     }
                     _ => ::std::option::Option::None,
                 }
             }
             _ => ::std::option::Option::None,
-        };
-        known.unwrap_or_else(|| Self::Unknown(wire.to_owned()))
+        }
     }
     /// The exact wire name.
     pub fn as_str(&self) -> &str {
@@ -7002,28 +7425,37 @@ impl WriteOperation {
     ];
     /// The value for a wire name; an unknown name gives [`Self::Unknown`].
     pub fn from_wire(wire: &str) -> Self {
-        let known = match (wire.len(), wire.as_bytes().first()) {
-            (6, ::std::option::Option::Some(b'd')) => {
-                match wire {
-                    "delete" => ::std::option::Option::Some(Self::Delete),
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (6, ::std::option::Option::Some(b'i')) => {
-                match wire {
-                    "insert" => ::std::option::Option::Some(Self::Insert),
-                    _ => ::std::option::Option::None,
-                }
-            }
-            (6, ::std::option::Option::Some(b'u')) => {
-                match wire {
-                    "update" => ::std::option::Option::Some(Self::Update),
+        Self::known(wire).unwrap_or_else(|| Self::Unknown(wire.to_owned()))
+    }
+    /// The documented value with this wire name, if there is one (no allocation
+    /// for unknown names, unlike [`Self::from_wire`]).
+    pub fn known(wire: &str) -> ::std::option::Option<Self> {
+        match wire.len() {
+            6 => {
+                match wire.as_bytes()[0] {
+                    b'd' => {
+                        match wire {
+                            "delete" => ::std::option::Option::Some(Self::Delete),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'i' => {
+                        match wire {
+                            "insert" => ::std::option::Option::Some(Self::Insert),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'u' => {
+                        match wire {
+                            "update" => ::std::option::Option::Some(Self::Update),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
                     _ => ::std::option::Option::None,
                 }
             }
             _ => ::std::option::Option::None,
-        };
-        known.unwrap_or_else(|| Self::Unknown(wire.to_owned()))
+        }
     }
     /// The exact wire name.
     pub fn as_str(&self) -> &str {
