@@ -105,6 +105,7 @@ fn every_topic_and_scope_round_trips_through_its_wire_name() {
         for (index, topic) in platform::Topic::ALL.iter().enumerate() {
             let parsed: platform::Topic = topic.as_str().parse().unwrap();
             assert_eq!(&parsed, topic, "{id}: FromStr of `{topic}`");
+            assert_eq!(platform::Topic::known(topic.as_str()).as_ref(), Some(topic), "{id}: known(`{topic}`)");
             assert_eq!(topic.to_string(), topic.as_str());
             assert_eq!(topic.index(), Some(index));
             let json = serde_json::to_string(topic).unwrap();
@@ -129,6 +130,7 @@ fn unknown_names_are_kept_the_same_way_by_from_str_and_serde() {
                 continue;
             }
             assert_eq!(parsed, platform::Topic::Unknown(wire.to_owned()), "{id}");
+            assert_eq!(platform::Topic::known(wire), None, "{id}: known({wire:?})");
             assert_eq!(parsed.as_str(), wire);
             assert_eq!(parsed.index(), None);
             assert_eq!(parsed.description(), None);
