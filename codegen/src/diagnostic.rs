@@ -20,6 +20,19 @@ pub struct Diagnostic {
     pub hint: String,
 }
 
+impl Diagnostic {
+    /// A diagnostic at `(line, column)` of `file`, as the YAML locator finds them.
+    pub(crate) fn at(
+        file: &std::path::Path,
+        (line, column): (Option<usize>, Option<usize>),
+        subject: String,
+        message: String,
+        hint: String,
+    ) -> Self {
+        Self { file: file.to_owned(), line, column, subject, message, hint }
+    }
+}
+
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.file.display())?;

@@ -127,15 +127,8 @@ impl Checker<'_> {
         message: String,
         hint: impl Into<String>,
     ) {
-        let (line, column) = self.locator.position(lines, key);
-        self.diagnostics.push(Diagnostic {
-            file: self.file.path.clone(),
-            line,
-            column,
-            subject,
-            message,
-            hint: hint.into(),
-        });
+        let position = self.locator.position(lines, key);
+        self.diagnostics.push(Diagnostic::at(&self.file.path, position, subject, message, hint.into()));
     }
 
     fn top(&mut self, key: &str, message: String, hint: &str) {
