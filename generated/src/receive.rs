@@ -7,7 +7,7 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::body::{self, Found};
+use crate::body::{self, DeliveryBody, Field, Found};
 use crate::verify::{self, Secret, VerifyOptions};
 use crate::{DecodeError, Location, MetadataHeader, WebhookEvent};
 
@@ -249,8 +249,11 @@ impl<E: WebhookEvent> Delivery<E> {
         secrets: &[Secret],
         options: &VerifyOptions,
     ) -> Result<Self, ReceiveError> {
-        Self::verify(headers, body, secrets, options)?;
-        Self::decode_verified(headers, body)
+        // One walk reads every body field the delivery needs: before the signature check for
+        // Ecwid (whose signature covers body fields), after it for the others.
+        let body = DeliveryBody::new(&E::DELIVERY, body);
+        verify::verify(&E::DELIVERY, headers, &body, secrets, options)?;
+        Self::decode_verified(headers, &body)
     }
 
     /// Only verifies the signature: `Ok` means one of `secrets` signed this delivery.
@@ -260,24 +263,30 @@ impl<E: WebhookEvent> Delivery<E> {
         secrets: &[Secret],
         options: &VerifyOptions,
     ) -> Result<(), ReceiveError> {
-        verify::verify(&E::DELIVERY, headers, body, secrets, options)
+        verify::verify(&E::DELIVERY, headers, &DeliveryBody::new(&E::DELIVERY, body), secrets, options)
     }
 
     /// The store id the delivery claims, read **without** verification: only to choose which
     /// secret to verify with when secrets are per store (Shopware's shop secret is assigned per
     /// shop). Never act on it before [`Self::verify_and_decode`] succeeds.
     pub fn unverified_store_id<H: HeaderLookup + ?Sized>(headers: &H, body: &[u8]) -> Option<String> {
-        read_location(headers, body, E::DELIVERY.store_id).ok().flatten()
+        let found = match E::DELIVERY.store_id {
+            Location::Body(_, path) => body::find(body, path),
+            Location::Header(_) => Ok(Found::Absent),
+        };
+        read_location(headers, E::DELIVERY.store_id, found).ok().flatten()
     }
 
-    fn decode_verified<H: HeaderLookup + ?Sized>(headers: &H, body: &[u8]) -> Result<Self, ReceiveError> {
+    /// Reads the topic, decodes the payload and reads the ids, from a body whose signature
+    /// was checked.
+    fn decode_verified<H: HeaderLookup + ?Sized>(headers: &H, body: &DeliveryBody<'_>) -> Result<Self, ReceiveError> {
         let facts = E::DELIVERY;
         let topic = match facts.topic {
             Location::Header(header) => match headers.header(header).map(std::str::from_utf8) {
                 Some(Ok(topic)) if !topic.trim().is_empty() => topic.trim().to_owned(),
                 _ => return Err(ReceiveError::MissingTopicHeader { header }),
             },
-            Location::Body(field, path) => match body::find(body, path) {
+            Location::Body(field, _) => match body.get(Field::Topic) {
                 Ok(Found::Text(topic)) => topic,
                 Ok(Found::Duplicate) => return Err(ReceiveError::DuplicateField { field }),
                 Ok(Found::Absent | Found::NotText) => {
@@ -286,9 +295,9 @@ impl<E: WebhookEvent> Delivery<E> {
                 Err(error) => return Err(ReceiveError::Body(syntax_error(&error))),
             },
         };
-        let event = E::from_delivery(&topic, body).map_err(ReceiveError::Body)?;
-        let delivery_id = read_location(headers, body, facts.delivery_id)?;
-        let store_id = read_location(headers, body, facts.store_id)?;
+        let event = E::from_delivery(&topic, body.raw()).map_err(ReceiveError::Body)?;
+        let delivery_id = read_location(headers, facts.delivery_id, body.get(Field::DeliveryId))?;
+        let store_id = read_location(headers, facts.store_id, body.get(Field::StoreId))?;
         let metadata = facts
             .headers
             .iter()
@@ -344,14 +353,15 @@ fn header_text<H: HeaderLookup + ?Sized>(headers: &H, name: &str) -> Option<Stri
     (!value.is_empty()).then(|| value.to_owned())
 }
 
+/// The value at `location`: the header's text, or, for a body field, what was `found` there.
 fn read_location<H: HeaderLookup + ?Sized>(
     headers: &H,
-    body: &[u8],
     location: Location,
+    found: Result<Found, serde_json::Error>,
 ) -> Result<Option<String>, ReceiveError> {
     match location {
         Location::Header(name) => Ok(header_text(headers, name)),
-        Location::Body(field, path) => match body::find(body, path) {
+        Location::Body(field, _) => match found {
             Ok(Found::Text(text)) => Ok(Some(text)),
             Ok(Found::Absent | Found::NotText) => Ok(None),
             Ok(Found::Duplicate) => Err(ReceiveError::DuplicateField { field }),

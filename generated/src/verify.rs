@@ -11,7 +11,7 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use subtle::ConstantTimeEq as _;
 
-use crate::body::{self, Found};
+use crate::body::{DeliveryBody, Field, Found};
 use crate::receive::{HeaderLookup, ReceiveError};
 use crate::{DeliveryFacts, SignatureScheme};
 
@@ -221,14 +221,16 @@ const WEBHOOK_ID: &str = "webhook-id";
 const WEBHOOK_TIMESTAMP: &str = "webhook-timestamp";
 
 /// The body fields Ecwid signs, in signing order.
-const ECWID_CREATED: &str = "eventCreated";
-const ECWID_ID: &str = "eventId";
+pub(crate) const ECWID_CREATED: &str = "eventCreated";
+pub(crate) const ECWID_ID: &str = "eventId";
 
 /// Checks the delivery's signature by `facts.scheme`; `Ok` means one of `secrets` signed it.
+/// Reads body fields (Ecwid's) from `body`, whose walk also collects the fields read after
+/// verification.
 pub(crate) fn verify<H: HeaderLookup + ?Sized>(
     facts: &DeliveryFacts,
     headers: &H,
-    body: &[u8],
+    body: &DeliveryBody<'_>,
     secrets: &[Secret],
     options: &VerifyOptions,
 ) -> Result<(), ReceiveError> {
@@ -237,20 +239,21 @@ pub(crate) fn verify<H: HeaderLookup + ?Sized>(
     }
     let header = facts.signature_header;
     let signature = required_header(headers, header)?;
+    let raw = body.raw();
     match facts.scheme {
         SignatureScheme::HmacSha256Base64Body => {
             let tag = decode_base64_tag(header, signature)?;
-            check(header, secrets, &[body], &[tag])
+            check(header, secrets, &[raw], &[tag])
         }
         SignatureScheme::HmacSha256HexBody => {
             let tag = decode_hex_tag(header, signature)?;
-            check(header, secrets, &[body], &[tag])
+            check(header, secrets, &[raw], &[tag])
         }
-        SignatureScheme::StandardWebhooks => standard_webhooks(header, signature, headers, body, secrets, options),
+        SignatureScheme::StandardWebhooks => standard_webhooks(header, signature, headers, raw, secrets, options),
         SignatureScheme::EcwidCreatedDotId => {
             let tag = decode_base64_tag(header, signature)?;
-            let created = signed_body_field(body, ECWID_CREATED)?;
-            let id = signed_body_field(body, ECWID_ID)?;
+            let created = signed_body_field(body.get(Field::EcwidCreated), ECWID_CREATED)?;
+            let id = signed_body_field(body.get(Field::EcwidId), ECWID_ID)?;
             check(header, secrets, &[created.as_bytes(), b".", id.as_bytes()], &[tag])
         }
     }
@@ -367,11 +370,11 @@ fn decode_hex_tag(header: &'static str, value: &[u8]) -> Result<Vec<u8>, Receive
     hex::decode(value).map_err(|_| ReceiveError::MalformedSignature { header, reason: "it is not valid hex" })
 }
 
-/// A top-level body field that is part of the signed message, as text: it must be there
-/// exactly once, as a string or an integer. A duplicated field is refused: the signature
-/// would cover one copy and the decoder might read the other.
-fn signed_body_field(body: &[u8], field: &'static str) -> Result<String, ReceiveError> {
-    match body::find(body, &[field]) {
+/// A top-level body field that is part of the signed message (`found`, as read from the
+/// body), as text: it must be there exactly once, as a string or an integer. A duplicated
+/// field is refused: the signature would cover one copy and the decoder might read the other.
+fn signed_body_field(found: Result<Found, serde_json::Error>, field: &'static str) -> Result<String, ReceiveError> {
+    match found {
         Ok(Found::Text(text)) => Ok(text),
         Ok(Found::Duplicate) => Err(ReceiveError::UnreadableSignedField {
             field,
