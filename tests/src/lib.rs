@@ -40,3 +40,38 @@ pub fn copy_tree(from: &Path, to: &Path) {
 pub fn assert_no_failures(what: &str, failures: &[String]) {
     assert!(failures.is_empty(), "{} {what}:\n{}", failures.len(), failures.join("\n"));
 }
+
+/// One step of a path into a JSON value.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Step {
+    /// An object key.
+    Key(String),
+    /// An array index.
+    Index(usize),
+}
+
+/// A path as decode errors and `conform` write it: `a.b[2].c`, `.` for the root.
+pub fn path_text(path: &[Step]) -> String {
+    let mut text = String::new();
+    for step in path {
+        match step {
+            Step::Key(key) if text.is_empty() => text.push_str(key),
+            Step::Key(key) => text += &format!(".{key}"),
+            Step::Index(index) => text += &format!("[{index}]"),
+        }
+    }
+    if text.is_empty() {
+        ".".into()
+    } else {
+        text
+    }
+}
+
+/// The message of a caught panic.
+pub fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+        .unwrap_or_else(|| "a non-string panic".into())
+}

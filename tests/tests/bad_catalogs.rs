@@ -16,7 +16,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 
 use codegen::{Diagnostic, Mode};
-use commerce_webhooks_tests::{assert_no_failures, copy_tree, fixture, workspace_root};
+use commerce_webhooks_tests::{assert_no_failures, copy_tree, fixture, panic_text, workspace_root};
 
 /// The corpus folder.
 fn corpus() -> PathBuf {
@@ -130,14 +130,6 @@ fn load_case(name: &str) -> Result<Case, String> {
         return Err(format!("{name}/expect.txt: needs `about:` and at least one `error:`"));
     }
     Ok(case)
-}
-
-fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
-    payload
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-        .unwrap_or_else(|| "a non-string panic".into())
 }
 
 fn matches(case: &Case, expected: &ExpectedError, diagnostic: &Diagnostic) -> bool {

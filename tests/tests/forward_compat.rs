@@ -23,7 +23,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use codegen::conform::{FindingKind, Types};
 use codegen::model::{Platform, Scalar, Type};
 use commerce_webhooks::{bigcommerce, ecwid, shopify, shopware, CatalogTopic, DecodeError, Location, WebhookEvent};
-use commerce_webhooks_tests::{assert_no_failures, catalog_dir};
+use commerce_webhooks_tests::{assert_no_failures, catalog_dir, path_text, Step};
 use serde_json::Value;
 
 /// A decode reduced to what the checks compare: the re-encoded body and the topic.
@@ -103,33 +103,6 @@ fn examples(platform: &Platform) -> Vec<Example<'_>> {
         }
     }
     out
-}
-
-/// One step of a path into a JSON value.
-#[derive(Debug, Clone)]
-enum Step {
-    Key(String),
-    Index(usize),
-}
-
-/// The path as decode errors and `conform` write it: `a.b[2].c`, `.` for the root.
-fn path_text(path: &[Step]) -> String {
-    let mut text = String::new();
-    for step in path {
-        match step {
-            Step::Key(key) if text.is_empty() => text.push_str(key),
-            Step::Key(key) => {
-                text.push('.');
-                text.push_str(key);
-            }
-            Step::Index(index) => text.push_str(&format!("[{index}]")),
-        }
-    }
-    if text.is_empty() {
-        ".".into()
-    } else {
-        text
-    }
 }
 
 /// The same path with indexes dropped, to group a summary by field: `line_items[].price`.

@@ -28,7 +28,7 @@ use std::time::{Duration, Instant};
 use commerce_webhooks::{
     bigcommerce, ecwid, shopify, shopware, CatalogTopic, DecodeError, Location, Pattern, Subscription, WebhookEvent,
 };
-use commerce_webhooks_tests::{assert_no_failures, catalog_dir, copy_tree, fixture};
+use commerce_webhooks_tests::{assert_no_failures, catalog_dir, copy_tree, fixture, panic_text, Step};
 use serde_json::Value;
 
 const DEFAULT_SEED: u64 = 0x00C0_FFEE_5EED;
@@ -64,14 +64,6 @@ fn rng_for(entry: &str, index: u64) -> fastrand::Rng {
     let entry_hash =
         entry.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
     fastrand::Rng::with_seed(seed() ^ entry_hash ^ index.wrapping_mul(0x9E37_79B9_7F4A_7C15))
-}
-
-fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
-    payload
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-        .unwrap_or_else(|| "a non-string panic".into())
 }
 
 /// Failures that have an `#[ignore]`d test of their own (named after them): counted and
@@ -551,13 +543,6 @@ fn check_decoding(platform: &PlatformUnderTest, topic: &str, body: &[u8]) -> Res
         }
     }
     Ok(())
-}
-
-/// One step of a path into a JSON value.
-#[derive(Debug, Clone)]
-enum Step {
-    Key(String),
-    Index(usize),
 }
 
 /// Every node of `value`, as paths, root first.

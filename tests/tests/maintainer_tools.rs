@@ -11,7 +11,7 @@ use codegen::audit::{self, Difference, RenameReason};
 use codegen::conform::FindingKind;
 use codegen::model::{CarriedBy, Platform, Scalar, Type};
 use commerce_webhooks::{bigcommerce, ecwid, shopify, shopware};
-use commerce_webhooks_tests::{assert_no_failures, catalog_dir, fixture, model, workspace_root};
+use commerce_webhooks_tests::{assert_no_failures, catalog_dir, fixture, model, path_text, workspace_root, Step};
 use serde_json::{json, Value};
 
 fn parser(platform: &Platform) -> codegen::source_page::Platform {
@@ -168,29 +168,6 @@ fn example_cases(model: &codegen::Model) -> Vec<(Case, Value)> {
     cases
 }
 
-/// A JSON path in conform's spelling, as the list of steps to the value.
-#[derive(Clone)]
-enum Step {
-    Key(String),
-    Index(usize),
-}
-
-fn path_words(path: &[Step]) -> String {
-    let mut text = String::new();
-    for step in path {
-        match step {
-            Step::Key(key) if text.is_empty() => text.push_str(key),
-            Step::Key(key) => text += &format!(".{key}"),
-            Step::Index(index) => text += &format!("[{index}]"),
-        }
-    }
-    if text.is_empty() {
-        ".".into()
-    } else {
-        text
-    }
-}
-
 fn get<'v>(value: &'v Value, path: &[Step]) -> &'v Value {
     path.iter().fold(value, |value, step| match step {
         Step::Key(key) => &value[key.as_str()],
@@ -314,7 +291,7 @@ fn mutations(platform: &Platform, case: &Case, value: &Value) -> Vec<Case> {
     let mut mutate = |what: &str, path: &[Step], change: &dyn Fn(&mut Value, &[Step])| {
         let mut mutated = value.clone();
         change(&mut mutated, path);
-        push(format!("{what} {}", path_words(path)), serde_json::to_vec(&mutated).unwrap());
+        push(format!("{what} {}", path_text(path)), serde_json::to_vec(&mutated).unwrap());
     };
     for path in spread(&keyed, SITES) {
         mutate("drop", &path, &|v, path| {
