@@ -75,3 +75,71 @@ pub fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
         .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
         .unwrap_or_else(|| "a non-string panic".into())
 }
+
+/// Every platform's decoding entry points behind one type, so a test runs the same checks on all
+/// four.
+pub mod api {
+    use commerce_webhooks::{bigcommerce, ecwid, shopify, shopware, CatalogTopic, DecodeError, Location, WebhookEvent};
+    use serde_json::Value;
+
+    /// A decoded event reduced to what tests compare: the re-encoded body and the topic.
+    pub struct Decoded {
+        /// The event encoded back to JSON.
+        pub json: Value,
+        /// The decoded topic's wire name.
+        pub topic: String,
+        /// Whether the topic is one the catalog does not know.
+        pub unknown: bool,
+    }
+
+    /// `Event::from_delivery` of one platform.
+    pub type DecodeFn = fn(&str, &[u8]) -> Result<Decoded, DecodeError>;
+    /// `Event::from_body` of one platform.
+    pub type FromBodyFn = fn(&[u8]) -> Result<Decoded, DecodeError>;
+
+    fn reduce<E: WebhookEvent>(event: E) -> Decoded {
+        let topic = event.topic();
+        Decoded {
+            json: serde_json::to_value(&event).expect("a decoded event always encodes"),
+            unknown: topic.index().is_none(),
+            topic: topic.as_str().to_owned(),
+        }
+    }
+
+    fn from_delivery<E: WebhookEvent>(topic: &str, body: &[u8]) -> Result<Decoded, DecodeError> {
+        E::from_delivery(topic, body).map(reduce)
+    }
+
+    fn from_body<E: WebhookEvent>(body: &[u8]) -> Result<Decoded, DecodeError> {
+        E::from_body(body).map(reduce)
+    }
+
+    /// One platform's entry points.
+    pub struct Api {
+        /// The catalog's platform id.
+        pub id: &'static str,
+        /// `Event::from_delivery`.
+        pub from_delivery: DecodeFn,
+        /// For platforms whose body names its topic: `Event::from_body` and the topic's path.
+        pub from_body: Option<(FromBodyFn, &'static [&'static str])>,
+        /// The platform's first topic separator.
+        pub separator: char,
+    }
+
+    fn api<E: WebhookEvent>() -> Api {
+        Api {
+            id: <E::Topic as CatalogTopic>::PLATFORM,
+            from_delivery: from_delivery::<E>,
+            from_body: match E::DELIVERY.topic {
+                Location::Body(_, path) => Some((from_body::<E> as FromBodyFn, path)),
+                Location::Header(_) => None,
+            },
+            separator: <E::Topic as CatalogTopic>::SEPARATORS[0],
+        }
+    }
+
+    /// The four platforms.
+    pub fn apis() -> [Api; 4] {
+        [api::<shopify::Event>(), api::<bigcommerce::Event>(), api::<shopware::Event>(), api::<ecwid::Event>()]
+    }
+}

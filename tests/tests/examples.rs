@@ -5,34 +5,15 @@
 
 use std::path::Path;
 
-use commerce_webhooks::{bigcommerce, ecwid, shopify, shopware, DecodeError};
+use commerce_webhooks::{bigcommerce, ecwid, shopify, DecodeError};
+use commerce_webhooks_tests::api::apis;
 use commerce_webhooks_tests::{assert_no_failures, catalog_dir, model};
 use serde_json::Value;
 
 /// Decodes `body` as a delivery of `topic` and returns (re-encoded body, decoded topic).
 fn round_trip(platform: &str, topic: &str, body: &[u8]) -> Result<(Value, String), DecodeError> {
-    fn encode<E: serde::Serialize>(event: &E) -> Value {
-        serde_json::to_value(event).expect("a decoded event always encodes")
-    }
-    Ok(match platform {
-        "shopify" => {
-            let event = shopify::Event::from_delivery(topic, body)?;
-            (encode(&event), event.topic().to_string())
-        }
-        "bigcommerce" => {
-            let event = bigcommerce::Event::from_delivery(topic, body)?;
-            (encode(&event), event.topic().to_string())
-        }
-        "shopware" => {
-            let event = shopware::Event::from_delivery(topic, body)?;
-            (encode(&event), event.topic().to_string())
-        }
-        "ecwid" => {
-            let event = ecwid::Event::from_delivery(topic, body)?;
-            (encode(&event), event.topic().to_string())
-        }
-        other => panic!("no generated module for platform `{other}`"),
-    })
+    let api = apis().into_iter().find(|api| api.id == platform).expect("a generated module per platform");
+    (api.from_delivery)(topic, body).map(|decoded| (decoded.json, decoded.topic))
 }
 
 fn example_files(dir: &Path) -> Vec<std::path::PathBuf> {

@@ -22,60 +22,10 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use codegen::conform::{FindingKind, Types};
 use codegen::model::{Platform, Scalar, Type};
-use commerce_webhooks::{bigcommerce, ecwid, shopify, shopware, CatalogTopic, DecodeError, Location, WebhookEvent};
+use commerce_webhooks::{shopware, DecodeError};
+use commerce_webhooks_tests::api::{apis, Api};
 use commerce_webhooks_tests::{assert_no_failures, catalog_dir, path_text, Step};
 use serde_json::Value;
-
-/// A decode reduced to what the checks compare: the re-encoded body and the topic.
-struct Decoded {
-    json: Value,
-    topic: String,
-    unknown: bool,
-}
-
-type DecodeFn = fn(&str, &[u8]) -> Result<Decoded, DecodeError>;
-type FromBodyFn = fn(&[u8]) -> Result<Decoded, DecodeError>;
-
-fn reduce<E: WebhookEvent>(event: E) -> Decoded {
-    let topic = event.topic();
-    Decoded {
-        json: serde_json::to_value(&event).expect("a decoded event encodes"),
-        unknown: topic.index().is_none(),
-        topic: topic.as_str().to_owned(),
-    }
-}
-
-fn from_delivery<E: WebhookEvent>(topic: &str, body: &[u8]) -> Result<Decoded, DecodeError> {
-    E::from_delivery(topic, body).map(reduce)
-}
-
-fn from_body<E: WebhookEvent>(body: &[u8]) -> Result<Decoded, DecodeError> {
-    E::from_body(body).map(reduce)
-}
-
-/// One platform's entry points, with its catalog.
-struct Api {
-    id: &'static str,
-    from_delivery: DecodeFn,
-    from_body: Option<(FromBodyFn, &'static [&'static str])>,
-    separator: char,
-}
-
-fn api<E: WebhookEvent>() -> Api {
-    Api {
-        id: <E::Topic as CatalogTopic>::PLATFORM,
-        from_delivery: from_delivery::<E>,
-        from_body: match E::DELIVERY.topic {
-            Location::Body(_, path) => Some((from_body::<E> as FromBodyFn, path)),
-            Location::Header(_) => None,
-        },
-        separator: <E::Topic as CatalogTopic>::SEPARATORS[0],
-    }
-}
-
-fn apis() -> [Api; 4] {
-    [api::<shopify::Event>(), api::<bigcommerce::Event>(), api::<shopware::Event>(), api::<ecwid::Event>()]
-}
 
 /// An example file with its event's payload type.
 struct Example<'m> {
