@@ -1,6 +1,6 @@
-//! Typed webhook topics, scopes and subscription matchers for **Shopify**, **BigCommerce**,
-//! **Shopware 6** and **Ecwid**, generated from the YAML catalogs in the repository's
-//! `catalog/` folder by `cargo xtask codegen`.
+//! Typed webhook events for **Shopify**, **BigCommerce**, **Shopware 6** and **Ecwid**: topics,
+//! scopes, subscription matchers, lossless typed payloads and signature verification, generated
+//! from the YAML catalogs in the repository's `catalog/` folder by `cargo xtask codegen`.
 //!
 //! Each platform is a module behind a cargo feature of the same name (all on by default):
 //! [`shopify`], [`bigcommerce`], [`shopware`], [`ecwid`]. Each has
@@ -11,7 +11,13 @@
 //! - `Scope`: the platform's scope (permission) vocabulary, same conventions;
 //! - `GROUPS`: the wildcard groups the platform documents, and `Subscription`, a set of
 //!   patterns (`orders/*`, `store/cart/*`, `*`) that answers "does it cover this topic" in
-//!   constant time.
+//!   constant time;
+//! - `Event`: one variant per topic holding its typed payload (structs that keep unknown keys,
+//!   [`Field`] where absent and `null` both occur, [`Money`] kept as sent), decoded with
+//!   `Event::from_delivery(topic, body)` or, where the body names its topic, `Event::from_body`;
+//!   errors name the JSON path ([`DecodeError`]);
+//! - `DELIVERY`: how the platform signs and identifies deliveries, used by
+//!   [`Delivery::verify_and_decode`], which checks the signature before decoding anything.
 //!
 //! ```
 //! # #[cfg(all(feature = "shopify", feature = "bigcommerce"))] {
