@@ -40,7 +40,10 @@ impl<T: CatalogTopic> Subscription<T> {
     pub fn covers(&self, topic: &T) -> bool {
         match topic.index() {
             Some(index) => self.covered[index / 64] & (1 << (index % 64)) != 0,
-            None => self.patterns.iter().any(|p| p.matches(topic.as_str())),
+            None => {
+                let wire = topic.as_str();
+                self.patterns.iter().any(|p| p.matches(wire))
+            }
         }
     }
 
