@@ -67,6 +67,49 @@ pub fn path_text(path: &[Step]) -> String {
     }
 }
 
+/// Every node of `value` as a path, root first, depth first.
+pub fn node_paths(value: &serde_json::Value) -> Vec<Vec<Step>> {
+    fn walk(value: &serde_json::Value, path: &mut Vec<Step>, out: &mut Vec<Vec<Step>>) {
+        out.push(path.clone());
+        match value {
+            serde_json::Value::Object(map) => {
+                for (key, child) in map {
+                    path.push(Step::Key(key.clone()));
+                    walk(child, path, out);
+                    path.pop();
+                }
+            }
+            serde_json::Value::Array(items) => {
+                for (index, child) in items.iter().enumerate() {
+                    path.push(Step::Index(index));
+                    walk(child, path, out);
+                    path.pop();
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(value, &mut Vec::new(), &mut out);
+    out
+}
+
+/// The node of `value` at `path` (which must exist).
+pub fn node<'v>(value: &'v serde_json::Value, path: &[Step]) -> &'v serde_json::Value {
+    path.iter().fold(value, |node, step| match step {
+        Step::Key(key) => &node[key.as_str()],
+        Step::Index(index) => &node[*index],
+    })
+}
+
+/// The node of `value` at `path`, to change it (created as `null` where a key is missing).
+pub fn node_mut<'v>(value: &'v mut serde_json::Value, path: &[Step]) -> &'v mut serde_json::Value {
+    path.iter().fold(value, |node, step| match step {
+        Step::Key(key) => &mut node[key.as_str()],
+        Step::Index(index) => &mut node[*index],
+    })
+}
+
 /// The message of a caught panic.
 pub fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
     payload

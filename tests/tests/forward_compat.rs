@@ -24,7 +24,7 @@ use codegen::conform::{FindingKind, Types};
 use codegen::model::{Platform, Scalar, Type};
 use commerce_webhooks::{shopware, DecodeError};
 use commerce_webhooks_tests::api::{apis, Api};
-use commerce_webhooks_tests::{assert_no_failures, catalog_dir, path_text, Step};
+use commerce_webhooks_tests::{assert_no_failures, catalog_dir, node_mut, path_text, Step};
 use serde_json::Value;
 
 /// An example file with its event's payload type.
@@ -73,13 +73,6 @@ fn field_text(path: &[Step]) -> String {
     } else {
         text
     }
-}
-
-fn node_mut<'v>(value: &'v mut Value, path: &[Step]) -> &'v mut Value {
-    path.iter().fold(value, |node, step| match step {
-        Step::Key(key) => &mut node[key.as_str()],
-        Step::Index(index) => &mut node[*index],
-    })
 }
 
 /// What the catalog says a node is.

@@ -27,7 +27,7 @@ use std::time::{Duration, Instant};
 
 use commerce_webhooks::{bigcommerce, ecwid, shopify, shopware, CatalogTopic, DecodeError, Pattern, Subscription};
 use commerce_webhooks_tests::api::{apis, Api, DecodeFn, Decoded, FromBodyFn};
-use commerce_webhooks_tests::{assert_no_failures, catalog_dir, copy_tree, fixture, panic_text, Step};
+use commerce_webhooks_tests::{assert_no_failures, catalog_dir, copy_tree, fixture, node_mut, node_paths, panic_text};
 use serde_json::Value;
 
 const DEFAULT_SEED: u64 = 0x00C0_FFEE_5EED;
@@ -511,40 +511,6 @@ fn check_decoding(platform: &PlatformUnderTest, topic: &str, body: &[u8]) -> Res
         }
     }
     Ok(())
-}
-
-/// Every node of `value`, as paths, root first.
-fn node_paths(value: &Value) -> Vec<Vec<Step>> {
-    fn walk(value: &Value, path: &mut Vec<Step>, out: &mut Vec<Vec<Step>>) {
-        out.push(path.clone());
-        match value {
-            Value::Object(map) => {
-                for (key, child) in map {
-                    path.push(Step::Key(key.clone()));
-                    walk(child, path, out);
-                    path.pop();
-                }
-            }
-            Value::Array(items) => {
-                for (index, child) in items.iter().enumerate() {
-                    path.push(Step::Index(index));
-                    walk(child, path, out);
-                    path.pop();
-                }
-            }
-            _ => {}
-        }
-    }
-    let mut out = Vec::new();
-    walk(value, &mut Vec::new(), &mut out);
-    out
-}
-
-fn node_mut<'v>(value: &'v mut Value, path: &[Step]) -> &'v mut Value {
-    path.iter().fold(value, |node, step| match step {
-        Step::Key(key) => &mut node[key.as_str()],
-        Step::Index(index) => &mut node[*index],
-    })
 }
 
 fn random_scalar(rng: &mut fastrand::Rng) -> Value {

@@ -11,7 +11,9 @@ use codegen::audit::{self, Difference, RenameReason};
 use codegen::conform::FindingKind;
 use codegen::model::{CarriedBy, Platform, Scalar, Type};
 use commerce_webhooks::{bigcommerce, ecwid, shopify, shopware};
-use commerce_webhooks_tests::{assert_no_failures, catalog_dir, fixture, model, path_text, workspace_root, Step};
+use commerce_webhooks_tests::{
+    assert_no_failures, catalog_dir, fixture, model, node, node_mut, node_paths, path_text, workspace_root, Step,
+};
 use serde_json::{json, Value};
 
 fn parser(platform: &Platform) -> codegen::source_page::Platform {
@@ -168,42 +170,6 @@ fn example_cases(model: &codegen::Model) -> Vec<(Case, Value)> {
     cases
 }
 
-fn get<'v>(value: &'v Value, path: &[Step]) -> &'v Value {
-    path.iter().fold(value, |value, step| match step {
-        Step::Key(key) => &value[key.as_str()],
-        Step::Index(index) => &value[*index],
-    })
-}
-
-fn get_mut<'v>(value: &'v mut Value, path: &[Step]) -> &'v mut Value {
-    path.iter().fold(value, |value, step| match step {
-        Step::Key(key) => &mut value[key.as_str()],
-        Step::Index(index) => &mut value[*index],
-    })
-}
-
-/// Every value's path in `value`, depth first.
-fn all_paths(value: &Value, path: &mut Vec<Step>, out: &mut Vec<Vec<Step>>) {
-    out.push(path.clone());
-    match value {
-        Value::Object(object) => {
-            for (key, item) in object {
-                path.push(Step::Key(key.clone()));
-                all_paths(item, path, out);
-                path.pop();
-            }
-        }
-        Value::Array(items) => {
-            for (index, item) in items.iter().enumerate() {
-                path.push(Step::Index(index));
-                all_paths(item, path, out);
-                path.pop();
-            }
-        }
-        _ => {}
-    }
-}
-
 /// The paths of the strings `ty` types as an enum, so unknown enum values are tried for sure.
 fn enum_paths(
     platform: &Platform,
@@ -267,12 +233,11 @@ const SITES: usize = 6;
 /// an unknown key added, an enum value replaced by an undocumented one, the body `null`, an
 /// array or cut short. Sites are spread over the whole body so nested shapes are hit too.
 fn mutations(platform: &Platform, case: &Case, value: &Value) -> Vec<Case> {
-    let mut paths = Vec::new();
-    all_paths(value, &mut Vec::new(), &mut paths);
+    let paths = node_paths(value);
     let in_object = |path: &&Vec<Step>| matches!(path.last(), Some(Step::Key(_)));
     let keyed: Vec<Vec<Step>> = paths.iter().filter(in_object).cloned().collect();
-    let strings: Vec<Vec<Step>> = paths.iter().filter(|p| get(value, p).is_string()).cloned().collect();
-    let objects: Vec<Vec<Step>> = paths.iter().filter(|p| get(value, p).is_object()).cloned().collect();
+    let strings: Vec<Vec<Step>> = paths.iter().filter(|p| node(value, p).is_string()).cloned().collect();
+    let objects: Vec<Vec<Step>> = paths.iter().filter(|p| node(value, p).is_object()).cloned().collect();
     let event = platform.events.iter().find(|e| e.topic == case.topic).expect("the case's event");
     let enums = match &event.payload {
         Some(ty) => enum_paths(platform, ty, None, value, &mut Vec::new()),
@@ -296,25 +261,25 @@ fn mutations(platform: &Platform, case: &Case, value: &Value) -> Vec<Case> {
     for path in spread(&keyed, SITES) {
         mutate("drop", &path, &|v, path| {
             let (last, parent) = path.split_last().unwrap();
-            if let (Step::Key(key), Some(object)) = (last, get_mut(v, parent).as_object_mut()) {
+            if let (Step::Key(key), Some(object)) = (last, node_mut(v, parent).as_object_mut()) {
                 object.remove(key);
             }
         });
-        mutate("null", &path, &|v, path| *get_mut(v, path) = Value::Null);
+        mutate("null", &path, &|v, path| *node_mut(v, path) = Value::Null);
     }
     for path in spread(&strings, SITES) {
         mutate("array-for-string", &path, &|v, path| {
-            let target = get_mut(v, path);
+            let target = node_mut(v, path);
             *target = json!([target.take()]);
         });
     }
     for path in spread(&objects, SITES) {
         mutate("unknown-key", &path, &|v, path| {
-            get_mut(v, path)["zz_unknown_key"] = json!({ "nested": [1, "two"] });
+            node_mut(v, path)["zz_unknown_key"] = json!({ "nested": [1, "two"] });
         });
     }
     for path in spread(&enums, SITES) {
-        mutate("unknown-enum-value", &path, &|v, path| *get_mut(v, path) = json!("zz_undocumented_value"));
+        mutate("unknown-enum-value", &path, &|v, path| *node_mut(v, path) = json!("zz_undocumented_value"));
     }
     push("body null".into(), b"null".to_vec());
     push("body array".into(), serde_json::to_vec(&json!([value])).unwrap());
