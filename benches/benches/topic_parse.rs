@@ -39,7 +39,7 @@ impl Phf {
 }
 
 /// Each known topic with its last byte changed so that it names no topic: same length, same
-/// first byte, same bucket.
+/// first byte as a real topic.
 fn near_misses(known: &[&'static str]) -> Vec<String> {
     known
         .iter()
