@@ -310,6 +310,8 @@ fn link_words(link: &Option<Link>) -> String {
 fn kind_words(kind: FindingKind) -> &'static str {
     match kind {
         FindingKind::Mismatch => "decoding fails",
+        FindingKind::Misfit => "kept as received and reported as a mismatch",
+        FindingKind::MissingOrNull => "decodes as absent or null",
         FindingKind::UnknownKey => "unknown key, kept",
         FindingKind::UnknownEnumValue => "unknown enum value, kept",
     }
@@ -799,19 +801,37 @@ impl fmt::Display for PayloadCheck {
             writeln!(f, "  note: {remark}")?;
         }
         let mut findings: Vec<&Finding> = self.findings.iter().collect();
-        findings.sort_by_key(|f| f.kind != FindingKind::Mismatch);
+        findings.sort_by_key(|f| (f.kind != FindingKind::Mismatch, !f.kind.contradicts_catalog()));
         for finding in findings {
-            let label = if finding.kind == FindingKind::Mismatch { "error" } else { "note" };
+            let label = match finding.kind {
+                FindingKind::Mismatch => "error",
+                FindingKind::Misfit | FindingKind::MissingOrNull => "drift",
+                FindingKind::UnknownKey | FindingKind::UnknownEnumValue => "note",
+            };
             writeln!(f, "  {label}: `{}`: {} ({})", finding.path, finding.message, kind_words(finding.kind))?;
             writeln!(f, "        catalog edit: {}", finding.suggestion)?;
         }
         let mismatches = self.findings.iter().filter(|f| f.kind == FindingKind::Mismatch).count();
-        let kept = self.findings.len() - mismatches;
-        match (self.decodes(), kept) {
-            (true, 0) => write!(f, "  decodes"),
-            (true, kept) => write!(f, "  decodes; {kept} unknown key{} or value{} kept", plural(kept), plural(kept)),
-            (false, _) if self.error.is_some() => write!(f, "  does not decode"),
-            (false, _) => {
+        let drift = self
+            .findings
+            .iter()
+            .filter(|f| f.kind == FindingKind::Misfit || f.kind == FindingKind::MissingOrNull)
+            .count();
+        let kept = self.findings.len() - mismatches - drift;
+        match (self.decodes(), kept, drift) {
+            (true, 0, 0) => write!(f, "  decodes"),
+            (true, kept, 0) => {
+                write!(f, "  decodes; {kept} unknown key{} or value{} kept", plural(kept), plural(kept))
+            }
+            (true, kept, drift) => write!(
+                f,
+                "  decodes; {drift} value{} not as documented, {kept} unknown key{} or value{} kept",
+                plural(drift),
+                plural(kept),
+                plural(kept)
+            ),
+            (false, ..) if self.error.is_some() => write!(f, "  does not decode"),
+            (false, ..) => {
                 write!(f, "  does not decode: {mismatches} mismatch{}", if mismatches == 1 { "" } else { "es" })
             }
         }
@@ -903,7 +923,7 @@ fn findings(platform: &Platform, ty: &Type, value: &Value) -> Vec<Finding> {
     let mut findings = Types { shapes: &platform.shapes, enums: &platform.enums }.check(ty, value);
     let mut accepted = HashSet::new();
     null_json_fields(platform, ty, None, value, &mut String::new(), &mut accepted);
-    findings.retain(|f| !(f.kind == FindingKind::Mismatch && accepted.contains(&f.path)));
+    findings.retain(|f| !(f.kind.contradicts_catalog() && accepted.contains(&f.path)));
     findings
 }
 

@@ -255,6 +255,9 @@ pub struct FieldDef {
     pub rust_name: Option<String>,
     /// What it holds.
     pub description: Option<String>,
+    /// Why the field may fail the payload when it does not fit (what guarantees it); fields
+    /// without it decode tolerantly.
+    pub strict: Option<String>,
 }
 
 /// A named enum (`enums:` in `shapes/<platform>.yaml`).

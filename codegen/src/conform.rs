@@ -22,8 +22,14 @@ pub struct Finding {
 /// How serious a [`Finding`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FindingKind {
-    /// The generated types reject this value.
+    /// The generated types reject this value: it is at the body's root or a `strict` field.
     Mismatch,
+    /// A value of another type than documented at a tolerant field: the generated types keep it
+    /// as received (`Field::Mismatch`) and report it, decoding succeeds.
+    Misfit,
+    /// A documented-present field is missing, or a non-nullable one is `null`, at a tolerant
+    /// field: decoded as `Field::Absent` / `Field::Null`, decoding succeeds.
+    MissingOrNull,
     /// A key the shape does not list: kept in `extra`, decoding succeeds.
     UnknownKey,
     /// A string the enum does not list: kept as `Unknown`, decoding succeeds.
@@ -38,19 +44,38 @@ pub struct Types<'a> {
     pub enums: &'a [EnumType],
 }
 
+impl FindingKind {
+    /// Whether the value contradicts what the catalog documents (as opposed to being more
+    /// than it documents: an unknown key or enum value).
+    pub fn contradicts_catalog(self) -> bool {
+        matches!(self, Self::Mismatch | Self::Misfit | Self::MissingOrNull)
+    }
+}
+
 impl Types<'_> {
     /// Every finding for `value` checked against `ty`.
     pub fn check(&self, ty: &Type, value: &Value) -> Vec<Finding> {
         let mut findings = Vec::new();
-        self.walk(ty, None, value, &mut String::new(), &mut findings);
+        // The root fails decoding when it does not fit; below it, only strict fields do.
+        self.walk(ty, None, value, true, &mut String::new(), &mut findings);
         findings
     }
 
-    fn walk(&self, ty: &Type, param: Option<&Type>, value: &Value, path: &mut String, out: &mut Vec<Finding>) {
+    /// Walks `value` as `ty`; `strict`: whether a misfit here fails decoding.
+    fn walk(
+        &self,
+        ty: &Type,
+        param: Option<&Type>,
+        value: &Value,
+        strict: bool,
+        path: &mut String,
+        out: &mut Vec<Finding>,
+    ) {
+        let misfit = if strict { FindingKind::Mismatch } else { FindingKind::Misfit };
         let mismatch = |out: &mut Vec<Finding>, path: &str, expected: &str| {
             out.push(Finding {
                 path: if path.is_empty() { ".".into() } else { path.to_owned() },
-                kind: FindingKind::Mismatch,
+                kind: misfit,
                 message: format!("expected {expected}, found {}", describe(value)),
                 suggestion: format!(
                     "change the type to one that accepts {} (e.g. `json`), or fix the payload",
@@ -61,7 +86,7 @@ impl Types<'_> {
         match ty {
             Type::Param => {
                 if let Some(param) = param {
-                    self.walk(param, None, value, path, out);
+                    self.walk(param, None, value, strict, path, out);
                 }
             }
             Type::Scalar(scalar) => {
@@ -72,6 +97,7 @@ impl Types<'_> {
                     Scalar::Uint => value.is_u64(),
                     Scalar::Number => value.is_number(),
                     Scalar::Money | Scalar::StringOrNumber => value.is_string() || value.is_number(),
+                    Scalar::Id => value.is_string() || value.is_i64() || value.is_u64(),
                     Scalar::Json => true,
                 };
                 if !fits {
@@ -93,7 +119,7 @@ impl Types<'_> {
                     for (index, item_value) in items.iter().enumerate() {
                         let len = path.len();
                         path.push_str(&format!("[{index}]"));
-                        self.walk(item, param, item_value, path, out);
+                        self.walk(item, param, item_value, strict, path, out);
                         path.truncate(len);
                     }
                 }
@@ -104,7 +130,7 @@ impl Types<'_> {
                     for (key, item_value) in object {
                         let len = path.len();
                         push_key(path, key);
-                        self.walk(inner, param, item_value, path, out);
+                        self.walk(inner, param, item_value, strict, path, out);
                         path.truncate(len);
                     }
                 }
@@ -123,10 +149,14 @@ impl Types<'_> {
                 for field in &shape.fields {
                     let len = path.len();
                     push_key(path, &field.key);
+                    let (strict, absence) = match field.strict {
+                        Some(_) => (true, FindingKind::Mismatch),
+                        None => (false, FindingKind::MissingOrNull),
+                    };
                     match object.get(&field.key) {
                         None if !field.absent => out.push(Finding {
                             path: path.clone(),
-                            kind: FindingKind::Mismatch,
+                            kind: absence,
                             message: format!("required field `{}` of `{}` is missing", field.key, shape.name),
                             suggestion: format!("mark `{}.{}` with `absent: true`", shape.name, field.key),
                         }),
@@ -134,12 +164,14 @@ impl Types<'_> {
                         Some(Value::Null) if !field.null && !self.accepts_null(&field.ty, resolved_arg.as_ref()) => out
                             .push(Finding {
                                 path: path.clone(),
-                                kind: FindingKind::Mismatch,
+                                kind: absence,
                                 message: format!("field `{}` of `{}` is null", field.key, shape.name),
                                 suggestion: format!("mark `{}.{}` with `nullable: true`", shape.name, field.key),
                             }),
                         Some(Value::Null) | None => {}
-                        Some(field_value) => self.walk(&field.ty, resolved_arg.as_ref(), field_value, path, out),
+                        Some(field_value) => {
+                            self.walk(&field.ty, resolved_arg.as_ref(), field_value, strict, path, out)
+                        }
                     }
                     path.truncate(len);
                 }
@@ -191,6 +223,7 @@ fn scalar_words(scalar: Scalar) -> &'static str {
         Scalar::Number => "a number",
         Scalar::Money => "a money string or number",
         Scalar::StringOrNumber => "a string or a number",
+        Scalar::Id => "an id (an integer or a string)",
         Scalar::Json => "any JSON",
     }
 }

@@ -106,6 +106,8 @@ pub struct Field {
     pub null: bool,
     /// What it holds.
     pub description: Option<String>,
+    /// Why a value that does not fit fails the payload; `None`: the field is tolerant.
+    pub strict: Option<String>,
 }
 
 /// A named enum of documented string values.

@@ -21,13 +21,15 @@ pub enum Scalar {
     Timestamp,
     /// `string_or_number`
     StringOrNumber,
+    /// `id`: an identifier, a number or a string
+    Id,
     /// `json`: anything
     Json,
 }
 
 impl Scalar {
     /// Every scalar with its catalog spelling.
-    pub const ALL: [(Scalar, &'static str); 9] = [
+    pub const ALL: [(Scalar, &'static str); 10] = [
         (Scalar::String, "string"),
         (Scalar::Bool, "bool"),
         (Scalar::Int, "int"),
@@ -36,6 +38,7 @@ impl Scalar {
         (Scalar::Money, "money"),
         (Scalar::Timestamp, "timestamp"),
         (Scalar::StringOrNumber, "string_or_number"),
+        (Scalar::Id, "id"),
         (Scalar::Json, "json"),
     ];
 

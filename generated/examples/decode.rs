@@ -1,5 +1,6 @@
 //! Checks a payload against the typed events: decodes it and prints the JSON re-encoded from
-//! the typed value, or the error with its JSON path.
+//! the typed value, then (on stderr) every field kept as received because it does not fit its
+//! documented type; or the error with its JSON path.
 //!
 //! ```sh
 //! cargo run -p commerce-webhooks --example decode -- shopify --topic orders/create payload.json
@@ -15,10 +16,16 @@ use commerce_webhooks::DecodeError;
 const USAGE: &str = "usage: decode <shopify|bigcommerce|shopware|ecwid> [--topic TOPIC] <payload.json>
   --topic is required for shopify (its topic travels in a header) and optional for the others";
 
-/// Decodes `body` for `platform` and returns the typed event re-encoded as JSON.
-fn decode(platform: &str, topic: Option<&str>, body: &[u8]) -> Result<Result<String, DecodeError>, String> {
-    fn encode<E: serde::Serialize>(event: Result<E, DecodeError>) -> Result<String, DecodeError> {
-        event.map(|event| serde_json::to_string_pretty(&event).expect("a decoded event always encodes"))
+/// The typed event re-encoded as JSON, and where values were kept as received.
+type Decoded = (String, Vec<commerce_webhooks::FieldMismatch>);
+
+/// Decodes `body` for `platform`.
+fn decode(platform: &str, topic: Option<&str>, body: &[u8]) -> Result<Result<Decoded, DecodeError>, String> {
+    fn encode<E: serde::Serialize>(event: Result<E, DecodeError>) -> Result<Decoded, DecodeError> {
+        event.map(|event| {
+            let json = serde_json::to_string_pretty(&event).expect("a decoded event always encodes");
+            (json, commerce_webhooks::mismatches(&event))
+        })
     }
     Ok(match (platform, topic) {
         #[cfg(feature = "shopify")]
@@ -59,8 +66,11 @@ fn main() -> ExitCode {
         }
     };
     match decode(&platform, topic.as_deref(), &body) {
-        Ok(Ok(json)) => {
+        Ok(Ok((json, kept))) => {
             println!("{json}");
+            for mismatch in kept {
+                eprintln!("{file}: {mismatch}");
+            }
             ExitCode::SUCCESS
         }
         Ok(Err(error)) => {

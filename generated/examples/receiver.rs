@@ -1,55 +1,126 @@
-//! A webhook receiver for all four platforms: verifies each delivery, decodes it, logs its
-//! topic, meaning and store to stdout, and answers 200 (401/400 with a reason otherwise).
+//! A deployable webhook receiver for all four platforms: verifies each delivery, decodes it,
+//! logs its topic, meaning and store to stdout, and answers 200. An authentic delivery whose
+//! body does not decode is written to the dead-letter directory (raw body and headers, for
+//! replay) and answered 200 too, so the platform never disables the subscription over it.
+//! A delivery that is not authentic gets 401 with a generic text.
 //!
 //! ```sh
-//! SHOPIFY_CLIENT_SECRET=… BIGCOMMERCE_CLIENT_SECRET=… SHOPWARE_SHOP_SECRET=… ECWID_CLIENT_SECRET=… \
+//! SHOPIFY_SECRET=… BIGCOMMERCE_SECRET=… SHOPWARE_SECRET=… ECWID_SECRET=… DEAD_LETTER_DIR=dead-letters \
 //!   cargo run -p commerce-webhooks --features axum --example receiver
 //! ```
 //!
+//! | variable | meaning |
+//! | --- | --- |
+//! | `SHOPIFY_SECRET`, `BIGCOMMERCE_SECRET`, `SHOPWARE_SECRET`, `ECWID_SECRET` | the platform's signing secret; a platform without one is not served |
+//! | `<NAME>_PREVIOUS` (e.g. `SHOPIFY_SECRET_PREVIOUS`) | the previous secret, accepted too while you rotate |
+//! | `PORT` | the port (default 3000) |
+//! | `HOST` | the address to listen on (default `0.0.0.0`) |
+//! | `DEAD_LETTER_DIR` | where authentic undecodable deliveries are written (default: not written, only logged) |
+//!
 //! Routes: `POST /webhooks/shopify`, `/webhooks/bigcommerce`, `/webhooks/shopware`,
-//! `/webhooks/ecwid`, each served only when its secret is set. `<NAME>_PREVIOUS` (e.g.
-//! `SHOPIFY_CLIENT_SECRET_PREVIOUS`) adds the previous secret while you rotate.
-//! `RECEIVER_ADDR` sets the address (default `127.0.0.1:3000`). Ctrl-C stops it.
+//! `/webhooks/ecwid`. A client gets 10 s to send its request headers and 30 s for the whole
+//! request; bodies are limited per platform ([`body_limit`]). Ctrl-C or SIGTERM stops it after
+//! the requests in flight are answered.
 
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::Router;
 use commerce_webhooks::axum::Verified;
 use commerce_webhooks::{bigcommerce, ecwid, shopify, shopware, Delivery, Receiver, Secret, WebhookEvent};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
+use tower_http::timeout::TimeoutLayer;
 
-/// Logs one verified delivery.
-fn log<E: WebhookEvent>(platform: &str, delivery: &Delivery<E>) {
-    let meaning = match (delivery.event().entity(), delivery.event().action()) {
-        (Some(entity), Some(action)) => format!("{entity}/{action}"),
-        _ => "unknown topic".to_owned(),
-    };
-    println!(
-        "{platform}: {} ({meaning}) store={} delivery={}",
-        delivery.topic(),
-        delivery.store_id().unwrap_or("-"),
-        delivery.delivery_id().unwrap_or("-"),
-    );
+/// How long a client may take to send its request headers (a slow client cannot hold a
+/// connection open forever).
+const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a whole request may take, body included.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The largest body each platform's route accepts. BigCommerce and Ecwid send lightweight
+/// callbacks (ids and statuses, well under 10 KB); Shopify sends whole resources (an order with
+/// hundreds of line items runs to megabytes); Shopware business events carry whole entities.
+fn body_limit(platform: &str) -> usize {
+    match platform {
+        "shopify" => 8 << 20,
+        "shopware" => 4 << 20,
+        _ => 256 << 10,
+    }
 }
 
-async fn shopify(Verified(delivery): Verified<shopify::Event>) -> &'static str {
-    log("shopify", &delivery);
-    "ok"
+/// Where authentic undecodable deliveries go.
+#[derive(Clone)]
+struct DeadLetters {
+    dir: Option<PathBuf>,
 }
 
-async fn bigcommerce(Verified(delivery): Verified<bigcommerce::Event>) -> &'static str {
-    log("bigcommerce", &delivery);
-    "ok"
+/// Makes every dead letter's name unique within this process.
+static SEQUENCE: AtomicU64 = AtomicU64::new(0);
+
+impl DeadLetters {
+    /// Writes the raw body and the headers (`<stem>.body`, `<stem>.headers`), returning the body
+    /// file's path. The name is built from the time, a counter and the platform only: the
+    /// delivery's own ids come from the sender and never reach a path.
+    fn write(&self, platform: &str, headers: &HeaderMap, body: &[u8]) -> std::io::Result<Option<PathBuf>> {
+        let Some(dir) = &self.dir else { return Ok(None) };
+        std::fs::create_dir_all(dir)?;
+        let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+        let stem = format!("{nanos}-{}-{platform}", SEQUENCE.fetch_add(1, Ordering::Relaxed));
+        let mut header_text = String::new();
+        for (name, value) in headers {
+            header_text.push_str(&format!("{name}: {}\n", String::from_utf8_lossy(value.as_bytes())));
+        }
+        std::fs::write(dir.join(format!("{stem}.headers")), header_text)?;
+        let body_path = dir.join(format!("{stem}.body"));
+        std::fs::write(&body_path, body)?;
+        Ok(Some(body_path))
+    }
 }
 
-async fn shopware(Verified(delivery): Verified<shopware::Event>) -> &'static str {
-    log("shopware", &delivery);
-    "ok"
-}
-
-async fn ecwid(Verified(delivery): Verified<ecwid::Event>) -> &'static str {
-    log("ecwid", &delivery);
-    "ok"
+/// Handles one verified delivery: logs it, and keeps it as a dead letter if it did not decode.
+fn handle<E: WebhookEvent>(
+    platform: &str,
+    dead_letters: &DeadLetters,
+    headers: &HeaderMap,
+    delivery: &Delivery<E>,
+) -> StatusCode {
+    let topic = delivery.topic().unwrap_or("-");
+    let store = delivery.store_id().unwrap_or("-");
+    let id = delivery.delivery_id().unwrap_or("-");
+    match delivery.event() {
+        Ok(event) => {
+            let meaning = match (event.entity(), event.action()) {
+                (Some(entity), Some(action)) => format!("{entity}/{action}"),
+                _ => "unknown topic".to_owned(),
+            };
+            println!("{platform}: {topic} ({meaning}) store={store} delivery={id}");
+            for mismatch in delivery.mismatches() {
+                println!("  kept as received: {mismatch}");
+            }
+            StatusCode::OK
+        }
+        Err(error) => {
+            // The error names a path and a type, never a value: safe to log.
+            println!("{platform}: {topic} store={store} delivery={id} does not decode: {error}");
+            match dead_letters.write(platform, headers, delivery.body()) {
+                Ok(Some(path)) => println!("  dead letter: {}", path.display()),
+                Ok(None) => println!("  (set DEAD_LETTER_DIR to keep undecodable deliveries)"),
+                Err(error) => {
+                    // Nowhere to keep it: let the platform retry rather than lose it.
+                    eprintln!("  cannot write the dead letter: {error}");
+                    return StatusCode::SERVICE_UNAVAILABLE;
+                }
+            }
+            StatusCode::OK
+        }
+    }
 }
 
 /// The secrets in `$name` and `$name_PREVIOUS`, if `$name` is set.
@@ -59,54 +130,119 @@ fn secrets(name: &str) -> Option<Vec<Secret>> {
     Some(std::iter::once(current).chain(previous).map(Secret::from).collect())
 }
 
-/// Adds `path` served by `handler` when the secret variable `env` is set.
-fn route<E, H, T>(app: &mut Option<Router>, env: &str, path: &str, handler: H)
-where
-    E: WebhookEvent + Send + 'static,
-    H: axum::handler::Handler<T, Receiver<E>>,
-    T: 'static,
-{
+/// Adds `/webhooks/<platform>` when the secret variable `env` is set.
+fn route<E: WebhookEvent + Send + Sync + 'static>(
+    app: Router,
+    platform: &'static str,
+    env: &str,
+    dead_letters: &DeadLetters,
+) -> Router {
+    let path = format!("/webhooks/{platform}");
     let Some(secrets) = secrets(env) else {
         println!("{path} disabled: set {env}");
-        return;
+        return app;
     };
-    println!("POST {path} (secret from {env})");
-    let route = Router::new().route(path, post(handler)).with_state(Receiver::<E>::new(secrets));
-    *app = Some(app.take().unwrap_or_default().merge(route));
+    println!("POST {path} (secret from {env}, bodies up to {} KiB)", body_limit(platform) >> 10);
+    let dead_letters = dead_letters.clone();
+    let handler = move |headers: HeaderMap, Verified(delivery): Verified<E>| async move {
+        handle(platform, &dead_letters, &headers, &delivery)
+    };
+    let route = Router::new()
+        .route(&path, post(handler))
+        .layer(DefaultBodyLimit::max(body_limit(platform)))
+        .with_state(Receiver::<E>::new(secrets));
+    app.merge(route)
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
-    let mut app = None;
-    route::<shopify::Event, _, _>(&mut app, "SHOPIFY_CLIENT_SECRET", "/webhooks/shopify", shopify);
-    route::<bigcommerce::Event, _, _>(&mut app, "BIGCOMMERCE_CLIENT_SECRET", "/webhooks/bigcommerce", bigcommerce);
-    route::<shopware::Event, _, _>(&mut app, "SHOPWARE_SHOP_SECRET", "/webhooks/shopware", shopware);
-    route::<ecwid::Event, _, _>(&mut app, "ECWID_CLIENT_SECRET", "/webhooks/ecwid", ecwid);
-    let Some(app) = app else {
-        eprintln!("no platform configured: set at least one of the secret variables above");
-        return ExitCode::from(2);
-    };
-
-    let addr = std::env::var("RECEIVER_ADDR").unwrap_or_else(|_| "127.0.0.1:3000".to_owned());
-    let listener = match tokio::net::TcpListener::bind(&addr).await {
-        Ok(listener) => listener,
-        Err(error) => {
-            eprintln!("cannot listen on {addr}: {error} (set RECEIVER_ADDR to another address)");
-            return ExitCode::FAILURE;
-        }
-    };
-    println!("listening on http://{addr}");
-    let shutdown = async {
-        // If Ctrl-C cannot be watched, run until killed.
+/// Resolves on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
         if tokio::signal::ctrl_c().await.is_err() {
             std::future::pending::<()>().await;
         }
     };
-    match axum::serve(listener, app).with_graceful_shutdown(shutdown).await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("server error: {error}");
-            ExitCode::FAILURE
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+}
+
+/// Serves `app` on `listener` until a shutdown signal, then lets open requests finish.
+async fn serve(listener: tokio::net::TcpListener, app: Router) {
+    let graceful = GracefulShutdown::new();
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder.timer(TokioTimer::new()).header_read_timeout(HEADER_TIMEOUT);
+    let shutdown = shutdown_signal();
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let Ok((stream, _peer)) = accepted else { continue };
+                let service = TowerToHyperService::new(app.clone());
+                let connection = builder.serve_connection(TokioIo::new(stream), service);
+                let connection = graceful.watch(connection);
+                tokio::spawn(async move {
+                    // A client that goes away or times out ends only its own connection.
+                    let _ = connection.await;
+                });
+            }
+            () = &mut shutdown => break,
         }
     }
+    println!("shutting down: answering the requests in flight");
+    let _ = tokio::time::timeout(REQUEST_TIMEOUT, graceful.shutdown()).await;
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let dead_letters =
+        DeadLetters { dir: std::env::var_os("DEAD_LETTER_DIR").filter(|d| !d.is_empty()).map(PathBuf::from) };
+    let mut app = Router::new();
+    app = route::<shopify::Event>(app, "shopify", "SHOPIFY_SECRET", &dead_letters);
+    app = route::<bigcommerce::Event>(app, "bigcommerce", "BIGCOMMERCE_SECRET", &dead_letters);
+    app = route::<shopware::Event>(app, "shopware", "SHOPWARE_SECRET", &dead_letters);
+    app = route::<ecwid::Event>(app, "ecwid", "ECWID_SECRET", &dead_letters);
+    if !app.has_routes() {
+        eprintln!("no platform configured: set at least one of SHOPIFY_SECRET, BIGCOMMERCE_SECRET, SHOPWARE_SECRET, ECWID_SECRET");
+        return ExitCode::from(2);
+    }
+    let app = app.layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT));
+    match dead_letters.dir.as_deref().map(Path::display) {
+        Some(dir) => println!("dead letters go to {dir}"),
+        None => println!("DEAD_LETTER_DIR not set: undecodable deliveries are only logged"),
+    }
+
+    let host = std::env::var("HOST").unwrap_or_else(|_| "0.0.0.0".to_owned());
+    let port = match std::env::var("PORT").map(|port| port.parse::<u16>()) {
+        Err(_) => 3000,
+        Ok(Ok(port)) => port,
+        Ok(Err(_)) => {
+            eprintln!("PORT must be a port number (1-65535)");
+            return ExitCode::from(2);
+        }
+    };
+    let listener = match tokio::net::TcpListener::bind((host.as_str(), port)).await {
+        Ok(listener) => listener,
+        Err(error) => {
+            eprintln!("cannot listen on {host}:{port}: {error} (set HOST or PORT)");
+            return ExitCode::FAILURE;
+        }
+    };
+    match listener.local_addr() {
+        Ok(addr) => println!("listening on http://{addr}"),
+        Err(_) => println!("listening on {host}:{port}"),
+    }
+    serve(listener, app).await;
+    ExitCode::SUCCESS
 }

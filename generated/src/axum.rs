@@ -3,10 +3,13 @@
 //!
 //! Put a [`Receiver`] per platform in the router's state (directly, or in your own state
 //! with [`axum::extract::FromRef`]) and take [`Verified<E>`] as the handler's argument. A
-//! delivery that is not authentic is answered 401, an authentic one that does not decode
-//! 400, both with a plain-text reason; the handler never runs for either. Bodies larger than
-//! axum's [`DefaultBodyLimit`](::axum::extract::DefaultBodyLimit) (2 MB unless changed) are
-//! refused with axum's 413 before verification.
+//! delivery that is not authentic is answered 401 with a generic text, and the handler never
+//! runs for it. An authentic delivery always reaches the handler, even when its body does not
+//! decode ([`Delivery::event`] is then the error and [`Delivery::body`] the exact bytes): keep
+//! it and answer 2xx, or the platform retries and then disables the subscription. Only a
+//! [`Receiver::strict`] receiver answers such a delivery 400 instead. Bodies larger than axum's
+//! [`DefaultBodyLimit`](::axum::extract::DefaultBodyLimit) (2 MB unless changed) are refused
+//! with axum's 413 before verification.
 //!
 //! ```
 //! # #[cfg(feature = "shopify")] {
@@ -14,7 +17,11 @@
 //! use commerce_webhooks::{axum::Verified, shopify, Receiver, Secret, WebhookEvent};
 //!
 //! async fn shopify_webhook(Verified(delivery): Verified<shopify::Event>) -> &'static str {
-//!     println!("{} from {:?}: {:?}", delivery.topic(), delivery.store_id(), delivery.event().entity());
+//!     match delivery.event() {
+//!         Ok(event) => println!("{:?} from {:?}: {:?}", delivery.topic(), delivery.store_id(), event.entity()),
+//!         // Authentic but not decodable: keep the raw body for replay, still answer 2xx.
+//!         Err(error) => eprintln!("undecodable ({error}), {} bytes kept", delivery.body().len()),
+//!     }
 //!     "ok"
 //! }
 //!
@@ -51,7 +58,7 @@ where
             .await
             .map_err(|rejection| DeliveryRejection { inner: Inner::Body(rejection.into_response()) })?;
         receiver
-            .receive(&headers, &body)
+            .receive_bytes(&headers, body)
             .map(Verified)
             .map_err(|error| DeliveryRejection { inner: Inner::Delivery(error) })
     }
@@ -115,13 +122,10 @@ impl IntoResponse for DeliveryRejection {
 }
 
 impl IntoResponse for ReceiveError {
-    /// The error's [`status`](ReceiveError::status) with a plain-text reason.
+    /// The error's [`status`](ReceiveError::status) with its generic
+    /// [`public_text`](ReceiveError::public_text): the details are for the application (and
+    /// `tracing`), not for whoever sent the request.
     fn into_response(self) -> Response {
-        let what = match self.status().as_u16() {
-            401 => "webhook rejected, not verified",
-            400 => "webhook rejected, verified but not decodable",
-            _ => "webhook receiver misconfigured",
-        };
-        (self.status(), format!("{what}: {self}\n")).into_response()
+        (self.status(), self.public_text()).into_response()
     }
 }

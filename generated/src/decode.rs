@@ -5,7 +5,11 @@ use std::fmt;
 use serde::de::{self, DeserializeOwned, Deserializer, IgnoredAny, MapAccess, Visitor};
 
 /// Why a delivery body could not be decoded.
+///
+/// Its text never quotes the body: it names the JSON path, what was expected there and what
+/// kind of JSON value was found, so it is safe to log and to answer with.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum DecodeError {
     /// The body is not JSON (or is truncated).
     Syntax {
@@ -13,19 +17,28 @@ pub enum DecodeError {
         line: usize,
         /// 1-based column.
         column: usize,
-        /// What the parser found.
+        /// What the parser found (`expected value`, `EOF while parsing a string`, …).
         message: String,
     },
-    /// The body is JSON but does not fit the topic's payload type.
+    /// The body is JSON but does not fit the topic's payload type where the type is strict:
+    /// the body's root, or a field the catalog marks `strict` (tolerant fields never fail).
     Data {
-        /// Where: `line_items[3].price_set.shop_money.amount`, or `.` for the root.
+        /// Where: `data.event`, or `.` for the root.
         path: String,
-        /// What is wrong there.
+        /// What is wrong there: what was expected and the kind of value found, or the missing
+        /// field's name.
         message: String,
     },
-    /// A body that names its own topic does not have the topic field.
+    /// A body that names its own topic does not have the topic field (or the topic header is
+    /// missing).
     MissingTopic {
-        /// The field looked for (e.g. `data.event`).
+        /// The field or header looked for (e.g. `data.event`).
+        field: &'static str,
+    },
+    /// A body field the delivery is read by (topic, delivery id, store id) occurs more than
+    /// once, so which one is meant is ambiguous.
+    DuplicateField {
+        /// The field's dotted path.
         field: &'static str,
     },
 }
@@ -38,8 +51,9 @@ impl fmt::Display for DecodeError {
             }
             Self::Data { path, message } => write!(f, "at `{path}`: {message}"),
             Self::MissingTopic { field } => {
-                write!(f, "the body has no string `{field}` field naming its topic")
+                write!(f, "the delivery has no text `{field}` naming its topic")
             }
+            Self::DuplicateField { field } => write!(f, "the body has the field `{field}` more than once"),
         }
     }
 }
@@ -64,12 +78,50 @@ pub fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, DecodeError> {
         }
         let text = error.to_string();
         let (path, message) = crate::path::split(crate::path::without_position(&text));
-        DecodeError::Data { path: if path.is_empty() { ".".into() } else { path.into() }, message: message.into() }
+        DecodeError::Data {
+            path: if path.is_empty() { ".".into() } else { path.into() },
+            message: safe_message(message),
+        }
     })
 }
 
-fn syntax(error: &serde_json::Error) -> DecodeError {
+/// A syntax error: serde_json's texts for these name what the parser expected, never the input.
+pub(crate) fn syntax(error: &serde_json::Error) -> DecodeError {
     DecodeError::Syntax { line: error.line(), column: error.column(), message: error.to_string() }
+}
+
+/// A data error's text without the value it may quote (serde writes `invalid type: string
+/// "4111 1111 1111 1111", expected u64`): the expectation and the kind of value found are
+/// kept, and any text not of a known form is replaced.
+fn safe_message(message: &str) -> String {
+    let invalid = message.strip_prefix("invalid type: ").or_else(|| message.strip_prefix("invalid value: "));
+    if let Some(rest) = invalid {
+        // The expectation comes last and from this crate's code, never from the body.
+        if let Some(at) = rest.rfind(", expected ") {
+            let expected = &rest[at + ", expected ".len()..];
+            return format!("expected {expected}, found {}", value_kind(&rest[..at]));
+        }
+    }
+    let known = ["missing field `", "invalid length "];
+    if known.iter().any(|prefix| message.starts_with(prefix)) && !message.contains('"') {
+        return message.to_owned();
+    }
+    "the value does not fit the payload type".to_owned()
+}
+
+/// The kind of value in serde's description of an unexpected value (`string "…"` is a string).
+fn value_kind(unexpected: &str) -> &'static str {
+    const KINDS: [(&str, &str); 8] = [
+        ("string", "a string"),
+        ("integer", "an integer"),
+        ("floating point", "a number"),
+        ("boolean", "a boolean"),
+        ("map", "an object"),
+        ("sequence", "an array"),
+        ("unit value", "null"),
+        ("null", "null"),
+    ];
+    KINDS.iter().find(|(prefix, _)| unexpected.starts_with(prefix)).map_or("a value", |(_, kind)| kind)
 }
 
 /// Reads the string at `path` (e.g. `["data", "event"]`) of a JSON body without decoding the
@@ -79,9 +131,7 @@ pub fn topic_in_body(body: &[u8], path: &[&'static str], field: &'static str) ->
     match deserializer.deserialize_any(PathVisitor { path }) {
         Ok(Some(topic)) => Ok(topic),
         Ok(None) => Err(DecodeError::MissingTopic { field }),
-        Err(error) if error.is_syntax() || error.is_eof() => {
-            Err(DecodeError::Syntax { line: error.line(), column: error.column(), message: error.to_string() })
-        }
+        Err(error) if error.is_syntax() || error.is_eof() => Err(syntax(&error)),
         Err(_) => Err(DecodeError::MissingTopic { field }),
     }
 }
@@ -149,5 +199,20 @@ impl<'de> de::DeserializeSeed<'de> for PathSeed<'_> {
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
         deserializer.deserialize_any(PathVisitor { path: self.path })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn data_errors_never_quote_the_value() {
+        let error = decode::<u64>(br#""4111 1111 1111 1111""#).unwrap_err();
+        assert_eq!(error, DecodeError::Data { path: ".".into(), message: "expected u64, found a string".into() });
+        let error = decode::<u64>(br#"{"card": "4111"}"#).unwrap_err();
+        assert!(!error.to_string().contains("4111"), "{error}");
+        assert_eq!(safe_message("missing field `id`"), "missing field `id`");
+        assert_eq!(safe_message("unknown variant `4111`"), "the value does not fit the payload type");
     }
 }

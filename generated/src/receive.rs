@@ -7,6 +7,8 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Duration;
 
+use bytes::Bytes;
+
 use crate::body::{self, DeliveryBody, Field, Found};
 use crate::verify::{self, Secret, VerifyOptions};
 use crate::{DecodeError, Location, MetadataHeader, WebhookEvent};
@@ -64,10 +66,11 @@ impl<T: HeaderLookup + ?Sized> HeaderLookup for &T {
 }
 
 /// Why a delivery was refused. [`ReceiveError::status`] says which HTTP status to answer
-/// with: 401 when the delivery is not proven authentic, 400 when an authentic delivery cannot
-/// be decoded, 500 when the receiver itself is misconfigured.
+/// with: 401 when the delivery is not proven authentic, 500 when the receiver itself is
+/// misconfigured, and 400 only from a [`Receiver::strict`] receiver, for an authentic delivery
+/// that does not decode (by default such a delivery reaches the application instead).
 ///
-/// Never contains a secret or an expected signature.
+/// Never contains a secret, an expected signature or a value from the body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ReceiveError {
@@ -119,20 +122,12 @@ pub enum ReceiveError {
         /// The tolerance.
         tolerance: Duration,
     },
-    /// The verified delivery has no topic header (Shopify's `X-Shopify-Topic`), or it is not
-    /// text. 400.
-    MissingTopicHeader {
-        /// The header.
-        header: &'static str,
-    },
-    /// A body field the delivery is read by occurs more than once. 400.
-    DuplicateField {
-        /// The field's dotted path.
-        field: &'static str,
-    },
-    /// The verified body does not decode: not JSON, no topic, or not the topic's payload
-    /// shape (with the JSON path). 400.
-    Body(DecodeError),
+    /// The delivery is authentic but does not decode, and the receiver is
+    /// [strict](Receiver::strict). 400.
+    Undecodable(DecodeError),
+    /// The delivery is authentic and decodes, but some fields hold values of another type than
+    /// documented (kept as received), and the receiver is [strict](Receiver::strict). 400.
+    Mismatched(Vec<crate::FieldMismatch>),
 }
 
 impl ReceiveError {
@@ -140,9 +135,7 @@ impl ReceiveError {
     pub fn status(&self) -> http::StatusCode {
         match self {
             Self::NoSecrets => http::StatusCode::INTERNAL_SERVER_ERROR,
-            Self::MissingTopicHeader { .. } | Self::DuplicateField { .. } | Self::Body(_) => {
-                http::StatusCode::BAD_REQUEST
-            }
+            Self::Undecodable(_) | Self::Mismatched(_) => http::StatusCode::BAD_REQUEST,
             _ => http::StatusCode::UNAUTHORIZED,
         }
     }
@@ -150,6 +143,16 @@ impl ReceiveError {
     /// Whether the delivery was refused as not authentic (401): do not trust anything in it.
     pub fn is_unauthorized(&self) -> bool {
         self.status() == http::StatusCode::UNAUTHORIZED
+    }
+
+    /// What to answer the sender: generic, so that a caller probing the endpoint learns
+    /// nothing about the receiver's configuration or the check that failed.
+    pub fn public_text(&self) -> &'static str {
+        match self.status().as_u16() {
+            401 => "webhook not verified\n",
+            400 => "webhook body not accepted\n",
+            _ => "webhook receiver error\n",
+        }
     }
 }
 
@@ -184,11 +187,14 @@ impl fmt::Display for ReceiveError {
                 ahead.as_secs(),
                 tolerance.as_secs()
             ),
-            Self::MissingTopicHeader { header } => {
-                write!(f, "the delivery has no text `{header}` header naming its topic")
+            Self::Undecodable(error) => write!(f, "the authentic delivery does not decode: {error}"),
+            Self::Mismatched(found) => {
+                f.write_str("the authentic delivery has fields that do not fit their types:")?;
+                for mismatch in found {
+                    write!(f, " {mismatch};")?;
+                }
+                Ok(())
             }
-            Self::DuplicateField { field } => write!(f, "the body has the field `{field}` more than once"),
-            Self::Body(error) => write!(f, "the body does not decode: {error}"),
         }
     }
 }
@@ -196,14 +202,19 @@ impl fmt::Display for ReceiveError {
 impl std::error::Error for ReceiveError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Self::Body(error) => Some(error),
+            Self::Undecodable(error) => Some(error),
             _ => None,
         }
     }
 }
 
-/// A verified, decoded webhook delivery of platform `E` (`shopify::Event`, …): the typed
-/// event plus what the delivery says about itself.
+/// An authentic webhook delivery of platform `E` (`shopify::Event`, …): the exact body, what
+/// the delivery says about itself, and the typed event, or why the body did not decode.
+///
+/// Verification comes first; once it passes, the delivery always reaches the application,
+/// even when the body does not fit the types (a platform that is answered with an error
+/// retries, then disables the subscription). Keep such a delivery's [`body`](Self::body) for
+/// replay once the crate catches up, and answer 2xx.
 ///
 /// ```
 /// # #[cfg(feature = "shopify")] {
@@ -215,16 +226,20 @@ impl std::error::Error for ReceiveError {
 ///     ("X-Shopify-Webhook-Id", "b54557e4-bdd9-4b37-8a5f-bf7d70bcd043"),
 /// ];
 /// let delivery = Delivery::<shopify::Event>::verify_and_decode(&headers, br#"{"id":1}"#, &[Secret::new("test_secret")])?;
-/// assert_eq!(delivery.topic(), "orders/teleported");
+/// assert_eq!(delivery.topic(), Some("orders/teleported"));
 /// assert_eq!(delivery.delivery_id(), Some("b54557e4-bdd9-4b37-8a5f-bf7d70bcd043"));
-/// assert!(matches!(delivery.event(), shopify::Event::Unknown { .. }));
+/// match delivery.event() {
+///     Ok(event) => assert!(matches!(event, shopify::Event::Unknown { .. })),
+///     Err(error) => eprintln!("authentic, undecodable ({error}): keep {} bytes for replay", delivery.body().len()),
+/// }
 /// # }
 /// # Ok::<(), commerce_webhooks::ReceiveError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Delivery<E> {
-    event: E,
-    topic: String,
+    decoded: Result<E, DecodeError>,
+    body: Bytes,
+    topic: Option<String>,
     delivery_id: Option<String>,
     store_id: Option<String>,
     metadata: Vec<(&'static MetadataHeader, String)>,
@@ -234,6 +249,9 @@ impl<E: WebhookEvent> Delivery<E> {
     /// Verifies the delivery's signature against `secrets` (any one may match: list the new
     /// and the old secret while rotating) and, only then, decodes it. `body` must be the raw
     /// request body, byte for byte. Uses [`VerifyOptions::default`].
+    ///
+    /// `Err` means the delivery is not authentic (or no secret is configured); an authentic
+    /// delivery whose body does not decode is `Ok`, with [`Self::event`] giving the error.
     pub fn verify_and_decode<H: HeaderLookup + ?Sized>(
         headers: &H,
         body: &[u8],
@@ -249,11 +267,22 @@ impl<E: WebhookEvent> Delivery<E> {
         secrets: &[Secret],
         options: &VerifyOptions,
     ) -> Result<Self, ReceiveError> {
+        Self::receive_bytes(headers, Bytes::copy_from_slice(body), secrets, options)
+    }
+
+    /// Verifies and decodes a body the caller already holds as [`Bytes`] (no copy is made).
+    pub(crate) fn receive_bytes<H: HeaderLookup + ?Sized>(
+        headers: &H,
+        raw: Bytes,
+        secrets: &[Secret],
+        options: &VerifyOptions,
+    ) -> Result<Self, ReceiveError> {
         // One walk reads every body field the delivery needs: before the signature check for
         // Ecwid (whose signature covers body fields), after it for the others.
-        let body = DeliveryBody::new(&E::DELIVERY, body);
+        let body = DeliveryBody::new(&E::DELIVERY, &raw);
         verify::verify(&E::DELIVERY, headers, &body, secrets, options)?;
-        Self::decode_verified(headers, &body)
+        let delivery = Self::decode_verified(headers, &body);
+        Ok(Self { body: raw, ..delivery })
     }
 
     /// Only verifies the signature: `Ok` means one of `secrets` signed this delivery.
@@ -278,47 +307,75 @@ impl<E: WebhookEvent> Delivery<E> {
     }
 
     /// Reads the topic, decodes the payload and reads the ids, from a body whose signature
-    /// was checked.
-    fn decode_verified<H: HeaderLookup + ?Sized>(headers: &H, body: &DeliveryBody<'_>) -> Result<Self, ReceiveError> {
+    /// was checked. Never fails: what cannot be read is the decode error.
+    fn decode_verified<H: HeaderLookup + ?Sized>(headers: &H, body: &DeliveryBody<'_>) -> Self {
         let facts = E::DELIVERY;
         let topic = match facts.topic {
-            Location::Header(header) => match headers.header(header).map(std::str::from_utf8) {
-                Some(Ok(topic)) if !topic.trim().is_empty() => topic.trim().to_owned(),
-                _ => return Err(ReceiveError::MissingTopicHeader { header }),
-            },
+            Location::Header(header) => header_text(headers, header).ok_or(DecodeError::MissingTopic { field: header }),
             Location::Body(field, _) => match body.get(Field::Topic) {
-                Ok(Found::Text(topic)) => topic,
-                Ok(Found::Duplicate) => return Err(ReceiveError::DuplicateField { field }),
-                Ok(Found::Absent | Found::NotText) => {
-                    return Err(ReceiveError::Body(DecodeError::MissingTopic { field }))
-                }
-                Err(error) => return Err(ReceiveError::Body(syntax_error(&error))),
+                Ok(Found::Text(topic)) => Ok(topic),
+                Ok(Found::Duplicate) => Err(DecodeError::DuplicateField { field }),
+                Ok(Found::Absent | Found::NotText) => Err(DecodeError::MissingTopic { field }),
+                Err(error) => Err(crate::decode::syntax(&error)),
             },
         };
-        let event = E::from_delivery(&topic, body.raw()).map_err(ReceiveError::Body)?;
-        let delivery_id = read_location(headers, facts.delivery_id, body.get(Field::DeliveryId))?;
-        let store_id = read_location(headers, facts.store_id, body.get(Field::StoreId))?;
+        let delivery_id = read_location(headers, facts.delivery_id, body.get(Field::DeliveryId));
+        let store_id = read_location(headers, facts.store_id, body.get(Field::StoreId));
+        let decoded = match (&topic, &delivery_id, &store_id) {
+            (Err(error), _, _) | (_, Err(error), _) | (_, _, Err(error)) => Err(error.clone()),
+            (Ok(topic), Ok(_), Ok(_)) => E::from_delivery(topic, body.raw()),
+        };
         let metadata = facts
             .headers
             .iter()
             .filter_map(|meta| header_text(headers, meta.header).map(|value| (meta, value)))
             .collect();
-        Ok(Self { event, topic, delivery_id, store_id, metadata })
+        Self {
+            decoded,
+            body: Bytes::new(),
+            topic: topic.ok(),
+            delivery_id: delivery_id.ok().flatten(),
+            store_id: store_id.ok().flatten(),
+            metadata,
+        }
     }
 
-    /// The decoded event.
-    pub fn event(&self) -> &E {
-        &self.event
+    /// The decoded event, or why the authentic body did not decode (keep [`Self::body`] then).
+    pub fn event(&self) -> Result<&E, &DecodeError> {
+        self.decoded.as_ref()
     }
 
     /// The decoded event, consuming the delivery.
-    pub fn into_event(self) -> E {
-        self.event
+    pub fn into_event(self) -> Result<E, DecodeError> {
+        self.decoded
     }
 
-    /// The topic as delivered (`orders/create`, `store/order/created`, `product.written`, …).
-    pub fn topic(&self) -> &str {
-        &self.topic
+    /// Whether the body decoded into the typed event.
+    pub fn is_decoded(&self) -> bool {
+        self.decoded.is_ok()
+    }
+
+    /// Why the body did not decode, if it did not. The error names the JSON path and the
+    /// expected type, never a value from the body, so it is safe to log.
+    pub fn decode_error(&self) -> Option<&DecodeError> {
+        self.decoded.as_ref().err()
+    }
+
+    /// Fields of the decoded event whose value did not fit its documented type and was kept
+    /// as received ([`crate::Field::Mismatch`]); empty when the body did not decode.
+    pub fn mismatches(&self) -> Vec<crate::FieldMismatch> {
+        self.decoded.as_ref().map(crate::mismatches).unwrap_or_default()
+    }
+
+    /// The body exactly as received (the bytes that were verified).
+    pub fn body(&self) -> &Bytes {
+        &self.body
+    }
+
+    /// The topic as delivered (`orders/create`, `store/order/created`, `product.written`, …);
+    /// `None` when the delivery does not name one readably (then it did not decode).
+    pub fn topic(&self) -> Option<&str> {
+        self.topic.as_deref()
     }
 
     /// The delivery's id, the same for every retry of one delivery: record it and skip ids
@@ -358,20 +415,16 @@ fn read_location<H: HeaderLookup + ?Sized>(
     headers: &H,
     location: Location,
     found: Result<Found, serde_json::Error>,
-) -> Result<Option<String>, ReceiveError> {
+) -> Result<Option<String>, DecodeError> {
     match location {
         Location::Header(name) => Ok(header_text(headers, name)),
         Location::Body(field, _) => match found {
             Ok(Found::Text(text)) => Ok(Some(text)),
             Ok(Found::Absent | Found::NotText) => Ok(None),
-            Ok(Found::Duplicate) => Err(ReceiveError::DuplicateField { field }),
-            Err(error) => Err(ReceiveError::Body(syntax_error(&error))),
+            Ok(Found::Duplicate) => Err(DecodeError::DuplicateField { field }),
+            Err(error) => Err(crate::decode::syntax(&error)),
         },
     }
-}
-
-fn syntax_error(error: &serde_json::Error) -> DecodeError {
-    DecodeError::Syntax { line: error.line(), column: error.column(), message: error.to_string() }
 }
 
 /// A receiver for platform `E`: its secrets and options, ready to take deliveries. Cheap to
@@ -383,21 +436,31 @@ fn syntax_error(error: &serde_json::Error) -> DecodeError {
 ///
 /// let receiver = Receiver::<shopware::Event>::new([Secret::new("test_secret")]);
 /// let headers = [("shopware-shop-signature", "02c76422d725ce31b6d1927a219415b7513db211b794fbd7c3dfc6a9446fd13e")];
-/// // Authentic, but `{"id":1}` names no topic (`data.event`): a 400, not a 401.
-/// let error = receiver.receive(&headers, br#"{"id":1}"#).unwrap_err();
+/// // Authentic, but `{"id":1}` names no topic (`data.event`): it still reaches the application.
+/// let delivery = receiver.receive(&headers, br#"{"id":1}"#).unwrap();
+/// assert!(delivery.event().is_err());
+/// assert_eq!(&delivery.body()[..], br#"{"id":1}"#);
+/// // A strict receiver refuses it with 400 instead (and the platform will retry, then give up).
+/// let error = receiver.strict().receive(&headers, br#"{"id":1}"#).unwrap_err();
 /// assert_eq!(error.status(), 400);
 /// # }
 /// ```
 pub struct Receiver<E> {
     secrets: Arc<[Secret]>,
     options: VerifyOptions,
+    strict: bool,
     event: PhantomData<fn() -> E>,
 }
 
 impl<E: WebhookEvent> Receiver<E> {
     /// A receiver accepting deliveries signed with any of `secrets`.
     pub fn new(secrets: impl IntoIterator<Item = Secret>) -> Self {
-        Self { secrets: secrets.into_iter().collect(), options: VerifyOptions::default(), event: PhantomData }
+        Self {
+            secrets: secrets.into_iter().collect(),
+            options: VerifyOptions::default(),
+            strict: false,
+            event: PhantomData,
+        }
     }
 
     /// The same receiver with other options (tolerance, clock).
@@ -406,15 +469,64 @@ impl<E: WebhookEvent> Receiver<E> {
         self
     }
 
+    /// The same receiver, refusing authentic deliveries that do not fit the types exactly (400)
+    /// instead of handing them over: [`ReceiveError::Undecodable`] for a body that does not
+    /// decode, [`ReceiveError::Mismatched`] for one with fields kept as received. Opt in only
+    /// where losing such a delivery is acceptable: the platform retries it, then disables the
+    /// subscription.
+    pub fn strict(mut self) -> Self {
+        self.strict = true;
+        self
+    }
+
     /// Verifies, then decodes, one delivery.
     pub fn receive<H: HeaderLookup + ?Sized>(&self, headers: &H, body: &[u8]) -> Result<Delivery<E>, ReceiveError> {
-        Delivery::verify_and_decode_with(headers, body, &self.secrets, &self.options)
+        self.receive_bytes(headers, Bytes::copy_from_slice(body))
     }
+
+    /// [`Self::receive`] for a body held as [`Bytes`] (no copy is made).
+    pub fn receive_bytes<H: HeaderLookup + ?Sized>(
+        &self,
+        headers: &H,
+        body: Bytes,
+    ) -> Result<Delivery<E>, ReceiveError> {
+        let delivery = Delivery::receive_bytes(headers, body, &self.secrets, &self.options).inspect_err(log_refused)?;
+        match delivery.decode_error() {
+            Some(error) if self.strict => Err(ReceiveError::Undecodable(error.clone())).inspect_err(log_refused),
+            None if self.strict => match delivery.mismatches() {
+                found if found.is_empty() => Ok(delivery),
+                found => Err(ReceiveError::Mismatched(found)).inspect_err(log_refused),
+            },
+            Some(_error) => {
+                #[cfg(feature = "tracing")]
+                tracing::warn!(
+                    topic = delivery.topic(),
+                    delivery_id = delivery.delivery_id(),
+                    error = %_error,
+                    "authentic webhook delivery does not decode; handed over with its raw body"
+                );
+                Ok(delivery)
+            }
+            None => Ok(delivery),
+        }
+    }
+}
+
+/// Tells `tracing` (feature `tracing`) why a delivery was refused: the sender only gets
+/// [`ReceiveError::public_text`].
+fn log_refused(_error: &ReceiveError) {
+    #[cfg(feature = "tracing")]
+    tracing::warn!(status = _error.status().as_u16(), error = %_error, "webhook delivery refused");
 }
 
 impl<E> Clone for Receiver<E> {
     fn clone(&self) -> Self {
-        Self { secrets: Arc::clone(&self.secrets), options: self.options.clone(), event: PhantomData }
+        Self {
+            secrets: Arc::clone(&self.secrets),
+            options: self.options.clone(),
+            strict: self.strict,
+            event: PhantomData,
+        }
     }
 }
 
@@ -424,6 +536,7 @@ impl<E> fmt::Debug for Receiver<E> {
             .field("event", &std::any::type_name::<E>())
             .field("secrets", &self.secrets.len())
             .field("options", &self.options)
+            .field("strict", &self.strict)
             .finish()
     }
 }

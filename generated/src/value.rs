@@ -7,8 +7,14 @@ use serde::de::{self, Deserialize, Deserializer, Visitor};
 use serde::ser::{Serialize, Serializer};
 use serde_json::Number;
 
-/// A field that may be missing, `null`, or hold a value: three different things on the wire,
-/// kept apart so that re-encoding gives back what was received.
+/// A field that may be missing, `null`, hold a value, or hold a value of another JSON type
+/// than the catalog documents: four different things on the wire, kept apart so that
+/// re-encoding gives back what was received.
+///
+/// Every field the platform does not guarantee is a `Field`, whatever its documented presence
+/// (the field's rustdoc says what the platform documents): real deliveries omit keys, send
+/// `null`, and send a string where a number is documented. Such a value never fails the
+/// payload; it is kept as [`Field::Mismatch`], and [`crate::mismatches`] lists where.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub enum Field<T> {
     /// The key was not in the object.
@@ -18,23 +24,34 @@ pub enum Field<T> {
     Null,
     /// The key was there with a value.
     Value(T),
+    /// The key was there with a value that does not fit the documented type (a string where
+    /// a number is documented, an object where a list is): kept exactly as received.
+    Mismatch(Box<Mismatch>),
 }
 
 impl<T> Field<T> {
-    /// The value, if there is one.
+    /// The value, if there is one that fits the documented type.
     pub fn as_ref(&self) -> Option<&T> {
         match self {
             Self::Value(value) => Some(value),
-            Self::Absent | Self::Null => None,
+            Self::Absent | Self::Null | Self::Mismatch(_) => None,
         }
     }
 
-    /// The value, if there is one.
+    /// The value, if there is one that fits the documented type.
     pub fn into_option(self) -> Option<T> {
         match self {
             Self::Value(value) => Some(value),
-            Self::Absent | Self::Null => None,
+            Self::Absent | Self::Null | Self::Mismatch(_) => None,
         }
+    }
+
+    /// A copy of the value, if there is one that fits the documented type.
+    pub fn copied(&self) -> Option<T>
+    where
+        T: Copy,
+    {
+        self.as_ref().copied()
     }
 
     /// Whether the key was missing.
@@ -47,28 +64,245 @@ impl<T> Field<T> {
         matches!(self, Self::Null)
     }
 
+    /// The value of another JSON type than documented, if that is what came.
+    pub fn mismatch(&self) -> Option<&Mismatch> {
+        match self {
+            Self::Mismatch(mismatch) => Some(mismatch),
+            _ => None,
+        }
+    }
+
     /// A present key: `None` is `null`.
     pub fn present(value: Option<T>) -> Self {
         value.map_or(Self::Null, Self::Value)
     }
 }
 
-/// Serializes `Null` as `null` and a value as itself; the containing struct leaves out
-/// `Absent` fields.
+/// Serializes `Null` as `null`, a value as itself and a mismatch as the value received; the
+/// containing struct leaves out `Absent` fields.
 impl<T: Serialize> Serialize for Field<T> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Self::Value(value) => value.serialize(serializer),
             Self::Absent | Self::Null => serializer.serialize_none(),
+            Self::Mismatch(mismatch) => mismatch.serialize(serializer),
         }
     }
 }
 
-/// Deserializes a present key: `null` gives `Null`. (A missing key never reaches here; the
-/// containing struct starts every field at `Absent`.)
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for Field<T> {
+/// Deserializes a present key, tolerantly: `null` gives `Null`, a value of another JSON type
+/// `Mismatch`. (A missing key never reaches here; the containing struct starts every field at
+/// `Absent`.)
+impl<'de, T: crate::tolerate::Tolerate<'de>> Deserialize<'de> for Field<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Option::<T>::deserialize(deserializer).map(Self::present)
+        de::DeserializeSeed::deserialize(crate::tolerate::FieldSeed::<T>::new(), deserializer)
+    }
+}
+
+/// A value that does not fit the type the catalog documents for its field, kept as received.
+///
+/// Its `Debug` shows the value, like every other payload field; [`crate::FieldMismatch`], the
+/// report of where it is, does not.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Mismatch {
+    expected: &'static str,
+    value: serde_json::Value,
+}
+
+impl Mismatch {
+    /// A value that is not `expected` (`"an unsigned integer"`, `"a `LineItem` object"`).
+    pub fn new(expected: &'static str, value: serde_json::Value) -> Self {
+        Self { expected, value }
+    }
+
+    /// What the catalog documents for the field.
+    pub fn expected(&self) -> &'static str {
+        self.expected
+    }
+
+    /// The value as received. It may hold personal data: log it only where that is allowed.
+    pub fn value(&self) -> &serde_json::Value {
+        &self.value
+    }
+
+    /// The value as received, consuming the mismatch.
+    pub fn into_value(self) -> serde_json::Value {
+        self.value
+    }
+}
+
+/// Serializes as the value received. For [`crate::mismatches`], the value is wrapped in two
+/// newtype structs (transparent to serde_json and every self-describing format): the outer one
+/// marks it, the inner one's name is what was expected.
+impl Serialize for Mismatch {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        struct Expected<'a>(&'a Mismatch);
+        impl Serialize for Expected<'_> {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_newtype_struct(self.0.expected, &self.0.value)
+            }
+        }
+        serializer.serialize_newtype_struct(crate::drift::MISMATCH, &Expected(self))
+    }
+}
+
+/// An identifier: a JSON number or a string, kept as received.
+///
+/// Platforms send the same id as a number in one delivery and as a string in another
+/// (BigCommerce `"19"`, Shopify ids in older API versions), and some ids are strings by nature
+/// (Shopware's hex ids, Shopify's `gid://…`). Two ids are equal when their text is: `19` and
+/// `"19"` are the same id, and re-encoding gives back the form received.
+///
+/// ```
+/// use commerce_webhooks::Id;
+///
+/// let number: Id = serde_json::from_str("19").unwrap();
+/// let text: Id = serde_json::from_str(r#""19""#).unwrap();
+/// assert_eq!(number, text);
+/// assert_eq!(text.as_u64(), Some(19));
+/// assert_eq!(serde_json::to_string(&text).unwrap(), r#""19""#);
+/// ```
+#[derive(Debug, Clone)]
+pub struct Id(IdRepr);
+
+#[derive(Debug, Clone)]
+enum IdRepr {
+    Unsigned(u64),
+    Negative(i64),
+    Text(String),
+}
+
+impl Id {
+    /// The id as an unsigned integer: a non-negative JSON integer, or a string of ASCII digits.
+    pub fn as_u64(&self) -> Option<u64> {
+        match &self.0 {
+            IdRepr::Unsigned(number) => Some(*number),
+            IdRepr::Negative(_) => None,
+            IdRepr::Text(text) if text.bytes().all(|b| b.is_ascii_digit()) => text.parse().ok(),
+            IdRepr::Text(_) => None,
+        }
+    }
+
+    /// The id as a signed integer (Ecwid sends `-1` for orders not yet placed).
+    pub fn as_i64(&self) -> Option<i64> {
+        match &self.0 {
+            IdRepr::Negative(number) => Some(*number),
+            IdRepr::Unsigned(number) => i64::try_from(*number).ok(),
+            IdRepr::Text(text) => text.parse().ok(),
+        }
+    }
+
+    /// The id's text: the string received, or the number in decimal.
+    pub fn to_text(&self) -> std::borrow::Cow<'_, str> {
+        match &self.0 {
+            IdRepr::Text(text) => text.into(),
+            IdRepr::Unsigned(number) => number.to_string().into(),
+            IdRepr::Negative(number) => number.to_string().into(),
+        }
+    }
+
+    /// Whether it came as a JSON string.
+    pub fn is_string(&self) -> bool {
+        matches!(self.0, IdRepr::Text(_))
+    }
+}
+
+impl From<u64> for Id {
+    fn from(number: u64) -> Self {
+        Self(IdRepr::Unsigned(number))
+    }
+}
+
+impl From<&str> for Id {
+    fn from(text: &str) -> Self {
+        Self(IdRepr::Text(text.to_owned()))
+    }
+}
+
+impl From<String> for Id {
+    fn from(text: String) -> Self {
+        Self(IdRepr::Text(text))
+    }
+}
+
+impl PartialEq for Id {
+    fn eq(&self, other: &Self) -> bool {
+        match (&self.0, &other.0) {
+            (IdRepr::Unsigned(a), IdRepr::Unsigned(b)) => a == b,
+            (IdRepr::Negative(a), IdRepr::Negative(b)) => a == b,
+            (IdRepr::Text(a), IdRepr::Text(b)) => a == b,
+            _ => self.to_text() == other.to_text(),
+        }
+    }
+}
+
+impl Eq for Id {}
+
+impl PartialEq<u64> for Id {
+    fn eq(&self, other: &u64) -> bool {
+        match &self.0 {
+            IdRepr::Unsigned(number) => number == other,
+            IdRepr::Negative(_) => false,
+            IdRepr::Text(text) => *text == other.to_string(),
+        }
+    }
+}
+
+impl PartialEq<&str> for Id {
+    fn eq(&self, other: &&str) -> bool {
+        self.to_text() == *other
+    }
+}
+
+/// Hashes the text, so that equal ids hash alike whatever their JSON form.
+impl std::hash::Hash for Id {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.to_text().hash(state);
+    }
+}
+
+impl fmt::Display for Id {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            IdRepr::Text(text) => f.write_str(text),
+            IdRepr::Unsigned(number) => number.fmt(f),
+            IdRepr::Negative(number) => number.fmt(f),
+        }
+    }
+}
+
+impl Serialize for Id {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match &self.0 {
+            IdRepr::Text(text) => serializer.serialize_str(text),
+            IdRepr::Unsigned(number) => serializer.serialize_u64(*number),
+            IdRepr::Negative(number) => serializer.serialize_i64(*number),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Id {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct IdVisitor;
+        impl Visitor<'_> for IdVisitor {
+            type Value = Id;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an id (an integer or a string)")
+            }
+            fn visit_str<E: de::Error>(self, value: &str) -> Result<Id, E> {
+                Ok(Id::from(value))
+            }
+            fn visit_string<E: de::Error>(self, value: String) -> Result<Id, E> {
+                Ok(Id::from(value))
+            }
+            fn visit_u64<E: de::Error>(self, value: u64) -> Result<Id, E> {
+                Ok(Id::from(value))
+            }
+            fn visit_i64<E: de::Error>(self, value: i64) -> Result<Id, E> {
+                Ok(Id(u64::try_from(value).map_or(IdRepr::Negative(value), IdRepr::Unsigned)))
+            }
+        }
+        deserializer.deserialize_any(IdVisitor)
     }
 }
 

@@ -7,7 +7,8 @@ pub use serde;
 pub use serde_json;
 
 pub use crate::decode::{decode, topic_in_body};
-pub use crate::path::{at_key, List, Map, Nullable, Plain, Seeded};
+pub use crate::path::at_key;
+pub use crate::tolerate::{next_field, next_strict, tolerate_object, tolerate_scalar, FieldSeed, Tolerate};
 
 /// Implements `Display`, `Serialize` and `Deserialize` for a type with `as_str(&self) -> &str`
 /// and a `FromStr` implementation: the serde form is the wire name, so the serde path and

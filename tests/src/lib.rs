@@ -122,7 +122,10 @@ pub fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
 /// Every platform's decoding entry points behind one type, so a test runs the same checks on all
 /// four.
 pub mod api {
-    use commerce_webhooks::{bigcommerce, ecwid, shopify, shopware, CatalogTopic, DecodeError, Location, WebhookEvent};
+    use commerce_webhooks::{
+        bigcommerce, ecwid, shopify, shopware, CatalogTopic, DecodeError, Delivery, Location, ReceiveError,
+        VerifyOptions, WebhookEvent,
+    };
     use serde_json::Value;
 
     /// A decoded event reduced to what tests compare: the re-encoded body and the topic.
@@ -133,7 +136,21 @@ pub mod api {
         pub topic: String,
         /// Whether the topic is one the catalog does not know.
         pub unknown: bool,
+        /// Where fields were kept as received because they did not fit (`commerce_webhooks::mismatches`).
+        pub mismatches: Vec<String>,
     }
+
+    /// An authentic delivery as the application gets it.
+    pub struct Received {
+        /// The decoded event, or why it did not decode.
+        pub decoded: Result<Decoded, DecodeError>,
+        /// The raw body the delivery holds.
+        pub body: Vec<u8>,
+    }
+
+    /// Signs `body` as the platform would (with [`super::sign::SECRET`], `topic` in the header
+    /// where the platform puts it there) and receives it with `Delivery::verify_and_decode`.
+    pub type ReceiveFn = fn(&str, &[u8]) -> Result<Received, ReceiveError>;
 
     /// `Event::from_delivery` of one platform.
     pub type DecodeFn = fn(&str, &[u8]) -> Result<Decoded, DecodeError>;
@@ -146,7 +163,16 @@ pub mod api {
             json: serde_json::to_value(&event).expect("a decoded event always encodes"),
             unknown: topic.index().is_none(),
             topic: topic.as_str().to_owned(),
+            mismatches: commerce_webhooks::mismatches(&event).into_iter().map(|m| m.path).collect(),
         }
+    }
+
+    fn receive<E: WebhookEvent>(topic: &str, body: &[u8]) -> Result<Received, ReceiveError> {
+        let (headers, now) = super::sign::headers(E::DELIVERY.scheme, topic, body);
+        let options = VerifyOptions::new().now(now);
+        let secrets = [commerce_webhooks::Secret::new(super::sign::SECRET)];
+        let delivery = Delivery::<E>::verify_and_decode_with(&headers, body, &secrets, &options)?;
+        Ok(Received { body: delivery.body().to_vec(), decoded: delivery.into_event().map(reduce) })
     }
 
     fn from_delivery<E: WebhookEvent>(topic: &str, body: &[u8]) -> Result<Decoded, DecodeError> {
@@ -167,6 +193,8 @@ pub mod api {
         pub from_body: Option<(FromBodyFn, &'static [&'static str])>,
         /// The platform's first topic separator.
         pub separator: char,
+        /// Signs and receives a delivery.
+        pub receive: ReceiveFn,
     }
 
     fn api<E: WebhookEvent>() -> Api {
@@ -178,11 +206,79 @@ pub mod api {
                 Location::Header(_) => None,
             },
             separator: <E::Topic as CatalogTopic>::SEPARATORS[0],
+            receive: receive::<E>,
         }
     }
 
     /// The four platforms.
     pub fn apis() -> [Api; 4] {
         [api::<shopify::Event>(), api::<bigcommerce::Event>(), api::<shopware::Event>(), api::<ecwid::Event>()]
+    }
+}
+
+/// Signing deliveries as each platform does, independently of the crate's verifier.
+pub mod sign {
+    use std::time::{Duration, SystemTime};
+
+    use base64::engine::general_purpose::STANDARD as BASE64;
+    use base64::Engine as _;
+    use commerce_webhooks::SignatureScheme;
+    use hmac::{Hmac, Mac};
+    use sha2::Sha256;
+
+    /// The secret every signed test delivery uses.
+    pub const SECRET: &str = "commerce-webhooks test secret";
+
+    /// The time BigCommerce deliveries are signed at (and the clock verifying them is set to).
+    pub const SIGNED_AT: u64 = 1_700_000_000;
+
+    fn hmac(message: &[u8]) -> Vec<u8> {
+        let mut mac = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes()).expect("any key length");
+        mac.update(message);
+        mac.finalize().into_bytes().to_vec()
+    }
+
+    /// The text of a JSON value as Ecwid puts it in the signed message: a string's content or
+    /// an integer's digits.
+    fn signed_text(value: Option<&serde_json::Value>) -> String {
+        match value {
+            Some(serde_json::Value::String(text)) => text.clone(),
+            Some(other) => other.to_string(),
+            None => String::new(),
+        }
+    }
+
+    /// The headers a delivery of `body` carries under `scheme` (`topic` goes in Shopify's topic
+    /// header), and the time to verify it at.
+    pub fn headers(scheme: SignatureScheme, topic: &str, body: &[u8]) -> (Vec<(String, String)>, SystemTime) {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(SIGNED_AT);
+        let pairs: Vec<(&str, String)> = match scheme {
+            SignatureScheme::HmacSha256Base64Body => vec![
+                ("X-Shopify-Hmac-Sha256", BASE64.encode(hmac(body))),
+                ("X-Shopify-Topic", topic.to_owned()),
+                ("X-Shopify-Shop-Domain", "toys.myshopify.com".to_owned()),
+                ("X-Shopify-Webhook-Id", "b54557e4-bdd9-4b37-8a5f-bf7d70bcd043".to_owned()),
+            ],
+            SignatureScheme::StandardWebhooks => {
+                let mut message = format!("msg_test.{SIGNED_AT}.").into_bytes();
+                message.extend_from_slice(body);
+                vec![
+                    ("webhook-id", "msg_test".to_owned()),
+                    ("webhook-timestamp", SIGNED_AT.to_string()),
+                    ("webhook-signature", format!("v1,{}", BASE64.encode(hmac(&message)))),
+                ]
+            }
+            SignatureScheme::HmacSha256HexBody => {
+                vec![("shopware-shop-signature", hmac(body).iter().map(|b| format!("{b:02x}")).collect())]
+            }
+            SignatureScheme::EcwidCreatedDotId => {
+                let value: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+                let message =
+                    format!("{}.{}", signed_text(value.get("eventCreated")), signed_text(value.get("eventId")));
+                vec![("X-Ecwid-Webhook-Signature", BASE64.encode(hmac(message.as_bytes())))]
+            }
+            other => panic!("no test signer for {other:?}"),
+        };
+        (pairs.into_iter().map(|(name, value)| (name.to_owned(), value)).collect(), now)
     }
 }

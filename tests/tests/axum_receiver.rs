@@ -1,8 +1,9 @@
-//! The axum extractor end to end: a receiver with one route per platform runs in-process on
-//! 127.0.0.1 (a free port), and a real HTTP client posts signed deliveries to it. Valid ones
-//! reach the handler (which echoes what it decoded), tampered ones are 401s, authentic but
-//! malformed ones 400s, unknown topics 200s with an `Unknown` event. The test stops its
-//! server itself.
+//! The axum extractor end to end: a receiver with one route per platform (and a strict one)
+//! runs in-process on 127.0.0.1 (a free port), and a real HTTP client posts signed deliveries
+//! to it. Valid ones reach the handler (which echoes what it decoded), tampered ones are 401s
+//! with a generic text, authentic ones that do not fit the types reach the handler too (200),
+//! and only the strict route answers them 400; unknown topics are 200s with an `Unknown`
+//! event. The test stops its server itself.
 
 use std::net::SocketAddr;
 use std::time::{Duration, SystemTime};
@@ -22,21 +23,51 @@ const SECRET: &str = "receiver test secret";
 
 /// Echoes what the handler received, as JSON.
 async fn echo<E: WebhookEvent>(Verified(delivery): Verified<E>) -> String {
-    let topic = delivery.event().topic();
+    let topic = delivery.event().ok().map(WebhookEvent::topic);
     json!({
         "topic": delivery.topic(),
-        "unknown": topic.index().is_none(),
-        "entity": topic.entity().map(|e| e.to_string()),
-        "action": topic.action().map(|a| a.to_string()),
+        "decoded": delivery.is_decoded(),
+        "error": delivery.decode_error().map(ToString::to_string),
+        "mismatches": delivery.mismatches().iter().map(|m| m.path.clone()).collect::<Vec<_>>(),
+        "body_len": delivery.body().len(),
+        "unknown": topic.as_ref().map(|t| t.index().is_none()),
+        "entity": topic.as_ref().and_then(|t| t.entity()).map(|e| e.to_string()),
+        "action": topic.as_ref().and_then(|t| t.action()).map(|a| a.to_string()),
         "store": delivery.store_id(),
         "delivery": delivery.delivery_id(),
     })
     .to_string()
 }
 
-fn app() -> Router {
+/// `/strict/<platform>`: the same receivers, strict.
+fn strict_app() -> Router {
     let secrets = || [Secret::new(SECRET)];
     Router::new()
+        .merge(
+            Router::new()
+                .route("/strict/shopify", post(echo::<shopify::Event>))
+                .with_state(Receiver::<shopify::Event>::new(secrets()).strict()),
+        )
+        .merge(
+            Router::new()
+                .route("/strict/bigcommerce", post(echo::<bigcommerce::Event>))
+                .with_state(Receiver::<bigcommerce::Event>::new(secrets()).strict()),
+        )
+        .merge(
+            Router::new()
+                .route("/strict/shopware", post(echo::<shopware::Event>))
+                .with_state(Receiver::<shopware::Event>::new(secrets()).strict()),
+        )
+        .merge(
+            Router::new()
+                .route("/strict/ecwid", post(echo::<ecwid::Event>))
+                .with_state(Receiver::<ecwid::Event>::new(secrets()).strict()),
+        )
+}
+
+fn app() -> Router {
+    let secrets = || [Secret::new(SECRET)];
+    strict_app()
         .merge(Router::new().route("/webhooks/shopify", post(echo::<shopify::Event>)).with_state(Receiver::<
             shopify::Event,
         >::new(
@@ -115,8 +146,17 @@ fn post_delivery(
     headers: &[(String, String)],
     body: &[u8],
 ) -> (u16, String) {
-    let mut request =
-        agent.post(format!("http://{addr}/webhooks/{platform}")).header("content-type", "application/json");
+    post_to(agent, addr, &format!("webhooks/{platform}"), headers, body)
+}
+
+fn post_to(
+    agent: &ureq::Agent,
+    addr: SocketAddr,
+    path: &str,
+    headers: &[(String, String)],
+    body: &[u8],
+) -> (u16, String) {
+    let mut request = agent.post(format!("http://{addr}/{path}")).header("content-type", "application/json");
     for (name, value) in headers {
         request = request.header(name.as_str(), value.as_str());
     }
@@ -182,6 +222,8 @@ struct Case {
     body: Vec<u8>,
     shopify_topic: &'static str,
     expect: Value,
+    /// A field of the example, and a value of another JSON type for it.
+    drift: (&'static str, &'static str),
 }
 
 #[test]
@@ -196,24 +238,28 @@ fn the_axum_receiver_verifies_decodes_and_refuses() {
             body: example("shopify/app_uninstalled.json"),
             shopify_topic: "app/uninstalled",
             expect: json!({"topic": "app/uninstalled", "unknown": false, "store": "toys.myshopify.com", "delivery": "wh-1"}),
+            drift: ("\"name\": \"Super Toys\"", "\"name\": {\"first\": \"Super Toys\"}"),
         },
         Case {
             platform: "bigcommerce",
             body: example("bigcommerce/store_order_created.json"),
             shopify_topic: "",
             expect: json!({"topic": "store/order/created", "unknown": false, "entity": "order", "action": "created", "store": "1025646", "delivery": "msg_1"}),
+            drift: ("\"type\": \"order\"", "\"type\": [\"order\"]"),
         },
         Case {
             platform: "shopware",
             body: example("shopware/app_activated.json"),
             shopify_topic: "",
             expect: json!({"topic": "app.activated", "unknown": false, "store": "dgrH7nLU6tlE", "delivery": "62126caf87dc4a764541499df3af46ee"}),
+            drift: ("\"url\": \"http://localhost:8000\"", "\"url\": 8000"),
         },
         Case {
             platform: "ecwid",
             body: example("ecwid/order_created.json"),
             shopify_topic: "",
             expect: json!({"topic": "order.created", "unknown": false, "entity": "order", "action": "created", "store": "1003", "delivery": ecwid_signed.1}),
+            drift: ("\"storeId\":1003", "\"storeId\":{\"not\":\"an id\"}"),
         },
     ];
 
@@ -237,16 +283,29 @@ fn the_axum_receiver_verifies_decodes_and_refuses() {
             _ => replace(&case.body, "\"", "\" "),
         };
         let (status, text) = post_delivery(&agent, server.addr, platform, &headers, &tampered);
-        assert_eq!(status, 401, "{platform}: {text}");
-        assert!(text.contains("not verified"), "{platform}: {text}");
+        assert_eq!((status, text.as_str()), (401, "webhook not verified\n"), "{platform}");
         let (status, text) = post_delivery(&agent, server.addr, platform, &[], &case.body);
-        assert_eq!(status, 401, "{platform}: {text}");
-        assert!(text.contains("header is missing"), "{platform}: {text}");
+        assert_eq!((status, text.as_str()), (401, "webhook not verified\n"), "{platform}");
 
-        // Authentic but malformed: 400 with the reason.
+        // Authentic, a field of another JSON type: 200, the handler sees the event with the
+        // value kept; the strict route answers 400.
+        let drifted = replace(&case.body, case.drift.0, case.drift.1);
+        let headers = sign(platform, &drifted, case.shopify_topic, ecwid_signed);
+        let (status, text) = post_delivery(&agent, server.addr, platform, &headers, &drifted);
+        assert_eq!(status, 200, "{platform}: {text}");
+        let echoed: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(echoed["decoded"], true, "{platform}: {echoed}");
+        assert_eq!(echoed["mismatches"].as_array().map(Vec::len), Some(1), "{platform}: {echoed}");
+        let (status, text) = post_to(&agent, server.addr, &format!("strict/{platform}"), &headers, &drifted);
+        assert_eq!((status, text.as_str()), (400, "webhook body not accepted\n"), "{platform}");
+
+        // Authentic but not decodable at all: 200 with the raw body and the reason; strict: 400.
         let (malformed, reason) = match platform {
-            // Ecwid's body must yield its signed fields; make it valid JSON of the wrong shape.
-            "ecwid" => (replace(&case.body, "\"storeId\":1003", "\"storeId\":{\"not\":\"an id\"}"), "at `storeId`"),
+            // Ecwid's body must yield its signed fields; make its topic unreadable instead.
+            "ecwid" => (
+                replace(&case.body, "\"eventType\":\"order.created\"", "\"eventType\":[\"order.created\"]"),
+                "`eventType`",
+            ),
             _ => {
                 let mut truncated = case.body.clone();
                 truncated.truncate(truncated.len() / 2);
@@ -255,8 +314,13 @@ fn the_axum_receiver_verifies_decodes_and_refuses() {
         };
         let headers = sign(platform, &malformed, case.shopify_topic, ecwid_signed);
         let (status, text) = post_delivery(&agent, server.addr, platform, &headers, &malformed);
-        assert_eq!(status, 400, "{platform}: {text}");
-        assert!(text.contains("verified but not decodable") && text.contains(reason), "{platform}: {text}");
+        assert_eq!(status, 200, "{platform}: {text}");
+        let echoed: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(echoed["decoded"], false, "{platform}: {echoed}");
+        assert_eq!(echoed["body_len"], malformed.len(), "{platform}: {echoed}");
+        assert!(echoed["error"].as_str().unwrap().contains(reason), "{platform}: {echoed}");
+        let (status, text) = post_to(&agent, server.addr, &format!("strict/{platform}"), &headers, &malformed);
+        assert_eq!((status, text.as_str()), (400, "webhook body not accepted\n"), "{platform}");
 
         // Unknown topic, authentic: 200 and an `Unknown` event.
         let (unknown, shopify_topic) = match platform {
@@ -285,8 +349,7 @@ fn the_axum_receiver_verifies_decodes_and_refuses() {
         ("webhook-signature".to_owned(), format!("v1,{}", BASE64.encode(hmac(&message)))),
     ];
     let (status, text) = post_delivery(&agent, server.addr, "bigcommerce", &headers, &body);
-    assert_eq!(status, 401, "{text}");
-    assert!(text.contains("tolerance"), "{text}");
+    assert_eq!((status, text.as_str()), (401, "webhook not verified\n"));
 
     drop(server);
 }

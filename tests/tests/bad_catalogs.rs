@@ -324,8 +324,9 @@ fn a_deeply_nested_type_expression_is_an_error_not_a_stack_overflow() {
     copy_tree(&fixture("tiny/catalog"), scratch.path());
     let shapes = scratch.path().join("shapes/tiny.yaml");
     let deep = format!("\"{}string{}\"", "[".repeat(100_000), "]".repeat(100_000));
-    let text =
-        std::fs::read_to_string(&shapes).unwrap().replace("sku: { type: string }", &format!("sku: {{ type: {deep} }}"));
+    let original = std::fs::read_to_string(&shapes).unwrap();
+    let text = original.replace("sku: { type: string,", &format!("sku: {{ type: {deep},"));
+    assert_ne!(text, original, "the fixture's `sku` field moved");
     std::fs::write(&shapes, text).unwrap();
     let output = std::process::Command::new(std::env::current_exe().unwrap())
         .args(["child_process_loads_the_catalog_it_is_given", "--exact", "--test-threads=1"])

@@ -3,6 +3,7 @@
 //! exactly: `1` and `1.0` differ). Files are discovered on disk, so a new example is covered
 //! without code changes; every failure is reported, not only the first.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use commerce_webhooks::{bigcommerce, ecwid, shopify, DecodeError};
@@ -87,6 +88,81 @@ fn every_listed_example_exists() {
         }
     }
     assert_no_failures("missing example files", &failures);
+}
+
+/// One entry of `catalog/examples/real/manifest.yaml`.
+#[derive(serde::Deserialize)]
+struct RealPayload {
+    file: String,
+    platform: String,
+    topic: String,
+    source: serde_yaml::Value,
+    status: String,
+}
+
+/// The real-world payloads (collected outside this repository, with provenance) reach the
+/// application through the whole receiving path: signed, verified, decoded losslessly, or
+/// handed over undecoded with the exact body. None is lost, and every one is in the manifest.
+#[test]
+fn every_real_payload_reaches_the_application() {
+    let root = catalog_dir().join("examples/real");
+    let manifest: BTreeMap<String, Vec<RealPayload>> =
+        serde_yaml::from_str(&std::fs::read_to_string(root.join("manifest.yaml")).unwrap()).unwrap();
+    let payloads = &manifest["payloads"];
+    let mut failures = Vec::new();
+    let listed: Vec<&str> = payloads.iter().map(|p| p.file.as_str()).collect();
+    for path in example_files(&root) {
+        let relative = path.strip_prefix(&root).unwrap().to_string_lossy().replace('\\', "/");
+        if !listed.contains(&relative.as_str()) {
+            failures.push(format!("{relative}: not in manifest.yaml"));
+        }
+    }
+    // platform -> [lossless, lossless with values kept as received, undecoded but handed over]
+    let mut counts: BTreeMap<&str, [usize; 3]> = BTreeMap::new();
+    for payload in payloads {
+        let label = format!("real/{} ({} `{}`)", payload.file, payload.platform, payload.topic);
+        if !["verbatim", "converted", "repaired"].contains(&payload.status.as_str()) || payload.source.is_null() {
+            failures.push(format!("{label}: provenance incomplete (status `{}`)", payload.status));
+        }
+        let Some(api) = apis().into_iter().find(|api| api.id == payload.platform) else {
+            failures.push(format!("{label}: no platform `{}`", payload.platform));
+            continue;
+        };
+        let body = std::fs::read(root.join(&payload.file)).unwrap();
+        let original: Value = serde_json::from_slice(&body).unwrap();
+        let received = match (api.receive)(&payload.topic, &body) {
+            Ok(received) => received,
+            Err(error) => {
+                failures.push(format!("{label}: refused: {error}"));
+                continue;
+            }
+        };
+        if received.body != body {
+            failures.push(format!("{label}: the delivery does not hold the body received"));
+        }
+        let count = counts.entry(api.id).or_default();
+        match received.decoded {
+            Ok(decoded) if decoded.json != original => failures.push(format!("{label}: re-encoding differs")),
+            Ok(decoded) if decoded.topic != payload.topic => {
+                failures.push(format!("{label}: decoded as topic `{}`", decoded.topic));
+            }
+            Ok(decoded) if decoded.mismatches.is_empty() => count[0] += 1,
+            Ok(decoded) => {
+                eprintln!("   {label}: kept as received: {}", decoded.mismatches.join(", "));
+                count[1] += 1;
+            }
+            Err(error) => {
+                eprintln!("   {label}: handed over undecoded: {error}");
+                count[2] += 1;
+            }
+        }
+    }
+    eprintln!("== real payloads: lossless / lossless with values kept as received / undecoded, handed over");
+    for (platform, [clean, kept, undecoded]) in &counts {
+        eprintln!("   {platform:<11} {clean} / {kept} / {undecoded}");
+    }
+    assert!(payloads.len() >= 4, "the real example set is nearly empty");
+    assert_no_failures(&format!("failures among {} real payloads", payloads.len()), &failures);
 }
 
 /// An app serving several platforms routes `order`/`created` the same way for all of them.

@@ -477,6 +477,7 @@ fn check_outcome(outcome: Result<Decoded, DecodeError>, body: &[u8], topic: Opti
             Some(topic) => Err(format!("MissingTopic({field}), but the body names topic {topic:?} ({parsed})")),
         },
         (Err(DecodeError::MissingTopic { .. }), Err(_)) => Ok(()),
+        (Err(other), _) => Err(format!("an error decoding never gives: {other:?}")),
     }
 }
 

@@ -94,8 +94,8 @@ fn shopify_vector() {
     let h = [("X-Shopify-Hmac-Sha256", signature), ("X-Shopify-Topic", "test/vector")];
     let delivery =
         Delivery::<shopify::Event>::verify_and_decode(&h, br#"{"id":1}"#, &[Secret::new("test_secret")]).unwrap();
-    assert_eq!(delivery.topic(), "test/vector");
-    assert!(matches!(delivery.event(), shopify::Event::Unknown { .. }));
+    assert_eq!(delivery.topic(), Some("test/vector"));
+    assert!(matches!(delivery.event(), Ok(shopify::Event::Unknown { .. })));
 }
 
 #[test]
@@ -109,10 +109,12 @@ fn bigcommerce_vector() {
 
     let h = [("webhook-id", BC_ID), ("webhook-timestamp", "1649367553"), ("webhook-signature", signature)];
     Delivery::<bigcommerce::Event>::verify(&h, body, std::slice::from_ref(&secret), &at(BC_TS)).unwrap();
-    // Authentic, but the body names no topic (`scope`): decoding refuses it, with a 400.
-    let error = Delivery::<bigcommerce::Event>::verify_and_decode_with(&h, body, &[secret], &at(BC_TS)).unwrap_err();
-    assert_eq!(error, ReceiveError::Body(DecodeError::MissingTopic { field: "scope" }));
-    assert_eq!(error.status(), 400);
+    // Authentic, but the body names no topic (`scope`): it still reaches the application, with
+    // its raw body and the reason it does not decode.
+    let delivery = Delivery::<bigcommerce::Event>::verify_and_decode_with(&h, body, &[secret], &at(BC_TS)).unwrap();
+    assert_eq!(delivery.event(), Err(&DecodeError::MissingTopic { field: "scope" }));
+    assert_eq!(&delivery.body()[..], body);
+    assert_eq!(delivery.delivery_id(), Some(BC_ID));
 }
 
 #[test]
@@ -138,10 +140,10 @@ fn ecwid_vector() {
 
     let body = ecwid_body("1700000000", "abc-123", "order.created");
     let delivery = Delivery::<ecwid::Event>::verify_and_decode(&h, &body, &secrets).unwrap();
-    assert_eq!(delivery.event().topic(), ecwid::Topic::OrderCreated);
+    assert_eq!(delivery.event().unwrap().topic(), ecwid::Topic::OrderCreated);
     assert_eq!(delivery.delivery_id(), Some("abc-123"));
     assert_eq!(delivery.store_id(), Some("1003"));
-    let json = serde_json::to_value(delivery.event()).unwrap();
+    let json = serde_json::to_value(delivery.event().unwrap()).unwrap();
     assert_eq!(json["eventId"], "abc-123");
     assert_eq!(json["eventCreated"], 1_700_000_000);
 }
@@ -156,7 +158,7 @@ fn decodes_known_topics_with_metadata() {
     let body = example("shopify/app_uninstalled.json");
     let h = shopify_headers(secret, &body, "app/uninstalled");
     let delivery = Delivery::<shopify::Event>::verify_and_decode(&h, &body, &secrets).unwrap();
-    assert_eq!(delivery.event().topic(), shopify::Topic::AppUninstalled);
+    assert_eq!(delivery.event().unwrap().topic(), shopify::Topic::AppUninstalled);
     assert_eq!(delivery.delivery_id(), Some("b54557e4-bdd9-4b37-8a5f-bf7d70bcd043"));
     assert_eq!(delivery.store_id(), Some("toys.myshopify.com"));
     assert_eq!(delivery.metadata("api_version"), Some("2025-10"));
@@ -166,8 +168,8 @@ fn decodes_known_topics_with_metadata() {
     let body = example("bigcommerce/store_order_created.json");
     let h = bigcommerce_headers(secret, BC_ID, BC_TS, &body);
     let delivery = Delivery::<bigcommerce::Event>::verify_and_decode_with(&h, &body, &secrets, &at(BC_TS)).unwrap();
-    assert_eq!(delivery.event().topic(), bigcommerce::Topic::StoreOrderCreated);
-    assert_eq!(delivery.topic(), "store/order/created");
+    assert_eq!(delivery.event().unwrap().topic(), bigcommerce::Topic::StoreOrderCreated);
+    assert_eq!(delivery.topic(), Some("store/order/created"));
     assert_eq!(delivery.delivery_id(), Some(BC_ID));
     assert_eq!(delivery.store_id(), Some("1025646"));
     assert_eq!(delivery.metadata("webhook_timestamp"), Some("1649367553"));
@@ -175,7 +177,7 @@ fn decodes_known_topics_with_metadata() {
     let body = example("shopware/app_activated.json");
     let h = shopware_headers(secret, &body);
     let delivery = Delivery::<shopware::Event>::verify_and_decode(&h, &body, &secrets).unwrap();
-    assert_eq!(delivery.event().topic(), shopware::Topic::AppActivated);
+    assert_eq!(delivery.event().unwrap().topic(), shopware::Topic::AppActivated);
     assert_eq!(delivery.delivery_id(), Some("62126caf87dc4a764541499df3af46ee"));
     assert_eq!(delivery.store_id(), Some("dgrH7nLU6tlE"));
     assert_eq!(delivery.metadata("sw_version"), Some("6.6.0.0"));
@@ -184,7 +186,7 @@ fn decodes_known_topics_with_metadata() {
     let body = example("ecwid/order_created.json");
     let h = ecwid_headers(secret, "1234567", "80aece08-40e8-4145-8764-6c2f0d38678");
     let delivery = Delivery::<ecwid::Event>::verify_and_decode(&h, &body, &secrets).unwrap();
-    assert_eq!(delivery.event().topic(), ecwid::Topic::OrderCreated);
+    assert_eq!(delivery.event().unwrap().topic(), ecwid::Topic::OrderCreated);
     assert_eq!(delivery.store_id(), Some("1003"));
 
     // Receiver is the same thing with the secrets held.
@@ -317,7 +319,7 @@ fn ecwid_accepts_only_the_signed_event_id_and_created() {
             tampered[index] ^= 1 << bit;
             if let Ok(delivery) = Delivery::<ecwid::Event>::verify_and_decode(&h, &tampered, &secrets) {
                 assert_eq!(delivery.delivery_id(), Some("abc-123"), "byte {index} bit {bit}");
-                let json = serde_json::to_value(delivery.event()).unwrap();
+                let json = delivery.event().map(|event| serde_json::to_value(event).unwrap()).unwrap_or_default();
                 if !json.is_null() && json.get("eventId").is_some() {
                     assert_eq!(json["eventId"], "abc-123", "byte {index} bit {bit}");
                     assert_eq!(json["eventCreated"], 1_700_000_000, "byte {index} bit {bit}");
@@ -353,16 +355,27 @@ fn all_platforms(secret: &[u8]) -> Vec<(&'static str, Headers, Vec<u8>)> {
     ]
 }
 
-/// Verifies and decodes with the platform's `Event`, returning the outcome without the event.
-fn receive(platform: &str, headers: &Headers, body: &[u8], secrets: &[Secret]) -> Result<(), ReceiveError> {
+/// Verifies and decodes with the platform's `Event`: `Err` when not authentic, `Ok(Err(_))`
+/// when authentic but not decodable.
+fn receive(
+    platform: &str,
+    headers: &Headers,
+    body: &[u8],
+    secrets: &[Secret],
+) -> Result<Result<(), DecodeError>, ReceiveError> {
+    fn outcome<E: WebhookEvent>(
+        delivery: Result<Delivery<E>, ReceiveError>,
+    ) -> Result<Result<(), DecodeError>, ReceiveError> {
+        delivery.map(|delivery| delivery.into_event().map(drop))
+    }
     let options = at(BC_TS);
     match platform {
-        "shopify" => Delivery::<shopify::Event>::verify_and_decode_with(headers, body, secrets, &options).map(drop),
+        "shopify" => outcome(Delivery::<shopify::Event>::verify_and_decode_with(headers, body, secrets, &options)),
         "bigcommerce" => {
-            Delivery::<bigcommerce::Event>::verify_and_decode_with(headers, body, secrets, &options).map(drop)
+            outcome(Delivery::<bigcommerce::Event>::verify_and_decode_with(headers, body, secrets, &options))
         }
-        "shopware" => Delivery::<shopware::Event>::verify_and_decode_with(headers, body, secrets, &options).map(drop),
-        "ecwid" => Delivery::<ecwid::Event>::verify_and_decode_with(headers, body, secrets, &options).map(drop),
+        "shopware" => outcome(Delivery::<shopware::Event>::verify_and_decode_with(headers, body, secrets, &options)),
+        "ecwid" => outcome(Delivery::<ecwid::Event>::verify_and_decode_with(headers, body, secrets, &options)),
         other => panic!("no platform {other}"),
     }
 }
@@ -370,7 +383,9 @@ fn receive(platform: &str, headers: &Headers, body: &[u8], secrets: &[Secret]) -
 #[test]
 fn the_right_secret_accepts_a_wrong_one_refuses() {
     for (platform, h, body) in all_platforms(b"right") {
-        receive(platform, &h, &body, &[Secret::new("right")]).unwrap_or_else(|e| panic!("{platform}: {e}"));
+        receive(platform, &h, &body, &[Secret::new("right")])
+            .unwrap_or_else(|e| panic!("{platform}: {e}"))
+            .unwrap_or_else(|e| panic!("{platform} decodes: {e}"));
         let error = receive(platform, &h, &body, &[Secret::new("wrong")]).unwrap_err();
         assert!(matches!(error, ReceiveError::SignatureMismatch { .. }), "{platform}: {error:?}");
         assert_eq!(error.status(), 401, "{platform}");
@@ -382,9 +397,13 @@ fn the_right_secret_accepts_a_wrong_one_refuses() {
 fn any_rotated_secret_accepts() {
     for (platform, h, body) in all_platforms(b"new secret") {
         let secrets = [Secret::new("old secret"), Secret::new("new secret")];
-        receive(platform, &h, &body, &secrets).unwrap_or_else(|e| panic!("{platform}: {e}"));
+        receive(platform, &h, &body, &secrets)
+            .unwrap_or_else(|e| panic!("{platform}: {e}"))
+            .unwrap_or_else(|e| panic!("{platform} decodes: {e}"));
         let secrets = [Secret::new("new secret"), Secret::new("old secret")];
-        receive(platform, &h, &body, &secrets).unwrap_or_else(|e| panic!("{platform}: {e}"));
+        receive(platform, &h, &body, &secrets)
+            .unwrap_or_else(|e| panic!("{platform}: {e}"))
+            .unwrap_or_else(|e| panic!("{platform} decodes: {e}"));
     }
     // Standard Webhooks senders may send several signatures while they rotate: any may match.
     let body = br#"{"scope":"store/order/created","store_id":"1","data":{"type":"order","id":1}}"#;
@@ -481,12 +500,12 @@ fn missing_headers_are_named() {
         let error = receive("bigcommerce", &without, body, &[Secret::new("s")]).unwrap_err();
         assert_eq!(error, ReceiveError::MissingHeader { header });
     }
-    // Shopify's topic travels unsigned in a header: an authentic delivery without it is a 400.
+    // Shopify's topic travels unsigned in a header: an authentic delivery without it still
+    // reaches the application, undecoded.
     let h = shopify_headers(b"s", b"{}", "orders/create");
     let without: Headers = h.into_iter().filter(|(k, _)| k != "X-Shopify-Topic").collect();
-    let error = receive("shopify", &without, b"{}", &[Secret::new("s")]).unwrap_err();
-    assert_eq!(error, ReceiveError::MissingTopicHeader { header: "X-Shopify-Topic" });
-    assert_eq!(error.status(), 400);
+    let outcome = receive("shopify", &without, b"{}", &[Secret::new("s")]).unwrap();
+    assert_eq!(outcome, Err(DecodeError::MissingTopic { field: "X-Shopify-Topic" }));
 }
 
 #[test]
@@ -582,9 +601,9 @@ fn verification_comes_before_decoding() {
         let broken = &body[..body.len() - 1];
         let error = receive(platform, &h, broken, &[Secret::new("s")]).unwrap_err();
         assert_eq!(error.status(), 401, "{platform}: {error:?}");
-        assert!(!matches!(error, ReceiveError::Body(_)), "{platform}: {error:?}");
     }
-    // The same broken body, correctly signed: now it is a 400 naming the JSON problem.
+    // The same broken body, correctly signed: authentic, so it reaches the application with
+    // the JSON problem.
     for platform in ["shopify", "bigcommerce", "shopware"] {
         let broken = br#"{"scope":"store/order/created","data":{"event":"app.activated""#;
         let h = match platform {
@@ -592,15 +611,15 @@ fn verification_comes_before_decoding() {
             "bigcommerce" => bigcommerce_headers(b"s", BC_ID, BC_TS, broken),
             _ => shopware_headers(b"s", broken),
         };
-        let error = receive(platform, &h, broken, &[Secret::new("s")]).unwrap_err();
-        assert!(matches!(error, ReceiveError::Body(DecodeError::Syntax { .. })), "{platform}: {error:?}");
-        assert_eq!(error.status(), 400);
+        let outcome = receive(platform, &h, broken, &[Secret::new("s")]).unwrap();
+        assert!(matches!(outcome, Err(DecodeError::Syntax { .. })), "{platform}: {outcome:?}");
     }
-    // Ecwid: the body must at least yield its signed fields; a correctly signed body of the
-    // wrong shape is a 400 with the JSON path.
+    // Ecwid: the body must at least yield its signed fields; a correctly signed body with a
+    // field of the wrong type decodes, the value kept as received.
     let body = br#"{"eventId":"abc-123","eventCreated":1700000000,"storeId":{"not":"an id"},"entityId":1,"eventType":"order.created"}"#;
     let h = ecwid_headers(b"s", "1700000000", "abc-123");
-    let error = receive("ecwid", &h, body, &[Secret::new("s")]).unwrap_err();
-    assert!(matches!(&error, ReceiveError::Body(DecodeError::Data { path, .. }) if path == "storeId"), "{error:?}");
-    assert_eq!(error.status(), 400);
+    let delivery = Delivery::<ecwid::Event>::verify_and_decode(&h, body, &[Secret::new("s")]).unwrap();
+    let paths: Vec<_> = delivery.mismatches().into_iter().map(|m| m.path).collect();
+    assert_eq!(paths, ["storeId"]);
+    assert_eq!(serde_json::to_vec(delivery.event().unwrap()).unwrap(), body.to_vec());
 }

@@ -23,6 +23,7 @@ pub(super) fn rust_type(platform: &Platform, ty: &Type) -> TokenStream {
             Scalar::Money => quote! { ::commerce_webhooks::Money },
             Scalar::Timestamp => quote! { ::commerce_webhooks::Timestamp },
             Scalar::StringOrNumber => quote! { ::commerce_webhooks::StringOrNumber },
+            Scalar::Id => quote! { ::commerce_webhooks::Id },
             Scalar::Json => quote! { ::commerce_webhooks::wire::serde_json::Value },
         },
         Type::Array(item) => {
@@ -51,29 +52,14 @@ pub(super) fn rust_type(platform: &Platform, ty: &Type) -> TokenStream {
     }
 }
 
-/// The seed that decodes a field of type `ty` and writes array indexes and map keys into the
-/// path of an error (nested shapes write their own keys).
-fn seed(platform: &Platform, ty: &Type) -> TokenStream {
-    match ty {
-        Type::Array(item) => {
-            let item = seed(platform, item);
-            quote! { ::commerce_webhooks::wire::List(#item) }
-        }
-        Type::Map(value) => {
-            let value = seed(platform, value);
-            quote! { ::commerce_webhooks::wire::Map(#value) }
-        }
-        Type::Param => quote! { <P as ::commerce_webhooks::wire::Seeded<'de>>::seed() },
-        other => {
-            let ty = rust_type(platform, other);
-            quote! { ::commerce_webhooks::wire::Plain::<#ty>::new() }
-        }
-    }
-}
-
-/// The field's declared Rust type: the tri-state only where both absent and null can happen.
+/// The field's declared Rust type: a tolerant field is always the four-state [`Field`]; a
+/// strict one is the type itself, in an `Option` or the `Field` only where absent or null can
+/// happen.
 fn field_type(platform: &Platform, field: &Field) -> TokenStream {
     let ty = rust_type(platform, &field.ty);
+    if field.strict.is_none() {
+        return quote! { ::commerce_webhooks::Field<#ty> };
+    }
     match (field.absent, field.null) {
         (false, false) => ty,
         (true, false) | (false, true) => quote! { ::std::option::Option<#ty> },
@@ -83,12 +69,15 @@ fn field_type(platform: &Platform, field: &Field) -> TokenStream {
 
 fn field_docs(platform: &Platform, field: &Field) -> TokenStream {
     let presence = match (field.absent, field.null) {
-        (false, false) => "always present",
-        (true, false) => "may be absent (`None`), never null",
-        (false, true) => "always present, may be null (`None`)",
+        (false, false) => "documented as always present",
+        (true, false) => "may be absent, never null",
+        (false, true) => "always present, may be null",
         (true, true) => "may be absent or null",
     };
     let mut text = format!("`{}`: `{}`, {presence}.", field.key, platform.type_name(&field.ty));
+    if let Some(reason) = &field.strict {
+        text += &format!(" Strict ({reason}): a value that does not fit fails the payload.");
+    }
     if let Some(description) = &field.description {
         text += &format!("\n\n{description}");
     }
@@ -106,7 +95,7 @@ pub(super) fn shape(platform: &Platform, shape: &Shape) -> TokenStream {
     let (generics, de_generics, ser_generics, visitor_generics, visitor_new) = if shape.generic {
         (
             quote! { <P> },
-            quote! { <'de, P: ::commerce_webhooks::wire::Seeded<'de>> },
+            quote! { <'de, P: ::commerce_webhooks::wire::Tolerate<'de>> },
             quote! { <P: ::commerce_webhooks::wire::serde::Serialize> },
             quote! { <P> },
             quote! { ShapeVisitor(::std::marker::PhantomData) },
@@ -131,30 +120,37 @@ pub(super) fn shape(platform: &Platform, shape: &Shape) -> TokenStream {
     let locals = shape.fields.iter().map(|field| {
         let local = local_name(field);
         let ty = rust_type(platform, &field.ty);
-        match (field.absent, field.null) {
-            (_, false) => quote! { let mut #local: ::std::option::Option<#ty> = ::std::option::Option::None; },
-            (false, true) => quote! { let mut #local: ::std::option::Option<::std::option::Option<#ty>> = ::std::option::Option::None; },
-            (true, true) => quote! { let mut #local: ::commerce_webhooks::Field<#ty> = ::commerce_webhooks::Field::Absent; },
+        match (&field.strict, field.absent, field.null) {
+            (None, _, _) | (Some(_), true, true) => {
+                quote! { let mut #local: ::commerce_webhooks::Field<#ty> = ::commerce_webhooks::Field::Absent; }
+            }
+            (Some(_), _, false) => quote! { let mut #local: ::std::option::Option<#ty> = ::std::option::Option::None; },
+            (Some(_), false, true) => quote! { let mut #local: ::std::option::Option<::std::option::Option<#ty>> = ::std::option::Option::None; },
         }
     });
     let arms = shape.fields.iter().map(|field| {
         let (local, key) = (local_name(field), &field.key);
-        let seed = seed(platform, &field.ty);
-        let value = if field.null {
-            quote! { map.next_value_seed(::commerce_webhooks::wire::Nullable(#seed)) }
-        } else {
-            quote! { map.next_value_seed(#seed) }
-        };
-        let value = quote! { #value.map_err(|e| ::commerce_webhooks::wire::at_key(#key, e))? };
-        if field.absent && field.null {
-            quote! { #key => #local = ::commerce_webhooks::Field::present(#value), }
-        } else {
-            quote! { #key => #local = ::std::option::Option::Some(#value), }
+        let ty = rust_type(platform, &field.ty);
+        let strict = |ty: TokenStream| quote! { ::commerce_webhooks::wire::next_strict::<_, #ty>(&mut map, #key)? };
+        match (&field.strict, field.absent, field.null) {
+            (None, _, _) => quote! { #key => #local = ::commerce_webhooks::wire::next_field(&mut map, #key)?, },
+            (Some(_), true, true) => {
+                let value = strict(quote! { ::std::option::Option<#ty> });
+                quote! { #key => #local = ::commerce_webhooks::Field::present(#value), }
+            }
+            (Some(_), _, false) => {
+                let value = strict(ty);
+                quote! { #key => #local = ::std::option::Option::Some(#value), }
+            }
+            (Some(_), false, true) => {
+                let value = strict(quote! { ::std::option::Option<#ty> });
+                quote! { #key => #local = ::std::option::Option::Some(#value), }
+            }
         }
     });
     let finals = shape.fields.iter().map(|field| {
         let (local, name, key) = (local_name(field), ident(&field.ident), &field.key);
-        if field.absent {
+        if field.strict.is_none() || field.absent {
             quote! { #name: #local, }
         } else {
             quote! { #name: #local.ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(#key))?, }
@@ -162,21 +158,22 @@ pub(super) fn shape(platform: &Platform, shape: &Shape) -> TokenStream {
     });
     let writes = shape.fields.iter().map(|field| {
         let (field_ident, key) = (ident(&field.ident), &field.key);
-        match (field.absent, field.null) {
-            (true, false) => quote! {
-                if let ::std::option::Option::Some(value) = &self.#field_ident {
-                    map.serialize_entry(#key, value)?;
-                }
-            },
-            (true, true) => quote! {
+        match (&field.strict, field.absent, field.null) {
+            (None, _, _) | (Some(_), true, true) => quote! {
                 if !self.#field_ident.is_absent() {
                     map.serialize_entry(#key, &self.#field_ident)?;
                 }
             },
-            (false, _) => quote! { map.serialize_entry(#key, &self.#field_ident)?; },
+            (Some(_), true, false) => quote! {
+                if let ::std::option::Option::Some(value) = &self.#field_ident {
+                    map.serialize_entry(#key, value)?;
+                }
+            },
+            (Some(_), false, _) => quote! { map.serialize_entry(#key, &self.#field_ident)?; },
         }
     });
     let expecting = format!("a `{}` object", shape.name);
+    let expecting_array = format!("an array of `{}` objects", shape.name);
     quote! {
         #docs
         #[derive(Debug, Clone, PartialEq)]
@@ -214,10 +211,11 @@ pub(super) fn shape(platform: &Platform, shape: &Shape) -> TokenStream {
             }
         }
 
-        impl #de_generics ::commerce_webhooks::wire::Seeded<'de> for #name #generics {
-            type Seed = ::commerce_webhooks::wire::Plain<Self>;
-            fn seed() -> Self::Seed {
-                ::commerce_webhooks::wire::Plain::new()
+        impl #de_generics ::commerce_webhooks::wire::Tolerate<'de> for #name #generics {
+            const EXPECTED: &'static str = #expecting;
+            const EXPECTED_ARRAY: &'static str = #expecting_array;
+            fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<::std::result::Result<Self, ::commerce_webhooks::Mismatch>, D::Error> {
+                ::commerce_webhooks::wire::tolerate_object(deserializer)
             }
         }
 
@@ -253,9 +251,11 @@ pub(super) fn enum_type(enum_type: &crate::model::EnumType) -> TokenStream {
             .collect(),
     }
     .tokens();
+    let expected = format!("a `{}` value (a string)", enum_type.name);
+    let expected_array = format!("an array of `{}` values", enum_type.name);
     quote! {
         #wire
-        ::commerce_webhooks::seeded_as_is!(#name);
+        ::commerce_webhooks::tolerate_scalar! { #name: #expected, #expected_array; }
     }
 }
 

@@ -281,6 +281,7 @@ fn scalar_schema(scalar: Scalar) -> Value {
         Scalar::Uint => json!({ "type": "integer", "minimum": 0, "maximum": u64::MAX }),
         Scalar::Number => json!({ "type": "number" }),
         Scalar::Money | Scalar::StringOrNumber => json!({ "type": ["string", "number"] }),
+        Scalar::Id => json!({ "type": ["integer", "string"] }),
         Scalar::Json => json!({}),
     }
 }

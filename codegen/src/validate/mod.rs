@@ -13,7 +13,7 @@ mod shapes;
 use shapes::{Named, ShapeChecker};
 
 use crate::catalog::{CarriedByDef, EventDef, ExampleStatus, Located, PlatformFile, RawCatalog, VocabularyFile};
-use crate::conform::{FindingKind, Types};
+use crate::conform::Types;
 use crate::diagnostic::{closest, Diagnostic};
 use crate::locate::Locator;
 use crate::model::{CarriedBy, Delivery, Event, Example, Group, Model, Platform, Scope, ScopeRule, Term, Vocabulary};
@@ -276,7 +276,7 @@ impl Checker<'_> {
                 if value.is_null() && def.payload_null {
                     continue;
                 }
-                for finding in types.check(ty, &value).into_iter().filter(|f| f.kind == FindingKind::Mismatch) {
+                for finding in types.check(ty, &value).into_iter().filter(|f| f.kind.contradicts_catalog()) {
                     self.push(
                         lines,
                         "examples",

@@ -13,8 +13,20 @@ use crate::model::{EnumType, Field, Shape, Type};
 use crate::types::{self, Scalar, TypeExpr};
 
 /// Names the generated platform module already uses for its own items.
-const RESERVED_TYPE_NAMES: &[&str] =
-    &["Event", "Topic", "Scope", "Subscription", "Field", "Money", "Timestamp", "StringOrNumber", "Unknown", "P"];
+const RESERVED_TYPE_NAMES: &[&str] = &[
+    "Event",
+    "Topic",
+    "Scope",
+    "Subscription",
+    "Field",
+    "Id",
+    "Mismatch",
+    "Money",
+    "Timestamp",
+    "StringOrNumber",
+    "Unknown",
+    "P",
+];
 
 /// The shapes and enums of one platform, or nothing if the file has errors.
 pub(super) struct ShapeChecker<'a> {
@@ -74,7 +86,7 @@ impl<'a> ShapeChecker<'a> {
                     Err(e) => {
                         let message = e.to_string();
                         let hint = if message.contains("unknown field") {
-                            "a field takes `type`, `absent`, `nullable`, `rust_name` and `description`"
+                            "a field takes `type`, `absent`, `nullable`, `rust_name`, `description` and `strict`"
                         } else {
                             "write the field as `{ type: string, absent: true, nullable: true }`"
                         };
@@ -120,6 +132,28 @@ impl<'a> ShapeChecker<'a> {
                 let Some(ty) = self.resolve(&located.lines, key, &field_subject, &field.ty, &names, def.generic) else {
                     continue;
                 };
+                if let Some(reason) = &field.strict {
+                    if reason.trim().is_empty() {
+                        self.push(
+                            &located.lines,
+                            key,
+                            field_subject.clone(),
+                            "`strict:` needs the reason the platform guarantees this field".into(),
+                            "write e.g. `strict: the delivery's topic is read from it`, or remove `strict`",
+                        );
+                        continue;
+                    }
+                    if !matches!(ty, Type::Scalar(_) | Type::Enum(_)) {
+                        self.push(
+                            &located.lines,
+                            key,
+                            field_subject.clone(),
+                            format!("only a scalar or enum field can be strict, and `{}` is not one", field.ty),
+                            "remove `strict`: the fields inside it decide for themselves",
+                        );
+                        continue;
+                    }
+                }
                 fields.push(Field {
                     key: key.to_owned(),
                     ident,
@@ -127,6 +161,7 @@ impl<'a> ShapeChecker<'a> {
                     absent: field.absent,
                     null: field.nullable,
                     description: field.description.clone(),
+                    strict: field.strict.clone(),
                 });
             }
             shapes.push(Shape {

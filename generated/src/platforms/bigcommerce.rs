@@ -1229,18 +1229,18 @@ impl Scope {
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum Event {
-    /// `store/cart/created`: payload `Callback<CartData>`.
-    StoreCartCreated(::std::boxed::Box<Callback<CartData>>),
-    /// `store/cart/updated`: payload `Callback<CartData>`.
-    StoreCartUpdated(::std::boxed::Box<Callback<CartData>>),
-    /// `store/cart/deleted`: payload `Callback<CartData>`.
-    StoreCartDeleted(::std::boxed::Box<Callback<CartData>>),
+    /// `store/cart/created`: payload `Callback<ResourceData>`.
+    StoreCartCreated(::std::boxed::Box<Callback<ResourceData>>),
+    /// `store/cart/updated`: payload `Callback<ResourceData>`.
+    StoreCartUpdated(::std::boxed::Box<Callback<ResourceData>>),
+    /// `store/cart/deleted`: payload `Callback<ResourceData>`.
+    StoreCartDeleted(::std::boxed::Box<Callback<ResourceData>>),
     /// `store/cart/couponApplied`: payload `Callback<CartCouponData>`.
     StoreCartCouponApplied(::std::boxed::Box<Callback<CartCouponData>>),
-    /// `store/cart/abandoned`: payload `Callback<CartData>`.
-    StoreCartAbandoned(::std::boxed::Box<Callback<CartData>>),
-    /// `store/cart/converted`: payload `Callback<CartConvertedData>`.
-    StoreCartConverted(::std::boxed::Box<Callback<CartConvertedData>>),
+    /// `store/cart/abandoned`: payload `Callback<ResourceData>`.
+    StoreCartAbandoned(::std::boxed::Box<Callback<ResourceData>>),
+    /// `store/cart/converted`: payload `Callback<OrderChildData>`.
+    StoreCartConverted(::std::boxed::Box<Callback<OrderChildData>>),
     /// `store/cart/lineItem/created`: payload `Callback<CartLineItemData>`.
     StoreCartLineItemCreated(::std::boxed::Box<Callback<CartLineItemData>>),
     /// `store/cart/lineItem/updated`: payload `Callback<CartLineItemData>`.
@@ -1295,12 +1295,12 @@ pub enum Event {
     StoreProductInventoryUpdated(::std::boxed::Box<Callback<ProductInventoryData>>),
     /// `store/product/inventory/order/updated`: payload `Callback<ProductInventoryData>`.
     StoreProductInventoryOrderUpdated(::std::boxed::Box<Callback<ProductInventoryData>>),
-    /// `store/shipment/created`: payload `Callback<ShipmentData>`.
-    StoreShipmentCreated(::std::boxed::Box<Callback<ShipmentData>>),
-    /// `store/shipment/updated`: payload `Callback<ShipmentData>`.
-    StoreShipmentUpdated(::std::boxed::Box<Callback<ShipmentData>>),
-    /// `store/shipment/deleted`: payload `Callback<ShipmentData>`.
-    StoreShipmentDeleted(::std::boxed::Box<Callback<ShipmentData>>),
+    /// `store/shipment/created`: payload `Callback<OrderChildData>`.
+    StoreShipmentCreated(::std::boxed::Box<Callback<OrderChildData>>),
+    /// `store/shipment/updated`: payload `Callback<OrderChildData>`.
+    StoreShipmentUpdated(::std::boxed::Box<Callback<OrderChildData>>),
+    /// `store/shipment/deleted`: payload `Callback<OrderChildData>`.
+    StoreShipmentDeleted(::std::boxed::Box<Callback<OrderChildData>>),
     /// `store/sku/created`: payload `Callback<SkuData>`.
     StoreSkuCreated(::std::boxed::Box<Callback<SkuData>>),
     /// `store/sku/updated`: payload `Callback<SkuData>`.
@@ -1661,30 +1661,30 @@ impl ::commerce_webhooks::wire::serde::Serialize for Event {
 /// Fields documented at <https://developer.bigcommerce.com/docs/integrations/webhooks/events#callback-structure>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Callback<P> {
-    /// `scope`: `string`, always present.
+    /// `scope`: `string`, documented as always present. Strict (the delivery's topic is read from it, so a callback without it cannot be typed): a value that does not fit fails the payload.
     ///
     /// The event registered when the webhook was created, e.g. `store/order/created` (the topic).
     pub scope: ::std::string::String,
-    /// `store_id`: `string_or_number`, always present.
+    /// `store_id`: `id`, documented as always present.
     ///
     /// The store's numerical identifier. A JSON string in the page's examples and the OpenAPI `webhook_callback_base`, but a JSON number (`11111`) in the page's channel example.
-    pub store_id: ::commerce_webhooks::StringOrNumber,
-    /// `data`: `P`, always present.
+    pub store_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
+    /// `data`: `P`, documented as always present.
     ///
     /// A lightweight description of the event; its fields depend on the event.
-    pub data: P,
-    /// `hash`: `string`, always present.
+    pub data: ::commerce_webhooks::Field<P>,
+    /// `hash`: `string`, documented as always present.
     ///
     /// The SHA-1 hash (40 hex characters) of the JSON-encoded payload data; lets receivers detect duplicate events.
-    pub hash: ::std::string::String,
+    pub hash: ::commerce_webhooks::Field<::std::string::String>,
     /// `created_at`: `uint`, may be absent or null.
     ///
     /// Unix timestamp (seconds) of the hook's creation. Missing from the page's channel example.
     pub created_at: ::commerce_webhooks::Field<u64>,
-    /// `producer`: `string`, always present.
+    /// `producer`: `string`, documented as always present.
     ///
     /// Always `stores/{store_hash}`, the store that created the webhook.
-    pub producer: ::std::string::String,
+    pub producer: ::commerce_webhooks::Field<::std::string::String>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -1693,7 +1693,7 @@ pub struct Callback<P> {
 }
 impl<
     'de,
-    P: ::commerce_webhooks::wire::Seeded<'de>,
+    P: ::commerce_webhooks::wire::Tolerate<'de>,
 > ::commerce_webhooks::wire::serde::Deserialize<'de> for Callback<P> {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1701,7 +1701,7 @@ impl<
         struct ShapeVisitor<P>(::std::marker::PhantomData<P>);
         impl<
             'de,
-            P: ::commerce_webhooks::wire::Seeded<'de>,
+            P: ::commerce_webhooks::wire::Tolerate<'de>,
         > ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor<P> {
             type Value = Callback<P>;
             fn expecting(
@@ -1715,13 +1715,15 @@ impl<
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_scope: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut field_store_id: ::std::option::Option<
-                    ::commerce_webhooks::StringOrNumber,
-                > = ::std::option::Option::None;
-                let mut field_data: ::std::option::Option<P> = ::std::option::Option::None;
-                let mut field_hash: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut field_store_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Id,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_data: ::commerce_webhooks::Field<P> = ::commerce_webhooks::Field::Absent;
+                let mut field_hash: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
                 let mut field_created_at: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
-                let mut field_producer: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut field_producer: ::commerce_webhooks::Field<
+                    ::std::string::String,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -1729,76 +1731,41 @@ impl<
                     match key.as_str() {
                         "scope" => {
                             field_scope = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            ::std::string::String,
-                                        >::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key("scope", e))?,
+                                ::commerce_webhooks::wire::next_strict::<
+                                    _,
+                                    ::std::string::String,
+                                >(&mut map, "scope")?,
                             );
                         }
                         "store_id" => {
-                            field_store_id = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            ::commerce_webhooks::StringOrNumber,
-                                        >::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "store_id",
-                                        e,
-                                    ))?,
-                            );
+                            field_store_id = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "store_id",
+                            )?;
                         }
                         "data" => {
-                            field_data = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        <P as ::commerce_webhooks::wire::Seeded<'de>>::seed(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key("data", e))?,
-                            );
+                            field_data = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "data",
+                            )?;
                         }
                         "hash" => {
-                            field_hash = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            ::std::string::String,
-                                        >::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key("hash", e))?,
-                            );
+                            field_hash = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "hash",
+                            )?;
                         }
                         "created_at" => {
-                            field_created_at = ::commerce_webhooks::Field::present(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
-                                        ),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "created_at",
-                                        e,
-                                    ))?,
-                            );
+                            field_created_at = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "created_at",
+                            )?;
                         }
                         "producer" => {
-                            field_producer = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            ::std::string::String,
-                                        >::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "producer",
-                                        e,
-                                    ))?,
-                            );
+                            field_producer = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "producer",
+                            )?;
                         }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
@@ -1810,23 +1777,11 @@ impl<
                         .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
                             "scope",
                         ))?,
-                    store_id: field_store_id
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "store_id",
-                        ))?,
-                    data: field_data
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "data",
-                        ))?,
-                    hash: field_hash
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "hash",
-                        ))?,
+                    store_id: field_store_id,
+                    data: field_data,
+                    hash: field_hash,
                     created_at: field_created_at,
-                    producer: field_producer
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "producer",
-                        ))?,
+                    producer: field_producer,
                     extra,
                 })
             }
@@ -1836,11 +1791,17 @@ impl<
 }
 impl<
     'de,
-    P: ::commerce_webhooks::wire::Seeded<'de>,
-> ::commerce_webhooks::wire::Seeded<'de> for Callback<P> {
-    type Seed = ::commerce_webhooks::wire::Plain<Self>;
-    fn seed() -> Self::Seed {
-        ::commerce_webhooks::wire::Plain::new()
+    P: ::commerce_webhooks::wire::Tolerate<'de>,
+> ::commerce_webhooks::wire::Tolerate<'de> for Callback<P> {
+    const EXPECTED: &'static str = "a `Callback` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `Callback` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
     }
 }
 impl<
@@ -1853,32 +1814,40 @@ impl<
         use ::commerce_webhooks::wire::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
         map.serialize_entry("scope", &self.scope)?;
-        map.serialize_entry("store_id", &self.store_id)?;
-        map.serialize_entry("data", &self.data)?;
-        map.serialize_entry("hash", &self.hash)?;
+        if !self.store_id.is_absent() {
+            map.serialize_entry("store_id", &self.store_id)?;
+        }
+        if !self.data.is_absent() {
+            map.serialize_entry("data", &self.data)?;
+        }
+        if !self.hash.is_absent() {
+            map.serialize_entry("hash", &self.hash)?;
+        }
         if !self.created_at.is_absent() {
             map.serialize_entry("created_at", &self.created_at)?;
         }
-        map.serialize_entry("producer", &self.producer)?;
+        if !self.producer.is_absent() {
+            map.serialize_entry("producer", &self.producer)?;
+        }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
         }
         map.end()
     }
 }
-/// `data` of the events whose response fields are only `type` and a numeric `id`: orders (created, archived), categories, channels, customers (including the default payment instrument event), products (created, deleted) and subscribers.
+/// `data` of the events whose response fields are only `type` and an `id`: orders (created, archived), categories, channels, customers (including the default payment instrument event), products (created, deleted) and subscribers, whose ids are numbers, and carts (created, updated, deleted, abandoned), whose id is a UUID string.
 ///
 /// Fields documented at <https://developer.bigcommerce.com/docs/integrations/webhooks/events>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ResourceData {
-    /// `type`: `string`, always present.
+    /// `type`: `string`, documented as always present.
     ///
-    /// The resource kind: "will always be" `order`, `category`, `channel`, `customer`, `product` or `subscriber` for the respective group.
-    pub kind: ::std::string::String,
-    /// `id`: `uint`, always present.
+    /// The resource kind: "will always be" `order`, `category`, `channel`, `customer`, `product` or `subscriber` for the respective group; for carts the page says it "can be cart or cart_line_item" (`cart` in the examples).
+    pub kind: ::commerce_webhooks::Field<::std::string::String>,
+    /// `id`: `id`, documented as always present.
     ///
-    /// The ID of the order, category, channel, customer, product or subscriber.
-    pub id: u64,
+    /// The ID of the order, category, channel, customer, product or subscriber, or of the cart (a UUID string).
+    pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -1902,32 +1871,24 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ResourceData {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_kind: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut field_id: ::std::option::Option<u64> = ::std::option::Option::None;
+                let mut field_kind: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "type" => {
-                            field_kind = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            ::std::string::String,
-                                        >::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key("type", e))?,
-                            );
+                            field_kind = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "type",
+                            )?;
                         }
                         "id" => {
-                            field_id = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<u64>::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key("id", e))?,
-                            );
+                            field_id = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "id",
+                            )?;
                         }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
@@ -1935,14 +1896,8 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ResourceData {
                     }
                 }
                 ::std::result::Result::Ok(ResourceData {
-                    kind: field_kind
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "type",
-                        ))?,
-                    id: field_id
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "id",
-                        ))?,
+                    kind: field_kind,
+                    id: field_id,
                     extra,
                 })
             }
@@ -1950,10 +1905,16 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ResourceData {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Seeded<'de> for ResourceData {
-    type Seed = ::commerce_webhooks::wire::Plain<Self>;
-    fn seed() -> Self::Seed {
-        ::commerce_webhooks::wire::Plain::new()
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for ResourceData {
+    const EXPECTED: &'static str = "a `ResourceData` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `ResourceData` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for ResourceData {
@@ -1963,115 +1924,12 @@ impl ::commerce_webhooks::wire::serde::Serialize for ResourceData {
     ) -> ::std::result::Result<S::Ok, S::Error> {
         use ::commerce_webhooks::wire::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        map.serialize_entry("type", &self.kind)?;
-        map.serialize_entry("id", &self.id)?;
-        for (key, value) in &self.extra {
-            map.serialize_entry(key, value)?;
+        if !self.kind.is_absent() {
+            map.serialize_entry("type", &self.kind)?;
         }
-        map.end()
-    }
-}
-/// `data` of store/cart/created, updated, deleted and abandoned: the cart's UUID.
-///
-/// Fields documented at <https://developer.bigcommerce.com/docs/integrations/webhooks/events#cart>.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CartData {
-    /// `type`: `string`, always present.
-    ///
-    /// The page says it "can be cart or cart_line_item"; `cart` in the examples.
-    pub kind: ::std::string::String,
-    /// `id`: `string`, always present.
-    ///
-    /// ID of the cart (a UUID string).
-    pub id: ::std::string::String,
-    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
-}
-impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CartData {
-    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = CartData;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `CartData` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_kind: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut field_id: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "type" => {
-                            field_kind = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            ::std::string::String,
-                                        >::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key("type", e))?,
-                            );
-                        }
-                        "id" => {
-                            field_id = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            ::std::string::String,
-                                        >::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key("id", e))?,
-                            );
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(CartData {
-                    kind: field_kind
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "type",
-                        ))?,
-                    id: field_id
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "id",
-                        ))?,
-                    extra,
-                })
-            }
+        if !self.id.is_absent() {
+            map.serialize_entry("id", &self.id)?;
         }
-        deserializer.deserialize_map(ShapeVisitor)
-    }
-}
-impl<'de> ::commerce_webhooks::wire::Seeded<'de> for CartData {
-    type Seed = ::commerce_webhooks::wire::Plain<Self>;
-    fn seed() -> Self::Seed {
-        ::commerce_webhooks::wire::Plain::new()
-    }
-}
-impl ::commerce_webhooks::wire::serde::Serialize for CartData {
-    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        map.serialize_entry("type", &self.kind)?;
-        map.serialize_entry("id", &self.id)?;
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
         }
@@ -2083,18 +1941,18 @@ impl ::commerce_webhooks::wire::serde::Serialize for CartData {
 /// Fields documented at <https://developer.bigcommerce.com/docs/integrations/webhooks/events#cart>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CartCouponData {
-    /// `type`: `string`, always present.
+    /// `type`: `string`, documented as always present.
     ///
     /// The page says it "can be cart or cart_line_item".
-    pub kind: ::std::string::String,
-    /// `id`: `string`, always present.
+    pub kind: ::commerce_webhooks::Field<::std::string::String>,
+    /// `id`: `id`, documented as always present.
     ///
     /// ID of the cart (a UUID string).
-    pub id: ::std::string::String,
-    /// `couponId`: `uint`, always present.
+    pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
+    /// `couponId`: `id`, documented as always present.
     ///
     /// ID of the coupon.
-    pub coupon_id: u64,
+    pub coupon_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -2118,47 +1976,33 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CartCouponData 
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_kind: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut field_id: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut field_coupon_id: ::std::option::Option<u64> = ::std::option::Option::None;
+                let mut field_kind: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
+                let mut field_coupon_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Id,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "type" => {
-                            field_kind = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            ::std::string::String,
-                                        >::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key("type", e))?,
-                            );
+                            field_kind = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "type",
+                            )?;
                         }
                         "id" => {
-                            field_id = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            ::std::string::String,
-                                        >::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key("id", e))?,
-                            );
+                            field_id = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "id",
+                            )?;
                         }
                         "couponId" => {
-                            field_coupon_id = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<u64>::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "couponId",
-                                        e,
-                                    ))?,
-                            );
+                            field_coupon_id = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "couponId",
+                            )?;
                         }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
@@ -2166,18 +2010,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CartCouponData 
                     }
                 }
                 ::std::result::Result::Ok(CartCouponData {
-                    kind: field_kind
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "type",
-                        ))?,
-                    id: field_id
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "id",
-                        ))?,
-                    coupon_id: field_coupon_id
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "couponId",
-                        ))?,
+                    kind: field_kind,
+                    id: field_id,
+                    coupon_id: field_coupon_id,
                     extra,
                 })
             }
@@ -2185,10 +2020,16 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CartCouponData 
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Seeded<'de> for CartCouponData {
-    type Seed = ::commerce_webhooks::wire::Plain<Self>;
-    fn seed() -> Self::Seed {
-        ::commerce_webhooks::wire::Plain::new()
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for CartCouponData {
+    const EXPECTED: &'static str = "a `CartCouponData` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `CartCouponData` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for CartCouponData {
@@ -2198,115 +2039,98 @@ impl ::commerce_webhooks::wire::serde::Serialize for CartCouponData {
     ) -> ::std::result::Result<S::Ok, S::Error> {
         use ::commerce_webhooks::wire::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        map.serialize_entry("type", &self.kind)?;
-        map.serialize_entry("id", &self.id)?;
-        map.serialize_entry("couponId", &self.coupon_id)?;
+        if !self.kind.is_absent() {
+            map.serialize_entry("type", &self.kind)?;
+        }
+        if !self.id.is_absent() {
+            map.serialize_entry("id", &self.id)?;
+        }
+        if !self.coupon_id.is_absent() {
+            map.serialize_entry("couponId", &self.coupon_id)?;
+        }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
         }
         map.end()
     }
 }
-/// `data` of store/cart/converted: the (now deleted) cart and the order it became.
+/// `data` of store/cart/converted (the now deleted cart, and the order it became) and of store/shipment/created, updated and deleted (the shipment, and its order).
 ///
 /// Fields documented at <https://developer.bigcommerce.com/docs/integrations/webhooks/events#cart>.
 #[derive(Debug, Clone, PartialEq)]
-pub struct CartConvertedData {
-    /// `type`: `string`, always present.
+pub struct OrderChildData {
+    /// `type`: `string`, documented as always present.
     ///
-    /// Will always be `cart`.
-    pub kind: ::std::string::String,
-    /// `id`: `string`, always present.
+    /// Will always be `cart` for the cart event and `shipment` for the shipment events.
+    pub kind: ::commerce_webhooks::Field<::std::string::String>,
+    /// `id`: `id`, documented as always present.
     ///
-    /// ID of the cart (a UUID string).
-    pub id: ::std::string::String,
-    /// `orderId`: `uint`, always present.
+    /// ID of the cart (a UUID string) or of the shipment (a number).
+    pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
+    /// `orderId`: `id`, documented as always present.
     ///
-    /// ID of the order created.
-    pub order_id: u64,
+    /// ID of the order created from the cart, or the shipment belongs to.
+    pub order_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
         ::commerce_webhooks::wire::serde_json::Value,
     >,
 }
-impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CartConvertedData {
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderChildData {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         struct ShapeVisitor;
         impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = CartConvertedData;
+            type Value = OrderChildData;
             fn expecting(
                 &self,
                 f: &mut ::std::fmt::Formatter<'_>,
             ) -> ::std::fmt::Result {
-                f.write_str("a `CartConvertedData` object")
+                f.write_str("a `OrderChildData` object")
             }
             fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_kind: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut field_id: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut field_order_id: ::std::option::Option<u64> = ::std::option::Option::None;
+                let mut field_kind: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
+                let mut field_order_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Id,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "type" => {
-                            field_kind = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            ::std::string::String,
-                                        >::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key("type", e))?,
-                            );
+                            field_kind = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "type",
+                            )?;
                         }
                         "id" => {
-                            field_id = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            ::std::string::String,
-                                        >::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key("id", e))?,
-                            );
+                            field_id = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "id",
+                            )?;
                         }
                         "orderId" => {
-                            field_order_id = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<u64>::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "orderId",
-                                        e,
-                                    ))?,
-                            );
+                            field_order_id = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "orderId",
+                            )?;
                         }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
                         }
                     }
                 }
-                ::std::result::Result::Ok(CartConvertedData {
-                    kind: field_kind
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "type",
-                        ))?,
-                    id: field_id
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "id",
-                        ))?,
-                    order_id: field_order_id
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "orderId",
-                        ))?,
+                ::std::result::Result::Ok(OrderChildData {
+                    kind: field_kind,
+                    id: field_id,
+                    order_id: field_order_id,
                     extra,
                 })
             }
@@ -2314,22 +2138,34 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CartConvertedDa
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Seeded<'de> for CartConvertedData {
-    type Seed = ::commerce_webhooks::wire::Plain<Self>;
-    fn seed() -> Self::Seed {
-        ::commerce_webhooks::wire::Plain::new()
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for OrderChildData {
+    const EXPECTED: &'static str = "a `OrderChildData` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `OrderChildData` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
     }
 }
-impl ::commerce_webhooks::wire::serde::Serialize for CartConvertedData {
+impl ::commerce_webhooks::wire::serde::Serialize for OrderChildData {
     fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         use ::commerce_webhooks::wire::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        map.serialize_entry("type", &self.kind)?;
-        map.serialize_entry("id", &self.id)?;
-        map.serialize_entry("orderId", &self.order_id)?;
+        if !self.kind.is_absent() {
+            map.serialize_entry("type", &self.kind)?;
+        }
+        if !self.id.is_absent() {
+            map.serialize_entry("id", &self.id)?;
+        }
+        if !self.order_id.is_absent() {
+            map.serialize_entry("orderId", &self.order_id)?;
+        }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
         }
@@ -2341,18 +2177,18 @@ impl ::commerce_webhooks::wire::serde::Serialize for CartConvertedData {
 /// Fields documented at <https://developer.bigcommerce.com/docs/integrations/webhooks/events#cart-line-item>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CartLineItemData {
-    /// `type`: `string`, always present.
+    /// `type`: `string`, documented as always present.
     ///
     /// The page says it "can be cart or cart_line_item"; `cart_line_item` in the example.
-    pub kind: ::std::string::String,
-    /// `id`: `string`, always present.
+    pub kind: ::commerce_webhooks::Field<::std::string::String>,
+    /// `id`: `id`, documented as always present.
     ///
     /// ID of the line item (a UUID string).
-    pub id: ::std::string::String,
-    /// `cartId`: `string`, always present.
+    pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
+    /// `cartId`: `id`, documented as always present.
     ///
     /// ID of the cart (a UUID string).
-    pub cart_id: ::std::string::String,
+    pub cart_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -2376,49 +2212,33 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CartLineItemDat
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_kind: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut field_id: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut field_cart_id: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut field_kind: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
+                let mut field_cart_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Id,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "type" => {
-                            field_kind = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            ::std::string::String,
-                                        >::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key("type", e))?,
-                            );
+                            field_kind = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "type",
+                            )?;
                         }
                         "id" => {
-                            field_id = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            ::std::string::String,
-                                        >::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key("id", e))?,
-                            );
+                            field_id = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "id",
+                            )?;
                         }
                         "cartId" => {
-                            field_cart_id = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            ::std::string::String,
-                                        >::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "cartId",
-                                        e,
-                                    ))?,
-                            );
+                            field_cart_id = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "cartId",
+                            )?;
                         }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
@@ -2426,18 +2246,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CartLineItemDat
                     }
                 }
                 ::std::result::Result::Ok(CartLineItemData {
-                    kind: field_kind
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "type",
-                        ))?,
-                    id: field_id
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "id",
-                        ))?,
-                    cart_id: field_cart_id
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "cartId",
-                        ))?,
+                    kind: field_kind,
+                    id: field_id,
+                    cart_id: field_cart_id,
                     extra,
                 })
             }
@@ -2445,10 +2256,16 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CartLineItemDat
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Seeded<'de> for CartLineItemData {
-    type Seed = ::commerce_webhooks::wire::Plain<Self>;
-    fn seed() -> Self::Seed {
-        ::commerce_webhooks::wire::Plain::new()
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for CartLineItemData {
+    const EXPECTED: &'static str = "a `CartLineItemData` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `CartLineItemData` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for CartLineItemData {
@@ -2458,9 +2275,15 @@ impl ::commerce_webhooks::wire::serde::Serialize for CartLineItemData {
     ) -> ::std::result::Result<S::Ok, S::Error> {
         use ::commerce_webhooks::wire::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        map.serialize_entry("type", &self.kind)?;
-        map.serialize_entry("id", &self.id)?;
-        map.serialize_entry("cartId", &self.cart_id)?;
+        if !self.kind.is_absent() {
+            map.serialize_entry("type", &self.kind)?;
+        }
+        if !self.id.is_absent() {
+            map.serialize_entry("id", &self.id)?;
+        }
+        if !self.cart_id.is_absent() {
+            map.serialize_entry("cartId", &self.cart_id)?;
+        }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
         }
@@ -2472,16 +2295,16 @@ impl ::commerce_webhooks::wire::serde::Serialize for CartLineItemData {
 /// Fields documented at <https://developer.bigcommerce.com/docs/integrations/webhooks/events#customer>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CustomerAddressData {
-    /// `type`: `string`, always present.
+    /// `type`: `string`, documented as always present.
     ///
     /// Will always be `customer` (not `address`).
-    pub kind: ::std::string::String,
-    /// `id`: `uint`, always present.
+    pub kind: ::commerce_webhooks::Field<::std::string::String>,
+    /// `id`: `id`, documented as always present.
     ///
     /// ID of the customer address.
-    pub id: u64,
-    /// `address`: `CustomerAddressRef`, always present.
-    pub address: CustomerAddressRef,
+    pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
+    /// `address`: `CustomerAddressRef`, documented as always present.
+    pub address: ::commerce_webhooks::Field<CustomerAddressRef>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -2505,47 +2328,31 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerAddress
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_kind: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut field_id: ::std::option::Option<u64> = ::std::option::Option::None;
-                let mut field_address: ::std::option::Option<CustomerAddressRef> = ::std::option::Option::None;
+                let mut field_kind: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
+                let mut field_address: ::commerce_webhooks::Field<CustomerAddressRef> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "type" => {
-                            field_kind = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            ::std::string::String,
-                                        >::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key("type", e))?,
-                            );
+                            field_kind = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "type",
+                            )?;
                         }
                         "id" => {
-                            field_id = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<u64>::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key("id", e))?,
-                            );
+                            field_id = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "id",
+                            )?;
                         }
                         "address" => {
-                            field_address = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            CustomerAddressRef,
-                                        >::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "address",
-                                        e,
-                                    ))?,
-                            );
+                            field_address = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "address",
+                            )?;
                         }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
@@ -2553,18 +2360,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerAddress
                     }
                 }
                 ::std::result::Result::Ok(CustomerAddressData {
-                    kind: field_kind
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "type",
-                        ))?,
-                    id: field_id
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "id",
-                        ))?,
-                    address: field_address
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "address",
-                        ))?,
+                    kind: field_kind,
+                    id: field_id,
+                    address: field_address,
                     extra,
                 })
             }
@@ -2572,10 +2370,16 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerAddress
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Seeded<'de> for CustomerAddressData {
-    type Seed = ::commerce_webhooks::wire::Plain<Self>;
-    fn seed() -> Self::Seed {
-        ::commerce_webhooks::wire::Plain::new()
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for CustomerAddressData {
+    const EXPECTED: &'static str = "a `CustomerAddressData` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `CustomerAddressData` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for CustomerAddressData {
@@ -2585,9 +2389,15 @@ impl ::commerce_webhooks::wire::serde::Serialize for CustomerAddressData {
     ) -> ::std::result::Result<S::Ok, S::Error> {
         use ::commerce_webhooks::wire::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        map.serialize_entry("type", &self.kind)?;
-        map.serialize_entry("id", &self.id)?;
-        map.serialize_entry("address", &self.address)?;
+        if !self.kind.is_absent() {
+            map.serialize_entry("type", &self.kind)?;
+        }
+        if !self.id.is_absent() {
+            map.serialize_entry("id", &self.id)?;
+        }
+        if !self.address.is_absent() {
+            map.serialize_entry("address", &self.address)?;
+        }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
         }
@@ -2599,10 +2409,10 @@ impl ::commerce_webhooks::wire::serde::Serialize for CustomerAddressData {
 /// Fields documented at <https://developer.bigcommerce.com/docs/integrations/webhooks/events#customer>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CustomerAddressRef {
-    /// `customer_id`: `uint`, always present.
+    /// `customer_id`: `id`, documented as always present.
     ///
     /// ID of the customer.
-    pub customer_id: u64,
+    pub customer_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -2626,23 +2436,19 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerAddress
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_customer_id: ::std::option::Option<u64> = ::std::option::Option::None;
+                let mut field_customer_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Id,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "customer_id" => {
-                            field_customer_id = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<u64>::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "customer_id",
-                                        e,
-                                    ))?,
-                            );
+                            field_customer_id = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "customer_id",
+                            )?;
                         }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
@@ -2650,10 +2456,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerAddress
                     }
                 }
                 ::std::result::Result::Ok(CustomerAddressRef {
-                    customer_id: field_customer_id
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "customer_id",
-                        ))?,
+                    customer_id: field_customer_id,
                     extra,
                 })
             }
@@ -2661,10 +2464,16 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerAddress
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Seeded<'de> for CustomerAddressRef {
-    type Seed = ::commerce_webhooks::wire::Plain<Self>;
-    fn seed() -> Self::Seed {
-        ::commerce_webhooks::wire::Plain::new()
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for CustomerAddressRef {
+    const EXPECTED: &'static str = "a `CustomerAddressRef` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `CustomerAddressRef` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for CustomerAddressRef {
@@ -2674,7 +2483,9 @@ impl ::commerce_webhooks::wire::serde::Serialize for CustomerAddressRef {
     ) -> ::std::result::Result<S::Ok, S::Error> {
         use ::commerce_webhooks::wire::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        map.serialize_entry("customer_id", &self.customer_id)?;
+        if !self.customer_id.is_absent() {
+            map.serialize_entry("customer_id", &self.customer_id)?;
+        }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
         }
@@ -2686,14 +2497,14 @@ impl ::commerce_webhooks::wire::serde::Serialize for CustomerAddressRef {
 /// Fields documented at <https://developer.bigcommerce.com/docs/integrations/webhooks/events#orders>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrderUpdatedData {
-    /// `type`: `string`, always present.
+    /// `type`: `string`, documented as always present.
     ///
     /// Will always be `order`.
-    pub kind: ::std::string::String,
-    /// `id`: `uint`, always present.
+    pub kind: ::commerce_webhooks::Field<::std::string::String>,
+    /// `id`: `id`, documented as always present.
     ///
     /// ID of the order.
-    pub id: u64,
+    pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `status`: `OrderStatusChange`, may be absent or null.
     ///
     /// Sent when the update changed the order status.
@@ -2721,8 +2532,8 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderUpdatedDat
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_kind: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut field_id: ::std::option::Option<u64> = ::std::option::Option::None;
+                let mut field_kind: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
                 let mut field_status: ::commerce_webhooks::Field<OrderStatusChange> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
@@ -2730,38 +2541,22 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderUpdatedDat
                 {
                     match key.as_str() {
                         "type" => {
-                            field_kind = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            ::std::string::String,
-                                        >::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key("type", e))?,
-                            );
+                            field_kind = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "type",
+                            )?;
                         }
                         "id" => {
-                            field_id = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<u64>::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key("id", e))?,
-                            );
+                            field_id = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "id",
+                            )?;
                         }
                         "status" => {
-                            field_status = ::commerce_webhooks::Field::present(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<OrderStatusChange>::new(),
-                                        ),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "status",
-                                        e,
-                                    ))?,
-                            );
+                            field_status = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "status",
+                            )?;
                         }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
@@ -2769,14 +2564,8 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderUpdatedDat
                     }
                 }
                 ::std::result::Result::Ok(OrderUpdatedData {
-                    kind: field_kind
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "type",
-                        ))?,
-                    id: field_id
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "id",
-                        ))?,
+                    kind: field_kind,
+                    id: field_id,
                     status: field_status,
                     extra,
                 })
@@ -2785,10 +2574,16 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderUpdatedDat
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Seeded<'de> for OrderUpdatedData {
-    type Seed = ::commerce_webhooks::wire::Plain<Self>;
-    fn seed() -> Self::Seed {
-        ::commerce_webhooks::wire::Plain::new()
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for OrderUpdatedData {
+    const EXPECTED: &'static str = "a `OrderUpdatedData` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `OrderUpdatedData` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for OrderUpdatedData {
@@ -2798,8 +2593,12 @@ impl ::commerce_webhooks::wire::serde::Serialize for OrderUpdatedData {
     ) -> ::std::result::Result<S::Ok, S::Error> {
         use ::commerce_webhooks::wire::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        map.serialize_entry("type", &self.kind)?;
-        map.serialize_entry("id", &self.id)?;
+        if !self.kind.is_absent() {
+            map.serialize_entry("type", &self.kind)?;
+        }
+        if !self.id.is_absent() {
+            map.serialize_entry("id", &self.id)?;
+        }
         if !self.status.is_absent() {
             map.serialize_entry("status", &self.status)?;
         }
@@ -2814,16 +2613,16 @@ impl ::commerce_webhooks::wire::serde::Serialize for OrderUpdatedData {
 /// Fields documented at <https://developer.bigcommerce.com/docs/integrations/webhooks/events#orders>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrderStatusData {
-    /// `type`: `string`, always present.
+    /// `type`: `string`, documented as always present.
     ///
     /// Will always be `order`.
-    pub kind: ::std::string::String,
-    /// `id`: `uint`, always present.
+    pub kind: ::commerce_webhooks::Field<::std::string::String>,
+    /// `id`: `id`, documented as always present.
     ///
     /// ID of the order.
-    pub id: u64,
-    /// `status`: `OrderStatusChange`, always present.
-    pub status: OrderStatusChange,
+    pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
+    /// `status`: `OrderStatusChange`, documented as always present.
+    pub status: ::commerce_webhooks::Field<OrderStatusChange>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -2847,45 +2646,31 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderStatusData
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_kind: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut field_id: ::std::option::Option<u64> = ::std::option::Option::None;
-                let mut field_status: ::std::option::Option<OrderStatusChange> = ::std::option::Option::None;
+                let mut field_kind: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
+                let mut field_status: ::commerce_webhooks::Field<OrderStatusChange> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "type" => {
-                            field_kind = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            ::std::string::String,
-                                        >::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key("type", e))?,
-                            );
+                            field_kind = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "type",
+                            )?;
                         }
                         "id" => {
-                            field_id = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<u64>::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key("id", e))?,
-                            );
+                            field_id = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "id",
+                            )?;
                         }
                         "status" => {
-                            field_status = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<OrderStatusChange>::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "status",
-                                        e,
-                                    ))?,
-                            );
+                            field_status = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "status",
+                            )?;
                         }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
@@ -2893,18 +2678,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderStatusData
                     }
                 }
                 ::std::result::Result::Ok(OrderStatusData {
-                    kind: field_kind
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "type",
-                        ))?,
-                    id: field_id
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "id",
-                        ))?,
-                    status: field_status
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "status",
-                        ))?,
+                    kind: field_kind,
+                    id: field_id,
+                    status: field_status,
                     extra,
                 })
             }
@@ -2912,10 +2688,16 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderStatusData
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Seeded<'de> for OrderStatusData {
-    type Seed = ::commerce_webhooks::wire::Plain<Self>;
-    fn seed() -> Self::Seed {
-        ::commerce_webhooks::wire::Plain::new()
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for OrderStatusData {
+    const EXPECTED: &'static str = "a `OrderStatusData` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `OrderStatusData` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for OrderStatusData {
@@ -2925,9 +2707,15 @@ impl ::commerce_webhooks::wire::serde::Serialize for OrderStatusData {
     ) -> ::std::result::Result<S::Ok, S::Error> {
         use ::commerce_webhooks::wire::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        map.serialize_entry("type", &self.kind)?;
-        map.serialize_entry("id", &self.id)?;
-        map.serialize_entry("status", &self.status)?;
+        if !self.kind.is_absent() {
+            map.serialize_entry("type", &self.kind)?;
+        }
+        if !self.id.is_absent() {
+            map.serialize_entry("id", &self.id)?;
+        }
+        if !self.status.is_absent() {
+            map.serialize_entry("status", &self.status)?;
+        }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
         }
@@ -2939,14 +2727,14 @@ impl ::commerce_webhooks::wire::serde::Serialize for OrderStatusData {
 /// Fields documented at <https://developer.bigcommerce.com/docs/integrations/webhooks/events#orders>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrderStatusChange {
-    /// `previous_status_id`: `uint`, always present.
+    /// `previous_status_id`: `id`, documented as always present.
     ///
     /// The previous status (`0` in the page's example).
-    pub previous_status_id: u64,
-    /// `new_status_id`: `uint`, always present.
+    pub previous_status_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
+    /// `new_status_id`: `id`, documented as always present.
     ///
     /// The new status.
-    pub new_status_id: u64,
+    pub new_status_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -2970,36 +2758,28 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderStatusChan
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_previous_status_id: ::std::option::Option<u64> = ::std::option::Option::None;
-                let mut field_new_status_id: ::std::option::Option<u64> = ::std::option::Option::None;
+                let mut field_previous_status_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Id,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_new_status_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Id,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "previous_status_id" => {
-                            field_previous_status_id = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<u64>::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "previous_status_id",
-                                        e,
-                                    ))?,
-                            );
+                            field_previous_status_id = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "previous_status_id",
+                            )?;
                         }
                         "new_status_id" => {
-                            field_new_status_id = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<u64>::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "new_status_id",
-                                        e,
-                                    ))?,
-                            );
+                            field_new_status_id = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "new_status_id",
+                            )?;
                         }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
@@ -3007,14 +2787,8 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderStatusChan
                     }
                 }
                 ::std::result::Result::Ok(OrderStatusChange {
-                    previous_status_id: field_previous_status_id
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "previous_status_id",
-                        ))?,
-                    new_status_id: field_new_status_id
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "new_status_id",
-                        ))?,
+                    previous_status_id: field_previous_status_id,
+                    new_status_id: field_new_status_id,
                     extra,
                 })
             }
@@ -3022,10 +2796,16 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderStatusChan
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Seeded<'de> for OrderStatusChange {
-    type Seed = ::commerce_webhooks::wire::Plain<Self>;
-    fn seed() -> Self::Seed {
-        ::commerce_webhooks::wire::Plain::new()
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for OrderStatusChange {
+    const EXPECTED: &'static str = "a `OrderStatusChange` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `OrderStatusChange` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for OrderStatusChange {
@@ -3035,8 +2815,12 @@ impl ::commerce_webhooks::wire::serde::Serialize for OrderStatusChange {
     ) -> ::std::result::Result<S::Ok, S::Error> {
         use ::commerce_webhooks::wire::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        map.serialize_entry("previous_status_id", &self.previous_status_id)?;
-        map.serialize_entry("new_status_id", &self.new_status_id)?;
+        if !self.previous_status_id.is_absent() {
+            map.serialize_entry("previous_status_id", &self.previous_status_id)?;
+        }
+        if !self.new_status_id.is_absent() {
+            map.serialize_entry("new_status_id", &self.new_status_id)?;
+        }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
         }
@@ -3048,16 +2832,16 @@ impl ::commerce_webhooks::wire::serde::Serialize for OrderStatusChange {
 /// Fields documented at <https://developer.bigcommerce.com/docs/integrations/webhooks/events#orders>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrderMessageData {
-    /// `type`: `string`, always present.
+    /// `type`: `string`, documented as always present.
     ///
     /// Will always be `order`.
-    pub kind: ::std::string::String,
-    /// `id`: `uint`, always present.
+    pub kind: ::commerce_webhooks::Field<::std::string::String>,
+    /// `id`: `id`, documented as always present.
     ///
     /// Order ID.
-    pub id: u64,
-    /// `message`: `OrderMessageRef`, always present.
-    pub message: OrderMessageRef,
+    pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
+    /// `message`: `OrderMessageRef`, documented as always present.
+    pub message: ::commerce_webhooks::Field<OrderMessageRef>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -3081,45 +2865,31 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderMessageDat
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_kind: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut field_id: ::std::option::Option<u64> = ::std::option::Option::None;
-                let mut field_message: ::std::option::Option<OrderMessageRef> = ::std::option::Option::None;
+                let mut field_kind: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
+                let mut field_message: ::commerce_webhooks::Field<OrderMessageRef> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "type" => {
-                            field_kind = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            ::std::string::String,
-                                        >::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key("type", e))?,
-                            );
+                            field_kind = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "type",
+                            )?;
                         }
                         "id" => {
-                            field_id = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<u64>::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key("id", e))?,
-                            );
+                            field_id = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "id",
+                            )?;
                         }
                         "message" => {
-                            field_message = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<OrderMessageRef>::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "message",
-                                        e,
-                                    ))?,
-                            );
+                            field_message = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "message",
+                            )?;
                         }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
@@ -3127,18 +2897,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderMessageDat
                     }
                 }
                 ::std::result::Result::Ok(OrderMessageData {
-                    kind: field_kind
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "type",
-                        ))?,
-                    id: field_id
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "id",
-                        ))?,
-                    message: field_message
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "message",
-                        ))?,
+                    kind: field_kind,
+                    id: field_id,
+                    message: field_message,
                     extra,
                 })
             }
@@ -3146,10 +2907,16 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderMessageDat
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Seeded<'de> for OrderMessageData {
-    type Seed = ::commerce_webhooks::wire::Plain<Self>;
-    fn seed() -> Self::Seed {
-        ::commerce_webhooks::wire::Plain::new()
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for OrderMessageData {
+    const EXPECTED: &'static str = "a `OrderMessageData` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `OrderMessageData` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for OrderMessageData {
@@ -3159,9 +2926,15 @@ impl ::commerce_webhooks::wire::serde::Serialize for OrderMessageData {
     ) -> ::std::result::Result<S::Ok, S::Error> {
         use ::commerce_webhooks::wire::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        map.serialize_entry("type", &self.kind)?;
-        map.serialize_entry("id", &self.id)?;
-        map.serialize_entry("message", &self.message)?;
+        if !self.kind.is_absent() {
+            map.serialize_entry("type", &self.kind)?;
+        }
+        if !self.id.is_absent() {
+            map.serialize_entry("id", &self.id)?;
+        }
+        if !self.message.is_absent() {
+            map.serialize_entry("message", &self.message)?;
+        }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
         }
@@ -3173,10 +2946,10 @@ impl ::commerce_webhooks::wire::serde::Serialize for OrderMessageData {
 /// Fields documented at <https://developer.bigcommerce.com/docs/integrations/webhooks/events#orders>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrderMessageRef {
-    /// `order_message_id`: `uint`, always present.
+    /// `order_message_id`: `id`, documented as always present.
     ///
     /// ID of the message on the order.
-    pub order_message_id: u64,
+    pub order_message_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -3200,23 +2973,19 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderMessageRef
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_order_message_id: ::std::option::Option<u64> = ::std::option::Option::None;
+                let mut field_order_message_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Id,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "order_message_id" => {
-                            field_order_message_id = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<u64>::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "order_message_id",
-                                        e,
-                                    ))?,
-                            );
+                            field_order_message_id = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "order_message_id",
+                            )?;
                         }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
@@ -3224,10 +2993,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderMessageRef
                     }
                 }
                 ::std::result::Result::Ok(OrderMessageRef {
-                    order_message_id: field_order_message_id
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "order_message_id",
-                        ))?,
+                    order_message_id: field_order_message_id,
                     extra,
                 })
             }
@@ -3235,10 +3001,16 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderMessageRef
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Seeded<'de> for OrderMessageRef {
-    type Seed = ::commerce_webhooks::wire::Plain<Self>;
-    fn seed() -> Self::Seed {
-        ::commerce_webhooks::wire::Plain::new()
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for OrderMessageRef {
+    const EXPECTED: &'static str = "a `OrderMessageRef` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `OrderMessageRef` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for OrderMessageRef {
@@ -3248,7 +3020,9 @@ impl ::commerce_webhooks::wire::serde::Serialize for OrderMessageRef {
     ) -> ::std::result::Result<S::Ok, S::Error> {
         use ::commerce_webhooks::wire::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        map.serialize_entry("order_message_id", &self.order_message_id)?;
+        if !self.order_message_id.is_absent() {
+            map.serialize_entry("order_message_id", &self.order_message_id)?;
+        }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
         }
@@ -3260,16 +3034,16 @@ impl ::commerce_webhooks::wire::serde::Serialize for OrderMessageRef {
 /// Fields documented at <https://developer.bigcommerce.com/docs/integrations/webhooks/events#orders>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrderRefundData {
-    /// `type`: `string`, always present.
+    /// `type`: `string`, documented as always present.
     ///
     /// Will always be `order`.
-    pub kind: ::std::string::String,
-    /// `id`: `uint`, always present.
+    pub kind: ::commerce_webhooks::Field<::std::string::String>,
+    /// `id`: `id`, documented as always present.
     ///
     /// Order ID.
-    pub id: u64,
-    /// `refund`: `OrderRefundRef`, always present.
-    pub refund: OrderRefundRef,
+    pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
+    /// `refund`: `OrderRefundRef`, documented as always present.
+    pub refund: ::commerce_webhooks::Field<OrderRefundRef>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -3293,45 +3067,31 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderRefundData
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_kind: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut field_id: ::std::option::Option<u64> = ::std::option::Option::None;
-                let mut field_refund: ::std::option::Option<OrderRefundRef> = ::std::option::Option::None;
+                let mut field_kind: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
+                let mut field_refund: ::commerce_webhooks::Field<OrderRefundRef> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "type" => {
-                            field_kind = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            ::std::string::String,
-                                        >::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key("type", e))?,
-                            );
+                            field_kind = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "type",
+                            )?;
                         }
                         "id" => {
-                            field_id = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<u64>::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key("id", e))?,
-                            );
+                            field_id = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "id",
+                            )?;
                         }
                         "refund" => {
-                            field_refund = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<OrderRefundRef>::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "refund",
-                                        e,
-                                    ))?,
-                            );
+                            field_refund = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "refund",
+                            )?;
                         }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
@@ -3339,18 +3099,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderRefundData
                     }
                 }
                 ::std::result::Result::Ok(OrderRefundData {
-                    kind: field_kind
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "type",
-                        ))?,
-                    id: field_id
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "id",
-                        ))?,
-                    refund: field_refund
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "refund",
-                        ))?,
+                    kind: field_kind,
+                    id: field_id,
+                    refund: field_refund,
                     extra,
                 })
             }
@@ -3358,10 +3109,16 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderRefundData
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Seeded<'de> for OrderRefundData {
-    type Seed = ::commerce_webhooks::wire::Plain<Self>;
-    fn seed() -> Self::Seed {
-        ::commerce_webhooks::wire::Plain::new()
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for OrderRefundData {
+    const EXPECTED: &'static str = "a `OrderRefundData` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `OrderRefundData` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for OrderRefundData {
@@ -3371,9 +3128,15 @@ impl ::commerce_webhooks::wire::serde::Serialize for OrderRefundData {
     ) -> ::std::result::Result<S::Ok, S::Error> {
         use ::commerce_webhooks::wire::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        map.serialize_entry("type", &self.kind)?;
-        map.serialize_entry("id", &self.id)?;
-        map.serialize_entry("refund", &self.refund)?;
+        if !self.kind.is_absent() {
+            map.serialize_entry("type", &self.kind)?;
+        }
+        if !self.id.is_absent() {
+            map.serialize_entry("id", &self.id)?;
+        }
+        if !self.refund.is_absent() {
+            map.serialize_entry("refund", &self.refund)?;
+        }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
         }
@@ -3385,10 +3148,10 @@ impl ::commerce_webhooks::wire::serde::Serialize for OrderRefundData {
 /// Fields documented at <https://developer.bigcommerce.com/docs/integrations/webhooks/events#orders>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrderRefundRef {
-    /// `refund_id`: `uint`, always present.
+    /// `refund_id`: `id`, documented as always present.
     ///
     /// ID of the refund submitted against the order.
-    pub refund_id: u64,
+    pub refund_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -3412,23 +3175,19 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderRefundRef 
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_refund_id: ::std::option::Option<u64> = ::std::option::Option::None;
+                let mut field_refund_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Id,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "refund_id" => {
-                            field_refund_id = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<u64>::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "refund_id",
-                                        e,
-                                    ))?,
-                            );
+                            field_refund_id = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "refund_id",
+                            )?;
                         }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
@@ -3436,10 +3195,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderRefundRef 
                     }
                 }
                 ::std::result::Result::Ok(OrderRefundRef {
-                    refund_id: field_refund_id
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "refund_id",
-                        ))?,
+                    refund_id: field_refund_id,
                     extra,
                 })
             }
@@ -3447,10 +3203,16 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderRefundRef 
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Seeded<'de> for OrderRefundRef {
-    type Seed = ::commerce_webhooks::wire::Plain<Self>;
-    fn seed() -> Self::Seed {
-        ::commerce_webhooks::wire::Plain::new()
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for OrderRefundRef {
+    const EXPECTED: &'static str = "a `OrderRefundRef` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `OrderRefundRef` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for OrderRefundRef {
@@ -3460,7 +3222,9 @@ impl ::commerce_webhooks::wire::serde::Serialize for OrderRefundRef {
     ) -> ::std::result::Result<S::Ok, S::Error> {
         use ::commerce_webhooks::wire::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        map.serialize_entry("refund_id", &self.refund_id)?;
+        if !self.refund_id.is_absent() {
+            map.serialize_entry("refund_id", &self.refund_id)?;
+        }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
         }
@@ -3472,14 +3236,14 @@ impl ::commerce_webhooks::wire::serde::Serialize for OrderRefundRef {
 /// Fields documented at <https://github.com/bigcommerce/docs/blob/00d77e278880734e2534ce04acc9208d33914ef2/docs/integrations/webhooks/events/index.mdx>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProductUpdatedData {
-    /// `type`: `string`, always present.
+    /// `type`: `string`, documented as always present.
     ///
     /// Will always be `product`.
-    pub kind: ::std::string::String,
-    /// `id`: `uint`, always present.
+    pub kind: ::commerce_webhooks::Field<::std::string::String>,
+    /// `id`: `id`, documented as always present.
     ///
     /// ID of the product.
-    pub id: u64,
+    pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `properties`: `[string]`, may be absent or null.
     ///
     /// The product properties changed for the channel locale, e.g. `warranty`, `is_featured`, `custom_fields` (current page only).
@@ -3511,8 +3275,8 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductUpdatedD
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_kind: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut field_id: ::std::option::Option<u64> = ::std::option::Option::None;
+                let mut field_kind: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
                 let mut field_properties: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::std::string::String>,
                 > = ::commerce_webhooks::Field::Absent;
@@ -3523,56 +3287,28 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductUpdatedD
                 {
                     match key.as_str() {
                         "type" => {
-                            field_kind = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            ::std::string::String,
-                                        >::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key("type", e))?,
-                            );
+                            field_kind = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "type",
+                            )?;
                         }
                         "id" => {
-                            field_id = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<u64>::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key("id", e))?,
-                            );
+                            field_id = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "id",
+                            )?;
                         }
                         "properties" => {
-                            field_properties = ::commerce_webhooks::Field::present(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::List(
-                                                ::commerce_webhooks::wire::Plain::<
-                                                    ::std::string::String,
-                                                >::new(),
-                                            ),
-                                        ),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "properties",
-                                        e,
-                                    ))?,
-                            );
+                            field_properties = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "properties",
+                            )?;
                         }
                         "context" => {
-                            field_context = ::commerce_webhooks::Field::present(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<ChannelLocale>::new(),
-                                        ),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "context",
-                                        e,
-                                    ))?,
-                            );
+                            field_context = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "context",
+                            )?;
                         }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
@@ -3580,14 +3316,8 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductUpdatedD
                     }
                 }
                 ::std::result::Result::Ok(ProductUpdatedData {
-                    kind: field_kind
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "type",
-                        ))?,
-                    id: field_id
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "id",
-                        ))?,
+                    kind: field_kind,
+                    id: field_id,
                     properties: field_properties,
                     context: field_context,
                     extra,
@@ -3597,10 +3327,16 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductUpdatedD
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Seeded<'de> for ProductUpdatedData {
-    type Seed = ::commerce_webhooks::wire::Plain<Self>;
-    fn seed() -> Self::Seed {
-        ::commerce_webhooks::wire::Plain::new()
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for ProductUpdatedData {
+    const EXPECTED: &'static str = "a `ProductUpdatedData` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `ProductUpdatedData` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for ProductUpdatedData {
@@ -3610,8 +3346,12 @@ impl ::commerce_webhooks::wire::serde::Serialize for ProductUpdatedData {
     ) -> ::std::result::Result<S::Ok, S::Error> {
         use ::commerce_webhooks::wire::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        map.serialize_entry("type", &self.kind)?;
-        map.serialize_entry("id", &self.id)?;
+        if !self.kind.is_absent() {
+            map.serialize_entry("type", &self.kind)?;
+        }
+        if !self.id.is_absent() {
+            map.serialize_entry("id", &self.id)?;
+        }
         if !self.properties.is_absent() {
             map.serialize_entry("properties", &self.properties)?;
         }
@@ -3629,12 +3369,12 @@ impl ::commerce_webhooks::wire::serde::Serialize for ProductUpdatedData {
 /// Fields documented at <https://github.com/bigcommerce/docs/blob/00d77e278880734e2534ce04acc9208d33914ef2/docs/integrations/webhooks/events/index.mdx>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChannelLocale {
-    /// `channel_id`: `uint`, always present.
-    pub channel_id: u64,
-    /// `locale`: `string`, always present.
+    /// `channel_id`: `id`, documented as always present.
+    pub channel_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
+    /// `locale`: `string`, documented as always present.
     ///
     /// A locale code, e.g. `fr`.
-    pub locale: ::std::string::String,
+    pub locale: ::commerce_webhooks::Field<::std::string::String>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -3658,38 +3398,28 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ChannelLocale {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_channel_id: ::std::option::Option<u64> = ::std::option::Option::None;
-                let mut field_locale: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut field_channel_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Id,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_locale: ::commerce_webhooks::Field<
+                    ::std::string::String,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "channel_id" => {
-                            field_channel_id = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<u64>::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "channel_id",
-                                        e,
-                                    ))?,
-                            );
+                            field_channel_id = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "channel_id",
+                            )?;
                         }
                         "locale" => {
-                            field_locale = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            ::std::string::String,
-                                        >::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "locale",
-                                        e,
-                                    ))?,
-                            );
+                            field_locale = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "locale",
+                            )?;
                         }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
@@ -3697,14 +3427,8 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ChannelLocale {
                     }
                 }
                 ::std::result::Result::Ok(ChannelLocale {
-                    channel_id: field_channel_id
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "channel_id",
-                        ))?,
-                    locale: field_locale
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "locale",
-                        ))?,
+                    channel_id: field_channel_id,
+                    locale: field_locale,
                     extra,
                 })
             }
@@ -3712,10 +3436,16 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ChannelLocale {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Seeded<'de> for ChannelLocale {
-    type Seed = ::commerce_webhooks::wire::Plain<Self>;
-    fn seed() -> Self::Seed {
-        ::commerce_webhooks::wire::Plain::new()
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for ChannelLocale {
+    const EXPECTED: &'static str = "a `ChannelLocale` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `ChannelLocale` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for ChannelLocale {
@@ -3725,8 +3455,12 @@ impl ::commerce_webhooks::wire::serde::Serialize for ChannelLocale {
     ) -> ::std::result::Result<S::Ok, S::Error> {
         use ::commerce_webhooks::wire::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        map.serialize_entry("channel_id", &self.channel_id)?;
-        map.serialize_entry("locale", &self.locale)?;
+        if !self.channel_id.is_absent() {
+            map.serialize_entry("channel_id", &self.channel_id)?;
+        }
+        if !self.locale.is_absent() {
+            map.serialize_entry("locale", &self.locale)?;
+        }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
         }
@@ -3738,16 +3472,16 @@ impl ::commerce_webhooks::wire::serde::Serialize for ChannelLocale {
 /// Fields documented at <https://developer.bigcommerce.com/docs/integrations/webhooks/events#products>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProductInventoryData {
-    /// `type`: `string`, always present.
+    /// `type`: `string`, documented as always present.
     ///
     /// Will always be `product`.
-    pub kind: ::std::string::String,
-    /// `id`: `uint`, always present.
+    pub kind: ::commerce_webhooks::Field<::std::string::String>,
+    /// `id`: `id`, documented as always present.
     ///
     /// ID of the product.
-    pub id: u64,
-    /// `inventory`: `ProductInventoryChange`, always present.
-    pub inventory: ProductInventoryChange,
+    pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
+    /// `inventory`: `ProductInventoryChange`, documented as always present.
+    pub inventory: ::commerce_webhooks::Field<ProductInventoryChange>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -3771,47 +3505,33 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductInventor
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_kind: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut field_id: ::std::option::Option<u64> = ::std::option::Option::None;
-                let mut field_inventory: ::std::option::Option<ProductInventoryChange> = ::std::option::Option::None;
+                let mut field_kind: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
+                let mut field_inventory: ::commerce_webhooks::Field<
+                    ProductInventoryChange,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "type" => {
-                            field_kind = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            ::std::string::String,
-                                        >::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key("type", e))?,
-                            );
+                            field_kind = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "type",
+                            )?;
                         }
                         "id" => {
-                            field_id = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<u64>::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key("id", e))?,
-                            );
+                            field_id = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "id",
+                            )?;
                         }
                         "inventory" => {
-                            field_inventory = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            ProductInventoryChange,
-                                        >::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "inventory",
-                                        e,
-                                    ))?,
-                            );
+                            field_inventory = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "inventory",
+                            )?;
                         }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
@@ -3819,18 +3539,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductInventor
                     }
                 }
                 ::std::result::Result::Ok(ProductInventoryData {
-                    kind: field_kind
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "type",
-                        ))?,
-                    id: field_id
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "id",
-                        ))?,
-                    inventory: field_inventory
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "inventory",
-                        ))?,
+                    kind: field_kind,
+                    id: field_id,
+                    inventory: field_inventory,
                     extra,
                 })
             }
@@ -3838,10 +3549,16 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductInventor
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Seeded<'de> for ProductInventoryData {
-    type Seed = ::commerce_webhooks::wire::Plain<Self>;
-    fn seed() -> Self::Seed {
-        ::commerce_webhooks::wire::Plain::new()
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for ProductInventoryData {
+    const EXPECTED: &'static str = "a `ProductInventoryData` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `ProductInventoryData` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for ProductInventoryData {
@@ -3851,9 +3568,15 @@ impl ::commerce_webhooks::wire::serde::Serialize for ProductInventoryData {
     ) -> ::std::result::Result<S::Ok, S::Error> {
         use ::commerce_webhooks::wire::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        map.serialize_entry("type", &self.kind)?;
-        map.serialize_entry("id", &self.id)?;
-        map.serialize_entry("inventory", &self.inventory)?;
+        if !self.kind.is_absent() {
+            map.serialize_entry("type", &self.kind)?;
+        }
+        if !self.id.is_absent() {
+            map.serialize_entry("id", &self.id)?;
+        }
+        if !self.inventory.is_absent() {
+            map.serialize_entry("inventory", &self.inventory)?;
+        }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
         }
@@ -3865,16 +3588,16 @@ impl ::commerce_webhooks::wire::serde::Serialize for ProductInventoryData {
 /// Fields documented at <https://developer.bigcommerce.com/docs/integrations/webhooks/events#products>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProductInventoryChange {
-    /// `product_id`: `uint`, always present.
+    /// `product_id`: `id`, documented as always present.
     ///
     /// ID of the product.
-    pub product_id: u64,
-    /// `method`: `InventoryMethod`, always present.
-    pub method: InventoryMethod,
-    /// `value`: `int`, always present.
+    pub product_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
+    /// `method`: `InventoryMethod`, documented as always present.
+    pub method: ::commerce_webhooks::Field<InventoryMethod>,
+    /// `value`: `int`, documented as always present.
     ///
     /// The number of items the inventory changed by; negative when it decreased (`-3`), positive when items were returned (`+2`).
-    pub value: i64,
+    pub value: ::commerce_webhooks::Field<i64>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -3898,46 +3621,33 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductInventor
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_product_id: ::std::option::Option<u64> = ::std::option::Option::None;
-                let mut field_method: ::std::option::Option<InventoryMethod> = ::std::option::Option::None;
-                let mut field_value: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut field_product_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Id,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_method: ::commerce_webhooks::Field<InventoryMethod> = ::commerce_webhooks::Field::Absent;
+                let mut field_value: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "product_id" => {
-                            field_product_id = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<u64>::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "product_id",
-                                        e,
-                                    ))?,
-                            );
+                            field_product_id = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "product_id",
+                            )?;
                         }
                         "method" => {
-                            field_method = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<InventoryMethod>::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "method",
-                                        e,
-                                    ))?,
-                            );
+                            field_method = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "method",
+                            )?;
                         }
                         "value" => {
-                            field_value = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<i64>::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key("value", e))?,
-                            );
+                            field_value = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "value",
+                            )?;
                         }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
@@ -3945,18 +3655,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductInventor
                     }
                 }
                 ::std::result::Result::Ok(ProductInventoryChange {
-                    product_id: field_product_id
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "product_id",
-                        ))?,
-                    method: field_method
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "method",
-                        ))?,
-                    value: field_value
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "value",
-                        ))?,
+                    product_id: field_product_id,
+                    method: field_method,
+                    value: field_value,
                     extra,
                 })
             }
@@ -3964,10 +3665,16 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductInventor
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Seeded<'de> for ProductInventoryChange {
-    type Seed = ::commerce_webhooks::wire::Plain<Self>;
-    fn seed() -> Self::Seed {
-        ::commerce_webhooks::wire::Plain::new()
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for ProductInventoryChange {
+    const EXPECTED: &'static str = "a `ProductInventoryChange` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `ProductInventoryChange` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for ProductInventoryChange {
@@ -3977,9 +3684,15 @@ impl ::commerce_webhooks::wire::serde::Serialize for ProductInventoryChange {
     ) -> ::std::result::Result<S::Ok, S::Error> {
         use ::commerce_webhooks::wire::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        map.serialize_entry("product_id", &self.product_id)?;
-        map.serialize_entry("method", &self.method)?;
-        map.serialize_entry("value", &self.value)?;
+        if !self.product_id.is_absent() {
+            map.serialize_entry("product_id", &self.product_id)?;
+        }
+        if !self.method.is_absent() {
+            map.serialize_entry("method", &self.method)?;
+        }
+        if !self.value.is_absent() {
+            map.serialize_entry("value", &self.value)?;
+        }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
         }
@@ -3991,16 +3704,16 @@ impl ::commerce_webhooks::wire::serde::Serialize for ProductInventoryChange {
 /// Fields documented at <https://developer.bigcommerce.com/docs/integrations/webhooks/events#sku>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SkuData {
-    /// `type`: `string`, always present.
+    /// `type`: `string`, documented as always present.
     ///
     /// Will always be `sku`.
-    pub kind: ::std::string::String,
-    /// `id`: `uint`, always present.
+    pub kind: ::commerce_webhooks::Field<::std::string::String>,
+    /// `id`: `id`, documented as always present.
     ///
     /// ID of the SKU.
-    pub id: u64,
-    /// `sku`: `SkuRef`, always present.
-    pub sku: SkuRef,
+    pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
+    /// `sku`: `SkuRef`, documented as always present.
+    pub sku: ::commerce_webhooks::Field<SkuRef>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -4024,42 +3737,31 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SkuData {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_kind: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut field_id: ::std::option::Option<u64> = ::std::option::Option::None;
-                let mut field_sku: ::std::option::Option<SkuRef> = ::std::option::Option::None;
+                let mut field_kind: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
+                let mut field_sku: ::commerce_webhooks::Field<SkuRef> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "type" => {
-                            field_kind = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            ::std::string::String,
-                                        >::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key("type", e))?,
-                            );
+                            field_kind = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "type",
+                            )?;
                         }
                         "id" => {
-                            field_id = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<u64>::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key("id", e))?,
-                            );
+                            field_id = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "id",
+                            )?;
                         }
                         "sku" => {
-                            field_sku = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<SkuRef>::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key("sku", e))?,
-                            );
+                            field_sku = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "sku",
+                            )?;
                         }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
@@ -4067,18 +3769,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SkuData {
                     }
                 }
                 ::std::result::Result::Ok(SkuData {
-                    kind: field_kind
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "type",
-                        ))?,
-                    id: field_id
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "id",
-                        ))?,
-                    sku: field_sku
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "sku",
-                        ))?,
+                    kind: field_kind,
+                    id: field_id,
+                    sku: field_sku,
                     extra,
                 })
             }
@@ -4086,10 +3779,16 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SkuData {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Seeded<'de> for SkuData {
-    type Seed = ::commerce_webhooks::wire::Plain<Self>;
-    fn seed() -> Self::Seed {
-        ::commerce_webhooks::wire::Plain::new()
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for SkuData {
+    const EXPECTED: &'static str = "a `SkuData` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `SkuData` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for SkuData {
@@ -4099,9 +3798,15 @@ impl ::commerce_webhooks::wire::serde::Serialize for SkuData {
     ) -> ::std::result::Result<S::Ok, S::Error> {
         use ::commerce_webhooks::wire::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        map.serialize_entry("type", &self.kind)?;
-        map.serialize_entry("id", &self.id)?;
-        map.serialize_entry("sku", &self.sku)?;
+        if !self.kind.is_absent() {
+            map.serialize_entry("type", &self.kind)?;
+        }
+        if !self.id.is_absent() {
+            map.serialize_entry("id", &self.id)?;
+        }
+        if !self.sku.is_absent() {
+            map.serialize_entry("sku", &self.sku)?;
+        }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
         }
@@ -4113,14 +3818,14 @@ impl ::commerce_webhooks::wire::serde::Serialize for SkuData {
 /// Fields documented at <https://developer.bigcommerce.com/docs/integrations/webhooks/events#sku>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SkuRef {
-    /// `product_id`: `uint`, always present.
+    /// `product_id`: `id`, documented as always present.
     ///
     /// ID of the product.
-    pub product_id: u64,
-    /// `variant_id`: `uint`, always present.
+    pub product_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
+    /// `variant_id`: `id`, documented as always present.
     ///
     /// ID of the variant.
-    pub variant_id: u64,
+    pub variant_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -4144,36 +3849,28 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SkuRef {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_product_id: ::std::option::Option<u64> = ::std::option::Option::None;
-                let mut field_variant_id: ::std::option::Option<u64> = ::std::option::Option::None;
+                let mut field_product_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Id,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_variant_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Id,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "product_id" => {
-                            field_product_id = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<u64>::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "product_id",
-                                        e,
-                                    ))?,
-                            );
+                            field_product_id = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "product_id",
+                            )?;
                         }
                         "variant_id" => {
-                            field_variant_id = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<u64>::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "variant_id",
-                                        e,
-                                    ))?,
-                            );
+                            field_variant_id = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "variant_id",
+                            )?;
                         }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
@@ -4181,14 +3878,8 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SkuRef {
                     }
                 }
                 ::std::result::Result::Ok(SkuRef {
-                    product_id: field_product_id
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "product_id",
-                        ))?,
-                    variant_id: field_variant_id
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "variant_id",
-                        ))?,
+                    product_id: field_product_id,
+                    variant_id: field_variant_id,
                     extra,
                 })
             }
@@ -4196,10 +3887,16 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SkuRef {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Seeded<'de> for SkuRef {
-    type Seed = ::commerce_webhooks::wire::Plain<Self>;
-    fn seed() -> Self::Seed {
-        ::commerce_webhooks::wire::Plain::new()
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for SkuRef {
+    const EXPECTED: &'static str = "a `SkuRef` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `SkuRef` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for SkuRef {
@@ -4209,8 +3906,12 @@ impl ::commerce_webhooks::wire::serde::Serialize for SkuRef {
     ) -> ::std::result::Result<S::Ok, S::Error> {
         use ::commerce_webhooks::wire::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        map.serialize_entry("product_id", &self.product_id)?;
-        map.serialize_entry("variant_id", &self.variant_id)?;
+        if !self.product_id.is_absent() {
+            map.serialize_entry("product_id", &self.product_id)?;
+        }
+        if !self.variant_id.is_absent() {
+            map.serialize_entry("variant_id", &self.variant_id)?;
+        }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
         }
@@ -4222,16 +3923,16 @@ impl ::commerce_webhooks::wire::serde::Serialize for SkuRef {
 /// Fields documented at <https://developer.bigcommerce.com/docs/integrations/webhooks/events#sku>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SkuInventoryData {
-    /// `type`: `string`, always present.
+    /// `type`: `string`, documented as always present.
     ///
     /// Will always be `sku`.
-    pub kind: ::std::string::String,
-    /// `id`: `uint`, always present.
+    pub kind: ::commerce_webhooks::Field<::std::string::String>,
+    /// `id`: `id`, documented as always present.
     ///
     /// ID of the SKU.
-    pub id: u64,
-    /// `inventory`: `SkuInventoryChange`, always present.
-    pub inventory: SkuInventoryChange,
+    pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
+    /// `inventory`: `SkuInventoryChange`, documented as always present.
+    pub inventory: ::commerce_webhooks::Field<SkuInventoryChange>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -4255,47 +3956,33 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SkuInventoryDat
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_kind: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut field_id: ::std::option::Option<u64> = ::std::option::Option::None;
-                let mut field_inventory: ::std::option::Option<SkuInventoryChange> = ::std::option::Option::None;
+                let mut field_kind: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
+                let mut field_inventory: ::commerce_webhooks::Field<
+                    SkuInventoryChange,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "type" => {
-                            field_kind = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            ::std::string::String,
-                                        >::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key("type", e))?,
-                            );
+                            field_kind = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "type",
+                            )?;
                         }
                         "id" => {
-                            field_id = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<u64>::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key("id", e))?,
-                            );
+                            field_id = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "id",
+                            )?;
                         }
                         "inventory" => {
-                            field_inventory = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            SkuInventoryChange,
-                                        >::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "inventory",
-                                        e,
-                                    ))?,
-                            );
+                            field_inventory = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "inventory",
+                            )?;
                         }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
@@ -4303,18 +3990,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SkuInventoryDat
                     }
                 }
                 ::std::result::Result::Ok(SkuInventoryData {
-                    kind: field_kind
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "type",
-                        ))?,
-                    id: field_id
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "id",
-                        ))?,
-                    inventory: field_inventory
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "inventory",
-                        ))?,
+                    kind: field_kind,
+                    id: field_id,
+                    inventory: field_inventory,
                     extra,
                 })
             }
@@ -4322,10 +4000,16 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SkuInventoryDat
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Seeded<'de> for SkuInventoryData {
-    type Seed = ::commerce_webhooks::wire::Plain<Self>;
-    fn seed() -> Self::Seed {
-        ::commerce_webhooks::wire::Plain::new()
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for SkuInventoryData {
+    const EXPECTED: &'static str = "a `SkuInventoryData` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `SkuInventoryData` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for SkuInventoryData {
@@ -4335,9 +4019,15 @@ impl ::commerce_webhooks::wire::serde::Serialize for SkuInventoryData {
     ) -> ::std::result::Result<S::Ok, S::Error> {
         use ::commerce_webhooks::wire::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        map.serialize_entry("type", &self.kind)?;
-        map.serialize_entry("id", &self.id)?;
-        map.serialize_entry("inventory", &self.inventory)?;
+        if !self.kind.is_absent() {
+            map.serialize_entry("type", &self.kind)?;
+        }
+        if !self.id.is_absent() {
+            map.serialize_entry("id", &self.id)?;
+        }
+        if !self.inventory.is_absent() {
+            map.serialize_entry("inventory", &self.inventory)?;
+        }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
         }
@@ -4349,20 +4039,20 @@ impl ::commerce_webhooks::wire::serde::Serialize for SkuInventoryData {
 /// Fields documented at <https://developer.bigcommerce.com/docs/integrations/webhooks/events#sku>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SkuInventoryChange {
-    /// `product_id`: `uint`, always present.
+    /// `product_id`: `id`, documented as always present.
     ///
     /// ID of the product.
-    pub product_id: u64,
-    /// `method`: `InventoryMethod`, always present.
-    pub method: InventoryMethod,
-    /// `value`: `int`, always present.
+    pub product_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
+    /// `method`: `InventoryMethod`, documented as always present.
+    pub method: ::commerce_webhooks::Field<InventoryMethod>,
+    /// `value`: `int`, documented as always present.
     ///
     /// The number of items the inventory changed by; negative when it decreased (`-3`), positive when items were returned (`+2`).
-    pub value: i64,
-    /// `variant_id`: `uint`, always present.
+    pub value: ::commerce_webhooks::Field<i64>,
+    /// `variant_id`: `id`, documented as always present.
     ///
     /// ID of the variant.
-    pub variant_id: u64,
+    pub variant_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -4386,59 +4076,42 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SkuInventoryCha
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_product_id: ::std::option::Option<u64> = ::std::option::Option::None;
-                let mut field_method: ::std::option::Option<InventoryMethod> = ::std::option::Option::None;
-                let mut field_value: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut field_variant_id: ::std::option::Option<u64> = ::std::option::Option::None;
+                let mut field_product_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Id,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_method: ::commerce_webhooks::Field<InventoryMethod> = ::commerce_webhooks::Field::Absent;
+                let mut field_value: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
+                let mut field_variant_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Id,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "product_id" => {
-                            field_product_id = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<u64>::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "product_id",
-                                        e,
-                                    ))?,
-                            );
+                            field_product_id = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "product_id",
+                            )?;
                         }
                         "method" => {
-                            field_method = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<InventoryMethod>::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "method",
-                                        e,
-                                    ))?,
-                            );
+                            field_method = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "method",
+                            )?;
                         }
                         "value" => {
-                            field_value = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<i64>::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key("value", e))?,
-                            );
+                            field_value = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "value",
+                            )?;
                         }
                         "variant_id" => {
-                            field_variant_id = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<u64>::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "variant_id",
-                                        e,
-                                    ))?,
-                            );
+                            field_variant_id = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "variant_id",
+                            )?;
                         }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
@@ -4446,22 +4119,10 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SkuInventoryCha
                     }
                 }
                 ::std::result::Result::Ok(SkuInventoryChange {
-                    product_id: field_product_id
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "product_id",
-                        ))?,
-                    method: field_method
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "method",
-                        ))?,
-                    value: field_value
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "value",
-                        ))?,
-                    variant_id: field_variant_id
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "variant_id",
-                        ))?,
+                    product_id: field_product_id,
+                    method: field_method,
+                    value: field_value,
+                    variant_id: field_variant_id,
                     extra,
                 })
             }
@@ -4469,10 +4130,16 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SkuInventoryCha
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Seeded<'de> for SkuInventoryChange {
-    type Seed = ::commerce_webhooks::wire::Plain<Self>;
-    fn seed() -> Self::Seed {
-        ::commerce_webhooks::wire::Plain::new()
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for SkuInventoryChange {
+    const EXPECTED: &'static str = "a `SkuInventoryChange` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `SkuInventoryChange` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for SkuInventoryChange {
@@ -4482,137 +4149,18 @@ impl ::commerce_webhooks::wire::serde::Serialize for SkuInventoryChange {
     ) -> ::std::result::Result<S::Ok, S::Error> {
         use ::commerce_webhooks::wire::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        map.serialize_entry("product_id", &self.product_id)?;
-        map.serialize_entry("method", &self.method)?;
-        map.serialize_entry("value", &self.value)?;
-        map.serialize_entry("variant_id", &self.variant_id)?;
-        for (key, value) in &self.extra {
-            map.serialize_entry(key, value)?;
+        if !self.product_id.is_absent() {
+            map.serialize_entry("product_id", &self.product_id)?;
         }
-        map.end()
-    }
-}
-/// `data` of store/shipment/created, updated and deleted.
-///
-/// Fields documented at <https://developer.bigcommerce.com/docs/integrations/webhooks/events#shipment>.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ShipmentData {
-    /// `type`: `string`, always present.
-    ///
-    /// Will always be `shipment`.
-    pub kind: ::std::string::String,
-    /// `id`: `uint`, always present.
-    ///
-    /// ID of the shipment.
-    pub id: u64,
-    /// `orderId`: `uint`, always present.
-    ///
-    /// ID of the order.
-    pub order_id: u64,
-    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
-}
-impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ShipmentData {
-    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = ShipmentData;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `ShipmentData` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_kind: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut field_id: ::std::option::Option<u64> = ::std::option::Option::None;
-                let mut field_order_id: ::std::option::Option<u64> = ::std::option::Option::None;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "type" => {
-                            field_kind = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            ::std::string::String,
-                                        >::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key("type", e))?,
-                            );
-                        }
-                        "id" => {
-                            field_id = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<u64>::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key("id", e))?,
-                            );
-                        }
-                        "orderId" => {
-                            field_order_id = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<u64>::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "orderId",
-                                        e,
-                                    ))?,
-                            );
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(ShipmentData {
-                    kind: field_kind
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "type",
-                        ))?,
-                    id: field_id
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "id",
-                        ))?,
-                    order_id: field_order_id
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "orderId",
-                        ))?,
-                    extra,
-                })
-            }
+        if !self.method.is_absent() {
+            map.serialize_entry("method", &self.method)?;
         }
-        deserializer.deserialize_map(ShapeVisitor)
-    }
-}
-impl<'de> ::commerce_webhooks::wire::Seeded<'de> for ShipmentData {
-    type Seed = ::commerce_webhooks::wire::Plain<Self>;
-    fn seed() -> Self::Seed {
-        ::commerce_webhooks::wire::Plain::new()
-    }
-}
-impl ::commerce_webhooks::wire::serde::Serialize for ShipmentData {
-    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        map.serialize_entry("type", &self.kind)?;
-        map.serialize_entry("id", &self.id)?;
-        map.serialize_entry("orderId", &self.order_id)?;
+        if !self.value.is_absent() {
+            map.serialize_entry("value", &self.value)?;
+        }
+        if !self.variant_id.is_absent() {
+            map.serialize_entry("variant_id", &self.variant_id)?;
+        }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
         }
@@ -4624,10 +4172,10 @@ impl ::commerce_webhooks::wire::serde::Serialize for ShipmentData {
 /// Fields documented at <https://developer.bigcommerce.com/docs/integrations/webhooks/events#store>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoreData {
-    /// `type`: `string`, always present.
+    /// `type`: `string`, documented as always present.
     ///
     /// `store` in the page's example.
-    pub kind: ::std::string::String,
+    pub kind: ::commerce_webhooks::Field<::std::string::String>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -4651,22 +4199,17 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for StoreData {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_kind: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut field_kind: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "type" => {
-                            field_kind = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            ::std::string::String,
-                                        >::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key("type", e))?,
-                            );
+                            field_kind = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "type",
+                            )?;
                         }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
@@ -4674,10 +4217,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for StoreData {
                     }
                 }
                 ::std::result::Result::Ok(StoreData {
-                    kind: field_kind
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "type",
-                        ))?,
+                    kind: field_kind,
                     extra,
                 })
             }
@@ -4685,10 +4225,16 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for StoreData {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Seeded<'de> for StoreData {
-    type Seed = ::commerce_webhooks::wire::Plain<Self>;
-    fn seed() -> Self::Seed {
-        ::commerce_webhooks::wire::Plain::new()
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for StoreData {
+    const EXPECTED: &'static str = "a `StoreData` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `StoreData` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for StoreData {
@@ -4698,7 +4244,9 @@ impl ::commerce_webhooks::wire::serde::Serialize for StoreData {
     ) -> ::std::result::Result<S::Ok, S::Error> {
         use ::commerce_webhooks::wire::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        map.serialize_entry("type", &self.kind)?;
+        if !self.kind.is_absent() {
+            map.serialize_entry("type", &self.kind)?;
+        }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
         }
@@ -4710,14 +4258,14 @@ impl ::commerce_webhooks::wire::serde::Serialize for StoreData {
 /// Fields documented at <https://github.com/bigcommerce/docs/blob/4a0aa7d8a4e92de93e07599e68d43d8789408334/docs/webhooks/callbacks/store_app_uninstalled.yml>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AppUninstalledData {
-    /// `type`: `string`, always present.
+    /// `type`: `string`, documented as always present.
     ///
     /// `store` in the OpenAPI example.
-    pub kind: ::std::string::String,
-    /// `id`: `string`, may be absent or null.
+    pub kind: ::commerce_webhooks::Field<::std::string::String>,
+    /// `id`: `id`, may be absent or null.
     ///
     /// Declared (as a string) by store_app_uninstalled.yml; missing from the OpenAPI example.
-    pub id: ::commerce_webhooks::Field<::std::string::String>,
+    pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -4741,36 +4289,24 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AppUninstalledD
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_kind: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut field_id: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_kind: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "type" => {
-                            field_kind = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            ::std::string::String,
-                                        >::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key("type", e))?,
-                            );
+                            field_kind = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "type",
+                            )?;
                         }
                         "id" => {
-                            field_id = ::commerce_webhooks::Field::present(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ::std::string::String,
-                                            >::new(),
-                                        ),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key("id", e))?,
-                            );
+                            field_id = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "id",
+                            )?;
                         }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
@@ -4778,10 +4314,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AppUninstalledD
                     }
                 }
                 ::std::result::Result::Ok(AppUninstalledData {
-                    kind: field_kind
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "type",
-                        ))?,
+                    kind: field_kind,
                     id: field_id,
                     extra,
                 })
@@ -4790,10 +4323,16 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AppUninstalledD
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Seeded<'de> for AppUninstalledData {
-    type Seed = ::commerce_webhooks::wire::Plain<Self>;
-    fn seed() -> Self::Seed {
-        ::commerce_webhooks::wire::Plain::new()
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for AppUninstalledData {
+    const EXPECTED: &'static str = "a `AppUninstalledData` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `AppUninstalledData` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for AppUninstalledData {
@@ -4803,7 +4342,9 @@ impl ::commerce_webhooks::wire::serde::Serialize for AppUninstalledData {
     ) -> ::std::result::Result<S::Ok, S::Error> {
         use ::commerce_webhooks::wire::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        map.serialize_entry("type", &self.kind)?;
+        if !self.kind.is_absent() {
+            map.serialize_entry("type", &self.kind)?;
+        }
         if !self.id.is_absent() {
             map.serialize_entry("id", &self.id)?;
         }
@@ -4887,4 +4428,7 @@ impl ::std::str::FromStr for InventoryMethod {
     }
 }
 ::commerce_webhooks::wire_name_impls!(InventoryMethod, "a inventorymethod name");
-::commerce_webhooks::seeded_as_is!(InventoryMethod);
+::commerce_webhooks::tolerate_scalar! {
+    InventoryMethod : "a `InventoryMethod` value (a string)",
+    "an array of `InventoryMethod` values";
+}

@@ -1776,23 +1776,23 @@ impl ::commerce_webhooks::wire::serde::Serialize for Event {
 /// Fields documented at <https://api-docs.ecwid.com/reference/webhooks-structure>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Webhook<P> {
-    /// `eventId`: `string`, always present.
+    /// `eventId`: `id`, documented as always present. Strict (signed together with `eventCreated` (X-Ecwid-Webhook-Signature), so verification has already read it as text): a value that does not fit fails the payload.
     ///
-    /// Unique id of the webhook event. The field table says `number`, but every example sends a string, not always a well-formed UUID; treat it as opaque. Signed with `eventCreated` in the X-Ecwid-Webhook-Signature header.
-    pub event_id: ::std::string::String,
-    /// `eventCreated`: `uint`, always present.
+    /// Unique id of the webhook event. The field table says `number`, and the 2015 docs' example sends one (`12345`), but every current example sends a string, not always a well-formed UUID; treat it as opaque. Signed with `eventCreated` in the X-Ecwid-Webhook-Signature header.
+    pub event_id: ::commerce_webhooks::Id,
+    /// `eventCreated`: `uint`, documented as always present. Strict (signed together with `eventId` (X-Ecwid-Webhook-Signature), so verification has already required it as an integer): a value that does not fit fails the payload.
     ///
     /// Unix timestamp (seconds) of the event.
     pub event_created: u64,
-    /// `storeId`: `uint`, always present.
+    /// `storeId`: `id`, documented as always present.
     ///
     /// The store's id.
-    pub store_id: u64,
-    /// `entityId`: `string_or_number`, always present.
+    pub store_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
+    /// `entityId`: `id`, documented as always present.
     ///
     /// Id of the affected entity: a number for order, product, category, customer and profile events (the internal order id on current order events, `-1` for unfinished orders of older stores), a string (the store id) for application events.
-    pub entity_id: ::commerce_webhooks::StringOrNumber,
-    /// `eventType`: `string`, always present.
+    pub entity_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
+    /// `eventType`: `string`, documented as always present. Strict (the delivery's topic is read from it, so a body without it cannot be typed): a value that does not fit fails the payload.
     ///
     /// The event, e.g. `order.created` (the topic); also sent as the URL's `eventType` query parameter.
     pub event_type: ::std::string::String,
@@ -1808,7 +1808,7 @@ pub struct Webhook<P> {
 }
 impl<
     'de,
-    P: ::commerce_webhooks::wire::Seeded<'de>,
+    P: ::commerce_webhooks::wire::Tolerate<'de>,
 > ::commerce_webhooks::wire::serde::Deserialize<'de> for Webhook<P> {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1816,7 +1816,7 @@ impl<
         struct ShapeVisitor<P>(::std::marker::PhantomData<P>);
         impl<
             'de,
-            P: ::commerce_webhooks::wire::Seeded<'de>,
+            P: ::commerce_webhooks::wire::Tolerate<'de>,
         > ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor<P> {
             type Value = Webhook<P>;
             fn expecting(
@@ -1829,12 +1829,14 @@ impl<
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_event_id: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut field_event_id: ::std::option::Option<::commerce_webhooks::Id> = ::std::option::Option::None;
                 let mut field_event_created: ::std::option::Option<u64> = ::std::option::Option::None;
-                let mut field_store_id: ::std::option::Option<u64> = ::std::option::Option::None;
-                let mut field_entity_id: ::std::option::Option<
-                    ::commerce_webhooks::StringOrNumber,
-                > = ::std::option::Option::None;
+                let mut field_store_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Id,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_entity_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Id,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_event_type: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut field_data: ::commerce_webhooks::Field<P> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
@@ -1844,80 +1846,45 @@ impl<
                     match key.as_str() {
                         "eventId" => {
                             field_event_id = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            ::std::string::String,
-                                        >::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "eventId",
-                                        e,
-                                    ))?,
+                                ::commerce_webhooks::wire::next_strict::<
+                                    _,
+                                    ::commerce_webhooks::Id,
+                                >(&mut map, "eventId")?,
                             );
                         }
                         "eventCreated" => {
                             field_event_created = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<u64>::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "eventCreated",
-                                        e,
-                                    ))?,
+                                ::commerce_webhooks::wire::next_strict::<
+                                    _,
+                                    u64,
+                                >(&mut map, "eventCreated")?,
                             );
                         }
                         "storeId" => {
-                            field_store_id = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<u64>::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "storeId",
-                                        e,
-                                    ))?,
-                            );
+                            field_store_id = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "storeId",
+                            )?;
                         }
                         "entityId" => {
-                            field_entity_id = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            ::commerce_webhooks::StringOrNumber,
-                                        >::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "entityId",
-                                        e,
-                                    ))?,
-                            );
+                            field_entity_id = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "entityId",
+                            )?;
                         }
                         "eventType" => {
                             field_event_type = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            ::std::string::String,
-                                        >::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "eventType",
-                                        e,
-                                    ))?,
+                                ::commerce_webhooks::wire::next_strict::<
+                                    _,
+                                    ::std::string::String,
+                                >(&mut map, "eventType")?,
                             );
                         }
                         "data" => {
-                            field_data = ::commerce_webhooks::Field::present(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Nullable(
-                                            <P as ::commerce_webhooks::wire::Seeded<'de>>::seed(),
-                                        ),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key("data", e))?,
-                            );
+                            field_data = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "data",
+                            )?;
                         }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
@@ -1933,14 +1900,8 @@ impl<
                         .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
                             "eventCreated",
                         ))?,
-                    store_id: field_store_id
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "storeId",
-                        ))?,
-                    entity_id: field_entity_id
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "entityId",
-                        ))?,
+                    store_id: field_store_id,
+                    entity_id: field_entity_id,
                     event_type: field_event_type
                         .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
                             "eventType",
@@ -1955,11 +1916,17 @@ impl<
 }
 impl<
     'de,
-    P: ::commerce_webhooks::wire::Seeded<'de>,
-> ::commerce_webhooks::wire::Seeded<'de> for Webhook<P> {
-    type Seed = ::commerce_webhooks::wire::Plain<Self>;
-    fn seed() -> Self::Seed {
-        ::commerce_webhooks::wire::Plain::new()
+    P: ::commerce_webhooks::wire::Tolerate<'de>,
+> ::commerce_webhooks::wire::Tolerate<'de> for Webhook<P> {
+    const EXPECTED: &'static str = "a `Webhook` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `Webhook` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
     }
 }
 impl<
@@ -1973,8 +1940,12 @@ impl<
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
         map.serialize_entry("eventId", &self.event_id)?;
         map.serialize_entry("eventCreated", &self.event_created)?;
-        map.serialize_entry("storeId", &self.store_id)?;
-        map.serialize_entry("entityId", &self.entity_id)?;
+        if !self.store_id.is_absent() {
+            map.serialize_entry("storeId", &self.store_id)?;
+        }
+        if !self.entity_id.is_absent() {
+            map.serialize_entry("entityId", &self.entity_id)?;
+        }
         map.serialize_entry("eventType", &self.event_type)?;
         if !self.data.is_absent() {
             map.serialize_entry("data", &self.data)?;
@@ -1990,14 +1961,14 @@ impl<
 /// Fields documented at <https://docs.ecwid.com/build-apps/webhook-automations/learn-ecwid-webhooks/event-data-in-webhooks>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrderCreatedData {
-    /// `orderId`: `string`, may be absent or null.
+    /// `orderId`: `id`, may be absent or null.
     ///
     /// The order id to use (e.g. `XJ12H`); current docs only, while `entityId` is the internal order id.
-    pub order_id: ::commerce_webhooks::Field<::std::string::String>,
-    /// `newPaymentStatus`: `PaymentStatus`, always present.
-    pub new_payment_status: PaymentStatus,
-    /// `newFulfillmentStatus`: `FulfillmentStatus`, always present.
-    pub new_fulfillment_status: FulfillmentStatus,
+    pub order_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
+    /// `newPaymentStatus`: `PaymentStatus`, documented as always present.
+    pub new_payment_status: ::commerce_webhooks::Field<PaymentStatus>,
+    /// `newFulfillmentStatus`: `FulfillmentStatus`, documented as always present.
+    pub new_fulfillment_status: ::commerce_webhooks::Field<FulfillmentStatus>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -2022,56 +1993,36 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderCreatedDat
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_order_id: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_new_payment_status: ::std::option::Option<PaymentStatus> = ::std::option::Option::None;
-                let mut field_new_fulfillment_status: ::std::option::Option<
+                let mut field_new_payment_status: ::commerce_webhooks::Field<
+                    PaymentStatus,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_new_fulfillment_status: ::commerce_webhooks::Field<
                     FulfillmentStatus,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "orderId" => {
-                            field_order_id = ::commerce_webhooks::Field::present(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ::std::string::String,
-                                            >::new(),
-                                        ),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "orderId",
-                                        e,
-                                    ))?,
-                            );
+                            field_order_id = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "orderId",
+                            )?;
                         }
                         "newPaymentStatus" => {
-                            field_new_payment_status = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<PaymentStatus>::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "newPaymentStatus",
-                                        e,
-                                    ))?,
-                            );
+                            field_new_payment_status = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "newPaymentStatus",
+                            )?;
                         }
                         "newFulfillmentStatus" => {
-                            field_new_fulfillment_status = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<FulfillmentStatus>::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "newFulfillmentStatus",
-                                        e,
-                                    ))?,
-                            );
+                            field_new_fulfillment_status = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "newFulfillmentStatus",
+                            )?;
                         }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
@@ -2080,14 +2031,8 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderCreatedDat
                 }
                 ::std::result::Result::Ok(OrderCreatedData {
                     order_id: field_order_id,
-                    new_payment_status: field_new_payment_status
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "newPaymentStatus",
-                        ))?,
-                    new_fulfillment_status: field_new_fulfillment_status
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "newFulfillmentStatus",
-                        ))?,
+                    new_payment_status: field_new_payment_status,
+                    new_fulfillment_status: field_new_fulfillment_status,
                     extra,
                 })
             }
@@ -2095,10 +2040,16 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderCreatedDat
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Seeded<'de> for OrderCreatedData {
-    type Seed = ::commerce_webhooks::wire::Plain<Self>;
-    fn seed() -> Self::Seed {
-        ::commerce_webhooks::wire::Plain::new()
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for OrderCreatedData {
+    const EXPECTED: &'static str = "a `OrderCreatedData` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `OrderCreatedData` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for OrderCreatedData {
@@ -2111,8 +2062,12 @@ impl ::commerce_webhooks::wire::serde::Serialize for OrderCreatedData {
         if !self.order_id.is_absent() {
             map.serialize_entry("orderId", &self.order_id)?;
         }
-        map.serialize_entry("newPaymentStatus", &self.new_payment_status)?;
-        map.serialize_entry("newFulfillmentStatus", &self.new_fulfillment_status)?;
+        if !self.new_payment_status.is_absent() {
+            map.serialize_entry("newPaymentStatus", &self.new_payment_status)?;
+        }
+        if !self.new_fulfillment_status.is_absent() {
+            map.serialize_entry("newFulfillmentStatus", &self.new_fulfillment_status)?;
+        }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
         }
@@ -2124,18 +2079,18 @@ impl ::commerce_webhooks::wire::serde::Serialize for OrderCreatedData {
 /// Fields documented at <https://docs.ecwid.com/build-apps/webhook-automations/learn-ecwid-webhooks/event-data-in-webhooks>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrderUpdatedData {
-    /// `orderId`: `string`, may be absent or null.
+    /// `orderId`: `id`, may be absent or null.
     ///
     /// The order id to use (e.g. `B8HGD`); current docs only.
-    pub order_id: ::commerce_webhooks::Field<::std::string::String>,
-    /// `oldPaymentStatus`: `PaymentStatus`, always present.
-    pub old_payment_status: PaymentStatus,
-    /// `newPaymentStatus`: `PaymentStatus`, always present.
-    pub new_payment_status: PaymentStatus,
-    /// `oldFulfillmentStatus`: `FulfillmentStatus`, always present.
-    pub old_fulfillment_status: FulfillmentStatus,
-    /// `newFulfillmentStatus`: `FulfillmentStatus`, always present.
-    pub new_fulfillment_status: FulfillmentStatus,
+    pub order_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
+    /// `oldPaymentStatus`: `PaymentStatus`, documented as always present.
+    pub old_payment_status: ::commerce_webhooks::Field<PaymentStatus>,
+    /// `newPaymentStatus`: `PaymentStatus`, documented as always present.
+    pub new_payment_status: ::commerce_webhooks::Field<PaymentStatus>,
+    /// `oldFulfillmentStatus`: `FulfillmentStatus`, documented as always present.
+    pub old_fulfillment_status: ::commerce_webhooks::Field<FulfillmentStatus>,
+    /// `newFulfillmentStatus`: `FulfillmentStatus`, documented as always present.
+    pub new_fulfillment_status: ::commerce_webhooks::Field<FulfillmentStatus>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -2160,84 +2115,54 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderUpdatedDat
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_order_id: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_old_payment_status: ::std::option::Option<PaymentStatus> = ::std::option::Option::None;
-                let mut field_new_payment_status: ::std::option::Option<PaymentStatus> = ::std::option::Option::None;
-                let mut field_old_fulfillment_status: ::std::option::Option<
+                let mut field_old_payment_status: ::commerce_webhooks::Field<
+                    PaymentStatus,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_new_payment_status: ::commerce_webhooks::Field<
+                    PaymentStatus,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_old_fulfillment_status: ::commerce_webhooks::Field<
                     FulfillmentStatus,
-                > = ::std::option::Option::None;
-                let mut field_new_fulfillment_status: ::std::option::Option<
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_new_fulfillment_status: ::commerce_webhooks::Field<
                     FulfillmentStatus,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "orderId" => {
-                            field_order_id = ::commerce_webhooks::Field::present(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ::std::string::String,
-                                            >::new(),
-                                        ),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "orderId",
-                                        e,
-                                    ))?,
-                            );
+                            field_order_id = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "orderId",
+                            )?;
                         }
                         "oldPaymentStatus" => {
-                            field_old_payment_status = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<PaymentStatus>::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "oldPaymentStatus",
-                                        e,
-                                    ))?,
-                            );
+                            field_old_payment_status = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "oldPaymentStatus",
+                            )?;
                         }
                         "newPaymentStatus" => {
-                            field_new_payment_status = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<PaymentStatus>::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "newPaymentStatus",
-                                        e,
-                                    ))?,
-                            );
+                            field_new_payment_status = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "newPaymentStatus",
+                            )?;
                         }
                         "oldFulfillmentStatus" => {
-                            field_old_fulfillment_status = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<FulfillmentStatus>::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "oldFulfillmentStatus",
-                                        e,
-                                    ))?,
-                            );
+                            field_old_fulfillment_status = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "oldFulfillmentStatus",
+                            )?;
                         }
                         "newFulfillmentStatus" => {
-                            field_new_fulfillment_status = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<FulfillmentStatus>::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "newFulfillmentStatus",
-                                        e,
-                                    ))?,
-                            );
+                            field_new_fulfillment_status = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "newFulfillmentStatus",
+                            )?;
                         }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
@@ -2246,22 +2171,10 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderUpdatedDat
                 }
                 ::std::result::Result::Ok(OrderUpdatedData {
                     order_id: field_order_id,
-                    old_payment_status: field_old_payment_status
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "oldPaymentStatus",
-                        ))?,
-                    new_payment_status: field_new_payment_status
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "newPaymentStatus",
-                        ))?,
-                    old_fulfillment_status: field_old_fulfillment_status
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "oldFulfillmentStatus",
-                        ))?,
-                    new_fulfillment_status: field_new_fulfillment_status
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "newFulfillmentStatus",
-                        ))?,
+                    old_payment_status: field_old_payment_status,
+                    new_payment_status: field_new_payment_status,
+                    old_fulfillment_status: field_old_fulfillment_status,
+                    new_fulfillment_status: field_new_fulfillment_status,
                     extra,
                 })
             }
@@ -2269,10 +2182,16 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderUpdatedDat
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Seeded<'de> for OrderUpdatedData {
-    type Seed = ::commerce_webhooks::wire::Plain<Self>;
-    fn seed() -> Self::Seed {
-        ::commerce_webhooks::wire::Plain::new()
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for OrderUpdatedData {
+    const EXPECTED: &'static str = "a `OrderUpdatedData` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `OrderUpdatedData` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for OrderUpdatedData {
@@ -2285,10 +2204,18 @@ impl ::commerce_webhooks::wire::serde::Serialize for OrderUpdatedData {
         if !self.order_id.is_absent() {
             map.serialize_entry("orderId", &self.order_id)?;
         }
-        map.serialize_entry("oldPaymentStatus", &self.old_payment_status)?;
-        map.serialize_entry("newPaymentStatus", &self.new_payment_status)?;
-        map.serialize_entry("oldFulfillmentStatus", &self.old_fulfillment_status)?;
-        map.serialize_entry("newFulfillmentStatus", &self.new_fulfillment_status)?;
+        if !self.old_payment_status.is_absent() {
+            map.serialize_entry("oldPaymentStatus", &self.old_payment_status)?;
+        }
+        if !self.new_payment_status.is_absent() {
+            map.serialize_entry("newPaymentStatus", &self.new_payment_status)?;
+        }
+        if !self.old_fulfillment_status.is_absent() {
+            map.serialize_entry("oldFulfillmentStatus", &self.old_fulfillment_status)?;
+        }
+        if !self.new_fulfillment_status.is_absent() {
+            map.serialize_entry("newFulfillmentStatus", &self.new_fulfillment_status)?;
+        }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
         }
@@ -2300,14 +2227,14 @@ impl ::commerce_webhooks::wire::serde::Serialize for OrderUpdatedData {
 /// Fields documented at <https://api-docs.ecwid.com/reference/webhooks-structure>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UnfinishedOrderData {
-    /// `orderId`: `string`, may be absent or null.
+    /// `orderId`: `id`, may be absent or null.
     ///
     /// The order id of the abandoned cart, e.g. `RA1SD`.
-    pub order_id: ::commerce_webhooks::Field<::std::string::String>,
-    /// `cartId`: `string`, may be absent or null.
+    pub order_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
+    /// `cartId`: `id`, may be absent or null.
     ///
     /// The cart id, an uppercase UUID.
-    pub cart_id: ::commerce_webhooks::Field<::std::string::String>,
+    pub cart_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -2332,10 +2259,10 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for UnfinishedOrder
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_order_id: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_cart_id: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
@@ -2343,36 +2270,16 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for UnfinishedOrder
                 {
                     match key.as_str() {
                         "orderId" => {
-                            field_order_id = ::commerce_webhooks::Field::present(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ::std::string::String,
-                                            >::new(),
-                                        ),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "orderId",
-                                        e,
-                                    ))?,
-                            );
+                            field_order_id = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "orderId",
+                            )?;
                         }
                         "cartId" => {
-                            field_cart_id = ::commerce_webhooks::Field::present(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ::std::string::String,
-                                            >::new(),
-                                        ),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "cartId",
-                                        e,
-                                    ))?,
-                            );
+                            field_cart_id = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "cartId",
+                            )?;
                         }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
@@ -2389,10 +2296,16 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for UnfinishedOrder
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Seeded<'de> for UnfinishedOrderData {
-    type Seed = ::commerce_webhooks::wire::Plain<Self>;
-    fn seed() -> Self::Seed {
-        ::commerce_webhooks::wire::Plain::new()
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for UnfinishedOrderData {
+    const EXPECTED: &'static str = "a `UnfinishedOrderData` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `UnfinishedOrderData` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for UnfinishedOrderData {
@@ -2455,20 +2368,10 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerData {
                 {
                     match key.as_str() {
                         "customerEmail" => {
-                            field_customer_email = ::commerce_webhooks::Field::present(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ::std::string::String,
-                                            >::new(),
-                                        ),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "customerEmail",
-                                        e,
-                                    ))?,
-                            );
+                            field_customer_email = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "customerEmail",
+                            )?;
                         }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
@@ -2484,10 +2387,16 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerData {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Seeded<'de> for CustomerData {
-    type Seed = ::commerce_webhooks::wire::Plain<Self>;
-    fn seed() -> Self::Seed {
-        ::commerce_webhooks::wire::Plain::new()
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for CustomerData {
+    const EXPECTED: &'static str = "a `CustomerData` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `CustomerData` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for CustomerData {
@@ -2555,36 +2464,16 @@ for ProfileSubscriptionData {
                 {
                     match key.as_str() {
                         "oldSubscriptionName" => {
-                            field_old_subscription_name = ::commerce_webhooks::Field::present(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ::std::string::String,
-                                            >::new(),
-                                        ),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "oldSubscriptionName",
-                                        e,
-                                    ))?,
-                            );
+                            field_old_subscription_name = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "oldSubscriptionName",
+                            )?;
                         }
                         "newSubscriptionName" => {
-                            field_new_subscription_name = ::commerce_webhooks::Field::present(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ::std::string::String,
-                                            >::new(),
-                                        ),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "newSubscriptionName",
-                                        e,
-                                    ))?,
-                            );
+                            field_new_subscription_name = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "newSubscriptionName",
+                            )?;
                         }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
@@ -2601,10 +2490,16 @@ for ProfileSubscriptionData {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Seeded<'de> for ProfileSubscriptionData {
-    type Seed = ::commerce_webhooks::wire::Plain<Self>;
-    fn seed() -> Self::Seed {
-        ::commerce_webhooks::wire::Plain::new()
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for ProfileSubscriptionData {
+    const EXPECTED: &'static str = "a `ProfileSubscriptionData` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `ProfileSubscriptionData` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for ProfileSubscriptionData {
@@ -2674,36 +2569,16 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AppSubscription
                 {
                     match key.as_str() {
                         "oldSubscriptionStatus" => {
-                            field_old_subscription_status = ::commerce_webhooks::Field::present(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ::std::string::String,
-                                            >::new(),
-                                        ),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "oldSubscriptionStatus",
-                                        e,
-                                    ))?,
-                            );
+                            field_old_subscription_status = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "oldSubscriptionStatus",
+                            )?;
                         }
                         "newSubscriptionStatus" => {
-                            field_new_subscription_status = ::commerce_webhooks::Field::present(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ::std::string::String,
-                                            >::new(),
-                                        ),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "newSubscriptionStatus",
-                                        e,
-                                    ))?,
-                            );
+                            field_new_subscription_status = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "newSubscriptionStatus",
+                            )?;
                         }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
@@ -2720,10 +2595,16 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AppSubscription
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Seeded<'de> for AppSubscriptionData {
-    type Seed = ::commerce_webhooks::wire::Plain<Self>;
-    fn seed() -> Self::Seed {
-        ::commerce_webhooks::wire::Plain::new()
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for AppSubscriptionData {
+    const EXPECTED: &'static str = "a `AppSubscriptionData` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `AppSubscriptionData` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for AppSubscriptionData {
@@ -2892,7 +2773,10 @@ impl ::std::str::FromStr for PaymentStatus {
     }
 }
 ::commerce_webhooks::wire_name_impls!(PaymentStatus, "a paymentstatus name");
-::commerce_webhooks::seeded_as_is!(PaymentStatus);
+::commerce_webhooks::tolerate_scalar! {
+    PaymentStatus : "a `PaymentStatus` value (a string)",
+    "an array of `PaymentStatus` values";
+}
 /// An order fulfillment status. The webhook pages list no values; these are the REST API's order fulfillment statuses as Ecwid's own API client enumerates them.
 ///
 /// Values documented at <https://github.com/Ecwid/ecwid-java-api-client/blob/5cc5510b73d1d8ea36986dce447cf2e17d9ce68f/src/main/kotlin/com/ecwid/apiclient/v3/dto/order/enums/OrderFulfillmentStatus.kt>.
@@ -3110,4 +2994,7 @@ impl ::std::str::FromStr for FulfillmentStatus {
     }
 }
 ::commerce_webhooks::wire_name_impls!(FulfillmentStatus, "a fulfillmentstatus name");
-::commerce_webhooks::seeded_as_is!(FulfillmentStatus);
+::commerce_webhooks::tolerate_scalar! {
+    FulfillmentStatus : "a `FulfillmentStatus` value (a string)",
+    "an array of `FulfillmentStatus` values";
+}

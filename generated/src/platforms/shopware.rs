@@ -4436,14 +4436,14 @@ impl ::commerce_webhooks::wire::serde::Serialize for Event {
 /// Fields documented at <https://developer.shopware.com/docs/guides/plugins/apps/webhook.html>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Webhook<P> {
-    /// `data`: `WebhookData<P>`, always present.
-    pub data: WebhookData<P>,
-    /// `source`: `Source`, always present.
-    pub source: Source,
-    /// `timestamp`: `uint`, may be absent or null.
+    /// `data`: `WebhookData<P>`, documented as always present.
+    pub data: ::commerce_webhooks::Field<WebhookData<P>>,
+    /// `source`: `Source`, documented as always present.
+    pub source: ::commerce_webhooks::Field<Source>,
+    /// `timestamp`: `string_or_number`, may be absent or null.
     ///
-    /// Unix time (seconds) at which the webhook was handled, for replay protection. Sent since Shopware 6.4.1.0; missing from older shops' bodies.
-    pub timestamp: ::commerce_webhooks::Field<u64>,
+    /// Unix time (seconds) at which the webhook was handled, for replay protection. Sent since Shopware 6.4.1.0; missing from older shops' bodies. A JSON number in WebhookManager's deliveries, but app lifecycle deliveries have been seen with the digits as a string (`"1702212669"`), hence a string or a number (`StringOrNumber::as_u64`).
+    pub timestamp: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -4452,7 +4452,7 @@ pub struct Webhook<P> {
 }
 impl<
     'de,
-    P: ::commerce_webhooks::wire::Seeded<'de>,
+    P: ::commerce_webhooks::wire::Tolerate<'de>,
 > ::commerce_webhooks::wire::serde::Deserialize<'de> for Webhook<P> {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
@@ -4460,7 +4460,7 @@ impl<
         struct ShapeVisitor<P>(::std::marker::PhantomData<P>);
         impl<
             'de,
-            P: ::commerce_webhooks::wire::Seeded<'de>,
+            P: ::commerce_webhooks::wire::Tolerate<'de>,
         > ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor<P> {
             type Value = Webhook<P>;
             fn expecting(
@@ -4473,48 +4473,33 @@ impl<
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_data: ::std::option::Option<WebhookData<P>> = ::std::option::Option::None;
-                let mut field_source: ::std::option::Option<Source> = ::std::option::Option::None;
-                let mut field_timestamp: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
+                let mut field_data: ::commerce_webhooks::Field<WebhookData<P>> = ::commerce_webhooks::Field::Absent;
+                let mut field_source: ::commerce_webhooks::Field<Source> = ::commerce_webhooks::Field::Absent;
+                let mut field_timestamp: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::StringOrNumber,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "data" => {
-                            field_data = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<WebhookData<P>>::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key("data", e))?,
-                            );
+                            field_data = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "data",
+                            )?;
                         }
                         "source" => {
-                            field_source = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<Source>::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "source",
-                                        e,
-                                    ))?,
-                            );
+                            field_source = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "source",
+                            )?;
                         }
                         "timestamp" => {
-                            field_timestamp = ::commerce_webhooks::Field::present(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<u64>::new(),
-                                        ),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "timestamp",
-                                        e,
-                                    ))?,
-                            );
+                            field_timestamp = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "timestamp",
+                            )?;
                         }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
@@ -4522,14 +4507,8 @@ impl<
                     }
                 }
                 ::std::result::Result::Ok(Webhook {
-                    data: field_data
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "data",
-                        ))?,
-                    source: field_source
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "source",
-                        ))?,
+                    data: field_data,
+                    source: field_source,
                     timestamp: field_timestamp,
                     extra,
                 })
@@ -4540,11 +4519,17 @@ impl<
 }
 impl<
     'de,
-    P: ::commerce_webhooks::wire::Seeded<'de>,
-> ::commerce_webhooks::wire::Seeded<'de> for Webhook<P> {
-    type Seed = ::commerce_webhooks::wire::Plain<Self>;
-    fn seed() -> Self::Seed {
-        ::commerce_webhooks::wire::Plain::new()
+    P: ::commerce_webhooks::wire::Tolerate<'de>,
+> ::commerce_webhooks::wire::Tolerate<'de> for Webhook<P> {
+    const EXPECTED: &'static str = "a `Webhook` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `Webhook` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
     }
 }
 impl<
@@ -4556,8 +4541,12 @@ impl<
     ) -> ::std::result::Result<S::Ok, S::Error> {
         use ::commerce_webhooks::wire::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        map.serialize_entry("data", &self.data)?;
-        map.serialize_entry("source", &self.source)?;
+        if !self.data.is_absent() {
+            map.serialize_entry("data", &self.data)?;
+        }
+        if !self.source.is_absent() {
+            map.serialize_entry("source", &self.source)?;
+        }
         if !self.timestamp.is_absent() {
             map.serialize_entry("timestamp", &self.timestamp)?;
         }
@@ -4572,11 +4561,11 @@ impl<
 /// Fields documented at <https://developer.shopware.com/docs/guides/plugins/apps/webhook.html>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WebhookData<P> {
-    /// `payload`: `P`, always present.
+    /// `payload`: `P`, documented as always present.
     ///
     /// The event's payload.
-    pub payload: P,
-    /// `event`: `string`, always present.
+    pub payload: ::commerce_webhooks::Field<P>,
+    /// `event`: `string`, documented as always present. Strict (the delivery's topic is read from it, so a body without it cannot be typed): a value that does not fit fails the payload.
     ///
     /// The event name, e.g. `product.written` (the topic).
     pub event: ::std::string::String,
@@ -4588,7 +4577,7 @@ pub struct WebhookData<P> {
 }
 impl<
     'de,
-    P: ::commerce_webhooks::wire::Seeded<'de>,
+    P: ::commerce_webhooks::wire::Tolerate<'de>,
 > ::commerce_webhooks::wire::serde::Deserialize<'de> for WebhookData<P> {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
@@ -4596,7 +4585,7 @@ impl<
         struct ShapeVisitor<P>(::std::marker::PhantomData<P>);
         impl<
             'de,
-            P: ::commerce_webhooks::wire::Seeded<'de>,
+            P: ::commerce_webhooks::wire::Tolerate<'de>,
         > ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor<P> {
             type Value = WebhookData<P>;
             fn expecting(
@@ -4609,7 +4598,7 @@ impl<
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_payload: ::std::option::Option<P> = ::std::option::Option::None;
+                let mut field_payload: ::commerce_webhooks::Field<P> = ::commerce_webhooks::Field::Absent;
                 let mut field_event: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
@@ -4617,26 +4606,17 @@ impl<
                 {
                     match key.as_str() {
                         "payload" => {
-                            field_payload = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        <P as ::commerce_webhooks::wire::Seeded<'de>>::seed(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "payload",
-                                        e,
-                                    ))?,
-                            );
+                            field_payload = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "payload",
+                            )?;
                         }
                         "event" => {
                             field_event = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            ::std::string::String,
-                                        >::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key("event", e))?,
+                                ::commerce_webhooks::wire::next_strict::<
+                                    _,
+                                    ::std::string::String,
+                                >(&mut map, "event")?,
                             );
                         }
                         _ => {
@@ -4645,10 +4625,7 @@ impl<
                     }
                 }
                 ::std::result::Result::Ok(WebhookData {
-                    payload: field_payload
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "payload",
-                        ))?,
+                    payload: field_payload,
                     event: field_event
                         .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
                             "event",
@@ -4662,11 +4639,17 @@ impl<
 }
 impl<
     'de,
-    P: ::commerce_webhooks::wire::Seeded<'de>,
-> ::commerce_webhooks::wire::Seeded<'de> for WebhookData<P> {
-    type Seed = ::commerce_webhooks::wire::Plain<Self>;
-    fn seed() -> Self::Seed {
-        ::commerce_webhooks::wire::Plain::new()
+    P: ::commerce_webhooks::wire::Tolerate<'de>,
+> ::commerce_webhooks::wire::Tolerate<'de> for WebhookData<P> {
+    const EXPECTED: &'static str = "a `WebhookData` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `WebhookData` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
     }
 }
 impl<
@@ -4678,7 +4661,9 @@ impl<
     ) -> ::std::result::Result<S::Ok, S::Error> {
         use ::commerce_webhooks::wire::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        map.serialize_entry("payload", &self.payload)?;
+        if !self.payload.is_absent() {
+            map.serialize_entry("payload", &self.payload)?;
+        }
         map.serialize_entry("event", &self.event)?;
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
@@ -4691,22 +4676,22 @@ impl<
 /// Fields documented at <https://github.com/shopware/shopware/blob/0135580e34ee973e5a2dd13d3712d53572b7514f/src/Core/Framework/Webhook/Service/WebhookManager.php>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Source {
-    /// `url`: `string`, always present.
+    /// `url`: `string`, documented as always present.
     ///
     /// The shop URL the app uses for API calls.
-    pub url: ::std::string::String,
+    pub url: ::commerce_webhooks::Field<::std::string::String>,
     /// `appVersion`: `string`, may be absent or null.
     ///
     /// The version of the app the webhook belongs to; missing for webhooks that belong to no app.
     pub app_version: ::commerce_webhooks::Field<::std::string::String>,
-    /// `shopId`: `string`, may be absent or null.
+    /// `shopId`: `id`, may be absent or null.
     ///
     /// The shop's id as registered with the app; missing for webhooks that belong to no app.
-    pub shop_id: ::commerce_webhooks::Field<::std::string::String>,
-    /// `eventId`: `string`, may be absent or null.
+    pub shop_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
+    /// `eventId`: `id`, may be absent or null.
     ///
     /// Unique per event and unchanged on retries (32 lowercase hex characters); sent since 6.4.11.0.
-    pub event_id: ::commerce_webhooks::Field<::std::string::String>,
+    pub event_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `inAppPurchases`: `string`, may be absent or null.
     ///
     /// The shop's in-app purchases for the app, newer versions only (`null` in WebhookManagerTest); the docs do not describe its format.
@@ -4734,15 +4719,15 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Source {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_url: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut field_url: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
                 let mut field_app_version: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_shop_id: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_event_id: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_in_app_purchases: ::commerce_webhooks::Field<
                     ::std::string::String,
@@ -4753,79 +4738,34 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Source {
                 {
                     match key.as_str() {
                         "url" => {
-                            field_url = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            ::std::string::String,
-                                        >::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key("url", e))?,
-                            );
+                            field_url = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "url",
+                            )?;
                         }
                         "appVersion" => {
-                            field_app_version = ::commerce_webhooks::Field::present(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ::std::string::String,
-                                            >::new(),
-                                        ),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "appVersion",
-                                        e,
-                                    ))?,
-                            );
+                            field_app_version = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "appVersion",
+                            )?;
                         }
                         "shopId" => {
-                            field_shop_id = ::commerce_webhooks::Field::present(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ::std::string::String,
-                                            >::new(),
-                                        ),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "shopId",
-                                        e,
-                                    ))?,
-                            );
+                            field_shop_id = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "shopId",
+                            )?;
                         }
                         "eventId" => {
-                            field_event_id = ::commerce_webhooks::Field::present(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ::std::string::String,
-                                            >::new(),
-                                        ),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "eventId",
-                                        e,
-                                    ))?,
-                            );
+                            field_event_id = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "eventId",
+                            )?;
                         }
                         "inAppPurchases" => {
-                            field_in_app_purchases = ::commerce_webhooks::Field::present(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ::std::string::String,
-                                            >::new(),
-                                        ),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "inAppPurchases",
-                                        e,
-                                    ))?,
-                            );
+                            field_in_app_purchases = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "inAppPurchases",
+                            )?;
                         }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
@@ -4833,10 +4773,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Source {
                     }
                 }
                 ::std::result::Result::Ok(Source {
-                    url: field_url
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "url",
-                        ))?,
+                    url: field_url,
                     app_version: field_app_version,
                     shop_id: field_shop_id,
                     event_id: field_event_id,
@@ -4848,10 +4785,16 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Source {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Seeded<'de> for Source {
-    type Seed = ::commerce_webhooks::wire::Plain<Self>;
-    fn seed() -> Self::Seed {
-        ::commerce_webhooks::wire::Plain::new()
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for Source {
+    const EXPECTED: &'static str = "a `Source` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `Source` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for Source {
@@ -4861,7 +4804,9 @@ impl ::commerce_webhooks::wire::serde::Serialize for Source {
     ) -> ::std::result::Result<S::Ok, S::Error> {
         use ::commerce_webhooks::wire::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        map.serialize_entry("url", &self.url)?;
+        if !self.url.is_absent() {
+            map.serialize_entry("url", &self.url)?;
+        }
         if !self.app_version.is_absent() {
             map.serialize_entry("appVersion", &self.app_version)?;
         }
@@ -4885,26 +4830,28 @@ impl ::commerce_webhooks::wire::serde::Serialize for Source {
 /// Fields documented at <https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Framework/Webhook/Hookable/HookableEntityWrittenEvent.php>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EntityWriteResult {
-    /// `entity`: `string`, always present.
+    /// `entity`: `string`, documented as always present.
     ///
     /// The entity name, e.g. `product` (also `<entity>_translation` rows merged into `.written`).
-    pub entity: ::std::string::String,
-    /// `operation`: `WriteOperation`, always present.
-    pub operation: WriteOperation,
-    /// `primaryKey`: `json`, always present.
+    pub entity: ::commerce_webhooks::Field<::std::string::String>,
+    /// `operation`: `WriteOperation`, documented as always present.
+    pub operation: ::commerce_webhooks::Field<WriteOperation>,
+    /// `primaryKey`: `json`, documented as always present.
     ///
     /// A hex id string for single-key entities, an object of key name to id for composite keys (phpdoc `array<string,string>|string`).
-    pub primary_key: ::commerce_webhooks::wire::serde_json::Value,
+    pub primary_key: ::commerce_webhooks::Field<
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
     /// `updatedFields`: `[string]`, may be absent or null.
     ///
     /// The keys of the write payload (may be empty); missing from `.deleted` payloads.
     pub updated_fields: ::commerce_webhooks::Field<
         ::std::vec::Vec<::std::string::String>,
     >,
-    /// `versionId`: `string`, may be absent or null.
+    /// `versionId`: `id`, may be absent or null.
     ///
     /// The version the row was written in, when the written data carries a `versionId` (newer versions; the live version is `0fa91ce3e96a4bc2be4bd9ce752c3425`).
-    pub version_id: ::commerce_webhooks::Field<::std::string::String>,
+    pub version_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -4928,16 +4875,18 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for EntityWriteResu
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_entity: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut field_operation: ::std::option::Option<WriteOperation> = ::std::option::Option::None;
-                let mut field_primary_key: ::std::option::Option<
+                let mut field_entity: ::commerce_webhooks::Field<
+                    ::std::string::String,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_operation: ::commerce_webhooks::Field<WriteOperation> = ::commerce_webhooks::Field::Absent;
+                let mut field_primary_key: ::commerce_webhooks::Field<
                     ::commerce_webhooks::wire::serde_json::Value,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_updated_fields: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::std::string::String>,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_version_id: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
@@ -4945,78 +4894,34 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for EntityWriteResu
                 {
                     match key.as_str() {
                         "entity" => {
-                            field_entity = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            ::std::string::String,
-                                        >::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "entity",
-                                        e,
-                                    ))?,
-                            );
+                            field_entity = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "entity",
+                            )?;
                         }
                         "operation" => {
-                            field_operation = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<WriteOperation>::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "operation",
-                                        e,
-                                    ))?,
-                            );
+                            field_operation = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "operation",
+                            )?;
                         }
                         "primaryKey" => {
-                            field_primary_key = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            ::commerce_webhooks::wire::serde_json::Value,
-                                        >::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "primaryKey",
-                                        e,
-                                    ))?,
-                            );
+                            field_primary_key = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "primaryKey",
+                            )?;
                         }
                         "updatedFields" => {
-                            field_updated_fields = ::commerce_webhooks::Field::present(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::List(
-                                                ::commerce_webhooks::wire::Plain::<
-                                                    ::std::string::String,
-                                                >::new(),
-                                            ),
-                                        ),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "updatedFields",
-                                        e,
-                                    ))?,
-                            );
+                            field_updated_fields = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "updatedFields",
+                            )?;
                         }
                         "versionId" => {
-                            field_version_id = ::commerce_webhooks::Field::present(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ::std::string::String,
-                                            >::new(),
-                                        ),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "versionId",
-                                        e,
-                                    ))?,
-                            );
+                            field_version_id = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "versionId",
+                            )?;
                         }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
@@ -5024,18 +4929,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for EntityWriteResu
                     }
                 }
                 ::std::result::Result::Ok(EntityWriteResult {
-                    entity: field_entity
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "entity",
-                        ))?,
-                    operation: field_operation
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "operation",
-                        ))?,
-                    primary_key: field_primary_key
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "primaryKey",
-                        ))?,
+                    entity: field_entity,
+                    operation: field_operation,
+                    primary_key: field_primary_key,
                     updated_fields: field_updated_fields,
                     version_id: field_version_id,
                     extra,
@@ -5045,10 +4941,16 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for EntityWriteResu
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Seeded<'de> for EntityWriteResult {
-    type Seed = ::commerce_webhooks::wire::Plain<Self>;
-    fn seed() -> Self::Seed {
-        ::commerce_webhooks::wire::Plain::new()
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for EntityWriteResult {
+    const EXPECTED: &'static str = "a `EntityWriteResult` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `EntityWriteResult` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for EntityWriteResult {
@@ -5058,9 +4960,15 @@ impl ::commerce_webhooks::wire::serde::Serialize for EntityWriteResult {
     ) -> ::std::result::Result<S::Ok, S::Error> {
         use ::commerce_webhooks::wire::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        map.serialize_entry("entity", &self.entity)?;
-        map.serialize_entry("operation", &self.operation)?;
-        map.serialize_entry("primaryKey", &self.primary_key)?;
+        if !self.entity.is_absent() {
+            map.serialize_entry("entity", &self.entity)?;
+        }
+        if !self.operation.is_absent() {
+            map.serialize_entry("operation", &self.operation)?;
+        }
+        if !self.primary_key.is_absent() {
+            map.serialize_entry("primaryKey", &self.primary_key)?;
+        }
         if !self.updated_fields.is_absent() {
             map.serialize_entry("updatedFields", &self.updated_fields)?;
         }
@@ -5078,10 +4986,10 @@ impl ::commerce_webhooks::wire::serde::Serialize for EntityWriteResult {
 /// Fields documented at <https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Framework/Webhook/BusinessEventEncoder.php>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EntityRef {
-    /// `id`: `string`, may be absent or null.
+    /// `id`: `id`, may be absent or null.
     ///
     /// The entity's id (32 hex characters).
-    pub id: ::commerce_webhooks::Field<::std::string::String>,
+    pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -5105,24 +5013,17 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for EntityRef {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_id: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "id" => {
-                            field_id = ::commerce_webhooks::Field::present(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ::std::string::String,
-                                            >::new(),
-                                        ),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key("id", e))?,
-                            );
+                            field_id = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "id",
+                            )?;
                         }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
@@ -5135,10 +5036,16 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for EntityRef {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Seeded<'de> for EntityRef {
-    type Seed = ::commerce_webhooks::wire::Plain<Self>;
-    fn seed() -> Self::Seed {
-        ::commerce_webhooks::wire::Plain::new()
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for EntityRef {
+    const EXPECTED: &'static str = "a `EntityRef` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `EntityRef` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for EntityRef {
@@ -5162,8 +5069,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for EntityRef {
 /// Fields documented at <https://github.com/shopware/shopware/blob/05922a0bfe5368b404859948b26944001f5c2a2e/src/Core/Framework/Test/Webhook/WebhookDispatcherTest.php>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Customer {
-    /// `id`: `string`, may be absent or null.
-    pub id: ::commerce_webhooks::Field<::std::string::String>,
+    /// `id`: `id`, may be absent or null.
+    pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `firstName`: `string`, may be absent or null.
     pub first_name: ::commerce_webhooks::Field<::std::string::String>,
     /// `lastName`: `string`, may be absent or null.
@@ -5191,7 +5098,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Customer {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_id: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
                 let mut field_first_name: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
@@ -5204,49 +5111,22 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Customer {
                 {
                     match key.as_str() {
                         "id" => {
-                            field_id = ::commerce_webhooks::Field::present(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ::std::string::String,
-                                            >::new(),
-                                        ),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key("id", e))?,
-                            );
+                            field_id = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "id",
+                            )?;
                         }
                         "firstName" => {
-                            field_first_name = ::commerce_webhooks::Field::present(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ::std::string::String,
-                                            >::new(),
-                                        ),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "firstName",
-                                        e,
-                                    ))?,
-                            );
+                            field_first_name = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "firstName",
+                            )?;
                         }
                         "lastName" => {
-                            field_last_name = ::commerce_webhooks::Field::present(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ::std::string::String,
-                                            >::new(),
-                                        ),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "lastName",
-                                        e,
-                                    ))?,
-                            );
+                            field_last_name = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "lastName",
+                            )?;
                         }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
@@ -5264,10 +5144,16 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Customer {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Seeded<'de> for Customer {
-    type Seed = ::commerce_webhooks::wire::Plain<Self>;
-    fn seed() -> Self::Seed {
-        ::commerce_webhooks::wire::Plain::new()
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for Customer {
+    const EXPECTED: &'static str = "a `Customer` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `Customer` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for Customer {
@@ -5297,10 +5183,10 @@ impl ::commerce_webhooks::wire::serde::Serialize for Customer {
 /// Fields documented at <https://github.com/shopware/shopware/blob/05922a0bfe5368b404859948b26944001f5c2a2e/src/Core/Framework/Test/Webhook/WebhookDispatcherTest.php>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CustomerBeforeLoginPayload {
-    /// `email`: `string`, always present.
+    /// `email`: `string`, documented as always present.
     ///
     /// The email address the customer tries to log in with.
-    pub email: ::std::string::String,
+    pub email: ::commerce_webhooks::Field<::std::string::String>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -5325,22 +5211,17 @@ for CustomerBeforeLoginPayload {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_email: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut field_email: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "email" => {
-                            field_email = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            ::std::string::String,
-                                        >::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key("email", e))?,
-                            );
+                            field_email = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "email",
+                            )?;
                         }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
@@ -5348,10 +5229,7 @@ for CustomerBeforeLoginPayload {
                     }
                 }
                 ::std::result::Result::Ok(CustomerBeforeLoginPayload {
-                    email: field_email
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "email",
-                        ))?,
+                    email: field_email,
                     extra,
                 })
             }
@@ -5359,10 +5237,16 @@ for CustomerBeforeLoginPayload {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Seeded<'de> for CustomerBeforeLoginPayload {
-    type Seed = ::commerce_webhooks::wire::Plain<Self>;
-    fn seed() -> Self::Seed {
-        ::commerce_webhooks::wire::Plain::new()
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for CustomerBeforeLoginPayload {
+    const EXPECTED: &'static str = "a `CustomerBeforeLoginPayload` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `CustomerBeforeLoginPayload` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for CustomerBeforeLoginPayload {
@@ -5372,7 +5256,9 @@ impl ::commerce_webhooks::wire::serde::Serialize for CustomerBeforeLoginPayload 
     ) -> ::std::result::Result<S::Ok, S::Error> {
         use ::commerce_webhooks::wire::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        map.serialize_entry("email", &self.email)?;
+        if !self.email.is_absent() {
+            map.serialize_entry("email", &self.email)?;
+        }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
         }
@@ -5384,8 +5270,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for CustomerBeforeLoginPayload 
 /// Fields documented at <https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Customer/Event/CustomerRegisterEvent.php>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CustomerPayload {
-    /// `customer`: `Customer`, always present.
-    pub customer: Customer,
+    /// `customer`: `Customer`, documented as always present.
+    pub customer: ::commerce_webhooks::Field<Customer>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -5409,23 +5295,17 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerPayload
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_customer: ::std::option::Option<Customer> = ::std::option::Option::None;
+                let mut field_customer: ::commerce_webhooks::Field<Customer> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "customer" => {
-                            field_customer = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<Customer>::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "customer",
-                                        e,
-                                    ))?,
-                            );
+                            field_customer = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "customer",
+                            )?;
                         }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
@@ -5433,10 +5313,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerPayload
                     }
                 }
                 ::std::result::Result::Ok(CustomerPayload {
-                    customer: field_customer
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "customer",
-                        ))?,
+                    customer: field_customer,
                     extra,
                 })
             }
@@ -5444,10 +5321,16 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerPayload
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Seeded<'de> for CustomerPayload {
-    type Seed = ::commerce_webhooks::wire::Plain<Self>;
-    fn seed() -> Self::Seed {
-        ::commerce_webhooks::wire::Plain::new()
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for CustomerPayload {
+    const EXPECTED: &'static str = "a `CustomerPayload` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `CustomerPayload` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for CustomerPayload {
@@ -5457,7 +5340,9 @@ impl ::commerce_webhooks::wire::serde::Serialize for CustomerPayload {
     ) -> ::std::result::Result<S::Ok, S::Error> {
         use ::commerce_webhooks::wire::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        map.serialize_entry("customer", &self.customer)?;
+        if !self.customer.is_absent() {
+            map.serialize_entry("customer", &self.customer)?;
+        }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
         }
@@ -5469,8 +5354,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for CustomerPayload {
 /// Fields documented at <https://github.com/shopware/shopware/blob/05922a0bfe5368b404859948b26944001f5c2a2e/src/Core/Framework/Test/Webhook/WebhookDispatcherTest.php>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CustomerLoginPayload {
-    /// `customer`: `Customer`, always present.
-    pub customer: Customer,
+    /// `customer`: `Customer`, documented as always present.
+    pub customer: ::commerce_webhooks::Field<Customer>,
     /// `contextToken`: `string`, may be absent or null.
     ///
     /// The customer's context token; newer versions mark it HIDDEN_FROM_WEBHOOK and leave it out.
@@ -5498,7 +5383,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerLoginPa
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_customer: ::std::option::Option<Customer> = ::std::option::Option::None;
+                let mut field_customer: ::commerce_webhooks::Field<Customer> = ::commerce_webhooks::Field::Absent;
                 let mut field_context_token: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
@@ -5508,32 +5393,16 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerLoginPa
                 {
                     match key.as_str() {
                         "customer" => {
-                            field_customer = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<Customer>::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "customer",
-                                        e,
-                                    ))?,
-                            );
+                            field_customer = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "customer",
+                            )?;
                         }
                         "contextToken" => {
-                            field_context_token = ::commerce_webhooks::Field::present(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ::std::string::String,
-                                            >::new(),
-                                        ),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "contextToken",
-                                        e,
-                                    ))?,
-                            );
+                            field_context_token = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "contextToken",
+                            )?;
                         }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
@@ -5541,10 +5410,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerLoginPa
                     }
                 }
                 ::std::result::Result::Ok(CustomerLoginPayload {
-                    customer: field_customer
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "customer",
-                        ))?,
+                    customer: field_customer,
                     context_token: field_context_token,
                     extra,
                 })
@@ -5553,10 +5419,16 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerLoginPa
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Seeded<'de> for CustomerLoginPayload {
-    type Seed = ::commerce_webhooks::wire::Plain<Self>;
-    fn seed() -> Self::Seed {
-        ::commerce_webhooks::wire::Plain::new()
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for CustomerLoginPayload {
+    const EXPECTED: &'static str = "a `CustomerLoginPayload` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `CustomerLoginPayload` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for CustomerLoginPayload {
@@ -5566,7 +5438,9 @@ impl ::commerce_webhooks::wire::serde::Serialize for CustomerLoginPayload {
     ) -> ::std::result::Result<S::Ok, S::Error> {
         use ::commerce_webhooks::wire::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        map.serialize_entry("customer", &self.customer)?;
+        if !self.customer.is_absent() {
+            map.serialize_entry("customer", &self.customer)?;
+        }
         if !self.context_token.is_absent() {
             map.serialize_entry("contextToken", &self.context_token)?;
         }
@@ -5581,8 +5455,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for CustomerLoginPayload {
 /// Fields documented at <https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Customer/Event/DoubleOptInGuestOrderEvent.php>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DoubleOptInPayload {
-    /// `customer`: `Customer`, always present.
-    pub customer: Customer,
+    /// `customer`: `Customer`, documented as always present.
+    pub customer: ::commerce_webhooks::Field<Customer>,
     /// `confirmUrl`: `string`, may be absent or null.
     ///
     /// The URL the customer opens to confirm; newer versions may hide it from webhooks.
@@ -5610,7 +5484,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for DoubleOptInPayl
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_customer: ::std::option::Option<Customer> = ::std::option::Option::None;
+                let mut field_customer: ::commerce_webhooks::Field<Customer> = ::commerce_webhooks::Field::Absent;
                 let mut field_confirm_url: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
@@ -5620,32 +5494,16 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for DoubleOptInPayl
                 {
                     match key.as_str() {
                         "customer" => {
-                            field_customer = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<Customer>::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "customer",
-                                        e,
-                                    ))?,
-                            );
+                            field_customer = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "customer",
+                            )?;
                         }
                         "confirmUrl" => {
-                            field_confirm_url = ::commerce_webhooks::Field::present(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ::std::string::String,
-                                            >::new(),
-                                        ),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "confirmUrl",
-                                        e,
-                                    ))?,
-                            );
+                            field_confirm_url = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "confirmUrl",
+                            )?;
                         }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
@@ -5653,10 +5511,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for DoubleOptInPayl
                     }
                 }
                 ::std::result::Result::Ok(DoubleOptInPayload {
-                    customer: field_customer
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "customer",
-                        ))?,
+                    customer: field_customer,
                     confirm_url: field_confirm_url,
                     extra,
                 })
@@ -5665,10 +5520,16 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for DoubleOptInPayl
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Seeded<'de> for DoubleOptInPayload {
-    type Seed = ::commerce_webhooks::wire::Plain<Self>;
-    fn seed() -> Self::Seed {
-        ::commerce_webhooks::wire::Plain::new()
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for DoubleOptInPayload {
+    const EXPECTED: &'static str = "a `DoubleOptInPayload` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `DoubleOptInPayload` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for DoubleOptInPayload {
@@ -5678,7 +5539,9 @@ impl ::commerce_webhooks::wire::serde::Serialize for DoubleOptInPayload {
     ) -> ::std::result::Result<S::Ok, S::Error> {
         use ::commerce_webhooks::wire::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        map.serialize_entry("customer", &self.customer)?;
+        if !self.customer.is_absent() {
+            map.serialize_entry("customer", &self.customer)?;
+        }
         if !self.confirm_url.is_absent() {
             map.serialize_entry("confirmUrl", &self.confirm_url)?;
         }
@@ -5693,10 +5556,10 @@ impl ::commerce_webhooks::wire::serde::Serialize for DoubleOptInPayload {
 /// Fields documented at <https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Cart/Event/CheckoutOrderPlacedEvent.php>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrderPayload {
-    /// `order`: `EntityRef`, always present.
+    /// `order`: `EntityRef`, documented as always present.
     ///
     /// The order entity.
-    pub order: EntityRef,
+    pub order: ::commerce_webhooks::Field<EntityRef>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -5720,20 +5583,17 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderPayload {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_order: ::std::option::Option<EntityRef> = ::std::option::Option::None;
+                let mut field_order: ::commerce_webhooks::Field<EntityRef> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "order" => {
-                            field_order = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<EntityRef>::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key("order", e))?,
-                            );
+                            field_order = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "order",
+                            )?;
                         }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
@@ -5741,10 +5601,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderPayload {
                     }
                 }
                 ::std::result::Result::Ok(OrderPayload {
-                    order: field_order
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "order",
-                        ))?,
+                    order: field_order,
                     extra,
                 })
             }
@@ -5752,10 +5609,16 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderPayload {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Seeded<'de> for OrderPayload {
-    type Seed = ::commerce_webhooks::wire::Plain<Self>;
-    fn seed() -> Self::Seed {
-        ::commerce_webhooks::wire::Plain::new()
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for OrderPayload {
+    const EXPECTED: &'static str = "a `OrderPayload` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `OrderPayload` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for OrderPayload {
@@ -5765,7 +5628,9 @@ impl ::commerce_webhooks::wire::serde::Serialize for OrderPayload {
     ) -> ::std::result::Result<S::Ok, S::Error> {
         use ::commerce_webhooks::wire::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        map.serialize_entry("order", &self.order)?;
+        if !self.order.is_absent() {
+            map.serialize_entry("order", &self.order)?;
+        }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
         }
@@ -5777,10 +5642,10 @@ impl ::commerce_webhooks::wire::serde::Serialize for OrderPayload {
 /// Fields documented at <https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Order/Event/OrderPaymentMethodChangedEvent.php>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrderPaymentMethodChangedPayload {
-    /// `order`: `EntityRef`, always present.
-    pub order: EntityRef,
-    /// `orderTransaction`: `EntityRef`, always present.
-    pub order_transaction: EntityRef,
+    /// `order`: `EntityRef`, documented as always present.
+    pub order: ::commerce_webhooks::Field<EntityRef>,
+    /// `orderTransaction`: `EntityRef`, documented as always present.
+    pub order_transaction: ::commerce_webhooks::Field<EntityRef>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -5805,33 +5670,24 @@ for OrderPaymentMethodChangedPayload {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_order: ::std::option::Option<EntityRef> = ::std::option::Option::None;
-                let mut field_order_transaction: ::std::option::Option<EntityRef> = ::std::option::Option::None;
+                let mut field_order: ::commerce_webhooks::Field<EntityRef> = ::commerce_webhooks::Field::Absent;
+                let mut field_order_transaction: ::commerce_webhooks::Field<EntityRef> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "order" => {
-                            field_order = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<EntityRef>::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key("order", e))?,
-                            );
+                            field_order = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "order",
+                            )?;
                         }
                         "orderTransaction" => {
-                            field_order_transaction = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<EntityRef>::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "orderTransaction",
-                                        e,
-                                    ))?,
-                            );
+                            field_order_transaction = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "orderTransaction",
+                            )?;
                         }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
@@ -5839,14 +5695,8 @@ for OrderPaymentMethodChangedPayload {
                     }
                 }
                 ::std::result::Result::Ok(OrderPaymentMethodChangedPayload {
-                    order: field_order
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "order",
-                        ))?,
-                    order_transaction: field_order_transaction
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "orderTransaction",
-                        ))?,
+                    order: field_order,
+                    order_transaction: field_order_transaction,
                     extra,
                 })
             }
@@ -5854,10 +5704,16 @@ for OrderPaymentMethodChangedPayload {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Seeded<'de> for OrderPaymentMethodChangedPayload {
-    type Seed = ::commerce_webhooks::wire::Plain<Self>;
-    fn seed() -> Self::Seed {
-        ::commerce_webhooks::wire::Plain::new()
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for OrderPaymentMethodChangedPayload {
+    const EXPECTED: &'static str = "a `OrderPaymentMethodChangedPayload` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `OrderPaymentMethodChangedPayload` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for OrderPaymentMethodChangedPayload {
@@ -5867,8 +5723,12 @@ impl ::commerce_webhooks::wire::serde::Serialize for OrderPaymentMethodChangedPa
     ) -> ::std::result::Result<S::Ok, S::Error> {
         use ::commerce_webhooks::wire::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        map.serialize_entry("order", &self.order)?;
-        map.serialize_entry("orderTransaction", &self.order_transaction)?;
+        if !self.order.is_absent() {
+            map.serialize_entry("order", &self.order)?;
+        }
+        if !self.order_transaction.is_absent() {
+            map.serialize_entry("orderTransaction", &self.order_transaction)?;
+        }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
         }
@@ -5880,10 +5740,12 @@ impl ::commerce_webhooks::wire::serde::Serialize for OrderPaymentMethodChangedPa
 /// Fields documented at <https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Content/ContactForm/Event/ContactFormEvent.php>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ContactFormPayload {
-    /// `contactFormData`: `json`, always present.
+    /// `contactFormData`: `json`, documented as always present.
     ///
     /// The submitted form fields. The page says only "object"; the keys are not documented, and an empty form arrives as `[]` (PHP), so it stays `json`.
-    pub contact_form_data: ::commerce_webhooks::wire::serde_json::Value,
+    pub contact_form_data: ::commerce_webhooks::Field<
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -5907,27 +5769,19 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ContactFormPayl
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_contact_form_data: ::std::option::Option<
+                let mut field_contact_form_data: ::commerce_webhooks::Field<
                     ::commerce_webhooks::wire::serde_json::Value,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "contactFormData" => {
-                            field_contact_form_data = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            ::commerce_webhooks::wire::serde_json::Value,
-                                        >::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "contactFormData",
-                                        e,
-                                    ))?,
-                            );
+                            field_contact_form_data = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "contactFormData",
+                            )?;
                         }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
@@ -5935,10 +5789,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ContactFormPayl
                     }
                 }
                 ::std::result::Result::Ok(ContactFormPayload {
-                    contact_form_data: field_contact_form_data
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "contactFormData",
-                        ))?,
+                    contact_form_data: field_contact_form_data,
                     extra,
                 })
             }
@@ -5946,10 +5797,16 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ContactFormPayl
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Seeded<'de> for ContactFormPayload {
-    type Seed = ::commerce_webhooks::wire::Plain<Self>;
-    fn seed() -> Self::Seed {
-        ::commerce_webhooks::wire::Plain::new()
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for ContactFormPayload {
+    const EXPECTED: &'static str = "a `ContactFormPayload` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `ContactFormPayload` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for ContactFormPayload {
@@ -5959,7 +5816,9 @@ impl ::commerce_webhooks::wire::serde::Serialize for ContactFormPayload {
     ) -> ::std::result::Result<S::Ok, S::Error> {
         use ::commerce_webhooks::wire::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        map.serialize_entry("contactFormData", &self.contact_form_data)?;
+        if !self.contact_form_data.is_absent() {
+            map.serialize_entry("contactFormData", &self.contact_form_data)?;
+        }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
         }
@@ -5971,10 +5830,10 @@ impl ::commerce_webhooks::wire::serde::Serialize for ContactFormPayload {
 /// Fields documented at <https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Customer/Event/CustomerGroupRegistrationAccepted.php>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CustomerGroupRegistrationPayload {
-    /// `customer`: `Customer`, always present.
-    pub customer: Customer,
-    /// `customerGroup`: `EntityRef`, always present.
-    pub customer_group: EntityRef,
+    /// `customer`: `Customer`, documented as always present.
+    pub customer: ::commerce_webhooks::Field<Customer>,
+    /// `customerGroup`: `EntityRef`, documented as always present.
+    pub customer_group: ::commerce_webhooks::Field<EntityRef>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -5999,36 +5858,24 @@ for CustomerGroupRegistrationPayload {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_customer: ::std::option::Option<Customer> = ::std::option::Option::None;
-                let mut field_customer_group: ::std::option::Option<EntityRef> = ::std::option::Option::None;
+                let mut field_customer: ::commerce_webhooks::Field<Customer> = ::commerce_webhooks::Field::Absent;
+                let mut field_customer_group: ::commerce_webhooks::Field<EntityRef> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "customer" => {
-                            field_customer = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<Customer>::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "customer",
-                                        e,
-                                    ))?,
-                            );
+                            field_customer = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "customer",
+                            )?;
                         }
                         "customerGroup" => {
-                            field_customer_group = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<EntityRef>::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "customerGroup",
-                                        e,
-                                    ))?,
-                            );
+                            field_customer_group = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "customerGroup",
+                            )?;
                         }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
@@ -6036,14 +5883,8 @@ for CustomerGroupRegistrationPayload {
                     }
                 }
                 ::std::result::Result::Ok(CustomerGroupRegistrationPayload {
-                    customer: field_customer
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "customer",
-                        ))?,
-                    customer_group: field_customer_group
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "customerGroup",
-                        ))?,
+                    customer: field_customer,
+                    customer_group: field_customer_group,
                     extra,
                 })
             }
@@ -6051,10 +5892,16 @@ for CustomerGroupRegistrationPayload {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Seeded<'de> for CustomerGroupRegistrationPayload {
-    type Seed = ::commerce_webhooks::wire::Plain<Self>;
-    fn seed() -> Self::Seed {
-        ::commerce_webhooks::wire::Plain::new()
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for CustomerGroupRegistrationPayload {
+    const EXPECTED: &'static str = "a `CustomerGroupRegistrationPayload` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `CustomerGroupRegistrationPayload` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for CustomerGroupRegistrationPayload {
@@ -6064,8 +5911,12 @@ impl ::commerce_webhooks::wire::serde::Serialize for CustomerGroupRegistrationPa
     ) -> ::std::result::Result<S::Ok, S::Error> {
         use ::commerce_webhooks::wire::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        map.serialize_entry("customer", &self.customer)?;
-        map.serialize_entry("customerGroup", &self.customer_group)?;
+        if !self.customer.is_absent() {
+            map.serialize_entry("customer", &self.customer)?;
+        }
+        if !self.customer_group.is_absent() {
+            map.serialize_entry("customerGroup", &self.customer_group)?;
+        }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
         }
@@ -6077,14 +5928,14 @@ impl ::commerce_webhooks::wire::serde::Serialize for CustomerGroupRegistrationPa
 /// Fields documented at <https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Customer/Event/CustomerAccountRecoverRequestEvent.php>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CustomerRecoveryPayload {
-    /// `customerRecovery`: `EntityRef`, always present.
-    pub customer_recovery: EntityRef,
-    /// `customer`: `Customer`, always present.
-    pub customer: Customer,
-    /// `resetUrl`: `string`, always present.
-    pub reset_url: ::std::string::String,
-    /// `shopName`: `string`, always present.
-    pub shop_name: ::std::string::String,
+    /// `customerRecovery`: `EntityRef`, documented as always present.
+    pub customer_recovery: ::commerce_webhooks::Field<EntityRef>,
+    /// `customer`: `Customer`, documented as always present.
+    pub customer: ::commerce_webhooks::Field<Customer>,
+    /// `resetUrl`: `string`, documented as always present.
+    pub reset_url: ::commerce_webhooks::Field<::std::string::String>,
+    /// `shopName`: `string`, documented as always present.
+    pub shop_name: ::commerce_webhooks::Field<::std::string::String>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -6109,66 +5960,42 @@ for CustomerRecoveryPayload {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_customer_recovery: ::std::option::Option<EntityRef> = ::std::option::Option::None;
-                let mut field_customer: ::std::option::Option<Customer> = ::std::option::Option::None;
-                let mut field_reset_url: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut field_shop_name: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut field_customer_recovery: ::commerce_webhooks::Field<EntityRef> = ::commerce_webhooks::Field::Absent;
+                let mut field_customer: ::commerce_webhooks::Field<Customer> = ::commerce_webhooks::Field::Absent;
+                let mut field_reset_url: ::commerce_webhooks::Field<
+                    ::std::string::String,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_shop_name: ::commerce_webhooks::Field<
+                    ::std::string::String,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "customerRecovery" => {
-                            field_customer_recovery = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<EntityRef>::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "customerRecovery",
-                                        e,
-                                    ))?,
-                            );
+                            field_customer_recovery = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "customerRecovery",
+                            )?;
                         }
                         "customer" => {
-                            field_customer = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<Customer>::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "customer",
-                                        e,
-                                    ))?,
-                            );
+                            field_customer = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "customer",
+                            )?;
                         }
                         "resetUrl" => {
-                            field_reset_url = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            ::std::string::String,
-                                        >::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "resetUrl",
-                                        e,
-                                    ))?,
-                            );
+                            field_reset_url = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "resetUrl",
+                            )?;
                         }
                         "shopName" => {
-                            field_shop_name = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            ::std::string::String,
-                                        >::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "shopName",
-                                        e,
-                                    ))?,
-                            );
+                            field_shop_name = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "shopName",
+                            )?;
                         }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
@@ -6176,22 +6003,10 @@ for CustomerRecoveryPayload {
                     }
                 }
                 ::std::result::Result::Ok(CustomerRecoveryPayload {
-                    customer_recovery: field_customer_recovery
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "customerRecovery",
-                        ))?,
-                    customer: field_customer
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "customer",
-                        ))?,
-                    reset_url: field_reset_url
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "resetUrl",
-                        ))?,
-                    shop_name: field_shop_name
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "shopName",
-                        ))?,
+                    customer_recovery: field_customer_recovery,
+                    customer: field_customer,
+                    reset_url: field_reset_url,
+                    shop_name: field_shop_name,
                     extra,
                 })
             }
@@ -6199,10 +6014,16 @@ for CustomerRecoveryPayload {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Seeded<'de> for CustomerRecoveryPayload {
-    type Seed = ::commerce_webhooks::wire::Plain<Self>;
-    fn seed() -> Self::Seed {
-        ::commerce_webhooks::wire::Plain::new()
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for CustomerRecoveryPayload {
+    const EXPECTED: &'static str = "a `CustomerRecoveryPayload` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `CustomerRecoveryPayload` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for CustomerRecoveryPayload {
@@ -6212,10 +6033,18 @@ impl ::commerce_webhooks::wire::serde::Serialize for CustomerRecoveryPayload {
     ) -> ::std::result::Result<S::Ok, S::Error> {
         use ::commerce_webhooks::wire::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        map.serialize_entry("customerRecovery", &self.customer_recovery)?;
-        map.serialize_entry("customer", &self.customer)?;
-        map.serialize_entry("resetUrl", &self.reset_url)?;
-        map.serialize_entry("shopName", &self.shop_name)?;
+        if !self.customer_recovery.is_absent() {
+            map.serialize_entry("customerRecovery", &self.customer_recovery)?;
+        }
+        if !self.customer.is_absent() {
+            map.serialize_entry("customer", &self.customer)?;
+        }
+        if !self.reset_url.is_absent() {
+            map.serialize_entry("resetUrl", &self.reset_url)?;
+        }
+        if !self.shop_name.is_absent() {
+            map.serialize_entry("shopName", &self.shop_name)?;
+        }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
         }
@@ -6227,14 +6056,18 @@ impl ::commerce_webhooks::wire::serde::Serialize for CustomerRecoveryPayload {
 /// Fields documented at <https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Content/MailTemplate/Service/Event/MailBeforeSentEvent.php>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MailAfterCreateMessagePayload {
-    /// `data`: `[json]`, always present.
+    /// `data`: `[json]`, documented as always present.
     ///
     /// The page says "array"; BusinessEventEncoder::encodeArray keeps only the values of the mail data, as a list of values of any type.
-    pub data: ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
-    /// `message`: `json`, always present.
+    pub data: ::commerce_webhooks::Field<
+        ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
+    >,
+    /// `message`: `json`, documented as always present.
     ///
     /// The page says "object"; a Symfony Email object passed through, which PHP encodes as `{}` (no public properties, inferred).
-    pub message: ::commerce_webhooks::wire::serde_json::Value,
+    pub message: ::commerce_webhooks::Field<
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -6259,43 +6092,28 @@ for MailAfterCreateMessagePayload {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_data: ::std::option::Option<
+                let mut field_data: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
-                > = ::std::option::Option::None;
-                let mut field_message: ::std::option::Option<
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_message: ::commerce_webhooks::Field<
                     ::commerce_webhooks::wire::serde_json::Value,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "data" => {
-                            field_data = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ::commerce_webhooks::wire::serde_json::Value,
-                                            >::new(),
-                                        ),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key("data", e))?,
-                            );
+                            field_data = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "data",
+                            )?;
                         }
                         "message" => {
-                            field_message = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            ::commerce_webhooks::wire::serde_json::Value,
-                                        >::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "message",
-                                        e,
-                                    ))?,
-                            );
+                            field_message = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "message",
+                            )?;
                         }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
@@ -6303,14 +6121,8 @@ for MailAfterCreateMessagePayload {
                     }
                 }
                 ::std::result::Result::Ok(MailAfterCreateMessagePayload {
-                    data: field_data
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "data",
-                        ))?,
-                    message: field_message
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "message",
-                        ))?,
+                    data: field_data,
+                    message: field_message,
                     extra,
                 })
             }
@@ -6318,10 +6130,16 @@ for MailAfterCreateMessagePayload {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Seeded<'de> for MailAfterCreateMessagePayload {
-    type Seed = ::commerce_webhooks::wire::Plain<Self>;
-    fn seed() -> Self::Seed {
-        ::commerce_webhooks::wire::Plain::new()
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for MailAfterCreateMessagePayload {
+    const EXPECTED: &'static str = "a `MailAfterCreateMessagePayload` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `MailAfterCreateMessagePayload` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for MailAfterCreateMessagePayload {
@@ -6331,8 +6149,12 @@ impl ::commerce_webhooks::wire::serde::Serialize for MailAfterCreateMessagePaylo
     ) -> ::std::result::Result<S::Ok, S::Error> {
         use ::commerce_webhooks::wire::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        map.serialize_entry("data", &self.data)?;
-        map.serialize_entry("message", &self.message)?;
+        if !self.data.is_absent() {
+            map.serialize_entry("data", &self.data)?;
+        }
+        if !self.message.is_absent() {
+            map.serialize_entry("message", &self.message)?;
+        }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
         }
@@ -6344,14 +6166,18 @@ impl ::commerce_webhooks::wire::serde::Serialize for MailAfterCreateMessagePaylo
 /// Fields documented at <https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Content/MailTemplate/Service/Event/MailBeforeValidateEvent.php>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MailBeforeSendPayload {
-    /// `data`: `[json]`, always present.
+    /// `data`: `[json]`, documented as always present.
     ///
     /// The page says "array"; only the values of the mail data array, as a list.
-    pub data: ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
-    /// `templateData`: `[json]`, always present.
+    pub data: ::commerce_webhooks::Field<
+        ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
+    >,
+    /// `templateData`: `[json]`, documented as always present.
     ///
     /// The page says "array"; only the values of the template data array, as a list.
-    pub template_data: ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
+    pub template_data: ::commerce_webhooks::Field<
+        ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
+    >,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -6375,45 +6201,28 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MailBeforeSendP
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_data: ::std::option::Option<
+                let mut field_data: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
-                > = ::std::option::Option::None;
-                let mut field_template_data: ::std::option::Option<
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_template_data: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "data" => {
-                            field_data = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ::commerce_webhooks::wire::serde_json::Value,
-                                            >::new(),
-                                        ),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key("data", e))?,
-                            );
+                            field_data = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "data",
+                            )?;
                         }
                         "templateData" => {
-                            field_template_data = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ::commerce_webhooks::wire::serde_json::Value,
-                                            >::new(),
-                                        ),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "templateData",
-                                        e,
-                                    ))?,
-                            );
+                            field_template_data = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "templateData",
+                            )?;
                         }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
@@ -6421,14 +6230,8 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MailBeforeSendP
                     }
                 }
                 ::std::result::Result::Ok(MailBeforeSendPayload {
-                    data: field_data
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "data",
-                        ))?,
-                    template_data: field_template_data
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "templateData",
-                        ))?,
+                    data: field_data,
+                    template_data: field_template_data,
                     extra,
                 })
             }
@@ -6436,10 +6239,16 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MailBeforeSendP
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Seeded<'de> for MailBeforeSendPayload {
-    type Seed = ::commerce_webhooks::wire::Plain<Self>;
-    fn seed() -> Self::Seed {
-        ::commerce_webhooks::wire::Plain::new()
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for MailBeforeSendPayload {
+    const EXPECTED: &'static str = "a `MailBeforeSendPayload` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `MailBeforeSendPayload` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for MailBeforeSendPayload {
@@ -6449,8 +6258,12 @@ impl ::commerce_webhooks::wire::serde::Serialize for MailBeforeSendPayload {
     ) -> ::std::result::Result<S::Ok, S::Error> {
         use ::commerce_webhooks::wire::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        map.serialize_entry("data", &self.data)?;
-        map.serialize_entry("templateData", &self.template_data)?;
+        if !self.data.is_absent() {
+            map.serialize_entry("data", &self.data)?;
+        }
+        if !self.template_data.is_absent() {
+            map.serialize_entry("templateData", &self.template_data)?;
+        }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
         }
@@ -6462,18 +6275,18 @@ impl ::commerce_webhooks::wire::serde::Serialize for MailBeforeSendPayload {
 /// Fields documented at <https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Content/MailTemplate/Service/Event/MailSentEvent.php>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MailSentPayload {
-    /// `subject`: `string`, always present.
-    pub subject: ::std::string::String,
+    /// `subject`: `string`, documented as always present.
+    pub subject: ::commerce_webhooks::Field<::std::string::String>,
     /// `contents`: `json`, may be absent or null.
     ///
     /// Declared string (the page says "string"), but MailService passes the array `{"text/html": …, "text/plain": …}` through unchanged, so it stays `json`; newer versions mark it HIDDEN_FROM_WEBHOOK and leave it out.
     pub contents: ::commerce_webhooks::Field<
         ::commerce_webhooks::wire::serde_json::Value,
     >,
-    /// `recipients`: `[string]`, always present.
+    /// `recipients`: `[string]`, documented as always present.
     ///
     /// The recipients' names; the `[email => name]` map loses its keys in BusinessEventEncoder::encodeArray.
-    pub recipients: ::std::vec::Vec<::std::string::String>,
+    pub recipients: ::commerce_webhooks::Field<::std::vec::Vec<::std::string::String>>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -6497,63 +6310,37 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MailSentPayload
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_subject: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut field_subject: ::commerce_webhooks::Field<
+                    ::std::string::String,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_contents: ::commerce_webhooks::Field<
                     ::commerce_webhooks::wire::serde_json::Value,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_recipients: ::std::option::Option<
+                let mut field_recipients: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::std::string::String>,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "subject" => {
-                            field_subject = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            ::std::string::String,
-                                        >::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "subject",
-                                        e,
-                                    ))?,
-                            );
+                            field_subject = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "subject",
+                            )?;
                         }
                         "contents" => {
-                            field_contents = ::commerce_webhooks::Field::present(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Nullable(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ::commerce_webhooks::wire::serde_json::Value,
-                                            >::new(),
-                                        ),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "contents",
-                                        e,
-                                    ))?,
-                            );
+                            field_contents = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "contents",
+                            )?;
                         }
                         "recipients" => {
-                            field_recipients = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ::std::string::String,
-                                            >::new(),
-                                        ),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "recipients",
-                                        e,
-                                    ))?,
-                            );
+                            field_recipients = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "recipients",
+                            )?;
                         }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
@@ -6561,15 +6348,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MailSentPayload
                     }
                 }
                 ::std::result::Result::Ok(MailSentPayload {
-                    subject: field_subject
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "subject",
-                        ))?,
+                    subject: field_subject,
                     contents: field_contents,
-                    recipients: field_recipients
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "recipients",
-                        ))?,
+                    recipients: field_recipients,
                     extra,
                 })
             }
@@ -6577,10 +6358,16 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MailSentPayload
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Seeded<'de> for MailSentPayload {
-    type Seed = ::commerce_webhooks::wire::Plain<Self>;
-    fn seed() -> Self::Seed {
-        ::commerce_webhooks::wire::Plain::new()
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for MailSentPayload {
+    const EXPECTED: &'static str = "a `MailSentPayload` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `MailSentPayload` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for MailSentPayload {
@@ -6590,11 +6377,15 @@ impl ::commerce_webhooks::wire::serde::Serialize for MailSentPayload {
     ) -> ::std::result::Result<S::Ok, S::Error> {
         use ::commerce_webhooks::wire::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        map.serialize_entry("subject", &self.subject)?;
+        if !self.subject.is_absent() {
+            map.serialize_entry("subject", &self.subject)?;
+        }
         if !self.contents.is_absent() {
             map.serialize_entry("contents", &self.contents)?;
         }
-        map.serialize_entry("recipients", &self.recipients)?;
+        if !self.recipients.is_absent() {
+            map.serialize_entry("recipients", &self.recipients)?;
+        }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
         }
@@ -6606,8 +6397,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for MailSentPayload {
 /// Fields documented at <https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Content/Newsletter/Event/NewsletterConfirmEvent.php>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewsletterRecipientPayload {
-    /// `newsletterRecipient`: `EntityRef`, always present.
-    pub newsletter_recipient: EntityRef,
+    /// `newsletterRecipient`: `EntityRef`, documented as always present.
+    pub newsletter_recipient: ::commerce_webhooks::Field<EntityRef>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -6632,23 +6423,19 @@ for NewsletterRecipientPayload {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_newsletter_recipient: ::std::option::Option<EntityRef> = ::std::option::Option::None;
+                let mut field_newsletter_recipient: ::commerce_webhooks::Field<
+                    EntityRef,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "newsletterRecipient" => {
-                            field_newsletter_recipient = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<EntityRef>::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "newsletterRecipient",
-                                        e,
-                                    ))?,
-                            );
+                            field_newsletter_recipient = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "newsletterRecipient",
+                            )?;
                         }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
@@ -6656,10 +6443,7 @@ for NewsletterRecipientPayload {
                     }
                 }
                 ::std::result::Result::Ok(NewsletterRecipientPayload {
-                    newsletter_recipient: field_newsletter_recipient
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "newsletterRecipient",
-                        ))?,
+                    newsletter_recipient: field_newsletter_recipient,
                     extra,
                 })
             }
@@ -6667,10 +6451,16 @@ for NewsletterRecipientPayload {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Seeded<'de> for NewsletterRecipientPayload {
-    type Seed = ::commerce_webhooks::wire::Plain<Self>;
-    fn seed() -> Self::Seed {
-        ::commerce_webhooks::wire::Plain::new()
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for NewsletterRecipientPayload {
+    const EXPECTED: &'static str = "a `NewsletterRecipientPayload` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `NewsletterRecipientPayload` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for NewsletterRecipientPayload {
@@ -6680,7 +6470,9 @@ impl ::commerce_webhooks::wire::serde::Serialize for NewsletterRecipientPayload 
     ) -> ::std::result::Result<S::Ok, S::Error> {
         use ::commerce_webhooks::wire::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        map.serialize_entry("newsletterRecipient", &self.newsletter_recipient)?;
+        if !self.newsletter_recipient.is_absent() {
+            map.serialize_entry("newsletterRecipient", &self.newsletter_recipient)?;
+        }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
         }
@@ -6692,12 +6484,12 @@ impl ::commerce_webhooks::wire::serde::Serialize for NewsletterRecipientPayload 
 /// Fields documented at <https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Content/Newsletter/Event/NewsletterRegisterEvent.php>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewsletterRegisterPayload {
-    /// `newsletterRecipient`: `EntityRef`, always present.
-    pub newsletter_recipient: EntityRef,
-    /// `url`: `string`, always present.
+    /// `newsletterRecipient`: `EntityRef`, documented as always present.
+    pub newsletter_recipient: ::commerce_webhooks::Field<EntityRef>,
+    /// `url`: `string`, documented as always present.
     ///
     /// The confirmation URL.
-    pub url: ::std::string::String,
+    pub url: ::commerce_webhooks::Field<::std::string::String>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -6722,35 +6514,26 @@ for NewsletterRegisterPayload {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_newsletter_recipient: ::std::option::Option<EntityRef> = ::std::option::Option::None;
-                let mut field_url: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut field_newsletter_recipient: ::commerce_webhooks::Field<
+                    EntityRef,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_url: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "newsletterRecipient" => {
-                            field_newsletter_recipient = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<EntityRef>::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "newsletterRecipient",
-                                        e,
-                                    ))?,
-                            );
+                            field_newsletter_recipient = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "newsletterRecipient",
+                            )?;
                         }
                         "url" => {
-                            field_url = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            ::std::string::String,
-                                        >::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key("url", e))?,
-                            );
+                            field_url = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "url",
+                            )?;
                         }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
@@ -6758,14 +6541,8 @@ for NewsletterRegisterPayload {
                     }
                 }
                 ::std::result::Result::Ok(NewsletterRegisterPayload {
-                    newsletter_recipient: field_newsletter_recipient
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "newsletterRecipient",
-                        ))?,
-                    url: field_url
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "url",
-                        ))?,
+                    newsletter_recipient: field_newsletter_recipient,
+                    url: field_url,
                     extra,
                 })
             }
@@ -6773,10 +6550,16 @@ for NewsletterRegisterPayload {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Seeded<'de> for NewsletterRegisterPayload {
-    type Seed = ::commerce_webhooks::wire::Plain<Self>;
-    fn seed() -> Self::Seed {
-        ::commerce_webhooks::wire::Plain::new()
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for NewsletterRegisterPayload {
+    const EXPECTED: &'static str = "a `NewsletterRegisterPayload` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `NewsletterRegisterPayload` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for NewsletterRegisterPayload {
@@ -6786,8 +6569,12 @@ impl ::commerce_webhooks::wire::serde::Serialize for NewsletterRegisterPayload {
     ) -> ::std::result::Result<S::Ok, S::Error> {
         use ::commerce_webhooks::wire::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        map.serialize_entry("newsletterRecipient", &self.newsletter_recipient)?;
-        map.serialize_entry("url", &self.url)?;
+        if !self.newsletter_recipient.is_absent() {
+            map.serialize_entry("newsletterRecipient", &self.newsletter_recipient)?;
+        }
+        if !self.url.is_absent() {
+            map.serialize_entry("url", &self.url)?;
+        }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
         }
@@ -6799,10 +6586,10 @@ impl ::commerce_webhooks::wire::serde::Serialize for NewsletterRegisterPayload {
 /// Fields documented at <https://github.com/shopware/shopware/blob/0066166515329456168e334253f1faf93dd56ced/src/Core/Content/ProductExport/Event/ProductExportLoggingEvent.php>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProductExportLogPayload {
-    /// `name`: `string`, always present.
+    /// `name`: `string`, documented as always present.
     ///
     /// The event's name (`product_export.log` unless a custom name was given).
-    pub name: ::std::string::String,
+    pub name: ::commerce_webhooks::Field<::std::string::String>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -6827,22 +6614,17 @@ for ProductExportLogPayload {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_name: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut field_name: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "name" => {
-                            field_name = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            ::std::string::String,
-                                        >::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key("name", e))?,
-                            );
+                            field_name = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "name",
+                            )?;
                         }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
@@ -6850,10 +6632,7 @@ for ProductExportLogPayload {
                     }
                 }
                 ::std::result::Result::Ok(ProductExportLogPayload {
-                    name: field_name
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "name",
-                        ))?,
+                    name: field_name,
                     extra,
                 })
             }
@@ -6861,10 +6640,16 @@ for ProductExportLogPayload {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Seeded<'de> for ProductExportLogPayload {
-    type Seed = ::commerce_webhooks::wire::Plain<Self>;
-    fn seed() -> Self::Seed {
-        ::commerce_webhooks::wire::Plain::new()
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for ProductExportLogPayload {
+    const EXPECTED: &'static str = "a `ProductExportLogPayload` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `ProductExportLogPayload` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for ProductExportLogPayload {
@@ -6874,7 +6659,9 @@ impl ::commerce_webhooks::wire::serde::Serialize for ProductExportLogPayload {
     ) -> ::std::result::Result<S::Ok, S::Error> {
         use ::commerce_webhooks::wire::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        map.serialize_entry("name", &self.name)?;
+        if !self.name.is_absent() {
+            map.serialize_entry("name", &self.name)?;
+        }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
         }
@@ -6886,14 +6673,16 @@ impl ::commerce_webhooks::wire::serde::Serialize for ProductExportLogPayload {
 /// Fields documented at <https://github.com/shopware/shopware/blob/b454228f20d6bcaef284511835aa6e68bd2a9b52/src/Core/Content/Product/SalesChannel/Review/Event/ReviewFormEvent.php>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReviewFormPayload {
-    /// `reviewFormData`: `json`, always present.
+    /// `reviewFormData`: `json`, documented as always present.
     ///
     /// The submitted review form fields. The page says only "object"; the keys are not documented, so it stays `json`.
-    pub review_form_data: ::commerce_webhooks::wire::serde_json::Value,
-    /// `product`: `EntityRef`, always present.
+    pub review_form_data: ::commerce_webhooks::Field<
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+    /// `product`: `EntityRef`, documented as always present.
     ///
     /// The reviewed product.
-    pub product: EntityRef,
+    pub product: ::commerce_webhooks::Field<EntityRef>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -6917,40 +6706,26 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ReviewFormPaylo
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_review_form_data: ::std::option::Option<
+                let mut field_review_form_data: ::commerce_webhooks::Field<
                     ::commerce_webhooks::wire::serde_json::Value,
-                > = ::std::option::Option::None;
-                let mut field_product: ::std::option::Option<EntityRef> = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_product: ::commerce_webhooks::Field<EntityRef> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "reviewFormData" => {
-                            field_review_form_data = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            ::commerce_webhooks::wire::serde_json::Value,
-                                        >::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "reviewFormData",
-                                        e,
-                                    ))?,
-                            );
+                            field_review_form_data = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "reviewFormData",
+                            )?;
                         }
                         "product" => {
-                            field_product = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<EntityRef>::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "product",
-                                        e,
-                                    ))?,
-                            );
+                            field_product = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "product",
+                            )?;
                         }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
@@ -6958,14 +6733,8 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ReviewFormPaylo
                     }
                 }
                 ::std::result::Result::Ok(ReviewFormPayload {
-                    review_form_data: field_review_form_data
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "reviewFormData",
-                        ))?,
-                    product: field_product
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "product",
-                        ))?,
+                    review_form_data: field_review_form_data,
+                    product: field_product,
                     extra,
                 })
             }
@@ -6973,10 +6742,16 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ReviewFormPaylo
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Seeded<'de> for ReviewFormPayload {
-    type Seed = ::commerce_webhooks::wire::Plain<Self>;
-    fn seed() -> Self::Seed {
-        ::commerce_webhooks::wire::Plain::new()
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for ReviewFormPayload {
+    const EXPECTED: &'static str = "a `ReviewFormPayload` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `ReviewFormPayload` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for ReviewFormPayload {
@@ -6986,8 +6761,12 @@ impl ::commerce_webhooks::wire::serde::Serialize for ReviewFormPayload {
     ) -> ::std::result::Result<S::Ok, S::Error> {
         use ::commerce_webhooks::wire::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        map.serialize_entry("reviewFormData", &self.review_form_data)?;
-        map.serialize_entry("product", &self.product)?;
+        if !self.review_form_data.is_absent() {
+            map.serialize_entry("reviewFormData", &self.review_form_data)?;
+        }
+        if !self.product.is_absent() {
+            map.serialize_entry("product", &self.product)?;
+        }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
         }
@@ -6999,10 +6778,10 @@ impl ::commerce_webhooks::wire::serde::Serialize for ReviewFormPayload {
 /// Fields documented at <https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/System/User/Recovery/UserRecoveryRequestEvent.php>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UserRecoveryPayload {
-    /// `userRecovery`: `EntityRef`, always present.
-    pub user_recovery: EntityRef,
-    /// `resetUrl`: `string`, always present.
-    pub reset_url: ::std::string::String,
+    /// `userRecovery`: `EntityRef`, documented as always present.
+    pub user_recovery: ::commerce_webhooks::Field<EntityRef>,
+    /// `resetUrl`: `string`, documented as always present.
+    pub reset_url: ::commerce_webhooks::Field<::std::string::String>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -7026,38 +6805,26 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for UserRecoveryPay
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_user_recovery: ::std::option::Option<EntityRef> = ::std::option::Option::None;
-                let mut field_reset_url: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut field_user_recovery: ::commerce_webhooks::Field<EntityRef> = ::commerce_webhooks::Field::Absent;
+                let mut field_reset_url: ::commerce_webhooks::Field<
+                    ::std::string::String,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "userRecovery" => {
-                            field_user_recovery = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<EntityRef>::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "userRecovery",
-                                        e,
-                                    ))?,
-                            );
+                            field_user_recovery = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "userRecovery",
+                            )?;
                         }
                         "resetUrl" => {
-                            field_reset_url = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            ::std::string::String,
-                                        >::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "resetUrl",
-                                        e,
-                                    ))?,
-                            );
+                            field_reset_url = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "resetUrl",
+                            )?;
                         }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
@@ -7065,14 +6832,8 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for UserRecoveryPay
                     }
                 }
                 ::std::result::Result::Ok(UserRecoveryPayload {
-                    user_recovery: field_user_recovery
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "userRecovery",
-                        ))?,
-                    reset_url: field_reset_url
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "resetUrl",
-                        ))?,
+                    user_recovery: field_user_recovery,
+                    reset_url: field_reset_url,
                     extra,
                 })
             }
@@ -7080,10 +6841,16 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for UserRecoveryPay
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Seeded<'de> for UserRecoveryPayload {
-    type Seed = ::commerce_webhooks::wire::Plain<Self>;
-    fn seed() -> Self::Seed {
-        ::commerce_webhooks::wire::Plain::new()
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for UserRecoveryPayload {
+    const EXPECTED: &'static str = "a `UserRecoveryPayload` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `UserRecoveryPayload` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for UserRecoveryPayload {
@@ -7093,8 +6860,12 @@ impl ::commerce_webhooks::wire::serde::Serialize for UserRecoveryPayload {
     ) -> ::std::result::Result<S::Ok, S::Error> {
         use ::commerce_webhooks::wire::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        map.serialize_entry("userRecovery", &self.user_recovery)?;
-        map.serialize_entry("resetUrl", &self.reset_url)?;
+        if !self.user_recovery.is_absent() {
+            map.serialize_entry("userRecovery", &self.user_recovery)?;
+        }
+        if !self.reset_url.is_absent() {
+            map.serialize_entry("resetUrl", &self.reset_url)?;
+        }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
         }
@@ -7106,10 +6877,10 @@ impl ::commerce_webhooks::wire::serde::Serialize for UserRecoveryPayload {
 /// Fields documented at <https://github.com/shopware/shopware/blob/c7fab55f34cdf87daaec84839352a9e7f75c8958/src/Core/Framework/App/Event/ManifestChangedEvent.php>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AppVersionPayload {
-    /// `appVersion`: `string`, always present.
+    /// `appVersion`: `string`, documented as always present.
     ///
     /// The version from the app's manifest.
-    pub app_version: ::std::string::String,
+    pub app_version: ::commerce_webhooks::Field<::std::string::String>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -7133,27 +6904,19 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AppVersionPaylo
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_app_version: ::std::option::Option<
+                let mut field_app_version: ::commerce_webhooks::Field<
                     ::std::string::String,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "appVersion" => {
-                            field_app_version = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            ::std::string::String,
-                                        >::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "appVersion",
-                                        e,
-                                    ))?,
-                            );
+                            field_app_version = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "appVersion",
+                            )?;
                         }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
@@ -7161,10 +6924,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AppVersionPaylo
                     }
                 }
                 ::std::result::Result::Ok(AppVersionPayload {
-                    app_version: field_app_version
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "appVersion",
-                        ))?,
+                    app_version: field_app_version,
                     extra,
                 })
             }
@@ -7172,10 +6932,16 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AppVersionPaylo
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Seeded<'de> for AppVersionPayload {
-    type Seed = ::commerce_webhooks::wire::Plain<Self>;
-    fn seed() -> Self::Seed {
-        ::commerce_webhooks::wire::Plain::new()
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for AppVersionPayload {
+    const EXPECTED: &'static str = "a `AppVersionPayload` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `AppVersionPayload` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for AppVersionPayload {
@@ -7185,7 +6951,9 @@ impl ::commerce_webhooks::wire::serde::Serialize for AppVersionPayload {
     ) -> ::std::result::Result<S::Ok, S::Error> {
         use ::commerce_webhooks::wire::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        map.serialize_entry("appVersion", &self.app_version)?;
+        if !self.app_version.is_absent() {
+            map.serialize_entry("appVersion", &self.app_version)?;
+        }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
         }
@@ -7197,10 +6965,10 @@ impl ::commerce_webhooks::wire::serde::Serialize for AppVersionPayload {
 /// Fields documented at <https://github.com/shopware/shopware/blob/trunk/src/Core/Framework/Update/Event/UpdatePostFinishEvent.php>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ShopwareUpdatedPayload {
-    /// `oldVersion`: `string`, always present.
-    pub old_version: ::std::string::String,
-    /// `newVersion`: `string`, always present.
-    pub new_version: ::std::string::String,
+    /// `oldVersion`: `string`, documented as always present.
+    pub old_version: ::commerce_webhooks::Field<::std::string::String>,
+    /// `newVersion`: `string`, documented as always present.
+    pub new_version: ::commerce_webhooks::Field<::std::string::String>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -7224,44 +6992,28 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ShopwareUpdated
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_old_version: ::std::option::Option<
+                let mut field_old_version: ::commerce_webhooks::Field<
                     ::std::string::String,
-                > = ::std::option::Option::None;
-                let mut field_new_version: ::std::option::Option<
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_new_version: ::commerce_webhooks::Field<
                     ::std::string::String,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "oldVersion" => {
-                            field_old_version = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            ::std::string::String,
-                                        >::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "oldVersion",
-                                        e,
-                                    ))?,
-                            );
+                            field_old_version = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "oldVersion",
+                            )?;
                         }
                         "newVersion" => {
-                            field_new_version = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::Plain::<
-                                            ::std::string::String,
-                                        >::new(),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "newVersion",
-                                        e,
-                                    ))?,
-                            );
+                            field_new_version = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "newVersion",
+                            )?;
                         }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
@@ -7269,14 +7021,8 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ShopwareUpdated
                     }
                 }
                 ::std::result::Result::Ok(ShopwareUpdatedPayload {
-                    old_version: field_old_version
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "oldVersion",
-                        ))?,
-                    new_version: field_new_version
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "newVersion",
-                        ))?,
+                    old_version: field_old_version,
+                    new_version: field_new_version,
                     extra,
                 })
             }
@@ -7284,10 +7030,16 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ShopwareUpdated
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Seeded<'de> for ShopwareUpdatedPayload {
-    type Seed = ::commerce_webhooks::wire::Plain<Self>;
-    fn seed() -> Self::Seed {
-        ::commerce_webhooks::wire::Plain::new()
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for ShopwareUpdatedPayload {
+    const EXPECTED: &'static str = "a `ShopwareUpdatedPayload` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `ShopwareUpdatedPayload` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for ShopwareUpdatedPayload {
@@ -7297,8 +7049,12 @@ impl ::commerce_webhooks::wire::serde::Serialize for ShopwareUpdatedPayload {
     ) -> ::std::result::Result<S::Ok, S::Error> {
         use ::commerce_webhooks::wire::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        map.serialize_entry("oldVersion", &self.old_version)?;
-        map.serialize_entry("newVersion", &self.new_version)?;
+        if !self.old_version.is_absent() {
+            map.serialize_entry("oldVersion", &self.old_version)?;
+        }
+        if !self.new_version.is_absent() {
+            map.serialize_entry("newVersion", &self.new_version)?;
+        }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
         }
@@ -7310,10 +7066,10 @@ impl ::commerce_webhooks::wire::serde::Serialize for ShopwareUpdatedPayload {
 /// Fields documented at <https://github.com/shopware/shopware/blob/d4dfa1d567a012581e5890847102f77ab1a6a37a/src/Core/System/SystemConfig/Event/SystemConfigChangedHook.php>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AppConfigChangedPayload {
-    /// `changes`: `[string]`, always present.
+    /// `changes`: `[string]`, documented as always present.
     ///
     /// The changed system config keys that start with `<AppName>.`.
-    pub changes: ::std::vec::Vec<::std::string::String>,
+    pub changes: ::commerce_webhooks::Field<::std::vec::Vec<::std::string::String>>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -7338,29 +7094,19 @@ for AppConfigChangedPayload {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_changes: ::std::option::Option<
+                let mut field_changes: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::std::string::String>,
-                > = ::std::option::Option::None;
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "changes" => {
-                            field_changes = ::std::option::Option::Some(
-                                map
-                                    .next_value_seed(
-                                        ::commerce_webhooks::wire::List(
-                                            ::commerce_webhooks::wire::Plain::<
-                                                ::std::string::String,
-                                            >::new(),
-                                        ),
-                                    )
-                                    .map_err(|e| ::commerce_webhooks::wire::at_key(
-                                        "changes",
-                                        e,
-                                    ))?,
-                            );
+                            field_changes = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "changes",
+                            )?;
                         }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
@@ -7368,10 +7114,7 @@ for AppConfigChangedPayload {
                     }
                 }
                 ::std::result::Result::Ok(AppConfigChangedPayload {
-                    changes: field_changes
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "changes",
-                        ))?,
+                    changes: field_changes,
                     extra,
                 })
             }
@@ -7379,10 +7122,16 @@ for AppConfigChangedPayload {
         deserializer.deserialize_map(ShapeVisitor)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Seeded<'de> for AppConfigChangedPayload {
-    type Seed = ::commerce_webhooks::wire::Plain<Self>;
-    fn seed() -> Self::Seed {
-        ::commerce_webhooks::wire::Plain::new()
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for AppConfigChangedPayload {
+    const EXPECTED: &'static str = "a `AppConfigChangedPayload` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `AppConfigChangedPayload` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for AppConfigChangedPayload {
@@ -7392,7 +7141,9 @@ impl ::commerce_webhooks::wire::serde::Serialize for AppConfigChangedPayload {
     ) -> ::std::result::Result<S::Ok, S::Error> {
         use ::commerce_webhooks::wire::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        map.serialize_entry("changes", &self.changes)?;
+        if !self.changes.is_absent() {
+            map.serialize_entry("changes", &self.changes)?;
+        }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
         }
@@ -7484,4 +7235,7 @@ impl ::std::str::FromStr for WriteOperation {
     }
 }
 ::commerce_webhooks::wire_name_impls!(WriteOperation, "a writeoperation name");
-::commerce_webhooks::seeded_as_is!(WriteOperation);
+::commerce_webhooks::tolerate_scalar! {
+    WriteOperation : "a `WriteOperation` value (a string)",
+    "an array of `WriteOperation` values";
+}

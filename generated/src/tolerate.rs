@@ -1,0 +1,446 @@
+//! Tolerant decoding: a value of another JSON type than the catalog documents is kept as
+//! received ([`Mismatch`]) instead of failing the payload.
+//!
+//! Every type a payload field can have implements [`Tolerate`]: decode the next value as
+//! `Self`, or hand it back as raw JSON when its JSON type does not fit. Scalars are tried on
+//! their value (cheap to rebuild); objects and arrays are only read as `Self` when `Self` is
+//! an object or an array, so nothing is ever read twice. A list with one element that does
+//! not fit becomes a mismatch as a whole: the elements read so far are encoded back (lossless,
+//! like every payload type) and the rest is read as raw JSON.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::value::{
+    BoolDeserializer, BorrowedStrDeserializer, Error as ValueError, F64Deserializer, I64Deserializer,
+    MapAccessDeserializer, SeqAccessDeserializer, StrDeserializer, StringDeserializer, U64Deserializer,
+};
+use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::path::{at_index, at_key};
+use crate::{Field, Mismatch};
+
+/// A payload type that decodes tolerantly. Implemented for every type a generated field has.
+pub trait Tolerate<'de>: Sized + Serialize {
+    /// What the type expects, for reports (`"an unsigned integer"`, ``"a `LineItem` object"``).
+    const EXPECTED: &'static str;
+    /// The same for an array of them (``"an array of `LineItem` objects"``).
+    const EXPECTED_ARRAY: &'static str;
+
+    /// Decodes the next (non-null, for a field) value: `Ok(Err(_))` when it does not fit.
+    fn tolerate<D: Deserializer<'de>>(deserializer: D) -> Result<Result<Self, Mismatch>, D::Error>;
+}
+
+/// Implements [`Tolerate`] for scalar types: tried on the value received, kept raw if they
+/// reject it.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! tolerate_scalar {
+    ($($ty:ty: $expected:literal, $expected_array:literal;)*) => {$(
+        impl<'de> $crate::wire::Tolerate<'de> for $ty {
+            const EXPECTED: &'static str = $expected;
+            const EXPECTED_ARRAY: &'static str = $expected_array;
+            fn tolerate<D: $crate::wire::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<::std::result::Result<Self, $crate::Mismatch>, D::Error> {
+                $crate::wire::tolerate_scalar::<Self, D>(deserializer)
+            }
+        }
+    )*};
+}
+
+tolerate_scalar! {
+    String: "a string", "an array of strings";
+    bool: "a boolean", "an array of booleans";
+    i64: "an integer", "an array of integers";
+    u64: "a non-negative integer", "an array of non-negative integers";
+    serde_json::Number: "a number", "an array of numbers";
+    crate::Money: "an amount (a decimal string or a number)", "an array of amounts";
+    crate::Timestamp: "a date-time string", "an array of date-time strings";
+    crate::StringOrNumber: "a string or a number", "an array of strings or numbers";
+    crate::Id: "an id (an integer or a string)", "an array of ids";
+}
+
+/// Any JSON fits.
+impl<'de> Tolerate<'de> for Value {
+    const EXPECTED: &'static str = "any JSON";
+    const EXPECTED_ARRAY: &'static str = "an array";
+
+    fn tolerate<D: Deserializer<'de>>(deserializer: D) -> Result<Result<Self, Mismatch>, D::Error> {
+        Value::deserialize(deserializer).map(Ok)
+    }
+}
+
+/// Decodes a scalar `T`, or keeps the value raw when `T` rejects it.
+pub fn tolerate_scalar<'de, T: Tolerate<'de> + Deserialize<'de>, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Result<T, Mismatch>, D::Error> {
+    deserializer.deserialize_any(ScalarOrRaw::<T>(PhantomData))
+}
+
+/// Decodes an object `T` (a generated shape), or keeps any other JSON type raw.
+pub fn tolerate_object<'de, T: Tolerate<'de> + Deserialize<'de>, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Result<T, Mismatch>, D::Error> {
+    deserializer.deserialize_any(ObjectOrRaw::<T>(PhantomData))
+}
+
+/// The raw JSON of the map or array being visited.
+fn raw_map<'de, A: MapAccess<'de>>(map: A) -> Result<Value, A::Error> {
+    Value::deserialize(MapAccessDeserializer::new(map))
+}
+
+fn raw_seq<'de, A: SeqAccess<'de>>(seq: A) -> Result<Value, A::Error> {
+    Value::deserialize(SeqAccessDeserializer::new(seq))
+}
+
+/// `Ok(value)` when `result` is, else the mismatch made by `raw` (the error text is dropped:
+/// it may quote the value).
+fn fit<T>(expected: &'static str, result: Result<T, ValueError>, raw: impl FnOnce() -> Value) -> Result<T, Mismatch> {
+    result.map_err(|_| Mismatch::new(expected, raw()))
+}
+
+struct ScalarOrRaw<T>(PhantomData<fn() -> T>);
+
+impl<'de, T: Tolerate<'de> + Deserialize<'de>> Visitor<'de> for ScalarOrRaw<T> {
+    type Value = Result<T, Mismatch>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(T::EXPECTED)
+    }
+
+    fn visit_bool<E: de::Error>(self, value: bool) -> Result<Self::Value, E> {
+        Ok(fit(T::EXPECTED, T::deserialize(BoolDeserializer::new(value)), || Value::Bool(value)))
+    }
+
+    fn visit_i64<E: de::Error>(self, value: i64) -> Result<Self::Value, E> {
+        Ok(fit(T::EXPECTED, T::deserialize(I64Deserializer::new(value)), || value.into()))
+    }
+
+    fn visit_u64<E: de::Error>(self, value: u64) -> Result<Self::Value, E> {
+        Ok(fit(T::EXPECTED, T::deserialize(U64Deserializer::new(value)), || value.into()))
+    }
+
+    fn visit_f64<E: de::Error>(self, value: f64) -> Result<Self::Value, E> {
+        Ok(fit(T::EXPECTED, T::deserialize(F64Deserializer::new(value)), || value.into()))
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, value: &'de str) -> Result<Self::Value, E> {
+        Ok(fit(T::EXPECTED, T::deserialize(BorrowedStrDeserializer::new(value)), || value.into()))
+    }
+
+    fn visit_str<E: de::Error>(self, value: &str) -> Result<Self::Value, E> {
+        Ok(fit(T::EXPECTED, T::deserialize(StrDeserializer::new(value)), || value.into()))
+    }
+
+    fn visit_string<E: de::Error>(self, value: String) -> Result<Self::Value, E> {
+        // Only on failure is the text needed again; keep a copy for that rare case cheaply.
+        let copy = value.clone();
+        Ok(fit(T::EXPECTED, T::deserialize(StringDeserializer::new(value)), || copy.into()))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Err(Mismatch::new(T::EXPECTED, Value::Null)))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        Ok(Err(Mismatch::new(T::EXPECTED, raw_map(map)?)))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        Ok(Err(Mismatch::new(T::EXPECTED, raw_seq(seq)?)))
+    }
+}
+
+struct ObjectOrRaw<T>(PhantomData<fn() -> T>);
+
+impl<'de, T: Tolerate<'de> + Deserialize<'de>> Visitor<'de> for ObjectOrRaw<T> {
+    type Value = Result<T, Mismatch>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(T::EXPECTED)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        T::deserialize(MapAccessDeserializer::new(map)).map(Ok)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        Ok(Err(Mismatch::new(T::EXPECTED, raw_seq(seq)?)))
+    }
+
+    fn visit_bool<E: de::Error>(self, value: bool) -> Result<Self::Value, E> {
+        Ok(Err(Mismatch::new(T::EXPECTED, value.into())))
+    }
+
+    fn visit_i64<E: de::Error>(self, value: i64) -> Result<Self::Value, E> {
+        Ok(Err(Mismatch::new(T::EXPECTED, value.into())))
+    }
+
+    fn visit_u64<E: de::Error>(self, value: u64) -> Result<Self::Value, E> {
+        Ok(Err(Mismatch::new(T::EXPECTED, value.into())))
+    }
+
+    fn visit_f64<E: de::Error>(self, value: f64) -> Result<Self::Value, E> {
+        Ok(Err(Mismatch::new(T::EXPECTED, value.into())))
+    }
+
+    fn visit_str<E: de::Error>(self, value: &str) -> Result<Self::Value, E> {
+        Ok(Err(Mismatch::new(T::EXPECTED, value.into())))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Err(Mismatch::new(T::EXPECTED, Value::Null)))
+    }
+}
+
+/// The seed of one element of a tolerant list or map.
+struct Element<T>(PhantomData<fn() -> T>);
+
+impl<'de, T: Tolerate<'de>> DeserializeSeed<'de> for Element<T> {
+    type Value = Result<T, Mismatch>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        T::tolerate(deserializer)
+    }
+}
+
+/// The elements decoded so far, as JSON again (lossless: every payload type re-encodes to
+/// what it was decoded from), for a list that turned out not to fit.
+fn encoded<T: Serialize, E: de::Error>(items: impl IntoIterator<Item = T>) -> Result<Vec<Value>, E> {
+    items.into_iter().map(|item| serde_json::to_value(item).map_err(E::custom)).collect()
+}
+
+impl<'de, T: Tolerate<'de>> Tolerate<'de> for Vec<T> {
+    const EXPECTED: &'static str = T::EXPECTED_ARRAY;
+    const EXPECTED_ARRAY: &'static str = "an array of arrays";
+
+    fn tolerate<D: Deserializer<'de>>(deserializer: D) -> Result<Result<Self, Mismatch>, D::Error> {
+        deserializer.deserialize_any(ListOrRaw::<T>(PhantomData))
+    }
+}
+
+struct ListOrRaw<T>(PhantomData<fn() -> T>);
+
+impl<'de, T: Tolerate<'de>> Visitor<'de> for ListOrRaw<T> {
+    type Value = Result<Vec<T>, Mismatch>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(T::EXPECTED_ARRAY)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
+        loop {
+            let index = items.len();
+            match seq.next_element_seed(Element::<T>(PhantomData)).map_err(|e| at_index(index, e))? {
+                None => return Ok(Ok(items)),
+                Some(Ok(item)) => items.push(item),
+                Some(Err(mismatch)) => {
+                    let mut values = encoded(items)?;
+                    values.push(mismatch.into_value());
+                    while let Some(value) = seq.next_element::<Value>()? {
+                        values.push(value);
+                    }
+                    return Ok(Err(Mismatch::new(T::EXPECTED_ARRAY, Value::Array(values))));
+                }
+            }
+        }
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        Ok(Err(Mismatch::new(T::EXPECTED_ARRAY, raw_map(map)?)))
+    }
+
+    fn visit_bool<E: de::Error>(self, value: bool) -> Result<Self::Value, E> {
+        Ok(Err(Mismatch::new(T::EXPECTED_ARRAY, value.into())))
+    }
+
+    fn visit_i64<E: de::Error>(self, value: i64) -> Result<Self::Value, E> {
+        Ok(Err(Mismatch::new(T::EXPECTED_ARRAY, value.into())))
+    }
+
+    fn visit_u64<E: de::Error>(self, value: u64) -> Result<Self::Value, E> {
+        Ok(Err(Mismatch::new(T::EXPECTED_ARRAY, value.into())))
+    }
+
+    fn visit_f64<E: de::Error>(self, value: f64) -> Result<Self::Value, E> {
+        Ok(Err(Mismatch::new(T::EXPECTED_ARRAY, value.into())))
+    }
+
+    fn visit_str<E: de::Error>(self, value: &str) -> Result<Self::Value, E> {
+        Ok(Err(Mismatch::new(T::EXPECTED_ARRAY, value.into())))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Err(Mismatch::new(T::EXPECTED_ARRAY, Value::Null)))
+    }
+}
+
+impl<'de, T: Tolerate<'de>> Tolerate<'de> for BTreeMap<String, T> {
+    const EXPECTED: &'static str = "an object";
+    const EXPECTED_ARRAY: &'static str = "an array of objects";
+
+    fn tolerate<D: Deserializer<'de>>(deserializer: D) -> Result<Result<Self, Mismatch>, D::Error> {
+        deserializer.deserialize_any(MapOrRaw::<T>(PhantomData))
+    }
+}
+
+struct MapOrRaw<T>(PhantomData<fn() -> T>);
+
+impl<'de, T: Tolerate<'de>> Visitor<'de> for MapOrRaw<T> {
+    type Value = Result<BTreeMap<String, T>, Mismatch>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut entries = BTreeMap::new();
+        while let Some(key) = map.next_key::<String>()? {
+            match map.next_value_seed(Element::<T>(PhantomData)).map_err(|e| at_key(&key, e))? {
+                Ok(value) => {
+                    entries.insert(key, value);
+                }
+                Err(mismatch) => {
+                    let mut object = serde_json::Map::new();
+                    for (key, value) in entries {
+                        object.insert(key, serde_json::to_value(value).map_err(de::Error::custom)?);
+                    }
+                    object.insert(key, mismatch.into_value());
+                    while let Some((key, value)) = map.next_entry::<String, Value>()? {
+                        object.insert(key, value);
+                    }
+                    return Ok(Err(Mismatch::new("an object", Value::Object(object))));
+                }
+            }
+        }
+        Ok(Ok(entries))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        Ok(Err(Mismatch::new("an object", raw_seq(seq)?)))
+    }
+
+    fn visit_bool<E: de::Error>(self, value: bool) -> Result<Self::Value, E> {
+        Ok(Err(Mismatch::new("an object", value.into())))
+    }
+
+    fn visit_i64<E: de::Error>(self, value: i64) -> Result<Self::Value, E> {
+        Ok(Err(Mismatch::new("an object", value.into())))
+    }
+
+    fn visit_u64<E: de::Error>(self, value: u64) -> Result<Self::Value, E> {
+        Ok(Err(Mismatch::new("an object", value.into())))
+    }
+
+    fn visit_f64<E: de::Error>(self, value: f64) -> Result<Self::Value, E> {
+        Ok(Err(Mismatch::new("an object", value.into())))
+    }
+
+    fn visit_str<E: de::Error>(self, value: &str) -> Result<Self::Value, E> {
+        Ok(Err(Mismatch::new("an object", value.into())))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Err(Mismatch::new("an object", Value::Null)))
+    }
+}
+
+/// The seed of a [`Field`]: `null` is [`Field::Null`], a value that does not fit
+/// [`Field::Mismatch`].
+pub struct FieldSeed<T>(PhantomData<fn() -> T>);
+
+impl<T> FieldSeed<T> {
+    /// The seed.
+    pub fn new() -> Self {
+        Self(PhantomData)
+    }
+}
+
+impl<T> Default for FieldSeed<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<'de, T: Tolerate<'de>> DeserializeSeed<'de> for FieldSeed<T> {
+    type Value = Field<T>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_option(self)
+    }
+}
+
+impl<'de, T: Tolerate<'de>> Visitor<'de> for FieldSeed<T> {
+    type Value = Field<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(T::EXPECTED)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Field::Null)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Field::Null)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        Ok(match T::tolerate(deserializer)? {
+            Ok(value) => Field::Value(value),
+            Err(mismatch) => Field::Mismatch(Box::new(mismatch)),
+        })
+    }
+}
+
+/// Decodes the value of the field `key` of a generated shape, tolerantly; an error (a syntax
+/// error, or a strict field deeper down) gets `key` in its path.
+pub fn next_field<'de, A: MapAccess<'de>, T: Tolerate<'de>>(map: &mut A, key: &str) -> Result<Field<T>, A::Error> {
+    map.next_value_seed(FieldSeed::<T>::new()).map_err(|e| at_key(key, e))
+}
+
+/// Decodes the value of the strict field `key`: one that does not fit fails the payload.
+pub fn next_strict<'de, A: MapAccess<'de>, T: Deserialize<'de>>(map: &mut A, key: &str) -> Result<T, A::Error> {
+    map.next_value::<T>().map_err(|e| at_key(key, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn field<T: for<'de> Tolerate<'de>>(json: &str) -> Field<T> {
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn values_of_another_json_type_are_kept() {
+        assert_eq!(field::<u64>("5"), Field::Value(5));
+        assert_eq!(field::<u64>("null"), Field::Null);
+        let mismatch = field::<u64>(r#""5""#);
+        assert_eq!(mismatch.mismatch().map(|m| (m.expected(), m.value().clone())), Some((u64::EXPECTED, "5".into())));
+        assert_eq!(serde_json::to_string(&mismatch).unwrap(), r#""5""#);
+        assert!(field::<u64>("1.5").mismatch().is_some());
+        assert!(field::<String>(r#"{"a":[1]}"#).mismatch().is_some());
+    }
+
+    #[test]
+    fn a_list_with_one_misfit_is_kept_whole() {
+        let list = field::<Vec<u64>>(r#"[1, "2", 3]"#);
+        let mismatch = list.mismatch().unwrap();
+        assert_eq!(mismatch.expected(), u64::EXPECTED_ARRAY);
+        assert_eq!(mismatch.value(), &serde_json::json!([1, "2", 3]));
+        assert_eq!(field::<Vec<u64>>("[1, 2]"), Field::Value(vec![1, 2]));
+        assert!(field::<Vec<u64>>(r#"{"0": 1}"#).mismatch().is_some());
+    }
+
+    #[test]
+    fn a_map_with_one_misfit_is_kept_whole() {
+        let map = field::<BTreeMap<String, bool>>(r#"{"a": true, "b": 1, "c": false}"#);
+        assert_eq!(map.mismatch().unwrap().value(), &serde_json::json!({"a": true, "b": 1, "c": false}));
+    }
+}
