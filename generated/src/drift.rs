@@ -5,6 +5,7 @@
 //! struct named [`MISMATCH`] (serde_json and other self-describing formats write newtype
 //! structs as their content, so the marks never reach the wire). Nothing runs unless asked.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::ser::{self, Impossible, Serialize, Serializer};
@@ -106,196 +107,81 @@ impl ser::Error for Error {
     }
 }
 
-/// Reads a map key as text (the generated structs' keys are strings).
-struct KeyText;
+/// Reads a map key as text (the generated structs' keys are strings), or the name of a newtype
+/// struct: inside a mismatch mark, that is what was expected.
+struct Probe;
 
-impl Serializer for KeyText {
-    type Ok = String;
+type Probed = Cow<'static, str>;
+
+impl Serializer for Probe {
+    type Ok = Probed;
     type Error = Error;
-    type SerializeSeq = Impossible<String, Error>;
-    type SerializeTuple = Impossible<String, Error>;
-    type SerializeTupleStruct = Impossible<String, Error>;
-    type SerializeTupleVariant = Impossible<String, Error>;
-    type SerializeMap = Impossible<String, Error>;
-    type SerializeStruct = Impossible<String, Error>;
-    type SerializeStructVariant = Impossible<String, Error>;
+    type SerializeSeq = Impossible<Probed, Error>;
+    type SerializeTuple = Impossible<Probed, Error>;
+    type SerializeTupleStruct = Impossible<Probed, Error>;
+    type SerializeTupleVariant = Impossible<Probed, Error>;
+    type SerializeMap = Impossible<Probed, Error>;
+    type SerializeStruct = Impossible<Probed, Error>;
+    type SerializeStructVariant = Impossible<Probed, Error>;
 
-    fn serialize_str(self, v: &str) -> Result<String, Error> {
-        Ok(v.to_owned())
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, name: &'static str, _: &T) -> Result<Probed, Error> {
+        Ok(Cow::Borrowed(name))
     }
-    fn serialize_bool(self, v: bool) -> Result<String, Error> {
-        Ok(v.to_string())
+    fn serialize_str(self, v: &str) -> Result<Probed, Error> {
+        Ok(Cow::Owned(v.to_owned()))
     }
-    fn serialize_i64(self, v: i64) -> Result<String, Error> {
-        Ok(v.to_string())
+    fn serialize_bool(self, v: bool) -> Result<Probed, Error> {
+        Ok(Cow::Owned(v.to_string()))
     }
-    fn serialize_u64(self, v: u64) -> Result<String, Error> {
-        Ok(v.to_string())
+    fn serialize_i64(self, v: i64) -> Result<Probed, Error> {
+        Ok(Cow::Owned(v.to_string()))
     }
-    fn serialize_f64(self, v: f64) -> Result<String, Error> {
-        Ok(v.to_string())
+    fn serialize_u64(self, v: u64) -> Result<Probed, Error> {
+        Ok(Cow::Owned(v.to_string()))
     }
-    fn serialize_char(self, v: char) -> Result<String, Error> {
-        Ok(v.to_string())
+    fn serialize_f64(self, v: f64) -> Result<Probed, Error> {
+        Ok(Cow::Owned(v.to_string()))
     }
-    fn serialize_i8(self, v: i8) -> Result<String, Error> {
+    fn serialize_char(self, v: char) -> Result<Probed, Error> {
+        Ok(Cow::Owned(v.to_string()))
+    }
+    fn serialize_i8(self, v: i8) -> Result<Probed, Error> {
         self.serialize_i64(v.into())
     }
-    fn serialize_i16(self, v: i16) -> Result<String, Error> {
+    fn serialize_i16(self, v: i16) -> Result<Probed, Error> {
         self.serialize_i64(v.into())
     }
-    fn serialize_i32(self, v: i32) -> Result<String, Error> {
+    fn serialize_i32(self, v: i32) -> Result<Probed, Error> {
         self.serialize_i64(v.into())
     }
-    fn serialize_u8(self, v: u8) -> Result<String, Error> {
+    fn serialize_u8(self, v: u8) -> Result<Probed, Error> {
         self.serialize_u64(v.into())
     }
-    fn serialize_u16(self, v: u16) -> Result<String, Error> {
+    fn serialize_u16(self, v: u16) -> Result<Probed, Error> {
         self.serialize_u64(v.into())
     }
-    fn serialize_u32(self, v: u32) -> Result<String, Error> {
+    fn serialize_u32(self, v: u32) -> Result<Probed, Error> {
         self.serialize_u64(v.into())
     }
-    fn serialize_f32(self, v: f32) -> Result<String, Error> {
+    fn serialize_f32(self, v: f32) -> Result<Probed, Error> {
         self.serialize_f64(v.into())
     }
-    fn serialize_bytes(self, _: &[u8]) -> Result<String, Error> {
-        Err(Error)
+    fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> Result<Probed, Error> {
+        Ok(Cow::Borrowed(variant))
     }
-    fn serialize_none(self) -> Result<String, Error> {
-        Err(Error)
-    }
-    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<String, Error> {
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<Probed, Error> {
         value.serialize(self)
     }
-    fn serialize_unit(self) -> Result<String, Error> {
+    fn serialize_bytes(self, _: &[u8]) -> Result<Probed, Error> {
         Err(Error)
     }
-    fn serialize_unit_struct(self, _: &'static str) -> Result<String, Error> {
+    fn serialize_none(self) -> Result<Probed, Error> {
         Err(Error)
     }
-    fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> Result<String, Error> {
-        Ok(variant.to_owned())
-    }
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, value: &T) -> Result<String, Error> {
-        value.serialize(self)
-    }
-    fn serialize_newtype_variant<T: Serialize + ?Sized>(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: &T,
-    ) -> Result<String, Error> {
+    fn serialize_unit(self) -> Result<Probed, Error> {
         Err(Error)
     }
-    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, Error> {
-        Err(Error)
-    }
-    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, Error> {
-        Err(Error)
-    }
-    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeTupleStruct, Error> {
-        Err(Error)
-    }
-    fn serialize_tuple_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeTupleVariant, Error> {
-        Err(Error)
-    }
-    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, Error> {
-        Err(Error)
-    }
-    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeStruct, Error> {
-        Err(Error)
-    }
-    fn serialize_struct_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeStructVariant, Error> {
-        Err(Error)
-    }
-}
-
-/// Reads the name of the newtype struct inside a mismatch mark: what was expected.
-struct ExpectedName;
-
-impl Serializer for ExpectedName {
-    type Ok = &'static str;
-    type Error = Error;
-    type SerializeSeq = Impossible<&'static str, Error>;
-    type SerializeTuple = Impossible<&'static str, Error>;
-    type SerializeTupleStruct = Impossible<&'static str, Error>;
-    type SerializeTupleVariant = Impossible<&'static str, Error>;
-    type SerializeMap = Impossible<&'static str, Error>;
-    type SerializeStruct = Impossible<&'static str, Error>;
-    type SerializeStructVariant = Impossible<&'static str, Error>;
-
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, name: &'static str, _: &T) -> Result<&'static str, Error> {
-        Ok(name)
-    }
-    fn serialize_bool(self, _: bool) -> Result<&'static str, Error> {
-        Err(Error)
-    }
-    fn serialize_i8(self, _: i8) -> Result<&'static str, Error> {
-        Err(Error)
-    }
-    fn serialize_i16(self, _: i16) -> Result<&'static str, Error> {
-        Err(Error)
-    }
-    fn serialize_i32(self, _: i32) -> Result<&'static str, Error> {
-        Err(Error)
-    }
-    fn serialize_i64(self, _: i64) -> Result<&'static str, Error> {
-        Err(Error)
-    }
-    fn serialize_u8(self, _: u8) -> Result<&'static str, Error> {
-        Err(Error)
-    }
-    fn serialize_u16(self, _: u16) -> Result<&'static str, Error> {
-        Err(Error)
-    }
-    fn serialize_u32(self, _: u32) -> Result<&'static str, Error> {
-        Err(Error)
-    }
-    fn serialize_u64(self, _: u64) -> Result<&'static str, Error> {
-        Err(Error)
-    }
-    fn serialize_f32(self, _: f32) -> Result<&'static str, Error> {
-        Err(Error)
-    }
-    fn serialize_f64(self, _: f64) -> Result<&'static str, Error> {
-        Err(Error)
-    }
-    fn serialize_char(self, _: char) -> Result<&'static str, Error> {
-        Err(Error)
-    }
-    fn serialize_str(self, _: &str) -> Result<&'static str, Error> {
-        Err(Error)
-    }
-    fn serialize_bytes(self, _: &[u8]) -> Result<&'static str, Error> {
-        Err(Error)
-    }
-    fn serialize_none(self) -> Result<&'static str, Error> {
-        Err(Error)
-    }
-    fn serialize_some<T: Serialize + ?Sized>(self, _: &T) -> Result<&'static str, Error> {
-        Err(Error)
-    }
-    fn serialize_unit(self) -> Result<&'static str, Error> {
-        Err(Error)
-    }
-    fn serialize_unit_struct(self, _: &'static str) -> Result<&'static str, Error> {
-        Err(Error)
-    }
-    fn serialize_unit_variant(self, _: &'static str, _: u32, _: &'static str) -> Result<&'static str, Error> {
+    fn serialize_unit_struct(self, _: &'static str) -> Result<Probed, Error> {
         Err(Error)
     }
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
@@ -304,7 +190,7 @@ impl Serializer for ExpectedName {
         _: u32,
         _: &'static str,
         _: &T,
-    ) -> Result<&'static str, Error> {
+    ) -> Result<Probed, Error> {
         Err(Error)
     }
     fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, Error> {
@@ -356,7 +242,7 @@ impl<'w> Serializer for &'w mut Walk {
 
     fn serialize_newtype_struct<T: Serialize + ?Sized>(self, name: &'static str, value: &T) -> Result<(), Error> {
         if name == MISMATCH {
-            let expected = value.serialize(ExpectedName)?;
+            let Cow::Borrowed(expected) = value.serialize(Probe)? else { return Err(Error) };
             let path = self.path_text();
             self.found.push(FieldMismatch { path, expected });
             Ok(())
@@ -533,7 +419,7 @@ impl ser::SerializeMap for Entries<'_> {
     type Ok = ();
     type Error = Error;
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Error> {
-        self.key = Some(key.serialize(KeyText)?);
+        self.key = Some(key.serialize(Probe)?.into_owned());
         Ok(())
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
@@ -574,8 +460,6 @@ mod tests {
 
     #[test]
     fn paths_lead_to_each_mismatch() {
-        let mut inner = serde_json::Map::new();
-        inner.insert("n".into(), serde_json::json!(1));
         let payload = serde_json::json!({"a": [1, 2]});
         assert!(mismatches(&payload).is_empty());
         let fields: Vec<(String, Field<u64>)> = vec![

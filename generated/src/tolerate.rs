@@ -23,6 +23,36 @@ use serde_json::Value;
 use crate::path::{at_index, at_key};
 use crate::{Field, Mismatch};
 
+/// The visit methods of the scalar JSON kinds a container type does not take: each value is
+/// kept raw, as a mismatch of `$expected`.
+macro_rules! keep_scalars_raw {
+    ($expected:expr) => {
+        fn visit_bool<E: de::Error>(self, value: bool) -> Result<Self::Value, E> {
+            Ok(Err(Mismatch::new($expected, value.into())))
+        }
+
+        fn visit_i64<E: de::Error>(self, value: i64) -> Result<Self::Value, E> {
+            Ok(Err(Mismatch::new($expected, value.into())))
+        }
+
+        fn visit_u64<E: de::Error>(self, value: u64) -> Result<Self::Value, E> {
+            Ok(Err(Mismatch::new($expected, value.into())))
+        }
+
+        fn visit_f64<E: de::Error>(self, value: f64) -> Result<Self::Value, E> {
+            Ok(Err(Mismatch::new($expected, value.into())))
+        }
+
+        fn visit_str<E: de::Error>(self, value: &str) -> Result<Self::Value, E> {
+            Ok(Err(Mismatch::new($expected, value.into())))
+        }
+
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(Err(Mismatch::new($expected, Value::Null)))
+        }
+    };
+}
+
 /// A payload type that decodes tolerantly. Implemented for every type a generated field has.
 pub trait Tolerate<'de>: Sized + Serialize {
     /// What the type expects, for reports (`"an unsigned integer"`, ``"a `LineItem` object"``).
@@ -172,29 +202,7 @@ impl<'de, T: Tolerate<'de> + Deserialize<'de>> Visitor<'de> for ObjectOrRaw<T> {
         Ok(Err(Mismatch::new(T::EXPECTED, raw_seq(seq)?)))
     }
 
-    fn visit_bool<E: de::Error>(self, value: bool) -> Result<Self::Value, E> {
-        Ok(Err(Mismatch::new(T::EXPECTED, value.into())))
-    }
-
-    fn visit_i64<E: de::Error>(self, value: i64) -> Result<Self::Value, E> {
-        Ok(Err(Mismatch::new(T::EXPECTED, value.into())))
-    }
-
-    fn visit_u64<E: de::Error>(self, value: u64) -> Result<Self::Value, E> {
-        Ok(Err(Mismatch::new(T::EXPECTED, value.into())))
-    }
-
-    fn visit_f64<E: de::Error>(self, value: f64) -> Result<Self::Value, E> {
-        Ok(Err(Mismatch::new(T::EXPECTED, value.into())))
-    }
-
-    fn visit_str<E: de::Error>(self, value: &str) -> Result<Self::Value, E> {
-        Ok(Err(Mismatch::new(T::EXPECTED, value.into())))
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(Err(Mismatch::new(T::EXPECTED, Value::Null)))
-    }
+    keep_scalars_raw!(T::EXPECTED);
 }
 
 /// The seed of one element of a tolerant list or map.
@@ -255,29 +263,7 @@ impl<'de, T: Tolerate<'de>> Visitor<'de> for ListOrRaw<T> {
         Ok(Err(Mismatch::new(T::EXPECTED_ARRAY, raw_map(map)?)))
     }
 
-    fn visit_bool<E: de::Error>(self, value: bool) -> Result<Self::Value, E> {
-        Ok(Err(Mismatch::new(T::EXPECTED_ARRAY, value.into())))
-    }
-
-    fn visit_i64<E: de::Error>(self, value: i64) -> Result<Self::Value, E> {
-        Ok(Err(Mismatch::new(T::EXPECTED_ARRAY, value.into())))
-    }
-
-    fn visit_u64<E: de::Error>(self, value: u64) -> Result<Self::Value, E> {
-        Ok(Err(Mismatch::new(T::EXPECTED_ARRAY, value.into())))
-    }
-
-    fn visit_f64<E: de::Error>(self, value: f64) -> Result<Self::Value, E> {
-        Ok(Err(Mismatch::new(T::EXPECTED_ARRAY, value.into())))
-    }
-
-    fn visit_str<E: de::Error>(self, value: &str) -> Result<Self::Value, E> {
-        Ok(Err(Mismatch::new(T::EXPECTED_ARRAY, value.into())))
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(Err(Mismatch::new(T::EXPECTED_ARRAY, Value::Null)))
-    }
+    keep_scalars_raw!(T::EXPECTED_ARRAY);
 }
 
 impl<'de, T: Tolerate<'de>> Tolerate<'de> for BTreeMap<String, T> {
@@ -325,29 +311,7 @@ impl<'de, T: Tolerate<'de>> Visitor<'de> for MapOrRaw<T> {
         Ok(Err(Mismatch::new("an object", raw_seq(seq)?)))
     }
 
-    fn visit_bool<E: de::Error>(self, value: bool) -> Result<Self::Value, E> {
-        Ok(Err(Mismatch::new("an object", value.into())))
-    }
-
-    fn visit_i64<E: de::Error>(self, value: i64) -> Result<Self::Value, E> {
-        Ok(Err(Mismatch::new("an object", value.into())))
-    }
-
-    fn visit_u64<E: de::Error>(self, value: u64) -> Result<Self::Value, E> {
-        Ok(Err(Mismatch::new("an object", value.into())))
-    }
-
-    fn visit_f64<E: de::Error>(self, value: f64) -> Result<Self::Value, E> {
-        Ok(Err(Mismatch::new("an object", value.into())))
-    }
-
-    fn visit_str<E: de::Error>(self, value: &str) -> Result<Self::Value, E> {
-        Ok(Err(Mismatch::new("an object", value.into())))
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(Err(Mismatch::new("an object", Value::Null)))
-    }
+    keep_scalars_raw!("an object");
 }
 
 /// The seed of a [`Field`]: `null` is [`Field::Null`], a value that does not fit

@@ -39,55 +39,21 @@ async fn echo<E: WebhookEvent>(Verified(delivery): Verified<E>) -> String {
     .to_string()
 }
 
-/// `/strict/<platform>`: the same receivers, strict.
-fn strict_app() -> Router {
-    let secrets = || [Secret::new(SECRET)];
+/// `/webhooks/<platform>` and `/strict/<platform>` (the same receiver, strict) for `E`.
+fn routes<E: WebhookEvent + Send + Sync + 'static>() -> Router {
+    let platform = <E::Topic as CatalogTopic>::PLATFORM;
+    let receiver = Receiver::<E>::new([Secret::new(SECRET)]);
     Router::new()
-        .merge(
-            Router::new()
-                .route("/strict/shopify", post(echo::<shopify::Event>))
-                .with_state(Receiver::<shopify::Event>::new(secrets()).strict()),
-        )
-        .merge(
-            Router::new()
-                .route("/strict/bigcommerce", post(echo::<bigcommerce::Event>))
-                .with_state(Receiver::<bigcommerce::Event>::new(secrets()).strict()),
-        )
-        .merge(
-            Router::new()
-                .route("/strict/shopware", post(echo::<shopware::Event>))
-                .with_state(Receiver::<shopware::Event>::new(secrets()).strict()),
-        )
-        .merge(
-            Router::new()
-                .route("/strict/ecwid", post(echo::<ecwid::Event>))
-                .with_state(Receiver::<ecwid::Event>::new(secrets()).strict()),
-        )
+        .merge(Router::new().route(&format!("/webhooks/{platform}"), post(echo::<E>)).with_state(receiver.clone()))
+        .merge(Router::new().route(&format!("/strict/{platform}"), post(echo::<E>)).with_state(receiver.strict()))
 }
 
 fn app() -> Router {
-    let secrets = || [Secret::new(SECRET)];
-    strict_app()
-        .merge(Router::new().route("/webhooks/shopify", post(echo::<shopify::Event>)).with_state(Receiver::<
-            shopify::Event,
-        >::new(
-            secrets()
-        )))
-        .merge(Router::new().route("/webhooks/bigcommerce", post(echo::<bigcommerce::Event>)).with_state(Receiver::<
-            bigcommerce::Event,
-        >::new(
-            secrets()
-        )))
-        .merge(Router::new().route("/webhooks/shopware", post(echo::<shopware::Event>)).with_state(Receiver::<
-            shopware::Event,
-        >::new(
-            secrets()
-        )))
-        .merge(
-            Router::new()
-                .route("/webhooks/ecwid", post(echo::<ecwid::Event>))
-                .with_state(Receiver::<ecwid::Event>::new(secrets())),
-        )
+    Router::new()
+        .merge(routes::<shopify::Event>())
+        .merge(routes::<bigcommerce::Event>())
+        .merge(routes::<shopware::Event>())
+        .merge(routes::<ecwid::Event>())
 }
 
 /// The receiver running on a runtime of its own; stopped and joined on drop.

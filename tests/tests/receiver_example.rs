@@ -1,0 +1,128 @@
+//! `generated/examples/receiver.rs` as a user runs it: the compiled example (built by
+//! `cargo test --workspace` with the other examples) is started with the documented
+//! environment variables on a free loopback port, real HTTP requests are sent to it, and it is
+//! stopped with SIGTERM. An authentic delivery that does not decode is answered 200 and written
+//! to `DEAD_LETTER_DIR` byte for byte; a forged one is answered 401; a platform without a
+//! secret is not served.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use commerce_webhooks::SignatureScheme;
+use commerce_webhooks_tests::{catalog_dir, sign};
+
+/// The example binary next to this test's own (`target/<profile>/examples/receiver`).
+fn receiver_binary() -> PathBuf {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let profile_dir = exe.parent().and_then(|deps| deps.parent()).expect("target/<profile>/deps/<test>");
+    let binary = profile_dir.join("examples").join(format!("receiver{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        binary.is_file(),
+        "{} is missing: run this test through `cargo test --workspace`, which builds the examples",
+        binary.display()
+    );
+    binary
+}
+
+/// The running example; killed on drop if the test did not stop it.
+struct Receiver {
+    child: Child,
+    addr: String,
+}
+
+impl Receiver {
+    fn start(dead_letters: &std::path::Path) -> Self {
+        let mut child = Command::new(receiver_binary())
+            .env_clear()
+            .env("SHOPIFY_SECRET", sign::SECRET)
+            .env("SHOPWARE_SECRET", sign::SECRET)
+            .env("HOST", "127.0.0.1")
+            .env("PORT", "0")
+            .env("DEAD_LETTER_DIR", dead_letters)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("the receiver example starts");
+        let stdout = child.stdout.take().unwrap();
+        let mut lines = BufReader::new(stdout).lines();
+        let mut seen = Vec::new();
+        let addr = loop {
+            let line = lines.next().expect("the receiver prints where it listens").unwrap();
+            if let Some(addr) = line.strip_prefix("listening on http://") {
+                break addr.to_owned();
+            }
+            seen.push(line);
+        };
+        assert!(seen.iter().any(|l| l.contains("/webhooks/bigcommerce disabled: set BIGCOMMERCE_SECRET")), "{seen:?}");
+        // Keep reading its log so it never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        Self { child, addr }
+    }
+}
+
+impl Drop for Receiver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn post(addr: &str, path: &str, headers: &[(String, String)], body: &[u8]) -> u16 {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .proxy(None)
+        .timeout_global(Some(Duration::from_secs(10)))
+        .build()
+        .into();
+    let mut request = agent.post(format!("http://{addr}{path}")).header("content-type", "application/json");
+    for (name, value) in headers {
+        request = request.header(name.as_str(), value.as_str());
+    }
+    request.send(body).expect("the request completes").status().as_u16()
+}
+
+#[test]
+fn the_receiver_example_serves_keeps_dead_letters_and_stops_on_sigterm() {
+    let dead_letters = tempfile::tempdir().unwrap();
+    let mut receiver = Receiver::start(dead_letters.path());
+    let addr = receiver.addr.clone();
+
+    let order = std::fs::read(catalog_dir().join("examples/shopify/orders_create.json")).unwrap();
+    let (headers, _) = sign::headers(SignatureScheme::HmacSha256Base64Body, "orders/create", &order);
+    assert_eq!(post(&addr, "/webhooks/shopify", &headers, &order), 200);
+    assert_eq!(std::fs::read_dir(dead_letters.path()).unwrap().count(), 0, "a decoded delivery is no dead letter");
+
+    // Authentic, but cut short: answered 200, and kept byte for byte with its headers.
+    let cut = &order[..order.len() / 2];
+    let (headers, _) = sign::headers(SignatureScheme::HmacSha256Base64Body, "orders/create", cut);
+    assert_eq!(post(&addr, "/webhooks/shopify", &headers, cut), 200);
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dead_letters.path()).unwrap().map(|e| e.unwrap().path()).collect();
+    files.sort();
+    assert_eq!(files.len(), 2, "{files:?}");
+    let body_file = files.iter().find(|f| f.extension().is_some_and(|e| e == "body")).expect("a .body file");
+    assert_eq!(std::fs::read(body_file).unwrap(), cut);
+    let header_file = body_file.with_extension("headers");
+    let header_text = std::fs::read_to_string(&header_file).unwrap();
+    assert!(header_text.contains("x-shopify-topic: orders/create"), "{header_text}");
+
+    // Forged: 401, nothing written. Not configured: not served.
+    assert_eq!(post(&addr, "/webhooks/shopify", &headers, &order), 401);
+    assert_eq!(post(&addr, "/webhooks/bigcommerce", &[], b"{}"), 404);
+    let product = std::fs::read(catalog_dir().join("examples/shopware/product_written.json")).unwrap();
+    let (headers, _) = sign::headers(SignatureScheme::HmacSha256HexBody, "", &product);
+    assert_eq!(post(&addr, "/webhooks/shopware", &headers, &product), 200);
+    assert_eq!(std::fs::read_dir(dead_letters.path()).unwrap().count(), 2);
+
+    // A body over the platform's limit is refused before verification.
+    let huge = vec![b' '; 9 << 20];
+    let status = post(&addr, "/webhooks/shopify", &[], &huge);
+    assert_eq!(status, 413);
+
+    // SIGTERM: a graceful stop, exit status 0.
+    let stopped = Command::new("kill").args(["-TERM", &receiver.child.id().to_string()]).status().unwrap();
+    assert!(stopped.success());
+    let status = receiver.child.wait().unwrap();
+    assert!(status.success(), "{status}");
+}
