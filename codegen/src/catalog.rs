@@ -88,6 +88,31 @@ pub struct DeliveryDef {
     /// Other headers worth exposing.
     #[serde(default)]
     pub headers: Vec<MetadataHeaderDef>,
+    /// A second header family the platform delivers with, signed the same way (Shopify's
+    /// "events" deliveries use `Shopify-*` headers instead of `X-Shopify-*`).
+    pub alternate: Option<AlternateDeliveryDef>,
+}
+
+/// `alternate:` of `delivery:`: the other header family, used when its signature header is
+/// there and the main one is not.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlternateDeliveryDef {
+    /// A short name for the family (`events`).
+    pub name: String,
+    /// Where the family's headers are documented.
+    pub source: String,
+    /// The header that carries the signature (same scheme as the main family).
+    pub signature_header: String,
+    /// Where the topic is.
+    pub topic: CarriedByDef,
+    /// Where the delivery id is.
+    pub id: CarriedByDef,
+    /// Where the store's identity is.
+    pub store: CarriedByDef,
+    /// Other headers worth exposing.
+    #[serde(default)]
+    pub headers: Vec<MetadataHeaderDef>,
 }
 
 /// `signature:` of `delivery:`.

@@ -168,6 +168,27 @@ pub struct Delivery {
     pub store: CarriedBy,
     /// Other headers worth exposing.
     pub headers: Vec<MetadataHeader>,
+    /// The platform's other header family, if it has one.
+    pub alternate: Option<AlternateDelivery>,
+}
+
+/// A second header family, signed with the same scheme.
+#[derive(Debug, Clone)]
+pub struct AlternateDelivery {
+    /// Its short name.
+    pub name: String,
+    /// Where its headers are documented.
+    pub source: String,
+    /// The signature header.
+    pub signature_header: String,
+    /// Where the topic is.
+    pub topic: CarriedBy,
+    /// Where the delivery id is.
+    pub id: CarriedBy,
+    /// Where the store's identity is.
+    pub store: CarriedBy,
+    /// Other headers worth exposing.
+    pub headers: Vec<MetadataHeader>,
 }
 
 /// A scope (permission).

@@ -2,9 +2,11 @@
 //! hands a handler only verified, decoded deliveries.
 //!
 //! Put a [`Receiver`] per platform in the router's state (directly, or in your own state
-//! with [`axum::extract::FromRef`]) and take [`Verified<E>`] as the handler's argument. A
-//! delivery that is not authentic is answered 401 with a generic text, and the handler never
-//! runs for it. An authentic delivery always reaches the handler, even when its body does not
+//! with [`axum::extract::FromRef`]) and take [`Verified<E>`] as the handler's argument; a
+//! multi-store app uses [`Receiver::per_store`] or [`Receiver::per_store_async`] (looked up
+//! per delivery, awaited by the extractor). A request without well-formed signature headers
+//! is refused before its body is read. A delivery that is not authentic is answered 401 with a
+//! generic text, and the handler never runs for it. An authentic delivery always reaches the handler, even when its body does not
 //! decode ([`Delivery::event`] is then the error and [`Delivery::body`] the exact bytes): keep
 //! it and answer 2xx, or the platform retries and then disables the subscription. Only a
 //! [`Receiver::strict`] receiver answers such a delivery 400 instead. Bodies larger than axum's
@@ -53,14 +55,14 @@ where
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
         let receiver = Receiver::<E>::from_ref(state);
+        let refused = |error| DeliveryRejection { inner: Inner::Delivery(error) };
+        // A request that cannot be verified is refused before its body is read.
+        receiver.precheck(request.headers()).map_err(refused)?;
         let headers = request.headers().clone();
         let body = Bytes::from_request(request, state)
             .await
             .map_err(|rejection| DeliveryRejection { inner: Inner::Body(rejection.into_response()) })?;
-        receiver
-            .receive_bytes(&headers, body)
-            .map(Verified)
-            .map_err(|error| DeliveryRejection { inner: Inner::Delivery(error) })
+        receiver.receive_async(&headers, body).await.map(Verified).map_err(refused)
     }
 }
 

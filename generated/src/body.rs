@@ -12,7 +12,7 @@ use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-use crate::verify::{ECWID_CREATED, ECWID_ID};
+use crate::verify::{ECWID_CREATED, ECWID_ID, SHOPWARE_TIMESTAMP};
 use crate::{DeliveryFacts, Location, SignatureScheme};
 
 /// What is at a path of a JSON body.
@@ -20,8 +20,10 @@ use crate::{DeliveryFacts, Location, SignatureScheme};
 pub(crate) enum Found {
     /// Nothing: a key is missing or a value along the path is not an object.
     Absent,
-    /// A string, or an integer written in decimal.
+    /// A string.
     Text(String),
+    /// An integer, written in decimal.
+    Integer(String),
     /// Something else (a float, a boolean, null, an object, an array).
     NotText,
     /// A key along the path occurs more than once in its object.
@@ -104,12 +106,12 @@ impl<'de, const N: usize> Visitor<'de> for Walk<'_, N> {
     }
 
     fn visit_u64<E: de::Error>(self, value: u64) -> Result<(), E> {
-        self.take(|| Found::Text(value.to_string()));
+        self.take(|| Found::Integer(value.to_string()));
         Ok(())
     }
 
     fn visit_i64<E: de::Error>(self, value: i64) -> Result<(), E> {
-        self.take(|| Found::Text(value.to_string()));
+        self.take(|| Found::Integer(value.to_string()));
         Ok(())
     }
 
@@ -180,6 +182,8 @@ pub(crate) enum Field {
     DeliveryId,
     /// The store id, where [`DeliveryFacts::store_id`] is in the body.
     StoreId,
+    /// Shopware's signed body `timestamp`.
+    ShopwareTimestamp,
 }
 
 /// A delivery's raw body and the body fields receiving it reads, all read in one walk the
@@ -188,14 +192,15 @@ pub(crate) enum Field {
 pub(crate) struct DeliveryBody<'b> {
     raw: &'b [u8],
     /// By [`Field`]; `None` where the platform does not read that field from the body.
-    paths: [Option<&'static [&'static str]>; 5],
-    found: OnceCell<Result<[Found; 5], serde_json::Error>>,
+    paths: [Option<&'static [&'static str]>; 6],
+    found: OnceCell<Result<[Found; 6], serde_json::Error>>,
 }
 
 impl<'b> DeliveryBody<'b> {
     /// The body fields `facts` says a delivery is read by.
     pub(crate) fn new(facts: &DeliveryFacts, raw: &'b [u8]) -> Self {
         let ecwid = facts.scheme == SignatureScheme::EcwidCreatedDotId;
+        let shopware = facts.scheme == SignatureScheme::HmacSha256HexBody;
         let in_body = |location| match location {
             Location::Body(_, path) => Some(path),
             Location::Header(_) => None,
@@ -206,6 +211,7 @@ impl<'b> DeliveryBody<'b> {
             in_body(facts.topic),
             in_body(facts.delivery_id),
             in_body(facts.store_id),
+            shopware.then_some(&[SHOPWARE_TIMESTAMP][..]),
         ];
         Self { raw, paths, found: OnceCell::new() }
     }
@@ -236,8 +242,8 @@ mod tests {
     fn reads_strings_and_integers_as_text() {
         let body = br#"{"a":{"b":"x\u0041"},"n":-12,"u":1700000000,"f":1.5,"o":{},"t":true}"#;
         assert_eq!(find(body, &["a", "b"]).unwrap(), Found::Text("xA".into()));
-        assert_eq!(find(body, &["n"]).unwrap(), Found::Text("-12".into()));
-        assert_eq!(find(body, &["u"]).unwrap(), Found::Text("1700000000".into()));
+        assert_eq!(find(body, &["n"]).unwrap(), Found::Integer("-12".into()));
+        assert_eq!(find(body, &["u"]).unwrap(), Found::Integer("1700000000".into()));
         assert_eq!(find(body, &["f"]).unwrap(), Found::NotText);
         assert_eq!(find(body, &["o"]).unwrap(), Found::NotText);
         assert_eq!(find(body, &["t"]).unwrap(), Found::NotText);
@@ -283,10 +289,10 @@ mod tests {
             found,
             [
                 text("e"),
-                text("7"),
+                Found::Integer("7".into()),
                 Found::Absent,
                 text("s"),
-                text("7"),
+                Found::Integer("7".into()),
                 Found::Duplicate,
                 Found::NotText,
                 Found::Absent
@@ -347,7 +353,7 @@ mod tests {
                     for (found, alone) in found.iter().zip(&alone) {
                         assert_eq!(Some(found), alone.as_ref(), "{}", String::from_utf8_lossy(&body));
                     }
-                    texts += found.iter().filter(|found| matches!(found, Found::Text(_))).count();
+                    texts += found.iter().filter(|found| matches!(found, Found::Text(_) | Found::Integer(_))).count();
                     duplicates += usize::from(found[3] == Found::Duplicate);
                 }
                 Err(_) => {

@@ -42,6 +42,10 @@ pub struct MetadataHeader {
 /// How a platform delivers webhooks, as its catalog documents it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct DeliveryFacts {
+    /// Which header family this is: `webhooks`, or an alternate's name (Shopify `events`).
+    pub family: &'static str,
+    /// Where this family's headers are documented.
+    pub family_source: &'static str,
     /// Where the topic is.
     pub topic: Location,
     /// The header that carries the signature.
@@ -56,6 +60,70 @@ pub struct DeliveryFacts {
     pub store_id: Location,
     /// Other headers worth exposing.
     pub headers: &'static [MetadataHeader],
+    /// The platform's other header family, signed the same way: used for a delivery that
+    /// carries its signature header and not this one's (Shopify's `events` deliveries send
+    /// `Shopify-Hmac-Sha256`, `Shopify-Topic`, … instead of `X-Shopify-*`).
+    pub alternate: Option<&'static DeliveryFacts>,
+}
+
+/// A value a delivery carries, to ask whether its signature covers it
+/// ([`DeliveryFacts::signs`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DeliveryValue {
+    /// The body as a whole.
+    Body,
+    /// The topic.
+    Topic,
+    /// The delivery id.
+    DeliveryId,
+    /// The store id.
+    StoreId,
+    /// The metadata headers.
+    Metadata,
+}
+
+impl DeliveryFacts {
+    /// Whether the platform's signature covers `value`.
+    ///
+    /// | platform | signed | not signed |
+    /// | --- | --- | --- |
+    /// | Shopify | the body | every header: topic, shop domain, webhook and event ids, API version |
+    /// | BigCommerce | `webhook-id`, `webhook-timestamp` and the body (topic and store in it) | — |
+    /// | Shopware | the body (topic, shop id, event id in it) | the headers (`sw-version`, …) |
+    /// | Ecwid | `eventCreated` and `eventId` only | the topic, the store, the entity, `data` |
+    pub fn signs(&self, value: DeliveryValue) -> bool {
+        let body_signed = self.scheme != SignatureScheme::EcwidCreatedDotId;
+        let at = |location: Location| match location {
+            // Ecwid signs `eventId` (with `eventCreated`) and nothing else of its body.
+            Location::Body(field, _) => body_signed || field == "eventId",
+            Location::Header(header) => {
+                self.scheme == SignatureScheme::StandardWebhooks && header.eq_ignore_ascii_case("webhook-id")
+            }
+        };
+        match value {
+            DeliveryValue::Body => body_signed,
+            DeliveryValue::Topic => at(self.topic),
+            DeliveryValue::DeliveryId => at(self.delivery_id),
+            DeliveryValue::StoreId => at(self.store_id),
+            DeliveryValue::Metadata => false,
+        }
+    }
+
+    /// The facts of the header family `headers` use: the alternate when its signature header
+    /// is there and this one's is not, else these. Every header of a delivery is then read
+    /// from that one family.
+    pub fn for_headers<H: crate::HeaderLookup + ?Sized>(self, headers: &H) -> DeliveryFacts {
+        match self.alternate {
+            Some(alternate)
+                if headers.header(self.signature_header).is_none()
+                    && headers.header(alternate.signature_header).is_some() =>
+            {
+                *alternate
+            }
+            _ => self,
+        }
+    }
 }
 
 /// A platform's decoded `Event`: what receiving code needs, the same way for every platform.

@@ -53,7 +53,9 @@ mod drift;
 mod path;
 mod pattern;
 mod receive;
+mod receiver;
 mod scope;
+mod secrets;
 mod subscription;
 mod tolerate;
 mod topic;
@@ -67,16 +69,20 @@ pub mod wire;
 mod platforms;
 
 pub use decode::DecodeError;
-pub use delivery::{DeliveryFacts, Location, MetadataHeader, SignatureScheme, WebhookEvent};
+pub use delivery::{DeliveryFacts, DeliveryValue, Location, MetadataHeader, SignatureScheme, WebhookEvent};
 pub use drift::{mismatches, FieldMismatch};
 pub use pattern::{Pattern, PatternError};
 pub use platforms::*;
-pub use receive::{Delivery, HeaderLookup, ReceiveError, Receiver};
+pub use receive::{Delivery, HeaderLookup, ReceiveError};
+pub use receiver::Receiver;
 pub use scope::ScopeRequirement;
+pub use secrets::{AsyncSecretSource, BoxFuture, SecretLookupError, SecretSource};
 pub use subscription::Subscription;
 pub use topic::{CatalogTopic, Group, UnknownName};
 pub use value::{Field, Id, Mismatch, Money, StringOrNumber, Timestamp};
-pub use verify::{Clock, FixedClock, Secret, SecretError, SystemClock, VerifyOptions};
+pub use verify::{
+    Clock, FixedClock, Secret, SecretError, SystemClock, VerifyOptions, SHOPWARE_PREVIOUS_SECRET_ALLOWANCE,
+};
 pub use vocabulary::{Action, Entity};
 
 #[cfg(doctest)]

@@ -3,15 +3,14 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
-use std::marker::PhantomData;
-use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
 
-use crate::body::{self, DeliveryBody, Field, Found};
+use crate::body::{DeliveryBody, Field, Found};
+use crate::secrets::{SecretLookupError, SecretSource};
 use crate::verify::{self, Secret, VerifyOptions};
-use crate::{DecodeError, Location, MetadataHeader, WebhookEvent};
+use crate::{DecodeError, DeliveryFacts, Location, MetadataHeader, WebhookEvent};
 
 /// Request headers, looked up by name, ASCII case-insensitively.
 ///
@@ -128,6 +127,14 @@ pub enum ReceiveError {
     /// The delivery is authentic and decodes, but some fields hold values of another type than
     /// documented (kept as received), and the receiver is [strict](Receiver::strict). 400.
     Mismatched(Vec<crate::FieldMismatch>),
+    /// A per-store receiver cannot tell which store the delivery is from (no store key, or it
+    /// appears twice), or it does not know that store. 401.
+    UnknownStore,
+    /// The store the verified delivery reports is not the store whose secret verified it. 401.
+    StoreMismatch,
+    /// The secret source could not answer (or an async source was called synchronously). 503:
+    /// the platform retries.
+    SecretLookup(SecretLookupError),
 }
 
 impl ReceiveError {
@@ -135,6 +142,7 @@ impl ReceiveError {
     pub fn status(&self) -> http::StatusCode {
         match self {
             Self::NoSecrets => http::StatusCode::INTERNAL_SERVER_ERROR,
+            Self::SecretLookup(_) => http::StatusCode::SERVICE_UNAVAILABLE,
             Self::Undecodable(_) | Self::Mismatched(_) => http::StatusCode::BAD_REQUEST,
             _ => http::StatusCode::UNAUTHORIZED,
         }
@@ -151,6 +159,7 @@ impl ReceiveError {
         match self.status().as_u16() {
             401 => "webhook not verified\n",
             400 => "webhook body not accepted\n",
+            503 => "webhook receiver unavailable, retry later\n",
             _ => "webhook receiver error\n",
         }
     }
@@ -188,6 +197,13 @@ impl fmt::Display for ReceiveError {
                 tolerance.as_secs()
             ),
             Self::Undecodable(error) => write!(f, "the authentic delivery does not decode: {error}"),
+            Self::UnknownStore => f.write_str(
+                "the delivery names no store this receiver has secrets for (or names one twice); it cannot be verified",
+            ),
+            Self::StoreMismatch => f.write_str(
+                "the verified delivery reports another store than the one whose secret verified it; refused as a forgery",
+            ),
+            Self::SecretLookup(error) => write!(f, "the secrets could not be looked up: {error}"),
             Self::Mismatched(found) => {
                 f.write_str("the authentic delivery has fields that do not fit their types:")?;
                 for mismatch in found {
@@ -203,6 +219,7 @@ impl std::error::Error for ReceiveError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Self::Undecodable(error) => Some(error),
+            Self::SecretLookup(error) => Some(error),
             _ => None,
         }
     }
@@ -239,6 +256,7 @@ impl std::error::Error for ReceiveError {
 pub struct Delivery<E> {
     decoded: Result<E, DecodeError>,
     body: Bytes,
+    facts: DeliveryFacts,
     topic: Option<String>,
     delivery_id: Option<String>,
     store_id: Option<String>,
@@ -267,22 +285,65 @@ impl<E: WebhookEvent> Delivery<E> {
         secrets: &[Secret],
         options: &VerifyOptions,
     ) -> Result<Self, ReceiveError> {
-        Self::receive_bytes(headers, Bytes::copy_from_slice(body), secrets, options)
+        let raw = Bytes::copy_from_slice(body);
+        let (facts, delivery_body) = Self::read(headers, &raw);
+        verify::verify(&facts, headers, &delivery_body, secrets, options)?;
+        Ok(Self::decode_verified(facts, headers, &delivery_body).with_body(raw))
     }
 
-    /// Verifies and decodes a body the caller already holds as [`Bytes`] (no copy is made).
-    pub(crate) fn receive_bytes<H: HeaderLookup + ?Sized>(
+    /// Verifies with the secrets of the store the delivery claims, looked up in `source`, and
+    /// then decodes it: the verified delivery must report the store whose secret verified it.
+    /// What an app serving several stores with their own secrets (Shopware's shops) uses.
+    pub fn verify_and_decode_for_store<H: HeaderLookup + ?Sized>(
         headers: &H,
-        raw: Bytes,
+        body: &[u8],
+        source: &dyn SecretSource,
+        options: &VerifyOptions,
+    ) -> Result<Self, ReceiveError> {
+        let raw = Bytes::copy_from_slice(body);
+        let (facts, delivery_body) = Self::read(headers, &raw);
+        let store = Self::claimed_store(&facts, headers, &delivery_body)?;
+        let secrets = source.secrets_for(&store).map_err(ReceiveError::SecretLookup)?;
+        Self::verify_for_store(facts, headers, &delivery_body, &store, &secrets, options).map(|d| d.with_body(raw))
+    }
+
+    /// The header family `headers` use, and the body's fields to be read in one walk.
+    pub(crate) fn read<'b, H: HeaderLookup + ?Sized>(headers: &H, raw: &'b [u8]) -> (DeliveryFacts, DeliveryBody<'b>) {
+        let facts = E::DELIVERY.for_headers(headers);
+        let body = DeliveryBody::new(&facts, raw);
+        (facts, body)
+    }
+
+    /// Verifies with the secrets of `store` alone, decodes, and holds the delivery to the store.
+    pub(crate) fn verify_for_store<H: HeaderLookup + ?Sized>(
+        facts: DeliveryFacts,
+        headers: &H,
+        body: &DeliveryBody<'_>,
+        store: &str,
         secrets: &[Secret],
         options: &VerifyOptions,
     ) -> Result<Self, ReceiveError> {
-        // One walk reads every body field the delivery needs: before the signature check for
-        // Ecwid (whose signature covers body fields), after it for the others.
-        let body = DeliveryBody::new(&E::DELIVERY, &raw);
-        verify::verify(&E::DELIVERY, headers, &body, secrets, options)?;
-        let delivery = Self::decode_verified(headers, &body);
-        Ok(Self { body: raw, ..delivery })
+        if secrets.iter().all(Secret::is_empty) {
+            return Err(ReceiveError::UnknownStore);
+        }
+        verify::verify(&facts, headers, body, secrets, options)?;
+        let delivery = Self::decode_verified(facts, headers, body);
+        if delivery.store_id() != Some(store) {
+            return Err(ReceiveError::StoreMismatch);
+        }
+        Ok(delivery)
+    }
+
+    /// The store the delivery claims, unverified: the key its secrets are looked up by.
+    pub(crate) fn claimed_store<H: HeaderLookup + ?Sized>(
+        facts: &DeliveryFacts,
+        headers: &H,
+        body: &DeliveryBody<'_>,
+    ) -> Result<String, ReceiveError> {
+        match read_location(headers, facts.store_id, body.get(Field::StoreId)) {
+            Ok(Some(store)) => Ok(store),
+            Ok(None) | Err(_) => Err(ReceiveError::UnknownStore),
+        }
     }
 
     /// Only verifies the signature: `Ok` means one of `secrets` signed this delivery.
@@ -292,28 +353,41 @@ impl<E: WebhookEvent> Delivery<E> {
         secrets: &[Secret],
         options: &VerifyOptions,
     ) -> Result<(), ReceiveError> {
-        verify::verify(&E::DELIVERY, headers, &DeliveryBody::new(&E::DELIVERY, body), secrets, options)
+        let (facts, body) = Self::read(headers, body);
+        verify::verify(&facts, headers, &body, secrets, options)
+    }
+
+    /// Checks, from the headers alone, that a delivery could be verified at all (its
+    /// signature headers are there and well-formed), so that a server can refuse a request
+    /// before reading its body.
+    pub fn precheck<H: HeaderLookup + ?Sized>(headers: &H) -> Result<(), ReceiveError> {
+        verify::precheck(&E::DELIVERY.for_headers(headers), headers)
     }
 
     /// The store id the delivery claims, read **without** verification: only to choose which
-    /// secret to verify with when secrets are per store (Shopware's shop secret is assigned per
-    /// shop). Never act on it before [`Self::verify_and_decode`] succeeds.
+    /// secret to verify with when secrets are per store (as [`Self::verify_and_decode_for_store`]
+    /// does). Never act on it before verification succeeds.
     pub fn unverified_store_id<H: HeaderLookup + ?Sized>(headers: &H, body: &[u8]) -> Option<String> {
-        let found = match E::DELIVERY.store_id {
-            Location::Body(_, path) => body::find(body, path),
-            Location::Header(_) => Ok(Found::Absent),
-        };
-        read_location(headers, E::DELIVERY.store_id, found).ok().flatten()
+        let (facts, body) = Self::read(headers, body);
+        Self::claimed_store(&facts, headers, &body).ok()
+    }
+
+    /// The same delivery holding `raw` as its body.
+    pub(crate) fn with_body(self, raw: Bytes) -> Self {
+        Self { body: raw, ..self }
     }
 
     /// Reads the topic, decodes the payload and reads the ids, from a body whose signature
     /// was checked. Never fails: what cannot be read is the decode error.
-    fn decode_verified<H: HeaderLookup + ?Sized>(headers: &H, body: &DeliveryBody<'_>) -> Self {
-        let facts = E::DELIVERY;
+    pub(crate) fn decode_verified<H: HeaderLookup + ?Sized>(
+        facts: DeliveryFacts,
+        headers: &H,
+        body: &DeliveryBody<'_>,
+    ) -> Self {
         let topic = match facts.topic {
             Location::Header(header) => header_text(headers, header).ok_or(DecodeError::MissingTopic { field: header }),
             Location::Body(field, _) => match body.get(Field::Topic) {
-                Ok(Found::Text(topic)) => Ok(topic),
+                Ok(Found::Text(topic) | Found::Integer(topic)) => Ok(topic),
                 Ok(Found::Duplicate) => Err(DecodeError::DuplicateField { field }),
                 Ok(Found::Absent | Found::NotText) => Err(DecodeError::MissingTopic { field }),
                 Err(error) => Err(crate::decode::syntax(&error)),
@@ -333,11 +407,26 @@ impl<E: WebhookEvent> Delivery<E> {
         Self {
             decoded,
             body: Bytes::new(),
+            facts,
             topic: topic.ok(),
             delivery_id: delivery_id.ok().flatten(),
             store_id: store_id.ok().flatten(),
             metadata,
         }
+    }
+
+    /// How the platform delivered this one: the header family its headers were read from
+    /// (Shopify `webhooks` or `events`), and what the signature covers.
+    pub fn facts(&self) -> &DeliveryFacts {
+        &self.facts
+    }
+
+    /// Whether the signature covers `value`: one that it does not cover (Shopify's topic and
+    /// shop headers, Ecwid's store and data) could have been changed by whoever captured an
+    /// authentic delivery. Re-fetch the resource through the platform's API before acting on
+    /// such a value where the platform advises it (Ecwid does).
+    pub fn is_signed(&self, value: crate::DeliveryValue) -> bool {
+        self.facts.signs(value)
     }
 
     /// The decoded event, or why the authentic body did not decode (keep [`Self::body`] then).
@@ -404,9 +493,10 @@ impl<E: WebhookEvent> Delivery<E> {
     }
 }
 
-/// A header's value as trimmed text, if present, non-empty and UTF-8.
+/// A header's value without the spaces and tabs around it (the bytes verification uses), if
+/// present, non-empty and UTF-8.
 fn header_text<H: HeaderLookup + ?Sized>(headers: &H, name: &str) -> Option<String> {
-    let value = std::str::from_utf8(headers.header(name)?).ok()?.trim();
+    let value = std::str::from_utf8(crate::verify::trim(headers.header(name)?)).ok()?;
     (!value.is_empty()).then(|| value.to_owned())
 }
 
@@ -419,124 +509,10 @@ fn read_location<H: HeaderLookup + ?Sized>(
     match location {
         Location::Header(name) => Ok(header_text(headers, name)),
         Location::Body(field, _) => match found {
-            Ok(Found::Text(text)) => Ok(Some(text)),
+            Ok(Found::Text(text) | Found::Integer(text)) => Ok(Some(text)),
             Ok(Found::Absent | Found::NotText) => Ok(None),
             Ok(Found::Duplicate) => Err(DecodeError::DuplicateField { field }),
             Err(error) => Err(crate::decode::syntax(&error)),
         },
-    }
-}
-
-/// A receiver for platform `E`: its secrets and options, ready to take deliveries. Cheap to
-/// clone (shared), so it can live in a web framework's state.
-///
-/// ```
-/// # #[cfg(feature = "shopware")] {
-/// use commerce_webhooks::{shopware, Receiver, Secret};
-///
-/// let receiver = Receiver::<shopware::Event>::new([Secret::new("test_secret")]);
-/// let headers = [("shopware-shop-signature", "02c76422d725ce31b6d1927a219415b7513db211b794fbd7c3dfc6a9446fd13e")];
-/// // Authentic, but `{"id":1}` names no topic (`data.event`): it still reaches the application.
-/// let delivery = receiver.receive(&headers, br#"{"id":1}"#).unwrap();
-/// assert!(delivery.event().is_err());
-/// assert_eq!(&delivery.body()[..], br#"{"id":1}"#);
-/// // A strict receiver refuses it with 400 instead (and the platform will retry, then give up).
-/// let error = receiver.strict().receive(&headers, br#"{"id":1}"#).unwrap_err();
-/// assert_eq!(error.status(), 400);
-/// # }
-/// ```
-pub struct Receiver<E> {
-    secrets: Arc<[Secret]>,
-    options: VerifyOptions,
-    strict: bool,
-    event: PhantomData<fn() -> E>,
-}
-
-impl<E: WebhookEvent> Receiver<E> {
-    /// A receiver accepting deliveries signed with any of `secrets`.
-    pub fn new(secrets: impl IntoIterator<Item = Secret>) -> Self {
-        Self {
-            secrets: secrets.into_iter().collect(),
-            options: VerifyOptions::default(),
-            strict: false,
-            event: PhantomData,
-        }
-    }
-
-    /// The same receiver with other options (tolerance, clock).
-    pub fn with_options(mut self, options: VerifyOptions) -> Self {
-        self.options = options;
-        self
-    }
-
-    /// The same receiver, refusing authentic deliveries that do not fit the types exactly (400)
-    /// instead of handing them over: [`ReceiveError::Undecodable`] for a body that does not
-    /// decode, [`ReceiveError::Mismatched`] for one with fields kept as received. Opt in only
-    /// where losing such a delivery is acceptable: the platform retries it, then disables the
-    /// subscription.
-    pub fn strict(mut self) -> Self {
-        self.strict = true;
-        self
-    }
-
-    /// Verifies, then decodes, one delivery.
-    pub fn receive<H: HeaderLookup + ?Sized>(&self, headers: &H, body: &[u8]) -> Result<Delivery<E>, ReceiveError> {
-        self.receive_bytes(headers, Bytes::copy_from_slice(body))
-    }
-
-    /// [`Self::receive`] for a body held as [`Bytes`] (no copy is made).
-    pub fn receive_bytes<H: HeaderLookup + ?Sized>(
-        &self,
-        headers: &H,
-        body: Bytes,
-    ) -> Result<Delivery<E>, ReceiveError> {
-        let delivery = Delivery::receive_bytes(headers, body, &self.secrets, &self.options).inspect_err(log_refused)?;
-        match delivery.decode_error() {
-            Some(error) if self.strict => Err(ReceiveError::Undecodable(error.clone())).inspect_err(log_refused),
-            None if self.strict => match delivery.mismatches() {
-                found if found.is_empty() => Ok(delivery),
-                found => Err(ReceiveError::Mismatched(found)).inspect_err(log_refused),
-            },
-            Some(_error) => {
-                #[cfg(feature = "tracing")]
-                tracing::warn!(
-                    topic = delivery.topic(),
-                    delivery_id = delivery.delivery_id(),
-                    error = %_error,
-                    "authentic webhook delivery does not decode; handed over with its raw body"
-                );
-                Ok(delivery)
-            }
-            None => Ok(delivery),
-        }
-    }
-}
-
-/// Tells `tracing` (feature `tracing`) why a delivery was refused: the sender only gets
-/// [`ReceiveError::public_text`].
-fn log_refused(_error: &ReceiveError) {
-    #[cfg(feature = "tracing")]
-    tracing::warn!(status = _error.status().as_u16(), error = %_error, "webhook delivery refused");
-}
-
-impl<E> Clone for Receiver<E> {
-    fn clone(&self) -> Self {
-        Self {
-            secrets: Arc::clone(&self.secrets),
-            options: self.options.clone(),
-            strict: self.strict,
-            event: PhantomData,
-        }
-    }
-}
-
-impl<E> fmt::Debug for Receiver<E> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Receiver")
-            .field("event", &std::any::type_name::<E>())
-            .field("secrets", &self.secrets.len())
-            .field("options", &self.options)
-            .field("strict", &self.strict)
-            .finish()
     }
 }

@@ -33,13 +33,37 @@ const TAG_LEN: usize = 32;
 ///
 /// The bytes never appear in `Debug` output or in any error. An empty secret never verifies
 /// anything, so a missing environment variable cannot turn into "every forgery is accepted".
+///
+/// A secret being rotated out can be given an end ([`Secret::valid_until`]): Shopware's app
+/// SDKs accept a shop's previous secret for [`SHOPWARE_PREVIOUS_SECRET_ALLOWANCE`] after the
+/// shop re-registered with a new one.
 #[derive(Clone)]
-pub struct Secret(Arc<[u8]>);
+pub struct Secret {
+    key: Arc<[u8]>,
+    valid_until: Option<SystemTime>,
+}
+
+/// How long Shopware's app SDKs keep accepting a shop's previous secret after it rotated
+/// (`INFLIGHT_ALLOWANCE` in shopware/app-php-sdk's `DualSignatureRequestVerifier`, 60 s in the
+/// JS SDK too): deliveries already in flight were signed with it.
+pub const SHOPWARE_PREVIOUS_SECRET_ALLOWANCE: Duration = Duration::from_secs(60);
 
 impl Secret {
     /// A secret from its bytes (a client secret is used as its UTF-8 bytes).
     pub fn new(secret: impl AsRef<[u8]>) -> Self {
-        Self(Arc::from(secret.as_ref()))
+        Self { key: Arc::from(secret.as_ref()), valid_until: None }
+    }
+
+    /// The same secret, accepted only until `until` (by the verifying clock): a previous secret
+    /// during a rotation. For Shopware, `rotated_at + SHOPWARE_PREVIOUS_SECRET_ALLOWANCE`.
+    pub fn valid_until(mut self, until: SystemTime) -> Self {
+        self.valid_until = Some(until);
+        self
+    }
+
+    /// Whether the secret may verify a delivery at `now`.
+    fn usable_at(&self, now: SystemTime) -> bool {
+        !self.key.is_empty() && self.valid_until.is_none_or(|until| now <= until)
     }
 
     /// A Standard Webhooks secret written `whsec_<base64>`: the key is the base64-decoded part
@@ -55,26 +79,29 @@ impl Secret {
         if key.is_empty() {
             return Err(SecretError::Empty);
         }
-        Ok(Self(Arc::from(key)))
+        Ok(Self::from(key))
     }
 
     /// Whether the secret has no bytes (such a secret never verifies a delivery).
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.key.is_empty()
     }
 
-    fn mac(&self) -> Option<HmacSha256> {
-        if self.0.is_empty() {
-            return None;
+    /// The HMAC-SHA256 of `parts` under this secret.
+    fn tag(&self, parts: &[&[u8]]) -> Option<[u8; TAG_LEN]> {
+        let mut mac = HmacSha256::new_from_slice(&self.key).ok()?;
+        for part in parts {
+            mac.update(part);
         }
-        HmacSha256::new_from_slice(&self.0).ok()
+        Some(mac.finalize().into_bytes().into())
     }
 }
 
-/// Constant-time in the bytes (only the lengths may show in timing).
+/// Constant-time in the bytes (only the lengths may show in timing); the end of validity is
+/// not compared.
 impl PartialEq for Secret {
     fn eq(&self, other: &Self) -> bool {
-        bool::from(self.0.ct_eq(&other.0))
+        bool::from(self.key.ct_eq(&other.key))
     }
 }
 
@@ -106,7 +133,7 @@ impl From<&[u8]> for Secret {
 
 impl From<Vec<u8>> for Secret {
     fn from(secret: Vec<u8>) -> Self {
-        Self(Arc::from(secret))
+        Self { key: Arc::from(secret), valid_until: None }
     }
 }
 
@@ -169,10 +196,18 @@ impl<F: Fn() -> SystemTime + Send + Sync> Clock for F {
     }
 }
 
-/// How deliveries are verified: timestamp tolerance and clock.
+/// How deliveries are verified: how old a signed timestamp may be, and the clock.
+///
+/// | platform | signed time | default limit |
+/// | --- | --- | --- |
+/// | BigCommerce | `webhook-timestamp` header | [`Self::DEFAULT_TOLERANCE`] either way ([`Self::tolerance`]) |
+/// | Ecwid | body `eventCreated` (a JSON integer) | [`Self::ECWID_MAX_AGE`] old, [`Self::DEFAULT_TOLERANCE`] ahead ([`Self::max_age`]) |
+/// | Shopware | body `timestamp`, when present | none; [`Self::max_age`] sets one |
+/// | Shopify | nothing | — |
 #[derive(Clone)]
 pub struct VerifyOptions {
     tolerance: Duration,
+    max_age: Option<Duration>,
     clock: Arc<dyn Clock>,
 }
 
@@ -180,15 +215,36 @@ impl VerifyOptions {
     /// The default tolerance: a signed timestamp may be at most 5 minutes old or ahead.
     pub const DEFAULT_TOLERANCE: Duration = Duration::from_secs(5 * 60);
 
-    /// The defaults: [`Self::DEFAULT_TOLERANCE`] and the system clock.
+    /// How long Ecwid retries a delivery that was not answered 2xx: "in the next 24h", 27
+    /// attempts (docs.ecwid.com, "How to process webhooks"; older docs said 48 hours, set
+    /// [`Self::max_age`] to accept those retries).
+    pub const ECWID_RETRY_WINDOW: Duration = Duration::from_secs(24 * 60 * 60);
+
+    /// The default age limit of Ecwid's `eventCreated`: the retry window plus the clock skew
+    /// [`Self::DEFAULT_TOLERANCE`] allows. Ecwid signs only `eventCreated` and `eventId`, so
+    /// without a limit one captured delivery would authenticate any body forever.
+    pub const ECWID_MAX_AGE: Duration =
+        Duration::from_secs(Self::ECWID_RETRY_WINDOW.as_secs() + Self::DEFAULT_TOLERANCE.as_secs());
+
+    /// The defaults: [`Self::DEFAULT_TOLERANCE`], Ecwid's [`Self::ECWID_MAX_AGE`], no limit on
+    /// Shopware's body timestamp, and the system clock.
     pub fn new() -> Self {
-        Self { tolerance: Self::DEFAULT_TOLERANCE, clock: Arc::new(SystemClock) }
+        Self { tolerance: Self::DEFAULT_TOLERANCE, max_age: None, clock: Arc::new(SystemClock) }
     }
 
     /// How far a signed timestamp may be from now, in the past (stale) or the future. Applies
-    /// to schemes that sign a timestamp (Standard Webhooks: BigCommerce).
+    /// to schemes that sign a timestamp in a header (Standard Webhooks: BigCommerce), and is the
+    /// clock skew allowed ahead for timestamps in a body.
     pub fn tolerance(mut self, tolerance: Duration) -> Self {
         self.tolerance = tolerance;
+        self
+    }
+
+    /// How old a timestamp signed in the body may be: Ecwid's `eventCreated` (default
+    /// [`Self::ECWID_MAX_AGE`]) and Shopware's `timestamp` (no limit by default; a body
+    /// without one is still accepted, as older shops send none).
+    pub fn max_age(mut self, max_age: Duration) -> Self {
+        self.max_age = Some(max_age);
         self
     }
 
@@ -212,7 +268,10 @@ impl Default for VerifyOptions {
 
 impl fmt::Debug for VerifyOptions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("VerifyOptions").field("tolerance", &self.tolerance).finish_non_exhaustive()
+        f.debug_struct("VerifyOptions")
+            .field("tolerance", &self.tolerance)
+            .field("max_age", &self.max_age)
+            .finish_non_exhaustive()
     }
 }
 
@@ -223,6 +282,32 @@ const WEBHOOK_TIMESTAMP: &str = "webhook-timestamp";
 /// The body fields Ecwid signs, in signing order.
 pub(crate) const ECWID_CREATED: &str = "eventCreated";
 pub(crate) const ECWID_ID: &str = "eventId";
+
+/// The Unix time Shopware writes into every body it signs (since 6.4.1.0).
+pub(crate) const SHOPWARE_TIMESTAMP: &str = "timestamp";
+
+/// At most this many entries in a Standard Webhooks signature header: a sender rotating keys
+/// sends two or three; thousands only make every request cost that many comparisons.
+pub(crate) const MAX_SIGNATURES: usize = 16;
+
+/// Checks, from the headers alone, that the delivery can be verified at all: the signature
+/// header (and Standard Webhooks' id and timestamp) is there and well-formed. Lets a server
+/// refuse such a request before reading its body.
+pub(crate) fn precheck<H: HeaderLookup + ?Sized>(facts: &DeliveryFacts, headers: &H) -> Result<(), ReceiveError> {
+    let header = facts.signature_header;
+    let signature = required_header(headers, header)?;
+    match facts.scheme {
+        SignatureScheme::HmacSha256Base64Body | SignatureScheme::EcwidCreatedDotId => {
+            decode_base64_tag(header, signature).map(drop)
+        }
+        SignatureScheme::HmacSha256HexBody => decode_hex_tag(header, signature).map(drop),
+        SignatureScheme::StandardWebhooks => {
+            required_header(headers, WEBHOOK_ID)?;
+            parse_timestamp(required_header(headers, WEBHOOK_TIMESTAMP)?)?;
+            standard_webhooks_tags(header, signature).map(drop)
+        }
+    }
+}
 
 /// Checks the delivery's signature by `facts.scheme`; `Ok` means one of `secrets` signed it.
 /// Reads body fields (Ecwid's) from `body`, whose walk also collects the fields read after
@@ -240,23 +325,94 @@ pub(crate) fn verify<H: HeaderLookup + ?Sized>(
     let header = facts.signature_header;
     let signature = required_header(headers, header)?;
     let raw = body.raw();
+    let now = options.clock.now();
     match facts.scheme {
         SignatureScheme::HmacSha256Base64Body => {
             let tag = decode_base64_tag(header, signature)?;
-            check(header, secrets, &[raw], &[tag])
+            check(header, secrets, now, &[raw], &[tag])
         }
         SignatureScheme::HmacSha256HexBody => {
             let tag = decode_hex_tag(header, signature)?;
-            check(header, secrets, &[raw], &[tag])
+            check(header, secrets, now, &[raw], &[tag])?;
+            // The body is signed, timestamp included: an old one is a replay.
+            match (options.max_age, body.get(Field::ShopwareTimestamp)) {
+                (Some(max_age), Ok(Found::Integer(text) | Found::Text(text))) => {
+                    let signed_at =
+                        parse_timestamp(text.as_bytes()).map_err(|_| ReceiveError::UnreadableSignedField {
+                            field: SHOPWARE_TIMESTAMP,
+                            reason: "it is not Unix seconds",
+                        })?;
+                    fresh(signed_at, now, max_age, options.tolerance)
+                }
+                (Some(_), Ok(Found::Duplicate)) => Err(ReceiveError::UnreadableSignedField {
+                    field: SHOPWARE_TIMESTAMP,
+                    reason: "the body has it more than once",
+                }),
+                _ => Ok(()),
+            }
         }
         SignatureScheme::StandardWebhooks => standard_webhooks(header, signature, headers, raw, secrets, options),
         SignatureScheme::EcwidCreatedDotId => {
             let tag = decode_base64_tag(header, signature)?;
-            let created = signed_body_field(body.get(Field::EcwidCreated), ECWID_CREATED)?;
+            // `eventCreated` must be an integer: its digits cannot hold the `.` that separates
+            // it from `eventId`, so the signed text splits one way only.
+            let created = match body.get(Field::EcwidCreated) {
+                Ok(Found::Integer(digits)) if !digits.starts_with('-') => digits,
+                Ok(Found::Text(_) | Found::Integer(_)) => {
+                    return Err(ReceiveError::UnreadableSignedField {
+                        field: ECWID_CREATED,
+                        reason: "it is not a non-negative JSON integer",
+                    })
+                }
+                other => signed_body_field(other, ECWID_CREATED)?,
+            };
             let id = signed_body_field(body.get(Field::EcwidId), ECWID_ID)?;
-            check(header, secrets, &[created.as_bytes(), b".", id.as_bytes()], &[tag])
+            check(header, secrets, now, &[created.as_bytes(), b".", id.as_bytes()], &[tag])?;
+            let signed_at = parse_timestamp(created.as_bytes()).map_err(|_| ReceiveError::UnreadableSignedField {
+                field: ECWID_CREATED,
+                reason: "it is not Unix seconds",
+            })?;
+            fresh(signed_at, now, options.max_age.unwrap_or(VerifyOptions::ECWID_MAX_AGE), options.tolerance)
         }
     }
+}
+
+/// Whether a genuine signature made at `signed_at` is still acceptable at `now`: at most
+/// `max_age` old, at most `ahead` in the future.
+fn fresh(signed_at: SystemTime, now: SystemTime, max_age: Duration, ahead: Duration) -> Result<(), ReceiveError> {
+    match now.duration_since(signed_at) {
+        Ok(age) if age > max_age => Err(ReceiveError::StaleTimestamp { age, tolerance: max_age }),
+        Ok(_) => Ok(()),
+        Err(future) if future.duration() > ahead => {
+            Err(ReceiveError::FutureTimestamp { ahead: future.duration(), tolerance: ahead })
+        }
+        Err(_) => Ok(()),
+    }
+}
+
+/// The `v1` tags of a Standard Webhooks signature header: `v1,<base64>` entries separated by
+/// spaces (other versions are skipped), at most [`MAX_SIGNATURES`] entries.
+fn standard_webhooks_tags(header: &'static str, signature: &[u8]) -> Result<Vec<[u8; TAG_LEN]>, ReceiveError> {
+    let mut tags = Vec::new();
+    for (index, entry) in signature.split(|&b| b == b' ').filter(|entry| !entry.is_empty()).enumerate() {
+        if index == MAX_SIGNATURES {
+            return Err(ReceiveError::MalformedSignature { header, reason: "it has more than 16 signatures" });
+        }
+        let Some(comma) = entry.iter().position(|&b| b == b',') else {
+            return Err(ReceiveError::MalformedSignature {
+                header,
+                reason: "each signature is `<version>,<base64>`, and this one has no comma",
+            });
+        };
+        let (version, encoded) = (&entry[..comma], &entry[comma + 1..]);
+        if version == b"v1" {
+            tags.push(decode_base64_tag(header, encoded)?);
+        }
+    }
+    if tags.is_empty() {
+        return Err(ReceiveError::MalformedSignature { header, reason: "it has no `v1,` signature" });
+    }
+    Ok(tags)
 }
 
 /// Standard Webhooks: `v1,<base64>` signatures (space-separated, any may match) of
@@ -272,36 +428,11 @@ fn standard_webhooks<H: HeaderLookup + ?Sized>(
     let id = required_header(headers, WEBHOOK_ID)?;
     let timestamp = required_header(headers, WEBHOOK_TIMESTAMP)?;
     let signed_at = parse_timestamp(timestamp)?;
-
-    let mut tags = Vec::new();
-    for entry in signature.split(|&b| b == b' ').filter(|entry| !entry.is_empty()) {
-        let Some(comma) = entry.iter().position(|&b| b == b',') else {
-            return Err(ReceiveError::MalformedSignature {
-                header,
-                reason: "each signature is `<version>,<base64>`, and this one has no comma",
-            });
-        };
-        let (version, encoded) = (&entry[..comma], &entry[comma + 1..]);
-        if version == b"v1" {
-            tags.push(decode_base64_tag(header, encoded)?);
-        }
-    }
-    if tags.is_empty() {
-        return Err(ReceiveError::MalformedSignature { header, reason: "it has no `v1,` signature" });
-    }
-    check(header, secrets, &[id, b".", timestamp, b".", body], &tags)?;
-
-    // Authentic; now fresh?
+    let tags = standard_webhooks_tags(header, signature)?;
     let now = options.clock.now();
-    let tolerance = options.tolerance;
-    match now.duration_since(signed_at) {
-        Ok(age) if age > tolerance => Err(ReceiveError::StaleTimestamp { age, tolerance }),
-        Ok(_) => Ok(()),
-        Err(ahead) if ahead.duration() > tolerance => {
-            Err(ReceiveError::FutureTimestamp { ahead: ahead.duration(), tolerance })
-        }
-        Err(_) => Ok(()),
-    }
+    check(header, secrets, now, &[id, b".", timestamp, b".", body], &tags)?;
+    // Authentic; now fresh?
+    fresh(signed_at, now, options.tolerance, options.tolerance)
 }
 
 /// Unix seconds: 1 to 12 ASCII digits (no sign, no fraction).
@@ -314,22 +445,28 @@ fn parse_timestamp(value: &[u8]) -> Result<SystemTime, ReceiveError> {
     SystemTime::UNIX_EPOCH.checked_add(Duration::from_secs(seconds)).ok_or_else(malformed)
 }
 
-/// Accepts when any secret's HMAC of the concatenated `parts` equals any of `tags`.
-fn check(header: &'static str, secrets: &[Secret], parts: &[&[u8]], tags: &[Vec<u8>]) -> Result<(), ReceiveError> {
-    for secret in secrets {
-        let Some(mut mac) = secret.mac() else { continue };
-        for part in parts {
-            mac.update(part);
-        }
+/// Accepts when the HMAC of the concatenated `parts` under any secret usable at `now` equals
+/// any of `tags`. Each secret's MAC is computed once; every (secret, tag) pair is compared in
+/// constant time, and all of them are, whether or not one already matched.
+fn check(
+    header: &'static str,
+    secrets: &[Secret],
+    now: SystemTime,
+    parts: &[&[u8]],
+    tags: &[[u8; TAG_LEN]],
+) -> Result<(), ReceiveError> {
+    let mut matched = subtle::Choice::from(0);
+    for secret in secrets.iter().filter(|secret| secret.usable_at(now)) {
+        let Some(expected) = secret.tag(parts) else { continue };
         for tag in tags {
-            // `verify_slice` compares in constant time; the clone keeps the state for the
-            // next tag.
-            if mac.clone().verify_slice(tag).is_ok() {
-                return Ok(());
-            }
+            matched |= expected.ct_eq(tag);
         }
     }
-    Err(ReceiveError::SignatureMismatch { header })
+    if bool::from(matched) {
+        Ok(())
+    } else {
+        Err(ReceiveError::SignatureMismatch { header })
+    }
 }
 
 fn required_header<'h, H: HeaderLookup + ?Sized>(headers: &'h H, name: &'static str) -> Result<&'h [u8], ReceiveError> {
@@ -339,8 +476,9 @@ fn required_header<'h, H: HeaderLookup + ?Sized>(headers: &'h H, name: &'static 
     }
 }
 
-/// Strips the spaces and tabs HTTP allows around a header value.
-fn trim(value: &[u8]) -> &[u8] {
+/// Strips the spaces and tabs HTTP allows around a header value (the bytes verification uses
+/// are the bytes a delivery reports).
+pub(crate) fn trim(value: &[u8]) -> &[u8] {
     let start = value.iter().position(|b| !matches!(b, b' ' | b'\t')).unwrap_or(value.len());
     let end = value.iter().rposition(|b| !matches!(b, b' ' | b'\t')).map_or(start, |i| i + 1);
     &value[start..end]
@@ -348,26 +486,26 @@ fn trim(value: &[u8]) -> &[u8] {
 
 /// A base64 HMAC-SHA256 tag. Decoding is strict (canonical padding and trailing bits), so two
 /// different header values never decode to the same tag.
-fn decode_base64_tag(header: &'static str, value: &[u8]) -> Result<Vec<u8>, ReceiveError> {
+fn decode_base64_tag(header: &'static str, value: &[u8]) -> Result<[u8; TAG_LEN], ReceiveError> {
     let tag = BASE64
         .decode(value)
         .map_err(|_| ReceiveError::MalformedSignature { header, reason: "it is not valid base64" })?;
-    if tag.len() != TAG_LEN {
-        return Err(ReceiveError::MalformedSignature {
-            header,
-            reason: "it does not decode to a 32-byte HMAC-SHA256 tag",
-        });
-    }
-    Ok(tag)
+    tag.try_into().map_err(|_| ReceiveError::MalformedSignature {
+        header,
+        reason: "it does not decode to a 32-byte HMAC-SHA256 tag",
+    })
 }
 
 /// A lowercase hex HMAC-SHA256 tag (what PHP's `hash_hmac` produces; Shopware compares the
 /// text exactly, so uppercase is refused rather than folded).
-fn decode_hex_tag(header: &'static str, value: &[u8]) -> Result<Vec<u8>, ReceiveError> {
+fn decode_hex_tag(header: &'static str, value: &[u8]) -> Result<[u8; TAG_LEN], ReceiveError> {
+    let malformed = ReceiveError::MalformedSignature { header, reason: "it is not 64 lowercase hex digits" };
     if value.len() != TAG_LEN * 2 || !value.iter().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
-        return Err(ReceiveError::MalformedSignature { header, reason: "it is not 64 lowercase hex digits" });
+        return Err(malformed);
     }
-    hex::decode(value).map_err(|_| ReceiveError::MalformedSignature { header, reason: "it is not valid hex" })
+    let mut tag = [0; TAG_LEN];
+    hex::decode_to_slice(value, &mut tag).map_err(|_| malformed)?;
+    Ok(tag)
 }
 
 /// A top-level body field that is part of the signed message (`found`, as read from the
@@ -375,7 +513,7 @@ fn decode_hex_tag(header: &'static str, value: &[u8]) -> Result<Vec<u8>, Receive
 /// field is refused: the signature would cover one copy and the decoder might read the other.
 fn signed_body_field(found: Result<Found, serde_json::Error>, field: &'static str) -> Result<String, ReceiveError> {
     match found {
-        Ok(Found::Text(text)) => Ok(text),
+        Ok(Found::Text(text) | Found::Integer(text)) => Ok(text),
         Ok(Found::Duplicate) => Err(ReceiveError::UnreadableSignedField {
             field,
             reason: "the body has it more than once, so the signature could not say which one it covers",

@@ -232,8 +232,9 @@ pub mod sign {
     /// The time BigCommerce deliveries are signed at (and the clock verifying them is set to).
     pub const SIGNED_AT: u64 = 1_700_000_000;
 
-    fn hmac(message: &[u8]) -> Vec<u8> {
-        let mut mac = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes()).expect("any key length");
+    /// HMAC-SHA256 of `message` under `secret`.
+    pub fn hmac(secret: &str, message: &[u8]) -> Vec<u8> {
+        let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("any key length");
         mac.update(message);
         mac.finalize().into_bytes().to_vec()
     }
@@ -249,9 +250,25 @@ pub mod sign {
     }
 
     /// The headers a delivery of `body` carries under `scheme` (`topic` goes in Shopify's topic
-    /// header), and the time to verify it at.
+    /// header), and the time to verify it at: [`SIGNED_AT`], or for Ecwid the body's own
+    /// `eventCreated` (Ecwid signs the time in the body).
     pub fn headers(scheme: SignatureScheme, topic: &str, body: &[u8]) -> (Vec<(String, String)>, SystemTime) {
-        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(SIGNED_AT);
+        headers_with(SECRET, scheme, topic, body)
+    }
+
+    /// [`headers`] signed with `secret`.
+    pub fn headers_with(
+        secret: &str,
+        scheme: SignatureScheme,
+        topic: &str,
+        body: &[u8],
+    ) -> (Vec<(String, String)>, SystemTime) {
+        let hmac = |message: &[u8]| hmac(secret, message);
+        let created = serde_json::from_slice::<serde_json::Value>(body)
+            .ok()
+            .and_then(|value| value.get("eventCreated").and_then(serde_json::Value::as_u64))
+            .filter(|_| scheme == SignatureScheme::EcwidCreatedDotId);
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(created.unwrap_or(SIGNED_AT));
         let pairs: Vec<(&str, String)> = match scheme {
             SignatureScheme::HmacSha256Base64Body => vec![
                 ("X-Shopify-Hmac-Sha256", BASE64.encode(hmac(body))),

@@ -196,7 +196,9 @@ struct Case {
 fn the_axum_receiver_verifies_decodes_and_refuses() {
     let server = Server::start();
     let agent = client();
-    let ecwid_signed = ("1234567", "80aece08-40e8-4145-8764-6c2f0d38678");
+    // Ecwid signs `eventCreated`, which must be recent: the example's is moved to now.
+    let now = unix_now().to_string();
+    let ecwid_signed = (now.as_str(), "80aece08-40e8-4145-8764-6c2f0d38678");
 
     let cases = [
         Case {
@@ -222,7 +224,11 @@ fn the_axum_receiver_verifies_decodes_and_refuses() {
         },
         Case {
             platform: "ecwid",
-            body: example("ecwid/order_created.json"),
+            body: replace(
+                &example("ecwid/order_created.json"),
+                "\"eventCreated\":1234567",
+                &format!("\"eventCreated\":{now}"),
+            ),
             shopify_topic: "",
             expect: json!({"topic": "order.created", "unknown": false, "entity": "order", "action": "created", "store": "1003", "delivery": ecwid_signed.1}),
             drift: ("\"storeId\":1003", "\"storeId\":{\"not\":\"an id\"}"),

@@ -133,13 +133,16 @@ fn ecwid_vector() {
     let h = [("X-Ecwid-Webhook-Signature", signature)];
     let secrets = [Secret::new("test_secret")];
     let minimal = br#"{"eventCreated":1700000000,"eventId":"abc-123"}"#;
-    Delivery::<ecwid::Event>::verify(&h, minimal, &secrets, &VerifyOptions::new()).unwrap();
-    // `eventCreated` may also come as a string; the signed text is the same.
+    Delivery::<ecwid::Event>::verify(&h, minimal, &secrets, &at(1_700_000_000)).unwrap();
+    // `eventCreated` as a string has the same signed text, but Ecwid sends an integer, and a
+    // string could hold the `.` that separates it from `eventId`: refused.
     let as_string = br#"{"eventCreated":"1700000000","eventId":"abc-123"}"#;
-    Delivery::<ecwid::Event>::verify(&h, as_string, &secrets, &VerifyOptions::new()).unwrap();
+    let error = Delivery::<ecwid::Event>::verify(&h, as_string, &secrets, &at(1_700_000_000)).unwrap_err();
+    assert!(matches!(error, ReceiveError::UnreadableSignedField { field: "eventCreated", .. }), "{error:?}");
+    assert_eq!(error.status(), 401);
 
     let body = ecwid_body("1700000000", "abc-123", "order.created");
-    let delivery = Delivery::<ecwid::Event>::verify_and_decode(&h, &body, &secrets).unwrap();
+    let delivery = Delivery::<ecwid::Event>::verify_and_decode_with(&h, &body, &secrets, &at(1_700_000_000)).unwrap();
     assert_eq!(delivery.event().unwrap().topic(), ecwid::Topic::OrderCreated);
     assert_eq!(delivery.delivery_id(), Some("abc-123"));
     assert_eq!(delivery.store_id(), Some("1003"));
@@ -185,12 +188,12 @@ fn decodes_known_topics_with_metadata() {
 
     let body = example("ecwid/order_created.json");
     let h = ecwid_headers(secret, "1234567", "80aece08-40e8-4145-8764-6c2f0d38678");
-    let delivery = Delivery::<ecwid::Event>::verify_and_decode(&h, &body, &secrets).unwrap();
+    let delivery = Delivery::<ecwid::Event>::verify_and_decode_with(&h, &body, &secrets, &at(1234567)).unwrap();
     assert_eq!(delivery.event().unwrap().topic(), ecwid::Topic::OrderCreated);
     assert_eq!(delivery.store_id(), Some("1003"));
 
     // Receiver is the same thing with the secrets held.
-    let receiver = Receiver::<ecwid::Event>::new(secrets);
+    let receiver = Receiver::<ecwid::Event>::new(secrets).with_options(at(1234567));
     assert_eq!(receiver.receive(&h, &body).unwrap(), delivery);
 }
 
@@ -300,7 +303,7 @@ fn ecwid_rejects_every_flipped_bit_of_what_it_signs() {
             range,
             &["X-Ecwid-Webhook-Signature"],
             &secrets,
-            &VerifyOptions::new(),
+            &at(1_700_000_000),
         );
     }
 }
@@ -317,7 +320,9 @@ fn ecwid_accepts_only_the_signed_event_id_and_created() {
         for bit in 0..8 {
             let mut tampered = body.clone();
             tampered[index] ^= 1 << bit;
-            if let Ok(delivery) = Delivery::<ecwid::Event>::verify_and_decode(&h, &tampered, &secrets) {
+            if let Ok(delivery) =
+                Delivery::<ecwid::Event>::verify_and_decode_with(&h, &tampered, &secrets, &at(1_700_000_000))
+            {
                 assert_eq!(delivery.delivery_id(), Some("abc-123"), "byte {index} bit {bit}");
                 let json = delivery.event().map(|event| serde_json::to_value(event).unwrap()).unwrap_or_default();
                 if !json.is_null() && json.get("eventId").is_some() {
@@ -330,12 +335,13 @@ fn ecwid_accepts_only_the_signed_event_id_and_created() {
     // A second, different `eventId` would let the signature cover one and the decoder read the
     // other: refused as unverifiable.
     let doubled = br#"{"eventId":"abc-123","eventCreated":1700000000,"eventId":"forged","storeId":1,"entityId":1,"eventType":"order.created"}"#;
-    let error = Delivery::<ecwid::Event>::verify_and_decode(&h, doubled, &secrets).unwrap_err();
+    let error =
+        Delivery::<ecwid::Event>::verify_and_decode_with(&h, doubled, &secrets, &at(1_700_000_000)).unwrap_err();
     assert!(matches!(error, ReceiveError::UnreadableSignedField { field: "eventId", .. }), "{error:?}");
     assert_eq!(error.status(), 401);
     // A fractional timestamp has no single text form: refused.
     let float = br#"{"eventId":"abc-123","eventCreated":1700000000.0}"#;
-    let error = Delivery::<ecwid::Event>::verify(&h, float, &secrets, &VerifyOptions::new()).unwrap_err();
+    let error = Delivery::<ecwid::Event>::verify(&h, float, &secrets, &at(1_700_000_000)).unwrap_err();
     assert!(matches!(error, ReceiveError::UnreadableSignedField { field: "eventCreated", .. }), "{error:?}");
 }
 
@@ -346,12 +352,13 @@ fn all_platforms(secret: &[u8]) -> Vec<(&'static str, Headers, Vec<u8>)> {
     let shopify_body = br#"{"id":1}"#.to_vec();
     let bc_body = example("bigcommerce/store_order_created.json");
     let sw_body = example("shopware/app_activated.json");
-    let ecwid_body = ecwid_body("1700000000", "abc-123", "order.created");
+    // Ecwid's signed `eventCreated` is as recent as BigCommerce's timestamp (the clock `at(BC_TS)`).
+    let ecwid_body = ecwid_body(&BC_TS.to_string(), "abc-123", "order.created");
     vec![
         ("shopify", shopify_headers(secret, &shopify_body, "orders/teleported"), shopify_body),
         ("bigcommerce", bigcommerce_headers(secret, BC_ID, BC_TS, &bc_body), bc_body),
         ("shopware", shopware_headers(secret, &sw_body), sw_body),
-        ("ecwid", ecwid_headers(secret, "1700000000", "abc-123"), ecwid_body),
+        ("ecwid", ecwid_headers(secret, &BC_TS.to_string(), "abc-123"), ecwid_body),
     ]
 }
 
@@ -618,7 +625,8 @@ fn verification_comes_before_decoding() {
     // field of the wrong type decodes, the value kept as received.
     let body = br#"{"eventId":"abc-123","eventCreated":1700000000,"storeId":{"not":"an id"},"entityId":1,"eventType":"order.created"}"#;
     let h = ecwid_headers(b"s", "1700000000", "abc-123");
-    let delivery = Delivery::<ecwid::Event>::verify_and_decode(&h, body, &[Secret::new("s")]).unwrap();
+    let delivery =
+        Delivery::<ecwid::Event>::verify_and_decode_with(&h, body, &[Secret::new("s")], &at(1_700_000_000)).unwrap();
     let paths: Vec<_> = delivery.mismatches().into_iter().map(|m| m.path).collect();
     assert_eq!(paths, ["storeId"]);
     assert_eq!(serde_json::to_vec(delivery.event().unwrap()).unwrap(), body.to_vec());

@@ -117,8 +117,8 @@ fn the_receiver_example_serves_keeps_dead_letters_and_stops_on_sigterm() {
 
     // A body over the platform's limit is refused before verification.
     let huge = vec![b' '; 9 << 20];
-    let status = post(&addr, "/webhooks/shopify", &[], &huge);
-    assert_eq!(status, 413);
+    let (headers, _) = sign::headers(SignatureScheme::HmacSha256Base64Body, "orders/create", b"{}");
+    assert_eq!(post(&addr, "/webhooks/shopify", &headers, &huge), 413);
 
     // SIGTERM: a graceful stop, exit status 0.
     let stopped = Command::new("kill").args(["-TERM", &receiver.child.id().to_string()]).status().unwrap();

@@ -225,10 +225,36 @@ fn delivery_facts(platform: &Platform) -> TokenStream {
     let scheme_source = &delivery.scheme_source;
     let id = location(&delivery.id);
     let store = location(&delivery.store);
-    let headers = delivery.headers.iter().map(|h| {
-        let (name, header, description) = (&h.name, &h.header, &h.description);
-        quote! { ::commerce_webhooks::MetadataHeader { name: #name, header: #header, description: #description } }
-    });
+    let metadata = |headers: &[crate::model::MetadataHeader]| {
+        let headers = headers.iter().map(|h| {
+            let (name, header, description) = (&h.name, &h.header, &h.description);
+            quote! { ::commerce_webhooks::MetadataHeader { name: #name, header: #header, description: #description } }
+        });
+        quote! { &[#(#headers),*] }
+    };
+    let headers = metadata(&delivery.headers);
+    let alternate = match &delivery.alternate {
+        Some(alt) => {
+            let (name, source, signature_header) = (&alt.name, &alt.source, &alt.signature_header);
+            let (topic, id, store, headers) =
+                (location(&alt.topic), location(&alt.id), location(&alt.store), metadata(&alt.headers));
+            quote! {
+                ::std::option::Option::Some(&::commerce_webhooks::DeliveryFacts {
+                    family: #name,
+                    family_source: #source,
+                    topic: #topic,
+                    signature_header: #signature_header,
+                    scheme: ::commerce_webhooks::SignatureScheme::#scheme,
+                    scheme_source: #scheme_source,
+                    delivery_id: #id,
+                    store_id: #store,
+                    headers: #headers,
+                    alternate: ::std::option::Option::None,
+                })
+            }
+        }
+        None => quote! { ::std::option::Option::None },
+    };
     let docs = doc(&format!(
         "How {} signs and identifies a delivery (scheme documented at <{scheme_source}>).",
         platform.name
@@ -236,13 +262,16 @@ fn delivery_facts(platform: &Platform) -> TokenStream {
     quote! {
         #docs
         pub const DELIVERY: ::commerce_webhooks::DeliveryFacts = ::commerce_webhooks::DeliveryFacts {
+            family: "webhooks",
+            family_source: #scheme_source,
             topic: #topic,
             signature_header: #signature_header,
             scheme: ::commerce_webhooks::SignatureScheme::#scheme,
             scheme_source: #scheme_source,
             delivery_id: #id,
             store_id: #store,
-            headers: &[#(#headers),*],
+            headers: #headers,
+            alternate: #alternate,
         };
     }
 }

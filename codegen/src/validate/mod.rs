@@ -16,7 +16,9 @@ use crate::catalog::{CarriedByDef, EventDef, ExampleStatus, Located, PlatformFil
 use crate::conform::Types;
 use crate::diagnostic::{closest, Diagnostic};
 use crate::locate::Locator;
-use crate::model::{CarriedBy, Delivery, Event, Example, Group, Model, Platform, Scope, ScopeRule, Term, Vocabulary};
+use crate::model::{
+    AlternateDelivery, CarriedBy, Delivery, Event, Example, Group, Model, Platform, Scope, ScopeRule, Term, Vocabulary,
+};
 
 /// The variant every generated wire-name enum keeps for names the catalog does not know.
 const RESERVED_IDENT: &str = "Unknown";
@@ -358,8 +360,41 @@ impl Checker<'_> {
                 "name the signature header and cite where the scheme is documented",
             );
         }
+        self.metadata_names(&def.headers);
+        let alternate = def.alternate.as_ref().map(|alt| {
+            if alt.signature_header.is_empty() || alt.source.is_empty() || alt.name.is_empty() {
+                self.top(
+                    "delivery",
+                    "`alternate` needs a `name`, a `signature_header` and a `source`".into(),
+                    "name the family, its signature header, and cite where its headers are documented",
+                );
+            }
+            self.metadata_names(&alt.headers);
+            AlternateDelivery {
+                name: alt.name.clone(),
+                source: alt.source.clone(),
+                signature_header: alt.signature_header.clone(),
+                topic: self.location("delivery", &alt.topic),
+                id: self.location("delivery", &alt.id),
+                store: self.location("delivery", &alt.store),
+                headers: alt.headers.clone(),
+            }
+        });
+        Delivery {
+            signature_header: def.signature.header.clone(),
+            scheme: def.signature.scheme,
+            scheme_source: def.signature.source.clone(),
+            id: self.location("delivery", &def.id),
+            store: self.location("delivery", &def.store),
+            headers: def.headers.clone(),
+            alternate,
+        }
+    }
+
+    /// Metadata header names are unique snake_case names.
+    fn metadata_names(&mut self, headers: &[crate::catalog::MetadataHeaderDef]) {
         let mut names: Vec<&str> = Vec::new();
-        for header in &def.headers {
+        for header in headers {
             if header.name.to_snake_case() != header.name || names.contains(&header.name.as_str()) {
                 self.top(
                     "delivery",
@@ -368,14 +403,6 @@ impl Checker<'_> {
                 );
             }
             names.push(&header.name);
-        }
-        Delivery {
-            signature_header: def.signature.header.clone(),
-            scheme: def.signature.scheme,
-            scheme_source: def.signature.source.clone(),
-            id: self.location("delivery", &def.id),
-            store: self.location("delivery", &def.store),
-            headers: def.headers.clone(),
         }
     }
 

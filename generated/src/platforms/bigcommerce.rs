@@ -54,6 +54,8 @@ pub const GROUPS: &[::commerce_webhooks::Group] = &[
 ];
 /// How BigCommerce signs and identifies a delivery (scheme documented at <https://developer.bigcommerce.com/docs/integrations/webhooks/http>).
 pub const DELIVERY: ::commerce_webhooks::DeliveryFacts = ::commerce_webhooks::DeliveryFacts {
+    family: "webhooks",
+    family_source: "https://developer.bigcommerce.com/docs/integrations/webhooks/http",
     topic: ::commerce_webhooks::Location::Body("scope", &["scope"]),
     signature_header: "webhook-signature",
     scheme: ::commerce_webhooks::SignatureScheme::StandardWebhooks,
@@ -72,6 +74,7 @@ pub const DELIVERY: ::commerce_webhooks::DeliveryFacts = ::commerce_webhooks::De
             description: "Unix seconds at which the delivery was signed.",
         },
     ],
+    alternate: ::std::option::Option::None,
 };
 /// Subscription patterns compiled for this platform's topics.
 pub type Subscription = ::commerce_webhooks::Subscription<Topic>;

@@ -13,6 +13,8 @@ pub const TOPIC_FIELD: &str = "eventType";
 pub const GROUPS: &[::commerce_webhooks::Group] = &[];
 /// How Ecwid signs and identifies a delivery (scheme documented at <https://api-docs.ecwid.com/reference/authenticate-webhooks-with-signature>).
 pub const DELIVERY: ::commerce_webhooks::DeliveryFacts = ::commerce_webhooks::DeliveryFacts {
+    family: "webhooks",
+    family_source: "https://api-docs.ecwid.com/reference/authenticate-webhooks-with-signature",
     topic: ::commerce_webhooks::Location::Body("eventType", &["eventType"]),
     signature_header: "X-Ecwid-Webhook-Signature",
     scheme: ::commerce_webhooks::SignatureScheme::EcwidCreatedDotId,
@@ -20,6 +22,7 @@ pub const DELIVERY: ::commerce_webhooks::DeliveryFacts = ::commerce_webhooks::De
     delivery_id: ::commerce_webhooks::Location::Body("eventId", &["eventId"]),
     store_id: ::commerce_webhooks::Location::Body("storeId", &["storeId"]),
     headers: &[],
+    alternate: ::std::option::Option::None,
 };
 /// Subscription patterns compiled for this platform's topics.
 pub type Subscription = ::commerce_webhooks::Subscription<Topic>;

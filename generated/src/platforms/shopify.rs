@@ -13,6 +13,8 @@ pub const TOPIC_HEADER: &str = "X-Shopify-Topic";
 pub const GROUPS: &[::commerce_webhooks::Group] = &[];
 /// How Shopify signs and identifies a delivery (scheme documented at <https://shopify.dev/docs/apps/build/webhooks/verify-deliveries>).
 pub const DELIVERY: ::commerce_webhooks::DeliveryFacts = ::commerce_webhooks::DeliveryFacts {
+    family: "webhooks",
+    family_source: "https://shopify.dev/docs/apps/build/webhooks/verify-deliveries",
     topic: ::commerce_webhooks::Location::Header("X-Shopify-Topic"),
     signature_header: "X-Shopify-Hmac-Sha256",
     scheme: ::commerce_webhooks::SignatureScheme::HmacSha256Base64Body,
@@ -46,6 +48,56 @@ pub const DELIVERY: ::commerce_webhooks::DeliveryFacts = ::commerce_webhooks::De
             description: "The id of the event; several subscriptions to one event share it.",
         },
     ],
+    alternate: ::std::option::Option::Some(
+        &::commerce_webhooks::DeliveryFacts {
+            family: "events",
+            family_source: "https://github.com/Shopify/shopify-app-js/blob/1eb863d5cfce6904a4c017947b6e7b8692b7776f/packages/apps/shopify-api/lib/webhooks/header-names.ts",
+            topic: ::commerce_webhooks::Location::Header("Shopify-Topic"),
+            signature_header: "Shopify-Hmac-Sha256",
+            scheme: ::commerce_webhooks::SignatureScheme::HmacSha256Base64Body,
+            scheme_source: "https://shopify.dev/docs/apps/build/webhooks/verify-deliveries",
+            delivery_id: ::commerce_webhooks::Location::Header("Shopify-Event-Id"),
+            store_id: ::commerce_webhooks::Location::Header("Shopify-Shop-Domain"),
+            headers: &[
+                ::commerce_webhooks::MetadataHeader {
+                    name: "shop_domain",
+                    header: "Shopify-Shop-Domain",
+                    description: "The shop's myshopify.com domain.",
+                },
+                ::commerce_webhooks::MetadataHeader {
+                    name: "api_version",
+                    header: "Shopify-API-Version",
+                    description: "The Admin API version the payload is serialized with.",
+                },
+                ::commerce_webhooks::MetadataHeader {
+                    name: "event_id",
+                    header: "Shopify-Event-Id",
+                    description: "The event's id; the delivery's idempotency key.",
+                },
+                ::commerce_webhooks::MetadataHeader {
+                    name: "triggered_at",
+                    header: "Shopify-Triggered-At",
+                    description: "When the event that triggered the delivery happened.",
+                },
+                ::commerce_webhooks::MetadataHeader {
+                    name: "handle",
+                    header: "Shopify-Handle",
+                    description: "The handle of the event subscription.",
+                },
+                ::commerce_webhooks::MetadataHeader {
+                    name: "action",
+                    header: "Shopify-Action",
+                    description: "What happened to the resource: `create`, `update` or `delete`.",
+                },
+                ::commerce_webhooks::MetadataHeader {
+                    name: "resource_id",
+                    header: "Shopify-Resource-Id",
+                    description: "The gid of the resource the event is about.",
+                },
+            ],
+            alternate: ::std::option::Option::None,
+        },
+    ),
 };
 /// Subscription patterns compiled for this platform's topics.
 pub type Subscription = ::commerce_webhooks::Subscription<Topic>;

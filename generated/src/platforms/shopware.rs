@@ -13,6 +13,8 @@ pub const TOPIC_FIELD: &str = "data.event";
 pub const GROUPS: &[::commerce_webhooks::Group] = &[];
 /// How Shopware signs and identifies a delivery (scheme documented at <https://developer.shopware.com/docs/guides/plugins/apps/webhook.html>).
 pub const DELIVERY: ::commerce_webhooks::DeliveryFacts = ::commerce_webhooks::DeliveryFacts {
+    family: "webhooks",
+    family_source: "https://developer.shopware.com/docs/guides/plugins/apps/webhook.html",
     topic: ::commerce_webhooks::Location::Body("data.event", &["data", "event"]),
     signature_header: "shopware-shop-signature",
     scheme: ::commerce_webhooks::SignatureScheme::HmacSha256HexBody,
@@ -42,6 +44,7 @@ pub const DELIVERY: ::commerce_webhooks::DeliveryFacts = ::commerce_webhooks::De
             description: "The locale of the admin user, if any (newer versions).",
         },
     ],
+    alternate: ::std::option::Option::None,
 };
 /// Subscription patterns compiled for this platform's topics.
 pub type Subscription = ::commerce_webhooks::Subscription<Topic>;
