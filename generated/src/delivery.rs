@@ -79,11 +79,18 @@ pub enum DeliveryValue {
     DeliveryId,
     /// The store id.
     StoreId,
-    /// The metadata headers.
+    /// The metadata headers, as a whole (see [`DeliveryFacts::signs_header`] for each one).
     Metadata,
 }
 
 impl DeliveryFacts {
+    /// Whether the platform's signature covers the header `name` (only Standard Webhooks signs
+    /// headers: `webhook-id` and `webhook-timestamp`).
+    pub fn signs_header(&self, name: &str) -> bool {
+        self.scheme == SignatureScheme::StandardWebhooks
+            && (name.eq_ignore_ascii_case("webhook-id") || name.eq_ignore_ascii_case("webhook-timestamp"))
+    }
+
     /// Whether the platform's signature covers `value`.
     ///
     /// | platform | signed | not signed |
@@ -97,9 +104,7 @@ impl DeliveryFacts {
         let at = |location: Location| match location {
             // Ecwid signs `eventId` (with `eventCreated`) and nothing else of its body.
             Location::Body(field, _) => body_signed || field == "eventId",
-            Location::Header(header) => {
-                self.scheme == SignatureScheme::StandardWebhooks && header.eq_ignore_ascii_case("webhook-id")
-            }
+            Location::Header(header) => self.signs_header(header),
         };
         match value {
             DeliveryValue::Body => body_signed,

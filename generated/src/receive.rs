@@ -66,7 +66,7 @@ impl<T: HeaderLookup + ?Sized> HeaderLookup for &T {
 
 /// Why a delivery was refused. [`ReceiveError::status`] says which HTTP status to answer
 /// with: 401 when the delivery is not proven authentic, 500 when the receiver itself is
-/// misconfigured, and 400 only from a [`Receiver::strict`] receiver, for an authentic delivery
+/// misconfigured, and 400 only from a [`Receiver::strict`](crate::Receiver::strict) receiver, for an authentic delivery
 /// that does not decode (by default such a delivery reaches the application instead).
 ///
 /// Never contains a secret, an expected signature or a value from the body.
@@ -122,10 +122,10 @@ pub enum ReceiveError {
         tolerance: Duration,
     },
     /// The delivery is authentic but does not decode, and the receiver is
-    /// [strict](Receiver::strict). 400.
+    /// [strict](crate::Receiver::strict). 400.
     Undecodable(DecodeError),
     /// The delivery is authentic and decodes, but some fields hold values of another type than
-    /// documented (kept as received), and the receiver is [strict](Receiver::strict). 400.
+    /// documented (kept as received), and the receiver is [strict](crate::Receiver::strict). 400.
     Mismatched(Vec<crate::FieldMismatch>),
     /// A per-store receiver cannot tell which store the delivery is from (no store key, or it
     /// appears twice), or it does not know that store. 401.

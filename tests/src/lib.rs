@@ -299,3 +299,67 @@ pub mod sign {
         (pairs.into_iter().map(|(name, value)| (name.to_owned(), value)).collect(), now)
     }
 }
+
+/// The workspace's compiled examples (built by `cargo test --workspace`), run as a user runs them.
+pub mod example {
+    use std::io::{BufRead, BufReader};
+    use std::path::PathBuf;
+    use std::process::{Child, Command, Stdio};
+
+    /// The example binary next to the running test's own (`target/<profile>/examples/<name>`).
+    pub fn binary(name: &str) -> PathBuf {
+        let exe = std::env::current_exe().expect("the test binary's path");
+        let profile_dir = exe.parent().and_then(|deps| deps.parent()).expect("target/<profile>/deps/<test>");
+        let binary = profile_dir.join("examples").join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+        assert!(
+            binary.is_file(),
+            "{} is missing: run this test through `cargo test --workspace`, which builds the examples",
+            binary.display()
+        );
+        binary
+    }
+
+    /// A running example server; killed on drop if the test did not stop it.
+    pub struct Running {
+        /// The process.
+        pub child: Child,
+        /// Where it listens (`127.0.0.1:<port>`).
+        pub addr: String,
+        /// What it printed before it said where it listens.
+        pub banner: Vec<String>,
+    }
+
+    impl Running {
+        /// Starts example `name` with only `env` set, on loopback (`HOST`, `PORT=0`), and waits
+        /// for its `listening on http://…` line.
+        pub fn start(name: &str, env: &[(&str, &str)]) -> Self {
+            let mut command = Command::new(binary(name));
+            command.env_clear().env("HOST", "127.0.0.1").env("PORT", "0");
+            for (key, value) in env {
+                command.env(key, value);
+            }
+            let mut child =
+                command.stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn().expect("the example starts");
+            let stdout = child.stdout.take().expect("piped stdout");
+            let mut lines = BufReader::new(stdout).lines();
+            let mut banner = Vec::new();
+            let addr = loop {
+                let line = lines.next().expect("the example prints where it listens").expect("text");
+                if let Some(addr) = line.strip_prefix("listening on http://") {
+                    break addr.to_owned();
+                }
+                banner.push(line);
+            };
+            // Keep reading its log so it never blocks on a full pipe.
+            std::thread::spawn(move || for _ in lines {});
+            Self { child, addr, banner }
+        }
+    }
+
+    impl Drop for Running {
+        fn drop(&mut self) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}

@@ -236,6 +236,33 @@ fn each_delivery_says_which_values_are_signed() {
     assert!(delivery.is_signed(DeliveryValue::Body) && !delivery.is_signed(DeliveryValue::Topic));
 }
 
+/// The generated platform docs' "Signed" column says what `DeliveryFacts::signs` says.
+#[test]
+fn the_generated_docs_say_what_is_signed() {
+    fn check<E: WebhookEvent>(failures: &mut Vec<String>) {
+        let platform = <E::Topic as commerce_webhooks::CatalogTopic>::PLATFORM;
+        let path = commerce_webhooks_tests::workspace_root().join(format!("generated/docs/{platform}.md"));
+        let docs = std::fs::read_to_string(path).unwrap();
+        for (row, value) in [
+            ("topic", DeliveryValue::Topic),
+            ("delivery id", DeliveryValue::DeliveryId),
+            ("store id", DeliveryValue::StoreId),
+        ] {
+            let line = docs.lines().find(|line| line.starts_with(&format!("| {row} |"))).unwrap_or_default();
+            let documented = line.trim_end().ends_with("| yes |");
+            if documented != E::DELIVERY.signs(value) || line.is_empty() {
+                failures.push(format!("{platform} {row}: docs say {line:?}"));
+            }
+        }
+    }
+    let mut failures = Vec::new();
+    check::<shopify::Event>(&mut failures);
+    check::<bigcommerce::Event>(&mut failures);
+    check::<shopware::Event>(&mut failures);
+    check::<ecwid::Event>(&mut failures);
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
 #[test]
 fn shopware_body_timestamps_can_be_held_to_an_age() {
     let secrets = [Secret::new(SHOP_A_SECRET)];

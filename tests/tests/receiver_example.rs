@@ -5,69 +5,13 @@
 //! to `DEAD_LETTER_DIR` byte for byte; a forged one is answered 401; a platform without a
 //! secret is not served.
 
-use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 use commerce_webhooks::SignatureScheme;
+use commerce_webhooks_tests::example::Running;
 use commerce_webhooks_tests::{catalog_dir, sign};
-
-/// The example binary next to this test's own (`target/<profile>/examples/receiver`).
-fn receiver_binary() -> PathBuf {
-    let exe = std::env::current_exe().expect("the test binary's path");
-    let profile_dir = exe.parent().and_then(|deps| deps.parent()).expect("target/<profile>/deps/<test>");
-    let binary = profile_dir.join("examples").join(format!("receiver{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        binary.is_file(),
-        "{} is missing: run this test through `cargo test --workspace`, which builds the examples",
-        binary.display()
-    );
-    binary
-}
-
-/// The running example; killed on drop if the test did not stop it.
-struct Receiver {
-    child: Child,
-    addr: String,
-}
-
-impl Receiver {
-    fn start(dead_letters: &std::path::Path) -> Self {
-        let mut child = Command::new(receiver_binary())
-            .env_clear()
-            .env("SHOPIFY_SECRET", sign::SECRET)
-            .env("SHOPWARE_SECRET", sign::SECRET)
-            .env("HOST", "127.0.0.1")
-            .env("PORT", "0")
-            .env("DEAD_LETTER_DIR", dead_letters)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("the receiver example starts");
-        let stdout = child.stdout.take().unwrap();
-        let mut lines = BufReader::new(stdout).lines();
-        let mut seen = Vec::new();
-        let addr = loop {
-            let line = lines.next().expect("the receiver prints where it listens").unwrap();
-            if let Some(addr) = line.strip_prefix("listening on http://") {
-                break addr.to_owned();
-            }
-            seen.push(line);
-        };
-        assert!(seen.iter().any(|l| l.contains("/webhooks/bigcommerce disabled: set BIGCOMMERCE_SECRET")), "{seen:?}");
-        // Keep reading its log so it never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines {});
-        Self { child, addr }
-    }
-}
-
-impl Drop for Receiver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 fn post(addr: &str, path: &str, headers: &[(String, String)], body: &[u8]) -> u16 {
     let agent: ureq::Agent = ureq::Agent::config_builder()
@@ -86,7 +30,13 @@ fn post(addr: &str, path: &str, headers: &[(String, String)], body: &[u8]) -> u1
 #[test]
 fn the_receiver_example_serves_keeps_dead_letters_and_stops_on_sigterm() {
     let dead_letters = tempfile::tempdir().unwrap();
-    let mut receiver = Receiver::start(dead_letters.path());
+    let dead_letter_dir = dead_letters.path().to_string_lossy().into_owned();
+    let mut receiver = Running::start(
+        "receiver",
+        &[("SHOPIFY_SECRET", sign::SECRET), ("SHOPWARE_SECRET", sign::SECRET), ("DEAD_LETTER_DIR", &dead_letter_dir)],
+    );
+    let banner = &receiver.banner;
+    assert!(banner.iter().any(|l| l.contains("/webhooks/bigcommerce disabled: set BIGCOMMERCE_SECRET")), "{banner:?}");
     let addr = receiver.addr.clone();
 
     let order = std::fs::read(catalog_dir().join("examples/shopify/orders_create.json")).unwrap();

@@ -4,11 +4,88 @@ use std::fmt::Write;
 
 use super::header;
 use super::rust::scope_rule_text;
-use crate::model::{CarriedBy, Event, Listing, Model, Platform, Type};
+use crate::model::{CarriedBy, Event, Listing, Model, Platform, SignatureScheme, Type};
 
 /// Makes text safe inside one Markdown table cell.
 fn cell(text: &str) -> String {
     text.trim().replace('|', "\\|").replace("\r\n", "\n").replace('\n', "<br>")
+}
+
+/// Where a value is, as the docs say it.
+fn location_text(location: &CarriedBy) -> String {
+    match location {
+        CarriedBy::Header(header) => format!("header `{header}`"),
+        CarriedBy::BodyField(field) => format!("body `{field}`"),
+    }
+}
+
+/// Whether the platform's signature covers a value at `location` (what the runtime's
+/// `DeliveryFacts::signs` answers; a test holds the two together).
+fn signed(scheme: SignatureScheme, location: &CarriedBy) -> bool {
+    match (scheme, location) {
+        // Ecwid signs `eventCreated` and `eventId` of its body, nothing else.
+        (SignatureScheme::EcwidCreatedDotId, CarriedBy::BodyField(field)) => field == "eventId",
+        (_, CarriedBy::BodyField(_)) => true,
+        (SignatureScheme::StandardWebhooks, CarriedBy::Header(header)) => {
+            header.eq_ignore_ascii_case("webhook-id") || header.eq_ignore_ascii_case("webhook-timestamp")
+        }
+        (_, CarriedBy::Header(_)) => false,
+    }
+}
+
+/// The delivery section: how deliveries are signed, and which of their values the signature
+/// covers (an unsigned value can be changed by whoever captured an authentic delivery).
+fn delivery(out: &mut String, platform: &Platform) {
+    let delivery = &platform.delivery;
+    let scheme = delivery.scheme;
+    let yes_no = |signed: bool| if signed { "yes" } else { "**no**" };
+    let _ = writeln!(
+        out,
+        "## Delivery
+
+Signed with `{:?}` in `{}` ([documented](<{}>)).
+",
+        scheme, delivery.signature_header, delivery.scheme_source
+    );
+    let _ = writeln!(
+        out,
+        "| Value | Where | Signed |
+| --- | --- | --- |"
+    );
+    let body_signed = scheme != SignatureScheme::EcwidCreatedDotId;
+    let _ = writeln!(
+        out,
+        "| body | the request body | {} |",
+        if body_signed { "yes" } else { "**no** (only `eventCreated` and `eventId`)" }
+    );
+    let rows = [("topic", &platform.carried_by), ("delivery id", &delivery.id), ("store id", &delivery.store)];
+    for (value, location) in rows {
+        let _ = writeln!(out, "| {value} | {} | {} |", location_text(location), yes_no(signed(scheme, location)));
+    }
+    for header in &delivery.headers {
+        let location = CarriedBy::Header(header.header.clone());
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {} |",
+            header.name,
+            location_text(&location),
+            yes_no(signed(scheme, &location))
+        );
+    }
+    if let Some(alternate) = &delivery.alternate {
+        let _ = writeln!(
+            out,
+            "
+Also delivered with the `{}` header family ([documented](<{}>)), signed the same way in `{}`: topic in {}, delivery id in {}, store id in {}; a delivery's headers are all read from the family its signature header belongs to.",
+            alternate.name,
+            alternate.source,
+            alternate.signature_header,
+            location_text(&alternate.topic),
+            location_text(&alternate.id),
+            location_text(&alternate.store)
+        );
+    }
+    out.push('\n');
 }
 
 /// `generated/docs/<platform>.md`: every event with its scopes and meaning.
@@ -36,6 +113,8 @@ pub(super) fn platform(model: &Model, platform: &Platform) -> String {
         platform.scopes.len(),
         platform.groups.len()
     );
+
+    delivery(&mut out, platform);
 
     if !platform.scopes.is_empty() {
         let _ = writeln!(out, "## Scopes\n\n| Scope | OAuth | Description |\n| --- | --- | --- |");
