@@ -256,6 +256,9 @@ pub struct ShapeDef {
     pub description: Option<String>,
     /// Where its fields are documented.
     pub source: Option<String>,
+    /// Further public pages its field descriptions come from.
+    #[serde(default)]
+    pub references: Vec<String>,
     /// Whether fields may use the type parameter `P`.
     #[serde(default)]
     pub generic: bool,
@@ -278,8 +281,11 @@ pub struct FieldDef {
     pub nullable: bool,
     /// Rust field name, where the key is not one.
     pub rust_name: Option<String>,
-    /// What it holds.
+    /// What it holds, from the platform's reference.
     pub description: Option<String>,
+    /// No public document describes the field (instead of a description).
+    #[serde(default)]
+    pub undocumented: bool,
     /// Why the field may fail the payload when it does not fit (what guarantees it); fields
     /// without it decode tolerantly.
     pub strict: Option<String>,

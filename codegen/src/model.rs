@@ -85,6 +85,8 @@ pub struct Shape {
     pub description: Option<String>,
     /// Where its fields are documented.
     pub source: Option<String>,
+    /// Further pages its field descriptions come from.
+    pub references: Vec<String>,
     /// Whether it takes the type parameter `P`.
     pub generic: bool,
     /// Its fields, in catalog order.
@@ -106,6 +108,8 @@ pub struct Field {
     pub null: bool,
     /// What it holds.
     pub description: Option<String>,
+    /// No public document describes it.
+    pub undocumented: bool,
     /// Why a value that does not fit fails the payload; `None`: the field is tolerant.
     pub strict: Option<String>,
 }

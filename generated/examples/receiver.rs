@@ -36,6 +36,7 @@ use commerce_webhooks::{bigcommerce, ecwid, shopify, shopware, Delivery, Receive
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
 /// How long a client may take to send its request headers (a slow client cannot hold a
@@ -147,9 +148,12 @@ fn route<E: WebhookEvent + Send + Sync + 'static>(
     let handler = move |headers: HeaderMap, Verified(delivery): Verified<E>| async move {
         handle(platform, &dead_letters, &headers, &delivery)
     };
+    // A declared length over the limit is refused before any of the body is read, and a body
+    // that grows past it while being read; axum's own 2 MB default gives way to the limit here.
     let route = Router::new()
         .route(&path, post(handler))
-        .layer(DefaultBodyLimit::max(body_limit(platform)))
+        .layer(RequestBodyLimitLayer::new(body_limit(platform)))
+        .layer(DefaultBodyLimit::disable())
         .with_state(Receiver::<E>::new(secrets));
     app.merge(route)
 }

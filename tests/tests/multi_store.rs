@@ -10,7 +10,6 @@
 //!    Shopify's second header family.
 
 use std::collections::HashMap;
-use std::io::{Read, Write};
 use std::net::SocketAddr;
 use std::time::{Duration, SystemTime};
 
@@ -21,7 +20,7 @@ use commerce_webhooks::{
     bigcommerce, ecwid, shopify, shopware, AsyncSecretSource, BoxFuture, Delivery, DeliveryValue, ReceiveError,
     Receiver, Secret, SecretLookupError, SignatureScheme, VerifyOptions, WebhookEvent,
 };
-use commerce_webhooks_tests::sign;
+use commerce_webhooks_tests::{raw_post, sign};
 
 const SHOP_A_SECRET: &str = "secret of shop A";
 const SHOP_B_SECRET: &str = "secret of shop B";
@@ -100,34 +99,6 @@ fn serve(app: Router) -> (SocketAddr, tokio::runtime::Runtime) {
     let addr = listener.local_addr().unwrap();
     runtime.spawn(async move { axum::serve(listener, app).await });
     (addr, runtime)
-}
-
-/// Sends a request by hand and returns the status line and body; `body_len` may exceed the
-/// body sent (a client that never finishes its body).
-fn raw_post(addr: SocketAddr, path: &str, headers: &[(String, String)], body: &[u8], body_len: usize) -> (u16, String) {
-    let mut stream = std::net::TcpStream::connect(addr).unwrap();
-    stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-    let mut request =
-        format!("POST {path} HTTP/1.1\r\nhost: test\r\ncontent-length: {body_len}\r\nconnection: close\r\n");
-    for (name, value) in headers {
-        request.push_str(&format!("{name}: {value}\r\n"));
-    }
-    request.push_str("\r\n");
-    stream.write_all(request.as_bytes()).unwrap();
-    stream.write_all(body).unwrap();
-    let mut response = Vec::new();
-    // Read what arrives before the timeout: a server waiting for the rest of the body sends nothing.
-    let mut buffer = [0; 4096];
-    while let Ok(n) = stream.read(&mut buffer) {
-        if n == 0 {
-            break;
-        }
-        response.extend_from_slice(&buffer[..n]);
-    }
-    let text = String::from_utf8_lossy(&response).into_owned();
-    let status = text.split(' ').nth(1).and_then(|code| code.parse().ok()).unwrap_or(0);
-    let body = text.split_once("\r\n\r\n").map(|(_, body)| body.to_owned()).unwrap_or_default();
-    (status, body)
 }
 
 #[test]

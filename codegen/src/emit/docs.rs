@@ -233,6 +233,10 @@ fn shapes_section(platform: &Platform, out: &mut String) {
         if let Some(source) = &shape.source {
             let _ = writeln!(out, "Documented at <{source}>.\n");
         }
+        if !shape.references.is_empty() {
+            let pages: Vec<String> = shape.references.iter().map(|r| format!("<{r}>")).collect();
+            let _ = writeln!(out, "Field descriptions also from {}.\n", pages.join(", "));
+        }
         let _ = writeln!(
             out,
             "| Field | Type | May be absent | May be null | Description |\n| --- | --- | --- | --- | --- |"
@@ -246,7 +250,11 @@ fn shapes_section(platform: &Platform, out: &mut String) {
                 linked_type(platform, &field.ty),
                 yes_no(field.absent),
                 yes_no(field.null),
-                field.description.as_deref().map_or(String::new(), cell)
+                match (&field.description, field.undocumented) {
+                    (Some(description), _) => cell(description),
+                    (None, true) => "*undocumented*".to_owned(),
+                    (None, false) => String::new(),
+                }
             );
         }
     }

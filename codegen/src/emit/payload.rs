@@ -78,8 +78,10 @@ fn field_docs(platform: &Platform, field: &Field) -> TokenStream {
     if let Some(reason) = &field.strict {
         text += &format!(" Strict ({reason}): a value that does not fit fails the payload.");
     }
-    if let Some(description) = &field.description {
-        text += &format!("\n\n{description}");
+    match &field.description {
+        Some(description) => text += &format!("\n\n{description}"),
+        None if field.undocumented => text += "\n\nNo public document of the platform describes this field.",
+        None => {}
     }
     doc(&text)
 }
@@ -90,6 +92,9 @@ pub(super) fn shape(platform: &Platform, shape: &Shape) -> TokenStream {
     let mut summary = shape.description.clone().unwrap_or_else(|| format!("The `{}` payload shape.", shape.name));
     if let Some(source) = &shape.source {
         summary += &format!("\n\nFields documented at <{source}>.");
+    }
+    for reference in &shape.references {
+        summary += &format!("\n\nField descriptions also from <{reference}>.");
     }
     let docs = doc(&summary);
     let (generics, de_generics, ser_generics, visitor_generics, visitor_new) = if shape.generic {

@@ -86,7 +86,7 @@ impl<'a> ShapeChecker<'a> {
                     Err(e) => {
                         let message = e.to_string();
                         let hint = if message.contains("unknown field") {
-                            "a field takes `type`, `absent`, `nullable`, `rust_name`, `description` and `strict`"
+                            "a field takes `type`, `absent`, `nullable`, `rust_name`, `description`, `undocumented` and `strict`"
                         } else {
                             "write the field as `{ type: string, absent: true, nullable: true }`"
                         };
@@ -132,6 +132,30 @@ impl<'a> ShapeChecker<'a> {
                 let Some(ty) = self.resolve(&located.lines, key, &field_subject, &field.ty, &names, def.generic) else {
                     continue;
                 };
+                match (&field.description, field.undocumented) {
+                    (Some(description), false) if !description.trim().is_empty() => {}
+                    (Some(_), true) => {
+                        self.push(
+                            &located.lines,
+                            key,
+                            field_subject.clone(),
+                            "the field has a description and says it is `undocumented`".into(),
+                            "keep the description and remove `undocumented: true`, or the other way round",
+                        );
+                        continue;
+                    }
+                    (None, true) => {}
+                    _ => {
+                        self.push(
+                            &located.lines,
+                            key,
+                            field_subject.clone(),
+                            "the field has no description".into(),
+                            "add `description:` from the platform's reference (cite the page in the shape's `source` or `references`), or `undocumented: true` where no public document describes it",
+                        );
+                        continue;
+                    }
+                }
                 if let Some(reason) = &field.strict {
                     if reason.trim().is_empty() {
                         self.push(
@@ -161,6 +185,7 @@ impl<'a> ShapeChecker<'a> {
                     absent: field.absent,
                     null: field.nullable,
                     description: field.description.clone(),
+                    undocumented: field.undocumented,
                     strict: field.strict.clone(),
                 });
             }
@@ -168,6 +193,7 @@ impl<'a> ShapeChecker<'a> {
                 name: name.clone(),
                 description: def.description.clone(),
                 source: def.source.clone(),
+                references: def.references.clone(),
                 generic: def.generic,
                 fields,
             });

@@ -1662,6 +1662,14 @@ impl ::commerce_webhooks::wire::serde::Serialize for Event {
 /// The callback envelope every BigCommerce webhook delivers; `data` is the event's own part.
 ///
 /// Fields documented at <https://developer.bigcommerce.com/docs/integrations/webhooks/events#callback-structure>.
+///
+/// Field descriptions also from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/index.mdx>.
+///
+/// Field descriptions also from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/reference/webhooks.v3.yml>.
+///
+/// Field descriptions also from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/https-webhook-overview.mdx>.
+///
+/// Field descriptions also from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Callback<P> {
     /// `scope`: `string`, documented as always present. Strict (the delivery's topic is read from it, so a callback without it cannot be typed): a value that does not fit fails the payload.
@@ -1678,7 +1686,7 @@ pub struct Callback<P> {
     pub data: ::commerce_webhooks::Field<P>,
     /// `hash`: `string`, documented as always present.
     ///
-    /// The SHA-1 hash (40 hex characters) of the JSON-encoded payload data; lets receivers detect duplicate events.
+    /// The SHA-1 hash of the JSON-encoded payload data; lets users detect duplicate events. If a hook fires twice for the same event, both request bodies carry the same hash.
     pub hash: ::commerce_webhooks::Field<::std::string::String>,
     /// `created_at`: `uint`, may be absent or null.
     ///
@@ -1841,6 +1849,8 @@ impl<
 /// `data` of the events whose response fields are only `type` and an `id`: orders (created, archived), categories, channels, customers (including the default payment instrument event), products (created, deleted) and subscribers, whose ids are numbers, and carts (created, updated, deleted, abandoned), whose id is a UUID string.
 ///
 /// Fields documented at <https://developer.bigcommerce.com/docs/integrations/webhooks/events>.
+///
+/// Field descriptions also from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/reference/webhooks.v3.yml>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ResourceData {
     /// `type`: `string`, documented as always present.
@@ -1942,6 +1952,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for ResourceData {
 /// `data` of store/cart/couponApplied: the cart and the applied coupon.
 ///
 /// Fields documented at <https://developer.bigcommerce.com/docs/integrations/webhooks/events#cart>.
+///
+/// Field descriptions also from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/reference/webhooks.v3.yml>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CartCouponData {
     /// `type`: `string`, documented as always present.
@@ -2060,6 +2072,10 @@ impl ::commerce_webhooks::wire::serde::Serialize for CartCouponData {
 /// `data` of store/cart/converted (the now deleted cart, and the order it became) and of store/shipment/created, updated and deleted (the shipment, and its order).
 ///
 /// Fields documented at <https://developer.bigcommerce.com/docs/integrations/webhooks/events#cart>.
+///
+/// Field descriptions also from <https://developer.bigcommerce.com/docs/integrations/webhooks/events#shipment>.
+///
+/// Field descriptions also from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/reference/webhooks.v3.yml>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrderChildData {
     /// `type`: `string`, documented as always present.
@@ -2178,6 +2194,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for OrderChildData {
 /// `data` of store/cart/lineItem/created, updated and deleted.
 ///
 /// Fields documented at <https://developer.bigcommerce.com/docs/integrations/webhooks/events#cart-line-item>.
+///
+/// Field descriptions also from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/reference/webhooks.v3.yml>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CartLineItemData {
     /// `type`: `string`, documented as always present.
@@ -2296,6 +2314,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for CartLineItemData {
 /// `data` of store/customer/address/created, updated and deleted.
 ///
 /// Fields documented at <https://developer.bigcommerce.com/docs/integrations/webhooks/events#customer>.
+///
+/// Field descriptions also from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/reference/webhooks.v3.yml>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CustomerAddressData {
     /// `type`: `string`, documented as always present.
@@ -2307,6 +2327,8 @@ pub struct CustomerAddressData {
     /// ID of the customer address.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `address`: `CustomerAddressRef`, documented as always present.
+    ///
+    /// No public document of the platform describes this field.
     pub address: ::commerce_webhooks::Field<CustomerAddressRef>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -2410,6 +2432,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for CustomerAddressData {
 /// The customer an address event's address belongs to.
 ///
 /// Fields documented at <https://developer.bigcommerce.com/docs/integrations/webhooks/events#customer>.
+///
+/// Field descriptions also from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/reference/webhooks.v3.yml>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CustomerAddressRef {
     /// `customer_id`: `id`, documented as always present.
@@ -2498,6 +2522,10 @@ impl ::commerce_webhooks::wire::serde::Serialize for CustomerAddressRef {
 /// `data` of store/order/updated. The page lists the event under both the plain order response and, "if status updated", the status response, so `status` is there only when the status changed.
 ///
 /// Fields documented at <https://developer.bigcommerce.com/docs/integrations/webhooks/events#orders>.
+///
+/// Field descriptions also from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/reference/webhooks.v3.yml>.
+///
+/// Field descriptions also from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/index.mdx>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrderUpdatedData {
     /// `type`: `string`, documented as always present.
@@ -2614,6 +2642,10 @@ impl ::commerce_webhooks::wire::serde::Serialize for OrderUpdatedData {
 /// `data` of store/order/statusUpdated: the order and its previous and new status.
 ///
 /// Fields documented at <https://developer.bigcommerce.com/docs/integrations/webhooks/events#orders>.
+///
+/// Field descriptions also from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/reference/webhooks.v3.yml>.
+///
+/// Field descriptions also from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/https-webhook-overview.mdx>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrderStatusData {
     /// `type`: `string`, documented as always present.
@@ -2625,6 +2657,8 @@ pub struct OrderStatusData {
     /// ID of the order.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `status`: `OrderStatusChange`, documented as always present.
+    ///
+    /// No public document of the platform describes this field.
     pub status: ::commerce_webhooks::Field<OrderStatusChange>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -2728,15 +2762,19 @@ impl ::commerce_webhooks::wire::serde::Serialize for OrderStatusData {
 /// An order status transition, as numeric BigCommerce order status IDs.
 ///
 /// Fields documented at <https://developer.bigcommerce.com/docs/integrations/webhooks/events#orders>.
+///
+/// Field descriptions also from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/reference/webhooks.v3.yml>.
+///
+/// Field descriptions also from <https://developer.bigcommerce.com/docs/rest-management/orders/order-status#get-all-order-statuses>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrderStatusChange {
     /// `previous_status_id`: `id`, documented as always present.
     ///
-    /// The previous status (`0` in the page's example).
+    /// ID of the previous status (`0` in the events page's example, `1` in the OpenAPI example). BigCommerce order status IDs are 0–14 (Order Status API).
     pub previous_status_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `new_status_id`: `id`, documented as always present.
     ///
-    /// The new status.
+    /// ID of the updated status (`11` in both examples). BigCommerce order status IDs are 0–14 (Order Status API).
     pub new_status_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -2833,6 +2871,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for OrderStatusChange {
 /// `data` of store/order/message/created.
 ///
 /// Fields documented at <https://developer.bigcommerce.com/docs/integrations/webhooks/events#orders>.
+///
+/// Field descriptions also from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/reference/webhooks.v3.yml>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrderMessageData {
     /// `type`: `string`, documented as always present.
@@ -2844,6 +2884,8 @@ pub struct OrderMessageData {
     /// Order ID.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `message`: `OrderMessageRef`, documented as always present.
+    ///
+    /// No public document of the platform describes this field.
     pub message: ::commerce_webhooks::Field<OrderMessageRef>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -2947,6 +2989,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for OrderMessageData {
 /// The message an order message event concerns.
 ///
 /// Fields documented at <https://developer.bigcommerce.com/docs/integrations/webhooks/events#orders>.
+///
+/// Field descriptions also from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/reference/webhooks.v3.yml>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrderMessageRef {
     /// `order_message_id`: `id`, documented as always present.
@@ -3035,6 +3079,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for OrderMessageRef {
 /// `data` of store/order/refund/created.
 ///
 /// Fields documented at <https://developer.bigcommerce.com/docs/integrations/webhooks/events#orders>.
+///
+/// Field descriptions also from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/reference/webhooks.v3.yml>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrderRefundData {
     /// `type`: `string`, documented as always present.
@@ -3046,6 +3092,8 @@ pub struct OrderRefundData {
     /// Order ID.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `refund`: `OrderRefundRef`, documented as always present.
+    ///
+    /// No public document of the platform describes this field.
     pub refund: ::commerce_webhooks::Field<OrderRefundRef>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -3149,6 +3197,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for OrderRefundData {
 /// The refund an order refund event concerns.
 ///
 /// Fields documented at <https://developer.bigcommerce.com/docs/integrations/webhooks/events#orders>.
+///
+/// Field descriptions also from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/reference/webhooks.v3.yml>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrderRefundRef {
     /// `refund_id`: `id`, documented as always present.
@@ -3237,6 +3287,12 @@ impl ::commerce_webhooks::wire::serde::Serialize for OrderRefundRef {
 /// `data` of store/product/updated. The stored page gives it the plain product response; the current page adds `properties` and `context`, "present for only updates to overrides" (a channel locale), not to the global store.
 ///
 /// Fields documented at <https://github.com/bigcommerce/docs/blob/00d77e278880734e2534ce04acc9208d33914ef2/docs/integrations/webhooks/events/index.mdx>.
+///
+/// Field descriptions also from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/index.mdx>.
+///
+/// Field descriptions also from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/webhooks/callbacks/store_product_updated.yml>.
+///
+/// Field descriptions also from <https://developer.bigcommerce.com/docs/integrations/webhooks/events#products>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProductUpdatedData {
     /// `type`: `string`, documented as always present.
@@ -3249,11 +3305,11 @@ pub struct ProductUpdatedData {
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `properties`: `[string]`, may be absent or null.
     ///
-    /// The product properties changed for the channel locale, e.g. `warranty`, `is_featured`, `custom_fields` (current page only).
+    /// The product properties that changed for a channel locale override. Present only for updates to overrides, not the global store. Allowed values are `name`, `description`, `page_title`, `meta_description`, `warranty`, `availability_description`, `search_keywords`, `is_featured`, `custom_fields` and `preorder_message`.
     pub properties: ::commerce_webhooks::Field<::std::vec::Vec<::std::string::String>>,
     /// `context`: `ChannelLocale`, may be absent or null.
     ///
-    /// The channel locale whose override changed (current page only).
+    /// The channel and locale of the override that changed. Like `properties`, it is present only for updates to overrides, not the global store.
     pub context: ::commerce_webhooks::Field<ChannelLocale>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -3370,13 +3426,19 @@ impl ::commerce_webhooks::wire::serde::Serialize for ProductUpdatedData {
 /// The channel and locale of a multi-storefront override (`data.context` of store/product/updated on the current page).
 ///
 /// Fields documented at <https://github.com/bigcommerce/docs/blob/00d77e278880734e2534ce04acc9208d33914ef2/docs/integrations/webhooks/events/index.mdx>.
+///
+/// Field descriptions also from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/index.mdx>.
+///
+/// Field descriptions also from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/webhooks/callbacks/store_product_updated.yml>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChannelLocale {
     /// `channel_id`: `id`, documented as always present.
+    ///
+    /// No public document of the platform describes this field.
     pub channel_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `locale`: `string`, documented as always present.
     ///
-    /// A locale code, e.g. `fr`.
+    /// A locale code (`fr` in the example); `null` if the attribute that was overridden applies to the entire channel.
     pub locale: ::commerce_webhooks::Field<::std::string::String>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -3473,6 +3535,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for ChannelLocale {
 /// `data` of store/product/inventory/updated and store/product/inventory/order/updated.
 ///
 /// Fields documented at <https://developer.bigcommerce.com/docs/integrations/webhooks/events#products>.
+///
+/// Field descriptions also from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/reference/webhooks.v3.yml>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProductInventoryData {
     /// `type`: `string`, documented as always present.
@@ -3484,6 +3548,8 @@ pub struct ProductInventoryData {
     /// ID of the product.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `inventory`: `ProductInventoryChange`, documented as always present.
+    ///
+    /// No public document of the platform describes this field.
     pub inventory: ::commerce_webhooks::Field<ProductInventoryChange>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -3589,6 +3655,10 @@ impl ::commerce_webhooks::wire::serde::Serialize for ProductInventoryData {
 /// A product-level inventory change.
 ///
 /// Fields documented at <https://developer.bigcommerce.com/docs/integrations/webhooks/events#products>.
+///
+/// Field descriptions also from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/index.mdx>.
+///
+/// Field descriptions also from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/reference/webhooks.v3.yml>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProductInventoryChange {
     /// `product_id`: `id`, documented as always present.
@@ -3596,6 +3666,8 @@ pub struct ProductInventoryChange {
     /// ID of the product.
     pub product_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `method`: `InventoryMethod`, documented as always present.
+    ///
+    /// How the inventory was adjusted, `absolute` or `relative`. The pages disagree on the meaning. The stored page says absolute = "inventory updated by an order" and relative = "inventory updated using the API or the control panel". The current page and both OpenAPI product inventory schemas say the opposite: absolute = "through/using the API or the control panel" and relative = "inventory updated by an order".
     pub method: ::commerce_webhooks::Field<InventoryMethod>,
     /// `value`: `int`, documented as always present.
     ///
@@ -3705,6 +3777,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for ProductInventoryChange {
 /// `data` of store/sku/created, updated and deleted. The page's field list indents `product_id` and `variant_id` under `id`, but its example carries them in `data.sku`; this shape follows the example.
 ///
 /// Fields documented at <https://developer.bigcommerce.com/docs/integrations/webhooks/events#sku>.
+///
+/// Field descriptions also from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/reference/webhooks.v3.yml>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SkuData {
     /// `type`: `string`, documented as always present.
@@ -3716,6 +3790,8 @@ pub struct SkuData {
     /// ID of the SKU.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `sku`: `SkuRef`, documented as always present.
+    ///
+    /// No public document of the platform describes this field.
     pub sku: ::commerce_webhooks::Field<SkuRef>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -3819,6 +3895,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for SkuData {
 /// The product and variant a SKU event concerns.
 ///
 /// Fields documented at <https://developer.bigcommerce.com/docs/integrations/webhooks/events#sku>.
+///
+/// Field descriptions also from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/reference/webhooks.v3.yml>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SkuRef {
     /// `product_id`: `id`, documented as always present.
@@ -3924,6 +4002,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for SkuRef {
 /// `data` of store/sku/inventory/updated and store/sku/inventory/order/updated.
 ///
 /// Fields documented at <https://developer.bigcommerce.com/docs/integrations/webhooks/events#sku>.
+///
+/// Field descriptions also from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/reference/webhooks.v3.yml>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SkuInventoryData {
     /// `type`: `string`, documented as always present.
@@ -3935,6 +4015,8 @@ pub struct SkuInventoryData {
     /// ID of the SKU.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `inventory`: `SkuInventoryChange`, documented as always present.
+    ///
+    /// No public document of the platform describes this field.
     pub inventory: ::commerce_webhooks::Field<SkuInventoryChange>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -4040,6 +4122,10 @@ impl ::commerce_webhooks::wire::serde::Serialize for SkuInventoryData {
 /// A variant-level (SKU) inventory change.
 ///
 /// Fields documented at <https://developer.bigcommerce.com/docs/integrations/webhooks/events#sku>.
+///
+/// Field descriptions also from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/index.mdx>.
+///
+/// Field descriptions also from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/reference/webhooks.v3.yml>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SkuInventoryChange {
     /// `product_id`: `id`, documented as always present.
@@ -4047,6 +4133,8 @@ pub struct SkuInventoryChange {
     /// ID of the product.
     pub product_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `method`: `InventoryMethod`, documented as always present.
+    ///
+    /// How the inventory was adjusted, `absolute` or `relative`. The pages disagree on the meaning. The stored page and both OpenAPI SKU inventory schemas say absolute = "inventory updated by an order" and relative = "inventory updated using the API or the control panel". The current page's SKU example says the opposite.
     pub method: ::commerce_webhooks::Field<InventoryMethod>,
     /// `value`: `int`, documented as always present.
     ///
@@ -4173,6 +4261,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for SkuInventoryChange {
 /// `data` of store/information/updated: only `type`, no id (the store is the callback's `store_id`).
 ///
 /// Fields documented at <https://developer.bigcommerce.com/docs/integrations/webhooks/events#store>.
+///
+/// Field descriptions also from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/reference/webhooks.v3.yml>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoreData {
     /// `type`: `string`, documented as always present.
@@ -4259,11 +4349,15 @@ impl ::commerce_webhooks::wire::serde::Serialize for StoreData {
 /// `data` of store/app/uninstalled. The page has no example; the Webhooks v3 OpenAPI example sends only `type: store`, while bigcommerce/docs `store_app_uninstalled.yml` also declares a string `id`, so `id` is optional.
 ///
 /// Fields documented at <https://github.com/bigcommerce/docs/blob/4a0aa7d8a4e92de93e07599e68d43d8789408334/docs/webhooks/callbacks/store_app_uninstalled.yml>.
+///
+/// Field descriptions also from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/reference/webhooks.v3.yml>.
+///
+/// Field descriptions also from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/webhooks/callbacks/store_app_uninstalled.yml>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AppUninstalledData {
     /// `type`: `string`, documented as always present.
     ///
-    /// `store` in the OpenAPI example.
+    /// The type will always be `store`.
     pub kind: ::commerce_webhooks::Field<::std::string::String>,
     /// `id`: `id`, may be absent or null.
     ///

@@ -1777,6 +1777,12 @@ impl ::commerce_webhooks::wire::serde::Serialize for Event {
 /// The body of every Ecwid webhook.
 ///
 /// Fields documented at <https://api-docs.ecwid.com/reference/webhooks-structure>.
+///
+/// Field descriptions also from <https://docs.ecwid.com/build-apps/webhook-automations/learn-ecwid-webhooks/event-data-in-webhooks>.
+///
+/// Field descriptions also from <https://developers.ecwid.com/api-documentation/webhook-structure>.
+///
+/// Field descriptions also from <https://docs.ecwid.com/build-apps/webhook-automations/learn-ecwid-webhooks/list-of-webhook-events>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Webhook<P> {
     /// `eventId`: `id`, documented as always present. Strict (signed together with `eventCreated` (X-Ecwid-Webhook-Signature), so verification has already read it as text): a value that does not fit fails the payload.
@@ -1793,7 +1799,7 @@ pub struct Webhook<P> {
     pub store_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `entityId`: `id`, documented as always present.
     ///
-    /// Id of the affected entity: a number for order, product, category, customer and profile events (the internal order id on current order events, `-1` for unfinished orders of older stores), a string (the store id) for application events.
+    /// ID of the affected item, such as order ID, product ID, customer ID, etc. It lets you request more details about the entity with the REST API right after receiving the webhook. For order and abandoned-cart events the current examples mark it "internal order ID. Use "orderId" instead". For application events the legacy examples send the store id as a string (`"1003"`).
     pub entity_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `eventType`: `string`, documented as always present. Strict (the delivery's topic is read from it, so a body without it cannot be typed): a value that does not fit fails the payload.
     ///
@@ -1962,6 +1968,12 @@ impl<
 /// `data` of order.created. The current docs say order.created and order.updated webhooks "always contain order payment and fulfillment statuses in addition to the order ID"; the older docs' example has no `orderId`.
 ///
 /// Fields documented at <https://docs.ecwid.com/build-apps/webhook-automations/learn-ecwid-webhooks/event-data-in-webhooks>.
+///
+/// Field descriptions also from <https://developers.ecwid.com/api-documentation/webhook-structure>.
+///
+/// Field descriptions also from <https://docs.ecwid.com/api-reference/rest-api/orders/order-statuses/search-order-statuses>.
+///
+/// Field descriptions also from <https://api-docs.ecwid.com/reference/search-custom-order-statuses>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrderCreatedData {
     /// `orderId`: `id`, may be absent or null.
@@ -1969,8 +1981,12 @@ pub struct OrderCreatedData {
     /// The order id to use (e.g. `XJ12H`); current docs only, while `entityId` is the internal order id.
     pub order_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `newPaymentStatus`: `PaymentStatus`, documented as always present.
+    ///
+    /// Payment status of the order after the change (for order.created: the new order's payment status).
     pub new_payment_status: ::commerce_webhooks::Field<PaymentStatus>,
     /// `newFulfillmentStatus`: `FulfillmentStatus`, documented as always present.
+    ///
+    /// Fulfillment status of the order after the change (for order.created: the new order's fulfillment status).
     pub new_fulfillment_status: ::commerce_webhooks::Field<FulfillmentStatus>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -2080,6 +2096,10 @@ impl ::commerce_webhooks::wire::serde::Serialize for OrderCreatedData {
 /// `data` of order.updated: the payment and fulfillment status before and after the change.
 ///
 /// Fields documented at <https://docs.ecwid.com/build-apps/webhook-automations/learn-ecwid-webhooks/event-data-in-webhooks>.
+///
+/// Field descriptions also from <https://developers.ecwid.com/api-documentation/webhook-structure>.
+///
+/// Field descriptions also from <https://docs.ecwid.com/api-reference/rest-api/orders/order-statuses/search-order-statuses>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrderUpdatedData {
     /// `orderId`: `id`, may be absent or null.
@@ -2087,12 +2107,20 @@ pub struct OrderUpdatedData {
     /// The order id to use (e.g. `B8HGD`); current docs only.
     pub order_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `oldPaymentStatus`: `PaymentStatus`, documented as always present.
+    ///
+    /// Payment status of the order before the changes occurred.
     pub old_payment_status: ::commerce_webhooks::Field<PaymentStatus>,
     /// `newPaymentStatus`: `PaymentStatus`, documented as always present.
+    ///
+    /// Payment status of the order after the changes occurred.
     pub new_payment_status: ::commerce_webhooks::Field<PaymentStatus>,
     /// `oldFulfillmentStatus`: `FulfillmentStatus`, documented as always present.
+    ///
+    /// Fulfillment status of the order before the changes occurred.
     pub old_fulfillment_status: ::commerce_webhooks::Field<FulfillmentStatus>,
     /// `newFulfillmentStatus`: `FulfillmentStatus`, documented as always present.
+    ///
+    /// Fulfillment status of the order after the changes occurred.
     pub new_fulfillment_status: ::commerce_webhooks::Field<FulfillmentStatus>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -2228,6 +2256,10 @@ impl ::commerce_webhooks::wire::serde::Serialize for OrderUpdatedData {
 /// `data` of the abandoned cart events (unfinished_order.*). Only the unfinished_order.created example is documented; older stores send no `data` and `entityId: -1`.
 ///
 /// Fields documented at <https://api-docs.ecwid.com/reference/webhooks-structure>.
+///
+/// Field descriptions also from <https://docs.ecwid.com/build-apps/webhook-automations/learn-ecwid-webhooks/event-data-in-webhooks>.
+///
+/// Field descriptions also from <https://developers.ecwid.com/api-documentation/webhook-structure>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UnfinishedOrderData {
     /// `orderId`: `id`, may be absent or null.
@@ -2421,6 +2453,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for CustomerData {
 /// `data` of profile.subscriptionStatusChanged: the store's plan before and after (note: *Name*, unlike the application event's *Status*).
 ///
 /// Fields documented at <https://developers.ecwid.com/api-documentation/webhook-structure>.
+///
+/// Field descriptions also from <https://docs.ecwid.com/build-apps/webhook-automations/learn-ecwid-webhooks/list-of-webhook-events>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProfileSubscriptionData {
     /// `oldSubscriptionName`: `string`, may be absent or null.
@@ -2527,6 +2561,12 @@ impl ::commerce_webhooks::wire::serde::Serialize for ProfileSubscriptionData {
 /// `data` of application.subscriptionStatusChanged: the app's subscription status before and after.
 ///
 /// Fields documented at <https://github.com/Ecwid/ecwid-api-docs/blob/044a9e04fa009740756d85797fc0058b558918e1/includes/_webhooks.md>.
+///
+/// Field descriptions also from <https://developers.ecwid.com/api-documentation/webhook-structure>.
+///
+/// Field descriptions also from <https://docs.ecwid.com/api-reference/rest-api/application/get-app-subscription-status>.
+///
+/// Field descriptions also from <https://api-docs.ecwid.com/reference/get-app-subscription-status>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AppSubscriptionData {
     /// `oldSubscriptionStatus`: `string`, may be absent or null.

@@ -7210,49 +7210,93 @@ impl ::commerce_webhooks::wire::serde::Serialize for Event {
 /// A mailing address: an order's or checkout's billing/shipping address, a fulfillment's destination, a customer's address.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-rest/latest/resources/order>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-rest/2025-10/resources/order>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-rest/2024-10/resources/customer-address>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-rest/2022-04/resources/customer>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Address {
     /// `first_name`: `string`, may be absent or null.
+    ///
+    /// The first name of the person associated with the billing address's payment method, or with the shipping address.
     pub first_name: ::commerce_webhooks::Field<::std::string::String>,
     /// `address1`: `string`, may be absent or null.
+    ///
+    /// The street address of the billing or shipping address.
     pub address1: ::commerce_webhooks::Field<::std::string::String>,
     /// `phone`: `string`, may be absent or null.
+    ///
+    /// The phone number at the billing or shipping address.
     pub phone: ::commerce_webhooks::Field<::std::string::String>,
     /// `city`: `string`, may be absent or null.
+    ///
+    /// The city, town, or village of the billing or shipping address.
     pub city: ::commerce_webhooks::Field<::std::string::String>,
     /// `zip`: `string`, may be absent or null.
+    ///
+    /// The postal code (for example, zip, postcode, or Eircode) of the billing or shipping address.
     pub zip: ::commerce_webhooks::Field<::std::string::String>,
     /// `province`: `string`, may be absent or null.
+    ///
+    /// The name of the region (for example, province, state, or prefecture) of the billing or shipping address.
     pub province: ::commerce_webhooks::Field<::std::string::String>,
     /// `country`: `string`, may be absent or null.
+    ///
+    /// The name of the country of the billing or shipping address.
     pub country: ::commerce_webhooks::Field<::std::string::String>,
     /// `last_name`: `string`, may be absent or null.
+    ///
+    /// The last name of the person associated with the billing address's payment method, or with the shipping address.
     pub last_name: ::commerce_webhooks::Field<::std::string::String>,
     /// `address2`: `string`, may be absent or null.
+    ///
+    /// An optional additional field for the street address of the billing or shipping address.
     pub address2: ::commerce_webhooks::Field<::std::string::String>,
     /// `company`: `string`, may be absent or null.
+    ///
+    /// The company of the person associated with the billing or shipping address.
     pub company: ::commerce_webhooks::Field<::std::string::String>,
     /// `latitude`: `number`, may be absent or null.
+    ///
+    /// The latitude of the billing or shipping address.
     pub latitude: ::commerce_webhooks::Field<
         ::commerce_webhooks::wire::serde_json::Number,
     >,
     /// `longitude`: `number`, may be absent or null.
+    ///
+    /// The longitude of the billing or shipping address.
     pub longitude: ::commerce_webhooks::Field<
         ::commerce_webhooks::wire::serde_json::Number,
     >,
     /// `name`: `string`, may be absent or null.
+    ///
+    /// The full name of the person associated with the payment method (the page gives this text for both the billing and the shipping address).
     pub name: ::commerce_webhooks::Field<::std::string::String>,
     /// `country_code`: `string`, may be absent or null.
+    ///
+    /// The two-letter code (ISO 3166-1 format) for the country of the billing or shipping address.
     pub country_code: ::commerce_webhooks::Field<::std::string::String>,
     /// `province_code`: `string`, may be absent or null.
+    ///
+    /// The alphanumeric abbreviation of the region of the billing or shipping address.
     pub province_code: ::commerce_webhooks::Field<::std::string::String>,
     /// `id`: `id`, may be absent or null.
+    ///
+    /// The unique identifier for the address (customer addresses).
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `customer_id`: `id`, may be absent or null.
+    ///
+    /// The unique identifier for the customer (customer addresses).
     pub customer_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `country_name`: `string`, may be absent or null.
+    ///
+    /// The customer's normalized country name (customer addresses).
     pub country_name: ::commerce_webhooks::Field<::std::string::String>,
     /// `default`: `bool`, may be absent or null.
+    ///
+    /// Whether this address is the default address for the customer (customer addresses).
     pub default: ::commerce_webhooks::Field<bool>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -7558,19 +7602,35 @@ impl ::commerce_webhooks::wire::serde::Serialize for Address {
 /// A one-time app charge.
 ///
 /// Fields documented at <https://shopify.dev/docs/api/webhooks/2026-07>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/AppPurchaseOneTime>.
+///
+/// Field descriptions also from <https://shopify.dev/changelog/graphql-admin-id-added-to-webhooks>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AppPurchaseOneTime {
     /// `admin_graphql_api_id`: `id`, may be absent or null.
+    ///
+    /// The GraphQL Admin API ID of the one-time app purchase. Shopify added `admin_graphql_api_id` to webhook payloads, alongside `id`, to improve interoperability between the GraphQL and REST Admin APIs.
     pub admin_graphql_api_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `name`: `string`, may be absent or null.
+    ///
+    /// The name of the app purchase.
     pub name: ::commerce_webhooks::Field<::std::string::String>,
     /// `status`: `AppPurchaseStatus`, may be absent or null.
+    ///
+    /// The status of the app purchase (GraphQL `AppPurchaseStatus`: `ACTIVE`, `DECLINED`, `EXPIRED`, `PENDING`, deprecated `ACCEPTED`).
     pub status: ::commerce_webhooks::Field<AppPurchaseStatus>,
     /// `admin_graphql_api_shop_id`: `id`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub admin_graphql_api_shop_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `created_at`: `timestamp`, may be absent or null.
+    ///
+    /// The date and time when the app purchase occurred.
     pub created_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `updated_at`: `timestamp`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub updated_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -7718,9 +7778,13 @@ impl ::commerce_webhooks::wire::serde::Serialize for AppPurchaseOneTime {
 /// The body of `app_purchases_one_time/update`: the purchase under `app_purchase_one_time`.
 ///
 /// Fields documented at <https://shopify.dev/docs/api/webhooks/2026-07>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/enums/WebhookSubscriptionTopic>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AppPurchaseOneTimePayload {
     /// `app_purchase_one_time`: `AppPurchaseOneTime`, may be absent or null.
+    ///
+    /// The one-time app charge that was updated (`app_purchases_one_time/update` occurs whenever a one-time app charge is updated).
     pub app_purchase_one_time: ::commerce_webhooks::Field<AppPurchaseOneTime>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -7805,17 +7869,29 @@ impl ::commerce_webhooks::wire::serde::Serialize for AppPurchaseOneTimePayload {
 /// The body of `app/scopes_update`: the access scopes before and after the change.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-rest/latest/resources/shop>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/enums/WebhookSubscriptionTopic>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AppScopesUpdate {
     /// `id`: `id`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `shop_id`: `id`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub shop_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `previous`: `[string]`, may be absent or null.
+    ///
+    /// The access scopes granted before the change (`app/scopes_update` occurs whenever the access scopes of any installation are modified, so apps can keep track of the granted access scopes of their installations).
     pub previous: ::commerce_webhooks::Field<::std::vec::Vec<::std::string::String>>,
     /// `current`: `[string]`, may be absent or null.
+    ///
+    /// The access scopes granted after the change (see `app/scopes_update`).
     pub current: ::commerce_webhooks::Field<::std::vec::Vec<::std::string::String>>,
     /// `updated_at`: `timestamp`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub updated_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -7949,35 +8025,69 @@ impl ::commerce_webhooks::wire::serde::Serialize for AppScopesUpdate {
 /// An app subscription (recurring application charge).
 ///
 /// Fields documented at <https://shopify.dev/api/admin-rest/latest/resources/recurringapplicationcharge>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/AppSubscription>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-rest/2022-04/resources/recurringapplicationcharge>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/AppRecurringPricing>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/AppUsagePricing>.
+///
+/// Field descriptions also from <https://shopify.dev/changelog/graphql-admin-id-added-to-webhooks>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AppSubscription {
     /// `admin_graphql_api_id`: `id`, may be absent or null.
+    ///
+    /// The GraphQL Admin API ID of the app subscription. Shopify added `admin_graphql_api_id` to webhook payloads, alongside `id`, to improve interoperability between the GraphQL and REST Admin APIs.
     pub admin_graphql_api_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `name`: `string`, may be absent or null.
+    ///
+    /// The name of the app subscription.
     pub name: ::commerce_webhooks::Field<::std::string::String>,
     /// `status`: `AppSubscriptionStatus`, may be absent or null.
+    ///
+    /// The status of the app subscription (GraphQL `AppSubscriptionStatus`; the catalog enum already lists `ACTIVE`, `CANCELLED`, `DECLINED`, `EXPIRED`, `FROZEN`, `PENDING` and deprecated `ACCEPTED`).
     pub status: ::commerce_webhooks::Field<AppSubscriptionStatus>,
     /// `admin_graphql_api_shop_id`: `id`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub admin_graphql_api_shop_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `created_at`: `timestamp`, may be absent or null.
+    ///
+    /// The date and time when the app subscription was created.
     pub created_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `updated_at`: `timestamp`, may be absent or null.
+    ///
+    /// The date and time (ISO 8601 format) when the recurring application charge was last updated.
     pub updated_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `currency`: `string`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub currency: ::commerce_webhooks::Field<::std::string::String>,
     /// `capped_amount`: `money`, may be absent or null.
+    ///
+    /// The limit a customer can be charged for usage based billing.
     pub capped_amount: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `price`: `money`, may be absent or null.
+    ///
+    /// The price of the recurring application charge. The maximum price is 10,000.
     pub price: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `interval`: `string`, may be absent or null.
+    ///
+    /// The frequency at which the subscribing shop is billed (GraphQL `AppRecurringPricing.interval`, enum `AppPricingInterval`: `ANNUAL`, `EVERY_30_DAYS`; the sample payload sends `every_30_days`).
     pub interval: ::commerce_webhooks::Field<::std::string::String>,
     /// `plan_handle`: `string`, may be absent or null.
+    ///
+    /// The app store pricing plan handle (GraphQL `AppRecurringPricing.planHandle`).
     pub plan_handle: ::commerce_webhooks::Field<::std::string::String>,
     /// `balance_used`: `money`, may be absent or null.
     ///
     /// Sent by app_subscriptions/approaching_capped_amount.
     pub balance_used: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `currency_code`: `string`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub currency_code: ::commerce_webhooks::Field<::std::string::String>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -8218,9 +8328,13 @@ impl ::commerce_webhooks::wire::serde::Serialize for AppSubscription {
 /// The body of the `app_subscriptions/*` topics: the app subscription under `app_subscription`.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-rest/latest/resources/recurringapplicationcharge>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/enums/WebhookSubscriptionTopic>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AppSubscriptionPayload {
     /// `app_subscription`: `AppSubscription`, may be absent or null.
+    ///
+    /// The app subscription of the event: `app_subscriptions/update` occurs whenever an app subscription is updated; `app_subscriptions/approaching_capped_amount` when its balance used crosses 90% of the capped amount.
     pub app_subscription: ::commerce_webhooks::Field<AppSubscription>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -8304,17 +8418,29 @@ impl ::commerce_webhooks::wire::serde::Serialize for AppSubscriptionPayload {
 /// A custom discount applied to a draft order or one of its line items.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-rest/latest/resources/draftorder>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-rest/2022-04/resources/draftorder>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AppliedDiscount {
     /// `description`: `string`, may be absent or null.
+    ///
+    /// Reason for the discount.
     pub description: ::commerce_webhooks::Field<::std::string::String>,
     /// `value`: `money`, may be absent or null.
+    ///
+    /// The value of the discount: a fixed amount if `value_type` is `fixed_amount`, a percentage if it is `percentage`.
     pub value: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `title`: `string`, may be absent or null.
+    ///
+    /// Title of the discount.
     pub title: ::commerce_webhooks::Field<::std::string::String>,
     /// `amount`: `money`, may be absent or null.
+    ///
+    /// The applied amount of the discount, based on the setting of `value_type`.
     pub amount: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `value_type`: `string`, may be absent or null.
+    ///
+    /// The type of discount: `percentage` or `fixed_amount`.
     pub value_type: ::commerce_webhooks::Field<::std::string::String>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -8448,19 +8574,35 @@ impl ::commerce_webhooks::wire::serde::Serialize for AppliedDiscount {
 /// A finished bulk operation.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-graphql/latest/objects/BulkOperation>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/BulkOperation>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/usage/bulk-operations/queries>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BulkOperation {
     /// `admin_graphql_api_id`: `id`, may be absent or null.
+    ///
+    /// The bulk operation's ID; to retrieve the operation's data URL, query the `node` field passing the `admin_graphql_api_id` value from the webhook payload as its `id`.
     pub admin_graphql_api_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `completed_at`: `timestamp`, may be absent or null.
+    ///
+    /// When the bulk operation was successfully completed.
     pub completed_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `created_at`: `timestamp`, may be absent or null.
+    ///
+    /// When the bulk operation was created.
     pub created_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `error_code`: `string`, may be absent or null.
+    ///
+    /// Error code for failed operations (GraphQL `BulkOperationErrorCode`: `ACCESS_DENIED`, `INTERNAL_SERVER_ERROR`, `TIMEOUT`).
     pub error_code: ::commerce_webhooks::Field<::std::string::String>,
     /// `status`: `string`, may be absent or null.
+    ///
+    /// Status of the bulk operation (GraphQL `BulkOperationStatus`; the sample payload sends lowercase `completed`).
     pub status: ::commerce_webhooks::Field<::std::string::String>,
     /// `type`: `string`, may be absent or null.
+    ///
+    /// The bulk operation's type (GraphQL `BulkOperationType`; the sample payload sends lowercase `query`).
     pub kind: ::commerce_webhooks::Field<::std::string::String>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -8610,16 +8752,28 @@ impl ::commerce_webhooks::wire::serde::Serialize for BulkOperation {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Cart {
     /// `id`: `id`, documented as always present.
+    ///
+    /// No public document of the platform describes this field.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `token`: `string`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub token: ::commerce_webhooks::Field<::std::string::String>,
     /// `line_items`: `[CartLineItem]`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub line_items: ::commerce_webhooks::Field<::std::vec::Vec<CartLineItem>>,
     /// `note`: `string`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub note: ::commerce_webhooks::Field<::std::string::String>,
     /// `updated_at`: `timestamp`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub updated_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `created_at`: `timestamp`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub created_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -8765,56 +8919,104 @@ impl ::commerce_webhooks::wire::serde::Serialize for Cart {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CartLineItem {
     /// `id`: `id`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `properties`: `json`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub properties: ::commerce_webhooks::Field<
         ::commerce_webhooks::wire::serde_json::Value,
     >,
     /// `quantity`: `int`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub quantity: ::commerce_webhooks::Field<i64>,
     /// `variant_id`: `id`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub variant_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `key`: `string`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub key: ::commerce_webhooks::Field<::std::string::String>,
     /// `discounted_price`: `money`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub discounted_price: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `discounts`: `[json]`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub discounts: ::commerce_webhooks::Field<
         ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
     >,
     /// `gift_card`: `bool`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub gift_card: ::commerce_webhooks::Field<bool>,
     /// `grams`: `int`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub grams: ::commerce_webhooks::Field<i64>,
     /// `line_price`: `money`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub line_price: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `original_line_price`: `money`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub original_line_price: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `original_price`: `money`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub original_price: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `price`: `money`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub price: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `product_id`: `id`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub product_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `sku`: `string`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub sku: ::commerce_webhooks::Field<::std::string::String>,
     /// `taxable`: `bool`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub taxable: ::commerce_webhooks::Field<bool>,
     /// `title`: `string`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub title: ::commerce_webhooks::Field<::std::string::String>,
     /// `total_discount`: `money`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub total_discount: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `vendor`: `string`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub vendor: ::commerce_webhooks::Field<::std::string::String>,
     /// `discounted_price_set`: `MoneySet`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub discounted_price_set: ::commerce_webhooks::Field<MoneySet>,
     /// `line_price_set`: `MoneySet`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub line_price_set: ::commerce_webhooks::Field<MoneySet>,
     /// `original_line_price_set`: `MoneySet`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub original_line_price_set: ::commerce_webhooks::Field<MoneySet>,
     /// `price_set`: `MoneySet`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub price_set: ::commerce_webhooks::Field<MoneySet>,
     /// `total_discount_set`: `MoneySet`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub total_discount_set: ::commerce_webhooks::Field<MoneySet>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -9178,9 +9380,13 @@ impl ::commerce_webhooks::wire::serde::Serialize for CartLineItem {
 /// A sales channel, as sent by `channels/delete` (its id only).
 ///
 /// Fields documented at <https://shopify.dev/api/admin-graphql/latest/objects/Channel>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/enums/WebhookSubscriptionTopic>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Channel {
     /// `id`: `id`, documented as always present.
+    ///
+    /// The ID of the deleted channel (`channels/delete` occurs whenever a channel is deleted).
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -9259,105 +9465,199 @@ impl ::commerce_webhooks::wire::serde::Serialize for Channel {
 /// A checkout (abandoned or completed).
 ///
 /// Fields documented at <https://shopify.dev/api/admin-rest/latest/resources/checkout>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-rest/2022-04/resources/abandoned-checkouts>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-rest/2024-10/resources/checkout>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Checkout {
     /// `id`: `id`, documented as always present.
+    ///
+    /// The ID for the checkout.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `token`: `string`, may be absent or null.
+    ///
+    /// A unique ID for a checkout.
     pub token: ::commerce_webhooks::Field<::std::string::String>,
     /// `cart_token`: `string`, may be absent or null.
+    ///
+    /// The ID for the cart that's attached to the checkout.
     pub cart_token: ::commerce_webhooks::Field<::std::string::String>,
     /// `email`: `string`, may be absent or null.
+    ///
+    /// The customer's email address. A checkout needs to have a value for `email` or `phone` before it can be completed.
     pub email: ::commerce_webhooks::Field<::std::string::String>,
     /// `gateway`: `string`, may be absent or null.
+    ///
+    /// The payment gateway used by the checkout. For abandoned checkouts, this value is always `null`.
     pub gateway: ::commerce_webhooks::Field<::std::string::String>,
     /// `buyer_accepts_marketing`: `bool`, may be absent or null.
+    ///
+    /// Whether the customer has consented to receive marketing material via email.
     pub buyer_accepts_marketing: ::commerce_webhooks::Field<bool>,
     /// `created_at`: `timestamp`, may be absent or null.
+    ///
+    /// The date and time (ISO 8601 format) when the checkout was created.
     pub created_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `updated_at`: `timestamp`, may be absent or null.
+    ///
+    /// The date and time (ISO 8601 format) when the checkout was last modified.
     pub updated_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `landing_site`: `string`, may be absent or null.
+    ///
+    /// The URL for the page where the customer entered the shop.
     pub landing_site: ::commerce_webhooks::Field<::std::string::String>,
     /// `note`: `string`, may be absent or null.
+    ///
+    /// The text of an optional note that a shop owner can attach to the order.
     pub note: ::commerce_webhooks::Field<::std::string::String>,
     /// `note_attributes`: `[json]`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub note_attributes: ::commerce_webhooks::Field<
         ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
     >,
     /// `referring_site`: `string`, may be absent or null.
+    ///
+    /// The website that referred the customer to the shop.
     pub referring_site: ::commerce_webhooks::Field<::std::string::String>,
     /// `shipping_lines`: `[json]`, may be absent or null.
+    ///
+    /// Information about the chosen shipping method: `code`, `price` (in presentment currency), `source` and `title`.
     pub shipping_lines: ::commerce_webhooks::Field<
         ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
     >,
     /// `taxes_included`: `bool`, may be absent or null.
+    ///
+    /// Whether taxes are included in the price.
     pub taxes_included: ::commerce_webhooks::Field<bool>,
     /// `total_weight`: `number`, may be absent or null.
+    ///
+    /// The sum of all the weights in grams of the line items in the checkout.
     pub total_weight: ::commerce_webhooks::Field<
         ::commerce_webhooks::wire::serde_json::Number,
     >,
     /// `currency`: `string`, may be absent or null.
+    ///
+    /// The three-letter code (ISO 4217 format) of the shop's default currency at the time of checkout. For the currency that the customer used at checkout, see `presentment_currency`.
     pub currency: ::commerce_webhooks::Field<::std::string::String>,
     /// `completed_at`: `timestamp`, may be absent or null.
+    ///
+    /// The date and time (ISO 8601 format) when the checkout was completed. For abandoned checkouts, `null` until a customer completes the checkout using the recovery URL.
     pub completed_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `closed_at`: `timestamp`, may be absent or null.
+    ///
+    /// The date and time (ISO 8601 format) when the checkout was closed. If the checkout was not closed, then this value is `null`.
     pub closed_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `user_id`: `id`, may be absent or null.
+    ///
+    /// The ID of the user who created the checkout.
     pub user_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `location_id`: `id`, may be absent or null.
+    ///
+    /// The ID of the physical location where the checkout was processed.
     pub location_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `source_identifier`: `string`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub source_identifier: ::commerce_webhooks::Field<::std::string::String>,
     /// `source_url`: `string`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub source_url: ::commerce_webhooks::Field<::std::string::String>,
     /// `device_id`: `id`, may be absent or null.
+    ///
+    /// The ID of the Shopify POS device that created the checkout.
     pub device_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `phone`: `string`, may be absent or null.
+    ///
+    /// The customer's phone number for receiving SMS notifications.
     pub phone: ::commerce_webhooks::Field<::std::string::String>,
     /// `customer_locale`: `string`, may be absent or null.
+    ///
+    /// The two or three-letter language code, optionally followed by a region modifier, for example `en` or `en-CA`.
     pub customer_locale: ::commerce_webhooks::Field<::std::string::String>,
     /// `line_items`: `[CheckoutLineItem]`, may be absent or null.
+    ///
+    /// A list of line item objects, each containing information about an item in the checkout.
     pub line_items: ::commerce_webhooks::Field<::std::vec::Vec<CheckoutLineItem>>,
     /// `name`: `string`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub name: ::commerce_webhooks::Field<::std::string::String>,
     /// `source`: `string`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub source: ::commerce_webhooks::Field<::std::string::String>,
     /// `abandoned_checkout_url`: `string`, may be absent or null.
+    ///
+    /// The recovery URL that's sent to a customer so they can recover their checkout.
     pub abandoned_checkout_url: ::commerce_webhooks::Field<::std::string::String>,
     /// `discount_codes`: `[json]`, may be absent or null.
+    ///
+    /// Discount codes applied to the checkout; an empty array when none. Each has `amount` (presentment currency), `code` and `type` (`percentage`, `shipping`, `fixed_amount`; default `fixed_amount`).
     pub discount_codes: ::commerce_webhooks::Field<
         ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
     >,
     /// `tax_lines`: `[TaxLine]`, may be absent or null.
+    ///
+    /// An array of tax line objects, each of which details a tax applicable to the checkout (`price` in presentment currency, `rate`, `title`, `channel_liable`).
     pub tax_lines: ::commerce_webhooks::Field<::std::vec::Vec<TaxLine>>,
     /// `source_name`: `string`, may be absent or null.
+    ///
+    /// Where the checkout originated: `web`, `pos`, `iphone`, `android`.
     pub source_name: ::commerce_webhooks::Field<::std::string::String>,
     /// `presentment_currency`: `string`, may be absent or null.
+    ///
+    /// The three-letter code (ISO 4217 format) of the currency that the customer used at checkout. For the shop's default currency, see `currency`.
     pub presentment_currency: ::commerce_webhooks::Field<::std::string::String>,
     /// `buyer_accepts_sms_marketing`: `bool`, may be absent or null.
+    ///
+    /// Whether the customer would like to receive SMS updates from the shop, set by the "Text me with news and offers" checkbox during checkout.
     pub buyer_accepts_sms_marketing: ::commerce_webhooks::Field<bool>,
     /// `sms_marketing_phone`: `string`, may be absent or null.
+    ///
+    /// The phone number used to opt in to SMS marketing during checkout.
     pub sms_marketing_phone: ::commerce_webhooks::Field<::std::string::String>,
     /// `total_discounts`: `money`, may be absent or null.
+    ///
+    /// The total amount of discounts to be applied in presentment currency.
     pub total_discounts: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `total_line_items_price`: `money`, may be absent or null.
+    ///
+    /// The sum of the prices of all line items in the checkout in presentment currency.
     pub total_line_items_price: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `total_price`: `money`, may be absent or null.
+    ///
+    /// The sum of line item prices, all discounts, shipping costs, and taxes for the checkout in presentment currency.
     pub total_price: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `total_tax`: `money`, may be absent or null.
+    ///
+    /// The sum of all the taxes applied to the checkout in presentment currency.
     pub total_tax: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `subtotal_price`: `money`, may be absent or null.
+    ///
+    /// The price of the checkout in presentment currency before shipping and taxes.
     pub subtotal_price: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `total_duties`: `money`, may be absent or null.
+    ///
+    /// The total duties of the checkout in presentment currency.
     pub total_duties: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `reservation_token`: `string`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub reservation_token: ::commerce_webhooks::Field<::std::string::String>,
     /// `billing_address`: `Address`, may be absent or null.
+    ///
+    /// The mailing address associated with the payment method.
     pub billing_address: ::commerce_webhooks::Field<Address>,
     /// `shipping_address`: `Address`, may be absent or null.
+    ///
+    /// The mailing address where the order will be shipped to.
     pub shipping_address: ::commerce_webhooks::Field<Address>,
     /// `customer`: `Customer`, may be absent or null.
+    ///
+    /// Information about the customer (see the Customer resource).
     pub customer: ::commerce_webhooks::Field<Customer>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -9999,69 +10299,129 @@ impl ::commerce_webhooks::wire::serde::Serialize for Checkout {
 /// A line item of a checkout.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-rest/latest/resources/checkout>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-rest/2024-10/resources/checkout>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-rest/2022-04/resources/abandoned-checkouts>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CheckoutLineItem {
     /// `applied_discounts`: `[json]`, may be absent or null.
+    ///
+    /// A list of the discounts applied to the line item.
     pub applied_discounts: ::commerce_webhooks::Field<
         ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
     >,
     /// `discount_allocations`: `[DiscountAllocation]`, may be absent or null.
+    ///
+    /// A list of all discounts on the checkout that target this line item, including both "across" and "each" applications. A superset of `applied_discounts`.
     pub discount_allocations: ::commerce_webhooks::Field<
         ::std::vec::Vec<DiscountAllocation>,
     >,
     /// `key`: `string`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub key: ::commerce_webhooks::Field<::std::string::String>,
     /// `destination_location_id`: `id`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub destination_location_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `fulfillment_service`: `string`, may be absent or null.
+    ///
+    /// The fulfillment service provider for the item.
     pub fulfillment_service: ::commerce_webhooks::Field<::std::string::String>,
     /// `gift_card`: `bool`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub gift_card: ::commerce_webhooks::Field<bool>,
     /// `grams`: `int`, may be absent or null.
+    ///
+    /// The weight of the item in grams.
     pub grams: ::commerce_webhooks::Field<i64>,
     /// `origin_location_id`: `id`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub origin_location_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `presentment_title`: `string`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub presentment_title: ::commerce_webhooks::Field<::std::string::String>,
     /// `presentment_variant_title`: `string`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub presentment_variant_title: ::commerce_webhooks::Field<::std::string::String>,
     /// `product_id`: `id`, may be absent or null.
+    ///
+    /// The product of the line item.
     pub product_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `properties`: `json`, may be absent or null.
+    ///
+    /// The customization information for a line item (optional).
     pub properties: ::commerce_webhooks::Field<
         ::commerce_webhooks::wire::serde_json::Value,
     >,
     /// `quantity`: `int`, may be absent or null.
+    ///
+    /// The number of products that were purchased.
     pub quantity: ::commerce_webhooks::Field<i64>,
     /// `requires_shipping`: `bool`, may be absent or null.
+    ///
+    /// Whether the fulfillment requires shipping.
     pub requires_shipping: ::commerce_webhooks::Field<bool>,
     /// `sku`: `string`, may be absent or null.
+    ///
+    /// A unique identifier for the item in the shop.
     pub sku: ::commerce_webhooks::Field<::std::string::String>,
     /// `tax_lines`: `[TaxLine]`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub tax_lines: ::commerce_webhooks::Field<::std::vec::Vec<TaxLine>>,
     /// `taxable`: `bool`, may be absent or null.
+    ///
+    /// Whether this product is taxable.
     pub taxable: ::commerce_webhooks::Field<bool>,
     /// `title`: `string`, may be absent or null.
+    ///
+    /// The title of the product.
     pub title: ::commerce_webhooks::Field<::std::string::String>,
     /// `variant_id`: `id`, may be absent or null.
+    ///
+    /// The variant ID of the line item.
     pub variant_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `variant_title`: `string`, may be absent or null.
+    ///
+    /// The title of the product variant.
     pub variant_title: ::commerce_webhooks::Field<::std::string::String>,
     /// `variant_price`: `money`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub variant_price: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `vendor`: `string`, may be absent or null.
+    ///
+    /// The name of the item's supplier.
     pub vendor: ::commerce_webhooks::Field<::std::string::String>,
     /// `user_id`: `id`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub user_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `unit_price_measurement`: `UnitPriceMeasurement`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub unit_price_measurement: ::commerce_webhooks::Field<UnitPriceMeasurement>,
     /// `rank`: `json`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub rank: ::commerce_webhooks::Field<::commerce_webhooks::wire::serde_json::Value>,
     /// `compare_at_price`: `money`, may be absent or null.
+    ///
+    /// The original selling price of the product, if applicable.
     pub compare_at_price: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `line_price`: `money`, may be absent or null.
+    ///
+    /// The line price of the item, based on `price` multiplied by `quantity`.
     pub line_price: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `price`: `money`, may be absent or null.
+    ///
+    /// The price of the item in presentment currency.
     pub price: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -10486,27 +10846,51 @@ impl ::commerce_webhooks::wire::serde::Serialize for CheckoutLineItem {
 /// A collection (custom or smart).
 ///
 /// Fields documented at <https://shopify.dev/api/admin-rest/latest/resources/collection>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-rest/2024-10/resources/collection>.
+///
+/// Field descriptions also from <https://shopify.dev/changelog/graphql-admin-id-added-to-webhooks>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Collection {
     /// `id`: `id`, documented as always present.
+    ///
+    /// The ID for the collection.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `handle`: `string`, may be absent or null.
+    ///
+    /// A unique, human-readable string for the collection automatically generated from its title. Used in themes by the Liquid templating language to refer to the collection (limit: 255 characters).
     pub handle: ::commerce_webhooks::Field<::std::string::String>,
     /// `title`: `string`, may be absent or null.
+    ///
+    /// The name of the collection (limit: 255 characters).
     pub title: ::commerce_webhooks::Field<::std::string::String>,
     /// `updated_at`: `timestamp`, may be absent or null.
+    ///
+    /// The date and time (ISO 8601 format) when the collection was last modified.
     pub updated_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `body_html`: `string`, may be absent or null.
+    ///
+    /// A description of the collection, complete with HTML markup. Many templates display this on their collection pages.
     pub body_html: ::commerce_webhooks::Field<::std::string::String>,
     /// `published_at`: `timestamp`, may be absent or null.
+    ///
+    /// The time and date (ISO 8601 format) when the collection was made visible. Returns `null` for a hidden collection.
     pub published_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `sort_order`: `string`, may be absent or null.
+    ///
+    /// The order in which products in the collection appear: alphabetically (`alpha-asc`, `alpha-desc`), `best-selling`, by date created (`created`, `created-desc`), `manual` (set by the shop owner), or by price (`price-asc`, `price-desc`).
     pub sort_order: ::commerce_webhooks::Field<::std::string::String>,
     /// `template_suffix`: `string`, may be absent or null.
+    ///
+    /// The suffix of the liquid template being used. For example, `custom` means the collection uses `collection.custom.liquid`; `null` means the default `collection.liquid`.
     pub template_suffix: ::commerce_webhooks::Field<::std::string::String>,
     /// `published_scope`: `string`, may be absent or null.
+    ///
+    /// Whether the collection is published to the Point of Sale channel: `web` (published to the Online Store channel but not to Point of Sale) or `global` (published to both).
     pub published_scope: ::commerce_webhooks::Field<::std::string::String>,
     /// `admin_graphql_api_id`: `id`, may be absent or null.
+    ///
+    /// The GraphQL Admin API ID of the collection. Shopify added `admin_graphql_api_id` to webhook payloads, alongside `id`, to improve interoperability between the GraphQL and REST Admin APIs.
     pub admin_graphql_api_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -10703,27 +11087,47 @@ impl ::commerce_webhooks::wire::serde::Serialize for Collection {
 /// A collection published to the app's sales channel.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-graphql/latest/objects/CollectionPublication>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-rest/2022-04/resources/collectionlisting>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CollectionListing {
     /// `collection_id`: `id`, may be absent or null.
+    ///
+    /// Identifies which collection this listing is for.
     pub collection_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `updated_at`: `timestamp`, may be absent or null.
+    ///
+    /// The date and time when the collection was last modified. The API returns this in ISO 8601.
     pub updated_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `body_html`: `string`, may be absent or null.
+    ///
+    /// The description of the collection, complete with HTML formatting.
     pub body_html: ::commerce_webhooks::Field<::std::string::String>,
     /// `default_product_image`: `json`, may be absent or null.
+    ///
+    /// The default product image for a collection.
     pub default_product_image: ::commerce_webhooks::Field<
         ::commerce_webhooks::wire::serde_json::Value,
     >,
     /// `handle`: `string`, may be absent or null.
+    ///
+    /// A human-friendly unique string for the collection automatically generated from its title.
     pub handle: ::commerce_webhooks::Field<::std::string::String>,
     /// `image`: `json`, may be absent or null.
+    ///
+    /// The image for a collection.
     pub image: ::commerce_webhooks::Field<::commerce_webhooks::wire::serde_json::Value>,
     /// `title`: `string`, may be absent or null.
+    ///
+    /// The name of the collection.
     pub title: ::commerce_webhooks::Field<::std::string::String>,
     /// `sort_order`: `string`, may be absent or null.
+    ///
+    /// The order in which products in the collection appear: `alpha-asc`, `alpha-desc`, `best-selling`, `created`, `created-desc`, `manual` (order created by the shop owner), `price-asc`, `price-desc`.
     pub sort_order: ::commerce_webhooks::Field<::std::string::String>,
     /// `published_at`: `timestamp`, may be absent or null.
+    ///
+    /// The date and time when the collection was published. The API returns this in ISO 8601.
     pub published_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -10909,9 +11313,13 @@ impl ::commerce_webhooks::wire::serde::Serialize for CollectionListing {
 /// The body of the `collection_listings/*` topics: the listing under `collection_listing`.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-graphql/latest/objects/CollectionPublication>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/enums/WebhookSubscriptionTopic>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CollectionListingPayload {
     /// `collection_listing`: `CollectionListing`, may be absent or null.
+    ///
+    /// The collection listing of the `collection_listings/add`, `collection_listings/update` or `collection_listings/remove` event (`collection_listings/add` occurs whenever a collection listing is added).
     pub collection_listing: ::commerce_webhooks::Field<CollectionListing>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -10996,6 +11404,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for CollectionListingPayload {
 /// A collection's publication to a publication (sales channel).
 ///
 /// Fields documented at <https://shopify.dev/api/admin-graphql/latest/objects/CollectionPublication>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/CollectionPublication>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CollectionPublication {
     /// `id`: `id`, may be absent or null.
@@ -11003,16 +11413,28 @@ pub struct CollectionPublication {
     /// null in every sample, including collection_publications/delete.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `publication_id`: `id`, may be absent or null.
+    ///
+    /// The ID of the publication where the collection will be published (mirrors GraphQL `CollectionPublication.publication`).
     pub publication_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `published_at`: `timestamp`, may be absent or null.
+    ///
+    /// The date that the publication was or is going to be published (mirrors GraphQL `CollectionPublication.publishDate`).
     pub published_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `published`: `bool`, may be absent or null.
+    ///
+    /// Whether the publication is published or not (mirrors GraphQL `CollectionPublication.isPublished`).
     pub published: ::commerce_webhooks::Field<bool>,
     /// `created_at`: `timestamp`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub created_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `updated_at`: `timestamp`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub updated_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `collection_id`: `id`, may be absent or null.
+    ///
+    /// The ID of the collection to be published on the publication (mirrors GraphQL `CollectionPublication.collection`).
     pub collection_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -11170,25 +11592,45 @@ impl ::commerce_webhooks::wire::serde::Serialize for CollectionPublication {
 /// A B2B company.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-graphql/latest/objects/Company>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/Company>.
+///
+/// Field descriptions also from <https://shopify.dev/changelog/graphql-admin-id-added-to-webhooks>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Company {
     /// `name`: `string`, may be absent or null.
+    ///
+    /// The name of the company.
     pub name: ::commerce_webhooks::Field<::std::string::String>,
     /// `note`: `string`, may be absent or null.
+    ///
+    /// A note about the company.
     pub note: ::commerce_webhooks::Field<::std::string::String>,
     /// `external_id`: `id`, may be absent or null.
+    ///
+    /// A unique externally-supplied ID for the company.
     pub external_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `main_contact_admin_graphql_api_id`: `id`, may be absent or null.
+    ///
+    /// The GraphQL ID of the main contact for the company (GraphQL `Company.mainContact`).
     pub main_contact_admin_graphql_api_id: ::commerce_webhooks::Field<
         ::commerce_webhooks::Id,
     >,
     /// `created_at`: `timestamp`, may be absent or null.
+    ///
+    /// The date and time (ISO 8601 format) at which the company was created in Shopify.
     pub created_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `updated_at`: `timestamp`, may be absent or null.
+    ///
+    /// The date and time (ISO 8601 format) at which the company was last modified.
     pub updated_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `customer_since`: `timestamp`, may be absent or null.
+    ///
+    /// The date and time (ISO 8601 format) at which the company became the customer.
     pub customer_since: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `admin_graphql_api_id`: `id`, may be absent or null.
+    ///
+    /// The GraphQL Admin API ID of the company. Shopify added `admin_graphql_api_id` to webhook payloads, alongside `id`, to improve interoperability between the GraphQL and REST Admin APIs.
     pub admin_graphql_api_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -11362,39 +11804,75 @@ impl ::commerce_webhooks::wire::serde::Serialize for Company {
 /// A billing or shipping address of a company location.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-graphql/latest/objects/CompanyLocation>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/CompanyAddress>.
+///
+/// Field descriptions also from <https://shopify.dev/changelog/graphql-admin-id-added-to-webhooks>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CompanyAddress {
     /// `address1`: `string`, may be absent or null.
+    ///
+    /// The first line of the address. Typically the street address or PO Box number.
     pub address1: ::commerce_webhooks::Field<::std::string::String>,
     /// `city`: `string`, may be absent or null.
+    ///
+    /// The name of the city, district, village, or town.
     pub city: ::commerce_webhooks::Field<::std::string::String>,
     /// `province`: `string`, may be absent or null.
+    ///
+    /// The region of the address, such as the province, state, or district.
     pub province: ::commerce_webhooks::Field<::std::string::String>,
     /// `country`: `string`, may be absent or null.
+    ///
+    /// The name of the country.
     pub country: ::commerce_webhooks::Field<::std::string::String>,
     /// `zip`: `string`, may be absent or null.
+    ///
+    /// The zip or postal code of the address.
     pub zip: ::commerce_webhooks::Field<::std::string::String>,
     /// `recipient`: `string`, may be absent or null.
+    ///
+    /// The identity of the recipient, for example 'Receiving Department'.
     pub recipient: ::commerce_webhooks::Field<::std::string::String>,
     /// `first_name`: `string`, may be absent or null.
+    ///
+    /// The first name of the recipient.
     pub first_name: ::commerce_webhooks::Field<::std::string::String>,
     /// `last_name`: `string`, may be absent or null.
+    ///
+    /// The last name of the recipient.
     pub last_name: ::commerce_webhooks::Field<::std::string::String>,
     /// `address2`: `string`, may be absent or null.
+    ///
+    /// The second line of the address. Typically the number of the apartment, suite, or unit.
     pub address2: ::commerce_webhooks::Field<::std::string::String>,
     /// `phone`: `string`, may be absent or null.
+    ///
+    /// A unique phone number for the customer, formatted using the E.164 standard (for example `+16135551111`).
     pub phone: ::commerce_webhooks::Field<::std::string::String>,
     /// `zone_code`: `string`, may be absent or null.
+    ///
+    /// The alphanumeric code for the region, for example `ON`.
     pub zone_code: ::commerce_webhooks::Field<::std::string::String>,
     /// `country_code`: `string`, may be absent or null.
+    ///
+    /// The two-letter code for the country of the address, for example `US`.
     pub country_code: ::commerce_webhooks::Field<::std::string::String>,
     /// `created_at`: `timestamp`, may be absent or null.
+    ///
+    /// The date and time (ISO 8601 format) at which the company address was created.
     pub created_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `updated_at`: `timestamp`, may be absent or null.
+    ///
+    /// The date and time (ISO 8601 format) at which the company address was last updated.
     pub updated_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `admin_graphql_api_id`: `id`, may be absent or null.
+    ///
+    /// The GraphQL Admin API ID of the company address. Shopify added `admin_graphql_api_id` to webhook payloads, alongside `id`, to improve interoperability between the GraphQL and REST Admin APIs.
     pub admin_graphql_api_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `company_admin_graphql_api_id`: `id`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub company_admin_graphql_api_id: ::commerce_webhooks::Field<
         ::commerce_webhooks::Id,
     >,
@@ -11672,23 +12150,41 @@ impl ::commerce_webhooks::wire::serde::Serialize for CompanyAddress {
 /// A contact (customer) of a B2B company.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-graphql/latest/objects/CompanyContact>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/CompanyContact>.
+///
+/// Field descriptions also from <https://shopify.dev/changelog/graphql-admin-id-added-to-webhooks>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CompanyContact {
     /// `customer_admin_graphql_api_id`: `id`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub customer_admin_graphql_api_id: ::commerce_webhooks::Field<
         ::commerce_webhooks::Id,
     >,
     /// `title`: `string`, may be absent or null.
+    ///
+    /// The company contact's job title.
     pub title: ::commerce_webhooks::Field<::std::string::String>,
     /// `locale`: `string`, may be absent or null.
+    ///
+    /// The company contact's locale (language).
     pub locale: ::commerce_webhooks::Field<::std::string::String>,
     /// `created_at`: `timestamp`, may be absent or null.
+    ///
+    /// The date and time (ISO 8601 format) at which the company contact was created at Shopify.
     pub created_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `updated_at`: `timestamp`, may be absent or null.
+    ///
+    /// The date and time (ISO 8601 format) at which the company contact was last updated.
     pub updated_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `admin_graphql_api_id`: `id`, may be absent or null.
+    ///
+    /// The GraphQL Admin API ID of the company contact. Shopify added `admin_graphql_api_id` to webhook payloads, alongside `id`, to improve interoperability between the GraphQL and REST Admin APIs.
     pub admin_graphql_api_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `company`: `Company`, may be absent or null.
+    ///
+    /// The company to which the contact belongs.
     pub company: ::commerce_webhooks::Field<Company>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -11849,9 +12345,13 @@ impl ::commerce_webhooks::wire::serde::Serialize for CompanyContact {
 /// A role a company contact can be assigned at a location.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-graphql/latest/objects/CompanyContactRoleAssignment>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/CompanyContactRole>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CompanyContactRole {
     /// `name`: `string`, may be absent or null.
+    ///
+    /// The name of a role, for example `admin` or `buyer`.
     pub name: ::commerce_webhooks::Field<::std::string::String>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -11933,13 +12433,21 @@ impl ::commerce_webhooks::wire::serde::Serialize for CompanyContactRole {
 /// A role assigned to (or revoked from) a company contact at a company location.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-graphql/latest/objects/CompanyContactRoleAssignment>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/CompanyContactRoleAssignment>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CompanyContactRoleAssignment {
     /// `company_contact`: `CompanyContact`, may be absent or null.
+    ///
+    /// The company contact for whom this role is assigned.
     pub company_contact: ::commerce_webhooks::Field<CompanyContact>,
     /// `company_location`: `CompanyLocation`, may be absent or null.
+    ///
+    /// The company location to which the role is assigned.
     pub company_location: ::commerce_webhooks::Field<CompanyLocation>,
     /// `company_contact_role`: `CompanyContactRole`, may be absent or null.
+    ///
+    /// The role that's assigned to the company contact (GraphQL `CompanyContactRoleAssignment.role`).
     pub company_contact_role: ::commerce_webhooks::Field<CompanyContactRole>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -12050,41 +12558,75 @@ impl ::commerce_webhooks::wire::serde::Serialize for CompanyContactRoleAssignmen
 /// A location (branch) of a B2B company.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-graphql/latest/objects/CompanyLocation>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/CompanyLocation>.
+///
+/// Field descriptions also from <https://shopify.dev/changelog/graphql-admin-id-added-to-webhooks>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CompanyLocation {
     /// `name`: `string`, may be absent or null.
+    ///
+    /// The name of the company location.
     pub name: ::commerce_webhooks::Field<::std::string::String>,
     /// `external_id`: `id`, may be absent or null.
+    ///
+    /// A unique externally-supplied ID for the company location.
     pub external_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `phone`: `string`, may be absent or null.
+    ///
+    /// The phone number of the company location.
     pub phone: ::commerce_webhooks::Field<::std::string::String>,
     /// `locale`: `string`, may be absent or null.
+    ///
+    /// The preferred locale of the company location.
     pub locale: ::commerce_webhooks::Field<::std::string::String>,
     /// `created_at`: `timestamp`, may be absent or null.
+    ///
+    /// The date and time (ISO 8601 format) at which the company location was created in Shopify.
     pub created_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `updated_at`: `timestamp`, may be absent or null.
+    ///
+    /// The date and time (ISO 8601 format) at which the company location was last modified.
     pub updated_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `note`: `string`, may be absent or null.
+    ///
+    /// A note about the company location.
     pub note: ::commerce_webhooks::Field<::std::string::String>,
     /// `buyer_experience_configuration`: `json`, may be absent or null.
+    ///
+    /// The configuration for the buyer's B2B checkout.
     pub buyer_experience_configuration: ::commerce_webhooks::Field<
         ::commerce_webhooks::wire::serde_json::Value,
     >,
     /// `admin_graphql_api_id`: `id`, may be absent or null.
+    ///
+    /// The GraphQL Admin API ID of the company location. Shopify added `admin_graphql_api_id` to webhook payloads, alongside `id`, to improve interoperability between the GraphQL and REST Admin APIs.
     pub admin_graphql_api_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `tax_exemptions`: `[string]`, may be absent or null.
+    ///
+    /// The list of tax exemptions applied to the location (GraphQL enum `TaxExemption`, e.g. `CA_*`, `US_*_RESELLER_EXEMPTION`, `EU_REVERSE_CHARGE_EXEMPTION_RULE`). Deprecated in GraphQL in favour of `taxSettings`.
     pub tax_exemptions: ::commerce_webhooks::Field<
         ::std::vec::Vec<::std::string::String>,
     >,
     /// `tax_settings`: `CompanyLocationTaxSettings`, may be absent or null.
+    ///
+    /// The tax settings for the company location.
     pub tax_settings: ::commerce_webhooks::Field<CompanyLocationTaxSettings>,
     /// `company`: `Company`, may be absent or null.
+    ///
+    /// The company that the company location belongs to.
     pub company: ::commerce_webhooks::Field<Company>,
     /// `billing_address`: `CompanyAddress`, may be absent or null.
+    ///
+    /// The address used as billing address for the location.
     pub billing_address: ::commerce_webhooks::Field<CompanyAddress>,
     /// `shipping_address`: `CompanyAddress`, may be absent or null.
+    ///
+    /// The address used as shipping address for the location.
     pub shipping_address: ::commerce_webhooks::Field<CompanyAddress>,
     /// `tax_registration`: `CompanyLocationTaxRegistration`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub tax_registration: ::commerce_webhooks::Field<CompanyLocationTaxRegistration>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -12348,6 +12890,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for CompanyLocation {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CompanyLocationTaxRegistration {
     /// `tax_id`: `id`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub tax_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -12432,13 +12976,21 @@ impl ::commerce_webhooks::wire::serde::Serialize for CompanyLocationTaxRegistrat
 /// The tax settings of a company location.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-graphql/latest/objects/CompanyLocation>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/CompanyLocationTaxSettings>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CompanyLocationTaxSettings {
     /// `tax_registration_id`: `id`, may be absent or null.
+    ///
+    /// The tax registration ID for the company location.
     pub tax_registration_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `tax_exempt`: `bool`, may be absent or null.
+    ///
+    /// Whether the location is exempt from taxes.
     pub tax_exempt: ::commerce_webhooks::Field<bool>,
     /// `tax_exemptions`: `[string]`, may be absent or null.
+    ///
+    /// The list of tax exemptions applied to the location (GraphQL enum `TaxExemption`).
     pub tax_exemptions: ::commerce_webhooks::Field<
         ::std::vec::Vec<::std::string::String>,
     >,
@@ -12549,13 +13101,21 @@ impl ::commerce_webhooks::wire::serde::Serialize for CompanyLocationTaxSettings 
 /// The customer a compliance request concerns.
 ///
 /// Fields documented at <https://shopify.dev/docs/api/webhooks/2026-07>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/apps/build/compliance/privacy-law-compliance>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ComplianceCustomer {
     /// `id`: `id`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `email`: `string`, may be absent or null.
+    ///
+    /// The customer's email address. In some cases, a customer record contains only the customer's email address.
     pub email: ::commerce_webhooks::Field<::std::string::String>,
     /// `phone`: `string`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub phone: ::commerce_webhooks::Field<::std::string::String>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -12659,43 +13219,83 @@ impl ::commerce_webhooks::wire::serde::Serialize for ComplianceCustomer {
 /// A customer; customers/delete sends only `id`, `tax_exemptions` and `admin_graphql_api_id`, customers_marketing_consent/update only `id`, `phone` and `sms_marketing_consent`.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-rest/latest/resources/customer>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-rest/2024-10/resources/customer>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-rest/2022-04/resources/customer>.
+///
+/// Field descriptions also from <https://shopify.dev/changelog/graphql-admin-id-added-to-webhooks>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Customer {
     /// `id`: `id`, documented as always present.
+    ///
+    /// A unique identifier for the customer.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `created_at`: `timestamp`, may be absent or null.
+    ///
+    /// The date and time (ISO 8601 format) when the customer was created.
     pub created_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `updated_at`: `timestamp`, may be absent or null.
+    ///
+    /// The date and time (ISO 8601 format) when the customer information was last updated.
     pub updated_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `first_name`: `string`, may be absent or null.
+    ///
+    /// The customer's first name.
     pub first_name: ::commerce_webhooks::Field<::std::string::String>,
     /// `last_name`: `string`, may be absent or null.
+    ///
+    /// The customer's last name.
     pub last_name: ::commerce_webhooks::Field<::std::string::String>,
     /// `state`: `string`, may be absent or null.
+    ///
+    /// The state of the customer's account with a shop (default `disabled`): `disabled` (no active account), `invited` (received an email invite to create an account), `enabled` (created an account), `declined` (declined the invite).
     pub state: ::commerce_webhooks::Field<::std::string::String>,
     /// `note`: `string`, may be absent or null.
+    ///
+    /// A note about the customer.
     pub note: ::commerce_webhooks::Field<::std::string::String>,
     /// `verified_email`: `bool`, may be absent or null.
+    ///
+    /// Whether the customer has verified their email address.
     pub verified_email: ::commerce_webhooks::Field<bool>,
     /// `multipass_identifier`: `string`, may be absent or null.
+    ///
+    /// A unique identifier for the customer that's used with Multipass login.
     pub multipass_identifier: ::commerce_webhooks::Field<::std::string::String>,
     /// `tax_exempt`: `bool`, may be absent or null.
+    ///
+    /// Whether the customer is exempt from paying taxes on their order. If `true`, taxes won't be applied to an order at checkout.
     pub tax_exempt: ::commerce_webhooks::Field<bool>,
     /// `email`: `string`, may be absent or null.
+    ///
+    /// The unique email address of the customer. Attempting to assign the same email address to multiple customers returns an error.
     pub email: ::commerce_webhooks::Field<::std::string::String>,
     /// `phone`: `string`, may be absent or null.
+    ///
+    /// The unique phone number (E.164 format) for this customer. Attempting to assign the same phone number to multiple customers returns an error.
     pub phone: ::commerce_webhooks::Field<::std::string::String>,
     /// `currency`: `string`, may be absent or null.
+    ///
+    /// The three-letter code (ISO 4217 format) for the currency that the customer used when they paid for their last order. Defaults to the shop currency; returns the shop currency for test orders.
     pub currency: ::commerce_webhooks::Field<::std::string::String>,
     /// `tax_exemptions`: `[string]`, may be absent or null.
+    ///
+    /// Whether the customer is exempt from paying specific taxes on their order (Canadian taxes only). The page lists `EXEMPT_ALL` and province-specific `CA_*` exemptions.
     pub tax_exemptions: ::commerce_webhooks::Field<
         ::std::vec::Vec<::std::string::String>,
     >,
     /// `admin_graphql_api_id`: `id`, may be absent or null.
+    ///
+    /// The GraphQL Admin API ID of the customer. Shopify added `admin_graphql_api_id` to webhook payloads, alongside `id`, to improve interoperability between the GraphQL and REST Admin APIs.
     pub admin_graphql_api_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `default_address`: `Address`, may be absent or null.
+    ///
+    /// The default address for the customer.
     pub default_address: ::commerce_webhooks::Field<Address>,
     /// `addresses`: `[Address]`, may be absent or null.
+    ///
+    /// A list of the ten most recently updated addresses for the customer.
     pub addresses: ::commerce_webhooks::Field<::std::vec::Vec<Address>>,
     /// `sms_marketing_consent`: `MarketingConsent`, may be absent or null.
     ///
@@ -12988,15 +13588,25 @@ impl ::commerce_webhooks::wire::serde::Serialize for Customer {
 /// The shop's customer account settings.
 ///
 /// Fields documented at <https://shopify.dev/docs/api/webhooks/2026-07>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/CustomerAccountsV2>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CustomerAccountSettings {
     /// `url`: `string`, may be absent or null.
+    ///
+    /// The root URL for the customer accounts pages (GraphQL `CustomerAccountsV2.url`).
     pub url: ::commerce_webhooks::Field<::std::string::String>,
     /// `customer_accounts_version`: `string`, may be absent or null.
+    ///
+    /// Which version of customer accounts the merchant is using in online store and checkout (GraphQL `CustomerAccountsVersion`; the sample payload sends lowercase `classic`).
     pub customer_accounts_version: ::commerce_webhooks::Field<::std::string::String>,
     /// `login_required_at_checkout`: `bool`, may be absent or null.
+    ///
+    /// Whether customers are required to log in to their account before checkout.
     pub login_required_at_checkout: ::commerce_webhooks::Field<bool>,
     /// `login_links_visible_on_storefront_and_checkout`: `bool`, may be absent or null.
+    ///
+    /// Whether login links are shown in online store and checkout.
     pub login_links_visible_on_storefront_and_checkout: ::commerce_webhooks::Field<bool>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -13127,13 +13737,21 @@ impl ::commerce_webhooks::wire::serde::Serialize for CustomerAccountSettings {
 /// The body of `customers_email_marketing_consent/update`.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-rest/latest/resources/customer>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-rest/2024-10/resources/customer>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CustomerEmailMarketingConsentUpdate {
     /// `customer_id`: `id`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub customer_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `email_address`: `string`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub email_address: ::commerce_webhooks::Field<::std::string::String>,
     /// `email_marketing_consent`: `MarketingConsent`, may be absent or null.
+    ///
+    /// The marketing consent information when the customer consented to receiving marketing material by email (`state`, `opt_in_level`, `consent_updated_at`).
     pub email_marketing_consent: ::commerce_webhooks::Field<MarketingConsent>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -13249,15 +13867,23 @@ for CustomerEmailMarketingConsentUpdate {
 /// An error that stopped a customer merge.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-graphql/latest/objects/CustomerMergeRequest>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/CustomerMergeError>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CustomerMergeError {
     /// `customer_ids`: `[id]`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub customer_ids: ::commerce_webhooks::Field<
         ::std::vec::Vec<::commerce_webhooks::Id>,
     >,
     /// `field`: `string`, may be absent or null.
+    ///
+    /// The field preventing the customer from being merged (GraphQL `errorFields`, enum `CustomerMergeErrorFieldType`; the sample payload sends lowercase `merge_in_progress`).
     pub field: ::commerce_webhooks::Field<::std::string::String>,
     /// `message`: `string`, may be absent or null.
+    ///
+    /// The customer merge error message.
     pub message: ::commerce_webhooks::Field<::std::string::String>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -13365,21 +13991,33 @@ impl ::commerce_webhooks::wire::serde::Serialize for CustomerMergeError {
 /// The outcome of a customer merge.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-graphql/latest/objects/CustomerMergeRequest>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/CustomerMergeRequest>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CustomerMergeRequest {
     /// `admin_graphql_api_customer_kept_id`: `id`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub admin_graphql_api_customer_kept_id: ::commerce_webhooks::Field<
         ::commerce_webhooks::Id,
     >,
     /// `admin_graphql_api_customer_deleted_id`: `id`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub admin_graphql_api_customer_deleted_id: ::commerce_webhooks::Field<
         ::commerce_webhooks::Id,
     >,
     /// `admin_graphql_api_job_id`: `id`, may be absent or null.
+    ///
+    /// The ID of the merge job (GraphQL `CustomerMergeRequest.jobId`, the UUID of the merge job).
     pub admin_graphql_api_job_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `status`: `string`, may be absent or null.
+    ///
+    /// The status of the customer merge request (GraphQL `CustomerMergeRequestStatus`; the sample payload sends lowercase `failed`).
     pub status: ::commerce_webhooks::Field<::std::string::String>,
     /// `errors`: `[CustomerMergeError]`, may be absent or null.
+    ///
+    /// The merge errors that occurred during the customer merge request (GraphQL `customerMergeErrors`).
     pub errors: ::commerce_webhooks::Field<::std::vec::Vec<CustomerMergeError>>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -13524,23 +14162,41 @@ impl ::commerce_webhooks::wire::serde::Serialize for CustomerMergeRequest {
 /// A customer's stored payment method.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-graphql/latest/objects/CustomerPaymentMethod>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/CustomerPaymentMethod>.
+///
+/// Field descriptions also from <https://shopify.dev/changelog/graphql-admin-id-added-to-webhooks>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CustomerPaymentMethod {
     /// `admin_graphql_api_id`: `id`, may be absent or null.
+    ///
+    /// The GraphQL Admin API ID of the customer payment method. Shopify added `admin_graphql_api_id` to webhook payloads, alongside `id`, to improve interoperability between the GraphQL and REST Admin APIs.
     pub admin_graphql_api_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `token`: `string`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub token: ::commerce_webhooks::Field<::std::string::String>,
     /// `customer_id`: `id`, may be absent or null.
+    ///
+    /// The ID of the customer to whom the payment method belongs (GraphQL `CustomerPaymentMethod.customer`).
     pub customer_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `admin_graphql_api_customer_id`: `id`, may be absent or null.
+    ///
+    /// The GraphQL ID of the customer to whom the payment method belongs (GraphQL `CustomerPaymentMethod.customer`).
     pub admin_graphql_api_customer_id: ::commerce_webhooks::Field<
         ::commerce_webhooks::Id,
     >,
     /// `instrument_type`: `string`, may be absent or null.
+    ///
+    /// The type of the payment method's instrument (GraphQL `instrument`, a union of `BankAccount`, `CustomerCreditCard`, `CustomerPaypalBillingAgreement`, `CustomerShopPayAgreement`; the sample sends `CustomerCreditCard`).
     pub instrument_type: ::commerce_webhooks::Field<::std::string::String>,
     /// `payment_instrument`: `PaymentInstrument`, may be absent or null.
+    ///
+    /// The instrument for this payment method (GraphQL `instrument`).
     pub payment_instrument: ::commerce_webhooks::Field<PaymentInstrument>,
     /// `resource_type`: `string`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub resource_type: ::commerce_webhooks::Field<::std::string::String>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -13703,17 +14359,29 @@ impl ::commerce_webhooks::wire::serde::Serialize for CustomerPaymentMethod {
 /// The body of `customers/purchasing_summary`: a customer's order count and amount spent.
 ///
 /// Fields documented at <https://shopify.dev/docs/api/webhooks/2026-07>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/Customer>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CustomerPurchasingSummary {
     /// `customerId`: `id`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub customer_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `numberOfOrders`: `int`, may be absent or null.
+    ///
+    /// The number of orders that the customer has made at the store in their lifetime (GraphQL `Customer.numberOfOrders`).
     pub number_of_orders: ::commerce_webhooks::Field<i64>,
     /// `amountSpent`: `MoneyV2`, may be absent or null.
+    ///
+    /// The total amount that the customer has spent on orders in their lifetime (GraphQL `Customer.amountSpent`).
     pub amount_spent: ::commerce_webhooks::Field<MoneyV2>,
     /// `lastOrderId`: `id`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub last_order_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `occurredAt`: `timestamp`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub occurred_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -13846,17 +14514,29 @@ impl ::commerce_webhooks::wire::serde::Serialize for CustomerPurchasingSummary {
 /// A customer saved search (customer group). Its delete topic sends only `id`.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-graphql/latest/objects/CustomerSavedSearch>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-rest/2022-04/resources/customersavedsearch>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CustomerSavedSearch {
     /// `id`: `id`, documented as always present.
+    ///
+    /// A unique identifier for the customer saved search.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `name`: `string`, may be absent or null.
+    ///
+    /// The name given by the shop owner to the customer saved search.
     pub name: ::commerce_webhooks::Field<::std::string::String>,
     /// `created_at`: `timestamp`, may be absent or null.
+    ///
+    /// The date and time (ISO 8601 format) when the customer saved search was created.
     pub created_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `updated_at`: `timestamp`, may be absent or null.
+    ///
+    /// The date and time (ISO 8601 format) when the customer saved search was last modified.
     pub updated_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `query`: `string`, may be absent or null.
+    ///
+    /// The set of conditions that determines which customers are returned by the saved search.
     pub query: ::commerce_webhooks::Field<::std::string::String>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -13989,10 +14669,16 @@ impl ::commerce_webhooks::wire::serde::Serialize for CustomerSavedSearch {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CustomerSegmentMembership {
     /// `shop_id`: `id`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub shop_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `customer_id`: `id`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub customer_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `segment_id`: `id`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub segment_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -14103,13 +14789,21 @@ impl ::commerce_webhooks::wire::serde::Serialize for CustomerSegmentMembership {
 /// The body of `customer.tags_added` and `customer.tags_removed`: the tags added or removed.
 ///
 /// Fields documented at <https://shopify.dev/docs/api/webhooks/2026-07>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/enums/WebhookSubscriptionTopic>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CustomerTagsChange {
     /// `customerId`: `id`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub customer_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `tags`: `[string]`, may be absent or null.
+    ///
+    /// The tags of the event: `customer.tags_added` triggers when tags are added to a customer, `customer.tags_removed` when tags are removed from a customer.
     pub tags: ::commerce_webhooks::Field<::std::vec::Vec<::std::string::String>>,
     /// `occurredAt`: `timestamp`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub occurred_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -14219,17 +14913,29 @@ impl ::commerce_webhooks::wire::serde::Serialize for CustomerTagsChange {
 /// The body of the mandatory `customers/data_request` topic.
 ///
 /// Fields documented at <https://shopify.dev/docs/api/webhooks/2026-07>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/apps/build/compliance/privacy-law-compliance>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CustomersDataRequest {
     /// `shop_id`: `id`, may be absent or null.
+    ///
+    /// The store's shop ID.
     pub shop_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `shop_domain`: `string`, may be absent or null.
+    ///
+    /// The store's domain.
     pub shop_domain: ::commerce_webhooks::Field<::std::string::String>,
     /// `customer`: `ComplianceCustomer`, may be absent or null.
+    ///
+    /// The customer whose data was requested; the webhook contains the resource IDs of the customer data that you need to provide to the store owner directly.
     pub customer: ::commerce_webhooks::Field<ComplianceCustomer>,
     /// `orders_requested`: `[uint]`, may be absent or null.
+    ///
+    /// Order resource IDs of the customer data that you need to provide to the store owner.
     pub orders_requested: ::commerce_webhooks::Field<::std::vec::Vec<u64>>,
     /// `data_request`: `IdRef`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub data_request: ::commerce_webhooks::Field<IdRef>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -14361,15 +15067,25 @@ impl ::commerce_webhooks::wire::serde::Serialize for CustomersDataRequest {
 /// The body of the mandatory `customers/redact` topic.
 ///
 /// Fields documented at <https://shopify.dev/docs/api/webhooks/2026-07>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/apps/build/compliance/privacy-law-compliance>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CustomersRedact {
     /// `shop_id`: `id`, may be absent or null.
+    ///
+    /// The store's shop ID.
     pub shop_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `shop_domain`: `string`, may be absent or null.
+    ///
+    /// The store's domain.
     pub shop_domain: ::commerce_webhooks::Field<::std::string::String>,
     /// `customer`: `ComplianceCustomer`, may be absent or null.
+    ///
+    /// The customer whose data the store owner asked to delete; the webhook carries the resource IDs that you need to redact or delete.
     pub customer: ::commerce_webhooks::Field<ComplianceCustomer>,
     /// `orders_to_redact`: `[uint]`, may be absent or null.
+    ///
+    /// Order resource IDs that you need to redact or delete.
     pub orders_to_redact: ::commerce_webhooks::Field<::std::vec::Vec<u64>>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -14490,19 +15206,35 @@ impl ::commerce_webhooks::wire::serde::Serialize for CustomersRedact {
 /// A delivery (shipping) profile.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-graphql/latest/objects/DeliveryProfile>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/DeliveryProfile>.
+///
+/// Field descriptions also from <https://shopify.dev/changelog/graphql-admin-id-added-to-webhooks>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeliveryProfile {
     /// `id`: `id`, documented as always present.
+    ///
+    /// No public document of the platform describes this field.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `admin_graphql_api_id`: `id`, may be absent or null.
+    ///
+    /// The GraphQL Admin API ID of the delivery profile. Shopify added `admin_graphql_api_id` to webhook payloads, alongside `id`, to improve interoperability between the GraphQL and REST Admin APIs.
     pub admin_graphql_api_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `name`: `string`, may be absent or null.
+    ///
+    /// The name of the delivery profile.
     pub name: ::commerce_webhooks::Field<::std::string::String>,
     /// `default`: `bool`, may be absent or null.
+    ///
+    /// Whether this is the default profile.
     pub default: ::commerce_webhooks::Field<bool>,
     /// `profile_type`: `string`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub profile_type: ::commerce_webhooks::Field<::std::string::String>,
     /// `version`: `int`, may be absent or null.
+    ///
+    /// The version of the delivery profile.
     pub version: ::commerce_webhooks::Field<i64>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -14643,13 +15375,21 @@ impl ::commerce_webhooks::wire::serde::Serialize for DeliveryProfile {
 /// The shop's delivery promise settings.
 ///
 /// Fields documented at <https://shopify.dev/docs/api/webhooks/2026-07>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/DeliveryPromiseSetting>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeliveryPromiseSettings {
     /// `shop_id`: `id`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub shop_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `processing_time`: `string`, may be absent or null.
+    ///
+    /// The number of business days required for processing the order before the package is handed off to the carrier, expressed as an ISO 8601 duration (GraphQL `DeliveryPromiseSetting.processingTime`).
     pub processing_time: ::commerce_webhooks::Field<::std::string::String>,
     /// `delivery_dates_enabled`: `bool`, may be absent or null.
+    ///
+    /// Whether delivery dates is enabled (GraphQL `DeliveryPromiseSetting.deliveryDatesEnabled`).
     pub delivery_dates_enabled: ::commerce_webhooks::Field<bool>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -14758,17 +15498,31 @@ impl ::commerce_webhooks::wire::serde::Serialize for DeliveryPromiseSettings {
 /// A discount as the `discounts/*` topics send it.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-graphql/latest/objects/PriceRule>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/DiscountCodeBasic>.
+///
+/// Field descriptions also from <https://shopify.dev/changelog/graphql-admin-id-added-to-webhooks>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Discount {
     /// `admin_graphql_api_id`: `id`, may be absent or null.
+    ///
+    /// The GraphQL Admin API ID of the discount. Shopify added `admin_graphql_api_id` to webhook payloads, alongside `id`, to improve interoperability between the GraphQL and REST Admin APIs.
     pub admin_graphql_api_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `title`: `string`, may be absent or null.
+    ///
+    /// The discount's name that displays to merchants in the Shopify admin and to customers.
     pub title: ::commerce_webhooks::Field<::std::string::String>,
     /// `status`: `DiscountStatus`, may be absent or null.
+    ///
+    /// The status of the discount that describes its availability, expiration, or pending activation (GraphQL `DiscountStatus`).
     pub status: ::commerce_webhooks::Field<DiscountStatus>,
     /// `created_at`: `timestamp`, may be absent or null.
+    ///
+    /// The date and time when the discount was created.
     pub created_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `updated_at`: `timestamp`, may be absent or null.
+    ///
+    /// The date and time when the discount was updated.
     pub updated_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `deleted_at`: `timestamp`, may be absent or null.
     ///
@@ -14917,13 +15671,21 @@ impl ::commerce_webhooks::wire::serde::Serialize for Discount {
 /// The share of a discount application allocated to a line item or shipping line.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-rest/latest/resources/order>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-rest/2025-10/resources/order>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DiscountAllocation {
     /// `amount`: `money`, may be absent or null.
+    ///
+    /// The discount amount allocated to the line in the shop currency.
     pub amount: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `discount_application_index`: `int`, may be absent or null.
+    ///
+    /// The index of the associated discount application in the order's `discount_applications` list.
     pub discount_application_index: ::commerce_webhooks::Field<i64>,
     /// `amount_set`: `MoneySet`, may be absent or null.
+    ///
+    /// The discount amount allocated to the line item in shop and presentment currencies.
     pub amount_set: ::commerce_webhooks::Field<MoneySet>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -15034,11 +15796,17 @@ impl ::commerce_webhooks::wire::serde::Serialize for DiscountAllocation {
 /// A redeem code of a code discount.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-graphql/latest/objects/DiscountsRedeemcodeWebhookPayload>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/DiscountRedeemCode>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DiscountRedeemCode {
     /// `id`: `id`, may be absent or null.
+    ///
+    /// A globally-unique ID of the discount redeem code.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `code`: `string`, may be absent or null.
+    ///
+    /// The code that a customer can use at checkout to receive a discount.
     pub code: ::commerce_webhooks::Field<::std::string::String>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -15131,13 +15899,23 @@ impl ::commerce_webhooks::wire::serde::Serialize for DiscountRedeemCode {
 /// The body of `discounts/redeemcode_added` and `discounts/redeemcode_removed`.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-graphql/latest/objects/DiscountsRedeemcodeWebhookPayload>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/enums/WebhookSubscriptionTopic>.
+///
+/// Field descriptions also from <https://shopify.dev/changelog/graphql-admin-id-added-to-webhooks>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DiscountRedeemCodeChange {
     /// `admin_graphql_api_id`: `id`, may be absent or null.
+    ///
+    /// The GraphQL Admin API ID of the code discount. Shopify added `admin_graphql_api_id` to webhook payloads, alongside `id`, to improve interoperability between the GraphQL and REST Admin APIs.
     pub admin_graphql_api_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `redeem_code`: `DiscountRedeemCode`, may be absent or null.
+    ///
+    /// The redeem code added to (`discounts/redeemcode_added`) or removed from (`discounts/redeemcode_removed`) a code discount.
     pub redeem_code: ::commerce_webhooks::Field<DiscountRedeemCode>,
     /// `updated_at`: `timestamp`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub updated_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -15248,31 +16026,59 @@ impl ::commerce_webhooks::wire::serde::Serialize for DiscountRedeemCodeChange {
 /// A Shopify Payments dispute (chargeback or inquiry).
 ///
 /// Fields documented at <https://shopify.dev/api/admin-rest/latest/resources/dispute>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-rest/2022-04/resources/dispute>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/ShopifyPaymentsDispute>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Dispute {
     /// `id`: `id`, documented as always present.
+    ///
+    /// The ID of the dispute.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `order_id`: `id`, may be absent or null.
+    ///
+    /// The ID of the order that the dispute belongs to.
     pub order_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `type`: `string`, may be absent or null.
+    ///
+    /// Whether the dispute is still in the inquiry phase or has turned into a chargeback: `inquiry` or `chargeback`.
     pub kind: ::commerce_webhooks::Field<::std::string::String>,
     /// `amount`: `money`, may be absent or null.
+    ///
+    /// The total amount disputed by the cardholder.
     pub amount: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `currency`: `string`, may be absent or null.
+    ///
+    /// The ISO 4217 currency code of the dispute amount.
     pub currency: ::commerce_webhooks::Field<::std::string::String>,
     /// `reason`: `string`, may be absent or null.
+    ///
+    /// The reason of the dispute provided by the cardholder's bank.
     pub reason: ::commerce_webhooks::Field<::std::string::String>,
     /// `network_reason_code`: `string`, may be absent or null.
+    ///
+    /// The reason for the dispute provided by the cardholder's bank.
     pub network_reason_code: ::commerce_webhooks::Field<::std::string::String>,
     /// `status`: `string`, may be absent or null.
+    ///
+    /// The current state of the dispute: `needs_response` (needs an evidence submission), `under_review` (evidence submitted, being reviewed by the cardholder's bank), `charge_refunded` (merchant refunded the inquiry amount), `accepted`, `won`, `lost`.
     pub status: ::commerce_webhooks::Field<::std::string::String>,
     /// `evidence_due_by`: `timestamp`, may be absent or null.
+    ///
+    /// The deadline for evidence submission.
     pub evidence_due_by: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `evidence_sent_on`: `timestamp`, may be absent or null.
+    ///
+    /// The date and time (ISO 8601 format) when evidence was sent. Returns `null` if evidence has not yet been sent.
     pub evidence_sent_on: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `finalized_on`: `timestamp`, may be absent or null.
+    ///
+    /// The date and time (ISO 8601 format) when this dispute was resolved. Returns `null` if the dispute is not yet resolved.
     pub finalized_on: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `initiated_at`: `timestamp`, may be absent or null.
+    ///
+    /// The date when this dispute was initiated (GraphQL `initiatedAt`).
     pub initiated_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -15495,15 +16301,25 @@ impl ::commerce_webhooks::wire::serde::Serialize for Dispute {
 /// A shop domain.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-graphql/latest/objects/Domain>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/Domain>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Domain {
     /// `id`: `id`, documented as always present.
+    ///
+    /// No public document of the platform describes this field.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `host`: `string`, may be absent or null.
+    ///
+    /// The host name of the domain, for example `example.com`.
     pub host: ::commerce_webhooks::Field<::std::string::String>,
     /// `ssl_enabled`: `bool`, may be absent or null.
+    ///
+    /// Whether SSL is enabled.
     pub ssl_enabled: ::commerce_webhooks::Field<bool>,
     /// `localization`: `DomainLocalization`, may be absent or null.
+    ///
+    /// The localization of the domain, if the domain doesn't redirect.
     pub localization: ::commerce_webhooks::Field<DomainLocalization>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -15620,13 +16436,21 @@ impl ::commerce_webhooks::wire::serde::Serialize for Domain {
 /// The locales and country a domain serves.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-graphql/latest/objects/Domain>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/DomainLocalization>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DomainLocalization {
     /// `country`: `string`, may be absent or null.
+    ///
+    /// The ISO code for the country assigned to the domain, for example `"CA"`, or `"*"` for a domain set to "Rest of world".
     pub country: ::commerce_webhooks::Field<::std::string::String>,
     /// `default_locale`: `string`, may be absent or null.
+    ///
+    /// The ISO code for the domain's default locale, for example `"en"`.
     pub default_locale: ::commerce_webhooks::Field<::std::string::String>,
     /// `alternate_locales`: `[string]`, may be absent or null.
+    ///
+    /// The ISO codes for the domain's alternate locales, for example `["en"]`.
     pub alternate_locales: ::commerce_webhooks::Field<
         ::std::vec::Vec<::std::string::String>,
     >,
@@ -15738,73 +16562,143 @@ impl ::commerce_webhooks::wire::serde::Serialize for DomainLocalization {
 /// A draft order. Its delete topic sends only `id`.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-rest/latest/resources/draftorder>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-rest/2022-04/resources/draftorder>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/DraftOrder>.
+///
+/// Field descriptions also from <https://shopify.dev/changelog/graphql-admin-id-added-to-webhooks>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DraftOrder {
     /// `id`: `id`, documented as always present.
+    ///
+    /// The ID of the draft order.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `note`: `string`, may be absent or null.
+    ///
+    /// The text of an optional note that a shop owner can attach to the draft order.
     pub note: ::commerce_webhooks::Field<::std::string::String>,
     /// `email`: `string`, may be absent or null.
+    ///
+    /// The customer's email address.
     pub email: ::commerce_webhooks::Field<::std::string::String>,
     /// `taxes_included`: `bool`, may be absent or null.
+    ///
+    /// Whether taxes are included in the order subtotal.
     pub taxes_included: ::commerce_webhooks::Field<bool>,
     /// `currency`: `string`, may be absent or null.
+    ///
+    /// The three letter code (ISO 4217 format) for the currency used for the payment.
     pub currency: ::commerce_webhooks::Field<::std::string::String>,
     /// `invoice_sent_at`: `timestamp`, may be absent or null.
+    ///
+    /// The date and time (ISO 8601 format) when the invoice was emailed to the customer.
     pub invoice_sent_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `created_at`: `timestamp`, may be absent or null.
+    ///
+    /// The date and time (ISO 8601 format) when the order was created in Shopify.
     pub created_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `updated_at`: `timestamp`, may be absent or null.
+    ///
+    /// The date and time (ISO 8601 format) when the order was last modified.
     pub updated_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `tax_exempt`: `bool`, may be absent or null.
+    ///
+    /// Whether taxes are exempt for the draft order. If `false`, Shopify refers to the `taxable` field of each line item; if a customer is applied to the draft order, the customer's `tax_exempt` field is used instead.
     pub tax_exempt: ::commerce_webhooks::Field<bool>,
     /// `completed_at`: `timestamp`, may be absent or null.
+    ///
+    /// The date and time (ISO 8601 format) when the order is created and the draft order is completed.
     pub completed_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `name`: `string`, may be absent or null.
+    ///
+    /// Name of the draft order.
     pub name: ::commerce_webhooks::Field<::std::string::String>,
     /// `allow_discount_codes_in_checkout?`: `bool`, may be absent or null.
+    ///
+    /// Whether discount codes are allowed during checkout of this draft order (GraphQL `allowDiscountCodesInCheckout`).
     pub allow_discount_codes_in_checkout: ::commerce_webhooks::Field<bool>,
     /// `b2b?`: `bool`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub b2b: ::commerce_webhooks::Field<bool>,
     /// `status`: `string`, may be absent or null.
+    ///
+    /// The status of a draft order as it transitions into an order: `open` (draft order is open), `invoice_sent` (invoice has been sent for the draft order), `completed` (draft order has been completed and turned into an order).
     pub status: ::commerce_webhooks::Field<::std::string::String>,
     /// `line_items`: `[LineItem]`, may be absent or null.
+    ///
+    /// Product variant line items or custom line items associated to the draft order. Each draft order must include at least one line item.
     pub line_items: ::commerce_webhooks::Field<::std::vec::Vec<LineItem>>,
     /// `api_client_id`: `id`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub api_client_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `shipping_address`: `Address`, may be absent or null.
+    ///
+    /// The mailing address to where the order will be shipped. Optional; not available on orders that do not require shipping.
     pub shipping_address: ::commerce_webhooks::Field<Address>,
     /// `billing_address`: `Address`, may be absent or null.
+    ///
+    /// The mailing address associated with the payment method. Optional; not available on orders that do not require a payment method.
     pub billing_address: ::commerce_webhooks::Field<Address>,
     /// `invoice_url`: `string`, may be absent or null.
+    ///
+    /// The URL for the invoice.
     pub invoice_url: ::commerce_webhooks::Field<::std::string::String>,
     /// `created_on_api_version_handle`: `string`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub created_on_api_version_handle: ::commerce_webhooks::Field<::std::string::String>,
     /// `applied_discount`: `AppliedDiscount`, may be absent or null.
+    ///
+    /// The discount applied to the draft order. Each draft order can have one `applied_discount` object, and each draft order line item can have its own.
     pub applied_discount: ::commerce_webhooks::Field<AppliedDiscount>,
     /// `order_id`: `id`, may be absent or null.
+    ///
+    /// The ID of the order that's created and associated with the draft order after the draft order is completed.
     pub order_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `shipping_line`: `DraftOrderShippingLine`, may be absent or null.
+    ///
+    /// A shipping line object, which details the shipping method used (`custom`, `handle`, `title`, `price`).
     pub shipping_line: ::commerce_webhooks::Field<DraftOrderShippingLine>,
     /// `tax_lines`: `[TaxLine]`, may be absent or null.
+    ///
+    /// An array of tax line objects, each of which details a tax applicable to the order (`price`, `rate`, `title`).
     pub tax_lines: ::commerce_webhooks::Field<::std::vec::Vec<TaxLine>>,
     /// `tags`: `string`, may be absent or null.
+    ///
+    /// A comma-separated list of additional short descriptors, commonly used for filtering and searching. Each individual tag is limited to 40 characters in length.
     pub tags: ::commerce_webhooks::Field<::std::string::String>,
     /// `note_attributes`: `[json]`, may be absent or null.
+    ///
+    /// Extra information that is added to the order, shown in the Additional details section of an order details page. Each entry is a hash with `name` and `value` keys.
     pub note_attributes: ::commerce_webhooks::Field<
         ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
     >,
     /// `total_price`: `money`, may be absent or null.
+    ///
+    /// The sum of all the prices of all the items in the order, taxes and discounts included.
     pub total_price: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `subtotal_price`: `money`, may be absent or null.
+    ///
+    /// The price of the order before shipping and taxes.
     pub subtotal_price: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `total_tax`: `money`, may be absent or null.
+    ///
+    /// The sum of all the taxes applied to the order.
     pub total_tax: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `payment_terms`: `PaymentTerms`, may be absent or null.
+    ///
+    /// The terms and conditions under which a payment should be processed.
     pub payment_terms: ::commerce_webhooks::Field<PaymentTerms>,
     /// `admin_graphql_api_id`: `id`, may be absent or null.
+    ///
+    /// The GraphQL Admin API ID of the draft order. Shopify added `admin_graphql_api_id` to webhook payloads, alongside `id`, to improve interoperability between the GraphQL and REST Admin APIs.
     pub admin_graphql_api_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `customer`: `Customer`, may be absent or null.
+    ///
+    /// Information about the customer (see the Customer resource).
     pub customer: ::commerce_webhooks::Field<Customer>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -16273,15 +17167,25 @@ impl ::commerce_webhooks::wire::serde::Serialize for DraftOrder {
 /// The shipping line of a draft order.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-rest/latest/resources/draftorder>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-rest/2022-04/resources/draftorder>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DraftOrderShippingLine {
     /// `custom`: `bool`, may be absent or null.
+    ///
+    /// Whether this is a regular shipping line or custom shipping line.
     pub custom: ::commerce_webhooks::Field<bool>,
     /// `handle`: `string`, may be absent or null.
+    ///
+    /// The handle of the shipping rate which was selected and applied. Required for regular shipping lines.
     pub handle: ::commerce_webhooks::Field<::std::string::String>,
     /// `title`: `string`, may be absent or null.
+    ///
+    /// The title of the shipping method. Required for custom shipping lines (maximum: 255 characters).
     pub title: ::commerce_webhooks::Field<::std::string::String>,
     /// `price`: `money`, may be absent or null.
+    ///
+    /// The price of the shipping method. Required for custom shipping lines.
     pub price: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -16400,13 +17304,23 @@ impl ::commerce_webhooks::wire::serde::Serialize for DraftOrderShippingLine {
 /// An exchange line item of a return.
 ///
 /// Fields documented at <https://shopify.dev/docs/api/webhooks/2026-07>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/ExchangeLineItem>.
+///
+/// Field descriptions also from <https://shopify.dev/changelog/graphql-admin-id-added-to-webhooks>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExchangeLineItem {
     /// `id`: `id`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `admin_graphql_api_id`: `id`, may be absent or null.
+    ///
+    /// The GraphQL Admin API ID of the exchange line item. Shopify added `admin_graphql_api_id` to webhook payloads, alongside `id`, to improve interoperability between the GraphQL and REST Admin APIs.
     pub admin_graphql_api_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `line_item`: `json`, may be absent or null.
+    ///
+    /// The order line item for the exchange. If the exchange line has been processed multiple times, this is the first associated line item and won't reflect all processed values.
     pub line_item: ::commerce_webhooks::Field<
         ::commerce_webhooks::wire::serde_json::Value,
     >,
@@ -16516,55 +17430,103 @@ impl ::commerce_webhooks::wire::serde::Serialize for ExchangeLineItem {
 /// A fulfillment of an order.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-rest/latest/resources/fulfillment>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-rest/2024-10/resources/fulfillment>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-rest/2022-04/resources/fulfillment>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-rest/latest/resources/fulfillment>.
+///
+/// Field descriptions also from <https://shopify.dev/changelog/graphql-admin-id-added-to-webhooks>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fulfillment {
     /// `id`: `id`, documented as always present.
+    ///
+    /// The ID for the fulfillment.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `order_id`: `id`, may be absent or null.
+    ///
+    /// The unique numeric identifier for the order.
     pub order_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `status`: `string`, may be absent or null.
+    ///
+    /// The status of the fulfillment: `pending` (created, waiting for the third-party fulfillment service to transition it to `open` or `success`), `open` (acknowledged by the service and in processing), `success`, `cancelled`, `error` (error with the fulfillment request), `failure` (the request failed).
     pub status: ::commerce_webhooks::Field<::std::string::String>,
     /// `created_at`: `timestamp`, may be absent or null.
+    ///
+    /// The date and time when the fulfillment was created. The API returns this value in ISO 8601 format.
     pub created_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `service`: `string`, may be absent or null.
+    ///
+    /// The fulfillment service associated with the fulfillment.
     pub service: ::commerce_webhooks::Field<::std::string::String>,
     /// `updated_at`: `timestamp`, may be absent or null.
+    ///
+    /// The date and time (ISO 8601 format) when the fulfillment was last modified.
     pub updated_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `tracking_company`: `string`, may be absent or null.
+    ///
+    /// The name of the tracking company. For supported companies Shopify builds tracking URLs automatically, and for carriers on the Shipping Carriers help page it automatically updates the fulfillment's `shipment_status`.
     pub tracking_company: ::commerce_webhooks::Field<::std::string::String>,
     /// `shipment_status`: `string`, may be absent or null.
+    ///
+    /// The current shipment status of the fulfillment: `label_printed`, `label_purchased`, `attempted_delivery`, `ready_for_pickup`, `confirmed`, `in_transit`, `out_for_delivery`, `delivered`, `failure`.
     pub shipment_status: ::commerce_webhooks::Field<::std::string::String>,
     /// `location_id`: `id`, may be absent or null.
+    ///
+    /// The unique identifier of the location that the fulfillment was processed at.
     pub location_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `origin_address`: `json`, may be absent or null.
+    ///
+    /// The address of the fulfillment location (`address1`, `address2`, `city`, `country_code`, `province_code`, `zip`). Intended for tax purposes; to retrieve a fulfillment location's address use the FulfillmentOrder's `assigned_location`.
     pub origin_address: ::commerce_webhooks::Field<
         ::commerce_webhooks::wire::serde_json::Value,
     >,
     /// `email`: `string`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub email: ::commerce_webhooks::Field<::std::string::String>,
     /// `destination`: `Address`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub destination: ::commerce_webhooks::Field<Address>,
     /// `line_items`: `[LineItem]`, may be absent or null.
+    ///
+    /// A list of the fulfillment's line items.
     pub line_items: ::commerce_webhooks::Field<::std::vec::Vec<LineItem>>,
     /// `tracking_number`: `string`, may be absent or null.
+    ///
+    /// A tracking number provided by the shipping company. If multiple tracking numbers are set, only the first one is returned here; use `tracking_numbers` for all of them.
     pub tracking_number: ::commerce_webhooks::Field<::std::string::String>,
     /// `tracking_numbers`: `[string]`, may be absent or null.
+    ///
+    /// A list of tracking numbers, provided by the shipping company.
     pub tracking_numbers: ::commerce_webhooks::Field<
         ::std::vec::Vec<::std::string::String>,
     >,
     /// `tracking_url`: `string`, may be absent or null.
+    ///
+    /// The URL to track the fulfillment. If multiple tracking URLs are set, only the first one is returned here; use `tracking_urls` for all of them.
     pub tracking_url: ::commerce_webhooks::Field<::std::string::String>,
     /// `tracking_urls`: `[string]`, may be absent or null.
+    ///
+    /// The URLs of tracking pages for the fulfillment.
     pub tracking_urls: ::commerce_webhooks::Field<
         ::std::vec::Vec<::std::string::String>,
     >,
     /// `receipt`: `json`, may be absent or null.
+    ///
+    /// A text field that provides information about the receipt: `testcase` (whether the fulfillment was a testcase) and `authorization` (the authorization code).
     pub receipt: ::commerce_webhooks::Field<
         ::commerce_webhooks::wire::serde_json::Value,
     >,
     /// `name`: `string`, may be absent or null.
+    ///
+    /// The uniquely identifying fulfillment name: the order name and the fulfillment number separated by a `.` (for example `#1001.1`, `#1001.2`).
     pub name: ::commerce_webhooks::Field<::std::string::String>,
     /// `admin_graphql_api_id`: `id`, may be absent or null.
+    ///
+    /// The GraphQL Admin API ID of the fulfillment. Shopify added `admin_graphql_api_id` to webhook payloads, alongside `id`, to improve interoperability between the GraphQL and REST Admin APIs.
     pub admin_graphql_api_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -16887,49 +17849,89 @@ impl ::commerce_webhooks::wire::serde::Serialize for Fulfillment {
 /// A tracking event of a fulfillment.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-rest/latest/resources/fulfillmentevent>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-rest/2022-04/resources/fulfillmentevent>.
+///
+/// Field descriptions also from <https://shopify.dev/changelog/graphql-admin-id-added-to-webhooks>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FulfillmentEvent {
     /// `id`: `id`, documented as always present.
+    ///
+    /// An ID for the fulfillment event.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `fulfillment_id`: `id`, may be absent or null.
+    ///
+    /// An ID for the fulfillment that's associated with the fulfillment event.
     pub fulfillment_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `status`: `string`, may be absent or null.
+    ///
+    /// The status of the fulfillment event: `label_printed`, `label_purchased`, `attempted_delivery`, `ready_for_pickup`, `picked_up`, `confirmed`, `in_transit`, `out_for_delivery`, `delivered`, `failure`.
     pub status: ::commerce_webhooks::Field<::std::string::String>,
     /// `message`: `string`, may be absent or null.
+    ///
+    /// An arbitrary message describing the status. Can be provided by a shipping carrier.
     pub message: ::commerce_webhooks::Field<::std::string::String>,
     /// `happened_at`: `timestamp`, may be absent or null.
+    ///
+    /// The date and time (ISO 8601 format) when the fulfillment event occurred.
     pub happened_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `city`: `string`, may be absent or null.
+    ///
+    /// The city where the fulfillment event occurred.
     pub city: ::commerce_webhooks::Field<::std::string::String>,
     /// `province`: `string`, may be absent or null.
+    ///
+    /// The province where the fulfillment event occurred.
     pub province: ::commerce_webhooks::Field<::std::string::String>,
     /// `country`: `string`, may be absent or null.
+    ///
+    /// The country where the fulfillment event occurred.
     pub country: ::commerce_webhooks::Field<::std::string::String>,
     /// `zip`: `string`, may be absent or null.
+    ///
+    /// The zip code of the location where the fulfillment event occurred.
     pub zip: ::commerce_webhooks::Field<::std::string::String>,
     /// `address1`: `string`, may be absent or null.
+    ///
+    /// The street address where the fulfillment event occurred.
     pub address1: ::commerce_webhooks::Field<::std::string::String>,
     /// `latitude`: `number`, may be absent or null.
+    ///
+    /// A geographic coordinate specifying the latitude of the fulfillment event.
     pub latitude: ::commerce_webhooks::Field<
         ::commerce_webhooks::wire::serde_json::Number,
     >,
     /// `longitude`: `number`, may be absent or null.
+    ///
+    /// A geographic coordinate specifying the longitude of the fulfillment event.
     pub longitude: ::commerce_webhooks::Field<
         ::commerce_webhooks::wire::serde_json::Number,
     >,
     /// `shop_id`: `id`, may be absent or null.
+    ///
+    /// An ID for the shop that's associated with the fulfillment event.
     pub shop_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `created_at`: `timestamp`, may be absent or null.
+    ///
+    /// The date and time (ISO 8601 format) when the fulfillment event was created.
     pub created_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `updated_at`: `timestamp`, may be absent or null.
+    ///
+    /// The date and time (ISO 8601 format) when the fulfillment event was updated.
     pub updated_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `estimated_delivery_at`: `timestamp`, may be absent or null.
+    ///
+    /// The estimated delivery date based on the fulfillment's tracking number, for USPS, FedEx, UPS or Canada Post (Canada only); `null` if there is no tracking number or the carrier is unsupported. Available only when carrier calculated rates are in use.
     pub estimated_delivery_at: ::commerce_webhooks::Field<
         ::commerce_webhooks::Timestamp,
     >,
     /// `order_id`: `id`, may be absent or null.
+    ///
+    /// The ID of the order that's associated with the fulfillment event.
     pub order_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `admin_graphql_api_id`: `id`, may be absent or null.
+    ///
+    /// The GraphQL Admin API ID of the fulfillment event. Shopify added `admin_graphql_api_id` to webhook payloads, alongside `id`, to improve interoperability between the GraphQL and REST Admin APIs.
     pub admin_graphql_api_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -17228,19 +18230,33 @@ impl ::commerce_webhooks::wire::serde::Serialize for FulfillmentEvent {
 /// A hold on a fulfillment order.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-rest/latest/resources/fulfillmentorder>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/FulfillmentHold>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FulfillmentHold {
     /// `id`: `id`, may be absent or null.
+    ///
+    /// The fulfillment hold's globally-unique ID.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `reason`: `string`, may be absent or null.
+    ///
+    /// The reason for the fulfillment hold (GraphQL `FulfillmentHoldReason`; the samples send lowercase, e.g. `other`, `inventory_out_of_stock`).
     pub reason: ::commerce_webhooks::Field<::std::string::String>,
     /// `reason_notes`: `string`, may be absent or null.
+    ///
+    /// Additional information about the fulfillment hold reason.
     pub reason_notes: ::commerce_webhooks::Field<::std::string::String>,
     /// `held_by_requesting_app`: `bool`, may be absent or null.
+    ///
+    /// Whether the requesting app created the fulfillment hold.
     pub held_by_requesting_app: ::commerce_webhooks::Field<bool>,
     /// `handle`: `string`, may be absent or null.
+    ///
+    /// An identifier an app can use to reference one of many holds it applied to a fulfillment order; unique among the holds that a single app applies to a single fulfillment order.
     pub handle: ::commerce_webhooks::Field<::std::string::String>,
     /// `held_by_app`: `IdRef`, may be absent or null.
+    ///
+    /// The app that created the fulfillment hold.
     pub held_by_app: ::commerce_webhooks::Field<IdRef>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -17383,11 +18399,19 @@ impl ::commerce_webhooks::wire::serde::Serialize for FulfillmentHold {
 /// The body of `fulfillment_holds/added` and `fulfillment_holds/released`.
 ///
 /// Fields documented at <https://shopify.dev/docs/api/webhooks/2026-07>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/enums/WebhookSubscriptionTopic>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/payloads/FulfillmentOrderHoldPayload>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FulfillmentHoldChange {
     /// `fulfillment_order`: `FulfillmentOrder`, may be absent or null.
+    ///
+    /// The fulfillment order on which the fulfillment hold was applied (GraphQL `FulfillmentOrderHoldPayload.fulfillmentOrder`).
     pub fulfillment_order: ::commerce_webhooks::Field<FulfillmentOrder>,
     /// `fulfillment_hold`: `FulfillmentHold`, may be absent or null.
+    ///
+    /// The hold of the event: `fulfillment_holds/added` occurs each time that a hold is added to a fulfillment order, `fulfillment_holds/released` each time that a hold is released from one.
     pub fulfillment_hold: ::commerce_webhooks::Field<FulfillmentHold>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -17484,23 +18508,43 @@ impl ::commerce_webhooks::wire::serde::Serialize for FulfillmentHoldChange {
 /// A fulfillment order as the fulfillment-order topics send it (gid, status and the fields of the change).
 ///
 /// Fields documented at <https://shopify.dev/api/admin-rest/latest/resources/fulfillmentorder>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/FulfillmentOrder>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-rest/2022-04/resources/fulfillmentorder>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FulfillmentOrder {
     /// `id`: `id`, may be absent or null.
+    ///
+    /// The fulfillment order's globally-unique ID (a gid in the samples).
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `status`: `string`, may be absent or null.
+    ///
+    /// The status of the fulfillment order (GraphQL `FulfillmentOrderStatus`; the samples send lowercase, e.g. `open`, `on_hold`, `closed`).
     pub status: ::commerce_webhooks::Field<::std::string::String>,
     /// `request_status`: `string`, may be absent or null.
+    ///
+    /// The request status of the fulfillment order (GraphQL `FulfillmentOrderRequestStatus`; the samples send lowercase, e.g. `unsubmitted`).
     pub request_status: ::commerce_webhooks::Field<::std::string::String>,
     /// `preparable`: `bool`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub preparable: ::commerce_webhooks::Field<bool>,
     /// `delivery_method`: `FulfillmentOrderDeliveryMethod`, may be absent or null.
+    ///
+    /// The type of method used to transfer a product or service to a customer.
     pub delivery_method: ::commerce_webhooks::Field<FulfillmentOrderDeliveryMethod>,
     /// `assigned_location_id`: `id`, may be absent or null.
+    ///
+    /// The ID of the fulfillment order's assigned location: the location from which the order is expected to be fulfilled (a gid in the samples).
     pub assigned_location_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `fulfillment_holds`: `[FulfillmentHold]`, may be absent or null.
+    ///
+    /// The fulfillment holds applied on the fulfillment order.
     pub fulfillment_holds: ::commerce_webhooks::Field<::std::vec::Vec<FulfillmentHold>>,
     /// `fulfill_at`: `timestamp`, may be absent or null.
+    ///
+    /// The date and time at which the fulfillment order will be fulfillable. When it is reached, the scheduled fulfillment order is automatically transitioned to open.
     pub fulfill_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -17671,11 +18715,21 @@ impl ::commerce_webhooks::wire::serde::Serialize for FulfillmentOrder {
 /// The body of the fulfillment-order topics that report one fulfillment order, with the request message or replacement when there is one.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-rest/latest/resources/fulfillmentorder>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/enums/WebhookSubscriptionTopic>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/payloads/FulfillmentOrderCancelPayload>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/FulfillmentOrderMerchantRequest>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FulfillmentOrderChange {
     /// `fulfillment_order`: `FulfillmentOrder`, may be absent or null.
+    ///
+    /// The fulfillment order of the event; for `fulfillment_orders/cancelled`, the fulfillment order that was marked as canceled (GraphQL `FulfillmentOrderCancelPayload.fulfillmentOrder`).
     pub fulfillment_order: ::commerce_webhooks::Field<FulfillmentOrder>,
     /// `message`: `string`, may be absent or null.
+    ///
+    /// The optional message that the merchant included in the request.
     pub message: ::commerce_webhooks::Field<::std::string::String>,
     /// `fulfillment_order_merchant_request`: `FulfillmentOrderMerchantRequest`, may be absent or null.
     ///
@@ -17814,9 +18868,13 @@ impl ::commerce_webhooks::wire::serde::Serialize for FulfillmentOrderChange {
 /// The delivery method of a fulfillment order.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-rest/latest/resources/fulfillmentorder>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-rest/2022-04/resources/fulfillmentorder>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FulfillmentOrderDeliveryMethod {
     /// `method_type`: `string`, may be absent or null.
+    ///
+    /// The type of delivery method: `local` (delivery to a customer's doorstep), `none`, `pick_up` (picked up at a retail store, curbside, or another location), `retail` (items delivered immediately in a retail store), `shipping` (delivery using a shipping carrier). The GraphQL `DeliveryMethodType` also has `PICKUP_POINT`.
     pub method_type: ::commerce_webhooks::Field<::std::string::String>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -17901,11 +18959,17 @@ impl ::commerce_webhooks::wire::serde::Serialize for FulfillmentOrderDeliveryMet
 /// A merchant's fulfillment or cancellation request on a fulfillment order.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-rest/latest/resources/fulfillmentorder>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/FulfillmentOrderMerchantRequest>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FulfillmentOrderMerchantRequest {
     /// `id`: `id`, may be absent or null.
+    ///
+    /// The merchant request's globally-unique ID.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `message`: `string`, may be absent or null.
+    ///
+    /// The optional message that the merchant included in the request.
     pub message: ::commerce_webhooks::Field<::std::string::String>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -18001,9 +19065,13 @@ impl ::commerce_webhooks::wire::serde::Serialize for FulfillmentOrderMerchantReq
 /// The fulfillment order that resulted from a merge.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-rest/latest/resources/fulfillmentorder>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/FulfillmentOrderMergeResult>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FulfillmentOrderMerge {
     /// `fulfillment_order`: `FulfillmentOrder`, may be absent or null.
+    ///
+    /// The new fulfillment order as a result of the merge (GraphQL `FulfillmentOrderMergeResult.fulfillmentOrder`).
     pub fulfillment_order: ::commerce_webhooks::Field<FulfillmentOrder>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -18087,11 +19155,17 @@ impl ::commerce_webhooks::wire::serde::Serialize for FulfillmentOrderMerge {
 /// A fulfillment order and the line items asked to be merged.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-rest/latest/resources/fulfillmentorder>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/input-objects/FulfillmentOrderMergeInputMergeIntent>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FulfillmentOrderMergeIntent {
     /// `fulfillment_order_id`: `id`, may be absent or null.
+    ///
+    /// The ID of the fulfillment order to be merged.
     pub fulfillment_order_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `fulfillment_order_line_items`: `[IdQuantity]`, may be absent or null.
+    ///
+    /// The fulfillment order line items to be merged.
     pub fulfillment_order_line_items: ::commerce_webhooks::Field<
         ::std::vec::Vec<IdQuantity>,
     >,
@@ -18194,19 +19268,31 @@ impl ::commerce_webhooks::wire::serde::Serialize for FulfillmentOrderMergeIntent
 /// The body of `fulfillment_orders/moved`.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-rest/latest/resources/fulfillmentorder>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/enums/WebhookSubscriptionTopic>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FulfillmentOrderMoved {
     /// `original_fulfillment_order`: `FulfillmentOrder`, may be absent or null.
+    ///
+    /// The final state of the original fulfillment order. Its assigned location might be changed by the move; use `source_location` for the originally assigned location.
     pub original_fulfillment_order: ::commerce_webhooks::Field<FulfillmentOrder>,
     /// `moved_fulfillment_order`: `FulfillmentOrder`, may be absent or null.
+    ///
+    /// The fulfillment order which now contains the re-assigned line items.
     pub moved_fulfillment_order: ::commerce_webhooks::Field<FulfillmentOrder>,
     /// `destination_location_id`: `id`, may be absent or null.
+    ///
+    /// The ID of the location which is now responsible for fulfilling the line items.
     pub destination_location_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `fulfillment_order_line_items_requested`: `[IdQuantity]`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub fulfillment_order_line_items_requested: ::commerce_webhooks::Field<
         ::std::vec::Vec<IdQuantity>,
     >,
     /// `source_location`: `IdRef`, may be absent or null.
+    ///
+    /// The original location which was assigned to fulfill the line items (available as of the `2023-04` API version).
     pub source_location: ::commerce_webhooks::Field<IdRef>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -18352,17 +19438,27 @@ impl ::commerce_webhooks::wire::serde::Serialize for FulfillmentOrderMoved {
 /// The body of `fulfillment_orders/placed_on_hold`.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-rest/latest/resources/fulfillmentorder>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/payloads/FulfillmentOrderHoldPayload>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FulfillmentOrderPlacedOnHold {
     /// `fulfillment_order`: `FulfillmentOrder`, may be absent or null.
+    ///
+    /// The fulfillment order on which a fulfillment hold was applied (GraphQL `FulfillmentOrderHoldPayload.fulfillmentOrder`).
     pub fulfillment_order: ::commerce_webhooks::Field<FulfillmentOrder>,
     /// `remaining_fulfillment_order`: `FulfillmentOrder`, may be absent or null.
+    ///
+    /// The remaining fulfillment order containing the line items to which the hold wasn't applied, if specific line items were specified to be placed on hold.
     pub remaining_fulfillment_order: ::commerce_webhooks::Field<FulfillmentOrder>,
     /// `held_fulfillment_order_line_items`: `[IdQuantity]`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub held_fulfillment_order_line_items: ::commerce_webhooks::Field<
         ::std::vec::Vec<IdQuantity>,
     >,
     /// `created_fulfillment_hold`: `FulfillmentHold`, may be absent or null.
+    ///
+    /// The fulfillment hold created for the fulfillment order (GraphQL `FulfillmentOrderHoldPayload.fulfillmentHold`).
     pub created_fulfillment_hold: ::commerce_webhooks::Field<FulfillmentHold>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -18495,13 +19591,23 @@ impl ::commerce_webhooks::wire::serde::Serialize for FulfillmentOrderPlacedOnHol
 /// The body of `fulfillment_orders/fulfillment_request_submitted`.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-rest/latest/resources/fulfillmentorder>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/payloads/FulfillmentOrderSubmitFulfillmentRequestPayload>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/FulfillmentOrderMerchantRequest>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FulfillmentOrderRequestSubmitted {
     /// `original_fulfillment_order`: `FulfillmentOrder`, may be absent or null.
+    ///
+    /// The original fulfillment order intended to request fulfillment for.
     pub original_fulfillment_order: ::commerce_webhooks::Field<FulfillmentOrder>,
     /// `submitted_fulfillment_order`: `FulfillmentOrder`, may be absent or null.
+    ///
+    /// The fulfillment order that was submitted to the fulfillment service; the same as the original one except for partial fulfillment requests or requests for cancelled or incomplete fulfillment orders.
     pub submitted_fulfillment_order: ::commerce_webhooks::Field<FulfillmentOrder>,
     /// `fulfillment_order_merchant_request`: `FulfillmentOrderMerchantRequest`, may be absent or null.
+    ///
+    /// The merchant's fulfillment request (GraphQL `FulfillmentOrderMerchantRequest`).
     pub fulfillment_order_merchant_request: ::commerce_webhooks::Field<
         FulfillmentOrderMerchantRequest,
     >,
@@ -18623,15 +19729,27 @@ impl ::commerce_webhooks::wire::serde::Serialize for FulfillmentOrderRequestSubm
 /// The body of `fulfillment_orders/split`.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-rest/latest/resources/fulfillmentorder>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/FulfillmentOrderSplitResult>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/input-objects/FulfillmentOrderSplitInput>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FulfillmentOrderSplit {
     /// `split_line_items`: `[IdQuantity]`, may be absent or null.
+    ///
+    /// The fulfillment order line items split out (GraphQL `FulfillmentOrderSplitInput.fulfillmentOrderLineItems`).
     pub split_line_items: ::commerce_webhooks::Field<::std::vec::Vec<IdQuantity>>,
     /// `fulfillment_order`: `FulfillmentOrder`, may be absent or null.
+    ///
+    /// The original fulfillment order as a result of the split.
     pub fulfillment_order: ::commerce_webhooks::Field<FulfillmentOrder>,
     /// `remaining_fulfillment_order`: `FulfillmentOrder`, may be absent or null.
+    ///
+    /// The remaining fulfillment order as a result of the split.
     pub remaining_fulfillment_order: ::commerce_webhooks::Field<FulfillmentOrder>,
     /// `replacement_fulfillment_order`: `FulfillmentOrder`, may be absent or null.
+    ///
+    /// The replacement fulfillment order if the original fulfillment order wasn't in a state to be split.
     pub replacement_fulfillment_order: ::commerce_webhooks::Field<FulfillmentOrder>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -18760,13 +19878,21 @@ impl ::commerce_webhooks::wire::serde::Serialize for FulfillmentOrderSplit {
 /// The body of `fulfillment_orders/merged`.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-rest/latest/resources/fulfillmentorder>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/input-objects/FulfillmentOrderMergeInput>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/FulfillmentOrderMergeResult>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FulfillmentOrdersMerged {
     /// `merge_intents`: `[FulfillmentOrderMergeIntent]`, may be absent or null.
+    ///
+    /// The details of the fulfillment orders to be merged (GraphQL `FulfillmentOrderMergeInput.mergeIntents`).
     pub merge_intents: ::commerce_webhooks::Field<
         ::std::vec::Vec<FulfillmentOrderMergeIntent>,
     >,
     /// `fulfillment_order_merges`: `FulfillmentOrderMerge`, may be absent or null.
+    ///
+    /// The result of the merge: the new fulfillment order (GraphQL `FulfillmentOrderMergeResult`).
     pub fulfillment_order_merges: ::commerce_webhooks::Field<FulfillmentOrderMerge>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -18867,11 +19993,17 @@ impl ::commerce_webhooks::wire::serde::Serialize for FulfillmentOrdersMerged {
 /// An id with a quantity: a fulfillment order line item (a numeric id in merge intents, a gid elsewhere) and the quantity concerned, or a staff member credited with a line item.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-rest/latest/resources/fulfillmentorder>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/input-objects/FulfillmentOrderLineItemInput>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct IdQuantity {
     /// `id`: `id`, may be absent or null.
+    ///
+    /// The ID of the fulfillment order line item (GraphQL `FulfillmentOrderLineItemInput.id`). In a line item's `attributed_staffs`, the id of the staff member (see LineItem).
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `quantity`: `int`, may be absent or null.
+    ///
+    /// The quantity of the fulfillment order line item (GraphQL `FulfillmentOrderLineItemInput.quantity`). In `attributed_staffs`, the quantity attributed to the staff member (see LineItem).
     pub quantity: ::commerce_webhooks::Field<i64>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -18967,6 +20099,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for IdQuantity {
 #[derive(Debug, Clone, PartialEq)]
 pub struct IdRef {
     /// `id`: `id`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -19045,39 +20179,73 @@ impl ::commerce_webhooks::wire::serde::Serialize for IdRef {
 /// An inventory item.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-rest/latest/resources/inventoryitem>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-rest/2022-04/resources/inventoryitem>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/InventoryItem>.
+///
+/// Field descriptions also from <https://shopify.dev/changelog/graphql-admin-id-added-to-webhooks>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct InventoryItem {
     /// `id`: `id`, documented as always present.
+    ///
+    /// The ID of the inventory item.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `sku`: `string`, may be absent or null.
+    ///
+    /// The unique SKU (stock keeping unit) of the inventory item.
     pub sku: ::commerce_webhooks::Field<::std::string::String>,
     /// `created_at`: `timestamp`, may be absent or null.
+    ///
+    /// The date and time (ISO 8601 format) when the inventory item was created.
     pub created_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `updated_at`: `timestamp`, may be absent or null.
+    ///
+    /// The date and time (ISO 8601 format) when the inventory item was last modified.
     pub updated_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `requires_shipping`: `bool`, may be absent or null.
+    ///
+    /// Whether a customer needs to provide a shipping address when placing an order containing the inventory item.
     pub requires_shipping: ::commerce_webhooks::Field<bool>,
     /// `cost`: `money`, may be absent or null.
+    ///
+    /// The unit cost of the inventory item.
     pub cost: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `country_code_of_origin`: `string`, may be absent or null.
+    ///
+    /// The two-digit code for the country where the inventory item was made.
     pub country_code_of_origin: ::commerce_webhooks::Field<::std::string::String>,
     /// `province_code_of_origin`: `string`, may be absent or null.
+    ///
+    /// The two-digit code for the province where the inventory item was made. Used only if the shipping provider for the inventory item is Canada Post.
     pub province_code_of_origin: ::commerce_webhooks::Field<::std::string::String>,
     /// `harmonized_system_code`: `string`, may be absent or null.
+    ///
+    /// The general Harmonized System (HS) code for the inventory item. Used if a country-specific HS code is not available.
     pub harmonized_system_code: ::commerce_webhooks::Field<::std::string::String>,
     /// `tracked`: `bool`, may be absent or null.
+    ///
+    /// Whether the inventory item is tracked. If `true`, then inventory quantity changes are tracked by Shopify.
     pub tracked: ::commerce_webhooks::Field<bool>,
     /// `country_harmonized_system_codes`: `[json]`, may be absent or null.
+    ///
+    /// An array of country-specific Harmonized System (HS) codes for the item. Used to determine duties when shipping the inventory item to certain countries.
     pub country_harmonized_system_codes: ::commerce_webhooks::Field<
         ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
     >,
     /// `weight_value`: `number`, may be absent or null.
+    ///
+    /// The weight value of the inventory item, in the unit given by `weight_unit` (GraphQL `InventoryItem.measurement.weight.value`).
     pub weight_value: ::commerce_webhooks::Field<
         ::commerce_webhooks::wire::serde_json::Number,
     >,
     /// `weight_unit`: `string`, may be absent or null.
+    ///
+    /// The unit of measurement for `weight_value` (GraphQL `InventoryItem.measurement.weight.unit`, whose `WeightUnit` enum lists `GRAMS`, `KILOGRAMS`, `OUNCES`, `POUNDS`; the sample payloads send abbreviations such as `lb`).
     pub weight_unit: ::commerce_webhooks::Field<::std::string::String>,
     /// `admin_graphql_api_id`: `id`, may be absent or null.
+    ///
+    /// The GraphQL Admin API ID of the inventory item. Shopify added `admin_graphql_api_id` to webhook payloads, alongside `id`, to improve interoperability between the GraphQL and REST Admin APIs.
     pub admin_graphql_api_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -19328,11 +20496,17 @@ impl ::commerce_webhooks::wire::serde::Serialize for InventoryItem {
 /// The inventory level of an item at a location; the only sample with a body (inventory_levels/disconnect) carries these two ids.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-rest/latest/resources/inventorylevel>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-rest/2022-04/resources/inventorylevel>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct InventoryLevel {
     /// `inventory_item_id`: `id`, may be absent or null.
+    ///
+    /// The ID of the inventory item that the inventory level belongs to.
     pub inventory_item_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `location_id`: `id`, may be absent or null.
+    ///
+    /// The ID of the location that the inventory level belongs to.
     pub location_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -19429,43 +20603,83 @@ impl ::commerce_webhooks::wire::serde::Serialize for InventoryLevel {
 /// A line item of an order, fulfillment, refund or draft order.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-rest/latest/resources/order>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-rest/2025-10/resources/order>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-rest/2022-04/resources/draftorder>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-rest/2022-04/resources/fulfillment>.
+///
+/// Field descriptions also from <https://shopify.dev/changelog/graphql-admin-id-added-to-webhooks>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LineItem {
     /// `id`: `id`, may be absent or null.
+    ///
+    /// The ID of the line item.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `variant_id`: `id`, may be absent or null.
+    ///
+    /// The ID of the product variant.
     pub variant_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `product_id`: `id`, may be absent or null.
+    ///
+    /// The ID of the product that the line item belongs to. Can be `null` if the original product associated with the order is deleted at a later date.
     pub product_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `title`: `string`, may be absent or null.
+    ///
+    /// The title of the product.
     pub title: ::commerce_webhooks::Field<::std::string::String>,
     /// `variant_title`: `string`, may be absent or null.
+    ///
+    /// The title of the product variant.
     pub variant_title: ::commerce_webhooks::Field<::std::string::String>,
     /// `sku`: `string`, may be absent or null.
+    ///
+    /// The item's SKU (stock keeping unit).
     pub sku: ::commerce_webhooks::Field<::std::string::String>,
     /// `vendor`: `string`, may be absent or null.
+    ///
+    /// The name of the item's supplier.
     pub vendor: ::commerce_webhooks::Field<::std::string::String>,
     /// `quantity`: `int`, may be absent or null.
+    ///
+    /// The number of items that were purchased.
     pub quantity: ::commerce_webhooks::Field<i64>,
     /// `requires_shipping`: `bool`, may be absent or null.
+    ///
+    /// Whether the item requires shipping.
     pub requires_shipping: ::commerce_webhooks::Field<bool>,
     /// `taxable`: `bool`, may be absent or null.
+    ///
+    /// Whether the item was taxable.
     pub taxable: ::commerce_webhooks::Field<bool>,
     /// `gift_card`: `bool`, may be absent or null.
+    ///
+    /// Whether the item is a gift card. If `true`, then the item is not taxed or considered for shipping charges.
     pub gift_card: ::commerce_webhooks::Field<bool>,
     /// `fulfillment_service`: `string`, may be absent or null.
+    ///
+    /// The handle of a fulfillment service that stocks the product variant belonging to the line item: a third-party fulfillment service's handle in the scenarios the page describes, otherwise `manual`.
     pub fulfillment_service: ::commerce_webhooks::Field<::std::string::String>,
     /// `grams`: `int`, may be absent or null.
+    ///
+    /// The weight of the item in grams.
     pub grams: ::commerce_webhooks::Field<i64>,
     /// `tax_lines`: `[TaxLine]`, may be absent or null.
+    ///
+    /// A list of tax line objects, each of which details a tax applied to the item.
     pub tax_lines: ::commerce_webhooks::Field<::std::vec::Vec<TaxLine>>,
     /// `applied_discount`: `AppliedDiscount`, may be absent or null.
     ///
     /// Draft order line items only.
     pub applied_discount: ::commerce_webhooks::Field<AppliedDiscount>,
     /// `name`: `string`, may be absent or null.
+    ///
+    /// The name of the product variant.
     pub name: ::commerce_webhooks::Field<::std::string::String>,
     /// `properties`: `[json]`, may be absent or null.
+    ///
+    /// An array of custom information for the item that has been added to the cart. Often used to provide product customization options.
     pub properties: ::commerce_webhooks::Field<
         ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
     >,
@@ -19474,36 +20688,64 @@ pub struct LineItem {
     /// Draft order line items only.
     pub custom: ::commerce_webhooks::Field<bool>,
     /// `price`: `money`, may be absent or null.
+    ///
+    /// The price of the item before discounts have been applied in the shop currency.
     pub price: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `admin_graphql_api_id`: `id`, may be absent or null.
+    ///
+    /// The GraphQL Admin API ID of the line item. Shopify added `admin_graphql_api_id` to webhook payloads, alongside `id`, to improve interoperability between the GraphQL and REST Admin APIs.
     pub admin_graphql_api_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `variant_inventory_management`: `string`, may be absent or null.
+    ///
+    /// The name of the inventory management system (fulfillment line items).
     pub variant_inventory_management: ::commerce_webhooks::Field<::std::string::String>,
     /// `product_exists`: `bool`, may be absent or null.
+    ///
+    /// Whether the product exists (fulfillment line items).
     pub product_exists: ::commerce_webhooks::Field<bool>,
     /// `fulfillable_quantity`: `int`, may be absent or null.
+    ///
+    /// The amount available to fulfill, calculated as `quantity - max(refunded_quantity, fulfilled_quantity) - pending_fulfilled_quantity - open_fulfilled_quantity`.
     pub fulfillable_quantity: ::commerce_webhooks::Field<i64>,
     /// `total_discount`: `money`, may be absent or null.
+    ///
+    /// The total amount of the discount allocated to the line item in the shop currency. Shopify recommends using `discount_allocations` instead.
     pub total_discount: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `fulfillment_status`: `string`, may be absent or null.
+    ///
+    /// How far along an order is in terms of line items fulfilled: `null`, `fulfilled`, `partial`, `not_eligible`.
     pub fulfillment_status: ::commerce_webhooks::Field<::std::string::String>,
     /// `price_set`: `MoneySet`, may be absent or null.
+    ///
+    /// The price of the line item in shop and presentment currencies.
     pub price_set: ::commerce_webhooks::Field<MoneySet>,
     /// `total_discount_set`: `MoneySet`, may be absent or null.
+    ///
+    /// The total amount allocated to the line item in the presentment currency. Shopify recommends using `discount_allocations` instead.
     pub total_discount_set: ::commerce_webhooks::Field<MoneySet>,
     /// `discount_allocations`: `[DiscountAllocation]`, may be absent or null.
+    ///
+    /// An ordered list of amounts allocated by discount applications. Each discount allocation is associated with a particular discount application.
     pub discount_allocations: ::commerce_webhooks::Field<
         ::std::vec::Vec<DiscountAllocation>,
     >,
     /// `duties`: `[json]`, may be absent or null.
+    ///
+    /// A list of duty objects, each containing information about a duty on the line item.
     pub duties: ::commerce_webhooks::Field<
         ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
     >,
     /// `attributed_staffs`: `[IdQuantity]`, may be absent or null.
+    ///
+    /// The staff members attributed to the line item: each the `id` of the staff member and the `quantity` of the line item attributed to them.
     pub attributed_staffs: ::commerce_webhooks::Field<::std::vec::Vec<IdQuantity>>,
     /// `current_quantity`: `int`, may be absent or null.
+    ///
+    /// The line item's quantity, minus the removed quantity.
     pub current_quantity: ::commerce_webhooks::Field<i64>,
     /// `sales_line_item_group_id`: `id`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub sales_line_item_group_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -19966,41 +21208,81 @@ impl ::commerce_webhooks::wire::serde::Serialize for LineItem {
 /// A shop location. Its delete topic sends only `id`.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-rest/latest/resources/location>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-rest/2024-10/resources/location>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-rest/2022-04/resources/location>.
+///
+/// Field descriptions also from <https://shopify.dev/changelog/graphql-admin-id-added-to-webhooks>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Location {
     /// `id`: `id`, documented as always present.
+    ///
+    /// The ID of the location.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `name`: `string`, may be absent or null.
+    ///
+    /// The name of the location.
     pub name: ::commerce_webhooks::Field<::std::string::String>,
     /// `address1`: `string`, may be absent or null.
+    ///
+    /// The location's street address.
     pub address1: ::commerce_webhooks::Field<::std::string::String>,
     /// `address2`: `string`, may be absent or null.
+    ///
+    /// The optional second line of the location's street address.
     pub address2: ::commerce_webhooks::Field<::std::string::String>,
     /// `city`: `string`, may be absent or null.
+    ///
+    /// The city the location is in.
     pub city: ::commerce_webhooks::Field<::std::string::String>,
     /// `zip`: `string`, may be absent or null.
+    ///
+    /// The zip or postal code.
     pub zip: ::commerce_webhooks::Field<::std::string::String>,
     /// `province`: `string`, may be absent or null.
+    ///
+    /// The province, state, or district of the location.
     pub province: ::commerce_webhooks::Field<::std::string::String>,
     /// `country`: `string`, may be absent or null.
+    ///
+    /// The country the location is in.
     pub country: ::commerce_webhooks::Field<::std::string::String>,
     /// `phone`: `string`, may be absent or null.
+    ///
+    /// The phone number of the location. This value can contain special characters, such as `-` or `+`.
     pub phone: ::commerce_webhooks::Field<::std::string::String>,
     /// `created_at`: `timestamp`, may be absent or null.
+    ///
+    /// The date and time (ISO 8601 format) when the location was created.
     pub created_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `updated_at`: `timestamp`, may be absent or null.
+    ///
+    /// The date and time (ISO 8601 format) when the location was last updated.
     pub updated_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `country_code`: `string`, may be absent or null.
+    ///
+    /// The two-letter code (ISO 3166-1 alpha-2 format) corresponding to country the location is in.
     pub country_code: ::commerce_webhooks::Field<::std::string::String>,
     /// `country_name`: `string`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub country_name: ::commerce_webhooks::Field<::std::string::String>,
     /// `province_code`: `string`, may be absent or null.
+    ///
+    /// The two-letter code corresponding to province or state the location is in.
     pub province_code: ::commerce_webhooks::Field<::std::string::String>,
     /// `legacy`: `bool`, may be absent or null.
+    ///
+    /// Whether this is a fulfillment service location. If `false`, the location was created by the merchant and isn't tied to a fulfillment service.
     pub legacy: ::commerce_webhooks::Field<bool>,
     /// `active`: `bool`, may be absent or null.
+    ///
+    /// Whether the location is active. If `true`, then the location can be used to sell products, stock inventory, and fulfill orders. Deactivated locations don't contribute to the shop's location limit.
     pub active: ::commerce_webhooks::Field<bool>,
     /// `admin_graphql_api_id`: `id`, may be absent or null.
+    ///
+    /// The GraphQL Admin API ID of the location. Shopify added `admin_graphql_api_id` to webhook payloads, alongside `id`, to improve interoperability between the GraphQL and REST Admin APIs.
     pub admin_graphql_api_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -20278,15 +21560,25 @@ impl ::commerce_webhooks::wire::serde::Serialize for Location {
 /// A market. Its delete topic sends only `id`.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-graphql/latest/objects/Market>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/Market>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Market {
     /// `id`: `id`, documented as always present.
+    ///
+    /// No public document of the platform describes this field.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `name`: `string`, may be absent or null.
+    ///
+    /// The name of the market. Not shown to customers.
     pub name: ::commerce_webhooks::Field<::std::string::String>,
     /// `type`: `string`, may be absent or null.
+    ///
+    /// The type of the market (GraphQL `MarketType`; the sample payload sends lowercase `region`).
     pub kind: ::commerce_webhooks::Field<::std::string::String>,
     /// `status`: `string`, may be absent or null.
+    ///
+    /// Status of the market; replaces the `enabled` field (GraphQL `MarketStatus`; the sample payload sends lowercase `active`).
     pub status: ::commerce_webhooks::Field<::std::string::String>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -20403,15 +21695,27 @@ impl ::commerce_webhooks::wire::serde::Serialize for Market {
 /// A customer's email or SMS marketing consent.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-rest/latest/resources/customer>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-rest/2024-10/resources/customer>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-rest/2022-04/resources/customer>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MarketingConsent {
     /// `state`: `string`, may be absent or null.
+    ///
+    /// The current email (or SMS) marketing state for the customer. The GraphQL enums `CustomerEmailMarketingState`/`CustomerSmsMarketingState` list `NOT_SUBSCRIBED`, `PENDING`, `SUBSCRIBED`, `UNSUBSCRIBED`, `REDACTED` and, for email only, `INVALID`; REST payloads may spell them in lowercase.
     pub state: ::commerce_webhooks::Field<::std::string::String>,
     /// `opt_in_level`: `string`, may be absent or null.
+    ///
+    /// The marketing subscription opt-in level, as described in the M3AAWG Sender Best Common Practices, that the customer gave when they consented to receive marketing material. The GraphQL enum `CustomerMarketingOptInLevel` lists `SINGLE_OPT_IN`, `CONFIRMED_OPT_IN`, `UNKNOWN`.
     pub opt_in_level: ::commerce_webhooks::Field<::std::string::String>,
     /// `consent_updated_at`: `timestamp`, may be absent or null.
+    ///
+    /// The date and time when the customer consented to receive marketing material. If no date is provided, then the date and time when the consent information was sent is used.
     pub consent_updated_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `consent_collected_from`: `string`, may be absent or null.
+    ///
+    /// The source for whether the customer has consented to receive marketing material by SMS. The GraphQL enum `CustomerConsentCollectedFrom` lists `SHOPIFY` and `OTHER` (the sample payload sends `other`).
     pub consent_collected_from: ::commerce_webhooks::Field<::std::string::String>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -20532,6 +21836,14 @@ impl ::commerce_webhooks::wire::serde::Serialize for MarketingConsent {
 /// A metafield definition (the `metafield_definitions/delete` body has only `id`, `type` and `created_by_app_id`).
 ///
 /// Fields documented at <https://shopify.dev/docs/api/webhooks/2026-07>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/MetafieldDefinition>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/MetafieldCapabilities>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/MetafieldCapabilityAdminFilterable>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/MetafieldDefinitionType>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MetafieldDefinition {
     /// `id`: `id`, may be absent or null.
@@ -20539,78 +21851,136 @@ pub struct MetafieldDefinition {
     /// null in the create/update sample, a gid in the delete sample.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `shop_id`: `id`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub shop_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `namespace`: `string`, may be absent or null.
+    ///
+    /// The container for a group of metafields that the metafield definition is associated with.
     pub namespace: ::commerce_webhooks::Field<::std::string::String>,
     /// `key`: `string`, may be absent or null.
+    ///
+    /// The unique identifier for the metafield definition within its namespace.
     pub key: ::commerce_webhooks::Field<::std::string::String>,
     /// `name`: `string`, may be absent or null.
+    ///
+    /// The human-readable name of the metafield definition.
     pub name: ::commerce_webhooks::Field<::std::string::String>,
     /// `description`: `string`, may be absent or null.
+    ///
+    /// The description of the metafield definition.
     pub description: ::commerce_webhooks::Field<::std::string::String>,
     /// `owner_type`: `string`, may be absent or null.
+    ///
+    /// The resource type that the metafield definition is attached to (GraphQL `MetafieldOwnerType`; the sample sends `Customer`).
     pub owner_type: ::commerce_webhooks::Field<::std::string::String>,
     /// `deleting`: `bool`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub deleting: ::commerce_webhooks::Field<bool>,
     /// `type_name`: `string`, may be absent or null.
+    ///
+    /// The name of the type for the metafield definition (GraphQL `MetafieldDefinition.type.name`; see the list of supported types).
     pub type_name: ::commerce_webhooks::Field<::std::string::String>,
     /// `options`: `[json]`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub options: ::commerce_webhooks::Field<
         ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
     >,
     /// `api_client_id`: `id`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub api_client_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `created_at`: `timestamp`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub created_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `updated_at`: `timestamp`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub updated_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `validation_status`: `string`, may be absent or null.
+    ///
+    /// The validation status for the metafields that belong to the metafield definition (GraphQL `MetafieldDefinitionValidationStatus`; the sample sends `all_valid`).
     pub validation_status: ::commerce_webhooks::Field<::std::string::String>,
     /// `pinned_position`: `int`, may be absent or null.
+    ///
+    /// The position of the metafield definition in the pinned list.
     pub pinned_position: ::commerce_webhooks::Field<i64>,
     /// `standard_template_id`: `json`, may be absent or null.
+    ///
+    /// The standard metafield definition template associated with the metafield definition (GraphQL `standardTemplate`).
     pub standard_template_id: ::commerce_webhooks::Field<
         ::commerce_webhooks::wire::serde_json::Value,
     >,
     /// `merchant_writeable`: `json`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub merchant_writeable: ::commerce_webhooks::Field<
         ::commerce_webhooks::wire::serde_json::Value,
     >,
     /// `storefront_readable`: `json`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub storefront_readable: ::commerce_webhooks::Field<
         ::commerce_webhooks::wire::serde_json::Value,
     >,
     /// `customer_access`: `json`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub customer_access: ::commerce_webhooks::Field<
         ::commerce_webhooks::wire::serde_json::Value,
     >,
     /// `namespace_owner_api_client_id`: `id`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub namespace_owner_api_client_id: ::commerce_webhooks::Field<
         ::commerce_webhooks::Id,
     >,
     /// `unique_values`: `bool`, may be absent or null.
+    ///
+    /// Whether the metafield values for the definition are required to be unique (GraphQL `capabilities.uniqueValues`).
     pub unique_values: ::commerce_webhooks::Field<bool>,
     /// `smart_collection_condition`: `bool`, may be absent or null.
+    ///
+    /// Whether the metafield definition can be used as a smart collection condition (GraphQL `capabilities.smartCollectionCondition`).
     pub smart_collection_condition: ::commerce_webhooks::Field<bool>,
     /// `option_linkable`: `bool`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub option_linkable: ::commerce_webhooks::Field<bool>,
     /// `admin_filterable`: `bool`, may be absent or null.
+    ///
+    /// Whether the metafield definition is configured for filtering (GraphQL `capabilities.adminFilterable`).
     pub admin_filterable: ::commerce_webhooks::Field<bool>,
     /// `admin_filterable_status`: `string`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub admin_filterable_status: ::commerce_webhooks::Field<::std::string::String>,
     /// `app_config_managed`: `bool`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub app_config_managed: ::commerce_webhooks::Field<bool>,
     /// `access_only`: `bool`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub access_only: ::commerce_webhooks::Field<bool>,
     /// `admin_filter_status`: `string`, may be absent or null.
+    ///
+    /// The metafield definition's filter status for use in admin filtering (GraphQL `capabilities.adminFilterable.status`, enum `MetafieldDefinitionAdminFilterStatus`; the sample sends `not_filterable`).
     pub admin_filter_status: ::commerce_webhooks::Field<::std::string::String>,
     /// `use_as_collection_condition`: `bool`, may be absent or null.
+    ///
+    /// Whether the metafield definition can be used as a collection condition.
     pub use_as_collection_condition: ::commerce_webhooks::Field<bool>,
     /// `type`: `string`, may be absent or null.
     ///
     /// Sent by metafield_definitions/delete (a Ruby class name in the sample).
     pub kind: ::commerce_webhooks::Field<::std::string::String>,
     /// `created_by_app_id`: `json`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub created_by_app_id: ::commerce_webhooks::Field<
         ::commerce_webhooks::wire::serde_json::Value,
     >,
@@ -21076,11 +22446,17 @@ impl ::commerce_webhooks::wire::serde::Serialize for MetafieldDefinition {
 /// An amount in one currency, as in `shop_money`/`presentment_money`.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-rest/latest/resources/order>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/MoneyV2>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MoneyAmount {
     /// `amount`: `money`, may be absent or null.
+    ///
+    /// A monetary value in decimal format, for example `12.99` (GraphQL `MoneyV2.amount`).
     pub amount: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `currency_code`: `string`, may be absent or null.
+    ///
+    /// The three-letter currency code, for example `USD` (GraphQL `MoneyV2.currencyCode`); includes ISO 4217 codes, legacy codes, and non-standard codes.
     pub currency_code: ::commerce_webhooks::Field<::std::string::String>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -21177,11 +22553,17 @@ impl ::commerce_webhooks::wire::serde::Serialize for MoneyAmount {
 /// An amount in the shop currency (`shop_money`) and in the presentment currency (`presentment_money`), the `*_set` fields.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-rest/latest/resources/order>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/MoneyBag>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MoneySet {
     /// `shop_money`: `MoneyAmount`, may be absent or null.
+    ///
+    /// Amount in shop currency (GraphQL `MoneyBag.shopMoney`).
     pub shop_money: ::commerce_webhooks::Field<MoneyAmount>,
     /// `presentment_money`: `MoneyAmount`, may be absent or null.
+    ///
+    /// Amount in presentment currency (GraphQL `MoneyBag.presentmentMoney`).
     pub presentment_money: ::commerce_webhooks::Field<MoneyAmount>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -21276,11 +22658,17 @@ impl ::commerce_webhooks::wire::serde::Serialize for MoneySet {
 /// An amount with its currency in GraphQL spelling (`amount`, `currencyCode`).
 ///
 /// Fields documented at <https://shopify.dev/docs/api/webhooks/2026-07>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/MoneyV2>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MoneyV2 {
     /// `amount`: `money`, may be absent or null.
+    ///
+    /// A monetary value in decimal format, for example `12.99`.
     pub amount: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `currencyCode`: `string`, may be absent or null.
+    ///
+    /// The three-letter currency code, for example `USD`; includes ISO 4217 codes, legacy codes, and non-standard codes.
     pub currency_code: ::commerce_webhooks::Field<::std::string::String>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -21377,205 +22765,403 @@ impl ::commerce_webhooks::wire::serde::Serialize for MoneyV2 {
 /// An order. Its delete topic sends only `id`.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-rest/latest/resources/order>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-rest/2025-10/resources/order>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-rest/2022-04/resources/order>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-rest/latest/resources/order>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/Order>.
+///
+/// Field descriptions also from <https://shopify.dev/changelog/graphql-admin-id-added-to-webhooks>.
+///
+/// Field descriptions also from <https://shopify.dev/changelog/new-merchant-of-record-application-field-in-order-object>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Order {
     /// `id`: `id`, documented as always present.
+    ///
+    /// The ID of the order, used for API purposes. This is different from the `order_number` property, which is the ID used by the shop owner and customer.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `admin_graphql_api_id`: `id`, may be absent or null.
+    ///
+    /// The GraphQL Admin API ID of the order. Shopify added `admin_graphql_api_id` to webhook payloads, alongside `id`, to improve interoperability between the GraphQL and REST Admin APIs.
     pub admin_graphql_api_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `app_id`: `id`, may be absent or null.
+    ///
+    /// The ID of the app that created the order.
     pub app_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `browser_ip`: `string`, may be absent or null.
+    ///
+    /// The IP address of the browser used by the customer when they placed the order. Both IPv4 and IPv6 are supported.
     pub browser_ip: ::commerce_webhooks::Field<::std::string::String>,
     /// `buyer_accepts_marketing`: `bool`, may be absent or null.
+    ///
+    /// Whether the customer consented to receive email updates from the shop.
     pub buyer_accepts_marketing: ::commerce_webhooks::Field<bool>,
     /// `cancel_reason`: `string`, may be absent or null.
+    ///
+    /// The reason why the order was canceled: `customer` (the customer canceled the order), `fraud` (the order was fraudulent), `inventory` (items in the order were not in inventory), `declined` (the payment was declined), `other` (a reason not in this list).
     pub cancel_reason: ::commerce_webhooks::Field<::std::string::String>,
     /// `cancelled_at`: `timestamp`, may be absent or null.
+    ///
+    /// The date and time when the order was canceled. Returns `null` if the order isn't canceled.
     pub cancelled_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `cart_token`: `string`, may be absent or null.
+    ///
+    /// A unique value when referencing the cart that's associated with the order. Marked deprecated.
     pub cart_token: ::commerce_webhooks::Field<::std::string::String>,
     /// `checkout_id`: `id`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub checkout_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `checkout_token`: `string`, may be absent or null.
+    ///
+    /// A unique value when referencing the checkout that's associated with the order. Marked deprecated.
     pub checkout_token: ::commerce_webhooks::Field<::std::string::String>,
     /// `client_details`: `json`, may be absent or null.
+    ///
+    /// Information about the browser that the customer used when they placed the order: `accept_language`, `browser_height`, `browser_ip`, `browser_width`, `session_hash` and `user_agent`.
     pub client_details: ::commerce_webhooks::Field<
         ::commerce_webhooks::wire::serde_json::Value,
     >,
     /// `closed_at`: `timestamp`, may be absent or null.
+    ///
+    /// The date and time (ISO 8601 format) when the order was closed. Returns `null` if the order isn't closed.
     pub closed_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `confirmation_number`: `string`, may be absent or null.
+    ///
+    /// A randomly generated alpha-numeric identifier for the order that may be shown to the customer instead of the sequential order name. This value isn't guaranteed to be unique.
     pub confirmation_number: ::commerce_webhooks::Field<::std::string::String>,
     /// `confirmed`: `bool`, may be absent or null.
+    ///
+    /// Whether inventory has been reserved for the order.
     pub confirmed: ::commerce_webhooks::Field<bool>,
     /// `contact_email`: `string`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub contact_email: ::commerce_webhooks::Field<::std::string::String>,
     /// `created_at`: `timestamp`, may be absent or null.
+    ///
+    /// The autogenerated date and time (ISO 8601 format) when the order was created in Shopify. The value for this property cannot be changed.
     pub created_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `currency`: `string`, may be absent or null.
+    ///
+    /// The three-letter code (ISO 4217 format) for the shop currency.
     pub currency: ::commerce_webhooks::Field<::std::string::String>,
     /// `current_shipping_price_set`: `MoneySet`, may be absent or null.
+    ///
+    /// The current shipping price after applying refunds and discounts (GraphQL `currentShippingPriceSet`). If the order's taxes are included, this price includes taxes; otherwise it is the pre-tax price.
     pub current_shipping_price_set: ::commerce_webhooks::Field<MoneySet>,
     /// `current_subtotal_price`: `money`, may be absent or null.
+    ///
+    /// The current subtotal price of the order in the shop currency. The value of this field reflects order edits, returns, and refunds.
     pub current_subtotal_price: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `current_subtotal_price_set`: `MoneySet`, may be absent or null.
+    ///
+    /// The current subtotal price of the order in shop and presentment currencies. The amount values reflect order edits, returns, and refunds.
     pub current_subtotal_price_set: ::commerce_webhooks::Field<MoneySet>,
     /// `current_total_additional_fees_set`: `MoneySet`, may be absent or null.
+    ///
+    /// The current total additional fees on the order in shop and presentment currencies. The amount values reflect order edits, returns, and refunds.
     pub current_total_additional_fees_set: ::commerce_webhooks::Field<MoneySet>,
     /// `current_total_discounts`: `money`, may be absent or null.
+    ///
+    /// The current total discounts on the order in the shop currency. The value of this field reflects order edits, returns, and refunds.
     pub current_total_discounts: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `current_total_discounts_set`: `MoneySet`, may be absent or null.
+    ///
+    /// The current total discounts on the order in shop and presentment currencies. The amount values reflect order edits, returns, and refunds.
     pub current_total_discounts_set: ::commerce_webhooks::Field<MoneySet>,
     /// `current_total_duties_set`: `MoneySet`, may be absent or null.
+    ///
+    /// The current total duties charged on the order in shop and presentment currencies. The amount values reflect order edits, returns, and refunds.
     pub current_total_duties_set: ::commerce_webhooks::Field<MoneySet>,
     /// `current_total_price`: `money`, may be absent or null.
+    ///
+    /// The current total price of the order in the shop currency. The value of this field reflects order edits, returns, and refunds.
     pub current_total_price: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `current_total_price_set`: `MoneySet`, may be absent or null.
+    ///
+    /// The current total price of the order in shop and presentment currencies. The amount values reflect order edits, returns, and refunds.
     pub current_total_price_set: ::commerce_webhooks::Field<MoneySet>,
     /// `current_total_tax`: `money`, may be absent or null.
+    ///
+    /// The current total taxes charged on the order in the shop currency. The value of this field reflects order edits, returns, or refunds.
     pub current_total_tax: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `current_total_tax_set`: `MoneySet`, may be absent or null.
+    ///
+    /// The current total taxes charged on the order in shop and presentment currencies. The amount values reflect order edits, returns, and refunds.
     pub current_total_tax_set: ::commerce_webhooks::Field<MoneySet>,
     /// `customer_locale`: `string`, may be absent or null.
+    ///
+    /// The two or three-letter language code, optionally followed by a region modifier.
     pub customer_locale: ::commerce_webhooks::Field<::std::string::String>,
     /// `device_id`: `id`, may be absent or null.
+    ///
+    /// The ID of the Shopify POS device that created the checkout.
     pub device_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `discount_codes`: `[json]`, may be absent or null.
+    ///
+    /// A list of discounts applied to the order, each with `amount`, `code` and `type` (`fixed_amount`, `percentage` or `shipping`; default `fixed_amount`). When creating an order, only the first discount code supplied is applied.
     pub discount_codes: ::commerce_webhooks::Field<
         ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
     >,
     /// `duties_included`: `bool`, may be absent or null.
+    ///
+    /// Whether duties are included in the subtotal price of the order (GraphQL `dutiesIncluded`).
     pub duties_included: ::commerce_webhooks::Field<bool>,
     /// `email`: `string`, may be absent or null.
+    ///
+    /// The customer's email address.
     pub email: ::commerce_webhooks::Field<::std::string::String>,
     /// `estimated_taxes`: `bool`, may be absent or null.
+    ///
+    /// Whether taxes on the order are estimated. Returns `false` when taxes on the order are finalized and aren't subject to any changes.
     pub estimated_taxes: ::commerce_webhooks::Field<bool>,
     /// `financial_status`: `string`, may be absent or null.
+    ///
+    /// The status of payments associated with the order; can only be set when the order is created: `pending`, `authorized`, `partially_paid`, `paid`, `partially_refunded`, `refunded`, `voided`.
     pub financial_status: ::commerce_webhooks::Field<::std::string::String>,
     /// `fulfillment_status`: `string`, may be absent or null.
+    ///
+    /// The order's status in terms of fulfilled line items: `fulfilled` (every line item fulfilled), `null` (none fulfilled), `partial` (at least one fulfilled), `restocked` (every line item restocked and the order canceled).
     pub fulfillment_status: ::commerce_webhooks::Field<::std::string::String>,
     /// `landing_site`: `string`, may be absent or null.
+    ///
+    /// The URL for the page where the buyer landed when they entered the shop.
     pub landing_site: ::commerce_webhooks::Field<::std::string::String>,
     /// `landing_site_ref`: `string`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub landing_site_ref: ::commerce_webhooks::Field<::std::string::String>,
     /// `location_id`: `id`, may be absent or null.
+    ///
+    /// The ID of one of the locations that was assigned to fulfill the order when the order was created. An order's fulfillment orders can each be assigned to a different location; this field points to only one of them.
     pub location_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `merchant_business_entity_id`: `id`, may be absent or null.
+    ///
+    /// The ID of the merchant business entity of the order (GraphQL `merchantBusinessEntity`): the legal business structure that the merchant operates under for this order.
     pub merchant_business_entity_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `merchant_of_record_app_id`: `id`, may be absent or null.
+    ///
+    /// The ID of the application acting as the Merchant of Record for the order. Populated only with supported applications.
     pub merchant_of_record_app_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `name`: `string`, may be absent or null.
+    ///
+    /// The order name, generated by combining the `order_number` property with the order prefix and suffix set in the merchant's general settings. It can also be set by the API to any string value.
     pub name: ::commerce_webhooks::Field<::std::string::String>,
     /// `note`: `string`, may be absent or null.
+    ///
+    /// An optional note that a shop owner can attach to the order.
     pub note: ::commerce_webhooks::Field<::std::string::String>,
     /// `note_attributes`: `[json]`, may be absent or null.
+    ///
+    /// Extra information that is added to the order, shown in the Additional details section of an order details page. Each entry is a hash with `name` and `value` keys.
     pub note_attributes: ::commerce_webhooks::Field<
         ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
     >,
     /// `number`: `int`, may be absent or null.
+    ///
+    /// The order's position in the shop's count of orders. Numbers are sequential and start at 1.
     pub number: ::commerce_webhooks::Field<i64>,
     /// `order_number`: `int`, may be absent or null.
+    ///
+    /// The order's position in the shop's count of orders starting at 1001. Order numbers are sequential and start at 1001.
     pub order_number: ::commerce_webhooks::Field<i64>,
     /// `order_status_url`: `string`, may be absent or null.
+    ///
+    /// The URL pointing to the order status web page, if applicable.
     pub order_status_url: ::commerce_webhooks::Field<::std::string::String>,
     /// `original_total_additional_fees_set`: `MoneySet`, may be absent or null.
+    ///
+    /// The original total additional fees on the order in shop and presentment currencies.
     pub original_total_additional_fees_set: ::commerce_webhooks::Field<MoneySet>,
     /// `original_total_duties_set`: `MoneySet`, may be absent or null.
+    ///
+    /// The original total duties charged on the order in shop and presentment currencies.
     pub original_total_duties_set: ::commerce_webhooks::Field<MoneySet>,
     /// `payment_gateway_names`: `[string]`, may be absent or null.
+    ///
+    /// The list of payment gateways used for the order.
     pub payment_gateway_names: ::commerce_webhooks::Field<
         ::std::vec::Vec<::std::string::String>,
     >,
     /// `phone`: `string`, may be absent or null.
+    ///
+    /// The customer's phone number for receiving SMS notifications.
     pub phone: ::commerce_webhooks::Field<::std::string::String>,
     /// `po_number`: `string`, may be absent or null.
+    ///
+    /// The purchase order number associated to this order.
     pub po_number: ::commerce_webhooks::Field<::std::string::String>,
     /// `presentment_currency`: `string`, may be absent or null.
+    ///
+    /// The presentment currency that was used to display prices to the customer.
     pub presentment_currency: ::commerce_webhooks::Field<::std::string::String>,
     /// `processed_at`: `timestamp`, may be absent or null.
+    ///
+    /// The date and time (ISO 8601 format) when the order was processed. This is the date that appears on orders and in analytic reports; imported orders can set it to a past date.
     pub processed_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `reference`: `string`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub reference: ::commerce_webhooks::Field<::std::string::String>,
     /// `referring_site`: `string`, may be absent or null.
+    ///
+    /// The website where the customer clicked a link to the shop.
     pub referring_site: ::commerce_webhooks::Field<::std::string::String>,
     /// `source_identifier`: `string`, may be absent or null.
+    ///
+    /// The ID of the order placed on the originating platform. This value doesn't correspond to the Shopify ID that's generated from a completed draft.
     pub source_identifier: ::commerce_webhooks::Field<::std::string::String>,
     /// `source_name`: `string`, may be absent or null.
+    ///
+    /// Where the order originated; set only at creation. The Shopify channel values `web`, `pos`, `shopify_draft_order`, `iphone` and `android` are protected; API-created orders can use any other string and default to the app's ID.
     pub source_name: ::commerce_webhooks::Field<::std::string::String>,
     /// `source_url`: `string`, may be absent or null.
+    ///
+    /// A valid URL to the original order on the originating surface. It is displayed to merchants on the Order Details page; an invalid URL isn't displayed.
     pub source_url: ::commerce_webhooks::Field<::std::string::String>,
     /// `subtotal_price`: `money`, may be absent or null.
+    ///
+    /// The price of the order in the shop currency after discounts but before shipping, duties, taxes, and tips.
     pub subtotal_price: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `subtotal_price_set`: `MoneySet`, may be absent or null.
+    ///
+    /// The subtotal of the order in shop and presentment currencies after discounts but before shipping, duties, taxes, and tips.
     pub subtotal_price_set: ::commerce_webhooks::Field<MoneySet>,
     /// `tags`: `string`, may be absent or null.
+    ///
+    /// Tags attached to the order, formatted as a string of comma-separated values. Each individual tag is limited to 40 characters in length.
     pub tags: ::commerce_webhooks::Field<::std::string::String>,
     /// `tax_exempt`: `bool`, may be absent or null.
+    ///
+    /// Whether taxes are exempt on the order (GraphQL `taxExempt`).
     pub tax_exempt: ::commerce_webhooks::Field<bool>,
     /// `tax_lines`: `[TaxLine]`, may be absent or null.
+    ///
+    /// An array of tax line objects (`price`, `rate`, `title`, `channel_liable`), each of which details a tax applicable to the order.
     pub tax_lines: ::commerce_webhooks::Field<::std::vec::Vec<TaxLine>>,
     /// `taxes_included`: `bool`, may be absent or null.
+    ///
+    /// Whether taxes are included in the order subtotal.
     pub taxes_included: ::commerce_webhooks::Field<bool>,
     /// `test`: `bool`, may be absent or null.
+    ///
+    /// Whether this is a test order.
     pub test: ::commerce_webhooks::Field<bool>,
     /// `token`: `string`, may be absent or null.
+    ///
+    /// A unique value when referencing the order.
     pub token: ::commerce_webhooks::Field<::std::string::String>,
     /// `total_cash_rounding_payment_adjustment_set`: `MoneySet`, may be absent or null.
+    ///
+    /// The rounding adjustment for payments of an order involving cash payments, in shop and presentment currencies (GraphQL `totalCashRoundingAdjustment.paymentSet`). Can be positive or negative; 0 if there's no rounding or for non-cash payments.
     pub total_cash_rounding_payment_adjustment_set: ::commerce_webhooks::Field<MoneySet>,
     /// `total_cash_rounding_refund_adjustment_set`: `MoneySet`, may be absent or null.
+    ///
+    /// The rounding adjustment for refunds of an order involving cash payments, in shop and presentment currencies (GraphQL `totalCashRoundingAdjustment.refundSet`). Can be positive or negative; 0 if there's no rounding or for non-cash refunds.
     pub total_cash_rounding_refund_adjustment_set: ::commerce_webhooks::Field<MoneySet>,
     /// `total_discounts`: `money`, may be absent or null.
+    ///
+    /// The total discounts applied to the price of the order in the shop currency.
     pub total_discounts: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `total_discounts_set`: `MoneySet`, may be absent or null.
+    ///
+    /// The total discounts applied to the price of the order in shop and presentment currencies.
     pub total_discounts_set: ::commerce_webhooks::Field<MoneySet>,
     /// `total_line_items_price`: `money`, may be absent or null.
+    ///
+    /// The sum of all line item prices in the shop currency.
     pub total_line_items_price: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `total_line_items_price_set`: `MoneySet`, may be absent or null.
+    ///
+    /// The total of all line item prices in shop and presentment currencies.
     pub total_line_items_price_set: ::commerce_webhooks::Field<MoneySet>,
     /// `total_outstanding`: `money`, may be absent or null.
+    ///
+    /// The total outstanding amount of the order in the shop currency.
     pub total_outstanding: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `total_price`: `money`, may be absent or null.
+    ///
+    /// The sum of all line item prices, discounts, shipping, taxes, and tips in the shop currency. Must be positive.
     pub total_price: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `total_price_set`: `MoneySet`, may be absent or null.
+    ///
+    /// The total price of the order in shop and presentment currencies.
     pub total_price_set: ::commerce_webhooks::Field<MoneySet>,
     /// `total_shipping_price_set`: `MoneySet`, may be absent or null.
+    ///
+    /// The total shipping price of the order, excluding discounts and returns, in shop and presentment currencies. Includes taxes if `taxes_included` is true.
     pub total_shipping_price_set: ::commerce_webhooks::Field<MoneySet>,
     /// `total_tax`: `money`, may be absent or null.
+    ///
+    /// The sum of the prices for all tax lines applied to the order in the shop currency, including refunded and removed tax lines.
     pub total_tax: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `total_tax_set`: `MoneySet`, may be absent or null.
+    ///
+    /// The total tax applied to the order in shop and presentment currencies.
     pub total_tax_set: ::commerce_webhooks::Field<MoneySet>,
     /// `total_tip_received`: `money`, may be absent or null.
+    ///
+    /// The sum of all the tips in the order in the shop currency.
     pub total_tip_received: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `total_weight`: `number`, may be absent or null.
+    ///
+    /// The sum of all line item weights in grams. The sum is not adjusted as items are removed from the order.
     pub total_weight: ::commerce_webhooks::Field<
         ::commerce_webhooks::wire::serde_json::Number,
     >,
     /// `updated_at`: `timestamp`, may be absent or null.
+    ///
+    /// The date and time (ISO 8601 format) when the order was last modified. Its value can change when no visible field has changed, so filtering by it is not an effective way to fetch orders.
     pub updated_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `user_id`: `id`, may be absent or null.
+    ///
+    /// The ID of the user logged into Shopify POS who processed the order, if applicable.
     pub user_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `billing_address`: `Address`, may be absent or null.
+    ///
+    /// The mailing address associated with the payment method. Optional; not available on orders that do not require a payment method.
     pub billing_address: ::commerce_webhooks::Field<Address>,
     /// `customer`: `Customer`, may be absent or null.
+    ///
+    /// Information about the customer. The order might not have a customer, and this value might be `null` if the order was created through Shopify POS.
     pub customer: ::commerce_webhooks::Field<Customer>,
     /// `discount_applications`: `[json]`, may be absent or null.
+    ///
+    /// An ordered list of stacked discount applications, each with `allocation_method` (`across`, `each`, `one`), `target_selection` (`all`, `entitled`, `explicit`), `target_type` (`line_item`, `shipping_line`), `type` (`automatic`, `discount_code`, `manual`, `script`), `value`, `value_type` (`fixed_amount`, `percentage`) and, by type, `code`, `description` or `title`.
     pub discount_applications: ::commerce_webhooks::Field<
         ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
     >,
     /// `fulfillments`: `[Fulfillment]`, may be absent or null.
+    ///
+    /// An array of fulfillments associated with the order.
     pub fulfillments: ::commerce_webhooks::Field<::std::vec::Vec<Fulfillment>>,
     /// `line_items`: `[LineItem]`, may be absent or null.
+    ///
+    /// A list of line item objects, each containing information about an item in the order.
     pub line_items: ::commerce_webhooks::Field<::std::vec::Vec<LineItem>>,
     /// `payment_terms`: `PaymentTerms`, may be absent or null.
+    ///
+    /// The terms and conditions under which a payment should be processed.
     pub payment_terms: ::commerce_webhooks::Field<PaymentTerms>,
     /// `refunds`: `[Refund]`, may be absent or null.
+    ///
+    /// A list of refunds applied to the order.
     pub refunds: ::commerce_webhooks::Field<::std::vec::Vec<Refund>>,
     /// `shipping_address`: `Address`, may be absent or null.
+    ///
+    /// The mailing address to where the order will be shipped. Optional; not available on orders that do not require shipping.
     pub shipping_address: ::commerce_webhooks::Field<Address>,
     /// `shipping_lines`: `[ShippingLine]`, may be absent or null.
+    ///
+    /// An array of objects, each of which details a shipping method used.
     pub shipping_lines: ::commerce_webhooks::Field<::std::vec::Vec<ShippingLine>>,
     /// `returns`: `[json]`, may be absent or null.
+    ///
+    /// The returns associated with the order (GraphQL `returns`): items that customers have requested to return, with return reasons, status, and refund details.
     pub returns: ::commerce_webhooks::Field<
         ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
     >,
@@ -22864,26 +24450,48 @@ impl ::commerce_webhooks::wire::serde::Serialize for Order {
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrderEdit {
     /// `id`: `id`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `app_id`: `id`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub app_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `created_at`: `timestamp`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub created_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `committed_at`: `timestamp`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub committed_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `notify_customer`: `bool`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub notify_customer: ::commerce_webhooks::Field<bool>,
     /// `order_id`: `id`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub order_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `staff_note`: `string`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub staff_note: ::commerce_webhooks::Field<::std::string::String>,
     /// `user_id`: `id`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub user_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `line_items`: `OrderEditChanges`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub line_items: ::commerce_webhooks::Field<OrderEditChanges>,
     /// `discounts`: `OrderEditDiscountChanges`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub discounts: ::commerce_webhooks::Field<OrderEditDiscountChanges>,
     /// `shipping_lines`: `OrderEditChanges`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub shipping_lines: ::commerce_webhooks::Field<OrderEditChanges>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -23094,8 +24702,12 @@ impl ::commerce_webhooks::wire::serde::Serialize for OrderEdit {
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrderEditChanges {
     /// `additions`: `[OrderEditDelta]`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub additions: ::commerce_webhooks::Field<::std::vec::Vec<OrderEditDelta>>,
     /// `removals`: `[OrderEditDelta]`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub removals: ::commerce_webhooks::Field<::std::vec::Vec<OrderEditDelta>>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -23195,8 +24807,12 @@ impl ::commerce_webhooks::wire::serde::Serialize for OrderEditChanges {
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrderEditDelta {
     /// `id`: `id`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `delta`: `int`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub delta: ::commerce_webhooks::Field<i64>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -23292,6 +24908,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for OrderEditDelta {
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrderEditDiscountChanges {
     /// `line_item`: `OrderEditChanges`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub line_item: ::commerce_webhooks::Field<OrderEditChanges>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -23374,9 +24992,13 @@ impl ::commerce_webhooks::wire::serde::Serialize for OrderEditDiscountChanges {
 /// The body of `orders/edited`: the committed edit under `order_edit`.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-rest/latest/resources/order>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/enums/WebhookSubscriptionTopic>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrderEditPayload {
     /// `order_edit`: `OrderEdit`, may be absent or null.
+    ///
+    /// The order edit of the `orders/edited` event, which occurs whenever an order is edited.
     pub order_edit: ::commerce_webhooks::Field<OrderEdit>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -23458,21 +25080,37 @@ impl ::commerce_webhooks::wire::serde::Serialize for OrderEditPayload {
 /// The body of `orders/risk_assessment_changed`.
 ///
 /// Fields documented at <https://shopify.dev/docs/api/webhooks/2026-07>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/enums/WebhookSubscriptionTopic>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/OrderRiskAssessment>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrderRiskAssessmentChange {
     /// `provider_id`: `json`, may be absent or null.
+    ///
+    /// Identifies the provider of the risk assessment; `null` when the provider is Shopify (the `orders/risk_assessment_changed` payload includes the risk level, risk facts, the provider and the order ID).
     pub provider_id: ::commerce_webhooks::Field<
         ::commerce_webhooks::wire::serde_json::Value,
     >,
     /// `provider_title`: `string`, may be absent or null.
+    ///
+    /// Identifies the provider of the risk assessment; `null` when the provider is Shopify.
     pub provider_title: ::commerce_webhooks::Field<::std::string::String>,
     /// `risk_level`: `string`, may be absent or null.
+    ///
+    /// The likelihood that the order is fraudulent, based on this risk assessment (GraphQL `RiskAssessmentResult`; the sample sends lowercase `medium`).
     pub risk_level: ::commerce_webhooks::Field<::std::string::String>,
     /// `created_at`: `timestamp`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub created_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `order_id`: `id`, may be absent or null.
+    ///
+    /// The ID of the order with the new risk assessment (the `orders/risk_assessment_changed` payload includes the risk level, risk facts, the provider and the order ID).
     pub order_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `admin_graphql_api_order_id`: `id`, may be absent or null.
+    ///
+    /// The GraphQL ID of the order with the new risk assessment (see `order_id`).
     pub admin_graphql_api_order_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -23625,59 +25263,119 @@ impl ::commerce_webhooks::wire::serde::Serialize for OrderRiskAssessmentChange {
 /// A transaction of an order (also the `transactions` of a refund).
 ///
 /// Fields documented at <https://shopify.dev/api/admin-graphql/latest/objects/OrderTransaction>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-rest/2024-10/resources/transaction>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-rest/2022-04/resources/transaction>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-rest/latest/resources/transaction>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/OrderTransaction>.
+///
+/// Field descriptions also from <https://shopify.dev/changelog/graphql-admin-id-added-to-webhooks>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrderTransaction {
     /// `id`: `id`, documented as always present.
+    ///
+    /// The ID for the transaction.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `order_id`: `id`, may be absent or null.
+    ///
+    /// The ID for the order that the transaction is associated with.
     pub order_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `kind`: `string`, may be absent or null.
+    ///
+    /// The transaction's type: `authorization` (money the customer has agreed to pay, held while awaiting capture), `capture` (transfer of money reserved during authorization), `sale` (authorization and capture in one step), `void` (cancellation of a pending authorization or capture), `refund` (return of captured money to the customer).
     pub kind: ::commerce_webhooks::Field<::std::string::String>,
     /// `gateway`: `string`, may be absent or null.
+    ///
+    /// The name of the gateway the transaction was issued through.
     pub gateway: ::commerce_webhooks::Field<::std::string::String>,
     /// `status`: `string`, may be absent or null.
+    ///
+    /// The status of the transaction: `pending`, `failure`, `success`, `error`.
     pub status: ::commerce_webhooks::Field<::std::string::String>,
     /// `message`: `string`, may be absent or null.
+    ///
+    /// A string generated by the payment provider with additional information about why the transaction succeeded or failed.
     pub message: ::commerce_webhooks::Field<::std::string::String>,
     /// `created_at`: `timestamp`, may be absent or null.
+    ///
+    /// The date and time (ISO 8601 format) when the transaction was created.
     pub created_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `test`: `bool`, may be absent or null.
+    ///
+    /// Whether the transaction is a test transaction.
     pub test: ::commerce_webhooks::Field<bool>,
     /// `authorization`: `string`, may be absent or null.
+    ///
+    /// The authorization code associated with the transaction.
     pub authorization: ::commerce_webhooks::Field<::std::string::String>,
     /// `location_id`: `id`, may be absent or null.
+    ///
+    /// The ID of the physical location where the transaction was processed.
     pub location_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `user_id`: `id`, may be absent or null.
+    ///
+    /// The ID for the user who was logged into the Shopify POS device when the order was processed, if applicable.
     pub user_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `parent_id`: `id`, may be absent or null.
+    ///
+    /// The ID of an associated transaction: for captures and voids the parent is an authorization; for refunds it is a capture or sale.
     pub parent_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `processed_at`: `timestamp`, may be absent or null.
+    ///
+    /// The date and time (ISO 8601 format) when the transaction was processed; used in analytic reports and by default equal to `created_at`. Imported transactions can set a past date.
     pub processed_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `device_id`: `id`, may be absent or null.
+    ///
+    /// The ID for the device.
     pub device_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `error_code`: `string`, may be absent or null.
+    ///
+    /// A standardized error code, independent of the payment provider.
     pub error_code: ::commerce_webhooks::Field<::std::string::String>,
     /// `source_name`: `string`, may be absent or null.
+    ///
+    /// The origin of the transaction, set by Shopify and not overridable. Example values: `web`, `pos`, `iphone`, `android`.
     pub source_name: ::commerce_webhooks::Field<::std::string::String>,
     /// `payment_details`: `PaymentDetails`, may be absent or null.
+    ///
+    /// Information about the credit card used for this transaction.
     pub payment_details: ::commerce_webhooks::Field<PaymentDetails>,
     /// `receipt`: `json`, may be absent or null.
+    ///
+    /// A transaction receipt attached to the transaction by the gateway. Its value depends on which gateway the shop is using.
     pub receipt: ::commerce_webhooks::Field<
         ::commerce_webhooks::wire::serde_json::Value,
     >,
     /// `amount`: `money`, may be absent or null.
+    ///
+    /// The amount of money included in the transaction.
     pub amount: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `currency`: `string`, may be absent or null.
+    ///
+    /// The three-letter code (ISO 4217 format) for the currency used for the payment.
     pub currency: ::commerce_webhooks::Field<::std::string::String>,
     /// `payment_id`: `id`, may be absent or null.
+    ///
+    /// The payment ID associated with the transaction (GraphQL `paymentId`).
     pub payment_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `total_unsettled_set`: `TransactionMoneySet`, may be absent or null.
+    ///
+    /// The available amount with currency to capture on the gateway, in shop and presentment currencies. Only available when an amount is capturable or manually marked as paid.
     pub total_unsettled_set: ::commerce_webhooks::Field<TransactionMoneySet>,
     /// `manual_payment_gateway`: `bool`, may be absent or null.
+    ///
+    /// Whether the transaction is processed by a manual payment gateway (GraphQL `manualPaymentGateway`).
     pub manual_payment_gateway: ::commerce_webhooks::Field<bool>,
     /// `amount_rounding`: `money`, may be absent or null.
+    ///
+    /// The rounding adjustment for cash payments, to be applied on the amount to get a rounded amount.
     pub amount_rounding: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `admin_graphql_api_id`: `id`, may be absent or null.
+    ///
+    /// The GraphQL Admin API ID of the transaction. Shopify added `admin_graphql_api_id` to webhook payloads, alongside `id`, to improve interoperability between the GraphQL and REST Admin APIs.
     pub admin_graphql_api_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -24065,31 +25763,57 @@ impl ::commerce_webhooks::wire::serde::Serialize for OrderTransaction {
 /// The payment details (card) of a transaction.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-graphql/latest/objects/OrderTransaction>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-rest/2022-04/resources/transaction>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-rest/latest/resources/transaction>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PaymentDetails {
     /// `credit_card_bin`: `string`, may be absent or null.
+    ///
+    /// The issuer identification number (IIN), formerly known as bank identification number (BIN), of the customer's credit card: the first few digits of the card number.
     pub credit_card_bin: ::commerce_webhooks::Field<::std::string::String>,
     /// `avs_result_code`: `string`, may be absent or null.
+    ///
+    /// The response code from the address verification system. The code is always a single letter.
     pub avs_result_code: ::commerce_webhooks::Field<::std::string::String>,
     /// `cvv_result_code`: `string`, may be absent or null.
+    ///
+    /// The response code from the credit card company indicating whether the customer entered the card security code (card verification value) correctly. A single letter or empty string.
     pub cvv_result_code: ::commerce_webhooks::Field<::std::string::String>,
     /// `credit_card_number`: `string`, may be absent or null.
+    ///
+    /// The customer's credit card number, with most of the leading digits redacted.
     pub credit_card_number: ::commerce_webhooks::Field<::std::string::String>,
     /// `credit_card_company`: `string`, may be absent or null.
+    ///
+    /// The name of the company that issued the customer's credit card.
     pub credit_card_company: ::commerce_webhooks::Field<::std::string::String>,
     /// `buyer_action_info`: `json`, may be absent or null.
+    ///
+    /// Details for payment methods that require additional buyer action to complete the order transaction.
     pub buyer_action_info: ::commerce_webhooks::Field<
         ::commerce_webhooks::wire::serde_json::Value,
     >,
     /// `credit_card_name`: `string`, may be absent or null.
+    ///
+    /// The holder of the credit card.
     pub credit_card_name: ::commerce_webhooks::Field<::std::string::String>,
     /// `credit_card_wallet`: `string`, may be absent or null.
+    ///
+    /// The wallet type where this credit card was retrieved from.
     pub credit_card_wallet: ::commerce_webhooks::Field<::std::string::String>,
     /// `credit_card_expiration_month`: `int`, may be absent or null.
+    ///
+    /// The month in which the credit card expires.
     pub credit_card_expiration_month: ::commerce_webhooks::Field<i64>,
     /// `credit_card_expiration_year`: `int`, may be absent or null.
+    ///
+    /// The year in which the credit card expires.
     pub credit_card_expiration_year: ::commerce_webhooks::Field<i64>,
     /// `payment_method_name`: `string`, may be absent or null.
+    ///
+    /// The name of the payment method used by the buyer to complete the order transaction.
     pub payment_method_name: ::commerce_webhooks::Field<::std::string::String>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -24309,17 +26033,29 @@ impl ::commerce_webhooks::wire::serde::Serialize for PaymentDetails {
 /// The instrument (card) of a customer payment method.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-graphql/latest/objects/CustomerPaymentMethod>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/CustomerCreditCard>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PaymentInstrument {
     /// `last_digits`: `string`, may be absent or null.
+    ///
+    /// The last 4 digits of the card.
     pub last_digits: ::commerce_webhooks::Field<::std::string::String>,
     /// `month`: `int`, may be absent or null.
+    ///
+    /// The expiry month of the card (GraphQL `CustomerCreditCard.expiryMonth`).
     pub month: ::commerce_webhooks::Field<i64>,
     /// `year`: `int`, may be absent or null.
+    ///
+    /// The expiry year of the card (GraphQL `CustomerCreditCard.expiryYear`).
     pub year: ::commerce_webhooks::Field<i64>,
     /// `name`: `string`, may be absent or null.
+    ///
+    /// The name of the card holder.
     pub name: ::commerce_webhooks::Field<::std::string::String>,
     /// `brand`: `string`, may be absent or null.
+    ///
+    /// The brand of the card.
     pub brand: ::commerce_webhooks::Field<::std::string::String>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -24447,49 +26183,97 @@ impl ::commerce_webhooks::wire::serde::Serialize for PaymentInstrument {
 /// A payment schedule of payment terms.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-graphql/latest/objects/PaymentSchedule>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/PaymentSchedule>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-rest/2022-04/resources/draftorder>.
+///
+/// Field descriptions also from <https://shopify.dev/changelog/graphql-admin-id-added-to-webhooks>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PaymentSchedule {
     /// `id`: `id`, documented as always present.
+    ///
+    /// No public document of the platform describes this field.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `created_at`: `timestamp`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub created_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `updated_at`: `timestamp`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub updated_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `payment_terms_id`: `id`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub payment_terms_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `reference_id`: `id`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub reference_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `reference_type`: `string`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub reference_type: ::commerce_webhooks::Field<::std::string::String>,
     /// `issued_at`: `timestamp`, may be absent or null.
+    ///
+    /// Date and time when the invoice is sent.
     pub issued_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `due_at`: `timestamp`, may be absent or null.
+    ///
+    /// Date and time when the payment schedule is due.
     pub due_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `completed_at`: `timestamp`, may be absent or null.
+    ///
+    /// Date and time when the payment schedule is paid or fulfilled.
     pub completed_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `amount`: `money`, may be absent or null.
+    ///
+    /// The amount that is owed according to the payment terms.
     pub amount: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `currency`: `string`, may be absent or null.
+    ///
+    /// The presentment currency for the payment.
     pub currency: ::commerce_webhooks::Field<::std::string::String>,
     /// `total_price`: `money`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub total_price: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `total_price_currency`: `string`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub total_price_currency: ::commerce_webhooks::Field<::std::string::String>,
     /// `balance_due`: `money`, may be absent or null.
+    ///
+    /// Remaining balance to be captured for this payment schedule (GraphQL `balanceDue`).
     pub balance_due: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `balance_due_currency`: `string`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub balance_due_currency: ::commerce_webhooks::Field<::std::string::String>,
     /// `total_balance`: `money`, may be absent or null.
+    ///
+    /// Remaining balance to be paid or authorized by the customer for this payment schedule (GraphQL `totalBalance`).
     pub total_balance: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `total_balance_currency`: `string`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub total_balance_currency: ::commerce_webhooks::Field<::std::string::String>,
     /// `outstanding_balance`: `money`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub outstanding_balance: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `outstanding_balance_currency`: `string`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub outstanding_balance_currency: ::commerce_webhooks::Field<::std::string::String>,
     /// `presentment_currency`: `string`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub presentment_currency: ::commerce_webhooks::Field<::std::string::String>,
     /// `admin_graphql_api_id`: `id`, may be absent or null.
+    ///
+    /// The GraphQL Admin API ID of the payment schedule. Shopify added `admin_graphql_api_id` to webhook payloads, alongside `id`, to improve interoperability between the GraphQL and REST Admin APIs.
     pub admin_graphql_api_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -24834,25 +26618,49 @@ impl ::commerce_webhooks::wire::serde::Serialize for PaymentSchedule {
 /// The payment terms of an order or draft order. Its delete topic sends only `id`.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-graphql/latest/objects/PaymentTerms>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-rest/2022-04/resources/draftorder>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/PaymentTerms>.
+///
+/// Field descriptions also from <https://shopify.dev/changelog/graphql-admin-id-added-to-webhooks>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PaymentTerms {
     /// `id`: `id`, documented as always present.
+    ///
+    /// No public document of the platform describes this field.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `payment_terms_name`: `string`, may be absent or null.
+    ///
+    /// The name of the selected payment terms template for the draft order (or order).
     pub payment_terms_name: ::commerce_webhooks::Field<::std::string::String>,
     /// `payment_terms_type`: `string`, may be absent or null.
+    ///
+    /// The payment terms template type used to create the payment terms (GraphQL `PaymentTermsType`: `RECEIPT`, `NET`, `FIXED`, `FULFILLMENT`, `UNKNOWN`).
     pub payment_terms_type: ::commerce_webhooks::Field<::std::string::String>,
     /// `due_in_days`: `int`, may be absent or null.
+    ///
+    /// The number of days between the invoice date and due date that is defined in the selected payment terms template.
     pub due_in_days: ::commerce_webhooks::Field<i64>,
     /// `created_at`: `timestamp`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub created_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `updated_at`: `timestamp`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub updated_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `payment_schedules`: `[PaymentSchedule]`, may be absent or null.
+    ///
+    /// An array of schedules associated to the payment terms.
     pub payment_schedules: ::commerce_webhooks::Field<::std::vec::Vec<PaymentSchedule>>,
     /// `can_pay_early`: `bool`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub can_pay_early: ::commerce_webhooks::Field<bool>,
     /// `admin_graphql_api_id`: `id`, may be absent or null.
+    ///
+    /// The GraphQL Admin API ID of the payment terms. Shopify added `admin_graphql_api_id` to webhook payloads, alongside `id`, to improve interoperability between the GraphQL and REST Admin APIs.
     pub admin_graphql_api_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -25034,55 +26842,109 @@ impl ::commerce_webhooks::wire::serde::Serialize for PaymentTerms {
 /// A product. Its delete topic sends only `id`.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-graphql/latest/objects/Product>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-rest/2024-10/resources/product>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-rest/2022-04/resources/product>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/Product>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-rest/2024-10/resources/webhook>.
+///
+/// Field descriptions also from <https://shopify.dev/changelog/graphql-admin-id-added-to-webhooks>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Product {
     /// `admin_graphql_api_id`: `id`, may be absent or null.
+    ///
+    /// The GraphQL Admin API ID of the product. Shopify added `admin_graphql_api_id` to webhook payloads, alongside `id`, to improve interoperability between the GraphQL and REST Admin APIs.
     pub admin_graphql_api_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `body_html`: `string`, may be absent or null.
+    ///
+    /// A description of the product. Supports HTML formatting.
     pub body_html: ::commerce_webhooks::Field<::std::string::String>,
     /// `created_at`: `timestamp`, may be absent or null.
+    ///
+    /// The date and time (ISO 8601 format) when the product was created.
     pub created_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `handle`: `string`, may be absent or null.
+    ///
+    /// A unique human-friendly string for the product, automatically generated from the product's `title`. Used by the Liquid templating language to refer to objects.
     pub handle: ::commerce_webhooks::Field<::std::string::String>,
     /// `id`: `id`, documented as always present.
+    ///
+    /// An unsigned 64-bit integer that's used as a unique identifier for the product. Each `id` is unique across the Shopify system.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `product_type`: `string`, may be absent or null.
+    ///
+    /// A categorization for the product used for filtering and searching products.
     pub product_type: ::commerce_webhooks::Field<::std::string::String>,
     /// `published_at`: `timestamp`, may be absent or null.
+    ///
+    /// The date and time (ISO 8601 format) when the product was published. Can be set to `null` to unpublish the product from the Online Store channel.
     pub published_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `template_suffix`: `string`, may be absent or null.
+    ///
+    /// The suffix of the Liquid template used for the product page: if set, the page uses `product.suffix.liquid`; if `""` or `null`, the default `product.liquid` (default: `null`).
     pub template_suffix: ::commerce_webhooks::Field<::std::string::String>,
     /// `title`: `string`, may be absent or null.
+    ///
+    /// The name of the product.
     pub title: ::commerce_webhooks::Field<::std::string::String>,
     /// `updated_at`: `timestamp`, may be absent or null.
+    ///
+    /// The date and time (ISO 8601 format) when the product was last modified. It can change for different reasons, for example an inventory adjustment when an order is placed for a tracked product.
     pub updated_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `vendor`: `string`, may be absent or null.
+    ///
+    /// The name of the product's vendor.
     pub vendor: ::commerce_webhooks::Field<::std::string::String>,
     /// `status`: `string`, may be absent or null.
+    ///
+    /// The status of the product: `active` (ready to sell and available on sales channels; default for existing products), `archived` (no longer being sold), `draft` (not ready to sell; default for duplicated and unarchived products).
     pub status: ::commerce_webhooks::Field<::std::string::String>,
     /// `published_scope`: `string`, may be absent or null.
+    ///
+    /// Whether the product is published to the Point of Sale channel: `web` (not published to Point of Sale) or `global` (published to Point of Sale).
     pub published_scope: ::commerce_webhooks::Field<::std::string::String>,
     /// `tags`: `string`, may be absent or null.
+    ///
+    /// A string of comma-separated tags that are used for filtering and search. A product can have up to 250 tags; each tag can have up to 255 characters.
     pub tags: ::commerce_webhooks::Field<::std::string::String>,
     /// `variants`: `[ProductVariant]`, may be absent or null.
+    ///
+    /// An array of product variants, each representing a different version of the product. The position of variants is indicated by the order in which they are listed.
     pub variants: ::commerce_webhooks::Field<::std::vec::Vec<ProductVariant>>,
     /// `options`: `[ProductOption]`, may be absent or null.
+    ///
+    /// The custom product properties, for example Size, Color, and Material. Each product can have up to 3 options and each option value can be up to 255 characters.
     pub options: ::commerce_webhooks::Field<::std::vec::Vec<ProductOption>>,
     /// `images`: `[json]`, may be absent or null.
+    ///
+    /// A list of product image objects, each one representing an image associated with the product.
     pub images: ::commerce_webhooks::Field<
         ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
     >,
     /// `image`: `json`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub image: ::commerce_webhooks::Field<::commerce_webhooks::wire::serde_json::Value>,
     /// `media`: `[json]`, may be absent or null.
+    ///
+    /// The media associated with the product (GraphQL `media`): images, 3D models, videos.
     pub media: ::commerce_webhooks::Field<
         ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
     >,
     /// `variant_gids`: `[ProductVariantGid]`, may be absent or null.
+    ///
+    /// The `admin_graphql_api_id` values of the product's variants, sorted by `updated_at` with recently updated variants first. Product webhooks carry full variant details for the first 100 variants only; `variant_gids` still lists variants 101 and higher.
     pub variant_gids: ::commerce_webhooks::Field<::std::vec::Vec<ProductVariantGid>>,
     /// `has_variants_that_requires_components`: `bool`, may be absent or null.
+    ///
+    /// Whether at least one of the product variants requires bundle components (GraphQL `hasVariantsThatRequiresComponents`).
     pub has_variants_that_requires_components: ::commerce_webhooks::Field<bool>,
     /// `category`: `json`, may be absent or null.
+    ///
+    /// The category of the product from Shopify's Standard Product Taxonomy (GraphQL `category`).
     pub category: ::commerce_webhooks::Field<
         ::commerce_webhooks::wire::serde_json::Value,
     >,
@@ -25438,17 +27300,29 @@ impl ::commerce_webhooks::wire::serde::Serialize for Product {
 /// A product feed.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-graphql/latest/objects/ProductFeed>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/ProductFeed>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProductFeed {
     /// `id`: `id`, documented as always present.
+    ///
+    /// The product feed's globally-unique ID.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `country`: `string`, may be absent or null.
+    ///
+    /// The country of the product feed.
     pub country: ::commerce_webhooks::Field<::std::string::String>,
     /// `language`: `string`, may be absent or null.
+    ///
+    /// The language of the product feed.
     pub language: ::commerce_webhooks::Field<::std::string::String>,
     /// `status`: `string`, may be absent or null.
+    ///
+    /// The status of the product feed (GraphQL `ProductFeedStatus`).
     pub status: ::commerce_webhooks::Field<::std::string::String>,
     /// `shop_id`: `id`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub shop_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -25585,14 +27459,24 @@ impl ::commerce_webhooks::wire::serde::Serialize for ProductFeed {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProductFeedFullSync {
     /// `createdAt`: `timestamp`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub created_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `errorCode`: `string`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub error_code: ::commerce_webhooks::Field<::std::string::String>,
     /// `status`: `string`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub status: ::commerce_webhooks::Field<::std::string::String>,
     /// `count`: `int`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub count: ::commerce_webhooks::Field<i64>,
     /// `url`: `string`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub url: ::commerce_webhooks::Field<::std::string::String>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -25724,13 +27608,21 @@ impl ::commerce_webhooks::wire::serde::Serialize for ProductFeedFullSync {
 /// The body of `product_feeds/full_sync_finish`.
 ///
 /// Fields documented at <https://shopify.dev/docs/api/webhooks/2026-07>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/enums/WebhookSubscriptionTopic>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProductFeedFullSyncFinish {
     /// `metadata`: `ProductFeedSyncMetadata`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub metadata: ::commerce_webhooks::Field<ProductFeedSyncMetadata>,
     /// `productFeed`: `ProductFeed`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub product_feed: ::commerce_webhooks::Field<ProductFeed>,
     /// `fullSync`: `ProductFeedFullSync`, may be absent or null.
+    ///
+    /// The full sync that finished (`product_feeds/full_sync_finish` triggers when a full sync finishes).
     pub full_sync: ::commerce_webhooks::Field<ProductFeedFullSync>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -25842,12 +27734,20 @@ impl ::commerce_webhooks::wire::serde::Serialize for ProductFeedFullSyncFinish {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProductFeedImage {
     /// `id`: `id`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `url`: `string`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub url: ::commerce_webhooks::Field<::std::string::String>,
     /// `height`: `int`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub height: ::commerce_webhooks::Field<i64>,
     /// `width`: `int`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub width: ::commerce_webhooks::Field<i64>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -25962,9 +27862,13 @@ impl ::commerce_webhooks::wire::serde::Serialize for ProductFeedImage {
 /// The images of a product feed product.
 ///
 /// Fields documented at <https://shopify.dev/docs/api/webhooks/2026-07>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/ImageConnection>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProductFeedImageConnection {
     /// `edges`: `[ProductFeedImageEdge]`, may be absent or null.
+    ///
+    /// The connection between the node and its parent; each edge contains the node (GraphQL connection `edges`).
     pub edges: ::commerce_webhooks::Field<::std::vec::Vec<ProductFeedImageEdge>>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -26049,9 +27953,13 @@ impl ::commerce_webhooks::wire::serde::Serialize for ProductFeedImageConnection 
 /// An image of a product feed product.
 ///
 /// Fields documented at <https://shopify.dev/docs/api/webhooks/2026-07>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/ImageEdge>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProductFeedImageEdge {
     /// `node`: `ProductFeedImage`, may be absent or null.
+    ///
+    /// The item at the end of the edge (GraphQL edge `node`).
     pub node: ::commerce_webhooks::Field<ProductFeedImage>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -26136,8 +28044,12 @@ impl ::commerce_webhooks::wire::serde::Serialize for ProductFeedImageEdge {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProductFeedOption {
     /// `name`: `string`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub name: ::commerce_webhooks::Field<::std::string::String>,
     /// `values`: `[string]`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub values: ::commerce_webhooks::Field<::std::vec::Vec<::std::string::String>>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -26235,36 +28147,68 @@ impl ::commerce_webhooks::wire::serde::Serialize for ProductFeedOption {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProductFeedProduct {
     /// `id`: `id`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `title`: `string`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub title: ::commerce_webhooks::Field<::std::string::String>,
     /// `description`: `string`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub description: ::commerce_webhooks::Field<::std::string::String>,
     /// `onlineStoreUrl`: `string`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub online_store_url: ::commerce_webhooks::Field<::std::string::String>,
     /// `createdAt`: `timestamp`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub created_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `updatedAt`: `timestamp`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub updated_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `isPublished`: `bool`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub is_published: ::commerce_webhooks::Field<bool>,
     /// `publishedAt`: `timestamp`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub published_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `productType`: `string`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub product_type: ::commerce_webhooks::Field<::std::string::String>,
     /// `vendor`: `string`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub vendor: ::commerce_webhooks::Field<::std::string::String>,
     /// `handle`: `string`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub handle: ::commerce_webhooks::Field<::std::string::String>,
     /// `images`: `ProductFeedImageConnection`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub images: ::commerce_webhooks::Field<ProductFeedImageConnection>,
     /// `options`: `[ProductFeedOption]`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub options: ::commerce_webhooks::Field<::std::vec::Vec<ProductFeedOption>>,
     /// `seo`: `ProductFeedSeo`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub seo: ::commerce_webhooks::Field<ProductFeedSeo>,
     /// `tags`: `[string]`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub tags: ::commerce_webhooks::Field<::std::vec::Vec<::std::string::String>>,
     /// `variants`: `ProductFeedVariantConnection`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub variants: ::commerce_webhooks::Field<ProductFeedVariantConnection>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -26538,8 +28482,12 @@ impl ::commerce_webhooks::wire::serde::Serialize for ProductFeedProduct {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProductFeedSelectedOption {
     /// `name`: `string`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub name: ::commerce_webhooks::Field<::std::string::String>,
     /// `value`: `string`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub value: ::commerce_webhooks::Field<::std::string::String>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -26636,8 +28584,12 @@ impl ::commerce_webhooks::wire::serde::Serialize for ProductFeedSelectedOption {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProductFeedSeo {
     /// `title`: `string`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub title: ::commerce_webhooks::Field<::std::string::String>,
     /// `description`: `string`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub description: ::commerce_webhooks::Field<::std::string::String>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -26732,15 +28684,25 @@ impl ::commerce_webhooks::wire::serde::Serialize for ProductFeedSeo {
 /// The body of `product_feeds/full_sync` and `product_feeds/incremental_sync`: one product of the feed.
 ///
 /// Fields documented at <https://shopify.dev/docs/api/webhooks/2026-07>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/enums/WebhookSubscriptionTopic>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProductFeedSync {
     /// `metadata`: `ProductFeedSyncMetadata`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub metadata: ::commerce_webhooks::Field<ProductFeedSyncMetadata>,
     /// `productFeed`: `ProductFeed`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub product_feed: ::commerce_webhooks::Field<ProductFeed>,
     /// `product`: `ProductFeedProduct`, may be absent or null.
+    ///
+    /// The product of the sync event: `product_feeds/full_sync` triggers when a full sync for a product feed is performed; `product_feeds/incremental_sync` whenever a product publication is created, updated or removed for a product feed.
     pub product: ::commerce_webhooks::Field<ProductFeedProduct>,
     /// `products`: `json`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub products: ::commerce_webhooks::Field<
         ::commerce_webhooks::wire::serde_json::Value,
     >,
@@ -26861,23 +28823,37 @@ impl ::commerce_webhooks::wire::serde::Serialize for ProductFeedSync {
 /// What a product feed sync delivery is about.
 ///
 /// Fields documented at <https://shopify.dev/docs/api/webhooks/2026-07>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/payloads/ProductFullSyncPayload>.
+///
+/// Field descriptions also from <https://shopify.dev/changelog/breaking-changes-to-product-feeds-api>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProductFeedSyncMetadata {
     /// `action`: `string`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub action: ::commerce_webhooks::Field<::std::string::String>,
     /// `type`: `string`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub kind: ::commerce_webhooks::Field<::std::string::String>,
     /// `resource`: `string`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub resource: ::commerce_webhooks::Field<::std::string::String>,
     /// `fullSyncId`: `id`, may be absent or null.
     ///
     /// Only in full-sync deliveries.
     pub full_sync_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `truncatedFields`: `[json]`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub truncated_fields: ::commerce_webhooks::Field<
         ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
     >,
     /// `occurred_at`: `timestamp`, may be absent or null.
+    ///
+    /// A field of product feed notification metadata whose spelling was corrected to `occurred_at` as of Product Feeds API version 2023-07.
     pub occurred_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `occured_at`: `timestamp`, may be absent or null.
     ///
@@ -27045,38 +29021,70 @@ impl ::commerce_webhooks::wire::serde::Serialize for ProductFeedSyncMetadata {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProductFeedVariant {
     /// `id`: `id`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `title`: `string`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub title: ::commerce_webhooks::Field<::std::string::String>,
     /// `price`: `MoneyV2`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub price: ::commerce_webhooks::Field<MoneyV2>,
     /// `compareAtPrice`: `MoneyV2`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub compare_at_price: ::commerce_webhooks::Field<MoneyV2>,
     /// `sku`: `string`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub sku: ::commerce_webhooks::Field<::std::string::String>,
     /// `barcode`: `string`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub barcode: ::commerce_webhooks::Field<::std::string::String>,
     /// `quantityAvailable`: `int`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub quantity_available: ::commerce_webhooks::Field<i64>,
     /// `availableForSale`: `bool`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub available_for_sale: ::commerce_webhooks::Field<bool>,
     /// `weight`: `number`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub weight: ::commerce_webhooks::Field<
         ::commerce_webhooks::wire::serde_json::Number,
     >,
     /// `weightUnit`: `WeightUnit`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub weight_unit: ::commerce_webhooks::Field<WeightUnit>,
     /// `requireShipping`: `bool`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub require_shipping: ::commerce_webhooks::Field<bool>,
     /// `inventoryPolicy`: `ProductVariantInventoryPolicy`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub inventory_policy: ::commerce_webhooks::Field<ProductVariantInventoryPolicy>,
     /// `createdAt`: `timestamp`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub created_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `updatedAt`: `timestamp`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub updated_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `image`: `ProductFeedImage`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub image: ::commerce_webhooks::Field<ProductFeedImage>,
     /// `selectedOptions`: `[ProductFeedSelectedOption]`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub selected_options: ::commerce_webhooks::Field<
         ::std::vec::Vec<ProductFeedSelectedOption>,
     >,
@@ -27337,9 +29345,13 @@ impl ::commerce_webhooks::wire::serde::Serialize for ProductFeedVariant {
 /// The variants of a product feed product.
 ///
 /// Fields documented at <https://shopify.dev/docs/api/webhooks/2026-07>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/ProductVariantConnection>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProductFeedVariantConnection {
     /// `edges`: `[ProductFeedVariantEdge]`, may be absent or null.
+    ///
+    /// The connection between the node and its parent; each edge contains the node (GraphQL connection `edges`).
     pub edges: ::commerce_webhooks::Field<::std::vec::Vec<ProductFeedVariantEdge>>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -27424,9 +29436,13 @@ impl ::commerce_webhooks::wire::serde::Serialize for ProductFeedVariantConnectio
 /// A variant of a product feed product.
 ///
 /// Fields documented at <https://shopify.dev/docs/api/webhooks/2026-07>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/ProductVariantEdge>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProductFeedVariantEdge {
     /// `node`: `ProductFeedVariant`, may be absent or null.
+    ///
+    /// The item at the end of the edge (GraphQL edge `node`).
     pub node: ::commerce_webhooks::Field<ProductFeedVariant>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -27508,37 +29524,67 @@ impl ::commerce_webhooks::wire::serde::Serialize for ProductFeedVariantEdge {
 /// A product published (or scheduled to be published) to the app's sales channel.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-graphql/latest/objects/ProductListing>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-rest/2022-04/resources/productlisting>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProductListing {
     /// `product_id`: `id`, may be absent or null.
+    ///
+    /// The unique identifier of the product this listing is for. The primary key for this resource.
     pub product_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `created_at`: `timestamp`, may be absent or null.
+    ///
+    /// The date and time when the product was created. The API returns this in ISO 8601.
     pub created_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `updated_at`: `timestamp`, may be absent or null.
+    ///
+    /// The date and time when the product was last modified. The API returns this in ISO 8601.
     pub updated_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `body_html`: `string`, may be absent or null.
+    ///
+    /// The description of the product, complete with HTML formatting.
     pub body_html: ::commerce_webhooks::Field<::std::string::String>,
     /// `handle`: `string`, may be absent or null.
+    ///
+    /// A human-friendly unique string for the product automatically generated from its title.
     pub handle: ::commerce_webhooks::Field<::std::string::String>,
     /// `product_type`: `string`, may be absent or null.
+    ///
+    /// A categorization that a product can be tagged with, commonly used for filtering.
     pub product_type: ::commerce_webhooks::Field<::std::string::String>,
     /// `title`: `string`, may be absent or null.
+    ///
+    /// The name of the product.
     pub title: ::commerce_webhooks::Field<::std::string::String>,
     /// `vendor`: `string`, may be absent or null.
+    ///
+    /// The name of the vendor of the product.
     pub vendor: ::commerce_webhooks::Field<::std::string::String>,
     /// `available`: `bool`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub available: ::commerce_webhooks::Field<bool>,
     /// `tags`: `string`, may be absent or null.
+    ///
+    /// A categorization that a product can be tagged with, commonly used for filtering.
     pub tags: ::commerce_webhooks::Field<::std::string::String>,
     /// `published_at`: `timestamp`, may be absent or null.
+    ///
+    /// The date and time when the product was published. The API returns this in ISO 8601.
     pub published_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `variants`: `[ProductListingVariant]`, may be absent or null.
+    ///
+    /// A list of variant objects, each one representing a slightly different version of the product (for example each size and color permutation).
     pub variants: ::commerce_webhooks::Field<::std::vec::Vec<ProductListingVariant>>,
     /// `images`: `[json]`, may be absent or null.
+    ///
+    /// A list of image objects, each one representing an image associated with the product.
     pub images: ::commerce_webhooks::Field<
         ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
     >,
     /// `options`: `[ProductOption]`, may be absent or null.
+    ///
+    /// Custom product property names like "Size", "Color", and "Material".
     pub options: ::commerce_webhooks::Field<::std::vec::Vec<ProductOption>>,
     /// `publish_at`: `timestamp`, may be absent or null.
     ///
@@ -27805,10 +29851,16 @@ impl ::commerce_webhooks::wire::serde::Serialize for ProductListing {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProductListingOptionValue {
     /// `option_id`: `id`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub option_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `name`: `string`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub name: ::commerce_webhooks::Field<::std::string::String>,
     /// `value`: `string`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub value: ::commerce_webhooks::Field<::std::string::String>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -27915,9 +29967,13 @@ impl ::commerce_webhooks::wire::serde::Serialize for ProductListingOptionValue {
 /// The body of the `product_listings/*` topics: the listing under `product_listing`.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-graphql/latest/objects/ProductListing>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/enums/WebhookSubscriptionTopic>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProductListingPayload {
     /// `product_listing`: `ProductListing`, may be absent or null.
+    ///
+    /// The product listing of the `product_listings/*` event (`product_listings/add` occurs whenever an active product is listed on a channel).
     pub product_listing: ::commerce_webhooks::Field<ProductListing>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -28001,55 +30057,101 @@ impl ::commerce_webhooks::wire::serde::Serialize for ProductListingPayload {
 /// A variant of a product listing.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-graphql/latest/objects/ProductListing>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-rest/2022-04/resources/productlisting>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProductListingVariant {
     /// `id`: `id`, may be absent or null.
+    ///
+    /// The unique numeric identifier for the product variant.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `title`: `string`, may be absent or null.
+    ///
+    /// The title of the product variant.
     pub title: ::commerce_webhooks::Field<::std::string::String>,
     /// `option_values`: `[ProductListingOptionValue]`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub option_values: ::commerce_webhooks::Field<
         ::std::vec::Vec<ProductListingOptionValue>,
     >,
     /// `price`: `money`, may be absent or null.
+    ///
+    /// The price of the product variant.
     pub price: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `formatted_price`: `string`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub formatted_price: ::commerce_webhooks::Field<::std::string::String>,
     /// `compare_at_price`: `money`, may be absent or null.
+    ///
+    /// The competitor's price for the same item.
     pub compare_at_price: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `grams`: `int`, may be absent or null.
+    ///
+    /// The weight of the product variant in grams.
     pub grams: ::commerce_webhooks::Field<i64>,
     /// `requires_shipping`: `bool`, may be absent or null.
+    ///
+    /// Specifies whether or not a customer needs to provide a shipping address when placing an order for this product variant.
     pub requires_shipping: ::commerce_webhooks::Field<bool>,
     /// `sku`: `string`, may be absent or null.
+    ///
+    /// A unique identifier for the product in the shop.
     pub sku: ::commerce_webhooks::Field<::std::string::String>,
     /// `barcode`: `string`, may be absent or null.
+    ///
+    /// The barcode, UPC or ISBN number for the product.
     pub barcode: ::commerce_webhooks::Field<::std::string::String>,
     /// `taxable`: `bool`, may be absent or null.
+    ///
+    /// Specifies whether or not a tax is charged when the product variant is sold.
     pub taxable: ::commerce_webhooks::Field<bool>,
     /// `position`: `int`, may be absent or null.
+    ///
+    /// The order of the product variant in the list of product variants; 1 is the first position.
     pub position: ::commerce_webhooks::Field<i64>,
     /// `available`: `bool`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub available: ::commerce_webhooks::Field<bool>,
     /// `inventory_policy`: `string`, may be absent or null.
+    ///
+    /// Specifies whether or not customers are allowed to place an order for a product variant when it's out of stock.
     pub inventory_policy: ::commerce_webhooks::Field<::std::string::String>,
     /// `inventory_quantity`: `int`, may be absent or null.
+    ///
+    /// The number of items in stock for this product variant.
     pub inventory_quantity: ::commerce_webhooks::Field<i64>,
     /// `inventory_management`: `string`, may be absent or null.
+    ///
+    /// Specifies whether or not Shopify tracks the number of items in stock for this product variant.
     pub inventory_management: ::commerce_webhooks::Field<::std::string::String>,
     /// `fulfillment_service`: `string`, may be absent or null.
+    ///
+    /// Service which is handling fulfillment: `manual`, `gift_card`, or the handle of a FulfillmentService.
     pub fulfillment_service: ::commerce_webhooks::Field<::std::string::String>,
     /// `weight`: `number`, may be absent or null.
+    ///
+    /// The weight of the product variant in the unit system specified with `weight_unit`.
     pub weight: ::commerce_webhooks::Field<
         ::commerce_webhooks::wire::serde_json::Number,
     >,
     /// `weight_unit`: `string`, may be absent or null.
+    ///
+    /// The unit system that the product variant's weight is measured in: `g`, `kg`, `oz`, or `lb`.
     pub weight_unit: ::commerce_webhooks::Field<::std::string::String>,
     /// `image_id`: `id`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub image_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `created_at`: `timestamp`, may be absent or null.
+    ///
+    /// The date and time when the product variant was created. The API returns this in ISO 8601.
     pub created_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `updated_at`: `timestamp`, may be absent or null.
+    ///
+    /// The date and time when the product variant was last modified. The API returns this in ISO 8601.
     pub updated_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -28388,17 +30490,29 @@ impl ::commerce_webhooks::wire::serde::Serialize for ProductListingVariant {
 /// A product option and its values.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-graphql/latest/objects/Product>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/ProductOption>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProductOption {
     /// `id`: `id`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `name`: `string`, may be absent or null.
+    ///
+    /// The product option's name (GraphQL `ProductOption.name`).
     pub name: ::commerce_webhooks::Field<::std::string::String>,
     /// `product_id`: `id`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub product_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `position`: `int`, may be absent or null.
+    ///
+    /// The product option's position (GraphQL `ProductOption.position`).
     pub position: ::commerce_webhooks::Field<i64>,
     /// `values`: `[string]`, may be absent or null.
+    ///
+    /// The corresponding values to the product option name (GraphQL `ProductOption.values`).
     pub values: ::commerce_webhooks::Field<::std::vec::Vec<::std::string::String>>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -28528,6 +30642,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for ProductOption {
 /// A product's publication to a publication (sales channel).
 ///
 /// Fields documented at <https://shopify.dev/api/admin-graphql/latest/objects/ProductListing>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/ProductPublication>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProductPublication {
     /// `id`: `id`, may be absent or null.
@@ -28535,16 +30651,28 @@ pub struct ProductPublication {
     /// null in every sample, including product_publications/delete.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `publication_id`: `id`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub publication_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `published_at`: `timestamp`, may be absent or null.
+    ///
+    /// The date that the product was or is going to be published on the channel (mirrors GraphQL `ProductPublication.publishDate`).
     pub published_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `published`: `bool`, may be absent or null.
+    ///
+    /// Whether the publication is published or not (mirrors GraphQL `ProductPublication.isPublished`).
     pub published: ::commerce_webhooks::Field<bool>,
     /// `created_at`: `timestamp`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub created_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `updated_at`: `timestamp`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub updated_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `product_id`: `id`, may be absent or null.
+    ///
+    /// The ID of the product that was or is going to be published on the channel (mirrors GraphQL `ProductPublication.product`).
     pub product_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -28702,47 +30830,93 @@ impl ::commerce_webhooks::wire::serde::Serialize for ProductPublication {
 /// A product variant (also the body of `variants/in_stock` and `variants/out_of_stock`).
 ///
 /// Fields documented at <https://shopify.dev/api/admin-graphql/latest/objects/ProductVariant>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-rest/2024-10/resources/product-variant>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-rest/2022-04/resources/product-variant>.
+///
+/// Field descriptions also from <https://shopify.dev/changelog/graphql-admin-id-added-to-webhooks>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProductVariant {
     /// `admin_graphql_api_id`: `id`, may be absent or null.
+    ///
+    /// The GraphQL Admin API ID of the product variant. Shopify added `admin_graphql_api_id` to webhook payloads, alongside `id`, to improve interoperability between the GraphQL and REST Admin APIs.
     pub admin_graphql_api_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `barcode`: `string`, may be absent or null.
+    ///
+    /// The barcode, UPC, or ISBN number for the product.
     pub barcode: ::commerce_webhooks::Field<::std::string::String>,
     /// `compare_at_price`: `money`, may be absent or null.
+    ///
+    /// The original price of the item before an adjustment or a sale.
     pub compare_at_price: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `created_at`: `timestamp`, may be absent or null.
+    ///
+    /// The date and time (ISO 8601 format) when the product variant was created.
     pub created_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `id`: `id`, documented as always present.
+    ///
+    /// The unique numeric identifier for the product variant.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `inventory_policy`: `string`, may be absent or null.
+    ///
+    /// Whether customers are allowed to place an order for the product variant when it's out of stock: `deny` (default) or `continue`.
     pub inventory_policy: ::commerce_webhooks::Field<::std::string::String>,
     /// `position`: `int`, may be absent or null.
+    ///
+    /// The order of the product variant in the list of product variants. The first position in the list is 1.
     pub position: ::commerce_webhooks::Field<i64>,
     /// `price`: `money`, may be absent or null.
+    ///
+    /// The price of the product variant.
     pub price: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `product_id`: `id`, may be absent or null.
+    ///
+    /// The unique numeric identifier for the product.
     pub product_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `sku`: `string`, may be absent or null.
+    ///
+    /// A unique identifier for the product variant in the shop. Required in order to connect to a FulfillmentService.
     pub sku: ::commerce_webhooks::Field<::std::string::String>,
     /// `taxable`: `bool`, may be absent or null.
+    ///
+    /// Whether a tax is charged when the product variant is sold.
     pub taxable: ::commerce_webhooks::Field<bool>,
     /// `title`: `string`, may be absent or null.
+    ///
+    /// The title of the product variant: a concatenation of the `option1`, `option2`, and `option3` fields. It can only be updated indirectly through the option fields.
     pub title: ::commerce_webhooks::Field<::std::string::String>,
     /// `updated_at`: `timestamp`, may be absent or null.
+    ///
+    /// The date and time when the product variant was last modified. Returned in ISO 8601 format.
     pub updated_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `option1`: `string`, may be absent or null.
+    ///
+    /// The first of up to three custom properties (`option1`, `option2`, `option3`) that a shop owner uses to define product variants. Default value: `Default Title`.
     pub option1: ::commerce_webhooks::Field<::std::string::String>,
     /// `option2`: `string`, may be absent or null.
+    ///
+    /// The second custom property (`option2`) that a shop owner uses to define product variants.
     pub option2: ::commerce_webhooks::Field<::std::string::String>,
     /// `option3`: `string`, may be absent or null.
+    ///
+    /// The third custom property (`option3`) that a shop owner uses to define product variants.
     pub option3: ::commerce_webhooks::Field<::std::string::String>,
     /// `image_id`: `id`, may be absent or null.
+    ///
+    /// The unique numeric identifier for a product's image. The image must be associated to the same product as the variant.
     pub image_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `inventory_item_id`: `id`, may be absent or null.
+    ///
+    /// The unique identifier for the inventory item, which is used in the Inventory API to query for inventory information.
     pub inventory_item_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `inventory_quantity`: `int`, may be absent or null.
+    ///
+    /// An aggregate of inventory across all locations. To adjust inventory at a specific location, use the InventoryLevel resource.
     pub inventory_quantity: ::commerce_webhooks::Field<i64>,
     /// `old_inventory_quantity`: `int`, may be absent or null.
+    ///
+    /// This property is deprecated. Use the InventoryLevel resource instead.
     pub old_inventory_quantity: ::commerce_webhooks::Field<i64>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -29059,11 +31233,17 @@ impl ::commerce_webhooks::wire::serde::Serialize for ProductVariant {
 /// A product variant's gid and update time, as listed in `variant_gids`.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-graphql/latest/objects/Product>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-rest/2024-10/resources/webhook>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProductVariantGid {
     /// `admin_graphql_api_id`: `id`, may be absent or null.
+    ///
+    /// The variant's `admin_graphql_api_id`, listed in the product's `variant_gids` (which product webhooks include even for variants beyond the first 100).
     pub admin_graphql_api_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `updated_at`: `timestamp`, may be absent or null.
+    ///
+    /// The variant's update time; `variant_gids` are sorted by `updated_at`, most recently updated first.
     pub updated_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -29160,45 +31340,81 @@ impl ::commerce_webhooks::wire::serde::Serialize for ProductVariantGid {
 /// A refund of an order.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-rest/latest/resources/refund>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-rest/2025-10/resources/refund>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/Refund>.
+///
+/// Field descriptions also from <https://shopify.dev/changelog/graphql-admin-id-added-to-webhooks>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Refund {
     /// `id`: `id`, documented as always present.
+    ///
+    /// The unique identifier for the refund.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `order_id`: `id`, may be absent or null.
+    ///
+    /// The ID of the order associated with the refund (GraphQL `Refund.order`).
     pub order_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `created_at`: `timestamp`, may be absent or null.
+    ///
+    /// The date and time (ISO 8601 format) when the refund was created.
     pub created_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `note`: `string`, may be absent or null.
+    ///
+    /// An optional note attached to a refund.
     pub note: ::commerce_webhooks::Field<::std::string::String>,
     /// `user_id`: `id`, may be absent or null.
+    ///
+    /// The unique identifier of the user who performed the refund.
     pub user_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `processed_at`: `timestamp`, may be absent or null.
+    ///
+    /// The date and time (ISO 8601 format) when the refund was imported. Can be set to a past date when importing from other systems; otherwise it is the current time in Shopify.
     pub processed_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `duties`: `[json]`, may be absent or null.
+    ///
+    /// A list of duties that have been reimbursed as part of the refund.
     pub duties: ::commerce_webhooks::Field<
         ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
     >,
     /// `total_duties_set`: `MoneySet`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub total_duties_set: ::commerce_webhooks::Field<MoneySet>,
     /// `return`: `json`, may be absent or null.
+    ///
+    /// The return associated with the refund (GraphQL `Refund.return`).
     pub return_: ::commerce_webhooks::Field<
         ::commerce_webhooks::wire::serde_json::Value,
     >,
     /// `restock`: `bool`, may be absent or null.
+    ///
+    /// Whether to add any of the line items back to the store's inventory. Use `restock_type` on refund line items instead.
     pub restock: ::commerce_webhooks::Field<bool>,
     /// `refund_shipping_lines`: `[json]`, may be absent or null.
+    ///
+    /// A list of refunded shipping lines, each with `id`, `shipping_line`, `shipping_line_id`, `subtotal_amount_set` and related amounts.
     pub refund_shipping_lines: ::commerce_webhooks::Field<
         ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
     >,
     /// `admin_graphql_api_id`: `id`, may be absent or null.
+    ///
+    /// The GraphQL Admin API ID of the refund. Shopify added `admin_graphql_api_id` to webhook payloads, alongside `id`, to improve interoperability between the GraphQL and REST Admin APIs.
     pub admin_graphql_api_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `order_adjustments`: `[json]`, may be absent or null.
+    ///
+    /// A list of order adjustments attached to the refund, generated to account for refunded shipping costs and differences between calculated and actual refund amounts. As of 2024-10, refunded shipping costs are in `refund_shipping_lines` instead.
     pub order_adjustments: ::commerce_webhooks::Field<
         ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
     >,
     /// `refund_line_items`: `[RefundLineItem]`, may be absent or null.
+    ///
+    /// A list of refunded line items.
     pub refund_line_items: ::commerce_webhooks::Field<::std::vec::Vec<RefundLineItem>>,
     /// `transactions`: `[OrderTransaction]`, may be absent or null.
+    ///
+    /// A list of transactions involved in the refund. A single order can have multiple transactions associated with it.
     pub transactions: ::commerce_webhooks::Field<::std::vec::Vec<OrderTransaction>>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -29456,27 +31672,49 @@ impl ::commerce_webhooks::wire::serde::Serialize for Refund {
 /// A refunded line item.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-rest/latest/resources/refund>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-rest/2025-10/resources/refund>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RefundLineItem {
     /// `id`: `id`, may be absent or null.
+    ///
+    /// The unique identifier of the line item in the refund.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `quantity`: `int`, may be absent or null.
+    ///
+    /// The refunded quantity of the associated line item.
     pub quantity: ::commerce_webhooks::Field<i64>,
     /// `line_item_id`: `id`, may be absent or null.
+    ///
+    /// The ID of the related line item in the order.
     pub line_item_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `location_id`: `id`, may be absent or null.
+    ///
+    /// The unique identifier of the location where the items will be restocked. Required when `restock_type` has the value `return` or `cancel`.
     pub location_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `restock_type`: `string`, may be absent or null.
+    ///
+    /// How this refund line item affects inventory levels: `no_restock` (inventory unaffected), `cancel` (items not yet fulfilled; quantity added back to available), `return` (items already delivered and returned; quantity added back), `legacy_restock` (the deprecated `restock` property was used; not accepted for new refunds).
     pub restock_type: ::commerce_webhooks::Field<::std::string::String>,
     /// `subtotal`: `money`, may be absent or null.
+    ///
+    /// The subtotal of the refund line item.
     pub subtotal: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `total_tax`: `money`, may be absent or null.
+    ///
+    /// The total tax on the refund line item.
     pub total_tax: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `subtotal_set`: `MoneySet`, may be absent or null.
+    ///
+    /// The subtotal of the refund line item in shop and presentment currencies.
     pub subtotal_set: ::commerce_webhooks::Field<MoneySet>,
     /// `total_tax_set`: `MoneySet`, may be absent or null.
+    ///
+    /// The total tax of the line item in shop and presentment currencies.
     pub total_tax_set: ::commerce_webhooks::Field<MoneySet>,
     /// `line_item`: `LineItem`, may be absent or null.
+    ///
+    /// A line item being refunded.
     pub line_item: ::commerce_webhooks::Field<LineItem>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -29667,11 +31905,17 @@ impl ::commerce_webhooks::wire::serde::Serialize for RefundLineItem {
 /// A reference to another resource by numeric id and GraphQL gid.
 ///
 /// Fields documented at <https://shopify.dev/docs/api/webhooks/2026-07>.
+///
+/// Field descriptions also from <https://shopify.dev/changelog/graphql-admin-id-added-to-webhooks>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ResourceRef {
     /// `id`: `id`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `admin_graphql_api_id`: `id`, may be absent or null.
+    ///
+    /// The GraphQL Admin API ID of the referenced resource. Shopify added `admin_graphql_api_id` to webhook payloads, alongside `id`, to improve interoperability between the GraphQL and REST Admin APIs.
     pub admin_graphql_api_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -29766,37 +32010,61 @@ impl ::commerce_webhooks::wire::serde::Serialize for ResourceRef {
 /// A return, as the `returns/*` topics other than `returns/update` send it.
 ///
 /// Fields documented at <https://shopify.dev/docs/api/webhooks/2026-07>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/Return>.
+///
+/// Field descriptions also from <https://shopify.dev/changelog/graphql-admin-id-added-to-webhooks>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Return {
     /// `id`: `id`, documented as always present.
+    ///
+    /// No public document of the platform describes this field.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `admin_graphql_api_id`: `id`, may be absent or null.
+    ///
+    /// The GraphQL Admin API ID of the return. Shopify added `admin_graphql_api_id` to webhook payloads, alongside `id`, to improve interoperability between the GraphQL and REST Admin APIs.
     pub admin_graphql_api_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `order_id`: `id`, may be absent or null.
     ///
     /// returns/cancel, returns/close and returns/reopen send `order_id`; the other topics an `order` reference.
     pub order_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `status`: `string`, may be absent or null.
+    ///
+    /// The status of the return (GraphQL `ReturnStatus`; the samples send lowercase, e.g. `requested`).
     pub status: ::commerce_webhooks::Field<::std::string::String>,
     /// `order`: `ResourceRef`, may be absent or null.
+    ///
+    /// The order that the return belongs to.
     pub order: ::commerce_webhooks::Field<ResourceRef>,
     /// `total_return_line_items`: `int`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub total_return_line_items: ::commerce_webhooks::Field<i64>,
     /// `name`: `string`, may be absent or null.
+    ///
+    /// The name of the return.
     pub name: ::commerce_webhooks::Field<::std::string::String>,
     /// `return_line_items`: `[json]`, may be absent or null.
+    ///
+    /// The return line items attached to the return.
     pub return_line_items: ::commerce_webhooks::Field<
         ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
     >,
     /// `return_shipping_fees`: `[ReturnShippingFee]`, may be absent or null.
+    ///
+    /// The return shipping fees for the return.
     pub return_shipping_fees: ::commerce_webhooks::Field<
         ::std::vec::Vec<ReturnShippingFee>,
     >,
     /// `exchange_line_items`: `[ExchangeLineItem]`, may be absent or null.
+    ///
+    /// The exchange line items attached to the return.
     pub exchange_line_items: ::commerce_webhooks::Field<
         ::std::vec::Vec<ExchangeLineItem>,
     >,
     /// `total_exchange_line_items`: `int`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub total_exchange_line_items: ::commerce_webhooks::Field<i64>,
     /// `decline`: `ReturnDecline`, may be absent or null.
     ///
@@ -30023,11 +32291,17 @@ impl ::commerce_webhooks::wire::serde::Serialize for Return {
 /// Why a return was declined.
 ///
 /// Fields documented at <https://shopify.dev/docs/api/webhooks/2026-07>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/ReturnDecline>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReturnDecline {
     /// `reason`: `string`, may be absent or null.
+    ///
+    /// The reason the customer's return request was declined (GraphQL `ReturnDeclineReason`).
     pub reason: ::commerce_webhooks::Field<::std::string::String>,
     /// `note`: `string`, may be absent or null.
+    ///
+    /// The notification message sent to the customer about their declined return request. Maximum length: 500 characters.
     pub note: ::commerce_webhooks::Field<::std::string::String>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -30125,10 +32399,14 @@ impl ::commerce_webhooks::wire::serde::Serialize for ReturnDecline {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReturnFeeChanges {
     /// `updates`: `[json]`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub updates: ::commerce_webhooks::Field<
         ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
     >,
     /// `removals`: `[json]`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub removals: ::commerce_webhooks::Field<
         ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
     >,
@@ -30230,6 +32508,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for ReturnFeeChanges {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReturnLineItemChanges {
     /// `removals`: `[ReturnLineItemDelta]`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub removals: ::commerce_webhooks::Field<::std::vec::Vec<ReturnLineItemDelta>>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -30313,11 +32593,17 @@ impl ::commerce_webhooks::wire::serde::Serialize for ReturnLineItemChanges {
 /// A return line item (gid) and the quantity changed.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-rest/latest/resources/order>.
+///
+/// Field descriptions also from <https://shopify.dev/changelog/graphql-admin-id-added-to-webhooks>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReturnLineItemDelta {
     /// `admin_graphql_api_id`: `id`, may be absent or null.
+    ///
+    /// The GraphQL Admin API ID of the return line item. Shopify added `admin_graphql_api_id` to webhook payloads, alongside `id`, to improve interoperability between the GraphQL and REST Admin APIs.
     pub admin_graphql_api_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `delta`: `int`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub delta: ::commerce_webhooks::Field<i64>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -30412,13 +32698,21 @@ impl ::commerce_webhooks::wire::serde::Serialize for ReturnLineItemDelta {
 /// A return shipping fee.
 ///
 /// Fields documented at <https://shopify.dev/docs/api/webhooks/2026-07>.
+///
+/// Field descriptions also from <https://shopify.dev/changelog/graphql-admin-id-added-to-webhooks>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReturnShippingFee {
     /// `id`: `id`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `admin_graphql_api_id`: `id`, may be absent or null.
+    ///
+    /// The GraphQL Admin API ID of the return shipping fee. Shopify added `admin_graphql_api_id` to webhook payloads, alongside `id`, to improve interoperability between the GraphQL and REST Admin APIs.
     pub admin_graphql_api_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `price`: `MoneySet`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub price: ::commerce_webhooks::Field<MoneySet>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -30524,15 +32818,25 @@ impl ::commerce_webhooks::wire::serde::Serialize for ReturnShippingFee {
 /// The body of `returns/update`: the changes made to a return.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-rest/latest/resources/order>.
+///
+/// Field descriptions also from <https://shopify.dev/changelog/graphql-admin-id-added-to-webhooks>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReturnUpdate {
     /// `admin_graphql_api_id`: `id`, may be absent or null.
+    ///
+    /// The GraphQL Admin API ID of the return. Shopify added `admin_graphql_api_id` to webhook payloads, alongside `id`, to improve interoperability between the GraphQL and REST Admin APIs.
     pub admin_graphql_api_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `return_line_items`: `ReturnLineItemChanges`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub return_line_items: ::commerce_webhooks::Field<ReturnLineItemChanges>,
     /// `restocking_fees`: `ReturnFeeChanges`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub restocking_fees: ::commerce_webhooks::Field<ReturnFeeChanges>,
     /// `return_shipping_fees`: `ReturnFeeChanges`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub return_shipping_fees: ::commerce_webhooks::Field<ReturnFeeChanges>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -30655,15 +32959,27 @@ impl ::commerce_webhooks::wire::serde::Serialize for ReturnUpdate {
 /// A reverse delivery with its attached deliverable.
 ///
 /// Fields documented at <https://shopify.dev/docs/api/webhooks/2026-07>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/ReverseDelivery>.
+///
+/// Field descriptions also from <https://shopify.dev/changelog/graphql-admin-id-added-to-webhooks>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReverseDelivery {
     /// `id`: `id`, documented as always present.
+    ///
+    /// No public document of the platform describes this field.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `admin_graphql_api_id`: `id`, may be absent or null.
+    ///
+    /// The GraphQL Admin API ID of the reverse delivery. Shopify added `admin_graphql_api_id` to webhook payloads, alongside `id`, to improve interoperability between the GraphQL and REST Admin APIs.
     pub admin_graphql_api_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `return`: `ResourceRef`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub return_: ::commerce_webhooks::Field<ResourceRef>,
     /// `shipping_deliverable`: `ReverseDeliveryShippingDeliverable`, may be absent or null.
+    ///
+    /// The deliverable associated with the reverse delivery (GraphQL `ReverseDelivery.deliverable`, of type `ReverseDeliveryShippingDeliverable`).
     pub shipping_deliverable: ::commerce_webhooks::Field<
         ReverseDeliveryShippingDeliverable,
     >,
@@ -30784,11 +33100,17 @@ impl ::commerce_webhooks::wire::serde::Serialize for ReverseDelivery {
 /// The return label of a reverse delivery.
 ///
 /// Fields documented at <https://shopify.dev/docs/api/webhooks/2026-07>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/ReverseDeliveryLabelV2>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReverseDeliveryLabel {
     /// `public_file_url`: `string`, may be absent or null.
+    ///
+    /// A public link that can be used to download the label image.
     pub public_file_url: ::commerce_webhooks::Field<::std::string::String>,
     /// `created_at`: `timestamp`, may be absent or null.
+    ///
+    /// The date and time when the reverse delivery label was created.
     pub created_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -30885,11 +33207,17 @@ impl ::commerce_webhooks::wire::serde::Serialize for ReverseDeliveryLabel {
 /// The shipping deliverable (tracking and label) of a reverse delivery.
 ///
 /// Fields documented at <https://shopify.dev/docs/api/webhooks/2026-07>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/ReverseDeliveryShippingDeliverable>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReverseDeliveryShippingDeliverable {
     /// `tracking`: `ReverseDeliveryTracking`, may be absent or null.
+    ///
+    /// The information to track the reverse delivery.
     pub tracking: ::commerce_webhooks::Field<ReverseDeliveryTracking>,
     /// `label`: `ReverseDeliveryLabel`, may be absent or null.
+    ///
+    /// The return label attached to the reverse delivery.
     pub label: ::commerce_webhooks::Field<ReverseDeliveryLabel>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -30986,13 +33314,21 @@ impl ::commerce_webhooks::wire::serde::Serialize for ReverseDeliveryShippingDeli
 /// The tracking of a reverse delivery.
 ///
 /// Fields documented at <https://shopify.dev/docs/api/webhooks/2026-07>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/ReverseDeliveryTrackingV2>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReverseDeliveryTracking {
     /// `carrier_name`: `string`, may be absent or null.
+    ///
+    /// The provider of the tracking information, in a human-readable format for display purposes.
     pub carrier_name: ::commerce_webhooks::Field<::std::string::String>,
     /// `tracking_number`: `string`, may be absent or null.
+    ///
+    /// The identifier used by the courier to identify the shipment (GraphQL `ReverseDeliveryTrackingV2.number`).
     pub tracking_number: ::commerce_webhooks::Field<::std::string::String>,
     /// `tracking_url`: `string`, may be absent or null.
+    ///
+    /// The URL to track a shipment (GraphQL `ReverseDeliveryTrackingV2.url`).
     pub tracking_url: ::commerce_webhooks::Field<::std::string::String>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -31103,17 +33439,29 @@ impl ::commerce_webhooks::wire::serde::Serialize for ReverseDeliveryTracking {
 /// The body of `reverse_fulfillment_orders/dispose`.
 ///
 /// Fields documented at <https://shopify.dev/docs/api/webhooks/2026-07>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/enums/WebhookSubscriptionTopic>.
+///
+/// Field descriptions also from <https://shopify.dev/changelog/graphql-admin-id-added-to-webhooks>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReverseFulfillmentOrderDisposal {
     /// `id`: `id`, documented as always present.
+    ///
+    /// No public document of the platform describes this field.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `admin_graphql_api_id`: `id`, may be absent or null.
+    ///
+    /// The GraphQL Admin API ID of the reverse fulfillment order. Shopify added `admin_graphql_api_id` to webhook payloads, alongside `id`, to improve interoperability between the GraphQL and REST Admin APIs.
     pub admin_graphql_api_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `dispositions`: `[ReverseFulfillmentOrderDisposition]`, may be absent or null.
+    ///
+    /// The dispositions of the event (`reverse_fulfillment_orders/dispose` occurs whenever a disposition is made on a reverse fulfillment order, including dispositions made on its reverse deliveries).
     pub dispositions: ::commerce_webhooks::Field<
         ::std::vec::Vec<ReverseFulfillmentOrderDisposition>,
     >,
     /// `total_dispositions`: `int`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub total_dispositions: ::commerce_webhooks::Field<i64>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -31233,19 +33581,31 @@ impl ::commerce_webhooks::wire::serde::Serialize for ReverseFulfillmentOrderDisp
 /// How a returned line item was disposed of.
 ///
 /// Fields documented at <https://shopify.dev/docs/api/webhooks/2026-07>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/ReverseFulfillmentOrderDisposition>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReverseFulfillmentOrderDisposition {
     /// `reverse_fulfillment_order_line_item`: `ResourceRef`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub reverse_fulfillment_order_line_item: ::commerce_webhooks::Field<ResourceRef>,
     /// `reverse_delivery_line_item`: `json`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub reverse_delivery_line_item: ::commerce_webhooks::Field<
         ::commerce_webhooks::wire::serde_json::Value,
     >,
     /// `type`: `string`, may be absent or null.
+    ///
+    /// The final arrangement of an item (GraphQL `ReverseFulfillmentOrderDispositionType`; the sample sends lowercase `restocked`).
     pub kind: ::commerce_webhooks::Field<::std::string::String>,
     /// `location`: `ResourceRef`, may be absent or null.
+    ///
+    /// The location where the disposition occurred.
     pub location: ::commerce_webhooks::Field<ResourceRef>,
     /// `quantity`: `int`, may be absent or null.
+    ///
+    /// The number of disposed units.
     pub quantity: ::commerce_webhooks::Field<i64>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -31383,9 +33743,13 @@ impl ::commerce_webhooks::wire::serde::Serialize for ReverseFulfillmentOrderDisp
 /// The body of the `scheduled_product_listings/*` topics: the listing under `scheduled_product_listing`.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-graphql/latest/objects/ProductListing>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/enums/WebhookSubscriptionTopic>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScheduledProductListingPayload {
     /// `scheduled_product_listing`: `ProductListing`, may be absent or null.
+    ///
+    /// The scheduled product listing of the `scheduled_product_listings/*` event (`scheduled_product_listings/add` occurs whenever a product is scheduled to be published).
     pub scheduled_product_listing: ::commerce_webhooks::Field<ProductListing>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -31473,17 +33837,29 @@ impl ::commerce_webhooks::wire::serde::Serialize for ScheduledProductListingPayl
 /// A customer segment. Its delete topic sends only `id`.
 ///
 /// Fields documented at <https://shopify.dev/docs/api/webhooks/2026-07>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/Segment>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Segment {
     /// `id`: `id`, documented as always present.
+    ///
+    /// No public document of the platform describes this field.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `name`: `string`, may be absent or null.
+    ///
+    /// The name of the segment.
     pub name: ::commerce_webhooks::Field<::std::string::String>,
     /// `query`: `string`, may be absent or null.
+    ///
+    /// A precise definition of the segment, composed of a combination of conditions on facts about customers.
     pub query: ::commerce_webhooks::Field<::std::string::String>,
     /// `creationDate`: `timestamp`, may be absent or null.
+    ///
+    /// The date and time when the segment was added to the store.
     pub creation_date: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `lastEditDate`: `timestamp`, may be absent or null.
+    ///
+    /// The date and time when the segment was last updated.
     pub last_edit_date: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -31613,21 +33989,37 @@ impl ::commerce_webhooks::wire::serde::Serialize for Segment {
 /// A selling plan of a selling plan group.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-graphql/latest/objects/SellingPlanGroup>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/SellingPlan>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SellingPlan {
     /// `name`: `string`, may be absent or null.
+    ///
+    /// A customer-facing description of the selling plan. If the store supports multiple currencies, don't include country-specific pricing content; this field won't be converted to reflect different currencies.
     pub name: ::commerce_webhooks::Field<::std::string::String>,
     /// `options`: `[string]`, may be absent or null.
+    ///
+    /// The values of all options available on the selling plan.
     pub options: ::commerce_webhooks::Field<::std::vec::Vec<::std::string::String>>,
     /// `position`: `int`, may be absent or null.
+    ///
+    /// Relative position of the selling plan for display. A lower position will be displayed before a higher position.
     pub position: ::commerce_webhooks::Field<i64>,
     /// `description`: `string`, may be absent or null.
+    ///
+    /// Buyer facing string which describes the selling plan commitment.
     pub description: ::commerce_webhooks::Field<::std::string::String>,
     /// `billing_policy`: `SubscriptionBillingPolicy`, may be absent or null.
+    ///
+    /// A selling plan policy which describes the recurring billing details.
     pub billing_policy: ::commerce_webhooks::Field<SubscriptionBillingPolicy>,
     /// `delivery_policy`: `SubscriptionDeliveryPolicy`, may be absent or null.
+    ///
+    /// A selling plan policy which describes the delivery details.
     pub delivery_policy: ::commerce_webhooks::Field<SubscriptionDeliveryPolicy>,
     /// `pricing_policies`: `[json]`, may be absent or null.
+    ///
+    /// Selling plan pricing details.
     pub pricing_policies: ::commerce_webhooks::Field<
         ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
     >,
@@ -31787,35 +34179,65 @@ impl ::commerce_webhooks::wire::serde::Serialize for SellingPlan {
 /// A selling plan group.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-graphql/latest/objects/SellingPlanGroup>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/SellingPlanGroup>.
+///
+/// Field descriptions also from <https://shopify.dev/changelog/graphql-admin-id-added-to-webhooks>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SellingPlanGroup {
     /// `admin_graphql_api_id`: `id`, may be absent or null.
+    ///
+    /// The GraphQL Admin API ID of the selling plan group. Shopify added `admin_graphql_api_id` to webhook payloads, alongside `id`, to improve interoperability between the GraphQL and REST Admin APIs.
     pub admin_graphql_api_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `id`: `id`, documented as always present.
+    ///
+    /// No public document of the platform describes this field.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `name`: `string`, may be absent or null.
+    ///
+    /// The buyer-facing label of the selling plan group.
     pub name: ::commerce_webhooks::Field<::std::string::String>,
     /// `merchant_code`: `string`, may be absent or null.
+    ///
+    /// The merchant-facing label of the selling plan group.
     pub merchant_code: ::commerce_webhooks::Field<::std::string::String>,
     /// `admin_graphql_api_app`: `string`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub admin_graphql_api_app: ::commerce_webhooks::Field<::std::string::String>,
     /// `app_id`: `id`, may be absent or null.
+    ///
+    /// The ID for app, exposed in Liquid and product JSON.
     pub app_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `description`: `string`, may be absent or null.
+    ///
+    /// The merchant-facing description of the selling plan group.
     pub description: ::commerce_webhooks::Field<::std::string::String>,
     /// `options`: `[string]`, may be absent or null.
+    ///
+    /// The values of all options available on the selling plan group. Selling plans are grouped together in Liquid when they're created by the same app and have the same `selling_plan_group.name` and `selling_plan_group.options` values.
     pub options: ::commerce_webhooks::Field<::std::vec::Vec<::std::string::String>>,
     /// `position`: `int`, may be absent or null.
+    ///
+    /// The relative position of the selling plan group for display.
     pub position: ::commerce_webhooks::Field<i64>,
     /// `summary`: `string`, may be absent or null.
+    ///
+    /// A summary of the policies associated to the selling plan group.
     pub summary: ::commerce_webhooks::Field<::std::string::String>,
     /// `selling_plans`: `[SellingPlan]`, may be absent or null.
+    ///
+    /// Selling plans associated to the selling plan group.
     pub selling_plans: ::commerce_webhooks::Field<::std::vec::Vec<SellingPlan>>,
     /// `product_variants`: `[json]`, may be absent or null.
+    ///
+    /// Product variants associated to the selling plan group.
     pub product_variants: ::commerce_webhooks::Field<
         ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
     >,
     /// `products`: `[json]`, may be absent or null.
+    ///
+    /// Products associated to the selling plan group.
     pub products: ::commerce_webhooks::Field<
         ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
     >,
@@ -32051,39 +34473,75 @@ impl ::commerce_webhooks::wire::serde::Serialize for SellingPlanGroup {
 /// A shipping line of an order.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-rest/latest/resources/order>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-rest/latest/resources/order>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-rest/2022-04/resources/order>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/ShippingLine>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ShippingLine {
     /// `id`: `id`, may be absent or null.
+    ///
+    /// The ID of the shipping line.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `carrier_identifier`: `string`, may be absent or null.
+    ///
+    /// A reference to the carrier service that provided the rate. Present when the rate was computed by a third-party carrier service.
     pub carrier_identifier: ::commerce_webhooks::Field<::std::string::String>,
     /// `code`: `string`, may be absent or null.
+    ///
+    /// A reference to the shipping method.
     pub code: ::commerce_webhooks::Field<::std::string::String>,
     /// `current_discounted_price_set`: `MoneySet`, may be absent or null.
+    ///
+    /// The current shipping price after applying refunds and discounts (GraphQL `currentDiscountedPriceSet`). Includes taxes if the order's taxes are included, otherwise pre-tax.
     pub current_discounted_price_set: ::commerce_webhooks::Field<MoneySet>,
     /// `discounted_price`: `money`, may be absent or null.
+    ///
+    /// The price of the shipping method after line-level discounts have been applied. Doesn't reflect cart-level or order-level discounts.
     pub discounted_price: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `discounted_price_set`: `MoneySet`, may be absent or null.
+    ///
+    /// The price of the shipping method in both shop and presentment currencies after line-level discounts have been applied.
     pub discounted_price_set: ::commerce_webhooks::Field<MoneySet>,
     /// `is_removed`: `bool`, may be absent or null.
+    ///
+    /// Whether the shipping line has been removed (GraphQL `isRemoved`).
     pub is_removed: ::commerce_webhooks::Field<bool>,
     /// `phone`: `string`, may be absent or null.
+    ///
+    /// The phone number at the shipping address (GraphQL `ShippingLine.phone`).
     pub phone: ::commerce_webhooks::Field<::std::string::String>,
     /// `price`: `money`, may be absent or null.
+    ///
+    /// The price of this shipping method in the shop currency. Can't be negative.
     pub price: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `price_set`: `MoneySet`, may be absent or null.
+    ///
+    /// The price of the shipping method in shop and presentment currencies.
     pub price_set: ::commerce_webhooks::Field<MoneySet>,
     /// `requested_fulfillment_service_id`: `id`, may be absent or null.
+    ///
+    /// A reference to the fulfillment service that is being requested for the shipping method. Present if the shipping method requires processing by a third party fulfillment service; `null` otherwise.
     pub requested_fulfillment_service_id: ::commerce_webhooks::Field<
         ::commerce_webhooks::Id,
     >,
     /// `source`: `string`, may be absent or null.
+    ///
+    /// The source of the shipping method.
     pub source: ::commerce_webhooks::Field<::std::string::String>,
     /// `title`: `string`, may be absent or null.
+    ///
+    /// The title of the shipping method.
     pub title: ::commerce_webhooks::Field<::std::string::String>,
     /// `tax_lines`: `[TaxLine]`, may be absent or null.
+    ///
+    /// A list of tax line objects, each of which details a tax applicable to this shipping line.
     pub tax_lines: ::commerce_webhooks::Field<::std::vec::Vec<TaxLine>>,
     /// `discount_allocations`: `[DiscountAllocation]`, may be absent or null.
+    ///
+    /// The discounts that have been allocated to the shipping line (GraphQL `discountAllocations`).
     pub discount_allocations: ::commerce_webhooks::Field<
         ::std::vec::Vec<DiscountAllocation>,
     >,
@@ -32345,123 +34803,237 @@ impl ::commerce_webhooks::wire::serde::Serialize for ShippingLine {
 /// A shop (`app/uninstalled`, `shop/update`).
 ///
 /// Fields documented at <https://shopify.dev/api/admin-rest/latest/resources/shop>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-rest/2024-10/resources/shop>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-rest/2022-04/resources/shop>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/Shop>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Shop {
     /// `id`: `id`, documented as always present.
+    ///
+    /// The ID for the shop. A 64-bit unsigned integer.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `name`: `string`, may be absent or null.
+    ///
+    /// The name of the shop.
     pub name: ::commerce_webhooks::Field<::std::string::String>,
     /// `email`: `string`, may be absent or null.
+    ///
+    /// The contact email used for communication between Shopify and the shop owner.
     pub email: ::commerce_webhooks::Field<::std::string::String>,
     /// `domain`: `string`, may be absent or null.
+    ///
+    /// The shop's domain.
     pub domain: ::commerce_webhooks::Field<::std::string::String>,
     /// `province`: `string`, may be absent or null.
+    ///
+    /// The shop's normalized province or state name.
     pub province: ::commerce_webhooks::Field<::std::string::String>,
     /// `country`: `string`, may be absent or null.
+    ///
+    /// The shop's country. In most cases, this value matches the `country_code`.
     pub country: ::commerce_webhooks::Field<::std::string::String>,
     /// `address1`: `string`, may be absent or null.
+    ///
+    /// The shop's street address.
     pub address1: ::commerce_webhooks::Field<::std::string::String>,
     /// `zip`: `string`, may be absent or null.
+    ///
+    /// The shop's zip or postal code.
     pub zip: ::commerce_webhooks::Field<::std::string::String>,
     /// `city`: `string`, may be absent or null.
+    ///
+    /// The shop's city.
     pub city: ::commerce_webhooks::Field<::std::string::String>,
     /// `source`: `string`, may be absent or null.
+    ///
+    /// The handle of the partner account that referred the merchant to Shopify, if applicable.
     pub source: ::commerce_webhooks::Field<::std::string::String>,
     /// `phone`: `string`, may be absent or null.
+    ///
+    /// The contact phone number for the shop.
     pub phone: ::commerce_webhooks::Field<::std::string::String>,
     /// `latitude`: `number`, may be absent or null.
+    ///
+    /// The latitude of the shop's location.
     pub latitude: ::commerce_webhooks::Field<
         ::commerce_webhooks::wire::serde_json::Number,
     >,
     /// `longitude`: `number`, may be absent or null.
+    ///
+    /// The longitude of the shop's location.
     pub longitude: ::commerce_webhooks::Field<
         ::commerce_webhooks::wire::serde_json::Number,
     >,
     /// `primary_locale`: `string`, may be absent or null.
+    ///
+    /// The shop's primary locale, as configured in the language settings of the shop's theme.
     pub primary_locale: ::commerce_webhooks::Field<::std::string::String>,
     /// `address2`: `string`, may be absent or null.
+    ///
+    /// The optional second line of the shop's street address.
     pub address2: ::commerce_webhooks::Field<::std::string::String>,
     /// `created_at`: `timestamp`, may be absent or null.
+    ///
+    /// The date and time (ISO 8601) when the shop was created.
     pub created_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `updated_at`: `timestamp`, may be absent or null.
+    ///
+    /// The date and time (ISO 8601) when the shop was last updated.
     pub updated_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `country_code`: `string`, may be absent or null.
+    ///
+    /// The two-letter country code corresponding to the shop's country.
     pub country_code: ::commerce_webhooks::Field<::std::string::String>,
     /// `country_name`: `string`, may be absent or null.
+    ///
+    /// The shop's normalized country name.
     pub country_name: ::commerce_webhooks::Field<::std::string::String>,
     /// `currency`: `string`, may be absent or null.
+    ///
+    /// The three-letter code (ISO 4217 format) for the shop's default currency.
     pub currency: ::commerce_webhooks::Field<::std::string::String>,
     /// `customer_email`: `string`, may be absent or null.
+    ///
+    /// The contact email used for communication between the shop owner and the customer.
     pub customer_email: ::commerce_webhooks::Field<::std::string::String>,
     /// `timezone`: `string`, may be absent or null.
+    ///
+    /// The name of the timezone the shop is in.
     pub timezone: ::commerce_webhooks::Field<::std::string::String>,
     /// `iana_timezone`: `string`, may be absent or null.
+    ///
+    /// The name of the timezone assigned by the IANA.
     pub iana_timezone: ::commerce_webhooks::Field<::std::string::String>,
     /// `shop_owner`: `string`, may be absent or null.
+    ///
+    /// The username of the shop owner.
     pub shop_owner: ::commerce_webhooks::Field<::std::string::String>,
     /// `money_format`: `string`, may be absent or null.
+    ///
+    /// A string representing the way currency is formatted when the currency isn't specified.
     pub money_format: ::commerce_webhooks::Field<::std::string::String>,
     /// `money_with_currency_format`: `string`, may be absent or null.
+    ///
+    /// A string representing the way currency is formatted when the currency is specified.
     pub money_with_currency_format: ::commerce_webhooks::Field<::std::string::String>,
     /// `weight_unit`: `string`, may be absent or null.
+    ///
+    /// The default unit of weight measurement for the shop.
     pub weight_unit: ::commerce_webhooks::Field<::std::string::String>,
     /// `province_code`: `string`, may be absent or null.
+    ///
+    /// The two- or three-letter code for the shop's province or state.
     pub province_code: ::commerce_webhooks::Field<::std::string::String>,
     /// `taxes_included`: `bool`, may be absent or null.
+    ///
+    /// Whether applicable taxes are included in product prices. Valid values: `true` or `null`.
     pub taxes_included: ::commerce_webhooks::Field<bool>,
     /// `auto_configure_tax_inclusivity`: `bool`, may be absent or null.
+    ///
+    /// The setting for whether applicable taxes are included automatically, based on buyer's location.
     pub auto_configure_tax_inclusivity: ::commerce_webhooks::Field<bool>,
     /// `tax_shipping`: `bool`, may be absent or null.
+    ///
+    /// Whether taxes are charged for shipping. Valid values: `true` or `false`.
     pub tax_shipping: ::commerce_webhooks::Field<bool>,
     /// `county_taxes`: `bool`, may be absent or null.
+    ///
+    /// Whether the shop is applying taxes on a per-county basis. Only applicable to shops based in the US. Valid values: `true` or `null`.
     pub county_taxes: ::commerce_webhooks::Field<bool>,
     /// `plan_display_name`: `string`, may be absent or null.
+    ///
+    /// The display name of the Shopify plan the shop is on.
     pub plan_display_name: ::commerce_webhooks::Field<::std::string::String>,
     /// `plan_name`: `string`, may be absent or null.
+    ///
+    /// The name of the Shopify plan the shop is on.
     pub plan_name: ::commerce_webhooks::Field<::std::string::String>,
     /// `has_discounts`: `bool`, may be absent or null.
+    ///
+    /// Whether any active discounts exist for the shop.
     pub has_discounts: ::commerce_webhooks::Field<bool>,
     /// `has_gift_cards`: `bool`, may be absent or null.
+    ///
+    /// Whether any active gift cards exist for the shop.
     pub has_gift_cards: ::commerce_webhooks::Field<bool>,
     /// `myshopify_domain`: `string`, may be absent or null.
+    ///
+    /// The shop's .myshopify.com domain.
     pub myshopify_domain: ::commerce_webhooks::Field<::std::string::String>,
     /// `google_apps_domain`: `string`, may be absent or null.
+    ///
+    /// The GSuite URL for the store, if applicable.
     pub google_apps_domain: ::commerce_webhooks::Field<::std::string::String>,
     /// `google_apps_login_enabled`: `bool`, may be absent or null.
+    ///
+    /// Whether the GSuite login is enabled; shops with this feature can log in through the GSuite login page. Valid values: `true`, `null`.
     pub google_apps_login_enabled: ::commerce_webhooks::Field<bool>,
     /// `money_in_emails_format`: `string`, may be absent or null.
+    ///
+    /// A string representing the way currency is formatted in email notifications when the currency isn't specified.
     pub money_in_emails_format: ::commerce_webhooks::Field<::std::string::String>,
     /// `money_with_currency_in_emails_format`: `string`, may be absent or null.
+    ///
+    /// A string representing the way currency is formatted in email notifications when the currency is specified.
     pub money_with_currency_in_emails_format: ::commerce_webhooks::Field<
         ::std::string::String,
     >,
     /// `eligible_for_payments`: `bool`, may be absent or null.
+    ///
+    /// Whether the shop is eligible to use Shopify Payments.
     pub eligible_for_payments: ::commerce_webhooks::Field<bool>,
     /// `requires_extra_payments_agreement`: `bool`, may be absent or null.
+    ///
+    /// Whether the shop requires an extra Shopify Payments agreement.
     pub requires_extra_payments_agreement: ::commerce_webhooks::Field<bool>,
     /// `password_enabled`: `bool`, may be absent or null.
+    ///
+    /// Whether the password protection page is enabled on the shop's online store.
     pub password_enabled: ::commerce_webhooks::Field<bool>,
     /// `has_storefront`: `bool`, may be absent or null.
+    ///
+    /// Whether the shop has an online store.
     pub has_storefront: ::commerce_webhooks::Field<bool>,
     /// `finances`: `bool`, may be absent or null.
+    ///
+    /// This field has been deprecated, and is currently unused. Hardcoded to `true`.
     pub finances: ::commerce_webhooks::Field<bool>,
     /// `primary_location_id`: `id`, may be absent or null.
+    ///
+    /// Formerly used for the ID of the shipping origin location (read only).
     pub primary_location_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `checkout_api_supported`: `bool`, may be absent or null.
+    ///
+    /// Whether the shop is capable of accepting payments directly through the Checkout API.
     pub checkout_api_supported: ::commerce_webhooks::Field<bool>,
     /// `multi_location_enabled`: `bool`, may be absent or null.
+    ///
+    /// Whether the shop has enabled multiple locations.
     pub multi_location_enabled: ::commerce_webhooks::Field<bool>,
     /// `setup_required`: `bool`, may be absent or null.
+    ///
+    /// Whether the shop has any outstanding setup steps.
     pub setup_required: ::commerce_webhooks::Field<bool>,
     /// `pre_launch_enabled`: `bool`, may be absent or null.
+    ///
+    /// Whether the pre-launch page is enabled on the shop's online store.
     pub pre_launch_enabled: ::commerce_webhooks::Field<bool>,
     /// `enabled_presentment_currencies`: `[string]`, may be absent or null.
+    ///
+    /// A list of enabled currencies (ISO 4217 format) that the shop accepts. Merchants can enable currencies from their Shopify Payments settings.
     pub enabled_presentment_currencies: ::commerce_webhooks::Field<
         ::std::vec::Vec<::std::string::String>,
     >,
     /// `marketing_sms_consent_enabled_at_checkout`: `bool`, may be absent or null.
+    ///
+    /// Whether SMS marketing has been enabled on the shop's checkout configuration settings (GraphQL `marketingSmsConsentEnabledAtCheckout`).
     pub marketing_sms_consent_enabled_at_checkout: ::commerce_webhooks::Field<bool>,
     /// `transactional_sms_disabled`: `bool`, may be absent or null.
+    ///
+    /// Whether transactional SMS sent by Shopify have been disabled for the shop (GraphQL `transactionalSmsDisabled`).
     pub transactional_sms_disabled: ::commerce_webhooks::Field<bool>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -33220,11 +35792,17 @@ impl ::commerce_webhooks::wire::serde::Serialize for Shop {
 /// A locale enabled on the shop.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-graphql/latest/objects/ShopLocale>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/ShopLocale>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ShopLocale {
     /// `locale`: `string`, may be absent or null.
+    ///
+    /// The locale ISO code.
     pub locale: ::commerce_webhooks::Field<::std::string::String>,
     /// `published`: `bool`, may be absent or null.
+    ///
+    /// Whether the locale is visible to buyers.
     pub published: ::commerce_webhooks::Field<bool>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -33319,11 +35897,17 @@ impl ::commerce_webhooks::wire::serde::Serialize for ShopLocale {
 /// The body of the mandatory `shop/redact` topic.
 ///
 /// Fields documented at <https://shopify.dev/docs/api/webhooks/2026-07>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/apps/build/compliance/privacy-law-compliance>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ShopRedact {
     /// `shop_id`: `id`, may be absent or null.
+    ///
+    /// The store's `shop_id`, provided (48 hours after the store owner uninstalls the app) so that you can erase data for that store from your database.
     pub shop_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `shop_domain`: `string`, may be absent or null.
+    ///
+    /// The store's `shop_domain`, provided so that you can erase data for that store from your database.
     pub shop_domain: ::commerce_webhooks::Field<::std::string::String>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -33420,9 +36004,13 @@ impl ::commerce_webhooks::wire::serde::Serialize for ShopRedact {
 /// An order's Shopify Protect eligibility.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-graphql/latest/objects/Summary>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/ShopifyProtectOrderEligibility>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ShopifyProtectEligibility {
     /// `status`: `string`, may be absent or null.
+    ///
+    /// The status of whether an order is eligible for protection against fraudulent chargebacks (GraphQL `ShopifyProtectEligibilityStatus`; the sample sends lowercase `eligible`).
     pub status: ::commerce_webhooks::Field<::std::string::String>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -33507,13 +36095,23 @@ impl ::commerce_webhooks::wire::serde::Serialize for ShopifyProtectEligibility {
 /// The body of `orders/shopify_protect_eligibility_changed`.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-graphql/latest/objects/Summary>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/ShopifyProtectOrderSummary>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/enums/WebhookSubscriptionTopic>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ShopifyProtectEligibilityChange {
     /// `order_id`: `id`, may be absent or null.
+    ///
+    /// The ID of the order whose Shopify Protect eligibility changed (`orders/shopify_protect_eligibility_changed` occurs whenever Shopify Protect's eligibility for an order is changed).
     pub order_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `status`: `string`, may be absent or null.
+    ///
+    /// The status of the order's protection against fraudulent chargebacks (GraphQL `ShopifyProtectStatus`; the sample sends lowercase `active`).
     pub status: ::commerce_webhooks::Field<::std::string::String>,
     /// `eligibility`: `ShopifyProtectEligibility`, may be absent or null.
+    ///
+    /// The eligibility details of the order's protection against fraudulent chargebacks.
     pub eligibility: ::commerce_webhooks::Field<ShopifyProtectEligibility>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -33624,29 +36222,53 @@ impl ::commerce_webhooks::wire::serde::Serialize for ShopifyProtectEligibilityCh
 /// A subscription billing attempt.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-graphql/latest/objects/SubscriptionBillingAttempt>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/SubscriptionBillingAttempt>.
+///
+/// Field descriptions also from <https://shopify.dev/changelog/graphql-admin-id-added-to-webhooks>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SubscriptionBillingAttempt {
     /// `id`: `id`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `admin_graphql_api_id`: `id`, may be absent or null.
+    ///
+    /// The GraphQL Admin API ID of the subscription billing attempt. Shopify added `admin_graphql_api_id` to webhook payloads, alongside `id`, to improve interoperability between the GraphQL and REST Admin APIs.
     pub admin_graphql_api_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `idempotency_key`: `string`, may be absent or null.
+    ///
+    /// A unique key generated by the client to avoid duplicate payments.
     pub idempotency_key: ::commerce_webhooks::Field<::std::string::String>,
     /// `order_id`: `id`, may be absent or null.
+    ///
+    /// The ID of the order that resulted from this billing attempt if completed successfully (GraphQL `order`, deprecated in favour of `state`).
     pub order_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `admin_graphql_api_order_id`: `id`, may be absent or null.
+    ///
+    /// The GraphQL ID of the order that resulted from this billing attempt if completed successfully (GraphQL `order`).
     pub admin_graphql_api_order_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `subscription_contract_id`: `id`, may be absent or null.
+    ///
+    /// The ID of the subscription contract (GraphQL `subscriptionContract`).
     pub subscription_contract_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `admin_graphql_api_subscription_contract_id`: `id`, may be absent or null.
+    ///
+    /// The GraphQL ID of the subscription contract (GraphQL `subscriptionContract`).
     pub admin_graphql_api_subscription_contract_id: ::commerce_webhooks::Field<
         ::commerce_webhooks::Id,
     >,
     /// `ready`: `bool`, may be absent or null.
+    ///
+    /// Whether the billing attempt is still processing (deprecated in GraphQL in favour of `state`).
     pub ready: ::commerce_webhooks::Field<bool>,
     /// `error_message`: `string`, may be absent or null.
+    ///
+    /// A message describing a payment error during processing (deprecated in GraphQL in favour of `state`).
     pub error_message: ::commerce_webhooks::Field<::std::string::String>,
     /// `error_code`: `string`, may be absent or null.
+    ///
+    /// A code corresponding to a payment error during processing (GraphQL `SubscriptionBillingAttemptErrorCode`, deprecated in favour of `state`).
     pub error_code: ::commerce_webhooks::Field<::std::string::String>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -33853,27 +36475,45 @@ impl ::commerce_webhooks::wire::serde::Serialize for SubscriptionBillingAttempt 
 /// A subscription billing cycle.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-graphql/latest/objects/SubscriptionBillingCycle>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/SubscriptionBillingCycle>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SubscriptionBillingCycle {
     /// `subscription_contract_id`: `id`, may be absent or null.
+    ///
+    /// The ID of the subscription contract that the billing cycle belongs to (GraphQL `sourceContract`).
     pub subscription_contract_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `cycle_start_at`: `timestamp`, may be absent or null.
+    ///
+    /// The start date of the billing cycle.
     pub cycle_start_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `cycle_end_at`: `timestamp`, may be absent or null.
+    ///
+    /// The end date of the billing cycle.
     pub cycle_end_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `cycle_index`: `int`, may be absent or null.
+    ///
+    /// The index of the billing cycle.
     pub cycle_index: ::commerce_webhooks::Field<i64>,
     /// `contract_edit`: `json`, may be absent or null.
+    ///
+    /// The active edited contract for the billing cycle (GraphQL `editedContract`).
     pub contract_edit: ::commerce_webhooks::Field<
         ::commerce_webhooks::wire::serde_json::Value,
     >,
     /// `billing_attempt_expected_date`: `timestamp`, may be absent or null.
+    ///
+    /// The date on which the billing attempt is expected to be made.
     pub billing_attempt_expected_date: ::commerce_webhooks::Field<
         ::commerce_webhooks::Timestamp,
     >,
     /// `skipped`: `bool`, may be absent or null.
+    ///
+    /// Whether this billing cycle was skipped.
     pub skipped: ::commerce_webhooks::Field<bool>,
     /// `edited`: `bool`, may be absent or null.
+    ///
+    /// Whether this billing cycle was edited.
     pub edited: ::commerce_webhooks::Field<bool>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -34049,15 +36689,27 @@ impl ::commerce_webhooks::wire::serde::Serialize for SubscriptionBillingCycle {
 /// The billing policy of a subscription contract or selling plan.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-graphql/latest/objects/SubscriptionContract>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/SubscriptionBillingPolicy>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/SellingPlanRecurringBillingPolicy>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SubscriptionBillingPolicy {
     /// `interval`: `string`, may be absent or null.
+    ///
+    /// The billing frequency; it can be either: `day`, `week`, `month` or `year`.
     pub interval: ::commerce_webhooks::Field<::std::string::String>,
     /// `interval_count`: `int`, may be absent or null.
+    ///
+    /// The number of billing intervals between invoices.
     pub interval_count: ::commerce_webhooks::Field<i64>,
     /// `min_cycles`: `int`, may be absent or null.
+    ///
+    /// Minimum amount of cycles required in the subscription.
     pub min_cycles: ::commerce_webhooks::Field<i64>,
     /// `max_cycles`: `int`, may be absent or null.
+    ///
+    /// Maximum amount of cycles after which the subscription ends.
     pub max_cycles: ::commerce_webhooks::Field<i64>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -34175,33 +36827,59 @@ impl ::commerce_webhooks::wire::serde::Serialize for SubscriptionBillingPolicy {
 /// A subscription contract.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-graphql/latest/objects/SubscriptionContract>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/SubscriptionContract>.
+///
+/// Field descriptions also from <https://shopify.dev/changelog/graphql-admin-id-added-to-webhooks>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SubscriptionContract {
     /// `admin_graphql_api_id`: `id`, may be absent or null.
+    ///
+    /// The GraphQL Admin API ID of the subscription contract. Shopify added `admin_graphql_api_id` to webhook payloads, alongside `id`, to improve interoperability between the GraphQL and REST Admin APIs.
     pub admin_graphql_api_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `id`: `id`, documented as always present.
+    ///
+    /// No public document of the platform describes this field.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `billing_policy`: `SubscriptionBillingPolicy`, may be absent or null.
+    ///
+    /// The billing policy associated with the subscription contract.
     pub billing_policy: ::commerce_webhooks::Field<SubscriptionBillingPolicy>,
     /// `currency_code`: `string`, may be absent or null.
+    ///
+    /// The currency that's used for the subscription contract.
     pub currency_code: ::commerce_webhooks::Field<::std::string::String>,
     /// `customer_id`: `id`, may be absent or null.
+    ///
+    /// The ID of the customer to whom the subscription contract belongs (GraphQL `SubscriptionContract.customer`).
     pub customer_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `admin_graphql_api_customer_id`: `id`, may be absent or null.
+    ///
+    /// The GraphQL ID of the customer to whom the subscription contract belongs (GraphQL `SubscriptionContract.customer`).
     pub admin_graphql_api_customer_id: ::commerce_webhooks::Field<
         ::commerce_webhooks::Id,
     >,
     /// `delivery_policy`: `SubscriptionDeliveryPolicy`, may be absent or null.
+    ///
+    /// The delivery policy associated with the subscription contract.
     pub delivery_policy: ::commerce_webhooks::Field<SubscriptionDeliveryPolicy>,
     /// `status`: `string`, may be absent or null.
+    ///
+    /// The current status of the subscription contract (GraphQL `SubscriptionContractSubscriptionStatus`; the sample sends lowercase `active`).
     pub status: ::commerce_webhooks::Field<::std::string::String>,
     /// `admin_graphql_api_origin_order_id`: `id`, may be absent or null.
+    ///
+    /// The GraphQL ID of the order from which this contract originated (GraphQL `originOrder`).
     pub admin_graphql_api_origin_order_id: ::commerce_webhooks::Field<
         ::commerce_webhooks::Id,
     >,
     /// `origin_order_id`: `id`, may be absent or null.
+    ///
+    /// The ID of the order from which this contract originated (GraphQL `originOrder`).
     pub origin_order_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `revision_id`: `id`, may be absent or null.
+    ///
+    /// The revision id of the contract.
     pub revision_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -34419,19 +37097,33 @@ impl ::commerce_webhooks::wire::serde::Serialize for SubscriptionContract {
 /// The delivery policy of a subscription contract or selling plan.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-graphql/latest/objects/SubscriptionContract>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/SubscriptionDeliveryPolicy>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/SellingPlanRecurringDeliveryPolicy>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SubscriptionDeliveryPolicy {
     /// `interval`: `string`, may be absent or null.
+    ///
+    /// The delivery frequency; it can be either: `day`, `week`, `month` or `year`.
     pub interval: ::commerce_webhooks::Field<::std::string::String>,
     /// `interval_count`: `int`, may be absent or null.
+    ///
+    /// The number of delivery intervals between deliveries.
     pub interval_count: ::commerce_webhooks::Field<i64>,
     /// `anchors`: `[json]`, may be absent or null.
+    ///
+    /// The specific anchor dates upon which the delivery interval calculations should be made.
     pub anchors: ::commerce_webhooks::Field<
         ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
     >,
     /// `cutoff`: `int`, may be absent or null.
+    ///
+    /// Number of days which represent a buffer period for orders to be included in a cycle (selling plan delivery policies).
     pub cutoff: ::commerce_webhooks::Field<i64>,
     /// `pre_anchor_behavior`: `string`, may be absent or null.
+    ///
+    /// The fulfillment or delivery behavior of the first fulfillment when the order is placed before the anchor; default `ASAP` (GraphQL `SellingPlanRecurringDeliveryPolicyPreAnchorBehavior`; the sample sends `asap`).
     pub pre_anchor_behavior: ::commerce_webhooks::Field<::std::string::String>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -34564,53 +37256,97 @@ impl ::commerce_webhooks::wire::serde::Serialize for SubscriptionDeliveryPolicy 
 /// A tax line of an order, checkout, draft order or one of their line items.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-rest/latest/resources/order>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-rest/2025-10/resources/order>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/TaxLine>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TaxLine {
     /// `price`: `money`, may be absent or null.
+    ///
+    /// The amount added to the order for this tax in the shop currency after discounts are applied.
     pub price: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `position`: `int`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub position: ::commerce_webhooks::Field<i64>,
     /// `rate`: `number`, may be absent or null.
+    ///
+    /// The rate of tax to be applied.
     pub rate: ::commerce_webhooks::Field<::commerce_webhooks::wire::serde_json::Number>,
     /// `title`: `string`, may be absent or null.
+    ///
+    /// The name of the tax.
     pub title: ::commerce_webhooks::Field<::std::string::String>,
     /// `source`: `string`, may be absent or null.
+    ///
+    /// The source of the tax (GraphQL `TaxLine.source`).
     pub source: ::commerce_webhooks::Field<::std::string::String>,
     /// `zone`: `string`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub zone: ::commerce_webhooks::Field<::std::string::String>,
     /// `jurisdiction_id`: `json`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub jurisdiction_id: ::commerce_webhooks::Field<
         ::commerce_webhooks::wire::serde_json::Value,
     >,
     /// `jurisdiction_type`: `string`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub jurisdiction_type: ::commerce_webhooks::Field<::std::string::String>,
     /// `jurisdiction_source`: `string`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub jurisdiction_source: ::commerce_webhooks::Field<::std::string::String>,
     /// `reporting_taxable_amount`: `money`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub reporting_taxable_amount: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `reporting_non_taxable_amount`: `money`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub reporting_non_taxable_amount: ::commerce_webhooks::Field<
         ::commerce_webhooks::Money,
     >,
     /// `reporting_exempt_amount`: `money`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub reporting_exempt_amount: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `reporting_jurisdiction_name`: `string`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub reporting_jurisdiction_name: ::commerce_webhooks::Field<::std::string::String>,
     /// `reporting_jurisdiction_type`: `string`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub reporting_jurisdiction_type: ::commerce_webhooks::Field<::std::string::String>,
     /// `reporting_jurisdiction_code`: `string`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub reporting_jurisdiction_code: ::commerce_webhooks::Field<::std::string::String>,
     /// `tax_api_client_id`: `id`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub tax_api_client_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `tax_calculation_price`: `money`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub tax_calculation_price: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `tax_registration_id`: `id`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub tax_registration_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `compare_at`: `number`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub compare_at: ::commerce_webhooks::Field<
         ::commerce_webhooks::wire::serde_json::Number,
     >,
     /// `channel_liable`: `bool`, may be absent or null.
+    ///
+    /// Whether the channel that submitted the tax line is liable for remitting. A value of `null` indicates unknown liability for the tax line.
     pub channel_liable: ::commerce_webhooks::Field<bool>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -34954,12 +37690,20 @@ impl ::commerce_webhooks::wire::serde::Serialize for TaxLine {
 #[derive(Debug, Clone, PartialEq)]
 pub struct TaxService {
     /// `id`: `id`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `name`: `string`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub name: ::commerce_webhooks::Field<::std::string::String>,
     /// `url`: `string`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub url: ::commerce_webhooks::Field<::std::string::String>,
     /// `active`: `bool`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub active: ::commerce_webhooks::Field<bool>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -35074,27 +37818,49 @@ impl ::commerce_webhooks::wire::serde::Serialize for TaxService {
 /// A tender transaction.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-rest/latest/resources/tendertransaction>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-rest/2022-04/resources/tendertransaction>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TenderTransaction {
     /// `id`: `id`, documented as always present.
+    ///
+    /// The ID of the transaction.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `order_id`: `id`, may be absent or null.
+    ///
+    /// The ID of the order that the tender transaction belongs to.
     pub order_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `amount`: `money`, may be absent or null.
+    ///
+    /// The amount of the tender transaction in the shop's currency.
     pub amount: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `currency`: `string`, may be absent or null.
+    ///
+    /// The three-letter code (ISO 4217 format) for the currency used for the tender transaction.
     pub currency: ::commerce_webhooks::Field<::std::string::String>,
     /// `user_id`: `id`, may be absent or null.
+    ///
+    /// The ID of the user logged into the Shopify POS device that processed the tender transaction, if applicable.
     pub user_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `test`: `bool`, may be absent or null.
+    ///
+    /// Whether the tender transaction is a test transaction.
     pub test: ::commerce_webhooks::Field<bool>,
     /// `processed_at`: `timestamp`, may be absent or null.
+    ///
+    /// The date and time (ISO 8601 format) when the tender transaction was processed.
     pub processed_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `remote_reference`: `string`, may be absent or null.
+    ///
+    /// The remote (gateway) reference associated with the tender.
     pub remote_reference: ::commerce_webhooks::Field<::std::string::String>,
     /// `payment_details`: `PaymentDetails`, may be absent or null.
+    ///
+    /// Information about the payment instrument used for this transaction: `credit_card_company` and `credit_card_number` (most leading digits redacted).
     pub payment_details: ::commerce_webhooks::Field<PaymentDetails>,
     /// `payment_method`: `string`, may be absent or null.
+    ///
+    /// Information about the payment method used for this transaction.
     pub payment_method: ::commerce_webhooks::Field<::std::string::String>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -35291,25 +38057,47 @@ impl ::commerce_webhooks::wire::serde::Serialize for TenderTransaction {
 /// A theme. Its delete topic sends only `id`.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-rest/latest/resources/theme>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-rest/2024-10/resources/theme>.
+///
+/// Field descriptions also from <https://shopify.dev/changelog/graphql-admin-id-added-to-webhooks>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Theme {
     /// `id`: `id`, documented as always present.
+    ///
+    /// The unique numeric identifier for the theme.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `name`: `string`, may be absent or null.
+    ///
+    /// The name of the theme.
     pub name: ::commerce_webhooks::Field<::std::string::String>,
     /// `created_at`: `timestamp`, may be absent or null.
+    ///
+    /// The date and time when the theme was created (format: 2014-04-25T16:15:47-04:00).
     pub created_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `updated_at`: `timestamp`, may be absent or null.
+    ///
+    /// The date and time of when the theme was last updated (format: 2014-04-25T16:15:47-04:00).
     pub updated_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `role`: `string`, may be absent or null.
+    ///
+    /// Specifies how the theme is being used within the shop: `main` (published; customers see it), `unpublished` (customers can't see it), `demo` (installed as a demo; can't be published until bought), `development` (used for development; can't be published, temporary).
     pub role: ::commerce_webhooks::Field<::std::string::String>,
     /// `theme_store_id`: `id`, may be absent or null.
+    ///
+    /// A unique identifier applied to Shopify-made themes that are installed from the Shopify Theme Store. Returns `null` if the theme isn't made by Shopify or wasn't installed from the Theme Store.
     pub theme_store_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `previewable`: `bool`, may be absent or null.
+    ///
+    /// Whether the theme can currently be previewed.
     pub previewable: ::commerce_webhooks::Field<bool>,
     /// `processing`: `bool`, may be absent or null.
+    ///
+    /// Whether files are still being copied into place for this theme.
     pub processing: ::commerce_webhooks::Field<bool>,
     /// `admin_graphql_api_id`: `id`, may be absent or null.
+    ///
+    /// The GraphQL Admin API ID of the theme. Shopify added `admin_graphql_api_id` to webhook payloads, alongside `id`, to improve interoperability between the GraphQL and REST Admin APIs.
     pub admin_graphql_api_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -35487,11 +38275,17 @@ impl ::commerce_webhooks::wire::serde::Serialize for Theme {
 /// An amount in one currency as order transactions spell it (`amount`, `currency`).
 ///
 /// Fields documented at <https://shopify.dev/api/admin-graphql/latest/objects/OrderTransaction>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-rest/latest/resources/transaction>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TransactionMoney {
     /// `amount`: `money`, may be absent or null.
+    ///
+    /// The amount (in `total_unsettled_set`, the available amount to capture on the gateway).
     pub amount: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `currency`: `string`, may be absent or null.
+    ///
+    /// The currency of the amount (`total_unsettled_set` specifies the available amount with currency).
     pub currency: ::commerce_webhooks::Field<::std::string::String>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -35588,11 +38382,17 @@ impl ::commerce_webhooks::wire::serde::Serialize for TransactionMoney {
 /// A transaction amount in shop and presentment currency (`total_unsettled_set`).
 ///
 /// Fields documented at <https://shopify.dev/api/admin-graphql/latest/objects/OrderTransaction>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-rest/latest/resources/transaction>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TransactionMoneySet {
     /// `presentment_money`: `TransactionMoney`, may be absent or null.
+    ///
+    /// The amount in presentment currency (part of `total_unsettled_set`, the available amount with currency to capture on the gateway).
     pub presentment_money: ::commerce_webhooks::Field<TransactionMoney>,
     /// `shop_money`: `TransactionMoney`, may be absent or null.
+    ///
+    /// The amount in shop currency (part of `total_unsettled_set`, the available amount with currency to capture on the gateway).
     pub shop_money: ::commerce_webhooks::Field<TransactionMoney>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -35687,21 +38487,33 @@ impl ::commerce_webhooks::wire::serde::Serialize for TransactionMoneySet {
 /// The unit-price measurement of a checkout line item.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-rest/latest/resources/checkout>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/UnitPriceMeasurement>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UnitPriceMeasurement {
     /// `measured_type`: `string`, may be absent or null.
+    ///
+    /// The type of unit of measurement for the unit price measurement (GraphQL `UnitPriceMeasurementMeasuredType`).
     pub measured_type: ::commerce_webhooks::Field<::std::string::String>,
     /// `quantity_value`: `number`, may be absent or null.
+    ///
+    /// The quantity value for the unit price measurement.
     pub quantity_value: ::commerce_webhooks::Field<
         ::commerce_webhooks::wire::serde_json::Number,
     >,
     /// `quantity_unit`: `string`, may be absent or null.
+    ///
+    /// The quantity unit for the unit price measurement (GraphQL `UnitPriceMeasurementMeasuredUnit`).
     pub quantity_unit: ::commerce_webhooks::Field<::std::string::String>,
     /// `reference_value`: `number`, may be absent or null.
+    ///
+    /// The reference value for the unit price measurement.
     pub reference_value: ::commerce_webhooks::Field<
         ::commerce_webhooks::wire::serde_json::Number,
     >,
     /// `reference_unit`: `string`, may be absent or null.
+    ///
+    /// The reference unit for the unit price measurement (GraphQL `UnitPriceMeasurementMeasuredUnit`).
     pub reference_unit: ::commerce_webhooks::Field<::std::string::String>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<

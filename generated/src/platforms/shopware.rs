@@ -4437,11 +4437,17 @@ impl ::commerce_webhooks::wire::serde::Serialize for Event {
 /// The body of every Shopware app webhook.
 ///
 /// Fields documented at <https://developer.shopware.com/docs/guides/plugins/apps/webhook.html>.
+///
+/// Field descriptions also from <https://developer.shopware.com/docs/guides/plugins/apps/lifecycle/webhook.html>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Webhook<P> {
     /// `data`: `WebhookData<P>`, documented as always present.
+    ///
+    /// Contains the name of the event, so that a single endpoint can handle several different events, and the event data in its `payload` property.
     pub data: ::commerce_webhooks::Field<WebhookData<P>>,
     /// `source`: `Source`, documented as always present.
+    ///
+    /// Contains all necessary information about the Shopware instance that sent the request (url, appVersion, shopId, eventId).
     pub source: ::commerce_webhooks::Field<Source>,
     /// `timestamp`: `string_or_number`, may be absent or null.
     ///
@@ -4562,11 +4568,15 @@ impl<
 /// The `data` member of a webhook body, the event name and its payload.
 ///
 /// Fields documented at <https://developer.shopware.com/docs/guides/plugins/apps/webhook.html>.
+///
+/// Field descriptions also from <https://developer.shopware.com/docs/guides/plugins/apps/lifecycle/webhook.html>.
+///
+/// Field descriptions also from <https://developer.shopware.com/docs/guides/plugins/apps/lifecycle/app-registration-setup.html#app-lifecycle-events>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WebhookData<P> {
     /// `payload`: `P`, documented as always present.
     ///
-    /// The event's payload.
+    /// The event data. For `<entity>.written` events it does not contain complete entities, because they might become outdated. Each entity is characterized by its id under `primaryKey`, so the app can fetch more data through the shop API. Other events contain the entity data that defines the event, but may not contain all associations.
     pub payload: ::commerce_webhooks::Field<P>,
     /// `event`: `string`, documented as always present. Strict (the delivery's topic is read from it, so a body without it cannot be typed): a value that does not fit fails the payload.
     ///
@@ -4677,6 +4687,14 @@ impl<
 /// Where a webhook comes from. Built by WebhookManager; newer versions merge more keys in (unknown keys are kept).
 ///
 /// Fields documented at <https://github.com/shopware/shopware/blob/0135580e34ee973e5a2dd13d3712d53572b7514f/src/Core/Framework/Webhook/Service/WebhookManager.php>.
+///
+/// Field descriptions also from <https://developer.shopware.com/docs/guides/plugins/apps/lifecycle/webhook.html>.
+///
+/// Field descriptions also from <https://github.com/shopware/shopware/blob/cfc087db92b7381885333c3035b8a034ec251bae/src/Core/Framework/Webhook/WebhookDispatcher.php>.
+///
+/// Field descriptions also from <https://developer.shopware.com/docs/guides/development/monetization/in-app-purchases.html#check-active-in-app-purchases>.
+///
+/// Field descriptions also from <https://developer.shopware.com/docs/concepts/framework/in-app-purchases.html#token>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Source {
     /// `url`: `string`, documented as always present.
@@ -4697,7 +4715,7 @@ pub struct Source {
     pub event_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `inAppPurchases`: `string`, may be absent or null.
     ///
-    /// The shop's in-app purchases for the app, newer versions only (`null` in WebhookManagerTest); the docs do not describe its format.
+    /// A JWT of the shop's in-app purchases for the app, sent in the request body as `inAppPurchases` as part of `source`. Each in-app purchase is represented by a signed JWT issued per extension, and all bought in-app purchases are part of the JWT claims. In-app purchases exist since Shopware 6.6.9.0.
     pub in_app_purchases: ::commerce_webhooks::Field<::std::string::String>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -4831,6 +4849,16 @@ impl ::commerce_webhooks::wire::serde::Serialize for Source {
 /// One written or deleted row of a `<entity>.written` / `<entity>.deleted` payload (a list). The page's column also names `"payload": "array"`, but that is the docs generator's text: the write payload arrives only as the keys in `updatedFields`. With `onlyLiveVersion` (since 6.5.7.0) a filtered list whose first entry was dropped is encoded by PHP as an object with numeric keys (inferred from WebhookManager::filterPayloadByLiveVersion), which this type rejects.
 ///
 /// Fields documented at <https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Framework/Webhook/Hookable/HookableEntityWrittenEvent.php>.
+///
+/// Field descriptions also from <https://developer.shopware.com/docs/guides/plugins/apps/lifecycle/webhook.html>.
+///
+/// Field descriptions also from <https://developer.shopware.com/docs/resources/references/app-reference/webhook-events-reference.html>.
+///
+/// Field descriptions also from <https://github.com/shopware/shopware/blob/cfc087db92b7381885333c3035b8a034ec251bae/src/Core/Framework/Webhook/Hookable/HookableEntityWrittenEvent.php>.
+///
+/// Field descriptions also from <https://github.com/shopware/shopware/blob/cfc087db92b7381885333c3035b8a034ec251bae/src/Core/Framework/DataAbstractionLayer/EntityWriteResult.php>.
+///
+/// Field descriptions also from <https://github.com/shopware/shopware/blob/cfc087db92b7381885333c3035b8a034ec251bae/src/Core/Framework/Webhook/Hookable/WriteResultMerger.php>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EntityWriteResult {
     /// `entity`: `string`, documented as always present.
@@ -4838,10 +4866,12 @@ pub struct EntityWriteResult {
     /// The entity name, e.g. `product` (also `<entity>_translation` rows merged into `.written`).
     pub entity: ::commerce_webhooks::Field<::std::string::String>,
     /// `operation`: `WriteOperation`, documented as always present.
+    ///
+    /// The write operation of the row: `insert`, `update` or `delete` (EntityWriteResult::OPERATION_*, lower-cased by the constructor).
     pub operation: ::commerce_webhooks::Field<WriteOperation>,
     /// `primaryKey`: `json`, documented as always present.
     ///
-    /// A hex id string for single-key entities, an object of key name to id for composite keys (phpdoc `array<string,string>|string`).
+    /// The id that characterizes the written entity, so the app can fetch more data through the shop API. The reference page types it `array string`; the code's phpdoc is `array<string,string>|string`.
     pub primary_key: ::commerce_webhooks::Field<
         ::commerce_webhooks::wire::serde_json::Value,
     >,
@@ -4987,6 +5017,10 @@ impl ::commerce_webhooks::wire::serde::Serialize for EntityWriteResult {
 /// An entity value of a business event. Shopware sends the whole entity as JsonEntityEncoder writes it for `/store-api` (every field of the definition, camelCase); only `id` is typed here, the other fields are kept as unknown keys.
 ///
 /// Fields documented at <https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Framework/Webhook/BusinessEventEncoder.php>.
+///
+/// Field descriptions also from <https://developer.shopware.com/docs/guides/plugins/apps/lifecycle/webhook.html>.
+///
+/// Field descriptions also from <https://github.com/shopware/shopware/blob/cfc087db92b7381885333c3035b8a034ec251bae/src/Core/Framework/Webhook/BusinessEventEncoder.php>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EntityRef {
     /// `id`: `id`, may be absent or null.
@@ -5070,13 +5104,21 @@ impl ::commerce_webhooks::wire::serde::Serialize for EntityRef {
 /// A customer entity in a business event payload, encoded whole by JsonEntityEncoder; the fields typed here are those the examples show (WebhookDispatcherTest asserts firstName and lastName).
 ///
 /// Fields documented at <https://github.com/shopware/shopware/blob/05922a0bfe5368b404859948b26944001f5c2a2e/src/Core/Framework/Test/Webhook/WebhookDispatcherTest.php>.
+///
+/// Field descriptions also from <https://developer.shopware.com/docs/guides/plugins/apps/lifecycle/webhook.html>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Customer {
     /// `id`: `id`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `firstName`: `string`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub first_name: ::commerce_webhooks::Field<::std::string::String>,
     /// `lastName`: `string`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field.
     pub last_name: ::commerce_webhooks::Field<::std::string::String>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -5184,6 +5226,10 @@ impl ::commerce_webhooks::wire::serde::Serialize for Customer {
 /// Payload of checkout.customer.before.login.
 ///
 /// Fields documented at <https://github.com/shopware/shopware/blob/05922a0bfe5368b404859948b26944001f5c2a2e/src/Core/Framework/Test/Webhook/WebhookDispatcherTest.php>.
+///
+/// Field descriptions also from <https://developer.shopware.com/docs/resources/references/app-reference/webhook-events-reference.html>.
+///
+/// Field descriptions also from <https://github.com/shopware/shopware/blob/cfc087db92b7381885333c3035b8a034ec251bae/src/Core/Checkout/Customer/SalesChannel/AccountService.php>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CustomerBeforeLoginPayload {
     /// `email`: `string`, documented as always present.
@@ -5271,9 +5317,17 @@ impl ::commerce_webhooks::wire::serde::Serialize for CustomerBeforeLoginPayload 
 /// Payload of the customer business events that carry only the customer (changed-payment-method, deleted, guest_register, logout, register).
 ///
 /// Fields documented at <https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Customer/Event/CustomerRegisterEvent.php>.
+///
+/// Field descriptions also from <https://developer.shopware.com/docs/resources/references/app-reference/webhook-events-reference.html>.
+///
+/// Field descriptions also from <https://developer.shopware.com/docs/guides/plugins/apps/lifecycle/webhook.html>.
+///
+/// Field descriptions also from <https://github.com/shopware/docs/blob/23afd5cbd6ee7cac751fcc1e5fa4184928435f52/resources/references/app-reference/script-reference/webhook-events-reference.md>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CustomerPayload {
     /// `customer`: `Customer`, documented as always present.
+    ///
+    /// The customer entity the event concerns (payload column `"entity":"customer"`), encoded with its data but possibly without all associations.
     pub customer: ::commerce_webhooks::Field<Customer>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -5355,9 +5409,15 @@ impl ::commerce_webhooks::wire::serde::Serialize for CustomerPayload {
 /// Payload of checkout.customer.login.
 ///
 /// Fields documented at <https://github.com/shopware/shopware/blob/05922a0bfe5368b404859948b26944001f5c2a2e/src/Core/Framework/Test/Webhook/WebhookDispatcherTest.php>.
+///
+/// Field descriptions also from <https://developer.shopware.com/docs/resources/references/app-reference/webhook-events-reference.html>.
+///
+/// Field descriptions also from <https://developer.shopware.com/docs/guides/plugins/apps/lifecycle/webhook.html>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CustomerLoginPayload {
     /// `customer`: `Customer`, documented as always present.
+    ///
+    /// The customer who logged in (payload column `"entity":"customer"`).
     pub customer: ::commerce_webhooks::Field<Customer>,
     /// `contextToken`: `string`, may be absent or null.
     ///
@@ -5456,13 +5516,21 @@ impl ::commerce_webhooks::wire::serde::Serialize for CustomerLoginPayload {
 /// Payload of checkout.customer.double_opt_in_guest_order and double_opt_in_registration.
 ///
 /// Fields documented at <https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Customer/Event/DoubleOptInGuestOrderEvent.php>.
+///
+/// Field descriptions also from <https://developer.shopware.com/docs/resources/references/app-reference/webhook-events-reference.html>.
+///
+/// Field descriptions also from <https://developer.shopware.com/docs/guides/development/troubleshooting/flow-reference.html>.
+///
+/// Field descriptions also from <https://github.com/shopware/shopware/blob/cfc087db92b7381885333c3035b8a034ec251bae/src/Core/Checkout/Customer/SalesChannel/RegisterRoute.php>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DoubleOptInPayload {
     /// `customer`: `Customer`, documented as always present.
+    ///
+    /// The customer (payload column `"entity":"customer"`). Guest order: 'Triggers as soon as double opt-in is accepted in a guest order'. Registration: 'Triggers when a customer commits to their registration via double opt-in'.
     pub customer: ::commerce_webhooks::Field<Customer>,
     /// `confirmUrl`: `string`, may be absent or null.
     ///
-    /// The URL the customer opens to confirm; newer versions may hide it from webhooks.
+    /// The double opt-in confirmation URL (a string).
     pub confirm_url: ::commerce_webhooks::Field<::std::string::String>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -5557,6 +5625,10 @@ impl ::commerce_webhooks::wire::serde::Serialize for DoubleOptInPayload {
 /// Payload of checkout.order.placed and of every state_enter.* / state_leave.* event (OrderStateMachineStateChangeEvent).
 ///
 /// Fields documented at <https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Cart/Event/CheckoutOrderPlacedEvent.php>.
+///
+/// Field descriptions also from <https://developer.shopware.com/docs/resources/references/app-reference/webhook-events-reference.html>.
+///
+/// Field descriptions also from <https://developer.shopware.com/docs/guides/development/troubleshooting/flow-reference.html>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrderPayload {
     /// `order`: `EntityRef`, documented as always present.
@@ -5643,11 +5715,21 @@ impl ::commerce_webhooks::wire::serde::Serialize for OrderPayload {
 /// Payload of checkout.order.payment_method.changed (the page's column shows only the second entity, order_transaction).
 ///
 /// Fields documented at <https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Order/Event/OrderPaymentMethodChangedEvent.php>.
+///
+/// Field descriptions also from <https://developer.shopware.com/docs/resources/references/app-reference/webhook-events-reference.html>.
+///
+/// Field descriptions also from <https://developer.shopware.com/docs/guides/development/troubleshooting/flow-reference.html>.
+///
+/// Field descriptions also from <https://github.com/shopware/shopware/blob/cfc087db92b7381885333c3035b8a034ec251bae/src/Core/Checkout/Order/Event/OrderPaymentMethodChangedEvent.php>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrderPaymentMethodChangedPayload {
     /// `order`: `EntityRef`, documented as always present.
+    ///
+    /// The order entity (declared `order` → OrderDefinition). The event 'triggers when a user changes payment method during checkout process'.
     pub order: ::commerce_webhooks::Field<EntityRef>,
     /// `orderTransaction`: `EntityRef`, documented as always present.
+    ///
+    /// The order transaction entity (payload column `"entity":"order_transaction"`; declared `orderTransaction` → OrderTransactionDefinition).
     pub order_transaction: ::commerce_webhooks::Field<EntityRef>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -5741,6 +5823,10 @@ impl ::commerce_webhooks::wire::serde::Serialize for OrderPaymentMethodChangedPa
 /// Payload of contact_form.send.
 ///
 /// Fields documented at <https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Content/ContactForm/Event/ContactFormEvent.php>.
+///
+/// Field descriptions also from <https://developer.shopware.com/docs/resources/references/app-reference/webhook-events-reference.html>.
+///
+/// Field descriptions also from <https://developer.shopware.com/docs/guides/development/troubleshooting/flow-reference.html>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ContactFormPayload {
     /// `contactFormData`: `json`, documented as always present.
@@ -5831,11 +5917,21 @@ impl ::commerce_webhooks::wire::serde::Serialize for ContactFormPayload {
 /// Payload of customer.group.registration.accepted and declined (the page's column shows only customer_group).
 ///
 /// Fields documented at <https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Customer/Event/CustomerGroupRegistrationAccepted.php>.
+///
+/// Field descriptions also from <https://developer.shopware.com/docs/resources/references/app-reference/webhook-events-reference.html>.
+///
+/// Field descriptions also from <https://developer.shopware.com/docs/guides/development/troubleshooting/flow-reference.html>.
+///
+/// Field descriptions also from <https://github.com/shopware/shopware/blob/cfc087db92b7381885333c3035b8a034ec251bae/src/Core/Checkout/Customer/Event/CustomerGroupRegistrationAccepted.php>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CustomerGroupRegistrationPayload {
     /// `customer`: `Customer`, documented as always present.
+    ///
+    /// The customer who registered to join the customer group (the events trigger 'when an admin accepts/declined a user who registers to join a customer group').
     pub customer: ::commerce_webhooks::Field<Customer>,
     /// `customerGroup`: `EntityRef`, documented as always present.
+    ///
+    /// The customer group entity (payload column `"entity":"customer_group"`).
     pub customer_group: ::commerce_webhooks::Field<EntityRef>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -5929,15 +6025,31 @@ impl ::commerce_webhooks::wire::serde::Serialize for CustomerGroupRegistrationPa
 /// Payload of customer.recovery.request.
 ///
 /// Fields documented at <https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Customer/Event/CustomerAccountRecoverRequestEvent.php>.
+///
+/// Field descriptions also from <https://developer.shopware.com/docs/resources/references/app-reference/webhook-events-reference.html>.
+///
+/// Field descriptions also from <https://developer.shopware.com/docs/guides/development/troubleshooting/flow-reference.html>.
+///
+/// Field descriptions also from <https://github.com/shopware/shopware/blob/cfc087db92b7381885333c3035b8a034ec251bae/src/Core/Checkout/Customer/Event/CustomerAccountRecoverRequestEvent.php>.
+///
+/// Field descriptions also from <https://github.com/shopware/shopware/blob/cfc087db92b7381885333c3035b8a034ec251bae/src/Core/Checkout/Customer/SalesChannel/SendPasswordRecoveryMailRoute.php>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CustomerRecoveryPayload {
     /// `customerRecovery`: `EntityRef`, documented as always present.
+    ///
+    /// The customer recovery entity (declared `customerRecovery` → CustomerRecoveryDefinition; permission `customer_recovery:read`). The event 'triggers when a customer recovers their password'.
     pub customer_recovery: ::commerce_webhooks::Field<EntityRef>,
     /// `customer`: `Customer`, documented as always present.
+    ///
+    /// The customer who requested the password recovery (payload column `"entity":"customer"`).
     pub customer: ::commerce_webhooks::Field<Customer>,
     /// `resetUrl`: `string`, documented as always present.
+    ///
+    /// The password recovery URL (a string).
     pub reset_url: ::commerce_webhooks::Field<::std::string::String>,
     /// `shopName`: `string`, documented as always present.
+    ///
+    /// The sales channel's (translated) name.
     pub shop_name: ::commerce_webhooks::Field<::std::string::String>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -6057,6 +6169,10 @@ impl ::commerce_webhooks::wire::serde::Serialize for CustomerRecoveryPayload {
 /// Payload of mail.after.create.message (MailBeforeSentEvent).
 ///
 /// Fields documented at <https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Content/MailTemplate/Service/Event/MailBeforeSentEvent.php>.
+///
+/// Field descriptions also from <https://developer.shopware.com/docs/resources/references/app-reference/webhook-events-reference.html>.
+///
+/// Field descriptions also from <https://developer.shopware.com/docs/guides/development/troubleshooting/flow-reference.html>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MailAfterCreateMessagePayload {
     /// `data`: `[json]`, documented as always present.
@@ -6167,6 +6283,10 @@ impl ::commerce_webhooks::wire::serde::Serialize for MailAfterCreateMessagePaylo
 /// Payload of mail.before.send (MailBeforeValidateEvent).
 ///
 /// Fields documented at <https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Content/MailTemplate/Service/Event/MailBeforeValidateEvent.php>.
+///
+/// Field descriptions also from <https://developer.shopware.com/docs/resources/references/app-reference/webhook-events-reference.html>.
+///
+/// Field descriptions also from <https://developer.shopware.com/docs/guides/plugins/plugins/content/mail/add-data-to-mails.html>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MailBeforeSendPayload {
     /// `data`: `[json]`, documented as always present.
@@ -6276,13 +6396,19 @@ impl ::commerce_webhooks::wire::serde::Serialize for MailBeforeSendPayload {
 /// Payload of mail.sent.
 ///
 /// Fields documented at <https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Content/MailTemplate/Service/Event/MailSentEvent.php>.
+///
+/// Field descriptions also from <https://developer.shopware.com/docs/resources/references/app-reference/webhook-events-reference.html>.
+///
+/// Field descriptions also from <https://github.com/shopware/shopware/blob/cfc087db92b7381885333c3035b8a034ec251bae/src/Core/Content/Mail/Service/MailService.php>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MailSentPayload {
     /// `subject`: `string`, documented as always present.
+    ///
+    /// The subject of the sent mail (event: 'Triggers when a mail is send from Shopware').
     pub subject: ::commerce_webhooks::Field<::std::string::String>,
     /// `contents`: `json`, may be absent or null.
     ///
-    /// Declared string (the page says "string"), but MailService passes the array `{"text/html": …, "text/plain": …}` through unchanged, so it stays `json`; newer versions mark it HIDDEN_FROM_WEBHOOK and leave it out.
+    /// The rendered mail contents. The page types it `string`; the code passes the contents array through.
     pub contents: ::commerce_webhooks::Field<
         ::commerce_webhooks::wire::serde_json::Value,
     >,
@@ -6398,9 +6524,15 @@ impl ::commerce_webhooks::wire::serde::Serialize for MailSentPayload {
 /// Payload of newsletter.confirm and newsletter.unsubscribe.
 ///
 /// Fields documented at <https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Content/Newsletter/Event/NewsletterConfirmEvent.php>.
+///
+/// Field descriptions also from <https://developer.shopware.com/docs/resources/references/app-reference/webhook-events-reference.html>.
+///
+/// Field descriptions also from <https://developer.shopware.com/docs/guides/development/troubleshooting/flow-reference.html>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewsletterRecipientPayload {
     /// `newsletterRecipient`: `EntityRef`, documented as always present.
+    ///
+    /// The newsletter recipient entity (payload column `"entity":"newsletter_recipient"`). newsletter.confirm: 'Triggers when a user confirmed the newsletter'. newsletter.unsubscribe: 'Triggers when a user unsubscribes from a sales channel newsletter'.
     pub newsletter_recipient: ::commerce_webhooks::Field<EntityRef>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -6485,13 +6617,21 @@ impl ::commerce_webhooks::wire::serde::Serialize for NewsletterRecipientPayload 
 /// Payload of newsletter.register.
 ///
 /// Fields documented at <https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Content/Newsletter/Event/NewsletterRegisterEvent.php>.
+///
+/// Field descriptions also from <https://developer.shopware.com/docs/resources/references/app-reference/webhook-events-reference.html>.
+///
+/// Field descriptions also from <https://developer.shopware.com/docs/guides/development/troubleshooting/flow-reference.html>.
+///
+/// Field descriptions also from <https://github.com/shopware/shopware/blob/cfc087db92b7381885333c3035b8a034ec251bae/src/Core/Content/Newsletter/SalesChannel/NewsletterSubscribeRoute.php>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewsletterRegisterPayload {
     /// `newsletterRecipient`: `EntityRef`, documented as always present.
+    ///
+    /// The newsletter recipient entity (payload column `"entity":"newsletter_recipient"`). The event 'triggers when a user registers to subscribe to a sales channel newsletter'.
     pub newsletter_recipient: ::commerce_webhooks::Field<EntityRef>,
     /// `url`: `string`, documented as always present.
     ///
-    /// The confirmation URL.
+    /// The confirmation URL (double opt-in subscribe URL).
     pub url: ::commerce_webhooks::Field<::std::string::String>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -6587,11 +6727,17 @@ impl ::commerce_webhooks::wire::serde::Serialize for NewsletterRegisterPayload {
 /// Payload of product_export.log.
 ///
 /// Fields documented at <https://github.com/shopware/shopware/blob/0066166515329456168e334253f1faf93dd56ced/src/Core/Content/ProductExport/Event/ProductExportLoggingEvent.php>.
+///
+/// Field descriptions also from <https://developer.shopware.com/docs/resources/references/app-reference/webhook-events-reference.html>.
+///
+/// Field descriptions also from <https://github.com/shopware/shopware/blob/cfc087db92b7381885333c3035b8a034ec251bae/src/Core/Content/ProductExport/Event/ProductExportLoggingEvent.php>.
+///
+/// Field descriptions also from <https://github.com/shopware/shopware/blob/cfc087db92b7381885333c3035b8a034ec251bae/src/Core/Content/ProductExport/Service/ProductExportGenerator.php>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProductExportLogPayload {
     /// `name`: `string`, documented as always present.
     ///
-    /// The event's name (`product_export.log` unless a custom name was given).
+    /// The event's name: `product_export.log` unless the dispatcher passes a name (the event triggers 'when product export is executed').
     pub name: ::commerce_webhooks::Field<::std::string::String>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -6674,6 +6820,10 @@ impl ::commerce_webhooks::wire::serde::Serialize for ProductExportLogPayload {
 /// Payload of review_form.send. Newer versions also declare mail, timezone and customer data, kept as unknown keys.
 ///
 /// Fields documented at <https://github.com/shopware/shopware/blob/b454228f20d6bcaef284511835aa6e68bd2a9b52/src/Core/Content/Product/SalesChannel/Review/Event/ReviewFormEvent.php>.
+///
+/// Field descriptions also from <https://developer.shopware.com/docs/resources/references/app-reference/webhook-events-reference.html>.
+///
+/// Field descriptions also from <https://developer.shopware.com/docs/guides/development/troubleshooting/flow-reference.html>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReviewFormPayload {
     /// `reviewFormData`: `json`, documented as always present.
@@ -6779,11 +6929,19 @@ impl ::commerce_webhooks::wire::serde::Serialize for ReviewFormPayload {
 /// Payload of user.recovery.request (an administration user's password recovery).
 ///
 /// Fields documented at <https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/System/User/Recovery/UserRecoveryRequestEvent.php>.
+///
+/// Field descriptions also from <https://developer.shopware.com/docs/resources/references/app-reference/webhook-events-reference.html>.
+///
+/// Field descriptions also from <https://github.com/shopware/shopware/blob/cfc087db92b7381885333c3035b8a034ec251bae/src/Core/System/User/Recovery/UserRecoveryService.php>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UserRecoveryPayload {
     /// `userRecovery`: `EntityRef`, documented as always present.
+    ///
+    /// The user recovery entity (payload column `"entity":"user_recovery"`, permission `user_recovery:read`).
     pub user_recovery: ::commerce_webhooks::Field<EntityRef>,
     /// `resetUrl`: `string`, documented as always present.
+    ///
+    /// The administration password recovery URL (a string).
     pub reset_url: ::commerce_webhooks::Field<::std::string::String>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -6878,6 +7036,10 @@ impl ::commerce_webhooks::wire::serde::Serialize for UserRecoveryPayload {
 /// Payload of app.installed and app.updated (ManifestChangedEvent); the page gives none.
 ///
 /// Fields documented at <https://github.com/shopware/shopware/blob/c7fab55f34cdf87daaec84839352a9e7f75c8958/src/Core/Framework/App/Event/ManifestChangedEvent.php>.
+///
+/// Field descriptions also from <https://developer.shopware.com/docs/guides/plugins/apps/lifecycle/app-registration-setup.html#app-lifecycle-events>.
+///
+/// Field descriptions also from <https://github.com/shopware/shopware/blob/cfc087db92b7381885333c3035b8a034ec251bae/src/Core/Framework/App/Event/ManifestChangedEvent.php>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AppVersionPayload {
     /// `appVersion`: `string`, documented as always present.
@@ -6966,11 +7128,21 @@ impl ::commerce_webhooks::wire::serde::Serialize for AppVersionPayload {
 /// Payload of shopware.updated (UpdatePostFinishEvent::getWebhookPayload on trunk); the page gives none.
 ///
 /// Fields documented at <https://github.com/shopware/shopware/blob/trunk/src/Core/Framework/Update/Event/UpdatePostFinishEvent.php>.
+///
+/// Field descriptions also from <https://developer.shopware.com/docs/resources/references/app-reference/webhook-events-reference.html>.
+///
+/// Field descriptions also from <https://github.com/shopware/shopware/blob/cfc087db92b7381885333c3035b8a034ec251bae/src/Core/Framework/Update/Event/UpdatePostFinishEvent.php>.
+///
+/// Field descriptions also from <https://github.com/shopware/shopware/blob/cfc087db92b7381885333c3035b8a034ec251bae/src/Core/Maintenance/System/Command/SystemUpdateFinishCommand.php>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ShopwareUpdatedPayload {
     /// `oldVersion`: `string`, documented as always present.
+    ///
+    /// The Shopware version before the update (the event 'fires after an shopware update has been finished').
     pub old_version: ::commerce_webhooks::Field<::std::string::String>,
     /// `newVersion`: `string`, documented as always present.
+    ///
+    /// The Shopware version after the update.
     pub new_version: ::commerce_webhooks::Field<::std::string::String>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -7067,6 +7239,10 @@ impl ::commerce_webhooks::wire::serde::Serialize for ShopwareUpdatedPayload {
 /// Payload of app.config.changed (SystemConfigChangedHook); the page gives none.
 ///
 /// Fields documented at <https://github.com/shopware/shopware/blob/d4dfa1d567a012581e5890847102f77ab1a6a37a/src/Core/System/SystemConfig/Event/SystemConfigChangedHook.php>.
+///
+/// Field descriptions also from <https://developer.shopware.com/docs/resources/references/app-reference/webhook-events-reference.html>.
+///
+/// Field descriptions also from <https://github.com/shopware/shopware/blob/cfc087db92b7381885333c3035b8a034ec251bae/src/Core/System/SystemConfig/Event/SystemConfigChangedHook.php>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AppConfigChangedPayload {
     /// `changes`: `[string]`, documented as always present.
