@@ -50,6 +50,7 @@ mod body;
 mod decode;
 mod delivery;
 mod drift;
+mod instant;
 mod path;
 mod pattern;
 mod receive;
@@ -71,6 +72,7 @@ mod platforms;
 pub use decode::DecodeError;
 pub use delivery::{DeliveryFacts, DeliveryValue, Location, MetadataHeader, SignatureScheme, WebhookEvent};
 pub use drift::{mismatches, FieldMismatch};
+pub use instant::TimestampError;
 pub use pattern::{Pattern, PatternError};
 pub use platforms::*;
 pub use receive::{Delivery, HeaderLookup, ReceiveError};
@@ -79,7 +81,7 @@ pub use scope::ScopeRequirement;
 pub use secrets::{AsyncSecretSource, BoxFuture, SecretLookupError, SecretSource};
 pub use subscription::Subscription;
 pub use topic::{CatalogTopic, Group, UnknownName};
-pub use value::{Field, Id, Mismatch, Money, StringOrNumber, Timestamp};
+pub use value::{Field, Id, Mismatch, Money, MoneyError, StringOrNumber, Timestamp};
 pub use verify::{
     Clock, FixedClock, Secret, SecretError, SystemClock, VerifyOptions, SHOPWARE_PREVIOUS_SECRET_ALLOWANCE,
 };

@@ -47,11 +47,77 @@ impl<T> Field<T> {
     }
 
     /// A copy of the value, if there is one that fits the documented type.
+    ///
+    /// ```
+    /// use commerce_webhooks::Field;
+    ///
+    /// let taxable: Field<bool> = serde_json::from_str("true").unwrap();
+    /// assert_eq!(taxable.copied().unwrap_or(false), true);
+    /// ```
     pub fn copied(&self) -> Option<T>
     where
         T: Copy,
     {
         self.as_ref().copied()
+    }
+
+    /// A clone of the value, if there is one that fits the documented type.
+    pub fn cloned(&self) -> Option<T>
+    where
+        T: Clone,
+    {
+        self.as_ref().cloned()
+    }
+
+    /// The value through `Deref` (`&str` for a `Field<String>`), if there is one.
+    ///
+    /// ```
+    /// use commerce_webhooks::Field;
+    ///
+    /// let email: Field<String> = Field::Value("a@example.com".into());
+    /// assert_eq!(email.as_deref(), Some("a@example.com"));
+    /// assert_eq!(Field::<String>::Null.as_deref().unwrap_or("-"), "-");
+    /// ```
+    pub fn as_deref(&self) -> Option<&T::Target>
+    where
+        T: std::ops::Deref,
+    {
+        self.as_ref().map(|value| &**value)
+    }
+
+    /// The value, or `default` when there is none that fits.
+    pub fn unwrap_or(self, default: T) -> T {
+        self.into_option().unwrap_or(default)
+    }
+
+    /// The value, or `error` when there is none that fits.
+    ///
+    /// ```
+    /// use commerce_webhooks::Field;
+    ///
+    /// let id: Field<u64> = Field::Absent;
+    /// assert_eq!(id.ok_or("no id"), Err("no id"));
+    /// ```
+    pub fn ok_or<E>(self, error: E) -> Result<T, E> {
+        self.into_option().ok_or(error)
+    }
+
+    /// The value mapped by `f`; absent, null and mismatched values stay what they are.
+    ///
+    /// ```
+    /// use commerce_webhooks::Field;
+    ///
+    /// let quantity: Field<u64> = Field::Value(3);
+    /// assert_eq!(quantity.map(|q| q * 2), Field::Value(6));
+    /// assert!(Field::<u64>::Null.map(|q| q * 2).is_null());
+    /// ```
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Field<U> {
+        match self {
+            Self::Value(value) => Field::Value(f(value)),
+            Self::Absent => Field::Absent,
+            Self::Null => Field::Null,
+            Self::Mismatch(mismatch) => Field::Mismatch(mismatch),
+        }
     }
 
     /// Whether the key was missing.
@@ -75,6 +141,13 @@ impl<T> Field<T> {
     /// A present key: `None` is `null`.
     pub fn present(value: Option<T>) -> Self {
         value.map_or(Self::Null, Self::Value)
+    }
+}
+
+/// The value, if there is one that fits the documented type.
+impl<T> From<Field<T>> for Option<T> {
+    fn from(field: Field<T>) -> Self {
+        field.into_option()
     }
 }
 
@@ -383,7 +456,46 @@ impl Money {
     pub fn to_text(&self) -> std::borrow::Cow<'_, str> {
         self.0.to_text()
     }
+
+    /// The amount as an exact decimal (`"12.50"` is 12.50, never 12.4999…); an error for text
+    /// that is not a decimal number.
+    ///
+    /// ```
+    /// use commerce_webhooks::Money;
+    /// use rust_decimal::Decimal;
+    ///
+    /// let total: Decimal = ["19.99", "0.01"].iter().map(|text| Money::from(*text).to_decimal()).sum::<Result<_, _>>()?;
+    /// assert_eq!(total.to_string(), "20.00");
+    /// # Ok::<(), commerce_webhooks::MoneyError>(())
+    /// ```
+    #[cfg(feature = "rust_decimal")]
+    pub fn to_decimal(&self) -> Result<rust_decimal::Decimal, MoneyError> {
+        use std::str::FromStr as _;
+        let text = self.to_text();
+        rust_decimal::Decimal::from_str_exact(text.trim())
+            .or_else(|_| rust_decimal::Decimal::from_scientific(text.trim()))
+            .or_else(|_| rust_decimal::Decimal::from_str(text.trim()))
+            .map_err(|_| MoneyError)
+    }
 }
+
+impl From<&str> for Money {
+    fn from(text: &str) -> Self {
+        Self(StringOrNumber::String(text.to_owned()))
+    }
+}
+
+/// An amount that is not a decimal number (its text is not quoted: it comes from the body).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MoneyError;
+
+impl fmt::Display for MoneyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the amount is not a decimal number")
+    }
+}
+
+impl std::error::Error for MoneyError {}
 
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -403,14 +515,41 @@ impl<'de> Deserialize<'de> for Money {
     }
 }
 
-/// A date-time as the platform wrote it (several formats occur), kept as text.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// A date-time as the platform wrote it (several formats occur), kept as text; read it as an
+/// instant to compare or compute with ([`Timestamp::to_system_time`], or `to_jiff` with the
+/// `jiff` feature). It has no ordering of its own: the text's order is not the instants'
+/// (`2021-12-31T19:00:00-05:00` is later than `2021-12-31T23:30:00Z`).
+///
+/// ```
+/// use commerce_webhooks::Timestamp;
+///
+/// let placed = Timestamp("2021-12-31T19:00:00-05:00".into());
+/// let paid = Timestamp("2021-12-31T23:30:00Z".into());
+/// assert!(placed.to_system_time()? > paid.to_system_time()?);
+/// # Ok::<(), commerce_webhooks::TimestampError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Timestamp(pub String);
 
 impl Timestamp {
     /// The text as received.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// The instant, from any of the formats the platforms send (RFC 3339 with an offset or
+    /// `Z`, with or without fractional seconds; Shopify's `2021-12-31 19:00:00 -0500`; Unix
+    /// seconds as digits).
+    pub fn to_system_time(&self) -> Result<std::time::SystemTime, crate::TimestampError> {
+        crate::instant::parse(&self.0)
+    }
+
+    /// The instant as a [`jiff::Timestamp`].
+    #[cfg(feature = "jiff")]
+    pub fn to_jiff(&self) -> Result<jiff::Timestamp, crate::TimestampError> {
+        let instant = self.to_system_time()?;
+        // Every instant the parser yields (years 0000-9999) is within jiff's range.
+        jiff::Timestamp::try_from(instant).map_err(|_| crate::instant::out_of_range())
     }
 }
 

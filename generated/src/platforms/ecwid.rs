@@ -2669,9 +2669,9 @@ impl ::commerce_webhooks::wire::serde::Serialize for AppSubscriptionData {
         map.end()
     }
 }
-/// An order payment status. The webhook pages list no values; these are the REST API's order payment statuses as Ecwid's own API client enumerates them.
+/// An order payment status. The webhook pages list no values; these are the REST API's order payment statuses: the `PAYMENT_STATUS` entries of the order statuses reference (which also lists the three custom statuses a store can define), as Ecwid's own API client enumerates the built-in ones (github.com/Ecwid/ecwid-java-api-client, OrderPaymentStatus.kt).
 ///
-/// Values documented at <https://github.com/Ecwid/ecwid-java-api-client/blob/b6ce9b1ec8898e5713f68e73684bc425feb625d3/src/main/kotlin/com/ecwid/apiclient/v3/dto/order/enums/OrderPaymentStatus.kt>.
+/// Values documented at <https://docs.ecwid.com/api-reference/rest-api/orders/order-statuses/search-order-statuses>.
 ///
 /// A value the catalog does not list is kept as `Unknown`, never an error.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -2689,6 +2689,12 @@ pub enum PaymentStatus {
     PartiallyRefunded,
     /// `INCOMPLETE`
     Incomplete,
+    /// `CUSTOM_PAYMENT_STATUS_1`
+    CustomPaymentStatus1,
+    /// `CUSTOM_PAYMENT_STATUS_2`
+    CustomPaymentStatus2,
+    /// `CUSTOM_PAYMENT_STATUS_3`
+    CustomPaymentStatus3,
     /// A name this catalog does not know, kept exactly as received.
     Unknown(::std::string::String),
 }
@@ -2701,6 +2707,9 @@ impl PaymentStatus {
         PaymentStatus::Refunded,
         PaymentStatus::PartiallyRefunded,
         PaymentStatus::Incomplete,
+        PaymentStatus::CustomPaymentStatus1,
+        PaymentStatus::CustomPaymentStatus2,
+        PaymentStatus::CustomPaymentStatus3,
     ];
     /// The value for a wire name; an unknown name gives [`Self::Unknown`].
     pub fn from_wire(wire: &str) -> Self {
@@ -2780,6 +2789,35 @@ impl PaymentStatus {
                     _ => ::std::option::Option::None,
                 }
             }
+            23 => {
+                match wire.as_bytes()[22] {
+                    b'1' => {
+                        match wire {
+                            "CUSTOM_PAYMENT_STATUS_1" => {
+                                ::std::option::Option::Some(Self::CustomPaymentStatus1)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'2' => {
+                        match wire {
+                            "CUSTOM_PAYMENT_STATUS_2" => {
+                                ::std::option::Option::Some(Self::CustomPaymentStatus2)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'3' => {
+                        match wire {
+                            "CUSTOM_PAYMENT_STATUS_3" => {
+                                ::std::option::Option::Some(Self::CustomPaymentStatus3)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
             _ => ::std::option::Option::None,
         }
     }
@@ -2792,6 +2830,9 @@ impl PaymentStatus {
             Self::Refunded => "REFUNDED",
             Self::PartiallyRefunded => "PARTIALLY_REFUNDED",
             Self::Incomplete => "INCOMPLETE",
+            Self::CustomPaymentStatus1 => "CUSTOM_PAYMENT_STATUS_1",
+            Self::CustomPaymentStatus2 => "CUSTOM_PAYMENT_STATUS_2",
+            Self::CustomPaymentStatus3 => "CUSTOM_PAYMENT_STATUS_3",
             Self::Unknown(wire) => wire,
         }
     }
@@ -2804,6 +2845,9 @@ impl PaymentStatus {
             Self::Refunded => ::std::option::Option::Some(3),
             Self::PartiallyRefunded => ::std::option::Option::Some(4),
             Self::Incomplete => ::std::option::Option::Some(5),
+            Self::CustomPaymentStatus1 => ::std::option::Option::Some(6),
+            Self::CustomPaymentStatus2 => ::std::option::Option::Some(7),
+            Self::CustomPaymentStatus3 => ::std::option::Option::Some(8),
             Self::Unknown(_) => ::std::option::Option::None,
         }
     }

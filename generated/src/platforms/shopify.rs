@@ -10884,10 +10884,10 @@ pub struct Collection {
     ///
     /// The suffix of the liquid template being used. For example, `custom` means the collection uses `collection.custom.liquid`; `null` means the default `collection.liquid`.
     pub template_suffix: ::commerce_webhooks::Field<::std::string::String>,
-    /// `published_scope`: `string`, may be absent or null.
+    /// `published_scope`: `PublishedScope`, may be absent or null.
     ///
     /// Whether the collection is published to the Point of Sale channel: `web` (published to the Online Store channel but not to Point of Sale) or `global` (published to both).
-    pub published_scope: ::commerce_webhooks::Field<::std::string::String>,
+    pub published_scope: ::commerce_webhooks::Field<PublishedScope>,
     /// `admin_graphql_api_id`: `id`, may be absent or null.
     ///
     /// The GraphQL Admin API ID of the collection. Shopify added `admin_graphql_api_id` to webhook payloads, alongside `id`, to improve interoperability between the GraphQL and REST Admin APIs.
@@ -10936,7 +10936,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Collection {
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_published_scope: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    PublishedScope,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_admin_graphql_api_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
@@ -13247,10 +13247,10 @@ pub struct Customer {
     ///
     /// The customer's last name.
     pub last_name: ::commerce_webhooks::Field<::std::string::String>,
-    /// `state`: `string`, may be absent or null.
+    /// `state`: `CustomerState`, may be absent or null.
     ///
     /// The state of the customer's account with a shop (default `disabled`): `disabled` (no active account), `invited` (received an email invite to create an account), `enabled` (created an account), `declined` (declined the invite).
-    pub state: ::commerce_webhooks::Field<::std::string::String>,
+    pub state: ::commerce_webhooks::Field<CustomerState>,
     /// `note`: `string`, may be absent or null.
     ///
     /// A note about the customer.
@@ -13337,7 +13337,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Customer {
                 let mut field_last_name: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_state: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_state: ::commerce_webhooks::Field<CustomerState> = ::commerce_webhooks::Field::Absent;
                 let mut field_note: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
                 let mut field_verified_email: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
                 let mut field_multipass_identifier: ::commerce_webhooks::Field<
@@ -16060,10 +16060,10 @@ pub struct Dispute {
     ///
     /// The reason for the dispute provided by the cardholder's bank.
     pub network_reason_code: ::commerce_webhooks::Field<::std::string::String>,
-    /// `status`: `string`, may be absent or null.
+    /// `status`: `DisputeStatus`, may be absent or null.
     ///
     /// The current state of the dispute: `needs_response` (needs an evidence submission), `under_review` (evidence submitted, being reviewed by the cardholder's bank), `charge_refunded` (merchant refunded the inquiry amount), `accepted`, `won`, `lost`.
-    pub status: ::commerce_webhooks::Field<::std::string::String>,
+    pub status: ::commerce_webhooks::Field<DisputeStatus>,
     /// `evidence_due_by`: `timestamp`, may be absent or null.
     ///
     /// The deadline for evidence submission.
@@ -16120,9 +16120,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Dispute {
                 let mut field_network_reason_code: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_status: ::commerce_webhooks::Field<
-                    ::std::string::String,
-                > = ::commerce_webhooks::Field::Absent;
+                let mut field_status: ::commerce_webhooks::Field<DisputeStatus> = ::commerce_webhooks::Field::Absent;
                 let mut field_evidence_due_by: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
@@ -16622,10 +16620,10 @@ pub struct DraftOrder {
     ///
     /// No public document of the platform describes this field.
     pub b2b: ::commerce_webhooks::Field<bool>,
-    /// `status`: `string`, may be absent or null.
+    /// `status`: `DraftOrderStatus`, may be absent or null.
     ///
     /// The status of a draft order as it transitions into an order: `open` (draft order is open), `invoice_sent` (invoice has been sent for the draft order), `completed` (draft order has been completed and turned into an order).
-    pub status: ::commerce_webhooks::Field<::std::string::String>,
+    pub status: ::commerce_webhooks::Field<DraftOrderStatus>,
     /// `line_items`: `[LineItem]`, may be absent or null.
     ///
     /// Product variant line items or custom line items associated to the draft order. Each draft order must include at least one line item.
@@ -16748,9 +16746,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for DraftOrder {
                     bool,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_b2b: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
-                let mut field_status: ::commerce_webhooks::Field<
-                    ::std::string::String,
-                > = ::commerce_webhooks::Field::Absent;
+                let mut field_status: ::commerce_webhooks::Field<DraftOrderStatus> = ::commerce_webhooks::Field::Absent;
                 let mut field_line_items: ::commerce_webhooks::Field<
                     ::std::vec::Vec<LineItem>,
                 > = ::commerce_webhooks::Field::Absent;
@@ -17448,10 +17444,10 @@ pub struct Fulfillment {
     ///
     /// The unique numeric identifier for the order.
     pub order_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
-    /// `status`: `string`, may be absent or null.
+    /// `status`: `FulfillmentStatus`, may be absent or null.
     ///
     /// The status of the fulfillment: `pending` (created, waiting for the third-party fulfillment service to transition it to `open` or `success`), `open` (acknowledged by the service and in processing), `success`, `cancelled`, `error` (error with the fulfillment request), `failure` (the request failed).
-    pub status: ::commerce_webhooks::Field<::std::string::String>,
+    pub status: ::commerce_webhooks::Field<FulfillmentStatus>,
     /// `created_at`: `timestamp`, may be absent or null.
     ///
     /// The date and time when the fulfillment was created. The API returns this value in ISO 8601 format.
@@ -17468,10 +17464,10 @@ pub struct Fulfillment {
     ///
     /// The name of the tracking company. For supported companies Shopify builds tracking URLs automatically, and for carriers on the Shipping Carriers help page it automatically updates the fulfillment's `shipment_status`.
     pub tracking_company: ::commerce_webhooks::Field<::std::string::String>,
-    /// `shipment_status`: `string`, may be absent or null.
+    /// `shipment_status`: `ShipmentStatus`, may be absent or null.
     ///
     /// The current shipment status of the fulfillment: `label_printed`, `label_purchased`, `attempted_delivery`, `ready_for_pickup`, `confirmed`, `in_transit`, `out_for_delivery`, `delivered`, `failure`.
-    pub shipment_status: ::commerce_webhooks::Field<::std::string::String>,
+    pub shipment_status: ::commerce_webhooks::Field<ShipmentStatus>,
     /// `location_id`: `id`, may be absent or null.
     ///
     /// The unique identifier of the location that the fulfillment was processed at.
@@ -17555,9 +17551,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Fulfillment {
                 let mut field_order_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_status: ::commerce_webhooks::Field<
-                    ::std::string::String,
-                > = ::commerce_webhooks::Field::Absent;
+                let mut field_status: ::commerce_webhooks::Field<FulfillmentStatus> = ::commerce_webhooks::Field::Absent;
                 let mut field_created_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
@@ -17571,7 +17565,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Fulfillment {
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_shipment_status: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ShipmentStatus,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_location_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
@@ -17863,10 +17857,10 @@ pub struct FulfillmentEvent {
     ///
     /// An ID for the fulfillment that's associated with the fulfillment event.
     pub fulfillment_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
-    /// `status`: `string`, may be absent or null.
+    /// `status`: `FulfillmentEventStatus`, may be absent or null.
     ///
     /// The status of the fulfillment event: `label_printed`, `label_purchased`, `attempted_delivery`, `ready_for_pickup`, `picked_up`, `confirmed`, `in_transit`, `out_for_delivery`, `delivered`, `failure`.
-    pub status: ::commerce_webhooks::Field<::std::string::String>,
+    pub status: ::commerce_webhooks::Field<FulfillmentEventStatus>,
     /// `message`: `string`, may be absent or null.
     ///
     /// An arbitrary message describing the status. Can be provided by a shipping carrier.
@@ -17961,7 +17955,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for FulfillmentEven
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_status: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    FulfillmentEventStatus,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_message: ::commerce_webhooks::Field<
                     ::std::string::String,
@@ -20711,10 +20705,10 @@ pub struct LineItem {
     ///
     /// The total amount of the discount allocated to the line item in the shop currency. Shopify recommends using `discount_allocations` instead.
     pub total_discount: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
-    /// `fulfillment_status`: `string`, may be absent or null.
+    /// `fulfillment_status`: `LineItemFulfillmentStatus`, may be absent or null.
     ///
     /// How far along an order is in terms of line items fulfilled: `null`, `fulfilled`, `partial`, `not_eligible`.
-    pub fulfillment_status: ::commerce_webhooks::Field<::std::string::String>,
+    pub fulfillment_status: ::commerce_webhooks::Field<LineItemFulfillmentStatus>,
     /// `price_set`: `MoneySet`, may be absent or null.
     ///
     /// The price of the line item in shop and presentment currencies.
@@ -20819,7 +20813,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for LineItem {
                     ::commerce_webhooks::Money,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_fulfillment_status: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    LineItemFulfillmentStatus,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_price_set: ::commerce_webhooks::Field<MoneySet> = ::commerce_webhooks::Field::Absent;
                 let mut field_total_discount_set: ::commerce_webhooks::Field<MoneySet> = ::commerce_webhooks::Field::Absent;
@@ -22799,10 +22793,10 @@ pub struct Order {
     ///
     /// Whether the customer consented to receive email updates from the shop.
     pub buyer_accepts_marketing: ::commerce_webhooks::Field<bool>,
-    /// `cancel_reason`: `string`, may be absent or null.
+    /// `cancel_reason`: `CancelReason`, may be absent or null.
     ///
     /// The reason why the order was canceled: `customer` (the customer canceled the order), `fraud` (the order was fraudulent), `inventory` (items in the order were not in inventory), `declined` (the payment was declined), `other` (a reason not in this list).
-    pub cancel_reason: ::commerce_webhooks::Field<::std::string::String>,
+    pub cancel_reason: ::commerce_webhooks::Field<CancelReason>,
     /// `cancelled_at`: `timestamp`, may be absent or null.
     ///
     /// The date and time when the order was canceled. Returns `null` if the order isn't canceled.
@@ -22919,14 +22913,14 @@ pub struct Order {
     ///
     /// Whether taxes on the order are estimated. Returns `false` when taxes on the order are finalized and aren't subject to any changes.
     pub estimated_taxes: ::commerce_webhooks::Field<bool>,
-    /// `financial_status`: `string`, may be absent or null.
+    /// `financial_status`: `FinancialStatus`, may be absent or null.
     ///
     /// The status of payments associated with the order; can only be set when the order is created: `pending`, `authorized`, `partially_paid`, `paid`, `partially_refunded`, `refunded`, `voided`.
-    pub financial_status: ::commerce_webhooks::Field<::std::string::String>,
-    /// `fulfillment_status`: `string`, may be absent or null.
+    pub financial_status: ::commerce_webhooks::Field<FinancialStatus>,
+    /// `fulfillment_status`: `OrderFulfillmentStatus`, may be absent or null.
     ///
     /// The order's status in terms of fulfilled line items: `fulfilled` (every line item fulfilled), `null` (none fulfilled), `partial` (at least one fulfilled), `restocked` (every line item restocked and the order canceled).
-    pub fulfillment_status: ::commerce_webhooks::Field<::std::string::String>,
+    pub fulfillment_status: ::commerce_webhooks::Field<OrderFulfillmentStatus>,
     /// `landing_site`: `string`, may be absent or null.
     ///
     /// The URL for the page where the buyer landed when they entered the shop.
@@ -23201,9 +23195,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Order {
                 let mut field_buyer_accepts_marketing: ::commerce_webhooks::Field<
                     bool,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_cancel_reason: ::commerce_webhooks::Field<
-                    ::std::string::String,
-                > = ::commerce_webhooks::Field::Absent;
+                let mut field_cancel_reason: ::commerce_webhooks::Field<CancelReason> = ::commerce_webhooks::Field::Absent;
                 let mut field_cancelled_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
@@ -23281,10 +23273,10 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Order {
                 let mut field_email: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
                 let mut field_estimated_taxes: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
                 let mut field_financial_status: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    FinancialStatus,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_fulfillment_status: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    OrderFulfillmentStatus,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_landing_site: ::commerce_webhooks::Field<
                     ::std::string::String,
@@ -25283,18 +25275,18 @@ pub struct OrderTransaction {
     ///
     /// The ID for the order that the transaction is associated with.
     pub order_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
-    /// `kind`: `string`, may be absent or null.
+    /// `kind`: `TransactionKind`, may be absent or null.
     ///
     /// The transaction's type: `authorization` (money the customer has agreed to pay, held while awaiting capture), `capture` (transfer of money reserved during authorization), `sale` (authorization and capture in one step), `void` (cancellation of a pending authorization or capture), `refund` (return of captured money to the customer).
-    pub kind: ::commerce_webhooks::Field<::std::string::String>,
+    pub kind: ::commerce_webhooks::Field<TransactionKind>,
     /// `gateway`: `string`, may be absent or null.
     ///
     /// The name of the gateway the transaction was issued through.
     pub gateway: ::commerce_webhooks::Field<::std::string::String>,
-    /// `status`: `string`, may be absent or null.
+    /// `status`: `TransactionStatus`, may be absent or null.
     ///
     /// The status of the transaction: `pending`, `failure`, `success`, `error`.
-    pub status: ::commerce_webhooks::Field<::std::string::String>,
+    pub status: ::commerce_webhooks::Field<TransactionStatus>,
     /// `message`: `string`, may be absent or null.
     ///
     /// A string generated by the payment provider with additional information about why the transaction succeeded or failed.
@@ -25404,13 +25396,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderTransactio
                 let mut field_order_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_kind: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_kind: ::commerce_webhooks::Field<TransactionKind> = ::commerce_webhooks::Field::Absent;
                 let mut field_gateway: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_status: ::commerce_webhooks::Field<
-                    ::std::string::String,
-                > = ::commerce_webhooks::Field::Absent;
+                let mut field_status: ::commerce_webhooks::Field<TransactionStatus> = ::commerce_webhooks::Field::Absent;
                 let mut field_message: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
@@ -26898,14 +26888,14 @@ pub struct Product {
     ///
     /// The name of the product's vendor.
     pub vendor: ::commerce_webhooks::Field<::std::string::String>,
-    /// `status`: `string`, may be absent or null.
+    /// `status`: `ProductStatus`, may be absent or null.
     ///
     /// The status of the product: `active` (ready to sell and available on sales channels; default for existing products), `archived` (no longer being sold), `draft` (not ready to sell; default for duplicated and unarchived products).
-    pub status: ::commerce_webhooks::Field<::std::string::String>,
-    /// `published_scope`: `string`, may be absent or null.
+    pub status: ::commerce_webhooks::Field<ProductStatus>,
+    /// `published_scope`: `PublishedScope`, may be absent or null.
     ///
     /// Whether the product is published to the Point of Sale channel: `web` (not published to Point of Sale) or `global` (published to Point of Sale).
-    pub published_scope: ::commerce_webhooks::Field<::std::string::String>,
+    pub published_scope: ::commerce_webhooks::Field<PublishedScope>,
     /// `tags`: `string`, may be absent or null.
     ///
     /// A string of comma-separated tags that are used for filtering and search. A product can have up to 250 tags; each tag can have up to 255 characters.
@@ -27000,11 +26990,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Product {
                 let mut field_vendor: ::commerce_webhooks::Field<
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_status: ::commerce_webhooks::Field<
-                    ::std::string::String,
-                > = ::commerce_webhooks::Field::Absent;
+                let mut field_status: ::commerce_webhooks::Field<ProductStatus> = ::commerce_webhooks::Field::Absent;
                 let mut field_published_scope: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    PublishedScope,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_tags: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
                 let mut field_variants: ::commerce_webhooks::Field<
@@ -30115,10 +30103,10 @@ pub struct ProductListingVariant {
     ///
     /// No public document of the platform describes this field.
     pub available: ::commerce_webhooks::Field<bool>,
-    /// `inventory_policy`: `string`, may be absent or null.
+    /// `inventory_policy`: `InventoryPolicy`, may be absent or null.
     ///
     /// Specifies whether or not customers are allowed to place an order for a product variant when it's out of stock.
-    pub inventory_policy: ::commerce_webhooks::Field<::std::string::String>,
+    pub inventory_policy: ::commerce_webhooks::Field<InventoryPolicy>,
     /// `inventory_quantity`: `int`, may be absent or null.
     ///
     /// The number of items in stock for this product variant.
@@ -30200,7 +30188,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductListingV
                 let mut field_position: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
                 let mut field_available: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
                 let mut field_inventory_policy: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    InventoryPolicy,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_inventory_quantity: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
                 let mut field_inventory_management: ::commerce_webhooks::Field<
@@ -30858,10 +30846,10 @@ pub struct ProductVariant {
     ///
     /// The unique numeric identifier for the product variant.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
-    /// `inventory_policy`: `string`, may be absent or null.
+    /// `inventory_policy`: `InventoryPolicy`, may be absent or null.
     ///
     /// Whether customers are allowed to place an order for the product variant when it's out of stock: `deny` (default) or `continue`.
-    pub inventory_policy: ::commerce_webhooks::Field<::std::string::String>,
+    pub inventory_policy: ::commerce_webhooks::Field<InventoryPolicy>,
     /// `position`: `int`, may be absent or null.
     ///
     /// The order of the product variant in the list of product variants. The first position in the list is 1.
@@ -30955,7 +30943,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductVariant 
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
                 let mut field_inventory_policy: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    InventoryPolicy,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_position: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
                 let mut field_price: ::commerce_webhooks::Field<
@@ -31692,10 +31680,10 @@ pub struct RefundLineItem {
     ///
     /// The unique identifier of the location where the items will be restocked. Required when `restock_type` has the value `return` or `cancel`.
     pub location_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
-    /// `restock_type`: `string`, may be absent or null.
+    /// `restock_type`: `RestockType`, may be absent or null.
     ///
     /// How this refund line item affects inventory levels: `no_restock` (inventory unaffected), `cancel` (items not yet fulfilled; quantity added back to available), `return` (items already delivered and returned; quantity added back), `legacy_restock` (the deprecated `restock` property was used; not accepted for new refunds).
-    pub restock_type: ::commerce_webhooks::Field<::std::string::String>,
+    pub restock_type: ::commerce_webhooks::Field<RestockType>,
     /// `subtotal`: `money`, may be absent or null.
     ///
     /// The subtotal of the refund line item.
@@ -31747,9 +31735,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for RefundLineItem 
                 let mut field_location_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_restock_type: ::commerce_webhooks::Field<
-                    ::std::string::String,
-                > = ::commerce_webhooks::Field::Absent;
+                let mut field_restock_type: ::commerce_webhooks::Field<RestockType> = ::commerce_webhooks::Field::Absent;
                 let mut field_subtotal: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Money,
                 > = ::commerce_webhooks::Field::Absent;
@@ -39209,4 +39195,1999 @@ impl ::std::str::FromStr for ProductVariantInventoryPolicy {
 ::commerce_webhooks::tolerate_scalar! {
     ProductVariantInventoryPolicy : "a `ProductVariantInventoryPolicy` value (a string)",
     "an array of `ProductVariantInventoryPolicy` values";
+}
+/// The status of payments associated with an order (REST Order `financial_status`).
+///
+/// Values documented at <https://shopify.dev/docs/api/admin-rest/2025-10/resources/order>.
+///
+/// A value the catalog does not list is kept as `Unknown`, never an error.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum FinancialStatus {
+    /// `pending`
+    Pending,
+    /// `authorized`
+    Authorized,
+    /// `partially_paid`
+    PartiallyPaid,
+    /// `paid`
+    Paid,
+    /// `partially_refunded`
+    PartiallyRefunded,
+    /// `refunded`
+    Refunded,
+    /// `voided`
+    Voided,
+    /// A name this catalog does not know, kept exactly as received.
+    Unknown(::std::string::String),
+}
+impl FinancialStatus {
+    /// Every documented value, in catalog order.
+    pub const ALL: &'static [FinancialStatus] = &[
+        FinancialStatus::Pending,
+        FinancialStatus::Authorized,
+        FinancialStatus::PartiallyPaid,
+        FinancialStatus::Paid,
+        FinancialStatus::PartiallyRefunded,
+        FinancialStatus::Refunded,
+        FinancialStatus::Voided,
+    ];
+    /// The value for a wire name; an unknown name gives [`Self::Unknown`].
+    pub fn from_wire(wire: &str) -> Self {
+        Self::known(wire).unwrap_or_else(|| Self::Unknown(wire.to_owned()))
+    }
+    /// The documented value with this wire name, if there is one (no allocation
+    /// for unknown names, unlike [`Self::from_wire`]).
+    pub fn known(wire: &str) -> ::std::option::Option<Self> {
+        match wire.len() {
+            4 => {
+                match wire.as_bytes()[0] {
+                    b'p' => {
+                        match wire {
+                            "paid" => ::std::option::Option::Some(Self::Paid),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            6 => {
+                match wire.as_bytes()[0] {
+                    b'v' => {
+                        match wire {
+                            "voided" => ::std::option::Option::Some(Self::Voided),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            7 => {
+                match wire.as_bytes()[0] {
+                    b'p' => {
+                        match wire {
+                            "pending" => ::std::option::Option::Some(Self::Pending),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            8 => {
+                match wire.as_bytes()[0] {
+                    b'r' => {
+                        match wire {
+                            "refunded" => ::std::option::Option::Some(Self::Refunded),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            10 => {
+                match wire.as_bytes()[0] {
+                    b'a' => {
+                        match wire {
+                            "authorized" => ::std::option::Option::Some(Self::Authorized),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            14 => {
+                match wire.as_bytes()[0] {
+                    b'p' => {
+                        match wire {
+                            "partially_paid" => {
+                                ::std::option::Option::Some(Self::PartiallyPaid)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            18 => {
+                match wire.as_bytes()[0] {
+                    b'p' => {
+                        match wire {
+                            "partially_refunded" => {
+                                ::std::option::Option::Some(Self::PartiallyRefunded)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    /// The exact wire name.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Pending => "pending",
+            Self::Authorized => "authorized",
+            Self::PartiallyPaid => "partially_paid",
+            Self::Paid => "paid",
+            Self::PartiallyRefunded => "partially_refunded",
+            Self::Refunded => "refunded",
+            Self::Voided => "voided",
+            Self::Unknown(wire) => wire,
+        }
+    }
+    /// The position in [`Self::ALL`]; `None` for [`Self::Unknown`].
+    pub fn index(&self) -> ::std::option::Option<usize> {
+        match self {
+            Self::Pending => ::std::option::Option::Some(0),
+            Self::Authorized => ::std::option::Option::Some(1),
+            Self::PartiallyPaid => ::std::option::Option::Some(2),
+            Self::Paid => ::std::option::Option::Some(3),
+            Self::PartiallyRefunded => ::std::option::Option::Some(4),
+            Self::Refunded => ::std::option::Option::Some(5),
+            Self::Voided => ::std::option::Option::Some(6),
+            Self::Unknown(_) => ::std::option::Option::None,
+        }
+    }
+}
+impl ::std::str::FromStr for FinancialStatus {
+    type Err = ::std::convert::Infallible;
+    /// Never fails: an unknown name gives [`Self::Unknown`].
+    fn from_str(wire: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from_wire(wire))
+    }
+}
+::commerce_webhooks::wire_name_impls!(FinancialStatus, "a financialstatus name");
+::commerce_webhooks::tolerate_scalar! {
+    FinancialStatus : "a `FinancialStatus` value (a string)",
+    "an array of `FinancialStatus` values";
+}
+/// An order's fulfillment status (REST Order `fulfillment_status`; `null` when nothing is fulfilled).
+///
+/// Values documented at <https://shopify.dev/docs/api/admin-rest/2025-10/resources/order>.
+///
+/// A value the catalog does not list is kept as `Unknown`, never an error.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum OrderFulfillmentStatus {
+    /// `fulfilled`
+    Fulfilled,
+    /// `partial`
+    Partial,
+    /// `restocked`
+    Restocked,
+    /// A name this catalog does not know, kept exactly as received.
+    Unknown(::std::string::String),
+}
+impl OrderFulfillmentStatus {
+    /// Every documented value, in catalog order.
+    pub const ALL: &'static [OrderFulfillmentStatus] = &[
+        OrderFulfillmentStatus::Fulfilled,
+        OrderFulfillmentStatus::Partial,
+        OrderFulfillmentStatus::Restocked,
+    ];
+    /// The value for a wire name; an unknown name gives [`Self::Unknown`].
+    pub fn from_wire(wire: &str) -> Self {
+        Self::known(wire).unwrap_or_else(|| Self::Unknown(wire.to_owned()))
+    }
+    /// The documented value with this wire name, if there is one (no allocation
+    /// for unknown names, unlike [`Self::from_wire`]).
+    pub fn known(wire: &str) -> ::std::option::Option<Self> {
+        match wire.len() {
+            7 => {
+                match wire.as_bytes()[0] {
+                    b'p' => {
+                        match wire {
+                            "partial" => ::std::option::Option::Some(Self::Partial),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            9 => {
+                match wire.as_bytes()[0] {
+                    b'f' => {
+                        match wire {
+                            "fulfilled" => ::std::option::Option::Some(Self::Fulfilled),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'r' => {
+                        match wire {
+                            "restocked" => ::std::option::Option::Some(Self::Restocked),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    /// The exact wire name.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Fulfilled => "fulfilled",
+            Self::Partial => "partial",
+            Self::Restocked => "restocked",
+            Self::Unknown(wire) => wire,
+        }
+    }
+    /// The position in [`Self::ALL`]; `None` for [`Self::Unknown`].
+    pub fn index(&self) -> ::std::option::Option<usize> {
+        match self {
+            Self::Fulfilled => ::std::option::Option::Some(0),
+            Self::Partial => ::std::option::Option::Some(1),
+            Self::Restocked => ::std::option::Option::Some(2),
+            Self::Unknown(_) => ::std::option::Option::None,
+        }
+    }
+}
+impl ::std::str::FromStr for OrderFulfillmentStatus {
+    type Err = ::std::convert::Infallible;
+    /// Never fails: an unknown name gives [`Self::Unknown`].
+    fn from_str(wire: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from_wire(wire))
+    }
+}
+::commerce_webhooks::wire_name_impls!(
+    OrderFulfillmentStatus, "a orderfulfillmentstatus name"
+);
+::commerce_webhooks::tolerate_scalar! {
+    OrderFulfillmentStatus : "a `OrderFulfillmentStatus` value (a string)",
+    "an array of `OrderFulfillmentStatus` values";
+}
+/// A line item's fulfillment status (REST Order `line_items.fulfillment_status`; `null` when not fulfilled).
+///
+/// Values documented at <https://shopify.dev/docs/api/admin-rest/2025-10/resources/order>.
+///
+/// A value the catalog does not list is kept as `Unknown`, never an error.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum LineItemFulfillmentStatus {
+    /// `fulfilled`
+    Fulfilled,
+    /// `partial`
+    Partial,
+    /// `not_eligible`
+    NotEligible,
+    /// A name this catalog does not know, kept exactly as received.
+    Unknown(::std::string::String),
+}
+impl LineItemFulfillmentStatus {
+    /// Every documented value, in catalog order.
+    pub const ALL: &'static [LineItemFulfillmentStatus] = &[
+        LineItemFulfillmentStatus::Fulfilled,
+        LineItemFulfillmentStatus::Partial,
+        LineItemFulfillmentStatus::NotEligible,
+    ];
+    /// The value for a wire name; an unknown name gives [`Self::Unknown`].
+    pub fn from_wire(wire: &str) -> Self {
+        Self::known(wire).unwrap_or_else(|| Self::Unknown(wire.to_owned()))
+    }
+    /// The documented value with this wire name, if there is one (no allocation
+    /// for unknown names, unlike [`Self::from_wire`]).
+    pub fn known(wire: &str) -> ::std::option::Option<Self> {
+        match wire.len() {
+            7 => {
+                match wire.as_bytes()[0] {
+                    b'p' => {
+                        match wire {
+                            "partial" => ::std::option::Option::Some(Self::Partial),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            9 => {
+                match wire.as_bytes()[0] {
+                    b'f' => {
+                        match wire {
+                            "fulfilled" => ::std::option::Option::Some(Self::Fulfilled),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            12 => {
+                match wire.as_bytes()[0] {
+                    b'n' => {
+                        match wire {
+                            "not_eligible" => {
+                                ::std::option::Option::Some(Self::NotEligible)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    /// The exact wire name.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Fulfilled => "fulfilled",
+            Self::Partial => "partial",
+            Self::NotEligible => "not_eligible",
+            Self::Unknown(wire) => wire,
+        }
+    }
+    /// The position in [`Self::ALL`]; `None` for [`Self::Unknown`].
+    pub fn index(&self) -> ::std::option::Option<usize> {
+        match self {
+            Self::Fulfilled => ::std::option::Option::Some(0),
+            Self::Partial => ::std::option::Option::Some(1),
+            Self::NotEligible => ::std::option::Option::Some(2),
+            Self::Unknown(_) => ::std::option::Option::None,
+        }
+    }
+}
+impl ::std::str::FromStr for LineItemFulfillmentStatus {
+    type Err = ::std::convert::Infallible;
+    /// Never fails: an unknown name gives [`Self::Unknown`].
+    fn from_str(wire: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from_wire(wire))
+    }
+}
+::commerce_webhooks::wire_name_impls!(
+    LineItemFulfillmentStatus, "a lineitemfulfillmentstatus name"
+);
+::commerce_webhooks::tolerate_scalar! {
+    LineItemFulfillmentStatus : "a `LineItemFulfillmentStatus` value (a string)",
+    "an array of `LineItemFulfillmentStatus` values";
+}
+/// Why an order was cancelled (REST Order `cancel_reason`).
+///
+/// Values documented at <https://shopify.dev/docs/api/admin-rest/2025-10/resources/order>.
+///
+/// A value the catalog does not list is kept as `Unknown`, never an error.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CancelReason {
+    /// `customer`
+    Customer,
+    /// `fraud`
+    Fraud,
+    /// `inventory`
+    Inventory,
+    /// `declined`
+    Declined,
+    /// `other`
+    Other,
+    /// A name this catalog does not know, kept exactly as received.
+    Unknown(::std::string::String),
+}
+impl CancelReason {
+    /// Every documented value, in catalog order.
+    pub const ALL: &'static [CancelReason] = &[
+        CancelReason::Customer,
+        CancelReason::Fraud,
+        CancelReason::Inventory,
+        CancelReason::Declined,
+        CancelReason::Other,
+    ];
+    /// The value for a wire name; an unknown name gives [`Self::Unknown`].
+    pub fn from_wire(wire: &str) -> Self {
+        Self::known(wire).unwrap_or_else(|| Self::Unknown(wire.to_owned()))
+    }
+    /// The documented value with this wire name, if there is one (no allocation
+    /// for unknown names, unlike [`Self::from_wire`]).
+    pub fn known(wire: &str) -> ::std::option::Option<Self> {
+        match wire.len() {
+            5 => {
+                match wire.as_bytes()[0] {
+                    b'f' => {
+                        match wire {
+                            "fraud" => ::std::option::Option::Some(Self::Fraud),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'o' => {
+                        match wire {
+                            "other" => ::std::option::Option::Some(Self::Other),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            8 => {
+                match wire.as_bytes()[0] {
+                    b'c' => {
+                        match wire {
+                            "customer" => ::std::option::Option::Some(Self::Customer),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'd' => {
+                        match wire {
+                            "declined" => ::std::option::Option::Some(Self::Declined),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            9 => {
+                match wire.as_bytes()[0] {
+                    b'i' => {
+                        match wire {
+                            "inventory" => ::std::option::Option::Some(Self::Inventory),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    /// The exact wire name.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Customer => "customer",
+            Self::Fraud => "fraud",
+            Self::Inventory => "inventory",
+            Self::Declined => "declined",
+            Self::Other => "other",
+            Self::Unknown(wire) => wire,
+        }
+    }
+    /// The position in [`Self::ALL`]; `None` for [`Self::Unknown`].
+    pub fn index(&self) -> ::std::option::Option<usize> {
+        match self {
+            Self::Customer => ::std::option::Option::Some(0),
+            Self::Fraud => ::std::option::Option::Some(1),
+            Self::Inventory => ::std::option::Option::Some(2),
+            Self::Declined => ::std::option::Option::Some(3),
+            Self::Other => ::std::option::Option::Some(4),
+            Self::Unknown(_) => ::std::option::Option::None,
+        }
+    }
+}
+impl ::std::str::FromStr for CancelReason {
+    type Err = ::std::convert::Infallible;
+    /// Never fails: an unknown name gives [`Self::Unknown`].
+    fn from_str(wire: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from_wire(wire))
+    }
+}
+::commerce_webhooks::wire_name_impls!(CancelReason, "a cancelreason name");
+::commerce_webhooks::tolerate_scalar! {
+    CancelReason : "a `CancelReason` value (a string)",
+    "an array of `CancelReason` values";
+}
+/// The kind of a transaction (REST Transaction `kind`).
+///
+/// Values documented at <https://shopify.dev/docs/api/admin-rest/2024-10/resources/transaction>.
+///
+/// A value the catalog does not list is kept as `Unknown`, never an error.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TransactionKind {
+    /// `authorization`
+    Authorization,
+    /// `capture`
+    Capture,
+    /// `sale`
+    Sale,
+    /// `void`
+    Void,
+    /// `refund`
+    Refund,
+    /// A name this catalog does not know, kept exactly as received.
+    Unknown(::std::string::String),
+}
+impl TransactionKind {
+    /// Every documented value, in catalog order.
+    pub const ALL: &'static [TransactionKind] = &[
+        TransactionKind::Authorization,
+        TransactionKind::Capture,
+        TransactionKind::Sale,
+        TransactionKind::Void,
+        TransactionKind::Refund,
+    ];
+    /// The value for a wire name; an unknown name gives [`Self::Unknown`].
+    pub fn from_wire(wire: &str) -> Self {
+        Self::known(wire).unwrap_or_else(|| Self::Unknown(wire.to_owned()))
+    }
+    /// The documented value with this wire name, if there is one (no allocation
+    /// for unknown names, unlike [`Self::from_wire`]).
+    pub fn known(wire: &str) -> ::std::option::Option<Self> {
+        match wire.len() {
+            4 => {
+                match wire.as_bytes()[0] {
+                    b's' => {
+                        match wire {
+                            "sale" => ::std::option::Option::Some(Self::Sale),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'v' => {
+                        match wire {
+                            "void" => ::std::option::Option::Some(Self::Void),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            6 => {
+                match wire.as_bytes()[0] {
+                    b'r' => {
+                        match wire {
+                            "refund" => ::std::option::Option::Some(Self::Refund),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            7 => {
+                match wire.as_bytes()[0] {
+                    b'c' => {
+                        match wire {
+                            "capture" => ::std::option::Option::Some(Self::Capture),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            13 => {
+                match wire.as_bytes()[0] {
+                    b'a' => {
+                        match wire {
+                            "authorization" => {
+                                ::std::option::Option::Some(Self::Authorization)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    /// The exact wire name.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Authorization => "authorization",
+            Self::Capture => "capture",
+            Self::Sale => "sale",
+            Self::Void => "void",
+            Self::Refund => "refund",
+            Self::Unknown(wire) => wire,
+        }
+    }
+    /// The position in [`Self::ALL`]; `None` for [`Self::Unknown`].
+    pub fn index(&self) -> ::std::option::Option<usize> {
+        match self {
+            Self::Authorization => ::std::option::Option::Some(0),
+            Self::Capture => ::std::option::Option::Some(1),
+            Self::Sale => ::std::option::Option::Some(2),
+            Self::Void => ::std::option::Option::Some(3),
+            Self::Refund => ::std::option::Option::Some(4),
+            Self::Unknown(_) => ::std::option::Option::None,
+        }
+    }
+}
+impl ::std::str::FromStr for TransactionKind {
+    type Err = ::std::convert::Infallible;
+    /// Never fails: an unknown name gives [`Self::Unknown`].
+    fn from_str(wire: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from_wire(wire))
+    }
+}
+::commerce_webhooks::wire_name_impls!(TransactionKind, "a transactionkind name");
+::commerce_webhooks::tolerate_scalar! {
+    TransactionKind : "a `TransactionKind` value (a string)",
+    "an array of `TransactionKind` values";
+}
+/// The status of a transaction (REST Transaction `status`).
+///
+/// Values documented at <https://shopify.dev/docs/api/admin-rest/2022-04/resources/transaction>.
+///
+/// A value the catalog does not list is kept as `Unknown`, never an error.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TransactionStatus {
+    /// `pending`
+    Pending,
+    /// `failure`
+    Failure,
+    /// `success`
+    Success,
+    /// `error`
+    Error,
+    /// A name this catalog does not know, kept exactly as received.
+    Unknown(::std::string::String),
+}
+impl TransactionStatus {
+    /// Every documented value, in catalog order.
+    pub const ALL: &'static [TransactionStatus] = &[
+        TransactionStatus::Pending,
+        TransactionStatus::Failure,
+        TransactionStatus::Success,
+        TransactionStatus::Error,
+    ];
+    /// The value for a wire name; an unknown name gives [`Self::Unknown`].
+    pub fn from_wire(wire: &str) -> Self {
+        Self::known(wire).unwrap_or_else(|| Self::Unknown(wire.to_owned()))
+    }
+    /// The documented value with this wire name, if there is one (no allocation
+    /// for unknown names, unlike [`Self::from_wire`]).
+    pub fn known(wire: &str) -> ::std::option::Option<Self> {
+        match wire.len() {
+            5 => {
+                match wire.as_bytes()[0] {
+                    b'e' => {
+                        match wire {
+                            "error" => ::std::option::Option::Some(Self::Error),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            7 => {
+                match wire.as_bytes()[0] {
+                    b'f' => {
+                        match wire {
+                            "failure" => ::std::option::Option::Some(Self::Failure),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'p' => {
+                        match wire {
+                            "pending" => ::std::option::Option::Some(Self::Pending),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b's' => {
+                        match wire {
+                            "success" => ::std::option::Option::Some(Self::Success),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    /// The exact wire name.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Pending => "pending",
+            Self::Failure => "failure",
+            Self::Success => "success",
+            Self::Error => "error",
+            Self::Unknown(wire) => wire,
+        }
+    }
+    /// The position in [`Self::ALL`]; `None` for [`Self::Unknown`].
+    pub fn index(&self) -> ::std::option::Option<usize> {
+        match self {
+            Self::Pending => ::std::option::Option::Some(0),
+            Self::Failure => ::std::option::Option::Some(1),
+            Self::Success => ::std::option::Option::Some(2),
+            Self::Error => ::std::option::Option::Some(3),
+            Self::Unknown(_) => ::std::option::Option::None,
+        }
+    }
+}
+impl ::std::str::FromStr for TransactionStatus {
+    type Err = ::std::convert::Infallible;
+    /// Never fails: an unknown name gives [`Self::Unknown`].
+    fn from_str(wire: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from_wire(wire))
+    }
+}
+::commerce_webhooks::wire_name_impls!(TransactionStatus, "a transactionstatus name");
+::commerce_webhooks::tolerate_scalar! {
+    TransactionStatus : "a `TransactionStatus` value (a string)",
+    "an array of `TransactionStatus` values";
+}
+/// A product's status (REST Product `status`).
+///
+/// Values documented at <https://shopify.dev/docs/api/admin-rest/2024-10/resources/product>.
+///
+/// A value the catalog does not list is kept as `Unknown`, never an error.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ProductStatus {
+    /// `active`
+    Active,
+    /// `archived`
+    Archived,
+    /// `draft`
+    Draft,
+    /// A name this catalog does not know, kept exactly as received.
+    Unknown(::std::string::String),
+}
+impl ProductStatus {
+    /// Every documented value, in catalog order.
+    pub const ALL: &'static [ProductStatus] = &[
+        ProductStatus::Active,
+        ProductStatus::Archived,
+        ProductStatus::Draft,
+    ];
+    /// The value for a wire name; an unknown name gives [`Self::Unknown`].
+    pub fn from_wire(wire: &str) -> Self {
+        Self::known(wire).unwrap_or_else(|| Self::Unknown(wire.to_owned()))
+    }
+    /// The documented value with this wire name, if there is one (no allocation
+    /// for unknown names, unlike [`Self::from_wire`]).
+    pub fn known(wire: &str) -> ::std::option::Option<Self> {
+        match wire.len() {
+            5 => {
+                match wire.as_bytes()[0] {
+                    b'd' => {
+                        match wire {
+                            "draft" => ::std::option::Option::Some(Self::Draft),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            6 => {
+                match wire.as_bytes()[0] {
+                    b'a' => {
+                        match wire {
+                            "active" => ::std::option::Option::Some(Self::Active),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            8 => {
+                match wire.as_bytes()[0] {
+                    b'a' => {
+                        match wire {
+                            "archived" => ::std::option::Option::Some(Self::Archived),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    /// The exact wire name.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Active => "active",
+            Self::Archived => "archived",
+            Self::Draft => "draft",
+            Self::Unknown(wire) => wire,
+        }
+    }
+    /// The position in [`Self::ALL`]; `None` for [`Self::Unknown`].
+    pub fn index(&self) -> ::std::option::Option<usize> {
+        match self {
+            Self::Active => ::std::option::Option::Some(0),
+            Self::Archived => ::std::option::Option::Some(1),
+            Self::Draft => ::std::option::Option::Some(2),
+            Self::Unknown(_) => ::std::option::Option::None,
+        }
+    }
+}
+impl ::std::str::FromStr for ProductStatus {
+    type Err = ::std::convert::Infallible;
+    /// Never fails: an unknown name gives [`Self::Unknown`].
+    fn from_str(wire: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from_wire(wire))
+    }
+}
+::commerce_webhooks::wire_name_impls!(ProductStatus, "a productstatus name");
+::commerce_webhooks::tolerate_scalar! {
+    ProductStatus : "a `ProductStatus` value (a string)",
+    "an array of `ProductStatus` values";
+}
+/// Whether customers may order a variant when it is out of stock (REST ProductVariant `inventory_policy`).
+///
+/// Values documented at <https://shopify.dev/docs/api/admin-rest/2024-10/resources/product-variant>.
+///
+/// A value the catalog does not list is kept as `Unknown`, never an error.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum InventoryPolicy {
+    /// `deny`
+    Deny,
+    /// `continue`
+    Continue,
+    /// A name this catalog does not know, kept exactly as received.
+    Unknown(::std::string::String),
+}
+impl InventoryPolicy {
+    /// Every documented value, in catalog order.
+    pub const ALL: &'static [InventoryPolicy] = &[
+        InventoryPolicy::Deny,
+        InventoryPolicy::Continue,
+    ];
+    /// The value for a wire name; an unknown name gives [`Self::Unknown`].
+    pub fn from_wire(wire: &str) -> Self {
+        Self::known(wire).unwrap_or_else(|| Self::Unknown(wire.to_owned()))
+    }
+    /// The documented value with this wire name, if there is one (no allocation
+    /// for unknown names, unlike [`Self::from_wire`]).
+    pub fn known(wire: &str) -> ::std::option::Option<Self> {
+        match wire.len() {
+            4 => {
+                match wire.as_bytes()[0] {
+                    b'd' => {
+                        match wire {
+                            "deny" => ::std::option::Option::Some(Self::Deny),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            8 => {
+                match wire.as_bytes()[0] {
+                    b'c' => {
+                        match wire {
+                            "continue" => ::std::option::Option::Some(Self::Continue),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    /// The exact wire name.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Deny => "deny",
+            Self::Continue => "continue",
+            Self::Unknown(wire) => wire,
+        }
+    }
+    /// The position in [`Self::ALL`]; `None` for [`Self::Unknown`].
+    pub fn index(&self) -> ::std::option::Option<usize> {
+        match self {
+            Self::Deny => ::std::option::Option::Some(0),
+            Self::Continue => ::std::option::Option::Some(1),
+            Self::Unknown(_) => ::std::option::Option::None,
+        }
+    }
+}
+impl ::std::str::FromStr for InventoryPolicy {
+    type Err = ::std::convert::Infallible;
+    /// Never fails: an unknown name gives [`Self::Unknown`].
+    fn from_str(wire: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from_wire(wire))
+    }
+}
+::commerce_webhooks::wire_name_impls!(InventoryPolicy, "a inventorypolicy name");
+::commerce_webhooks::tolerate_scalar! {
+    InventoryPolicy : "a `InventoryPolicy` value (a string)",
+    "an array of `InventoryPolicy` values";
+}
+/// Where a product or collection is published (REST Product and Collection `published_scope`).
+///
+/// Values documented at <https://shopify.dev/docs/api/admin-rest/2024-10/resources/product>.
+///
+/// A value the catalog does not list is kept as `Unknown`, never an error.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PublishedScope {
+    /// `web`
+    Web,
+    /// `global`
+    Global,
+    /// A name this catalog does not know, kept exactly as received.
+    Unknown(::std::string::String),
+}
+impl PublishedScope {
+    /// Every documented value, in catalog order.
+    pub const ALL: &'static [PublishedScope] = &[
+        PublishedScope::Web,
+        PublishedScope::Global,
+    ];
+    /// The value for a wire name; an unknown name gives [`Self::Unknown`].
+    pub fn from_wire(wire: &str) -> Self {
+        Self::known(wire).unwrap_or_else(|| Self::Unknown(wire.to_owned()))
+    }
+    /// The documented value with this wire name, if there is one (no allocation
+    /// for unknown names, unlike [`Self::from_wire`]).
+    pub fn known(wire: &str) -> ::std::option::Option<Self> {
+        match wire.len() {
+            3 => {
+                match wire.as_bytes()[0] {
+                    b'w' => {
+                        match wire {
+                            "web" => ::std::option::Option::Some(Self::Web),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            6 => {
+                match wire.as_bytes()[0] {
+                    b'g' => {
+                        match wire {
+                            "global" => ::std::option::Option::Some(Self::Global),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    /// The exact wire name.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Web => "web",
+            Self::Global => "global",
+            Self::Unknown(wire) => wire,
+        }
+    }
+    /// The position in [`Self::ALL`]; `None` for [`Self::Unknown`].
+    pub fn index(&self) -> ::std::option::Option<usize> {
+        match self {
+            Self::Web => ::std::option::Option::Some(0),
+            Self::Global => ::std::option::Option::Some(1),
+            Self::Unknown(_) => ::std::option::Option::None,
+        }
+    }
+}
+impl ::std::str::FromStr for PublishedScope {
+    type Err = ::std::convert::Infallible;
+    /// Never fails: an unknown name gives [`Self::Unknown`].
+    fn from_str(wire: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from_wire(wire))
+    }
+}
+::commerce_webhooks::wire_name_impls!(PublishedScope, "a publishedscope name");
+::commerce_webhooks::tolerate_scalar! {
+    PublishedScope : "a `PublishedScope` value (a string)",
+    "an array of `PublishedScope` values";
+}
+/// The status of a fulfillment (REST Fulfillment `status`).
+///
+/// Values documented at <https://shopify.dev/docs/api/admin-rest/2024-10/resources/fulfillment>.
+///
+/// A value the catalog does not list is kept as `Unknown`, never an error.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum FulfillmentStatus {
+    /// `pending`
+    Pending,
+    /// `open`
+    Open,
+    /// `success`
+    Success,
+    /// `cancelled`
+    Cancelled,
+    /// `error`
+    Error,
+    /// `failure`
+    Failure,
+    /// A name this catalog does not know, kept exactly as received.
+    Unknown(::std::string::String),
+}
+impl FulfillmentStatus {
+    /// Every documented value, in catalog order.
+    pub const ALL: &'static [FulfillmentStatus] = &[
+        FulfillmentStatus::Pending,
+        FulfillmentStatus::Open,
+        FulfillmentStatus::Success,
+        FulfillmentStatus::Cancelled,
+        FulfillmentStatus::Error,
+        FulfillmentStatus::Failure,
+    ];
+    /// The value for a wire name; an unknown name gives [`Self::Unknown`].
+    pub fn from_wire(wire: &str) -> Self {
+        Self::known(wire).unwrap_or_else(|| Self::Unknown(wire.to_owned()))
+    }
+    /// The documented value with this wire name, if there is one (no allocation
+    /// for unknown names, unlike [`Self::from_wire`]).
+    pub fn known(wire: &str) -> ::std::option::Option<Self> {
+        match wire.len() {
+            4 => {
+                match wire.as_bytes()[0] {
+                    b'o' => {
+                        match wire {
+                            "open" => ::std::option::Option::Some(Self::Open),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            5 => {
+                match wire.as_bytes()[0] {
+                    b'e' => {
+                        match wire {
+                            "error" => ::std::option::Option::Some(Self::Error),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            7 => {
+                match wire.as_bytes()[0] {
+                    b'f' => {
+                        match wire {
+                            "failure" => ::std::option::Option::Some(Self::Failure),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'p' => {
+                        match wire {
+                            "pending" => ::std::option::Option::Some(Self::Pending),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b's' => {
+                        match wire {
+                            "success" => ::std::option::Option::Some(Self::Success),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            9 => {
+                match wire.as_bytes()[0] {
+                    b'c' => {
+                        match wire {
+                            "cancelled" => ::std::option::Option::Some(Self::Cancelled),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    /// The exact wire name.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Pending => "pending",
+            Self::Open => "open",
+            Self::Success => "success",
+            Self::Cancelled => "cancelled",
+            Self::Error => "error",
+            Self::Failure => "failure",
+            Self::Unknown(wire) => wire,
+        }
+    }
+    /// The position in [`Self::ALL`]; `None` for [`Self::Unknown`].
+    pub fn index(&self) -> ::std::option::Option<usize> {
+        match self {
+            Self::Pending => ::std::option::Option::Some(0),
+            Self::Open => ::std::option::Option::Some(1),
+            Self::Success => ::std::option::Option::Some(2),
+            Self::Cancelled => ::std::option::Option::Some(3),
+            Self::Error => ::std::option::Option::Some(4),
+            Self::Failure => ::std::option::Option::Some(5),
+            Self::Unknown(_) => ::std::option::Option::None,
+        }
+    }
+}
+impl ::std::str::FromStr for FulfillmentStatus {
+    type Err = ::std::convert::Infallible;
+    /// Never fails: an unknown name gives [`Self::Unknown`].
+    fn from_str(wire: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from_wire(wire))
+    }
+}
+::commerce_webhooks::wire_name_impls!(FulfillmentStatus, "a fulfillmentstatus name");
+::commerce_webhooks::tolerate_scalar! {
+    FulfillmentStatus : "a `FulfillmentStatus` value (a string)",
+    "an array of `FulfillmentStatus` values";
+}
+/// The current shipment status of a fulfillment (REST Fulfillment `shipment_status`).
+///
+/// Values documented at <https://shopify.dev/docs/api/admin-rest/2024-10/resources/fulfillment>.
+///
+/// A value the catalog does not list is kept as `Unknown`, never an error.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ShipmentStatus {
+    /// `label_printed`
+    LabelPrinted,
+    /// `label_purchased`
+    LabelPurchased,
+    /// `attempted_delivery`
+    AttemptedDelivery,
+    /// `ready_for_pickup`
+    ReadyForPickup,
+    /// `confirmed`
+    Confirmed,
+    /// `in_transit`
+    InTransit,
+    /// `out_for_delivery`
+    OutForDelivery,
+    /// `delivered`
+    Delivered,
+    /// `failure`
+    Failure,
+    /// A name this catalog does not know, kept exactly as received.
+    Unknown(::std::string::String),
+}
+impl ShipmentStatus {
+    /// Every documented value, in catalog order.
+    pub const ALL: &'static [ShipmentStatus] = &[
+        ShipmentStatus::LabelPrinted,
+        ShipmentStatus::LabelPurchased,
+        ShipmentStatus::AttemptedDelivery,
+        ShipmentStatus::ReadyForPickup,
+        ShipmentStatus::Confirmed,
+        ShipmentStatus::InTransit,
+        ShipmentStatus::OutForDelivery,
+        ShipmentStatus::Delivered,
+        ShipmentStatus::Failure,
+    ];
+    /// The value for a wire name; an unknown name gives [`Self::Unknown`].
+    pub fn from_wire(wire: &str) -> Self {
+        Self::known(wire).unwrap_or_else(|| Self::Unknown(wire.to_owned()))
+    }
+    /// The documented value with this wire name, if there is one (no allocation
+    /// for unknown names, unlike [`Self::from_wire`]).
+    pub fn known(wire: &str) -> ::std::option::Option<Self> {
+        match wire.len() {
+            7 => {
+                match wire.as_bytes()[0] {
+                    b'f' => {
+                        match wire {
+                            "failure" => ::std::option::Option::Some(Self::Failure),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            9 => {
+                match wire.as_bytes()[0] {
+                    b'c' => {
+                        match wire {
+                            "confirmed" => ::std::option::Option::Some(Self::Confirmed),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'd' => {
+                        match wire {
+                            "delivered" => ::std::option::Option::Some(Self::Delivered),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            10 => {
+                match wire.as_bytes()[0] {
+                    b'i' => {
+                        match wire {
+                            "in_transit" => ::std::option::Option::Some(Self::InTransit),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            13 => {
+                match wire.as_bytes()[0] {
+                    b'l' => {
+                        match wire {
+                            "label_printed" => {
+                                ::std::option::Option::Some(Self::LabelPrinted)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            15 => {
+                match wire.as_bytes()[0] {
+                    b'l' => {
+                        match wire {
+                            "label_purchased" => {
+                                ::std::option::Option::Some(Self::LabelPurchased)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            16 => {
+                match wire.as_bytes()[0] {
+                    b'o' => {
+                        match wire {
+                            "out_for_delivery" => {
+                                ::std::option::Option::Some(Self::OutForDelivery)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'r' => {
+                        match wire {
+                            "ready_for_pickup" => {
+                                ::std::option::Option::Some(Self::ReadyForPickup)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            18 => {
+                match wire.as_bytes()[0] {
+                    b'a' => {
+                        match wire {
+                            "attempted_delivery" => {
+                                ::std::option::Option::Some(Self::AttemptedDelivery)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    /// The exact wire name.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::LabelPrinted => "label_printed",
+            Self::LabelPurchased => "label_purchased",
+            Self::AttemptedDelivery => "attempted_delivery",
+            Self::ReadyForPickup => "ready_for_pickup",
+            Self::Confirmed => "confirmed",
+            Self::InTransit => "in_transit",
+            Self::OutForDelivery => "out_for_delivery",
+            Self::Delivered => "delivered",
+            Self::Failure => "failure",
+            Self::Unknown(wire) => wire,
+        }
+    }
+    /// The position in [`Self::ALL`]; `None` for [`Self::Unknown`].
+    pub fn index(&self) -> ::std::option::Option<usize> {
+        match self {
+            Self::LabelPrinted => ::std::option::Option::Some(0),
+            Self::LabelPurchased => ::std::option::Option::Some(1),
+            Self::AttemptedDelivery => ::std::option::Option::Some(2),
+            Self::ReadyForPickup => ::std::option::Option::Some(3),
+            Self::Confirmed => ::std::option::Option::Some(4),
+            Self::InTransit => ::std::option::Option::Some(5),
+            Self::OutForDelivery => ::std::option::Option::Some(6),
+            Self::Delivered => ::std::option::Option::Some(7),
+            Self::Failure => ::std::option::Option::Some(8),
+            Self::Unknown(_) => ::std::option::Option::None,
+        }
+    }
+}
+impl ::std::str::FromStr for ShipmentStatus {
+    type Err = ::std::convert::Infallible;
+    /// Never fails: an unknown name gives [`Self::Unknown`].
+    fn from_str(wire: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from_wire(wire))
+    }
+}
+::commerce_webhooks::wire_name_impls!(ShipmentStatus, "a shipmentstatus name");
+::commerce_webhooks::tolerate_scalar! {
+    ShipmentStatus : "a `ShipmentStatus` value (a string)",
+    "an array of `ShipmentStatus` values";
+}
+/// The status of a fulfillment event (REST FulfillmentEvent `status`).
+///
+/// Values documented at <https://shopify.dev/docs/api/admin-rest/2022-04/resources/fulfillmentevent>.
+///
+/// A value the catalog does not list is kept as `Unknown`, never an error.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum FulfillmentEventStatus {
+    /// `label_printed`
+    LabelPrinted,
+    /// `label_purchased`
+    LabelPurchased,
+    /// `attempted_delivery`
+    AttemptedDelivery,
+    /// `ready_for_pickup`
+    ReadyForPickup,
+    /// `picked_up`
+    PickedUp,
+    /// `confirmed`
+    Confirmed,
+    /// `in_transit`
+    InTransit,
+    /// `out_for_delivery`
+    OutForDelivery,
+    /// `delivered`
+    Delivered,
+    /// `failure`
+    Failure,
+    /// A name this catalog does not know, kept exactly as received.
+    Unknown(::std::string::String),
+}
+impl FulfillmentEventStatus {
+    /// Every documented value, in catalog order.
+    pub const ALL: &'static [FulfillmentEventStatus] = &[
+        FulfillmentEventStatus::LabelPrinted,
+        FulfillmentEventStatus::LabelPurchased,
+        FulfillmentEventStatus::AttemptedDelivery,
+        FulfillmentEventStatus::ReadyForPickup,
+        FulfillmentEventStatus::PickedUp,
+        FulfillmentEventStatus::Confirmed,
+        FulfillmentEventStatus::InTransit,
+        FulfillmentEventStatus::OutForDelivery,
+        FulfillmentEventStatus::Delivered,
+        FulfillmentEventStatus::Failure,
+    ];
+    /// The value for a wire name; an unknown name gives [`Self::Unknown`].
+    pub fn from_wire(wire: &str) -> Self {
+        Self::known(wire).unwrap_or_else(|| Self::Unknown(wire.to_owned()))
+    }
+    /// The documented value with this wire name, if there is one (no allocation
+    /// for unknown names, unlike [`Self::from_wire`]).
+    pub fn known(wire: &str) -> ::std::option::Option<Self> {
+        match wire.len() {
+            7 => {
+                match wire.as_bytes()[0] {
+                    b'f' => {
+                        match wire {
+                            "failure" => ::std::option::Option::Some(Self::Failure),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            9 => {
+                match wire.as_bytes()[0] {
+                    b'c' => {
+                        match wire {
+                            "confirmed" => ::std::option::Option::Some(Self::Confirmed),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'd' => {
+                        match wire {
+                            "delivered" => ::std::option::Option::Some(Self::Delivered),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'p' => {
+                        match wire {
+                            "picked_up" => ::std::option::Option::Some(Self::PickedUp),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            10 => {
+                match wire.as_bytes()[0] {
+                    b'i' => {
+                        match wire {
+                            "in_transit" => ::std::option::Option::Some(Self::InTransit),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            13 => {
+                match wire.as_bytes()[0] {
+                    b'l' => {
+                        match wire {
+                            "label_printed" => {
+                                ::std::option::Option::Some(Self::LabelPrinted)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            15 => {
+                match wire.as_bytes()[0] {
+                    b'l' => {
+                        match wire {
+                            "label_purchased" => {
+                                ::std::option::Option::Some(Self::LabelPurchased)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            16 => {
+                match wire.as_bytes()[0] {
+                    b'o' => {
+                        match wire {
+                            "out_for_delivery" => {
+                                ::std::option::Option::Some(Self::OutForDelivery)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'r' => {
+                        match wire {
+                            "ready_for_pickup" => {
+                                ::std::option::Option::Some(Self::ReadyForPickup)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            18 => {
+                match wire.as_bytes()[0] {
+                    b'a' => {
+                        match wire {
+                            "attempted_delivery" => {
+                                ::std::option::Option::Some(Self::AttemptedDelivery)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    /// The exact wire name.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::LabelPrinted => "label_printed",
+            Self::LabelPurchased => "label_purchased",
+            Self::AttemptedDelivery => "attempted_delivery",
+            Self::ReadyForPickup => "ready_for_pickup",
+            Self::PickedUp => "picked_up",
+            Self::Confirmed => "confirmed",
+            Self::InTransit => "in_transit",
+            Self::OutForDelivery => "out_for_delivery",
+            Self::Delivered => "delivered",
+            Self::Failure => "failure",
+            Self::Unknown(wire) => wire,
+        }
+    }
+    /// The position in [`Self::ALL`]; `None` for [`Self::Unknown`].
+    pub fn index(&self) -> ::std::option::Option<usize> {
+        match self {
+            Self::LabelPrinted => ::std::option::Option::Some(0),
+            Self::LabelPurchased => ::std::option::Option::Some(1),
+            Self::AttemptedDelivery => ::std::option::Option::Some(2),
+            Self::ReadyForPickup => ::std::option::Option::Some(3),
+            Self::PickedUp => ::std::option::Option::Some(4),
+            Self::Confirmed => ::std::option::Option::Some(5),
+            Self::InTransit => ::std::option::Option::Some(6),
+            Self::OutForDelivery => ::std::option::Option::Some(7),
+            Self::Delivered => ::std::option::Option::Some(8),
+            Self::Failure => ::std::option::Option::Some(9),
+            Self::Unknown(_) => ::std::option::Option::None,
+        }
+    }
+}
+impl ::std::str::FromStr for FulfillmentEventStatus {
+    type Err = ::std::convert::Infallible;
+    /// Never fails: an unknown name gives [`Self::Unknown`].
+    fn from_str(wire: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from_wire(wire))
+    }
+}
+::commerce_webhooks::wire_name_impls!(
+    FulfillmentEventStatus, "a fulfillmenteventstatus name"
+);
+::commerce_webhooks::tolerate_scalar! {
+    FulfillmentEventStatus : "a `FulfillmentEventStatus` value (a string)",
+    "an array of `FulfillmentEventStatus` values";
+}
+/// How a refund line item affects inventory (REST Refund `refund_line_items.restock_type`).
+///
+/// Values documented at <https://shopify.dev/docs/api/admin-rest/2025-10/resources/refund>.
+///
+/// A value the catalog does not list is kept as `Unknown`, never an error.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RestockType {
+    /// `no_restock`
+    NoRestock,
+    /// `cancel`
+    Cancel,
+    /// `return`
+    Return,
+    /// `legacy_restock`
+    LegacyRestock,
+    /// A name this catalog does not know, kept exactly as received.
+    Unknown(::std::string::String),
+}
+impl RestockType {
+    /// Every documented value, in catalog order.
+    pub const ALL: &'static [RestockType] = &[
+        RestockType::NoRestock,
+        RestockType::Cancel,
+        RestockType::Return,
+        RestockType::LegacyRestock,
+    ];
+    /// The value for a wire name; an unknown name gives [`Self::Unknown`].
+    pub fn from_wire(wire: &str) -> Self {
+        Self::known(wire).unwrap_or_else(|| Self::Unknown(wire.to_owned()))
+    }
+    /// The documented value with this wire name, if there is one (no allocation
+    /// for unknown names, unlike [`Self::from_wire`]).
+    pub fn known(wire: &str) -> ::std::option::Option<Self> {
+        match wire.len() {
+            6 => {
+                match wire.as_bytes()[0] {
+                    b'c' => {
+                        match wire {
+                            "cancel" => ::std::option::Option::Some(Self::Cancel),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'r' => {
+                        match wire {
+                            "return" => ::std::option::Option::Some(Self::Return),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            10 => {
+                match wire.as_bytes()[0] {
+                    b'n' => {
+                        match wire {
+                            "no_restock" => ::std::option::Option::Some(Self::NoRestock),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            14 => {
+                match wire.as_bytes()[0] {
+                    b'l' => {
+                        match wire {
+                            "legacy_restock" => {
+                                ::std::option::Option::Some(Self::LegacyRestock)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    /// The exact wire name.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::NoRestock => "no_restock",
+            Self::Cancel => "cancel",
+            Self::Return => "return",
+            Self::LegacyRestock => "legacy_restock",
+            Self::Unknown(wire) => wire,
+        }
+    }
+    /// The position in [`Self::ALL`]; `None` for [`Self::Unknown`].
+    pub fn index(&self) -> ::std::option::Option<usize> {
+        match self {
+            Self::NoRestock => ::std::option::Option::Some(0),
+            Self::Cancel => ::std::option::Option::Some(1),
+            Self::Return => ::std::option::Option::Some(2),
+            Self::LegacyRestock => ::std::option::Option::Some(3),
+            Self::Unknown(_) => ::std::option::Option::None,
+        }
+    }
+}
+impl ::std::str::FromStr for RestockType {
+    type Err = ::std::convert::Infallible;
+    /// Never fails: an unknown name gives [`Self::Unknown`].
+    fn from_str(wire: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from_wire(wire))
+    }
+}
+::commerce_webhooks::wire_name_impls!(RestockType, "a restocktype name");
+::commerce_webhooks::tolerate_scalar! {
+    RestockType : "a `RestockType` value (a string)", "an array of `RestockType` values";
+}
+/// The status of a draft order (REST DraftOrder `status`).
+///
+/// Values documented at <https://shopify.dev/docs/api/admin-rest/2022-04/resources/draftorder>.
+///
+/// A value the catalog does not list is kept as `Unknown`, never an error.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DraftOrderStatus {
+    /// `open`
+    Open,
+    /// `invoice_sent`
+    InvoiceSent,
+    /// `completed`
+    Completed,
+    /// A name this catalog does not know, kept exactly as received.
+    Unknown(::std::string::String),
+}
+impl DraftOrderStatus {
+    /// Every documented value, in catalog order.
+    pub const ALL: &'static [DraftOrderStatus] = &[
+        DraftOrderStatus::Open,
+        DraftOrderStatus::InvoiceSent,
+        DraftOrderStatus::Completed,
+    ];
+    /// The value for a wire name; an unknown name gives [`Self::Unknown`].
+    pub fn from_wire(wire: &str) -> Self {
+        Self::known(wire).unwrap_or_else(|| Self::Unknown(wire.to_owned()))
+    }
+    /// The documented value with this wire name, if there is one (no allocation
+    /// for unknown names, unlike [`Self::from_wire`]).
+    pub fn known(wire: &str) -> ::std::option::Option<Self> {
+        match wire.len() {
+            4 => {
+                match wire.as_bytes()[0] {
+                    b'o' => {
+                        match wire {
+                            "open" => ::std::option::Option::Some(Self::Open),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            9 => {
+                match wire.as_bytes()[0] {
+                    b'c' => {
+                        match wire {
+                            "completed" => ::std::option::Option::Some(Self::Completed),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            12 => {
+                match wire.as_bytes()[0] {
+                    b'i' => {
+                        match wire {
+                            "invoice_sent" => {
+                                ::std::option::Option::Some(Self::InvoiceSent)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    /// The exact wire name.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Open => "open",
+            Self::InvoiceSent => "invoice_sent",
+            Self::Completed => "completed",
+            Self::Unknown(wire) => wire,
+        }
+    }
+    /// The position in [`Self::ALL`]; `None` for [`Self::Unknown`].
+    pub fn index(&self) -> ::std::option::Option<usize> {
+        match self {
+            Self::Open => ::std::option::Option::Some(0),
+            Self::InvoiceSent => ::std::option::Option::Some(1),
+            Self::Completed => ::std::option::Option::Some(2),
+            Self::Unknown(_) => ::std::option::Option::None,
+        }
+    }
+}
+impl ::std::str::FromStr for DraftOrderStatus {
+    type Err = ::std::convert::Infallible;
+    /// Never fails: an unknown name gives [`Self::Unknown`].
+    fn from_str(wire: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from_wire(wire))
+    }
+}
+::commerce_webhooks::wire_name_impls!(DraftOrderStatus, "a draftorderstatus name");
+::commerce_webhooks::tolerate_scalar! {
+    DraftOrderStatus : "a `DraftOrderStatus` value (a string)",
+    "an array of `DraftOrderStatus` values";
+}
+/// The state of a customer's account with a shop (REST Customer `state`).
+///
+/// Values documented at <https://shopify.dev/docs/api/admin-rest/2022-04/resources/customer>.
+///
+/// A value the catalog does not list is kept as `Unknown`, never an error.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CustomerState {
+    /// `disabled`
+    Disabled,
+    /// `invited`
+    Invited,
+    /// `enabled`
+    Enabled,
+    /// `declined`
+    Declined,
+    /// A name this catalog does not know, kept exactly as received.
+    Unknown(::std::string::String),
+}
+impl CustomerState {
+    /// Every documented value, in catalog order.
+    pub const ALL: &'static [CustomerState] = &[
+        CustomerState::Disabled,
+        CustomerState::Invited,
+        CustomerState::Enabled,
+        CustomerState::Declined,
+    ];
+    /// The value for a wire name; an unknown name gives [`Self::Unknown`].
+    pub fn from_wire(wire: &str) -> Self {
+        Self::known(wire).unwrap_or_else(|| Self::Unknown(wire.to_owned()))
+    }
+    /// The documented value with this wire name, if there is one (no allocation
+    /// for unknown names, unlike [`Self::from_wire`]).
+    pub fn known(wire: &str) -> ::std::option::Option<Self> {
+        match wire.len() {
+            7 => {
+                match wire.as_bytes()[0] {
+                    b'e' => {
+                        match wire {
+                            "enabled" => ::std::option::Option::Some(Self::Enabled),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'i' => {
+                        match wire {
+                            "invited" => ::std::option::Option::Some(Self::Invited),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            8 => {
+                match wire.as_bytes()[1] {
+                    b'e' => {
+                        match wire {
+                            "declined" => ::std::option::Option::Some(Self::Declined),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'i' => {
+                        match wire {
+                            "disabled" => ::std::option::Option::Some(Self::Disabled),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    /// The exact wire name.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Disabled => "disabled",
+            Self::Invited => "invited",
+            Self::Enabled => "enabled",
+            Self::Declined => "declined",
+            Self::Unknown(wire) => wire,
+        }
+    }
+    /// The position in [`Self::ALL`]; `None` for [`Self::Unknown`].
+    pub fn index(&self) -> ::std::option::Option<usize> {
+        match self {
+            Self::Disabled => ::std::option::Option::Some(0),
+            Self::Invited => ::std::option::Option::Some(1),
+            Self::Enabled => ::std::option::Option::Some(2),
+            Self::Declined => ::std::option::Option::Some(3),
+            Self::Unknown(_) => ::std::option::Option::None,
+        }
+    }
+}
+impl ::std::str::FromStr for CustomerState {
+    type Err = ::std::convert::Infallible;
+    /// Never fails: an unknown name gives [`Self::Unknown`].
+    fn from_str(wire: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from_wire(wire))
+    }
+}
+::commerce_webhooks::wire_name_impls!(CustomerState, "a customerstate name");
+::commerce_webhooks::tolerate_scalar! {
+    CustomerState : "a `CustomerState` value (a string)",
+    "an array of `CustomerState` values";
+}
+/// The status of a dispute (REST Dispute `status`).
+///
+/// Values documented at <https://shopify.dev/docs/api/admin-rest/2022-04/resources/dispute>.
+///
+/// A value the catalog does not list is kept as `Unknown`, never an error.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DisputeStatus {
+    /// `needs_response`
+    NeedsResponse,
+    /// `under_review`
+    UnderReview,
+    /// `charge_refunded`
+    ChargeRefunded,
+    /// `accepted`
+    Accepted,
+    /// `won`
+    Won,
+    /// `lost`
+    Lost,
+    /// A name this catalog does not know, kept exactly as received.
+    Unknown(::std::string::String),
+}
+impl DisputeStatus {
+    /// Every documented value, in catalog order.
+    pub const ALL: &'static [DisputeStatus] = &[
+        DisputeStatus::NeedsResponse,
+        DisputeStatus::UnderReview,
+        DisputeStatus::ChargeRefunded,
+        DisputeStatus::Accepted,
+        DisputeStatus::Won,
+        DisputeStatus::Lost,
+    ];
+    /// The value for a wire name; an unknown name gives [`Self::Unknown`].
+    pub fn from_wire(wire: &str) -> Self {
+        Self::known(wire).unwrap_or_else(|| Self::Unknown(wire.to_owned()))
+    }
+    /// The documented value with this wire name, if there is one (no allocation
+    /// for unknown names, unlike [`Self::from_wire`]).
+    pub fn known(wire: &str) -> ::std::option::Option<Self> {
+        match wire.len() {
+            3 => {
+                match wire.as_bytes()[0] {
+                    b'w' => {
+                        match wire {
+                            "won" => ::std::option::Option::Some(Self::Won),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            4 => {
+                match wire.as_bytes()[0] {
+                    b'l' => {
+                        match wire {
+                            "lost" => ::std::option::Option::Some(Self::Lost),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            8 => {
+                match wire.as_bytes()[0] {
+                    b'a' => {
+                        match wire {
+                            "accepted" => ::std::option::Option::Some(Self::Accepted),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            12 => {
+                match wire.as_bytes()[0] {
+                    b'u' => {
+                        match wire {
+                            "under_review" => {
+                                ::std::option::Option::Some(Self::UnderReview)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            14 => {
+                match wire.as_bytes()[0] {
+                    b'n' => {
+                        match wire {
+                            "needs_response" => {
+                                ::std::option::Option::Some(Self::NeedsResponse)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            15 => {
+                match wire.as_bytes()[0] {
+                    b'c' => {
+                        match wire {
+                            "charge_refunded" => {
+                                ::std::option::Option::Some(Self::ChargeRefunded)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    /// The exact wire name.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::NeedsResponse => "needs_response",
+            Self::UnderReview => "under_review",
+            Self::ChargeRefunded => "charge_refunded",
+            Self::Accepted => "accepted",
+            Self::Won => "won",
+            Self::Lost => "lost",
+            Self::Unknown(wire) => wire,
+        }
+    }
+    /// The position in [`Self::ALL`]; `None` for [`Self::Unknown`].
+    pub fn index(&self) -> ::std::option::Option<usize> {
+        match self {
+            Self::NeedsResponse => ::std::option::Option::Some(0),
+            Self::UnderReview => ::std::option::Option::Some(1),
+            Self::ChargeRefunded => ::std::option::Option::Some(2),
+            Self::Accepted => ::std::option::Option::Some(3),
+            Self::Won => ::std::option::Option::Some(4),
+            Self::Lost => ::std::option::Option::Some(5),
+            Self::Unknown(_) => ::std::option::Option::None,
+        }
+    }
+}
+impl ::std::str::FromStr for DisputeStatus {
+    type Err = ::std::convert::Infallible;
+    /// Never fails: an unknown name gives [`Self::Unknown`].
+    fn from_str(wire: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from_wire(wire))
+    }
+}
+::commerce_webhooks::wire_name_impls!(DisputeStatus, "a disputestatus name");
+::commerce_webhooks::tolerate_scalar! {
+    DisputeStatus : "a `DisputeStatus` value (a string)",
+    "an array of `DisputeStatus` values";
 }

@@ -1,0 +1,86 @@
+//! Values users compute with: every timestamp of every example reads as the instant `jiff`
+//! reads it as, every money amount as the exact decimal `rust_decimal` reads, and the
+//! documented vocabularies decode as enums.
+
+use commerce_webhooks::{shopify, Field, Money, Timestamp};
+use commerce_webhooks_tests::{assert_no_failures, catalog_dir, model, node, node_paths};
+use serde_json::Value;
+
+/// Every string in an example at a key the catalog types `scalar` in every shape that has it.
+fn values_of(scalar: &str) -> Vec<(String, String)> {
+    let model = model();
+    let mut out = Vec::new();
+    for platform in &model.platforms {
+        let fields = || platform.shapes.iter().flat_map(|shape| shape.fields.iter());
+        let keys: std::collections::BTreeSet<&str> = fields()
+            .filter(|field| platform.type_name(&field.ty) == scalar)
+            .map(|field| field.key.as_str())
+            .filter(|key| fields().filter(|f| f.key == *key).all(|f| platform.type_name(&f.ty) == scalar))
+            .collect();
+        for event in &platform.events {
+            for example in &event.examples {
+                let text = std::fs::read(catalog_dir().join(&example.file)).unwrap();
+                let value: Value = serde_json::from_slice(&text).unwrap();
+                for path in node_paths(&value) {
+                    let Some(commerce_webhooks_tests::Step::Key(key)) = path.last() else { continue };
+                    if let (true, Some(text)) = (keys.contains(key.as_str()), node(&value, &path).as_str()) {
+                        out.push((example.file.clone(), text.to_owned()));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn every_example_timestamp_reads_as_the_instant_jiff_reads() {
+    let mut failures = Vec::new();
+    let values = values_of("timestamp");
+    for (file, text) in &values {
+        let ours = Timestamp(text.clone()).to_jiff();
+        let theirs = text
+            .parse::<jiff::Timestamp>()
+            .or_else(|_| jiff::fmt::strtime::parse("%Y-%m-%d %H:%M:%S %z", text).and_then(|t| t.to_timestamp()));
+        match (ours, theirs) {
+            (Ok(ours), Ok(theirs)) if ours == theirs => {}
+            (ours, theirs) => failures.push(format!("{file}: {text:?}: ours {ours:?}, jiff {theirs:?}")),
+        }
+    }
+    assert!(values.len() > 300, "only {} timestamps found", values.len());
+    assert_no_failures("timestamps read differently from jiff", &failures);
+}
+
+#[test]
+fn every_example_amount_is_the_exact_decimal() {
+    let mut failures = Vec::new();
+    let values = values_of("money");
+    for (file, text) in &values {
+        match (Money::from(text.as_str()).to_decimal(), text.parse::<rust_decimal::Decimal>()) {
+            (Ok(ours), Ok(theirs)) if ours == theirs && ours.to_string() == *text => {}
+            (ours, theirs) => failures.push(format!("{file}: {text:?}: ours {ours:?}, rust_decimal {theirs:?}")),
+        }
+    }
+    assert!(values.len() > 300, "only {} amounts found", values.len());
+    assert_no_failures("amounts read differently from rust_decimal", &failures);
+    assert!(Money::from("12,50").to_decimal().is_err());
+}
+
+#[test]
+fn documented_vocabularies_decode_as_enums() {
+    let body = std::fs::read(catalog_dir().join("examples/shopify/orders_create.json")).unwrap();
+    let shopify::Event::OrdersCreate(order) = shopify::Event::from_delivery("orders/create", &body).unwrap() else {
+        panic!("orders/create decodes to OrdersCreate")
+    };
+    assert!(
+        matches!(order.financial_status, Field::Value(shopify::FinancialStatus::Voided)),
+        "{:?}",
+        order.financial_status
+    );
+    // A value Shopify adds tomorrow is kept, not an error.
+    let body = br#"{"id": 1, "financial_status": "expired"}"#;
+    let shopify::Event::OrdersCreate(order) = shopify::Event::from_delivery("orders/create", body).unwrap() else {
+        panic!()
+    };
+    assert_eq!(order.financial_status, Field::Value(shopify::FinancialStatus::Unknown("expired".into())));
+}
