@@ -79,7 +79,7 @@ pub use receive::{Delivery, HeaderLookup, ReceiveError};
 pub use receiver::Receiver;
 pub use scope::ScopeRequirement;
 pub use secrets::{AsyncSecretSource, BoxFuture, SecretLookupError, SecretSource};
-pub use subscription::Subscription;
+pub use subscription::{Coverage, Subscription};
 pub use topic::{CatalogTopic, Group, UnknownName};
 pub use value::{Field, Id, Mismatch, Money, MoneyError, StringOrNumber, Timestamp};
 pub use verify::{

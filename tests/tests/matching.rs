@@ -106,3 +106,20 @@ fn compiled_sets_agree_with_string_matching_for_every_prefix() {
     check::<shopware::Topic>();
     check::<commerce_webhooks::ecwid::Topic>();
 }
+
+/// A pattern that covers no documented topic is a mistake until the caller says otherwise, and
+/// a covered topic says whether the catalog knows it.
+#[test]
+fn subscriptions_catch_patterns_that_cover_nothing() {
+    use commerce_webhooks::Coverage;
+    let error = shopify::Subscription::new(["orders/*", "orders/craete"]).unwrap_err();
+    assert_eq!(error.pattern, "orders/craete");
+    assert!(error.reason.contains("did you mean `orders/create`?"), "{error}");
+    let error = bigcommerce::Subscription::new(["store/teleport/*"]).unwrap_err();
+    assert!(!error.reason.contains("did you mean"), "nothing is close: {error}");
+
+    let subscription = shopify::Subscription::allowing_unknown(["orders/*"]).unwrap();
+    assert_eq!(subscription.coverage(&shopify::Topic::OrdersCreate), Coverage::Known);
+    assert_eq!(subscription.coverage(&"orders/teleported".parse().unwrap()), Coverage::Unknown);
+    assert_eq!(subscription.coverage(&shopify::Topic::ProductsCreate), Coverage::Not);
+}
