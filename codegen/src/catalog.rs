@@ -151,6 +151,23 @@ pub struct MetadataHeaderDef {
     pub header: String,
     /// What it carries.
     pub description: String,
+    /// How its value reads: `text` (default), `version` (an API or platform version, compared
+    /// component by component) or `timestamp` (a date-time).
+    #[serde(default, rename = "type")]
+    pub kind: MetadataKind,
+}
+
+/// How a metadata header's value reads (`type:` of a `delivery.headers` entry).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MetadataKind {
+    /// Text, as sent.
+    #[default]
+    Text,
+    /// A version (`2025-10`, `6.6.0.0`).
+    Version,
+    /// A date-time or Unix seconds.
+    Timestamp,
 }
 
 /// One entry of a platform's `scopes:` list.

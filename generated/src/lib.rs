@@ -62,6 +62,7 @@ mod tolerate;
 mod topic;
 mod value;
 mod verify;
+mod version;
 #[doc(hidden)]
 pub mod wire;
 
@@ -85,6 +86,7 @@ pub use value::{Field, Id, Mismatch, Money, MoneyError, StringOrNumber, Timestam
 pub use verify::{
     Clock, FixedClock, Secret, SecretError, SystemClock, VerifyOptions, SHOPWARE_PREVIOUS_SECRET_ALLOWANCE,
 };
+pub use version::ApiVersion;
 pub use vocabulary::{Action, Entity};
 
 #[cfg(doctest)]

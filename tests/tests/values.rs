@@ -84,3 +84,29 @@ fn documented_vocabularies_decode_as_enums() {
     };
     assert_eq!(order.financial_status, Field::Value(shopify::FinancialStatus::Unknown("expired".into())));
 }
+
+/// The metadata headers the catalog names are typed accessors: versions compare as versions,
+/// times read as instants, and a delivery says which API version it was serialized with next
+/// to the one the catalog's types follow.
+#[test]
+fn delivery_metadata_is_typed() {
+    use commerce_webhooks::shopify::Metadata as _;
+    use commerce_webhooks::{ApiVersion, Delivery, Secret, SignatureScheme, VerifyOptions};
+    use commerce_webhooks_tests::sign;
+
+    let body = br#"{"id": 1}"#;
+    let (mut headers, now) = sign::headers(SignatureScheme::HmacSha256Base64Body, "orders/create", body);
+    headers.push(("X-Shopify-API-Version".into(), "2026-01".into()));
+    headers.push(("X-Shopify-Triggered-At".into(), "2026-01-02T03:04:05.678Z".into()));
+    let options = VerifyOptions::new().now(now);
+    let delivery =
+        Delivery::<shopify::Event>::verify_and_decode_with(&headers, body, &[Secret::new(sign::SECRET)], &options)
+            .unwrap();
+    let version = delivery.api_version().unwrap();
+    let catalog = ApiVersion::new(shopify::CATALOG_API_VERSION.unwrap());
+    assert!(version > catalog, "{version} is newer than the catalog's {catalog}");
+    assert_eq!(delivery.shop_domain(), Some("toys.myshopify.com"));
+    let triggered = delivery.triggered_at().unwrap().to_jiff().unwrap();
+    assert_eq!(triggered.to_string(), "2026-01-02T03:04:05.678Z");
+    assert_eq!(delivery.handle(), None, "an events-family header, absent from this delivery");
+}

@@ -182,6 +182,7 @@ pub(super) fn platform(model: &Model, platform: &Platform) -> String {
     let shapes = platform.shapes.iter().map(|shape| super::payload::shape(platform, shape));
     let enums = platform.enums.iter().map(super::payload::enum_type);
     let event = super::payload::event_enum(platform);
+    let metadata = metadata_accessors(platform);
     let tokens = quote! {
         #module_docs
         use ::commerce_webhooks::{Action, Entity, ScopeRequirement};
@@ -200,10 +201,69 @@ pub(super) fn platform(model: &Model, platform: &Platform) -> String {
         #topic
         #scope
         #event
+        #metadata
         #(#shapes)*
         #(#enums)*
     };
     render(&format!("catalog/{}", platform.file.display()), tokens)
+}
+
+/// `Metadata`, implemented for `Delivery<Event>`: a typed accessor per metadata header the
+/// catalog names (of every header family), and the API version the catalog's types follow.
+fn metadata_accessors(platform: &Platform) -> TokenStream {
+    use crate::catalog::MetadataKind;
+    let delivery = &platform.delivery;
+    let all: Vec<_> =
+        delivery.headers.iter().chain(delivery.alternate.iter().flat_map(|alt| alt.headers.iter())).collect();
+    let mut seen = std::collections::BTreeSet::new();
+    let (signatures, bodies): (Vec<TokenStream>, Vec<TokenStream>) = all
+        .iter()
+        .filter(|h| seen.insert(h.name.clone()))
+        .map(|h| {
+            let name = ident(&h.name);
+            let key = &h.name;
+            let headers: Vec<&str> =
+                all.iter().filter(|other| other.name == h.name).map(|other| other.header.as_str()).collect();
+            let docs = doc(&format!("{} (`{}`), if the delivery had it.", h.description, headers.join("` or `")));
+            let (ty, value) = match h.kind {
+                MetadataKind::Text => (quote! { ::std::option::Option<&str> }, quote! { self.metadata(#key) }),
+                MetadataKind::Version => (
+                    quote! { ::std::option::Option<::commerce_webhooks::ApiVersion> },
+                    quote! { self.metadata(#key).map(::commerce_webhooks::ApiVersion::new) },
+                ),
+                MetadataKind::Timestamp => (
+                    quote! { ::std::option::Option<::commerce_webhooks::Timestamp> },
+                    quote! { self.metadata(#key).map(|text| ::commerce_webhooks::Timestamp(text.to_owned())) },
+                ),
+            };
+            (quote! { #docs fn #name(&self) -> #ty; }, quote! { fn #name(&self) -> #ty { #value } })
+        })
+        .unzip();
+    let version = match platform.sources.first().and_then(|source| source.version.as_deref()) {
+        Some(version) => quote! { ::std::option::Option::Some(#version) },
+        None => quote! { ::std::option::Option::None },
+    };
+    let version_docs = doc(&format!(
+        "The API version of the reference page the catalog's {} types were transcribed from, if the page states one.",
+        platform.name
+    ));
+    let trait_docs = doc(&format!(
+        "Typed metadata of a {} delivery, one accessor per header the catalog's `delivery.headers` name: `use` it and call `delivery.<name>()`.",
+        platform.name
+    ));
+    quote! {
+        #version_docs
+        pub const CATALOG_API_VERSION: ::std::option::Option<&str> = #version;
+
+        #trait_docs
+        pub trait Metadata {
+            #(#signatures)*
+        }
+
+        impl Metadata for ::commerce_webhooks::Delivery<Event> {
+            #(#bodies)*
+        }
+    }
 }
 
 fn location(location: &CarriedBy) -> TokenStream {

@@ -391,10 +391,33 @@ impl Checker<'_> {
         }
     }
 
-    /// Metadata header names are unique snake_case names.
+    /// Metadata header names are unique snake_case names that do not shadow a method of
+    /// `Delivery` (each becomes an accessor on it).
     fn metadata_names(&mut self, headers: &[crate::catalog::MetadataHeaderDef]) {
+        const DELIVERY_METHODS: &[&str] = &[
+            "event",
+            "into_event",
+            "is_decoded",
+            "decode_error",
+            "mismatches",
+            "body",
+            "topic",
+            "delivery_id",
+            "store_id",
+            "metadata",
+            "metadata_headers",
+            "facts",
+            "is_signed",
+        ];
         let mut names: Vec<&str> = Vec::new();
         for header in headers {
+            if DELIVERY_METHODS.contains(&header.name.as_str()) {
+                self.top(
+                    "delivery",
+                    format!("metadata header name `{}` is also a method of `Delivery`", header.name),
+                    "rename the header's `name` (it becomes `delivery.<name>()`)",
+                );
+            }
             if header.name.to_snake_case() != header.name || names.contains(&header.name.as_str()) {
                 self.top(
                     "delivery",

@@ -1659,6 +1659,26 @@ impl ::commerce_webhooks::wire::serde::Serialize for Event {
         }
     }
 }
+/// The API version of the reference page the catalog's BigCommerce types were transcribed from, if the page states one.
+pub const CATALOG_API_VERSION: ::std::option::Option<&str> = ::std::option::Option::None;
+/// Typed metadata of a BigCommerce delivery, one accessor per header the catalog's `delivery.headers` name: `use` it and call `delivery.<name>()`.
+pub trait Metadata {
+    /// The delivery's id (Standard Webhooks); the same for retries. (`webhook-id`), if the delivery had it.
+    fn webhook_id(&self) -> ::std::option::Option<&str>;
+    /// Unix seconds at which the delivery was signed. (`webhook-timestamp`), if the delivery had it.
+    fn webhook_timestamp(&self) -> ::std::option::Option<::commerce_webhooks::Timestamp>;
+}
+impl Metadata for ::commerce_webhooks::Delivery<Event> {
+    fn webhook_id(&self) -> ::std::option::Option<&str> {
+        self.metadata("webhook_id")
+    }
+    fn webhook_timestamp(
+        &self,
+    ) -> ::std::option::Option<::commerce_webhooks::Timestamp> {
+        self.metadata("webhook_timestamp")
+            .map(|text| ::commerce_webhooks::Timestamp(text.to_owned()))
+    }
+}
 /// The callback envelope every BigCommerce webhook delivers; `data` is the event's own part.
 ///
 /// Fields documented at <https://developer.bigcommerce.com/docs/integrations/webhooks/events#callback-structure>.

@@ -1774,6 +1774,11 @@ impl ::commerce_webhooks::wire::serde::Serialize for Event {
         }
     }
 }
+/// The API version of the reference page the catalog's Ecwid types were transcribed from, if the page states one.
+pub const CATALOG_API_VERSION: ::std::option::Option<&str> = ::std::option::Option::None;
+/// Typed metadata of a Ecwid delivery, one accessor per header the catalog's `delivery.headers` name: `use` it and call `delivery.<name>()`.
+pub trait Metadata {}
+impl Metadata for ::commerce_webhooks::Delivery<Event> {}
 /// The body of every Ecwid webhook.
 ///
 /// Fields documented at <https://api-docs.ecwid.com/reference/webhooks-structure>.

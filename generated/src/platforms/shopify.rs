@@ -7207,6 +7207,56 @@ impl ::commerce_webhooks::wire::serde::Serialize for Event {
         }
     }
 }
+/// The API version of the reference page the catalog's Shopify types were transcribed from, if the page states one.
+pub const CATALOG_API_VERSION: ::std::option::Option<&str> = ::std::option::Option::Some(
+    "2025-10",
+);
+/// Typed metadata of a Shopify delivery, one accessor per header the catalog's `delivery.headers` name: `use` it and call `delivery.<name>()`.
+pub trait Metadata {
+    /// The shop's myshopify.com domain. (`X-Shopify-Shop-Domain` or `Shopify-Shop-Domain`), if the delivery had it.
+    fn shop_domain(&self) -> ::std::option::Option<&str>;
+    /// The Admin API version the payload is serialized with. (`X-Shopify-API-Version` or `Shopify-API-Version`), if the delivery had it.
+    fn api_version(&self) -> ::std::option::Option<::commerce_webhooks::ApiVersion>;
+    /// The delivery's id; the same for retries of one delivery. (`X-Shopify-Webhook-Id`), if the delivery had it.
+    fn webhook_id(&self) -> ::std::option::Option<&str>;
+    /// When the event that triggered the delivery happened. (`X-Shopify-Triggered-At` or `Shopify-Triggered-At`), if the delivery had it.
+    fn triggered_at(&self) -> ::std::option::Option<::commerce_webhooks::Timestamp>;
+    /// The id of the event; several subscriptions to one event share it. (`X-Shopify-Event-Id` or `Shopify-Event-Id`), if the delivery had it.
+    fn event_id(&self) -> ::std::option::Option<&str>;
+    /// The handle of the event subscription. (`Shopify-Handle`), if the delivery had it.
+    fn handle(&self) -> ::std::option::Option<&str>;
+    /// What happened to the resource: `create`, `update` or `delete`. (`Shopify-Action`), if the delivery had it.
+    fn action(&self) -> ::std::option::Option<&str>;
+    /// The gid of the resource the event is about. (`Shopify-Resource-Id`), if the delivery had it.
+    fn resource_id(&self) -> ::std::option::Option<&str>;
+}
+impl Metadata for ::commerce_webhooks::Delivery<Event> {
+    fn shop_domain(&self) -> ::std::option::Option<&str> {
+        self.metadata("shop_domain")
+    }
+    fn api_version(&self) -> ::std::option::Option<::commerce_webhooks::ApiVersion> {
+        self.metadata("api_version").map(::commerce_webhooks::ApiVersion::new)
+    }
+    fn webhook_id(&self) -> ::std::option::Option<&str> {
+        self.metadata("webhook_id")
+    }
+    fn triggered_at(&self) -> ::std::option::Option<::commerce_webhooks::Timestamp> {
+        self.metadata("triggered_at")
+            .map(|text| ::commerce_webhooks::Timestamp(text.to_owned()))
+    }
+    fn event_id(&self) -> ::std::option::Option<&str> {
+        self.metadata("event_id")
+    }
+    fn handle(&self) -> ::std::option::Option<&str> {
+        self.metadata("handle")
+    }
+    fn action(&self) -> ::std::option::Option<&str> {
+        self.metadata("action")
+    }
+    fn resource_id(&self) -> ::std::option::Option<&str> {
+        self.metadata("resource_id")
+    }
+}
 /// A mailing address: an order's or checkout's billing/shipping address, a fulfillment's destination, a customer's address.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-rest/latest/resources/order>.

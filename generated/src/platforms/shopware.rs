@@ -4434,6 +4434,28 @@ impl ::commerce_webhooks::wire::serde::Serialize for Event {
         }
     }
 }
+/// The API version of the reference page the catalog's Shopware types were transcribed from, if the page states one.
+pub const CATALOG_API_VERSION: ::std::option::Option<&str> = ::std::option::Option::None;
+/// Typed metadata of a Shopware delivery, one accessor per header the catalog's `delivery.headers` name: `use` it and call `delivery.<name>()`.
+pub trait Metadata {
+    /// The Shopware version of the shop. (`sw-version`), if the delivery had it.
+    fn sw_version(&self) -> ::std::option::Option<::commerce_webhooks::ApiVersion>;
+    /// The language id of the context the event happened in (newer versions). (`sw-context-language`), if the delivery had it.
+    fn sw_context_language(&self) -> ::std::option::Option<&str>;
+    /// The locale of the admin user, if any (newer versions). (`sw-user-language`), if the delivery had it.
+    fn sw_user_language(&self) -> ::std::option::Option<&str>;
+}
+impl Metadata for ::commerce_webhooks::Delivery<Event> {
+    fn sw_version(&self) -> ::std::option::Option<::commerce_webhooks::ApiVersion> {
+        self.metadata("sw_version").map(::commerce_webhooks::ApiVersion::new)
+    }
+    fn sw_context_language(&self) -> ::std::option::Option<&str> {
+        self.metadata("sw_context_language")
+    }
+    fn sw_user_language(&self) -> ::std::option::Option<&str> {
+        self.metadata("sw_user_language")
+    }
+}
 /// The body of every Shopware app webhook.
 ///
 /// Fields documented at <https://developer.shopware.com/docs/guides/plugins/apps/webhook.html>.
