@@ -299,6 +299,15 @@ impl ScopeRule {
 }
 
 impl Platform {
+    /// How many payload fields have a description, how many are marked `undocumented`, and
+    /// how many there are.
+    pub fn field_descriptions(&self) -> (usize, usize, usize) {
+        let fields = || self.shapes.iter().flat_map(|shape| shape.fields.iter());
+        let described = fields().filter(|field| field.description.is_some()).count();
+        let undocumented = fields().filter(|field| field.undocumented).count();
+        (described, undocumented, fields().count())
+    }
+
     /// The catalog spelling of a type (`[LineItem]`, `Callback<CartData>`).
     pub fn type_name(&self, ty: &Type) -> String {
         match ty {

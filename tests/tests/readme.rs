@@ -18,6 +18,12 @@ fn coverage_table_matches_the_catalogs() {
             if platform.scopes.is_empty() { "not documented".to_owned() } else { platform.scopes.len().to_string() };
         assert_eq!(cells[3], scopes, "{}: scopes in README row `{row}`", platform.name);
         assert_eq!(cells[4], platform.groups.len().to_string(), "{}: groups in README row `{row}`", platform.name);
+        let (described, undocumented, total) = platform.field_descriptions();
+        let fields = match undocumented {
+            0 => format!("{described} of {total}"),
+            _ => format!("{described} of {total} ({undocumented} undocumented)"),
+        };
+        assert_eq!(cells[5], fields, "{}: fields described in README row `{row}`", platform.name);
     }
     let total: usize = model.platforms.iter().map(|p| p.events.len()).sum();
     assert!(readme.contains(&format!("{total} events in all")), "README must state the total, {total}");

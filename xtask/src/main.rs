@@ -114,6 +114,17 @@ fn codegen(args: &[String]) -> ExitCode {
                     changes.updated.len(),
                     changes.removed.len()
                 );
+                // The catalog loaded once already; load it again for the summary only.
+                if let Ok(model) = codegen::load(&catalog) {
+                    for platform in &model.platforms {
+                        let (described, undocumented, total) = platform.field_descriptions();
+                        eprintln!(
+                            "  {}: {described} of {total} fields described ({}%), {undocumented} undocumented",
+                            platform.id,
+                            described * 100 / total.max(1)
+                        );
+                    }
+                }
             }
             ExitCode::SUCCESS
         }
