@@ -292,47 +292,54 @@ fn delivery_facts(platform: &Platform) -> TokenStream {
         });
         quote! { &[#(#headers),*] }
     };
-    let headers = metadata(&delivery.headers);
+    // One `DeliveryFacts` literal for a header family; the alternate family is one without
+    // an alternate of its own.
+    let facts = |family: &str,
+                 family_source: &str,
+                 topic: TokenStream,
+                 signature_header: &str,
+                 (id, store): (TokenStream, TokenStream),
+                 headers: TokenStream,
+                 alternate: TokenStream| {
+        quote! {
+            ::commerce_webhooks::DeliveryFacts {
+                family: #family,
+                family_source: #family_source,
+                topic: #topic,
+                signature_header: #signature_header,
+                scheme: ::commerce_webhooks::SignatureScheme::#scheme,
+                scheme_source: #scheme_source,
+                delivery_id: #id,
+                store_id: #store,
+                headers: #headers,
+                alternate: #alternate,
+            }
+        }
+    };
     let alternate = match &delivery.alternate {
         Some(alt) => {
-            let (name, source, signature_header) = (&alt.name, &alt.source, &alt.signature_header);
-            let (topic, id, store, headers) =
-                (location(&alt.topic), location(&alt.id), location(&alt.store), metadata(&alt.headers));
-            quote! {
-                ::std::option::Option::Some(&::commerce_webhooks::DeliveryFacts {
-                    family: #name,
-                    family_source: #source,
-                    topic: #topic,
-                    signature_header: #signature_header,
-                    scheme: ::commerce_webhooks::SignatureScheme::#scheme,
-                    scheme_source: #scheme_source,
-                    delivery_id: #id,
-                    store_id: #store,
-                    headers: #headers,
-                    alternate: ::std::option::Option::None,
-                })
-            }
+            let literal = facts(
+                &alt.name,
+                &alt.source,
+                location(&alt.topic),
+                &alt.signature_header,
+                (location(&alt.id), location(&alt.store)),
+                metadata(&alt.headers),
+                quote! { ::std::option::Option::None },
+            );
+            quote! { ::std::option::Option::Some(&#literal) }
         }
         None => quote! { ::std::option::Option::None },
     };
+    let main =
+        facts("webhooks", scheme_source, topic, signature_header, (id, store), metadata(&delivery.headers), alternate);
     let docs = doc(&format!(
         "How {} signs and identifies a delivery (scheme documented at <{scheme_source}>).",
         platform.name
     ));
     quote! {
         #docs
-        pub const DELIVERY: ::commerce_webhooks::DeliveryFacts = ::commerce_webhooks::DeliveryFacts {
-            family: "webhooks",
-            family_source: #scheme_source,
-            topic: #topic,
-            signature_header: #signature_header,
-            scheme: ::commerce_webhooks::SignatureScheme::#scheme,
-            scheme_source: #scheme_source,
-            delivery_id: #id,
-            store_id: #store,
-            headers: #headers,
-            alternate: #alternate,
-        };
+        pub const DELIVERY: ::commerce_webhooks::DeliveryFacts = #main;
     }
 }
 
