@@ -66,7 +66,8 @@ where
     }
 }
 
-/// Why [`Verified`] refused a request; answers with its status and a plain-text reason.
+/// Why [`Verified`] refused a request; answers with its status and a generic text (the reason
+/// is in [`DeliveryRejection::error`], for the application's logs).
 pub struct DeliveryRejection {
     inner: Inner,
 }

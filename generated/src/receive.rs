@@ -138,7 +138,7 @@ pub enum ReceiveError {
 }
 
 impl ReceiveError {
-    /// The HTTP status to answer with: 401, 400 or 500.
+    /// The HTTP status to answer with: 401, 400 (strict receivers only), 500 or 503.
     pub fn status(&self) -> http::StatusCode {
         match self {
             Self::NoSecrets => http::StatusCode::INTERNAL_SERVER_ERROR,
