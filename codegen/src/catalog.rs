@@ -316,8 +316,13 @@ pub struct EnumDef {
     pub description: Option<String>,
     /// Where the values are documented.
     pub source: Option<String>,
-    /// The documented values, as sent.
+    /// The documented values, as sent (string-valued enums).
+    #[serde(default)]
     pub values: Vec<String>,
+    /// The documented integer codes and their names (integer-valued enums: BigCommerce's order
+    /// status ids), instead of `values`.
+    #[serde(default)]
+    pub codes: std::collections::BTreeMap<u64, String>,
 }
 
 /// `shapes/<platform>.yaml` as read.

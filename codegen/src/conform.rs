@@ -104,6 +104,16 @@ impl Types<'_> {
                     mismatch(out, path, scalar_words(*scalar));
                 }
             }
+            Type::Enum(index) if !self.enums[*index].codes.is_empty() => match value.as_u64() {
+                Some(code) if !self.enums[*index].codes.iter().any(|(c, _, _)| *c == code) => out.push(Finding {
+                    path: path.clone(),
+                    kind: FindingKind::UnknownEnumValue,
+                    message: format!("`{code}` is not a documented code of `{}`", self.enums[*index].name),
+                    suggestion: format!("add `{code}: <its name>` to the codes of enum `{}`", self.enums[*index].name),
+                }),
+                Some(_) => {}
+                None => mismatch(out, path, &format!("a `{}` code", self.enums[*index].name)),
+            },
             Type::Enum(index) => match value.as_str() {
                 Some(text) if !self.enums[*index].values.iter().any(|(v, _)| v == text) => out.push(Finding {
                     path: path.clone(),

@@ -123,8 +123,10 @@ pub struct EnumType {
     pub description: Option<String>,
     /// Where the values are documented.
     pub source: Option<String>,
-    /// (wire value, Rust variant) pairs, in catalog order.
+    /// (wire value, Rust variant) pairs, in catalog order; empty for an integer-valued enum.
     pub values: Vec<(String, String)>,
+    /// (code, documented name, Rust variant), by code: an integer-valued enum.
+    pub codes: Vec<(u64, String, String)>,
 }
 
 /// A resolved type expression.

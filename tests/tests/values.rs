@@ -110,3 +110,18 @@ fn delivery_metadata_is_typed() {
     assert_eq!(triggered.to_string(), "2026-01-02T03:04:05.678Z");
     assert_eq!(delivery.handle(), None, "an events-family header, absent from this delivery");
 }
+
+/// BigCommerce order status ids decode as their documented names and re-encode as the integers.
+#[test]
+fn bigcommerce_order_status_ids_have_names() {
+    use commerce_webhooks::bigcommerce::{self, OrderStatusId};
+    let body = std::fs::read(catalog_dir().join("examples/bigcommerce/store_order_statusUpdated.json")).unwrap();
+    let event = bigcommerce::Event::from_body(&body).unwrap();
+    let bigcommerce::Event::StoreOrderStatusUpdated(callback) = &event else { panic!("statusUpdated") };
+    let status = callback.data.as_ref().and_then(|data| data.status.as_ref()).unwrap();
+    assert_eq!(status.previous_status_id, Field::Value(OrderStatusId::Incomplete));
+    assert_eq!(status.new_status_id.copied().and_then(|id| id.name()), Some("Awaiting Fulfillment"));
+    assert_eq!(serde_json::to_value(&event).unwrap(), serde_json::from_slice::<Value>(&body).unwrap());
+    assert_eq!(OrderStatusId::from_code(99), OrderStatusId::Unknown(99));
+    assert_eq!(OrderStatusId::from_code(99).code(), 99);
+}

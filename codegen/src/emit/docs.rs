@@ -259,7 +259,10 @@ fn shapes_section(platform: &Platform, out: &mut String) {
         }
     }
     for enum_type in &platform.enums {
-        let values: Vec<String> = enum_type.values.iter().map(|(wire, _)| format!("`{wire}`")).collect();
+        let values: Vec<String> = match enum_type.codes.is_empty() {
+            true => enum_type.values.iter().map(|(wire, _)| format!("`{wire}`")).collect(),
+            false => enum_type.codes.iter().map(|(code, name, _)| format!("`{code}` ({name})")).collect(),
+        };
         let _ = writeln!(out, "\n### <a id=\"{}\"></a>`{}` (enum)\n", anchor(&enum_type.name), enum_type.name);
         if let Some(description) = &enum_type.description {
             let _ = writeln!(out, "{description}\n");

@@ -238,8 +238,91 @@ pub(super) fn shape(platform: &Platform, shape: &Shape) -> TokenStream {
     }
 }
 
-/// An enum of documented string values, with the `Unknown` fallback.
+/// An enum of documented integer codes (serde as the integer), with the `Unknown` fallback.
+fn coded_enum(enum_type: &crate::model::EnumType) -> TokenStream {
+    let mut summary = enum_type.description.clone().unwrap_or_else(|| format!("The `{}` codes.", enum_type.name));
+    if let Some(source) = &enum_type.source {
+        summary += &format!("\n\nCodes documented at <{source}>.");
+    }
+    summary += "\n\nSent as the integer; a code the catalog does not list is kept as `Unknown`, never an error.";
+    let docs = doc(&summary);
+    let name = ident(&enum_type.name);
+    let variants = enum_type.codes.iter().map(|(code, documented, variant)| {
+        let docs = doc(&format!("`{code}`: {documented}."));
+        let variant = ident(variant);
+        quote! { #docs #variant, }
+    });
+    let from = enum_type.codes.iter().map(|(code, _, variant)| {
+        let variant = ident(variant);
+        quote! { #code => Self::#variant, }
+    });
+    let to = enum_type.codes.iter().map(|(code, _, variant)| {
+        let variant = ident(variant);
+        quote! { Self::#variant => #code, }
+    });
+    let names = enum_type.codes.iter().map(|(_, documented, variant)| {
+        let variant = ident(variant);
+        quote! { Self::#variant => ::std::option::Option::Some(#documented), }
+    });
+    let expected = format!("a `{}` code (an integer)", enum_type.name);
+    let expected_array = format!("an array of `{}` codes", enum_type.name);
+    quote! {
+        #docs
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum #name {
+            #(#variants)*
+            /// A code the catalog does not list, kept as sent.
+            Unknown(u64),
+        }
+
+        impl #name {
+            /// The variant for `code`.
+            pub const fn from_code(code: u64) -> Self {
+                match code {
+                    #(#from)*
+                    other => Self::Unknown(other),
+                }
+            }
+
+            /// The code, as sent.
+            pub const fn code(&self) -> u64 {
+                match self {
+                    #(#to)*
+                    Self::Unknown(code) => *code,
+                }
+            }
+
+            /// The documented name of the code; `None` for an unknown one.
+            pub const fn name(&self) -> ::std::option::Option<&'static str> {
+                match self {
+                    #(#names)*
+                    Self::Unknown(_) => ::std::option::Option::None,
+                }
+            }
+        }
+
+        impl ::commerce_webhooks::wire::serde::Serialize for #name {
+            fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_u64(self.code())
+            }
+        }
+
+        impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                <u64 as ::commerce_webhooks::wire::serde::Deserialize>::deserialize(deserializer).map(Self::from_code)
+            }
+        }
+
+        ::commerce_webhooks::tolerate_scalar! { #name: #expected, #expected_array; }
+    }
+}
+
+/// An enum of documented string values (or integer codes), with the `Unknown` fallback.
 pub(super) fn enum_type(enum_type: &crate::model::EnumType) -> TokenStream {
+    if !enum_type.codes.is_empty() {
+        return coded_enum(enum_type);
+    }
     let mut summary = enum_type.description.clone().unwrap_or_else(|| format!("The `{}` values.", enum_type.name));
     if let Some(source) = &enum_type.source {
         summary += &format!("\n\nValues documented at <{source}>.");

@@ -223,6 +223,24 @@ impl<'a> Defs<'a> {
 
     fn enum_schema(&self, index: usize) -> Value {
         let enum_type = &self.platform.enums[index];
+        if !enum_type.codes.is_empty() {
+            let codes: Vec<String> = enum_type.codes.iter().map(|(code, name, _)| format!("`{code}` {name}")).collect();
+            let mut description = enum_type.description.clone().map(|d| d + "\n\n").unwrap_or_default();
+            if let Some(source) = &enum_type.source {
+                description += &format!("Codes documented at <{source}>. ");
+            }
+            description += &format!(
+                "Documented codes: {}. Any other integer is valid too: it is kept as unknown, never an error.",
+                codes.join(", ")
+            );
+            return json!({
+                "type": "integer",
+                "minimum": 0,
+                "title": enum_type.name,
+                "description": description,
+                "examples": enum_type.codes.iter().map(|(code, _, _)| *code).collect::<Vec<_>>(),
+            });
+        }
         let values: Vec<String> = enum_type.values.iter().map(|(wire, _)| format!("`{wire}`")).collect();
         let mut description = enum_type.description.clone().map(|d| d + "\n\n").unwrap_or_default();
         if let Some(source) = &enum_type.source {

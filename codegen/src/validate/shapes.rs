@@ -285,20 +285,48 @@ impl<'a> ShapeChecker<'a> {
                     values.push((value.clone(), ident));
                 }
             }
-            if def.values.is_empty() {
-                self.push(
+            let mut codes: Vec<(u64, String, String)> = Vec::new();
+            for (code, documented) in &def.codes {
+                let ident = value_ident(documented);
+                if let Some((other, _, _)) = codes.iter().find(|(_, _, i)| *i == ident) {
+                    self.push(
+                        &located.lines,
+                        "codes",
+                        subject.clone(),
+                        format!("codes {other} and {code} both become the variant `{ident}`"),
+                        "give each code its own name",
+                    );
+                } else {
+                    codes.push((*code, documented.clone(), ident));
+                }
+            }
+            match (def.values.is_empty(), def.codes.is_empty()) {
+                (true, true) => self.push(
                     &located.lines,
                     "values",
                     subject,
                     "the enum has no values".into(),
                     "list the documented values, or use `string`",
-                );
+                ),
+                (false, false) => {
+                    self.push(
+                        &located.lines,
+                        "codes",
+                        subject,
+                        "the enum has both `values` and `codes`".into(),
+                        "an enum is of strings (`values`) or of integer codes (`codes`), not both",
+                    );
+                    // Checked as a string enum from here on, so this is the only error.
+                    codes.clear();
+                }
+                _ => {}
             }
             enums.push(EnumType {
                 name: name.clone(),
                 description: def.description.clone(),
                 source: def.source.clone(),
                 values,
+                codes,
             });
         }
         enums

@@ -2788,14 +2788,14 @@ impl ::commerce_webhooks::wire::serde::Serialize for OrderStatusData {
 /// Field descriptions also from <https://developer.bigcommerce.com/docs/rest-management/orders/order-status#get-all-order-statuses>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrderStatusChange {
-    /// `previous_status_id`: `id`, documented as always present.
+    /// `previous_status_id`: `OrderStatusId`, documented as always present.
     ///
     /// ID of the previous status (`0` in the events page's example, `1` in the OpenAPI example). BigCommerce order status IDs are 0–14 (Order Status API).
-    pub previous_status_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
-    /// `new_status_id`: `id`, documented as always present.
+    pub previous_status_id: ::commerce_webhooks::Field<OrderStatusId>,
+    /// `new_status_id`: `OrderStatusId`, documented as always present.
     ///
     /// ID of the updated status (`11` in both examples). BigCommerce order status IDs are 0–14 (Order Status API).
-    pub new_status_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
+    pub new_status_id: ::commerce_webhooks::Field<OrderStatusId>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -2820,11 +2820,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderStatusChan
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_previous_status_id: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Id,
+                    OrderStatusId,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_new_status_id: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Id,
-                > = ::commerce_webhooks::Field::Absent;
+                let mut field_new_status_id: ::commerce_webhooks::Field<OrderStatusId> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -4548,4 +4546,134 @@ impl ::std::str::FromStr for InventoryMethod {
 ::commerce_webhooks::tolerate_scalar! {
     InventoryMethod : "a `InventoryMethod` value (a string)",
     "an array of `InventoryMethod` values";
+}
+/// A BigCommerce order status id with its name, as the Order Status API lists them (0 to 14). The webhook pages and their OpenAPI name the ids ("ID of the previous status") without listing them; that they are these ids is this catalog's reading, not the pages' words.
+///
+/// Codes documented at <https://developer.bigcommerce.com/docs/rest-management/orders/order-status#get-all-order-statuses>.
+///
+/// Sent as the integer; a code the catalog does not list is kept as `Unknown`, never an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum OrderStatusId {
+    /// `0`: Incomplete.
+    Incomplete,
+    /// `1`: Pending.
+    Pending,
+    /// `2`: Shipped.
+    Shipped,
+    /// `3`: Partially Shipped.
+    PartiallyShipped,
+    /// `4`: Refunded.
+    Refunded,
+    /// `5`: Cancelled.
+    Cancelled,
+    /// `6`: Declined.
+    Declined,
+    /// `7`: Awaiting Payment.
+    AwaitingPayment,
+    /// `8`: Awaiting Pickup.
+    AwaitingPickup,
+    /// `9`: Awaiting Shipment.
+    AwaitingShipment,
+    /// `10`: Completed.
+    Completed,
+    /// `11`: Awaiting Fulfillment.
+    AwaitingFulfillment,
+    /// `12`: Manual Verification Required.
+    ManualVerificationRequired,
+    /// `13`: Disputed.
+    Disputed,
+    /// `14`: Partially Refunded.
+    PartiallyRefunded,
+    /// A code the catalog does not list, kept as sent.
+    Unknown(u64),
+}
+impl OrderStatusId {
+    /// The variant for `code`.
+    pub const fn from_code(code: u64) -> Self {
+        match code {
+            0u64 => Self::Incomplete,
+            1u64 => Self::Pending,
+            2u64 => Self::Shipped,
+            3u64 => Self::PartiallyShipped,
+            4u64 => Self::Refunded,
+            5u64 => Self::Cancelled,
+            6u64 => Self::Declined,
+            7u64 => Self::AwaitingPayment,
+            8u64 => Self::AwaitingPickup,
+            9u64 => Self::AwaitingShipment,
+            10u64 => Self::Completed,
+            11u64 => Self::AwaitingFulfillment,
+            12u64 => Self::ManualVerificationRequired,
+            13u64 => Self::Disputed,
+            14u64 => Self::PartiallyRefunded,
+            other => Self::Unknown(other),
+        }
+    }
+    /// The code, as sent.
+    pub const fn code(&self) -> u64 {
+        match self {
+            Self::Incomplete => 0u64,
+            Self::Pending => 1u64,
+            Self::Shipped => 2u64,
+            Self::PartiallyShipped => 3u64,
+            Self::Refunded => 4u64,
+            Self::Cancelled => 5u64,
+            Self::Declined => 6u64,
+            Self::AwaitingPayment => 7u64,
+            Self::AwaitingPickup => 8u64,
+            Self::AwaitingShipment => 9u64,
+            Self::Completed => 10u64,
+            Self::AwaitingFulfillment => 11u64,
+            Self::ManualVerificationRequired => 12u64,
+            Self::Disputed => 13u64,
+            Self::PartiallyRefunded => 14u64,
+            Self::Unknown(code) => *code,
+        }
+    }
+    /// The documented name of the code; `None` for an unknown one.
+    pub const fn name(&self) -> ::std::option::Option<&'static str> {
+        match self {
+            Self::Incomplete => ::std::option::Option::Some("Incomplete"),
+            Self::Pending => ::std::option::Option::Some("Pending"),
+            Self::Shipped => ::std::option::Option::Some("Shipped"),
+            Self::PartiallyShipped => ::std::option::Option::Some("Partially Shipped"),
+            Self::Refunded => ::std::option::Option::Some("Refunded"),
+            Self::Cancelled => ::std::option::Option::Some("Cancelled"),
+            Self::Declined => ::std::option::Option::Some("Declined"),
+            Self::AwaitingPayment => ::std::option::Option::Some("Awaiting Payment"),
+            Self::AwaitingPickup => ::std::option::Option::Some("Awaiting Pickup"),
+            Self::AwaitingShipment => ::std::option::Option::Some("Awaiting Shipment"),
+            Self::Completed => ::std::option::Option::Some("Completed"),
+            Self::AwaitingFulfillment => {
+                ::std::option::Option::Some("Awaiting Fulfillment")
+            }
+            Self::ManualVerificationRequired => {
+                ::std::option::Option::Some("Manual Verification Required")
+            }
+            Self::Disputed => ::std::option::Option::Some("Disputed"),
+            Self::PartiallyRefunded => ::std::option::Option::Some("Partially Refunded"),
+            Self::Unknown(_) => ::std::option::Option::None,
+        }
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for OrderStatusId {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_u64(self.code())
+    }
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderStatusId {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        <u64 as ::commerce_webhooks::wire::serde::Deserialize>::deserialize(deserializer)
+            .map(Self::from_code)
+    }
+}
+::commerce_webhooks::tolerate_scalar! {
+    OrderStatusId : "a `OrderStatusId` code (an integer)",
+    "an array of `OrderStatusId` codes";
 }
