@@ -105,6 +105,7 @@ fn delivery_metadata_is_typed() {
     let version = delivery.api_version().unwrap();
     let catalog = ApiVersion::new(shopify::CATALOG_API_VERSION.unwrap());
     assert!(version > catalog, "{version} is newer than the catalog's {catalog}");
+    assert!(delivery.api_version_differs());
     assert_eq!(delivery.shop_domain(), Some("toys.myshopify.com"));
     let triggered = delivery.triggered_at().unwrap().to_jiff().unwrap();
     assert_eq!(triggered.to_string(), "2026-01-02T03:04:05.678Z");

@@ -251,6 +251,30 @@ fn metadata_accessors(platform: &Platform) -> TokenStream {
         "Typed metadata of a {} delivery, one accessor per header the catalog's `delivery.headers` name: `use` it and call `delivery.<name>()`.",
         platform.name
     ));
+    // A platform whose deliveries name their API version can say when it is not the catalog's.
+    let versioned = platform.sources.first().and_then(|source| source.version.as_ref()).is_some()
+        && all.iter().any(|h| h.name == "api_version" && h.kind == MetadataKind::Version);
+    let (differs_signature, differs_body) = if versioned {
+        (
+            quote! {
+                /// Whether the delivery names an API version other than [`CATALOG_API_VERSION`]:
+                /// its payload may have fields (or lack fields) the catalog's types do not know.
+                fn api_version_differs(&self) -> bool;
+            },
+            quote! {
+                fn api_version_differs(&self) -> bool {
+                    match (self.api_version(), CATALOG_API_VERSION) {
+                        (::std::option::Option::Some(version), ::std::option::Option::Some(catalog)) => {
+                            version != ::commerce_webhooks::ApiVersion::new(catalog)
+                        }
+                        _ => false,
+                    }
+                }
+            },
+        )
+    } else {
+        (TokenStream::new(), TokenStream::new())
+    };
     quote! {
         #version_docs
         pub const CATALOG_API_VERSION: ::std::option::Option<&str> = #version;
@@ -258,10 +282,12 @@ fn metadata_accessors(platform: &Platform) -> TokenStream {
         #trait_docs
         pub trait Metadata {
             #(#signatures)*
+            #differs_signature
         }
 
         impl Metadata for ::commerce_webhooks::Delivery<Event> {
             #(#bodies)*
+            #differs_body
         }
     }
 }

@@ -7229,6 +7229,9 @@ pub trait Metadata {
     fn action(&self) -> ::std::option::Option<&str>;
     /// The gid of the resource the event is about. (`Shopify-Resource-Id`), if the delivery had it.
     fn resource_id(&self) -> ::std::option::Option<&str>;
+    /// Whether the delivery names an API version other than [`CATALOG_API_VERSION`]:
+    /// its payload may have fields (or lack fields) the catalog's types do not know.
+    fn api_version_differs(&self) -> bool;
 }
 impl Metadata for ::commerce_webhooks::Delivery<Event> {
     fn shop_domain(&self) -> ::std::option::Option<&str> {
@@ -7255,6 +7258,15 @@ impl Metadata for ::commerce_webhooks::Delivery<Event> {
     }
     fn resource_id(&self) -> ::std::option::Option<&str> {
         self.metadata("resource_id")
+    }
+    fn api_version_differs(&self) -> bool {
+        match (self.api_version(), CATALOG_API_VERSION) {
+            (
+                ::std::option::Option::Some(version),
+                ::std::option::Option::Some(catalog),
+            ) => version != ::commerce_webhooks::ApiVersion::new(catalog),
+            _ => false,
+        }
     }
 }
 /// A mailing address: an order's or checkout's billing/shipping address, a fulfillment's destination, a customer's address.
