@@ -104,26 +104,33 @@ impl Types<'_> {
                     mismatch(out, path, scalar_words(*scalar));
                 }
             }
-            Type::Enum(index) if !self.enums[*index].codes.is_empty() => match value.as_u64() {
-                Some(code) if !self.enums[*index].codes.iter().any(|(c, _, _)| *c == code) => out.push(Finding {
-                    path: path.clone(),
-                    kind: FindingKind::UnknownEnumValue,
-                    message: format!("`{code}` is not a documented code of `{}`", self.enums[*index].name),
-                    suggestion: format!("add `{code}: <its name>` to the codes of enum `{}`", self.enums[*index].name),
-                }),
-                Some(_) => {}
-                None => mismatch(out, path, &format!("a `{}` code", self.enums[*index].name)),
-            },
-            Type::Enum(index) => match value.as_str() {
-                Some(text) if !self.enums[*index].values.iter().any(|(v, _)| v == text) => out.push(Finding {
-                    path: path.clone(),
-                    kind: FindingKind::UnknownEnumValue,
-                    message: format!("`{text}` is not a documented value of `{}`", self.enums[*index].name),
-                    suggestion: format!("add `{text}` to the values of enum `{}`", self.enums[*index].name),
-                }),
-                Some(_) => {}
-                None => mismatch(out, path, &format!("a `{}` string", self.enums[*index].name)),
-            },
+            Type::Enum(index) => {
+                let enum_type = &self.enums[*index];
+                // A string enum is sent as its value, a coded one as its integer code:
+                // (what was sent, whether it is documented, what to add, what the enum lists).
+                let read = match enum_type.codes.is_empty() {
+                    true => value.as_str().map(|text| {
+                        (text.to_owned(), enum_type.values.iter().any(|(v, _)| v == text), format!("`{text}`"), "value")
+                    }),
+                    false => value.as_u64().map(|code| {
+                        let known = enum_type.codes.iter().any(|(c, _, _)| *c == code);
+                        (code.to_string(), known, format!("`{code}: <its name>`"), "code")
+                    }),
+                };
+                match read {
+                    Some((sent, false, addition, kind)) => out.push(Finding {
+                        path: path.clone(),
+                        kind: FindingKind::UnknownEnumValue,
+                        message: format!("`{sent}` is not a documented {kind} of `{}`", enum_type.name),
+                        suggestion: format!("add {addition} to the {kind}s of enum `{}`", enum_type.name),
+                    }),
+                    Some(_) => {}
+                    None if enum_type.codes.is_empty() => {
+                        mismatch(out, path, &format!("a `{}` string", enum_type.name))
+                    }
+                    None => mismatch(out, path, &format!("a `{}` code", enum_type.name)),
+                }
+            }
             Type::Array(item) => match value.as_array() {
                 Some(items) => {
                     for (index, item_value) in items.iter().enumerate() {
