@@ -300,12 +300,22 @@ pub struct FieldDef {
     pub rust_name: Option<String>,
     /// What it holds, from the platform's reference.
     pub description: Option<String>,
-    /// No public document describes the field (instead of a description).
-    #[serde(default)]
-    pub undocumented: bool,
+    /// No public document describes the field (instead of a description): what was searched.
+    pub undocumented: Option<Undocumented>,
     /// Why the field may fail the payload when it does not fit (what guarantees it); fields
     /// without it decode tolerantly.
     pub strict: Option<String>,
+}
+
+/// `undocumented:` on a field: what was searched without finding the field described
+/// (`true` alone is read so that the validator can ask for the searches).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum Undocumented {
+    /// Where the maintainer looked.
+    Searched(String),
+    /// `undocumented: true` (or `false`), which says nothing about the search.
+    Flag(bool),
 }
 
 /// A named enum (`enums:` in `shapes/<platform>.yaml`).

@@ -108,8 +108,8 @@ pub struct Field {
     pub null: bool,
     /// What it holds.
     pub description: Option<String>,
-    /// No public document describes it.
-    pub undocumented: bool,
+    /// No public document describes it: what was searched.
+    pub undocumented: Option<String>,
     /// Why a value that does not fit fails the payload; `None`: the field is tolerant.
     pub strict: Option<String>,
 }
@@ -157,6 +157,8 @@ pub struct Example {
     pub source: Option<String>,
     /// What was done to it.
     pub note: Option<String>,
+    /// The file's text (copied under `generated/fixtures/` for the `fixtures` feature).
+    pub body: String,
 }
 
 /// How deliveries are signed and identified.
@@ -306,7 +308,7 @@ impl Platform {
     pub fn field_descriptions(&self) -> (usize, usize, usize) {
         let fields = || self.shapes.iter().flat_map(|shape| shape.fields.iter());
         let described = fields().filter(|field| field.description.is_some()).count();
-        let undocumented = fields().filter(|field| field.undocumented).count();
+        let undocumented = fields().filter(|field| field.undocumented.is_some()).count();
         (described, undocumented, fields().count())
     }
 

@@ -173,9 +173,47 @@ fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
     era * 146_097 + day_of_era - 719_468
 }
 
+/// The proleptic Gregorian date of a day count since 1970-01-01 (Hinnant's `civil_from_days`).
+#[cfg(feature = "testing")]
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let days = days + 719_468;
+    let era = days.div_euclid(146_097);
+    let day_of_era = days - era * 146_097;
+    let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_index = (5 * day_of_year + 2) / 153;
+    let day = (day_of_year - (153 * month_index + 2) / 5 + 1) as u32;
+    let month = if month_index < 10 { month_index + 3 } else { month_index - 9 } as u32;
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+/// `at` as RFC 3339 in UTC with whole seconds (`2026-12-02T05:55:46Z`); times before 1970 are
+/// written as 1970-01-01T00:00:00Z (no platform signs those).
+#[cfg(feature = "testing")]
+pub(crate) fn format_utc(at: SystemTime) -> String {
+    let seconds = at.duration_since(SystemTime::UNIX_EPOCH).map_or(0, |since| since.as_secs());
+    let (days, of_day) = ((seconds / 86_400) as i64, seconds % 86_400);
+    let (year, month, day) = civil_from_days(days);
+    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", of_day / 3600, of_day / 60 % 60, of_day % 60)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(feature = "testing")]
+    #[test]
+    fn formats_what_it_parses() {
+        for seconds in [0, 951_782_400, 1_700_000_000, 4_102_444_799, 1_709_164_800] {
+            let at = SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(seconds);
+            assert_eq!(parse(&format_utc(at)), Ok(at), "{seconds}: {}", format_utc(at));
+        }
+        assert_eq!(
+            format_utc(SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(951_782_400)),
+            "2000-02-29T00:00:00Z"
+        );
+    }
 
     fn unix(text: &str) -> Result<f64, TimestampError> {
         parse(text).map(|t| match t.duration_since(SystemTime::UNIX_EPOCH) {

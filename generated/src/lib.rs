@@ -58,6 +58,8 @@ mod receiver;
 mod scope;
 mod secrets;
 mod subscription;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod tolerate;
 mod topic;
 mod value;

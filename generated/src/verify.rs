@@ -277,7 +277,7 @@ impl fmt::Debug for VerifyOptions {
 
 /// The Standard Webhooks headers (BigCommerce).
 const WEBHOOK_ID: &str = "webhook-id";
-const WEBHOOK_TIMESTAMP: &str = "webhook-timestamp";
+pub(crate) const WEBHOOK_TIMESTAMP: &str = "webhook-timestamp";
 
 /// The body fields Ecwid signs, in signing order.
 pub(crate) const ECWID_CREATED: &str = "eventCreated";

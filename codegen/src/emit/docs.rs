@@ -250,10 +250,10 @@ fn shapes_section(platform: &Platform, out: &mut String) {
                 linked_type(platform, &field.ty),
                 yes_no(field.absent),
                 yes_no(field.null),
-                match (&field.description, field.undocumented) {
+                match (&field.description, &field.undocumented) {
                     (Some(description), _) => cell(description),
-                    (None, true) => "*undocumented*".to_owned(),
-                    (None, false) => String::new(),
+                    (None, Some(searched)) => format!("*undocumented* (searched: {})", cell(searched)),
+                    (None, None) => String::new(),
                 }
             );
         }

@@ -11,7 +11,8 @@ use crate::model::Model;
 
 /// Folders under the output root that the generator owns: every file in them is generated,
 /// and files it no longer produces are deleted.
-pub const OWNED_DIRS: &[&str] = &["generated/src/platforms", "generated/docs", "generated/schema"];
+pub const OWNED_DIRS: &[&str] =
+    &["generated/src/platforms", "generated/docs", "generated/schema", "generated/fixtures"];
 
 /// A generated file: its path relative to the output root, and its contents.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,9 +41,25 @@ pub fn generate(model: &Model) -> Vec<OutputFile> {
         });
         // JSON Schema of every event body and shape, for other languages.
         files.extend(schema::platform(platform, &PathBuf::from(OWNED_DIRS[2])));
+        // The example bodies, byte for byte, for the crate's `fixtures` feature: a published
+        // crate cannot reach `catalog/`.
+        for event in &platform.events {
+            for example in &event.examples {
+                files.push(OutputFile {
+                    path: PathBuf::from(OWNED_DIRS[3]).join(fixture_path(&example.file)),
+                    contents: example.body.clone(),
+                });
+            }
+        }
     }
     files.push(OutputFile { path: docs_dir.join("matrix.md"), contents: docs::matrix(model) });
     files
+}
+
+/// Where an example (`examples/shopify/orders_create.json`, relative to the catalog) is copied
+/// under `generated/fixtures/` (`shopify/orders_create.json`).
+fn fixture_path(example_file: &str) -> &str {
+    example_file.strip_prefix("examples/").unwrap_or(example_file)
 }
 
 /// The first line of every generated file, naming its inputs and the command.

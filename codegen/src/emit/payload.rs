@@ -78,10 +78,12 @@ fn field_docs(platform: &Platform, field: &Field) -> TokenStream {
     if let Some(reason) = &field.strict {
         text += &format!(" Strict ({reason}): a value that does not fit fails the payload.");
     }
-    match &field.description {
-        Some(description) => text += &format!("\n\n{description}"),
-        None if field.undocumented => text += "\n\nNo public document of the platform describes this field.",
-        None => {}
+    match (&field.description, &field.undocumented) {
+        (Some(description), _) => text += &format!("\n\n{description}"),
+        (None, Some(searched)) => {
+            text += &format!("\n\nNo public document of the platform describes this field (searched: {searched}).")
+        }
+        (None, None) => {}
     }
     doc(&text)
 }

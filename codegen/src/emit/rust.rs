@@ -183,6 +183,7 @@ pub(super) fn platform(model: &Model, platform: &Platform) -> String {
     let enums = platform.enums.iter().map(super::payload::enum_type);
     let event = super::payload::event_enum(platform);
     let metadata = metadata_accessors(platform);
+    let fixtures = fixtures(platform);
     let tokens = quote! {
         #module_docs
         use ::commerce_webhooks::{Action, Entity, ScopeRequirement};
@@ -202,10 +203,49 @@ pub(super) fn platform(model: &Model, platform: &Platform) -> String {
         #scope
         #event
         #metadata
+        #fixtures
         #(#shapes)*
         #(#enums)*
     };
     render(&format!("catalog/{}", platform.file.display()), tokens)
+}
+
+/// The catalog's example bodies per topic, for tests (`testing::Fixtures`, feature `fixtures`).
+fn fixtures(platform: &Platform) -> TokenStream {
+    use crate::catalog::ExampleStatus;
+    let per_topic = platform.events.iter().map(|event| {
+        let examples = event.examples.iter().map(|example| {
+            let file = &example.file;
+            let include = format!("../../fixtures/{}", super::fixture_path(file));
+            let status = ident(match example.status {
+                ExampleStatus::Verbatim => "Verbatim",
+                ExampleStatus::Repaired => "Repaired",
+                ExampleStatus::Sourced => "Sourced",
+                ExampleStatus::Authored => "Authored",
+            });
+            let source = option_str(example.source.as_deref());
+            quote! {
+                ::commerce_webhooks::testing::Example {
+                    file: #file,
+                    status: ::commerce_webhooks::testing::ExampleStatus::#status,
+                    source: #source,
+                    body: include_str!(#include),
+                }
+            }
+        });
+        quote! { &[#(#examples),*] }
+    });
+    quote! {
+        /// The catalog's example bodies of each topic, in [`Topic::ALL`] order.
+        #[cfg(feature = "fixtures")]
+        const EXAMPLES: &[&[::commerce_webhooks::testing::Example]] = &[#(#per_topic),*];
+        #[cfg(feature = "fixtures")]
+        impl ::commerce_webhooks::testing::Fixtures for Event {
+            fn examples(topic: &Topic) -> &'static [::commerce_webhooks::testing::Example] {
+                topic.index().map_or(&[], |index| EXAMPLES[index])
+            }
+        }
+    }
 }
 
 /// `Metadata`, implemented for `Delivery<Event>`: a typed accessor per metadata header the

@@ -236,6 +236,7 @@ impl Checker<'_> {
                     Err((message, hint)) => self.push(lines, "payload", subject.clone(), message, hint),
                 }
             }
+            let mut bodies = Vec::new();
             for example in &def.examples {
                 if example.status != ExampleStatus::Verbatim && example.source.is_none() {
                     self.push(
@@ -262,7 +263,11 @@ impl Checker<'_> {
                     }
                 };
                 let value: serde_json::Value = match serde_json::from_slice(&text) {
-                    Ok(value) => value,
+                    Ok(value) => {
+                        // JSON text is UTF-8, so this only fails where `from_slice` already did.
+                        bodies.push((example.file.clone(), String::from_utf8_lossy(&text).into_owned()));
+                        value
+                    }
                     Err(e) => {
                         self.push(
                             lines,
@@ -303,6 +308,11 @@ impl Checker<'_> {
                     status: e.status,
                     source: e.source.clone(),
                     note: e.note.clone(),
+                    body: bodies
+                        .iter()
+                        .find(|(file, _)| *file == e.file)
+                        .map(|(_, body)| body.clone())
+                        .unwrap_or_default(),
                 })
                 .collect();
         }

@@ -6,7 +6,7 @@ use std::ops::Range;
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
 
-use crate::catalog::{FieldDef, ShapesFile};
+use crate::catalog::{FieldDef, ShapesFile, Undocumented};
 use crate::diagnostic::{closest, Diagnostic};
 use crate::locate::Locator;
 use crate::model::{EnumType, Field, Shape, Type};
@@ -132,26 +132,42 @@ impl<'a> ShapeChecker<'a> {
                 let Some(ty) = self.resolve(&located.lines, key, &field_subject, &field.ty, &names, def.generic) else {
                     continue;
                 };
-                match (&field.description, field.undocumented) {
-                    (Some(description), false) if !description.trim().is_empty() => {}
-                    (Some(_), true) => {
+                let undocumented = match &field.undocumented {
+                    Some(Undocumented::Searched(searched)) if !searched.trim().is_empty() => {
+                        Some(searched.trim().to_owned())
+                    }
+                    None => None,
+                    Some(_) => {
+                        self.push(
+                            &located.lines,
+                            key,
+                            field_subject.clone(),
+                            "`undocumented:` needs what was searched".into(),
+                            "write the pages you checked, e.g. `undocumented: \"not on the REST Order page nor the GraphQL Order object\"`",
+                        );
+                        continue;
+                    }
+                };
+                match (&field.description, &undocumented) {
+                    (Some(description), None) if !description.trim().is_empty() => {}
+                    (Some(_), Some(_)) => {
                         self.push(
                             &located.lines,
                             key,
                             field_subject.clone(),
                             "the field has a description and says it is `undocumented`".into(),
-                            "keep the description and remove `undocumented: true`, or the other way round",
+                            "keep the description and remove `undocumented:`, or the other way round",
                         );
                         continue;
                     }
-                    (None, true) => {}
+                    (None, Some(_)) => {}
                     _ => {
                         self.push(
                             &located.lines,
                             key,
                             field_subject.clone(),
                             "the field has no description".into(),
-                            "add `description:` from the platform's reference (cite the page in the shape's `source` or `references`), or `undocumented: true` where no public document describes it",
+                            "add `description:` from the platform's reference (cite the page in the shape's `source` or `references`), or `undocumented: \"<what you searched>\"` where no public document describes it",
                         );
                         continue;
                     }
@@ -185,7 +201,7 @@ impl<'a> ShapeChecker<'a> {
                     absent: field.absent,
                     null: field.nullable,
                     description: field.description.clone(),
-                    undocumented: field.undocumented,
+                    undocumented,
                     strict: field.strict.clone(),
                 });
             }

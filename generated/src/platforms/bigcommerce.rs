@@ -1679,6 +1679,237 @@ impl Metadata for ::commerce_webhooks::Delivery<Event> {
             .map(|text| ::commerce_webhooks::Timestamp(text.to_owned()))
     }
 }
+/// The catalog's example bodies of each topic, in [`Topic::ALL`] order.
+#[cfg(feature = "fixtures")]
+const EXAMPLES: &[&[::commerce_webhooks::testing::Example]] = &[
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/bigcommerce/store_cart_created.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/bigcommerce/store_cart_created.json"),
+        },
+        ::commerce_webhooks::testing::Example {
+            file: "examples/bigcommerce/store_cart_created.2.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/bigcommerce/store_cart_created.2.json"),
+        },
+    ],
+    &[],
+    &[],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/bigcommerce/store_cart_couponApplied.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!(
+                "../../fixtures/bigcommerce/store_cart_couponApplied.json"
+            ),
+        },
+    ],
+    &[],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/bigcommerce/store_cart_converted.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/bigcommerce/store_cart_converted.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/bigcommerce/store_cart_lineItem_created.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!(
+                "../../fixtures/bigcommerce/store_cart_lineItem_created.json"
+            ),
+        },
+    ],
+    &[],
+    &[],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/bigcommerce/store_category_created.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/bigcommerce/store_category_created.json"),
+        },
+    ],
+    &[],
+    &[],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/bigcommerce/store_channel_created.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/bigcommerce/store_channel_created.json"),
+        },
+    ],
+    &[],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/bigcommerce/store_customer_created.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/bigcommerce/store_customer_created.json"),
+        },
+    ],
+    &[],
+    &[],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/bigcommerce/store_customer_address_created.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!(
+                "../../fixtures/bigcommerce/store_customer_address_created.json"
+            ),
+        },
+    ],
+    &[],
+    &[],
+    &[],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/bigcommerce/store_order_created.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/bigcommerce/store_order_created.json"),
+        },
+        ::commerce_webhooks::testing::Example {
+            file: "examples/bigcommerce/store_order_created.2.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/bigcommerce/store_order_created.2.json"),
+        },
+    ],
+    &[],
+    &[],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/bigcommerce/store_order_statusUpdated.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Repaired,
+            source: ::std::option::Option::Some(
+                "https://developer.bigcommerce.com/docs/integrations/webhooks/events",
+            ),
+            body: include_str!(
+                "../../fixtures/bigcommerce/store_order_statusUpdated.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/bigcommerce/store_order_message_created.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!(
+                "../../fixtures/bigcommerce/store_order_message_created.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/bigcommerce/store_order_refund_created.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!(
+                "../../fixtures/bigcommerce/store_order_refund_created.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/bigcommerce/store_product_deleted.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/bigcommerce/store_product_deleted.json"),
+        },
+    ],
+    &[],
+    &[],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/bigcommerce/store_product_inventory_updated.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!(
+                "../../fixtures/bigcommerce/store_product_inventory_updated.json"
+            ),
+        },
+    ],
+    &[],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/bigcommerce/store_shipment_created.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/bigcommerce/store_shipment_created.json"),
+        },
+    ],
+    &[],
+    &[],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/bigcommerce/store_sku_created.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/bigcommerce/store_sku_created.json"),
+        },
+    ],
+    &[],
+    &[],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/bigcommerce/store_sku_inventory_updated.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!(
+                "../../fixtures/bigcommerce/store_sku_inventory_updated.json"
+            ),
+        },
+    ],
+    &[],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/bigcommerce/store_app_uninstalled.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://github.com/Tom-Knighton/bigcommerce-api-client/blob/adae099c8b9f73dc654bd0da8f94a1f0fb4bf6b3/src/model/generated/webhooks.v3/models/store_app_uninstalled.ts",
+            ),
+            body: include_str!("../../fixtures/bigcommerce/store_app_uninstalled.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/bigcommerce/store_information_updated.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!(
+                "../../fixtures/bigcommerce/store_information_updated.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/bigcommerce/store_subscriber_created.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!(
+                "../../fixtures/bigcommerce/store_subscriber_created.json"
+            ),
+        },
+    ],
+    &[],
+    &[],
+];
+#[cfg(feature = "fixtures")]
+impl ::commerce_webhooks::testing::Fixtures for Event {
+    fn examples(topic: &Topic) -> &'static [::commerce_webhooks::testing::Example] {
+        topic.index().map_or(&[], |index| EXAMPLES[index])
+    }
+}
 /// The callback envelope every BigCommerce webhook delivers; `data` is the event's own part.
 ///
 /// Fields documented at <https://developer.bigcommerce.com/docs/integrations/webhooks/events#callback-structure>.
@@ -2348,7 +2579,7 @@ pub struct CustomerAddressData {
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `address`: `CustomerAddressRef`, documented as always present.
     ///
-    /// No public document of the platform describes this field.
+    /// An object whose `customer_id` is the ID of the customer the address belongs to (the page describes only its member).
     pub address: ::commerce_webhooks::Field<CustomerAddressRef>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -2678,7 +2909,7 @@ pub struct OrderStatusData {
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `status`: `OrderStatusChange`, documented as always present.
     ///
-    /// No public document of the platform describes this field.
+    /// The status change: `previous_status_id` (ID of the previous status) and `new_status_id` (ID of the updated status) (the page describes only its members).
     pub status: ::commerce_webhooks::Field<OrderStatusChange>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -2903,7 +3134,7 @@ pub struct OrderMessageData {
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `message`: `OrderMessageRef`, documented as always present.
     ///
-    /// No public document of the platform describes this field.
+    /// An object whose `order_message_id` is the ID of the message on the order (the page describes only its member).
     pub message: ::commerce_webhooks::Field<OrderMessageRef>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -3111,7 +3342,7 @@ pub struct OrderRefundData {
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `refund`: `OrderRefundRef`, documented as always present.
     ///
-    /// No public document of the platform describes this field.
+    /// An object whose `refund_id` is the ID of the refund submitted against the order (the page describes only its member).
     pub refund: ::commerce_webhooks::Field<OrderRefundRef>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -3452,7 +3683,7 @@ impl ::commerce_webhooks::wire::serde::Serialize for ProductUpdatedData {
 pub struct ChannelLocale {
     /// `channel_id`: `id`, documented as always present.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: typed `integer` without a description in the store_product_updated callback schema; the webhook events page, the modifier/option examples and the channel webhooks guide show it in examples only (searched 2026-12)).
     pub channel_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `locale`: `string`, documented as always present.
     ///
@@ -3567,7 +3798,7 @@ pub struct ProductInventoryData {
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `inventory`: `ProductInventoryChange`, documented as always present.
     ///
-    /// No public document of the platform describes this field.
+    /// The inventory change: `product_id` (ID of the product), `method` (how the inventory was adjusted, `absolute` or `relative`) and `value` (the difference between the inventory count before and after the update) (the page describes only its members).
     pub inventory: ::commerce_webhooks::Field<ProductInventoryChange>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -3809,7 +4040,7 @@ pub struct SkuData {
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `sku`: `SkuRef`, documented as always present.
     ///
-    /// No public document of the platform describes this field.
+    /// An object with `product_id` (ID of the product) and `variant_id` (ID of the variant) of the SKU (the page describes only its members).
     pub sku: ::commerce_webhooks::Field<SkuRef>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -4034,7 +4265,7 @@ pub struct SkuInventoryData {
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `inventory`: `SkuInventoryChange`, documented as always present.
     ///
-    /// No public document of the platform describes this field.
+    /// The inventory change: `product_id` (ID of the product), `method` (how the inventory was adjusted, `absolute` or `relative`), `value` (the number of items that the inventory changed by) and `variant_id` (ID of the variant) (the page describes only its members).
     pub inventory: ::commerce_webhooks::Field<SkuInventoryChange>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<

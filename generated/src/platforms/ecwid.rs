@@ -1779,6 +1779,488 @@ pub const CATALOG_API_VERSION: ::std::option::Option<&str> = ::std::option::Opti
 /// Typed metadata of a Ecwid delivery, one accessor per header the catalog's `delivery.headers` name: `use` it and call `delivery.<name>()`.
 pub trait Metadata {}
 impl Metadata for ::commerce_webhooks::Delivery<Event> {}
+/// The catalog's example bodies of each topic, in [`Topic::ALL`] order.
+#[cfg(feature = "fixtures")]
+const EXAMPLES: &[&[::commerce_webhooks::testing::Example]] = &[
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/ecwid/profile_updated.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Repaired,
+            source: ::std::option::Option::Some(
+                "https://developers.ecwid.com/api-documentation/webhook-structure",
+            ),
+            body: include_str!("../../fixtures/ecwid/profile_updated.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/ecwid/profile_subscriptionStatusChanged.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://developers.ecwid.com/api-documentation/webhook-structure",
+            ),
+            body: include_str!(
+                "../../fixtures/ecwid/profile_subscriptionStatusChanged.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/ecwid/order_created.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://docs.ecwid.com/build-apps/webhook-automations/learn-ecwid-webhooks/event-data-in-webhooks",
+            ),
+            body: include_str!("../../fixtures/ecwid/order_created.json"),
+        },
+        ::commerce_webhooks::testing::Example {
+            file: "examples/ecwid/order_created.2.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://developers.ecwid.com/api-documentation/webhook-structure",
+            ),
+            body: include_str!("../../fixtures/ecwid/order_created.2.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/ecwid/order_updated.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://docs.ecwid.com/build-apps/webhook-automations/learn-ecwid-webhooks/event-data-in-webhooks",
+            ),
+            body: include_str!("../../fixtures/ecwid/order_updated.json"),
+        },
+        ::commerce_webhooks::testing::Example {
+            file: "examples/ecwid/order_updated.2.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://github.com/Ecwid/ecwid-api-docs/blob/044a9e04fa009740756d85797fc0058b558918e1/includes/_webhooks.md",
+            ),
+            body: include_str!("../../fixtures/ecwid/order_updated.2.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/ecwid/order_deleted.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://developers.ecwid.com/api-documentation/webhook-structure",
+            ),
+            body: include_str!("../../fixtures/ecwid/order_deleted.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/ecwid/unfinished_order_created.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://docs.ecwid.com/build-apps/webhook-automations/learn-ecwid-webhooks/event-data-in-webhooks",
+            ),
+            body: include_str!("../../fixtures/ecwid/unfinished_order_created.json"),
+        },
+        ::commerce_webhooks::testing::Example {
+            file: "examples/ecwid/unfinished_order_created.2.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://developers.ecwid.com/api-documentation/webhook-structure",
+            ),
+            body: include_str!("../../fixtures/ecwid/unfinished_order_created.2.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/ecwid/unfinished_order_updated.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://developers.ecwid.com/api-documentation/webhook-structure",
+            ),
+            body: include_str!("../../fixtures/ecwid/unfinished_order_updated.json"),
+        },
+        ::commerce_webhooks::testing::Example {
+            file: "examples/ecwid/unfinished_order_updated.2.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://docs.ecwid.com/build-apps/webhook-automations/learn-ecwid-webhooks/event-data-in-webhooks",
+            ),
+            body: include_str!("../../fixtures/ecwid/unfinished_order_updated.2.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/ecwid/unfinished_order_deleted.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://developers.ecwid.com/api-documentation/webhook-structure",
+            ),
+            body: include_str!("../../fixtures/ecwid/unfinished_order_deleted.json"),
+        },
+        ::commerce_webhooks::testing::Example {
+            file: "examples/ecwid/unfinished_order_deleted.2.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://docs.ecwid.com/build-apps/webhook-automations/learn-ecwid-webhooks/event-data-in-webhooks",
+            ),
+            body: include_str!("../../fixtures/ecwid/unfinished_order_deleted.2.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/ecwid/product_created.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://docs.ecwid.com/build-apps/webhook-automations/learn-ecwid-webhooks/event-data-in-webhooks",
+            ),
+            body: include_str!("../../fixtures/ecwid/product_created.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/ecwid/product_updated.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://github.com/Ecwid/ecwid-api-docs/blob/044a9e04fa009740756d85797fc0058b558918e1/includes/_webhooks.md",
+            ),
+            body: include_str!("../../fixtures/ecwid/product_updated.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/ecwid/product_deleted.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://developers.ecwid.com/api-documentation/webhook-structure",
+            ),
+            body: include_str!("../../fixtures/ecwid/product_deleted.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/ecwid/category_created.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://developers.ecwid.com/api-documentation/webhook-structure",
+            ),
+            body: include_str!("../../fixtures/ecwid/category_created.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/ecwid/category_updated.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://developers.ecwid.com/api-documentation/webhook-structure",
+            ),
+            body: include_str!("../../fixtures/ecwid/category_updated.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/ecwid/category_deleted.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://developers.ecwid.com/api-documentation/webhook-structure",
+            ),
+            body: include_str!("../../fixtures/ecwid/category_deleted.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/ecwid/customer_created.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://developers.ecwid.com/api-documentation/webhook-structure",
+            ),
+            body: include_str!("../../fixtures/ecwid/customer_created.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/ecwid/customer_updated.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://developers.ecwid.com/api-documentation/webhook-structure",
+            ),
+            body: include_str!("../../fixtures/ecwid/customer_updated.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/ecwid/customer_deleted.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://developers.ecwid.com/api-documentation/webhook-structure",
+            ),
+            body: include_str!("../../fixtures/ecwid/customer_deleted.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/ecwid/customer_group_created.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://docs.ecwid.com/build-apps/webhook-automations/learn-ecwid-webhooks/event-data-in-webhooks",
+            ),
+            body: include_str!("../../fixtures/ecwid/customer_group_created.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/ecwid/customer_group_updated.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://docs.ecwid.com/build-apps/webhook-automations/learn-ecwid-webhooks/event-data-in-webhooks",
+            ),
+            body: include_str!("../../fixtures/ecwid/customer_group_updated.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/ecwid/customer_group_deleted.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://docs.ecwid.com/build-apps/webhook-automations/learn-ecwid-webhooks/event-data-in-webhooks",
+            ),
+            body: include_str!("../../fixtures/ecwid/customer_group_deleted.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/ecwid/discount_coupon_created.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://docs.ecwid.com/build-apps/webhook-automations/learn-ecwid-webhooks/event-data-in-webhooks",
+            ),
+            body: include_str!("../../fixtures/ecwid/discount_coupon_created.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/ecwid/discount_coupon_updated.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://docs.ecwid.com/build-apps/webhook-automations/learn-ecwid-webhooks/event-data-in-webhooks",
+            ),
+            body: include_str!("../../fixtures/ecwid/discount_coupon_updated.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/ecwid/discount_coupon_deleted.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://docs.ecwid.com/build-apps/webhook-automations/learn-ecwid-webhooks/event-data-in-webhooks",
+            ),
+            body: include_str!("../../fixtures/ecwid/discount_coupon_deleted.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/ecwid/promotion_created.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://docs.ecwid.com/build-apps/webhook-automations/learn-ecwid-webhooks/event-data-in-webhooks",
+            ),
+            body: include_str!("../../fixtures/ecwid/promotion_created.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/ecwid/promotion_updated.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://docs.ecwid.com/build-apps/webhook-automations/learn-ecwid-webhooks/event-data-in-webhooks",
+            ),
+            body: include_str!("../../fixtures/ecwid/promotion_updated.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/ecwid/promotion_deleted.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://docs.ecwid.com/build-apps/webhook-automations/learn-ecwid-webhooks/event-data-in-webhooks",
+            ),
+            body: include_str!("../../fixtures/ecwid/promotion_deleted.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/ecwid/product_class_created.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://docs.ecwid.com/build-apps/webhook-automations/learn-ecwid-webhooks/event-data-in-webhooks",
+            ),
+            body: include_str!("../../fixtures/ecwid/product_class_created.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/ecwid/product_class_updated.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://docs.ecwid.com/build-apps/webhook-automations/learn-ecwid-webhooks/event-data-in-webhooks",
+            ),
+            body: include_str!("../../fixtures/ecwid/product_class_updated.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/ecwid/product_class_deleted.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://docs.ecwid.com/build-apps/webhook-automations/learn-ecwid-webhooks/event-data-in-webhooks",
+            ),
+            body: include_str!("../../fixtures/ecwid/product_class_deleted.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/ecwid/review_created.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://docs.ecwid.com/build-apps/webhook-automations/learn-ecwid-webhooks/event-data-in-webhooks",
+            ),
+            body: include_str!("../../fixtures/ecwid/review_created.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/ecwid/review_updated.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://docs.ecwid.com/build-apps/webhook-automations/learn-ecwid-webhooks/event-data-in-webhooks",
+            ),
+            body: include_str!("../../fixtures/ecwid/review_updated.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/ecwid/review_deleted.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://docs.ecwid.com/build-apps/webhook-automations/learn-ecwid-webhooks/event-data-in-webhooks",
+            ),
+            body: include_str!("../../fixtures/ecwid/review_deleted.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/ecwid/invoice_created.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://docs.ecwid.com/build-apps/webhook-automations/learn-ecwid-webhooks/event-data-in-webhooks",
+            ),
+            body: include_str!("../../fixtures/ecwid/invoice_created.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/ecwid/invoice_deleted.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://docs.ecwid.com/build-apps/webhook-automations/learn-ecwid-webhooks/event-data-in-webhooks",
+            ),
+            body: include_str!("../../fixtures/ecwid/invoice_deleted.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/ecwid/application_installed.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://developers.ecwid.com/api-documentation/webhook-structure",
+            ),
+            body: include_str!("../../fixtures/ecwid/application_installed.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/ecwid/application_uninstalled.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://developers.ecwid.com/api-documentation/webhook-structure",
+            ),
+            body: include_str!("../../fixtures/ecwid/application_uninstalled.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/ecwid/application_subscriptionStatusChanged.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://github.com/Ecwid/ecwid-api-docs/blob/044a9e04fa009740756d85797fc0058b558918e1/includes/_webhooks.md",
+            ),
+            body: include_str!(
+                "../../fixtures/ecwid/application_subscriptionStatusChanged.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/ecwid/application_storageChanged.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://developers.ecwid.com/api-documentation/webhook-structure",
+            ),
+            body: include_str!("../../fixtures/ecwid/application_storageChanged.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/ecwid/customer_personalDataRemovalRequest.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://docs.ecwid.com/build-apps/webhook-automations/learn-ecwid-webhooks/event-data-in-webhooks",
+            ),
+            body: include_str!(
+                "../../fixtures/ecwid/customer_personalDataRemovalRequest.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/ecwid/customer_personalDataExportRequest.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://docs.ecwid.com/build-apps/webhook-automations/learn-ecwid-webhooks/event-data-in-webhooks",
+            ),
+            body: include_str!(
+                "../../fixtures/ecwid/customer_personalDataExportRequest.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/ecwid/profile_personalDataRemovalRequest.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://docs.ecwid.com/build-apps/webhook-automations/learn-ecwid-webhooks/event-data-in-webhooks",
+            ),
+            body: include_str!(
+                "../../fixtures/ecwid/profile_personalDataRemovalRequest.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/ecwid/profile_personalDataExportRequest.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://docs.ecwid.com/build-apps/webhook-automations/learn-ecwid-webhooks/event-data-in-webhooks",
+            ),
+            body: include_str!(
+                "../../fixtures/ecwid/profile_personalDataExportRequest.json"
+            ),
+        },
+    ],
+];
+#[cfg(feature = "fixtures")]
+impl ::commerce_webhooks::testing::Fixtures for Event {
+    fn examples(topic: &Topic) -> &'static [::commerce_webhooks::testing::Example] {
+        topic.index().map_or(&[], |index| EXAMPLES[index])
+    }
+}
 /// The body of every Ecwid webhook.
 ///
 /// Fields documented at <https://api-docs.ecwid.com/reference/webhooks-structure>.

@@ -7269,6 +7269,1743 @@ impl Metadata for ::commerce_webhooks::Delivery<Event> {
         }
     }
 }
+/// The catalog's example bodies of each topic, in [`Topic::ALL`] order.
+#[cfg(feature = "fixtures")]
+const EXAMPLES: &[&[::commerce_webhooks::testing::Example]] = &[
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/app_scopes_update.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/app_scopes_update.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/app_uninstalled.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/app_uninstalled.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/app_subscriptions_update.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/app_subscriptions_update.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/bulk_operations_finish.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/bulk_operations_finish.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/carts_create.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/carts_create.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/carts_update.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/carts_update.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/channels_delete.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/channels_delete.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/checkouts_create.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Repaired,
+            source: ::std::option::Option::Some(
+                "https://shopify.dev/docs/api/webhooks/2026-07",
+            ),
+            body: include_str!("../../fixtures/shopify/checkouts_create.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/checkouts_delete.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/checkouts_delete.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/checkouts_update.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Repaired,
+            source: ::std::option::Option::Some(
+                "https://shopify.dev/docs/api/webhooks/2026-07",
+            ),
+            body: include_str!("../../fixtures/shopify/checkouts_update.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/collection_listings_add.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/collection_listings_add.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/collection_listings_remove.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/collection_listings_remove.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/collection_listings_update.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/collection_listings_update.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/collection_publications_create.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!(
+                "../../fixtures/shopify/collection_publications_create.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/collection_publications_delete.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!(
+                "../../fixtures/shopify/collection_publications_delete.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/collection_publications_update.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!(
+                "../../fixtures/shopify/collection_publications_update.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/collections_create.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/collections_create.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/collections_delete.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/collections_delete.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/collections_update.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/collections_update.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/companies_create.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/companies_create.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/companies_delete.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/companies_delete.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/companies_update.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/companies_update.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/company_contact_roles_assign.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!(
+                "../../fixtures/shopify/company_contact_roles_assign.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/company_contact_roles_revoke.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!(
+                "../../fixtures/shopify/company_contact_roles_revoke.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/company_contacts_create.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/company_contacts_create.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/company_contacts_delete.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/company_contacts_delete.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/company_contacts_update.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/company_contacts_update.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/company_locations_create.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/company_locations_create.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/company_locations_delete.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/company_locations_delete.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/company_locations_update.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/company_locations_update.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/customer_groups_create.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/customer_groups_create.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/customer_groups_delete.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/customer_groups_delete.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/customer_groups_update.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/customer_groups_update.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/customer_payment_methods_create.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!(
+                "../../fixtures/shopify/customer_payment_methods_create.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/customer_payment_methods_revoke.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!(
+                "../../fixtures/shopify/customer_payment_methods_revoke.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/customer_payment_methods_update.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!(
+                "../../fixtures/shopify/customer_payment_methods_update.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/customers_create.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/customers_create.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/customers_delete.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/customers_delete.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/customers_disable.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/customers_disable.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/customers_enable.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/customers_enable.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/customers_merge.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/customers_merge.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/customers_update.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/customers_update.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/customers_email_marketing_consent_update.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!(
+                "../../fixtures/shopify/customers_email_marketing_consent_update.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/customers_marketing_consent_update.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!(
+                "../../fixtures/shopify/customers_marketing_consent_update.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/discounts_create.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/discounts_create.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/discounts_delete.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/discounts_delete.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/discounts_redeemcode_added.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/discounts_redeemcode_added.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/discounts_redeemcode_removed.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!(
+                "../../fixtures/shopify/discounts_redeemcode_removed.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/discounts_update.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/discounts_update.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/disputes_create.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/disputes_create.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/disputes_update.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/disputes_update.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/domains_create.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/domains_create.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/domains_destroy.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/domains_destroy.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/domains_update.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/domains_update.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/draft_orders_create.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Repaired,
+            source: ::std::option::Option::Some(
+                "https://shopify.dev/docs/api/webhooks/2026-07",
+            ),
+            body: include_str!("../../fixtures/shopify/draft_orders_create.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/draft_orders_delete.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/draft_orders_delete.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/draft_orders_update.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Repaired,
+            source: ::std::option::Option::Some(
+                "https://shopify.dev/docs/api/webhooks/2026-07",
+            ),
+            body: include_str!("../../fixtures/shopify/draft_orders_update.json"),
+        },
+    ],
+    &[],
+    &[],
+    &[],
+    &[],
+    &[],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/fulfillment_events_create.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/fulfillment_events_create.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/fulfillment_events_delete.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/fulfillment_events_delete.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/fulfillment_orders_cancellation_request_accepted.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!(
+                "../../fixtures/shopify/fulfillment_orders_cancellation_request_accepted.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/fulfillment_orders_cancellation_request_rejected.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!(
+                "../../fixtures/shopify/fulfillment_orders_cancellation_request_rejected.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/fulfillment_orders_cancellation_request_submitted.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!(
+                "../../fixtures/shopify/fulfillment_orders_cancellation_request_submitted.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/fulfillment_orders_cancelled.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!(
+                "../../fixtures/shopify/fulfillment_orders_cancelled.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/fulfillment_orders_fulfillment_request_accepted.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!(
+                "../../fixtures/shopify/fulfillment_orders_fulfillment_request_accepted.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/fulfillment_orders_fulfillment_request_rejected.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!(
+                "../../fixtures/shopify/fulfillment_orders_fulfillment_request_rejected.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/fulfillment_orders_fulfillment_request_submitted.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!(
+                "../../fixtures/shopify/fulfillment_orders_fulfillment_request_submitted.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/fulfillment_orders_fulfillment_service_failed_to_complete.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!(
+                "../../fixtures/shopify/fulfillment_orders_fulfillment_service_failed_to_complete.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/fulfillment_orders_hold_released.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!(
+                "../../fixtures/shopify/fulfillment_orders_hold_released.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/fulfillment_orders_line_items_prepared_for_local_delivery.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!(
+                "../../fixtures/shopify/fulfillment_orders_line_items_prepared_for_local_delivery.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/fulfillment_orders_line_items_prepared_for_pickup.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!(
+                "../../fixtures/shopify/fulfillment_orders_line_items_prepared_for_pickup.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/fulfillment_orders_merged.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/fulfillment_orders_merged.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/fulfillment_orders_moved.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/fulfillment_orders_moved.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/fulfillment_orders_order_routing_complete.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!(
+                "../../fixtures/shopify/fulfillment_orders_order_routing_complete.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/fulfillment_orders_placed_on_hold.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!(
+                "../../fixtures/shopify/fulfillment_orders_placed_on_hold.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/fulfillment_orders_rescheduled.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!(
+                "../../fixtures/shopify/fulfillment_orders_rescheduled.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/fulfillment_orders_scheduled_fulfillment_order_ready.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!(
+                "../../fixtures/shopify/fulfillment_orders_scheduled_fulfillment_order_ready.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/fulfillment_orders_split.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/fulfillment_orders_split.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/fulfillments_create.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Repaired,
+            source: ::std::option::Option::Some(
+                "https://shopify.dev/docs/api/webhooks/2026-07",
+            ),
+            body: include_str!("../../fixtures/shopify/fulfillments_create.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/fulfillments_update.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Repaired,
+            source: ::std::option::Option::Some(
+                "https://shopify.dev/docs/api/webhooks/2026-07",
+            ),
+            body: include_str!("../../fixtures/shopify/fulfillments_update.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/inventory_items_create.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/inventory_items_create.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/inventory_items_delete.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/inventory_items_delete.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/inventory_items_update.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/inventory_items_update.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/inventory_levels_connect.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/inventory_levels_connect.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/inventory_levels_disconnect.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/inventory_levels_disconnect.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/inventory_levels_update.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/inventory_levels_update.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/locales_create.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/locales_create.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/locales_destroy.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/locales_destroy.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/locales_update.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/locales_update.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/locations_activate.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/locations_activate.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/locations_create.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/locations_create.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/locations_deactivate.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/locations_deactivate.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/locations_delete.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/locations_delete.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/locations_update.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/locations_update.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/markets_create.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/markets_create.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/markets_delete.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/markets_delete.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/markets_update.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/markets_update.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/order_transactions_create.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/order_transactions_create.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/orders_cancelled.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Repaired,
+            source: ::std::option::Option::Some(
+                "AnyMindGroup/zio-pubsub@zio-pubsub-bench/test-core/src/ZIOPubsubTestApp.scala",
+            ),
+            body: include_str!("../../fixtures/shopify/orders_cancelled.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/orders_create.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Repaired,
+            source: ::std::option::Option::Some(
+                "AnyMindGroup/zio-pubsub@zio-pubsub-bench/test-core/src/ZIOPubsubTestApp.scala",
+            ),
+            body: include_str!("../../fixtures/shopify/orders_create.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/orders_delete.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/orders_delete.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/orders_edited.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/orders_edited.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/orders_fulfilled.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Repaired,
+            source: ::std::option::Option::Some(
+                "AnyMindGroup/zio-pubsub@zio-pubsub-bench/test-core/src/ZIOPubsubTestApp.scala",
+            ),
+            body: include_str!("../../fixtures/shopify/orders_fulfilled.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/orders_paid.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Repaired,
+            source: ::std::option::Option::Some(
+                "AnyMindGroup/zio-pubsub@zio-pubsub-bench/test-core/src/ZIOPubsubTestApp.scala",
+            ),
+            body: include_str!("../../fixtures/shopify/orders_paid.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/orders_partially_fulfilled.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Repaired,
+            source: ::std::option::Option::Some(
+                "AnyMindGroup/zio-pubsub@zio-pubsub-bench/test-core/src/ZIOPubsubTestApp.scala",
+            ),
+            body: include_str!("../../fixtures/shopify/orders_partially_fulfilled.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/orders_shopify_protect_eligibility_changed.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!(
+                "../../fixtures/shopify/orders_shopify_protect_eligibility_changed.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/orders_updated.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Repaired,
+            source: ::std::option::Option::Some(
+                "AnyMindGroup/zio-pubsub@zio-pubsub-bench/test-core/src/ZIOPubsubTestApp.scala",
+            ),
+            body: include_str!("../../fixtures/shopify/orders_updated.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/payment_schedules_due.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/payment_schedules_due.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/payment_terms_create.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/payment_terms_create.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/payment_terms_delete.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/payment_terms_delete.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/payment_terms_update.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/payment_terms_update.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/product_feeds_create.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/product_feeds_create.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/product_feeds_full_sync.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/product_feeds_full_sync.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/product_feeds_full_sync_finish.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!(
+                "../../fixtures/shopify/product_feeds_full_sync_finish.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/product_feeds_incremental_sync.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!(
+                "../../fixtures/shopify/product_feeds_incremental_sync.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/product_feeds_update.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/product_feeds_update.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/product_listings_add.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/product_listings_add.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/product_listings_remove.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/product_listings_remove.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/product_listings_update.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/product_listings_update.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/product_publications_create.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/product_publications_create.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/product_publications_delete.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/product_publications_delete.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/product_publications_update.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/product_publications_update.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/products_create.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/products_create.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/products_delete.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/products_delete.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/products_update.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/products_update.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/profiles_create.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://shopify.dev/docs/api/webhooks/2026-07",
+            ),
+            body: include_str!("../../fixtures/shopify/profiles_create.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/profiles_delete.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://shopify.dev/docs/api/webhooks/2026-07",
+            ),
+            body: include_str!("../../fixtures/shopify/profiles_delete.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/profiles_update.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://shopify.dev/docs/api/webhooks/2026-07",
+            ),
+            body: include_str!("../../fixtures/shopify/profiles_update.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/refunds_create.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Repaired,
+            source: ::std::option::Option::Some(
+                "https://shopify.dev/docs/api/webhooks/2026-07",
+            ),
+            body: include_str!("../../fixtures/shopify/refunds_create.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/returns_update.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/returns_update.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/scheduled_product_listings_add.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!(
+                "../../fixtures/shopify/scheduled_product_listings_add.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/scheduled_product_listings_remove.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!(
+                "../../fixtures/shopify/scheduled_product_listings_remove.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/scheduled_product_listings_update.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!(
+                "../../fixtures/shopify/scheduled_product_listings_update.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/selling_plan_groups_create.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/selling_plan_groups_create.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/selling_plan_groups_delete.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/selling_plan_groups_delete.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/selling_plan_groups_update.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/selling_plan_groups_update.json"),
+        },
+    ],
+    &[],
+    &[],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/shop_update.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/shop_update.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/subscription_billing_attempts_challenged.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!(
+                "../../fixtures/shopify/subscription_billing_attempts_challenged.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/subscription_billing_attempts_failure.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!(
+                "../../fixtures/shopify/subscription_billing_attempts_failure.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/subscription_billing_attempts_success.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!(
+                "../../fixtures/shopify/subscription_billing_attempts_success.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/subscription_billing_cycle_edits_create.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!(
+                "../../fixtures/shopify/subscription_billing_cycle_edits_create.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/subscription_billing_cycle_edits_delete.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!(
+                "../../fixtures/shopify/subscription_billing_cycle_edits_delete.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/subscription_billing_cycle_edits_update.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!(
+                "../../fixtures/shopify/subscription_billing_cycle_edits_update.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/subscription_billing_cycles_skip.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!(
+                "../../fixtures/shopify/subscription_billing_cycles_skip.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/subscription_billing_cycles_unskip.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!(
+                "../../fixtures/shopify/subscription_billing_cycles_unskip.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/subscription_contracts_activate.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!(
+                "../../fixtures/shopify/subscription_contracts_activate.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/subscription_contracts_cancel.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!(
+                "../../fixtures/shopify/subscription_contracts_cancel.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/subscription_contracts_create.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!(
+                "../../fixtures/shopify/subscription_contracts_create.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/subscription_contracts_expire.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!(
+                "../../fixtures/shopify/subscription_contracts_expire.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/subscription_contracts_fail.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/subscription_contracts_fail.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/subscription_contracts_pause.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!(
+                "../../fixtures/shopify/subscription_contracts_pause.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/subscription_contracts_update.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!(
+                "../../fixtures/shopify/subscription_contracts_update.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/tax_services_create.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/tax_services_create.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/tax_services_update.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/tax_services_update.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/tender_transactions_create.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/tender_transactions_create.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/themes_create.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/themes_create.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/themes_delete.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/themes_delete.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/themes_publish.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/themes_publish.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/themes_update.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/themes_update.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/variants_in_stock.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/variants_in_stock.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/variants_out_of_stock.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!("../../fixtures/shopify/variants_out_of_stock.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/customers_data_request.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://shopify.dev/docs/api/webhooks/2026-07",
+            ),
+            body: include_str!("../../fixtures/shopify/customers_data_request.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/customers_redact.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://shopify.dev/docs/api/webhooks/2026-07",
+            ),
+            body: include_str!("../../fixtures/shopify/customers_redact.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/shop_redact.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://shopify.dev/docs/api/webhooks/2026-07",
+            ),
+            body: include_str!("../../fixtures/shopify/shop_redact.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/customers_purchasing_summary.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://shopify.dev/docs/api/webhooks/2026-07",
+            ),
+            body: include_str!(
+                "../../fixtures/shopify/customers_purchasing_summary.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/customer_tags_added.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://shopify.dev/docs/api/webhooks/2026-07",
+            ),
+            body: include_str!("../../fixtures/shopify/customer_tags_added.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/customer_tags_removed.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://shopify.dev/docs/api/webhooks/2026-07",
+            ),
+            body: include_str!("../../fixtures/shopify/customer_tags_removed.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/fulfillment_holds_released.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://shopify.dev/docs/api/webhooks/2026-07",
+            ),
+            body: include_str!("../../fixtures/shopify/fulfillment_holds_released.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/fulfillment_holds_added.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://shopify.dev/docs/api/webhooks/2026-07",
+            ),
+            body: include_str!("../../fixtures/shopify/fulfillment_holds_added.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/segments_create.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://shopify.dev/docs/api/webhooks/2026-07",
+            ),
+            body: include_str!("../../fixtures/shopify/segments_create.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/segments_delete.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://shopify.dev/docs/api/webhooks/2026-07",
+            ),
+            body: include_str!("../../fixtures/shopify/segments_delete.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/segments_update.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://shopify.dev/docs/api/webhooks/2026-07",
+            ),
+            body: include_str!("../../fixtures/shopify/segments_update.json"),
+        },
+    ],
+    &[],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/app_purchases_one_time_update.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://shopify.dev/docs/api/webhooks/2026-07",
+            ),
+            body: include_str!(
+                "../../fixtures/shopify/app_purchases_one_time_update.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/app_subscriptions_approaching_capped_amount.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://shopify.dev/docs/api/webhooks/2026-07",
+            ),
+            body: include_str!(
+                "../../fixtures/shopify/app_subscriptions_approaching_capped_amount.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/returns_cancel.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://shopify.dev/docs/api/webhooks/2026-07",
+            ),
+            body: include_str!("../../fixtures/shopify/returns_cancel.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/returns_close.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://shopify.dev/docs/api/webhooks/2026-07",
+            ),
+            body: include_str!("../../fixtures/shopify/returns_close.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/returns_reopen.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://shopify.dev/docs/api/webhooks/2026-07",
+            ),
+            body: include_str!("../../fixtures/shopify/returns_reopen.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/returns_request.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://shopify.dev/docs/api/webhooks/2026-07",
+            ),
+            body: include_str!("../../fixtures/shopify/returns_request.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/returns_approve.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://shopify.dev/docs/api/webhooks/2026-07",
+            ),
+            body: include_str!("../../fixtures/shopify/returns_approve.json"),
+        },
+    ],
+    &[],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/returns_decline.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://shopify.dev/docs/api/webhooks/2026-07",
+            ),
+            body: include_str!("../../fixtures/shopify/returns_decline.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/reverse_deliveries_attach_deliverable.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://shopify.dev/docs/api/webhooks/2026-07",
+            ),
+            body: include_str!(
+                "../../fixtures/shopify/reverse_deliveries_attach_deliverable.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/reverse_fulfillment_orders_dispose.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://shopify.dev/docs/api/webhooks/2026-07",
+            ),
+            body: include_str!(
+                "../../fixtures/shopify/reverse_fulfillment_orders_dispose.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/orders_risk_assessment_changed.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://shopify.dev/docs/api/webhooks/2026-07",
+            ),
+            body: include_str!(
+                "../../fixtures/shopify/orders_risk_assessment_changed.json"
+            ),
+        },
+    ],
+    &[],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/customer_account_settings_update.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://shopify.dev/docs/api/webhooks/2026-07",
+            ),
+            body: include_str!(
+                "../../fixtures/shopify/customer_account_settings_update.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/customer_joined_segment.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://shopify.dev/docs/api/webhooks/2026-07",
+            ),
+            body: include_str!("../../fixtures/shopify/customer_joined_segment.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/customer_left_segment.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://shopify.dev/docs/api/webhooks/2026-07",
+            ),
+            body: include_str!("../../fixtures/shopify/customer_left_segment.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/metafield_definitions_create.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://shopify.dev/docs/api/webhooks/2026-07",
+            ),
+            body: include_str!(
+                "../../fixtures/shopify/metafield_definitions_create.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/metafield_definitions_update.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://shopify.dev/docs/api/webhooks/2026-07",
+            ),
+            body: include_str!(
+                "../../fixtures/shopify/metafield_definitions_update.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/metafield_definitions_delete.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://shopify.dev/docs/api/webhooks/2026-07",
+            ),
+            body: include_str!(
+                "../../fixtures/shopify/metafield_definitions_delete.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/delivery_promise_settings_update.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://shopify.dev/docs/api/webhooks/2026-07",
+            ),
+            body: include_str!(
+                "../../fixtures/shopify/delivery_promise_settings_update.json"
+            ),
+        },
+    ],
+    &[],
+];
+#[cfg(feature = "fixtures")]
+impl ::commerce_webhooks::testing::Fixtures for Event {
+    fn examples(topic: &Topic) -> &'static [::commerce_webhooks::testing::Example] {
+        topic.index().map_or(&[], |index| EXAMPLES[index])
+    }
+}
 /// A mailing address: an order's or checkout's billing/shipping address, a fulfillment's destination, a customer's address.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-rest/latest/resources/order>.
@@ -7668,6 +9405,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for Address {
 /// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/AppPurchaseOneTime>.
 ///
 /// Field descriptions also from <https://shopify.dev/changelog/graphql-admin-id-added-to-webhooks>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-rest/2024-10/resources/applicationcharge>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AppPurchaseOneTime {
     /// `admin_graphql_api_id`: `id`, may be absent or null.
@@ -7684,7 +9423,7 @@ pub struct AppPurchaseOneTime {
     pub status: ::commerce_webhooks::Field<AppPurchaseStatus>,
     /// `admin_graphql_api_shop_id`: `id`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: no shop field on the GraphQL AppPurchaseOneTime object (2025-01 schema: createdAt, id, name, price, status, test) nor a shop property on the REST ApplicationCharge page (2024-10) (searched 2026-12)).
     pub admin_graphql_api_shop_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `created_at`: `timestamp`, may be absent or null.
     ///
@@ -7692,7 +9431,7 @@ pub struct AppPurchaseOneTime {
     pub created_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `updated_at`: `timestamp`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// The date and time (ISO 8601 format) when the charge was last updated (REST ApplicationCharge, the one-time app charge resource).
     pub updated_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -7937,11 +9676,11 @@ impl ::commerce_webhooks::wire::serde::Serialize for AppPurchaseOneTimePayload {
 pub struct AppScopesUpdate {
     /// `id`: `id`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described by the WebhookSubscriptionTopic enum entry APP_SCOPES_UPDATE (2025-01: occurs whenever the access scopes of any installation are modified), which documents no payload fields (searched 2026-12)).
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `shop_id`: `id`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described by the WebhookSubscriptionTopic enum entry APP_SCOPES_UPDATE (2025-01), which documents no payload fields (searched 2026-12)).
     pub shop_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `previous`: `[string]`, may be absent or null.
     ///
@@ -7953,7 +9692,7 @@ pub struct AppScopesUpdate {
     pub current: ::commerce_webhooks::Field<::std::vec::Vec<::std::string::String>>,
     /// `updated_at`: `timestamp`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described by the WebhookSubscriptionTopic enum entry APP_SCOPES_UPDATE (2025-01), which documents no payload fields (searched 2026-12)).
     pub updated_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -8113,7 +9852,7 @@ pub struct AppSubscription {
     pub status: ::commerce_webhooks::Field<AppSubscriptionStatus>,
     /// `admin_graphql_api_shop_id`: `id`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: no shop field on the GraphQL AppSubscription object (2025-01 schema: createdAt, currentPeriodEnd, id, lineItems, name, returnUrl, status, test, trialDays) (searched 2026-12)).
     pub admin_graphql_api_shop_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `created_at`: `timestamp`, may be absent or null.
     ///
@@ -8125,7 +9864,7 @@ pub struct AppSubscription {
     pub updated_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `currency`: `string`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: no shopify.dev description found by docs search of the REST RecurringApplicationCharge pages (2021-07, 2025-01, latest); not a field of the GraphQL AppSubscription object (2025-01 schema) (searched 2026-12)).
     pub currency: ::commerce_webhooks::Field<::std::string::String>,
     /// `capped_amount`: `money`, may be absent or null.
     ///
@@ -8149,7 +9888,7 @@ pub struct AppSubscription {
     pub balance_used: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `currency_code`: `string`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: no shopify.dev description found by docs search of the REST RecurringApplicationCharge pages (2021-07, 2025-01, latest); not a field of the GraphQL AppSubscription object (2025-01 schema) (searched 2026-12)).
     pub currency_code: ::commerce_webhooks::Field<::std::string::String>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -8811,31 +10550,37 @@ impl ::commerce_webhooks::wire::serde::Serialize for BulkOperation {
 /// An online-store cart.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-graphql/latest/objects/CartNext>.
+///
+/// Field descriptions also from <https://shopify.dev/api/storefront/2024-10/objects/cart>.
+///
+/// Field descriptions also from <https://shopify.dev/api/liquid/objects/cart>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/ajax/reference/cart>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Cart {
     /// `id`: `id`, documented as always present.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: the webhook's cart id (a cart token, not a gid) is not described on the Storefront API Cart object, the Liquid cart object or the Ajax Cart API reference (searched 2026-12)).
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `token`: `string`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described on the Liquid cart object nor the Ajax Cart API reference, which only shows `token` in example responses (searched 2026-12)).
     pub token: ::commerce_webhooks::Field<::std::string::String>,
     /// `line_items`: `[CartLineItem]`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: no field of this name on the Liquid cart object (`cart.items`, "The line items in the cart") or the Storefront API Cart object (`lines`); left undocumented rather than equating the names (searched 2026-12)).
     pub line_items: ::commerce_webhooks::Field<::std::vec::Vec<CartLineItem>>,
     /// `note`: `string`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// A note that's associated with the cart, for example a personalized message to the buyer (Storefront API `Cart.note`; Liquid `cart.note`: additional information captured with the cart).
     pub note: ::commerce_webhooks::Field<::std::string::String>,
     /// `updated_at`: `timestamp`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// The date and time when the cart was updated (Storefront API `Cart.updatedAt`).
     pub updated_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `created_at`: `timestamp`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// The date and time when the cart was created (Storefront API `Cart.createdAt`).
     pub created_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -8978,107 +10723,111 @@ impl ::commerce_webhooks::wire::serde::Serialize for Cart {
 /// A line item of a cart.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-graphql/latest/objects/CartNext>.
+///
+/// Field descriptions also from <https://www.shopify.dev/api/liquid/objects/line_item>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/ajax/reference/cart>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CartLineItem {
     /// `id`: `id`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// The ID of the line item; for cart items this is the ID of the line item's variant, which isn't unique and can be shared by multiple items with the same variant (Liquid `line_item.id`).
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `properties`: `json`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// The properties of the line item: custom name and value pairs added to the line item, for example through a product form or the Ajax Cart API (Liquid `line_item.properties`).
     pub properties: ::commerce_webhooks::Field<
         ::commerce_webhooks::wire::serde_json::Value,
     >,
     /// `quantity`: `int`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// The quantity of the line item.
     pub quantity: ::commerce_webhooks::Field<i64>,
     /// `variant_id`: `id`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// The ID of the line item's variant.
     pub variant_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `key`: `string`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// The key of the line item: a unique identifier made of the ID of the line item's variant and a hash of unique characteristics of the line item, separated by a colon. Keys are not stable; they change as the line item's characteristics (such as properties and discount applications) change.
     pub key: ::commerce_webhooks::Field<::std::string::String>,
     /// `discounted_price`: `money`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described on the Liquid line_item object (which has final_price instead) nor on the Ajax Cart API reference, which only shows it in example responses (searched 2026-12)).
     pub discounted_price: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `discounts`: `[json]`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// The discounts applied to the line item (deprecated in Liquid `line_item.discounts`).
     pub discounts: ::commerce_webhooks::Field<
         ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
     >,
     /// `gift_card`: `bool`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// Whether the product associated with the line item is a gift card.
     pub gift_card: ::commerce_webhooks::Field<bool>,
     /// `grams`: `int`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// The weight of the line item in the store's default weight unit (Liquid `line_item.grams`).
     pub grams: ::commerce_webhooks::Field<i64>,
     /// `line_price`: `money`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// The combined price of all of the items in the line item, including any discounts from Shopify Scripts; equal to `price` multiplied by `quantity` (Liquid `line_item.line_price`).
     pub line_price: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `original_line_price`: `money`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// The combined price of all of the items in the line item before any discounts have been applied; equal to `original_price` multiplied by `quantity`.
     pub original_line_price: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `original_price`: `money`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// The price of the line item before discounts have been applied.
     pub original_price: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `price`: `money`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// The price of the line item, including any discounts from Shopify Scripts (Liquid `line_item.price`).
     pub price: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `product_id`: `id`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// The ID of the line item's product.
     pub product_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `sku`: `string`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// The SKU of the variant associated with the line item.
     pub sku: ::commerce_webhooks::Field<::std::string::String>,
     /// `taxable`: `bool`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// Whether taxes should be charged on the line item.
     pub taxable: ::commerce_webhooks::Field<bool>,
     /// `title`: `string`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// The title of the line item: the product title and the variant title, separated by a hyphen.
     pub title: ::commerce_webhooks::Field<::std::string::String>,
     /// `total_discount`: `money`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// The total amount of any discounts applied to the line item by Shopify Scripts (Liquid `line_item.total_discount`).
     pub total_discount: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `vendor`: `string`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// The vendor of the variant associated with the line item.
     pub vendor: ::commerce_webhooks::Field<::std::string::String>,
     /// `discounted_price_set`: `MoneySet`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: the shop/presentment money pair is not described for cart line items on the Liquid line_item object, the Ajax Cart API reference or the Storefront CartLine object (searched 2026-12)).
     pub discounted_price_set: ::commerce_webhooks::Field<MoneySet>,
     /// `line_price_set`: `MoneySet`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: the shop/presentment money pair is not described for cart line items on the Liquid line_item object, the Ajax Cart API reference or the Storefront CartLine object (searched 2026-12)).
     pub line_price_set: ::commerce_webhooks::Field<MoneySet>,
     /// `original_line_price_set`: `MoneySet`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: the shop/presentment money pair is not described for cart line items on the Liquid line_item object, the Ajax Cart API reference or the Storefront CartLine object (searched 2026-12)).
     pub original_line_price_set: ::commerce_webhooks::Field<MoneySet>,
     /// `price_set`: `MoneySet`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: the shop/presentment money pair is not described for cart line items on the Liquid line_item object, the Ajax Cart API reference or the Storefront CartLine object (searched 2026-12)).
     pub price_set: ::commerce_webhooks::Field<MoneySet>,
     /// `total_discount_set`: `MoneySet`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: the shop/presentment money pair is not described for cart line items on the Liquid line_item object, the Ajax Cart API reference or the Storefront CartLine object (searched 2026-12)).
     pub total_discount_set: ::commerce_webhooks::Field<MoneySet>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -9531,6 +11280,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for Channel {
 /// Field descriptions also from <https://shopify.dev/docs/api/admin-rest/2022-04/resources/abandoned-checkouts>.
 ///
 /// Field descriptions also from <https://shopify.dev/docs/api/admin-rest/2024-10/resources/checkout>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-07/objects/AbandonedCheckout>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Checkout {
     /// `id`: `id`, documented as always present.
@@ -9575,7 +11326,7 @@ pub struct Checkout {
     pub note: ::commerce_webhooks::Field<::std::string::String>,
     /// `note_attributes`: `[json]`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described under this name on the REST checkout and abandoned checkouts pages this shape cites; the GraphQL AbandonedCheckout object has `customAttributes` instead (searched 2026-12)).
     pub note_attributes: ::commerce_webhooks::Field<
         ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
     >,
@@ -9621,11 +11372,11 @@ pub struct Checkout {
     pub location_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `source_identifier`: `string`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described on the REST checkout and abandoned checkouts pages this shape cites nor on the GraphQL AbandonedCheckout object (searched 2026-12)).
     pub source_identifier: ::commerce_webhooks::Field<::std::string::String>,
     /// `source_url`: `string`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described on the REST checkout and abandoned checkouts pages this shape cites nor on the GraphQL AbandonedCheckout object (searched 2026-12)).
     pub source_url: ::commerce_webhooks::Field<::std::string::String>,
     /// `device_id`: `id`, may be absent or null.
     ///
@@ -9645,11 +11396,11 @@ pub struct Checkout {
     pub line_items: ::commerce_webhooks::Field<::std::vec::Vec<CheckoutLineItem>>,
     /// `name`: `string`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// Unique merchant-facing identifier for the checkout (GraphQL `AbandonedCheckout.name`).
     pub name: ::commerce_webhooks::Field<::std::string::String>,
     /// `source`: `string`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described on the REST checkout and abandoned checkouts pages this shape cites nor on the GraphQL AbandonedCheckout object (searched 2026-12)).
     pub source: ::commerce_webhooks::Field<::std::string::String>,
     /// `abandoned_checkout_url`: `string`, may be absent or null.
     ///
@@ -9707,7 +11458,7 @@ pub struct Checkout {
     pub total_duties: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `reservation_token`: `string`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described on the REST checkout and abandoned checkouts pages this shape cites nor on the GraphQL AbandonedCheckout object (searched 2026-12)).
     pub reservation_token: ::commerce_webhooks::Field<::std::string::String>,
     /// `billing_address`: `Address`, may be absent or null.
     ///
@@ -10381,11 +12132,11 @@ pub struct CheckoutLineItem {
     >,
     /// `key`: `string`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described on the REST checkout and abandoned checkouts pages this shape cites nor on the GraphQL AbandonedCheckoutLineItem object (searched 2026-12)).
     pub key: ::commerce_webhooks::Field<::std::string::String>,
     /// `destination_location_id`: `id`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described on the REST checkout and abandoned checkouts pages this shape cites nor on the GraphQL AbandonedCheckoutLineItem object (searched 2026-12)).
     pub destination_location_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `fulfillment_service`: `string`, may be absent or null.
     ///
@@ -10393,7 +12144,7 @@ pub struct CheckoutLineItem {
     pub fulfillment_service: ::commerce_webhooks::Field<::std::string::String>,
     /// `gift_card`: `bool`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described on the REST checkout and abandoned checkouts pages this shape cites nor on the GraphQL AbandonedCheckoutLineItem object (searched 2026-12)).
     pub gift_card: ::commerce_webhooks::Field<bool>,
     /// `grams`: `int`, may be absent or null.
     ///
@@ -10401,15 +12152,15 @@ pub struct CheckoutLineItem {
     pub grams: ::commerce_webhooks::Field<i64>,
     /// `origin_location_id`: `id`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described on the REST checkout and abandoned checkouts pages this shape cites nor on the GraphQL AbandonedCheckoutLineItem object (searched 2026-12)).
     pub origin_location_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `presentment_title`: `string`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described on the REST checkout and abandoned checkouts pages this shape cites nor on the GraphQL AbandonedCheckoutLineItem object (searched 2026-12)).
     pub presentment_title: ::commerce_webhooks::Field<::std::string::String>,
     /// `presentment_variant_title`: `string`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described on the REST checkout and abandoned checkouts pages this shape cites nor on the GraphQL AbandonedCheckoutLineItem object (searched 2026-12)).
     pub presentment_variant_title: ::commerce_webhooks::Field<::std::string::String>,
     /// `product_id`: `id`, may be absent or null.
     ///
@@ -10435,7 +12186,7 @@ pub struct CheckoutLineItem {
     pub sku: ::commerce_webhooks::Field<::std::string::String>,
     /// `tax_lines`: `[TaxLine]`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described on the REST checkout and abandoned checkouts pages this shape cites nor on the GraphQL AbandonedCheckoutLineItem object (searched 2026-12)).
     pub tax_lines: ::commerce_webhooks::Field<::std::vec::Vec<TaxLine>>,
     /// `taxable`: `bool`, may be absent or null.
     ///
@@ -10455,7 +12206,7 @@ pub struct CheckoutLineItem {
     pub variant_title: ::commerce_webhooks::Field<::std::string::String>,
     /// `variant_price`: `money`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described on the REST checkout and abandoned checkouts pages this shape cites nor on the GraphQL AbandonedCheckoutLineItem object (searched 2026-12)).
     pub variant_price: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `vendor`: `string`, may be absent or null.
     ///
@@ -10463,15 +12214,15 @@ pub struct CheckoutLineItem {
     pub vendor: ::commerce_webhooks::Field<::std::string::String>,
     /// `user_id`: `id`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described on the REST checkout and abandoned checkouts pages this shape cites nor on the GraphQL AbandonedCheckoutLineItem object (searched 2026-12)).
     pub user_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `unit_price_measurement`: `UnitPriceMeasurement`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described on the REST checkout and abandoned checkouts pages this shape cites nor on the GraphQL AbandonedCheckoutLineItem object (searched 2026-12)).
     pub unit_price_measurement: ::commerce_webhooks::Field<UnitPriceMeasurement>,
     /// `rank`: `json`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described on the REST checkout and abandoned checkouts pages this shape cites nor on the GraphQL AbandonedCheckoutLineItem object (searched 2026-12)).
     pub rank: ::commerce_webhooks::Field<::commerce_webhooks::wire::serde_json::Value>,
     /// `compare_at_price`: `money`, may be absent or null.
     ///
@@ -11488,11 +13239,11 @@ pub struct CollectionPublication {
     pub published: ::commerce_webhooks::Field<bool>,
     /// `created_at`: `timestamp`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL CollectionPublication object (2025-01 schema: channel, collection, isPublished, publication, publishDate) (searched 2026-12)).
     pub created_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `updated_at`: `timestamp`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL CollectionPublication object (2025-01 schema: channel, collection, isPublished, publication, publishDate) (searched 2026-12)).
     pub updated_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `collection_id`: `id`, may be absent or null.
     ///
@@ -11934,7 +13685,7 @@ pub struct CompanyAddress {
     pub admin_graphql_api_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `company_admin_graphql_api_id`: `id`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: no company field on the GraphQL CompanyAddress object (2025-01 schema; it has only `companyName`, "The name of the company.") (searched 2026-12)).
     pub company_admin_graphql_api_id: ::commerce_webhooks::Field<
         ::commerce_webhooks::Id,
     >,
@@ -12216,11 +13967,13 @@ impl ::commerce_webhooks::wire::serde::Serialize for CompanyAddress {
 /// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/CompanyContact>.
 ///
 /// Field descriptions also from <https://shopify.dev/changelog/graphql-admin-id-added-to-webhooks>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2025-01/objects/CompanyContact>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CompanyContact {
     /// `customer_admin_graphql_api_id`: `id`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// The GraphQL ID of the customer associated to this contact (GraphQL `CompanyContact.customer`).
     pub customer_admin_graphql_api_id: ::commerce_webhooks::Field<
         ::commerce_webhooks::Id,
     >,
@@ -12688,7 +14441,7 @@ pub struct CompanyLocation {
     pub shipping_address: ::commerce_webhooks::Field<CompanyAddress>,
     /// `tax_registration`: `CompanyLocationTaxRegistration`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: no field of this name on the GraphQL CompanyLocation object (2025-01 schema), which has `taxRegistrationId` ("The tax registration ID for the company location."); left undocumented rather than equating the names (searched 2026-12)).
     pub tax_registration: ::commerce_webhooks::Field<CompanyLocationTaxRegistration>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -12953,7 +14706,7 @@ impl ::commerce_webhooks::wire::serde::Serialize for CompanyLocation {
 pub struct CompanyLocationTaxRegistration {
     /// `tax_id`: `id`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: no `taxRegistration.taxId` on the GraphQL CompanyLocation object (2025-01 schema), which has `taxRegistrationId` ("The tax registration ID for the company location."); left undocumented rather than equating the names (searched 2026-12)).
     pub tax_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -13169,7 +14922,7 @@ impl ::commerce_webhooks::wire::serde::Serialize for CompanyLocationTaxSettings 
 pub struct ComplianceCustomer {
     /// `id`: `id`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described on the pages this shape cites (webhooks/2026-07, apps/build/compliance/privacy-law-compliance); not searched further in this pass (2026-12)).
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `email`: `string`, may be absent or null.
     ///
@@ -13177,7 +14930,7 @@ pub struct ComplianceCustomer {
     pub email: ::commerce_webhooks::Field<::std::string::String>,
     /// `phone`: `string`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described on the pages this shape cites (webhooks/2026-07, apps/build/compliance/privacy-law-compliance); not searched further in this pass (2026-12)).
     pub phone: ::commerce_webhooks::Field<::std::string::String>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -13805,11 +15558,11 @@ impl ::commerce_webhooks::wire::serde::Serialize for CustomerAccountSettings {
 pub struct CustomerEmailMarketingConsentUpdate {
     /// `customer_id`: `id`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described on the pages this shape cites (admin-rest/latest/resources/customer, admin-rest/2024-10/resources/customer); not searched further in this pass (2026-12)).
     pub customer_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `email_address`: `string`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described on the pages this shape cites (admin-rest/latest/resources/customer, admin-rest/2024-10/resources/customer); not searched further in this pass (2026-12)).
     pub email_address: ::commerce_webhooks::Field<::std::string::String>,
     /// `email_marketing_consent`: `MarketingConsent`, may be absent or null.
     ///
@@ -13935,7 +15688,7 @@ for CustomerEmailMarketingConsentUpdate {
 pub struct CustomerMergeError {
     /// `customer_ids`: `[id]`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL CustomerMergeError object (2025-01 schema: errorFields, message) (searched 2026-12)).
     pub customer_ids: ::commerce_webhooks::Field<
         ::std::vec::Vec<::commerce_webhooks::Id>,
     >,
@@ -14059,13 +15812,13 @@ impl ::commerce_webhooks::wire::serde::Serialize for CustomerMergeError {
 pub struct CustomerMergeRequest {
     /// `admin_graphql_api_customer_kept_id`: `id`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL CustomerMergeRequest object (2025-01 schema: customerMergeErrors, jobId, resultingCustomerId, status); `resultingCustomerId` is not equated with the kept customer here (searched 2026-12)).
     pub admin_graphql_api_customer_kept_id: ::commerce_webhooks::Field<
         ::commerce_webhooks::Id,
     >,
     /// `admin_graphql_api_customer_deleted_id`: `id`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL CustomerMergeRequest object (2025-01 schema: customerMergeErrors, jobId, resultingCustomerId, status) (searched 2026-12)).
     pub admin_graphql_api_customer_deleted_id: ::commerce_webhooks::Field<
         ::commerce_webhooks::Id,
     >,
@@ -14236,7 +15989,7 @@ pub struct CustomerPaymentMethod {
     pub admin_graphql_api_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `token`: `string`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL CustomerPaymentMethod object (2025-01 schema: customer, id, instrument, revokedAt, revokedReason, subscriptionContracts) (searched 2026-12)).
     pub token: ::commerce_webhooks::Field<::std::string::String>,
     /// `customer_id`: `id`, may be absent or null.
     ///
@@ -14258,7 +16011,7 @@ pub struct CustomerPaymentMethod {
     pub payment_instrument: ::commerce_webhooks::Field<PaymentInstrument>,
     /// `resource_type`: `string`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL CustomerPaymentMethod object (2025-01 schema: customer, id, instrument, revokedAt, revokedReason, subscriptionContracts) (searched 2026-12)).
     pub resource_type: ::commerce_webhooks::Field<::std::string::String>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -14423,11 +16176,15 @@ impl ::commerce_webhooks::wire::serde::Serialize for CustomerPaymentMethod {
 /// Fields documented at <https://shopify.dev/docs/api/webhooks/2026-07>.
 ///
 /// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/Customer>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2025-01/objects/Customer>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2025-01/enums/WebhookSubscriptionTopic>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CustomerPurchasingSummary {
     /// `customerId`: `id`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// The GraphQL ID of the customer whose sales history changed (GraphQL `Customer.id`, a globally-unique ID).
     pub customer_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `numberOfOrders`: `int`, may be absent or null.
     ///
@@ -14439,11 +16196,11 @@ pub struct CustomerPurchasingSummary {
     pub amount_spent: ::commerce_webhooks::Field<MoneyV2>,
     /// `lastOrderId`: `id`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// The GraphQL ID of the customer's last order (GraphQL `Customer.lastOrder`).
     pub last_order_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `occurredAt`: `timestamp`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL Customer object (2025-01 schema) nor described by the WebhookSubscriptionTopic enum entry CUSTOMERS_PURCHASING_SUMMARY (searched 2026-12)).
     pub occurred_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -14728,19 +16485,25 @@ impl ::commerce_webhooks::wire::serde::Serialize for CustomerSavedSearch {
 /// The body of `customer.joined_segment` and `customer.left_segment`.
 ///
 /// Fields documented at <https://shopify.dev/docs/api/webhooks/2026-07>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2025-01/enums/WebhookSubscriptionTopic>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2025-01/objects/Customer>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2025-01/objects/Segment>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CustomerSegmentMembership {
     /// `shop_id`: `id`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described by the WebhookSubscriptionTopic enum entries CUSTOMER_JOINED_SEGMENT and CUSTOMER_LEFT_SEGMENT (2025-01) nor a field of the Segment object (searched 2026-12)).
     pub shop_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `customer_id`: `id`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// The GraphQL ID of the customer that joined (`customer.joined_segment`) or left (`customer.left_segment`) the segment (GraphQL `Customer.id`, a globally-unique ID).
     pub customer_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `segment_id`: `id`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// The GraphQL ID of the segment that the customer joined or left (GraphQL `Segment.id`, a globally-unique ID).
     pub segment_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -14853,11 +16616,13 @@ impl ::commerce_webhooks::wire::serde::Serialize for CustomerSegmentMembership {
 /// Fields documented at <https://shopify.dev/docs/api/webhooks/2026-07>.
 ///
 /// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/enums/WebhookSubscriptionTopic>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2025-01/objects/Customer>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CustomerTagsChange {
     /// `customerId`: `id`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// The GraphQL ID of the customer that the tags were added to (`customer.tags_added`) or removed from (`customer.tags_removed`) (GraphQL `Customer.id`, a globally-unique ID).
     pub customer_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `tags`: `[string]`, may be absent or null.
     ///
@@ -14865,7 +16630,7 @@ pub struct CustomerTagsChange {
     pub tags: ::commerce_webhooks::Field<::std::vec::Vec<::std::string::String>>,
     /// `occurredAt`: `timestamp`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL Customer object (2025-01 schema) nor described by the WebhookSubscriptionTopic enum entries CUSTOMER_TAGS_ADDED and CUSTOMER_TAGS_REMOVED (searched 2026-12)).
     pub occurred_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -14997,7 +16762,7 @@ pub struct CustomersDataRequest {
     pub orders_requested: ::commerce_webhooks::Field<::std::vec::Vec<u64>>,
     /// `data_request`: `IdRef`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described on the pages this shape cites (webhooks/2026-07, apps/build/compliance/privacy-law-compliance); not searched further in this pass (2026-12)).
     pub data_request: ::commerce_webhooks::Field<IdRef>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -15272,11 +17037,13 @@ impl ::commerce_webhooks::wire::serde::Serialize for CustomersRedact {
 /// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/DeliveryProfile>.
 ///
 /// Field descriptions also from <https://shopify.dev/changelog/graphql-admin-id-added-to-webhooks>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2025-01/objects/DeliveryProfile>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeliveryProfile {
     /// `id`: `id`, documented as always present.
     ///
-    /// No public document of the platform describes this field.
+    /// A globally-unique ID (GraphQL `DeliveryProfile.id`); the webhook sends it as a number, with the gid in `admin_graphql_api_id`.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `admin_graphql_api_id`: `id`, may be absent or null.
     ///
@@ -15292,7 +17059,7 @@ pub struct DeliveryProfile {
     pub default: ::commerce_webhooks::Field<bool>,
     /// `profile_type`: `string`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL DeliveryProfile object (2025-01 schema) (searched 2026-12)).
     pub profile_type: ::commerce_webhooks::Field<::std::string::String>,
     /// `version`: `int`, may be absent or null.
     ///
@@ -15443,7 +17210,7 @@ impl ::commerce_webhooks::wire::serde::Serialize for DeliveryProfile {
 pub struct DeliveryPromiseSettings {
     /// `shop_id`: `id`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL DeliveryPromiseSetting object (2025-01 schema: deliveryDatesEnabled, processingTime) (searched 2026-12)).
     pub shop_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `processing_time`: `string`, may be absent or null.
     ///
@@ -15977,7 +17744,7 @@ pub struct DiscountRedeemCodeChange {
     pub redeem_code: ::commerce_webhooks::Field<DiscountRedeemCode>,
     /// `updated_at`: `timestamp`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL DiscountRedeemCode object (2025-01 schema: asyncUsageCount, code, createdBy, id) nor described by the WebhookSubscriptionTopic enum entries DISCOUNTS_REDEEMCODE_ADDED/REMOVED (searched 2026-12)).
     pub updated_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -16363,11 +18130,13 @@ impl ::commerce_webhooks::wire::serde::Serialize for Dispute {
 /// Fields documented at <https://shopify.dev/api/admin-graphql/latest/objects/Domain>.
 ///
 /// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/Domain>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2025-01/objects/Domain>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Domain {
     /// `id`: `id`, documented as always present.
     ///
-    /// No public document of the platform describes this field.
+    /// A globally-unique ID (GraphQL `Domain.id`); the webhook sends it as a number.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `host`: `string`, may be absent or null.
     ///
@@ -16680,7 +18449,7 @@ pub struct DraftOrder {
     pub allow_discount_codes_in_checkout: ::commerce_webhooks::Field<bool>,
     /// `b2b?`: `bool`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described on the pages this shape cites (admin-rest/latest/resources/draftorder, admin-rest/2022-04/resources/draftorder, admin-graphql/2026-01/objects/DraftOrder, changelog/graphql-admin-id-added-to-webhooks); not searched further in this pass (2026-12)).
     pub b2b: ::commerce_webhooks::Field<bool>,
     /// `status`: `DraftOrderStatus`, may be absent or null.
     ///
@@ -16692,7 +18461,7 @@ pub struct DraftOrder {
     pub line_items: ::commerce_webhooks::Field<::std::vec::Vec<LineItem>>,
     /// `api_client_id`: `id`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described on the pages this shape cites (admin-rest/latest/resources/draftorder, admin-rest/2022-04/resources/draftorder, admin-graphql/2026-01/objects/DraftOrder, changelog/graphql-admin-id-added-to-webhooks); not searched further in this pass (2026-12)).
     pub api_client_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `shipping_address`: `Address`, may be absent or null.
     ///
@@ -16708,7 +18477,7 @@ pub struct DraftOrder {
     pub invoice_url: ::commerce_webhooks::Field<::std::string::String>,
     /// `created_on_api_version_handle`: `string`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described on the pages this shape cites (admin-rest/latest/resources/draftorder, admin-rest/2022-04/resources/draftorder, admin-graphql/2026-01/objects/DraftOrder, changelog/graphql-admin-id-added-to-webhooks); not searched further in this pass (2026-12)).
     pub created_on_api_version_handle: ::commerce_webhooks::Field<::std::string::String>,
     /// `applied_discount`: `AppliedDiscount`, may be absent or null.
     ///
@@ -17366,11 +19135,13 @@ impl ::commerce_webhooks::wire::serde::Serialize for DraftOrderShippingLine {
 /// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/ExchangeLineItem>.
 ///
 /// Field descriptions also from <https://shopify.dev/changelog/graphql-admin-id-added-to-webhooks>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2025-01/objects/ExchangeLineItem>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExchangeLineItem {
     /// `id`: `id`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// A globally-unique ID (GraphQL `ExchangeLineItem.id`); the webhook sends it as a number, with the gid in `admin_graphql_api_id`.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `admin_graphql_api_id`: `id`, may be absent or null.
     ///
@@ -17542,11 +19313,11 @@ pub struct Fulfillment {
     >,
     /// `email`: `string`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described on the pages this shape cites (admin-rest/latest/resources/fulfillment, admin-rest/2024-10/resources/fulfillment, admin-rest/2022-04/resources/fulfillment, admin-rest/latest/resources/fulfillment, changelog/graphql-admin-id-added-to-webhooks); not searched further in this pass (2026-12)).
     pub email: ::commerce_webhooks::Field<::std::string::String>,
     /// `destination`: `Address`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described on the pages this shape cites (admin-rest/latest/resources/fulfillment, admin-rest/2024-10/resources/fulfillment, admin-rest/2022-04/resources/fulfillment, admin-rest/latest/resources/fulfillment, changelog/graphql-admin-id-added-to-webhooks); not searched further in this pass (2026-12)).
     pub destination: ::commerce_webhooks::Field<Address>,
     /// `line_items`: `[LineItem]`, may be absent or null.
     ///
@@ -18584,7 +20355,7 @@ pub struct FulfillmentOrder {
     pub request_status: ::commerce_webhooks::Field<::std::string::String>,
     /// `preparable`: `bool`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL FulfillmentOrder object (2025-01 schema) nor described on the REST FulfillmentOrder page this shape cites (searched 2026-12)).
     pub preparable: ::commerce_webhooks::Field<bool>,
     /// `delivery_method`: `FulfillmentOrderDeliveryMethod`, may be absent or null.
     ///
@@ -19342,7 +21113,7 @@ pub struct FulfillmentOrderMoved {
     pub destination_location_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `fulfillment_order_line_items_requested`: `[IdQuantity]`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL FulfillmentOrderMovePayload (2025-01 schema: movedFulfillmentOrder, originalFulfillmentOrder, remainingFulfillmentOrder, userErrors) (searched 2026-12)).
     pub fulfillment_order_line_items_requested: ::commerce_webhooks::Field<
         ::std::vec::Vec<IdQuantity>,
     >,
@@ -19508,7 +21279,7 @@ pub struct FulfillmentOrderPlacedOnHold {
     pub remaining_fulfillment_order: ::commerce_webhooks::Field<FulfillmentOrder>,
     /// `held_fulfillment_order_line_items`: `[IdQuantity]`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL FulfillmentOrderHoldPayload (2025-01 schema: fulfillmentHold, fulfillmentOrder, remainingFulfillmentOrder, userErrors) (searched 2026-12)).
     pub held_fulfillment_order_line_items: ::commerce_webhooks::Field<
         ::std::vec::Vec<IdQuantity>,
     >,
@@ -20156,7 +21927,7 @@ impl ::commerce_webhooks::wire::serde::Serialize for IdQuantity {
 pub struct IdRef {
     /// `id`: `id`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described on the pages this shape cites (webhooks/2026-07); not searched further in this pass (2026-12)).
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -20801,7 +22572,7 @@ pub struct LineItem {
     pub current_quantity: ::commerce_webhooks::Field<i64>,
     /// `sales_line_item_group_id`: `id`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL LineItem object (2025-01 schema), which has `lineItemGroup` ("The line item group associated to the line item."); left undocumented rather than equating the names (searched 2026-12)).
     pub sales_line_item_group_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -21322,7 +23093,7 @@ pub struct Location {
     pub country_code: ::commerce_webhooks::Field<::std::string::String>,
     /// `country_name`: `string`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a property on the REST Location pages (2019-10, 2024-04, 2025-01), which describe `country` and `country_code` (searched 2026-12)).
     pub country_name: ::commerce_webhooks::Field<::std::string::String>,
     /// `province_code`: `string`, may be absent or null.
     ///
@@ -21618,11 +23389,13 @@ impl ::commerce_webhooks::wire::serde::Serialize for Location {
 /// Fields documented at <https://shopify.dev/api/admin-graphql/latest/objects/Market>.
 ///
 /// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/Market>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2025-01/objects/Market>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Market {
     /// `id`: `id`, documented as always present.
     ///
-    /// No public document of the platform describes this field.
+    /// A globally-unique ID (GraphQL `Market.id`); the webhook sends it as a number.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `name`: `string`, may be absent or null.
     ///
@@ -21908,7 +23681,7 @@ pub struct MetafieldDefinition {
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `shop_id`: `id`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL MetafieldDefinition or MetafieldAccess objects (checked against the 2025-01 Admin schema) nor described on the other pages this shape cites (searched 2026-12)).
     pub shop_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `namespace`: `string`, may be absent or null.
     ///
@@ -21932,7 +23705,7 @@ pub struct MetafieldDefinition {
     pub owner_type: ::commerce_webhooks::Field<::std::string::String>,
     /// `deleting`: `bool`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL MetafieldDefinition or MetafieldAccess objects (checked against the 2025-01 Admin schema) nor described on the other pages this shape cites (searched 2026-12)).
     pub deleting: ::commerce_webhooks::Field<bool>,
     /// `type_name`: `string`, may be absent or null.
     ///
@@ -21940,21 +23713,21 @@ pub struct MetafieldDefinition {
     pub type_name: ::commerce_webhooks::Field<::std::string::String>,
     /// `options`: `[json]`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL MetafieldDefinition or MetafieldAccess objects (checked against the 2025-01 Admin schema) nor described on the other pages this shape cites (searched 2026-12)).
     pub options: ::commerce_webhooks::Field<
         ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
     >,
     /// `api_client_id`: `id`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL MetafieldDefinition or MetafieldAccess objects (checked against the 2025-01 Admin schema) nor described on the other pages this shape cites (searched 2026-12)).
     pub api_client_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `created_at`: `timestamp`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL MetafieldDefinition or MetafieldAccess objects (checked against the 2025-01 Admin schema) nor described on the other pages this shape cites (searched 2026-12)).
     pub created_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `updated_at`: `timestamp`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL MetafieldDefinition or MetafieldAccess objects (checked against the 2025-01 Admin schema) nor described on the other pages this shape cites (searched 2026-12)).
     pub updated_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `validation_status`: `string`, may be absent or null.
     ///
@@ -21972,25 +23745,25 @@ pub struct MetafieldDefinition {
     >,
     /// `merchant_writeable`: `json`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL MetafieldDefinition or MetafieldAccess objects (checked against the 2025-01 Admin schema) nor described on the other pages this shape cites (searched 2026-12)).
     pub merchant_writeable: ::commerce_webhooks::Field<
         ::commerce_webhooks::wire::serde_json::Value,
     >,
     /// `storefront_readable`: `json`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL MetafieldDefinition or MetafieldAccess objects (checked against the 2025-01 Admin schema) nor described on the other pages this shape cites (searched 2026-12)).
     pub storefront_readable: ::commerce_webhooks::Field<
         ::commerce_webhooks::wire::serde_json::Value,
     >,
     /// `customer_access`: `json`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL MetafieldDefinition or MetafieldAccess objects (checked against the 2025-01 Admin schema) nor described on the other pages this shape cites (searched 2026-12)).
     pub customer_access: ::commerce_webhooks::Field<
         ::commerce_webhooks::wire::serde_json::Value,
     >,
     /// `namespace_owner_api_client_id`: `id`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL MetafieldDefinition or MetafieldAccess objects (checked against the 2025-01 Admin schema) nor described on the other pages this shape cites (searched 2026-12)).
     pub namespace_owner_api_client_id: ::commerce_webhooks::Field<
         ::commerce_webhooks::Id,
     >,
@@ -22004,7 +23777,7 @@ pub struct MetafieldDefinition {
     pub smart_collection_condition: ::commerce_webhooks::Field<bool>,
     /// `option_linkable`: `bool`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL MetafieldDefinition or MetafieldAccess objects (checked against the 2025-01 Admin schema) nor described on the other pages this shape cites (searched 2026-12)).
     pub option_linkable: ::commerce_webhooks::Field<bool>,
     /// `admin_filterable`: `bool`, may be absent or null.
     ///
@@ -22012,15 +23785,15 @@ pub struct MetafieldDefinition {
     pub admin_filterable: ::commerce_webhooks::Field<bool>,
     /// `admin_filterable_status`: `string`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL MetafieldDefinition or MetafieldAccess objects (checked against the 2025-01 Admin schema) nor described on the other pages this shape cites (searched 2026-12)).
     pub admin_filterable_status: ::commerce_webhooks::Field<::std::string::String>,
     /// `app_config_managed`: `bool`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL MetafieldDefinition or MetafieldAccess objects (checked against the 2025-01 Admin schema) nor described on the other pages this shape cites (searched 2026-12)).
     pub app_config_managed: ::commerce_webhooks::Field<bool>,
     /// `access_only`: `bool`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL MetafieldDefinition or MetafieldAccess objects (checked against the 2025-01 Admin schema) nor described on the other pages this shape cites (searched 2026-12)).
     pub access_only: ::commerce_webhooks::Field<bool>,
     /// `admin_filter_status`: `string`, may be absent or null.
     ///
@@ -22036,7 +23809,7 @@ pub struct MetafieldDefinition {
     pub kind: ::commerce_webhooks::Field<::std::string::String>,
     /// `created_by_app_id`: `json`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL MetafieldDefinition or MetafieldAccess objects (checked against the 2025-01 Admin schema) nor described on the other pages this shape cites (searched 2026-12)).
     pub created_by_app_id: ::commerce_webhooks::Field<
         ::commerce_webhooks::wire::serde_json::Value,
     >,
@@ -22869,7 +24642,7 @@ pub struct Order {
     pub cart_token: ::commerce_webhooks::Field<::std::string::String>,
     /// `checkout_id`: `id`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described on the REST Admin Order resource pages this shape cites; a docs search for checkout_id, contact_email, landing_site_ref and reference found only third-party type listings (searched 2026-12)).
     pub checkout_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `checkout_token`: `string`, may be absent or null.
     ///
@@ -22895,7 +24668,7 @@ pub struct Order {
     pub confirmed: ::commerce_webhooks::Field<bool>,
     /// `contact_email`: `string`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described on the REST Admin Order resource pages this shape cites; a docs search for checkout_id, contact_email, landing_site_ref and reference found only third-party type listings (searched 2026-12)).
     pub contact_email: ::commerce_webhooks::Field<::std::string::String>,
     /// `created_at`: `timestamp`, may be absent or null.
     ///
@@ -22989,7 +24762,7 @@ pub struct Order {
     pub landing_site: ::commerce_webhooks::Field<::std::string::String>,
     /// `landing_site_ref`: `string`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described on the REST Admin Order resource pages this shape cites; a docs search for checkout_id, contact_email, landing_site_ref and reference found only third-party type listings (searched 2026-12)).
     pub landing_site_ref: ::commerce_webhooks::Field<::std::string::String>,
     /// `location_id`: `id`, may be absent or null.
     ///
@@ -23061,7 +24834,7 @@ pub struct Order {
     pub processed_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `reference`: `string`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described on the REST Admin Order resource pages this shape cites; a docs search for checkout_id, contact_email, landing_site_ref and reference found only third-party type listings (searched 2026-12)).
     pub reference: ::commerce_webhooks::Field<::std::string::String>,
     /// `referring_site`: `string`, may be absent or null.
     ///
@@ -24501,51 +26274,55 @@ impl ::commerce_webhooks::wire::serde::Serialize for Order {
 /// A committed order edit and the changes it made.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-rest/latest/resources/order>.
+///
+/// Field descriptions also from <https://shopify.dev/changelog/new-committed_at-timestamp-added-to-orders-edited-webhook-payload>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-10/mutations/orderEditCommit>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrderEdit {
     /// `id`: `id`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described by the orders/edited committed_at changelog entry, the orderEditCommit mutation or OrderEditCommitPayload pages (searched 2026-12)).
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `app_id`: `id`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described by the orders/edited committed_at changelog entry, the orderEditCommit mutation or OrderEditCommitPayload pages (searched 2026-12)).
     pub app_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `created_at`: `timestamp`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// When the order edit was created (not when it was persisted to the order; see `committed_at`).
     pub created_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `committed_at`: `timestamp`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// The timestamp the order edit was committed at, that is when the edit to the order was finalized (added to the `orders/edited` payload as of 2024-07).
     pub committed_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `notify_customer`: `bool`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// Whether to notify the customer or not (the `notifyCustomer` argument of the `orderEditCommit` mutation that commits an edit).
     pub notify_customer: ::commerce_webhooks::Field<bool>,
     /// `order_id`: `id`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described by the orders/edited committed_at changelog entry, the orderEditCommit mutation or OrderEditCommitPayload pages (searched 2026-12)).
     pub order_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `staff_note`: `string`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// Note for staff members (the `staffNote` argument of the `orderEditCommit` mutation that commits an edit).
     pub staff_note: ::commerce_webhooks::Field<::std::string::String>,
     /// `user_id`: `id`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described by the orders/edited committed_at changelog entry, the orderEditCommit mutation or OrderEditCommitPayload pages (searched 2026-12)).
     pub user_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `line_items`: `OrderEditChanges`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described by the orders/edited committed_at changelog entry, the orderEditCommit mutation or OrderEditCommitPayload pages (searched 2026-12)).
     pub line_items: ::commerce_webhooks::Field<OrderEditChanges>,
     /// `discounts`: `OrderEditDiscountChanges`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described by the orders/edited committed_at changelog entry, the orderEditCommit mutation or OrderEditCommitPayload pages (searched 2026-12)).
     pub discounts: ::commerce_webhooks::Field<OrderEditDiscountChanges>,
     /// `shipping_lines`: `OrderEditChanges`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described by the orders/edited committed_at changelog entry, the orderEditCommit mutation or OrderEditCommitPayload pages (searched 2026-12)).
     pub shipping_lines: ::commerce_webhooks::Field<OrderEditChanges>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -24757,11 +26534,11 @@ impl ::commerce_webhooks::wire::serde::Serialize for OrderEdit {
 pub struct OrderEditChanges {
     /// `additions`: `[OrderEditDelta]`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described by the orders/edited committed_at changelog entry, the orderEditCommit mutation or OrderEditCommitPayload pages (searched 2026-12)).
     pub additions: ::commerce_webhooks::Field<::std::vec::Vec<OrderEditDelta>>,
     /// `removals`: `[OrderEditDelta]`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described by the orders/edited committed_at changelog entry, the orderEditCommit mutation or OrderEditCommitPayload pages (searched 2026-12)).
     pub removals: ::commerce_webhooks::Field<::std::vec::Vec<OrderEditDelta>>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -24862,11 +26639,11 @@ impl ::commerce_webhooks::wire::serde::Serialize for OrderEditChanges {
 pub struct OrderEditDelta {
     /// `id`: `id`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described by the orders/edited committed_at changelog entry, the orderEditCommit mutation or OrderEditCommitPayload pages (searched 2026-12)).
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `delta`: `int`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described by the orders/edited committed_at changelog entry, the orderEditCommit mutation or OrderEditCommitPayload pages (searched 2026-12)).
     pub delta: ::commerce_webhooks::Field<i64>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -24963,7 +26740,7 @@ impl ::commerce_webhooks::wire::serde::Serialize for OrderEditDelta {
 pub struct OrderEditDiscountChanges {
     /// `line_item`: `OrderEditChanges`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described by the orders/edited committed_at changelog entry, the orderEditCommit mutation or OrderEditCommitPayload pages (searched 2026-12)).
     pub line_item: ::commerce_webhooks::Field<OrderEditChanges>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -25156,7 +26933,7 @@ pub struct OrderRiskAssessmentChange {
     pub risk_level: ::commerce_webhooks::Field<::std::string::String>,
     /// `created_at`: `timestamp`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL OrderRiskAssessment object (2025-01 schema: facts, provider, riskLevel) nor described by the WebhookSubscriptionTopic enum entry ORDERS_RISK_ASSESSMENT_CHANGED (searched 2026-12)).
     pub created_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `order_id`: `id`, may be absent or null.
     ///
@@ -26245,27 +28022,27 @@ impl ::commerce_webhooks::wire::serde::Serialize for PaymentInstrument {
 pub struct PaymentSchedule {
     /// `id`: `id`, documented as always present.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL PaymentSchedule object (amount, completedAt, dueAt, id as a gid, issuedAt, paymentTerms) nor described on the REST draft order page this shape cites (searched 2026-12)).
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `created_at`: `timestamp`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL PaymentSchedule object (amount, completedAt, dueAt, id as a gid, issuedAt, paymentTerms) nor described on the REST draft order page this shape cites (searched 2026-12)).
     pub created_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `updated_at`: `timestamp`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL PaymentSchedule object (amount, completedAt, dueAt, id as a gid, issuedAt, paymentTerms) nor described on the REST draft order page this shape cites (searched 2026-12)).
     pub updated_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `payment_terms_id`: `id`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL PaymentSchedule object (amount, completedAt, dueAt, id as a gid, issuedAt, paymentTerms) nor described on the REST draft order page this shape cites (searched 2026-12)).
     pub payment_terms_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `reference_id`: `id`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL PaymentSchedule object (amount, completedAt, dueAt, id as a gid, issuedAt, paymentTerms) nor described on the REST draft order page this shape cites (searched 2026-12)).
     pub reference_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `reference_type`: `string`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL PaymentSchedule object (amount, completedAt, dueAt, id as a gid, issuedAt, paymentTerms) nor described on the REST draft order page this shape cites (searched 2026-12)).
     pub reference_type: ::commerce_webhooks::Field<::std::string::String>,
     /// `issued_at`: `timestamp`, may be absent or null.
     ///
@@ -26289,11 +28066,11 @@ pub struct PaymentSchedule {
     pub currency: ::commerce_webhooks::Field<::std::string::String>,
     /// `total_price`: `money`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL PaymentSchedule object (amount, completedAt, dueAt, id as a gid, issuedAt, paymentTerms) nor described on the REST draft order page this shape cites (searched 2026-12)).
     pub total_price: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `total_price_currency`: `string`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL PaymentSchedule object (amount, completedAt, dueAt, id as a gid, issuedAt, paymentTerms) nor described on the REST draft order page this shape cites (searched 2026-12)).
     pub total_price_currency: ::commerce_webhooks::Field<::std::string::String>,
     /// `balance_due`: `money`, may be absent or null.
     ///
@@ -26301,7 +28078,7 @@ pub struct PaymentSchedule {
     pub balance_due: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `balance_due_currency`: `string`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL PaymentSchedule object (amount, completedAt, dueAt, id as a gid, issuedAt, paymentTerms) nor described on the REST draft order page this shape cites (searched 2026-12)).
     pub balance_due_currency: ::commerce_webhooks::Field<::std::string::String>,
     /// `total_balance`: `money`, may be absent or null.
     ///
@@ -26309,19 +28086,19 @@ pub struct PaymentSchedule {
     pub total_balance: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `total_balance_currency`: `string`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL PaymentSchedule object (amount, completedAt, dueAt, id as a gid, issuedAt, paymentTerms) nor described on the REST draft order page this shape cites (searched 2026-12)).
     pub total_balance_currency: ::commerce_webhooks::Field<::std::string::String>,
     /// `outstanding_balance`: `money`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL PaymentSchedule object (amount, completedAt, dueAt, id as a gid, issuedAt, paymentTerms) nor described on the REST draft order page this shape cites (searched 2026-12)).
     pub outstanding_balance: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `outstanding_balance_currency`: `string`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL PaymentSchedule object (amount, completedAt, dueAt, id as a gid, issuedAt, paymentTerms) nor described on the REST draft order page this shape cites (searched 2026-12)).
     pub outstanding_balance_currency: ::commerce_webhooks::Field<::std::string::String>,
     /// `presentment_currency`: `string`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL PaymentSchedule object (amount, completedAt, dueAt, id as a gid, issuedAt, paymentTerms) nor described on the REST draft order page this shape cites (searched 2026-12)).
     pub presentment_currency: ::commerce_webhooks::Field<::std::string::String>,
     /// `admin_graphql_api_id`: `id`, may be absent or null.
     ///
@@ -26680,7 +28457,7 @@ impl ::commerce_webhooks::wire::serde::Serialize for PaymentSchedule {
 pub struct PaymentTerms {
     /// `id`: `id`, documented as always present.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL PaymentTerms object (dueInDays, id as a gid, overdue, paymentSchedules, paymentTermsName, paymentTermsType, translatedName) nor described on the REST draft order page this shape cites (searched 2026-12)).
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `payment_terms_name`: `string`, may be absent or null.
     ///
@@ -26696,11 +28473,11 @@ pub struct PaymentTerms {
     pub due_in_days: ::commerce_webhooks::Field<i64>,
     /// `created_at`: `timestamp`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL PaymentTerms object (dueInDays, id as a gid, overdue, paymentSchedules, paymentTermsName, paymentTermsType, translatedName) nor described on the REST draft order page this shape cites (searched 2026-12)).
     pub created_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `updated_at`: `timestamp`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL PaymentTerms object (dueInDays, id as a gid, overdue, paymentSchedules, paymentTermsName, paymentTermsType, translatedName) nor described on the REST draft order page this shape cites (searched 2026-12)).
     pub updated_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `payment_schedules`: `[PaymentSchedule]`, may be absent or null.
     ///
@@ -26708,7 +28485,7 @@ pub struct PaymentTerms {
     pub payment_schedules: ::commerce_webhooks::Field<::std::vec::Vec<PaymentSchedule>>,
     /// `can_pay_early`: `bool`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL PaymentTerms object (dueInDays, id as a gid, overdue, paymentSchedules, paymentTermsName, paymentTermsType, translatedName) nor described on the REST draft order page this shape cites (searched 2026-12)).
     pub can_pay_early: ::commerce_webhooks::Field<bool>,
     /// `admin_graphql_api_id`: `id`, may be absent or null.
     ///
@@ -26978,7 +28755,7 @@ pub struct Product {
     >,
     /// `image`: `json`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described on the pages this shape cites (admin-graphql/latest/objects/Product, admin-rest/2024-10/resources/product, admin-rest/2022-04/resources/product, admin-graphql/2026-01/objects/Product, admin-rest/2024-10/resources/webhook, changelog/graphql-admin-id-added-to-webhooks); not searched further in this pass (2026-12)).
     pub image: ::commerce_webhooks::Field<::commerce_webhooks::wire::serde_json::Value>,
     /// `media`: `[json]`, may be absent or null.
     ///
@@ -27372,7 +29149,7 @@ pub struct ProductFeed {
     pub status: ::commerce_webhooks::Field<::std::string::String>,
     /// `shop_id`: `id`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL ProductFeed object (2025-01 schema: country, id, language, status) (searched 2026-12)).
     pub shop_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -27510,23 +29287,23 @@ impl ::commerce_webhooks::wire::serde::Serialize for ProductFeed {
 pub struct ProductFeedFullSync {
     /// `createdAt`: `timestamp`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described on the Admin GraphQL ProductFeed or ProductFullSyncPayload pages, the WebhookSubscriptionTopic enum, the product sync and contextual product feeds guides or the product feeds breaking-changes changelog (searched 2026-12)).
     pub created_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `errorCode`: `string`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described on the Admin GraphQL ProductFeed or ProductFullSyncPayload pages, the WebhookSubscriptionTopic enum, the product sync and contextual product feeds guides or the product feeds breaking-changes changelog (searched 2026-12)).
     pub error_code: ::commerce_webhooks::Field<::std::string::String>,
     /// `status`: `string`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described on the Admin GraphQL ProductFeed or ProductFullSyncPayload pages, the WebhookSubscriptionTopic enum, the product sync and contextual product feeds guides or the product feeds breaking-changes changelog (searched 2026-12)).
     pub status: ::commerce_webhooks::Field<::std::string::String>,
     /// `count`: `int`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described on the Admin GraphQL ProductFeed or ProductFullSyncPayload pages, the WebhookSubscriptionTopic enum, the product sync and contextual product feeds guides or the product feeds breaking-changes changelog (searched 2026-12)).
     pub count: ::commerce_webhooks::Field<i64>,
     /// `url`: `string`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described on the Admin GraphQL ProductFeed or ProductFullSyncPayload pages, the WebhookSubscriptionTopic enum, the product sync and contextual product feeds guides or the product feeds breaking-changes changelog (searched 2026-12)).
     pub url: ::commerce_webhooks::Field<::std::string::String>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -27664,11 +29441,11 @@ impl ::commerce_webhooks::wire::serde::Serialize for ProductFeedFullSync {
 pub struct ProductFeedFullSyncFinish {
     /// `metadata`: `ProductFeedSyncMetadata`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described on the Admin GraphQL ProductFeed or ProductFullSyncPayload pages, the WebhookSubscriptionTopic enum, the product sync and contextual product feeds guides or the product feeds breaking-changes changelog (searched 2026-12)).
     pub metadata: ::commerce_webhooks::Field<ProductFeedSyncMetadata>,
     /// `productFeed`: `ProductFeed`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described on the Admin GraphQL ProductFeed or ProductFullSyncPayload pages, the WebhookSubscriptionTopic enum, the product sync and contextual product feeds guides or the product feeds breaking-changes changelog (searched 2026-12)).
     pub product_feed: ::commerce_webhooks::Field<ProductFeed>,
     /// `fullSync`: `ProductFeedFullSync`, may be absent or null.
     ///
@@ -27781,23 +29558,25 @@ impl ::commerce_webhooks::wire::serde::Serialize for ProductFeedFullSyncFinish {
 /// An image in a product feed.
 ///
 /// Fields documented at <https://shopify.dev/docs/api/webhooks/2026-07>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/storefront/2023-07/objects/Image>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProductFeedImage {
     /// `id`: `id`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// A unique ID for the image.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `url`: `string`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// The location of the image as a URL.
     pub url: ::commerce_webhooks::Field<::std::string::String>,
     /// `height`: `int`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// The original height of the image in pixels; `null` if the image isn't hosted by Shopify.
     pub height: ::commerce_webhooks::Field<i64>,
     /// `width`: `int`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// The original width of the image in pixels; `null` if the image isn't hosted by Shopify.
     pub width: ::commerce_webhooks::Field<i64>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -28091,15 +29870,17 @@ impl ::commerce_webhooks::wire::serde::Serialize for ProductFeedImageEdge {
 /// An option of a product feed product.
 ///
 /// Fields documented at <https://shopify.dev/docs/api/webhooks/2026-07>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/storefront/2026-07/objects/ProductOption>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProductFeedOption {
     /// `name`: `string`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// The product option's name.
     pub name: ::commerce_webhooks::Field<::std::string::String>,
     /// `values`: `[string]`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// The corresponding values to the product option name (Storefront API `ProductOption.values`, deprecated there in favour of `optionValues`).
     pub values: ::commerce_webhooks::Field<::std::vec::Vec<::std::string::String>>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -28194,71 +29975,75 @@ impl ::commerce_webhooks::wire::serde::Serialize for ProductFeedOption {
 /// A product as product feeds send it (GraphQL spelling).
 ///
 /// Fields documented at <https://shopify.dev/docs/api/webhooks/2026-07>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/storefront/2024-04/objects/product>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/apps/build/sales-channels/product-sync>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProductFeedProduct {
     /// `id`: `id`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// A globally-unique ID of the product (Storefront API `Product.id`).
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `title`: `string`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// The name for the product that displays to customers; it is used to construct the product's handle.
     pub title: ::commerce_webhooks::Field<::std::string::String>,
     /// `description`: `string`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// A single-line description of the product, with HTML tags removed.
     pub description: ::commerce_webhooks::Field<::std::string::String>,
     /// `onlineStoreUrl`: `string`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// The product's URL on the online store; `null` if the product isn't published to the online store sales channel.
     pub online_store_url: ::commerce_webhooks::Field<::std::string::String>,
     /// `createdAt`: `timestamp`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// The date and time when the product was created.
     pub created_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `updatedAt`: `timestamp`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// The date and time when the product was last modified.
     pub updated_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `isPublished`: `bool`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: no `isPublished` field on the Storefront API Product object or the Admin GraphQL Product object (which has `publishedOnCurrentPublication`); not described on the product sync or contextual product feeds guides (searched 2026-12)).
     pub is_published: ::commerce_webhooks::Field<bool>,
     /// `publishedAt`: `timestamp`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// The date and time when the product was published to the channel.
     pub published_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `productType`: `string`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// The product type that merchants define.
     pub product_type: ::commerce_webhooks::Field<::std::string::String>,
     /// `vendor`: `string`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// The name of the product's vendor.
     pub vendor: ::commerce_webhooks::Field<::std::string::String>,
     /// `handle`: `string`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// A unique, human-readable string of the product's title, used in the online store URL for the product; it can contain letters, hyphens and numbers, but no spaces.
     pub handle: ::commerce_webhooks::Field<::std::string::String>,
     /// `images`: `ProductFeedImageConnection`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// List of images associated with the product.
     pub images: ::commerce_webhooks::Field<ProductFeedImageConnection>,
     /// `options`: `[ProductFeedOption]`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// A list of product options.
     pub options: ::commerce_webhooks::Field<::std::vec::Vec<ProductFeedOption>>,
     /// `seo`: `ProductFeedSeo`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// The SEO title and description that are associated with the product.
     pub seo: ::commerce_webhooks::Field<ProductFeedSeo>,
     /// `tags`: `[string]`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// The searchable keywords that are associated with the product (Storefront API `Product.tags`).
     pub tags: ::commerce_webhooks::Field<::std::vec::Vec<::std::string::String>>,
     /// `variants`: `ProductFeedVariantConnection`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// A list of variants that are associated with the product.
     pub variants: ::commerce_webhooks::Field<ProductFeedVariantConnection>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -28529,15 +30314,17 @@ impl ::commerce_webhooks::wire::serde::Serialize for ProductFeedProduct {
 /// An option value selected by a product feed variant.
 ///
 /// Fields documented at <https://shopify.dev/docs/api/webhooks/2026-07>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/storefront/latest/objects/SelectedOption>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProductFeedSelectedOption {
     /// `name`: `string`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// The product option's name.
     pub name: ::commerce_webhooks::Field<::std::string::String>,
     /// `value`: `string`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// The product option's value.
     pub value: ::commerce_webhooks::Field<::std::string::String>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -28631,15 +30418,17 @@ impl ::commerce_webhooks::wire::serde::Serialize for ProductFeedSelectedOption {
 /// The SEO title and description of a product feed product.
 ///
 /// Fields documented at <https://shopify.dev/docs/api/webhooks/2026-07>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/storefront/2026-04/objects/SEO>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProductFeedSeo {
     /// `title`: `string`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// The SEO title.
     pub title: ::commerce_webhooks::Field<::std::string::String>,
     /// `description`: `string`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// The meta description.
     pub description: ::commerce_webhooks::Field<::std::string::String>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -28740,11 +30529,11 @@ impl ::commerce_webhooks::wire::serde::Serialize for ProductFeedSeo {
 pub struct ProductFeedSync {
     /// `metadata`: `ProductFeedSyncMetadata`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described on the Admin GraphQL ProductFeed or ProductFullSyncPayload pages, the WebhookSubscriptionTopic enum, the product sync and contextual product feeds guides or the product feeds breaking-changes changelog (searched 2026-12)).
     pub metadata: ::commerce_webhooks::Field<ProductFeedSyncMetadata>,
     /// `productFeed`: `ProductFeed`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described on the Admin GraphQL ProductFeed or ProductFullSyncPayload pages, the WebhookSubscriptionTopic enum, the product sync and contextual product feeds guides or the product feeds breaking-changes changelog (searched 2026-12)).
     pub product_feed: ::commerce_webhooks::Field<ProductFeed>,
     /// `product`: `ProductFeedProduct`, may be absent or null.
     ///
@@ -28752,7 +30541,7 @@ pub struct ProductFeedSync {
     pub product: ::commerce_webhooks::Field<ProductFeedProduct>,
     /// `products`: `json`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described on the Admin GraphQL ProductFeed or ProductFullSyncPayload pages, the WebhookSubscriptionTopic enum, the product sync and contextual product feeds guides or the product feeds breaking-changes changelog (searched 2026-12)).
     pub products: ::commerce_webhooks::Field<
         ::commerce_webhooks::wire::serde_json::Value,
     >,
@@ -28881,15 +30670,15 @@ impl ::commerce_webhooks::wire::serde::Serialize for ProductFeedSync {
 pub struct ProductFeedSyncMetadata {
     /// `action`: `string`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described on the Admin GraphQL ProductFeed or ProductFullSyncPayload pages, the WebhookSubscriptionTopic enum, the product sync and contextual product feeds guides or the product feeds breaking-changes changelog (searched 2026-12)).
     pub action: ::commerce_webhooks::Field<::std::string::String>,
     /// `type`: `string`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described on the Admin GraphQL ProductFeed or ProductFullSyncPayload pages, the WebhookSubscriptionTopic enum, the product sync and contextual product feeds guides or the product feeds breaking-changes changelog (searched 2026-12)).
     pub kind: ::commerce_webhooks::Field<::std::string::String>,
     /// `resource`: `string`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described on the Admin GraphQL ProductFeed or ProductFullSyncPayload pages, the WebhookSubscriptionTopic enum, the product sync and contextual product feeds guides or the product feeds breaking-changes changelog (searched 2026-12)).
     pub resource: ::commerce_webhooks::Field<::std::string::String>,
     /// `fullSyncId`: `id`, may be absent or null.
     ///
@@ -28897,7 +30686,7 @@ pub struct ProductFeedSyncMetadata {
     pub full_sync_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `truncatedFields`: `[json]`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described on the Admin GraphQL ProductFeed or ProductFullSyncPayload pages, the WebhookSubscriptionTopic enum, the product sync and contextual product feeds guides or the product feeds breaking-changes changelog (searched 2026-12)).
     pub truncated_fields: ::commerce_webhooks::Field<
         ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
     >,
@@ -29068,73 +30857,79 @@ impl ::commerce_webhooks::wire::serde::Serialize for ProductFeedSyncMetadata {
 /// A variant as product feeds send it (GraphQL spelling).
 ///
 /// Fields documented at <https://shopify.dev/docs/api/webhooks/2026-07>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/storefront/2026-10/objects/ProductVariant>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2024-04/enums/productvariantinventorypolicy>.
+///
+/// Field descriptions also from <https://shopify.dev/api/admin-rest/2023-07/resources/product-variant>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProductFeedVariant {
     /// `id`: `id`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// A globally-unique ID of the variant (Storefront API `ProductVariant.id`).
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `title`: `string`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// The product variant's title.
     pub title: ::commerce_webhooks::Field<::std::string::String>,
     /// `price`: `MoneyV2`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// The product variant's price.
     pub price: ::commerce_webhooks::Field<MoneyV2>,
     /// `compareAtPrice`: `MoneyV2`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// The compare at price of the variant; it can be used to mark a variant as on sale when `compareAtPrice` is higher than `price`.
     pub compare_at_price: ::commerce_webhooks::Field<MoneyV2>,
     /// `sku`: `string`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// The SKU (stock keeping unit) associated with the variant.
     pub sku: ::commerce_webhooks::Field<::std::string::String>,
     /// `barcode`: `string`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// The barcode (for example, ISBN, UPC, or GTIN) associated with the variant.
     pub barcode: ::commerce_webhooks::Field<::std::string::String>,
     /// `quantityAvailable`: `int`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// The total sellable quantity of the variant for online sales channels.
     pub quantity_available: ::commerce_webhooks::Field<i64>,
     /// `availableForSale`: `bool`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// Whether the product variant is available for sale.
     pub available_for_sale: ::commerce_webhooks::Field<bool>,
     /// `weight`: `number`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// The weight of the product variant in the unit system specified with `weightUnit`.
     pub weight: ::commerce_webhooks::Field<
         ::commerce_webhooks::wire::serde_json::Number,
     >,
     /// `weightUnit`: `WeightUnit`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// Unit of measurement for weight.
     pub weight_unit: ::commerce_webhooks::Field<WeightUnit>,
     /// `requireShipping`: `bool`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: no field of this exact name on the Storefront API ProductVariant object (it has `requiresShipping`) nor the Admin GraphQL ProductVariant; not described on the product feed guides (searched 2026-12)).
     pub require_shipping: ::commerce_webhooks::Field<bool>,
     /// `inventoryPolicy`: `ProductVariantInventoryPolicy`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// Whether customers are allowed to place an order for the product variant when it's out of stock (Admin GraphQL `ProductVariant.inventoryPolicy`, enum `ProductVariantInventoryPolicy`: `CONTINUE` or `DENY`).
     pub inventory_policy: ::commerce_webhooks::Field<ProductVariantInventoryPolicy>,
     /// `createdAt`: `timestamp`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// The date and time when the product variant was created (REST Product Variant `created_at`).
     pub created_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `updatedAt`: `timestamp`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// The date and time when the product variant was last modified (REST Product Variant `updated_at`).
     pub updated_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `image`: `ProductFeedImage`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// Image associated with the product variant; it falls back to the product image if no image is available.
     pub image: ::commerce_webhooks::Field<ProductFeedImage>,
     /// `selectedOptions`: `[ProductFeedSelectedOption]`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// List of product options applied to the variant.
     pub selected_options: ::commerce_webhooks::Field<
         ::std::vec::Vec<ProductFeedSelectedOption>,
     >,
@@ -29612,7 +31407,7 @@ pub struct ProductListing {
     pub vendor: ::commerce_webhooks::Field<::std::string::String>,
     /// `available`: `bool`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described as a property on the REST ProductListing page (latest, 2024-07), whose `variants` text describes variants in general; the field appears only in example responses (searched 2026-12)).
     pub available: ::commerce_webhooks::Field<bool>,
     /// `tags`: `string`, may be absent or null.
     ///
@@ -29902,15 +31697,15 @@ impl ::commerce_webhooks::wire::serde::Serialize for ProductListing {
 pub struct ProductListingOptionValue {
     /// `option_id`: `id`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described as a property on the REST ProductListing page (latest, 2024-07), whose `variants` text describes variants in general; the field appears only in example responses (searched 2026-12)).
     pub option_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `name`: `string`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described as a property on the REST ProductListing page (latest, 2024-07), whose `variants` text describes variants in general; the field appears only in example responses (searched 2026-12)).
     pub name: ::commerce_webhooks::Field<::std::string::String>,
     /// `value`: `string`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described as a property on the REST ProductListing page (latest, 2024-07), whose `variants` text describes variants in general; the field appears only in example responses (searched 2026-12)).
     pub value: ::commerce_webhooks::Field<::std::string::String>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -30121,7 +31916,7 @@ pub struct ProductListingVariant {
     pub title: ::commerce_webhooks::Field<::std::string::String>,
     /// `option_values`: `[ProductListingOptionValue]`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described as a property on the REST ProductListing page (latest, 2024-07), whose `variants` text describes variants in general; the field appears only in example responses (searched 2026-12)).
     pub option_values: ::commerce_webhooks::Field<
         ::std::vec::Vec<ProductListingOptionValue>,
     >,
@@ -30131,7 +31926,7 @@ pub struct ProductListingVariant {
     pub price: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `formatted_price`: `string`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described as a property on the REST ProductListing page (latest, 2024-07), whose `variants` text describes variants in general; the field appears only in example responses (searched 2026-12)).
     pub formatted_price: ::commerce_webhooks::Field<::std::string::String>,
     /// `compare_at_price`: `money`, may be absent or null.
     ///
@@ -30163,7 +31958,7 @@ pub struct ProductListingVariant {
     pub position: ::commerce_webhooks::Field<i64>,
     /// `available`: `bool`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described as a property on the REST ProductListing page (latest, 2024-07), whose `variants` text describes variants in general; the field appears only in example responses (searched 2026-12)).
     pub available: ::commerce_webhooks::Field<bool>,
     /// `inventory_policy`: `InventoryPolicy`, may be absent or null.
     ///
@@ -30193,7 +31988,7 @@ pub struct ProductListingVariant {
     pub weight_unit: ::commerce_webhooks::Field<::std::string::String>,
     /// `image_id`: `id`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described as a property on the REST ProductListing page (latest, 2024-07), whose `variants` text describes variants in general; the field appears only in example responses (searched 2026-12)).
     pub image_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `created_at`: `timestamp`, may be absent or null.
     ///
@@ -30542,11 +32337,13 @@ impl ::commerce_webhooks::wire::serde::Serialize for ProductListingVariant {
 /// Fields documented at <https://shopify.dev/api/admin-graphql/latest/objects/Product>.
 ///
 /// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/ProductOption>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2025-01/objects/ProductOption>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProductOption {
     /// `id`: `id`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// A globally-unique ID (GraphQL `ProductOption.id`); the webhook sends it as a number.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `name`: `string`, may be absent or null.
     ///
@@ -30554,7 +32351,7 @@ pub struct ProductOption {
     pub name: ::commerce_webhooks::Field<::std::string::String>,
     /// `product_id`: `id`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL ProductOption object (2025-01 schema: id, linkedMetafield, name, optionValues, position, values) (searched 2026-12)).
     pub product_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `position`: `int`, may be absent or null.
     ///
@@ -30702,7 +32499,7 @@ pub struct ProductPublication {
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `publication_id`: `id`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL ProductPublication object (2025-01 schema: channel, isPublished, product, publishDate) (searched 2026-12)).
     pub publication_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `published_at`: `timestamp`, may be absent or null.
     ///
@@ -30714,11 +32511,11 @@ pub struct ProductPublication {
     pub published: ::commerce_webhooks::Field<bool>,
     /// `created_at`: `timestamp`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL ProductPublication object (2025-01 schema: channel, isPublished, product, publishDate) (searched 2026-12)).
     pub created_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `updated_at`: `timestamp`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL ProductPublication object (2025-01 schema: channel, isPublished, product, publishDate) (searched 2026-12)).
     pub updated_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// `product_id`: `id`, may be absent or null.
     ///
@@ -31430,7 +33227,7 @@ pub struct Refund {
     >,
     /// `total_duties_set`: `MoneySet`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL Refund object (2025-01 schema), whose `duties` are RefundDuty objects with `amountSet`; only the different SuggestedRefund object has `totalDutiesSet` (searched 2026-12)).
     pub total_duties_set: ::commerce_webhooks::Field<MoneySet>,
     /// `return`: `json`, may be absent or null.
     ///
@@ -31959,7 +33756,7 @@ impl ::commerce_webhooks::wire::serde::Serialize for RefundLineItem {
 pub struct ResourceRef {
     /// `id`: `id`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described on the pages this shape cites (webhooks/2026-07, changelog/graphql-admin-id-added-to-webhooks); not searched further in this pass (2026-12)).
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `admin_graphql_api_id`: `id`, may be absent or null.
     ///
@@ -32062,11 +33859,13 @@ impl ::commerce_webhooks::wire::serde::Serialize for ResourceRef {
 /// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/Return>.
 ///
 /// Field descriptions also from <https://shopify.dev/changelog/graphql-admin-id-added-to-webhooks>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2025-01/objects/Return>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Return {
     /// `id`: `id`, documented as always present.
     ///
-    /// No public document of the platform describes this field.
+    /// A globally-unique ID (GraphQL `Return.id`); the webhook sends it as a number, with the gid in `admin_graphql_api_id`.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `admin_graphql_api_id`: `id`, may be absent or null.
     ///
@@ -32086,7 +33885,7 @@ pub struct Return {
     pub order: ::commerce_webhooks::Field<ResourceRef>,
     /// `total_return_line_items`: `int`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL Return object (2025-01 schema), whose `totalQuantity` is the sum of return line item quantities, not a count of line items (searched 2026-12)).
     pub total_return_line_items: ::commerce_webhooks::Field<i64>,
     /// `name`: `string`, may be absent or null.
     ///
@@ -32112,7 +33911,7 @@ pub struct Return {
     >,
     /// `total_exchange_line_items`: `int`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL Return object (2025-01 schema) (searched 2026-12)).
     pub total_exchange_line_items: ::commerce_webhooks::Field<i64>,
     /// `decline`: `ReturnDecline`, may be absent or null.
     ///
@@ -32448,13 +34247,13 @@ impl ::commerce_webhooks::wire::serde::Serialize for ReturnDecline {
 pub struct ReturnFeeChanges {
     /// `updates`: `[json]`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described on the pages this shape cites (admin-rest/latest/resources/order); not searched further in this pass (2026-12)).
     pub updates: ::commerce_webhooks::Field<
         ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
     >,
     /// `removals`: `[json]`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described on the pages this shape cites (admin-rest/latest/resources/order); not searched further in this pass (2026-12)).
     pub removals: ::commerce_webhooks::Field<
         ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
     >,
@@ -32557,7 +34356,7 @@ impl ::commerce_webhooks::wire::serde::Serialize for ReturnFeeChanges {
 pub struct ReturnLineItemChanges {
     /// `removals`: `[ReturnLineItemDelta]`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described on the pages this shape cites (admin-rest/latest/resources/order); not searched further in this pass (2026-12)).
     pub removals: ::commerce_webhooks::Field<::std::vec::Vec<ReturnLineItemDelta>>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -32651,7 +34450,7 @@ pub struct ReturnLineItemDelta {
     pub admin_graphql_api_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `delta`: `int`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described on the pages this shape cites (admin-rest/latest/resources/order, changelog/graphql-admin-id-added-to-webhooks); not searched further in this pass (2026-12)).
     pub delta: ::commerce_webhooks::Field<i64>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -32748,11 +34547,13 @@ impl ::commerce_webhooks::wire::serde::Serialize for ReturnLineItemDelta {
 /// Fields documented at <https://shopify.dev/docs/api/webhooks/2026-07>.
 ///
 /// Field descriptions also from <https://shopify.dev/changelog/graphql-admin-id-added-to-webhooks>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2025-01/objects/ReturnShippingFee>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReturnShippingFee {
     /// `id`: `id`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// The unique ID for the fee (GraphQL `ReturnShippingFee.id`); the webhook sends it as a number, with the gid in `admin_graphql_api_id`.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `admin_graphql_api_id`: `id`, may be absent or null.
     ///
@@ -32760,7 +34561,7 @@ pub struct ReturnShippingFee {
     pub admin_graphql_api_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `price`: `MoneySet`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: no `price` field on the GraphQL ReturnShippingFee object (2025-01 schema), which has `amountSet` ("The amount of the return shipping fee, in shop and presentment currencies."); left undocumented rather than equating the names (searched 2026-12)).
     pub price: ::commerce_webhooks::Field<MoneySet>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -32876,15 +34677,15 @@ pub struct ReturnUpdate {
     pub admin_graphql_api_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `return_line_items`: `ReturnLineItemChanges`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described on the pages this shape cites (admin-rest/latest/resources/order, changelog/graphql-admin-id-added-to-webhooks); not searched further in this pass (2026-12)).
     pub return_line_items: ::commerce_webhooks::Field<ReturnLineItemChanges>,
     /// `restocking_fees`: `ReturnFeeChanges`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described on the pages this shape cites (admin-rest/latest/resources/order, changelog/graphql-admin-id-added-to-webhooks); not searched further in this pass (2026-12)).
     pub restocking_fees: ::commerce_webhooks::Field<ReturnFeeChanges>,
     /// `return_shipping_fees`: `ReturnFeeChanges`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not described on the pages this shape cites (admin-rest/latest/resources/order, changelog/graphql-admin-id-added-to-webhooks); not searched further in this pass (2026-12)).
     pub return_shipping_fees: ::commerce_webhooks::Field<ReturnFeeChanges>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -33011,11 +34812,13 @@ impl ::commerce_webhooks::wire::serde::Serialize for ReturnUpdate {
 /// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/ReverseDelivery>.
 ///
 /// Field descriptions also from <https://shopify.dev/changelog/graphql-admin-id-added-to-webhooks>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2025-01/objects/ReverseDelivery>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReverseDelivery {
     /// `id`: `id`, documented as always present.
     ///
-    /// No public document of the platform describes this field.
+    /// The ID of the reverse delivery (GraphQL `ReverseDelivery.id`); the webhook sends it as a number, with the gid in `admin_graphql_api_id`.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `admin_graphql_api_id`: `id`, may be absent or null.
     ///
@@ -33023,7 +34826,7 @@ pub struct ReverseDelivery {
     pub admin_graphql_api_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `return`: `ResourceRef`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: no `return` field on the GraphQL ReverseDelivery object (2025-01 schema: deliverable, id, reverseDeliveryLineItems, reverseFulfillmentOrder) (searched 2026-12)).
     pub return_: ::commerce_webhooks::Field<ResourceRef>,
     /// `shipping_deliverable`: `ReverseDeliveryShippingDeliverable`, may be absent or null.
     ///
@@ -33491,11 +35294,13 @@ impl ::commerce_webhooks::wire::serde::Serialize for ReverseDeliveryTracking {
 /// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/enums/WebhookSubscriptionTopic>.
 ///
 /// Field descriptions also from <https://shopify.dev/changelog/graphql-admin-id-added-to-webhooks>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2025-01/objects/ReverseFulfillmentOrder>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReverseFulfillmentOrderDisposal {
     /// `id`: `id`, documented as always present.
     ///
-    /// No public document of the platform describes this field.
+    /// The ID of the reverse fulfillment order that the disposition was made on (GraphQL `ReverseFulfillmentOrder.id`, a globally-unique ID); sent as a number, with the gid in `admin_graphql_api_id`.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `admin_graphql_api_id`: `id`, may be absent or null.
     ///
@@ -33509,7 +35314,7 @@ pub struct ReverseFulfillmentOrderDisposal {
     >,
     /// `total_dispositions`: `int`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL ReverseFulfillmentOrder object (2025-01 schema) nor described by the WebhookSubscriptionTopic enum entry REVERSE_FULFILLMENT_ORDERS_DISPOSE (searched 2026-12)).
     pub total_dispositions: ::commerce_webhooks::Field<i64>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -33635,11 +35440,11 @@ impl ::commerce_webhooks::wire::serde::Serialize for ReverseFulfillmentOrderDisp
 pub struct ReverseFulfillmentOrderDisposition {
     /// `reverse_fulfillment_order_line_item`: `ResourceRef`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL ReverseFulfillmentOrderDisposition object (2025-01 schema: id, location, quantity, type) (searched 2026-12)).
     pub reverse_fulfillment_order_line_item: ::commerce_webhooks::Field<ResourceRef>,
     /// `reverse_delivery_line_item`: `json`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL ReverseFulfillmentOrderDisposition object (2025-01 schema: id, location, quantity, type) (searched 2026-12)).
     pub reverse_delivery_line_item: ::commerce_webhooks::Field<
         ::commerce_webhooks::wire::serde_json::Value,
     >,
@@ -33887,11 +35692,13 @@ impl ::commerce_webhooks::wire::serde::Serialize for ScheduledProductListingPayl
 /// Fields documented at <https://shopify.dev/docs/api/webhooks/2026-07>.
 ///
 /// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/Segment>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2025-01/objects/Segment>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Segment {
     /// `id`: `id`, documented as always present.
     ///
-    /// No public document of the platform describes this field.
+    /// A globally-unique ID (GraphQL `Segment.id`); the webhook sends it as a number.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `name`: `string`, may be absent or null.
     ///
@@ -34231,6 +36038,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for SellingPlan {
 /// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/SellingPlanGroup>.
 ///
 /// Field descriptions also from <https://shopify.dev/changelog/graphql-admin-id-added-to-webhooks>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2025-01/objects/SellingPlanGroup>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SellingPlanGroup {
     /// `admin_graphql_api_id`: `id`, may be absent or null.
@@ -34239,7 +36048,7 @@ pub struct SellingPlanGroup {
     pub admin_graphql_api_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `id`: `id`, documented as always present.
     ///
-    /// No public document of the platform describes this field.
+    /// A globally-unique ID (GraphQL `SellingPlanGroup.id`); the webhook sends it as a number, with the gid in `admin_graphql_api_id`.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `name`: `string`, may be absent or null.
     ///
@@ -34251,7 +36060,7 @@ pub struct SellingPlanGroup {
     pub merchant_code: ::commerce_webhooks::Field<::std::string::String>,
     /// `admin_graphql_api_app`: `string`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: no `app` field on the GraphQL SellingPlanGroup object (2025-01 schema), which has `appId` ("The ID for app, exposed in Liquid and product JSON.") (searched 2026-12)).
     pub admin_graphql_api_app: ::commerce_webhooks::Field<::std::string::String>,
     /// `app_id`: `id`, may be absent or null.
     ///
@@ -36274,11 +38083,13 @@ impl ::commerce_webhooks::wire::serde::Serialize for ShopifyProtectEligibilityCh
 /// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/SubscriptionBillingAttempt>.
 ///
 /// Field descriptions also from <https://shopify.dev/changelog/graphql-admin-id-added-to-webhooks>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2025-01/objects/SubscriptionBillingAttempt>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SubscriptionBillingAttempt {
     /// `id`: `id`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// A globally-unique ID (GraphQL `SubscriptionBillingAttempt.id`); the webhook sends it as a number, with the gid in `admin_graphql_api_id`.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `admin_graphql_api_id`: `id`, may be absent or null.
     ///
@@ -36879,6 +38690,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for SubscriptionBillingPolicy {
 /// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/SubscriptionContract>.
 ///
 /// Field descriptions also from <https://shopify.dev/changelog/graphql-admin-id-added-to-webhooks>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2025-01/objects/SubscriptionContract>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SubscriptionContract {
     /// `admin_graphql_api_id`: `id`, may be absent or null.
@@ -36887,7 +38700,7 @@ pub struct SubscriptionContract {
     pub admin_graphql_api_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `id`: `id`, documented as always present.
     ///
-    /// No public document of the platform describes this field.
+    /// A globally-unique ID (GraphQL `SubscriptionContract.id`); the webhook sends it as a number, with the gid in `admin_graphql_api_id`.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `billing_policy`: `SubscriptionBillingPolicy`, may be absent or null.
     ///
@@ -37316,7 +39129,7 @@ pub struct TaxLine {
     pub price: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `position`: `int`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL TaxLine object (channelLiable, priceSet, rate, ratePercentage, source, title) nor described on the REST Order page this shape cites (searched 2026-12)).
     pub position: ::commerce_webhooks::Field<i64>,
     /// `rate`: `number`, may be absent or null.
     ///
@@ -37332,63 +39145,63 @@ pub struct TaxLine {
     pub source: ::commerce_webhooks::Field<::std::string::String>,
     /// `zone`: `string`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL TaxLine object (channelLiable, priceSet, rate, ratePercentage, source, title) nor described on the REST Order page this shape cites (searched 2026-12)).
     pub zone: ::commerce_webhooks::Field<::std::string::String>,
     /// `jurisdiction_id`: `json`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL TaxLine object (channelLiable, priceSet, rate, ratePercentage, source, title) nor described on the REST Order page this shape cites (searched 2026-12)).
     pub jurisdiction_id: ::commerce_webhooks::Field<
         ::commerce_webhooks::wire::serde_json::Value,
     >,
     /// `jurisdiction_type`: `string`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL TaxLine object (channelLiable, priceSet, rate, ratePercentage, source, title) nor described on the REST Order page this shape cites (searched 2026-12)).
     pub jurisdiction_type: ::commerce_webhooks::Field<::std::string::String>,
     /// `jurisdiction_source`: `string`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL TaxLine object (channelLiable, priceSet, rate, ratePercentage, source, title) nor described on the REST Order page this shape cites (searched 2026-12)).
     pub jurisdiction_source: ::commerce_webhooks::Field<::std::string::String>,
     /// `reporting_taxable_amount`: `money`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL TaxLine object (channelLiable, priceSet, rate, ratePercentage, source, title) nor described on the REST Order page this shape cites (searched 2026-12)).
     pub reporting_taxable_amount: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `reporting_non_taxable_amount`: `money`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL TaxLine object (channelLiable, priceSet, rate, ratePercentage, source, title) nor described on the REST Order page this shape cites (searched 2026-12)).
     pub reporting_non_taxable_amount: ::commerce_webhooks::Field<
         ::commerce_webhooks::Money,
     >,
     /// `reporting_exempt_amount`: `money`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL TaxLine object (channelLiable, priceSet, rate, ratePercentage, source, title) nor described on the REST Order page this shape cites (searched 2026-12)).
     pub reporting_exempt_amount: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `reporting_jurisdiction_name`: `string`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL TaxLine object (channelLiable, priceSet, rate, ratePercentage, source, title) nor described on the REST Order page this shape cites (searched 2026-12)).
     pub reporting_jurisdiction_name: ::commerce_webhooks::Field<::std::string::String>,
     /// `reporting_jurisdiction_type`: `string`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL TaxLine object (channelLiable, priceSet, rate, ratePercentage, source, title) nor described on the REST Order page this shape cites (searched 2026-12)).
     pub reporting_jurisdiction_type: ::commerce_webhooks::Field<::std::string::String>,
     /// `reporting_jurisdiction_code`: `string`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL TaxLine object (channelLiable, priceSet, rate, ratePercentage, source, title) nor described on the REST Order page this shape cites (searched 2026-12)).
     pub reporting_jurisdiction_code: ::commerce_webhooks::Field<::std::string::String>,
     /// `tax_api_client_id`: `id`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL TaxLine object (channelLiable, priceSet, rate, ratePercentage, source, title) nor described on the REST Order page this shape cites (searched 2026-12)).
     pub tax_api_client_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `tax_calculation_price`: `money`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL TaxLine object (channelLiable, priceSet, rate, ratePercentage, source, title) nor described on the REST Order page this shape cites (searched 2026-12)).
     pub tax_calculation_price: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// `tax_registration_id`: `id`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL TaxLine object (channelLiable, priceSet, rate, ratePercentage, source, title) nor described on the REST Order page this shape cites (searched 2026-12)).
     pub tax_registration_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `compare_at`: `number`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL TaxLine object (channelLiable, priceSet, rate, ratePercentage, source, title) nor described on the REST Order page this shape cites (searched 2026-12)).
     pub compare_at: ::commerce_webhooks::Field<
         ::commerce_webhooks::wire::serde_json::Number,
     >,
@@ -37739,19 +39552,19 @@ impl ::commerce_webhooks::wire::serde::Serialize for TaxLine {
 pub struct TaxService {
     /// `id`: `id`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: no TaxService object in the Admin GraphQL schema (2025-01) and no shopify.dev page found by docs search; only a third-party issue (MONEI/Shopify-api-node#94) mentions a TaxService resource (searched 2026-12)).
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `name`: `string`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: no TaxService object in the Admin GraphQL schema (2025-01) and no shopify.dev page found by docs search; only a third-party issue (MONEI/Shopify-api-node#94) mentions a TaxService resource (searched 2026-12)).
     pub name: ::commerce_webhooks::Field<::std::string::String>,
     /// `url`: `string`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: no TaxService object in the Admin GraphQL schema (2025-01) and no shopify.dev page found by docs search; only a third-party issue (MONEI/Shopify-api-node#94) mentions a TaxService resource (searched 2026-12)).
     pub url: ::commerce_webhooks::Field<::std::string::String>,
     /// `active`: `bool`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// No public document of the platform describes this field (searched: no TaxService object in the Admin GraphQL schema (2025-01) and no shopify.dev page found by docs search; only a third-party issue (MONEI/Shopify-api-node#94) mentions a TaxService resource (searched 2026-12)).
     pub active: ::commerce_webhooks::Field<bool>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<

@@ -4456,6 +4456,1318 @@ impl Metadata for ::commerce_webhooks::Delivery<Event> {
         self.metadata("sw_user_language")
     }
 }
+/// The catalog's example bodies of each topic, in [`Topic::ALL`] order.
+#[cfg(feature = "fixtures")]
+const EXAMPLES: &[&[::commerce_webhooks::testing::Example]] = &[
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/checkout_customer_before_login.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/05922a0bfe5368b404859948b26944001f5c2a2e/src/Core/Framework/Test/Webhook/WebhookDispatcherTest.php",
+            ),
+            body: include_str!(
+                "../../fixtures/shopware/checkout_customer_before_login.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/checkout_customer_changed_payment_method.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Customer/Event/CustomerChangedPaymentMethodEvent.php",
+            ),
+            body: include_str!(
+                "../../fixtures/shopware/checkout_customer_changed_payment_method.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/checkout_customer_deleted.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Customer/Event/CustomerDeletedEvent.php",
+            ),
+            body: include_str!("../../fixtures/shopware/checkout_customer_deleted.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/checkout_customer_double_opt_in_guest_order.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Customer/Event/DoubleOptInGuestOrderEvent.php",
+            ),
+            body: include_str!(
+                "../../fixtures/shopware/checkout_customer_double_opt_in_guest_order.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/checkout_customer_double_opt_in_registration.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Customer/Event/CustomerDoubleOptInRegistrationEvent.php",
+            ),
+            body: include_str!(
+                "../../fixtures/shopware/checkout_customer_double_opt_in_registration.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/checkout_customer_guest_register.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Customer/Event/GuestCustomerRegisterEvent.php",
+            ),
+            body: include_str!(
+                "../../fixtures/shopware/checkout_customer_guest_register.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/checkout_customer_login.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/05922a0bfe5368b404859948b26944001f5c2a2e/src/Core/Framework/Test/Webhook/WebhookDispatcherTest.php",
+            ),
+            body: include_str!("../../fixtures/shopware/checkout_customer_login.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/checkout_customer_logout.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Customer/Event/CustomerLogoutEvent.php",
+            ),
+            body: include_str!("../../fixtures/shopware/checkout_customer_logout.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/checkout_customer_register.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Customer/Event/CustomerRegisterEvent.php",
+            ),
+            body: include_str!("../../fixtures/shopware/checkout_customer_register.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/checkout_order_payment_method_changed.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Order/Event/OrderPaymentMethodChangedEvent.php",
+            ),
+            body: include_str!(
+                "../../fixtures/shopware/checkout_order_payment_method_changed.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/checkout_order_placed.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Cart/Event/CheckoutOrderPlacedEvent.php",
+            ),
+            body: include_str!("../../fixtures/shopware/checkout_order_placed.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/contact_form_send.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Content/ContactForm/Event/ContactFormEvent.php",
+            ),
+            body: include_str!("../../fixtures/shopware/contact_form_send.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/customer_group_registration_accepted.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Customer/Event/CustomerGroupRegistrationAccepted.php",
+            ),
+            body: include_str!(
+                "../../fixtures/shopware/customer_group_registration_accepted.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/customer_group_registration_declined.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Customer/Event/CustomerGroupRegistrationDeclined.php",
+            ),
+            body: include_str!(
+                "../../fixtures/shopware/customer_group_registration_declined.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/customer_recovery_request.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Customer/Event/CustomerAccountRecoverRequestEvent.php",
+            ),
+            body: include_str!("../../fixtures/shopware/customer_recovery_request.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/mail_after_create_message.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Content/MailTemplate/Service/Event/MailBeforeSentEvent.php",
+            ),
+            body: include_str!("../../fixtures/shopware/mail_after_create_message.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/mail_before_send.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Content/MailTemplate/Service/Event/MailBeforeValidateEvent.php",
+            ),
+            body: include_str!("../../fixtures/shopware/mail_before_send.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/mail_sent.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Content/MailTemplate/Service/Event/MailSentEvent.php",
+            ),
+            body: include_str!("../../fixtures/shopware/mail_sent.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/newsletter_confirm.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Content/Newsletter/Event/NewsletterConfirmEvent.php",
+            ),
+            body: include_str!("../../fixtures/shopware/newsletter_confirm.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/newsletter_register.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Content/Newsletter/Event/NewsletterRegisterEvent.php",
+            ),
+            body: include_str!("../../fixtures/shopware/newsletter_register.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/newsletter_unsubscribe.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Content/Newsletter/Event/NewsletterUnsubscribeEvent.php",
+            ),
+            body: include_str!("../../fixtures/shopware/newsletter_unsubscribe.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/product_export_log.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/0066166515329456168e334253f1faf93dd56ced/src/Core/Content/ProductExport/Event/ProductExportLoggingEvent.php",
+            ),
+            body: include_str!("../../fixtures/shopware/product_export_log.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/review_form_send.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/b454228f20d6bcaef284511835aa6e68bd2a9b52/src/Core/Content/Product/SalesChannel/Review/Event/ReviewFormEvent.php",
+            ),
+            body: include_str!("../../fixtures/shopware/review_form_send.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/state_enter_order_state_cancelled.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Order/Event/OrderStateMachineStateChangeEvent.php",
+            ),
+            body: include_str!(
+                "../../fixtures/shopware/state_enter_order_state_cancelled.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/state_enter_order_state_completed.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Order/Event/OrderStateMachineStateChangeEvent.php",
+            ),
+            body: include_str!(
+                "../../fixtures/shopware/state_enter_order_state_completed.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/state_enter_order_state_in_progress.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Order/Event/OrderStateMachineStateChangeEvent.php",
+            ),
+            body: include_str!(
+                "../../fixtures/shopware/state_enter_order_state_in_progress.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/state_enter_order_state_open.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Order/Event/OrderStateMachineStateChangeEvent.php",
+            ),
+            body: include_str!(
+                "../../fixtures/shopware/state_enter_order_state_open.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/state_enter_order_delivery_state_cancelled.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Order/Event/OrderStateMachineStateChangeEvent.php",
+            ),
+            body: include_str!(
+                "../../fixtures/shopware/state_enter_order_delivery_state_cancelled.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/state_enter_order_delivery_state_open.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Order/Event/OrderStateMachineStateChangeEvent.php",
+            ),
+            body: include_str!(
+                "../../fixtures/shopware/state_enter_order_delivery_state_open.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/state_enter_order_delivery_state_returned.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Order/Event/OrderStateMachineStateChangeEvent.php",
+            ),
+            body: include_str!(
+                "../../fixtures/shopware/state_enter_order_delivery_state_returned.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/state_enter_order_delivery_state_returned_partially.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Order/Event/OrderStateMachineStateChangeEvent.php",
+            ),
+            body: include_str!(
+                "../../fixtures/shopware/state_enter_order_delivery_state_returned_partially.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/state_enter_order_delivery_state_shipped.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Order/Event/OrderStateMachineStateChangeEvent.php",
+            ),
+            body: include_str!(
+                "../../fixtures/shopware/state_enter_order_delivery_state_shipped.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/state_enter_order_delivery_state_shipped_partially.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Order/Event/OrderStateMachineStateChangeEvent.php",
+            ),
+            body: include_str!(
+                "../../fixtures/shopware/state_enter_order_delivery_state_shipped_partially.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/state_enter_order_transaction_state_authorized.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Order/Event/OrderStateMachineStateChangeEvent.php",
+            ),
+            body: include_str!(
+                "../../fixtures/shopware/state_enter_order_transaction_state_authorized.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/state_enter_order_transaction_state_cancelled.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Order/Event/OrderStateMachineStateChangeEvent.php",
+            ),
+            body: include_str!(
+                "../../fixtures/shopware/state_enter_order_transaction_state_cancelled.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/state_enter_order_transaction_state_chargeback.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Order/Event/OrderStateMachineStateChangeEvent.php",
+            ),
+            body: include_str!(
+                "../../fixtures/shopware/state_enter_order_transaction_state_chargeback.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/state_enter_order_transaction_state_failed.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Order/Event/OrderStateMachineStateChangeEvent.php",
+            ),
+            body: include_str!(
+                "../../fixtures/shopware/state_enter_order_transaction_state_failed.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/state_enter_order_transaction_state_in_progress.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Order/Event/OrderStateMachineStateChangeEvent.php",
+            ),
+            body: include_str!(
+                "../../fixtures/shopware/state_enter_order_transaction_state_in_progress.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/state_enter_order_transaction_state_open.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Order/Event/OrderStateMachineStateChangeEvent.php",
+            ),
+            body: include_str!(
+                "../../fixtures/shopware/state_enter_order_transaction_state_open.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/state_enter_order_transaction_state_paid.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Order/Event/OrderStateMachineStateChangeEvent.php",
+            ),
+            body: include_str!(
+                "../../fixtures/shopware/state_enter_order_transaction_state_paid.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/state_enter_order_transaction_state_paid_partially.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Order/Event/OrderStateMachineStateChangeEvent.php",
+            ),
+            body: include_str!(
+                "../../fixtures/shopware/state_enter_order_transaction_state_paid_partially.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/state_enter_order_transaction_state_refunded.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Order/Event/OrderStateMachineStateChangeEvent.php",
+            ),
+            body: include_str!(
+                "../../fixtures/shopware/state_enter_order_transaction_state_refunded.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/state_enter_order_transaction_state_refunded_partially.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Order/Event/OrderStateMachineStateChangeEvent.php",
+            ),
+            body: include_str!(
+                "../../fixtures/shopware/state_enter_order_transaction_state_refunded_partially.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/state_enter_order_transaction_state_reminded.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Order/Event/OrderStateMachineStateChangeEvent.php",
+            ),
+            body: include_str!(
+                "../../fixtures/shopware/state_enter_order_transaction_state_reminded.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/state_enter_order_transaction_state_unconfirmed.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Order/Event/OrderStateMachineStateChangeEvent.php",
+            ),
+            body: include_str!(
+                "../../fixtures/shopware/state_enter_order_transaction_state_unconfirmed.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/state_enter_order_transaction_capture_state_completed.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Order/Event/OrderStateMachineStateChangeEvent.php",
+            ),
+            body: include_str!(
+                "../../fixtures/shopware/state_enter_order_transaction_capture_state_completed.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/state_enter_order_transaction_capture_state_failed.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Order/Event/OrderStateMachineStateChangeEvent.php",
+            ),
+            body: include_str!(
+                "../../fixtures/shopware/state_enter_order_transaction_capture_state_failed.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/state_enter_order_transaction_capture_state_pending.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Order/Event/OrderStateMachineStateChangeEvent.php",
+            ),
+            body: include_str!(
+                "../../fixtures/shopware/state_enter_order_transaction_capture_state_pending.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/state_enter_order_transaction_capture_refund_state_cancelled.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Order/Event/OrderStateMachineStateChangeEvent.php",
+            ),
+            body: include_str!(
+                "../../fixtures/shopware/state_enter_order_transaction_capture_refund_state_cancelled.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/state_enter_order_transaction_capture_refund_state_completed.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Order/Event/OrderStateMachineStateChangeEvent.php",
+            ),
+            body: include_str!(
+                "../../fixtures/shopware/state_enter_order_transaction_capture_refund_state_completed.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/state_enter_order_transaction_capture_refund_state_failed.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Order/Event/OrderStateMachineStateChangeEvent.php",
+            ),
+            body: include_str!(
+                "../../fixtures/shopware/state_enter_order_transaction_capture_refund_state_failed.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/state_enter_order_transaction_capture_refund_state_in_progress.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Order/Event/OrderStateMachineStateChangeEvent.php",
+            ),
+            body: include_str!(
+                "../../fixtures/shopware/state_enter_order_transaction_capture_refund_state_in_progress.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/state_enter_order_transaction_capture_refund_state_open.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Order/Event/OrderStateMachineStateChangeEvent.php",
+            ),
+            body: include_str!(
+                "../../fixtures/shopware/state_enter_order_transaction_capture_refund_state_open.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/state_leave_order_state_cancelled.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Order/Event/OrderStateMachineStateChangeEvent.php",
+            ),
+            body: include_str!(
+                "../../fixtures/shopware/state_leave_order_state_cancelled.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/state_leave_order_state_completed.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Order/Event/OrderStateMachineStateChangeEvent.php",
+            ),
+            body: include_str!(
+                "../../fixtures/shopware/state_leave_order_state_completed.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/state_leave_order_state_in_progress.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Order/Event/OrderStateMachineStateChangeEvent.php",
+            ),
+            body: include_str!(
+                "../../fixtures/shopware/state_leave_order_state_in_progress.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/state_leave_order_state_open.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Order/Event/OrderStateMachineStateChangeEvent.php",
+            ),
+            body: include_str!(
+                "../../fixtures/shopware/state_leave_order_state_open.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/state_leave_order_delivery_state_cancelled.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Order/Event/OrderStateMachineStateChangeEvent.php",
+            ),
+            body: include_str!(
+                "../../fixtures/shopware/state_leave_order_delivery_state_cancelled.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/state_leave_order_delivery_state_open.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Order/Event/OrderStateMachineStateChangeEvent.php",
+            ),
+            body: include_str!(
+                "../../fixtures/shopware/state_leave_order_delivery_state_open.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/state_leave_order_delivery_state_returned.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Order/Event/OrderStateMachineStateChangeEvent.php",
+            ),
+            body: include_str!(
+                "../../fixtures/shopware/state_leave_order_delivery_state_returned.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/state_leave_order_delivery_state_returned_partially.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Order/Event/OrderStateMachineStateChangeEvent.php",
+            ),
+            body: include_str!(
+                "../../fixtures/shopware/state_leave_order_delivery_state_returned_partially.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/state_leave_order_delivery_state_shipped.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Order/Event/OrderStateMachineStateChangeEvent.php",
+            ),
+            body: include_str!(
+                "../../fixtures/shopware/state_leave_order_delivery_state_shipped.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/state_leave_order_delivery_state_shipped_partially.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Order/Event/OrderStateMachineStateChangeEvent.php",
+            ),
+            body: include_str!(
+                "../../fixtures/shopware/state_leave_order_delivery_state_shipped_partially.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/state_leave_order_transaction_state_authorized.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Order/Event/OrderStateMachineStateChangeEvent.php",
+            ),
+            body: include_str!(
+                "../../fixtures/shopware/state_leave_order_transaction_state_authorized.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/state_leave_order_transaction_state_cancelled.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Order/Event/OrderStateMachineStateChangeEvent.php",
+            ),
+            body: include_str!(
+                "../../fixtures/shopware/state_leave_order_transaction_state_cancelled.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/state_leave_order_transaction_state_chargeback.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Order/Event/OrderStateMachineStateChangeEvent.php",
+            ),
+            body: include_str!(
+                "../../fixtures/shopware/state_leave_order_transaction_state_chargeback.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/state_leave_order_transaction_state_failed.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Order/Event/OrderStateMachineStateChangeEvent.php",
+            ),
+            body: include_str!(
+                "../../fixtures/shopware/state_leave_order_transaction_state_failed.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/state_leave_order_transaction_state_in_progress.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Order/Event/OrderStateMachineStateChangeEvent.php",
+            ),
+            body: include_str!(
+                "../../fixtures/shopware/state_leave_order_transaction_state_in_progress.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/state_leave_order_transaction_state_open.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Order/Event/OrderStateMachineStateChangeEvent.php",
+            ),
+            body: include_str!(
+                "../../fixtures/shopware/state_leave_order_transaction_state_open.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/state_leave_order_transaction_state_paid.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Order/Event/OrderStateMachineStateChangeEvent.php",
+            ),
+            body: include_str!(
+                "../../fixtures/shopware/state_leave_order_transaction_state_paid.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/state_leave_order_transaction_state_paid_partially.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Order/Event/OrderStateMachineStateChangeEvent.php",
+            ),
+            body: include_str!(
+                "../../fixtures/shopware/state_leave_order_transaction_state_paid_partially.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/state_leave_order_transaction_state_refunded.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Order/Event/OrderStateMachineStateChangeEvent.php",
+            ),
+            body: include_str!(
+                "../../fixtures/shopware/state_leave_order_transaction_state_refunded.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/state_leave_order_transaction_state_refunded_partially.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Order/Event/OrderStateMachineStateChangeEvent.php",
+            ),
+            body: include_str!(
+                "../../fixtures/shopware/state_leave_order_transaction_state_refunded_partially.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/state_leave_order_transaction_state_reminded.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Order/Event/OrderStateMachineStateChangeEvent.php",
+            ),
+            body: include_str!(
+                "../../fixtures/shopware/state_leave_order_transaction_state_reminded.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/state_leave_order_transaction_state_unconfirmed.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Order/Event/OrderStateMachineStateChangeEvent.php",
+            ),
+            body: include_str!(
+                "../../fixtures/shopware/state_leave_order_transaction_state_unconfirmed.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/state_leave_order_transaction_capture_state_completed.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Order/Event/OrderStateMachineStateChangeEvent.php",
+            ),
+            body: include_str!(
+                "../../fixtures/shopware/state_leave_order_transaction_capture_state_completed.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/state_leave_order_transaction_capture_state_failed.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Order/Event/OrderStateMachineStateChangeEvent.php",
+            ),
+            body: include_str!(
+                "../../fixtures/shopware/state_leave_order_transaction_capture_state_failed.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/state_leave_order_transaction_capture_state_pending.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Order/Event/OrderStateMachineStateChangeEvent.php",
+            ),
+            body: include_str!(
+                "../../fixtures/shopware/state_leave_order_transaction_capture_state_pending.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/state_leave_order_transaction_capture_refund_state_cancelled.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Order/Event/OrderStateMachineStateChangeEvent.php",
+            ),
+            body: include_str!(
+                "../../fixtures/shopware/state_leave_order_transaction_capture_refund_state_cancelled.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/state_leave_order_transaction_capture_refund_state_completed.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Order/Event/OrderStateMachineStateChangeEvent.php",
+            ),
+            body: include_str!(
+                "../../fixtures/shopware/state_leave_order_transaction_capture_refund_state_completed.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/state_leave_order_transaction_capture_refund_state_failed.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Order/Event/OrderStateMachineStateChangeEvent.php",
+            ),
+            body: include_str!(
+                "../../fixtures/shopware/state_leave_order_transaction_capture_refund_state_failed.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/state_leave_order_transaction_capture_refund_state_in_progress.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Order/Event/OrderStateMachineStateChangeEvent.php",
+            ),
+            body: include_str!(
+                "../../fixtures/shopware/state_leave_order_transaction_capture_refund_state_in_progress.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/state_leave_order_transaction_capture_refund_state_open.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Order/Event/OrderStateMachineStateChangeEvent.php",
+            ),
+            body: include_str!(
+                "../../fixtures/shopware/state_leave_order_transaction_capture_refund_state_open.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/user_recovery_request.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/System/User/Recovery/UserRecoveryRequestEvent.php",
+            ),
+            body: include_str!("../../fixtures/shopware/user_recovery_request.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/product_written.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/docs/blob/00aea5be80327d154401f1fc5ad22cee580712a6/guides/plugins/apps/webhook.md",
+            ),
+            body: include_str!("../../fixtures/shopware/product_written.json"),
+        },
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/product_written.2.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/011235fc82e34b48f0ae3f09781d0e5597c598c7/src/Docs/Resources/current/47-app-system-guide/30-app-base-guide.md",
+            ),
+            body: include_str!("../../fixtures/shopware/product_written.2.json"),
+        },
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/product_written.3.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/05922a0bfe5368b404859948b26944001f5c2a2e/src/Core/Framework/Test/Webhook/WebhookDispatcherTest.php",
+            ),
+            body: include_str!("../../fixtures/shopware/product_written.3.json"),
+        },
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/product_written.4.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/66d601b4f83ad12597e12085d4b323b7c5de37e2/tests/unit/Core/Framework/Webhook/Hookable/HookableEntityWrittenEventTest.php",
+            ),
+            body: include_str!("../../fixtures/shopware/product_written.4.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/product_deleted.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Framework/Webhook/Hookable/HookableEntityWrittenEvent.php",
+            ),
+            body: include_str!("../../fixtures/shopware/product_deleted.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/product_price_written.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Framework/Webhook/Hookable/HookableEntityWrittenEvent.php",
+            ),
+            body: include_str!("../../fixtures/shopware/product_price_written.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/product_price_deleted.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Framework/Webhook/Hookable/HookableEntityWrittenEvent.php",
+            ),
+            body: include_str!("../../fixtures/shopware/product_price_deleted.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/category_written.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Framework/Webhook/Hookable/HookableEntityWrittenEvent.php",
+            ),
+            body: include_str!("../../fixtures/shopware/category_written.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/category_deleted.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Framework/Webhook/Hookable/HookableEntityWrittenEvent.php",
+            ),
+            body: include_str!("../../fixtures/shopware/category_deleted.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/sales_channel_written.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Framework/Webhook/Hookable/HookableEntityWrittenEvent.php",
+            ),
+            body: include_str!("../../fixtures/shopware/sales_channel_written.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/sales_channel_deleted.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Framework/Webhook/Hookable/HookableEntityWrittenEvent.php",
+            ),
+            body: include_str!("../../fixtures/shopware/sales_channel_deleted.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/sales_channel_domain_written.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Framework/Webhook/Hookable/HookableEntityWrittenEvent.php",
+            ),
+            body: include_str!(
+                "../../fixtures/shopware/sales_channel_domain_written.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/sales_channel_domain_deleted.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Framework/Webhook/Hookable/HookableEntityWrittenEvent.php",
+            ),
+            body: include_str!(
+                "../../fixtures/shopware/sales_channel_domain_deleted.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/customer_written.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Framework/Webhook/Hookable/HookableEntityWrittenEvent.php",
+            ),
+            body: include_str!("../../fixtures/shopware/customer_written.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/customer_deleted.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Framework/Webhook/Hookable/HookableEntityWrittenEvent.php",
+            ),
+            body: include_str!("../../fixtures/shopware/customer_deleted.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/customer_address_written.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Framework/Webhook/Hookable/HookableEntityWrittenEvent.php",
+            ),
+            body: include_str!("../../fixtures/shopware/customer_address_written.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/customer_address_deleted.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Framework/Webhook/Hookable/HookableEntityWrittenEvent.php",
+            ),
+            body: include_str!("../../fixtures/shopware/customer_address_deleted.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/order_written.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Framework/Webhook/Hookable/HookableEntityWrittenEvent.php",
+            ),
+            body: include_str!("../../fixtures/shopware/order_written.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/order_deleted.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Framework/Webhook/Hookable/HookableEntityWrittenEvent.php",
+            ),
+            body: include_str!("../../fixtures/shopware/order_deleted.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/order_address_written.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Framework/Webhook/Hookable/HookableEntityWrittenEvent.php",
+            ),
+            body: include_str!("../../fixtures/shopware/order_address_written.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/order_address_deleted.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Framework/Webhook/Hookable/HookableEntityWrittenEvent.php",
+            ),
+            body: include_str!("../../fixtures/shopware/order_address_deleted.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/document_written.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Framework/Webhook/Hookable/HookableEntityWrittenEvent.php",
+            ),
+            body: include_str!("../../fixtures/shopware/document_written.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/document_deleted.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Framework/Webhook/Hookable/HookableEntityWrittenEvent.php",
+            ),
+            body: include_str!("../../fixtures/shopware/document_deleted.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/media_written.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Framework/Webhook/Hookable/HookableEntityWrittenEvent.php",
+            ),
+            body: include_str!("../../fixtures/shopware/media_written.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/media_deleted.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Framework/Webhook/Hookable/HookableEntityWrittenEvent.php",
+            ),
+            body: include_str!("../../fixtures/shopware/media_deleted.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/app_activated.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/c7fab55f34cdf87daaec84839352a9e7f75c8958/src/Core/Framework/App/Event/AppChangedEvent.php",
+            ),
+            body: include_str!("../../fixtures/shopware/app_activated.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/app_deactivated.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/c7fab55f34cdf87daaec84839352a9e7f75c8958/src/Core/Framework/App/Event/AppChangedEvent.php",
+            ),
+            body: include_str!("../../fixtures/shopware/app_deactivated.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/app_deleted.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Repaired,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/011235fc82e34b48f0ae3f09781d0e5597c598c7/src/Docs/Resources/current/47-app-system-guide/30-app-base-guide.md",
+            ),
+            body: include_str!("../../fixtures/shopware/app_deleted.json"),
+        },
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/app_deleted.2.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/05922a0bfe5368b404859948b26944001f5c2a2e/src/Core/Framework/Test/Webhook/WebhookDispatcherTest.php",
+            ),
+            body: include_str!("../../fixtures/shopware/app_deleted.2.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/app_installed.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/c7fab55f34cdf87daaec84839352a9e7f75c8958/src/Core/Framework/App/Event/ManifestChangedEvent.php",
+            ),
+            body: include_str!("../../fixtures/shopware/app_installed.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/app_updated.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/c7fab55f34cdf87daaec84839352a9e7f75c8958/src/Core/Framework/App/Event/ManifestChangedEvent.php",
+            ),
+            body: include_str!("../../fixtures/shopware/app_updated.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/shopware_updated.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/trunk/src/Core/Framework/Update/Event/UpdatePostFinishEvent.php",
+            ),
+            body: include_str!("../../fixtures/shopware/shopware_updated.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopware/app_config_changed.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Authored,
+            source: ::std::option::Option::Some(
+                "https://github.com/shopware/shopware/blob/d4dfa1d567a012581e5890847102f77ab1a6a37a/src/Core/System/SystemConfig/Event/SystemConfigChangedHook.php",
+            ),
+            body: include_str!("../../fixtures/shopware/app_config_changed.json"),
+        },
+    ],
+];
+#[cfg(feature = "fixtures")]
+impl ::commerce_webhooks::testing::Fixtures for Event {
+    fn examples(topic: &Topic) -> &'static [::commerce_webhooks::testing::Example] {
+        topic.index().map_or(&[], |index| EXAMPLES[index])
+    }
+}
 /// The body of every Shopware app webhook.
 ///
 /// Fields documented at <https://developer.shopware.com/docs/guides/plugins/apps/webhook.html>.
@@ -5128,19 +6440,21 @@ impl ::commerce_webhooks::wire::serde::Serialize for EntityRef {
 /// Fields documented at <https://github.com/shopware/shopware/blob/05922a0bfe5368b404859948b26944001f5c2a2e/src/Core/Framework/Test/Webhook/WebhookDispatcherTest.php>.
 ///
 /// Field descriptions also from <https://developer.shopware.com/docs/guides/plugins/apps/lifecycle/webhook.html>.
+///
+/// Field descriptions also from <https://github.com/shopware/shopware/blob/025859eade6811d8c2f3dc696b60bbdbe04b715b/src/Core/Checkout/Customer/CustomerDefinition.php>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Customer {
     /// `id`: `id`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// The customer's id, the primary key of the `customer` entity (CustomerDefinition `id`).
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `firstName`: `string`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// The customer's first name, a required string of the `customer` entity (CustomerDefinition `first_name`).
     pub first_name: ::commerce_webhooks::Field<::std::string::String>,
     /// `lastName`: `string`, may be absent or null.
     ///
-    /// No public document of the platform describes this field.
+    /// The customer's last name, a required string of the `customer` entity (CustomerDefinition `last_name`).
     pub last_name: ::commerce_webhooks::Field<::std::string::String>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
