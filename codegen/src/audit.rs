@@ -20,7 +20,7 @@ use serde_json::Value;
 
 use crate::conform::{Finding, FindingKind, Types};
 use crate::model::{CarriedBy, Event, Link, Listing, Platform, Scalar, ScopeRule, Type};
-use crate::source_page::{self, PageError, PageEvent, PageFacts, PageScopes};
+use crate::source_page::{self, Coverage, PageError, PageEvent, PageFacts, PageScopes};
 
 /// What differs between a reference page and its catalog.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -368,10 +368,11 @@ pub fn audit(platform: &Platform, parser: source_page::Platform, page_text: &str
         page_topics: facts.events.len(),
         examples_compared: 0,
     };
-    let matches = match_topics(platform, &facts, &mut audit.differences);
+    let audited = source_page::provenance_url(page_text);
+    let matches = match_topics(platform, &facts, audited, &mut audit.differences, &mut audit.notes);
     for (page_event, catalog_index) in facts.events.iter().zip(&matches) {
         if let Some(index) = catalog_index {
-            compare_event(platform, &platform.events[*index], page_event, &mut audit.differences);
+            compare_event(platform, &platform.events[*index], page_event, &facts, &mut audit.differences);
         }
     }
     compare_groups(platform, &facts, &mut audit.differences);
@@ -388,15 +389,65 @@ pub fn audit(platform: &Platform, parser: source_page::Platform, page_text: &str
 }
 
 /// For each page event, the index of its catalog event (same topic, or the topic it renames);
-/// pushes the topics added, removed and renamed.
-fn match_topics(platform: &Platform, facts: &PageFacts, out: &mut Vec<Difference>) -> Vec<Option<usize>> {
+/// pushes the topics added, removed and renamed. A catalog topic the page does not name is
+/// removed only where the page's [`Coverage`] says it would name it, and where the catalog does
+/// not cite another of its source pages for it (`source:` is the `url` of an entry of `sources:`
+/// other than the audited page, which `audited` names from the page's provenance header);
+/// otherwise it is a note.
+fn match_topics(
+    platform: &Platform,
+    facts: &PageFacts,
+    audited: Option<&str>,
+    out: &mut Vec<Difference>,
+    notes: &mut Vec<Note>,
+) -> Vec<Option<usize>> {
     let catalog_index: HashMap<&str, usize> =
         platform.events.iter().enumerate().map(|(i, e)| (e.topic.as_str(), i)).collect();
     let page_topics: HashSet<&str> = facts.events.iter().map(|e| e.topic.as_str()).collect();
     let mut matches: Vec<Option<usize>> =
         facts.events.iter().map(|e| catalog_index.get(e.topic.as_str()).copied()).collect();
-    let mut gone: Vec<usize> =
-        (0..platform.events.len()).filter(|&i| !page_topics.contains(platform.events[i].topic.as_str())).collect();
+    let from_other_page = |event: &Event| {
+        event
+            .source
+            .as_deref()
+            .is_some_and(|url| Some(url) != audited && platform.sources.iter().any(|source| source.url == url))
+    };
+    let (absent, cited): (Vec<usize>, Vec<usize>) = (0..platform.events.len())
+        .filter(|&i| !page_topics.contains(platform.events[i].topic.as_str()))
+        .partition(|&i| !from_other_page(&platform.events[i]));
+    if !cited.is_empty() {
+        notes.push(Note {
+            line: 1,
+            message: format!(
+                "{} catalog topics the page does not name come from another of the catalog's source pages (their `source:`); not reported as removed",
+                cited.len()
+            ),
+        });
+    }
+    let absent = absent.into_iter();
+    let (mut gone, elsewhere): (Vec<usize>, Vec<usize>) = absent.partition(|&i| match facts.coverage {
+        Coverage::Complete => true,
+        Coverage::AllButMandatory => !platform.events[i].mandatory,
+        Coverage::Part => false,
+    });
+    match facts.coverage {
+        Coverage::Complete => {}
+        Coverage::AllButMandatory => notes.extend(elsewhere.iter().map(|&i| Note {
+            line: 1,
+            message: format!(
+                "`{}` is a mandatory compliance topic, which this page says is set up elsewhere; not reported as removed",
+                platform.events[i].topic
+            ),
+        })),
+        Coverage::Part if !elsewhere.is_empty() => notes.push(Note {
+            line: 1,
+            message: format!(
+                "the page is one part of a reference split over several pages: the {} catalog topics it does not name are not reported as removed (audit the other parts for them)",
+                elsewhere.len()
+            ),
+        }),
+        Coverage::Part => {}
+    }
 
     // Pair new topics with gone ones: a shared description first (the stronger sign), then a
     // shared entity-and-action tail; each gone topic pairs once, in page order.
@@ -467,7 +518,9 @@ fn tail(topic: &str, separators: &[char]) -> String {
 
 /// The facts of one event; facts the catalog took from elsewhere (`source:`) are compared only
 /// where the page states them.
-fn compare_event(platform: &Platform, event: &Event, page: &PageEvent, out: &mut Vec<Difference>) {
+/// The protected-data marker and the links are compared only where the page states them, and
+/// `listed_in` only where the page has the lists it names.
+fn compare_event(platform: &Platform, event: &Event, page: &PageEvent, facts: &PageFacts, out: &mut Vec<Difference>) {
     let (topic, line) = (&page.topic, page.line);
     let sourced_elsewhere = event.source.is_some() && page.description.is_none();
     if !sourced_elsewhere {
@@ -479,12 +532,12 @@ fn compare_event(platform: &Platform, event: &Event, page: &PageEvent, out: &mut
                 page: page.description.clone(),
             });
         }
-        let (catalog, on_page) = (catalog_scopes(platform, &event.scopes), page_scopes(&page.scopes));
+        let (catalog, on_page) = (catalog_scopes(platform, &event.scopes), page_scopes(platform, &page.scopes));
         if catalog != on_page {
             out.push(Difference::Scopes { topic: topic.clone(), line, catalog, page: on_page });
         }
     }
-    if event.protected_customer_data != page.protected_customer_data {
+    if facts.marks_protected_data && event.protected_customer_data != page.protected_customer_data {
         out.push(Difference::ProtectedData {
             topic: topic.clone(),
             line,
@@ -493,13 +546,13 @@ fn compare_event(platform: &Platform, event: &Event, page: &PageEvent, out: &mut
         });
     }
     let listed_in = if event.listed_in.is_empty() { vec![Listing::Section] } else { event.listed_in.clone() };
-    if listed_in != page.listed_in {
+    if !page.listed_in.is_empty() && listed_in != page.listed_in {
         out.push(Difference::ListedIn { topic: topic.clone(), line, catalog: listed_in, page: page.listed_in.clone() });
     }
     for (which, catalog, on_page) in
         [("resource", &event.resource, &page.resource), ("rest_call", &event.rest_call, &page.rest_call)]
     {
-        if catalog != on_page {
+        if facts.links_resources && catalog != on_page {
             out.push(Difference::Link {
                 topic: topic.clone(),
                 line,
@@ -525,12 +578,23 @@ fn catalog_scopes(platform: &Platform, rule: &ScopeRule) -> String {
     }
 }
 
-fn page_scopes(scopes: &PageScopes) -> String {
+/// The page's scopes in the catalog's words: a name the page writes as the OAuth scope of a
+/// catalog scope (the GraphQL enum's `read_orders`) is that scope's name (`orders`).
+fn page_scopes(platform: &Platform, scopes: &PageScopes) -> String {
     match scopes {
         PageScopes::NoneNeeded => "none needed".to_owned(),
         PageScopes::NoneListed => "none listed".to_owned(),
         PageScopes::NotDocumented => "not documented".to_owned(),
-        PageScopes::Listed(names) => format!("{names:?}"),
+        PageScopes::Listed(names) => {
+            let names: Vec<&str> = names
+                .iter()
+                .map(|name| {
+                    let declared = platform.scopes.iter().find(|s| s.name != *name && s.oauth.as_deref() == Some(name));
+                    declared.map_or(name.as_str(), |scope| scope.name.as_str())
+                })
+                .collect();
+            format!("{names:?}")
+        }
     }
 }
 

@@ -13,6 +13,10 @@
 //! [`DefaultBodyLimit`](::axum::extract::DefaultBodyLimit) (2 MB unless changed) are refused
 //! with axum's 413 before verification.
 //!
+//! To handle each delivery once, take [`Deduplicated<E>`] instead, with a [`Dedup`] in the
+//! state too: a duplicate is answered 200 and never reaches the handler (see [`crate::dedup`]
+//! for the semantics).
+//!
 //! ```
 //! # #[cfg(feature = "shopify")] {
 //! use axum::{routing::post, Router};
@@ -38,6 +42,7 @@ use ::axum::body::Bytes;
 use ::axum::extract::{FromRef, FromRequest, Request};
 use ::axum::response::{IntoResponse, Response};
 
+use crate::dedup::{Claim, Dedup};
 use crate::{Delivery, ReceiveError, Receiver, WebhookEvent};
 
 /// Extracts a verified, decoded [`Delivery<E>`] from the request, using the
@@ -66,8 +71,84 @@ where
     }
 }
 
-/// Why [`Verified`] refused a request; answers with its status and a generic text (the reason
-/// is in [`DeliveryRejection::error`], for the application's logs).
+/// A verified delivery not handled before: [`Verified`], then a [`Dedup::claim`] with the
+/// [`Dedup`] in the state. A duplicate is refused with a 200 [`DeliveryRejection`] (the
+/// platform needs no retry), so the handler runs once per delivery. If the handler fails,
+/// [`Claim::release`] the claim and answer non-2xx, so that the platform's retry is handled.
+/// A store that cannot answer does not hold up an authentic delivery: it is handed over, with
+/// [`Claim::error`] saying why it was not checked (and logged with the `tracing` feature).
+///
+/// ```
+/// # #[cfg(feature = "shopify")] {
+/// use axum::extract::FromRef;
+/// use axum::http::StatusCode;
+/// use axum::{routing::post, Router};
+/// use commerce_webhooks::axum::Deduplicated;
+/// use commerce_webhooks::dedup::{Dedup, MemorySeen};
+/// use commerce_webhooks::{shopify, Delivery, Receiver, Secret};
+///
+/// #[derive(Clone)]
+/// struct App {
+///     shopify: Receiver<shopify::Event>,
+///     dedup: Dedup,
+/// }
+/// impl FromRef<App> for Receiver<shopify::Event> {
+///     fn from_ref(app: &App) -> Self {
+///         app.shopify.clone()
+///     }
+/// }
+/// impl FromRef<App> for Dedup {
+///     fn from_ref(app: &App) -> Self {
+///         app.dedup.clone()
+///     }
+/// }
+///
+/// async fn handle(_delivery: &Delivery<shopify::Event>) -> Result<(), String> {
+///     Ok(()) // e.g. write it to the database
+/// }
+///
+/// async fn shopify_webhook(Deduplicated(delivery, claim): Deduplicated<shopify::Event>) -> StatusCode {
+///     match handle(&delivery).await {
+///         Ok(()) => StatusCode::OK,
+///         Err(_) => {
+///             let _ = claim.release().await; // let the platform's retry through
+///             StatusCode::SERVICE_UNAVAILABLE
+///         }
+///     }
+/// }
+///
+/// let app = App {
+///     shopify: Receiver::new([Secret::new("shopify client secret")]),
+///     dedup: Dedup::new(MemorySeen::new(100_000)),
+/// };
+/// let router: Router = Router::new().route("/webhooks/shopify", post(shopify_webhook)).with_state(app);
+/// # }
+/// ```
+#[derive(Debug)]
+pub struct Deduplicated<E>(pub Delivery<E>, pub Claim);
+
+impl<S, E> FromRequest<S> for Deduplicated<E>
+where
+    S: Send + Sync,
+    E: WebhookEvent + Send + 'static,
+    Receiver<E>: FromRef<S>,
+    Dedup: FromRef<S>,
+{
+    type Rejection = DeliveryRejection;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let Verified(delivery) = Verified::<E>::from_request(request, state).await?;
+        let claim = Dedup::from_ref(state).claim(&delivery).await;
+        if claim.is_duplicate() {
+            return Err(DeliveryRejection { inner: Inner::Duplicate });
+        }
+        Ok(Self(delivery, claim))
+    }
+}
+
+/// Why [`Verified`] refused a request, or [`Deduplicated`] a duplicate; answers with its status
+/// and a generic text (the reason is in [`DeliveryRejection::error`], for the application's
+/// logs).
 pub struct DeliveryRejection {
     inner: Inner,
 }
@@ -77,6 +158,8 @@ enum Inner {
     Body(Response),
     /// Verification or decoding failed.
     Delivery(ReceiveError),
+    /// An authentic delivery already handled: answered 200.
+    Duplicate,
 }
 
 impl DeliveryRejection {
@@ -85,13 +168,19 @@ impl DeliveryRejection {
         match &self.inner {
             Inner::Body(response) => response.status(),
             Inner::Delivery(error) => error.status(),
+            Inner::Duplicate => http::StatusCode::OK,
         }
+    }
+
+    /// Whether this is a duplicate of a delivery already handled (answered 200).
+    pub fn is_duplicate(&self) -> bool {
+        matches!(self.inner, Inner::Duplicate)
     }
 
     /// The verification or decoding error, if that is why the request was refused.
     pub fn error(&self) -> Option<&ReceiveError> {
         match &self.inner {
-            Inner::Body(_) => None,
+            Inner::Body(_) | Inner::Duplicate => None,
             Inner::Delivery(error) => Some(error),
         }
     }
@@ -102,6 +191,7 @@ impl fmt::Debug for DeliveryRejection {
         match &self.inner {
             Inner::Body(response) => f.debug_tuple("DeliveryRejection::Body").field(&response.status()).finish(),
             Inner::Delivery(error) => f.debug_tuple("DeliveryRejection::Delivery").field(error).finish(),
+            Inner::Duplicate => f.write_str("DeliveryRejection::Duplicate"),
         }
     }
 }
@@ -111,6 +201,7 @@ impl fmt::Display for DeliveryRejection {
         match &self.inner {
             Inner::Body(response) => write!(f, "the request body could not be read ({})", response.status()),
             Inner::Delivery(error) => error.fmt(f),
+            Inner::Duplicate => f.write_str("the delivery was already handled (a duplicate or a retry)"),
         }
     }
 }
@@ -120,6 +211,7 @@ impl IntoResponse for DeliveryRejection {
         match self.inner {
             Inner::Body(response) => response,
             Inner::Delivery(error) => error.into_response(),
+            Inner::Duplicate => (http::StatusCode::OK, "duplicate delivery, already handled").into_response(),
         }
     }
 }

@@ -44,10 +44,14 @@
 // compiles here and in the snapshot tests.
 extern crate self as commerce_webhooks;
 
+#[cfg(any(feature = "shopify", feature = "bigcommerce", feature = "shopware", feature = "ecwid"))]
+pub mod app_config;
 #[cfg(feature = "axum")]
 pub mod axum;
 mod body;
+pub mod bus;
 mod decode;
+pub mod dedup;
 mod delivery;
 mod drift;
 mod instant;
@@ -55,6 +59,7 @@ mod path;
 mod pattern;
 mod receive;
 mod receiver;
+mod record;
 mod scope;
 mod secrets;
 mod subscription;
@@ -80,6 +85,7 @@ pub use pattern::{Pattern, PatternError};
 pub use platforms::*;
 pub use receive::{Delivery, HeaderLookup, ReceiveError};
 pub use receiver::Receiver;
+pub use record::{Authentication, DeliveryRecord, RecordBody, RecordError};
 pub use scope::ScopeRequirement;
 pub use secrets::{AsyncSecretSource, BoxFuture, SecretLookupError, SecretSource};
 pub use subscription::{Coverage, Subscription};

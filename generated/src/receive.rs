@@ -261,6 +261,8 @@ pub struct Delivery<E> {
     delivery_id: Option<String>,
     store_id: Option<String>,
     metadata: Vec<(&'static MetadataHeader, String)>,
+    /// `None`: an HTTPS delivery whose signature was verified; else the bus that carried it.
+    transport: Option<crate::bus::Transport>,
 }
 
 impl<E: WebhookEvent> Delivery<E> {
@@ -412,7 +414,32 @@ impl<E: WebhookEvent> Delivery<E> {
             delivery_id: delivery_id.ok().flatten(),
             store_id: store_id.ok().flatten(),
             metadata,
+            transport: None,
         }
+    }
+
+    /// A delivery that came through an event bus ([`crate::bus`]: Shopify's EventBridge and
+    /// Pub/Sub deliveries), read and decoded exactly as an HTTPS delivery of the same webhook:
+    /// the same topic, ids, store, metadata and typed event. No signature is checked: the bus
+    /// authenticated the sender, and only messages from a queue or subscription nothing else
+    /// can publish to may be handed here (see the module docs).
+    pub fn from_bus(message: &crate::bus::BusMessage) -> Self {
+        let headers = message.headers();
+        let (facts, body) = Self::read(headers, message.body());
+        Self::decode_verified(facts, headers, &body)
+            .with_body(message.body().clone())
+            .with_transport(message.transport())
+    }
+
+    /// The same delivery, marked as carried by `transport`.
+    pub(crate) fn with_transport(self, transport: crate::bus::Transport) -> Self {
+        Self { transport: Some(transport), ..self }
+    }
+
+    /// The bus the delivery came through, or `None` for an HTTPS delivery (whose signature was
+    /// verified).
+    pub fn transport(&self) -> Option<crate::bus::Transport> {
+        self.transport
     }
 
     /// How the platform delivered this one: the header family its headers were read from
@@ -421,12 +448,14 @@ impl<E: WebhookEvent> Delivery<E> {
         &self.facts
     }
 
-    /// Whether the signature covers `value`: one that it does not cover (Shopify's topic and
+    /// Whether the verified signature covers `value` (never, for a [bus](Self::transport)
+    /// delivery): one that it does not cover (Shopify's topic and
     /// shop headers, Ecwid's store and data) could have been changed by whoever captured an
     /// authentic delivery. Re-fetch the resource through the platform's API before acting on
     /// such a value where the platform advises it (Ecwid does).
     pub fn is_signed(&self, value: crate::DeliveryValue) -> bool {
-        self.facts.signs(value)
+        // A bus delivery was not verified here: the bus vouches for all of it, or none.
+        self.transport.is_none() && self.facts.signs(value)
     }
 
     /// The decoded event, or why the authentic body did not decode (keep [`Self::body`] then).

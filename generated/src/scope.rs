@@ -64,3 +64,20 @@ impl<S> ScopeRequirement<S> {
         }
     }
 }
+
+/// How the catalog states it: `none needed`, `none listed`, `not documented`, `orders`,
+/// `any of orders, customers`, `all of …`, `… (combination not documented)`.
+impl<S: std::fmt::Display> std::fmt::Display for ScopeRequirement<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let list = |scopes: &[S]| scopes.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
+        match self {
+            Self::NoneNeeded => f.write_str("none needed"),
+            Self::NoneListed => f.write_str("none listed"),
+            Self::NotDocumented => f.write_str("not documented"),
+            Self::One(scope) => write!(f, "{scope}"),
+            Self::AnyOf(scopes) => write!(f, "any of {}", list(scopes)),
+            Self::AllOf(scopes) => write!(f, "all of {}", list(scopes)),
+            Self::Unstated(scopes) => write!(f, "{} (combination not documented)", list(scopes)),
+        }
+    }
+}

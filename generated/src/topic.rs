@@ -14,7 +14,7 @@ use crate::{Action, Entity, ScopeRequirement};
 /// any platform.
 pub trait CatalogTopic: Clone + Eq + Hash + fmt::Debug + fmt::Display + FromStr<Err = Infallible> + 'static {
     /// The platform's scope (permission) type.
-    type Scope: 'static;
+    type Scope: fmt::Debug + fmt::Display + 'static;
 
     /// The catalog's platform identifier (`"shopify"`, `"bigcommerce"`, …).
     const PLATFORM: &'static str;

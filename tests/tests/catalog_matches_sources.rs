@@ -1,23 +1,62 @@
 //! The catalogs against the pages they transcribe: every topic, description, scope, marker,
 //! link and group that a page states must be in the catalog, exactly, and nothing else.
+//!
+//! A catalog lists its pages in `sources:`. The first is the main page, transcribed whole; a
+//! later page is a newer reference, whose topics the main page lacks are added with `source:`
+//! set to its `url`, and whose silence about a catalog topic is recorded in that topic's notes
+//! ("Not listed by <page>") rather than by removing it.
 
-use codegen::model::{Listing, Platform, ScopeRule};
-use codegen::source_page::{self, PageEvent, PageScopes};
+use codegen::model::{Event, Listing, Platform, ScopeRule, Source};
+use codegen::source_page::{self, Coverage, PageEvent, PageFacts, PageScopes};
 use commerce_webhooks_tests::{assert_no_failures, catalog_dir, model};
 
-fn page_facts(platform: &Platform) -> source_page::PageFacts {
-    let text = std::fs::read_to_string(catalog_dir().join(&platform.sources[0].page)).unwrap();
+fn parse_source(platform: &Platform, source: &Source) -> PageFacts {
+    let text = std::fs::read_to_string(catalog_dir().join(&source.page)).unwrap();
     let parser: source_page::Platform = platform.id.parse().unwrap();
-    source_page::parse(parser, &text).unwrap_or_else(|errors| panic!("{} page does not parse: {errors:?}", platform.id))
+    source_page::parse(parser, &text)
+        .unwrap_or_else(|errors| panic!("{} page {} does not parse: {errors:?}", platform.id, source.page))
+}
+
+/// The catalog's newer reference pages: the later `sources:` entries stored with a provenance
+/// header (catalog/README.md); others are supporting pages (Ecwid's webhook overview).
+fn newer_references(platform: &Platform) -> Vec<&Source> {
+    platform.sources[1..]
+        .iter()
+        .filter(|source| {
+            let text = std::fs::read_to_string(catalog_dir().join(&source.page)).unwrap();
+            source_page::provenance_url(&text).is_some()
+        })
+        .collect()
+}
+
+fn page_facts(platform: &Platform) -> PageFacts {
+    parse_source(platform, &platform.sources[0])
+}
+
+/// The marker a topic carries in its notes when a later source page does not list it.
+fn not_listed_marker(source: &Source) -> String {
+    format!("Not listed by {}", source.page)
 }
 
 fn scope_names(platform: &Platform, rule: &ScopeRule) -> Vec<String> {
     rule.scopes().iter().map(|&i| platform.scopes[i].name.clone()).collect()
 }
 
+/// A page's scope names in the catalog's words: a page that writes the OAuth scope
+/// (Shopify's GraphQL enum: `read_orders`) names the catalog scope whose `oauth` it is.
+fn catalog_names(platform: &Platform, names: &[String]) -> Vec<String> {
+    names
+        .iter()
+        .map(|name| {
+            let declared = platform.scopes.iter().find(|s| s.name != *name && s.oauth.as_deref() == Some(name));
+            declared.map_or_else(|| name.clone(), |scope| scope.name.clone())
+        })
+        .collect()
+}
+
 /// Compares one event; facts a catalog took from elsewhere (`source:`) are only compared where
 /// the page states them.
-fn compare_event(platform: &Platform, page: &PageEvent, failures: &mut Vec<String>) {
+fn compare_event(platform: &Platform, facts: &PageFacts, page: &PageEvent, failures: &mut Vec<String>) {
     let id = &platform.id;
     let Some(event) = platform.events.iter().find(|e| e.topic == page.topic) else {
         failures.push(format!("{id}: `{}` (page line {}) is missing from the catalog", page.topic, page.line));
@@ -44,35 +83,60 @@ fn compare_event(platform: &Platform, page: &PageEvent, failures: &mut Vec<Strin
             PageScopes::NoneNeeded => "none needed".to_owned(),
             PageScopes::NoneListed => "none listed".to_owned(),
             PageScopes::NotDocumented => "not documented".to_owned(),
-            PageScopes::Listed(names) => format!("{names:?}"),
+            PageScopes::Listed(names) => format!("{:?}", catalog_names(platform, names)),
         };
         differ("scopes", catalog_scopes, page_scopes);
     }
-    differ("protected marker", event.protected_customer_data.to_string(), page.protected_customer_data.to_string());
-    let listed_in = if event.listed_in.is_empty() { vec![Listing::Section] } else { event.listed_in.clone() };
-    differ("listed in", format!("{listed_in:?}"), format!("{:?}", page.listed_in));
-    differ("resource", format!("{:?}", event.resource), format!("{:?}", page.resource));
-    differ("REST call", format!("{:?}", event.rest_call), format!("{:?}", page.rest_call));
+    if facts.marks_protected_data {
+        differ("protected marker", event.protected_customer_data.to_string(), page.protected_customer_data.to_string());
+    }
+    if !page.listed_in.is_empty() {
+        let listed_in = if event.listed_in.is_empty() { vec![Listing::Section] } else { event.listed_in.clone() };
+        differ("listed in", format!("{listed_in:?}"), format!("{:?}", page.listed_in));
+    }
+    if facts.links_resources {
+        differ("resource", format!("{:?}", event.resource), format!("{:?}", page.resource));
+        differ("REST call", format!("{:?}", event.rest_call), format!("{:?}", page.rest_call));
+    }
 }
 
 #[test]
-fn every_catalog_holds_exactly_the_events_of_its_page() {
+fn every_catalog_holds_exactly_the_events_of_its_pages() {
     let model = model();
     let mut failures = Vec::new();
     for platform in &model.platforms {
-        let facts = page_facts(platform);
-        let page_topics: Vec<&str> = facts.events.iter().map(|e| e.topic.as_str()).collect();
+        // The main page's topics in its order, then each later page's new ones in its order.
+        let mut expected: Vec<&str> = Vec::new();
+        let sources = std::iter::once(&platform.sources[0]).chain(newer_references(platform));
+        let pages: Vec<(&Source, PageFacts)> = sources.map(|s| (s, parse_source(platform, s))).collect();
+        for (index, (source, facts)) in pages.iter().enumerate() {
+            for page_event in &facts.events {
+                if expected.contains(&page_event.topic.as_str()) {
+                    continue;
+                }
+                expected.push(&page_event.topic);
+                if index > 0 {
+                    let cited =
+                        platform.events.iter().find(|e| e.topic == page_event.topic).map(|e| e.source.as_deref());
+                    if cited.is_some_and(|url| url != Some(source.url.as_str())) {
+                        failures.push(format!(
+                            "{}: `{}` is only on {} and must cite it (`source: {}`)",
+                            platform.id, page_event.topic, source.page, source.url
+                        ));
+                    }
+                }
+                compare_event(platform, facts, page_event, &mut failures);
+            }
+        }
         let catalog_topics: Vec<&str> = platform.events.iter().map(|e| e.topic.as_str()).collect();
-        if page_topics != catalog_topics {
-            let extra: Vec<_> = catalog_topics.iter().filter(|t| !page_topics.contains(t)).collect();
+        if expected != catalog_topics {
+            let extra: Vec<_> = catalog_topics.iter().filter(|t| !expected.contains(t)).collect();
             failures.push(format!(
-                "{}: topics differ from the page (same set and order expected); in the catalog only: {extra:?}",
+                "{}: topics differ from the pages (same set and order expected: the main page's, then each later page's new ones); in the catalog only: {extra:?}",
                 platform.id
             ));
         }
-        for page_event in &facts.events {
-            compare_event(platform, page_event, &mut failures);
-        }
+        let facts = &pages[0].1;
         let page_groups: Vec<(&str, &str)> =
             facts.groups.iter().map(|g| (g.pattern.as_str(), g.description.as_str())).collect();
         let catalog_groups: Vec<(&str, &str)> =
@@ -82,6 +146,66 @@ fn every_catalog_holds_exactly_the_events_of_its_page() {
         }
     }
     assert_no_failures("differences between the catalogs and their pages", &failures);
+}
+
+/// Whether a later page of the given coverage would list the event, if the platform still had it.
+fn expected_on(coverage: Coverage, event: &Event) -> bool {
+    match coverage {
+        Coverage::Complete => true,
+        Coverage::AllButMandatory => !event.mandatory,
+        Coverage::Part => false,
+    }
+}
+
+#[test]
+fn topics_a_newer_page_drops_are_kept_and_marked() {
+    let model = model();
+    let mut failures = Vec::new();
+    for platform in &model.platforms {
+        for source in newer_references(platform) {
+            let facts = parse_source(platform, source);
+            let marker = not_listed_marker(source);
+            for event in &platform.events {
+                let listed = facts.events.iter().any(|p| p.topic == event.topic);
+                let marked = event.notes.as_deref().is_some_and(|notes| notes.contains(&marker));
+                if !listed && expected_on(facts.coverage, event) && !marked {
+                    failures.push(format!(
+                        "{} `{}` is not on {}: say so in its notes (\"{marker} …\")",
+                        platform.id, event.topic, source.page
+                    ));
+                }
+                if listed && marked {
+                    failures.push(format!(
+                        "{} `{}` is on {} but its notes say \"{marker}\"",
+                        platform.id, event.topic, source.page
+                    ));
+                }
+            }
+        }
+    }
+    assert_no_failures("topics dropped by a newer page", &failures);
+}
+
+#[test]
+fn newer_pages_name_their_source_in_their_header() {
+    let model = model();
+    let mut failures = Vec::new();
+    for platform in &model.platforms {
+        let main = std::fs::read_to_string(catalog_dir().join(&platform.sources[0].page)).unwrap();
+        if source_page::provenance_url(&main).is_some() {
+            failures.push(format!("{}: the main page is a copy as received, without a provenance header", platform.id));
+        }
+        for source in newer_references(platform) {
+            let text = std::fs::read_to_string(catalog_dir().join(&source.page)).unwrap();
+            if source_page::provenance_url(&text) != Some(source.url.as_str()) {
+                failures.push(format!(
+                    "{} {}: the provenance header's `url:` is not the source's url",
+                    platform.id, source.page
+                ));
+            }
+        }
+    }
+    assert_no_failures("provenance headers", &failures);
 }
 
 #[test]

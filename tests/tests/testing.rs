@@ -1,12 +1,13 @@
 //! `commerce_webhooks::testing`: every catalog example, signed by the crate's test builder, is
 //! received by a `Receiver` on the real clock; its signatures match an independent signer; the
-//! tampered and aged copies are refused where the platform signs what changed.
+//! tampered and aged copies are refused where the platform signs what changed; each received
+//! delivery's `DeliveryRecord` round-trips through JSON.
 
 use std::time::Duration;
 
 use commerce_webhooks::testing::{Fixtures, TestDelivery, TEST_SECRET};
 use commerce_webhooks::{
-    bigcommerce, ecwid, shopify, shopware, CatalogTopic, HeaderLookup as _, Receiver, Secret, SignatureScheme,
+    bigcommerce, ecwid, shopify, shopware, CatalogTopic, Delivery, HeaderLookup as _, Receiver, Secret, SignatureScheme,
 };
 use commerce_webhooks_tests::assert_no_failures;
 use commerce_webhooks_tests::sign::hmac;
@@ -39,7 +40,7 @@ fn expected_signature(scheme: SignatureScheme, headers: &[(String, String)], bod
 }
 
 /// Every example of every topic of `E`'s platform, through a receiver on the system clock.
-fn every_example_is_received<E: Fixtures>() -> usize {
+fn every_example_is_received<E: Fixtures + PartialEq>() -> usize {
     let receiver = Receiver::<E>::new([Secret::new(TEST_SECRET)]);
     let facts = E::DELIVERY;
     let mut failures = Vec::new();
@@ -64,6 +65,12 @@ fn every_example_is_received<E: Fixtures>() -> usize {
                     }
                     if !received.is_decoded() {
                         failures.push(format!("{what}: {:?}", received.decode_error()));
+                    }
+                    // A queued record decodes to the same delivery.
+                    let record = serde_json::to_string(&received.to_record()).unwrap();
+                    let record: commerce_webhooks::DeliveryRecord = serde_json::from_str(&record).unwrap();
+                    if Delivery::<E>::from_record(&record).as_ref() != Ok(&received) {
+                        failures.push(format!("{what}: the delivery record does not round-trip"));
                     }
                     // Only Ecwid's signing time lives in the body; everything else stays byte-exact.
                     if facts.scheme != SignatureScheme::EcwidCreatedDotId && body != example.body.as_bytes() {

@@ -24,7 +24,7 @@ use std::collections::HashMap;
 
 use super::{
     check_duplicate, columns, find_tables, finish, is_topic_name, numbered_lines, strip_backticks, unescape_markdown,
-    Listing, PageError, PageEvent, PageFacts, PageGroup, PageScopes,
+    Coverage, Listing, PageError, PageEvent, PageFacts, PageGroup, PageScopes,
 };
 
 /// Header cells of the event tables.
@@ -37,7 +37,13 @@ const GROUP_SUFFIX: &str = "/*";
 pub(super) fn parse(text: &str) -> Result<PageFacts, Vec<PageError>> {
     let lines = numbered_lines(text);
     let mut errors = Vec::new();
-    let mut facts = PageFacts { events: Vec::new(), groups: Vec::new() };
+    let mut facts = PageFacts {
+        events: Vec::new(),
+        groups: Vec::new(),
+        coverage: Coverage::Complete,
+        marks_protected_data: false,
+        links_resources: true,
+    };
     // Events and groups share one namespace: a pattern equal to a topic
     // would be as suspicious as a repeated topic.
     let mut seen = HashMap::new();

@@ -21,8 +21,8 @@
 use std::collections::HashMap;
 
 use super::{
-    check_duplicate, finish, is_topic_name, numbered_lines, parse_link, strip_backticks, unescape_markdown, Link,
-    Listing, PageError, PageEvent, PageFacts, PageLine, PageScopes,
+    check_duplicate, finish, is_topic_name, numbered_lines, parse_link, strip_backticks, unescape_markdown, Coverage,
+    Link, Listing, PageError, PageEvent, PageFacts, PageLine, PageScopes,
 };
 
 /// Start of the line naming an event's scope.
@@ -59,7 +59,13 @@ pub(super) fn parse(text: &str) -> Result<PageFacts, Vec<PageError>> {
         }
     }
 
-    let facts = PageFacts { events, groups: Vec::new() };
+    let facts = PageFacts {
+        events,
+        groups: Vec::new(),
+        coverage: Coverage::Complete,
+        marks_protected_data: false,
+        links_resources: true,
+    };
     finish(facts, errors)
 }
 

@@ -22,6 +22,7 @@ use std::str::FromStr;
 mod bigcommerce;
 mod ecwid;
 mod shopify;
+mod shopify_graphql;
 mod shopware;
 
 /// Facts one reference page states about its platform's webhooks.
@@ -33,6 +34,29 @@ pub struct PageFacts {
     /// Wildcard subscriptions such as BigCommerce's `store/cart/*`; empty for
     /// platforms whose pages have none.
     pub groups: Vec<PageGroup>,
+    /// Which of the platform's topics the page names, so what its silence
+    /// about a topic means.
+    pub coverage: Coverage,
+    /// Whether the page marks the topics that carry protected customer data
+    /// (Shopify's REST page does); where it does not, a `false` says nothing.
+    pub marks_protected_data: bool,
+    /// Whether the page links each topic's resource or REST call where it
+    /// has one (Shopify's REST page, Ecwid's page); where it does not, a
+    /// missing link says nothing.
+    pub links_resources: bool,
+}
+
+/// Which of a platform's topics a page names (see [`PageFacts::coverage`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Coverage {
+    /// Every topic: a topic the page lacks is gone.
+    Complete,
+    /// Every topic but the mandatory compliance topics, which the page says are
+    /// set up elsewhere (Shopify's GraphQL `WebhookSubscriptionTopic` enum).
+    AllButMandatory,
+    /// One page of a reference split over several (BigCommerce's events pages
+    /// since 2026): a topic the page lacks may be on another of them.
+    Part,
 }
 
 /// One webhook event topic as the page describes it.
@@ -49,9 +73,11 @@ pub struct PageEvent {
     /// Whether the page marks the event as carrying protected customer data
     /// (Shopify only; always `false` elsewhere).
     pub protected_customer_data: bool,
-    /// Which lists on the page name the event. Shopify has three lists, in
-    /// this order: [`Listing::Section`], [`Listing::ComplianceTable`],
+    /// Which lists on the page name the event. Shopify's REST page has three
+    /// lists, in this order: [`Listing::Section`], [`Listing::ComplianceTable`],
     /// [`Listing::TopicsAllowed`]; other platforms use `vec![Listing::Section]`.
+    /// Empty for a page that has none of these lists (Shopify's GraphQL enum
+    /// page): there is nothing to compare with the catalog's `listed_in`.
     pub listed_in: Vec<Listing>,
     /// Shopify's `Resource: [Name](url)` line.
     pub resource: Option<Link>,
@@ -118,7 +144,8 @@ impl std::error::Error for PageError {}
 /// The platforms whose reference pages this module can read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Platform {
-    /// Shopify Admin REST `Webhook` resource page.
+    /// Shopify Admin REST `Webhook` resource page, or the GraphQL Admin
+    /// `WebhookSubscriptionTopic` enum page (told apart by their layout).
     Shopify,
     /// BigCommerce "Webhook Events" page.
     BigCommerce,
@@ -186,11 +213,27 @@ impl FromStr for Platform {
 /// `catalog audit` shows everything that changed in a page's layout.
 pub fn parse(platform: Platform, text: &str) -> Result<PageFacts, Vec<PageError>> {
     match platform {
+        Platform::Shopify if shopify_graphql::is_enum_page(text) => shopify_graphql::parse(text),
         Platform::Shopify => shopify::parse(text),
         Platform::BigCommerce => bigcommerce::parse(text),
         Platform::Shopware => shopware::parse(text),
         Platform::Ecwid => ecwid::parse(text),
     }
+}
+
+/// The first line of the provenance header a newer copy of a page is stored
+/// with (see catalog/README.md): an HTML comment at the top of the file whose
+/// `url:` line names the page's address. The parsers read past it like any
+/// other text outside their tables and sections.
+pub const PROVENANCE_HEADER: &str = "<!-- commerce-webhooks source copy.";
+
+/// The `url:` of a page's provenance header, if the page starts with one.
+pub fn provenance_url(text: &str) -> Option<&str> {
+    if !text.starts_with(PROVENANCE_HEADER) {
+        return None;
+    }
+    let header = &text[..text.find("-->")?];
+    header.lines().find_map(|line| line.strip_prefix("url: ")).map(str::trim)
 }
 
 // ---------------------------------------------------------------------------
@@ -431,6 +474,14 @@ mod tests {
         assert!(is_separator_row("|-|-|"));
         assert!(is_separator_row("| :--- | :--- | :--- | :--- |"));
         assert!(!is_separator_row("| Name | Description |"));
+    }
+
+    #[test]
+    fn provenance_headers_name_their_page() {
+        let page = "<!-- commerce-webhooks source copy. The rest is as received.\nurl: https://x.test/a \ndate: 2026\n-->\n# Page\n";
+        assert_eq!(provenance_url(page), Some("https://x.test/a"));
+        assert_eq!(provenance_url("# Page\nurl: https://x.test/a\n"), None);
+        assert_eq!(provenance_url("<!-- commerce-webhooks source copy.\n-->\nurl: https://x.test/a\n"), None);
     }
 
     #[test]

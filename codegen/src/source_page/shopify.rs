@@ -31,7 +31,7 @@ use std::collections::HashMap;
 
 use super::{
     check_duplicate, columns, find_tables, finish, is_fence, is_topic_name, numbered_lines, parse_link,
-    strip_backticks, unescape_markdown, Listing, PageError, PageEvent, PageFacts, PageLine, PageScopes,
+    strip_backticks, unescape_markdown, Coverage, Listing, PageError, PageEvent, PageFacts, PageLine, PageScopes,
 };
 
 /// Heading that starts the per-topic sections; they run to the end of the page.
@@ -64,7 +64,13 @@ pub(super) fn parse(text: &str) -> Result<PageFacts, Vec<PageError>> {
         events.add_listing(Listing::TopicsAllowed, line, &topic, None, &mut errors);
     }
 
-    let facts = PageFacts { events: events.list, groups: Vec::new() };
+    let facts = PageFacts {
+        events: events.list,
+        groups: Vec::new(),
+        coverage: Coverage::Complete,
+        marks_protected_data: true,
+        links_resources: true,
+    };
     finish(facts, errors)
 }
 

@@ -20,7 +20,7 @@ use std::collections::HashMap;
 
 use super::{
     check_duplicate, columns, find_tables, finish, is_topic_name, numbered_lines, strip_backticks, unescape_markdown,
-    Listing, PageError, PageEvent, PageFacts, PageScopes,
+    Coverage, Listing, PageError, PageEvent, PageFacts, PageScopes,
 };
 
 /// Header cells of the event table.
@@ -52,7 +52,13 @@ pub(super) fn parse(text: &str) -> Result<PageFacts, Vec<PageError>> {
         }
     }
 
-    let facts = PageFacts { events, groups: Vec::new() };
+    let facts = PageFacts {
+        events,
+        groups: Vec::new(),
+        coverage: Coverage::Complete,
+        marks_protected_data: false,
+        links_resources: true,
+    };
     finish(facts, errors)
 }
 

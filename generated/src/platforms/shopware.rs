@@ -619,6 +619,60 @@ pub enum Topic {
     /// - Scopes: none needed
     /// - Meaning: `system_config` / `updated`
     AppConfigChanged,
+    /// `customer.password.changed`: no description is documented.
+    ///
+    /// - Scopes: `customer:read`
+    /// - Meaning: `customer` / `password_changed`
+    /// - Described from <https://github.com/shopware/docs/blob/fa03b1aa40ac77ab32923b1364524cd9d25402cb/resources/references/app-reference/script-reference/webhook-events-reference.md>
+    CustomerPasswordChanged,
+    /// `revocation_request.sent`: no description is documented.
+    ///
+    /// - Scopes: none needed
+    /// - Meaning: `revocation_request` / `sent`
+    /// - Described from <https://github.com/shopware/docs/blob/fa03b1aa40ac77ab32923b1364524cd9d25402cb/resources/references/app-reference/script-reference/webhook-events-reference.md>
+    RevocationRequestSent,
+    /// `media.uploaded`: Fires when a media file is uploaded
+    ///
+    /// - Scopes: `media:read`
+    /// - Meaning: `media` / `uploaded`
+    /// - Described from <https://github.com/shopware/docs/blob/fa03b1aa40ac77ab32923b1364524cd9d25402cb/resources/references/app-reference/script-reference/webhook-events-reference.md>
+    MediaUploaded,
+    /// `app.permissions.updated`: Fires when an apps permissions were updated with a list of the currently accepted permissions, eg after new were accepted or revoked
+    ///
+    /// - Scopes: none needed
+    /// - Meaning: `app` / `permissions_updated`
+    /// - Described from <https://github.com/shopware/docs/blob/fa03b1aa40ac77ab32923b1364524cd9d25402cb/resources/references/app-reference/script-reference/webhook-events-reference.md>
+    AppPermissionsUpdated,
+    /// `app.system_heartbeat`: Fires as a recurrent task. Indicates to the app that the system is up and running.
+    ///
+    /// - Scopes: none needed
+    /// - Meaning: `platform` / `heartbeat`
+    /// - Described from <https://github.com/shopware/docs/blob/fa03b1aa40ac77ab32923b1364524cd9d25402cb/resources/references/app-reference/script-reference/webhook-events-reference.md>
+    AppSystemHeartbeat,
+    /// `consent.backend_data.accepted`: Fires when the backend_data consent is accepted.
+    ///
+    /// - Scopes: `consent:backend_data:read`
+    /// - Meaning: `backend_data_consent` / `accepted`
+    /// - Described from <https://github.com/shopware/docs/blob/fa03b1aa40ac77ab32923b1364524cd9d25402cb/resources/references/app-reference/script-reference/webhook-events-reference.md>
+    ConsentBackendDataAccepted,
+    /// `consent.backend_data.revoked`: Fires when the backend_data consent is revoked.
+    ///
+    /// - Scopes: `consent:backend_data:read`
+    /// - Meaning: `backend_data_consent` / `revoked`
+    /// - Described from <https://github.com/shopware/docs/blob/fa03b1aa40ac77ab32923b1364524cd9d25402cb/resources/references/app-reference/script-reference/webhook-events-reference.md>
+    ConsentBackendDataRevoked,
+    /// `consent.product_analytics.accepted`: Fires when the product_analytics consent is accepted.
+    ///
+    /// - Scopes: `consent:product_analytics:read`
+    /// - Meaning: `product_analytics_consent` / `accepted`
+    /// - Described from <https://github.com/shopware/docs/blob/fa03b1aa40ac77ab32923b1364524cd9d25402cb/resources/references/app-reference/script-reference/webhook-events-reference.md>
+    ConsentProductAnalyticsAccepted,
+    /// `consent.product_analytics.revoked`: Fires when the product_analytics consent is revoked.
+    ///
+    /// - Scopes: `consent:product_analytics:read`
+    /// - Meaning: `product_analytics_consent` / `revoked`
+    /// - Described from <https://github.com/shopware/docs/blob/fa03b1aa40ac77ab32923b1364524cd9d25402cb/resources/references/app-reference/script-reference/webhook-events-reference.md>
+    ConsentProductAnalyticsRevoked,
     /// A name this catalog does not know, kept exactly as received.
     Unknown(::std::string::String),
 }
@@ -738,6 +792,15 @@ impl Topic {
         Topic::AppUpdated,
         Topic::ShopwareUpdated,
         Topic::AppConfigChanged,
+        Topic::CustomerPasswordChanged,
+        Topic::RevocationRequestSent,
+        Topic::MediaUploaded,
+        Topic::AppPermissionsUpdated,
+        Topic::AppSystemHeartbeat,
+        Topic::ConsentBackendDataAccepted,
+        Topic::ConsentBackendDataRevoked,
+        Topic::ConsentProductAnalyticsAccepted,
+        Topic::ConsentProductAnalyticsRevoked,
     ];
     /// The value for a wire name; an unknown name gives [`Self::Unknown`].
     pub fn from_wire(wire: &str) -> Self {
@@ -815,6 +878,19 @@ impl Topic {
                             }
                             "media.written" => {
                                 ::std::option::Option::Some(Self::MediaWritten)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            14 => {
+                match wire.as_bytes()[0] {
+                    b'm' => {
+                        match wire {
+                            "media.uploaded" => {
+                                ::std::option::Option::Some(Self::MediaUploaded)
                             }
                             _ => ::std::option::Option::None,
                         }
@@ -968,6 +1044,19 @@ impl Topic {
                     _ => ::std::option::Option::None,
                 }
             }
+            20 => {
+                match wire.as_bytes()[0] {
+                    b'a' => {
+                        match wire {
+                            "app.system_heartbeat" => {
+                                ::std::option::Option::Some(Self::AppSystemHeartbeat)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
             21 => {
                 match wire.as_bytes()[0] {
                     b'c' => {
@@ -1037,10 +1126,26 @@ impl Topic {
             }
             23 => {
                 match wire.as_bytes()[0] {
+                    b'a' => {
+                        match wire {
+                            "app.permissions.updated" => {
+                                ::std::option::Option::Some(Self::AppPermissionsUpdated)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
                     b'c' => {
                         match wire {
                             "checkout.customer.login" => {
                                 ::std::option::Option::Some(Self::CheckoutCustomerLogin)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'r' => {
+                        match wire {
+                            "revocation_request.sent" => {
+                                ::std::option::Option::Some(Self::RevocationRequestSent)
                             }
                             _ => ::std::option::Option::None,
                         }
@@ -1078,8 +1183,8 @@ impl Topic {
                 }
             }
             25 => {
-                match wire.as_bytes()[1] {
-                    b'a' => {
+                match wire.as_bytes()[10] {
+                    b'.' => {
                         match wire {
                             "mail.after.create.message" => {
                                 ::std::option::Option::Some(Self::MailAfterCreateMessage)
@@ -1087,18 +1192,26 @@ impl Topic {
                             _ => ::std::option::Option::None,
                         }
                     }
-                    b'h' => {
+                    b'a' => {
                         match wire {
-                            "checkout.customer.deleted" => {
-                                ::std::option::Option::Some(Self::CheckoutCustomerDeleted)
+                            "customer.password.changed" => {
+                                ::std::option::Option::Some(Self::CustomerPasswordChanged)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'e' => {
+                        match wire {
+                            "customer.recovery.request" => {
+                                ::std::option::Option::Some(Self::CustomerRecoveryRequest)
                             }
                             _ => ::std::option::Option::None,
                         }
                     }
                     b'u' => {
                         match wire {
-                            "customer.recovery.request" => {
-                                ::std::option::Option::Some(Self::CustomerRecoveryRequest)
+                            "checkout.customer.deleted" => {
+                                ::std::option::Option::Some(Self::CheckoutCustomerDeleted)
                             }
                             _ => ::std::option::Option::None,
                         }
@@ -1144,6 +1257,29 @@ impl Topic {
                         match wire {
                             "state_leave.order.state.open" => {
                                 ::std::option::Option::Some(Self::StateLeaveOrderStateOpen)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b't' => {
+                        match wire {
+                            "consent.backend_data.revoked" => {
+                                ::std::option::Option::Some(Self::ConsentBackendDataRevoked)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            29 => {
+                match wire.as_bytes()[0] {
+                    b'c' => {
+                        match wire {
+                            "consent.backend_data.accepted" => {
+                                ::std::option::Option::Some(
+                                    Self::ConsentBackendDataAccepted,
+                                )
                             }
                             _ => ::std::option::Option::None,
                         }
@@ -1208,6 +1344,31 @@ impl Topic {
                             "state_leave.order.state.completed" => {
                                 ::std::option::Option::Some(
                                     Self::StateLeaveOrderStateCompleted,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b't' => {
+                        match wire {
+                            "consent.product_analytics.revoked" => {
+                                ::std::option::Option::Some(
+                                    Self::ConsentProductAnalyticsRevoked,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            34 => {
+                match wire.as_bytes()[0] {
+                    b'c' => {
+                        match wire {
+                            "consent.product_analytics.accepted" => {
+                                ::std::option::Option::Some(
+                                    Self::ConsentProductAnalyticsAccepted,
                                 )
                             }
                             _ => ::std::option::Option::None,
@@ -2051,6 +2212,15 @@ impl Topic {
             Self::AppUpdated => "app.updated",
             Self::ShopwareUpdated => "shopware.updated",
             Self::AppConfigChanged => "app.config.changed",
+            Self::CustomerPasswordChanged => "customer.password.changed",
+            Self::RevocationRequestSent => "revocation_request.sent",
+            Self::MediaUploaded => "media.uploaded",
+            Self::AppPermissionsUpdated => "app.permissions.updated",
+            Self::AppSystemHeartbeat => "app.system_heartbeat",
+            Self::ConsentBackendDataAccepted => "consent.backend_data.accepted",
+            Self::ConsentBackendDataRevoked => "consent.backend_data.revoked",
+            Self::ConsentProductAnalyticsAccepted => "consent.product_analytics.accepted",
+            Self::ConsentProductAnalyticsRevoked => "consent.product_analytics.revoked",
             Self::Unknown(wire) => wire,
         }
     }
@@ -2256,6 +2426,15 @@ impl Topic {
             Self::AppUpdated => ::std::option::Option::Some(110),
             Self::ShopwareUpdated => ::std::option::Option::Some(111),
             Self::AppConfigChanged => ::std::option::Option::Some(112),
+            Self::CustomerPasswordChanged => ::std::option::Option::Some(113),
+            Self::RevocationRequestSent => ::std::option::Option::Some(114),
+            Self::MediaUploaded => ::std::option::Option::Some(115),
+            Self::AppPermissionsUpdated => ::std::option::Option::Some(116),
+            Self::AppSystemHeartbeat => ::std::option::Option::Some(117),
+            Self::ConsentBackendDataAccepted => ::std::option::Option::Some(118),
+            Self::ConsentBackendDataRevoked => ::std::option::Option::Some(119),
+            Self::ConsentProductAnalyticsAccepted => ::std::option::Option::Some(120),
+            Self::ConsentProductAnalyticsRevoked => ::std::option::Option::Some(121),
             Self::Unknown(_) => ::std::option::Option::None,
         }
     }
@@ -2268,7 +2447,7 @@ impl ::std::str::FromStr for Topic {
     }
 }
 ::commerce_webhooks::wire_name_impls!(Topic, "a topic name");
-static TOPIC_DESCRIPTIONS: [::std::option::Option<&str>; 113usize] = [
+static TOPIC_DESCRIPTIONS: [::std::option::Option<&str>; 122usize] = [
     ::std::option::Option::Some("Triggers as soon as a customer logs in"),
     ::std::option::Option::Some(
         "Triggers when a customer changes his payment method in the checkout process",
@@ -2388,8 +2567,21 @@ static TOPIC_DESCRIPTIONS: [::std::option::Option<&str>; 113usize] = [
     ::std::option::Option::Some("Fires when an app is updated"),
     ::std::option::Option::Some("Fires after an shopware update has been finished"),
     ::std::option::Option::Some("Fires when a system config value is changed"),
+    ::std::option::Option::None,
+    ::std::option::Option::None,
+    ::std::option::Option::Some("Fires when a media file is uploaded"),
+    ::std::option::Option::Some(
+        "Fires when an apps permissions were updated with a list of the currently accepted permissions, eg after new were accepted or revoked",
+    ),
+    ::std::option::Option::Some(
+        "Fires as a recurrent task. Indicates to the app that the system is up and running.",
+    ),
+    ::std::option::Option::Some("Fires when the backend_data consent is accepted."),
+    ::std::option::Option::Some("Fires when the backend_data consent is revoked."),
+    ::std::option::Option::Some("Fires when the product_analytics consent is accepted."),
+    ::std::option::Option::Some("Fires when the product_analytics consent is revoked."),
 ];
-static TOPIC_SCOPES: [ScopeRequirement<Scope>; 113usize] = [
+static TOPIC_SCOPES: [ScopeRequirement<Scope>; 122usize] = [
     ScopeRequirement::NoneNeeded,
     ScopeRequirement::One(&Scope::CustomerRead),
     ScopeRequirement::One(&Scope::CustomerRead),
@@ -2503,8 +2695,17 @@ static TOPIC_SCOPES: [ScopeRequirement<Scope>; 113usize] = [
     ScopeRequirement::NoneNeeded,
     ScopeRequirement::NoneNeeded,
     ScopeRequirement::NoneNeeded,
+    ScopeRequirement::One(&Scope::CustomerRead),
+    ScopeRequirement::NoneNeeded,
+    ScopeRequirement::One(&Scope::MediaRead),
+    ScopeRequirement::NoneNeeded,
+    ScopeRequirement::NoneNeeded,
+    ScopeRequirement::One(&Scope::ConsentBackendDataRead),
+    ScopeRequirement::One(&Scope::ConsentBackendDataRead),
+    ScopeRequirement::One(&Scope::ConsentProductAnalyticsRead),
+    ScopeRequirement::One(&Scope::ConsentProductAnalyticsRead),
 ];
-static TOPIC_ENTITIES: [Entity; 113usize] = [
+static TOPIC_ENTITIES: [Entity; 122usize] = [
     Entity::Customer,
     Entity::Customer,
     Entity::Customer,
@@ -2618,8 +2819,17 @@ static TOPIC_ENTITIES: [Entity; 113usize] = [
     Entity::App,
     Entity::Platform,
     Entity::SystemConfig,
+    Entity::Customer,
+    Entity::RevocationRequest,
+    Entity::Media,
+    Entity::App,
+    Entity::Platform,
+    Entity::BackendDataConsent,
+    Entity::BackendDataConsent,
+    Entity::ProductAnalyticsConsent,
+    Entity::ProductAnalyticsConsent,
 ];
-static TOPIC_ACTIONS: [Action; 113usize] = [
+static TOPIC_ACTIONS: [Action; 122usize] = [
     Action::LoginAttempted,
     Action::PaymentMethodChanged,
     Action::Deleted,
@@ -2733,6 +2943,15 @@ static TOPIC_ACTIONS: [Action; 113usize] = [
     Action::Updated,
     Action::Updated,
     Action::Updated,
+    Action::PasswordChanged,
+    Action::Sent,
+    Action::Uploaded,
+    Action::PermissionsUpdated,
+    Action::Heartbeat,
+    Action::Accepted,
+    Action::Revoked,
+    Action::Accepted,
+    Action::Revoked,
 ];
 impl Topic {
     /// The documented description, verbatim; `None` when the platform gives none.
@@ -2826,6 +3045,10 @@ pub enum Scope {
     DocumentRead,
     /// `media:read`
     MediaRead,
+    /// `consent:backend_data:read`
+    ConsentBackendDataRead,
+    /// `consent:product_analytics:read`
+    ConsentProductAnalyticsRead,
     /// A name this catalog does not know, kept exactly as received.
     Unknown(::std::string::String),
 }
@@ -2848,6 +3071,8 @@ impl Scope {
         Scope::OrderAddressRead,
         Scope::DocumentRead,
         Scope::MediaRead,
+        Scope::ConsentBackendDataRead,
+        Scope::ConsentProductAnalyticsRead,
     ];
     /// The value for a wire name; an unknown name gives [`Self::Unknown`].
     pub fn from_wire(wire: &str) -> Self {
@@ -3002,6 +3227,14 @@ impl Scope {
             }
             25 => {
                 match wire.as_bytes()[0] {
+                    b'c' => {
+                        match wire {
+                            "consent:backend_data:read" => {
+                                ::std::option::Option::Some(Self::ConsentBackendDataRead)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
                     b'n' => {
                         match wire {
                             "newsletter_recipient:read" => {
@@ -3014,6 +3247,21 @@ impl Scope {
                         match wire {
                             "sales_channel_domain:read" => {
                                 ::std::option::Option::Some(Self::SalesChannelDomainRead)
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            30 => {
+                match wire.as_bytes()[0] {
+                    b'c' => {
+                        match wire {
+                            "consent:product_analytics:read" => {
+                                ::std::option::Option::Some(
+                                    Self::ConsentProductAnalyticsRead,
+                                )
                             }
                             _ => ::std::option::Option::None,
                         }
@@ -3043,6 +3291,8 @@ impl Scope {
             Self::OrderAddressRead => "order_address:read",
             Self::DocumentRead => "document:read",
             Self::MediaRead => "media:read",
+            Self::ConsentBackendDataRead => "consent:backend_data:read",
+            Self::ConsentProductAnalyticsRead => "consent:product_analytics:read",
             Self::Unknown(wire) => wire,
         }
     }
@@ -3065,6 +3315,8 @@ impl Scope {
             Self::OrderAddressRead => ::std::option::Option::Some(13),
             Self::DocumentRead => ::std::option::Option::Some(14),
             Self::MediaRead => ::std::option::Option::Some(15),
+            Self::ConsentBackendDataRead => ::std::option::Option::Some(16),
+            Self::ConsentProductAnalyticsRead => ::std::option::Option::Some(17),
             Self::Unknown(_) => ::std::option::Option::None,
         }
     }
@@ -3077,7 +3329,9 @@ impl ::std::str::FromStr for Scope {
     }
 }
 ::commerce_webhooks::wire_name_impls!(Scope, "a scope name");
-static SCOPE_DESCRIPTIONS: [::std::option::Option<&str>; 16usize] = [
+static SCOPE_DESCRIPTIONS: [::std::option::Option<&str>; 18usize] = [
+    ::std::option::Option::None,
+    ::std::option::Option::None,
     ::std::option::Option::None,
     ::std::option::Option::None,
     ::std::option::Option::None,
@@ -3403,6 +3657,38 @@ pub enum Event {
     ShopwareUpdated(::std::boxed::Box<Webhook<ShopwareUpdatedPayload>>),
     /// `app.config.changed`: payload `Webhook<AppConfigChangedPayload>`.
     AppConfigChanged(::std::boxed::Box<Webhook<AppConfigChangedPayload>>),
+    /// `customer.password.changed`: payload `Webhook<CustomerPasswordChangedPayload>`.
+    CustomerPasswordChanged(::std::boxed::Box<Webhook<CustomerPasswordChangedPayload>>),
+    /// `revocation_request.sent`: payload `Webhook<RevocationRequestPayload>`.
+    RevocationRequestSent(::std::boxed::Box<Webhook<RevocationRequestPayload>>),
+    /// `media.uploaded`: payload `Webhook<json>`.
+    MediaUploaded(
+        ::std::boxed::Box<Webhook<::commerce_webhooks::wire::serde_json::Value>>,
+    ),
+    /// `app.permissions.updated`: payload `Webhook<json>`.
+    AppPermissionsUpdated(
+        ::std::boxed::Box<Webhook<::commerce_webhooks::wire::serde_json::Value>>,
+    ),
+    /// `app.system_heartbeat`: payload `Webhook<json>`.
+    AppSystemHeartbeat(
+        ::std::boxed::Box<Webhook<::commerce_webhooks::wire::serde_json::Value>>,
+    ),
+    /// `consent.backend_data.accepted`: payload `Webhook<json>`.
+    ConsentBackendDataAccepted(
+        ::std::boxed::Box<Webhook<::commerce_webhooks::wire::serde_json::Value>>,
+    ),
+    /// `consent.backend_data.revoked`: payload `Webhook<json>`.
+    ConsentBackendDataRevoked(
+        ::std::boxed::Box<Webhook<::commerce_webhooks::wire::serde_json::Value>>,
+    ),
+    /// `consent.product_analytics.accepted`: payload `Webhook<json>`.
+    ConsentProductAnalyticsAccepted(
+        ::std::boxed::Box<Webhook<::commerce_webhooks::wire::serde_json::Value>>,
+    ),
+    /// `consent.product_analytics.revoked`: payload `Webhook<json>`.
+    ConsentProductAnalyticsRevoked(
+        ::std::boxed::Box<Webhook<::commerce_webhooks::wire::serde_json::Value>>,
+    ),
     /// A topic the catalog does not know, with its body as any JSON.
     Unknown {
         /// The topic as received.
@@ -3913,6 +4199,43 @@ impl Event {
                 Topic::AppConfigChanged => {
                     Self::AppConfigChanged(::commerce_webhooks::wire::decode(body)?)
                 }
+                Topic::CustomerPasswordChanged => {
+                    Self::CustomerPasswordChanged(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::RevocationRequestSent => {
+                    Self::RevocationRequestSent(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::MediaUploaded => {
+                    Self::MediaUploaded(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::AppPermissionsUpdated => {
+                    Self::AppPermissionsUpdated(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::AppSystemHeartbeat => {
+                    Self::AppSystemHeartbeat(::commerce_webhooks::wire::decode(body)?)
+                }
+                Topic::ConsentBackendDataAccepted => {
+                    Self::ConsentBackendDataAccepted(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::ConsentBackendDataRevoked => {
+                    Self::ConsentBackendDataRevoked(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::ConsentProductAnalyticsAccepted => {
+                    Self::ConsentProductAnalyticsAccepted(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::ConsentProductAnalyticsRevoked => {
+                    Self::ConsentProductAnalyticsRevoked(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
                 Topic::Unknown(topic) => {
                     Self::Unknown {
                         body: ::commerce_webhooks::wire::decode(body)?,
@@ -4174,6 +4497,19 @@ impl Event {
             Self::AppUpdated(_) => Topic::AppUpdated,
             Self::ShopwareUpdated(_) => Topic::ShopwareUpdated,
             Self::AppConfigChanged(_) => Topic::AppConfigChanged,
+            Self::CustomerPasswordChanged(_) => Topic::CustomerPasswordChanged,
+            Self::RevocationRequestSent(_) => Topic::RevocationRequestSent,
+            Self::MediaUploaded(_) => Topic::MediaUploaded,
+            Self::AppPermissionsUpdated(_) => Topic::AppPermissionsUpdated,
+            Self::AppSystemHeartbeat(_) => Topic::AppSystemHeartbeat,
+            Self::ConsentBackendDataAccepted(_) => Topic::ConsentBackendDataAccepted,
+            Self::ConsentBackendDataRevoked(_) => Topic::ConsentBackendDataRevoked,
+            Self::ConsentProductAnalyticsAccepted(_) => {
+                Topic::ConsentProductAnalyticsAccepted
+            }
+            Self::ConsentProductAnalyticsRevoked(_) => {
+                Topic::ConsentProductAnalyticsRevoked
+            }
             Self::Unknown { topic, .. } => Topic::Unknown(topic.clone()),
         }
     }
@@ -4430,6 +4766,19 @@ impl ::commerce_webhooks::wire::serde::Serialize for Event {
             Self::AppUpdated(payload) => payload.serialize(serializer),
             Self::ShopwareUpdated(payload) => payload.serialize(serializer),
             Self::AppConfigChanged(payload) => payload.serialize(serializer),
+            Self::CustomerPasswordChanged(payload) => payload.serialize(serializer),
+            Self::RevocationRequestSent(payload) => payload.serialize(serializer),
+            Self::MediaUploaded(payload) => payload.serialize(serializer),
+            Self::AppPermissionsUpdated(payload) => payload.serialize(serializer),
+            Self::AppSystemHeartbeat(payload) => payload.serialize(serializer),
+            Self::ConsentBackendDataAccepted(payload) => payload.serialize(serializer),
+            Self::ConsentBackendDataRevoked(payload) => payload.serialize(serializer),
+            Self::ConsentProductAnalyticsAccepted(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::ConsentProductAnalyticsRevoked(payload) => {
+                payload.serialize(serializer)
+            }
             Self::Unknown { body, .. } => body.serialize(serializer),
         }
     }
@@ -5761,6 +6110,15 @@ const EXAMPLES: &[&[::commerce_webhooks::testing::Example]] = &[
             body: include_str!("../../fixtures/shopware/app_config_changed.json"),
         },
     ],
+    &[],
+    &[],
+    &[],
+    &[],
+    &[],
+    &[],
+    &[],
+    &[],
+    &[],
 ];
 #[cfg(feature = "fixtures")]
 impl ::commerce_webhooks::testing::Fixtures for Event {
@@ -7495,6 +7853,189 @@ impl ::commerce_webhooks::wire::serde::Serialize for CustomerRecoveryPayload {
         }
         if !self.shop_name.is_absent() {
             map.serialize_entry("shopName", &self.shop_name)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// Payload of customer.password.changed, as far as the 2026-08 reference's payload column names it: `{"entity":"customer","shopName":"string"}`. The customer's key is not documented (the column writes every entity as `"entity"`), so it is kept as an unknown key.
+///
+/// Fields documented at <https://github.com/shopware/docs/blob/fa03b1aa40ac77ab32923b1364524cd9d25402cb/resources/references/app-reference/script-reference/webhook-events-reference.md>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CustomerPasswordChangedPayload {
+    /// `shopName`: `string`, documented as always present.
+    ///
+    /// A string (the reference's payload column `"shopName":"string"`).
+    pub shop_name: ::commerce_webhooks::Field<::std::string::String>,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
+for CustomerPasswordChangedPayload {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = CustomerPasswordChangedPayload;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `CustomerPasswordChangedPayload` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_shop_name: ::commerce_webhooks::Field<
+                    ::std::string::String,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "shopName" => {
+                            field_shop_name = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "shopName",
+                            )?;
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(CustomerPasswordChangedPayload {
+                    shop_name: field_shop_name,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for CustomerPasswordChangedPayload {
+    const EXPECTED: &'static str = "a `CustomerPasswordChangedPayload` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `CustomerPasswordChangedPayload` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for CustomerPasswordChangedPayload {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !self.shop_name.is_absent() {
+            map.serialize_entry("shopName", &self.shop_name)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// Payload of revocation_request.sent, as the 2026-08 reference's payload column names it.
+///
+/// Fields documented at <https://github.com/shopware/docs/blob/fa03b1aa40ac77ab32923b1364524cd9d25402cb/resources/references/app-reference/script-reference/webhook-events-reference.md>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RevocationRequestPayload {
+    /// `revocationRequestFormData`: `json`, documented as always present.
+    ///
+    /// The revocation request form's data. The reference says only "object"; its keys are not documented, so it stays `json`.
+    pub revocation_request_form_data: ::commerce_webhooks::Field<
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
+for RevocationRequestPayload {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = RevocationRequestPayload;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `RevocationRequestPayload` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_revocation_request_form_data: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::wire::serde_json::Value,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "revocationRequestFormData" => {
+                            field_revocation_request_form_data = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "revocationRequestFormData",
+                            )?;
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(RevocationRequestPayload {
+                    revocation_request_form_data: field_revocation_request_form_data,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for RevocationRequestPayload {
+    const EXPECTED: &'static str = "a `RevocationRequestPayload` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `RevocationRequestPayload` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for RevocationRequestPayload {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !self.revocation_request_form_data.is_absent() {
+            map.serialize_entry(
+                "revocationRequestFormData",
+                &self.revocation_request_form_data,
+            )?;
         }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;

@@ -12,6 +12,10 @@ pub enum Entity {
     AppStorage,
     /// `app_subscription`: A recurring charge a shop pays for an app.
     AppSubscription,
+    /// `audit_event`: A record of an auditable request made to the platform's API (Shopify audit events).
+    AuditEvent,
+    /// `backend_data_consent`: A shop's consent to share backend data with Shopware (Shopware consent management).
+    BackendDataConsent,
     /// `bulk_operation`: An asynchronous bulk query or mutation run by the platform for an app.
     BulkOperation,
     /// `cart`: A shopper's cart, including an abandoned cart or unfinished checkout.
@@ -62,6 +66,8 @@ pub enum Entity {
     CustomerSegment,
     /// `customer_sms_marketing_consent`: A customer's consent to receive SMS marketing.
     CustomerSmsMarketingConsent,
+    /// `customer_whatsapp_marketing_consent`: A customer's consent to receive WhatsApp marketing.
+    CustomerWhatsappMarketingConsent,
     /// `delivery_profile`: A shipping/delivery profile grouping products, locations and rates.
     DeliveryProfile,
     /// `delivery_promise_settings`: A shop's delivery promise settings.
@@ -94,6 +100,10 @@ pub enum Entity {
     InventoryItem,
     /// `inventory_level`: The quantity of an inventory item at one location.
     InventoryLevel,
+    /// `inventory_shipment`: A shipment of inventory between locations, part of an inventory transfer (Shopify).
+    InventoryShipment,
+    /// `inventory_transfer`: A transfer of inventory from one location to another (Shopify).
+    InventoryTransfer,
     /// `invoice`: A tax invoice issued for an order.
     Invoice,
     /// `locale`: A language enabled on the shop.
@@ -104,10 +114,14 @@ pub enum Entity {
     Mail,
     /// `market`: A group of regions the shop sells to with shared settings.
     Market,
+    /// `market_backup_region`: The region a shop's markets fall back to for buyers no market covers (Shopify).
+    MarketBackupRegion,
     /// `media`: An uploaded media file (image, video, document).
     Media,
     /// `metafield_definition`: The definition (type, validation) of a custom metafield.
     MetafieldDefinition,
+    /// `metaobject`: An instance of a merchant-defined content type (Shopify metaobjects).
+    Metaobject,
     /// `newsletter_recipient`: A newsletter subscription of an e-mail address.
     NewsletterRecipient,
     /// `order`: An order placed by a buyer, whatever its state.
@@ -132,6 +146,8 @@ pub enum Entity {
     Platform,
     /// `product`: A product offered by the shop.
     Product,
+    /// `product_analytics_consent`: A shop's consent to product analytics (Shopware consent management).
+    ProductAnalyticsConsent,
     /// `product_export`: A product export (feed) generated for a sales channel.
     ProductExport,
     /// `product_feed`: A feed of product data for a sales channel.
@@ -166,6 +182,8 @@ pub enum Entity {
     ReverseFulfillmentOrder,
     /// `review_form`: A storefront product review form submission.
     ReviewForm,
+    /// `revocation_request`: A revocation request sent with a form (Shopware's `revocation_request.sent`).
+    RevocationRequest,
     /// `scheduled_product_listing`: A product scheduled to be published to a channel later.
     ScheduledProductListing,
     /// `selling_plan_group`: A group of selling plans (e.g. subscription options) for products.
@@ -199,11 +217,13 @@ pub enum Entity {
     /// `user`: An administration (back-office) user of a shop.
     User,
 }
-static ENTITY_NAMES: [&str; 97usize] = [
+static ENTITY_NAMES: [&str; 106usize] = [
     "app",
     "app_purchase",
     "app_storage",
     "app_subscription",
+    "audit_event",
+    "backend_data_consent",
     "bulk_operation",
     "cart",
     "cart_line_item",
@@ -229,6 +249,7 @@ static ENTITY_NAMES: [&str; 97usize] = [
     "customer_payment_method",
     "customer_segment",
     "customer_sms_marketing_consent",
+    "customer_whatsapp_marketing_consent",
     "delivery_profile",
     "delivery_promise_settings",
     "discount",
@@ -245,13 +266,17 @@ static ENTITY_NAMES: [&str; 97usize] = [
     "fulfillment_order",
     "inventory_item",
     "inventory_level",
+    "inventory_shipment",
+    "inventory_transfer",
     "invoice",
     "locale",
     "location",
     "mail",
     "market",
+    "market_backup_region",
     "media",
     "metafield_definition",
+    "metaobject",
     "newsletter_recipient",
     "order",
     "order_address",
@@ -264,6 +289,7 @@ static ENTITY_NAMES: [&str; 97usize] = [
     "payment_terms",
     "platform",
     "product",
+    "product_analytics_consent",
     "product_export",
     "product_feed",
     "product_inventory",
@@ -281,6 +307,7 @@ static ENTITY_NAMES: [&str; 97usize] = [
     "reverse_delivery",
     "reverse_fulfillment_order",
     "review_form",
+    "revocation_request",
     "scheduled_product_listing",
     "selling_plan_group",
     "shipment",
@@ -298,11 +325,13 @@ static ENTITY_NAMES: [&str; 97usize] = [
     "theme",
     "user",
 ];
-static ENTITY_DESCRIPTIONS: [&str; 97usize] = [
+static ENTITY_DESCRIPTIONS: [&str; 106usize] = [
     "An app (application) installed in a shop.",
     "A one-time charge a shop pays for an app.",
     "The key-value storage a shop keeps for an installed app.",
     "A recurring charge a shop pays for an app.",
+    "A record of an auditable request made to the platform's API (Shopify audit events).",
+    "A shop's consent to share backend data with Shopware (Shopware consent management).",
     "An asynchronous bulk query or mutation run by the platform for an app.",
     "A shopper's cart, including an abandoned cart or unfinished checkout.",
     "One line (product, variant, quantity) in a cart.",
@@ -328,6 +357,7 @@ static ENTITY_DESCRIPTIONS: [&str; 97usize] = [
     "A payment method stored for a customer.",
     "A dynamic segment of customers defined by a query.",
     "A customer's consent to receive SMS marketing.",
+    "A customer's consent to receive WhatsApp marketing.",
     "A shipping/delivery profile grouping products, locations and rates.",
     "A shop's delivery promise settings.",
     "A discount (price rule, automatic or code discount).",
@@ -344,13 +374,17 @@ static ENTITY_DESCRIPTIONS: [&str; 97usize] = [
     "A group of order items to be fulfilled from one location.",
     "The stock-keeping record of a product variant.",
     "The quantity of an inventory item at one location.",
+    "A shipment of inventory between locations, part of an inventory transfer (Shopify).",
+    "A transfer of inventory from one location to another (Shopify).",
     "A tax invoice issued for an order.",
     "A language enabled on the shop.",
     "A place where the shop stocks or fulfills goods.",
     "An e-mail the platform composes and sends.",
     "A group of regions the shop sells to with shared settings.",
+    "The region a shop's markets fall back to for buyers no market covers (Shopify).",
     "An uploaded media file (image, video, document).",
     "The definition (type, validation) of a custom metafield.",
+    "An instance of a merchant-defined content type (Shopify metaobjects).",
     "A newsletter subscription of an e-mail address.",
     "An order placed by a buyer, whatever its state.",
     "A billing or shipping address stored on an order.",
@@ -363,6 +397,7 @@ static ENTITY_DESCRIPTIONS: [&str; 97usize] = [
     "The payment terms of an order or draft order (e.g. net 30).",
     "The commerce platform installation itself (its software version).",
     "A product offered by the shop.",
+    "A shop's consent to product analytics (Shopware consent management).",
     "A product export (feed) generated for a sales channel.",
     "A feed of product data for a sales channel.",
     "The stock level of a product.",
@@ -380,6 +415,7 @@ static ENTITY_DESCRIPTIONS: [&str; 97usize] = [
     "A delivery that brings returned items back to the merchant.",
     "A group of returned items to be received and dispositioned.",
     "A storefront product review form submission.",
+    "A revocation request sent with a form (Shopware's `revocation_request.sent`).",
     "A product scheduled to be published to a channel later.",
     "A group of selling plans (e.g. subscription options) for products.",
     "A shipment fulfilling (part of) an order.",
@@ -404,6 +440,8 @@ impl Entity {
         Entity::AppPurchase,
         Entity::AppStorage,
         Entity::AppSubscription,
+        Entity::AuditEvent,
+        Entity::BackendDataConsent,
         Entity::BulkOperation,
         Entity::Cart,
         Entity::CartLineItem,
@@ -429,6 +467,7 @@ impl Entity {
         Entity::CustomerPaymentMethod,
         Entity::CustomerSegment,
         Entity::CustomerSmsMarketingConsent,
+        Entity::CustomerWhatsappMarketingConsent,
         Entity::DeliveryProfile,
         Entity::DeliveryPromiseSettings,
         Entity::Discount,
@@ -445,13 +484,17 @@ impl Entity {
         Entity::FulfillmentOrder,
         Entity::InventoryItem,
         Entity::InventoryLevel,
+        Entity::InventoryShipment,
+        Entity::InventoryTransfer,
         Entity::Invoice,
         Entity::Locale,
         Entity::Location,
         Entity::Mail,
         Entity::Market,
+        Entity::MarketBackupRegion,
         Entity::Media,
         Entity::MetafieldDefinition,
+        Entity::Metaobject,
         Entity::NewsletterRecipient,
         Entity::Order,
         Entity::OrderAddress,
@@ -464,6 +507,7 @@ impl Entity {
         Entity::PaymentTerms,
         Entity::Platform,
         Entity::Product,
+        Entity::ProductAnalyticsConsent,
         Entity::ProductExport,
         Entity::ProductFeed,
         Entity::ProductInventory,
@@ -481,6 +525,7 @@ impl Entity {
         Entity::ReverseDelivery,
         Entity::ReverseFulfillmentOrder,
         Entity::ReviewForm,
+        Entity::RevocationRequest,
         Entity::ScheduledProductListing,
         Entity::SellingPlanGroup,
         Entity::Shipment,
@@ -527,12 +572,16 @@ impl ::std::str::FromStr for Entity {
 pub enum Action {
     /// `abandoned`: The cart was left without changes long enough to count as abandoned.
     Abandoned,
+    /// `accepted`: The entity (a consent) was accepted.
+    Accepted,
     /// `activated`: The entity was activated (switched on, or on again).
     Activated,
     /// `added`: The entity was added to a listing or container (not created).
     Added,
     /// `adjusted`: A quantity was incremented or decremented relative to its previous value.
     Adjusted,
+    /// `admin_api_request_made`: An auditable Admin API request was made.
+    AdminApiRequestMade,
     /// `approached_capped_amount`: Usage crossed a warning threshold of the capped amount.
     ApproachedCappedAmount,
     /// `approved`: The entity was approved.
@@ -561,6 +610,8 @@ pub enum Action {
     Challenged,
     /// `closed`: The entity was closed.
     Closed,
+    /// `completed`: The entity was completed.
+    Completed,
     /// `confirmed`: The entity was confirmed (e.g. a double opt-in link was followed).
     Confirmed,
     /// `connected`: The entity was connected (e.g. an item stocked at a location).
@@ -621,12 +672,22 @@ pub enum Action {
     GuestDoubleOptInRequested,
     /// `guest_registered`: A guest account was registered during checkout.
     GuestRegistered,
+    /// `heartbeat`: A recurring signal that the system is up and running.
+    Heartbeat,
     /// `hold_released`: The entity's last hold was released.
     HoldReleased,
     /// `incrementally_synced`: An incremental sync of the entity was performed.
     IncrementallySynced,
     /// `installed`: The app was installed.
     Installed,
+    /// `item_quantities_updated`: The quantities of the entity's items changed.
+    ItemQuantitiesUpdated,
+    /// `items_added`: Items were added to the entity.
+    ItemsAdded,
+    /// `items_received`: Items of the entity were received.
+    ItemsReceived,
+    /// `items_removed`: Items were removed from the entity.
+    ItemsRemoved,
     /// `joined_segment`: The entity joined a segment.
     JoinedSegment,
     /// `left_segment`: The entity left a segment.
@@ -635,6 +696,8 @@ pub enum Action {
     LineItemsPreparedForLocalDelivery,
     /// `line_items_prepared_for_pickup`: The entity's line items were prepared for pickup.
     LineItemsPreparedForPickup,
+    /// `link_requested`: A new link to the entity was requested (an expired order status page).
+    LinkRequested,
     /// `logged`: A log entry was written.
     Logged,
     /// `logged_in`: The customer logged in.
@@ -643,6 +706,12 @@ pub enum Action {
     LoggedOut,
     /// `login_attempted`: A login was attempted; fires before it is performed.
     LoginAttempted,
+    /// `manually_reported_progress_stopped`: Progress that had been reported by hand was withdrawn; the entity is open again.
+    ManuallyReportedProgressStopped,
+    /// `marked_in_transit`: The entity was marked as in transit.
+    MarkedInTransit,
+    /// `marked_ready_to_ship`: The entity was marked as ready to ship.
+    MarkedReadyToShip,
     /// `merged`: The entity was merged with another.
     Merged,
     /// `message_created`: The outgoing message was built, before sending.
@@ -655,12 +724,16 @@ pub enum Action {
     Paid,
     /// `partially_fulfilled`: The entity was partially fulfilled.
     PartiallyFulfilled,
+    /// `password_changed`: The customer's password was changed.
+    PasswordChanged,
     /// `password_recovery_requested`: A password recovery (reset) was requested.
     PasswordRecoveryRequested,
     /// `paused`: The entity was paused.
     Paused,
     /// `payment_method_changed`: The chosen payment method changed.
     PaymentMethodChanged,
+    /// `permissions_updated`: The permissions granted to the entity changed.
+    PermissionsUpdated,
     /// `personal_data_export_requested`: Someone asked for their stored personal data to be exported.
     PersonalDataExportRequested,
     /// `personal_data_removal_requested`: Someone asked for their stored personal data to be removed.
@@ -669,6 +742,8 @@ pub enum Action {
     PlacedOnHold,
     /// `processed`: The entity was processed.
     Processed,
+    /// `progress_reported`: Progress was reported for the entity.
+    ProgressReported,
     /// `published`: The entity was published.
     Published,
     /// `purchasing_summary_changed`: The entity's purchasing summary (sales history) changed.
@@ -725,6 +800,8 @@ pub enum Action {
     TagsAdded,
     /// `tags_removed`: Tags were removed from the entity.
     TagsRemoved,
+    /// `tracking_updated`: The entity's tracking information changed.
+    TrackingUpdated,
     /// `uninstalled`: The app was uninstalled.
     Uninstalled,
     /// `unskipped`: A previously skipped entity was unskipped.
@@ -733,14 +810,18 @@ pub enum Action {
     Unsubscribed,
     /// `updated`: The entity was changed.
     Updated,
+    /// `uploaded`: The entity (a file) was uploaded.
+    Uploaded,
     /// `written`: The entity was inserted or updated (Shopware *.written).
     Written,
 }
-static ACTION_NAMES: [&str; 105usize] = [
+static ACTION_NAMES: [&str; 122usize] = [
     "abandoned",
+    "accepted",
     "activated",
     "added",
     "adjusted",
+    "admin_api_request_made",
     "approached_capped_amount",
     "approved",
     "archived",
@@ -755,6 +836,7 @@ static ACTION_NAMES: [&str; 105usize] = [
     "cancelled",
     "challenged",
     "closed",
+    "completed",
     "confirmed",
     "connected",
     "converted",
@@ -785,30 +867,42 @@ static ACTION_NAMES: [&str; 105usize] = [
     "granted",
     "guest_double_opt_in_requested",
     "guest_registered",
+    "heartbeat",
     "hold_released",
     "incrementally_synced",
     "installed",
+    "item_quantities_updated",
+    "items_added",
+    "items_received",
+    "items_removed",
     "joined_segment",
     "left_segment",
     "line_items_prepared_for_local_delivery",
     "line_items_prepared_for_pickup",
+    "link_requested",
     "logged",
     "logged_in",
     "logged_out",
     "login_attempted",
+    "manually_reported_progress_stopped",
+    "marked_in_transit",
+    "marked_ready_to_ship",
     "merged",
     "message_created",
     "moved",
     "order_routing_completed",
     "paid",
     "partially_fulfilled",
+    "password_changed",
     "password_recovery_requested",
     "paused",
     "payment_method_changed",
+    "permissions_updated",
     "personal_data_export_requested",
     "personal_data_removal_requested",
     "placed_on_hold",
     "processed",
+    "progress_reported",
     "published",
     "purchasing_summary_changed",
     "redaction_requested",
@@ -837,17 +931,21 @@ static ACTION_NAMES: [&str; 105usize] = [
     "succeeded",
     "tags_added",
     "tags_removed",
+    "tracking_updated",
     "uninstalled",
     "unskipped",
     "unsubscribed",
     "updated",
+    "uploaded",
     "written",
 ];
-static ACTION_DESCRIPTIONS: [&str; 105usize] = [
+static ACTION_DESCRIPTIONS: [&str; 122usize] = [
     "The cart was left without changes long enough to count as abandoned.",
+    "The entity (a consent) was accepted.",
     "The entity was activated (switched on, or on again).",
     "The entity was added to a listing or container (not created).",
     "A quantity was incremented or decremented relative to its previous value.",
+    "An auditable Admin API request was made.",
     "Usage crossed a warning threshold of the capped amount.",
     "The entity was approved.",
     "The entity was archived.",
@@ -862,6 +960,7 @@ static ACTION_DESCRIPTIONS: [&str; 105usize] = [
     "The entity was cancelled.",
     "The entity was challenged (e.g. 3D Secure).",
     "The entity was closed.",
+    "The entity was completed.",
     "The entity was confirmed (e.g. a double opt-in link was followed).",
     "The entity was connected (e.g. an item stocked at a location).",
     "The cart was converted into an order.",
@@ -892,30 +991,42 @@ static ACTION_DESCRIPTIONS: [&str; 105usize] = [
     "Access was granted to the entity.",
     "A double opt-in confirmation was requested for a guest order.",
     "A guest account was registered during checkout.",
+    "A recurring signal that the system is up and running.",
     "The entity's last hold was released.",
     "An incremental sync of the entity was performed.",
     "The app was installed.",
+    "The quantities of the entity's items changed.",
+    "Items were added to the entity.",
+    "Items of the entity were received.",
+    "Items were removed from the entity.",
     "The entity joined a segment.",
     "The entity left a segment.",
     "The entity's line items were prepared for local delivery.",
     "The entity's line items were prepared for pickup.",
+    "A new link to the entity was requested (an expired order status page).",
     "A log entry was written.",
     "The customer logged in.",
     "The customer logged out.",
     "A login was attempted; fires before it is performed.",
+    "Progress that had been reported by hand was withdrawn; the entity is open again.",
+    "The entity was marked as in transit.",
+    "The entity was marked as ready to ship.",
     "The entity was merged with another.",
     "The outgoing message was built, before sending.",
     "The entity was moved to another location.",
     "Routing of the order to fulfillment locations completed.",
     "The entity was paid.",
     "The entity was partially fulfilled.",
+    "The customer's password was changed.",
     "A password recovery (reset) was requested.",
     "The entity was paused.",
     "The chosen payment method changed.",
+    "The permissions granted to the entity changed.",
     "Someone asked for their stored personal data to be exported.",
     "Someone asked for their stored personal data to be removed.",
     "The entity was placed on hold.",
     "The entity was processed.",
+    "Progress was reported for the entity.",
     "The entity was published.",
     "The entity's purchasing summary (sales history) changed.",
     "A request was made to delete the data stored about the entity.",
@@ -944,19 +1055,23 @@ static ACTION_DESCRIPTIONS: [&str; 105usize] = [
     "The entity, or an attempt on it, succeeded.",
     "Tags were added to the entity.",
     "Tags were removed from the entity.",
+    "The entity's tracking information changed.",
     "The app was uninstalled.",
     "A previously skipped entity was unskipped.",
     "The entity unsubscribed.",
     "The entity was changed.",
+    "The entity (a file) was uploaded.",
     "The entity was inserted or updated (Shopware *.written).",
 ];
 impl Action {
     /// Every value, in vocabulary order.
     pub const ALL: &'static [Action] = &[
         Action::Abandoned,
+        Action::Accepted,
         Action::Activated,
         Action::Added,
         Action::Adjusted,
+        Action::AdminApiRequestMade,
         Action::ApproachedCappedAmount,
         Action::Approved,
         Action::Archived,
@@ -971,6 +1086,7 @@ impl Action {
         Action::Cancelled,
         Action::Challenged,
         Action::Closed,
+        Action::Completed,
         Action::Confirmed,
         Action::Connected,
         Action::Converted,
@@ -1001,30 +1117,42 @@ impl Action {
         Action::Granted,
         Action::GuestDoubleOptInRequested,
         Action::GuestRegistered,
+        Action::Heartbeat,
         Action::HoldReleased,
         Action::IncrementallySynced,
         Action::Installed,
+        Action::ItemQuantitiesUpdated,
+        Action::ItemsAdded,
+        Action::ItemsReceived,
+        Action::ItemsRemoved,
         Action::JoinedSegment,
         Action::LeftSegment,
         Action::LineItemsPreparedForLocalDelivery,
         Action::LineItemsPreparedForPickup,
+        Action::LinkRequested,
         Action::Logged,
         Action::LoggedIn,
         Action::LoggedOut,
         Action::LoginAttempted,
+        Action::ManuallyReportedProgressStopped,
+        Action::MarkedInTransit,
+        Action::MarkedReadyToShip,
         Action::Merged,
         Action::MessageCreated,
         Action::Moved,
         Action::OrderRoutingCompleted,
         Action::Paid,
         Action::PartiallyFulfilled,
+        Action::PasswordChanged,
         Action::PasswordRecoveryRequested,
         Action::Paused,
         Action::PaymentMethodChanged,
+        Action::PermissionsUpdated,
         Action::PersonalDataExportRequested,
         Action::PersonalDataRemovalRequested,
         Action::PlacedOnHold,
         Action::Processed,
+        Action::ProgressReported,
         Action::Published,
         Action::PurchasingSummaryChanged,
         Action::RedactionRequested,
@@ -1053,10 +1181,12 @@ impl Action {
         Action::Succeeded,
         Action::TagsAdded,
         Action::TagsRemoved,
+        Action::TrackingUpdated,
         Action::Uninstalled,
         Action::Unskipped,
         Action::Unsubscribed,
         Action::Updated,
+        Action::Uploaded,
         Action::Written,
     ];
     /// The `snake_case` name used in the catalogs.
