@@ -225,6 +225,12 @@ impl fmt::Display for Difference {
                 if let Some(description) = description {
                     write!(f, "\n            page: {description:?}")?;
                 }
+                if source_page::is_channel_template(topic) {
+                    write!(
+                        f,
+                        "\n            a per-channel scope: its channel segment is a placeholder, which a catalog topic cannot hold yet"
+                    )?;
+                }
                 Ok(())
             }
             Self::Removed { topic } => write!(f, "{label:<11} `{topic}` is in the catalog but not on the page"),
@@ -375,7 +381,7 @@ pub fn audit(platform: &Platform, parser: source_page::Platform, page_text: &str
             compare_event(platform, &platform.events[*index], page_event, &facts, &mut audit.differences);
         }
     }
-    compare_groups(platform, &facts, &mut audit.differences);
+    compare_groups(platform, &facts, audited, &mut audit.differences, &mut audit.notes);
     let by_page_topic: HashMap<&str, usize> = facts
         .events
         .iter()
@@ -406,12 +412,7 @@ fn match_topics(
     let page_topics: HashSet<&str> = facts.events.iter().map(|e| e.topic.as_str()).collect();
     let mut matches: Vec<Option<usize>> =
         facts.events.iter().map(|e| catalog_index.get(e.topic.as_str()).copied()).collect();
-    let from_other_page = |event: &Event| {
-        event
-            .source
-            .as_deref()
-            .is_some_and(|url| Some(url) != audited && platform.sources.iter().any(|source| source.url == url))
-    };
+    let from_other_page = |event: &Event| cited_elsewhere(platform, event, audited);
     let (absent, cited): (Vec<usize>, Vec<usize>) = (0..platform.events.len())
         .filter(|&i| !page_topics.contains(platform.events[i].topic.as_str()))
         .partition(|&i| !from_other_page(&platform.events[i]));
@@ -598,7 +599,22 @@ fn page_scopes(platform: &Platform, scopes: &PageScopes) -> String {
     }
 }
 
-fn compare_groups(platform: &Platform, facts: &PageFacts, out: &mut Vec<Difference>) {
+/// Whether the catalog has `event` from another of its source pages than the audited one
+/// (its `source:` is a registered page's `url`).
+fn cited_elsewhere(platform: &Platform, event: &Event, audited: Option<&str>) -> bool {
+    event
+        .source
+        .as_deref()
+        .is_some_and(|url| Some(url) != audited && platform.sources.iter().any(|source| source.url == url))
+}
+
+fn compare_groups(
+    platform: &Platform,
+    facts: &PageFacts,
+    audited: Option<&str>,
+    out: &mut Vec<Difference>,
+    notes: &mut Vec<Note>,
+) {
     for group in &facts.groups {
         match platform.groups.iter().find(|g| g.pattern == group.pattern) {
             None => out.push(Difference::GroupAdded {
@@ -615,8 +631,30 @@ fn compare_groups(platform: &Platform, facts: &PageFacts, out: &mut Vec<Differen
             Some(_) => {}
         }
     }
+    // One part of a split reference documents only its own groups (BigCommerce's channel
+    // page has `store/channel/*`, the main events page the others).
+    if facts.coverage == Coverage::Part {
+        return;
+    }
+    // A group whose every topic the catalog has from another page is that page's group (groups
+    // have no `source:` of their own).
+    let mut cited = 0;
     for group in platform.groups.iter().filter(|g| !facts.groups.iter().any(|p| p.pattern == g.pattern)) {
-        out.push(Difference::GroupRemoved { pattern: group.pattern.clone() });
+        if !group.events.is_empty()
+            && group.events.iter().all(|&i| cited_elsewhere(platform, &platform.events[i], audited))
+        {
+            cited += 1;
+        } else {
+            out.push(Difference::GroupRemoved { pattern: group.pattern.clone() });
+        }
+    }
+    if cited > 0 {
+        notes.push(Note {
+            line: 1,
+            message: format!(
+                "{cited} catalog groups the page does not document cover only topics from another of the catalog's source pages; not reported as removed"
+            ),
+        });
     }
 }
 
@@ -638,8 +676,11 @@ pub struct PageExample {
 ///
 /// For a platform whose topic travels in a header (Shopify), the code block right after a
 /// `## <topic> : Webhook payload` heading; for a platform whose body names its topic
-/// (BigCommerce's `scope`), every ```` ```json ```` block, its topic read from the body
-/// field the catalog's `topic.carried_by` names. Other code blocks (API calls) are skipped.
+/// (BigCommerce's `scope`), every ```` ```json ```` block (the MDX pages add attributes after
+/// the language: ```` ```json filename="…" showLineNumbers copy ````), its topic read from the
+/// body field the catalog's `topic.carried_by` names. Other code blocks (API calls) are skipped.
+/// The MDX pages annotate their examples with `//` comments and leave a trailing comma here
+/// and there; [`parse_block`] reads past both.
 pub fn page_examples(platform: &Platform, page_text: &str) -> Vec<PageExample> {
     let blocks = code_blocks(page_text);
     match &platform.carried_by {
@@ -680,7 +721,7 @@ pub fn page_examples(platform: &Platform, page_text: &str) -> Vec<PageExample> {
         }
         CarriedBy::BodyField(path) => blocks
             .iter()
-            .filter(|b| b.info == "json")
+            .filter(|b| b.info.split_whitespace().next() == Some("json"))
             .map(|block| {
                 let body = parse_block(block);
                 let topic = body.as_ref().ok().and_then(|v| field(v, path)).and_then(Value::as_str).map(str::to_owned);
@@ -762,12 +803,74 @@ fn parse_block(block: &CodeBlock) -> Result<Value, String> {
     if block.text.trim().is_empty() {
         return Err("empty (the page shows no payload)".to_owned());
     }
-    serde_json::from_str(&block.text).map_err(|e| {
+    serde_json::from_str(&json_without_comments(&block.text)).map_err(|e| {
         let line = block.fence_line + e.line();
         let message = e.to_string();
         let message = message.rsplit_once(" at line ").map_or(message.as_str(), |(m, _)| m).to_owned();
         format!("not JSON ({message}, page line {line})")
     })
+}
+
+/// `text` with what JSON does not allow but the MDX pages' annotated examples write removed:
+/// `//` comments to the end of their line (outside strings) and a comma right before a `}` or
+/// `]`. Each removed character becomes a space, so lines and columns stay those of the page.
+/// Text without either is returned unchanged.
+pub fn json_without_comments(text: &str) -> String {
+    let mut out: Vec<char> = Vec::with_capacity(text.len());
+    let (mut in_string, mut escaped, mut in_comment) = (false, false, false);
+    // Where the last comma outside strings and comments is, while only blanks follow it.
+    let mut comma: Option<usize> = None;
+    // The last character outside comments that is not a blank: a comma after a value only.
+    let mut last: Option<char> = None;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if in_comment {
+            if c == '\n' {
+                in_comment = false;
+                out.push(c);
+            } else {
+                out.push(' ');
+            }
+            continue;
+        }
+        if in_string {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => {
+                    in_string = false;
+                    last = Some('"');
+                }
+                _ => {}
+            }
+            out.push(c);
+            continue;
+        }
+        match c {
+            '/' if chars.peek() == Some(&'/') => {
+                in_comment = true;
+                out.push(' ');
+                continue;
+            }
+            '"' => in_string = true,
+            '}' | ']' => {
+                if let Some(at) = comma.take() {
+                    out[at] = ' ';
+                }
+            }
+            _ => {}
+        }
+        if c == ',' && !matches!(last, None | Some(':' | ',' | '[' | '{')) {
+            comma = Some(out.len());
+        } else if !c.is_whitespace() {
+            comma = None;
+        }
+        if !c.is_whitespace() {
+            last = Some(c);
+        }
+        out.push(c);
+    }
+    out.into_iter().collect()
 }
 
 /// The value at a dotted path (`data.event`).
@@ -1092,6 +1195,22 @@ mod tests {
         assert!(error.contains("page line 12"), "{error}");
         let empty = CodeBlock { fence_line: 1, end_line: 2, info: "json".into(), text: String::new() };
         assert!(parse_block(&empty).unwrap_err().starts_with("empty"));
+    }
+
+    #[test]
+    fn comments_and_trailing_commas_are_blanked_in_place() {
+        let annotated = "{\n  \"id\": 205, // ID of the product,\n  \"url\": \"https://x.test/a//b\", // x\n}\n";
+        let plain = json_without_comments(annotated);
+        assert_eq!(plain.lines().count(), annotated.lines().count());
+        assert_eq!(plain.len(), annotated.len());
+        let value: Value = serde_json::from_str(&plain).unwrap();
+        assert_eq!(value, serde_json::json!({ "id": 205, "url": "https://x.test/a//b" }));
+        // A string holding `//` or `,]` and an escaped quote is kept.
+        let text = r#"{"a": "x\" // ,]", "b": [1, 2]}"#;
+        assert_eq!(json_without_comments(text), text);
+        // A comma after no value is not a trailing comma: the error stays where it is.
+        assert_eq!(json_without_comments("{\"a\": ,}"), "{\"a\": ,}");
+        assert_eq!(json_without_comments("[1,\n]"), "[1 \n]");
     }
 
     #[test]

@@ -91,6 +91,34 @@ pub struct DeliveryDef {
     /// A second header family the platform delivers with, signed the same way (Shopify's
     /// "events" deliveries use `Shopify-*` headers instead of `X-Shopify-*`).
     pub alternate: Option<AlternateDeliveryDef>,
+    /// Cloud event buses the platform can deliver to instead of HTTPS.
+    #[serde(default)]
+    pub buses: Vec<BusDef>,
+}
+
+/// One entry of `buses:` in `delivery:`: a cloud event bus the platform delivers to.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BusDef {
+    /// Which bus.
+    pub transport: BusTransport,
+    /// Where the platform documents delivering to it.
+    pub source: String,
+    /// What the platform says about authenticating its messages (e.g. that no HMAC is needed
+    /// because the bus authenticates the sender), with the page that says it.
+    pub authentication: String,
+    /// What the message holds and how, and what is not documented.
+    pub note: Option<String>,
+}
+
+/// A cloud event bus.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BusTransport {
+    /// Amazon EventBridge.
+    EventBridge,
+    /// Google Cloud Pub/Sub.
+    PubSub,
 }
 
 /// `alternate:` of `delivery:`: the other header family, used when its signature header is

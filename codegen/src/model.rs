@@ -178,6 +178,8 @@ pub struct Delivery {
     pub headers: Vec<MetadataHeader>,
     /// The platform's other header family, if it has one.
     pub alternate: Option<AlternateDelivery>,
+    /// Cloud event buses the platform can deliver to.
+    pub buses: Vec<crate::catalog::BusDef>,
 }
 
 /// A second header family, signed with the same scheme.

@@ -7,6 +7,8 @@
 //! ```sh
 //! SHOPIFY_SECRET=… BIGCOMMERCE_SECRET=… SHOPWARE_SECRET=… ECWID_SECRET=… DEAD_LETTER_DIR=dead-letters \
 //!   cargo run -p commerce-webhooks --features axum --example receiver
+//! # several replicas sharing de-duplication:
+//! REDIS_URL=redis://127.0.0.1:6379/0 SHOPIFY_SECRET=… cargo run -p commerce-webhooks --features axum,redis --example receiver
 //! ```
 //!
 //! | variable | meaning |
@@ -16,22 +18,31 @@
 //! | `PORT` | the port (default 3000) |
 //! | `HOST` | the address to listen on (default `0.0.0.0`) |
 //! | `DEAD_LETTER_DIR` | where authentic undecodable deliveries are written (default: not written, only logged) |
+//! | `REDIS_URL` | de-duplicate through this Redis server, shared by every replica (build with the `redis` feature); default: in memory, this process only |
+//! | `HANDLED_LOG` | append the id of every delivery handled (not a duplicate) to this file, one per line (for load tests) |
+//!
+//! Each delivery is handled once: a retry of one already handled (by this replica or, with
+//! `REDIS_URL`, any other) is answered 200 without running the handler again
+//! ([`commerce_webhooks::dedup`]).
 //!
 //! Routes: `POST /webhooks/shopify`, `/webhooks/bigcommerce`, `/webhooks/shopware`,
 //! `/webhooks/ecwid`. A client gets 10 s to send its request headers and 30 s for the whole
 //! request; bodies are limited per platform ([`body_limit`]). Ctrl-C or SIGTERM stops it after
 //! the requests in flight are answered.
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, FromRef};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::Router;
-use commerce_webhooks::axum::Verified;
+use commerce_webhooks::axum::Deduplicated;
+use commerce_webhooks::dedup::{Dedup, MemorySeen};
 use commerce_webhooks::{bigcommerce, ecwid, shopify, shopware, Delivery, Receiver, Secret, WebhookEvent};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
@@ -82,6 +93,50 @@ impl DeadLetters {
         let body_path = dir.join(format!("{stem}.body"));
         std::fs::write(&body_path, body)?;
         Ok(Some(body_path))
+    }
+}
+
+/// What every route shares: where dead letters go, the de-duplication store, the handled log.
+#[derive(Clone)]
+struct Shared {
+    dead_letters: DeadLetters,
+    dedup: Dedup,
+    handled_log: Option<Arc<Mutex<std::fs::File>>>,
+}
+
+/// One route's state: its platform's receiver and what the routes share.
+struct RouteState<E> {
+    receiver: Receiver<E>,
+    shared: Shared,
+}
+
+impl<E> Clone for RouteState<E> {
+    fn clone(&self) -> Self {
+        Self { receiver: self.receiver.clone(), shared: self.shared.clone() }
+    }
+}
+
+impl<E> FromRef<RouteState<E>> for Receiver<E> {
+    fn from_ref(state: &RouteState<E>) -> Self {
+        state.receiver.clone()
+    }
+}
+
+impl<E> FromRef<RouteState<E>> for Dedup {
+    fn from_ref(state: &RouteState<E>) -> Self {
+        state.shared.dedup.clone()
+    }
+}
+
+impl Shared {
+    /// Appends the delivery's id to the handled log, if there is one.
+    fn log_handled(&self, id: Option<&str>) {
+        if let (Some(log), Some(id)) = (&self.handled_log, id) {
+            let mut file = log.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            if let Err(error) = writeln!(file, "{id}") {
+                eprintln!("cannot append to HANDLED_LOG: {error}");
+            }
+        }
     }
 }
 
@@ -136,7 +191,7 @@ fn route<E: WebhookEvent + Send + Sync + 'static>(
     app: Router,
     platform: &'static str,
     env: &str,
-    dead_letters: &DeadLetters,
+    shared: &Shared,
 ) -> Router {
     let path = format!("/webhooks/{platform}");
     let Some(secrets) = secrets(env) else {
@@ -144,9 +199,17 @@ fn route<E: WebhookEvent + Send + Sync + 'static>(
         return app;
     };
     println!("POST {path} (secret from {env}, bodies up to {} KiB)", body_limit(platform) >> 10);
-    let dead_letters = dead_letters.clone();
-    let handler = move |headers: HeaderMap, Verified(delivery): Verified<E>| async move {
-        handle(platform, &dead_letters, &headers, &delivery)
+    let handler = move |axum::extract::State(state): axum::extract::State<RouteState<E>>,
+                        headers: HeaderMap,
+                        Deduplicated(delivery, claim): Deduplicated<E>| async move {
+        let status = handle(platform, &state.shared.dead_letters, &headers, &delivery);
+        if status.is_success() {
+            state.shared.log_handled(delivery.delivery_id());
+        } else if let Err(error) = claim.release().await {
+            // The platform retries; with the id still marked, the retry would be skipped.
+            eprintln!("  cannot release the delivery for its retry: {error}");
+        }
+        status
     };
     // A declared length over the limit is refused before any of the body is read, and a body
     // that grows past it while being read; axum's own 2 MB default gives way to the limit here.
@@ -154,8 +217,28 @@ fn route<E: WebhookEvent + Send + Sync + 'static>(
         .route(&path, post(handler))
         .layer(RequestBodyLimitLayer::new(body_limit(platform)))
         .layer(DefaultBodyLimit::disable())
-        .with_state(Receiver::<E>::new(secrets));
+        .with_state(RouteState { receiver: Receiver::<E>::new(secrets), shared: shared.clone() });
     app.merge(route)
+}
+
+/// The de-duplication store: Redis at `REDIS_URL`, shared by the replicas, or this process's
+/// memory (the last 100,000 deliveries).
+async fn dedup() -> Result<Dedup, String> {
+    let Some(url) = std::env::var("REDIS_URL").ok().filter(|url| !url.is_empty()) else {
+        println!("de-duplication: in memory, this process only (set REDIS_URL to share it between replicas)");
+        return Ok(Dedup::new(MemorySeen::new(100_000)));
+    };
+    #[cfg(feature = "redis")]
+    {
+        let seen = commerce_webhooks::dedup::RedisSeen::connect(&url).await.map_err(|e| format!("REDIS_URL: {e}"))?;
+        println!("de-duplication: through Redis, shared by every replica using it");
+        Ok(Dedup::new(seen))
+    }
+    #[cfg(not(feature = "redis"))]
+    {
+        let _ = url;
+        Err("REDIS_URL is set, but this receiver was built without the `redis` feature".to_owned())
+    }
 }
 
 /// Resolves on Ctrl-C or SIGTERM.
@@ -212,17 +295,35 @@ async fn serve(listener: tokio::net::TcpListener, app: Router) {
 async fn main() -> ExitCode {
     let dead_letters =
         DeadLetters { dir: std::env::var_os("DEAD_LETTER_DIR").filter(|d| !d.is_empty()).map(PathBuf::from) };
+    let dedup = match dedup().await {
+        Ok(dedup) => dedup,
+        Err(message) => {
+            eprintln!("{message}");
+            return ExitCode::from(2);
+        }
+    };
+    let handled_log = match std::env::var_os("HANDLED_LOG").filter(|p| !p.is_empty()) {
+        None => None,
+        Some(path) => match std::fs::OpenOptions::new().create(true).append(true).open(&path) {
+            Ok(file) => Some(Arc::new(Mutex::new(file))),
+            Err(error) => {
+                eprintln!("cannot open HANDLED_LOG {}: {error}", Path::new(&path).display());
+                return ExitCode::from(2);
+            }
+        },
+    };
+    let shared = Shared { dead_letters, dedup, handled_log };
     let mut app = Router::new();
-    app = route::<shopify::Event>(app, "shopify", "SHOPIFY_SECRET", &dead_letters);
-    app = route::<bigcommerce::Event>(app, "bigcommerce", "BIGCOMMERCE_SECRET", &dead_letters);
-    app = route::<shopware::Event>(app, "shopware", "SHOPWARE_SECRET", &dead_letters);
-    app = route::<ecwid::Event>(app, "ecwid", "ECWID_SECRET", &dead_letters);
+    app = route::<shopify::Event>(app, "shopify", "SHOPIFY_SECRET", &shared);
+    app = route::<bigcommerce::Event>(app, "bigcommerce", "BIGCOMMERCE_SECRET", &shared);
+    app = route::<shopware::Event>(app, "shopware", "SHOPWARE_SECRET", &shared);
+    app = route::<ecwid::Event>(app, "ecwid", "ECWID_SECRET", &shared);
     if !app.has_routes() {
         eprintln!("no platform configured: set at least one of SHOPIFY_SECRET, BIGCOMMERCE_SECRET, SHOPWARE_SECRET, ECWID_SECRET");
         return ExitCode::from(2);
     }
     let app = app.layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT));
-    match dead_letters.dir.as_deref().map(Path::display) {
+    match shared.dead_letters.dir.as_deref().map(Path::display) {
         Some(dir) => println!("dead letters go to {dir}"),
         None => println!("DEAD_LETTER_DIR not set: undecodable deliveries are only logged"),
     }

@@ -5,9 +5,7 @@
 //! Without `redis-server` installed, the Redis tests say so loudly and pass, except under
 //! `CI=true`, where they fail (`.ci/run` installs it).
 
-use std::io::Write as _;
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
+use std::net::{SocketAddr, TcpListener};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -213,64 +211,7 @@ fn a_store_error_hands_the_delivery_over() {
 // ---------------------------------------------------------------------------------------------
 // Redis
 
-/// A `redis-server` on a free loopback port, persisting nothing; killed on drop.
-struct RedisServer {
-    child: Child,
-    port: u16,
-}
-
-impl RedisServer {
-    /// `None` (after saying so loudly) when `redis-server` is not installed; under `CI=true`
-    /// that is a failure instead.
-    fn start() -> Option<Self> {
-        if Command::new("redis-server").arg("--version").stdout(Stdio::null()).status().is_err() {
-            let message = "redis-server is not installed, so the Redis de-duplication tests did not run \
-                           (apt-get install redis-server; .ci/run installs it)";
-            assert!(std::env::var("CI").as_deref() != Ok("true"), "{message}");
-            // Straight to stderr: the test harness shows `eprintln!` only for failing tests.
-            let _ = writeln!(std::io::stderr(), "\n!!!!!!!!!! SKIPPED: {message} !!!!!!!!!!\n");
-            return None;
-        }
-        // A port taken between choosing and binding makes the server exit: choose again.
-        for _ in 0..5 {
-            let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-            let child = Command::new("redis-server")
-                .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .expect("redis-server starts");
-            let mut server = Self { child, port };
-            let deadline = Instant::now() + Duration::from_secs(10);
-            while Instant::now() < deadline {
-                if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                    return Some(server);
-                }
-                if server.child.try_wait().unwrap().is_some() {
-                    break;
-                }
-                std::thread::sleep(Duration::from_millis(20));
-            }
-            let _ = server.child.kill();
-        }
-        panic!("redis-server did not start listening on a free loopback port");
-    }
-
-    fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}/0", self.port)
-    }
-
-    fn stop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for RedisServer {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
+use commerce_webhooks_tests::RedisServer;
 
 #[tokio::test]
 async fn redis_marks_once_forgets_and_expires() {

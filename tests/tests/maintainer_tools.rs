@@ -200,6 +200,99 @@ fn audit_reads_the_graphql_topic_enum_page() {
     }
 }
 
+/// A page of a split reference, the number of its differences by label, and of its examples compared.
+type SplitCase = (&'static str, &'static [(&'static str, usize)], usize);
+
+/// BigCommerce's newer reference, split over four MDX pages (bigcommerce/docs @ 24f580ca): what
+/// their audits still report is what the catalog keeps on purpose, by kind. The main page's wording
+/// of its topics and groups where a part rewords them, a part's wording of a topic another part
+/// gave, the per-channel scopes and groups (a topic cannot hold their placeholder), and
+/// `store/customer/address/*` (a group has no `source:`; see catalog_matches_sources.rs).
+#[test]
+fn audit_of_the_split_bigcommerce_reference_reports_only_what_the_catalog_keeps() {
+    let model = model();
+    let bigcommerce = platform(&model, "bigcommerce");
+    let is_template = codegen::source_page::is_channel_template;
+    // (page, differences by label, examples compared)
+    let cases: [SplitCase; 4] = [
+        ("sources/bigcommerce-events-2026-04.mdx", &[("description", 43), ("group", 9), ("group+", 1)], 37),
+        ("sources/bigcommerce-events-inventory-location-2026-04.mdx", &[("added", 4)], 1),
+        ("sources/bigcommerce-events-b2b-edition-2026-04.mdx", &[], 5),
+        (
+            "sources/bigcommerce-events-channels-2026-04.mdx",
+            &[("added", 58), ("description", 3), ("group", 1), ("group+", 5)],
+            4,
+        ),
+    ];
+    for (page, counts, compared) in cases {
+        let source = bigcommerce
+            .sources
+            .iter()
+            .find(|s| s.page == page)
+            .unwrap_or_else(|| panic!("{page} is not in `sources:`"));
+        let report = audit_page(bigcommerce, &catalog_dir().join(page));
+        let mut found: BTreeMap<&str, usize> = BTreeMap::new();
+        for difference in &report.differences {
+            *found.entry(difference.label()).or_default() += 1;
+            let subject = difference.subject();
+            let event = bigcommerce.events.iter().find(|e| e.topic == subject);
+            let kept = match difference {
+                // The catalog's wording is another page's: the main page's, or the part that gave the topic.
+                Difference::Description { .. } => {
+                    event.is_some_and(|e| e.source.as_deref() != Some(source.url.as_str()))
+                }
+                Difference::GroupDescription { .. } => true,
+                Difference::Added { topic, .. } => is_template(topic),
+                Difference::GroupAdded { pattern, .. } => is_template(pattern) || pattern == "store/customer/address/*",
+                _ => false,
+            };
+            assert!(kept, "{page}: not a difference the catalog keeps: {difference}");
+        }
+        let expected: BTreeMap<&str, usize> = counts.iter().copied().collect();
+        assert_eq!(found, expected, "{page}:\n{report}");
+        assert_eq!(report.examples_compared, compared, "{page}:\n{report}");
+        let text = report.to_string();
+        // Nothing is reported as removed (`kept` above refuses it): the page is one part.
+        assert!(text.contains("the page is one part of a reference split over several pages"), "{page}:\n{text}");
+        if found.contains_key("added") {
+            assert!(text.contains("a per-channel scope: its channel segment is a placeholder"), "{text}");
+        }
+    }
+}
+
+/// `tests/fixtures/audit/bigcommerce-mdx-edited.mdx` is the stored MDX events page with a topic
+/// row and a group row added, a description reworded and a field (after a `//` comment, as the
+/// page writes its examples) added to an example: the audit reports those on top of what it
+/// reports on the stored page, and nothing as removed.
+#[test]
+fn audit_reads_the_bigcommerce_mdx_events_page() {
+    let model = model();
+    let bigcommerce = platform(&model, "bigcommerce");
+    let stored = audit_page(bigcommerce, &catalog_dir().join("sources/bigcommerce-events-2026-04.mdx"));
+    let edited = audit_page(bigcommerce, &fixture("audit/bigcommerce-mdx-edited.mdx"));
+    let before: BTreeSet<String> = stored.differences.iter().map(summary).collect();
+    let after: BTreeSet<String> = edited.differences.iter().map(summary).collect();
+    let new: BTreeSet<&str> = after.difference(&before).map(String::as_str).collect();
+    let reworded = "description store/hook/deliveryException Some(\"Once set up by the API client, this hook fires when the destination has issues responding to regular hooks. The system will send deliveryException hook to a different destination and provide information regarding unsuccessful webhook delivery. There can only be one deliveryException hook per storeId/clientId. The destination **must** be different from all other hook destinations.\")";
+    assert_eq!(
+        new,
+        BTreeSet::from([
+            "added store/brand/metafield/archived",
+            "group+ store/order/metafield/*",
+            reworded,
+            "payload store/brand/metafield/created UnknownKey at data.colour",
+        ]),
+        "\n{edited}"
+    );
+    assert!(before.is_subset(&after), "the edits hide a difference of the stored page:\n{edited}");
+    assert_eq!((stored.page_topics, edited.page_topics), (86, 87));
+    assert_eq!(edited.examples_compared, stored.examples_compared);
+    let text = edited.to_string();
+    assert!(text.contains("`store/brand/metafield/archived` (page line 57) is not in the catalog"), "{text}");
+    assert!(text.contains("add `colour: { type: string, absent: true }` to `MetafieldData`"), "{text}");
+    assert!(text.contains("the page is one part of a reference split over several pages"), "{text}");
+}
+
 #[test]
 fn audit_of_the_main_page_skips_topics_a_newer_page_gave() {
     let model = model();

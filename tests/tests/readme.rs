@@ -31,8 +31,8 @@ fn coverage_table_matches_the_catalogs() {
         };
         assert_eq!(cells[7], fields, "{}: fields described in README row `{row}`", platform.name);
         for source in &platform.sources {
-            // Topic references are Markdown; supporting pages (Ecwid's overview, `.txt`) need no link.
-            let listed = source.page.ends_with(".md");
+            // Topic references are Markdown (or MDX); supporting pages (Ecwid's overview, `.txt`) need no link.
+            let listed = source.page.ends_with(".md") || source.page.ends_with(".mdx");
             assert!(
                 !listed || cells[8].contains(&format!("catalog/{}", source.page)),
                 "{}: the Sources cell does not link {}",

@@ -44,9 +44,18 @@ fn the_receiver_example_serves_keeps_dead_letters_and_stops_on_sigterm() {
     assert_eq!(post(&addr, "/webhooks/shopify", &headers, &order), 200);
     assert_eq!(std::fs::read_dir(dead_letters.path()).unwrap().count(), 0, "a decoded delivery is no dead letter");
 
-    // Authentic, but cut short: answered 200, and kept byte for byte with its headers.
+    // The same delivery again (its retry, the same webhook id): answered 200, handled once.
+    assert_eq!(post(&addr, "/webhooks/shopify", &headers, &order), 200);
+
+    // Authentic, but cut short (another delivery, another id): answered 200, and kept byte for
+    // byte with its headers.
     let cut = &order[..order.len() / 2];
-    let (headers, _) = sign::headers(SignatureScheme::HmacSha256Base64Body, "orders/create", cut);
+    let (mut headers, _) = sign::headers(SignatureScheme::HmacSha256Base64Body, "orders/create", cut);
+    for (name, value) in &mut headers {
+        if name.eq_ignore_ascii_case("X-Shopify-Webhook-Id") {
+            *value = "a-second-delivery".to_owned();
+        }
+    }
     assert_eq!(post(&addr, "/webhooks/shopify", &headers, cut), 200);
     let mut files: Vec<PathBuf> = std::fs::read_dir(dead_letters.path()).unwrap().map(|e| e.unwrap().path()).collect();
     files.sort();

@@ -85,6 +85,25 @@ Also delivered with the `{}` header family ([documented](<{}>)), signed the same
             location_text(&alternate.store)
         );
     }
+    if !delivery.buses.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nAlso delivered through event buses (unwrapped by `commerce_webhooks::bus`, then `Delivery::from_bus`):\n\n| Bus | Documented | Authentication | Message |\n| --- | --- | --- | --- |"
+        );
+        for bus in &delivery.buses {
+            let name = match bus.transport {
+                crate::catalog::BusTransport::EventBridge => "Amazon EventBridge",
+                crate::catalog::BusTransport::PubSub => "Google Cloud Pub/Sub",
+            };
+            let _ = writeln!(
+                out,
+                "| {name} | <{}> | {} | {} |",
+                bus.source,
+                cell(&bus.authentication),
+                cell(bus.note.as_deref().unwrap_or(""))
+            );
+        }
+    }
     out.push('\n');
 }
 

@@ -9,7 +9,9 @@
 //! instead of guessing or panicking.
 //!
 //! Each platform's page has its own layout, so each has its own file:
-//! `shopify`, `bigcommerce`, `shopware` and `ecwid`. This file holds
+//! `shopify` (and `shopify_graphql` for the GraphQL topic enum), `bigcommerce` (and
+//! `bigcommerce_mdx` for the split MDX pages of bigcommerce/docs), `shopware` and `ecwid`;
+//! [`parse`] picks a platform's reader by the page's layout. This file holds
 //! the shared data types, the entry point [`parse`] and the small Markdown
 //! helpers (escapes, links, tables, code fences) the parsers have in common.
 //!
@@ -20,6 +22,7 @@ use std::fmt;
 use std::str::FromStr;
 
 mod bigcommerce;
+mod bigcommerce_mdx;
 mod ecwid;
 mod shopify;
 mod shopify_graphql;
@@ -102,6 +105,8 @@ pub enum PageScopes {
     Listed(Vec<String>),
 }
 
+pub use bigcommerce_mdx::is_channel_template;
+
 // The page and the catalog speak of the same lists and links, so they share the types.
 pub use crate::catalog::{LinkDef as Link, Listing};
 
@@ -147,7 +152,8 @@ pub enum Platform {
     /// Shopify Admin REST `Webhook` resource page, or the GraphQL Admin
     /// `WebhookSubscriptionTopic` enum page (told apart by their layout).
     Shopify,
-    /// BigCommerce "Webhook Events" page.
+    /// BigCommerce "Webhook Events" page, or one of the MDX events pages of bigcommerce/docs
+    /// (told apart by their tables' header).
     BigCommerce,
     /// Shopware 6 "Webhook Event Reference" page.
     Shopware,
@@ -215,6 +221,7 @@ pub fn parse(platform: Platform, text: &str) -> Result<PageFacts, Vec<PageError>
     match platform {
         Platform::Shopify if shopify_graphql::is_enum_page(text) => shopify_graphql::parse(text),
         Platform::Shopify => shopify::parse(text),
+        Platform::BigCommerce if bigcommerce_mdx::is_mdx_page(text) => bigcommerce_mdx::parse(text),
         Platform::BigCommerce => bigcommerce::parse(text),
         Platform::Shopware => shopware::parse(text),
         Platform::Ecwid => ecwid::parse(text),

@@ -390,6 +390,15 @@ impl Checker<'_> {
                 headers: alt.headers.clone(),
             }
         });
+        for bus in &def.buses {
+            if bus.source.trim().is_empty() || bus.authentication.trim().is_empty() {
+                self.top(
+                    "delivery",
+                    format!("the {:?} entry of `buses` needs a `source` and an `authentication`", bus.transport),
+                    "cite the platform's page about delivering to the bus, and say what it documents about authenticating its messages",
+                );
+            }
+        }
         Delivery {
             signature_header: def.signature.header.clone(),
             scheme: def.signature.scheme,
@@ -398,6 +407,7 @@ impl Checker<'_> {
             store: self.location("delivery", &def.store),
             headers: def.headers.clone(),
             alternate,
+            buses: def.buses.clone(),
         }
     }
 

@@ -16,18 +16,26 @@ pub enum Entity {
     AuditEvent,
     /// `backend_data_consent`: A shop's consent to share backend data with Shopware (Shopware consent management).
     BackendDataConsent,
+    /// `brand_metafield`: A custom field (metafield) attached to a product brand.
+    BrandMetafield,
     /// `bulk_operation`: An asynchronous bulk query or mutation run by the platform for an app.
     BulkOperation,
     /// `cart`: A shopper's cart, including an abandoned cart or unfinished checkout.
     Cart,
     /// `cart_line_item`: One line (product, variant, quantity) in a cart.
     CartLineItem,
+    /// `cart_metafield`: A custom field (metafield) attached to a cart.
+    CartMetafield,
     /// `category`: A catalog category grouping products.
     Category,
+    /// `category_metafield`: A custom field (metafield) attached to a product category.
+    CategoryMetafield,
     /// `channel`: A sales channel (storefront, marketplace, POS) a shop sells through.
     Channel,
     /// `channel_domain`: A domain (URL, language, currency) attached to a sales channel.
     ChannelDomain,
+    /// `channel_metafield`: A custom field (metafield) attached to a sales channel.
+    ChannelMetafield,
     /// `checkout`: A buyer's checkout in progress, before it becomes an order.
     Checkout,
     /// `checkout_and_accounts_configuration`: A shop's checkout and customer-accounts configuration (draft or published).
@@ -40,6 +48,8 @@ pub enum Entity {
     CollectionPublication,
     /// `company`: A B2B company that buys from the shop.
     Company,
+    /// `company_address`: An address saved to a B2B company's account.
+    CompanyAddress,
     /// `company_contact`: A person who buys on behalf of a B2B company.
     CompanyContact,
     /// `company_contact_role`: A role assignment of a company contact at a company location.
@@ -110,6 +120,8 @@ pub enum Entity {
     Locale,
     /// `location`: A place where the shop stocks or fulfills goods.
     Location,
+    /// `location_metafield`: A custom field (metafield) attached to an inventory location.
+    LocationMetafield,
     /// `mail`: An e-mail the platform composes and sends.
     Mail,
     /// `market`: A group of regions the shop sells to with shared settings.
@@ -118,6 +130,8 @@ pub enum Entity {
     MarketBackupRegion,
     /// `media`: An uploaded media file (image, video, document).
     Media,
+    /// `metafield`: A custom field (metafield) attached to any object of the shop.
+    Metafield,
     /// `metafield_definition`: The definition (type, validation) of a custom metafield.
     MetafieldDefinition,
     /// `metaobject`: An instance of a merchant-defined content type (Shopify metaobjects).
@@ -132,6 +146,8 @@ pub enum Entity {
     OrderDelivery,
     /// `order_message`: A message attached to an order by the customer or merchant.
     OrderMessage,
+    /// `order_metafield`: A custom field (metafield) attached to an order.
+    OrderMetafield,
     /// `order_transaction`: A payment transaction on an order (authorization, capture, refund, ...).
     OrderTransaction,
     /// `order_transaction_capture`: A capture of an authorized order payment transaction.
@@ -144,6 +160,12 @@ pub enum Entity {
     PaymentTerms,
     /// `platform`: The commerce platform installation itself (its software version).
     Platform,
+    /// `price_list`: A list of prices (per variant and currency) that applies to some channels or customer groups.
+    PriceList,
+    /// `price_list_assignment`: The assignment of a price list to a channel or customer group.
+    PriceListAssignment,
+    /// `price_list_record`: One price of a price list (a variant's price in a currency).
+    PriceListRecord,
     /// `product`: A product offered by the shop.
     Product,
     /// `product_analytics_consent`: A shop's consent to product analytics (Shopware consent management).
@@ -156,6 +178,12 @@ pub enum Entity {
     ProductInventory,
     /// `product_listing`: A product made available to a sales channel.
     ProductListing,
+    /// `product_metafield`: A custom field (metafield) attached to a product.
+    ProductMetafield,
+    /// `product_modifier`: A product modifier, a choice the buyer makes that does not select a variant (e.g. engraving text).
+    ProductModifier,
+    /// `product_option`: A product (variant) option, such as size or colour, and its values.
+    ProductOption,
     /// `product_price`: A price rule row of a product (advanced or quantity pricing).
     ProductPrice,
     /// `product_publication`: A product's publication on a publication/channel.
@@ -168,10 +196,14 @@ pub enum Entity {
     ProductVariant,
     /// `product_variant_inventory`: The stock level of a product variant (SKU).
     ProductVariantInventory,
+    /// `product_variant_metafield`: A custom field (metafield) attached to a product variant.
+    ProductVariantMetafield,
     /// `promotion`: An automatic (advanced) discount promotion.
     Promotion,
     /// `publication`: A publication/catalog that products and collections are published to.
     Publication,
+    /// `quote`: A B2B sales quote a buyer requests and a sales representative negotiates.
+    Quote,
     /// `refund`: A refund issued on an order.
     Refund,
     /// `return`: A return of order items.
@@ -204,6 +236,8 @@ pub enum Entity {
     SubscriptionBillingCycleEdit,
     /// `subscription_contract`: A buyer's subscription agreement.
     SubscriptionContract,
+    /// `super_admin`: A B2B sales representative who acts for the buyers of the companies assigned to them.
+    SuperAdmin,
     /// `system_config`: A system configuration value of a shop.
     SystemConfig,
     /// `tax_partner`: A third-party tax app/partner configured for the shop.
@@ -216,26 +250,33 @@ pub enum Entity {
     Theme,
     /// `user`: An administration (back-office) user of a shop.
     User,
+    /// `webhook`: One of the app's webhook subscriptions.
+    Webhook,
 }
-static ENTITY_NAMES: [&str; 106usize] = [
+static ENTITY_NAMES: [&str; 124usize] = [
     "app",
     "app_purchase",
     "app_storage",
     "app_subscription",
     "audit_event",
     "backend_data_consent",
+    "brand_metafield",
     "bulk_operation",
     "cart",
     "cart_line_item",
+    "cart_metafield",
     "category",
+    "category_metafield",
     "channel",
     "channel_domain",
+    "channel_metafield",
     "checkout",
     "checkout_and_accounts_configuration",
     "collection",
     "collection_listing",
     "collection_publication",
     "company",
+    "company_address",
     "company_contact",
     "company_contact_role",
     "company_location",
@@ -271,10 +312,12 @@ static ENTITY_NAMES: [&str; 106usize] = [
     "invoice",
     "locale",
     "location",
+    "location_metafield",
     "mail",
     "market",
     "market_backup_region",
     "media",
+    "metafield",
     "metafield_definition",
     "metaobject",
     "newsletter_recipient",
@@ -282,26 +325,35 @@ static ENTITY_NAMES: [&str; 106usize] = [
     "order_address",
     "order_delivery",
     "order_message",
+    "order_metafield",
     "order_transaction",
     "order_transaction_capture",
     "order_transaction_capture_refund",
     "payment_schedule",
     "payment_terms",
     "platform",
+    "price_list",
+    "price_list_assignment",
+    "price_list_record",
     "product",
     "product_analytics_consent",
     "product_export",
     "product_feed",
     "product_inventory",
     "product_listing",
+    "product_metafield",
+    "product_modifier",
+    "product_option",
     "product_price",
     "product_publication",
     "product_review",
     "product_type",
     "product_variant",
     "product_variant_inventory",
+    "product_variant_metafield",
     "promotion",
     "publication",
+    "quote",
     "refund",
     "return",
     "reverse_delivery",
@@ -318,32 +370,39 @@ static ENTITY_NAMES: [&str; 106usize] = [
     "subscription_billing_cycle",
     "subscription_billing_cycle_edit",
     "subscription_contract",
+    "super_admin",
     "system_config",
     "tax_partner",
     "tax_service",
     "tender_transaction",
     "theme",
     "user",
+    "webhook",
 ];
-static ENTITY_DESCRIPTIONS: [&str; 106usize] = [
+static ENTITY_DESCRIPTIONS: [&str; 124usize] = [
     "An app (application) installed in a shop.",
     "A one-time charge a shop pays for an app.",
     "The key-value storage a shop keeps for an installed app.",
     "A recurring charge a shop pays for an app.",
     "A record of an auditable request made to the platform's API (Shopify audit events).",
     "A shop's consent to share backend data with Shopware (Shopware consent management).",
+    "A custom field (metafield) attached to a product brand.",
     "An asynchronous bulk query or mutation run by the platform for an app.",
     "A shopper's cart, including an abandoned cart or unfinished checkout.",
     "One line (product, variant, quantity) in a cart.",
+    "A custom field (metafield) attached to a cart.",
     "A catalog category grouping products.",
+    "A custom field (metafield) attached to a product category.",
     "A sales channel (storefront, marketplace, POS) a shop sells through.",
     "A domain (URL, language, currency) attached to a sales channel.",
+    "A custom field (metafield) attached to a sales channel.",
     "A buyer's checkout in progress, before it becomes an order.",
     "A shop's checkout and customer-accounts configuration (draft or published).",
     "A group of products (manual or rule-based).",
     "A collection made available to a sales channel.",
     "A collection's publication on a publication/channel.",
     "A B2B company that buys from the shop.",
+    "An address saved to a B2B company's account.",
     "A person who buys on behalf of a B2B company.",
     "A role assignment of a company contact at a company location.",
     "A B2B company's location (ship-to/bill-to unit).",
@@ -379,10 +438,12 @@ static ENTITY_DESCRIPTIONS: [&str; 106usize] = [
     "A tax invoice issued for an order.",
     "A language enabled on the shop.",
     "A place where the shop stocks or fulfills goods.",
+    "A custom field (metafield) attached to an inventory location.",
     "An e-mail the platform composes and sends.",
     "A group of regions the shop sells to with shared settings.",
     "The region a shop's markets fall back to for buyers no market covers (Shopify).",
     "An uploaded media file (image, video, document).",
+    "A custom field (metafield) attached to any object of the shop.",
     "The definition (type, validation) of a custom metafield.",
     "An instance of a merchant-defined content type (Shopify metaobjects).",
     "A newsletter subscription of an e-mail address.",
@@ -390,26 +451,35 @@ static ENTITY_DESCRIPTIONS: [&str; 106usize] = [
     "A billing or shipping address stored on an order.",
     "A delivery (shipping) of an order and its state.",
     "A message attached to an order by the customer or merchant.",
+    "A custom field (metafield) attached to an order.",
     "A payment transaction on an order (authorization, capture, refund, ...).",
     "A capture of an authorized order payment transaction.",
     "A refund against a captured order payment.",
     "A due date and amount within payment terms.",
     "The payment terms of an order or draft order (e.g. net 30).",
     "The commerce platform installation itself (its software version).",
+    "A list of prices (per variant and currency) that applies to some channels or customer groups.",
+    "The assignment of a price list to a channel or customer group.",
+    "One price of a price list (a variant's price in a currency).",
     "A product offered by the shop.",
     "A shop's consent to product analytics (Shopware consent management).",
     "A product export (feed) generated for a sales channel.",
     "A feed of product data for a sales channel.",
     "The stock level of a product.",
     "A product made available to a sales channel.",
+    "A custom field (metafield) attached to a product.",
+    "A product modifier, a choice the buyer makes that does not select a variant (e.g. engraving text).",
+    "A product (variant) option, such as size or colour, and its values.",
     "A price rule row of a product (advanced or quantity pricing).",
     "A product's publication on a publication/channel.",
     "A customer review of a product.",
     "A product type/class defining a product's attributes.",
     "A purchasable variant of a product (BigCommerce SKU).",
     "The stock level of a product variant (SKU).",
+    "A custom field (metafield) attached to a product variant.",
     "An automatic (advanced) discount promotion.",
     "A publication/catalog that products and collections are published to.",
+    "A B2B sales quote a buyer requests and a sales representative negotiates.",
     "A refund issued on an order.",
     "A return of order items.",
     "A delivery that brings returned items back to the merchant.",
@@ -426,12 +496,14 @@ static ENTITY_DESCRIPTIONS: [&str; 106usize] = [
     "One billing cycle of a subscription contract.",
     "An edit to one billing cycle of a subscription contract.",
     "A buyer's subscription agreement.",
+    "A B2B sales representative who acts for the buyers of the companies assigned to them.",
     "A system configuration value of a shop.",
     "A third-party tax app/partner configured for the shop.",
     "A third-party tax calculation service.",
     "A payment recorded against an order by tender type.",
     "An online-store theme.",
     "An administration (back-office) user of a shop.",
+    "One of the app's webhook subscriptions.",
 ];
 impl Entity {
     /// Every value, in vocabulary order.
@@ -442,18 +514,23 @@ impl Entity {
         Entity::AppSubscription,
         Entity::AuditEvent,
         Entity::BackendDataConsent,
+        Entity::BrandMetafield,
         Entity::BulkOperation,
         Entity::Cart,
         Entity::CartLineItem,
+        Entity::CartMetafield,
         Entity::Category,
+        Entity::CategoryMetafield,
         Entity::Channel,
         Entity::ChannelDomain,
+        Entity::ChannelMetafield,
         Entity::Checkout,
         Entity::CheckoutAndAccountsConfiguration,
         Entity::Collection,
         Entity::CollectionListing,
         Entity::CollectionPublication,
         Entity::Company,
+        Entity::CompanyAddress,
         Entity::CompanyContact,
         Entity::CompanyContactRole,
         Entity::CompanyLocation,
@@ -489,10 +566,12 @@ impl Entity {
         Entity::Invoice,
         Entity::Locale,
         Entity::Location,
+        Entity::LocationMetafield,
         Entity::Mail,
         Entity::Market,
         Entity::MarketBackupRegion,
         Entity::Media,
+        Entity::Metafield,
         Entity::MetafieldDefinition,
         Entity::Metaobject,
         Entity::NewsletterRecipient,
@@ -500,26 +579,35 @@ impl Entity {
         Entity::OrderAddress,
         Entity::OrderDelivery,
         Entity::OrderMessage,
+        Entity::OrderMetafield,
         Entity::OrderTransaction,
         Entity::OrderTransactionCapture,
         Entity::OrderTransactionCaptureRefund,
         Entity::PaymentSchedule,
         Entity::PaymentTerms,
         Entity::Platform,
+        Entity::PriceList,
+        Entity::PriceListAssignment,
+        Entity::PriceListRecord,
         Entity::Product,
         Entity::ProductAnalyticsConsent,
         Entity::ProductExport,
         Entity::ProductFeed,
         Entity::ProductInventory,
         Entity::ProductListing,
+        Entity::ProductMetafield,
+        Entity::ProductModifier,
+        Entity::ProductOption,
         Entity::ProductPrice,
         Entity::ProductPublication,
         Entity::ProductReview,
         Entity::ProductType,
         Entity::ProductVariant,
         Entity::ProductVariantInventory,
+        Entity::ProductVariantMetafield,
         Entity::Promotion,
         Entity::Publication,
+        Entity::Quote,
         Entity::Refund,
         Entity::Return,
         Entity::ReverseDelivery,
@@ -536,12 +624,14 @@ impl Entity {
         Entity::SubscriptionBillingCycle,
         Entity::SubscriptionBillingCycleEdit,
         Entity::SubscriptionContract,
+        Entity::SuperAdmin,
         Entity::SystemConfig,
         Entity::TaxPartner,
         Entity::TaxService,
         Entity::TenderTransaction,
         Entity::Theme,
         Entity::User,
+        Entity::Webhook,
     ];
     /// The `snake_case` name used in the catalogs.
     pub fn as_str(self) -> &'static str {
@@ -590,6 +680,8 @@ pub enum Action {
     Archived,
     /// `assigned`: The entity (a role) was assigned.
     Assigned,
+    /// `assignment_updated`: What is assigned to the entity changed (assigned, reassigned or unassigned).
+    AssignmentUpdated,
     /// `became_due`: The entity fell due.
     BecameDue,
     /// `became_in_stock`: The entity became in stock.
@@ -608,6 +700,8 @@ pub enum Action {
     Cancelled,
     /// `challenged`: The entity was challenged (e.g. 3D Secure).
     Challenged,
+    /// `channel_access_updated`: The channels the entity (a customer) may sign in to changed.
+    ChannelAccessUpdated,
     /// `closed`: The entity was closed.
     Closed,
     /// `completed`: The entity was completed.
@@ -634,6 +728,8 @@ pub enum Action {
     Deleted,
     /// `deliverable_attached`: A deliverable (method, label, tracking) was attached to the entity.
     DeliverableAttached,
+    /// `delivery_failed`: Deliveries to the entity's (a webhook's) destination are failing.
+    DeliveryFailed,
     /// `disabled`: The entity (an account) was disabled.
     Disabled,
     /// `disconnected`: The entity was disconnected (e.g. an item no longer stocked at a location).
@@ -815,7 +911,7 @@ pub enum Action {
     /// `written`: The entity was inserted or updated (Shopware *.written).
     Written,
 }
-static ACTION_NAMES: [&str; 122usize] = [
+static ACTION_NAMES: [&str; 125usize] = [
     "abandoned",
     "accepted",
     "activated",
@@ -826,6 +922,7 @@ static ACTION_NAMES: [&str; 122usize] = [
     "approved",
     "archived",
     "assigned",
+    "assignment_updated",
     "became_due",
     "became_in_stock",
     "became_out_of_stock",
@@ -835,6 +932,7 @@ static ACTION_NAMES: [&str; 122usize] = [
     "cancellation_request_submitted",
     "cancelled",
     "challenged",
+    "channel_access_updated",
     "closed",
     "completed",
     "confirmed",
@@ -848,6 +946,7 @@ static ACTION_NAMES: [&str; 122usize] = [
     "default_updated",
     "deleted",
     "deliverable_attached",
+    "delivery_failed",
     "disabled",
     "disconnected",
     "disposed",
@@ -939,7 +1038,7 @@ static ACTION_NAMES: [&str; 122usize] = [
     "uploaded",
     "written",
 ];
-static ACTION_DESCRIPTIONS: [&str; 122usize] = [
+static ACTION_DESCRIPTIONS: [&str; 125usize] = [
     "The cart was left without changes long enough to count as abandoned.",
     "The entity (a consent) was accepted.",
     "The entity was activated (switched on, or on again).",
@@ -950,6 +1049,7 @@ static ACTION_DESCRIPTIONS: [&str; 122usize] = [
     "The entity was approved.",
     "The entity was archived.",
     "The entity (a role) was assigned.",
+    "What is assigned to the entity changed (assigned, reassigned or unassigned).",
     "The entity fell due.",
     "The entity became in stock.",
     "The entity became out of stock.",
@@ -959,6 +1059,7 @@ static ACTION_DESCRIPTIONS: [&str; 122usize] = [
     "A request to cancel the entity was submitted.",
     "The entity was cancelled.",
     "The entity was challenged (e.g. 3D Secure).",
+    "The channels the entity (a customer) may sign in to changed.",
     "The entity was closed.",
     "The entity was completed.",
     "The entity was confirmed (e.g. a double opt-in link was followed).",
@@ -972,6 +1073,7 @@ static ACTION_DESCRIPTIONS: [&str; 122usize] = [
     "Which item is the default one changed.",
     "The entity was deleted.",
     "A deliverable (method, label, tracking) was attached to the entity.",
+    "Deliveries to the entity's (a webhook's) destination are failing.",
     "The entity (an account) was disabled.",
     "The entity was disconnected (e.g. an item no longer stocked at a location).",
     "A disposition was made on the entity's items.",
@@ -1076,6 +1178,7 @@ impl Action {
         Action::Approved,
         Action::Archived,
         Action::Assigned,
+        Action::AssignmentUpdated,
         Action::BecameDue,
         Action::BecameInStock,
         Action::BecameOutOfStock,
@@ -1085,6 +1188,7 @@ impl Action {
         Action::CancellationRequestSubmitted,
         Action::Cancelled,
         Action::Challenged,
+        Action::ChannelAccessUpdated,
         Action::Closed,
         Action::Completed,
         Action::Confirmed,
@@ -1098,6 +1202,7 @@ impl Action {
         Action::DefaultUpdated,
         Action::Deleted,
         Action::DeliverableAttached,
+        Action::DeliveryFailed,
         Action::Disabled,
         Action::Disconnected,
         Action::Disposed,
