@@ -680,7 +680,7 @@ pub struct PageExample {
 /// the language: ```` ```json filename="…" showLineNumbers copy ````), its topic read from the
 /// body field the catalog's `topic.carried_by` names. Other code blocks (API calls) are skipped.
 /// The MDX pages annotate their examples with `//` comments and leave a trailing comma here
-/// and there; [`parse_block`] reads past both.
+/// and there; `parse_block` reads past both.
 pub fn page_examples(platform: &Platform, page_text: &str) -> Vec<PageExample> {
     let blocks = code_blocks(page_text);
     match &platform.carried_by {

@@ -64,29 +64,42 @@ pub(super) fn parse(text: &str) -> Result<PageFacts, Vec<PageError>> {
             errors.push(PageError::new(row.line, format!("`{}` is not a webhook name", cells[0])));
             continue;
         }
-        if description.is_empty() {
-            errors.push(PageError::new(row.line, format!("`{name}` has an empty Description cell")));
-            continue;
-        }
-        if check_duplicate(&mut seen, &name, row.line, &mut errors) {
-            continue;
-        }
-        if name.ends_with(GROUP_SUFFIX) {
-            facts.groups.push(PageGroup { pattern: name, description: description.to_string(), line: row.line });
-        } else {
-            facts.events.push(PageEvent {
-                topic: name,
-                description: Some(description.to_string()),
-                scopes: PageScopes::NotDocumented,
-                protected_customer_data: false,
-                listed_in: vec![Listing::Section],
-                resource: None,
-                rest_call: None,
-                line: row.line,
-            });
-        }
+        add_row(&mut facts, &mut seen, &mut errors, name, description, row.line);
     }
     finish(facts, errors)
+}
+
+/// Adds one `name | description` row of an events table: a group for a `.../*` name, else an
+/// event without documented scopes. Shared with the MDX pages' parser, whose rows mean the same.
+pub(super) fn add_row(
+    facts: &mut PageFacts,
+    seen: &mut HashMap<String, usize>,
+    errors: &mut Vec<PageError>,
+    name: String,
+    description: &str,
+    line: usize,
+) {
+    if description.is_empty() {
+        errors.push(PageError::new(line, format!("`{name}` has an empty Description cell")));
+        return;
+    }
+    if check_duplicate(seen, &name, line, errors) {
+        return;
+    }
+    if name.ends_with(GROUP_SUFFIX) {
+        facts.groups.push(PageGroup { pattern: name, description: description.to_string(), line });
+    } else {
+        facts.events.push(PageEvent {
+            topic: name,
+            description: Some(description.to_string()),
+            scopes: PageScopes::NotDocumented,
+            protected_customer_data: false,
+            listed_in: vec![Listing::Section],
+            resource: None,
+            rest_call: None,
+            line,
+        });
+    }
 }
 
 #[cfg(test)]

@@ -30,15 +30,14 @@
 use std::collections::HashMap;
 
 use super::{
-    check_duplicate, columns, find_tables, finish, is_topic_name, numbered_lines, strip_backticks, unescape_markdown,
-    Coverage, Listing, PageError, PageEvent, PageFacts, PageGroup, PageScopes,
+    columns, find_tables, finish, is_topic_name, numbered_lines, strip_backticks, unescape_markdown, Coverage,
+    PageError, PageFacts,
 };
+#[cfg(doc)]
+use super::{PageGroup, PageScopes};
 
 /// Header cells of the event tables.
 const EVENT_TABLE_HEADER: [&str; 2] = ["Name / Scope", "Description"];
-
-/// Suffix that makes a name a wildcard subscription rather than an event.
-const GROUP_SUFFIX: &str = "/*";
 
 /// Whether `text` is laid out as the MDX events pages (it has a `Name / Scope` table), as
 /// opposed to the older Markdown page's `Name | Description` tables.
@@ -88,27 +87,7 @@ pub(super) fn parse(text: &str) -> Result<PageFacts, Vec<PageError>> {
             errors.push(PageError::new(row.line, format!("`{}` is not a webhook scope", cells[0])));
             continue;
         }
-        if description.is_empty() {
-            errors.push(PageError::new(row.line, format!("`{name}` has an empty Description cell")));
-            continue;
-        }
-        if check_duplicate(&mut seen, &name, row.line, &mut errors) {
-            continue;
-        }
-        if name.ends_with(GROUP_SUFFIX) {
-            facts.groups.push(PageGroup { pattern: name, description: description.to_string(), line: row.line });
-        } else {
-            facts.events.push(PageEvent {
-                topic: name,
-                description: Some(description.to_string()),
-                scopes: PageScopes::NotDocumented,
-                protected_customer_data: false,
-                listed_in: vec![Listing::Section],
-                resource: None,
-                rest_call: None,
-                line: row.line,
-            });
-        }
+        super::bigcommerce::add_row(&mut facts, &mut seen, &mut errors, name, description, row.line);
     }
     finish(facts, errors)
 }
@@ -141,7 +120,10 @@ mod tests {
             assert_eq!(facts.events.iter().filter(|e| is_channel_template(&e.topic)).count(), templates);
             assert_eq!(facts.groups.len(), groups);
             assert_eq!(facts.coverage, Coverage::Part);
-            assert!(facts.events.iter().all(|e| e.scopes == PageScopes::NotDocumented && e.description.is_some()));
+            assert!(facts
+                .events
+                .iter()
+                .all(|e| e.scopes == super::super::PageScopes::NotDocumented && e.description.is_some()));
             assert!(facts.events.iter().all(|e| e.topic.starts_with("store/") && !e.topic.ends_with('/')));
         }
         assert!(!is_mdx_page(OLD));
