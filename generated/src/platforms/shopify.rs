@@ -6497,94 +6497,62 @@ pub enum Event {
     CheckoutAndAccountsConfigurationsUpdate(
         ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
     ),
-    /// `audit_events/admin_api_activity`: payload `json`.
-    AuditEventsAdminApiActivity(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
+    /// `audit_events/admin_api_activity`: payload `AuditEventsBatch`.
+    AuditEventsAdminApiActivity(::std::boxed::Box<AuditEventsBatch>),
     /// `customers_whats_app_marketing_consent/update`: payload `json`.
     CustomersWhatsAppMarketingConsentUpdate(
         ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
     ),
-    /// `fulfillment_orders/manually_reported_progress_stopped`: payload `json`.
+    /// `fulfillment_orders/manually_reported_progress_stopped`: payload `FulfillmentOrderProgressStopped`.
     FulfillmentOrdersManuallyReportedProgressStopped(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+        ::std::boxed::Box<FulfillmentOrderProgressStopped>,
     ),
-    /// `fulfillment_orders/progress_reported`: payload `json`.
+    /// `fulfillment_orders/progress_reported`: payload `FulfillmentOrderProgressReported`.
     FulfillmentOrdersProgressReported(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
+        ::std::boxed::Box<FulfillmentOrderProgressReported>,
     ),
-    /// `inventory_shipments/add_items`: payload `json`.
-    InventoryShipmentsAddItems(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `inventory_shipments/create`: payload `json`.
-    InventoryShipmentsCreate(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `inventory_shipments/delete`: payload `json`.
-    InventoryShipmentsDelete(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `inventory_shipments/mark_in_transit`: payload `json`.
-    InventoryShipmentsMarkInTransit(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `inventory_shipments/receive_items`: payload `json`.
-    InventoryShipmentsReceiveItems(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `inventory_shipments/remove_items`: payload `json`.
-    InventoryShipmentsRemoveItems(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `inventory_shipments/update_item_quantities`: payload `json`.
-    InventoryShipmentsUpdateItemQuantities(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `inventory_shipments/update_tracking`: payload `json`.
-    InventoryShipmentsUpdateTracking(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `inventory_transfers/add_items`: payload `json`.
-    InventoryTransfersAddItems(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `inventory_transfers/cancel`: payload `json`.
-    InventoryTransfersCancel(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `inventory_transfers/complete`: payload `json`.
-    InventoryTransfersComplete(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `inventory_transfers/ready_to_ship`: payload `json`.
-    InventoryTransfersReadyToShip(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `inventory_transfers/remove_items`: payload `json`.
-    InventoryTransfersRemoveItems(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `inventory_transfers/update_item_quantities`: payload `json`.
-    InventoryTransfersUpdateItemQuantities(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
+    /// `inventory_shipments/add_items`: payload `InventoryShipmentChange`.
+    InventoryShipmentsAddItems(::std::boxed::Box<InventoryShipmentChange>),
+    /// `inventory_shipments/create`: payload `InventoryShipmentChange`.
+    InventoryShipmentsCreate(::std::boxed::Box<InventoryShipmentChange>),
+    /// `inventory_shipments/delete`: payload `InventoryShipmentChange`.
+    InventoryShipmentsDelete(::std::boxed::Box<InventoryShipmentChange>),
+    /// `inventory_shipments/mark_in_transit`: payload `InventoryShipmentChange`.
+    InventoryShipmentsMarkInTransit(::std::boxed::Box<InventoryShipmentChange>),
+    /// `inventory_shipments/receive_items`: payload `InventoryShipmentChange`.
+    InventoryShipmentsReceiveItems(::std::boxed::Box<InventoryShipmentChange>),
+    /// `inventory_shipments/remove_items`: payload `InventoryShipmentChange`.
+    InventoryShipmentsRemoveItems(::std::boxed::Box<InventoryShipmentChange>),
+    /// `inventory_shipments/update_item_quantities`: payload `InventoryShipmentChange`.
+    InventoryShipmentsUpdateItemQuantities(::std::boxed::Box<InventoryShipmentChange>),
+    /// `inventory_shipments/update_tracking`: payload `InventoryShipmentTrackingUpdate`.
+    InventoryShipmentsUpdateTracking(::std::boxed::Box<InventoryShipmentTrackingUpdate>),
+    /// `inventory_transfers/add_items`: payload `InventoryTransferChange`.
+    InventoryTransfersAddItems(::std::boxed::Box<InventoryTransferChange>),
+    /// `inventory_transfers/cancel`: payload `InventoryTransferChange`.
+    InventoryTransfersCancel(::std::boxed::Box<InventoryTransferChange>),
+    /// `inventory_transfers/complete`: payload `InventoryTransferChange`.
+    InventoryTransfersComplete(::std::boxed::Box<InventoryTransferChange>),
+    /// `inventory_transfers/ready_to_ship`: payload `InventoryTransferChange`.
+    InventoryTransfersReadyToShip(::std::boxed::Box<InventoryTransferChange>),
+    /// `inventory_transfers/remove_items`: payload `InventoryTransferChange`.
+    InventoryTransfersRemoveItems(::std::boxed::Box<InventoryTransferChange>),
+    /// `inventory_transfers/update_item_quantities`: payload `InventoryTransferChange`.
+    InventoryTransfersUpdateItemQuantities(::std::boxed::Box<InventoryTransferChange>),
     /// `inventory_transfers/updated`: payload `json`.
     InventoryTransfersUpdated(
         ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
     ),
-    /// `markets_backup_region/update`: payload `json`.
-    MarketsBackupRegionUpdate(
-        ::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>,
-    ),
-    /// `metaobjects/create`: payload `json`.
-    MetaobjectsCreate(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `metaobjects/delete`: payload `json`.
-    MetaobjectsDelete(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `metaobjects/update`: payload `json`.
-    MetaobjectsUpdate(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
-    /// `orders/link_requested`: payload `json`.
-    OrdersLinkRequested(::std::boxed::Box<::commerce_webhooks::wire::serde_json::Value>),
+    /// `markets_backup_region/update`: payload `MarketsBackupRegion`.
+    MarketsBackupRegionUpdate(::std::boxed::Box<MarketsBackupRegion>),
+    /// `metaobjects/create`: payload `Metaobject`.
+    MetaobjectsCreate(::std::boxed::Box<Metaobject>),
+    /// `metaobjects/delete`: payload `Metaobject`.
+    MetaobjectsDelete(::std::boxed::Box<Metaobject>),
+    /// `metaobjects/update`: payload `Metaobject`.
+    MetaobjectsUpdate(::std::boxed::Box<Metaobject>),
+    /// `orders/link_requested`: payload `Order`.
+    OrdersLinkRequested(::std::boxed::Box<Order>),
     /// A topic the catalog does not know, with its body as any JSON.
     Unknown {
         /// The topic as received.
@@ -9942,30 +9910,258 @@ const EXAMPLES: &[&[::commerce_webhooks::testing::Example]] = &[
             ),
         },
     ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/audit_events_admin_api_activity.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://shopify.dev/docs/api/webhooks/2026-04?reference=toml#list-audit_events/admin_api_activity",
+            ),
+            body: include_str!(
+                "../../fixtures/shopify/audit_events_admin_api_activity.json"
+            ),
+        },
+    ],
     &[],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/fulfillment_orders_manually_reported_progress_stopped.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://shopify.dev/docs/api/webhooks/2026-04?reference=toml#list-fulfillment_orders/manually_reported_progress_stopped",
+            ),
+            body: include_str!(
+                "../../fixtures/shopify/fulfillment_orders_manually_reported_progress_stopped.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/fulfillment_orders_progress_reported.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://shopify.dev/docs/api/webhooks/2026-04?reference=toml#list-fulfillment_orders/progress_reported",
+            ),
+            body: include_str!(
+                "../../fixtures/shopify/fulfillment_orders_progress_reported.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/inventory_shipments_add_items.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://shopify.dev/docs/api/webhooks/2026-04?reference=toml#list-inventory_shipments/add_items",
+            ),
+            body: include_str!(
+                "../../fixtures/shopify/inventory_shipments_add_items.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/inventory_shipments_create.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://shopify.dev/docs/api/webhooks/2026-04?reference=toml#list-inventory_shipments/create",
+            ),
+            body: include_str!("../../fixtures/shopify/inventory_shipments_create.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/inventory_shipments_delete.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://shopify.dev/docs/api/webhooks/2026-04?reference=toml#list-inventory_shipments/delete",
+            ),
+            body: include_str!("../../fixtures/shopify/inventory_shipments_delete.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/inventory_shipments_mark_in_transit.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://shopify.dev/docs/api/webhooks/2026-04?reference=toml#list-inventory_shipments/mark_in_transit",
+            ),
+            body: include_str!(
+                "../../fixtures/shopify/inventory_shipments_mark_in_transit.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/inventory_shipments_receive_items.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://shopify.dev/docs/api/webhooks/2026-04?reference=toml#list-inventory_shipments/receive_items",
+            ),
+            body: include_str!(
+                "../../fixtures/shopify/inventory_shipments_receive_items.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/inventory_shipments_remove_items.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://shopify.dev/docs/api/webhooks/2026-04?reference=toml#list-inventory_shipments/remove_items",
+            ),
+            body: include_str!(
+                "../../fixtures/shopify/inventory_shipments_remove_items.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/inventory_shipments_update_item_quantities.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://shopify.dev/docs/api/webhooks/2026-04?reference=toml#list-inventory_shipments/update_item_quantities",
+            ),
+            body: include_str!(
+                "../../fixtures/shopify/inventory_shipments_update_item_quantities.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/inventory_shipments_update_tracking.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://shopify.dev/docs/api/webhooks/2026-04?reference=toml#list-inventory_shipments/update_tracking",
+            ),
+            body: include_str!(
+                "../../fixtures/shopify/inventory_shipments_update_tracking.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/inventory_transfers_add_items.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://shopify.dev/docs/api/webhooks/2026-04?reference=toml#list-inventory_transfers/add_items",
+            ),
+            body: include_str!(
+                "../../fixtures/shopify/inventory_transfers_add_items.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/inventory_transfers_cancel.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://shopify.dev/docs/api/webhooks/2026-04?reference=toml#list-inventory_transfers/cancel",
+            ),
+            body: include_str!("../../fixtures/shopify/inventory_transfers_cancel.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/inventory_transfers_complete.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://shopify.dev/docs/api/webhooks/2026-04?reference=toml#list-inventory_transfers/complete",
+            ),
+            body: include_str!(
+                "../../fixtures/shopify/inventory_transfers_complete.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/inventory_transfers_ready_to_ship.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://shopify.dev/docs/api/webhooks/2026-04?reference=toml#list-inventory_transfers/ready_to_ship",
+            ),
+            body: include_str!(
+                "../../fixtures/shopify/inventory_transfers_ready_to_ship.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/inventory_transfers_remove_items.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://shopify.dev/docs/api/webhooks/2026-04?reference=toml#list-inventory_transfers/remove_items",
+            ),
+            body: include_str!(
+                "../../fixtures/shopify/inventory_transfers_remove_items.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/inventory_transfers_update_item_quantities.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://shopify.dev/docs/api/webhooks/2026-04?reference=toml#list-inventory_transfers/update_item_quantities",
+            ),
+            body: include_str!(
+                "../../fixtures/shopify/inventory_transfers_update_item_quantities.json"
+            ),
+        },
+    ],
     &[],
-    &[],
-    &[],
-    &[],
-    &[],
-    &[],
-    &[],
-    &[],
-    &[],
-    &[],
-    &[],
-    &[],
-    &[],
-    &[],
-    &[],
-    &[],
-    &[],
-    &[],
-    &[],
-    &[],
-    &[],
-    &[],
-    &[],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/markets_backup_region_update.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://shopify.dev/docs/api/webhooks/2026-04?reference=toml#list-markets_backup_region/update",
+            ),
+            body: include_str!(
+                "../../fixtures/shopify/markets_backup_region_update.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/metaobjects_create.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://shopify.dev/docs/api/webhooks/2026-04?reference=toml#list-metaobjects/create",
+            ),
+            body: include_str!("../../fixtures/shopify/metaobjects_create.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/metaobjects_delete.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://shopify.dev/docs/api/webhooks/2026-04?reference=toml#list-metaobjects/delete",
+            ),
+            body: include_str!("../../fixtures/shopify/metaobjects_delete.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/metaobjects_update.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://shopify.dev/docs/api/webhooks/2026-04?reference=toml#list-metaobjects/update",
+            ),
+            body: include_str!("../../fixtures/shopify/metaobjects_update.json"),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/shopify/orders_link_requested.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Sourced,
+            source: ::std::option::Option::Some(
+                "https://shopify.dev/docs/api/webhooks/2026-04?reference=toml#list-orders/link_requested",
+            ),
+            body: include_str!("../../fixtures/shopify/orders_link_requested.json"),
+        },
+    ],
 ];
 #[cfg(feature = "fixtures")]
 impl ::commerce_webhooks::testing::Fixtures for Event {
@@ -11332,6 +11528,376 @@ impl ::commerce_webhooks::wire::serde::Serialize for AppliedDiscount {
         }
         if !self.value_type.is_absent() {
             map.serialize_entry("value_type", &self.value_type)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// One auditable Admin API request: its context, action, actor, subject, time and request metadata (structure from the webhooks reference sample only).
+///
+/// Fields documented at <https://shopify.dev/docs/api/webhooks/2026-04?reference=toml#list-audit_events/admin_api_activity>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditEvent {
+    /// `context`: `json`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field (searched: no public Shopify document describes the audit event payload: searched the WebhookSubscriptionTopic enum (2026-07: topic description only), the shopify.dev webhooks reference 2026-04 (sample only, related resource AuditEvent), the GraphQL Admin reference (no AuditEvent object found; the Event interface is a different resource) and the changelog (searched 2026-12); the sample sends context_type, context_identifier and context_metadata (client_ip, content_type, response_time_ms, user_agent, api_request_failed, response_code)).
+    pub context: ::commerce_webhooks::Field<
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+    /// `action`: `string`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field (searched: no public Shopify document describes the audit event payload: searched the WebhookSubscriptionTopic enum (2026-07: topic description only), the shopify.dev webhooks reference 2026-04 (sample only, related resource AuditEvent), the GraphQL Admin reference (no AuditEvent object found; the Event interface is a different resource) and the changelog (searched 2026-12); the sample sends `api_request`).
+    pub action: ::commerce_webhooks::Field<::std::string::String>,
+    /// `actor`: `json`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field (searched: no public Shopify document describes the audit event payload: searched the WebhookSubscriptionTopic enum (2026-07: topic description only), the shopify.dev webhooks reference 2026-04 (sample only, related resource AuditEvent), the GraphQL Admin reference (no AuditEvent object found; the Event interface is a different resource) and the changelog (searched 2026-12); the sample sends actor_type, actor_identifier, actor_metadata (app_name, api_version_requested, api_version_served, ecosystem_category) and on_behalf_of (user_email)).
+    pub actor: ::commerce_webhooks::Field<::commerce_webhooks::wire::serde_json::Value>,
+    /// `subject`: `json`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field (searched: no public Shopify document describes the audit event payload: searched the WebhookSubscriptionTopic enum (2026-07: topic description only), the shopify.dev webhooks reference 2026-04 (sample only, related resource AuditEvent), the GraphQL Admin reference (no AuditEvent object found; the Event interface is a different resource) and the changelog (searched 2026-12); the sample sends subject_type, subject_identifier and subject_metadata).
+    pub subject: ::commerce_webhooks::Field<
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+    /// `timestamp`: `timestamp`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field (searched: no public Shopify document describes the audit event payload: searched the WebhookSubscriptionTopic enum (2026-07: topic description only), the shopify.dev webhooks reference 2026-04 (sample only, related resource AuditEvent), the GraphQL Admin reference (no AuditEvent object found; the Event interface is a different resource) and the changelog (searched 2026-12)).
+    pub timestamp: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
+    /// `additional_metadata`: `json`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field (searched: no public Shopify document describes the audit event payload: searched the WebhookSubscriptionTopic enum (2026-07: topic description only), the shopify.dev webhooks reference 2026-04 (sample only, related resource AuditEvent), the GraphQL Admin reference (no AuditEvent object found; the Event interface is a different resource) and the changelog (searched 2026-12); the sample sends request_type, mutation_names, query, variables and error_codes).
+    pub additional_metadata: ::commerce_webhooks::Field<
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AuditEvent {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = AuditEvent;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `AuditEvent` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_context: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::wire::serde_json::Value,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_action: ::commerce_webhooks::Field<
+                    ::std::string::String,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_actor: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::wire::serde_json::Value,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_subject: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::wire::serde_json::Value,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_timestamp: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Timestamp,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_additional_metadata: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::wire::serde_json::Value,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "context" => {
+                            field_context = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "context",
+                            )?;
+                        }
+                        "action" => {
+                            field_action = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "action",
+                            )?;
+                        }
+                        "actor" => {
+                            field_actor = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "actor",
+                            )?;
+                        }
+                        "subject" => {
+                            field_subject = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "subject",
+                            )?;
+                        }
+                        "timestamp" => {
+                            field_timestamp = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "timestamp",
+                            )?;
+                        }
+                        "additional_metadata" => {
+                            field_additional_metadata = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "additional_metadata",
+                            )?;
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AuditEvent {
+                    context: field_context,
+                    action: field_action,
+                    actor: field_actor,
+                    subject: field_subject,
+                    timestamp: field_timestamp,
+                    additional_metadata: field_additional_metadata,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for AuditEvent {
+    const EXPECTED: &'static str = "a `AuditEvent` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `AuditEvent` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for AuditEvent {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !self.context.is_absent() {
+            map.serialize_entry("context", &self.context)?;
+        }
+        if !self.action.is_absent() {
+            map.serialize_entry("action", &self.action)?;
+        }
+        if !self.actor.is_absent() {
+            map.serialize_entry("actor", &self.actor)?;
+        }
+        if !self.subject.is_absent() {
+            map.serialize_entry("subject", &self.subject)?;
+        }
+        if !self.timestamp.is_absent() {
+            map.serialize_entry("timestamp", &self.timestamp)?;
+        }
+        if !self.additional_metadata.is_absent() {
+            map.serialize_entry("additional_metadata", &self.additional_metadata)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// An entry of an `audit_events/admin_api_activity` delivery: a time and the audit event.
+///
+/// Fields documented at <https://shopify.dev/docs/api/webhooks/2026-04?reference=toml#list-audit_events/admin_api_activity>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditEventRecord {
+    /// `time`: `int`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field (searched: no public Shopify document describes the audit event payload: searched the WebhookSubscriptionTopic enum (2026-07: topic description only), the shopify.dev webhooks reference 2026-04 (sample only, related resource AuditEvent), the GraphQL Admin reference (no AuditEvent object found; the Event interface is a different resource) and the changelog (searched 2026-12); a Unix time in seconds in the sample).
+    pub time: ::commerce_webhooks::Field<i64>,
+    /// `event`: `AuditEvent`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field (searched: no public Shopify document describes the audit event payload: searched the WebhookSubscriptionTopic enum (2026-07: topic description only), the shopify.dev webhooks reference 2026-04 (sample only, related resource AuditEvent), the GraphQL Admin reference (no AuditEvent object found; the Event interface is a different resource) and the changelog (searched 2026-12)).
+    pub event: ::commerce_webhooks::Field<AuditEvent>,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AuditEventRecord {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = AuditEventRecord;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `AuditEventRecord` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_time: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
+                let mut field_event: ::commerce_webhooks::Field<AuditEvent> = ::commerce_webhooks::Field::Absent;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "time" => {
+                            field_time = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "time",
+                            )?;
+                        }
+                        "event" => {
+                            field_event = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "event",
+                            )?;
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AuditEventRecord {
+                    time: field_time,
+                    event: field_event,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for AuditEventRecord {
+    const EXPECTED: &'static str = "a `AuditEventRecord` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `AuditEventRecord` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for AuditEventRecord {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !self.time.is_absent() {
+            map.serialize_entry("time", &self.time)?;
+        }
+        if !self.event.is_absent() {
+            map.serialize_entry("event", &self.event)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// The body of `audit_events/admin_api_activity`, which triggers for each auditable Admin API request: a list of audit events.
+///
+/// Fields documented at <https://shopify.dev/docs/api/webhooks/2026-04?reference=toml#list-audit_events/admin_api_activity>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-07/enums/WebhookSubscriptionTopic>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditEventsBatch {
+    /// `events`: `[AuditEventRecord]`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field (searched: no public Shopify document describes the audit event payload: searched the WebhookSubscriptionTopic enum (2026-07: topic description only), the shopify.dev webhooks reference 2026-04 (sample only, related resource AuditEvent), the GraphQL Admin reference (no AuditEvent object found; the Event interface is a different resource) and the changelog (searched 2026-12)).
+    pub events: ::commerce_webhooks::Field<::std::vec::Vec<AuditEventRecord>>,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AuditEventsBatch {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = AuditEventsBatch;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `AuditEventsBatch` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_events: ::commerce_webhooks::Field<
+                    ::std::vec::Vec<AuditEventRecord>,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "events" => {
+                            field_events = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "events",
+                            )?;
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AuditEventsBatch {
+                    events: field_events,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for AuditEventsBatch {
+    const EXPECTED: &'static str = "a `AuditEventsBatch` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `AuditEventsBatch` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for AuditEventsBatch {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !self.events.is_absent() {
+            map.serialize_entry("events", &self.events)?;
         }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
@@ -22382,6 +22948,395 @@ impl ::commerce_webhooks::wire::serde::Serialize for FulfillmentOrderPlacedOnHol
         map.end()
     }
 }
+/// The progress report of a `fulfillment_orders/progress_reported` delivery: its notes and the app or user that reported it.
+///
+/// Fields documented at <https://shopify.dev/changelog/report-fulfillment-order-progress-with-new-fulfillmentorderreportprogress-graphql-mutation>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/latest/input-objects/FulfillmentOrderReportProgressInput>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FulfillmentOrderProgressReport {
+    /// `reason_notes`: `string`, may be absent or null.
+    ///
+    /// Additional information for the progress report (GraphQL `FulfillmentOrderReportProgressInput.reasonNotes`, optional, up to 256 characters).
+    pub reason_notes: ::commerce_webhooks::Field<::std::string::String>,
+    /// `progress_reported_by_app`: `IdRef`, may be absent or null.
+    ///
+    /// Attribution data for the app that reported the progress (a `gid://shopify/App/…` in the sample).
+    pub progress_reported_by_app: ::commerce_webhooks::Field<IdRef>,
+    /// `progress_reported_by_user`: `IdRef`, may be absent or null.
+    ///
+    /// Attribution data for the user that reported the progress (a `gid://shopify/StaffMember/…` in the sample).
+    pub progress_reported_by_user: ::commerce_webhooks::Field<IdRef>,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
+for FulfillmentOrderProgressReport {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = FulfillmentOrderProgressReport;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `FulfillmentOrderProgressReport` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_reason_notes: ::commerce_webhooks::Field<
+                    ::std::string::String,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_progress_reported_by_app: ::commerce_webhooks::Field<
+                    IdRef,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_progress_reported_by_user: ::commerce_webhooks::Field<
+                    IdRef,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "reason_notes" => {
+                            field_reason_notes = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "reason_notes",
+                            )?;
+                        }
+                        "progress_reported_by_app" => {
+                            field_progress_reported_by_app = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "progress_reported_by_app",
+                            )?;
+                        }
+                        "progress_reported_by_user" => {
+                            field_progress_reported_by_user = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "progress_reported_by_user",
+                            )?;
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(FulfillmentOrderProgressReport {
+                    reason_notes: field_reason_notes,
+                    progress_reported_by_app: field_progress_reported_by_app,
+                    progress_reported_by_user: field_progress_reported_by_user,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for FulfillmentOrderProgressReport {
+    const EXPECTED: &'static str = "a `FulfillmentOrderProgressReport` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `FulfillmentOrderProgressReport` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for FulfillmentOrderProgressReport {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !self.reason_notes.is_absent() {
+            map.serialize_entry("reason_notes", &self.reason_notes)?;
+        }
+        if !self.progress_reported_by_app.is_absent() {
+            map.serialize_entry(
+                "progress_reported_by_app",
+                &self.progress_reported_by_app,
+            )?;
+        }
+        if !self.progress_reported_by_user.is_absent() {
+            map.serialize_entry(
+                "progress_reported_by_user",
+                &self.progress_reported_by_user,
+            )?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// The body of `fulfillment_orders/progress_reported`: the fulfillment order ID and status, the initial_status before the update, and the progress report.
+///
+/// Fields documented at <https://shopify.dev/changelog/report-fulfillment-order-progress-with-new-fulfillmentorderreportprogress-graphql-mutation>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/webhooks/2026-04?reference=toml#list-fulfillment_orders/progress_reported>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/latest/payloads/FulfillmentOrderReportProgressPayload>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FulfillmentOrderProgressReported {
+    /// `fulfillment_order`: `FulfillmentOrder`, may be absent or null.
+    ///
+    /// The fulfillment order on which progress was reported (its ID and status; GraphQL `FulfillmentOrderReportProgressPayload.fulfillmentOrder`).
+    pub fulfillment_order: ::commerce_webhooks::Field<FulfillmentOrder>,
+    /// `progress_report`: `FulfillmentOrderProgressReport`, may be absent or null.
+    ///
+    /// The progress report details, including reason_notes and attribution data for the app or user that reported the progress.
+    pub progress_report: ::commerce_webhooks::Field<FulfillmentOrderProgressReport>,
+    /// `initial_status`: `string`, may be absent or null.
+    ///
+    /// The status of the fulfillment order before the update (the sample sends lowercase `open`).
+    pub initial_status: ::commerce_webhooks::Field<::std::string::String>,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
+for FulfillmentOrderProgressReported {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = FulfillmentOrderProgressReported;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `FulfillmentOrderProgressReported` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_fulfillment_order: ::commerce_webhooks::Field<
+                    FulfillmentOrder,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_progress_report: ::commerce_webhooks::Field<
+                    FulfillmentOrderProgressReport,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_initial_status: ::commerce_webhooks::Field<
+                    ::std::string::String,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "fulfillment_order" => {
+                            field_fulfillment_order = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "fulfillment_order",
+                            )?;
+                        }
+                        "progress_report" => {
+                            field_progress_report = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "progress_report",
+                            )?;
+                        }
+                        "initial_status" => {
+                            field_initial_status = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "initial_status",
+                            )?;
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(FulfillmentOrderProgressReported {
+                    fulfillment_order: field_fulfillment_order,
+                    progress_report: field_progress_report,
+                    initial_status: field_initial_status,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for FulfillmentOrderProgressReported {
+    const EXPECTED: &'static str = "a `FulfillmentOrderProgressReported` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `FulfillmentOrderProgressReported` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for FulfillmentOrderProgressReported {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !self.fulfillment_order.is_absent() {
+            map.serialize_entry("fulfillment_order", &self.fulfillment_order)?;
+        }
+        if !self.progress_report.is_absent() {
+            map.serialize_entry("progress_report", &self.progress_report)?;
+        }
+        if !self.initial_status.is_absent() {
+            map.serialize_entry("initial_status", &self.initial_status)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// The body of `fulfillment_orders/manually_reported_progress_stopped`, sent when a merchant-managed fulfillment order with manually reported progress is marked as ready for fulfillment, moving it from IN_PROGRESS back to OPEN.
+///
+/// Fields documented at <https://shopify.dev/changelog/report-fulfillment-order-progress-with-new-fulfillmentorderreportprogress-graphql-mutation>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/webhooks/2026-04?reference=toml#list-fulfillment_orders/manually_reported_progress_stopped>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FulfillmentOrderProgressStopped {
+    /// `fulfillment_order`: `FulfillmentOrder`, may be absent or null.
+    ///
+    /// The fulfillment order whose in-progress status was undone (back to OPEN status).
+    pub fulfillment_order: ::commerce_webhooks::Field<FulfillmentOrder>,
+    /// `progress_stopped_by_app`: `IdRef`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field (searched: not described by the 2026-04 changelog entry that introduced the topic (report-fulfillment-order-progress-with-new-fulfillmentorderreportprogress-graphql-mutation), the WebhookSubscriptionTopic enum (2026-07) nor the webhooks reference 2026-04, which only shows it in the sample (a gid://shopify/App/…) (searched 2026-12)).
+    pub progress_stopped_by_app: ::commerce_webhooks::Field<IdRef>,
+    /// `progress_stopped_by_user`: `IdRef`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field (searched: not described by the 2026-04 changelog entry that introduced the topic (report-fulfillment-order-progress-with-new-fulfillmentorderreportprogress-graphql-mutation), the WebhookSubscriptionTopic enum (2026-07) nor the webhooks reference 2026-04, which only shows it in the sample (a gid://shopify/StaffMember/…) (searched 2026-12)).
+    pub progress_stopped_by_user: ::commerce_webhooks::Field<IdRef>,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
+for FulfillmentOrderProgressStopped {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = FulfillmentOrderProgressStopped;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `FulfillmentOrderProgressStopped` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_fulfillment_order: ::commerce_webhooks::Field<
+                    FulfillmentOrder,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_progress_stopped_by_app: ::commerce_webhooks::Field<
+                    IdRef,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_progress_stopped_by_user: ::commerce_webhooks::Field<
+                    IdRef,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "fulfillment_order" => {
+                            field_fulfillment_order = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "fulfillment_order",
+                            )?;
+                        }
+                        "progress_stopped_by_app" => {
+                            field_progress_stopped_by_app = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "progress_stopped_by_app",
+                            )?;
+                        }
+                        "progress_stopped_by_user" => {
+                            field_progress_stopped_by_user = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "progress_stopped_by_user",
+                            )?;
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(FulfillmentOrderProgressStopped {
+                    fulfillment_order: field_fulfillment_order,
+                    progress_stopped_by_app: field_progress_stopped_by_app,
+                    progress_stopped_by_user: field_progress_stopped_by_user,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for FulfillmentOrderProgressStopped {
+    const EXPECTED: &'static str = "a `FulfillmentOrderProgressStopped` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `FulfillmentOrderProgressStopped` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for FulfillmentOrderProgressStopped {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !self.fulfillment_order.is_absent() {
+            map.serialize_entry("fulfillment_order", &self.fulfillment_order)?;
+        }
+        if !self.progress_stopped_by_app.is_absent() {
+            map.serialize_entry(
+                "progress_stopped_by_app",
+                &self.progress_stopped_by_app,
+            )?;
+        }
+        if !self.progress_stopped_by_user.is_absent() {
+            map.serialize_entry(
+                "progress_stopped_by_user",
+                &self.progress_stopped_by_user,
+            )?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
 /// The body of `fulfillment_orders/fulfillment_request_submitted`.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-rest/latest/resources/fulfillmentorder>.
@@ -22784,20 +23739,24 @@ impl ::commerce_webhooks::wire::serde::Serialize for FulfillmentOrdersMerged {
         map.end()
     }
 }
-/// An id with a quantity: a fulfillment order line item (a numeric id in merge intents, a gid elsewhere) and the quantity concerned, or a staff member credited with a line item.
+/// An id with a quantity: a fulfillment order line item (a numeric id in merge intents, a gid elsewhere) and the quantity concerned, a staff member credited with a line item, or an inventory shipment or transfer line item and its quantity.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-rest/latest/resources/fulfillmentorder>.
 ///
 /// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/input-objects/FulfillmentOrderLineItemInput>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/latest/objects/InventoryShipmentLineItem>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/InventoryTransferLineItem>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct IdQuantity {
     /// `id`: `id`, may be absent or null.
     ///
-    /// The ID of the fulfillment order line item (GraphQL `FulfillmentOrderLineItemInput.id`). In a line item's `attributed_staffs`, the id of the staff member (see LineItem).
+    /// The ID of the fulfillment order line item (GraphQL `FulfillmentOrderLineItemInput.id`). In a line item's `attributed_staffs`, the id of the staff member (see LineItem). In the inventory shipment and transfer topics, the line item's globally-unique ID (GraphQL `InventoryShipmentLineItem.id`, `InventoryTransferLineItem.id`).
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// `quantity`: `int`, may be absent or null.
     ///
-    /// The quantity of the fulfillment order line item (GraphQL `FulfillmentOrderLineItemInput.quantity`). In `attributed_staffs`, the quantity attributed to the staff member (see LineItem).
+    /// The quantity of the fulfillment order line item (GraphQL `FulfillmentOrderLineItemInput.quantity`). In `attributed_staffs`, the quantity attributed to the staff member (see LineItem). In the inventory shipment topics, the quantity of items in this shipment line item (GraphQL `InventoryShipmentLineItem.quantity`); in the transfer topics, the total quantity of items being transferred (GraphQL `InventoryTransferLineItem.totalQuantity`).
     pub quantity: ::commerce_webhooks::Field<i64>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -23387,6 +24346,1127 @@ impl ::commerce_webhooks::wire::serde::Serialize for InventoryLevel {
         }
         if !self.location_id.is_absent() {
             map.serialize_entry("location_id", &self.location_id)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// The body of the `inventory_shipments/*` topics other than `update_tracking`: the shipment's id, the time of the change and what the topic reports (status, tracking, line items, or the line items added, removed, updated or received).
+///
+/// Fields documented at <https://shopify.dev/docs/api/admin-graphql/2026-04/objects/InventoryShipment>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/webhooks/2026-04?reference=toml#list-inventory_shipments/create>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-07/enums/WebhookSubscriptionTopic>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/latest/objects/InventoryShipmentLineItem>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InventoryShipmentChange {
+    /// `id`: `id`, may be absent or null.
+    ///
+    /// A globally-unique ID: the inventory shipment's (GraphQL `InventoryShipment.id`, a `gid://shopify/InventoryShipment/…`).
+    pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
+    /// `status`: `string`, may be absent or null.
+    ///
+    /// The current status of the shipment (GraphQL `InventoryShipmentStatus`; the samples send `DRAFT`, `IN_TRANSIT`, `PARTIALLY_RECEIVED`).
+    pub status: ::commerce_webhooks::Field<::std::string::String>,
+    /// `happened_at`: `timestamp`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL InventoryShipment object (2026-04, 2026-01, 2025-10) and not described by the WebhookSubscriptionTopic enum (2026-07); the webhooks reference 2026-04 only shows it in the samples (searched 2026-12)).
+    pub happened_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
+    /// `tracking`: `InventoryShipmentTracking`, may be absent or null.
+    ///
+    /// The tracking information for the shipment.
+    pub tracking: ::commerce_webhooks::Field<InventoryShipmentTracking>,
+    /// `line_items`: `[IdQuantity]`, may be absent or null.
+    ///
+    /// The line items included in this shipment (GraphQL `InventoryShipmentLineItem`: id and quantity).
+    pub line_items: ::commerce_webhooks::Field<::std::vec::Vec<IdQuantity>>,
+    /// `items_added`: `[IdQuantity]`, may be absent or null.
+    ///
+    /// The line items added to the shipment (`inventory_shipments/add_items` occurs whenever items are added to a shipment).
+    pub items_added: ::commerce_webhooks::Field<::std::vec::Vec<IdQuantity>>,
+    /// `items_removed`: `[IdRef]`, may be absent or null.
+    ///
+    /// The line items removed from the shipment (`inventory_shipments/remove_items` occurs whenever items are removed from a shipment).
+    pub items_removed: ::commerce_webhooks::Field<::std::vec::Vec<IdRef>>,
+    /// `items_updated`: `[InventoryShipmentItemQuantityChange]`, may be absent or null.
+    ///
+    /// The line items whose quantities changed (`inventory_shipments/update_item_quantities` occurs whenever quantities change on a shipment).
+    pub items_updated: ::commerce_webhooks::Field<
+        ::std::vec::Vec<InventoryShipmentItemQuantityChange>,
+    >,
+    /// `items_received`: `[InventoryShipmentItemReceipt]`, may be absent or null.
+    ///
+    /// The line items received (`inventory_shipments/receive_items` triggers when items on a shipment are received).
+    pub items_received: ::commerce_webhooks::Field<
+        ::std::vec::Vec<InventoryShipmentItemReceipt>,
+    >,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
+for InventoryShipmentChange {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = InventoryShipmentChange;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `InventoryShipmentChange` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
+                let mut field_status: ::commerce_webhooks::Field<
+                    ::std::string::String,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_happened_at: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Timestamp,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_tracking: ::commerce_webhooks::Field<
+                    InventoryShipmentTracking,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_line_items: ::commerce_webhooks::Field<
+                    ::std::vec::Vec<IdQuantity>,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_items_added: ::commerce_webhooks::Field<
+                    ::std::vec::Vec<IdQuantity>,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_items_removed: ::commerce_webhooks::Field<
+                    ::std::vec::Vec<IdRef>,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_items_updated: ::commerce_webhooks::Field<
+                    ::std::vec::Vec<InventoryShipmentItemQuantityChange>,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_items_received: ::commerce_webhooks::Field<
+                    ::std::vec::Vec<InventoryShipmentItemReceipt>,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "id" => {
+                            field_id = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "id",
+                            )?;
+                        }
+                        "status" => {
+                            field_status = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "status",
+                            )?;
+                        }
+                        "happened_at" => {
+                            field_happened_at = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "happened_at",
+                            )?;
+                        }
+                        "tracking" => {
+                            field_tracking = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "tracking",
+                            )?;
+                        }
+                        "line_items" => {
+                            field_line_items = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "line_items",
+                            )?;
+                        }
+                        "items_added" => {
+                            field_items_added = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "items_added",
+                            )?;
+                        }
+                        "items_removed" => {
+                            field_items_removed = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "items_removed",
+                            )?;
+                        }
+                        "items_updated" => {
+                            field_items_updated = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "items_updated",
+                            )?;
+                        }
+                        "items_received" => {
+                            field_items_received = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "items_received",
+                            )?;
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(InventoryShipmentChange {
+                    id: field_id,
+                    status: field_status,
+                    happened_at: field_happened_at,
+                    tracking: field_tracking,
+                    line_items: field_line_items,
+                    items_added: field_items_added,
+                    items_removed: field_items_removed,
+                    items_updated: field_items_updated,
+                    items_received: field_items_received,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for InventoryShipmentChange {
+    const EXPECTED: &'static str = "a `InventoryShipmentChange` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `InventoryShipmentChange` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for InventoryShipmentChange {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !self.id.is_absent() {
+            map.serialize_entry("id", &self.id)?;
+        }
+        if !self.status.is_absent() {
+            map.serialize_entry("status", &self.status)?;
+        }
+        if !self.happened_at.is_absent() {
+            map.serialize_entry("happened_at", &self.happened_at)?;
+        }
+        if !self.tracking.is_absent() {
+            map.serialize_entry("tracking", &self.tracking)?;
+        }
+        if !self.line_items.is_absent() {
+            map.serialize_entry("line_items", &self.line_items)?;
+        }
+        if !self.items_added.is_absent() {
+            map.serialize_entry("items_added", &self.items_added)?;
+        }
+        if !self.items_removed.is_absent() {
+            map.serialize_entry("items_removed", &self.items_removed)?;
+        }
+        if !self.items_updated.is_absent() {
+            map.serialize_entry("items_updated", &self.items_updated)?;
+        }
+        if !self.items_received.is_absent() {
+            map.serialize_entry("items_received", &self.items_received)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// A shipment line item whose quantity changed, in `inventory_shipments/update_item_quantities`.
+///
+/// Fields documented at <https://shopify.dev/docs/api/admin-graphql/latest/objects/InventoryShipmentLineItem>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InventoryShipmentItemQuantityChange {
+    /// `id`: `id`, may be absent or null.
+    ///
+    /// A globally-unique ID: the shipment line item's (GraphQL `InventoryShipmentLineItem.id`).
+    pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
+    /// `old_quantity`: `int`, may be absent or null.
+    ///
+    /// The quantity of items in this shipment line item (GraphQL `InventoryShipmentLineItem.quantity`) before the change.
+    pub old_quantity: ::commerce_webhooks::Field<i64>,
+    /// `new_quantity`: `int`, may be absent or null.
+    ///
+    /// The quantity of items in this shipment line item (GraphQL `InventoryShipmentLineItem.quantity`) after the change.
+    pub new_quantity: ::commerce_webhooks::Field<i64>,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
+for InventoryShipmentItemQuantityChange {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = InventoryShipmentItemQuantityChange;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `InventoryShipmentItemQuantityChange` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
+                let mut field_old_quantity: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
+                let mut field_new_quantity: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "id" => {
+                            field_id = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "id",
+                            )?;
+                        }
+                        "old_quantity" => {
+                            field_old_quantity = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "old_quantity",
+                            )?;
+                        }
+                        "new_quantity" => {
+                            field_new_quantity = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "new_quantity",
+                            )?;
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(InventoryShipmentItemQuantityChange {
+                    id: field_id,
+                    old_quantity: field_old_quantity,
+                    new_quantity: field_new_quantity,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de>
+for InventoryShipmentItemQuantityChange {
+    const EXPECTED: &'static str = "a `InventoryShipmentItemQuantityChange` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `InventoryShipmentItemQuantityChange` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize
+for InventoryShipmentItemQuantityChange {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !self.id.is_absent() {
+            map.serialize_entry("id", &self.id)?;
+        }
+        if !self.old_quantity.is_absent() {
+            map.serialize_entry("old_quantity", &self.old_quantity)?;
+        }
+        if !self.new_quantity.is_absent() {
+            map.serialize_entry("new_quantity", &self.new_quantity)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// A shipment line item received, in `inventory_shipments/receive_items`: its accepted and rejected quantities before and after the receipt.
+///
+/// Fields documented at <https://shopify.dev/docs/api/admin-graphql/latest/objects/InventoryShipmentLineItem>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InventoryShipmentItemReceipt {
+    /// `id`: `id`, may be absent or null.
+    ///
+    /// A globally-unique ID: the shipment line item's (GraphQL `InventoryShipmentLineItem.id`).
+    pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
+    /// `old_accepted_quantity`: `int`, may be absent or null.
+    ///
+    /// The quantity of items that were accepted in this shipment line item (GraphQL `acceptedQuantity`), before the receipt.
+    pub old_accepted_quantity: ::commerce_webhooks::Field<i64>,
+    /// `old_rejected_quantity`: `int`, may be absent or null.
+    ///
+    /// The quantity of items that were rejected in this shipment line item (GraphQL `rejectedQuantity`), before the receipt.
+    pub old_rejected_quantity: ::commerce_webhooks::Field<i64>,
+    /// `new_accepted_quantity`: `int`, may be absent or null.
+    ///
+    /// The quantity of items that were accepted in this shipment line item (GraphQL `acceptedQuantity`), after the receipt.
+    pub new_accepted_quantity: ::commerce_webhooks::Field<i64>,
+    /// `new_rejected_quantity`: `int`, may be absent or null.
+    ///
+    /// The quantity of items that were rejected in this shipment line item (GraphQL `rejectedQuantity`), after the receipt.
+    pub new_rejected_quantity: ::commerce_webhooks::Field<i64>,
+    /// `remaining_quantity_to_receive`: `int`, may be absent or null.
+    ///
+    /// The total quantity of units that haven't been received (neither accepted or rejected) in this shipment line item (GraphQL `unreceivedQuantity`).
+    pub remaining_quantity_to_receive: ::commerce_webhooks::Field<i64>,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
+for InventoryShipmentItemReceipt {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = InventoryShipmentItemReceipt;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `InventoryShipmentItemReceipt` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
+                let mut field_old_accepted_quantity: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
+                let mut field_old_rejected_quantity: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
+                let mut field_new_accepted_quantity: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
+                let mut field_new_rejected_quantity: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
+                let mut field_remaining_quantity_to_receive: ::commerce_webhooks::Field<
+                    i64,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "id" => {
+                            field_id = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "id",
+                            )?;
+                        }
+                        "old_accepted_quantity" => {
+                            field_old_accepted_quantity = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "old_accepted_quantity",
+                            )?;
+                        }
+                        "old_rejected_quantity" => {
+                            field_old_rejected_quantity = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "old_rejected_quantity",
+                            )?;
+                        }
+                        "new_accepted_quantity" => {
+                            field_new_accepted_quantity = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "new_accepted_quantity",
+                            )?;
+                        }
+                        "new_rejected_quantity" => {
+                            field_new_rejected_quantity = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "new_rejected_quantity",
+                            )?;
+                        }
+                        "remaining_quantity_to_receive" => {
+                            field_remaining_quantity_to_receive = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "remaining_quantity_to_receive",
+                            )?;
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(InventoryShipmentItemReceipt {
+                    id: field_id,
+                    old_accepted_quantity: field_old_accepted_quantity,
+                    old_rejected_quantity: field_old_rejected_quantity,
+                    new_accepted_quantity: field_new_accepted_quantity,
+                    new_rejected_quantity: field_new_rejected_quantity,
+                    remaining_quantity_to_receive: field_remaining_quantity_to_receive,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for InventoryShipmentItemReceipt {
+    const EXPECTED: &'static str = "a `InventoryShipmentItemReceipt` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `InventoryShipmentItemReceipt` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for InventoryShipmentItemReceipt {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !self.id.is_absent() {
+            map.serialize_entry("id", &self.id)?;
+        }
+        if !self.old_accepted_quantity.is_absent() {
+            map.serialize_entry("old_accepted_quantity", &self.old_accepted_quantity)?;
+        }
+        if !self.old_rejected_quantity.is_absent() {
+            map.serialize_entry("old_rejected_quantity", &self.old_rejected_quantity)?;
+        }
+        if !self.new_accepted_quantity.is_absent() {
+            map.serialize_entry("new_accepted_quantity", &self.new_accepted_quantity)?;
+        }
+        if !self.new_rejected_quantity.is_absent() {
+            map.serialize_entry("new_rejected_quantity", &self.new_rejected_quantity)?;
+        }
+        if !self.remaining_quantity_to_receive.is_absent() {
+            map.serialize_entry(
+                "remaining_quantity_to_receive",
+                &self.remaining_quantity_to_receive,
+            )?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// Represents the tracking information for an inventory shipment.
+///
+/// Fields documented at <https://shopify.dev/docs/api/admin-graphql/2026-07/objects/InventoryShipmentTracking>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InventoryShipmentTracking {
+    /// `arrives_at`: `timestamp`, may be absent or null.
+    ///
+    /// The estimated date and time that the shipment will arrive.
+    pub arrives_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
+    /// `tracking_number`: `string`, may be absent or null.
+    ///
+    /// The tracking number used by the carrier to identify the shipment.
+    pub tracking_number: ::commerce_webhooks::Field<::std::string::String>,
+    /// `tracking_url`: `string`, may be absent or null.
+    ///
+    /// The URL to track the shipment. Given a tracking number and a shipping carrier company name from the list, Shopify will return a generated tracking URL if no tracking URL was set manually.
+    pub tracking_url: ::commerce_webhooks::Field<::std::string::String>,
+    /// `company`: `string`, may be absent or null.
+    ///
+    /// The name of the shipping carrier company.
+    pub company: ::commerce_webhooks::Field<::std::string::String>,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
+for InventoryShipmentTracking {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = InventoryShipmentTracking;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `InventoryShipmentTracking` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_arrives_at: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Timestamp,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_tracking_number: ::commerce_webhooks::Field<
+                    ::std::string::String,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_tracking_url: ::commerce_webhooks::Field<
+                    ::std::string::String,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_company: ::commerce_webhooks::Field<
+                    ::std::string::String,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "arrives_at" => {
+                            field_arrives_at = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "arrives_at",
+                            )?;
+                        }
+                        "tracking_number" => {
+                            field_tracking_number = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "tracking_number",
+                            )?;
+                        }
+                        "tracking_url" => {
+                            field_tracking_url = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "tracking_url",
+                            )?;
+                        }
+                        "company" => {
+                            field_company = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "company",
+                            )?;
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(InventoryShipmentTracking {
+                    arrives_at: field_arrives_at,
+                    tracking_number: field_tracking_number,
+                    tracking_url: field_tracking_url,
+                    company: field_company,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for InventoryShipmentTracking {
+    const EXPECTED: &'static str = "a `InventoryShipmentTracking` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `InventoryShipmentTracking` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for InventoryShipmentTracking {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !self.arrives_at.is_absent() {
+            map.serialize_entry("arrives_at", &self.arrives_at)?;
+        }
+        if !self.tracking_number.is_absent() {
+            map.serialize_entry("tracking_number", &self.tracking_number)?;
+        }
+        if !self.tracking_url.is_absent() {
+            map.serialize_entry("tracking_url", &self.tracking_url)?;
+        }
+        if !self.company.is_absent() {
+            map.serialize_entry("company", &self.company)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// The body of `inventory_shipments/update_tracking`: the shipment whose tracking info was edited and the new tracking info.
+///
+/// Fields documented at <https://shopify.dev/docs/api/admin-graphql/unstable/mutations/inventoryShipmentSetTracking>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/webhooks/2026-04?reference=toml#list-inventory_shipments/update_tracking>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InventoryShipmentTrackingUpdate {
+    /// `shipment_id`: `id`, may be absent or null.
+    ///
+    /// The ID of the inventory shipment whose tracking info is being edited (argument `id` of `inventoryShipmentSetTracking`).
+    pub shipment_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
+    /// `updated_tracking`: `InventoryShipmentTracking`, may be absent or null.
+    ///
+    /// The tracking info to edit on the inventory shipment (argument `tracking` of `inventoryShipmentSetTracking`).
+    pub updated_tracking: ::commerce_webhooks::Field<InventoryShipmentTracking>,
+    /// `happened_at`: `timestamp`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field (searched: not an argument or result of the GraphQL inventoryShipmentSetTracking mutation nor a field of InventoryShipment (2026-04) or InventoryShipmentTracking (2026-07); the webhooks reference 2026-04 only shows it in the sample (searched 2026-12)).
+    pub happened_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
+for InventoryShipmentTrackingUpdate {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = InventoryShipmentTrackingUpdate;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `InventoryShipmentTrackingUpdate` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_shipment_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Id,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_updated_tracking: ::commerce_webhooks::Field<
+                    InventoryShipmentTracking,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_happened_at: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Timestamp,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "shipment_id" => {
+                            field_shipment_id = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "shipment_id",
+                            )?;
+                        }
+                        "updated_tracking" => {
+                            field_updated_tracking = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "updated_tracking",
+                            )?;
+                        }
+                        "happened_at" => {
+                            field_happened_at = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "happened_at",
+                            )?;
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(InventoryShipmentTrackingUpdate {
+                    shipment_id: field_shipment_id,
+                    updated_tracking: field_updated_tracking,
+                    happened_at: field_happened_at,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for InventoryShipmentTrackingUpdate {
+    const EXPECTED: &'static str = "a `InventoryShipmentTrackingUpdate` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `InventoryShipmentTrackingUpdate` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for InventoryShipmentTrackingUpdate {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !self.shipment_id.is_absent() {
+            map.serialize_entry("shipment_id", &self.shipment_id)?;
+        }
+        if !self.updated_tracking.is_absent() {
+            map.serialize_entry("updated_tracking", &self.updated_tracking)?;
+        }
+        if !self.happened_at.is_absent() {
+            map.serialize_entry("happened_at", &self.happened_at)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// The body of the `inventory_transfers/*` topics: the transfer's id, the time of the change and what the topic reports (status, line items, or the line items added, removed or updated).
+///
+/// Fields documented at <https://shopify.dev/docs/api/admin-graphql/2025-10/objects/inventorytransfer>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/webhooks/2026-04?reference=toml#list-inventory_transfers/add_items>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-07/enums/WebhookSubscriptionTopic>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/latest/enums/inventorytransferstatus>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/InventoryTransferLineItem>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InventoryTransferChange {
+    /// `id`: `id`, may be absent or null.
+    ///
+    /// A globally-unique ID: the inventory transfer's (GraphQL `InventoryTransfer.id`, a `gid://shopify/InventoryTransfer/…`).
+    pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
+    /// `status`: `string`, may be absent or null.
+    ///
+    /// The status of the transfer (GraphQL `InventoryTransferStatus`: `CANCELED`, `DRAFT`, `IN_PROGRESS`, `OTHER`, `READY_TO_SHIP`, `TRANSFERRED`).
+    pub status: ::commerce_webhooks::Field<::std::string::String>,
+    /// `happened_at`: `timestamp`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field (searched: not a field of the GraphQL InventoryTransfer object (2025-10) and not described by the WebhookSubscriptionTopic enum (2026-07); the webhooks reference 2026-04 only shows it in the samples (searched 2026-12)).
+    pub happened_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
+    /// `line_items`: `[IdQuantity]`, may be absent or null.
+    ///
+    /// The line items associated with the inventory transfer.
+    pub line_items: ::commerce_webhooks::Field<::std::vec::Vec<IdQuantity>>,
+    /// `items_added`: `[InventoryTransferItemChange]`, may be absent or null.
+    ///
+    /// The line items added to the transfer (`inventory_transfers/add_items` occurs any time items are added to a transfer).
+    pub items_added: ::commerce_webhooks::Field<
+        ::std::vec::Vec<InventoryTransferItemChange>,
+    >,
+    /// `items_removed`: `[InventoryTransferItemChange]`, may be absent or null.
+    ///
+    /// The line items removed from the transfer (`inventory_transfers/remove_items` occurs any time items are removed from a transfer).
+    pub items_removed: ::commerce_webhooks::Field<
+        ::std::vec::Vec<InventoryTransferItemChange>,
+    >,
+    /// `items_updated`: `[InventoryTransferItemChange]`, may be absent or null.
+    ///
+    /// The line items whose quantities changed (`inventory_transfers/update_item_quantities` occurs whenever the quantity of transfer line items changes).
+    pub items_updated: ::commerce_webhooks::Field<
+        ::std::vec::Vec<InventoryTransferItemChange>,
+    >,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
+for InventoryTransferChange {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = InventoryTransferChange;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `InventoryTransferChange` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
+                let mut field_status: ::commerce_webhooks::Field<
+                    ::std::string::String,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_happened_at: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Timestamp,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_line_items: ::commerce_webhooks::Field<
+                    ::std::vec::Vec<IdQuantity>,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_items_added: ::commerce_webhooks::Field<
+                    ::std::vec::Vec<InventoryTransferItemChange>,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_items_removed: ::commerce_webhooks::Field<
+                    ::std::vec::Vec<InventoryTransferItemChange>,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_items_updated: ::commerce_webhooks::Field<
+                    ::std::vec::Vec<InventoryTransferItemChange>,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "id" => {
+                            field_id = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "id",
+                            )?;
+                        }
+                        "status" => {
+                            field_status = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "status",
+                            )?;
+                        }
+                        "happened_at" => {
+                            field_happened_at = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "happened_at",
+                            )?;
+                        }
+                        "line_items" => {
+                            field_line_items = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "line_items",
+                            )?;
+                        }
+                        "items_added" => {
+                            field_items_added = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "items_added",
+                            )?;
+                        }
+                        "items_removed" => {
+                            field_items_removed = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "items_removed",
+                            )?;
+                        }
+                        "items_updated" => {
+                            field_items_updated = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "items_updated",
+                            )?;
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(InventoryTransferChange {
+                    id: field_id,
+                    status: field_status,
+                    happened_at: field_happened_at,
+                    line_items: field_line_items,
+                    items_added: field_items_added,
+                    items_removed: field_items_removed,
+                    items_updated: field_items_updated,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for InventoryTransferChange {
+    const EXPECTED: &'static str = "a `InventoryTransferChange` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `InventoryTransferChange` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for InventoryTransferChange {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !self.id.is_absent() {
+            map.serialize_entry("id", &self.id)?;
+        }
+        if !self.status.is_absent() {
+            map.serialize_entry("status", &self.status)?;
+        }
+        if !self.happened_at.is_absent() {
+            map.serialize_entry("happened_at", &self.happened_at)?;
+        }
+        if !self.line_items.is_absent() {
+            map.serialize_entry("line_items", &self.line_items)?;
+        }
+        if !self.items_added.is_absent() {
+            map.serialize_entry("items_added", &self.items_added)?;
+        }
+        if !self.items_removed.is_absent() {
+            map.serialize_entry("items_removed", &self.items_removed)?;
+        }
+        if !self.items_updated.is_absent() {
+            map.serialize_entry("items_updated", &self.items_updated)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// A transfer line item added, removed or updated by an `inventory_transfers/*` topic.
+///
+/// Fields documented at <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/InventoryTransferLineItem>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InventoryTransferItemChange {
+    /// `line_item_id`: `id`, may be absent or null.
+    ///
+    /// The line item's globally-unique ID (GraphQL `InventoryTransferLineItem.id`).
+    pub line_item_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
+    /// `quantity`: `int`, may be absent or null.
+    ///
+    /// The quantity of the item added to the transfer (`items_added`).
+    pub quantity: ::commerce_webhooks::Field<i64>,
+    /// `old_quantity`: `int`, may be absent or null.
+    ///
+    /// The total quantity of items being transferred (GraphQL `InventoryTransferLineItem.totalQuantity`) before the change.
+    pub old_quantity: ::commerce_webhooks::Field<i64>,
+    /// `new_quantity`: `int`, may be absent or null.
+    ///
+    /// The total quantity of items being transferred (GraphQL `InventoryTransferLineItem.totalQuantity`) after the change.
+    pub new_quantity: ::commerce_webhooks::Field<i64>,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
+for InventoryTransferItemChange {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = InventoryTransferItemChange;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `InventoryTransferItemChange` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_line_item_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Id,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_quantity: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
+                let mut field_old_quantity: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
+                let mut field_new_quantity: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "line_item_id" => {
+                            field_line_item_id = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "line_item_id",
+                            )?;
+                        }
+                        "quantity" => {
+                            field_quantity = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "quantity",
+                            )?;
+                        }
+                        "old_quantity" => {
+                            field_old_quantity = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "old_quantity",
+                            )?;
+                        }
+                        "new_quantity" => {
+                            field_new_quantity = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "new_quantity",
+                            )?;
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(InventoryTransferItemChange {
+                    line_item_id: field_line_item_id,
+                    quantity: field_quantity,
+                    old_quantity: field_old_quantity,
+                    new_quantity: field_new_quantity,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for InventoryTransferItemChange {
+    const EXPECTED: &'static str = "a `InventoryTransferItemChange` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `InventoryTransferItemChange` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for InventoryTransferItemChange {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !self.line_item_id.is_absent() {
+            map.serialize_entry("line_item_id", &self.line_item_id)?;
+        }
+        if !self.quantity.is_absent() {
+            map.serialize_entry("quantity", &self.quantity)?;
+        }
+        if !self.old_quantity.is_absent() {
+            map.serialize_entry("old_quantity", &self.old_quantity)?;
+        }
+        if !self.new_quantity.is_absent() {
+            map.serialize_entry("new_quantity", &self.new_quantity)?;
         }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
@@ -24629,6 +26709,115 @@ impl ::commerce_webhooks::wire::serde::Serialize for MarketingConsent {
         map.end()
     }
 }
+/// The body of `markets_backup_region/update`: the shop's backup region, the region customers who match no active market are served from.
+///
+/// Fields documented at <https://shopify.dev/docs/api/admin-graphql/2026-01/queries/backupRegion>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/webhooks/2026-04?reference=toml#list-markets_backup_region/update>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2024-07/objects/marketregioncountry>.
+///
+/// Field descriptions also from <https://shopify.dev/changelog/graphql-admin-id-added-to-webhooks>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MarketsBackupRegion {
+    /// `admin_graphql_api_id`: `id`, may be absent or null.
+    ///
+    /// The GraphQL Admin API ID of the backup region (GraphQL `MarketRegion.id`, a globally-unique ID; a `gid://shopify/MarketRegion/…` in the sample).
+    pub admin_graphql_api_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
+    /// `code`: `string`, may be absent or null.
+    ///
+    /// The ISO code identifying the country (GraphQL `MarketRegionCountry.code`).
+    pub code: ::commerce_webhooks::Field<::std::string::String>,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MarketsBackupRegion {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = MarketsBackupRegion;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `MarketsBackupRegion` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_admin_graphql_api_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Id,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_code: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "admin_graphql_api_id" => {
+                            field_admin_graphql_api_id = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "admin_graphql_api_id",
+                            )?;
+                        }
+                        "code" => {
+                            field_code = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "code",
+                            )?;
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(MarketsBackupRegion {
+                    admin_graphql_api_id: field_admin_graphql_api_id,
+                    code: field_code,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for MarketsBackupRegion {
+    const EXPECTED: &'static str = "a `MarketsBackupRegion` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `MarketsBackupRegion` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for MarketsBackupRegion {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !self.admin_graphql_api_id.is_absent() {
+            map.serialize_entry("admin_graphql_api_id", &self.admin_graphql_api_id)?;
+        }
+        if !self.code.is_absent() {
+            map.serialize_entry("code", &self.code)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
 /// A metafield definition (the `metafield_definitions/delete` body has only `id`, `type` and `created_by_app_id`).
 ///
 /// Fields documented at <https://shopify.dev/docs/api/webhooks/2026-07>.
@@ -25232,6 +27421,456 @@ impl ::commerce_webhooks::wire::serde::Serialize for MetafieldDefinition {
         }
         if !self.created_by_app_id.is_absent() {
             map.serialize_entry("created_by_app_id", &self.created_by_app_id)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// A metaobject, as `metaobjects/create`, `metaobjects/update` and `metaobjects/delete` send it (the delete topic sends `id`, `type`, `handle` and `created_by_app_id` only).
+///
+/// Fields documented at <https://shopify.dev/docs/api/admin-graphql/2025-10/objects/Metaobject>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/webhooks/2026-04?reference=toml#list-metaobjects/create>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2027-01/objects/Metaobject>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/storefront/2025-10/objects/metaobject>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Metaobject {
+    /// `id`: `id`, may be absent or null.
+    ///
+    /// A globally-unique ID (a `gid://shopify/Metaobject/…` in the samples).
+    pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
+    /// `type`: `string`, may be absent or null.
+    ///
+    /// The type of the metaobject.
+    pub kind: ::commerce_webhooks::Field<::std::string::String>,
+    /// `handle`: `string`, may be absent or null.
+    ///
+    /// The unique handle of the object, useful as a custom ID.
+    pub handle: ::commerce_webhooks::Field<::std::string::String>,
+    /// `created_at`: `timestamp`, may be absent or null.
+    ///
+    /// When the object was created (GraphQL `Metaobject.createdAt`).
+    pub created_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
+    /// `updated_at`: `timestamp`, may be absent or null.
+    ///
+    /// The date and time when the metaobject was last updated (GraphQL `Metaobject.updatedAt`).
+    pub updated_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
+    /// `display_name`: `string`, may be absent or null.
+    ///
+    /// The preferred display name field value of the metaobject.
+    pub display_name: ::commerce_webhooks::Field<::std::string::String>,
+    /// `definition_id`: `id`, may be absent or null.
+    ///
+    /// The ID of the MetaobjectDefinition that models this object type (GraphQL `Metaobject.definition`).
+    pub definition_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
+    /// `fields`: `{json}`, may be absent or null.
+    ///
+    /// The metaobject's field values by field key (GraphQL `Metaobject.fields`: all ordered fields of the metaobject with their definitions and values).
+    pub fields: ::commerce_webhooks::Field<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::commerce_webhooks::wire::serde_json::Value,
+        >,
+    >,
+    /// `created_by_staff_id`: `id`, may be absent or null.
+    ///
+    /// The ID of the staff member who created the metaobject (GraphQL `Metaobject.createdByStaff`).
+    pub created_by_staff_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
+    /// `created_by_app_id`: `id`, may be absent or null.
+    ///
+    /// The ID of the app used to create the object (GraphQL `Metaobject.createdByApp`; a `gid://shopify/ApiClient/…` in the samples).
+    pub created_by_app_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
+    /// `capabilities`: `MetaobjectCapabilityData`, may be absent or null.
+    ///
+    /// Metaobject capabilities for this Metaobject.
+    pub capabilities: ::commerce_webhooks::Field<MetaobjectCapabilityData>,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Metaobject {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = Metaobject;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `Metaobject` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
+                let mut field_kind: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_handle: ::commerce_webhooks::Field<
+                    ::std::string::String,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_created_at: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Timestamp,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_updated_at: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Timestamp,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_display_name: ::commerce_webhooks::Field<
+                    ::std::string::String,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_definition_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Id,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_fields: ::commerce_webhooks::Field<
+                    ::std::collections::BTreeMap<
+                        ::std::string::String,
+                        ::commerce_webhooks::wire::serde_json::Value,
+                    >,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_created_by_staff_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Id,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_created_by_app_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Id,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_capabilities: ::commerce_webhooks::Field<
+                    MetaobjectCapabilityData,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "id" => {
+                            field_id = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "id",
+                            )?;
+                        }
+                        "type" => {
+                            field_kind = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "type",
+                            )?;
+                        }
+                        "handle" => {
+                            field_handle = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "handle",
+                            )?;
+                        }
+                        "created_at" => {
+                            field_created_at = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "created_at",
+                            )?;
+                        }
+                        "updated_at" => {
+                            field_updated_at = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "updated_at",
+                            )?;
+                        }
+                        "display_name" => {
+                            field_display_name = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "display_name",
+                            )?;
+                        }
+                        "definition_id" => {
+                            field_definition_id = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "definition_id",
+                            )?;
+                        }
+                        "fields" => {
+                            field_fields = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "fields",
+                            )?;
+                        }
+                        "created_by_staff_id" => {
+                            field_created_by_staff_id = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "created_by_staff_id",
+                            )?;
+                        }
+                        "created_by_app_id" => {
+                            field_created_by_app_id = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "created_by_app_id",
+                            )?;
+                        }
+                        "capabilities" => {
+                            field_capabilities = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "capabilities",
+                            )?;
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(Metaobject {
+                    id: field_id,
+                    kind: field_kind,
+                    handle: field_handle,
+                    created_at: field_created_at,
+                    updated_at: field_updated_at,
+                    display_name: field_display_name,
+                    definition_id: field_definition_id,
+                    fields: field_fields,
+                    created_by_staff_id: field_created_by_staff_id,
+                    created_by_app_id: field_created_by_app_id,
+                    capabilities: field_capabilities,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for Metaobject {
+    const EXPECTED: &'static str = "a `Metaobject` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `Metaobject` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for Metaobject {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !self.id.is_absent() {
+            map.serialize_entry("id", &self.id)?;
+        }
+        if !self.kind.is_absent() {
+            map.serialize_entry("type", &self.kind)?;
+        }
+        if !self.handle.is_absent() {
+            map.serialize_entry("handle", &self.handle)?;
+        }
+        if !self.created_at.is_absent() {
+            map.serialize_entry("created_at", &self.created_at)?;
+        }
+        if !self.updated_at.is_absent() {
+            map.serialize_entry("updated_at", &self.updated_at)?;
+        }
+        if !self.display_name.is_absent() {
+            map.serialize_entry("display_name", &self.display_name)?;
+        }
+        if !self.definition_id.is_absent() {
+            map.serialize_entry("definition_id", &self.definition_id)?;
+        }
+        if !self.fields.is_absent() {
+            map.serialize_entry("fields", &self.fields)?;
+        }
+        if !self.created_by_staff_id.is_absent() {
+            map.serialize_entry("created_by_staff_id", &self.created_by_staff_id)?;
+        }
+        if !self.created_by_app_id.is_absent() {
+            map.serialize_entry("created_by_app_id", &self.created_by_app_id)?;
+        }
+        if !self.capabilities.is_absent() {
+            map.serialize_entry("capabilities", &self.capabilities)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// The capabilities of a metaobject (GraphQL `MetaobjectCapabilityData`); the samples send `publishable` only.
+///
+/// Fields documented at <https://shopify.dev/docs/api/admin-graphql/2025-10/objects/Metaobject>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/unstable/objects/metaobjectcapabilitydatapublishable>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetaobjectCapabilityData {
+    /// `publishable`: `MetaobjectCapabilityDataPublishable`, may be absent or null.
+    ///
+    /// The publishable capability for the parent metaobject.
+    pub publishable: ::commerce_webhooks::Field<MetaobjectCapabilityDataPublishable>,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
+for MetaobjectCapabilityData {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = MetaobjectCapabilityData;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `MetaobjectCapabilityData` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_publishable: ::commerce_webhooks::Field<
+                    MetaobjectCapabilityDataPublishable,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "publishable" => {
+                            field_publishable = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "publishable",
+                            )?;
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(MetaobjectCapabilityData {
+                    publishable: field_publishable,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for MetaobjectCapabilityData {
+    const EXPECTED: &'static str = "a `MetaobjectCapabilityData` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `MetaobjectCapabilityData` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for MetaobjectCapabilityData {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !self.publishable.is_absent() {
+            map.serialize_entry("publishable", &self.publishable)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// The publishable capability for the parent metaobject.
+///
+/// Fields documented at <https://shopify.dev/docs/api/admin-graphql/unstable/objects/metaobjectcapabilitydatapublishable>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/unstable/enums/MetaobjectStatus>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetaobjectCapabilityDataPublishable {
+    /// `status`: `MetaobjectStatus`, may be absent or null.
+    ///
+    /// The visibility status of this metaobject across all channels (GraphQL `MetaobjectStatus`; the samples send lowercase `draft`).
+    pub status: ::commerce_webhooks::Field<MetaobjectStatus>,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
+for MetaobjectCapabilityDataPublishable {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = MetaobjectCapabilityDataPublishable;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `MetaobjectCapabilityDataPublishable` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_status: ::commerce_webhooks::Field<MetaobjectStatus> = ::commerce_webhooks::Field::Absent;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "status" => {
+                            field_status = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "status",
+                            )?;
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(MetaobjectCapabilityDataPublishable {
+                    status: field_status,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de>
+for MetaobjectCapabilityDataPublishable {
+    const EXPECTED: &'static str = "a `MetaobjectCapabilityDataPublishable` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `MetaobjectCapabilityDataPublishable` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize
+for MetaobjectCapabilityDataPublishable {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !self.status.is_absent() {
+            map.serialize_entry("status", &self.status)?;
         }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
@@ -44032,4 +46671,87 @@ impl ::std::str::FromStr for DisputeStatus {
 ::commerce_webhooks::tolerate_scalar! {
     DisputeStatus : "a `DisputeStatus` value (a string)",
     "an array of `DisputeStatus` values";
+}
+/// The visibility status of a metaobject (GraphQL `MetaobjectStatus`: `ACTIVE`, the metaobject is active for public use; `DRAFT`, an internal record). The webhook samples send it lowercase.
+///
+/// Values documented at <https://shopify.dev/docs/api/admin-graphql/unstable/enums/MetaobjectStatus>.
+///
+/// A value the catalog does not list is kept as `Unknown`, never an error.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum MetaobjectStatus {
+    /// `active`
+    Active,
+    /// `draft`
+    Draft,
+    /// A name this catalog does not know, kept exactly as received.
+    Unknown(::std::string::String),
+}
+impl MetaobjectStatus {
+    /// Every documented value, in catalog order.
+    pub const ALL: &'static [MetaobjectStatus] = &[
+        MetaobjectStatus::Active,
+        MetaobjectStatus::Draft,
+    ];
+    /// The value for a wire name; an unknown name gives [`Self::Unknown`].
+    pub fn from_wire(wire: &str) -> Self {
+        Self::known(wire).unwrap_or_else(|| Self::Unknown(wire.to_owned()))
+    }
+    /// The documented value with this wire name, if there is one (no allocation
+    /// for unknown names, unlike [`Self::from_wire`]).
+    pub fn known(wire: &str) -> ::std::option::Option<Self> {
+        match wire.len() {
+            5 => {
+                match wire.as_bytes()[0] {
+                    b'd' => {
+                        match wire {
+                            "draft" => ::std::option::Option::Some(Self::Draft),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            6 => {
+                match wire.as_bytes()[0] {
+                    b'a' => {
+                        match wire {
+                            "active" => ::std::option::Option::Some(Self::Active),
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    /// The exact wire name.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Active => "active",
+            Self::Draft => "draft",
+            Self::Unknown(wire) => wire,
+        }
+    }
+    /// The position in [`Self::ALL`]; `None` for [`Self::Unknown`].
+    pub fn index(&self) -> ::std::option::Option<usize> {
+        match self {
+            Self::Active => ::std::option::Option::Some(0),
+            Self::Draft => ::std::option::Option::Some(1),
+            Self::Unknown(_) => ::std::option::Option::None,
+        }
+    }
+}
+impl ::std::str::FromStr for MetaobjectStatus {
+    type Err = ::std::convert::Infallible;
+    /// Never fails: an unknown name gives [`Self::Unknown`].
+    fn from_str(wire: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from_wire(wire))
+    }
+}
+::commerce_webhooks::wire_name_impls!(MetaobjectStatus, "a metaobjectstatus name");
+::commerce_webhooks::tolerate_scalar! {
+    MetaobjectStatus : "a `MetaobjectStatus` value (a string)",
+    "an array of `MetaobjectStatus` values";
 }
