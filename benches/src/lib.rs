@@ -1,6 +1,8 @@
 //! Shared fixtures for the `commerce-webhooks` benchmarks (see `BENCHMARKS.md` at the
 //! repository root). The benchmarks themselves are in `benches/benches/`.
 
+pub mod baseline;
+
 /// One decode case: a real example body from `catalog/examples/`, the platform it belongs to
 /// and the topic it is delivered as.
 #[derive(Debug, Clone, Copy)]
@@ -104,4 +106,65 @@ pub fn pad_body(body: &[u8], target: usize) -> Vec<u8> {
     assert_eq!(out.len(), target);
     serde_json::from_str::<serde_json::Value>(&out).expect("padded body is JSON");
     out.into_bytes()
+}
+
+/// A Shopify body the instruction-count bench decodes, with the serde-derive baseline inferred
+/// from it (`baseline.rs`, written by `benches/scripts/derive_baseline.py` from the same files).
+#[derive(Clone, Copy)]
+pub struct ShopifyBody {
+    /// The bench id (`orders_create`, `real_orders_create`).
+    pub name: &'static str,
+    /// The wire topic (the `X-Shopify-Topic` header).
+    pub topic: &'static str,
+    /// The body, byte for byte as stored in `catalog/examples/`.
+    pub body: &'static [u8],
+    /// Decodes the body into its baseline struct, or fails.
+    pub derive: fn(&[u8]) -> serde_json::Result<()>,
+}
+
+impl std::fmt::Debug for ShopifyBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ShopifyBody").field("name", &self.name).field("len", &self.body.len()).finish()
+    }
+}
+
+macro_rules! shopify_bodies {
+    ($($name:literal, $topic:literal, $file:literal => $ty:ident;)*) => {
+        /// The Shopify bodies of the decode goals: catalog examples, then real deliveries
+        /// (`catalog/examples/real/shopify/`). Keep in step with `SAMPLES` in
+        /// `benches/scripts/derive_baseline.py`.
+        pub const SHOPIFY_BODIES: &[ShopifyBody] = &[$(
+            ShopifyBody {
+                name: $name,
+                topic: $topic,
+                body: include_bytes!(concat!("../../catalog/examples/", $file)),
+                // The decoded value is dropped here, inside the measured call.
+                derive: |body| serde_json::from_slice::<baseline::$ty>(body).map(|decoded| {
+                    std::hint::black_box(decoded);
+                }),
+            },
+        )*];
+    };
+}
+
+shopify_bodies! {
+    "orders_create", "orders/create", "shopify/orders_create.json" => OrdersCreate;
+    "refunds_create", "refunds/create", "shopify/refunds_create.json" => RefundsCreate;
+    "products_update", "products/update", "shopify/products_update.json" => ProductsUpdate;
+    "customers_create", "customers/create", "shopify/customers_create.json" => CustomersCreate;
+    "themes_delete", "themes/delete", "shopify/themes_delete.json" => ThemesDelete;
+    "real_orders_create", "orders/create", "real/shopify/orders_create_triggerdev.json" => RealOrdersCreate;
+    "real_orders_cancelled", "orders/cancelled", "real/shopify/orders_cancelled_activepieces.json" => RealOrdersCancelled;
+    "real_refunds_create", "refunds/create", "real/shopify/refunds_create_triggerdev.json" => RealRefundsCreate;
+    "real_products_update", "products/update", "real/shopify/products_update_activepieces.json" => RealProductsUpdate;
+    "real_customers_create", "customers/create", "real/shopify/customers_create_triggerdev.json" => RealCustomersCreate;
+    "real_inventory_levels_update", "inventory_levels/update", "real/shopify/inventory_levels_update_triggerdev.json" => RealInventoryLevelsUpdate;
+}
+
+/// The `ShopifyBody` named `name`.
+///
+/// # Panics
+/// If there is none.
+pub fn shopify_body(name: &str) -> &'static ShopifyBody {
+    SHOPIFY_BODIES.iter().find(|b| b.name == name).unwrap_or_else(|| panic!("no Shopify body {name}"))
 }

@@ -57,7 +57,7 @@ pub const TEST_SHOP_DOMAIN: &str = "example.myshopify.com";
 /// A delivery as a platform would send it, signed with a secret you choose.
 ///
 /// Built from a topic and a body ([`TestDelivery::new`]) or from the catalog's example of a
-/// topic ([`TestDelivery::example`], feature `fixtures`); the builder methods set what tests
+/// topic (`TestDelivery::example`, feature `fixtures`); the builder methods set what tests
 /// vary. Nothing is signed until [`TestDelivery::headers`], [`TestDelivery::body`] or
 /// [`TestDelivery::request`] asks.
 #[derive(Clone)]
