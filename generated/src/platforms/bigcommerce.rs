@@ -871,6 +871,7 @@ impl Topic {
     }
     /// The documented value with this wire name, if there is one (no allocation
     /// for unknown names, unlike [`Self::from_wire`]).
+    #[inline(always)]
     pub fn known(wire: &str) -> ::std::option::Option<Self> {
         match wire.len() {
             17 => {
@@ -2712,6 +2713,7 @@ impl Scope {
     }
     /// The documented value with this wire name, if there is one (no allocation
     /// for unknown names, unlike [`Self::from_wire`]).
+    #[inline(always)]
     pub fn known(wire: &str) -> ::std::option::Option<Self> {
         let _ = wire;
         ::std::option::Option::None
@@ -9082,6 +9084,7 @@ impl InventoryMethod {
     }
     /// The documented value with this wire name, if there is one (no allocation
     /// for unknown names, unlike [`Self::from_wire`]).
+    #[inline(always)]
     pub fn known(wire: &str) -> ::std::option::Option<Self> {
         match wire.len() {
             8 => {

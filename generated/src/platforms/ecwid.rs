@@ -297,6 +297,7 @@ impl Topic {
     }
     /// The documented value with this wire name, if there is one (no allocation
     /// for unknown names, unlike [`Self::from_wire`]).
+    #[inline(always)]
     pub fn known(wire: &str) -> ::std::option::Option<Self> {
         match wire.len() {
             13 => {
@@ -1140,6 +1141,7 @@ impl Scope {
     }
     /// The documented value with this wire name, if there is one (no allocation
     /// for unknown names, unlike [`Self::from_wire`]).
+    #[inline(always)]
     pub fn known(wire: &str) -> ::std::option::Option<Self> {
         match wire.len() {
             11 => {
@@ -3204,6 +3206,7 @@ impl PaymentStatus {
     }
     /// The documented value with this wire name, if there is one (no allocation
     /// for unknown names, unlike [`Self::from_wire`]).
+    #[inline(always)]
     pub fn known(wire: &str) -> ::std::option::Option<Self> {
         match wire.len() {
             4 => {
@@ -3405,6 +3408,7 @@ impl FulfillmentStatus {
     }
     /// The documented value with this wire name, if there is one (no allocation
     /// for unknown names, unlike [`Self::from_wire`]).
+    #[inline(always)]
     pub fn known(wire: &str) -> ::std::option::Option<Self> {
         match wire.len() {
             7 => {

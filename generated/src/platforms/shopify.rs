@@ -1577,6 +1577,7 @@ impl Topic {
     }
     /// The documented value with this wire name, if there is one (no allocation
     /// for unknown names, unlike [`Self::from_wire`]).
+    #[inline(always)]
     pub fn known(wire: &str) -> ::std::option::Option<Self> {
         match wire.len() {
             11 => {
@@ -5478,6 +5479,7 @@ impl Scope {
     }
     /// The documented value with this wire name, if there is one (no allocation
     /// for unknown names, unlike [`Self::from_wire`]).
+    #[inline(always)]
     pub fn known(wire: &str) -> ::std::option::Option<Self> {
         match wire.len() {
             5 => {
@@ -44155,6 +44157,7 @@ impl AppSubscriptionStatus {
     }
     /// The documented value with this wire name, if there is one (no allocation
     /// for unknown names, unlike [`Self::from_wire`]).
+    #[inline(always)]
     pub fn known(wire: &str) -> ::std::option::Option<Self> {
         match wire.len() {
             6 => {
@@ -44299,6 +44302,7 @@ impl AppPurchaseStatus {
     }
     /// The documented value with this wire name, if there is one (no allocation
     /// for unknown names, unlike [`Self::from_wire`]).
+    #[inline(always)]
     pub fn known(wire: &str) -> ::std::option::Option<Self> {
         match wire.len() {
             6 => {
@@ -44414,6 +44418,7 @@ impl DiscountStatus {
     }
     /// The documented value with this wire name, if there is one (no allocation
     /// for unknown names, unlike [`Self::from_wire`]).
+    #[inline(always)]
     pub fn known(wire: &str) -> ::std::option::Option<Self> {
         match wire.len() {
             6 => {
@@ -44516,6 +44521,7 @@ impl WeightUnit {
     }
     /// The documented value with this wire name, if there is one (no allocation
     /// for unknown names, unlike [`Self::from_wire`]).
+    #[inline(always)]
     pub fn known(wire: &str) -> ::std::option::Option<Self> {
         match wire.len() {
             5 => {
@@ -44619,6 +44625,7 @@ impl ProductVariantInventoryPolicy {
     }
     /// The documented value with this wire name, if there is one (no allocation
     /// for unknown names, unlike [`Self::from_wire`]).
+    #[inline(always)]
     pub fn known(wire: &str) -> ::std::option::Option<Self> {
         match wire.len() {
             4 => {
@@ -44719,6 +44726,7 @@ impl FinancialStatus {
     }
     /// The documented value with this wire name, if there is one (no allocation
     /// for unknown names, unlike [`Self::from_wire`]).
+    #[inline(always)]
     pub fn known(wire: &str) -> ::std::option::Option<Self> {
         match wire.len() {
             4 => {
@@ -44874,6 +44882,7 @@ impl OrderFulfillmentStatus {
     }
     /// The documented value with this wire name, if there is one (no allocation
     /// for unknown names, unlike [`Self::from_wire`]).
+    #[inline(always)]
     pub fn known(wire: &str) -> ::std::option::Option<Self> {
         match wire.len() {
             7 => {
@@ -44970,6 +44979,7 @@ impl LineItemFulfillmentStatus {
     }
     /// The documented value with this wire name, if there is one (no allocation
     /// for unknown names, unlike [`Self::from_wire`]).
+    #[inline(always)]
     pub fn known(wire: &str) -> ::std::option::Option<Self> {
         match wire.len() {
             7 => {
@@ -45079,6 +45089,7 @@ impl CancelReason {
     }
     /// The documented value with this wire name, if there is one (no allocation
     /// for unknown names, unlike [`Self::from_wire`]).
+    #[inline(always)]
     pub fn known(wire: &str) -> ::std::option::Option<Self> {
         match wire.len() {
             5 => {
@@ -45200,6 +45211,7 @@ impl TransactionKind {
     }
     /// The documented value with this wire name, if there is one (no allocation
     /// for unknown names, unlike [`Self::from_wire`]).
+    #[inline(always)]
     pub fn known(wire: &str) -> ::std::option::Option<Self> {
         match wire.len() {
             4 => {
@@ -45325,6 +45337,7 @@ impl TransactionStatus {
     }
     /// The documented value with this wire name, if there is one (no allocation
     /// for unknown names, unlike [`Self::from_wire`]).
+    #[inline(always)]
     pub fn known(wire: &str) -> ::std::option::Option<Self> {
         match wire.len() {
             5 => {
@@ -45427,6 +45440,7 @@ impl ProductStatus {
     }
     /// The documented value with this wire name, if there is one (no allocation
     /// for unknown names, unlike [`Self::from_wire`]).
+    #[inline(always)]
     pub fn known(wire: &str) -> ::std::option::Option<Self> {
         match wire.len() {
             5 => {
@@ -45523,6 +45537,7 @@ impl InventoryPolicy {
     }
     /// The documented value with this wire name, if there is one (no allocation
     /// for unknown names, unlike [`Self::from_wire`]).
+    #[inline(always)]
     pub fn known(wire: &str) -> ::std::option::Option<Self> {
         match wire.len() {
             4 => {
@@ -45606,6 +45621,7 @@ impl PublishedScope {
     }
     /// The documented value with this wire name, if there is one (no allocation
     /// for unknown names, unlike [`Self::from_wire`]).
+    #[inline(always)]
     pub fn known(wire: &str) -> ::std::option::Option<Self> {
         match wire.len() {
             3 => {
@@ -45701,6 +45717,7 @@ impl FulfillmentStatus {
     }
     /// The documented value with this wire name, if there is one (no allocation
     /// for unknown names, unlike [`Self::from_wire`]).
+    #[inline(always)]
     pub fn known(wire: &str) -> ::std::option::Option<Self> {
         match wire.len() {
             4 => {
@@ -45847,6 +45864,7 @@ impl ShipmentStatus {
     }
     /// The documented value with this wire name, if there is one (no allocation
     /// for unknown names, unlike [`Self::from_wire`]).
+    #[inline(always)]
     pub fn known(wire: &str) -> ::std::option::Option<Self> {
         match wire.len() {
             7 => {
@@ -46045,6 +46063,7 @@ impl FulfillmentEventStatus {
     }
     /// The documented value with this wire name, if there is one (no allocation
     /// for unknown names, unlike [`Self::from_wire`]).
+    #[inline(always)]
     pub fn known(wire: &str) -> ::std::option::Option<Self> {
         match wire.len() {
             7 => {
@@ -46235,6 +46254,7 @@ impl RestockType {
     }
     /// The documented value with this wire name, if there is one (no allocation
     /// for unknown names, unlike [`Self::from_wire`]).
+    #[inline(always)]
     pub fn known(wire: &str) -> ::std::option::Option<Self> {
         match wire.len() {
             6 => {
@@ -46343,6 +46363,7 @@ impl DraftOrderStatus {
     }
     /// The documented value with this wire name, if there is one (no allocation
     /// for unknown names, unlike [`Self::from_wire`]).
+    #[inline(always)]
     pub fn known(wire: &str) -> ::std::option::Option<Self> {
         match wire.len() {
             4 => {
@@ -46447,6 +46468,7 @@ impl CustomerState {
     }
     /// The documented value with this wire name, if there is one (no allocation
     /// for unknown names, unlike [`Self::from_wire`]).
+    #[inline(always)]
     pub fn known(wire: &str) -> ::std::option::Option<Self> {
         match wire.len() {
             7 => {
@@ -46558,6 +46580,7 @@ impl DisputeStatus {
     }
     /// The documented value with this wire name, if there is one (no allocation
     /// for unknown names, unlike [`Self::from_wire`]).
+    #[inline(always)]
     pub fn known(wire: &str) -> ::std::option::Option<Self> {
         match wire.len() {
             3 => {
@@ -46699,6 +46722,7 @@ impl MetaobjectStatus {
     }
     /// The documented value with this wire name, if there is one (no allocation
     /// for unknown names, unlike [`Self::from_wire`]).
+    #[inline(always)]
     pub fn known(wire: &str) -> ::std::option::Option<Self> {
         match wire.len() {
             5 => {

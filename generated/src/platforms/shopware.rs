@@ -808,6 +808,7 @@ impl Topic {
     }
     /// The documented value with this wire name, if there is one (no allocation
     /// for unknown names, unlike [`Self::from_wire`]).
+    #[inline(always)]
     pub fn known(wire: &str) -> ::std::option::Option<Self> {
         match wire.len() {
             9 => {
@@ -3080,6 +3081,7 @@ impl Scope {
     }
     /// The documented value with this wire name, if there is one (no allocation
     /// for unknown names, unlike [`Self::from_wire`]).
+    #[inline(always)]
     pub fn known(wire: &str) -> ::std::option::Option<Self> {
         match wire.len() {
             10 => {
@@ -9236,6 +9238,7 @@ impl WriteOperation {
     }
     /// The documented value with this wire name, if there is one (no allocation
     /// for unknown names, unlike [`Self::from_wire`]).
+    #[inline(always)]
     pub fn known(wire: &str) -> ::std::option::Option<Self> {
         match wire.len() {
             6 => {
