@@ -115,12 +115,7 @@ impl WithEvent for Load<'_> {
                 body: s.delivery.body(),
             })
             .collect();
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(Duration::from_secs(args.timeout)))
-            .max_idle_connections_per_host(args.concurrency)
-            .build()
-            .into();
+        let agent = crate::http::agent(Duration::from_secs(args.timeout), args.concurrency);
         let next = AtomicUsize::new(0);
         let outcomes = Mutex::new(Vec::with_capacity(prepared.len()));
         let started = Instant::now();
@@ -130,11 +125,8 @@ impl WithEvent for Load<'_> {
                     let mut mine = Vec::new();
                     while let Some(signed) = prepared.get(next.fetch_add(1, Ordering::Relaxed)) {
                         let sent = Instant::now();
-                        let mut request = agent.post(&args.urls[signed.url]);
-                        for (name, value) in &signed.headers {
-                            request = request.header(name.as_str(), value.as_str());
-                        }
-                        let status = request.send(&signed.body[..]).ok().map(|response| response.status().as_u16());
+                        let status =
+                            crate::http::post(&agent, &args.urls[signed.url], &signed.headers, &signed.body).ok();
                         mine.push(Outcome { tampered: signed.tampered, status, latency: sent.elapsed() });
                     }
                     outcomes.lock().expect("no worker panics while holding it").extend(mine);

@@ -3,6 +3,7 @@
 
 mod check;
 mod config;
+mod http;
 mod load;
 mod platform;
 mod send;

@@ -94,11 +94,7 @@ impl WithEvent for Send<'_> {
         if deliveries.is_empty() {
             return Err("nothing to send: no example for the topics given (use --file)".into());
         }
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(Duration::from_secs(args.timeout)))
-            .build()
-            .into();
+        let agent = crate::http::agent(Duration::from_secs(args.timeout), 1);
         let signs_time =
             matches!(E::DELIVERY.scheme, SignatureScheme::StandardWebhooks | SignatureScheme::EcwidCreatedDotId);
         let (mut sent, mut unexpected) = (0, 0);
@@ -115,7 +111,7 @@ impl WithEvent for Send<'_> {
             }
             for (kind, copy) in copies {
                 let started = Instant::now();
-                let status = post(&agent, &args.url, &copy)?;
+                let status = crate::http::post(&agent, &args.url, &copy.headers(), &copy.body())?;
                 let elapsed = started.elapsed().as_secs_f64() * 1000.0;
                 let refused = kind == Kind::Tampered || (kind == Kind::Old && signs_time);
                 let expected = if refused { status == 401 } else { (200..300).contains(&status) };
@@ -171,14 +167,4 @@ fn deliveries<E: Fixtures>(args: &Args) -> Result<Vec<(TestDelivery, String)>, S
         }
     }
     Ok(deliveries)
-}
-
-/// POSTs `delivery` to `url`; the response status.
-fn post(agent: &ureq::Agent, url: &str, delivery: &TestDelivery) -> Result<u16, String> {
-    let mut request = agent.post(url);
-    for (name, value) in delivery.headers() {
-        request = request.header(name.as_str(), value.as_str());
-    }
-    let response = request.send(&delivery.body()[..]).map_err(|e| format!("cannot reach {url}: {e}"))?;
-    Ok(response.status().as_u16())
 }
