@@ -41,12 +41,11 @@ use std::time::{Duration, SystemTime};
 
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
 
+use crate::body::{self, Found};
 #[cfg(feature = "fixtures")]
 use crate::CatalogTopic;
-use crate::{DeliveryFacts, FixedClock, Location, SignatureScheme, VerifyOptions, WebhookEvent};
+use crate::{DeliveryFacts, FixedClock, Location, Secret, SignatureScheme, VerifyOptions, WebhookEvent};
 
 /// The secret a [`TestDelivery`] is signed with unless [`TestDelivery::secret`] sets another.
 pub const TEST_SECRET: &str = "commerce-webhooks test secret";
@@ -65,7 +64,7 @@ pub struct TestDelivery {
     facts: DeliveryFacts,
     topic: String,
     body: Vec<u8>,
-    secret: Vec<u8>,
+    secret: Secret,
     signed_at: SystemTime,
     delivery_id: Option<String>,
     fresh_id: String,
@@ -106,7 +105,7 @@ impl TestDelivery {
             facts: E::DELIVERY,
             topic: topic.as_ref().to_owned(),
             body: body.as_ref().to_vec(),
-            secret: TEST_SECRET.as_bytes().to_vec(),
+            secret: Secret::new(TEST_SECRET),
             signed_at: SystemTime::now(),
             delivery_id: None,
             fresh_id: fresh_delivery_id(),
@@ -125,7 +124,7 @@ impl TestDelivery {
 
     /// Signs with `secret`: the bytes you give [`crate::Secret::new`] on the receiving side.
     pub fn secret(mut self, secret: impl AsRef<[u8]>) -> Self {
-        self.secret = secret.as_ref().to_vec();
+        self.secret = Secret::new(secret);
         self
     }
 
@@ -280,11 +279,8 @@ impl TestDelivery {
             }
         }
         let mut body = body.finish();
-        let mac = |parts: &[&[u8]]| {
-            let mut mac = Hmac::<Sha256>::new_from_slice(&self.secret).expect("HMAC takes a key of any length");
-            parts.iter().for_each(|part| mac.update(part));
-            mac.finalize().into_bytes()
-        };
+        // The verifier's own MAC: tests of the crate sign independently (tests/src `sign`).
+        let mac = |parts: &[&[u8]]| self.secret.tag(parts).expect("HMAC takes a key of any length");
         let signature = match facts.scheme {
             SignatureScheme::HmacSha256Base64Body => BASE64.encode(mac(&[&body])),
             SignatureScheme::HmacSha256HexBody => hex::encode(mac(&[&body])),
@@ -317,8 +313,8 @@ impl TestDelivery {
         (headers, body)
     }
 
-    /// The API version a delivery names: the one [`TestDelivery::header`] set, else the
-    /// Shopify catalog's.
+    /// The API version a Shopify delivery names by default: the catalog's (a header set with
+    /// [`TestDelivery::header`] replaces it).
     fn api_version(&self) -> Option<&str> {
         #[cfg(feature = "shopify")]
         if self.facts.scheme == SignatureScheme::HmacSha256Base64Body {
@@ -328,14 +324,12 @@ impl TestDelivery {
     }
 }
 
-/// The body field at `path` as the platforms' signatures and ids read it: a string's text or
-/// a number's digits.
+/// The body field at `path` read as the verifier reads ids and signed fields
+/// ([`body::find`]): a string's text or an integer's digits.
 fn body_text(body: &[u8], path: &[&str]) -> Option<String> {
-    let value = serde_json::from_slice::<serde_json::Value>(body).ok()?;
-    match path.iter().try_fold(&value, |node, key| node.get(key))? {
-        serde_json::Value::String(text) => Some(text.clone()),
-        serde_json::Value::Null => None,
-        other => Some(other.to_string()),
+    match body::find(body, path) {
+        Ok(Found::Text(text) | Found::Integer(text)) => Some(text),
+        _ => None,
     }
 }
 

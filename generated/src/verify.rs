@@ -87,8 +87,8 @@ impl Secret {
         self.key.is_empty()
     }
 
-    /// The HMAC-SHA256 of `parts` under this secret.
-    fn tag(&self, parts: &[&[u8]]) -> Option<[u8; TAG_LEN]> {
+    /// The HMAC-SHA256 of `parts` under this secret (also what `testing` signs with).
+    pub(crate) fn tag(&self, parts: &[&[u8]]) -> Option<[u8; TAG_LEN]> {
         let mut mac = HmacSha256::new_from_slice(&self.key).ok()?;
         for part in parts {
             mac.update(part);
