@@ -35,21 +35,53 @@ const GROUP_SUFFIX: &str = "/*";
 
 /// Parses the BigCommerce page; see the module documentation for its layout.
 pub(super) fn parse(text: &str) -> Result<PageFacts, Vec<PageError>> {
+    parse_tables(
+        text,
+        &Layout {
+            header: EVENT_TABLE_HEADER,
+            coverage: Coverage::Complete,
+            links_resources: true,
+            name: |cell| {
+                let name = unescape_markdown(strip_backticks(cell));
+                is_topic_name(&name).then_some(name)
+            },
+            not_a_name: "is not a webhook name",
+        },
+    )
+}
+
+/// What distinguishes BigCommerce's two page formats (this page and the MDX pages): both list
+/// events in `name | description` tables, with groups as `.../*` rows.
+pub(super) struct Layout {
+    /// The header of the event tables.
+    pub header: [&'static str; 2],
+    /// How much of the reference one page is.
+    pub coverage: Coverage,
+    /// Whether the page links each event to its resource.
+    pub links_resources: bool,
+    /// The topic a name cell holds, if it holds one.
+    pub name: fn(&str) -> Option<String>,
+    /// The error for a name cell that holds none (after the cell).
+    pub not_a_name: &'static str,
+}
+
+/// Reads every row of the tables headed `layout.header`.
+pub(super) fn parse_tables(text: &str, layout: &Layout) -> Result<PageFacts, Vec<PageError>> {
     let lines = numbered_lines(text);
     let mut errors = Vec::new();
     let mut facts = PageFacts {
         events: Vec::new(),
         groups: Vec::new(),
-        coverage: Coverage::Complete,
+        coverage: layout.coverage,
         marks_protected_data: false,
-        links_resources: true,
+        links_resources: layout.links_resources,
     };
     // Events and groups share one namespace: a pattern equal to a topic
     // would be as suspicious as a repeated topic.
     let mut seen = HashMap::new();
 
     let tables = find_tables(&lines);
-    let rows = tables.iter().filter(|table| table.header == EVENT_TABLE_HEADER).flat_map(|table| &table.rows);
+    let rows = tables.iter().filter(|table| table.header == layout.header).flat_map(|table| &table.rows);
     for row in rows {
         let cells = match columns(row, 2) {
             Ok(cells) => cells,
@@ -58,20 +90,18 @@ pub(super) fn parse(text: &str) -> Result<PageFacts, Vec<PageError>> {
                 continue;
             }
         };
-        let name = unescape_markdown(strip_backticks(cells[0]));
-        let description = cells[1];
-        if !is_topic_name(&name) {
-            errors.push(PageError::new(row.line, format!("`{}` is not a webhook name", cells[0])));
+        let Some(name) = (layout.name)(cells[0]) else {
+            errors.push(PageError::new(row.line, format!("`{}` {}", cells[0], layout.not_a_name)));
             continue;
-        }
-        add_row(&mut facts, &mut seen, &mut errors, name, description, row.line);
+        };
+        add_row(&mut facts, &mut seen, &mut errors, name, cells[1], row.line);
     }
     finish(facts, errors)
 }
 
 /// Adds one `name | description` row of an events table: a group for a `.../*` name, else an
-/// event without documented scopes. Shared with the MDX pages' parser, whose rows mean the same.
-pub(super) fn add_row(
+/// event without documented scopes.
+fn add_row(
     facts: &mut PageFacts,
     seen: &mut HashMap<String, usize>,
     errors: &mut Vec<PageError>,

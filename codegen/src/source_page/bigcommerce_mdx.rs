@@ -27,11 +27,9 @@
 //! and each page is one part of the reference ([`Coverage::Part`]): a topic one page lacks
 //! may be on another (the main page points to the channel page for channel events).
 
-use std::collections::HashMap;
-
+use super::bigcommerce::Layout;
 use super::{
-    columns, find_tables, finish, is_topic_name, numbered_lines, strip_backticks, unescape_markdown, Coverage,
-    PageError, PageFacts,
+    find_tables, is_topic_name, numbered_lines, strip_backticks, unescape_markdown, Coverage, PageError, PageFacts,
 };
 #[cfg(doc)]
 use super::{PageGroup, PageScopes};
@@ -56,40 +54,23 @@ pub fn is_channel_template(topic: &str) -> bool {
 
 /// Parses one of the MDX pages; see the module documentation for its layout.
 pub(super) fn parse(text: &str) -> Result<PageFacts, Vec<PageError>> {
-    let lines = numbered_lines(text);
-    let mut errors = Vec::new();
-    let mut facts = PageFacts {
-        events: Vec::new(),
-        groups: Vec::new(),
-        coverage: Coverage::Part,
-        marks_protected_data: false,
-        links_resources: false,
-    };
-    let mut seen = HashMap::new();
-
-    let tables = find_tables(&lines);
-    let rows = tables.iter().filter(|table| table.header == EVENT_TABLE_HEADER).flat_map(|table| &table.rows);
-    for row in rows {
-        let cells = match columns(row, 2) {
-            Ok(cells) => cells,
-            Err(error) => {
-                errors.push(error);
-                continue;
-            }
-        };
-        let written = unescape_markdown(strip_backticks(cells[0]));
-        let name = match written.strip_suffix('/') {
-            Some(name) if !name.ends_with('/') => name.to_owned(),
-            _ => written,
-        };
-        let description = cells[1];
-        if !is_topic_name(&name) || !name.starts_with("store/") {
-            errors.push(PageError::new(row.line, format!("`{}` is not a webhook scope", cells[0])));
-            continue;
-        }
-        super::bigcommerce::add_row(&mut facts, &mut seen, &mut errors, name, description, row.line);
-    }
-    finish(facts, errors)
+    super::bigcommerce::parse_tables(
+        text,
+        &Layout {
+            header: EVENT_TABLE_HEADER,
+            coverage: Coverage::Part,
+            links_resources: false,
+            name: |cell| {
+                let written = unescape_markdown(strip_backticks(cell));
+                let name = match written.strip_suffix('/') {
+                    Some(name) if !name.ends_with('/') => name.to_owned(),
+                    _ => written,
+                };
+                (is_topic_name(&name) && name.starts_with("store/")).then_some(name)
+            },
+            not_a_name: "is not a webhook scope",
+        },
+    )
 }
 
 #[cfg(test)]
