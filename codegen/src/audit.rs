@@ -225,12 +225,6 @@ impl fmt::Display for Difference {
                 if let Some(description) = description {
                     write!(f, "\n            page: {description:?}")?;
                 }
-                if source_page::is_channel_template(topic) {
-                    write!(
-                        f,
-                        "\n            a per-channel scope: its channel segment is a placeholder, which a catalog topic cannot hold yet"
-                    )?;
-                }
                 Ok(())
             }
             Self::Removed { topic } => write!(f, "{label:<11} `{topic}` is in the catalog but not on the page"),
@@ -636,12 +630,17 @@ fn compare_groups(
     if facts.coverage == Coverage::Part {
         return;
     }
-    // A group whose every topic the catalog has from another page is that page's group (groups
-    // have no `source:` of their own).
+    // A group that cites another of the catalog's pages (`source:`) is that page's group, and so
+    // is a group whose every topic the catalog has from another page.
     let mut cited = 0;
     for group in platform.groups.iter().filter(|g| !facts.groups.iter().any(|p| p.pattern == g.pattern)) {
-        if !group.events.is_empty()
-            && group.events.iter().all(|&i| cited_elsewhere(platform, &platform.events[i], audited))
+        let cites_elsewhere = group
+            .source
+            .as_deref()
+            .is_some_and(|url| Some(url) != audited && platform.sources.iter().any(|source| source.url == url));
+        if cites_elsewhere
+            || (!group.events.is_empty()
+                && group.events.iter().all(|&i| cited_elsewhere(platform, &platform.events[i], audited)))
         {
             cited += 1;
         } else {
@@ -652,7 +651,7 @@ fn compare_groups(
         notes.push(Note {
             line: 1,
             message: format!(
-                "{cited} catalog groups the page does not document cover only topics from another of the catalog's source pages; not reported as removed"
+                "{cited} catalog groups the page does not document cite, or cover only topics from, another of the catalog's source pages; not reported as removed"
             ),
         });
     }
@@ -892,7 +891,13 @@ fn compare_example(platform: &Platform, by_topic: &HashMap<&str, usize>, example
         Ok(body) => body,
         Err(e) => return note(format!("the `{topic}` example is {e}; not compared")),
     };
-    let index = by_topic.get(topic.as_str()).copied().or_else(|| platform.events.iter().position(|e| e.topic == topic));
+    let filled = |e: &Event| e.template.as_ref().is_some_and(|t| t.is_filled_by(&topic, &platform.separators));
+    let index = by_topic
+        .get(topic.as_str())
+        .copied()
+        .or_else(|| platform.events.iter().position(|e| e.topic == topic))
+        // A page's example of a template names a value (`store/channel/1/cart/created`).
+        .or_else(|| platform.events.iter().position(filled));
     let Some(index) = index else {
         return note(format!("the example is of `{topic}`, which is not in the catalog; not compared"));
     };

@@ -220,6 +220,10 @@ pub struct GroupDef {
     pub pattern: String,
     /// The documented description.
     pub description: String,
+    /// The `url` of the `sources:` page that documents the group, where that is not the main
+    /// page.
+    #[serde(default)]
+    pub source: Option<String>,
 }
 
 /// One entry of a platform's `events:` list.

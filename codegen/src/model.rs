@@ -223,6 +223,8 @@ pub struct Group {
     pub pattern: String,
     /// The documented description.
     pub description: String,
+    /// The `sources:` page that documents it, where that is not the main page.
+    pub source: Option<String>,
     /// Indexes of the events it covers.
     pub events: Vec<usize>,
 }
@@ -230,8 +232,10 @@ pub struct Group {
 /// A webhook event.
 #[derive(Debug, Clone)]
 pub struct Event {
-    /// Exact wire topic.
+    /// Exact wire topic (for a template, as the page writes it).
     pub topic: String,
+    /// Where the topic is a template: a delivery names it with a value in the placeholder's place.
+    pub template: Option<Template>,
     /// Rust identifier.
     pub ident: String,
     /// The documented description.
@@ -262,6 +266,30 @@ pub struct Event {
     pub payload_null: bool,
     /// Example bodies.
     pub examples: Vec<Example>,
+}
+
+/// A topic the platform documents with a placeholder segment, such as BigCommerce's
+/// `store/channel/{channel_id}/cart/created`: a delivery names it with a value there
+/// (`store/channel/1/cart/created`). The topic is `prefix` + `{parameter}` + `suffix`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Template {
+    /// Everything before the placeholder, ending in a separator (`store/channel/`).
+    pub prefix: String,
+    /// The placeholder's name (`channel_id`).
+    pub parameter: String,
+    /// Everything after it, starting with a separator (`/cart/created`), or empty.
+    pub suffix: String,
+}
+
+impl Template {
+    /// Whether `topic` is this template with a value in the placeholder's place
+    /// (`store/channel/1/cart/created`): one non-empty segment between prefix and suffix.
+    pub fn is_filled_by(&self, topic: &str, separators: &[char]) -> bool {
+        topic
+            .strip_prefix(self.prefix.as_str())
+            .and_then(|rest| rest.strip_suffix(self.suffix.as_str()))
+            .is_some_and(|value| !value.is_empty() && !value.contains(separators))
+    }
 }
 
 /// A topic's scope requirement; scope values are indexes into [`Platform::scopes`].

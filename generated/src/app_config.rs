@@ -96,7 +96,7 @@ fn required_scopes<T: CatalogTopic>(
 /// [`Subscription::allowing_unknown`]): they are left out of the configuration.
 fn unknown_patterns<T: CatalogTopic>(subscription: &Subscription<T>, warnings: &mut Vec<String>) {
     for pattern in subscription.patterns() {
-        if !T::ALL.iter().any(|topic| pattern.matches(topic.as_str())) {
+        if !T::ALL.iter().any(|topic| crate::subscription::covers_catalog_topic(pattern, topic)) {
             warnings.push(format!(
                 "`{}` covers no topic the catalog documents and is left out: register it by hand if the platform has it",
                 pattern.as_str()
@@ -192,15 +192,45 @@ pub fn bigcommerce(subscription: &crate::bigcommerce::Subscription, destination:
     unknown_patterns(subscription, &mut warnings);
     let covered: Vec<&'static Topic> = subscription.topics().collect();
     let scopes = required_scopes(&covered, |scope| scope.as_str().to_owned(), &mut warnings);
-    let groups: Vec<&crate::Pattern> = subscription
-        .patterns()
-        .iter()
-        .filter(|pattern| GROUPS.iter().any(|group| group.pattern == pattern.as_str()))
-        .collect();
-    let mut hooks: Vec<&str> = groups.iter().map(|pattern| pattern.as_str()).collect();
-    hooks.extend(
-        covered.iter().filter(|topic| !groups.iter().any(|group| group.matches(topic.as_str()))).map(|t| t.as_str()),
-    );
+    // A group is registered as one hook, also a per-channel group with the channel's id
+    // (`store/channel/1/cart/*` for `store/channel/{channel_id}/cart/*`).
+    let is_group = |pattern: &crate::Pattern| {
+        GROUPS.iter().any(|group| {
+            group.pattern == pattern.as_str()
+                || (group.pattern.contains('{') && pattern.fill(group.pattern).as_deref() == Some(pattern.as_str()))
+        })
+    };
+    let (groups, others): (Vec<&crate::Pattern>, Vec<&crate::Pattern>) =
+        subscription.patterns().iter().partition(|pattern| is_group(pattern));
+    let in_group = |scope: &str| groups.iter().any(|group| group.matches(scope));
+    let mut hooks: Vec<String> = groups.iter().map(|pattern| pattern.as_str().to_owned()).collect();
+    // By pattern of `others`: the per-channel topics it covers without naming a channel.
+    let mut no_channel: Vec<Vec<&str>> = vec![Vec::new(); others.len()];
+    for topic in &covered {
+        if topic.template().is_none() {
+            if !in_group(topic.as_str()) {
+                hooks.push(topic.as_str().to_owned());
+            }
+            continue;
+        }
+        // BigCommerce registers a per-channel topic with the channel's id in its scope.
+        for (index, pattern) in others.iter().enumerate().filter(|(_, p)| p.covers_template(topic.as_str())) {
+            match pattern.fill(topic.as_str()) {
+                Some(scope) if !in_group(&scope) && !hooks.contains(&scope) => hooks.push(scope),
+                Some(_) => {}
+                None if groups.iter().any(|group| group.covers_template(topic.as_str())) => {}
+                None => no_channel[index].push(topic.as_str()),
+            }
+        }
+    }
+    for (pattern, templates) in others.iter().zip(&no_channel).filter(|(_, templates)| !templates.is_empty()) {
+        warnings.push(format!(
+            "`{}` covers {} per-channel topics (`{}`, …), which BigCommerce registers per channel, and they are left out: write the channel's id in a pattern (`store/channel/1/cart/*`)",
+            pattern.as_str(),
+            templates.len(),
+            templates[0]
+        ));
+    }
     let bodies: Vec<serde_json::Value> = hooks
         .iter()
         .map(|scope| serde_json::json!({ "scope": scope, "destination": destination, "is_active": true }))

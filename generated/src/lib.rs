@@ -89,7 +89,7 @@ pub use record::{Authentication, DeliveryRecord, RecordBody, RecordError};
 pub use scope::ScopeRequirement;
 pub use secrets::{AsyncSecretSource, BoxFuture, SecretLookupError, SecretSource};
 pub use subscription::{Coverage, Subscription};
-pub use topic::{CatalogTopic, Group, UnknownName};
+pub use topic::{CatalogTopic, Group, TemplateTopic, UnknownName};
 pub use value::{Field, Id, Mismatch, Money, MoneyError, StringOrNumber, Timestamp};
 pub use verify::{
     Clock, FixedClock, Secret, SecretError, SystemClock, VerifyOptions, SHOPWARE_PREVIOUS_SECRET_ALLOWANCE,

@@ -50,7 +50,7 @@ impl<T: CatalogTopic> Subscription<T> {
     {
         let subscription = Self::allowing_unknown(patterns)?;
         for pattern in &subscription.patterns {
-            if !T::ALL.iter().any(|topic| pattern.matches(topic.as_str())) {
+            if !T::ALL.iter().any(|topic| covers_catalog_topic(pattern, topic)) {
                 let closest = closest_topic(pattern.as_str(), T::ALL.iter().map(|t| t.as_str()));
                 let hint = closest.map_or(String::new(), |t| format!("; did you mean `{t}`?"));
                 return Err(PatternError {
@@ -77,7 +77,7 @@ impl<T: CatalogTopic> Subscription<T> {
             .collect::<Result<Vec<_>, _>>()?;
         let mut covered = vec![0u64; T::ALL.len().div_ceil(64)];
         for (index, topic) in T::ALL.iter().enumerate() {
-            if patterns.iter().any(|p| p.matches(topic.as_str())) {
+            if patterns.iter().any(|p| covers_catalog_topic(p, topic)) {
                 covered[index / 64] |= 1 << (index % 64);
             }
         }
@@ -95,16 +95,19 @@ impl<T: CatalogTopic> Subscription<T> {
 
     /// Whether any of the patterns covers `topic`.
     pub fn covers(&self, topic: &T) -> bool {
+        // A template filled in (`store/channel/1/cart/created`) is covered by what its value is.
+        let filled = topic.template().is_some_and(|template| template.value().is_some());
         match topic.index() {
-            Some(index) => self.covered[index / 64] & (1 << (index % 64)) != 0,
-            None => {
+            Some(index) if !filled => self.covered[index / 64] & (1 << (index % 64)) != 0,
+            _ => {
                 let wire = topic.as_str();
                 self.patterns.iter().any(|p| p.matches(wire))
             }
         }
     }
 
-    /// The documented topics the patterns cover, in catalog order.
+    /// The documented topics the patterns cover, in catalog order (a template when they cover
+    /// some value of it: `store/channel/1/cart/*` lists `store/channel/{channel_id}/cart/created`).
     pub fn topics(&self) -> impl Iterator<Item = &'static T> + '_ {
         T::ALL
             .iter()
@@ -128,6 +131,15 @@ impl<T: CatalogTopic> Clone for Subscription<T> {
 impl<T: CatalogTopic> fmt::Debug for Subscription<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Subscription").field("platform", &T::PLATFORM).field("patterns", &self.patterns).finish()
+    }
+}
+
+/// Whether `pattern` covers a topic of [`CatalogTopic::ALL`]; a template, when it covers some
+/// value of it.
+pub(crate) fn covers_catalog_topic<T: CatalogTopic>(pattern: &Pattern, topic: &T) -> bool {
+    match topic.template() {
+        Some(_) => pattern.covers_template(topic.as_str()),
+        None => pattern.matches(topic.as_str()),
     }
 }
 

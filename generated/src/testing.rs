@@ -119,7 +119,7 @@ impl TestDelivery {
     /// has no example for it ([`Fixtures::examples`] lists them all).
     #[cfg(feature = "fixtures")]
     pub fn example<E: Fixtures>(topic: &E::Topic) -> Option<Self> {
-        E::examples(topic).first().map(|example| Self::new::<E>(topic.as_str(), example.body))
+        E::examples(topic).first().map(|example| Self::new::<E>(example.topic::<E>(topic), example.body))
     }
 
     /// Signs with `secret`: the bytes you give [`crate::Secret::new`] on the receiving side.
@@ -400,6 +400,21 @@ pub struct Example {
     pub source: Option<&'static str>,
     /// The body, byte for byte.
     pub body: &'static str,
+}
+
+#[cfg(feature = "fixtures")]
+impl Example {
+    /// The topic this example is delivered for, as an example of `topic`: its wire name, but
+    /// for a template (`store/channel/{channel_id}/cart/created`) the name the example's body
+    /// fills it with (`store/channel/1/cart/created`), where the platform puts the topic in the
+    /// body and the body names one.
+    pub fn topic<E: WebhookEvent>(&self, topic: &E::Topic) -> String {
+        let from_body = match (topic.template(), E::DELIVERY.topic) {
+            (Some(_), Location::Body(_, path)) => body_text(self.body.as_bytes(), path),
+            _ => None,
+        };
+        from_body.unwrap_or_else(|| topic.as_str().to_owned())
+    }
 }
 
 /// The catalog's example bodies per topic, implemented by each platform's `Event` when the

@@ -1,5 +1,6 @@
 //! What every platform's `Topic` has in common.
 
+use std::borrow::Cow;
 use std::convert::Infallible;
 use std::fmt;
 use std::hash::Hash;
@@ -35,6 +36,72 @@ pub trait CatalogTopic: Clone + Eq + Hash + fmt::Debug + fmt::Display + FromStr<
     fn entity(&self) -> Option<Entity>;
     /// The normalized action; `None` for an unknown topic.
     fn action(&self) -> Option<Action>;
+    /// Where the topic is one the platform documents as a template
+    /// (`store/channel/{channel_id}/cart/created`): its wire name and value.
+    fn template(&self) -> Option<&TemplateTopic> {
+        None
+    }
+}
+
+/// A topic the platform documents as a template with one placeholder segment, such as
+/// BigCommerce's `store/channel/{channel_id}/cart/created`, which a delivery names with a
+/// value in its place (`store/channel/1/cart/created`).
+///
+/// The platform's `Topic` has a variant per template holding one of these: parsed from a
+/// delivery it keeps the wire name as received and says where the value is; in `Topic::ALL`
+/// it is the template itself, whose [`value`](Self::value) is `None`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TemplateTopic {
+    wire: Cow<'static, str>,
+    /// The byte range of the value in `wire`; empty for the template itself.
+    value: (usize, usize),
+}
+
+impl TemplateTopic {
+    /// The template itself, as the catalog writes it. For generated code.
+    #[doc(hidden)]
+    pub const fn template(wire: &'static str) -> Self {
+        Self { wire: Cow::Borrowed(wire), value: (0, 0) }
+    }
+
+    /// Where the value of a name starting with `prefix` ends: at the next separator or the end
+    /// of `wire`. `None` unless `wire` starts with `prefix` and the value is a non-empty run of
+    /// `[A-Za-z0-9_-]`, as a topic segment is.
+    /// For generated code.
+    #[doc(hidden)]
+    #[inline]
+    pub fn value_end(wire: &str, prefix: &str, separators: &[char]) -> Option<usize> {
+        let rest = wire.strip_prefix(prefix)?;
+        let len = rest.find(separators).unwrap_or(rest.len());
+        let value = &rest[..len];
+        let valid = !value.is_empty() && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        valid.then_some(prefix.len() + len)
+    }
+
+    /// The template filled with the value at `start..end` of `wire` (see [`Self::value_end`]).
+    /// For generated code.
+    #[doc(hidden)]
+    pub fn filled(wire: &str, start: usize, end: usize) -> Self {
+        Self { wire: Cow::Owned(wire.to_owned()), value: (start, end) }
+    }
+
+    /// The exact wire name (for the template itself, the catalog's, with its placeholder).
+    pub fn as_str(&self) -> &str {
+        &self.wire
+    }
+
+    /// The value in the placeholder's place (`"1"` in `store/channel/1/cart/created`); `None`
+    /// for the template itself.
+    pub fn value(&self) -> Option<&str> {
+        let (start, end) = self.value;
+        (start < end).then(|| &self.wire[start..end])
+    }
+}
+
+impl fmt::Display for TemplateTopic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.wire)
+    }
 }
 
 /// A wildcard group the platform documents (e.g. BigCommerce's `store/cart/*`).

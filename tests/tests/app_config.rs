@@ -96,9 +96,14 @@ fn bigcommerce_hook_bodies_have_the_documented_fields() {
             hook_scopes.push(body["scope"].as_str().unwrap().to_owned());
         }
         // The hooks' scopes, read as BigCommerce reads them (wildcards included), cover
-        // exactly the subscription's topics, and no topic twice.
+        // exactly the subscription's topics, and no topic twice; but the per-channel ones,
+        // which need a channel's id the pattern does not give (and are warned about).
         let by_hooks = bigcommerce::Subscription::new(&hook_scopes).unwrap();
-        assert_eq!(set(by_hooks.topics().map(|t| t.as_str())), set(subscription.topics().map(|t| t.as_str())));
+        let per_channel = subscription.topics().filter(|t| t.template().is_some()).count();
+        let registrable = subscription.topics().filter(|t| t.template().is_none()).map(|t| t.as_str());
+        assert_eq!(set(by_hooks.topics().map(|t| t.as_str())), set(registrable));
+        let warned = config.warnings.iter().any(|w| w.contains(&format!("covers {per_channel} per-channel topics")));
+        assert_eq!(warned, per_channel > 0, "{:?}", config.warnings);
         let counted: usize = bigcommerce::Topic::ALL
             .iter()
             .map(|topic| {
@@ -115,6 +120,28 @@ fn bigcommerce_hook_bodies_have_the_documented_fields() {
     let grouped =
         app_config::bigcommerce(&bigcommerce::Subscription::new(["store/cart/*"]).unwrap(), "https://x.example");
     assert_eq!(serde_json::from_str::<serde_json::Value>(&grouped.text).unwrap().as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn bigcommerce_per_channel_topics_are_registered_with_the_channels_id() {
+    let scopes = |patterns: &[&str]| -> Vec<String> {
+        let subscription = bigcommerce::Subscription::new(patterns).unwrap();
+        let config = app_config::bigcommerce(&subscription, "https://x.example");
+        let bodies: Vec<serde_json::Value> = serde_json::from_str(&config.text).unwrap();
+        bodies.iter().map(|body| body["scope"].as_str().unwrap().to_owned()).collect()
+    };
+    // A documented per-channel group with the channel's id is one hook, as written.
+    assert_eq!(scopes(&["store/channel/1/cart/*"]), ["store/channel/1/cart/*"]);
+    // Otherwise one hook per topic, with the id in the placeholder's place, in catalog order.
+    assert_eq!(
+        scopes(&["store/channel/2/page/*", "store/channel/3/order/created"]),
+        ["store/channel/3/order/created", "store/channel/2/page/created", "store/channel/2/page/updated"]
+    );
+    // BigCommerce's literal `*` topics are registered as written.
+    assert_eq!(
+        scopes(&["store/channel/*/inventory/product/stock_changed"]),
+        ["store/channel/*/inventory/product/stock_changed"]
+    );
 }
 
 /// Runs `xmllint` on `manifest` against Shopware's manifest XSD; `None` when xmllint is not

@@ -111,9 +111,7 @@ fn every_catalog_holds_exactly_the_events_of_its_pages() {
         let pages: Vec<(&Source, PageFacts)> = sources.map(|s| (s, parse_source(platform, s))).collect();
         for (index, (source, facts)) in pages.iter().enumerate() {
             for page_event in &facts.events {
-                // A per-channel scope cannot be a catalog topic yet (`channel_templates_are_left_out`).
-                if expected.contains(&page_event.topic.as_str()) || source_page::is_channel_template(&page_event.topic)
-                {
+                if expected.contains(&page_event.topic.as_str()) {
                     continue;
                 }
                 expected.push(&page_event.topic);
@@ -138,16 +136,26 @@ fn every_catalog_holds_exactly_the_events_of_its_pages() {
                 platform.id
             ));
         }
-        // Groups likewise: the main page's, then each later page's new ones (but those left out).
+        // Groups likewise: the main page's, then each later page's new ones; a group first
+        // documented by a later page whose topics do not all cite it cites it itself.
         let mut page_groups: Vec<(&str, &str)> = Vec::new();
         for (index, (_, facts)) in pages.iter().enumerate() {
             for group in &facts.groups {
                 let known = page_groups.iter().any(|(pattern, _)| *pattern == group.pattern);
-                let left_out = index > 0
-                    && (source_page::is_channel_template(&group.pattern)
-                        || GROUPS_LEFT_OUT.iter().any(|(pattern, _)| *pattern == group.pattern));
-                if !known && !left_out {
-                    page_groups.push((&group.pattern, &group.description));
+                if known {
+                    continue;
+                }
+                page_groups.push((&group.pattern, &group.description));
+                let catalog_group = platform.groups.iter().find(|g| g.pattern == group.pattern);
+                let covers_own_topics = catalog_group.is_some_and(|g| {
+                    g.events.iter().all(|&i| platform.events[i].source.as_deref() == Some(pages[index].0.url.as_str()))
+                });
+                let cited = catalog_group.and_then(|g| g.source.as_deref());
+                if index > 0 && !covers_own_topics && cited != Some(pages[index].0.url.as_str()) {
+                    failures.push(format!(
+                        "{}: group `{}` is first documented by {} and must cite it (`source: {}`)",
+                        platform.id, group.pattern, pages[index].0.page, pages[index].0.url
+                    ));
                 }
             }
         }
@@ -160,35 +168,33 @@ fn every_catalog_holds_exactly_the_events_of_its_pages() {
     assert_no_failures("differences between the catalogs and their pages", &failures);
 }
 
-/// Groups a later page documents that the catalog does not hold, and why.
-const GROUPS_LEFT_OUT: &[(&str, &str)] = &[(
-    "store/customer/address/*",
-    "its topics are all the main page's, and a group has no `source:`: the main page's audit would report it as removed",
-)];
-
-/// The per-channel scopes of BigCommerce's newer reference (`store/channel/{channel_id}/cart/created`,
-/// `store/channel/*/inventory/product/stock_changed`) are the only topics of a stored page the
-/// catalog does not hold: a topic is segments of `[A-Za-z0-9_-]`, with no placeholder. Their
-/// number is pinned, so a page that adds one shows here.
+/// The per-channel scopes of BigCommerce's newer reference are catalog topics as the pages write
+/// them: `store/channel/{channel_id}/cart/created` a template (a delivery names the channel's id
+/// in its place), `store/channel/*/inventory/product/stock_changed` a topic with a literal `*`
+/// (its deliveries name it so). Their number is pinned, so a page that adds one shows here.
 #[test]
-fn channel_templates_are_left_out() {
+fn channel_scopes_are_catalog_templates() {
     let model = model();
-    let mut templates = Vec::new();
-    for platform in &model.platforms {
-        for source in &platform.sources {
-            let Ok(text) = std::fs::read_to_string(catalog_dir().join(&source.page)) else { continue };
-            let parser: source_page::Platform = platform.id.parse().unwrap();
-            let Ok(facts) = source_page::parse(parser, &text) else { continue };
-            for event in facts.events.iter().filter(|e| source_page::is_channel_template(&e.topic)) {
-                assert!(!platform.events.iter().any(|e| e.topic == event.topic));
-                templates.push(format!("{} {}", source.page, event.topic));
-            }
+    let bigcommerce = model.platforms.iter().find(|p| p.id == "bigcommerce").unwrap();
+    let mut per_channel = Vec::new();
+    for source in &bigcommerce.sources {
+        let facts = parse_source(bigcommerce, source);
+        for page_event in facts
+            .events
+            .iter()
+            .filter(|e| e.topic.starts_with("store/channel/{") || e.topic.starts_with("store/channel/*/"))
+        {
+            let event = bigcommerce.events.iter().find(|e| e.topic == page_event.topic);
+            let event = event.unwrap_or_else(|| panic!("{} is not in the catalog", page_event.topic));
+            let template = event.template.as_ref().map(|t| (t.prefix.as_str(), t.parameter.as_str()));
+            let expected = page_event.topic.contains('{').then_some(("store/channel/", "channel_id"));
+            assert_eq!(template, expected, "{}", event.topic);
+            per_channel.push(format!("{} {}", source.page, event.topic));
         }
     }
-    let on = |page: &str| templates.iter().filter(|t| t.starts_with(page)).count();
-    assert_eq!(on("sources/bigcommerce-events-channels-2026-04.mdx"), 58, "{templates:#?}");
-    assert_eq!(on("sources/bigcommerce-events-inventory-location-2026-04.mdx"), 4, "{templates:#?}");
-    assert_eq!(templates.len(), 62, "{templates:#?}");
+    let on = |page: &str| per_channel.iter().filter(|t| t.starts_with(page)).count();
+    assert_eq!(on("sources/bigcommerce-events-channels-2026-04.mdx"), 58, "{per_channel:#?}");
+    assert_eq!(on("sources/bigcommerce-events-inventory-location-2026-04.mdx"), 4, "{per_channel:#?}");
 }
 
 /// The parts of a split reference (BigCommerce's four pages) together list every catalog topic:

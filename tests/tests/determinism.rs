@@ -162,7 +162,7 @@ fn reordering_events_changes_only_the_order_of_topics() {
     let original = fixture("tiny/catalog");
     let text = std::fs::read_to_string(original.join("tiny.yaml")).unwrap();
     let (head, events) = split_events(&text);
-    assert_eq!(events.len(), 4, "the tiny catalog has four events");
+    assert_eq!(events.len(), 7, "the tiny catalog has seven events");
     let reversed: String = events.iter().rev().cloned().collect();
     let scratch = tempfile::tempdir().unwrap();
     copy_tree(&original, scratch.path());

@@ -257,29 +257,80 @@ fn topic_parsing_never_panics_and_keeps_the_wire_name() {
 // ---------------------------------------------------------------------------------------------
 // Patterns and subscriptions
 
-/// The documented pattern rule, written independently of `Pattern`: `Some(prefix)` for
-/// `prefix<sep>*`, `None` for an exact topic; `Err` for what `parse` must reject.
-fn pattern_oracle(text: &str, separators: &[char]) -> Result<Option<String>, ()> {
+/// The documented pattern rule, written independently of `Pattern`: `*` covers everything; a
+/// trailing `<sep>*` covers one or more further segments; a whole `*` or `{name}` segment
+/// elsewhere covers any one non-empty segment; other segments cover themselves. `Err` for what
+/// `parse` must reject: nothing, whitespace or control characters, a `*` inside a segment.
+#[derive(Debug)]
+struct Rule {
+    everything: bool,
+    /// Each segment with the separator after it (`""` for the last).
+    segments: Vec<(String, String)>,
+    open_end: bool,
+}
+
+/// `text` as its segments, each with the separator that follows it.
+fn segments_of(text: &str, separators: &[char]) -> Vec<(String, String)> {
+    let mut out = vec![(String::new(), String::new())];
+    for c in text.chars() {
+        if separators.contains(&c) {
+            out.last_mut().unwrap().1.push(c);
+            out.push((String::new(), String::new()));
+        } else {
+            out.last_mut().unwrap().0.push(c);
+        }
+    }
+    out
+}
+
+fn pattern_oracle(text: &str, separators: &[char]) -> Result<Rule, ()> {
     if text.is_empty() || text.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(());
     }
     if text == "*" {
-        return Ok(Some(String::new()));
+        return Ok(Rule { everything: true, segments: Vec::new(), open_end: false });
     }
-    match text.strip_suffix('*') {
-        Some(prefix) if !prefix.contains('*') && prefix.ends_with(separators) => Ok(Some(prefix.to_owned())),
-        Some(_) => Err(()),
-        None if text.contains('*') => Err(()),
-        None => Ok(None),
+    let mut segments = segments_of(text, separators);
+    if segments.iter().any(|(segment, _)| segment.contains('*') && segment != "*") {
+        return Err(());
     }
+    let open_end = segments.len() > 1 && segments.last().is_some_and(|(segment, _)| segment == "*");
+    if open_end {
+        segments.pop();
+    }
+    Ok(Rule { everything: false, segments, open_end })
 }
 
-fn oracle_matches(rule: &Option<String>, text: &str, topic: &str) -> bool {
-    match rule {
-        Some(prefix) if prefix.is_empty() => true,
-        Some(prefix) => topic.len() > prefix.len() && topic.starts_with(prefix.as_str()),
-        None => topic == text,
+fn is_wild(segment: &str) -> bool {
+    segment == "*" || (segment.len() > 2 && segment.starts_with('{') && segment.ends_with('}'))
+}
+
+/// Whether `rule` covers `topic`; with `template`, a `{name}` segment of the topic (a catalog
+/// template) stands for whatever non-empty segment the pattern has there.
+fn oracle_matches(rule: &Rule, topic: &str, separators: &[char], template: bool) -> bool {
+    if rule.everything {
+        return true;
     }
+    let topic = segments_of(topic, separators);
+    let n = rule.segments.len();
+    if topic.len() < n || (!rule.open_end && topic.len() != n) {
+        return false;
+    }
+    // An open end needs something after the pattern's last separator.
+    if rule.open_end && topic.len() == n {
+        return false;
+    }
+    rule.segments.iter().zip(&topic).all(|((segment, separator), (topic_segment, topic_separator))| {
+        separator == topic_separator
+            && (segment == topic_segment
+                || (is_wild(segment) && !topic_segment.is_empty())
+                || (template && is_wild(topic_segment) && topic_segment != "*" && !segment.is_empty()))
+    }) && (!rule.open_end || !topic[n..].iter().all(|(segment, separator)| segment.is_empty() && separator.is_empty()))
+}
+
+/// Whether `topic` is one of the catalog's templates itself (not a name filling one).
+fn is_catalog_template<T: CatalogTopic>(topic: &T) -> bool {
+    topic.template().is_some_and(|template| template.value().is_none())
 }
 
 fn check_patterns<T: CatalogTopic>(patterns: &[String], probes: &[String]) -> Result<(), String> {
@@ -293,11 +344,11 @@ fn check_patterns<T: CatalogTopic>(patterns: &[String], probes: &[String]) -> Re
                 }
                 // Documented topics are checked below, through the subscription.
                 for probe in probes {
-                    if pattern.matches(probe) != oracle_matches(&rule, text, probe) {
+                    if pattern.matches(probe) != oracle_matches(&rule, probe, T::SEPARATORS, false) {
                         return Err(format!("pattern {text:?} matches({probe:?}) = {}", pattern.matches(probe)));
                     }
                 }
-                rules.push((rule, text.as_str()));
+                rules.push(rule);
             }
             (Err(error), Err(())) => {
                 if error.pattern != *text || error.reason.is_empty() || !error.to_string().contains(text.as_str()) {
@@ -316,19 +367,23 @@ fn check_patterns<T: CatalogTopic>(patterns: &[String], probes: &[String]) -> Re
     }
     // `new` also refuses a pattern that covers no documented topic.
     let strict_ok = rules.len() == patterns.len()
-        && rules.iter().all(|(rule, text)| T::ALL.iter().any(|t| oracle_matches(rule, text, t.as_str())));
+        && rules
+            .iter()
+            .all(|rule| T::ALL.iter().any(|t| oracle_matches(rule, t.as_str(), T::SEPARATORS, is_catalog_template(t))));
     if Subscription::<T>::new(patterns).is_ok() != strict_ok {
         return Err("Subscription::new disagrees with the documented topics".into());
     }
     let Ok(subscription) = subscription else { return Ok(()) };
-    let covered_by_rules = |topic: &str| rules.iter().any(|(rule, text)| oracle_matches(rule, text, topic));
+    let covered_by_rules = |topic: &T| {
+        rules.iter().any(|rule| oracle_matches(rule, topic.as_str(), T::SEPARATORS, is_catalog_template(topic)))
+    };
     for topic in T::ALL.iter().cloned().chain(probes.iter().map(|p| p.parse().unwrap_or_else(|never| match never {}))) {
-        if subscription.covers(&topic) != covered_by_rules(topic.as_str()) {
+        if subscription.covers(&topic) != covered_by_rules(&topic) {
             return Err(format!("covers({:?}) = {}", topic.as_str(), subscription.covers(&topic)));
         }
     }
     let listed: Vec<&str> = subscription.topics().map(|t| t.as_str()).collect();
-    let expected: Vec<&str> = T::ALL.iter().map(|t| t.as_str()).filter(|t| covered_by_rules(t)).collect();
+    let expected: Vec<&str> = T::ALL.iter().filter(|t| covered_by_rules(t)).map(|t| t.as_str()).collect();
     if listed != expected {
         return Err(format!("topics() lists {listed:?}, expected {expected:?}"));
     }

@@ -88,7 +88,7 @@ mod tiny;
 #[test]
 fn tiny_snapshot_compiles_and_behaves() {
     use commerce_webhooks::{Action, Entity, ScopeRequirement};
-    assert_eq!(tiny::Topic::ALL.len(), 4);
+    assert_eq!(tiny::Topic::ALL.len(), 7);
     assert_eq!("products/variant.deleted".parse::<tiny::Topic>().unwrap(), tiny::Topic::VariantRemoved);
     assert!(tiny::Topic::OrdersCreate.is_protected_customer_data());
     assert!(tiny::Topic::OrdersDelete.is_mandatory());
@@ -105,6 +105,47 @@ fn tiny_snapshot_compiles_and_behaves() {
     let products = tiny::Subscription::new([tiny::GROUPS[0].pattern]).unwrap();
     assert_eq!(products.topics().count(), 2);
     assert_eq!(tiny::TOPIC_HEADER, "X-Tiny-Topic");
+}
+
+#[test]
+fn tiny_templates_parse_with_their_value_and_match_subscriptions() {
+    let topic = tiny::Topic::from_wire("shops/7/orders/create");
+    assert!(matches!(&topic, tiny::Topic::ShopsShopIdOrdersCreate(_)), "{topic:?}");
+    assert_eq!(topic.as_str(), "shops/7/orders/create");
+    assert_eq!(topic.template().and_then(|t| t.value()), Some("7"));
+    assert_eq!(topic.index(), tiny::Topic::ALL.iter().position(|t| t.as_str() == "shops/{shop_id}/orders/create"));
+    assert!(topic.is_protected_customer_data());
+    assert_eq!(topic.scopes(), tiny::Topic::ALL[topic.index().unwrap()].scopes());
+    let shop = tiny::Topic::from_wire("shops/shop-9_x");
+    assert_eq!(shop.template().and_then(|t| t.value()), Some("shop-9_x"));
+    assert!(matches!(shop, tiny::Topic::ShopsShopId(_)));
+    // The catalog's own names: the template itself (no value) and a literal `*` segment.
+    for template in tiny::Topic::ALL.iter().filter(|t| t.template().is_some()) {
+        assert_eq!(&tiny::Topic::from_wire(template.as_str()), template);
+        assert_eq!(template.template().unwrap().value(), None);
+    }
+    assert_eq!(tiny::Topic::from_wire("shops/*/products/update"), tiny::Topic::ShopsProductsUpdate);
+    // A value is one non-empty segment, followed by exactly the template's rest.
+    for unknown in
+        ["shops//orders/create", "shops/7/orders/creat", "shops/7.8/orders/create", "shops/7/orders/create/", "shops/"]
+    {
+        assert!(matches!(tiny::Topic::from_wire(unknown), tiny::Topic::Unknown(_)), "{unknown}");
+    }
+    // The event keeps the topic as received and re-encodes the body as it was.
+    let body = r#"{"id":5,"note":null,"extra":[1]}"#;
+    let event = tiny::Event::from_delivery("shops/7/orders/create", body.as_bytes()).unwrap();
+    assert!(matches!(&event, tiny::Event::ShopsShopIdOrdersCreate(topic, _) if topic.value() == Some("7")));
+    assert_eq!(event.topic(), topic);
+    assert_eq!(serde_json::to_string(&event).unwrap(), body);
+    // A subscription to one shop covers that shop's topics only, and lists the templates.
+    let shop_7 = tiny::Subscription::new(["shops/7/*"]).unwrap();
+    assert!(shop_7.covers(&topic));
+    assert!(!shop_7.covers(&tiny::Topic::from_wire("shops/8/orders/create")));
+    assert_eq!(shop_7.topics().map(|t| t.as_str()).collect::<Vec<_>>(), ["shops/{shop_id}/orders/create"]);
+    let every_shop = tiny::Subscription::new(["shops/{shop_id}/*"]).unwrap();
+    assert!(every_shop.covers(&tiny::Topic::from_wire("shops/8/orders/create")));
+    assert!(!every_shop.covers(&tiny::Topic::from_wire("shops/8")));
+    assert!(tiny::Subscription::new(["shops/7/orders/delete"]).is_err(), "no template has that rest");
 }
 
 /// A copy of the tiny catalog with `edit` applied to `tiny.yaml`.

@@ -159,7 +159,16 @@ fn topics_with_the_same_meaning_line_up_across_platforms() {
         ecwid::Topic::with_meaning(Entity::Order, Action::Created).map(|t| t.as_str()).collect(),
     ]
     .concat();
-    assert_eq!(created, ["orders/create", "store/order/created", "checkout.order.placed", "order.created"]);
+    assert_eq!(
+        created,
+        [
+            "orders/create",
+            "store/order/created",
+            "store/channel/{channel_id}/order/created",
+            "checkout.order.placed",
+            "order.created"
+        ]
+    );
     for topic in shopify::Topic::ALL {
         let (entity, action) = (topic.entity().unwrap(), topic.action().unwrap());
         assert!(shopify::Topic::with_meaning(entity, action).any(|t| t == topic));

@@ -4,7 +4,7 @@
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
-use super::rust::{doc, WireEnum};
+use super::rust::{doc, WireEnum, WireVariant};
 use crate::model::{CarriedBy, Event, Field, Platform, Scalar, Shape, Type};
 
 fn ident(name: &str) -> Ident {
@@ -337,7 +337,12 @@ pub(super) fn enum_type(enum_type: &crate::model::EnumType) -> TokenStream {
         variants: enum_type
             .values
             .iter()
-            .map(|(wire, variant)| (variant.clone(), wire.clone(), format!("`{wire}`")))
+            .map(|(wire, variant)| WireVariant {
+                ident: variant.clone(),
+                wire: wire.clone(),
+                docs: format!("`{wire}`"),
+                template: None,
+            })
             .collect(),
     }
     .tokens();
@@ -371,21 +376,38 @@ pub(super) fn event_enum(platform: &Platform) -> TokenStream {
             Some(ty) => format!("payload `{}`", platform.type_name(ty)),
             None => "no payload shape in the catalog yet: any JSON".into(),
         };
-        let docs =
-            doc(&format!("`{}`: {payload}{}.", event.topic, if event.payload_null { ", or `null`" } else { "" }));
-        quote! { #docs #variant(#ty), }
+        let null = if event.payload_null { ", or `null`" } else { "" };
+        if event.template.is_some() {
+            let docs = doc(&format!("`{}`: the topic as received, then the {payload}{null}.", event.topic));
+            quote! { #docs #variant(::commerce_webhooks::TemplateTopic, #ty), }
+        } else {
+            let docs = doc(&format!("`{}`: {payload}{null}.", event.topic));
+            quote! { #docs #variant(#ty), }
+        }
     });
     let decode_arms = platform.events.iter().map(|event| {
         let variant = ident(&event.ident);
-        quote! { Topic::#variant => Self::#variant(::commerce_webhooks::wire::decode(body)?), }
+        if event.template.is_some() {
+            quote! { Topic::#variant(topic) => Self::#variant(topic, ::commerce_webhooks::wire::decode(body)?), }
+        } else {
+            quote! { Topic::#variant => Self::#variant(::commerce_webhooks::wire::decode(body)?), }
+        }
     });
     let topic_arms = platform.events.iter().map(|event| {
         let variant = ident(&event.ident);
-        quote! { Self::#variant(_) => Topic::#variant, }
+        if event.template.is_some() {
+            quote! { Self::#variant(topic, _) => Topic::#variant(topic.clone()), }
+        } else {
+            quote! { Self::#variant(_) => Topic::#variant, }
+        }
     });
     let serialize_arms = platform.events.iter().map(|event| {
         let variant = ident(&event.ident);
-        quote! { Self::#variant(payload) => payload.serialize(serializer), }
+        if event.template.is_some() {
+            quote! { Self::#variant(_, payload) => payload.serialize(serializer), }
+        } else {
+            quote! { Self::#variant(payload) => payload.serialize(serializer), }
+        }
     });
     let from_body = match &platform.carried_by {
         CarriedBy::BodyField(field) => {

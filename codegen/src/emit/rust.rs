@@ -6,7 +6,7 @@ use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::quote;
 
 use super::header;
-use crate::model::{CarriedBy, Event, Listing, Model, Platform, ScopeRule};
+use crate::model::{CarriedBy, Event, Listing, Model, Platform, ScopeRule, Template};
 
 fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())
@@ -411,30 +411,30 @@ fn delivery_facts(platform: &Platform) -> TokenStream {
 
 /// The body of `known`: names are grouped by length, and within a length by the byte
 /// position that tells most of them apart, so a lookup is two jumps and (usually) one string
-/// comparison, and an unknown name rarely gets past the first jump.
-fn known_lookup(variants: &[(String, String, String)]) -> TokenStream {
+/// comparison, and an unknown name rarely gets past the first jump. Each name comes with the
+/// expression of its value.
+fn known_lookup(names: &[(&str, TokenStream)]) -> TokenStream {
     // An empty vocabulary (BigCommerce names no scopes) has nothing to match.
-    if variants.is_empty() {
+    if names.is_empty() {
         return quote! {
             let _ = wire;
             ::std::option::Option::None
         };
     }
-    let mut by_len: BTreeMap<usize, Vec<(&str, &str)>> = BTreeMap::new();
-    for (variant, wire, _) in variants {
-        by_len.entry(wire.len()).or_default().push((variant, wire));
+    let mut by_len: BTreeMap<usize, Vec<&(&str, TokenStream)>> = BTreeMap::new();
+    for name in names {
+        by_len.entry(name.0.len()).or_default().push(name);
     }
     let arms = by_len.iter().map(|(len, names)| {
-        let position = discriminating_position(names.iter().map(|(_, wire)| wire.as_bytes()), *len);
-        let mut by_byte: BTreeMap<u8, Vec<(&str, &str)>> = BTreeMap::new();
-        for &(variant, wire) in names {
-            by_byte.entry(wire.as_bytes()[position]).or_default().push((variant, wire));
+        let position = discriminating_position(names.iter().map(|(wire, _)| wire.as_bytes()), *len);
+        let mut by_byte: BTreeMap<u8, Vec<&(&str, TokenStream)>> = BTreeMap::new();
+        for &name in names {
+            by_byte.entry(name.0.as_bytes()[position]).or_default().push(name);
         }
         let byte_arms = by_byte.iter().map(|(byte, names)| {
             let byte = Literal::byte_character(*byte);
-            let candidates = names.iter().map(|(variant, wire)| {
-                let variant = ident(variant);
-                quote! { #wire => ::std::option::Option::Some(Self::#variant), }
+            let candidates = names.iter().map(|(wire, value)| {
+                quote! { #wire => ::std::option::Option::Some(#value), }
             });
             quote! {
                 #byte => match wire {
@@ -460,6 +460,43 @@ fn known_lookup(variants: &[(String, String, String)]) -> TokenStream {
     }
 }
 
+/// `from_template`: a name filling one of the templates, grouped by the part before the
+/// placeholder, so a name is read once per prefix and then matched on what follows the value.
+fn template_lookup(variants: &[WireVariant<'_>]) -> TokenStream {
+    let mut by_prefix: BTreeMap<&str, Vec<(&str, &str)>> = BTreeMap::new();
+    for variant in variants {
+        if let Some(template) = variant.template {
+            by_prefix.entry(&template.prefix).or_default().push((&template.suffix, &variant.ident));
+        }
+    }
+    let prefixes = by_prefix.iter().map(|(prefix, suffixes)| {
+        let start = Literal::usize_unsuffixed(prefix.len());
+        let arms = suffixes.iter().map(|(suffix, variant)| {
+            let variant = ident(variant);
+            quote! {
+                #suffix => return ::std::option::Option::Some(
+                    Self::#variant(::commerce_webhooks::TemplateTopic::filled(wire, #start, end)),
+                ),
+            }
+        });
+        quote! {
+            if let ::std::option::Option::Some(end) = ::commerce_webhooks::TemplateTopic::value_end(wire, #prefix, SEPARATORS) {
+                match &wire[end..] {
+                    #(#arms)*
+                    _ => {}
+                }
+            }
+        }
+    });
+    quote! {
+        /// The topic of a template this name fills (`store/channel/1/cart/created`), if any.
+        fn from_template(wire: &str) -> ::std::option::Option<Self> {
+            #(#prefixes)*
+            ::std::option::Option::None
+        }
+    }
+}
+
 /// The byte position (below `len`) at which the most of `names` differ; the first on ties.
 fn discriminating_position<'a>(names: impl Iterator<Item = &'a [u8]> + Clone, len: usize) -> usize {
     (0..len)
@@ -470,35 +507,105 @@ fn discriminating_position<'a>(names: impl Iterator<Item = &'a [u8]> + Clone, le
         .unwrap_or(0)
 }
 
+/// One value of a wire-name enum.
+pub(super) struct WireVariant<'a> {
+    /// The Rust variant.
+    pub(super) ident: String,
+    /// The exact wire name (a template's as the catalog writes it).
+    pub(super) wire: String,
+    /// Its documentation.
+    pub(super) docs: String,
+    /// Where the value is a topic template: the variant then holds a `TemplateTopic`.
+    pub(super) template: Option<&'a Template>,
+}
+
+impl WireVariant<'_> {
+    /// The variant as a pattern (`Self::OrdersCreate`, `Self::StoreChannelCartCreated(topic)`).
+    fn pattern(&self, binding: TokenStream) -> TokenStream {
+        let variant = ident(&self.ident);
+        match self.template {
+            Some(_) => quote! { Self::#variant(#binding) },
+            None => quote! { Self::#variant },
+        }
+    }
+
+    /// The variant for its catalog wire name (a template holds the template itself).
+    fn catalog_value(&self, ty: &Ident) -> TokenStream {
+        let variant = ident(&self.ident);
+        let wire = &self.wire;
+        match self.template {
+            Some(_) => quote! { #ty::#variant(::commerce_webhooks::TemplateTopic::template(#wire)) },
+            None => quote! { #ty::#variant },
+        }
+    }
+}
+
 /// The parts every wire-name enum (`Topic`, `Scope`) shares: the enum with its `Unknown`
 /// fallback, `ALL`, `from_wire`, `as_str`, `index`, `FromStr`, `Display` and serde.
 pub(super) struct WireEnum<'a> {
     pub(super) name: &'a str,
     pub(super) summary: String,
-    pub(super) variants: Vec<(String, String, String)>,
+    pub(super) variants: Vec<WireVariant<'a>>,
 }
 
 impl WireEnum<'_> {
     pub(super) fn tokens(&self) -> TokenStream {
         let ty = ident(self.name);
         let docs = doc(&self.summary);
-        let variants = self.variants.iter().map(|(variant, _, docs)| {
-            let variant = ident(variant);
-            let docs = doc(docs);
-            quote! { #docs #variant, }
+        let variants = self.variants.iter().map(|variant| {
+            let name = ident(&variant.ident);
+            let docs = doc(&variant.docs);
+            match variant.template {
+                Some(_) => quote! { #docs #name(::commerce_webhooks::TemplateTopic), },
+                None => quote! { #docs #name, },
+            }
         });
-        let all = self.variants.iter().map(|(variant, ..)| ident(variant));
-        let index = self.variants.iter().enumerate().map(|(i, (variant, ..))| {
-            let variant = ident(variant);
+        let all = self.variants.iter().map(|variant| variant.catalog_value(&ty));
+        let index = self.variants.iter().enumerate().map(|(i, variant)| {
+            let pattern = variant.pattern(quote! { _ });
             let i = Literal::usize_unsuffixed(i);
-            quote! { Self::#variant => ::std::option::Option::Some(#i), }
+            quote! { #pattern => ::std::option::Option::Some(#i), }
         });
-        let as_str = self.variants.iter().map(|(variant, wire, _)| {
-            let variant = ident(variant);
-            quote! { Self::#variant => #wire, }
+        let as_str = self.variants.iter().map(|variant| {
+            let wire = &variant.wire;
+            match variant.template {
+                Some(_) => {
+                    let pattern = variant.pattern(quote! { topic });
+                    quote! { #pattern => topic.as_str(), }
+                }
+                None => {
+                    let pattern = variant.pattern(TokenStream::new());
+                    quote! { #pattern => #wire, }
+                }
+            }
         });
         let expecting = format!("a {} name", self.name.to_lowercase());
-        let known = known_lookup(&self.variants);
+        let names: Vec<(&str, TokenStream)> = self
+            .variants
+            .iter()
+            .map(|variant| (variant.wire.as_str(), variant.catalog_value(&quote::format_ident!("Self"))))
+            .collect();
+        let exact = known_lookup(&names);
+        // Sorted, so that the `template` or-pattern does not change with the catalog's order.
+        let mut templated: Vec<&WireVariant<'_>> = self.variants.iter().filter(|v| v.template.is_some()).collect();
+        templated.sort_by(|a, b| a.ident.cmp(&b.ident));
+        let (known, from_template, template_of) = if templated.is_empty() {
+            (exact, TokenStream::new(), TokenStream::new())
+        } else {
+            let patterns = templated.iter().map(|variant| variant.pattern(quote! { topic }));
+            let from_template = template_lookup(&self.variants);
+            let template_of = quote! {
+                /// Where the topic is one the platform documents as a template: its wire name and
+                /// value (`None` for every other topic).
+                pub fn template(&self) -> ::std::option::Option<&::commerce_webhooks::TemplateTopic> {
+                    match self {
+                        #(#patterns)|* => ::std::option::Option::Some(topic),
+                        _ => ::std::option::Option::None,
+                    }
+                }
+            };
+            (quote! { (#exact).or_else(|| Self::from_template(wire)) }, from_template, template_of)
+        };
         quote! {
             #docs
             #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -511,7 +618,7 @@ impl WireEnum<'_> {
 
             impl #ty {
                 /// Every documented value, in catalog order.
-                pub const ALL: &'static [#ty] = &[#(#ty::#all),*];
+                pub const ALL: &'static [#ty] = &[#(#all),*];
 
                 /// The value for a wire name; an unknown name gives [`Self::Unknown`].
                 pub fn from_wire(wire: &str) -> Self {
@@ -526,6 +633,8 @@ impl WireEnum<'_> {
                 pub fn known(wire: &str) -> ::std::option::Option<Self> {
                     #known
                 }
+
+                #from_template
 
                 /// The exact wire name.
                 pub fn as_str(&self) -> &str {
@@ -542,6 +651,8 @@ impl WireEnum<'_> {
                         Self::Unknown(_) => ::std::option::Option::None,
                     }
                 }
+
+                #template_of
             }
 
             impl ::std::str::FromStr for #ty {
@@ -567,7 +678,15 @@ fn topic_enum(model: &Model, platform: &Platform) -> TokenStream {
             "A {} webhook topic.\n\nParsing never fails: a topic the catalog does not know becomes [`Topic::Unknown`], so a new topic from the platform reaches your code instead of an error.",
             platform.name
         ),
-        variants: events.iter().map(|event| (event.ident.clone(), event.topic.clone(), topic_docs(model, platform, event))).collect(),
+        variants: events
+            .iter()
+            .map(|event| WireVariant {
+                ident: event.ident.clone(),
+                wire: event.topic.clone(),
+                docs: topic_docs(model, platform, event),
+                template: event.template.as_ref(),
+            })
+            .collect(),
     }
     .tokens();
     let descriptions = events.iter().map(|e| option_str(e.description.as_deref()));
@@ -579,12 +698,22 @@ fn topic_enum(model: &Model, platform: &Platform) -> TokenStream {
             return TokenStream::new();
         }
         let method = ident(name);
-        let arms = events.iter().filter(|e| set(e)).map(|e| ident(&e.ident));
+        // Sorted, so that one line does not change with the catalog's order.
+        let mut flagged: Vec<&Event> = events.iter().filter(|e| set(e)).collect();
+        flagged.sort_by(|a, b| a.ident.cmp(&b.ident));
+        let arms = flagged.into_iter().map(|e| {
+            let variant = ident(&e.ident);
+            if e.template.is_some() {
+                quote! { Self::#variant(_) }
+            } else {
+                quote! { Self::#variant }
+            }
+        });
         let docs = doc(doc_text);
         quote! {
             #docs
             pub fn #method(&self) -> bool {
-                matches!(self, #(Self::#arms)|*)
+                matches!(self, #(#arms)|*)
             }
         }
     };
@@ -607,6 +736,15 @@ fn topic_enum(model: &Model, platform: &Platform) -> TokenStream {
         },
     );
     let platform_id = &platform.id;
+    let template_of = if events.iter().any(|e| e.template.is_some()) {
+        quote! {
+            fn template(&self) -> ::std::option::Option<&::commerce_webhooks::TemplateTopic> {
+                self.template()
+            }
+        }
+    } else {
+        TokenStream::new()
+    };
     quote! {
         #wire
 
@@ -670,6 +808,7 @@ fn topic_enum(model: &Model, platform: &Platform) -> TokenStream {
             fn action(&self) -> ::std::option::Option<Action> {
                 self.action()
             }
+            #template_of
         }
     }
 }
@@ -778,7 +917,7 @@ fn scope_enum(platform: &Platform) -> TokenStream {
                 if let Some(description) = &scope.description {
                     docs += &format!(": {}", rustdoc_safe(description));
                 }
-                (scope.ident.clone(), scope.name.clone(), docs)
+                WireVariant { ident: scope.ident.clone(), wire: scope.name.clone(), docs, template: None }
             })
             .collect(),
     }

@@ -110,8 +110,10 @@ fn comment(platform: &Platform) -> String {
 }
 
 /// File names (without `.json`) of the events' schemas: the topic with each separator as `_`
-/// (`orders/create` → `orders_create`, as the example files are named). Should two topics
-/// give one name, each of them gets its Rust identifier appended.
+/// (`orders/create` → `orders_create`, as the example files are named), a placeholder without
+/// its braces and a `*` segment as `any` (`store/channel/{channel_id}/cart/created` →
+/// `store_channel_channel_id_cart_created`). Should two topics give one name, each of them gets
+/// its Rust identifier appended.
 fn event_file_names(platform: &Platform) -> Vec<String> {
     let names: Vec<String> = platform
         .events
@@ -119,6 +121,8 @@ fn event_file_names(platform: &Platform) -> Vec<String> {
         .map(|event| {
             event
                 .topic
+                .replace(['{', '}'], "")
+                .replace('*', "any")
                 .chars()
                 .map(|c| if platform.separators.contains(&c) || !is_file_char(c) { '_' } else { c })
                 .collect()

@@ -18,8 +18,8 @@
 //! `docs/webhooks/callbacks/_all.yml` write `store/priceList/updated`); it is dropped. A
 //! `.../*` name is a wildcard subscription (a [`PageGroup`]), every other name an event,
 //! including the channel pages' per-channel scopes, which name the channel with a
-//! `{channel_id}` or `*` segment inside the topic (`store/channel/{channel_id}/cart/created`;
-//! see [`is_channel_template`]). Other tables (the callback envelope's `Property | Description`)
+//! `{channel_id}` or `*` segment inside the topic (`store/channel/{channel_id}/cart/created`,
+//! read as written: the catalog holds them as topic templates). Other tables (the callback envelope's `Property | Description`)
 //! are not events, and neither are the scopes the pages only name in prose, bullets or
 //! example requests.
 //!
@@ -41,15 +41,6 @@ const EVENT_TABLE_HEADER: [&str; 2] = ["Name / Scope", "Description"];
 /// opposed to the older Markdown page's `Name | Description` tables.
 pub(super) fn is_mdx_page(text: &str) -> bool {
     find_tables(&numbered_lines(text)).iter().any(|table| table.header == EVENT_TABLE_HEADER)
-}
-
-/// Whether a topic names its channel with a placeholder segment (`{channel_id}`, or `*` other
-/// than as the last segment): a scope one subscribes to per channel, whose deliveries name the
-/// channel's id in its place (`store/channel/1/cart/created` in the page's examples).
-pub fn is_channel_template(topic: &str) -> bool {
-    let segments: Vec<&str> = topic.split('/').collect();
-    let inner = &segments[..segments.len().saturating_sub(1)];
-    segments.iter().any(|s| s.starts_with('{') && s.ends_with('}')) || inner.contains(&"*")
 }
 
 /// Parses one of the MDX pages; see the module documentation for its layout.
@@ -89,6 +80,14 @@ mod tests {
             Ok(facts) => facts,
             Err(errors) => panic!("BigCommerce MDX page did not parse: {errors:#?}"),
         }
+    }
+
+    /// Whether a topic names its channel with a placeholder segment (`{channel_id}`, or `*` other
+    /// than as the last segment).
+    fn is_channel_template(topic: &str) -> bool {
+        let segments: Vec<&str> = topic.split('/').collect();
+        let inner = &segments[..segments.len().saturating_sub(1)];
+        segments.iter().any(|s| s.starts_with('{') && s.ends_with('}')) || inner.contains(&"*")
     }
 
     #[test]

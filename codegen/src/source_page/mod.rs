@@ -105,8 +105,6 @@ pub enum PageScopes {
     Listed(Vec<String>),
 }
 
-pub use bigcommerce_mdx::is_channel_template;
-
 // The page and the catalog speak of the same lists and links, so they share the types.
 pub use crate::catalog::{LinkDef as Link, Listing};
 

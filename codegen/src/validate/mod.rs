@@ -17,7 +17,8 @@ use crate::conform::Types;
 use crate::diagnostic::{closest, Diagnostic};
 use crate::locate::Locator;
 use crate::model::{
-    AlternateDelivery, CarriedBy, Delivery, Event, Example, Group, Model, Platform, Scope, ScopeRule, Term, Vocabulary,
+    AlternateDelivery, CarriedBy, Delivery, Event, Example, Group, Model, Platform, Scope, ScopeRule, Template, Term,
+    Vocabulary,
 };
 
 /// The variant every generated wire-name enum keeps for names the catalog does not know.
@@ -581,6 +582,7 @@ impl Checker<'_> {
             }
             events.push(Event {
                 topic: def.topic.clone(),
+                template: template(&def.topic, separators),
                 ident,
                 description: def.description.clone(),
                 source: def.source.clone(),
@@ -785,7 +787,24 @@ impl Checker<'_> {
                 );
                 continue;
             }
-            groups.push(Group { pattern: def.pattern.clone(), description: def.description.clone(), events: covered });
+            if let Some(url) =
+                def.source.as_deref().filter(|url| !self.file.sources.iter().any(|source| source.url == *url))
+            {
+                self.push(
+                    lines,
+                    "source",
+                    subject,
+                    format!("`{url}` is not the `url` of one of the catalog's `sources:`"),
+                    "cite the newer page that documents the group by its `sources:` entry's `url`, or register the page",
+                );
+                continue;
+            }
+            groups.push(Group {
+                pattern: def.pattern.clone(),
+                description: def.description.clone(),
+                source: def.source.clone(),
+                events: covered,
+            });
         }
         groups
     }
@@ -801,17 +820,49 @@ fn check_topic(topic: &str, separators: &[char]) -> Result<(), String> {
     Ok(())
 }
 
-/// Checks that `topic` is non-empty segments of `[A-Za-z0-9_-]` joined by the separators.
+/// Checks that `topic` is non-empty segments joined by the separators, each of `[A-Za-z0-9_-]`,
+/// a literal `*` (BigCommerce delivers `store/channel/*/inventory/product/stock_changed` as
+/// written), or, once and not first, a placeholder such as `{channel_id}` (see [`Template`]).
 fn check_segments(topic: &str, separators: &[char]) -> Result<(), String> {
-    if let Some(bad) =
-        topic.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '_' || *c == '-' || separators.contains(c)))
-    {
-        return Err(format!("topic `{topic}` contains `{bad}`, which is not a separator here"));
-    }
-    if topic.split(separators).any(str::is_empty) {
-        return Err(format!("topic `{topic}` has an empty segment"));
+    let mut placeholders = 0;
+    for (position, segment) in topic.split(separators).enumerate() {
+        if segment.is_empty() {
+            return Err(format!("topic `{topic}` has an empty segment"));
+        }
+        if segment == "*" {
+            continue;
+        }
+        if let Some(name) = segment.strip_prefix('{').and_then(|rest| rest.strip_suffix('}')) {
+            placeholders += 1;
+            if position == 0 || placeholders > 1 || !is_snake_case(name) {
+                return Err(format!(
+                    "topic `{topic}` has the placeholder `{segment}` where only one snake_case placeholder after the first segment may be"
+                ));
+            }
+            continue;
+        }
+        if let Some(bad) = segment.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '_' || *c == '-')) {
+            return Err(format!("topic `{topic}` contains `{bad}`, which is not a separator here"));
+        }
     }
     Ok(())
+}
+
+/// Whether `name` is a non-empty `snake_case` word (`channel_id`).
+fn is_snake_case(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// The placeholder of a topic written as a template (`store/channel/{channel_id}/cart/created`),
+/// once the topic has passed [`check_topic`].
+fn template(topic: &str, separators: &[char]) -> Option<Template> {
+    let open = topic.find('{')?;
+    let close = open + topic[open..].find('}')?;
+    let after = close + 1;
+    let parameter = topic[open + 1..close].to_owned();
+    Some(Template { prefix: topic[..open].to_owned(), parameter, suffix: topic[after..].to_owned() })
+        .filter(|t| t.prefix.ends_with(separators) && (t.suffix.is_empty() || t.suffix.starts_with(separators)))
 }
 
 fn list(separators: &[char]) -> String {

@@ -56,6 +56,10 @@ pub const GROUPS: &[::commerce_webhooks::Group] = &[
         description: "Fires for all store/brand/metafield events.",
     },
     ::commerce_webhooks::Group {
+        pattern: "store/customer/address/*",
+        description: "Fires for all store/customer/address events.",
+    },
+    ::commerce_webhooks::Group {
         pattern: "store/inventory/location/metafield/*",
         description: "Fires for all store/inventory/location/metafields events.",
     },
@@ -70,6 +74,26 @@ pub const GROUPS: &[::commerce_webhooks::Group] = &[
     ::commerce_webhooks::Group {
         pattern: "store/product/variant/metafield/*",
         description: "Fires for all store/variant/metafield events.",
+    },
+    ::commerce_webhooks::Group {
+        pattern: "store/channel/{channel_id}/cart/*",
+        description: "Fires on all cart changes associated with the specified channel.",
+    },
+    ::commerce_webhooks::Group {
+        pattern: "store/channel/{channel_id}/cart/lineItem/*",
+        description: "Fires on all cart line item changes associated with the specified channel.",
+    },
+    ::commerce_webhooks::Group {
+        pattern: "store/channel/{channel_id}/category/*",
+        description: "Fires when subscribed to all category events for categories associated with the specified channel.",
+    },
+    ::commerce_webhooks::Group {
+        pattern: "store/channel/{channel_id}/order/*",
+        description: "Fires on all order events associated with the specified channel.",
+    },
+    ::commerce_webhooks::Group {
+        pattern: "store/channel/{channel_id}/settings/*",
+        description: "Fires when subscribed to all settings updates for the specified channel.",
     },
 ];
 /// How BigCommerce signs and identifies a delivery (scheme documented at <https://developer.bigcommerce.com/docs/integrations/webhooks/http>).
@@ -595,6 +619,30 @@ pub enum Topic {
     /// - Meaning: `product_variant_metafield` / `deleted`
     /// - Described from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/index.mdx>
     StoreProductVariantMetafieldDeleted,
+    /// `store/channel/*/inventory/product/stock_changed`: Fires when a product or variant stock level changes at a location. For example, stock levels can change by manual merchant adjustments in the control panel or API. The corresponding endpoint is [Absolute adjustment](/docs/rest-management/inventory/adjustments#absolute-adjustment).
+    ///
+    /// - Scopes: not documented
+    /// - Meaning: `inventory_level` / `updated`
+    /// - Described from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/inventory-location.mdx>
+    StoreChannelInventoryProductStockChanged,
+    /// `store/channel/*/inventory/product/low_stock_reached`: Fires when a product or variant stock level is lower or equal to the low-stock value at a location. Stock levels must change through an order.
+    ///
+    /// - Scopes: not documented
+    /// - Meaning: `inventory_level` / `became_low_stock`
+    /// - Described from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/inventory-location.mdx>
+    StoreChannelInventoryProductLowStockReached,
+    /// `store/channel/*/inventory/product/out_of_stock_reached`: Fires when a product or variant stock level is zero at a location. Stock levels must change through an order.
+    ///
+    /// - Scopes: not documented
+    /// - Meaning: `inventory_level` / `became_out_of_stock`
+    /// - Described from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/inventory-location.mdx>
+    StoreChannelInventoryProductOutOfStockReached,
+    /// `store/channel/*/inventory/product/settings_changed`: Fires when a product's safety stock, `is_in_stock` flag, or warning level changes at a location.<br /><br />A product or variant's inventory settings apply to all storefront channels. Changing a product or variant's inventory settings triggers one webhook event. The corresponding endpoint is [Update inventory settings for a location](/docs/rest-management/inventory/items#update-inventory-settings-for-a-location).
+    ///
+    /// - Scopes: not documented
+    /// - Meaning: `inventory_item` / `updated`
+    /// - Described from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/inventory-location.mdx>
+    StoreChannelInventoryProductSettingsChanged,
     /// `store/inventory/location/created`: Fires when a location is created. The corresponding endpoint is [Create locations](/docs/rest-management/locations#create-locations).
     ///
     /// - Scopes: not documented
@@ -721,12 +769,114 @@ pub enum Topic {
     /// - Meaning: `quote` / `deleted`
     /// - Described from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/b2b-edition.mdx>
     StoreQuoteDeleted,
+    /// `store/channel/{channel_id}/cart/created`: Fires on creation of a new cart associated with the specified channel. The corresponding endpoint is [Create a cart](/docs/rest-management/carts/carts-single#create-a-cart).
+    ///
+    /// - Scopes: not documented
+    /// - Meaning: `cart` / `created`
+    /// - Described from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx>
+    StoreChannelChannelIdCartCreated(::commerce_webhooks::TemplateTopic),
+    /// `store/channel/{channel_id}/cart/updated`: Fires on update of a cart associated with the specified channel.
+    ///
+    /// - Scopes: not documented
+    /// - Meaning: `cart` / `updated`
+    /// - Described from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx>
+    StoreChannelChannelIdCartUpdated(::commerce_webhooks::TemplateTopic),
+    /// `store/channel/{channel_id}/cart/deleted`: Fires on deletion of a cart associated with the specified channel. The corresponding endpoint is [Delete a cart](/docs/rest-management/carts/carts-single#delete-a-cart).
+    ///
+    /// - Scopes: not documented
+    /// - Meaning: `cart` / `deleted`
+    /// - Described from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx>
+    StoreChannelChannelIdCartDeleted(::commerce_webhooks::TemplateTopic),
+    /// `store/channel/{channel_id}/cart/couponApplied`: Fires when a new coupon code associated with the specified channel is applied to a cart.
+    ///
+    /// - Scopes: not documented
+    /// - Meaning: `cart` / `coupon_applied`
+    /// - Described from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx>
+    StoreChannelChannelIdCartCouponApplied(::commerce_webhooks::TemplateTopic),
+    /// `store/channel/{channel_id}/cart/abandoned`: Fires when a cart associated with the specified channel is abandoned.
+    ///
+    /// - Scopes: not documented
+    /// - Meaning: `cart` / `abandoned`
+    /// - Described from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx>
+    StoreChannelChannelIdCartAbandoned(::commerce_webhooks::TemplateTopic),
+    /// `store/channel/{channel_id}/cart/converted`: Fires when a cart associated with the specified channel is converted into an order.
+    ///
+    /// - Scopes: not documented
+    /// - Meaning: `cart` / `converted`
+    /// - Described from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx>
+    StoreChannelChannelIdCartConverted(::commerce_webhooks::TemplateTopic),
+    /// `store/channel/{channel_id}/cart/lineItem/created`: Fires when a new item is added to a cart associated with the specified channel. The corresponding endpoint is [Add cart line items](/docs/rest-management/carts/items#add-cart-line-items).
+    ///
+    /// - Scopes: not documented
+    /// - Meaning: `cart_line_item` / `created`
+    /// - Described from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx>
+    StoreChannelChannelIdCartLineItemCreated(::commerce_webhooks::TemplateTopic),
+    /// `store/channel/{channel_id}/cart/lineItem/updated`: Fires when an item's quantity or product options change in a cart associated with the specified channel. The corresponding endpoint is [Update Cart Line Item](/docs/rest-management/carts/items#update-cart-line-item).
+    ///
+    /// - Scopes: not documented
+    /// - Meaning: `cart_line_item` / `updated`
+    /// - Described from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx>
+    StoreChannelChannelIdCartLineItemUpdated(::commerce_webhooks::TemplateTopic),
+    /// `store/channel/{channel_id}/cart/lineItem/deleted`: Fires when items are deleted from any cart associated with the specified channel. The corresponding endpoint is [Delete cart line item](/docs/rest-management/carts/items#delete-cart-line-item).
+    ///
+    /// - Scopes: not documented
+    /// - Meaning: `cart_line_item` / `deleted`
+    /// - Described from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx>
+    StoreChannelChannelIdCartLineItemDeleted(::commerce_webhooks::TemplateTopic),
+    /// `store/channel/{channel_id}/category/created`: Fires on creation of a new category in the category tree that is assigned to the specified channel. The corresponding endpoint is [Create categories](/docs/rest-catalog/category-trees/categories#create-categories).
+    ///
+    /// - Scopes: not documented
+    /// - Meaning: `category` / `created`
+    /// - Described from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx>
+    StoreChannelChannelIdCategoryCreated(::commerce_webhooks::TemplateTopic),
+    /// `store/channel/{channel_id}/category/updated`: Fires on update of a category within the category tree that is assigned to the specified channel. The corresponding endpoint is [Update categories](/docs/rest-catalog/category-trees/categories#update-categories).
+    ///
+    /// - Scopes: not documented
+    /// - Meaning: `category` / `updated`
+    /// - Described from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx>
+    StoreChannelChannelIdCategoryUpdated(::commerce_webhooks::TemplateTopic),
+    /// `store/channel/{channel_id}/category/deleted`: Fires when a category is removed from the category tree that is assigned to the specified channel. The corresponding endpoint is [Delete categories](/docs/rest-catalog/category-trees/categories#delete-categories).
+    ///
+    /// - Scopes: not documented
+    /// - Meaning: `category` / `deleted`
+    /// - Described from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx>
+    StoreChannelChannelIdCategoryDeleted(::commerce_webhooks::TemplateTopic),
+    /// `store/channel/{channel_id}/categoryTree/updated`: Fires when the specified channel's category tree is updated, created, or deleted. The corresponding endpoint is [Upsert category trees](/docs/rest-catalog/category-trees#upsert-category-trees) or [Delete category trees](/docs/rest-catalog/category-trees#delete-category-trees).
+    ///
+    /// - Scopes: not documented
+    /// - Meaning: `category_tree` / `updated`
+    /// - Described from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx>
+    StoreChannelChannelIdCategoryTreeUpdated(::commerce_webhooks::TemplateTopic),
     /// `store/customer/channel/login/access/updated`: Fires on update of any customer's login access. The corresponding endpoint is [Update a customer](/docs/rest-management/customers-v2#update-a-customer).
     ///
     /// - Scopes: not documented
     /// - Meaning: `customer` / `channel_access_updated`
     /// - Described from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx>
     StoreCustomerChannelLoginAccessUpdated,
+    /// `store/channel/{channel_id}/settings/emailStatus/updated`: Fires when an email status is updated per a specified channel. The corresponding endpoint is [Update transactional email settings](/docs/rest-management/settings/email-statuses#update-transactional-email-settings).
+    ///
+    /// - Scopes: not documented
+    /// - Meaning: `email_status` / `updated`
+    /// - Described from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx>
+    StoreChannelChannelIdSettingsEmailStatusUpdated(::commerce_webhooks::TemplateTopic),
+    /// `store/channel/{channel_id}/settings/emailStatus/deleted`: Fires when an email status was deleted per a specified channel. The corresponding endpoint is [Update transactional email settings](/docs/rest-management/settings/email-statuses#update-transactional-email-settings).
+    ///
+    /// - Scopes: not documented
+    /// - Meaning: `email_status` / `deleted`
+    /// - Described from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx>
+    StoreChannelChannelIdSettingsEmailStatusDeleted(::commerce_webhooks::TemplateTopic),
+    /// `store/channel/{channel_id}/email/templates/updated`: Fires when an email template is updated per a specified channel. The corresponding endpoint is [Update a template](/docs/rest-content/abandoned-cart-emails#update-an-email-template).
+    ///
+    /// - Scopes: not documented
+    /// - Meaning: `email_template` / `updated`
+    /// - Described from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx>
+    StoreChannelChannelIdEmailTemplatesUpdated(::commerce_webhooks::TemplateTopic),
+    /// `store/channel/{channel_id}/email/templates/deleted`: Fires when an email template was deleted per a specified channel. The corresponding endpoint is [Delete email template override](/docs/rest-content/abandoned-cart-emails#delete-email-template).
+    ///
+    /// - Scopes: not documented
+    /// - Meaning: `email_template` / `deleted`
+    /// - Described from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx>
+    StoreChannelChannelIdEmailTemplatesDeleted(::commerce_webhooks::TemplateTopic),
     /// `store/channel/metafield/created`: Fires when a channel metafield is created on any channel. The corresponding endpoint is [Create a channel metafield](/docs/rest-management/channels/channel-metafields#create-a-channel-metafield).
     ///
     /// - Scopes: not documented
@@ -745,6 +895,266 @@ pub enum Topic {
     /// - Meaning: `channel_metafield` / `deleted`
     /// - Described from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx>
     StoreChannelMetafieldDeleted,
+    /// `store/channel/{channel_id}/notifications/abandonedCart/updated`: Fires when an abandoned cart notification is updated in the specified channel. The corresponding endpoint is [Update channel abandoned cart settings](/docs/rest-management/abandoned-carts/abandoned-carts-settings#update-channel-abandoned-cart-settings).
+    ///
+    /// - Scopes: not documented
+    /// - Meaning: `shop` / `updated`
+    /// - Described from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx>
+    StoreChannelChannelIdNotificationsAbandonedCartUpdated(
+        ::commerce_webhooks::TemplateTopic,
+    ),
+    /// `store/channel/{channel_id}/notifications/inventory/updated`: Fires when an inventory notification is updated in the specified channel. The corresponding endpoint is [Update inventory notifications settings](/docs/rest-management/settings/inventory-notifications#update-inventory-notifications-settings).
+    ///
+    /// - Scopes: not documented
+    /// - Meaning: `shop` / `updated`
+    /// - Described from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx>
+    StoreChannelChannelIdNotificationsInventoryUpdated(
+        ::commerce_webhooks::TemplateTopic,
+    ),
+    /// `store/channel/{channel_id}/order/created`: Fires when an order associated with the specified channel is created. The corresponding endpoint is [Create an order](/docs/rest-management/orders#create-an-order).
+    ///
+    /// - Scopes: not documented
+    /// - Meaning: `order` / `created`
+    /// - Described from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx>
+    StoreChannelChannelIdOrderCreated(::commerce_webhooks::TemplateTopic),
+    /// `store/channel/{channel_id}/order/updated`: Fires when an order associated with the specified channel is updated. The corresponding endpoint is [Update an order](/docs/rest-management/orders#update-an-order).
+    ///
+    /// - Scopes: not documented
+    /// - Meaning: `order` / `updated`
+    /// - Described from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx>
+    StoreChannelChannelIdOrderUpdated(::commerce_webhooks::TemplateTopic),
+    /// `store/channel/{channel_id}/order/archived`: Fires when an order associated with the specified channel is archived. The corresponding endpoint is [Archive an order](/docs/rest-management/orders#archive-an-order).
+    ///
+    /// - Scopes: not documented
+    /// - Meaning: `order` / `archived`
+    /// - Described from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx>
+    StoreChannelChannelIdOrderArchived(::commerce_webhooks::TemplateTopic),
+    /// `store/channel/{channel_id}/order/statusUpdated`: Fires when the status of an order associated with the specified channel is updated.
+    ///
+    /// - Scopes: not documented
+    /// - Meaning: `order` / `status_updated`
+    /// - Described from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx>
+    StoreChannelChannelIdOrderStatusUpdated(::commerce_webhooks::TemplateTopic),
+    /// `store/channel/{channel_id}/order/message/created`: Fires when an order message for an order associated with the specified channel is created using the control panel or the API
+    ///
+    /// - Scopes: not documented
+    /// - Meaning: `order_message` / `created`
+    /// - Described from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx>
+    StoreChannelChannelIdOrderMessageCreated(::commerce_webhooks::TemplateTopic),
+    /// `store/channel/{channel_id}/order/refund/created`: Fires when a refund is created for all or part of an order associated with the specified channel
+    ///
+    /// - Scopes: not documented
+    /// - Meaning: `refund` / `created`
+    /// - Described from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx>
+    StoreChannelChannelIdOrderRefundCreated(::commerce_webhooks::TemplateTopic),
+    /// `store/channel/{channel_id}/page/created`: Fires on creation of a page associated with the specified channel. The corresponding endpoint is [Create pages](/docs/rest-content/pages#create-pages).
+    ///
+    /// - Scopes: not documented
+    /// - Meaning: `page` / `created`
+    /// - Described from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx>
+    StoreChannelChannelIdPageCreated(::commerce_webhooks::TemplateTopic),
+    /// `store/channel/{channel_id}/page/updated`: Fires on update of a page associated with the specified channel. The corresponding endpoint is [Update pages](/docs/rest-content/pages#update-pages).
+    ///
+    /// - Scopes: not documented
+    /// - Meaning: `page` / `updated`
+    /// - Described from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx>
+    StoreChannelChannelIdPageUpdated(::commerce_webhooks::TemplateTopic),
+    /// `store/channel/{channel_id}/product/assigned`: Fires when a product is assigned to the specified channel. The corresponding endpoint is [Create product channel assignments](/docs/rest-catalog/products/channel-assignments#create-products-channel-assignments).
+    ///
+    /// - Scopes: not documented
+    /// - Meaning: `product_listing` / `added`
+    /// - Described from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx>
+    StoreChannelChannelIdProductAssigned(::commerce_webhooks::TemplateTopic),
+    /// `store/channel/{channel_id}/product/unassigned`: Fires when a product is removed from the specified channel. The corresponding endpoint is [Delete product channel assignments](/docs/rest-catalog/products/channel-assignments#delete-products-channel-assignments).
+    ///
+    /// - Scopes: not documented
+    /// - Meaning: `product_listing` / `removed`
+    /// - Described from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx>
+    StoreChannelChannelIdProductUnassigned(::commerce_webhooks::TemplateTopic),
+    /// `store/channel/{channel_id}/category/product/assigned`: Fires when a product is assigned to a category in the specified channel's category tree. The corresponding endpoint is [Create product category assignments](/docs/rest-catalog/products/category-assignments#create-products-category-assignments).
+    ///
+    /// - Scopes: not documented
+    /// - Meaning: `product_category_assignment` / `created`
+    /// - Described from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx>
+    StoreChannelChannelIdCategoryProductAssigned(::commerce_webhooks::TemplateTopic),
+    /// `store/channel/{channel_id}/category/product/unassigned`: Fires when a product is removed from a category in the specified channel's category tree. The corresponding endpoint is [Delete product category assignments](/docs/rest-catalog/products/category-assignments#delete-products-category-assignments).
+    ///
+    /// - Scopes: not documented
+    /// - Meaning: `product_category_assignment` / `deleted`
+    /// - Described from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx>
+    StoreChannelChannelIdCategoryProductUnassigned(::commerce_webhooks::TemplateTopic),
+    /// `store/channel/{channel_id}/settings/route/updated`: Fires on update of any route associated with the specified channel. The corresponding endpoint is [Update a site's routes](/docs/rest-management/sites/site-routes#update-a-sites-routes) or [Update a site route](/docs/rest-management/sites/site-routes#update-a-site-route).
+    ///
+    /// - Scopes: not documented
+    /// - Meaning: `site_route` / `updated`
+    /// - Described from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx>
+    StoreChannelChannelIdSettingsRouteUpdated(::commerce_webhooks::TemplateTopic),
+    /// `store/channel/{channel_id}/script/created`: Fires on creation of any script associated with the specified channel. The corresponding endpoint is [Create a script](/docs/rest-management/scripts#create-a-script).
+    ///
+    /// - Scopes: not documented
+    /// - Meaning: `script` / `created`
+    /// - Described from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx>
+    StoreChannelChannelIdScriptCreated(::commerce_webhooks::TemplateTopic),
+    /// `store/channel/{channel_id}/script/updated`: Fires on update of any script associated with the specified channel. The corresponding endpoint is [Update a script](/docs/rest-management/scripts#update-a-script).
+    ///
+    /// - Scopes: not documented
+    /// - Meaning: `script` / `updated`
+    /// - Described from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx>
+    StoreChannelChannelIdScriptUpdated(::commerce_webhooks::TemplateTopic),
+    /// `store/channel/{channel_id}/settings/currency/updated`: Fires when currency associated with the specified channel is updated.
+    ///
+    /// - Scopes: not documented
+    /// - Meaning: `shop` / `updated`
+    /// - Described from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx>
+    StoreChannelChannelIdSettingsCurrencyUpdated(::commerce_webhooks::TemplateTopic),
+    /// `store/channel/{channel_id}/settings/profile/updated`: Fires when any of the global store profile settings are updated. Fires for both channel-specific profile settings changes and for changes to any global defaults that the specified channel inherits. The corresponding endpoint is [Update store profile settings](/docs/rest-management/settings/store-profile#update-store-profile-settings).
+    ///
+    /// - Scopes: not documented
+    /// - Meaning: `shop` / `updated`
+    /// - Described from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx>
+    StoreChannelChannelIdSettingsProfileUpdated(::commerce_webhooks::TemplateTopic),
+    /// `store/channel/{channel_id}/settings/locale/added`: Fires when a locale is added to any channel. The corresponding endpoint is [Add a locale](/docs/store-operations/settings/locales#add-a-locale).
+    ///
+    /// - Scopes: not documented
+    /// - Meaning: `locale` / `added`
+    /// - Described from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx>
+    StoreChannelChannelIdSettingsLocaleAdded(::commerce_webhooks::TemplateTopic),
+    /// `store/channel/{channel_id}/settings/locale/updated`: Fires when a locale is updated for any channel. The corresponding endpoint is [Update a locale](/docs/store-operations/settings/locales#update-a-locale).
+    ///
+    /// - Scopes: not documented
+    /// - Meaning: `locale` / `updated`
+    /// - Described from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx>
+    StoreChannelChannelIdSettingsLocaleUpdated(::commerce_webhooks::TemplateTopic),
+    /// `store/channel/{channel_id}/settings/locale/deleted`: Fires when a locale is deleted from any channel. The corresponding endpoint is [Delete a locale](/docs/store-operations/settings/locales#delete-a-locale).
+    ///
+    /// - Scopes: not documented
+    /// - Meaning: `locale` / `deleted`
+    /// - Described from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx>
+    StoreChannelChannelIdSettingsLocaleDeleted(::commerce_webhooks::TemplateTopic),
+    /// `store/channel/{channel_id}/settings/logo/updated`: Fires when any of the global logo settings are updated. The corresponding endpoint is [Update store logo settings](/docs/rest-management/settings/logo#update-store-logo-settings).
+    ///
+    /// - Scopes: not documented
+    /// - Meaning: `shop` / `updated`
+    /// - Described from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx>
+    StoreChannelChannelIdSettingsLogoUpdated(::commerce_webhooks::TemplateTopic),
+    /// `store/channel/{channel_id}/settings/logo/image/updated`: Fires when any of the logo image settings that apply to the specified channel are updated.
+    ///
+    /// - Scopes: not documented
+    /// - Meaning: `shop` / `updated`
+    /// - Described from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx>
+    StoreChannelChannelIdSettingsLogoImageUpdated(::commerce_webhooks::TemplateTopic),
+    /// `store/channel/{channel_id}/settings/favicon/image/updated`: Fires when any of the favicon image settings that apply to the specified channel are updated.
+    ///
+    /// - Scopes: not documented
+    /// - Meaning: `shop` / `updated`
+    /// - Described from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx>
+    StoreChannelChannelIdSettingsFaviconImageUpdated(::commerce_webhooks::TemplateTopic),
+    /// `store/channel/{channel_id}/settings/checkout/updated`: Fires when checkout settings that affect a specified channel are updated. The corresponding endpoint is [Update channel cart settings](/docs/rest-management/carts/settings#update-channel-cart-settings).
+    ///
+    /// - Scopes: not documented
+    /// - Meaning: `shop` / `updated`
+    /// - Described from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx>
+    StoreChannelChannelIdSettingsCheckoutUpdated(::commerce_webhooks::TemplateTopic),
+    /// `store/channel/{channel_id}/settings/SEO/updated`: Fires when SEO settings that affect the specified channel are updated. The corresponding endpoint is [Update storefront SEO settings](/docs/rest-management/settings/storefront-seo#update-storefront-seo-settings).
+    ///
+    /// - Scopes: not documented
+    /// - Meaning: `shop` / `updated`
+    /// - Described from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx>
+    StoreChannelChannelIdSettingsSeoUpdated(::commerce_webhooks::TemplateTopic),
+    /// `store/channel/{channel_id}/settings/robots/updated`: Fires when search engine robot settings that affect the specified channel are updated. The corresponding endpoint is [Update robots.txt settings](/docs/rest-management/settings/storefront-robotstxt#update-robots.txt-settings).
+    ///
+    /// - Scopes: not documented
+    /// - Meaning: `shop` / `updated`
+    /// - Described from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx>
+    StoreChannelChannelIdSettingsRobotsUpdated(::commerce_webhooks::TemplateTopic),
+    /// `store/channel/{channel_id}/settings/category/updated`: Fires when category settings that affect the specified channel are updated. The corresponding endpoint is [Update storefront category settings](/docs/rest-management/settings/storefront-category#update-storefront-category-settings).
+    ///
+    /// - Scopes: not documented
+    /// - Meaning: `shop` / `updated`
+    /// - Described from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx>
+    StoreChannelChannelIdSettingsCategoryUpdated(::commerce_webhooks::TemplateTopic),
+    /// `store/channel/{channel_id}/settings/product/updated`: Fires when product settings that affect the specified channel are updated. The corresponding endpoint is [Update storefront product settings](/docs/rest-management/settings/storefront-product#update-storefront-product-settings).
+    ///
+    /// - Scopes: not documented
+    /// - Meaning: `shop` / `updated`
+    /// - Described from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx>
+    StoreChannelChannelIdSettingsProductUpdated(::commerce_webhooks::TemplateTopic),
+    /// `store/channel/{channel_id}/settings/catalog/updated`: Fires when catalog settings that affect the specified channel are updated. The corresponding endpoint is [Update catalog settings](/docs/rest-management/settings/catalog#update-catalog-settings).
+    ///
+    /// - Scopes: not documented
+    /// - Meaning: `shop` / `updated`
+    /// - Described from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx>
+    StoreChannelChannelIdSettingsCatalogUpdated(::commerce_webhooks::TemplateTopic),
+    /// `store/channel/{channel_id}/settings/security/updated`: Fires when security settings that affect the specified channel are updated. The corresponding endpoint is [Update storefront security settings](/docs/rest-management/settings/storefront-security#update-storefront-security-settings) .
+    ///
+    /// - Scopes: not documented
+    /// - Meaning: `shop` / `updated`
+    /// - Described from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx>
+    StoreChannelChannelIdSettingsSecurityUpdated(::commerce_webhooks::TemplateTopic),
+    /// `store/channel/{channel_id}/settings/searchContextFilters/updated`: Fires when search context filters that affect the specified channel are updated. The corresponding endpoint is [Upsert Contextual Filters](/docs/rest-management/settings/search-filters#upsert-contextual-filters).
+    ///
+    /// - Scopes: not documented
+    /// - Meaning: `shop` / `updated`
+    /// - Described from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx>
+    StoreChannelChannelIdSettingsSearchContextFiltersUpdated(
+        ::commerce_webhooks::TemplateTopic,
+    ),
+    /// `store/channel/{channel_id}/settings/defaultCustomerGroup/updated`: Fires when the default customer group associated with the specified channel is updated. The corresponding endpoint is [Update a customer group](/docs/rest-management/customers-v2/customer-groups#update-a-customer-group).
+    ///
+    /// - Scopes: not documented
+    /// - Meaning: `customer_group` / `updated`
+    /// - Described from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx>
+    StoreChannelChannelIdSettingsDefaultCustomerGroupUpdated(
+        ::commerce_webhooks::TemplateTopic,
+    ),
+    /// `store/channel/{channel_id}/settings/customerPrivacy/updated`: Fires when customer privacy settings that affect the specified channel are updated. The corresponding endpoint is [Update customer settings per channel](/docs/rest-management/customers/channel-settings#update-customer-settings-per-channel).
+    ///
+    /// - Scopes: not documented
+    /// - Meaning: `shop` / `updated`
+    /// - Described from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx>
+    StoreChannelChannelIdSettingsCustomerPrivacyUpdated(
+        ::commerce_webhooks::TemplateTopic,
+    ),
+    /// `store/channel/{channel_id}/settings/site/updated`: Fires when a site associated with the specified channel is updated, created, or deleted. The corresponding endpoint is [Update a channel site](/docs/rest-management/channels/channel-site#update-a-channel-site), [Update a site](/docs/rest-management/sites#update-a-site), [Create a channel site](/docs/rest-management/channels/channel-site#create-a-channel-site), [Create a site](/docs/rest-management/sites#create-a-site), [Delete a channel site](/docs/rest-management/channels/channel-site#delete-a-channel-site), or [Delete a site](/docs/rest-management/sites#delete-a-site).
+    ///
+    /// - Scopes: not documented
+    /// - Meaning: `site` / `updated`
+    /// - Described from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx>
+    StoreChannelChannelIdSettingsSiteUpdated(::commerce_webhooks::TemplateTopic),
+    /// `store/channel/{channel_id}/settings/site/checkoutUrl/updated`: Fires when checkout domain per channel is updated. The corresponding endpoint is [Upsert a site's checkout URL](/docs/rest-management/channels/channel-site-checkout-url).
+    ///
+    /// - Scopes: not documented
+    /// - Meaning: `site_checkout_url` / `updated`
+    /// - Described from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx>
+    StoreChannelChannelIdSettingsSiteCheckoutUrlUpdated(
+        ::commerce_webhooks::TemplateTopic,
+    ),
+    /// `store/channel/{channel_id}/settings/site/checkoutUrl/deleted`: Fires when checkout domain per channel is deleted. The corresponding endpoint is [Delete a site's checkout URL](/docs/rest-management/channels/channel-site-checkout-url#delete-a-sites-checkout-url).
+    ///
+    /// - Scopes: not documented
+    /// - Meaning: `site_checkout_url` / `deleted`
+    /// - Described from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx>
+    StoreChannelChannelIdSettingsSiteCheckoutUrlDeleted(
+        ::commerce_webhooks::TemplateTopic,
+    ),
+    /// `store/channel/{channel_id}/socialMediaLinks/updated`: Fires when a social media link associated with the specified channel is updated.
+    ///
+    /// - Scopes: not documented
+    /// - Meaning: `social_media_link` / `updated`
+    /// - Described from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx>
+    StoreChannelChannelIdSocialMediaLinksUpdated(::commerce_webhooks::TemplateTopic),
+    /// `store/channel/{channel_id}/theme/configuration/created`: Fires when a theme associated with the specified channel is created.
+    ///
+    /// - Scopes: not documented
+    /// - Meaning: `theme` / `created`
+    /// - Described from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx>
+    StoreChannelChannelIdThemeConfigurationCreated(::commerce_webhooks::TemplateTopic),
+    /// `store/channel/{channel_id}/theme/configuration/activated`: Fires when a theme associated with the specified channel is published.
+    ///
+    /// - Scopes: not documented
+    /// - Meaning: `theme` / `activated`
+    /// - Described from <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx>
+    StoreChannelChannelIdThemeConfigurationActivated(::commerce_webhooks::TemplateTopic),
     /// A name this catalog does not know, kept exactly as received.
     Unknown(::std::string::String),
 }
@@ -839,6 +1249,10 @@ impl Topic {
         Topic::StoreProductVariantMetafieldCreated,
         Topic::StoreProductVariantMetafieldUpdated,
         Topic::StoreProductVariantMetafieldDeleted,
+        Topic::StoreChannelInventoryProductStockChanged,
+        Topic::StoreChannelInventoryProductLowStockReached,
+        Topic::StoreChannelInventoryProductOutOfStockReached,
+        Topic::StoreChannelInventoryProductSettingsChanged,
         Topic::StoreInventoryLocationCreated,
         Topic::StoreInventoryLocationUpdated,
         Topic::StoreCompanyCreated,
@@ -860,10 +1274,300 @@ impl Topic {
         Topic::StoreQuoteUpdated,
         Topic::StoreQuoteStatusUpdated,
         Topic::StoreQuoteDeleted,
+        Topic::StoreChannelChannelIdCartCreated(
+            ::commerce_webhooks::TemplateTopic::template(
+                "store/channel/{channel_id}/cart/created",
+            ),
+        ),
+        Topic::StoreChannelChannelIdCartUpdated(
+            ::commerce_webhooks::TemplateTopic::template(
+                "store/channel/{channel_id}/cart/updated",
+            ),
+        ),
+        Topic::StoreChannelChannelIdCartDeleted(
+            ::commerce_webhooks::TemplateTopic::template(
+                "store/channel/{channel_id}/cart/deleted",
+            ),
+        ),
+        Topic::StoreChannelChannelIdCartCouponApplied(
+            ::commerce_webhooks::TemplateTopic::template(
+                "store/channel/{channel_id}/cart/couponApplied",
+            ),
+        ),
+        Topic::StoreChannelChannelIdCartAbandoned(
+            ::commerce_webhooks::TemplateTopic::template(
+                "store/channel/{channel_id}/cart/abandoned",
+            ),
+        ),
+        Topic::StoreChannelChannelIdCartConverted(
+            ::commerce_webhooks::TemplateTopic::template(
+                "store/channel/{channel_id}/cart/converted",
+            ),
+        ),
+        Topic::StoreChannelChannelIdCartLineItemCreated(
+            ::commerce_webhooks::TemplateTopic::template(
+                "store/channel/{channel_id}/cart/lineItem/created",
+            ),
+        ),
+        Topic::StoreChannelChannelIdCartLineItemUpdated(
+            ::commerce_webhooks::TemplateTopic::template(
+                "store/channel/{channel_id}/cart/lineItem/updated",
+            ),
+        ),
+        Topic::StoreChannelChannelIdCartLineItemDeleted(
+            ::commerce_webhooks::TemplateTopic::template(
+                "store/channel/{channel_id}/cart/lineItem/deleted",
+            ),
+        ),
+        Topic::StoreChannelChannelIdCategoryCreated(
+            ::commerce_webhooks::TemplateTopic::template(
+                "store/channel/{channel_id}/category/created",
+            ),
+        ),
+        Topic::StoreChannelChannelIdCategoryUpdated(
+            ::commerce_webhooks::TemplateTopic::template(
+                "store/channel/{channel_id}/category/updated",
+            ),
+        ),
+        Topic::StoreChannelChannelIdCategoryDeleted(
+            ::commerce_webhooks::TemplateTopic::template(
+                "store/channel/{channel_id}/category/deleted",
+            ),
+        ),
+        Topic::StoreChannelChannelIdCategoryTreeUpdated(
+            ::commerce_webhooks::TemplateTopic::template(
+                "store/channel/{channel_id}/categoryTree/updated",
+            ),
+        ),
         Topic::StoreCustomerChannelLoginAccessUpdated,
+        Topic::StoreChannelChannelIdSettingsEmailStatusUpdated(
+            ::commerce_webhooks::TemplateTopic::template(
+                "store/channel/{channel_id}/settings/emailStatus/updated",
+            ),
+        ),
+        Topic::StoreChannelChannelIdSettingsEmailStatusDeleted(
+            ::commerce_webhooks::TemplateTopic::template(
+                "store/channel/{channel_id}/settings/emailStatus/deleted",
+            ),
+        ),
+        Topic::StoreChannelChannelIdEmailTemplatesUpdated(
+            ::commerce_webhooks::TemplateTopic::template(
+                "store/channel/{channel_id}/email/templates/updated",
+            ),
+        ),
+        Topic::StoreChannelChannelIdEmailTemplatesDeleted(
+            ::commerce_webhooks::TemplateTopic::template(
+                "store/channel/{channel_id}/email/templates/deleted",
+            ),
+        ),
         Topic::StoreChannelMetafieldCreated,
         Topic::StoreChannelMetafieldUpdated,
         Topic::StoreChannelMetafieldDeleted,
+        Topic::StoreChannelChannelIdNotificationsAbandonedCartUpdated(
+            ::commerce_webhooks::TemplateTopic::template(
+                "store/channel/{channel_id}/notifications/abandonedCart/updated",
+            ),
+        ),
+        Topic::StoreChannelChannelIdNotificationsInventoryUpdated(
+            ::commerce_webhooks::TemplateTopic::template(
+                "store/channel/{channel_id}/notifications/inventory/updated",
+            ),
+        ),
+        Topic::StoreChannelChannelIdOrderCreated(
+            ::commerce_webhooks::TemplateTopic::template(
+                "store/channel/{channel_id}/order/created",
+            ),
+        ),
+        Topic::StoreChannelChannelIdOrderUpdated(
+            ::commerce_webhooks::TemplateTopic::template(
+                "store/channel/{channel_id}/order/updated",
+            ),
+        ),
+        Topic::StoreChannelChannelIdOrderArchived(
+            ::commerce_webhooks::TemplateTopic::template(
+                "store/channel/{channel_id}/order/archived",
+            ),
+        ),
+        Topic::StoreChannelChannelIdOrderStatusUpdated(
+            ::commerce_webhooks::TemplateTopic::template(
+                "store/channel/{channel_id}/order/statusUpdated",
+            ),
+        ),
+        Topic::StoreChannelChannelIdOrderMessageCreated(
+            ::commerce_webhooks::TemplateTopic::template(
+                "store/channel/{channel_id}/order/message/created",
+            ),
+        ),
+        Topic::StoreChannelChannelIdOrderRefundCreated(
+            ::commerce_webhooks::TemplateTopic::template(
+                "store/channel/{channel_id}/order/refund/created",
+            ),
+        ),
+        Topic::StoreChannelChannelIdPageCreated(
+            ::commerce_webhooks::TemplateTopic::template(
+                "store/channel/{channel_id}/page/created",
+            ),
+        ),
+        Topic::StoreChannelChannelIdPageUpdated(
+            ::commerce_webhooks::TemplateTopic::template(
+                "store/channel/{channel_id}/page/updated",
+            ),
+        ),
+        Topic::StoreChannelChannelIdProductAssigned(
+            ::commerce_webhooks::TemplateTopic::template(
+                "store/channel/{channel_id}/product/assigned",
+            ),
+        ),
+        Topic::StoreChannelChannelIdProductUnassigned(
+            ::commerce_webhooks::TemplateTopic::template(
+                "store/channel/{channel_id}/product/unassigned",
+            ),
+        ),
+        Topic::StoreChannelChannelIdCategoryProductAssigned(
+            ::commerce_webhooks::TemplateTopic::template(
+                "store/channel/{channel_id}/category/product/assigned",
+            ),
+        ),
+        Topic::StoreChannelChannelIdCategoryProductUnassigned(
+            ::commerce_webhooks::TemplateTopic::template(
+                "store/channel/{channel_id}/category/product/unassigned",
+            ),
+        ),
+        Topic::StoreChannelChannelIdSettingsRouteUpdated(
+            ::commerce_webhooks::TemplateTopic::template(
+                "store/channel/{channel_id}/settings/route/updated",
+            ),
+        ),
+        Topic::StoreChannelChannelIdScriptCreated(
+            ::commerce_webhooks::TemplateTopic::template(
+                "store/channel/{channel_id}/script/created",
+            ),
+        ),
+        Topic::StoreChannelChannelIdScriptUpdated(
+            ::commerce_webhooks::TemplateTopic::template(
+                "store/channel/{channel_id}/script/updated",
+            ),
+        ),
+        Topic::StoreChannelChannelIdSettingsCurrencyUpdated(
+            ::commerce_webhooks::TemplateTopic::template(
+                "store/channel/{channel_id}/settings/currency/updated",
+            ),
+        ),
+        Topic::StoreChannelChannelIdSettingsProfileUpdated(
+            ::commerce_webhooks::TemplateTopic::template(
+                "store/channel/{channel_id}/settings/profile/updated",
+            ),
+        ),
+        Topic::StoreChannelChannelIdSettingsLocaleAdded(
+            ::commerce_webhooks::TemplateTopic::template(
+                "store/channel/{channel_id}/settings/locale/added",
+            ),
+        ),
+        Topic::StoreChannelChannelIdSettingsLocaleUpdated(
+            ::commerce_webhooks::TemplateTopic::template(
+                "store/channel/{channel_id}/settings/locale/updated",
+            ),
+        ),
+        Topic::StoreChannelChannelIdSettingsLocaleDeleted(
+            ::commerce_webhooks::TemplateTopic::template(
+                "store/channel/{channel_id}/settings/locale/deleted",
+            ),
+        ),
+        Topic::StoreChannelChannelIdSettingsLogoUpdated(
+            ::commerce_webhooks::TemplateTopic::template(
+                "store/channel/{channel_id}/settings/logo/updated",
+            ),
+        ),
+        Topic::StoreChannelChannelIdSettingsLogoImageUpdated(
+            ::commerce_webhooks::TemplateTopic::template(
+                "store/channel/{channel_id}/settings/logo/image/updated",
+            ),
+        ),
+        Topic::StoreChannelChannelIdSettingsFaviconImageUpdated(
+            ::commerce_webhooks::TemplateTopic::template(
+                "store/channel/{channel_id}/settings/favicon/image/updated",
+            ),
+        ),
+        Topic::StoreChannelChannelIdSettingsCheckoutUpdated(
+            ::commerce_webhooks::TemplateTopic::template(
+                "store/channel/{channel_id}/settings/checkout/updated",
+            ),
+        ),
+        Topic::StoreChannelChannelIdSettingsSeoUpdated(
+            ::commerce_webhooks::TemplateTopic::template(
+                "store/channel/{channel_id}/settings/SEO/updated",
+            ),
+        ),
+        Topic::StoreChannelChannelIdSettingsRobotsUpdated(
+            ::commerce_webhooks::TemplateTopic::template(
+                "store/channel/{channel_id}/settings/robots/updated",
+            ),
+        ),
+        Topic::StoreChannelChannelIdSettingsCategoryUpdated(
+            ::commerce_webhooks::TemplateTopic::template(
+                "store/channel/{channel_id}/settings/category/updated",
+            ),
+        ),
+        Topic::StoreChannelChannelIdSettingsProductUpdated(
+            ::commerce_webhooks::TemplateTopic::template(
+                "store/channel/{channel_id}/settings/product/updated",
+            ),
+        ),
+        Topic::StoreChannelChannelIdSettingsCatalogUpdated(
+            ::commerce_webhooks::TemplateTopic::template(
+                "store/channel/{channel_id}/settings/catalog/updated",
+            ),
+        ),
+        Topic::StoreChannelChannelIdSettingsSecurityUpdated(
+            ::commerce_webhooks::TemplateTopic::template(
+                "store/channel/{channel_id}/settings/security/updated",
+            ),
+        ),
+        Topic::StoreChannelChannelIdSettingsSearchContextFiltersUpdated(
+            ::commerce_webhooks::TemplateTopic::template(
+                "store/channel/{channel_id}/settings/searchContextFilters/updated",
+            ),
+        ),
+        Topic::StoreChannelChannelIdSettingsDefaultCustomerGroupUpdated(
+            ::commerce_webhooks::TemplateTopic::template(
+                "store/channel/{channel_id}/settings/defaultCustomerGroup/updated",
+            ),
+        ),
+        Topic::StoreChannelChannelIdSettingsCustomerPrivacyUpdated(
+            ::commerce_webhooks::TemplateTopic::template(
+                "store/channel/{channel_id}/settings/customerPrivacy/updated",
+            ),
+        ),
+        Topic::StoreChannelChannelIdSettingsSiteUpdated(
+            ::commerce_webhooks::TemplateTopic::template(
+                "store/channel/{channel_id}/settings/site/updated",
+            ),
+        ),
+        Topic::StoreChannelChannelIdSettingsSiteCheckoutUrlUpdated(
+            ::commerce_webhooks::TemplateTopic::template(
+                "store/channel/{channel_id}/settings/site/checkoutUrl/updated",
+            ),
+        ),
+        Topic::StoreChannelChannelIdSettingsSiteCheckoutUrlDeleted(
+            ::commerce_webhooks::TemplateTopic::template(
+                "store/channel/{channel_id}/settings/site/checkoutUrl/deleted",
+            ),
+        ),
+        Topic::StoreChannelChannelIdSocialMediaLinksUpdated(
+            ::commerce_webhooks::TemplateTopic::template(
+                "store/channel/{channel_id}/socialMediaLinks/updated",
+            ),
+        ),
+        Topic::StoreChannelChannelIdThemeConfigurationCreated(
+            ::commerce_webhooks::TemplateTopic::template(
+                "store/channel/{channel_id}/theme/configuration/created",
+            ),
+        ),
+        Topic::StoreChannelChannelIdThemeConfigurationActivated(
+            ::commerce_webhooks::TemplateTopic::template(
+                "store/channel/{channel_id}/theme/configuration/activated",
+            ),
+        ),
     ];
     /// The value for a wire name; an unknown name gives [`Self::Unknown`].
     pub fn from_wire(wire: &str) -> Self {
@@ -873,7 +1577,7 @@ impl Topic {
     /// for unknown names, unlike [`Self::from_wire`]).
     #[inline(always)]
     pub fn known(wire: &str) -> ::std::option::Option<Self> {
-        match wire.len() {
+        (match wire.len() {
             17 => {
                 match wire.as_bytes()[10] {
                     b'c' => {
@@ -1668,19 +2372,51 @@ impl Topic {
                 }
             }
             39 => {
-                match wire.as_bytes()[32] {
+                match wire.as_bytes()[27] {
                     b'c' => {
+                        match wire {
+                            "store/channel/{channel_id}/cart/created" => {
+                                ::std::option::Option::Some(
+                                    Self::StoreChannelChannelIdCartCreated(
+                                        ::commerce_webhooks::TemplateTopic::template(
+                                            "store/channel/{channel_id}/cart/created",
+                                        ),
+                                    ),
+                                )
+                            }
+                            "store/channel/{channel_id}/cart/updated" => {
+                                ::std::option::Option::Some(
+                                    Self::StoreChannelChannelIdCartUpdated(
+                                        ::commerce_webhooks::TemplateTopic::template(
+                                            "store/channel/{channel_id}/cart/updated",
+                                        ),
+                                    ),
+                                )
+                            }
+                            "store/channel/{channel_id}/cart/deleted" => {
+                                ::std::option::Option::Some(
+                                    Self::StoreChannelChannelIdCartDeleted(
+                                        ::commerce_webhooks::TemplateTopic::template(
+                                            "store/channel/{channel_id}/cart/deleted",
+                                        ),
+                                    ),
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'i' => {
                         match wire {
                             "store/product/variant/metafield/created" => {
                                 ::std::option::Option::Some(
                                     Self::StoreProductVariantMetafieldCreated,
                                 )
                             }
-                            _ => ::std::option::Option::None,
-                        }
-                    }
-                    b'd' => {
-                        match wire {
+                            "store/product/variant/metafield/updated" => {
+                                ::std::option::Option::Some(
+                                    Self::StoreProductVariantMetafieldUpdated,
+                                )
+                            }
                             "store/product/variant/metafield/deleted" => {
                                 ::std::option::Option::Some(
                                     Self::StoreProductVariantMetafieldDeleted,
@@ -1689,11 +2425,132 @@ impl Topic {
                             _ => ::std::option::Option::None,
                         }
                     }
+                    b'p' => {
+                        match wire {
+                            "store/channel/{channel_id}/page/created" => {
+                                ::std::option::Option::Some(
+                                    Self::StoreChannelChannelIdPageCreated(
+                                        ::commerce_webhooks::TemplateTopic::template(
+                                            "store/channel/{channel_id}/page/created",
+                                        ),
+                                    ),
+                                )
+                            }
+                            "store/channel/{channel_id}/page/updated" => {
+                                ::std::option::Option::Some(
+                                    Self::StoreChannelChannelIdPageUpdated(
+                                        ::commerce_webhooks::TemplateTopic::template(
+                                            "store/channel/{channel_id}/page/updated",
+                                        ),
+                                    ),
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            40 => {
+                match wire.as_bytes()[33] {
+                    b'c' => {
+                        match wire {
+                            "store/channel/{channel_id}/order/created" => {
+                                ::std::option::Option::Some(
+                                    Self::StoreChannelChannelIdOrderCreated(
+                                        ::commerce_webhooks::TemplateTopic::template(
+                                            "store/channel/{channel_id}/order/created",
+                                        ),
+                                    ),
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
                     b'u' => {
                         match wire {
-                            "store/product/variant/metafield/updated" => {
+                            "store/channel/{channel_id}/order/updated" => {
                                 ::std::option::Option::Some(
-                                    Self::StoreProductVariantMetafieldUpdated,
+                                    Self::StoreChannelChannelIdOrderUpdated(
+                                        ::commerce_webhooks::TemplateTopic::template(
+                                            "store/channel/{channel_id}/order/updated",
+                                        ),
+                                    ),
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            41 => {
+                match wire.as_bytes()[34] {
+                    b'a' => {
+                        match wire {
+                            "store/channel/{channel_id}/cart/abandoned" => {
+                                ::std::option::Option::Some(
+                                    Self::StoreChannelChannelIdCartAbandoned(
+                                        ::commerce_webhooks::TemplateTopic::template(
+                                            "store/channel/{channel_id}/cart/abandoned",
+                                        ),
+                                    ),
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'c' => {
+                        match wire {
+                            "store/channel/{channel_id}/script/created" => {
+                                ::std::option::Option::Some(
+                                    Self::StoreChannelChannelIdScriptCreated(
+                                        ::commerce_webhooks::TemplateTopic::template(
+                                            "store/channel/{channel_id}/script/created",
+                                        ),
+                                    ),
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'n' => {
+                        match wire {
+                            "store/channel/{channel_id}/cart/converted" => {
+                                ::std::option::Option::Some(
+                                    Self::StoreChannelChannelIdCartConverted(
+                                        ::commerce_webhooks::TemplateTopic::template(
+                                            "store/channel/{channel_id}/cart/converted",
+                                        ),
+                                    ),
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'r' => {
+                        match wire {
+                            "store/channel/{channel_id}/order/archived" => {
+                                ::std::option::Option::Some(
+                                    Self::StoreChannelChannelIdOrderArchived(
+                                        ::commerce_webhooks::TemplateTopic::template(
+                                            "store/channel/{channel_id}/order/archived",
+                                        ),
+                                    ),
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'u' => {
+                        match wire {
+                            "store/channel/{channel_id}/script/updated" => {
+                                ::std::option::Option::Some(
+                                    Self::StoreChannelChannelIdScriptUpdated(
+                                        ::commerce_webhooks::TemplateTopic::template(
+                                            "store/channel/{channel_id}/script/updated",
+                                        ),
+                                    ),
                                 )
                             }
                             _ => ::std::option::Option::None,
@@ -1748,9 +2605,60 @@ impl Topic {
                 }
             }
             43 => {
-                match wire.as_bytes()[0] {
+                match wire.as_bytes()[36] {
+                    b'c' => {
+                        match wire {
+                            "store/channel/{channel_id}/category/created" => {
+                                ::std::option::Option::Some(
+                                    Self::StoreChannelChannelIdCategoryCreated(
+                                        ::commerce_webhooks::TemplateTopic::template(
+                                            "store/channel/{channel_id}/category/created",
+                                        ),
+                                    ),
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'd' => {
+                        match wire {
+                            "store/channel/{channel_id}/category/deleted" => {
+                                ::std::option::Option::Some(
+                                    Self::StoreChannelChannelIdCategoryDeleted(
+                                        ::commerce_webhooks::TemplateTopic::template(
+                                            "store/channel/{channel_id}/category/deleted",
+                                        ),
+                                    ),
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
                     b's' => {
                         match wire {
+                            "store/channel/{channel_id}/product/assigned" => {
+                                ::std::option::Option::Some(
+                                    Self::StoreChannelChannelIdProductAssigned(
+                                        ::commerce_webhooks::TemplateTopic::template(
+                                            "store/channel/{channel_id}/product/assigned",
+                                        ),
+                                    ),
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'u' => {
+                        match wire {
+                            "store/channel/{channel_id}/category/updated" => {
+                                ::std::option::Option::Some(
+                                    Self::StoreChannelChannelIdCategoryUpdated(
+                                        ::commerce_webhooks::TemplateTopic::template(
+                                            "store/channel/{channel_id}/category/updated",
+                                        ),
+                                    ),
+                                )
+                            }
                             "store/customer/channel/login/access/updated" => {
                                 ::std::option::Option::Some(
                                     Self::StoreCustomerChannelLoginAccessUpdated,
@@ -1762,9 +2670,220 @@ impl Topic {
                     _ => ::std::option::Option::None,
                 }
             }
-            49 => {
+            45 => {
+                match wire.as_bytes()[27] {
+                    b'c' => {
+                        match wire {
+                            "store/channel/{channel_id}/cart/couponApplied" => {
+                                ::std::option::Option::Some(
+                                    Self::StoreChannelChannelIdCartCouponApplied(
+                                        ::commerce_webhooks::TemplateTopic::template(
+                                            "store/channel/{channel_id}/cart/couponApplied",
+                                        ),
+                                    ),
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'p' => {
+                        match wire {
+                            "store/channel/{channel_id}/product/unassigned" => {
+                                ::std::option::Option::Some(
+                                    Self::StoreChannelChannelIdProductUnassigned(
+                                        ::commerce_webhooks::TemplateTopic::template(
+                                            "store/channel/{channel_id}/product/unassigned",
+                                        ),
+                                    ),
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            46 => {
                 match wire.as_bytes()[0] {
                     b's' => {
+                        match wire {
+                            "store/channel/{channel_id}/order/statusUpdated" => {
+                                ::std::option::Option::Some(
+                                    Self::StoreChannelChannelIdOrderStatusUpdated(
+                                        ::commerce_webhooks::TemplateTopic::template(
+                                            "store/channel/{channel_id}/order/statusUpdated",
+                                        ),
+                                    ),
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            47 => {
+                match wire.as_bytes()[27] {
+                    b'c' => {
+                        match wire {
+                            "store/channel/{channel_id}/categoryTree/updated" => {
+                                ::std::option::Option::Some(
+                                    Self::StoreChannelChannelIdCategoryTreeUpdated(
+                                        ::commerce_webhooks::TemplateTopic::template(
+                                            "store/channel/{channel_id}/categoryTree/updated",
+                                        ),
+                                    ),
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'o' => {
+                        match wire {
+                            "store/channel/{channel_id}/order/refund/created" => {
+                                ::std::option::Option::Some(
+                                    Self::StoreChannelChannelIdOrderRefundCreated(
+                                        ::commerce_webhooks::TemplateTopic::template(
+                                            "store/channel/{channel_id}/order/refund/created",
+                                        ),
+                                    ),
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'r' => {
+                        match wire {
+                            "store/channel/*/inventory/product/stock_changed" => {
+                                ::std::option::Option::Some(
+                                    Self::StoreChannelInventoryProductStockChanged,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b's' => {
+                        match wire {
+                            "store/channel/{channel_id}/settings/SEO/updated" => {
+                                ::std::option::Option::Some(
+                                    Self::StoreChannelChannelIdSettingsSeoUpdated(
+                                        ::commerce_webhooks::TemplateTopic::template(
+                                            "store/channel/{channel_id}/settings/SEO/updated",
+                                        ),
+                                    ),
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            48 => {
+                match wire.as_bytes()[37] {
+                    b'a' => {
+                        match wire {
+                            "store/channel/{channel_id}/order/message/created" => {
+                                ::std::option::Option::Some(
+                                    Self::StoreChannelChannelIdOrderMessageCreated(
+                                        ::commerce_webhooks::TemplateTopic::template(
+                                            "store/channel/{channel_id}/order/message/created",
+                                        ),
+                                    ),
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'i' => {
+                        match wire {
+                            "store/channel/{channel_id}/settings/site/updated" => {
+                                ::std::option::Option::Some(
+                                    Self::StoreChannelChannelIdSettingsSiteUpdated(
+                                        ::commerce_webhooks::TemplateTopic::template(
+                                            "store/channel/{channel_id}/settings/site/updated",
+                                        ),
+                                    ),
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'o' => {
+                        match wire {
+                            "store/channel/{channel_id}/settings/locale/added" => {
+                                ::std::option::Option::Some(
+                                    Self::StoreChannelChannelIdSettingsLocaleAdded(
+                                        ::commerce_webhooks::TemplateTopic::template(
+                                            "store/channel/{channel_id}/settings/locale/added",
+                                        ),
+                                    ),
+                                )
+                            }
+                            "store/channel/{channel_id}/settings/logo/updated" => {
+                                ::std::option::Option::Some(
+                                    Self::StoreChannelChannelIdSettingsLogoUpdated(
+                                        ::commerce_webhooks::TemplateTopic::template(
+                                            "store/channel/{channel_id}/settings/logo/updated",
+                                        ),
+                                    ),
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b't' => {
+                        match wire {
+                            "store/channel/{channel_id}/cart/lineItem/created" => {
+                                ::std::option::Option::Some(
+                                    Self::StoreChannelChannelIdCartLineItemCreated(
+                                        ::commerce_webhooks::TemplateTopic::template(
+                                            "store/channel/{channel_id}/cart/lineItem/created",
+                                        ),
+                                    ),
+                                )
+                            }
+                            "store/channel/{channel_id}/cart/lineItem/updated" => {
+                                ::std::option::Option::Some(
+                                    Self::StoreChannelChannelIdCartLineItemUpdated(
+                                        ::commerce_webhooks::TemplateTopic::template(
+                                            "store/channel/{channel_id}/cart/lineItem/updated",
+                                        ),
+                                    ),
+                                )
+                            }
+                            "store/channel/{channel_id}/cart/lineItem/deleted" => {
+                                ::std::option::Option::Some(
+                                    Self::StoreChannelChannelIdCartLineItemDeleted(
+                                        ::commerce_webhooks::TemplateTopic::template(
+                                            "store/channel/{channel_id}/cart/lineItem/deleted",
+                                        ),
+                                    ),
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            49 => {
+                match wire.as_bytes()[7] {
+                    b'h' => {
+                        match wire {
+                            "store/channel/{channel_id}/settings/route/updated" => {
+                                ::std::option::Option::Some(
+                                    Self::StoreChannelChannelIdSettingsRouteUpdated(
+                                        ::commerce_webhooks::TemplateTopic::template(
+                                            "store/channel/{channel_id}/settings/route/updated",
+                                        ),
+                                    ),
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'u' => {
                         match wire {
                             "store/customer/payment/instrument/default/updated" => {
                                 ::std::option::Option::Some(
@@ -1777,8 +2896,900 @@ impl Topic {
                     _ => ::std::option::Option::None,
                 }
             }
+            50 => {
+                match wire.as_bytes()[36] {
+                    b'l' => {
+                        match wire {
+                            "store/channel/{channel_id}/settings/locale/updated" => {
+                                ::std::option::Option::Some(
+                                    Self::StoreChannelChannelIdSettingsLocaleUpdated(
+                                        ::commerce_webhooks::TemplateTopic::template(
+                                            "store/channel/{channel_id}/settings/locale/updated",
+                                        ),
+                                    ),
+                                )
+                            }
+                            "store/channel/{channel_id}/settings/locale/deleted" => {
+                                ::std::option::Option::Some(
+                                    Self::StoreChannelChannelIdSettingsLocaleDeleted(
+                                        ::commerce_webhooks::TemplateTopic::template(
+                                            "store/channel/{channel_id}/settings/locale/deleted",
+                                        ),
+                                    ),
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'p' => {
+                        match wire {
+                            "store/channel/{channel_id}/email/templates/updated" => {
+                                ::std::option::Option::Some(
+                                    Self::StoreChannelChannelIdEmailTemplatesUpdated(
+                                        ::commerce_webhooks::TemplateTopic::template(
+                                            "store/channel/{channel_id}/email/templates/updated",
+                                        ),
+                                    ),
+                                )
+                            }
+                            "store/channel/{channel_id}/email/templates/deleted" => {
+                                ::std::option::Option::Some(
+                                    Self::StoreChannelChannelIdEmailTemplatesDeleted(
+                                        ::commerce_webhooks::TemplateTopic::template(
+                                            "store/channel/{channel_id}/email/templates/deleted",
+                                        ),
+                                    ),
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'r' => {
+                        match wire {
+                            "store/channel/{channel_id}/settings/robots/updated" => {
+                                ::std::option::Option::Some(
+                                    Self::StoreChannelChannelIdSettingsRobotsUpdated(
+                                        ::commerce_webhooks::TemplateTopic::template(
+                                            "store/channel/{channel_id}/settings/robots/updated",
+                                        ),
+                                    ),
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b't' => {
+                        match wire {
+                            "store/channel/*/inventory/product/settings_changed" => {
+                                ::std::option::Option::Some(
+                                    Self::StoreChannelInventoryProductSettingsChanged,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            51 => {
+                match wire.as_bytes()[39] {
+                    b'a' => {
+                        match wire {
+                            "store/channel/{channel_id}/settings/catalog/updated" => {
+                                ::std::option::Option::Some(
+                                    Self::StoreChannelChannelIdSettingsCatalogUpdated(
+                                        ::commerce_webhooks::TemplateTopic::template(
+                                            "store/channel/{channel_id}/settings/catalog/updated",
+                                        ),
+                                    ),
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'd' => {
+                        match wire {
+                            "store/channel/{channel_id}/settings/product/updated" => {
+                                ::std::option::Option::Some(
+                                    Self::StoreChannelChannelIdSettingsProductUpdated(
+                                        ::commerce_webhooks::TemplateTopic::template(
+                                            "store/channel/{channel_id}/settings/product/updated",
+                                        ),
+                                    ),
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'f' => {
+                        match wire {
+                            "store/channel/{channel_id}/settings/profile/updated" => {
+                                ::std::option::Option::Some(
+                                    Self::StoreChannelChannelIdSettingsProfileUpdated(
+                                        ::commerce_webhooks::TemplateTopic::template(
+                                            "store/channel/{channel_id}/settings/profile/updated",
+                                        ),
+                                    ),
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'i' => {
+                        match wire {
+                            "store/channel/{channel_id}/socialMediaLinks/updated" => {
+                                ::std::option::Option::Some(
+                                    Self::StoreChannelChannelIdSocialMediaLinksUpdated(
+                                        ::commerce_webhooks::TemplateTopic::template(
+                                            "store/channel/{channel_id}/socialMediaLinks/updated",
+                                        ),
+                                    ),
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b't' => {
+                        match wire {
+                            "store/channel/*/inventory/product/low_stock_reached" => {
+                                ::std::option::Option::Some(
+                                    Self::StoreChannelInventoryProductLowStockReached,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            52 => {
+                match wire.as_bytes()[37] {
+                    b'a' => {
+                        match wire {
+                            "store/channel/{channel_id}/settings/category/updated" => {
+                                ::std::option::Option::Some(
+                                    Self::StoreChannelChannelIdSettingsCategoryUpdated(
+                                        ::commerce_webhooks::TemplateTopic::template(
+                                            "store/channel/{channel_id}/settings/category/updated",
+                                        ),
+                                    ),
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'e' => {
+                        match wire {
+                            "store/channel/{channel_id}/settings/security/updated" => {
+                                ::std::option::Option::Some(
+                                    Self::StoreChannelChannelIdSettingsSecurityUpdated(
+                                        ::commerce_webhooks::TemplateTopic::template(
+                                            "store/channel/{channel_id}/settings/security/updated",
+                                        ),
+                                    ),
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'h' => {
+                        match wire {
+                            "store/channel/{channel_id}/settings/checkout/updated" => {
+                                ::std::option::Option::Some(
+                                    Self::StoreChannelChannelIdSettingsCheckoutUpdated(
+                                        ::commerce_webhooks::TemplateTopic::template(
+                                            "store/channel/{channel_id}/settings/checkout/updated",
+                                        ),
+                                    ),
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'r' => {
+                        match wire {
+                            "store/channel/{channel_id}/category/product/assigned" => {
+                                ::std::option::Option::Some(
+                                    Self::StoreChannelChannelIdCategoryProductAssigned(
+                                        ::commerce_webhooks::TemplateTopic::template(
+                                            "store/channel/{channel_id}/category/product/assigned",
+                                        ),
+                                    ),
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'u' => {
+                        match wire {
+                            "store/channel/{channel_id}/settings/currency/updated" => {
+                                ::std::option::Option::Some(
+                                    Self::StoreChannelChannelIdSettingsCurrencyUpdated(
+                                        ::commerce_webhooks::TemplateTopic::template(
+                                            "store/channel/{channel_id}/settings/currency/updated",
+                                        ),
+                                    ),
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            54 => {
+                match wire.as_bytes()[27] {
+                    b'c' => {
+                        match wire {
+                            "store/channel/{channel_id}/category/product/unassigned" => {
+                                ::std::option::Option::Some(
+                                    Self::StoreChannelChannelIdCategoryProductUnassigned(
+                                        ::commerce_webhooks::TemplateTopic::template(
+                                            "store/channel/{channel_id}/category/product/unassigned",
+                                        ),
+                                    ),
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'r' => {
+                        match wire {
+                            "store/channel/*/inventory/product/out_of_stock_reached" => {
+                                ::std::option::Option::Some(
+                                    Self::StoreChannelInventoryProductOutOfStockReached,
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b's' => {
+                        match wire {
+                            "store/channel/{channel_id}/settings/logo/image/updated" => {
+                                ::std::option::Option::Some(
+                                    Self::StoreChannelChannelIdSettingsLogoImageUpdated(
+                                        ::commerce_webhooks::TemplateTopic::template(
+                                            "store/channel/{channel_id}/settings/logo/image/updated",
+                                        ),
+                                    ),
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b't' => {
+                        match wire {
+                            "store/channel/{channel_id}/theme/configuration/created" => {
+                                ::std::option::Option::Some(
+                                    Self::StoreChannelChannelIdThemeConfigurationCreated(
+                                        ::commerce_webhooks::TemplateTopic::template(
+                                            "store/channel/{channel_id}/theme/configuration/created",
+                                        ),
+                                    ),
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            55 => {
+                match wire.as_bytes()[48] {
+                    b'd' => {
+                        match wire {
+                            "store/channel/{channel_id}/settings/emailStatus/deleted" => {
+                                ::std::option::Option::Some(
+                                    Self::StoreChannelChannelIdSettingsEmailStatusDeleted(
+                                        ::commerce_webhooks::TemplateTopic::template(
+                                            "store/channel/{channel_id}/settings/emailStatus/deleted",
+                                        ),
+                                    ),
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'u' => {
+                        match wire {
+                            "store/channel/{channel_id}/settings/emailStatus/updated" => {
+                                ::std::option::Option::Some(
+                                    Self::StoreChannelChannelIdSettingsEmailStatusUpdated(
+                                        ::commerce_webhooks::TemplateTopic::template(
+                                            "store/channel/{channel_id}/settings/emailStatus/updated",
+                                        ),
+                                    ),
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            56 => {
+                match wire.as_bytes()[0] {
+                    b's' => {
+                        match wire {
+                            "store/channel/{channel_id}/theme/configuration/activated" => {
+                                ::std::option::Option::Some(
+                                    Self::StoreChannelChannelIdThemeConfigurationActivated(
+                                        ::commerce_webhooks::TemplateTopic::template(
+                                            "store/channel/{channel_id}/theme/configuration/activated",
+                                        ),
+                                    ),
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            57 => {
+                match wire.as_bytes()[0] {
+                    b's' => {
+                        match wire {
+                            "store/channel/{channel_id}/settings/favicon/image/updated" => {
+                                ::std::option::Option::Some(
+                                    Self::StoreChannelChannelIdSettingsFaviconImageUpdated(
+                                        ::commerce_webhooks::TemplateTopic::template(
+                                            "store/channel/{channel_id}/settings/favicon/image/updated",
+                                        ),
+                                    ),
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            58 => {
+                match wire.as_bytes()[0] {
+                    b's' => {
+                        match wire {
+                            "store/channel/{channel_id}/notifications/inventory/updated" => {
+                                ::std::option::Option::Some(
+                                    Self::StoreChannelChannelIdNotificationsInventoryUpdated(
+                                        ::commerce_webhooks::TemplateTopic::template(
+                                            "store/channel/{channel_id}/notifications/inventory/updated",
+                                        ),
+                                    ),
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            59 => {
+                match wire.as_bytes()[0] {
+                    b's' => {
+                        match wire {
+                            "store/channel/{channel_id}/settings/customerPrivacy/updated" => {
+                                ::std::option::Option::Some(
+                                    Self::StoreChannelChannelIdSettingsCustomerPrivacyUpdated(
+                                        ::commerce_webhooks::TemplateTopic::template(
+                                            "store/channel/{channel_id}/settings/customerPrivacy/updated",
+                                        ),
+                                    ),
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            60 => {
+                match wire.as_bytes()[53] {
+                    b'd' => {
+                        match wire {
+                            "store/channel/{channel_id}/settings/site/checkoutUrl/deleted" => {
+                                ::std::option::Option::Some(
+                                    Self::StoreChannelChannelIdSettingsSiteCheckoutUrlDeleted(
+                                        ::commerce_webhooks::TemplateTopic::template(
+                                            "store/channel/{channel_id}/settings/site/checkoutUrl/deleted",
+                                        ),
+                                    ),
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b'u' => {
+                        match wire {
+                            "store/channel/{channel_id}/settings/site/checkoutUrl/updated" => {
+                                ::std::option::Option::Some(
+                                    Self::StoreChannelChannelIdSettingsSiteCheckoutUrlUpdated(
+                                        ::commerce_webhooks::TemplateTopic::template(
+                                            "store/channel/{channel_id}/settings/site/checkoutUrl/updated",
+                                        ),
+                                    ),
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            62 => {
+                match wire.as_bytes()[0] {
+                    b's' => {
+                        match wire {
+                            "store/channel/{channel_id}/notifications/abandonedCart/updated" => {
+                                ::std::option::Option::Some(
+                                    Self::StoreChannelChannelIdNotificationsAbandonedCartUpdated(
+                                        ::commerce_webhooks::TemplateTopic::template(
+                                            "store/channel/{channel_id}/notifications/abandonedCart/updated",
+                                        ),
+                                    ),
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+            64 => {
+                match wire.as_bytes()[36] {
+                    b'd' => {
+                        match wire {
+                            "store/channel/{channel_id}/settings/defaultCustomerGroup/updated" => {
+                                ::std::option::Option::Some(
+                                    Self::StoreChannelChannelIdSettingsDefaultCustomerGroupUpdated(
+                                        ::commerce_webhooks::TemplateTopic::template(
+                                            "store/channel/{channel_id}/settings/defaultCustomerGroup/updated",
+                                        ),
+                                    ),
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    b's' => {
+                        match wire {
+                            "store/channel/{channel_id}/settings/searchContextFilters/updated" => {
+                                ::std::option::Option::Some(
+                                    Self::StoreChannelChannelIdSettingsSearchContextFiltersUpdated(
+                                        ::commerce_webhooks::TemplateTopic::template(
+                                            "store/channel/{channel_id}/settings/searchContextFilters/updated",
+                                        ),
+                                    ),
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
             _ => ::std::option::Option::None,
+        })
+            .or_else(|| Self::from_template(wire))
+    }
+    /// The topic of a template this name fills (`store/channel/1/cart/created`), if any.
+    fn from_template(wire: &str) -> ::std::option::Option<Self> {
+        if let ::std::option::Option::Some(end) = ::commerce_webhooks::TemplateTopic::value_end(
+            wire,
+            "store/channel/",
+            SEPARATORS,
+        ) {
+            match &wire[end..] {
+                "/cart/created" => {
+                    return ::std::option::Option::Some(
+                        Self::StoreChannelChannelIdCartCreated(
+                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
+                        ),
+                    );
+                }
+                "/cart/updated" => {
+                    return ::std::option::Option::Some(
+                        Self::StoreChannelChannelIdCartUpdated(
+                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
+                        ),
+                    );
+                }
+                "/cart/deleted" => {
+                    return ::std::option::Option::Some(
+                        Self::StoreChannelChannelIdCartDeleted(
+                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
+                        ),
+                    );
+                }
+                "/cart/couponApplied" => {
+                    return ::std::option::Option::Some(
+                        Self::StoreChannelChannelIdCartCouponApplied(
+                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
+                        ),
+                    );
+                }
+                "/cart/abandoned" => {
+                    return ::std::option::Option::Some(
+                        Self::StoreChannelChannelIdCartAbandoned(
+                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
+                        ),
+                    );
+                }
+                "/cart/converted" => {
+                    return ::std::option::Option::Some(
+                        Self::StoreChannelChannelIdCartConverted(
+                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
+                        ),
+                    );
+                }
+                "/cart/lineItem/created" => {
+                    return ::std::option::Option::Some(
+                        Self::StoreChannelChannelIdCartLineItemCreated(
+                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
+                        ),
+                    );
+                }
+                "/cart/lineItem/updated" => {
+                    return ::std::option::Option::Some(
+                        Self::StoreChannelChannelIdCartLineItemUpdated(
+                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
+                        ),
+                    );
+                }
+                "/cart/lineItem/deleted" => {
+                    return ::std::option::Option::Some(
+                        Self::StoreChannelChannelIdCartLineItemDeleted(
+                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
+                        ),
+                    );
+                }
+                "/category/created" => {
+                    return ::std::option::Option::Some(
+                        Self::StoreChannelChannelIdCategoryCreated(
+                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
+                        ),
+                    );
+                }
+                "/category/updated" => {
+                    return ::std::option::Option::Some(
+                        Self::StoreChannelChannelIdCategoryUpdated(
+                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
+                        ),
+                    );
+                }
+                "/category/deleted" => {
+                    return ::std::option::Option::Some(
+                        Self::StoreChannelChannelIdCategoryDeleted(
+                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
+                        ),
+                    );
+                }
+                "/categoryTree/updated" => {
+                    return ::std::option::Option::Some(
+                        Self::StoreChannelChannelIdCategoryTreeUpdated(
+                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
+                        ),
+                    );
+                }
+                "/settings/emailStatus/updated" => {
+                    return ::std::option::Option::Some(
+                        Self::StoreChannelChannelIdSettingsEmailStatusUpdated(
+                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
+                        ),
+                    );
+                }
+                "/settings/emailStatus/deleted" => {
+                    return ::std::option::Option::Some(
+                        Self::StoreChannelChannelIdSettingsEmailStatusDeleted(
+                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
+                        ),
+                    );
+                }
+                "/email/templates/updated" => {
+                    return ::std::option::Option::Some(
+                        Self::StoreChannelChannelIdEmailTemplatesUpdated(
+                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
+                        ),
+                    );
+                }
+                "/email/templates/deleted" => {
+                    return ::std::option::Option::Some(
+                        Self::StoreChannelChannelIdEmailTemplatesDeleted(
+                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
+                        ),
+                    );
+                }
+                "/notifications/abandonedCart/updated" => {
+                    return ::std::option::Option::Some(
+                        Self::StoreChannelChannelIdNotificationsAbandonedCartUpdated(
+                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
+                        ),
+                    );
+                }
+                "/notifications/inventory/updated" => {
+                    return ::std::option::Option::Some(
+                        Self::StoreChannelChannelIdNotificationsInventoryUpdated(
+                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
+                        ),
+                    );
+                }
+                "/order/created" => {
+                    return ::std::option::Option::Some(
+                        Self::StoreChannelChannelIdOrderCreated(
+                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
+                        ),
+                    );
+                }
+                "/order/updated" => {
+                    return ::std::option::Option::Some(
+                        Self::StoreChannelChannelIdOrderUpdated(
+                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
+                        ),
+                    );
+                }
+                "/order/archived" => {
+                    return ::std::option::Option::Some(
+                        Self::StoreChannelChannelIdOrderArchived(
+                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
+                        ),
+                    );
+                }
+                "/order/statusUpdated" => {
+                    return ::std::option::Option::Some(
+                        Self::StoreChannelChannelIdOrderStatusUpdated(
+                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
+                        ),
+                    );
+                }
+                "/order/message/created" => {
+                    return ::std::option::Option::Some(
+                        Self::StoreChannelChannelIdOrderMessageCreated(
+                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
+                        ),
+                    );
+                }
+                "/order/refund/created" => {
+                    return ::std::option::Option::Some(
+                        Self::StoreChannelChannelIdOrderRefundCreated(
+                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
+                        ),
+                    );
+                }
+                "/page/created" => {
+                    return ::std::option::Option::Some(
+                        Self::StoreChannelChannelIdPageCreated(
+                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
+                        ),
+                    );
+                }
+                "/page/updated" => {
+                    return ::std::option::Option::Some(
+                        Self::StoreChannelChannelIdPageUpdated(
+                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
+                        ),
+                    );
+                }
+                "/product/assigned" => {
+                    return ::std::option::Option::Some(
+                        Self::StoreChannelChannelIdProductAssigned(
+                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
+                        ),
+                    );
+                }
+                "/product/unassigned" => {
+                    return ::std::option::Option::Some(
+                        Self::StoreChannelChannelIdProductUnassigned(
+                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
+                        ),
+                    );
+                }
+                "/category/product/assigned" => {
+                    return ::std::option::Option::Some(
+                        Self::StoreChannelChannelIdCategoryProductAssigned(
+                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
+                        ),
+                    );
+                }
+                "/category/product/unassigned" => {
+                    return ::std::option::Option::Some(
+                        Self::StoreChannelChannelIdCategoryProductUnassigned(
+                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
+                        ),
+                    );
+                }
+                "/settings/route/updated" => {
+                    return ::std::option::Option::Some(
+                        Self::StoreChannelChannelIdSettingsRouteUpdated(
+                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
+                        ),
+                    );
+                }
+                "/script/created" => {
+                    return ::std::option::Option::Some(
+                        Self::StoreChannelChannelIdScriptCreated(
+                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
+                        ),
+                    );
+                }
+                "/script/updated" => {
+                    return ::std::option::Option::Some(
+                        Self::StoreChannelChannelIdScriptUpdated(
+                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
+                        ),
+                    );
+                }
+                "/settings/currency/updated" => {
+                    return ::std::option::Option::Some(
+                        Self::StoreChannelChannelIdSettingsCurrencyUpdated(
+                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
+                        ),
+                    );
+                }
+                "/settings/profile/updated" => {
+                    return ::std::option::Option::Some(
+                        Self::StoreChannelChannelIdSettingsProfileUpdated(
+                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
+                        ),
+                    );
+                }
+                "/settings/locale/added" => {
+                    return ::std::option::Option::Some(
+                        Self::StoreChannelChannelIdSettingsLocaleAdded(
+                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
+                        ),
+                    );
+                }
+                "/settings/locale/updated" => {
+                    return ::std::option::Option::Some(
+                        Self::StoreChannelChannelIdSettingsLocaleUpdated(
+                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
+                        ),
+                    );
+                }
+                "/settings/locale/deleted" => {
+                    return ::std::option::Option::Some(
+                        Self::StoreChannelChannelIdSettingsLocaleDeleted(
+                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
+                        ),
+                    );
+                }
+                "/settings/logo/updated" => {
+                    return ::std::option::Option::Some(
+                        Self::StoreChannelChannelIdSettingsLogoUpdated(
+                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
+                        ),
+                    );
+                }
+                "/settings/logo/image/updated" => {
+                    return ::std::option::Option::Some(
+                        Self::StoreChannelChannelIdSettingsLogoImageUpdated(
+                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
+                        ),
+                    );
+                }
+                "/settings/favicon/image/updated" => {
+                    return ::std::option::Option::Some(
+                        Self::StoreChannelChannelIdSettingsFaviconImageUpdated(
+                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
+                        ),
+                    );
+                }
+                "/settings/checkout/updated" => {
+                    return ::std::option::Option::Some(
+                        Self::StoreChannelChannelIdSettingsCheckoutUpdated(
+                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
+                        ),
+                    );
+                }
+                "/settings/SEO/updated" => {
+                    return ::std::option::Option::Some(
+                        Self::StoreChannelChannelIdSettingsSeoUpdated(
+                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
+                        ),
+                    );
+                }
+                "/settings/robots/updated" => {
+                    return ::std::option::Option::Some(
+                        Self::StoreChannelChannelIdSettingsRobotsUpdated(
+                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
+                        ),
+                    );
+                }
+                "/settings/category/updated" => {
+                    return ::std::option::Option::Some(
+                        Self::StoreChannelChannelIdSettingsCategoryUpdated(
+                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
+                        ),
+                    );
+                }
+                "/settings/product/updated" => {
+                    return ::std::option::Option::Some(
+                        Self::StoreChannelChannelIdSettingsProductUpdated(
+                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
+                        ),
+                    );
+                }
+                "/settings/catalog/updated" => {
+                    return ::std::option::Option::Some(
+                        Self::StoreChannelChannelIdSettingsCatalogUpdated(
+                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
+                        ),
+                    );
+                }
+                "/settings/security/updated" => {
+                    return ::std::option::Option::Some(
+                        Self::StoreChannelChannelIdSettingsSecurityUpdated(
+                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
+                        ),
+                    );
+                }
+                "/settings/searchContextFilters/updated" => {
+                    return ::std::option::Option::Some(
+                        Self::StoreChannelChannelIdSettingsSearchContextFiltersUpdated(
+                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
+                        ),
+                    );
+                }
+                "/settings/defaultCustomerGroup/updated" => {
+                    return ::std::option::Option::Some(
+                        Self::StoreChannelChannelIdSettingsDefaultCustomerGroupUpdated(
+                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
+                        ),
+                    );
+                }
+                "/settings/customerPrivacy/updated" => {
+                    return ::std::option::Option::Some(
+                        Self::StoreChannelChannelIdSettingsCustomerPrivacyUpdated(
+                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
+                        ),
+                    );
+                }
+                "/settings/site/updated" => {
+                    return ::std::option::Option::Some(
+                        Self::StoreChannelChannelIdSettingsSiteUpdated(
+                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
+                        ),
+                    );
+                }
+                "/settings/site/checkoutUrl/updated" => {
+                    return ::std::option::Option::Some(
+                        Self::StoreChannelChannelIdSettingsSiteCheckoutUrlUpdated(
+                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
+                        ),
+                    );
+                }
+                "/settings/site/checkoutUrl/deleted" => {
+                    return ::std::option::Option::Some(
+                        Self::StoreChannelChannelIdSettingsSiteCheckoutUrlDeleted(
+                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
+                        ),
+                    );
+                }
+                "/socialMediaLinks/updated" => {
+                    return ::std::option::Option::Some(
+                        Self::StoreChannelChannelIdSocialMediaLinksUpdated(
+                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
+                        ),
+                    );
+                }
+                "/theme/configuration/created" => {
+                    return ::std::option::Option::Some(
+                        Self::StoreChannelChannelIdThemeConfigurationCreated(
+                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
+                        ),
+                    );
+                }
+                "/theme/configuration/activated" => {
+                    return ::std::option::Option::Some(
+                        Self::StoreChannelChannelIdThemeConfigurationActivated(
+                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
+                        ),
+                    );
+                }
+                _ => {}
+            }
         }
+        ::std::option::Option::None
     }
     /// The exact wire name.
     pub fn as_str(&self) -> &str {
@@ -1887,6 +3898,18 @@ impl Topic {
             Self::StoreProductVariantMetafieldDeleted => {
                 "store/product/variant/metafield/deleted"
             }
+            Self::StoreChannelInventoryProductStockChanged => {
+                "store/channel/*/inventory/product/stock_changed"
+            }
+            Self::StoreChannelInventoryProductLowStockReached => {
+                "store/channel/*/inventory/product/low_stock_reached"
+            }
+            Self::StoreChannelInventoryProductOutOfStockReached => {
+                "store/channel/*/inventory/product/out_of_stock_reached"
+            }
+            Self::StoreChannelInventoryProductSettingsChanged => {
+                "store/channel/*/inventory/product/settings_changed"
+            }
             Self::StoreInventoryLocationCreated => "store/inventory/location/created",
             Self::StoreInventoryLocationUpdated => "store/inventory/location/updated",
             Self::StoreCompanyCreated => "store/company/created",
@@ -1912,12 +3935,92 @@ impl Topic {
             Self::StoreQuoteUpdated => "store/quote/updated",
             Self::StoreQuoteStatusUpdated => "store/quote/statusUpdated",
             Self::StoreQuoteDeleted => "store/quote/deleted",
+            Self::StoreChannelChannelIdCartCreated(topic) => topic.as_str(),
+            Self::StoreChannelChannelIdCartUpdated(topic) => topic.as_str(),
+            Self::StoreChannelChannelIdCartDeleted(topic) => topic.as_str(),
+            Self::StoreChannelChannelIdCartCouponApplied(topic) => topic.as_str(),
+            Self::StoreChannelChannelIdCartAbandoned(topic) => topic.as_str(),
+            Self::StoreChannelChannelIdCartConverted(topic) => topic.as_str(),
+            Self::StoreChannelChannelIdCartLineItemCreated(topic) => topic.as_str(),
+            Self::StoreChannelChannelIdCartLineItemUpdated(topic) => topic.as_str(),
+            Self::StoreChannelChannelIdCartLineItemDeleted(topic) => topic.as_str(),
+            Self::StoreChannelChannelIdCategoryCreated(topic) => topic.as_str(),
+            Self::StoreChannelChannelIdCategoryUpdated(topic) => topic.as_str(),
+            Self::StoreChannelChannelIdCategoryDeleted(topic) => topic.as_str(),
+            Self::StoreChannelChannelIdCategoryTreeUpdated(topic) => topic.as_str(),
             Self::StoreCustomerChannelLoginAccessUpdated => {
                 "store/customer/channel/login/access/updated"
             }
+            Self::StoreChannelChannelIdSettingsEmailStatusUpdated(topic) => {
+                topic.as_str()
+            }
+            Self::StoreChannelChannelIdSettingsEmailStatusDeleted(topic) => {
+                topic.as_str()
+            }
+            Self::StoreChannelChannelIdEmailTemplatesUpdated(topic) => topic.as_str(),
+            Self::StoreChannelChannelIdEmailTemplatesDeleted(topic) => topic.as_str(),
             Self::StoreChannelMetafieldCreated => "store/channel/metafield/created",
             Self::StoreChannelMetafieldUpdated => "store/channel/metafield/updated",
             Self::StoreChannelMetafieldDeleted => "store/channel/metafield/deleted",
+            Self::StoreChannelChannelIdNotificationsAbandonedCartUpdated(topic) => {
+                topic.as_str()
+            }
+            Self::StoreChannelChannelIdNotificationsInventoryUpdated(topic) => {
+                topic.as_str()
+            }
+            Self::StoreChannelChannelIdOrderCreated(topic) => topic.as_str(),
+            Self::StoreChannelChannelIdOrderUpdated(topic) => topic.as_str(),
+            Self::StoreChannelChannelIdOrderArchived(topic) => topic.as_str(),
+            Self::StoreChannelChannelIdOrderStatusUpdated(topic) => topic.as_str(),
+            Self::StoreChannelChannelIdOrderMessageCreated(topic) => topic.as_str(),
+            Self::StoreChannelChannelIdOrderRefundCreated(topic) => topic.as_str(),
+            Self::StoreChannelChannelIdPageCreated(topic) => topic.as_str(),
+            Self::StoreChannelChannelIdPageUpdated(topic) => topic.as_str(),
+            Self::StoreChannelChannelIdProductAssigned(topic) => topic.as_str(),
+            Self::StoreChannelChannelIdProductUnassigned(topic) => topic.as_str(),
+            Self::StoreChannelChannelIdCategoryProductAssigned(topic) => topic.as_str(),
+            Self::StoreChannelChannelIdCategoryProductUnassigned(topic) => topic.as_str(),
+            Self::StoreChannelChannelIdSettingsRouteUpdated(topic) => topic.as_str(),
+            Self::StoreChannelChannelIdScriptCreated(topic) => topic.as_str(),
+            Self::StoreChannelChannelIdScriptUpdated(topic) => topic.as_str(),
+            Self::StoreChannelChannelIdSettingsCurrencyUpdated(topic) => topic.as_str(),
+            Self::StoreChannelChannelIdSettingsProfileUpdated(topic) => topic.as_str(),
+            Self::StoreChannelChannelIdSettingsLocaleAdded(topic) => topic.as_str(),
+            Self::StoreChannelChannelIdSettingsLocaleUpdated(topic) => topic.as_str(),
+            Self::StoreChannelChannelIdSettingsLocaleDeleted(topic) => topic.as_str(),
+            Self::StoreChannelChannelIdSettingsLogoUpdated(topic) => topic.as_str(),
+            Self::StoreChannelChannelIdSettingsLogoImageUpdated(topic) => topic.as_str(),
+            Self::StoreChannelChannelIdSettingsFaviconImageUpdated(topic) => {
+                topic.as_str()
+            }
+            Self::StoreChannelChannelIdSettingsCheckoutUpdated(topic) => topic.as_str(),
+            Self::StoreChannelChannelIdSettingsSeoUpdated(topic) => topic.as_str(),
+            Self::StoreChannelChannelIdSettingsRobotsUpdated(topic) => topic.as_str(),
+            Self::StoreChannelChannelIdSettingsCategoryUpdated(topic) => topic.as_str(),
+            Self::StoreChannelChannelIdSettingsProductUpdated(topic) => topic.as_str(),
+            Self::StoreChannelChannelIdSettingsCatalogUpdated(topic) => topic.as_str(),
+            Self::StoreChannelChannelIdSettingsSecurityUpdated(topic) => topic.as_str(),
+            Self::StoreChannelChannelIdSettingsSearchContextFiltersUpdated(topic) => {
+                topic.as_str()
+            }
+            Self::StoreChannelChannelIdSettingsDefaultCustomerGroupUpdated(topic) => {
+                topic.as_str()
+            }
+            Self::StoreChannelChannelIdSettingsCustomerPrivacyUpdated(topic) => {
+                topic.as_str()
+            }
+            Self::StoreChannelChannelIdSettingsSiteUpdated(topic) => topic.as_str(),
+            Self::StoreChannelChannelIdSettingsSiteCheckoutUrlUpdated(topic) => {
+                topic.as_str()
+            }
+            Self::StoreChannelChannelIdSettingsSiteCheckoutUrlDeleted(topic) => {
+                topic.as_str()
+            }
+            Self::StoreChannelChannelIdSocialMediaLinksUpdated(topic) => topic.as_str(),
+            Self::StoreChannelChannelIdThemeConfigurationCreated(topic) => topic.as_str(),
+            Self::StoreChannelChannelIdThemeConfigurationActivated(topic) => {
+                topic.as_str()
+            }
             Self::Unknown(wire) => wire,
         }
     }
@@ -2020,36 +4123,281 @@ impl Topic {
             Self::StoreProductVariantMetafieldCreated => ::std::option::Option::Some(85),
             Self::StoreProductVariantMetafieldUpdated => ::std::option::Option::Some(86),
             Self::StoreProductVariantMetafieldDeleted => ::std::option::Option::Some(87),
-            Self::StoreInventoryLocationCreated => ::std::option::Option::Some(88),
-            Self::StoreInventoryLocationUpdated => ::std::option::Option::Some(89),
-            Self::StoreCompanyCreated => ::std::option::Option::Some(90),
-            Self::StoreCompanyUpdated => ::std::option::Option::Some(91),
-            Self::StoreCompanyDeleted => ::std::option::Option::Some(92),
-            Self::StoreCompanyStatusUpdated => ::std::option::Option::Some(93),
+            Self::StoreChannelInventoryProductStockChanged => {
+                ::std::option::Option::Some(88)
+            }
+            Self::StoreChannelInventoryProductLowStockReached => {
+                ::std::option::Option::Some(89)
+            }
+            Self::StoreChannelInventoryProductOutOfStockReached => {
+                ::std::option::Option::Some(90)
+            }
+            Self::StoreChannelInventoryProductSettingsChanged => {
+                ::std::option::Option::Some(91)
+            }
+            Self::StoreInventoryLocationCreated => ::std::option::Option::Some(92),
+            Self::StoreInventoryLocationUpdated => ::std::option::Option::Some(93),
+            Self::StoreCompanyCreated => ::std::option::Option::Some(94),
+            Self::StoreCompanyUpdated => ::std::option::Option::Some(95),
+            Self::StoreCompanyDeleted => ::std::option::Option::Some(96),
+            Self::StoreCompanyStatusUpdated => ::std::option::Option::Some(97),
             Self::StoreCompanySuperadminAssignmentUpdated => {
-                ::std::option::Option::Some(94)
+                ::std::option::Option::Some(98)
             }
-            Self::StoreCompanyUserCreated => ::std::option::Option::Some(95),
-            Self::StoreCompanyUserUpdated => ::std::option::Option::Some(96),
-            Self::StoreCompanyUserDeleted => ::std::option::Option::Some(97),
-            Self::StoreCompanyAddressCreated => ::std::option::Option::Some(98),
-            Self::StoreCompanyAddressUpdated => ::std::option::Option::Some(99),
-            Self::StoreCompanyAddressDeleted => ::std::option::Option::Some(100),
-            Self::StoreSuperadminCreated => ::std::option::Option::Some(101),
-            Self::StoreSuperadminUpdated => ::std::option::Option::Some(102),
-            Self::StoreSuperadminDeleted => ::std::option::Option::Some(103),
-            Self::StoreSuperadminAssignmentUpdated => ::std::option::Option::Some(104),
-            Self::StoreQuoteCreated => ::std::option::Option::Some(105),
-            Self::StoreQuoteUpdated => ::std::option::Option::Some(106),
-            Self::StoreQuoteStatusUpdated => ::std::option::Option::Some(107),
-            Self::StoreQuoteDeleted => ::std::option::Option::Some(108),
+            Self::StoreCompanyUserCreated => ::std::option::Option::Some(99),
+            Self::StoreCompanyUserUpdated => ::std::option::Option::Some(100),
+            Self::StoreCompanyUserDeleted => ::std::option::Option::Some(101),
+            Self::StoreCompanyAddressCreated => ::std::option::Option::Some(102),
+            Self::StoreCompanyAddressUpdated => ::std::option::Option::Some(103),
+            Self::StoreCompanyAddressDeleted => ::std::option::Option::Some(104),
+            Self::StoreSuperadminCreated => ::std::option::Option::Some(105),
+            Self::StoreSuperadminUpdated => ::std::option::Option::Some(106),
+            Self::StoreSuperadminDeleted => ::std::option::Option::Some(107),
+            Self::StoreSuperadminAssignmentUpdated => ::std::option::Option::Some(108),
+            Self::StoreQuoteCreated => ::std::option::Option::Some(109),
+            Self::StoreQuoteUpdated => ::std::option::Option::Some(110),
+            Self::StoreQuoteStatusUpdated => ::std::option::Option::Some(111),
+            Self::StoreQuoteDeleted => ::std::option::Option::Some(112),
+            Self::StoreChannelChannelIdCartCreated(_) => ::std::option::Option::Some(113),
+            Self::StoreChannelChannelIdCartUpdated(_) => ::std::option::Option::Some(114),
+            Self::StoreChannelChannelIdCartDeleted(_) => ::std::option::Option::Some(115),
+            Self::StoreChannelChannelIdCartCouponApplied(_) => {
+                ::std::option::Option::Some(116)
+            }
+            Self::StoreChannelChannelIdCartAbandoned(_) => {
+                ::std::option::Option::Some(117)
+            }
+            Self::StoreChannelChannelIdCartConverted(_) => {
+                ::std::option::Option::Some(118)
+            }
+            Self::StoreChannelChannelIdCartLineItemCreated(_) => {
+                ::std::option::Option::Some(119)
+            }
+            Self::StoreChannelChannelIdCartLineItemUpdated(_) => {
+                ::std::option::Option::Some(120)
+            }
+            Self::StoreChannelChannelIdCartLineItemDeleted(_) => {
+                ::std::option::Option::Some(121)
+            }
+            Self::StoreChannelChannelIdCategoryCreated(_) => {
+                ::std::option::Option::Some(122)
+            }
+            Self::StoreChannelChannelIdCategoryUpdated(_) => {
+                ::std::option::Option::Some(123)
+            }
+            Self::StoreChannelChannelIdCategoryDeleted(_) => {
+                ::std::option::Option::Some(124)
+            }
+            Self::StoreChannelChannelIdCategoryTreeUpdated(_) => {
+                ::std::option::Option::Some(125)
+            }
             Self::StoreCustomerChannelLoginAccessUpdated => {
-                ::std::option::Option::Some(109)
+                ::std::option::Option::Some(126)
             }
-            Self::StoreChannelMetafieldCreated => ::std::option::Option::Some(110),
-            Self::StoreChannelMetafieldUpdated => ::std::option::Option::Some(111),
-            Self::StoreChannelMetafieldDeleted => ::std::option::Option::Some(112),
+            Self::StoreChannelChannelIdSettingsEmailStatusUpdated(_) => {
+                ::std::option::Option::Some(127)
+            }
+            Self::StoreChannelChannelIdSettingsEmailStatusDeleted(_) => {
+                ::std::option::Option::Some(128)
+            }
+            Self::StoreChannelChannelIdEmailTemplatesUpdated(_) => {
+                ::std::option::Option::Some(129)
+            }
+            Self::StoreChannelChannelIdEmailTemplatesDeleted(_) => {
+                ::std::option::Option::Some(130)
+            }
+            Self::StoreChannelMetafieldCreated => ::std::option::Option::Some(131),
+            Self::StoreChannelMetafieldUpdated => ::std::option::Option::Some(132),
+            Self::StoreChannelMetafieldDeleted => ::std::option::Option::Some(133),
+            Self::StoreChannelChannelIdNotificationsAbandonedCartUpdated(_) => {
+                ::std::option::Option::Some(134)
+            }
+            Self::StoreChannelChannelIdNotificationsInventoryUpdated(_) => {
+                ::std::option::Option::Some(135)
+            }
+            Self::StoreChannelChannelIdOrderCreated(_) => {
+                ::std::option::Option::Some(136)
+            }
+            Self::StoreChannelChannelIdOrderUpdated(_) => {
+                ::std::option::Option::Some(137)
+            }
+            Self::StoreChannelChannelIdOrderArchived(_) => {
+                ::std::option::Option::Some(138)
+            }
+            Self::StoreChannelChannelIdOrderStatusUpdated(_) => {
+                ::std::option::Option::Some(139)
+            }
+            Self::StoreChannelChannelIdOrderMessageCreated(_) => {
+                ::std::option::Option::Some(140)
+            }
+            Self::StoreChannelChannelIdOrderRefundCreated(_) => {
+                ::std::option::Option::Some(141)
+            }
+            Self::StoreChannelChannelIdPageCreated(_) => ::std::option::Option::Some(142),
+            Self::StoreChannelChannelIdPageUpdated(_) => ::std::option::Option::Some(143),
+            Self::StoreChannelChannelIdProductAssigned(_) => {
+                ::std::option::Option::Some(144)
+            }
+            Self::StoreChannelChannelIdProductUnassigned(_) => {
+                ::std::option::Option::Some(145)
+            }
+            Self::StoreChannelChannelIdCategoryProductAssigned(_) => {
+                ::std::option::Option::Some(146)
+            }
+            Self::StoreChannelChannelIdCategoryProductUnassigned(_) => {
+                ::std::option::Option::Some(147)
+            }
+            Self::StoreChannelChannelIdSettingsRouteUpdated(_) => {
+                ::std::option::Option::Some(148)
+            }
+            Self::StoreChannelChannelIdScriptCreated(_) => {
+                ::std::option::Option::Some(149)
+            }
+            Self::StoreChannelChannelIdScriptUpdated(_) => {
+                ::std::option::Option::Some(150)
+            }
+            Self::StoreChannelChannelIdSettingsCurrencyUpdated(_) => {
+                ::std::option::Option::Some(151)
+            }
+            Self::StoreChannelChannelIdSettingsProfileUpdated(_) => {
+                ::std::option::Option::Some(152)
+            }
+            Self::StoreChannelChannelIdSettingsLocaleAdded(_) => {
+                ::std::option::Option::Some(153)
+            }
+            Self::StoreChannelChannelIdSettingsLocaleUpdated(_) => {
+                ::std::option::Option::Some(154)
+            }
+            Self::StoreChannelChannelIdSettingsLocaleDeleted(_) => {
+                ::std::option::Option::Some(155)
+            }
+            Self::StoreChannelChannelIdSettingsLogoUpdated(_) => {
+                ::std::option::Option::Some(156)
+            }
+            Self::StoreChannelChannelIdSettingsLogoImageUpdated(_) => {
+                ::std::option::Option::Some(157)
+            }
+            Self::StoreChannelChannelIdSettingsFaviconImageUpdated(_) => {
+                ::std::option::Option::Some(158)
+            }
+            Self::StoreChannelChannelIdSettingsCheckoutUpdated(_) => {
+                ::std::option::Option::Some(159)
+            }
+            Self::StoreChannelChannelIdSettingsSeoUpdated(_) => {
+                ::std::option::Option::Some(160)
+            }
+            Self::StoreChannelChannelIdSettingsRobotsUpdated(_) => {
+                ::std::option::Option::Some(161)
+            }
+            Self::StoreChannelChannelIdSettingsCategoryUpdated(_) => {
+                ::std::option::Option::Some(162)
+            }
+            Self::StoreChannelChannelIdSettingsProductUpdated(_) => {
+                ::std::option::Option::Some(163)
+            }
+            Self::StoreChannelChannelIdSettingsCatalogUpdated(_) => {
+                ::std::option::Option::Some(164)
+            }
+            Self::StoreChannelChannelIdSettingsSecurityUpdated(_) => {
+                ::std::option::Option::Some(165)
+            }
+            Self::StoreChannelChannelIdSettingsSearchContextFiltersUpdated(_) => {
+                ::std::option::Option::Some(166)
+            }
+            Self::StoreChannelChannelIdSettingsDefaultCustomerGroupUpdated(_) => {
+                ::std::option::Option::Some(167)
+            }
+            Self::StoreChannelChannelIdSettingsCustomerPrivacyUpdated(_) => {
+                ::std::option::Option::Some(168)
+            }
+            Self::StoreChannelChannelIdSettingsSiteUpdated(_) => {
+                ::std::option::Option::Some(169)
+            }
+            Self::StoreChannelChannelIdSettingsSiteCheckoutUrlUpdated(_) => {
+                ::std::option::Option::Some(170)
+            }
+            Self::StoreChannelChannelIdSettingsSiteCheckoutUrlDeleted(_) => {
+                ::std::option::Option::Some(171)
+            }
+            Self::StoreChannelChannelIdSocialMediaLinksUpdated(_) => {
+                ::std::option::Option::Some(172)
+            }
+            Self::StoreChannelChannelIdThemeConfigurationCreated(_) => {
+                ::std::option::Option::Some(173)
+            }
+            Self::StoreChannelChannelIdThemeConfigurationActivated(_) => {
+                ::std::option::Option::Some(174)
+            }
             Self::Unknown(_) => ::std::option::Option::None,
+        }
+    }
+    /// Where the topic is one the platform documents as a template: its wire name and
+    /// value (`None` for every other topic).
+    pub fn template(
+        &self,
+    ) -> ::std::option::Option<&::commerce_webhooks::TemplateTopic> {
+        match self {
+            Self::StoreChannelChannelIdCartAbandoned(topic)
+            | Self::StoreChannelChannelIdCartConverted(topic)
+            | Self::StoreChannelChannelIdCartCouponApplied(topic)
+            | Self::StoreChannelChannelIdCartCreated(topic)
+            | Self::StoreChannelChannelIdCartDeleted(topic)
+            | Self::StoreChannelChannelIdCartLineItemCreated(topic)
+            | Self::StoreChannelChannelIdCartLineItemDeleted(topic)
+            | Self::StoreChannelChannelIdCartLineItemUpdated(topic)
+            | Self::StoreChannelChannelIdCartUpdated(topic)
+            | Self::StoreChannelChannelIdCategoryCreated(topic)
+            | Self::StoreChannelChannelIdCategoryDeleted(topic)
+            | Self::StoreChannelChannelIdCategoryProductAssigned(topic)
+            | Self::StoreChannelChannelIdCategoryProductUnassigned(topic)
+            | Self::StoreChannelChannelIdCategoryTreeUpdated(topic)
+            | Self::StoreChannelChannelIdCategoryUpdated(topic)
+            | Self::StoreChannelChannelIdEmailTemplatesDeleted(topic)
+            | Self::StoreChannelChannelIdEmailTemplatesUpdated(topic)
+            | Self::StoreChannelChannelIdNotificationsAbandonedCartUpdated(topic)
+            | Self::StoreChannelChannelIdNotificationsInventoryUpdated(topic)
+            | Self::StoreChannelChannelIdOrderArchived(topic)
+            | Self::StoreChannelChannelIdOrderCreated(topic)
+            | Self::StoreChannelChannelIdOrderMessageCreated(topic)
+            | Self::StoreChannelChannelIdOrderRefundCreated(topic)
+            | Self::StoreChannelChannelIdOrderStatusUpdated(topic)
+            | Self::StoreChannelChannelIdOrderUpdated(topic)
+            | Self::StoreChannelChannelIdPageCreated(topic)
+            | Self::StoreChannelChannelIdPageUpdated(topic)
+            | Self::StoreChannelChannelIdProductAssigned(topic)
+            | Self::StoreChannelChannelIdProductUnassigned(topic)
+            | Self::StoreChannelChannelIdScriptCreated(topic)
+            | Self::StoreChannelChannelIdScriptUpdated(topic)
+            | Self::StoreChannelChannelIdSettingsCatalogUpdated(topic)
+            | Self::StoreChannelChannelIdSettingsCategoryUpdated(topic)
+            | Self::StoreChannelChannelIdSettingsCheckoutUpdated(topic)
+            | Self::StoreChannelChannelIdSettingsCurrencyUpdated(topic)
+            | Self::StoreChannelChannelIdSettingsCustomerPrivacyUpdated(topic)
+            | Self::StoreChannelChannelIdSettingsDefaultCustomerGroupUpdated(topic)
+            | Self::StoreChannelChannelIdSettingsEmailStatusDeleted(topic)
+            | Self::StoreChannelChannelIdSettingsEmailStatusUpdated(topic)
+            | Self::StoreChannelChannelIdSettingsFaviconImageUpdated(topic)
+            | Self::StoreChannelChannelIdSettingsLocaleAdded(topic)
+            | Self::StoreChannelChannelIdSettingsLocaleDeleted(topic)
+            | Self::StoreChannelChannelIdSettingsLocaleUpdated(topic)
+            | Self::StoreChannelChannelIdSettingsLogoImageUpdated(topic)
+            | Self::StoreChannelChannelIdSettingsLogoUpdated(topic)
+            | Self::StoreChannelChannelIdSettingsProductUpdated(topic)
+            | Self::StoreChannelChannelIdSettingsProfileUpdated(topic)
+            | Self::StoreChannelChannelIdSettingsRobotsUpdated(topic)
+            | Self::StoreChannelChannelIdSettingsRouteUpdated(topic)
+            | Self::StoreChannelChannelIdSettingsSearchContextFiltersUpdated(topic)
+            | Self::StoreChannelChannelIdSettingsSecurityUpdated(topic)
+            | Self::StoreChannelChannelIdSettingsSeoUpdated(topic)
+            | Self::StoreChannelChannelIdSettingsSiteCheckoutUrlDeleted(topic)
+            | Self::StoreChannelChannelIdSettingsSiteCheckoutUrlUpdated(topic)
+            | Self::StoreChannelChannelIdSettingsSiteUpdated(topic)
+            | Self::StoreChannelChannelIdSocialMediaLinksUpdated(topic)
+            | Self::StoreChannelChannelIdThemeConfigurationActivated(topic)
+            | Self::StoreChannelChannelIdThemeConfigurationCreated(topic) => {
+                ::std::option::Option::Some(topic)
+            }
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -2061,7 +4409,7 @@ impl ::std::str::FromStr for Topic {
     }
 }
 ::commerce_webhooks::wire_name_impls!(Topic, "a topic name");
-static TOPIC_DESCRIPTIONS: [::std::option::Option<&str>; 113usize] = [
+static TOPIC_DESCRIPTIONS: [::std::option::Option<&str>; 175usize] = [
     ::std::option::Option::Some(
         "This webhook will fire whenever a new cart is created, either via a storefront shopper adding their first item to the cart, or when a new cart is created via an API consumer. If it is from the storefront, then it fires when the first product is added to a new session.(The cart did not exist before). For the API it means a `POST` to /carts, (V3 and Storefront API). The `store/cart/updated` hook will also fire.",
     ),
@@ -2221,6 +4569,18 @@ static TOPIC_DESCRIPTIONS: [::std::option::Option<&str>; 113usize] = [
     ),
     ::std::option::Option::Some("Fires when a product variant metafield is deleted."),
     ::std::option::Option::Some(
+        "Fires when a product or variant stock level changes at a location. For example, stock levels can change by manual merchant adjustments in the control panel or API. The corresponding endpoint is [Absolute adjustment](/docs/rest-management/inventory/adjustments#absolute-adjustment).",
+    ),
+    ::std::option::Option::Some(
+        "Fires when a product or variant stock level is lower or equal to the low-stock value at a location. Stock levels must change through an order.",
+    ),
+    ::std::option::Option::Some(
+        "Fires when a product or variant stock level is zero at a location. Stock levels must change through an order.",
+    ),
+    ::std::option::Option::Some(
+        "Fires when a product's safety stock, `is_in_stock` flag, or warning level changes at a location.<br /><br />A product or variant's inventory settings apply to all storefront channels. Changing a product or variant's inventory settings triggers one webhook event. The corresponding endpoint is [Update inventory settings for a location](/docs/rest-management/inventory/items#update-inventory-settings-for-a-location).",
+    ),
+    ::std::option::Option::Some(
         "Fires when a location is created. The corresponding endpoint is [Create locations](/docs/rest-management/locations#create-locations).",
     ),
     ::std::option::Option::Some(
@@ -2284,7 +4644,58 @@ static TOPIC_DESCRIPTIONS: [::std::option::Option<&str>; 113usize] = [
         "Fires when the [Delete a Quote](/b2b-edition/apis/rest-management/quote/quotes#delete-a-quote) endpoint is used. Quotes cannot be deleted in the B2B Edition control panel or the Buyer Portal.",
     ),
     ::std::option::Option::Some(
+        "Fires on creation of a new cart associated with the specified channel. The corresponding endpoint is [Create a cart](/docs/rest-management/carts/carts-single#create-a-cart).",
+    ),
+    ::std::option::Option::Some(
+        "Fires on update of a cart associated with the specified channel.",
+    ),
+    ::std::option::Option::Some(
+        "Fires on deletion of a cart associated with the specified channel. The corresponding endpoint is [Delete a cart](/docs/rest-management/carts/carts-single#delete-a-cart).",
+    ),
+    ::std::option::Option::Some(
+        "Fires when a new coupon code associated with the specified channel is applied to a cart.",
+    ),
+    ::std::option::Option::Some(
+        "Fires when a cart associated with the specified channel is abandoned.",
+    ),
+    ::std::option::Option::Some(
+        "Fires when a cart associated with the specified channel is converted into an order.",
+    ),
+    ::std::option::Option::Some(
+        "Fires when a new item is added to a cart associated with the specified channel. The corresponding endpoint is [Add cart line items](/docs/rest-management/carts/items#add-cart-line-items).",
+    ),
+    ::std::option::Option::Some(
+        "Fires when an item's quantity or product options change in a cart associated with the specified channel. The corresponding endpoint is [Update Cart Line Item](/docs/rest-management/carts/items#update-cart-line-item).",
+    ),
+    ::std::option::Option::Some(
+        "Fires when items are deleted from any cart associated with the specified channel. The corresponding endpoint is [Delete cart line item](/docs/rest-management/carts/items#delete-cart-line-item).",
+    ),
+    ::std::option::Option::Some(
+        "Fires on creation of a new category in the category tree that is assigned to the specified channel. The corresponding endpoint is [Create categories](/docs/rest-catalog/category-trees/categories#create-categories).",
+    ),
+    ::std::option::Option::Some(
+        "Fires on update of a category within the category tree that is assigned to the specified channel. The corresponding endpoint is [Update categories](/docs/rest-catalog/category-trees/categories#update-categories).",
+    ),
+    ::std::option::Option::Some(
+        "Fires when a category is removed from the category tree that is assigned to the specified channel. The corresponding endpoint is [Delete categories](/docs/rest-catalog/category-trees/categories#delete-categories).",
+    ),
+    ::std::option::Option::Some(
+        "Fires when the specified channel's category tree is updated, created, or deleted. The corresponding endpoint is [Upsert category trees](/docs/rest-catalog/category-trees#upsert-category-trees) or [Delete category trees](/docs/rest-catalog/category-trees#delete-category-trees).",
+    ),
+    ::std::option::Option::Some(
         "Fires on update of any customer's login access. The corresponding endpoint is [Update a customer](/docs/rest-management/customers-v2#update-a-customer).",
+    ),
+    ::std::option::Option::Some(
+        "Fires when an email status is updated per a specified channel. The corresponding endpoint is [Update transactional email settings](/docs/rest-management/settings/email-statuses#update-transactional-email-settings).",
+    ),
+    ::std::option::Option::Some(
+        "Fires when an email status was deleted per a specified channel. The corresponding endpoint is [Update transactional email settings](/docs/rest-management/settings/email-statuses#update-transactional-email-settings).",
+    ),
+    ::std::option::Option::Some(
+        "Fires when an email template is updated per a specified channel. The corresponding endpoint is [Update a template](/docs/rest-content/abandoned-cart-emails#update-an-email-template).",
+    ),
+    ::std::option::Option::Some(
+        "Fires when an email template was deleted per a specified channel. The corresponding endpoint is [Delete email template override](/docs/rest-content/abandoned-cart-emails#delete-email-template).",
     ),
     ::std::option::Option::Some(
         "Fires when a channel metafield is created on any channel. The corresponding endpoint is [Create a channel metafield](/docs/rest-management/channels/channel-metafields#create-a-channel-metafield).",
@@ -2295,8 +4706,193 @@ static TOPIC_DESCRIPTIONS: [::std::option::Option<&str>; 113usize] = [
     ::std::option::Option::Some(
         "Fires when any channel metafield is deleted. The corresponding endpoint is [Delete a channel metafield](/docs/rest-management/channels/channel-metafields#delete-a-channel-metafield).",
     ),
+    ::std::option::Option::Some(
+        "Fires when an abandoned cart notification is updated in the specified channel. The corresponding endpoint is [Update channel abandoned cart settings](/docs/rest-management/abandoned-carts/abandoned-carts-settings#update-channel-abandoned-cart-settings).",
+    ),
+    ::std::option::Option::Some(
+        "Fires when an inventory notification is updated in the specified channel. The corresponding endpoint is [Update inventory notifications settings](/docs/rest-management/settings/inventory-notifications#update-inventory-notifications-settings).",
+    ),
+    ::std::option::Option::Some(
+        "Fires when an order associated with the specified channel is created. The corresponding endpoint is [Create an order](/docs/rest-management/orders#create-an-order).",
+    ),
+    ::std::option::Option::Some(
+        "Fires when an order associated with the specified channel is updated. The corresponding endpoint is [Update an order](/docs/rest-management/orders#update-an-order).",
+    ),
+    ::std::option::Option::Some(
+        "Fires when an order associated with the specified channel is archived. The corresponding endpoint is [Archive an order](/docs/rest-management/orders#archive-an-order).",
+    ),
+    ::std::option::Option::Some(
+        "Fires when the status of an order associated with the specified channel is updated.",
+    ),
+    ::std::option::Option::Some(
+        "Fires when an order message for an order associated with the specified channel is created using the control panel or the API",
+    ),
+    ::std::option::Option::Some(
+        "Fires when a refund is created for all or part of an order associated with the specified channel",
+    ),
+    ::std::option::Option::Some(
+        "Fires on creation of a page associated with the specified channel. The corresponding endpoint is [Create pages](/docs/rest-content/pages#create-pages).",
+    ),
+    ::std::option::Option::Some(
+        "Fires on update of a page associated with the specified channel. The corresponding endpoint is [Update pages](/docs/rest-content/pages#update-pages).",
+    ),
+    ::std::option::Option::Some(
+        "Fires when a product is assigned to the specified channel. The corresponding endpoint is [Create product channel assignments](/docs/rest-catalog/products/channel-assignments#create-products-channel-assignments).",
+    ),
+    ::std::option::Option::Some(
+        "Fires when a product is removed from the specified channel. The corresponding endpoint is [Delete product channel assignments](/docs/rest-catalog/products/channel-assignments#delete-products-channel-assignments).",
+    ),
+    ::std::option::Option::Some(
+        "Fires when a product is assigned to a category in the specified channel's category tree. The corresponding endpoint is [Create product category assignments](/docs/rest-catalog/products/category-assignments#create-products-category-assignments).",
+    ),
+    ::std::option::Option::Some(
+        "Fires when a product is removed from a category in the specified channel's category tree. The corresponding endpoint is [Delete product category assignments](/docs/rest-catalog/products/category-assignments#delete-products-category-assignments).",
+    ),
+    ::std::option::Option::Some(
+        "Fires on update of any route associated with the specified channel. The corresponding endpoint is [Update a site's routes](/docs/rest-management/sites/site-routes#update-a-sites-routes) or [Update a site route](/docs/rest-management/sites/site-routes#update-a-site-route).",
+    ),
+    ::std::option::Option::Some(
+        "Fires on creation of any script associated with the specified channel. The corresponding endpoint is [Create a script](/docs/rest-management/scripts#create-a-script).",
+    ),
+    ::std::option::Option::Some(
+        "Fires on update of any script associated with the specified channel. The corresponding endpoint is [Update a script](/docs/rest-management/scripts#update-a-script).",
+    ),
+    ::std::option::Option::Some(
+        "Fires when currency associated with the specified channel is updated.",
+    ),
+    ::std::option::Option::Some(
+        "Fires when any of the global store profile settings are updated. Fires for both channel-specific profile settings changes and for changes to any global defaults that the specified channel inherits. The corresponding endpoint is [Update store profile settings](/docs/rest-management/settings/store-profile#update-store-profile-settings).",
+    ),
+    ::std::option::Option::Some(
+        "Fires when a locale is added to any channel. The corresponding endpoint is [Add a locale](/docs/store-operations/settings/locales#add-a-locale).",
+    ),
+    ::std::option::Option::Some(
+        "Fires when a locale is updated for any channel. The corresponding endpoint is [Update a locale](/docs/store-operations/settings/locales#update-a-locale).",
+    ),
+    ::std::option::Option::Some(
+        "Fires when a locale is deleted from any channel. The corresponding endpoint is [Delete a locale](/docs/store-operations/settings/locales#delete-a-locale).",
+    ),
+    ::std::option::Option::Some(
+        "Fires when any of the global logo settings are updated. The corresponding endpoint is [Update store logo settings](/docs/rest-management/settings/logo#update-store-logo-settings).",
+    ),
+    ::std::option::Option::Some(
+        "Fires when any of the logo image settings that apply to the specified channel are updated.",
+    ),
+    ::std::option::Option::Some(
+        "Fires when any of the favicon image settings that apply to the specified channel are updated.",
+    ),
+    ::std::option::Option::Some(
+        "Fires when checkout settings that affect a specified channel are updated. The corresponding endpoint is [Update channel cart settings](/docs/rest-management/carts/settings#update-channel-cart-settings).",
+    ),
+    ::std::option::Option::Some(
+        "Fires when SEO settings that affect the specified channel are updated. The corresponding endpoint is [Update storefront SEO settings](/docs/rest-management/settings/storefront-seo#update-storefront-seo-settings).",
+    ),
+    ::std::option::Option::Some(
+        "Fires when search engine robot settings that affect the specified channel are updated. The corresponding endpoint is [Update robots.txt settings](/docs/rest-management/settings/storefront-robotstxt#update-robots.txt-settings).",
+    ),
+    ::std::option::Option::Some(
+        "Fires when category settings that affect the specified channel are updated. The corresponding endpoint is [Update storefront category settings](/docs/rest-management/settings/storefront-category#update-storefront-category-settings).",
+    ),
+    ::std::option::Option::Some(
+        "Fires when product settings that affect the specified channel are updated. The corresponding endpoint is [Update storefront product settings](/docs/rest-management/settings/storefront-product#update-storefront-product-settings).",
+    ),
+    ::std::option::Option::Some(
+        "Fires when catalog settings that affect the specified channel are updated. The corresponding endpoint is [Update catalog settings](/docs/rest-management/settings/catalog#update-catalog-settings).",
+    ),
+    ::std::option::Option::Some(
+        "Fires when security settings that affect the specified channel are updated. The corresponding endpoint is [Update storefront security settings](/docs/rest-management/settings/storefront-security#update-storefront-security-settings) .",
+    ),
+    ::std::option::Option::Some(
+        "Fires when search context filters that affect the specified channel are updated. The corresponding endpoint is [Upsert Contextual Filters](/docs/rest-management/settings/search-filters#upsert-contextual-filters).",
+    ),
+    ::std::option::Option::Some(
+        "Fires when the default customer group associated with the specified channel is updated. The corresponding endpoint is [Update a customer group](/docs/rest-management/customers-v2/customer-groups#update-a-customer-group).",
+    ),
+    ::std::option::Option::Some(
+        "Fires when customer privacy settings that affect the specified channel are updated. The corresponding endpoint is [Update customer settings per channel](/docs/rest-management/customers/channel-settings#update-customer-settings-per-channel).",
+    ),
+    ::std::option::Option::Some(
+        "Fires when a site associated with the specified channel is updated, created, or deleted. The corresponding endpoint is [Update a channel site](/docs/rest-management/channels/channel-site#update-a-channel-site), [Update a site](/docs/rest-management/sites#update-a-site), [Create a channel site](/docs/rest-management/channels/channel-site#create-a-channel-site), [Create a site](/docs/rest-management/sites#create-a-site), [Delete a channel site](/docs/rest-management/channels/channel-site#delete-a-channel-site), or [Delete a site](/docs/rest-management/sites#delete-a-site).",
+    ),
+    ::std::option::Option::Some(
+        "Fires when checkout domain per channel is updated. The corresponding endpoint is [Upsert a site's checkout URL](/docs/rest-management/channels/channel-site-checkout-url).",
+    ),
+    ::std::option::Option::Some(
+        "Fires when checkout domain per channel is deleted. The corresponding endpoint is [Delete a site's checkout URL](/docs/rest-management/channels/channel-site-checkout-url#delete-a-sites-checkout-url).",
+    ),
+    ::std::option::Option::Some(
+        "Fires when a social media link associated with the specified channel is updated.",
+    ),
+    ::std::option::Option::Some(
+        "Fires when a theme associated with the specified channel is created.",
+    ),
+    ::std::option::Option::Some(
+        "Fires when a theme associated with the specified channel is published.",
+    ),
 ];
-static TOPIC_SCOPES: [ScopeRequirement<Scope>; 113usize] = [
+static TOPIC_SCOPES: [ScopeRequirement<Scope>; 175usize] = [
+    ScopeRequirement::NotDocumented,
+    ScopeRequirement::NotDocumented,
+    ScopeRequirement::NotDocumented,
+    ScopeRequirement::NotDocumented,
+    ScopeRequirement::NotDocumented,
+    ScopeRequirement::NotDocumented,
+    ScopeRequirement::NotDocumented,
+    ScopeRequirement::NotDocumented,
+    ScopeRequirement::NotDocumented,
+    ScopeRequirement::NotDocumented,
+    ScopeRequirement::NotDocumented,
+    ScopeRequirement::NotDocumented,
+    ScopeRequirement::NotDocumented,
+    ScopeRequirement::NotDocumented,
+    ScopeRequirement::NotDocumented,
+    ScopeRequirement::NotDocumented,
+    ScopeRequirement::NotDocumented,
+    ScopeRequirement::NotDocumented,
+    ScopeRequirement::NotDocumented,
+    ScopeRequirement::NotDocumented,
+    ScopeRequirement::NotDocumented,
+    ScopeRequirement::NotDocumented,
+    ScopeRequirement::NotDocumented,
+    ScopeRequirement::NotDocumented,
+    ScopeRequirement::NotDocumented,
+    ScopeRequirement::NotDocumented,
+    ScopeRequirement::NotDocumented,
+    ScopeRequirement::NotDocumented,
+    ScopeRequirement::NotDocumented,
+    ScopeRequirement::NotDocumented,
+    ScopeRequirement::NotDocumented,
+    ScopeRequirement::NotDocumented,
+    ScopeRequirement::NotDocumented,
+    ScopeRequirement::NotDocumented,
+    ScopeRequirement::NotDocumented,
+    ScopeRequirement::NotDocumented,
+    ScopeRequirement::NotDocumented,
+    ScopeRequirement::NotDocumented,
+    ScopeRequirement::NotDocumented,
+    ScopeRequirement::NotDocumented,
+    ScopeRequirement::NotDocumented,
+    ScopeRequirement::NotDocumented,
+    ScopeRequirement::NotDocumented,
+    ScopeRequirement::NotDocumented,
+    ScopeRequirement::NotDocumented,
+    ScopeRequirement::NotDocumented,
+    ScopeRequirement::NotDocumented,
+    ScopeRequirement::NotDocumented,
+    ScopeRequirement::NotDocumented,
+    ScopeRequirement::NotDocumented,
+    ScopeRequirement::NotDocumented,
+    ScopeRequirement::NotDocumented,
+    ScopeRequirement::NotDocumented,
+    ScopeRequirement::NotDocumented,
+    ScopeRequirement::NotDocumented,
+    ScopeRequirement::NotDocumented,
+    ScopeRequirement::NotDocumented,
+    ScopeRequirement::NotDocumented,
+    ScopeRequirement::NotDocumented,
+    ScopeRequirement::NotDocumented,
+    ScopeRequirement::NotDocumented,
+    ScopeRequirement::NotDocumented,
     ScopeRequirement::NotDocumented,
     ScopeRequirement::NotDocumented,
     ScopeRequirement::NotDocumented,
@@ -2411,7 +5007,7 @@ static TOPIC_SCOPES: [ScopeRequirement<Scope>; 113usize] = [
     ScopeRequirement::NotDocumented,
     ScopeRequirement::NotDocumented,
 ];
-static TOPIC_ENTITIES: [Entity; 113usize] = [
+static TOPIC_ENTITIES: [Entity; 175usize] = [
     Entity::Cart,
     Entity::Cart,
     Entity::Cart,
@@ -2500,6 +5096,10 @@ static TOPIC_ENTITIES: [Entity; 113usize] = [
     Entity::ProductVariantMetafield,
     Entity::ProductVariantMetafield,
     Entity::ProductVariantMetafield,
+    Entity::InventoryLevel,
+    Entity::InventoryLevel,
+    Entity::InventoryLevel,
+    Entity::InventoryItem,
     Entity::Location,
     Entity::Location,
     Entity::Company,
@@ -2521,12 +5121,70 @@ static TOPIC_ENTITIES: [Entity; 113usize] = [
     Entity::Quote,
     Entity::Quote,
     Entity::Quote,
+    Entity::Cart,
+    Entity::Cart,
+    Entity::Cart,
+    Entity::Cart,
+    Entity::Cart,
+    Entity::Cart,
+    Entity::CartLineItem,
+    Entity::CartLineItem,
+    Entity::CartLineItem,
+    Entity::Category,
+    Entity::Category,
+    Entity::Category,
+    Entity::CategoryTree,
     Entity::Customer,
+    Entity::EmailStatus,
+    Entity::EmailStatus,
+    Entity::EmailTemplate,
+    Entity::EmailTemplate,
     Entity::ChannelMetafield,
     Entity::ChannelMetafield,
     Entity::ChannelMetafield,
+    Entity::Shop,
+    Entity::Shop,
+    Entity::Order,
+    Entity::Order,
+    Entity::Order,
+    Entity::Order,
+    Entity::OrderMessage,
+    Entity::Refund,
+    Entity::Page,
+    Entity::Page,
+    Entity::ProductListing,
+    Entity::ProductListing,
+    Entity::ProductCategoryAssignment,
+    Entity::ProductCategoryAssignment,
+    Entity::SiteRoute,
+    Entity::Script,
+    Entity::Script,
+    Entity::Shop,
+    Entity::Shop,
+    Entity::Locale,
+    Entity::Locale,
+    Entity::Locale,
+    Entity::Shop,
+    Entity::Shop,
+    Entity::Shop,
+    Entity::Shop,
+    Entity::Shop,
+    Entity::Shop,
+    Entity::Shop,
+    Entity::Shop,
+    Entity::Shop,
+    Entity::Shop,
+    Entity::Shop,
+    Entity::CustomerGroup,
+    Entity::Shop,
+    Entity::Site,
+    Entity::SiteCheckoutUrl,
+    Entity::SiteCheckoutUrl,
+    Entity::SocialMediaLink,
+    Entity::Theme,
+    Entity::Theme,
 ];
-static TOPIC_ACTIONS: [Action; 113usize] = [
+static TOPIC_ACTIONS: [Action; 175usize] = [
     Action::Created,
     Action::Updated,
     Action::Deleted,
@@ -2615,6 +5273,10 @@ static TOPIC_ACTIONS: [Action; 113usize] = [
     Action::Created,
     Action::Updated,
     Action::Deleted,
+    Action::Updated,
+    Action::BecameLowStock,
+    Action::BecameOutOfStock,
+    Action::Updated,
     Action::Created,
     Action::Updated,
     Action::Created,
@@ -2636,10 +5298,68 @@ static TOPIC_ACTIONS: [Action; 113usize] = [
     Action::Updated,
     Action::StatusUpdated,
     Action::Deleted,
+    Action::Created,
+    Action::Updated,
+    Action::Deleted,
+    Action::CouponApplied,
+    Action::Abandoned,
+    Action::Converted,
+    Action::Created,
+    Action::Updated,
+    Action::Deleted,
+    Action::Created,
+    Action::Updated,
+    Action::Deleted,
+    Action::Updated,
     Action::ChannelAccessUpdated,
+    Action::Updated,
+    Action::Deleted,
+    Action::Updated,
+    Action::Deleted,
     Action::Created,
     Action::Updated,
     Action::Deleted,
+    Action::Updated,
+    Action::Updated,
+    Action::Created,
+    Action::Updated,
+    Action::Archived,
+    Action::StatusUpdated,
+    Action::Created,
+    Action::Created,
+    Action::Created,
+    Action::Updated,
+    Action::Added,
+    Action::Removed,
+    Action::Created,
+    Action::Deleted,
+    Action::Updated,
+    Action::Created,
+    Action::Updated,
+    Action::Updated,
+    Action::Updated,
+    Action::Added,
+    Action::Updated,
+    Action::Deleted,
+    Action::Updated,
+    Action::Updated,
+    Action::Updated,
+    Action::Updated,
+    Action::Updated,
+    Action::Updated,
+    Action::Updated,
+    Action::Updated,
+    Action::Updated,
+    Action::Updated,
+    Action::Updated,
+    Action::Updated,
+    Action::Updated,
+    Action::Updated,
+    Action::Updated,
+    Action::Deleted,
+    Action::Updated,
+    Action::Created,
+    Action::Activated,
 ];
 impl Topic {
     /// The documented description, verbatim; `None` when the platform gives none.
@@ -2693,6 +5413,9 @@ impl ::commerce_webhooks::CatalogTopic for Topic {
     }
     fn action(&self) -> ::std::option::Option<Action> {
         self.action()
+    }
+    fn template(&self) -> ::std::option::Option<&::commerce_webhooks::TemplateTopic> {
+        self.template()
     }
 }
 /// A BigCommerce scope (permission), as the platform names it.
@@ -2940,6 +5663,22 @@ pub enum Event {
     StoreProductVariantMetafieldUpdated(::std::boxed::Box<Callback<MetafieldData>>),
     /// `store/product/variant/metafield/deleted`: payload `Callback<MetafieldData>`.
     StoreProductVariantMetafieldDeleted(::std::boxed::Box<Callback<MetafieldData>>),
+    /// `store/channel/*/inventory/product/stock_changed`: payload `Callback<InventoryProductData>`.
+    StoreChannelInventoryProductStockChanged(
+        ::std::boxed::Box<Callback<InventoryProductData>>,
+    ),
+    /// `store/channel/*/inventory/product/low_stock_reached`: payload `Callback<InventoryProductData>`.
+    StoreChannelInventoryProductLowStockReached(
+        ::std::boxed::Box<Callback<InventoryProductData>>,
+    ),
+    /// `store/channel/*/inventory/product/out_of_stock_reached`: payload `Callback<InventoryProductData>`.
+    StoreChannelInventoryProductOutOfStockReached(
+        ::std::boxed::Box<Callback<InventoryProductData>>,
+    ),
+    /// `store/channel/*/inventory/product/settings_changed`: payload `Callback<InventoryProductData>`.
+    StoreChannelInventoryProductSettingsChanged(
+        ::std::boxed::Box<Callback<InventoryProductData>>,
+    ),
     /// `store/inventory/location/created`: payload `Callback<LocationData>`.
     StoreInventoryLocationCreated(::std::boxed::Box<Callback<LocationData>>),
     /// `store/inventory/location/updated`: payload `Callback<LocationData>`.
@@ -2982,9 +5721,94 @@ pub enum Event {
     StoreQuoteStatusUpdated(::std::boxed::Box<Callback<QuoteData>>),
     /// `store/quote/deleted`: payload `Callback<QuoteData>`.
     StoreQuoteDeleted(::std::boxed::Box<Callback<QuoteData>>),
+    /// `store/channel/{channel_id}/cart/created`: the topic as received, then the payload `Callback<ChannelCartData>`.
+    StoreChannelChannelIdCartCreated(
+        ::commerce_webhooks::TemplateTopic,
+        ::std::boxed::Box<Callback<ChannelCartData>>,
+    ),
+    /// `store/channel/{channel_id}/cart/updated`: the topic as received, then the payload `Callback<ChannelCartData>`.
+    StoreChannelChannelIdCartUpdated(
+        ::commerce_webhooks::TemplateTopic,
+        ::std::boxed::Box<Callback<ChannelCartData>>,
+    ),
+    /// `store/channel/{channel_id}/cart/deleted`: the topic as received, then the payload `Callback<ChannelCartData>`.
+    StoreChannelChannelIdCartDeleted(
+        ::commerce_webhooks::TemplateTopic,
+        ::std::boxed::Box<Callback<ChannelCartData>>,
+    ),
+    /// `store/channel/{channel_id}/cart/couponApplied`: the topic as received, then the payload `Callback<ChannelCartData>`.
+    StoreChannelChannelIdCartCouponApplied(
+        ::commerce_webhooks::TemplateTopic,
+        ::std::boxed::Box<Callback<ChannelCartData>>,
+    ),
+    /// `store/channel/{channel_id}/cart/abandoned`: the topic as received, then the payload `Callback<ChannelCartData>`.
+    StoreChannelChannelIdCartAbandoned(
+        ::commerce_webhooks::TemplateTopic,
+        ::std::boxed::Box<Callback<ChannelCartData>>,
+    ),
+    /// `store/channel/{channel_id}/cart/converted`: the topic as received, then the payload `Callback<ChannelCartData>`.
+    StoreChannelChannelIdCartConverted(
+        ::commerce_webhooks::TemplateTopic,
+        ::std::boxed::Box<Callback<ChannelCartData>>,
+    ),
+    /// `store/channel/{channel_id}/cart/lineItem/created`: the topic as received, then the payload `Callback<ChannelCartLineItemData>`.
+    StoreChannelChannelIdCartLineItemCreated(
+        ::commerce_webhooks::TemplateTopic,
+        ::std::boxed::Box<Callback<ChannelCartLineItemData>>,
+    ),
+    /// `store/channel/{channel_id}/cart/lineItem/updated`: the topic as received, then the payload `Callback<ChannelCartLineItemData>`.
+    StoreChannelChannelIdCartLineItemUpdated(
+        ::commerce_webhooks::TemplateTopic,
+        ::std::boxed::Box<Callback<ChannelCartLineItemData>>,
+    ),
+    /// `store/channel/{channel_id}/cart/lineItem/deleted`: the topic as received, then the payload `Callback<ChannelCartLineItemData>`.
+    StoreChannelChannelIdCartLineItemDeleted(
+        ::commerce_webhooks::TemplateTopic,
+        ::std::boxed::Box<Callback<ChannelCartLineItemData>>,
+    ),
+    /// `store/channel/{channel_id}/category/created`: the topic as received, then the payload `Callback<ChannelCategoryData>`.
+    StoreChannelChannelIdCategoryCreated(
+        ::commerce_webhooks::TemplateTopic,
+        ::std::boxed::Box<Callback<ChannelCategoryData>>,
+    ),
+    /// `store/channel/{channel_id}/category/updated`: the topic as received, then the payload `Callback<ChannelCategoryData>`.
+    StoreChannelChannelIdCategoryUpdated(
+        ::commerce_webhooks::TemplateTopic,
+        ::std::boxed::Box<Callback<ChannelCategoryData>>,
+    ),
+    /// `store/channel/{channel_id}/category/deleted`: the topic as received, then the payload `Callback<ChannelCategoryData>`.
+    StoreChannelChannelIdCategoryDeleted(
+        ::commerce_webhooks::TemplateTopic,
+        ::std::boxed::Box<Callback<ChannelCategoryData>>,
+    ),
+    /// `store/channel/{channel_id}/categoryTree/updated`: the topic as received, then the payload `Callback<ChannelCategoryTreeData>`.
+    StoreChannelChannelIdCategoryTreeUpdated(
+        ::commerce_webhooks::TemplateTopic,
+        ::std::boxed::Box<Callback<ChannelCategoryTreeData>>,
+    ),
     /// `store/customer/channel/login/access/updated`: payload `Callback<CustomerChannelAccessData>`.
     StoreCustomerChannelLoginAccessUpdated(
         ::std::boxed::Box<Callback<CustomerChannelAccessData>>,
+    ),
+    /// `store/channel/{channel_id}/settings/emailStatus/updated`: the topic as received, then the payload `Callback<ChannelEmailData>`.
+    StoreChannelChannelIdSettingsEmailStatusUpdated(
+        ::commerce_webhooks::TemplateTopic,
+        ::std::boxed::Box<Callback<ChannelEmailData>>,
+    ),
+    /// `store/channel/{channel_id}/settings/emailStatus/deleted`: the topic as received, then the payload `Callback<ChannelEmailData>`.
+    StoreChannelChannelIdSettingsEmailStatusDeleted(
+        ::commerce_webhooks::TemplateTopic,
+        ::std::boxed::Box<Callback<ChannelEmailData>>,
+    ),
+    /// `store/channel/{channel_id}/email/templates/updated`: the topic as received, then the payload `Callback<ChannelEmailData>`.
+    StoreChannelChannelIdEmailTemplatesUpdated(
+        ::commerce_webhooks::TemplateTopic,
+        ::std::boxed::Box<Callback<ChannelEmailData>>,
+    ),
+    /// `store/channel/{channel_id}/email/templates/deleted`: the topic as received, then the payload `Callback<ChannelEmailData>`.
+    StoreChannelChannelIdEmailTemplatesDeleted(
+        ::commerce_webhooks::TemplateTopic,
+        ::std::boxed::Box<Callback<ChannelEmailData>>,
     ),
     /// `store/channel/metafield/created`: payload `Callback<MetafieldData>`.
     StoreChannelMetafieldCreated(::std::boxed::Box<Callback<MetafieldData>>),
@@ -2992,6 +5816,211 @@ pub enum Event {
     StoreChannelMetafieldUpdated(::std::boxed::Box<Callback<MetafieldData>>),
     /// `store/channel/metafield/deleted`: payload `Callback<MetafieldData>`.
     StoreChannelMetafieldDeleted(::std::boxed::Box<Callback<MetafieldData>>),
+    /// `store/channel/{channel_id}/notifications/abandonedCart/updated`: the topic as received, then the payload `Callback<json>`.
+    StoreChannelChannelIdNotificationsAbandonedCartUpdated(
+        ::commerce_webhooks::TemplateTopic,
+        ::std::boxed::Box<Callback<::commerce_webhooks::wire::serde_json::Value>>,
+    ),
+    /// `store/channel/{channel_id}/notifications/inventory/updated`: the topic as received, then the payload `Callback<json>`.
+    StoreChannelChannelIdNotificationsInventoryUpdated(
+        ::commerce_webhooks::TemplateTopic,
+        ::std::boxed::Box<Callback<::commerce_webhooks::wire::serde_json::Value>>,
+    ),
+    /// `store/channel/{channel_id}/order/created`: the topic as received, then the payload `Callback<ChannelOrderData>`.
+    StoreChannelChannelIdOrderCreated(
+        ::commerce_webhooks::TemplateTopic,
+        ::std::boxed::Box<Callback<ChannelOrderData>>,
+    ),
+    /// `store/channel/{channel_id}/order/updated`: the topic as received, then the payload `Callback<ChannelOrderData>`.
+    StoreChannelChannelIdOrderUpdated(
+        ::commerce_webhooks::TemplateTopic,
+        ::std::boxed::Box<Callback<ChannelOrderData>>,
+    ),
+    /// `store/channel/{channel_id}/order/archived`: the topic as received, then the payload `Callback<ChannelOrderData>`.
+    StoreChannelChannelIdOrderArchived(
+        ::commerce_webhooks::TemplateTopic,
+        ::std::boxed::Box<Callback<ChannelOrderData>>,
+    ),
+    /// `store/channel/{channel_id}/order/statusUpdated`: the topic as received, then the payload `Callback<ChannelOrderData>`.
+    StoreChannelChannelIdOrderStatusUpdated(
+        ::commerce_webhooks::TemplateTopic,
+        ::std::boxed::Box<Callback<ChannelOrderData>>,
+    ),
+    /// `store/channel/{channel_id}/order/message/created`: the topic as received, then the payload `Callback<ChannelOrderData>`.
+    StoreChannelChannelIdOrderMessageCreated(
+        ::commerce_webhooks::TemplateTopic,
+        ::std::boxed::Box<Callback<ChannelOrderData>>,
+    ),
+    /// `store/channel/{channel_id}/order/refund/created`: the topic as received, then the payload `Callback<ChannelOrderData>`.
+    StoreChannelChannelIdOrderRefundCreated(
+        ::commerce_webhooks::TemplateTopic,
+        ::std::boxed::Box<Callback<ChannelOrderData>>,
+    ),
+    /// `store/channel/{channel_id}/page/created`: the topic as received, then the payload `Callback<ChannelPageData>`.
+    StoreChannelChannelIdPageCreated(
+        ::commerce_webhooks::TemplateTopic,
+        ::std::boxed::Box<Callback<ChannelPageData>>,
+    ),
+    /// `store/channel/{channel_id}/page/updated`: the topic as received, then the payload `Callback<ChannelPageData>`.
+    StoreChannelChannelIdPageUpdated(
+        ::commerce_webhooks::TemplateTopic,
+        ::std::boxed::Box<Callback<ChannelPageData>>,
+    ),
+    /// `store/channel/{channel_id}/product/assigned`: the topic as received, then the payload `Callback<ChannelProductData>`.
+    StoreChannelChannelIdProductAssigned(
+        ::commerce_webhooks::TemplateTopic,
+        ::std::boxed::Box<Callback<ChannelProductData>>,
+    ),
+    /// `store/channel/{channel_id}/product/unassigned`: the topic as received, then the payload `Callback<ChannelProductData>`.
+    StoreChannelChannelIdProductUnassigned(
+        ::commerce_webhooks::TemplateTopic,
+        ::std::boxed::Box<Callback<ChannelProductData>>,
+    ),
+    /// `store/channel/{channel_id}/category/product/assigned`: the topic as received, then the payload `Callback<ChannelProductData>`.
+    StoreChannelChannelIdCategoryProductAssigned(
+        ::commerce_webhooks::TemplateTopic,
+        ::std::boxed::Box<Callback<ChannelProductData>>,
+    ),
+    /// `store/channel/{channel_id}/category/product/unassigned`: the topic as received, then the payload `Callback<ChannelProductData>`.
+    StoreChannelChannelIdCategoryProductUnassigned(
+        ::commerce_webhooks::TemplateTopic,
+        ::std::boxed::Box<Callback<ChannelProductData>>,
+    ),
+    /// `store/channel/{channel_id}/settings/route/updated`: the topic as received, then the payload `Callback<ChannelSiteData>`.
+    StoreChannelChannelIdSettingsRouteUpdated(
+        ::commerce_webhooks::TemplateTopic,
+        ::std::boxed::Box<Callback<ChannelSiteData>>,
+    ),
+    /// `store/channel/{channel_id}/script/created`: the topic as received, then the payload `Callback<ChannelScriptData>`.
+    StoreChannelChannelIdScriptCreated(
+        ::commerce_webhooks::TemplateTopic,
+        ::std::boxed::Box<Callback<ChannelScriptData>>,
+    ),
+    /// `store/channel/{channel_id}/script/updated`: the topic as received, then the payload `Callback<ChannelScriptData>`.
+    StoreChannelChannelIdScriptUpdated(
+        ::commerce_webhooks::TemplateTopic,
+        ::std::boxed::Box<Callback<ChannelScriptData>>,
+    ),
+    /// `store/channel/{channel_id}/settings/currency/updated`: the topic as received, then the payload `Callback<ChannelSettingsData>`.
+    StoreChannelChannelIdSettingsCurrencyUpdated(
+        ::commerce_webhooks::TemplateTopic,
+        ::std::boxed::Box<Callback<ChannelSettingsData>>,
+    ),
+    /// `store/channel/{channel_id}/settings/profile/updated`: the topic as received, then the payload `Callback<ChannelSettingsData>`.
+    StoreChannelChannelIdSettingsProfileUpdated(
+        ::commerce_webhooks::TemplateTopic,
+        ::std::boxed::Box<Callback<ChannelSettingsData>>,
+    ),
+    /// `store/channel/{channel_id}/settings/locale/added`: the topic as received, then the payload `Callback<ChannelSettingsData>`.
+    StoreChannelChannelIdSettingsLocaleAdded(
+        ::commerce_webhooks::TemplateTopic,
+        ::std::boxed::Box<Callback<ChannelSettingsData>>,
+    ),
+    /// `store/channel/{channel_id}/settings/locale/updated`: the topic as received, then the payload `Callback<ChannelSettingsData>`.
+    StoreChannelChannelIdSettingsLocaleUpdated(
+        ::commerce_webhooks::TemplateTopic,
+        ::std::boxed::Box<Callback<ChannelSettingsData>>,
+    ),
+    /// `store/channel/{channel_id}/settings/locale/deleted`: the topic as received, then the payload `Callback<ChannelSettingsData>`.
+    StoreChannelChannelIdSettingsLocaleDeleted(
+        ::commerce_webhooks::TemplateTopic,
+        ::std::boxed::Box<Callback<ChannelSettingsData>>,
+    ),
+    /// `store/channel/{channel_id}/settings/logo/updated`: the topic as received, then the payload `Callback<ChannelSettingsData>`.
+    StoreChannelChannelIdSettingsLogoUpdated(
+        ::commerce_webhooks::TemplateTopic,
+        ::std::boxed::Box<Callback<ChannelSettingsData>>,
+    ),
+    /// `store/channel/{channel_id}/settings/logo/image/updated`: the topic as received, then the payload `Callback<ChannelSettingsData>`.
+    StoreChannelChannelIdSettingsLogoImageUpdated(
+        ::commerce_webhooks::TemplateTopic,
+        ::std::boxed::Box<Callback<ChannelSettingsData>>,
+    ),
+    /// `store/channel/{channel_id}/settings/favicon/image/updated`: the topic as received, then the payload `Callback<ChannelSettingsData>`.
+    StoreChannelChannelIdSettingsFaviconImageUpdated(
+        ::commerce_webhooks::TemplateTopic,
+        ::std::boxed::Box<Callback<ChannelSettingsData>>,
+    ),
+    /// `store/channel/{channel_id}/settings/checkout/updated`: the topic as received, then the payload `Callback<ChannelSettingsData>`.
+    StoreChannelChannelIdSettingsCheckoutUpdated(
+        ::commerce_webhooks::TemplateTopic,
+        ::std::boxed::Box<Callback<ChannelSettingsData>>,
+    ),
+    /// `store/channel/{channel_id}/settings/SEO/updated`: the topic as received, then the payload `Callback<ChannelSettingsData>`.
+    StoreChannelChannelIdSettingsSeoUpdated(
+        ::commerce_webhooks::TemplateTopic,
+        ::std::boxed::Box<Callback<ChannelSettingsData>>,
+    ),
+    /// `store/channel/{channel_id}/settings/robots/updated`: the topic as received, then the payload `Callback<ChannelSettingsData>`.
+    StoreChannelChannelIdSettingsRobotsUpdated(
+        ::commerce_webhooks::TemplateTopic,
+        ::std::boxed::Box<Callback<ChannelSettingsData>>,
+    ),
+    /// `store/channel/{channel_id}/settings/category/updated`: the topic as received, then the payload `Callback<ChannelSettingsData>`.
+    StoreChannelChannelIdSettingsCategoryUpdated(
+        ::commerce_webhooks::TemplateTopic,
+        ::std::boxed::Box<Callback<ChannelSettingsData>>,
+    ),
+    /// `store/channel/{channel_id}/settings/product/updated`: the topic as received, then the payload `Callback<ChannelSettingsData>`.
+    StoreChannelChannelIdSettingsProductUpdated(
+        ::commerce_webhooks::TemplateTopic,
+        ::std::boxed::Box<Callback<ChannelSettingsData>>,
+    ),
+    /// `store/channel/{channel_id}/settings/catalog/updated`: the topic as received, then the payload `Callback<ChannelSettingsData>`.
+    StoreChannelChannelIdSettingsCatalogUpdated(
+        ::commerce_webhooks::TemplateTopic,
+        ::std::boxed::Box<Callback<ChannelSettingsData>>,
+    ),
+    /// `store/channel/{channel_id}/settings/security/updated`: the topic as received, then the payload `Callback<ChannelSettingsData>`.
+    StoreChannelChannelIdSettingsSecurityUpdated(
+        ::commerce_webhooks::TemplateTopic,
+        ::std::boxed::Box<Callback<ChannelSettingsData>>,
+    ),
+    /// `store/channel/{channel_id}/settings/searchContextFilters/updated`: the topic as received, then the payload `Callback<ChannelSettingsData>`.
+    StoreChannelChannelIdSettingsSearchContextFiltersUpdated(
+        ::commerce_webhooks::TemplateTopic,
+        ::std::boxed::Box<Callback<ChannelSettingsData>>,
+    ),
+    /// `store/channel/{channel_id}/settings/defaultCustomerGroup/updated`: the topic as received, then the payload `Callback<ChannelSettingsData>`.
+    StoreChannelChannelIdSettingsDefaultCustomerGroupUpdated(
+        ::commerce_webhooks::TemplateTopic,
+        ::std::boxed::Box<Callback<ChannelSettingsData>>,
+    ),
+    /// `store/channel/{channel_id}/settings/customerPrivacy/updated`: the topic as received, then the payload `Callback<ChannelSettingsData>`.
+    StoreChannelChannelIdSettingsCustomerPrivacyUpdated(
+        ::commerce_webhooks::TemplateTopic,
+        ::std::boxed::Box<Callback<ChannelSettingsData>>,
+    ),
+    /// `store/channel/{channel_id}/settings/site/updated`: the topic as received, then the payload `Callback<ChannelSiteData>`.
+    StoreChannelChannelIdSettingsSiteUpdated(
+        ::commerce_webhooks::TemplateTopic,
+        ::std::boxed::Box<Callback<ChannelSiteData>>,
+    ),
+    /// `store/channel/{channel_id}/settings/site/checkoutUrl/updated`: the topic as received, then the payload `Callback<ChannelSiteData>`.
+    StoreChannelChannelIdSettingsSiteCheckoutUrlUpdated(
+        ::commerce_webhooks::TemplateTopic,
+        ::std::boxed::Box<Callback<ChannelSiteData>>,
+    ),
+    /// `store/channel/{channel_id}/settings/site/checkoutUrl/deleted`: the topic as received, then the payload `Callback<ChannelSiteData>`.
+    StoreChannelChannelIdSettingsSiteCheckoutUrlDeleted(
+        ::commerce_webhooks::TemplateTopic,
+        ::std::boxed::Box<Callback<ChannelSiteData>>,
+    ),
+    /// `store/channel/{channel_id}/socialMediaLinks/updated`: the topic as received, then the payload `Callback<json>`.
+    StoreChannelChannelIdSocialMediaLinksUpdated(
+        ::commerce_webhooks::TemplateTopic,
+        ::std::boxed::Box<Callback<::commerce_webhooks::wire::serde_json::Value>>,
+    ),
+    /// `store/channel/{channel_id}/theme/configuration/created`: the topic as received, then the payload `Callback<ChannelThemeData>`.
+    StoreChannelChannelIdThemeConfigurationCreated(
+        ::commerce_webhooks::TemplateTopic,
+        ::std::boxed::Box<Callback<ChannelThemeData>>,
+    ),
+    /// `store/channel/{channel_id}/theme/configuration/activated`: the topic as received, then the payload `Callback<ChannelThemeData>`.
+    StoreChannelChannelIdThemeConfigurationActivated(
+        ::commerce_webhooks::TemplateTopic,
+        ::std::boxed::Box<Callback<ChannelThemeData>>,
+    ),
     /// A topic the catalog does not know, with its body as any JSON.
     Unknown {
         /// The topic as received.
@@ -3381,6 +6410,26 @@ impl Event {
                         ::commerce_webhooks::wire::decode(body)?,
                     )
                 }
+                Topic::StoreChannelInventoryProductStockChanged => {
+                    Self::StoreChannelInventoryProductStockChanged(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreChannelInventoryProductLowStockReached => {
+                    Self::StoreChannelInventoryProductLowStockReached(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreChannelInventoryProductOutOfStockReached => {
+                    Self::StoreChannelInventoryProductOutOfStockReached(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreChannelInventoryProductSettingsChanged => {
+                    Self::StoreChannelInventoryProductSettingsChanged(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
                 Topic::StoreInventoryLocationCreated => {
                     Self::StoreInventoryLocationCreated(
                         ::commerce_webhooks::wire::decode(body)?,
@@ -3474,8 +6523,110 @@ impl Event {
                 Topic::StoreQuoteDeleted => {
                     Self::StoreQuoteDeleted(::commerce_webhooks::wire::decode(body)?)
                 }
+                Topic::StoreChannelChannelIdCartCreated(topic) => {
+                    Self::StoreChannelChannelIdCartCreated(
+                        topic,
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreChannelChannelIdCartUpdated(topic) => {
+                    Self::StoreChannelChannelIdCartUpdated(
+                        topic,
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreChannelChannelIdCartDeleted(topic) => {
+                    Self::StoreChannelChannelIdCartDeleted(
+                        topic,
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreChannelChannelIdCartCouponApplied(topic) => {
+                    Self::StoreChannelChannelIdCartCouponApplied(
+                        topic,
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreChannelChannelIdCartAbandoned(topic) => {
+                    Self::StoreChannelChannelIdCartAbandoned(
+                        topic,
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreChannelChannelIdCartConverted(topic) => {
+                    Self::StoreChannelChannelIdCartConverted(
+                        topic,
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreChannelChannelIdCartLineItemCreated(topic) => {
+                    Self::StoreChannelChannelIdCartLineItemCreated(
+                        topic,
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreChannelChannelIdCartLineItemUpdated(topic) => {
+                    Self::StoreChannelChannelIdCartLineItemUpdated(
+                        topic,
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreChannelChannelIdCartLineItemDeleted(topic) => {
+                    Self::StoreChannelChannelIdCartLineItemDeleted(
+                        topic,
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreChannelChannelIdCategoryCreated(topic) => {
+                    Self::StoreChannelChannelIdCategoryCreated(
+                        topic,
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreChannelChannelIdCategoryUpdated(topic) => {
+                    Self::StoreChannelChannelIdCategoryUpdated(
+                        topic,
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreChannelChannelIdCategoryDeleted(topic) => {
+                    Self::StoreChannelChannelIdCategoryDeleted(
+                        topic,
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreChannelChannelIdCategoryTreeUpdated(topic) => {
+                    Self::StoreChannelChannelIdCategoryTreeUpdated(
+                        topic,
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
                 Topic::StoreCustomerChannelLoginAccessUpdated => {
                     Self::StoreCustomerChannelLoginAccessUpdated(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreChannelChannelIdSettingsEmailStatusUpdated(topic) => {
+                    Self::StoreChannelChannelIdSettingsEmailStatusUpdated(
+                        topic,
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreChannelChannelIdSettingsEmailStatusDeleted(topic) => {
+                    Self::StoreChannelChannelIdSettingsEmailStatusDeleted(
+                        topic,
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreChannelChannelIdEmailTemplatesUpdated(topic) => {
+                    Self::StoreChannelChannelIdEmailTemplatesUpdated(
+                        topic,
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreChannelChannelIdEmailTemplatesDeleted(topic) => {
+                    Self::StoreChannelChannelIdEmailTemplatesDeleted(
+                        topic,
                         ::commerce_webhooks::wire::decode(body)?,
                     )
                 }
@@ -3491,6 +6642,256 @@ impl Event {
                 }
                 Topic::StoreChannelMetafieldDeleted => {
                     Self::StoreChannelMetafieldDeleted(
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreChannelChannelIdNotificationsAbandonedCartUpdated(topic) => {
+                    Self::StoreChannelChannelIdNotificationsAbandonedCartUpdated(
+                        topic,
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreChannelChannelIdNotificationsInventoryUpdated(topic) => {
+                    Self::StoreChannelChannelIdNotificationsInventoryUpdated(
+                        topic,
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreChannelChannelIdOrderCreated(topic) => {
+                    Self::StoreChannelChannelIdOrderCreated(
+                        topic,
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreChannelChannelIdOrderUpdated(topic) => {
+                    Self::StoreChannelChannelIdOrderUpdated(
+                        topic,
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreChannelChannelIdOrderArchived(topic) => {
+                    Self::StoreChannelChannelIdOrderArchived(
+                        topic,
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreChannelChannelIdOrderStatusUpdated(topic) => {
+                    Self::StoreChannelChannelIdOrderStatusUpdated(
+                        topic,
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreChannelChannelIdOrderMessageCreated(topic) => {
+                    Self::StoreChannelChannelIdOrderMessageCreated(
+                        topic,
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreChannelChannelIdOrderRefundCreated(topic) => {
+                    Self::StoreChannelChannelIdOrderRefundCreated(
+                        topic,
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreChannelChannelIdPageCreated(topic) => {
+                    Self::StoreChannelChannelIdPageCreated(
+                        topic,
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreChannelChannelIdPageUpdated(topic) => {
+                    Self::StoreChannelChannelIdPageUpdated(
+                        topic,
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreChannelChannelIdProductAssigned(topic) => {
+                    Self::StoreChannelChannelIdProductAssigned(
+                        topic,
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreChannelChannelIdProductUnassigned(topic) => {
+                    Self::StoreChannelChannelIdProductUnassigned(
+                        topic,
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreChannelChannelIdCategoryProductAssigned(topic) => {
+                    Self::StoreChannelChannelIdCategoryProductAssigned(
+                        topic,
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreChannelChannelIdCategoryProductUnassigned(topic) => {
+                    Self::StoreChannelChannelIdCategoryProductUnassigned(
+                        topic,
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreChannelChannelIdSettingsRouteUpdated(topic) => {
+                    Self::StoreChannelChannelIdSettingsRouteUpdated(
+                        topic,
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreChannelChannelIdScriptCreated(topic) => {
+                    Self::StoreChannelChannelIdScriptCreated(
+                        topic,
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreChannelChannelIdScriptUpdated(topic) => {
+                    Self::StoreChannelChannelIdScriptUpdated(
+                        topic,
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreChannelChannelIdSettingsCurrencyUpdated(topic) => {
+                    Self::StoreChannelChannelIdSettingsCurrencyUpdated(
+                        topic,
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreChannelChannelIdSettingsProfileUpdated(topic) => {
+                    Self::StoreChannelChannelIdSettingsProfileUpdated(
+                        topic,
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreChannelChannelIdSettingsLocaleAdded(topic) => {
+                    Self::StoreChannelChannelIdSettingsLocaleAdded(
+                        topic,
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreChannelChannelIdSettingsLocaleUpdated(topic) => {
+                    Self::StoreChannelChannelIdSettingsLocaleUpdated(
+                        topic,
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreChannelChannelIdSettingsLocaleDeleted(topic) => {
+                    Self::StoreChannelChannelIdSettingsLocaleDeleted(
+                        topic,
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreChannelChannelIdSettingsLogoUpdated(topic) => {
+                    Self::StoreChannelChannelIdSettingsLogoUpdated(
+                        topic,
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreChannelChannelIdSettingsLogoImageUpdated(topic) => {
+                    Self::StoreChannelChannelIdSettingsLogoImageUpdated(
+                        topic,
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreChannelChannelIdSettingsFaviconImageUpdated(topic) => {
+                    Self::StoreChannelChannelIdSettingsFaviconImageUpdated(
+                        topic,
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreChannelChannelIdSettingsCheckoutUpdated(topic) => {
+                    Self::StoreChannelChannelIdSettingsCheckoutUpdated(
+                        topic,
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreChannelChannelIdSettingsSeoUpdated(topic) => {
+                    Self::StoreChannelChannelIdSettingsSeoUpdated(
+                        topic,
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreChannelChannelIdSettingsRobotsUpdated(topic) => {
+                    Self::StoreChannelChannelIdSettingsRobotsUpdated(
+                        topic,
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreChannelChannelIdSettingsCategoryUpdated(topic) => {
+                    Self::StoreChannelChannelIdSettingsCategoryUpdated(
+                        topic,
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreChannelChannelIdSettingsProductUpdated(topic) => {
+                    Self::StoreChannelChannelIdSettingsProductUpdated(
+                        topic,
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreChannelChannelIdSettingsCatalogUpdated(topic) => {
+                    Self::StoreChannelChannelIdSettingsCatalogUpdated(
+                        topic,
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreChannelChannelIdSettingsSecurityUpdated(topic) => {
+                    Self::StoreChannelChannelIdSettingsSecurityUpdated(
+                        topic,
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreChannelChannelIdSettingsSearchContextFiltersUpdated(
+                    topic,
+                ) => {
+                    Self::StoreChannelChannelIdSettingsSearchContextFiltersUpdated(
+                        topic,
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreChannelChannelIdSettingsDefaultCustomerGroupUpdated(
+                    topic,
+                ) => {
+                    Self::StoreChannelChannelIdSettingsDefaultCustomerGroupUpdated(
+                        topic,
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreChannelChannelIdSettingsCustomerPrivacyUpdated(topic) => {
+                    Self::StoreChannelChannelIdSettingsCustomerPrivacyUpdated(
+                        topic,
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreChannelChannelIdSettingsSiteUpdated(topic) => {
+                    Self::StoreChannelChannelIdSettingsSiteUpdated(
+                        topic,
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreChannelChannelIdSettingsSiteCheckoutUrlUpdated(topic) => {
+                    Self::StoreChannelChannelIdSettingsSiteCheckoutUrlUpdated(
+                        topic,
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreChannelChannelIdSettingsSiteCheckoutUrlDeleted(topic) => {
+                    Self::StoreChannelChannelIdSettingsSiteCheckoutUrlDeleted(
+                        topic,
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreChannelChannelIdSocialMediaLinksUpdated(topic) => {
+                    Self::StoreChannelChannelIdSocialMediaLinksUpdated(
+                        topic,
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreChannelChannelIdThemeConfigurationCreated(topic) => {
+                    Self::StoreChannelChannelIdThemeConfigurationCreated(
+                        topic,
+                        ::commerce_webhooks::wire::decode(body)?,
+                    )
+                }
+                Topic::StoreChannelChannelIdThemeConfigurationActivated(topic) => {
+                    Self::StoreChannelChannelIdThemeConfigurationActivated(
+                        topic,
                         ::commerce_webhooks::wire::decode(body)?,
                     )
                 }
@@ -3628,6 +7029,18 @@ impl Event {
             Self::StoreProductVariantMetafieldDeleted(_) => {
                 Topic::StoreProductVariantMetafieldDeleted
             }
+            Self::StoreChannelInventoryProductStockChanged(_) => {
+                Topic::StoreChannelInventoryProductStockChanged
+            }
+            Self::StoreChannelInventoryProductLowStockReached(_) => {
+                Topic::StoreChannelInventoryProductLowStockReached
+            }
+            Self::StoreChannelInventoryProductOutOfStockReached(_) => {
+                Topic::StoreChannelInventoryProductOutOfStockReached
+            }
+            Self::StoreChannelInventoryProductSettingsChanged(_) => {
+                Topic::StoreChannelInventoryProductSettingsChanged
+            }
             Self::StoreInventoryLocationCreated(_) => {
                 Topic::StoreInventoryLocationCreated
             }
@@ -3657,12 +7070,192 @@ impl Event {
             Self::StoreQuoteUpdated(_) => Topic::StoreQuoteUpdated,
             Self::StoreQuoteStatusUpdated(_) => Topic::StoreQuoteStatusUpdated,
             Self::StoreQuoteDeleted(_) => Topic::StoreQuoteDeleted,
+            Self::StoreChannelChannelIdCartCreated(topic, _) => {
+                Topic::StoreChannelChannelIdCartCreated(topic.clone())
+            }
+            Self::StoreChannelChannelIdCartUpdated(topic, _) => {
+                Topic::StoreChannelChannelIdCartUpdated(topic.clone())
+            }
+            Self::StoreChannelChannelIdCartDeleted(topic, _) => {
+                Topic::StoreChannelChannelIdCartDeleted(topic.clone())
+            }
+            Self::StoreChannelChannelIdCartCouponApplied(topic, _) => {
+                Topic::StoreChannelChannelIdCartCouponApplied(topic.clone())
+            }
+            Self::StoreChannelChannelIdCartAbandoned(topic, _) => {
+                Topic::StoreChannelChannelIdCartAbandoned(topic.clone())
+            }
+            Self::StoreChannelChannelIdCartConverted(topic, _) => {
+                Topic::StoreChannelChannelIdCartConverted(topic.clone())
+            }
+            Self::StoreChannelChannelIdCartLineItemCreated(topic, _) => {
+                Topic::StoreChannelChannelIdCartLineItemCreated(topic.clone())
+            }
+            Self::StoreChannelChannelIdCartLineItemUpdated(topic, _) => {
+                Topic::StoreChannelChannelIdCartLineItemUpdated(topic.clone())
+            }
+            Self::StoreChannelChannelIdCartLineItemDeleted(topic, _) => {
+                Topic::StoreChannelChannelIdCartLineItemDeleted(topic.clone())
+            }
+            Self::StoreChannelChannelIdCategoryCreated(topic, _) => {
+                Topic::StoreChannelChannelIdCategoryCreated(topic.clone())
+            }
+            Self::StoreChannelChannelIdCategoryUpdated(topic, _) => {
+                Topic::StoreChannelChannelIdCategoryUpdated(topic.clone())
+            }
+            Self::StoreChannelChannelIdCategoryDeleted(topic, _) => {
+                Topic::StoreChannelChannelIdCategoryDeleted(topic.clone())
+            }
+            Self::StoreChannelChannelIdCategoryTreeUpdated(topic, _) => {
+                Topic::StoreChannelChannelIdCategoryTreeUpdated(topic.clone())
+            }
             Self::StoreCustomerChannelLoginAccessUpdated(_) => {
                 Topic::StoreCustomerChannelLoginAccessUpdated
+            }
+            Self::StoreChannelChannelIdSettingsEmailStatusUpdated(topic, _) => {
+                Topic::StoreChannelChannelIdSettingsEmailStatusUpdated(topic.clone())
+            }
+            Self::StoreChannelChannelIdSettingsEmailStatusDeleted(topic, _) => {
+                Topic::StoreChannelChannelIdSettingsEmailStatusDeleted(topic.clone())
+            }
+            Self::StoreChannelChannelIdEmailTemplatesUpdated(topic, _) => {
+                Topic::StoreChannelChannelIdEmailTemplatesUpdated(topic.clone())
+            }
+            Self::StoreChannelChannelIdEmailTemplatesDeleted(topic, _) => {
+                Topic::StoreChannelChannelIdEmailTemplatesDeleted(topic.clone())
             }
             Self::StoreChannelMetafieldCreated(_) => Topic::StoreChannelMetafieldCreated,
             Self::StoreChannelMetafieldUpdated(_) => Topic::StoreChannelMetafieldUpdated,
             Self::StoreChannelMetafieldDeleted(_) => Topic::StoreChannelMetafieldDeleted,
+            Self::StoreChannelChannelIdNotificationsAbandonedCartUpdated(topic, _) => {
+                Topic::StoreChannelChannelIdNotificationsAbandonedCartUpdated(
+                    topic.clone(),
+                )
+            }
+            Self::StoreChannelChannelIdNotificationsInventoryUpdated(topic, _) => {
+                Topic::StoreChannelChannelIdNotificationsInventoryUpdated(topic.clone())
+            }
+            Self::StoreChannelChannelIdOrderCreated(topic, _) => {
+                Topic::StoreChannelChannelIdOrderCreated(topic.clone())
+            }
+            Self::StoreChannelChannelIdOrderUpdated(topic, _) => {
+                Topic::StoreChannelChannelIdOrderUpdated(topic.clone())
+            }
+            Self::StoreChannelChannelIdOrderArchived(topic, _) => {
+                Topic::StoreChannelChannelIdOrderArchived(topic.clone())
+            }
+            Self::StoreChannelChannelIdOrderStatusUpdated(topic, _) => {
+                Topic::StoreChannelChannelIdOrderStatusUpdated(topic.clone())
+            }
+            Self::StoreChannelChannelIdOrderMessageCreated(topic, _) => {
+                Topic::StoreChannelChannelIdOrderMessageCreated(topic.clone())
+            }
+            Self::StoreChannelChannelIdOrderRefundCreated(topic, _) => {
+                Topic::StoreChannelChannelIdOrderRefundCreated(topic.clone())
+            }
+            Self::StoreChannelChannelIdPageCreated(topic, _) => {
+                Topic::StoreChannelChannelIdPageCreated(topic.clone())
+            }
+            Self::StoreChannelChannelIdPageUpdated(topic, _) => {
+                Topic::StoreChannelChannelIdPageUpdated(topic.clone())
+            }
+            Self::StoreChannelChannelIdProductAssigned(topic, _) => {
+                Topic::StoreChannelChannelIdProductAssigned(topic.clone())
+            }
+            Self::StoreChannelChannelIdProductUnassigned(topic, _) => {
+                Topic::StoreChannelChannelIdProductUnassigned(topic.clone())
+            }
+            Self::StoreChannelChannelIdCategoryProductAssigned(topic, _) => {
+                Topic::StoreChannelChannelIdCategoryProductAssigned(topic.clone())
+            }
+            Self::StoreChannelChannelIdCategoryProductUnassigned(topic, _) => {
+                Topic::StoreChannelChannelIdCategoryProductUnassigned(topic.clone())
+            }
+            Self::StoreChannelChannelIdSettingsRouteUpdated(topic, _) => {
+                Topic::StoreChannelChannelIdSettingsRouteUpdated(topic.clone())
+            }
+            Self::StoreChannelChannelIdScriptCreated(topic, _) => {
+                Topic::StoreChannelChannelIdScriptCreated(topic.clone())
+            }
+            Self::StoreChannelChannelIdScriptUpdated(topic, _) => {
+                Topic::StoreChannelChannelIdScriptUpdated(topic.clone())
+            }
+            Self::StoreChannelChannelIdSettingsCurrencyUpdated(topic, _) => {
+                Topic::StoreChannelChannelIdSettingsCurrencyUpdated(topic.clone())
+            }
+            Self::StoreChannelChannelIdSettingsProfileUpdated(topic, _) => {
+                Topic::StoreChannelChannelIdSettingsProfileUpdated(topic.clone())
+            }
+            Self::StoreChannelChannelIdSettingsLocaleAdded(topic, _) => {
+                Topic::StoreChannelChannelIdSettingsLocaleAdded(topic.clone())
+            }
+            Self::StoreChannelChannelIdSettingsLocaleUpdated(topic, _) => {
+                Topic::StoreChannelChannelIdSettingsLocaleUpdated(topic.clone())
+            }
+            Self::StoreChannelChannelIdSettingsLocaleDeleted(topic, _) => {
+                Topic::StoreChannelChannelIdSettingsLocaleDeleted(topic.clone())
+            }
+            Self::StoreChannelChannelIdSettingsLogoUpdated(topic, _) => {
+                Topic::StoreChannelChannelIdSettingsLogoUpdated(topic.clone())
+            }
+            Self::StoreChannelChannelIdSettingsLogoImageUpdated(topic, _) => {
+                Topic::StoreChannelChannelIdSettingsLogoImageUpdated(topic.clone())
+            }
+            Self::StoreChannelChannelIdSettingsFaviconImageUpdated(topic, _) => {
+                Topic::StoreChannelChannelIdSettingsFaviconImageUpdated(topic.clone())
+            }
+            Self::StoreChannelChannelIdSettingsCheckoutUpdated(topic, _) => {
+                Topic::StoreChannelChannelIdSettingsCheckoutUpdated(topic.clone())
+            }
+            Self::StoreChannelChannelIdSettingsSeoUpdated(topic, _) => {
+                Topic::StoreChannelChannelIdSettingsSeoUpdated(topic.clone())
+            }
+            Self::StoreChannelChannelIdSettingsRobotsUpdated(topic, _) => {
+                Topic::StoreChannelChannelIdSettingsRobotsUpdated(topic.clone())
+            }
+            Self::StoreChannelChannelIdSettingsCategoryUpdated(topic, _) => {
+                Topic::StoreChannelChannelIdSettingsCategoryUpdated(topic.clone())
+            }
+            Self::StoreChannelChannelIdSettingsProductUpdated(topic, _) => {
+                Topic::StoreChannelChannelIdSettingsProductUpdated(topic.clone())
+            }
+            Self::StoreChannelChannelIdSettingsCatalogUpdated(topic, _) => {
+                Topic::StoreChannelChannelIdSettingsCatalogUpdated(topic.clone())
+            }
+            Self::StoreChannelChannelIdSettingsSecurityUpdated(topic, _) => {
+                Topic::StoreChannelChannelIdSettingsSecurityUpdated(topic.clone())
+            }
+            Self::StoreChannelChannelIdSettingsSearchContextFiltersUpdated(topic, _) => {
+                Topic::StoreChannelChannelIdSettingsSearchContextFiltersUpdated(
+                    topic.clone(),
+                )
+            }
+            Self::StoreChannelChannelIdSettingsDefaultCustomerGroupUpdated(topic, _) => {
+                Topic::StoreChannelChannelIdSettingsDefaultCustomerGroupUpdated(
+                    topic.clone(),
+                )
+            }
+            Self::StoreChannelChannelIdSettingsCustomerPrivacyUpdated(topic, _) => {
+                Topic::StoreChannelChannelIdSettingsCustomerPrivacyUpdated(topic.clone())
+            }
+            Self::StoreChannelChannelIdSettingsSiteUpdated(topic, _) => {
+                Topic::StoreChannelChannelIdSettingsSiteUpdated(topic.clone())
+            }
+            Self::StoreChannelChannelIdSettingsSiteCheckoutUrlUpdated(topic, _) => {
+                Topic::StoreChannelChannelIdSettingsSiteCheckoutUrlUpdated(topic.clone())
+            }
+            Self::StoreChannelChannelIdSettingsSiteCheckoutUrlDeleted(topic, _) => {
+                Topic::StoreChannelChannelIdSettingsSiteCheckoutUrlDeleted(topic.clone())
+            }
+            Self::StoreChannelChannelIdSocialMediaLinksUpdated(topic, _) => {
+                Topic::StoreChannelChannelIdSocialMediaLinksUpdated(topic.clone())
+            }
+            Self::StoreChannelChannelIdThemeConfigurationCreated(topic, _) => {
+                Topic::StoreChannelChannelIdThemeConfigurationCreated(topic.clone())
+            }
+            Self::StoreChannelChannelIdThemeConfigurationActivated(topic, _) => {
+                Topic::StoreChannelChannelIdThemeConfigurationActivated(topic.clone())
+            }
             Self::Unknown { topic, .. } => Topic::Unknown(topic.clone()),
         }
     }
@@ -3794,6 +7387,18 @@ impl ::commerce_webhooks::wire::serde::Serialize for Event {
             Self::StoreProductVariantMetafieldDeleted(payload) => {
                 payload.serialize(serializer)
             }
+            Self::StoreChannelInventoryProductStockChanged(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StoreChannelInventoryProductLowStockReached(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StoreChannelInventoryProductOutOfStockReached(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StoreChannelInventoryProductSettingsChanged(payload) => {
+                payload.serialize(serializer)
+            }
             Self::StoreInventoryLocationCreated(payload) => payload.serialize(serializer),
             Self::StoreInventoryLocationUpdated(payload) => payload.serialize(serializer),
             Self::StoreCompanyCreated(payload) => payload.serialize(serializer),
@@ -3819,12 +7424,188 @@ impl ::commerce_webhooks::wire::serde::Serialize for Event {
             Self::StoreQuoteUpdated(payload) => payload.serialize(serializer),
             Self::StoreQuoteStatusUpdated(payload) => payload.serialize(serializer),
             Self::StoreQuoteDeleted(payload) => payload.serialize(serializer),
+            Self::StoreChannelChannelIdCartCreated(_, payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StoreChannelChannelIdCartUpdated(_, payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StoreChannelChannelIdCartDeleted(_, payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StoreChannelChannelIdCartCouponApplied(_, payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StoreChannelChannelIdCartAbandoned(_, payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StoreChannelChannelIdCartConverted(_, payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StoreChannelChannelIdCartLineItemCreated(_, payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StoreChannelChannelIdCartLineItemUpdated(_, payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StoreChannelChannelIdCartLineItemDeleted(_, payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StoreChannelChannelIdCategoryCreated(_, payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StoreChannelChannelIdCategoryUpdated(_, payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StoreChannelChannelIdCategoryDeleted(_, payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StoreChannelChannelIdCategoryTreeUpdated(_, payload) => {
+                payload.serialize(serializer)
+            }
             Self::StoreCustomerChannelLoginAccessUpdated(payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StoreChannelChannelIdSettingsEmailStatusUpdated(_, payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StoreChannelChannelIdSettingsEmailStatusDeleted(_, payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StoreChannelChannelIdEmailTemplatesUpdated(_, payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StoreChannelChannelIdEmailTemplatesDeleted(_, payload) => {
                 payload.serialize(serializer)
             }
             Self::StoreChannelMetafieldCreated(payload) => payload.serialize(serializer),
             Self::StoreChannelMetafieldUpdated(payload) => payload.serialize(serializer),
             Self::StoreChannelMetafieldDeleted(payload) => payload.serialize(serializer),
+            Self::StoreChannelChannelIdNotificationsAbandonedCartUpdated(_, payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StoreChannelChannelIdNotificationsInventoryUpdated(_, payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StoreChannelChannelIdOrderCreated(_, payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StoreChannelChannelIdOrderUpdated(_, payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StoreChannelChannelIdOrderArchived(_, payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StoreChannelChannelIdOrderStatusUpdated(_, payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StoreChannelChannelIdOrderMessageCreated(_, payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StoreChannelChannelIdOrderRefundCreated(_, payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StoreChannelChannelIdPageCreated(_, payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StoreChannelChannelIdPageUpdated(_, payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StoreChannelChannelIdProductAssigned(_, payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StoreChannelChannelIdProductUnassigned(_, payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StoreChannelChannelIdCategoryProductAssigned(_, payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StoreChannelChannelIdCategoryProductUnassigned(_, payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StoreChannelChannelIdSettingsRouteUpdated(_, payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StoreChannelChannelIdScriptCreated(_, payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StoreChannelChannelIdScriptUpdated(_, payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StoreChannelChannelIdSettingsCurrencyUpdated(_, payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StoreChannelChannelIdSettingsProfileUpdated(_, payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StoreChannelChannelIdSettingsLocaleAdded(_, payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StoreChannelChannelIdSettingsLocaleUpdated(_, payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StoreChannelChannelIdSettingsLocaleDeleted(_, payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StoreChannelChannelIdSettingsLogoUpdated(_, payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StoreChannelChannelIdSettingsLogoImageUpdated(_, payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StoreChannelChannelIdSettingsFaviconImageUpdated(_, payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StoreChannelChannelIdSettingsCheckoutUpdated(_, payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StoreChannelChannelIdSettingsSeoUpdated(_, payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StoreChannelChannelIdSettingsRobotsUpdated(_, payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StoreChannelChannelIdSettingsCategoryUpdated(_, payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StoreChannelChannelIdSettingsProductUpdated(_, payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StoreChannelChannelIdSettingsCatalogUpdated(_, payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StoreChannelChannelIdSettingsSecurityUpdated(_, payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StoreChannelChannelIdSettingsSearchContextFiltersUpdated(
+                _,
+                payload,
+            ) => payload.serialize(serializer),
+            Self::StoreChannelChannelIdSettingsDefaultCustomerGroupUpdated(
+                _,
+                payload,
+            ) => payload.serialize(serializer),
+            Self::StoreChannelChannelIdSettingsCustomerPrivacyUpdated(_, payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StoreChannelChannelIdSettingsSiteUpdated(_, payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StoreChannelChannelIdSettingsSiteCheckoutUrlUpdated(_, payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StoreChannelChannelIdSettingsSiteCheckoutUrlDeleted(_, payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StoreChannelChannelIdSocialMediaLinksUpdated(_, payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StoreChannelChannelIdThemeConfigurationCreated(_, payload) => {
+                payload.serialize(serializer)
+            }
+            Self::StoreChannelChannelIdThemeConfigurationActivated(_, payload) => {
+                payload.serialize(serializer)
+            }
             Self::Unknown { body, .. } => body.serialize(serializer),
         }
     }
@@ -4292,6 +8073,19 @@ const EXAMPLES: &[&[::commerce_webhooks::testing::Example]] = &[
     &[],
     &[
         ::commerce_webhooks::testing::Example {
+            file: "examples/bigcommerce/store_channel_inventory_product_stock_changed.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!(
+                "../../fixtures/bigcommerce/store_channel_inventory_product_stock_changed.json"
+            ),
+        },
+    ],
+    &[],
+    &[],
+    &[],
+    &[
+        ::commerce_webhooks::testing::Example {
             file: "examples/bigcommerce/store_inventory_location_created.json",
             status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
             source: ::std::option::Option::None,
@@ -4363,6 +8157,63 @@ const EXAMPLES: &[&[::commerce_webhooks::testing::Example]] = &[
     &[],
     &[
         ::commerce_webhooks::testing::Example {
+            file: "examples/bigcommerce/store_channel_cart_created.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Repaired,
+            source: ::std::option::Option::Some(
+                "https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx",
+            ),
+            body: include_str!(
+                "../../fixtures/bigcommerce/store_channel_cart_created.json"
+            ),
+        },
+    ],
+    &[],
+    &[],
+    &[],
+    &[],
+    &[],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/bigcommerce/store_channel_cart_lineItem_created.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Repaired,
+            source: ::std::option::Option::Some(
+                "https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx",
+            ),
+            body: include_str!(
+                "../../fixtures/bigcommerce/store_channel_cart_lineItem_created.json"
+            ),
+        },
+    ],
+    &[],
+    &[],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/bigcommerce/store_channel_category_created.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Repaired,
+            source: ::std::option::Option::Some(
+                "https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx",
+            ),
+            body: include_str!(
+                "../../fixtures/bigcommerce/store_channel_category_created.json"
+            ),
+        },
+    ],
+    &[],
+    &[],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/bigcommerce/store_channel_categoryTree_updated.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Repaired,
+            source: ::std::option::Option::Some(
+                "https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx",
+            ),
+            body: include_str!(
+                "../../fixtures/bigcommerce/store_channel_categoryTree_updated.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
             file: "examples/bigcommerce/store_customer_channel_login_access_updated.json",
             status: ::commerce_webhooks::testing::ExampleStatus::Repaired,
             source: ::std::option::Option::Some(
@@ -4373,6 +8224,19 @@ const EXAMPLES: &[&[::commerce_webhooks::testing::Example]] = &[
             ),
         },
     ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/bigcommerce/store_channel_settings_emailStatus_updated.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!(
+                "../../fixtures/bigcommerce/store_channel_settings_emailStatus_updated.json"
+            ),
+        },
+    ],
+    &[],
+    &[],
+    &[],
     &[
         ::commerce_webhooks::testing::Example {
             file: "examples/bigcommerce/store_channel_metafield_created.json",
@@ -4386,6 +8250,147 @@ const EXAMPLES: &[&[::commerce_webhooks::testing::Example]] = &[
         },
     ],
     &[],
+    &[],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/bigcommerce/store_channel_notifications_abandonedCart_updated.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!(
+                "../../fixtures/bigcommerce/store_channel_notifications_abandonedCart_updated.json"
+            ),
+        },
+    ],
+    &[],
+    &[],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/bigcommerce/store_channel_order_updated.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Repaired,
+            source: ::std::option::Option::Some(
+                "https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx",
+            ),
+            body: include_str!(
+                "../../fixtures/bigcommerce/store_channel_order_updated.json"
+            ),
+        },
+    ],
+    &[],
+    &[],
+    &[],
+    &[],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/bigcommerce/store_channel_page_created.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Repaired,
+            source: ::std::option::Option::Some(
+                "https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx",
+            ),
+            body: include_str!(
+                "../../fixtures/bigcommerce/store_channel_page_created.json"
+            ),
+        },
+    ],
+    &[],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/bigcommerce/store_channel_product_assigned.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Repaired,
+            source: ::std::option::Option::Some(
+                "https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx",
+            ),
+            body: include_str!(
+                "../../fixtures/bigcommerce/store_channel_product_assigned.json"
+            ),
+        },
+    ],
+    &[],
+    &[],
+    &[],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/bigcommerce/store_channel_settings_route_updated.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!(
+                "../../fixtures/bigcommerce/store_channel_settings_route_updated.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/bigcommerce/store_channel_script_created.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Repaired,
+            source: ::std::option::Option::Some(
+                "https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx",
+            ),
+            body: include_str!(
+                "../../fixtures/bigcommerce/store_channel_script_created.json"
+            ),
+        },
+    ],
+    &[],
+    &[],
+    &[],
+    &[],
+    &[],
+    &[],
+    &[],
+    &[],
+    &[],
+    &[],
+    &[],
+    &[],
+    &[],
+    &[],
+    &[],
+    &[],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/bigcommerce/store_channel_settings_searchContextFilters_updated.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!(
+                "../../fixtures/bigcommerce/store_channel_settings_searchContextFilters_updated.json"
+            ),
+        },
+    ],
+    &[],
+    &[],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/bigcommerce/store_channel_settings_site_updated.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Repaired,
+            source: ::std::option::Option::Some(
+                "https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx",
+            ),
+            body: include_str!(
+                "../../fixtures/bigcommerce/store_channel_settings_site_updated.json"
+            ),
+        },
+    ],
+    &[],
+    &[],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/bigcommerce/store_channel_socialMediaLinks_updated.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!(
+                "../../fixtures/bigcommerce/store_channel_socialMediaLinks_updated.json"
+            ),
+        },
+    ],
+    &[
+        ::commerce_webhooks::testing::Example {
+            file: "examples/bigcommerce/store_channel_theme_configuration_created.json",
+            status: ::commerce_webhooks::testing::ExampleStatus::Verbatim,
+            source: ::std::option::Option::None,
+            body: include_str!(
+                "../../fixtures/bigcommerce/store_channel_theme_configuration_created.json"
+            ),
+        },
+    ],
     &[],
 ];
 #[cfg(feature = "fixtures")]
@@ -9050,6 +13055,1271 @@ impl ::commerce_webhooks::wire::serde::Serialize for CustomerChannelAccessData {
         }
         if !self.channel_ids.is_absent() {
             map.serialize_entry("channel_ids", &self.channel_ids)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// `data` of the per-channel cart events, store/channel/{channel_id}/cart/created, updated, deleted, couponApplied, abandoned and converted (the page's one example, store/channel/1/cart/created).
+///
+/// Fields documented at <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChannelCartData {
+    /// `cart_id`: `id`, documented as always present.
+    ///
+    /// ID of the cart.
+    pub cart_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ChannelCartData {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = ChannelCartData;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `ChannelCartData` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_cart_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Id,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "cart_id" => {
+                            field_cart_id = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "cart_id",
+                            )?;
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ChannelCartData {
+                    cart_id: field_cart_id,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for ChannelCartData {
+    const EXPECTED: &'static str = "a `ChannelCartData` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `ChannelCartData` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for ChannelCartData {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !self.cart_id.is_absent() {
+            map.serialize_entry("cart_id", &self.cart_id)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// `data` of the per-channel cart line item events, store/channel/{channel_id}/cart/lineItem/created, updated and deleted (the page's one example, whose scope is store/channel/1/cart/lineItems/created).
+///
+/// Fields documented at <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChannelCartLineItemData {
+    /// `cart_id`: `id`, documented as always present.
+    ///
+    /// ID of the cart.
+    pub cart_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
+    /// `cart_item_id`: `id`, documented as always present.
+    ///
+    /// ID of the cart line item.
+    pub cart_item_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
+for ChannelCartLineItemData {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = ChannelCartLineItemData;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `ChannelCartLineItemData` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_cart_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Id,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_cart_item_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Id,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "cart_id" => {
+                            field_cart_id = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "cart_id",
+                            )?;
+                        }
+                        "cart_item_id" => {
+                            field_cart_item_id = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "cart_item_id",
+                            )?;
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ChannelCartLineItemData {
+                    cart_id: field_cart_id,
+                    cart_item_id: field_cart_item_id,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for ChannelCartLineItemData {
+    const EXPECTED: &'static str = "a `ChannelCartLineItemData` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `ChannelCartLineItemData` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for ChannelCartLineItemData {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !self.cart_id.is_absent() {
+            map.serialize_entry("cart_id", &self.cart_id)?;
+        }
+        if !self.cart_item_id.is_absent() {
+            map.serialize_entry("cart_item_id", &self.cart_item_id)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// `data` of the per-channel category events, store/channel/{channel_id}/category/created, updated and deleted (the page's one example, store/channel/1/category/created).
+///
+/// Fields documented at <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChannelCategoryData {
+    /// `category_id`: `id`, documented as always present.
+    ///
+    /// ID of the category.
+    pub category_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
+    /// `tree_id`: `id`, documented as always present.
+    ///
+    /// ID of the catalog/category tree.
+    pub tree_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ChannelCategoryData {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = ChannelCategoryData;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `ChannelCategoryData` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_category_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Id,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_tree_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Id,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "category_id" => {
+                            field_category_id = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "category_id",
+                            )?;
+                        }
+                        "tree_id" => {
+                            field_tree_id = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "tree_id",
+                            )?;
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ChannelCategoryData {
+                    category_id: field_category_id,
+                    tree_id: field_tree_id,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for ChannelCategoryData {
+    const EXPECTED: &'static str = "a `ChannelCategoryData` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `ChannelCategoryData` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for ChannelCategoryData {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !self.category_id.is_absent() {
+            map.serialize_entry("category_id", &self.category_id)?;
+        }
+        if !self.tree_id.is_absent() {
+            map.serialize_entry("tree_id", &self.tree_id)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// `data` of store/channel/{channel_id}/categoryTree/updated.
+///
+/// Fields documented at <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChannelCategoryTreeData {
+    /// `tree_id`: `id`, documented as always present.
+    ///
+    /// ID of the category tree.
+    pub tree_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
+for ChannelCategoryTreeData {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = ChannelCategoryTreeData;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `ChannelCategoryTreeData` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_tree_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Id,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "tree_id" => {
+                            field_tree_id = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "tree_id",
+                            )?;
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ChannelCategoryTreeData {
+                    tree_id: field_tree_id,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for ChannelCategoryTreeData {
+    const EXPECTED: &'static str = "a `ChannelCategoryTreeData` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `ChannelCategoryTreeData` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for ChannelCategoryTreeData {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !self.tree_id.is_absent() {
+            map.serialize_entry("tree_id", &self.tree_id)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// `data` of the per-channel email events, store/channel/{channel_id}/settings/emailStatus/updated and deleted and store/channel/{channel_id}/email/templates/updated and deleted (the page's one example, store/channel/1/settings/emailStatus/updated).
+///
+/// Fields documented at <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChannelEmailData {
+    /// `template_kind`: `string`, documented as always present.
+    ///
+    /// No public document of the platform describes this field (searched: no description: channels.mdx shows it in its Emails example only, without a comment; bigcommerce/docs has no callback schema for the per-channel events (docs/webhooks/callbacks/ and its _all.yml name none, and no other file of the repository names these scopes) (bigcommerce/docs@24f580ca, searched 2026-12-02)).
+    pub template_kind: ::commerce_webhooks::Field<::std::string::String>,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ChannelEmailData {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = ChannelEmailData;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `ChannelEmailData` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_template_kind: ::commerce_webhooks::Field<
+                    ::std::string::String,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "template_kind" => {
+                            field_template_kind = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "template_kind",
+                            )?;
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ChannelEmailData {
+                    template_kind: field_template_kind,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for ChannelEmailData {
+    const EXPECTED: &'static str = "a `ChannelEmailData` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `ChannelEmailData` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for ChannelEmailData {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !self.template_kind.is_absent() {
+            map.serialize_entry("template_kind", &self.template_kind)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// `data` of the per-channel order events, store/channel/{channel_id}/order/created, updated, archived, statusUpdated, message/created and refund/created (the page's one example, store/channel/1/order/updated).
+///
+/// Fields documented at <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChannelOrderData {
+    /// `order_id`: `id`, documented as always present.
+    ///
+    /// ID of the order.
+    pub order_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ChannelOrderData {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = ChannelOrderData;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `ChannelOrderData` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_order_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Id,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "order_id" => {
+                            field_order_id = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "order_id",
+                            )?;
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ChannelOrderData {
+                    order_id: field_order_id,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for ChannelOrderData {
+    const EXPECTED: &'static str = "a `ChannelOrderData` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `ChannelOrderData` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for ChannelOrderData {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !self.order_id.is_absent() {
+            map.serialize_entry("order_id", &self.order_id)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// `data` of store/channel/{channel_id}/page/created and updated (the page's one example, store/channel/1/page/created).
+///
+/// Fields documented at <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChannelPageData {
+    /// `page_id`: `id`, documented as always present.
+    ///
+    /// ID of the page.
+    pub page_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ChannelPageData {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = ChannelPageData;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `ChannelPageData` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_page_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Id,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "page_id" => {
+                            field_page_id = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "page_id",
+                            )?;
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ChannelPageData {
+                    page_id: field_page_id,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for ChannelPageData {
+    const EXPECTED: &'static str = "a `ChannelPageData` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `ChannelPageData` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for ChannelPageData {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !self.page_id.is_absent() {
+            map.serialize_entry("page_id", &self.page_id)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// `data` of the per-channel product assignment events, store/channel/{channel_id}/product/assigned and unassigned and store/channel/{channel_id}/category/product/assigned and unassigned (the page's one example, store/channel/1/product/assigned).
+///
+/// Fields documented at <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChannelProductData {
+    /// `product_id`: `id`, documented as always present.
+    ///
+    /// ID of the product.
+    pub product_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ChannelProductData {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = ChannelProductData;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `ChannelProductData` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_product_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Id,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "product_id" => {
+                            field_product_id = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "product_id",
+                            )?;
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ChannelProductData {
+                    product_id: field_product_id,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for ChannelProductData {
+    const EXPECTED: &'static str = "a `ChannelProductData` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `ChannelProductData` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for ChannelProductData {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !self.product_id.is_absent() {
+            map.serialize_entry("product_id", &self.product_id)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// `data` of store/channel/{channel_id}/settings/route/updated (the Routes example) and of the per-channel site events, store/channel/{channel_id}/settings/site/updated and settings/site/checkoutUrl/updated and deleted (the Sites example, store/channel/1/settings/site/updated): both examples carry only `site_id`, which only the Sites example comments ("ID of the site").
+///
+/// Fields documented at <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChannelSiteData {
+    /// `site_id`: `id`, documented as always present.
+    ///
+    /// ID of the site.
+    pub site_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ChannelSiteData {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = ChannelSiteData;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `ChannelSiteData` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_site_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Id,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "site_id" => {
+                            field_site_id = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "site_id",
+                            )?;
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ChannelSiteData {
+                    site_id: field_site_id,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for ChannelSiteData {
+    const EXPECTED: &'static str = "a `ChannelSiteData` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `ChannelSiteData` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for ChannelSiteData {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !self.site_id.is_absent() {
+            map.serialize_entry("site_id", &self.site_id)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// `data` of store/channel/{channel_id}/script/created and updated (the page's one example, store/channel/1/script/created).
+///
+/// Fields documented at <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChannelScriptData {
+    /// `uuid`: `id`, documented as always present.
+    ///
+    /// ID of the script.
+    pub uuid: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ChannelScriptData {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = ChannelScriptData;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `ChannelScriptData` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_uuid: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Id,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "uuid" => {
+                            field_uuid = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "uuid",
+                            )?;
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ChannelScriptData {
+                    uuid: field_uuid,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for ChannelScriptData {
+    const EXPECTED: &'static str = "a `ChannelScriptData` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `ChannelScriptData` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for ChannelScriptData {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !self.uuid.is_absent() {
+            map.serialize_entry("uuid", &self.uuid)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// `data` of the per-channel settings events, store/channel/{channel_id}/settings/currency/updated to settings/customerPrivacy/updated (the page's one Settings example, titled "Example settings profile payload object", whose scope is store/channel/1/settings/searchContextFilters/updated).
+///
+/// Fields documented at <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChannelSettingsData {
+    /// `category_id`: `id`, documented as always present.
+    ///
+    /// No public document of the platform describes this field (searched: no description: channels.mdx shows it in its Settings example only, without a comment; bigcommerce/docs has no callback schema for the per-channel events (docs/webhooks/callbacks/ and its _all.yml name none, and no other file of the repository names these scopes) (bigcommerce/docs@24f580ca, searched 2026-12-02)).
+    pub category_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ChannelSettingsData {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = ChannelSettingsData;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `ChannelSettingsData` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_category_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Id,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "category_id" => {
+                            field_category_id = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "category_id",
+                            )?;
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ChannelSettingsData {
+                    category_id: field_category_id,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for ChannelSettingsData {
+    const EXPECTED: &'static str = "a `ChannelSettingsData` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `ChannelSettingsData` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for ChannelSettingsData {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !self.category_id.is_absent() {
+            map.serialize_entry("category_id", &self.category_id)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// `data` of store/channel/{channel_id}/theme/configuration/created and activated (the page's one example, store/channel/1/theme/configuration/created).
+///
+/// Fields documented at <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/channels.mdx>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChannelThemeData {
+    /// `theme_id`: `id`, documented as always present.
+    ///
+    /// No public document of the platform describes this field (searched: no description: channels.mdx shows it in its Themes example only, without a comment; bigcommerce/docs has no callback schema for the per-channel events (docs/webhooks/callbacks/ and its _all.yml name none, and no other file of the repository names these scopes) (bigcommerce/docs@24f580ca, searched 2026-12-02)).
+    pub theme_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
+    /// `variation_id`: `id`, documented as always present.
+    ///
+    /// No public document of the platform describes this field (searched: no description: channels.mdx shows it in its Themes example only, without a comment; bigcommerce/docs has no callback schema for the per-channel events (docs/webhooks/callbacks/ and its _all.yml name none, and no other file of the repository names these scopes) (bigcommerce/docs@24f580ca, searched 2026-12-02)).
+    pub variation_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
+    /// `version_id`: `id`, documented as always present.
+    ///
+    /// No public document of the platform describes this field (searched: no description: channels.mdx shows it in its Themes example only, without a comment; bigcommerce/docs has no callback schema for the per-channel events (docs/webhooks/callbacks/ and its _all.yml name none, and no other file of the repository names these scopes) (bigcommerce/docs@24f580ca, searched 2026-12-02)).
+    pub version_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
+    /// `configuration_id`: `id`, documented as always present.
+    ///
+    /// No public document of the platform describes this field (searched: no description: channels.mdx shows it in its Themes example only, without a comment; bigcommerce/docs has no callback schema for the per-channel events (docs/webhooks/callbacks/ and its _all.yml name none, and no other file of the repository names these scopes) (bigcommerce/docs@24f580ca, searched 2026-12-02)).
+    pub configuration_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ChannelThemeData {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = ChannelThemeData;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `ChannelThemeData` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_theme_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Id,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_variation_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Id,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_version_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Id,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_configuration_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Id,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "theme_id" => {
+                            field_theme_id = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "theme_id",
+                            )?;
+                        }
+                        "variation_id" => {
+                            field_variation_id = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "variation_id",
+                            )?;
+                        }
+                        "version_id" => {
+                            field_version_id = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "version_id",
+                            )?;
+                        }
+                        "configuration_id" => {
+                            field_configuration_id = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "configuration_id",
+                            )?;
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ChannelThemeData {
+                    theme_id: field_theme_id,
+                    variation_id: field_variation_id,
+                    version_id: field_version_id,
+                    configuration_id: field_configuration_id,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for ChannelThemeData {
+    const EXPECTED: &'static str = "a `ChannelThemeData` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `ChannelThemeData` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for ChannelThemeData {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !self.theme_id.is_absent() {
+            map.serialize_entry("theme_id", &self.theme_id)?;
+        }
+        if !self.variation_id.is_absent() {
+            map.serialize_entry("variation_id", &self.variation_id)?;
+        }
+        if !self.version_id.is_absent() {
+            map.serialize_entry("version_id", &self.version_id)?;
+        }
+        if !self.configuration_id.is_absent() {
+            map.serialize_entry("configuration_id", &self.configuration_id)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// `data` of the inventory events store/channel/*/inventory/product/stock_changed, low_stock_reached, out_of_stock_reached and settings_changed (the page's one example, store/channel/*/inventory/product/stock_changed).
+///
+/// Fields documented at <https://github.com/bigcommerce/docs/blob/24f580ca6d2981728b7ed70a2049e00fc602c335/docs/integrations/webhooks/events/inventory-location.mdx>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InventoryProductData {
+    /// `variant_id`: `id`, documented as always present.
+    ///
+    /// No public document of the platform describes this field (searched: no description: inventory-location.mdx shows it in its example only, without a comment; bigcommerce/docs has no callback schema for the store/channel/*/inventory/product/* events (docs/webhooks/callbacks/ and its _all.yml name none, and no other file of the repository names these scopes) (bigcommerce/docs@24f580ca, searched 2026-12-02)).
+    pub variant_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
+    /// `product_id`: `id`, documented as always present.
+    ///
+    /// No public document of the platform describes this field (searched: no description: inventory-location.mdx shows it in its example only, without a comment; bigcommerce/docs has no callback schema for the store/channel/*/inventory/product/* events (docs/webhooks/callbacks/ and its _all.yml name none, and no other file of the repository names these scopes) (bigcommerce/docs@24f580ca, searched 2026-12-02)).
+    pub product_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
+    /// `location_id`: `id`, documented as always present.
+    ///
+    /// No public document of the platform describes this field (searched: no description: inventory-location.mdx shows it in its example only, without a comment; bigcommerce/docs has no callback schema for the store/channel/*/inventory/product/* events (docs/webhooks/callbacks/ and its _all.yml name none, and no other file of the repository names these scopes) (bigcommerce/docs@24f580ca, searched 2026-12-02)).
+    pub location_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::wire::serde_json::Map<
+        ::std::string::String,
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for InventoryProductData {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = InventoryProductData;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `InventoryProductData` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_variant_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Id,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_product_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Id,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_location_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Id,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "variant_id" => {
+                            field_variant_id = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "variant_id",
+                            )?;
+                        }
+                        "product_id" => {
+                            field_product_id = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "product_id",
+                            )?;
+                        }
+                        "location_id" => {
+                            field_location_id = ::commerce_webhooks::wire::next_field(
+                                &mut map,
+                                "location_id",
+                            )?;
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(InventoryProductData {
+                    variant_id: field_variant_id,
+                    product_id: field_product_id,
+                    location_id: field_location_id,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for InventoryProductData {
+    const EXPECTED: &'static str = "a `InventoryProductData` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `InventoryProductData` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for InventoryProductData {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !self.variant_id.is_absent() {
+            map.serialize_entry("variant_id", &self.variant_id)?;
+        }
+        if !self.product_id.is_absent() {
+            map.serialize_entry("product_id", &self.product_id)?;
+        }
+        if !self.location_id.is_absent() {
+            map.serialize_entry("location_id", &self.location_id)?;
         }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;

@@ -5284,10 +5284,10 @@ impl Topic {
             Self::CustomerGroupsCreate | Self::CustomerGroupsDelete |
             Self::CustomerPaymentMethodsCreate | Self::CustomerPaymentMethodsRevoke |
             Self::CustomerPaymentMethodsUpdate | Self::CustomersCreate |
-            Self::CustomersDisable | Self::CustomersEnable | Self::CustomersUpdate |
-            Self::CustomersEmailMarketingConsentUpdate |
-            Self::CustomersMarketingConsentUpdate | Self::DisputesCreate |
-            Self::DisputesUpdate | Self::DraftOrdersCreate | Self::DraftOrdersUpdate |
+            Self::CustomersDisable | Self::CustomersEmailMarketingConsentUpdate |
+            Self::CustomersEnable | Self::CustomersMarketingConsentUpdate |
+            Self::CustomersUpdate | Self::DisputesCreate | Self::DisputesUpdate |
+            Self::DraftOrdersCreate | Self::DraftOrdersUpdate |
             Self::FulfillmentEventsCreate | Self::FulfillmentsCreate |
             Self::FulfillmentsUpdate | Self::OrderTransactionsCreate |
             Self::OrdersCancelled | Self::OrdersCreate | Self::OrdersEdited |
@@ -5307,21 +5307,21 @@ impl Topic {
     /// Whether the source page only names this topic in a list, without a section of its own.
     pub fn is_listed_only(&self) -> bool {
         matches!(
-            self, Self::CustomersPurchasingSummary | Self::CustomerTagsAdded |
-            Self::CustomerTagsRemoved | Self::FulfillmentHoldsReleased |
-            Self::FulfillmentHoldsAdded | Self::SegmentsCreate | Self::SegmentsDelete |
-            Self::SegmentsUpdate | Self::TaxPartnersUpdate |
-            Self::AppPurchasesOneTimeUpdate |
-            Self::AppSubscriptionsApproachingCappedAmount | Self::ReturnsCancel |
-            Self::ReturnsClose | Self::ReturnsReopen | Self::ReturnsRequest |
-            Self::ReturnsApprove | Self::ReturnsProcess | Self::ReturnsDecline |
-            Self::ReverseDeliveriesAttachDeliverable |
-            Self::ReverseFulfillmentOrdersDispose | Self::OrdersRiskAssessmentChanged |
-            Self::PublicationsDelete | Self::CustomerAccountSettingsUpdate |
-            Self::CustomerJoinedSegment | Self::CustomerLeftSegment |
-            Self::MetafieldDefinitionsCreate | Self::MetafieldDefinitionsUpdate |
-            Self::MetafieldDefinitionsDelete | Self::DeliveryPromiseSettingsUpdate |
-            Self::CheckoutAndAccountsConfigurationsUpdate
+            self, Self::AppPurchasesOneTimeUpdate |
+            Self::AppSubscriptionsApproachingCappedAmount |
+            Self::CheckoutAndAccountsConfigurationsUpdate |
+            Self::CustomerAccountSettingsUpdate | Self::CustomerJoinedSegment |
+            Self::CustomerLeftSegment | Self::CustomerTagsAdded |
+            Self::CustomerTagsRemoved | Self::CustomersPurchasingSummary |
+            Self::DeliveryPromiseSettingsUpdate | Self::FulfillmentHoldsAdded |
+            Self::FulfillmentHoldsReleased | Self::MetafieldDefinitionsCreate |
+            Self::MetafieldDefinitionsDelete | Self::MetafieldDefinitionsUpdate |
+            Self::OrdersRiskAssessmentChanged | Self::PublicationsDelete |
+            Self::ReturnsApprove | Self::ReturnsCancel | Self::ReturnsClose |
+            Self::ReturnsDecline | Self::ReturnsProcess | Self::ReturnsReopen |
+            Self::ReturnsRequest | Self::ReverseDeliveriesAttachDeliverable |
+            Self::ReverseFulfillmentOrdersDispose | Self::SegmentsCreate |
+            Self::SegmentsDelete | Self::SegmentsUpdate | Self::TaxPartnersUpdate
         )
     }
 }

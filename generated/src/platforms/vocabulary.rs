@@ -30,6 +30,8 @@ pub enum Entity {
     Category,
     /// `category_metafield`: A custom field (metafield) attached to a product category.
     CategoryMetafield,
+    /// `category_tree`: A tree of catalog categories assigned to a sales channel (BigCommerce category trees).
+    CategoryTree,
     /// `channel`: A sales channel (storefront, marketplace, POS) a shop sells through.
     Channel,
     /// `channel_domain`: A domain (URL, language, currency) attached to a sales channel.
@@ -94,6 +96,10 @@ pub enum Entity {
     Domain,
     /// `draft_order`: An order drafted by the merchant, not yet placed.
     DraftOrder,
+    /// `email_status`: The status setting of a kind of transactional email, per sales channel (BigCommerce email statuses).
+    EmailStatus,
+    /// `email_template`: A template of an email the shop sends, or a sales channel's override of it.
+    EmailTemplate,
     /// `finance_app_staff_member`: A staff member's access to the shop's finance apps.
     FinanceAppStaffMember,
     /// `finance_kyc_information`: The shop's finance know-your-customer information.
@@ -154,6 +160,8 @@ pub enum Entity {
     OrderTransactionCapture,
     /// `order_transaction_capture_refund`: A refund against a captured order payment.
     OrderTransactionCaptureRefund,
+    /// `page`: A content (web) page associated with a storefront or sales channel.
+    Page,
     /// `payment_schedule`: A due date and amount within payment terms.
     PaymentSchedule,
     /// `payment_terms`: The payment terms of an order or draft order (e.g. net 30).
@@ -170,6 +178,8 @@ pub enum Entity {
     Product,
     /// `product_analytics_consent`: A shop's consent to product analytics (Shopware consent management).
     ProductAnalyticsConsent,
+    /// `product_category_assignment`: The assignment of a product to a category.
+    ProductCategoryAssignment,
     /// `product_export`: A product export (feed) generated for a sales channel.
     ProductExport,
     /// `product_feed`: A feed of product data for a sales channel.
@@ -218,6 +228,8 @@ pub enum Entity {
     RevocationRequest,
     /// `scheduled_product_listing`: A product scheduled to be published to a channel later.
     ScheduledProductListing,
+    /// `script`: A script associated with a storefront or sales channel (BigCommerce scripts).
+    Script,
     /// `selling_plan_group`: A group of selling plans (e.g. subscription options) for products.
     SellingPlanGroup,
     /// `shipment`: A shipment fulfilling (part of) an order.
@@ -226,6 +238,14 @@ pub enum Entity {
     ShippingAddress,
     /// `shop`: The shop/store itself: its profile, settings and subscription.
     Shop,
+    /// `site`: A site associated with a sales channel (BigCommerce sites, which have routes and a checkout URL).
+    Site,
+    /// `site_checkout_url`: The checkout URL (domain) of a site.
+    SiteCheckoutUrl,
+    /// `site_route`: A route of a site (BigCommerce site routes).
+    SiteRoute,
+    /// `social_media_link`: A social media link associated with a storefront or sales channel.
+    SocialMediaLink,
     /// `subscriber`: A newsletter subscriber of a shop.
     Subscriber,
     /// `subscription_billing_attempt`: An attempt to charge a subscription contract.
@@ -253,7 +273,7 @@ pub enum Entity {
     /// `webhook`: One of the app's webhook subscriptions.
     Webhook,
 }
-static ENTITY_NAMES: [&str; 124usize] = [
+static ENTITY_NAMES: [&str; 134usize] = [
     "app",
     "app_purchase",
     "app_storage",
@@ -267,6 +287,7 @@ static ENTITY_NAMES: [&str; 124usize] = [
     "cart_metafield",
     "category",
     "category_metafield",
+    "category_tree",
     "channel",
     "channel_domain",
     "channel_metafield",
@@ -299,6 +320,8 @@ static ENTITY_NAMES: [&str; 124usize] = [
     "document",
     "domain",
     "draft_order",
+    "email_status",
+    "email_template",
     "finance_app_staff_member",
     "finance_kyc_information",
     "fulfillment",
@@ -329,6 +352,7 @@ static ENTITY_NAMES: [&str; 124usize] = [
     "order_transaction",
     "order_transaction_capture",
     "order_transaction_capture_refund",
+    "page",
     "payment_schedule",
     "payment_terms",
     "platform",
@@ -337,6 +361,7 @@ static ENTITY_NAMES: [&str; 124usize] = [
     "price_list_record",
     "product",
     "product_analytics_consent",
+    "product_category_assignment",
     "product_export",
     "product_feed",
     "product_inventory",
@@ -361,10 +386,15 @@ static ENTITY_NAMES: [&str; 124usize] = [
     "review_form",
     "revocation_request",
     "scheduled_product_listing",
+    "script",
     "selling_plan_group",
     "shipment",
     "shipping_address",
     "shop",
+    "site",
+    "site_checkout_url",
+    "site_route",
+    "social_media_link",
     "subscriber",
     "subscription_billing_attempt",
     "subscription_billing_cycle",
@@ -379,7 +409,7 @@ static ENTITY_NAMES: [&str; 124usize] = [
     "user",
     "webhook",
 ];
-static ENTITY_DESCRIPTIONS: [&str; 124usize] = [
+static ENTITY_DESCRIPTIONS: [&str; 134usize] = [
     "An app (application) installed in a shop.",
     "A one-time charge a shop pays for an app.",
     "The key-value storage a shop keeps for an installed app.",
@@ -393,6 +423,7 @@ static ENTITY_DESCRIPTIONS: [&str; 124usize] = [
     "A custom field (metafield) attached to a cart.",
     "A catalog category grouping products.",
     "A custom field (metafield) attached to a product category.",
+    "A tree of catalog categories assigned to a sales channel (BigCommerce category trees).",
     "A sales channel (storefront, marketplace, POS) a shop sells through.",
     "A domain (URL, language, currency) attached to a sales channel.",
     "A custom field (metafield) attached to a sales channel.",
@@ -425,6 +456,8 @@ static ENTITY_DESCRIPTIONS: [&str; 124usize] = [
     "A generated order document (invoice, delivery note, credit note, ...).",
     "A domain attached to the shop.",
     "An order drafted by the merchant, not yet placed.",
+    "The status setting of a kind of transactional email, per sales channel (BigCommerce email statuses).",
+    "A template of an email the shop sends, or a sales channel's override of it.",
     "A staff member's access to the shop's finance apps.",
     "The shop's finance know-your-customer information.",
     "A shipment or handover of order items.",
@@ -455,6 +488,7 @@ static ENTITY_DESCRIPTIONS: [&str; 124usize] = [
     "A payment transaction on an order (authorization, capture, refund, ...).",
     "A capture of an authorized order payment transaction.",
     "A refund against a captured order payment.",
+    "A content (web) page associated with a storefront or sales channel.",
     "A due date and amount within payment terms.",
     "The payment terms of an order or draft order (e.g. net 30).",
     "The commerce platform installation itself (its software version).",
@@ -463,6 +497,7 @@ static ENTITY_DESCRIPTIONS: [&str; 124usize] = [
     "One price of a price list (a variant's price in a currency).",
     "A product offered by the shop.",
     "A shop's consent to product analytics (Shopware consent management).",
+    "The assignment of a product to a category.",
     "A product export (feed) generated for a sales channel.",
     "A feed of product data for a sales channel.",
     "The stock level of a product.",
@@ -487,10 +522,15 @@ static ENTITY_DESCRIPTIONS: [&str; 124usize] = [
     "A storefront product review form submission.",
     "A revocation request sent with a form (Shopware's `revocation_request.sent`).",
     "A product scheduled to be published to a channel later.",
+    "A script associated with a storefront or sales channel (BigCommerce scripts).",
     "A group of selling plans (e.g. subscription options) for products.",
     "A shipment fulfilling (part of) an order.",
     "A shipping address.",
     "The shop/store itself: its profile, settings and subscription.",
+    "A site associated with a sales channel (BigCommerce sites, which have routes and a checkout URL).",
+    "The checkout URL (domain) of a site.",
+    "A route of a site (BigCommerce site routes).",
+    "A social media link associated with a storefront or sales channel.",
     "A newsletter subscriber of a shop.",
     "An attempt to charge a subscription contract.",
     "One billing cycle of a subscription contract.",
@@ -521,6 +561,7 @@ impl Entity {
         Entity::CartMetafield,
         Entity::Category,
         Entity::CategoryMetafield,
+        Entity::CategoryTree,
         Entity::Channel,
         Entity::ChannelDomain,
         Entity::ChannelMetafield,
@@ -553,6 +594,8 @@ impl Entity {
         Entity::Document,
         Entity::Domain,
         Entity::DraftOrder,
+        Entity::EmailStatus,
+        Entity::EmailTemplate,
         Entity::FinanceAppStaffMember,
         Entity::FinanceKycInformation,
         Entity::Fulfillment,
@@ -583,6 +626,7 @@ impl Entity {
         Entity::OrderTransaction,
         Entity::OrderTransactionCapture,
         Entity::OrderTransactionCaptureRefund,
+        Entity::Page,
         Entity::PaymentSchedule,
         Entity::PaymentTerms,
         Entity::Platform,
@@ -591,6 +635,7 @@ impl Entity {
         Entity::PriceListRecord,
         Entity::Product,
         Entity::ProductAnalyticsConsent,
+        Entity::ProductCategoryAssignment,
         Entity::ProductExport,
         Entity::ProductFeed,
         Entity::ProductInventory,
@@ -615,10 +660,15 @@ impl Entity {
         Entity::ReviewForm,
         Entity::RevocationRequest,
         Entity::ScheduledProductListing,
+        Entity::Script,
         Entity::SellingPlanGroup,
         Entity::Shipment,
         Entity::ShippingAddress,
         Entity::Shop,
+        Entity::Site,
+        Entity::SiteCheckoutUrl,
+        Entity::SiteRoute,
+        Entity::SocialMediaLink,
         Entity::Subscriber,
         Entity::SubscriptionBillingAttempt,
         Entity::SubscriptionBillingCycle,
@@ -686,6 +736,8 @@ pub enum Action {
     BecameDue,
     /// `became_in_stock`: The entity became in stock.
     BecameInStock,
+    /// `became_low_stock`: The entity's stock level fell to or below its low-stock value.
+    BecameLowStock,
     /// `became_out_of_stock`: The entity became out of stock.
     BecameOutOfStock,
     /// `became_ready`: A scheduled entity became due and ready to act on.
@@ -911,7 +963,7 @@ pub enum Action {
     /// `written`: The entity was inserted or updated (Shopware *.written).
     Written,
 }
-static ACTION_NAMES: [&str; 125usize] = [
+static ACTION_NAMES: [&str; 126usize] = [
     "abandoned",
     "accepted",
     "activated",
@@ -925,6 +977,7 @@ static ACTION_NAMES: [&str; 125usize] = [
     "assignment_updated",
     "became_due",
     "became_in_stock",
+    "became_low_stock",
     "became_out_of_stock",
     "became_ready",
     "cancellation_request_accepted",
@@ -1038,7 +1091,7 @@ static ACTION_NAMES: [&str; 125usize] = [
     "uploaded",
     "written",
 ];
-static ACTION_DESCRIPTIONS: [&str; 125usize] = [
+static ACTION_DESCRIPTIONS: [&str; 126usize] = [
     "The cart was left without changes long enough to count as abandoned.",
     "The entity (a consent) was accepted.",
     "The entity was activated (switched on, or on again).",
@@ -1052,6 +1105,7 @@ static ACTION_DESCRIPTIONS: [&str; 125usize] = [
     "What is assigned to the entity changed (assigned, reassigned or unassigned).",
     "The entity fell due.",
     "The entity became in stock.",
+    "The entity's stock level fell to or below its low-stock value.",
     "The entity became out of stock.",
     "A scheduled entity became due and ready to act on.",
     "A request to cancel the entity was accepted.",
@@ -1181,6 +1235,7 @@ impl Action {
         Action::AssignmentUpdated,
         Action::BecameDue,
         Action::BecameInStock,
+        Action::BecameLowStock,
         Action::BecameOutOfStock,
         Action::BecameReady,
         Action::CancellationRequestAccepted,
