@@ -143,7 +143,8 @@ impl Pattern {
     /// The literal segment the pattern has where `template` has its placeholder
     /// (`"1"` for `store/channel/1/cart/*` and `store/channel/{channel_id}/cart/created`), and
     /// the template with it filled in. `None` when the pattern has a wildcard there or ends
-    /// before it.
+    /// before it. (BigCommerce's app configuration registers per-channel topics so.)
+    #[cfg(feature = "bigcommerce")]
     pub(crate) fn fill(&self, template: &str) -> Option<String> {
         let separators = &self.separators[..];
         let position = template.split(separators).position(is_placeholder)?;
@@ -211,6 +212,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "bigcommerce")]
     fn a_pattern_fills_a_template_with_its_literal_segment_only() {
         let template = "store/channel/{channel_id}/cart/created";
         let fill = |text: &str| Pattern::parse(text, SEPS).unwrap().fill(template);
