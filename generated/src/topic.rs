@@ -72,10 +72,18 @@ impl TemplateTopic {
     #[inline]
     pub fn value_end(wire: &str, prefix: &str, separators: &[char]) -> Option<usize> {
         let rest = wire.strip_prefix(prefix)?;
-        let len = rest.find(separators).unwrap_or(rest.len());
-        let value = &rest[..len];
-        let valid = !value.is_empty() && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-        valid.then_some(prefix.len() + len)
+        // One pass: value bytes, then a separator or the end; anything else is no value.
+        let mut len = 0;
+        for &byte in rest.as_bytes() {
+            if byte.is_ascii_alphanumeric() || byte == b'_' || byte == b'-' {
+                len += 1;
+            } else if separators.contains(&char::from(byte)) {
+                break;
+            } else {
+                return None;
+            }
+        }
+        (len > 0).then_some(prefix.len() + len)
     }
 
     /// The template filled with the value at `start..end` of `wire` (see [`Self::value_end`]).

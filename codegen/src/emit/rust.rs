@@ -426,31 +426,14 @@ fn known_lookup(names: &[(&str, TokenStream)]) -> TokenStream {
         by_len.entry(name.0.len()).or_default().push(name);
     }
     let arms = by_len.iter().map(|(len, names)| {
-        let position = discriminating_position(names.iter().map(|(wire, _)| wire.as_bytes()), *len);
-        let mut by_byte: BTreeMap<u8, Vec<&(&str, TokenStream)>> = BTreeMap::new();
-        for &name in names {
-            by_byte.entry(name.0.as_bytes()[position]).or_default().push(name);
+        // The empty name (a template's empty rest) has no byte to dispatch on.
+        if *len == 0 {
+            let value = &names[0].1;
+            return quote! { 0 => ::std::option::Option::Some(#value), };
         }
-        let byte_arms = by_byte.iter().map(|(byte, names)| {
-            let byte = Literal::byte_character(*byte);
-            let candidates = names.iter().map(|(wire, value)| {
-                quote! { #wire => ::std::option::Option::Some(#value), }
-            });
-            quote! {
-                #byte => match wire {
-                    #(#candidates)*
-                    _ => ::std::option::Option::None,
-                },
-            }
-        });
+        let dispatch = byte_dispatch(names, *len);
         let len = Literal::usize_unsuffixed(*len);
-        let position = Literal::usize_unsuffixed(position);
-        quote! {
-            #len => match wire.as_bytes()[#position] {
-                #(#byte_arms)*
-                _ => ::std::option::Option::None,
-            },
-        }
+        quote! { #len => #dispatch, }
     });
     quote! {
         match wire.len() {
@@ -460,8 +443,44 @@ fn known_lookup(names: &[(&str, TokenStream)]) -> TokenStream {
     }
 }
 
+/// Tells `names` (all of length `len`) apart: by the byte that separates most of them, then
+/// again within each group of more than two, so that a lookup compares (usually) one string.
+fn byte_dispatch(names: &[&(&str, TokenStream)], len: usize) -> TokenStream {
+    let position = discriminating_position(names.iter().map(|(wire, _)| wire.as_bytes()), len);
+    let mut by_byte: BTreeMap<u8, Vec<&(&str, TokenStream)>> = BTreeMap::new();
+    for &name in names {
+        by_byte.entry(name.0.as_bytes()[position]).or_default().push(name);
+    }
+    let byte_arms = by_byte.iter().map(|(byte, group)| {
+        let byte = Literal::byte_character(*byte);
+        // A further byte helps only if it splits the group (it always can: the names differ).
+        let inner = if group.len() > 2 && group.len() < names.len() {
+            byte_dispatch(group, len)
+        } else {
+            let candidates = group.iter().map(|(wire, value)| {
+                quote! { #wire => ::std::option::Option::Some(#value), }
+            });
+            quote! {
+                match wire {
+                    #(#candidates)*
+                    _ => ::std::option::Option::None,
+                }
+            }
+        };
+        quote! { #byte => #inner, }
+    });
+    let position = Literal::usize_unsuffixed(position);
+    quote! {
+        match wire.as_bytes()[#position] {
+            #(#byte_arms)*
+            _ => ::std::option::Option::None,
+        }
+    }
+}
+
 /// `from_template`: a name filling one of the templates, grouped by the part before the
-/// placeholder, so a name is read once per prefix and then matched on what follows the value.
+/// placeholder, so a name is read once per prefix and what follows the value is looked up as
+/// `known` looks up a name (by length, then by one byte).
 fn template_lookup(variants: &[WireVariant<'_>]) -> TokenStream {
     let mut by_prefix: BTreeMap<&str, Vec<(&str, &str)>> = BTreeMap::new();
     for variant in variants {
@@ -471,19 +490,21 @@ fn template_lookup(variants: &[WireVariant<'_>]) -> TokenStream {
     }
     let prefixes = by_prefix.iter().map(|(prefix, suffixes)| {
         let start = Literal::usize_unsuffixed(prefix.len());
-        let arms = suffixes.iter().map(|(suffix, variant)| {
-            let variant = ident(variant);
-            quote! {
-                #suffix => return ::std::option::Option::Some(
-                    Self::#variant(::commerce_webhooks::TemplateTopic::filled(wire, #start, end)),
-                ),
-            }
-        });
+        let rests: Vec<(&str, TokenStream)> = suffixes
+            .iter()
+            .map(|(suffix, variant)| {
+                let variant = ident(variant);
+                (*suffix, quote! { Self::#variant(::commerce_webhooks::TemplateTopic::filled(whole, #start, end)) })
+            })
+            .collect();
+        let lookup = known_lookup(&rests);
         quote! {
             if let ::std::option::Option::Some(end) = ::commerce_webhooks::TemplateTopic::value_end(wire, #prefix, SEPARATORS) {
-                match &wire[end..] {
-                    #(#arms)*
-                    _ => {}
+                let whole = wire;
+                let wire = &whole[end..];
+                let topic: ::std::option::Option<Self> = #lookup;
+                if topic.is_some() {
+                    return topic;
                 }
             }
         }

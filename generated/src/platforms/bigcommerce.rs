@@ -1722,15 +1722,30 @@ impl Topic {
                         }
                     }
                     b'o' => {
-                        match wire {
-                            "store/company/created" => {
-                                ::std::option::Option::Some(Self::StoreCompanyCreated)
+                        match wire.as_bytes()[14] {
+                            b'c' => {
+                                match wire {
+                                    "store/company/created" => {
+                                        ::std::option::Option::Some(Self::StoreCompanyCreated)
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
-                            "store/company/updated" => {
-                                ::std::option::Option::Some(Self::StoreCompanyUpdated)
+                            b'd' => {
+                                match wire {
+                                    "store/company/deleted" => {
+                                        ::std::option::Option::Some(Self::StoreCompanyDeleted)
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
-                            "store/company/deleted" => {
-                                ::std::option::Option::Some(Self::StoreCompanyDeleted)
+                            b'u' => {
+                                match wire {
+                                    "store/company/updated" => {
+                                        ::std::option::Option::Some(Self::StoreCompanyUpdated)
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
                             _ => ::std::option::Option::None,
                         }
@@ -1744,15 +1759,30 @@ impl Topic {
                         }
                     }
                     b'r' => {
-                        match wire {
-                            "store/product/deleted" => {
-                                ::std::option::Option::Some(Self::StoreProductDeleted)
+                        match wire.as_bytes()[14] {
+                            b'c' => {
+                                match wire {
+                                    "store/product/created" => {
+                                        ::std::option::Option::Some(Self::StoreProductCreated)
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
-                            "store/product/created" => {
-                                ::std::option::Option::Some(Self::StoreProductCreated)
+                            b'd' => {
+                                match wire {
+                                    "store/product/deleted" => {
+                                        ::std::option::Option::Some(Self::StoreProductDeleted)
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
-                            "store/product/updated" => {
-                                ::std::option::Option::Some(Self::StoreProductUpdated)
+                            b'u' => {
+                                match wire {
+                                    "store/product/updated" => {
+                                        ::std::option::Option::Some(Self::StoreProductUpdated)
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
                             _ => ::std::option::Option::None,
                         }
@@ -1763,29 +1793,59 @@ impl Topic {
             22 => {
                 match wire.as_bytes()[7] {
                     b'a' => {
-                        match wire {
-                            "store/category/created" => {
-                                ::std::option::Option::Some(Self::StoreCategoryCreated)
+                        match wire.as_bytes()[15] {
+                            b'c' => {
+                                match wire {
+                                    "store/category/created" => {
+                                        ::std::option::Option::Some(Self::StoreCategoryCreated)
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
-                            "store/category/updated" => {
-                                ::std::option::Option::Some(Self::StoreCategoryUpdated)
+                            b'd' => {
+                                match wire {
+                                    "store/category/deleted" => {
+                                        ::std::option::Option::Some(Self::StoreCategoryDeleted)
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
-                            "store/category/deleted" => {
-                                ::std::option::Option::Some(Self::StoreCategoryDeleted)
+                            b'u' => {
+                                match wire {
+                                    "store/category/updated" => {
+                                        ::std::option::Option::Some(Self::StoreCategoryUpdated)
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
                             _ => ::std::option::Option::None,
                         }
                     }
                     b'h' => {
-                        match wire {
-                            "store/shipment/created" => {
-                                ::std::option::Option::Some(Self::StoreShipmentCreated)
+                        match wire.as_bytes()[15] {
+                            b'c' => {
+                                match wire {
+                                    "store/shipment/created" => {
+                                        ::std::option::Option::Some(Self::StoreShipmentCreated)
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
-                            "store/shipment/updated" => {
-                                ::std::option::Option::Some(Self::StoreShipmentUpdated)
+                            b'd' => {
+                                match wire {
+                                    "store/shipment/deleted" => {
+                                        ::std::option::Option::Some(Self::StoreShipmentDeleted)
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
-                            "store/shipment/deleted" => {
-                                ::std::option::Option::Some(Self::StoreShipmentDeleted)
+                            b'u' => {
+                                match wire {
+                                    "store/shipment/updated" => {
+                                        ::std::option::Option::Some(Self::StoreShipmentUpdated)
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
                             _ => ::std::option::Option::None,
                         }
@@ -1799,15 +1859,30 @@ impl Topic {
                         }
                     }
                     b'u' => {
-                        match wire {
-                            "store/customer/created" => {
-                                ::std::option::Option::Some(Self::StoreCustomerCreated)
+                        match wire.as_bytes()[15] {
+                            b'c' => {
+                                match wire {
+                                    "store/customer/created" => {
+                                        ::std::option::Option::Some(Self::StoreCustomerCreated)
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
-                            "store/customer/updated" => {
-                                ::std::option::Option::Some(Self::StoreCustomerUpdated)
+                            b'd' => {
+                                match wire {
+                                    "store/customer/deleted" => {
+                                        ::std::option::Option::Some(Self::StoreCustomerDeleted)
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
-                            "store/customer/deleted" => {
-                                ::std::option::Option::Some(Self::StoreCustomerDeleted)
+                            b'u' => {
+                                match wire {
+                                    "store/customer/updated" => {
+                                        ::std::option::Option::Some(Self::StoreCustomerUpdated)
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
                             _ => ::std::option::Option::None,
                         }
@@ -1856,15 +1931,30 @@ impl Topic {
             24 => {
                 match wire.as_bytes()[8] {
                     b'b' => {
-                        match wire {
-                            "store/subscriber/created" => {
-                                ::std::option::Option::Some(Self::StoreSubscriberCreated)
+                        match wire.as_bytes()[17] {
+                            b'c' => {
+                                match wire {
+                                    "store/subscriber/created" => {
+                                        ::std::option::Option::Some(Self::StoreSubscriberCreated)
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
-                            "store/subscriber/updated" => {
-                                ::std::option::Option::Some(Self::StoreSubscriberUpdated)
+                            b'd' => {
+                                match wire {
+                                    "store/subscriber/deleted" => {
+                                        ::std::option::Option::Some(Self::StoreSubscriberDeleted)
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
-                            "store/subscriber/deleted" => {
-                                ::std::option::Option::Some(Self::StoreSubscriberDeleted)
+                            b'u' => {
+                                match wire {
+                                    "store/subscriber/updated" => {
+                                        ::std::option::Option::Some(Self::StoreSubscriberUpdated)
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
                             _ => ::std::option::Option::None,
                         }
@@ -1878,15 +1968,30 @@ impl Topic {
                         }
                     }
                     b'p' => {
-                        match wire {
-                            "store/superadmin/created" => {
-                                ::std::option::Option::Some(Self::StoreSuperadminCreated)
+                        match wire.as_bytes()[17] {
+                            b'c' => {
+                                match wire {
+                                    "store/superadmin/created" => {
+                                        ::std::option::Option::Some(Self::StoreSuperadminCreated)
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
-                            "store/superadmin/updated" => {
-                                ::std::option::Option::Some(Self::StoreSuperadminUpdated)
+                            b'd' => {
+                                match wire {
+                                    "store/superadmin/deleted" => {
+                                        ::std::option::Option::Some(Self::StoreSuperadminDeleted)
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
-                            "store/superadmin/deleted" => {
-                                ::std::option::Option::Some(Self::StoreSuperadminDeleted)
+                            b'u' => {
+                                match wire {
+                                    "store/superadmin/updated" => {
+                                        ::std::option::Option::Some(Self::StoreSuperadminUpdated)
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
                             _ => ::std::option::Option::None,
                         }
@@ -1998,15 +2103,30 @@ impl Topic {
                         }
                     }
                     b'r' => {
-                        match wire {
-                            "store/cart/lineItem/created" => {
-                                ::std::option::Option::Some(Self::StoreCartLineItemCreated)
+                        match wire.as_bytes()[20] {
+                            b'c' => {
+                                match wire {
+                                    "store/cart/lineItem/created" => {
+                                        ::std::option::Option::Some(Self::StoreCartLineItemCreated)
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
-                            "store/cart/lineItem/updated" => {
-                                ::std::option::Option::Some(Self::StoreCartLineItemUpdated)
+                            b'd' => {
+                                match wire {
+                                    "store/cart/lineItem/deleted" => {
+                                        ::std::option::Option::Some(Self::StoreCartLineItemDeleted)
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
-                            "store/cart/lineItem/deleted" => {
-                                ::std::option::Option::Some(Self::StoreCartLineItemDeleted)
+                            b'u' => {
+                                match wire {
+                                    "store/cart/lineItem/updated" => {
+                                        ::std::option::Option::Some(Self::StoreCartLineItemUpdated)
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
                             _ => ::std::option::Option::None,
                         }
@@ -2064,61 +2184,106 @@ impl Topic {
             29 => {
                 match wire.as_bytes()[6] {
                     b'b' => {
-                        match wire {
-                            "store/brand/metafield/created" => {
-                                ::std::option::Option::Some(
-                                    Self::StoreBrandMetafieldCreated,
-                                )
+                        match wire.as_bytes()[22] {
+                            b'c' => {
+                                match wire {
+                                    "store/brand/metafield/created" => {
+                                        ::std::option::Option::Some(
+                                            Self::StoreBrandMetafieldCreated,
+                                        )
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
-                            "store/brand/metafield/deleted" => {
-                                ::std::option::Option::Some(
-                                    Self::StoreBrandMetafieldDeleted,
-                                )
+                            b'd' => {
+                                match wire {
+                                    "store/brand/metafield/deleted" => {
+                                        ::std::option::Option::Some(
+                                            Self::StoreBrandMetafieldDeleted,
+                                        )
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
-                            "store/brand/metafield/updated" => {
-                                ::std::option::Option::Some(
-                                    Self::StoreBrandMetafieldUpdated,
-                                )
+                            b'u' => {
+                                match wire {
+                                    "store/brand/metafield/updated" => {
+                                        ::std::option::Option::Some(
+                                            Self::StoreBrandMetafieldUpdated,
+                                        )
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
                             _ => ::std::option::Option::None,
                         }
                     }
                     b'c' => {
-                        match wire {
-                            "store/company/address/created" => {
-                                ::std::option::Option::Some(
-                                    Self::StoreCompanyAddressCreated,
-                                )
+                        match wire.as_bytes()[22] {
+                            b'c' => {
+                                match wire {
+                                    "store/company/address/created" => {
+                                        ::std::option::Option::Some(
+                                            Self::StoreCompanyAddressCreated,
+                                        )
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
-                            "store/company/address/updated" => {
-                                ::std::option::Option::Some(
-                                    Self::StoreCompanyAddressUpdated,
-                                )
+                            b'd' => {
+                                match wire {
+                                    "store/company/address/deleted" => {
+                                        ::std::option::Option::Some(
+                                            Self::StoreCompanyAddressDeleted,
+                                        )
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
-                            "store/company/address/deleted" => {
-                                ::std::option::Option::Some(
-                                    Self::StoreCompanyAddressDeleted,
-                                )
+                            b'u' => {
+                                match wire {
+                                    "store/company/address/updated" => {
+                                        ::std::option::Option::Some(
+                                            Self::StoreCompanyAddressUpdated,
+                                        )
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
                             _ => ::std::option::Option::None,
                         }
                     }
                     b'o' => {
-                        match wire {
-                            "store/order/metafield/created" => {
-                                ::std::option::Option::Some(
-                                    Self::StoreOrderMetafieldCreated,
-                                )
+                        match wire.as_bytes()[22] {
+                            b'c' => {
+                                match wire {
+                                    "store/order/metafield/created" => {
+                                        ::std::option::Option::Some(
+                                            Self::StoreOrderMetafieldCreated,
+                                        )
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
-                            "store/order/metafield/updated" => {
-                                ::std::option::Option::Some(
-                                    Self::StoreOrderMetafieldUpdated,
-                                )
+                            b'd' => {
+                                match wire {
+                                    "store/order/metafield/deleted" => {
+                                        ::std::option::Option::Some(
+                                            Self::StoreOrderMetafieldDeleted,
+                                        )
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
-                            "store/order/metafield/deleted" => {
-                                ::std::option::Option::Some(
-                                    Self::StoreOrderMetafieldDeleted,
-                                )
+                            b'u' => {
+                                match wire {
+                                    "store/order/metafield/updated" => {
+                                        ::std::option::Option::Some(
+                                            Self::StoreOrderMetafieldUpdated,
+                                        )
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
                             _ => ::std::option::Option::None,
                         }
@@ -2179,21 +2344,36 @@ impl Topic {
             31 => {
                 match wire.as_bytes()[8] {
                     b'a' => {
-                        match wire {
-                            "store/channel/metafield/created" => {
-                                ::std::option::Option::Some(
-                                    Self::StoreChannelMetafieldCreated,
-                                )
+                        match wire.as_bytes()[24] {
+                            b'c' => {
+                                match wire {
+                                    "store/channel/metafield/created" => {
+                                        ::std::option::Option::Some(
+                                            Self::StoreChannelMetafieldCreated,
+                                        )
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
-                            "store/channel/metafield/updated" => {
-                                ::std::option::Option::Some(
-                                    Self::StoreChannelMetafieldUpdated,
-                                )
+                            b'd' => {
+                                match wire {
+                                    "store/channel/metafield/deleted" => {
+                                        ::std::option::Option::Some(
+                                            Self::StoreChannelMetafieldDeleted,
+                                        )
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
-                            "store/channel/metafield/deleted" => {
-                                ::std::option::Option::Some(
-                                    Self::StoreChannelMetafieldDeleted,
-                                )
+                            b'u' => {
+                                match wire {
+                                    "store/channel/metafield/updated" => {
+                                        ::std::option::Option::Some(
+                                            Self::StoreChannelMetafieldUpdated,
+                                        )
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
                             _ => ::std::option::Option::None,
                         }
@@ -2214,46 +2394,76 @@ impl Topic {
                         }
                     }
                     b'i' => {
-                        match wire {
-                            "store/priceList/records/created" => {
-                                ::std::option::Option::Some(
-                                    Self::StorePriceListRecordsCreated,
-                                )
+                        match wire.as_bytes()[24] {
+                            b'c' => {
+                                match wire {
+                                    "store/priceList/records/created" => {
+                                        ::std::option::Option::Some(
+                                            Self::StorePriceListRecordsCreated,
+                                        )
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
-                            "store/priceList/records/updated" => {
-                                ::std::option::Option::Some(
-                                    Self::StorePriceListRecordsUpdated,
-                                )
+                            b'd' => {
+                                match wire {
+                                    "store/priceList/records/deleted" => {
+                                        ::std::option::Option::Some(
+                                            Self::StorePriceListRecordsDeleted,
+                                        )
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
-                            "store/priceList/records/deleted" => {
-                                ::std::option::Option::Some(
-                                    Self::StorePriceListRecordsDeleted,
-                                )
+                            b'u' => {
+                                match wire {
+                                    "store/priceList/records/updated" => {
+                                        ::std::option::Option::Some(
+                                            Self::StorePriceListRecordsUpdated,
+                                        )
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
                             _ => ::std::option::Option::None,
                         }
                     }
                     b'o' => {
-                        match wire {
-                            "store/product/inventory/updated" => {
-                                ::std::option::Option::Some(
-                                    Self::StoreProductInventoryUpdated,
-                                )
+                        match wire.as_bytes()[24] {
+                            b'c' => {
+                                match wire {
+                                    "store/product/metafield/created" => {
+                                        ::std::option::Option::Some(
+                                            Self::StoreProductMetafieldCreated,
+                                        )
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
-                            "store/product/metafield/created" => {
-                                ::std::option::Option::Some(
-                                    Self::StoreProductMetafieldCreated,
-                                )
+                            b'd' => {
+                                match wire {
+                                    "store/product/metafield/deleted" => {
+                                        ::std::option::Option::Some(
+                                            Self::StoreProductMetafieldDeleted,
+                                        )
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
-                            "store/product/metafield/updated" => {
-                                ::std::option::Option::Some(
-                                    Self::StoreProductMetafieldUpdated,
-                                )
-                            }
-                            "store/product/metafield/deleted" => {
-                                ::std::option::Option::Some(
-                                    Self::StoreProductMetafieldDeleted,
-                                )
+                            b'u' => {
+                                match wire {
+                                    "store/product/inventory/updated" => {
+                                        ::std::option::Option::Some(
+                                            Self::StoreProductInventoryUpdated,
+                                        )
+                                    }
+                                    "store/product/metafield/updated" => {
+                                        ::std::option::Option::Some(
+                                            Self::StoreProductMetafieldUpdated,
+                                        )
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
                             _ => ::std::option::Option::None,
                         }
@@ -2374,53 +2584,83 @@ impl Topic {
             39 => {
                 match wire.as_bytes()[27] {
                     b'c' => {
-                        match wire {
-                            "store/channel/{channel_id}/cart/created" => {
-                                ::std::option::Option::Some(
-                                    Self::StoreChannelChannelIdCartCreated(
-                                        ::commerce_webhooks::TemplateTopic::template(
-                                            "store/channel/{channel_id}/cart/created",
-                                        ),
-                                    ),
-                                )
+                        match wire.as_bytes()[32] {
+                            b'c' => {
+                                match wire {
+                                    "store/channel/{channel_id}/cart/created" => {
+                                        ::std::option::Option::Some(
+                                            Self::StoreChannelChannelIdCartCreated(
+                                                ::commerce_webhooks::TemplateTopic::template(
+                                                    "store/channel/{channel_id}/cart/created",
+                                                ),
+                                            ),
+                                        )
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
-                            "store/channel/{channel_id}/cart/updated" => {
-                                ::std::option::Option::Some(
-                                    Self::StoreChannelChannelIdCartUpdated(
-                                        ::commerce_webhooks::TemplateTopic::template(
-                                            "store/channel/{channel_id}/cart/updated",
-                                        ),
-                                    ),
-                                )
+                            b'd' => {
+                                match wire {
+                                    "store/channel/{channel_id}/cart/deleted" => {
+                                        ::std::option::Option::Some(
+                                            Self::StoreChannelChannelIdCartDeleted(
+                                                ::commerce_webhooks::TemplateTopic::template(
+                                                    "store/channel/{channel_id}/cart/deleted",
+                                                ),
+                                            ),
+                                        )
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
-                            "store/channel/{channel_id}/cart/deleted" => {
-                                ::std::option::Option::Some(
-                                    Self::StoreChannelChannelIdCartDeleted(
-                                        ::commerce_webhooks::TemplateTopic::template(
-                                            "store/channel/{channel_id}/cart/deleted",
-                                        ),
-                                    ),
-                                )
+                            b'u' => {
+                                match wire {
+                                    "store/channel/{channel_id}/cart/updated" => {
+                                        ::std::option::Option::Some(
+                                            Self::StoreChannelChannelIdCartUpdated(
+                                                ::commerce_webhooks::TemplateTopic::template(
+                                                    "store/channel/{channel_id}/cart/updated",
+                                                ),
+                                            ),
+                                        )
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
                             _ => ::std::option::Option::None,
                         }
                     }
                     b'i' => {
-                        match wire {
-                            "store/product/variant/metafield/created" => {
-                                ::std::option::Option::Some(
-                                    Self::StoreProductVariantMetafieldCreated,
-                                )
+                        match wire.as_bytes()[32] {
+                            b'c' => {
+                                match wire {
+                                    "store/product/variant/metafield/created" => {
+                                        ::std::option::Option::Some(
+                                            Self::StoreProductVariantMetafieldCreated,
+                                        )
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
-                            "store/product/variant/metafield/updated" => {
-                                ::std::option::Option::Some(
-                                    Self::StoreProductVariantMetafieldUpdated,
-                                )
+                            b'd' => {
+                                match wire {
+                                    "store/product/variant/metafield/deleted" => {
+                                        ::std::option::Option::Some(
+                                            Self::StoreProductVariantMetafieldDeleted,
+                                        )
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
-                            "store/product/variant/metafield/deleted" => {
-                                ::std::option::Option::Some(
-                                    Self::StoreProductVariantMetafieldDeleted,
-                                )
+                            b'u' => {
+                                match wire {
+                                    "store/product/variant/metafield/updated" => {
+                                        ::std::option::Option::Some(
+                                            Self::StoreProductVariantMetafieldUpdated,
+                                        )
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
                             _ => ::std::option::Option::None,
                         }
@@ -2833,33 +3073,48 @@ impl Topic {
                         }
                     }
                     b't' => {
-                        match wire {
-                            "store/channel/{channel_id}/cart/lineItem/created" => {
-                                ::std::option::Option::Some(
-                                    Self::StoreChannelChannelIdCartLineItemCreated(
-                                        ::commerce_webhooks::TemplateTopic::template(
-                                            "store/channel/{channel_id}/cart/lineItem/created",
-                                        ),
-                                    ),
-                                )
+                        match wire.as_bytes()[41] {
+                            b'c' => {
+                                match wire {
+                                    "store/channel/{channel_id}/cart/lineItem/created" => {
+                                        ::std::option::Option::Some(
+                                            Self::StoreChannelChannelIdCartLineItemCreated(
+                                                ::commerce_webhooks::TemplateTopic::template(
+                                                    "store/channel/{channel_id}/cart/lineItem/created",
+                                                ),
+                                            ),
+                                        )
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
-                            "store/channel/{channel_id}/cart/lineItem/updated" => {
-                                ::std::option::Option::Some(
-                                    Self::StoreChannelChannelIdCartLineItemUpdated(
-                                        ::commerce_webhooks::TemplateTopic::template(
-                                            "store/channel/{channel_id}/cart/lineItem/updated",
-                                        ),
-                                    ),
-                                )
+                            b'd' => {
+                                match wire {
+                                    "store/channel/{channel_id}/cart/lineItem/deleted" => {
+                                        ::std::option::Option::Some(
+                                            Self::StoreChannelChannelIdCartLineItemDeleted(
+                                                ::commerce_webhooks::TemplateTopic::template(
+                                                    "store/channel/{channel_id}/cart/lineItem/deleted",
+                                                ),
+                                            ),
+                                        )
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
-                            "store/channel/{channel_id}/cart/lineItem/deleted" => {
-                                ::std::option::Option::Some(
-                                    Self::StoreChannelChannelIdCartLineItemDeleted(
-                                        ::commerce_webhooks::TemplateTopic::template(
-                                            "store/channel/{channel_id}/cart/lineItem/deleted",
-                                        ),
-                                    ),
-                                )
+                            b'u' => {
+                                match wire {
+                                    "store/channel/{channel_id}/cart/lineItem/updated" => {
+                                        ::std::option::Option::Some(
+                                            Self::StoreChannelChannelIdCartLineItemUpdated(
+                                                ::commerce_webhooks::TemplateTopic::template(
+                                                    "store/channel/{channel_id}/cart/lineItem/updated",
+                                                ),
+                                            ),
+                                        )
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
                             _ => ::std::option::Option::None,
                         }
@@ -3379,414 +3634,794 @@ impl Topic {
             "store/channel/",
             SEPARATORS,
         ) {
-            match &wire[end..] {
-                "/cart/created" => {
-                    return ::std::option::Option::Some(
-                        Self::StoreChannelChannelIdCartCreated(
-                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
-                        ),
-                    );
+            let whole = wire;
+            let wire = &whole[end..];
+            let topic: ::std::option::Option<Self> = match wire.len() {
+                13 => {
+                    match wire.as_bytes()[6] {
+                        b'c' => {
+                            match wire {
+                                "/cart/created" => {
+                                    ::std::option::Option::Some(
+                                        Self::StoreChannelChannelIdCartCreated(
+                                            ::commerce_webhooks::TemplateTopic::filled(whole, 14, end),
+                                        ),
+                                    )
+                                }
+                                "/page/created" => {
+                                    ::std::option::Option::Some(
+                                        Self::StoreChannelChannelIdPageCreated(
+                                            ::commerce_webhooks::TemplateTopic::filled(whole, 14, end),
+                                        ),
+                                    )
+                                }
+                                _ => ::std::option::Option::None,
+                            }
+                        }
+                        b'd' => {
+                            match wire {
+                                "/cart/deleted" => {
+                                    ::std::option::Option::Some(
+                                        Self::StoreChannelChannelIdCartDeleted(
+                                            ::commerce_webhooks::TemplateTopic::filled(whole, 14, end),
+                                        ),
+                                    )
+                                }
+                                _ => ::std::option::Option::None,
+                            }
+                        }
+                        b'u' => {
+                            match wire {
+                                "/cart/updated" => {
+                                    ::std::option::Option::Some(
+                                        Self::StoreChannelChannelIdCartUpdated(
+                                            ::commerce_webhooks::TemplateTopic::filled(whole, 14, end),
+                                        ),
+                                    )
+                                }
+                                "/page/updated" => {
+                                    ::std::option::Option::Some(
+                                        Self::StoreChannelChannelIdPageUpdated(
+                                            ::commerce_webhooks::TemplateTopic::filled(whole, 14, end),
+                                        ),
+                                    )
+                                }
+                                _ => ::std::option::Option::None,
+                            }
+                        }
+                        _ => ::std::option::Option::None,
+                    }
                 }
-                "/cart/updated" => {
-                    return ::std::option::Option::Some(
-                        Self::StoreChannelChannelIdCartUpdated(
-                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
-                        ),
-                    );
+                14 => {
+                    match wire.as_bytes()[7] {
+                        b'c' => {
+                            match wire {
+                                "/order/created" => {
+                                    ::std::option::Option::Some(
+                                        Self::StoreChannelChannelIdOrderCreated(
+                                            ::commerce_webhooks::TemplateTopic::filled(whole, 14, end),
+                                        ),
+                                    )
+                                }
+                                _ => ::std::option::Option::None,
+                            }
+                        }
+                        b'u' => {
+                            match wire {
+                                "/order/updated" => {
+                                    ::std::option::Option::Some(
+                                        Self::StoreChannelChannelIdOrderUpdated(
+                                            ::commerce_webhooks::TemplateTopic::filled(whole, 14, end),
+                                        ),
+                                    )
+                                }
+                                _ => ::std::option::Option::None,
+                            }
+                        }
+                        _ => ::std::option::Option::None,
+                    }
                 }
-                "/cart/deleted" => {
-                    return ::std::option::Option::Some(
-                        Self::StoreChannelChannelIdCartDeleted(
-                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
-                        ),
-                    );
+                15 => {
+                    match wire.as_bytes()[8] {
+                        b'a' => {
+                            match wire {
+                                "/cart/abandoned" => {
+                                    ::std::option::Option::Some(
+                                        Self::StoreChannelChannelIdCartAbandoned(
+                                            ::commerce_webhooks::TemplateTopic::filled(whole, 14, end),
+                                        ),
+                                    )
+                                }
+                                _ => ::std::option::Option::None,
+                            }
+                        }
+                        b'c' => {
+                            match wire {
+                                "/script/created" => {
+                                    ::std::option::Option::Some(
+                                        Self::StoreChannelChannelIdScriptCreated(
+                                            ::commerce_webhooks::TemplateTopic::filled(whole, 14, end),
+                                        ),
+                                    )
+                                }
+                                _ => ::std::option::Option::None,
+                            }
+                        }
+                        b'n' => {
+                            match wire {
+                                "/cart/converted" => {
+                                    ::std::option::Option::Some(
+                                        Self::StoreChannelChannelIdCartConverted(
+                                            ::commerce_webhooks::TemplateTopic::filled(whole, 14, end),
+                                        ),
+                                    )
+                                }
+                                _ => ::std::option::Option::None,
+                            }
+                        }
+                        b'r' => {
+                            match wire {
+                                "/order/archived" => {
+                                    ::std::option::Option::Some(
+                                        Self::StoreChannelChannelIdOrderArchived(
+                                            ::commerce_webhooks::TemplateTopic::filled(whole, 14, end),
+                                        ),
+                                    )
+                                }
+                                _ => ::std::option::Option::None,
+                            }
+                        }
+                        b'u' => {
+                            match wire {
+                                "/script/updated" => {
+                                    ::std::option::Option::Some(
+                                        Self::StoreChannelChannelIdScriptUpdated(
+                                            ::commerce_webhooks::TemplateTopic::filled(whole, 14, end),
+                                        ),
+                                    )
+                                }
+                                _ => ::std::option::Option::None,
+                            }
+                        }
+                        _ => ::std::option::Option::None,
+                    }
                 }
-                "/cart/couponApplied" => {
-                    return ::std::option::Option::Some(
-                        Self::StoreChannelChannelIdCartCouponApplied(
-                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
-                        ),
-                    );
+                17 => {
+                    match wire.as_bytes()[10] {
+                        b'c' => {
+                            match wire {
+                                "/category/created" => {
+                                    ::std::option::Option::Some(
+                                        Self::StoreChannelChannelIdCategoryCreated(
+                                            ::commerce_webhooks::TemplateTopic::filled(whole, 14, end),
+                                        ),
+                                    )
+                                }
+                                _ => ::std::option::Option::None,
+                            }
+                        }
+                        b'd' => {
+                            match wire {
+                                "/category/deleted" => {
+                                    ::std::option::Option::Some(
+                                        Self::StoreChannelChannelIdCategoryDeleted(
+                                            ::commerce_webhooks::TemplateTopic::filled(whole, 14, end),
+                                        ),
+                                    )
+                                }
+                                _ => ::std::option::Option::None,
+                            }
+                        }
+                        b's' => {
+                            match wire {
+                                "/product/assigned" => {
+                                    ::std::option::Option::Some(
+                                        Self::StoreChannelChannelIdProductAssigned(
+                                            ::commerce_webhooks::TemplateTopic::filled(whole, 14, end),
+                                        ),
+                                    )
+                                }
+                                _ => ::std::option::Option::None,
+                            }
+                        }
+                        b'u' => {
+                            match wire {
+                                "/category/updated" => {
+                                    ::std::option::Option::Some(
+                                        Self::StoreChannelChannelIdCategoryUpdated(
+                                            ::commerce_webhooks::TemplateTopic::filled(whole, 14, end),
+                                        ),
+                                    )
+                                }
+                                _ => ::std::option::Option::None,
+                            }
+                        }
+                        _ => ::std::option::Option::None,
+                    }
                 }
-                "/cart/abandoned" => {
-                    return ::std::option::Option::Some(
-                        Self::StoreChannelChannelIdCartAbandoned(
-                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
-                        ),
-                    );
+                19 => {
+                    match wire.as_bytes()[1] {
+                        b'c' => {
+                            match wire {
+                                "/cart/couponApplied" => {
+                                    ::std::option::Option::Some(
+                                        Self::StoreChannelChannelIdCartCouponApplied(
+                                            ::commerce_webhooks::TemplateTopic::filled(whole, 14, end),
+                                        ),
+                                    )
+                                }
+                                _ => ::std::option::Option::None,
+                            }
+                        }
+                        b'p' => {
+                            match wire {
+                                "/product/unassigned" => {
+                                    ::std::option::Option::Some(
+                                        Self::StoreChannelChannelIdProductUnassigned(
+                                            ::commerce_webhooks::TemplateTopic::filled(whole, 14, end),
+                                        ),
+                                    )
+                                }
+                                _ => ::std::option::Option::None,
+                            }
+                        }
+                        _ => ::std::option::Option::None,
+                    }
                 }
-                "/cart/converted" => {
-                    return ::std::option::Option::Some(
-                        Self::StoreChannelChannelIdCartConverted(
-                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
-                        ),
-                    );
+                20 => {
+                    match wire.as_bytes()[0] {
+                        b'/' => {
+                            match wire {
+                                "/order/statusUpdated" => {
+                                    ::std::option::Option::Some(
+                                        Self::StoreChannelChannelIdOrderStatusUpdated(
+                                            ::commerce_webhooks::TemplateTopic::filled(whole, 14, end),
+                                        ),
+                                    )
+                                }
+                                _ => ::std::option::Option::None,
+                            }
+                        }
+                        _ => ::std::option::Option::None,
+                    }
                 }
-                "/cart/lineItem/created" => {
-                    return ::std::option::Option::Some(
-                        Self::StoreChannelChannelIdCartLineItemCreated(
-                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
-                        ),
-                    );
+                21 => {
+                    match wire.as_bytes()[1] {
+                        b'c' => {
+                            match wire {
+                                "/categoryTree/updated" => {
+                                    ::std::option::Option::Some(
+                                        Self::StoreChannelChannelIdCategoryTreeUpdated(
+                                            ::commerce_webhooks::TemplateTopic::filled(whole, 14, end),
+                                        ),
+                                    )
+                                }
+                                _ => ::std::option::Option::None,
+                            }
+                        }
+                        b'o' => {
+                            match wire {
+                                "/order/refund/created" => {
+                                    ::std::option::Option::Some(
+                                        Self::StoreChannelChannelIdOrderRefundCreated(
+                                            ::commerce_webhooks::TemplateTopic::filled(whole, 14, end),
+                                        ),
+                                    )
+                                }
+                                _ => ::std::option::Option::None,
+                            }
+                        }
+                        b's' => {
+                            match wire {
+                                "/settings/SEO/updated" => {
+                                    ::std::option::Option::Some(
+                                        Self::StoreChannelChannelIdSettingsSeoUpdated(
+                                            ::commerce_webhooks::TemplateTopic::filled(whole, 14, end),
+                                        ),
+                                    )
+                                }
+                                _ => ::std::option::Option::None,
+                            }
+                        }
+                        _ => ::std::option::Option::None,
+                    }
                 }
-                "/cart/lineItem/updated" => {
-                    return ::std::option::Option::Some(
-                        Self::StoreChannelChannelIdCartLineItemUpdated(
-                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
-                        ),
-                    );
+                22 => {
+                    match wire.as_bytes()[11] {
+                        b'a' => {
+                            match wire {
+                                "/order/message/created" => {
+                                    ::std::option::Option::Some(
+                                        Self::StoreChannelChannelIdOrderMessageCreated(
+                                            ::commerce_webhooks::TemplateTopic::filled(whole, 14, end),
+                                        ),
+                                    )
+                                }
+                                _ => ::std::option::Option::None,
+                            }
+                        }
+                        b'i' => {
+                            match wire {
+                                "/settings/site/updated" => {
+                                    ::std::option::Option::Some(
+                                        Self::StoreChannelChannelIdSettingsSiteUpdated(
+                                            ::commerce_webhooks::TemplateTopic::filled(whole, 14, end),
+                                        ),
+                                    )
+                                }
+                                _ => ::std::option::Option::None,
+                            }
+                        }
+                        b'o' => {
+                            match wire {
+                                "/settings/locale/added" => {
+                                    ::std::option::Option::Some(
+                                        Self::StoreChannelChannelIdSettingsLocaleAdded(
+                                            ::commerce_webhooks::TemplateTopic::filled(whole, 14, end),
+                                        ),
+                                    )
+                                }
+                                "/settings/logo/updated" => {
+                                    ::std::option::Option::Some(
+                                        Self::StoreChannelChannelIdSettingsLogoUpdated(
+                                            ::commerce_webhooks::TemplateTopic::filled(whole, 14, end),
+                                        ),
+                                    )
+                                }
+                                _ => ::std::option::Option::None,
+                            }
+                        }
+                        b't' => {
+                            match wire.as_bytes()[15] {
+                                b'c' => {
+                                    match wire {
+                                        "/cart/lineItem/created" => {
+                                            ::std::option::Option::Some(
+                                                Self::StoreChannelChannelIdCartLineItemCreated(
+                                                    ::commerce_webhooks::TemplateTopic::filled(whole, 14, end),
+                                                ),
+                                            )
+                                        }
+                                        _ => ::std::option::Option::None,
+                                    }
+                                }
+                                b'd' => {
+                                    match wire {
+                                        "/cart/lineItem/deleted" => {
+                                            ::std::option::Option::Some(
+                                                Self::StoreChannelChannelIdCartLineItemDeleted(
+                                                    ::commerce_webhooks::TemplateTopic::filled(whole, 14, end),
+                                                ),
+                                            )
+                                        }
+                                        _ => ::std::option::Option::None,
+                                    }
+                                }
+                                b'u' => {
+                                    match wire {
+                                        "/cart/lineItem/updated" => {
+                                            ::std::option::Option::Some(
+                                                Self::StoreChannelChannelIdCartLineItemUpdated(
+                                                    ::commerce_webhooks::TemplateTopic::filled(whole, 14, end),
+                                                ),
+                                            )
+                                        }
+                                        _ => ::std::option::Option::None,
+                                    }
+                                }
+                                _ => ::std::option::Option::None,
+                            }
+                        }
+                        _ => ::std::option::Option::None,
+                    }
                 }
-                "/cart/lineItem/deleted" => {
-                    return ::std::option::Option::Some(
-                        Self::StoreChannelChannelIdCartLineItemDeleted(
-                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
-                        ),
-                    );
+                23 => {
+                    match wire.as_bytes()[0] {
+                        b'/' => {
+                            match wire {
+                                "/settings/route/updated" => {
+                                    ::std::option::Option::Some(
+                                        Self::StoreChannelChannelIdSettingsRouteUpdated(
+                                            ::commerce_webhooks::TemplateTopic::filled(whole, 14, end),
+                                        ),
+                                    )
+                                }
+                                _ => ::std::option::Option::None,
+                            }
+                        }
+                        _ => ::std::option::Option::None,
+                    }
                 }
-                "/category/created" => {
-                    return ::std::option::Option::Some(
-                        Self::StoreChannelChannelIdCategoryCreated(
-                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
-                        ),
-                    );
+                24 => {
+                    match wire.as_bytes()[10] {
+                        b'l' => {
+                            match wire {
+                                "/settings/locale/updated" => {
+                                    ::std::option::Option::Some(
+                                        Self::StoreChannelChannelIdSettingsLocaleUpdated(
+                                            ::commerce_webhooks::TemplateTopic::filled(whole, 14, end),
+                                        ),
+                                    )
+                                }
+                                "/settings/locale/deleted" => {
+                                    ::std::option::Option::Some(
+                                        Self::StoreChannelChannelIdSettingsLocaleDeleted(
+                                            ::commerce_webhooks::TemplateTopic::filled(whole, 14, end),
+                                        ),
+                                    )
+                                }
+                                _ => ::std::option::Option::None,
+                            }
+                        }
+                        b'p' => {
+                            match wire {
+                                "/email/templates/updated" => {
+                                    ::std::option::Option::Some(
+                                        Self::StoreChannelChannelIdEmailTemplatesUpdated(
+                                            ::commerce_webhooks::TemplateTopic::filled(whole, 14, end),
+                                        ),
+                                    )
+                                }
+                                "/email/templates/deleted" => {
+                                    ::std::option::Option::Some(
+                                        Self::StoreChannelChannelIdEmailTemplatesDeleted(
+                                            ::commerce_webhooks::TemplateTopic::filled(whole, 14, end),
+                                        ),
+                                    )
+                                }
+                                _ => ::std::option::Option::None,
+                            }
+                        }
+                        b'r' => {
+                            match wire {
+                                "/settings/robots/updated" => {
+                                    ::std::option::Option::Some(
+                                        Self::StoreChannelChannelIdSettingsRobotsUpdated(
+                                            ::commerce_webhooks::TemplateTopic::filled(whole, 14, end),
+                                        ),
+                                    )
+                                }
+                                _ => ::std::option::Option::None,
+                            }
+                        }
+                        _ => ::std::option::Option::None,
+                    }
                 }
-                "/category/updated" => {
-                    return ::std::option::Option::Some(
-                        Self::StoreChannelChannelIdCategoryUpdated(
-                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
-                        ),
-                    );
+                25 => {
+                    match wire.as_bytes()[13] {
+                        b'a' => {
+                            match wire {
+                                "/settings/catalog/updated" => {
+                                    ::std::option::Option::Some(
+                                        Self::StoreChannelChannelIdSettingsCatalogUpdated(
+                                            ::commerce_webhooks::TemplateTopic::filled(whole, 14, end),
+                                        ),
+                                    )
+                                }
+                                _ => ::std::option::Option::None,
+                            }
+                        }
+                        b'd' => {
+                            match wire {
+                                "/settings/product/updated" => {
+                                    ::std::option::Option::Some(
+                                        Self::StoreChannelChannelIdSettingsProductUpdated(
+                                            ::commerce_webhooks::TemplateTopic::filled(whole, 14, end),
+                                        ),
+                                    )
+                                }
+                                _ => ::std::option::Option::None,
+                            }
+                        }
+                        b'f' => {
+                            match wire {
+                                "/settings/profile/updated" => {
+                                    ::std::option::Option::Some(
+                                        Self::StoreChannelChannelIdSettingsProfileUpdated(
+                                            ::commerce_webhooks::TemplateTopic::filled(whole, 14, end),
+                                        ),
+                                    )
+                                }
+                                _ => ::std::option::Option::None,
+                            }
+                        }
+                        b'i' => {
+                            match wire {
+                                "/socialMediaLinks/updated" => {
+                                    ::std::option::Option::Some(
+                                        Self::StoreChannelChannelIdSocialMediaLinksUpdated(
+                                            ::commerce_webhooks::TemplateTopic::filled(whole, 14, end),
+                                        ),
+                                    )
+                                }
+                                _ => ::std::option::Option::None,
+                            }
+                        }
+                        _ => ::std::option::Option::None,
+                    }
                 }
-                "/category/deleted" => {
-                    return ::std::option::Option::Some(
-                        Self::StoreChannelChannelIdCategoryDeleted(
-                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
-                        ),
-                    );
+                26 => {
+                    match wire.as_bytes()[11] {
+                        b'a' => {
+                            match wire {
+                                "/settings/category/updated" => {
+                                    ::std::option::Option::Some(
+                                        Self::StoreChannelChannelIdSettingsCategoryUpdated(
+                                            ::commerce_webhooks::TemplateTopic::filled(whole, 14, end),
+                                        ),
+                                    )
+                                }
+                                _ => ::std::option::Option::None,
+                            }
+                        }
+                        b'e' => {
+                            match wire {
+                                "/settings/security/updated" => {
+                                    ::std::option::Option::Some(
+                                        Self::StoreChannelChannelIdSettingsSecurityUpdated(
+                                            ::commerce_webhooks::TemplateTopic::filled(whole, 14, end),
+                                        ),
+                                    )
+                                }
+                                _ => ::std::option::Option::None,
+                            }
+                        }
+                        b'h' => {
+                            match wire {
+                                "/settings/checkout/updated" => {
+                                    ::std::option::Option::Some(
+                                        Self::StoreChannelChannelIdSettingsCheckoutUpdated(
+                                            ::commerce_webhooks::TemplateTopic::filled(whole, 14, end),
+                                        ),
+                                    )
+                                }
+                                _ => ::std::option::Option::None,
+                            }
+                        }
+                        b'r' => {
+                            match wire {
+                                "/category/product/assigned" => {
+                                    ::std::option::Option::Some(
+                                        Self::StoreChannelChannelIdCategoryProductAssigned(
+                                            ::commerce_webhooks::TemplateTopic::filled(whole, 14, end),
+                                        ),
+                                    )
+                                }
+                                _ => ::std::option::Option::None,
+                            }
+                        }
+                        b'u' => {
+                            match wire {
+                                "/settings/currency/updated" => {
+                                    ::std::option::Option::Some(
+                                        Self::StoreChannelChannelIdSettingsCurrencyUpdated(
+                                            ::commerce_webhooks::TemplateTopic::filled(whole, 14, end),
+                                        ),
+                                    )
+                                }
+                                _ => ::std::option::Option::None,
+                            }
+                        }
+                        _ => ::std::option::Option::None,
+                    }
                 }
-                "/categoryTree/updated" => {
-                    return ::std::option::Option::Some(
-                        Self::StoreChannelChannelIdCategoryTreeUpdated(
-                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
-                        ),
-                    );
+                28 => {
+                    match wire.as_bytes()[1] {
+                        b'c' => {
+                            match wire {
+                                "/category/product/unassigned" => {
+                                    ::std::option::Option::Some(
+                                        Self::StoreChannelChannelIdCategoryProductUnassigned(
+                                            ::commerce_webhooks::TemplateTopic::filled(whole, 14, end),
+                                        ),
+                                    )
+                                }
+                                _ => ::std::option::Option::None,
+                            }
+                        }
+                        b's' => {
+                            match wire {
+                                "/settings/logo/image/updated" => {
+                                    ::std::option::Option::Some(
+                                        Self::StoreChannelChannelIdSettingsLogoImageUpdated(
+                                            ::commerce_webhooks::TemplateTopic::filled(whole, 14, end),
+                                        ),
+                                    )
+                                }
+                                _ => ::std::option::Option::None,
+                            }
+                        }
+                        b't' => {
+                            match wire {
+                                "/theme/configuration/created" => {
+                                    ::std::option::Option::Some(
+                                        Self::StoreChannelChannelIdThemeConfigurationCreated(
+                                            ::commerce_webhooks::TemplateTopic::filled(whole, 14, end),
+                                        ),
+                                    )
+                                }
+                                _ => ::std::option::Option::None,
+                            }
+                        }
+                        _ => ::std::option::Option::None,
+                    }
                 }
-                "/settings/emailStatus/updated" => {
-                    return ::std::option::Option::Some(
-                        Self::StoreChannelChannelIdSettingsEmailStatusUpdated(
-                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
-                        ),
-                    );
+                29 => {
+                    match wire.as_bytes()[22] {
+                        b'd' => {
+                            match wire {
+                                "/settings/emailStatus/deleted" => {
+                                    ::std::option::Option::Some(
+                                        Self::StoreChannelChannelIdSettingsEmailStatusDeleted(
+                                            ::commerce_webhooks::TemplateTopic::filled(whole, 14, end),
+                                        ),
+                                    )
+                                }
+                                _ => ::std::option::Option::None,
+                            }
+                        }
+                        b'u' => {
+                            match wire {
+                                "/settings/emailStatus/updated" => {
+                                    ::std::option::Option::Some(
+                                        Self::StoreChannelChannelIdSettingsEmailStatusUpdated(
+                                            ::commerce_webhooks::TemplateTopic::filled(whole, 14, end),
+                                        ),
+                                    )
+                                }
+                                _ => ::std::option::Option::None,
+                            }
+                        }
+                        _ => ::std::option::Option::None,
+                    }
                 }
-                "/settings/emailStatus/deleted" => {
-                    return ::std::option::Option::Some(
-                        Self::StoreChannelChannelIdSettingsEmailStatusDeleted(
-                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
-                        ),
-                    );
+                30 => {
+                    match wire.as_bytes()[0] {
+                        b'/' => {
+                            match wire {
+                                "/theme/configuration/activated" => {
+                                    ::std::option::Option::Some(
+                                        Self::StoreChannelChannelIdThemeConfigurationActivated(
+                                            ::commerce_webhooks::TemplateTopic::filled(whole, 14, end),
+                                        ),
+                                    )
+                                }
+                                _ => ::std::option::Option::None,
+                            }
+                        }
+                        _ => ::std::option::Option::None,
+                    }
                 }
-                "/email/templates/updated" => {
-                    return ::std::option::Option::Some(
-                        Self::StoreChannelChannelIdEmailTemplatesUpdated(
-                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
-                        ),
-                    );
+                31 => {
+                    match wire.as_bytes()[0] {
+                        b'/' => {
+                            match wire {
+                                "/settings/favicon/image/updated" => {
+                                    ::std::option::Option::Some(
+                                        Self::StoreChannelChannelIdSettingsFaviconImageUpdated(
+                                            ::commerce_webhooks::TemplateTopic::filled(whole, 14, end),
+                                        ),
+                                    )
+                                }
+                                _ => ::std::option::Option::None,
+                            }
+                        }
+                        _ => ::std::option::Option::None,
+                    }
                 }
-                "/email/templates/deleted" => {
-                    return ::std::option::Option::Some(
-                        Self::StoreChannelChannelIdEmailTemplatesDeleted(
-                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
-                        ),
-                    );
+                32 => {
+                    match wire.as_bytes()[0] {
+                        b'/' => {
+                            match wire {
+                                "/notifications/inventory/updated" => {
+                                    ::std::option::Option::Some(
+                                        Self::StoreChannelChannelIdNotificationsInventoryUpdated(
+                                            ::commerce_webhooks::TemplateTopic::filled(whole, 14, end),
+                                        ),
+                                    )
+                                }
+                                _ => ::std::option::Option::None,
+                            }
+                        }
+                        _ => ::std::option::Option::None,
+                    }
                 }
-                "/notifications/abandonedCart/updated" => {
-                    return ::std::option::Option::Some(
-                        Self::StoreChannelChannelIdNotificationsAbandonedCartUpdated(
-                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
-                        ),
-                    );
+                33 => {
+                    match wire.as_bytes()[0] {
+                        b'/' => {
+                            match wire {
+                                "/settings/customerPrivacy/updated" => {
+                                    ::std::option::Option::Some(
+                                        Self::StoreChannelChannelIdSettingsCustomerPrivacyUpdated(
+                                            ::commerce_webhooks::TemplateTopic::filled(whole, 14, end),
+                                        ),
+                                    )
+                                }
+                                _ => ::std::option::Option::None,
+                            }
+                        }
+                        _ => ::std::option::Option::None,
+                    }
                 }
-                "/notifications/inventory/updated" => {
-                    return ::std::option::Option::Some(
-                        Self::StoreChannelChannelIdNotificationsInventoryUpdated(
-                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
-                        ),
-                    );
+                34 => {
+                    match wire.as_bytes()[27] {
+                        b'd' => {
+                            match wire {
+                                "/settings/site/checkoutUrl/deleted" => {
+                                    ::std::option::Option::Some(
+                                        Self::StoreChannelChannelIdSettingsSiteCheckoutUrlDeleted(
+                                            ::commerce_webhooks::TemplateTopic::filled(whole, 14, end),
+                                        ),
+                                    )
+                                }
+                                _ => ::std::option::Option::None,
+                            }
+                        }
+                        b'u' => {
+                            match wire {
+                                "/settings/site/checkoutUrl/updated" => {
+                                    ::std::option::Option::Some(
+                                        Self::StoreChannelChannelIdSettingsSiteCheckoutUrlUpdated(
+                                            ::commerce_webhooks::TemplateTopic::filled(whole, 14, end),
+                                        ),
+                                    )
+                                }
+                                _ => ::std::option::Option::None,
+                            }
+                        }
+                        _ => ::std::option::Option::None,
+                    }
                 }
-                "/order/created" => {
-                    return ::std::option::Option::Some(
-                        Self::StoreChannelChannelIdOrderCreated(
-                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
-                        ),
-                    );
+                36 => {
+                    match wire.as_bytes()[0] {
+                        b'/' => {
+                            match wire {
+                                "/notifications/abandonedCart/updated" => {
+                                    ::std::option::Option::Some(
+                                        Self::StoreChannelChannelIdNotificationsAbandonedCartUpdated(
+                                            ::commerce_webhooks::TemplateTopic::filled(whole, 14, end),
+                                        ),
+                                    )
+                                }
+                                _ => ::std::option::Option::None,
+                            }
+                        }
+                        _ => ::std::option::Option::None,
+                    }
                 }
-                "/order/updated" => {
-                    return ::std::option::Option::Some(
-                        Self::StoreChannelChannelIdOrderUpdated(
-                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
-                        ),
-                    );
+                38 => {
+                    match wire.as_bytes()[10] {
+                        b'd' => {
+                            match wire {
+                                "/settings/defaultCustomerGroup/updated" => {
+                                    ::std::option::Option::Some(
+                                        Self::StoreChannelChannelIdSettingsDefaultCustomerGroupUpdated(
+                                            ::commerce_webhooks::TemplateTopic::filled(whole, 14, end),
+                                        ),
+                                    )
+                                }
+                                _ => ::std::option::Option::None,
+                            }
+                        }
+                        b's' => {
+                            match wire {
+                                "/settings/searchContextFilters/updated" => {
+                                    ::std::option::Option::Some(
+                                        Self::StoreChannelChannelIdSettingsSearchContextFiltersUpdated(
+                                            ::commerce_webhooks::TemplateTopic::filled(whole, 14, end),
+                                        ),
+                                    )
+                                }
+                                _ => ::std::option::Option::None,
+                            }
+                        }
+                        _ => ::std::option::Option::None,
+                    }
                 }
-                "/order/archived" => {
-                    return ::std::option::Option::Some(
-                        Self::StoreChannelChannelIdOrderArchived(
-                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
-                        ),
-                    );
-                }
-                "/order/statusUpdated" => {
-                    return ::std::option::Option::Some(
-                        Self::StoreChannelChannelIdOrderStatusUpdated(
-                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
-                        ),
-                    );
-                }
-                "/order/message/created" => {
-                    return ::std::option::Option::Some(
-                        Self::StoreChannelChannelIdOrderMessageCreated(
-                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
-                        ),
-                    );
-                }
-                "/order/refund/created" => {
-                    return ::std::option::Option::Some(
-                        Self::StoreChannelChannelIdOrderRefundCreated(
-                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
-                        ),
-                    );
-                }
-                "/page/created" => {
-                    return ::std::option::Option::Some(
-                        Self::StoreChannelChannelIdPageCreated(
-                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
-                        ),
-                    );
-                }
-                "/page/updated" => {
-                    return ::std::option::Option::Some(
-                        Self::StoreChannelChannelIdPageUpdated(
-                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
-                        ),
-                    );
-                }
-                "/product/assigned" => {
-                    return ::std::option::Option::Some(
-                        Self::StoreChannelChannelIdProductAssigned(
-                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
-                        ),
-                    );
-                }
-                "/product/unassigned" => {
-                    return ::std::option::Option::Some(
-                        Self::StoreChannelChannelIdProductUnassigned(
-                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
-                        ),
-                    );
-                }
-                "/category/product/assigned" => {
-                    return ::std::option::Option::Some(
-                        Self::StoreChannelChannelIdCategoryProductAssigned(
-                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
-                        ),
-                    );
-                }
-                "/category/product/unassigned" => {
-                    return ::std::option::Option::Some(
-                        Self::StoreChannelChannelIdCategoryProductUnassigned(
-                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
-                        ),
-                    );
-                }
-                "/settings/route/updated" => {
-                    return ::std::option::Option::Some(
-                        Self::StoreChannelChannelIdSettingsRouteUpdated(
-                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
-                        ),
-                    );
-                }
-                "/script/created" => {
-                    return ::std::option::Option::Some(
-                        Self::StoreChannelChannelIdScriptCreated(
-                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
-                        ),
-                    );
-                }
-                "/script/updated" => {
-                    return ::std::option::Option::Some(
-                        Self::StoreChannelChannelIdScriptUpdated(
-                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
-                        ),
-                    );
-                }
-                "/settings/currency/updated" => {
-                    return ::std::option::Option::Some(
-                        Self::StoreChannelChannelIdSettingsCurrencyUpdated(
-                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
-                        ),
-                    );
-                }
-                "/settings/profile/updated" => {
-                    return ::std::option::Option::Some(
-                        Self::StoreChannelChannelIdSettingsProfileUpdated(
-                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
-                        ),
-                    );
-                }
-                "/settings/locale/added" => {
-                    return ::std::option::Option::Some(
-                        Self::StoreChannelChannelIdSettingsLocaleAdded(
-                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
-                        ),
-                    );
-                }
-                "/settings/locale/updated" => {
-                    return ::std::option::Option::Some(
-                        Self::StoreChannelChannelIdSettingsLocaleUpdated(
-                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
-                        ),
-                    );
-                }
-                "/settings/locale/deleted" => {
-                    return ::std::option::Option::Some(
-                        Self::StoreChannelChannelIdSettingsLocaleDeleted(
-                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
-                        ),
-                    );
-                }
-                "/settings/logo/updated" => {
-                    return ::std::option::Option::Some(
-                        Self::StoreChannelChannelIdSettingsLogoUpdated(
-                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
-                        ),
-                    );
-                }
-                "/settings/logo/image/updated" => {
-                    return ::std::option::Option::Some(
-                        Self::StoreChannelChannelIdSettingsLogoImageUpdated(
-                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
-                        ),
-                    );
-                }
-                "/settings/favicon/image/updated" => {
-                    return ::std::option::Option::Some(
-                        Self::StoreChannelChannelIdSettingsFaviconImageUpdated(
-                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
-                        ),
-                    );
-                }
-                "/settings/checkout/updated" => {
-                    return ::std::option::Option::Some(
-                        Self::StoreChannelChannelIdSettingsCheckoutUpdated(
-                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
-                        ),
-                    );
-                }
-                "/settings/SEO/updated" => {
-                    return ::std::option::Option::Some(
-                        Self::StoreChannelChannelIdSettingsSeoUpdated(
-                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
-                        ),
-                    );
-                }
-                "/settings/robots/updated" => {
-                    return ::std::option::Option::Some(
-                        Self::StoreChannelChannelIdSettingsRobotsUpdated(
-                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
-                        ),
-                    );
-                }
-                "/settings/category/updated" => {
-                    return ::std::option::Option::Some(
-                        Self::StoreChannelChannelIdSettingsCategoryUpdated(
-                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
-                        ),
-                    );
-                }
-                "/settings/product/updated" => {
-                    return ::std::option::Option::Some(
-                        Self::StoreChannelChannelIdSettingsProductUpdated(
-                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
-                        ),
-                    );
-                }
-                "/settings/catalog/updated" => {
-                    return ::std::option::Option::Some(
-                        Self::StoreChannelChannelIdSettingsCatalogUpdated(
-                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
-                        ),
-                    );
-                }
-                "/settings/security/updated" => {
-                    return ::std::option::Option::Some(
-                        Self::StoreChannelChannelIdSettingsSecurityUpdated(
-                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
-                        ),
-                    );
-                }
-                "/settings/searchContextFilters/updated" => {
-                    return ::std::option::Option::Some(
-                        Self::StoreChannelChannelIdSettingsSearchContextFiltersUpdated(
-                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
-                        ),
-                    );
-                }
-                "/settings/defaultCustomerGroup/updated" => {
-                    return ::std::option::Option::Some(
-                        Self::StoreChannelChannelIdSettingsDefaultCustomerGroupUpdated(
-                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
-                        ),
-                    );
-                }
-                "/settings/customerPrivacy/updated" => {
-                    return ::std::option::Option::Some(
-                        Self::StoreChannelChannelIdSettingsCustomerPrivacyUpdated(
-                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
-                        ),
-                    );
-                }
-                "/settings/site/updated" => {
-                    return ::std::option::Option::Some(
-                        Self::StoreChannelChannelIdSettingsSiteUpdated(
-                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
-                        ),
-                    );
-                }
-                "/settings/site/checkoutUrl/updated" => {
-                    return ::std::option::Option::Some(
-                        Self::StoreChannelChannelIdSettingsSiteCheckoutUrlUpdated(
-                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
-                        ),
-                    );
-                }
-                "/settings/site/checkoutUrl/deleted" => {
-                    return ::std::option::Option::Some(
-                        Self::StoreChannelChannelIdSettingsSiteCheckoutUrlDeleted(
-                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
-                        ),
-                    );
-                }
-                "/socialMediaLinks/updated" => {
-                    return ::std::option::Option::Some(
-                        Self::StoreChannelChannelIdSocialMediaLinksUpdated(
-                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
-                        ),
-                    );
-                }
-                "/theme/configuration/created" => {
-                    return ::std::option::Option::Some(
-                        Self::StoreChannelChannelIdThemeConfigurationCreated(
-                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
-                        ),
-                    );
-                }
-                "/theme/configuration/activated" => {
-                    return ::std::option::Option::Some(
-                        Self::StoreChannelChannelIdThemeConfigurationActivated(
-                            ::commerce_webhooks::TemplateTopic::filled(wire, 14, end),
-                        ),
-                    );
-                }
-                _ => {}
+                _ => ::std::option::Option::None,
+            };
+            if topic.is_some() {
+                return topic;
             }
         }
         ::std::option::Option::None

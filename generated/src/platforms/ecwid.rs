@@ -361,15 +361,30 @@ impl Topic {
             15 => {
                 match wire.as_bytes()[3] {
                     b'd' => {
-                        match wire {
-                            "product.created" => {
-                                ::std::option::Option::Some(Self::ProductCreated)
+                        match wire.as_bytes()[8] {
+                            b'c' => {
+                                match wire {
+                                    "product.created" => {
+                                        ::std::option::Option::Some(Self::ProductCreated)
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
-                            "product.updated" => {
-                                ::std::option::Option::Some(Self::ProductUpdated)
+                            b'd' => {
+                                match wire {
+                                    "product.deleted" => {
+                                        ::std::option::Option::Some(Self::ProductDeleted)
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
-                            "product.deleted" => {
-                                ::std::option::Option::Some(Self::ProductDeleted)
+                            b'u' => {
+                                match wire {
+                                    "product.updated" => {
+                                        ::std::option::Option::Some(Self::ProductUpdated)
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
                             _ => ::std::option::Option::None,
                         }

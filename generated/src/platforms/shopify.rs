@@ -1730,29 +1730,59 @@ impl Topic {
                         }
                     }
                     b'r' => {
-                        match wire {
-                            "markets/create" => {
-                                ::std::option::Option::Some(Self::MarketsCreate)
+                        match wire.as_bytes()[8] {
+                            b'c' => {
+                                match wire {
+                                    "markets/create" => {
+                                        ::std::option::Option::Some(Self::MarketsCreate)
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
-                            "markets/delete" => {
-                                ::std::option::Option::Some(Self::MarketsDelete)
+                            b'd' => {
+                                match wire {
+                                    "markets/delete" => {
+                                        ::std::option::Option::Some(Self::MarketsDelete)
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
-                            "markets/update" => {
-                                ::std::option::Option::Some(Self::MarketsUpdate)
+                            b'u' => {
+                                match wire {
+                                    "markets/update" => {
+                                        ::std::option::Option::Some(Self::MarketsUpdate)
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
                             _ => ::std::option::Option::None,
                         }
                     }
                     b't' => {
-                        match wire {
-                            "returns/update" => {
-                                ::std::option::Option::Some(Self::ReturnsUpdate)
+                        match wire.as_bytes()[8] {
+                            b'c' => {
+                                match wire {
+                                    "returns/cancel" => {
+                                        ::std::option::Option::Some(Self::ReturnsCancel)
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
-                            "returns/cancel" => {
-                                ::std::option::Option::Some(Self::ReturnsCancel)
+                            b'r' => {
+                                match wire {
+                                    "returns/reopen" => {
+                                        ::std::option::Option::Some(Self::ReturnsReopen)
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
-                            "returns/reopen" => {
-                                ::std::option::Option::Some(Self::ReturnsReopen)
+                            b'u' => {
+                                match wire {
+                                    "returns/update" => {
+                                        ::std::option::Option::Some(Self::ReturnsUpdate)
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
                             _ => ::std::option::Option::None,
                         }
@@ -1782,43 +1812,88 @@ impl Topic {
                         }
                     }
                     b'd' => {
-                        match wire {
-                            "products/create" => {
-                                ::std::option::Option::Some(Self::ProductsCreate)
+                        match wire.as_bytes()[9] {
+                            b'c' => {
+                                match wire {
+                                    "products/create" => {
+                                        ::std::option::Option::Some(Self::ProductsCreate)
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
-                            "products/delete" => {
-                                ::std::option::Option::Some(Self::ProductsDelete)
+                            b'd' => {
+                                match wire {
+                                    "products/delete" => {
+                                        ::std::option::Option::Some(Self::ProductsDelete)
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
-                            "products/update" => {
-                                ::std::option::Option::Some(Self::ProductsUpdate)
+                            b'u' => {
+                                match wire {
+                                    "products/update" => {
+                                        ::std::option::Option::Some(Self::ProductsUpdate)
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
                             _ => ::std::option::Option::None,
                         }
                     }
                     b'f' => {
-                        match wire {
-                            "profiles/create" => {
-                                ::std::option::Option::Some(Self::ProfilesCreate)
+                        match wire.as_bytes()[9] {
+                            b'c' => {
+                                match wire {
+                                    "profiles/create" => {
+                                        ::std::option::Option::Some(Self::ProfilesCreate)
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
-                            "profiles/delete" => {
-                                ::std::option::Option::Some(Self::ProfilesDelete)
+                            b'd' => {
+                                match wire {
+                                    "profiles/delete" => {
+                                        ::std::option::Option::Some(Self::ProfilesDelete)
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
-                            "profiles/update" => {
-                                ::std::option::Option::Some(Self::ProfilesUpdate)
+                            b'u' => {
+                                match wire {
+                                    "profiles/update" => {
+                                        ::std::option::Option::Some(Self::ProfilesUpdate)
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
                             _ => ::std::option::Option::None,
                         }
                     }
                     b'm' => {
-                        match wire {
-                            "segments/create" => {
-                                ::std::option::Option::Some(Self::SegmentsCreate)
+                        match wire.as_bytes()[9] {
+                            b'c' => {
+                                match wire {
+                                    "segments/create" => {
+                                        ::std::option::Option::Some(Self::SegmentsCreate)
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
-                            "segments/delete" => {
-                                ::std::option::Option::Some(Self::SegmentsDelete)
+                            b'd' => {
+                                match wire {
+                                    "segments/delete" => {
+                                        ::std::option::Option::Some(Self::SegmentsDelete)
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
-                            "segments/update" => {
-                                ::std::option::Option::Some(Self::SegmentsUpdate)
+                            b'u' => {
+                                match wire {
+                                    "segments/update" => {
+                                        ::std::option::Option::Some(Self::SegmentsUpdate)
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
                             _ => ::std::option::Option::None,
                         }
@@ -1851,18 +1926,38 @@ impl Topic {
                         }
                     }
                     b'u' => {
-                        match wire {
-                            "returns/request" => {
-                                ::std::option::Option::Some(Self::ReturnsRequest)
+                        match wire.as_bytes()[8] {
+                            b'a' => {
+                                match wire {
+                                    "returns/approve" => {
+                                        ::std::option::Option::Some(Self::ReturnsApprove)
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
-                            "returns/approve" => {
-                                ::std::option::Option::Some(Self::ReturnsApprove)
+                            b'd' => {
+                                match wire {
+                                    "returns/decline" => {
+                                        ::std::option::Option::Some(Self::ReturnsDecline)
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
-                            "returns/process" => {
-                                ::std::option::Option::Some(Self::ReturnsProcess)
+                            b'p' => {
+                                match wire {
+                                    "returns/process" => {
+                                        ::std::option::Option::Some(Self::ReturnsProcess)
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
-                            "returns/decline" => {
-                                ::std::option::Option::Some(Self::ReturnsDecline)
+                            b'r' => {
+                                match wire {
+                                    "returns/request" => {
+                                        ::std::option::Option::Some(Self::ReturnsRequest)
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
                             _ => ::std::option::Option::None,
                         }
@@ -1873,63 +1968,133 @@ impl Topic {
             16 => {
                 match wire.as_bytes()[5] {
                     b'i' => {
-                        match wire {
-                            "locations/create" => {
-                                ::std::option::Option::Some(Self::LocationsCreate)
+                        match wire.as_bytes()[10] {
+                            b'c' => {
+                                match wire {
+                                    "locations/create" => {
+                                        ::std::option::Option::Some(Self::LocationsCreate)
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
-                            "locations/delete" => {
-                                ::std::option::Option::Some(Self::LocationsDelete)
+                            b'd' => {
+                                match wire {
+                                    "locations/delete" => {
+                                        ::std::option::Option::Some(Self::LocationsDelete)
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
-                            "locations/update" => {
-                                ::std::option::Option::Some(Self::LocationsUpdate)
+                            b'u' => {
+                                match wire {
+                                    "locations/update" => {
+                                        ::std::option::Option::Some(Self::LocationsUpdate)
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
                             _ => ::std::option::Option::None,
                         }
                     }
                     b'm' => {
-                        match wire {
-                            "customers/create" => {
-                                ::std::option::Option::Some(Self::CustomersCreate)
+                        match wire.as_bytes()[10] {
+                            b'c' => {
+                                match wire {
+                                    "customers/create" => {
+                                        ::std::option::Option::Some(Self::CustomersCreate)
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
-                            "customers/delete" => {
-                                ::std::option::Option::Some(Self::CustomersDelete)
+                            b'd' => {
+                                match wire {
+                                    "customers/delete" => {
+                                        ::std::option::Option::Some(Self::CustomersDelete)
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
-                            "customers/enable" => {
-                                ::std::option::Option::Some(Self::CustomersEnable)
+                            b'e' => {
+                                match wire {
+                                    "customers/enable" => {
+                                        ::std::option::Option::Some(Self::CustomersEnable)
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
-                            "customers/update" => {
-                                ::std::option::Option::Some(Self::CustomersUpdate)
+                            b'r' => {
+                                match wire {
+                                    "customers/redact" => {
+                                        ::std::option::Option::Some(Self::CustomersRedact)
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
-                            "customers/redact" => {
-                                ::std::option::Option::Some(Self::CustomersRedact)
+                            b'u' => {
+                                match wire {
+                                    "customers/update" => {
+                                        ::std::option::Option::Some(Self::CustomersUpdate)
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
                             _ => ::std::option::Option::None,
                         }
                     }
                     b'n' => {
-                        match wire {
-                            "companies/create" => {
-                                ::std::option::Option::Some(Self::CompaniesCreate)
+                        match wire.as_bytes()[10] {
+                            b'c' => {
+                                match wire {
+                                    "companies/create" => {
+                                        ::std::option::Option::Some(Self::CompaniesCreate)
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
-                            "companies/delete" => {
-                                ::std::option::Option::Some(Self::CompaniesDelete)
+                            b'd' => {
+                                match wire {
+                                    "companies/delete" => {
+                                        ::std::option::Option::Some(Self::CompaniesDelete)
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
-                            "companies/update" => {
-                                ::std::option::Option::Some(Self::CompaniesUpdate)
+                            b'u' => {
+                                match wire {
+                                    "companies/update" => {
+                                        ::std::option::Option::Some(Self::CompaniesUpdate)
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
                             _ => ::std::option::Option::None,
                         }
                     }
                     b'o' => {
-                        match wire {
-                            "checkouts/create" => {
-                                ::std::option::Option::Some(Self::CheckoutsCreate)
+                        match wire.as_bytes()[10] {
+                            b'c' => {
+                                match wire {
+                                    "checkouts/create" => {
+                                        ::std::option::Option::Some(Self::CheckoutsCreate)
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
-                            "checkouts/delete" => {
-                                ::std::option::Option::Some(Self::CheckoutsDelete)
+                            b'd' => {
+                                match wire {
+                                    "checkouts/delete" => {
+                                        ::std::option::Option::Some(Self::CheckoutsDelete)
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
-                            "checkouts/update" => {
-                                ::std::option::Option::Some(Self::CheckoutsUpdate)
+                            b'u' => {
+                                match wire {
+                                    "checkouts/update" => {
+                                        ::std::option::Option::Some(Self::CheckoutsUpdate)
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
                             _ => ::std::option::Option::None,
                         }
@@ -1946,15 +2111,30 @@ impl Topic {
                         }
                     }
                     b'u' => {
-                        match wire {
-                            "discounts/create" => {
-                                ::std::option::Option::Some(Self::DiscountsCreate)
+                        match wire.as_bytes()[10] {
+                            b'c' => {
+                                match wire {
+                                    "discounts/create" => {
+                                        ::std::option::Option::Some(Self::DiscountsCreate)
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
-                            "discounts/delete" => {
-                                ::std::option::Option::Some(Self::DiscountsDelete)
+                            b'd' => {
+                                match wire {
+                                    "discounts/delete" => {
+                                        ::std::option::Option::Some(Self::DiscountsDelete)
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
-                            "discounts/update" => {
-                                ::std::option::Option::Some(Self::DiscountsUpdate)
+                            b'u' => {
+                                match wire {
+                                    "discounts/update" => {
+                                        ::std::option::Option::Some(Self::DiscountsUpdate)
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
                             _ => ::std::option::Option::None,
                         }
@@ -2040,15 +2220,30 @@ impl Topic {
             19 => {
                 match wire.as_bytes()[5] {
                     b'_' => {
-                        match wire {
-                            "draft_orders/create" => {
-                                ::std::option::Option::Some(Self::DraftOrdersCreate)
+                        match wire.as_bytes()[13] {
+                            b'c' => {
+                                match wire {
+                                    "draft_orders/create" => {
+                                        ::std::option::Option::Some(Self::DraftOrdersCreate)
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
-                            "draft_orders/delete" => {
-                                ::std::option::Option::Some(Self::DraftOrdersDelete)
+                            b'd' => {
+                                match wire {
+                                    "draft_orders/delete" => {
+                                        ::std::option::Option::Some(Self::DraftOrdersDelete)
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
-                            "draft_orders/update" => {
-                                ::std::option::Option::Some(Self::DraftOrdersUpdate)
+                            b'u' => {
+                                match wire {
+                                    "draft_orders/update" => {
+                                        ::std::option::Option::Some(Self::DraftOrdersUpdate)
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
                             _ => ::std::option::Option::None,
                         }
@@ -2311,15 +2506,30 @@ impl Topic {
                         }
                     }
                     b'u' => {
-                        match wire {
-                            "company_contacts/update" => {
-                                ::std::option::Option::Some(Self::CompanyContactsUpdate)
+                        match wire.as_bytes()[0] {
+                            b'c' => {
+                                match wire {
+                                    "company_contacts/update" => {
+                                        ::std::option::Option::Some(Self::CompanyContactsUpdate)
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
-                            "inventory_levels/update" => {
-                                ::std::option::Option::Some(Self::InventoryLevelsUpdate)
+                            b'i' => {
+                                match wire {
+                                    "inventory_levels/update" => {
+                                        ::std::option::Option::Some(Self::InventoryLevelsUpdate)
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
-                            "product_listings/update" => {
-                                ::std::option::Option::Some(Self::ProductListingsUpdate)
+                            b'p' => {
+                                match wire {
+                                    "product_listings/update" => {
+                                        ::std::option::Option::Some(Self::ProductListingsUpdate)
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
                             _ => ::std::option::Option::None,
                         }
@@ -2475,15 +2685,30 @@ impl Topic {
                         }
                     }
                     b'n' => {
-                        match wire {
-                            "selling_plan_groups/create" => {
-                                ::std::option::Option::Some(Self::SellingPlanGroupsCreate)
+                        match wire.as_bytes()[20] {
+                            b'c' => {
+                                match wire {
+                                    "selling_plan_groups/create" => {
+                                        ::std::option::Option::Some(Self::SellingPlanGroupsCreate)
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
-                            "selling_plan_groups/delete" => {
-                                ::std::option::Option::Some(Self::SellingPlanGroupsDelete)
+                            b'd' => {
+                                match wire {
+                                    "selling_plan_groups/delete" => {
+                                        ::std::option::Option::Some(Self::SellingPlanGroupsDelete)
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
-                            "selling_plan_groups/update" => {
-                                ::std::option::Option::Some(Self::SellingPlanGroupsUpdate)
+                            b'u' => {
+                                match wire {
+                                    "selling_plan_groups/update" => {
+                                        ::std::option::Option::Some(Self::SellingPlanGroupsUpdate)
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
                             _ => ::std::option::Option::None,
                         }
@@ -2563,21 +2788,36 @@ impl Topic {
             28 => {
                 match wire.as_bytes()[3] {
                     b'a' => {
-                        match wire {
-                            "metafield_definitions/create" => {
-                                ::std::option::Option::Some(
-                                    Self::MetafieldDefinitionsCreate,
-                                )
+                        match wire.as_bytes()[22] {
+                            b'c' => {
+                                match wire {
+                                    "metafield_definitions/create" => {
+                                        ::std::option::Option::Some(
+                                            Self::MetafieldDefinitionsCreate,
+                                        )
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
-                            "metafield_definitions/update" => {
-                                ::std::option::Option::Some(
-                                    Self::MetafieldDefinitionsUpdate,
-                                )
+                            b'd' => {
+                                match wire {
+                                    "metafield_definitions/delete" => {
+                                        ::std::option::Option::Some(
+                                            Self::MetafieldDefinitionsDelete,
+                                        )
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
-                            "metafield_definitions/delete" => {
-                                ::std::option::Option::Some(
-                                    Self::MetafieldDefinitionsDelete,
-                                )
+                            b'u' => {
+                                match wire {
+                                    "metafield_definitions/update" => {
+                                        ::std::option::Option::Some(
+                                            Self::MetafieldDefinitionsUpdate,
+                                        )
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
                             _ => ::std::option::Option::None,
                         }

@@ -1466,41 +1466,61 @@ impl Topic {
             40 => {
                 match wire.as_bytes()[6] {
                     b'e' => {
-                        match wire {
-                            "state_enter.order_delivery.state.shipped" => {
-                                ::std::option::Option::Some(
-                                    Self::StateEnterOrderDeliveryStateShipped,
-                                )
+                        match wire.as_bytes()[18] {
+                            b'd' => {
+                                match wire {
+                                    "state_enter.order_delivery.state.shipped" => {
+                                        ::std::option::Option::Some(
+                                            Self::StateEnterOrderDeliveryStateShipped,
+                                        )
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
-                            "state_enter.order_transaction.state.open" => {
-                                ::std::option::Option::Some(
-                                    Self::StateEnterOrderTransactionStateOpen,
-                                )
-                            }
-                            "state_enter.order_transaction.state.paid" => {
-                                ::std::option::Option::Some(
-                                    Self::StateEnterOrderTransactionStatePaid,
-                                )
+                            b't' => {
+                                match wire {
+                                    "state_enter.order_transaction.state.open" => {
+                                        ::std::option::Option::Some(
+                                            Self::StateEnterOrderTransactionStateOpen,
+                                        )
+                                    }
+                                    "state_enter.order_transaction.state.paid" => {
+                                        ::std::option::Option::Some(
+                                            Self::StateEnterOrderTransactionStatePaid,
+                                        )
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
                             _ => ::std::option::Option::None,
                         }
                     }
                     b'l' => {
-                        match wire {
-                            "state_leave.order_delivery.state.shipped" => {
-                                ::std::option::Option::Some(
-                                    Self::StateLeaveOrderDeliveryStateShipped,
-                                )
+                        match wire.as_bytes()[18] {
+                            b'd' => {
+                                match wire {
+                                    "state_leave.order_delivery.state.shipped" => {
+                                        ::std::option::Option::Some(
+                                            Self::StateLeaveOrderDeliveryStateShipped,
+                                        )
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
-                            "state_leave.order_transaction.state.open" => {
-                                ::std::option::Option::Some(
-                                    Self::StateLeaveOrderTransactionStateOpen,
-                                )
-                            }
-                            "state_leave.order_transaction.state.paid" => {
-                                ::std::option::Option::Some(
-                                    Self::StateLeaveOrderTransactionStatePaid,
-                                )
+                            b't' => {
+                                match wire {
+                                    "state_leave.order_transaction.state.open" => {
+                                        ::std::option::Option::Some(
+                                            Self::StateLeaveOrderTransactionStateOpen,
+                                        )
+                                    }
+                                    "state_leave.order_transaction.state.paid" => {
+                                        ::std::option::Option::Some(
+                                            Self::StateLeaveOrderTransactionStatePaid,
+                                        )
+                                    }
+                                    _ => ::std::option::Option::None,
+                                }
                             }
                             _ => ::std::option::Option::None,
                         }
