@@ -218,7 +218,10 @@ pub fn bigcommerce(subscription: &crate::bigcommerce::Subscription, destination:
             match pattern.fill(topic.as_str()) {
                 Some(scope) if !in_group(&scope) && !hooks.contains(&scope) => hooks.push(scope),
                 Some(_) => {}
-                None if groups.iter().any(|group| group.covers_template(topic.as_str())) => {}
+                // A group registered for every channel (`store/channel/*`) has it already.
+                None if groups
+                    .iter()
+                    .any(|g| g.covers_template(topic.as_str()) && g.fill(topic.as_str()).is_none()) => {}
                 None => no_channel[index].push(topic.as_str()),
             }
         }

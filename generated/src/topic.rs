@@ -102,7 +102,8 @@ impl TemplateTopic {
     /// for the template itself.
     pub fn value(&self) -> Option<&str> {
         let (start, end) = self.value;
-        (start < end).then(|| &self.wire[start..end])
+        // `get`: the range comes from a hidden constructor; a wrong one must not panic.
+        self.wire.get(start..end).filter(|value| !value.is_empty())
     }
 }
 
@@ -143,3 +144,21 @@ impl fmt::Display for UnknownName {
 }
 
 impl std::error::Error for UnknownName {}
+
+#[cfg(test)]
+mod tests {
+    use super::TemplateTopic;
+
+    #[test]
+    fn a_template_value_is_the_filled_segment_and_a_wrong_range_is_none() {
+        let wire = "store/channel/12/cart/created";
+        let end = TemplateTopic::value_end(wire, "store/channel/", &['/']).unwrap();
+        assert_eq!(TemplateTopic::filled(wire, 14, end).value(), Some("12"));
+        assert_eq!(TemplateTopic::template("store/channel/{channel_id}/cart/created").value(), None);
+        // Out of bounds or not on a character boundary: no value, no panic.
+        assert_eq!(TemplateTopic::filled("abc", 2, 9).value(), None);
+        assert_eq!(TemplateTopic::filled("é", 0, 1).value(), None);
+        assert_eq!(TemplateTopic::value_end("store/channel/{x}/cart", "store/channel/", &['/']), None);
+        assert_eq!(TemplateTopic::value_end("store/channel//cart", "store/channel/", &['/']), None);
+    }
+}

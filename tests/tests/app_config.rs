@@ -137,6 +137,13 @@ fn bigcommerce_per_channel_topics_are_registered_with_the_channels_id() {
         scopes(&["store/channel/2/page/*", "store/channel/3/order/created"]),
         ["store/channel/3/order/created", "store/channel/2/page/created", "store/channel/2/page/updated"]
     );
+    // A group for one channel does not register another channel's topics: a pattern for every
+    // channel's is warned about.
+    let subscription =
+        bigcommerce::Subscription::new(["store/channel/1/cart/*", "store/channel/*/cart/created"]).unwrap();
+    let config = app_config::bigcommerce(&subscription, "https://x.example");
+    let warned = "`store/channel/*/cart/created` covers 1 per-channel topics";
+    assert!(config.warnings.iter().any(|w| w.starts_with(warned)), "{:?}", config.warnings);
     // BigCommerce's literal `*` topics are registered as written.
     assert_eq!(
         scopes(&["store/channel/*/inventory/product/stock_changed"]),

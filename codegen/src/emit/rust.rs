@@ -543,11 +543,7 @@ pub(super) struct WireVariant<'a> {
 impl WireVariant<'_> {
     /// The variant as a pattern (`Self::OrdersCreate`, `Self::StoreChannelCartCreated(topic)`).
     fn pattern(&self, binding: TokenStream) -> TokenStream {
-        let variant = ident(&self.ident);
-        match self.template {
-            Some(_) => quote! { Self::#variant(#binding) },
-            None => quote! { Self::#variant },
-        }
+        variant_pattern(&self.ident, self.template.is_some(), binding)
     }
 
     /// The variant for its catalog wire name (a template holds the template itself).
@@ -558,6 +554,17 @@ impl WireVariant<'_> {
             Some(_) => quote! { #ty::#variant(::commerce_webhooks::TemplateTopic::template(#wire)) },
             None => quote! { #ty::#variant },
         }
+    }
+}
+
+/// A wire-name enum's variant as a pattern: `Self::OrdersCreate`, or for a template
+/// `Self::StoreChannelChannelIdCartCreated(binding)`.
+fn variant_pattern(variant: &str, templated: bool, binding: TokenStream) -> TokenStream {
+    let variant = ident(variant);
+    if templated {
+        quote! { Self::#variant(#binding) }
+    } else {
+        quote! { Self::#variant }
     }
 }
 
@@ -722,14 +729,7 @@ fn topic_enum(model: &Model, platform: &Platform) -> TokenStream {
         // Sorted, so that one line does not change with the catalog's order.
         let mut flagged: Vec<&Event> = events.iter().filter(|e| set(e)).collect();
         flagged.sort_by(|a, b| a.ident.cmp(&b.ident));
-        let arms = flagged.into_iter().map(|e| {
-            let variant = ident(&e.ident);
-            if e.template.is_some() {
-                quote! { Self::#variant(_) }
-            } else {
-                quote! { Self::#variant }
-            }
-        });
+        let arms = flagged.into_iter().map(|e| variant_pattern(&e.ident, e.template.is_some(), quote! { _ }));
         let docs = doc(doc_text);
         quote! {
             #docs

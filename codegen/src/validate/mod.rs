@@ -834,7 +834,7 @@ fn check_segments(topic: &str, separators: &[char]) -> Result<(), String> {
         }
         if let Some(name) = segment.strip_prefix('{').and_then(|rest| rest.strip_suffix('}')) {
             placeholders += 1;
-            if position == 0 || placeholders > 1 || !is_snake_case(name) {
+            if position == 0 || placeholders > 1 || name.is_empty() || name.to_snake_case() != name {
                 return Err(format!(
                     "topic `{topic}` has the placeholder `{segment}` where only one snake_case placeholder after the first segment may be"
                 ));
@@ -846,12 +846,6 @@ fn check_segments(topic: &str, separators: &[char]) -> Result<(), String> {
         }
     }
     Ok(())
-}
-
-/// Whether `name` is a non-empty `snake_case` word (`channel_id`).
-fn is_snake_case(name: &str) -> bool {
-    name.starts_with(|c: char| c.is_ascii_lowercase())
-        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
 /// The placeholder of a topic written as a template (`store/channel/{channel_id}/cart/created`),
