@@ -69,26 +69,28 @@ pub fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, DecodeError> {
     let Ok(text) = std::str::from_utf8(body) else {
         return Err(not_json(body));
     };
-    serde_json::from_str(text).map_err(|error| {
-        if error.is_syntax() || error.is_eof() {
-            return syntax(&error);
+    serde_json::from_str(text).map_err(|error| decode_error(text, &error))
+}
+
+/// The error of a failed decode. Not generic, so that it is compiled once rather than once per
+/// payload type.
+#[cold]
+fn decode_error(body: &str, error: &serde_json::Error) -> DecodeError {
+    if error.is_syntax() || error.is_eof() {
+        return syntax(error);
+    }
+    // A path-carrying error is rebuilt on its way out and no longer says it was a syntax
+    // error (a body cut off inside a nested object), and a type error may come before a
+    // syntax error further on; only on this error path, parse the whole body on its own
+    // (into a Value: skipping with IgnoredAny does not check strings and numbers).
+    if let Err(syntax_error) = serde_json::from_str::<serde_json::Value>(body) {
+        if syntax_error.is_syntax() || syntax_error.is_eof() {
+            return syntax(&syntax_error);
         }
-        // A path-carrying error is rebuilt on its way out and no longer says it was a syntax
-        // error (a body cut off inside a nested object), and a type error may come before a
-        // syntax error further on; only on this error path, parse the whole body on its own
-        // (into a Value: skipping with IgnoredAny does not check strings and numbers).
-        if let Err(syntax_error) = serde_json::from_str::<serde_json::Value>(text) {
-            if syntax_error.is_syntax() || syntax_error.is_eof() {
-                return syntax(&syntax_error);
-            }
-        }
-        let text = error.to_string();
-        let (path, message) = crate::path::split(crate::path::without_position(&text));
-        DecodeError::Data {
-            path: if path.is_empty() { ".".into() } else { path.into() },
-            message: safe_message(message),
-        }
-    })
+    }
+    let text = error.to_string();
+    let (path, message) = crate::path::split(crate::path::without_position(&text));
+    DecodeError::Data { path: if path.is_empty() { ".".into() } else { path.into() }, message: safe_message(message) }
 }
 
 /// The error of a body that is not UTF-8: serde_json's own, with the line and column of the

@@ -8,9 +8,12 @@
 //! not fit becomes a mismatch as a whole: the elements read so far are encoded back (lossless,
 //! like every payload type) and the rest is read as raw JSON.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::convert::Infallible;
 use std::fmt;
 use std::marker::PhantomData;
+use std::str::FromStr;
 
 use serde::de::value::{
     BoolDeserializer, BorrowedStrDeserializer, Error as ValueError, F64Deserializer, I64Deserializer,
@@ -92,6 +95,90 @@ tolerate_scalar! {
     crate::Timestamp: "a date-time string", "an array of date-time strings";
     crate::StringOrNumber: "a string or a number", "an array of strings or numbers";
     crate::Id: "an id (an integer or a string)", "an array of ids";
+}
+
+/// Implements [`Tolerate`] for generated enums of documented names: every string fits (an
+/// unknown name is kept by the enum), any other JSON is kept raw. All of them share one
+/// visitor, so serde_json's value dispatch is compiled once for them rather than once each.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! tolerate_name {
+    ($($ty:ty: $expected:literal, $expected_array:literal;)*) => {$(
+        impl<'de> $crate::wire::Tolerate<'de> for $ty {
+            const EXPECTED: &'static str = $expected;
+            const EXPECTED_ARRAY: &'static str = $expected_array;
+            fn tolerate<D: $crate::wire::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<::std::result::Result<Self, $crate::Mismatch>, D::Error> {
+                $crate::wire::tolerate_name::<Self, D>(deserializer, $expected)
+            }
+        }
+    )*};
+}
+
+/// Decodes a name `T` parses without failing (a generated enum with its `Unknown`), or keeps
+/// a value that is not a string raw, as a mismatch of `expected`.
+pub fn tolerate_name<'de, T: FromStr<Err = Infallible>, D: Deserializer<'de>>(
+    deserializer: D,
+    expected: &'static str,
+) -> Result<Result<T, Mismatch>, D::Error> {
+    Ok(deserializer.deserialize_any(TextOrRaw { expected })?.map(|text| match text.parse() {
+        Ok(name) => name,
+        Err(never) => match never {},
+    }))
+}
+
+/// A string, borrowed when it has no escapes; any other JSON kept raw.
+struct TextOrRaw {
+    expected: &'static str,
+}
+
+impl<'de> Visitor<'de> for TextOrRaw {
+    type Value = Result<Cow<'de, str>, Mismatch>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.expected)
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, value: &'de str) -> Result<Self::Value, E> {
+        Ok(Ok(Cow::Borrowed(value)))
+    }
+
+    fn visit_str<E: de::Error>(self, value: &str) -> Result<Self::Value, E> {
+        Ok(Ok(Cow::Owned(value.to_owned())))
+    }
+
+    fn visit_string<E: de::Error>(self, value: String) -> Result<Self::Value, E> {
+        Ok(Ok(Cow::Owned(value)))
+    }
+
+    fn visit_bool<E: de::Error>(self, value: bool) -> Result<Self::Value, E> {
+        Ok(Err(Mismatch::new(self.expected, value.into())))
+    }
+
+    fn visit_i64<E: de::Error>(self, value: i64) -> Result<Self::Value, E> {
+        Ok(Err(Mismatch::new(self.expected, value.into())))
+    }
+
+    fn visit_u64<E: de::Error>(self, value: u64) -> Result<Self::Value, E> {
+        Ok(Err(Mismatch::new(self.expected, value.into())))
+    }
+
+    fn visit_f64<E: de::Error>(self, value: f64) -> Result<Self::Value, E> {
+        Ok(Err(Mismatch::new(self.expected, value.into())))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Err(Mismatch::new(self.expected, Value::Null)))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        Ok(Err(Mismatch::new(self.expected, raw_map(map)?)))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        Ok(Err(Mismatch::new(self.expected, raw_seq(seq)?)))
+    }
 }
 
 /// Any JSON fits.
@@ -390,6 +477,10 @@ mod tests {
         assert_eq!(serde_json::to_string(&mismatch).unwrap(), r#""5""#);
         assert!(field::<u64>("1.5").mismatch().is_some());
         assert!(field::<String>(r#"{"a":[1]}"#).mismatch().is_some());
+        assert_eq!(field::<Vec<u64>>("null"), Field::Null);
+        assert_eq!(field::<Value>("null"), Field::Null);
+        assert_eq!(field::<Vec<Value>>("[null, 1]"), Field::Value(vec![Value::Null, 1.into()]));
+        assert!(field::<Vec<u64>>("[null, 1]").mismatch().is_some());
     }
 
     #[test]

@@ -8,7 +8,9 @@ pub use serde_json;
 
 pub use crate::decode::{decode, topic_in_body};
 pub use crate::path::at_key;
-pub use crate::tolerate::{next_field, next_strict, tolerate_object, tolerate_scalar, FieldSeed, Tolerate};
+pub use crate::tolerate::{
+    next_field, next_strict, tolerate_name, tolerate_object, tolerate_scalar, FieldSeed, Tolerate,
+};
 
 /// Implements `Display`, `Serialize` and `Deserialize` for a type with `as_str(&self) -> &str`
 /// and a `FromStr` implementation: the serde form is the wire name, so the serde path and

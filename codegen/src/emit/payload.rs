@@ -2,7 +2,7 @@
 //! unknown keys without `#[serde(flatten)]`'s buffering), one enum per enum, and `Event`.
 
 use proc_macro2::{Ident, Span, TokenStream};
-use quote::quote;
+use quote::{quote, ToTokens};
 
 use super::rust::{doc, WireEnum, WireVariant};
 use crate::model::{CarriedBy, Event, Field, Platform, Scalar, Shape, Type};
@@ -124,23 +124,25 @@ pub(super) fn shape(platform: &Platform, shape: &Shape) -> TokenStream {
     // Locals are prefixed so that a field called `key`, `map` or `extra` cannot clash with the
     // visitor's own variables.
     let local_name = |field: &Field| ident(&format!("field_{}", field.ident));
-    let locals = shape.fields.iter().map(|field| {
-        let local = local_name(field);
+    let local_decl = |field: &Field| {
         let ty = rust_type(platform, &field.ty);
         match (&field.strict, field.absent, field.null) {
             (None, _, _) | (Some(_), true, true) => {
-                quote! { let mut #local: ::commerce_webhooks::Field<#ty> = ::commerce_webhooks::Field::Absent; }
+                (quote! { ::commerce_webhooks::Field<#ty> }, quote! { ::commerce_webhooks::Field::Absent })
             }
-            (Some(_), _, false) => quote! { let mut #local: ::std::option::Option<#ty> = ::std::option::Option::None; },
-            (Some(_), false, true) => quote! { let mut #local: ::std::option::Option<::std::option::Option<#ty>> = ::std::option::Option::None; },
+            (Some(_), _, false) => (quote! { ::std::option::Option<#ty> }, quote! { ::std::option::Option::None }),
+            (Some(_), false, true) => {
+                (quote! { ::std::option::Option<::std::option::Option<#ty>> }, quote! { ::std::option::Option::None })
+            }
         }
-    });
-    let arms = shape.fields.iter().map(|field| {
-        let (local, key) = (local_name(field), &field.key);
+    };
+    // One `match` arm reading the field's value from `map` (a `&mut A`) into `local`.
+    let arm = |field: &Field, local: TokenStream| {
+        let key = &field.key;
         let ty = rust_type(platform, &field.ty);
-        let strict = |ty: TokenStream| quote! { ::commerce_webhooks::wire::next_strict::<_, #ty>(&mut map, #key)? };
+        let strict = |ty: TokenStream| quote! { ::commerce_webhooks::wire::next_strict::<_, #ty>(map, #key)? };
         match (&field.strict, field.absent, field.null) {
-            (None, _, _) => quote! { #key => #local = ::commerce_webhooks::wire::next_field(&mut map, #key)?, },
+            (None, _, _) => quote! { #key => #local = ::commerce_webhooks::wire::next_field(map, #key)?, },
             (Some(_), true, true) => {
                 let value = strict(quote! { ::std::option::Option<#ty> });
                 quote! { #key => #local = ::commerce_webhooks::Field::present(#value), }
@@ -154,7 +156,29 @@ pub(super) fn shape(platform: &Platform, shape: &Shape) -> TokenStream {
                 quote! { #key => #local = ::std::option::Option::Some(#value), }
             }
         }
-    });
+    };
+    let visit_map = if shape.generic {
+        generic_visit_map(shape, &local_name, &local_decl, &arm)
+    } else {
+        let locals = shape.fields.iter().map(|field| {
+            let (local, (ty, init)) = (local_name(field), local_decl(field));
+            quote! { let mut #local: #ty = #init; }
+        });
+        let arms = shape.fields.iter().map(|field| arm(field, local_name(field).into_token_stream()));
+        quote! {
+            #(#locals)*
+            let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+            let map = &mut map;
+            while let ::std::option::Option::Some(key) = map.next_key::<::commerce_webhooks::wire::Key<'de>>()? {
+                match key.as_str() {
+                    #(#arms)*
+                    _ => {
+                        extra.insert(key.into_string(), map.next_value()?);
+                    }
+                }
+            }
+        }
+    };
     let finals = shape.fields.iter().map(|field| {
         let (local, name, key) = (local_name(field), ident(&field.ident), &field.key);
         if field.strict.is_none() || field.absent {
@@ -201,16 +225,7 @@ pub(super) fn shape(platform: &Platform, shape: &Shape) -> TokenStream {
                     }
 
                     fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(self, mut map: A) -> ::std::result::Result<Self::Value, A::Error> {
-                        #(#locals)*
-                        let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
-                        while let ::std::option::Option::Some(key) = map.next_key::<::commerce_webhooks::wire::Key<'de>>()? {
-                            match key.as_str() {
-                                #(#arms)*
-                                _ => {
-                                    extra.insert(key.into_string(), map.next_value()?);
-                                }
-                            }
-                        }
+                        #visit_map
                         ::std::result::Result::Ok(#name { #(#finals)* extra })
                     }
                 }
@@ -237,6 +252,79 @@ pub(super) fn shape(platform: &Platform, shape: &Shape) -> TokenStream {
                 map.end()
             }
         }
+    }
+}
+
+/// The body of a generic shape's `visit_map` (up to the struct literal): the fields that do
+/// not hold `P` are read by a non-generic `Fields::read`, compiled once for every `P` (the
+/// envelopes are instantiated once per payload type); only the `P` fields are read here.
+/// Leaves each field in its `field_` local and the unknown keys in `extra`, as the plain
+/// body does.
+fn generic_visit_map(
+    shape: &Shape,
+    local_name: &dyn Fn(&Field) -> Ident,
+    local_decl: &dyn Fn(&Field) -> (TokenStream, TokenStream),
+    arm: &dyn Fn(&Field, TokenStream) -> TokenStream,
+) -> TokenStream {
+    let (generic, plain): (Vec<&Field>, Vec<&Field>) = shape.fields.iter().partition(|field| holds_param(&field.ty));
+    let members = plain.iter().map(|field| {
+        let (local, (ty, _)) = (local_name(field), local_decl(field));
+        quote! { #local: #ty, }
+    });
+    let inits = plain.iter().map(|field| {
+        let (local, (_, init)) = (local_name(field), local_decl(field));
+        quote! { #local: #init, }
+    });
+    let plain_arms = plain.iter().map(|field| {
+        let local = local_name(field);
+        arm(field, quote! { self.#local })
+    });
+    let generic_locals = generic.iter().map(|field| {
+        let (local, (ty, init)) = (local_name(field), local_decl(field));
+        quote! { let mut #local: #ty = #init; }
+    });
+    let generic_arms = generic.iter().map(|field| arm(field, local_name(field).into_token_stream()));
+    let plain_names = plain.iter().map(|field| local_name(field));
+    quote! {
+        struct Fields {
+            #(#members)*
+            extra: ::commerce_webhooks::wire::serde_json::Map<::std::string::String, ::commerce_webhooks::wire::serde_json::Value>,
+        }
+        impl Fields {
+            fn read<'de, A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                &mut self,
+                key: ::commerce_webhooks::wire::Key<'de>,
+                map: &mut A,
+            ) -> ::std::result::Result<(), A::Error> {
+                match key.as_str() {
+                    #(#plain_arms)*
+                    _ => {
+                        self.extra.insert(key.into_string(), map.next_value()?);
+                    }
+                }
+                ::std::result::Result::Ok(())
+            }
+        }
+        let mut fields = Fields { #(#inits)* extra: ::commerce_webhooks::wire::serde_json::Map::new() };
+        #(#generic_locals)*
+        let map = &mut map;
+        while let ::std::option::Option::Some(key) = map.next_key::<::commerce_webhooks::wire::Key<'de>>()? {
+            match key.as_str() {
+                #(#generic_arms)*
+                _ => fields.read(key, map)?,
+            }
+        }
+        let Fields { #(#plain_names,)* extra } = fields;
+    }
+}
+
+/// Whether a field's type holds the shape's type parameter.
+fn holds_param(ty: &Type) -> bool {
+    match ty {
+        Type::Param => true,
+        Type::Array(item) | Type::Map(item) => holds_param(item),
+        Type::Shape(_, Some(arg)) => holds_param(arg),
+        Type::Shape(_, None) | Type::Scalar(_) | Type::Enum(_) => false,
     }
 }
 
@@ -350,7 +438,7 @@ pub(super) fn enum_type(enum_type: &crate::model::EnumType) -> TokenStream {
     let expected_array = format!("an array of `{}` values", enum_type.name);
     quote! {
         #wire
-        ::commerce_webhooks::tolerate_scalar! { #name: #expected, #expected_array; }
+        ::commerce_webhooks::tolerate_name! { #name: #expected, #expected_array; }
     }
 }
 

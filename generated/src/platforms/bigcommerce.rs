@@ -9100,64 +9100,97 @@ impl<
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_scope: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut field_store_id: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Id,
-                > = ::commerce_webhooks::Field::Absent;
+                struct Fields {
+                    field_scope: ::std::option::Option<::std::string::String>,
+                    field_store_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
+                    field_hash: ::commerce_webhooks::Field<::std::string::String>,
+                    field_created_at: ::commerce_webhooks::Field<u64>,
+                    field_producer: ::commerce_webhooks::Field<::std::string::String>,
+                    extra: ::commerce_webhooks::wire::serde_json::Map<
+                        ::std::string::String,
+                        ::commerce_webhooks::wire::serde_json::Value,
+                    >,
+                }
+                impl Fields {
+                    fn read<
+                        'de,
+                        A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>,
+                    >(
+                        &mut self,
+                        key: ::commerce_webhooks::wire::Key<'de>,
+                        map: &mut A,
+                    ) -> ::std::result::Result<(), A::Error> {
+                        match key.as_str() {
+                            "scope" => {
+                                self.field_scope = ::std::option::Option::Some(
+                                    ::commerce_webhooks::wire::next_strict::<
+                                        _,
+                                        ::std::string::String,
+                                    >(map, "scope")?,
+                                );
+                            }
+                            "store_id" => {
+                                self.field_store_id = ::commerce_webhooks::wire::next_field(
+                                    map,
+                                    "store_id",
+                                )?;
+                            }
+                            "hash" => {
+                                self.field_hash = ::commerce_webhooks::wire::next_field(
+                                    map,
+                                    "hash",
+                                )?;
+                            }
+                            "created_at" => {
+                                self.field_created_at = ::commerce_webhooks::wire::next_field(
+                                    map,
+                                    "created_at",
+                                )?;
+                            }
+                            "producer" => {
+                                self.field_producer = ::commerce_webhooks::wire::next_field(
+                                    map,
+                                    "producer",
+                                )?;
+                            }
+                            _ => {
+                                self.extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                        ::std::result::Result::Ok(())
+                    }
+                }
+                let mut fields = Fields {
+                    field_scope: ::std::option::Option::None,
+                    field_store_id: ::commerce_webhooks::Field::Absent,
+                    field_hash: ::commerce_webhooks::Field::Absent,
+                    field_created_at: ::commerce_webhooks::Field::Absent,
+                    field_producer: ::commerce_webhooks::Field::Absent,
+                    extra: ::commerce_webhooks::wire::serde_json::Map::new(),
+                };
                 let mut field_data: ::commerce_webhooks::Field<P> = ::commerce_webhooks::Field::Absent;
-                let mut field_hash: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
-                let mut field_created_at: ::commerce_webhooks::Field<u64> = ::commerce_webhooks::Field::Absent;
-                let mut field_producer: ::commerce_webhooks::Field<
-                    ::std::string::String,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
-                        "scope" => {
-                            field_scope = ::std::option::Option::Some(
-                                ::commerce_webhooks::wire::next_strict::<
-                                    _,
-                                    ::std::string::String,
-                                >(&mut map, "scope")?,
-                            );
-                        }
-                        "store_id" => {
-                            field_store_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "store_id",
-                            )?;
-                        }
                         "data" => {
                             field_data = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "data",
                             )?;
                         }
-                        "hash" => {
-                            field_hash = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "hash",
-                            )?;
-                        }
-                        "created_at" => {
-                            field_created_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "created_at",
-                            )?;
-                        }
-                        "producer" => {
-                            field_producer = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "producer",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
+                        _ => fields.read(key, map)?,
                     }
                 }
+                let Fields {
+                    field_scope,
+                    field_store_id,
+                    field_hash,
+                    field_created_at,
+                    field_producer,
+                    extra,
+                } = fields;
                 ::std::result::Result::Ok(Callback {
                     scope: field_scope
                         .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
@@ -9262,21 +9295,19 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ResourceData {
                 let mut field_kind: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "type" => {
                             field_kind = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "type",
                             )?;
                         }
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
@@ -9372,25 +9403,23 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CartCouponData 
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "type" => {
                             field_kind = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "type",
                             )?;
                         }
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "couponId" => {
                             field_coupon_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "couponId",
                             )?;
                         }
@@ -9494,25 +9523,23 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderChildData 
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "type" => {
                             field_kind = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "type",
                             )?;
                         }
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "orderId" => {
                             field_order_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "orderId",
                             )?;
                         }
@@ -9614,25 +9641,23 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CartLineItemDat
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "type" => {
                             field_kind = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "type",
                             )?;
                         }
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "cartId" => {
                             field_cart_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "cartId",
                             )?;
                         }
@@ -9732,25 +9757,23 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerAddress
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
                 let mut field_address: ::commerce_webhooks::Field<CustomerAddressRef> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "type" => {
                             field_kind = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "type",
                             )?;
                         }
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "address" => {
                             field_address = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "address",
                             )?;
                         }
@@ -9842,13 +9865,14 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerAddress
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "customer_id" => {
                             field_customer_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "customer_id",
                             )?;
                         }
@@ -9942,25 +9966,23 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderUpdatedDat
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
                 let mut field_status: ::commerce_webhooks::Field<OrderStatusChange> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "type" => {
                             field_kind = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "type",
                             )?;
                         }
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "status" => {
                             field_status = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "status",
                             )?;
                         }
@@ -10062,25 +10084,23 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderStatusData
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
                 let mut field_status: ::commerce_webhooks::Field<OrderStatusChange> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "type" => {
                             field_kind = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "type",
                             )?;
                         }
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "status" => {
                             field_status = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "status",
                             )?;
                         }
@@ -10179,19 +10199,20 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderStatusChan
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_new_status_id: ::commerce_webhooks::Field<OrderStatusId> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "previous_status_id" => {
                             field_previous_status_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "previous_status_id",
                             )?;
                         }
                         "new_status_id" => {
                             field_new_status_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "new_status_id",
                             )?;
                         }
@@ -10287,25 +10308,23 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderMessageDat
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
                 let mut field_message: ::commerce_webhooks::Field<OrderMessageRef> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "type" => {
                             field_kind = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "type",
                             )?;
                         }
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "message" => {
                             field_message = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "message",
                             )?;
                         }
@@ -10397,13 +10416,14 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderMessageRef
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "order_message_id" => {
                             field_order_message_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "order_message_id",
                             )?;
                         }
@@ -10495,25 +10515,23 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderRefundData
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
                 let mut field_refund: ::commerce_webhooks::Field<OrderRefundRef> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "type" => {
                             field_kind = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "type",
                             )?;
                         }
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "refund" => {
                             field_refund = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "refund",
                             )?;
                         }
@@ -10605,13 +10623,14 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderRefundRef 
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "refund_id" => {
                             field_refund_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "refund_id",
                             )?;
                         }
@@ -10714,31 +10733,29 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductUpdatedD
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_context: ::commerce_webhooks::Field<ChannelLocale> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "type" => {
                             field_kind = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "type",
                             )?;
                         }
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "properties" => {
                             field_properties = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "properties",
                             )?;
                         }
                         "context" => {
                             field_context = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "context",
                             )?;
                         }
@@ -10843,19 +10860,20 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ChannelLocale {
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "channel_id" => {
                             field_channel_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "channel_id",
                             )?;
                         }
                         "locale" => {
                             field_locale = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "locale",
                             )?;
                         }
@@ -10953,25 +10971,23 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductInventor
                     ProductInventoryChange,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "type" => {
                             field_kind = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "type",
                             )?;
                         }
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "inventory" => {
                             field_inventory = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "inventory",
                             )?;
                         }
@@ -11075,25 +11091,26 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductInventor
                 let mut field_method: ::commerce_webhooks::Field<InventoryMethod> = ::commerce_webhooks::Field::Absent;
                 let mut field_value: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "product_id" => {
                             field_product_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "product_id",
                             )?;
                         }
                         "method" => {
                             field_method = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "method",
                             )?;
                         }
                         "value" => {
                             field_value = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "value",
                             )?;
                         }
@@ -11193,25 +11210,23 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SkuData {
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
                 let mut field_sku: ::commerce_webhooks::Field<SkuRef> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "type" => {
                             field_kind = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "type",
                             )?;
                         }
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "sku" => {
                             field_sku = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "sku",
                             )?;
                         }
@@ -11310,19 +11325,20 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SkuRef {
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "product_id" => {
                             field_product_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "product_id",
                             )?;
                         }
                         "variant_id" => {
                             field_variant_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "variant_id",
                             )?;
                         }
@@ -11420,25 +11436,23 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SkuInventoryDat
                     SkuInventoryChange,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "type" => {
                             field_kind = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "type",
                             )?;
                         }
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "inventory" => {
                             field_inventory = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "inventory",
                             )?;
                         }
@@ -11549,31 +11563,32 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SkuInventoryCha
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "product_id" => {
                             field_product_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "product_id",
                             )?;
                         }
                         "method" => {
                             field_method = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "method",
                             )?;
                         }
                         "value" => {
                             field_value = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "value",
                             )?;
                         }
                         "variant_id" => {
                             field_variant_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "variant_id",
                             )?;
                         }
@@ -11667,13 +11682,14 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for StoreData {
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_kind: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "type" => {
                             field_kind = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "type",
                             )?;
                         }
@@ -11762,21 +11778,19 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AppUninstalledD
                 let mut field_kind: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "type" => {
                             field_kind = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "type",
                             )?;
                         }
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
@@ -11887,31 +11901,32 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MetafieldData {
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "metafield_id" => {
                             field_metafield_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "metafield_id",
                             )?;
                         }
                         "resource_id" => {
                             field_resource_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "resource_id",
                             )?;
                         }
                         "resource_type" => {
                             field_resource_type = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "resource_type",
                             )?;
                         }
                         "namespace" => {
                             field_namespace = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "namespace",
                             )?;
                         }
@@ -12021,31 +12036,29 @@ for HookDeliveryExceptionData {
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "type" => {
                             field_kind = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "type",
                             )?;
                         }
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "error_code" => {
                             field_error_code = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "error_code",
                             )?;
                         }
                         "message" => {
                             field_message = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "message",
                             )?;
                         }
@@ -12160,31 +12173,29 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OverrideData {
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_context: ::commerce_webhooks::Field<ChannelLocale> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "type" => {
                             field_kind = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "type",
                             )?;
                         }
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "affected_product_ids" => {
                             field_affected_product_ids = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "affected_product_ids",
                             )?;
                         }
                         "context" => {
                             field_context = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "context",
                             )?;
                         }
@@ -12325,55 +12336,56 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderTransactio
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "type" => {
                             field_kind = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "type",
                             )?;
                         }
                         "order_id" => {
                             field_order_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "order_id",
                             )?;
                         }
                         "transaction_id" => {
                             field_transaction_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "transaction_id",
                             )?;
                         }
                         "transaction_status" => {
                             field_transaction_status = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "transaction_status",
                             )?;
                         }
                         "transaction_type" => {
                             field_transaction_type = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "transaction_type",
                             )?;
                         }
                         "result" => {
                             field_result = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "result",
                             )?;
                         }
                         "platform_transaction_id" => {
                             field_platform_transaction_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "platform_transaction_id",
                             )?;
                         }
                         "provider_transaction_id" => {
                             field_provider_transaction_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "provider_transaction_id",
                             )?;
                         }
@@ -12501,25 +12513,26 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for TransactionResu
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_kind: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "code" => {
                             field_code = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "code",
                             )?;
                         }
                         "message" => {
                             field_message = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "message",
                             )?;
                         }
                         "type" => {
                             field_kind = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "type",
                             )?;
                         }
@@ -12611,13 +12624,14 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for PriceListData {
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "price_list_id" => {
                             field_price_list_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "price_list_id",
                             )?;
                         }
@@ -12701,13 +12715,14 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for PriceListsData 
                     ::std::vec::Vec<::commerce_webhooks::Id>,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "price_list_ids" => {
                             field_price_list_ids = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "price_list_ids",
                             )?;
                         }
@@ -12807,25 +12822,26 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for PriceListRecord
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "price_list_id" => {
                             field_price_list_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "price_list_id",
                             )?;
                         }
                         "variant_id" => {
                             field_variant_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "variant_id",
                             )?;
                         }
                         "currency" => {
                             field_currency = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "currency",
                             )?;
                         }
@@ -12934,25 +12950,26 @@ for PriceListAssignmentData {
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "price_list_id" => {
                             field_price_list_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "price_list_id",
                             )?;
                         }
                         "channel_id" => {
                             field_channel_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "channel_id",
                             )?;
                         }
                         "customer_group_id" => {
                             field_customer_group_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "customer_group_id",
                             )?;
                         }
@@ -13044,13 +13061,14 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for LocationData {
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "location_id" => {
                             field_location_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "location_id",
                             )?;
                         }
@@ -13132,13 +13150,14 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CompanyData {
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "company_id" => {
                             field_company_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "company_id",
                             )?;
                         }
@@ -13227,19 +13246,20 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CompanyUserData
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "company_id" => {
                             field_company_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "company_id",
                             )?;
                         }
                         "user_id" => {
                             field_user_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "user_id",
                             )?;
                         }
@@ -13332,19 +13352,20 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CompanyAddressD
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "company_id" => {
                             field_company_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "company_id",
                             )?;
                         }
                         "address_id" => {
                             field_address_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "address_id",
                             )?;
                         }
@@ -13430,13 +13451,14 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SuperAdminData 
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "user_id" => {
                             field_user_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "user_id",
                             )?;
                         }
@@ -13525,19 +13547,20 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for QuoteData {
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "quote_id" => {
                             field_quote_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "quote_id",
                             )?;
                         }
                         "quote_uuid" => {
                             field_quote_uuid = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "quote_uuid",
                             )?;
                         }
@@ -13635,19 +13658,20 @@ for CustomerChannelAccessData {
                     ::std::vec::Vec<::commerce_webhooks::Id>,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "customer_id" => {
                             field_customer_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "customer_id",
                             )?;
                         }
                         "channel_ids" => {
                             field_channel_ids = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "channel_ids",
                             )?;
                         }
@@ -13733,13 +13757,14 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ChannelCartData
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "cart_id" => {
                             field_cart_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "cart_id",
                             )?;
                         }
@@ -13829,19 +13854,20 @@ for ChannelCartLineItemData {
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "cart_id" => {
                             field_cart_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "cart_id",
                             )?;
                         }
                         "cart_item_id" => {
                             field_cart_item_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "cart_item_id",
                             )?;
                         }
@@ -13934,19 +13960,20 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ChannelCategory
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "category_id" => {
                             field_category_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "category_id",
                             )?;
                         }
                         "tree_id" => {
                             field_tree_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "tree_id",
                             )?;
                         }
@@ -14033,13 +14060,14 @@ for ChannelCategoryTreeData {
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "tree_id" => {
                             field_tree_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "tree_id",
                             )?;
                         }
@@ -14121,13 +14149,14 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ChannelEmailDat
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "template_kind" => {
                             field_template_kind = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "template_kind",
                             )?;
                         }
@@ -14209,13 +14238,14 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ChannelOrderDat
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "order_id" => {
                             field_order_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "order_id",
                             )?;
                         }
@@ -14297,13 +14327,14 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ChannelPageData
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "page_id" => {
                             field_page_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "page_id",
                             )?;
                         }
@@ -14385,13 +14416,14 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ChannelProductD
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "product_id" => {
                             field_product_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "product_id",
                             )?;
                         }
@@ -14473,13 +14505,14 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ChannelSiteData
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "site_id" => {
                             field_site_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "site_id",
                             )?;
                         }
@@ -14561,13 +14594,14 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ChannelScriptDa
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "uuid" => {
                             field_uuid = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "uuid",
                             )?;
                         }
@@ -14649,13 +14683,14 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ChannelSettings
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "category_id" => {
                             field_category_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "category_id",
                             )?;
                         }
@@ -14758,31 +14793,32 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ChannelThemeDat
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "theme_id" => {
                             field_theme_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "theme_id",
                             )?;
                         }
                         "variation_id" => {
                             field_variation_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "variation_id",
                             )?;
                         }
                         "version_id" => {
                             field_version_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "version_id",
                             )?;
                         }
                         "configuration_id" => {
                             field_configuration_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "configuration_id",
                             )?;
                         }
@@ -14890,25 +14926,26 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for InventoryProduc
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "variant_id" => {
                             field_variant_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "variant_id",
                             )?;
                         }
                         "product_id" => {
                             field_product_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "product_id",
                             )?;
                         }
                         "location_id" => {
                             field_location_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "location_id",
                             )?;
                         }
@@ -15037,7 +15074,7 @@ impl ::std::str::FromStr for InventoryMethod {
     }
 }
 ::commerce_webhooks::wire_name_impls!(InventoryMethod, "a inventorymethod name");
-::commerce_webhooks::tolerate_scalar! {
+::commerce_webhooks::tolerate_name! {
     InventoryMethod : "a `InventoryMethod` value (a string)",
     "an array of `InventoryMethod` values";
 }

@@ -2342,68 +2342,101 @@ impl<
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_event_id: ::std::option::Option<::commerce_webhooks::Id> = ::std::option::Option::None;
-                let mut field_event_created: ::std::option::Option<u64> = ::std::option::Option::None;
-                let mut field_store_id: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Id,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_entity_id: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Id,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_event_type: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                struct Fields {
+                    field_event_id: ::std::option::Option<::commerce_webhooks::Id>,
+                    field_event_created: ::std::option::Option<u64>,
+                    field_store_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
+                    field_entity_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
+                    field_event_type: ::std::option::Option<::std::string::String>,
+                    extra: ::commerce_webhooks::wire::serde_json::Map<
+                        ::std::string::String,
+                        ::commerce_webhooks::wire::serde_json::Value,
+                    >,
+                }
+                impl Fields {
+                    fn read<
+                        'de,
+                        A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>,
+                    >(
+                        &mut self,
+                        key: ::commerce_webhooks::wire::Key<'de>,
+                        map: &mut A,
+                    ) -> ::std::result::Result<(), A::Error> {
+                        match key.as_str() {
+                            "eventId" => {
+                                self.field_event_id = ::std::option::Option::Some(
+                                    ::commerce_webhooks::wire::next_strict::<
+                                        _,
+                                        ::commerce_webhooks::Id,
+                                    >(map, "eventId")?,
+                                );
+                            }
+                            "eventCreated" => {
+                                self.field_event_created = ::std::option::Option::Some(
+                                    ::commerce_webhooks::wire::next_strict::<
+                                        _,
+                                        u64,
+                                    >(map, "eventCreated")?,
+                                );
+                            }
+                            "storeId" => {
+                                self.field_store_id = ::commerce_webhooks::wire::next_field(
+                                    map,
+                                    "storeId",
+                                )?;
+                            }
+                            "entityId" => {
+                                self.field_entity_id = ::commerce_webhooks::wire::next_field(
+                                    map,
+                                    "entityId",
+                                )?;
+                            }
+                            "eventType" => {
+                                self.field_event_type = ::std::option::Option::Some(
+                                    ::commerce_webhooks::wire::next_strict::<
+                                        _,
+                                        ::std::string::String,
+                                    >(map, "eventType")?,
+                                );
+                            }
+                            _ => {
+                                self.extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                        ::std::result::Result::Ok(())
+                    }
+                }
+                let mut fields = Fields {
+                    field_event_id: ::std::option::Option::None,
+                    field_event_created: ::std::option::Option::None,
+                    field_store_id: ::commerce_webhooks::Field::Absent,
+                    field_entity_id: ::commerce_webhooks::Field::Absent,
+                    field_event_type: ::std::option::Option::None,
+                    extra: ::commerce_webhooks::wire::serde_json::Map::new(),
+                };
                 let mut field_data: ::commerce_webhooks::Field<P> = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
-                        "eventId" => {
-                            field_event_id = ::std::option::Option::Some(
-                                ::commerce_webhooks::wire::next_strict::<
-                                    _,
-                                    ::commerce_webhooks::Id,
-                                >(&mut map, "eventId")?,
-                            );
-                        }
-                        "eventCreated" => {
-                            field_event_created = ::std::option::Option::Some(
-                                ::commerce_webhooks::wire::next_strict::<
-                                    _,
-                                    u64,
-                                >(&mut map, "eventCreated")?,
-                            );
-                        }
-                        "storeId" => {
-                            field_store_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "storeId",
-                            )?;
-                        }
-                        "entityId" => {
-                            field_entity_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "entityId",
-                            )?;
-                        }
-                        "eventType" => {
-                            field_event_type = ::std::option::Option::Some(
-                                ::commerce_webhooks::wire::next_strict::<
-                                    _,
-                                    ::std::string::String,
-                                >(&mut map, "eventType")?,
-                            );
-                        }
                         "data" => {
                             field_data = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "data",
                             )?;
                         }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
+                        _ => fields.read(key, map)?,
                     }
                 }
+                let Fields {
+                    field_event_id,
+                    field_event_created,
+                    field_store_id,
+                    field_entity_id,
+                    field_event_type,
+                    extra,
+                } = fields;
                 ::std::result::Result::Ok(Webhook {
                     event_id: field_event_id
                         .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
@@ -2525,25 +2558,26 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderCreatedDat
                     FulfillmentStatus,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "orderId" => {
                             field_order_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "orderId",
                             )?;
                         }
                         "newPaymentStatus" => {
                             field_new_payment_status = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "newPaymentStatus",
                             )?;
                         }
                         "newFulfillmentStatus" => {
                             field_new_fulfillment_status = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "newFulfillmentStatus",
                             )?;
                         }
@@ -2665,37 +2699,38 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderUpdatedDat
                     FulfillmentStatus,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "orderId" => {
                             field_order_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "orderId",
                             )?;
                         }
                         "oldPaymentStatus" => {
                             field_old_payment_status = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "oldPaymentStatus",
                             )?;
                         }
                         "newPaymentStatus" => {
                             field_new_payment_status = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "newPaymentStatus",
                             )?;
                         }
                         "oldFulfillmentStatus" => {
                             field_old_fulfillment_status = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "oldFulfillmentStatus",
                             )?;
                         }
                         "newFulfillmentStatus" => {
                             field_new_fulfillment_status = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "newFulfillmentStatus",
                             )?;
                         }
@@ -2804,19 +2839,20 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for UnfinishedOrder
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "orderId" => {
                             field_order_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "orderId",
                             )?;
                         }
                         "cartId" => {
                             field_cart_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "cartId",
                             )?;
                         }
@@ -2902,13 +2938,14 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerData {
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "customerEmail" => {
                             field_customer_email = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "customerEmail",
                             )?;
                         }
@@ -3000,19 +3037,20 @@ for ProfileSubscriptionData {
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "oldSubscriptionName" => {
                             field_old_subscription_name = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "oldSubscriptionName",
                             )?;
                         }
                         "newSubscriptionName" => {
                             field_new_subscription_name = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "newSubscriptionName",
                             )?;
                         }
@@ -3111,19 +3149,20 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AppSubscription
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "oldSubscriptionStatus" => {
                             field_old_subscription_status = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "oldSubscriptionStatus",
                             )?;
                         }
                         "newSubscriptionStatus" => {
                             field_new_subscription_status = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "newSubscriptionStatus",
                             )?;
                         }
@@ -3365,7 +3404,7 @@ impl ::std::str::FromStr for PaymentStatus {
     }
 }
 ::commerce_webhooks::wire_name_impls!(PaymentStatus, "a paymentstatus name");
-::commerce_webhooks::tolerate_scalar! {
+::commerce_webhooks::tolerate_name! {
     PaymentStatus : "a `PaymentStatus` value (a string)",
     "an array of `PaymentStatus` values";
 }
@@ -3587,7 +3626,7 @@ impl ::std::str::FromStr for FulfillmentStatus {
     }
 }
 ::commerce_webhooks::wire_name_impls!(FulfillmentStatus, "a fulfillmentstatus name");
-::commerce_webhooks::tolerate_scalar! {
+::commerce_webhooks::tolerate_name! {
     FulfillmentStatus : "a `FulfillmentStatus` value (a string)",
     "an array of `FulfillmentStatus` values";
 }

@@ -10571,121 +10571,119 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Address {
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_default: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "first_name" => {
                             field_first_name = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "first_name",
                             )?;
                         }
                         "address1" => {
                             field_address1 = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "address1",
                             )?;
                         }
                         "phone" => {
                             field_phone = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "phone",
                             )?;
                         }
                         "city" => {
                             field_city = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "city",
                             )?;
                         }
                         "zip" => {
                             field_zip = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "zip",
                             )?;
                         }
                         "province" => {
                             field_province = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "province",
                             )?;
                         }
                         "country" => {
                             field_country = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "country",
                             )?;
                         }
                         "last_name" => {
                             field_last_name = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "last_name",
                             )?;
                         }
                         "address2" => {
                             field_address2 = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "address2",
                             )?;
                         }
                         "company" => {
                             field_company = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "company",
                             )?;
                         }
                         "latitude" => {
                             field_latitude = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "latitude",
                             )?;
                         }
                         "longitude" => {
                             field_longitude = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "longitude",
                             )?;
                         }
                         "name" => {
                             field_name = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "name",
                             )?;
                         }
                         "country_code" => {
                             field_country_code = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "country_code",
                             )?;
                         }
                         "province_code" => {
                             field_province_code = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "province_code",
                             )?;
                         }
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "customer_id" => {
                             field_customer_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "customer_id",
                             )?;
                         }
                         "country_name" => {
                             field_country_name = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "country_name",
                             )?;
                         }
                         "default" => {
                             field_default = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "default",
                             )?;
                         }
@@ -10876,43 +10874,44 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AppPurchaseOneT
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "admin_graphql_api_id" => {
                             field_admin_graphql_api_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "admin_graphql_api_id",
                             )?;
                         }
                         "name" => {
                             field_name = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "name",
                             )?;
                         }
                         "status" => {
                             field_status = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "status",
                             )?;
                         }
                         "admin_graphql_api_shop_id" => {
                             field_admin_graphql_api_shop_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "admin_graphql_api_shop_id",
                             )?;
                         }
                         "created_at" => {
                             field_created_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "created_at",
                             )?;
                         }
                         "updated_at" => {
                             field_updated_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "updated_at",
                             )?;
                         }
@@ -11020,13 +11019,14 @@ for AppPurchaseOneTimePayload {
                     AppPurchaseOneTime,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "app_purchase_one_time" => {
                             field_app_purchase_one_time = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "app_purchase_one_time",
                             )?;
                         }
@@ -11136,37 +11136,35 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AppScopesUpdate
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "shop_id" => {
                             field_shop_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "shop_id",
                             )?;
                         }
                         "previous" => {
                             field_previous = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "previous",
                             )?;
                         }
                         "current" => {
                             field_current = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "current",
                             )?;
                         }
                         "updated_at" => {
                             field_updated_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "updated_at",
                             )?;
                         }
@@ -11356,85 +11354,86 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AppSubscription
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "admin_graphql_api_id" => {
                             field_admin_graphql_api_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "admin_graphql_api_id",
                             )?;
                         }
                         "name" => {
                             field_name = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "name",
                             )?;
                         }
                         "status" => {
                             field_status = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "status",
                             )?;
                         }
                         "admin_graphql_api_shop_id" => {
                             field_admin_graphql_api_shop_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "admin_graphql_api_shop_id",
                             )?;
                         }
                         "created_at" => {
                             field_created_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "created_at",
                             )?;
                         }
                         "updated_at" => {
                             field_updated_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "updated_at",
                             )?;
                         }
                         "currency" => {
                             field_currency = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "currency",
                             )?;
                         }
                         "capped_amount" => {
                             field_capped_amount = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "capped_amount",
                             )?;
                         }
                         "price" => {
                             field_price = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "price",
                             )?;
                         }
                         "interval" => {
                             field_interval = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "interval",
                             )?;
                         }
                         "plan_handle" => {
                             field_plan_handle = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "plan_handle",
                             )?;
                         }
                         "balance_used" => {
                             field_balance_used = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "balance_used",
                             )?;
                         }
                         "currency_code" => {
                             field_currency_code = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "currency_code",
                             )?;
                         }
@@ -11569,13 +11568,14 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AppSubscription
                     AppSubscription,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "app_subscription" => {
                             field_app_subscription = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "app_subscription",
                             )?;
                         }
@@ -11685,37 +11685,38 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AppliedDiscount
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "description" => {
                             field_description = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "description",
                             )?;
                         }
                         "value" => {
                             field_value = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "value",
                             )?;
                         }
                         "title" => {
                             field_title = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "title",
                             )?;
                         }
                         "amount" => {
                             field_amount = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "amount",
                             )?;
                         }
                         "value_type" => {
                             field_value_type = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "value_type",
                             )?;
                         }
@@ -11854,43 +11855,44 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AuditEvent {
                     ::commerce_webhooks::wire::serde_json::Value,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "context" => {
                             field_context = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "context",
                             )?;
                         }
                         "action" => {
                             field_action = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "action",
                             )?;
                         }
                         "actor" => {
                             field_actor = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "actor",
                             )?;
                         }
                         "subject" => {
                             field_subject = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "subject",
                             )?;
                         }
                         "timestamp" => {
                             field_timestamp = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "timestamp",
                             )?;
                         }
                         "additional_metadata" => {
                             field_additional_metadata = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "additional_metadata",
                             )?;
                         }
@@ -11995,19 +11997,20 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AuditEventRecor
                 let mut field_time: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
                 let mut field_event: ::commerce_webhooks::Field<AuditEvent> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "time" => {
                             field_time = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "time",
                             )?;
                         }
                         "event" => {
                             field_event = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "event",
                             )?;
                         }
@@ -12095,13 +12098,14 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AuditEventsBatc
                     ::std::vec::Vec<AuditEventRecord>,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "events" => {
                             field_events = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "events",
                             )?;
                         }
@@ -12220,43 +12224,44 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for BulkOperation {
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_kind: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "admin_graphql_api_id" => {
                             field_admin_graphql_api_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "admin_graphql_api_id",
                             )?;
                         }
                         "completed_at" => {
                             field_completed_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "completed_at",
                             )?;
                         }
                         "created_at" => {
                             field_created_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "created_at",
                             )?;
                         }
                         "error_code" => {
                             field_error_code = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "error_code",
                             )?;
                         }
                         "status" => {
                             field_status = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "status",
                             )?;
                         }
                         "type" => {
                             field_kind = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "type",
                             )?;
                         }
@@ -12393,43 +12398,41 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Cart {
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "token" => {
                             field_token = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "token",
                             )?;
                         }
                         "line_items" => {
                             field_line_items = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "line_items",
                             )?;
                         }
                         "note" => {
                             field_note = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "note",
                             )?;
                         }
                         "updated_at" => {
                             field_updated_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "updated_at",
                             )?;
                         }
                         "created_at" => {
                             field_created_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "created_at",
                             )?;
                         }
@@ -12678,151 +12681,149 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CartLineItem {
                 let mut field_price_set: ::commerce_webhooks::Field<MoneySet> = ::commerce_webhooks::Field::Absent;
                 let mut field_total_discount_set: ::commerce_webhooks::Field<MoneySet> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "properties" => {
                             field_properties = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "properties",
                             )?;
                         }
                         "quantity" => {
                             field_quantity = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "quantity",
                             )?;
                         }
                         "variant_id" => {
                             field_variant_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "variant_id",
                             )?;
                         }
                         "key" => {
                             field_key = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "key",
                             )?;
                         }
                         "discounted_price" => {
                             field_discounted_price = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "discounted_price",
                             )?;
                         }
                         "discounts" => {
                             field_discounts = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "discounts",
                             )?;
                         }
                         "gift_card" => {
                             field_gift_card = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "gift_card",
                             )?;
                         }
                         "grams" => {
                             field_grams = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "grams",
                             )?;
                         }
                         "line_price" => {
                             field_line_price = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "line_price",
                             )?;
                         }
                         "original_line_price" => {
                             field_original_line_price = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "original_line_price",
                             )?;
                         }
                         "original_price" => {
                             field_original_price = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "original_price",
                             )?;
                         }
                         "price" => {
                             field_price = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "price",
                             )?;
                         }
                         "product_id" => {
                             field_product_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "product_id",
                             )?;
                         }
                         "sku" => {
                             field_sku = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "sku",
                             )?;
                         }
                         "taxable" => {
                             field_taxable = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "taxable",
                             )?;
                         }
                         "title" => {
                             field_title = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "title",
                             )?;
                         }
                         "total_discount" => {
                             field_total_discount = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "total_discount",
                             )?;
                         }
                         "vendor" => {
                             field_vendor = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "vendor",
                             )?;
                         }
                         "discounted_price_set" => {
                             field_discounted_price_set = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "discounted_price_set",
                             )?;
                         }
                         "line_price_set" => {
                             field_line_price_set = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "line_price_set",
                             )?;
                         }
                         "original_line_price_set" => {
                             field_original_line_price_set = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "original_line_price_set",
                             )?;
                         }
                         "price_set" => {
                             field_price_set = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "price_set",
                             )?;
                         }
                         "total_discount_set" => {
                             field_total_discount_set = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "total_discount_set",
                             )?;
                         }
@@ -12999,15 +13000,13 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Channel {
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
@@ -13386,277 +13385,275 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Checkout {
                 let mut field_shipping_address: ::commerce_webhooks::Field<Address> = ::commerce_webhooks::Field::Absent;
                 let mut field_customer: ::commerce_webhooks::Field<Customer> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "token" => {
                             field_token = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "token",
                             )?;
                         }
                         "cart_token" => {
                             field_cart_token = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "cart_token",
                             )?;
                         }
                         "email" => {
                             field_email = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "email",
                             )?;
                         }
                         "gateway" => {
                             field_gateway = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "gateway",
                             )?;
                         }
                         "buyer_accepts_marketing" => {
                             field_buyer_accepts_marketing = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "buyer_accepts_marketing",
                             )?;
                         }
                         "created_at" => {
                             field_created_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "created_at",
                             )?;
                         }
                         "updated_at" => {
                             field_updated_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "updated_at",
                             )?;
                         }
                         "landing_site" => {
                             field_landing_site = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "landing_site",
                             )?;
                         }
                         "note" => {
                             field_note = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "note",
                             )?;
                         }
                         "note_attributes" => {
                             field_note_attributes = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "note_attributes",
                             )?;
                         }
                         "referring_site" => {
                             field_referring_site = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "referring_site",
                             )?;
                         }
                         "shipping_lines" => {
                             field_shipping_lines = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "shipping_lines",
                             )?;
                         }
                         "taxes_included" => {
                             field_taxes_included = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "taxes_included",
                             )?;
                         }
                         "total_weight" => {
                             field_total_weight = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "total_weight",
                             )?;
                         }
                         "currency" => {
                             field_currency = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "currency",
                             )?;
                         }
                         "completed_at" => {
                             field_completed_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "completed_at",
                             )?;
                         }
                         "closed_at" => {
                             field_closed_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "closed_at",
                             )?;
                         }
                         "user_id" => {
                             field_user_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "user_id",
                             )?;
                         }
                         "location_id" => {
                             field_location_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "location_id",
                             )?;
                         }
                         "source_identifier" => {
                             field_source_identifier = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "source_identifier",
                             )?;
                         }
                         "source_url" => {
                             field_source_url = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "source_url",
                             )?;
                         }
                         "device_id" => {
                             field_device_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "device_id",
                             )?;
                         }
                         "phone" => {
                             field_phone = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "phone",
                             )?;
                         }
                         "customer_locale" => {
                             field_customer_locale = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "customer_locale",
                             )?;
                         }
                         "line_items" => {
                             field_line_items = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "line_items",
                             )?;
                         }
                         "name" => {
                             field_name = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "name",
                             )?;
                         }
                         "source" => {
                             field_source = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "source",
                             )?;
                         }
                         "abandoned_checkout_url" => {
                             field_abandoned_checkout_url = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "abandoned_checkout_url",
                             )?;
                         }
                         "discount_codes" => {
                             field_discount_codes = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "discount_codes",
                             )?;
                         }
                         "tax_lines" => {
                             field_tax_lines = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "tax_lines",
                             )?;
                         }
                         "source_name" => {
                             field_source_name = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "source_name",
                             )?;
                         }
                         "presentment_currency" => {
                             field_presentment_currency = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "presentment_currency",
                             )?;
                         }
                         "buyer_accepts_sms_marketing" => {
                             field_buyer_accepts_sms_marketing = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "buyer_accepts_sms_marketing",
                             )?;
                         }
                         "sms_marketing_phone" => {
                             field_sms_marketing_phone = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "sms_marketing_phone",
                             )?;
                         }
                         "total_discounts" => {
                             field_total_discounts = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "total_discounts",
                             )?;
                         }
                         "total_line_items_price" => {
                             field_total_line_items_price = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "total_line_items_price",
                             )?;
                         }
                         "total_price" => {
                             field_total_price = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "total_price",
                             )?;
                         }
                         "total_tax" => {
                             field_total_tax = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "total_tax",
                             )?;
                         }
                         "subtotal_price" => {
                             field_subtotal_price = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "subtotal_price",
                             )?;
                         }
                         "total_duties" => {
                             field_total_duties = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "total_duties",
                             )?;
                         }
                         "reservation_token" => {
                             field_reservation_token = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "reservation_token",
                             )?;
                         }
                         "billing_address" => {
                             field_billing_address = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "billing_address",
                             )?;
                         }
                         "shipping_address" => {
                             field_shipping_address = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "shipping_address",
                             )?;
                         }
                         "customer" => {
                             field_customer = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "customer",
                             )?;
                         }
@@ -14103,175 +14100,176 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CheckoutLineIte
                     ::commerce_webhooks::Money,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "applied_discounts" => {
                             field_applied_discounts = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "applied_discounts",
                             )?;
                         }
                         "discount_allocations" => {
                             field_discount_allocations = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "discount_allocations",
                             )?;
                         }
                         "key" => {
                             field_key = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "key",
                             )?;
                         }
                         "destination_location_id" => {
                             field_destination_location_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "destination_location_id",
                             )?;
                         }
                         "fulfillment_service" => {
                             field_fulfillment_service = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "fulfillment_service",
                             )?;
                         }
                         "gift_card" => {
                             field_gift_card = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "gift_card",
                             )?;
                         }
                         "grams" => {
                             field_grams = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "grams",
                             )?;
                         }
                         "origin_location_id" => {
                             field_origin_location_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "origin_location_id",
                             )?;
                         }
                         "presentment_title" => {
                             field_presentment_title = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "presentment_title",
                             )?;
                         }
                         "presentment_variant_title" => {
                             field_presentment_variant_title = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "presentment_variant_title",
                             )?;
                         }
                         "product_id" => {
                             field_product_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "product_id",
                             )?;
                         }
                         "properties" => {
                             field_properties = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "properties",
                             )?;
                         }
                         "quantity" => {
                             field_quantity = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "quantity",
                             )?;
                         }
                         "requires_shipping" => {
                             field_requires_shipping = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "requires_shipping",
                             )?;
                         }
                         "sku" => {
                             field_sku = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "sku",
                             )?;
                         }
                         "tax_lines" => {
                             field_tax_lines = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "tax_lines",
                             )?;
                         }
                         "taxable" => {
                             field_taxable = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "taxable",
                             )?;
                         }
                         "title" => {
                             field_title = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "title",
                             )?;
                         }
                         "variant_id" => {
                             field_variant_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "variant_id",
                             )?;
                         }
                         "variant_title" => {
                             field_variant_title = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "variant_title",
                             )?;
                         }
                         "variant_price" => {
                             field_variant_price = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "variant_price",
                             )?;
                         }
                         "vendor" => {
                             field_vendor = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "vendor",
                             )?;
                         }
                         "user_id" => {
                             field_user_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "user_id",
                             )?;
                         }
                         "unit_price_measurement" => {
                             field_unit_price_measurement = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "unit_price_measurement",
                             )?;
                         }
                         "rank" => {
                             field_rank = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "rank",
                             )?;
                         }
                         "compare_at_price" => {
                             field_compare_at_price = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "compare_at_price",
                             )?;
                         }
                         "line_price" => {
                             field_line_price = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "line_price",
                             )?;
                         }
                         "price" => {
                             field_price = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "price",
                             )?;
                         }
@@ -14530,67 +14528,65 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Collection {
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "handle" => {
                             field_handle = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "handle",
                             )?;
                         }
                         "title" => {
                             field_title = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "title",
                             )?;
                         }
                         "updated_at" => {
                             field_updated_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "updated_at",
                             )?;
                         }
                         "body_html" => {
                             field_body_html = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "body_html",
                             )?;
                         }
                         "published_at" => {
                             field_published_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "published_at",
                             )?;
                         }
                         "sort_order" => {
                             field_sort_order = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "sort_order",
                             )?;
                         }
                         "template_suffix" => {
                             field_template_suffix = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "template_suffix",
                             )?;
                         }
                         "published_scope" => {
                             field_published_scope = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "published_scope",
                             )?;
                         }
                         "admin_graphql_api_id" => {
                             field_admin_graphql_api_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "admin_graphql_api_id",
                             )?;
                         }
@@ -14766,61 +14762,62 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CollectionListi
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "collection_id" => {
                             field_collection_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "collection_id",
                             )?;
                         }
                         "updated_at" => {
                             field_updated_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "updated_at",
                             )?;
                         }
                         "body_html" => {
                             field_body_html = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "body_html",
                             )?;
                         }
                         "default_product_image" => {
                             field_default_product_image = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "default_product_image",
                             )?;
                         }
                         "handle" => {
                             field_handle = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "handle",
                             )?;
                         }
                         "image" => {
                             field_image = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "image",
                             )?;
                         }
                         "title" => {
                             field_title = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "title",
                             )?;
                         }
                         "sort_order" => {
                             field_sort_order = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "sort_order",
                             )?;
                         }
                         "published_at" => {
                             field_published_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "published_at",
                             )?;
                         }
@@ -14937,13 +14934,14 @@ for CollectionListingPayload {
                     CollectionListing,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "collection_listing" => {
                             field_collection_listing = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "collection_listing",
                             )?;
                         }
@@ -15065,49 +15063,47 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CollectionPubli
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "publication_id" => {
                             field_publication_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "publication_id",
                             )?;
                         }
                         "published_at" => {
                             field_published_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "published_at",
                             )?;
                         }
                         "published" => {
                             field_published = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "published",
                             )?;
                         }
                         "created_at" => {
                             field_created_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "created_at",
                             )?;
                         }
                         "updated_at" => {
                             field_updated_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "updated_at",
                             )?;
                         }
                         "collection_id" => {
                             field_collection_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "collection_id",
                             )?;
                         }
@@ -15264,55 +15260,56 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Company {
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "name" => {
                             field_name = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "name",
                             )?;
                         }
                         "note" => {
                             field_note = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "note",
                             )?;
                         }
                         "external_id" => {
                             field_external_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "external_id",
                             )?;
                         }
                         "main_contact_admin_graphql_api_id" => {
                             field_main_contact_admin_graphql_api_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "main_contact_admin_graphql_api_id",
                             )?;
                         }
                         "created_at" => {
                             field_created_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "created_at",
                             )?;
                         }
                         "updated_at" => {
                             field_updated_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "updated_at",
                             )?;
                         }
                         "customer_since" => {
                             field_customer_since = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "customer_since",
                             )?;
                         }
                         "admin_graphql_api_id" => {
                             field_admin_graphql_api_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "admin_graphql_api_id",
                             )?;
                         }
@@ -15530,103 +15527,104 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CompanyAddress 
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "address1" => {
                             field_address1 = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "address1",
                             )?;
                         }
                         "city" => {
                             field_city = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "city",
                             )?;
                         }
                         "province" => {
                             field_province = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "province",
                             )?;
                         }
                         "country" => {
                             field_country = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "country",
                             )?;
                         }
                         "zip" => {
                             field_zip = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "zip",
                             )?;
                         }
                         "recipient" => {
                             field_recipient = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "recipient",
                             )?;
                         }
                         "first_name" => {
                             field_first_name = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "first_name",
                             )?;
                         }
                         "last_name" => {
                             field_last_name = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "last_name",
                             )?;
                         }
                         "address2" => {
                             field_address2 = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "address2",
                             )?;
                         }
                         "phone" => {
                             field_phone = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "phone",
                             )?;
                         }
                         "zone_code" => {
                             field_zone_code = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "zone_code",
                             )?;
                         }
                         "country_code" => {
                             field_country_code = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "country_code",
                             )?;
                         }
                         "created_at" => {
                             field_created_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "created_at",
                             )?;
                         }
                         "updated_at" => {
                             field_updated_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "updated_at",
                             )?;
                         }
                         "admin_graphql_api_id" => {
                             field_admin_graphql_api_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "admin_graphql_api_id",
                             )?;
                         }
                         "company_admin_graphql_api_id" => {
                             field_company_admin_graphql_api_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "company_admin_graphql_api_id",
                             )?;
                         }
@@ -15817,49 +15815,50 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CompanyContact 
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_company: ::commerce_webhooks::Field<Company> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "customer_admin_graphql_api_id" => {
                             field_customer_admin_graphql_api_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "customer_admin_graphql_api_id",
                             )?;
                         }
                         "title" => {
                             field_title = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "title",
                             )?;
                         }
                         "locale" => {
                             field_locale = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "locale",
                             )?;
                         }
                         "created_at" => {
                             field_created_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "created_at",
                             )?;
                         }
                         "updated_at" => {
                             field_updated_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "updated_at",
                             )?;
                         }
                         "admin_graphql_api_id" => {
                             field_admin_graphql_api_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "admin_graphql_api_id",
                             )?;
                         }
                         "company" => {
                             field_company = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "company",
                             )?;
                         }
@@ -15968,13 +15967,14 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CompanyContactR
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_name: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "name" => {
                             field_name = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "name",
                             )?;
                         }
@@ -16073,25 +16073,26 @@ for CompanyContactRoleAssignment {
                     CompanyContactRole,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "company_contact" => {
                             field_company_contact = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "company_contact",
                             )?;
                         }
                         "company_location" => {
                             field_company_location = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "company_location",
                             )?;
                         }
                         "company_contact_role" => {
                             field_company_contact_role = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "company_contact_role",
                             )?;
                         }
@@ -16279,97 +16280,98 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CompanyLocation
                     CompanyLocationTaxRegistration,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "name" => {
                             field_name = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "name",
                             )?;
                         }
                         "external_id" => {
                             field_external_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "external_id",
                             )?;
                         }
                         "phone" => {
                             field_phone = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "phone",
                             )?;
                         }
                         "locale" => {
                             field_locale = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "locale",
                             )?;
                         }
                         "created_at" => {
                             field_created_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "created_at",
                             )?;
                         }
                         "updated_at" => {
                             field_updated_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "updated_at",
                             )?;
                         }
                         "note" => {
                             field_note = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "note",
                             )?;
                         }
                         "buyer_experience_configuration" => {
                             field_buyer_experience_configuration = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "buyer_experience_configuration",
                             )?;
                         }
                         "admin_graphql_api_id" => {
                             field_admin_graphql_api_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "admin_graphql_api_id",
                             )?;
                         }
                         "tax_exemptions" => {
                             field_tax_exemptions = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "tax_exemptions",
                             )?;
                         }
                         "tax_settings" => {
                             field_tax_settings = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "tax_settings",
                             )?;
                         }
                         "company" => {
                             field_company = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "company",
                             )?;
                         }
                         "billing_address" => {
                             field_billing_address = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "billing_address",
                             )?;
                         }
                         "shipping_address" => {
                             field_shipping_address = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "shipping_address",
                             )?;
                         }
                         "tax_registration" => {
                             field_tax_registration = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "tax_registration",
                             )?;
                         }
@@ -16511,13 +16513,14 @@ for CompanyLocationTaxRegistration {
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "tax_id" => {
                             field_tax_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "tax_id",
                             )?;
                         }
@@ -16616,25 +16619,26 @@ for CompanyLocationTaxSettings {
                     ::std::vec::Vec<::std::string::String>,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "tax_registration_id" => {
                             field_tax_registration_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "tax_registration_id",
                             )?;
                         }
                         "tax_exempt" => {
                             field_tax_exempt = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "tax_exempt",
                             )?;
                         }
                         "tax_exemptions" => {
                             field_tax_exemptions = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "tax_exemptions",
                             )?;
                         }
@@ -16734,25 +16738,23 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ComplianceCusto
                 let mut field_email: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
                 let mut field_phone: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "email" => {
                             field_email = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "email",
                             )?;
                         }
                         "phone" => {
                             field_phone = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "phone",
                             )?;
                         }
@@ -16953,115 +16955,113 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Customer {
                     MarketingConsent,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "created_at" => {
                             field_created_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "created_at",
                             )?;
                         }
                         "updated_at" => {
                             field_updated_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "updated_at",
                             )?;
                         }
                         "first_name" => {
                             field_first_name = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "first_name",
                             )?;
                         }
                         "last_name" => {
                             field_last_name = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "last_name",
                             )?;
                         }
                         "state" => {
                             field_state = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "state",
                             )?;
                         }
                         "note" => {
                             field_note = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "note",
                             )?;
                         }
                         "verified_email" => {
                             field_verified_email = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "verified_email",
                             )?;
                         }
                         "multipass_identifier" => {
                             field_multipass_identifier = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "multipass_identifier",
                             )?;
                         }
                         "tax_exempt" => {
                             field_tax_exempt = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "tax_exempt",
                             )?;
                         }
                         "email" => {
                             field_email = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "email",
                             )?;
                         }
                         "phone" => {
                             field_phone = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "phone",
                             )?;
                         }
                         "currency" => {
                             field_currency = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "currency",
                             )?;
                         }
                         "tax_exemptions" => {
                             field_tax_exemptions = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "tax_exemptions",
                             )?;
                         }
                         "admin_graphql_api_id" => {
                             field_admin_graphql_api_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "admin_graphql_api_id",
                             )?;
                         }
                         "default_address" => {
                             field_default_address = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "default_address",
                             )?;
                         }
                         "addresses" => {
                             field_addresses = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "addresses",
                             )?;
                         }
                         "sms_marketing_consent" => {
                             field_sms_marketing_consent = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "sms_marketing_consent",
                             )?;
                         }
@@ -17233,31 +17233,32 @@ for CustomerAccountSettings {
                     bool,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "url" => {
                             field_url = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "url",
                             )?;
                         }
                         "customer_accounts_version" => {
                             field_customer_accounts_version = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "customer_accounts_version",
                             )?;
                         }
                         "login_required_at_checkout" => {
                             field_login_required_at_checkout = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "login_required_at_checkout",
                             )?;
                         }
                         "login_links_visible_on_storefront_and_checkout" => {
                             field_login_links_visible_on_storefront_and_checkout = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "login_links_visible_on_storefront_and_checkout",
                             )?;
                         }
@@ -17377,25 +17378,26 @@ for CustomerEmailMarketingConsentUpdate {
                     MarketingConsent,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "customer_id" => {
                             field_customer_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "customer_id",
                             )?;
                         }
                         "email_address" => {
                             field_email_address = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "email_address",
                             )?;
                         }
                         "email_marketing_consent" => {
                             field_email_marketing_consent = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "email_marketing_consent",
                             )?;
                         }
@@ -17506,25 +17508,26 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerMergeEr
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "customer_ids" => {
                             field_customer_ids = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "customer_ids",
                             )?;
                         }
                         "field" => {
                             field_field = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "field",
                             )?;
                         }
                         "message" => {
                             field_message = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "message",
                             )?;
                         }
@@ -17648,37 +17651,38 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerMergeRe
                     ::std::vec::Vec<CustomerMergeError>,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "admin_graphql_api_customer_kept_id" => {
                             field_admin_graphql_api_customer_kept_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "admin_graphql_api_customer_kept_id",
                             )?;
                         }
                         "admin_graphql_api_customer_deleted_id" => {
                             field_admin_graphql_api_customer_deleted_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "admin_graphql_api_customer_deleted_id",
                             )?;
                         }
                         "admin_graphql_api_job_id" => {
                             field_admin_graphql_api_job_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "admin_graphql_api_job_id",
                             )?;
                         }
                         "status" => {
                             field_status = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "status",
                             )?;
                         }
                         "errors" => {
                             field_errors = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "errors",
                             )?;
                         }
@@ -17831,49 +17835,50 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerPayment
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "admin_graphql_api_id" => {
                             field_admin_graphql_api_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "admin_graphql_api_id",
                             )?;
                         }
                         "token" => {
                             field_token = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "token",
                             )?;
                         }
                         "customer_id" => {
                             field_customer_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "customer_id",
                             )?;
                         }
                         "admin_graphql_api_customer_id" => {
                             field_admin_graphql_api_customer_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "admin_graphql_api_customer_id",
                             )?;
                         }
                         "instrument_type" => {
                             field_instrument_type = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "instrument_type",
                             )?;
                         }
                         "payment_instrument" => {
                             field_payment_instrument = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "payment_instrument",
                             )?;
                         }
                         "resource_type" => {
                             field_resource_type = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "resource_type",
                             )?;
                         }
@@ -18013,37 +18018,38 @@ for CustomerPurchasingSummary {
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "customerId" => {
                             field_customer_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "customerId",
                             )?;
                         }
                         "numberOfOrders" => {
                             field_number_of_orders = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "numberOfOrders",
                             )?;
                         }
                         "amountSpent" => {
                             field_amount_spent = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "amountSpent",
                             )?;
                         }
                         "lastOrderId" => {
                             field_last_order_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "lastOrderId",
                             )?;
                         }
                         "occurredAt" => {
                             field_occurred_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "occurredAt",
                             )?;
                         }
@@ -18165,37 +18171,35 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerSavedSe
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_query: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "name" => {
                             field_name = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "name",
                             )?;
                         }
                         "created_at" => {
                             field_created_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "created_at",
                             )?;
                         }
                         "updated_at" => {
                             field_updated_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "updated_at",
                             )?;
                         }
                         "query" => {
                             field_query = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "query",
                             )?;
                         }
@@ -18314,25 +18318,26 @@ for CustomerSegmentMembership {
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "shop_id" => {
                             field_shop_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "shop_id",
                             )?;
                         }
                         "customer_id" => {
                             field_customer_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "customer_id",
                             )?;
                         }
                         "segment_id" => {
                             field_segment_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "segment_id",
                             )?;
                         }
@@ -18440,25 +18445,26 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerTagsCha
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "customerId" => {
                             field_customer_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "customerId",
                             )?;
                         }
                         "tags" => {
                             field_tags = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "tags",
                             )?;
                         }
                         "occurredAt" => {
                             field_occurred_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "occurredAt",
                             )?;
                         }
@@ -18574,37 +18580,38 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomersDataRe
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_data_request: ::commerce_webhooks::Field<IdRef> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "shop_id" => {
                             field_shop_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "shop_id",
                             )?;
                         }
                         "shop_domain" => {
                             field_shop_domain = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "shop_domain",
                             )?;
                         }
                         "customer" => {
                             field_customer = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "customer",
                             )?;
                         }
                         "orders_requested" => {
                             field_orders_requested = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "orders_requested",
                             )?;
                         }
                         "data_request" => {
                             field_data_request = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "data_request",
                             )?;
                         }
@@ -18723,31 +18730,32 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomersRedact
                     ::std::vec::Vec<u64>,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "shop_id" => {
                             field_shop_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "shop_id",
                             )?;
                         }
                         "shop_domain" => {
                             field_shop_domain = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "shop_domain",
                             )?;
                         }
                         "customer" => {
                             field_customer = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "customer",
                             )?;
                         }
                         "orders_to_redact" => {
                             field_orders_to_redact = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "orders_to_redact",
                             )?;
                         }
@@ -18874,43 +18882,41 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for DeliveryProfile
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_version: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "admin_graphql_api_id" => {
                             field_admin_graphql_api_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "admin_graphql_api_id",
                             )?;
                         }
                         "name" => {
                             field_name = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "name",
                             )?;
                         }
                         "default" => {
                             field_default = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "default",
                             )?;
                         }
                         "profile_type" => {
                             field_profile_type = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "profile_type",
                             )?;
                         }
                         "version" => {
                             field_version = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "version",
                             )?;
                         }
@@ -19027,25 +19033,26 @@ for DeliveryPromiseSettings {
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_delivery_dates_enabled: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "shop_id" => {
                             field_shop_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "shop_id",
                             )?;
                         }
                         "processing_time" => {
                             field_processing_time = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "processing_time",
                             )?;
                         }
                         "delivery_dates_enabled" => {
                             field_delivery_dates_enabled = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "delivery_dates_enabled",
                             )?;
                         }
@@ -19170,43 +19177,44 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Discount {
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "admin_graphql_api_id" => {
                             field_admin_graphql_api_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "admin_graphql_api_id",
                             )?;
                         }
                         "title" => {
                             field_title = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "title",
                             )?;
                         }
                         "status" => {
                             field_status = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "status",
                             )?;
                         }
                         "created_at" => {
                             field_created_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "created_at",
                             )?;
                         }
                         "updated_at" => {
                             field_updated_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "updated_at",
                             )?;
                         }
                         "deleted_at" => {
                             field_deleted_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "deleted_at",
                             )?;
                         }
@@ -19322,25 +19330,26 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for DiscountAllocat
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_amount_set: ::commerce_webhooks::Field<MoneySet> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "amount" => {
                             field_amount = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "amount",
                             )?;
                         }
                         "discount_application_index" => {
                             field_discount_application_index = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "discount_application_index",
                             )?;
                         }
                         "amount_set" => {
                             field_amount_set = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "amount_set",
                             )?;
                         }
@@ -19438,19 +19447,17 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for DiscountRedeemC
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
                 let mut field_code: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "code" => {
                             field_code = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "code",
                             )?;
                         }
@@ -19555,25 +19562,26 @@ for DiscountRedeemCodeChange {
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "admin_graphql_api_id" => {
                             field_admin_graphql_api_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "admin_graphql_api_id",
                             )?;
                         }
                         "redeem_code" => {
                             field_redeem_code = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "redeem_code",
                             )?;
                         }
                         "updated_at" => {
                             field_updated_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "updated_at",
                             )?;
                         }
@@ -19738,79 +19746,77 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Dispute {
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "order_id" => {
                             field_order_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "order_id",
                             )?;
                         }
                         "type" => {
                             field_kind = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "type",
                             )?;
                         }
                         "amount" => {
                             field_amount = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "amount",
                             )?;
                         }
                         "currency" => {
                             field_currency = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "currency",
                             )?;
                         }
                         "reason" => {
                             field_reason = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "reason",
                             )?;
                         }
                         "network_reason_code" => {
                             field_network_reason_code = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "network_reason_code",
                             )?;
                         }
                         "status" => {
                             field_status = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "status",
                             )?;
                         }
                         "evidence_due_by" => {
                             field_evidence_due_by = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "evidence_due_by",
                             )?;
                         }
                         "evidence_sent_on" => {
                             field_evidence_sent_on = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "evidence_sent_on",
                             )?;
                         }
                         "finalized_on" => {
                             field_finalized_on = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "finalized_on",
                             )?;
                         }
                         "initiated_at" => {
                             field_initiated_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "initiated_at",
                             )?;
                         }
@@ -19955,31 +19961,29 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Domain {
                     DomainLocalization,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "host" => {
                             field_host = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "host",
                             )?;
                         }
                         "ssl_enabled" => {
                             field_ssl_enabled = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "ssl_enabled",
                             )?;
                         }
                         "localization" => {
                             field_localization = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "localization",
                             )?;
                         }
@@ -20091,25 +20095,26 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for DomainLocalizat
                     ::std::vec::Vec<::std::string::String>,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "country" => {
                             field_country = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "country",
                             )?;
                         }
                         "default_locale" => {
                             field_default_locale = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "default_locale",
                             )?;
                         }
                         "alternate_locales" => {
                             field_alternate_locales = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "alternate_locales",
                             )?;
                         }
@@ -20398,199 +20403,197 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for DraftOrder {
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_customer: ::commerce_webhooks::Field<Customer> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "note" => {
                             field_note = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "note",
                             )?;
                         }
                         "email" => {
                             field_email = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "email",
                             )?;
                         }
                         "taxes_included" => {
                             field_taxes_included = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "taxes_included",
                             )?;
                         }
                         "currency" => {
                             field_currency = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "currency",
                             )?;
                         }
                         "invoice_sent_at" => {
                             field_invoice_sent_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "invoice_sent_at",
                             )?;
                         }
                         "created_at" => {
                             field_created_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "created_at",
                             )?;
                         }
                         "updated_at" => {
                             field_updated_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "updated_at",
                             )?;
                         }
                         "tax_exempt" => {
                             field_tax_exempt = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "tax_exempt",
                             )?;
                         }
                         "completed_at" => {
                             field_completed_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "completed_at",
                             )?;
                         }
                         "name" => {
                             field_name = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "name",
                             )?;
                         }
                         "allow_discount_codes_in_checkout?" => {
                             field_allow_discount_codes_in_checkout = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "allow_discount_codes_in_checkout?",
                             )?;
                         }
                         "b2b?" => {
                             field_b2b = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "b2b?",
                             )?;
                         }
                         "status" => {
                             field_status = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "status",
                             )?;
                         }
                         "line_items" => {
                             field_line_items = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "line_items",
                             )?;
                         }
                         "api_client_id" => {
                             field_api_client_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "api_client_id",
                             )?;
                         }
                         "shipping_address" => {
                             field_shipping_address = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "shipping_address",
                             )?;
                         }
                         "billing_address" => {
                             field_billing_address = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "billing_address",
                             )?;
                         }
                         "invoice_url" => {
                             field_invoice_url = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "invoice_url",
                             )?;
                         }
                         "created_on_api_version_handle" => {
                             field_created_on_api_version_handle = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "created_on_api_version_handle",
                             )?;
                         }
                         "applied_discount" => {
                             field_applied_discount = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "applied_discount",
                             )?;
                         }
                         "order_id" => {
                             field_order_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "order_id",
                             )?;
                         }
                         "shipping_line" => {
                             field_shipping_line = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "shipping_line",
                             )?;
                         }
                         "tax_lines" => {
                             field_tax_lines = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "tax_lines",
                             )?;
                         }
                         "tags" => {
                             field_tags = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "tags",
                             )?;
                         }
                         "note_attributes" => {
                             field_note_attributes = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "note_attributes",
                             )?;
                         }
                         "total_price" => {
                             field_total_price = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "total_price",
                             )?;
                         }
                         "subtotal_price" => {
                             field_subtotal_price = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "subtotal_price",
                             )?;
                         }
                         "total_tax" => {
                             field_total_tax = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "total_tax",
                             )?;
                         }
                         "payment_terms" => {
                             field_payment_terms = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "payment_terms",
                             )?;
                         }
                         "admin_graphql_api_id" => {
                             field_admin_graphql_api_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "admin_graphql_api_id",
                             )?;
                         }
                         "customer" => {
                             field_customer = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "customer",
                             )?;
                         }
@@ -20821,31 +20824,32 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for DraftOrderShipp
                     ::commerce_webhooks::Money,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "custom" => {
                             field_custom = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "custom",
                             )?;
                         }
                         "handle" => {
                             field_handle = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "handle",
                             )?;
                         }
                         "title" => {
                             field_title = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "title",
                             )?;
                         }
                         "price" => {
                             field_price = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "price",
                             )?;
                         }
@@ -20959,25 +20963,23 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ExchangeLineIte
                     ::commerce_webhooks::wire::serde_json::Value,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "admin_graphql_api_id" => {
                             field_admin_graphql_api_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "admin_graphql_api_id",
                             )?;
                         }
                         "line_item" => {
                             field_line_item = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "line_item",
                             )?;
                         }
@@ -21206,127 +21208,125 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Fulfillment {
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "order_id" => {
                             field_order_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "order_id",
                             )?;
                         }
                         "status" => {
                             field_status = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "status",
                             )?;
                         }
                         "created_at" => {
                             field_created_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "created_at",
                             )?;
                         }
                         "service" => {
                             field_service = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "service",
                             )?;
                         }
                         "updated_at" => {
                             field_updated_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "updated_at",
                             )?;
                         }
                         "tracking_company" => {
                             field_tracking_company = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "tracking_company",
                             )?;
                         }
                         "shipment_status" => {
                             field_shipment_status = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "shipment_status",
                             )?;
                         }
                         "location_id" => {
                             field_location_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "location_id",
                             )?;
                         }
                         "origin_address" => {
                             field_origin_address = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "origin_address",
                             )?;
                         }
                         "email" => {
                             field_email = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "email",
                             )?;
                         }
                         "destination" => {
                             field_destination = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "destination",
                             )?;
                         }
                         "line_items" => {
                             field_line_items = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "line_items",
                             )?;
                         }
                         "tracking_number" => {
                             field_tracking_number = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "tracking_number",
                             )?;
                         }
                         "tracking_numbers" => {
                             field_tracking_numbers = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "tracking_numbers",
                             )?;
                         }
                         "tracking_url" => {
                             field_tracking_url = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "tracking_url",
                             )?;
                         }
                         "tracking_urls" => {
                             field_tracking_urls = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "tracking_urls",
                             )?;
                         }
                         "receipt" => {
                             field_receipt = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "receipt",
                             )?;
                         }
                         "name" => {
                             field_name = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "name",
                             )?;
                         }
                         "admin_graphql_api_id" => {
                             field_admin_graphql_api_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "admin_graphql_api_id",
                             )?;
                         }
@@ -21607,115 +21607,113 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for FulfillmentEven
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "fulfillment_id" => {
                             field_fulfillment_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "fulfillment_id",
                             )?;
                         }
                         "status" => {
                             field_status = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "status",
                             )?;
                         }
                         "message" => {
                             field_message = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "message",
                             )?;
                         }
                         "happened_at" => {
                             field_happened_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "happened_at",
                             )?;
                         }
                         "city" => {
                             field_city = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "city",
                             )?;
                         }
                         "province" => {
                             field_province = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "province",
                             )?;
                         }
                         "country" => {
                             field_country = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "country",
                             )?;
                         }
                         "zip" => {
                             field_zip = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "zip",
                             )?;
                         }
                         "address1" => {
                             field_address1 = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "address1",
                             )?;
                         }
                         "latitude" => {
                             field_latitude = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "latitude",
                             )?;
                         }
                         "longitude" => {
                             field_longitude = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "longitude",
                             )?;
                         }
                         "shop_id" => {
                             field_shop_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "shop_id",
                             )?;
                         }
                         "created_at" => {
                             field_created_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "created_at",
                             )?;
                         }
                         "updated_at" => {
                             field_updated_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "updated_at",
                             )?;
                         }
                         "estimated_delivery_at" => {
                             field_estimated_delivery_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "estimated_delivery_at",
                             )?;
                         }
                         "order_id" => {
                             field_order_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "order_id",
                             )?;
                         }
                         "admin_graphql_api_id" => {
                             field_admin_graphql_api_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "admin_graphql_api_id",
                             )?;
                         }
@@ -21896,43 +21894,41 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for FulfillmentHold
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_held_by_app: ::commerce_webhooks::Field<IdRef> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "reason" => {
                             field_reason = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "reason",
                             )?;
                         }
                         "reason_notes" => {
                             field_reason_notes = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "reason_notes",
                             )?;
                         }
                         "held_by_requesting_app" => {
                             field_held_by_requesting_app = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "held_by_requesting_app",
                             )?;
                         }
                         "handle" => {
                             field_handle = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "handle",
                             )?;
                         }
                         "held_by_app" => {
                             field_held_by_app = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "held_by_app",
                             )?;
                         }
@@ -22045,19 +22041,20 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for FulfillmentHold
                     FulfillmentHold,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "fulfillment_order" => {
                             field_fulfillment_order = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "fulfillment_order",
                             )?;
                         }
                         "fulfillment_hold" => {
                             field_fulfillment_hold = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "fulfillment_hold",
                             )?;
                         }
@@ -22192,55 +22189,53 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for FulfillmentOrde
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "status" => {
                             field_status = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "status",
                             )?;
                         }
                         "request_status" => {
                             field_request_status = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "request_status",
                             )?;
                         }
                         "preparable" => {
                             field_preparable = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "preparable",
                             )?;
                         }
                         "delivery_method" => {
                             field_delivery_method = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "delivery_method",
                             )?;
                         }
                         "assigned_location_id" => {
                             field_assigned_location_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "assigned_location_id",
                             )?;
                         }
                         "fulfillment_holds" => {
                             field_fulfillment_holds = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "fulfillment_holds",
                             )?;
                         }
                         "fulfill_at" => {
                             field_fulfill_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "fulfill_at",
                             )?;
                         }
@@ -22379,31 +22374,32 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for FulfillmentOrde
                     FulfillmentOrder,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "fulfillment_order" => {
                             field_fulfillment_order = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "fulfillment_order",
                             )?;
                         }
                         "message" => {
                             field_message = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "message",
                             )?;
                         }
                         "fulfillment_order_merchant_request" => {
                             field_fulfillment_order_merchant_request = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "fulfillment_order_merchant_request",
                             )?;
                         }
                         "replacement_fulfillment_order" => {
                             field_replacement_fulfillment_order = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "replacement_fulfillment_order",
                             )?;
                         }
@@ -22506,13 +22502,14 @@ for FulfillmentOrderDeliveryMethod {
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "method_type" => {
                             field_method_type = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "method_type",
                             )?;
                         }
@@ -22602,19 +22599,17 @@ for FulfillmentOrderMerchantRequest {
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "message" => {
                             field_message = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "message",
                             )?;
                         }
@@ -22702,13 +22697,14 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for FulfillmentOrde
                     FulfillmentOrder,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "fulfillment_order" => {
                             field_fulfillment_order = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "fulfillment_order",
                             )?;
                         }
@@ -22802,19 +22798,20 @@ for FulfillmentOrderMergeIntent {
                     ::std::vec::Vec<IdQuantity>,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "fulfillment_order_id" => {
                             field_fulfillment_order_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "fulfillment_order_id",
                             )?;
                         }
                         "fulfillment_order_line_items" => {
                             field_fulfillment_order_line_items = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "fulfillment_order_line_items",
                             )?;
                         }
@@ -22933,37 +22930,38 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for FulfillmentOrde
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_source_location: ::commerce_webhooks::Field<IdRef> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "original_fulfillment_order" => {
                             field_original_fulfillment_order = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "original_fulfillment_order",
                             )?;
                         }
                         "moved_fulfillment_order" => {
                             field_moved_fulfillment_order = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "moved_fulfillment_order",
                             )?;
                         }
                         "destination_location_id" => {
                             field_destination_location_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "destination_location_id",
                             )?;
                         }
                         "fulfillment_order_line_items_requested" => {
                             field_fulfillment_order_line_items_requested = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "fulfillment_order_line_items_requested",
                             )?;
                         }
                         "source_location" => {
                             field_source_location = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "source_location",
                             )?;
                         }
@@ -23099,31 +23097,32 @@ for FulfillmentOrderPlacedOnHold {
                     FulfillmentHold,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "fulfillment_order" => {
                             field_fulfillment_order = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "fulfillment_order",
                             )?;
                         }
                         "remaining_fulfillment_order" => {
                             field_remaining_fulfillment_order = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "remaining_fulfillment_order",
                             )?;
                         }
                         "held_fulfillment_order_line_items" => {
                             field_held_fulfillment_order_line_items = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "held_fulfillment_order_line_items",
                             )?;
                         }
                         "created_fulfillment_hold" => {
                             field_created_fulfillment_hold = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "created_fulfillment_hold",
                             )?;
                         }
@@ -23243,25 +23242,26 @@ for FulfillmentOrderProgressReport {
                     IdRef,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "reason_notes" => {
                             field_reason_notes = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "reason_notes",
                             )?;
                         }
                         "progress_reported_by_app" => {
                             field_progress_reported_by_app = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "progress_reported_by_app",
                             )?;
                         }
                         "progress_reported_by_user" => {
                             field_progress_reported_by_user = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "progress_reported_by_user",
                             )?;
                         }
@@ -23376,25 +23376,26 @@ for FulfillmentOrderProgressReported {
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "fulfillment_order" => {
                             field_fulfillment_order = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "fulfillment_order",
                             )?;
                         }
                         "progress_report" => {
                             field_progress_report = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "progress_report",
                             )?;
                         }
                         "initial_status" => {
                             field_initial_status = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "initial_status",
                             )?;
                         }
@@ -23501,25 +23502,26 @@ for FulfillmentOrderProgressStopped {
                     IdRef,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "fulfillment_order" => {
                             field_fulfillment_order = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "fulfillment_order",
                             )?;
                         }
                         "progress_stopped_by_app" => {
                             field_progress_stopped_by_app = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "progress_stopped_by_app",
                             )?;
                         }
                         "progress_stopped_by_user" => {
                             field_progress_stopped_by_user = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "progress_stopped_by_user",
                             )?;
                         }
@@ -23636,25 +23638,26 @@ for FulfillmentOrderRequestSubmitted {
                     FulfillmentOrderMerchantRequest,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "original_fulfillment_order" => {
                             field_original_fulfillment_order = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "original_fulfillment_order",
                             )?;
                         }
                         "submitted_fulfillment_order" => {
                             field_submitted_fulfillment_order = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "submitted_fulfillment_order",
                             )?;
                         }
                         "fulfillment_order_merchant_request" => {
                             field_fulfillment_order_merchant_request = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "fulfillment_order_merchant_request",
                             )?;
                         }
@@ -23778,31 +23781,32 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for FulfillmentOrde
                     FulfillmentOrder,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "split_line_items" => {
                             field_split_line_items = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "split_line_items",
                             )?;
                         }
                         "fulfillment_order" => {
                             field_fulfillment_order = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "fulfillment_order",
                             )?;
                         }
                         "remaining_fulfillment_order" => {
                             field_remaining_fulfillment_order = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "remaining_fulfillment_order",
                             )?;
                         }
                         "replacement_fulfillment_order" => {
                             field_replacement_fulfillment_order = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "replacement_fulfillment_order",
                             )?;
                         }
@@ -23916,19 +23920,20 @@ for FulfillmentOrdersMerged {
                     FulfillmentOrderMerge,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "merge_intents" => {
                             field_merge_intents = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "merge_intents",
                             )?;
                         }
                         "fulfillment_order_merges" => {
                             field_fulfillment_order_merges = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "fulfillment_order_merges",
                             )?;
                         }
@@ -24026,19 +24031,17 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for IdQuantity {
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
                 let mut field_quantity: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "quantity" => {
                             field_quantity = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "quantity",
                             )?;
                         }
@@ -24122,15 +24125,13 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for IdRef {
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
@@ -24300,91 +24301,89 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for InventoryItem {
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "sku" => {
                             field_sku = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "sku",
                             )?;
                         }
                         "created_at" => {
                             field_created_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "created_at",
                             )?;
                         }
                         "updated_at" => {
                             field_updated_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "updated_at",
                             )?;
                         }
                         "requires_shipping" => {
                             field_requires_shipping = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "requires_shipping",
                             )?;
                         }
                         "cost" => {
                             field_cost = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "cost",
                             )?;
                         }
                         "country_code_of_origin" => {
                             field_country_code_of_origin = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "country_code_of_origin",
                             )?;
                         }
                         "province_code_of_origin" => {
                             field_province_code_of_origin = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "province_code_of_origin",
                             )?;
                         }
                         "harmonized_system_code" => {
                             field_harmonized_system_code = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "harmonized_system_code",
                             )?;
                         }
                         "tracked" => {
                             field_tracked = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "tracked",
                             )?;
                         }
                         "country_harmonized_system_codes" => {
                             field_country_harmonized_system_codes = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "country_harmonized_system_codes",
                             )?;
                         }
                         "weight_value" => {
                             field_weight_value = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "weight_value",
                             )?;
                         }
                         "weight_unit" => {
                             field_weight_unit = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "weight_unit",
                             )?;
                         }
                         "admin_graphql_api_id" => {
                             field_admin_graphql_api_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "admin_graphql_api_id",
                             )?;
                         }
@@ -24533,19 +24532,20 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for InventoryLevel 
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "inventory_item_id" => {
                             field_inventory_item_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "inventory_item_id",
                             )?;
                         }
                         "location_id" => {
                             field_location_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "location_id",
                             )?;
                         }
@@ -24696,61 +24696,59 @@ for InventoryShipmentChange {
                     ::std::vec::Vec<InventoryShipmentItemReceipt>,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "status" => {
                             field_status = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "status",
                             )?;
                         }
                         "happened_at" => {
                             field_happened_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "happened_at",
                             )?;
                         }
                         "tracking" => {
                             field_tracking = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "tracking",
                             )?;
                         }
                         "line_items" => {
                             field_line_items = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "line_items",
                             )?;
                         }
                         "items_added" => {
                             field_items_added = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "items_added",
                             )?;
                         }
                         "items_removed" => {
                             field_items_removed = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "items_removed",
                             )?;
                         }
                         "items_updated" => {
                             field_items_updated = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "items_updated",
                             )?;
                         }
                         "items_received" => {
                             field_items_received = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "items_received",
                             )?;
                         }
@@ -24873,25 +24871,23 @@ for InventoryShipmentItemQuantityChange {
                 let mut field_old_quantity: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
                 let mut field_new_quantity: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "old_quantity" => {
                             field_old_quantity = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "old_quantity",
                             )?;
                         }
                         "new_quantity" => {
                             field_new_quantity = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "new_quantity",
                             )?;
                         }
@@ -25009,43 +25005,41 @@ for InventoryShipmentItemReceipt {
                     i64,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "old_accepted_quantity" => {
                             field_old_accepted_quantity = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "old_accepted_quantity",
                             )?;
                         }
                         "old_rejected_quantity" => {
                             field_old_rejected_quantity = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "old_rejected_quantity",
                             )?;
                         }
                         "new_accepted_quantity" => {
                             field_new_accepted_quantity = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "new_accepted_quantity",
                             )?;
                         }
                         "new_rejected_quantity" => {
                             field_new_rejected_quantity = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "new_rejected_quantity",
                             )?;
                         }
                         "remaining_quantity_to_receive" => {
                             field_remaining_quantity_to_receive = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "remaining_quantity_to_receive",
                             )?;
                         }
@@ -25172,31 +25166,32 @@ for InventoryShipmentTracking {
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "arrives_at" => {
                             field_arrives_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "arrives_at",
                             )?;
                         }
                         "tracking_number" => {
                             field_tracking_number = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "tracking_number",
                             )?;
                         }
                         "tracking_url" => {
                             field_tracking_url = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "tracking_url",
                             )?;
                         }
                         "company" => {
                             field_company = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "company",
                             )?;
                         }
@@ -25307,25 +25302,26 @@ for InventoryShipmentTrackingUpdate {
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "shipment_id" => {
                             field_shipment_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "shipment_id",
                             )?;
                         }
                         "updated_tracking" => {
                             field_updated_tracking = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "updated_tracking",
                             )?;
                         }
                         "happened_at" => {
                             field_happened_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "happened_at",
                             )?;
                         }
@@ -25470,49 +25466,47 @@ for InventoryTransferChange {
                     ::std::vec::Vec<InventoryTransferItemChange>,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "status" => {
                             field_status = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "status",
                             )?;
                         }
                         "happened_at" => {
                             field_happened_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "happened_at",
                             )?;
                         }
                         "line_items" => {
                             field_line_items = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "line_items",
                             )?;
                         }
                         "items_added" => {
                             field_items_added = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "items_added",
                             )?;
                         }
                         "items_removed" => {
                             field_items_removed = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "items_removed",
                             )?;
                         }
                         "items_updated" => {
                             field_items_updated = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "items_updated",
                             )?;
                         }
@@ -25634,31 +25628,32 @@ for InventoryTransferItemChange {
                 let mut field_old_quantity: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
                 let mut field_new_quantity: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "line_item_id" => {
                             field_line_item_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "line_item_id",
                             )?;
                         }
                         "quantity" => {
                             field_quantity = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "quantity",
                             )?;
                         }
                         "old_quantity" => {
                             field_old_quantity = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "old_quantity",
                             )?;
                         }
                         "new_quantity" => {
                             field_new_quantity = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "new_quantity",
                             )?;
                         }
@@ -25953,199 +25948,197 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for LineItem {
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "variant_id" => {
                             field_variant_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "variant_id",
                             )?;
                         }
                         "product_id" => {
                             field_product_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "product_id",
                             )?;
                         }
                         "title" => {
                             field_title = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "title",
                             )?;
                         }
                         "variant_title" => {
                             field_variant_title = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "variant_title",
                             )?;
                         }
                         "sku" => {
                             field_sku = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "sku",
                             )?;
                         }
                         "vendor" => {
                             field_vendor = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "vendor",
                             )?;
                         }
                         "quantity" => {
                             field_quantity = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "quantity",
                             )?;
                         }
                         "requires_shipping" => {
                             field_requires_shipping = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "requires_shipping",
                             )?;
                         }
                         "taxable" => {
                             field_taxable = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "taxable",
                             )?;
                         }
                         "gift_card" => {
                             field_gift_card = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "gift_card",
                             )?;
                         }
                         "fulfillment_service" => {
                             field_fulfillment_service = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "fulfillment_service",
                             )?;
                         }
                         "grams" => {
                             field_grams = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "grams",
                             )?;
                         }
                         "tax_lines" => {
                             field_tax_lines = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "tax_lines",
                             )?;
                         }
                         "applied_discount" => {
                             field_applied_discount = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "applied_discount",
                             )?;
                         }
                         "name" => {
                             field_name = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "name",
                             )?;
                         }
                         "properties" => {
                             field_properties = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "properties",
                             )?;
                         }
                         "custom" => {
                             field_custom = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "custom",
                             )?;
                         }
                         "price" => {
                             field_price = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "price",
                             )?;
                         }
                         "admin_graphql_api_id" => {
                             field_admin_graphql_api_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "admin_graphql_api_id",
                             )?;
                         }
                         "variant_inventory_management" => {
                             field_variant_inventory_management = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "variant_inventory_management",
                             )?;
                         }
                         "product_exists" => {
                             field_product_exists = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "product_exists",
                             )?;
                         }
                         "fulfillable_quantity" => {
                             field_fulfillable_quantity = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "fulfillable_quantity",
                             )?;
                         }
                         "total_discount" => {
                             field_total_discount = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "total_discount",
                             )?;
                         }
                         "fulfillment_status" => {
                             field_fulfillment_status = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "fulfillment_status",
                             )?;
                         }
                         "price_set" => {
                             field_price_set = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "price_set",
                             )?;
                         }
                         "total_discount_set" => {
                             field_total_discount_set = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "total_discount_set",
                             )?;
                         }
                         "discount_allocations" => {
                             field_discount_allocations = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "discount_allocations",
                             )?;
                         }
                         "duties" => {
                             field_duties = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "duties",
                             )?;
                         }
                         "attributed_staffs" => {
                             field_attributed_staffs = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "attributed_staffs",
                             )?;
                         }
                         "current_quantity" => {
                             field_current_quantity = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "current_quantity",
                             )?;
                         }
                         "sales_line_item_group_id" => {
                             field_sales_line_item_group_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "sales_line_item_group_id",
                             )?;
                         }
@@ -26461,109 +26454,107 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Location {
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "name" => {
                             field_name = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "name",
                             )?;
                         }
                         "address1" => {
                             field_address1 = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "address1",
                             )?;
                         }
                         "address2" => {
                             field_address2 = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "address2",
                             )?;
                         }
                         "city" => {
                             field_city = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "city",
                             )?;
                         }
                         "zip" => {
                             field_zip = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "zip",
                             )?;
                         }
                         "province" => {
                             field_province = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "province",
                             )?;
                         }
                         "country" => {
                             field_country = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "country",
                             )?;
                         }
                         "phone" => {
                             field_phone = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "phone",
                             )?;
                         }
                         "created_at" => {
                             field_created_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "created_at",
                             )?;
                         }
                         "updated_at" => {
                             field_updated_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "updated_at",
                             )?;
                         }
                         "country_code" => {
                             field_country_code = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "country_code",
                             )?;
                         }
                         "country_name" => {
                             field_country_name = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "country_name",
                             )?;
                         }
                         "province_code" => {
                             field_province_code = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "province_code",
                             )?;
                         }
                         "legacy" => {
                             field_legacy = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "legacy",
                             )?;
                         }
                         "active" => {
                             field_active = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "active",
                             )?;
                         }
                         "admin_graphql_api_id" => {
                             field_admin_graphql_api_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "admin_graphql_api_id",
                             )?;
                         }
@@ -26728,31 +26719,29 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Market {
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "name" => {
                             field_name = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "name",
                             )?;
                         }
                         "type" => {
                             field_kind = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "type",
                             )?;
                         }
                         "status" => {
                             field_status = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "status",
                             )?;
                         }
@@ -26869,31 +26858,32 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MarketingConsen
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "state" => {
                             field_state = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "state",
                             )?;
                         }
                         "opt_in_level" => {
                             field_opt_in_level = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "opt_in_level",
                             )?;
                         }
                         "consent_updated_at" => {
                             field_consent_updated_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "consent_updated_at",
                             )?;
                         }
                         "consent_collected_from" => {
                             field_consent_collected_from = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "consent_collected_from",
                             )?;
                         }
@@ -26998,19 +26988,20 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MarketsBackupRe
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_code: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "admin_graphql_api_id" => {
                             field_admin_graphql_api_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "admin_graphql_api_id",
                             )?;
                         }
                         "code" => {
                             field_code = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "code",
                             )?;
                         }
@@ -27306,193 +27297,191 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MetafieldDefini
                     ::commerce_webhooks::wire::serde_json::Value,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "shop_id" => {
                             field_shop_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "shop_id",
                             )?;
                         }
                         "namespace" => {
                             field_namespace = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "namespace",
                             )?;
                         }
                         "key" => {
                             field_key = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "key",
                             )?;
                         }
                         "name" => {
                             field_name = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "name",
                             )?;
                         }
                         "description" => {
                             field_description = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "description",
                             )?;
                         }
                         "owner_type" => {
                             field_owner_type = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "owner_type",
                             )?;
                         }
                         "deleting" => {
                             field_deleting = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "deleting",
                             )?;
                         }
                         "type_name" => {
                             field_type_name = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "type_name",
                             )?;
                         }
                         "options" => {
                             field_options = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "options",
                             )?;
                         }
                         "api_client_id" => {
                             field_api_client_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "api_client_id",
                             )?;
                         }
                         "created_at" => {
                             field_created_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "created_at",
                             )?;
                         }
                         "updated_at" => {
                             field_updated_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "updated_at",
                             )?;
                         }
                         "validation_status" => {
                             field_validation_status = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "validation_status",
                             )?;
                         }
                         "pinned_position" => {
                             field_pinned_position = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "pinned_position",
                             )?;
                         }
                         "standard_template_id" => {
                             field_standard_template_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "standard_template_id",
                             )?;
                         }
                         "merchant_writeable" => {
                             field_merchant_writeable = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "merchant_writeable",
                             )?;
                         }
                         "storefront_readable" => {
                             field_storefront_readable = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "storefront_readable",
                             )?;
                         }
                         "customer_access" => {
                             field_customer_access = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "customer_access",
                             )?;
                         }
                         "namespace_owner_api_client_id" => {
                             field_namespace_owner_api_client_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "namespace_owner_api_client_id",
                             )?;
                         }
                         "unique_values" => {
                             field_unique_values = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "unique_values",
                             )?;
                         }
                         "smart_collection_condition" => {
                             field_smart_collection_condition = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "smart_collection_condition",
                             )?;
                         }
                         "option_linkable" => {
                             field_option_linkable = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "option_linkable",
                             )?;
                         }
                         "admin_filterable" => {
                             field_admin_filterable = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "admin_filterable",
                             )?;
                         }
                         "admin_filterable_status" => {
                             field_admin_filterable_status = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "admin_filterable_status",
                             )?;
                         }
                         "app_config_managed" => {
                             field_app_config_managed = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "app_config_managed",
                             )?;
                         }
                         "access_only" => {
                             field_access_only = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "access_only",
                             )?;
                         }
                         "admin_filter_status" => {
                             field_admin_filter_status = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "admin_filter_status",
                             )?;
                         }
                         "use_as_collection_condition" => {
                             field_use_as_collection_condition = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "use_as_collection_condition",
                             )?;
                         }
                         "type" => {
                             field_kind = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "type",
                             )?;
                         }
                         "created_by_app_id" => {
                             field_created_by_app_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "created_by_app_id",
                             )?;
                         }
@@ -27786,73 +27775,71 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Metaobject {
                     MetaobjectCapabilityData,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "type" => {
                             field_kind = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "type",
                             )?;
                         }
                         "handle" => {
                             field_handle = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "handle",
                             )?;
                         }
                         "created_at" => {
                             field_created_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "created_at",
                             )?;
                         }
                         "updated_at" => {
                             field_updated_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "updated_at",
                             )?;
                         }
                         "display_name" => {
                             field_display_name = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "display_name",
                             )?;
                         }
                         "definition_id" => {
                             field_definition_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "definition_id",
                             )?;
                         }
                         "fields" => {
                             field_fields = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "fields",
                             )?;
                         }
                         "created_by_staff_id" => {
                             field_created_by_staff_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "created_by_staff_id",
                             )?;
                         }
                         "created_by_app_id" => {
                             field_created_by_app_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "created_by_app_id",
                             )?;
                         }
                         "capabilities" => {
                             field_capabilities = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "capabilities",
                             )?;
                         }
@@ -27977,13 +27964,14 @@ for MetaobjectCapabilityData {
                     MetaobjectCapabilityDataPublishable,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "publishable" => {
                             field_publishable = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "publishable",
                             )?;
                         }
@@ -28066,13 +28054,14 @@ for MetaobjectCapabilityDataPublishable {
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_status: ::commerce_webhooks::Field<MetaobjectStatus> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "status" => {
                             field_status = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "status",
                             )?;
                         }
@@ -28165,19 +28154,20 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MoneyAmount {
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "amount" => {
                             field_amount = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "amount",
                             )?;
                         }
                         "currency_code" => {
                             field_currency_code = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "currency_code",
                             )?;
                         }
@@ -28270,19 +28260,20 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MoneySet {
                     MoneyAmount,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "shop_money" => {
                             field_shop_money = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "shop_money",
                             )?;
                         }
                         "presentment_money" => {
                             field_presentment_money = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "presentment_money",
                             )?;
                         }
@@ -28377,19 +28368,20 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MoneyV2 {
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "amount" => {
                             field_amount = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "amount",
                             )?;
                         }
                         "currencyCode" => {
                             field_currency_code = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "currencyCode",
                             )?;
                         }
@@ -29099,565 +29091,563 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Order {
                     ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "admin_graphql_api_id" => {
                             field_admin_graphql_api_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "admin_graphql_api_id",
                             )?;
                         }
                         "app_id" => {
                             field_app_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "app_id",
                             )?;
                         }
                         "browser_ip" => {
                             field_browser_ip = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "browser_ip",
                             )?;
                         }
                         "buyer_accepts_marketing" => {
                             field_buyer_accepts_marketing = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "buyer_accepts_marketing",
                             )?;
                         }
                         "cancel_reason" => {
                             field_cancel_reason = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "cancel_reason",
                             )?;
                         }
                         "cancelled_at" => {
                             field_cancelled_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "cancelled_at",
                             )?;
                         }
                         "cart_token" => {
                             field_cart_token = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "cart_token",
                             )?;
                         }
                         "checkout_id" => {
                             field_checkout_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "checkout_id",
                             )?;
                         }
                         "checkout_token" => {
                             field_checkout_token = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "checkout_token",
                             )?;
                         }
                         "client_details" => {
                             field_client_details = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "client_details",
                             )?;
                         }
                         "closed_at" => {
                             field_closed_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "closed_at",
                             )?;
                         }
                         "confirmation_number" => {
                             field_confirmation_number = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "confirmation_number",
                             )?;
                         }
                         "confirmed" => {
                             field_confirmed = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "confirmed",
                             )?;
                         }
                         "contact_email" => {
                             field_contact_email = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "contact_email",
                             )?;
                         }
                         "created_at" => {
                             field_created_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "created_at",
                             )?;
                         }
                         "currency" => {
                             field_currency = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "currency",
                             )?;
                         }
                         "current_shipping_price_set" => {
                             field_current_shipping_price_set = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "current_shipping_price_set",
                             )?;
                         }
                         "current_subtotal_price" => {
                             field_current_subtotal_price = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "current_subtotal_price",
                             )?;
                         }
                         "current_subtotal_price_set" => {
                             field_current_subtotal_price_set = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "current_subtotal_price_set",
                             )?;
                         }
                         "current_total_additional_fees_set" => {
                             field_current_total_additional_fees_set = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "current_total_additional_fees_set",
                             )?;
                         }
                         "current_total_discounts" => {
                             field_current_total_discounts = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "current_total_discounts",
                             )?;
                         }
                         "current_total_discounts_set" => {
                             field_current_total_discounts_set = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "current_total_discounts_set",
                             )?;
                         }
                         "current_total_duties_set" => {
                             field_current_total_duties_set = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "current_total_duties_set",
                             )?;
                         }
                         "current_total_price" => {
                             field_current_total_price = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "current_total_price",
                             )?;
                         }
                         "current_total_price_set" => {
                             field_current_total_price_set = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "current_total_price_set",
                             )?;
                         }
                         "current_total_tax" => {
                             field_current_total_tax = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "current_total_tax",
                             )?;
                         }
                         "current_total_tax_set" => {
                             field_current_total_tax_set = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "current_total_tax_set",
                             )?;
                         }
                         "customer_locale" => {
                             field_customer_locale = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "customer_locale",
                             )?;
                         }
                         "device_id" => {
                             field_device_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "device_id",
                             )?;
                         }
                         "discount_codes" => {
                             field_discount_codes = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "discount_codes",
                             )?;
                         }
                         "duties_included" => {
                             field_duties_included = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "duties_included",
                             )?;
                         }
                         "email" => {
                             field_email = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "email",
                             )?;
                         }
                         "estimated_taxes" => {
                             field_estimated_taxes = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "estimated_taxes",
                             )?;
                         }
                         "financial_status" => {
                             field_financial_status = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "financial_status",
                             )?;
                         }
                         "fulfillment_status" => {
                             field_fulfillment_status = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "fulfillment_status",
                             )?;
                         }
                         "landing_site" => {
                             field_landing_site = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "landing_site",
                             )?;
                         }
                         "landing_site_ref" => {
                             field_landing_site_ref = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "landing_site_ref",
                             )?;
                         }
                         "location_id" => {
                             field_location_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "location_id",
                             )?;
                         }
                         "merchant_business_entity_id" => {
                             field_merchant_business_entity_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "merchant_business_entity_id",
                             )?;
                         }
                         "merchant_of_record_app_id" => {
                             field_merchant_of_record_app_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "merchant_of_record_app_id",
                             )?;
                         }
                         "name" => {
                             field_name = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "name",
                             )?;
                         }
                         "note" => {
                             field_note = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "note",
                             )?;
                         }
                         "note_attributes" => {
                             field_note_attributes = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "note_attributes",
                             )?;
                         }
                         "number" => {
                             field_number = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "number",
                             )?;
                         }
                         "order_number" => {
                             field_order_number = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "order_number",
                             )?;
                         }
                         "order_status_url" => {
                             field_order_status_url = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "order_status_url",
                             )?;
                         }
                         "original_total_additional_fees_set" => {
                             field_original_total_additional_fees_set = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "original_total_additional_fees_set",
                             )?;
                         }
                         "original_total_duties_set" => {
                             field_original_total_duties_set = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "original_total_duties_set",
                             )?;
                         }
                         "payment_gateway_names" => {
                             field_payment_gateway_names = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "payment_gateway_names",
                             )?;
                         }
                         "phone" => {
                             field_phone = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "phone",
                             )?;
                         }
                         "po_number" => {
                             field_po_number = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "po_number",
                             )?;
                         }
                         "presentment_currency" => {
                             field_presentment_currency = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "presentment_currency",
                             )?;
                         }
                         "processed_at" => {
                             field_processed_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "processed_at",
                             )?;
                         }
                         "reference" => {
                             field_reference = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "reference",
                             )?;
                         }
                         "referring_site" => {
                             field_referring_site = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "referring_site",
                             )?;
                         }
                         "source_identifier" => {
                             field_source_identifier = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "source_identifier",
                             )?;
                         }
                         "source_name" => {
                             field_source_name = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "source_name",
                             )?;
                         }
                         "source_url" => {
                             field_source_url = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "source_url",
                             )?;
                         }
                         "subtotal_price" => {
                             field_subtotal_price = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "subtotal_price",
                             )?;
                         }
                         "subtotal_price_set" => {
                             field_subtotal_price_set = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "subtotal_price_set",
                             )?;
                         }
                         "tags" => {
                             field_tags = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "tags",
                             )?;
                         }
                         "tax_exempt" => {
                             field_tax_exempt = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "tax_exempt",
                             )?;
                         }
                         "tax_lines" => {
                             field_tax_lines = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "tax_lines",
                             )?;
                         }
                         "taxes_included" => {
                             field_taxes_included = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "taxes_included",
                             )?;
                         }
                         "test" => {
                             field_test = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "test",
                             )?;
                         }
                         "token" => {
                             field_token = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "token",
                             )?;
                         }
                         "total_cash_rounding_payment_adjustment_set" => {
                             field_total_cash_rounding_payment_adjustment_set = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "total_cash_rounding_payment_adjustment_set",
                             )?;
                         }
                         "total_cash_rounding_refund_adjustment_set" => {
                             field_total_cash_rounding_refund_adjustment_set = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "total_cash_rounding_refund_adjustment_set",
                             )?;
                         }
                         "total_discounts" => {
                             field_total_discounts = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "total_discounts",
                             )?;
                         }
                         "total_discounts_set" => {
                             field_total_discounts_set = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "total_discounts_set",
                             )?;
                         }
                         "total_line_items_price" => {
                             field_total_line_items_price = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "total_line_items_price",
                             )?;
                         }
                         "total_line_items_price_set" => {
                             field_total_line_items_price_set = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "total_line_items_price_set",
                             )?;
                         }
                         "total_outstanding" => {
                             field_total_outstanding = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "total_outstanding",
                             )?;
                         }
                         "total_price" => {
                             field_total_price = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "total_price",
                             )?;
                         }
                         "total_price_set" => {
                             field_total_price_set = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "total_price_set",
                             )?;
                         }
                         "total_shipping_price_set" => {
                             field_total_shipping_price_set = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "total_shipping_price_set",
                             )?;
                         }
                         "total_tax" => {
                             field_total_tax = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "total_tax",
                             )?;
                         }
                         "total_tax_set" => {
                             field_total_tax_set = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "total_tax_set",
                             )?;
                         }
                         "total_tip_received" => {
                             field_total_tip_received = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "total_tip_received",
                             )?;
                         }
                         "total_weight" => {
                             field_total_weight = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "total_weight",
                             )?;
                         }
                         "updated_at" => {
                             field_updated_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "updated_at",
                             )?;
                         }
                         "user_id" => {
                             field_user_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "user_id",
                             )?;
                         }
                         "billing_address" => {
                             field_billing_address = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "billing_address",
                             )?;
                         }
                         "customer" => {
                             field_customer = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "customer",
                             )?;
                         }
                         "discount_applications" => {
                             field_discount_applications = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "discount_applications",
                             )?;
                         }
                         "fulfillments" => {
                             field_fulfillments = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "fulfillments",
                             )?;
                         }
                         "line_items" => {
                             field_line_items = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "line_items",
                             )?;
                         }
                         "payment_terms" => {
                             field_payment_terms = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "payment_terms",
                             )?;
                         }
                         "refunds" => {
                             field_refunds = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "refunds",
                             )?;
                         }
                         "shipping_address" => {
                             field_shipping_address = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "shipping_address",
                             )?;
                         }
                         "shipping_lines" => {
                             field_shipping_lines = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "shipping_lines",
                             )?;
                         }
                         "returns" => {
                             field_returns = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "returns",
                             )?;
                         }
@@ -30223,73 +30213,71 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderEdit {
                     OrderEditChanges,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "app_id" => {
                             field_app_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "app_id",
                             )?;
                         }
                         "created_at" => {
                             field_created_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "created_at",
                             )?;
                         }
                         "committed_at" => {
                             field_committed_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "committed_at",
                             )?;
                         }
                         "notify_customer" => {
                             field_notify_customer = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "notify_customer",
                             )?;
                         }
                         "order_id" => {
                             field_order_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "order_id",
                             )?;
                         }
                         "staff_note" => {
                             field_staff_note = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "staff_note",
                             )?;
                         }
                         "user_id" => {
                             field_user_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "user_id",
                             )?;
                         }
                         "line_items" => {
                             field_line_items = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "line_items",
                             )?;
                         }
                         "discounts" => {
                             field_discounts = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "discounts",
                             )?;
                         }
                         "shipping_lines" => {
                             field_shipping_lines = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "shipping_lines",
                             )?;
                         }
@@ -30418,19 +30406,20 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderEditChange
                     ::std::vec::Vec<OrderEditDelta>,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "additions" => {
                             field_additions = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "additions",
                             )?;
                         }
                         "removals" => {
                             field_removals = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "removals",
                             )?;
                         }
@@ -30519,19 +30508,17 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderEditDelta 
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
                 let mut field_delta: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "delta" => {
                             field_delta = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "delta",
                             )?;
                         }
@@ -30616,13 +30603,14 @@ for OrderEditDiscountChanges {
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_line_item: ::commerce_webhooks::Field<OrderEditChanges> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "line_item" => {
                             field_line_item = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "line_item",
                             )?;
                         }
@@ -30704,13 +30692,14 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderEditPayloa
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_order_edit: ::commerce_webhooks::Field<OrderEdit> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "order_edit" => {
                             field_order_edit = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "order_edit",
                             )?;
                         }
@@ -30834,43 +30823,44 @@ for OrderRiskAssessmentChange {
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "provider_id" => {
                             field_provider_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "provider_id",
                             )?;
                         }
                         "provider_title" => {
                             field_provider_title = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "provider_title",
                             )?;
                         }
                         "risk_level" => {
                             field_risk_level = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "risk_level",
                             )?;
                         }
                         "created_at" => {
                             field_created_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "created_at",
                             )?;
                         }
                         "order_id" => {
                             field_order_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "order_id",
                             )?;
                         }
                         "admin_graphql_api_order_id" => {
                             field_admin_graphql_api_order_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "admin_graphql_api_order_id",
                             )?;
                         }
@@ -31145,157 +31135,155 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderTransactio
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "order_id" => {
                             field_order_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "order_id",
                             )?;
                         }
                         "kind" => {
                             field_kind = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "kind",
                             )?;
                         }
                         "gateway" => {
                             field_gateway = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "gateway",
                             )?;
                         }
                         "status" => {
                             field_status = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "status",
                             )?;
                         }
                         "message" => {
                             field_message = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "message",
                             )?;
                         }
                         "created_at" => {
                             field_created_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "created_at",
                             )?;
                         }
                         "test" => {
                             field_test = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "test",
                             )?;
                         }
                         "authorization" => {
                             field_authorization = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "authorization",
                             )?;
                         }
                         "location_id" => {
                             field_location_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "location_id",
                             )?;
                         }
                         "user_id" => {
                             field_user_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "user_id",
                             )?;
                         }
                         "parent_id" => {
                             field_parent_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "parent_id",
                             )?;
                         }
                         "processed_at" => {
                             field_processed_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "processed_at",
                             )?;
                         }
                         "device_id" => {
                             field_device_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "device_id",
                             )?;
                         }
                         "error_code" => {
                             field_error_code = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "error_code",
                             )?;
                         }
                         "source_name" => {
                             field_source_name = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "source_name",
                             )?;
                         }
                         "payment_details" => {
                             field_payment_details = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "payment_details",
                             )?;
                         }
                         "receipt" => {
                             field_receipt = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "receipt",
                             )?;
                         }
                         "amount" => {
                             field_amount = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "amount",
                             )?;
                         }
                         "currency" => {
                             field_currency = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "currency",
                             )?;
                         }
                         "payment_id" => {
                             field_payment_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "payment_id",
                             )?;
                         }
                         "total_unsettled_set" => {
                             field_total_unsettled_set = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "total_unsettled_set",
                             )?;
                         }
                         "manual_payment_gateway" => {
                             field_manual_payment_gateway = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "manual_payment_gateway",
                             )?;
                         }
                         "amount_rounding" => {
                             field_amount_rounding = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "amount_rounding",
                             )?;
                         }
                         "admin_graphql_api_id" => {
                             field_admin_graphql_api_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "admin_graphql_api_id",
                             )?;
                         }
@@ -31549,73 +31537,74 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for PaymentDetails 
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "credit_card_bin" => {
                             field_credit_card_bin = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "credit_card_bin",
                             )?;
                         }
                         "avs_result_code" => {
                             field_avs_result_code = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "avs_result_code",
                             )?;
                         }
                         "cvv_result_code" => {
                             field_cvv_result_code = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "cvv_result_code",
                             )?;
                         }
                         "credit_card_number" => {
                             field_credit_card_number = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "credit_card_number",
                             )?;
                         }
                         "credit_card_company" => {
                             field_credit_card_company = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "credit_card_company",
                             )?;
                         }
                         "buyer_action_info" => {
                             field_buyer_action_info = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "buyer_action_info",
                             )?;
                         }
                         "credit_card_name" => {
                             field_credit_card_name = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "credit_card_name",
                             )?;
                         }
                         "credit_card_wallet" => {
                             field_credit_card_wallet = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "credit_card_wallet",
                             )?;
                         }
                         "credit_card_expiration_month" => {
                             field_credit_card_expiration_month = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "credit_card_expiration_month",
                             )?;
                         }
                         "credit_card_expiration_year" => {
                             field_credit_card_expiration_year = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "credit_card_expiration_year",
                             )?;
                         }
                         "payment_method_name" => {
                             field_payment_method_name = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "payment_method_name",
                             )?;
                         }
@@ -31765,37 +31754,38 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for PaymentInstrume
                 let mut field_name: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
                 let mut field_brand: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "last_digits" => {
                             field_last_digits = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "last_digits",
                             )?;
                         }
                         "month" => {
                             field_month = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "month",
                             )?;
                         }
                         "year" => {
                             field_year = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "year",
                             )?;
                         }
                         "name" => {
                             field_name = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "name",
                             )?;
                         }
                         "brand" => {
                             field_brand = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "brand",
                             )?;
                         }
@@ -32037,133 +32027,131 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for PaymentSchedule
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "created_at" => {
                             field_created_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "created_at",
                             )?;
                         }
                         "updated_at" => {
                             field_updated_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "updated_at",
                             )?;
                         }
                         "payment_terms_id" => {
                             field_payment_terms_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "payment_terms_id",
                             )?;
                         }
                         "reference_id" => {
                             field_reference_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "reference_id",
                             )?;
                         }
                         "reference_type" => {
                             field_reference_type = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "reference_type",
                             )?;
                         }
                         "issued_at" => {
                             field_issued_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "issued_at",
                             )?;
                         }
                         "due_at" => {
                             field_due_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "due_at",
                             )?;
                         }
                         "completed_at" => {
                             field_completed_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "completed_at",
                             )?;
                         }
                         "amount" => {
                             field_amount = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "amount",
                             )?;
                         }
                         "currency" => {
                             field_currency = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "currency",
                             )?;
                         }
                         "total_price" => {
                             field_total_price = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "total_price",
                             )?;
                         }
                         "total_price_currency" => {
                             field_total_price_currency = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "total_price_currency",
                             )?;
                         }
                         "balance_due" => {
                             field_balance_due = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "balance_due",
                             )?;
                         }
                         "balance_due_currency" => {
                             field_balance_due_currency = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "balance_due_currency",
                             )?;
                         }
                         "total_balance" => {
                             field_total_balance = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "total_balance",
                             )?;
                         }
                         "total_balance_currency" => {
                             field_total_balance_currency = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "total_balance_currency",
                             )?;
                         }
                         "outstanding_balance" => {
                             field_outstanding_balance = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "outstanding_balance",
                             )?;
                         }
                         "outstanding_balance_currency" => {
                             field_outstanding_balance_currency = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "outstanding_balance_currency",
                             )?;
                         }
                         "presentment_currency" => {
                             field_presentment_currency = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "presentment_currency",
                             )?;
                         }
                         "admin_graphql_api_id" => {
                             field_admin_graphql_api_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "admin_graphql_api_id",
                             )?;
                         }
@@ -32384,61 +32372,59 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for PaymentTerms {
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "payment_terms_name" => {
                             field_payment_terms_name = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "payment_terms_name",
                             )?;
                         }
                         "payment_terms_type" => {
                             field_payment_terms_type = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "payment_terms_type",
                             )?;
                         }
                         "due_in_days" => {
                             field_due_in_days = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "due_in_days",
                             )?;
                         }
                         "created_at" => {
                             field_created_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "created_at",
                             )?;
                         }
                         "updated_at" => {
                             field_updated_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "updated_at",
                             )?;
                         }
                         "payment_schedules" => {
                             field_payment_schedules = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "payment_schedules",
                             )?;
                         }
                         "can_pay_early" => {
                             field_can_pay_early = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "can_pay_early",
                             )?;
                         }
                         "admin_graphql_api_id" => {
                             field_admin_graphql_api_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "admin_graphql_api_id",
                             )?;
                         }
@@ -32707,139 +32693,137 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Product {
                     ::commerce_webhooks::wire::serde_json::Value,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "admin_graphql_api_id" => {
                             field_admin_graphql_api_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "admin_graphql_api_id",
                             )?;
                         }
                         "body_html" => {
                             field_body_html = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "body_html",
                             )?;
                         }
                         "created_at" => {
                             field_created_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "created_at",
                             )?;
                         }
                         "handle" => {
                             field_handle = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "handle",
                             )?;
                         }
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "product_type" => {
                             field_product_type = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "product_type",
                             )?;
                         }
                         "published_at" => {
                             field_published_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "published_at",
                             )?;
                         }
                         "template_suffix" => {
                             field_template_suffix = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "template_suffix",
                             )?;
                         }
                         "title" => {
                             field_title = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "title",
                             )?;
                         }
                         "updated_at" => {
                             field_updated_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "updated_at",
                             )?;
                         }
                         "vendor" => {
                             field_vendor = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "vendor",
                             )?;
                         }
                         "status" => {
                             field_status = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "status",
                             )?;
                         }
                         "published_scope" => {
                             field_published_scope = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "published_scope",
                             )?;
                         }
                         "tags" => {
                             field_tags = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "tags",
                             )?;
                         }
                         "variants" => {
                             field_variants = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "variants",
                             )?;
                         }
                         "options" => {
                             field_options = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "options",
                             )?;
                         }
                         "images" => {
                             field_images = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "images",
                             )?;
                         }
                         "image" => {
                             field_image = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "image",
                             )?;
                         }
                         "media" => {
                             field_media = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "media",
                             )?;
                         }
                         "variant_gids" => {
                             field_variant_gids = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "variant_gids",
                             )?;
                         }
                         "has_variants_that_requires_components" => {
                             field_has_variants_that_requires_components = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "has_variants_that_requires_components",
                             )?;
                         }
                         "category" => {
                             field_category = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "category",
                             )?;
                         }
@@ -33036,37 +33020,35 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductFeed {
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "country" => {
                             field_country = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "country",
                             )?;
                         }
                         "language" => {
                             field_language = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "language",
                             )?;
                         }
                         "status" => {
                             field_status = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "status",
                             )?;
                         }
                         "shop_id" => {
                             field_shop_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "shop_id",
                             )?;
                         }
@@ -33188,37 +33170,38 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductFeedFull
                 let mut field_count: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
                 let mut field_url: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "createdAt" => {
                             field_created_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "createdAt",
                             )?;
                         }
                         "errorCode" => {
                             field_error_code = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "errorCode",
                             )?;
                         }
                         "status" => {
                             field_status = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "status",
                             )?;
                         }
                         "count" => {
                             field_count = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "count",
                             )?;
                         }
                         "url" => {
                             field_url = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "url",
                             )?;
                         }
@@ -33331,25 +33314,26 @@ for ProductFeedFullSyncFinish {
                     ProductFeedFullSync,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "metadata" => {
                             field_metadata = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "metadata",
                             )?;
                         }
                         "productFeed" => {
                             field_product_feed = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "productFeed",
                             )?;
                         }
                         "fullSync" => {
                             field_full_sync = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "fullSync",
                             )?;
                         }
@@ -33454,31 +33438,29 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductFeedImag
                 let mut field_height: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
                 let mut field_width: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "url" => {
                             field_url = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "url",
                             )?;
                         }
                         "height" => {
                             field_height = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "height",
                             )?;
                         }
                         "width" => {
                             field_width = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "width",
                             )?;
                         }
@@ -33575,13 +33557,14 @@ for ProductFeedImageConnection {
                     ::std::vec::Vec<ProductFeedImageEdge>,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "edges" => {
                             field_edges = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "edges",
                             )?;
                         }
@@ -33663,13 +33646,14 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductFeedImag
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_node: ::commerce_webhooks::Field<ProductFeedImage> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "node" => {
                             field_node = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "node",
                             )?;
                         }
@@ -33758,19 +33742,20 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductFeedOpti
                     ::std::vec::Vec<::std::string::String>,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "name" => {
                             field_name = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "name",
                             )?;
                         }
                         "values" => {
                             field_values = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "values",
                             )?;
                         }
@@ -33957,103 +33942,101 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductFeedProd
                     ProductFeedVariantConnection,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "title" => {
                             field_title = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "title",
                             )?;
                         }
                         "description" => {
                             field_description = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "description",
                             )?;
                         }
                         "onlineStoreUrl" => {
                             field_online_store_url = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "onlineStoreUrl",
                             )?;
                         }
                         "createdAt" => {
                             field_created_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "createdAt",
                             )?;
                         }
                         "updatedAt" => {
                             field_updated_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "updatedAt",
                             )?;
                         }
                         "isPublished" => {
                             field_is_published = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "isPublished",
                             )?;
                         }
                         "publishedAt" => {
                             field_published_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "publishedAt",
                             )?;
                         }
                         "productType" => {
                             field_product_type = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "productType",
                             )?;
                         }
                         "vendor" => {
                             field_vendor = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "vendor",
                             )?;
                         }
                         "handle" => {
                             field_handle = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "handle",
                             )?;
                         }
                         "images" => {
                             field_images = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "images",
                             )?;
                         }
                         "options" => {
                             field_options = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "options",
                             )?;
                         }
                         "seo" => {
                             field_seo = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "seo",
                             )?;
                         }
                         "tags" => {
                             field_tags = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "tags",
                             )?;
                         }
                         "variants" => {
                             field_variants = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "variants",
                             )?;
                         }
@@ -34201,19 +34184,20 @@ for ProductFeedSelectedOption {
                 let mut field_name: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
                 let mut field_value: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "name" => {
                             field_name = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "name",
                             )?;
                         }
                         "value" => {
                             field_value = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "value",
                             )?;
                         }
@@ -34306,19 +34290,20 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductFeedSeo 
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "title" => {
                             field_title = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "title",
                             )?;
                         }
                         "description" => {
                             field_description = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "description",
                             )?;
                         }
@@ -34425,31 +34410,32 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductFeedSync
                     ::commerce_webhooks::wire::serde_json::Value,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "metadata" => {
                             field_metadata = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "metadata",
                             )?;
                         }
                         "productFeed" => {
                             field_product_feed = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "productFeed",
                             )?;
                         }
                         "product" => {
                             field_product = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "product",
                             )?;
                         }
                         "products" => {
                             field_products = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "products",
                             )?;
                         }
@@ -34590,49 +34576,50 @@ for ProductFeedSyncMetadata {
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "action" => {
                             field_action = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "action",
                             )?;
                         }
                         "type" => {
                             field_kind = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "type",
                             )?;
                         }
                         "resource" => {
                             field_resource = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "resource",
                             )?;
                         }
                         "fullSyncId" => {
                             field_full_sync_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "fullSyncId",
                             )?;
                         }
                         "truncatedFields" => {
                             field_truncated_fields = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "truncatedFields",
                             )?;
                         }
                         "occurred_at" => {
                             field_occurred_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "occurred_at",
                             )?;
                         }
                         "occured_at" => {
                             field_occured_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "occured_at",
                             )?;
                         }
@@ -34833,103 +34820,101 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductFeedVari
                     ::std::vec::Vec<ProductFeedSelectedOption>,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "title" => {
                             field_title = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "title",
                             )?;
                         }
                         "price" => {
                             field_price = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "price",
                             )?;
                         }
                         "compareAtPrice" => {
                             field_compare_at_price = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "compareAtPrice",
                             )?;
                         }
                         "sku" => {
                             field_sku = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "sku",
                             )?;
                         }
                         "barcode" => {
                             field_barcode = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "barcode",
                             )?;
                         }
                         "quantityAvailable" => {
                             field_quantity_available = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "quantityAvailable",
                             )?;
                         }
                         "availableForSale" => {
                             field_available_for_sale = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "availableForSale",
                             )?;
                         }
                         "weight" => {
                             field_weight = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "weight",
                             )?;
                         }
                         "weightUnit" => {
                             field_weight_unit = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "weightUnit",
                             )?;
                         }
                         "requireShipping" => {
                             field_require_shipping = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "requireShipping",
                             )?;
                         }
                         "inventoryPolicy" => {
                             field_inventory_policy = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "inventoryPolicy",
                             )?;
                         }
                         "createdAt" => {
                             field_created_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "createdAt",
                             )?;
                         }
                         "updatedAt" => {
                             field_updated_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "updatedAt",
                             )?;
                         }
                         "image" => {
                             field_image = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "image",
                             )?;
                         }
                         "selectedOptions" => {
                             field_selected_options = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "selectedOptions",
                             )?;
                         }
@@ -35074,13 +35059,14 @@ for ProductFeedVariantConnection {
                     ::std::vec::Vec<ProductFeedVariantEdge>,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "edges" => {
                             field_edges = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "edges",
                             )?;
                         }
@@ -35162,13 +35148,14 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductFeedVari
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_node: ::commerce_webhooks::Field<ProductFeedVariant> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "node" => {
                             field_node = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "node",
                             )?;
                         }
@@ -35346,97 +35333,98 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductListing 
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "product_id" => {
                             field_product_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "product_id",
                             )?;
                         }
                         "created_at" => {
                             field_created_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "created_at",
                             )?;
                         }
                         "updated_at" => {
                             field_updated_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "updated_at",
                             )?;
                         }
                         "body_html" => {
                             field_body_html = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "body_html",
                             )?;
                         }
                         "handle" => {
                             field_handle = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "handle",
                             )?;
                         }
                         "product_type" => {
                             field_product_type = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "product_type",
                             )?;
                         }
                         "title" => {
                             field_title = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "title",
                             )?;
                         }
                         "vendor" => {
                             field_vendor = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "vendor",
                             )?;
                         }
                         "available" => {
                             field_available = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "available",
                             )?;
                         }
                         "tags" => {
                             field_tags = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "tags",
                             )?;
                         }
                         "published_at" => {
                             field_published_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "published_at",
                             )?;
                         }
                         "variants" => {
                             field_variants = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "variants",
                             )?;
                         }
                         "images" => {
                             field_images = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "images",
                             )?;
                         }
                         "options" => {
                             field_options = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "options",
                             )?;
                         }
                         "publish_at" => {
                             field_publish_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "publish_at",
                             )?;
                         }
@@ -35585,25 +35573,26 @@ for ProductListingOptionValue {
                 let mut field_name: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
                 let mut field_value: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "option_id" => {
                             field_option_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "option_id",
                             )?;
                         }
                         "name" => {
                             field_name = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "name",
                             )?;
                         }
                         "value" => {
                             field_value = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "value",
                             )?;
                         }
@@ -35695,13 +35684,14 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductListingP
                     ProductListing,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "product_listing" => {
                             field_product_listing = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "product_listing",
                             )?;
                         }
@@ -35918,139 +35908,137 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductListingV
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "title" => {
                             field_title = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "title",
                             )?;
                         }
                         "option_values" => {
                             field_option_values = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "option_values",
                             )?;
                         }
                         "price" => {
                             field_price = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "price",
                             )?;
                         }
                         "formatted_price" => {
                             field_formatted_price = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "formatted_price",
                             )?;
                         }
                         "compare_at_price" => {
                             field_compare_at_price = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "compare_at_price",
                             )?;
                         }
                         "grams" => {
                             field_grams = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "grams",
                             )?;
                         }
                         "requires_shipping" => {
                             field_requires_shipping = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "requires_shipping",
                             )?;
                         }
                         "sku" => {
                             field_sku = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "sku",
                             )?;
                         }
                         "barcode" => {
                             field_barcode = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "barcode",
                             )?;
                         }
                         "taxable" => {
                             field_taxable = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "taxable",
                             )?;
                         }
                         "position" => {
                             field_position = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "position",
                             )?;
                         }
                         "available" => {
                             field_available = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "available",
                             )?;
                         }
                         "inventory_policy" => {
                             field_inventory_policy = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "inventory_policy",
                             )?;
                         }
                         "inventory_quantity" => {
                             field_inventory_quantity = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "inventory_quantity",
                             )?;
                         }
                         "inventory_management" => {
                             field_inventory_management = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "inventory_management",
                             )?;
                         }
                         "fulfillment_service" => {
                             field_fulfillment_service = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "fulfillment_service",
                             )?;
                         }
                         "weight" => {
                             field_weight = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "weight",
                             )?;
                         }
                         "weight_unit" => {
                             field_weight_unit = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "weight_unit",
                             )?;
                         }
                         "image_id" => {
                             field_image_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "image_id",
                             )?;
                         }
                         "created_at" => {
                             field_created_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "created_at",
                             )?;
                         }
                         "updated_at" => {
                             field_updated_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "updated_at",
                             )?;
                         }
@@ -36242,37 +36230,35 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductOption {
                     ::std::vec::Vec<::std::string::String>,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "name" => {
                             field_name = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "name",
                             )?;
                         }
                         "product_id" => {
                             field_product_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "product_id",
                             )?;
                         }
                         "position" => {
                             field_position = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "position",
                             )?;
                         }
                         "values" => {
                             field_values = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "values",
                             )?;
                         }
@@ -36410,49 +36396,47 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductPublicat
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "publication_id" => {
                             field_publication_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "publication_id",
                             )?;
                         }
                         "published_at" => {
                             field_published_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "published_at",
                             )?;
                         }
                         "published" => {
                             field_published = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "published",
                             )?;
                         }
                         "created_at" => {
                             field_created_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "created_at",
                             )?;
                         }
                         "updated_at" => {
                             field_updated_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "updated_at",
                             )?;
                         }
                         "product_id" => {
                             field_product_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "product_id",
                             )?;
                         }
@@ -36683,127 +36667,125 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductVariant 
                 let mut field_inventory_quantity: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
                 let mut field_old_inventory_quantity: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "admin_graphql_api_id" => {
                             field_admin_graphql_api_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "admin_graphql_api_id",
                             )?;
                         }
                         "barcode" => {
                             field_barcode = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "barcode",
                             )?;
                         }
                         "compare_at_price" => {
                             field_compare_at_price = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "compare_at_price",
                             )?;
                         }
                         "created_at" => {
                             field_created_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "created_at",
                             )?;
                         }
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "inventory_policy" => {
                             field_inventory_policy = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "inventory_policy",
                             )?;
                         }
                         "position" => {
                             field_position = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "position",
                             )?;
                         }
                         "price" => {
                             field_price = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "price",
                             )?;
                         }
                         "product_id" => {
                             field_product_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "product_id",
                             )?;
                         }
                         "sku" => {
                             field_sku = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "sku",
                             )?;
                         }
                         "taxable" => {
                             field_taxable = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "taxable",
                             )?;
                         }
                         "title" => {
                             field_title = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "title",
                             )?;
                         }
                         "updated_at" => {
                             field_updated_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "updated_at",
                             )?;
                         }
                         "option1" => {
                             field_option1 = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "option1",
                             )?;
                         }
                         "option2" => {
                             field_option2 = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "option2",
                             )?;
                         }
                         "option3" => {
                             field_option3 = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "option3",
                             )?;
                         }
                         "image_id" => {
                             field_image_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "image_id",
                             )?;
                         }
                         "inventory_item_id" => {
                             field_inventory_item_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "inventory_item_id",
                             )?;
                         }
                         "inventory_quantity" => {
                             field_inventory_quantity = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "inventory_quantity",
                             )?;
                         }
                         "old_inventory_quantity" => {
                             field_old_inventory_quantity = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "old_inventory_quantity",
                             )?;
                         }
@@ -36970,19 +36952,20 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductVariantG
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "admin_graphql_api_id" => {
                             field_admin_graphql_api_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "admin_graphql_api_id",
                             )?;
                         }
                         "updated_at" => {
                             field_updated_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "updated_at",
                             )?;
                         }
@@ -37172,97 +37155,95 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Refund {
                     ::std::vec::Vec<OrderTransaction>,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "order_id" => {
                             field_order_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "order_id",
                             )?;
                         }
                         "created_at" => {
                             field_created_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "created_at",
                             )?;
                         }
                         "note" => {
                             field_note = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "note",
                             )?;
                         }
                         "user_id" => {
                             field_user_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "user_id",
                             )?;
                         }
                         "processed_at" => {
                             field_processed_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "processed_at",
                             )?;
                         }
                         "duties" => {
                             field_duties = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "duties",
                             )?;
                         }
                         "total_duties_set" => {
                             field_total_duties_set = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "total_duties_set",
                             )?;
                         }
                         "return" => {
                             field_return_ = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "return",
                             )?;
                         }
                         "restock" => {
                             field_restock = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "restock",
                             )?;
                         }
                         "refund_shipping_lines" => {
                             field_refund_shipping_lines = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "refund_shipping_lines",
                             )?;
                         }
                         "admin_graphql_api_id" => {
                             field_admin_graphql_api_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "admin_graphql_api_id",
                             )?;
                         }
                         "order_adjustments" => {
                             field_order_adjustments = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "order_adjustments",
                             )?;
                         }
                         "refund_line_items" => {
                             field_refund_line_items = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "refund_line_items",
                             )?;
                         }
                         "transactions" => {
                             field_transactions = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "transactions",
                             )?;
                         }
@@ -37453,67 +37434,65 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for RefundLineItem 
                 let mut field_total_tax_set: ::commerce_webhooks::Field<MoneySet> = ::commerce_webhooks::Field::Absent;
                 let mut field_line_item: ::commerce_webhooks::Field<LineItem> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "quantity" => {
                             field_quantity = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "quantity",
                             )?;
                         }
                         "line_item_id" => {
                             field_line_item_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "line_item_id",
                             )?;
                         }
                         "location_id" => {
                             field_location_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "location_id",
                             )?;
                         }
                         "restock_type" => {
                             field_restock_type = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "restock_type",
                             )?;
                         }
                         "subtotal" => {
                             field_subtotal = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "subtotal",
                             )?;
                         }
                         "total_tax" => {
                             field_total_tax = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "total_tax",
                             )?;
                         }
                         "subtotal_set" => {
                             field_subtotal_set = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "subtotal_set",
                             )?;
                         }
                         "total_tax_set" => {
                             field_total_tax_set = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "total_tax_set",
                             )?;
                         }
                         "line_item" => {
                             field_line_item = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "line_item",
                             )?;
                         }
@@ -37638,19 +37617,17 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ResourceRef {
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "admin_graphql_api_id" => {
                             field_admin_graphql_api_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "admin_graphql_api_id",
                             )?;
                         }
@@ -37815,79 +37792,77 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Return {
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_decline: ::commerce_webhooks::Field<ReturnDecline> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "admin_graphql_api_id" => {
                             field_admin_graphql_api_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "admin_graphql_api_id",
                             )?;
                         }
                         "order_id" => {
                             field_order_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "order_id",
                             )?;
                         }
                         "status" => {
                             field_status = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "status",
                             )?;
                         }
                         "order" => {
                             field_order = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "order",
                             )?;
                         }
                         "total_return_line_items" => {
                             field_total_return_line_items = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "total_return_line_items",
                             )?;
                         }
                         "name" => {
                             field_name = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "name",
                             )?;
                         }
                         "return_line_items" => {
                             field_return_line_items = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "return_line_items",
                             )?;
                         }
                         "return_shipping_fees" => {
                             field_return_shipping_fees = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "return_shipping_fees",
                             )?;
                         }
                         "exchange_line_items" => {
                             field_exchange_line_items = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "exchange_line_items",
                             )?;
                         }
                         "total_exchange_line_items" => {
                             field_total_exchange_line_items = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "total_exchange_line_items",
                             )?;
                         }
                         "decline" => {
                             field_decline = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "decline",
                             )?;
                         }
@@ -38026,19 +38001,20 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ReturnDecline {
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_note: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "reason" => {
                             field_reason = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "reason",
                             )?;
                         }
                         "note" => {
                             field_note = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "note",
                             )?;
                         }
@@ -38135,19 +38111,20 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ReturnFeeChange
                     ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "updates" => {
                             field_updates = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "updates",
                             )?;
                         }
                         "removals" => {
                             field_removals = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "removals",
                             )?;
                         }
@@ -38233,13 +38210,14 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ReturnLineItemC
                     ::std::vec::Vec<ReturnLineItemDelta>,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "removals" => {
                             field_removals = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "removals",
                             )?;
                         }
@@ -38328,19 +38306,20 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ReturnLineItemD
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_delta: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "admin_graphql_api_id" => {
                             field_admin_graphql_api_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "admin_graphql_api_id",
                             )?;
                         }
                         "delta" => {
                             field_delta = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "delta",
                             )?;
                         }
@@ -38440,25 +38419,23 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ReturnShippingF
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_price: ::commerce_webhooks::Field<MoneySet> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "admin_graphql_api_id" => {
                             field_admin_graphql_api_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "admin_graphql_api_id",
                             )?;
                         }
                         "price" => {
                             field_price = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "price",
                             )?;
                         }
@@ -38571,31 +38548,32 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ReturnUpdate {
                     ReturnFeeChanges,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "admin_graphql_api_id" => {
                             field_admin_graphql_api_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "admin_graphql_api_id",
                             )?;
                         }
                         "return_line_items" => {
                             field_return_line_items = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "return_line_items",
                             )?;
                         }
                         "restocking_fees" => {
                             field_restocking_fees = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "restocking_fees",
                             )?;
                         }
                         "return_shipping_fees" => {
                             field_return_shipping_fees = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "return_shipping_fees",
                             )?;
                         }
@@ -38714,31 +38692,29 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ReverseDelivery
                     ReverseDeliveryShippingDeliverable,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "admin_graphql_api_id" => {
                             field_admin_graphql_api_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "admin_graphql_api_id",
                             )?;
                         }
                         "return" => {
                             field_return_ = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "return",
                             )?;
                         }
                         "shipping_deliverable" => {
                             field_shipping_deliverable = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "shipping_deliverable",
                             )?;
                         }
@@ -38841,19 +38817,20 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ReverseDelivery
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "public_file_url" => {
                             field_public_file_url = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "public_file_url",
                             )?;
                         }
                         "created_at" => {
                             field_created_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "created_at",
                             )?;
                         }
@@ -38947,19 +38924,20 @@ for ReverseDeliveryShippingDeliverable {
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_label: ::commerce_webhooks::Field<ReverseDeliveryLabel> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "tracking" => {
                             field_tracking = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "tracking",
                             )?;
                         }
                         "label" => {
                             field_label = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "label",
                             )?;
                         }
@@ -39063,25 +39041,26 @@ for ReverseDeliveryTracking {
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "carrier_name" => {
                             field_carrier_name = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "carrier_name",
                             )?;
                         }
                         "tracking_number" => {
                             field_tracking_number = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "tracking_number",
                             )?;
                         }
                         "tracking_url" => {
                             field_tracking_url = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "tracking_url",
                             )?;
                         }
@@ -39197,31 +39176,29 @@ for ReverseFulfillmentOrderDisposal {
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_total_dispositions: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "admin_graphql_api_id" => {
                             field_admin_graphql_api_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "admin_graphql_api_id",
                             )?;
                         }
                         "dispositions" => {
                             field_dispositions = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "dispositions",
                             )?;
                         }
                         "total_dispositions" => {
                             field_total_dispositions = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "total_dispositions",
                             )?;
                         }
@@ -39342,37 +39319,38 @@ for ReverseFulfillmentOrderDisposition {
                 let mut field_location: ::commerce_webhooks::Field<ResourceRef> = ::commerce_webhooks::Field::Absent;
                 let mut field_quantity: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "reverse_fulfillment_order_line_item" => {
                             field_reverse_fulfillment_order_line_item = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "reverse_fulfillment_order_line_item",
                             )?;
                         }
                         "reverse_delivery_line_item" => {
                             field_reverse_delivery_line_item = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "reverse_delivery_line_item",
                             )?;
                         }
                         "type" => {
                             field_kind = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "type",
                             )?;
                         }
                         "location" => {
                             field_location = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "location",
                             )?;
                         }
                         "quantity" => {
                             field_quantity = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "quantity",
                             )?;
                         }
@@ -39480,13 +39458,14 @@ for ScheduledProductListingPayload {
                     ProductListing,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "scheduled_product_listing" => {
                             field_scheduled_product_listing = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "scheduled_product_listing",
                             )?;
                         }
@@ -39597,37 +39576,35 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Segment {
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "name" => {
                             field_name = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "name",
                             )?;
                         }
                         "query" => {
                             field_query = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "query",
                             )?;
                         }
                         "creationDate" => {
                             field_creation_date = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "creationDate",
                             )?;
                         }
                         "lastEditDate" => {
                             field_last_edit_date = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "lastEditDate",
                             )?;
                         }
@@ -39767,49 +39744,50 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SellingPlan {
                     ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "name" => {
                             field_name = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "name",
                             )?;
                         }
                         "options" => {
                             field_options = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "options",
                             )?;
                         }
                         "position" => {
                             field_position = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "position",
                             )?;
                         }
                         "description" => {
                             field_description = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "description",
                             )?;
                         }
                         "billing_policy" => {
                             field_billing_policy = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "billing_policy",
                             )?;
                         }
                         "delivery_policy" => {
                             field_delivery_policy = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "delivery_policy",
                             )?;
                         }
                         "pricing_policies" => {
                             field_pricing_policies = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "pricing_policies",
                             )?;
                         }
@@ -40003,85 +39981,83 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SellingPlanGrou
                     ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "admin_graphql_api_id" => {
                             field_admin_graphql_api_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "admin_graphql_api_id",
                             )?;
                         }
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "name" => {
                             field_name = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "name",
                             )?;
                         }
                         "merchant_code" => {
                             field_merchant_code = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "merchant_code",
                             )?;
                         }
                         "admin_graphql_api_app" => {
                             field_admin_graphql_api_app = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "admin_graphql_api_app",
                             )?;
                         }
                         "app_id" => {
                             field_app_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "app_id",
                             )?;
                         }
                         "description" => {
                             field_description = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "description",
                             )?;
                         }
                         "options" => {
                             field_options = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "options",
                             )?;
                         }
                         "position" => {
                             field_position = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "position",
                             )?;
                         }
                         "summary" => {
                             field_summary = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "summary",
                             )?;
                         }
                         "selling_plans" => {
                             field_selling_plans = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "selling_plans",
                             )?;
                         }
                         "product_variants" => {
                             field_product_variants = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "product_variants",
                             )?;
                         }
                         "products" => {
                             field_products = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "products",
                             )?;
                         }
@@ -40307,97 +40283,95 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ShippingLine {
                     ::std::vec::Vec<DiscountAllocation>,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "carrier_identifier" => {
                             field_carrier_identifier = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "carrier_identifier",
                             )?;
                         }
                         "code" => {
                             field_code = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "code",
                             )?;
                         }
                         "current_discounted_price_set" => {
                             field_current_discounted_price_set = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "current_discounted_price_set",
                             )?;
                         }
                         "discounted_price" => {
                             field_discounted_price = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "discounted_price",
                             )?;
                         }
                         "discounted_price_set" => {
                             field_discounted_price_set = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "discounted_price_set",
                             )?;
                         }
                         "is_removed" => {
                             field_is_removed = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "is_removed",
                             )?;
                         }
                         "phone" => {
                             field_phone = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "phone",
                             )?;
                         }
                         "price" => {
                             field_price = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "price",
                             )?;
                         }
                         "price_set" => {
                             field_price_set = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "price_set",
                             )?;
                         }
                         "requested_fulfillment_service_id" => {
                             field_requested_fulfillment_service_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "requested_fulfillment_service_id",
                             )?;
                         }
                         "source" => {
                             field_source = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "source",
                             )?;
                         }
                         "title" => {
                             field_title = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "title",
                             )?;
                         }
                         "tax_lines" => {
                             field_tax_lines = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "tax_lines",
                             )?;
                         }
                         "discount_allocations" => {
                             field_discount_allocations = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "discount_allocations",
                             )?;
                         }
@@ -40888,331 +40862,329 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Shop {
                     bool,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "name" => {
                             field_name = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "name",
                             )?;
                         }
                         "email" => {
                             field_email = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "email",
                             )?;
                         }
                         "domain" => {
                             field_domain = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "domain",
                             )?;
                         }
                         "province" => {
                             field_province = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "province",
                             )?;
                         }
                         "country" => {
                             field_country = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "country",
                             )?;
                         }
                         "address1" => {
                             field_address1 = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "address1",
                             )?;
                         }
                         "zip" => {
                             field_zip = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "zip",
                             )?;
                         }
                         "city" => {
                             field_city = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "city",
                             )?;
                         }
                         "source" => {
                             field_source = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "source",
                             )?;
                         }
                         "phone" => {
                             field_phone = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "phone",
                             )?;
                         }
                         "latitude" => {
                             field_latitude = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "latitude",
                             )?;
                         }
                         "longitude" => {
                             field_longitude = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "longitude",
                             )?;
                         }
                         "primary_locale" => {
                             field_primary_locale = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "primary_locale",
                             )?;
                         }
                         "address2" => {
                             field_address2 = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "address2",
                             )?;
                         }
                         "created_at" => {
                             field_created_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "created_at",
                             )?;
                         }
                         "updated_at" => {
                             field_updated_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "updated_at",
                             )?;
                         }
                         "country_code" => {
                             field_country_code = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "country_code",
                             )?;
                         }
                         "country_name" => {
                             field_country_name = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "country_name",
                             )?;
                         }
                         "currency" => {
                             field_currency = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "currency",
                             )?;
                         }
                         "customer_email" => {
                             field_customer_email = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "customer_email",
                             )?;
                         }
                         "timezone" => {
                             field_timezone = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "timezone",
                             )?;
                         }
                         "iana_timezone" => {
                             field_iana_timezone = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "iana_timezone",
                             )?;
                         }
                         "shop_owner" => {
                             field_shop_owner = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "shop_owner",
                             )?;
                         }
                         "money_format" => {
                             field_money_format = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "money_format",
                             )?;
                         }
                         "money_with_currency_format" => {
                             field_money_with_currency_format = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "money_with_currency_format",
                             )?;
                         }
                         "weight_unit" => {
                             field_weight_unit = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "weight_unit",
                             )?;
                         }
                         "province_code" => {
                             field_province_code = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "province_code",
                             )?;
                         }
                         "taxes_included" => {
                             field_taxes_included = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "taxes_included",
                             )?;
                         }
                         "auto_configure_tax_inclusivity" => {
                             field_auto_configure_tax_inclusivity = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "auto_configure_tax_inclusivity",
                             )?;
                         }
                         "tax_shipping" => {
                             field_tax_shipping = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "tax_shipping",
                             )?;
                         }
                         "county_taxes" => {
                             field_county_taxes = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "county_taxes",
                             )?;
                         }
                         "plan_display_name" => {
                             field_plan_display_name = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "plan_display_name",
                             )?;
                         }
                         "plan_name" => {
                             field_plan_name = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "plan_name",
                             )?;
                         }
                         "has_discounts" => {
                             field_has_discounts = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "has_discounts",
                             )?;
                         }
                         "has_gift_cards" => {
                             field_has_gift_cards = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "has_gift_cards",
                             )?;
                         }
                         "myshopify_domain" => {
                             field_myshopify_domain = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "myshopify_domain",
                             )?;
                         }
                         "google_apps_domain" => {
                             field_google_apps_domain = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "google_apps_domain",
                             )?;
                         }
                         "google_apps_login_enabled" => {
                             field_google_apps_login_enabled = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "google_apps_login_enabled",
                             )?;
                         }
                         "money_in_emails_format" => {
                             field_money_in_emails_format = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "money_in_emails_format",
                             )?;
                         }
                         "money_with_currency_in_emails_format" => {
                             field_money_with_currency_in_emails_format = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "money_with_currency_in_emails_format",
                             )?;
                         }
                         "eligible_for_payments" => {
                             field_eligible_for_payments = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "eligible_for_payments",
                             )?;
                         }
                         "requires_extra_payments_agreement" => {
                             field_requires_extra_payments_agreement = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "requires_extra_payments_agreement",
                             )?;
                         }
                         "password_enabled" => {
                             field_password_enabled = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "password_enabled",
                             )?;
                         }
                         "has_storefront" => {
                             field_has_storefront = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "has_storefront",
                             )?;
                         }
                         "finances" => {
                             field_finances = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "finances",
                             )?;
                         }
                         "primary_location_id" => {
                             field_primary_location_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "primary_location_id",
                             )?;
                         }
                         "checkout_api_supported" => {
                             field_checkout_api_supported = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "checkout_api_supported",
                             )?;
                         }
                         "multi_location_enabled" => {
                             field_multi_location_enabled = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "multi_location_enabled",
                             )?;
                         }
                         "setup_required" => {
                             field_setup_required = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "setup_required",
                             )?;
                         }
                         "pre_launch_enabled" => {
                             field_pre_launch_enabled = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "pre_launch_enabled",
                             )?;
                         }
                         "enabled_presentment_currencies" => {
                             field_enabled_presentment_currencies = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "enabled_presentment_currencies",
                             )?;
                         }
                         "marketing_sms_consent_enabled_at_checkout" => {
                             field_marketing_sms_consent_enabled_at_checkout = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "marketing_sms_consent_enabled_at_checkout",
                             )?;
                         }
                         "transactional_sms_disabled" => {
                             field_transactional_sms_disabled = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "transactional_sms_disabled",
                             )?;
                         }
@@ -41537,19 +41509,20 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ShopLocale {
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_published: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "locale" => {
                             field_locale = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "locale",
                             )?;
                         }
                         "published" => {
                             field_published = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "published",
                             )?;
                         }
@@ -41644,19 +41617,20 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ShopRedact {
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "shop_id" => {
                             field_shop_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "shop_id",
                             )?;
                         }
                         "shop_domain" => {
                             field_shop_domain = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "shop_domain",
                             )?;
                         }
@@ -41745,13 +41719,14 @@ for ShopifyProtectEligibility {
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "status" => {
                             field_status = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "status",
                             )?;
                         }
@@ -41852,25 +41827,26 @@ for ShopifyProtectEligibilityChange {
                     ShopifyProtectEligibility,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "order_id" => {
                             field_order_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "order_id",
                             )?;
                         }
                         "status" => {
                             field_status = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "status",
                             )?;
                         }
                         "eligibility" => {
                             field_eligibility = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "eligibility",
                             )?;
                         }
@@ -42028,67 +42004,65 @@ for SubscriptionBillingAttempt {
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "admin_graphql_api_id" => {
                             field_admin_graphql_api_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "admin_graphql_api_id",
                             )?;
                         }
                         "idempotency_key" => {
                             field_idempotency_key = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "idempotency_key",
                             )?;
                         }
                         "order_id" => {
                             field_order_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "order_id",
                             )?;
                         }
                         "admin_graphql_api_order_id" => {
                             field_admin_graphql_api_order_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "admin_graphql_api_order_id",
                             )?;
                         }
                         "subscription_contract_id" => {
                             field_subscription_contract_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "subscription_contract_id",
                             )?;
                         }
                         "admin_graphql_api_subscription_contract_id" => {
                             field_admin_graphql_api_subscription_contract_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "admin_graphql_api_subscription_contract_id",
                             )?;
                         }
                         "ready" => {
                             field_ready = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "ready",
                             )?;
                         }
                         "error_message" => {
                             field_error_message = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "error_message",
                             )?;
                         }
                         "error_code" => {
                             field_error_code = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "error_code",
                             )?;
                         }
@@ -42265,55 +42239,56 @@ for SubscriptionBillingCycle {
                 let mut field_skipped: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
                 let mut field_edited: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "subscription_contract_id" => {
                             field_subscription_contract_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "subscription_contract_id",
                             )?;
                         }
                         "cycle_start_at" => {
                             field_cycle_start_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "cycle_start_at",
                             )?;
                         }
                         "cycle_end_at" => {
                             field_cycle_end_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "cycle_end_at",
                             )?;
                         }
                         "cycle_index" => {
                             field_cycle_index = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "cycle_index",
                             )?;
                         }
                         "contract_edit" => {
                             field_contract_edit = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "contract_edit",
                             )?;
                         }
                         "billing_attempt_expected_date" => {
                             field_billing_attempt_expected_date = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "billing_attempt_expected_date",
                             )?;
                         }
                         "skipped" => {
                             field_skipped = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "skipped",
                             )?;
                         }
                         "edited" => {
                             field_edited = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "edited",
                             )?;
                         }
@@ -42449,31 +42424,32 @@ for SubscriptionBillingPolicy {
                 let mut field_min_cycles: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
                 let mut field_max_cycles: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "interval" => {
                             field_interval = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "interval",
                             )?;
                         }
                         "interval_count" => {
                             field_interval_count = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "interval_count",
                             )?;
                         }
                         "min_cycles" => {
                             field_min_cycles = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "min_cycles",
                             )?;
                         }
                         "max_cycles" => {
                             field_max_cycles = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "max_cycles",
                             )?;
                         }
@@ -42645,73 +42621,71 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SubscriptionCon
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "admin_graphql_api_id" => {
                             field_admin_graphql_api_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "admin_graphql_api_id",
                             )?;
                         }
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "billing_policy" => {
                             field_billing_policy = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "billing_policy",
                             )?;
                         }
                         "currency_code" => {
                             field_currency_code = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "currency_code",
                             )?;
                         }
                         "customer_id" => {
                             field_customer_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "customer_id",
                             )?;
                         }
                         "admin_graphql_api_customer_id" => {
                             field_admin_graphql_api_customer_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "admin_graphql_api_customer_id",
                             )?;
                         }
                         "delivery_policy" => {
                             field_delivery_policy = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "delivery_policy",
                             )?;
                         }
                         "status" => {
                             field_status = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "status",
                             )?;
                         }
                         "admin_graphql_api_origin_order_id" => {
                             field_admin_graphql_api_origin_order_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "admin_graphql_api_origin_order_id",
                             )?;
                         }
                         "origin_order_id" => {
                             field_origin_order_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "origin_order_id",
                             )?;
                         }
                         "revision_id" => {
                             field_revision_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "revision_id",
                             )?;
                         }
@@ -42870,37 +42844,38 @@ for SubscriptionDeliveryPolicy {
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "interval" => {
                             field_interval = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "interval",
                             )?;
                         }
                         "interval_count" => {
                             field_interval_count = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "interval_count",
                             )?;
                         }
                         "anchors" => {
                             field_anchors = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "anchors",
                             )?;
                         }
                         "cutoff" => {
                             field_cutoff = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "cutoff",
                             )?;
                         }
                         "pre_anchor_behavior" => {
                             field_pre_anchor_behavior = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "pre_anchor_behavior",
                             )?;
                         }
@@ -43133,127 +43108,128 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for TaxLine {
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_channel_liable: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "price" => {
                             field_price = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "price",
                             )?;
                         }
                         "position" => {
                             field_position = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "position",
                             )?;
                         }
                         "rate" => {
                             field_rate = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "rate",
                             )?;
                         }
                         "title" => {
                             field_title = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "title",
                             )?;
                         }
                         "source" => {
                             field_source = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "source",
                             )?;
                         }
                         "zone" => {
                             field_zone = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "zone",
                             )?;
                         }
                         "jurisdiction_id" => {
                             field_jurisdiction_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "jurisdiction_id",
                             )?;
                         }
                         "jurisdiction_type" => {
                             field_jurisdiction_type = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "jurisdiction_type",
                             )?;
                         }
                         "jurisdiction_source" => {
                             field_jurisdiction_source = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "jurisdiction_source",
                             )?;
                         }
                         "reporting_taxable_amount" => {
                             field_reporting_taxable_amount = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "reporting_taxable_amount",
                             )?;
                         }
                         "reporting_non_taxable_amount" => {
                             field_reporting_non_taxable_amount = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "reporting_non_taxable_amount",
                             )?;
                         }
                         "reporting_exempt_amount" => {
                             field_reporting_exempt_amount = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "reporting_exempt_amount",
                             )?;
                         }
                         "reporting_jurisdiction_name" => {
                             field_reporting_jurisdiction_name = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "reporting_jurisdiction_name",
                             )?;
                         }
                         "reporting_jurisdiction_type" => {
                             field_reporting_jurisdiction_type = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "reporting_jurisdiction_type",
                             )?;
                         }
                         "reporting_jurisdiction_code" => {
                             field_reporting_jurisdiction_code = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "reporting_jurisdiction_code",
                             )?;
                         }
                         "tax_api_client_id" => {
                             field_tax_api_client_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "tax_api_client_id",
                             )?;
                         }
                         "tax_calculation_price" => {
                             field_tax_calculation_price = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "tax_calculation_price",
                             )?;
                         }
                         "tax_registration_id" => {
                             field_tax_registration_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "tax_registration_id",
                             )?;
                         }
                         "compare_at" => {
                             field_compare_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "compare_at",
                             )?;
                         }
                         "channel_liable" => {
                             field_channel_liable = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "channel_liable",
                             )?;
                         }
@@ -43442,31 +43418,29 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for TaxService {
                 let mut field_url: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
                 let mut field_active: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "name" => {
                             field_name = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "name",
                             )?;
                         }
                         "url" => {
                             field_url = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "url",
                             )?;
                         }
                         "active" => {
                             field_active = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "active",
                             )?;
                         }
@@ -43621,67 +43595,65 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for TenderTransacti
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "order_id" => {
                             field_order_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "order_id",
                             )?;
                         }
                         "amount" => {
                             field_amount = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "amount",
                             )?;
                         }
                         "currency" => {
                             field_currency = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "currency",
                             )?;
                         }
                         "user_id" => {
                             field_user_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "user_id",
                             )?;
                         }
                         "test" => {
                             field_test = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "test",
                             )?;
                         }
                         "processed_at" => {
                             field_processed_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "processed_at",
                             )?;
                         }
                         "remote_reference" => {
                             field_remote_reference = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "remote_reference",
                             )?;
                         }
                         "payment_details" => {
                             field_payment_details = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "payment_details",
                             )?;
                         }
                         "payment_method" => {
                             field_payment_method = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "payment_method",
                             )?;
                         }
@@ -43849,61 +43821,59 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Theme {
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "name" => {
                             field_name = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "name",
                             )?;
                         }
                         "created_at" => {
                             field_created_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "created_at",
                             )?;
                         }
                         "updated_at" => {
                             field_updated_at = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "updated_at",
                             )?;
                         }
                         "role" => {
                             field_role = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "role",
                             )?;
                         }
                         "theme_store_id" => {
                             field_theme_store_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "theme_store_id",
                             )?;
                         }
                         "previewable" => {
                             field_previewable = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "previewable",
                             )?;
                         }
                         "processing" => {
                             field_processing = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "processing",
                             )?;
                         }
                         "admin_graphql_api_id" => {
                             field_admin_graphql_api_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "admin_graphql_api_id",
                             )?;
                         }
@@ -44026,19 +43996,20 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for TransactionMone
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "amount" => {
                             field_amount = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "amount",
                             )?;
                         }
                         "currency" => {
                             field_currency = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "currency",
                             )?;
                         }
@@ -44131,19 +44102,20 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for TransactionMone
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_shop_money: ::commerce_webhooks::Field<TransactionMoney> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "presentment_money" => {
                             field_presentment_money = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "presentment_money",
                             )?;
                         }
                         "shop_money" => {
                             field_shop_money = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "shop_money",
                             )?;
                         }
@@ -44263,37 +44235,38 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for UnitPriceMeasur
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "measured_type" => {
                             field_measured_type = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "measured_type",
                             )?;
                         }
                         "quantity_value" => {
                             field_quantity_value = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "quantity_value",
                             )?;
                         }
                         "quantity_unit" => {
                             field_quantity_unit = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "quantity_unit",
                             )?;
                         }
                         "reference_value" => {
                             field_reference_value = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "reference_value",
                             )?;
                         }
                         "reference_unit" => {
                             field_reference_unit = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "reference_unit",
                             )?;
                         }
@@ -44502,7 +44475,7 @@ impl ::std::str::FromStr for AppSubscriptionStatus {
 ::commerce_webhooks::wire_name_impls!(
     AppSubscriptionStatus, "a appsubscriptionstatus name"
 );
-::commerce_webhooks::tolerate_scalar! {
+::commerce_webhooks::tolerate_name! {
     AppSubscriptionStatus : "a `AppSubscriptionStatus` value (a string)",
     "an array of `AppSubscriptionStatus` values";
 }
@@ -44624,7 +44597,7 @@ impl ::std::str::FromStr for AppPurchaseStatus {
     }
 }
 ::commerce_webhooks::wire_name_impls!(AppPurchaseStatus, "a apppurchasestatus name");
-::commerce_webhooks::tolerate_scalar! {
+::commerce_webhooks::tolerate_name! {
     AppPurchaseStatus : "a `AppPurchaseStatus` value (a string)",
     "an array of `AppPurchaseStatus` values";
 }
@@ -44724,7 +44697,7 @@ impl ::std::str::FromStr for DiscountStatus {
     }
 }
 ::commerce_webhooks::wire_name_impls!(DiscountStatus, "a discountstatus name");
-::commerce_webhooks::tolerate_scalar! {
+::commerce_webhooks::tolerate_name! {
     DiscountStatus : "a `DiscountStatus` value (a string)",
     "an array of `DiscountStatus` values";
 }
@@ -44835,7 +44808,7 @@ impl ::std::str::FromStr for WeightUnit {
     }
 }
 ::commerce_webhooks::wire_name_impls!(WeightUnit, "a weightunit name");
-::commerce_webhooks::tolerate_scalar! {
+::commerce_webhooks::tolerate_name! {
     WeightUnit : "a `WeightUnit` value (a string)", "an array of `WeightUnit` values";
 }
 /// Whether a variant can be sold when out of stock (GraphQL `ProductVariantInventoryPolicy`).
@@ -44920,7 +44893,7 @@ impl ::std::str::FromStr for ProductVariantInventoryPolicy {
 ::commerce_webhooks::wire_name_impls!(
     ProductVariantInventoryPolicy, "a productvariantinventorypolicy name"
 );
-::commerce_webhooks::tolerate_scalar! {
+::commerce_webhooks::tolerate_name! {
     ProductVariantInventoryPolicy : "a `ProductVariantInventoryPolicy` value (a string)",
     "an array of `ProductVariantInventoryPolicy` values";
 }
@@ -45088,7 +45061,7 @@ impl ::std::str::FromStr for FinancialStatus {
     }
 }
 ::commerce_webhooks::wire_name_impls!(FinancialStatus, "a financialstatus name");
-::commerce_webhooks::tolerate_scalar! {
+::commerce_webhooks::tolerate_name! {
     FinancialStatus : "a `FinancialStatus` value (a string)",
     "an array of `FinancialStatus` values";
 }
@@ -45185,7 +45158,7 @@ impl ::std::str::FromStr for OrderFulfillmentStatus {
 ::commerce_webhooks::wire_name_impls!(
     OrderFulfillmentStatus, "a orderfulfillmentstatus name"
 );
-::commerce_webhooks::tolerate_scalar! {
+::commerce_webhooks::tolerate_name! {
     OrderFulfillmentStatus : "a `OrderFulfillmentStatus` value (a string)",
     "an array of `OrderFulfillmentStatus` values";
 }
@@ -45289,7 +45262,7 @@ impl ::std::str::FromStr for LineItemFulfillmentStatus {
 ::commerce_webhooks::wire_name_impls!(
     LineItemFulfillmentStatus, "a lineitemfulfillmentstatus name"
 );
-::commerce_webhooks::tolerate_scalar! {
+::commerce_webhooks::tolerate_name! {
     LineItemFulfillmentStatus : "a `LineItemFulfillmentStatus` value (a string)",
     "an array of `LineItemFulfillmentStatus` values";
 }
@@ -45411,7 +45384,7 @@ impl ::std::str::FromStr for CancelReason {
     }
 }
 ::commerce_webhooks::wire_name_impls!(CancelReason, "a cancelreason name");
-::commerce_webhooks::tolerate_scalar! {
+::commerce_webhooks::tolerate_name! {
     CancelReason : "a `CancelReason` value (a string)",
     "an array of `CancelReason` values";
 }
@@ -45540,7 +45513,7 @@ impl ::std::str::FromStr for TransactionKind {
     }
 }
 ::commerce_webhooks::wire_name_impls!(TransactionKind, "a transactionkind name");
-::commerce_webhooks::tolerate_scalar! {
+::commerce_webhooks::tolerate_name! {
     TransactionKind : "a `TransactionKind` value (a string)",
     "an array of `TransactionKind` values";
 }
@@ -45646,7 +45619,7 @@ impl ::std::str::FromStr for TransactionStatus {
     }
 }
 ::commerce_webhooks::wire_name_impls!(TransactionStatus, "a transactionstatus name");
-::commerce_webhooks::tolerate_scalar! {
+::commerce_webhooks::tolerate_name! {
     TransactionStatus : "a `TransactionStatus` value (a string)",
     "an array of `TransactionStatus` values";
 }
@@ -45746,7 +45719,7 @@ impl ::std::str::FromStr for ProductStatus {
     }
 }
 ::commerce_webhooks::wire_name_impls!(ProductStatus, "a productstatus name");
-::commerce_webhooks::tolerate_scalar! {
+::commerce_webhooks::tolerate_name! {
     ProductStatus : "a `ProductStatus` value (a string)",
     "an array of `ProductStatus` values";
 }
@@ -45830,7 +45803,7 @@ impl ::std::str::FromStr for InventoryPolicy {
     }
 }
 ::commerce_webhooks::wire_name_impls!(InventoryPolicy, "a inventorypolicy name");
-::commerce_webhooks::tolerate_scalar! {
+::commerce_webhooks::tolerate_name! {
     InventoryPolicy : "a `InventoryPolicy` value (a string)",
     "an array of `InventoryPolicy` values";
 }
@@ -45914,7 +45887,7 @@ impl ::std::str::FromStr for PublishedScope {
     }
 }
 ::commerce_webhooks::wire_name_impls!(PublishedScope, "a publishedscope name");
-::commerce_webhooks::tolerate_scalar! {
+::commerce_webhooks::tolerate_name! {
     PublishedScope : "a `PublishedScope` value (a string)",
     "an array of `PublishedScope` values";
 }
@@ -46052,7 +46025,7 @@ impl ::std::str::FromStr for FulfillmentStatus {
     }
 }
 ::commerce_webhooks::wire_name_impls!(FulfillmentStatus, "a fulfillmentstatus name");
-::commerce_webhooks::tolerate_scalar! {
+::commerce_webhooks::tolerate_name! {
     FulfillmentStatus : "a `FulfillmentStatus` value (a string)",
     "an array of `FulfillmentStatus` values";
 }
@@ -46248,7 +46221,7 @@ impl ::std::str::FromStr for ShipmentStatus {
     }
 }
 ::commerce_webhooks::wire_name_impls!(ShipmentStatus, "a shipmentstatus name");
-::commerce_webhooks::tolerate_scalar! {
+::commerce_webhooks::tolerate_name! {
     ShipmentStatus : "a `ShipmentStatus` value (a string)",
     "an array of `ShipmentStatus` values";
 }
@@ -46457,7 +46430,7 @@ impl ::std::str::FromStr for FulfillmentEventStatus {
 ::commerce_webhooks::wire_name_impls!(
     FulfillmentEventStatus, "a fulfillmenteventstatus name"
 );
-::commerce_webhooks::tolerate_scalar! {
+::commerce_webhooks::tolerate_name! {
     FulfillmentEventStatus : "a `FulfillmentEventStatus` value (a string)",
     "an array of `FulfillmentEventStatus` values";
 }
@@ -46570,7 +46543,7 @@ impl ::std::str::FromStr for RestockType {
     }
 }
 ::commerce_webhooks::wire_name_impls!(RestockType, "a restocktype name");
-::commerce_webhooks::tolerate_scalar! {
+::commerce_webhooks::tolerate_name! {
     RestockType : "a `RestockType` value (a string)", "an array of `RestockType` values";
 }
 /// The status of a draft order (REST DraftOrder `status`).
@@ -46671,7 +46644,7 @@ impl ::std::str::FromStr for DraftOrderStatus {
     }
 }
 ::commerce_webhooks::wire_name_impls!(DraftOrderStatus, "a draftorderstatus name");
-::commerce_webhooks::tolerate_scalar! {
+::commerce_webhooks::tolerate_name! {
     DraftOrderStatus : "a `DraftOrderStatus` value (a string)",
     "an array of `DraftOrderStatus` values";
 }
@@ -46777,7 +46750,7 @@ impl ::std::str::FromStr for CustomerState {
     }
 }
 ::commerce_webhooks::wire_name_impls!(CustomerState, "a customerstate name");
-::commerce_webhooks::tolerate_scalar! {
+::commerce_webhooks::tolerate_name! {
     CustomerState : "a `CustomerState` value (a string)",
     "an array of `CustomerState` values";
 }
@@ -46931,7 +46904,7 @@ impl ::std::str::FromStr for DisputeStatus {
     }
 }
 ::commerce_webhooks::wire_name_impls!(DisputeStatus, "a disputestatus name");
-::commerce_webhooks::tolerate_scalar! {
+::commerce_webhooks::tolerate_name! {
     DisputeStatus : "a `DisputeStatus` value (a string)",
     "an array of `DisputeStatus` values";
 }
@@ -47015,7 +46988,7 @@ impl ::std::str::FromStr for MetaobjectStatus {
     }
 }
 ::commerce_webhooks::wire_name_impls!(MetaobjectStatus, "a metaobjectstatus name");
-::commerce_webhooks::tolerate_scalar! {
+::commerce_webhooks::tolerate_name! {
     MetaobjectStatus : "a `MetaobjectStatus` value (a string)",
     "an array of `MetaobjectStatus` values";
 }

@@ -6196,39 +6196,66 @@ impl<
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
+                struct Fields {
+                    field_source: ::commerce_webhooks::Field<Source>,
+                    field_timestamp: ::commerce_webhooks::Field<
+                        ::commerce_webhooks::StringOrNumber,
+                    >,
+                    extra: ::commerce_webhooks::wire::serde_json::Map<
+                        ::std::string::String,
+                        ::commerce_webhooks::wire::serde_json::Value,
+                    >,
+                }
+                impl Fields {
+                    fn read<
+                        'de,
+                        A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>,
+                    >(
+                        &mut self,
+                        key: ::commerce_webhooks::wire::Key<'de>,
+                        map: &mut A,
+                    ) -> ::std::result::Result<(), A::Error> {
+                        match key.as_str() {
+                            "source" => {
+                                self.field_source = ::commerce_webhooks::wire::next_field(
+                                    map,
+                                    "source",
+                                )?;
+                            }
+                            "timestamp" => {
+                                self.field_timestamp = ::commerce_webhooks::wire::next_field(
+                                    map,
+                                    "timestamp",
+                                )?;
+                            }
+                            _ => {
+                                self.extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                        ::std::result::Result::Ok(())
+                    }
+                }
+                let mut fields = Fields {
+                    field_source: ::commerce_webhooks::Field::Absent,
+                    field_timestamp: ::commerce_webhooks::Field::Absent,
+                    extra: ::commerce_webhooks::wire::serde_json::Map::new(),
+                };
                 let mut field_data: ::commerce_webhooks::Field<WebhookData<P>> = ::commerce_webhooks::Field::Absent;
-                let mut field_source: ::commerce_webhooks::Field<Source> = ::commerce_webhooks::Field::Absent;
-                let mut field_timestamp: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::StringOrNumber,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "data" => {
                             field_data = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "data",
                             )?;
                         }
-                        "source" => {
-                            field_source = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "source",
-                            )?;
-                        }
-                        "timestamp" => {
-                            field_timestamp = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "timestamp",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
+                        _ => fields.read(key, map)?,
                     }
                 }
+                let Fields { field_source, field_timestamp, extra } = fields;
                 ::std::result::Result::Ok(Webhook {
                     data: field_data,
                     source: field_source,
@@ -6325,32 +6352,58 @@ impl<
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
+                struct Fields {
+                    field_event: ::std::option::Option<::std::string::String>,
+                    extra: ::commerce_webhooks::wire::serde_json::Map<
+                        ::std::string::String,
+                        ::commerce_webhooks::wire::serde_json::Value,
+                    >,
+                }
+                impl Fields {
+                    fn read<
+                        'de,
+                        A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>,
+                    >(
+                        &mut self,
+                        key: ::commerce_webhooks::wire::Key<'de>,
+                        map: &mut A,
+                    ) -> ::std::result::Result<(), A::Error> {
+                        match key.as_str() {
+                            "event" => {
+                                self.field_event = ::std::option::Option::Some(
+                                    ::commerce_webhooks::wire::next_strict::<
+                                        _,
+                                        ::std::string::String,
+                                    >(map, "event")?,
+                                );
+                            }
+                            _ => {
+                                self.extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                        ::std::result::Result::Ok(())
+                    }
+                }
+                let mut fields = Fields {
+                    field_event: ::std::option::Option::None,
+                    extra: ::commerce_webhooks::wire::serde_json::Map::new(),
+                };
                 let mut field_payload: ::commerce_webhooks::Field<P> = ::commerce_webhooks::Field::Absent;
-                let mut field_event: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "payload" => {
                             field_payload = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "payload",
                             )?;
                         }
-                        "event" => {
-                            field_event = ::std::option::Option::Some(
-                                ::commerce_webhooks::wire::next_strict::<
-                                    _,
-                                    ::std::string::String,
-                                >(&mut map, "event")?,
-                            );
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
+                        _ => fields.read(key, map)?,
                     }
                 }
+                let Fields { field_event, extra } = fields;
                 ::std::result::Result::Ok(WebhookData {
                     payload: field_payload,
                     event: field_event
@@ -6468,37 +6521,38 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Source {
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "url" => {
                             field_url = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "url",
                             )?;
                         }
                         "appVersion" => {
                             field_app_version = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "appVersion",
                             )?;
                         }
                         "shopId" => {
                             field_shop_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "shopId",
                             )?;
                         }
                         "eventId" => {
                             field_event_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "eventId",
                             )?;
                         }
                         "inAppPurchases" => {
                             field_in_app_purchases = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "inAppPurchases",
                             )?;
                         }
@@ -6636,37 +6690,38 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for EntityWriteResu
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "entity" => {
                             field_entity = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "entity",
                             )?;
                         }
                         "operation" => {
                             field_operation = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "operation",
                             )?;
                         }
                         "primaryKey" => {
                             field_primary_key = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "primaryKey",
                             )?;
                         }
                         "updatedFields" => {
                             field_updated_fields = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "updatedFields",
                             )?;
                         }
                         "versionId" => {
                             field_version_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "versionId",
                             )?;
                         }
@@ -6766,15 +6821,13 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for EntityRef {
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
@@ -6867,25 +6920,23 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Customer {
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(
-                                &mut map,
-                                "id",
-                            )?;
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
                         }
                         "firstName" => {
                             field_first_name = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "firstName",
                             )?;
                         }
                         "lastName" => {
                             field_last_name = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "lastName",
                             )?;
                         }
@@ -6978,13 +7029,14 @@ for CustomerBeforeLoginPayload {
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_email: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "email" => {
                             field_email = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "email",
                             )?;
                         }
@@ -7070,13 +7122,14 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerPayload
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_customer: ::commerce_webhooks::Field<Customer> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "customer" => {
                             field_customer = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "customer",
                             )?;
                         }
@@ -7167,19 +7220,20 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerLoginPa
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "customer" => {
                             field_customer = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "customer",
                             )?;
                         }
                         "contextToken" => {
                             field_context_token = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "contextToken",
                             )?;
                         }
@@ -7276,19 +7330,20 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for DoubleOptInPayl
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "customer" => {
                             field_customer = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "customer",
                             )?;
                         }
                         "confirmUrl" => {
                             field_confirm_url = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "confirmUrl",
                             )?;
                         }
@@ -7376,13 +7431,14 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderPayload {
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_order: ::commerce_webhooks::Field<EntityRef> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "order" => {
                             field_order = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "order",
                             )?;
                         }
@@ -7474,19 +7530,20 @@ for OrderPaymentMethodChangedPayload {
                 let mut field_order: ::commerce_webhooks::Field<EntityRef> = ::commerce_webhooks::Field::Absent;
                 let mut field_order_transaction: ::commerce_webhooks::Field<EntityRef> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "order" => {
                             field_order = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "order",
                             )?;
                         }
                         "orderTransaction" => {
                             field_order_transaction = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "orderTransaction",
                             )?;
                         }
@@ -7578,13 +7635,14 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ContactFormPayl
                     ::commerce_webhooks::wire::serde_json::Value,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "contactFormData" => {
                             field_contact_form_data = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "contactFormData",
                             )?;
                         }
@@ -7676,19 +7734,20 @@ for CustomerGroupRegistrationPayload {
                 let mut field_customer: ::commerce_webhooks::Field<Customer> = ::commerce_webhooks::Field::Absent;
                 let mut field_customer_group: ::commerce_webhooks::Field<EntityRef> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "customer" => {
                             field_customer = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "customer",
                             )?;
                         }
                         "customerGroup" => {
                             field_customer_group = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "customerGroup",
                             )?;
                         }
@@ -7800,31 +7859,32 @@ for CustomerRecoveryPayload {
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "customerRecovery" => {
                             field_customer_recovery = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "customerRecovery",
                             )?;
                         }
                         "customer" => {
                             field_customer = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "customer",
                             )?;
                         }
                         "resetUrl" => {
                             field_reset_url = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "resetUrl",
                             )?;
                         }
                         "shopName" => {
                             field_shop_name = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "shopName",
                             )?;
                         }
@@ -7919,13 +7979,14 @@ for CustomerPasswordChangedPayload {
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "shopName" => {
                             field_shop_name = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "shopName",
                             )?;
                         }
@@ -8010,13 +8071,14 @@ for RevocationRequestPayload {
                     ::commerce_webhooks::wire::serde_json::Value,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "revocationRequestFormData" => {
                             field_revocation_request_form_data = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "revocationRequestFormData",
                             )?;
                         }
@@ -8117,19 +8179,20 @@ for MailAfterCreateMessagePayload {
                     ::commerce_webhooks::wire::serde_json::Value,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "data" => {
                             field_data = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "data",
                             )?;
                         }
                         "message" => {
                             field_message = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "message",
                             )?;
                         }
@@ -8230,19 +8293,20 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MailBeforeSendP
                     ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "data" => {
                             field_data = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "data",
                             )?;
                         }
                         "templateData" => {
                             field_template_data = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "templateData",
                             )?;
                         }
@@ -8348,25 +8412,26 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MailSentPayload
                     ::std::vec::Vec<::std::string::String>,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "subject" => {
                             field_subject = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "subject",
                             )?;
                         }
                         "contents" => {
                             field_contents = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "contents",
                             )?;
                         }
                         "recipients" => {
                             field_recipients = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "recipients",
                             )?;
                         }
@@ -8461,13 +8526,14 @@ for NewsletterRecipientPayload {
                     EntityRef,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "newsletterRecipient" => {
                             field_newsletter_recipient = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "newsletterRecipient",
                             )?;
                         }
@@ -8561,19 +8627,20 @@ for NewsletterRegisterPayload {
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_url: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "newsletterRecipient" => {
                             field_newsletter_recipient = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "newsletterRecipient",
                             )?;
                         }
                         "url" => {
                             field_url = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "url",
                             )?;
                         }
@@ -8664,13 +8731,14 @@ for ProductExportLogPayload {
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_name: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "name" => {
                             field_name = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "name",
                             )?;
                         }
@@ -8763,19 +8831,20 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ReviewFormPaylo
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_product: ::commerce_webhooks::Field<EntityRef> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "reviewFormData" => {
                             field_review_form_data = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "reviewFormData",
                             )?;
                         }
                         "product" => {
                             field_product = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "product",
                             )?;
                         }
@@ -8870,19 +8939,20 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for UserRecoveryPay
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "userRecovery" => {
                             field_user_recovery = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "userRecovery",
                             )?;
                         }
                         "resetUrl" => {
                             field_reset_url = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "resetUrl",
                             )?;
                         }
@@ -8972,13 +9042,14 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AppVersionPaylo
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "appVersion" => {
                             field_app_version = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "appVersion",
                             )?;
                         }
@@ -9073,19 +9144,20 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ShopwareUpdated
                     ::std::string::String,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "oldVersion" => {
                             field_old_version = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "oldVersion",
                             )?;
                         }
                         "newVersion" => {
                             field_new_version = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "newVersion",
                             )?;
                         }
@@ -9176,13 +9248,14 @@ for AppConfigChangedPayload {
                     ::std::vec::Vec<::std::string::String>,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
                 {
                     match key.as_str() {
                         "changes" => {
                             field_changes = ::commerce_webhooks::wire::next_field(
-                                &mut map,
+                                map,
                                 "changes",
                             )?;
                         }
@@ -9314,7 +9387,7 @@ impl ::std::str::FromStr for WriteOperation {
     }
 }
 ::commerce_webhooks::wire_name_impls!(WriteOperation, "a writeoperation name");
-::commerce_webhooks::tolerate_scalar! {
+::commerce_webhooks::tolerate_name! {
     WriteOperation : "a `WriteOperation` value (a string)",
     "an array of `WriteOperation` values";
 }
