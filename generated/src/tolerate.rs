@@ -304,9 +304,15 @@ impl<'de, T: Tolerate<'de>> DeserializeSeed<'de> for Element<T> {
 }
 
 /// The elements decoded so far, as JSON again (lossless: every payload type re-encodes to
-/// what it was decoded from), for a list that turned out not to fit.
-fn encoded<T: Serialize, E: de::Error>(items: impl IntoIterator<Item = T>) -> Result<Vec<Value>, E> {
-    items.into_iter().map(|item| serde_json::to_value(item).map_err(E::custom)).collect()
+/// what it was decoded from), for a list that turned out not to fit. A plain loop: this rare
+/// path is compiled once per element type, and `collect` through `Result` is several times
+/// the code.
+fn encoded<T: Serialize, E: de::Error>(items: Vec<T>) -> Result<Vec<Value>, E> {
+    let mut values = Vec::with_capacity(items.len() + 1);
+    for item in items {
+        values.push(serde_json::to_value(item).map_err(E::custom)?);
+    }
+    Ok(values)
 }
 
 impl<'de, T: Tolerate<'de>> Tolerate<'de> for Vec<T> {
@@ -451,6 +457,11 @@ impl<'de, T: Tolerate<'de>> Visitor<'de> for FieldSeed<T> {
 
 /// Decodes the value of the field `key` of a generated shape, tolerantly; an error (a syntax
 /// error, or a strict field deeper down) gets `key` in its path.
+///
+/// Never inlined: a shape's visitor calls it once per field, and inlining the whole value
+/// decode into every arm made the large visitors (`Order`'s has about 90 arms) the bulk of
+/// the crate's release build; one call per field costs little beside decoding the value.
+#[inline(never)]
 pub fn next_field<'de, A: MapAccess<'de>, T: Tolerate<'de>>(map: &mut A, key: &str) -> Result<Field<T>, A::Error> {
     map.next_value_seed(FieldSeed::<T>::new()).map_err(|e| at_key(key, e))
 }
