@@ -2,6 +2,7 @@
 //!
 //! - `decode`: real Shopify bodies through `shopify::Event::from_delivery` (`typed`), the
 //!   plain serde-derive structs inferred from the same bodies (`derive`, see `baseline.rs`),
+//!   the same structs read from a `&str` after one UTF-8 check, as `typed` reads (`derive_str`),
 //!   `serde_json::Value` (`value`) and `serde::de::IgnoredAny` (`ignored_any`, serde_json's
 //!   floor). Every output is dropped inside the measured function.
 //! - `topic`: every documented topic of each platform, then the same strings with their last
@@ -41,6 +42,7 @@ fn warm(name: &str) -> &'static ShopifyBody {
     let body = shopify_body(name);
     shopify::Event::from_delivery(body.topic, body.body).unwrap_or_else(|e| panic!("{name}: {e}"));
     (body.derive)(body.body).unwrap_or_else(|e| panic!("{name}: derive baseline: {e}"));
+    (body.derive_str)(body.body).unwrap_or_else(|e| panic!("{name}: derive baseline from a str: {e}"));
     serde_json::from_slice::<serde_json::Value>(body.body).expect("JSON");
     serde_json::from_slice::<IgnoredAny>(body.body).expect("JSON");
     body
@@ -78,6 +80,24 @@ fn derive(body: &'static ShopifyBody) {
     drop(black_box((body.derive)(black_box(body.body))));
 }
 
+// The derive structs read the way `typed` reads: one UTF-8 check, then serde_json's `&str`
+// reader (an application could do the same; `derive` is what a plain `from_slice` costs).
+#[library_benchmark]
+#[bench::orders_create(setup = warm, args = ("orders_create"))]
+#[bench::refunds_create(setup = warm, args = ("refunds_create"))]
+#[bench::products_update(setup = warm, args = ("products_update"))]
+#[bench::customers_create(setup = warm, args = ("customers_create"))]
+#[bench::themes_delete(setup = warm, args = ("themes_delete"))]
+#[bench::real_orders_create(setup = warm, args = ("real_orders_create"))]
+#[bench::real_orders_cancelled(setup = warm, args = ("real_orders_cancelled"))]
+#[bench::real_refunds_create(setup = warm, args = ("real_refunds_create"))]
+#[bench::real_products_update(setup = warm, args = ("real_products_update"))]
+#[bench::real_customers_create(setup = warm, args = ("real_customers_create"))]
+#[bench::real_inventory_levels_update(setup = warm, args = ("real_inventory_levels_update"))]
+fn derive_str(body: &'static ShopifyBody) {
+    drop(black_box((body.derive_str)(black_box(body.body))));
+}
+
 #[library_benchmark]
 #[bench::orders_create(setup = warm, args = ("orders_create"))]
 #[bench::refunds_create(setup = warm, args = ("refunds_create"))]
@@ -110,7 +130,7 @@ fn ignored_any(body: &'static ShopifyBody) {
     drop(black_box(serde_json::from_slice::<IgnoredAny>(black_box(body.body))));
 }
 
-library_benchmark_group!(name = decode; benchmarks = typed, derive, value, ignored_any);
+library_benchmark_group!(name = decode; benchmarks = typed, derive, derive_str, value, ignored_any);
 
 // ------------------------------------------------------------------------------------------
 // Topic parsing

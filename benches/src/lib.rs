@@ -120,6 +120,8 @@ pub struct ShopifyBody {
     pub body: &'static [u8],
     /// Decodes the body into its baseline struct, or fails.
     pub derive: fn(&[u8]) -> serde_json::Result<()>,
+    /// The same, reading the body as this crate does: one UTF-8 check, then `from_str`.
+    pub derive_str: fn(&[u8]) -> serde_json::Result<()>,
 }
 
 impl std::fmt::Debug for ShopifyBody {
@@ -142,6 +144,12 @@ macro_rules! shopify_bodies {
                 derive: |body| serde_json::from_slice::<baseline::$ty>(body).map(|decoded| {
                     std::hint::black_box(decoded);
                 }),
+                derive_str: |body| {
+                    let text = std::str::from_utf8(body).map_err(serde::de::Error::custom)?;
+                    serde_json::from_str::<baseline::$ty>(text).map(|decoded| {
+                        std::hint::black_box(decoded);
+                    })
+                },
             },
         )*];
     };
