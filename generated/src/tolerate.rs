@@ -494,6 +494,37 @@ mod tests {
         assert!(field::<Vec<u64>>("[null, 1]").mismatch().is_some());
     }
 
+    /// A stand-in for a generated enum of names: keeps whatever string it is given.
+    #[derive(Debug, PartialEq, Serialize)]
+    struct Name(String);
+
+    impl FromStr for Name {
+        type Err = Infallible;
+        fn from_str(text: &str) -> Result<Self, Infallible> {
+            Ok(Self(text.to_owned()))
+        }
+    }
+
+    crate::tolerate_name! { Name: "a name", "an array of names"; }
+
+    #[test]
+    fn names_take_any_string_and_keep_anything_else_raw() {
+        assert_eq!(field::<Name>(r#""ACTIVE""#), Field::Value(Name("ACTIVE".into())));
+        // An escaped string is not borrowed from the input: the owned path.
+        assert_eq!(field::<Name>(r#""A\u0042""#), Field::Value(Name("AB".into())));
+        assert_eq!(field::<Name>("null"), Field::Null);
+        for raw in ["7", "-1", "1.5", "true", "[1]", r#"{"a":1}"#] {
+            let kept = field::<Name>(raw);
+            let mismatch = kept.mismatch().unwrap_or_else(|| panic!("{raw}: {kept:?}"));
+            assert_eq!(
+                (mismatch.expected(), mismatch.value()),
+                ("a name", &serde_json::from_str::<Value>(raw).unwrap())
+            );
+        }
+        assert_eq!(field::<Vec<Name>>(r#"["A", "B"]"#), Field::Value(vec![Name("A".into()), Name("B".into())]));
+        assert_eq!(field::<Vec<Name>>(r#"["A", 2]"#).mismatch().unwrap().expected(), "an array of names");
+    }
+
     #[test]
     fn a_list_with_one_misfit_is_kept_whole() {
         let list = field::<Vec<u64>>(r#"[1, "2", 3]"#);
