@@ -90,7 +90,7 @@ pub use scope::ScopeRequirement;
 pub use secrets::{AsyncSecretSource, BoxFuture, SecretLookupError, SecretSource};
 pub use subscription::{Coverage, Subscription};
 pub use topic::{CatalogTopic, Group, TemplateTopic, UnknownName};
-pub use value::{Field, Id, Mismatch, Money, MoneyError, StringOrNumber, Timestamp};
+pub use value::{Field, Id, Mismatch, Money, MoneyError, StringOrNumber, Text, Timestamp};
 pub use verify::{
     Clock, FixedClock, Secret, SecretError, SystemClock, VerifyOptions, SHOPWARE_PREVIOUS_SECRET_ALLOWANCE,
 };

@@ -87,6 +87,7 @@ macro_rules! tolerate_scalar {
 
 tolerate_scalar! {
     String: "a string", "an array of strings";
+    crate::Text: "a string", "an array of strings";
     bool: "a boolean", "an array of booleans";
     i64: "an integer", "an array of integers";
     u64: "a non-negative integer", "an array of non-negative integers";

@@ -237,7 +237,7 @@ fn tiny_payloads_decode_into_typed_fields_and_re_encode_losslessly() {
     assert_eq!(order.note.as_deref(), Some("leave at door"));
     assert_eq!(order.total_price.as_ref().unwrap().to_text(), "12.50");
     assert_eq!(order.status, Field::Value(tiny::OrderStatus::Open));
-    assert_eq!((order.b2b.copied(), order.kind.as_ref().map(String::as_str)), (Some(false), Some("web")));
+    assert_eq!((order.b2b.copied(), order.kind.as_deref()), (Some(false), Some("web")));
     let item = &order.line_items.as_ref().unwrap()[0];
     assert_eq!(item.price.as_ref().unwrap().to_text(), "12.5");
     assert!(item.properties.is_null());

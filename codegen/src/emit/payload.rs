@@ -15,7 +15,7 @@ fn ident(name: &str) -> Ident {
 pub(super) fn rust_type(platform: &Platform, ty: &Type) -> TokenStream {
     match ty {
         Type::Scalar(scalar) => match scalar {
-            Scalar::String => quote! { ::std::string::String },
+            Scalar::String => quote! { ::commerce_webhooks::Text },
             Scalar::Bool => quote! { bool },
             Scalar::Int => quote! { i64 },
             Scalar::Uint => quote! { u64 },

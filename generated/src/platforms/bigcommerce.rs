@@ -9050,7 +9050,7 @@ pub struct Callback<P> {
     /// `scope`: `string`, documented as always present. Strict (the delivery's topic is read from it, so a callback without it cannot be typed): a value that does not fit fails the payload.
     ///
     /// The event registered when the webhook was created, e.g. `store/order/created` (the topic).
-    pub scope: ::std::string::String,
+    pub scope: ::commerce_webhooks::Text,
     /// `store_id`: `id`, documented as always present.
     ///
     /// The store's numerical identifier. A JSON string in the page's examples and the OpenAPI `webhook_callback_base`, but a JSON number (`11111`) in the page's channel example.
@@ -9062,7 +9062,7 @@ pub struct Callback<P> {
     /// `hash`: `string`, documented as always present.
     ///
     /// The SHA-1 hash of the JSON-encoded payload data; lets users detect duplicate events. If a hook fires twice for the same event, both request bodies carry the same hash.
-    pub hash: ::commerce_webhooks::Field<::std::string::String>,
+    pub hash: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `created_at`: `uint`, may be absent or null.
     ///
     /// Unix timestamp (seconds) of the hook's creation. Missing from the page's channel example.
@@ -9070,7 +9070,7 @@ pub struct Callback<P> {
     /// `producer`: `string`, documented as always present.
     ///
     /// Always `stores/{store_hash}`, the store that created the webhook.
-    pub producer: ::commerce_webhooks::Field<::std::string::String>,
+    pub producer: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -9101,11 +9101,13 @@ impl<
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 struct Fields {
-                    field_scope: ::std::option::Option<::std::string::String>,
+                    field_scope: ::std::option::Option<::commerce_webhooks::Text>,
                     field_store_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
-                    field_hash: ::commerce_webhooks::Field<::std::string::String>,
+                    field_hash: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
                     field_created_at: ::commerce_webhooks::Field<u64>,
-                    field_producer: ::commerce_webhooks::Field<::std::string::String>,
+                    field_producer: ::commerce_webhooks::Field<
+                        ::commerce_webhooks::Text,
+                    >,
                     extra: ::commerce_webhooks::wire::serde_json::Map<
                         ::std::string::String,
                         ::commerce_webhooks::wire::serde_json::Value,
@@ -9125,7 +9127,7 @@ impl<
                                 self.field_scope = ::std::option::Option::Some(
                                     ::commerce_webhooks::wire::next_strict::<
                                         _,
-                                        ::std::string::String,
+                                        ::commerce_webhooks::Text,
                                     >(map, "scope")?,
                                 );
                             }
@@ -9264,7 +9266,7 @@ pub struct ResourceData {
     /// `type`: `string`, documented as always present.
     ///
     /// The resource kind: "will always be" `order`, `category`, `channel`, `customer`, `product` or `subscriber` for the respective group; for carts the page says it "can be cart or cart_line_item" (`cart` in the examples).
-    pub kind: ::commerce_webhooks::Field<::std::string::String>,
+    pub kind: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `id`: `id`, documented as always present.
     ///
     /// The ID of the order, category, channel, customer, product or subscriber, or of the cart (a UUID string).
@@ -9292,7 +9294,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ResourceData {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_kind: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_kind: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 let map = &mut map;
@@ -9365,7 +9369,7 @@ pub struct CartCouponData {
     /// `type`: `string`, documented as always present.
     ///
     /// The page says it "can be cart or cart_line_item".
-    pub kind: ::commerce_webhooks::Field<::std::string::String>,
+    pub kind: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `id`: `id`, documented as always present.
     ///
     /// ID of the cart (a UUID string).
@@ -9397,7 +9401,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CartCouponData 
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_kind: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_kind: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
                 let mut field_coupon_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
@@ -9485,7 +9491,7 @@ pub struct OrderChildData {
     /// `type`: `string`, documented as always present.
     ///
     /// Will always be `cart` for the cart event and `shipment` for the shipment events.
-    pub kind: ::commerce_webhooks::Field<::std::string::String>,
+    pub kind: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `id`: `id`, documented as always present.
     ///
     /// ID of the cart (a UUID string) or of the shipment (a number).
@@ -9517,7 +9523,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderChildData 
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_kind: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_kind: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
                 let mut field_order_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
@@ -9603,7 +9611,7 @@ pub struct CartLineItemData {
     /// `type`: `string`, documented as always present.
     ///
     /// The page says it "can be cart or cart_line_item"; `cart_line_item` in the example.
-    pub kind: ::commerce_webhooks::Field<::std::string::String>,
+    pub kind: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `id`: `id`, documented as always present.
     ///
     /// ID of the line item (a UUID string).
@@ -9635,7 +9643,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CartLineItemDat
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_kind: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_kind: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
                 let mut field_cart_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
@@ -9721,7 +9731,7 @@ pub struct CustomerAddressData {
     /// `type`: `string`, documented as always present.
     ///
     /// Will always be `customer` (not `address`).
-    pub kind: ::commerce_webhooks::Field<::std::string::String>,
+    pub kind: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `id`: `id`, documented as always present.
     ///
     /// ID of the customer address.
@@ -9753,7 +9763,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerAddress
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_kind: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_kind: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
                 let mut field_address: ::commerce_webhooks::Field<CustomerAddressRef> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
@@ -9930,7 +9942,7 @@ pub struct OrderUpdatedData {
     /// `type`: `string`, documented as always present.
     ///
     /// Will always be `order`.
-    pub kind: ::commerce_webhooks::Field<::std::string::String>,
+    pub kind: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `id`: `id`, documented as always present.
     ///
     /// ID of the order.
@@ -9962,7 +9974,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderUpdatedDat
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_kind: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_kind: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
                 let mut field_status: ::commerce_webhooks::Field<OrderStatusChange> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
@@ -10048,7 +10062,7 @@ pub struct OrderStatusData {
     /// `type`: `string`, documented as always present.
     ///
     /// Will always be `order`.
-    pub kind: ::commerce_webhooks::Field<::std::string::String>,
+    pub kind: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `id`: `id`, documented as always present.
     ///
     /// ID of the order.
@@ -10080,7 +10094,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderStatusData
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_kind: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_kind: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
                 let mut field_status: ::commerce_webhooks::Field<OrderStatusChange> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
@@ -10272,7 +10288,7 @@ pub struct OrderMessageData {
     /// `type`: `string`, documented as always present.
     ///
     /// Will always be `order`.
-    pub kind: ::commerce_webhooks::Field<::std::string::String>,
+    pub kind: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `id`: `id`, documented as always present.
     ///
     /// Order ID.
@@ -10304,7 +10320,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderMessageDat
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_kind: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_kind: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
                 let mut field_message: ::commerce_webhooks::Field<OrderMessageRef> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
@@ -10479,7 +10497,7 @@ pub struct OrderRefundData {
     /// `type`: `string`, documented as always present.
     ///
     /// Will always be `order`.
-    pub kind: ::commerce_webhooks::Field<::std::string::String>,
+    pub kind: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `id`: `id`, documented as always present.
     ///
     /// Order ID.
@@ -10511,7 +10529,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderRefundData
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_kind: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_kind: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
                 let mut field_refund: ::commerce_webhooks::Field<OrderRefundRef> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
@@ -10690,7 +10710,7 @@ pub struct ProductUpdatedData {
     /// `type`: `string`, documented as always present.
     ///
     /// Will always be `product`.
-    pub kind: ::commerce_webhooks::Field<::std::string::String>,
+    pub kind: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `id`: `id`, documented as always present.
     ///
     /// ID of the product.
@@ -10698,7 +10718,9 @@ pub struct ProductUpdatedData {
     /// `properties`: `[string]`, may be absent or null.
     ///
     /// The product properties that changed for a channel locale override. Present only for updates to overrides, not the global store. Allowed values are `name`, `description`, `page_title`, `meta_description`, `warranty`, `availability_description`, `search_keywords`, `is_featured`, `custom_fields` and `preorder_message`.
-    pub properties: ::commerce_webhooks::Field<::std::vec::Vec<::std::string::String>>,
+    pub properties: ::commerce_webhooks::Field<
+        ::std::vec::Vec<::commerce_webhooks::Text>,
+    >,
     /// `context`: `ChannelLocale`, may be absent or null.
     ///
     /// The channel and locale of the override that changed. Like `properties`, it is present only for updates to overrides, not the global store.
@@ -10726,10 +10748,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductUpdatedD
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_kind: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_kind: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
                 let mut field_properties: ::commerce_webhooks::Field<
-                    ::std::vec::Vec<::std::string::String>,
+                    ::std::vec::Vec<::commerce_webhooks::Text>,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_context: ::commerce_webhooks::Field<ChannelLocale> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
@@ -10829,7 +10853,7 @@ pub struct ChannelLocale {
     /// `locale`: `string`, documented as always present.
     ///
     /// A locale code (`fr` in the example); `null` if the attribute that was overridden applies to the entire channel.
-    pub locale: ::commerce_webhooks::Field<::std::string::String>,
+    pub locale: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -10857,7 +10881,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ChannelLocale {
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_locale: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 let map = &mut map;
@@ -10933,7 +10957,7 @@ pub struct ProductInventoryData {
     /// `type`: `string`, documented as always present.
     ///
     /// Will always be `product`.
-    pub kind: ::commerce_webhooks::Field<::std::string::String>,
+    pub kind: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `id`: `id`, documented as always present.
     ///
     /// ID of the product.
@@ -10965,7 +10989,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductInventor
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_kind: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_kind: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
                 let mut field_inventory: ::commerce_webhooks::Field<
                     ProductInventoryChange,
@@ -11174,7 +11200,7 @@ pub struct SkuData {
     /// `type`: `string`, documented as always present.
     ///
     /// Will always be `sku`.
-    pub kind: ::commerce_webhooks::Field<::std::string::String>,
+    pub kind: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `id`: `id`, documented as always present.
     ///
     /// ID of the SKU.
@@ -11206,7 +11232,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SkuData {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_kind: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_kind: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
                 let mut field_sku: ::commerce_webhooks::Field<SkuRef> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
@@ -11398,7 +11426,7 @@ pub struct SkuInventoryData {
     /// `type`: `string`, documented as always present.
     ///
     /// Will always be `sku`.
-    pub kind: ::commerce_webhooks::Field<::std::string::String>,
+    pub kind: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `id`: `id`, documented as always present.
     ///
     /// ID of the SKU.
@@ -11430,7 +11458,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SkuInventoryDat
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_kind: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_kind: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
                 let mut field_inventory: ::commerce_webhooks::Field<
                     SkuInventoryChange,
@@ -11656,7 +11686,7 @@ pub struct StoreData {
     /// `type`: `string`, documented as always present.
     ///
     /// `store` in the page's example.
-    pub kind: ::commerce_webhooks::Field<::std::string::String>,
+    pub kind: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -11680,7 +11710,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for StoreData {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_kind: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_kind: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
@@ -11747,7 +11779,7 @@ pub struct AppUninstalledData {
     /// `type`: `string`, documented as always present.
     ///
     /// The type will always be `store`.
-    pub kind: ::commerce_webhooks::Field<::std::string::String>,
+    pub kind: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `id`: `id`, may be absent or null.
     ///
     /// Declared (as a string) by store_app_uninstalled.yml; missing from the OpenAPI example.
@@ -11775,7 +11807,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AppUninstalledD
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_kind: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_kind: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 let map = &mut map;
@@ -11860,11 +11894,11 @@ pub struct MetafieldData {
     /// `resource_type`: `string`, may be absent or null.
     ///
     /// The kind of object the metafield belongs to: `location`, `product` or `variant` in the page's store/metafield/* examples.
-    pub resource_type: ::commerce_webhooks::Field<::std::string::String>,
+    pub resource_type: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `namespace`: `string`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: declared (a string, without a description) by docs/webhooks/callbacks/store_*_metafield_*.yml, but in none of the pages' examples (bigcommerce/docs@24f580ca, searched 2026-12-02)).
-    pub namespace: ::commerce_webhooks::Field<::std::string::String>,
+    pub namespace: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -11895,10 +11929,10 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MetafieldData {
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_resource_type: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_namespace: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 let map = &mut map;
@@ -11992,7 +12026,7 @@ pub struct HookDeliveryExceptionData {
     /// `type`: `string`, documented as always present.
     ///
     /// `webhook` in the page's example.
-    pub kind: ::commerce_webhooks::Field<::std::string::String>,
+    pub kind: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `id`: `id`, documented as always present.
     ///
     /// ID of the webhook.
@@ -12004,7 +12038,7 @@ pub struct HookDeliveryExceptionData {
     /// `message`: `string`, documented as always present.
     ///
     /// No public document of the platform describes this field (searched: no description: index.mdx shows it in its example only, without a comment; bigcommerce/docs has no callback schema for these events (bigcommerce/docs@24f580ca, searched 2026-12-02)).
-    pub message: ::commerce_webhooks::Field<::std::string::String>,
+    pub message: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -12029,11 +12063,13 @@ for HookDeliveryExceptionData {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_kind: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_kind: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
                 let mut field_error_code: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
                 let mut field_message: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 let map = &mut map;
@@ -12128,7 +12164,7 @@ pub struct OverrideData {
     /// `type`: `string`, documented as always present.
     ///
     /// `shared_modifier` and `local_option` in the page's examples; the callback schemas list `local_modifier` and `shared_modifier` (and `local_option`, `shared_option`).
-    pub kind: ::commerce_webhooks::Field<::std::string::String>,
+    pub kind: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `id`: `id`, documented as always present.
     ///
     /// ID of the modifier, or of the option.
@@ -12166,7 +12202,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OverrideData {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_kind: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_kind: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
                 let mut field_affected_product_ids: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::commerce_webhooks::Id>,
@@ -12263,7 +12301,7 @@ pub struct OrderTransactionData {
     /// `type`: `string`, documented as always present.
     ///
     /// Will always be `transaction`.
-    pub kind: ::commerce_webhooks::Field<::std::string::String>,
+    pub kind: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `order_id`: `id`, documented as always present.
     ///
     /// ID of the order associated with the transaction (a string in the example).
@@ -12275,11 +12313,11 @@ pub struct OrderTransactionData {
     /// `transaction_status`: `string`, documented as always present.
     ///
     /// No public document of the platform describes this field (searched: no description: index.mdx shows it in its example only, without a comment; docs/webhooks/callbacks/store_order_transaction_created.yml gives only its type (bigcommerce/docs@24f580ca, searched 2026-12-02)).
-    pub transaction_status: ::commerce_webhooks::Field<::std::string::String>,
+    pub transaction_status: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `transaction_type`: `string`, documented as always present.
     ///
     /// No public document of the platform describes this field (searched: no description: index.mdx shows it in its example only, without a comment; docs/webhooks/callbacks/store_order_transaction_created.yml gives only its type (bigcommerce/docs@24f580ca, searched 2026-12-02)).
-    pub transaction_type: ::commerce_webhooks::Field<::std::string::String>,
+    pub transaction_type: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `result`: `TransactionResult`, documented as always present.
     ///
     /// No public document of the platform describes this field (searched: no description: index.mdx shows it in its example only, without a comment; docs/webhooks/callbacks/store_order_transaction_created.yml gives only its type (bigcommerce/docs@24f580ca, searched 2026-12-02)).
@@ -12287,11 +12325,11 @@ pub struct OrderTransactionData {
     /// `platform_transaction_id`: `string`, documented as always present.
     ///
     /// No public document of the platform describes this field (searched: no description: index.mdx shows it in its example only, without a comment; docs/webhooks/callbacks/store_order_transaction_created.yml gives only its type (bigcommerce/docs@24f580ca, searched 2026-12-02)).
-    pub platform_transaction_id: ::commerce_webhooks::Field<::std::string::String>,
+    pub platform_transaction_id: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `provider_transaction_id`: `string`, documented as always present.
     ///
     /// No public document of the platform describes this field (searched: no description: index.mdx shows it in its example only, without a comment; docs/webhooks/callbacks/store_order_transaction_created.yml gives only its type (bigcommerce/docs@24f580ca, searched 2026-12-02)).
-    pub provider_transaction_id: ::commerce_webhooks::Field<::std::string::String>,
+    pub provider_transaction_id: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -12315,7 +12353,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderTransactio
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_kind: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_kind: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_order_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
@@ -12323,17 +12363,17 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderTransactio
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_transaction_status: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_transaction_type: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_result: ::commerce_webhooks::Field<TransactionResult> = ::commerce_webhooks::Field::Absent;
                 let mut field_platform_transaction_id: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_provider_transaction_id: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 let map = &mut map;
@@ -12475,15 +12515,15 @@ pub struct TransactionResult {
     /// `code`: `string`, documented as always present.
     ///
     /// No public document of the platform describes this field (searched: no description: index.mdx shows it in its example only, without a comment; docs/webhooks/callbacks/store_order_transaction_created.yml gives only its type (bigcommerce/docs@24f580ca, searched 2026-12-02)).
-    pub code: ::commerce_webhooks::Field<::std::string::String>,
+    pub code: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `message`: `string`, documented as always present.
     ///
     /// No public document of the platform describes this field (searched: no description: index.mdx shows it in its example only, without a comment; docs/webhooks/callbacks/store_order_transaction_created.yml gives only its type (bigcommerce/docs@24f580ca, searched 2026-12-02)).
-    pub message: ::commerce_webhooks::Field<::std::string::String>,
+    pub message: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `type`: `string`, documented as always present.
     ///
     /// No public document of the platform describes this field (searched: no description: index.mdx shows it in its example only, without a comment; docs/webhooks/callbacks/store_order_transaction_created.yml gives only its type (bigcommerce/docs@24f580ca, searched 2026-12-02)).
-    pub kind: ::commerce_webhooks::Field<::std::string::String>,
+    pub kind: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -12507,11 +12547,15 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for TransactionResu
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_code: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
-                let mut field_message: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                let mut field_code: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_kind: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_message: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_kind: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
@@ -12788,7 +12832,7 @@ pub struct PriceListRecordData {
     /// `currency`: `string`, documented as always present.
     ///
     /// No public document of the platform describes this field (searched: no description: index.mdx shows it in its example only, without a comment; docs/webhooks/callbacks/store_priceList_record*_*.yml gives only its type (bigcommerce/docs@24f580ca, searched 2026-12-02)).
-    pub currency: ::commerce_webhooks::Field<::std::string::String>,
+    pub currency: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -12819,7 +12863,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for PriceListRecord
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_currency: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 let map = &mut map;
@@ -13516,7 +13560,7 @@ pub struct QuoteData {
     /// `quote_uuid`: `string`, documented as always present.
     ///
     /// No public document of the platform describes this field (searched: no description: b2b-edition.mdx shows it in its example only, without a comment; bigcommerce/docs has no callback schema for these events (bigcommerce/docs@24f580ca, searched 2026-12-02)).
-    pub quote_uuid: ::commerce_webhooks::Field<::std::string::String>,
+    pub quote_uuid: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -13544,7 +13588,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for QuoteData {
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_quote_uuid: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 let map = &mut map;
@@ -14121,7 +14165,7 @@ pub struct ChannelEmailData {
     /// `template_kind`: `string`, documented as always present.
     ///
     /// No public document of the platform describes this field (searched: no description: channels.mdx shows it in its Emails example only, without a comment; bigcommerce/docs has no callback schema for the per-channel events (docs/webhooks/callbacks/ and its _all.yml name none, and no other file of the repository names these scopes) (bigcommerce/docs@24f580ca, searched 2026-12-02)).
-    pub template_kind: ::commerce_webhooks::Field<::std::string::String>,
+    pub template_kind: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -14146,7 +14190,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ChannelEmailDat
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_template_kind: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 let map = &mut map;

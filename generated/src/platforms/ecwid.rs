@@ -2308,7 +2308,7 @@ pub struct Webhook<P> {
     /// `eventType`: `string`, documented as always present. Strict (the delivery's topic is read from it, so a body without it cannot be typed): a value that does not fit fails the payload.
     ///
     /// The event, e.g. `order.created` (the topic); also sent as the URL's `eventType` query parameter.
-    pub event_type: ::std::string::String,
+    pub event_type: ::commerce_webhooks::Text,
     /// `data`: `P`, may be absent or null.
     ///
     /// Additional details, sent only for some events.
@@ -2347,7 +2347,7 @@ impl<
                     field_event_created: ::std::option::Option<u64>,
                     field_store_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
                     field_entity_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
-                    field_event_type: ::std::option::Option<::std::string::String>,
+                    field_event_type: ::std::option::Option<::commerce_webhooks::Text>,
                     extra: ::commerce_webhooks::wire::serde_json::Map<
                         ::std::string::String,
                         ::commerce_webhooks::wire::serde_json::Value,
@@ -2395,7 +2395,7 @@ impl<
                                 self.field_event_type = ::std::option::Option::Some(
                                     ::commerce_webhooks::wire::next_strict::<
                                         _,
-                                        ::std::string::String,
+                                        ::commerce_webhooks::Text,
                                     >(map, "eventType")?,
                                 );
                             }
@@ -2910,7 +2910,7 @@ pub struct CustomerData {
     /// `customerEmail`: `string`, may be absent or null.
     ///
     /// The customer's email address.
-    pub customer_email: ::commerce_webhooks::Field<::std::string::String>,
+    pub customer_email: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -2935,7 +2935,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerData {
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_customer_email: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 let map = &mut map;
@@ -3001,11 +3001,11 @@ pub struct ProfileSubscriptionData {
     /// `oldSubscriptionName`: `string`, may be absent or null.
     ///
     /// The previous plan name, e.g. `ECWID_BUSINESS`.
-    pub old_subscription_name: ::commerce_webhooks::Field<::std::string::String>,
+    pub old_subscription_name: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `newSubscriptionName`: `string`, may be absent or null.
     ///
     /// The new plan name, e.g. `ECWID_UNLIMITED`.
-    pub new_subscription_name: ::commerce_webhooks::Field<::std::string::String>,
+    pub new_subscription_name: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -3031,10 +3031,10 @@ for ProfileSubscriptionData {
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_old_subscription_name: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_new_subscription_name: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 let map = &mut map;
@@ -3114,11 +3114,11 @@ pub struct AppSubscriptionData {
     /// `oldSubscriptionStatus`: `string`, may be absent or null.
     ///
     /// Previous application subscription status, e.g. `TRIAL`.
-    pub old_subscription_status: ::commerce_webhooks::Field<::std::string::String>,
+    pub old_subscription_status: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `newSubscriptionStatus`: `string`, may be absent or null.
     ///
     /// New application subscription status, e.g. `ACTIVE`.
-    pub new_subscription_status: ::commerce_webhooks::Field<::std::string::String>,
+    pub new_subscription_status: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -3143,10 +3143,10 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AppSubscription
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_old_subscription_status: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_new_subscription_status: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 let map = &mut map;

@@ -10425,43 +10425,43 @@ pub struct Address {
     /// `first_name`: `string`, may be absent or null.
     ///
     /// The first name of the person associated with the billing address's payment method, or with the shipping address.
-    pub first_name: ::commerce_webhooks::Field<::std::string::String>,
+    pub first_name: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `address1`: `string`, may be absent or null.
     ///
     /// The street address of the billing or shipping address.
-    pub address1: ::commerce_webhooks::Field<::std::string::String>,
+    pub address1: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `phone`: `string`, may be absent or null.
     ///
     /// The phone number at the billing or shipping address.
-    pub phone: ::commerce_webhooks::Field<::std::string::String>,
+    pub phone: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `city`: `string`, may be absent or null.
     ///
     /// The city, town, or village of the billing or shipping address.
-    pub city: ::commerce_webhooks::Field<::std::string::String>,
+    pub city: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `zip`: `string`, may be absent or null.
     ///
     /// The postal code (for example, zip, postcode, or Eircode) of the billing or shipping address.
-    pub zip: ::commerce_webhooks::Field<::std::string::String>,
+    pub zip: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `province`: `string`, may be absent or null.
     ///
     /// The name of the region (for example, province, state, or prefecture) of the billing or shipping address.
-    pub province: ::commerce_webhooks::Field<::std::string::String>,
+    pub province: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `country`: `string`, may be absent or null.
     ///
     /// The name of the country of the billing or shipping address.
-    pub country: ::commerce_webhooks::Field<::std::string::String>,
+    pub country: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `last_name`: `string`, may be absent or null.
     ///
     /// The last name of the person associated with the billing address's payment method, or with the shipping address.
-    pub last_name: ::commerce_webhooks::Field<::std::string::String>,
+    pub last_name: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `address2`: `string`, may be absent or null.
     ///
     /// An optional additional field for the street address of the billing or shipping address.
-    pub address2: ::commerce_webhooks::Field<::std::string::String>,
+    pub address2: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `company`: `string`, may be absent or null.
     ///
     /// The company of the person associated with the billing or shipping address.
-    pub company: ::commerce_webhooks::Field<::std::string::String>,
+    pub company: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `latitude`: `number`, may be absent or null.
     ///
     /// The latitude of the billing or shipping address.
@@ -10477,15 +10477,15 @@ pub struct Address {
     /// `name`: `string`, may be absent or null.
     ///
     /// The full name of the person associated with the payment method (the page gives this text for both the billing and the shipping address).
-    pub name: ::commerce_webhooks::Field<::std::string::String>,
+    pub name: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `country_code`: `string`, may be absent or null.
     ///
     /// The two-letter code (ISO 3166-1 format) for the country of the billing or shipping address.
-    pub country_code: ::commerce_webhooks::Field<::std::string::String>,
+    pub country_code: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `province_code`: `string`, may be absent or null.
     ///
     /// The alphanumeric abbreviation of the region of the billing or shipping address.
-    pub province_code: ::commerce_webhooks::Field<::std::string::String>,
+    pub province_code: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `id`: `id`, may be absent or null.
     ///
     /// The unique identifier for the address (customer addresses).
@@ -10497,7 +10497,7 @@ pub struct Address {
     /// `country_name`: `string`, may be absent or null.
     ///
     /// The customer's normalized country name (customer addresses).
-    pub country_name: ::commerce_webhooks::Field<::std::string::String>,
+    pub country_name: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `default`: `bool`, may be absent or null.
     ///
     /// Whether this address is the default address for the customer (customer addresses).
@@ -10526,28 +10526,34 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Address {
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_first_name: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_address1: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_phone: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
-                let mut field_city: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
-                let mut field_zip: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_phone: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_city: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_zip: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_province: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_country: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_last_name: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_address2: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_company: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_latitude: ::commerce_webhooks::Field<
                     ::commerce_webhooks::wire::serde_json::Number,
@@ -10555,19 +10561,21 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Address {
                 let mut field_longitude: ::commerce_webhooks::Field<
                     ::commerce_webhooks::wire::serde_json::Number,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_name: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_name: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_country_code: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_province_code: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
                 let mut field_customer_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_country_name: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_default: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
@@ -10819,7 +10827,7 @@ pub struct AppPurchaseOneTime {
     /// `name`: `string`, may be absent or null.
     ///
     /// The name of the app purchase.
-    pub name: ::commerce_webhooks::Field<::std::string::String>,
+    pub name: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `status`: `AppPurchaseStatus`, may be absent or null.
     ///
     /// The status of the app purchase (GraphQL `AppPurchaseStatus`: `ACTIVE`, `DECLINED`, `EXPIRED`, `PENDING`, deprecated `ACCEPTED`).
@@ -10862,7 +10870,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AppPurchaseOneT
                 let mut field_admin_graphql_api_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_name: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_name: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_status: ::commerce_webhooks::Field<AppPurchaseStatus> = ::commerce_webhooks::Field::Absent;
                 let mut field_admin_graphql_api_shop_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
@@ -11090,11 +11100,11 @@ pub struct AppScopesUpdate {
     /// `previous`: `[string]`, may be absent or null.
     ///
     /// The access scopes granted before the change (`app/scopes_update` occurs whenever the access scopes of any installation are modified, so apps can keep track of the granted access scopes of their installations).
-    pub previous: ::commerce_webhooks::Field<::std::vec::Vec<::std::string::String>>,
+    pub previous: ::commerce_webhooks::Field<::std::vec::Vec<::commerce_webhooks::Text>>,
     /// `current`: `[string]`, may be absent or null.
     ///
     /// The access scopes granted after the change (see `app/scopes_update`).
-    pub current: ::commerce_webhooks::Field<::std::vec::Vec<::std::string::String>>,
+    pub current: ::commerce_webhooks::Field<::std::vec::Vec<::commerce_webhooks::Text>>,
     /// `updated_at`: `timestamp`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: not described by the WebhookSubscriptionTopic enum entry APP_SCOPES_UPDATE (2025-01), which documents no payload fields (searched 2026-12)).
@@ -11127,10 +11137,10 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AppScopesUpdate
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_previous: ::commerce_webhooks::Field<
-                    ::std::vec::Vec<::std::string::String>,
+                    ::std::vec::Vec<::commerce_webhooks::Text>,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_current: ::commerce_webhooks::Field<
-                    ::std::vec::Vec<::std::string::String>,
+                    ::std::vec::Vec<::commerce_webhooks::Text>,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_updated_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
@@ -11248,7 +11258,7 @@ pub struct AppSubscription {
     /// `name`: `string`, may be absent or null.
     ///
     /// The name of the app subscription.
-    pub name: ::commerce_webhooks::Field<::std::string::String>,
+    pub name: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `status`: `AppSubscriptionStatus`, may be absent or null.
     ///
     /// The status of the app subscription (GraphQL `AppSubscriptionStatus`; the catalog enum already lists `ACTIVE`, `CANCELLED`, `DECLINED`, `EXPIRED`, `FROZEN`, `PENDING` and deprecated `ACCEPTED`).
@@ -11268,7 +11278,7 @@ pub struct AppSubscription {
     /// `currency`: `string`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: no shopify.dev description found by docs search of the REST RecurringApplicationCharge pages (2021-07, 2025-01, latest); not a field of the GraphQL AppSubscription object (2025-01 schema) (searched 2026-12)).
-    pub currency: ::commerce_webhooks::Field<::std::string::String>,
+    pub currency: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `capped_amount`: `money`, may be absent or null.
     ///
     /// The limit a customer can be charged for usage based billing.
@@ -11280,11 +11290,11 @@ pub struct AppSubscription {
     /// `interval`: `string`, may be absent or null.
     ///
     /// The frequency at which the subscribing shop is billed (GraphQL `AppRecurringPricing.interval`, enum `AppPricingInterval`: `ANNUAL`, `EVERY_30_DAYS`; the sample payload sends `every_30_days`).
-    pub interval: ::commerce_webhooks::Field<::std::string::String>,
+    pub interval: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `plan_handle`: `string`, may be absent or null.
     ///
     /// The app store pricing plan handle (GraphQL `AppRecurringPricing.planHandle`).
-    pub plan_handle: ::commerce_webhooks::Field<::std::string::String>,
+    pub plan_handle: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `balance_used`: `money`, may be absent or null.
     ///
     /// Sent by app_subscriptions/approaching_capped_amount.
@@ -11292,7 +11302,7 @@ pub struct AppSubscription {
     /// `currency_code`: `string`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: no shopify.dev description found by docs search of the REST RecurringApplicationCharge pages (2021-07, 2025-01, latest); not a field of the GraphQL AppSubscription object (2025-01 schema) (searched 2026-12)).
-    pub currency_code: ::commerce_webhooks::Field<::std::string::String>,
+    pub currency_code: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -11319,7 +11329,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AppSubscription
                 let mut field_admin_graphql_api_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_name: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_name: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_status: ::commerce_webhooks::Field<
                     AppSubscriptionStatus,
                 > = ::commerce_webhooks::Field::Absent;
@@ -11333,7 +11345,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AppSubscription
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_currency: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_capped_amount: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Money,
@@ -11342,16 +11354,16 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AppSubscription
                     ::commerce_webhooks::Money,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_interval: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_plan_handle: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_balance_used: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Money,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_currency_code: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 let map = &mut map;
@@ -11631,7 +11643,7 @@ pub struct AppliedDiscount {
     /// `description`: `string`, may be absent or null.
     ///
     /// Reason for the discount.
-    pub description: ::commerce_webhooks::Field<::std::string::String>,
+    pub description: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `value`: `money`, may be absent or null.
     ///
     /// The value of the discount: a fixed amount if `value_type` is `fixed_amount`, a percentage if it is `percentage`.
@@ -11639,7 +11651,7 @@ pub struct AppliedDiscount {
     /// `title`: `string`, may be absent or null.
     ///
     /// Title of the discount.
-    pub title: ::commerce_webhooks::Field<::std::string::String>,
+    pub title: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `amount`: `money`, may be absent or null.
     ///
     /// The applied amount of the discount, based on the setting of `value_type`.
@@ -11647,7 +11659,7 @@ pub struct AppliedDiscount {
     /// `value_type`: `string`, may be absent or null.
     ///
     /// The type of discount: `percentage` or `fixed_amount`.
-    pub value_type: ::commerce_webhooks::Field<::std::string::String>,
+    pub value_type: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -11672,17 +11684,19 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AppliedDiscount
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_description: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_value: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Money,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_title: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_title: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_amount: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Money,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_value_type: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 let map = &mut map;
@@ -11792,7 +11806,7 @@ pub struct AuditEvent {
     /// `action`: `string`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: no public Shopify document describes the audit event payload: searched the WebhookSubscriptionTopic enum (2026-07: topic description only), the shopify.dev webhooks reference 2026-04 (sample only, related resource AuditEvent), the GraphQL Admin reference (no AuditEvent object found; the Event interface is a different resource) and the changelog (searched 2026-12); the sample sends `api_request`).
-    pub action: ::commerce_webhooks::Field<::std::string::String>,
+    pub action: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `actor`: `json`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: no public Shopify document describes the audit event payload: searched the WebhookSubscriptionTopic enum (2026-07: topic description only), the shopify.dev webhooks reference 2026-04 (sample only, related resource AuditEvent), the GraphQL Admin reference (no AuditEvent object found; the Event interface is a different resource) and the changelog (searched 2026-12); the sample sends actor_type, actor_identifier, actor_metadata (app_name, api_version_requested, api_version_served, ecosystem_category) and on_behalf_of (user_email)).
@@ -11840,7 +11854,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AuditEvent {
                     ::commerce_webhooks::wire::serde_json::Value,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_action: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_actor: ::commerce_webhooks::Field<
                     ::commerce_webhooks::wire::serde_json::Value,
@@ -12175,15 +12189,15 @@ pub struct BulkOperation {
     /// `error_code`: `string`, may be absent or null.
     ///
     /// Error code for failed operations (GraphQL `BulkOperationErrorCode`: `ACCESS_DENIED`, `INTERNAL_SERVER_ERROR`, `TIMEOUT`).
-    pub error_code: ::commerce_webhooks::Field<::std::string::String>,
+    pub error_code: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `status`: `string`, may be absent or null.
     ///
     /// Status of the bulk operation (GraphQL `BulkOperationStatus`; the sample payload sends lowercase `completed`).
-    pub status: ::commerce_webhooks::Field<::std::string::String>,
+    pub status: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `type`: `string`, may be absent or null.
     ///
     /// The bulk operation's type (GraphQL `BulkOperationType`; the sample payload sends lowercase `query`).
-    pub kind: ::commerce_webhooks::Field<::std::string::String>,
+    pub kind: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -12217,12 +12231,14 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for BulkOperation {
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_error_code: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_status: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_kind: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_kind: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
@@ -12345,7 +12361,7 @@ pub struct Cart {
     /// `token`: `string`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: not described on the Liquid cart object nor the Ajax Cart API reference, which only shows `token` in example responses (searched 2026-12)).
-    pub token: ::commerce_webhooks::Field<::std::string::String>,
+    pub token: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `line_items`: `[CartLineItem]`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: no field of this name on the Liquid cart object (`cart.items`, "The line items in the cart") or the Storefront API Cart object (`lines`); left undocumented rather than equating the names (searched 2026-12)).
@@ -12353,7 +12369,7 @@ pub struct Cart {
     /// `note`: `string`, may be absent or null.
     ///
     /// A note that's associated with the cart, for example a personalized message to the buyer (Storefront API `Cart.note`; Liquid `cart.note`: additional information captured with the cart).
-    pub note: ::commerce_webhooks::Field<::std::string::String>,
+    pub note: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `updated_at`: `timestamp`, may be absent or null.
     ///
     /// The date and time when the cart was updated (Storefront API `Cart.updatedAt`).
@@ -12386,11 +12402,15 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Cart {
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
-                let mut field_token: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_token: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_line_items: ::commerce_webhooks::Field<
                     ::std::vec::Vec<CartLineItem>,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_note: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_note: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_updated_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
@@ -12528,7 +12548,7 @@ pub struct CartLineItem {
     /// `key`: `string`, may be absent or null.
     ///
     /// The key of the line item: a unique identifier made of the ID of the line item's variant and a hash of unique characteristics of the line item, separated by a colon. Keys are not stable; they change as the line item's characteristics (such as properties and discount applications) change.
-    pub key: ::commerce_webhooks::Field<::std::string::String>,
+    pub key: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `discounted_price`: `money`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: not described on the Liquid line_item object (which has final_price instead) nor on the Ajax Cart API reference, which only shows it in example responses (searched 2026-12)).
@@ -12570,7 +12590,7 @@ pub struct CartLineItem {
     /// `sku`: `string`, may be absent or null.
     ///
     /// The SKU of the variant associated with the line item.
-    pub sku: ::commerce_webhooks::Field<::std::string::String>,
+    pub sku: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `taxable`: `bool`, may be absent or null.
     ///
     /// Whether taxes should be charged on the line item.
@@ -12578,7 +12598,7 @@ pub struct CartLineItem {
     /// `title`: `string`, may be absent or null.
     ///
     /// The title of the line item: the product title and the variant title, separated by a hyphen.
-    pub title: ::commerce_webhooks::Field<::std::string::String>,
+    pub title: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `total_discount`: `money`, may be absent or null.
     ///
     /// The total amount of any discounts applied to the line item by Shopify Scripts (Liquid `line_item.total_discount`).
@@ -12586,7 +12606,7 @@ pub struct CartLineItem {
     /// `vendor`: `string`, may be absent or null.
     ///
     /// The vendor of the variant associated with the line item.
-    pub vendor: ::commerce_webhooks::Field<::std::string::String>,
+    pub vendor: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `discounted_price_set`: `MoneySet`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: the shop/presentment money pair is not described for cart line items on the Liquid line_item object, the Ajax Cart API reference or the Storefront CartLine object (searched 2026-12)).
@@ -12638,7 +12658,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CartLineItem {
                 let mut field_variant_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_key: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_key: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_discounted_price: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Money,
                 > = ::commerce_webhooks::Field::Absent;
@@ -12662,14 +12684,18 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CartLineItem {
                 let mut field_product_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_sku: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_sku: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_taxable: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
-                let mut field_title: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_title: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_total_discount: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Money,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_vendor: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_discounted_price_set: ::commerce_webhooks::Field<
                     MoneySet,
@@ -13065,19 +13091,19 @@ pub struct Checkout {
     /// `token`: `string`, may be absent or null.
     ///
     /// A unique ID for a checkout.
-    pub token: ::commerce_webhooks::Field<::std::string::String>,
+    pub token: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `cart_token`: `string`, may be absent or null.
     ///
     /// The ID for the cart that's attached to the checkout.
-    pub cart_token: ::commerce_webhooks::Field<::std::string::String>,
+    pub cart_token: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `email`: `string`, may be absent or null.
     ///
     /// The customer's email address. A checkout needs to have a value for `email` or `phone` before it can be completed.
-    pub email: ::commerce_webhooks::Field<::std::string::String>,
+    pub email: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `gateway`: `string`, may be absent or null.
     ///
     /// The payment gateway used by the checkout. For abandoned checkouts, this value is always `null`.
-    pub gateway: ::commerce_webhooks::Field<::std::string::String>,
+    pub gateway: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `buyer_accepts_marketing`: `bool`, may be absent or null.
     ///
     /// Whether the customer has consented to receive marketing material via email.
@@ -13093,11 +13119,11 @@ pub struct Checkout {
     /// `landing_site`: `string`, may be absent or null.
     ///
     /// The URL for the page where the customer entered the shop.
-    pub landing_site: ::commerce_webhooks::Field<::std::string::String>,
+    pub landing_site: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `note`: `string`, may be absent or null.
     ///
     /// The text of an optional note that a shop owner can attach to the order.
-    pub note: ::commerce_webhooks::Field<::std::string::String>,
+    pub note: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `note_attributes`: `[json]`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: not described under this name on the REST checkout and abandoned checkouts pages this shape cites; the GraphQL AbandonedCheckout object has `customAttributes` instead (searched 2026-12)).
@@ -13107,7 +13133,7 @@ pub struct Checkout {
     /// `referring_site`: `string`, may be absent or null.
     ///
     /// The website that referred the customer to the shop.
-    pub referring_site: ::commerce_webhooks::Field<::std::string::String>,
+    pub referring_site: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `shipping_lines`: `[json]`, may be absent or null.
     ///
     /// Information about the chosen shipping method: `code`, `price` (in presentment currency), `source` and `title`.
@@ -13127,7 +13153,7 @@ pub struct Checkout {
     /// `currency`: `string`, may be absent or null.
     ///
     /// The three-letter code (ISO 4217 format) of the shop's default currency at the time of checkout. For the currency that the customer used at checkout, see `presentment_currency`.
-    pub currency: ::commerce_webhooks::Field<::std::string::String>,
+    pub currency: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `completed_at`: `timestamp`, may be absent or null.
     ///
     /// The date and time (ISO 8601 format) when the checkout was completed. For abandoned checkouts, `null` until a customer completes the checkout using the recovery URL.
@@ -13147,11 +13173,11 @@ pub struct Checkout {
     /// `source_identifier`: `string`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: not described on the REST checkout and abandoned checkouts pages this shape cites nor on the GraphQL AbandonedCheckout object (searched 2026-12)).
-    pub source_identifier: ::commerce_webhooks::Field<::std::string::String>,
+    pub source_identifier: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `source_url`: `string`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: not described on the REST checkout and abandoned checkouts pages this shape cites nor on the GraphQL AbandonedCheckout object (searched 2026-12)).
-    pub source_url: ::commerce_webhooks::Field<::std::string::String>,
+    pub source_url: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `device_id`: `id`, may be absent or null.
     ///
     /// The ID of the Shopify POS device that created the checkout.
@@ -13159,11 +13185,11 @@ pub struct Checkout {
     /// `phone`: `string`, may be absent or null.
     ///
     /// The customer's phone number for receiving SMS notifications.
-    pub phone: ::commerce_webhooks::Field<::std::string::String>,
+    pub phone: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `customer_locale`: `string`, may be absent or null.
     ///
     /// The two or three-letter language code, optionally followed by a region modifier, for example `en` or `en-CA`.
-    pub customer_locale: ::commerce_webhooks::Field<::std::string::String>,
+    pub customer_locale: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `line_items`: `[CheckoutLineItem]`, may be absent or null.
     ///
     /// A list of line item objects, each containing information about an item in the checkout.
@@ -13171,15 +13197,15 @@ pub struct Checkout {
     /// `name`: `string`, may be absent or null.
     ///
     /// Unique merchant-facing identifier for the checkout (GraphQL `AbandonedCheckout.name`).
-    pub name: ::commerce_webhooks::Field<::std::string::String>,
+    pub name: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `source`: `string`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: not described on the REST checkout and abandoned checkouts pages this shape cites nor on the GraphQL AbandonedCheckout object (searched 2026-12)).
-    pub source: ::commerce_webhooks::Field<::std::string::String>,
+    pub source: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `abandoned_checkout_url`: `string`, may be absent or null.
     ///
     /// The recovery URL that's sent to a customer so they can recover their checkout.
-    pub abandoned_checkout_url: ::commerce_webhooks::Field<::std::string::String>,
+    pub abandoned_checkout_url: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `discount_codes`: `[json]`, may be absent or null.
     ///
     /// Discount codes applied to the checkout; an empty array when none. Each has `amount` (presentment currency), `code` and `type` (`percentage`, `shipping`, `fixed_amount`; default `fixed_amount`).
@@ -13193,11 +13219,11 @@ pub struct Checkout {
     /// `source_name`: `string`, may be absent or null.
     ///
     /// Where the checkout originated: `web`, `pos`, `iphone`, `android`.
-    pub source_name: ::commerce_webhooks::Field<::std::string::String>,
+    pub source_name: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `presentment_currency`: `string`, may be absent or null.
     ///
     /// The three-letter code (ISO 4217 format) of the currency that the customer used at checkout. For the shop's default currency, see `currency`.
-    pub presentment_currency: ::commerce_webhooks::Field<::std::string::String>,
+    pub presentment_currency: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `buyer_accepts_sms_marketing`: `bool`, may be absent or null.
     ///
     /// Whether the customer would like to receive SMS updates from the shop, set by the "Text me with news and offers" checkbox during checkout.
@@ -13205,7 +13231,7 @@ pub struct Checkout {
     /// `sms_marketing_phone`: `string`, may be absent or null.
     ///
     /// The phone number used to opt in to SMS marketing during checkout.
-    pub sms_marketing_phone: ::commerce_webhooks::Field<::std::string::String>,
+    pub sms_marketing_phone: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `total_discounts`: `money`, may be absent or null.
     ///
     /// The total amount of discounts to be applied in presentment currency.
@@ -13233,7 +13259,7 @@ pub struct Checkout {
     /// `reservation_token`: `string`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: not described on the REST checkout and abandoned checkouts pages this shape cites nor on the GraphQL AbandonedCheckout object (searched 2026-12)).
-    pub reservation_token: ::commerce_webhooks::Field<::std::string::String>,
+    pub reservation_token: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `billing_address`: `Address`, may be absent or null.
     ///
     /// The mailing address associated with the payment method.
@@ -13270,13 +13296,17 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Checkout {
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
-                let mut field_token: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
-                let mut field_cart_token: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                let mut field_token: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_email: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_cart_token: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_email: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_gateway: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_buyer_accepts_marketing: ::commerce_webhooks::Field<
                     bool,
@@ -13288,14 +13318,16 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Checkout {
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_landing_site: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_note: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_note: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_note_attributes: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_referring_site: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_shipping_lines: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
@@ -13305,7 +13337,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Checkout {
                     ::commerce_webhooks::wire::serde_json::Number,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_currency: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_completed_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
@@ -13320,27 +13352,31 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Checkout {
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_source_identifier: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_source_url: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_device_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_phone: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_phone: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_customer_locale: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_line_items: ::commerce_webhooks::Field<
                     ::std::vec::Vec<CheckoutLineItem>,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_name: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_name: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_source: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_abandoned_checkout_url: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_discount_codes: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
@@ -13349,16 +13385,16 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Checkout {
                     ::std::vec::Vec<TaxLine>,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_source_name: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_presentment_currency: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_buyer_accepts_sms_marketing: ::commerce_webhooks::Field<
                     bool,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_sms_marketing_phone: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_total_discounts: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Money,
@@ -13379,7 +13415,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Checkout {
                     ::commerce_webhooks::Money,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_reservation_token: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_billing_address: ::commerce_webhooks::Field<Address> = ::commerce_webhooks::Field::Absent;
                 let mut field_shipping_address: ::commerce_webhooks::Field<Address> = ::commerce_webhooks::Field::Absent;
@@ -13905,7 +13941,7 @@ pub struct CheckoutLineItem {
     /// `key`: `string`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: not described on the REST checkout and abandoned checkouts pages this shape cites nor on the GraphQL AbandonedCheckoutLineItem object (searched 2026-12)).
-    pub key: ::commerce_webhooks::Field<::std::string::String>,
+    pub key: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `destination_location_id`: `id`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: not described on the REST checkout and abandoned checkouts pages this shape cites nor on the GraphQL AbandonedCheckoutLineItem object (searched 2026-12)).
@@ -13913,7 +13949,7 @@ pub struct CheckoutLineItem {
     /// `fulfillment_service`: `string`, may be absent or null.
     ///
     /// The fulfillment service provider for the item.
-    pub fulfillment_service: ::commerce_webhooks::Field<::std::string::String>,
+    pub fulfillment_service: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `gift_card`: `bool`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: not described on the REST checkout and abandoned checkouts pages this shape cites nor on the GraphQL AbandonedCheckoutLineItem object (searched 2026-12)).
@@ -13929,11 +13965,11 @@ pub struct CheckoutLineItem {
     /// `presentment_title`: `string`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: not described on the REST checkout and abandoned checkouts pages this shape cites nor on the GraphQL AbandonedCheckoutLineItem object (searched 2026-12)).
-    pub presentment_title: ::commerce_webhooks::Field<::std::string::String>,
+    pub presentment_title: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `presentment_variant_title`: `string`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: not described on the REST checkout and abandoned checkouts pages this shape cites nor on the GraphQL AbandonedCheckoutLineItem object (searched 2026-12)).
-    pub presentment_variant_title: ::commerce_webhooks::Field<::std::string::String>,
+    pub presentment_variant_title: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `product_id`: `id`, may be absent or null.
     ///
     /// The product of the line item.
@@ -13955,7 +13991,7 @@ pub struct CheckoutLineItem {
     /// `sku`: `string`, may be absent or null.
     ///
     /// A unique identifier for the item in the shop.
-    pub sku: ::commerce_webhooks::Field<::std::string::String>,
+    pub sku: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `tax_lines`: `[TaxLine]`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: not described on the REST checkout and abandoned checkouts pages this shape cites nor on the GraphQL AbandonedCheckoutLineItem object (searched 2026-12)).
@@ -13967,7 +14003,7 @@ pub struct CheckoutLineItem {
     /// `title`: `string`, may be absent or null.
     ///
     /// The title of the product.
-    pub title: ::commerce_webhooks::Field<::std::string::String>,
+    pub title: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `variant_id`: `id`, may be absent or null.
     ///
     /// The variant ID of the line item.
@@ -13975,7 +14011,7 @@ pub struct CheckoutLineItem {
     /// `variant_title`: `string`, may be absent or null.
     ///
     /// The title of the product variant.
-    pub variant_title: ::commerce_webhooks::Field<::std::string::String>,
+    pub variant_title: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `variant_price`: `money`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: not described on the REST checkout and abandoned checkouts pages this shape cites nor on the GraphQL AbandonedCheckoutLineItem object (searched 2026-12)).
@@ -13983,7 +14019,7 @@ pub struct CheckoutLineItem {
     /// `vendor`: `string`, may be absent or null.
     ///
     /// The name of the item's supplier.
-    pub vendor: ::commerce_webhooks::Field<::std::string::String>,
+    pub vendor: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `user_id`: `id`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: not described on the REST checkout and abandoned checkouts pages this shape cites nor on the GraphQL AbandonedCheckoutLineItem object (searched 2026-12)).
@@ -14037,12 +14073,14 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CheckoutLineIte
                 let mut field_discount_allocations: ::commerce_webhooks::Field<
                     ::std::vec::Vec<DiscountAllocation>,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_key: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_key: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_destination_location_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_fulfillment_service: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_gift_card: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
                 let mut field_grams: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
@@ -14050,10 +14088,10 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CheckoutLineIte
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_presentment_title: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_presentment_variant_title: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_product_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
@@ -14063,23 +14101,27 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CheckoutLineIte
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_quantity: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
                 let mut field_requires_shipping: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
-                let mut field_sku: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_sku: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_tax_lines: ::commerce_webhooks::Field<
                     ::std::vec::Vec<TaxLine>,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_taxable: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
-                let mut field_title: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_title: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_variant_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_variant_title: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_variant_price: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Money,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_vendor: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_user_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
@@ -14445,11 +14487,11 @@ pub struct Collection {
     /// `handle`: `string`, may be absent or null.
     ///
     /// A unique, human-readable string for the collection automatically generated from its title. Used in themes by the Liquid templating language to refer to the collection (limit: 255 characters).
-    pub handle: ::commerce_webhooks::Field<::std::string::String>,
+    pub handle: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `title`: `string`, may be absent or null.
     ///
     /// The name of the collection (limit: 255 characters).
-    pub title: ::commerce_webhooks::Field<::std::string::String>,
+    pub title: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `updated_at`: `timestamp`, may be absent or null.
     ///
     /// The date and time (ISO 8601 format) when the collection was last modified.
@@ -14457,7 +14499,7 @@ pub struct Collection {
     /// `body_html`: `string`, may be absent or null.
     ///
     /// A description of the collection, complete with HTML markup. Many templates display this on their collection pages.
-    pub body_html: ::commerce_webhooks::Field<::std::string::String>,
+    pub body_html: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `published_at`: `timestamp`, may be absent or null.
     ///
     /// The time and date (ISO 8601 format) when the collection was made visible. Returns `null` for a hidden collection.
@@ -14465,11 +14507,11 @@ pub struct Collection {
     /// `sort_order`: `string`, may be absent or null.
     ///
     /// The order in which products in the collection appear: alphabetically (`alpha-asc`, `alpha-desc`), `best-selling`, by date created (`created`, `created-desc`), `manual` (set by the shop owner), or by price (`price-asc`, `price-desc`).
-    pub sort_order: ::commerce_webhooks::Field<::std::string::String>,
+    pub sort_order: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `template_suffix`: `string`, may be absent or null.
     ///
     /// The suffix of the liquid template being used. For example, `custom` means the collection uses `collection.custom.liquid`; `null` means the default `collection.liquid`.
-    pub template_suffix: ::commerce_webhooks::Field<::std::string::String>,
+    pub template_suffix: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `published_scope`: `PublishedScope`, may be absent or null.
     ///
     /// Whether the collection is published to the Point of Sale channel: `web` (published to the Online Store channel but not to Point of Sale) or `global` (published to both).
@@ -14503,23 +14545,25 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Collection {
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
                 let mut field_handle: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_title: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_title: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_updated_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_body_html: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_published_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_sort_order: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_template_suffix: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_published_scope: ::commerce_webhooks::Field<
                     PublishedScope,
@@ -14686,7 +14730,7 @@ pub struct CollectionListing {
     /// `body_html`: `string`, may be absent or null.
     ///
     /// The description of the collection, complete with HTML formatting.
-    pub body_html: ::commerce_webhooks::Field<::std::string::String>,
+    pub body_html: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `default_product_image`: `json`, may be absent or null.
     ///
     /// The default product image for a collection.
@@ -14696,7 +14740,7 @@ pub struct CollectionListing {
     /// `handle`: `string`, may be absent or null.
     ///
     /// A human-friendly unique string for the collection automatically generated from its title.
-    pub handle: ::commerce_webhooks::Field<::std::string::String>,
+    pub handle: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `image`: `json`, may be absent or null.
     ///
     /// The image for a collection.
@@ -14704,11 +14748,11 @@ pub struct CollectionListing {
     /// `title`: `string`, may be absent or null.
     ///
     /// The name of the collection.
-    pub title: ::commerce_webhooks::Field<::std::string::String>,
+    pub title: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `sort_order`: `string`, may be absent or null.
     ///
     /// The order in which products in the collection appear: `alpha-asc`, `alpha-desc`, `best-selling`, `created`, `created-desc`, `manual` (order created by the shop owner), `price-asc`, `price-desc`.
-    pub sort_order: ::commerce_webhooks::Field<::std::string::String>,
+    pub sort_order: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `published_at`: `timestamp`, may be absent or null.
     ///
     /// The date and time when the collection was published. The API returns this in ISO 8601.
@@ -14743,20 +14787,22 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CollectionListi
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_body_html: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_default_product_image: ::commerce_webhooks::Field<
                     ::commerce_webhooks::wire::serde_json::Value,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_handle: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_image: ::commerce_webhooks::Field<
                     ::commerce_webhooks::wire::serde_json::Value,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_title: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_title: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_sort_order: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_published_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
@@ -15185,11 +15231,11 @@ pub struct Company {
     /// `name`: `string`, may be absent or null.
     ///
     /// The name of the company.
-    pub name: ::commerce_webhooks::Field<::std::string::String>,
+    pub name: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `note`: `string`, may be absent or null.
     ///
     /// A note about the company.
-    pub note: ::commerce_webhooks::Field<::std::string::String>,
+    pub note: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `external_id`: `id`, may be absent or null.
     ///
     /// A unique externally-supplied ID for the company.
@@ -15239,8 +15285,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Company {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_name: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
-                let mut field_note: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_name: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_note: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_external_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
@@ -15398,51 +15448,51 @@ pub struct CompanyAddress {
     /// `address1`: `string`, may be absent or null.
     ///
     /// The first line of the address. Typically the street address or PO Box number.
-    pub address1: ::commerce_webhooks::Field<::std::string::String>,
+    pub address1: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `city`: `string`, may be absent or null.
     ///
     /// The name of the city, district, village, or town.
-    pub city: ::commerce_webhooks::Field<::std::string::String>,
+    pub city: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `province`: `string`, may be absent or null.
     ///
     /// The region of the address, such as the province, state, or district.
-    pub province: ::commerce_webhooks::Field<::std::string::String>,
+    pub province: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `country`: `string`, may be absent or null.
     ///
     /// The name of the country.
-    pub country: ::commerce_webhooks::Field<::std::string::String>,
+    pub country: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `zip`: `string`, may be absent or null.
     ///
     /// The zip or postal code of the address.
-    pub zip: ::commerce_webhooks::Field<::std::string::String>,
+    pub zip: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `recipient`: `string`, may be absent or null.
     ///
     /// The identity of the recipient, for example 'Receiving Department'.
-    pub recipient: ::commerce_webhooks::Field<::std::string::String>,
+    pub recipient: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `first_name`: `string`, may be absent or null.
     ///
     /// The first name of the recipient.
-    pub first_name: ::commerce_webhooks::Field<::std::string::String>,
+    pub first_name: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `last_name`: `string`, may be absent or null.
     ///
     /// The last name of the recipient.
-    pub last_name: ::commerce_webhooks::Field<::std::string::String>,
+    pub last_name: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `address2`: `string`, may be absent or null.
     ///
     /// The second line of the address. Typically the number of the apartment, suite, or unit.
-    pub address2: ::commerce_webhooks::Field<::std::string::String>,
+    pub address2: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `phone`: `string`, may be absent or null.
     ///
     /// A unique phone number for the customer, formatted using the E.164 standard (for example `+16135551111`).
-    pub phone: ::commerce_webhooks::Field<::std::string::String>,
+    pub phone: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `zone_code`: `string`, may be absent or null.
     ///
     /// The alphanumeric code for the region, for example `ON`.
-    pub zone_code: ::commerce_webhooks::Field<::std::string::String>,
+    pub zone_code: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `country_code`: `string`, may be absent or null.
     ///
     /// The two-letter code for the country of the address, for example `US`.
-    pub country_code: ::commerce_webhooks::Field<::std::string::String>,
+    pub country_code: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `created_at`: `timestamp`, may be absent or null.
     ///
     /// The date and time (ISO 8601 format) at which the company address was created.
@@ -15485,34 +15535,40 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CompanyAddress 
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_address1: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_city: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_city: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_province: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_country: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_zip: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_zip: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_recipient: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_first_name: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_last_name: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_address2: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_phone: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_phone: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_zone_code: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_country_code: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_created_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
@@ -15753,11 +15809,11 @@ pub struct CompanyContact {
     /// `title`: `string`, may be absent or null.
     ///
     /// The company contact's job title.
-    pub title: ::commerce_webhooks::Field<::std::string::String>,
+    pub title: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `locale`: `string`, may be absent or null.
     ///
     /// The company contact's locale (language).
-    pub locale: ::commerce_webhooks::Field<::std::string::String>,
+    pub locale: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `created_at`: `timestamp`, may be absent or null.
     ///
     /// The date and time (ISO 8601 format) at which the company contact was created at Shopify.
@@ -15800,9 +15856,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CompanyContact 
                 let mut field_customer_admin_graphql_api_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_title: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_title: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_locale: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_created_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
@@ -15941,7 +15999,7 @@ pub struct CompanyContactRole {
     /// `name`: `string`, may be absent or null.
     ///
     /// The name of a role, for example `admin` or `buyer`.
-    pub name: ::commerce_webhooks::Field<::std::string::String>,
+    pub name: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -15965,7 +16023,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CompanyContactR
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_name: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_name: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
@@ -16158,7 +16218,7 @@ pub struct CompanyLocation {
     /// `name`: `string`, may be absent or null.
     ///
     /// The name of the company location.
-    pub name: ::commerce_webhooks::Field<::std::string::String>,
+    pub name: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `external_id`: `id`, may be absent or null.
     ///
     /// A unique externally-supplied ID for the company location.
@@ -16166,11 +16226,11 @@ pub struct CompanyLocation {
     /// `phone`: `string`, may be absent or null.
     ///
     /// The phone number of the company location.
-    pub phone: ::commerce_webhooks::Field<::std::string::String>,
+    pub phone: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `locale`: `string`, may be absent or null.
     ///
     /// The preferred locale of the company location.
-    pub locale: ::commerce_webhooks::Field<::std::string::String>,
+    pub locale: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `created_at`: `timestamp`, may be absent or null.
     ///
     /// The date and time (ISO 8601 format) at which the company location was created in Shopify.
@@ -16182,7 +16242,7 @@ pub struct CompanyLocation {
     /// `note`: `string`, may be absent or null.
     ///
     /// A note about the company location.
-    pub note: ::commerce_webhooks::Field<::std::string::String>,
+    pub note: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `buyer_experience_configuration`: `json`, may be absent or null.
     ///
     /// The configuration for the buyer's B2B checkout.
@@ -16197,7 +16257,7 @@ pub struct CompanyLocation {
     ///
     /// The list of tax exemptions applied to the location (GraphQL enum `TaxExemption`, e.g. `CA_*`, `US_*_RESELLER_EXEMPTION`, `EU_REVERSE_CHARGE_EXEMPTION_RULE`). Deprecated in GraphQL in favour of `taxSettings`.
     pub tax_exemptions: ::commerce_webhooks::Field<
-        ::std::vec::Vec<::std::string::String>,
+        ::std::vec::Vec<::commerce_webhooks::Text>,
     >,
     /// `tax_settings`: `CompanyLocationTaxSettings`, may be absent or null.
     ///
@@ -16242,13 +16302,17 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CompanyLocation
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_name: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_name: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_external_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_phone: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_phone: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_locale: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_created_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
@@ -16256,7 +16320,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CompanyLocation
                 let mut field_updated_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_note: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_note: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_buyer_experience_configuration: ::commerce_webhooks::Field<
                     ::commerce_webhooks::wire::serde_json::Value,
                 > = ::commerce_webhooks::Field::Absent;
@@ -16264,7 +16330,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CompanyLocation
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_tax_exemptions: ::commerce_webhooks::Field<
-                    ::std::vec::Vec<::std::string::String>,
+                    ::std::vec::Vec<::commerce_webhooks::Text>,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_tax_settings: ::commerce_webhooks::Field<
                     CompanyLocationTaxSettings,
@@ -16585,7 +16651,7 @@ pub struct CompanyLocationTaxSettings {
     ///
     /// The list of tax exemptions applied to the location (GraphQL enum `TaxExemption`).
     pub tax_exemptions: ::commerce_webhooks::Field<
-        ::std::vec::Vec<::std::string::String>,
+        ::std::vec::Vec<::commerce_webhooks::Text>,
     >,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -16616,7 +16682,7 @@ for CompanyLocationTaxSettings {
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_tax_exempt: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
                 let mut field_tax_exemptions: ::commerce_webhooks::Field<
-                    ::std::vec::Vec<::std::string::String>,
+                    ::std::vec::Vec<::commerce_webhooks::Text>,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 let map = &mut map;
@@ -16706,11 +16772,11 @@ pub struct ComplianceCustomer {
     /// `email`: `string`, may be absent or null.
     ///
     /// The customer's email address. In some cases, a customer record contains only the customer's email address.
-    pub email: ::commerce_webhooks::Field<::std::string::String>,
+    pub email: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `phone`: `string`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: not described on the pages this shape cites (webhooks/2026-07, apps/build/compliance/privacy-law-compliance); not searched further in this pass (2026-12)).
-    pub phone: ::commerce_webhooks::Field<::std::string::String>,
+    pub phone: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -16735,8 +16801,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ComplianceCusto
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
-                let mut field_email: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
-                let mut field_phone: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_email: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_phone: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
@@ -16834,11 +16904,11 @@ pub struct Customer {
     /// `first_name`: `string`, may be absent or null.
     ///
     /// The customer's first name.
-    pub first_name: ::commerce_webhooks::Field<::std::string::String>,
+    pub first_name: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `last_name`: `string`, may be absent or null.
     ///
     /// The customer's last name.
-    pub last_name: ::commerce_webhooks::Field<::std::string::String>,
+    pub last_name: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `state`: `CustomerState`, may be absent or null.
     ///
     /// The state of the customer's account with a shop (default `disabled`): `disabled` (no active account), `invited` (received an email invite to create an account), `enabled` (created an account), `declined` (declined the invite).
@@ -16846,7 +16916,7 @@ pub struct Customer {
     /// `note`: `string`, may be absent or null.
     ///
     /// A note about the customer.
-    pub note: ::commerce_webhooks::Field<::std::string::String>,
+    pub note: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `verified_email`: `bool`, may be absent or null.
     ///
     /// Whether the customer has verified their email address.
@@ -16854,7 +16924,7 @@ pub struct Customer {
     /// `multipass_identifier`: `string`, may be absent or null.
     ///
     /// A unique identifier for the customer that's used with Multipass login.
-    pub multipass_identifier: ::commerce_webhooks::Field<::std::string::String>,
+    pub multipass_identifier: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `tax_exempt`: `bool`, may be absent or null.
     ///
     /// Whether the customer is exempt from paying taxes on their order. If `true`, taxes won't be applied to an order at checkout.
@@ -16862,20 +16932,20 @@ pub struct Customer {
     /// `email`: `string`, may be absent or null.
     ///
     /// The unique email address of the customer. Attempting to assign the same email address to multiple customers returns an error.
-    pub email: ::commerce_webhooks::Field<::std::string::String>,
+    pub email: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `phone`: `string`, may be absent or null.
     ///
     /// The unique phone number (E.164 format) for this customer. Attempting to assign the same phone number to multiple customers returns an error.
-    pub phone: ::commerce_webhooks::Field<::std::string::String>,
+    pub phone: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `currency`: `string`, may be absent or null.
     ///
     /// The three-letter code (ISO 4217 format) for the currency that the customer used when they paid for their last order. Defaults to the shop currency; returns the shop currency for test orders.
-    pub currency: ::commerce_webhooks::Field<::std::string::String>,
+    pub currency: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `tax_exemptions`: `[string]`, may be absent or null.
     ///
     /// Whether the customer is exempt from paying specific taxes on their order (Canadian taxes only). The page lists `EXEMPT_ALL` and province-specific `CA_*` exemptions.
     pub tax_exemptions: ::commerce_webhooks::Field<
-        ::std::vec::Vec<::std::string::String>,
+        ::std::vec::Vec<::commerce_webhooks::Text>,
     >,
     /// `admin_graphql_api_id`: `id`, may be absent or null.
     ///
@@ -16924,25 +16994,31 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Customer {
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_first_name: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_last_name: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_state: ::commerce_webhooks::Field<CustomerState> = ::commerce_webhooks::Field::Absent;
-                let mut field_note: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_note: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_verified_email: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
                 let mut field_multipass_identifier: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_tax_exempt: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
-                let mut field_email: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
-                let mut field_phone: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_email: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_phone: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_currency: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_tax_exemptions: ::commerce_webhooks::Field<
-                    ::std::vec::Vec<::std::string::String>,
+                    ::std::vec::Vec<::commerce_webhooks::Text>,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_admin_graphql_api_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
@@ -17185,11 +17261,11 @@ pub struct CustomerAccountSettings {
     /// `url`: `string`, may be absent or null.
     ///
     /// The root URL for the customer accounts pages (GraphQL `CustomerAccountsV2.url`).
-    pub url: ::commerce_webhooks::Field<::std::string::String>,
+    pub url: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `customer_accounts_version`: `string`, may be absent or null.
     ///
     /// Which version of customer accounts the merchant is using in online store and checkout (GraphQL `CustomerAccountsVersion`; the sample payload sends lowercase `classic`).
-    pub customer_accounts_version: ::commerce_webhooks::Field<::std::string::String>,
+    pub customer_accounts_version: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `login_required_at_checkout`: `bool`, may be absent or null.
     ///
     /// Whether customers are required to log in to their account before checkout.
@@ -17222,9 +17298,11 @@ for CustomerAccountSettings {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_url: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_url: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_customer_accounts_version: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_login_required_at_checkout: ::commerce_webhooks::Field<
                     bool,
@@ -17339,7 +17417,7 @@ pub struct CustomerEmailMarketingConsentUpdate {
     /// `email_address`: `string`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: not described on the pages this shape cites (admin-rest/latest/resources/customer, admin-rest/2024-10/resources/customer); not searched further in this pass (2026-12)).
-    pub email_address: ::commerce_webhooks::Field<::std::string::String>,
+    pub email_address: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `email_marketing_consent`: `MarketingConsent`, may be absent or null.
     ///
     /// The marketing consent information when the customer consented to receiving marketing material by email (`state`, `opt_in_level`, `consent_updated_at`).
@@ -17372,7 +17450,7 @@ for CustomerEmailMarketingConsentUpdate {
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_email_address: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_email_marketing_consent: ::commerce_webhooks::Field<
                     MarketingConsent,
@@ -17472,11 +17550,11 @@ pub struct CustomerMergeError {
     /// `field`: `string`, may be absent or null.
     ///
     /// The field preventing the customer from being merged (GraphQL `errorFields`, enum `CustomerMergeErrorFieldType`; the sample payload sends lowercase `merge_in_progress`).
-    pub field: ::commerce_webhooks::Field<::std::string::String>,
+    pub field: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `message`: `string`, may be absent or null.
     ///
     /// The customer merge error message.
-    pub message: ::commerce_webhooks::Field<::std::string::String>,
+    pub message: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -17503,9 +17581,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerMergeEr
                 let mut field_customer_ids: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::commerce_webhooks::Id>,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_field: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_field: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_message: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 let map = &mut map;
@@ -17607,7 +17687,7 @@ pub struct CustomerMergeRequest {
     /// `status`: `string`, may be absent or null.
     ///
     /// The status of the customer merge request (GraphQL `CustomerMergeRequestStatus`; the sample payload sends lowercase `failed`).
-    pub status: ::commerce_webhooks::Field<::std::string::String>,
+    pub status: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `errors`: `[CustomerMergeError]`, may be absent or null.
     ///
     /// The merge errors that occurred during the customer merge request (GraphQL `customerMergeErrors`).
@@ -17645,7 +17725,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerMergeRe
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_status: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_errors: ::commerce_webhooks::Field<
                     ::std::vec::Vec<CustomerMergeError>,
@@ -17769,7 +17849,7 @@ pub struct CustomerPaymentMethod {
     /// `token`: `string`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: not a field of the GraphQL CustomerPaymentMethod object (2025-01 schema: customer, id, instrument, revokedAt, revokedReason, subscriptionContracts) (searched 2026-12)).
-    pub token: ::commerce_webhooks::Field<::std::string::String>,
+    pub token: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `customer_id`: `id`, may be absent or null.
     ///
     /// The ID of the customer to whom the payment method belongs (GraphQL `CustomerPaymentMethod.customer`).
@@ -17783,7 +17863,7 @@ pub struct CustomerPaymentMethod {
     /// `instrument_type`: `string`, may be absent or null.
     ///
     /// The type of the payment method's instrument (GraphQL `instrument`, a union of `BankAccount`, `CustomerCreditCard`, `CustomerPaypalBillingAgreement`, `CustomerShopPayAgreement`; the sample sends `CustomerCreditCard`).
-    pub instrument_type: ::commerce_webhooks::Field<::std::string::String>,
+    pub instrument_type: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `payment_instrument`: `PaymentInstrument`, may be absent or null.
     ///
     /// The instrument for this payment method (GraphQL `instrument`).
@@ -17791,7 +17871,7 @@ pub struct CustomerPaymentMethod {
     /// `resource_type`: `string`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: not a field of the GraphQL CustomerPaymentMethod object (2025-01 schema: customer, id, instrument, revokedAt, revokedReason, subscriptionContracts) (searched 2026-12)).
-    pub resource_type: ::commerce_webhooks::Field<::std::string::String>,
+    pub resource_type: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -17818,7 +17898,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerPayment
                 let mut field_admin_graphql_api_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_token: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_token: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_customer_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
@@ -17826,13 +17908,13 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerPayment
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_instrument_type: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_payment_instrument: ::commerce_webhooks::Field<
                     PaymentInstrument,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_resource_type: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 let map = &mut map;
@@ -18125,7 +18207,7 @@ pub struct CustomerSavedSearch {
     /// `name`: `string`, may be absent or null.
     ///
     /// The name given by the shop owner to the customer saved search.
-    pub name: ::commerce_webhooks::Field<::std::string::String>,
+    pub name: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `created_at`: `timestamp`, may be absent or null.
     ///
     /// The date and time (ISO 8601 format) when the customer saved search was created.
@@ -18137,7 +18219,7 @@ pub struct CustomerSavedSearch {
     /// `query`: `string`, may be absent or null.
     ///
     /// The set of conditions that determines which customers are returned by the saved search.
-    pub query: ::commerce_webhooks::Field<::std::string::String>,
+    pub query: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -18162,14 +18244,18 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerSavedSe
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
-                let mut field_name: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_name: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_created_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_updated_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_query: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_query: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
@@ -18407,7 +18493,7 @@ pub struct CustomerTagsChange {
     /// `tags`: `[string]`, may be absent or null.
     ///
     /// The tags of the event: `customer.tags_added` triggers when tags are added to a customer, `customer.tags_removed` when tags are removed from a customer.
-    pub tags: ::commerce_webhooks::Field<::std::vec::Vec<::std::string::String>>,
+    pub tags: ::commerce_webhooks::Field<::std::vec::Vec<::commerce_webhooks::Text>>,
     /// `occurredAt`: `timestamp`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: not a field of the GraphQL Customer object (2025-01 schema) nor described by the WebhookSubscriptionTopic enum entries CUSTOMER_TAGS_ADDED and CUSTOMER_TAGS_REMOVED (searched 2026-12)).
@@ -18439,7 +18525,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerTagsCha
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_tags: ::commerce_webhooks::Field<
-                    ::std::vec::Vec<::std::string::String>,
+                    ::std::vec::Vec<::commerce_webhooks::Text>,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_occurred_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
@@ -18532,7 +18618,7 @@ pub struct CustomersDataRequest {
     /// `shop_domain`: `string`, may be absent or null.
     ///
     /// The store's domain.
-    pub shop_domain: ::commerce_webhooks::Field<::std::string::String>,
+    pub shop_domain: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `customer`: `ComplianceCustomer`, may be absent or null.
     ///
     /// The customer whose data was requested; the webhook contains the resource IDs of the customer data that you need to provide to the store owner directly.
@@ -18572,7 +18658,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomersDataRe
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_shop_domain: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_customer: ::commerce_webhooks::Field<ComplianceCustomer> = ::commerce_webhooks::Field::Absent;
                 let mut field_orders_requested: ::commerce_webhooks::Field<
@@ -18687,7 +18773,7 @@ pub struct CustomersRedact {
     /// `shop_domain`: `string`, may be absent or null.
     ///
     /// The store's domain.
-    pub shop_domain: ::commerce_webhooks::Field<::std::string::String>,
+    pub shop_domain: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `customer`: `ComplianceCustomer`, may be absent or null.
     ///
     /// The customer whose data the store owner asked to delete; the webhook carries the resource IDs that you need to redact or delete.
@@ -18723,7 +18809,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomersRedact
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_shop_domain: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_customer: ::commerce_webhooks::Field<ComplianceCustomer> = ::commerce_webhooks::Field::Absent;
                 let mut field_orders_to_redact: ::commerce_webhooks::Field<
@@ -18835,7 +18921,7 @@ pub struct DeliveryProfile {
     /// `name`: `string`, may be absent or null.
     ///
     /// The name of the delivery profile.
-    pub name: ::commerce_webhooks::Field<::std::string::String>,
+    pub name: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `default`: `bool`, may be absent or null.
     ///
     /// Whether this is the default profile.
@@ -18843,7 +18929,7 @@ pub struct DeliveryProfile {
     /// `profile_type`: `string`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: not a field of the GraphQL DeliveryProfile object (2025-01 schema) (searched 2026-12)).
-    pub profile_type: ::commerce_webhooks::Field<::std::string::String>,
+    pub profile_type: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `version`: `int`, may be absent or null.
     ///
     /// The version of the delivery profile.
@@ -18875,10 +18961,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for DeliveryProfile
                 let mut field_admin_graphql_api_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_name: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_name: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_default: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
                 let mut field_profile_type: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_version: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
@@ -18996,7 +19084,7 @@ pub struct DeliveryPromiseSettings {
     /// `processing_time`: `string`, may be absent or null.
     ///
     /// The number of business days required for processing the order before the package is handed off to the carrier, expressed as an ISO 8601 duration (GraphQL `DeliveryPromiseSetting.processingTime`).
-    pub processing_time: ::commerce_webhooks::Field<::std::string::String>,
+    pub processing_time: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `delivery_dates_enabled`: `bool`, may be absent or null.
     ///
     /// Whether delivery dates is enabled (GraphQL `DeliveryPromiseSetting.deliveryDatesEnabled`).
@@ -19029,7 +19117,7 @@ for DeliveryPromiseSettings {
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_processing_time: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_delivery_dates_enabled: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
@@ -19122,7 +19210,7 @@ pub struct Discount {
     /// `title`: `string`, may be absent or null.
     ///
     /// The discount's name that displays to merchants in the Shopify admin and to customers.
-    pub title: ::commerce_webhooks::Field<::std::string::String>,
+    pub title: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `status`: `DiscountStatus`, may be absent or null.
     ///
     /// The status of the discount that describes its availability, expiration, or pending activation (GraphQL `DiscountStatus`).
@@ -19165,7 +19253,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Discount {
                 let mut field_admin_graphql_api_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_title: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_title: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_status: ::commerce_webhooks::Field<DiscountStatus> = ::commerce_webhooks::Field::Absent;
                 let mut field_created_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
@@ -19420,7 +19510,7 @@ pub struct DiscountRedeemCode {
     /// `code`: `string`, may be absent or null.
     ///
     /// The code that a customer can use at checkout to receive a discount.
-    pub code: ::commerce_webhooks::Field<::std::string::String>,
+    pub code: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -19445,7 +19535,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for DiscountRedeemC
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
-                let mut field_code: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_code: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
@@ -19655,7 +19747,7 @@ pub struct Dispute {
     /// `type`: `string`, may be absent or null.
     ///
     /// Whether the dispute is still in the inquiry phase or has turned into a chargeback: `inquiry` or `chargeback`.
-    pub kind: ::commerce_webhooks::Field<::std::string::String>,
+    pub kind: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `amount`: `money`, may be absent or null.
     ///
     /// The total amount disputed by the cardholder.
@@ -19663,15 +19755,15 @@ pub struct Dispute {
     /// `currency`: `string`, may be absent or null.
     ///
     /// The ISO 4217 currency code of the dispute amount.
-    pub currency: ::commerce_webhooks::Field<::std::string::String>,
+    pub currency: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `reason`: `string`, may be absent or null.
     ///
     /// The reason of the dispute provided by the cardholder's bank.
-    pub reason: ::commerce_webhooks::Field<::std::string::String>,
+    pub reason: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `network_reason_code`: `string`, may be absent or null.
     ///
     /// The reason for the dispute provided by the cardholder's bank.
-    pub network_reason_code: ::commerce_webhooks::Field<::std::string::String>,
+    pub network_reason_code: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `status`: `DisputeStatus`, may be absent or null.
     ///
     /// The current state of the dispute: `needs_response` (needs an evidence submission), `under_review` (evidence submitted, being reviewed by the cardholder's bank), `charge_refunded` (merchant refunded the inquiry amount), `accepted`, `won`, `lost`.
@@ -19719,18 +19811,20 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Dispute {
                 let mut field_order_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_kind: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_kind: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_amount: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Money,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_currency: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_reason: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_network_reason_code: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_status: ::commerce_webhooks::Field<DisputeStatus> = ::commerce_webhooks::Field::Absent;
                 let mut field_evidence_due_by: ::commerce_webhooks::Field<
@@ -19922,7 +20016,7 @@ pub struct Domain {
     /// `host`: `string`, may be absent or null.
     ///
     /// The host name of the domain, for example `example.com`.
-    pub host: ::commerce_webhooks::Field<::std::string::String>,
+    pub host: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `ssl_enabled`: `bool`, may be absent or null.
     ///
     /// Whether SSL is enabled.
@@ -19955,7 +20049,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Domain {
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
-                let mut field_host: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_host: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_ssl_enabled: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
                 let mut field_localization: ::commerce_webhooks::Field<
                     DomainLocalization,
@@ -20051,16 +20147,16 @@ pub struct DomainLocalization {
     /// `country`: `string`, may be absent or null.
     ///
     /// The ISO code for the country assigned to the domain, for example `"CA"`, or `"*"` for a domain set to "Rest of world".
-    pub country: ::commerce_webhooks::Field<::std::string::String>,
+    pub country: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `default_locale`: `string`, may be absent or null.
     ///
     /// The ISO code for the domain's default locale, for example `"en"`.
-    pub default_locale: ::commerce_webhooks::Field<::std::string::String>,
+    pub default_locale: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `alternate_locales`: `[string]`, may be absent or null.
     ///
     /// The ISO codes for the domain's alternate locales, for example `["en"]`.
     pub alternate_locales: ::commerce_webhooks::Field<
-        ::std::vec::Vec<::std::string::String>,
+        ::std::vec::Vec<::commerce_webhooks::Text>,
     >,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
@@ -20086,13 +20182,13 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for DomainLocalizat
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_country: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_default_locale: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_alternate_locales: ::commerce_webhooks::Field<
-                    ::std::vec::Vec<::std::string::String>,
+                    ::std::vec::Vec<::commerce_webhooks::Text>,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 let map = &mut map;
@@ -20186,11 +20282,11 @@ pub struct DraftOrder {
     /// `note`: `string`, may be absent or null.
     ///
     /// The text of an optional note that a shop owner can attach to the draft order.
-    pub note: ::commerce_webhooks::Field<::std::string::String>,
+    pub note: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `email`: `string`, may be absent or null.
     ///
     /// The customer's email address.
-    pub email: ::commerce_webhooks::Field<::std::string::String>,
+    pub email: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `taxes_included`: `bool`, may be absent or null.
     ///
     /// Whether taxes are included in the order subtotal.
@@ -20198,7 +20294,7 @@ pub struct DraftOrder {
     /// `currency`: `string`, may be absent or null.
     ///
     /// The three letter code (ISO 4217 format) for the currency used for the payment.
-    pub currency: ::commerce_webhooks::Field<::std::string::String>,
+    pub currency: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `invoice_sent_at`: `timestamp`, may be absent or null.
     ///
     /// The date and time (ISO 8601 format) when the invoice was emailed to the customer.
@@ -20222,7 +20318,7 @@ pub struct DraftOrder {
     /// `name`: `string`, may be absent or null.
     ///
     /// Name of the draft order.
-    pub name: ::commerce_webhooks::Field<::std::string::String>,
+    pub name: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `allow_discount_codes_in_checkout?`: `bool`, may be absent or null.
     ///
     /// Whether discount codes are allowed during checkout of this draft order (GraphQL `allowDiscountCodesInCheckout`).
@@ -20254,11 +20350,13 @@ pub struct DraftOrder {
     /// `invoice_url`: `string`, may be absent or null.
     ///
     /// The URL for the invoice.
-    pub invoice_url: ::commerce_webhooks::Field<::std::string::String>,
+    pub invoice_url: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `created_on_api_version_handle`: `string`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: not described on the pages this shape cites (admin-rest/latest/resources/draftorder, admin-rest/2022-04/resources/draftorder, admin-graphql/2026-01/objects/DraftOrder, changelog/graphql-admin-id-added-to-webhooks); not searched further in this pass (2026-12)).
-    pub created_on_api_version_handle: ::commerce_webhooks::Field<::std::string::String>,
+    pub created_on_api_version_handle: ::commerce_webhooks::Field<
+        ::commerce_webhooks::Text,
+    >,
     /// `applied_discount`: `AppliedDiscount`, may be absent or null.
     ///
     /// The discount applied to the draft order. Each draft order can have one `applied_discount` object, and each draft order line item can have its own.
@@ -20278,7 +20376,7 @@ pub struct DraftOrder {
     /// `tags`: `string`, may be absent or null.
     ///
     /// A comma-separated list of additional short descriptors, commonly used for filtering and searching. Each individual tag is limited to 40 characters in length.
-    pub tags: ::commerce_webhooks::Field<::std::string::String>,
+    pub tags: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `note_attributes`: `[json]`, may be absent or null.
     ///
     /// Extra information that is added to the order, shown in the Additional details section of an order details page. Each entry is a hash with `name` and `value` keys.
@@ -20333,11 +20431,15 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for DraftOrder {
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
-                let mut field_note: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
-                let mut field_email: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_note: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_email: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_taxes_included: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
                 let mut field_currency: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_invoice_sent_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
@@ -20352,7 +20454,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for DraftOrder {
                 let mut field_completed_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_name: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_name: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_allow_discount_codes_in_checkout: ::commerce_webhooks::Field<
                     bool,
                 > = ::commerce_webhooks::Field::Absent;
@@ -20367,10 +20471,10 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for DraftOrder {
                 let mut field_shipping_address: ::commerce_webhooks::Field<Address> = ::commerce_webhooks::Field::Absent;
                 let mut field_billing_address: ::commerce_webhooks::Field<Address> = ::commerce_webhooks::Field::Absent;
                 let mut field_invoice_url: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_created_on_api_version_handle: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_applied_discount: ::commerce_webhooks::Field<
                     AppliedDiscount,
@@ -20384,7 +20488,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for DraftOrder {
                 let mut field_tax_lines: ::commerce_webhooks::Field<
                     ::std::vec::Vec<TaxLine>,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_tags: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_tags: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_note_attributes: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
                 > = ::commerce_webhooks::Field::Absent;
@@ -20783,11 +20889,11 @@ pub struct DraftOrderShippingLine {
     /// `handle`: `string`, may be absent or null.
     ///
     /// The handle of the shipping rate which was selected and applied. Required for regular shipping lines.
-    pub handle: ::commerce_webhooks::Field<::std::string::String>,
+    pub handle: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `title`: `string`, may be absent or null.
     ///
     /// The title of the shipping method. Required for custom shipping lines (maximum: 255 characters).
-    pub title: ::commerce_webhooks::Field<::std::string::String>,
+    pub title: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `price`: `money`, may be absent or null.
     ///
     /// The price of the shipping method. Required for custom shipping lines.
@@ -20817,9 +20923,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for DraftOrderShipp
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_custom: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
                 let mut field_handle: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_title: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_title: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_price: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Money,
                 > = ::commerce_webhooks::Field::Absent;
@@ -21065,7 +21173,7 @@ pub struct Fulfillment {
     /// `service`: `string`, may be absent or null.
     ///
     /// The fulfillment service associated with the fulfillment.
-    pub service: ::commerce_webhooks::Field<::std::string::String>,
+    pub service: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `updated_at`: `timestamp`, may be absent or null.
     ///
     /// The date and time (ISO 8601 format) when the fulfillment was last modified.
@@ -21073,7 +21181,7 @@ pub struct Fulfillment {
     /// `tracking_company`: `string`, may be absent or null.
     ///
     /// The name of the tracking company. For supported companies Shopify builds tracking URLs automatically, and for carriers on the Shipping Carriers help page it automatically updates the fulfillment's `shipment_status`.
-    pub tracking_company: ::commerce_webhooks::Field<::std::string::String>,
+    pub tracking_company: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `shipment_status`: `ShipmentStatus`, may be absent or null.
     ///
     /// The current shipment status of the fulfillment: `label_printed`, `label_purchased`, `attempted_delivery`, `ready_for_pickup`, `confirmed`, `in_transit`, `out_for_delivery`, `delivered`, `failure`.
@@ -21091,7 +21199,7 @@ pub struct Fulfillment {
     /// `email`: `string`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: not described on the pages this shape cites (admin-rest/latest/resources/fulfillment, admin-rest/2024-10/resources/fulfillment, admin-rest/2022-04/resources/fulfillment, admin-rest/latest/resources/fulfillment, changelog/graphql-admin-id-added-to-webhooks); not searched further in this pass (2026-12)).
-    pub email: ::commerce_webhooks::Field<::std::string::String>,
+    pub email: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `destination`: `Address`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: not described on the pages this shape cites (admin-rest/latest/resources/fulfillment, admin-rest/2024-10/resources/fulfillment, admin-rest/2022-04/resources/fulfillment, admin-rest/latest/resources/fulfillment, changelog/graphql-admin-id-added-to-webhooks); not searched further in this pass (2026-12)).
@@ -21103,22 +21211,22 @@ pub struct Fulfillment {
     /// `tracking_number`: `string`, may be absent or null.
     ///
     /// A tracking number provided by the shipping company. If multiple tracking numbers are set, only the first one is returned here; use `tracking_numbers` for all of them.
-    pub tracking_number: ::commerce_webhooks::Field<::std::string::String>,
+    pub tracking_number: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `tracking_numbers`: `[string]`, may be absent or null.
     ///
     /// A list of tracking numbers, provided by the shipping company.
     pub tracking_numbers: ::commerce_webhooks::Field<
-        ::std::vec::Vec<::std::string::String>,
+        ::std::vec::Vec<::commerce_webhooks::Text>,
     >,
     /// `tracking_url`: `string`, may be absent or null.
     ///
     /// The URL to track the fulfillment. If multiple tracking URLs are set, only the first one is returned here; use `tracking_urls` for all of them.
-    pub tracking_url: ::commerce_webhooks::Field<::std::string::String>,
+    pub tracking_url: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `tracking_urls`: `[string]`, may be absent or null.
     ///
     /// The URLs of tracking pages for the fulfillment.
     pub tracking_urls: ::commerce_webhooks::Field<
-        ::std::vec::Vec<::std::string::String>,
+        ::std::vec::Vec<::commerce_webhooks::Text>,
     >,
     /// `receipt`: `json`, may be absent or null.
     ///
@@ -21129,7 +21237,7 @@ pub struct Fulfillment {
     /// `name`: `string`, may be absent or null.
     ///
     /// The uniquely identifying fulfillment name: the order name and the fulfillment number separated by a `.` (for example `#1001.1`, `#1001.2`).
-    pub name: ::commerce_webhooks::Field<::std::string::String>,
+    pub name: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `admin_graphql_api_id`: `id`, may be absent or null.
     ///
     /// The GraphQL Admin API ID of the fulfillment. Shopify added `admin_graphql_api_id` to webhook payloads, alongside `id`, to improve interoperability between the GraphQL and REST Admin APIs.
@@ -21166,13 +21274,13 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Fulfillment {
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_service: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_updated_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_tracking_company: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_shipment_status: ::commerce_webhooks::Field<
                     ShipmentStatus,
@@ -21183,27 +21291,31 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Fulfillment {
                 let mut field_origin_address: ::commerce_webhooks::Field<
                     ::commerce_webhooks::wire::serde_json::Value,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_email: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_email: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_destination: ::commerce_webhooks::Field<Address> = ::commerce_webhooks::Field::Absent;
                 let mut field_line_items: ::commerce_webhooks::Field<
                     ::std::vec::Vec<LineItem>,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_tracking_number: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_tracking_numbers: ::commerce_webhooks::Field<
-                    ::std::vec::Vec<::std::string::String>,
+                    ::std::vec::Vec<::commerce_webhooks::Text>,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_tracking_url: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_tracking_urls: ::commerce_webhooks::Field<
-                    ::std::vec::Vec<::std::string::String>,
+                    ::std::vec::Vec<::commerce_webhooks::Text>,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_receipt: ::commerce_webhooks::Field<
                     ::commerce_webhooks::wire::serde_json::Value,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_name: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_name: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_admin_graphql_api_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
@@ -21472,7 +21584,7 @@ pub struct FulfillmentEvent {
     /// `message`: `string`, may be absent or null.
     ///
     /// An arbitrary message describing the status. Can be provided by a shipping carrier.
-    pub message: ::commerce_webhooks::Field<::std::string::String>,
+    pub message: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `happened_at`: `timestamp`, may be absent or null.
     ///
     /// The date and time (ISO 8601 format) when the fulfillment event occurred.
@@ -21480,23 +21592,23 @@ pub struct FulfillmentEvent {
     /// `city`: `string`, may be absent or null.
     ///
     /// The city where the fulfillment event occurred.
-    pub city: ::commerce_webhooks::Field<::std::string::String>,
+    pub city: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `province`: `string`, may be absent or null.
     ///
     /// The province where the fulfillment event occurred.
-    pub province: ::commerce_webhooks::Field<::std::string::String>,
+    pub province: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `country`: `string`, may be absent or null.
     ///
     /// The country where the fulfillment event occurred.
-    pub country: ::commerce_webhooks::Field<::std::string::String>,
+    pub country: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `zip`: `string`, may be absent or null.
     ///
     /// The zip code of the location where the fulfillment event occurred.
-    pub zip: ::commerce_webhooks::Field<::std::string::String>,
+    pub zip: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `address1`: `string`, may be absent or null.
     ///
     /// The street address where the fulfillment event occurred.
-    pub address1: ::commerce_webhooks::Field<::std::string::String>,
+    pub address1: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `latitude`: `number`, may be absent or null.
     ///
     /// A geographic coordinate specifying the latitude of the fulfillment event.
@@ -21566,21 +21678,25 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for FulfillmentEven
                     FulfillmentEventStatus,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_message: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_happened_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_city: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_city: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_province: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_country: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_zip: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_zip: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_address1: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_latitude: ::commerce_webhooks::Field<
                     ::commerce_webhooks::wire::serde_json::Number,
@@ -21841,11 +21957,11 @@ pub struct FulfillmentHold {
     /// `reason`: `string`, may be absent or null.
     ///
     /// The reason for the fulfillment hold (GraphQL `FulfillmentHoldReason`; the samples send lowercase, e.g. `other`, `inventory_out_of_stock`).
-    pub reason: ::commerce_webhooks::Field<::std::string::String>,
+    pub reason: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `reason_notes`: `string`, may be absent or null.
     ///
     /// Additional information about the fulfillment hold reason.
-    pub reason_notes: ::commerce_webhooks::Field<::std::string::String>,
+    pub reason_notes: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `held_by_requesting_app`: `bool`, may be absent or null.
     ///
     /// Whether the requesting app created the fulfillment hold.
@@ -21853,7 +21969,7 @@ pub struct FulfillmentHold {
     /// `handle`: `string`, may be absent or null.
     ///
     /// An identifier an app can use to reference one of many holds it applied to a fulfillment order; unique among the holds that a single app applies to a single fulfillment order.
-    pub handle: ::commerce_webhooks::Field<::std::string::String>,
+    pub handle: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `held_by_app`: `IdRef`, may be absent or null.
     ///
     /// The app that created the fulfillment hold.
@@ -21883,14 +21999,14 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for FulfillmentHold
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
                 let mut field_reason: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_reason_notes: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_held_by_requesting_app: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
                 let mut field_handle: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_held_by_app: ::commerce_webhooks::Field<IdRef> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
@@ -22120,11 +22236,11 @@ pub struct FulfillmentOrder {
     /// `status`: `string`, may be absent or null.
     ///
     /// The status of the fulfillment order (GraphQL `FulfillmentOrderStatus`; the samples send lowercase, e.g. `open`, `on_hold`, `closed`).
-    pub status: ::commerce_webhooks::Field<::std::string::String>,
+    pub status: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `request_status`: `string`, may be absent or null.
     ///
     /// The request status of the fulfillment order (GraphQL `FulfillmentOrderRequestStatus`; the samples send lowercase, e.g. `unsubmitted`).
-    pub request_status: ::commerce_webhooks::Field<::std::string::String>,
+    pub request_status: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `preparable`: `bool`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: not a field of the GraphQL FulfillmentOrder object (2025-01 schema) nor described on the REST FulfillmentOrder page this shape cites (searched 2026-12)).
@@ -22170,10 +22286,10 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for FulfillmentOrde
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
                 let mut field_status: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_request_status: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_preparable: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
                 let mut field_delivery_method: ::commerce_webhooks::Field<
@@ -22327,7 +22443,7 @@ pub struct FulfillmentOrderChange {
     /// `message`: `string`, may be absent or null.
     ///
     /// The optional message that the merchant included in the request.
-    pub message: ::commerce_webhooks::Field<::std::string::String>,
+    pub message: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `fulfillment_order_merchant_request`: `FulfillmentOrderMerchantRequest`, may be absent or null.
     ///
     /// Sent by fulfillment_orders/cancellation_request_submitted.
@@ -22365,7 +22481,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for FulfillmentOrde
                     FulfillmentOrder,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_message: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_fulfillment_order_merchant_request: ::commerce_webhooks::Field<
                     FulfillmentOrderMerchantRequest,
@@ -22473,7 +22589,7 @@ pub struct FulfillmentOrderDeliveryMethod {
     /// `method_type`: `string`, may be absent or null.
     ///
     /// The type of delivery method: `local` (delivery to a customer's doorstep), `none`, `pick_up` (picked up at a retail store, curbside, or another location), `retail` (items delivered immediately in a retail store), `shipping` (delivery using a shipping carrier). The GraphQL `DeliveryMethodType` also has `PICKUP_POINT`.
-    pub method_type: ::commerce_webhooks::Field<::std::string::String>,
+    pub method_type: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -22499,7 +22615,7 @@ for FulfillmentOrderDeliveryMethod {
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_method_type: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 let map = &mut map;
@@ -22569,7 +22685,7 @@ pub struct FulfillmentOrderMerchantRequest {
     /// `message`: `string`, may be absent or null.
     ///
     /// The optional message that the merchant included in the request.
-    pub message: ::commerce_webhooks::Field<::std::string::String>,
+    pub message: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -22596,7 +22712,7 @@ for FulfillmentOrderMerchantRequest {
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
                 let mut field_message: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 let map = &mut map;
@@ -23199,7 +23315,7 @@ pub struct FulfillmentOrderProgressReport {
     /// `reason_notes`: `string`, may be absent or null.
     ///
     /// Additional information for the progress report (GraphQL `FulfillmentOrderReportProgressInput.reasonNotes`, optional, up to 256 characters).
-    pub reason_notes: ::commerce_webhooks::Field<::std::string::String>,
+    pub reason_notes: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `progress_reported_by_app`: `IdRef`, may be absent or null.
     ///
     /// Attribution data for the app that reported the progress (a `gid://shopify/App/…` in the sample).
@@ -23233,7 +23349,7 @@ for FulfillmentOrderProgressReport {
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_reason_notes: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_progress_reported_by_app: ::commerce_webhooks::Field<
                     IdRef,
@@ -23341,7 +23457,7 @@ pub struct FulfillmentOrderProgressReported {
     /// `initial_status`: `string`, may be absent or null.
     ///
     /// The status of the fulfillment order before the update (the sample sends lowercase `open`).
-    pub initial_status: ::commerce_webhooks::Field<::std::string::String>,
+    pub initial_status: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -23373,7 +23489,7 @@ for FulfillmentOrderProgressReported {
                     FulfillmentOrderProgressReport,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_initial_status: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 let map = &mut map;
@@ -24190,7 +24306,7 @@ pub struct InventoryItem {
     /// `sku`: `string`, may be absent or null.
     ///
     /// The unique SKU (stock keeping unit) of the inventory item.
-    pub sku: ::commerce_webhooks::Field<::std::string::String>,
+    pub sku: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `created_at`: `timestamp`, may be absent or null.
     ///
     /// The date and time (ISO 8601 format) when the inventory item was created.
@@ -24210,15 +24326,15 @@ pub struct InventoryItem {
     /// `country_code_of_origin`: `string`, may be absent or null.
     ///
     /// The two-digit code for the country where the inventory item was made.
-    pub country_code_of_origin: ::commerce_webhooks::Field<::std::string::String>,
+    pub country_code_of_origin: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `province_code_of_origin`: `string`, may be absent or null.
     ///
     /// The two-digit code for the province where the inventory item was made. Used only if the shipping provider for the inventory item is Canada Post.
-    pub province_code_of_origin: ::commerce_webhooks::Field<::std::string::String>,
+    pub province_code_of_origin: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `harmonized_system_code`: `string`, may be absent or null.
     ///
     /// The general Harmonized System (HS) code for the inventory item. Used if a country-specific HS code is not available.
-    pub harmonized_system_code: ::commerce_webhooks::Field<::std::string::String>,
+    pub harmonized_system_code: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `tracked`: `bool`, may be absent or null.
     ///
     /// Whether the inventory item is tracked. If `true`, then inventory quantity changes are tracked by Shopify.
@@ -24238,7 +24354,7 @@ pub struct InventoryItem {
     /// `weight_unit`: `string`, may be absent or null.
     ///
     /// The unit of measurement for `weight_value` (GraphQL `InventoryItem.measurement.weight.unit`, whose `WeightUnit` enum lists `GRAMS`, `KILOGRAMS`, `OUNCES`, `POUNDS`; the sample payloads send abbreviations such as `lb`).
-    pub weight_unit: ::commerce_webhooks::Field<::std::string::String>,
+    pub weight_unit: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `admin_graphql_api_id`: `id`, may be absent or null.
     ///
     /// The GraphQL Admin API ID of the inventory item. Shopify added `admin_graphql_api_id` to webhook payloads, alongside `id`, to improve interoperability between the GraphQL and REST Admin APIs.
@@ -24267,7 +24383,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for InventoryItem {
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
-                let mut field_sku: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_sku: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_created_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
@@ -24279,13 +24397,13 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for InventoryItem {
                     ::commerce_webhooks::Money,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_country_code_of_origin: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_province_code_of_origin: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_harmonized_system_code: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_tracked: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
                 let mut field_country_harmonized_system_codes: ::commerce_webhooks::Field<
@@ -24295,7 +24413,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for InventoryItem {
                     ::commerce_webhooks::wire::serde_json::Number,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_weight_unit: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_admin_graphql_api_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
@@ -24613,7 +24731,7 @@ pub struct InventoryShipmentChange {
     /// `status`: `string`, may be absent or null.
     ///
     /// The current status of the shipment (GraphQL `InventoryShipmentStatus`; the samples send `DRAFT`, `IN_TRANSIT`, `PARTIALLY_RECEIVED`).
-    pub status: ::commerce_webhooks::Field<::std::string::String>,
+    pub status: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `happened_at`: `timestamp`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: not a field of the GraphQL InventoryShipment object (2026-04, 2026-01, 2025-10) and not described by the WebhookSubscriptionTopic enum (2026-07); the webhooks reference 2026-04 only shows it in the samples (searched 2026-12)).
@@ -24672,7 +24790,7 @@ for InventoryShipmentChange {
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
                 let mut field_status: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_happened_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
@@ -25120,15 +25238,15 @@ pub struct InventoryShipmentTracking {
     /// `tracking_number`: `string`, may be absent or null.
     ///
     /// The tracking number used by the carrier to identify the shipment.
-    pub tracking_number: ::commerce_webhooks::Field<::std::string::String>,
+    pub tracking_number: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `tracking_url`: `string`, may be absent or null.
     ///
     /// The URL to track the shipment. Given a tracking number and a shipping carrier company name from the list, Shopify will return a generated tracking URL if no tracking URL was set manually.
-    pub tracking_url: ::commerce_webhooks::Field<::std::string::String>,
+    pub tracking_url: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `company`: `string`, may be absent or null.
     ///
     /// The name of the shipping carrier company.
-    pub company: ::commerce_webhooks::Field<::std::string::String>,
+    pub company: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -25157,13 +25275,13 @@ for InventoryShipmentTracking {
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_tracking_number: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_tracking_url: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_company: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 let map = &mut map;
@@ -25395,7 +25513,7 @@ pub struct InventoryTransferChange {
     /// `status`: `string`, may be absent or null.
     ///
     /// The status of the transfer (GraphQL `InventoryTransferStatus`: `CANCELED`, `DRAFT`, `IN_PROGRESS`, `OTHER`, `READY_TO_SHIP`, `TRANSFERRED`).
-    pub status: ::commerce_webhooks::Field<::std::string::String>,
+    pub status: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `happened_at`: `timestamp`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: not a field of the GraphQL InventoryTransfer object (2025-10) and not described by the WebhookSubscriptionTopic enum (2026-07); the webhooks reference 2026-04 only shows it in the samples (searched 2026-12)).
@@ -25448,7 +25566,7 @@ for InventoryTransferChange {
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
                 let mut field_status: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_happened_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
@@ -25739,19 +25857,19 @@ pub struct LineItem {
     /// `title`: `string`, may be absent or null.
     ///
     /// The title of the product.
-    pub title: ::commerce_webhooks::Field<::std::string::String>,
+    pub title: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `variant_title`: `string`, may be absent or null.
     ///
     /// The title of the product variant.
-    pub variant_title: ::commerce_webhooks::Field<::std::string::String>,
+    pub variant_title: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `sku`: `string`, may be absent or null.
     ///
     /// The item's SKU (stock keeping unit).
-    pub sku: ::commerce_webhooks::Field<::std::string::String>,
+    pub sku: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `vendor`: `string`, may be absent or null.
     ///
     /// The name of the item's supplier.
-    pub vendor: ::commerce_webhooks::Field<::std::string::String>,
+    pub vendor: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `quantity`: `int`, may be absent or null.
     ///
     /// The number of items that were purchased.
@@ -25771,7 +25889,7 @@ pub struct LineItem {
     /// `fulfillment_service`: `string`, may be absent or null.
     ///
     /// The handle of a fulfillment service that stocks the product variant belonging to the line item: a third-party fulfillment service's handle in the scenarios the page describes, otherwise `manual`.
-    pub fulfillment_service: ::commerce_webhooks::Field<::std::string::String>,
+    pub fulfillment_service: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `grams`: `int`, may be absent or null.
     ///
     /// The weight of the item in grams.
@@ -25787,7 +25905,7 @@ pub struct LineItem {
     /// `name`: `string`, may be absent or null.
     ///
     /// The name of the product variant.
-    pub name: ::commerce_webhooks::Field<::std::string::String>,
+    pub name: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `properties`: `[json]`, may be absent or null.
     ///
     /// An array of custom information for the item that has been added to the cart. Often used to provide product customization options.
@@ -25809,7 +25927,9 @@ pub struct LineItem {
     /// `variant_inventory_management`: `string`, may be absent or null.
     ///
     /// The name of the inventory management system (fulfillment line items).
-    pub variant_inventory_management: ::commerce_webhooks::Field<::std::string::String>,
+    pub variant_inventory_management: ::commerce_webhooks::Field<
+        ::commerce_webhooks::Text,
+    >,
     /// `product_exists`: `bool`, may be absent or null.
     ///
     /// Whether the product exists (fulfillment line items).
@@ -25888,20 +26008,24 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for LineItem {
                 let mut field_product_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_title: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
-                let mut field_variant_title: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                let mut field_title: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_sku: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_variant_title: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_sku: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_vendor: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_quantity: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
                 let mut field_requires_shipping: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
                 let mut field_taxable: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
                 let mut field_gift_card: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
                 let mut field_fulfillment_service: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_grams: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
                 let mut field_tax_lines: ::commerce_webhooks::Field<
@@ -25910,7 +26034,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for LineItem {
                 let mut field_applied_discount: ::commerce_webhooks::Field<
                     AppliedDiscount,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_name: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_name: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_properties: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
                 > = ::commerce_webhooks::Field::Absent;
@@ -25922,7 +26048,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for LineItem {
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_variant_inventory_management: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_product_exists: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
                 let mut field_fulfillable_quantity: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
@@ -26332,35 +26458,35 @@ pub struct Location {
     /// `name`: `string`, may be absent or null.
     ///
     /// The name of the location.
-    pub name: ::commerce_webhooks::Field<::std::string::String>,
+    pub name: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `address1`: `string`, may be absent or null.
     ///
     /// The location's street address.
-    pub address1: ::commerce_webhooks::Field<::std::string::String>,
+    pub address1: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `address2`: `string`, may be absent or null.
     ///
     /// The optional second line of the location's street address.
-    pub address2: ::commerce_webhooks::Field<::std::string::String>,
+    pub address2: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `city`: `string`, may be absent or null.
     ///
     /// The city the location is in.
-    pub city: ::commerce_webhooks::Field<::std::string::String>,
+    pub city: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `zip`: `string`, may be absent or null.
     ///
     /// The zip or postal code.
-    pub zip: ::commerce_webhooks::Field<::std::string::String>,
+    pub zip: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `province`: `string`, may be absent or null.
     ///
     /// The province, state, or district of the location.
-    pub province: ::commerce_webhooks::Field<::std::string::String>,
+    pub province: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `country`: `string`, may be absent or null.
     ///
     /// The country the location is in.
-    pub country: ::commerce_webhooks::Field<::std::string::String>,
+    pub country: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `phone`: `string`, may be absent or null.
     ///
     /// The phone number of the location. This value can contain special characters, such as `-` or `+`.
-    pub phone: ::commerce_webhooks::Field<::std::string::String>,
+    pub phone: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `created_at`: `timestamp`, may be absent or null.
     ///
     /// The date and time (ISO 8601 format) when the location was created.
@@ -26372,15 +26498,15 @@ pub struct Location {
     /// `country_code`: `string`, may be absent or null.
     ///
     /// The two-letter code (ISO 3166-1 alpha-2 format) corresponding to country the location is in.
-    pub country_code: ::commerce_webhooks::Field<::std::string::String>,
+    pub country_code: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `country_name`: `string`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: not a property on the REST Location pages (2019-10, 2024-04, 2025-01), which describe `country` and `country_code` (searched 2026-12)).
-    pub country_name: ::commerce_webhooks::Field<::std::string::String>,
+    pub country_name: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `province_code`: `string`, may be absent or null.
     ///
     /// The two-letter code corresponding to province or state the location is in.
-    pub province_code: ::commerce_webhooks::Field<::std::string::String>,
+    pub province_code: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `legacy`: `bool`, may be absent or null.
     ///
     /// Whether this is a fulfillment service location. If `false`, the location was created by the merchant and isn't tied to a fulfillment service.
@@ -26417,22 +26543,30 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Location {
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
-                let mut field_name: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_name: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_address1: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_address2: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_city: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
-                let mut field_zip: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_city: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_zip: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_province: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_country: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_phone: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_phone: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_created_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
@@ -26440,13 +26574,13 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Location {
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_country_code: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_country_name: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_province_code: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_legacy: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
                 let mut field_active: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
@@ -26680,15 +26814,15 @@ pub struct Market {
     /// `name`: `string`, may be absent or null.
     ///
     /// The name of the market. Not shown to customers.
-    pub name: ::commerce_webhooks::Field<::std::string::String>,
+    pub name: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `type`: `string`, may be absent or null.
     ///
     /// The type of the market (GraphQL `MarketType`; the sample payload sends lowercase `region`).
-    pub kind: ::commerce_webhooks::Field<::std::string::String>,
+    pub kind: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `status`: `string`, may be absent or null.
     ///
     /// Status of the market; replaces the `enabled` field (GraphQL `MarketStatus`; the sample payload sends lowercase `active`).
-    pub status: ::commerce_webhooks::Field<::std::string::String>,
+    pub status: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -26713,10 +26847,14 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Market {
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
-                let mut field_name: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
-                let mut field_kind: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_name: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_kind: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_status: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 let map = &mut map;
@@ -26811,11 +26949,11 @@ pub struct MarketingConsent {
     /// `state`: `string`, may be absent or null.
     ///
     /// The current email (or SMS) marketing state for the customer. The GraphQL enums `CustomerEmailMarketingState`/`CustomerSmsMarketingState` list `NOT_SUBSCRIBED`, `PENDING`, `SUBSCRIBED`, `UNSUBSCRIBED`, `REDACTED` and, for email only, `INVALID`; REST payloads may spell them in lowercase.
-    pub state: ::commerce_webhooks::Field<::std::string::String>,
+    pub state: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `opt_in_level`: `string`, may be absent or null.
     ///
     /// The marketing subscription opt-in level, as described in the M3AAWG Sender Best Common Practices, that the customer gave when they consented to receive marketing material. The GraphQL enum `CustomerMarketingOptInLevel` lists `SINGLE_OPT_IN`, `CONFIRMED_OPT_IN`, `UNKNOWN`.
-    pub opt_in_level: ::commerce_webhooks::Field<::std::string::String>,
+    pub opt_in_level: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `consent_updated_at`: `timestamp`, may be absent or null.
     ///
     /// The date and time when the customer consented to receive marketing material. If no date is provided, then the date and time when the consent information was sent is used.
@@ -26823,7 +26961,7 @@ pub struct MarketingConsent {
     /// `consent_collected_from`: `string`, may be absent or null.
     ///
     /// The source for whether the customer has consented to receive marketing material by SMS. The GraphQL enum `CustomerConsentCollectedFrom` lists `SHOPIFY` and `OTHER` (the sample payload sends `other`).
-    pub consent_collected_from: ::commerce_webhooks::Field<::std::string::String>,
+    pub consent_collected_from: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -26847,15 +26985,17 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MarketingConsen
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_state: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_state: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_opt_in_level: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_consent_updated_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_consent_collected_from: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 let map = &mut map;
@@ -26959,7 +27099,7 @@ pub struct MarketsBackupRegion {
     /// `code`: `string`, may be absent or null.
     ///
     /// The ISO code identifying the country (GraphQL `MarketRegionCountry.code`).
-    pub code: ::commerce_webhooks::Field<::std::string::String>,
+    pub code: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -26986,7 +27126,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MarketsBackupRe
                 let mut field_admin_graphql_api_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_code: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_code: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
@@ -27075,23 +27217,23 @@ pub struct MetafieldDefinition {
     /// `namespace`: `string`, may be absent or null.
     ///
     /// The container for a group of metafields that the metafield definition is associated with.
-    pub namespace: ::commerce_webhooks::Field<::std::string::String>,
+    pub namespace: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `key`: `string`, may be absent or null.
     ///
     /// The unique identifier for the metafield definition within its namespace.
-    pub key: ::commerce_webhooks::Field<::std::string::String>,
+    pub key: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `name`: `string`, may be absent or null.
     ///
     /// The human-readable name of the metafield definition.
-    pub name: ::commerce_webhooks::Field<::std::string::String>,
+    pub name: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `description`: `string`, may be absent or null.
     ///
     /// The description of the metafield definition.
-    pub description: ::commerce_webhooks::Field<::std::string::String>,
+    pub description: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `owner_type`: `string`, may be absent or null.
     ///
     /// The resource type that the metafield definition is attached to (GraphQL `MetafieldOwnerType`; the sample sends `Customer`).
-    pub owner_type: ::commerce_webhooks::Field<::std::string::String>,
+    pub owner_type: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `deleting`: `bool`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: not a field of the GraphQL MetafieldDefinition or MetafieldAccess objects (checked against the 2025-01 Admin schema) nor described on the other pages this shape cites (searched 2026-12)).
@@ -27099,7 +27241,7 @@ pub struct MetafieldDefinition {
     /// `type_name`: `string`, may be absent or null.
     ///
     /// The name of the type for the metafield definition (GraphQL `MetafieldDefinition.type.name`; see the list of supported types).
-    pub type_name: ::commerce_webhooks::Field<::std::string::String>,
+    pub type_name: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `options`: `[json]`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: not a field of the GraphQL MetafieldDefinition or MetafieldAccess objects (checked against the 2025-01 Admin schema) nor described on the other pages this shape cites (searched 2026-12)).
@@ -27121,7 +27263,7 @@ pub struct MetafieldDefinition {
     /// `validation_status`: `string`, may be absent or null.
     ///
     /// The validation status for the metafields that belong to the metafield definition (GraphQL `MetafieldDefinitionValidationStatus`; the sample sends `all_valid`).
-    pub validation_status: ::commerce_webhooks::Field<::std::string::String>,
+    pub validation_status: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `pinned_position`: `int`, may be absent or null.
     ///
     /// The position of the metafield definition in the pinned list.
@@ -27175,7 +27317,7 @@ pub struct MetafieldDefinition {
     /// `admin_filterable_status`: `string`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: not a field of the GraphQL MetafieldDefinition or MetafieldAccess objects (checked against the 2025-01 Admin schema) nor described on the other pages this shape cites (searched 2026-12)).
-    pub admin_filterable_status: ::commerce_webhooks::Field<::std::string::String>,
+    pub admin_filterable_status: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `app_config_managed`: `bool`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: not a field of the GraphQL MetafieldDefinition or MetafieldAccess objects (checked against the 2025-01 Admin schema) nor described on the other pages this shape cites (searched 2026-12)).
@@ -27187,7 +27329,7 @@ pub struct MetafieldDefinition {
     /// `admin_filter_status`: `string`, may be absent or null.
     ///
     /// The metafield definition's filter status for use in admin filtering (GraphQL `capabilities.adminFilterable.status`, enum `MetafieldDefinitionAdminFilterStatus`; the sample sends `not_filterable`).
-    pub admin_filter_status: ::commerce_webhooks::Field<::std::string::String>,
+    pub admin_filter_status: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `use_as_collection_condition`: `bool`, may be absent or null.
     ///
     /// Whether the metafield definition can be used as a collection condition.
@@ -27195,7 +27337,7 @@ pub struct MetafieldDefinition {
     /// `type`: `string`, may be absent or null.
     ///
     /// Sent by metafield_definitions/delete (a Ruby class name in the sample).
-    pub kind: ::commerce_webhooks::Field<::std::string::String>,
+    pub kind: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `created_by_app_id`: `json`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: not a field of the GraphQL MetafieldDefinition or MetafieldAccess objects (checked against the 2025-01 Admin schema) nor described on the other pages this shape cites (searched 2026-12)).
@@ -27230,19 +27372,23 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MetafieldDefini
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_namespace: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_key: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
-                let mut field_name: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_key: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_name: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_description: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_owner_type: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_deleting: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
                 let mut field_type_name: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_options: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
@@ -27257,7 +27403,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MetafieldDefini
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_validation_status: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_pinned_position: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
                 let mut field_standard_template_id: ::commerce_webhooks::Field<
@@ -27282,17 +27428,19 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MetafieldDefini
                 let mut field_option_linkable: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
                 let mut field_admin_filterable: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
                 let mut field_admin_filterable_status: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_app_config_managed: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
                 let mut field_access_only: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
                 let mut field_admin_filter_status: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_use_as_collection_condition: ::commerce_webhooks::Field<
                     bool,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_kind: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_kind: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_created_by_app_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::wire::serde_json::Value,
                 > = ::commerce_webhooks::Field::Absent;
@@ -27677,11 +27825,11 @@ pub struct Metaobject {
     /// `type`: `string`, may be absent or null.
     ///
     /// The type of the metaobject.
-    pub kind: ::commerce_webhooks::Field<::std::string::String>,
+    pub kind: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `handle`: `string`, may be absent or null.
     ///
     /// The unique handle of the object, useful as a custom ID.
-    pub handle: ::commerce_webhooks::Field<::std::string::String>,
+    pub handle: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `created_at`: `timestamp`, may be absent or null.
     ///
     /// When the object was created (GraphQL `Metaobject.createdAt`).
@@ -27693,7 +27841,7 @@ pub struct Metaobject {
     /// `display_name`: `string`, may be absent or null.
     ///
     /// The preferred display name field value of the metaobject.
-    pub display_name: ::commerce_webhooks::Field<::std::string::String>,
+    pub display_name: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `definition_id`: `id`, may be absent or null.
     ///
     /// The ID of the MetaobjectDefinition that models this object type (GraphQL `Metaobject.definition`).
@@ -27743,9 +27891,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Metaobject {
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
-                let mut field_kind: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_kind: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_handle: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_created_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
@@ -27754,7 +27904,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Metaobject {
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_display_name: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_definition_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
@@ -28123,7 +28273,7 @@ pub struct MoneyAmount {
     /// `currency_code`: `string`, may be absent or null.
     ///
     /// The three-letter currency code, for example `USD` (GraphQL `MoneyV2.currencyCode`); includes ISO 4217 codes, legacy codes, and non-standard codes.
-    pub currency_code: ::commerce_webhooks::Field<::std::string::String>,
+    pub currency_code: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -28151,7 +28301,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MoneyAmount {
                     ::commerce_webhooks::Money,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_currency_code: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 let map = &mut map;
@@ -28337,7 +28487,7 @@ pub struct MoneyV2 {
     /// `currencyCode`: `string`, may be absent or null.
     ///
     /// The three-letter currency code, for example `USD`; includes ISO 4217 codes, legacy codes, and non-standard codes.
-    pub currency_code: ::commerce_webhooks::Field<::std::string::String>,
+    pub currency_code: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -28365,7 +28515,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MoneyV2 {
                     ::commerce_webhooks::Money,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_currency_code: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 let map = &mut map;
@@ -28463,7 +28613,7 @@ pub struct Order {
     /// `browser_ip`: `string`, may be absent or null.
     ///
     /// The IP address of the browser used by the customer when they placed the order. Both IPv4 and IPv6 are supported.
-    pub browser_ip: ::commerce_webhooks::Field<::std::string::String>,
+    pub browser_ip: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `buyer_accepts_marketing`: `bool`, may be absent or null.
     ///
     /// Whether the customer consented to receive email updates from the shop.
@@ -28479,7 +28629,7 @@ pub struct Order {
     /// `cart_token`: `string`, may be absent or null.
     ///
     /// A unique value when referencing the cart that's associated with the order. Marked deprecated.
-    pub cart_token: ::commerce_webhooks::Field<::std::string::String>,
+    pub cart_token: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `checkout_id`: `id`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: not described on the REST Admin Order resource pages this shape cites; a docs search for checkout_id, contact_email, landing_site_ref and reference found only third-party type listings (searched 2026-12)).
@@ -28487,7 +28637,7 @@ pub struct Order {
     /// `checkout_token`: `string`, may be absent or null.
     ///
     /// A unique value when referencing the checkout that's associated with the order. Marked deprecated.
-    pub checkout_token: ::commerce_webhooks::Field<::std::string::String>,
+    pub checkout_token: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `client_details`: `json`, may be absent or null.
     ///
     /// Information about the browser that the customer used when they placed the order: `accept_language`, `browser_height`, `browser_ip`, `browser_width`, `session_hash` and `user_agent`.
@@ -28501,7 +28651,7 @@ pub struct Order {
     /// `confirmation_number`: `string`, may be absent or null.
     ///
     /// A randomly generated alpha-numeric identifier for the order that may be shown to the customer instead of the sequential order name. This value isn't guaranteed to be unique.
-    pub confirmation_number: ::commerce_webhooks::Field<::std::string::String>,
+    pub confirmation_number: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `confirmed`: `bool`, may be absent or null.
     ///
     /// Whether inventory has been reserved for the order.
@@ -28509,7 +28659,7 @@ pub struct Order {
     /// `contact_email`: `string`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: not described on the REST Admin Order resource pages this shape cites; a docs search for checkout_id, contact_email, landing_site_ref and reference found only third-party type listings (searched 2026-12)).
-    pub contact_email: ::commerce_webhooks::Field<::std::string::String>,
+    pub contact_email: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `created_at`: `timestamp`, may be absent or null.
     ///
     /// The autogenerated date and time (ISO 8601 format) when the order was created in Shopify. The value for this property cannot be changed.
@@ -28517,7 +28667,7 @@ pub struct Order {
     /// `currency`: `string`, may be absent or null.
     ///
     /// The three-letter code (ISO 4217 format) for the shop currency.
-    pub currency: ::commerce_webhooks::Field<::std::string::String>,
+    pub currency: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `current_shipping_price_set`: `MoneySet`, may be absent or null.
     ///
     /// The current shipping price after applying refunds and discounts (GraphQL `currentShippingPriceSet`). If the order's taxes are included, this price includes taxes; otherwise it is the pre-tax price.
@@ -28565,7 +28715,7 @@ pub struct Order {
     /// `customer_locale`: `string`, may be absent or null.
     ///
     /// The two or three-letter language code, optionally followed by a region modifier.
-    pub customer_locale: ::commerce_webhooks::Field<::std::string::String>,
+    pub customer_locale: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `device_id`: `id`, may be absent or null.
     ///
     /// The ID of the Shopify POS device that created the checkout.
@@ -28583,7 +28733,7 @@ pub struct Order {
     /// `email`: `string`, may be absent or null.
     ///
     /// The customer's email address.
-    pub email: ::commerce_webhooks::Field<::std::string::String>,
+    pub email: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `estimated_taxes`: `bool`, may be absent or null.
     ///
     /// Whether taxes on the order are estimated. Returns `false` when taxes on the order are finalized and aren't subject to any changes.
@@ -28599,11 +28749,11 @@ pub struct Order {
     /// `landing_site`: `string`, may be absent or null.
     ///
     /// The URL for the page where the buyer landed when they entered the shop.
-    pub landing_site: ::commerce_webhooks::Field<::std::string::String>,
+    pub landing_site: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `landing_site_ref`: `string`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: not described on the REST Admin Order resource pages this shape cites; a docs search for checkout_id, contact_email, landing_site_ref and reference found only third-party type listings (searched 2026-12)).
-    pub landing_site_ref: ::commerce_webhooks::Field<::std::string::String>,
+    pub landing_site_ref: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `location_id`: `id`, may be absent or null.
     ///
     /// The ID of one of the locations that was assigned to fulfill the order when the order was created. An order's fulfillment orders can each be assigned to a different location; this field points to only one of them.
@@ -28619,11 +28769,11 @@ pub struct Order {
     /// `name`: `string`, may be absent or null.
     ///
     /// The order name, generated by combining the `order_number` property with the order prefix and suffix set in the merchant's general settings. It can also be set by the API to any string value.
-    pub name: ::commerce_webhooks::Field<::std::string::String>,
+    pub name: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `note`: `string`, may be absent or null.
     ///
     /// An optional note that a shop owner can attach to the order.
-    pub note: ::commerce_webhooks::Field<::std::string::String>,
+    pub note: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `note_attributes`: `[json]`, may be absent or null.
     ///
     /// Extra information that is added to the order, shown in the Additional details section of an order details page. Each entry is a hash with `name` and `value` keys.
@@ -28641,7 +28791,7 @@ pub struct Order {
     /// `order_status_url`: `string`, may be absent or null.
     ///
     /// The URL pointing to the order status web page, if applicable.
-    pub order_status_url: ::commerce_webhooks::Field<::std::string::String>,
+    pub order_status_url: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `original_total_additional_fees_set`: `MoneySet`, may be absent or null.
     ///
     /// The original total additional fees on the order in shop and presentment currencies.
@@ -28654,20 +28804,20 @@ pub struct Order {
     ///
     /// The list of payment gateways used for the order.
     pub payment_gateway_names: ::commerce_webhooks::Field<
-        ::std::vec::Vec<::std::string::String>,
+        ::std::vec::Vec<::commerce_webhooks::Text>,
     >,
     /// `phone`: `string`, may be absent or null.
     ///
     /// The customer's phone number for receiving SMS notifications.
-    pub phone: ::commerce_webhooks::Field<::std::string::String>,
+    pub phone: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `po_number`: `string`, may be absent or null.
     ///
     /// The purchase order number associated to this order.
-    pub po_number: ::commerce_webhooks::Field<::std::string::String>,
+    pub po_number: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `presentment_currency`: `string`, may be absent or null.
     ///
     /// The presentment currency that was used to display prices to the customer.
-    pub presentment_currency: ::commerce_webhooks::Field<::std::string::String>,
+    pub presentment_currency: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `processed_at`: `timestamp`, may be absent or null.
     ///
     /// The date and time (ISO 8601 format) when the order was processed. This is the date that appears on orders and in analytic reports; imported orders can set it to a past date.
@@ -28675,23 +28825,23 @@ pub struct Order {
     /// `reference`: `string`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: not described on the REST Admin Order resource pages this shape cites; a docs search for checkout_id, contact_email, landing_site_ref and reference found only third-party type listings (searched 2026-12)).
-    pub reference: ::commerce_webhooks::Field<::std::string::String>,
+    pub reference: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `referring_site`: `string`, may be absent or null.
     ///
     /// The website where the customer clicked a link to the shop.
-    pub referring_site: ::commerce_webhooks::Field<::std::string::String>,
+    pub referring_site: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `source_identifier`: `string`, may be absent or null.
     ///
     /// The ID of the order placed on the originating platform. This value doesn't correspond to the Shopify ID that's generated from a completed draft.
-    pub source_identifier: ::commerce_webhooks::Field<::std::string::String>,
+    pub source_identifier: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `source_name`: `string`, may be absent or null.
     ///
     /// Where the order originated; set only at creation. The Shopify channel values `web`, `pos`, `shopify_draft_order`, `iphone` and `android` are protected; API-created orders can use any other string and default to the app's ID.
-    pub source_name: ::commerce_webhooks::Field<::std::string::String>,
+    pub source_name: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `source_url`: `string`, may be absent or null.
     ///
     /// A valid URL to the original order on the originating surface. It is displayed to merchants on the Order Details page; an invalid URL isn't displayed.
-    pub source_url: ::commerce_webhooks::Field<::std::string::String>,
+    pub source_url: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `subtotal_price`: `money`, may be absent or null.
     ///
     /// The price of the order in the shop currency after discounts but before shipping, duties, taxes, and tips.
@@ -28703,7 +28853,7 @@ pub struct Order {
     /// `tags`: `string`, may be absent or null.
     ///
     /// Tags attached to the order, formatted as a string of comma-separated values. Each individual tag is limited to 40 characters in length.
-    pub tags: ::commerce_webhooks::Field<::std::string::String>,
+    pub tags: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `tax_exempt`: `bool`, may be absent or null.
     ///
     /// Whether taxes are exempt on the order (GraphQL `taxExempt`).
@@ -28723,7 +28873,7 @@ pub struct Order {
     /// `token`: `string`, may be absent or null.
     ///
     /// A unique value when referencing the order.
-    pub token: ::commerce_webhooks::Field<::std::string::String>,
+    pub token: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `total_cash_rounding_payment_adjustment_set`: `MoneySet`, may be absent or null.
     ///
     /// The rounding adjustment for payments of an order involving cash payments, in shop and presentment currencies (GraphQL `totalCashRoundingAdjustment.paymentSet`). Can be positive or negative; 0 if there's no rounding or for non-cash payments.
@@ -28865,7 +29015,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Order {
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_browser_ip: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_buyer_accepts_marketing: ::commerce_webhooks::Field<
                     bool,
@@ -28875,13 +29025,13 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Order {
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_cart_token: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_checkout_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_checkout_token: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_client_details: ::commerce_webhooks::Field<
                     ::commerce_webhooks::wire::serde_json::Value,
@@ -28890,17 +29040,17 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Order {
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_confirmation_number: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_confirmed: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
                 let mut field_contact_email: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_created_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_currency: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_current_shipping_price_set: ::commerce_webhooks::Field<
                     MoneySet,
@@ -28936,7 +29086,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Order {
                     MoneySet,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_customer_locale: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_device_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
@@ -28945,7 +29095,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Order {
                     ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_duties_included: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
-                let mut field_email: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_email: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_estimated_taxes: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
                 let mut field_financial_status: ::commerce_webhooks::Field<
                     FinancialStatus,
@@ -28954,10 +29106,10 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Order {
                     OrderFulfillmentStatus,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_landing_site: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_landing_site_ref: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_location_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
@@ -28968,15 +29120,19 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Order {
                 let mut field_merchant_of_record_app_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_name: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
-                let mut field_note: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_name: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_note: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_note_attributes: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_number: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
                 let mut field_order_number: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
                 let mut field_order_status_url: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_original_total_additional_fees_set: ::commerce_webhooks::Field<
                     MoneySet,
@@ -28985,45 +29141,51 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Order {
                     MoneySet,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_payment_gateway_names: ::commerce_webhooks::Field<
-                    ::std::vec::Vec<::std::string::String>,
+                    ::std::vec::Vec<::commerce_webhooks::Text>,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_phone: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_phone: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_po_number: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_presentment_currency: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_processed_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_reference: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_referring_site: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_source_identifier: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_source_name: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_source_url: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_subtotal_price: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Money,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_subtotal_price_set: ::commerce_webhooks::Field<MoneySet> = ::commerce_webhooks::Field::Absent;
-                let mut field_tags: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_tags: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_tax_exempt: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
                 let mut field_tax_lines: ::commerce_webhooks::Field<
                     ::std::vec::Vec<TaxLine>,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_taxes_included: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
                 let mut field_test: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
-                let mut field_token: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_token: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_total_cash_rounding_payment_adjustment_set: ::commerce_webhooks::Field<
                     MoneySet,
                 > = ::commerce_webhooks::Field::Absent;
@@ -30145,7 +30307,7 @@ pub struct OrderEdit {
     /// `staff_note`: `string`, may be absent or null.
     ///
     /// Note for staff members (the `staffNote` argument of the `orderEditCommit` mutation that commits an edit).
-    pub staff_note: ::commerce_webhooks::Field<::std::string::String>,
+    pub staff_note: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `user_id`: `id`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: not described by the orders/edited committed_at changelog entry, the orderEditCommit mutation or OrderEditCommitPayload pages (searched 2026-12)).
@@ -30200,7 +30362,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderEdit {
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_staff_note: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_user_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
@@ -30763,11 +30925,11 @@ pub struct OrderRiskAssessmentChange {
     /// `provider_title`: `string`, may be absent or null.
     ///
     /// Identifies the provider of the risk assessment; `null` when the provider is Shopify.
-    pub provider_title: ::commerce_webhooks::Field<::std::string::String>,
+    pub provider_title: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `risk_level`: `string`, may be absent or null.
     ///
     /// The likelihood that the order is fraudulent, based on this risk assessment (GraphQL `RiskAssessmentResult`; the sample sends lowercase `medium`).
-    pub risk_level: ::commerce_webhooks::Field<::std::string::String>,
+    pub risk_level: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `created_at`: `timestamp`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: not a field of the GraphQL OrderRiskAssessment object (2025-01 schema: facts, provider, riskLevel) nor described by the WebhookSubscriptionTopic enum entry ORDERS_RISK_ASSESSMENT_CHANGED (searched 2026-12)).
@@ -30808,10 +30970,10 @@ for OrderRiskAssessmentChange {
                     ::commerce_webhooks::wire::serde_json::Value,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_provider_title: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_risk_level: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_created_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
@@ -30959,7 +31121,7 @@ pub struct OrderTransaction {
     /// `gateway`: `string`, may be absent or null.
     ///
     /// The name of the gateway the transaction was issued through.
-    pub gateway: ::commerce_webhooks::Field<::std::string::String>,
+    pub gateway: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `status`: `TransactionStatus`, may be absent or null.
     ///
     /// The status of the transaction: `pending`, `failure`, `success`, `error`.
@@ -30967,7 +31129,7 @@ pub struct OrderTransaction {
     /// `message`: `string`, may be absent or null.
     ///
     /// A string generated by the payment provider with additional information about why the transaction succeeded or failed.
-    pub message: ::commerce_webhooks::Field<::std::string::String>,
+    pub message: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `created_at`: `timestamp`, may be absent or null.
     ///
     /// The date and time (ISO 8601 format) when the transaction was created.
@@ -30979,7 +31141,7 @@ pub struct OrderTransaction {
     /// `authorization`: `string`, may be absent or null.
     ///
     /// The authorization code associated with the transaction.
-    pub authorization: ::commerce_webhooks::Field<::std::string::String>,
+    pub authorization: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `location_id`: `id`, may be absent or null.
     ///
     /// The ID of the physical location where the transaction was processed.
@@ -31003,11 +31165,11 @@ pub struct OrderTransaction {
     /// `error_code`: `string`, may be absent or null.
     ///
     /// A standardized error code, independent of the payment provider.
-    pub error_code: ::commerce_webhooks::Field<::std::string::String>,
+    pub error_code: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `source_name`: `string`, may be absent or null.
     ///
     /// The origin of the transaction, set by Shopify and not overridable. Example values: `web`, `pos`, `iphone`, `android`.
-    pub source_name: ::commerce_webhooks::Field<::std::string::String>,
+    pub source_name: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `payment_details`: `PaymentDetails`, may be absent or null.
     ///
     /// Information about the credit card used for this transaction.
@@ -31025,7 +31187,7 @@ pub struct OrderTransaction {
     /// `currency`: `string`, may be absent or null.
     ///
     /// The three-letter code (ISO 4217 format) for the currency used for the payment.
-    pub currency: ::commerce_webhooks::Field<::std::string::String>,
+    pub currency: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `payment_id`: `id`, may be absent or null.
     ///
     /// The payment ID associated with the transaction (GraphQL `paymentId`).
@@ -31075,18 +31237,18 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderTransactio
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_kind: ::commerce_webhooks::Field<TransactionKind> = ::commerce_webhooks::Field::Absent;
                 let mut field_gateway: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_status: ::commerce_webhooks::Field<TransactionStatus> = ::commerce_webhooks::Field::Absent;
                 let mut field_message: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_created_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_test: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
                 let mut field_authorization: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_location_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
@@ -31104,10 +31266,10 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderTransactio
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_error_code: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_source_name: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_payment_details: ::commerce_webhooks::Field<
                     PaymentDetails,
@@ -31119,7 +31281,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderTransactio
                     ::commerce_webhooks::Money,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_currency: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_payment_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
@@ -31437,23 +31599,23 @@ pub struct PaymentDetails {
     /// `credit_card_bin`: `string`, may be absent or null.
     ///
     /// The issuer identification number (IIN), formerly known as bank identification number (BIN), of the customer's credit card: the first few digits of the card number.
-    pub credit_card_bin: ::commerce_webhooks::Field<::std::string::String>,
+    pub credit_card_bin: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `avs_result_code`: `string`, may be absent or null.
     ///
     /// The response code from the address verification system. The code is always a single letter.
-    pub avs_result_code: ::commerce_webhooks::Field<::std::string::String>,
+    pub avs_result_code: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `cvv_result_code`: `string`, may be absent or null.
     ///
     /// The response code from the credit card company indicating whether the customer entered the card security code (card verification value) correctly. A single letter or empty string.
-    pub cvv_result_code: ::commerce_webhooks::Field<::std::string::String>,
+    pub cvv_result_code: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `credit_card_number`: `string`, may be absent or null.
     ///
     /// The customer's credit card number, with most of the leading digits redacted.
-    pub credit_card_number: ::commerce_webhooks::Field<::std::string::String>,
+    pub credit_card_number: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `credit_card_company`: `string`, may be absent or null.
     ///
     /// The name of the company that issued the customer's credit card.
-    pub credit_card_company: ::commerce_webhooks::Field<::std::string::String>,
+    pub credit_card_company: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `buyer_action_info`: `json`, may be absent or null.
     ///
     /// Details for payment methods that require additional buyer action to complete the order transaction.
@@ -31463,11 +31625,11 @@ pub struct PaymentDetails {
     /// `credit_card_name`: `string`, may be absent or null.
     ///
     /// The holder of the credit card.
-    pub credit_card_name: ::commerce_webhooks::Field<::std::string::String>,
+    pub credit_card_name: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `credit_card_wallet`: `string`, may be absent or null.
     ///
     /// The wallet type where this credit card was retrieved from.
-    pub credit_card_wallet: ::commerce_webhooks::Field<::std::string::String>,
+    pub credit_card_wallet: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `credit_card_expiration_month`: `int`, may be absent or null.
     ///
     /// The month in which the credit card expires.
@@ -31479,7 +31641,7 @@ pub struct PaymentDetails {
     /// `payment_method_name`: `string`, may be absent or null.
     ///
     /// The name of the payment method used by the buyer to complete the order transaction.
-    pub payment_method_name: ::commerce_webhooks::Field<::std::string::String>,
+    pub payment_method_name: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -31504,28 +31666,28 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for PaymentDetails 
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_credit_card_bin: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_avs_result_code: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_cvv_result_code: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_credit_card_number: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_credit_card_company: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_buyer_action_info: ::commerce_webhooks::Field<
                     ::commerce_webhooks::wire::serde_json::Value,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_credit_card_name: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_credit_card_wallet: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_credit_card_expiration_month: ::commerce_webhooks::Field<
                     i64,
@@ -31534,7 +31696,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for PaymentDetails 
                     i64,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_payment_method_name: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 let map = &mut map;
@@ -31706,7 +31868,7 @@ pub struct PaymentInstrument {
     /// `last_digits`: `string`, may be absent or null.
     ///
     /// The last 4 digits of the card.
-    pub last_digits: ::commerce_webhooks::Field<::std::string::String>,
+    pub last_digits: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `month`: `int`, may be absent or null.
     ///
     /// The expiry month of the card (GraphQL `CustomerCreditCard.expiryMonth`).
@@ -31718,11 +31880,11 @@ pub struct PaymentInstrument {
     /// `name`: `string`, may be absent or null.
     ///
     /// The name of the card holder.
-    pub name: ::commerce_webhooks::Field<::std::string::String>,
+    pub name: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `brand`: `string`, may be absent or null.
     ///
     /// The brand of the card.
-    pub brand: ::commerce_webhooks::Field<::std::string::String>,
+    pub brand: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -31747,12 +31909,16 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for PaymentInstrume
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_last_digits: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_month: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
                 let mut field_year: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
-                let mut field_name: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
-                let mut field_brand: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_name: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_brand: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
@@ -31881,7 +32047,7 @@ pub struct PaymentSchedule {
     /// `reference_type`: `string`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: not a field of the GraphQL PaymentSchedule object (amount, completedAt, dueAt, id as a gid, issuedAt, paymentTerms) nor described on the REST draft order page this shape cites (searched 2026-12)).
-    pub reference_type: ::commerce_webhooks::Field<::std::string::String>,
+    pub reference_type: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `issued_at`: `timestamp`, may be absent or null.
     ///
     /// Date and time when the invoice is sent.
@@ -31901,7 +32067,7 @@ pub struct PaymentSchedule {
     /// `currency`: `string`, may be absent or null.
     ///
     /// The presentment currency for the payment.
-    pub currency: ::commerce_webhooks::Field<::std::string::String>,
+    pub currency: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `total_price`: `money`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: not a field of the GraphQL PaymentSchedule object (amount, completedAt, dueAt, id as a gid, issuedAt, paymentTerms) nor described on the REST draft order page this shape cites (searched 2026-12)).
@@ -31909,7 +32075,7 @@ pub struct PaymentSchedule {
     /// `total_price_currency`: `string`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: not a field of the GraphQL PaymentSchedule object (amount, completedAt, dueAt, id as a gid, issuedAt, paymentTerms) nor described on the REST draft order page this shape cites (searched 2026-12)).
-    pub total_price_currency: ::commerce_webhooks::Field<::std::string::String>,
+    pub total_price_currency: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `balance_due`: `money`, may be absent or null.
     ///
     /// Remaining balance to be captured for this payment schedule (GraphQL `balanceDue`).
@@ -31917,7 +32083,7 @@ pub struct PaymentSchedule {
     /// `balance_due_currency`: `string`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: not a field of the GraphQL PaymentSchedule object (amount, completedAt, dueAt, id as a gid, issuedAt, paymentTerms) nor described on the REST draft order page this shape cites (searched 2026-12)).
-    pub balance_due_currency: ::commerce_webhooks::Field<::std::string::String>,
+    pub balance_due_currency: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `total_balance`: `money`, may be absent or null.
     ///
     /// Remaining balance to be paid or authorized by the customer for this payment schedule (GraphQL `totalBalance`).
@@ -31925,7 +32091,7 @@ pub struct PaymentSchedule {
     /// `total_balance_currency`: `string`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: not a field of the GraphQL PaymentSchedule object (amount, completedAt, dueAt, id as a gid, issuedAt, paymentTerms) nor described on the REST draft order page this shape cites (searched 2026-12)).
-    pub total_balance_currency: ::commerce_webhooks::Field<::std::string::String>,
+    pub total_balance_currency: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `outstanding_balance`: `money`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: not a field of the GraphQL PaymentSchedule object (amount, completedAt, dueAt, id as a gid, issuedAt, paymentTerms) nor described on the REST draft order page this shape cites (searched 2026-12)).
@@ -31933,11 +32099,13 @@ pub struct PaymentSchedule {
     /// `outstanding_balance_currency`: `string`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: not a field of the GraphQL PaymentSchedule object (amount, completedAt, dueAt, id as a gid, issuedAt, paymentTerms) nor described on the REST draft order page this shape cites (searched 2026-12)).
-    pub outstanding_balance_currency: ::commerce_webhooks::Field<::std::string::String>,
+    pub outstanding_balance_currency: ::commerce_webhooks::Field<
+        ::commerce_webhooks::Text,
+    >,
     /// `presentment_currency`: `string`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: not a field of the GraphQL PaymentSchedule object (amount, completedAt, dueAt, id as a gid, issuedAt, paymentTerms) nor described on the REST draft order page this shape cites (searched 2026-12)).
-    pub presentment_currency: ::commerce_webhooks::Field<::std::string::String>,
+    pub presentment_currency: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `admin_graphql_api_id`: `id`, may be absent or null.
     ///
     /// The GraphQL Admin API ID of the payment schedule. Shopify added `admin_graphql_api_id` to webhook payloads, alongside `id`, to improve interoperability between the GraphQL and REST Admin APIs.
@@ -31979,7 +32147,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for PaymentSchedule
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_reference_type: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_issued_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
@@ -31994,34 +32162,34 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for PaymentSchedule
                     ::commerce_webhooks::Money,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_currency: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_total_price: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Money,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_total_price_currency: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_balance_due: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Money,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_balance_due_currency: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_total_balance: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Money,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_total_balance_currency: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_outstanding_balance: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Money,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_outstanding_balance_currency: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_presentment_currency: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_admin_graphql_api_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
@@ -32298,11 +32466,11 @@ pub struct PaymentTerms {
     /// `payment_terms_name`: `string`, may be absent or null.
     ///
     /// The name of the selected payment terms template for the draft order (or order).
-    pub payment_terms_name: ::commerce_webhooks::Field<::std::string::String>,
+    pub payment_terms_name: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `payment_terms_type`: `string`, may be absent or null.
     ///
     /// The payment terms template type used to create the payment terms (GraphQL `PaymentTermsType`: `RECEIPT`, `NET`, `FIXED`, `FULFILLMENT`, `UNKNOWN`).
-    pub payment_terms_type: ::commerce_webhooks::Field<::std::string::String>,
+    pub payment_terms_type: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `due_in_days`: `int`, may be absent or null.
     ///
     /// The number of days between the invoice date and due date that is defined in the selected payment terms template.
@@ -32352,10 +32520,10 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for PaymentTerms {
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
                 let mut field_payment_terms_name: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_payment_terms_type: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_due_in_days: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
                 let mut field_created_at: ::commerce_webhooks::Field<
@@ -32524,7 +32692,7 @@ pub struct Product {
     /// `body_html`: `string`, may be absent or null.
     ///
     /// A description of the product. Supports HTML formatting.
-    pub body_html: ::commerce_webhooks::Field<::std::string::String>,
+    pub body_html: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `created_at`: `timestamp`, may be absent or null.
     ///
     /// The date and time (ISO 8601 format) when the product was created.
@@ -32532,7 +32700,7 @@ pub struct Product {
     /// `handle`: `string`, may be absent or null.
     ///
     /// A unique human-friendly string for the product, automatically generated from the product's `title`. Used by the Liquid templating language to refer to objects.
-    pub handle: ::commerce_webhooks::Field<::std::string::String>,
+    pub handle: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `id`: `id`, documented as always present.
     ///
     /// An unsigned 64-bit integer that's used as a unique identifier for the product. Each `id` is unique across the Shopify system.
@@ -32540,7 +32708,7 @@ pub struct Product {
     /// `product_type`: `string`, may be absent or null.
     ///
     /// A categorization for the product used for filtering and searching products.
-    pub product_type: ::commerce_webhooks::Field<::std::string::String>,
+    pub product_type: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `published_at`: `timestamp`, may be absent or null.
     ///
     /// The date and time (ISO 8601 format) when the product was published. Can be set to `null` to unpublish the product from the Online Store channel.
@@ -32548,11 +32716,11 @@ pub struct Product {
     /// `template_suffix`: `string`, may be absent or null.
     ///
     /// The suffix of the Liquid template used for the product page: if set, the page uses `product.suffix.liquid`; if `""` or `null`, the default `product.liquid` (default: `null`).
-    pub template_suffix: ::commerce_webhooks::Field<::std::string::String>,
+    pub template_suffix: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `title`: `string`, may be absent or null.
     ///
     /// The name of the product.
-    pub title: ::commerce_webhooks::Field<::std::string::String>,
+    pub title: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `updated_at`: `timestamp`, may be absent or null.
     ///
     /// The date and time (ISO 8601 format) when the product was last modified. It can change for different reasons, for example an inventory adjustment when an order is placed for a tracked product.
@@ -32560,7 +32728,7 @@ pub struct Product {
     /// `vendor`: `string`, may be absent or null.
     ///
     /// The name of the product's vendor.
-    pub vendor: ::commerce_webhooks::Field<::std::string::String>,
+    pub vendor: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `status`: `ProductStatus`, may be absent or null.
     ///
     /// The status of the product: `active` (ready to sell and available on sales channels; default for existing products), `archived` (no longer being sold), `draft` (not ready to sell; default for duplicated and unarchived products).
@@ -32572,7 +32740,7 @@ pub struct Product {
     /// `tags`: `string`, may be absent or null.
     ///
     /// A string of comma-separated tags that are used for filtering and search. A product can have up to 250 tags; each tag can have up to 255 characters.
-    pub tags: ::commerce_webhooks::Field<::std::string::String>,
+    pub tags: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `variants`: `[ProductVariant]`, may be absent or null.
     ///
     /// An array of product variants, each representing a different version of the product. The position of variants is indicated by the order in which they are listed.
@@ -32638,36 +32806,40 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Product {
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_body_html: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_created_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_handle: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
                 let mut field_product_type: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_published_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_template_suffix: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_title: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_title: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_updated_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_vendor: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_status: ::commerce_webhooks::Field<ProductStatus> = ::commerce_webhooks::Field::Absent;
                 let mut field_published_scope: ::commerce_webhooks::Field<
                     PublishedScope,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_tags: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_tags: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_variants: ::commerce_webhooks::Field<
                     ::std::vec::Vec<ProductVariant>,
                 > = ::commerce_webhooks::Field::Absent;
@@ -32970,15 +33142,15 @@ pub struct ProductFeed {
     /// `country`: `string`, may be absent or null.
     ///
     /// The country of the product feed.
-    pub country: ::commerce_webhooks::Field<::std::string::String>,
+    pub country: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `language`: `string`, may be absent or null.
     ///
     /// The language of the product feed.
-    pub language: ::commerce_webhooks::Field<::std::string::String>,
+    pub language: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `status`: `string`, may be absent or null.
     ///
     /// The status of the product feed (GraphQL `ProductFeedStatus`).
-    pub status: ::commerce_webhooks::Field<::std::string::String>,
+    pub status: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `shop_id`: `id`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: not a field of the GraphQL ProductFeed object (2025-01 schema: country, id, language, status) (searched 2026-12)).
@@ -33008,13 +33180,13 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductFeed {
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
                 let mut field_country: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_language: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_status: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_shop_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
@@ -33122,11 +33294,11 @@ pub struct ProductFeedFullSync {
     /// `errorCode`: `string`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: not described on the Admin GraphQL ProductFeed or ProductFullSyncPayload pages, the WebhookSubscriptionTopic enum, the product sync and contextual product feeds guides or the product feeds breaking-changes changelog (searched 2026-12)).
-    pub error_code: ::commerce_webhooks::Field<::std::string::String>,
+    pub error_code: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `status`: `string`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: not described on the Admin GraphQL ProductFeed or ProductFullSyncPayload pages, the WebhookSubscriptionTopic enum, the product sync and contextual product feeds guides or the product feeds breaking-changes changelog (searched 2026-12)).
-    pub status: ::commerce_webhooks::Field<::std::string::String>,
+    pub status: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `count`: `int`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: not described on the Admin GraphQL ProductFeed or ProductFullSyncPayload pages, the WebhookSubscriptionTopic enum, the product sync and contextual product feeds guides or the product feeds breaking-changes changelog (searched 2026-12)).
@@ -33134,7 +33306,7 @@ pub struct ProductFeedFullSync {
     /// `url`: `string`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: not described on the Admin GraphQL ProductFeed or ProductFullSyncPayload pages, the WebhookSubscriptionTopic enum, the product sync and contextual product feeds guides or the product feeds breaking-changes changelog (searched 2026-12)).
-    pub url: ::commerce_webhooks::Field<::std::string::String>,
+    pub url: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -33162,13 +33334,15 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductFeedFull
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_error_code: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_status: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_count: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
-                let mut field_url: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_url: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
@@ -33401,7 +33575,7 @@ pub struct ProductFeedImage {
     /// `url`: `string`, may be absent or null.
     ///
     /// The location of the image as a URL.
-    pub url: ::commerce_webhooks::Field<::std::string::String>,
+    pub url: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `height`: `int`, may be absent or null.
     ///
     /// The original height of the image in pixels; `null` if the image isn't hosted by Shopify.
@@ -33434,7 +33608,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductFeedImag
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
-                let mut field_url: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_url: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_height: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
                 let mut field_width: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
@@ -33709,11 +33885,11 @@ pub struct ProductFeedOption {
     /// `name`: `string`, may be absent or null.
     ///
     /// The product option's name.
-    pub name: ::commerce_webhooks::Field<::std::string::String>,
+    pub name: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `values`: `[string]`, may be absent or null.
     ///
     /// The corresponding values to the product option name (Storefront API `ProductOption.values`, deprecated there in favour of `optionValues`).
-    pub values: ::commerce_webhooks::Field<::std::vec::Vec<::std::string::String>>,
+    pub values: ::commerce_webhooks::Field<::std::vec::Vec<::commerce_webhooks::Text>>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -33737,9 +33913,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductFeedOpti
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_name: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_name: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_values: ::commerce_webhooks::Field<
-                    ::std::vec::Vec<::std::string::String>,
+                    ::std::vec::Vec<::commerce_webhooks::Text>,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 let map = &mut map;
@@ -33821,15 +33999,15 @@ pub struct ProductFeedProduct {
     /// `title`: `string`, may be absent or null.
     ///
     /// The name for the product that displays to customers; it is used to construct the product's handle.
-    pub title: ::commerce_webhooks::Field<::std::string::String>,
+    pub title: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `description`: `string`, may be absent or null.
     ///
     /// A single-line description of the product, with HTML tags removed.
-    pub description: ::commerce_webhooks::Field<::std::string::String>,
+    pub description: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `onlineStoreUrl`: `string`, may be absent or null.
     ///
     /// The product's URL on the online store; `null` if the product isn't published to the online store sales channel.
-    pub online_store_url: ::commerce_webhooks::Field<::std::string::String>,
+    pub online_store_url: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `createdAt`: `timestamp`, may be absent or null.
     ///
     /// The date and time when the product was created.
@@ -33849,15 +34027,15 @@ pub struct ProductFeedProduct {
     /// `productType`: `string`, may be absent or null.
     ///
     /// The product type that merchants define.
-    pub product_type: ::commerce_webhooks::Field<::std::string::String>,
+    pub product_type: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `vendor`: `string`, may be absent or null.
     ///
     /// The name of the product's vendor.
-    pub vendor: ::commerce_webhooks::Field<::std::string::String>,
+    pub vendor: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `handle`: `string`, may be absent or null.
     ///
     /// A unique, human-readable string of the product's title, used in the online store URL for the product; it can contain letters, hyphens and numbers, but no spaces.
-    pub handle: ::commerce_webhooks::Field<::std::string::String>,
+    pub handle: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `images`: `ProductFeedImageConnection`, may be absent or null.
     ///
     /// List of images associated with the product.
@@ -33873,7 +34051,7 @@ pub struct ProductFeedProduct {
     /// `tags`: `[string]`, may be absent or null.
     ///
     /// The searchable keywords that are associated with the product (Storefront API `Product.tags`).
-    pub tags: ::commerce_webhooks::Field<::std::vec::Vec<::std::string::String>>,
+    pub tags: ::commerce_webhooks::Field<::std::vec::Vec<::commerce_webhooks::Text>>,
     /// `variants`: `ProductFeedVariantConnection`, may be absent or null.
     ///
     /// A list of variants that are associated with the product.
@@ -33902,12 +34080,14 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductFeedProd
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
-                let mut field_title: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_title: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_description: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_online_store_url: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_created_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
@@ -33920,13 +34100,13 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductFeedProd
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_product_type: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_vendor: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_handle: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_images: ::commerce_webhooks::Field<
                     ProductFeedImageConnection,
@@ -33936,7 +34116,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductFeedProd
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_seo: ::commerce_webhooks::Field<ProductFeedSeo> = ::commerce_webhooks::Field::Absent;
                 let mut field_tags: ::commerce_webhooks::Field<
-                    ::std::vec::Vec<::std::string::String>,
+                    ::std::vec::Vec<::commerce_webhooks::Text>,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_variants: ::commerce_webhooks::Field<
                     ProductFeedVariantConnection,
@@ -34152,11 +34332,11 @@ pub struct ProductFeedSelectedOption {
     /// `name`: `string`, may be absent or null.
     ///
     /// The product option's name.
-    pub name: ::commerce_webhooks::Field<::std::string::String>,
+    pub name: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `value`: `string`, may be absent or null.
     ///
     /// The product option's value.
-    pub value: ::commerce_webhooks::Field<::std::string::String>,
+    pub value: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -34181,8 +34361,12 @@ for ProductFeedSelectedOption {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_name: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
-                let mut field_value: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_name: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_value: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
@@ -34257,11 +34441,11 @@ pub struct ProductFeedSeo {
     /// `title`: `string`, may be absent or null.
     ///
     /// The SEO title.
-    pub title: ::commerce_webhooks::Field<::std::string::String>,
+    pub title: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `description`: `string`, may be absent or null.
     ///
     /// The meta description.
-    pub description: ::commerce_webhooks::Field<::std::string::String>,
+    pub description: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -34285,9 +34469,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductFeedSeo 
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_title: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_title: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_description: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 let map = &mut map;
@@ -34505,15 +34691,15 @@ pub struct ProductFeedSyncMetadata {
     /// `action`: `string`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: not described on the Admin GraphQL ProductFeed or ProductFullSyncPayload pages, the WebhookSubscriptionTopic enum, the product sync and contextual product feeds guides or the product feeds breaking-changes changelog (searched 2026-12)).
-    pub action: ::commerce_webhooks::Field<::std::string::String>,
+    pub action: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `type`: `string`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: not described on the Admin GraphQL ProductFeed or ProductFullSyncPayload pages, the WebhookSubscriptionTopic enum, the product sync and contextual product feeds guides or the product feeds breaking-changes changelog (searched 2026-12)).
-    pub kind: ::commerce_webhooks::Field<::std::string::String>,
+    pub kind: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `resource`: `string`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: not described on the Admin GraphQL ProductFeed or ProductFullSyncPayload pages, the WebhookSubscriptionTopic enum, the product sync and contextual product feeds guides or the product feeds breaking-changes changelog (searched 2026-12)).
-    pub resource: ::commerce_webhooks::Field<::std::string::String>,
+    pub resource: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `fullSyncId`: `id`, may be absent or null.
     ///
     /// Only in full-sync deliveries.
@@ -34557,11 +34743,13 @@ for ProductFeedSyncMetadata {
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_action: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_kind: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_kind: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_resource: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_full_sync_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
@@ -34707,7 +34895,7 @@ pub struct ProductFeedVariant {
     /// `title`: `string`, may be absent or null.
     ///
     /// The product variant's title.
-    pub title: ::commerce_webhooks::Field<::std::string::String>,
+    pub title: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `price`: `MoneyV2`, may be absent or null.
     ///
     /// The product variant's price.
@@ -34719,11 +34907,11 @@ pub struct ProductFeedVariant {
     /// `sku`: `string`, may be absent or null.
     ///
     /// The SKU (stock keeping unit) associated with the variant.
-    pub sku: ::commerce_webhooks::Field<::std::string::String>,
+    pub sku: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `barcode`: `string`, may be absent or null.
     ///
     /// The barcode (for example, ISBN, UPC, or GTIN) associated with the variant.
-    pub barcode: ::commerce_webhooks::Field<::std::string::String>,
+    pub barcode: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `quantityAvailable`: `int`, may be absent or null.
     ///
     /// The total sellable quantity of the variant for online sales channels.
@@ -34792,12 +34980,16 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductFeedVari
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
-                let mut field_title: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_title: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_price: ::commerce_webhooks::Field<MoneyV2> = ::commerce_webhooks::Field::Absent;
                 let mut field_compare_at_price: ::commerce_webhooks::Field<MoneyV2> = ::commerce_webhooks::Field::Absent;
-                let mut field_sku: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_sku: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_barcode: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_quantity_available: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
                 let mut field_available_for_sale: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
@@ -35223,23 +35415,23 @@ pub struct ProductListing {
     /// `body_html`: `string`, may be absent or null.
     ///
     /// The description of the product, complete with HTML formatting.
-    pub body_html: ::commerce_webhooks::Field<::std::string::String>,
+    pub body_html: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `handle`: `string`, may be absent or null.
     ///
     /// A human-friendly unique string for the product automatically generated from its title.
-    pub handle: ::commerce_webhooks::Field<::std::string::String>,
+    pub handle: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `product_type`: `string`, may be absent or null.
     ///
     /// A categorization that a product can be tagged with, commonly used for filtering.
-    pub product_type: ::commerce_webhooks::Field<::std::string::String>,
+    pub product_type: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `title`: `string`, may be absent or null.
     ///
     /// The name of the product.
-    pub title: ::commerce_webhooks::Field<::std::string::String>,
+    pub title: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `vendor`: `string`, may be absent or null.
     ///
     /// The name of the vendor of the product.
-    pub vendor: ::commerce_webhooks::Field<::std::string::String>,
+    pub vendor: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `available`: `bool`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: not described as a property on the REST ProductListing page (latest, 2024-07), whose `variants` text describes variants in general; the field appears only in example responses (searched 2026-12)).
@@ -35247,7 +35439,7 @@ pub struct ProductListing {
     /// `tags`: `string`, may be absent or null.
     ///
     /// A categorization that a product can be tagged with, commonly used for filtering.
-    pub tags: ::commerce_webhooks::Field<::std::string::String>,
+    pub tags: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `published_at`: `timestamp`, may be absent or null.
     ///
     /// The date and time when the product was published. The API returns this in ISO 8601.
@@ -35303,20 +35495,24 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductListing 
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_body_html: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_handle: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_product_type: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_title: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_title: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_vendor: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_available: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
-                let mut field_tags: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_tags: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_published_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
@@ -35538,11 +35734,11 @@ pub struct ProductListingOptionValue {
     /// `name`: `string`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: not described as a property on the REST ProductListing page (latest, 2024-07), whose `variants` text describes variants in general; the field appears only in example responses (searched 2026-12)).
-    pub name: ::commerce_webhooks::Field<::std::string::String>,
+    pub name: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `value`: `string`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: not described as a property on the REST ProductListing page (latest, 2024-07), whose `variants` text describes variants in general; the field appears only in example responses (searched 2026-12)).
-    pub value: ::commerce_webhooks::Field<::std::string::String>,
+    pub value: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -35570,8 +35766,12 @@ for ProductListingOptionValue {
                 let mut field_option_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_name: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
-                let mut field_value: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_name: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_value: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
@@ -35751,7 +35951,7 @@ pub struct ProductListingVariant {
     /// `title`: `string`, may be absent or null.
     ///
     /// The title of the product variant.
-    pub title: ::commerce_webhooks::Field<::std::string::String>,
+    pub title: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `option_values`: `[ProductListingOptionValue]`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: not described as a property on the REST ProductListing page (latest, 2024-07), whose `variants` text describes variants in general; the field appears only in example responses (searched 2026-12)).
@@ -35765,7 +35965,7 @@ pub struct ProductListingVariant {
     /// `formatted_price`: `string`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: not described as a property on the REST ProductListing page (latest, 2024-07), whose `variants` text describes variants in general; the field appears only in example responses (searched 2026-12)).
-    pub formatted_price: ::commerce_webhooks::Field<::std::string::String>,
+    pub formatted_price: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `compare_at_price`: `money`, may be absent or null.
     ///
     /// The competitor's price for the same item.
@@ -35781,11 +35981,11 @@ pub struct ProductListingVariant {
     /// `sku`: `string`, may be absent or null.
     ///
     /// A unique identifier for the product in the shop.
-    pub sku: ::commerce_webhooks::Field<::std::string::String>,
+    pub sku: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `barcode`: `string`, may be absent or null.
     ///
     /// The barcode, UPC or ISBN number for the product.
-    pub barcode: ::commerce_webhooks::Field<::std::string::String>,
+    pub barcode: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `taxable`: `bool`, may be absent or null.
     ///
     /// Specifies whether or not a tax is charged when the product variant is sold.
@@ -35809,11 +36009,11 @@ pub struct ProductListingVariant {
     /// `inventory_management`: `string`, may be absent or null.
     ///
     /// Specifies whether or not Shopify tracks the number of items in stock for this product variant.
-    pub inventory_management: ::commerce_webhooks::Field<::std::string::String>,
+    pub inventory_management: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `fulfillment_service`: `string`, may be absent or null.
     ///
     /// Service which is handling fulfillment: `manual`, `gift_card`, or the handle of a FulfillmentService.
-    pub fulfillment_service: ::commerce_webhooks::Field<::std::string::String>,
+    pub fulfillment_service: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `weight`: `number`, may be absent or null.
     ///
     /// The weight of the product variant in the unit system specified with `weight_unit`.
@@ -35823,7 +36023,7 @@ pub struct ProductListingVariant {
     /// `weight_unit`: `string`, may be absent or null.
     ///
     /// The unit system that the product variant's weight is measured in: `g`, `kg`, `oz`, or `lb`.
-    pub weight_unit: ::commerce_webhooks::Field<::std::string::String>,
+    pub weight_unit: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `image_id`: `id`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: not described as a property on the REST ProductListing page (latest, 2024-07), whose `variants` text describes variants in general; the field appears only in example responses (searched 2026-12)).
@@ -35860,7 +36060,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductListingV
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
-                let mut field_title: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_title: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_option_values: ::commerce_webhooks::Field<
                     ::std::vec::Vec<ProductListingOptionValue>,
                 > = ::commerce_webhooks::Field::Absent;
@@ -35868,16 +36070,18 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductListingV
                     ::commerce_webhooks::Money,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_formatted_price: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_compare_at_price: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Money,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_grams: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
                 let mut field_requires_shipping: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
-                let mut field_sku: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_sku: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_barcode: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_taxable: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
                 let mut field_position: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
@@ -35887,16 +36091,16 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductListingV
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_inventory_quantity: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
                 let mut field_inventory_management: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_fulfillment_service: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_weight: ::commerce_webhooks::Field<
                     ::commerce_webhooks::wire::serde_json::Number,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_weight_unit: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_image_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
@@ -36184,7 +36388,7 @@ pub struct ProductOption {
     /// `name`: `string`, may be absent or null.
     ///
     /// The product option's name (GraphQL `ProductOption.name`).
-    pub name: ::commerce_webhooks::Field<::std::string::String>,
+    pub name: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `product_id`: `id`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: not a field of the GraphQL ProductOption object (2025-01 schema: id, linkedMetafield, name, optionValues, position, values) (searched 2026-12)).
@@ -36196,7 +36400,7 @@ pub struct ProductOption {
     /// `values`: `[string]`, may be absent or null.
     ///
     /// The corresponding values to the product option name (GraphQL `ProductOption.values`).
-    pub values: ::commerce_webhooks::Field<::std::vec::Vec<::std::string::String>>,
+    pub values: ::commerce_webhooks::Field<::std::vec::Vec<::commerce_webhooks::Text>>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -36221,13 +36425,15 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductOption {
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
-                let mut field_name: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_name: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_product_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_position: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
                 let mut field_values: ::commerce_webhooks::Field<
-                    ::std::vec::Vec<::std::string::String>,
+                    ::std::vec::Vec<::commerce_webhooks::Text>,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 let map = &mut map;
@@ -36524,7 +36730,7 @@ pub struct ProductVariant {
     /// `barcode`: `string`, may be absent or null.
     ///
     /// The barcode, UPC, or ISBN number for the product.
-    pub barcode: ::commerce_webhooks::Field<::std::string::String>,
+    pub barcode: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `compare_at_price`: `money`, may be absent or null.
     ///
     /// The original price of the item before an adjustment or a sale.
@@ -36556,7 +36762,7 @@ pub struct ProductVariant {
     /// `sku`: `string`, may be absent or null.
     ///
     /// A unique identifier for the product variant in the shop. Required in order to connect to a FulfillmentService.
-    pub sku: ::commerce_webhooks::Field<::std::string::String>,
+    pub sku: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `taxable`: `bool`, may be absent or null.
     ///
     /// Whether a tax is charged when the product variant is sold.
@@ -36564,7 +36770,7 @@ pub struct ProductVariant {
     /// `title`: `string`, may be absent or null.
     ///
     /// The title of the product variant: a concatenation of the `option1`, `option2`, and `option3` fields. It can only be updated indirectly through the option fields.
-    pub title: ::commerce_webhooks::Field<::std::string::String>,
+    pub title: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `updated_at`: `timestamp`, may be absent or null.
     ///
     /// The date and time when the product variant was last modified. Returned in ISO 8601 format.
@@ -36572,15 +36778,15 @@ pub struct ProductVariant {
     /// `option1`: `string`, may be absent or null.
     ///
     /// The first of up to three custom properties (`option1`, `option2`, `option3`) that a shop owner uses to define product variants. Default value: `Default Title`.
-    pub option1: ::commerce_webhooks::Field<::std::string::String>,
+    pub option1: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `option2`: `string`, may be absent or null.
     ///
     /// The second custom property (`option2`) that a shop owner uses to define product variants.
-    pub option2: ::commerce_webhooks::Field<::std::string::String>,
+    pub option2: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `option3`: `string`, may be absent or null.
     ///
     /// The third custom property (`option3`) that a shop owner uses to define product variants.
-    pub option3: ::commerce_webhooks::Field<::std::string::String>,
+    pub option3: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `image_id`: `id`, may be absent or null.
     ///
     /// The unique numeric identifier for a product's image. The image must be associated to the same product as the variant.
@@ -36624,7 +36830,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductVariant 
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_barcode: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_compare_at_price: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Money,
@@ -36643,20 +36849,24 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductVariant 
                 let mut field_product_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_sku: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_sku: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_taxable: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
-                let mut field_title: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_title: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_updated_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_option1: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_option2: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_option3: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_image_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
@@ -37041,7 +37251,7 @@ pub struct Refund {
     /// `note`: `string`, may be absent or null.
     ///
     /// An optional note attached to a refund.
-    pub note: ::commerce_webhooks::Field<::std::string::String>,
+    pub note: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `user_id`: `id`, may be absent or null.
     ///
     /// The unique identifier of the user who performed the refund.
@@ -37124,7 +37334,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Refund {
                 let mut field_created_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_note: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_note: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_user_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
@@ -37703,7 +37915,7 @@ pub struct Return {
     /// `status`: `string`, may be absent or null.
     ///
     /// The status of the return (GraphQL `ReturnStatus`; the samples send lowercase, e.g. `requested`).
-    pub status: ::commerce_webhooks::Field<::std::string::String>,
+    pub status: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `order`: `ResourceRef`, may be absent or null.
     ///
     /// The order that the return belongs to.
@@ -37715,7 +37927,7 @@ pub struct Return {
     /// `name`: `string`, may be absent or null.
     ///
     /// The name of the return.
-    pub name: ::commerce_webhooks::Field<::std::string::String>,
+    pub name: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `return_line_items`: `[json]`, may be absent or null.
     ///
     /// The return line items attached to the return.
@@ -37773,11 +37985,13 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Return {
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_status: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_order: ::commerce_webhooks::Field<ResourceRef> = ::commerce_webhooks::Field::Absent;
                 let mut field_total_return_line_items: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
-                let mut field_name: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_name: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_return_line_items: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
                 > = ::commerce_webhooks::Field::Absent;
@@ -37968,11 +38182,11 @@ pub struct ReturnDecline {
     /// `reason`: `string`, may be absent or null.
     ///
     /// The reason the customer's return request was declined (GraphQL `ReturnDeclineReason`).
-    pub reason: ::commerce_webhooks::Field<::std::string::String>,
+    pub reason: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `note`: `string`, may be absent or null.
     ///
     /// The notification message sent to the customer about their declined return request. Maximum length: 500 characters.
-    pub note: ::commerce_webhooks::Field<::std::string::String>,
+    pub note: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -37997,9 +38211,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ReturnDecline {
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_reason: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_note: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_note: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
@@ -38782,7 +38998,7 @@ pub struct ReverseDeliveryLabel {
     /// `public_file_url`: `string`, may be absent or null.
     ///
     /// A public link that can be used to download the label image.
-    pub public_file_url: ::commerce_webhooks::Field<::std::string::String>,
+    pub public_file_url: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `created_at`: `timestamp`, may be absent or null.
     ///
     /// The date and time when the reverse delivery label was created.
@@ -38811,7 +39027,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ReverseDelivery
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_public_file_url: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_created_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
@@ -38998,15 +39214,15 @@ pub struct ReverseDeliveryTracking {
     /// `carrier_name`: `string`, may be absent or null.
     ///
     /// The provider of the tracking information, in a human-readable format for display purposes.
-    pub carrier_name: ::commerce_webhooks::Field<::std::string::String>,
+    pub carrier_name: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `tracking_number`: `string`, may be absent or null.
     ///
     /// The identifier used by the courier to identify the shipment (GraphQL `ReverseDeliveryTrackingV2.number`).
-    pub tracking_number: ::commerce_webhooks::Field<::std::string::String>,
+    pub tracking_number: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `tracking_url`: `string`, may be absent or null.
     ///
     /// The URL to track a shipment (GraphQL `ReverseDeliveryTrackingV2.url`).
-    pub tracking_url: ::commerce_webhooks::Field<::std::string::String>,
+    pub tracking_url: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -39032,13 +39248,13 @@ for ReverseDeliveryTracking {
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_carrier_name: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_tracking_number: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_tracking_url: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 let map = &mut map;
@@ -39276,7 +39492,7 @@ pub struct ReverseFulfillmentOrderDisposition {
     /// `type`: `string`, may be absent or null.
     ///
     /// The final arrangement of an item (GraphQL `ReverseFulfillmentOrderDispositionType`; the sample sends lowercase `restocked`).
-    pub kind: ::commerce_webhooks::Field<::std::string::String>,
+    pub kind: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `location`: `ResourceRef`, may be absent or null.
     ///
     /// The location where the disposition occurred.
@@ -39315,7 +39531,9 @@ for ReverseFulfillmentOrderDisposition {
                 let mut field_reverse_delivery_line_item: ::commerce_webhooks::Field<
                     ::commerce_webhooks::wire::serde_json::Value,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_kind: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_kind: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_location: ::commerce_webhooks::Field<ResourceRef> = ::commerce_webhooks::Field::Absent;
                 let mut field_quantity: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
@@ -39530,11 +39748,11 @@ pub struct Segment {
     /// `name`: `string`, may be absent or null.
     ///
     /// The name of the segment.
-    pub name: ::commerce_webhooks::Field<::std::string::String>,
+    pub name: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `query`: `string`, may be absent or null.
     ///
     /// A precise definition of the segment, composed of a combination of conditions on facts about customers.
-    pub query: ::commerce_webhooks::Field<::std::string::String>,
+    pub query: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `creationDate`: `timestamp`, may be absent or null.
     ///
     /// The date and time when the segment was added to the store.
@@ -39567,8 +39785,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Segment {
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
-                let mut field_name: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
-                let mut field_query: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_name: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_query: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_creation_date: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
@@ -39676,11 +39898,11 @@ pub struct SellingPlan {
     /// `name`: `string`, may be absent or null.
     ///
     /// A customer-facing description of the selling plan. If the store supports multiple currencies, don't include country-specific pricing content; this field won't be converted to reflect different currencies.
-    pub name: ::commerce_webhooks::Field<::std::string::String>,
+    pub name: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `options`: `[string]`, may be absent or null.
     ///
     /// The values of all options available on the selling plan.
-    pub options: ::commerce_webhooks::Field<::std::vec::Vec<::std::string::String>>,
+    pub options: ::commerce_webhooks::Field<::std::vec::Vec<::commerce_webhooks::Text>>,
     /// `position`: `int`, may be absent or null.
     ///
     /// Relative position of the selling plan for display. A lower position will be displayed before a higher position.
@@ -39688,7 +39910,7 @@ pub struct SellingPlan {
     /// `description`: `string`, may be absent or null.
     ///
     /// Buyer facing string which describes the selling plan commitment.
-    pub description: ::commerce_webhooks::Field<::std::string::String>,
+    pub description: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `billing_policy`: `SubscriptionBillingPolicy`, may be absent or null.
     ///
     /// A selling plan policy which describes the recurring billing details.
@@ -39726,13 +39948,15 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SellingPlan {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_name: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_name: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_options: ::commerce_webhooks::Field<
-                    ::std::vec::Vec<::std::string::String>,
+                    ::std::vec::Vec<::commerce_webhooks::Text>,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_position: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
                 let mut field_description: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_billing_policy: ::commerce_webhooks::Field<
                     SubscriptionBillingPolicy,
@@ -39879,15 +40103,15 @@ pub struct SellingPlanGroup {
     /// `name`: `string`, may be absent or null.
     ///
     /// The buyer-facing label of the selling plan group.
-    pub name: ::commerce_webhooks::Field<::std::string::String>,
+    pub name: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `merchant_code`: `string`, may be absent or null.
     ///
     /// The merchant-facing label of the selling plan group.
-    pub merchant_code: ::commerce_webhooks::Field<::std::string::String>,
+    pub merchant_code: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `admin_graphql_api_app`: `string`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: no `app` field on the GraphQL SellingPlanGroup object (2025-01 schema), which has `appId` ("The ID for app, exposed in Liquid and product JSON.") (searched 2026-12)).
-    pub admin_graphql_api_app: ::commerce_webhooks::Field<::std::string::String>,
+    pub admin_graphql_api_app: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `app_id`: `id`, may be absent or null.
     ///
     /// The ID for app, exposed in Liquid and product JSON.
@@ -39895,11 +40119,11 @@ pub struct SellingPlanGroup {
     /// `description`: `string`, may be absent or null.
     ///
     /// The merchant-facing description of the selling plan group.
-    pub description: ::commerce_webhooks::Field<::std::string::String>,
+    pub description: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `options`: `[string]`, may be absent or null.
     ///
     /// The values of all options available on the selling plan group. Selling plans are grouped together in Liquid when they're created by the same app and have the same `selling_plan_group.name` and `selling_plan_group.options` values.
-    pub options: ::commerce_webhooks::Field<::std::vec::Vec<::std::string::String>>,
+    pub options: ::commerce_webhooks::Field<::std::vec::Vec<::commerce_webhooks::Text>>,
     /// `position`: `int`, may be absent or null.
     ///
     /// The relative position of the selling plan group for display.
@@ -39907,7 +40131,7 @@ pub struct SellingPlanGroup {
     /// `summary`: `string`, may be absent or null.
     ///
     /// A summary of the policies associated to the selling plan group.
-    pub summary: ::commerce_webhooks::Field<::std::string::String>,
+    pub summary: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `selling_plans`: `[SellingPlan]`, may be absent or null.
     ///
     /// Selling plans associated to the selling plan group.
@@ -39951,25 +40175,27 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SellingPlanGrou
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
-                let mut field_name: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_name: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_merchant_code: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_admin_graphql_api_app: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_app_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_description: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_options: ::commerce_webhooks::Field<
-                    ::std::vec::Vec<::std::string::String>,
+                    ::std::vec::Vec<::commerce_webhooks::Text>,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_position: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
                 let mut field_summary: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_selling_plans: ::commerce_webhooks::Field<
                     ::std::vec::Vec<SellingPlan>,
@@ -40169,11 +40395,11 @@ pub struct ShippingLine {
     /// `carrier_identifier`: `string`, may be absent or null.
     ///
     /// A reference to the carrier service that provided the rate. Present when the rate was computed by a third-party carrier service.
-    pub carrier_identifier: ::commerce_webhooks::Field<::std::string::String>,
+    pub carrier_identifier: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `code`: `string`, may be absent or null.
     ///
     /// A reference to the shipping method.
-    pub code: ::commerce_webhooks::Field<::std::string::String>,
+    pub code: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `current_discounted_price_set`: `MoneySet`, may be absent or null.
     ///
     /// The current shipping price after applying refunds and discounts (GraphQL `currentDiscountedPriceSet`). Includes taxes if the order's taxes are included, otherwise pre-tax.
@@ -40193,7 +40419,7 @@ pub struct ShippingLine {
     /// `phone`: `string`, may be absent or null.
     ///
     /// The phone number at the shipping address (GraphQL `ShippingLine.phone`).
-    pub phone: ::commerce_webhooks::Field<::std::string::String>,
+    pub phone: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `price`: `money`, may be absent or null.
     ///
     /// The price of this shipping method in the shop currency. Can't be negative.
@@ -40211,11 +40437,11 @@ pub struct ShippingLine {
     /// `source`: `string`, may be absent or null.
     ///
     /// The source of the shipping method.
-    pub source: ::commerce_webhooks::Field<::std::string::String>,
+    pub source: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `title`: `string`, may be absent or null.
     ///
     /// The title of the shipping method.
-    pub title: ::commerce_webhooks::Field<::std::string::String>,
+    pub title: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `tax_lines`: `[TaxLine]`, may be absent or null.
     ///
     /// A list of tax line objects, each of which details a tax applicable to this shipping line.
@@ -40251,9 +40477,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ShippingLine {
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
                 let mut field_carrier_identifier: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_code: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_code: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_current_discounted_price_set: ::commerce_webhooks::Field<
                     MoneySet,
                 > = ::commerce_webhooks::Field::Absent;
@@ -40264,7 +40492,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ShippingLine {
                     MoneySet,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_is_removed: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
-                let mut field_phone: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_phone: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_price: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Money,
                 > = ::commerce_webhooks::Field::Absent;
@@ -40273,9 +40503,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ShippingLine {
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_source: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_title: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_title: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_tax_lines: ::commerce_webhooks::Field<
                     ::std::vec::Vec<TaxLine>,
                 > = ::commerce_webhooks::Field::Absent;
@@ -40497,43 +40729,43 @@ pub struct Shop {
     /// `name`: `string`, may be absent or null.
     ///
     /// The name of the shop.
-    pub name: ::commerce_webhooks::Field<::std::string::String>,
+    pub name: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `email`: `string`, may be absent or null.
     ///
     /// The contact email used for communication between Shopify and the shop owner.
-    pub email: ::commerce_webhooks::Field<::std::string::String>,
+    pub email: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `domain`: `string`, may be absent or null.
     ///
     /// The shop's domain.
-    pub domain: ::commerce_webhooks::Field<::std::string::String>,
+    pub domain: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `province`: `string`, may be absent or null.
     ///
     /// The shop's normalized province or state name.
-    pub province: ::commerce_webhooks::Field<::std::string::String>,
+    pub province: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `country`: `string`, may be absent or null.
     ///
     /// The shop's country. In most cases, this value matches the `country_code`.
-    pub country: ::commerce_webhooks::Field<::std::string::String>,
+    pub country: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `address1`: `string`, may be absent or null.
     ///
     /// The shop's street address.
-    pub address1: ::commerce_webhooks::Field<::std::string::String>,
+    pub address1: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `zip`: `string`, may be absent or null.
     ///
     /// The shop's zip or postal code.
-    pub zip: ::commerce_webhooks::Field<::std::string::String>,
+    pub zip: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `city`: `string`, may be absent or null.
     ///
     /// The shop's city.
-    pub city: ::commerce_webhooks::Field<::std::string::String>,
+    pub city: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `source`: `string`, may be absent or null.
     ///
     /// The handle of the partner account that referred the merchant to Shopify, if applicable.
-    pub source: ::commerce_webhooks::Field<::std::string::String>,
+    pub source: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `phone`: `string`, may be absent or null.
     ///
     /// The contact phone number for the shop.
-    pub phone: ::commerce_webhooks::Field<::std::string::String>,
+    pub phone: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `latitude`: `number`, may be absent or null.
     ///
     /// The latitude of the shop's location.
@@ -40549,11 +40781,11 @@ pub struct Shop {
     /// `primary_locale`: `string`, may be absent or null.
     ///
     /// The shop's primary locale, as configured in the language settings of the shop's theme.
-    pub primary_locale: ::commerce_webhooks::Field<::std::string::String>,
+    pub primary_locale: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `address2`: `string`, may be absent or null.
     ///
     /// The optional second line of the shop's street address.
-    pub address2: ::commerce_webhooks::Field<::std::string::String>,
+    pub address2: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `created_at`: `timestamp`, may be absent or null.
     ///
     /// The date and time (ISO 8601) when the shop was created.
@@ -40565,47 +40797,49 @@ pub struct Shop {
     /// `country_code`: `string`, may be absent or null.
     ///
     /// The two-letter country code corresponding to the shop's country.
-    pub country_code: ::commerce_webhooks::Field<::std::string::String>,
+    pub country_code: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `country_name`: `string`, may be absent or null.
     ///
     /// The shop's normalized country name.
-    pub country_name: ::commerce_webhooks::Field<::std::string::String>,
+    pub country_name: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `currency`: `string`, may be absent or null.
     ///
     /// The three-letter code (ISO 4217 format) for the shop's default currency.
-    pub currency: ::commerce_webhooks::Field<::std::string::String>,
+    pub currency: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `customer_email`: `string`, may be absent or null.
     ///
     /// The contact email used for communication between the shop owner and the customer.
-    pub customer_email: ::commerce_webhooks::Field<::std::string::String>,
+    pub customer_email: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `timezone`: `string`, may be absent or null.
     ///
     /// The name of the timezone the shop is in.
-    pub timezone: ::commerce_webhooks::Field<::std::string::String>,
+    pub timezone: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `iana_timezone`: `string`, may be absent or null.
     ///
     /// The name of the timezone assigned by the IANA.
-    pub iana_timezone: ::commerce_webhooks::Field<::std::string::String>,
+    pub iana_timezone: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `shop_owner`: `string`, may be absent or null.
     ///
     /// The username of the shop owner.
-    pub shop_owner: ::commerce_webhooks::Field<::std::string::String>,
+    pub shop_owner: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `money_format`: `string`, may be absent or null.
     ///
     /// A string representing the way currency is formatted when the currency isn't specified.
-    pub money_format: ::commerce_webhooks::Field<::std::string::String>,
+    pub money_format: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `money_with_currency_format`: `string`, may be absent or null.
     ///
     /// A string representing the way currency is formatted when the currency is specified.
-    pub money_with_currency_format: ::commerce_webhooks::Field<::std::string::String>,
+    pub money_with_currency_format: ::commerce_webhooks::Field<
+        ::commerce_webhooks::Text,
+    >,
     /// `weight_unit`: `string`, may be absent or null.
     ///
     /// The default unit of weight measurement for the shop.
-    pub weight_unit: ::commerce_webhooks::Field<::std::string::String>,
+    pub weight_unit: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `province_code`: `string`, may be absent or null.
     ///
     /// The two- or three-letter code for the shop's province or state.
-    pub province_code: ::commerce_webhooks::Field<::std::string::String>,
+    pub province_code: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `taxes_included`: `bool`, may be absent or null.
     ///
     /// Whether applicable taxes are included in product prices. Valid values: `true` or `null`.
@@ -40625,11 +40859,11 @@ pub struct Shop {
     /// `plan_display_name`: `string`, may be absent or null.
     ///
     /// The display name of the Shopify plan the shop is on.
-    pub plan_display_name: ::commerce_webhooks::Field<::std::string::String>,
+    pub plan_display_name: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `plan_name`: `string`, may be absent or null.
     ///
     /// The name of the Shopify plan the shop is on.
-    pub plan_name: ::commerce_webhooks::Field<::std::string::String>,
+    pub plan_name: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `has_discounts`: `bool`, may be absent or null.
     ///
     /// Whether any active discounts exist for the shop.
@@ -40641,11 +40875,11 @@ pub struct Shop {
     /// `myshopify_domain`: `string`, may be absent or null.
     ///
     /// The shop's .myshopify.com domain.
-    pub myshopify_domain: ::commerce_webhooks::Field<::std::string::String>,
+    pub myshopify_domain: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `google_apps_domain`: `string`, may be absent or null.
     ///
     /// The GSuite URL for the store, if applicable.
-    pub google_apps_domain: ::commerce_webhooks::Field<::std::string::String>,
+    pub google_apps_domain: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `google_apps_login_enabled`: `bool`, may be absent or null.
     ///
     /// Whether the GSuite login is enabled; shops with this feature can log in through the GSuite login page. Valid values: `true`, `null`.
@@ -40653,12 +40887,12 @@ pub struct Shop {
     /// `money_in_emails_format`: `string`, may be absent or null.
     ///
     /// A string representing the way currency is formatted in email notifications when the currency isn't specified.
-    pub money_in_emails_format: ::commerce_webhooks::Field<::std::string::String>,
+    pub money_in_emails_format: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `money_with_currency_in_emails_format`: `string`, may be absent or null.
     ///
     /// A string representing the way currency is formatted in email notifications when the currency is specified.
     pub money_with_currency_in_emails_format: ::commerce_webhooks::Field<
-        ::std::string::String,
+        ::commerce_webhooks::Text,
     >,
     /// `eligible_for_payments`: `bool`, may be absent or null.
     ///
@@ -40704,7 +40938,7 @@ pub struct Shop {
     ///
     /// A list of enabled currencies (ISO 4217 format) that the shop accepts. Merchants can enable currencies from their Shopify Payments settings.
     pub enabled_presentment_currencies: ::commerce_webhooks::Field<
-        ::std::vec::Vec<::std::string::String>,
+        ::std::vec::Vec<::commerce_webhooks::Text>,
     >,
     /// `marketing_sms_consent_enabled_at_checkout`: `bool`, may be absent or null.
     ///
@@ -40738,26 +40972,36 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Shop {
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
-                let mut field_name: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
-                let mut field_email: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_name: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_email: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_domain: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_province: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_country: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_address1: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_zip: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
-                let mut field_city: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_zip: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_city: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_source: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_phone: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_phone: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_latitude: ::commerce_webhooks::Field<
                     ::commerce_webhooks::wire::serde_json::Number,
                 > = ::commerce_webhooks::Field::Absent;
@@ -40765,10 +41009,10 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Shop {
                     ::commerce_webhooks::wire::serde_json::Number,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_primary_locale: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_address2: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_created_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
@@ -40777,37 +41021,37 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Shop {
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_country_code: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_country_name: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_currency: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_customer_email: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_timezone: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_iana_timezone: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_shop_owner: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_money_format: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_money_with_currency_format: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_weight_unit: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_province_code: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_taxes_included: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
                 let mut field_auto_configure_tax_inclusivity: ::commerce_webhooks::Field<
@@ -40816,27 +41060,27 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Shop {
                 let mut field_tax_shipping: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
                 let mut field_county_taxes: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
                 let mut field_plan_display_name: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_plan_name: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_has_discounts: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
                 let mut field_has_gift_cards: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
                 let mut field_myshopify_domain: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_google_apps_domain: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_google_apps_login_enabled: ::commerce_webhooks::Field<
                     bool,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_money_in_emails_format: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_money_with_currency_in_emails_format: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_eligible_for_payments: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
                 let mut field_requires_extra_payments_agreement: ::commerce_webhooks::Field<
@@ -40853,7 +41097,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Shop {
                 let mut field_setup_required: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
                 let mut field_pre_launch_enabled: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
                 let mut field_enabled_presentment_currencies: ::commerce_webhooks::Field<
-                    ::std::vec::Vec<::std::string::String>,
+                    ::std::vec::Vec<::commerce_webhooks::Text>,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_marketing_sms_consent_enabled_at_checkout: ::commerce_webhooks::Field<
                     bool,
@@ -41476,7 +41720,7 @@ pub struct ShopLocale {
     /// `locale`: `string`, may be absent or null.
     ///
     /// The locale ISO code.
-    pub locale: ::commerce_webhooks::Field<::std::string::String>,
+    pub locale: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `published`: `bool`, may be absent or null.
     ///
     /// Whether the locale is visible to buyers.
@@ -41505,7 +41749,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ShopLocale {
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_locale: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_published: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
@@ -41586,7 +41830,7 @@ pub struct ShopRedact {
     /// `shop_domain`: `string`, may be absent or null.
     ///
     /// The store's `shop_domain`, provided so that you can erase data for that store from your database.
-    pub shop_domain: ::commerce_webhooks::Field<::std::string::String>,
+    pub shop_domain: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -41614,7 +41858,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ShopRedact {
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_shop_domain: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 let map = &mut map;
@@ -41690,7 +41934,7 @@ pub struct ShopifyProtectEligibility {
     /// `status`: `string`, may be absent or null.
     ///
     /// The status of whether an order is eligible for protection against fraudulent chargebacks (GraphQL `ShopifyProtectEligibilityStatus`; the sample sends lowercase `eligible`).
-    pub status: ::commerce_webhooks::Field<::std::string::String>,
+    pub status: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -41716,7 +41960,7 @@ for ShopifyProtectEligibility {
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_status: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 let map = &mut map;
@@ -41788,7 +42032,7 @@ pub struct ShopifyProtectEligibilityChange {
     /// `status`: `string`, may be absent or null.
     ///
     /// The status of the order's protection against fraudulent chargebacks (GraphQL `ShopifyProtectStatus`; the sample sends lowercase `active`).
-    pub status: ::commerce_webhooks::Field<::std::string::String>,
+    pub status: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `eligibility`: `ShopifyProtectEligibility`, may be absent or null.
     ///
     /// The eligibility details of the order's protection against fraudulent chargebacks.
@@ -41821,7 +42065,7 @@ for ShopifyProtectEligibilityChange {
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_status: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_eligibility: ::commerce_webhooks::Field<
                     ShopifyProtectEligibility,
@@ -41922,7 +42166,7 @@ pub struct SubscriptionBillingAttempt {
     /// `idempotency_key`: `string`, may be absent or null.
     ///
     /// A unique key generated by the client to avoid duplicate payments.
-    pub idempotency_key: ::commerce_webhooks::Field<::std::string::String>,
+    pub idempotency_key: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `order_id`: `id`, may be absent or null.
     ///
     /// The ID of the order that resulted from this billing attempt if completed successfully (GraphQL `order`, deprecated in favour of `state`).
@@ -41948,11 +42192,11 @@ pub struct SubscriptionBillingAttempt {
     /// `error_message`: `string`, may be absent or null.
     ///
     /// A message describing a payment error during processing (deprecated in GraphQL in favour of `state`).
-    pub error_message: ::commerce_webhooks::Field<::std::string::String>,
+    pub error_message: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `error_code`: `string`, may be absent or null.
     ///
     /// A code corresponding to a payment error during processing (GraphQL `SubscriptionBillingAttemptErrorCode`, deprecated in favour of `state`).
-    pub error_code: ::commerce_webhooks::Field<::std::string::String>,
+    pub error_code: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -41982,7 +42226,7 @@ for SubscriptionBillingAttempt {
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_idempotency_key: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_order_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
@@ -41998,10 +42242,10 @@ for SubscriptionBillingAttempt {
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_ready: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
                 let mut field_error_message: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_error_code: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 let map = &mut map;
@@ -42380,7 +42624,7 @@ pub struct SubscriptionBillingPolicy {
     /// `interval`: `string`, may be absent or null.
     ///
     /// The billing frequency; it can be either: `day`, `week`, `month` or `year`.
-    pub interval: ::commerce_webhooks::Field<::std::string::String>,
+    pub interval: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `interval_count`: `int`, may be absent or null.
     ///
     /// The number of billing intervals between invoices.
@@ -42418,7 +42662,7 @@ for SubscriptionBillingPolicy {
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_interval: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_interval_count: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
                 let mut field_min_cycles: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
@@ -42533,7 +42777,7 @@ pub struct SubscriptionContract {
     /// `currency_code`: `string`, may be absent or null.
     ///
     /// The currency that's used for the subscription contract.
-    pub currency_code: ::commerce_webhooks::Field<::std::string::String>,
+    pub currency_code: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `customer_id`: `id`, may be absent or null.
     ///
     /// The ID of the customer to whom the subscription contract belongs (GraphQL `SubscriptionContract.customer`).
@@ -42551,7 +42795,7 @@ pub struct SubscriptionContract {
     /// `status`: `string`, may be absent or null.
     ///
     /// The current status of the subscription contract (GraphQL `SubscriptionContractSubscriptionStatus`; the sample sends lowercase `active`).
-    pub status: ::commerce_webhooks::Field<::std::string::String>,
+    pub status: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `admin_graphql_api_origin_order_id`: `id`, may be absent or null.
     ///
     /// The GraphQL ID of the order from which this contract originated (GraphQL `originOrder`).
@@ -42597,7 +42841,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SubscriptionCon
                     SubscriptionBillingPolicy,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_currency_code: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_customer_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
@@ -42609,7 +42853,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SubscriptionCon
                     SubscriptionDeliveryPolicy,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_status: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_admin_graphql_api_origin_order_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
@@ -42789,7 +43033,7 @@ pub struct SubscriptionDeliveryPolicy {
     /// `interval`: `string`, may be absent or null.
     ///
     /// The delivery frequency; it can be either: `day`, `week`, `month` or `year`.
-    pub interval: ::commerce_webhooks::Field<::std::string::String>,
+    pub interval: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `interval_count`: `int`, may be absent or null.
     ///
     /// The number of delivery intervals between deliveries.
@@ -42807,7 +43051,7 @@ pub struct SubscriptionDeliveryPolicy {
     /// `pre_anchor_behavior`: `string`, may be absent or null.
     ///
     /// The fulfillment or delivery behavior of the first fulfillment when the order is placed before the anchor; default `ASAP` (GraphQL `SellingPlanRecurringDeliveryPolicyPreAnchorBehavior`; the sample sends `asap`).
-    pub pre_anchor_behavior: ::commerce_webhooks::Field<::std::string::String>,
+    pub pre_anchor_behavior: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -42833,7 +43077,7 @@ for SubscriptionDeliveryPolicy {
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_interval: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_interval_count: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
                 let mut field_anchors: ::commerce_webhooks::Field<
@@ -42841,7 +43085,7 @@ for SubscriptionDeliveryPolicy {
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_cutoff: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
                 let mut field_pre_anchor_behavior: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 let map = &mut map;
@@ -42961,15 +43205,15 @@ pub struct TaxLine {
     /// `title`: `string`, may be absent or null.
     ///
     /// The name of the tax.
-    pub title: ::commerce_webhooks::Field<::std::string::String>,
+    pub title: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `source`: `string`, may be absent or null.
     ///
     /// The source of the tax (GraphQL `TaxLine.source`).
-    pub source: ::commerce_webhooks::Field<::std::string::String>,
+    pub source: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `zone`: `string`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: not a field of the GraphQL TaxLine object (channelLiable, priceSet, rate, ratePercentage, source, title) nor described on the REST Order page this shape cites (searched 2026-12)).
-    pub zone: ::commerce_webhooks::Field<::std::string::String>,
+    pub zone: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `jurisdiction_id`: `json`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: not a field of the GraphQL TaxLine object (channelLiable, priceSet, rate, ratePercentage, source, title) nor described on the REST Order page this shape cites (searched 2026-12)).
@@ -42979,11 +43223,11 @@ pub struct TaxLine {
     /// `jurisdiction_type`: `string`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: not a field of the GraphQL TaxLine object (channelLiable, priceSet, rate, ratePercentage, source, title) nor described on the REST Order page this shape cites (searched 2026-12)).
-    pub jurisdiction_type: ::commerce_webhooks::Field<::std::string::String>,
+    pub jurisdiction_type: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `jurisdiction_source`: `string`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: not a field of the GraphQL TaxLine object (channelLiable, priceSet, rate, ratePercentage, source, title) nor described on the REST Order page this shape cites (searched 2026-12)).
-    pub jurisdiction_source: ::commerce_webhooks::Field<::std::string::String>,
+    pub jurisdiction_source: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `reporting_taxable_amount`: `money`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: not a field of the GraphQL TaxLine object (channelLiable, priceSet, rate, ratePercentage, source, title) nor described on the REST Order page this shape cites (searched 2026-12)).
@@ -43001,15 +43245,21 @@ pub struct TaxLine {
     /// `reporting_jurisdiction_name`: `string`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: not a field of the GraphQL TaxLine object (channelLiable, priceSet, rate, ratePercentage, source, title) nor described on the REST Order page this shape cites (searched 2026-12)).
-    pub reporting_jurisdiction_name: ::commerce_webhooks::Field<::std::string::String>,
+    pub reporting_jurisdiction_name: ::commerce_webhooks::Field<
+        ::commerce_webhooks::Text,
+    >,
     /// `reporting_jurisdiction_type`: `string`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: not a field of the GraphQL TaxLine object (channelLiable, priceSet, rate, ratePercentage, source, title) nor described on the REST Order page this shape cites (searched 2026-12)).
-    pub reporting_jurisdiction_type: ::commerce_webhooks::Field<::std::string::String>,
+    pub reporting_jurisdiction_type: ::commerce_webhooks::Field<
+        ::commerce_webhooks::Text,
+    >,
     /// `reporting_jurisdiction_code`: `string`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: not a field of the GraphQL TaxLine object (channelLiable, priceSet, rate, ratePercentage, source, title) nor described on the REST Order page this shape cites (searched 2026-12)).
-    pub reporting_jurisdiction_code: ::commerce_webhooks::Field<::std::string::String>,
+    pub reporting_jurisdiction_code: ::commerce_webhooks::Field<
+        ::commerce_webhooks::Text,
+    >,
     /// `tax_api_client_id`: `id`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: not a field of the GraphQL TaxLine object (channelLiable, priceSet, rate, ratePercentage, source, title) nor described on the REST Order page this shape cites (searched 2026-12)).
@@ -43062,19 +43312,23 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for TaxLine {
                 let mut field_rate: ::commerce_webhooks::Field<
                     ::commerce_webhooks::wire::serde_json::Number,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_title: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
-                let mut field_source: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                let mut field_title: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_zone: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_source: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_zone: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_jurisdiction_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::wire::serde_json::Value,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_jurisdiction_type: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_jurisdiction_source: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_reporting_taxable_amount: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Money,
@@ -43086,13 +43340,13 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for TaxLine {
                     ::commerce_webhooks::Money,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_reporting_jurisdiction_name: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_reporting_jurisdiction_type: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_reporting_jurisdiction_code: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_tax_api_client_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
@@ -43381,11 +43635,11 @@ pub struct TaxService {
     /// `name`: `string`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: no TaxService object in the Admin GraphQL schema (2025-01) and no shopify.dev page found by docs search; only a third-party issue (MONEI/Shopify-api-node#94) mentions a TaxService resource (searched 2026-12)).
-    pub name: ::commerce_webhooks::Field<::std::string::String>,
+    pub name: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `url`: `string`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: no TaxService object in the Admin GraphQL schema (2025-01) and no shopify.dev page found by docs search; only a third-party issue (MONEI/Shopify-api-node#94) mentions a TaxService resource (searched 2026-12)).
-    pub url: ::commerce_webhooks::Field<::std::string::String>,
+    pub url: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `active`: `bool`, may be absent or null.
     ///
     /// No public document of the platform describes this field (searched: no TaxService object in the Admin GraphQL schema (2025-01) and no shopify.dev page found by docs search; only a third-party issue (MONEI/Shopify-api-node#94) mentions a TaxService resource (searched 2026-12)).
@@ -43414,8 +43668,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for TaxService {
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
-                let mut field_name: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
-                let mut field_url: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_name: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_url: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_active: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 let map = &mut map;
@@ -43520,7 +43778,7 @@ pub struct TenderTransaction {
     /// `currency`: `string`, may be absent or null.
     ///
     /// The three-letter code (ISO 4217 format) for the currency used for the tender transaction.
-    pub currency: ::commerce_webhooks::Field<::std::string::String>,
+    pub currency: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `user_id`: `id`, may be absent or null.
     ///
     /// The ID of the user logged into the Shopify POS device that processed the tender transaction, if applicable.
@@ -43536,7 +43794,7 @@ pub struct TenderTransaction {
     /// `remote_reference`: `string`, may be absent or null.
     ///
     /// The remote (gateway) reference associated with the tender.
-    pub remote_reference: ::commerce_webhooks::Field<::std::string::String>,
+    pub remote_reference: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `payment_details`: `PaymentDetails`, may be absent or null.
     ///
     /// Information about the payment instrument used for this transaction: `credit_card_company` and `credit_card_number` (most leading digits redacted).
@@ -43544,7 +43802,7 @@ pub struct TenderTransaction {
     /// `payment_method`: `string`, may be absent or null.
     ///
     /// Information about the payment method used for this transaction.
-    pub payment_method: ::commerce_webhooks::Field<::std::string::String>,
+    pub payment_method: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -43576,7 +43834,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for TenderTransacti
                     ::commerce_webhooks::Money,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_currency: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_user_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
@@ -43586,13 +43844,13 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for TenderTransacti
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_remote_reference: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_payment_details: ::commerce_webhooks::Field<
                     PaymentDetails,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_payment_method: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 let map = &mut map;
@@ -43751,7 +44009,7 @@ pub struct Theme {
     /// `name`: `string`, may be absent or null.
     ///
     /// The name of the theme.
-    pub name: ::commerce_webhooks::Field<::std::string::String>,
+    pub name: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `created_at`: `timestamp`, may be absent or null.
     ///
     /// The date and time when the theme was created (format: 2014-04-25T16:15:47-04:00).
@@ -43763,7 +44021,7 @@ pub struct Theme {
     /// `role`: `string`, may be absent or null.
     ///
     /// Specifies how the theme is being used within the shop: `main` (published; customers see it), `unpublished` (customers can't see it), `demo` (installed as a demo; can't be published until bought), `development` (used for development; can't be published, temporary).
-    pub role: ::commerce_webhooks::Field<::std::string::String>,
+    pub role: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `theme_store_id`: `id`, may be absent or null.
     ///
     /// A unique identifier applied to Shopify-made themes that are installed from the Shopify Theme Store. Returns `null` if the theme isn't made by Shopify or wasn't installed from the Theme Store.
@@ -43804,14 +44062,18 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Theme {
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
-                let mut field_name: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_name: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_created_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_updated_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_role: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_role: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_theme_store_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
@@ -43965,7 +44227,7 @@ pub struct TransactionMoney {
     /// `currency`: `string`, may be absent or null.
     ///
     /// The currency of the amount (`total_unsettled_set` specifies the available amount with currency).
-    pub currency: ::commerce_webhooks::Field<::std::string::String>,
+    pub currency: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -43993,7 +44255,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for TransactionMone
                     ::commerce_webhooks::Money,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_currency: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 let map = &mut map;
@@ -44175,7 +44437,7 @@ pub struct UnitPriceMeasurement {
     /// `measured_type`: `string`, may be absent or null.
     ///
     /// The type of unit of measurement for the unit price measurement (GraphQL `UnitPriceMeasurementMeasuredType`).
-    pub measured_type: ::commerce_webhooks::Field<::std::string::String>,
+    pub measured_type: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `quantity_value`: `number`, may be absent or null.
     ///
     /// The quantity value for the unit price measurement.
@@ -44185,7 +44447,7 @@ pub struct UnitPriceMeasurement {
     /// `quantity_unit`: `string`, may be absent or null.
     ///
     /// The quantity unit for the unit price measurement (GraphQL `UnitPriceMeasurementMeasuredUnit`).
-    pub quantity_unit: ::commerce_webhooks::Field<::std::string::String>,
+    pub quantity_unit: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `reference_value`: `number`, may be absent or null.
     ///
     /// The reference value for the unit price measurement.
@@ -44195,7 +44457,7 @@ pub struct UnitPriceMeasurement {
     /// `reference_unit`: `string`, may be absent or null.
     ///
     /// The reference unit for the unit price measurement (GraphQL `UnitPriceMeasurementMeasuredUnit`).
-    pub reference_unit: ::commerce_webhooks::Field<::std::string::String>,
+    pub reference_unit: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -44220,19 +44482,19 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for UnitPriceMeasur
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_measured_type: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_quantity_value: ::commerce_webhooks::Field<
                     ::commerce_webhooks::wire::serde_json::Number,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_quantity_unit: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_reference_value: ::commerce_webhooks::Field<
                     ::commerce_webhooks::wire::serde_json::Number,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_reference_unit: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 let map = &mut map;

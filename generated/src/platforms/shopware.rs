@@ -6322,7 +6322,7 @@ pub struct WebhookData<P> {
     /// `event`: `string`, documented as always present. Strict (the delivery's topic is read from it, so a body without it cannot be typed): a value that does not fit fails the payload.
     ///
     /// The event name, e.g. `product.written` (the topic).
-    pub event: ::std::string::String,
+    pub event: ::commerce_webhooks::Text,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -6353,7 +6353,7 @@ impl<
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 struct Fields {
-                    field_event: ::std::option::Option<::std::string::String>,
+                    field_event: ::std::option::Option<::commerce_webhooks::Text>,
                     extra: ::commerce_webhooks::wire::serde_json::Map<
                         ::std::string::String,
                         ::commerce_webhooks::wire::serde_json::Value,
@@ -6373,7 +6373,7 @@ impl<
                                 self.field_event = ::std::option::Option::Some(
                                     ::commerce_webhooks::wire::next_strict::<
                                         _,
-                                        ::std::string::String,
+                                        ::commerce_webhooks::Text,
                                     >(map, "event")?,
                                 );
                             }
@@ -6467,11 +6467,11 @@ pub struct Source {
     /// `url`: `string`, documented as always present.
     ///
     /// The shop URL the app uses for API calls.
-    pub url: ::commerce_webhooks::Field<::std::string::String>,
+    pub url: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `appVersion`: `string`, may be absent or null.
     ///
     /// The version of the app the webhook belongs to; missing for webhooks that belong to no app.
-    pub app_version: ::commerce_webhooks::Field<::std::string::String>,
+    pub app_version: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `shopId`: `id`, may be absent or null.
     ///
     /// The shop's id as registered with the app; missing for webhooks that belong to no app.
@@ -6483,7 +6483,7 @@ pub struct Source {
     /// `inAppPurchases`: `string`, may be absent or null.
     ///
     /// A JWT of the shop's in-app purchases for the app, sent in the request body as `inAppPurchases` as part of `source`. Each in-app purchase is represented by a signed JWT issued per extension, and all bought in-app purchases are part of the JWT claims. In-app purchases exist since Shopware 6.6.9.0.
-    pub in_app_purchases: ::commerce_webhooks::Field<::std::string::String>,
+    pub in_app_purchases: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -6507,9 +6507,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Source {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_url: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_url: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut field_app_version: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_shop_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
@@ -6518,7 +6520,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Source {
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_in_app_purchases: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 let map = &mut map;
@@ -6632,7 +6634,7 @@ pub struct EntityWriteResult {
     /// `entity`: `string`, documented as always present.
     ///
     /// The entity name, e.g. `product` (also `<entity>_translation` rows merged into `.written`).
-    pub entity: ::commerce_webhooks::Field<::std::string::String>,
+    pub entity: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `operation`: `WriteOperation`, documented as always present.
     ///
     /// The write operation of the row: `insert`, `update` or `delete` (EntityWriteResult::OPERATION_*, lower-cased by the constructor).
@@ -6647,7 +6649,7 @@ pub struct EntityWriteResult {
     ///
     /// The keys of the write payload (may be empty); missing from `.deleted` payloads.
     pub updated_fields: ::commerce_webhooks::Field<
-        ::std::vec::Vec<::std::string::String>,
+        ::std::vec::Vec<::commerce_webhooks::Text>,
     >,
     /// `versionId`: `id`, may be absent or null.
     ///
@@ -6677,14 +6679,14 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for EntityWriteResu
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_entity: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_operation: ::commerce_webhooks::Field<WriteOperation> = ::commerce_webhooks::Field::Absent;
                 let mut field_primary_key: ::commerce_webhooks::Field<
                     ::commerce_webhooks::wire::serde_json::Value,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_updated_fields: ::commerce_webhooks::Field<
-                    ::std::vec::Vec<::std::string::String>,
+                    ::std::vec::Vec<::commerce_webhooks::Text>,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_version_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
@@ -6884,11 +6886,11 @@ pub struct Customer {
     /// `firstName`: `string`, may be absent or null.
     ///
     /// The customer's first name, a required string of the `customer` entity (CustomerDefinition `first_name`).
-    pub first_name: ::commerce_webhooks::Field<::std::string::String>,
+    pub first_name: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `lastName`: `string`, may be absent or null.
     ///
     /// The customer's last name, a required string of the `customer` entity (CustomerDefinition `last_name`).
-    pub last_name: ::commerce_webhooks::Field<::std::string::String>,
+    pub last_name: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -6914,10 +6916,10 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Customer {
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
                 let mut field_first_name: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_last_name: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 let map = &mut map;
@@ -7002,7 +7004,7 @@ pub struct CustomerBeforeLoginPayload {
     /// `email`: `string`, documented as always present.
     ///
     /// The email address the customer tries to log in with.
-    pub email: ::commerce_webhooks::Field<::std::string::String>,
+    pub email: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -7027,7 +7029,9 @@ for CustomerBeforeLoginPayload {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_email: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_email: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
@@ -7191,7 +7195,7 @@ pub struct CustomerLoginPayload {
     /// `contextToken`: `string`, may be absent or null.
     ///
     /// The customer's context token; newer versions mark it HIDDEN_FROM_WEBHOOK and leave it out.
-    pub context_token: ::commerce_webhooks::Field<::std::string::String>,
+    pub context_token: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -7217,7 +7221,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerLoginPa
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_customer: ::commerce_webhooks::Field<Customer> = ::commerce_webhooks::Field::Absent;
                 let mut field_context_token: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 let map = &mut map;
@@ -7301,7 +7305,7 @@ pub struct DoubleOptInPayload {
     /// `confirmUrl`: `string`, may be absent or null.
     ///
     /// The double opt-in confirmation URL (a string).
-    pub confirm_url: ::commerce_webhooks::Field<::std::string::String>,
+    pub confirm_url: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -7327,7 +7331,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for DoubleOptInPayl
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_customer: ::commerce_webhooks::Field<Customer> = ::commerce_webhooks::Field::Absent;
                 let mut field_confirm_url: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 let map = &mut map;
@@ -7821,11 +7825,11 @@ pub struct CustomerRecoveryPayload {
     /// `resetUrl`: `string`, documented as always present.
     ///
     /// The password recovery URL (a string).
-    pub reset_url: ::commerce_webhooks::Field<::std::string::String>,
+    pub reset_url: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `shopName`: `string`, documented as always present.
     ///
     /// The sales channel's (translated) name.
-    pub shop_name: ::commerce_webhooks::Field<::std::string::String>,
+    pub shop_name: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -7853,10 +7857,10 @@ for CustomerRecoveryPayload {
                 let mut field_customer_recovery: ::commerce_webhooks::Field<EntityRef> = ::commerce_webhooks::Field::Absent;
                 let mut field_customer: ::commerce_webhooks::Field<Customer> = ::commerce_webhooks::Field::Absent;
                 let mut field_reset_url: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_shop_name: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 let map = &mut map;
@@ -7950,7 +7954,7 @@ pub struct CustomerPasswordChangedPayload {
     /// `shopName`: `string`, documented as always present.
     ///
     /// A string (the reference's payload column `"shopName":"string"`).
-    pub shop_name: ::commerce_webhooks::Field<::std::string::String>,
+    pub shop_name: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -7976,7 +7980,7 @@ for CustomerPasswordChangedPayload {
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_shop_name: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 let map = &mut map;
@@ -8368,7 +8372,7 @@ pub struct MailSentPayload {
     /// `subject`: `string`, documented as always present.
     ///
     /// The subject of the sent mail (event: 'Triggers when a mail is send from Shopware').
-    pub subject: ::commerce_webhooks::Field<::std::string::String>,
+    pub subject: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `contents`: `json`, may be absent or null.
     ///
     /// The rendered mail contents. The page types it `string`; the code passes the contents array through.
@@ -8378,7 +8382,9 @@ pub struct MailSentPayload {
     /// `recipients`: `[string]`, documented as always present.
     ///
     /// The recipients' names; the `[email => name]` map loses its keys in BusinessEventEncoder::encodeArray.
-    pub recipients: ::commerce_webhooks::Field<::std::vec::Vec<::std::string::String>>,
+    pub recipients: ::commerce_webhooks::Field<
+        ::std::vec::Vec<::commerce_webhooks::Text>,
+    >,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -8403,13 +8409,13 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MailSentPayload
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_subject: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_contents: ::commerce_webhooks::Field<
                     ::commerce_webhooks::wire::serde_json::Value,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_recipients: ::commerce_webhooks::Field<
-                    ::std::vec::Vec<::std::string::String>,
+                    ::std::vec::Vec<::commerce_webhooks::Text>,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 let map = &mut map;
@@ -8597,7 +8603,7 @@ pub struct NewsletterRegisterPayload {
     /// `url`: `string`, documented as always present.
     ///
     /// The confirmation URL (double opt-in subscribe URL).
-    pub url: ::commerce_webhooks::Field<::std::string::String>,
+    pub url: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -8625,7 +8631,9 @@ for NewsletterRegisterPayload {
                 let mut field_newsletter_recipient: ::commerce_webhooks::Field<
                     EntityRef,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_url: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_url: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
@@ -8704,7 +8712,7 @@ pub struct ProductExportLogPayload {
     /// `name`: `string`, documented as always present.
     ///
     /// The event's name: `product_export.log` unless the dispatcher passes a name (the event triggers 'when product export is executed').
-    pub name: ::commerce_webhooks::Field<::std::string::String>,
+    pub name: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -8729,7 +8737,9 @@ for ProductExportLogPayload {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_name: ::commerce_webhooks::Field<::std::string::String> = ::commerce_webhooks::Field::Absent;
+                let mut field_name: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
@@ -8910,7 +8920,7 @@ pub struct UserRecoveryPayload {
     /// `resetUrl`: `string`, documented as always present.
     ///
     /// The administration password recovery URL (a string).
-    pub reset_url: ::commerce_webhooks::Field<::std::string::String>,
+    pub reset_url: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -8936,7 +8946,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for UserRecoveryPay
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_user_recovery: ::commerce_webhooks::Field<EntityRef> = ::commerce_webhooks::Field::Absent;
                 let mut field_reset_url: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 let map = &mut map;
@@ -9014,7 +9024,7 @@ pub struct AppVersionPayload {
     /// `appVersion`: `string`, documented as always present.
     ///
     /// The version from the app's manifest.
-    pub app_version: ::commerce_webhooks::Field<::std::string::String>,
+    pub app_version: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -9039,7 +9049,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AppVersionPaylo
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_app_version: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 let map = &mut map;
@@ -9109,11 +9119,11 @@ pub struct ShopwareUpdatedPayload {
     /// `oldVersion`: `string`, documented as always present.
     ///
     /// The Shopware version before the update (the event 'fires after an shopware update has been finished').
-    pub old_version: ::commerce_webhooks::Field<::std::string::String>,
+    pub old_version: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `newVersion`: `string`, documented as always present.
     ///
     /// The Shopware version after the update.
-    pub new_version: ::commerce_webhooks::Field<::std::string::String>,
+    pub new_version: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -9138,10 +9148,10 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ShopwareUpdated
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_old_version: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_new_version: ::commerce_webhooks::Field<
-                    ::std::string::String,
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 let map = &mut map;
@@ -9219,7 +9229,7 @@ pub struct AppConfigChangedPayload {
     /// `changes`: `[string]`, documented as always present.
     ///
     /// The changed system config keys that start with `<AppName>.`.
-    pub changes: ::commerce_webhooks::Field<::std::vec::Vec<::std::string::String>>,
+    pub changes: ::commerce_webhooks::Field<::std::vec::Vec<::commerce_webhooks::Text>>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::wire::serde_json::Map<
         ::std::string::String,
@@ -9245,7 +9255,7 @@ for AppConfigChangedPayload {
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_changes: ::commerce_webhooks::Field<
-                    ::std::vec::Vec<::std::string::String>,
+                    ::std::vec::Vec<::commerce_webhooks::Text>,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
                 let map = &mut map;
