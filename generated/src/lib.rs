@@ -13,8 +13,9 @@
 //!   patterns (`orders/*`, `store/cart/*`, `*`) that answers "does it cover this topic" in
 //!   constant time;
 //! - `Event`: one variant per topic holding its typed payload (structs that keep unknown keys,
-//!   [`Field`] where absent and `null` both occur, [`Money`] kept as sent), decoded with
-//!   `Event::from_delivery(topic, body)` or, where the body names its topic, `Event::from_body`;
+//!   [`Field`] where absent and `null` both occur, [`Money`] kept as sent, strings as [`Text`],
+//!   inline up to 24 bytes), decoded with `Event::from_delivery(topic, body)` or, where the body
+//!   names its topic, `Event::from_body`;
 //!   errors name the JSON path ([`DecodeError`]);
 //! - `DELIVERY`: how the platform signs and identifies deliveries, used by
 //!   [`Delivery::verify_and_decode`], which checks the signature before decoding anything.
