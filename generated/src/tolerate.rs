@@ -68,21 +68,24 @@ pub trait Tolerate<'de>: Sized + Serialize {
 }
 
 /// Implements [`Tolerate`] for scalar types: tried on the value received, kept raw if they
-/// reject it.
+/// reject it. `@via f;` first makes the impls call `wire::f` instead (see `tolerate_name!`).
 #[doc(hidden)]
 #[macro_export]
 macro_rules! tolerate_scalar {
-    ($($ty:ty: $expected:literal, $expected_array:literal;)*) => {$(
+    (@via $via:ident; $($ty:ty: $expected:literal, $expected_array:literal;)*) => {$(
         impl<'de> $crate::wire::Tolerate<'de> for $ty {
             const EXPECTED: &'static str = $expected;
             const EXPECTED_ARRAY: &'static str = $expected_array;
             fn tolerate<D: $crate::wire::serde::Deserializer<'de>>(
                 deserializer: D,
             ) -> ::std::result::Result<::std::result::Result<Self, $crate::Mismatch>, D::Error> {
-                $crate::wire::tolerate_scalar::<Self, D>(deserializer)
+                $crate::wire::$via::<Self, D>(deserializer)
             }
         }
     )*};
+    ($($ty:ty: $expected:literal, $expected_array:literal;)*) => {
+        $crate::tolerate_scalar!(@via tolerate_scalar; $($ty: $expected, $expected_array;)*);
+    };
 }
 
 tolerate_scalar! {
@@ -104,26 +107,17 @@ tolerate_scalar! {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! tolerate_name {
-    ($($ty:ty: $expected:literal, $expected_array:literal;)*) => {$(
-        impl<'de> $crate::wire::Tolerate<'de> for $ty {
-            const EXPECTED: &'static str = $expected;
-            const EXPECTED_ARRAY: &'static str = $expected_array;
-            fn tolerate<D: $crate::wire::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<::std::result::Result<Self, $crate::Mismatch>, D::Error> {
-                $crate::wire::tolerate_name::<Self, D>(deserializer, $expected)
-            }
-        }
-    )*};
+    ($($ty:ty: $expected:literal, $expected_array:literal;)*) => {
+        $crate::tolerate_scalar!(@via tolerate_name; $($ty: $expected, $expected_array;)*);
+    };
 }
 
 /// Decodes a name `T` parses without failing (a generated enum with its `Unknown`), or keeps
-/// a value that is not a string raw, as a mismatch of `expected`.
-pub fn tolerate_name<'de, T: FromStr<Err = Infallible>, D: Deserializer<'de>>(
+/// a value that is not a string raw, as a mismatch of `T::EXPECTED`.
+pub fn tolerate_name<'de, T: Tolerate<'de> + FromStr<Err = Infallible>, D: Deserializer<'de>>(
     deserializer: D,
-    expected: &'static str,
 ) -> Result<Result<T, Mismatch>, D::Error> {
-    Ok(deserializer.deserialize_any(TextOrRaw { expected })?.map(|text| match text.parse() {
+    Ok(deserializer.deserialize_any(TextOrRaw { expected: T::EXPECTED })?.map(|text| match text.parse() {
         Ok(name) => name,
         Err(never) => match never {},
     }))
