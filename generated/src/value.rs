@@ -382,8 +382,8 @@ impl<'de> Deserialize<'de> for Id {
 /// A string or a number, kept as received (BigCommerce's `store_id` comes as both).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum StringOrNumber {
-    /// A JSON string.
-    String(String),
+    /// A JSON string (a [`Text`]: inline when short, as amounts such as `"12.00"` are).
+    String(Text),
     /// A JSON number, exactly as parsed (`1` and `1.0` differ).
     Number(Number),
 }
@@ -392,7 +392,7 @@ impl StringOrNumber {
     /// The value as text: the string itself, or the number's JSON form.
     pub fn to_text(&self) -> std::borrow::Cow<'_, str> {
         match self {
-            Self::String(text) => text.into(),
+            Self::String(text) => text.as_str().into(),
             Self::Number(number) => number.to_string().into(),
         }
     }
@@ -422,10 +422,10 @@ impl<'de> Deserialize<'de> for StringOrNumber {
                 f.write_str("a string or a number")
             }
             fn visit_str<E: de::Error>(self, value: &str) -> Result<Self::Value, E> {
-                Ok(StringOrNumber::String(value.to_owned()))
+                Ok(StringOrNumber::String(Text::new(value)))
             }
             fn visit_string<E: de::Error>(self, value: String) -> Result<Self::Value, E> {
-                Ok(StringOrNumber::String(value))
+                Ok(StringOrNumber::String(value.into()))
             }
             fn visit_u64<E: de::Error>(self, value: u64) -> Result<Self::Value, E> {
                 Ok(StringOrNumber::Number(value.into()))
@@ -481,7 +481,7 @@ impl Money {
 
 impl From<&str> for Money {
     fn from(text: &str) -> Self {
-        Self(StringOrNumber::String(text.to_owned()))
+        Self(StringOrNumber::String(text.into()))
     }
 }
 
