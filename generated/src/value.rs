@@ -763,3 +763,30 @@ impl<'de> Deserialize<'de> for Text {
         deserializer.deserialize_str(TextVisitor)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_its_string_whether_inline_or_not() {
+        let long = "a string of more than twenty-four bytes, kept on the heap";
+        for text in ["", "paid", "exactly 24 bytes of text", long, "é, ü and 日本"] {
+            let value = Text::from(text);
+            assert_eq!((value.as_str(), value.len()), (text, text.len()));
+            assert_eq!(value, text);
+            assert_eq!(text, value);
+            assert_eq!(value.clone().into_string(), text);
+            assert_eq!(Text::from(text.to_owned()), value);
+            let json = serde_json::to_string(&value).unwrap();
+            assert_eq!(json, serde_json::to_string(text).unwrap());
+            assert_eq!(serde_json::from_str::<Text>(&json).unwrap(), value);
+            assert_eq!(format!("{value:?}|{value}"), format!("{text:?}|{text}"));
+        }
+        // `Borrow<str>` needs the hash and order of the text itself.
+        let set: std::collections::HashSet<Text> = ["open".into(), Text::from(long)].into_iter().collect();
+        assert!(set.contains("open") && set.contains(long) && !set.contains("closed"));
+        assert_eq!(Text::from("a").cmp(&Text::from("b")), std::cmp::Ordering::Less);
+        assert!(serde_json::from_str::<Text>("5").is_err());
+    }
+}
