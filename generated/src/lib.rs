@@ -12,9 +12,9 @@
 //! - `GROUPS`: the wildcard groups the platform documents, and `Subscription`, a set of
 //!   patterns (`orders/*`, `store/cart/*`, `*`) that answers "does it cover this topic" in
 //!   constant time;
-//! - `Event`: one variant per topic holding its typed payload (structs that keep unknown keys,
-//!   [`Field`] where absent and `null` both occur, [`Money`] kept as sent, strings as [`Text`],
-//!   inline up to 24 bytes), decoded with `Event::from_delivery(topic, body)` or, where the body
+//! - `Event`: one variant per topic holding its typed payload (structs that keep unknown keys
+//!   in [`Extra`], [`Field`] where absent and `null` both occur, [`Money`] kept as sent,
+//!   strings as [`Text`], inline up to 24 bytes), decoded with `Event::from_delivery(topic, body)` or, where the body
 //!   names its topic, `Event::from_body`;
 //!   errors name the JSON path ([`DecodeError`]);
 //! - `DELIVERY`: how the platform signs and identifies deliveries, used by
@@ -55,6 +55,7 @@ mod decode;
 pub mod dedup;
 mod delivery;
 mod drift;
+mod extra;
 mod instant;
 mod path;
 mod pattern;
@@ -81,6 +82,7 @@ mod platforms;
 pub use decode::DecodeError;
 pub use delivery::{DeliveryFacts, DeliveryValue, Location, MetadataHeader, SignatureScheme, WebhookEvent};
 pub use drift::{mismatches, FieldMismatch};
+pub use extra::Extra;
 pub use instant::TimestampError;
 pub use pattern::{Pattern, PatternError};
 pub use platforms::*;

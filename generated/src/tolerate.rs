@@ -329,14 +329,30 @@ impl<'de, T: Tolerate<'de>> Visitor<'de> for ListOrRaw<T> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        // The list lives as long as the payload, and `Vec::push` allocates room for 4 elements
+        // at once (1 above 1 KiB): a single shipping line (648 bytes) would hold three empty
+        // ones. So the first element waits in `first` until a second one comes (a list of one
+        // gets an exact allocation), and a longer list is shrunk in place at its end. Shrinking
+        // lists of one instead cost 4 times as much (a `realloc` that splits a large block),
+        // staging elements on the stack twice as much again (BENCHMARKS.md).
+        let mut first = None;
         let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
         loop {
-            let index = items.len();
+            let index = items.len() + usize::from(first.is_some());
             match seq.next_element_seed(Element::<T>(PhantomData)).map_err(|e| at_index(index, e))? {
-                None => return Ok(Ok(items)),
-                Some(Ok(item)) => items.push(item),
+                None => {
+                    if items.capacity() > items.len() {
+                        items.shrink_to_fit();
+                    }
+                    return Ok(Ok(first.map_or(items, |only| vec![only])));
+                }
+                Some(Ok(item)) if first.is_none() && items.capacity() == 0 => first = Some(item),
+                Some(Ok(item)) => {
+                    items.extend(first.take());
+                    items.push(item);
+                }
                 Some(Err(mismatch)) => {
-                    let mut values = encoded(items)?;
+                    let mut values = encoded(first.into_iter().chain(items).collect())?;
                     values.push(mismatch.into_value());
                     while let Some(value) = seq.next_element::<Value>()? {
                         values.push(value);
@@ -528,6 +544,26 @@ mod tests {
         assert_eq!(mismatch.value(), &serde_json::json!([1, "2", 3]));
         assert_eq!(field::<Vec<u64>>("[1, 2]"), Field::Value(vec![1, 2]));
         assert!(field::<Vec<u64>>(r#"{"0": 1}"#).mismatch().is_some());
+    }
+
+    #[test]
+    fn lists_of_every_length_are_exact_and_a_misfit_anywhere_is_kept_whole() {
+        for len in 0..=9u64 {
+            let items: Vec<u64> = (0..len).collect();
+            let json = serde_json::to_string(&items).unwrap();
+            let Field::Value(decoded) = field::<Vec<u64>>(&json) else { panic!("{json}") };
+            assert_eq!((&decoded, decoded.capacity()), (&items, items.len()), "{json}");
+            for misfit in 0..len {
+                let mut raw: Vec<Value> = items.iter().map(|&item| item.into()).collect();
+                raw[misfit as usize] = "x".into();
+                let raw = Value::Array(raw);
+                let kept = field::<Vec<u64>>(&raw.to_string());
+                assert_eq!(kept.mismatch().map(Mismatch::value), Some(&raw), "misfit at {misfit} of {len}");
+            }
+        }
+        // Through a deserializer that knows the length up front (no pending first element).
+        let hinted = Vec::<u64>::tolerate(serde_json::json!([7])).unwrap().unwrap();
+        assert_eq!((hinted.as_slice(), hinted.capacity()), (&[7][..], 1));
     }
 
     #[test]

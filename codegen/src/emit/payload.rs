@@ -167,7 +167,7 @@ pub(super) fn shape(platform: &Platform, shape: &Shape) -> TokenStream {
         let arms = shape.fields.iter().map(|field| arm(field, local_name(field).into_token_stream()));
         quote! {
             #(#locals)*
-            let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+            let mut extra = ::commerce_webhooks::Extra::new();
             let map = &mut map;
             while let ::std::option::Option::Some(key) = map.next_key::<::commerce_webhooks::wire::Key<'de>>()? {
                 match key.as_str() {
@@ -211,7 +211,7 @@ pub(super) fn shape(platform: &Platform, shape: &Shape) -> TokenStream {
         pub struct #name #generics {
             #(#fields)*
             /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-            pub extra: ::commerce_webhooks::wire::serde_json::Map<::std::string::String, ::commerce_webhooks::wire::serde_json::Value>,
+            pub extra: ::commerce_webhooks::Extra,
         }
 
         impl #de_generics ::commerce_webhooks::wire::serde::Deserialize<'de> for #name #generics {
@@ -288,7 +288,7 @@ fn generic_visit_map(
     quote! {
         struct Fields {
             #(#members)*
-            extra: ::commerce_webhooks::wire::serde_json::Map<::std::string::String, ::commerce_webhooks::wire::serde_json::Value>,
+            extra: ::commerce_webhooks::Extra,
         }
         impl Fields {
             fn read<'de, A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
@@ -305,7 +305,7 @@ fn generic_visit_map(
                 ::std::result::Result::Ok(())
             }
         }
-        let mut fields = Fields { #(#inits)* extra: ::commerce_webhooks::wire::serde_json::Map::new() };
+        let mut fields = Fields { #(#inits)* extra: ::commerce_webhooks::Extra::new() };
         #(#generic_locals)*
         let map = &mut map;
         while let ::std::option::Option::Some(key) = map.next_key::<::commerce_webhooks::wire::Key<'de>>()? {

@@ -9072,10 +9072,7 @@ pub struct Callback<P> {
     /// Always `stores/{store_hash}`, the store that created the webhook.
     pub producer: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<
     'de,
@@ -9108,10 +9105,7 @@ impl<
                     field_producer: ::commerce_webhooks::Field<
                         ::commerce_webhooks::Text,
                     >,
-                    extra: ::commerce_webhooks::wire::serde_json::Map<
-                        ::std::string::String,
-                        ::commerce_webhooks::wire::serde_json::Value,
-                    >,
+                    extra: ::commerce_webhooks::Extra,
                 }
                 impl Fields {
                     fn read<
@@ -9168,7 +9162,7 @@ impl<
                     field_hash: ::commerce_webhooks::Field::Absent,
                     field_created_at: ::commerce_webhooks::Field::Absent,
                     field_producer: ::commerce_webhooks::Field::Absent,
-                    extra: ::commerce_webhooks::wire::serde_json::Map::new(),
+                    extra: ::commerce_webhooks::Extra::new(),
                 };
                 let mut field_data: ::commerce_webhooks::Field<P> = ::commerce_webhooks::Field::Absent;
                 let map = &mut map;
@@ -9272,10 +9266,7 @@ pub struct ResourceData {
     /// The ID of the order, category, channel, customer, product or subscriber, or of the cart (a UUID string).
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ResourceData {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -9298,7 +9289,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ResourceData {
                     ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -9379,10 +9370,7 @@ pub struct CartCouponData {
     /// ID of the coupon.
     pub coupon_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CartCouponData {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -9408,7 +9396,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CartCouponData 
                 let mut field_coupon_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -9501,10 +9489,7 @@ pub struct OrderChildData {
     /// ID of the order created from the cart, or the shipment belongs to.
     pub order_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderChildData {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -9530,7 +9515,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderChildData 
                 let mut field_order_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -9621,10 +9606,7 @@ pub struct CartLineItemData {
     /// ID of the cart (a UUID string).
     pub cart_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CartLineItemData {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -9650,7 +9632,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CartLineItemDat
                 let mut field_cart_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -9741,10 +9723,7 @@ pub struct CustomerAddressData {
     /// An object whose `customer_id` is the ID of the customer the address belongs to (the page describes only its member).
     pub address: ::commerce_webhooks::Field<CustomerAddressRef>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerAddressData {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -9768,7 +9747,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerAddress
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
                 let mut field_address: ::commerce_webhooks::Field<CustomerAddressRef> = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -9851,10 +9830,7 @@ pub struct CustomerAddressRef {
     /// ID of the customer.
     pub customer_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerAddressRef {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -9876,7 +9852,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerAddress
                 let mut field_customer_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -9952,10 +9928,7 @@ pub struct OrderUpdatedData {
     /// Sent when the update changed the order status.
     pub status: ::commerce_webhooks::Field<OrderStatusChange>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderUpdatedData {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -9979,7 +9952,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderUpdatedDat
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
                 let mut field_status: ::commerce_webhooks::Field<OrderStatusChange> = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -10072,10 +10045,7 @@ pub struct OrderStatusData {
     /// The status change: `previous_status_id` (ID of the previous status) and `new_status_id` (ID of the updated status) (the page describes only its members).
     pub status: ::commerce_webhooks::Field<OrderStatusChange>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderStatusData {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -10099,7 +10069,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderStatusData
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
                 let mut field_status: ::commerce_webhooks::Field<OrderStatusChange> = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -10188,10 +10158,7 @@ pub struct OrderStatusChange {
     /// ID of the updated status (`11` in both examples). BigCommerce order status IDs are 0–14 (Order Status API).
     pub new_status_id: ::commerce_webhooks::Field<OrderStatusId>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderStatusChange {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -10214,7 +10181,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderStatusChan
                     OrderStatusId,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_new_status_id: ::commerce_webhooks::Field<OrderStatusId> = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -10298,10 +10265,7 @@ pub struct OrderMessageData {
     /// An object whose `order_message_id` is the ID of the message on the order (the page describes only its member).
     pub message: ::commerce_webhooks::Field<OrderMessageRef>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderMessageData {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -10325,7 +10289,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderMessageDat
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
                 let mut field_message: ::commerce_webhooks::Field<OrderMessageRef> = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -10408,10 +10372,7 @@ pub struct OrderMessageRef {
     /// ID of the message on the order.
     pub order_message_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderMessageRef {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -10433,7 +10394,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderMessageRef
                 let mut field_order_message_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -10507,10 +10468,7 @@ pub struct OrderRefundData {
     /// An object whose `refund_id` is the ID of the refund submitted against the order (the page describes only its member).
     pub refund: ::commerce_webhooks::Field<OrderRefundRef>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderRefundData {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -10534,7 +10492,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderRefundData
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
                 let mut field_refund: ::commerce_webhooks::Field<OrderRefundRef> = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -10617,10 +10575,7 @@ pub struct OrderRefundRef {
     /// ID of the refund submitted against the order.
     pub refund_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderRefundRef {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -10642,7 +10597,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderRefundRef 
                 let mut field_refund_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -10726,10 +10681,7 @@ pub struct ProductUpdatedData {
     /// The channel and locale of the override that changed. Like `properties`, it is present only for updates to overrides, not the global store.
     pub context: ::commerce_webhooks::Field<ChannelLocale>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductUpdatedData {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -10756,7 +10708,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductUpdatedD
                     ::std::vec::Vec<::commerce_webhooks::Text>,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_context: ::commerce_webhooks::Field<ChannelLocale> = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -10855,10 +10807,7 @@ pub struct ChannelLocale {
     /// A locale code (`fr` in the example); `null` if the attribute that was overridden applies to the entire channel.
     pub locale: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ChannelLocale {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -10883,7 +10832,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ChannelLocale {
                 let mut field_locale: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -10967,10 +10916,7 @@ pub struct ProductInventoryData {
     /// The inventory change: `product_id` (ID of the product), `method` (how the inventory was adjusted, `absolute` or `relative`) and `value` (the difference between the inventory count before and after the update) (the page describes only its members).
     pub inventory: ::commerce_webhooks::Field<ProductInventoryChange>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductInventoryData {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -10996,7 +10942,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductInventor
                 let mut field_inventory: ::commerce_webhooks::Field<
                     ProductInventoryChange,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -11089,10 +11035,7 @@ pub struct ProductInventoryChange {
     /// The number of items the inventory changed by; negative when it decreased (`-3`), positive when items were returned (`+2`).
     pub value: ::commerce_webhooks::Field<i64>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductInventoryChange {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -11116,7 +11059,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductInventor
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_method: ::commerce_webhooks::Field<InventoryMethod> = ::commerce_webhooks::Field::Absent;
                 let mut field_value: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -11210,10 +11153,7 @@ pub struct SkuData {
     /// An object with `product_id` (ID of the product) and `variant_id` (ID of the variant) of the SKU (the page describes only its members).
     pub sku: ::commerce_webhooks::Field<SkuRef>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SkuData {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -11237,7 +11177,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SkuData {
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
                 let mut field_sku: ::commerce_webhooks::Field<SkuRef> = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -11324,10 +11264,7 @@ pub struct SkuRef {
     /// ID of the variant.
     pub variant_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SkuRef {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -11352,7 +11289,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SkuRef {
                 let mut field_variant_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -11436,10 +11373,7 @@ pub struct SkuInventoryData {
     /// The inventory change: `product_id` (ID of the product), `method` (how the inventory was adjusted, `absolute` or `relative`), `value` (the number of items that the inventory changed by) and `variant_id` (ID of the variant) (the page describes only its members).
     pub inventory: ::commerce_webhooks::Field<SkuInventoryChange>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SkuInventoryData {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -11465,7 +11399,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SkuInventoryDat
                 let mut field_inventory: ::commerce_webhooks::Field<
                     SkuInventoryChange,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -11562,10 +11496,7 @@ pub struct SkuInventoryChange {
     /// ID of the variant.
     pub variant_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SkuInventoryChange {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -11592,7 +11523,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SkuInventoryCha
                 let mut field_variant_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -11688,10 +11619,7 @@ pub struct StoreData {
     /// `store` in the page's example.
     pub kind: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for StoreData {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -11713,7 +11641,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for StoreData {
                 let mut field_kind: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -11785,10 +11713,7 @@ pub struct AppUninstalledData {
     /// Declared (as a string) by store_app_uninstalled.yml; missing from the OpenAPI example.
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AppUninstalledData {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -11811,7 +11736,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AppUninstalledD
                     ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -11900,10 +11825,7 @@ pub struct MetafieldData {
     /// No public document of the platform describes this field (searched: declared (a string, without a description) by docs/webhooks/callbacks/store_*_metafield_*.yml, but in none of the pages' examples (bigcommerce/docs@24f580ca, searched 2026-12-02)).
     pub namespace: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MetafieldData {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -11934,7 +11856,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MetafieldData {
                 let mut field_namespace: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -12040,10 +11962,7 @@ pub struct HookDeliveryExceptionData {
     /// No public document of the platform describes this field (searched: no description: index.mdx shows it in its example only, without a comment; bigcommerce/docs has no callback schema for these events (bigcommerce/docs@24f580ca, searched 2026-12-02)).
     pub message: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
 for HookDeliveryExceptionData {
@@ -12071,7 +11990,7 @@ for HookDeliveryExceptionData {
                 let mut field_message: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -12180,10 +12099,7 @@ pub struct OverrideData {
     /// The channel and locale of the override.
     pub context: ::commerce_webhooks::Field<ChannelLocale>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OverrideData {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -12210,7 +12126,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OverrideData {
                     ::std::vec::Vec<::commerce_webhooks::Id>,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_context: ::commerce_webhooks::Field<ChannelLocale> = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -12331,10 +12247,7 @@ pub struct OrderTransactionData {
     /// No public document of the platform describes this field (searched: no description: index.mdx shows it in its example only, without a comment; docs/webhooks/callbacks/store_order_transaction_created.yml gives only its type (bigcommerce/docs@24f580ca, searched 2026-12-02)).
     pub provider_transaction_id: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderTransactionData {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -12375,7 +12288,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderTransactio
                 let mut field_provider_transaction_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -12525,10 +12438,7 @@ pub struct TransactionResult {
     /// No public document of the platform describes this field (searched: no description: index.mdx shows it in its example only, without a comment; docs/webhooks/callbacks/store_order_transaction_created.yml gives only its type (bigcommerce/docs@24f580ca, searched 2026-12-02)).
     pub kind: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for TransactionResult {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -12556,7 +12466,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for TransactionResu
                 let mut field_kind: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -12642,10 +12552,7 @@ pub struct PriceListData {
     /// No public document of the platform describes this field (searched: no description: index.mdx shows it in its example only, without a comment; docs/webhooks/callbacks/store_priceList_*.yml gives only its type (bigcommerce/docs@24f580ca, searched 2026-12-02)).
     pub price_list_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for PriceListData {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -12667,7 +12574,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for PriceListData {
                 let mut field_price_list_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -12733,10 +12640,7 @@ pub struct PriceListsData {
         ::std::vec::Vec<::commerce_webhooks::Id>,
     >,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for PriceListsData {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -12758,7 +12662,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for PriceListsData 
                 let mut field_price_list_ids: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::commerce_webhooks::Id>,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -12834,10 +12738,7 @@ pub struct PriceListRecordData {
     /// No public document of the platform describes this field (searched: no description: index.mdx shows it in its example only, without a comment; docs/webhooks/callbacks/store_priceList_record*_*.yml gives only its type (bigcommerce/docs@24f580ca, searched 2026-12-02)).
     pub currency: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for PriceListRecordData {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -12865,7 +12766,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for PriceListRecord
                 let mut field_currency: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -12961,10 +12862,7 @@ pub struct PriceListAssignmentData {
     /// No public document of the platform describes this field (searched: no description: index.mdx and channels.mdx shows it in its example only, without a comment; docs/webhooks/callbacks/store_priceList_assignment_updated.yml gives only its type (bigcommerce/docs@24f580ca, searched 2026-12-02)).
     pub customer_group_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
 for PriceListAssignmentData {
@@ -12993,7 +12891,7 @@ for PriceListAssignmentData {
                 let mut field_customer_group_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -13079,10 +12977,7 @@ pub struct LocationData {
     /// No public document of the platform describes this field (searched: no description: inventory-location.mdx shows it in its example only, without a comment; docs/webhooks/callbacks/store_inventory_location_*.yml gives only its type (bigcommerce/docs@24f580ca, searched 2026-12-02)).
     pub location_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for LocationData {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -13104,7 +12999,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for LocationData {
                 let mut field_location_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -13168,10 +13063,7 @@ pub struct CompanyData {
     /// No public document of the platform describes this field (searched: no description: b2b-edition.mdx shows it in its example only, without a comment; bigcommerce/docs has no callback schema for these events (bigcommerce/docs@24f580ca, searched 2026-12-02)).
     pub company_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CompanyData {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -13193,7 +13085,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CompanyData {
                 let mut field_company_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -13261,10 +13153,7 @@ pub struct CompanyUserData {
     /// No public document of the platform describes this field (searched: no description: b2b-edition.mdx shows it in its example only, without a comment; bigcommerce/docs has no callback schema for these events (bigcommerce/docs@24f580ca, searched 2026-12-02)).
     pub user_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CompanyUserData {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -13289,7 +13178,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CompanyUserData
                 let mut field_user_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -13367,10 +13256,7 @@ pub struct CompanyAddressData {
     /// No public document of the platform describes this field (searched: no description: b2b-edition.mdx shows it in its example only, without a comment; bigcommerce/docs has no callback schema for these events (bigcommerce/docs@24f580ca, searched 2026-12-02)).
     pub address_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CompanyAddressData {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -13395,7 +13281,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CompanyAddressD
                 let mut field_address_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -13469,10 +13355,7 @@ pub struct SuperAdminData {
     /// No public document of the platform describes this field (searched: no description: b2b-edition.mdx shows it in its example only, without a comment; bigcommerce/docs has no callback schema for these events (bigcommerce/docs@24f580ca, searched 2026-12-02)).
     pub user_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SuperAdminData {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -13494,7 +13377,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SuperAdminData 
                 let mut field_user_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -13562,10 +13445,7 @@ pub struct QuoteData {
     /// No public document of the platform describes this field (searched: no description: b2b-edition.mdx shows it in its example only, without a comment; bigcommerce/docs has no callback schema for these events (bigcommerce/docs@24f580ca, searched 2026-12-02)).
     pub quote_uuid: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for QuoteData {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -13590,7 +13470,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for QuoteData {
                 let mut field_quote_uuid: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -13672,10 +13552,7 @@ pub struct CustomerChannelAccessData {
         ::std::vec::Vec<::commerce_webhooks::Id>,
     >,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
 for CustomerChannelAccessData {
@@ -13701,7 +13578,7 @@ for CustomerChannelAccessData {
                 let mut field_channel_ids: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::commerce_webhooks::Id>,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -13775,10 +13652,7 @@ pub struct ChannelCartData {
     /// ID of the cart.
     pub cart_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ChannelCartData {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -13800,7 +13674,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ChannelCartData
                 let mut field_cart_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -13868,10 +13742,7 @@ pub struct ChannelCartLineItemData {
     /// ID of the cart line item.
     pub cart_item_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
 for ChannelCartLineItemData {
@@ -13897,7 +13768,7 @@ for ChannelCartLineItemData {
                 let mut field_cart_item_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -13975,10 +13846,7 @@ pub struct ChannelCategoryData {
     /// ID of the catalog/category tree.
     pub tree_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ChannelCategoryData {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -14003,7 +13871,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ChannelCategory
                 let mut field_tree_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -14077,10 +13945,7 @@ pub struct ChannelCategoryTreeData {
     /// ID of the category tree.
     pub tree_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
 for ChannelCategoryTreeData {
@@ -14103,7 +13968,7 @@ for ChannelCategoryTreeData {
                 let mut field_tree_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -14167,10 +14032,7 @@ pub struct ChannelEmailData {
     /// No public document of the platform describes this field (searched: no description: channels.mdx shows it in its Emails example only, without a comment; bigcommerce/docs has no callback schema for the per-channel events (docs/webhooks/callbacks/ and its _all.yml name none, and no other file of the repository names these scopes) (bigcommerce/docs@24f580ca, searched 2026-12-02)).
     pub template_kind: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ChannelEmailData {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -14192,7 +14054,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ChannelEmailDat
                 let mut field_template_kind: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -14256,10 +14118,7 @@ pub struct ChannelOrderData {
     /// ID of the order.
     pub order_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ChannelOrderData {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -14281,7 +14140,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ChannelOrderDat
                 let mut field_order_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -14345,10 +14204,7 @@ pub struct ChannelPageData {
     /// ID of the page.
     pub page_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ChannelPageData {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -14370,7 +14226,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ChannelPageData
                 let mut field_page_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -14434,10 +14290,7 @@ pub struct ChannelProductData {
     /// ID of the product.
     pub product_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ChannelProductData {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -14459,7 +14312,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ChannelProductD
                 let mut field_product_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -14523,10 +14376,7 @@ pub struct ChannelSiteData {
     /// ID of the site.
     pub site_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ChannelSiteData {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -14548,7 +14398,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ChannelSiteData
                 let mut field_site_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -14612,10 +14462,7 @@ pub struct ChannelScriptData {
     /// ID of the script.
     pub uuid: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ChannelScriptData {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -14637,7 +14484,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ChannelScriptDa
                 let mut field_uuid: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -14701,10 +14548,7 @@ pub struct ChannelSettingsData {
     /// No public document of the platform describes this field (searched: no description: channels.mdx shows it in its Settings example only, without a comment; bigcommerce/docs has no callback schema for the per-channel events (docs/webhooks/callbacks/ and its _all.yml name none, and no other file of the repository names these scopes) (bigcommerce/docs@24f580ca, searched 2026-12-02)).
     pub category_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ChannelSettingsData {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -14726,7 +14570,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ChannelSettings
                 let mut field_category_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -14802,10 +14646,7 @@ pub struct ChannelThemeData {
     /// No public document of the platform describes this field (searched: no description: channels.mdx shows it in its Themes example only, without a comment; bigcommerce/docs has no callback schema for the per-channel events (docs/webhooks/callbacks/ and its _all.yml name none, and no other file of the repository names these scopes) (bigcommerce/docs@24f580ca, searched 2026-12-02)).
     pub configuration_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ChannelThemeData {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -14836,7 +14677,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ChannelThemeDat
                 let mut field_configuration_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -14938,10 +14779,7 @@ pub struct InventoryProductData {
     /// No public document of the platform describes this field (searched: no description: inventory-location.mdx shows it in its example only, without a comment; bigcommerce/docs has no callback schema for the store/channel/*/inventory/product/* events (docs/webhooks/callbacks/ and its _all.yml name none, and no other file of the repository names these scopes) (bigcommerce/docs@24f580ca, searched 2026-12-02)).
     pub location_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for InventoryProductData {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -14969,7 +14807,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for InventoryProduc
                 let mut field_location_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?

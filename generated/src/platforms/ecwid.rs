@@ -2314,10 +2314,7 @@ pub struct Webhook<P> {
     /// Additional details, sent only for some events.
     pub data: ::commerce_webhooks::Field<P>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<
     'de,
@@ -2348,10 +2345,7 @@ impl<
                     field_store_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
                     field_entity_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
                     field_event_type: ::std::option::Option<::commerce_webhooks::Text>,
-                    extra: ::commerce_webhooks::wire::serde_json::Map<
-                        ::std::string::String,
-                        ::commerce_webhooks::wire::serde_json::Value,
-                    >,
+                    extra: ::commerce_webhooks::Extra,
                 }
                 impl Fields {
                     fn read<
@@ -2412,7 +2406,7 @@ impl<
                     field_store_id: ::commerce_webhooks::Field::Absent,
                     field_entity_id: ::commerce_webhooks::Field::Absent,
                     field_event_type: ::std::option::Option::None,
-                    extra: ::commerce_webhooks::wire::serde_json::Map::new(),
+                    extra: ::commerce_webhooks::Extra::new(),
                 };
                 let mut field_data: ::commerce_webhooks::Field<P> = ::commerce_webhooks::Field::Absent;
                 let map = &mut map;
@@ -2526,10 +2520,7 @@ pub struct OrderCreatedData {
     /// Fulfillment status of the order after the change (for order.created: the new order's fulfillment status).
     pub new_fulfillment_status: ::commerce_webhooks::Field<FulfillmentStatus>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderCreatedData {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -2557,7 +2548,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderCreatedDat
                 let mut field_new_fulfillment_status: ::commerce_webhooks::Field<
                     FulfillmentStatus,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -2661,10 +2652,7 @@ pub struct OrderUpdatedData {
     /// Fulfillment status of the order after the changes occurred.
     pub new_fulfillment_status: ::commerce_webhooks::Field<FulfillmentStatus>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderUpdatedData {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -2698,7 +2686,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderUpdatedDat
                 let mut field_new_fulfillment_status: ::commerce_webhooks::Field<
                     FulfillmentStatus,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -2810,10 +2798,7 @@ pub struct UnfinishedOrderData {
     /// The cart id, an uppercase UUID.
     pub cart_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for UnfinishedOrderData {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -2838,7 +2823,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for UnfinishedOrder
                 let mut field_cart_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -2912,10 +2897,7 @@ pub struct CustomerData {
     /// The customer's email address.
     pub customer_email: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerData {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -2937,7 +2919,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerData {
                 let mut field_customer_email: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -3007,10 +2989,7 @@ pub struct ProfileSubscriptionData {
     /// The new plan name, e.g. `ECWID_UNLIMITED`.
     pub new_subscription_name: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
 for ProfileSubscriptionData {
@@ -3036,7 +3015,7 @@ for ProfileSubscriptionData {
                 let mut field_new_subscription_name: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -3120,10 +3099,7 @@ pub struct AppSubscriptionData {
     /// New application subscription status, e.g. `ACTIVE`.
     pub new_subscription_status: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AppSubscriptionData {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -3148,7 +3124,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AppSubscription
                 let mut field_new_subscription_status: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?

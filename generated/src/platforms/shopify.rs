@@ -10503,10 +10503,7 @@ pub struct Address {
     /// Whether this address is the default address for the customer (customer addresses).
     pub default: ::commerce_webhooks::Field<bool>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Address {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -10578,7 +10575,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Address {
                     ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_default: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -10845,10 +10842,7 @@ pub struct AppPurchaseOneTime {
     /// The date and time (ISO 8601 format) when the charge was last updated (REST ApplicationCharge, the one-time app charge resource).
     pub updated_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AppPurchaseOneTime {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -10883,7 +10877,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AppPurchaseOneT
                 let mut field_updated_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -11002,10 +10996,7 @@ pub struct AppPurchaseOneTimePayload {
     /// The one-time app charge that was updated (`app_purchases_one_time/update` occurs whenever a one-time app charge is updated).
     pub app_purchase_one_time: ::commerce_webhooks::Field<AppPurchaseOneTime>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
 for AppPurchaseOneTimePayload {
@@ -11028,7 +11019,7 @@ for AppPurchaseOneTimePayload {
                 let mut field_app_purchase_one_time: ::commerce_webhooks::Field<
                     AppPurchaseOneTime,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -11110,10 +11101,7 @@ pub struct AppScopesUpdate {
     /// No public document of the platform describes this field (searched: not described by the WebhookSubscriptionTopic enum entry APP_SCOPES_UPDATE (2025-01), which documents no payload fields (searched 2026-12)).
     pub updated_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AppScopesUpdate {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -11145,7 +11133,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AppScopesUpdate
                 let mut field_updated_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -11304,10 +11292,7 @@ pub struct AppSubscription {
     /// No public document of the platform describes this field (searched: no shopify.dev description found by docs search of the REST RecurringApplicationCharge pages (2021-07, 2025-01, latest); not a field of the GraphQL AppSubscription object (2025-01 schema) (searched 2026-12)).
     pub currency_code: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AppSubscription {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -11365,7 +11350,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AppSubscription
                 let mut field_currency_code: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -11554,10 +11539,7 @@ pub struct AppSubscriptionPayload {
     /// The app subscription of the event: `app_subscriptions/update` occurs whenever an app subscription is updated; `app_subscriptions/approaching_capped_amount` when its balance used crosses 90% of the capped amount.
     pub app_subscription: ::commerce_webhooks::Field<AppSubscription>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AppSubscriptionPayload {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -11579,7 +11561,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AppSubscription
                 let mut field_app_subscription: ::commerce_webhooks::Field<
                     AppSubscription,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -11661,10 +11643,7 @@ pub struct AppliedDiscount {
     /// The type of discount: `percentage` or `fixed_amount`.
     pub value_type: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AppliedDiscount {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -11698,7 +11677,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AppliedDiscount
                 let mut field_value_type: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -11828,10 +11807,7 @@ pub struct AuditEvent {
         ::commerce_webhooks::wire::serde_json::Value,
     >,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AuditEvent {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -11868,7 +11844,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AuditEvent {
                 let mut field_additional_metadata: ::commerce_webhooks::Field<
                     ::commerce_webhooks::wire::serde_json::Value,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -11986,10 +11962,7 @@ pub struct AuditEventRecord {
     /// No public document of the platform describes this field (searched: no public Shopify document describes the audit event payload: searched the WebhookSubscriptionTopic enum (2026-07: topic description only), the shopify.dev webhooks reference 2026-04 (sample only, related resource AuditEvent), the GraphQL Admin reference (no AuditEvent object found; the Event interface is a different resource) and the changelog (searched 2026-12)).
     pub event: ::commerce_webhooks::Field<AuditEvent>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AuditEventRecord {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -12010,7 +11983,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AuditEventRecor
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_time: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
                 let mut field_event: ::commerce_webhooks::Field<AuditEvent> = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -12086,10 +12059,7 @@ pub struct AuditEventsBatch {
     /// No public document of the platform describes this field (searched: no public Shopify document describes the audit event payload: searched the WebhookSubscriptionTopic enum (2026-07: topic description only), the shopify.dev webhooks reference 2026-04 (sample only, related resource AuditEvent), the GraphQL Admin reference (no AuditEvent object found; the Event interface is a different resource) and the changelog (searched 2026-12)).
     pub events: ::commerce_webhooks::Field<::std::vec::Vec<AuditEventRecord>>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AuditEventsBatch {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -12111,7 +12081,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AuditEventsBatc
                 let mut field_events: ::commerce_webhooks::Field<
                     ::std::vec::Vec<AuditEventRecord>,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -12199,10 +12169,7 @@ pub struct BulkOperation {
     /// The bulk operation's type (GraphQL `BulkOperationType`; the sample payload sends lowercase `query`).
     pub kind: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for BulkOperation {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -12239,7 +12206,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for BulkOperation {
                 let mut field_kind: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -12379,10 +12346,7 @@ pub struct Cart {
     /// The date and time when the cart was created (Storefront API `Cart.createdAt`).
     pub created_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Cart {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -12417,7 +12381,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Cart {
                 let mut field_created_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -12628,10 +12592,7 @@ pub struct CartLineItem {
     /// No public document of the platform describes this field (searched: the shop/presentment money pair is not described for cart line items on the Liquid line_item object, the Ajax Cart API reference or the Storefront CartLine object (searched 2026-12)).
     pub total_discount_set: ::commerce_webhooks::Field<MoneySet>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CartLineItem {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -12706,7 +12667,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CartLineItem {
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_price_set: ::commerce_webhooks::Field<MoneySet> = ::commerce_webhooks::Field::Absent;
                 let mut field_total_discount_set: ::commerce_webhooks::Field<MoneySet> = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -13002,10 +12963,7 @@ pub struct Channel {
     /// The ID of the deleted channel (`channels/delete` occurs whenever a channel is deleted).
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Channel {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -13025,7 +12983,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Channel {
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -13273,10 +13231,7 @@ pub struct Checkout {
     /// Information about the customer (see the Customer resource).
     pub customer: ::commerce_webhooks::Field<Customer>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Checkout {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -13420,7 +13375,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Checkout {
                 let mut field_billing_address: ::commerce_webhooks::Field<Address> = ::commerce_webhooks::Field::Absent;
                 let mut field_shipping_address: ::commerce_webhooks::Field<Address> = ::commerce_webhooks::Field::Absent;
                 let mut field_customer: ::commerce_webhooks::Field<Customer> = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -14045,10 +14000,7 @@ pub struct CheckoutLineItem {
     /// The price of the item in presentment currency.
     pub price: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CheckoutLineItem {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -14141,7 +14093,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CheckoutLineIte
                 let mut field_price: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Money,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -14521,10 +14473,7 @@ pub struct Collection {
     /// The GraphQL Admin API ID of the collection. Shopify added `admin_graphql_api_id` to webhook payloads, alongside `id`, to improve interoperability between the GraphQL and REST Admin APIs.
     pub admin_graphql_api_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Collection {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -14571,7 +14520,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Collection {
                 let mut field_admin_graphql_api_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -14758,10 +14707,7 @@ pub struct CollectionListing {
     /// The date and time when the collection was published. The API returns this in ISO 8601.
     pub published_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CollectionListing {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -14807,7 +14753,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CollectionListi
                 let mut field_published_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -14953,10 +14899,7 @@ pub struct CollectionListingPayload {
     /// The collection listing of the `collection_listings/add`, `collection_listings/update` or `collection_listings/remove` event (`collection_listings/add` occurs whenever a collection listing is added).
     pub collection_listing: ::commerce_webhooks::Field<CollectionListing>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
 for CollectionListingPayload {
@@ -14979,7 +14922,7 @@ for CollectionListingPayload {
                 let mut field_collection_listing: ::commerce_webhooks::Field<
                     CollectionListing,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -15069,10 +15012,7 @@ pub struct CollectionPublication {
     /// The ID of the collection to be published on the publication (mirrors GraphQL `CollectionPublication.collection`).
     pub collection_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CollectionPublication {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -15108,7 +15048,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CollectionPubli
                 let mut field_collection_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -15263,10 +15203,7 @@ pub struct Company {
     /// The GraphQL Admin API ID of the company. Shopify added `admin_graphql_api_id` to webhook payloads, alongside `id`, to improve interoperability between the GraphQL and REST Admin APIs.
     pub admin_graphql_api_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Company {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -15309,7 +15246,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Company {
                 let mut field_admin_graphql_api_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -15512,10 +15449,7 @@ pub struct CompanyAddress {
         ::commerce_webhooks::Id,
     >,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CompanyAddress {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -15582,7 +15516,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CompanyAddress 
                 let mut field_company_admin_graphql_api_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -15831,10 +15765,7 @@ pub struct CompanyContact {
     /// The company to which the contact belongs.
     pub company: ::commerce_webhooks::Field<Company>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CompanyContact {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -15872,7 +15803,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CompanyContact 
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_company: ::commerce_webhooks::Field<Company> = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -16001,10 +15932,7 @@ pub struct CompanyContactRole {
     /// The name of a role, for example `admin` or `buyer`.
     pub name: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CompanyContactRole {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -16026,7 +15954,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CompanyContactR
                 let mut field_name: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -16100,10 +16028,7 @@ pub struct CompanyContactRoleAssignment {
     /// The role that's assigned to the company contact (GraphQL `CompanyContactRoleAssignment.role`).
     pub company_contact_role: ::commerce_webhooks::Field<CompanyContactRole>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
 for CompanyContactRoleAssignment {
@@ -16132,7 +16057,7 @@ for CompanyContactRoleAssignment {
                 let mut field_company_contact_role: ::commerce_webhooks::Field<
                     CompanyContactRole,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -16280,10 +16205,7 @@ pub struct CompanyLocation {
     /// No public document of the platform describes this field (searched: no field of this name on the GraphQL CompanyLocation object (2025-01 schema), which has `taxRegistrationId` ("The tax registration ID for the company location."); left undocumented rather than equating the names (searched 2026-12)).
     pub tax_registration: ::commerce_webhooks::Field<CompanyLocationTaxRegistration>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CompanyLocation {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -16345,7 +16267,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CompanyLocation
                 let mut field_tax_registration: ::commerce_webhooks::Field<
                     CompanyLocationTaxRegistration,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -16552,10 +16474,7 @@ pub struct CompanyLocationTaxRegistration {
     /// No public document of the platform describes this field (searched: no `taxRegistration.taxId` on the GraphQL CompanyLocation object (2025-01 schema), which has `taxRegistrationId` ("The tax registration ID for the company location."); left undocumented rather than equating the names (searched 2026-12)).
     pub tax_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
 for CompanyLocationTaxRegistration {
@@ -16578,7 +16497,7 @@ for CompanyLocationTaxRegistration {
                 let mut field_tax_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -16654,10 +16573,7 @@ pub struct CompanyLocationTaxSettings {
         ::std::vec::Vec<::commerce_webhooks::Text>,
     >,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
 for CompanyLocationTaxSettings {
@@ -16684,7 +16600,7 @@ for CompanyLocationTaxSettings {
                 let mut field_tax_exemptions: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::commerce_webhooks::Text>,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -16778,10 +16694,7 @@ pub struct ComplianceCustomer {
     /// No public document of the platform describes this field (searched: not described on the pages this shape cites (webhooks/2026-07, apps/build/compliance/privacy-law-compliance); not searched further in this pass (2026-12)).
     pub phone: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ComplianceCustomer {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -16807,7 +16720,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ComplianceCusto
                 let mut field_phone: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -16964,10 +16877,7 @@ pub struct Customer {
     /// Sent by customers_marketing_consent/update, whose body is `id`, `phone` and this.
     pub sms_marketing_consent: ::commerce_webhooks::Field<MarketingConsent>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Customer {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -17030,7 +16940,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Customer {
                 let mut field_sms_marketing_consent: ::commerce_webhooks::Field<
                     MarketingConsent,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -17275,10 +17185,7 @@ pub struct CustomerAccountSettings {
     /// Whether login links are shown in online store and checkout.
     pub login_links_visible_on_storefront_and_checkout: ::commerce_webhooks::Field<bool>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
 for CustomerAccountSettings {
@@ -17310,7 +17217,7 @@ for CustomerAccountSettings {
                 let mut field_login_links_visible_on_storefront_and_checkout: ::commerce_webhooks::Field<
                     bool,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -17423,10 +17330,7 @@ pub struct CustomerEmailMarketingConsentUpdate {
     /// The marketing consent information when the customer consented to receiving marketing material by email (`state`, `opt_in_level`, `consent_updated_at`).
     pub email_marketing_consent: ::commerce_webhooks::Field<MarketingConsent>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
 for CustomerEmailMarketingConsentUpdate {
@@ -17455,7 +17359,7 @@ for CustomerEmailMarketingConsentUpdate {
                 let mut field_email_marketing_consent: ::commerce_webhooks::Field<
                     MarketingConsent,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -17556,10 +17460,7 @@ pub struct CustomerMergeError {
     /// The customer merge error message.
     pub message: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerMergeError {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -17587,7 +17488,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerMergeEr
                 let mut field_message: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -17693,10 +17594,7 @@ pub struct CustomerMergeRequest {
     /// The merge errors that occurred during the customer merge request (GraphQL `customerMergeErrors`).
     pub errors: ::commerce_webhooks::Field<::std::vec::Vec<CustomerMergeError>>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerMergeRequest {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -17730,7 +17628,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerMergeRe
                 let mut field_errors: ::commerce_webhooks::Field<
                     ::std::vec::Vec<CustomerMergeError>,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -17873,10 +17771,7 @@ pub struct CustomerPaymentMethod {
     /// No public document of the platform describes this field (searched: not a field of the GraphQL CustomerPaymentMethod object (2025-01 schema: customer, id, instrument, revokedAt, revokedReason, subscriptionContracts) (searched 2026-12)).
     pub resource_type: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerPaymentMethod {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -17916,7 +17811,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerPayment
                 let mut field_resource_type: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -18065,10 +17960,7 @@ pub struct CustomerPurchasingSummary {
     /// No public document of the platform describes this field (searched: not a field of the GraphQL Customer object (2025-01 schema) nor described by the WebhookSubscriptionTopic enum entry CUSTOMERS_PURCHASING_SUMMARY (searched 2026-12)).
     pub occurred_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
 for CustomerPurchasingSummary {
@@ -18099,7 +17991,7 @@ for CustomerPurchasingSummary {
                 let mut field_occurred_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -18221,10 +18113,7 @@ pub struct CustomerSavedSearch {
     /// The set of conditions that determines which customers are returned by the saved search.
     pub query: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerSavedSearch {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -18256,7 +18145,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerSavedSe
                 let mut field_query: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -18371,10 +18260,7 @@ pub struct CustomerSegmentMembership {
     /// The GraphQL ID of the segment that the customer joined or left (GraphQL `Segment.id`, a globally-unique ID).
     pub segment_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
 for CustomerSegmentMembership {
@@ -18403,7 +18289,7 @@ for CustomerSegmentMembership {
                 let mut field_segment_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -18499,10 +18385,7 @@ pub struct CustomerTagsChange {
     /// No public document of the platform describes this field (searched: not a field of the GraphQL Customer object (2025-01 schema) nor described by the WebhookSubscriptionTopic enum entries CUSTOMER_TAGS_ADDED and CUSTOMER_TAGS_REMOVED (searched 2026-12)).
     pub occurred_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerTagsChange {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -18530,7 +18413,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerTagsCha
                 let mut field_occurred_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -18632,10 +18515,7 @@ pub struct CustomersDataRequest {
     /// No public document of the platform describes this field (searched: not described on the pages this shape cites (webhooks/2026-07, apps/build/compliance/privacy-law-compliance); not searched further in this pass (2026-12)).
     pub data_request: ::commerce_webhooks::Field<IdRef>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomersDataRequest {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -18665,7 +18545,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomersDataRe
                     ::std::vec::Vec<u64>,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_data_request: ::commerce_webhooks::Field<IdRef> = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -18783,10 +18663,7 @@ pub struct CustomersRedact {
     /// Order resource IDs that you need to redact or delete.
     pub orders_to_redact: ::commerce_webhooks::Field<::std::vec::Vec<u64>>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomersRedact {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -18815,7 +18692,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomersRedact
                 let mut field_orders_to_redact: ::commerce_webhooks::Field<
                     ::std::vec::Vec<u64>,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -18935,10 +18812,7 @@ pub struct DeliveryProfile {
     /// The version of the delivery profile.
     pub version: ::commerce_webhooks::Field<i64>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for DeliveryProfile {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -18969,7 +18843,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for DeliveryProfile
                     ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_version: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -19090,10 +18964,7 @@ pub struct DeliveryPromiseSettings {
     /// Whether delivery dates is enabled (GraphQL `DeliveryPromiseSetting.deliveryDatesEnabled`).
     pub delivery_dates_enabled: ::commerce_webhooks::Field<bool>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
 for DeliveryPromiseSettings {
@@ -19120,7 +18991,7 @@ for DeliveryPromiseSettings {
                     ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_delivery_dates_enabled: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -19228,10 +19099,7 @@ pub struct Discount {
     /// Sent by discounts/delete, which carries only this and `admin_graphql_api_id`.
     pub deleted_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Discount {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -19266,7 +19134,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Discount {
                 let mut field_deleted_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -19390,10 +19258,7 @@ pub struct DiscountAllocation {
     /// The discount amount allocated to the line item in shop and presentment currencies.
     pub amount_set: ::commerce_webhooks::Field<MoneySet>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for DiscountAllocation {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -19419,7 +19284,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for DiscountAllocat
                     i64,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_amount_set: ::commerce_webhooks::Field<MoneySet> = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -19512,10 +19377,7 @@ pub struct DiscountRedeemCode {
     /// The code that a customer can use at checkout to receive a discount.
     pub code: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for DiscountRedeemCode {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -19538,7 +19400,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for DiscountRedeemC
                 let mut field_code: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -19621,10 +19483,7 @@ pub struct DiscountRedeemCodeChange {
     /// No public document of the platform describes this field (searched: not a field of the GraphQL DiscountRedeemCode object (2025-01 schema: asyncUsageCount, code, createdBy, id) nor described by the WebhookSubscriptionTopic enum entries DISCOUNTS_REDEEMCODE_ADDED/REMOVED (searched 2026-12)).
     pub updated_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
 for DiscountRedeemCodeChange {
@@ -19653,7 +19512,7 @@ for DiscountRedeemCodeChange {
                 let mut field_updated_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -19785,10 +19644,7 @@ pub struct Dispute {
     /// The date when this dispute was initiated (GraphQL `initiatedAt`).
     pub initiated_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Dispute {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -19839,7 +19695,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Dispute {
                 let mut field_initiated_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -20026,10 +19882,7 @@ pub struct Domain {
     /// The localization of the domain, if the domain doesn't redirect.
     pub localization: ::commerce_webhooks::Field<DomainLocalization>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Domain {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -20056,7 +19909,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Domain {
                 let mut field_localization: ::commerce_webhooks::Field<
                     DomainLocalization,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -20159,10 +20012,7 @@ pub struct DomainLocalization {
         ::std::vec::Vec<::commerce_webhooks::Text>,
     >,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for DomainLocalization {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -20190,7 +20040,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for DomainLocalizat
                 let mut field_alternate_locales: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::commerce_webhooks::Text>,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -20408,10 +20258,7 @@ pub struct DraftOrder {
     /// Information about the customer (see the Customer resource).
     pub customer: ::commerce_webhooks::Field<Customer>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for DraftOrder {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -20508,7 +20355,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for DraftOrder {
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_customer: ::commerce_webhooks::Field<Customer> = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -20899,10 +20746,7 @@ pub struct DraftOrderShippingLine {
     /// The price of the shipping method. Required for custom shipping lines.
     pub price: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for DraftOrderShippingLine {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -20931,7 +20775,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for DraftOrderShipp
                 let mut field_price: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Money,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -21041,10 +20885,7 @@ pub struct ExchangeLineItem {
         ::commerce_webhooks::wire::serde_json::Value,
     >,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ExchangeLineItem {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -21070,7 +20911,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ExchangeLineIte
                 let mut field_line_item: ::commerce_webhooks::Field<
                     ::commerce_webhooks::wire::serde_json::Value,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -21243,10 +21084,7 @@ pub struct Fulfillment {
     /// The GraphQL Admin API ID of the fulfillment. Shopify added `admin_graphql_api_id` to webhook payloads, alongside `id`, to improve interoperability between the GraphQL and REST Admin APIs.
     pub admin_graphql_api_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Fulfillment {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -21319,7 +21157,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Fulfillment {
                 let mut field_admin_graphql_api_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -21648,10 +21486,7 @@ pub struct FulfillmentEvent {
     /// The GraphQL Admin API ID of the fulfillment event. Shopify added `admin_graphql_api_id` to webhook payloads, alongside `id`, to improve interoperability between the GraphQL and REST Admin APIs.
     pub admin_graphql_api_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for FulfillmentEvent {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -21722,7 +21557,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for FulfillmentEven
                 let mut field_admin_graphql_api_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -21975,10 +21810,7 @@ pub struct FulfillmentHold {
     /// The app that created the fulfillment hold.
     pub held_by_app: ::commerce_webhooks::Field<IdRef>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for FulfillmentHold {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -22009,7 +21841,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for FulfillmentHold
                     ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_held_by_app: ::commerce_webhooks::Field<IdRef> = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -22128,10 +21960,7 @@ pub struct FulfillmentHoldChange {
     /// The hold of the event: `fulfillment_holds/added` occurs each time that a hold is added to a fulfillment order, `fulfillment_holds/released` each time that a hold is released from one.
     pub fulfillment_hold: ::commerce_webhooks::Field<FulfillmentHold>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for FulfillmentHoldChange {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -22156,7 +21985,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for FulfillmentHold
                 let mut field_fulfillment_hold: ::commerce_webhooks::Field<
                     FulfillmentHold,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -22262,10 +22091,7 @@ pub struct FulfillmentOrder {
     /// The date and time at which the fulfillment order will be fulfillable. When it is reached, the scheduled fulfillment order is automatically transitioned to open.
     pub fulfill_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for FulfillmentOrder {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -22304,7 +22130,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for FulfillmentOrde
                 let mut field_fulfill_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -22455,10 +22281,7 @@ pub struct FulfillmentOrderChange {
     /// Sent by fulfillment_orders/cancelled.
     pub replacement_fulfillment_order: ::commerce_webhooks::Field<FulfillmentOrder>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for FulfillmentOrderChange {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -22489,7 +22312,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for FulfillmentOrde
                 let mut field_replacement_fulfillment_order: ::commerce_webhooks::Field<
                     FulfillmentOrder,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -22591,10 +22414,7 @@ pub struct FulfillmentOrderDeliveryMethod {
     /// The type of delivery method: `local` (delivery to a customer's doorstep), `none`, `pick_up` (picked up at a retail store, curbside, or another location), `retail` (items delivered immediately in a retail store), `shipping` (delivery using a shipping carrier). The GraphQL `DeliveryMethodType` also has `PICKUP_POINT`.
     pub method_type: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
 for FulfillmentOrderDeliveryMethod {
@@ -22617,7 +22437,7 @@ for FulfillmentOrderDeliveryMethod {
                 let mut field_method_type: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -22687,10 +22507,7 @@ pub struct FulfillmentOrderMerchantRequest {
     /// The optional message that the merchant included in the request.
     pub message: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
 for FulfillmentOrderMerchantRequest {
@@ -22714,7 +22531,7 @@ for FulfillmentOrderMerchantRequest {
                 let mut field_message: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -22787,10 +22604,7 @@ pub struct FulfillmentOrderMerge {
     /// The new fulfillment order as a result of the merge (GraphQL `FulfillmentOrderMergeResult.fulfillmentOrder`).
     pub fulfillment_order: ::commerce_webhooks::Field<FulfillmentOrder>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for FulfillmentOrderMerge {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -22812,7 +22626,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for FulfillmentOrde
                 let mut field_fulfillment_order: ::commerce_webhooks::Field<
                     FulfillmentOrder,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -22884,10 +22698,7 @@ pub struct FulfillmentOrderMergeIntent {
         ::std::vec::Vec<IdQuantity>,
     >,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
 for FulfillmentOrderMergeIntent {
@@ -22913,7 +22724,7 @@ for FulfillmentOrderMergeIntent {
                 let mut field_fulfillment_order_line_items: ::commerce_webhooks::Field<
                     ::std::vec::Vec<IdQuantity>,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -23010,10 +22821,7 @@ pub struct FulfillmentOrderMoved {
     /// The original location which was assigned to fulfill the line items (available as of the `2023-04` API version).
     pub source_location: ::commerce_webhooks::Field<IdRef>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for FulfillmentOrderMoved {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -23045,7 +22853,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for FulfillmentOrde
                     ::std::vec::Vec<IdQuantity>,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_source_location: ::commerce_webhooks::Field<IdRef> = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -23177,10 +22985,7 @@ pub struct FulfillmentOrderPlacedOnHold {
     /// The fulfillment hold created for the fulfillment order (GraphQL `FulfillmentOrderHoldPayload.fulfillmentHold`).
     pub created_fulfillment_hold: ::commerce_webhooks::Field<FulfillmentHold>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
 for FulfillmentOrderPlacedOnHold {
@@ -23212,7 +23017,7 @@ for FulfillmentOrderPlacedOnHold {
                 let mut field_created_fulfillment_hold: ::commerce_webhooks::Field<
                     FulfillmentHold,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -23325,10 +23130,7 @@ pub struct FulfillmentOrderProgressReport {
     /// Attribution data for the user that reported the progress (a `gid://shopify/StaffMember/…` in the sample).
     pub progress_reported_by_user: ::commerce_webhooks::Field<IdRef>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
 for FulfillmentOrderProgressReport {
@@ -23357,7 +23159,7 @@ for FulfillmentOrderProgressReport {
                 let mut field_progress_reported_by_user: ::commerce_webhooks::Field<
                     IdRef,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -23459,10 +23261,7 @@ pub struct FulfillmentOrderProgressReported {
     /// The status of the fulfillment order before the update (the sample sends lowercase `open`).
     pub initial_status: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
 for FulfillmentOrderProgressReported {
@@ -23491,7 +23290,7 @@ for FulfillmentOrderProgressReported {
                 let mut field_initial_status: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -23585,10 +23384,7 @@ pub struct FulfillmentOrderProgressStopped {
     /// No public document of the platform describes this field (searched: not described by the 2026-04 changelog entry that introduced the topic (report-fulfillment-order-progress-with-new-fulfillmentorderreportprogress-graphql-mutation), the WebhookSubscriptionTopic enum (2026-07) nor the webhooks reference 2026-04, which only shows it in the sample (a gid://shopify/StaffMember/…) (searched 2026-12)).
     pub progress_stopped_by_user: ::commerce_webhooks::Field<IdRef>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
 for FulfillmentOrderProgressStopped {
@@ -23617,7 +23413,7 @@ for FulfillmentOrderProgressStopped {
                 let mut field_progress_stopped_by_user: ::commerce_webhooks::Field<
                     IdRef,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -23721,10 +23517,7 @@ pub struct FulfillmentOrderRequestSubmitted {
         FulfillmentOrderMerchantRequest,
     >,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
 for FulfillmentOrderRequestSubmitted {
@@ -23753,7 +23546,7 @@ for FulfillmentOrderRequestSubmitted {
                 let mut field_fulfillment_order_merchant_request: ::commerce_webhooks::Field<
                     FulfillmentOrderMerchantRequest,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -23862,10 +23655,7 @@ pub struct FulfillmentOrderSplit {
     /// The replacement fulfillment order if the original fulfillment order wasn't in a state to be split.
     pub replacement_fulfillment_order: ::commerce_webhooks::Field<FulfillmentOrder>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for FulfillmentOrderSplit {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -23896,7 +23686,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for FulfillmentOrde
                 let mut field_replacement_fulfillment_order: ::commerce_webhooks::Field<
                     FulfillmentOrder,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -24006,10 +23796,7 @@ pub struct FulfillmentOrdersMerged {
     /// The result of the merge: the new fulfillment order (GraphQL `FulfillmentOrderMergeResult`).
     pub fulfillment_order_merges: ::commerce_webhooks::Field<FulfillmentOrderMerge>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
 for FulfillmentOrdersMerged {
@@ -24035,7 +23822,7 @@ for FulfillmentOrdersMerged {
                 let mut field_fulfillment_order_merges: ::commerce_webhooks::Field<
                     FulfillmentOrderMerge,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -24122,10 +23909,7 @@ pub struct IdQuantity {
     /// The quantity of the fulfillment order line item (GraphQL `FulfillmentOrderLineItemInput.quantity`). In `attributed_staffs`, the quantity attributed to the staff member (see LineItem). In the inventory shipment topics, the quantity of items in this shipment line item (GraphQL `InventoryShipmentLineItem.quantity`); in the transfer topics, the total quantity of items being transferred (GraphQL `InventoryTransferLineItem.totalQuantity`).
     pub quantity: ::commerce_webhooks::Field<i64>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for IdQuantity {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -24146,7 +23930,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for IdQuantity {
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
                 let mut field_quantity: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -24217,10 +24001,7 @@ pub struct IdRef {
     /// No public document of the platform describes this field (searched: not described on the pages this shape cites (webhooks/2026-07); not searched further in this pass (2026-12)).
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for IdRef {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -24240,7 +24021,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for IdRef {
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -24360,10 +24141,7 @@ pub struct InventoryItem {
     /// The GraphQL Admin API ID of the inventory item. Shopify added `admin_graphql_api_id` to webhook payloads, alongside `id`, to improve interoperability between the GraphQL and REST Admin APIs.
     pub admin_graphql_api_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for InventoryItem {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -24418,7 +24196,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for InventoryItem {
                 let mut field_admin_graphql_api_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -24621,10 +24399,7 @@ pub struct InventoryLevel {
     /// The ID of the location that the inventory level belongs to.
     pub location_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for InventoryLevel {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -24649,7 +24424,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for InventoryLevel 
                 let mut field_location_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -24765,10 +24540,7 @@ pub struct InventoryShipmentChange {
         ::std::vec::Vec<InventoryShipmentItemReceipt>,
     >,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
 for InventoryShipmentChange {
@@ -24813,7 +24585,7 @@ for InventoryShipmentChange {
                 let mut field_items_received: ::commerce_webhooks::Field<
                     ::std::vec::Vec<InventoryShipmentItemReceipt>,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -24962,10 +24734,7 @@ pub struct InventoryShipmentItemQuantityChange {
     /// The quantity of items in this shipment line item (GraphQL `InventoryShipmentLineItem.quantity`) after the change.
     pub new_quantity: ::commerce_webhooks::Field<i64>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
 for InventoryShipmentItemQuantityChange {
@@ -24988,7 +24757,7 @@ for InventoryShipmentItemQuantityChange {
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
                 let mut field_old_quantity: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
                 let mut field_new_quantity: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -25091,10 +24860,7 @@ pub struct InventoryShipmentItemReceipt {
     /// The total quantity of units that haven't been received (neither accepted or rejected) in this shipment line item (GraphQL `unreceivedQuantity`).
     pub remaining_quantity_to_receive: ::commerce_webhooks::Field<i64>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
 for InventoryShipmentItemReceipt {
@@ -25122,7 +24888,7 @@ for InventoryShipmentItemReceipt {
                 let mut field_remaining_quantity_to_receive: ::commerce_webhooks::Field<
                     i64,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -25248,10 +25014,7 @@ pub struct InventoryShipmentTracking {
     /// The name of the shipping carrier company.
     pub company: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
 for InventoryShipmentTracking {
@@ -25283,7 +25046,7 @@ for InventoryShipmentTracking {
                 let mut field_company: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -25387,10 +25150,7 @@ pub struct InventoryShipmentTrackingUpdate {
     /// No public document of the platform describes this field (searched: not an argument or result of the GraphQL inventoryShipmentSetTracking mutation nor a field of InventoryShipment (2026-04) or InventoryShipmentTracking (2026-07); the webhooks reference 2026-04 only shows it in the sample (searched 2026-12)).
     pub happened_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
 for InventoryShipmentTrackingUpdate {
@@ -25419,7 +25179,7 @@ for InventoryShipmentTrackingUpdate {
                 let mut field_happened_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -25541,10 +25301,7 @@ pub struct InventoryTransferChange {
         ::std::vec::Vec<InventoryTransferItemChange>,
     >,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
 for InventoryTransferChange {
@@ -25583,7 +25340,7 @@ for InventoryTransferChange {
                 let mut field_items_updated: ::commerce_webhooks::Field<
                     ::std::vec::Vec<InventoryTransferItemChange>,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -25716,10 +25473,7 @@ pub struct InventoryTransferItemChange {
     /// The total quantity of items being transferred (GraphQL `InventoryTransferLineItem.totalQuantity`) after the change.
     pub new_quantity: ::commerce_webhooks::Field<i64>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
 for InventoryTransferItemChange {
@@ -25745,7 +25499,7 @@ for InventoryTransferItemChange {
                 let mut field_quantity: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
                 let mut field_old_quantity: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
                 let mut field_new_quantity: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -25979,10 +25733,7 @@ pub struct LineItem {
     /// No public document of the platform describes this field (searched: not a field of the GraphQL LineItem object (2025-01 schema), which has `lineItemGroup` ("The line item group associated to the line item."); left undocumented rather than equating the names (searched 2026-12)).
     pub sales_line_item_group_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for LineItem {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -26073,7 +25824,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for LineItem {
                 let mut field_sales_line_item_group_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -26520,10 +26271,7 @@ pub struct Location {
     /// The GraphQL Admin API ID of the location. Shopify added `admin_graphql_api_id` to webhook payloads, alongside `id`, to improve interoperability between the GraphQL and REST Admin APIs.
     pub admin_graphql_api_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Location {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -26587,7 +26335,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Location {
                 let mut field_admin_graphql_api_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -26824,10 +26572,7 @@ pub struct Market {
     /// Status of the market; replaces the `enabled` field (GraphQL `MarketStatus`; the sample payload sends lowercase `active`).
     pub status: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Market {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -26856,7 +26601,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Market {
                 let mut field_status: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -26963,10 +26708,7 @@ pub struct MarketingConsent {
     /// The source for whether the customer has consented to receive marketing material by SMS. The GraphQL enum `CustomerConsentCollectedFrom` lists `SHOPIFY` and `OTHER` (the sample payload sends `other`).
     pub consent_collected_from: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MarketingConsent {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -26997,7 +26739,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MarketingConsen
                 let mut field_consent_collected_from: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -27101,10 +26843,7 @@ pub struct MarketsBackupRegion {
     /// The ISO code identifying the country (GraphQL `MarketRegionCountry.code`).
     pub code: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MarketsBackupRegion {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -27129,7 +26868,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MarketsBackupRe
                 let mut field_code: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -27345,10 +27084,7 @@ pub struct MetafieldDefinition {
         ::commerce_webhooks::wire::serde_json::Value,
     >,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MetafieldDefinition {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -27444,7 +27180,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MetafieldDefini
                 let mut field_created_by_app_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::wire::serde_json::Value,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -27868,10 +27604,7 @@ pub struct Metaobject {
     /// Metaobject capabilities for this Metaobject.
     pub capabilities: ::commerce_webhooks::Field<MetaobjectCapabilityData>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Metaobject {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -27924,7 +27657,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Metaobject {
                 let mut field_capabilities: ::commerce_webhooks::Field<
                     MetaobjectCapabilityData,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -28087,10 +27820,7 @@ pub struct MetaobjectCapabilityData {
     /// The publishable capability for the parent metaobject.
     pub publishable: ::commerce_webhooks::Field<MetaobjectCapabilityDataPublishable>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
 for MetaobjectCapabilityData {
@@ -28113,7 +27843,7 @@ for MetaobjectCapabilityData {
                 let mut field_publishable: ::commerce_webhooks::Field<
                     MetaobjectCapabilityDataPublishable,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -28179,10 +27909,7 @@ pub struct MetaobjectCapabilityDataPublishable {
     /// The visibility status of this metaobject across all channels (GraphQL `MetaobjectStatus`; the samples send lowercase `draft`).
     pub status: ::commerce_webhooks::Field<MetaobjectStatus>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
 for MetaobjectCapabilityDataPublishable {
@@ -28203,7 +27930,7 @@ for MetaobjectCapabilityDataPublishable {
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_status: ::commerce_webhooks::Field<MetaobjectStatus> = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -28275,10 +28002,7 @@ pub struct MoneyAmount {
     /// The three-letter currency code, for example `USD` (GraphQL `MoneyV2.currencyCode`); includes ISO 4217 codes, legacy codes, and non-standard codes.
     pub currency_code: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MoneyAmount {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -28303,7 +28027,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MoneyAmount {
                 let mut field_currency_code: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -28383,10 +28107,7 @@ pub struct MoneySet {
     /// Amount in presentment currency (GraphQL `MoneyBag.presentmentMoney`).
     pub presentment_money: ::commerce_webhooks::Field<MoneyAmount>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MoneySet {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -28409,7 +28130,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MoneySet {
                 let mut field_presentment_money: ::commerce_webhooks::Field<
                     MoneyAmount,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -28489,10 +28210,7 @@ pub struct MoneyV2 {
     /// The three-letter currency code, for example `USD`; includes ISO 4217 codes, legacy codes, and non-standard codes.
     pub currency_code: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MoneyV2 {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -28517,7 +28235,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MoneyV2 {
                 let mut field_currency_code: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -28985,10 +28703,7 @@ pub struct Order {
         ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
     >,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Order {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -29252,7 +28967,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Order {
                 let mut field_returns: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -30325,10 +30040,7 @@ pub struct OrderEdit {
     /// No public document of the platform describes this field (searched: not described by the orders/edited committed_at changelog entry, the orderEditCommit mutation or OrderEditCommitPayload pages (searched 2026-12)).
     pub shipping_lines: ::commerce_webhooks::Field<OrderEditChanges>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderEdit {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -30374,7 +30086,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderEdit {
                 let mut field_shipping_lines: ::commerce_webhooks::Field<
                     OrderEditChanges,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -30539,10 +30251,7 @@ pub struct OrderEditChanges {
     /// No public document of the platform describes this field (searched: not described by the orders/edited committed_at changelog entry, the orderEditCommit mutation or OrderEditCommitPayload pages (searched 2026-12)).
     pub removals: ::commerce_webhooks::Field<::std::vec::Vec<OrderEditDelta>>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderEditChanges {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -30567,7 +30276,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderEditChange
                 let mut field_removals: ::commerce_webhooks::Field<
                     ::std::vec::Vec<OrderEditDelta>,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -30645,10 +30354,7 @@ pub struct OrderEditDelta {
     /// No public document of the platform describes this field (searched: not described by the orders/edited committed_at changelog entry, the orderEditCommit mutation or OrderEditCommitPayload pages (searched 2026-12)).
     pub delta: ::commerce_webhooks::Field<i64>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderEditDelta {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -30669,7 +30375,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderEditDelta 
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
                 let mut field_delta: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -30740,10 +30446,7 @@ pub struct OrderEditDiscountChanges {
     /// No public document of the platform describes this field (searched: not described by the orders/edited committed_at changelog entry, the orderEditCommit mutation or OrderEditCommitPayload pages (searched 2026-12)).
     pub line_item: ::commerce_webhooks::Field<OrderEditChanges>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
 for OrderEditDiscountChanges {
@@ -30764,7 +30467,7 @@ for OrderEditDiscountChanges {
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_line_item: ::commerce_webhooks::Field<OrderEditChanges> = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -30830,10 +30533,7 @@ pub struct OrderEditPayload {
     /// The order edit of the `orders/edited` event, which occurs whenever an order is edited.
     pub order_edit: ::commerce_webhooks::Field<OrderEdit>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderEditPayload {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -30853,7 +30553,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderEditPayloa
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_order_edit: ::commerce_webhooks::Field<OrderEdit> = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -30943,10 +30643,7 @@ pub struct OrderRiskAssessmentChange {
     /// The GraphQL ID of the order with the new risk assessment (see `order_id`).
     pub admin_graphql_api_order_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
 for OrderRiskAssessmentChange {
@@ -30984,7 +30681,7 @@ for OrderRiskAssessmentChange {
                 let mut field_admin_graphql_api_order_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -31209,10 +30906,7 @@ pub struct OrderTransaction {
     /// The GraphQL Admin API ID of the transaction. Shopify added `admin_graphql_api_id` to webhook payloads, alongside `id`, to improve interoperability between the GraphQL and REST Admin APIs.
     pub admin_graphql_api_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderTransaction {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -31296,7 +30990,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderTransactio
                 let mut field_admin_graphql_api_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -31643,10 +31337,7 @@ pub struct PaymentDetails {
     /// The name of the payment method used by the buyer to complete the order transaction.
     pub payment_method_name: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for PaymentDetails {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -31698,7 +31389,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for PaymentDetails 
                 let mut field_payment_method_name: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -31886,10 +31577,7 @@ pub struct PaymentInstrument {
     /// The brand of the card.
     pub brand: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for PaymentInstrument {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -31919,7 +31607,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for PaymentInstrume
                 let mut field_brand: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -32111,10 +31799,7 @@ pub struct PaymentSchedule {
     /// The GraphQL Admin API ID of the payment schedule. Shopify added `admin_graphql_api_id` to webhook payloads, alongside `id`, to improve interoperability between the GraphQL and REST Admin APIs.
     pub admin_graphql_api_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for PaymentSchedule {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -32194,7 +31879,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for PaymentSchedule
                 let mut field_admin_graphql_api_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -32496,10 +32181,7 @@ pub struct PaymentTerms {
     /// The GraphQL Admin API ID of the payment terms. Shopify added `admin_graphql_api_id` to webhook payloads, alongside `id`, to improve interoperability between the GraphQL and REST Admin APIs.
     pub admin_graphql_api_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for PaymentTerms {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -32539,7 +32221,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for PaymentTerms {
                 let mut field_admin_graphql_api_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -32780,10 +32462,7 @@ pub struct Product {
         ::commerce_webhooks::wire::serde_json::Value,
     >,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Product {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -32864,7 +32543,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Product {
                 let mut field_category: ::commerce_webhooks::Field<
                     ::commerce_webhooks::wire::serde_json::Value,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -33156,10 +32835,7 @@ pub struct ProductFeed {
     /// No public document of the platform describes this field (searched: not a field of the GraphQL ProductFeed object (2025-01 schema: country, id, language, status) (searched 2026-12)).
     pub shop_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductFeed {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -33191,7 +32867,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductFeed {
                 let mut field_shop_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -33308,10 +32984,7 @@ pub struct ProductFeedFullSync {
     /// No public document of the platform describes this field (searched: not described on the Admin GraphQL ProductFeed or ProductFullSyncPayload pages, the WebhookSubscriptionTopic enum, the product sync and contextual product feeds guides or the product feeds breaking-changes changelog (searched 2026-12)).
     pub url: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductFeedFullSync {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -33343,7 +33016,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductFeedFull
                 let mut field_url: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -33457,10 +33130,7 @@ pub struct ProductFeedFullSyncFinish {
     /// The full sync that finished (`product_feeds/full_sync_finish` triggers when a full sync finishes).
     pub full_sync: ::commerce_webhooks::Field<ProductFeedFullSync>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
 for ProductFeedFullSyncFinish {
@@ -33487,7 +33157,7 @@ for ProductFeedFullSyncFinish {
                 let mut field_full_sync: ::commerce_webhooks::Field<
                     ProductFeedFullSync,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -33585,10 +33255,7 @@ pub struct ProductFeedImage {
     /// The original width of the image in pixels; `null` if the image isn't hosted by Shopify.
     pub width: ::commerce_webhooks::Field<i64>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductFeedImage {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -33613,7 +33280,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductFeedImag
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_height: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
                 let mut field_width: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -33706,10 +33373,7 @@ pub struct ProductFeedImageConnection {
     /// The connection between the node and its parent; each edge contains the node (GraphQL connection `edges`).
     pub edges: ::commerce_webhooks::Field<::std::vec::Vec<ProductFeedImageEdge>>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
 for ProductFeedImageConnection {
@@ -33732,7 +33396,7 @@ for ProductFeedImageConnection {
                 let mut field_edges: ::commerce_webhooks::Field<
                     ::std::vec::Vec<ProductFeedImageEdge>,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -33798,10 +33462,7 @@ pub struct ProductFeedImageEdge {
     /// The item at the end of the edge (GraphQL edge `node`).
     pub node: ::commerce_webhooks::Field<ProductFeedImage>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductFeedImageEdge {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -33821,7 +33482,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductFeedImag
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_node: ::commerce_webhooks::Field<ProductFeedImage> = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -33891,10 +33552,7 @@ pub struct ProductFeedOption {
     /// The corresponding values to the product option name (Storefront API `ProductOption.values`, deprecated there in favour of `optionValues`).
     pub values: ::commerce_webhooks::Field<::std::vec::Vec<::commerce_webhooks::Text>>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductFeedOption {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -33919,7 +33577,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductFeedOpti
                 let mut field_values: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::commerce_webhooks::Text>,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -34057,10 +33715,7 @@ pub struct ProductFeedProduct {
     /// A list of variants that are associated with the product.
     pub variants: ::commerce_webhooks::Field<ProductFeedVariantConnection>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductFeedProduct {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -34121,7 +33776,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductFeedProd
                 let mut field_variants: ::commerce_webhooks::Field<
                     ProductFeedVariantConnection,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -34338,10 +33993,7 @@ pub struct ProductFeedSelectedOption {
     /// The product option's value.
     pub value: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
 for ProductFeedSelectedOption {
@@ -34367,7 +34019,7 @@ for ProductFeedSelectedOption {
                 let mut field_value: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -34447,10 +34099,7 @@ pub struct ProductFeedSeo {
     /// The meta description.
     pub description: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductFeedSeo {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -34475,7 +34124,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductFeedSeo 
                 let mut field_description: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -34565,10 +34214,7 @@ pub struct ProductFeedSync {
         ::commerce_webhooks::wire::serde_json::Value,
     >,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductFeedSync {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -34595,7 +34241,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductFeedSync
                 let mut field_products: ::commerce_webhooks::Field<
                     ::commerce_webhooks::wire::serde_json::Value,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -34719,10 +34365,7 @@ pub struct ProductFeedSyncMetadata {
     /// Spelled so in the incremental_sync sample; the full_sync samples send `occurred_at`.
     pub occured_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
 for ProductFeedSyncMetadata {
@@ -34763,7 +34406,7 @@ for ProductFeedSyncMetadata {
                 let mut field_occured_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -34957,10 +34600,7 @@ pub struct ProductFeedVariant {
         ::std::vec::Vec<ProductFeedSelectedOption>,
     >,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductFeedVariant {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -35011,7 +34651,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductFeedVari
                 let mut field_selected_options: ::commerce_webhooks::Field<
                     ::std::vec::Vec<ProductFeedSelectedOption>,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -35224,10 +34864,7 @@ pub struct ProductFeedVariantConnection {
     /// The connection between the node and its parent; each edge contains the node (GraphQL connection `edges`).
     pub edges: ::commerce_webhooks::Field<::std::vec::Vec<ProductFeedVariantEdge>>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
 for ProductFeedVariantConnection {
@@ -35250,7 +34887,7 @@ for ProductFeedVariantConnection {
                 let mut field_edges: ::commerce_webhooks::Field<
                     ::std::vec::Vec<ProductFeedVariantEdge>,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -35316,10 +34953,7 @@ pub struct ProductFeedVariantEdge {
     /// The item at the end of the edge (GraphQL edge `node`).
     pub node: ::commerce_webhooks::Field<ProductFeedVariant>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductFeedVariantEdge {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -35339,7 +34973,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductFeedVari
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_node: ::commerce_webhooks::Field<ProductFeedVariant> = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -35463,10 +35097,7 @@ pub struct ProductListing {
     /// Scheduled product listings only.
     pub publish_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductListing {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -35528,7 +35159,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductListing 
                 let mut field_publish_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -35740,10 +35371,7 @@ pub struct ProductListingOptionValue {
     /// No public document of the platform describes this field (searched: not described as a property on the REST ProductListing page (latest, 2024-07), whose `variants` text describes variants in general; the field appears only in example responses (searched 2026-12)).
     pub value: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
 for ProductListingOptionValue {
@@ -35772,7 +35400,7 @@ for ProductListingOptionValue {
                 let mut field_value: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -35858,10 +35486,7 @@ pub struct ProductListingPayload {
     /// The product listing of the `product_listings/*` event (`product_listings/add` occurs whenever an active product is listed on a channel).
     pub product_listing: ::commerce_webhooks::Field<ProductListing>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductListingPayload {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -35883,7 +35508,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductListingP
                 let mut field_product_listing: ::commerce_webhooks::Field<
                     ProductListing,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -36037,10 +35662,7 @@ pub struct ProductListingVariant {
     /// The date and time when the product variant was last modified. The API returns this in ISO 8601.
     pub updated_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductListingVariant {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -36111,7 +35733,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductListingV
                 let mut field_updated_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -36402,10 +36024,7 @@ pub struct ProductOption {
     /// The corresponding values to the product option name (GraphQL `ProductOption.values`).
     pub values: ::commerce_webhooks::Field<::std::vec::Vec<::commerce_webhooks::Text>>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductOption {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -36435,7 +36054,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductOption {
                 let mut field_values: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::commerce_webhooks::Text>,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -36562,10 +36181,7 @@ pub struct ProductPublication {
     /// The ID of the product that was or is going to be published on the channel (mirrors GraphQL `ProductPublication.product`).
     pub product_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductPublication {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -36601,7 +36217,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductPublicat
                 let mut field_product_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -36804,10 +36420,7 @@ pub struct ProductVariant {
     /// This property is deprecated. Use the InventoryLevel resource instead.
     pub old_inventory_quantity: ::commerce_webhooks::Field<i64>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductVariant {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -36876,7 +36489,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductVariant 
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_inventory_quantity: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
                 let mut field_old_inventory_quantity: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -37133,10 +36746,7 @@ pub struct ProductVariantGid {
     /// The variant's update time; `variant_gids` are sorted by `updated_at`, most recently updated first.
     pub updated_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductVariantGid {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -37161,7 +36771,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductVariantG
                 let mut field_updated_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -37305,10 +36915,7 @@ pub struct Refund {
     /// A list of transactions involved in the refund. A single order can have multiple transactions associated with it.
     pub transactions: ::commerce_webhooks::Field<::std::vec::Vec<OrderTransaction>>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Refund {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -37366,7 +36973,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Refund {
                 let mut field_transactions: ::commerce_webhooks::Field<
                     ::std::vec::Vec<OrderTransaction>,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -37605,10 +37212,7 @@ pub struct RefundLineItem {
     /// A line item being refunded.
     pub line_item: ::commerce_webhooks::Field<LineItem>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for RefundLineItem {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -37645,7 +37249,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for RefundLineItem 
                 let mut field_subtotal_set: ::commerce_webhooks::Field<MoneySet> = ::commerce_webhooks::Field::Absent;
                 let mut field_total_tax_set: ::commerce_webhooks::Field<MoneySet> = ::commerce_webhooks::Field::Absent;
                 let mut field_line_item: ::commerce_webhooks::Field<LineItem> = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -37802,10 +37406,7 @@ pub struct ResourceRef {
     /// The GraphQL Admin API ID of the referenced resource. Shopify added `admin_graphql_api_id` to webhook payloads, alongside `id`, to improve interoperability between the GraphQL and REST Admin APIs.
     pub admin_graphql_api_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ResourceRef {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -37828,7 +37429,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ResourceRef {
                 let mut field_admin_graphql_api_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -37955,10 +37556,7 @@ pub struct Return {
     /// Sent by returns/decline.
     pub decline: ::commerce_webhooks::Field<ReturnDecline>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Return {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -38005,7 +37603,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Return {
                     i64,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_decline: ::commerce_webhooks::Field<ReturnDecline> = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -38188,10 +37786,7 @@ pub struct ReturnDecline {
     /// The notification message sent to the customer about their declined return request. Maximum length: 500 characters.
     pub note: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ReturnDecline {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -38216,7 +37811,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ReturnDecline {
                 let mut field_note: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -38298,10 +37893,7 @@ pub struct ReturnFeeChanges {
         ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
     >,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ReturnFeeChanges {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -38326,7 +37918,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ReturnFeeChange
                 let mut field_removals: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -38400,10 +37992,7 @@ pub struct ReturnLineItemChanges {
     /// No public document of the platform describes this field (searched: not described on the pages this shape cites (admin-rest/latest/resources/order); not searched further in this pass (2026-12)).
     pub removals: ::commerce_webhooks::Field<::std::vec::Vec<ReturnLineItemDelta>>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ReturnLineItemChanges {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -38425,7 +38014,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ReturnLineItemC
                 let mut field_removals: ::commerce_webhooks::Field<
                     ::std::vec::Vec<ReturnLineItemDelta>,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -38495,10 +38084,7 @@ pub struct ReturnLineItemDelta {
     /// No public document of the platform describes this field (searched: not described on the pages this shape cites (admin-rest/latest/resources/order, changelog/graphql-admin-id-added-to-webhooks); not searched further in this pass (2026-12)).
     pub delta: ::commerce_webhooks::Field<i64>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ReturnLineItemDelta {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -38521,7 +38107,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ReturnLineItemD
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_delta: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -38607,10 +38193,7 @@ pub struct ReturnShippingFee {
     /// No public document of the platform describes this field (searched: no `price` field on the GraphQL ReturnShippingFee object (2025-01 schema), which has `amountSet` ("The amount of the return shipping fee, in shop and presentment currencies."); left undocumented rather than equating the names (searched 2026-12)).
     pub price: ::commerce_webhooks::Field<MoneySet>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ReturnShippingFee {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -38634,7 +38217,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ReturnShippingF
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_price: ::commerce_webhooks::Field<MoneySet> = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -38729,10 +38312,7 @@ pub struct ReturnUpdate {
     /// No public document of the platform describes this field (searched: not described on the pages this shape cites (admin-rest/latest/resources/order, changelog/graphql-admin-id-added-to-webhooks); not searched further in this pass (2026-12)).
     pub return_shipping_fees: ::commerce_webhooks::Field<ReturnFeeChanges>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ReturnUpdate {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -38763,7 +38343,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ReturnUpdate {
                 let mut field_return_shipping_fees: ::commerce_webhooks::Field<
                     ReturnFeeChanges,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -38877,10 +38457,7 @@ pub struct ReverseDelivery {
         ReverseDeliveryShippingDeliverable,
     >,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ReverseDelivery {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -38907,7 +38484,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ReverseDelivery
                 let mut field_shipping_deliverable: ::commerce_webhooks::Field<
                     ReverseDeliveryShippingDeliverable,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -39004,10 +38581,7 @@ pub struct ReverseDeliveryLabel {
     /// The date and time when the reverse delivery label was created.
     pub created_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ReverseDeliveryLabel {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -39032,7 +38606,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ReverseDelivery
                 let mut field_created_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -39112,10 +38686,7 @@ pub struct ReverseDeliveryShippingDeliverable {
     /// The return label attached to the reverse delivery.
     pub label: ::commerce_webhooks::Field<ReverseDeliveryLabel>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
 for ReverseDeliveryShippingDeliverable {
@@ -39139,7 +38710,7 @@ for ReverseDeliveryShippingDeliverable {
                     ReverseDeliveryTracking,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_label: ::commerce_webhooks::Field<ReverseDeliveryLabel> = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -39224,10 +38795,7 @@ pub struct ReverseDeliveryTracking {
     /// The URL to track a shipment (GraphQL `ReverseDeliveryTrackingV2.url`).
     pub tracking_url: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
 for ReverseDeliveryTracking {
@@ -39256,7 +38824,7 @@ for ReverseDeliveryTracking {
                 let mut field_tracking_url: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -39360,10 +38928,7 @@ pub struct ReverseFulfillmentOrderDisposal {
     /// No public document of the platform describes this field (searched: not a field of the GraphQL ReverseFulfillmentOrder object (2025-01 schema) nor described by the WebhookSubscriptionTopic enum entry REVERSE_FULFILLMENT_ORDERS_DISPOSE (searched 2026-12)).
     pub total_dispositions: ::commerce_webhooks::Field<i64>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
 for ReverseFulfillmentOrderDisposal {
@@ -39391,7 +38956,7 @@ for ReverseFulfillmentOrderDisposal {
                     ::std::vec::Vec<ReverseFulfillmentOrderDisposition>,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_total_dispositions: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -39502,10 +39067,7 @@ pub struct ReverseFulfillmentOrderDisposition {
     /// The number of disposed units.
     pub quantity: ::commerce_webhooks::Field<i64>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
 for ReverseFulfillmentOrderDisposition {
@@ -39536,7 +39098,7 @@ for ReverseFulfillmentOrderDisposition {
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_location: ::commerce_webhooks::Field<ResourceRef> = ::commerce_webhooks::Field::Absent;
                 let mut field_quantity: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -39649,10 +39211,7 @@ pub struct ScheduledProductListingPayload {
     /// The scheduled product listing of the `scheduled_product_listings/*` event (`scheduled_product_listings/add` occurs whenever a product is scheduled to be published).
     pub scheduled_product_listing: ::commerce_webhooks::Field<ProductListing>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
 for ScheduledProductListingPayload {
@@ -39675,7 +39234,7 @@ for ScheduledProductListingPayload {
                 let mut field_scheduled_product_listing: ::commerce_webhooks::Field<
                     ProductListing,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -39762,10 +39321,7 @@ pub struct Segment {
     /// The date and time when the segment was last updated.
     pub last_edit_date: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Segment {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -39797,7 +39353,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Segment {
                 let mut field_last_edit_date: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -39926,10 +39482,7 @@ pub struct SellingPlan {
         ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
     >,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SellingPlan {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -39967,7 +39520,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SellingPlan {
                 let mut field_pricing_policies: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -40149,10 +39702,7 @@ pub struct SellingPlanGroup {
         ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
     >,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SellingPlanGroup {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -40206,7 +39756,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SellingPlanGrou
                 let mut field_products: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -40453,10 +40003,7 @@ pub struct ShippingLine {
         ::std::vec::Vec<DiscountAllocation>,
     >,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ShippingLine {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -40514,7 +40061,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ShippingLine {
                 let mut field_discount_allocations: ::commerce_webhooks::Field<
                     ::std::vec::Vec<DiscountAllocation>,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -40949,10 +40496,7 @@ pub struct Shop {
     /// Whether transactional SMS sent by Shopify have been disabled for the shop (GraphQL `transactionalSmsDisabled`).
     pub transactional_sms_disabled: ::commerce_webhooks::Field<bool>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Shop {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -41105,7 +40649,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Shop {
                 let mut field_transactional_sms_disabled: ::commerce_webhooks::Field<
                     bool,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -41726,10 +41270,7 @@ pub struct ShopLocale {
     /// Whether the locale is visible to buyers.
     pub published: ::commerce_webhooks::Field<bool>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ShopLocale {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -41752,7 +41293,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ShopLocale {
                     ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_published: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -41832,10 +41373,7 @@ pub struct ShopRedact {
     /// The store's `shop_domain`, provided so that you can erase data for that store from your database.
     pub shop_domain: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ShopRedact {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -41860,7 +41398,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ShopRedact {
                 let mut field_shop_domain: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -41936,10 +41474,7 @@ pub struct ShopifyProtectEligibility {
     /// The status of whether an order is eligible for protection against fraudulent chargebacks (GraphQL `ShopifyProtectEligibilityStatus`; the sample sends lowercase `eligible`).
     pub status: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
 for ShopifyProtectEligibility {
@@ -41962,7 +41497,7 @@ for ShopifyProtectEligibility {
                 let mut field_status: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -42038,10 +41573,7 @@ pub struct ShopifyProtectEligibilityChange {
     /// The eligibility details of the order's protection against fraudulent chargebacks.
     pub eligibility: ::commerce_webhooks::Field<ShopifyProtectEligibility>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
 for ShopifyProtectEligibilityChange {
@@ -42070,7 +41602,7 @@ for ShopifyProtectEligibilityChange {
                 let mut field_eligibility: ::commerce_webhooks::Field<
                     ShopifyProtectEligibility,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -42198,10 +41730,7 @@ pub struct SubscriptionBillingAttempt {
     /// A code corresponding to a payment error during processing (GraphQL `SubscriptionBillingAttemptErrorCode`, deprecated in favour of `state`).
     pub error_code: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
 for SubscriptionBillingAttempt {
@@ -42247,7 +41776,7 @@ for SubscriptionBillingAttempt {
                 let mut field_error_code: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -42441,10 +41970,7 @@ pub struct SubscriptionBillingCycle {
     /// Whether this billing cycle was edited.
     pub edited: ::commerce_webhooks::Field<bool>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
 for SubscriptionBillingCycle {
@@ -42482,7 +42008,7 @@ for SubscriptionBillingCycle {
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_skipped: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
                 let mut field_edited: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -42638,10 +42164,7 @@ pub struct SubscriptionBillingPolicy {
     /// Maximum amount of cycles after which the subscription ends.
     pub max_cycles: ::commerce_webhooks::Field<i64>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
 for SubscriptionBillingPolicy {
@@ -42667,7 +42190,7 @@ for SubscriptionBillingPolicy {
                 let mut field_interval_count: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
                 let mut field_min_cycles: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
                 let mut field_max_cycles: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -42811,10 +42334,7 @@ pub struct SubscriptionContract {
     /// The revision id of the contract.
     pub revision_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SubscriptionContract {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -42864,7 +42384,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SubscriptionCon
                 let mut field_revision_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -43053,10 +42573,7 @@ pub struct SubscriptionDeliveryPolicy {
     /// The fulfillment or delivery behavior of the first fulfillment when the order is placed before the anchor; default `ASAP` (GraphQL `SellingPlanRecurringDeliveryPolicyPreAnchorBehavior`; the sample sends `asap`).
     pub pre_anchor_behavior: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
 for SubscriptionDeliveryPolicy {
@@ -43087,7 +42604,7 @@ for SubscriptionDeliveryPolicy {
                 let mut field_pre_anchor_behavior: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -43283,10 +42800,7 @@ pub struct TaxLine {
     /// Whether the channel that submitted the tax line is liable for remitting. A value of `null` indicates unknown liability for the tax line.
     pub channel_liable: ::commerce_webhooks::Field<bool>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for TaxLine {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -43361,7 +42875,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for TaxLine {
                     ::commerce_webhooks::wire::serde_json::Number,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_channel_liable: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -43645,10 +43159,7 @@ pub struct TaxService {
     /// No public document of the platform describes this field (searched: no TaxService object in the Admin GraphQL schema (2025-01) and no shopify.dev page found by docs search; only a third-party issue (MONEI/Shopify-api-node#94) mentions a TaxService resource (searched 2026-12)).
     pub active: ::commerce_webhooks::Field<bool>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for TaxService {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -43675,7 +43186,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for TaxService {
                     ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_active: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -43804,10 +43315,7 @@ pub struct TenderTransaction {
     /// Information about the payment method used for this transaction.
     pub payment_method: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for TenderTransaction {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -43852,7 +43360,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for TenderTransacti
                 let mut field_payment_method: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -44039,10 +43547,7 @@ pub struct Theme {
     /// The GraphQL Admin API ID of the theme. Shopify added `admin_graphql_api_id` to webhook payloads, alongside `id`, to improve interoperability between the GraphQL and REST Admin APIs.
     pub admin_graphql_api_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Theme {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -44082,7 +43587,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Theme {
                 let mut field_admin_graphql_api_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -44229,10 +43734,7 @@ pub struct TransactionMoney {
     /// The currency of the amount (`total_unsettled_set` specifies the available amount with currency).
     pub currency: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for TransactionMoney {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -44257,7 +43759,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for TransactionMone
                 let mut field_currency: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -44337,10 +43839,7 @@ pub struct TransactionMoneySet {
     /// The amount in shop currency (part of `total_unsettled_set`, the available amount with currency to capture on the gateway).
     pub shop_money: ::commerce_webhooks::Field<TransactionMoney>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for TransactionMoneySet {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -44363,7 +43862,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for TransactionMone
                     TransactionMoney,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_shop_money: ::commerce_webhooks::Field<TransactionMoney> = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -44459,10 +43958,7 @@ pub struct UnitPriceMeasurement {
     /// The reference unit for the unit price measurement (GraphQL `UnitPriceMeasurementMeasuredUnit`).
     pub reference_unit: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for UnitPriceMeasurement {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -44496,7 +43992,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for UnitPriceMeasur
                 let mut field_reference_unit: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?

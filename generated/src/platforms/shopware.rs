@@ -6168,10 +6168,7 @@ pub struct Webhook<P> {
     /// Unix time (seconds) at which the webhook was handled, for replay protection. Sent since Shopware 6.4.1.0; missing from older shops' bodies. A JSON number in WebhookManager's deliveries, but app lifecycle deliveries have been seen with the digits as a string (`"1702212669"`), hence a string or a number (`StringOrNumber::as_u64`).
     pub timestamp: ::commerce_webhooks::Field<::commerce_webhooks::StringOrNumber>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<
     'de,
@@ -6201,10 +6198,7 @@ impl<
                     field_timestamp: ::commerce_webhooks::Field<
                         ::commerce_webhooks::StringOrNumber,
                     >,
-                    extra: ::commerce_webhooks::wire::serde_json::Map<
-                        ::std::string::String,
-                        ::commerce_webhooks::wire::serde_json::Value,
-                    >,
+                    extra: ::commerce_webhooks::Extra,
                 }
                 impl Fields {
                     fn read<
@@ -6238,7 +6232,7 @@ impl<
                 let mut fields = Fields {
                     field_source: ::commerce_webhooks::Field::Absent,
                     field_timestamp: ::commerce_webhooks::Field::Absent,
-                    extra: ::commerce_webhooks::wire::serde_json::Map::new(),
+                    extra: ::commerce_webhooks::Extra::new(),
                 };
                 let mut field_data: ::commerce_webhooks::Field<WebhookData<P>> = ::commerce_webhooks::Field::Absent;
                 let map = &mut map;
@@ -6324,10 +6318,7 @@ pub struct WebhookData<P> {
     /// The event name, e.g. `product.written` (the topic).
     pub event: ::commerce_webhooks::Text,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<
     'de,
@@ -6354,10 +6345,7 @@ impl<
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 struct Fields {
                     field_event: ::std::option::Option<::commerce_webhooks::Text>,
-                    extra: ::commerce_webhooks::wire::serde_json::Map<
-                        ::std::string::String,
-                        ::commerce_webhooks::wire::serde_json::Value,
-                    >,
+                    extra: ::commerce_webhooks::Extra,
                 }
                 impl Fields {
                     fn read<
@@ -6386,7 +6374,7 @@ impl<
                 }
                 let mut fields = Fields {
                     field_event: ::std::option::Option::None,
-                    extra: ::commerce_webhooks::wire::serde_json::Map::new(),
+                    extra: ::commerce_webhooks::Extra::new(),
                 };
                 let mut field_payload: ::commerce_webhooks::Field<P> = ::commerce_webhooks::Field::Absent;
                 let map = &mut map;
@@ -6485,10 +6473,7 @@ pub struct Source {
     /// A JWT of the shop's in-app purchases for the app, sent in the request body as `inAppPurchases` as part of `source`. Each in-app purchase is represented by a signed JWT issued per extension, and all bought in-app purchases are part of the JWT claims. In-app purchases exist since Shopware 6.6.9.0.
     pub in_app_purchases: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Source {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -6522,7 +6507,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Source {
                 let mut field_in_app_purchases: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -6656,10 +6641,7 @@ pub struct EntityWriteResult {
     /// The version the row was written in, when the written data carries a `versionId` (newer versions; the live version is `0fa91ce3e96a4bc2be4bd9ce752c3425`).
     pub version_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for EntityWriteResult {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -6691,7 +6673,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for EntityWriteResu
                 let mut field_version_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -6799,10 +6781,7 @@ pub struct EntityRef {
     /// The entity's id (32 hex characters).
     pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for EntityRef {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -6822,7 +6801,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for EntityRef {
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -6892,10 +6871,7 @@ pub struct Customer {
     /// The customer's last name, a required string of the `customer` entity (CustomerDefinition `last_name`).
     pub last_name: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Customer {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -6921,7 +6897,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Customer {
                 let mut field_last_name: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -7006,10 +6982,7 @@ pub struct CustomerBeforeLoginPayload {
     /// The email address the customer tries to log in with.
     pub email: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
 for CustomerBeforeLoginPayload {
@@ -7032,7 +7005,7 @@ for CustomerBeforeLoginPayload {
                 let mut field_email: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -7102,10 +7075,7 @@ pub struct CustomerPayload {
     /// The customer entity the event concerns (payload column `"entity":"customer"`), encoded with its data but possibly without all associations.
     pub customer: ::commerce_webhooks::Field<Customer>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerPayload {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -7125,7 +7095,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerPayload
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_customer: ::commerce_webhooks::Field<Customer> = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -7197,10 +7167,7 @@ pub struct CustomerLoginPayload {
     /// The customer's context token; newer versions mark it HIDDEN_FROM_WEBHOOK and leave it out.
     pub context_token: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerLoginPayload {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -7223,7 +7190,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerLoginPa
                 let mut field_context_token: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -7307,10 +7274,7 @@ pub struct DoubleOptInPayload {
     /// The double opt-in confirmation URL (a string).
     pub confirm_url: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for DoubleOptInPayload {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -7333,7 +7297,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for DoubleOptInPayl
                 let mut field_confirm_url: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -7411,10 +7375,7 @@ pub struct OrderPayload {
     /// The order entity.
     pub order: ::commerce_webhooks::Field<EntityRef>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderPayload {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -7434,7 +7395,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderPayload {
                 mut map: A,
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_order: ::commerce_webhooks::Field<EntityRef> = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -7508,10 +7469,7 @@ pub struct OrderPaymentMethodChangedPayload {
     /// The order transaction entity (payload column `"entity":"order_transaction"`; declared `orderTransaction` → OrderTransactionDefinition).
     pub order_transaction: ::commerce_webhooks::Field<EntityRef>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
 for OrderPaymentMethodChangedPayload {
@@ -7533,7 +7491,7 @@ for OrderPaymentMethodChangedPayload {
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_order: ::commerce_webhooks::Field<EntityRef> = ::commerce_webhooks::Field::Absent;
                 let mut field_order_transaction: ::commerce_webhooks::Field<EntityRef> = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -7613,10 +7571,7 @@ pub struct ContactFormPayload {
         ::commerce_webhooks::wire::serde_json::Value,
     >,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ContactFormPayload {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -7638,7 +7593,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ContactFormPayl
                 let mut field_contact_form_data: ::commerce_webhooks::Field<
                     ::commerce_webhooks::wire::serde_json::Value,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -7712,10 +7667,7 @@ pub struct CustomerGroupRegistrationPayload {
     /// The customer group entity (payload column `"entity":"customer_group"`).
     pub customer_group: ::commerce_webhooks::Field<EntityRef>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
 for CustomerGroupRegistrationPayload {
@@ -7737,7 +7689,7 @@ for CustomerGroupRegistrationPayload {
             ) -> ::std::result::Result<Self::Value, A::Error> {
                 let mut field_customer: ::commerce_webhooks::Field<Customer> = ::commerce_webhooks::Field::Absent;
                 let mut field_customer_group: ::commerce_webhooks::Field<EntityRef> = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -7831,10 +7783,7 @@ pub struct CustomerRecoveryPayload {
     /// The sales channel's (translated) name.
     pub shop_name: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
 for CustomerRecoveryPayload {
@@ -7862,7 +7811,7 @@ for CustomerRecoveryPayload {
                 let mut field_shop_name: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -7956,10 +7905,7 @@ pub struct CustomerPasswordChangedPayload {
     /// A string (the reference's payload column `"shopName":"string"`).
     pub shop_name: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
 for CustomerPasswordChangedPayload {
@@ -7982,7 +7928,7 @@ for CustomerPasswordChangedPayload {
                 let mut field_shop_name: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -8048,10 +7994,7 @@ pub struct RevocationRequestPayload {
         ::commerce_webhooks::wire::serde_json::Value,
     >,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
 for RevocationRequestPayload {
@@ -8074,7 +8017,7 @@ for RevocationRequestPayload {
                 let mut field_revocation_request_form_data: ::commerce_webhooks::Field<
                     ::commerce_webhooks::wire::serde_json::Value,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -8153,10 +8096,7 @@ pub struct MailAfterCreateMessagePayload {
         ::commerce_webhooks::wire::serde_json::Value,
     >,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
 for MailAfterCreateMessagePayload {
@@ -8182,7 +8122,7 @@ for MailAfterCreateMessagePayload {
                 let mut field_message: ::commerce_webhooks::Field<
                     ::commerce_webhooks::wire::serde_json::Value,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -8268,10 +8208,7 @@ pub struct MailBeforeSendPayload {
         ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
     >,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MailBeforeSendPayload {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -8296,7 +8233,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MailBeforeSendP
                 let mut field_template_data: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -8386,10 +8323,7 @@ pub struct MailSentPayload {
         ::std::vec::Vec<::commerce_webhooks::Text>,
     >,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MailSentPayload {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -8417,7 +8351,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MailSentPayload
                 let mut field_recipients: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::commerce_webhooks::Text>,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -8505,10 +8439,7 @@ pub struct NewsletterRecipientPayload {
     /// The newsletter recipient entity (payload column `"entity":"newsletter_recipient"`). newsletter.confirm: 'Triggers when a user confirmed the newsletter'. newsletter.unsubscribe: 'Triggers when a user unsubscribes from a sales channel newsletter'.
     pub newsletter_recipient: ::commerce_webhooks::Field<EntityRef>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
 for NewsletterRecipientPayload {
@@ -8531,7 +8462,7 @@ for NewsletterRecipientPayload {
                 let mut field_newsletter_recipient: ::commerce_webhooks::Field<
                     EntityRef,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -8605,10 +8536,7 @@ pub struct NewsletterRegisterPayload {
     /// The confirmation URL (double opt-in subscribe URL).
     pub url: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
 for NewsletterRegisterPayload {
@@ -8634,7 +8562,7 @@ for NewsletterRegisterPayload {
                 let mut field_url: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -8714,10 +8642,7 @@ pub struct ProductExportLogPayload {
     /// The event's name: `product_export.log` unless the dispatcher passes a name (the event triggers 'when product export is executed').
     pub name: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
 for ProductExportLogPayload {
@@ -8740,7 +8665,7 @@ for ProductExportLogPayload {
                 let mut field_name: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -8814,10 +8739,7 @@ pub struct ReviewFormPayload {
     /// The reviewed product.
     pub product: ::commerce_webhooks::Field<EntityRef>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ReviewFormPayload {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -8840,7 +8762,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ReviewFormPaylo
                     ::commerce_webhooks::wire::serde_json::Value,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_product: ::commerce_webhooks::Field<EntityRef> = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -8922,10 +8844,7 @@ pub struct UserRecoveryPayload {
     /// The administration password recovery URL (a string).
     pub reset_url: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for UserRecoveryPayload {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -8948,7 +8867,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for UserRecoveryPay
                 let mut field_reset_url: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -9026,10 +8945,7 @@ pub struct AppVersionPayload {
     /// The version from the app's manifest.
     pub app_version: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AppVersionPayload {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -9051,7 +8967,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AppVersionPaylo
                 let mut field_app_version: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -9125,10 +9041,7 @@ pub struct ShopwareUpdatedPayload {
     /// The Shopware version after the update.
     pub new_version: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ShopwareUpdatedPayload {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
@@ -9153,7 +9066,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ShopwareUpdated
                 let mut field_new_version: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
@@ -9231,10 +9144,7 @@ pub struct AppConfigChangedPayload {
     /// The changed system config keys that start with `<AppName>.`.
     pub changes: ::commerce_webhooks::Field<::std::vec::Vec<::commerce_webhooks::Text>>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
-    pub extra: ::commerce_webhooks::wire::serde_json::Map<
-        ::std::string::String,
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    pub extra: ::commerce_webhooks::Extra,
 }
 impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de>
 for AppConfigChangedPayload {
@@ -9257,7 +9167,7 @@ for AppConfigChangedPayload {
                 let mut field_changes: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::commerce_webhooks::Text>,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::wire::serde_json::Map::new();
+                let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<::commerce_webhooks::wire::Key<'de>>()?
