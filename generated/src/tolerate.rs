@@ -341,18 +341,28 @@ impl<'de, T: Tolerate<'de>> Visitor<'de> for ListOrRaw<T> {
             let index = items.len() + usize::from(first.is_some());
             match seq.next_element_seed(Element::<T>(PhantomData)).map_err(|e| at_index(index, e))? {
                 None => {
+                    if let Some(only) = first {
+                        return Ok(Ok(vec![only]));
+                    }
                     if items.capacity() > items.len() {
                         items.shrink_to_fit();
                     }
-                    return Ok(Ok(first.map_or(items, |only| vec![only])));
+                    return Ok(Ok(items));
                 }
-                Some(Ok(item)) if first.is_none() && items.capacity() == 0 => first = Some(item),
-                Some(Ok(item)) => {
-                    items.extend(first.take());
-                    items.push(item);
-                }
+                // `first` is only ever held while `items` has no allocation (and so is empty).
+                Some(Ok(item)) => match first.take() {
+                    None if items.capacity() == 0 => first = Some(item),
+                    None => items.push(item),
+                    Some(head) => {
+                        items.push(head);
+                        items.push(item);
+                    }
+                },
                 Some(Err(mismatch)) => {
-                    let mut values = encoded(first.into_iter().chain(items).collect())?;
+                    if let Some(head) = first {
+                        items.push(head);
+                    }
+                    let mut values = encoded(items)?;
                     values.push(mismatch.into_value());
                     while let Some(value) = seq.next_element::<Value>()? {
                         values.push(value);
