@@ -13,7 +13,8 @@ use serde_json::{Map, Value};
 ///
 /// Reads like a [`serde_json::Map`] (it dereferences to one), but takes one pointer instead
 /// of a map's three words, since almost every object of a real delivery has no such key and
-/// a decoded order holds a few hundred objects. The map is allocated on the first key.
+/// a decoded order holds a few hundred objects. The map is allocated on the first mutable use
+/// (`insert`, through `DerefMut`).
 ///
 /// ```
 /// use commerce_webhooks::Extra;
@@ -35,11 +36,6 @@ impl Extra {
     /// No keys (allocates nothing).
     pub const fn new() -> Self {
         Self(None)
-    }
-
-    /// Adds `key`, returning the value it had, as [`Map::insert`] does.
-    pub fn insert(&mut self, key: String, value: Value) -> Option<Value> {
-        self.0.get_or_insert_with(Box::default).insert(key, value)
     }
 
     /// The keys as a map (empty when there are none).
