@@ -611,14 +611,9 @@ impl Topic {
                 }
             }
             26 => {
-                match wire.as_bytes()[0] {
-                    b'a' => {
-                        match wire {
-                            "application.storageChanged" => {
-                                ::std::option::Option::Some(Self::ApplicationStorageChanged)
-                            }
-                            _ => ::std::option::Option::None,
-                        }
+                match wire {
+                    "application.storageChanged" => {
+                        ::std::option::Option::Some(Self::ApplicationStorageChanged)
                     }
                     _ => ::std::option::Option::None,
                 }
@@ -674,31 +669,21 @@ impl Topic {
                 }
             }
             35 => {
-                match wire.as_bytes()[0] {
-                    b'c' => {
-                        match wire {
-                            "customer.personalDataRemovalRequest" => {
-                                ::std::option::Option::Some(
-                                    Self::CustomerPersonalDataRemovalRequest,
-                                )
-                            }
-                            _ => ::std::option::Option::None,
-                        }
+                match wire {
+                    "customer.personalDataRemovalRequest" => {
+                        ::std::option::Option::Some(
+                            Self::CustomerPersonalDataRemovalRequest,
+                        )
                     }
                     _ => ::std::option::Option::None,
                 }
             }
             37 => {
-                match wire.as_bytes()[0] {
-                    b'a' => {
-                        match wire {
-                            "application.subscriptionStatusChanged" => {
-                                ::std::option::Option::Some(
-                                    Self::ApplicationSubscriptionStatusChanged,
-                                )
-                            }
-                            _ => ::std::option::Option::None,
-                        }
+                match wire {
+                    "application.subscriptionStatusChanged" => {
+                        ::std::option::Option::Some(
+                            Self::ApplicationSubscriptionStatusChanged,
+                        )
                     }
                     _ => ::std::option::Option::None,
                 }
@@ -1160,15 +1145,8 @@ impl Scope {
     pub fn known(wire: &str) -> ::std::option::Option<Self> {
         match wire.len() {
             11 => {
-                match wire.as_bytes()[0] {
-                    b'r' => {
-                        match wire {
-                            "read_orders" => {
-                                ::std::option::Option::Some(Self::ReadOrders)
-                            }
-                            _ => ::std::option::Option::None,
-                        }
-                    }
+                match wire {
+                    "read_orders" => ::std::option::Option::Some(Self::ReadOrders),
                     _ => ::std::option::Option::None,
                 }
             }
@@ -1194,15 +1172,8 @@ impl Scope {
                 }
             }
             13 => {
-                match wire.as_bytes()[0] {
-                    b'r' => {
-                        match wire {
-                            "read_invoices" => {
-                                ::std::option::Option::Some(Self::ReadInvoices)
-                            }
-                            _ => ::std::option::Option::None,
-                        }
-                    }
+                match wire {
+                    "read_invoices" => ::std::option::Option::Some(Self::ReadInvoices),
                     _ => ::std::option::Option::None,
                 }
             }
@@ -1228,27 +1199,17 @@ impl Scope {
                 }
             }
             18 => {
-                match wire.as_bytes()[0] {
-                    b'r' => {
-                        match wire {
-                            "read_store_profile" => {
-                                ::std::option::Option::Some(Self::ReadStoreProfile)
-                            }
-                            _ => ::std::option::Option::None,
-                        }
+                match wire {
+                    "read_store_profile" => {
+                        ::std::option::Option::Some(Self::ReadStoreProfile)
                     }
                     _ => ::std::option::Option::None,
                 }
             }
             21 => {
-                match wire.as_bytes()[0] {
-                    b'r' => {
-                        match wire {
-                            "read_discount_coupons" => {
-                                ::std::option::Option::Some(Self::ReadDiscountCoupons)
-                            }
-                            _ => ::std::option::Option::None,
-                        }
+                match wire {
+                    "read_discount_coupons" => {
+                        ::std::option::Option::Some(Self::ReadDiscountCoupons)
                     }
                     _ => ::std::option::Option::None,
                 }
@@ -3240,71 +3201,41 @@ impl PaymentStatus {
     pub fn known(wire: &str) -> ::std::option::Option<Self> {
         match wire.len() {
             4 => {
-                match wire.as_bytes()[0] {
-                    b'P' => {
-                        match wire {
-                            "PAID" => ::std::option::Option::Some(Self::Paid),
-                            _ => ::std::option::Option::None,
-                        }
-                    }
+                match wire {
+                    "PAID" => ::std::option::Option::Some(Self::Paid),
                     _ => ::std::option::Option::None,
                 }
             }
             8 => {
-                match wire.as_bytes()[0] {
-                    b'R' => {
-                        match wire {
-                            "REFUNDED" => ::std::option::Option::Some(Self::Refunded),
-                            _ => ::std::option::Option::None,
-                        }
-                    }
+                match wire {
+                    "REFUNDED" => ::std::option::Option::Some(Self::Refunded),
                     _ => ::std::option::Option::None,
                 }
             }
             9 => {
-                match wire.as_bytes()[0] {
-                    b'C' => {
-                        match wire {
-                            "CANCELLED" => ::std::option::Option::Some(Self::Cancelled),
-                            _ => ::std::option::Option::None,
-                        }
-                    }
+                match wire {
+                    "CANCELLED" => ::std::option::Option::Some(Self::Cancelled),
                     _ => ::std::option::Option::None,
                 }
             }
             10 => {
-                match wire.as_bytes()[0] {
-                    b'I' => {
-                        match wire {
-                            "INCOMPLETE" => ::std::option::Option::Some(Self::Incomplete),
-                            _ => ::std::option::Option::None,
-                        }
-                    }
+                match wire {
+                    "INCOMPLETE" => ::std::option::Option::Some(Self::Incomplete),
                     _ => ::std::option::Option::None,
                 }
             }
             16 => {
-                match wire.as_bytes()[0] {
-                    b'A' => {
-                        match wire {
-                            "AWAITING_PAYMENT" => {
-                                ::std::option::Option::Some(Self::AwaitingPayment)
-                            }
-                            _ => ::std::option::Option::None,
-                        }
+                match wire {
+                    "AWAITING_PAYMENT" => {
+                        ::std::option::Option::Some(Self::AwaitingPayment)
                     }
                     _ => ::std::option::Option::None,
                 }
             }
             18 => {
-                match wire.as_bytes()[0] {
-                    b'P' => {
-                        match wire {
-                            "PARTIALLY_REFUNDED" => {
-                                ::std::option::Option::Some(Self::PartiallyRefunded)
-                            }
-                            _ => ::std::option::Option::None,
-                        }
+                match wire {
+                    "PARTIALLY_REFUNDED" => {
+                        ::std::option::Option::Some(Self::PartiallyRefunded)
                     }
                     _ => ::std::option::Option::None,
                 }
@@ -3442,46 +3373,26 @@ impl FulfillmentStatus {
     pub fn known(wire: &str) -> ::std::option::Option<Self> {
         match wire.len() {
             7 => {
-                match wire.as_bytes()[0] {
-                    b'S' => {
-                        match wire {
-                            "SHIPPED" => ::std::option::Option::Some(Self::Shipped),
-                            _ => ::std::option::Option::None,
-                        }
-                    }
+                match wire {
+                    "SHIPPED" => ::std::option::Option::Some(Self::Shipped),
                     _ => ::std::option::Option::None,
                 }
             }
             8 => {
-                match wire.as_bytes()[0] {
-                    b'R' => {
-                        match wire {
-                            "RETURNED" => ::std::option::Option::Some(Self::Returned),
-                            _ => ::std::option::Option::None,
-                        }
-                    }
+                match wire {
+                    "RETURNED" => ::std::option::Option::Some(Self::Returned),
                     _ => ::std::option::Option::None,
                 }
             }
             9 => {
-                match wire.as_bytes()[0] {
-                    b'D' => {
-                        match wire {
-                            "DELIVERED" => ::std::option::Option::Some(Self::Delivered),
-                            _ => ::std::option::Option::None,
-                        }
-                    }
+                match wire {
+                    "DELIVERED" => ::std::option::Option::Some(Self::Delivered),
                     _ => ::std::option::Option::None,
                 }
             }
             10 => {
-                match wire.as_bytes()[0] {
-                    b'P' => {
-                        match wire {
-                            "PROCESSING" => ::std::option::Option::Some(Self::Processing),
-                            _ => ::std::option::Option::None,
-                        }
-                    }
+                match wire {
+                    "PROCESSING" => ::std::option::Option::Some(Self::Processing),
                     _ => ::std::option::Option::None,
                 }
             }
@@ -3515,14 +3426,9 @@ impl FulfillmentStatus {
                 }
             }
             19 => {
-                match wire.as_bytes()[0] {
-                    b'A' => {
-                        match wire {
-                            "AWAITING_PROCESSING" => {
-                                ::std::option::Option::Some(Self::AwaitingProcessing)
-                            }
-                            _ => ::std::option::Option::None,
-                        }
+                match wire {
+                    "AWAITING_PROCESSING" => {
+                        ::std::option::Option::Some(Self::AwaitingProcessing)
                     }
                     _ => ::std::option::Option::None,
                 }

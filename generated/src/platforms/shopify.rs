@@ -3308,16 +3308,11 @@ impl Topic {
                 }
             }
             36 => {
-                match wire.as_bytes()[0] {
-                    b'f' => {
-                        match wire {
-                            "fulfillment_orders/progress_reported" => {
-                                ::std::option::Option::Some(
-                                    Self::FulfillmentOrdersProgressReported,
-                                )
-                            }
-                            _ => ::std::option::Option::None,
-                        }
+                match wire {
+                    "fulfillment_orders/progress_reported" => {
+                        ::std::option::Option::Some(
+                            Self::FulfillmentOrdersProgressReported,
+                        )
                     }
                     _ => ::std::option::Option::None,
                 }
@@ -3418,16 +3413,11 @@ impl Topic {
                 }
             }
             41 => {
-                match wire.as_bytes()[0] {
-                    b'f' => {
-                        match wire {
-                            "fulfillment_orders/order_routing_complete" => {
-                                ::std::option::Option::Some(
-                                    Self::FulfillmentOrdersOrderRoutingComplete,
-                                )
-                            }
-                            _ => ::std::option::Option::None,
-                        }
+                match wire {
+                    "fulfillment_orders/order_routing_complete" => {
+                        ::std::option::Option::Some(
+                            Self::FulfillmentOrdersOrderRoutingComplete,
+                        )
                     }
                     _ => ::std::option::Option::None,
                 }
@@ -3493,16 +3483,11 @@ impl Topic {
                 }
             }
             44 => {
-                match wire.as_bytes()[0] {
-                    b'c' => {
-                        match wire {
-                            "customers_whats_app_marketing_consent/update" => {
-                                ::std::option::Option::Some(
-                                    Self::CustomersWhatsAppMarketingConsentUpdate,
-                                )
-                            }
-                            _ => ::std::option::Option::None,
-                        }
+                match wire {
+                    "customers_whats_app_marketing_consent/update" => {
+                        ::std::option::Option::Some(
+                            Self::CustomersWhatsAppMarketingConsentUpdate,
+                        )
                     }
                     _ => ::std::option::Option::None,
                 }
@@ -3593,31 +3578,21 @@ impl Topic {
                 }
             }
             52 => {
-                match wire.as_bytes()[0] {
-                    b'f' => {
-                        match wire {
-                            "fulfillment_orders/scheduled_fulfillment_order_ready" => {
-                                ::std::option::Option::Some(
-                                    Self::FulfillmentOrdersScheduledFulfillmentOrderReady,
-                                )
-                            }
-                            _ => ::std::option::Option::None,
-                        }
+                match wire {
+                    "fulfillment_orders/scheduled_fulfillment_order_ready" => {
+                        ::std::option::Option::Some(
+                            Self::FulfillmentOrdersScheduledFulfillmentOrderReady,
+                        )
                     }
                     _ => ::std::option::Option::None,
                 }
             }
             53 => {
-                match wire.as_bytes()[0] {
-                    b'f' => {
-                        match wire {
-                            "fulfillment_orders/manually_reported_progress_stopped" => {
-                                ::std::option::Option::Some(
-                                    Self::FulfillmentOrdersManuallyReportedProgressStopped,
-                                )
-                            }
-                            _ => ::std::option::Option::None,
-                        }
+                match wire {
+                    "fulfillment_orders/manually_reported_progress_stopped" => {
+                        ::std::option::Option::Some(
+                            Self::FulfillmentOrdersManuallyReportedProgressStopped,
+                        )
                     }
                     _ => ::std::option::Option::None,
                 }
@@ -5723,13 +5698,8 @@ impl Scope {
     pub fn known(wire: &str) -> ::std::option::Option<Self> {
         match wire.len() {
             5 => {
-                match wire.as_bytes()[0] {
-                    b't' => {
-                        match wire {
-                            "taxes" => ::std::option::Option::Some(Self::Taxes),
-                            _ => ::std::option::Option::None,
-                        }
-                    }
+                match wire {
+                    "taxes" => ::std::option::Option::Some(Self::Taxes),
                     _ => ::std::option::Option::None,
                 }
             }
@@ -5832,15 +5802,8 @@ impl Scope {
                 }
             }
             11 => {
-                match wire.as_bytes()[0] {
-                    b'm' => {
-                        match wire {
-                            "metaobjects" => {
-                                ::std::option::Option::Some(Self::Metaobjects)
-                            }
-                            _ => ::std::option::Option::None,
-                        }
-                    }
+                match wire {
+                    "metaobjects" => ::std::option::Option::Some(Self::Metaobjects),
                     _ => ::std::option::Option::None,
                 }
             }
@@ -5882,66 +5845,37 @@ impl Scope {
                 }
             }
             13 => {
-                match wire.as_bytes()[0] {
-                    b'p' => {
-                        match wire {
-                            "payment_terms" => {
-                                ::std::option::Option::Some(Self::PaymentTerms)
-                            }
-                            _ => ::std::option::Option::None,
-                        }
-                    }
+                match wire {
+                    "payment_terms" => ::std::option::Option::Some(Self::PaymentTerms),
                     _ => ::std::option::Option::None,
                 }
             }
             14 => {
-                match wire.as_bytes()[0] {
-                    b'c' => {
-                        match wire {
-                            "customer_merge" => {
-                                ::std::option::Option::Some(Self::CustomerMerge)
-                            }
-                            _ => ::std::option::Option::None,
-                        }
-                    }
+                match wire {
+                    "customer_merge" => ::std::option::Option::Some(Self::CustomerMerge),
                     _ => ::std::option::Option::None,
                 }
             }
             16 => {
-                match wire.as_bytes()[0] {
-                    b'p' => {
-                        match wire {
-                            "product_listings" => {
-                                ::std::option::Option::Some(Self::ProductListings)
-                            }
-                            _ => ::std::option::Option::None,
-                        }
+                match wire {
+                    "product_listings" => {
+                        ::std::option::Option::Some(Self::ProductListings)
                     }
                     _ => ::std::option::Option::None,
                 }
             }
             17 => {
-                match wire.as_bytes()[0] {
-                    b'a' => {
-                        match wire {
-                            "assigned_shipping" => {
-                                ::std::option::Option::Some(Self::AssignedShipping)
-                            }
-                            _ => ::std::option::Option::None,
-                        }
+                match wire {
+                    "assigned_shipping" => {
+                        ::std::option::Option::Some(Self::AssignedShipping)
                     }
                     _ => ::std::option::Option::None,
                 }
             }
             18 => {
-                match wire.as_bytes()[0] {
-                    b'm' => {
-                        match wire {
-                            "marketplace_orders" => {
-                                ::std::option::Option::Some(Self::MarketplaceOrders)
-                            }
-                            _ => ::std::option::Option::None,
-                        }
+                match wire {
+                    "marketplace_orders" => {
+                        ::std::option::Option::Some(Self::MarketplaceOrders)
                     }
                     _ => ::std::option::Option::None,
                 }
@@ -5976,27 +5910,17 @@ impl Scope {
                 }
             }
             23 => {
-                match wire.as_bytes()[0] {
-                    b'b' => {
-                        match wire {
-                            "buyer_membership_orders" => {
-                                ::std::option::Option::Some(Self::BuyerMembershipOrders)
-                            }
-                            _ => ::std::option::Option::None,
-                        }
+                match wire {
+                    "buyer_membership_orders" => {
+                        ::std::option::Option::Some(Self::BuyerMembershipOrders)
                     }
                     _ => ::std::option::Option::None,
                 }
             }
             24 => {
-                match wire.as_bytes()[0] {
-                    b'c' => {
-                        match wire {
-                            "customer_payment_methods" => {
-                                ::std::option::Option::Some(Self::CustomerPaymentMethods)
-                            }
-                            _ => ::std::option::Option::None,
-                        }
+                match wire {
+                    "customer_payment_methods" => {
+                        ::std::option::Option::Some(Self::CustomerPaymentMethods)
                     }
                     _ => ::std::option::Option::None,
                 }
@@ -6023,27 +5947,17 @@ impl Scope {
                 }
             }
             26 => {
-                match wire.as_bytes()[0] {
-                    b'o' => {
-                        match wire {
-                            "own_subscription_contracts" => {
-                                ::std::option::Option::Some(Self::OwnSubscriptionContracts)
-                            }
-                            _ => ::std::option::Option::None,
-                        }
+                match wire {
+                    "own_subscription_contracts" => {
+                        ::std::option::Option::Some(Self::OwnSubscriptionContracts)
                     }
                     _ => ::std::option::Option::None,
                 }
             }
             27 => {
-                match wire.as_bytes()[0] {
-                    b'a' => {
-                        match wire {
-                            "assigned_fulfillment_orders" => {
-                                ::std::option::Option::Some(Self::AssignedFulfillmentOrders)
-                            }
-                            _ => ::std::option::Option::None,
-                        }
+                match wire {
+                    "assigned_fulfillment_orders" => {
+                        ::std::option::Option::Some(Self::AssignedFulfillmentOrders)
                     }
                     _ => ::std::option::Option::None,
                 }
@@ -6074,31 +5988,21 @@ impl Scope {
                 }
             }
             34 => {
-                match wire.as_bytes()[0] {
-                    b'i' => {
-                        match wire {
-                            "inventory_shipments_received_items" => {
-                                ::std::option::Option::Some(
-                                    Self::InventoryShipmentsReceivedItems,
-                                )
-                            }
-                            _ => ::std::option::Option::None,
-                        }
+                match wire {
+                    "inventory_shipments_received_items" => {
+                        ::std::option::Option::Some(
+                            Self::InventoryShipmentsReceivedItems,
+                        )
                     }
                     _ => ::std::option::Option::None,
                 }
             }
             35 => {
-                match wire.as_bytes()[0] {
-                    b'm' => {
-                        match wire {
-                            "merchant_managed_fulfillment_orders" => {
-                                ::std::option::Option::Some(
-                                    Self::MerchantManagedFulfillmentOrders,
-                                )
-                            }
-                            _ => ::std::option::Option::None,
-                        }
+                match wire {
+                    "merchant_managed_fulfillment_orders" => {
+                        ::std::option::Option::Some(
+                            Self::MerchantManagedFulfillmentOrders,
+                        )
                     }
                     _ => ::std::option::Option::None,
                 }
@@ -44183,13 +44087,8 @@ impl AppSubscriptionStatus {
                 }
             }
             9 => {
-                match wire.as_bytes()[0] {
-                    b'C' => {
-                        match wire {
-                            "CANCELLED" => ::std::option::Option::Some(Self::Cancelled),
-                            _ => ::std::option::Option::None,
-                        }
-                    }
+                match wire {
+                    "CANCELLED" => ::std::option::Option::Some(Self::Cancelled),
                     _ => ::std::option::Option::None,
                 }
             }
@@ -44277,13 +44176,8 @@ impl AppPurchaseStatus {
     pub fn known(wire: &str) -> ::std::option::Option<Self> {
         match wire.len() {
             6 => {
-                match wire.as_bytes()[0] {
-                    b'A' => {
-                        match wire {
-                            "ACTIVE" => ::std::option::Option::Some(Self::Active),
-                            _ => ::std::option::Option::None,
-                        }
-                    }
+                match wire {
+                    "ACTIVE" => ::std::option::Option::Some(Self::Active),
                     _ => ::std::option::Option::None,
                 }
             }
@@ -44393,35 +44287,20 @@ impl DiscountStatus {
     pub fn known(wire: &str) -> ::std::option::Option<Self> {
         match wire.len() {
             6 => {
-                match wire.as_bytes()[0] {
-                    b'A' => {
-                        match wire {
-                            "ACTIVE" => ::std::option::Option::Some(Self::Active),
-                            _ => ::std::option::Option::None,
-                        }
-                    }
+                match wire {
+                    "ACTIVE" => ::std::option::Option::Some(Self::Active),
                     _ => ::std::option::Option::None,
                 }
             }
             7 => {
-                match wire.as_bytes()[0] {
-                    b'E' => {
-                        match wire {
-                            "EXPIRED" => ::std::option::Option::Some(Self::Expired),
-                            _ => ::std::option::Option::None,
-                        }
-                    }
+                match wire {
+                    "EXPIRED" => ::std::option::Option::Some(Self::Expired),
                     _ => ::std::option::Option::None,
                 }
             }
             9 => {
-                match wire.as_bytes()[0] {
-                    b'S' => {
-                        match wire {
-                            "SCHEDULED" => ::std::option::Option::Some(Self::Scheduled),
-                            _ => ::std::option::Option::None,
-                        }
-                    }
+                match wire {
+                    "SCHEDULED" => ::std::option::Option::Some(Self::Scheduled),
                     _ => ::std::option::Option::None,
                 }
             }
@@ -44496,13 +44375,8 @@ impl WeightUnit {
     pub fn known(wire: &str) -> ::std::option::Option<Self> {
         match wire.len() {
             5 => {
-                match wire.as_bytes()[0] {
-                    b'G' => {
-                        match wire {
-                            "GRAMS" => ::std::option::Option::Some(Self::Grams),
-                            _ => ::std::option::Option::None,
-                        }
-                    }
+                match wire {
+                    "GRAMS" => ::std::option::Option::Some(Self::Grams),
                     _ => ::std::option::Option::None,
                 }
             }
@@ -44524,13 +44398,8 @@ impl WeightUnit {
                 }
             }
             9 => {
-                match wire.as_bytes()[0] {
-                    b'K' => {
-                        match wire {
-                            "KILOGRAMS" => ::std::option::Option::Some(Self::Kilograms),
-                            _ => ::std::option::Option::None,
-                        }
-                    }
+                match wire {
+                    "KILOGRAMS" => ::std::option::Option::Some(Self::Kilograms),
                     _ => ::std::option::Option::None,
                 }
             }
@@ -44600,24 +44469,14 @@ impl ProductVariantInventoryPolicy {
     pub fn known(wire: &str) -> ::std::option::Option<Self> {
         match wire.len() {
             4 => {
-                match wire.as_bytes()[0] {
-                    b'D' => {
-                        match wire {
-                            "DENY" => ::std::option::Option::Some(Self::Deny),
-                            _ => ::std::option::Option::None,
-                        }
-                    }
+                match wire {
+                    "DENY" => ::std::option::Option::Some(Self::Deny),
                     _ => ::std::option::Option::None,
                 }
             }
             8 => {
-                match wire.as_bytes()[0] {
-                    b'C' => {
-                        match wire {
-                            "CONTINUE" => ::std::option::Option::Some(Self::Continue),
-                            _ => ::std::option::Option::None,
-                        }
-                    }
+                match wire {
+                    "CONTINUE" => ::std::option::Option::Some(Self::Continue),
                     _ => ::std::option::Option::None,
                 }
             }
@@ -44701,82 +44560,45 @@ impl FinancialStatus {
     pub fn known(wire: &str) -> ::std::option::Option<Self> {
         match wire.len() {
             4 => {
-                match wire.as_bytes()[0] {
-                    b'p' => {
-                        match wire {
-                            "paid" => ::std::option::Option::Some(Self::Paid),
-                            _ => ::std::option::Option::None,
-                        }
-                    }
+                match wire {
+                    "paid" => ::std::option::Option::Some(Self::Paid),
                     _ => ::std::option::Option::None,
                 }
             }
             6 => {
-                match wire.as_bytes()[0] {
-                    b'v' => {
-                        match wire {
-                            "voided" => ::std::option::Option::Some(Self::Voided),
-                            _ => ::std::option::Option::None,
-                        }
-                    }
+                match wire {
+                    "voided" => ::std::option::Option::Some(Self::Voided),
                     _ => ::std::option::Option::None,
                 }
             }
             7 => {
-                match wire.as_bytes()[0] {
-                    b'p' => {
-                        match wire {
-                            "pending" => ::std::option::Option::Some(Self::Pending),
-                            _ => ::std::option::Option::None,
-                        }
-                    }
+                match wire {
+                    "pending" => ::std::option::Option::Some(Self::Pending),
                     _ => ::std::option::Option::None,
                 }
             }
             8 => {
-                match wire.as_bytes()[0] {
-                    b'r' => {
-                        match wire {
-                            "refunded" => ::std::option::Option::Some(Self::Refunded),
-                            _ => ::std::option::Option::None,
-                        }
-                    }
+                match wire {
+                    "refunded" => ::std::option::Option::Some(Self::Refunded),
                     _ => ::std::option::Option::None,
                 }
             }
             10 => {
-                match wire.as_bytes()[0] {
-                    b'a' => {
-                        match wire {
-                            "authorized" => ::std::option::Option::Some(Self::Authorized),
-                            _ => ::std::option::Option::None,
-                        }
-                    }
+                match wire {
+                    "authorized" => ::std::option::Option::Some(Self::Authorized),
                     _ => ::std::option::Option::None,
                 }
             }
             14 => {
-                match wire.as_bytes()[0] {
-                    b'p' => {
-                        match wire {
-                            "partially_paid" => {
-                                ::std::option::Option::Some(Self::PartiallyPaid)
-                            }
-                            _ => ::std::option::Option::None,
-                        }
-                    }
+                match wire {
+                    "partially_paid" => ::std::option::Option::Some(Self::PartiallyPaid),
                     _ => ::std::option::Option::None,
                 }
             }
             18 => {
-                match wire.as_bytes()[0] {
-                    b'p' => {
-                        match wire {
-                            "partially_refunded" => {
-                                ::std::option::Option::Some(Self::PartiallyRefunded)
-                            }
-                            _ => ::std::option::Option::None,
-                        }
+                match wire {
+                    "partially_refunded" => {
+                        ::std::option::Option::Some(Self::PartiallyRefunded)
                     }
                     _ => ::std::option::Option::None,
                 }
@@ -44857,13 +44679,8 @@ impl OrderFulfillmentStatus {
     pub fn known(wire: &str) -> ::std::option::Option<Self> {
         match wire.len() {
             7 => {
-                match wire.as_bytes()[0] {
-                    b'p' => {
-                        match wire {
-                            "partial" => ::std::option::Option::Some(Self::Partial),
-                            _ => ::std::option::Option::None,
-                        }
-                    }
+                match wire {
+                    "partial" => ::std::option::Option::Some(Self::Partial),
                     _ => ::std::option::Option::None,
                 }
             }
@@ -44954,37 +44771,20 @@ impl LineItemFulfillmentStatus {
     pub fn known(wire: &str) -> ::std::option::Option<Self> {
         match wire.len() {
             7 => {
-                match wire.as_bytes()[0] {
-                    b'p' => {
-                        match wire {
-                            "partial" => ::std::option::Option::Some(Self::Partial),
-                            _ => ::std::option::Option::None,
-                        }
-                    }
+                match wire {
+                    "partial" => ::std::option::Option::Some(Self::Partial),
                     _ => ::std::option::Option::None,
                 }
             }
             9 => {
-                match wire.as_bytes()[0] {
-                    b'f' => {
-                        match wire {
-                            "fulfilled" => ::std::option::Option::Some(Self::Fulfilled),
-                            _ => ::std::option::Option::None,
-                        }
-                    }
+                match wire {
+                    "fulfilled" => ::std::option::Option::Some(Self::Fulfilled),
                     _ => ::std::option::Option::None,
                 }
             }
             12 => {
-                match wire.as_bytes()[0] {
-                    b'n' => {
-                        match wire {
-                            "not_eligible" => {
-                                ::std::option::Option::Some(Self::NotEligible)
-                            }
-                            _ => ::std::option::Option::None,
-                        }
-                    }
+                match wire {
+                    "not_eligible" => ::std::option::Option::Some(Self::NotEligible),
                     _ => ::std::option::Option::None,
                 }
             }
@@ -45098,13 +44898,8 @@ impl CancelReason {
                 }
             }
             9 => {
-                match wire.as_bytes()[0] {
-                    b'i' => {
-                        match wire {
-                            "inventory" => ::std::option::Option::Some(Self::Inventory),
-                            _ => ::std::option::Option::None,
-                        }
-                    }
+                match wire {
+                    "inventory" => ::std::option::Option::Some(Self::Inventory),
                     _ => ::std::option::Option::None,
                 }
             }
@@ -45203,37 +44998,20 @@ impl TransactionKind {
                 }
             }
             6 => {
-                match wire.as_bytes()[0] {
-                    b'r' => {
-                        match wire {
-                            "refund" => ::std::option::Option::Some(Self::Refund),
-                            _ => ::std::option::Option::None,
-                        }
-                    }
+                match wire {
+                    "refund" => ::std::option::Option::Some(Self::Refund),
                     _ => ::std::option::Option::None,
                 }
             }
             7 => {
-                match wire.as_bytes()[0] {
-                    b'c' => {
-                        match wire {
-                            "capture" => ::std::option::Option::Some(Self::Capture),
-                            _ => ::std::option::Option::None,
-                        }
-                    }
+                match wire {
+                    "capture" => ::std::option::Option::Some(Self::Capture),
                     _ => ::std::option::Option::None,
                 }
             }
             13 => {
-                match wire.as_bytes()[0] {
-                    b'a' => {
-                        match wire {
-                            "authorization" => {
-                                ::std::option::Option::Some(Self::Authorization)
-                            }
-                            _ => ::std::option::Option::None,
-                        }
-                    }
+                match wire {
+                    "authorization" => ::std::option::Option::Some(Self::Authorization),
                     _ => ::std::option::Option::None,
                 }
             }
@@ -45312,13 +45090,8 @@ impl TransactionStatus {
     pub fn known(wire: &str) -> ::std::option::Option<Self> {
         match wire.len() {
             5 => {
-                match wire.as_bytes()[0] {
-                    b'e' => {
-                        match wire {
-                            "error" => ::std::option::Option::Some(Self::Error),
-                            _ => ::std::option::Option::None,
-                        }
-                    }
+                match wire {
+                    "error" => ::std::option::Option::Some(Self::Error),
                     _ => ::std::option::Option::None,
                 }
             }
@@ -45415,35 +45188,20 @@ impl ProductStatus {
     pub fn known(wire: &str) -> ::std::option::Option<Self> {
         match wire.len() {
             5 => {
-                match wire.as_bytes()[0] {
-                    b'd' => {
-                        match wire {
-                            "draft" => ::std::option::Option::Some(Self::Draft),
-                            _ => ::std::option::Option::None,
-                        }
-                    }
+                match wire {
+                    "draft" => ::std::option::Option::Some(Self::Draft),
                     _ => ::std::option::Option::None,
                 }
             }
             6 => {
-                match wire.as_bytes()[0] {
-                    b'a' => {
-                        match wire {
-                            "active" => ::std::option::Option::Some(Self::Active),
-                            _ => ::std::option::Option::None,
-                        }
-                    }
+                match wire {
+                    "active" => ::std::option::Option::Some(Self::Active),
                     _ => ::std::option::Option::None,
                 }
             }
             8 => {
-                match wire.as_bytes()[0] {
-                    b'a' => {
-                        match wire {
-                            "archived" => ::std::option::Option::Some(Self::Archived),
-                            _ => ::std::option::Option::None,
-                        }
-                    }
+                match wire {
+                    "archived" => ::std::option::Option::Some(Self::Archived),
                     _ => ::std::option::Option::None,
                 }
             }
@@ -45512,24 +45270,14 @@ impl InventoryPolicy {
     pub fn known(wire: &str) -> ::std::option::Option<Self> {
         match wire.len() {
             4 => {
-                match wire.as_bytes()[0] {
-                    b'd' => {
-                        match wire {
-                            "deny" => ::std::option::Option::Some(Self::Deny),
-                            _ => ::std::option::Option::None,
-                        }
-                    }
+                match wire {
+                    "deny" => ::std::option::Option::Some(Self::Deny),
                     _ => ::std::option::Option::None,
                 }
             }
             8 => {
-                match wire.as_bytes()[0] {
-                    b'c' => {
-                        match wire {
-                            "continue" => ::std::option::Option::Some(Self::Continue),
-                            _ => ::std::option::Option::None,
-                        }
-                    }
+                match wire {
+                    "continue" => ::std::option::Option::Some(Self::Continue),
                     _ => ::std::option::Option::None,
                 }
             }
@@ -45596,24 +45344,14 @@ impl PublishedScope {
     pub fn known(wire: &str) -> ::std::option::Option<Self> {
         match wire.len() {
             3 => {
-                match wire.as_bytes()[0] {
-                    b'w' => {
-                        match wire {
-                            "web" => ::std::option::Option::Some(Self::Web),
-                            _ => ::std::option::Option::None,
-                        }
-                    }
+                match wire {
+                    "web" => ::std::option::Option::Some(Self::Web),
                     _ => ::std::option::Option::None,
                 }
             }
             6 => {
-                match wire.as_bytes()[0] {
-                    b'g' => {
-                        match wire {
-                            "global" => ::std::option::Option::Some(Self::Global),
-                            _ => ::std::option::Option::None,
-                        }
-                    }
+                match wire {
+                    "global" => ::std::option::Option::Some(Self::Global),
                     _ => ::std::option::Option::None,
                 }
             }
@@ -45692,24 +45430,14 @@ impl FulfillmentStatus {
     pub fn known(wire: &str) -> ::std::option::Option<Self> {
         match wire.len() {
             4 => {
-                match wire.as_bytes()[0] {
-                    b'o' => {
-                        match wire {
-                            "open" => ::std::option::Option::Some(Self::Open),
-                            _ => ::std::option::Option::None,
-                        }
-                    }
+                match wire {
+                    "open" => ::std::option::Option::Some(Self::Open),
                     _ => ::std::option::Option::None,
                 }
             }
             5 => {
-                match wire.as_bytes()[0] {
-                    b'e' => {
-                        match wire {
-                            "error" => ::std::option::Option::Some(Self::Error),
-                            _ => ::std::option::Option::None,
-                        }
-                    }
+                match wire {
+                    "error" => ::std::option::Option::Some(Self::Error),
                     _ => ::std::option::Option::None,
                 }
             }
@@ -45737,13 +45465,8 @@ impl FulfillmentStatus {
                 }
             }
             9 => {
-                match wire.as_bytes()[0] {
-                    b'c' => {
-                        match wire {
-                            "cancelled" => ::std::option::Option::Some(Self::Cancelled),
-                            _ => ::std::option::Option::None,
-                        }
-                    }
+                match wire {
+                    "cancelled" => ::std::option::Option::Some(Self::Cancelled),
                     _ => ::std::option::Option::None,
                 }
             }
@@ -45839,13 +45562,8 @@ impl ShipmentStatus {
     pub fn known(wire: &str) -> ::std::option::Option<Self> {
         match wire.len() {
             7 => {
-                match wire.as_bytes()[0] {
-                    b'f' => {
-                        match wire {
-                            "failure" => ::std::option::Option::Some(Self::Failure),
-                            _ => ::std::option::Option::None,
-                        }
-                    }
+                match wire {
+                    "failure" => ::std::option::Option::Some(Self::Failure),
                     _ => ::std::option::Option::None,
                 }
             }
@@ -45867,38 +45585,21 @@ impl ShipmentStatus {
                 }
             }
             10 => {
-                match wire.as_bytes()[0] {
-                    b'i' => {
-                        match wire {
-                            "in_transit" => ::std::option::Option::Some(Self::InTransit),
-                            _ => ::std::option::Option::None,
-                        }
-                    }
+                match wire {
+                    "in_transit" => ::std::option::Option::Some(Self::InTransit),
                     _ => ::std::option::Option::None,
                 }
             }
             13 => {
-                match wire.as_bytes()[0] {
-                    b'l' => {
-                        match wire {
-                            "label_printed" => {
-                                ::std::option::Option::Some(Self::LabelPrinted)
-                            }
-                            _ => ::std::option::Option::None,
-                        }
-                    }
+                match wire {
+                    "label_printed" => ::std::option::Option::Some(Self::LabelPrinted),
                     _ => ::std::option::Option::None,
                 }
             }
             15 => {
-                match wire.as_bytes()[0] {
-                    b'l' => {
-                        match wire {
-                            "label_purchased" => {
-                                ::std::option::Option::Some(Self::LabelPurchased)
-                            }
-                            _ => ::std::option::Option::None,
-                        }
+                match wire {
+                    "label_purchased" => {
+                        ::std::option::Option::Some(Self::LabelPurchased)
                     }
                     _ => ::std::option::Option::None,
                 }
@@ -45925,14 +45626,9 @@ impl ShipmentStatus {
                 }
             }
             18 => {
-                match wire.as_bytes()[0] {
-                    b'a' => {
-                        match wire {
-                            "attempted_delivery" => {
-                                ::std::option::Option::Some(Self::AttemptedDelivery)
-                            }
-                            _ => ::std::option::Option::None,
-                        }
+                match wire {
+                    "attempted_delivery" => {
+                        ::std::option::Option::Some(Self::AttemptedDelivery)
                     }
                     _ => ::std::option::Option::None,
                 }
@@ -46038,13 +45734,8 @@ impl FulfillmentEventStatus {
     pub fn known(wire: &str) -> ::std::option::Option<Self> {
         match wire.len() {
             7 => {
-                match wire.as_bytes()[0] {
-                    b'f' => {
-                        match wire {
-                            "failure" => ::std::option::Option::Some(Self::Failure),
-                            _ => ::std::option::Option::None,
-                        }
-                    }
+                match wire {
+                    "failure" => ::std::option::Option::Some(Self::Failure),
                     _ => ::std::option::Option::None,
                 }
             }
@@ -46072,38 +45763,21 @@ impl FulfillmentEventStatus {
                 }
             }
             10 => {
-                match wire.as_bytes()[0] {
-                    b'i' => {
-                        match wire {
-                            "in_transit" => ::std::option::Option::Some(Self::InTransit),
-                            _ => ::std::option::Option::None,
-                        }
-                    }
+                match wire {
+                    "in_transit" => ::std::option::Option::Some(Self::InTransit),
                     _ => ::std::option::Option::None,
                 }
             }
             13 => {
-                match wire.as_bytes()[0] {
-                    b'l' => {
-                        match wire {
-                            "label_printed" => {
-                                ::std::option::Option::Some(Self::LabelPrinted)
-                            }
-                            _ => ::std::option::Option::None,
-                        }
-                    }
+                match wire {
+                    "label_printed" => ::std::option::Option::Some(Self::LabelPrinted),
                     _ => ::std::option::Option::None,
                 }
             }
             15 => {
-                match wire.as_bytes()[0] {
-                    b'l' => {
-                        match wire {
-                            "label_purchased" => {
-                                ::std::option::Option::Some(Self::LabelPurchased)
-                            }
-                            _ => ::std::option::Option::None,
-                        }
+                match wire {
+                    "label_purchased" => {
+                        ::std::option::Option::Some(Self::LabelPurchased)
                     }
                     _ => ::std::option::Option::None,
                 }
@@ -46130,14 +45804,9 @@ impl FulfillmentEventStatus {
                 }
             }
             18 => {
-                match wire.as_bytes()[0] {
-                    b'a' => {
-                        match wire {
-                            "attempted_delivery" => {
-                                ::std::option::Option::Some(Self::AttemptedDelivery)
-                            }
-                            _ => ::std::option::Option::None,
-                        }
+                match wire {
+                    "attempted_delivery" => {
+                        ::std::option::Option::Some(Self::AttemptedDelivery)
                     }
                     _ => ::std::option::Option::None,
                 }
@@ -46246,26 +45915,14 @@ impl RestockType {
                 }
             }
             10 => {
-                match wire.as_bytes()[0] {
-                    b'n' => {
-                        match wire {
-                            "no_restock" => ::std::option::Option::Some(Self::NoRestock),
-                            _ => ::std::option::Option::None,
-                        }
-                    }
+                match wire {
+                    "no_restock" => ::std::option::Option::Some(Self::NoRestock),
                     _ => ::std::option::Option::None,
                 }
             }
             14 => {
-                match wire.as_bytes()[0] {
-                    b'l' => {
-                        match wire {
-                            "legacy_restock" => {
-                                ::std::option::Option::Some(Self::LegacyRestock)
-                            }
-                            _ => ::std::option::Option::None,
-                        }
-                    }
+                match wire {
+                    "legacy_restock" => ::std::option::Option::Some(Self::LegacyRestock),
                     _ => ::std::option::Option::None,
                 }
             }
@@ -46338,37 +45995,20 @@ impl DraftOrderStatus {
     pub fn known(wire: &str) -> ::std::option::Option<Self> {
         match wire.len() {
             4 => {
-                match wire.as_bytes()[0] {
-                    b'o' => {
-                        match wire {
-                            "open" => ::std::option::Option::Some(Self::Open),
-                            _ => ::std::option::Option::None,
-                        }
-                    }
+                match wire {
+                    "open" => ::std::option::Option::Some(Self::Open),
                     _ => ::std::option::Option::None,
                 }
             }
             9 => {
-                match wire.as_bytes()[0] {
-                    b'c' => {
-                        match wire {
-                            "completed" => ::std::option::Option::Some(Self::Completed),
-                            _ => ::std::option::Option::None,
-                        }
-                    }
+                match wire {
+                    "completed" => ::std::option::Option::Some(Self::Completed),
                     _ => ::std::option::Option::None,
                 }
             }
             12 => {
-                match wire.as_bytes()[0] {
-                    b'i' => {
-                        match wire {
-                            "invoice_sent" => {
-                                ::std::option::Option::Some(Self::InvoiceSent)
-                            }
-                            _ => ::std::option::Option::None,
-                        }
-                    }
+                match wire {
+                    "invoice_sent" => ::std::option::Option::Some(Self::InvoiceSent),
                     _ => ::std::option::Option::None,
                 }
             }
@@ -46555,73 +46195,39 @@ impl DisputeStatus {
     pub fn known(wire: &str) -> ::std::option::Option<Self> {
         match wire.len() {
             3 => {
-                match wire.as_bytes()[0] {
-                    b'w' => {
-                        match wire {
-                            "won" => ::std::option::Option::Some(Self::Won),
-                            _ => ::std::option::Option::None,
-                        }
-                    }
+                match wire {
+                    "won" => ::std::option::Option::Some(Self::Won),
                     _ => ::std::option::Option::None,
                 }
             }
             4 => {
-                match wire.as_bytes()[0] {
-                    b'l' => {
-                        match wire {
-                            "lost" => ::std::option::Option::Some(Self::Lost),
-                            _ => ::std::option::Option::None,
-                        }
-                    }
+                match wire {
+                    "lost" => ::std::option::Option::Some(Self::Lost),
                     _ => ::std::option::Option::None,
                 }
             }
             8 => {
-                match wire.as_bytes()[0] {
-                    b'a' => {
-                        match wire {
-                            "accepted" => ::std::option::Option::Some(Self::Accepted),
-                            _ => ::std::option::Option::None,
-                        }
-                    }
+                match wire {
+                    "accepted" => ::std::option::Option::Some(Self::Accepted),
                     _ => ::std::option::Option::None,
                 }
             }
             12 => {
-                match wire.as_bytes()[0] {
-                    b'u' => {
-                        match wire {
-                            "under_review" => {
-                                ::std::option::Option::Some(Self::UnderReview)
-                            }
-                            _ => ::std::option::Option::None,
-                        }
-                    }
+                match wire {
+                    "under_review" => ::std::option::Option::Some(Self::UnderReview),
                     _ => ::std::option::Option::None,
                 }
             }
             14 => {
-                match wire.as_bytes()[0] {
-                    b'n' => {
-                        match wire {
-                            "needs_response" => {
-                                ::std::option::Option::Some(Self::NeedsResponse)
-                            }
-                            _ => ::std::option::Option::None,
-                        }
-                    }
+                match wire {
+                    "needs_response" => ::std::option::Option::Some(Self::NeedsResponse),
                     _ => ::std::option::Option::None,
                 }
             }
             15 => {
-                match wire.as_bytes()[0] {
-                    b'c' => {
-                        match wire {
-                            "charge_refunded" => {
-                                ::std::option::Option::Some(Self::ChargeRefunded)
-                            }
-                            _ => ::std::option::Option::None,
-                        }
+                match wire {
+                    "charge_refunded" => {
+                        ::std::option::Option::Some(Self::ChargeRefunded)
                     }
                     _ => ::std::option::Option::None,
                 }
@@ -46697,24 +46303,14 @@ impl MetaobjectStatus {
     pub fn known(wire: &str) -> ::std::option::Option<Self> {
         match wire.len() {
             5 => {
-                match wire.as_bytes()[0] {
-                    b'd' => {
-                        match wire {
-                            "draft" => ::std::option::Option::Some(Self::Draft),
-                            _ => ::std::option::Option::None,
-                        }
-                    }
+                match wire {
+                    "draft" => ::std::option::Option::Some(Self::Draft),
                     _ => ::std::option::Option::None,
                 }
             }
             6 => {
-                match wire.as_bytes()[0] {
-                    b'a' => {
-                        match wire {
-                            "active" => ::std::option::Option::Some(Self::Active),
-                            _ => ::std::option::Option::None,
-                        }
-                    }
+                match wire {
+                    "active" => ::std::option::Option::Some(Self::Active),
                     _ => ::std::option::Option::None,
                 }
             }

@@ -812,13 +812,8 @@ impl Topic {
     pub fn known(wire: &str) -> ::std::option::Option<Self> {
         match wire.len() {
             9 => {
-                match wire.as_bytes()[0] {
-                    b'm' => {
-                        match wire {
-                            "mail.sent" => ::std::option::Option::Some(Self::MailSent),
-                            _ => ::std::option::Option::None,
-                        }
-                    }
+                match wire {
+                    "mail.sent" => ::std::option::Option::Some(Self::MailSent),
                     _ => ::std::option::Option::None,
                 }
             }
@@ -887,15 +882,8 @@ impl Topic {
                 }
             }
             14 => {
-                match wire.as_bytes()[0] {
-                    b'm' => {
-                        match wire {
-                            "media.uploaded" => {
-                                ::std::option::Option::Some(Self::MediaUploaded)
-                            }
-                            _ => ::std::option::Option::None,
-                        }
-                    }
+                match wire {
+                    "media.uploaded" => ::std::option::Option::Some(Self::MediaUploaded),
                     _ => ::std::option::Option::None,
                 }
             }
@@ -991,14 +979,9 @@ impl Topic {
                 }
             }
             17 => {
-                match wire.as_bytes()[0] {
-                    b'c' => {
-                        match wire {
-                            "contact_form.send" => {
-                                ::std::option::Option::Some(Self::ContactFormSend)
-                            }
-                            _ => ::std::option::Option::None,
-                        }
+                match wire {
+                    "contact_form.send" => {
+                        ::std::option::Option::Some(Self::ContactFormSend)
                     }
                     _ => ::std::option::Option::None,
                 }
@@ -1033,27 +1016,17 @@ impl Topic {
                 }
             }
             19 => {
-                match wire.as_bytes()[0] {
-                    b'n' => {
-                        match wire {
-                            "newsletter.register" => {
-                                ::std::option::Option::Some(Self::NewsletterRegister)
-                            }
-                            _ => ::std::option::Option::None,
-                        }
+                match wire {
+                    "newsletter.register" => {
+                        ::std::option::Option::Some(Self::NewsletterRegister)
                     }
                     _ => ::std::option::Option::None,
                 }
             }
             20 => {
-                match wire.as_bytes()[0] {
-                    b'a' => {
-                        match wire {
-                            "app.system_heartbeat" => {
-                                ::std::option::Option::Some(Self::AppSystemHeartbeat)
-                            }
-                            _ => ::std::option::Option::None,
-                        }
+                match wire {
+                    "app.system_heartbeat" => {
+                        ::std::option::Option::Some(Self::AppSystemHeartbeat)
                     }
                     _ => ::std::option::Option::None,
                 }
@@ -1113,14 +1086,9 @@ impl Topic {
                 }
             }
             22 => {
-                match wire.as_bytes()[0] {
-                    b'n' => {
-                        match wire {
-                            "newsletter.unsubscribe" => {
-                                ::std::option::Option::Some(Self::NewsletterUnsubscribe)
-                            }
-                            _ => ::std::option::Option::None,
-                        }
+                match wire {
+                    "newsletter.unsubscribe" => {
+                        ::std::option::Option::Some(Self::NewsletterUnsubscribe)
                     }
                     _ => ::std::option::Option::None,
                 }
@@ -1221,14 +1189,9 @@ impl Topic {
                 }
             }
             26 => {
-                match wire.as_bytes()[0] {
-                    b'c' => {
-                        match wire {
-                            "checkout.customer.register" => {
-                                ::std::option::Option::Some(Self::CheckoutCustomerRegister)
-                            }
-                            _ => ::std::option::Option::None,
-                        }
+                match wire {
+                    "checkout.customer.register" => {
+                        ::std::option::Option::Some(Self::CheckoutCustomerRegister)
                     }
                     _ => ::std::option::Option::None,
                 }
@@ -1274,46 +1237,25 @@ impl Topic {
                 }
             }
             29 => {
-                match wire.as_bytes()[0] {
-                    b'c' => {
-                        match wire {
-                            "consent.backend_data.accepted" => {
-                                ::std::option::Option::Some(
-                                    Self::ConsentBackendDataAccepted,
-                                )
-                            }
-                            _ => ::std::option::Option::None,
-                        }
+                match wire {
+                    "consent.backend_data.accepted" => {
+                        ::std::option::Option::Some(Self::ConsentBackendDataAccepted)
                     }
                     _ => ::std::option::Option::None,
                 }
             }
             30 => {
-                match wire.as_bytes()[0] {
-                    b'c' => {
-                        match wire {
-                            "checkout.customer.before.login" => {
-                                ::std::option::Option::Some(
-                                    Self::CheckoutCustomerBeforeLogin,
-                                )
-                            }
-                            _ => ::std::option::Option::None,
-                        }
+                match wire {
+                    "checkout.customer.before.login" => {
+                        ::std::option::Option::Some(Self::CheckoutCustomerBeforeLogin)
                     }
                     _ => ::std::option::Option::None,
                 }
             }
             32 => {
-                match wire.as_bytes()[0] {
-                    b'c' => {
-                        match wire {
-                            "checkout.customer.guest_register" => {
-                                ::std::option::Option::Some(
-                                    Self::CheckoutCustomerGuestRegister,
-                                )
-                            }
-                            _ => ::std::option::Option::None,
-                        }
+                match wire {
+                    "checkout.customer.guest_register" => {
+                        ::std::option::Option::Some(Self::CheckoutCustomerGuestRegister)
                     }
                     _ => ::std::option::Option::None,
                 }
@@ -1364,16 +1306,11 @@ impl Topic {
                 }
             }
             34 => {
-                match wire.as_bytes()[0] {
-                    b'c' => {
-                        match wire {
-                            "consent.product_analytics.accepted" => {
-                                ::std::option::Option::Some(
-                                    Self::ConsentProductAnalyticsAccepted,
-                                )
-                            }
-                            _ => ::std::option::Option::None,
-                        }
+                match wire {
+                    "consent.product_analytics.accepted" => {
+                        ::std::option::Option::Some(
+                            Self::ConsentProductAnalyticsAccepted,
+                        )
                     }
                     _ => ::std::option::Option::None,
                 }
@@ -1599,16 +1536,11 @@ impl Topic {
                 }
             }
             43 => {
-                match wire.as_bytes()[0] {
-                    b'c' => {
-                        match wire {
-                            "checkout.customer.double_opt_in_guest_order" => {
-                                ::std::option::Option::Some(
-                                    Self::CheckoutCustomerDoubleOptInGuestOrder,
-                                )
-                            }
-                            _ => ::std::option::Option::None,
-                        }
+                match wire {
+                    "checkout.customer.double_opt_in_guest_order" => {
+                        ::std::option::Option::Some(
+                            Self::CheckoutCustomerDoubleOptInGuestOrder,
+                        )
                     }
                     _ => ::std::option::Option::None,
                 }
@@ -3122,15 +3054,8 @@ impl Scope {
                 }
             }
             12 => {
-                match wire.as_bytes()[0] {
-                    b'p' => {
-                        match wire {
-                            "product:read" => {
-                                ::std::option::Option::Some(Self::ProductRead)
-                            }
-                            _ => ::std::option::Option::None,
-                        }
-                    }
+                match wire {
+                    "product:read" => ::std::option::Option::Some(Self::ProductRead),
                     _ => ::std::option::Option::None,
                 }
             }
@@ -3201,27 +3126,17 @@ impl Scope {
                 }
             }
             19 => {
-                match wire.as_bytes()[0] {
-                    b'c' => {
-                        match wire {
-                            "customer_group:read" => {
-                                ::std::option::Option::Some(Self::CustomerGroupRead)
-                            }
-                            _ => ::std::option::Option::None,
-                        }
+                match wire {
+                    "customer_group:read" => {
+                        ::std::option::Option::Some(Self::CustomerGroupRead)
                     }
                     _ => ::std::option::Option::None,
                 }
             }
             21 => {
-                match wire.as_bytes()[0] {
-                    b'c' => {
-                        match wire {
-                            "customer_address:read" => {
-                                ::std::option::Option::Some(Self::CustomerAddressRead)
-                            }
-                            _ => ::std::option::Option::None,
-                        }
+                match wire {
+                    "customer_address:read" => {
+                        ::std::option::Option::Some(Self::CustomerAddressRead)
                     }
                     _ => ::std::option::Option::None,
                 }
@@ -3277,16 +3192,9 @@ impl Scope {
                 }
             }
             30 => {
-                match wire.as_bytes()[0] {
-                    b'c' => {
-                        match wire {
-                            "consent:product_analytics:read" => {
-                                ::std::option::Option::Some(
-                                    Self::ConsentProductAnalyticsRead,
-                                )
-                            }
-                            _ => ::std::option::Option::None,
-                        }
+                match wire {
+                    "consent:product_analytics:read" => {
+                        ::std::option::Option::Some(Self::ConsentProductAnalyticsRead)
                     }
                     _ => ::std::option::Option::None,
                 }
