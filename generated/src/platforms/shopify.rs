@@ -16704,6 +16704,18 @@ impl ::commerce_webhooks::wire::serde::Serialize for ComplianceCustomer {
 /// Field descriptions also from <https://shopify.dev/docs/api/admin-rest/2022-04/resources/customer>.
 ///
 /// Field descriptions also from <https://shopify.dev/changelog/graphql-admin-id-added-to-webhooks>.
+///
+/// Field descriptions also from <https://shopify.dev/changelog/new-email-marketing-consent-for-customers-and-deprecated-fields>.
+///
+/// Field descriptions also from <https://shopify.dev/changelog/property-deprecations-in-the-rest-admin-api-order-resource>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/release-notes/2024-01>.
+///
+/// Field descriptions also from <https://shopify.dev/changelog/new-customer-s-webhook-and-changes-to-existing-customer-s-webhooks-payload>.
+///
+/// Field descriptions also from <https://help.shopify.com/en/partners/building-stores-for-merchants/data-dictionary>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2024-10/objects/Customer>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Customer {
     /// `id`: `id`, documented as always present.
@@ -16780,6 +16792,44 @@ pub struct Customer {
     ///
     /// Sent by customers_marketing_consent/update, whose body is `id`, `phone` and this.
     pub sms_marketing_consent: ::commerce_webhooks::Field<MarketingConsent>,
+    /// `email_marketing_consent`: `MarketingConsent`, may be absent or null.
+    ///
+    /// The marketing consent information when the customer consented to receiving marketing material by email (REST 2024-10 Customer). Introduced in REST 2022-04 in place of `accepts_marketing`, `accepts_marketing_updated_at` and `marketing_opt_in_level`; removed from webhooks that carry a customer as of 2025-01, in favour of `customers/email_marketing_consent_update` (changelog).
+    pub email_marketing_consent: ::commerce_webhooks::Field<MarketingConsent>,
+    /// `accepts_marketing`: `bool`, may be absent or null.
+    ///
+    /// Whether the customer has agreed to receive marketing material (Shopify's store migration data dictionary, REST Customer). Deprecated in REST 2022-04 for `email_marketing_consent`, removed from the REST Customer and Order resources in 2024-01; sent by older API versions.
+    pub accepts_marketing: ::commerce_webhooks::Field<bool>,
+    /// `accepts_marketing_updated_at`: `timestamp`, may be absent or null.
+    ///
+    /// The date and time in ISO 8601 format when the customer consented or objected to receiving marketing material by email (data dictionary). Deprecated in REST 2022-04 for `email_marketing_consent.consent_updated_at`, removed in 2024-01.
+    pub accepts_marketing_updated_at: ::commerce_webhooks::Field<
+        ::commerce_webhooks::Timestamp,
+    >,
+    /// `marketing_opt_in_level`: `string`, may be absent or null.
+    ///
+    /// The marketing subscription opt-in level (M3AAWG) the customer gave when they consented to receive marketing material by email; null when they did not (data dictionary: a string enum; the values seen are `single_opt_in`, `confirmed_opt_in`, `unknown`). Deprecated in REST 2022-04 for `email_marketing_consent.opt_in_level`, removed in 2024-01.
+    pub marketing_opt_in_level: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
+    /// `orders_count`: `int`, may be absent or null.
+    ///
+    /// The number of orders the customer has made at the store (GraphQL `Customer.numberOfOrders`: in their lifetime); the REST Customer examples send an integer. Deprecated on the customer inside the Order resource in 2022-04 (changelog), so an order's customer no longer carries it.
+    pub orders_count: ::commerce_webhooks::Field<i64>,
+    /// `total_spent`: `money`, may be absent or null.
+    ///
+    /// The total amount the customer has spent on orders (GraphQL `Customer.amountSpent`: in their lifetime); the REST Customer examples send a decimal string (`"199.65"`). Deprecated on the customer inside the Order resource in 2022-04.
+    pub total_spent: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
+    /// `last_order_id`: `id`, may be absent or null.
+    ///
+    /// The ID of the customer's last order (REST 2024-10 Customer); null for a customer without orders. Deprecated on the customer inside the Order resource in 2022-04.
+    pub last_order_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
+    /// `last_order_name`: `string`, may be absent or null.
+    ///
+    /// The name of the customer's last order. This is directly related to the `name` field on the Order resource (REST 2024-10 Customer); null for a customer without orders. Deprecated on the customer inside the Order resource in 2022-04.
+    pub last_order_name: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
+    /// `tags`: `string`, may be absent or null.
+    ///
+    /// The tags the shop owner has attached to the customer, as one string of comma-separated values (`""` when there are none; the REST Customer examples send `"Léon, Noël"`; GraphQL `Customer.tags` is the list). Removed from webhooks that carry a customer as of 2025-01, in favour of `customer.tags_added` and `customer.tags_removed` (changelog).
+    pub tags: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::Extra,
 }
@@ -16843,6 +16893,29 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Customer {
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_sms_marketing_consent: ::commerce_webhooks::Field<
                     MarketingConsent,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_email_marketing_consent: ::commerce_webhooks::Field<
+                    MarketingConsent,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_accepts_marketing: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
+                let mut field_accepts_marketing_updated_at: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Timestamp,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_marketing_opt_in_level: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_orders_count: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
+                let mut field_total_spent: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Money,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_last_order_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Id,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_last_order_name: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_tags: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
@@ -16955,6 +17028,60 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Customer {
                                 "sms_marketing_consent",
                             )?;
                         }
+                        "email_marketing_consent" => {
+                            field_email_marketing_consent = ::commerce_webhooks::wire::next_field(
+                                map,
+                                "email_marketing_consent",
+                            )?;
+                        }
+                        "accepts_marketing" => {
+                            field_accepts_marketing = ::commerce_webhooks::wire::next_field(
+                                map,
+                                "accepts_marketing",
+                            )?;
+                        }
+                        "accepts_marketing_updated_at" => {
+                            field_accepts_marketing_updated_at = ::commerce_webhooks::wire::next_field(
+                                map,
+                                "accepts_marketing_updated_at",
+                            )?;
+                        }
+                        "marketing_opt_in_level" => {
+                            field_marketing_opt_in_level = ::commerce_webhooks::wire::next_field(
+                                map,
+                                "marketing_opt_in_level",
+                            )?;
+                        }
+                        "orders_count" => {
+                            field_orders_count = ::commerce_webhooks::wire::next_field(
+                                map,
+                                "orders_count",
+                            )?;
+                        }
+                        "total_spent" => {
+                            field_total_spent = ::commerce_webhooks::wire::next_field(
+                                map,
+                                "total_spent",
+                            )?;
+                        }
+                        "last_order_id" => {
+                            field_last_order_id = ::commerce_webhooks::wire::next_field(
+                                map,
+                                "last_order_id",
+                            )?;
+                        }
+                        "last_order_name" => {
+                            field_last_order_name = ::commerce_webhooks::wire::next_field(
+                                map,
+                                "last_order_name",
+                            )?;
+                        }
+                        "tags" => {
+                            field_tags = ::commerce_webhooks::wire::next_field(
+                                map,
+                                "tags",
+                            )?;
+                        }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
                         }
@@ -16979,6 +17106,15 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Customer {
                     default_address: field_default_address,
                     addresses: field_addresses,
                     sms_marketing_consent: field_sms_marketing_consent,
+                    email_marketing_consent: field_email_marketing_consent,
+                    accepts_marketing: field_accepts_marketing,
+                    accepts_marketing_updated_at: field_accepts_marketing_updated_at,
+                    marketing_opt_in_level: field_marketing_opt_in_level,
+                    orders_count: field_orders_count,
+                    total_spent: field_total_spent,
+                    last_order_id: field_last_order_id,
+                    last_order_name: field_last_order_name,
+                    tags: field_tags,
                     extra,
                 })
             }
@@ -17058,6 +17194,39 @@ impl ::commerce_webhooks::wire::serde::Serialize for Customer {
         }
         if !self.sms_marketing_consent.is_absent() {
             map.serialize_entry("sms_marketing_consent", &self.sms_marketing_consent)?;
+        }
+        if !self.email_marketing_consent.is_absent() {
+            map.serialize_entry(
+                "email_marketing_consent",
+                &self.email_marketing_consent,
+            )?;
+        }
+        if !self.accepts_marketing.is_absent() {
+            map.serialize_entry("accepts_marketing", &self.accepts_marketing)?;
+        }
+        if !self.accepts_marketing_updated_at.is_absent() {
+            map.serialize_entry(
+                "accepts_marketing_updated_at",
+                &self.accepts_marketing_updated_at,
+            )?;
+        }
+        if !self.marketing_opt_in_level.is_absent() {
+            map.serialize_entry("marketing_opt_in_level", &self.marketing_opt_in_level)?;
+        }
+        if !self.orders_count.is_absent() {
+            map.serialize_entry("orders_count", &self.orders_count)?;
+        }
+        if !self.total_spent.is_absent() {
+            map.serialize_entry("total_spent", &self.total_spent)?;
+        }
+        if !self.last_order_id.is_absent() {
+            map.serialize_entry("last_order_id", &self.last_order_id)?;
+        }
+        if !self.last_order_name.is_absent() {
+            map.serialize_entry("last_order_name", &self.last_order_name)?;
+        }
+        if !self.tags.is_absent() {
+            map.serialize_entry("tags", &self.tags)?;
         }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
