@@ -24456,11 +24456,17 @@ impl ::commerce_webhooks::wire::serde::Serialize for InventoryItem {
         map.end()
     }
 }
-/// The inventory level of an item at a location; the only sample with a body (inventory_levels/disconnect) carries these two ids.
+/// The inventory level of an item at a location; the only catalog sample with a body (inventory_levels/disconnect) carries the two ids, real inventory_levels/update deliveries also `available`, `updated_at` and `admin_graphql_api_id`.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-rest/latest/resources/inventorylevel>.
 ///
 /// Field descriptions also from <https://shopify.dev/docs/api/admin-rest/2022-04/resources/inventorylevel>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-rest/2026-01/resources/inventorylevel>.
+///
+/// Field descriptions also from <https://shopify.dev/changelog/deprecating-available-incoming-and-deactivationalerthtml-fields-on-inventorylevel>.
+///
+/// Field descriptions also from <https://shopify.dev/changelog/graphql-admin-id-added-to-webhooks>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct InventoryLevel {
     /// `inventory_item_id`: `id`, may be absent or null.
@@ -24471,6 +24477,18 @@ pub struct InventoryLevel {
     ///
     /// The ID of the location that the inventory level belongs to.
     pub location_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
+    /// `available`: `int`, may be absent or null.
+    ///
+    /// The available quantity of an inventory item at the inventory level's associated location. Returns `null` if the inventory item is not tracked.
+    pub available: ::commerce_webhooks::Field<i64>,
+    /// `updated_at`: `timestamp`, may be absent or null.
+    ///
+    /// The date and time (ISO 8601 format) when the inventory level was last modified.
+    pub updated_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
+    /// `admin_graphql_api_id`: `id`, may be absent or null.
+    ///
+    /// The GraphQL Admin API ID of the inventory level (the REST InventoryLevel examples show `gid://shopify/InventoryLevel/<location_id>?inventory_item_id=<inventory_item_id>`). Shopify added `admin_graphql_api_id` to webhook payloads to improve interoperability between the GraphQL and REST Admin APIs.
+    pub admin_graphql_api_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::Extra,
 }
@@ -24497,6 +24515,13 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for InventoryLevel 
                 let mut field_location_id: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
+                let mut field_available: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
+                let mut field_updated_at: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Timestamp,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_admin_graphql_api_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Id,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
@@ -24515,6 +24540,24 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for InventoryLevel 
                                 "location_id",
                             )?;
                         }
+                        "available" => {
+                            field_available = ::commerce_webhooks::wire::next_field(
+                                map,
+                                "available",
+                            )?;
+                        }
+                        "updated_at" => {
+                            field_updated_at = ::commerce_webhooks::wire::next_field(
+                                map,
+                                "updated_at",
+                            )?;
+                        }
+                        "admin_graphql_api_id" => {
+                            field_admin_graphql_api_id = ::commerce_webhooks::wire::next_field(
+                                map,
+                                "admin_graphql_api_id",
+                            )?;
+                        }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
                         }
@@ -24523,6 +24566,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for InventoryLevel 
                 ::std::result::Result::Ok(InventoryLevel {
                     inventory_item_id: field_inventory_item_id,
                     location_id: field_location_id,
+                    available: field_available,
+                    updated_at: field_updated_at,
+                    admin_graphql_api_id: field_admin_graphql_api_id,
                     extra,
                 })
             }
@@ -24554,6 +24600,15 @@ impl ::commerce_webhooks::wire::serde::Serialize for InventoryLevel {
         }
         if !self.location_id.is_absent() {
             map.serialize_entry("location_id", &self.location_id)?;
+        }
+        if !self.available.is_absent() {
+            map.serialize_entry("available", &self.available)?;
+        }
+        if !self.updated_at.is_absent() {
+            map.serialize_entry("updated_at", &self.updated_at)?;
+        }
+        if !self.admin_graphql_api_id.is_absent() {
+            map.serialize_entry("admin_graphql_api_id", &self.admin_graphql_api_id)?;
         }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
@@ -28387,6 +28442,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for MoneyV2 {
 /// Field descriptions also from <https://shopify.dev/changelog/graphql-admin-id-added-to-webhooks>.
 ///
 /// Field descriptions also from <https://shopify.dev/changelog/new-merchant-of-record-application-field-in-order-object>.
+///
+/// Field descriptions also from <https://shopify.dev/changelog/payment-properties-deprecation-on-the-admin-api-order-resource>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Order {
     /// `id`: `id`, documented as always present.
@@ -28775,6 +28832,24 @@ pub struct Order {
     pub returns: ::commerce_webhooks::Field<
         ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
     >,
+    /// `gateway`: `string`, may be absent or null.
+    ///
+    /// One of the order's payment properties: deprecated (changelog of 2022-12-06, effective in API 2023-04) on the REST and GraphQL Admin API Order resource, including webhooks. The `gateway` property is available on the order's corresponding Transaction resources, where it is the name of the gateway the transaction was issued through.
+    pub gateway: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
+    /// `processing_method`: `string`, may be absent or null.
+    ///
+    /// One of the order's payment properties: deprecated (changelog of 2022-12-06, effective in API 2023-04) on the REST and GraphQL Admin API Order resource, including webhooks. It is no longer available because orders support multiple transactions with various processing methods.
+    pub processing_method: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
+    /// `total_price_usd`: `money`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field (searched: no Shopify description found: not among the properties of the REST Order page (stored copies of the 2024-10 and 2025-10 pages, whose hidden fields could not be read), only the opening of the 2021-10 REST Order page was stored, and the stored text of the changelog entry property-deprecations-in-the-rest-admin-api-order-resource (2021-12-21) lists only customer properties; its deprecation is known only from a Shopify Community thread quoting a deprecation notice (community.shopify.com/t/deprecated-api-calls/182344) (searched 2026-12)).
+    pub total_price_usd: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
+    /// `company`: `json`, may be absent or null.
+    ///
+    /// Represents information about the purchasing company for the order; `null` is returned if there is no purchasing company (GraphQL `Order.purchasingEntity`).
+    pub company: ::commerce_webhooks::Field<
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::Extra,
 }
@@ -29039,6 +29114,18 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Order {
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_returns: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_gateway: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_processing_method: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_total_price_usd: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Money,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_company: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::wire::serde_json::Value,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
@@ -29601,6 +29688,30 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Order {
                                 "returns",
                             )?;
                         }
+                        "gateway" => {
+                            field_gateway = ::commerce_webhooks::wire::next_field(
+                                map,
+                                "gateway",
+                            )?;
+                        }
+                        "processing_method" => {
+                            field_processing_method = ::commerce_webhooks::wire::next_field(
+                                map,
+                                "processing_method",
+                            )?;
+                        }
+                        "total_price_usd" => {
+                            field_total_price_usd = ::commerce_webhooks::wire::next_field(
+                                map,
+                                "total_price_usd",
+                            )?;
+                        }
+                        "company" => {
+                            field_company = ::commerce_webhooks::wire::next_field(
+                                map,
+                                "company",
+                            )?;
+                        }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
                         }
@@ -29700,6 +29811,10 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Order {
                     shipping_address: field_shipping_address,
                     shipping_lines: field_shipping_lines,
                     returns: field_returns,
+                    gateway: field_gateway,
+                    processing_method: field_processing_method,
+                    total_price_usd: field_total_price_usd,
+                    company: field_company,
                     extra,
                 })
             }
@@ -30052,6 +30167,18 @@ impl ::commerce_webhooks::wire::serde::Serialize for Order {
         }
         if !self.returns.is_absent() {
             map.serialize_entry("returns", &self.returns)?;
+        }
+        if !self.gateway.is_absent() {
+            map.serialize_entry("gateway", &self.gateway)?;
+        }
+        if !self.processing_method.is_absent() {
+            map.serialize_entry("processing_method", &self.processing_method)?;
+        }
+        if !self.total_price_usd.is_absent() {
+            map.serialize_entry("total_price_usd", &self.total_price_usd)?;
+        }
+        if !self.company.is_absent() {
+            map.serialize_entry("company", &self.company)?;
         }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
@@ -36410,6 +36537,20 @@ impl ::commerce_webhooks::wire::serde::Serialize for ProductPublication {
 /// Field descriptions also from <https://shopify.dev/docs/api/admin-rest/2022-04/resources/product-variant>.
 ///
 /// Field descriptions also from <https://shopify.dev/changelog/graphql-admin-id-added-to-webhooks>.
+///
+/// Field descriptions also from <https://shopify.dev/changelog/property-deprecations-in-the-admin-api-productvariant-resource>.
+///
+/// Field descriptions also from <https://shopify.dev/changelog/the-inventoryitem-resource-now-indicates-whether-it-requires-shipping-instead-of-the-product-variant>.
+///
+/// Field descriptions also from <https://shopify.dev/changelog/inventory-item-new-fields-and-productvariant-deprecations>.
+///
+/// Field descriptions also from <https://shopify.dev/changelog/product-variant-field-cleanup>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2024-01/enums/WeightUnit>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2024-01/enums/ProductVariantInventoryManagement>.
+///
+/// Field descriptions also from <https://shopify.dev/api/functions/reference/cart-transform/graphql/common-objects/productvariant>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProductVariant {
     /// `admin_graphql_api_id`: `id`, may be absent or null.
@@ -36492,6 +36633,32 @@ pub struct ProductVariant {
     ///
     /// This property is deprecated. Use the InventoryLevel resource instead.
     pub old_inventory_quantity: ::commerce_webhooks::Field<i64>,
+    /// `fulfillment_service`: `string`, may be absent or null.
+    ///
+    /// The handle of a fulfillment service that stocks the product variant: a third-party fulfillment service's handle when the variant is stocked by a single third-party fulfillment service that hasn't opted into SKU sharing, otherwise `manual`. Since 2022-07 Shopify recommends the InventoryLevel resource to find where a variant is stocked, but this field is still the way to tell whether a product is a gift card.
+    pub fulfillment_service: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
+    /// `grams`: `int`, may be absent or null.
+    ///
+    /// The weight of the product variant in grams (marked deprecated on the REST Product Variant page).
+    pub grams: ::commerce_webhooks::Field<i64>,
+    /// `inventory_management`: `string`, may be absent or null.
+    ///
+    /// The fulfillment service that tracks the number of items in stock for the product variant: `shopify` (inventory tracked in the admin), `null` (inventory not tracked), or the handle of a fulfillment service that has inventory management enabled (the same one as `fulfillment_service`).
+    pub inventory_management: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
+    /// `requires_shipping`: `bool`, may be absent or null.
+    ///
+    /// Whether the variant requires shipping. Deprecated on the ProductVariant resource since 2019-02-12 in favour of the InventoryItem resource's `requires_shipping`, which indicates whether the item requires shipping.
+    pub requires_shipping: ::commerce_webhooks::Field<bool>,
+    /// `weight`: `number`, may be absent or null.
+    ///
+    /// The weight of the product variant in the unit system specified with `weight_unit` (GraphQL `ProductVariant.weight`, deprecated in Admin GraphQL 2024-04 and replaced by `InventoryItem.measurement.weight`).
+    pub weight: ::commerce_webhooks::Field<
+        ::commerce_webhooks::wire::serde_json::Number,
+    >,
+    /// `weight_unit`: `string`, may be absent or null.
+    ///
+    /// The unit of measurement that applies to the product variant's weight; if no value is specified, the shop's default unit of measurement is applied. Valid values: `g`, `kg`, `oz`, `lb` (GraphQL `ProductVariant.weightUnit`, deprecated in Admin GraphQL 2024-04).
+    pub weight_unit: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::Extra,
 }
@@ -36562,6 +36729,20 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductVariant 
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_inventory_quantity: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
                 let mut field_old_inventory_quantity: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
+                let mut field_fulfillment_service: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_grams: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
+                let mut field_inventory_management: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_requires_shipping: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
+                let mut field_weight: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::wire::serde_json::Number,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_weight_unit: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
@@ -36685,6 +36866,42 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductVariant 
                                 "old_inventory_quantity",
                             )?;
                         }
+                        "fulfillment_service" => {
+                            field_fulfillment_service = ::commerce_webhooks::wire::next_field(
+                                map,
+                                "fulfillment_service",
+                            )?;
+                        }
+                        "grams" => {
+                            field_grams = ::commerce_webhooks::wire::next_field(
+                                map,
+                                "grams",
+                            )?;
+                        }
+                        "inventory_management" => {
+                            field_inventory_management = ::commerce_webhooks::wire::next_field(
+                                map,
+                                "inventory_management",
+                            )?;
+                        }
+                        "requires_shipping" => {
+                            field_requires_shipping = ::commerce_webhooks::wire::next_field(
+                                map,
+                                "requires_shipping",
+                            )?;
+                        }
+                        "weight" => {
+                            field_weight = ::commerce_webhooks::wire::next_field(
+                                map,
+                                "weight",
+                            )?;
+                        }
+                        "weight_unit" => {
+                            field_weight_unit = ::commerce_webhooks::wire::next_field(
+                                map,
+                                "weight_unit",
+                            )?;
+                        }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
                         }
@@ -36711,6 +36928,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductVariant 
                     inventory_item_id: field_inventory_item_id,
                     inventory_quantity: field_inventory_quantity,
                     old_inventory_quantity: field_old_inventory_quantity,
+                    fulfillment_service: field_fulfillment_service,
+                    grams: field_grams,
+                    inventory_management: field_inventory_management,
+                    requires_shipping: field_requires_shipping,
+                    weight: field_weight,
+                    weight_unit: field_weight_unit,
                     extra,
                 })
             }
@@ -36796,6 +37019,24 @@ impl ::commerce_webhooks::wire::serde::Serialize for ProductVariant {
         }
         if !self.old_inventory_quantity.is_absent() {
             map.serialize_entry("old_inventory_quantity", &self.old_inventory_quantity)?;
+        }
+        if !self.fulfillment_service.is_absent() {
+            map.serialize_entry("fulfillment_service", &self.fulfillment_service)?;
+        }
+        if !self.grams.is_absent() {
+            map.serialize_entry("grams", &self.grams)?;
+        }
+        if !self.inventory_management.is_absent() {
+            map.serialize_entry("inventory_management", &self.inventory_management)?;
+        }
+        if !self.requires_shipping.is_absent() {
+            map.serialize_entry("requires_shipping", &self.requires_shipping)?;
+        }
+        if !self.weight.is_absent() {
+            map.serialize_entry("weight", &self.weight)?;
+        }
+        if !self.weight_unit.is_absent() {
+            map.serialize_entry("weight_unit", &self.weight_unit)?;
         }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
@@ -40009,6 +40250,8 @@ impl ::commerce_webhooks::wire::serde::Serialize for SellingPlanGroup {
 /// Field descriptions also from <https://shopify.dev/docs/api/admin-rest/2022-04/resources/order>.
 ///
 /// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2026-01/objects/ShippingLine>.
+///
+/// Field descriptions also from <https://shopify.dev/changelog/removal-of-the-delivery_category-field-on-order-shipping-lines>.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ShippingLine {
     /// `id`: `id`, may be absent or null.
@@ -40075,6 +40318,12 @@ pub struct ShippingLine {
     pub discount_allocations: ::commerce_webhooks::Field<
         ::std::vec::Vec<DiscountAllocation>,
     >,
+    /// `delivery_category`: `json`, may be absent or null.
+    ///
+    /// Deprecated as of API 2023-07: the order shipping line `delivery_category` property has not been in use since 2020-06-12 and will no longer be present.
+    pub delivery_category: ::commerce_webhooks::Field<
+        ::commerce_webhooks::wire::serde_json::Value,
+    >,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::Extra,
 }
@@ -40133,6 +40382,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ShippingLine {
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_discount_allocations: ::commerce_webhooks::Field<
                     ::std::vec::Vec<DiscountAllocation>,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_delivery_category: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::wire::serde_json::Value,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
@@ -40227,6 +40479,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ShippingLine {
                                 "discount_allocations",
                             )?;
                         }
+                        "delivery_category" => {
+                            field_delivery_category = ::commerce_webhooks::wire::next_field(
+                                map,
+                                "delivery_category",
+                            )?;
+                        }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
                         }
@@ -40248,6 +40506,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ShippingLine {
                     title: field_title,
                     tax_lines: field_tax_lines,
                     discount_allocations: field_discount_allocations,
+                    delivery_category: field_delivery_category,
                     extra,
                 })
             }
@@ -40324,6 +40583,9 @@ impl ::commerce_webhooks::wire::serde::Serialize for ShippingLine {
         }
         if !self.discount_allocations.is_absent() {
             map.serialize_entry("discount_allocations", &self.discount_allocations)?;
+        }
+        if !self.delivery_category.is_absent() {
+            map.serialize_entry("delivery_category", &self.delivery_category)?;
         }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
@@ -42872,6 +43134,10 @@ pub struct TaxLine {
     ///
     /// Whether the channel that submitted the tax line is liable for remitting. A value of `null` indicates unknown liability for the tax line.
     pub channel_liable: ::commerce_webhooks::Field<bool>,
+    /// `price_set`: `MoneySet`, may be absent or null.
+    ///
+    /// The amount added to the order for this tax in shop and presentment currencies after discounts are applied (GraphQL `TaxLine.priceSet`: the amount of tax, in shop and presentment currencies, after discounts and before returns).
+    pub price_set: ::commerce_webhooks::Field<MoneySet>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::Extra,
 }
@@ -42948,6 +43214,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for TaxLine {
                     ::commerce_webhooks::wire::serde_json::Number,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_channel_liable: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
+                let mut field_price_set: ::commerce_webhooks::Field<MoneySet> = ::commerce_webhooks::Field::Absent;
                 let mut extra = ::commerce_webhooks::Extra::new();
                 let map = &mut map;
                 while let ::std::option::Option::Some(key) = map
@@ -43074,6 +43341,12 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for TaxLine {
                                 "channel_liable",
                             )?;
                         }
+                        "price_set" => {
+                            field_price_set = ::commerce_webhooks::wire::next_field(
+                                map,
+                                "price_set",
+                            )?;
+                        }
                         _ => {
                             extra.insert(key.into_string(), map.next_value()?);
                         }
@@ -43100,6 +43373,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for TaxLine {
                     tax_registration_id: field_tax_registration_id,
                     compare_at: field_compare_at,
                     channel_liable: field_channel_liable,
+                    price_set: field_price_set,
                     extra,
                 })
             }
@@ -43203,6 +43477,9 @@ impl ::commerce_webhooks::wire::serde::Serialize for TaxLine {
         }
         if !self.channel_liable.is_absent() {
             map.serialize_entry("channel_liable", &self.channel_liable)?;
+        }
+        if !self.price_set.is_absent() {
+            map.serialize_entry("price_set", &self.price_set)?;
         }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
