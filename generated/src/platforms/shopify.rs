@@ -14327,6 +14327,175 @@ impl ::commerce_webhooks::wire::serde::Serialize for CheckoutLineItem {
         map.end()
     }
 }
+/// Information about the browser that the customer used when they placed their order (REST Order `client_details`, linked there to GraphQL `Order.customerJourneySummary`).
+///
+/// Fields documented at <https://shopify.dev/docs/api/admin-rest/2025-10/resources/order>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-rest/2024-10/resources/order>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClientDetails {
+    /// `accept_language`: `string`, may be absent or null.
+    ///
+    /// The languages and locales that the browser understands.
+    pub accept_language: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
+    /// `browser_height`: `int`, may be absent or null.
+    ///
+    /// The browser screen height in pixels, if available.
+    pub browser_height: ::commerce_webhooks::Field<i64>,
+    /// `browser_ip`: `string`, may be absent or null.
+    ///
+    /// The browser IP address.
+    pub browser_ip: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
+    /// `browser_width`: `int`, may be absent or null.
+    ///
+    /// The browser screen width in pixels, if available.
+    pub browser_width: ::commerce_webhooks::Field<i64>,
+    /// `session_hash`: `string`, may be absent or null.
+    ///
+    /// A hash of the session.
+    pub session_hash: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
+    /// `user_agent`: `string`, may be absent or null.
+    ///
+    /// Details of the browsing client, including software and operating versions.
+    pub user_agent: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::Extra,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ClientDetails {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = ClientDetails;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `ClientDetails` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_accept_language: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_browser_height: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
+                let mut field_browser_ip: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_browser_width: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
+                let mut field_session_hash: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_user_agent: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut extra = ::commerce_webhooks::Extra::new();
+                let map = &mut map;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "accept_language" => {
+                            field_accept_language = ::commerce_webhooks::wire::next_field(
+                                map,
+                                "accept_language",
+                            )?;
+                        }
+                        "browser_height" => {
+                            field_browser_height = ::commerce_webhooks::wire::next_field(
+                                map,
+                                "browser_height",
+                            )?;
+                        }
+                        "browser_ip" => {
+                            field_browser_ip = ::commerce_webhooks::wire::next_field(
+                                map,
+                                "browser_ip",
+                            )?;
+                        }
+                        "browser_width" => {
+                            field_browser_width = ::commerce_webhooks::wire::next_field(
+                                map,
+                                "browser_width",
+                            )?;
+                        }
+                        "session_hash" => {
+                            field_session_hash = ::commerce_webhooks::wire::next_field(
+                                map,
+                                "session_hash",
+                            )?;
+                        }
+                        "user_agent" => {
+                            field_user_agent = ::commerce_webhooks::wire::next_field(
+                                map,
+                                "user_agent",
+                            )?;
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ClientDetails {
+                    accept_language: field_accept_language,
+                    browser_height: field_browser_height,
+                    browser_ip: field_browser_ip,
+                    browser_width: field_browser_width,
+                    session_hash: field_session_hash,
+                    user_agent: field_user_agent,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for ClientDetails {
+    const EXPECTED: &'static str = "a `ClientDetails` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `ClientDetails` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for ClientDetails {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !self.accept_language.is_absent() {
+            map.serialize_entry("accept_language", &self.accept_language)?;
+        }
+        if !self.browser_height.is_absent() {
+            map.serialize_entry("browser_height", &self.browser_height)?;
+        }
+        if !self.browser_ip.is_absent() {
+            map.serialize_entry("browser_ip", &self.browser_ip)?;
+        }
+        if !self.browser_width.is_absent() {
+            map.serialize_entry("browser_width", &self.browser_width)?;
+        }
+        if !self.session_hash.is_absent() {
+            map.serialize_entry("session_hash", &self.session_hash)?;
+        }
+        if !self.user_agent.is_absent() {
+            map.serialize_entry("user_agent", &self.user_agent)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
 /// A collection (custom or smart).
 ///
 /// Fields documented at <https://shopify.dev/api/admin-rest/latest/resources/collection>.
@@ -19427,6 +19596,356 @@ impl ::commerce_webhooks::wire::serde::Serialize for DiscountAllocation {
         }
         if !self.amount_set.is_absent() {
             map.serialize_entry("amount_set", &self.amount_set)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// A stacked discount application of an order (REST Order `discount_applications`): the intention of a discount source at the time of application; the amount actually taken off each line is its `discount_allocations` entry. The types `discount_code`, `manual` and `script` (and `automatic`) share this structure; `code`, `title` and `description` depend on the type. The page lists these properties collapsed (hidden in the stored copies): the key set is checked against its example responses, the field wording is its text as transcribed by SDKs (ShopifySharp `DiscountApplication.cs`, among others).
+///
+/// Fields documented at <https://shopify.dev/docs/api/admin-rest/2024-10/resources/order>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-rest/2025-10/resources/order>.
+///
+/// Field descriptions also from <https://shopify.dev/changelog/the-order-resource-now-includes-a-discount-applications-property>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/latest/interfaces/DiscountApplication>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DiscountApplication {
+    /// `type`: `string`, may be absent or null.
+    ///
+    /// The discount application type: `automatic` (applied automatically, such as by a Buy X Get Y automatic discount), `discount_code` (applied by a discount code), `manual` (manually applied by the merchant, for example by using an app or creating a draft order), `script` (applied by a Shopify Script).
+    pub kind: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
+    /// `value`: `money`, may be absent or null.
+    ///
+    /// The value of the discount application as a decimal. This represents the intention of the discount application: for a 20% discount the value is `20.0`, for a $15 discount it is `15.0`.
+    pub value: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
+    /// `value_type`: `string`, may be absent or null.
+    ///
+    /// The type of the value: `fixed_amount` (a fixed amount discount value in the currency of the order) or `percentage` (a percentage discount value).
+    pub value_type: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
+    /// `allocation_method`: `string`, may be absent or null.
+    ///
+    /// The method by which the discount application value has been allocated to entitled lines: `across` (spread across all entitled lines), `each` (applied onto every entitled line), `one` (applied onto a single line). As of version 2020-07, `across` is returned instead of `one`, as the meaning is the same for explicit discounts.
+    pub allocation_method: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
+    /// `target_selection`: `string`, may be absent or null.
+    ///
+    /// The lines on the order, of the type defined by `target_type`, that the discount is allocated over: `all` (all lines), `entitled` (only the lines it is entitled for), `explicit` (explicitly selected lines).
+    pub target_selection: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
+    /// `target_type`: `string`, may be absent or null.
+    ///
+    /// The type of line on the order that the discount is applicable on: `line_item` (line items) or `shipping_line` (shipping lines).
+    pub target_type: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
+    /// `code`: `string`, may be absent or null.
+    ///
+    /// The discount code that was used to apply the discount. Available only for discount code applications.
+    pub code: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
+    /// `title`: `string`, may be absent or null.
+    ///
+    /// The title of the discount application, as defined by the merchant. Available only for manual discount applications.
+    pub title: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
+    /// `description`: `string`, may be absent or null.
+    ///
+    /// The description of the discount application, as defined by the merchant or the Shopify Script. Available only for manual and script discount applications.
+    pub description: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::Extra,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for DiscountApplication {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = DiscountApplication;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `DiscountApplication` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_kind: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_value: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Money,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_value_type: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_allocation_method: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_target_selection: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_target_type: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_code: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_title: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_description: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut extra = ::commerce_webhooks::Extra::new();
+                let map = &mut map;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            field_kind = ::commerce_webhooks::wire::next_field(
+                                map,
+                                "type",
+                            )?;
+                        }
+                        "value" => {
+                            field_value = ::commerce_webhooks::wire::next_field(
+                                map,
+                                "value",
+                            )?;
+                        }
+                        "value_type" => {
+                            field_value_type = ::commerce_webhooks::wire::next_field(
+                                map,
+                                "value_type",
+                            )?;
+                        }
+                        "allocation_method" => {
+                            field_allocation_method = ::commerce_webhooks::wire::next_field(
+                                map,
+                                "allocation_method",
+                            )?;
+                        }
+                        "target_selection" => {
+                            field_target_selection = ::commerce_webhooks::wire::next_field(
+                                map,
+                                "target_selection",
+                            )?;
+                        }
+                        "target_type" => {
+                            field_target_type = ::commerce_webhooks::wire::next_field(
+                                map,
+                                "target_type",
+                            )?;
+                        }
+                        "code" => {
+                            field_code = ::commerce_webhooks::wire::next_field(
+                                map,
+                                "code",
+                            )?;
+                        }
+                        "title" => {
+                            field_title = ::commerce_webhooks::wire::next_field(
+                                map,
+                                "title",
+                            )?;
+                        }
+                        "description" => {
+                            field_description = ::commerce_webhooks::wire::next_field(
+                                map,
+                                "description",
+                            )?;
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(DiscountApplication {
+                    kind: field_kind,
+                    value: field_value,
+                    value_type: field_value_type,
+                    allocation_method: field_allocation_method,
+                    target_selection: field_target_selection,
+                    target_type: field_target_type,
+                    code: field_code,
+                    title: field_title,
+                    description: field_description,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for DiscountApplication {
+    const EXPECTED: &'static str = "a `DiscountApplication` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `DiscountApplication` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for DiscountApplication {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !self.kind.is_absent() {
+            map.serialize_entry("type", &self.kind)?;
+        }
+        if !self.value.is_absent() {
+            map.serialize_entry("value", &self.value)?;
+        }
+        if !self.value_type.is_absent() {
+            map.serialize_entry("value_type", &self.value_type)?;
+        }
+        if !self.allocation_method.is_absent() {
+            map.serialize_entry("allocation_method", &self.allocation_method)?;
+        }
+        if !self.target_selection.is_absent() {
+            map.serialize_entry("target_selection", &self.target_selection)?;
+        }
+        if !self.target_type.is_absent() {
+            map.serialize_entry("target_type", &self.target_type)?;
+        }
+        if !self.code.is_absent() {
+            map.serialize_entry("code", &self.code)?;
+        }
+        if !self.title.is_absent() {
+            map.serialize_entry("title", &self.title)?;
+        }
+        if !self.description.is_absent() {
+            map.serialize_entry("description", &self.description)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// A discount code applied to an order (REST Order `discount_codes`). When creating an order, only the first discount code supplied is applied.
+///
+/// Fields documented at <https://shopify.dev/docs/api/admin-rest/2025-10/resources/order>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-rest/2024-10/resources/order>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DiscountCode {
+    /// `code`: `string`, may be absent or null.
+    ///
+    /// When the associated discount application is of type `code`, the discount code that was entered at checkout; otherwise the title of the discount that was applied.
+    pub code: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
+    /// `amount`: `money`, may be absent or null.
+    ///
+    /// The amount that's deducted from the order total. When you create an order, this value is the percentage or monetary amount to deduct; after the order is created, it returns the calculated amount.
+    pub amount: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
+    /// `type`: `string`, may be absent or null.
+    ///
+    /// The type of discount (default `fixed_amount`): `fixed_amount` (applies `amount` as a unit of the store's currency), `percentage` (applies a discount of `amount` as a percentage of the order total), `shipping` (free shipping on orders whose shipping rate is less than or equal to `amount`).
+    pub kind: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::Extra,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for DiscountCode {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = DiscountCode;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `DiscountCode` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_code: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_amount: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Money,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_kind: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut extra = ::commerce_webhooks::Extra::new();
+                let map = &mut map;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "code" => {
+                            field_code = ::commerce_webhooks::wire::next_field(
+                                map,
+                                "code",
+                            )?;
+                        }
+                        "amount" => {
+                            field_amount = ::commerce_webhooks::wire::next_field(
+                                map,
+                                "amount",
+                            )?;
+                        }
+                        "type" => {
+                            field_kind = ::commerce_webhooks::wire::next_field(
+                                map,
+                                "type",
+                            )?;
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(DiscountCode {
+                    code: field_code,
+                    amount: field_amount,
+                    kind: field_kind,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for DiscountCode {
+    const EXPECTED: &'static str = "a `DiscountCode` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `DiscountCode` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for DiscountCode {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !self.code.is_absent() {
+            map.serialize_entry("code", &self.code)?;
+        }
+        if !self.amount.is_absent() {
+            map.serialize_entry("amount", &self.amount)?;
+        }
+        if !self.kind.is_absent() {
+            map.serialize_entry("type", &self.kind)?;
         }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
@@ -28486,12 +29005,10 @@ pub struct Order {
     ///
     /// A unique value when referencing the checkout that's associated with the order. Marked deprecated.
     pub checkout_token: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
-    /// `client_details`: `json`, may be absent or null.
+    /// `client_details`: `ClientDetails`, may be absent or null.
     ///
-    /// Information about the browser that the customer used when they placed the order: `accept_language`, `browser_height`, `browser_ip`, `browser_width`, `session_hash` and `user_agent`.
-    pub client_details: ::commerce_webhooks::Field<
-        ::commerce_webhooks::wire::serde_json::Value,
-    >,
+    /// Information about the browser that the customer used when they placed their order.
+    pub client_details: ::commerce_webhooks::Field<ClientDetails>,
     /// `closed_at`: `timestamp`, may be absent or null.
     ///
     /// The date and time (ISO 8601 format) when the order was closed. Returns `null` if the order isn't closed.
@@ -28568,12 +29085,10 @@ pub struct Order {
     ///
     /// The ID of the Shopify POS device that created the checkout.
     pub device_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
-    /// `discount_codes`: `[json]`, may be absent or null.
+    /// `discount_codes`: `[DiscountCode]`, may be absent or null.
     ///
-    /// A list of discounts applied to the order, each with `amount`, `code` and `type` (`fixed_amount`, `percentage` or `shipping`; default `fixed_amount`). When creating an order, only the first discount code supplied is applied.
-    pub discount_codes: ::commerce_webhooks::Field<
-        ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
-    >,
+    /// A list of discounts applied to the order. When creating an order, only the first discount code supplied in this field is applied.
+    pub discount_codes: ::commerce_webhooks::Field<::std::vec::Vec<DiscountCode>>,
     /// `duties_included`: `bool`, may be absent or null.
     ///
     /// Whether duties are included in the subtotal price of the order (GraphQL `dutiesIncluded`).
@@ -28796,11 +29311,11 @@ pub struct Order {
     ///
     /// Information about the customer. The order might not have a customer, and this value might be `null` if the order was created through Shopify POS.
     pub customer: ::commerce_webhooks::Field<Customer>,
-    /// `discount_applications`: `[json]`, may be absent or null.
+    /// `discount_applications`: `[DiscountApplication]`, may be absent or null.
     ///
-    /// An ordered list of stacked discount applications, each with `allocation_method` (`across`, `each`, `one`), `target_selection` (`all`, `entitled`, `explicit`), `target_type` (`line_item`, `shipping_line`), `type` (`automatic`, `discount_code`, `manual`, `script`), `value`, `value_type` (`fixed_amount`, `percentage`) and, by type, `code`, `description` or `title`.
+    /// An ordered list of stacked discount applications; each line's `discount_allocations` point into it by `discount_application_index`.
     pub discount_applications: ::commerce_webhooks::Field<
-        ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
+        ::std::vec::Vec<DiscountApplication>,
     >,
     /// `fulfillments`: `[Fulfillment]`, may be absent or null.
     ///
@@ -28897,7 +29412,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Order {
                     ::commerce_webhooks::Text,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_client_details: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::wire::serde_json::Value,
+                    ClientDetails,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_closed_at: ::commerce_webhooks::Field<
                     ::commerce_webhooks::Timestamp,
@@ -28955,7 +29470,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Order {
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_discount_codes: ::commerce_webhooks::Field<
-                    ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
+                    ::std::vec::Vec<DiscountCode>,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_duties_included: ::commerce_webhooks::Field<bool> = ::commerce_webhooks::Field::Absent;
                 let mut field_email: ::commerce_webhooks::Field<
@@ -29096,7 +29611,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Order {
                 let mut field_billing_address: ::commerce_webhooks::Field<Address> = ::commerce_webhooks::Field::Absent;
                 let mut field_customer: ::commerce_webhooks::Field<Customer> = ::commerce_webhooks::Field::Absent;
                 let mut field_discount_applications: ::commerce_webhooks::Field<
-                    ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
+                    ::std::vec::Vec<DiscountApplication>,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_fulfillments: ::commerce_webhooks::Field<
                     ::std::vec::Vec<Fulfillment>,
@@ -30179,6 +30694,225 @@ impl ::commerce_webhooks::wire::serde::Serialize for Order {
         }
         if !self.company.is_absent() {
             map.serialize_entry("company", &self.company)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+/// An order adjustment attached to a refund (REST Refund `order_adjustments`), generated to account for refunded shipping costs and differences between calculated and actual refund amounts. As of the 2024-10 Admin API version, refunded shipping costs are no longer order adjustments; they are in the refund's `refund_shipping_lines`.
+///
+/// Fields documented at <https://shopify.dev/docs/api/admin-rest/2025-10/resources/refund>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-rest/2024-10/resources/refund>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/latest/objects/OrderAdjustment>.
+///
+/// Field descriptions also from <https://shopify.dev/changelog/exposing-the-order-adjustments-connection-on-a-refund>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderAdjustment {
+    /// `id`: `id`, may be absent or null.
+    ///
+    /// The unique identifier for the order adjustment.
+    pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
+    /// `order_id`: `id`, may be absent or null.
+    ///
+    /// The unique identifier for the order that the order adjustment is associated with.
+    pub order_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
+    /// `refund_id`: `id`, may be absent or null.
+    ///
+    /// The unique identifier for the refund that the order adjustment is associated with.
+    pub refund_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
+    /// `amount`: `money`, may be absent or null.
+    ///
+    /// Deprecated: use `amount_set`. The value of the discrepancy between the calculated refund and the actual refund. If `kind` is `shipping_refund`, then `amount` returns the value of shipping charges refunded to the customer.
+    pub amount: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
+    /// `tax_amount`: `money`, may be absent or null.
+    ///
+    /// Deprecated: use `tax_amount_set`. The taxes that are added to `amount`, such as applicable shipping taxes added to a shipping refund.
+    pub tax_amount: ::commerce_webhooks::Field<::commerce_webhooks::Money>,
+    /// `kind`: `string`, may be absent or null.
+    ///
+    /// Deprecated as of the 2024-10 Admin API and will not be supported in the future. The order adjustment type: `shipping_refund` or `refund_discrepancy`.
+    pub kind: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
+    /// `reason`: `string`, may be absent or null.
+    ///
+    /// The reason for the order adjustment. To set this value, include `discrepancy_reason` when you create a refund (`restock`, `damage`, `customer` or `other`); the page's example reads `Refund discrepancy`.
+    pub reason: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
+    /// `amount_set`: `MoneySet`, may be absent or null.
+    ///
+    /// The amount of the order adjustment in shop and presentment currencies.
+    pub amount_set: ::commerce_webhooks::Field<MoneySet>,
+    /// `tax_amount_set`: `MoneySet`, may be absent or null.
+    ///
+    /// The tax amount of the order adjustment in shop and presentment currencies.
+    pub tax_amount_set: ::commerce_webhooks::Field<MoneySet>,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::Extra,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderAdjustment {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = OrderAdjustment;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `OrderAdjustment` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
+                let mut field_order_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Id,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_refund_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Id,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_amount: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Money,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_tax_amount: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Money,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_kind: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_reason: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_amount_set: ::commerce_webhooks::Field<MoneySet> = ::commerce_webhooks::Field::Absent;
+                let mut field_tax_amount_set: ::commerce_webhooks::Field<MoneySet> = ::commerce_webhooks::Field::Absent;
+                let mut extra = ::commerce_webhooks::Extra::new();
+                let map = &mut map;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "id" => {
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
+                        }
+                        "order_id" => {
+                            field_order_id = ::commerce_webhooks::wire::next_field(
+                                map,
+                                "order_id",
+                            )?;
+                        }
+                        "refund_id" => {
+                            field_refund_id = ::commerce_webhooks::wire::next_field(
+                                map,
+                                "refund_id",
+                            )?;
+                        }
+                        "amount" => {
+                            field_amount = ::commerce_webhooks::wire::next_field(
+                                map,
+                                "amount",
+                            )?;
+                        }
+                        "tax_amount" => {
+                            field_tax_amount = ::commerce_webhooks::wire::next_field(
+                                map,
+                                "tax_amount",
+                            )?;
+                        }
+                        "kind" => {
+                            field_kind = ::commerce_webhooks::wire::next_field(
+                                map,
+                                "kind",
+                            )?;
+                        }
+                        "reason" => {
+                            field_reason = ::commerce_webhooks::wire::next_field(
+                                map,
+                                "reason",
+                            )?;
+                        }
+                        "amount_set" => {
+                            field_amount_set = ::commerce_webhooks::wire::next_field(
+                                map,
+                                "amount_set",
+                            )?;
+                        }
+                        "tax_amount_set" => {
+                            field_tax_amount_set = ::commerce_webhooks::wire::next_field(
+                                map,
+                                "tax_amount_set",
+                            )?;
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(OrderAdjustment {
+                    id: field_id,
+                    order_id: field_order_id,
+                    refund_id: field_refund_id,
+                    amount: field_amount,
+                    tax_amount: field_tax_amount,
+                    kind: field_kind,
+                    reason: field_reason,
+                    amount_set: field_amount_set,
+                    tax_amount_set: field_tax_amount_set,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for OrderAdjustment {
+    const EXPECTED: &'static str = "a `OrderAdjustment` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `OrderAdjustment` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for OrderAdjustment {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !self.id.is_absent() {
+            map.serialize_entry("id", &self.id)?;
+        }
+        if !self.order_id.is_absent() {
+            map.serialize_entry("order_id", &self.order_id)?;
+        }
+        if !self.refund_id.is_absent() {
+            map.serialize_entry("refund_id", &self.refund_id)?;
+        }
+        if !self.amount.is_absent() {
+            map.serialize_entry("amount", &self.amount)?;
+        }
+        if !self.tax_amount.is_absent() {
+            map.serialize_entry("tax_amount", &self.tax_amount)?;
+        }
+        if !self.kind.is_absent() {
+            map.serialize_entry("kind", &self.kind)?;
+        }
+        if !self.reason.is_absent() {
+            map.serialize_entry("reason", &self.reason)?;
+        }
+        if !self.amount_set.is_absent() {
+            map.serialize_entry("amount_set", &self.amount_set)?;
+        }
+        if !self.tax_amount_set.is_absent() {
+            map.serialize_entry("tax_amount_set", &self.tax_amount_set)?;
         }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
@@ -32631,16 +33365,14 @@ pub struct Product {
     ///
     /// The custom product properties, for example Size, Color, and Material. Each product can have up to 3 options and each option value can be up to 255 characters.
     pub options: ::commerce_webhooks::Field<::std::vec::Vec<ProductOption>>,
-    /// `images`: `[json]`, may be absent or null.
+    /// `images`: `[ProductImage]`, may be absent or null.
     ///
     /// A list of product image objects, each one representing an image associated with the product.
-    pub images: ::commerce_webhooks::Field<
-        ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
-    >,
-    /// `image`: `json`, may be absent or null.
+    pub images: ::commerce_webhooks::Field<::std::vec::Vec<ProductImage>>,
+    /// `image`: `ProductImage`, may be absent or null.
     ///
-    /// No public document of the platform describes this field (searched: not described on the pages this shape cites (admin-graphql/latest/objects/Product, admin-rest/2024-10/resources/product, admin-rest/2022-04/resources/product, admin-graphql/2026-01/objects/Product, admin-rest/2024-10/resources/webhook, changelog/graphql-admin-id-added-to-webhooks); not searched further in this pass (2026-12)).
-    pub image: ::commerce_webhooks::Field<::commerce_webhooks::wire::serde_json::Value>,
+    /// No public document of the platform describes this field (searched: not among the listed properties of the REST Product page (2024-10 copy, 4 hidden fields unreadable), whose example responses send `"image": null`; not described on the other pages this shape cites (admin-graphql/latest/objects/Product, admin-rest/2022-04/resources/product, admin-graphql/2026-01/objects/Product, admin-rest/2024-10/resources/webhook). In products_update_activepieces.json it is the same object as `images[0]` (position 1) (searched 2026-12)).
+    pub image: ::commerce_webhooks::Field<ProductImage>,
     /// `media`: `[json]`, may be absent or null.
     ///
     /// The media associated with the product (GraphQL `media`): images, 3D models, videos.
@@ -32726,11 +33458,9 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Product {
                     ::std::vec::Vec<ProductOption>,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_images: ::commerce_webhooks::Field<
-                    ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
+                    ::std::vec::Vec<ProductImage>,
                 > = ::commerce_webhooks::Field::Absent;
-                let mut field_image: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::wire::serde_json::Value,
-                > = ::commerce_webhooks::Field::Absent;
+                let mut field_image: ::commerce_webhooks::Field<ProductImage> = ::commerce_webhooks::Field::Absent;
                 let mut field_media: ::commerce_webhooks::Field<
                     ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
                 > = ::commerce_webhooks::Field::Absent;
@@ -35227,6 +35957,255 @@ impl ::commerce_webhooks::wire::serde::Serialize for ProductFeedVariantEdge {
         map.end()
     }
 }
+/// A product image (REST Product Image resource), as in a product's `images` and `image`. Listing, creating, updating and deleting product images is deprecated as of REST API 2025-01.
+///
+/// Fields documented at <https://shopify.dev/docs/api/admin-rest/2024-10/resources/product-image>.
+///
+/// Field descriptions also from <https://shopify.dev/docs/api/admin-graphql/2024-10/objects/Image>.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProductImage {
+    /// `id`: `id`, may be absent or null.
+    ///
+    /// A unique numeric identifier for the product image.
+    pub id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
+    /// `product_id`: `id`, may be absent or null.
+    ///
+    /// The id of the product associated with the image. Marked deprecated.
+    pub product_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
+    /// `position`: `int`, may be absent or null.
+    ///
+    /// The order of the product image in the list. The first product image is at position 1 and is the "main" image for the product.
+    pub position: ::commerce_webhooks::Field<i64>,
+    /// `created_at`: `timestamp`, may be absent or null.
+    ///
+    /// The date and time when the product image was created. The API returns this value in ISO 8601 format.
+    pub created_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
+    /// `updated_at`: `timestamp`, may be absent or null.
+    ///
+    /// The date and time when the product image was last modified. The API returns this value in ISO 8601 format.
+    pub updated_at: ::commerce_webhooks::Field<::commerce_webhooks::Timestamp>,
+    /// `alt`: `string`, may be absent or null.
+    ///
+    /// A word or phrase to share the nature or contents of an image (GraphQL `Image.altText`). Not among the REST page's listed properties; its example "Modify an image and change its position and alt tag content" sets `alt`.
+    pub alt: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
+    /// `width`: `int`, may be absent or null.
+    ///
+    /// Width dimension of the image which is determined on upload.
+    pub width: ::commerce_webhooks::Field<i64>,
+    /// `height`: `int`, may be absent or null.
+    ///
+    /// Height dimension of the image which is determined on upload.
+    pub height: ::commerce_webhooks::Field<i64>,
+    /// `src`: `string`, may be absent or null.
+    ///
+    /// Specifies the location of the product image. This parameter supports Liquid filters that you can use to retrieve modified copies of the image.
+    pub src: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
+    /// `variant_ids`: `[id]`, may be absent or null.
+    ///
+    /// An array of variant ids associated with the image. Marked deprecated.
+    pub variant_ids: ::commerce_webhooks::Field<
+        ::std::vec::Vec<::commerce_webhooks::Id>,
+    >,
+    /// `admin_graphql_api_id`: `id`, may be absent or null.
+    ///
+    /// No public document of the platform describes this field (searched: not among the listed properties of the REST Product Image page (2024-10 copy, which shows the 2026-01 content), whose example responses carry it as `gid://shopify/MediaImage/…`; not in products_update_activepieces.json (searched 2026-12)).
+    pub admin_graphql_api_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
+    /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
+    pub extra: ::commerce_webhooks::Extra,
+}
+impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductImage {
+    fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = ProductImage;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `ProductImage` object")
+            }
+            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Self::Value, A::Error> {
+                let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
+                let mut field_product_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Id,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_position: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
+                let mut field_created_at: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Timestamp,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_updated_at: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Timestamp,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_alt: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_width: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
+                let mut field_height: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
+                let mut field_src: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Text,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_variant_ids: ::commerce_webhooks::Field<
+                    ::std::vec::Vec<::commerce_webhooks::Id>,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut field_admin_graphql_api_id: ::commerce_webhooks::Field<
+                    ::commerce_webhooks::Id,
+                > = ::commerce_webhooks::Field::Absent;
+                let mut extra = ::commerce_webhooks::Extra::new();
+                let map = &mut map;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "id" => {
+                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
+                        }
+                        "product_id" => {
+                            field_product_id = ::commerce_webhooks::wire::next_field(
+                                map,
+                                "product_id",
+                            )?;
+                        }
+                        "position" => {
+                            field_position = ::commerce_webhooks::wire::next_field(
+                                map,
+                                "position",
+                            )?;
+                        }
+                        "created_at" => {
+                            field_created_at = ::commerce_webhooks::wire::next_field(
+                                map,
+                                "created_at",
+                            )?;
+                        }
+                        "updated_at" => {
+                            field_updated_at = ::commerce_webhooks::wire::next_field(
+                                map,
+                                "updated_at",
+                            )?;
+                        }
+                        "alt" => {
+                            field_alt = ::commerce_webhooks::wire::next_field(
+                                map,
+                                "alt",
+                            )?;
+                        }
+                        "width" => {
+                            field_width = ::commerce_webhooks::wire::next_field(
+                                map,
+                                "width",
+                            )?;
+                        }
+                        "height" => {
+                            field_height = ::commerce_webhooks::wire::next_field(
+                                map,
+                                "height",
+                            )?;
+                        }
+                        "src" => {
+                            field_src = ::commerce_webhooks::wire::next_field(
+                                map,
+                                "src",
+                            )?;
+                        }
+                        "variant_ids" => {
+                            field_variant_ids = ::commerce_webhooks::wire::next_field(
+                                map,
+                                "variant_ids",
+                            )?;
+                        }
+                        "admin_graphql_api_id" => {
+                            field_admin_graphql_api_id = ::commerce_webhooks::wire::next_field(
+                                map,
+                                "admin_graphql_api_id",
+                            )?;
+                        }
+                        _ => {
+                            extra.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ProductImage {
+                    id: field_id,
+                    product_id: field_product_id,
+                    position: field_position,
+                    created_at: field_created_at,
+                    updated_at: field_updated_at,
+                    alt: field_alt,
+                    width: field_width,
+                    height: field_height,
+                    src: field_src,
+                    variant_ids: field_variant_ids,
+                    admin_graphql_api_id: field_admin_graphql_api_id,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(ShapeVisitor)
+    }
+}
+impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for ProductImage {
+    const EXPECTED: &'static str = "a `ProductImage` object";
+    const EXPECTED_ARRAY: &'static str = "an array of `ProductImage` objects";
+    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<
+        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
+        D::Error,
+    > {
+        ::commerce_webhooks::wire::tolerate_object(deserializer)
+    }
+}
+impl ::commerce_webhooks::wire::serde::Serialize for ProductImage {
+    fn serialize<S: ::commerce_webhooks::wire::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::commerce_webhooks::wire::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !self.id.is_absent() {
+            map.serialize_entry("id", &self.id)?;
+        }
+        if !self.product_id.is_absent() {
+            map.serialize_entry("product_id", &self.product_id)?;
+        }
+        if !self.position.is_absent() {
+            map.serialize_entry("position", &self.position)?;
+        }
+        if !self.created_at.is_absent() {
+            map.serialize_entry("created_at", &self.created_at)?;
+        }
+        if !self.updated_at.is_absent() {
+            map.serialize_entry("updated_at", &self.updated_at)?;
+        }
+        if !self.alt.is_absent() {
+            map.serialize_entry("alt", &self.alt)?;
+        }
+        if !self.width.is_absent() {
+            map.serialize_entry("width", &self.width)?;
+        }
+        if !self.height.is_absent() {
+            map.serialize_entry("height", &self.height)?;
+        }
+        if !self.src.is_absent() {
+            map.serialize_entry("src", &self.src)?;
+        }
+        if !self.variant_ids.is_absent() {
+            map.serialize_entry("variant_ids", &self.variant_ids)?;
+        }
+        if !self.admin_graphql_api_id.is_absent() {
+            map.serialize_entry("admin_graphql_api_id", &self.admin_graphql_api_id)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
 /// A product published (or scheduled to be published) to the app's sales channel.
 ///
 /// Fields documented at <https://shopify.dev/api/admin-graphql/latest/objects/ProductListing>.
@@ -37214,12 +38193,10 @@ pub struct Refund {
     ///
     /// The GraphQL Admin API ID of the refund. Shopify added `admin_graphql_api_id` to webhook payloads, alongside `id`, to improve interoperability between the GraphQL and REST Admin APIs.
     pub admin_graphql_api_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
-    /// `order_adjustments`: `[json]`, may be absent or null.
+    /// `order_adjustments`: `[OrderAdjustment]`, may be absent or null.
     ///
-    /// A list of order adjustments attached to the refund, generated to account for refunded shipping costs and differences between calculated and actual refund amounts. As of 2024-10, refunded shipping costs are in `refund_shipping_lines` instead.
-    pub order_adjustments: ::commerce_webhooks::Field<
-        ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
-    >,
+    /// A list of order adjustments attached to the refund. Order adjustments are generated to account for refunded shipping costs and differences between calculated and actual refund amounts. As of the 2024-10 Admin API version, refunded shipping costs are no longer considered order adjustments and should be accessed through `refund_shipping_lines`.
+    pub order_adjustments: ::commerce_webhooks::Field<::std::vec::Vec<OrderAdjustment>>,
     /// `refund_line_items`: `[RefundLineItem]`, may be absent or null.
     ///
     /// A list of refunded line items.
@@ -37279,7 +38256,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Refund {
                     ::commerce_webhooks::Id,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_order_adjustments: ::commerce_webhooks::Field<
-                    ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
+                    ::std::vec::Vec<OrderAdjustment>,
                 > = ::commerce_webhooks::Field::Absent;
                 let mut field_refund_line_items: ::commerce_webhooks::Field<
                     ::std::vec::Vec<RefundLineItem>,
