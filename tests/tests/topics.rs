@@ -120,6 +120,39 @@ fn every_topic_and_scope_round_trips_through_its_wire_name() {
     });
 }
 
+/// `from_wire` and `known` are generated as two lookups where a platform has topic templates
+/// (BigCommerce): on every documented name, filled template and near miss they must agree.
+#[test]
+fn from_wire_and_known_agree_on_names_near_the_documented_ones() {
+    for_each_platform!(|platform, id| {
+        let mut names: Vec<String> = Vec::new();
+        for topic in platform::Topic::ALL {
+            let wire = topic.as_str();
+            names.push(wire.to_owned());
+            // Near misses: the last byte changed, a byte more, a byte less.
+            names.push(format!("{}~", &wire[..wire.len() - 1]));
+            names.push(format!("{wire}s"));
+            names.push(wire[..wire.len() - 1].to_owned());
+            // A template filled with values, and with what is no value.
+            if let Some(at) = wire.find('{') {
+                let end = wire[at..].find('}').map(|e| at + e + 1).unwrap_or(wire.len());
+                for value in ["1", "42", "a-b_C", "", "1/2", "x y"] {
+                    names.push(format!("{}{value}{}", &wire[..at], &wire[end..]));
+                }
+            }
+        }
+        for name in &names {
+            let known = platform::Topic::known(name);
+            let parsed = platform::Topic::from_wire(name);
+            match known {
+                Some(topic) => assert_eq!(parsed, topic, "{id}: from_wire({name:?}) and known"),
+                None => assert_eq!(parsed, platform::Topic::Unknown(name.clone()), "{id}: from_wire({name:?})"),
+            }
+            assert_eq!(parsed.as_str(), name, "{id}: the wire name of {name:?} is kept");
+        }
+    });
+}
+
 #[test]
 fn unknown_names_are_kept_the_same_way_by_from_str_and_serde() {
     for_each_platform!(|platform, id| {
