@@ -16977,7 +16977,7 @@ pub struct Customer {
     >,
     /// `marketing_opt_in_level`: `string`, may be absent or null.
     ///
-    /// The marketing subscription opt-in level (M3AAWG) the customer gave when they consented to receive marketing material by email; null when they did not (data dictionary: a string enum; the values seen are `single_opt_in`, `confirmed_opt_in`, `unknown`). Deprecated in REST 2022-04 for `email_marketing_consent.opt_in_level`, removed in 2024-01.
+    /// The marketing subscription opt-in level (M3AAWG) the customer gave when they consented to receive marketing material by email; null when they did not. The data dictionary types it a string enum; the REST text, as SDKs quote it, lists `single_opt_in`, `confirmed_opt_in`, `unknown`. Deprecated in REST 2022-04 for `email_marketing_consent.opt_in_level`, removed in 2024-01.
     pub marketing_opt_in_level: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `orders_count`: `int`, may be absent or null.
     ///
@@ -16997,7 +16997,7 @@ pub struct Customer {
     pub last_order_name: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// `tags`: `string`, may be absent or null.
     ///
-    /// The tags the shop owner has attached to the customer, as one string of comma-separated values (`""` when there are none; the REST Customer examples send `"Léon, Noël"`; GraphQL `Customer.tags` is the list). Removed from webhooks that carry a customer as of 2025-01, in favour of `customer.tags_added` and `customer.tags_removed` (changelog).
+    /// The tags the shop owner has attached to the customer, as one string of comma-separated values (real deliveries send `""` when there are none; the REST Customer examples send `"Léon, Noël"`; GraphQL `Customer.tags` is the list). Removed from webhooks that carry a customer as of 2025-01, in favour of `customer.tags_added` and `customer.tags_removed` (changelog).
     pub tags: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
     /// Keys the catalog does not list, kept as received so that re-encoding is lossless.
     pub extra: ::commerce_webhooks::Extra,
