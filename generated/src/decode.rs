@@ -66,7 +66,7 @@ pub fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, DecodeError> {
     // One UTF-8 check of the whole body is far cheaper than serde_json's slice reader checking
     // every key and string on its own (13 % of a large decode). A body that is not UTF-8 is
     // not JSON: the error is the one its own parse gives, as before.
-    let Ok(text) = std::str::from_utf8(body) else {
+    let Ok(text) = simdutf8::basic::from_utf8(body) else {
         return Err(not_json(body));
     };
     serde_json::from_str(text).map_err(|error| decode_error(text, &error))
