@@ -2,7 +2,11 @@
 
 use std::fmt;
 
-use serde::de::{self, DeserializeOwned, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
+
+use crate::tolerate::Decode;
+use crate::visit::{Seed, Sink};
+use crate::{Field, Mismatch};
 
 /// Why a delivery body could not be decoded.
 ///
@@ -60,16 +64,63 @@ impl fmt::Display for DecodeError {
 
 impl std::error::Error for DecodeError {}
 
-/// Decodes `body` into `T`; a data error names the JSON path where it happened (generated
-/// visitors write it into the error on the way out, see `path.rs`).
-pub fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, DecodeError> {
+/// Decodes `body` into `T`, strict at the root (a body that is not a `T` is an error) and
+/// tolerant inside; a data error names the JSON path where it happened (the decoder writes it
+/// into the error on the way out, see `path.rs`).
+pub fn decode<T: Decode>(body: &[u8]) -> Result<T, DecodeError> {
+    let mut root = Field::<T>::Absent;
+    decode_into(body, &mut root)?;
+    match root {
+        Field::Value(value) => Ok(value),
+        Field::Null | Field::Absent => T::from_null().ok_or_else(|| root_misfit(T::EXPECTED, "null")),
+        Field::Mismatch(mismatch) => Err(root_misfit(T::EXPECTED, value_kind_of(&mismatch))),
+    }
+}
+
+/// [`decode`] for a payload that may be `null` (`None`).
+pub fn decode_nullable<T: Decode>(body: &[u8]) -> Result<Option<T>, DecodeError> {
+    let mut root = Field::<T>::Absent;
+    decode_into(body, &mut root)?;
+    match root {
+        Field::Value(value) => Ok(Some(value)),
+        Field::Null | Field::Absent => Ok(None),
+        Field::Mismatch(mismatch) => Err(root_misfit(T::EXPECTED, value_kind_of(&mismatch))),
+    }
+}
+
+/// Decodes `body` into `sink`. Not generic: serde_json's parser is compiled once for every
+/// payload type.
+fn decode_into(body: &[u8], sink: &mut dyn Sink) -> Result<(), DecodeError> {
     // One UTF-8 check of the whole body is far cheaper than serde_json's slice reader checking
     // every key and string on its own (13 % of a large decode). A body that is not UTF-8 is
     // not JSON: the error is the one its own parse gives, as before.
     let Ok(text) = simdutf8::basic::from_utf8(body) else {
         return Err(not_json(body));
     };
-    serde_json::from_str(text).map_err(|error| decode_error(text, &error))
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    Seed(sink)
+        .deserialize(&mut deserializer)
+        .and_then(|()| deserializer.end())
+        .map_err(|error| decode_error(text, &error))
+}
+
+/// The error of a body whose root is not what the topic's payload is.
+#[cold]
+fn root_misfit(expected: &str, found: &str) -> DecodeError {
+    DecodeError::Data { path: ".".into(), message: format!("expected {expected}, found {found}") }
+}
+
+/// The kind of a mismatched value, as the errors name it.
+fn value_kind_of(mismatch: &Mismatch) -> &'static str {
+    match mismatch.value() {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(number) if number.is_f64() => "a number",
+        serde_json::Value::Number(_) => "an integer",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
+    }
 }
 
 /// The error of a failed decode. Not generic, so that it is compiled once rather than once per
@@ -228,7 +279,10 @@ mod tests {
     #[test]
     fn data_errors_never_quote_the_value() {
         let error = decode::<u64>(br#""4111 1111 1111 1111""#).unwrap_err();
-        assert_eq!(error, DecodeError::Data { path: ".".into(), message: "expected u64, found a string".into() });
+        assert_eq!(
+            error,
+            DecodeError::Data { path: ".".into(), message: "expected a non-negative integer, found a string".into() }
+        );
         let error = decode::<u64>(br#"{"card": "4111"}"#).unwrap_err();
         assert!(!error.to_string().contains("4111"), "{error}");
         assert_eq!(safe_message("missing field `id`"), "missing field `id`");

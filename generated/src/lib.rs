@@ -72,6 +72,7 @@ mod topic;
 mod value;
 mod verify;
 mod version;
+mod visit;
 #[doc(hidden)]
 pub mod wire;
 

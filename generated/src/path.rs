@@ -14,14 +14,18 @@ const MARK: char = '\u{1f}';
 
 /// Prefixes `prefix` (a key or `[index]`) to the path already in `error`.
 fn wrap<E: de::Error>(prefix: &str, error: E) -> E {
-    let text = without_position(&error.to_string()).to_owned();
-    let (inner, message) = split(&text);
+    E::custom(wrap_text(prefix, &error.to_string()))
+}
+
+/// An error message with `prefix` in front of the path already in it.
+pub fn wrap_text(prefix: &str, text: &str) -> String {
+    let (inner, message) = split(without_position(text));
     let path = match inner {
         "" => prefix.to_owned(),
         inner if inner.starts_with('[') => format!("{prefix}{inner}"),
         inner => format!("{prefix}.{inner}"),
     };
-    E::custom(format_args!("{MARK}{path}{MARK}{message}"))
+    format!("{MARK}{path}{MARK}{message}")
 }
 
 /// Puts `key` in front of the path of an error from that key's value.

@@ -1,300 +1,280 @@
 //! Tolerant decoding: a value of another JSON type than the catalog documents is kept as
 //! received ([`Mismatch`]) instead of failing the payload.
 //!
-//! Every type a payload field can have implements [`Tolerate`]: decode the next value as
-//! `Self`, or hand it back as raw JSON when its JSON type does not fit. Scalars are tried on
-//! their value (cheap to rebuild); objects and arrays are only read as `Self` when `Self` is
-//! an object or an array, so nothing is ever read twice. A list with one element that does
-//! not fit becomes a mismatch as a whole: the elements read so far are encoded back (lossless,
-//! like every payload type) and the rest is read as raw JSON.
+//! Every type a payload field can have implements [`Decode`]: build `Self` from a scalar, an
+//! object or an array, or hand the value back to be kept raw when its JSON type does not fit.
+//! Nothing is ever read twice: a scalar comes back as it was, an object or array of the wrong
+//! kind is read as raw JSON. A list with one element that does not fit becomes a mismatch as a
+//! whole: the elements read so far are encoded back (lossless, like every payload type) and
+//! the rest is read as raw JSON.
+//!
+//! None of this is generic over the deserializer (see `visit.rs`): a generated shape is a
+//! [`Shape`], a table from key to the field that receives the value, and one loop (`fill`)
+//! reads every object of every payload.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::convert::Infallible;
-use std::fmt;
-use std::marker::PhantomData;
-use std::str::FromStr;
 
-use serde::de::value::{
-    BoolDeserializer, BorrowedStrDeserializer, Error as ValueError, F64Deserializer, I64Deserializer,
-    MapAccessDeserializer, SeqAccessDeserializer, StrDeserializer, StringDeserializer, U64Deserializer,
-};
-use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer};
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::{Number, Value};
 
-use crate::path::{at_index, at_key};
-use crate::{Field, Mismatch};
+use crate::visit::{Failed, MapIn, Scalar, Seed, SeqIn, Sink};
+use crate::{Extra, Field, Id, Mismatch, Money, StringOrNumber, Text, Timestamp};
 
-/// The visit methods of the scalar JSON kinds a container type does not take: each value is
-/// kept raw, as a mismatch of `$expected`.
-macro_rules! keep_scalars_raw {
-    ($expected:expr) => {
-        fn visit_bool<E: de::Error>(self, value: bool) -> Result<Self::Value, E> {
-            Ok(Err(Mismatch::new($expected, value.into())))
-        }
-
-        fn visit_i64<E: de::Error>(self, value: i64) -> Result<Self::Value, E> {
-            Ok(Err(Mismatch::new($expected, value.into())))
-        }
-
-        fn visit_u64<E: de::Error>(self, value: u64) -> Result<Self::Value, E> {
-            Ok(Err(Mismatch::new($expected, value.into())))
-        }
-
-        fn visit_f64<E: de::Error>(self, value: f64) -> Result<Self::Value, E> {
-            Ok(Err(Mismatch::new($expected, value.into())))
-        }
-
-        fn visit_str<E: de::Error>(self, value: &str) -> Result<Self::Value, E> {
-            Ok(Err(Mismatch::new($expected, value.into())))
-        }
-
-        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(Err(Mismatch::new($expected, Value::Null)))
-        }
-    };
-}
-
-/// A payload type that decodes tolerantly. Implemented for every type a generated field has.
-pub trait Tolerate<'de>: Sized + Serialize {
+/// A payload type: decodes from the JSON kinds it documents and keeps any other raw.
+/// Implemented for every type a generated field has.
+pub trait Decode: Sized + Serialize {
     /// What the type expects, for reports (`"an unsigned integer"`, ``"a `LineItem` object"``).
     const EXPECTED: &'static str;
     /// The same for an array of them (``"an array of `LineItem` objects"``).
     const EXPECTED_ARRAY: &'static str;
 
-    /// Decodes the next (non-null, for a field) value: `Ok(Err(_))` when it does not fit.
-    fn tolerate<D: Deserializer<'de>>(deserializer: D) -> Result<Result<Self, Mismatch>, D::Error>;
+    /// The value of a scalar, or the scalar back when it does not fit.
+    fn from_scalar(value: Scalar<'_>) -> Result<Self, Scalar<'_>> {
+        Err(value)
+    }
+
+    /// The value of a `null` list element (a field's `null` is [`Field::Null`]): only `Value`
+    /// takes one.
+    fn from_null() -> Option<Self> {
+        None
+    }
+
+    /// The value of an object; a type that is not an object keeps it raw.
+    fn from_map(map: &mut dyn MapIn<'_>) -> Result<Result<Self, Mismatch>, Failed> {
+        Ok(Err(Mismatch::new(Self::EXPECTED, Value::Object(map.rest_raw()?))))
+    }
+
+    /// The value of an array; a type that is not a list keeps it raw.
+    fn from_seq(seq: &mut dyn SeqIn<'_>) -> Result<Result<Self, Mismatch>, Failed> {
+        Ok(Err(Mismatch::new(Self::EXPECTED, raw_seq(seq)?)))
+    }
 }
 
-/// Implements [`Tolerate`] for scalar types: tried on the value received, kept raw if they
-/// reject it. `@via f;` first makes the impls call `wire::f` instead (see `tolerate_name!`).
-#[doc(hidden)]
-#[macro_export]
-macro_rules! tolerate_scalar {
-    (@via $via:ident; $($ty:ty: $expected:literal, $expected_array:literal;)*) => {$(
-        impl<'de> $crate::wire::Tolerate<'de> for $ty {
+/// A field receives whatever comes: `null` is [`Field::Null`], a value that does not fit
+/// [`Field::Mismatch`].
+impl<T: Decode> Sink for Field<T> {
+    fn null(&mut self) -> Result<(), Failed> {
+        *self = Field::Null;
+        Ok(())
+    }
+
+    fn scalar(&mut self, value: Scalar<'_>) -> Result<(), Failed> {
+        *self = match T::from_scalar(value) {
+            Ok(value) => Field::Value(value),
+            Err(value) => Field::Mismatch(Box::new(Mismatch::new(T::EXPECTED, value.into_json()))),
+        };
+        Ok(())
+    }
+
+    fn map(&mut self, map: &mut dyn MapIn<'_>) -> Result<(), Failed> {
+        *self = Field::fitting(T::from_map(map)?);
+        Ok(())
+    }
+
+    fn seq(&mut self, seq: &mut dyn SeqIn<'_>) -> Result<(), Failed> {
+        *self = Field::fitting(T::from_seq(seq)?);
+        Ok(())
+    }
+}
+
+impl<T> Field<T> {
+    fn fitting(result: Result<T, Mismatch>) -> Self {
+        match result {
+            Ok(value) => Field::Value(value),
+            Err(mismatch) => Field::Mismatch(Box::new(mismatch)),
+        }
+    }
+}
+
+/// The raw JSON of the rest of an array.
+fn raw_seq(seq: &mut dyn SeqIn<'_>) -> Result<Value, Failed> {
+    let mut values = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
+    while let Some(value) = seq.next_raw()? {
+        values.push(value);
+    }
+    Ok(Value::Array(values))
+}
+
+/// Implements [`Decode`] for the scalar types: `$scalar => $value` arms turn the JSON scalars
+/// the type takes into it; any other scalar is kept raw.
+macro_rules! decode_scalar {
+    ($($ty:ty: $expected:literal, $expected_array:literal { $($scalar:pat => $value:expr,)* })*) => {$(
+        impl Decode for $ty {
             const EXPECTED: &'static str = $expected;
             const EXPECTED_ARRAY: &'static str = $expected_array;
-            fn tolerate<D: $crate::wire::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<::std::result::Result<Self, $crate::Mismatch>, D::Error> {
-                $crate::wire::$via::<Self, D>(deserializer)
+
+            fn from_scalar(value: Scalar<'_>) -> Result<Self, Scalar<'_>> {
+                #[allow(unreachable_patterns)]
+                match value {
+                    $($scalar => Ok($value),)*
+                    other => Err(other),
+                }
             }
         }
     )*};
-    ($($ty:ty: $expected:literal, $expected_array:literal;)*) => {
-        $crate::tolerate_scalar!(@via tolerate_scalar; $($ty: $expected, $expected_array;)*);
-    };
 }
 
-tolerate_scalar! {
-    String: "a string", "an array of strings";
-    crate::Text: "a string", "an array of strings";
-    bool: "a boolean", "an array of booleans";
-    i64: "an integer", "an array of integers";
-    u64: "a non-negative integer", "an array of non-negative integers";
-    serde_json::Number: "a number", "an array of numbers";
-    crate::Money: "an amount (a decimal string or a number)", "an array of amounts";
-    crate::Timestamp: "a date-time string", "an array of date-time strings";
-    crate::StringOrNumber: "a string or a number", "an array of strings or numbers";
-    crate::Id: "an id (an integer or a string)", "an array of ids";
+decode_scalar! {
+    String: "a string", "an array of strings" { Scalar::Str(text) => text.into_owned(), }
+    Text: "a string", "an array of strings" { Scalar::Str(text) => Text::from(text), }
+    bool: "a boolean", "an array of booleans" { Scalar::Bool(value) => value, }
+    u64: "a non-negative integer", "an array of non-negative integers" { Scalar::U64(value) => value, }
+    Timestamp: "a date-time string", "an array of date-time strings" {
+        Scalar::Str(text) => Timestamp(text.into_owned()),
+    }
+    Id: "an id (an integer or a string)", "an array of ids" {
+        Scalar::Str(text) => Id::from(text.into_owned()),
+        Scalar::U64(value) => Id::from(value),
+        Scalar::I64(value) => Id::from(value),
+    }
 }
 
-/// Implements [`Tolerate`] for generated enums of documented names: every string fits (an
-/// unknown name is kept by the enum), any other JSON is kept raw. All of them share one
-/// visitor, so serde_json's value dispatch is compiled once for them rather than once each.
-#[doc(hidden)]
-#[macro_export]
-macro_rules! tolerate_name {
-    ($($ty:ty: $expected:literal, $expected_array:literal;)*) => {
-        $crate::tolerate_scalar!(@via tolerate_name; $($ty: $expected, $expected_array;)*);
-    };
+/// A string, or a number of any kind.
+impl Decode for StringOrNumber {
+    const EXPECTED: &'static str = "a string or a number";
+    const EXPECTED_ARRAY: &'static str = "an array of strings or numbers";
+
+    fn from_scalar(value: Scalar<'_>) -> Result<Self, Scalar<'_>> {
+        match value {
+            Scalar::Str(text) => Ok(StringOrNumber::String(Text::from(text))),
+            other => Number::from_scalar(other).map(StringOrNumber::Number),
+        }
+    }
 }
 
-/// Decodes a name `T` parses without failing (a generated enum with its `Unknown`), or keeps
-/// a value that is not a string raw, as a mismatch of `T::EXPECTED`.
-pub fn tolerate_name<'de, T: Tolerate<'de> + FromStr<Err = Infallible>, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Result<T, Mismatch>, D::Error> {
-    Ok(deserializer.deserialize_any(TextOrRaw { expected: T::EXPECTED })?.map(|text| match text.parse() {
-        Ok(name) => name,
-        Err(never) => match never {},
-    }))
+impl Decode for Money {
+    const EXPECTED: &'static str = "an amount (a decimal string or a number)";
+    const EXPECTED_ARRAY: &'static str = "an array of amounts";
+
+    fn from_scalar(value: Scalar<'_>) -> Result<Self, Scalar<'_>> {
+        StringOrNumber::from_scalar(value).map(Money)
+    }
 }
 
-/// A string, borrowed when it has no escapes; any other JSON kept raw.
-struct TextOrRaw {
-    expected: &'static str,
+/// Any integer that fits in `i64`.
+impl Decode for i64 {
+    const EXPECTED: &'static str = "an integer";
+    const EXPECTED_ARRAY: &'static str = "an array of integers";
+
+    fn from_scalar(value: Scalar<'_>) -> Result<Self, Scalar<'_>> {
+        match value {
+            Scalar::I64(value) => Ok(value),
+            Scalar::U64(value) => i64::try_from(value).map_err(|_| Scalar::U64(value)),
+            other => Err(other),
+        }
+    }
 }
 
-impl<'de> Visitor<'de> for TextOrRaw {
-    type Value = Result<Cow<'de, str>, Mismatch>;
+/// A number of any kind.
+impl Decode for Number {
+    const EXPECTED: &'static str = "a number";
+    const EXPECTED_ARRAY: &'static str = "an array of numbers";
 
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.expected)
-    }
-
-    fn visit_borrowed_str<E: de::Error>(self, value: &'de str) -> Result<Self::Value, E> {
-        Ok(Ok(Cow::Borrowed(value)))
-    }
-
-    fn visit_str<E: de::Error>(self, value: &str) -> Result<Self::Value, E> {
-        Ok(Ok(Cow::Owned(value.to_owned())))
-    }
-
-    fn visit_string<E: de::Error>(self, value: String) -> Result<Self::Value, E> {
-        Ok(Ok(Cow::Owned(value)))
-    }
-
-    fn visit_bool<E: de::Error>(self, value: bool) -> Result<Self::Value, E> {
-        Ok(Err(Mismatch::new(self.expected, value.into())))
-    }
-
-    fn visit_i64<E: de::Error>(self, value: i64) -> Result<Self::Value, E> {
-        Ok(Err(Mismatch::new(self.expected, value.into())))
-    }
-
-    fn visit_u64<E: de::Error>(self, value: u64) -> Result<Self::Value, E> {
-        Ok(Err(Mismatch::new(self.expected, value.into())))
-    }
-
-    fn visit_f64<E: de::Error>(self, value: f64) -> Result<Self::Value, E> {
-        Ok(Err(Mismatch::new(self.expected, value.into())))
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(Err(Mismatch::new(self.expected, Value::Null)))
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-        Ok(Err(Mismatch::new(self.expected, raw_map(map)?)))
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-        Ok(Err(Mismatch::new(self.expected, raw_seq(seq)?)))
+    fn from_scalar(value: Scalar<'_>) -> Result<Self, Scalar<'_>> {
+        match value {
+            Scalar::U64(value) => Ok(value.into()),
+            Scalar::I64(value) => Ok(value.into()),
+            Scalar::F64(value) => Number::from_f64(value).ok_or(Scalar::F64(value)),
+            other => Err(other),
+        }
     }
 }
 
 /// Any JSON fits.
-impl<'de> Tolerate<'de> for Value {
+impl Decode for Value {
     const EXPECTED: &'static str = "any JSON";
     const EXPECTED_ARRAY: &'static str = "an array";
 
-    fn tolerate<D: Deserializer<'de>>(deserializer: D) -> Result<Result<Self, Mismatch>, D::Error> {
-        Value::deserialize(deserializer).map(Ok)
+    fn from_scalar(value: Scalar<'_>) -> Result<Self, Scalar<'_>> {
+        Ok(value.into_json())
+    }
+
+    fn from_null() -> Option<Self> {
+        Some(Value::Null)
+    }
+
+    fn from_map(map: &mut dyn MapIn<'_>) -> Result<Result<Self, Mismatch>, Failed> {
+        Ok(Ok(Value::Object(map.rest_raw()?)))
+    }
+
+    fn from_seq(seq: &mut dyn SeqIn<'_>) -> Result<Result<Self, Mismatch>, Failed> {
+        Ok(Ok(raw_seq(seq)?))
     }
 }
 
-/// Decodes a scalar `T`, or keeps the value raw when `T` rejects it.
-pub fn tolerate_scalar<'de, T: Tolerate<'de> + Deserialize<'de>, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Result<T, Mismatch>, D::Error> {
-    deserializer.deserialize_any(ScalarOrRaw::<T>(PhantomData))
-}
+/// A boxed value decodes as the value.
+impl<T: Decode> Decode for Box<T> {
+    const EXPECTED: &'static str = T::EXPECTED;
+    const EXPECTED_ARRAY: &'static str = T::EXPECTED_ARRAY;
 
-/// Decodes an object `T` (a generated shape), or keeps any other JSON type raw.
-pub fn tolerate_object<'de, T: Tolerate<'de> + Deserialize<'de>, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Result<T, Mismatch>, D::Error> {
-    deserializer.deserialize_any(ObjectOrRaw::<T>(PhantomData))
-}
-
-/// The raw JSON of the map or array being visited.
-fn raw_map<'de, A: MapAccess<'de>>(map: A) -> Result<Value, A::Error> {
-    Value::deserialize(MapAccessDeserializer::new(map))
-}
-
-fn raw_seq<'de, A: SeqAccess<'de>>(seq: A) -> Result<Value, A::Error> {
-    Value::deserialize(SeqAccessDeserializer::new(seq))
-}
-
-/// `Ok(value)` when `result` is, else the mismatch made by `raw` (the error text is dropped:
-/// it may quote the value).
-fn fit<T>(expected: &'static str, result: Result<T, ValueError>, raw: impl FnOnce() -> Value) -> Result<T, Mismatch> {
-    result.map_err(|_| Mismatch::new(expected, raw()))
-}
-
-struct ScalarOrRaw<T>(PhantomData<fn() -> T>);
-
-impl<'de, T: Tolerate<'de> + Deserialize<'de>> Visitor<'de> for ScalarOrRaw<T> {
-    type Value = Result<T, Mismatch>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(T::EXPECTED)
+    fn from_scalar(value: Scalar<'_>) -> Result<Self, Scalar<'_>> {
+        T::from_scalar(value).map(Box::new)
     }
 
-    fn visit_bool<E: de::Error>(self, value: bool) -> Result<Self::Value, E> {
-        Ok(fit(T::EXPECTED, T::deserialize(BoolDeserializer::new(value)), || Value::Bool(value)))
+    fn from_null() -> Option<Self> {
+        T::from_null().map(Box::new)
     }
 
-    fn visit_i64<E: de::Error>(self, value: i64) -> Result<Self::Value, E> {
-        Ok(fit(T::EXPECTED, T::deserialize(I64Deserializer::new(value)), || value.into()))
+    fn from_map(map: &mut dyn MapIn<'_>) -> Result<Result<Self, Mismatch>, Failed> {
+        Ok(T::from_map(map)?.map(Box::new))
     }
 
-    fn visit_u64<E: de::Error>(self, value: u64) -> Result<Self::Value, E> {
-        Ok(fit(T::EXPECTED, T::deserialize(U64Deserializer::new(value)), || value.into()))
-    }
-
-    fn visit_f64<E: de::Error>(self, value: f64) -> Result<Self::Value, E> {
-        Ok(fit(T::EXPECTED, T::deserialize(F64Deserializer::new(value)), || value.into()))
-    }
-
-    fn visit_borrowed_str<E: de::Error>(self, value: &'de str) -> Result<Self::Value, E> {
-        Ok(fit(T::EXPECTED, T::deserialize(BorrowedStrDeserializer::new(value)), || value.into()))
-    }
-
-    fn visit_str<E: de::Error>(self, value: &str) -> Result<Self::Value, E> {
-        Ok(fit(T::EXPECTED, T::deserialize(StrDeserializer::new(value)), || value.into()))
-    }
-
-    fn visit_string<E: de::Error>(self, value: String) -> Result<Self::Value, E> {
-        // Only on failure is the text needed again; keep a copy for that rare case cheaply.
-        let copy = value.clone();
-        Ok(fit(T::EXPECTED, T::deserialize(StringDeserializer::new(value)), || copy.into()))
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(Err(Mismatch::new(T::EXPECTED, Value::Null)))
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-        Ok(Err(Mismatch::new(T::EXPECTED, raw_map(map)?)))
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-        Ok(Err(Mismatch::new(T::EXPECTED, raw_seq(seq)?)))
+    fn from_seq(seq: &mut dyn SeqIn<'_>) -> Result<Result<Self, Mismatch>, Failed> {
+        Ok(T::from_seq(seq)?.map(Box::new))
     }
 }
 
-struct ObjectOrRaw<T>(PhantomData<fn() -> T>);
-
-impl<'de, T: Tolerate<'de> + Deserialize<'de>> Visitor<'de> for ObjectOrRaw<T> {
-    type Value = Result<T, Mismatch>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(T::EXPECTED)
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-        T::deserialize(MapAccessDeserializer::new(map)).map(Ok)
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-        Ok(Err(Mismatch::new(T::EXPECTED, raw_seq(seq)?)))
-    }
-
-    keep_scalars_raw!(T::EXPECTED);
+/// Implements [`Decode`] for generated enums of documented names: every string fits (an
+/// unknown name is kept by the enum), any other JSON is kept raw.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! decode_name {
+    ($($ty:ty: $expected:literal, $expected_array:literal;)*) => {$(
+        impl $crate::wire::Decode for $ty {
+            const EXPECTED: &'static str = $expected;
+            const EXPECTED_ARRAY: &'static str = $expected_array;
+            fn from_scalar(
+                value: $crate::wire::Scalar<'_>,
+            ) -> ::std::result::Result<Self, $crate::wire::Scalar<'_>> {
+                match value {
+                    $crate::wire::Scalar::Str(text) => ::std::result::Result::Ok(Self::from_wire(&text)),
+                    other => ::std::result::Result::Err(other),
+                }
+            }
+        }
+    )*};
 }
 
-/// The seed of one element of a tolerant list or map.
-struct Element<T>(PhantomData<fn() -> T>);
+/// Implements [`Decode`] for generated enums of documented integer codes: every non-negative
+/// integer fits (an unknown code is kept by the enum), any other JSON is kept raw.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! decode_code {
+    ($($ty:ty: $expected:literal, $expected_array:literal;)*) => {$(
+        impl $crate::wire::Decode for $ty {
+            const EXPECTED: &'static str = $expected;
+            const EXPECTED_ARRAY: &'static str = $expected_array;
+            fn from_scalar(
+                value: $crate::wire::Scalar<'_>,
+            ) -> ::std::result::Result<Self, $crate::wire::Scalar<'_>> {
+                match value {
+                    $crate::wire::Scalar::U64(code) => ::std::result::Result::Ok(Self::from_code(code)),
+                    other => ::std::result::Result::Err(other),
+                }
+            }
+        }
+    )*};
+}
 
-impl<'de, T: Tolerate<'de>> DeserializeSeed<'de> for Element<T> {
-    type Value = Result<T, Mismatch>;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        T::tolerate(deserializer)
+/// One decoded element of a list or map: `Ok` when it fits (`null` only where the element
+/// type takes it), else the mismatch to keep.
+fn element<T: Decode>(field: Field<T>) -> Result<T, Mismatch> {
+    match field {
+        Field::Value(value) => Ok(value),
+        Field::Mismatch(mismatch) => Err(*mismatch),
+        Field::Null | Field::Absent => T::from_null().ok_or_else(|| Mismatch::new(T::EXPECTED, Value::Null)),
     }
 }
 
@@ -302,33 +282,19 @@ impl<'de, T: Tolerate<'de>> DeserializeSeed<'de> for Element<T> {
 /// what it was decoded from), for a list that turned out not to fit. A plain loop: this rare
 /// path is compiled once per element type, and `collect` through `Result` is several times
 /// the code.
-fn encoded<T: Serialize, E: de::Error>(items: Vec<T>) -> Result<Vec<Value>, E> {
+fn encoded<T: Serialize>(items: Vec<T>) -> Result<Vec<Value>, Failed> {
     let mut values = Vec::with_capacity(items.len() + 1);
     for item in items {
-        values.push(serde_json::to_value(item).map_err(E::custom)?);
+        values.push(serde_json::to_value(item).map_err(Failed::new)?);
     }
     Ok(values)
 }
 
-impl<'de, T: Tolerate<'de>> Tolerate<'de> for Vec<T> {
+impl<T: Decode> Decode for Vec<T> {
     const EXPECTED: &'static str = T::EXPECTED_ARRAY;
     const EXPECTED_ARRAY: &'static str = "an array of arrays";
 
-    fn tolerate<D: Deserializer<'de>>(deserializer: D) -> Result<Result<Self, Mismatch>, D::Error> {
-        deserializer.deserialize_any(ListOrRaw::<T>(PhantomData))
-    }
-}
-
-struct ListOrRaw<T>(PhantomData<fn() -> T>);
-
-impl<'de, T: Tolerate<'de>> Visitor<'de> for ListOrRaw<T> {
-    type Value = Result<Vec<T>, Mismatch>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(T::EXPECTED_ARRAY)
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+    fn from_seq(seq: &mut dyn SeqIn<'_>) -> Result<Result<Self, Mismatch>, Failed> {
         // The list lives as long as the payload, and `Vec::push` allocates room for 4 elements
         // at once (1 above 1 KiB): a single shipping line (648 bytes) would hold three empty
         // ones. So the first element waits in `first` until a second one comes (a list of one
@@ -340,18 +306,19 @@ impl<'de, T: Tolerate<'de>> Visitor<'de> for ListOrRaw<T> {
         let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
         loop {
             let index = items.len() + usize::from(first.is_some());
-            match seq.next_element_seed(Element::<T>(PhantomData)).map_err(|e| at_index(index, e))? {
-                None => {
-                    if let Some(only) = first {
-                        return Ok(Ok(vec![only]));
-                    }
-                    if items.capacity() > items.len() {
-                        items.shrink_to_fit();
-                    }
-                    return Ok(Ok(items));
+            let mut next = Field::<T>::Absent;
+            if !seq.next(index, &mut next)? {
+                if let Some(only) = first {
+                    return Ok(Ok(vec![only]));
                 }
+                if items.capacity() > items.len() {
+                    items.shrink_to_fit();
+                }
+                return Ok(Ok(items));
+            }
+            match element(next) {
                 // `first` is only ever held while `items` has no allocation (and so is empty).
-                Some(Ok(item)) => match first.take() {
+                Ok(item) => match first.take() {
                     None if items.capacity() == 0 => first = Some(item),
                     None => items.push(item),
                     Some(head) => {
@@ -359,13 +326,13 @@ impl<'de, T: Tolerate<'de>> Visitor<'de> for ListOrRaw<T> {
                         items.push(item);
                     }
                 },
-                Some(Err(mismatch)) => {
+                Err(mismatch) => {
                     if let Some(head) = first {
                         items.push(head);
                     }
                     let mut values = encoded(items)?;
                     values.push(mismatch.into_value());
-                    while let Some(value) = seq.next_element::<Value>()? {
+                    while let Some(value) = seq.next_raw()? {
                         values.push(value);
                     }
                     return Ok(Err(Mismatch::new(T::EXPECTED_ARRAY, Value::Array(values))));
@@ -373,131 +340,217 @@ impl<'de, T: Tolerate<'de>> Visitor<'de> for ListOrRaw<T> {
             }
         }
     }
-
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-        Ok(Err(Mismatch::new(T::EXPECTED_ARRAY, raw_map(map)?)))
-    }
-
-    keep_scalars_raw!(T::EXPECTED_ARRAY);
 }
 
-impl<'de, T: Tolerate<'de>> Tolerate<'de> for BTreeMap<String, T> {
+impl<T: Decode> Decode for BTreeMap<String, T> {
     const EXPECTED: &'static str = "an object";
     const EXPECTED_ARRAY: &'static str = "an array of objects";
 
-    fn tolerate<D: Deserializer<'de>>(deserializer: D) -> Result<Result<Self, Mismatch>, D::Error> {
-        deserializer.deserialize_any(MapOrRaw::<T>(PhantomData))
-    }
-}
-
-struct MapOrRaw<T>(PhantomData<fn() -> T>);
-
-impl<'de, T: Tolerate<'de>> Visitor<'de> for MapOrRaw<T> {
-    type Value = Result<BTreeMap<String, T>, Mismatch>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an object")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+    fn from_map(map: &mut dyn MapIn<'_>) -> Result<Result<Self, Mismatch>, Failed> {
         let mut entries = BTreeMap::new();
-        while let Some(key) = map.next_key::<String>()? {
-            match map.next_value_seed(Element::<T>(PhantomData)).map_err(|e| at_key(&key, e))? {
+        while let Some(key) = map.next_key()? {
+            let mut next = Field::<T>::Absent;
+            map.next_value(key.as_str(), &mut next)?;
+            match element(next) {
                 Ok(value) => {
-                    entries.insert(key, value);
+                    entries.insert(key.into_string(), value);
                 }
                 Err(mismatch) => {
                     let mut object = serde_json::Map::new();
                     for (key, value) in entries {
-                        object.insert(key, serde_json::to_value(value).map_err(de::Error::custom)?);
+                        object.insert(key, serde_json::to_value(value).map_err(Failed::new)?);
                     }
-                    object.insert(key, mismatch.into_value());
-                    while let Some((key, value)) = map.next_entry::<String, Value>()? {
-                        object.insert(key, value);
-                    }
+                    object.insert(key.into_string(), mismatch.into_value());
+                    object.extend(map.rest_raw()?);
                     return Ok(Err(Mismatch::new("an object", Value::Object(object))));
                 }
             }
         }
         Ok(Ok(entries))
     }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-        Ok(Err(Mismatch::new("an object", raw_seq(seq)?)))
-    }
-
-    keep_scalars_raw!("an object");
 }
 
-/// The seed of a [`Field`]: `null` is [`Field::Null`], a value that does not fit
-/// [`Field::Mismatch`].
-pub struct FieldSeed<T>(PhantomData<fn() -> T>);
+/// A generated payload shape: which field receives the value of each key. Object-safe, so
+/// that one loop (`fill`) reads every shape.
+pub trait Shape {
+    /// The shape with every field absent (a strict field that must be present holds a
+    /// placeholder until its key comes; [`Shape::finish`] fails if it never does).
+    fn blank() -> Self
+    where
+        Self: Sized;
 
-impl<T> FieldSeed<T> {
-    /// The seed.
-    pub fn new() -> Self {
-        Self(PhantomData)
-    }
-}
+    /// Where the value of `key` goes; `None` for a key the catalog does not list.
+    fn field(&mut self, key: &str) -> Option<Target<'_>>;
 
-impl<T> Default for FieldSeed<T> {
-    fn default() -> Self {
-        Self::new()
-    }
-}
+    /// The unknown keys.
+    fn extra(&mut self) -> &mut Extra;
 
-impl<'de, T: Tolerate<'de>> DeserializeSeed<'de> for FieldSeed<T> {
-    type Value = Field<T>;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_option(self)
-    }
-}
-
-impl<'de, T: Tolerate<'de>> Visitor<'de> for FieldSeed<T> {
-    type Value = Field<T>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(T::EXPECTED)
+    /// Reads strict field `index` (the index in [`Target::Strict`]) with `read`, which decodes
+    /// the key's value into the sink it is given.
+    fn strict(
+        &mut self,
+        index: usize,
+        read: &mut dyn FnMut(&mut dyn Sink) -> Result<(), Failed>,
+    ) -> Result<(), Failed> {
+        let _ = read;
+        Err(Failed::new(format_args!("the shape has no strict field {index}")))
     }
 
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(Field::Null)
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(Field::Null)
-    }
-
-    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        Ok(match T::tolerate(deserializer)? {
-            Ok(value) => Field::Value(value),
-            Err(mismatch) => Field::Mismatch(Box::new(mismatch)),
-        })
+    /// Checks, after the last key, that every strict field that must be present was (`seen`
+    /// has bit `index` set for each strict field read).
+    fn finish(&self, seen: u64) -> Result<(), Failed> {
+        let _ = seen;
+        Ok(())
     }
 }
 
-/// Decodes the value of the field `key` of a generated shape, tolerantly; an error (a syntax
-/// error, or a strict field deeper down) gets `key` in its path.
-///
-/// Never inlined: a shape's visitor calls it once per field, and inlining the whole value
-/// decode into every arm made the large visitors (`Order`'s has about 90 arms) the bulk of
-/// the crate's release build; one call per field costs little beside decoding the value.
-#[inline(never)]
-pub fn next_field<'de, A: MapAccess<'de>, T: Tolerate<'de>>(map: &mut A, key: &str) -> Result<Field<T>, A::Error> {
-    map.next_value_seed(FieldSeed::<T>::new()).map_err(|e| at_key(key, e))
+/// Where the value of a key goes.
+pub enum Target<'a> {
+    /// Into a tolerant field: whatever comes is kept.
+    Tolerant(&'a mut dyn Sink),
+    /// Into the strict field of this index (below 64), through [`Shape::strict`].
+    Strict(usize),
 }
 
-/// Decodes the value of the strict field `key`: one that does not fit fails the payload.
-pub fn next_strict<'de, A: MapAccess<'de>, T: Deserialize<'de>>(map: &mut A, key: &str) -> Result<T, A::Error> {
-    map.next_value::<T>().map_err(|e| at_key(key, e))
+/// Reads the entries of an object into `shape`.
+pub fn fill(shape: &mut dyn Shape, map: &mut dyn MapIn<'_>) -> Result<(), Failed> {
+    let mut seen = 0u64;
+    while let Some(key) = map.next_key()? {
+        match shape.field(key.as_str()) {
+            Some(Target::Tolerant(sink)) => map.next_value(key.as_str(), sink)?,
+            Some(Target::Strict(index)) => {
+                seen |= 1 << (index % 64);
+                let key = key.as_str();
+                shape.strict(index, &mut |sink| map.next_value(key, sink)).map_err(|failed| failed.at_key(key))?;
+            }
+            None => {
+                let value = map.next_raw(key.as_str())?;
+                shape.extra().insert(key.into_string(), value);
+            }
+        }
+    }
+    shape.finish(seen)
+}
+
+/// [`Decode::from_map`] of a generated shape.
+pub fn shape_from_map<T: Shape>(map: &mut dyn MapIn<'_>) -> Result<Result<T, Mismatch>, Failed> {
+    let mut shape = T::blank();
+    fill(&mut shape, map)?;
+    Ok(Ok(shape))
+}
+
+/// Decodes the value of a strict field with `read`, as a tolerant field first.
+pub fn read_strict<T: Decode>(read: &mut dyn FnMut(&mut dyn Sink) -> Result<(), Failed>) -> Result<Field<T>, Failed> {
+    let mut field = Field::Absent;
+    read(&mut field)?;
+    Ok(field)
+}
+
+/// The value of a strict field that may not be `null`.
+pub fn strict_value<T: Decode>(field: Field<T>) -> Result<T, Failed> {
+    match field {
+        Field::Value(value) => Ok(value),
+        Field::Null | Field::Absent => Err(Failed::new(format_args!("invalid type: null, expected {}", T::EXPECTED))),
+        Field::Mismatch(mismatch) => Err(misfit(&mismatch)),
+    }
+}
+
+/// The value of a strict field that may be `null` (`None`).
+pub fn strict_nullable<T: Decode>(field: Field<T>) -> Result<Option<T>, Failed> {
+    match field {
+        Field::Mismatch(mismatch) => Err(misfit(&mismatch)),
+        field => Ok(field.into_option()),
+    }
+}
+
+/// A strict field that may be absent or `null`: only a value of another type fails.
+pub fn strict_field<T: Decode>(field: Field<T>) -> Result<Field<T>, Failed> {
+    match field {
+        Field::Mismatch(mismatch) => Err(misfit(&mismatch)),
+        field => Ok(field),
+    }
+}
+
+/// Fails unless every strict field of `required` (index, key) is in `seen`.
+pub fn require(seen: u64, required: &[(usize, &'static str)]) -> Result<(), Failed> {
+    match required.iter().find(|(index, _)| seen & (1 << (index % 64)) == 0) {
+        Some((_, key)) => Err(Failed::new(format_args!("missing field `{key}`"))),
+        None => Ok(()),
+    }
+}
+
+/// The error of a value that does not fit a strict place, in serde's words (which
+/// `decode::safe_message` reads back): the kind of value, never the value.
+fn misfit(mismatch: &Mismatch) -> Failed {
+    Failed::new(format_args!("invalid type: {}, expected {}", serde_kind(mismatch.value()), mismatch.expected()))
+}
+
+/// serde's name for the kind of a JSON value (`de::Unexpected`'s wording).
+fn serde_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(number) if number.is_f64() => "floating point",
+        Value::Number(_) => "integer",
+        Value::String(_) => "string",
+        Value::Array(_) => "sequence",
+        Value::Object(_) => "map",
+    }
+}
+
+/// A shape's `Deserialize`: strict at its root (a value that does not fit is an error, with
+/// serde's wording), tolerant inside.
+pub fn deserialize<'de, T: Decode, D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {
+    let mut field = Field::<T>::Absent;
+    Seed(&mut field).deserialize(deserializer)?;
+    strict_value(field).map_err(|failed| de::Error::custom(failed.message()))
+}
+
+/// What the strict fields that must be present hold until their key comes.
+pub trait Placeholder {
+    /// The placeholder.
+    fn placeholder() -> Self;
+}
+
+macro_rules! placeholder {
+    ($($ty:ty: $value:expr;)*) => {$(
+        impl Placeholder for $ty {
+            fn placeholder() -> Self {
+                $value
+            }
+        }
+    )*};
+}
+
+placeholder! {
+    String: String::new();
+    Text: Text::default();
+    bool: false;
+    u64: 0;
+    i64: 0;
+    Number: Number::from(0u64);
+    Id: Id::from(0u64);
+    Timestamp: Timestamp(String::new());
+    StringOrNumber: StringOrNumber::Number(Number::from(0u64));
+    Money: Money(StringOrNumber::Number(Number::from(0u64)));
+    Value: Value::Null;
+}
+
+// `Cow` is what a `Scalar::Str` holds; `Text` takes it without a second copy when owned.
+impl From<Cow<'_, str>> for Text {
+    fn from(text: Cow<'_, str>) -> Self {
+        match text {
+            Cow::Borrowed(text) => Text::new(text),
+            Cow::Owned(text) => Text::from(text),
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn field<T: for<'de> Tolerate<'de>>(json: &str) -> Field<T> {
+    fn field<T: Decode>(json: &str) -> Field<T> {
         serde_json::from_str(json).unwrap()
     }
 
@@ -520,14 +573,13 @@ mod tests {
     #[derive(Debug, PartialEq, Serialize)]
     struct Name(String);
 
-    impl FromStr for Name {
-        type Err = Infallible;
-        fn from_str(text: &str) -> Result<Self, Infallible> {
-            Ok(Self(text.to_owned()))
+    impl Name {
+        fn from_wire(text: &str) -> Self {
+            Self(text.to_owned())
         }
     }
 
-    crate::tolerate_name! { Name: "a name", "an array of names"; }
+    crate::decode_name! { Name: "a name", "an array of names"; }
 
     #[test]
     fn names_take_any_string_and_keep_anything_else_raw() {
@@ -573,7 +625,9 @@ mod tests {
             }
         }
         // Through a deserializer that knows the length up front (no pending first element).
-        let hinted = Vec::<u64>::tolerate(serde_json::json!([7])).unwrap().unwrap();
+        let Field::Value(hinted) = serde_json::from_value::<Field<Vec<u64>>>(serde_json::json!([7])).unwrap() else {
+            panic!("[7] is a list of u64")
+        };
         assert_eq!((hinted.as_slice(), hinted.capacity()), (&[7][..], 1));
     }
 

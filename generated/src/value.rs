@@ -166,9 +166,11 @@ impl<T: Serialize> Serialize for Field<T> {
 /// Deserializes a present key, tolerantly: `null` gives `Null`, a value of another JSON type
 /// `Mismatch`. (A missing key never reaches here; the containing struct starts every field at
 /// `Absent`.)
-impl<'de, T: crate::tolerate::Tolerate<'de>> Deserialize<'de> for Field<T> {
+impl<'de, T: crate::tolerate::Decode> Deserialize<'de> for Field<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        de::DeserializeSeed::deserialize(crate::tolerate::FieldSeed::<T>::new(), deserializer)
+        let mut field = Field::Absent;
+        de::DeserializeSeed::deserialize(crate::visit::Seed(&mut field), deserializer)?;
+        Ok(field)
     }
 }
 
@@ -286,6 +288,13 @@ impl From<u64> for Id {
     }
 }
 
+/// A negative number is kept as one (Ecwid sends `-1` for orders not yet placed).
+impl From<i64> for Id {
+    fn from(number: i64) -> Self {
+        Self(u64::try_from(number).map_or(IdRepr::Negative(number), IdRepr::Unsigned))
+    }
+}
+
 impl From<&str> for Id {
     fn from(text: &str) -> Self {
         Self(IdRepr::Text(text.to_owned()))
@@ -372,7 +381,7 @@ impl<'de> Deserialize<'de> for Id {
                 Ok(Id::from(value))
             }
             fn visit_i64<E: de::Error>(self, value: i64) -> Result<Id, E> {
-                Ok(Id(u64::try_from(value).map_or(IdRepr::Negative(value), IdRepr::Unsigned)))
+                Ok(Id::from(value))
             }
         }
         deserializer.deserialize_any(IdVisitor)

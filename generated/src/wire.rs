@@ -6,11 +6,13 @@
 pub use serde;
 pub use serde_json;
 
-pub use crate::decode::{decode, topic_in_body};
+pub use crate::decode::{decode, decode_nullable, topic_in_body};
 pub use crate::path::at_key;
 pub use crate::tolerate::{
-    next_field, next_strict, tolerate_name, tolerate_object, tolerate_scalar, FieldSeed, Tolerate,
+    deserialize, read_strict, require, shape_from_map, strict_field, strict_nullable, strict_value, Decode,
+    Placeholder, Shape, Target,
 };
+pub use crate::visit::{Failed, MapIn, Scalar, SeqIn, Sink};
 
 /// Implements `Display`, `Serialize` and `Deserialize` for a type with `as_str(&self) -> &str`
 /// and a `FromStr` implementation: the serde form is the wire name, so the serde path and

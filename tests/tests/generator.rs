@@ -279,10 +279,13 @@ fn decode_errors_name_the_json_path() {
     assert_eq!((path.as_str(), message.as_str()), ("line_items[1].sku", "expected a string, found an integer"));
     assert_eq!(data_error(r#"{"note":null}"#).1, "missing field `id`");
     assert_eq!(data_error(r#"{"id":1}"#).1, "missing field `note`");
-    assert_eq!(data_error(r#"{"id":-1,"note":null}"#), ("id".to_owned(), "expected u64, found an integer".to_owned()));
+    assert_eq!(
+        data_error(r#"{"id":-1,"note":null}"#),
+        ("id".to_owned(), "expected a non-negative integer, found an integer".to_owned())
+    );
     assert_eq!(
         data_error(r#"{"id":"4111","note":null}"#),
-        ("id".to_owned(), "expected u64, found a string".to_owned())
+        ("id".to_owned(), "expected a non-negative integer, found a string".to_owned())
     );
     // Tolerant fields keep what does not fit.
     let drifted = r#"{"id":1,"note":null,"total_price":{"amount":"1"},"line_items":[{"sku":"a","price":[]}]}"#;

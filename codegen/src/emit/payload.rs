@@ -2,7 +2,7 @@
 //! unknown keys without `#[serde(flatten)]`'s buffering), one enum per enum, and `Event`.
 
 use proc_macro2::{Ident, Span, TokenStream};
-use quote::{quote, ToTokens};
+use quote::quote;
 
 use super::rust::{doc, WireEnum, WireVariant};
 use crate::model::{CarriedBy, Event, Field, Platform, Scalar, Shape, Type};
@@ -99,21 +99,15 @@ pub(super) fn shape(platform: &Platform, shape: &Shape) -> TokenStream {
         summary += &format!("\n\nField descriptions also from <{reference}>.");
     }
     let docs = doc(&summary);
-    let (generics, de_generics, ser_generics, visitor_generics, visitor_new) = if shape.generic {
+    let (generics, impl_generics, de_generics, ser_generics) = if shape.generic {
         (
             quote! { <P> },
-            quote! { <'de, P: ::commerce_webhooks::wire::Tolerate<'de>> },
+            quote! { <P: ::commerce_webhooks::wire::Decode> },
+            quote! { <'de, P: ::commerce_webhooks::wire::Decode> },
             quote! { <P: ::commerce_webhooks::wire::serde::Serialize> },
-            quote! { <P> },
-            quote! { ShapeVisitor(::std::marker::PhantomData) },
         )
     } else {
-        (quote! {}, quote! { <'de> }, quote! {}, quote! {}, quote! { ShapeVisitor })
-    };
-    let visitor_struct = if shape.generic {
-        quote! { struct ShapeVisitor<P>(::std::marker::PhantomData<P>); }
-    } else {
-        quote! { struct ShapeVisitor; }
+        (quote! {}, quote! {}, quote! { <'de> }, quote! {})
     };
     let fields = shape.fields.iter().map(|field| {
         let docs = field_docs(platform, field);
@@ -121,72 +115,66 @@ pub(super) fn shape(platform: &Platform, shape: &Shape) -> TokenStream {
         let ty = field_type(platform, field);
         quote! { #docs pub #field_ident: #ty, }
     });
-    // Locals are prefixed so that a field called `key`, `map` or `extra` cannot clash with the
-    // visitor's own variables.
-    let local_name = |field: &Field| ident(&format!("field_{}", field.ident));
-    let local_decl = |field: &Field| {
-        let ty = rust_type(platform, &field.ty);
-        match (&field.strict, field.absent, field.null) {
-            (None, _, _) | (Some(_), true, true) => {
-                (quote! { ::commerce_webhooks::Field<#ty> }, quote! { ::commerce_webhooks::Field::Absent })
-            }
-            (Some(_), _, false) => (quote! { ::std::option::Option<#ty> }, quote! { ::std::option::Option::None }),
-            (Some(_), false, true) => {
-                (quote! { ::std::option::Option<::std::option::Option<#ty>> }, quote! { ::std::option::Option::None })
-            }
-        }
-    };
-    // One `match` arm reading the field's value from `map` (a `&mut A`) into `local`.
-    let arm = |field: &Field, local: TokenStream| {
-        let key = &field.key;
-        let ty = rust_type(platform, &field.ty);
-        let strict = |ty: TokenStream| quote! { ::commerce_webhooks::wire::next_strict::<_, #ty>(map, #key)? };
-        match (&field.strict, field.absent, field.null) {
-            (None, _, _) => quote! { #key => #local = ::commerce_webhooks::wire::next_field(map, #key)?, },
-            (Some(_), true, true) => {
-                let value = strict(quote! { ::std::option::Option<#ty> });
-                quote! { #key => #local = ::commerce_webhooks::Field::present(#value), }
-            }
-            (Some(_), _, false) => {
-                let value = strict(ty);
-                quote! { #key => #local = ::std::option::Option::Some(#value), }
-            }
-            (Some(_), false, true) => {
-                let value = strict(quote! { ::std::option::Option<#ty> });
-                quote! { #key => #local = ::std::option::Option::Some(#value), }
-            }
-        }
-    };
-    let visit_map = if shape.generic {
-        generic_visit_map(shape, &local_name, &local_decl, &arm)
-    } else {
-        let locals = shape.fields.iter().map(|field| {
-            let (local, (ty, init)) = (local_name(field), local_decl(field));
-            quote! { let mut #local: #ty = #init; }
-        });
-        let arms = shape.fields.iter().map(|field| arm(field, local_name(field).into_token_stream()));
-        quote! {
-            #(#locals)*
-            let mut extra = ::commerce_webhooks::Extra::new();
-            let map = &mut map;
-            while let ::std::option::Option::Some(key) = map.next_key::<::commerce_webhooks::wire::Key<'de>>()? {
-                match key.as_str() {
-                    #(#arms)*
-                    _ => {
-                        extra.insert(key.into_string(), map.next_value()?);
-                    }
-                }
-            }
-        }
-    };
-    let finals = shape.fields.iter().map(|field| {
-        let (local, name, key) = (local_name(field), ident(&field.ident), &field.key);
-        if field.strict.is_none() || field.absent {
-            quote! { #name: #local, }
+    // Strict fields are numbered in catalog order; `Shape::strict` reads them by number.
+    let strict: Vec<&Field> = shape.fields.iter().filter(|field| field.strict.is_some()).collect();
+    let strict_index = |field: &Field| strict.iter().position(|other| other.key == field.key).unwrap_or_default();
+    let blanks = shape.fields.iter().map(|field| {
+        let name = ident(&field.ident);
+        let value = match (&field.strict, field.absent, field.null) {
+            (None, _, _) | (Some(_), true, true) => quote! { ::commerce_webhooks::Field::Absent },
+            (Some(_), false, false) => quote! { ::commerce_webhooks::wire::Placeholder::placeholder() },
+            (Some(_), _, _) => quote! { ::std::option::Option::None },
+        };
+        quote! { #name: #value, }
+    });
+    let targets = shape.fields.iter().map(|field| {
+        let (name, key) = (ident(&field.ident), &field.key);
+        if field.strict.is_some() {
+            let index = strict_index(field);
+            quote! { #key => ::std::option::Option::Some(::commerce_webhooks::wire::Target::Strict(#index)), }
         } else {
-            quote! { #name: #local.ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(#key))?, }
+            quote! { #key => ::std::option::Option::Some(::commerce_webhooks::wire::Target::Tolerant(&mut self.#name)), }
         }
     });
+    let strict_methods = if strict.is_empty() {
+        TokenStream::new()
+    } else {
+        let arms = strict.iter().enumerate().map(|(index, field)| {
+            let name = ident(&field.ident);
+            let ty = rust_type(platform, &field.ty);
+            let read = quote! { ::commerce_webhooks::wire::read_strict::<#ty>(read)? };
+            let value = match (field.absent, field.null) {
+                (false, false) => quote! { ::commerce_webhooks::wire::strict_value(#read)? },
+                (true, false) => {
+                    quote! { ::std::option::Option::Some(::commerce_webhooks::wire::strict_value(#read)?) }
+                }
+                (false, true) => quote! { ::commerce_webhooks::wire::strict_nullable(#read)? },
+                (true, true) => quote! { ::commerce_webhooks::wire::strict_field(#read)? },
+            };
+            quote! { #index => self.#name = #value, }
+        });
+        let required = strict.iter().enumerate().filter(|(_, field)| !field.absent).map(|(index, field)| {
+            let key = &field.key;
+            quote! { (#index, #key), }
+        });
+        quote! {
+            fn strict(
+                &mut self,
+                index: usize,
+                read: &mut dyn ::std::ops::FnMut(&mut dyn ::commerce_webhooks::wire::Sink) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed>,
+            ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+                match index {
+                    #(#arms)*
+                    _ => return ::std::result::Result::Err(::commerce_webhooks::wire::Failed::new("no strict field of this index")),
+                }
+                ::std::result::Result::Ok(())
+            }
+
+            fn finish(&self, seen: u64) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+                ::commerce_webhooks::wire::require(seen, &[#(#required)*])
+            }
+        }
+    };
     let writes = shape.fields.iter().map(|field| {
         let (field_ident, key) = (ident(&field.ident), &field.key);
         match (&field.strict, field.absent, field.null) {
@@ -216,29 +204,37 @@ pub(super) fn shape(platform: &Platform, shape: &Shape) -> TokenStream {
 
         impl #de_generics ::commerce_webhooks::wire::serde::Deserialize<'de> for #name #generics {
             fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                #visitor_struct
-                impl #de_generics ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor #visitor_generics {
-                    type Value = #name #generics;
-
-                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                        f.write_str(#expecting)
-                    }
-
-                    fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(self, mut map: A) -> ::std::result::Result<Self::Value, A::Error> {
-                        #visit_map
-                        ::std::result::Result::Ok(#name { #(#finals)* extra })
-                    }
-                }
-                deserializer.deserialize_map(#visitor_new)
+                ::commerce_webhooks::wire::deserialize(deserializer)
             }
         }
 
-        impl #de_generics ::commerce_webhooks::wire::Tolerate<'de> for #name #generics {
+        impl #impl_generics ::commerce_webhooks::wire::Decode for #name #generics {
             const EXPECTED: &'static str = #expecting;
             const EXPECTED_ARRAY: &'static str = #expecting_array;
-            fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<::std::result::Result<Self, ::commerce_webhooks::Mismatch>, D::Error> {
-                ::commerce_webhooks::wire::tolerate_object(deserializer)
+            fn from_map(
+                map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
+            ) -> ::std::result::Result<::std::result::Result<Self, ::commerce_webhooks::Mismatch>, ::commerce_webhooks::wire::Failed> {
+                ::commerce_webhooks::wire::shape_from_map(map)
             }
+        }
+
+        impl #impl_generics ::commerce_webhooks::wire::Shape for #name #generics {
+            fn blank() -> Self {
+                Self { #(#blanks)* extra: ::commerce_webhooks::Extra::new() }
+            }
+
+            fn field(&mut self, key: &str) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+                match key {
+                    #(#targets)*
+                    _ => ::std::option::Option::None,
+                }
+            }
+
+            fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+                &mut self.extra
+            }
+
+            #strict_methods
         }
 
         impl #ser_generics ::commerce_webhooks::wire::serde::Serialize for #name #generics {
@@ -252,79 +248,6 @@ pub(super) fn shape(platform: &Platform, shape: &Shape) -> TokenStream {
                 map.end()
             }
         }
-    }
-}
-
-/// The body of a generic shape's `visit_map` (up to the struct literal): the fields that do
-/// not hold `P` are read by a non-generic `Fields::read`, compiled once for every `P` (the
-/// envelopes are instantiated once per payload type); only the `P` fields are read here.
-/// Leaves each field in its `field_` local and the unknown keys in `extra`, as the plain
-/// body does.
-fn generic_visit_map(
-    shape: &Shape,
-    local_name: &dyn Fn(&Field) -> Ident,
-    local_decl: &dyn Fn(&Field) -> (TokenStream, TokenStream),
-    arm: &dyn Fn(&Field, TokenStream) -> TokenStream,
-) -> TokenStream {
-    let (generic, plain): (Vec<&Field>, Vec<&Field>) = shape.fields.iter().partition(|field| holds_param(&field.ty));
-    let members = plain.iter().map(|field| {
-        let (local, (ty, _)) = (local_name(field), local_decl(field));
-        quote! { #local: #ty, }
-    });
-    let inits = plain.iter().map(|field| {
-        let (local, (_, init)) = (local_name(field), local_decl(field));
-        quote! { #local: #init, }
-    });
-    let plain_arms = plain.iter().map(|field| {
-        let local = local_name(field);
-        arm(field, quote! { self.#local })
-    });
-    let generic_locals = generic.iter().map(|field| {
-        let (local, (ty, init)) = (local_name(field), local_decl(field));
-        quote! { let mut #local: #ty = #init; }
-    });
-    let generic_arms = generic.iter().map(|field| arm(field, local_name(field).into_token_stream()));
-    let plain_names = plain.iter().map(|field| local_name(field));
-    quote! {
-        struct Fields {
-            #(#members)*
-            extra: ::commerce_webhooks::Extra,
-        }
-        impl Fields {
-            fn read<'de, A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                &mut self,
-                key: ::commerce_webhooks::wire::Key<'de>,
-                map: &mut A,
-            ) -> ::std::result::Result<(), A::Error> {
-                match key.as_str() {
-                    #(#plain_arms)*
-                    _ => {
-                        self.extra.insert(key.into_string(), map.next_value()?);
-                    }
-                }
-                ::std::result::Result::Ok(())
-            }
-        }
-        let mut fields = Fields { #(#inits)* extra: ::commerce_webhooks::Extra::new() };
-        #(#generic_locals)*
-        let map = &mut map;
-        while let ::std::option::Option::Some(key) = map.next_key::<::commerce_webhooks::wire::Key<'de>>()? {
-            match key.as_str() {
-                #(#generic_arms)*
-                _ => fields.read(key, map)?,
-            }
-        }
-        let Fields { #(#plain_names,)* extra } = fields;
-    }
-}
-
-/// Whether a field's type holds the shape's type parameter.
-fn holds_param(ty: &Type) -> bool {
-    match ty {
-        Type::Param => true,
-        Type::Array(item) | Type::Map(item) => holds_param(item),
-        Type::Shape(_, Some(arg)) => holds_param(arg),
-        Type::Shape(_, None) | Type::Scalar(_) | Type::Enum(_) => false,
     }
 }
 
@@ -404,7 +327,7 @@ fn coded_enum(enum_type: &crate::model::EnumType) -> TokenStream {
             }
         }
 
-        ::commerce_webhooks::tolerate_scalar! { #name: #expected, #expected_array; }
+        ::commerce_webhooks::decode_code! { #name: #expected, #expected_array; }
     }
 }
 
@@ -438,7 +361,7 @@ pub(super) fn enum_type(enum_type: &crate::model::EnumType) -> TokenStream {
     let expected_array = format!("an array of `{}` values", enum_type.name);
     quote! {
         #wire
-        ::commerce_webhooks::tolerate_name! { #name: #expected, #expected_array; }
+        ::commerce_webhooks::decode_name! { #name: #expected, #expected_array; }
     }
 }
 
@@ -475,10 +398,15 @@ pub(super) fn event_enum(platform: &Platform) -> TokenStream {
     });
     let decode_arms = platform.events.iter().map(|event| {
         let variant = ident(&event.ident);
-        if event.template.is_some() {
-            quote! { Topic::#variant(topic) => Self::#variant(topic, ::commerce_webhooks::wire::decode(body)?), }
+        let decode = if event.payload_null {
+            quote! { ::commerce_webhooks::wire::decode_nullable(body)? }
         } else {
-            quote! { Topic::#variant => Self::#variant(::commerce_webhooks::wire::decode(body)?), }
+            quote! { ::commerce_webhooks::wire::decode(body)? }
+        };
+        if event.template.is_some() {
+            quote! { Topic::#variant(topic) => Self::#variant(topic, #decode), }
+        } else {
+            quote! { Topic::#variant => Self::#variant(#decode), }
         }
     });
     let topic_arms = platform.events.iter().map(|event| {

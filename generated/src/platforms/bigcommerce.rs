@@ -10676,147 +10676,111 @@ pub struct Callback<P> {
 }
 impl<
     'de,
-    P: ::commerce_webhooks::wire::Tolerate<'de>,
+    P: ::commerce_webhooks::wire::Decode,
 > ::commerce_webhooks::wire::serde::Deserialize<'de> for Callback<P> {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor<P>(::std::marker::PhantomData<P>);
-        impl<
-            'de,
-            P: ::commerce_webhooks::wire::Tolerate<'de>,
-        > ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor<P> {
-            type Value = Callback<P>;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `Callback` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                struct Fields {
-                    field_scope: ::std::option::Option<::commerce_webhooks::Text>,
-                    field_store_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
-                    field_hash: ::commerce_webhooks::Field<::commerce_webhooks::Text>,
-                    field_created_at: ::commerce_webhooks::Field<u64>,
-                    field_producer: ::commerce_webhooks::Field<
-                        ::commerce_webhooks::Text,
-                    >,
-                    extra: ::commerce_webhooks::Extra,
-                }
-                impl Fields {
-                    fn read<
-                        'de,
-                        A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>,
-                    >(
-                        &mut self,
-                        key: ::commerce_webhooks::wire::Key<'de>,
-                        map: &mut A,
-                    ) -> ::std::result::Result<(), A::Error> {
-                        match key.as_str() {
-                            "scope" => {
-                                self.field_scope = ::std::option::Option::Some(
-                                    ::commerce_webhooks::wire::next_strict::<
-                                        _,
-                                        ::commerce_webhooks::Text,
-                                    >(map, "scope")?,
-                                );
-                            }
-                            "store_id" => {
-                                self.field_store_id = ::commerce_webhooks::wire::next_field(
-                                    map,
-                                    "store_id",
-                                )?;
-                            }
-                            "hash" => {
-                                self.field_hash = ::commerce_webhooks::wire::next_field(
-                                    map,
-                                    "hash",
-                                )?;
-                            }
-                            "created_at" => {
-                                self.field_created_at = ::commerce_webhooks::wire::next_field(
-                                    map,
-                                    "created_at",
-                                )?;
-                            }
-                            "producer" => {
-                                self.field_producer = ::commerce_webhooks::wire::next_field(
-                                    map,
-                                    "producer",
-                                )?;
-                            }
-                            _ => {
-                                self.extra.insert(key.into_string(), map.next_value()?);
-                            }
-                        }
-                        ::std::result::Result::Ok(())
-                    }
-                }
-                let mut fields = Fields {
-                    field_scope: ::std::option::Option::None,
-                    field_store_id: ::commerce_webhooks::Field::Absent,
-                    field_hash: ::commerce_webhooks::Field::Absent,
-                    field_created_at: ::commerce_webhooks::Field::Absent,
-                    field_producer: ::commerce_webhooks::Field::Absent,
-                    extra: ::commerce_webhooks::Extra::new(),
-                };
-                let mut field_data: ::commerce_webhooks::Field<P> = ::commerce_webhooks::Field::Absent;
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "data" => {
-                            field_data = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "data",
-                            )?;
-                        }
-                        _ => fields.read(key, map)?,
-                    }
-                }
-                let Fields {
-                    field_scope,
-                    field_store_id,
-                    field_hash,
-                    field_created_at,
-                    field_producer,
-                    extra,
-                } = fields;
-                ::std::result::Result::Ok(Callback {
-                    scope: field_scope
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "scope",
-                        ))?,
-                    store_id: field_store_id,
-                    data: field_data,
-                    hash: field_hash,
-                    created_at: field_created_at,
-                    producer: field_producer,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor(::std::marker::PhantomData))
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<
-    'de,
-    P: ::commerce_webhooks::wire::Tolerate<'de>,
-> ::commerce_webhooks::wire::Tolerate<'de> for Callback<P> {
+impl<P: ::commerce_webhooks::wire::Decode> ::commerce_webhooks::wire::Decode
+for Callback<P> {
     const EXPECTED: &'static str = "a `Callback` object";
     const EXPECTED_ARRAY: &'static str = "an array of `Callback` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl<P: ::commerce_webhooks::wire::Decode> ::commerce_webhooks::wire::Shape
+for Callback<P> {
+    fn blank() -> Self {
+        Self {
+            scope: ::commerce_webhooks::wire::Placeholder::placeholder(),
+            store_id: ::commerce_webhooks::Field::Absent,
+            data: ::commerce_webhooks::Field::Absent,
+            hash: ::commerce_webhooks::Field::Absent,
+            created_at: ::commerce_webhooks::Field::Absent,
+            producer: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "scope" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Strict(0usize),
+                )
+            }
+            "store_id" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.store_id),
+                )
+            }
+            "data" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.data),
+                )
+            }
+            "hash" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.hash),
+                )
+            }
+            "created_at" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.created_at),
+                )
+            }
+            "producer" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.producer),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
+    }
+    fn strict(
+        &mut self,
+        index: usize,
+        read: &mut dyn ::std::ops::FnMut(
+            &mut dyn ::commerce_webhooks::wire::Sink,
+        ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed>,
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        match index {
+            0usize => {
+                self.scope = ::commerce_webhooks::wire::strict_value(
+                    ::commerce_webhooks::wire::read_strict::<
+                        ::commerce_webhooks::Text,
+                    >(read)?,
+                )?;
+            }
+            _ => {
+                return ::std::result::Result::Err(
+                    ::commerce_webhooks::wire::Failed::new(
+                        "no strict field of this index",
+                    ),
+                );
+            }
+        }
+        ::std::result::Result::Ok(())
+    }
+    fn finish(
+        &self,
+        seen: u64,
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::require(seen, &[(0usize, "scope")])
     }
 }
 impl<
@@ -10872,63 +10836,49 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ResourceData {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = ResourceData;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `ResourceData` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_kind: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Text,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "type" => {
-                            field_kind = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "type",
-                            )?;
-                        }
-                        "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(ResourceData {
-                    kind: field_kind,
-                    id: field_id,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for ResourceData {
+impl ::commerce_webhooks::wire::Decode for ResourceData {
     const EXPECTED: &'static str = "a `ResourceData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ResourceData` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for ResourceData {
+    fn blank() -> Self {
+        Self {
+            kind: ::commerce_webhooks::Field::Absent,
+            id: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "type" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.kind),
+                )
+            }
+            "id" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for ResourceData {
@@ -10976,73 +10926,55 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CartCouponData 
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = CartCouponData;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `CartCouponData` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_kind: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Text,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
-                let mut field_coupon_id: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Id,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "type" => {
-                            field_kind = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "type",
-                            )?;
-                        }
-                        "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
-                        }
-                        "couponId" => {
-                            field_coupon_id = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "couponId",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(CartCouponData {
-                    kind: field_kind,
-                    id: field_id,
-                    coupon_id: field_coupon_id,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for CartCouponData {
+impl ::commerce_webhooks::wire::Decode for CartCouponData {
     const EXPECTED: &'static str = "a `CartCouponData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `CartCouponData` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for CartCouponData {
+    fn blank() -> Self {
+        Self {
+            kind: ::commerce_webhooks::Field::Absent,
+            id: ::commerce_webhooks::Field::Absent,
+            coupon_id: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "type" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.kind),
+                )
+            }
+            "id" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
+                )
+            }
+            "couponId" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.coupon_id),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for CartCouponData {
@@ -11095,73 +11027,55 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderChildData 
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = OrderChildData;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `OrderChildData` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_kind: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Text,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
-                let mut field_order_id: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Id,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "type" => {
-                            field_kind = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "type",
-                            )?;
-                        }
-                        "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
-                        }
-                        "orderId" => {
-                            field_order_id = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "orderId",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(OrderChildData {
-                    kind: field_kind,
-                    id: field_id,
-                    order_id: field_order_id,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for OrderChildData {
+impl ::commerce_webhooks::wire::Decode for OrderChildData {
     const EXPECTED: &'static str = "a `OrderChildData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `OrderChildData` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for OrderChildData {
+    fn blank() -> Self {
+        Self {
+            kind: ::commerce_webhooks::Field::Absent,
+            id: ::commerce_webhooks::Field::Absent,
+            order_id: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "type" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.kind),
+                )
+            }
+            "id" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
+                )
+            }
+            "orderId" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.order_id),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for OrderChildData {
@@ -11212,73 +11126,55 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CartLineItemDat
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = CartLineItemData;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `CartLineItemData` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_kind: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Text,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
-                let mut field_cart_id: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Id,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "type" => {
-                            field_kind = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "type",
-                            )?;
-                        }
-                        "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
-                        }
-                        "cartId" => {
-                            field_cart_id = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "cartId",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(CartLineItemData {
-                    kind: field_kind,
-                    id: field_id,
-                    cart_id: field_cart_id,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for CartLineItemData {
+impl ::commerce_webhooks::wire::Decode for CartLineItemData {
     const EXPECTED: &'static str = "a `CartLineItemData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `CartLineItemData` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for CartLineItemData {
+    fn blank() -> Self {
+        Self {
+            kind: ::commerce_webhooks::Field::Absent,
+            id: ::commerce_webhooks::Field::Absent,
+            cart_id: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "type" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.kind),
+                )
+            }
+            "id" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
+                )
+            }
+            "cartId" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.cart_id),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for CartLineItemData {
@@ -11329,71 +11225,55 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerAddress
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = CustomerAddressData;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `CustomerAddressData` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_kind: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Text,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
-                let mut field_address: ::commerce_webhooks::Field<CustomerAddressRef> = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "type" => {
-                            field_kind = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "type",
-                            )?;
-                        }
-                        "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
-                        }
-                        "address" => {
-                            field_address = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "address",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(CustomerAddressData {
-                    kind: field_kind,
-                    id: field_id,
-                    address: field_address,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for CustomerAddressData {
+impl ::commerce_webhooks::wire::Decode for CustomerAddressData {
     const EXPECTED: &'static str = "a `CustomerAddressData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `CustomerAddressData` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for CustomerAddressData {
+    fn blank() -> Self {
+        Self {
+            kind: ::commerce_webhooks::Field::Absent,
+            id: ::commerce_webhooks::Field::Absent,
+            address: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "type" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.kind),
+                )
+            }
+            "id" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
+                )
+            }
+            "address" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.address),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for CustomerAddressData {
@@ -11436,58 +11316,43 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerAddress
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = CustomerAddressRef;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `CustomerAddressRef` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_customer_id: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Id,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "customer_id" => {
-                            field_customer_id = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "customer_id",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(CustomerAddressRef {
-                    customer_id: field_customer_id,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for CustomerAddressRef {
+impl ::commerce_webhooks::wire::Decode for CustomerAddressRef {
     const EXPECTED: &'static str = "a `CustomerAddressRef` object";
     const EXPECTED_ARRAY: &'static str = "an array of `CustomerAddressRef` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for CustomerAddressRef {
+    fn blank() -> Self {
+        Self {
+            customer_id: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "customer_id" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.customer_id),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for CustomerAddressRef {
@@ -11534,71 +11399,55 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderUpdatedDat
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = OrderUpdatedData;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `OrderUpdatedData` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_kind: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Text,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
-                let mut field_status: ::commerce_webhooks::Field<OrderStatusChange> = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "type" => {
-                            field_kind = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "type",
-                            )?;
-                        }
-                        "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
-                        }
-                        "status" => {
-                            field_status = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "status",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(OrderUpdatedData {
-                    kind: field_kind,
-                    id: field_id,
-                    status: field_status,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for OrderUpdatedData {
+impl ::commerce_webhooks::wire::Decode for OrderUpdatedData {
     const EXPECTED: &'static str = "a `OrderUpdatedData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `OrderUpdatedData` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for OrderUpdatedData {
+    fn blank() -> Self {
+        Self {
+            kind: ::commerce_webhooks::Field::Absent,
+            id: ::commerce_webhooks::Field::Absent,
+            status: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "type" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.kind),
+                )
+            }
+            "id" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
+                )
+            }
+            "status" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.status),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for OrderUpdatedData {
@@ -11651,71 +11500,55 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderStatusData
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = OrderStatusData;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `OrderStatusData` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_kind: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Text,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
-                let mut field_status: ::commerce_webhooks::Field<OrderStatusChange> = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "type" => {
-                            field_kind = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "type",
-                            )?;
-                        }
-                        "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
-                        }
-                        "status" => {
-                            field_status = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "status",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(OrderStatusData {
-                    kind: field_kind,
-                    id: field_id,
-                    status: field_status,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for OrderStatusData {
+impl ::commerce_webhooks::wire::Decode for OrderStatusData {
     const EXPECTED: &'static str = "a `OrderStatusData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `OrderStatusData` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for OrderStatusData {
+    fn blank() -> Self {
+        Self {
+            kind: ::commerce_webhooks::Field::Absent,
+            id: ::commerce_webhooks::Field::Absent,
+            status: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "type" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.kind),
+                )
+            }
+            "id" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
+                )
+            }
+            "status" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.status),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for OrderStatusData {
@@ -11764,66 +11597,51 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderStatusChan
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = OrderStatusChange;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `OrderStatusChange` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_previous_status_id: ::commerce_webhooks::Field<
-                    OrderStatusId,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_new_status_id: ::commerce_webhooks::Field<OrderStatusId> = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "previous_status_id" => {
-                            field_previous_status_id = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "previous_status_id",
-                            )?;
-                        }
-                        "new_status_id" => {
-                            field_new_status_id = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "new_status_id",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(OrderStatusChange {
-                    previous_status_id: field_previous_status_id,
-                    new_status_id: field_new_status_id,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for OrderStatusChange {
+impl ::commerce_webhooks::wire::Decode for OrderStatusChange {
     const EXPECTED: &'static str = "a `OrderStatusChange` object";
     const EXPECTED_ARRAY: &'static str = "an array of `OrderStatusChange` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for OrderStatusChange {
+    fn blank() -> Self {
+        Self {
+            previous_status_id: ::commerce_webhooks::Field::Absent,
+            new_status_id: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "previous_status_id" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(
+                        &mut self.previous_status_id,
+                    ),
+                )
+            }
+            "new_status_id" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.new_status_id),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for OrderStatusChange {
@@ -11871,71 +11689,55 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderMessageDat
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = OrderMessageData;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `OrderMessageData` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_kind: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Text,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
-                let mut field_message: ::commerce_webhooks::Field<OrderMessageRef> = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "type" => {
-                            field_kind = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "type",
-                            )?;
-                        }
-                        "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
-                        }
-                        "message" => {
-                            field_message = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "message",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(OrderMessageData {
-                    kind: field_kind,
-                    id: field_id,
-                    message: field_message,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for OrderMessageData {
+impl ::commerce_webhooks::wire::Decode for OrderMessageData {
     const EXPECTED: &'static str = "a `OrderMessageData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `OrderMessageData` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for OrderMessageData {
+    fn blank() -> Self {
+        Self {
+            kind: ::commerce_webhooks::Field::Absent,
+            id: ::commerce_webhooks::Field::Absent,
+            message: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "type" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.kind),
+                )
+            }
+            "id" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
+                )
+            }
+            "message" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.message),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for OrderMessageData {
@@ -11978,58 +11780,45 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderMessageRef
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = OrderMessageRef;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `OrderMessageRef` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_order_message_id: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Id,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "order_message_id" => {
-                            field_order_message_id = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "order_message_id",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(OrderMessageRef {
-                    order_message_id: field_order_message_id,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for OrderMessageRef {
+impl ::commerce_webhooks::wire::Decode for OrderMessageRef {
     const EXPECTED: &'static str = "a `OrderMessageRef` object";
     const EXPECTED_ARRAY: &'static str = "an array of `OrderMessageRef` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for OrderMessageRef {
+    fn blank() -> Self {
+        Self {
+            order_message_id: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "order_message_id" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(
+                        &mut self.order_message_id,
+                    ),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for OrderMessageRef {
@@ -12074,71 +11863,55 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderRefundData
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = OrderRefundData;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `OrderRefundData` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_kind: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Text,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
-                let mut field_refund: ::commerce_webhooks::Field<OrderRefundRef> = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "type" => {
-                            field_kind = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "type",
-                            )?;
-                        }
-                        "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
-                        }
-                        "refund" => {
-                            field_refund = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "refund",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(OrderRefundData {
-                    kind: field_kind,
-                    id: field_id,
-                    refund: field_refund,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for OrderRefundData {
+impl ::commerce_webhooks::wire::Decode for OrderRefundData {
     const EXPECTED: &'static str = "a `OrderRefundData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `OrderRefundData` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for OrderRefundData {
+    fn blank() -> Self {
+        Self {
+            kind: ::commerce_webhooks::Field::Absent,
+            id: ::commerce_webhooks::Field::Absent,
+            refund: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "type" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.kind),
+                )
+            }
+            "id" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
+                )
+            }
+            "refund" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.refund),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for OrderRefundData {
@@ -12181,58 +11954,43 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderRefundRef 
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = OrderRefundRef;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `OrderRefundRef` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_refund_id: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Id,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "refund_id" => {
-                            field_refund_id = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "refund_id",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(OrderRefundRef {
-                    refund_id: field_refund_id,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for OrderRefundRef {
+impl ::commerce_webhooks::wire::Decode for OrderRefundRef {
     const EXPECTED: &'static str = "a `OrderRefundRef` object";
     const EXPECTED_ARRAY: &'static str = "an array of `OrderRefundRef` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for OrderRefundRef {
+    fn blank() -> Self {
+        Self {
+            refund_id: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "refund_id" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.refund_id),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for OrderRefundRef {
@@ -12287,81 +12045,61 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductUpdatedD
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = ProductUpdatedData;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `ProductUpdatedData` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_kind: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Text,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
-                let mut field_properties: ::commerce_webhooks::Field<
-                    ::std::vec::Vec<::commerce_webhooks::Text>,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_context: ::commerce_webhooks::Field<ChannelLocale> = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "type" => {
-                            field_kind = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "type",
-                            )?;
-                        }
-                        "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
-                        }
-                        "properties" => {
-                            field_properties = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "properties",
-                            )?;
-                        }
-                        "context" => {
-                            field_context = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "context",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(ProductUpdatedData {
-                    kind: field_kind,
-                    id: field_id,
-                    properties: field_properties,
-                    context: field_context,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for ProductUpdatedData {
+impl ::commerce_webhooks::wire::Decode for ProductUpdatedData {
     const EXPECTED: &'static str = "a `ProductUpdatedData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ProductUpdatedData` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for ProductUpdatedData {
+    fn blank() -> Self {
+        Self {
+            kind: ::commerce_webhooks::Field::Absent,
+            id: ::commerce_webhooks::Field::Absent,
+            properties: ::commerce_webhooks::Field::Absent,
+            context: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "type" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.kind),
+                )
+            }
+            "id" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
+                )
+            }
+            "properties" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.properties),
+                )
+            }
+            "context" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.context),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for ProductUpdatedData {
@@ -12413,68 +12151,49 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ChannelLocale {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = ChannelLocale;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `ChannelLocale` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_channel_id: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Id,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_locale: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Text,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "channel_id" => {
-                            field_channel_id = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "channel_id",
-                            )?;
-                        }
-                        "locale" => {
-                            field_locale = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "locale",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(ChannelLocale {
-                    channel_id: field_channel_id,
-                    locale: field_locale,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for ChannelLocale {
+impl ::commerce_webhooks::wire::Decode for ChannelLocale {
     const EXPECTED: &'static str = "a `ChannelLocale` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ChannelLocale` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for ChannelLocale {
+    fn blank() -> Self {
+        Self {
+            channel_id: ::commerce_webhooks::Field::Absent,
+            locale: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "channel_id" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.channel_id),
+                )
+            }
+            "locale" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.locale),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for ChannelLocale {
@@ -12522,73 +12241,55 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductInventor
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = ProductInventoryData;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `ProductInventoryData` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_kind: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Text,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
-                let mut field_inventory: ::commerce_webhooks::Field<
-                    ProductInventoryChange,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "type" => {
-                            field_kind = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "type",
-                            )?;
-                        }
-                        "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
-                        }
-                        "inventory" => {
-                            field_inventory = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "inventory",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(ProductInventoryData {
-                    kind: field_kind,
-                    id: field_id,
-                    inventory: field_inventory,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for ProductInventoryData {
+impl ::commerce_webhooks::wire::Decode for ProductInventoryData {
     const EXPECTED: &'static str = "a `ProductInventoryData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ProductInventoryData` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for ProductInventoryData {
+    fn blank() -> Self {
+        Self {
+            kind: ::commerce_webhooks::Field::Absent,
+            id: ::commerce_webhooks::Field::Absent,
+            inventory: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "type" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.kind),
+                )
+            }
+            "id" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
+                )
+            }
+            "inventory" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.inventory),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for ProductInventoryData {
@@ -12641,74 +12342,55 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductInventor
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = ProductInventoryChange;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `ProductInventoryChange` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_product_id: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Id,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_method: ::commerce_webhooks::Field<InventoryMethod> = ::commerce_webhooks::Field::Absent;
-                let mut field_value: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "product_id" => {
-                            field_product_id = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "product_id",
-                            )?;
-                        }
-                        "method" => {
-                            field_method = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "method",
-                            )?;
-                        }
-                        "value" => {
-                            field_value = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "value",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(ProductInventoryChange {
-                    product_id: field_product_id,
-                    method: field_method,
-                    value: field_value,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for ProductInventoryChange {
+impl ::commerce_webhooks::wire::Decode for ProductInventoryChange {
     const EXPECTED: &'static str = "a `ProductInventoryChange` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ProductInventoryChange` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for ProductInventoryChange {
+    fn blank() -> Self {
+        Self {
+            product_id: ::commerce_webhooks::Field::Absent,
+            method: ::commerce_webhooks::Field::Absent,
+            value: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "product_id" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.product_id),
+                )
+            }
+            "method" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.method),
+                )
+            }
+            "value" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.value),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for ProductInventoryChange {
@@ -12759,71 +12441,55 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SkuData {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = SkuData;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `SkuData` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_kind: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Text,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
-                let mut field_sku: ::commerce_webhooks::Field<SkuRef> = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "type" => {
-                            field_kind = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "type",
-                            )?;
-                        }
-                        "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
-                        }
-                        "sku" => {
-                            field_sku = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "sku",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(SkuData {
-                    kind: field_kind,
-                    id: field_id,
-                    sku: field_sku,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for SkuData {
+impl ::commerce_webhooks::wire::Decode for SkuData {
     const EXPECTED: &'static str = "a `SkuData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `SkuData` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for SkuData {
+    fn blank() -> Self {
+        Self {
+            kind: ::commerce_webhooks::Field::Absent,
+            id: ::commerce_webhooks::Field::Absent,
+            sku: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "type" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.kind),
+                )
+            }
+            "id" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
+                )
+            }
+            "sku" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.sku),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for SkuData {
@@ -12870,68 +12536,49 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SkuRef {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = SkuRef;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `SkuRef` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_product_id: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Id,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_variant_id: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Id,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "product_id" => {
-                            field_product_id = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "product_id",
-                            )?;
-                        }
-                        "variant_id" => {
-                            field_variant_id = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "variant_id",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(SkuRef {
-                    product_id: field_product_id,
-                    variant_id: field_variant_id,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for SkuRef {
+impl ::commerce_webhooks::wire::Decode for SkuRef {
     const EXPECTED: &'static str = "a `SkuRef` object";
     const EXPECTED_ARRAY: &'static str = "an array of `SkuRef` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for SkuRef {
+    fn blank() -> Self {
+        Self {
+            product_id: ::commerce_webhooks::Field::Absent,
+            variant_id: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "product_id" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.product_id),
+                )
+            }
+            "variant_id" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.variant_id),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for SkuRef {
@@ -12979,73 +12626,55 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SkuInventoryDat
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = SkuInventoryData;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `SkuInventoryData` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_kind: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Text,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
-                let mut field_inventory: ::commerce_webhooks::Field<
-                    SkuInventoryChange,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "type" => {
-                            field_kind = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "type",
-                            )?;
-                        }
-                        "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
-                        }
-                        "inventory" => {
-                            field_inventory = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "inventory",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(SkuInventoryData {
-                    kind: field_kind,
-                    id: field_id,
-                    inventory: field_inventory,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for SkuInventoryData {
+impl ::commerce_webhooks::wire::Decode for SkuInventoryData {
     const EXPECTED: &'static str = "a `SkuInventoryData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `SkuInventoryData` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for SkuInventoryData {
+    fn blank() -> Self {
+        Self {
+            kind: ::commerce_webhooks::Field::Absent,
+            id: ::commerce_webhooks::Field::Absent,
+            inventory: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "type" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.kind),
+                )
+            }
+            "id" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
+                )
+            }
+            "inventory" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.inventory),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for SkuInventoryData {
@@ -13102,84 +12731,61 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SkuInventoryCha
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = SkuInventoryChange;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `SkuInventoryChange` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_product_id: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Id,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_method: ::commerce_webhooks::Field<InventoryMethod> = ::commerce_webhooks::Field::Absent;
-                let mut field_value: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
-                let mut field_variant_id: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Id,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "product_id" => {
-                            field_product_id = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "product_id",
-                            )?;
-                        }
-                        "method" => {
-                            field_method = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "method",
-                            )?;
-                        }
-                        "value" => {
-                            field_value = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "value",
-                            )?;
-                        }
-                        "variant_id" => {
-                            field_variant_id = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "variant_id",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(SkuInventoryChange {
-                    product_id: field_product_id,
-                    method: field_method,
-                    value: field_value,
-                    variant_id: field_variant_id,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for SkuInventoryChange {
+impl ::commerce_webhooks::wire::Decode for SkuInventoryChange {
     const EXPECTED: &'static str = "a `SkuInventoryChange` object";
     const EXPECTED_ARRAY: &'static str = "an array of `SkuInventoryChange` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for SkuInventoryChange {
+    fn blank() -> Self {
+        Self {
+            product_id: ::commerce_webhooks::Field::Absent,
+            method: ::commerce_webhooks::Field::Absent,
+            value: ::commerce_webhooks::Field::Absent,
+            variant_id: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "product_id" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.product_id),
+                )
+            }
+            "method" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.method),
+                )
+            }
+            "value" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.value),
+                )
+            }
+            "variant_id" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.variant_id),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for SkuInventoryChange {
@@ -13225,58 +12831,43 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for StoreData {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = StoreData;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `StoreData` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_kind: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Text,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "type" => {
-                            field_kind = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "type",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(StoreData {
-                    kind: field_kind,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for StoreData {
+impl ::commerce_webhooks::wire::Decode for StoreData {
     const EXPECTED: &'static str = "a `StoreData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `StoreData` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for StoreData {
+    fn blank() -> Self {
+        Self {
+            kind: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "type" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.kind),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for StoreData {
@@ -13319,63 +12910,49 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AppUninstalledD
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = AppUninstalledData;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `AppUninstalledData` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_kind: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Text,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "type" => {
-                            field_kind = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "type",
-                            )?;
-                        }
-                        "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(AppUninstalledData {
-                    kind: field_kind,
-                    id: field_id,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for AppUninstalledData {
+impl ::commerce_webhooks::wire::Decode for AppUninstalledData {
     const EXPECTED: &'static str = "a `AppUninstalledData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `AppUninstalledData` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for AppUninstalledData {
+    fn blank() -> Self {
+        Self {
+            kind: ::commerce_webhooks::Field::Absent,
+            id: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "type" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.kind),
+                )
+            }
+            "id" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for AppUninstalledData {
@@ -13431,88 +13008,61 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MetafieldData {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = MetafieldData;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `MetafieldData` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_metafield_id: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Id,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_resource_id: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Id,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_resource_type: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Text,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_namespace: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Text,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "metafield_id" => {
-                            field_metafield_id = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "metafield_id",
-                            )?;
-                        }
-                        "resource_id" => {
-                            field_resource_id = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "resource_id",
-                            )?;
-                        }
-                        "resource_type" => {
-                            field_resource_type = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "resource_type",
-                            )?;
-                        }
-                        "namespace" => {
-                            field_namespace = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "namespace",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(MetafieldData {
-                    metafield_id: field_metafield_id,
-                    resource_id: field_resource_id,
-                    resource_type: field_resource_type,
-                    namespace: field_namespace,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for MetafieldData {
+impl ::commerce_webhooks::wire::Decode for MetafieldData {
     const EXPECTED: &'static str = "a `MetafieldData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `MetafieldData` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for MetafieldData {
+    fn blank() -> Self {
+        Self {
+            metafield_id: ::commerce_webhooks::Field::Absent,
+            resource_id: ::commerce_webhooks::Field::Absent,
+            resource_type: ::commerce_webhooks::Field::Absent,
+            namespace: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "metafield_id" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.metafield_id),
+                )
+            }
+            "resource_id" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.resource_id),
+                )
+            }
+            "resource_type" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.resource_type),
+                )
+            }
+            "namespace" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.namespace),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for MetafieldData {
@@ -13569,81 +13119,61 @@ for HookDeliveryExceptionData {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = HookDeliveryExceptionData;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `HookDeliveryExceptionData` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_kind: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Text,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
-                let mut field_error_code: ::commerce_webhooks::Field<i64> = ::commerce_webhooks::Field::Absent;
-                let mut field_message: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Text,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "type" => {
-                            field_kind = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "type",
-                            )?;
-                        }
-                        "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
-                        }
-                        "error_code" => {
-                            field_error_code = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "error_code",
-                            )?;
-                        }
-                        "message" => {
-                            field_message = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "message",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(HookDeliveryExceptionData {
-                    kind: field_kind,
-                    id: field_id,
-                    error_code: field_error_code,
-                    message: field_message,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for HookDeliveryExceptionData {
+impl ::commerce_webhooks::wire::Decode for HookDeliveryExceptionData {
     const EXPECTED: &'static str = "a `HookDeliveryExceptionData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `HookDeliveryExceptionData` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for HookDeliveryExceptionData {
+    fn blank() -> Self {
+        Self {
+            kind: ::commerce_webhooks::Field::Absent,
+            id: ::commerce_webhooks::Field::Absent,
+            error_code: ::commerce_webhooks::Field::Absent,
+            message: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "type" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.kind),
+                )
+            }
+            "id" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
+                )
+            }
+            "error_code" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.error_code),
+                )
+            }
+            "message" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.message),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for HookDeliveryExceptionData {
@@ -13705,81 +13235,63 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OverrideData {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = OverrideData;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `OverrideData` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_kind: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Text,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
-                let mut field_affected_product_ids: ::commerce_webhooks::Field<
-                    ::std::vec::Vec<::commerce_webhooks::Id>,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_context: ::commerce_webhooks::Field<ChannelLocale> = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "type" => {
-                            field_kind = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "type",
-                            )?;
-                        }
-                        "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
-                        }
-                        "affected_product_ids" => {
-                            field_affected_product_ids = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "affected_product_ids",
-                            )?;
-                        }
-                        "context" => {
-                            field_context = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "context",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(OverrideData {
-                    kind: field_kind,
-                    id: field_id,
-                    affected_product_ids: field_affected_product_ids,
-                    context: field_context,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for OverrideData {
+impl ::commerce_webhooks::wire::Decode for OverrideData {
     const EXPECTED: &'static str = "a `OverrideData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `OverrideData` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for OverrideData {
+    fn blank() -> Self {
+        Self {
+            kind: ::commerce_webhooks::Field::Absent,
+            id: ::commerce_webhooks::Field::Absent,
+            affected_product_ids: ::commerce_webhooks::Field::Absent,
+            context: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "type" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.kind),
+                )
+            }
+            "id" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
+                )
+            }
+            "affected_product_ids" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(
+                        &mut self.affected_product_ids,
+                    ),
+                )
+            }
+            "context" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.context),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for OverrideData {
@@ -13853,126 +13365,93 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderTransactio
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = OrderTransactionData;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `OrderTransactionData` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_kind: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Text,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_order_id: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Id,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_transaction_id: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Id,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_transaction_status: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Text,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_transaction_type: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Text,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_result: ::commerce_webhooks::Field<TransactionResult> = ::commerce_webhooks::Field::Absent;
-                let mut field_platform_transaction_id: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Text,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_provider_transaction_id: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Text,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "type" => {
-                            field_kind = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "type",
-                            )?;
-                        }
-                        "order_id" => {
-                            field_order_id = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "order_id",
-                            )?;
-                        }
-                        "transaction_id" => {
-                            field_transaction_id = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "transaction_id",
-                            )?;
-                        }
-                        "transaction_status" => {
-                            field_transaction_status = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "transaction_status",
-                            )?;
-                        }
-                        "transaction_type" => {
-                            field_transaction_type = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "transaction_type",
-                            )?;
-                        }
-                        "result" => {
-                            field_result = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "result",
-                            )?;
-                        }
-                        "platform_transaction_id" => {
-                            field_platform_transaction_id = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "platform_transaction_id",
-                            )?;
-                        }
-                        "provider_transaction_id" => {
-                            field_provider_transaction_id = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "provider_transaction_id",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(OrderTransactionData {
-                    kind: field_kind,
-                    order_id: field_order_id,
-                    transaction_id: field_transaction_id,
-                    transaction_status: field_transaction_status,
-                    transaction_type: field_transaction_type,
-                    result: field_result,
-                    platform_transaction_id: field_platform_transaction_id,
-                    provider_transaction_id: field_provider_transaction_id,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for OrderTransactionData {
+impl ::commerce_webhooks::wire::Decode for OrderTransactionData {
     const EXPECTED: &'static str = "a `OrderTransactionData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `OrderTransactionData` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for OrderTransactionData {
+    fn blank() -> Self {
+        Self {
+            kind: ::commerce_webhooks::Field::Absent,
+            order_id: ::commerce_webhooks::Field::Absent,
+            transaction_id: ::commerce_webhooks::Field::Absent,
+            transaction_status: ::commerce_webhooks::Field::Absent,
+            transaction_type: ::commerce_webhooks::Field::Absent,
+            result: ::commerce_webhooks::Field::Absent,
+            platform_transaction_id: ::commerce_webhooks::Field::Absent,
+            provider_transaction_id: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "type" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.kind),
+                )
+            }
+            "order_id" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.order_id),
+                )
+            }
+            "transaction_id" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.transaction_id),
+                )
+            }
+            "transaction_status" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(
+                        &mut self.transaction_status,
+                    ),
+                )
+            }
+            "transaction_type" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(
+                        &mut self.transaction_type,
+                    ),
+                )
+            }
+            "result" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.result),
+                )
+            }
+            "platform_transaction_id" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(
+                        &mut self.platform_transaction_id,
+                    ),
+                )
+            }
+            "provider_transaction_id" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(
+                        &mut self.provider_transaction_id,
+                    ),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for OrderTransactionData {
@@ -14044,78 +13523,55 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for TransactionResu
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = TransactionResult;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `TransactionResult` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_code: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Text,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_message: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Text,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_kind: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Text,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "code" => {
-                            field_code = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "code",
-                            )?;
-                        }
-                        "message" => {
-                            field_message = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "message",
-                            )?;
-                        }
-                        "type" => {
-                            field_kind = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "type",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(TransactionResult {
-                    code: field_code,
-                    message: field_message,
-                    kind: field_kind,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for TransactionResult {
+impl ::commerce_webhooks::wire::Decode for TransactionResult {
     const EXPECTED: &'static str = "a `TransactionResult` object";
     const EXPECTED_ARRAY: &'static str = "an array of `TransactionResult` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for TransactionResult {
+    fn blank() -> Self {
+        Self {
+            code: ::commerce_webhooks::Field::Absent,
+            message: ::commerce_webhooks::Field::Absent,
+            kind: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "code" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.code),
+                )
+            }
+            "message" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.message),
+                )
+            }
+            "type" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.kind),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for TransactionResult {
@@ -14158,58 +13614,43 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for PriceListData {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = PriceListData;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `PriceListData` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_price_list_id: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Id,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "price_list_id" => {
-                            field_price_list_id = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "price_list_id",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(PriceListData {
-                    price_list_id: field_price_list_id,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for PriceListData {
+impl ::commerce_webhooks::wire::Decode for PriceListData {
     const EXPECTED: &'static str = "a `PriceListData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `PriceListData` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for PriceListData {
+    fn blank() -> Self {
+        Self {
+            price_list_id: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "price_list_id" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.price_list_id),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for PriceListData {
@@ -14246,58 +13687,43 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for PriceListsData 
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = PriceListsData;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `PriceListsData` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_price_list_ids: ::commerce_webhooks::Field<
-                    ::std::vec::Vec<::commerce_webhooks::Id>,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "price_list_ids" => {
-                            field_price_list_ids = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "price_list_ids",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(PriceListsData {
-                    price_list_ids: field_price_list_ids,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for PriceListsData {
+impl ::commerce_webhooks::wire::Decode for PriceListsData {
     const EXPECTED: &'static str = "a `PriceListsData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `PriceListsData` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for PriceListsData {
+    fn blank() -> Self {
+        Self {
+            price_list_ids: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "price_list_ids" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.price_list_ids),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for PriceListsData {
@@ -14344,78 +13770,55 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for PriceListRecord
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = PriceListRecordData;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `PriceListRecordData` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_price_list_id: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Id,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_variant_id: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Id,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_currency: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Text,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "price_list_id" => {
-                            field_price_list_id = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "price_list_id",
-                            )?;
-                        }
-                        "variant_id" => {
-                            field_variant_id = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "variant_id",
-                            )?;
-                        }
-                        "currency" => {
-                            field_currency = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "currency",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(PriceListRecordData {
-                    price_list_id: field_price_list_id,
-                    variant_id: field_variant_id,
-                    currency: field_currency,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for PriceListRecordData {
+impl ::commerce_webhooks::wire::Decode for PriceListRecordData {
     const EXPECTED: &'static str = "a `PriceListRecordData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `PriceListRecordData` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for PriceListRecordData {
+    fn blank() -> Self {
+        Self {
+            price_list_id: ::commerce_webhooks::Field::Absent,
+            variant_id: ::commerce_webhooks::Field::Absent,
+            currency: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "price_list_id" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.price_list_id),
+                )
+            }
+            "variant_id" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.variant_id),
+                )
+            }
+            "currency" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.currency),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for PriceListRecordData {
@@ -14469,78 +13872,57 @@ for PriceListAssignmentData {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = PriceListAssignmentData;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `PriceListAssignmentData` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_price_list_id: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Id,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_channel_id: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Id,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_customer_group_id: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Id,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "price_list_id" => {
-                            field_price_list_id = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "price_list_id",
-                            )?;
-                        }
-                        "channel_id" => {
-                            field_channel_id = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "channel_id",
-                            )?;
-                        }
-                        "customer_group_id" => {
-                            field_customer_group_id = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "customer_group_id",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(PriceListAssignmentData {
-                    price_list_id: field_price_list_id,
-                    channel_id: field_channel_id,
-                    customer_group_id: field_customer_group_id,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for PriceListAssignmentData {
+impl ::commerce_webhooks::wire::Decode for PriceListAssignmentData {
     const EXPECTED: &'static str = "a `PriceListAssignmentData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `PriceListAssignmentData` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for PriceListAssignmentData {
+    fn blank() -> Self {
+        Self {
+            price_list_id: ::commerce_webhooks::Field::Absent,
+            channel_id: ::commerce_webhooks::Field::Absent,
+            customer_group_id: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "price_list_id" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.price_list_id),
+                )
+            }
+            "channel_id" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.channel_id),
+                )
+            }
+            "customer_group_id" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(
+                        &mut self.customer_group_id,
+                    ),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for PriceListAssignmentData {
@@ -14583,58 +13965,43 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for LocationData {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = LocationData;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `LocationData` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_location_id: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Id,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "location_id" => {
-                            field_location_id = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "location_id",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(LocationData {
-                    location_id: field_location_id,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for LocationData {
+impl ::commerce_webhooks::wire::Decode for LocationData {
     const EXPECTED: &'static str = "a `LocationData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `LocationData` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for LocationData {
+    fn blank() -> Self {
+        Self {
+            location_id: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "location_id" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.location_id),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for LocationData {
@@ -14669,58 +14036,43 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CompanyData {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = CompanyData;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `CompanyData` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_company_id: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Id,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "company_id" => {
-                            field_company_id = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "company_id",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(CompanyData {
-                    company_id: field_company_id,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for CompanyData {
+impl ::commerce_webhooks::wire::Decode for CompanyData {
     const EXPECTED: &'static str = "a `CompanyData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `CompanyData` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for CompanyData {
+    fn blank() -> Self {
+        Self {
+            company_id: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "company_id" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.company_id),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for CompanyData {
@@ -14759,68 +14111,49 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CompanyUserData
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = CompanyUserData;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `CompanyUserData` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_company_id: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Id,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_user_id: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Id,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "company_id" => {
-                            field_company_id = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "company_id",
-                            )?;
-                        }
-                        "user_id" => {
-                            field_user_id = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "user_id",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(CompanyUserData {
-                    company_id: field_company_id,
-                    user_id: field_user_id,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for CompanyUserData {
+impl ::commerce_webhooks::wire::Decode for CompanyUserData {
     const EXPECTED: &'static str = "a `CompanyUserData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `CompanyUserData` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for CompanyUserData {
+    fn blank() -> Self {
+        Self {
+            company_id: ::commerce_webhooks::Field::Absent,
+            user_id: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "company_id" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.company_id),
+                )
+            }
+            "user_id" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.user_id),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for CompanyUserData {
@@ -14862,68 +14195,49 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CompanyAddressD
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = CompanyAddressData;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `CompanyAddressData` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_company_id: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Id,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_address_id: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Id,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "company_id" => {
-                            field_company_id = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "company_id",
-                            )?;
-                        }
-                        "address_id" => {
-                            field_address_id = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "address_id",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(CompanyAddressData {
-                    company_id: field_company_id,
-                    address_id: field_address_id,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for CompanyAddressData {
+impl ::commerce_webhooks::wire::Decode for CompanyAddressData {
     const EXPECTED: &'static str = "a `CompanyAddressData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `CompanyAddressData` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for CompanyAddressData {
+    fn blank() -> Self {
+        Self {
+            company_id: ::commerce_webhooks::Field::Absent,
+            address_id: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "company_id" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.company_id),
+                )
+            }
+            "address_id" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.address_id),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for CompanyAddressData {
@@ -14961,58 +14275,43 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SuperAdminData 
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = SuperAdminData;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `SuperAdminData` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_user_id: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Id,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "user_id" => {
-                            field_user_id = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "user_id",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(SuperAdminData {
-                    user_id: field_user_id,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for SuperAdminData {
+impl ::commerce_webhooks::wire::Decode for SuperAdminData {
     const EXPECTED: &'static str = "a `SuperAdminData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `SuperAdminData` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for SuperAdminData {
+    fn blank() -> Self {
+        Self {
+            user_id: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "user_id" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.user_id),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for SuperAdminData {
@@ -15051,68 +14350,49 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for QuoteData {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = QuoteData;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `QuoteData` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_quote_id: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Id,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_quote_uuid: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Text,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "quote_id" => {
-                            field_quote_id = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "quote_id",
-                            )?;
-                        }
-                        "quote_uuid" => {
-                            field_quote_uuid = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "quote_uuid",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(QuoteData {
-                    quote_id: field_quote_id,
-                    quote_uuid: field_quote_uuid,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for QuoteData {
+impl ::commerce_webhooks::wire::Decode for QuoteData {
     const EXPECTED: &'static str = "a `QuoteData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `QuoteData` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for QuoteData {
+    fn blank() -> Self {
+        Self {
+            quote_id: ::commerce_webhooks::Field::Absent,
+            quote_uuid: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "quote_id" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.quote_id),
+                )
+            }
+            "quote_uuid" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.quote_uuid),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for QuoteData {
@@ -15159,68 +14439,49 @@ for CustomerChannelAccessData {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = CustomerChannelAccessData;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `CustomerChannelAccessData` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_customer_id: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Id,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_channel_ids: ::commerce_webhooks::Field<
-                    ::std::vec::Vec<::commerce_webhooks::Id>,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "customer_id" => {
-                            field_customer_id = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "customer_id",
-                            )?;
-                        }
-                        "channel_ids" => {
-                            field_channel_ids = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "channel_ids",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(CustomerChannelAccessData {
-                    customer_id: field_customer_id,
-                    channel_ids: field_channel_ids,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for CustomerChannelAccessData {
+impl ::commerce_webhooks::wire::Decode for CustomerChannelAccessData {
     const EXPECTED: &'static str = "a `CustomerChannelAccessData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `CustomerChannelAccessData` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for CustomerChannelAccessData {
+    fn blank() -> Self {
+        Self {
+            customer_id: ::commerce_webhooks::Field::Absent,
+            channel_ids: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "customer_id" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.customer_id),
+                )
+            }
+            "channel_ids" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.channel_ids),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for CustomerChannelAccessData {
@@ -15258,58 +14519,43 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ChannelCartData
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = ChannelCartData;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `ChannelCartData` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_cart_id: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Id,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "cart_id" => {
-                            field_cart_id = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "cart_id",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(ChannelCartData {
-                    cart_id: field_cart_id,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for ChannelCartData {
+impl ::commerce_webhooks::wire::Decode for ChannelCartData {
     const EXPECTED: &'static str = "a `ChannelCartData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ChannelCartData` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for ChannelCartData {
+    fn blank() -> Self {
+        Self {
+            cart_id: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "cart_id" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.cart_id),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for ChannelCartData {
@@ -15349,68 +14595,49 @@ for ChannelCartLineItemData {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = ChannelCartLineItemData;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `ChannelCartLineItemData` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_cart_id: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Id,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_cart_item_id: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Id,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "cart_id" => {
-                            field_cart_id = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "cart_id",
-                            )?;
-                        }
-                        "cart_item_id" => {
-                            field_cart_item_id = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "cart_item_id",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(ChannelCartLineItemData {
-                    cart_id: field_cart_id,
-                    cart_item_id: field_cart_item_id,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for ChannelCartLineItemData {
+impl ::commerce_webhooks::wire::Decode for ChannelCartLineItemData {
     const EXPECTED: &'static str = "a `ChannelCartLineItemData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ChannelCartLineItemData` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for ChannelCartLineItemData {
+    fn blank() -> Self {
+        Self {
+            cart_id: ::commerce_webhooks::Field::Absent,
+            cart_item_id: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "cart_id" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.cart_id),
+                )
+            }
+            "cart_item_id" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.cart_item_id),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for ChannelCartLineItemData {
@@ -15452,68 +14679,49 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ChannelCategory
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = ChannelCategoryData;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `ChannelCategoryData` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_category_id: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Id,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_tree_id: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Id,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "category_id" => {
-                            field_category_id = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "category_id",
-                            )?;
-                        }
-                        "tree_id" => {
-                            field_tree_id = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "tree_id",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(ChannelCategoryData {
-                    category_id: field_category_id,
-                    tree_id: field_tree_id,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for ChannelCategoryData {
+impl ::commerce_webhooks::wire::Decode for ChannelCategoryData {
     const EXPECTED: &'static str = "a `ChannelCategoryData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ChannelCategoryData` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for ChannelCategoryData {
+    fn blank() -> Self {
+        Self {
+            category_id: ::commerce_webhooks::Field::Absent,
+            tree_id: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "category_id" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.category_id),
+                )
+            }
+            "tree_id" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.tree_id),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for ChannelCategoryData {
@@ -15552,58 +14760,43 @@ for ChannelCategoryTreeData {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = ChannelCategoryTreeData;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `ChannelCategoryTreeData` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_tree_id: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Id,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "tree_id" => {
-                            field_tree_id = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "tree_id",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(ChannelCategoryTreeData {
-                    tree_id: field_tree_id,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for ChannelCategoryTreeData {
+impl ::commerce_webhooks::wire::Decode for ChannelCategoryTreeData {
     const EXPECTED: &'static str = "a `ChannelCategoryTreeData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ChannelCategoryTreeData` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for ChannelCategoryTreeData {
+    fn blank() -> Self {
+        Self {
+            tree_id: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "tree_id" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.tree_id),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for ChannelCategoryTreeData {
@@ -15638,58 +14831,43 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ChannelEmailDat
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = ChannelEmailData;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `ChannelEmailData` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_template_kind: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Text,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "template_kind" => {
-                            field_template_kind = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "template_kind",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(ChannelEmailData {
-                    template_kind: field_template_kind,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for ChannelEmailData {
+impl ::commerce_webhooks::wire::Decode for ChannelEmailData {
     const EXPECTED: &'static str = "a `ChannelEmailData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ChannelEmailData` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for ChannelEmailData {
+    fn blank() -> Self {
+        Self {
+            template_kind: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "template_kind" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.template_kind),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for ChannelEmailData {
@@ -15724,58 +14902,43 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ChannelOrderDat
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = ChannelOrderData;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `ChannelOrderData` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_order_id: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Id,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "order_id" => {
-                            field_order_id = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "order_id",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(ChannelOrderData {
-                    order_id: field_order_id,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for ChannelOrderData {
+impl ::commerce_webhooks::wire::Decode for ChannelOrderData {
     const EXPECTED: &'static str = "a `ChannelOrderData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ChannelOrderData` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for ChannelOrderData {
+    fn blank() -> Self {
+        Self {
+            order_id: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "order_id" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.order_id),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for ChannelOrderData {
@@ -15810,58 +14973,43 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ChannelPageData
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = ChannelPageData;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `ChannelPageData` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_page_id: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Id,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "page_id" => {
-                            field_page_id = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "page_id",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(ChannelPageData {
-                    page_id: field_page_id,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for ChannelPageData {
+impl ::commerce_webhooks::wire::Decode for ChannelPageData {
     const EXPECTED: &'static str = "a `ChannelPageData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ChannelPageData` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for ChannelPageData {
+    fn blank() -> Self {
+        Self {
+            page_id: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "page_id" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.page_id),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for ChannelPageData {
@@ -15896,58 +15044,43 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ChannelProductD
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = ChannelProductData;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `ChannelProductData` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_product_id: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Id,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "product_id" => {
-                            field_product_id = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "product_id",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(ChannelProductData {
-                    product_id: field_product_id,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for ChannelProductData {
+impl ::commerce_webhooks::wire::Decode for ChannelProductData {
     const EXPECTED: &'static str = "a `ChannelProductData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ChannelProductData` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for ChannelProductData {
+    fn blank() -> Self {
+        Self {
+            product_id: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "product_id" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.product_id),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for ChannelProductData {
@@ -15982,58 +15115,43 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ChannelSiteData
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = ChannelSiteData;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `ChannelSiteData` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_site_id: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Id,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "site_id" => {
-                            field_site_id = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "site_id",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(ChannelSiteData {
-                    site_id: field_site_id,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for ChannelSiteData {
+impl ::commerce_webhooks::wire::Decode for ChannelSiteData {
     const EXPECTED: &'static str = "a `ChannelSiteData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ChannelSiteData` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for ChannelSiteData {
+    fn blank() -> Self {
+        Self {
+            site_id: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "site_id" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.site_id),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for ChannelSiteData {
@@ -16068,58 +15186,43 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ChannelScriptDa
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = ChannelScriptData;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `ChannelScriptData` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_uuid: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Id,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "uuid" => {
-                            field_uuid = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "uuid",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(ChannelScriptData {
-                    uuid: field_uuid,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for ChannelScriptData {
+impl ::commerce_webhooks::wire::Decode for ChannelScriptData {
     const EXPECTED: &'static str = "a `ChannelScriptData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ChannelScriptData` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for ChannelScriptData {
+    fn blank() -> Self {
+        Self {
+            uuid: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "uuid" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.uuid),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for ChannelScriptData {
@@ -16154,58 +15257,43 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ChannelSettings
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = ChannelSettingsData;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `ChannelSettingsData` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_category_id: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Id,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "category_id" => {
-                            field_category_id = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "category_id",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(ChannelSettingsData {
-                    category_id: field_category_id,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for ChannelSettingsData {
+impl ::commerce_webhooks::wire::Decode for ChannelSettingsData {
     const EXPECTED: &'static str = "a `ChannelSettingsData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ChannelSettingsData` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for ChannelSettingsData {
+    fn blank() -> Self {
+        Self {
+            category_id: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "category_id" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.category_id),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for ChannelSettingsData {
@@ -16252,88 +15340,63 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ChannelThemeDat
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = ChannelThemeData;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `ChannelThemeData` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_theme_id: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Id,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_variation_id: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Id,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_version_id: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Id,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_configuration_id: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Id,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "theme_id" => {
-                            field_theme_id = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "theme_id",
-                            )?;
-                        }
-                        "variation_id" => {
-                            field_variation_id = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "variation_id",
-                            )?;
-                        }
-                        "version_id" => {
-                            field_version_id = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "version_id",
-                            )?;
-                        }
-                        "configuration_id" => {
-                            field_configuration_id = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "configuration_id",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(ChannelThemeData {
-                    theme_id: field_theme_id,
-                    variation_id: field_variation_id,
-                    version_id: field_version_id,
-                    configuration_id: field_configuration_id,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for ChannelThemeData {
+impl ::commerce_webhooks::wire::Decode for ChannelThemeData {
     const EXPECTED: &'static str = "a `ChannelThemeData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ChannelThemeData` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for ChannelThemeData {
+    fn blank() -> Self {
+        Self {
+            theme_id: ::commerce_webhooks::Field::Absent,
+            variation_id: ::commerce_webhooks::Field::Absent,
+            version_id: ::commerce_webhooks::Field::Absent,
+            configuration_id: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "theme_id" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.theme_id),
+                )
+            }
+            "variation_id" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.variation_id),
+                )
+            }
+            "version_id" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.version_id),
+                )
+            }
+            "configuration_id" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(
+                        &mut self.configuration_id,
+                    ),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for ChannelThemeData {
@@ -16385,78 +15448,55 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for InventoryProduc
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = InventoryProductData;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `InventoryProductData` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_variant_id: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Id,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_product_id: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Id,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_location_id: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Id,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "variant_id" => {
-                            field_variant_id = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "variant_id",
-                            )?;
-                        }
-                        "product_id" => {
-                            field_product_id = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "product_id",
-                            )?;
-                        }
-                        "location_id" => {
-                            field_location_id = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "location_id",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(InventoryProductData {
-                    variant_id: field_variant_id,
-                    product_id: field_product_id,
-                    location_id: field_location_id,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for InventoryProductData {
+impl ::commerce_webhooks::wire::Decode for InventoryProductData {
     const EXPECTED: &'static str = "a `InventoryProductData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `InventoryProductData` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for InventoryProductData {
+    fn blank() -> Self {
+        Self {
+            variant_id: ::commerce_webhooks::Field::Absent,
+            product_id: ::commerce_webhooks::Field::Absent,
+            location_id: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "variant_id" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.variant_id),
+                )
+            }
+            "product_id" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.product_id),
+                )
+            }
+            "location_id" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.location_id),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for InventoryProductData {
@@ -16556,7 +15596,7 @@ impl ::std::str::FromStr for InventoryMethod {
     }
 }
 ::commerce_webhooks::wire_name_impls!(InventoryMethod, "a inventorymethod name");
-::commerce_webhooks::tolerate_name! {
+::commerce_webhooks::decode_name! {
     InventoryMethod : "a `InventoryMethod` value (a string)",
     "an array of `InventoryMethod` values";
 }
@@ -16686,7 +15726,7 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderStatusId {
             .map(Self::from_code)
     }
 }
-::commerce_webhooks::tolerate_scalar! {
+::commerce_webhooks::decode_code! {
     OrderStatusId : "a `OrderStatusId` code (an integer)",
     "an array of `OrderStatusId` codes";
 }

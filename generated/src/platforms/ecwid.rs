@@ -2279,155 +2279,126 @@ pub struct Webhook<P> {
 }
 impl<
     'de,
-    P: ::commerce_webhooks::wire::Tolerate<'de>,
+    P: ::commerce_webhooks::wire::Decode,
 > ::commerce_webhooks::wire::serde::Deserialize<'de> for Webhook<P> {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor<P>(::std::marker::PhantomData<P>);
-        impl<
-            'de,
-            P: ::commerce_webhooks::wire::Tolerate<'de>,
-        > ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor<P> {
-            type Value = Webhook<P>;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `Webhook` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                struct Fields {
-                    field_event_id: ::std::option::Option<::commerce_webhooks::Id>,
-                    field_event_created: ::std::option::Option<u64>,
-                    field_store_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
-                    field_entity_id: ::commerce_webhooks::Field<::commerce_webhooks::Id>,
-                    field_event_type: ::std::option::Option<::commerce_webhooks::Text>,
-                    extra: ::commerce_webhooks::Extra,
-                }
-                impl Fields {
-                    fn read<
-                        'de,
-                        A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>,
-                    >(
-                        &mut self,
-                        key: ::commerce_webhooks::wire::Key<'de>,
-                        map: &mut A,
-                    ) -> ::std::result::Result<(), A::Error> {
-                        match key.as_str() {
-                            "eventId" => {
-                                self.field_event_id = ::std::option::Option::Some(
-                                    ::commerce_webhooks::wire::next_strict::<
-                                        _,
-                                        ::commerce_webhooks::Id,
-                                    >(map, "eventId")?,
-                                );
-                            }
-                            "eventCreated" => {
-                                self.field_event_created = ::std::option::Option::Some(
-                                    ::commerce_webhooks::wire::next_strict::<
-                                        _,
-                                        u64,
-                                    >(map, "eventCreated")?,
-                                );
-                            }
-                            "storeId" => {
-                                self.field_store_id = ::commerce_webhooks::wire::next_field(
-                                    map,
-                                    "storeId",
-                                )?;
-                            }
-                            "entityId" => {
-                                self.field_entity_id = ::commerce_webhooks::wire::next_field(
-                                    map,
-                                    "entityId",
-                                )?;
-                            }
-                            "eventType" => {
-                                self.field_event_type = ::std::option::Option::Some(
-                                    ::commerce_webhooks::wire::next_strict::<
-                                        _,
-                                        ::commerce_webhooks::Text,
-                                    >(map, "eventType")?,
-                                );
-                            }
-                            _ => {
-                                self.extra.insert(key.into_string(), map.next_value()?);
-                            }
-                        }
-                        ::std::result::Result::Ok(())
-                    }
-                }
-                let mut fields = Fields {
-                    field_event_id: ::std::option::Option::None,
-                    field_event_created: ::std::option::Option::None,
-                    field_store_id: ::commerce_webhooks::Field::Absent,
-                    field_entity_id: ::commerce_webhooks::Field::Absent,
-                    field_event_type: ::std::option::Option::None,
-                    extra: ::commerce_webhooks::Extra::new(),
-                };
-                let mut field_data: ::commerce_webhooks::Field<P> = ::commerce_webhooks::Field::Absent;
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "data" => {
-                            field_data = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "data",
-                            )?;
-                        }
-                        _ => fields.read(key, map)?,
-                    }
-                }
-                let Fields {
-                    field_event_id,
-                    field_event_created,
-                    field_store_id,
-                    field_entity_id,
-                    field_event_type,
-                    extra,
-                } = fields;
-                ::std::result::Result::Ok(Webhook {
-                    event_id: field_event_id
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "eventId",
-                        ))?,
-                    event_created: field_event_created
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "eventCreated",
-                        ))?,
-                    store_id: field_store_id,
-                    entity_id: field_entity_id,
-                    event_type: field_event_type
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "eventType",
-                        ))?,
-                    data: field_data,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor(::std::marker::PhantomData))
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<
-    'de,
-    P: ::commerce_webhooks::wire::Tolerate<'de>,
-> ::commerce_webhooks::wire::Tolerate<'de> for Webhook<P> {
+impl<P: ::commerce_webhooks::wire::Decode> ::commerce_webhooks::wire::Decode
+for Webhook<P> {
     const EXPECTED: &'static str = "a `Webhook` object";
     const EXPECTED_ARRAY: &'static str = "an array of `Webhook` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl<P: ::commerce_webhooks::wire::Decode> ::commerce_webhooks::wire::Shape
+for Webhook<P> {
+    fn blank() -> Self {
+        Self {
+            event_id: ::commerce_webhooks::wire::Placeholder::placeholder(),
+            event_created: ::commerce_webhooks::wire::Placeholder::placeholder(),
+            store_id: ::commerce_webhooks::Field::Absent,
+            entity_id: ::commerce_webhooks::Field::Absent,
+            event_type: ::commerce_webhooks::wire::Placeholder::placeholder(),
+            data: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "eventId" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Strict(0usize),
+                )
+            }
+            "eventCreated" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Strict(1usize),
+                )
+            }
+            "storeId" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.store_id),
+                )
+            }
+            "entityId" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.entity_id),
+                )
+            }
+            "eventType" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Strict(2usize),
+                )
+            }
+            "data" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.data),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
+    }
+    fn strict(
+        &mut self,
+        index: usize,
+        read: &mut dyn ::std::ops::FnMut(
+            &mut dyn ::commerce_webhooks::wire::Sink,
+        ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed>,
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        match index {
+            0usize => {
+                self.event_id = ::commerce_webhooks::wire::strict_value(
+                    ::commerce_webhooks::wire::read_strict::<
+                        ::commerce_webhooks::Id,
+                    >(read)?,
+                )?;
+            }
+            1usize => {
+                self.event_created = ::commerce_webhooks::wire::strict_value(
+                    ::commerce_webhooks::wire::read_strict::<u64>(read)?,
+                )?;
+            }
+            2usize => {
+                self.event_type = ::commerce_webhooks::wire::strict_value(
+                    ::commerce_webhooks::wire::read_strict::<
+                        ::commerce_webhooks::Text,
+                    >(read)?,
+                )?;
+            }
+            _ => {
+                return ::std::result::Result::Err(
+                    ::commerce_webhooks::wire::Failed::new(
+                        "no strict field of this index",
+                    ),
+                );
+            }
+        }
+        ::std::result::Result::Ok(())
+    }
+    fn finish(
+        &self,
+        seen: u64,
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::require(
+            seen,
+            &[(0usize, "eventId"), (1usize, "eventCreated"), (2usize, "eventType")],
+        )
     }
 }
 impl<
@@ -2487,78 +2458,59 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderCreatedDat
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = OrderCreatedData;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `OrderCreatedData` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_order_id: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Id,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_new_payment_status: ::commerce_webhooks::Field<
-                    PaymentStatus,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_new_fulfillment_status: ::commerce_webhooks::Field<
-                    FulfillmentStatus,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "orderId" => {
-                            field_order_id = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "orderId",
-                            )?;
-                        }
-                        "newPaymentStatus" => {
-                            field_new_payment_status = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "newPaymentStatus",
-                            )?;
-                        }
-                        "newFulfillmentStatus" => {
-                            field_new_fulfillment_status = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "newFulfillmentStatus",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(OrderCreatedData {
-                    order_id: field_order_id,
-                    new_payment_status: field_new_payment_status,
-                    new_fulfillment_status: field_new_fulfillment_status,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for OrderCreatedData {
+impl ::commerce_webhooks::wire::Decode for OrderCreatedData {
     const EXPECTED: &'static str = "a `OrderCreatedData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `OrderCreatedData` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for OrderCreatedData {
+    fn blank() -> Self {
+        Self {
+            order_id: ::commerce_webhooks::Field::Absent,
+            new_payment_status: ::commerce_webhooks::Field::Absent,
+            new_fulfillment_status: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "orderId" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.order_id),
+                )
+            }
+            "newPaymentStatus" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(
+                        &mut self.new_payment_status,
+                    ),
+                )
+            }
+            "newFulfillmentStatus" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(
+                        &mut self.new_fulfillment_status,
+                    ),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for OrderCreatedData {
@@ -2619,98 +2571,75 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderUpdatedDat
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = OrderUpdatedData;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `OrderUpdatedData` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_order_id: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Id,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_old_payment_status: ::commerce_webhooks::Field<
-                    PaymentStatus,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_new_payment_status: ::commerce_webhooks::Field<
-                    PaymentStatus,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_old_fulfillment_status: ::commerce_webhooks::Field<
-                    FulfillmentStatus,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_new_fulfillment_status: ::commerce_webhooks::Field<
-                    FulfillmentStatus,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "orderId" => {
-                            field_order_id = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "orderId",
-                            )?;
-                        }
-                        "oldPaymentStatus" => {
-                            field_old_payment_status = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "oldPaymentStatus",
-                            )?;
-                        }
-                        "newPaymentStatus" => {
-                            field_new_payment_status = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "newPaymentStatus",
-                            )?;
-                        }
-                        "oldFulfillmentStatus" => {
-                            field_old_fulfillment_status = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "oldFulfillmentStatus",
-                            )?;
-                        }
-                        "newFulfillmentStatus" => {
-                            field_new_fulfillment_status = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "newFulfillmentStatus",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(OrderUpdatedData {
-                    order_id: field_order_id,
-                    old_payment_status: field_old_payment_status,
-                    new_payment_status: field_new_payment_status,
-                    old_fulfillment_status: field_old_fulfillment_status,
-                    new_fulfillment_status: field_new_fulfillment_status,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for OrderUpdatedData {
+impl ::commerce_webhooks::wire::Decode for OrderUpdatedData {
     const EXPECTED: &'static str = "a `OrderUpdatedData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `OrderUpdatedData` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for OrderUpdatedData {
+    fn blank() -> Self {
+        Self {
+            order_id: ::commerce_webhooks::Field::Absent,
+            old_payment_status: ::commerce_webhooks::Field::Absent,
+            new_payment_status: ::commerce_webhooks::Field::Absent,
+            old_fulfillment_status: ::commerce_webhooks::Field::Absent,
+            new_fulfillment_status: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "orderId" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.order_id),
+                )
+            }
+            "oldPaymentStatus" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(
+                        &mut self.old_payment_status,
+                    ),
+                )
+            }
+            "newPaymentStatus" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(
+                        &mut self.new_payment_status,
+                    ),
+                )
+            }
+            "oldFulfillmentStatus" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(
+                        &mut self.old_fulfillment_status,
+                    ),
+                )
+            }
+            "newFulfillmentStatus" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(
+                        &mut self.new_fulfillment_status,
+                    ),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for OrderUpdatedData {
@@ -2765,68 +2694,49 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for UnfinishedOrder
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = UnfinishedOrderData;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `UnfinishedOrderData` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_order_id: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Id,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_cart_id: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Id,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "orderId" => {
-                            field_order_id = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "orderId",
-                            )?;
-                        }
-                        "cartId" => {
-                            field_cart_id = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "cartId",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(UnfinishedOrderData {
-                    order_id: field_order_id,
-                    cart_id: field_cart_id,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for UnfinishedOrderData {
+impl ::commerce_webhooks::wire::Decode for UnfinishedOrderData {
     const EXPECTED: &'static str = "a `UnfinishedOrderData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `UnfinishedOrderData` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for UnfinishedOrderData {
+    fn blank() -> Self {
+        Self {
+            order_id: ::commerce_webhooks::Field::Absent,
+            cart_id: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "orderId" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.order_id),
+                )
+            }
+            "cartId" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.cart_id),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for UnfinishedOrderData {
@@ -2864,58 +2774,43 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerData {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = CustomerData;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `CustomerData` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_customer_email: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Text,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "customerEmail" => {
-                            field_customer_email = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "customerEmail",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(CustomerData {
-                    customer_email: field_customer_email,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for CustomerData {
+impl ::commerce_webhooks::wire::Decode for CustomerData {
     const EXPECTED: &'static str = "a `CustomerData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `CustomerData` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for CustomerData {
+    fn blank() -> Self {
+        Self {
+            customer_email: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "customerEmail" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.customer_email),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for CustomerData {
@@ -2957,68 +2852,53 @@ for ProfileSubscriptionData {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = ProfileSubscriptionData;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `ProfileSubscriptionData` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_old_subscription_name: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Text,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_new_subscription_name: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Text,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "oldSubscriptionName" => {
-                            field_old_subscription_name = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "oldSubscriptionName",
-                            )?;
-                        }
-                        "newSubscriptionName" => {
-                            field_new_subscription_name = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "newSubscriptionName",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(ProfileSubscriptionData {
-                    old_subscription_name: field_old_subscription_name,
-                    new_subscription_name: field_new_subscription_name,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for ProfileSubscriptionData {
+impl ::commerce_webhooks::wire::Decode for ProfileSubscriptionData {
     const EXPECTED: &'static str = "a `ProfileSubscriptionData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ProfileSubscriptionData` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for ProfileSubscriptionData {
+    fn blank() -> Self {
+        Self {
+            old_subscription_name: ::commerce_webhooks::Field::Absent,
+            new_subscription_name: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "oldSubscriptionName" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(
+                        &mut self.old_subscription_name,
+                    ),
+                )
+            }
+            "newSubscriptionName" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(
+                        &mut self.new_subscription_name,
+                    ),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for ProfileSubscriptionData {
@@ -3066,68 +2946,53 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AppSubscription
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = AppSubscriptionData;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `AppSubscriptionData` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_old_subscription_status: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Text,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_new_subscription_status: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Text,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "oldSubscriptionStatus" => {
-                            field_old_subscription_status = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "oldSubscriptionStatus",
-                            )?;
-                        }
-                        "newSubscriptionStatus" => {
-                            field_new_subscription_status = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "newSubscriptionStatus",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(AppSubscriptionData {
-                    old_subscription_status: field_old_subscription_status,
-                    new_subscription_status: field_new_subscription_status,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for AppSubscriptionData {
+impl ::commerce_webhooks::wire::Decode for AppSubscriptionData {
     const EXPECTED: &'static str = "a `AppSubscriptionData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `AppSubscriptionData` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for AppSubscriptionData {
+    fn blank() -> Self {
+        Self {
+            old_subscription_status: ::commerce_webhooks::Field::Absent,
+            new_subscription_status: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "oldSubscriptionStatus" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(
+                        &mut self.old_subscription_status,
+                    ),
+                )
+            }
+            "newSubscriptionStatus" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(
+                        &mut self.new_subscription_status,
+                    ),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for AppSubscriptionData {
@@ -3311,7 +3176,7 @@ impl ::std::str::FromStr for PaymentStatus {
     }
 }
 ::commerce_webhooks::wire_name_impls!(PaymentStatus, "a paymentstatus name");
-::commerce_webhooks::tolerate_name! {
+::commerce_webhooks::decode_name! {
     PaymentStatus : "a `PaymentStatus` value (a string)",
     "an array of `PaymentStatus` values";
 }
@@ -3508,7 +3373,7 @@ impl ::std::str::FromStr for FulfillmentStatus {
     }
 }
 ::commerce_webhooks::wire_name_impls!(FulfillmentStatus, "a fulfillmentstatus name");
-::commerce_webhooks::tolerate_name! {
+::commerce_webhooks::decode_name! {
     FulfillmentStatus : "a `FulfillmentStatus` value (a string)",
     "an array of `FulfillmentStatus` values";
 }

@@ -6080,108 +6080,62 @@ pub struct Webhook<P> {
 }
 impl<
     'de,
-    P: ::commerce_webhooks::wire::Tolerate<'de>,
+    P: ::commerce_webhooks::wire::Decode,
 > ::commerce_webhooks::wire::serde::Deserialize<'de> for Webhook<P> {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor<P>(::std::marker::PhantomData<P>);
-        impl<
-            'de,
-            P: ::commerce_webhooks::wire::Tolerate<'de>,
-        > ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor<P> {
-            type Value = Webhook<P>;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `Webhook` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                struct Fields {
-                    field_source: ::commerce_webhooks::Field<Source>,
-                    field_timestamp: ::commerce_webhooks::Field<
-                        ::commerce_webhooks::StringOrNumber,
-                    >,
-                    extra: ::commerce_webhooks::Extra,
-                }
-                impl Fields {
-                    fn read<
-                        'de,
-                        A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>,
-                    >(
-                        &mut self,
-                        key: ::commerce_webhooks::wire::Key<'de>,
-                        map: &mut A,
-                    ) -> ::std::result::Result<(), A::Error> {
-                        match key.as_str() {
-                            "source" => {
-                                self.field_source = ::commerce_webhooks::wire::next_field(
-                                    map,
-                                    "source",
-                                )?;
-                            }
-                            "timestamp" => {
-                                self.field_timestamp = ::commerce_webhooks::wire::next_field(
-                                    map,
-                                    "timestamp",
-                                )?;
-                            }
-                            _ => {
-                                self.extra.insert(key.into_string(), map.next_value()?);
-                            }
-                        }
-                        ::std::result::Result::Ok(())
-                    }
-                }
-                let mut fields = Fields {
-                    field_source: ::commerce_webhooks::Field::Absent,
-                    field_timestamp: ::commerce_webhooks::Field::Absent,
-                    extra: ::commerce_webhooks::Extra::new(),
-                };
-                let mut field_data: ::commerce_webhooks::Field<WebhookData<P>> = ::commerce_webhooks::Field::Absent;
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "data" => {
-                            field_data = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "data",
-                            )?;
-                        }
-                        _ => fields.read(key, map)?,
-                    }
-                }
-                let Fields { field_source, field_timestamp, extra } = fields;
-                ::std::result::Result::Ok(Webhook {
-                    data: field_data,
-                    source: field_source,
-                    timestamp: field_timestamp,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor(::std::marker::PhantomData))
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<
-    'de,
-    P: ::commerce_webhooks::wire::Tolerate<'de>,
-> ::commerce_webhooks::wire::Tolerate<'de> for Webhook<P> {
+impl<P: ::commerce_webhooks::wire::Decode> ::commerce_webhooks::wire::Decode
+for Webhook<P> {
     const EXPECTED: &'static str = "a `Webhook` object";
     const EXPECTED_ARRAY: &'static str = "an array of `Webhook` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl<P: ::commerce_webhooks::wire::Decode> ::commerce_webhooks::wire::Shape
+for Webhook<P> {
+    fn blank() -> Self {
+        Self {
+            data: ::commerce_webhooks::Field::Absent,
+            source: ::commerce_webhooks::Field::Absent,
+            timestamp: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "data" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.data),
+                )
+            }
+            "source" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.source),
+                )
+            }
+            "timestamp" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.timestamp),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl<
@@ -6230,102 +6184,87 @@ pub struct WebhookData<P> {
 }
 impl<
     'de,
-    P: ::commerce_webhooks::wire::Tolerate<'de>,
+    P: ::commerce_webhooks::wire::Decode,
 > ::commerce_webhooks::wire::serde::Deserialize<'de> for WebhookData<P> {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor<P>(::std::marker::PhantomData<P>);
-        impl<
-            'de,
-            P: ::commerce_webhooks::wire::Tolerate<'de>,
-        > ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor<P> {
-            type Value = WebhookData<P>;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `WebhookData` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                struct Fields {
-                    field_event: ::std::option::Option<::commerce_webhooks::Text>,
-                    extra: ::commerce_webhooks::Extra,
-                }
-                impl Fields {
-                    fn read<
-                        'de,
-                        A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>,
-                    >(
-                        &mut self,
-                        key: ::commerce_webhooks::wire::Key<'de>,
-                        map: &mut A,
-                    ) -> ::std::result::Result<(), A::Error> {
-                        match key.as_str() {
-                            "event" => {
-                                self.field_event = ::std::option::Option::Some(
-                                    ::commerce_webhooks::wire::next_strict::<
-                                        _,
-                                        ::commerce_webhooks::Text,
-                                    >(map, "event")?,
-                                );
-                            }
-                            _ => {
-                                self.extra.insert(key.into_string(), map.next_value()?);
-                            }
-                        }
-                        ::std::result::Result::Ok(())
-                    }
-                }
-                let mut fields = Fields {
-                    field_event: ::std::option::Option::None,
-                    extra: ::commerce_webhooks::Extra::new(),
-                };
-                let mut field_payload: ::commerce_webhooks::Field<P> = ::commerce_webhooks::Field::Absent;
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "payload" => {
-                            field_payload = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "payload",
-                            )?;
-                        }
-                        _ => fields.read(key, map)?,
-                    }
-                }
-                let Fields { field_event, extra } = fields;
-                ::std::result::Result::Ok(WebhookData {
-                    payload: field_payload,
-                    event: field_event
-                        .ok_or_else(|| <A::Error as ::commerce_webhooks::wire::serde::de::Error>::missing_field(
-                            "event",
-                        ))?,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor(::std::marker::PhantomData))
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<
-    'de,
-    P: ::commerce_webhooks::wire::Tolerate<'de>,
-> ::commerce_webhooks::wire::Tolerate<'de> for WebhookData<P> {
+impl<P: ::commerce_webhooks::wire::Decode> ::commerce_webhooks::wire::Decode
+for WebhookData<P> {
     const EXPECTED: &'static str = "a `WebhookData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `WebhookData` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl<P: ::commerce_webhooks::wire::Decode> ::commerce_webhooks::wire::Shape
+for WebhookData<P> {
+    fn blank() -> Self {
+        Self {
+            payload: ::commerce_webhooks::Field::Absent,
+            event: ::commerce_webhooks::wire::Placeholder::placeholder(),
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "payload" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.payload),
+                )
+            }
+            "event" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Strict(0usize),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
+    }
+    fn strict(
+        &mut self,
+        index: usize,
+        read: &mut dyn ::std::ops::FnMut(
+            &mut dyn ::commerce_webhooks::wire::Sink,
+        ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed>,
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        match index {
+            0usize => {
+                self.event = ::commerce_webhooks::wire::strict_value(
+                    ::commerce_webhooks::wire::read_strict::<
+                        ::commerce_webhooks::Text,
+                    >(read)?,
+                )?;
+            }
+            _ => {
+                return ::std::result::Result::Err(
+                    ::commerce_webhooks::wire::Failed::new(
+                        "no strict field of this index",
+                    ),
+                );
+            }
+        }
+        ::std::result::Result::Ok(())
+    }
+    fn finish(
+        &self,
+        seen: u64,
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::require(seen, &[(0usize, "event")])
     }
 }
 impl<
@@ -6387,98 +6326,69 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Source {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = Source;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `Source` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_url: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Text,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_app_version: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Text,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_shop_id: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Id,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_event_id: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Id,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_in_app_purchases: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Text,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "url" => {
-                            field_url = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "url",
-                            )?;
-                        }
-                        "appVersion" => {
-                            field_app_version = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "appVersion",
-                            )?;
-                        }
-                        "shopId" => {
-                            field_shop_id = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "shopId",
-                            )?;
-                        }
-                        "eventId" => {
-                            field_event_id = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "eventId",
-                            )?;
-                        }
-                        "inAppPurchases" => {
-                            field_in_app_purchases = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "inAppPurchases",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(Source {
-                    url: field_url,
-                    app_version: field_app_version,
-                    shop_id: field_shop_id,
-                    event_id: field_event_id,
-                    in_app_purchases: field_in_app_purchases,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for Source {
+impl ::commerce_webhooks::wire::Decode for Source {
     const EXPECTED: &'static str = "a `Source` object";
     const EXPECTED_ARRAY: &'static str = "an array of `Source` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for Source {
+    fn blank() -> Self {
+        Self {
+            url: ::commerce_webhooks::Field::Absent,
+            app_version: ::commerce_webhooks::Field::Absent,
+            shop_id: ::commerce_webhooks::Field::Absent,
+            event_id: ::commerce_webhooks::Field::Absent,
+            in_app_purchases: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "url" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.url),
+                )
+            }
+            "appVersion" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.app_version),
+                )
+            }
+            "shopId" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.shop_id),
+                )
+            }
+            "eventId" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.event_id),
+                )
+            }
+            "inAppPurchases" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(
+                        &mut self.in_app_purchases,
+                    ),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for Source {
@@ -6555,96 +6465,67 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for EntityWriteResu
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = EntityWriteResult;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `EntityWriteResult` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_entity: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Text,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_operation: ::commerce_webhooks::Field<WriteOperation> = ::commerce_webhooks::Field::Absent;
-                let mut field_primary_key: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::wire::serde_json::Value,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_updated_fields: ::commerce_webhooks::Field<
-                    ::std::vec::Vec<::commerce_webhooks::Text>,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_version_id: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Id,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "entity" => {
-                            field_entity = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "entity",
-                            )?;
-                        }
-                        "operation" => {
-                            field_operation = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "operation",
-                            )?;
-                        }
-                        "primaryKey" => {
-                            field_primary_key = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "primaryKey",
-                            )?;
-                        }
-                        "updatedFields" => {
-                            field_updated_fields = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "updatedFields",
-                            )?;
-                        }
-                        "versionId" => {
-                            field_version_id = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "versionId",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(EntityWriteResult {
-                    entity: field_entity,
-                    operation: field_operation,
-                    primary_key: field_primary_key,
-                    updated_fields: field_updated_fields,
-                    version_id: field_version_id,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for EntityWriteResult {
+impl ::commerce_webhooks::wire::Decode for EntityWriteResult {
     const EXPECTED: &'static str = "a `EntityWriteResult` object";
     const EXPECTED_ARRAY: &'static str = "an array of `EntityWriteResult` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for EntityWriteResult {
+    fn blank() -> Self {
+        Self {
+            entity: ::commerce_webhooks::Field::Absent,
+            operation: ::commerce_webhooks::Field::Absent,
+            primary_key: ::commerce_webhooks::Field::Absent,
+            updated_fields: ::commerce_webhooks::Field::Absent,
+            version_id: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "entity" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.entity),
+                )
+            }
+            "operation" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.operation),
+                )
+            }
+            "primaryKey" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.primary_key),
+                )
+            }
+            "updatedFields" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.updated_fields),
+                )
+            }
+            "versionId" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.version_id),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for EntityWriteResult {
@@ -6695,50 +6576,43 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for EntityRef {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = EntityRef;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `EntityRef` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(EntityRef { id: field_id, extra })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for EntityRef {
+impl ::commerce_webhooks::wire::Decode for EntityRef {
     const EXPECTED: &'static str = "a `EntityRef` object";
     const EXPECTED_ARRAY: &'static str = "an array of `EntityRef` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for EntityRef {
+    fn blank() -> Self {
+        Self {
+            id: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "id" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for EntityRef {
@@ -6785,73 +6659,55 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Customer {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = Customer;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `Customer` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_id: ::commerce_webhooks::Field<::commerce_webhooks::Id> = ::commerce_webhooks::Field::Absent;
-                let mut field_first_name: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Text,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_last_name: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Text,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "id" => {
-                            field_id = ::commerce_webhooks::wire::next_field(map, "id")?;
-                        }
-                        "firstName" => {
-                            field_first_name = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "firstName",
-                            )?;
-                        }
-                        "lastName" => {
-                            field_last_name = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "lastName",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(Customer {
-                    id: field_id,
-                    first_name: field_first_name,
-                    last_name: field_last_name,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for Customer {
+impl ::commerce_webhooks::wire::Decode for Customer {
     const EXPECTED: &'static str = "a `Customer` object";
     const EXPECTED_ARRAY: &'static str = "an array of `Customer` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for Customer {
+    fn blank() -> Self {
+        Self {
+            id: ::commerce_webhooks::Field::Absent,
+            first_name: ::commerce_webhooks::Field::Absent,
+            last_name: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "id" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
+                )
+            }
+            "firstName" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.first_name),
+                )
+            }
+            "lastName" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.last_name),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for Customer {
@@ -6897,58 +6753,43 @@ for CustomerBeforeLoginPayload {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = CustomerBeforeLoginPayload;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `CustomerBeforeLoginPayload` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_email: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Text,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "email" => {
-                            field_email = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "email",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(CustomerBeforeLoginPayload {
-                    email: field_email,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for CustomerBeforeLoginPayload {
+impl ::commerce_webhooks::wire::Decode for CustomerBeforeLoginPayload {
     const EXPECTED: &'static str = "a `CustomerBeforeLoginPayload` object";
     const EXPECTED_ARRAY: &'static str = "an array of `CustomerBeforeLoginPayload` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for CustomerBeforeLoginPayload {
+    fn blank() -> Self {
+        Self {
+            email: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "email" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.email),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for CustomerBeforeLoginPayload {
@@ -6989,56 +6830,43 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerPayload
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = CustomerPayload;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `CustomerPayload` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_customer: ::commerce_webhooks::Field<Customer> = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "customer" => {
-                            field_customer = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "customer",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(CustomerPayload {
-                    customer: field_customer,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for CustomerPayload {
+impl ::commerce_webhooks::wire::Decode for CustomerPayload {
     const EXPECTED: &'static str = "a `CustomerPayload` object";
     const EXPECTED_ARRAY: &'static str = "an array of `CustomerPayload` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for CustomerPayload {
+    fn blank() -> Self {
+        Self {
+            customer: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "customer" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.customer),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for CustomerPayload {
@@ -7081,66 +6909,49 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerLoginPa
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = CustomerLoginPayload;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `CustomerLoginPayload` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_customer: ::commerce_webhooks::Field<Customer> = ::commerce_webhooks::Field::Absent;
-                let mut field_context_token: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Text,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "customer" => {
-                            field_customer = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "customer",
-                            )?;
-                        }
-                        "contextToken" => {
-                            field_context_token = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "contextToken",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(CustomerLoginPayload {
-                    customer: field_customer,
-                    context_token: field_context_token,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for CustomerLoginPayload {
+impl ::commerce_webhooks::wire::Decode for CustomerLoginPayload {
     const EXPECTED: &'static str = "a `CustomerLoginPayload` object";
     const EXPECTED_ARRAY: &'static str = "an array of `CustomerLoginPayload` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for CustomerLoginPayload {
+    fn blank() -> Self {
+        Self {
+            customer: ::commerce_webhooks::Field::Absent,
+            context_token: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "customer" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.customer),
+                )
+            }
+            "contextToken" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.context_token),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for CustomerLoginPayload {
@@ -7188,66 +6999,49 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for DoubleOptInPayl
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = DoubleOptInPayload;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `DoubleOptInPayload` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_customer: ::commerce_webhooks::Field<Customer> = ::commerce_webhooks::Field::Absent;
-                let mut field_confirm_url: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Text,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "customer" => {
-                            field_customer = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "customer",
-                            )?;
-                        }
-                        "confirmUrl" => {
-                            field_confirm_url = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "confirmUrl",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(DoubleOptInPayload {
-                    customer: field_customer,
-                    confirm_url: field_confirm_url,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for DoubleOptInPayload {
+impl ::commerce_webhooks::wire::Decode for DoubleOptInPayload {
     const EXPECTED: &'static str = "a `DoubleOptInPayload` object";
     const EXPECTED_ARRAY: &'static str = "an array of `DoubleOptInPayload` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for DoubleOptInPayload {
+    fn blank() -> Self {
+        Self {
+            customer: ::commerce_webhooks::Field::Absent,
+            confirm_url: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "customer" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.customer),
+                )
+            }
+            "confirmUrl" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.confirm_url),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for DoubleOptInPayload {
@@ -7289,56 +7083,43 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderPayload {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = OrderPayload;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `OrderPayload` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_order: ::commerce_webhooks::Field<EntityRef> = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "order" => {
-                            field_order = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "order",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(OrderPayload {
-                    order: field_order,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for OrderPayload {
+impl ::commerce_webhooks::wire::Decode for OrderPayload {
     const EXPECTED: &'static str = "a `OrderPayload` object";
     const EXPECTED_ARRAY: &'static str = "an array of `OrderPayload` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for OrderPayload {
+    fn blank() -> Self {
+        Self {
+            order: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "order" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.order),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for OrderPayload {
@@ -7384,64 +7165,51 @@ for OrderPaymentMethodChangedPayload {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = OrderPaymentMethodChangedPayload;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `OrderPaymentMethodChangedPayload` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_order: ::commerce_webhooks::Field<EntityRef> = ::commerce_webhooks::Field::Absent;
-                let mut field_order_transaction: ::commerce_webhooks::Field<EntityRef> = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "order" => {
-                            field_order = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "order",
-                            )?;
-                        }
-                        "orderTransaction" => {
-                            field_order_transaction = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "orderTransaction",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(OrderPaymentMethodChangedPayload {
-                    order: field_order,
-                    order_transaction: field_order_transaction,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for OrderPaymentMethodChangedPayload {
+impl ::commerce_webhooks::wire::Decode for OrderPaymentMethodChangedPayload {
     const EXPECTED: &'static str = "a `OrderPaymentMethodChangedPayload` object";
     const EXPECTED_ARRAY: &'static str = "an array of `OrderPaymentMethodChangedPayload` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for OrderPaymentMethodChangedPayload {
+    fn blank() -> Self {
+        Self {
+            order: ::commerce_webhooks::Field::Absent,
+            order_transaction: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "order" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.order),
+                )
+            }
+            "orderTransaction" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(
+                        &mut self.order_transaction,
+                    ),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for OrderPaymentMethodChangedPayload {
@@ -7485,58 +7253,45 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ContactFormPayl
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = ContactFormPayload;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `ContactFormPayload` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_contact_form_data: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::wire::serde_json::Value,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "contactFormData" => {
-                            field_contact_form_data = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "contactFormData",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(ContactFormPayload {
-                    contact_form_data: field_contact_form_data,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for ContactFormPayload {
+impl ::commerce_webhooks::wire::Decode for ContactFormPayload {
     const EXPECTED: &'static str = "a `ContactFormPayload` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ContactFormPayload` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for ContactFormPayload {
+    fn blank() -> Self {
+        Self {
+            contact_form_data: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "contactFormData" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(
+                        &mut self.contact_form_data,
+                    ),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for ContactFormPayload {
@@ -7582,64 +7337,49 @@ for CustomerGroupRegistrationPayload {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = CustomerGroupRegistrationPayload;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `CustomerGroupRegistrationPayload` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_customer: ::commerce_webhooks::Field<Customer> = ::commerce_webhooks::Field::Absent;
-                let mut field_customer_group: ::commerce_webhooks::Field<EntityRef> = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "customer" => {
-                            field_customer = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "customer",
-                            )?;
-                        }
-                        "customerGroup" => {
-                            field_customer_group = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "customerGroup",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(CustomerGroupRegistrationPayload {
-                    customer: field_customer,
-                    customer_group: field_customer_group,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for CustomerGroupRegistrationPayload {
+impl ::commerce_webhooks::wire::Decode for CustomerGroupRegistrationPayload {
     const EXPECTED: &'static str = "a `CustomerGroupRegistrationPayload` object";
     const EXPECTED_ARRAY: &'static str = "an array of `CustomerGroupRegistrationPayload` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for CustomerGroupRegistrationPayload {
+    fn blank() -> Self {
+        Self {
+            customer: ::commerce_webhooks::Field::Absent,
+            customer_group: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "customer" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.customer),
+                )
+            }
+            "customerGroup" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.customer_group),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for CustomerGroupRegistrationPayload {
@@ -7698,84 +7438,63 @@ for CustomerRecoveryPayload {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = CustomerRecoveryPayload;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `CustomerRecoveryPayload` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_customer_recovery: ::commerce_webhooks::Field<EntityRef> = ::commerce_webhooks::Field::Absent;
-                let mut field_customer: ::commerce_webhooks::Field<Customer> = ::commerce_webhooks::Field::Absent;
-                let mut field_reset_url: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Text,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_shop_name: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Text,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "customerRecovery" => {
-                            field_customer_recovery = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "customerRecovery",
-                            )?;
-                        }
-                        "customer" => {
-                            field_customer = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "customer",
-                            )?;
-                        }
-                        "resetUrl" => {
-                            field_reset_url = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "resetUrl",
-                            )?;
-                        }
-                        "shopName" => {
-                            field_shop_name = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "shopName",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(CustomerRecoveryPayload {
-                    customer_recovery: field_customer_recovery,
-                    customer: field_customer,
-                    reset_url: field_reset_url,
-                    shop_name: field_shop_name,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for CustomerRecoveryPayload {
+impl ::commerce_webhooks::wire::Decode for CustomerRecoveryPayload {
     const EXPECTED: &'static str = "a `CustomerRecoveryPayload` object";
     const EXPECTED_ARRAY: &'static str = "an array of `CustomerRecoveryPayload` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for CustomerRecoveryPayload {
+    fn blank() -> Self {
+        Self {
+            customer_recovery: ::commerce_webhooks::Field::Absent,
+            customer: ::commerce_webhooks::Field::Absent,
+            reset_url: ::commerce_webhooks::Field::Absent,
+            shop_name: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "customerRecovery" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(
+                        &mut self.customer_recovery,
+                    ),
+                )
+            }
+            "customer" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.customer),
+                )
+            }
+            "resetUrl" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.reset_url),
+                )
+            }
+            "shopName" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.shop_name),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for CustomerRecoveryPayload {
@@ -7820,58 +7539,43 @@ for CustomerPasswordChangedPayload {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = CustomerPasswordChangedPayload;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `CustomerPasswordChangedPayload` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_shop_name: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Text,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "shopName" => {
-                            field_shop_name = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "shopName",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(CustomerPasswordChangedPayload {
-                    shop_name: field_shop_name,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for CustomerPasswordChangedPayload {
+impl ::commerce_webhooks::wire::Decode for CustomerPasswordChangedPayload {
     const EXPECTED: &'static str = "a `CustomerPasswordChangedPayload` object";
     const EXPECTED_ARRAY: &'static str = "an array of `CustomerPasswordChangedPayload` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for CustomerPasswordChangedPayload {
+    fn blank() -> Self {
+        Self {
+            shop_name: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "shopName" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.shop_name),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for CustomerPasswordChangedPayload {
@@ -7909,58 +7613,45 @@ for RevocationRequestPayload {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = RevocationRequestPayload;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `RevocationRequestPayload` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_revocation_request_form_data: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::wire::serde_json::Value,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "revocationRequestFormData" => {
-                            field_revocation_request_form_data = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "revocationRequestFormData",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(RevocationRequestPayload {
-                    revocation_request_form_data: field_revocation_request_form_data,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for RevocationRequestPayload {
+impl ::commerce_webhooks::wire::Decode for RevocationRequestPayload {
     const EXPECTED: &'static str = "a `RevocationRequestPayload` object";
     const EXPECTED_ARRAY: &'static str = "an array of `RevocationRequestPayload` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for RevocationRequestPayload {
+    fn blank() -> Self {
+        Self {
+            revocation_request_form_data: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "revocationRequestFormData" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(
+                        &mut self.revocation_request_form_data,
+                    ),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for RevocationRequestPayload {
@@ -8011,68 +7702,49 @@ for MailAfterCreateMessagePayload {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = MailAfterCreateMessagePayload;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `MailAfterCreateMessagePayload` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_data: ::commerce_webhooks::Field<
-                    ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_message: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::wire::serde_json::Value,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "data" => {
-                            field_data = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "data",
-                            )?;
-                        }
-                        "message" => {
-                            field_message = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "message",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(MailAfterCreateMessagePayload {
-                    data: field_data,
-                    message: field_message,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for MailAfterCreateMessagePayload {
+impl ::commerce_webhooks::wire::Decode for MailAfterCreateMessagePayload {
     const EXPECTED: &'static str = "a `MailAfterCreateMessagePayload` object";
     const EXPECTED_ARRAY: &'static str = "an array of `MailAfterCreateMessagePayload` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for MailAfterCreateMessagePayload {
+    fn blank() -> Self {
+        Self {
+            data: ::commerce_webhooks::Field::Absent,
+            message: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "data" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.data),
+                )
+            }
+            "message" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.message),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for MailAfterCreateMessagePayload {
@@ -8122,68 +7794,49 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MailBeforeSendP
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = MailBeforeSendPayload;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `MailBeforeSendPayload` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_data: ::commerce_webhooks::Field<
-                    ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_template_data: ::commerce_webhooks::Field<
-                    ::std::vec::Vec<::commerce_webhooks::wire::serde_json::Value>,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "data" => {
-                            field_data = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "data",
-                            )?;
-                        }
-                        "templateData" => {
-                            field_template_data = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "templateData",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(MailBeforeSendPayload {
-                    data: field_data,
-                    template_data: field_template_data,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for MailBeforeSendPayload {
+impl ::commerce_webhooks::wire::Decode for MailBeforeSendPayload {
     const EXPECTED: &'static str = "a `MailBeforeSendPayload` object";
     const EXPECTED_ARRAY: &'static str = "an array of `MailBeforeSendPayload` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for MailBeforeSendPayload {
+    fn blank() -> Self {
+        Self {
+            data: ::commerce_webhooks::Field::Absent,
+            template_data: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "data" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.data),
+                )
+            }
+            "templateData" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.template_data),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for MailBeforeSendPayload {
@@ -8237,78 +7890,55 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MailSentPayload
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = MailSentPayload;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `MailSentPayload` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_subject: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Text,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_contents: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::wire::serde_json::Value,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_recipients: ::commerce_webhooks::Field<
-                    ::std::vec::Vec<::commerce_webhooks::Text>,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "subject" => {
-                            field_subject = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "subject",
-                            )?;
-                        }
-                        "contents" => {
-                            field_contents = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "contents",
-                            )?;
-                        }
-                        "recipients" => {
-                            field_recipients = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "recipients",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(MailSentPayload {
-                    subject: field_subject,
-                    contents: field_contents,
-                    recipients: field_recipients,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for MailSentPayload {
+impl ::commerce_webhooks::wire::Decode for MailSentPayload {
     const EXPECTED: &'static str = "a `MailSentPayload` object";
     const EXPECTED_ARRAY: &'static str = "an array of `MailSentPayload` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for MailSentPayload {
+    fn blank() -> Self {
+        Self {
+            subject: ::commerce_webhooks::Field::Absent,
+            contents: ::commerce_webhooks::Field::Absent,
+            recipients: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "subject" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.subject),
+                )
+            }
+            "contents" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.contents),
+                )
+            }
+            "recipients" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.recipients),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for MailSentPayload {
@@ -8354,58 +7984,45 @@ for NewsletterRecipientPayload {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = NewsletterRecipientPayload;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `NewsletterRecipientPayload` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_newsletter_recipient: ::commerce_webhooks::Field<
-                    EntityRef,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "newsletterRecipient" => {
-                            field_newsletter_recipient = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "newsletterRecipient",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(NewsletterRecipientPayload {
-                    newsletter_recipient: field_newsletter_recipient,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for NewsletterRecipientPayload {
+impl ::commerce_webhooks::wire::Decode for NewsletterRecipientPayload {
     const EXPECTED: &'static str = "a `NewsletterRecipientPayload` object";
     const EXPECTED_ARRAY: &'static str = "an array of `NewsletterRecipientPayload` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for NewsletterRecipientPayload {
+    fn blank() -> Self {
+        Self {
+            newsletter_recipient: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "newsletterRecipient" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(
+                        &mut self.newsletter_recipient,
+                    ),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for NewsletterRecipientPayload {
@@ -8451,68 +8068,51 @@ for NewsletterRegisterPayload {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = NewsletterRegisterPayload;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `NewsletterRegisterPayload` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_newsletter_recipient: ::commerce_webhooks::Field<
-                    EntityRef,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_url: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Text,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "newsletterRecipient" => {
-                            field_newsletter_recipient = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "newsletterRecipient",
-                            )?;
-                        }
-                        "url" => {
-                            field_url = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "url",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(NewsletterRegisterPayload {
-                    newsletter_recipient: field_newsletter_recipient,
-                    url: field_url,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for NewsletterRegisterPayload {
+impl ::commerce_webhooks::wire::Decode for NewsletterRegisterPayload {
     const EXPECTED: &'static str = "a `NewsletterRegisterPayload` object";
     const EXPECTED_ARRAY: &'static str = "an array of `NewsletterRegisterPayload` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for NewsletterRegisterPayload {
+    fn blank() -> Self {
+        Self {
+            newsletter_recipient: ::commerce_webhooks::Field::Absent,
+            url: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "newsletterRecipient" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(
+                        &mut self.newsletter_recipient,
+                    ),
+                )
+            }
+            "url" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.url),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for NewsletterRegisterPayload {
@@ -8557,58 +8157,43 @@ for ProductExportLogPayload {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = ProductExportLogPayload;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `ProductExportLogPayload` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_name: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Text,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "name" => {
-                            field_name = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "name",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(ProductExportLogPayload {
-                    name: field_name,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for ProductExportLogPayload {
+impl ::commerce_webhooks::wire::Decode for ProductExportLogPayload {
     const EXPECTED: &'static str = "a `ProductExportLogPayload` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ProductExportLogPayload` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for ProductExportLogPayload {
+    fn blank() -> Self {
+        Self {
+            name: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "name" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.name),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for ProductExportLogPayload {
@@ -8653,66 +8238,51 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ReviewFormPaylo
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = ReviewFormPayload;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `ReviewFormPayload` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_review_form_data: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::wire::serde_json::Value,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_product: ::commerce_webhooks::Field<EntityRef> = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "reviewFormData" => {
-                            field_review_form_data = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "reviewFormData",
-                            )?;
-                        }
-                        "product" => {
-                            field_product = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "product",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(ReviewFormPayload {
-                    review_form_data: field_review_form_data,
-                    product: field_product,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for ReviewFormPayload {
+impl ::commerce_webhooks::wire::Decode for ReviewFormPayload {
     const EXPECTED: &'static str = "a `ReviewFormPayload` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ReviewFormPayload` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for ReviewFormPayload {
+    fn blank() -> Self {
+        Self {
+            review_form_data: ::commerce_webhooks::Field::Absent,
+            product: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "reviewFormData" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(
+                        &mut self.review_form_data,
+                    ),
+                )
+            }
+            "product" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.product),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for ReviewFormPayload {
@@ -8758,66 +8328,49 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for UserRecoveryPay
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = UserRecoveryPayload;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `UserRecoveryPayload` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_user_recovery: ::commerce_webhooks::Field<EntityRef> = ::commerce_webhooks::Field::Absent;
-                let mut field_reset_url: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Text,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "userRecovery" => {
-                            field_user_recovery = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "userRecovery",
-                            )?;
-                        }
-                        "resetUrl" => {
-                            field_reset_url = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "resetUrl",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(UserRecoveryPayload {
-                    user_recovery: field_user_recovery,
-                    reset_url: field_reset_url,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for UserRecoveryPayload {
+impl ::commerce_webhooks::wire::Decode for UserRecoveryPayload {
     const EXPECTED: &'static str = "a `UserRecoveryPayload` object";
     const EXPECTED_ARRAY: &'static str = "an array of `UserRecoveryPayload` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for UserRecoveryPayload {
+    fn blank() -> Self {
+        Self {
+            user_recovery: ::commerce_webhooks::Field::Absent,
+            reset_url: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "userRecovery" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.user_recovery),
+                )
+            }
+            "resetUrl" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.reset_url),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for UserRecoveryPayload {
@@ -8859,58 +8412,43 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AppVersionPaylo
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = AppVersionPayload;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `AppVersionPayload` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_app_version: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Text,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "appVersion" => {
-                            field_app_version = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "appVersion",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(AppVersionPayload {
-                    app_version: field_app_version,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for AppVersionPayload {
+impl ::commerce_webhooks::wire::Decode for AppVersionPayload {
     const EXPECTED: &'static str = "a `AppVersionPayload` object";
     const EXPECTED_ARRAY: &'static str = "an array of `AppVersionPayload` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for AppVersionPayload {
+    fn blank() -> Self {
+        Self {
+            app_version: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "appVersion" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.app_version),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for AppVersionPayload {
@@ -8955,68 +8493,49 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ShopwareUpdated
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = ShopwareUpdatedPayload;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `ShopwareUpdatedPayload` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_old_version: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Text,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut field_new_version: ::commerce_webhooks::Field<
-                    ::commerce_webhooks::Text,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "oldVersion" => {
-                            field_old_version = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "oldVersion",
-                            )?;
-                        }
-                        "newVersion" => {
-                            field_new_version = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "newVersion",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(ShopwareUpdatedPayload {
-                    old_version: field_old_version,
-                    new_version: field_new_version,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for ShopwareUpdatedPayload {
+impl ::commerce_webhooks::wire::Decode for ShopwareUpdatedPayload {
     const EXPECTED: &'static str = "a `ShopwareUpdatedPayload` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ShopwareUpdatedPayload` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for ShopwareUpdatedPayload {
+    fn blank() -> Self {
+        Self {
+            old_version: ::commerce_webhooks::Field::Absent,
+            new_version: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "oldVersion" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.old_version),
+                )
+            }
+            "newVersion" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.new_version),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for ShopwareUpdatedPayload {
@@ -9059,58 +8578,43 @@ for AppConfigChangedPayload {
     fn deserialize<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct ShapeVisitor;
-        impl<'de> ::commerce_webhooks::wire::serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = AppConfigChangedPayload;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a `AppConfigChangedPayload` object")
-            }
-            fn visit_map<A: ::commerce_webhooks::wire::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut field_changes: ::commerce_webhooks::Field<
-                    ::std::vec::Vec<::commerce_webhooks::Text>,
-                > = ::commerce_webhooks::Field::Absent;
-                let mut extra = ::commerce_webhooks::Extra::new();
-                let map = &mut map;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<::commerce_webhooks::wire::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "changes" => {
-                            field_changes = ::commerce_webhooks::wire::next_field(
-                                map,
-                                "changes",
-                            )?;
-                        }
-                        _ => {
-                            extra.insert(key.into_string(), map.next_value()?);
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(AppConfigChangedPayload {
-                    changes: field_changes,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(ShapeVisitor)
+        ::commerce_webhooks::wire::deserialize(deserializer)
     }
 }
-impl<'de> ::commerce_webhooks::wire::Tolerate<'de> for AppConfigChangedPayload {
+impl ::commerce_webhooks::wire::Decode for AppConfigChangedPayload {
     const EXPECTED: &'static str = "a `AppConfigChangedPayload` object";
     const EXPECTED_ARRAY: &'static str = "an array of `AppConfigChangedPayload` objects";
-    fn tolerate<D: ::commerce_webhooks::wire::serde::Deserializer<'de>>(
-        deserializer: D,
+    fn from_map(
+        map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
     ) -> ::std::result::Result<
         ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        D::Error,
+        ::commerce_webhooks::wire::Failed,
     > {
-        ::commerce_webhooks::wire::tolerate_object(deserializer)
+        ::commerce_webhooks::wire::shape_from_map(map)
+    }
+}
+impl ::commerce_webhooks::wire::Shape for AppConfigChangedPayload {
+    fn blank() -> Self {
+        Self {
+            changes: ::commerce_webhooks::Field::Absent,
+            extra: ::commerce_webhooks::Extra::new(),
+        }
+    }
+    fn field(
+        &mut self,
+        key: &str,
+    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+        match key {
+            "changes" => {
+                ::std::option::Option::Some(
+                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.changes),
+                )
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
+        &mut self.extra
     }
 }
 impl ::commerce_webhooks::wire::serde::Serialize for AppConfigChangedPayload {
@@ -9215,7 +8719,7 @@ impl ::std::str::FromStr for WriteOperation {
     }
 }
 ::commerce_webhooks::wire_name_impls!(WriteOperation, "a writeoperation name");
-::commerce_webhooks::tolerate_name! {
+::commerce_webhooks::decode_name! {
     WriteOperation : "a `WriteOperation` value (a string)",
     "an array of `WriteOperation` values";
 }
