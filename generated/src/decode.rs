@@ -77,19 +77,25 @@ pub fn decode<T: Decode>(body: &[u8]) -> Result<T, DecodeError> {
     }
 }
 
-/// [`decode`] for a payload that may be `null` (`None`).
-pub fn decode_nullable<T: Decode>(body: &[u8]) -> Result<Option<T>, DecodeError> {
+/// [`decode`] into a box (a payload is boxed in its `Event` variant).
+pub fn decode_boxed<T: Decode>(body: &[u8]) -> Result<Box<T>, DecodeError> {
+    decode(body).map(Box::new)
+}
+
+/// [`decode_boxed`] for a payload that may be `null` (`None`).
+pub fn decode_nullable<T: Decode>(body: &[u8]) -> Result<Option<Box<T>>, DecodeError> {
     let mut root = Field::<T>::Absent;
     decode_into(body, &mut root)?;
     match root {
-        Field::Value(value) => Ok(Some(value)),
+        Field::Value(value) => Ok(Some(Box::new(value))),
         Field::Null | Field::Absent => Ok(None),
         Field::Mismatch(mismatch) => Err(root_misfit(T::EXPECTED, value_kind_of(&mismatch))),
     }
 }
 
-/// Decodes `body` into `sink`. Not generic: serde_json's parser is compiled once for every
-/// payload type.
+/// Decodes `body` into `sink`. Not generic, and never inlined: serde_json's parser is compiled
+/// once for every payload type.
+#[inline(never)]
 fn decode_into(body: &[u8], sink: &mut dyn Sink) -> Result<(), DecodeError> {
     // One UTF-8 check of the whole body is far cheaper than serde_json's slice reader checking
     // every key and string on its own (13 % of a large decode). A body that is not UTF-8 is

@@ -41,19 +41,41 @@ pub trait Decode: Sized + Serialize {
         None
     }
 
-    /// The value of an object; a type that is not an object keeps it raw.
-    fn from_map(map: &mut dyn MapIn<'_>) -> Result<Result<Self, Mismatch>, Failed> {
-        Ok(Err(Mismatch::new(Self::EXPECTED, Value::Object(map.rest_raw()?))))
+    /// Decodes an object into `field`; a type that is not an object keeps it raw. (Into the
+    /// field rather than returning the value: a shape is read in place, never moved.)
+    fn decode_map(field: &mut Field<Self>, map: &mut dyn MapIn<'_>) -> Result<(), Failed> {
+        *field = Field::Mismatch(kept_map(Self::EXPECTED, map)?);
+        Ok(())
     }
 
-    /// The value of an array; a type that is not a list keeps it raw.
-    fn from_seq(seq: &mut dyn SeqIn<'_>) -> Result<Result<Self, Mismatch>, Failed> {
-        Ok(Err(Mismatch::new(Self::EXPECTED, raw_seq(seq)?)))
+    /// Decodes an array into `field`; a type that is not a list keeps it raw.
+    fn decode_seq(field: &mut Field<Self>, seq: &mut dyn SeqIn<'_>) -> Result<(), Failed> {
+        *field = Field::Mismatch(kept_seq(Self::EXPECTED, seq)?);
+        Ok(())
     }
 }
 
+/// A scalar kept raw, as the mismatch of a type that does not take it.
+#[inline(never)]
+fn kept_scalar(expected: &'static str, value: Scalar<'_>) -> Box<Mismatch> {
+    kept(expected, value.into_json())
+}
+
+/// An object kept raw, as the mismatch of a type that is not one.
+#[inline(never)]
+fn kept_map(expected: &'static str, map: &mut dyn MapIn<'_>) -> Result<Box<Mismatch>, Failed> {
+    Ok(kept(expected, Value::Object(map.rest_raw()?)))
+}
+
+/// An array kept raw, as the mismatch of a type that is not a list.
+#[inline(never)]
+fn kept_seq(expected: &'static str, seq: &mut dyn SeqIn<'_>) -> Result<Box<Mismatch>, Failed> {
+    Ok(kept(expected, raw_seq(seq)?))
+}
+
 /// A field receives whatever comes: `null` is [`Field::Null`], a value that does not fit
-/// [`Field::Mismatch`].
+/// [`Field::Mismatch`]. Each method is a call or two: this impl is compiled once per field
+/// type, and the shared work is in functions that are not generic.
 impl<T: Decode> Sink for Field<T> {
     fn null(&mut self) -> Result<(), Failed> {
         *self = Field::Null;
@@ -63,20 +85,25 @@ impl<T: Decode> Sink for Field<T> {
     fn scalar(&mut self, value: Scalar<'_>) -> Result<(), Failed> {
         *self = match T::from_scalar(value) {
             Ok(value) => Field::Value(value),
-            Err(value) => Field::Mismatch(Box::new(Mismatch::new(T::EXPECTED, value.into_json()))),
+            Err(value) => Field::Mismatch(kept_scalar(T::EXPECTED, value)),
         };
         Ok(())
     }
 
     fn map(&mut self, map: &mut dyn MapIn<'_>) -> Result<(), Failed> {
-        *self = Field::fitting(T::from_map(map)?);
-        Ok(())
+        T::decode_map(self, map)
     }
 
     fn seq(&mut self, seq: &mut dyn SeqIn<'_>) -> Result<(), Failed> {
-        *self = Field::fitting(T::from_seq(seq)?);
-        Ok(())
+        T::decode_seq(self, seq)
     }
+}
+
+/// A value kept raw, as a field's mismatch. Never inlined, like the other helpers of the
+/// generic impls here: each is compiled once instead of into every field type's code.
+#[inline(never)]
+fn kept(expected: &'static str, value: Value) -> Box<Mismatch> {
+    Box::new(Mismatch::new(expected, value))
 }
 
 impl<T> Field<T> {
@@ -89,6 +116,7 @@ impl<T> Field<T> {
 }
 
 /// The raw JSON of the rest of an array.
+#[inline(never)]
 fn raw_seq(seq: &mut dyn SeqIn<'_>) -> Result<Value, Failed> {
     let mut values = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
     while let Some(value) = seq.next_raw()? {
@@ -195,34 +223,14 @@ impl Decode for Value {
         Some(Value::Null)
     }
 
-    fn from_map(map: &mut dyn MapIn<'_>) -> Result<Result<Self, Mismatch>, Failed> {
-        Ok(Ok(Value::Object(map.rest_raw()?)))
+    fn decode_map(field: &mut Field<Self>, map: &mut dyn MapIn<'_>) -> Result<(), Failed> {
+        *field = Field::Value(Value::Object(map.rest_raw()?));
+        Ok(())
     }
 
-    fn from_seq(seq: &mut dyn SeqIn<'_>) -> Result<Result<Self, Mismatch>, Failed> {
-        Ok(Ok(raw_seq(seq)?))
-    }
-}
-
-/// A boxed value decodes as the value.
-impl<T: Decode> Decode for Box<T> {
-    const EXPECTED: &'static str = T::EXPECTED;
-    const EXPECTED_ARRAY: &'static str = T::EXPECTED_ARRAY;
-
-    fn from_scalar(value: Scalar<'_>) -> Result<Self, Scalar<'_>> {
-        T::from_scalar(value).map(Box::new)
-    }
-
-    fn from_null() -> Option<Self> {
-        T::from_null().map(Box::new)
-    }
-
-    fn from_map(map: &mut dyn MapIn<'_>) -> Result<Result<Self, Mismatch>, Failed> {
-        Ok(T::from_map(map)?.map(Box::new))
-    }
-
-    fn from_seq(seq: &mut dyn SeqIn<'_>) -> Result<Result<Self, Mismatch>, Failed> {
-        Ok(T::from_seq(seq)?.map(Box::new))
+    fn decode_seq(field: &mut Field<Self>, seq: &mut dyn SeqIn<'_>) -> Result<(), Failed> {
+        *field = Field::Value(raw_seq(seq)?);
+        Ok(())
     }
 }
 
@@ -294,49 +302,55 @@ impl<T: Decode> Decode for Vec<T> {
     const EXPECTED: &'static str = T::EXPECTED_ARRAY;
     const EXPECTED_ARRAY: &'static str = "an array of arrays";
 
-    fn from_seq(seq: &mut dyn SeqIn<'_>) -> Result<Result<Self, Mismatch>, Failed> {
-        // The list lives as long as the payload, and `Vec::push` allocates room for 4 elements
-        // at once (1 above 1 KiB): a single shipping line (648 bytes) would hold three empty
-        // ones. So the first element waits in `first` until a second one comes (a list of one
-        // gets an exact allocation), and a longer list is shrunk in place at its end. On
-        // orders/create this costs about 2,500 instructions; shrinking every list instead cost
-        // 7,300 (a `realloc` that splits a large block), staging elements on the stack 13,900
-        // (BENCHMARKS.md, 2026-12-03).
-        let mut first = None;
-        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
-        loop {
-            let index = items.len() + usize::from(first.is_some());
-            let mut next = Field::<T>::Absent;
-            if !seq.next(index, &mut next)? {
-                if let Some(only) = first {
-                    return Ok(Ok(vec![only]));
-                }
-                if items.capacity() > items.len() {
-                    items.shrink_to_fit();
-                }
-                return Ok(Ok(items));
+    fn decode_seq(field: &mut Field<Self>, seq: &mut dyn SeqIn<'_>) -> Result<(), Failed> {
+        *field = Field::fitting(list(seq)?);
+        Ok(())
+    }
+}
+
+/// The elements of an array, or the whole array raw if one does not fit.
+fn list<T: Decode>(seq: &mut dyn SeqIn<'_>) -> Result<Result<Vec<T>, Mismatch>, Failed> {
+    // The list lives as long as the payload, and `Vec::push` allocates room for 4 elements
+    // at once (1 above 1 KiB): a single shipping line (648 bytes) would hold three empty
+    // ones. So the first element waits in `first` until a second one comes (a list of one
+    // gets an exact allocation), and a longer list is shrunk in place at its end. On
+    // orders/create this costs about 2,500 instructions; shrinking every list instead cost
+    // 7,300 (a `realloc` that splits a large block), staging elements on the stack 13,900
+    // (BENCHMARKS.md, 2026-12-03).
+    let mut first = None;
+    let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
+    loop {
+        let index = items.len() + usize::from(first.is_some());
+        let mut next = Field::<T>::Absent;
+        if !seq.next(index, &mut next)? {
+            if let Some(only) = first {
+                return Ok(Ok(vec![only]));
             }
-            match element(next) {
-                // `first` is only ever held while `items` has no allocation (and so is empty).
-                Ok(item) => match first.take() {
-                    None if items.capacity() == 0 => first = Some(item),
-                    None => items.push(item),
-                    Some(head) => {
-                        items.push(head);
-                        items.push(item);
-                    }
-                },
-                Err(mismatch) => {
-                    if let Some(head) = first {
-                        items.push(head);
-                    }
-                    let mut values = encoded(items)?;
-                    values.push(mismatch.into_value());
-                    while let Some(value) = seq.next_raw()? {
-                        values.push(value);
-                    }
-                    return Ok(Err(Mismatch::new(T::EXPECTED_ARRAY, Value::Array(values))));
+            if items.capacity() > items.len() {
+                items.shrink_to_fit();
+            }
+            return Ok(Ok(items));
+        }
+        match element(next) {
+            // `first` is only ever held while `items` has no allocation (and so is empty).
+            Ok(item) => match first.take() {
+                None if items.capacity() == 0 => first = Some(item),
+                None => items.push(item),
+                Some(head) => {
+                    items.push(head);
+                    items.push(item);
                 }
+            },
+            Err(mismatch) => {
+                if let Some(head) = first {
+                    items.push(head);
+                }
+                let mut values = encoded(items)?;
+                values.push(mismatch.into_value());
+                while let Some(value) = seq.next_raw()? {
+                    values.push(value);
+                }
+                return Ok(Err(Mismatch::new(T::EXPECTED_ARRAY, Value::Array(values))));
             }
         }
     }
@@ -346,28 +360,34 @@ impl<T: Decode> Decode for BTreeMap<String, T> {
     const EXPECTED: &'static str = "an object";
     const EXPECTED_ARRAY: &'static str = "an array of objects";
 
-    fn from_map(map: &mut dyn MapIn<'_>) -> Result<Result<Self, Mismatch>, Failed> {
-        let mut entries = BTreeMap::new();
-        while let Some(key) = map.next_key()? {
-            let mut next = Field::<T>::Absent;
-            map.next_value(key.as_str(), &mut next)?;
-            match element(next) {
-                Ok(value) => {
-                    entries.insert(key.into_string(), value);
+    fn decode_map(field: &mut Field<Self>, map: &mut dyn MapIn<'_>) -> Result<(), Failed> {
+        *field = Field::fitting(entries(map)?);
+        Ok(())
+    }
+}
+
+/// The entries of an object, or the whole object raw if one value does not fit.
+fn entries<T: Decode>(map: &mut dyn MapIn<'_>) -> Result<Result<BTreeMap<String, T>, Mismatch>, Failed> {
+    let mut entries = BTreeMap::new();
+    while let Some(key) = map.next_key()? {
+        let mut next = Field::<T>::Absent;
+        map.next_value(key.as_str(), &mut next)?;
+        match element(next) {
+            Ok(value) => {
+                entries.insert(key.into_string(), value);
+            }
+            Err(mismatch) => {
+                let mut object = serde_json::Map::new();
+                for (key, value) in entries {
+                    object.insert(key, serde_json::to_value(value).map_err(Failed::new)?);
                 }
-                Err(mismatch) => {
-                    let mut object = serde_json::Map::new();
-                    for (key, value) in entries {
-                        object.insert(key, serde_json::to_value(value).map_err(Failed::new)?);
-                    }
-                    object.insert(key.into_string(), mismatch.into_value());
-                    object.extend(map.rest_raw()?);
-                    return Ok(Err(Mismatch::new("an object", Value::Object(object))));
-                }
+                object.insert(key.into_string(), mismatch.into_value());
+                object.extend(map.rest_raw()?);
+                return Ok(Err(Mismatch::new("an object", Value::Object(object))));
             }
         }
-        Ok(Ok(entries))
     }
+    Ok(Ok(entries))
 }
 
 /// A generated payload shape: which field receives the value of each key. Object-safe, so
@@ -392,8 +412,8 @@ pub trait Shape {
         index: usize,
         read: &mut dyn FnMut(&mut dyn Sink) -> Result<(), Failed>,
     ) -> Result<(), Failed> {
-        let _ = read;
-        Err(Failed::new(format_args!("the shape has no strict field {index}")))
+        let _ = (index, read);
+        Err(no_strict_field())
     }
 
     /// Checks, after the last key, that every strict field that must be present was (`seen`
@@ -402,6 +422,12 @@ pub trait Shape {
         let _ = seen;
         Ok(())
     }
+}
+
+/// The error of a strict index a shape does not have (never, from generated code).
+#[cold]
+pub fn no_strict_field() -> Failed {
+    Failed::new("no strict field of this index")
 }
 
 /// Where the value of a key goes.
@@ -413,6 +439,7 @@ pub enum Target<'a> {
 }
 
 /// Reads the entries of an object into `shape`.
+#[inline(never)]
 pub fn fill(shape: &mut dyn Shape, map: &mut dyn MapIn<'_>) -> Result<(), Failed> {
     let mut seen = 0u64;
     while let Some(key) = map.next_key()? {
@@ -432,14 +459,17 @@ pub fn fill(shape: &mut dyn Shape, map: &mut dyn MapIn<'_>) -> Result<(), Failed
     shape.finish(seen)
 }
 
-/// [`Decode::from_map`] of a generated shape.
-pub fn shape_from_map<T: Shape>(map: &mut dyn MapIn<'_>) -> Result<Result<T, Mismatch>, Failed> {
-    let mut shape = T::blank();
-    fill(&mut shape, map)?;
-    Ok(Ok(shape))
+/// [`Decode::decode_map`] of a generated shape: in place, into the field.
+pub fn shape_into<T: Shape>(field: &mut Field<T>, map: &mut dyn MapIn<'_>) -> Result<(), Failed> {
+    *field = Field::Value(T::blank());
+    match field {
+        Field::Value(shape) => fill(shape, map),
+        _ => Ok(()),
+    }
 }
 
 /// Decodes the value of a strict field with `read`, as a tolerant field first.
+#[inline(never)]
 pub fn read_strict<T: Decode>(read: &mut dyn FnMut(&mut dyn Sink) -> Result<(), Failed>) -> Result<Field<T>, Failed> {
     let mut field = Field::Absent;
     read(&mut field)?;
@@ -447,6 +477,7 @@ pub fn read_strict<T: Decode>(read: &mut dyn FnMut(&mut dyn Sink) -> Result<(), 
 }
 
 /// The value of a strict field that may not be `null`.
+#[inline(never)]
 pub fn strict_value<T: Decode>(field: Field<T>) -> Result<T, Failed> {
     match field {
         Field::Value(value) => Ok(value),

@@ -6,11 +6,11 @@
 pub use serde;
 pub use serde_json;
 
-pub use crate::decode::{decode, decode_nullable, topic_in_body};
+pub use crate::decode::{decode, decode_boxed, decode_nullable, topic_in_body};
 pub use crate::path::at_key;
 pub use crate::tolerate::{
-    deserialize, read_strict, require, shape_from_map, strict_field, strict_nullable, strict_value, Decode,
-    Placeholder, Shape, Target,
+    deserialize, no_strict_field, read_strict, require, shape_into, strict_field, strict_nullable, strict_value,
+    Decode, Placeholder, Shape, Target,
 };
 pub use crate::visit::{Failed, MapIn, Scalar, SeqIn, Sink};
 

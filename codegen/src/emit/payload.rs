@@ -165,7 +165,7 @@ pub(super) fn shape(platform: &Platform, shape: &Shape) -> TokenStream {
             ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
                 match index {
                     #(#arms)*
-                    _ => return ::std::result::Result::Err(::commerce_webhooks::wire::Failed::new("no strict field of this index")),
+                    _ => return ::std::result::Result::Err(::commerce_webhooks::wire::no_strict_field()),
                 }
                 ::std::result::Result::Ok(())
             }
@@ -211,10 +211,11 @@ pub(super) fn shape(platform: &Platform, shape: &Shape) -> TokenStream {
         impl #impl_generics ::commerce_webhooks::wire::Decode for #name #generics {
             const EXPECTED: &'static str = #expecting;
             const EXPECTED_ARRAY: &'static str = #expecting_array;
-            fn from_map(
+            fn decode_map(
+                field: &mut ::commerce_webhooks::Field<Self>,
                 map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-            ) -> ::std::result::Result<::std::result::Result<Self, ::commerce_webhooks::Mismatch>, ::commerce_webhooks::wire::Failed> {
-                ::commerce_webhooks::wire::shape_from_map(map)
+            ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+                ::commerce_webhooks::wire::shape_into(field, map)
             }
         }
 
@@ -401,7 +402,7 @@ pub(super) fn event_enum(platform: &Platform) -> TokenStream {
         let decode = if event.payload_null {
             quote! { ::commerce_webhooks::wire::decode_nullable(body)? }
         } else {
-            quote! { ::commerce_webhooks::wire::decode(body)? }
+            quote! { ::commerce_webhooks::wire::decode_boxed(body)? }
         };
         if event.template.is_some() {
             quote! { Topic::#variant(topic) => Self::#variant(topic, #decode), }

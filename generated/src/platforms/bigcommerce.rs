@@ -8274,802 +8274,876 @@ impl Event {
         ::std::result::Result::Ok(
             match Topic::from_wire(topic) {
                 Topic::StoreCartCreated => {
-                    Self::StoreCartCreated(::commerce_webhooks::wire::decode(body)?)
+                    Self::StoreCartCreated(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::StoreCartUpdated => {
-                    Self::StoreCartUpdated(::commerce_webhooks::wire::decode(body)?)
+                    Self::StoreCartUpdated(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::StoreCartDeleted => {
-                    Self::StoreCartDeleted(::commerce_webhooks::wire::decode(body)?)
+                    Self::StoreCartDeleted(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::StoreCartCouponApplied => {
                     Self::StoreCartCouponApplied(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreCartAbandoned => {
-                    Self::StoreCartAbandoned(::commerce_webhooks::wire::decode(body)?)
+                    Self::StoreCartAbandoned(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::StoreCartConverted => {
-                    Self::StoreCartConverted(::commerce_webhooks::wire::decode(body)?)
+                    Self::StoreCartConverted(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::StoreCartLineItemCreated => {
                     Self::StoreCartLineItemCreated(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreCartLineItemUpdated => {
                     Self::StoreCartLineItemUpdated(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreCartLineItemDeleted => {
                     Self::StoreCartLineItemDeleted(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreCategoryCreated => {
-                    Self::StoreCategoryCreated(::commerce_webhooks::wire::decode(body)?)
+                    Self::StoreCategoryCreated(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::StoreCategoryUpdated => {
-                    Self::StoreCategoryUpdated(::commerce_webhooks::wire::decode(body)?)
+                    Self::StoreCategoryUpdated(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::StoreCategoryDeleted => {
-                    Self::StoreCategoryDeleted(::commerce_webhooks::wire::decode(body)?)
+                    Self::StoreCategoryDeleted(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::StoreChannelCreated => {
-                    Self::StoreChannelCreated(::commerce_webhooks::wire::decode(body)?)
+                    Self::StoreChannelCreated(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::StoreChannelUpdated => {
-                    Self::StoreChannelUpdated(::commerce_webhooks::wire::decode(body)?)
+                    Self::StoreChannelUpdated(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::StoreCustomerCreated => {
-                    Self::StoreCustomerCreated(::commerce_webhooks::wire::decode(body)?)
+                    Self::StoreCustomerCreated(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::StoreCustomerUpdated => {
-                    Self::StoreCustomerUpdated(::commerce_webhooks::wire::decode(body)?)
+                    Self::StoreCustomerUpdated(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::StoreCustomerDeleted => {
-                    Self::StoreCustomerDeleted(::commerce_webhooks::wire::decode(body)?)
+                    Self::StoreCustomerDeleted(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::StoreCustomerAddressCreated => {
                     Self::StoreCustomerAddressCreated(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreCustomerAddressUpdated => {
                     Self::StoreCustomerAddressUpdated(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreCustomerAddressDeleted => {
                     Self::StoreCustomerAddressDeleted(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreCustomerPaymentInstrumentDefaultUpdated => {
                     Self::StoreCustomerPaymentInstrumentDefaultUpdated(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreOrderCreated => {
-                    Self::StoreOrderCreated(::commerce_webhooks::wire::decode(body)?)
+                    Self::StoreOrderCreated(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::StoreOrderUpdated => {
-                    Self::StoreOrderUpdated(::commerce_webhooks::wire::decode(body)?)
+                    Self::StoreOrderUpdated(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::StoreOrderArchived => {
-                    Self::StoreOrderArchived(::commerce_webhooks::wire::decode(body)?)
+                    Self::StoreOrderArchived(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::StoreOrderStatusUpdated => {
                     Self::StoreOrderStatusUpdated(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreOrderMessageCreated => {
                     Self::StoreOrderMessageCreated(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreOrderRefundCreated => {
                     Self::StoreOrderRefundCreated(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreProductDeleted => {
-                    Self::StoreProductDeleted(::commerce_webhooks::wire::decode(body)?)
+                    Self::StoreProductDeleted(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::StoreProductCreated => {
-                    Self::StoreProductCreated(::commerce_webhooks::wire::decode(body)?)
+                    Self::StoreProductCreated(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::StoreProductUpdated => {
-                    Self::StoreProductUpdated(::commerce_webhooks::wire::decode(body)?)
+                    Self::StoreProductUpdated(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::StoreProductInventoryUpdated => {
                     Self::StoreProductInventoryUpdated(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreProductInventoryOrderUpdated => {
                     Self::StoreProductInventoryOrderUpdated(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreShipmentCreated => {
-                    Self::StoreShipmentCreated(::commerce_webhooks::wire::decode(body)?)
+                    Self::StoreShipmentCreated(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::StoreShipmentUpdated => {
-                    Self::StoreShipmentUpdated(::commerce_webhooks::wire::decode(body)?)
+                    Self::StoreShipmentUpdated(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::StoreShipmentDeleted => {
-                    Self::StoreShipmentDeleted(::commerce_webhooks::wire::decode(body)?)
+                    Self::StoreShipmentDeleted(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::StoreSkuCreated => {
-                    Self::StoreSkuCreated(::commerce_webhooks::wire::decode(body)?)
+                    Self::StoreSkuCreated(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::StoreSkuUpdated => {
-                    Self::StoreSkuUpdated(::commerce_webhooks::wire::decode(body)?)
+                    Self::StoreSkuUpdated(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::StoreSkuDeleted => {
-                    Self::StoreSkuDeleted(::commerce_webhooks::wire::decode(body)?)
+                    Self::StoreSkuDeleted(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::StoreSkuInventoryUpdated => {
                     Self::StoreSkuInventoryUpdated(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreSkuInventoryOrderUpdated => {
                     Self::StoreSkuInventoryOrderUpdated(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreAppUninstalled => {
-                    Self::StoreAppUninstalled(::commerce_webhooks::wire::decode(body)?)
+                    Self::StoreAppUninstalled(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::StoreInformationUpdated => {
                     Self::StoreInformationUpdated(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreSubscriberCreated => {
                     Self::StoreSubscriberCreated(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreSubscriberUpdated => {
                     Self::StoreSubscriberUpdated(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreSubscriberDeleted => {
                     Self::StoreSubscriberDeleted(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreBrandMetafieldCreated => {
                     Self::StoreBrandMetafieldCreated(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreBrandMetafieldDeleted => {
                     Self::StoreBrandMetafieldDeleted(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreBrandMetafieldUpdated => {
                     Self::StoreBrandMetafieldUpdated(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreCartMetafieldCreated => {
                     Self::StoreCartMetafieldCreated(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreCartMetafieldDeleted => {
                     Self::StoreCartMetafieldDeleted(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreCartMetafieldUpdated => {
                     Self::StoreCartMetafieldUpdated(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreCategoryMetafieldCreated => {
                     Self::StoreCategoryMetafieldCreated(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreCategoryMetafieldDeleted => {
                     Self::StoreCategoryMetafieldDeleted(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreCategoryMetafieldUpdated => {
                     Self::StoreCategoryMetafieldUpdated(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreHookDeliveryException => {
                     Self::StoreHookDeliveryException(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreInventoryLocationMetafieldCreated => {
                     Self::StoreInventoryLocationMetafieldCreated(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreInventoryLocationMetafieldDeleted => {
                     Self::StoreInventoryLocationMetafieldDeleted(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreInventoryLocationMetafieldUpdated => {
                     Self::StoreInventoryLocationMetafieldUpdated(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreMetafieldCreated => {
-                    Self::StoreMetafieldCreated(::commerce_webhooks::wire::decode(body)?)
+                    Self::StoreMetafieldCreated(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::StoreMetafieldUpdated => {
-                    Self::StoreMetafieldUpdated(::commerce_webhooks::wire::decode(body)?)
+                    Self::StoreMetafieldUpdated(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::StoreMetafieldDeleted => {
-                    Self::StoreMetafieldDeleted(::commerce_webhooks::wire::decode(body)?)
+                    Self::StoreMetafieldDeleted(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::StoreModifierUpdated => {
-                    Self::StoreModifierUpdated(::commerce_webhooks::wire::decode(body)?)
+                    Self::StoreModifierUpdated(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::StoreOptionUpdated => {
-                    Self::StoreOptionUpdated(::commerce_webhooks::wire::decode(body)?)
+                    Self::StoreOptionUpdated(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::StoreOrderTransactionCreated => {
                     Self::StoreOrderTransactionCreated(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreOrderTransactionUpdated => {
                     Self::StoreOrderTransactionUpdated(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreOrderMetafieldCreated => {
                     Self::StoreOrderMetafieldCreated(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreOrderMetafieldUpdated => {
                     Self::StoreOrderMetafieldUpdated(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreOrderMetafieldDeleted => {
                     Self::StoreOrderMetafieldDeleted(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StorePriceListCreated => {
-                    Self::StorePriceListCreated(::commerce_webhooks::wire::decode(body)?)
+                    Self::StorePriceListCreated(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::StorePriceListUpdated => {
-                    Self::StorePriceListUpdated(::commerce_webhooks::wire::decode(body)?)
+                    Self::StorePriceListUpdated(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::StorePriceListActivated => {
                     Self::StorePriceListActivated(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StorePriceListDeactivated => {
                     Self::StorePriceListDeactivated(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StorePriceListDeleted => {
-                    Self::StorePriceListDeleted(::commerce_webhooks::wire::decode(body)?)
+                    Self::StorePriceListDeleted(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::StorePriceListsDeleted => {
                     Self::StorePriceListsDeleted(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StorePriceListRecordCreated => {
                     Self::StorePriceListRecordCreated(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StorePriceListRecordUpdated => {
                     Self::StorePriceListRecordUpdated(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StorePriceListRecordDeleted => {
                     Self::StorePriceListRecordDeleted(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StorePriceListRecordsCreated => {
                     Self::StorePriceListRecordsCreated(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StorePriceListRecordsUpdated => {
                     Self::StorePriceListRecordsUpdated(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StorePriceListRecordsDeleted => {
                     Self::StorePriceListRecordsDeleted(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StorePriceListAssignmentUpdated => {
                     Self::StorePriceListAssignmentUpdated(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StorePriceListAssignmentDeleted => {
                     Self::StorePriceListAssignmentDeleted(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreProductMetafieldCreated => {
                     Self::StoreProductMetafieldCreated(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreProductMetafieldUpdated => {
                     Self::StoreProductMetafieldUpdated(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreProductMetafieldDeleted => {
                     Self::StoreProductMetafieldDeleted(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreProductVariantMetafieldCreated => {
                     Self::StoreProductVariantMetafieldCreated(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreProductVariantMetafieldUpdated => {
                     Self::StoreProductVariantMetafieldUpdated(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreProductVariantMetafieldDeleted => {
                     Self::StoreProductVariantMetafieldDeleted(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreChannelInventoryProductStockChanged => {
                     Self::StoreChannelInventoryProductStockChanged(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreChannelInventoryProductLowStockReached => {
                     Self::StoreChannelInventoryProductLowStockReached(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreChannelInventoryProductOutOfStockReached => {
                     Self::StoreChannelInventoryProductOutOfStockReached(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreChannelInventoryProductSettingsChanged => {
                     Self::StoreChannelInventoryProductSettingsChanged(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreInventoryLocationCreated => {
                     Self::StoreInventoryLocationCreated(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreInventoryLocationUpdated => {
                     Self::StoreInventoryLocationUpdated(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreCompanyCreated => {
-                    Self::StoreCompanyCreated(::commerce_webhooks::wire::decode(body)?)
+                    Self::StoreCompanyCreated(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::StoreCompanyUpdated => {
-                    Self::StoreCompanyUpdated(::commerce_webhooks::wire::decode(body)?)
+                    Self::StoreCompanyUpdated(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::StoreCompanyDeleted => {
-                    Self::StoreCompanyDeleted(::commerce_webhooks::wire::decode(body)?)
+                    Self::StoreCompanyDeleted(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::StoreCompanyStatusUpdated => {
                     Self::StoreCompanyStatusUpdated(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreCompanySuperadminAssignmentUpdated => {
                     Self::StoreCompanySuperadminAssignmentUpdated(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreCompanyUserCreated => {
                     Self::StoreCompanyUserCreated(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreCompanyUserUpdated => {
                     Self::StoreCompanyUserUpdated(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreCompanyUserDeleted => {
                     Self::StoreCompanyUserDeleted(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreCompanyAddressCreated => {
                     Self::StoreCompanyAddressCreated(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreCompanyAddressUpdated => {
                     Self::StoreCompanyAddressUpdated(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreCompanyAddressDeleted => {
                     Self::StoreCompanyAddressDeleted(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreSuperadminCreated => {
                     Self::StoreSuperadminCreated(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreSuperadminUpdated => {
                     Self::StoreSuperadminUpdated(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreSuperadminDeleted => {
                     Self::StoreSuperadminDeleted(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreSuperadminAssignmentUpdated => {
                     Self::StoreSuperadminAssignmentUpdated(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreQuoteCreated => {
-                    Self::StoreQuoteCreated(::commerce_webhooks::wire::decode(body)?)
+                    Self::StoreQuoteCreated(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::StoreQuoteUpdated => {
-                    Self::StoreQuoteUpdated(::commerce_webhooks::wire::decode(body)?)
+                    Self::StoreQuoteUpdated(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::StoreQuoteStatusUpdated => {
                     Self::StoreQuoteStatusUpdated(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreQuoteDeleted => {
-                    Self::StoreQuoteDeleted(::commerce_webhooks::wire::decode(body)?)
+                    Self::StoreQuoteDeleted(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::StoreChannelChannelIdCartCreated(topic) => {
                     Self::StoreChannelChannelIdCartCreated(
                         topic,
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdCartUpdated(topic) => {
                     Self::StoreChannelChannelIdCartUpdated(
                         topic,
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdCartDeleted(topic) => {
                     Self::StoreChannelChannelIdCartDeleted(
                         topic,
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdCartCouponApplied(topic) => {
                     Self::StoreChannelChannelIdCartCouponApplied(
                         topic,
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdCartAbandoned(topic) => {
                     Self::StoreChannelChannelIdCartAbandoned(
                         topic,
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdCartConverted(topic) => {
                     Self::StoreChannelChannelIdCartConverted(
                         topic,
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdCartLineItemCreated(topic) => {
                     Self::StoreChannelChannelIdCartLineItemCreated(
                         topic,
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdCartLineItemUpdated(topic) => {
                     Self::StoreChannelChannelIdCartLineItemUpdated(
                         topic,
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdCartLineItemDeleted(topic) => {
                     Self::StoreChannelChannelIdCartLineItemDeleted(
                         topic,
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdCategoryCreated(topic) => {
                     Self::StoreChannelChannelIdCategoryCreated(
                         topic,
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdCategoryUpdated(topic) => {
                     Self::StoreChannelChannelIdCategoryUpdated(
                         topic,
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdCategoryDeleted(topic) => {
                     Self::StoreChannelChannelIdCategoryDeleted(
                         topic,
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdCategoryTreeUpdated(topic) => {
                     Self::StoreChannelChannelIdCategoryTreeUpdated(
                         topic,
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreCustomerChannelLoginAccessUpdated => {
                     Self::StoreCustomerChannelLoginAccessUpdated(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdSettingsEmailStatusUpdated(topic) => {
                     Self::StoreChannelChannelIdSettingsEmailStatusUpdated(
                         topic,
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdSettingsEmailStatusDeleted(topic) => {
                     Self::StoreChannelChannelIdSettingsEmailStatusDeleted(
                         topic,
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdEmailTemplatesUpdated(topic) => {
                     Self::StoreChannelChannelIdEmailTemplatesUpdated(
                         topic,
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdEmailTemplatesDeleted(topic) => {
                     Self::StoreChannelChannelIdEmailTemplatesDeleted(
                         topic,
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreChannelMetafieldCreated => {
                     Self::StoreChannelMetafieldCreated(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreChannelMetafieldUpdated => {
                     Self::StoreChannelMetafieldUpdated(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreChannelMetafieldDeleted => {
                     Self::StoreChannelMetafieldDeleted(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdNotificationsAbandonedCartUpdated(topic) => {
                     Self::StoreChannelChannelIdNotificationsAbandonedCartUpdated(
                         topic,
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdNotificationsInventoryUpdated(topic) => {
                     Self::StoreChannelChannelIdNotificationsInventoryUpdated(
                         topic,
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdOrderCreated(topic) => {
                     Self::StoreChannelChannelIdOrderCreated(
                         topic,
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdOrderUpdated(topic) => {
                     Self::StoreChannelChannelIdOrderUpdated(
                         topic,
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdOrderArchived(topic) => {
                     Self::StoreChannelChannelIdOrderArchived(
                         topic,
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdOrderStatusUpdated(topic) => {
                     Self::StoreChannelChannelIdOrderStatusUpdated(
                         topic,
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdOrderMessageCreated(topic) => {
                     Self::StoreChannelChannelIdOrderMessageCreated(
                         topic,
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdOrderRefundCreated(topic) => {
                     Self::StoreChannelChannelIdOrderRefundCreated(
                         topic,
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdPageCreated(topic) => {
                     Self::StoreChannelChannelIdPageCreated(
                         topic,
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdPageUpdated(topic) => {
                     Self::StoreChannelChannelIdPageUpdated(
                         topic,
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdProductAssigned(topic) => {
                     Self::StoreChannelChannelIdProductAssigned(
                         topic,
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdProductUnassigned(topic) => {
                     Self::StoreChannelChannelIdProductUnassigned(
                         topic,
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdCategoryProductAssigned(topic) => {
                     Self::StoreChannelChannelIdCategoryProductAssigned(
                         topic,
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdCategoryProductUnassigned(topic) => {
                     Self::StoreChannelChannelIdCategoryProductUnassigned(
                         topic,
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdSettingsRouteUpdated(topic) => {
                     Self::StoreChannelChannelIdSettingsRouteUpdated(
                         topic,
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdScriptCreated(topic) => {
                     Self::StoreChannelChannelIdScriptCreated(
                         topic,
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdScriptUpdated(topic) => {
                     Self::StoreChannelChannelIdScriptUpdated(
                         topic,
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdSettingsCurrencyUpdated(topic) => {
                     Self::StoreChannelChannelIdSettingsCurrencyUpdated(
                         topic,
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdSettingsProfileUpdated(topic) => {
                     Self::StoreChannelChannelIdSettingsProfileUpdated(
                         topic,
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdSettingsLocaleAdded(topic) => {
                     Self::StoreChannelChannelIdSettingsLocaleAdded(
                         topic,
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdSettingsLocaleUpdated(topic) => {
                     Self::StoreChannelChannelIdSettingsLocaleUpdated(
                         topic,
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdSettingsLocaleDeleted(topic) => {
                     Self::StoreChannelChannelIdSettingsLocaleDeleted(
                         topic,
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdSettingsLogoUpdated(topic) => {
                     Self::StoreChannelChannelIdSettingsLogoUpdated(
                         topic,
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdSettingsLogoImageUpdated(topic) => {
                     Self::StoreChannelChannelIdSettingsLogoImageUpdated(
                         topic,
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdSettingsFaviconImageUpdated(topic) => {
                     Self::StoreChannelChannelIdSettingsFaviconImageUpdated(
                         topic,
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdSettingsCheckoutUpdated(topic) => {
                     Self::StoreChannelChannelIdSettingsCheckoutUpdated(
                         topic,
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdSettingsSeoUpdated(topic) => {
                     Self::StoreChannelChannelIdSettingsSeoUpdated(
                         topic,
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdSettingsRobotsUpdated(topic) => {
                     Self::StoreChannelChannelIdSettingsRobotsUpdated(
                         topic,
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdSettingsCategoryUpdated(topic) => {
                     Self::StoreChannelChannelIdSettingsCategoryUpdated(
                         topic,
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdSettingsProductUpdated(topic) => {
                     Self::StoreChannelChannelIdSettingsProductUpdated(
                         topic,
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdSettingsCatalogUpdated(topic) => {
                     Self::StoreChannelChannelIdSettingsCatalogUpdated(
                         topic,
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdSettingsSecurityUpdated(topic) => {
                     Self::StoreChannelChannelIdSettingsSecurityUpdated(
                         topic,
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdSettingsSearchContextFiltersUpdated(
@@ -9077,7 +9151,7 @@ impl Event {
                 ) => {
                     Self::StoreChannelChannelIdSettingsSearchContextFiltersUpdated(
                         topic,
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdSettingsDefaultCustomerGroupUpdated(
@@ -9085,49 +9159,49 @@ impl Event {
                 ) => {
                     Self::StoreChannelChannelIdSettingsDefaultCustomerGroupUpdated(
                         topic,
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdSettingsCustomerPrivacyUpdated(topic) => {
                     Self::StoreChannelChannelIdSettingsCustomerPrivacyUpdated(
                         topic,
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdSettingsSiteUpdated(topic) => {
                     Self::StoreChannelChannelIdSettingsSiteUpdated(
                         topic,
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdSettingsSiteCheckoutUrlUpdated(topic) => {
                     Self::StoreChannelChannelIdSettingsSiteCheckoutUrlUpdated(
                         topic,
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdSettingsSiteCheckoutUrlDeleted(topic) => {
                     Self::StoreChannelChannelIdSettingsSiteCheckoutUrlDeleted(
                         topic,
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdSocialMediaLinksUpdated(topic) => {
                     Self::StoreChannelChannelIdSocialMediaLinksUpdated(
                         topic,
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdThemeConfigurationCreated(topic) => {
                     Self::StoreChannelChannelIdThemeConfigurationCreated(
                         topic,
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdThemeConfigurationActivated(topic) => {
                     Self::StoreChannelChannelIdThemeConfigurationActivated(
                         topic,
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::Unknown(topic) => {
@@ -10688,13 +10762,11 @@ impl<P: ::commerce_webhooks::wire::Decode> ::commerce_webhooks::wire::Decode
 for Callback<P> {
     const EXPECTED: &'static str = "a `Callback` object";
     const EXPECTED_ARRAY: &'static str = "an array of `Callback` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl<P: ::commerce_webhooks::wire::Decode> ::commerce_webhooks::wire::Shape
@@ -10768,9 +10840,7 @@ for Callback<P> {
             }
             _ => {
                 return ::std::result::Result::Err(
-                    ::commerce_webhooks::wire::Failed::new(
-                        "no strict field of this index",
-                    ),
+                    ::commerce_webhooks::wire::no_strict_field(),
                 );
             }
         }
@@ -10842,13 +10912,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ResourceData {
 impl ::commerce_webhooks::wire::Decode for ResourceData {
     const EXPECTED: &'static str = "a `ResourceData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ResourceData` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for ResourceData {
@@ -10932,13 +11000,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CartCouponData 
 impl ::commerce_webhooks::wire::Decode for CartCouponData {
     const EXPECTED: &'static str = "a `CartCouponData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `CartCouponData` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for CartCouponData {
@@ -11033,13 +11099,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderChildData 
 impl ::commerce_webhooks::wire::Decode for OrderChildData {
     const EXPECTED: &'static str = "a `OrderChildData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `OrderChildData` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for OrderChildData {
@@ -11132,13 +11196,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CartLineItemDat
 impl ::commerce_webhooks::wire::Decode for CartLineItemData {
     const EXPECTED: &'static str = "a `CartLineItemData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `CartLineItemData` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for CartLineItemData {
@@ -11231,13 +11293,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerAddress
 impl ::commerce_webhooks::wire::Decode for CustomerAddressData {
     const EXPECTED: &'static str = "a `CustomerAddressData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `CustomerAddressData` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for CustomerAddressData {
@@ -11322,13 +11382,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerAddress
 impl ::commerce_webhooks::wire::Decode for CustomerAddressRef {
     const EXPECTED: &'static str = "a `CustomerAddressRef` object";
     const EXPECTED_ARRAY: &'static str = "an array of `CustomerAddressRef` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for CustomerAddressRef {
@@ -11405,13 +11463,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderUpdatedDat
 impl ::commerce_webhooks::wire::Decode for OrderUpdatedData {
     const EXPECTED: &'static str = "a `OrderUpdatedData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `OrderUpdatedData` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for OrderUpdatedData {
@@ -11506,13 +11562,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderStatusData
 impl ::commerce_webhooks::wire::Decode for OrderStatusData {
     const EXPECTED: &'static str = "a `OrderStatusData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `OrderStatusData` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for OrderStatusData {
@@ -11603,13 +11657,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderStatusChan
 impl ::commerce_webhooks::wire::Decode for OrderStatusChange {
     const EXPECTED: &'static str = "a `OrderStatusChange` object";
     const EXPECTED_ARRAY: &'static str = "an array of `OrderStatusChange` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for OrderStatusChange {
@@ -11695,13 +11747,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderMessageDat
 impl ::commerce_webhooks::wire::Decode for OrderMessageData {
     const EXPECTED: &'static str = "a `OrderMessageData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `OrderMessageData` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for OrderMessageData {
@@ -11786,13 +11836,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderMessageRef
 impl ::commerce_webhooks::wire::Decode for OrderMessageRef {
     const EXPECTED: &'static str = "a `OrderMessageRef` object";
     const EXPECTED_ARRAY: &'static str = "an array of `OrderMessageRef` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for OrderMessageRef {
@@ -11869,13 +11917,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderRefundData
 impl ::commerce_webhooks::wire::Decode for OrderRefundData {
     const EXPECTED: &'static str = "a `OrderRefundData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `OrderRefundData` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for OrderRefundData {
@@ -11960,13 +12006,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderRefundRef 
 impl ::commerce_webhooks::wire::Decode for OrderRefundRef {
     const EXPECTED: &'static str = "a `OrderRefundRef` object";
     const EXPECTED_ARRAY: &'static str = "an array of `OrderRefundRef` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for OrderRefundRef {
@@ -12051,13 +12095,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductUpdatedD
 impl ::commerce_webhooks::wire::Decode for ProductUpdatedData {
     const EXPECTED: &'static str = "a `ProductUpdatedData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ProductUpdatedData` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for ProductUpdatedData {
@@ -12157,13 +12199,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ChannelLocale {
 impl ::commerce_webhooks::wire::Decode for ChannelLocale {
     const EXPECTED: &'static str = "a `ChannelLocale` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ChannelLocale` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for ChannelLocale {
@@ -12247,13 +12287,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductInventor
 impl ::commerce_webhooks::wire::Decode for ProductInventoryData {
     const EXPECTED: &'static str = "a `ProductInventoryData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ProductInventoryData` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for ProductInventoryData {
@@ -12348,13 +12386,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductInventor
 impl ::commerce_webhooks::wire::Decode for ProductInventoryChange {
     const EXPECTED: &'static str = "a `ProductInventoryChange` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ProductInventoryChange` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for ProductInventoryChange {
@@ -12447,13 +12483,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SkuData {
 impl ::commerce_webhooks::wire::Decode for SkuData {
     const EXPECTED: &'static str = "a `SkuData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `SkuData` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for SkuData {
@@ -12542,13 +12576,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SkuRef {
 impl ::commerce_webhooks::wire::Decode for SkuRef {
     const EXPECTED: &'static str = "a `SkuRef` object";
     const EXPECTED_ARRAY: &'static str = "an array of `SkuRef` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for SkuRef {
@@ -12632,13 +12664,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SkuInventoryDat
 impl ::commerce_webhooks::wire::Decode for SkuInventoryData {
     const EXPECTED: &'static str = "a `SkuInventoryData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `SkuInventoryData` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for SkuInventoryData {
@@ -12737,13 +12767,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SkuInventoryCha
 impl ::commerce_webhooks::wire::Decode for SkuInventoryChange {
     const EXPECTED: &'static str = "a `SkuInventoryChange` object";
     const EXPECTED_ARRAY: &'static str = "an array of `SkuInventoryChange` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for SkuInventoryChange {
@@ -12837,13 +12865,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for StoreData {
 impl ::commerce_webhooks::wire::Decode for StoreData {
     const EXPECTED: &'static str = "a `StoreData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `StoreData` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for StoreData {
@@ -12916,13 +12942,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AppUninstalledD
 impl ::commerce_webhooks::wire::Decode for AppUninstalledData {
     const EXPECTED: &'static str = "a `AppUninstalledData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `AppUninstalledData` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for AppUninstalledData {
@@ -13014,13 +13038,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MetafieldData {
 impl ::commerce_webhooks::wire::Decode for MetafieldData {
     const EXPECTED: &'static str = "a `MetafieldData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `MetafieldData` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for MetafieldData {
@@ -13125,13 +13147,11 @@ for HookDeliveryExceptionData {
 impl ::commerce_webhooks::wire::Decode for HookDeliveryExceptionData {
     const EXPECTED: &'static str = "a `HookDeliveryExceptionData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `HookDeliveryExceptionData` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for HookDeliveryExceptionData {
@@ -13241,13 +13261,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OverrideData {
 impl ::commerce_webhooks::wire::Decode for OverrideData {
     const EXPECTED: &'static str = "a `OverrideData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `OverrideData` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for OverrideData {
@@ -13371,13 +13389,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderTransactio
 impl ::commerce_webhooks::wire::Decode for OrderTransactionData {
     const EXPECTED: &'static str = "a `OrderTransactionData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `OrderTransactionData` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for OrderTransactionData {
@@ -13529,13 +13545,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for TransactionResu
 impl ::commerce_webhooks::wire::Decode for TransactionResult {
     const EXPECTED: &'static str = "a `TransactionResult` object";
     const EXPECTED_ARRAY: &'static str = "an array of `TransactionResult` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for TransactionResult {
@@ -13620,13 +13634,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for PriceListData {
 impl ::commerce_webhooks::wire::Decode for PriceListData {
     const EXPECTED: &'static str = "a `PriceListData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `PriceListData` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for PriceListData {
@@ -13693,13 +13705,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for PriceListsData 
 impl ::commerce_webhooks::wire::Decode for PriceListsData {
     const EXPECTED: &'static str = "a `PriceListsData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `PriceListsData` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for PriceListsData {
@@ -13776,13 +13786,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for PriceListRecord
 impl ::commerce_webhooks::wire::Decode for PriceListRecordData {
     const EXPECTED: &'static str = "a `PriceListRecordData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `PriceListRecordData` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for PriceListRecordData {
@@ -13878,13 +13886,11 @@ for PriceListAssignmentData {
 impl ::commerce_webhooks::wire::Decode for PriceListAssignmentData {
     const EXPECTED: &'static str = "a `PriceListAssignmentData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `PriceListAssignmentData` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for PriceListAssignmentData {
@@ -13971,13 +13977,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for LocationData {
 impl ::commerce_webhooks::wire::Decode for LocationData {
     const EXPECTED: &'static str = "a `LocationData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `LocationData` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for LocationData {
@@ -14042,13 +14046,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CompanyData {
 impl ::commerce_webhooks::wire::Decode for CompanyData {
     const EXPECTED: &'static str = "a `CompanyData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `CompanyData` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for CompanyData {
@@ -14117,13 +14119,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CompanyUserData
 impl ::commerce_webhooks::wire::Decode for CompanyUserData {
     const EXPECTED: &'static str = "a `CompanyUserData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `CompanyUserData` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for CompanyUserData {
@@ -14201,13 +14201,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CompanyAddressD
 impl ::commerce_webhooks::wire::Decode for CompanyAddressData {
     const EXPECTED: &'static str = "a `CompanyAddressData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `CompanyAddressData` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for CompanyAddressData {
@@ -14281,13 +14279,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SuperAdminData 
 impl ::commerce_webhooks::wire::Decode for SuperAdminData {
     const EXPECTED: &'static str = "a `SuperAdminData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `SuperAdminData` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for SuperAdminData {
@@ -14356,13 +14352,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for QuoteData {
 impl ::commerce_webhooks::wire::Decode for QuoteData {
     const EXPECTED: &'static str = "a `QuoteData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `QuoteData` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for QuoteData {
@@ -14445,13 +14439,11 @@ for CustomerChannelAccessData {
 impl ::commerce_webhooks::wire::Decode for CustomerChannelAccessData {
     const EXPECTED: &'static str = "a `CustomerChannelAccessData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `CustomerChannelAccessData` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for CustomerChannelAccessData {
@@ -14525,13 +14517,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ChannelCartData
 impl ::commerce_webhooks::wire::Decode for ChannelCartData {
     const EXPECTED: &'static str = "a `ChannelCartData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ChannelCartData` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for ChannelCartData {
@@ -14601,13 +14591,11 @@ for ChannelCartLineItemData {
 impl ::commerce_webhooks::wire::Decode for ChannelCartLineItemData {
     const EXPECTED: &'static str = "a `ChannelCartLineItemData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ChannelCartLineItemData` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for ChannelCartLineItemData {
@@ -14685,13 +14673,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ChannelCategory
 impl ::commerce_webhooks::wire::Decode for ChannelCategoryData {
     const EXPECTED: &'static str = "a `ChannelCategoryData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ChannelCategoryData` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for ChannelCategoryData {
@@ -14766,13 +14752,11 @@ for ChannelCategoryTreeData {
 impl ::commerce_webhooks::wire::Decode for ChannelCategoryTreeData {
     const EXPECTED: &'static str = "a `ChannelCategoryTreeData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ChannelCategoryTreeData` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for ChannelCategoryTreeData {
@@ -14837,13 +14821,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ChannelEmailDat
 impl ::commerce_webhooks::wire::Decode for ChannelEmailData {
     const EXPECTED: &'static str = "a `ChannelEmailData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ChannelEmailData` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for ChannelEmailData {
@@ -14908,13 +14890,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ChannelOrderDat
 impl ::commerce_webhooks::wire::Decode for ChannelOrderData {
     const EXPECTED: &'static str = "a `ChannelOrderData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ChannelOrderData` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for ChannelOrderData {
@@ -14979,13 +14959,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ChannelPageData
 impl ::commerce_webhooks::wire::Decode for ChannelPageData {
     const EXPECTED: &'static str = "a `ChannelPageData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ChannelPageData` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for ChannelPageData {
@@ -15050,13 +15028,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ChannelProductD
 impl ::commerce_webhooks::wire::Decode for ChannelProductData {
     const EXPECTED: &'static str = "a `ChannelProductData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ChannelProductData` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for ChannelProductData {
@@ -15121,13 +15097,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ChannelSiteData
 impl ::commerce_webhooks::wire::Decode for ChannelSiteData {
     const EXPECTED: &'static str = "a `ChannelSiteData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ChannelSiteData` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for ChannelSiteData {
@@ -15192,13 +15166,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ChannelScriptDa
 impl ::commerce_webhooks::wire::Decode for ChannelScriptData {
     const EXPECTED: &'static str = "a `ChannelScriptData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ChannelScriptData` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for ChannelScriptData {
@@ -15263,13 +15235,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ChannelSettings
 impl ::commerce_webhooks::wire::Decode for ChannelSettingsData {
     const EXPECTED: &'static str = "a `ChannelSettingsData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ChannelSettingsData` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for ChannelSettingsData {
@@ -15346,13 +15316,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ChannelThemeDat
 impl ::commerce_webhooks::wire::Decode for ChannelThemeData {
     const EXPECTED: &'static str = "a `ChannelThemeData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ChannelThemeData` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for ChannelThemeData {
@@ -15454,13 +15422,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for InventoryProduc
 impl ::commerce_webhooks::wire::Decode for InventoryProductData {
     const EXPECTED: &'static str = "a `InventoryProductData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `InventoryProductData` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for InventoryProductData {

@@ -1452,151 +1452,177 @@ impl Event {
         ::std::result::Result::Ok(
             match Topic::from_wire(topic) {
                 Topic::ProfileUpdated => {
-                    Self::ProfileUpdated(::commerce_webhooks::wire::decode(body)?)
+                    Self::ProfileUpdated(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::ProfileSubscriptionStatusChanged => {
                     Self::ProfileSubscriptionStatusChanged(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::OrderCreated => {
-                    Self::OrderCreated(::commerce_webhooks::wire::decode(body)?)
+                    Self::OrderCreated(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::OrderUpdated => {
-                    Self::OrderUpdated(::commerce_webhooks::wire::decode(body)?)
+                    Self::OrderUpdated(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::OrderDeleted => {
-                    Self::OrderDeleted(::commerce_webhooks::wire::decode(body)?)
+                    Self::OrderDeleted(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::UnfinishedOrderCreated => {
                     Self::UnfinishedOrderCreated(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::UnfinishedOrderUpdated => {
                     Self::UnfinishedOrderUpdated(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::UnfinishedOrderDeleted => {
                     Self::UnfinishedOrderDeleted(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::ProductCreated => {
-                    Self::ProductCreated(::commerce_webhooks::wire::decode(body)?)
+                    Self::ProductCreated(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::ProductUpdated => {
-                    Self::ProductUpdated(::commerce_webhooks::wire::decode(body)?)
+                    Self::ProductUpdated(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::ProductDeleted => {
-                    Self::ProductDeleted(::commerce_webhooks::wire::decode(body)?)
+                    Self::ProductDeleted(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::CategoryCreated => {
-                    Self::CategoryCreated(::commerce_webhooks::wire::decode(body)?)
+                    Self::CategoryCreated(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::CategoryUpdated => {
-                    Self::CategoryUpdated(::commerce_webhooks::wire::decode(body)?)
+                    Self::CategoryUpdated(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::CategoryDeleted => {
-                    Self::CategoryDeleted(::commerce_webhooks::wire::decode(body)?)
+                    Self::CategoryDeleted(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::CustomerCreated => {
-                    Self::CustomerCreated(::commerce_webhooks::wire::decode(body)?)
+                    Self::CustomerCreated(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::CustomerUpdated => {
-                    Self::CustomerUpdated(::commerce_webhooks::wire::decode(body)?)
+                    Self::CustomerUpdated(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::CustomerDeleted => {
-                    Self::CustomerDeleted(::commerce_webhooks::wire::decode(body)?)
+                    Self::CustomerDeleted(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::CustomerGroupCreated => {
-                    Self::CustomerGroupCreated(::commerce_webhooks::wire::decode(body)?)
+                    Self::CustomerGroupCreated(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::CustomerGroupUpdated => {
-                    Self::CustomerGroupUpdated(::commerce_webhooks::wire::decode(body)?)
+                    Self::CustomerGroupUpdated(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::CustomerGroupDeleted => {
-                    Self::CustomerGroupDeleted(::commerce_webhooks::wire::decode(body)?)
+                    Self::CustomerGroupDeleted(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::DiscountCouponCreated => {
-                    Self::DiscountCouponCreated(::commerce_webhooks::wire::decode(body)?)
+                    Self::DiscountCouponCreated(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::DiscountCouponUpdated => {
-                    Self::DiscountCouponUpdated(::commerce_webhooks::wire::decode(body)?)
+                    Self::DiscountCouponUpdated(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::DiscountCouponDeleted => {
-                    Self::DiscountCouponDeleted(::commerce_webhooks::wire::decode(body)?)
+                    Self::DiscountCouponDeleted(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::PromotionCreated => {
-                    Self::PromotionCreated(::commerce_webhooks::wire::decode(body)?)
+                    Self::PromotionCreated(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::PromotionUpdated => {
-                    Self::PromotionUpdated(::commerce_webhooks::wire::decode(body)?)
+                    Self::PromotionUpdated(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::PromotionDeleted => {
-                    Self::PromotionDeleted(::commerce_webhooks::wire::decode(body)?)
+                    Self::PromotionDeleted(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::ProductClassCreated => {
-                    Self::ProductClassCreated(::commerce_webhooks::wire::decode(body)?)
+                    Self::ProductClassCreated(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::ProductClassUpdated => {
-                    Self::ProductClassUpdated(::commerce_webhooks::wire::decode(body)?)
+                    Self::ProductClassUpdated(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::ProductClassDeleted => {
-                    Self::ProductClassDeleted(::commerce_webhooks::wire::decode(body)?)
+                    Self::ProductClassDeleted(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::ReviewCreated => {
-                    Self::ReviewCreated(::commerce_webhooks::wire::decode(body)?)
+                    Self::ReviewCreated(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::ReviewUpdated => {
-                    Self::ReviewUpdated(::commerce_webhooks::wire::decode(body)?)
+                    Self::ReviewUpdated(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::ReviewDeleted => {
-                    Self::ReviewDeleted(::commerce_webhooks::wire::decode(body)?)
+                    Self::ReviewDeleted(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::InvoiceCreated => {
-                    Self::InvoiceCreated(::commerce_webhooks::wire::decode(body)?)
+                    Self::InvoiceCreated(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::InvoiceDeleted => {
-                    Self::InvoiceDeleted(::commerce_webhooks::wire::decode(body)?)
+                    Self::InvoiceDeleted(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::ApplicationInstalled => {
-                    Self::ApplicationInstalled(::commerce_webhooks::wire::decode(body)?)
+                    Self::ApplicationInstalled(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::ApplicationUninstalled => {
                     Self::ApplicationUninstalled(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::ApplicationSubscriptionStatusChanged => {
                     Self::ApplicationSubscriptionStatusChanged(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::ApplicationStorageChanged => {
                     Self::ApplicationStorageChanged(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::CustomerPersonalDataRemovalRequest => {
                     Self::CustomerPersonalDataRemovalRequest(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::CustomerPersonalDataExportRequest => {
                     Self::CustomerPersonalDataExportRequest(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::ProfilePersonalDataRemovalRequest => {
                     Self::ProfilePersonalDataRemovalRequest(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::ProfilePersonalDataExportRequest => {
                     Self::ProfilePersonalDataExportRequest(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::Unknown(topic) => {
@@ -2291,13 +2317,11 @@ impl<P: ::commerce_webhooks::wire::Decode> ::commerce_webhooks::wire::Decode
 for Webhook<P> {
     const EXPECTED: &'static str = "a `Webhook` object";
     const EXPECTED_ARRAY: &'static str = "an array of `Webhook` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl<P: ::commerce_webhooks::wire::Decode> ::commerce_webhooks::wire::Shape
@@ -2383,9 +2407,7 @@ for Webhook<P> {
             }
             _ => {
                 return ::std::result::Result::Err(
-                    ::commerce_webhooks::wire::Failed::new(
-                        "no strict field of this index",
-                    ),
+                    ::commerce_webhooks::wire::no_strict_field(),
                 );
             }
         }
@@ -2464,13 +2486,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderCreatedDat
 impl ::commerce_webhooks::wire::Decode for OrderCreatedData {
     const EXPECTED: &'static str = "a `OrderCreatedData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `OrderCreatedData` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for OrderCreatedData {
@@ -2577,13 +2597,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderUpdatedDat
 impl ::commerce_webhooks::wire::Decode for OrderUpdatedData {
     const EXPECTED: &'static str = "a `OrderUpdatedData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `OrderUpdatedData` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for OrderUpdatedData {
@@ -2700,13 +2718,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for UnfinishedOrder
 impl ::commerce_webhooks::wire::Decode for UnfinishedOrderData {
     const EXPECTED: &'static str = "a `UnfinishedOrderData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `UnfinishedOrderData` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for UnfinishedOrderData {
@@ -2780,13 +2796,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerData {
 impl ::commerce_webhooks::wire::Decode for CustomerData {
     const EXPECTED: &'static str = "a `CustomerData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `CustomerData` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for CustomerData {
@@ -2858,13 +2872,11 @@ for ProfileSubscriptionData {
 impl ::commerce_webhooks::wire::Decode for ProfileSubscriptionData {
     const EXPECTED: &'static str = "a `ProfileSubscriptionData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ProfileSubscriptionData` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for ProfileSubscriptionData {
@@ -2952,13 +2964,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AppSubscription
 impl ::commerce_webhooks::wire::Decode for AppSubscriptionData {
     const EXPECTED: &'static str = "a `AppSubscriptionData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `AppSubscriptionData` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for AppSubscriptionData {

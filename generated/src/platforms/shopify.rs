@@ -6717,351 +6717,391 @@ impl Event {
         ::std::result::Result::Ok(
             match Topic::from_wire(topic) {
                 Topic::AppScopesUpdate => {
-                    Self::AppScopesUpdate(::commerce_webhooks::wire::decode(body)?)
+                    Self::AppScopesUpdate(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::AppUninstalled => {
-                    Self::AppUninstalled(::commerce_webhooks::wire::decode(body)?)
+                    Self::AppUninstalled(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::AppSubscriptionsUpdate => {
                     Self::AppSubscriptionsUpdate(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::BulkOperationsFinish => {
-                    Self::BulkOperationsFinish(::commerce_webhooks::wire::decode(body)?)
+                    Self::BulkOperationsFinish(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::CartsCreate => {
-                    Self::CartsCreate(::commerce_webhooks::wire::decode(body)?)
+                    Self::CartsCreate(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::CartsUpdate => {
-                    Self::CartsUpdate(::commerce_webhooks::wire::decode(body)?)
+                    Self::CartsUpdate(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::ChannelsDelete => {
-                    Self::ChannelsDelete(::commerce_webhooks::wire::decode(body)?)
+                    Self::ChannelsDelete(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::CheckoutsCreate => {
-                    Self::CheckoutsCreate(::commerce_webhooks::wire::decode(body)?)
+                    Self::CheckoutsCreate(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::CheckoutsDelete => {
-                    Self::CheckoutsDelete(::commerce_webhooks::wire::decode(body)?)
+                    Self::CheckoutsDelete(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::CheckoutsUpdate => {
-                    Self::CheckoutsUpdate(::commerce_webhooks::wire::decode(body)?)
+                    Self::CheckoutsUpdate(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::CollectionListingsAdd => {
-                    Self::CollectionListingsAdd(::commerce_webhooks::wire::decode(body)?)
+                    Self::CollectionListingsAdd(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::CollectionListingsRemove => {
                     Self::CollectionListingsRemove(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::CollectionListingsUpdate => {
                     Self::CollectionListingsUpdate(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::CollectionPublicationsCreate => {
                     Self::CollectionPublicationsCreate(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::CollectionPublicationsDelete => {
                     Self::CollectionPublicationsDelete(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::CollectionPublicationsUpdate => {
                     Self::CollectionPublicationsUpdate(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::CollectionsCreate => {
-                    Self::CollectionsCreate(::commerce_webhooks::wire::decode(body)?)
+                    Self::CollectionsCreate(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::CollectionsDelete => {
-                    Self::CollectionsDelete(::commerce_webhooks::wire::decode(body)?)
+                    Self::CollectionsDelete(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::CollectionsUpdate => {
-                    Self::CollectionsUpdate(::commerce_webhooks::wire::decode(body)?)
+                    Self::CollectionsUpdate(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::CompaniesCreate => {
-                    Self::CompaniesCreate(::commerce_webhooks::wire::decode(body)?)
+                    Self::CompaniesCreate(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::CompaniesDelete => {
-                    Self::CompaniesDelete(::commerce_webhooks::wire::decode(body)?)
+                    Self::CompaniesDelete(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::CompaniesUpdate => {
-                    Self::CompaniesUpdate(::commerce_webhooks::wire::decode(body)?)
+                    Self::CompaniesUpdate(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::CompanyContactRolesAssign => {
                     Self::CompanyContactRolesAssign(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::CompanyContactRolesRevoke => {
                     Self::CompanyContactRolesRevoke(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::CompanyContactsCreate => {
-                    Self::CompanyContactsCreate(::commerce_webhooks::wire::decode(body)?)
+                    Self::CompanyContactsCreate(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::CompanyContactsDelete => {
-                    Self::CompanyContactsDelete(::commerce_webhooks::wire::decode(body)?)
+                    Self::CompanyContactsDelete(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::CompanyContactsUpdate => {
-                    Self::CompanyContactsUpdate(::commerce_webhooks::wire::decode(body)?)
+                    Self::CompanyContactsUpdate(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::CompanyLocationsCreate => {
                     Self::CompanyLocationsCreate(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::CompanyLocationsDelete => {
                     Self::CompanyLocationsDelete(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::CompanyLocationsUpdate => {
                     Self::CompanyLocationsUpdate(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::CustomerGroupsCreate => {
-                    Self::CustomerGroupsCreate(::commerce_webhooks::wire::decode(body)?)
+                    Self::CustomerGroupsCreate(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::CustomerGroupsDelete => {
-                    Self::CustomerGroupsDelete(::commerce_webhooks::wire::decode(body)?)
+                    Self::CustomerGroupsDelete(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::CustomerGroupsUpdate => {
-                    Self::CustomerGroupsUpdate(::commerce_webhooks::wire::decode(body)?)
+                    Self::CustomerGroupsUpdate(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::CustomerPaymentMethodsCreate => {
                     Self::CustomerPaymentMethodsCreate(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::CustomerPaymentMethodsRevoke => {
                     Self::CustomerPaymentMethodsRevoke(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::CustomerPaymentMethodsUpdate => {
                     Self::CustomerPaymentMethodsUpdate(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::CustomersCreate => {
-                    Self::CustomersCreate(::commerce_webhooks::wire::decode(body)?)
+                    Self::CustomersCreate(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::CustomersDelete => {
-                    Self::CustomersDelete(::commerce_webhooks::wire::decode(body)?)
+                    Self::CustomersDelete(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::CustomersDisable => {
-                    Self::CustomersDisable(::commerce_webhooks::wire::decode(body)?)
+                    Self::CustomersDisable(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::CustomersEnable => {
-                    Self::CustomersEnable(::commerce_webhooks::wire::decode(body)?)
+                    Self::CustomersEnable(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::CustomersMerge => {
-                    Self::CustomersMerge(::commerce_webhooks::wire::decode(body)?)
+                    Self::CustomersMerge(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::CustomersUpdate => {
-                    Self::CustomersUpdate(::commerce_webhooks::wire::decode(body)?)
+                    Self::CustomersUpdate(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::CustomersEmailMarketingConsentUpdate => {
                     Self::CustomersEmailMarketingConsentUpdate(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::CustomersMarketingConsentUpdate => {
                     Self::CustomersMarketingConsentUpdate(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::DiscountsCreate => {
-                    Self::DiscountsCreate(::commerce_webhooks::wire::decode(body)?)
+                    Self::DiscountsCreate(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::DiscountsDelete => {
-                    Self::DiscountsDelete(::commerce_webhooks::wire::decode(body)?)
+                    Self::DiscountsDelete(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::DiscountsRedeemcodeAdded => {
                     Self::DiscountsRedeemcodeAdded(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::DiscountsRedeemcodeRemoved => {
                     Self::DiscountsRedeemcodeRemoved(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::DiscountsUpdate => {
-                    Self::DiscountsUpdate(::commerce_webhooks::wire::decode(body)?)
+                    Self::DiscountsUpdate(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::DisputesCreate => {
-                    Self::DisputesCreate(::commerce_webhooks::wire::decode(body)?)
+                    Self::DisputesCreate(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::DisputesUpdate => {
-                    Self::DisputesUpdate(::commerce_webhooks::wire::decode(body)?)
+                    Self::DisputesUpdate(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::DomainsCreate => {
-                    Self::DomainsCreate(::commerce_webhooks::wire::decode(body)?)
+                    Self::DomainsCreate(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::DomainsDestroy => {
-                    Self::DomainsDestroy(::commerce_webhooks::wire::decode(body)?)
+                    Self::DomainsDestroy(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::DomainsUpdate => {
-                    Self::DomainsUpdate(::commerce_webhooks::wire::decode(body)?)
+                    Self::DomainsUpdate(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::DraftOrdersCreate => {
-                    Self::DraftOrdersCreate(::commerce_webhooks::wire::decode(body)?)
+                    Self::DraftOrdersCreate(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::DraftOrdersDelete => {
-                    Self::DraftOrdersDelete(::commerce_webhooks::wire::decode(body)?)
+                    Self::DraftOrdersDelete(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::DraftOrdersUpdate => {
-                    Self::DraftOrdersUpdate(::commerce_webhooks::wire::decode(body)?)
+                    Self::DraftOrdersUpdate(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::FinanceAppStaffMemberDelete => {
                     Self::FinanceAppStaffMemberDelete(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::FinanceAppStaffMemberGrant => {
                     Self::FinanceAppStaffMemberGrant(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::FinanceAppStaffMemberRevoke => {
                     Self::FinanceAppStaffMemberRevoke(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::FinanceAppStaffMemberUpdate => {
                     Self::FinanceAppStaffMemberUpdate(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::FinanceKycInformationUpdate => {
                     Self::FinanceKycInformationUpdate(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::FulfillmentEventsCreate => {
                     Self::FulfillmentEventsCreate(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::FulfillmentEventsDelete => {
                     Self::FulfillmentEventsDelete(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::FulfillmentOrdersCancellationRequestAccepted => {
                     Self::FulfillmentOrdersCancellationRequestAccepted(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::FulfillmentOrdersCancellationRequestRejected => {
                     Self::FulfillmentOrdersCancellationRequestRejected(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::FulfillmentOrdersCancellationRequestSubmitted => {
                     Self::FulfillmentOrdersCancellationRequestSubmitted(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::FulfillmentOrdersCancelled => {
                     Self::FulfillmentOrdersCancelled(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::FulfillmentOrdersFulfillmentRequestAccepted => {
                     Self::FulfillmentOrdersFulfillmentRequestAccepted(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::FulfillmentOrdersFulfillmentRequestRejected => {
                     Self::FulfillmentOrdersFulfillmentRequestRejected(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::FulfillmentOrdersFulfillmentRequestSubmitted => {
                     Self::FulfillmentOrdersFulfillmentRequestSubmitted(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::FulfillmentOrdersFulfillmentServiceFailedToComplete => {
                     Self::FulfillmentOrdersFulfillmentServiceFailedToComplete(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::FulfillmentOrdersHoldReleased => {
                     Self::FulfillmentOrdersHoldReleased(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::FulfillmentOrdersLineItemsPreparedForLocalDelivery => {
                     Self::FulfillmentOrdersLineItemsPreparedForLocalDelivery(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::FulfillmentOrdersLineItemsPreparedForPickup => {
                     Self::FulfillmentOrdersLineItemsPreparedForPickup(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::FulfillmentOrdersMerged => {
                     Self::FulfillmentOrdersMerged(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::FulfillmentOrdersMoved => {
                     Self::FulfillmentOrdersMoved(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::FulfillmentOrdersOrderRoutingComplete => {
                     Self::FulfillmentOrdersOrderRoutingComplete(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::FulfillmentOrdersPlacedOnHold => {
                     Self::FulfillmentOrdersPlacedOnHold(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::FulfillmentOrdersRescheduled => {
                     Self::FulfillmentOrdersRescheduled(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::FulfillmentOrdersScheduledFulfillmentOrderReady => {
                     Self::FulfillmentOrdersScheduledFulfillmentOrderReady(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::FulfillmentOrdersSplit => {
                     Self::FulfillmentOrdersSplit(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::FulfillmentsCreate => {
-                    Self::FulfillmentsCreate(::commerce_webhooks::wire::decode(body)?)
+                    Self::FulfillmentsCreate(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::FulfillmentsUpdate => {
-                    Self::FulfillmentsUpdate(::commerce_webhooks::wire::decode(body)?)
+                    Self::FulfillmentsUpdate(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::InventoryItemsCreate => {
-                    Self::InventoryItemsCreate(::commerce_webhooks::wire::decode(body)?)
+                    Self::InventoryItemsCreate(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::InventoryItemsDelete => {
-                    Self::InventoryItemsDelete(::commerce_webhooks::wire::decode(body)?)
+                    Self::InventoryItemsDelete(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::InventoryItemsUpdate => {
-                    Self::InventoryItemsUpdate(::commerce_webhooks::wire::decode(body)?)
+                    Self::InventoryItemsUpdate(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::InventoryLevelsConnect => {
                     Self::InventoryLevelsConnect(
@@ -7070,7 +7110,7 @@ impl Event {
                 }
                 Topic::InventoryLevelsDisconnect => {
                     Self::InventoryLevelsDisconnect(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::InventoryLevelsUpdate => {
@@ -7079,536 +7119,590 @@ impl Event {
                     )
                 }
                 Topic::LocalesCreate => {
-                    Self::LocalesCreate(::commerce_webhooks::wire::decode(body)?)
+                    Self::LocalesCreate(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::LocalesDestroy => {
-                    Self::LocalesDestroy(::commerce_webhooks::wire::decode(body)?)
+                    Self::LocalesDestroy(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::LocalesUpdate => {
-                    Self::LocalesUpdate(::commerce_webhooks::wire::decode(body)?)
+                    Self::LocalesUpdate(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::LocationsActivate => {
-                    Self::LocationsActivate(::commerce_webhooks::wire::decode(body)?)
+                    Self::LocationsActivate(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::LocationsCreate => {
-                    Self::LocationsCreate(::commerce_webhooks::wire::decode(body)?)
+                    Self::LocationsCreate(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::LocationsDeactivate => {
-                    Self::LocationsDeactivate(::commerce_webhooks::wire::decode(body)?)
+                    Self::LocationsDeactivate(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::LocationsDelete => {
-                    Self::LocationsDelete(::commerce_webhooks::wire::decode(body)?)
+                    Self::LocationsDelete(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::LocationsUpdate => {
-                    Self::LocationsUpdate(::commerce_webhooks::wire::decode(body)?)
+                    Self::LocationsUpdate(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::MarketsCreate => {
-                    Self::MarketsCreate(::commerce_webhooks::wire::decode(body)?)
+                    Self::MarketsCreate(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::MarketsDelete => {
-                    Self::MarketsDelete(::commerce_webhooks::wire::decode(body)?)
+                    Self::MarketsDelete(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::MarketsUpdate => {
-                    Self::MarketsUpdate(::commerce_webhooks::wire::decode(body)?)
+                    Self::MarketsUpdate(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::OrderTransactionsCreate => {
                     Self::OrderTransactionsCreate(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::OrdersCancelled => {
-                    Self::OrdersCancelled(::commerce_webhooks::wire::decode(body)?)
+                    Self::OrdersCancelled(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::OrdersCreate => {
-                    Self::OrdersCreate(::commerce_webhooks::wire::decode(body)?)
+                    Self::OrdersCreate(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::OrdersDelete => {
-                    Self::OrdersDelete(::commerce_webhooks::wire::decode(body)?)
+                    Self::OrdersDelete(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::OrdersEdited => {
-                    Self::OrdersEdited(::commerce_webhooks::wire::decode(body)?)
+                    Self::OrdersEdited(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::OrdersFulfilled => {
-                    Self::OrdersFulfilled(::commerce_webhooks::wire::decode(body)?)
+                    Self::OrdersFulfilled(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::OrdersPaid => {
-                    Self::OrdersPaid(::commerce_webhooks::wire::decode(body)?)
+                    Self::OrdersPaid(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::OrdersPartiallyFulfilled => {
                     Self::OrdersPartiallyFulfilled(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::OrdersShopifyProtectEligibilityChanged => {
                     Self::OrdersShopifyProtectEligibilityChanged(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::OrdersUpdated => {
-                    Self::OrdersUpdated(::commerce_webhooks::wire::decode(body)?)
+                    Self::OrdersUpdated(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::PaymentSchedulesDue => {
-                    Self::PaymentSchedulesDue(::commerce_webhooks::wire::decode(body)?)
+                    Self::PaymentSchedulesDue(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::PaymentTermsCreate => {
-                    Self::PaymentTermsCreate(::commerce_webhooks::wire::decode(body)?)
+                    Self::PaymentTermsCreate(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::PaymentTermsDelete => {
-                    Self::PaymentTermsDelete(::commerce_webhooks::wire::decode(body)?)
+                    Self::PaymentTermsDelete(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::PaymentTermsUpdate => {
-                    Self::PaymentTermsUpdate(::commerce_webhooks::wire::decode(body)?)
+                    Self::PaymentTermsUpdate(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::ProductFeedsCreate => {
-                    Self::ProductFeedsCreate(::commerce_webhooks::wire::decode(body)?)
+                    Self::ProductFeedsCreate(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::ProductFeedsFullSync => {
-                    Self::ProductFeedsFullSync(::commerce_webhooks::wire::decode(body)?)
+                    Self::ProductFeedsFullSync(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::ProductFeedsFullSyncFinish => {
                     Self::ProductFeedsFullSyncFinish(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::ProductFeedsIncrementalSync => {
                     Self::ProductFeedsIncrementalSync(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::ProductFeedsUpdate => {
-                    Self::ProductFeedsUpdate(::commerce_webhooks::wire::decode(body)?)
+                    Self::ProductFeedsUpdate(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::ProductListingsAdd => {
-                    Self::ProductListingsAdd(::commerce_webhooks::wire::decode(body)?)
+                    Self::ProductListingsAdd(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::ProductListingsRemove => {
-                    Self::ProductListingsRemove(::commerce_webhooks::wire::decode(body)?)
+                    Self::ProductListingsRemove(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::ProductListingsUpdate => {
-                    Self::ProductListingsUpdate(::commerce_webhooks::wire::decode(body)?)
+                    Self::ProductListingsUpdate(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::ProductPublicationsCreate => {
                     Self::ProductPublicationsCreate(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::ProductPublicationsDelete => {
                     Self::ProductPublicationsDelete(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::ProductPublicationsUpdate => {
                     Self::ProductPublicationsUpdate(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::ProductsCreate => {
-                    Self::ProductsCreate(::commerce_webhooks::wire::decode(body)?)
+                    Self::ProductsCreate(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::ProductsDelete => {
-                    Self::ProductsDelete(::commerce_webhooks::wire::decode(body)?)
+                    Self::ProductsDelete(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::ProductsUpdate => {
-                    Self::ProductsUpdate(::commerce_webhooks::wire::decode(body)?)
+                    Self::ProductsUpdate(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::ProfilesCreate => {
-                    Self::ProfilesCreate(::commerce_webhooks::wire::decode(body)?)
+                    Self::ProfilesCreate(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::ProfilesDelete => {
-                    Self::ProfilesDelete(::commerce_webhooks::wire::decode(body)?)
+                    Self::ProfilesDelete(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::ProfilesUpdate => {
-                    Self::ProfilesUpdate(::commerce_webhooks::wire::decode(body)?)
+                    Self::ProfilesUpdate(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::RefundsCreate => {
-                    Self::RefundsCreate(::commerce_webhooks::wire::decode(body)?)
+                    Self::RefundsCreate(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::ReturnsUpdate => {
-                    Self::ReturnsUpdate(::commerce_webhooks::wire::decode(body)?)
+                    Self::ReturnsUpdate(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::ScheduledProductListingsAdd => {
                     Self::ScheduledProductListingsAdd(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::ScheduledProductListingsRemove => {
                     Self::ScheduledProductListingsRemove(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::ScheduledProductListingsUpdate => {
                     Self::ScheduledProductListingsUpdate(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::SellingPlanGroupsCreate => {
                     Self::SellingPlanGroupsCreate(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::SellingPlanGroupsDelete => {
                     Self::SellingPlanGroupsDelete(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::SellingPlanGroupsUpdate => {
                     Self::SellingPlanGroupsUpdate(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::ShippingAddressesCreate => {
                     Self::ShippingAddressesCreate(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::ShippingAddressesUpdate => {
                     Self::ShippingAddressesUpdate(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::ShopUpdate => {
-                    Self::ShopUpdate(::commerce_webhooks::wire::decode(body)?)
+                    Self::ShopUpdate(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::SubscriptionBillingAttemptsChallenged => {
                     Self::SubscriptionBillingAttemptsChallenged(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::SubscriptionBillingAttemptsFailure => {
                     Self::SubscriptionBillingAttemptsFailure(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::SubscriptionBillingAttemptsSuccess => {
                     Self::SubscriptionBillingAttemptsSuccess(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::SubscriptionBillingCycleEditsCreate => {
                     Self::SubscriptionBillingCycleEditsCreate(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::SubscriptionBillingCycleEditsDelete => {
                     Self::SubscriptionBillingCycleEditsDelete(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::SubscriptionBillingCycleEditsUpdate => {
                     Self::SubscriptionBillingCycleEditsUpdate(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::SubscriptionBillingCyclesSkip => {
                     Self::SubscriptionBillingCyclesSkip(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::SubscriptionBillingCyclesUnskip => {
                     Self::SubscriptionBillingCyclesUnskip(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::SubscriptionContractsActivate => {
                     Self::SubscriptionContractsActivate(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::SubscriptionContractsCancel => {
                     Self::SubscriptionContractsCancel(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::SubscriptionContractsCreate => {
                     Self::SubscriptionContractsCreate(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::SubscriptionContractsExpire => {
                     Self::SubscriptionContractsExpire(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::SubscriptionContractsFail => {
                     Self::SubscriptionContractsFail(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::SubscriptionContractsPause => {
                     Self::SubscriptionContractsPause(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::SubscriptionContractsUpdate => {
                     Self::SubscriptionContractsUpdate(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::TaxServicesCreate => {
-                    Self::TaxServicesCreate(::commerce_webhooks::wire::decode(body)?)
+                    Self::TaxServicesCreate(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::TaxServicesUpdate => {
-                    Self::TaxServicesUpdate(::commerce_webhooks::wire::decode(body)?)
+                    Self::TaxServicesUpdate(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::TenderTransactionsCreate => {
                     Self::TenderTransactionsCreate(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::ThemesCreate => {
-                    Self::ThemesCreate(::commerce_webhooks::wire::decode(body)?)
+                    Self::ThemesCreate(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::ThemesDelete => {
-                    Self::ThemesDelete(::commerce_webhooks::wire::decode(body)?)
+                    Self::ThemesDelete(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::ThemesPublish => {
-                    Self::ThemesPublish(::commerce_webhooks::wire::decode(body)?)
+                    Self::ThemesPublish(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::ThemesUpdate => {
-                    Self::ThemesUpdate(::commerce_webhooks::wire::decode(body)?)
+                    Self::ThemesUpdate(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::VariantsInStock => {
-                    Self::VariantsInStock(::commerce_webhooks::wire::decode(body)?)
+                    Self::VariantsInStock(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::VariantsOutOfStock => {
-                    Self::VariantsOutOfStock(::commerce_webhooks::wire::decode(body)?)
+                    Self::VariantsOutOfStock(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::CustomersDataRequest => {
-                    Self::CustomersDataRequest(::commerce_webhooks::wire::decode(body)?)
+                    Self::CustomersDataRequest(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::CustomersRedact => {
-                    Self::CustomersRedact(::commerce_webhooks::wire::decode(body)?)
+                    Self::CustomersRedact(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::ShopRedact => {
-                    Self::ShopRedact(::commerce_webhooks::wire::decode(body)?)
+                    Self::ShopRedact(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::CustomersPurchasingSummary => {
                     Self::CustomersPurchasingSummary(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::CustomerTagsAdded => {
-                    Self::CustomerTagsAdded(::commerce_webhooks::wire::decode(body)?)
+                    Self::CustomerTagsAdded(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::CustomerTagsRemoved => {
-                    Self::CustomerTagsRemoved(::commerce_webhooks::wire::decode(body)?)
+                    Self::CustomerTagsRemoved(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::FulfillmentHoldsReleased => {
                     Self::FulfillmentHoldsReleased(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::FulfillmentHoldsAdded => {
-                    Self::FulfillmentHoldsAdded(::commerce_webhooks::wire::decode(body)?)
+                    Self::FulfillmentHoldsAdded(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::SegmentsCreate => {
-                    Self::SegmentsCreate(::commerce_webhooks::wire::decode(body)?)
+                    Self::SegmentsCreate(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::SegmentsDelete => {
-                    Self::SegmentsDelete(::commerce_webhooks::wire::decode(body)?)
+                    Self::SegmentsDelete(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::SegmentsUpdate => {
-                    Self::SegmentsUpdate(::commerce_webhooks::wire::decode(body)?)
+                    Self::SegmentsUpdate(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::TaxPartnersUpdate => {
-                    Self::TaxPartnersUpdate(::commerce_webhooks::wire::decode(body)?)
+                    Self::TaxPartnersUpdate(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::AppPurchasesOneTimeUpdate => {
                     Self::AppPurchasesOneTimeUpdate(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::AppSubscriptionsApproachingCappedAmount => {
                     Self::AppSubscriptionsApproachingCappedAmount(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::ReturnsCancel => {
-                    Self::ReturnsCancel(::commerce_webhooks::wire::decode(body)?)
+                    Self::ReturnsCancel(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::ReturnsClose => {
-                    Self::ReturnsClose(::commerce_webhooks::wire::decode(body)?)
+                    Self::ReturnsClose(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::ReturnsReopen => {
-                    Self::ReturnsReopen(::commerce_webhooks::wire::decode(body)?)
+                    Self::ReturnsReopen(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::ReturnsRequest => {
-                    Self::ReturnsRequest(::commerce_webhooks::wire::decode(body)?)
+                    Self::ReturnsRequest(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::ReturnsApprove => {
-                    Self::ReturnsApprove(::commerce_webhooks::wire::decode(body)?)
+                    Self::ReturnsApprove(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::ReturnsProcess => {
-                    Self::ReturnsProcess(::commerce_webhooks::wire::decode(body)?)
+                    Self::ReturnsProcess(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::ReturnsDecline => {
-                    Self::ReturnsDecline(::commerce_webhooks::wire::decode(body)?)
+                    Self::ReturnsDecline(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::ReverseDeliveriesAttachDeliverable => {
                     Self::ReverseDeliveriesAttachDeliverable(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::ReverseFulfillmentOrdersDispose => {
                     Self::ReverseFulfillmentOrdersDispose(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::OrdersRiskAssessmentChanged => {
                     Self::OrdersRiskAssessmentChanged(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::PublicationsDelete => {
-                    Self::PublicationsDelete(::commerce_webhooks::wire::decode(body)?)
+                    Self::PublicationsDelete(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::CustomerAccountSettingsUpdate => {
                     Self::CustomerAccountSettingsUpdate(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::CustomerJoinedSegment => {
-                    Self::CustomerJoinedSegment(::commerce_webhooks::wire::decode(body)?)
+                    Self::CustomerJoinedSegment(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::CustomerLeftSegment => {
-                    Self::CustomerLeftSegment(::commerce_webhooks::wire::decode(body)?)
+                    Self::CustomerLeftSegment(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::MetafieldDefinitionsCreate => {
                     Self::MetafieldDefinitionsCreate(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::MetafieldDefinitionsUpdate => {
                     Self::MetafieldDefinitionsUpdate(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::MetafieldDefinitionsDelete => {
                     Self::MetafieldDefinitionsDelete(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::DeliveryPromiseSettingsUpdate => {
                     Self::DeliveryPromiseSettingsUpdate(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::CheckoutAndAccountsConfigurationsUpdate => {
                     Self::CheckoutAndAccountsConfigurationsUpdate(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::AuditEventsAdminApiActivity => {
                     Self::AuditEventsAdminApiActivity(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::CustomersWhatsAppMarketingConsentUpdate => {
                     Self::CustomersWhatsAppMarketingConsentUpdate(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::FulfillmentOrdersManuallyReportedProgressStopped => {
                     Self::FulfillmentOrdersManuallyReportedProgressStopped(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::FulfillmentOrdersProgressReported => {
                     Self::FulfillmentOrdersProgressReported(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::InventoryShipmentsAddItems => {
                     Self::InventoryShipmentsAddItems(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::InventoryShipmentsCreate => {
                     Self::InventoryShipmentsCreate(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::InventoryShipmentsDelete => {
                     Self::InventoryShipmentsDelete(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::InventoryShipmentsMarkInTransit => {
                     Self::InventoryShipmentsMarkInTransit(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::InventoryShipmentsReceiveItems => {
                     Self::InventoryShipmentsReceiveItems(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::InventoryShipmentsRemoveItems => {
                     Self::InventoryShipmentsRemoveItems(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::InventoryShipmentsUpdateItemQuantities => {
                     Self::InventoryShipmentsUpdateItemQuantities(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::InventoryShipmentsUpdateTracking => {
                     Self::InventoryShipmentsUpdateTracking(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::InventoryTransfersAddItems => {
                     Self::InventoryTransfersAddItems(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::InventoryTransfersCancel => {
                     Self::InventoryTransfersCancel(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::InventoryTransfersComplete => {
                     Self::InventoryTransfersComplete(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::InventoryTransfersReadyToShip => {
                     Self::InventoryTransfersReadyToShip(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::InventoryTransfersRemoveItems => {
                     Self::InventoryTransfersRemoveItems(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::InventoryTransfersUpdateItemQuantities => {
                     Self::InventoryTransfersUpdateItemQuantities(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::InventoryTransfersUpdated => {
                     Self::InventoryTransfersUpdated(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::MarketsBackupRegionUpdate => {
                     Self::MarketsBackupRegionUpdate(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::MetaobjectsCreate => {
-                    Self::MetaobjectsCreate(::commerce_webhooks::wire::decode(body)?)
+                    Self::MetaobjectsCreate(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::MetaobjectsDelete => {
-                    Self::MetaobjectsDelete(::commerce_webhooks::wire::decode(body)?)
+                    Self::MetaobjectsDelete(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::MetaobjectsUpdate => {
-                    Self::MetaobjectsUpdate(::commerce_webhooks::wire::decode(body)?)
+                    Self::MetaobjectsUpdate(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::OrdersLinkRequested => {
-                    Self::OrdersLinkRequested(::commerce_webhooks::wire::decode(body)?)
+                    Self::OrdersLinkRequested(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::Unknown(topic) => {
                     Self::Unknown {
@@ -10421,13 +10515,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Address {
 impl ::commerce_webhooks::wire::Decode for Address {
     const EXPECTED: &'static str = "a `Address` object";
     const EXPECTED_ARRAY: &'static str = "an array of `Address` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for Address {
@@ -10680,13 +10772,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AppPurchaseOneT
 impl ::commerce_webhooks::wire::Decode for AppPurchaseOneTime {
     const EXPECTED: &'static str = "a `AppPurchaseOneTime` object";
     const EXPECTED_ARRAY: &'static str = "an array of `AppPurchaseOneTime` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for AppPurchaseOneTime {
@@ -10806,13 +10896,11 @@ for AppPurchaseOneTimePayload {
 impl ::commerce_webhooks::wire::Decode for AppPurchaseOneTimePayload {
     const EXPECTED: &'static str = "a `AppPurchaseOneTimePayload` object";
     const EXPECTED_ARRAY: &'static str = "an array of `AppPurchaseOneTimePayload` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for AppPurchaseOneTimePayload {
@@ -10897,13 +10985,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AppScopesUpdate
 impl ::commerce_webhooks::wire::Decode for AppScopesUpdate {
     const EXPECTED: &'static str = "a `AppScopesUpdate` object";
     const EXPECTED_ARRAY: &'static str = "an array of `AppScopesUpdate` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for AppScopesUpdate {
@@ -11062,13 +11148,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AppSubscription
 impl ::commerce_webhooks::wire::Decode for AppSubscription {
     const EXPECTED: &'static str = "a `AppSubscription` object";
     const EXPECTED_ARRAY: &'static str = "an array of `AppSubscription` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for AppSubscription {
@@ -11250,13 +11334,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AppSubscription
 impl ::commerce_webhooks::wire::Decode for AppSubscriptionPayload {
     const EXPECTED: &'static str = "a `AppSubscriptionPayload` object";
     const EXPECTED_ARRAY: &'static str = "an array of `AppSubscriptionPayload` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for AppSubscriptionPayload {
@@ -11341,13 +11423,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AppliedDiscount
 impl ::commerce_webhooks::wire::Decode for AppliedDiscount {
     const EXPECTED: &'static str = "a `AppliedDiscount` object";
     const EXPECTED_ARRAY: &'static str = "an array of `AppliedDiscount` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for AppliedDiscount {
@@ -11474,13 +11554,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AuditEvent {
 impl ::commerce_webhooks::wire::Decode for AuditEvent {
     const EXPECTED: &'static str = "a `AuditEvent` object";
     const EXPECTED_ARRAY: &'static str = "an array of `AuditEvent` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for AuditEvent {
@@ -11596,13 +11674,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AuditEventRecor
 impl ::commerce_webhooks::wire::Decode for AuditEventRecord {
     const EXPECTED: &'static str = "a `AuditEventRecord` object";
     const EXPECTED_ARRAY: &'static str = "an array of `AuditEventRecord` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for AuditEventRecord {
@@ -11678,13 +11754,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AuditEventsBatc
 impl ::commerce_webhooks::wire::Decode for AuditEventsBatch {
     const EXPECTED: &'static str = "a `AuditEventsBatch` object";
     const EXPECTED_ARRAY: &'static str = "an array of `AuditEventsBatch` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for AuditEventsBatch {
@@ -11773,13 +11847,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for BulkOperation {
 impl ::commerce_webhooks::wire::Decode for BulkOperation {
     const EXPECTED: &'static str = "a `BulkOperation` object";
     const EXPECTED_ARRAY: &'static str = "an array of `BulkOperation` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for BulkOperation {
@@ -11917,13 +11989,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Cart {
 impl ::commerce_webhooks::wire::Decode for Cart {
     const EXPECTED: &'static str = "a `Cart` object";
     const EXPECTED_ARRAY: &'static str = "an array of `Cart` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for Cart {
@@ -12133,13 +12203,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CartLineItem {
 impl ::commerce_webhooks::wire::Decode for CartLineItem {
     const EXPECTED: &'static str = "a `CartLineItem` object";
     const EXPECTED_ARRAY: &'static str = "an array of `CartLineItem` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for CartLineItem {
@@ -12426,13 +12494,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Channel {
 impl ::commerce_webhooks::wire::Decode for Channel {
     const EXPECTED: &'static str = "a `Channel` object";
     const EXPECTED_ARRAY: &'static str = "an array of `Channel` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for Channel {
@@ -12687,13 +12753,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Checkout {
 impl ::commerce_webhooks::wire::Decode for Checkout {
     const EXPECTED: &'static str = "a `Checkout` object";
     const EXPECTED_ARRAY: &'static str = "an array of `Checkout` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for Checkout {
@@ -13304,13 +13368,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CheckoutLineIte
 impl ::commerce_webhooks::wire::Decode for CheckoutLineItem {
     const EXPECTED: &'static str = "a `CheckoutLineItem` object";
     const EXPECTED_ARRAY: &'static str = "an array of `CheckoutLineItem` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for CheckoutLineItem {
@@ -13666,13 +13728,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ClientDetails {
 impl ::commerce_webhooks::wire::Decode for ClientDetails {
     const EXPECTED: &'static str = "a `ClientDetails` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ClientDetails` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for ClientDetails {
@@ -13824,13 +13884,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Collection {
 impl ::commerce_webhooks::wire::Decode for Collection {
     const EXPECTED: &'static str = "a `Collection` object";
     const EXPECTED_ARRAY: &'static str = "an array of `Collection` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for Collection {
@@ -14018,13 +14076,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CollectionListi
 impl ::commerce_webhooks::wire::Decode for CollectionListing {
     const EXPECTED: &'static str = "a `CollectionListing` object";
     const EXPECTED_ARRAY: &'static str = "an array of `CollectionListing` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for CollectionListing {
@@ -14166,13 +14222,11 @@ for CollectionListingPayload {
 impl ::commerce_webhooks::wire::Decode for CollectionListingPayload {
     const EXPECTED: &'static str = "a `CollectionListingPayload` object";
     const EXPECTED_ARRAY: &'static str = "an array of `CollectionListingPayload` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for CollectionListingPayload {
@@ -14265,13 +14319,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CollectionPubli
 impl ::commerce_webhooks::wire::Decode for CollectionPublication {
     const EXPECTED: &'static str = "a `CollectionPublication` object";
     const EXPECTED_ARRAY: &'static str = "an array of `CollectionPublication` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for CollectionPublication {
@@ -14424,13 +14476,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Company {
 impl ::commerce_webhooks::wire::Decode for Company {
     const EXPECTED: &'static str = "a `Company` object";
     const EXPECTED_ARRAY: &'static str = "an array of `Company` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for Company {
@@ -14631,13 +14681,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CompanyAddress 
 impl ::commerce_webhooks::wire::Decode for CompanyAddress {
     const EXPECTED: &'static str = "a `CompanyAddress` object";
     const EXPECTED_ARRAY: &'static str = "an array of `CompanyAddress` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for CompanyAddress {
@@ -14876,13 +14924,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CompanyContact 
 impl ::commerce_webhooks::wire::Decode for CompanyContact {
     const EXPECTED: &'static str = "a `CompanyContact` object";
     const EXPECTED_ARRAY: &'static str = "an array of `CompanyContact` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for CompanyContact {
@@ -15010,13 +15056,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CompanyContactR
 impl ::commerce_webhooks::wire::Decode for CompanyContactRole {
     const EXPECTED: &'static str = "a `CompanyContactRole` object";
     const EXPECTED_ARRAY: &'static str = "an array of `CompanyContactRole` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for CompanyContactRole {
@@ -15092,13 +15136,11 @@ for CompanyContactRoleAssignment {
 impl ::commerce_webhooks::wire::Decode for CompanyContactRoleAssignment {
     const EXPECTED: &'static str = "a `CompanyContactRoleAssignment` object";
     const EXPECTED_ARRAY: &'static str = "an array of `CompanyContactRoleAssignment` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for CompanyContactRoleAssignment {
@@ -15251,13 +15293,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CompanyLocation
 impl ::commerce_webhooks::wire::Decode for CompanyLocation {
     const EXPECTED: &'static str = "a `CompanyLocation` object";
     const EXPECTED_ARRAY: &'static str = "an array of `CompanyLocation` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for CompanyLocation {
@@ -15462,13 +15502,11 @@ for CompanyLocationTaxRegistration {
 impl ::commerce_webhooks::wire::Decode for CompanyLocationTaxRegistration {
     const EXPECTED: &'static str = "a `CompanyLocationTaxRegistration` object";
     const EXPECTED_ARRAY: &'static str = "an array of `CompanyLocationTaxRegistration` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for CompanyLocationTaxRegistration {
@@ -15546,13 +15584,11 @@ for CompanyLocationTaxSettings {
 impl ::commerce_webhooks::wire::Decode for CompanyLocationTaxSettings {
     const EXPECTED: &'static str = "a `CompanyLocationTaxSettings` object";
     const EXPECTED_ARRAY: &'static str = "an array of `CompanyLocationTaxSettings` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for CompanyLocationTaxSettings {
@@ -15647,13 +15683,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ComplianceCusto
 impl ::commerce_webhooks::wire::Decode for ComplianceCustomer {
     const EXPECTED: &'static str = "a `ComplianceCustomer` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ComplianceCustomer` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for ComplianceCustomer {
@@ -15862,13 +15896,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Customer {
 impl ::commerce_webhooks::wire::Decode for Customer {
     const EXPECTED: &'static str = "a `Customer` object";
     const EXPECTED_ARRAY: &'static str = "an array of `Customer` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for Customer {
@@ -16206,13 +16238,11 @@ for CustomerAccountSettings {
 impl ::commerce_webhooks::wire::Decode for CustomerAccountSettings {
     const EXPECTED: &'static str = "a `CustomerAccountSettings` object";
     const EXPECTED_ARRAY: &'static str = "an array of `CustomerAccountSettings` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for CustomerAccountSettings {
@@ -16330,13 +16360,11 @@ for CustomerEmailMarketingConsentUpdate {
 impl ::commerce_webhooks::wire::Decode for CustomerEmailMarketingConsentUpdate {
     const EXPECTED: &'static str = "a `CustomerEmailMarketingConsentUpdate` object";
     const EXPECTED_ARRAY: &'static str = "an array of `CustomerEmailMarketingConsentUpdate` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for CustomerEmailMarketingConsentUpdate {
@@ -16437,13 +16465,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerMergeEr
 impl ::commerce_webhooks::wire::Decode for CustomerMergeError {
     const EXPECTED: &'static str = "a `CustomerMergeError` object";
     const EXPECTED_ARRAY: &'static str = "an array of `CustomerMergeError` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for CustomerMergeError {
@@ -16548,13 +16574,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerMergeRe
 impl ::commerce_webhooks::wire::Decode for CustomerMergeRequest {
     const EXPECTED: &'static str = "a `CustomerMergeRequest` object";
     const EXPECTED_ARRAY: &'static str = "an array of `CustomerMergeRequest` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for CustomerMergeRequest {
@@ -16700,13 +16724,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerPayment
 impl ::commerce_webhooks::wire::Decode for CustomerPaymentMethod {
     const EXPECTED: &'static str = "a `CustomerPaymentMethod` object";
     const EXPECTED_ARRAY: &'static str = "an array of `CustomerPaymentMethod` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for CustomerPaymentMethod {
@@ -16859,13 +16881,11 @@ for CustomerPurchasingSummary {
 impl ::commerce_webhooks::wire::Decode for CustomerPurchasingSummary {
     const EXPECTED: &'static str = "a `CustomerPurchasingSummary` object";
     const EXPECTED_ARRAY: &'static str = "an array of `CustomerPurchasingSummary` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for CustomerPurchasingSummary {
@@ -16986,13 +17006,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerSavedSe
 impl ::commerce_webhooks::wire::Decode for CustomerSavedSearch {
     const EXPECTED: &'static str = "a `CustomerSavedSearch` object";
     const EXPECTED_ARRAY: &'static str = "an array of `CustomerSavedSearch` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for CustomerSavedSearch {
@@ -17108,13 +17126,11 @@ for CustomerSegmentMembership {
 impl ::commerce_webhooks::wire::Decode for CustomerSegmentMembership {
     const EXPECTED: &'static str = "a `CustomerSegmentMembership` object";
     const EXPECTED_ARRAY: &'static str = "an array of `CustomerSegmentMembership` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for CustomerSegmentMembership {
@@ -17209,13 +17225,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerTagsCha
 impl ::commerce_webhooks::wire::Decode for CustomerTagsChange {
     const EXPECTED: &'static str = "a `CustomerTagsChange` object";
     const EXPECTED_ARRAY: &'static str = "an array of `CustomerTagsChange` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for CustomerTagsChange {
@@ -17316,13 +17330,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomersDataRe
 impl ::commerce_webhooks::wire::Decode for CustomersDataRequest {
     const EXPECTED: &'static str = "a `CustomersDataRequest` object";
     const EXPECTED_ARRAY: &'static str = "an array of `CustomersDataRequest` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for CustomersDataRequest {
@@ -17439,13 +17451,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomersRedact
 impl ::commerce_webhooks::wire::Decode for CustomersRedact {
     const EXPECTED: &'static str = "a `CustomersRedact` object";
     const EXPECTED_ARRAY: &'static str = "an array of `CustomersRedact` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for CustomersRedact {
@@ -17565,13 +17575,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for DeliveryProfile
 impl ::commerce_webhooks::wire::Decode for DeliveryProfile {
     const EXPECTED: &'static str = "a `DeliveryProfile` object";
     const EXPECTED_ARRAY: &'static str = "an array of `DeliveryProfile` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for DeliveryProfile {
@@ -17694,13 +17702,11 @@ for DeliveryPromiseSettings {
 impl ::commerce_webhooks::wire::Decode for DeliveryPromiseSettings {
     const EXPECTED: &'static str = "a `DeliveryPromiseSettings` object";
     const EXPECTED_ARRAY: &'static str = "an array of `DeliveryPromiseSettings` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for DeliveryPromiseSettings {
@@ -17811,13 +17817,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Discount {
 impl ::commerce_webhooks::wire::Decode for Discount {
     const EXPECTED: &'static str = "a `Discount` object";
     const EXPECTED_ARRAY: &'static str = "an array of `Discount` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for Discount {
@@ -17939,13 +17943,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for DiscountAllocat
 impl ::commerce_webhooks::wire::Decode for DiscountAllocation {
     const EXPECTED: &'static str = "a `DiscountAllocation` object";
     const EXPECTED_ARRAY: &'static str = "an array of `DiscountAllocation` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for DiscountAllocation {
@@ -18071,13 +18073,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for DiscountApplica
 impl ::commerce_webhooks::wire::Decode for DiscountApplication {
     const EXPECTED: &'static str = "a `DiscountApplication` object";
     const EXPECTED_ARRAY: &'static str = "an array of `DiscountApplication` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for DiscountApplication {
@@ -18228,13 +18228,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for DiscountCode {
 impl ::commerce_webhooks::wire::Decode for DiscountCode {
     const EXPECTED: &'static str = "a `DiscountCode` object";
     const EXPECTED_ARRAY: &'static str = "an array of `DiscountCode` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for DiscountCode {
@@ -18323,13 +18321,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for DiscountRedeemC
 impl ::commerce_webhooks::wire::Decode for DiscountRedeemCode {
     const EXPECTED: &'static str = "a `DiscountRedeemCode` object";
     const EXPECTED_ARRAY: &'static str = "an array of `DiscountRedeemCode` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for DiscountRedeemCode {
@@ -18416,13 +18412,11 @@ for DiscountRedeemCodeChange {
 impl ::commerce_webhooks::wire::Decode for DiscountRedeemCodeChange {
     const EXPECTED: &'static str = "a `DiscountRedeemCodeChange` object";
     const EXPECTED_ARRAY: &'static str = "an array of `DiscountRedeemCodeChange` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for DiscountRedeemCodeChange {
@@ -18555,13 +18549,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Dispute {
 impl ::commerce_webhooks::wire::Decode for Dispute {
     const EXPECTED: &'static str = "a `Dispute` object";
     const EXPECTED_ARRAY: &'static str = "an array of `Dispute` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for Dispute {
@@ -18747,13 +18739,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Domain {
 impl ::commerce_webhooks::wire::Decode for Domain {
     const EXPECTED: &'static str = "a `Domain` object";
     const EXPECTED_ARRAY: &'static str = "an array of `Domain` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for Domain {
@@ -18857,13 +18847,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for DomainLocalizat
 impl ::commerce_webhooks::wire::Decode for DomainLocalization {
     const EXPECTED: &'static str = "a `DomainLocalization` object";
     const EXPECTED_ARRAY: &'static str = "an array of `DomainLocalization` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for DomainLocalization {
@@ -19082,13 +19070,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for DraftOrder {
 impl ::commerce_webhooks::wire::Decode for DraftOrder {
     const EXPECTED: &'static str = "a `DraftOrder` object";
     const EXPECTED_ARRAY: &'static str = "an array of `DraftOrder` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for DraftOrder {
@@ -19468,13 +19454,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for DraftOrderShipp
 impl ::commerce_webhooks::wire::Decode for DraftOrderShippingLine {
     const EXPECTED: &'static str = "a `DraftOrderShippingLine` object";
     const EXPECTED_ARRAY: &'static str = "an array of `DraftOrderShippingLine` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for DraftOrderShippingLine {
@@ -19582,13 +19566,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ExchangeLineIte
 impl ::commerce_webhooks::wire::Decode for ExchangeLineItem {
     const EXPECTED: &'static str = "a `ExchangeLineItem` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ExchangeLineItem` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for ExchangeLineItem {
@@ -19765,13 +19747,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Fulfillment {
 impl ::commerce_webhooks::wire::Decode for Fulfillment {
     const EXPECTED: &'static str = "a `Fulfillment` object";
     const EXPECTED_ARRAY: &'static str = "an array of `Fulfillment` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for Fulfillment {
@@ -20095,13 +20075,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for FulfillmentEven
 impl ::commerce_webhooks::wire::Decode for FulfillmentEvent {
     const EXPECTED: &'static str = "a `FulfillmentEvent` object";
     const EXPECTED_ARRAY: &'static str = "an array of `FulfillmentEvent` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for FulfillmentEvent {
@@ -20345,13 +20323,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for FulfillmentHold
 impl ::commerce_webhooks::wire::Decode for FulfillmentHold {
     const EXPECTED: &'static str = "a `FulfillmentHold` object";
     const EXPECTED_ARRAY: &'static str = "an array of `FulfillmentHold` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for FulfillmentHold {
@@ -20471,13 +20447,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for FulfillmentHold
 impl ::commerce_webhooks::wire::Decode for FulfillmentHoldChange {
     const EXPECTED: &'static str = "a `FulfillmentHoldChange` object";
     const EXPECTED_ARRAY: &'static str = "an array of `FulfillmentHoldChange` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for FulfillmentHoldChange {
@@ -20587,13 +20561,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for FulfillmentOrde
 impl ::commerce_webhooks::wire::Decode for FulfillmentOrder {
     const EXPECTED: &'static str = "a `FulfillmentOrder` object";
     const EXPECTED_ARRAY: &'static str = "an array of `FulfillmentOrder` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for FulfillmentOrder {
@@ -20747,13 +20719,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for FulfillmentOrde
 impl ::commerce_webhooks::wire::Decode for FulfillmentOrderChange {
     const EXPECTED: &'static str = "a `FulfillmentOrderChange` object";
     const EXPECTED_ARRAY: &'static str = "an array of `FulfillmentOrderChange` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for FulfillmentOrderChange {
@@ -20860,13 +20830,11 @@ for FulfillmentOrderDeliveryMethod {
 impl ::commerce_webhooks::wire::Decode for FulfillmentOrderDeliveryMethod {
     const EXPECTED: &'static str = "a `FulfillmentOrderDeliveryMethod` object";
     const EXPECTED_ARRAY: &'static str = "an array of `FulfillmentOrderDeliveryMethod` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for FulfillmentOrderDeliveryMethod {
@@ -20938,13 +20906,11 @@ for FulfillmentOrderMerchantRequest {
 impl ::commerce_webhooks::wire::Decode for FulfillmentOrderMerchantRequest {
     const EXPECTED: &'static str = "a `FulfillmentOrderMerchantRequest` object";
     const EXPECTED_ARRAY: &'static str = "an array of `FulfillmentOrderMerchantRequest` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for FulfillmentOrderMerchantRequest {
@@ -21020,13 +20986,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for FulfillmentOrde
 impl ::commerce_webhooks::wire::Decode for FulfillmentOrderMerge {
     const EXPECTED: &'static str = "a `FulfillmentOrderMerge` object";
     const EXPECTED_ARRAY: &'static str = "an array of `FulfillmentOrderMerge` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for FulfillmentOrderMerge {
@@ -21102,13 +21066,11 @@ for FulfillmentOrderMergeIntent {
 impl ::commerce_webhooks::wire::Decode for FulfillmentOrderMergeIntent {
     const EXPECTED: &'static str = "a `FulfillmentOrderMergeIntent` object";
     const EXPECTED_ARRAY: &'static str = "an array of `FulfillmentOrderMergeIntent` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for FulfillmentOrderMergeIntent {
@@ -21209,13 +21171,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for FulfillmentOrde
 impl ::commerce_webhooks::wire::Decode for FulfillmentOrderMoved {
     const EXPECTED: &'static str = "a `FulfillmentOrderMoved` object";
     const EXPECTED_ARRAY: &'static str = "an array of `FulfillmentOrderMoved` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for FulfillmentOrderMoved {
@@ -21355,13 +21315,11 @@ for FulfillmentOrderPlacedOnHold {
 impl ::commerce_webhooks::wire::Decode for FulfillmentOrderPlacedOnHold {
     const EXPECTED: &'static str = "a `FulfillmentOrderPlacedOnHold` object";
     const EXPECTED_ARRAY: &'static str = "an array of `FulfillmentOrderPlacedOnHold` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for FulfillmentOrderPlacedOnHold {
@@ -21481,13 +21439,11 @@ for FulfillmentOrderProgressReport {
 impl ::commerce_webhooks::wire::Decode for FulfillmentOrderProgressReport {
     const EXPECTED: &'static str = "a `FulfillmentOrderProgressReport` object";
     const EXPECTED_ARRAY: &'static str = "an array of `FulfillmentOrderProgressReport` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for FulfillmentOrderProgressReport {
@@ -21593,13 +21549,11 @@ for FulfillmentOrderProgressReported {
 impl ::commerce_webhooks::wire::Decode for FulfillmentOrderProgressReported {
     const EXPECTED: &'static str = "a `FulfillmentOrderProgressReported` object";
     const EXPECTED_ARRAY: &'static str = "an array of `FulfillmentOrderProgressReported` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for FulfillmentOrderProgressReported {
@@ -21697,13 +21651,11 @@ for FulfillmentOrderProgressStopped {
 impl ::commerce_webhooks::wire::Decode for FulfillmentOrderProgressStopped {
     const EXPECTED: &'static str = "a `FulfillmentOrderProgressStopped` object";
     const EXPECTED_ARRAY: &'static str = "an array of `FulfillmentOrderProgressStopped` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for FulfillmentOrderProgressStopped {
@@ -21813,13 +21765,11 @@ for FulfillmentOrderRequestSubmitted {
 impl ::commerce_webhooks::wire::Decode for FulfillmentOrderRequestSubmitted {
     const EXPECTED: &'static str = "a `FulfillmentOrderRequestSubmitted` object";
     const EXPECTED_ARRAY: &'static str = "an array of `FulfillmentOrderRequestSubmitted` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for FulfillmentOrderRequestSubmitted {
@@ -21933,13 +21883,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for FulfillmentOrde
 impl ::commerce_webhooks::wire::Decode for FulfillmentOrderSplit {
     const EXPECTED: &'static str = "a `FulfillmentOrderSplit` object";
     const EXPECTED_ARRAY: &'static str = "an array of `FulfillmentOrderSplit` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for FulfillmentOrderSplit {
@@ -22056,13 +22004,11 @@ for FulfillmentOrdersMerged {
 impl ::commerce_webhooks::wire::Decode for FulfillmentOrdersMerged {
     const EXPECTED: &'static str = "a `FulfillmentOrdersMerged` object";
     const EXPECTED_ARRAY: &'static str = "an array of `FulfillmentOrdersMerged` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for FulfillmentOrdersMerged {
@@ -22151,13 +22097,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for IdQuantity {
 impl ::commerce_webhooks::wire::Decode for IdQuantity {
     const EXPECTED: &'static str = "a `IdQuantity` object";
     const EXPECTED_ARRAY: &'static str = "an array of `IdQuantity` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for IdQuantity {
@@ -22231,13 +22175,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for IdRef {
 impl ::commerce_webhooks::wire::Decode for IdRef {
     const EXPECTED: &'static str = "a `IdRef` object";
     const EXPECTED_ARRAY: &'static str = "an array of `IdRef` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for IdRef {
@@ -22364,13 +22306,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for InventoryItem {
 impl ::commerce_webhooks::wire::Decode for InventoryItem {
     const EXPECTED: &'static str = "a `InventoryItem` object";
     const EXPECTED_ARRAY: &'static str = "an array of `InventoryItem` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for InventoryItem {
@@ -22594,13 +22534,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for InventoryLevel 
 impl ::commerce_webhooks::wire::Decode for InventoryLevel {
     const EXPECTED: &'static str = "a `InventoryLevel` object";
     const EXPECTED_ARRAY: &'static str = "an array of `InventoryLevel` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for InventoryLevel {
@@ -22748,13 +22686,11 @@ for InventoryShipmentChange {
 impl ::commerce_webhooks::wire::Decode for InventoryShipmentChange {
     const EXPECTED: &'static str = "a `InventoryShipmentChange` object";
     const EXPECTED_ARRAY: &'static str = "an array of `InventoryShipmentChange` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for InventoryShipmentChange {
@@ -22900,13 +22836,11 @@ for InventoryShipmentItemQuantityChange {
 impl ::commerce_webhooks::wire::Decode for InventoryShipmentItemQuantityChange {
     const EXPECTED: &'static str = "a `InventoryShipmentItemQuantityChange` object";
     const EXPECTED_ARRAY: &'static str = "an array of `InventoryShipmentItemQuantityChange` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for InventoryShipmentItemQuantityChange {
@@ -23011,13 +22945,11 @@ for InventoryShipmentItemReceipt {
 impl ::commerce_webhooks::wire::Decode for InventoryShipmentItemReceipt {
     const EXPECTED: &'static str = "a `InventoryShipmentItemReceipt` object";
     const EXPECTED_ARRAY: &'static str = "an array of `InventoryShipmentItemReceipt` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for InventoryShipmentItemReceipt {
@@ -23153,13 +23085,11 @@ for InventoryShipmentTracking {
 impl ::commerce_webhooks::wire::Decode for InventoryShipmentTracking {
     const EXPECTED: &'static str = "a `InventoryShipmentTracking` object";
     const EXPECTED_ARRAY: &'static str = "an array of `InventoryShipmentTracking` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for InventoryShipmentTracking {
@@ -23264,13 +23194,11 @@ for InventoryShipmentTrackingUpdate {
 impl ::commerce_webhooks::wire::Decode for InventoryShipmentTrackingUpdate {
     const EXPECTED: &'static str = "a `InventoryShipmentTrackingUpdate` object";
     const EXPECTED_ARRAY: &'static str = "an array of `InventoryShipmentTrackingUpdate` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for InventoryShipmentTrackingUpdate {
@@ -23394,13 +23322,11 @@ for InventoryTransferChange {
 impl ::commerce_webhooks::wire::Decode for InventoryTransferChange {
     const EXPECTED: &'static str = "a `InventoryTransferChange` object";
     const EXPECTED_ARRAY: &'static str = "an array of `InventoryTransferChange` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for InventoryTransferChange {
@@ -23532,13 +23458,11 @@ for InventoryTransferItemChange {
 impl ::commerce_webhooks::wire::Decode for InventoryTransferItemChange {
     const EXPECTED: &'static str = "a `InventoryTransferItemChange` object";
     const EXPECTED_ARRAY: &'static str = "an array of `InventoryTransferItemChange` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for InventoryTransferItemChange {
@@ -23770,13 +23694,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for LineItem {
 impl ::commerce_webhooks::wire::Decode for LineItem {
     const EXPECTED: &'static str = "a `LineItem` object";
     const EXPECTED_ARRAY: &'static str = "an array of `LineItem` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for LineItem {
@@ -24220,13 +24142,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Location {
 impl ::commerce_webhooks::wire::Decode for Location {
     const EXPECTED: &'static str = "a `Location` object";
     const EXPECTED_ARRAY: &'static str = "an array of `Location` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for Location {
@@ -24453,13 +24373,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Market {
 impl ::commerce_webhooks::wire::Decode for Market {
     const EXPECTED: &'static str = "a `Market` object";
     const EXPECTED_ARRAY: &'static str = "an array of `Market` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for Market {
@@ -24567,13 +24485,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MarketingConsen
 impl ::commerce_webhooks::wire::Decode for MarketingConsent {
     const EXPECTED: &'static str = "a `MarketingConsent` object";
     const EXPECTED_ARRAY: &'static str = "an array of `MarketingConsent` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for MarketingConsent {
@@ -24679,13 +24595,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MarketsBackupRe
 impl ::commerce_webhooks::wire::Decode for MarketsBackupRegion {
     const EXPECTED: &'static str = "a `MarketsBackupRegion` object";
     const EXPECTED_ARRAY: &'static str = "an array of `MarketsBackupRegion` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for MarketsBackupRegion {
@@ -24903,13 +24817,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MetafieldDefini
 impl ::commerce_webhooks::wire::Decode for MetafieldDefinition {
     const EXPECTED: &'static str = "a `MetafieldDefinition` object";
     const EXPECTED_ARRAY: &'static str = "an array of `MetafieldDefinition` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for MetafieldDefinition {
@@ -25337,13 +25249,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Metaobject {
 impl ::commerce_webhooks::wire::Decode for Metaobject {
     const EXPECTED: &'static str = "a `Metaobject` object";
     const EXPECTED_ARRAY: &'static str = "an array of `Metaobject` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for Metaobject {
@@ -25505,13 +25415,11 @@ for MetaobjectCapabilityData {
 impl ::commerce_webhooks::wire::Decode for MetaobjectCapabilityData {
     const EXPECTED: &'static str = "a `MetaobjectCapabilityData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `MetaobjectCapabilityData` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for MetaobjectCapabilityData {
@@ -25579,13 +25487,11 @@ for MetaobjectCapabilityDataPublishable {
 impl ::commerce_webhooks::wire::Decode for MetaobjectCapabilityDataPublishable {
     const EXPECTED: &'static str = "a `MetaobjectCapabilityDataPublishable` object";
     const EXPECTED_ARRAY: &'static str = "an array of `MetaobjectCapabilityDataPublishable` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for MetaobjectCapabilityDataPublishable {
@@ -25657,13 +25563,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MoneyAmount {
 impl ::commerce_webhooks::wire::Decode for MoneyAmount {
     const EXPECTED: &'static str = "a `MoneyAmount` object";
     const EXPECTED_ARRAY: &'static str = "an array of `MoneyAmount` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for MoneyAmount {
@@ -25743,13 +25647,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MoneySet {
 impl ::commerce_webhooks::wire::Decode for MoneySet {
     const EXPECTED: &'static str = "a `MoneySet` object";
     const EXPECTED_ARRAY: &'static str = "an array of `MoneySet` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for MoneySet {
@@ -25831,13 +25733,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MoneyV2 {
 impl ::commerce_webhooks::wire::Decode for MoneyV2 {
     const EXPECTED: &'static str = "a `MoneyV2` object";
     const EXPECTED_ARRAY: &'static str = "an array of `MoneyV2` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for MoneyV2 {
@@ -26321,13 +26221,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Order {
 impl ::commerce_webhooks::wire::Decode for Order {
     const EXPECTED: &'static str = "a `Order` object";
     const EXPECTED_ARRAY: &'static str = "an array of `Order` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for Order {
@@ -27432,13 +27330,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderAdjustment
 impl ::commerce_webhooks::wire::Decode for OrderAdjustment {
     const EXPECTED: &'static str = "a `OrderAdjustment` object";
     const EXPECTED_ARRAY: &'static str = "an array of `OrderAdjustment` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for OrderAdjustment {
@@ -27619,13 +27515,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderEdit {
 impl ::commerce_webhooks::wire::Decode for OrderEdit {
     const EXPECTED: &'static str = "a `OrderEdit` object";
     const EXPECTED_ARRAY: &'static str = "an array of `OrderEdit` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for OrderEdit {
@@ -27786,13 +27680,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderEditChange
 impl ::commerce_webhooks::wire::Decode for OrderEditChanges {
     const EXPECTED: &'static str = "a `OrderEditChanges` object";
     const EXPECTED_ARRAY: &'static str = "an array of `OrderEditChanges` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for OrderEditChanges {
@@ -27870,13 +27762,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderEditDelta 
 impl ::commerce_webhooks::wire::Decode for OrderEditDelta {
     const EXPECTED: &'static str = "a `OrderEditDelta` object";
     const EXPECTED_ARRAY: &'static str = "an array of `OrderEditDelta` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for OrderEditDelta {
@@ -27951,13 +27841,11 @@ for OrderEditDiscountChanges {
 impl ::commerce_webhooks::wire::Decode for OrderEditDiscountChanges {
     const EXPECTED: &'static str = "a `OrderEditDiscountChanges` object";
     const EXPECTED_ARRAY: &'static str = "an array of `OrderEditDiscountChanges` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for OrderEditDiscountChanges {
@@ -28024,13 +27912,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderEditPayloa
 impl ::commerce_webhooks::wire::Decode for OrderEditPayload {
     const EXPECTED: &'static str = "a `OrderEditPayload` object";
     const EXPECTED_ARRAY: &'static str = "an array of `OrderEditPayload` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for OrderEditPayload {
@@ -28122,13 +28008,11 @@ for OrderRiskAssessmentChange {
 impl ::commerce_webhooks::wire::Decode for OrderRiskAssessmentChange {
     const EXPECTED: &'static str = "a `OrderRiskAssessmentChange` object";
     const EXPECTED_ARRAY: &'static str = "an array of `OrderRiskAssessmentChange` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for OrderRiskAssessmentChange {
@@ -28351,13 +28235,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderTransactio
 impl ::commerce_webhooks::wire::Decode for OrderTransaction {
     const EXPECTED: &'static str = "a `OrderTransaction` object";
     const EXPECTED_ARRAY: &'static str = "an array of `OrderTransaction` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for OrderTransaction {
@@ -28694,13 +28576,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for PaymentDetails 
 impl ::commerce_webhooks::wire::Decode for PaymentDetails {
     const EXPECTED: &'static str = "a `PaymentDetails` object";
     const EXPECTED_ARRAY: &'static str = "an array of `PaymentDetails` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for PaymentDetails {
@@ -28901,13 +28781,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for PaymentInstrume
 impl ::commerce_webhooks::wire::Decode for PaymentInstrument {
     const EXPECTED: &'static str = "a `PaymentInstrument` object";
     const EXPECTED_ARRAY: &'static str = "an array of `PaymentInstrument` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for PaymentInstrument {
@@ -29096,13 +28974,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for PaymentSchedule
 impl ::commerce_webhooks::wire::Decode for PaymentSchedule {
     const EXPECTED: &'static str = "a `PaymentSchedule` object";
     const EXPECTED_ARRAY: &'static str = "an array of `PaymentSchedule` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for PaymentSchedule {
@@ -29404,13 +29280,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for PaymentTerms {
 impl ::commerce_webhooks::wire::Decode for PaymentTerms {
     const EXPECTED: &'static str = "a `PaymentTerms` object";
     const EXPECTED_ARRAY: &'static str = "an array of `PaymentTerms` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for PaymentTerms {
@@ -29653,13 +29527,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Product {
 impl ::commerce_webhooks::wire::Decode for Product {
     const EXPECTED: &'static str = "a `Product` object";
     const EXPECTED_ARRAY: &'static str = "an array of `Product` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for Product {
@@ -29942,13 +29814,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductFeed {
 impl ::commerce_webhooks::wire::Decode for ProductFeed {
     const EXPECTED: &'static str = "a `ProductFeed` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ProductFeed` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for ProductFeed {
@@ -30065,13 +29935,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductFeedFull
 impl ::commerce_webhooks::wire::Decode for ProductFeedFullSync {
     const EXPECTED: &'static str = "a `ProductFeedFullSync` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ProductFeedFullSync` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for ProductFeedFullSync {
@@ -30183,13 +30051,11 @@ for ProductFeedFullSyncFinish {
 impl ::commerce_webhooks::wire::Decode for ProductFeedFullSyncFinish {
     const EXPECTED: &'static str = "a `ProductFeedFullSyncFinish` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ProductFeedFullSyncFinish` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for ProductFeedFullSyncFinish {
@@ -30286,13 +30152,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductFeedImag
 impl ::commerce_webhooks::wire::Decode for ProductFeedImage {
     const EXPECTED: &'static str = "a `ProductFeedImage` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ProductFeedImage` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for ProductFeedImage {
@@ -30387,13 +30251,11 @@ for ProductFeedImageConnection {
 impl ::commerce_webhooks::wire::Decode for ProductFeedImageConnection {
     const EXPECTED: &'static str = "a `ProductFeedImageConnection` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ProductFeedImageConnection` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for ProductFeedImageConnection {
@@ -30460,13 +30322,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductFeedImag
 impl ::commerce_webhooks::wire::Decode for ProductFeedImageEdge {
     const EXPECTED: &'static str = "a `ProductFeedImageEdge` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ProductFeedImageEdge` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for ProductFeedImageEdge {
@@ -30537,13 +30397,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductFeedOpti
 impl ::commerce_webhooks::wire::Decode for ProductFeedOption {
     const EXPECTED: &'static str = "a `ProductFeedOption` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ProductFeedOption` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for ProductFeedOption {
@@ -30681,13 +30539,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductFeedProd
 impl ::commerce_webhooks::wire::Decode for ProductFeedProduct {
     const EXPECTED: &'static str = "a `ProductFeedProduct` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ProductFeedProduct` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for ProductFeedProduct {
@@ -30896,13 +30752,11 @@ for ProductFeedSelectedOption {
 impl ::commerce_webhooks::wire::Decode for ProductFeedSelectedOption {
     const EXPECTED: &'static str = "a `ProductFeedSelectedOption` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ProductFeedSelectedOption` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for ProductFeedSelectedOption {
@@ -30982,13 +30836,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductFeedSeo 
 impl ::commerce_webhooks::wire::Decode for ProductFeedSeo {
     const EXPECTED: &'static str = "a `ProductFeedSeo` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ProductFeedSeo` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for ProductFeedSeo {
@@ -31078,13 +30930,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductFeedSync
 impl ::commerce_webhooks::wire::Decode for ProductFeedSync {
     const EXPECTED: &'static str = "a `ProductFeedSync` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ProductFeedSync` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for ProductFeedSync {
@@ -31207,13 +31057,11 @@ for ProductFeedSyncMetadata {
 impl ::commerce_webhooks::wire::Decode for ProductFeedSyncMetadata {
     const EXPECTED: &'static str = "a `ProductFeedSyncMetadata` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ProductFeedSyncMetadata` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for ProductFeedSyncMetadata {
@@ -31404,13 +31252,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductFeedVari
 impl ::commerce_webhooks::wire::Decode for ProductFeedVariant {
     const EXPECTED: &'static str = "a `ProductFeedVariant` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ProductFeedVariant` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for ProductFeedVariant {
@@ -31625,13 +31471,11 @@ for ProductFeedVariantConnection {
 impl ::commerce_webhooks::wire::Decode for ProductFeedVariantConnection {
     const EXPECTED: &'static str = "a `ProductFeedVariantConnection` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ProductFeedVariantConnection` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for ProductFeedVariantConnection {
@@ -31698,13 +31542,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductFeedVari
 impl ::commerce_webhooks::wire::Decode for ProductFeedVariantEdge {
     const EXPECTED: &'static str = "a `ProductFeedVariantEdge` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ProductFeedVariantEdge` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for ProductFeedVariantEdge {
@@ -31813,13 +31655,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductImage {
 impl ::commerce_webhooks::wire::Decode for ProductImage {
     const EXPECTED: &'static str = "a `ProductImage` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ProductImage` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for ProductImage {
@@ -32036,13 +31876,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductListing 
 impl ::commerce_webhooks::wire::Decode for ProductListing {
     const EXPECTED: &'static str = "a `ProductListing` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ProductListing` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for ProductListing {
@@ -32242,13 +32080,11 @@ for ProductListingOptionValue {
 impl ::commerce_webhooks::wire::Decode for ProductListingOptionValue {
     const EXPECTED: &'static str = "a `ProductListingOptionValue` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ProductListingOptionValue` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for ProductListingOptionValue {
@@ -32333,13 +32169,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductListingP
 impl ::commerce_webhooks::wire::Decode for ProductListingPayload {
     const EXPECTED: &'static str = "a `ProductListingPayload` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ProductListingPayload` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for ProductListingPayload {
@@ -32496,13 +32330,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductListingV
 impl ::commerce_webhooks::wire::Decode for ProductListingVariant {
     const EXPECTED: &'static str = "a `ProductListingVariant` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ProductListingVariant` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for ProductListingVariant {
@@ -32790,13 +32622,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductOption {
 impl ::commerce_webhooks::wire::Decode for ProductOption {
     const EXPECTED: &'static str = "a `ProductOption` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ProductOption` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for ProductOption {
@@ -32923,13 +32753,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductPublicat
 impl ::commerce_webhooks::wire::Decode for ProductPublication {
     const EXPECTED: &'static str = "a `ProductPublication` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ProductPublication` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for ProductPublication {
@@ -33170,13 +32998,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductVariant 
 impl ::commerce_webhooks::wire::Decode for ProductVariant {
     const EXPECTED: &'static str = "a `ProductVariant` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ProductVariant` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for ProductVariant {
@@ -33490,13 +33316,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ProductVariantG
 impl ::commerce_webhooks::wire::Decode for ProductVariantGid {
     const EXPECTED: &'static str = "a `ProductVariantGid` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ProductVariantGid` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for ProductVariantGid {
@@ -33640,13 +33464,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Refund {
 impl ::commerce_webhooks::wire::Decode for Refund {
     const EXPECTED: &'static str = "a `Refund` object";
     const EXPECTED_ARRAY: &'static str = "an array of `Refund` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for Refund {
@@ -33885,13 +33707,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for RefundLineItem 
 impl ::commerce_webhooks::wire::Decode for RefundLineItem {
     const EXPECTED: &'static str = "a `RefundLineItem` object";
     const EXPECTED_ARRAY: &'static str = "an array of `RefundLineItem` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for RefundLineItem {
@@ -34043,13 +33863,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ResourceRef {
 impl ::commerce_webhooks::wire::Decode for ResourceRef {
     const EXPECTED: &'static str = "a `ResourceRef` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ResourceRef` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for ResourceRef {
@@ -34181,13 +33999,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Return {
 impl ::commerce_webhooks::wire::Decode for Return {
     const EXPECTED: &'static str = "a `Return` object";
     const EXPECTED_ARRAY: &'static str = "an array of `Return` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for Return {
@@ -34375,13 +34191,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ReturnDecline {
 impl ::commerce_webhooks::wire::Decode for ReturnDecline {
     const EXPECTED: &'static str = "a `ReturnDecline` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ReturnDecline` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for ReturnDecline {
@@ -34463,13 +34277,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ReturnFeeChange
 impl ::commerce_webhooks::wire::Decode for ReturnFeeChanges {
     const EXPECTED: &'static str = "a `ReturnFeeChanges` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ReturnFeeChanges` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for ReturnFeeChanges {
@@ -34543,13 +34355,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ReturnLineItemC
 impl ::commerce_webhooks::wire::Decode for ReturnLineItemChanges {
     const EXPECTED: &'static str = "a `ReturnLineItemChanges` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ReturnLineItemChanges` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for ReturnLineItemChanges {
@@ -34620,13 +34430,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ReturnLineItemD
 impl ::commerce_webhooks::wire::Decode for ReturnLineItemDelta {
     const EXPECTED: &'static str = "a `ReturnLineItemDelta` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ReturnLineItemDelta` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for ReturnLineItemDelta {
@@ -34714,13 +34522,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ReturnShippingF
 impl ::commerce_webhooks::wire::Decode for ReturnShippingFee {
     const EXPECTED: &'static str = "a `ReturnShippingFee` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ReturnShippingFee` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for ReturnShippingFee {
@@ -34819,13 +34625,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ReturnUpdate {
 impl ::commerce_webhooks::wire::Decode for ReturnUpdate {
     const EXPECTED: &'static str = "a `ReturnUpdate` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ReturnUpdate` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for ReturnUpdate {
@@ -34945,13 +34749,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ReverseDelivery
 impl ::commerce_webhooks::wire::Decode for ReverseDelivery {
     const EXPECTED: &'static str = "a `ReverseDelivery` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ReverseDelivery` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for ReverseDelivery {
@@ -35053,13 +34855,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ReverseDelivery
 impl ::commerce_webhooks::wire::Decode for ReverseDeliveryLabel {
     const EXPECTED: &'static str = "a `ReverseDeliveryLabel` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ReverseDeliveryLabel` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for ReverseDeliveryLabel {
@@ -35142,13 +34942,11 @@ for ReverseDeliveryShippingDeliverable {
 impl ::commerce_webhooks::wire::Decode for ReverseDeliveryShippingDeliverable {
     const EXPECTED: &'static str = "a `ReverseDeliveryShippingDeliverable` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ReverseDeliveryShippingDeliverable` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for ReverseDeliveryShippingDeliverable {
@@ -35233,13 +35031,11 @@ for ReverseDeliveryTracking {
 impl ::commerce_webhooks::wire::Decode for ReverseDeliveryTracking {
     const EXPECTED: &'static str = "a `ReverseDeliveryTracking` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ReverseDeliveryTracking` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for ReverseDeliveryTracking {
@@ -35345,13 +35141,11 @@ for ReverseFulfillmentOrderDisposal {
 impl ::commerce_webhooks::wire::Decode for ReverseFulfillmentOrderDisposal {
     const EXPECTED: &'static str = "a `ReverseFulfillmentOrderDisposal` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ReverseFulfillmentOrderDisposal` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for ReverseFulfillmentOrderDisposal {
@@ -35468,13 +35262,11 @@ for ReverseFulfillmentOrderDisposition {
 impl ::commerce_webhooks::wire::Decode for ReverseFulfillmentOrderDisposition {
     const EXPECTED: &'static str = "a `ReverseFulfillmentOrderDisposition` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ReverseFulfillmentOrderDisposition` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for ReverseFulfillmentOrderDisposition {
@@ -35588,13 +35380,11 @@ for ScheduledProductListingPayload {
 impl ::commerce_webhooks::wire::Decode for ScheduledProductListingPayload {
     const EXPECTED: &'static str = "a `ScheduledProductListingPayload` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ScheduledProductListingPayload` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for ScheduledProductListingPayload {
@@ -35684,13 +35474,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Segment {
 impl ::commerce_webhooks::wire::Decode for Segment {
     const EXPECTED: &'static str = "a `Segment` object";
     const EXPECTED_ARRAY: &'static str = "an array of `Segment` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for Segment {
@@ -35819,13 +35607,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SellingPlan {
 impl ::commerce_webhooks::wire::Decode for SellingPlan {
     const EXPECTED: &'static str = "a `SellingPlan` object";
     const EXPECTED_ARRAY: &'static str = "an array of `SellingPlan` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for SellingPlan {
@@ -36006,13 +35792,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SellingPlanGrou
 impl ::commerce_webhooks::wire::Decode for SellingPlanGroup {
     const EXPECTED: &'static str = "a `SellingPlanGroup` object";
     const EXPECTED_ARRAY: &'static str = "an array of `SellingPlanGroup` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for SellingPlanGroup {
@@ -36265,13 +36049,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ShippingLine {
 impl ::commerce_webhooks::wire::Decode for ShippingLine {
     const EXPECTED: &'static str = "a `ShippingLine` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ShippingLine` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for ShippingLine {
@@ -36719,13 +36501,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Shop {
 impl ::commerce_webhooks::wire::Decode for Shop {
     const EXPECTED: &'static str = "a `Shop` object";
     const EXPECTED_ARRAY: &'static str = "an array of `Shop` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for Shop {
@@ -37333,13 +37113,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ShopLocale {
 impl ::commerce_webhooks::wire::Decode for ShopLocale {
     const EXPECTED: &'static str = "a `ShopLocale` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ShopLocale` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for ShopLocale {
@@ -37419,13 +37197,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ShopRedact {
 impl ::commerce_webhooks::wire::Decode for ShopRedact {
     const EXPECTED: &'static str = "a `ShopRedact` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ShopRedact` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for ShopRedact {
@@ -37502,13 +37278,11 @@ for ShopifyProtectEligibility {
 impl ::commerce_webhooks::wire::Decode for ShopifyProtectEligibility {
     const EXPECTED: &'static str = "a `ShopifyProtectEligibility` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ShopifyProtectEligibility` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for ShopifyProtectEligibility {
@@ -37586,13 +37360,11 @@ for ShopifyProtectEligibilityChange {
 impl ::commerce_webhooks::wire::Decode for ShopifyProtectEligibilityChange {
     const EXPECTED: &'static str = "a `ShopifyProtectEligibilityChange` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ShopifyProtectEligibilityChange` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for ShopifyProtectEligibilityChange {
@@ -37720,13 +37492,11 @@ for SubscriptionBillingAttempt {
 impl ::commerce_webhooks::wire::Decode for SubscriptionBillingAttempt {
     const EXPECTED: &'static str = "a `SubscriptionBillingAttempt` object";
     const EXPECTED_ARRAY: &'static str = "an array of `SubscriptionBillingAttempt` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for SubscriptionBillingAttempt {
@@ -37926,13 +37696,11 @@ for SubscriptionBillingCycle {
 impl ::commerce_webhooks::wire::Decode for SubscriptionBillingCycle {
     const EXPECTED: &'static str = "a `SubscriptionBillingCycle` object";
     const EXPECTED_ARRAY: &'static str = "an array of `SubscriptionBillingCycle` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for SubscriptionBillingCycle {
@@ -38087,13 +37855,11 @@ for SubscriptionBillingPolicy {
 impl ::commerce_webhooks::wire::Decode for SubscriptionBillingPolicy {
     const EXPECTED: &'static str = "a `SubscriptionBillingPolicy` object";
     const EXPECTED_ARRAY: &'static str = "an array of `SubscriptionBillingPolicy` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for SubscriptionBillingPolicy {
@@ -38235,13 +38001,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for SubscriptionCon
 impl ::commerce_webhooks::wire::Decode for SubscriptionContract {
     const EXPECTED: &'static str = "a `SubscriptionContract` object";
     const EXPECTED_ARRAY: &'static str = "an array of `SubscriptionContract` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for SubscriptionContract {
@@ -38435,13 +38199,11 @@ for SubscriptionDeliveryPolicy {
 impl ::commerce_webhooks::wire::Decode for SubscriptionDeliveryPolicy {
     const EXPECTED: &'static str = "a `SubscriptionDeliveryPolicy` object";
     const EXPECTED_ARRAY: &'static str = "an array of `SubscriptionDeliveryPolicy` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for SubscriptionDeliveryPolicy {
@@ -38640,13 +38402,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for TaxLine {
 impl ::commerce_webhooks::wire::Decode for TaxLine {
     const EXPECTED: &'static str = "a `TaxLine` object";
     const EXPECTED_ARRAY: &'static str = "an array of `TaxLine` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for TaxLine {
@@ -38945,13 +38705,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for TaxService {
 impl ::commerce_webhooks::wire::Decode for TaxService {
     const EXPECTED: &'static str = "a `TaxService` object";
     const EXPECTED_ARRAY: &'static str = "an array of `TaxService` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for TaxService {
@@ -39081,13 +38839,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for TenderTransacti
 impl ::commerce_webhooks::wire::Decode for TenderTransaction {
     const EXPECTED: &'static str = "a `TenderTransaction` object";
     const EXPECTED_ARRAY: &'static str = "an array of `TenderTransaction` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for TenderTransaction {
@@ -39273,13 +39029,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Theme {
 impl ::commerce_webhooks::wire::Decode for Theme {
     const EXPECTED: &'static str = "a `Theme` object";
     const EXPECTED_ARRAY: &'static str = "an array of `Theme` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for Theme {
@@ -39424,13 +39178,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for TransactionMone
 impl ::commerce_webhooks::wire::Decode for TransactionMoney {
     const EXPECTED: &'static str = "a `TransactionMoney` object";
     const EXPECTED_ARRAY: &'static str = "an array of `TransactionMoney` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for TransactionMoney {
@@ -39510,13 +39262,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for TransactionMone
 impl ::commerce_webhooks::wire::Decode for TransactionMoneySet {
     const EXPECTED: &'static str = "a `TransactionMoneySet` object";
     const EXPECTED_ARRAY: &'static str = "an array of `TransactionMoneySet` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for TransactionMoneySet {
@@ -39614,13 +39364,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for UnitPriceMeasur
 impl ::commerce_webhooks::wire::Decode for UnitPriceMeasurement {
     const EXPECTED: &'static str = "a `UnitPriceMeasurement` object";
     const EXPECTED_ARRAY: &'static str = "an array of `UnitPriceMeasurement` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for UnitPriceMeasurement {

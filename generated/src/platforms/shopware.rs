@@ -3638,532 +3638,566 @@ impl Event {
             match Topic::from_wire(topic) {
                 Topic::CheckoutCustomerBeforeLogin => {
                     Self::CheckoutCustomerBeforeLogin(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::CheckoutCustomerChangedPaymentMethod => {
                     Self::CheckoutCustomerChangedPaymentMethod(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::CheckoutCustomerDeleted => {
                     Self::CheckoutCustomerDeleted(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::CheckoutCustomerDoubleOptInGuestOrder => {
                     Self::CheckoutCustomerDoubleOptInGuestOrder(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::CheckoutCustomerDoubleOptInRegistration => {
                     Self::CheckoutCustomerDoubleOptInRegistration(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::CheckoutCustomerGuestRegister => {
                     Self::CheckoutCustomerGuestRegister(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::CheckoutCustomerLogin => {
-                    Self::CheckoutCustomerLogin(::commerce_webhooks::wire::decode(body)?)
+                    Self::CheckoutCustomerLogin(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::CheckoutCustomerLogout => {
                     Self::CheckoutCustomerLogout(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::CheckoutCustomerRegister => {
                     Self::CheckoutCustomerRegister(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::CheckoutOrderPaymentMethodChanged => {
                     Self::CheckoutOrderPaymentMethodChanged(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::CheckoutOrderPlaced => {
-                    Self::CheckoutOrderPlaced(::commerce_webhooks::wire::decode(body)?)
+                    Self::CheckoutOrderPlaced(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::ContactFormSend => {
-                    Self::ContactFormSend(::commerce_webhooks::wire::decode(body)?)
+                    Self::ContactFormSend(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::CustomerGroupRegistrationAccepted => {
                     Self::CustomerGroupRegistrationAccepted(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::CustomerGroupRegistrationDeclined => {
                     Self::CustomerGroupRegistrationDeclined(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::CustomerRecoveryRequest => {
                     Self::CustomerRecoveryRequest(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::MailAfterCreateMessage => {
                     Self::MailAfterCreateMessage(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::MailBeforeSend => {
-                    Self::MailBeforeSend(::commerce_webhooks::wire::decode(body)?)
+                    Self::MailBeforeSend(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::MailSent => {
-                    Self::MailSent(::commerce_webhooks::wire::decode(body)?)
+                    Self::MailSent(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::NewsletterConfirm => {
-                    Self::NewsletterConfirm(::commerce_webhooks::wire::decode(body)?)
+                    Self::NewsletterConfirm(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::NewsletterRegister => {
-                    Self::NewsletterRegister(::commerce_webhooks::wire::decode(body)?)
+                    Self::NewsletterRegister(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::NewsletterUnsubscribe => {
-                    Self::NewsletterUnsubscribe(::commerce_webhooks::wire::decode(body)?)
+                    Self::NewsletterUnsubscribe(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::ProductExportLog => {
-                    Self::ProductExportLog(::commerce_webhooks::wire::decode(body)?)
+                    Self::ProductExportLog(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::ReviewFormSend => {
-                    Self::ReviewFormSend(::commerce_webhooks::wire::decode(body)?)
+                    Self::ReviewFormSend(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::StateEnterOrderStateCancelled => {
                     Self::StateEnterOrderStateCancelled(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StateEnterOrderStateCompleted => {
                     Self::StateEnterOrderStateCompleted(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StateEnterOrderStateInProgress => {
                     Self::StateEnterOrderStateInProgress(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StateEnterOrderStateOpen => {
                     Self::StateEnterOrderStateOpen(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StateEnterOrderDeliveryStateCancelled => {
                     Self::StateEnterOrderDeliveryStateCancelled(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StateEnterOrderDeliveryStateOpen => {
                     Self::StateEnterOrderDeliveryStateOpen(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StateEnterOrderDeliveryStateReturned => {
                     Self::StateEnterOrderDeliveryStateReturned(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StateEnterOrderDeliveryStateReturnedPartially => {
                     Self::StateEnterOrderDeliveryStateReturnedPartially(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StateEnterOrderDeliveryStateShipped => {
                     Self::StateEnterOrderDeliveryStateShipped(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StateEnterOrderDeliveryStateShippedPartially => {
                     Self::StateEnterOrderDeliveryStateShippedPartially(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StateEnterOrderTransactionStateAuthorized => {
                     Self::StateEnterOrderTransactionStateAuthorized(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StateEnterOrderTransactionStateCancelled => {
                     Self::StateEnterOrderTransactionStateCancelled(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StateEnterOrderTransactionStateChargeback => {
                     Self::StateEnterOrderTransactionStateChargeback(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StateEnterOrderTransactionStateFailed => {
                     Self::StateEnterOrderTransactionStateFailed(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StateEnterOrderTransactionStateInProgress => {
                     Self::StateEnterOrderTransactionStateInProgress(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StateEnterOrderTransactionStateOpen => {
                     Self::StateEnterOrderTransactionStateOpen(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StateEnterOrderTransactionStatePaid => {
                     Self::StateEnterOrderTransactionStatePaid(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StateEnterOrderTransactionStatePaidPartially => {
                     Self::StateEnterOrderTransactionStatePaidPartially(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StateEnterOrderTransactionStateRefunded => {
                     Self::StateEnterOrderTransactionStateRefunded(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StateEnterOrderTransactionStateRefundedPartially => {
                     Self::StateEnterOrderTransactionStateRefundedPartially(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StateEnterOrderTransactionStateReminded => {
                     Self::StateEnterOrderTransactionStateReminded(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StateEnterOrderTransactionStateUnconfirmed => {
                     Self::StateEnterOrderTransactionStateUnconfirmed(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StateEnterOrderTransactionCaptureStateCompleted => {
                     Self::StateEnterOrderTransactionCaptureStateCompleted(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StateEnterOrderTransactionCaptureStateFailed => {
                     Self::StateEnterOrderTransactionCaptureStateFailed(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StateEnterOrderTransactionCaptureStatePending => {
                     Self::StateEnterOrderTransactionCaptureStatePending(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StateEnterOrderTransactionCaptureRefundStateCancelled => {
                     Self::StateEnterOrderTransactionCaptureRefundStateCancelled(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StateEnterOrderTransactionCaptureRefundStateCompleted => {
                     Self::StateEnterOrderTransactionCaptureRefundStateCompleted(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StateEnterOrderTransactionCaptureRefundStateFailed => {
                     Self::StateEnterOrderTransactionCaptureRefundStateFailed(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StateEnterOrderTransactionCaptureRefundStateInProgress => {
                     Self::StateEnterOrderTransactionCaptureRefundStateInProgress(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StateEnterOrderTransactionCaptureRefundStateOpen => {
                     Self::StateEnterOrderTransactionCaptureRefundStateOpen(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StateLeaveOrderStateCancelled => {
                     Self::StateLeaveOrderStateCancelled(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StateLeaveOrderStateCompleted => {
                     Self::StateLeaveOrderStateCompleted(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StateLeaveOrderStateInProgress => {
                     Self::StateLeaveOrderStateInProgress(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StateLeaveOrderStateOpen => {
                     Self::StateLeaveOrderStateOpen(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StateLeaveOrderDeliveryStateCancelled => {
                     Self::StateLeaveOrderDeliveryStateCancelled(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StateLeaveOrderDeliveryStateOpen => {
                     Self::StateLeaveOrderDeliveryStateOpen(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StateLeaveOrderDeliveryStateReturned => {
                     Self::StateLeaveOrderDeliveryStateReturned(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StateLeaveOrderDeliveryStateReturnedPartially => {
                     Self::StateLeaveOrderDeliveryStateReturnedPartially(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StateLeaveOrderDeliveryStateShipped => {
                     Self::StateLeaveOrderDeliveryStateShipped(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StateLeaveOrderDeliveryStateShippedPartially => {
                     Self::StateLeaveOrderDeliveryStateShippedPartially(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StateLeaveOrderTransactionStateAuthorized => {
                     Self::StateLeaveOrderTransactionStateAuthorized(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StateLeaveOrderTransactionStateCancelled => {
                     Self::StateLeaveOrderTransactionStateCancelled(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StateLeaveOrderTransactionStateChargeback => {
                     Self::StateLeaveOrderTransactionStateChargeback(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StateLeaveOrderTransactionStateFailed => {
                     Self::StateLeaveOrderTransactionStateFailed(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StateLeaveOrderTransactionStateInProgress => {
                     Self::StateLeaveOrderTransactionStateInProgress(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StateLeaveOrderTransactionStateOpen => {
                     Self::StateLeaveOrderTransactionStateOpen(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StateLeaveOrderTransactionStatePaid => {
                     Self::StateLeaveOrderTransactionStatePaid(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StateLeaveOrderTransactionStatePaidPartially => {
                     Self::StateLeaveOrderTransactionStatePaidPartially(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StateLeaveOrderTransactionStateRefunded => {
                     Self::StateLeaveOrderTransactionStateRefunded(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StateLeaveOrderTransactionStateRefundedPartially => {
                     Self::StateLeaveOrderTransactionStateRefundedPartially(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StateLeaveOrderTransactionStateReminded => {
                     Self::StateLeaveOrderTransactionStateReminded(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StateLeaveOrderTransactionStateUnconfirmed => {
                     Self::StateLeaveOrderTransactionStateUnconfirmed(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StateLeaveOrderTransactionCaptureStateCompleted => {
                     Self::StateLeaveOrderTransactionCaptureStateCompleted(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StateLeaveOrderTransactionCaptureStateFailed => {
                     Self::StateLeaveOrderTransactionCaptureStateFailed(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StateLeaveOrderTransactionCaptureStatePending => {
                     Self::StateLeaveOrderTransactionCaptureStatePending(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StateLeaveOrderTransactionCaptureRefundStateCancelled => {
                     Self::StateLeaveOrderTransactionCaptureRefundStateCancelled(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StateLeaveOrderTransactionCaptureRefundStateCompleted => {
                     Self::StateLeaveOrderTransactionCaptureRefundStateCompleted(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StateLeaveOrderTransactionCaptureRefundStateFailed => {
                     Self::StateLeaveOrderTransactionCaptureRefundStateFailed(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StateLeaveOrderTransactionCaptureRefundStateInProgress => {
                     Self::StateLeaveOrderTransactionCaptureRefundStateInProgress(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::StateLeaveOrderTransactionCaptureRefundStateOpen => {
                     Self::StateLeaveOrderTransactionCaptureRefundStateOpen(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::UserRecoveryRequest => {
-                    Self::UserRecoveryRequest(::commerce_webhooks::wire::decode(body)?)
+                    Self::UserRecoveryRequest(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::ProductWritten => {
-                    Self::ProductWritten(::commerce_webhooks::wire::decode(body)?)
+                    Self::ProductWritten(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::ProductDeleted => {
-                    Self::ProductDeleted(::commerce_webhooks::wire::decode(body)?)
+                    Self::ProductDeleted(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::ProductPriceWritten => {
-                    Self::ProductPriceWritten(::commerce_webhooks::wire::decode(body)?)
+                    Self::ProductPriceWritten(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::ProductPriceDeleted => {
-                    Self::ProductPriceDeleted(::commerce_webhooks::wire::decode(body)?)
+                    Self::ProductPriceDeleted(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::CategoryWritten => {
-                    Self::CategoryWritten(::commerce_webhooks::wire::decode(body)?)
+                    Self::CategoryWritten(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::CategoryDeleted => {
-                    Self::CategoryDeleted(::commerce_webhooks::wire::decode(body)?)
+                    Self::CategoryDeleted(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::SalesChannelWritten => {
-                    Self::SalesChannelWritten(::commerce_webhooks::wire::decode(body)?)
+                    Self::SalesChannelWritten(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::SalesChannelDeleted => {
-                    Self::SalesChannelDeleted(::commerce_webhooks::wire::decode(body)?)
+                    Self::SalesChannelDeleted(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::SalesChannelDomainWritten => {
                     Self::SalesChannelDomainWritten(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::SalesChannelDomainDeleted => {
                     Self::SalesChannelDomainDeleted(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::CustomerWritten => {
-                    Self::CustomerWritten(::commerce_webhooks::wire::decode(body)?)
+                    Self::CustomerWritten(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::CustomerDeleted => {
-                    Self::CustomerDeleted(::commerce_webhooks::wire::decode(body)?)
+                    Self::CustomerDeleted(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::CustomerAddressWritten => {
                     Self::CustomerAddressWritten(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::CustomerAddressDeleted => {
                     Self::CustomerAddressDeleted(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::OrderWritten => {
-                    Self::OrderWritten(::commerce_webhooks::wire::decode(body)?)
+                    Self::OrderWritten(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::OrderDeleted => {
-                    Self::OrderDeleted(::commerce_webhooks::wire::decode(body)?)
+                    Self::OrderDeleted(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::OrderAddressWritten => {
-                    Self::OrderAddressWritten(::commerce_webhooks::wire::decode(body)?)
+                    Self::OrderAddressWritten(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::OrderAddressDeleted => {
-                    Self::OrderAddressDeleted(::commerce_webhooks::wire::decode(body)?)
+                    Self::OrderAddressDeleted(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::DocumentWritten => {
-                    Self::DocumentWritten(::commerce_webhooks::wire::decode(body)?)
+                    Self::DocumentWritten(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::DocumentDeleted => {
-                    Self::DocumentDeleted(::commerce_webhooks::wire::decode(body)?)
+                    Self::DocumentDeleted(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::MediaWritten => {
-                    Self::MediaWritten(::commerce_webhooks::wire::decode(body)?)
+                    Self::MediaWritten(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::MediaDeleted => {
-                    Self::MediaDeleted(::commerce_webhooks::wire::decode(body)?)
+                    Self::MediaDeleted(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::AppActivated => {
-                    Self::AppActivated(::commerce_webhooks::wire::decode(body)?)
+                    Self::AppActivated(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::AppDeactivated => {
-                    Self::AppDeactivated(::commerce_webhooks::wire::decode(body)?)
+                    Self::AppDeactivated(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::AppDeleted => {
-                    Self::AppDeleted(::commerce_webhooks::wire::decode(body)?)
+                    Self::AppDeleted(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::AppInstalled => {
-                    Self::AppInstalled(::commerce_webhooks::wire::decode(body)?)
+                    Self::AppInstalled(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::AppUpdated => {
-                    Self::AppUpdated(::commerce_webhooks::wire::decode(body)?)
+                    Self::AppUpdated(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::ShopwareUpdated => {
-                    Self::ShopwareUpdated(::commerce_webhooks::wire::decode(body)?)
+                    Self::ShopwareUpdated(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::AppConfigChanged => {
-                    Self::AppConfigChanged(::commerce_webhooks::wire::decode(body)?)
+                    Self::AppConfigChanged(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::CustomerPasswordChanged => {
                     Self::CustomerPasswordChanged(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::RevocationRequestSent => {
-                    Self::RevocationRequestSent(::commerce_webhooks::wire::decode(body)?)
+                    Self::RevocationRequestSent(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::MediaUploaded => {
-                    Self::MediaUploaded(::commerce_webhooks::wire::decode(body)?)
+                    Self::MediaUploaded(::commerce_webhooks::wire::decode_boxed(body)?)
                 }
                 Topic::AppPermissionsUpdated => {
-                    Self::AppPermissionsUpdated(::commerce_webhooks::wire::decode(body)?)
+                    Self::AppPermissionsUpdated(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::AppSystemHeartbeat => {
-                    Self::AppSystemHeartbeat(::commerce_webhooks::wire::decode(body)?)
+                    Self::AppSystemHeartbeat(
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                    )
                 }
                 Topic::ConsentBackendDataAccepted => {
                     Self::ConsentBackendDataAccepted(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::ConsentBackendDataRevoked => {
                     Self::ConsentBackendDataRevoked(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::ConsentProductAnalyticsAccepted => {
                     Self::ConsentProductAnalyticsAccepted(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::ConsentProductAnalyticsRevoked => {
                     Self::ConsentProductAnalyticsRevoked(
-                        ::commerce_webhooks::wire::decode(body)?,
+                        ::commerce_webhooks::wire::decode_boxed(body)?,
                     )
                 }
                 Topic::Unknown(topic) => {
@@ -6092,13 +6126,11 @@ impl<P: ::commerce_webhooks::wire::Decode> ::commerce_webhooks::wire::Decode
 for Webhook<P> {
     const EXPECTED: &'static str = "a `Webhook` object";
     const EXPECTED_ARRAY: &'static str = "an array of `Webhook` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl<P: ::commerce_webhooks::wire::Decode> ::commerce_webhooks::wire::Shape
@@ -6196,13 +6228,11 @@ impl<P: ::commerce_webhooks::wire::Decode> ::commerce_webhooks::wire::Decode
 for WebhookData<P> {
     const EXPECTED: &'static str = "a `WebhookData` object";
     const EXPECTED_ARRAY: &'static str = "an array of `WebhookData` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl<P: ::commerce_webhooks::wire::Decode> ::commerce_webhooks::wire::Shape
@@ -6252,9 +6282,7 @@ for WebhookData<P> {
             }
             _ => {
                 return ::std::result::Result::Err(
-                    ::commerce_webhooks::wire::Failed::new(
-                        "no strict field of this index",
-                    ),
+                    ::commerce_webhooks::wire::no_strict_field(),
                 );
             }
         }
@@ -6332,13 +6360,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Source {
 impl ::commerce_webhooks::wire::Decode for Source {
     const EXPECTED: &'static str = "a `Source` object";
     const EXPECTED_ARRAY: &'static str = "an array of `Source` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for Source {
@@ -6471,13 +6497,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for EntityWriteResu
 impl ::commerce_webhooks::wire::Decode for EntityWriteResult {
     const EXPECTED: &'static str = "a `EntityWriteResult` object";
     const EXPECTED_ARRAY: &'static str = "an array of `EntityWriteResult` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for EntityWriteResult {
@@ -6582,13 +6606,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for EntityRef {
 impl ::commerce_webhooks::wire::Decode for EntityRef {
     const EXPECTED: &'static str = "a `EntityRef` object";
     const EXPECTED_ARRAY: &'static str = "an array of `EntityRef` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for EntityRef {
@@ -6665,13 +6687,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for Customer {
 impl ::commerce_webhooks::wire::Decode for Customer {
     const EXPECTED: &'static str = "a `Customer` object";
     const EXPECTED_ARRAY: &'static str = "an array of `Customer` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for Customer {
@@ -6759,13 +6779,11 @@ for CustomerBeforeLoginPayload {
 impl ::commerce_webhooks::wire::Decode for CustomerBeforeLoginPayload {
     const EXPECTED: &'static str = "a `CustomerBeforeLoginPayload` object";
     const EXPECTED_ARRAY: &'static str = "an array of `CustomerBeforeLoginPayload` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for CustomerBeforeLoginPayload {
@@ -6836,13 +6854,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerPayload
 impl ::commerce_webhooks::wire::Decode for CustomerPayload {
     const EXPECTED: &'static str = "a `CustomerPayload` object";
     const EXPECTED_ARRAY: &'static str = "an array of `CustomerPayload` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for CustomerPayload {
@@ -6915,13 +6931,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for CustomerLoginPa
 impl ::commerce_webhooks::wire::Decode for CustomerLoginPayload {
     const EXPECTED: &'static str = "a `CustomerLoginPayload` object";
     const EXPECTED_ARRAY: &'static str = "an array of `CustomerLoginPayload` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for CustomerLoginPayload {
@@ -7005,13 +7019,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for DoubleOptInPayl
 impl ::commerce_webhooks::wire::Decode for DoubleOptInPayload {
     const EXPECTED: &'static str = "a `DoubleOptInPayload` object";
     const EXPECTED_ARRAY: &'static str = "an array of `DoubleOptInPayload` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for DoubleOptInPayload {
@@ -7089,13 +7101,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for OrderPayload {
 impl ::commerce_webhooks::wire::Decode for OrderPayload {
     const EXPECTED: &'static str = "a `OrderPayload` object";
     const EXPECTED_ARRAY: &'static str = "an array of `OrderPayload` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for OrderPayload {
@@ -7171,13 +7181,11 @@ for OrderPaymentMethodChangedPayload {
 impl ::commerce_webhooks::wire::Decode for OrderPaymentMethodChangedPayload {
     const EXPECTED: &'static str = "a `OrderPaymentMethodChangedPayload` object";
     const EXPECTED_ARRAY: &'static str = "an array of `OrderPaymentMethodChangedPayload` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for OrderPaymentMethodChangedPayload {
@@ -7259,13 +7267,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ContactFormPayl
 impl ::commerce_webhooks::wire::Decode for ContactFormPayload {
     const EXPECTED: &'static str = "a `ContactFormPayload` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ContactFormPayload` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for ContactFormPayload {
@@ -7343,13 +7349,11 @@ for CustomerGroupRegistrationPayload {
 impl ::commerce_webhooks::wire::Decode for CustomerGroupRegistrationPayload {
     const EXPECTED: &'static str = "a `CustomerGroupRegistrationPayload` object";
     const EXPECTED_ARRAY: &'static str = "an array of `CustomerGroupRegistrationPayload` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for CustomerGroupRegistrationPayload {
@@ -7444,13 +7448,11 @@ for CustomerRecoveryPayload {
 impl ::commerce_webhooks::wire::Decode for CustomerRecoveryPayload {
     const EXPECTED: &'static str = "a `CustomerRecoveryPayload` object";
     const EXPECTED_ARRAY: &'static str = "an array of `CustomerRecoveryPayload` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for CustomerRecoveryPayload {
@@ -7545,13 +7547,11 @@ for CustomerPasswordChangedPayload {
 impl ::commerce_webhooks::wire::Decode for CustomerPasswordChangedPayload {
     const EXPECTED: &'static str = "a `CustomerPasswordChangedPayload` object";
     const EXPECTED_ARRAY: &'static str = "an array of `CustomerPasswordChangedPayload` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for CustomerPasswordChangedPayload {
@@ -7619,13 +7619,11 @@ for RevocationRequestPayload {
 impl ::commerce_webhooks::wire::Decode for RevocationRequestPayload {
     const EXPECTED: &'static str = "a `RevocationRequestPayload` object";
     const EXPECTED_ARRAY: &'static str = "an array of `RevocationRequestPayload` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for RevocationRequestPayload {
@@ -7708,13 +7706,11 @@ for MailAfterCreateMessagePayload {
 impl ::commerce_webhooks::wire::Decode for MailAfterCreateMessagePayload {
     const EXPECTED: &'static str = "a `MailAfterCreateMessagePayload` object";
     const EXPECTED_ARRAY: &'static str = "an array of `MailAfterCreateMessagePayload` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for MailAfterCreateMessagePayload {
@@ -7800,13 +7796,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MailBeforeSendP
 impl ::commerce_webhooks::wire::Decode for MailBeforeSendPayload {
     const EXPECTED: &'static str = "a `MailBeforeSendPayload` object";
     const EXPECTED_ARRAY: &'static str = "an array of `MailBeforeSendPayload` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for MailBeforeSendPayload {
@@ -7896,13 +7890,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for MailSentPayload
 impl ::commerce_webhooks::wire::Decode for MailSentPayload {
     const EXPECTED: &'static str = "a `MailSentPayload` object";
     const EXPECTED_ARRAY: &'static str = "an array of `MailSentPayload` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for MailSentPayload {
@@ -7990,13 +7982,11 @@ for NewsletterRecipientPayload {
 impl ::commerce_webhooks::wire::Decode for NewsletterRecipientPayload {
     const EXPECTED: &'static str = "a `NewsletterRecipientPayload` object";
     const EXPECTED_ARRAY: &'static str = "an array of `NewsletterRecipientPayload` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for NewsletterRecipientPayload {
@@ -8074,13 +8064,11 @@ for NewsletterRegisterPayload {
 impl ::commerce_webhooks::wire::Decode for NewsletterRegisterPayload {
     const EXPECTED: &'static str = "a `NewsletterRegisterPayload` object";
     const EXPECTED_ARRAY: &'static str = "an array of `NewsletterRegisterPayload` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for NewsletterRegisterPayload {
@@ -8163,13 +8151,11 @@ for ProductExportLogPayload {
 impl ::commerce_webhooks::wire::Decode for ProductExportLogPayload {
     const EXPECTED: &'static str = "a `ProductExportLogPayload` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ProductExportLogPayload` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for ProductExportLogPayload {
@@ -8244,13 +8230,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ReviewFormPaylo
 impl ::commerce_webhooks::wire::Decode for ReviewFormPayload {
     const EXPECTED: &'static str = "a `ReviewFormPayload` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ReviewFormPayload` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for ReviewFormPayload {
@@ -8334,13 +8318,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for UserRecoveryPay
 impl ::commerce_webhooks::wire::Decode for UserRecoveryPayload {
     const EXPECTED: &'static str = "a `UserRecoveryPayload` object";
     const EXPECTED_ARRAY: &'static str = "an array of `UserRecoveryPayload` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for UserRecoveryPayload {
@@ -8418,13 +8400,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for AppVersionPaylo
 impl ::commerce_webhooks::wire::Decode for AppVersionPayload {
     const EXPECTED: &'static str = "a `AppVersionPayload` object";
     const EXPECTED_ARRAY: &'static str = "an array of `AppVersionPayload` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for AppVersionPayload {
@@ -8499,13 +8479,11 @@ impl<'de> ::commerce_webhooks::wire::serde::Deserialize<'de> for ShopwareUpdated
 impl ::commerce_webhooks::wire::Decode for ShopwareUpdatedPayload {
     const EXPECTED: &'static str = "a `ShopwareUpdatedPayload` object";
     const EXPECTED_ARRAY: &'static str = "an array of `ShopwareUpdatedPayload` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for ShopwareUpdatedPayload {
@@ -8584,13 +8562,11 @@ for AppConfigChangedPayload {
 impl ::commerce_webhooks::wire::Decode for AppConfigChangedPayload {
     const EXPECTED: &'static str = "a `AppConfigChangedPayload` object";
     const EXPECTED_ARRAY: &'static str = "an array of `AppConfigChangedPayload` objects";
-    fn from_map(
+    fn decode_map(
+        field: &mut ::commerce_webhooks::Field<Self>,
         map: &mut dyn ::commerce_webhooks::wire::MapIn<'_>,
-    ) -> ::std::result::Result<
-        ::std::result::Result<Self, ::commerce_webhooks::Mismatch>,
-        ::commerce_webhooks::wire::Failed,
-    > {
-        ::commerce_webhooks::wire::shape_from_map(map)
+    ) -> ::std::result::Result<(), ::commerce_webhooks::wire::Failed> {
+        ::commerce_webhooks::wire::shape_into(field, map)
     }
 }
 impl ::commerce_webhooks::wire::Shape for AppConfigChangedPayload {
