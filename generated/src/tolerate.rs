@@ -9,7 +9,7 @@
 //! the rest is read as raw JSON.
 //!
 //! None of this is generic over the deserializer (see `visit.rs`): a generated shape is a
-//! [`Shape`], a table from key to the field that receives the value, and one loop (`fill`)
+//! [`Shape`], a table from key to the field that receives the value, and one loop (`MapIn::fill`)
 //! reads every object of every payload.
 
 use std::borrow::Cow;
@@ -391,7 +391,7 @@ fn entries<T: Decode>(map: &mut dyn MapIn<'_>) -> Result<Result<BTreeMap<String,
 }
 
 /// A generated payload shape: which field receives the value of each key. Object-safe, so
-/// that one loop (`fill`) reads every shape.
+/// that one loop (`MapIn::fill`) reads every shape.
 pub trait Shape {
     /// The shape with every field absent (a strict field that must be present holds a
     /// placeholder until its key comes; [`Shape::finish`] fails if it never does).
@@ -438,32 +438,11 @@ pub enum Target<'a> {
     Strict(usize),
 }
 
-/// Reads the entries of an object into `shape`.
-#[inline(never)]
-pub fn fill(shape: &mut dyn Shape, map: &mut dyn MapIn<'_>) -> Result<(), Failed> {
-    let mut seen = 0u64;
-    while let Some(key) = map.next_key()? {
-        match shape.field(key.as_str()) {
-            Some(Target::Tolerant(sink)) => map.next_value(key.as_str(), sink)?,
-            Some(Target::Strict(index)) => {
-                seen |= 1 << (index % 64);
-                let key = key.as_str();
-                shape.strict(index, &mut |sink| map.next_value(key, sink)).map_err(|failed| failed.at_key(key))?;
-            }
-            None => {
-                let value = map.next_raw(key.as_str())?;
-                shape.extra().insert(key.into_string(), value);
-            }
-        }
-    }
-    shape.finish(seen)
-}
-
 /// [`Decode::decode_map`] of a generated shape: in place, into the field.
 pub fn shape_into<T: Shape>(field: &mut Field<T>, map: &mut dyn MapIn<'_>) -> Result<(), Failed> {
     *field = Field::Value(T::blank());
     match field {
-        Field::Value(shape) => fill(shape, map),
+        Field::Value(shape) => map.fill(shape),
         _ => Ok(()),
     }
 }

@@ -18,6 +18,7 @@ use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess, Seq
 use serde_json::{Map, Value};
 
 use crate::path::{at_index, at_key, wrap_text};
+use crate::tolerate::{Shape, Target};
 use crate::wire::Key;
 
 /// A JSON value that is neither `null` nor an object nor an array.
@@ -98,6 +99,10 @@ pub trait Sink {
 
 /// The entries of a JSON object being read.
 pub trait MapIn<'de> {
+    /// Reads every entry into `shape`: a listed key into its field, any other into its
+    /// `extra`. (The whole loop is here, inside the deserializer's adapter, so that a key
+    /// costs one call through the shape's table and none through this trait.)
+    fn fill(&mut self, shape: &mut dyn Shape) -> Result<(), Failed>;
     /// The next key, or `None` after the last entry.
     fn next_key(&mut self) -> Result<Option<Key<'de>>, Failed>;
     /// Reads the value of `key` into `sink`; an error gets `key` in its path.
@@ -216,6 +221,36 @@ impl<'de, A: MapAccess<'de>> MapAdapter<A, A::Error> {
 }
 
 impl<'de, A: MapAccess<'de>> MapIn<'de> for MapAdapter<A, A::Error> {
+    fn fill(&mut self, shape: &mut dyn Shape) -> Result<(), Failed> {
+        // Bit `index` for each strict field read, for `Shape::finish`.
+        let mut seen = 0u64;
+        loop {
+            let key = match self.map.next_key::<Key<'de>>() {
+                Ok(Some(key)) => key,
+                Ok(None) => return shape.finish(seen),
+                Err(error) => return Err(self.keep(error)),
+            };
+            let key = key.as_str();
+            match shape.field(key) {
+                Some(Target::Tolerant(sink)) => {
+                    if let Err(error) = self.map.next_value_seed(Seed(sink)) {
+                        return Err(self.keep(at_key(key, error)));
+                    }
+                }
+                Some(Target::Strict(index)) => {
+                    seen |= 1 << (index % 64);
+                    shape.strict(index, &mut |sink| self.next_value(key, sink)).map_err(|failed| failed.at_key(key))?;
+                }
+                None => match self.map.next_value::<Value>() {
+                    Ok(value) => {
+                        shape.extra().insert(key.to_owned(), value);
+                    }
+                    Err(error) => return Err(self.keep(at_key(key, error))),
+                },
+            }
+        }
+    }
+
     fn next_key(&mut self) -> Result<Option<Key<'de>>, Failed> {
         self.map.next_key::<Key<'de>>().map_err(|error| self.keep(error))
     }
