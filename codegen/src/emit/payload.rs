@@ -399,10 +399,14 @@ pub(super) fn event_enum(platform: &Platform) -> TokenStream {
     });
     let decode_arms = platform.events.iter().map(|event| {
         let variant = ident(&event.ident);
-        let decode = if event.payload_null {
-            quote! { ::commerce_webhooks::wire::decode_nullable(body)? }
-        } else {
-            quote! { ::commerce_webhooks::wire::decode_boxed(body)? }
+        // A shape is read in place, into its box; any other payload (a list, any JSON) is
+        // decoded, then boxed.
+        let shape = matches!(event.payload, Some(Type::Shape(..)));
+        let decode = match (event.payload_null, shape) {
+            (true, true) => quote! { ::commerce_webhooks::wire::decode_nullable_shape(body)? },
+            (true, false) => quote! { ::commerce_webhooks::wire::decode_nullable(body)? },
+            (false, true) => quote! { ::commerce_webhooks::wire::decode_shape(body)? },
+            (false, false) => quote! { ::commerce_webhooks::wire::decode_boxed(body)? },
         };
         if event.template.is_some() {
             quote! { Topic::#variant(topic) => Self::#variant(topic, #decode), }

@@ -8275,875 +8275,875 @@ impl Event {
             match Topic::from_wire(topic) {
                 Topic::StoreCartCreated => {
                     Self::StoreCartCreated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreCartUpdated => {
                     Self::StoreCartUpdated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreCartDeleted => {
                     Self::StoreCartDeleted(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreCartCouponApplied => {
                     Self::StoreCartCouponApplied(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreCartAbandoned => {
                     Self::StoreCartAbandoned(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreCartConverted => {
                     Self::StoreCartConverted(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreCartLineItemCreated => {
                     Self::StoreCartLineItemCreated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreCartLineItemUpdated => {
                     Self::StoreCartLineItemUpdated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreCartLineItemDeleted => {
                     Self::StoreCartLineItemDeleted(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreCategoryCreated => {
                     Self::StoreCategoryCreated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreCategoryUpdated => {
                     Self::StoreCategoryUpdated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreCategoryDeleted => {
                     Self::StoreCategoryDeleted(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreChannelCreated => {
                     Self::StoreChannelCreated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreChannelUpdated => {
                     Self::StoreChannelUpdated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreCustomerCreated => {
                     Self::StoreCustomerCreated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreCustomerUpdated => {
                     Self::StoreCustomerUpdated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreCustomerDeleted => {
                     Self::StoreCustomerDeleted(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreCustomerAddressCreated => {
                     Self::StoreCustomerAddressCreated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreCustomerAddressUpdated => {
                     Self::StoreCustomerAddressUpdated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreCustomerAddressDeleted => {
                     Self::StoreCustomerAddressDeleted(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreCustomerPaymentInstrumentDefaultUpdated => {
                     Self::StoreCustomerPaymentInstrumentDefaultUpdated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreOrderCreated => {
                     Self::StoreOrderCreated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreOrderUpdated => {
                     Self::StoreOrderUpdated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreOrderArchived => {
                     Self::StoreOrderArchived(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreOrderStatusUpdated => {
                     Self::StoreOrderStatusUpdated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreOrderMessageCreated => {
                     Self::StoreOrderMessageCreated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreOrderRefundCreated => {
                     Self::StoreOrderRefundCreated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreProductDeleted => {
                     Self::StoreProductDeleted(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreProductCreated => {
                     Self::StoreProductCreated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreProductUpdated => {
                     Self::StoreProductUpdated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreProductInventoryUpdated => {
                     Self::StoreProductInventoryUpdated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreProductInventoryOrderUpdated => {
                     Self::StoreProductInventoryOrderUpdated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreShipmentCreated => {
                     Self::StoreShipmentCreated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreShipmentUpdated => {
                     Self::StoreShipmentUpdated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreShipmentDeleted => {
                     Self::StoreShipmentDeleted(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreSkuCreated => {
-                    Self::StoreSkuCreated(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::StoreSkuCreated(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::StoreSkuUpdated => {
-                    Self::StoreSkuUpdated(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::StoreSkuUpdated(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::StoreSkuDeleted => {
-                    Self::StoreSkuDeleted(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::StoreSkuDeleted(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::StoreSkuInventoryUpdated => {
                     Self::StoreSkuInventoryUpdated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreSkuInventoryOrderUpdated => {
                     Self::StoreSkuInventoryOrderUpdated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreAppUninstalled => {
                     Self::StoreAppUninstalled(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreInformationUpdated => {
                     Self::StoreInformationUpdated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreSubscriberCreated => {
                     Self::StoreSubscriberCreated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreSubscriberUpdated => {
                     Self::StoreSubscriberUpdated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreSubscriberDeleted => {
                     Self::StoreSubscriberDeleted(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreBrandMetafieldCreated => {
                     Self::StoreBrandMetafieldCreated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreBrandMetafieldDeleted => {
                     Self::StoreBrandMetafieldDeleted(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreBrandMetafieldUpdated => {
                     Self::StoreBrandMetafieldUpdated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreCartMetafieldCreated => {
                     Self::StoreCartMetafieldCreated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreCartMetafieldDeleted => {
                     Self::StoreCartMetafieldDeleted(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreCartMetafieldUpdated => {
                     Self::StoreCartMetafieldUpdated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreCategoryMetafieldCreated => {
                     Self::StoreCategoryMetafieldCreated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreCategoryMetafieldDeleted => {
                     Self::StoreCategoryMetafieldDeleted(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreCategoryMetafieldUpdated => {
                     Self::StoreCategoryMetafieldUpdated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreHookDeliveryException => {
                     Self::StoreHookDeliveryException(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreInventoryLocationMetafieldCreated => {
                     Self::StoreInventoryLocationMetafieldCreated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreInventoryLocationMetafieldDeleted => {
                     Self::StoreInventoryLocationMetafieldDeleted(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreInventoryLocationMetafieldUpdated => {
                     Self::StoreInventoryLocationMetafieldUpdated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreMetafieldCreated => {
                     Self::StoreMetafieldCreated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreMetafieldUpdated => {
                     Self::StoreMetafieldUpdated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreMetafieldDeleted => {
                     Self::StoreMetafieldDeleted(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreModifierUpdated => {
                     Self::StoreModifierUpdated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreOptionUpdated => {
                     Self::StoreOptionUpdated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreOrderTransactionCreated => {
                     Self::StoreOrderTransactionCreated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreOrderTransactionUpdated => {
                     Self::StoreOrderTransactionUpdated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreOrderMetafieldCreated => {
                     Self::StoreOrderMetafieldCreated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreOrderMetafieldUpdated => {
                     Self::StoreOrderMetafieldUpdated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreOrderMetafieldDeleted => {
                     Self::StoreOrderMetafieldDeleted(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StorePriceListCreated => {
                     Self::StorePriceListCreated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StorePriceListUpdated => {
                     Self::StorePriceListUpdated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StorePriceListActivated => {
                     Self::StorePriceListActivated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StorePriceListDeactivated => {
                     Self::StorePriceListDeactivated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StorePriceListDeleted => {
                     Self::StorePriceListDeleted(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StorePriceListsDeleted => {
                     Self::StorePriceListsDeleted(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StorePriceListRecordCreated => {
                     Self::StorePriceListRecordCreated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StorePriceListRecordUpdated => {
                     Self::StorePriceListRecordUpdated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StorePriceListRecordDeleted => {
                     Self::StorePriceListRecordDeleted(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StorePriceListRecordsCreated => {
                     Self::StorePriceListRecordsCreated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StorePriceListRecordsUpdated => {
                     Self::StorePriceListRecordsUpdated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StorePriceListRecordsDeleted => {
                     Self::StorePriceListRecordsDeleted(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StorePriceListAssignmentUpdated => {
                     Self::StorePriceListAssignmentUpdated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StorePriceListAssignmentDeleted => {
                     Self::StorePriceListAssignmentDeleted(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreProductMetafieldCreated => {
                     Self::StoreProductMetafieldCreated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreProductMetafieldUpdated => {
                     Self::StoreProductMetafieldUpdated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreProductMetafieldDeleted => {
                     Self::StoreProductMetafieldDeleted(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreProductVariantMetafieldCreated => {
                     Self::StoreProductVariantMetafieldCreated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreProductVariantMetafieldUpdated => {
                     Self::StoreProductVariantMetafieldUpdated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreProductVariantMetafieldDeleted => {
                     Self::StoreProductVariantMetafieldDeleted(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreChannelInventoryProductStockChanged => {
                     Self::StoreChannelInventoryProductStockChanged(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreChannelInventoryProductLowStockReached => {
                     Self::StoreChannelInventoryProductLowStockReached(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreChannelInventoryProductOutOfStockReached => {
                     Self::StoreChannelInventoryProductOutOfStockReached(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreChannelInventoryProductSettingsChanged => {
                     Self::StoreChannelInventoryProductSettingsChanged(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreInventoryLocationCreated => {
                     Self::StoreInventoryLocationCreated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreInventoryLocationUpdated => {
                     Self::StoreInventoryLocationUpdated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreCompanyCreated => {
                     Self::StoreCompanyCreated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreCompanyUpdated => {
                     Self::StoreCompanyUpdated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreCompanyDeleted => {
                     Self::StoreCompanyDeleted(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreCompanyStatusUpdated => {
                     Self::StoreCompanyStatusUpdated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreCompanySuperadminAssignmentUpdated => {
                     Self::StoreCompanySuperadminAssignmentUpdated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreCompanyUserCreated => {
                     Self::StoreCompanyUserCreated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreCompanyUserUpdated => {
                     Self::StoreCompanyUserUpdated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreCompanyUserDeleted => {
                     Self::StoreCompanyUserDeleted(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreCompanyAddressCreated => {
                     Self::StoreCompanyAddressCreated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreCompanyAddressUpdated => {
                     Self::StoreCompanyAddressUpdated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreCompanyAddressDeleted => {
                     Self::StoreCompanyAddressDeleted(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreSuperadminCreated => {
                     Self::StoreSuperadminCreated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreSuperadminUpdated => {
                     Self::StoreSuperadminUpdated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreSuperadminDeleted => {
                     Self::StoreSuperadminDeleted(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreSuperadminAssignmentUpdated => {
                     Self::StoreSuperadminAssignmentUpdated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreQuoteCreated => {
                     Self::StoreQuoteCreated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreQuoteUpdated => {
                     Self::StoreQuoteUpdated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreQuoteStatusUpdated => {
                     Self::StoreQuoteStatusUpdated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreQuoteDeleted => {
                     Self::StoreQuoteDeleted(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdCartCreated(topic) => {
                     Self::StoreChannelChannelIdCartCreated(
                         topic,
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdCartUpdated(topic) => {
                     Self::StoreChannelChannelIdCartUpdated(
                         topic,
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdCartDeleted(topic) => {
                     Self::StoreChannelChannelIdCartDeleted(
                         topic,
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdCartCouponApplied(topic) => {
                     Self::StoreChannelChannelIdCartCouponApplied(
                         topic,
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdCartAbandoned(topic) => {
                     Self::StoreChannelChannelIdCartAbandoned(
                         topic,
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdCartConverted(topic) => {
                     Self::StoreChannelChannelIdCartConverted(
                         topic,
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdCartLineItemCreated(topic) => {
                     Self::StoreChannelChannelIdCartLineItemCreated(
                         topic,
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdCartLineItemUpdated(topic) => {
                     Self::StoreChannelChannelIdCartLineItemUpdated(
                         topic,
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdCartLineItemDeleted(topic) => {
                     Self::StoreChannelChannelIdCartLineItemDeleted(
                         topic,
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdCategoryCreated(topic) => {
                     Self::StoreChannelChannelIdCategoryCreated(
                         topic,
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdCategoryUpdated(topic) => {
                     Self::StoreChannelChannelIdCategoryUpdated(
                         topic,
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdCategoryDeleted(topic) => {
                     Self::StoreChannelChannelIdCategoryDeleted(
                         topic,
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdCategoryTreeUpdated(topic) => {
                     Self::StoreChannelChannelIdCategoryTreeUpdated(
                         topic,
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreCustomerChannelLoginAccessUpdated => {
                     Self::StoreCustomerChannelLoginAccessUpdated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdSettingsEmailStatusUpdated(topic) => {
                     Self::StoreChannelChannelIdSettingsEmailStatusUpdated(
                         topic,
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdSettingsEmailStatusDeleted(topic) => {
                     Self::StoreChannelChannelIdSettingsEmailStatusDeleted(
                         topic,
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdEmailTemplatesUpdated(topic) => {
                     Self::StoreChannelChannelIdEmailTemplatesUpdated(
                         topic,
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdEmailTemplatesDeleted(topic) => {
                     Self::StoreChannelChannelIdEmailTemplatesDeleted(
                         topic,
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreChannelMetafieldCreated => {
                     Self::StoreChannelMetafieldCreated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreChannelMetafieldUpdated => {
                     Self::StoreChannelMetafieldUpdated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreChannelMetafieldDeleted => {
                     Self::StoreChannelMetafieldDeleted(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdNotificationsAbandonedCartUpdated(topic) => {
                     Self::StoreChannelChannelIdNotificationsAbandonedCartUpdated(
                         topic,
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdNotificationsInventoryUpdated(topic) => {
                     Self::StoreChannelChannelIdNotificationsInventoryUpdated(
                         topic,
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdOrderCreated(topic) => {
                     Self::StoreChannelChannelIdOrderCreated(
                         topic,
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdOrderUpdated(topic) => {
                     Self::StoreChannelChannelIdOrderUpdated(
                         topic,
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdOrderArchived(topic) => {
                     Self::StoreChannelChannelIdOrderArchived(
                         topic,
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdOrderStatusUpdated(topic) => {
                     Self::StoreChannelChannelIdOrderStatusUpdated(
                         topic,
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdOrderMessageCreated(topic) => {
                     Self::StoreChannelChannelIdOrderMessageCreated(
                         topic,
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdOrderRefundCreated(topic) => {
                     Self::StoreChannelChannelIdOrderRefundCreated(
                         topic,
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdPageCreated(topic) => {
                     Self::StoreChannelChannelIdPageCreated(
                         topic,
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdPageUpdated(topic) => {
                     Self::StoreChannelChannelIdPageUpdated(
                         topic,
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdProductAssigned(topic) => {
                     Self::StoreChannelChannelIdProductAssigned(
                         topic,
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdProductUnassigned(topic) => {
                     Self::StoreChannelChannelIdProductUnassigned(
                         topic,
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdCategoryProductAssigned(topic) => {
                     Self::StoreChannelChannelIdCategoryProductAssigned(
                         topic,
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdCategoryProductUnassigned(topic) => {
                     Self::StoreChannelChannelIdCategoryProductUnassigned(
                         topic,
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdSettingsRouteUpdated(topic) => {
                     Self::StoreChannelChannelIdSettingsRouteUpdated(
                         topic,
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdScriptCreated(topic) => {
                     Self::StoreChannelChannelIdScriptCreated(
                         topic,
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdScriptUpdated(topic) => {
                     Self::StoreChannelChannelIdScriptUpdated(
                         topic,
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdSettingsCurrencyUpdated(topic) => {
                     Self::StoreChannelChannelIdSettingsCurrencyUpdated(
                         topic,
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdSettingsProfileUpdated(topic) => {
                     Self::StoreChannelChannelIdSettingsProfileUpdated(
                         topic,
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdSettingsLocaleAdded(topic) => {
                     Self::StoreChannelChannelIdSettingsLocaleAdded(
                         topic,
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdSettingsLocaleUpdated(topic) => {
                     Self::StoreChannelChannelIdSettingsLocaleUpdated(
                         topic,
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdSettingsLocaleDeleted(topic) => {
                     Self::StoreChannelChannelIdSettingsLocaleDeleted(
                         topic,
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdSettingsLogoUpdated(topic) => {
                     Self::StoreChannelChannelIdSettingsLogoUpdated(
                         topic,
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdSettingsLogoImageUpdated(topic) => {
                     Self::StoreChannelChannelIdSettingsLogoImageUpdated(
                         topic,
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdSettingsFaviconImageUpdated(topic) => {
                     Self::StoreChannelChannelIdSettingsFaviconImageUpdated(
                         topic,
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdSettingsCheckoutUpdated(topic) => {
                     Self::StoreChannelChannelIdSettingsCheckoutUpdated(
                         topic,
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdSettingsSeoUpdated(topic) => {
                     Self::StoreChannelChannelIdSettingsSeoUpdated(
                         topic,
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdSettingsRobotsUpdated(topic) => {
                     Self::StoreChannelChannelIdSettingsRobotsUpdated(
                         topic,
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdSettingsCategoryUpdated(topic) => {
                     Self::StoreChannelChannelIdSettingsCategoryUpdated(
                         topic,
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdSettingsProductUpdated(topic) => {
                     Self::StoreChannelChannelIdSettingsProductUpdated(
                         topic,
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdSettingsCatalogUpdated(topic) => {
                     Self::StoreChannelChannelIdSettingsCatalogUpdated(
                         topic,
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdSettingsSecurityUpdated(topic) => {
                     Self::StoreChannelChannelIdSettingsSecurityUpdated(
                         topic,
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdSettingsSearchContextFiltersUpdated(
@@ -9151,7 +9151,7 @@ impl Event {
                 ) => {
                     Self::StoreChannelChannelIdSettingsSearchContextFiltersUpdated(
                         topic,
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdSettingsDefaultCustomerGroupUpdated(
@@ -9159,49 +9159,49 @@ impl Event {
                 ) => {
                     Self::StoreChannelChannelIdSettingsDefaultCustomerGroupUpdated(
                         topic,
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdSettingsCustomerPrivacyUpdated(topic) => {
                     Self::StoreChannelChannelIdSettingsCustomerPrivacyUpdated(
                         topic,
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdSettingsSiteUpdated(topic) => {
                     Self::StoreChannelChannelIdSettingsSiteUpdated(
                         topic,
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdSettingsSiteCheckoutUrlUpdated(topic) => {
                     Self::StoreChannelChannelIdSettingsSiteCheckoutUrlUpdated(
                         topic,
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdSettingsSiteCheckoutUrlDeleted(topic) => {
                     Self::StoreChannelChannelIdSettingsSiteCheckoutUrlDeleted(
                         topic,
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdSocialMediaLinksUpdated(topic) => {
                     Self::StoreChannelChannelIdSocialMediaLinksUpdated(
                         topic,
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdThemeConfigurationCreated(topic) => {
                     Self::StoreChannelChannelIdThemeConfigurationCreated(
                         topic,
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StoreChannelChannelIdThemeConfigurationActivated(topic) => {
                     Self::StoreChannelChannelIdThemeConfigurationActivated(
                         topic,
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::Unknown(topic) => {

@@ -1452,177 +1452,177 @@ impl Event {
         ::std::result::Result::Ok(
             match Topic::from_wire(topic) {
                 Topic::ProfileUpdated => {
-                    Self::ProfileUpdated(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::ProfileUpdated(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::ProfileSubscriptionStatusChanged => {
                     Self::ProfileSubscriptionStatusChanged(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::OrderCreated => {
-                    Self::OrderCreated(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::OrderCreated(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::OrderUpdated => {
-                    Self::OrderUpdated(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::OrderUpdated(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::OrderDeleted => {
-                    Self::OrderDeleted(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::OrderDeleted(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::UnfinishedOrderCreated => {
                     Self::UnfinishedOrderCreated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::UnfinishedOrderUpdated => {
                     Self::UnfinishedOrderUpdated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::UnfinishedOrderDeleted => {
                     Self::UnfinishedOrderDeleted(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::ProductCreated => {
-                    Self::ProductCreated(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::ProductCreated(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::ProductUpdated => {
-                    Self::ProductUpdated(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::ProductUpdated(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::ProductDeleted => {
-                    Self::ProductDeleted(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::ProductDeleted(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::CategoryCreated => {
-                    Self::CategoryCreated(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::CategoryCreated(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::CategoryUpdated => {
-                    Self::CategoryUpdated(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::CategoryUpdated(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::CategoryDeleted => {
-                    Self::CategoryDeleted(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::CategoryDeleted(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::CustomerCreated => {
-                    Self::CustomerCreated(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::CustomerCreated(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::CustomerUpdated => {
-                    Self::CustomerUpdated(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::CustomerUpdated(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::CustomerDeleted => {
-                    Self::CustomerDeleted(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::CustomerDeleted(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::CustomerGroupCreated => {
                     Self::CustomerGroupCreated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::CustomerGroupUpdated => {
                     Self::CustomerGroupUpdated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::CustomerGroupDeleted => {
                     Self::CustomerGroupDeleted(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::DiscountCouponCreated => {
                     Self::DiscountCouponCreated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::DiscountCouponUpdated => {
                     Self::DiscountCouponUpdated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::DiscountCouponDeleted => {
                     Self::DiscountCouponDeleted(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::PromotionCreated => {
                     Self::PromotionCreated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::PromotionUpdated => {
                     Self::PromotionUpdated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::PromotionDeleted => {
                     Self::PromotionDeleted(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::ProductClassCreated => {
                     Self::ProductClassCreated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::ProductClassUpdated => {
                     Self::ProductClassUpdated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::ProductClassDeleted => {
                     Self::ProductClassDeleted(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::ReviewCreated => {
-                    Self::ReviewCreated(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::ReviewCreated(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::ReviewUpdated => {
-                    Self::ReviewUpdated(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::ReviewUpdated(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::ReviewDeleted => {
-                    Self::ReviewDeleted(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::ReviewDeleted(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::InvoiceCreated => {
-                    Self::InvoiceCreated(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::InvoiceCreated(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::InvoiceDeleted => {
-                    Self::InvoiceDeleted(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::InvoiceDeleted(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::ApplicationInstalled => {
                     Self::ApplicationInstalled(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::ApplicationUninstalled => {
                     Self::ApplicationUninstalled(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::ApplicationSubscriptionStatusChanged => {
                     Self::ApplicationSubscriptionStatusChanged(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::ApplicationStorageChanged => {
                     Self::ApplicationStorageChanged(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::CustomerPersonalDataRemovalRequest => {
                     Self::CustomerPersonalDataRemovalRequest(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::CustomerPersonalDataExportRequest => {
                     Self::CustomerPersonalDataExportRequest(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::ProfilePersonalDataRemovalRequest => {
                     Self::ProfilePersonalDataRemovalRequest(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::ProfilePersonalDataExportRequest => {
                     Self::ProfilePersonalDataExportRequest(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::Unknown(topic) => {

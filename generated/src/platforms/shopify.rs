@@ -6717,240 +6717,240 @@ impl Event {
         ::std::result::Result::Ok(
             match Topic::from_wire(topic) {
                 Topic::AppScopesUpdate => {
-                    Self::AppScopesUpdate(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::AppScopesUpdate(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::AppUninstalled => {
-                    Self::AppUninstalled(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::AppUninstalled(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::AppSubscriptionsUpdate => {
                     Self::AppSubscriptionsUpdate(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::BulkOperationsFinish => {
                     Self::BulkOperationsFinish(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::CartsCreate => {
-                    Self::CartsCreate(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::CartsCreate(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::CartsUpdate => {
-                    Self::CartsUpdate(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::CartsUpdate(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::ChannelsDelete => {
-                    Self::ChannelsDelete(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::ChannelsDelete(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::CheckoutsCreate => {
-                    Self::CheckoutsCreate(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::CheckoutsCreate(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::CheckoutsDelete => {
-                    Self::CheckoutsDelete(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::CheckoutsDelete(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::CheckoutsUpdate => {
-                    Self::CheckoutsUpdate(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::CheckoutsUpdate(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::CollectionListingsAdd => {
                     Self::CollectionListingsAdd(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::CollectionListingsRemove => {
                     Self::CollectionListingsRemove(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::CollectionListingsUpdate => {
                     Self::CollectionListingsUpdate(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::CollectionPublicationsCreate => {
                     Self::CollectionPublicationsCreate(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::CollectionPublicationsDelete => {
                     Self::CollectionPublicationsDelete(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::CollectionPublicationsUpdate => {
                     Self::CollectionPublicationsUpdate(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::CollectionsCreate => {
                     Self::CollectionsCreate(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::CollectionsDelete => {
                     Self::CollectionsDelete(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::CollectionsUpdate => {
                     Self::CollectionsUpdate(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::CompaniesCreate => {
-                    Self::CompaniesCreate(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::CompaniesCreate(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::CompaniesDelete => {
-                    Self::CompaniesDelete(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::CompaniesDelete(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::CompaniesUpdate => {
-                    Self::CompaniesUpdate(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::CompaniesUpdate(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::CompanyContactRolesAssign => {
                     Self::CompanyContactRolesAssign(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::CompanyContactRolesRevoke => {
                     Self::CompanyContactRolesRevoke(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::CompanyContactsCreate => {
                     Self::CompanyContactsCreate(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::CompanyContactsDelete => {
                     Self::CompanyContactsDelete(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::CompanyContactsUpdate => {
                     Self::CompanyContactsUpdate(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::CompanyLocationsCreate => {
                     Self::CompanyLocationsCreate(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::CompanyLocationsDelete => {
                     Self::CompanyLocationsDelete(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::CompanyLocationsUpdate => {
                     Self::CompanyLocationsUpdate(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::CustomerGroupsCreate => {
                     Self::CustomerGroupsCreate(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::CustomerGroupsDelete => {
                     Self::CustomerGroupsDelete(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::CustomerGroupsUpdate => {
                     Self::CustomerGroupsUpdate(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::CustomerPaymentMethodsCreate => {
                     Self::CustomerPaymentMethodsCreate(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::CustomerPaymentMethodsRevoke => {
                     Self::CustomerPaymentMethodsRevoke(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::CustomerPaymentMethodsUpdate => {
                     Self::CustomerPaymentMethodsUpdate(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::CustomersCreate => {
-                    Self::CustomersCreate(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::CustomersCreate(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::CustomersDelete => {
-                    Self::CustomersDelete(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::CustomersDelete(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::CustomersDisable => {
                     Self::CustomersDisable(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::CustomersEnable => {
-                    Self::CustomersEnable(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::CustomersEnable(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::CustomersMerge => {
-                    Self::CustomersMerge(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::CustomersMerge(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::CustomersUpdate => {
-                    Self::CustomersUpdate(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::CustomersUpdate(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::CustomersEmailMarketingConsentUpdate => {
                     Self::CustomersEmailMarketingConsentUpdate(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::CustomersMarketingConsentUpdate => {
                     Self::CustomersMarketingConsentUpdate(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::DiscountsCreate => {
-                    Self::DiscountsCreate(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::DiscountsCreate(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::DiscountsDelete => {
-                    Self::DiscountsDelete(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::DiscountsDelete(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::DiscountsRedeemcodeAdded => {
                     Self::DiscountsRedeemcodeAdded(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::DiscountsRedeemcodeRemoved => {
                     Self::DiscountsRedeemcodeRemoved(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::DiscountsUpdate => {
-                    Self::DiscountsUpdate(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::DiscountsUpdate(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::DisputesCreate => {
-                    Self::DisputesCreate(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::DisputesCreate(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::DisputesUpdate => {
-                    Self::DisputesUpdate(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::DisputesUpdate(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::DomainsCreate => {
-                    Self::DomainsCreate(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::DomainsCreate(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::DomainsDestroy => {
-                    Self::DomainsDestroy(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::DomainsDestroy(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::DomainsUpdate => {
-                    Self::DomainsUpdate(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::DomainsUpdate(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::DraftOrdersCreate => {
                     Self::DraftOrdersCreate(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::DraftOrdersDelete => {
                     Self::DraftOrdersDelete(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::DraftOrdersUpdate => {
                     Self::DraftOrdersUpdate(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::FinanceAppStaffMemberDelete => {
@@ -6980,344 +6980,344 @@ impl Event {
                 }
                 Topic::FulfillmentEventsCreate => {
                     Self::FulfillmentEventsCreate(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::FulfillmentEventsDelete => {
                     Self::FulfillmentEventsDelete(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::FulfillmentOrdersCancellationRequestAccepted => {
                     Self::FulfillmentOrdersCancellationRequestAccepted(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::FulfillmentOrdersCancellationRequestRejected => {
                     Self::FulfillmentOrdersCancellationRequestRejected(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::FulfillmentOrdersCancellationRequestSubmitted => {
                     Self::FulfillmentOrdersCancellationRequestSubmitted(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::FulfillmentOrdersCancelled => {
                     Self::FulfillmentOrdersCancelled(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::FulfillmentOrdersFulfillmentRequestAccepted => {
                     Self::FulfillmentOrdersFulfillmentRequestAccepted(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::FulfillmentOrdersFulfillmentRequestRejected => {
                     Self::FulfillmentOrdersFulfillmentRequestRejected(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::FulfillmentOrdersFulfillmentRequestSubmitted => {
                     Self::FulfillmentOrdersFulfillmentRequestSubmitted(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::FulfillmentOrdersFulfillmentServiceFailedToComplete => {
                     Self::FulfillmentOrdersFulfillmentServiceFailedToComplete(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::FulfillmentOrdersHoldReleased => {
                     Self::FulfillmentOrdersHoldReleased(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::FulfillmentOrdersLineItemsPreparedForLocalDelivery => {
                     Self::FulfillmentOrdersLineItemsPreparedForLocalDelivery(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::FulfillmentOrdersLineItemsPreparedForPickup => {
                     Self::FulfillmentOrdersLineItemsPreparedForPickup(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::FulfillmentOrdersMerged => {
                     Self::FulfillmentOrdersMerged(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::FulfillmentOrdersMoved => {
                     Self::FulfillmentOrdersMoved(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::FulfillmentOrdersOrderRoutingComplete => {
                     Self::FulfillmentOrdersOrderRoutingComplete(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::FulfillmentOrdersPlacedOnHold => {
                     Self::FulfillmentOrdersPlacedOnHold(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::FulfillmentOrdersRescheduled => {
                     Self::FulfillmentOrdersRescheduled(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::FulfillmentOrdersScheduledFulfillmentOrderReady => {
                     Self::FulfillmentOrdersScheduledFulfillmentOrderReady(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::FulfillmentOrdersSplit => {
                     Self::FulfillmentOrdersSplit(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::FulfillmentsCreate => {
                     Self::FulfillmentsCreate(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::FulfillmentsUpdate => {
                     Self::FulfillmentsUpdate(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::InventoryItemsCreate => {
                     Self::InventoryItemsCreate(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::InventoryItemsDelete => {
                     Self::InventoryItemsDelete(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::InventoryItemsUpdate => {
                     Self::InventoryItemsUpdate(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::InventoryLevelsConnect => {
                     Self::InventoryLevelsConnect(
-                        ::commerce_webhooks::wire::decode_nullable(body)?,
+                        ::commerce_webhooks::wire::decode_nullable_shape(body)?,
                     )
                 }
                 Topic::InventoryLevelsDisconnect => {
                     Self::InventoryLevelsDisconnect(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::InventoryLevelsUpdate => {
                     Self::InventoryLevelsUpdate(
-                        ::commerce_webhooks::wire::decode_nullable(body)?,
+                        ::commerce_webhooks::wire::decode_nullable_shape(body)?,
                     )
                 }
                 Topic::LocalesCreate => {
-                    Self::LocalesCreate(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::LocalesCreate(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::LocalesDestroy => {
-                    Self::LocalesDestroy(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::LocalesDestroy(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::LocalesUpdate => {
-                    Self::LocalesUpdate(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::LocalesUpdate(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::LocationsActivate => {
                     Self::LocationsActivate(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::LocationsCreate => {
-                    Self::LocationsCreate(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::LocationsCreate(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::LocationsDeactivate => {
                     Self::LocationsDeactivate(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::LocationsDelete => {
-                    Self::LocationsDelete(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::LocationsDelete(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::LocationsUpdate => {
-                    Self::LocationsUpdate(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::LocationsUpdate(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::MarketsCreate => {
-                    Self::MarketsCreate(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::MarketsCreate(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::MarketsDelete => {
-                    Self::MarketsDelete(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::MarketsDelete(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::MarketsUpdate => {
-                    Self::MarketsUpdate(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::MarketsUpdate(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::OrderTransactionsCreate => {
                     Self::OrderTransactionsCreate(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::OrdersCancelled => {
-                    Self::OrdersCancelled(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::OrdersCancelled(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::OrdersCreate => {
-                    Self::OrdersCreate(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::OrdersCreate(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::OrdersDelete => {
-                    Self::OrdersDelete(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::OrdersDelete(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::OrdersEdited => {
-                    Self::OrdersEdited(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::OrdersEdited(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::OrdersFulfilled => {
-                    Self::OrdersFulfilled(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::OrdersFulfilled(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::OrdersPaid => {
-                    Self::OrdersPaid(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::OrdersPaid(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::OrdersPartiallyFulfilled => {
                     Self::OrdersPartiallyFulfilled(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::OrdersShopifyProtectEligibilityChanged => {
                     Self::OrdersShopifyProtectEligibilityChanged(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::OrdersUpdated => {
-                    Self::OrdersUpdated(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::OrdersUpdated(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::PaymentSchedulesDue => {
                     Self::PaymentSchedulesDue(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::PaymentTermsCreate => {
                     Self::PaymentTermsCreate(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::PaymentTermsDelete => {
                     Self::PaymentTermsDelete(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::PaymentTermsUpdate => {
                     Self::PaymentTermsUpdate(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::ProductFeedsCreate => {
                     Self::ProductFeedsCreate(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::ProductFeedsFullSync => {
                     Self::ProductFeedsFullSync(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::ProductFeedsFullSyncFinish => {
                     Self::ProductFeedsFullSyncFinish(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::ProductFeedsIncrementalSync => {
                     Self::ProductFeedsIncrementalSync(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::ProductFeedsUpdate => {
                     Self::ProductFeedsUpdate(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::ProductListingsAdd => {
                     Self::ProductListingsAdd(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::ProductListingsRemove => {
                     Self::ProductListingsRemove(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::ProductListingsUpdate => {
                     Self::ProductListingsUpdate(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::ProductPublicationsCreate => {
                     Self::ProductPublicationsCreate(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::ProductPublicationsDelete => {
                     Self::ProductPublicationsDelete(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::ProductPublicationsUpdate => {
                     Self::ProductPublicationsUpdate(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::ProductsCreate => {
-                    Self::ProductsCreate(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::ProductsCreate(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::ProductsDelete => {
-                    Self::ProductsDelete(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::ProductsDelete(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::ProductsUpdate => {
-                    Self::ProductsUpdate(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::ProductsUpdate(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::ProfilesCreate => {
-                    Self::ProfilesCreate(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::ProfilesCreate(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::ProfilesDelete => {
-                    Self::ProfilesDelete(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::ProfilesDelete(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::ProfilesUpdate => {
-                    Self::ProfilesUpdate(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::ProfilesUpdate(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::RefundsCreate => {
-                    Self::RefundsCreate(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::RefundsCreate(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::ReturnsUpdate => {
-                    Self::ReturnsUpdate(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::ReturnsUpdate(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::ScheduledProductListingsAdd => {
                     Self::ScheduledProductListingsAdd(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::ScheduledProductListingsRemove => {
                     Self::ScheduledProductListingsRemove(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::ScheduledProductListingsUpdate => {
                     Self::ScheduledProductListingsUpdate(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::SellingPlanGroupsCreate => {
                     Self::SellingPlanGroupsCreate(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::SellingPlanGroupsDelete => {
                     Self::SellingPlanGroupsDelete(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::SellingPlanGroupsUpdate => {
                     Self::SellingPlanGroupsUpdate(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::ShippingAddressesCreate => {
@@ -7331,162 +7331,162 @@ impl Event {
                     )
                 }
                 Topic::ShopUpdate => {
-                    Self::ShopUpdate(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::ShopUpdate(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::SubscriptionBillingAttemptsChallenged => {
                     Self::SubscriptionBillingAttemptsChallenged(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::SubscriptionBillingAttemptsFailure => {
                     Self::SubscriptionBillingAttemptsFailure(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::SubscriptionBillingAttemptsSuccess => {
                     Self::SubscriptionBillingAttemptsSuccess(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::SubscriptionBillingCycleEditsCreate => {
                     Self::SubscriptionBillingCycleEditsCreate(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::SubscriptionBillingCycleEditsDelete => {
                     Self::SubscriptionBillingCycleEditsDelete(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::SubscriptionBillingCycleEditsUpdate => {
                     Self::SubscriptionBillingCycleEditsUpdate(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::SubscriptionBillingCyclesSkip => {
                     Self::SubscriptionBillingCyclesSkip(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::SubscriptionBillingCyclesUnskip => {
                     Self::SubscriptionBillingCyclesUnskip(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::SubscriptionContractsActivate => {
                     Self::SubscriptionContractsActivate(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::SubscriptionContractsCancel => {
                     Self::SubscriptionContractsCancel(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::SubscriptionContractsCreate => {
                     Self::SubscriptionContractsCreate(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::SubscriptionContractsExpire => {
                     Self::SubscriptionContractsExpire(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::SubscriptionContractsFail => {
                     Self::SubscriptionContractsFail(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::SubscriptionContractsPause => {
                     Self::SubscriptionContractsPause(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::SubscriptionContractsUpdate => {
                     Self::SubscriptionContractsUpdate(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::TaxServicesCreate => {
                     Self::TaxServicesCreate(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::TaxServicesUpdate => {
                     Self::TaxServicesUpdate(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::TenderTransactionsCreate => {
                     Self::TenderTransactionsCreate(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::ThemesCreate => {
-                    Self::ThemesCreate(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::ThemesCreate(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::ThemesDelete => {
-                    Self::ThemesDelete(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::ThemesDelete(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::ThemesPublish => {
-                    Self::ThemesPublish(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::ThemesPublish(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::ThemesUpdate => {
-                    Self::ThemesUpdate(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::ThemesUpdate(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::VariantsInStock => {
-                    Self::VariantsInStock(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::VariantsInStock(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::VariantsOutOfStock => {
                     Self::VariantsOutOfStock(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::CustomersDataRequest => {
                     Self::CustomersDataRequest(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::CustomersRedact => {
-                    Self::CustomersRedact(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::CustomersRedact(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::ShopRedact => {
-                    Self::ShopRedact(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::ShopRedact(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::CustomersPurchasingSummary => {
                     Self::CustomersPurchasingSummary(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::CustomerTagsAdded => {
                     Self::CustomerTagsAdded(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::CustomerTagsRemoved => {
                     Self::CustomerTagsRemoved(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::FulfillmentHoldsReleased => {
                     Self::FulfillmentHoldsReleased(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::FulfillmentHoldsAdded => {
                     Self::FulfillmentHoldsAdded(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::SegmentsCreate => {
-                    Self::SegmentsCreate(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::SegmentsCreate(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::SegmentsDelete => {
-                    Self::SegmentsDelete(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::SegmentsDelete(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::SegmentsUpdate => {
-                    Self::SegmentsUpdate(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::SegmentsUpdate(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::TaxPartnersUpdate => {
                     Self::TaxPartnersUpdate(
@@ -7495,48 +7495,48 @@ impl Event {
                 }
                 Topic::AppPurchasesOneTimeUpdate => {
                     Self::AppPurchasesOneTimeUpdate(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::AppSubscriptionsApproachingCappedAmount => {
                     Self::AppSubscriptionsApproachingCappedAmount(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::ReturnsCancel => {
-                    Self::ReturnsCancel(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::ReturnsCancel(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::ReturnsClose => {
-                    Self::ReturnsClose(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::ReturnsClose(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::ReturnsReopen => {
-                    Self::ReturnsReopen(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::ReturnsReopen(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::ReturnsRequest => {
-                    Self::ReturnsRequest(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::ReturnsRequest(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::ReturnsApprove => {
-                    Self::ReturnsApprove(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::ReturnsApprove(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::ReturnsProcess => {
-                    Self::ReturnsProcess(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::ReturnsProcess(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::ReturnsDecline => {
-                    Self::ReturnsDecline(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::ReturnsDecline(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::ReverseDeliveriesAttachDeliverable => {
                     Self::ReverseDeliveriesAttachDeliverable(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::ReverseFulfillmentOrdersDispose => {
                     Self::ReverseFulfillmentOrdersDispose(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::OrdersRiskAssessmentChanged => {
                     Self::OrdersRiskAssessmentChanged(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::PublicationsDelete => {
@@ -7546,37 +7546,37 @@ impl Event {
                 }
                 Topic::CustomerAccountSettingsUpdate => {
                     Self::CustomerAccountSettingsUpdate(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::CustomerJoinedSegment => {
                     Self::CustomerJoinedSegment(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::CustomerLeftSegment => {
                     Self::CustomerLeftSegment(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::MetafieldDefinitionsCreate => {
                     Self::MetafieldDefinitionsCreate(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::MetafieldDefinitionsUpdate => {
                     Self::MetafieldDefinitionsUpdate(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::MetafieldDefinitionsDelete => {
                     Self::MetafieldDefinitionsDelete(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::DeliveryPromiseSettingsUpdate => {
                     Self::DeliveryPromiseSettingsUpdate(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::CheckoutAndAccountsConfigurationsUpdate => {
@@ -7586,7 +7586,7 @@ impl Event {
                 }
                 Topic::AuditEventsAdminApiActivity => {
                     Self::AuditEventsAdminApiActivity(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::CustomersWhatsAppMarketingConsentUpdate => {
@@ -7596,82 +7596,82 @@ impl Event {
                 }
                 Topic::FulfillmentOrdersManuallyReportedProgressStopped => {
                     Self::FulfillmentOrdersManuallyReportedProgressStopped(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::FulfillmentOrdersProgressReported => {
                     Self::FulfillmentOrdersProgressReported(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::InventoryShipmentsAddItems => {
                     Self::InventoryShipmentsAddItems(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::InventoryShipmentsCreate => {
                     Self::InventoryShipmentsCreate(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::InventoryShipmentsDelete => {
                     Self::InventoryShipmentsDelete(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::InventoryShipmentsMarkInTransit => {
                     Self::InventoryShipmentsMarkInTransit(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::InventoryShipmentsReceiveItems => {
                     Self::InventoryShipmentsReceiveItems(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::InventoryShipmentsRemoveItems => {
                     Self::InventoryShipmentsRemoveItems(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::InventoryShipmentsUpdateItemQuantities => {
                     Self::InventoryShipmentsUpdateItemQuantities(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::InventoryShipmentsUpdateTracking => {
                     Self::InventoryShipmentsUpdateTracking(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::InventoryTransfersAddItems => {
                     Self::InventoryTransfersAddItems(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::InventoryTransfersCancel => {
                     Self::InventoryTransfersCancel(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::InventoryTransfersComplete => {
                     Self::InventoryTransfersComplete(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::InventoryTransfersReadyToShip => {
                     Self::InventoryTransfersReadyToShip(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::InventoryTransfersRemoveItems => {
                     Self::InventoryTransfersRemoveItems(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::InventoryTransfersUpdateItemQuantities => {
                     Self::InventoryTransfersUpdateItemQuantities(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::InventoryTransfersUpdated => {
@@ -7681,27 +7681,27 @@ impl Event {
                 }
                 Topic::MarketsBackupRegionUpdate => {
                     Self::MarketsBackupRegionUpdate(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::MetaobjectsCreate => {
                     Self::MetaobjectsCreate(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::MetaobjectsDelete => {
                     Self::MetaobjectsDelete(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::MetaobjectsUpdate => {
                     Self::MetaobjectsUpdate(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::OrdersLinkRequested => {
                     Self::OrdersLinkRequested(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::Unknown(topic) => {

@@ -3638,566 +3638,566 @@ impl Event {
             match Topic::from_wire(topic) {
                 Topic::CheckoutCustomerBeforeLogin => {
                     Self::CheckoutCustomerBeforeLogin(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::CheckoutCustomerChangedPaymentMethod => {
                     Self::CheckoutCustomerChangedPaymentMethod(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::CheckoutCustomerDeleted => {
                     Self::CheckoutCustomerDeleted(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::CheckoutCustomerDoubleOptInGuestOrder => {
                     Self::CheckoutCustomerDoubleOptInGuestOrder(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::CheckoutCustomerDoubleOptInRegistration => {
                     Self::CheckoutCustomerDoubleOptInRegistration(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::CheckoutCustomerGuestRegister => {
                     Self::CheckoutCustomerGuestRegister(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::CheckoutCustomerLogin => {
                     Self::CheckoutCustomerLogin(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::CheckoutCustomerLogout => {
                     Self::CheckoutCustomerLogout(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::CheckoutCustomerRegister => {
                     Self::CheckoutCustomerRegister(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::CheckoutOrderPaymentMethodChanged => {
                     Self::CheckoutOrderPaymentMethodChanged(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::CheckoutOrderPlaced => {
                     Self::CheckoutOrderPlaced(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::ContactFormSend => {
-                    Self::ContactFormSend(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::ContactFormSend(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::CustomerGroupRegistrationAccepted => {
                     Self::CustomerGroupRegistrationAccepted(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::CustomerGroupRegistrationDeclined => {
                     Self::CustomerGroupRegistrationDeclined(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::CustomerRecoveryRequest => {
                     Self::CustomerRecoveryRequest(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::MailAfterCreateMessage => {
                     Self::MailAfterCreateMessage(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::MailBeforeSend => {
-                    Self::MailBeforeSend(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::MailBeforeSend(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::MailSent => {
-                    Self::MailSent(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::MailSent(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::NewsletterConfirm => {
                     Self::NewsletterConfirm(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::NewsletterRegister => {
                     Self::NewsletterRegister(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::NewsletterUnsubscribe => {
                     Self::NewsletterUnsubscribe(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::ProductExportLog => {
                     Self::ProductExportLog(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::ReviewFormSend => {
-                    Self::ReviewFormSend(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::ReviewFormSend(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::StateEnterOrderStateCancelled => {
                     Self::StateEnterOrderStateCancelled(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StateEnterOrderStateCompleted => {
                     Self::StateEnterOrderStateCompleted(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StateEnterOrderStateInProgress => {
                     Self::StateEnterOrderStateInProgress(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StateEnterOrderStateOpen => {
                     Self::StateEnterOrderStateOpen(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StateEnterOrderDeliveryStateCancelled => {
                     Self::StateEnterOrderDeliveryStateCancelled(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StateEnterOrderDeliveryStateOpen => {
                     Self::StateEnterOrderDeliveryStateOpen(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StateEnterOrderDeliveryStateReturned => {
                     Self::StateEnterOrderDeliveryStateReturned(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StateEnterOrderDeliveryStateReturnedPartially => {
                     Self::StateEnterOrderDeliveryStateReturnedPartially(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StateEnterOrderDeliveryStateShipped => {
                     Self::StateEnterOrderDeliveryStateShipped(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StateEnterOrderDeliveryStateShippedPartially => {
                     Self::StateEnterOrderDeliveryStateShippedPartially(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StateEnterOrderTransactionStateAuthorized => {
                     Self::StateEnterOrderTransactionStateAuthorized(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StateEnterOrderTransactionStateCancelled => {
                     Self::StateEnterOrderTransactionStateCancelled(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StateEnterOrderTransactionStateChargeback => {
                     Self::StateEnterOrderTransactionStateChargeback(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StateEnterOrderTransactionStateFailed => {
                     Self::StateEnterOrderTransactionStateFailed(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StateEnterOrderTransactionStateInProgress => {
                     Self::StateEnterOrderTransactionStateInProgress(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StateEnterOrderTransactionStateOpen => {
                     Self::StateEnterOrderTransactionStateOpen(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StateEnterOrderTransactionStatePaid => {
                     Self::StateEnterOrderTransactionStatePaid(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StateEnterOrderTransactionStatePaidPartially => {
                     Self::StateEnterOrderTransactionStatePaidPartially(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StateEnterOrderTransactionStateRefunded => {
                     Self::StateEnterOrderTransactionStateRefunded(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StateEnterOrderTransactionStateRefundedPartially => {
                     Self::StateEnterOrderTransactionStateRefundedPartially(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StateEnterOrderTransactionStateReminded => {
                     Self::StateEnterOrderTransactionStateReminded(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StateEnterOrderTransactionStateUnconfirmed => {
                     Self::StateEnterOrderTransactionStateUnconfirmed(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StateEnterOrderTransactionCaptureStateCompleted => {
                     Self::StateEnterOrderTransactionCaptureStateCompleted(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StateEnterOrderTransactionCaptureStateFailed => {
                     Self::StateEnterOrderTransactionCaptureStateFailed(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StateEnterOrderTransactionCaptureStatePending => {
                     Self::StateEnterOrderTransactionCaptureStatePending(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StateEnterOrderTransactionCaptureRefundStateCancelled => {
                     Self::StateEnterOrderTransactionCaptureRefundStateCancelled(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StateEnterOrderTransactionCaptureRefundStateCompleted => {
                     Self::StateEnterOrderTransactionCaptureRefundStateCompleted(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StateEnterOrderTransactionCaptureRefundStateFailed => {
                     Self::StateEnterOrderTransactionCaptureRefundStateFailed(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StateEnterOrderTransactionCaptureRefundStateInProgress => {
                     Self::StateEnterOrderTransactionCaptureRefundStateInProgress(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StateEnterOrderTransactionCaptureRefundStateOpen => {
                     Self::StateEnterOrderTransactionCaptureRefundStateOpen(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StateLeaveOrderStateCancelled => {
                     Self::StateLeaveOrderStateCancelled(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StateLeaveOrderStateCompleted => {
                     Self::StateLeaveOrderStateCompleted(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StateLeaveOrderStateInProgress => {
                     Self::StateLeaveOrderStateInProgress(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StateLeaveOrderStateOpen => {
                     Self::StateLeaveOrderStateOpen(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StateLeaveOrderDeliveryStateCancelled => {
                     Self::StateLeaveOrderDeliveryStateCancelled(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StateLeaveOrderDeliveryStateOpen => {
                     Self::StateLeaveOrderDeliveryStateOpen(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StateLeaveOrderDeliveryStateReturned => {
                     Self::StateLeaveOrderDeliveryStateReturned(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StateLeaveOrderDeliveryStateReturnedPartially => {
                     Self::StateLeaveOrderDeliveryStateReturnedPartially(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StateLeaveOrderDeliveryStateShipped => {
                     Self::StateLeaveOrderDeliveryStateShipped(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StateLeaveOrderDeliveryStateShippedPartially => {
                     Self::StateLeaveOrderDeliveryStateShippedPartially(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StateLeaveOrderTransactionStateAuthorized => {
                     Self::StateLeaveOrderTransactionStateAuthorized(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StateLeaveOrderTransactionStateCancelled => {
                     Self::StateLeaveOrderTransactionStateCancelled(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StateLeaveOrderTransactionStateChargeback => {
                     Self::StateLeaveOrderTransactionStateChargeback(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StateLeaveOrderTransactionStateFailed => {
                     Self::StateLeaveOrderTransactionStateFailed(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StateLeaveOrderTransactionStateInProgress => {
                     Self::StateLeaveOrderTransactionStateInProgress(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StateLeaveOrderTransactionStateOpen => {
                     Self::StateLeaveOrderTransactionStateOpen(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StateLeaveOrderTransactionStatePaid => {
                     Self::StateLeaveOrderTransactionStatePaid(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StateLeaveOrderTransactionStatePaidPartially => {
                     Self::StateLeaveOrderTransactionStatePaidPartially(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StateLeaveOrderTransactionStateRefunded => {
                     Self::StateLeaveOrderTransactionStateRefunded(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StateLeaveOrderTransactionStateRefundedPartially => {
                     Self::StateLeaveOrderTransactionStateRefundedPartially(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StateLeaveOrderTransactionStateReminded => {
                     Self::StateLeaveOrderTransactionStateReminded(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StateLeaveOrderTransactionStateUnconfirmed => {
                     Self::StateLeaveOrderTransactionStateUnconfirmed(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StateLeaveOrderTransactionCaptureStateCompleted => {
                     Self::StateLeaveOrderTransactionCaptureStateCompleted(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StateLeaveOrderTransactionCaptureStateFailed => {
                     Self::StateLeaveOrderTransactionCaptureStateFailed(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StateLeaveOrderTransactionCaptureStatePending => {
                     Self::StateLeaveOrderTransactionCaptureStatePending(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StateLeaveOrderTransactionCaptureRefundStateCancelled => {
                     Self::StateLeaveOrderTransactionCaptureRefundStateCancelled(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StateLeaveOrderTransactionCaptureRefundStateCompleted => {
                     Self::StateLeaveOrderTransactionCaptureRefundStateCompleted(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StateLeaveOrderTransactionCaptureRefundStateFailed => {
                     Self::StateLeaveOrderTransactionCaptureRefundStateFailed(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StateLeaveOrderTransactionCaptureRefundStateInProgress => {
                     Self::StateLeaveOrderTransactionCaptureRefundStateInProgress(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::StateLeaveOrderTransactionCaptureRefundStateOpen => {
                     Self::StateLeaveOrderTransactionCaptureRefundStateOpen(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::UserRecoveryRequest => {
                     Self::UserRecoveryRequest(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::ProductWritten => {
-                    Self::ProductWritten(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::ProductWritten(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::ProductDeleted => {
-                    Self::ProductDeleted(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::ProductDeleted(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::ProductPriceWritten => {
                     Self::ProductPriceWritten(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::ProductPriceDeleted => {
                     Self::ProductPriceDeleted(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::CategoryWritten => {
-                    Self::CategoryWritten(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::CategoryWritten(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::CategoryDeleted => {
-                    Self::CategoryDeleted(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::CategoryDeleted(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::SalesChannelWritten => {
                     Self::SalesChannelWritten(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::SalesChannelDeleted => {
                     Self::SalesChannelDeleted(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::SalesChannelDomainWritten => {
                     Self::SalesChannelDomainWritten(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::SalesChannelDomainDeleted => {
                     Self::SalesChannelDomainDeleted(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::CustomerWritten => {
-                    Self::CustomerWritten(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::CustomerWritten(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::CustomerDeleted => {
-                    Self::CustomerDeleted(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::CustomerDeleted(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::CustomerAddressWritten => {
                     Self::CustomerAddressWritten(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::CustomerAddressDeleted => {
                     Self::CustomerAddressDeleted(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::OrderWritten => {
-                    Self::OrderWritten(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::OrderWritten(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::OrderDeleted => {
-                    Self::OrderDeleted(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::OrderDeleted(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::OrderAddressWritten => {
                     Self::OrderAddressWritten(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::OrderAddressDeleted => {
                     Self::OrderAddressDeleted(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::DocumentWritten => {
-                    Self::DocumentWritten(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::DocumentWritten(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::DocumentDeleted => {
-                    Self::DocumentDeleted(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::DocumentDeleted(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::MediaWritten => {
-                    Self::MediaWritten(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::MediaWritten(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::MediaDeleted => {
-                    Self::MediaDeleted(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::MediaDeleted(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::AppActivated => {
-                    Self::AppActivated(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::AppActivated(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::AppDeactivated => {
-                    Self::AppDeactivated(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::AppDeactivated(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::AppDeleted => {
-                    Self::AppDeleted(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::AppDeleted(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::AppInstalled => {
-                    Self::AppInstalled(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::AppInstalled(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::AppUpdated => {
-                    Self::AppUpdated(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::AppUpdated(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::ShopwareUpdated => {
-                    Self::ShopwareUpdated(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::ShopwareUpdated(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::AppConfigChanged => {
                     Self::AppConfigChanged(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::CustomerPasswordChanged => {
                     Self::CustomerPasswordChanged(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::RevocationRequestSent => {
                     Self::RevocationRequestSent(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::MediaUploaded => {
-                    Self::MediaUploaded(::commerce_webhooks::wire::decode_boxed(body)?)
+                    Self::MediaUploaded(::commerce_webhooks::wire::decode_shape(body)?)
                 }
                 Topic::AppPermissionsUpdated => {
                     Self::AppPermissionsUpdated(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::AppSystemHeartbeat => {
                     Self::AppSystemHeartbeat(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::ConsentBackendDataAccepted => {
                     Self::ConsentBackendDataAccepted(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::ConsentBackendDataRevoked => {
                     Self::ConsentBackendDataRevoked(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::ConsentProductAnalyticsAccepted => {
                     Self::ConsentProductAnalyticsAccepted(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::ConsentProductAnalyticsRevoked => {
                     Self::ConsentProductAnalyticsRevoked(
-                        ::commerce_webhooks::wire::decode_boxed(body)?,
+                        ::commerce_webhooks::wire::decode_shape(body)?,
                     )
                 }
                 Topic::Unknown(topic) => {
