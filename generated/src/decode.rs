@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 
-use crate::tolerate::{Decode, Shape};
+use crate::tolerate::{kept_scalar, kept_seq, Decode, Shape};
 use crate::visit::{Failed, MapIn, Scalar, Seed, SeqIn, Sink};
 use crate::{Field, Mismatch};
 
@@ -127,7 +127,7 @@ impl<T: Shape + Decode> Sink for ShapeRoot<T> {
     }
 
     fn scalar(&mut self, value: Scalar<'_>) -> Result<(), Failed> {
-        self.0 = Field::Mismatch(Box::new(Mismatch::new(T::EXPECTED, value.into_json())));
+        self.0 = Field::Mismatch(kept_scalar(T::EXPECTED, value));
         Ok(())
     }
 
@@ -139,9 +139,7 @@ impl<T: Shape + Decode> Sink for ShapeRoot<T> {
     }
 
     fn seq(&mut self, seq: &mut dyn SeqIn<'_>) -> Result<(), Failed> {
-        let mut kept = Field::<serde_json::Value>::Absent;
-        kept.seq(seq)?;
-        self.0 = Field::Mismatch(Box::new(Mismatch::new(T::EXPECTED, kept.into_option().unwrap_or_default())));
+        self.0 = Field::Mismatch(kept_seq(T::EXPECTED, seq)?);
         Ok(())
     }
 }

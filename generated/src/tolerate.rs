@@ -57,7 +57,7 @@ pub trait Decode: Sized + Serialize {
 
 /// A scalar kept raw, as the mismatch of a type that does not take it.
 #[inline(never)]
-fn kept_scalar(expected: &'static str, value: Scalar<'_>) -> Box<Mismatch> {
+pub(crate) fn kept_scalar(expected: &'static str, value: Scalar<'_>) -> Box<Mismatch> {
     kept(expected, value.into_json())
 }
 
@@ -69,7 +69,7 @@ fn kept_map(expected: &'static str, map: &mut dyn MapIn<'_>) -> Result<Box<Misma
 
 /// An array kept raw, as the mismatch of a type that is not a list.
 #[inline(never)]
-fn kept_seq(expected: &'static str, seq: &mut dyn SeqIn<'_>) -> Result<Box<Mismatch>, Failed> {
+pub(crate) fn kept_seq(expected: &'static str, seq: &mut dyn SeqIn<'_>) -> Result<Box<Mismatch>, Failed> {
     Ok(kept(expected, raw_seq(seq)?))
 }
 
