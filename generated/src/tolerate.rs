@@ -399,13 +399,21 @@ pub trait Shape {
     where
         Self: Sized;
 
-    /// Where the value of `key` goes; `None` for a key the catalog does not list.
-    fn field(&mut self, key: &str) -> Option<Target<'_>>;
+    /// The tolerant field that receives the value of `key`; `None` for a strict field's key
+    /// and for a key the catalog does not list. (A fat pointer, returned in two registers:
+    /// this is called once per key of every object.)
+    fn field(&mut self, key: &str) -> Option<&mut dyn Sink>;
+
+    /// The index of the strict field of `key` (below 64), read through [`Shape::strict`].
+    fn strict_index(&self, key: &str) -> Option<usize> {
+        let _ = key;
+        None
+    }
 
     /// The unknown keys.
     fn extra(&mut self) -> &mut Extra;
 
-    /// Reads strict field `index` (the index in [`Target::Strict`]) with `read`, which decodes
+    /// Reads strict field `index` (from [`Shape::strict_index`]) with `read`, which decodes
     /// the key's value into the sink it is given.
     fn strict(
         &mut self,
@@ -428,14 +436,6 @@ pub trait Shape {
 #[cold]
 pub fn no_strict_field() -> Failed {
     Failed::new("no strict field of this index")
-}
-
-/// Where the value of a key goes.
-pub enum Target<'a> {
-    /// Into a tolerant field: whatever comes is kept.
-    Tolerant(&'a mut dyn Sink),
-    /// Into the strict field of this index (below 64), through [`Shape::strict`].
-    Strict(usize),
 }
 
 /// [`Decode::decode_map`] of a generated shape: in place, into the field.

@@ -10,7 +10,7 @@ pub use crate::decode::{decode, decode_boxed, decode_nullable, decode_nullable_s
 pub use crate::path::at_key;
 pub use crate::tolerate::{
     deserialize, no_strict_field, read_strict, require, shape_into, strict_field, strict_nullable, strict_value,
-    Decode, Placeholder, Shape, Target,
+    Decode, Placeholder, Shape,
 };
 pub use crate::visit::{Failed, MapIn, Scalar, SeqIn, Sink};
 

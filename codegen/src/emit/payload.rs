@@ -127,14 +127,9 @@ pub(super) fn shape(platform: &Platform, shape: &Shape) -> TokenStream {
         };
         quote! { #name: #value, }
     });
-    let targets = shape.fields.iter().map(|field| {
+    let targets = shape.fields.iter().filter(|field| field.strict.is_none()).map(|field| {
         let (name, key) = (ident(&field.ident), &field.key);
-        if field.strict.is_some() {
-            let index = strict_index(field);
-            quote! { #key => ::std::option::Option::Some(::commerce_webhooks::wire::Target::Strict(#index)), }
-        } else {
-            quote! { #key => ::std::option::Option::Some(::commerce_webhooks::wire::Target::Tolerant(&mut self.#name)), }
-        }
+        quote! { #key => ::std::option::Option::Some(&mut self.#name), }
     });
     let strict_methods = if strict.is_empty() {
         TokenStream::new()
@@ -157,7 +152,18 @@ pub(super) fn shape(platform: &Platform, shape: &Shape) -> TokenStream {
             let key = &field.key;
             quote! { (#index, #key), }
         });
+        let indexes = strict.iter().map(|field| {
+            let (key, index) = (&field.key, strict_index(field));
+            quote! { #key => ::std::option::Option::Some(#index), }
+        });
         quote! {
+            fn strict_index(&self, key: &str) -> ::std::option::Option<usize> {
+                match key {
+                    #(#indexes)*
+                    _ => ::std::option::Option::None,
+                }
+            }
+
             fn strict(
                 &mut self,
                 index: usize,
@@ -224,7 +230,7 @@ pub(super) fn shape(platform: &Platform, shape: &Shape) -> TokenStream {
                 Self { #(#blanks)* extra: ::commerce_webhooks::Extra::new() }
             }
 
-            fn field(&mut self, key: &str) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+            fn field(&mut self, key: &str) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
                 match key {
                     #(#targets)*
                     _ => ::std::option::Option::None,

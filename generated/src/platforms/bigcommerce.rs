@@ -10785,43 +10785,24 @@ for Callback<P> {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "scope" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Strict(0usize),
-                )
-            }
-            "store_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.store_id),
-                )
-            }
-            "data" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.data),
-                )
-            }
-            "hash" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.hash),
-                )
-            }
-            "created_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.created_at),
-                )
-            }
-            "producer" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.producer),
-                )
-            }
+            "store_id" => ::std::option::Option::Some(&mut self.store_id),
+            "data" => ::std::option::Option::Some(&mut self.data),
+            "hash" => ::std::option::Option::Some(&mut self.hash),
+            "created_at" => ::std::option::Option::Some(&mut self.created_at),
+            "producer" => ::std::option::Option::Some(&mut self.producer),
             _ => ::std::option::Option::None,
         }
     }
     fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
         &mut self.extra
+    }
+    fn strict_index(&self, key: &str) -> ::std::option::Option<usize> {
+        match key {
+            "scope" => ::std::option::Option::Some(0usize),
+            _ => ::std::option::Option::None,
+        }
     }
     fn strict(
         &mut self,
@@ -10930,18 +10911,10 @@ impl ::commerce_webhooks::wire::Shape for ResourceData {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "type" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.kind),
-                )
-            }
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
+            "type" => ::std::option::Option::Some(&mut self.kind),
+            "id" => ::std::option::Option::Some(&mut self.id),
             _ => ::std::option::Option::None,
         }
     }
@@ -11019,23 +10992,11 @@ impl ::commerce_webhooks::wire::Shape for CartCouponData {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "type" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.kind),
-                )
-            }
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
-            "couponId" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.coupon_id),
-                )
-            }
+            "type" => ::std::option::Option::Some(&mut self.kind),
+            "id" => ::std::option::Option::Some(&mut self.id),
+            "couponId" => ::std::option::Option::Some(&mut self.coupon_id),
             _ => ::std::option::Option::None,
         }
     }
@@ -11118,23 +11079,11 @@ impl ::commerce_webhooks::wire::Shape for OrderChildData {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "type" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.kind),
-                )
-            }
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
-            "orderId" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.order_id),
-                )
-            }
+            "type" => ::std::option::Option::Some(&mut self.kind),
+            "id" => ::std::option::Option::Some(&mut self.id),
+            "orderId" => ::std::option::Option::Some(&mut self.order_id),
             _ => ::std::option::Option::None,
         }
     }
@@ -11215,23 +11164,11 @@ impl ::commerce_webhooks::wire::Shape for CartLineItemData {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "type" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.kind),
-                )
-            }
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
-            "cartId" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.cart_id),
-                )
-            }
+            "type" => ::std::option::Option::Some(&mut self.kind),
+            "id" => ::std::option::Option::Some(&mut self.id),
+            "cartId" => ::std::option::Option::Some(&mut self.cart_id),
             _ => ::std::option::Option::None,
         }
     }
@@ -11312,23 +11249,11 @@ impl ::commerce_webhooks::wire::Shape for CustomerAddressData {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "type" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.kind),
-                )
-            }
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
-            "address" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.address),
-                )
-            }
+            "type" => ::std::option::Option::Some(&mut self.kind),
+            "id" => ::std::option::Option::Some(&mut self.id),
+            "address" => ::std::option::Option::Some(&mut self.address),
             _ => ::std::option::Option::None,
         }
     }
@@ -11399,13 +11324,9 @@ impl ::commerce_webhooks::wire::Shape for CustomerAddressRef {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "customer_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.customer_id),
-                )
-            }
+            "customer_id" => ::std::option::Option::Some(&mut self.customer_id),
             _ => ::std::option::Option::None,
         }
     }
@@ -11482,23 +11403,11 @@ impl ::commerce_webhooks::wire::Shape for OrderUpdatedData {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "type" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.kind),
-                )
-            }
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
-            "status" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.status),
-                )
-            }
+            "type" => ::std::option::Option::Some(&mut self.kind),
+            "id" => ::std::option::Option::Some(&mut self.id),
+            "status" => ::std::option::Option::Some(&mut self.status),
             _ => ::std::option::Option::None,
         }
     }
@@ -11581,23 +11490,11 @@ impl ::commerce_webhooks::wire::Shape for OrderStatusData {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "type" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.kind),
-                )
-            }
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
-            "status" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.status),
-                )
-            }
+            "type" => ::std::option::Option::Some(&mut self.kind),
+            "id" => ::std::option::Option::Some(&mut self.id),
+            "status" => ::std::option::Option::Some(&mut self.status),
             _ => ::std::option::Option::None,
         }
     }
@@ -11675,20 +11572,12 @@ impl ::commerce_webhooks::wire::Shape for OrderStatusChange {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
             "previous_status_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.previous_status_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.previous_status_id)
             }
-            "new_status_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.new_status_id),
-                )
-            }
+            "new_status_id" => ::std::option::Option::Some(&mut self.new_status_id),
             _ => ::std::option::Option::None,
         }
     }
@@ -11766,23 +11655,11 @@ impl ::commerce_webhooks::wire::Shape for OrderMessageData {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "type" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.kind),
-                )
-            }
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
-            "message" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.message),
-                )
-            }
+            "type" => ::std::option::Option::Some(&mut self.kind),
+            "id" => ::std::option::Option::Some(&mut self.id),
+            "message" => ::std::option::Option::Some(&mut self.message),
             _ => ::std::option::Option::None,
         }
     }
@@ -11853,15 +11730,9 @@ impl ::commerce_webhooks::wire::Shape for OrderMessageRef {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "order_message_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.order_message_id,
-                    ),
-                )
-            }
+            "order_message_id" => ::std::option::Option::Some(&mut self.order_message_id),
             _ => ::std::option::Option::None,
         }
     }
@@ -11936,23 +11807,11 @@ impl ::commerce_webhooks::wire::Shape for OrderRefundData {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "type" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.kind),
-                )
-            }
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
-            "refund" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.refund),
-                )
-            }
+            "type" => ::std::option::Option::Some(&mut self.kind),
+            "id" => ::std::option::Option::Some(&mut self.id),
+            "refund" => ::std::option::Option::Some(&mut self.refund),
             _ => ::std::option::Option::None,
         }
     }
@@ -12023,13 +11882,9 @@ impl ::commerce_webhooks::wire::Shape for OrderRefundRef {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "refund_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.refund_id),
-                )
-            }
+            "refund_id" => ::std::option::Option::Some(&mut self.refund_id),
             _ => ::std::option::Option::None,
         }
     }
@@ -12115,28 +11970,12 @@ impl ::commerce_webhooks::wire::Shape for ProductUpdatedData {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "type" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.kind),
-                )
-            }
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
-            "properties" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.properties),
-                )
-            }
-            "context" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.context),
-                )
-            }
+            "type" => ::std::option::Option::Some(&mut self.kind),
+            "id" => ::std::option::Option::Some(&mut self.id),
+            "properties" => ::std::option::Option::Some(&mut self.properties),
+            "context" => ::std::option::Option::Some(&mut self.context),
             _ => ::std::option::Option::None,
         }
     }
@@ -12217,18 +12056,10 @@ impl ::commerce_webhooks::wire::Shape for ChannelLocale {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "channel_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.channel_id),
-                )
-            }
-            "locale" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.locale),
-                )
-            }
+            "channel_id" => ::std::option::Option::Some(&mut self.channel_id),
+            "locale" => ::std::option::Option::Some(&mut self.locale),
             _ => ::std::option::Option::None,
         }
     }
@@ -12306,23 +12137,11 @@ impl ::commerce_webhooks::wire::Shape for ProductInventoryData {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "type" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.kind),
-                )
-            }
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
-            "inventory" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.inventory),
-                )
-            }
+            "type" => ::std::option::Option::Some(&mut self.kind),
+            "id" => ::std::option::Option::Some(&mut self.id),
+            "inventory" => ::std::option::Option::Some(&mut self.inventory),
             _ => ::std::option::Option::None,
         }
     }
@@ -12405,23 +12224,11 @@ impl ::commerce_webhooks::wire::Shape for ProductInventoryChange {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "product_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.product_id),
-                )
-            }
-            "method" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.method),
-                )
-            }
-            "value" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.value),
-                )
-            }
+            "product_id" => ::std::option::Option::Some(&mut self.product_id),
+            "method" => ::std::option::Option::Some(&mut self.method),
+            "value" => ::std::option::Option::Some(&mut self.value),
             _ => ::std::option::Option::None,
         }
     }
@@ -12502,23 +12309,11 @@ impl ::commerce_webhooks::wire::Shape for SkuData {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "type" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.kind),
-                )
-            }
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
-            "sku" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.sku),
-                )
-            }
+            "type" => ::std::option::Option::Some(&mut self.kind),
+            "id" => ::std::option::Option::Some(&mut self.id),
+            "sku" => ::std::option::Option::Some(&mut self.sku),
             _ => ::std::option::Option::None,
         }
     }
@@ -12594,18 +12389,10 @@ impl ::commerce_webhooks::wire::Shape for SkuRef {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "product_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.product_id),
-                )
-            }
-            "variant_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.variant_id),
-                )
-            }
+            "product_id" => ::std::option::Option::Some(&mut self.product_id),
+            "variant_id" => ::std::option::Option::Some(&mut self.variant_id),
             _ => ::std::option::Option::None,
         }
     }
@@ -12683,23 +12470,11 @@ impl ::commerce_webhooks::wire::Shape for SkuInventoryData {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "type" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.kind),
-                )
-            }
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
-            "inventory" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.inventory),
-                )
-            }
+            "type" => ::std::option::Option::Some(&mut self.kind),
+            "id" => ::std::option::Option::Some(&mut self.id),
+            "inventory" => ::std::option::Option::Some(&mut self.inventory),
             _ => ::std::option::Option::None,
         }
     }
@@ -12787,28 +12562,12 @@ impl ::commerce_webhooks::wire::Shape for SkuInventoryChange {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "product_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.product_id),
-                )
-            }
-            "method" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.method),
-                )
-            }
-            "value" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.value),
-                )
-            }
-            "variant_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.variant_id),
-                )
-            }
+            "product_id" => ::std::option::Option::Some(&mut self.product_id),
+            "method" => ::std::option::Option::Some(&mut self.method),
+            "value" => ::std::option::Option::Some(&mut self.value),
+            "variant_id" => ::std::option::Option::Some(&mut self.variant_id),
             _ => ::std::option::Option::None,
         }
     }
@@ -12882,13 +12641,9 @@ impl ::commerce_webhooks::wire::Shape for StoreData {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "type" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.kind),
-                )
-            }
+            "type" => ::std::option::Option::Some(&mut self.kind),
             _ => ::std::option::Option::None,
         }
     }
@@ -12960,18 +12715,10 @@ impl ::commerce_webhooks::wire::Shape for AppUninstalledData {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "type" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.kind),
-                )
-            }
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
+            "type" => ::std::option::Option::Some(&mut self.kind),
+            "id" => ::std::option::Option::Some(&mut self.id),
             _ => ::std::option::Option::None,
         }
     }
@@ -13058,28 +12805,12 @@ impl ::commerce_webhooks::wire::Shape for MetafieldData {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "metafield_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.metafield_id),
-                )
-            }
-            "resource_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.resource_id),
-                )
-            }
-            "resource_type" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.resource_type),
-                )
-            }
-            "namespace" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.namespace),
-                )
-            }
+            "metafield_id" => ::std::option::Option::Some(&mut self.metafield_id),
+            "resource_id" => ::std::option::Option::Some(&mut self.resource_id),
+            "resource_type" => ::std::option::Option::Some(&mut self.resource_type),
+            "namespace" => ::std::option::Option::Some(&mut self.namespace),
             _ => ::std::option::Option::None,
         }
     }
@@ -13167,28 +12898,12 @@ impl ::commerce_webhooks::wire::Shape for HookDeliveryExceptionData {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "type" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.kind),
-                )
-            }
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
-            "error_code" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.error_code),
-                )
-            }
-            "message" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.message),
-                )
-            }
+            "type" => ::std::option::Option::Some(&mut self.kind),
+            "id" => ::std::option::Option::Some(&mut self.id),
+            "error_code" => ::std::option::Option::Some(&mut self.error_code),
+            "message" => ::std::option::Option::Some(&mut self.message),
             _ => ::std::option::Option::None,
         }
     }
@@ -13281,30 +12996,14 @@ impl ::commerce_webhooks::wire::Shape for OverrideData {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "type" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.kind),
-                )
-            }
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
+            "type" => ::std::option::Option::Some(&mut self.kind),
+            "id" => ::std::option::Option::Some(&mut self.id),
             "affected_product_ids" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.affected_product_ids,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.affected_product_ids)
             }
-            "context" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.context),
-                )
-            }
+            "context" => ::std::option::Option::Some(&mut self.context),
             _ => ::std::option::Option::None,
         }
     }
@@ -13413,55 +13112,21 @@ impl ::commerce_webhooks::wire::Shape for OrderTransactionData {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "type" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.kind),
-                )
-            }
-            "order_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.order_id),
-                )
-            }
-            "transaction_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.transaction_id),
-                )
-            }
+            "type" => ::std::option::Option::Some(&mut self.kind),
+            "order_id" => ::std::option::Option::Some(&mut self.order_id),
+            "transaction_id" => ::std::option::Option::Some(&mut self.transaction_id),
             "transaction_status" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.transaction_status,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.transaction_status)
             }
-            "transaction_type" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.transaction_type,
-                    ),
-                )
-            }
-            "result" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.result),
-                )
-            }
+            "transaction_type" => ::std::option::Option::Some(&mut self.transaction_type),
+            "result" => ::std::option::Option::Some(&mut self.result),
             "platform_transaction_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.platform_transaction_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.platform_transaction_id)
             }
             "provider_transaction_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.provider_transaction_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.provider_transaction_id)
             }
             _ => ::std::option::Option::None,
         }
@@ -13564,23 +13229,11 @@ impl ::commerce_webhooks::wire::Shape for TransactionResult {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "code" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.code),
-                )
-            }
-            "message" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.message),
-                )
-            }
-            "type" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.kind),
-                )
-            }
+            "code" => ::std::option::Option::Some(&mut self.code),
+            "message" => ::std::option::Option::Some(&mut self.message),
+            "type" => ::std::option::Option::Some(&mut self.kind),
             _ => ::std::option::Option::None,
         }
     }
@@ -13651,13 +13304,9 @@ impl ::commerce_webhooks::wire::Shape for PriceListData {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "price_list_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.price_list_id),
-                )
-            }
+            "price_list_id" => ::std::option::Option::Some(&mut self.price_list_id),
             _ => ::std::option::Option::None,
         }
     }
@@ -13722,13 +13371,9 @@ impl ::commerce_webhooks::wire::Shape for PriceListsData {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "price_list_ids" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.price_list_ids),
-                )
-            }
+            "price_list_ids" => ::std::option::Option::Some(&mut self.price_list_ids),
             _ => ::std::option::Option::None,
         }
     }
@@ -13805,23 +13450,11 @@ impl ::commerce_webhooks::wire::Shape for PriceListRecordData {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "price_list_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.price_list_id),
-                )
-            }
-            "variant_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.variant_id),
-                )
-            }
-            "currency" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.currency),
-                )
-            }
+            "price_list_id" => ::std::option::Option::Some(&mut self.price_list_id),
+            "variant_id" => ::std::option::Option::Some(&mut self.variant_id),
+            "currency" => ::std::option::Option::Some(&mut self.currency),
             _ => ::std::option::Option::None,
         }
     }
@@ -13905,24 +13538,12 @@ impl ::commerce_webhooks::wire::Shape for PriceListAssignmentData {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "price_list_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.price_list_id),
-                )
-            }
-            "channel_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.channel_id),
-                )
-            }
+            "price_list_id" => ::std::option::Option::Some(&mut self.price_list_id),
+            "channel_id" => ::std::option::Option::Some(&mut self.channel_id),
             "customer_group_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.customer_group_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.customer_group_id)
             }
             _ => ::std::option::Option::None,
         }
@@ -13994,13 +13615,9 @@ impl ::commerce_webhooks::wire::Shape for LocationData {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "location_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.location_id),
-                )
-            }
+            "location_id" => ::std::option::Option::Some(&mut self.location_id),
             _ => ::std::option::Option::None,
         }
     }
@@ -14063,13 +13680,9 @@ impl ::commerce_webhooks::wire::Shape for CompanyData {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "company_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.company_id),
-                )
-            }
+            "company_id" => ::std::option::Option::Some(&mut self.company_id),
             _ => ::std::option::Option::None,
         }
     }
@@ -14137,18 +13750,10 @@ impl ::commerce_webhooks::wire::Shape for CompanyUserData {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "company_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.company_id),
-                )
-            }
-            "user_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.user_id),
-                )
-            }
+            "company_id" => ::std::option::Option::Some(&mut self.company_id),
+            "user_id" => ::std::option::Option::Some(&mut self.user_id),
             _ => ::std::option::Option::None,
         }
     }
@@ -14219,18 +13824,10 @@ impl ::commerce_webhooks::wire::Shape for CompanyAddressData {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "company_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.company_id),
-                )
-            }
-            "address_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.address_id),
-                )
-            }
+            "company_id" => ::std::option::Option::Some(&mut self.company_id),
+            "address_id" => ::std::option::Option::Some(&mut self.address_id),
             _ => ::std::option::Option::None,
         }
     }
@@ -14296,13 +13893,9 @@ impl ::commerce_webhooks::wire::Shape for SuperAdminData {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "user_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.user_id),
-                )
-            }
+            "user_id" => ::std::option::Option::Some(&mut self.user_id),
             _ => ::std::option::Option::None,
         }
     }
@@ -14370,18 +13963,10 @@ impl ::commerce_webhooks::wire::Shape for QuoteData {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "quote_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.quote_id),
-                )
-            }
-            "quote_uuid" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.quote_uuid),
-                )
-            }
+            "quote_id" => ::std::option::Option::Some(&mut self.quote_id),
+            "quote_uuid" => ::std::option::Option::Some(&mut self.quote_uuid),
             _ => ::std::option::Option::None,
         }
     }
@@ -14457,18 +14042,10 @@ impl ::commerce_webhooks::wire::Shape for CustomerChannelAccessData {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "customer_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.customer_id),
-                )
-            }
-            "channel_ids" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.channel_ids),
-                )
-            }
+            "customer_id" => ::std::option::Option::Some(&mut self.customer_id),
+            "channel_ids" => ::std::option::Option::Some(&mut self.channel_ids),
             _ => ::std::option::Option::None,
         }
     }
@@ -14534,13 +14111,9 @@ impl ::commerce_webhooks::wire::Shape for ChannelCartData {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "cart_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.cart_id),
-                )
-            }
+            "cart_id" => ::std::option::Option::Some(&mut self.cart_id),
             _ => ::std::option::Option::None,
         }
     }
@@ -14609,18 +14182,10 @@ impl ::commerce_webhooks::wire::Shape for ChannelCartLineItemData {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "cart_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.cart_id),
-                )
-            }
-            "cart_item_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.cart_item_id),
-                )
-            }
+            "cart_id" => ::std::option::Option::Some(&mut self.cart_id),
+            "cart_item_id" => ::std::option::Option::Some(&mut self.cart_item_id),
             _ => ::std::option::Option::None,
         }
     }
@@ -14691,18 +14256,10 @@ impl ::commerce_webhooks::wire::Shape for ChannelCategoryData {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "category_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.category_id),
-                )
-            }
-            "tree_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.tree_id),
-                )
-            }
+            "category_id" => ::std::option::Option::Some(&mut self.category_id),
+            "tree_id" => ::std::option::Option::Some(&mut self.tree_id),
             _ => ::std::option::Option::None,
         }
     }
@@ -14769,13 +14326,9 @@ impl ::commerce_webhooks::wire::Shape for ChannelCategoryTreeData {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "tree_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.tree_id),
-                )
-            }
+            "tree_id" => ::std::option::Option::Some(&mut self.tree_id),
             _ => ::std::option::Option::None,
         }
     }
@@ -14838,13 +14391,9 @@ impl ::commerce_webhooks::wire::Shape for ChannelEmailData {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "template_kind" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.template_kind),
-                )
-            }
+            "template_kind" => ::std::option::Option::Some(&mut self.template_kind),
             _ => ::std::option::Option::None,
         }
     }
@@ -14907,13 +14456,9 @@ impl ::commerce_webhooks::wire::Shape for ChannelOrderData {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "order_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.order_id),
-                )
-            }
+            "order_id" => ::std::option::Option::Some(&mut self.order_id),
             _ => ::std::option::Option::None,
         }
     }
@@ -14976,13 +14521,9 @@ impl ::commerce_webhooks::wire::Shape for ChannelPageData {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "page_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.page_id),
-                )
-            }
+            "page_id" => ::std::option::Option::Some(&mut self.page_id),
             _ => ::std::option::Option::None,
         }
     }
@@ -15045,13 +14586,9 @@ impl ::commerce_webhooks::wire::Shape for ChannelProductData {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "product_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.product_id),
-                )
-            }
+            "product_id" => ::std::option::Option::Some(&mut self.product_id),
             _ => ::std::option::Option::None,
         }
     }
@@ -15114,13 +14651,9 @@ impl ::commerce_webhooks::wire::Shape for ChannelSiteData {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "site_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.site_id),
-                )
-            }
+            "site_id" => ::std::option::Option::Some(&mut self.site_id),
             _ => ::std::option::Option::None,
         }
     }
@@ -15183,13 +14716,9 @@ impl ::commerce_webhooks::wire::Shape for ChannelScriptData {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "uuid" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.uuid),
-                )
-            }
+            "uuid" => ::std::option::Option::Some(&mut self.uuid),
             _ => ::std::option::Option::None,
         }
     }
@@ -15252,13 +14781,9 @@ impl ::commerce_webhooks::wire::Shape for ChannelSettingsData {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "category_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.category_id),
-                )
-            }
+            "category_id" => ::std::option::Option::Some(&mut self.category_id),
             _ => ::std::option::Option::None,
         }
     }
@@ -15336,30 +14861,12 @@ impl ::commerce_webhooks::wire::Shape for ChannelThemeData {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "theme_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.theme_id),
-                )
-            }
-            "variation_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.variation_id),
-                )
-            }
-            "version_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.version_id),
-                )
-            }
-            "configuration_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.configuration_id,
-                    ),
-                )
-            }
+            "theme_id" => ::std::option::Option::Some(&mut self.theme_id),
+            "variation_id" => ::std::option::Option::Some(&mut self.variation_id),
+            "version_id" => ::std::option::Option::Some(&mut self.version_id),
+            "configuration_id" => ::std::option::Option::Some(&mut self.configuration_id),
             _ => ::std::option::Option::None,
         }
     }
@@ -15441,23 +14948,11 @@ impl ::commerce_webhooks::wire::Shape for InventoryProductData {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "variant_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.variant_id),
-                )
-            }
-            "product_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.product_id),
-                )
-            }
-            "location_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.location_id),
-                )
-            }
+            "variant_id" => ::std::option::Option::Some(&mut self.variant_id),
+            "product_id" => ::std::option::Option::Some(&mut self.product_id),
+            "location_id" => ::std::option::Option::Some(&mut self.location_id),
             _ => ::std::option::Option::None,
         }
     }

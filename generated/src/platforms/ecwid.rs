@@ -2340,43 +2340,24 @@ for Webhook<P> {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "eventId" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Strict(0usize),
-                )
-            }
-            "eventCreated" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Strict(1usize),
-                )
-            }
-            "storeId" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.store_id),
-                )
-            }
-            "entityId" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.entity_id),
-                )
-            }
-            "eventType" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Strict(2usize),
-                )
-            }
-            "data" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.data),
-                )
-            }
+            "storeId" => ::std::option::Option::Some(&mut self.store_id),
+            "entityId" => ::std::option::Option::Some(&mut self.entity_id),
+            "data" => ::std::option::Option::Some(&mut self.data),
             _ => ::std::option::Option::None,
         }
     }
     fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
         &mut self.extra
+    }
+    fn strict_index(&self, key: &str) -> ::std::option::Option<usize> {
+        match key {
+            "eventId" => ::std::option::Option::Some(0usize),
+            "eventCreated" => ::std::option::Option::Some(1usize),
+            "eventType" => ::std::option::Option::Some(2usize),
+            _ => ::std::option::Option::None,
+        }
     }
     fn strict(
         &mut self,
@@ -2505,26 +2486,14 @@ impl ::commerce_webhooks::wire::Shape for OrderCreatedData {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "orderId" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.order_id),
-                )
-            }
+            "orderId" => ::std::option::Option::Some(&mut self.order_id),
             "newPaymentStatus" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.new_payment_status,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.new_payment_status)
             }
             "newFulfillmentStatus" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.new_fulfillment_status,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.new_fulfillment_status)
             }
             _ => ::std::option::Option::None,
         }
@@ -2618,40 +2587,20 @@ impl ::commerce_webhooks::wire::Shape for OrderUpdatedData {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "orderId" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.order_id),
-                )
-            }
+            "orderId" => ::std::option::Option::Some(&mut self.order_id),
             "oldPaymentStatus" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.old_payment_status,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.old_payment_status)
             }
             "newPaymentStatus" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.new_payment_status,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.new_payment_status)
             }
             "oldFulfillmentStatus" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.old_fulfillment_status,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.old_fulfillment_status)
             }
             "newFulfillmentStatus" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.new_fulfillment_status,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.new_fulfillment_status)
             }
             _ => ::std::option::Option::None,
         }
@@ -2736,18 +2685,10 @@ impl ::commerce_webhooks::wire::Shape for UnfinishedOrderData {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "orderId" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.order_id),
-                )
-            }
-            "cartId" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.cart_id),
-                )
-            }
+            "orderId" => ::std::option::Option::Some(&mut self.order_id),
+            "cartId" => ::std::option::Option::Some(&mut self.cart_id),
             _ => ::std::option::Option::None,
         }
     }
@@ -2813,13 +2754,9 @@ impl ::commerce_webhooks::wire::Shape for CustomerData {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "customerEmail" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.customer_email),
-                )
-            }
+            "customerEmail" => ::std::option::Option::Some(&mut self.customer_email),
             _ => ::std::option::Option::None,
         }
     }
@@ -2890,21 +2827,13 @@ impl ::commerce_webhooks::wire::Shape for ProfileSubscriptionData {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
             "oldSubscriptionName" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.old_subscription_name,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.old_subscription_name)
             }
             "newSubscriptionName" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.new_subscription_name,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.new_subscription_name)
             }
             _ => ::std::option::Option::None,
         }
@@ -2982,21 +2911,13 @@ impl ::commerce_webhooks::wire::Shape for AppSubscriptionData {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
             "oldSubscriptionStatus" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.old_subscription_status,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.old_subscription_status)
             }
             "newSubscriptionStatus" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.new_subscription_status,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.new_subscription_status)
             }
             _ => ::std::option::Option::None,
         }

@@ -10550,103 +10550,27 @@ impl ::commerce_webhooks::wire::Shape for Address {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "first_name" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.first_name),
-                )
-            }
-            "address1" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.address1),
-                )
-            }
-            "phone" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.phone),
-                )
-            }
-            "city" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.city),
-                )
-            }
-            "zip" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.zip),
-                )
-            }
-            "province" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.province),
-                )
-            }
-            "country" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.country),
-                )
-            }
-            "last_name" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.last_name),
-                )
-            }
-            "address2" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.address2),
-                )
-            }
-            "company" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.company),
-                )
-            }
-            "latitude" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.latitude),
-                )
-            }
-            "longitude" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.longitude),
-                )
-            }
-            "name" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.name),
-                )
-            }
-            "country_code" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.country_code),
-                )
-            }
-            "province_code" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.province_code),
-                )
-            }
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
-            "customer_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.customer_id),
-                )
-            }
-            "country_name" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.country_name),
-                )
-            }
-            "default" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.default),
-                )
-            }
+            "first_name" => ::std::option::Option::Some(&mut self.first_name),
+            "address1" => ::std::option::Option::Some(&mut self.address1),
+            "phone" => ::std::option::Option::Some(&mut self.phone),
+            "city" => ::std::option::Option::Some(&mut self.city),
+            "zip" => ::std::option::Option::Some(&mut self.zip),
+            "province" => ::std::option::Option::Some(&mut self.province),
+            "country" => ::std::option::Option::Some(&mut self.country),
+            "last_name" => ::std::option::Option::Some(&mut self.last_name),
+            "address2" => ::std::option::Option::Some(&mut self.address2),
+            "company" => ::std::option::Option::Some(&mut self.company),
+            "latitude" => ::std::option::Option::Some(&mut self.latitude),
+            "longitude" => ::std::option::Option::Some(&mut self.longitude),
+            "name" => ::std::option::Option::Some(&mut self.name),
+            "country_code" => ::std::option::Option::Some(&mut self.country_code),
+            "province_code" => ::std::option::Option::Some(&mut self.province_code),
+            "id" => ::std::option::Option::Some(&mut self.id),
+            "customer_id" => ::std::option::Option::Some(&mut self.customer_id),
+            "country_name" => ::std::option::Option::Some(&mut self.country_name),
+            "default" => ::std::option::Option::Some(&mut self.default),
             _ => ::std::option::Option::None,
         }
     }
@@ -10794,42 +10718,18 @@ impl ::commerce_webhooks::wire::Shape for AppPurchaseOneTime {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
             "admin_graphql_api_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.admin_graphql_api_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.admin_graphql_api_id)
             }
-            "name" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.name),
-                )
-            }
-            "status" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.status),
-                )
-            }
+            "name" => ::std::option::Option::Some(&mut self.name),
+            "status" => ::std::option::Option::Some(&mut self.status),
             "admin_graphql_api_shop_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.admin_graphql_api_shop_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.admin_graphql_api_shop_id)
             }
-            "created_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.created_at),
-                )
-            }
-            "updated_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.updated_at),
-                )
-            }
+            "created_at" => ::std::option::Option::Some(&mut self.created_at),
+            "updated_at" => ::std::option::Option::Some(&mut self.updated_at),
             _ => ::std::option::Option::None,
         }
     }
@@ -10913,14 +10813,10 @@ impl ::commerce_webhooks::wire::Shape for AppPurchaseOneTimePayload {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
             "app_purchase_one_time" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.app_purchase_one_time,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.app_purchase_one_time)
             }
             _ => ::std::option::Option::None,
         }
@@ -11006,33 +10902,13 @@ impl ::commerce_webhooks::wire::Shape for AppScopesUpdate {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
-            "shop_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.shop_id),
-                )
-            }
-            "previous" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.previous),
-                )
-            }
-            "current" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.current),
-                )
-            }
-            "updated_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.updated_at),
-                )
-            }
+            "id" => ::std::option::Option::Some(&mut self.id),
+            "shop_id" => ::std::option::Option::Some(&mut self.shop_id),
+            "previous" => ::std::option::Option::Some(&mut self.previous),
+            "current" => ::std::option::Option::Some(&mut self.current),
+            "updated_at" => ::std::option::Option::Some(&mut self.updated_at),
             _ => ::std::option::Option::None,
         }
     }
@@ -11177,77 +11053,25 @@ impl ::commerce_webhooks::wire::Shape for AppSubscription {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
             "admin_graphql_api_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.admin_graphql_api_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.admin_graphql_api_id)
             }
-            "name" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.name),
-                )
-            }
-            "status" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.status),
-                )
-            }
+            "name" => ::std::option::Option::Some(&mut self.name),
+            "status" => ::std::option::Option::Some(&mut self.status),
             "admin_graphql_api_shop_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.admin_graphql_api_shop_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.admin_graphql_api_shop_id)
             }
-            "created_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.created_at),
-                )
-            }
-            "updated_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.updated_at),
-                )
-            }
-            "currency" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.currency),
-                )
-            }
-            "capped_amount" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.capped_amount),
-                )
-            }
-            "price" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.price),
-                )
-            }
-            "interval" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.interval),
-                )
-            }
-            "plan_handle" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.plan_handle),
-                )
-            }
-            "balance_used" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.balance_used),
-                )
-            }
-            "currency_code" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.currency_code),
-                )
-            }
+            "created_at" => ::std::option::Option::Some(&mut self.created_at),
+            "updated_at" => ::std::option::Option::Some(&mut self.updated_at),
+            "currency" => ::std::option::Option::Some(&mut self.currency),
+            "capped_amount" => ::std::option::Option::Some(&mut self.capped_amount),
+            "price" => ::std::option::Option::Some(&mut self.price),
+            "interval" => ::std::option::Option::Some(&mut self.interval),
+            "plan_handle" => ::std::option::Option::Some(&mut self.plan_handle),
+            "balance_used" => ::std::option::Option::Some(&mut self.balance_used),
+            "currency_code" => ::std::option::Option::Some(&mut self.currency_code),
             _ => ::std::option::Option::None,
         }
     }
@@ -11351,15 +11175,9 @@ impl ::commerce_webhooks::wire::Shape for AppSubscriptionPayload {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "app_subscription" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.app_subscription,
-                    ),
-                )
-            }
+            "app_subscription" => ::std::option::Option::Some(&mut self.app_subscription),
             _ => ::std::option::Option::None,
         }
     }
@@ -11444,33 +11262,13 @@ impl ::commerce_webhooks::wire::Shape for AppliedDiscount {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "description" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.description),
-                )
-            }
-            "value" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.value),
-                )
-            }
-            "title" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.title),
-                )
-            }
-            "amount" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.amount),
-                )
-            }
-            "value_type" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.value_type),
-                )
-            }
+            "description" => ::std::option::Option::Some(&mut self.description),
+            "value" => ::std::option::Option::Some(&mut self.value),
+            "title" => ::std::option::Option::Some(&mut self.title),
+            "amount" => ::std::option::Option::Some(&mut self.amount),
+            "value_type" => ::std::option::Option::Some(&mut self.value_type),
             _ => ::std::option::Option::None,
         }
     }
@@ -11576,39 +11374,15 @@ impl ::commerce_webhooks::wire::Shape for AuditEvent {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "context" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.context),
-                )
-            }
-            "action" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.action),
-                )
-            }
-            "actor" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.actor),
-                )
-            }
-            "subject" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.subject),
-                )
-            }
-            "timestamp" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.timestamp),
-                )
-            }
+            "context" => ::std::option::Option::Some(&mut self.context),
+            "action" => ::std::option::Option::Some(&mut self.action),
+            "actor" => ::std::option::Option::Some(&mut self.actor),
+            "subject" => ::std::option::Option::Some(&mut self.subject),
+            "timestamp" => ::std::option::Option::Some(&mut self.timestamp),
             "additional_metadata" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.additional_metadata,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.additional_metadata)
             }
             _ => ::std::option::Option::None,
         }
@@ -11692,18 +11466,10 @@ impl ::commerce_webhooks::wire::Shape for AuditEventRecord {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "time" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.time),
-                )
-            }
-            "event" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.event),
-                )
-            }
+            "time" => ::std::option::Option::Some(&mut self.time),
+            "event" => ::std::option::Option::Some(&mut self.event),
             _ => ::std::option::Option::None,
         }
     }
@@ -11771,13 +11537,9 @@ impl ::commerce_webhooks::wire::Shape for AuditEventsBatch {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "events" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.events),
-                )
-            }
+            "events" => ::std::option::Option::Some(&mut self.events),
             _ => ::std::option::Option::None,
         }
     }
@@ -11869,40 +11631,16 @@ impl ::commerce_webhooks::wire::Shape for BulkOperation {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
             "admin_graphql_api_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.admin_graphql_api_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.admin_graphql_api_id)
             }
-            "completed_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.completed_at),
-                )
-            }
-            "created_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.created_at),
-                )
-            }
-            "error_code" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.error_code),
-                )
-            }
-            "status" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.status),
-                )
-            }
-            "type" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.kind),
-                )
-            }
+            "completed_at" => ::std::option::Option::Some(&mut self.completed_at),
+            "created_at" => ::std::option::Option::Some(&mut self.created_at),
+            "error_code" => ::std::option::Option::Some(&mut self.error_code),
+            "status" => ::std::option::Option::Some(&mut self.status),
+            "type" => ::std::option::Option::Some(&mut self.kind),
             _ => ::std::option::Option::None,
         }
     }
@@ -12011,38 +11749,14 @@ impl ::commerce_webhooks::wire::Shape for Cart {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
-            "token" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.token),
-                )
-            }
-            "line_items" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.line_items),
-                )
-            }
-            "note" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.note),
-                )
-            }
-            "updated_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.updated_at),
-                )
-            }
-            "created_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.created_at),
-                )
-            }
+            "id" => ::std::option::Option::Some(&mut self.id),
+            "token" => ::std::option::Option::Some(&mut self.token),
+            "line_items" => ::std::option::Option::Some(&mut self.line_items),
+            "note" => ::std::option::Option::Some(&mut self.note),
+            "updated_at" => ::std::option::Option::Some(&mut self.updated_at),
+            "created_at" => ::std::option::Option::Some(&mut self.created_at),
             _ => ::std::option::Option::None,
         }
     }
@@ -12243,137 +11957,39 @@ impl ::commerce_webhooks::wire::Shape for CartLineItem {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
-            "properties" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.properties),
-                )
-            }
-            "quantity" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.quantity),
-                )
-            }
-            "variant_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.variant_id),
-                )
-            }
-            "key" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.key),
-                )
-            }
-            "discounted_price" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.discounted_price,
-                    ),
-                )
-            }
-            "discounts" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.discounts),
-                )
-            }
-            "gift_card" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.gift_card),
-                )
-            }
-            "grams" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.grams),
-                )
-            }
-            "line_price" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.line_price),
-                )
-            }
+            "id" => ::std::option::Option::Some(&mut self.id),
+            "properties" => ::std::option::Option::Some(&mut self.properties),
+            "quantity" => ::std::option::Option::Some(&mut self.quantity),
+            "variant_id" => ::std::option::Option::Some(&mut self.variant_id),
+            "key" => ::std::option::Option::Some(&mut self.key),
+            "discounted_price" => ::std::option::Option::Some(&mut self.discounted_price),
+            "discounts" => ::std::option::Option::Some(&mut self.discounts),
+            "gift_card" => ::std::option::Option::Some(&mut self.gift_card),
+            "grams" => ::std::option::Option::Some(&mut self.grams),
+            "line_price" => ::std::option::Option::Some(&mut self.line_price),
             "original_line_price" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.original_line_price,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.original_line_price)
             }
-            "original_price" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.original_price),
-                )
-            }
-            "price" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.price),
-                )
-            }
-            "product_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.product_id),
-                )
-            }
-            "sku" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.sku),
-                )
-            }
-            "taxable" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.taxable),
-                )
-            }
-            "title" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.title),
-                )
-            }
-            "total_discount" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.total_discount),
-                )
-            }
-            "vendor" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.vendor),
-                )
-            }
+            "original_price" => ::std::option::Option::Some(&mut self.original_price),
+            "price" => ::std::option::Option::Some(&mut self.price),
+            "product_id" => ::std::option::Option::Some(&mut self.product_id),
+            "sku" => ::std::option::Option::Some(&mut self.sku),
+            "taxable" => ::std::option::Option::Some(&mut self.taxable),
+            "title" => ::std::option::Option::Some(&mut self.title),
+            "total_discount" => ::std::option::Option::Some(&mut self.total_discount),
+            "vendor" => ::std::option::Option::Some(&mut self.vendor),
             "discounted_price_set" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.discounted_price_set,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.discounted_price_set)
             }
-            "line_price_set" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.line_price_set),
-                )
-            }
+            "line_price_set" => ::std::option::Option::Some(&mut self.line_price_set),
             "original_line_price_set" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.original_line_price_set,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.original_line_price_set)
             }
-            "price_set" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.price_set),
-                )
-            }
+            "price_set" => ::std::option::Option::Some(&mut self.price_set),
             "total_discount_set" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.total_discount_set,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.total_discount_set)
             }
             _ => ::std::option::Option::None,
         }
@@ -12511,13 +12127,9 @@ impl ::commerce_webhooks::wire::Shape for Channel {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
+            "id" => ::std::option::Option::Some(&mut self.id),
             _ => ::std::option::Option::None,
         }
     }
@@ -12814,259 +12426,69 @@ impl ::commerce_webhooks::wire::Shape for Checkout {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
-            "token" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.token),
-                )
-            }
-            "cart_token" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.cart_token),
-                )
-            }
-            "email" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.email),
-                )
-            }
-            "gateway" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.gateway),
-                )
-            }
+            "id" => ::std::option::Option::Some(&mut self.id),
+            "token" => ::std::option::Option::Some(&mut self.token),
+            "cart_token" => ::std::option::Option::Some(&mut self.cart_token),
+            "email" => ::std::option::Option::Some(&mut self.email),
+            "gateway" => ::std::option::Option::Some(&mut self.gateway),
             "buyer_accepts_marketing" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.buyer_accepts_marketing,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.buyer_accepts_marketing)
             }
-            "created_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.created_at),
-                )
-            }
-            "updated_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.updated_at),
-                )
-            }
-            "landing_site" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.landing_site),
-                )
-            }
-            "note" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.note),
-                )
-            }
-            "note_attributes" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.note_attributes,
-                    ),
-                )
-            }
-            "referring_site" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.referring_site),
-                )
-            }
-            "shipping_lines" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.shipping_lines),
-                )
-            }
-            "taxes_included" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.taxes_included),
-                )
-            }
-            "total_weight" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.total_weight),
-                )
-            }
-            "currency" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.currency),
-                )
-            }
-            "completed_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.completed_at),
-                )
-            }
-            "closed_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.closed_at),
-                )
-            }
-            "user_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.user_id),
-                )
-            }
-            "location_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.location_id),
-                )
-            }
+            "created_at" => ::std::option::Option::Some(&mut self.created_at),
+            "updated_at" => ::std::option::Option::Some(&mut self.updated_at),
+            "landing_site" => ::std::option::Option::Some(&mut self.landing_site),
+            "note" => ::std::option::Option::Some(&mut self.note),
+            "note_attributes" => ::std::option::Option::Some(&mut self.note_attributes),
+            "referring_site" => ::std::option::Option::Some(&mut self.referring_site),
+            "shipping_lines" => ::std::option::Option::Some(&mut self.shipping_lines),
+            "taxes_included" => ::std::option::Option::Some(&mut self.taxes_included),
+            "total_weight" => ::std::option::Option::Some(&mut self.total_weight),
+            "currency" => ::std::option::Option::Some(&mut self.currency),
+            "completed_at" => ::std::option::Option::Some(&mut self.completed_at),
+            "closed_at" => ::std::option::Option::Some(&mut self.closed_at),
+            "user_id" => ::std::option::Option::Some(&mut self.user_id),
+            "location_id" => ::std::option::Option::Some(&mut self.location_id),
             "source_identifier" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.source_identifier,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.source_identifier)
             }
-            "source_url" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.source_url),
-                )
-            }
-            "device_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.device_id),
-                )
-            }
-            "phone" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.phone),
-                )
-            }
-            "customer_locale" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.customer_locale,
-                    ),
-                )
-            }
-            "line_items" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.line_items),
-                )
-            }
-            "name" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.name),
-                )
-            }
-            "source" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.source),
-                )
-            }
+            "source_url" => ::std::option::Option::Some(&mut self.source_url),
+            "device_id" => ::std::option::Option::Some(&mut self.device_id),
+            "phone" => ::std::option::Option::Some(&mut self.phone),
+            "customer_locale" => ::std::option::Option::Some(&mut self.customer_locale),
+            "line_items" => ::std::option::Option::Some(&mut self.line_items),
+            "name" => ::std::option::Option::Some(&mut self.name),
+            "source" => ::std::option::Option::Some(&mut self.source),
             "abandoned_checkout_url" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.abandoned_checkout_url,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.abandoned_checkout_url)
             }
-            "discount_codes" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.discount_codes),
-                )
-            }
-            "tax_lines" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.tax_lines),
-                )
-            }
-            "source_name" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.source_name),
-                )
-            }
+            "discount_codes" => ::std::option::Option::Some(&mut self.discount_codes),
+            "tax_lines" => ::std::option::Option::Some(&mut self.tax_lines),
+            "source_name" => ::std::option::Option::Some(&mut self.source_name),
             "presentment_currency" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.presentment_currency,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.presentment_currency)
             }
             "buyer_accepts_sms_marketing" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.buyer_accepts_sms_marketing,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.buyer_accepts_sms_marketing)
             }
             "sms_marketing_phone" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.sms_marketing_phone,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.sms_marketing_phone)
             }
-            "total_discounts" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.total_discounts,
-                    ),
-                )
-            }
+            "total_discounts" => ::std::option::Option::Some(&mut self.total_discounts),
             "total_line_items_price" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.total_line_items_price,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.total_line_items_price)
             }
-            "total_price" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.total_price),
-                )
-            }
-            "total_tax" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.total_tax),
-                )
-            }
-            "subtotal_price" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.subtotal_price),
-                )
-            }
-            "total_duties" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.total_duties),
-                )
-            }
+            "total_price" => ::std::option::Option::Some(&mut self.total_price),
+            "total_tax" => ::std::option::Option::Some(&mut self.total_tax),
+            "subtotal_price" => ::std::option::Option::Some(&mut self.subtotal_price),
+            "total_duties" => ::std::option::Option::Some(&mut self.total_duties),
             "reservation_token" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.reservation_token,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.reservation_token)
             }
-            "billing_address" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.billing_address,
-                    ),
-                )
-            }
-            "shipping_address" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.shipping_address,
-                    ),
-                )
-            }
-            "customer" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.customer),
-                )
-            }
+            "billing_address" => ::std::option::Option::Some(&mut self.billing_address),
+            "shipping_address" => ::std::option::Option::Some(&mut self.shipping_address),
+            "customer" => ::std::option::Option::Some(&mut self.customer),
             _ => ::std::option::Option::None,
         }
     }
@@ -13412,168 +12834,54 @@ impl ::commerce_webhooks::wire::Shape for CheckoutLineItem {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
             "applied_discounts" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.applied_discounts,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.applied_discounts)
             }
             "discount_allocations" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.discount_allocations,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.discount_allocations)
             }
-            "key" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.key),
-                )
-            }
+            "key" => ::std::option::Option::Some(&mut self.key),
             "destination_location_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.destination_location_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.destination_location_id)
             }
             "fulfillment_service" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.fulfillment_service,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.fulfillment_service)
             }
-            "gift_card" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.gift_card),
-                )
-            }
-            "grams" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.grams),
-                )
-            }
+            "gift_card" => ::std::option::Option::Some(&mut self.gift_card),
+            "grams" => ::std::option::Option::Some(&mut self.grams),
             "origin_location_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.origin_location_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.origin_location_id)
             }
             "presentment_title" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.presentment_title,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.presentment_title)
             }
             "presentment_variant_title" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.presentment_variant_title,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.presentment_variant_title)
             }
-            "product_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.product_id),
-                )
-            }
-            "properties" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.properties),
-                )
-            }
-            "quantity" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.quantity),
-                )
-            }
+            "product_id" => ::std::option::Option::Some(&mut self.product_id),
+            "properties" => ::std::option::Option::Some(&mut self.properties),
+            "quantity" => ::std::option::Option::Some(&mut self.quantity),
             "requires_shipping" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.requires_shipping,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.requires_shipping)
             }
-            "sku" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.sku),
-                )
-            }
-            "tax_lines" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.tax_lines),
-                )
-            }
-            "taxable" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.taxable),
-                )
-            }
-            "title" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.title),
-                )
-            }
-            "variant_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.variant_id),
-                )
-            }
-            "variant_title" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.variant_title),
-                )
-            }
-            "variant_price" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.variant_price),
-                )
-            }
-            "vendor" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.vendor),
-                )
-            }
-            "user_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.user_id),
-                )
-            }
+            "sku" => ::std::option::Option::Some(&mut self.sku),
+            "tax_lines" => ::std::option::Option::Some(&mut self.tax_lines),
+            "taxable" => ::std::option::Option::Some(&mut self.taxable),
+            "title" => ::std::option::Option::Some(&mut self.title),
+            "variant_id" => ::std::option::Option::Some(&mut self.variant_id),
+            "variant_title" => ::std::option::Option::Some(&mut self.variant_title),
+            "variant_price" => ::std::option::Option::Some(&mut self.variant_price),
+            "vendor" => ::std::option::Option::Some(&mut self.vendor),
+            "user_id" => ::std::option::Option::Some(&mut self.user_id),
             "unit_price_measurement" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.unit_price_measurement,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.unit_price_measurement)
             }
-            "rank" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.rank),
-                )
-            }
-            "compare_at_price" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.compare_at_price,
-                    ),
-                )
-            }
-            "line_price" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.line_price),
-                )
-            }
-            "price" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.price),
-                )
-            }
+            "rank" => ::std::option::Option::Some(&mut self.rank),
+            "compare_at_price" => ::std::option::Option::Some(&mut self.compare_at_price),
+            "line_price" => ::std::option::Option::Some(&mut self.line_price),
+            "price" => ::std::option::Option::Some(&mut self.price),
             _ => ::std::option::Option::None,
         }
     }
@@ -13750,40 +13058,14 @@ impl ::commerce_webhooks::wire::Shape for ClientDetails {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "accept_language" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.accept_language,
-                    ),
-                )
-            }
-            "browser_height" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.browser_height),
-                )
-            }
-            "browser_ip" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.browser_ip),
-                )
-            }
-            "browser_width" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.browser_width),
-                )
-            }
-            "session_hash" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.session_hash),
-                )
-            }
-            "user_agent" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.user_agent),
-                )
-            }
+            "accept_language" => ::std::option::Option::Some(&mut self.accept_language),
+            "browser_height" => ::std::option::Option::Some(&mut self.browser_height),
+            "browser_ip" => ::std::option::Option::Some(&mut self.browser_ip),
+            "browser_width" => ::std::option::Option::Some(&mut self.browser_width),
+            "session_hash" => ::std::option::Option::Some(&mut self.session_hash),
+            "user_agent" => ::std::option::Option::Some(&mut self.user_agent),
             _ => ::std::option::Option::None,
         }
     }
@@ -13910,63 +13192,19 @@ impl ::commerce_webhooks::wire::Shape for Collection {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
-            "handle" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.handle),
-                )
-            }
-            "title" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.title),
-                )
-            }
-            "updated_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.updated_at),
-                )
-            }
-            "body_html" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.body_html),
-                )
-            }
-            "published_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.published_at),
-                )
-            }
-            "sort_order" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.sort_order),
-                )
-            }
-            "template_suffix" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.template_suffix,
-                    ),
-                )
-            }
-            "published_scope" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.published_scope,
-                    ),
-                )
-            }
+            "id" => ::std::option::Option::Some(&mut self.id),
+            "handle" => ::std::option::Option::Some(&mut self.handle),
+            "title" => ::std::option::Option::Some(&mut self.title),
+            "updated_at" => ::std::option::Option::Some(&mut self.updated_at),
+            "body_html" => ::std::option::Option::Some(&mut self.body_html),
+            "published_at" => ::std::option::Option::Some(&mut self.published_at),
+            "sort_order" => ::std::option::Option::Some(&mut self.sort_order),
+            "template_suffix" => ::std::option::Option::Some(&mut self.template_suffix),
+            "published_scope" => ::std::option::Option::Some(&mut self.published_scope),
             "admin_graphql_api_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.admin_graphql_api_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.admin_graphql_api_id)
             }
             _ => ::std::option::Option::None,
         }
@@ -14101,55 +13339,19 @@ impl ::commerce_webhooks::wire::Shape for CollectionListing {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "collection_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.collection_id),
-                )
-            }
-            "updated_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.updated_at),
-                )
-            }
-            "body_html" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.body_html),
-                )
-            }
+            "collection_id" => ::std::option::Option::Some(&mut self.collection_id),
+            "updated_at" => ::std::option::Option::Some(&mut self.updated_at),
+            "body_html" => ::std::option::Option::Some(&mut self.body_html),
             "default_product_image" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.default_product_image,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.default_product_image)
             }
-            "handle" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.handle),
-                )
-            }
-            "image" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.image),
-                )
-            }
-            "title" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.title),
-                )
-            }
-            "sort_order" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.sort_order),
-                )
-            }
-            "published_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.published_at),
-                )
-            }
+            "handle" => ::std::option::Option::Some(&mut self.handle),
+            "image" => ::std::option::Option::Some(&mut self.image),
+            "title" => ::std::option::Option::Some(&mut self.title),
+            "sort_order" => ::std::option::Option::Some(&mut self.sort_order),
+            "published_at" => ::std::option::Option::Some(&mut self.published_at),
             _ => ::std::option::Option::None,
         }
     }
@@ -14239,14 +13441,10 @@ impl ::commerce_webhooks::wire::Shape for CollectionListingPayload {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
             "collection_listing" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.collection_listing,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.collection_listing)
             }
             _ => ::std::option::Option::None,
         }
@@ -14342,43 +13540,15 @@ impl ::commerce_webhooks::wire::Shape for CollectionPublication {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
-            "publication_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.publication_id),
-                )
-            }
-            "published_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.published_at),
-                )
-            }
-            "published" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.published),
-                )
-            }
-            "created_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.created_at),
-                )
-            }
-            "updated_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.updated_at),
-                )
-            }
-            "collection_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.collection_id),
-                )
-            }
+            "id" => ::std::option::Option::Some(&mut self.id),
+            "publication_id" => ::std::option::Option::Some(&mut self.publication_id),
+            "published_at" => ::std::option::Option::Some(&mut self.published_at),
+            "published" => ::std::option::Option::Some(&mut self.published),
+            "created_at" => ::std::option::Option::Some(&mut self.created_at),
+            "updated_at" => ::std::option::Option::Some(&mut self.updated_at),
+            "collection_id" => ::std::option::Option::Some(&mut self.collection_id),
             _ => ::std::option::Option::None,
         }
     }
@@ -14500,51 +13670,19 @@ impl ::commerce_webhooks::wire::Shape for Company {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "name" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.name),
-                )
-            }
-            "note" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.note),
-                )
-            }
-            "external_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.external_id),
-                )
-            }
+            "name" => ::std::option::Option::Some(&mut self.name),
+            "note" => ::std::option::Option::Some(&mut self.note),
+            "external_id" => ::std::option::Option::Some(&mut self.external_id),
             "main_contact_admin_graphql_api_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.main_contact_admin_graphql_api_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.main_contact_admin_graphql_api_id)
             }
-            "created_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.created_at),
-                )
-            }
-            "updated_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.updated_at),
-                )
-            }
-            "customer_since" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.customer_since),
-                )
-            }
+            "created_at" => ::std::option::Option::Some(&mut self.created_at),
+            "updated_at" => ::std::option::Option::Some(&mut self.updated_at),
+            "customer_since" => ::std::option::Option::Some(&mut self.customer_since),
             "admin_graphql_api_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.admin_graphql_api_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.admin_graphql_api_id)
             }
             _ => ::std::option::Option::None,
         }
@@ -14713,91 +13851,27 @@ impl ::commerce_webhooks::wire::Shape for CompanyAddress {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "address1" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.address1),
-                )
-            }
-            "city" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.city),
-                )
-            }
-            "province" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.province),
-                )
-            }
-            "country" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.country),
-                )
-            }
-            "zip" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.zip),
-                )
-            }
-            "recipient" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.recipient),
-                )
-            }
-            "first_name" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.first_name),
-                )
-            }
-            "last_name" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.last_name),
-                )
-            }
-            "address2" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.address2),
-                )
-            }
-            "phone" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.phone),
-                )
-            }
-            "zone_code" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.zone_code),
-                )
-            }
-            "country_code" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.country_code),
-                )
-            }
-            "created_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.created_at),
-                )
-            }
-            "updated_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.updated_at),
-                )
-            }
+            "address1" => ::std::option::Option::Some(&mut self.address1),
+            "city" => ::std::option::Option::Some(&mut self.city),
+            "province" => ::std::option::Option::Some(&mut self.province),
+            "country" => ::std::option::Option::Some(&mut self.country),
+            "zip" => ::std::option::Option::Some(&mut self.zip),
+            "recipient" => ::std::option::Option::Some(&mut self.recipient),
+            "first_name" => ::std::option::Option::Some(&mut self.first_name),
+            "last_name" => ::std::option::Option::Some(&mut self.last_name),
+            "address2" => ::std::option::Option::Some(&mut self.address2),
+            "phone" => ::std::option::Option::Some(&mut self.phone),
+            "zone_code" => ::std::option::Option::Some(&mut self.zone_code),
+            "country_code" => ::std::option::Option::Some(&mut self.country_code),
+            "created_at" => ::std::option::Option::Some(&mut self.created_at),
+            "updated_at" => ::std::option::Option::Some(&mut self.updated_at),
             "admin_graphql_api_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.admin_graphql_api_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.admin_graphql_api_id)
             }
             "company_admin_graphql_api_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.company_admin_graphql_api_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.company_admin_graphql_api_id)
             }
             _ => ::std::option::Option::None,
         }
@@ -14947,47 +14021,19 @@ impl ::commerce_webhooks::wire::Shape for CompanyContact {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
             "customer_admin_graphql_api_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.customer_admin_graphql_api_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.customer_admin_graphql_api_id)
             }
-            "title" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.title),
-                )
-            }
-            "locale" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.locale),
-                )
-            }
-            "created_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.created_at),
-                )
-            }
-            "updated_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.updated_at),
-                )
-            }
+            "title" => ::std::option::Option::Some(&mut self.title),
+            "locale" => ::std::option::Option::Some(&mut self.locale),
+            "created_at" => ::std::option::Option::Some(&mut self.created_at),
+            "updated_at" => ::std::option::Option::Some(&mut self.updated_at),
             "admin_graphql_api_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.admin_graphql_api_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.admin_graphql_api_id)
             }
-            "company" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.company),
-                )
-            }
+            "company" => ::std::option::Option::Some(&mut self.company),
             _ => ::std::option::Option::None,
         }
     }
@@ -15073,13 +14119,9 @@ impl ::commerce_webhooks::wire::Shape for CompanyContactRole {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "name" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.name),
-                )
-            }
+            "name" => ::std::option::Option::Some(&mut self.name),
             _ => ::std::option::Option::None,
         }
     }
@@ -15155,28 +14197,12 @@ impl ::commerce_webhooks::wire::Shape for CompanyContactRoleAssignment {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "company_contact" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.company_contact,
-                    ),
-                )
-            }
-            "company_location" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.company_location,
-                    ),
-                )
-            }
+            "company_contact" => ::std::option::Option::Some(&mut self.company_contact),
+            "company_location" => ::std::option::Option::Some(&mut self.company_location),
             "company_contact_role" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.company_contact_role,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.company_contact_role)
             }
             _ => ::std::option::Option::None,
         }
@@ -15324,93 +14350,27 @@ impl ::commerce_webhooks::wire::Shape for CompanyLocation {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "name" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.name),
-                )
-            }
-            "external_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.external_id),
-                )
-            }
-            "phone" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.phone),
-                )
-            }
-            "locale" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.locale),
-                )
-            }
-            "created_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.created_at),
-                )
-            }
-            "updated_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.updated_at),
-                )
-            }
-            "note" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.note),
-                )
-            }
+            "name" => ::std::option::Option::Some(&mut self.name),
+            "external_id" => ::std::option::Option::Some(&mut self.external_id),
+            "phone" => ::std::option::Option::Some(&mut self.phone),
+            "locale" => ::std::option::Option::Some(&mut self.locale),
+            "created_at" => ::std::option::Option::Some(&mut self.created_at),
+            "updated_at" => ::std::option::Option::Some(&mut self.updated_at),
+            "note" => ::std::option::Option::Some(&mut self.note),
             "buyer_experience_configuration" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.buyer_experience_configuration,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.buyer_experience_configuration)
             }
             "admin_graphql_api_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.admin_graphql_api_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.admin_graphql_api_id)
             }
-            "tax_exemptions" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.tax_exemptions),
-                )
-            }
-            "tax_settings" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.tax_settings),
-                )
-            }
-            "company" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.company),
-                )
-            }
-            "billing_address" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.billing_address,
-                    ),
-                )
-            }
-            "shipping_address" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.shipping_address,
-                    ),
-                )
-            }
-            "tax_registration" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.tax_registration,
-                    ),
-                )
-            }
+            "tax_exemptions" => ::std::option::Option::Some(&mut self.tax_exemptions),
+            "tax_settings" => ::std::option::Option::Some(&mut self.tax_settings),
+            "company" => ::std::option::Option::Some(&mut self.company),
+            "billing_address" => ::std::option::Option::Some(&mut self.billing_address),
+            "shipping_address" => ::std::option::Option::Some(&mut self.shipping_address),
+            "tax_registration" => ::std::option::Option::Some(&mut self.tax_registration),
             _ => ::std::option::Option::None,
         }
     }
@@ -15519,13 +14479,9 @@ impl ::commerce_webhooks::wire::Shape for CompanyLocationTaxRegistration {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "tax_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.tax_id),
-                )
-            }
+            "tax_id" => ::std::option::Option::Some(&mut self.tax_id),
             _ => ::std::option::Option::None,
         }
     }
@@ -15603,25 +14559,13 @@ impl ::commerce_webhooks::wire::Shape for CompanyLocationTaxSettings {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
             "tax_registration_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.tax_registration_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.tax_registration_id)
             }
-            "tax_exempt" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.tax_exempt),
-                )
-            }
-            "tax_exemptions" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.tax_exemptions),
-                )
-            }
+            "tax_exempt" => ::std::option::Option::Some(&mut self.tax_exempt),
+            "tax_exemptions" => ::std::option::Option::Some(&mut self.tax_exemptions),
             _ => ::std::option::Option::None,
         }
     }
@@ -15702,23 +14646,11 @@ impl ::commerce_webhooks::wire::Shape for ComplianceCustomer {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
-            "email" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.email),
-                )
-            }
-            "phone" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.phone),
-                )
-            }
+            "id" => ::std::option::Option::Some(&mut self.id),
+            "email" => ::std::option::Option::Some(&mut self.email),
+            "phone" => ::std::option::Option::Some(&mut self.phone),
             _ => ::std::option::Option::None,
         }
     }
@@ -15939,161 +14871,49 @@ impl ::commerce_webhooks::wire::Shape for Customer {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
-            "created_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.created_at),
-                )
-            }
-            "updated_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.updated_at),
-                )
-            }
-            "first_name" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.first_name),
-                )
-            }
-            "last_name" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.last_name),
-                )
-            }
-            "state" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.state),
-                )
-            }
-            "note" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.note),
-                )
-            }
-            "verified_email" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.verified_email),
-                )
-            }
+            "id" => ::std::option::Option::Some(&mut self.id),
+            "created_at" => ::std::option::Option::Some(&mut self.created_at),
+            "updated_at" => ::std::option::Option::Some(&mut self.updated_at),
+            "first_name" => ::std::option::Option::Some(&mut self.first_name),
+            "last_name" => ::std::option::Option::Some(&mut self.last_name),
+            "state" => ::std::option::Option::Some(&mut self.state),
+            "note" => ::std::option::Option::Some(&mut self.note),
+            "verified_email" => ::std::option::Option::Some(&mut self.verified_email),
             "multipass_identifier" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.multipass_identifier,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.multipass_identifier)
             }
-            "tax_exempt" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.tax_exempt),
-                )
-            }
-            "email" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.email),
-                )
-            }
-            "phone" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.phone),
-                )
-            }
-            "currency" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.currency),
-                )
-            }
-            "tax_exemptions" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.tax_exemptions),
-                )
-            }
+            "tax_exempt" => ::std::option::Option::Some(&mut self.tax_exempt),
+            "email" => ::std::option::Option::Some(&mut self.email),
+            "phone" => ::std::option::Option::Some(&mut self.phone),
+            "currency" => ::std::option::Option::Some(&mut self.currency),
+            "tax_exemptions" => ::std::option::Option::Some(&mut self.tax_exemptions),
             "admin_graphql_api_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.admin_graphql_api_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.admin_graphql_api_id)
             }
-            "default_address" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.default_address,
-                    ),
-                )
-            }
-            "addresses" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.addresses),
-                )
-            }
+            "default_address" => ::std::option::Option::Some(&mut self.default_address),
+            "addresses" => ::std::option::Option::Some(&mut self.addresses),
             "sms_marketing_consent" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.sms_marketing_consent,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.sms_marketing_consent)
             }
             "email_marketing_consent" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.email_marketing_consent,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.email_marketing_consent)
             }
             "accepts_marketing" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.accepts_marketing,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.accepts_marketing)
             }
             "accepts_marketing_updated_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.accepts_marketing_updated_at,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.accepts_marketing_updated_at)
             }
             "marketing_opt_in_level" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.marketing_opt_in_level,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.marketing_opt_in_level)
             }
-            "orders_count" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.orders_count),
-                )
-            }
-            "total_spent" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.total_spent),
-                )
-            }
-            "last_order_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.last_order_id),
-                )
-            }
-            "last_order_name" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.last_order_name,
-                    ),
-                )
-            }
-            "tags" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.tags),
-                )
-            }
+            "orders_count" => ::std::option::Option::Some(&mut self.orders_count),
+            "total_spent" => ::std::option::Option::Some(&mut self.total_spent),
+            "last_order_id" => ::std::option::Option::Some(&mut self.last_order_id),
+            "last_order_name" => ::std::option::Option::Some(&mut self.last_order_name),
+            "tags" => ::std::option::Option::Some(&mut self.tags),
             _ => ::std::option::Option::None,
         }
     }
@@ -16258,32 +15078,18 @@ impl ::commerce_webhooks::wire::Shape for CustomerAccountSettings {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "url" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.url),
-                )
-            }
+            "url" => ::std::option::Option::Some(&mut self.url),
             "customer_accounts_version" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.customer_accounts_version,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.customer_accounts_version)
             }
             "login_required_at_checkout" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.login_required_at_checkout,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.login_required_at_checkout)
             }
             "login_links_visible_on_storefront_and_checkout" => {
                 ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.login_links_visible_on_storefront_and_checkout,
-                    ),
+                    &mut self.login_links_visible_on_storefront_and_checkout,
                 )
             }
             _ => ::std::option::Option::None,
@@ -16379,24 +15185,12 @@ impl ::commerce_webhooks::wire::Shape for CustomerEmailMarketingConsentUpdate {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "customer_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.customer_id),
-                )
-            }
-            "email_address" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.email_address),
-                )
-            }
+            "customer_id" => ::std::option::Option::Some(&mut self.customer_id),
+            "email_address" => ::std::option::Option::Some(&mut self.email_address),
             "email_marketing_consent" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.email_marketing_consent,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.email_marketing_consent)
             }
             _ => ::std::option::Option::None,
         }
@@ -16484,23 +15278,11 @@ impl ::commerce_webhooks::wire::Shape for CustomerMergeError {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "customer_ids" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.customer_ids),
-                )
-            }
-            "field" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.field),
-                )
-            }
-            "message" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.message),
-                )
-            }
+            "customer_ids" => ::std::option::Option::Some(&mut self.customer_ids),
+            "field" => ::std::option::Option::Some(&mut self.field),
+            "message" => ::std::option::Option::Some(&mut self.message),
             _ => ::std::option::Option::None,
         }
     }
@@ -16595,39 +15377,21 @@ impl ::commerce_webhooks::wire::Shape for CustomerMergeRequest {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
             "admin_graphql_api_customer_kept_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.admin_graphql_api_customer_kept_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.admin_graphql_api_customer_kept_id)
             }
             "admin_graphql_api_customer_deleted_id" => {
                 ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.admin_graphql_api_customer_deleted_id,
-                    ),
+                    &mut self.admin_graphql_api_customer_deleted_id,
                 )
             }
             "admin_graphql_api_job_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.admin_graphql_api_job_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.admin_graphql_api_job_id)
             }
-            "status" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.status),
-                )
-            }
-            "errors" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.errors),
-                )
-            }
+            "status" => ::std::option::Option::Some(&mut self.status),
+            "errors" => ::std::option::Option::Some(&mut self.errors),
             _ => ::std::option::Option::None,
         }
     }
@@ -16747,51 +15511,21 @@ impl ::commerce_webhooks::wire::Shape for CustomerPaymentMethod {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
             "admin_graphql_api_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.admin_graphql_api_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.admin_graphql_api_id)
             }
-            "token" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.token),
-                )
-            }
-            "customer_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.customer_id),
-                )
-            }
+            "token" => ::std::option::Option::Some(&mut self.token),
+            "customer_id" => ::std::option::Option::Some(&mut self.customer_id),
             "admin_graphql_api_customer_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.admin_graphql_api_customer_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.admin_graphql_api_customer_id)
             }
-            "instrument_type" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.instrument_type,
-                    ),
-                )
-            }
+            "instrument_type" => ::std::option::Option::Some(&mut self.instrument_type),
             "payment_instrument" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.payment_instrument,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.payment_instrument)
             }
-            "resource_type" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.resource_type),
-                )
-            }
+            "resource_type" => ::std::option::Option::Some(&mut self.resource_type),
             _ => ::std::option::Option::None,
         }
     }
@@ -16902,35 +15636,13 @@ impl ::commerce_webhooks::wire::Shape for CustomerPurchasingSummary {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "customerId" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.customer_id),
-                )
-            }
-            "numberOfOrders" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.number_of_orders,
-                    ),
-                )
-            }
-            "amountSpent" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.amount_spent),
-                )
-            }
-            "lastOrderId" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.last_order_id),
-                )
-            }
-            "occurredAt" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.occurred_at),
-                )
-            }
+            "customerId" => ::std::option::Option::Some(&mut self.customer_id),
+            "numberOfOrders" => ::std::option::Option::Some(&mut self.number_of_orders),
+            "amountSpent" => ::std::option::Option::Some(&mut self.amount_spent),
+            "lastOrderId" => ::std::option::Option::Some(&mut self.last_order_id),
+            "occurredAt" => ::std::option::Option::Some(&mut self.occurred_at),
             _ => ::std::option::Option::None,
         }
     }
@@ -17027,33 +15739,13 @@ impl ::commerce_webhooks::wire::Shape for CustomerSavedSearch {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
-            "name" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.name),
-                )
-            }
-            "created_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.created_at),
-                )
-            }
-            "updated_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.updated_at),
-                )
-            }
-            "query" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.query),
-                )
-            }
+            "id" => ::std::option::Option::Some(&mut self.id),
+            "name" => ::std::option::Option::Some(&mut self.name),
+            "created_at" => ::std::option::Option::Some(&mut self.created_at),
+            "updated_at" => ::std::option::Option::Some(&mut self.updated_at),
+            "query" => ::std::option::Option::Some(&mut self.query),
             _ => ::std::option::Option::None,
         }
     }
@@ -17145,23 +15837,11 @@ impl ::commerce_webhooks::wire::Shape for CustomerSegmentMembership {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "shop_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.shop_id),
-                )
-            }
-            "customer_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.customer_id),
-                )
-            }
-            "segment_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.segment_id),
-                )
-            }
+            "shop_id" => ::std::option::Option::Some(&mut self.shop_id),
+            "customer_id" => ::std::option::Option::Some(&mut self.customer_id),
+            "segment_id" => ::std::option::Option::Some(&mut self.segment_id),
             _ => ::std::option::Option::None,
         }
     }
@@ -17244,23 +15924,11 @@ impl ::commerce_webhooks::wire::Shape for CustomerTagsChange {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "customerId" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.customer_id),
-                )
-            }
-            "tags" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.tags),
-                )
-            }
-            "occurredAt" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.occurred_at),
-                )
-            }
+            "customerId" => ::std::option::Option::Some(&mut self.customer_id),
+            "tags" => ::std::option::Option::Some(&mut self.tags),
+            "occurredAt" => ::std::option::Option::Some(&mut self.occurred_at),
             _ => ::std::option::Option::None,
         }
     }
@@ -17351,35 +16019,13 @@ impl ::commerce_webhooks::wire::Shape for CustomersDataRequest {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "shop_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.shop_id),
-                )
-            }
-            "shop_domain" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.shop_domain),
-                )
-            }
-            "customer" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.customer),
-                )
-            }
-            "orders_requested" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.orders_requested,
-                    ),
-                )
-            }
-            "data_request" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.data_request),
-                )
-            }
+            "shop_id" => ::std::option::Option::Some(&mut self.shop_id),
+            "shop_domain" => ::std::option::Option::Some(&mut self.shop_domain),
+            "customer" => ::std::option::Option::Some(&mut self.customer),
+            "orders_requested" => ::std::option::Option::Some(&mut self.orders_requested),
+            "data_request" => ::std::option::Option::Some(&mut self.data_request),
             _ => ::std::option::Option::None,
         }
     }
@@ -17471,30 +16117,12 @@ impl ::commerce_webhooks::wire::Shape for CustomersRedact {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "shop_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.shop_id),
-                )
-            }
-            "shop_domain" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.shop_domain),
-                )
-            }
-            "customer" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.customer),
-                )
-            }
-            "orders_to_redact" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.orders_to_redact,
-                    ),
-                )
-            }
+            "shop_id" => ::std::option::Option::Some(&mut self.shop_id),
+            "shop_domain" => ::std::option::Option::Some(&mut self.shop_domain),
+            "customer" => ::std::option::Option::Some(&mut self.customer),
+            "orders_to_redact" => ::std::option::Option::Some(&mut self.orders_to_redact),
             _ => ::std::option::Option::None,
         }
     }
@@ -17597,40 +16225,16 @@ impl ::commerce_webhooks::wire::Shape for DeliveryProfile {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
+            "id" => ::std::option::Option::Some(&mut self.id),
             "admin_graphql_api_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.admin_graphql_api_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.admin_graphql_api_id)
             }
-            "name" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.name),
-                )
-            }
-            "default" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.default),
-                )
-            }
-            "profile_type" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.profile_type),
-                )
-            }
-            "version" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.version),
-                )
-            }
+            "name" => ::std::option::Option::Some(&mut self.name),
+            "default" => ::std::option::Option::Some(&mut self.default),
+            "profile_type" => ::std::option::Option::Some(&mut self.profile_type),
+            "version" => ::std::option::Option::Some(&mut self.version),
             _ => ::std::option::Option::None,
         }
     }
@@ -17721,26 +16325,12 @@ impl ::commerce_webhooks::wire::Shape for DeliveryPromiseSettings {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "shop_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.shop_id),
-                )
-            }
-            "processing_time" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.processing_time,
-                    ),
-                )
-            }
+            "shop_id" => ::std::option::Option::Some(&mut self.shop_id),
+            "processing_time" => ::std::option::Option::Some(&mut self.processing_time),
             "delivery_dates_enabled" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.delivery_dates_enabled,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.delivery_dates_enabled)
             }
             _ => ::std::option::Option::None,
         }
@@ -17839,40 +16429,16 @@ impl ::commerce_webhooks::wire::Shape for Discount {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
             "admin_graphql_api_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.admin_graphql_api_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.admin_graphql_api_id)
             }
-            "title" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.title),
-                )
-            }
-            "status" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.status),
-                )
-            }
-            "created_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.created_at),
-                )
-            }
-            "updated_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.updated_at),
-                )
-            }
-            "deleted_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.deleted_at),
-                )
-            }
+            "title" => ::std::option::Option::Some(&mut self.title),
+            "status" => ::std::option::Option::Some(&mut self.status),
+            "created_at" => ::std::option::Option::Some(&mut self.created_at),
+            "updated_at" => ::std::option::Option::Some(&mut self.updated_at),
+            "deleted_at" => ::std::option::Option::Some(&mut self.deleted_at),
             _ => ::std::option::Option::None,
         }
     }
@@ -17962,25 +16528,13 @@ impl ::commerce_webhooks::wire::Shape for DiscountAllocation {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "amount" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.amount),
-                )
-            }
+            "amount" => ::std::option::Option::Some(&mut self.amount),
             "discount_application_index" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.discount_application_index,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.discount_application_index)
             }
-            "amount_set" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.amount_set),
-                )
-            }
+            "amount_set" => ::std::option::Option::Some(&mut self.amount_set),
             _ => ::std::option::Option::None,
         }
     }
@@ -18098,57 +16652,19 @@ impl ::commerce_webhooks::wire::Shape for DiscountApplication {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "type" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.kind),
-                )
-            }
-            "value" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.value),
-                )
-            }
-            "value_type" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.value_type),
-                )
-            }
+            "type" => ::std::option::Option::Some(&mut self.kind),
+            "value" => ::std::option::Option::Some(&mut self.value),
+            "value_type" => ::std::option::Option::Some(&mut self.value_type),
             "allocation_method" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.allocation_method,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.allocation_method)
             }
-            "target_selection" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.target_selection,
-                    ),
-                )
-            }
-            "target_type" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.target_type),
-                )
-            }
-            "code" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.code),
-                )
-            }
-            "title" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.title),
-                )
-            }
-            "description" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.description),
-                )
-            }
+            "target_selection" => ::std::option::Option::Some(&mut self.target_selection),
+            "target_type" => ::std::option::Option::Some(&mut self.target_type),
+            "code" => ::std::option::Option::Some(&mut self.code),
+            "title" => ::std::option::Option::Some(&mut self.title),
+            "description" => ::std::option::Option::Some(&mut self.description),
             _ => ::std::option::Option::None,
         }
     }
@@ -18247,23 +16763,11 @@ impl ::commerce_webhooks::wire::Shape for DiscountCode {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "code" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.code),
-                )
-            }
-            "amount" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.amount),
-                )
-            }
-            "type" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.kind),
-                )
-            }
+            "code" => ::std::option::Option::Some(&mut self.code),
+            "amount" => ::std::option::Option::Some(&mut self.amount),
+            "type" => ::std::option::Option::Some(&mut self.kind),
             _ => ::std::option::Option::None,
         }
     }
@@ -18339,18 +16843,10 @@ impl ::commerce_webhooks::wire::Shape for DiscountRedeemCode {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
-            "code" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.code),
-                )
-            }
+            "id" => ::std::option::Option::Some(&mut self.id),
+            "code" => ::std::option::Option::Some(&mut self.code),
             _ => ::std::option::Option::None,
         }
     }
@@ -18431,25 +16927,13 @@ impl ::commerce_webhooks::wire::Shape for DiscountRedeemCodeChange {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
             "admin_graphql_api_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.admin_graphql_api_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.admin_graphql_api_id)
             }
-            "redeem_code" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.redeem_code),
-                )
-            }
-            "updated_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.updated_at),
-                )
-            }
+            "redeem_code" => ::std::option::Option::Some(&mut self.redeem_code),
+            "updated_at" => ::std::option::Option::Some(&mut self.updated_at),
             _ => ::std::option::Option::None,
         }
     }
@@ -18577,74 +17061,22 @@ impl ::commerce_webhooks::wire::Shape for Dispute {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
-            "order_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.order_id),
-                )
-            }
-            "type" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.kind),
-                )
-            }
-            "amount" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.amount),
-                )
-            }
-            "currency" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.currency),
-                )
-            }
-            "reason" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.reason),
-                )
-            }
+            "id" => ::std::option::Option::Some(&mut self.id),
+            "order_id" => ::std::option::Option::Some(&mut self.order_id),
+            "type" => ::std::option::Option::Some(&mut self.kind),
+            "amount" => ::std::option::Option::Some(&mut self.amount),
+            "currency" => ::std::option::Option::Some(&mut self.currency),
+            "reason" => ::std::option::Option::Some(&mut self.reason),
             "network_reason_code" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.network_reason_code,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.network_reason_code)
             }
-            "status" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.status),
-                )
-            }
-            "evidence_due_by" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.evidence_due_by,
-                    ),
-                )
-            }
-            "evidence_sent_on" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.evidence_sent_on,
-                    ),
-                )
-            }
-            "finalized_on" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.finalized_on),
-                )
-            }
-            "initiated_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.initiated_at),
-                )
-            }
+            "status" => ::std::option::Option::Some(&mut self.status),
+            "evidence_due_by" => ::std::option::Option::Some(&mut self.evidence_due_by),
+            "evidence_sent_on" => ::std::option::Option::Some(&mut self.evidence_sent_on),
+            "finalized_on" => ::std::option::Option::Some(&mut self.finalized_on),
+            "initiated_at" => ::std::option::Option::Some(&mut self.initiated_at),
             _ => ::std::option::Option::None,
         }
     }
@@ -18759,28 +17191,12 @@ impl ::commerce_webhooks::wire::Shape for Domain {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
-            "host" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.host),
-                )
-            }
-            "ssl_enabled" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.ssl_enabled),
-                )
-            }
-            "localization" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.localization),
-                )
-            }
+            "id" => ::std::option::Option::Some(&mut self.id),
+            "host" => ::std::option::Option::Some(&mut self.host),
+            "ssl_enabled" => ::std::option::Option::Some(&mut self.ssl_enabled),
+            "localization" => ::std::option::Option::Some(&mut self.localization),
             _ => ::std::option::Option::None,
         }
     }
@@ -18866,24 +17282,12 @@ impl ::commerce_webhooks::wire::Shape for DomainLocalization {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "country" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.country),
-                )
-            }
-            "default_locale" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.default_locale),
-                )
-            }
+            "country" => ::std::option::Option::Some(&mut self.country),
+            "default_locale" => ::std::option::Option::Some(&mut self.default_locale),
             "alternate_locales" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.alternate_locales,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.alternate_locales)
             }
             _ => ::std::option::Option::None,
         }
@@ -19118,184 +17522,46 @@ impl ::commerce_webhooks::wire::Shape for DraftOrder {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
-            "note" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.note),
-                )
-            }
-            "email" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.email),
-                )
-            }
-            "taxes_included" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.taxes_included),
-                )
-            }
-            "currency" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.currency),
-                )
-            }
-            "invoice_sent_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.invoice_sent_at,
-                    ),
-                )
-            }
-            "created_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.created_at),
-                )
-            }
-            "updated_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.updated_at),
-                )
-            }
-            "tax_exempt" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.tax_exempt),
-                )
-            }
-            "completed_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.completed_at),
-                )
-            }
-            "name" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.name),
-                )
-            }
+            "id" => ::std::option::Option::Some(&mut self.id),
+            "note" => ::std::option::Option::Some(&mut self.note),
+            "email" => ::std::option::Option::Some(&mut self.email),
+            "taxes_included" => ::std::option::Option::Some(&mut self.taxes_included),
+            "currency" => ::std::option::Option::Some(&mut self.currency),
+            "invoice_sent_at" => ::std::option::Option::Some(&mut self.invoice_sent_at),
+            "created_at" => ::std::option::Option::Some(&mut self.created_at),
+            "updated_at" => ::std::option::Option::Some(&mut self.updated_at),
+            "tax_exempt" => ::std::option::Option::Some(&mut self.tax_exempt),
+            "completed_at" => ::std::option::Option::Some(&mut self.completed_at),
+            "name" => ::std::option::Option::Some(&mut self.name),
             "allow_discount_codes_in_checkout?" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.allow_discount_codes_in_checkout,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.allow_discount_codes_in_checkout)
             }
-            "b2b?" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.b2b),
-                )
-            }
-            "status" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.status),
-                )
-            }
-            "line_items" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.line_items),
-                )
-            }
-            "api_client_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.api_client_id),
-                )
-            }
-            "shipping_address" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.shipping_address,
-                    ),
-                )
-            }
-            "billing_address" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.billing_address,
-                    ),
-                )
-            }
-            "invoice_url" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.invoice_url),
-                )
-            }
+            "b2b?" => ::std::option::Option::Some(&mut self.b2b),
+            "status" => ::std::option::Option::Some(&mut self.status),
+            "line_items" => ::std::option::Option::Some(&mut self.line_items),
+            "api_client_id" => ::std::option::Option::Some(&mut self.api_client_id),
+            "shipping_address" => ::std::option::Option::Some(&mut self.shipping_address),
+            "billing_address" => ::std::option::Option::Some(&mut self.billing_address),
+            "invoice_url" => ::std::option::Option::Some(&mut self.invoice_url),
             "created_on_api_version_handle" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.created_on_api_version_handle,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.created_on_api_version_handle)
             }
-            "applied_discount" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.applied_discount,
-                    ),
-                )
-            }
-            "order_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.order_id),
-                )
-            }
-            "shipping_line" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.shipping_line),
-                )
-            }
-            "tax_lines" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.tax_lines),
-                )
-            }
-            "tags" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.tags),
-                )
-            }
-            "note_attributes" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.note_attributes,
-                    ),
-                )
-            }
-            "total_price" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.total_price),
-                )
-            }
-            "subtotal_price" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.subtotal_price),
-                )
-            }
-            "total_tax" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.total_tax),
-                )
-            }
-            "payment_terms" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.payment_terms),
-                )
-            }
+            "applied_discount" => ::std::option::Option::Some(&mut self.applied_discount),
+            "order_id" => ::std::option::Option::Some(&mut self.order_id),
+            "shipping_line" => ::std::option::Option::Some(&mut self.shipping_line),
+            "tax_lines" => ::std::option::Option::Some(&mut self.tax_lines),
+            "tags" => ::std::option::Option::Some(&mut self.tags),
+            "note_attributes" => ::std::option::Option::Some(&mut self.note_attributes),
+            "total_price" => ::std::option::Option::Some(&mut self.total_price),
+            "subtotal_price" => ::std::option::Option::Some(&mut self.subtotal_price),
+            "total_tax" => ::std::option::Option::Some(&mut self.total_tax),
+            "payment_terms" => ::std::option::Option::Some(&mut self.payment_terms),
             "admin_graphql_api_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.admin_graphql_api_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.admin_graphql_api_id)
             }
-            "customer" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.customer),
-                )
-            }
+            "customer" => ::std::option::Option::Some(&mut self.customer),
             _ => ::std::option::Option::None,
         }
     }
@@ -19474,28 +17740,12 @@ impl ::commerce_webhooks::wire::Shape for DraftOrderShippingLine {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "custom" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.custom),
-                )
-            }
-            "handle" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.handle),
-                )
-            }
-            "title" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.title),
-                )
-            }
-            "price" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.price),
-                )
-            }
+            "custom" => ::std::option::Option::Some(&mut self.custom),
+            "handle" => ::std::option::Option::Some(&mut self.handle),
+            "title" => ::std::option::Option::Some(&mut self.title),
+            "price" => ::std::option::Option::Some(&mut self.price),
             _ => ::std::option::Option::None,
         }
     }
@@ -19585,25 +17835,13 @@ impl ::commerce_webhooks::wire::Shape for ExchangeLineItem {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
+            "id" => ::std::option::Option::Some(&mut self.id),
             "admin_graphql_api_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.admin_graphql_api_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.admin_graphql_api_id)
             }
-            "line_item" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.line_item),
-                )
-            }
+            "line_item" => ::std::option::Option::Some(&mut self.line_item),
             _ => ::std::option::Option::None,
         }
     }
@@ -19783,117 +18021,29 @@ impl ::commerce_webhooks::wire::Shape for Fulfillment {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
-            "order_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.order_id),
-                )
-            }
-            "status" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.status),
-                )
-            }
-            "created_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.created_at),
-                )
-            }
-            "service" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.service),
-                )
-            }
-            "updated_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.updated_at),
-                )
-            }
-            "tracking_company" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.tracking_company,
-                    ),
-                )
-            }
-            "shipment_status" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.shipment_status,
-                    ),
-                )
-            }
-            "location_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.location_id),
-                )
-            }
-            "origin_address" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.origin_address),
-                )
-            }
-            "email" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.email),
-                )
-            }
-            "destination" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.destination),
-                )
-            }
-            "line_items" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.line_items),
-                )
-            }
-            "tracking_number" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.tracking_number,
-                    ),
-                )
-            }
-            "tracking_numbers" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.tracking_numbers,
-                    ),
-                )
-            }
-            "tracking_url" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.tracking_url),
-                )
-            }
-            "tracking_urls" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.tracking_urls),
-                )
-            }
-            "receipt" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.receipt),
-                )
-            }
-            "name" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.name),
-                )
-            }
+            "id" => ::std::option::Option::Some(&mut self.id),
+            "order_id" => ::std::option::Option::Some(&mut self.order_id),
+            "status" => ::std::option::Option::Some(&mut self.status),
+            "created_at" => ::std::option::Option::Some(&mut self.created_at),
+            "service" => ::std::option::Option::Some(&mut self.service),
+            "updated_at" => ::std::option::Option::Some(&mut self.updated_at),
+            "tracking_company" => ::std::option::Option::Some(&mut self.tracking_company),
+            "shipment_status" => ::std::option::Option::Some(&mut self.shipment_status),
+            "location_id" => ::std::option::Option::Some(&mut self.location_id),
+            "origin_address" => ::std::option::Option::Some(&mut self.origin_address),
+            "email" => ::std::option::Option::Some(&mut self.email),
+            "destination" => ::std::option::Option::Some(&mut self.destination),
+            "line_items" => ::std::option::Option::Some(&mut self.line_items),
+            "tracking_number" => ::std::option::Option::Some(&mut self.tracking_number),
+            "tracking_numbers" => ::std::option::Option::Some(&mut self.tracking_numbers),
+            "tracking_url" => ::std::option::Option::Some(&mut self.tracking_url),
+            "tracking_urls" => ::std::option::Option::Some(&mut self.tracking_urls),
+            "receipt" => ::std::option::Option::Some(&mut self.receipt),
+            "name" => ::std::option::Option::Some(&mut self.name),
             "admin_graphql_api_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.admin_graphql_api_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.admin_graphql_api_id)
             }
             _ => ::std::option::Option::None,
         }
@@ -20109,101 +18259,29 @@ impl ::commerce_webhooks::wire::Shape for FulfillmentEvent {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
-            "fulfillment_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.fulfillment_id),
-                )
-            }
-            "status" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.status),
-                )
-            }
-            "message" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.message),
-                )
-            }
-            "happened_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.happened_at),
-                )
-            }
-            "city" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.city),
-                )
-            }
-            "province" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.province),
-                )
-            }
-            "country" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.country),
-                )
-            }
-            "zip" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.zip),
-                )
-            }
-            "address1" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.address1),
-                )
-            }
-            "latitude" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.latitude),
-                )
-            }
-            "longitude" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.longitude),
-                )
-            }
-            "shop_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.shop_id),
-                )
-            }
-            "created_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.created_at),
-                )
-            }
-            "updated_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.updated_at),
-                )
-            }
+            "id" => ::std::option::Option::Some(&mut self.id),
+            "fulfillment_id" => ::std::option::Option::Some(&mut self.fulfillment_id),
+            "status" => ::std::option::Option::Some(&mut self.status),
+            "message" => ::std::option::Option::Some(&mut self.message),
+            "happened_at" => ::std::option::Option::Some(&mut self.happened_at),
+            "city" => ::std::option::Option::Some(&mut self.city),
+            "province" => ::std::option::Option::Some(&mut self.province),
+            "country" => ::std::option::Option::Some(&mut self.country),
+            "zip" => ::std::option::Option::Some(&mut self.zip),
+            "address1" => ::std::option::Option::Some(&mut self.address1),
+            "latitude" => ::std::option::Option::Some(&mut self.latitude),
+            "longitude" => ::std::option::Option::Some(&mut self.longitude),
+            "shop_id" => ::std::option::Option::Some(&mut self.shop_id),
+            "created_at" => ::std::option::Option::Some(&mut self.created_at),
+            "updated_at" => ::std::option::Option::Some(&mut self.updated_at),
             "estimated_delivery_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.estimated_delivery_at,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.estimated_delivery_at)
             }
-            "order_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.order_id),
-                )
-            }
+            "order_id" => ::std::option::Option::Some(&mut self.order_id),
             "admin_graphql_api_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.admin_graphql_api_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.admin_graphql_api_id)
             }
             _ => ::std::option::Option::None,
         }
@@ -20345,40 +18423,16 @@ impl ::commerce_webhooks::wire::Shape for FulfillmentHold {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
-            "reason" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.reason),
-                )
-            }
-            "reason_notes" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.reason_notes),
-                )
-            }
+            "id" => ::std::option::Option::Some(&mut self.id),
+            "reason" => ::std::option::Option::Some(&mut self.reason),
+            "reason_notes" => ::std::option::Option::Some(&mut self.reason_notes),
             "held_by_requesting_app" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.held_by_requesting_app,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.held_by_requesting_app)
             }
-            "handle" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.handle),
-                )
-            }
-            "held_by_app" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.held_by_app),
-                )
-            }
+            "handle" => ::std::option::Option::Some(&mut self.handle),
+            "held_by_app" => ::std::option::Option::Some(&mut self.held_by_app),
             _ => ::std::option::Option::None,
         }
     }
@@ -20465,22 +18519,12 @@ impl ::commerce_webhooks::wire::Shape for FulfillmentHoldChange {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
             "fulfillment_order" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.fulfillment_order,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.fulfillment_order)
             }
-            "fulfillment_hold" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.fulfillment_hold,
-                    ),
-                )
-            }
+            "fulfillment_hold" => ::std::option::Option::Some(&mut self.fulfillment_hold),
             _ => ::std::option::Option::None,
         }
     }
@@ -20585,54 +18629,20 @@ impl ::commerce_webhooks::wire::Shape for FulfillmentOrder {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
-            "status" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.status),
-                )
-            }
-            "request_status" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.request_status),
-                )
-            }
-            "preparable" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.preparable),
-                )
-            }
-            "delivery_method" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.delivery_method,
-                    ),
-                )
-            }
+            "id" => ::std::option::Option::Some(&mut self.id),
+            "status" => ::std::option::Option::Some(&mut self.status),
+            "request_status" => ::std::option::Option::Some(&mut self.request_status),
+            "preparable" => ::std::option::Option::Some(&mut self.preparable),
+            "delivery_method" => ::std::option::Option::Some(&mut self.delivery_method),
             "assigned_location_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.assigned_location_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.assigned_location_id)
             }
             "fulfillment_holds" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.fulfillment_holds,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.fulfillment_holds)
             }
-            "fulfill_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.fulfill_at),
-                )
-            }
+            "fulfill_at" => ::std::option::Option::Some(&mut self.fulfill_at),
             _ => ::std::option::Option::None,
         }
     }
@@ -20739,33 +18749,17 @@ impl ::commerce_webhooks::wire::Shape for FulfillmentOrderChange {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
             "fulfillment_order" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.fulfillment_order,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.fulfillment_order)
             }
-            "message" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.message),
-                )
-            }
+            "message" => ::std::option::Option::Some(&mut self.message),
             "fulfillment_order_merchant_request" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.fulfillment_order_merchant_request,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.fulfillment_order_merchant_request)
             }
             "replacement_fulfillment_order" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.replacement_fulfillment_order,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.replacement_fulfillment_order)
             }
             _ => ::std::option::Option::None,
         }
@@ -20847,13 +18841,9 @@ impl ::commerce_webhooks::wire::Shape for FulfillmentOrderDeliveryMethod {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "method_type" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.method_type),
-                )
-            }
+            "method_type" => ::std::option::Option::Some(&mut self.method_type),
             _ => ::std::option::Option::None,
         }
     }
@@ -20924,18 +18914,10 @@ impl ::commerce_webhooks::wire::Shape for FulfillmentOrderMerchantRequest {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
-            "message" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.message),
-                )
-            }
+            "id" => ::std::option::Option::Some(&mut self.id),
+            "message" => ::std::option::Option::Some(&mut self.message),
             _ => ::std::option::Option::None,
         }
     }
@@ -21003,14 +18985,10 @@ impl ::commerce_webhooks::wire::Shape for FulfillmentOrderMerge {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
             "fulfillment_order" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.fulfillment_order,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.fulfillment_order)
             }
             _ => ::std::option::Option::None,
         }
@@ -21084,21 +19062,13 @@ impl ::commerce_webhooks::wire::Shape for FulfillmentOrderMergeIntent {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
             "fulfillment_order_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.fulfillment_order_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.fulfillment_order_id)
             }
             "fulfillment_order_line_items" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.fulfillment_order_line_items,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.fulfillment_order_line_items)
             }
             _ => ::std::option::Option::None,
         }
@@ -21192,43 +19162,23 @@ impl ::commerce_webhooks::wire::Shape for FulfillmentOrderMoved {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
             "original_fulfillment_order" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.original_fulfillment_order,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.original_fulfillment_order)
             }
             "moved_fulfillment_order" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.moved_fulfillment_order,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.moved_fulfillment_order)
             }
             "destination_location_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.destination_location_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.destination_location_id)
             }
             "fulfillment_order_line_items_requested" => {
                 ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.fulfillment_order_line_items_requested,
-                    ),
+                    &mut self.fulfillment_order_line_items_requested,
                 )
             }
-            "source_location" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.source_location,
-                    ),
-                )
-            }
+            "source_location" => ::std::option::Option::Some(&mut self.source_location),
             _ => ::std::option::Option::None,
         }
     }
@@ -21335,35 +19285,19 @@ impl ::commerce_webhooks::wire::Shape for FulfillmentOrderPlacedOnHold {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
             "fulfillment_order" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.fulfillment_order,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.fulfillment_order)
             }
             "remaining_fulfillment_order" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.remaining_fulfillment_order,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.remaining_fulfillment_order)
             }
             "held_fulfillment_order_line_items" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.held_fulfillment_order_line_items,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.held_fulfillment_order_line_items)
             }
             "created_fulfillment_hold" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.created_fulfillment_hold,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.created_fulfillment_hold)
             }
             _ => ::std::option::Option::None,
         }
@@ -21458,26 +19392,14 @@ impl ::commerce_webhooks::wire::Shape for FulfillmentOrderProgressReport {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "reason_notes" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.reason_notes),
-                )
-            }
+            "reason_notes" => ::std::option::Option::Some(&mut self.reason_notes),
             "progress_reported_by_app" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.progress_reported_by_app,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.progress_reported_by_app)
             }
             "progress_reported_by_user" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.progress_reported_by_user,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.progress_reported_by_user)
             }
             _ => ::std::option::Option::None,
         }
@@ -21568,27 +19490,13 @@ impl ::commerce_webhooks::wire::Shape for FulfillmentOrderProgressReported {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
             "fulfillment_order" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.fulfillment_order,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.fulfillment_order)
             }
-            "progress_report" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.progress_report,
-                    ),
-                )
-            }
-            "initial_status" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.initial_status),
-                )
-            }
+            "progress_report" => ::std::option::Option::Some(&mut self.progress_report),
+            "initial_status" => ::std::option::Option::Some(&mut self.initial_status),
             _ => ::std::option::Option::None,
         }
     }
@@ -21670,28 +19578,16 @@ impl ::commerce_webhooks::wire::Shape for FulfillmentOrderProgressStopped {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
             "fulfillment_order" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.fulfillment_order,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.fulfillment_order)
             }
             "progress_stopped_by_app" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.progress_stopped_by_app,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.progress_stopped_by_app)
             }
             "progress_stopped_by_user" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.progress_stopped_by_user,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.progress_stopped_by_user)
             }
             _ => ::std::option::Option::None,
         }
@@ -21784,28 +19680,16 @@ impl ::commerce_webhooks::wire::Shape for FulfillmentOrderRequestSubmitted {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
             "original_fulfillment_order" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.original_fulfillment_order,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.original_fulfillment_order)
             }
             "submitted_fulfillment_order" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.submitted_fulfillment_order,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.submitted_fulfillment_order)
             }
             "fulfillment_order_merchant_request" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.fulfillment_order_merchant_request,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.fulfillment_order_merchant_request)
             }
             _ => ::std::option::Option::None,
         }
@@ -21903,35 +19787,17 @@ impl ::commerce_webhooks::wire::Shape for FulfillmentOrderSplit {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "split_line_items" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.split_line_items,
-                    ),
-                )
-            }
+            "split_line_items" => ::std::option::Option::Some(&mut self.split_line_items),
             "fulfillment_order" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.fulfillment_order,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.fulfillment_order)
             }
             "remaining_fulfillment_order" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.remaining_fulfillment_order,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.remaining_fulfillment_order)
             }
             "replacement_fulfillment_order" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.replacement_fulfillment_order,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.replacement_fulfillment_order)
             }
             _ => ::std::option::Option::None,
         }
@@ -22022,19 +19888,11 @@ impl ::commerce_webhooks::wire::Shape for FulfillmentOrdersMerged {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "merge_intents" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.merge_intents),
-                )
-            }
+            "merge_intents" => ::std::option::Option::Some(&mut self.merge_intents),
             "fulfillment_order_merges" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.fulfillment_order_merges,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.fulfillment_order_merges)
             }
             _ => ::std::option::Option::None,
         }
@@ -22115,18 +19973,10 @@ impl ::commerce_webhooks::wire::Shape for IdQuantity {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
-            "quantity" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.quantity),
-                )
-            }
+            "id" => ::std::option::Option::Some(&mut self.id),
+            "quantity" => ::std::option::Option::Some(&mut self.quantity),
             _ => ::std::option::Option::None,
         }
     }
@@ -22192,13 +20042,9 @@ impl ::commerce_webhooks::wire::Shape for IdRef {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
+            "id" => ::std::option::Option::Some(&mut self.id),
             _ => ::std::option::Option::None,
         }
     }
@@ -22336,89 +20182,33 @@ impl ::commerce_webhooks::wire::Shape for InventoryItem {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
-            "sku" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.sku),
-                )
-            }
-            "created_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.created_at),
-                )
-            }
-            "updated_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.updated_at),
-                )
-            }
+            "id" => ::std::option::Option::Some(&mut self.id),
+            "sku" => ::std::option::Option::Some(&mut self.sku),
+            "created_at" => ::std::option::Option::Some(&mut self.created_at),
+            "updated_at" => ::std::option::Option::Some(&mut self.updated_at),
             "requires_shipping" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.requires_shipping,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.requires_shipping)
             }
-            "cost" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.cost),
-                )
-            }
+            "cost" => ::std::option::Option::Some(&mut self.cost),
             "country_code_of_origin" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.country_code_of_origin,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.country_code_of_origin)
             }
             "province_code_of_origin" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.province_code_of_origin,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.province_code_of_origin)
             }
             "harmonized_system_code" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.harmonized_system_code,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.harmonized_system_code)
             }
-            "tracked" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.tracked),
-                )
-            }
+            "tracked" => ::std::option::Option::Some(&mut self.tracked),
             "country_harmonized_system_codes" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.country_harmonized_system_codes,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.country_harmonized_system_codes)
             }
-            "weight_value" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.weight_value),
-                )
-            }
-            "weight_unit" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.weight_unit),
-                )
-            }
+            "weight_value" => ::std::option::Option::Some(&mut self.weight_value),
+            "weight_unit" => ::std::option::Option::Some(&mut self.weight_unit),
             "admin_graphql_api_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.admin_graphql_api_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.admin_graphql_api_id)
             }
             _ => ::std::option::Option::None,
         }
@@ -22555,36 +20345,16 @@ impl ::commerce_webhooks::wire::Shape for InventoryLevel {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
             "inventory_item_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.inventory_item_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.inventory_item_id)
             }
-            "location_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.location_id),
-                )
-            }
-            "available" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.available),
-                )
-            }
-            "updated_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.updated_at),
-                )
-            }
+            "location_id" => ::std::option::Option::Some(&mut self.location_id),
+            "available" => ::std::option::Option::Some(&mut self.available),
+            "updated_at" => ::std::option::Option::Some(&mut self.updated_at),
             "admin_graphql_api_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.admin_graphql_api_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.admin_graphql_api_id)
             }
             _ => ::std::option::Option::None,
         }
@@ -22711,53 +20481,17 @@ impl ::commerce_webhooks::wire::Shape for InventoryShipmentChange {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
-            "status" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.status),
-                )
-            }
-            "happened_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.happened_at),
-                )
-            }
-            "tracking" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.tracking),
-                )
-            }
-            "line_items" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.line_items),
-                )
-            }
-            "items_added" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.items_added),
-                )
-            }
-            "items_removed" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.items_removed),
-                )
-            }
-            "items_updated" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.items_updated),
-                )
-            }
-            "items_received" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.items_received),
-                )
-            }
+            "id" => ::std::option::Option::Some(&mut self.id),
+            "status" => ::std::option::Option::Some(&mut self.status),
+            "happened_at" => ::std::option::Option::Some(&mut self.happened_at),
+            "tracking" => ::std::option::Option::Some(&mut self.tracking),
+            "line_items" => ::std::option::Option::Some(&mut self.line_items),
+            "items_added" => ::std::option::Option::Some(&mut self.items_added),
+            "items_removed" => ::std::option::Option::Some(&mut self.items_removed),
+            "items_updated" => ::std::option::Option::Some(&mut self.items_updated),
+            "items_received" => ::std::option::Option::Some(&mut self.items_received),
             _ => ::std::option::Option::None,
         }
     }
@@ -22855,23 +20589,11 @@ impl ::commerce_webhooks::wire::Shape for InventoryShipmentItemQuantityChange {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
-            "old_quantity" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.old_quantity),
-                )
-            }
-            "new_quantity" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.new_quantity),
-                )
-            }
+            "id" => ::std::option::Option::Some(&mut self.id),
+            "old_quantity" => ::std::option::Option::Some(&mut self.old_quantity),
+            "new_quantity" => ::std::option::Option::Some(&mut self.new_quantity),
             _ => ::std::option::Option::None,
         }
     }
@@ -22967,47 +20689,23 @@ impl ::commerce_webhooks::wire::Shape for InventoryShipmentItemReceipt {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
+            "id" => ::std::option::Option::Some(&mut self.id),
             "old_accepted_quantity" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.old_accepted_quantity,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.old_accepted_quantity)
             }
             "old_rejected_quantity" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.old_rejected_quantity,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.old_rejected_quantity)
             }
             "new_accepted_quantity" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.new_accepted_quantity,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.new_accepted_quantity)
             }
             "new_rejected_quantity" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.new_rejected_quantity,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.new_rejected_quantity)
             }
             "remaining_quantity_to_receive" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.remaining_quantity_to_receive,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.remaining_quantity_to_receive)
             }
             _ => ::std::option::Option::None,
         }
@@ -23105,30 +20803,12 @@ impl ::commerce_webhooks::wire::Shape for InventoryShipmentTracking {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "arrives_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.arrives_at),
-                )
-            }
-            "tracking_number" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.tracking_number,
-                    ),
-                )
-            }
-            "tracking_url" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.tracking_url),
-                )
-            }
-            "company" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.company),
-                )
-            }
+            "arrives_at" => ::std::option::Option::Some(&mut self.arrives_at),
+            "tracking_number" => ::std::option::Option::Some(&mut self.tracking_number),
+            "tracking_url" => ::std::option::Option::Some(&mut self.tracking_url),
+            "company" => ::std::option::Option::Some(&mut self.company),
             _ => ::std::option::Option::None,
         }
     }
@@ -23213,25 +20893,11 @@ impl ::commerce_webhooks::wire::Shape for InventoryShipmentTrackingUpdate {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "shipment_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.shipment_id),
-                )
-            }
-            "updated_tracking" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.updated_tracking,
-                    ),
-                )
-            }
-            "happened_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.happened_at),
-                )
-            }
+            "shipment_id" => ::std::option::Option::Some(&mut self.shipment_id),
+            "updated_tracking" => ::std::option::Option::Some(&mut self.updated_tracking),
+            "happened_at" => ::std::option::Option::Some(&mut self.happened_at),
             _ => ::std::option::Option::None,
         }
     }
@@ -23345,43 +21011,15 @@ impl ::commerce_webhooks::wire::Shape for InventoryTransferChange {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
-            "status" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.status),
-                )
-            }
-            "happened_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.happened_at),
-                )
-            }
-            "line_items" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.line_items),
-                )
-            }
-            "items_added" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.items_added),
-                )
-            }
-            "items_removed" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.items_removed),
-                )
-            }
-            "items_updated" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.items_updated),
-                )
-            }
+            "id" => ::std::option::Option::Some(&mut self.id),
+            "status" => ::std::option::Option::Some(&mut self.status),
+            "happened_at" => ::std::option::Option::Some(&mut self.happened_at),
+            "line_items" => ::std::option::Option::Some(&mut self.line_items),
+            "items_added" => ::std::option::Option::Some(&mut self.items_added),
+            "items_removed" => ::std::option::Option::Some(&mut self.items_removed),
+            "items_updated" => ::std::option::Option::Some(&mut self.items_updated),
             _ => ::std::option::Option::None,
         }
     }
@@ -23478,28 +21116,12 @@ impl ::commerce_webhooks::wire::Shape for InventoryTransferItemChange {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "line_item_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.line_item_id),
-                )
-            }
-            "quantity" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.quantity),
-                )
-            }
-            "old_quantity" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.old_quantity),
-                )
-            }
-            "new_quantity" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.new_quantity),
-                )
-            }
+            "line_item_id" => ::std::option::Option::Some(&mut self.line_item_id),
+            "quantity" => ::std::option::Option::Some(&mut self.quantity),
+            "old_quantity" => ::std::option::Option::Some(&mut self.old_quantity),
+            "new_quantity" => ::std::option::Option::Some(&mut self.new_quantity),
             _ => ::std::option::Option::None,
         }
     }
@@ -23742,191 +21364,59 @@ impl ::commerce_webhooks::wire::Shape for LineItem {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
-            "variant_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.variant_id),
-                )
-            }
-            "product_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.product_id),
-                )
-            }
-            "title" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.title),
-                )
-            }
-            "variant_title" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.variant_title),
-                )
-            }
-            "sku" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.sku),
-                )
-            }
-            "vendor" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.vendor),
-                )
-            }
-            "quantity" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.quantity),
-                )
-            }
+            "id" => ::std::option::Option::Some(&mut self.id),
+            "variant_id" => ::std::option::Option::Some(&mut self.variant_id),
+            "product_id" => ::std::option::Option::Some(&mut self.product_id),
+            "title" => ::std::option::Option::Some(&mut self.title),
+            "variant_title" => ::std::option::Option::Some(&mut self.variant_title),
+            "sku" => ::std::option::Option::Some(&mut self.sku),
+            "vendor" => ::std::option::Option::Some(&mut self.vendor),
+            "quantity" => ::std::option::Option::Some(&mut self.quantity),
             "requires_shipping" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.requires_shipping,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.requires_shipping)
             }
-            "taxable" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.taxable),
-                )
-            }
-            "gift_card" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.gift_card),
-                )
-            }
+            "taxable" => ::std::option::Option::Some(&mut self.taxable),
+            "gift_card" => ::std::option::Option::Some(&mut self.gift_card),
             "fulfillment_service" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.fulfillment_service,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.fulfillment_service)
             }
-            "grams" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.grams),
-                )
-            }
-            "tax_lines" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.tax_lines),
-                )
-            }
-            "applied_discount" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.applied_discount,
-                    ),
-                )
-            }
-            "name" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.name),
-                )
-            }
-            "properties" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.properties),
-                )
-            }
-            "custom" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.custom),
-                )
-            }
-            "price" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.price),
-                )
-            }
+            "grams" => ::std::option::Option::Some(&mut self.grams),
+            "tax_lines" => ::std::option::Option::Some(&mut self.tax_lines),
+            "applied_discount" => ::std::option::Option::Some(&mut self.applied_discount),
+            "name" => ::std::option::Option::Some(&mut self.name),
+            "properties" => ::std::option::Option::Some(&mut self.properties),
+            "custom" => ::std::option::Option::Some(&mut self.custom),
+            "price" => ::std::option::Option::Some(&mut self.price),
             "admin_graphql_api_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.admin_graphql_api_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.admin_graphql_api_id)
             }
             "variant_inventory_management" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.variant_inventory_management,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.variant_inventory_management)
             }
-            "product_exists" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.product_exists),
-                )
-            }
+            "product_exists" => ::std::option::Option::Some(&mut self.product_exists),
             "fulfillable_quantity" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.fulfillable_quantity,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.fulfillable_quantity)
             }
-            "total_discount" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.total_discount),
-                )
-            }
+            "total_discount" => ::std::option::Option::Some(&mut self.total_discount),
             "fulfillment_status" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.fulfillment_status,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.fulfillment_status)
             }
-            "price_set" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.price_set),
-                )
-            }
+            "price_set" => ::std::option::Option::Some(&mut self.price_set),
             "total_discount_set" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.total_discount_set,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.total_discount_set)
             }
             "discount_allocations" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.discount_allocations,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.discount_allocations)
             }
-            "duties" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.duties),
-                )
-            }
+            "duties" => ::std::option::Option::Some(&mut self.duties),
             "attributed_staffs" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.attributed_staffs,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.attributed_staffs)
             }
-            "current_quantity" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.current_quantity,
-                    ),
-                )
-            }
+            "current_quantity" => ::std::option::Option::Some(&mut self.current_quantity),
             "sales_line_item_group_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.sales_line_item_group_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.sales_line_item_group_id)
             }
             _ => ::std::option::Option::None,
         }
@@ -24175,94 +21665,26 @@ impl ::commerce_webhooks::wire::Shape for Location {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
-            "name" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.name),
-                )
-            }
-            "address1" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.address1),
-                )
-            }
-            "address2" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.address2),
-                )
-            }
-            "city" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.city),
-                )
-            }
-            "zip" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.zip),
-                )
-            }
-            "province" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.province),
-                )
-            }
-            "country" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.country),
-                )
-            }
-            "phone" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.phone),
-                )
-            }
-            "created_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.created_at),
-                )
-            }
-            "updated_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.updated_at),
-                )
-            }
-            "country_code" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.country_code),
-                )
-            }
-            "country_name" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.country_name),
-                )
-            }
-            "province_code" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.province_code),
-                )
-            }
-            "legacy" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.legacy),
-                )
-            }
-            "active" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.active),
-                )
-            }
+            "id" => ::std::option::Option::Some(&mut self.id),
+            "name" => ::std::option::Option::Some(&mut self.name),
+            "address1" => ::std::option::Option::Some(&mut self.address1),
+            "address2" => ::std::option::Option::Some(&mut self.address2),
+            "city" => ::std::option::Option::Some(&mut self.city),
+            "zip" => ::std::option::Option::Some(&mut self.zip),
+            "province" => ::std::option::Option::Some(&mut self.province),
+            "country" => ::std::option::Option::Some(&mut self.country),
+            "phone" => ::std::option::Option::Some(&mut self.phone),
+            "created_at" => ::std::option::Option::Some(&mut self.created_at),
+            "updated_at" => ::std::option::Option::Some(&mut self.updated_at),
+            "country_code" => ::std::option::Option::Some(&mut self.country_code),
+            "country_name" => ::std::option::Option::Some(&mut self.country_name),
+            "province_code" => ::std::option::Option::Some(&mut self.province_code),
+            "legacy" => ::std::option::Option::Some(&mut self.legacy),
+            "active" => ::std::option::Option::Some(&mut self.active),
             "admin_graphql_api_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.admin_graphql_api_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.admin_graphql_api_id)
             }
             _ => ::std::option::Option::None,
         }
@@ -24393,28 +21815,12 @@ impl ::commerce_webhooks::wire::Shape for Market {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
-            "name" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.name),
-                )
-            }
-            "type" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.kind),
-                )
-            }
-            "status" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.status),
-                )
-            }
+            "id" => ::std::option::Option::Some(&mut self.id),
+            "name" => ::std::option::Option::Some(&mut self.name),
+            "type" => ::std::option::Option::Some(&mut self.kind),
+            "status" => ::std::option::Option::Some(&mut self.status),
             _ => ::std::option::Option::None,
         }
     }
@@ -24505,31 +21911,15 @@ impl ::commerce_webhooks::wire::Shape for MarketingConsent {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "state" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.state),
-                )
-            }
-            "opt_in_level" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.opt_in_level),
-                )
-            }
+            "state" => ::std::option::Option::Some(&mut self.state),
+            "opt_in_level" => ::std::option::Option::Some(&mut self.opt_in_level),
             "consent_updated_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.consent_updated_at,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.consent_updated_at)
             }
             "consent_collected_from" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.consent_collected_from,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.consent_collected_from)
             }
             _ => ::std::option::Option::None,
         }
@@ -24613,20 +22003,12 @@ impl ::commerce_webhooks::wire::Shape for MarketsBackupRegion {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
             "admin_graphql_api_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.admin_graphql_api_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.admin_graphql_api_id)
             }
-            "code" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.code),
-                )
-            }
+            "code" => ::std::option::Option::Some(&mut self.code),
             _ => ::std::option::Option::None,
         }
     }
@@ -24864,192 +22246,60 @@ impl ::commerce_webhooks::wire::Shape for MetafieldDefinition {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
-            "shop_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.shop_id),
-                )
-            }
-            "namespace" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.namespace),
-                )
-            }
-            "key" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.key),
-                )
-            }
-            "name" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.name),
-                )
-            }
-            "description" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.description),
-                )
-            }
-            "owner_type" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.owner_type),
-                )
-            }
-            "deleting" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.deleting),
-                )
-            }
-            "type_name" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.type_name),
-                )
-            }
-            "options" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.options),
-                )
-            }
-            "api_client_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.api_client_id),
-                )
-            }
-            "created_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.created_at),
-                )
-            }
-            "updated_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.updated_at),
-                )
-            }
+            "id" => ::std::option::Option::Some(&mut self.id),
+            "shop_id" => ::std::option::Option::Some(&mut self.shop_id),
+            "namespace" => ::std::option::Option::Some(&mut self.namespace),
+            "key" => ::std::option::Option::Some(&mut self.key),
+            "name" => ::std::option::Option::Some(&mut self.name),
+            "description" => ::std::option::Option::Some(&mut self.description),
+            "owner_type" => ::std::option::Option::Some(&mut self.owner_type),
+            "deleting" => ::std::option::Option::Some(&mut self.deleting),
+            "type_name" => ::std::option::Option::Some(&mut self.type_name),
+            "options" => ::std::option::Option::Some(&mut self.options),
+            "api_client_id" => ::std::option::Option::Some(&mut self.api_client_id),
+            "created_at" => ::std::option::Option::Some(&mut self.created_at),
+            "updated_at" => ::std::option::Option::Some(&mut self.updated_at),
             "validation_status" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.validation_status,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.validation_status)
             }
-            "pinned_position" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.pinned_position,
-                    ),
-                )
-            }
+            "pinned_position" => ::std::option::Option::Some(&mut self.pinned_position),
             "standard_template_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.standard_template_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.standard_template_id)
             }
             "merchant_writeable" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.merchant_writeable,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.merchant_writeable)
             }
             "storefront_readable" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.storefront_readable,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.storefront_readable)
             }
-            "customer_access" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.customer_access,
-                    ),
-                )
-            }
+            "customer_access" => ::std::option::Option::Some(&mut self.customer_access),
             "namespace_owner_api_client_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.namespace_owner_api_client_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.namespace_owner_api_client_id)
             }
-            "unique_values" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.unique_values),
-                )
-            }
+            "unique_values" => ::std::option::Option::Some(&mut self.unique_values),
             "smart_collection_condition" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.smart_collection_condition,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.smart_collection_condition)
             }
-            "option_linkable" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.option_linkable,
-                    ),
-                )
-            }
-            "admin_filterable" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.admin_filterable,
-                    ),
-                )
-            }
+            "option_linkable" => ::std::option::Option::Some(&mut self.option_linkable),
+            "admin_filterable" => ::std::option::Option::Some(&mut self.admin_filterable),
             "admin_filterable_status" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.admin_filterable_status,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.admin_filterable_status)
             }
             "app_config_managed" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.app_config_managed,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.app_config_managed)
             }
-            "access_only" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.access_only),
-                )
-            }
+            "access_only" => ::std::option::Option::Some(&mut self.access_only),
             "admin_filter_status" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.admin_filter_status,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.admin_filter_status)
             }
             "use_as_collection_condition" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.use_as_collection_condition,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.use_as_collection_condition)
             }
-            "type" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.kind),
-                )
-            }
+            "type" => ::std::option::Option::Some(&mut self.kind),
             "created_by_app_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.created_by_app_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.created_by_app_id)
             }
             _ => ::std::option::Option::None,
         }
@@ -25276,67 +22526,23 @@ impl ::commerce_webhooks::wire::Shape for Metaobject {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
-            "type" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.kind),
-                )
-            }
-            "handle" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.handle),
-                )
-            }
-            "created_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.created_at),
-                )
-            }
-            "updated_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.updated_at),
-                )
-            }
-            "display_name" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.display_name),
-                )
-            }
-            "definition_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.definition_id),
-                )
-            }
-            "fields" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.fields),
-                )
-            }
+            "id" => ::std::option::Option::Some(&mut self.id),
+            "type" => ::std::option::Option::Some(&mut self.kind),
+            "handle" => ::std::option::Option::Some(&mut self.handle),
+            "created_at" => ::std::option::Option::Some(&mut self.created_at),
+            "updated_at" => ::std::option::Option::Some(&mut self.updated_at),
+            "display_name" => ::std::option::Option::Some(&mut self.display_name),
+            "definition_id" => ::std::option::Option::Some(&mut self.definition_id),
+            "fields" => ::std::option::Option::Some(&mut self.fields),
             "created_by_staff_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.created_by_staff_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.created_by_staff_id)
             }
             "created_by_app_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.created_by_app_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.created_by_app_id)
             }
-            "capabilities" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.capabilities),
-                )
-            }
+            "capabilities" => ::std::option::Option::Some(&mut self.capabilities),
             _ => ::std::option::Option::None,
         }
     }
@@ -25432,13 +22638,9 @@ impl ::commerce_webhooks::wire::Shape for MetaobjectCapabilityData {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "publishable" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.publishable),
-                )
-            }
+            "publishable" => ::std::option::Option::Some(&mut self.publishable),
             _ => ::std::option::Option::None,
         }
     }
@@ -25504,13 +22706,9 @@ impl ::commerce_webhooks::wire::Shape for MetaobjectCapabilityDataPublishable {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "status" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.status),
-                )
-            }
+            "status" => ::std::option::Option::Some(&mut self.status),
             _ => ::std::option::Option::None,
         }
     }
@@ -25581,18 +22779,10 @@ impl ::commerce_webhooks::wire::Shape for MoneyAmount {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "amount" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.amount),
-                )
-            }
-            "currency_code" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.currency_code),
-                )
-            }
+            "amount" => ::std::option::Option::Some(&mut self.amount),
+            "currency_code" => ::std::option::Option::Some(&mut self.currency_code),
             _ => ::std::option::Option::None,
         }
     }
@@ -25665,19 +22855,11 @@ impl ::commerce_webhooks::wire::Shape for MoneySet {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "shop_money" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.shop_money),
-                )
-            }
+            "shop_money" => ::std::option::Option::Some(&mut self.shop_money),
             "presentment_money" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.presentment_money,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.presentment_money)
             }
             _ => ::std::option::Option::None,
         }
@@ -25751,18 +22933,10 @@ impl ::commerce_webhooks::wire::Shape for MoneyV2 {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "amount" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.amount),
-                )
-            }
-            "currencyCode" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.currency_code),
-                )
-            }
+            "amount" => ::std::option::Option::Some(&mut self.amount),
+            "currencyCode" => ::std::option::Option::Some(&mut self.currency_code),
             _ => ::std::option::Option::None,
         }
     }
@@ -26334,583 +23508,175 @@ impl ::commerce_webhooks::wire::Shape for Order {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
+            "id" => ::std::option::Option::Some(&mut self.id),
             "admin_graphql_api_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.admin_graphql_api_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.admin_graphql_api_id)
             }
-            "app_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.app_id),
-                )
-            }
-            "browser_ip" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.browser_ip),
-                )
-            }
+            "app_id" => ::std::option::Option::Some(&mut self.app_id),
+            "browser_ip" => ::std::option::Option::Some(&mut self.browser_ip),
             "buyer_accepts_marketing" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.buyer_accepts_marketing,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.buyer_accepts_marketing)
             }
-            "cancel_reason" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.cancel_reason),
-                )
-            }
-            "cancelled_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.cancelled_at),
-                )
-            }
-            "cart_token" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.cart_token),
-                )
-            }
-            "checkout_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.checkout_id),
-                )
-            }
-            "checkout_token" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.checkout_token),
-                )
-            }
-            "client_details" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.client_details),
-                )
-            }
-            "closed_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.closed_at),
-                )
-            }
+            "cancel_reason" => ::std::option::Option::Some(&mut self.cancel_reason),
+            "cancelled_at" => ::std::option::Option::Some(&mut self.cancelled_at),
+            "cart_token" => ::std::option::Option::Some(&mut self.cart_token),
+            "checkout_id" => ::std::option::Option::Some(&mut self.checkout_id),
+            "checkout_token" => ::std::option::Option::Some(&mut self.checkout_token),
+            "client_details" => ::std::option::Option::Some(&mut self.client_details),
+            "closed_at" => ::std::option::Option::Some(&mut self.closed_at),
             "confirmation_number" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.confirmation_number,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.confirmation_number)
             }
-            "confirmed" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.confirmed),
-                )
-            }
-            "contact_email" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.contact_email),
-                )
-            }
-            "created_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.created_at),
-                )
-            }
-            "currency" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.currency),
-                )
-            }
+            "confirmed" => ::std::option::Option::Some(&mut self.confirmed),
+            "contact_email" => ::std::option::Option::Some(&mut self.contact_email),
+            "created_at" => ::std::option::Option::Some(&mut self.created_at),
+            "currency" => ::std::option::Option::Some(&mut self.currency),
             "current_shipping_price_set" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.current_shipping_price_set,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.current_shipping_price_set)
             }
             "current_subtotal_price" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.current_subtotal_price,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.current_subtotal_price)
             }
             "current_subtotal_price_set" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.current_subtotal_price_set,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.current_subtotal_price_set)
             }
             "current_total_additional_fees_set" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.current_total_additional_fees_set,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.current_total_additional_fees_set)
             }
             "current_total_discounts" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.current_total_discounts,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.current_total_discounts)
             }
             "current_total_discounts_set" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.current_total_discounts_set,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.current_total_discounts_set)
             }
             "current_total_duties_set" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.current_total_duties_set,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.current_total_duties_set)
             }
             "current_total_price" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.current_total_price,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.current_total_price)
             }
             "current_total_price_set" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.current_total_price_set,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.current_total_price_set)
             }
             "current_total_tax" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.current_total_tax,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.current_total_tax)
             }
             "current_total_tax_set" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.current_total_tax_set,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.current_total_tax_set)
             }
-            "customer_locale" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.customer_locale,
-                    ),
-                )
-            }
-            "device_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.device_id),
-                )
-            }
-            "discount_codes" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.discount_codes),
-                )
-            }
-            "duties_included" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.duties_included,
-                    ),
-                )
-            }
-            "email" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.email),
-                )
-            }
-            "estimated_taxes" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.estimated_taxes,
-                    ),
-                )
-            }
-            "financial_status" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.financial_status,
-                    ),
-                )
-            }
+            "customer_locale" => ::std::option::Option::Some(&mut self.customer_locale),
+            "device_id" => ::std::option::Option::Some(&mut self.device_id),
+            "discount_codes" => ::std::option::Option::Some(&mut self.discount_codes),
+            "duties_included" => ::std::option::Option::Some(&mut self.duties_included),
+            "email" => ::std::option::Option::Some(&mut self.email),
+            "estimated_taxes" => ::std::option::Option::Some(&mut self.estimated_taxes),
+            "financial_status" => ::std::option::Option::Some(&mut self.financial_status),
             "fulfillment_status" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.fulfillment_status,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.fulfillment_status)
             }
-            "landing_site" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.landing_site),
-                )
-            }
-            "landing_site_ref" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.landing_site_ref,
-                    ),
-                )
-            }
-            "location_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.location_id),
-                )
-            }
+            "landing_site" => ::std::option::Option::Some(&mut self.landing_site),
+            "landing_site_ref" => ::std::option::Option::Some(&mut self.landing_site_ref),
+            "location_id" => ::std::option::Option::Some(&mut self.location_id),
             "merchant_business_entity_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.merchant_business_entity_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.merchant_business_entity_id)
             }
             "merchant_of_record_app_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.merchant_of_record_app_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.merchant_of_record_app_id)
             }
-            "name" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.name),
-                )
-            }
-            "note" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.note),
-                )
-            }
-            "note_attributes" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.note_attributes,
-                    ),
-                )
-            }
-            "number" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.number),
-                )
-            }
-            "order_number" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.order_number),
-                )
-            }
-            "order_status_url" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.order_status_url,
-                    ),
-                )
-            }
+            "name" => ::std::option::Option::Some(&mut self.name),
+            "note" => ::std::option::Option::Some(&mut self.note),
+            "note_attributes" => ::std::option::Option::Some(&mut self.note_attributes),
+            "number" => ::std::option::Option::Some(&mut self.number),
+            "order_number" => ::std::option::Option::Some(&mut self.order_number),
+            "order_status_url" => ::std::option::Option::Some(&mut self.order_status_url),
             "original_total_additional_fees_set" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.original_total_additional_fees_set,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.original_total_additional_fees_set)
             }
             "original_total_duties_set" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.original_total_duties_set,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.original_total_duties_set)
             }
             "payment_gateway_names" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.payment_gateway_names,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.payment_gateway_names)
             }
-            "phone" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.phone),
-                )
-            }
-            "po_number" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.po_number),
-                )
-            }
+            "phone" => ::std::option::Option::Some(&mut self.phone),
+            "po_number" => ::std::option::Option::Some(&mut self.po_number),
             "presentment_currency" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.presentment_currency,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.presentment_currency)
             }
-            "processed_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.processed_at),
-                )
-            }
-            "reference" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.reference),
-                )
-            }
-            "referring_site" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.referring_site),
-                )
-            }
+            "processed_at" => ::std::option::Option::Some(&mut self.processed_at),
+            "reference" => ::std::option::Option::Some(&mut self.reference),
+            "referring_site" => ::std::option::Option::Some(&mut self.referring_site),
             "source_identifier" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.source_identifier,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.source_identifier)
             }
-            "source_name" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.source_name),
-                )
-            }
-            "source_url" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.source_url),
-                )
-            }
-            "subtotal_price" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.subtotal_price),
-                )
-            }
+            "source_name" => ::std::option::Option::Some(&mut self.source_name),
+            "source_url" => ::std::option::Option::Some(&mut self.source_url),
+            "subtotal_price" => ::std::option::Option::Some(&mut self.subtotal_price),
             "subtotal_price_set" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.subtotal_price_set,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.subtotal_price_set)
             }
-            "tags" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.tags),
-                )
-            }
-            "tax_exempt" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.tax_exempt),
-                )
-            }
-            "tax_lines" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.tax_lines),
-                )
-            }
-            "taxes_included" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.taxes_included),
-                )
-            }
-            "test" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.test),
-                )
-            }
-            "token" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.token),
-                )
-            }
+            "tags" => ::std::option::Option::Some(&mut self.tags),
+            "tax_exempt" => ::std::option::Option::Some(&mut self.tax_exempt),
+            "tax_lines" => ::std::option::Option::Some(&mut self.tax_lines),
+            "taxes_included" => ::std::option::Option::Some(&mut self.taxes_included),
+            "test" => ::std::option::Option::Some(&mut self.test),
+            "token" => ::std::option::Option::Some(&mut self.token),
             "total_cash_rounding_payment_adjustment_set" => {
                 ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.total_cash_rounding_payment_adjustment_set,
-                    ),
+                    &mut self.total_cash_rounding_payment_adjustment_set,
                 )
             }
             "total_cash_rounding_refund_adjustment_set" => {
                 ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.total_cash_rounding_refund_adjustment_set,
-                    ),
+                    &mut self.total_cash_rounding_refund_adjustment_set,
                 )
             }
-            "total_discounts" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.total_discounts,
-                    ),
-                )
-            }
+            "total_discounts" => ::std::option::Option::Some(&mut self.total_discounts),
             "total_discounts_set" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.total_discounts_set,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.total_discounts_set)
             }
             "total_line_items_price" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.total_line_items_price,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.total_line_items_price)
             }
             "total_line_items_price_set" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.total_line_items_price_set,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.total_line_items_price_set)
             }
             "total_outstanding" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.total_outstanding,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.total_outstanding)
             }
-            "total_price" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.total_price),
-                )
-            }
-            "total_price_set" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.total_price_set,
-                    ),
-                )
-            }
+            "total_price" => ::std::option::Option::Some(&mut self.total_price),
+            "total_price_set" => ::std::option::Option::Some(&mut self.total_price_set),
             "total_shipping_price_set" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.total_shipping_price_set,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.total_shipping_price_set)
             }
-            "total_tax" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.total_tax),
-                )
-            }
-            "total_tax_set" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.total_tax_set),
-                )
-            }
+            "total_tax" => ::std::option::Option::Some(&mut self.total_tax),
+            "total_tax_set" => ::std::option::Option::Some(&mut self.total_tax_set),
             "total_tip_received" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.total_tip_received,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.total_tip_received)
             }
-            "total_weight" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.total_weight),
-                )
-            }
-            "updated_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.updated_at),
-                )
-            }
-            "user_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.user_id),
-                )
-            }
-            "billing_address" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.billing_address,
-                    ),
-                )
-            }
-            "customer" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.customer),
-                )
-            }
+            "total_weight" => ::std::option::Option::Some(&mut self.total_weight),
+            "updated_at" => ::std::option::Option::Some(&mut self.updated_at),
+            "user_id" => ::std::option::Option::Some(&mut self.user_id),
+            "billing_address" => ::std::option::Option::Some(&mut self.billing_address),
+            "customer" => ::std::option::Option::Some(&mut self.customer),
             "discount_applications" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.discount_applications,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.discount_applications)
             }
-            "fulfillments" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.fulfillments),
-                )
-            }
-            "line_items" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.line_items),
-                )
-            }
-            "payment_terms" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.payment_terms),
-                )
-            }
-            "refunds" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.refunds),
-                )
-            }
-            "shipping_address" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.shipping_address,
-                    ),
-                )
-            }
-            "shipping_lines" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.shipping_lines),
-                )
-            }
-            "returns" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.returns),
-                )
-            }
-            "gateway" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.gateway),
-                )
-            }
+            "fulfillments" => ::std::option::Option::Some(&mut self.fulfillments),
+            "line_items" => ::std::option::Option::Some(&mut self.line_items),
+            "payment_terms" => ::std::option::Option::Some(&mut self.payment_terms),
+            "refunds" => ::std::option::Option::Some(&mut self.refunds),
+            "shipping_address" => ::std::option::Option::Some(&mut self.shipping_address),
+            "shipping_lines" => ::std::option::Option::Some(&mut self.shipping_lines),
+            "returns" => ::std::option::Option::Some(&mut self.returns),
+            "gateway" => ::std::option::Option::Some(&mut self.gateway),
             "processing_method" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.processing_method,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.processing_method)
             }
-            "total_price_usd" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.total_price_usd,
-                    ),
-                )
-            }
-            "company" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.company),
-                )
-            }
+            "total_price_usd" => ::std::option::Option::Some(&mut self.total_price_usd),
+            "company" => ::std::option::Option::Some(&mut self.company),
             _ => ::std::option::Option::None,
         }
     }
@@ -27355,53 +24121,17 @@ impl ::commerce_webhooks::wire::Shape for OrderAdjustment {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
-            "order_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.order_id),
-                )
-            }
-            "refund_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.refund_id),
-                )
-            }
-            "amount" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.amount),
-                )
-            }
-            "tax_amount" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.tax_amount),
-                )
-            }
-            "kind" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.kind),
-                )
-            }
-            "reason" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.reason),
-                )
-            }
-            "amount_set" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.amount_set),
-                )
-            }
-            "tax_amount_set" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.tax_amount_set),
-                )
-            }
+            "id" => ::std::option::Option::Some(&mut self.id),
+            "order_id" => ::std::option::Option::Some(&mut self.order_id),
+            "refund_id" => ::std::option::Option::Some(&mut self.refund_id),
+            "amount" => ::std::option::Option::Some(&mut self.amount),
+            "tax_amount" => ::std::option::Option::Some(&mut self.tax_amount),
+            "kind" => ::std::option::Option::Some(&mut self.kind),
+            "reason" => ::std::option::Option::Some(&mut self.reason),
+            "amount_set" => ::std::option::Option::Some(&mut self.amount_set),
+            "tax_amount_set" => ::std::option::Option::Some(&mut self.tax_amount_set),
             _ => ::std::option::Option::None,
         }
     }
@@ -27542,65 +24272,19 @@ impl ::commerce_webhooks::wire::Shape for OrderEdit {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
-            "app_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.app_id),
-                )
-            }
-            "created_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.created_at),
-                )
-            }
-            "committed_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.committed_at),
-                )
-            }
-            "notify_customer" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.notify_customer,
-                    ),
-                )
-            }
-            "order_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.order_id),
-                )
-            }
-            "staff_note" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.staff_note),
-                )
-            }
-            "user_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.user_id),
-                )
-            }
-            "line_items" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.line_items),
-                )
-            }
-            "discounts" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.discounts),
-                )
-            }
-            "shipping_lines" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.shipping_lines),
-                )
-            }
+            "id" => ::std::option::Option::Some(&mut self.id),
+            "app_id" => ::std::option::Option::Some(&mut self.app_id),
+            "created_at" => ::std::option::Option::Some(&mut self.created_at),
+            "committed_at" => ::std::option::Option::Some(&mut self.committed_at),
+            "notify_customer" => ::std::option::Option::Some(&mut self.notify_customer),
+            "order_id" => ::std::option::Option::Some(&mut self.order_id),
+            "staff_note" => ::std::option::Option::Some(&mut self.staff_note),
+            "user_id" => ::std::option::Option::Some(&mut self.user_id),
+            "line_items" => ::std::option::Option::Some(&mut self.line_items),
+            "discounts" => ::std::option::Option::Some(&mut self.discounts),
+            "shipping_lines" => ::std::option::Option::Some(&mut self.shipping_lines),
             _ => ::std::option::Option::None,
         }
     }
@@ -27698,18 +24382,10 @@ impl ::commerce_webhooks::wire::Shape for OrderEditChanges {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "additions" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.additions),
-                )
-            }
-            "removals" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.removals),
-                )
-            }
+            "additions" => ::std::option::Option::Some(&mut self.additions),
+            "removals" => ::std::option::Option::Some(&mut self.removals),
             _ => ::std::option::Option::None,
         }
     }
@@ -27780,18 +24456,10 @@ impl ::commerce_webhooks::wire::Shape for OrderEditDelta {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
-            "delta" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.delta),
-                )
-            }
+            "id" => ::std::option::Option::Some(&mut self.id),
+            "delta" => ::std::option::Option::Some(&mut self.delta),
             _ => ::std::option::Option::None,
         }
     }
@@ -27858,13 +24526,9 @@ impl ::commerce_webhooks::wire::Shape for OrderEditDiscountChanges {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "line_item" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.line_item),
-                )
-            }
+            "line_item" => ::std::option::Option::Some(&mut self.line_item),
             _ => ::std::option::Option::None,
         }
     }
@@ -27929,13 +24593,9 @@ impl ::commerce_webhooks::wire::Shape for OrderEditPayload {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "order_edit" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.order_edit),
-                )
-            }
+            "order_edit" => ::std::option::Option::Some(&mut self.order_edit),
             _ => ::std::option::Option::None,
         }
     }
@@ -28030,39 +24690,15 @@ impl ::commerce_webhooks::wire::Shape for OrderRiskAssessmentChange {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "provider_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.provider_id),
-                )
-            }
-            "provider_title" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.provider_title),
-                )
-            }
-            "risk_level" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.risk_level),
-                )
-            }
-            "created_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.created_at),
-                )
-            }
-            "order_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.order_id),
-                )
-            }
+            "provider_id" => ::std::option::Option::Some(&mut self.provider_id),
+            "provider_title" => ::std::option::Option::Some(&mut self.provider_title),
+            "risk_level" => ::std::option::Option::Some(&mut self.risk_level),
+            "created_at" => ::std::option::Option::Some(&mut self.created_at),
+            "order_id" => ::std::option::Option::Some(&mut self.order_id),
             "admin_graphql_api_order_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.admin_graphql_api_order_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.admin_graphql_api_order_id)
             }
             _ => ::std::option::Option::None,
         }
@@ -28276,142 +24912,38 @@ impl ::commerce_webhooks::wire::Shape for OrderTransaction {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
-            "order_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.order_id),
-                )
-            }
-            "kind" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.kind),
-                )
-            }
-            "gateway" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.gateway),
-                )
-            }
-            "status" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.status),
-                )
-            }
-            "message" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.message),
-                )
-            }
-            "created_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.created_at),
-                )
-            }
-            "test" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.test),
-                )
-            }
-            "authorization" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.authorization),
-                )
-            }
-            "location_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.location_id),
-                )
-            }
-            "user_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.user_id),
-                )
-            }
-            "parent_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.parent_id),
-                )
-            }
-            "processed_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.processed_at),
-                )
-            }
-            "device_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.device_id),
-                )
-            }
-            "error_code" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.error_code),
-                )
-            }
-            "source_name" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.source_name),
-                )
-            }
-            "payment_details" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.payment_details,
-                    ),
-                )
-            }
-            "receipt" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.receipt),
-                )
-            }
-            "amount" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.amount),
-                )
-            }
-            "currency" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.currency),
-                )
-            }
-            "payment_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.payment_id),
-                )
-            }
+            "id" => ::std::option::Option::Some(&mut self.id),
+            "order_id" => ::std::option::Option::Some(&mut self.order_id),
+            "kind" => ::std::option::Option::Some(&mut self.kind),
+            "gateway" => ::std::option::Option::Some(&mut self.gateway),
+            "status" => ::std::option::Option::Some(&mut self.status),
+            "message" => ::std::option::Option::Some(&mut self.message),
+            "created_at" => ::std::option::Option::Some(&mut self.created_at),
+            "test" => ::std::option::Option::Some(&mut self.test),
+            "authorization" => ::std::option::Option::Some(&mut self.authorization),
+            "location_id" => ::std::option::Option::Some(&mut self.location_id),
+            "user_id" => ::std::option::Option::Some(&mut self.user_id),
+            "parent_id" => ::std::option::Option::Some(&mut self.parent_id),
+            "processed_at" => ::std::option::Option::Some(&mut self.processed_at),
+            "device_id" => ::std::option::Option::Some(&mut self.device_id),
+            "error_code" => ::std::option::Option::Some(&mut self.error_code),
+            "source_name" => ::std::option::Option::Some(&mut self.source_name),
+            "payment_details" => ::std::option::Option::Some(&mut self.payment_details),
+            "receipt" => ::std::option::Option::Some(&mut self.receipt),
+            "amount" => ::std::option::Option::Some(&mut self.amount),
+            "currency" => ::std::option::Option::Some(&mut self.currency),
+            "payment_id" => ::std::option::Option::Some(&mut self.payment_id),
             "total_unsettled_set" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.total_unsettled_set,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.total_unsettled_set)
             }
             "manual_payment_gateway" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.manual_payment_gateway,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.manual_payment_gateway)
             }
-            "amount_rounding" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.amount_rounding,
-                    ),
-                )
-            }
+            "amount_rounding" => ::std::option::Option::Some(&mut self.amount_rounding),
             "admin_graphql_api_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.admin_graphql_api_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.admin_graphql_api_id)
             }
             _ => ::std::option::Option::None,
         }
@@ -28603,84 +25135,32 @@ impl ::commerce_webhooks::wire::Shape for PaymentDetails {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "credit_card_bin" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.credit_card_bin,
-                    ),
-                )
-            }
-            "avs_result_code" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.avs_result_code,
-                    ),
-                )
-            }
-            "cvv_result_code" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.cvv_result_code,
-                    ),
-                )
-            }
+            "credit_card_bin" => ::std::option::Option::Some(&mut self.credit_card_bin),
+            "avs_result_code" => ::std::option::Option::Some(&mut self.avs_result_code),
+            "cvv_result_code" => ::std::option::Option::Some(&mut self.cvv_result_code),
             "credit_card_number" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.credit_card_number,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.credit_card_number)
             }
             "credit_card_company" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.credit_card_company,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.credit_card_company)
             }
             "buyer_action_info" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.buyer_action_info,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.buyer_action_info)
             }
-            "credit_card_name" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.credit_card_name,
-                    ),
-                )
-            }
+            "credit_card_name" => ::std::option::Option::Some(&mut self.credit_card_name),
             "credit_card_wallet" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.credit_card_wallet,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.credit_card_wallet)
             }
             "credit_card_expiration_month" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.credit_card_expiration_month,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.credit_card_expiration_month)
             }
             "credit_card_expiration_year" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.credit_card_expiration_year,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.credit_card_expiration_year)
             }
             "payment_method_name" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.payment_method_name,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.payment_method_name)
             }
             _ => ::std::option::Option::None,
         }
@@ -28802,33 +25282,13 @@ impl ::commerce_webhooks::wire::Shape for PaymentInstrument {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "last_digits" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.last_digits),
-                )
-            }
-            "month" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.month),
-                )
-            }
-            "year" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.year),
-                )
-            }
-            "name" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.name),
-                )
-            }
-            "brand" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.brand),
-                )
-            }
+            "last_digits" => ::std::option::Option::Some(&mut self.last_digits),
+            "month" => ::std::option::Option::Some(&mut self.month),
+            "year" => ::std::option::Option::Some(&mut self.year),
+            "name" => ::std::option::Option::Some(&mut self.name),
+            "brand" => ::std::option::Option::Some(&mut self.brand),
             _ => ::std::option::Option::None,
         }
     }
@@ -29011,128 +25471,42 @@ impl ::commerce_webhooks::wire::Shape for PaymentSchedule {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
-            "created_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.created_at),
-                )
-            }
-            "updated_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.updated_at),
-                )
-            }
-            "payment_terms_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.payment_terms_id,
-                    ),
-                )
-            }
-            "reference_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.reference_id),
-                )
-            }
-            "reference_type" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.reference_type),
-                )
-            }
-            "issued_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.issued_at),
-                )
-            }
-            "due_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.due_at),
-                )
-            }
-            "completed_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.completed_at),
-                )
-            }
-            "amount" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.amount),
-                )
-            }
-            "currency" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.currency),
-                )
-            }
-            "total_price" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.total_price),
-                )
-            }
+            "id" => ::std::option::Option::Some(&mut self.id),
+            "created_at" => ::std::option::Option::Some(&mut self.created_at),
+            "updated_at" => ::std::option::Option::Some(&mut self.updated_at),
+            "payment_terms_id" => ::std::option::Option::Some(&mut self.payment_terms_id),
+            "reference_id" => ::std::option::Option::Some(&mut self.reference_id),
+            "reference_type" => ::std::option::Option::Some(&mut self.reference_type),
+            "issued_at" => ::std::option::Option::Some(&mut self.issued_at),
+            "due_at" => ::std::option::Option::Some(&mut self.due_at),
+            "completed_at" => ::std::option::Option::Some(&mut self.completed_at),
+            "amount" => ::std::option::Option::Some(&mut self.amount),
+            "currency" => ::std::option::Option::Some(&mut self.currency),
+            "total_price" => ::std::option::Option::Some(&mut self.total_price),
             "total_price_currency" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.total_price_currency,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.total_price_currency)
             }
-            "balance_due" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.balance_due),
-                )
-            }
+            "balance_due" => ::std::option::Option::Some(&mut self.balance_due),
             "balance_due_currency" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.balance_due_currency,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.balance_due_currency)
             }
-            "total_balance" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.total_balance),
-                )
-            }
+            "total_balance" => ::std::option::Option::Some(&mut self.total_balance),
             "total_balance_currency" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.total_balance_currency,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.total_balance_currency)
             }
             "outstanding_balance" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.outstanding_balance,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.outstanding_balance)
             }
             "outstanding_balance_currency" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.outstanding_balance_currency,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.outstanding_balance_currency)
             }
             "presentment_currency" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.presentment_currency,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.presentment_currency)
             }
             "admin_graphql_api_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.admin_graphql_api_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.admin_graphql_api_id)
             }
             _ => ::std::option::Option::None,
         }
@@ -29305,60 +25679,24 @@ impl ::commerce_webhooks::wire::Shape for PaymentTerms {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
+            "id" => ::std::option::Option::Some(&mut self.id),
             "payment_terms_name" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.payment_terms_name,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.payment_terms_name)
             }
             "payment_terms_type" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.payment_terms_type,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.payment_terms_type)
             }
-            "due_in_days" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.due_in_days),
-                )
-            }
-            "created_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.created_at),
-                )
-            }
-            "updated_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.updated_at),
-                )
-            }
+            "due_in_days" => ::std::option::Option::Some(&mut self.due_in_days),
+            "created_at" => ::std::option::Option::Some(&mut self.created_at),
+            "updated_at" => ::std::option::Option::Some(&mut self.updated_at),
             "payment_schedules" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.payment_schedules,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.payment_schedules)
             }
-            "can_pay_early" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.can_pay_early),
-                )
-            }
+            "can_pay_early" => ::std::option::Option::Some(&mut self.can_pay_early),
             "admin_graphql_api_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.admin_graphql_api_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.admin_graphql_api_id)
             }
             _ => ::std::option::Option::None,
         }
@@ -29565,126 +25903,36 @@ impl ::commerce_webhooks::wire::Shape for Product {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
             "admin_graphql_api_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.admin_graphql_api_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.admin_graphql_api_id)
             }
-            "body_html" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.body_html),
-                )
-            }
-            "created_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.created_at),
-                )
-            }
-            "handle" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.handle),
-                )
-            }
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
-            "product_type" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.product_type),
-                )
-            }
-            "published_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.published_at),
-                )
-            }
-            "template_suffix" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.template_suffix,
-                    ),
-                )
-            }
-            "title" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.title),
-                )
-            }
-            "updated_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.updated_at),
-                )
-            }
-            "vendor" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.vendor),
-                )
-            }
-            "status" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.status),
-                )
-            }
-            "published_scope" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.published_scope,
-                    ),
-                )
-            }
-            "tags" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.tags),
-                )
-            }
-            "variants" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.variants),
-                )
-            }
-            "options" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.options),
-                )
-            }
-            "images" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.images),
-                )
-            }
-            "image" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.image),
-                )
-            }
-            "media" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.media),
-                )
-            }
-            "variant_gids" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.variant_gids),
-                )
-            }
+            "body_html" => ::std::option::Option::Some(&mut self.body_html),
+            "created_at" => ::std::option::Option::Some(&mut self.created_at),
+            "handle" => ::std::option::Option::Some(&mut self.handle),
+            "id" => ::std::option::Option::Some(&mut self.id),
+            "product_type" => ::std::option::Option::Some(&mut self.product_type),
+            "published_at" => ::std::option::Option::Some(&mut self.published_at),
+            "template_suffix" => ::std::option::Option::Some(&mut self.template_suffix),
+            "title" => ::std::option::Option::Some(&mut self.title),
+            "updated_at" => ::std::option::Option::Some(&mut self.updated_at),
+            "vendor" => ::std::option::Option::Some(&mut self.vendor),
+            "status" => ::std::option::Option::Some(&mut self.status),
+            "published_scope" => ::std::option::Option::Some(&mut self.published_scope),
+            "tags" => ::std::option::Option::Some(&mut self.tags),
+            "variants" => ::std::option::Option::Some(&mut self.variants),
+            "options" => ::std::option::Option::Some(&mut self.options),
+            "images" => ::std::option::Option::Some(&mut self.images),
+            "image" => ::std::option::Option::Some(&mut self.image),
+            "media" => ::std::option::Option::Some(&mut self.media),
+            "variant_gids" => ::std::option::Option::Some(&mut self.variant_gids),
             "has_variants_that_requires_components" => {
                 ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.has_variants_that_requires_components,
-                    ),
+                    &mut self.has_variants_that_requires_components,
                 )
             }
-            "category" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.category),
-                )
-            }
+            "category" => ::std::option::Option::Some(&mut self.category),
             _ => ::std::option::Option::None,
         }
     }
@@ -29835,33 +26083,13 @@ impl ::commerce_webhooks::wire::Shape for ProductFeed {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
-            "country" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.country),
-                )
-            }
-            "language" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.language),
-                )
-            }
-            "status" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.status),
-                )
-            }
-            "shop_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.shop_id),
-                )
-            }
+            "id" => ::std::option::Option::Some(&mut self.id),
+            "country" => ::std::option::Option::Some(&mut self.country),
+            "language" => ::std::option::Option::Some(&mut self.language),
+            "status" => ::std::option::Option::Some(&mut self.status),
+            "shop_id" => ::std::option::Option::Some(&mut self.shop_id),
             _ => ::std::option::Option::None,
         }
     }
@@ -29956,33 +26184,13 @@ impl ::commerce_webhooks::wire::Shape for ProductFeedFullSync {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "createdAt" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.created_at),
-                )
-            }
-            "errorCode" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.error_code),
-                )
-            }
-            "status" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.status),
-                )
-            }
-            "count" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.count),
-                )
-            }
-            "url" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.url),
-                )
-            }
+            "createdAt" => ::std::option::Option::Some(&mut self.created_at),
+            "errorCode" => ::std::option::Option::Some(&mut self.error_code),
+            "status" => ::std::option::Option::Some(&mut self.status),
+            "count" => ::std::option::Option::Some(&mut self.count),
+            "url" => ::std::option::Option::Some(&mut self.url),
             _ => ::std::option::Option::None,
         }
     }
@@ -30070,23 +26278,11 @@ impl ::commerce_webhooks::wire::Shape for ProductFeedFullSyncFinish {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "metadata" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.metadata),
-                )
-            }
-            "productFeed" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.product_feed),
-                )
-            }
-            "fullSync" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.full_sync),
-                )
-            }
+            "metadata" => ::std::option::Option::Some(&mut self.metadata),
+            "productFeed" => ::std::option::Option::Some(&mut self.product_feed),
+            "fullSync" => ::std::option::Option::Some(&mut self.full_sync),
             _ => ::std::option::Option::None,
         }
     }
@@ -30172,28 +26368,12 @@ impl ::commerce_webhooks::wire::Shape for ProductFeedImage {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
-            "url" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.url),
-                )
-            }
-            "height" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.height),
-                )
-            }
-            "width" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.width),
-                )
-            }
+            "id" => ::std::option::Option::Some(&mut self.id),
+            "url" => ::std::option::Option::Some(&mut self.url),
+            "height" => ::std::option::Option::Some(&mut self.height),
+            "width" => ::std::option::Option::Some(&mut self.width),
             _ => ::std::option::Option::None,
         }
     }
@@ -30268,13 +26448,9 @@ impl ::commerce_webhooks::wire::Shape for ProductFeedImageConnection {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "edges" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.edges),
-                )
-            }
+            "edges" => ::std::option::Option::Some(&mut self.edges),
             _ => ::std::option::Option::None,
         }
     }
@@ -30339,13 +26515,9 @@ impl ::commerce_webhooks::wire::Shape for ProductFeedImageEdge {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "node" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.node),
-                )
-            }
+            "node" => ::std::option::Option::Some(&mut self.node),
             _ => ::std::option::Option::None,
         }
     }
@@ -30415,18 +26587,10 @@ impl ::commerce_webhooks::wire::Shape for ProductFeedOption {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "name" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.name),
-                )
-            }
-            "values" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.values),
-                )
-            }
+            "name" => ::std::option::Option::Some(&mut self.name),
+            "values" => ::std::option::Option::Some(&mut self.values),
             _ => ::std::option::Option::None,
         }
     }
@@ -30571,90 +26735,24 @@ impl ::commerce_webhooks::wire::Shape for ProductFeedProduct {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
-            "title" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.title),
-                )
-            }
-            "description" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.description),
-                )
-            }
-            "onlineStoreUrl" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.online_store_url,
-                    ),
-                )
-            }
-            "createdAt" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.created_at),
-                )
-            }
-            "updatedAt" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.updated_at),
-                )
-            }
-            "isPublished" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.is_published),
-                )
-            }
-            "publishedAt" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.published_at),
-                )
-            }
-            "productType" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.product_type),
-                )
-            }
-            "vendor" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.vendor),
-                )
-            }
-            "handle" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.handle),
-                )
-            }
-            "images" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.images),
-                )
-            }
-            "options" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.options),
-                )
-            }
-            "seo" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.seo),
-                )
-            }
-            "tags" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.tags),
-                )
-            }
-            "variants" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.variants),
-                )
-            }
+            "id" => ::std::option::Option::Some(&mut self.id),
+            "title" => ::std::option::Option::Some(&mut self.title),
+            "description" => ::std::option::Option::Some(&mut self.description),
+            "onlineStoreUrl" => ::std::option::Option::Some(&mut self.online_store_url),
+            "createdAt" => ::std::option::Option::Some(&mut self.created_at),
+            "updatedAt" => ::std::option::Option::Some(&mut self.updated_at),
+            "isPublished" => ::std::option::Option::Some(&mut self.is_published),
+            "publishedAt" => ::std::option::Option::Some(&mut self.published_at),
+            "productType" => ::std::option::Option::Some(&mut self.product_type),
+            "vendor" => ::std::option::Option::Some(&mut self.vendor),
+            "handle" => ::std::option::Option::Some(&mut self.handle),
+            "images" => ::std::option::Option::Some(&mut self.images),
+            "options" => ::std::option::Option::Some(&mut self.options),
+            "seo" => ::std::option::Option::Some(&mut self.seo),
+            "tags" => ::std::option::Option::Some(&mut self.tags),
+            "variants" => ::std::option::Option::Some(&mut self.variants),
             _ => ::std::option::Option::None,
         }
     }
@@ -30770,18 +26868,10 @@ impl ::commerce_webhooks::wire::Shape for ProductFeedSelectedOption {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "name" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.name),
-                )
-            }
-            "value" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.value),
-                )
-            }
+            "name" => ::std::option::Option::Some(&mut self.name),
+            "value" => ::std::option::Option::Some(&mut self.value),
             _ => ::std::option::Option::None,
         }
     }
@@ -30854,18 +26944,10 @@ impl ::commerce_webhooks::wire::Shape for ProductFeedSeo {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "title" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.title),
-                )
-            }
-            "description" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.description),
-                )
-            }
+            "title" => ::std::option::Option::Some(&mut self.title),
+            "description" => ::std::option::Option::Some(&mut self.description),
             _ => ::std::option::Option::None,
         }
     }
@@ -30950,28 +27032,12 @@ impl ::commerce_webhooks::wire::Shape for ProductFeedSync {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "metadata" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.metadata),
-                )
-            }
-            "productFeed" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.product_feed),
-                )
-            }
-            "product" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.product),
-                )
-            }
-            "products" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.products),
-                )
-            }
+            "metadata" => ::std::option::Option::Some(&mut self.metadata),
+            "productFeed" => ::std::option::Option::Some(&mut self.product_feed),
+            "product" => ::std::option::Option::Some(&mut self.product),
+            "products" => ::std::option::Option::Some(&mut self.products),
             _ => ::std::option::Option::None,
         }
     }
@@ -31080,45 +27146,15 @@ impl ::commerce_webhooks::wire::Shape for ProductFeedSyncMetadata {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "action" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.action),
-                )
-            }
-            "type" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.kind),
-                )
-            }
-            "resource" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.resource),
-                )
-            }
-            "fullSyncId" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.full_sync_id),
-                )
-            }
-            "truncatedFields" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.truncated_fields,
-                    ),
-                )
-            }
-            "occurred_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.occurred_at),
-                )
-            }
-            "occured_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.occured_at),
-                )
-            }
+            "action" => ::std::option::Option::Some(&mut self.action),
+            "type" => ::std::option::Option::Some(&mut self.kind),
+            "resource" => ::std::option::Option::Some(&mut self.resource),
+            "fullSyncId" => ::std::option::Option::Some(&mut self.full_sync_id),
+            "truncatedFields" => ::std::option::Option::Some(&mut self.truncated_fields),
+            "occurred_at" => ::std::option::Option::Some(&mut self.occurred_at),
+            "occured_at" => ::std::option::Option::Some(&mut self.occured_at),
             _ => ::std::option::Option::None,
         }
     }
@@ -31284,100 +27320,28 @@ impl ::commerce_webhooks::wire::Shape for ProductFeedVariant {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
-            "title" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.title),
-                )
-            }
-            "price" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.price),
-                )
-            }
-            "compareAtPrice" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.compare_at_price,
-                    ),
-                )
-            }
-            "sku" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.sku),
-                )
-            }
-            "barcode" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.barcode),
-                )
-            }
+            "id" => ::std::option::Option::Some(&mut self.id),
+            "title" => ::std::option::Option::Some(&mut self.title),
+            "price" => ::std::option::Option::Some(&mut self.price),
+            "compareAtPrice" => ::std::option::Option::Some(&mut self.compare_at_price),
+            "sku" => ::std::option::Option::Some(&mut self.sku),
+            "barcode" => ::std::option::Option::Some(&mut self.barcode),
             "quantityAvailable" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.quantity_available,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.quantity_available)
             }
             "availableForSale" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.available_for_sale,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.available_for_sale)
             }
-            "weight" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.weight),
-                )
-            }
-            "weightUnit" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.weight_unit),
-                )
-            }
-            "requireShipping" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.require_shipping,
-                    ),
-                )
-            }
-            "inventoryPolicy" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.inventory_policy,
-                    ),
-                )
-            }
-            "createdAt" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.created_at),
-                )
-            }
-            "updatedAt" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.updated_at),
-                )
-            }
-            "image" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.image),
-                )
-            }
-            "selectedOptions" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.selected_options,
-                    ),
-                )
-            }
+            "weight" => ::std::option::Option::Some(&mut self.weight),
+            "weightUnit" => ::std::option::Option::Some(&mut self.weight_unit),
+            "requireShipping" => ::std::option::Option::Some(&mut self.require_shipping),
+            "inventoryPolicy" => ::std::option::Option::Some(&mut self.inventory_policy),
+            "createdAt" => ::std::option::Option::Some(&mut self.created_at),
+            "updatedAt" => ::std::option::Option::Some(&mut self.updated_at),
+            "image" => ::std::option::Option::Some(&mut self.image),
+            "selectedOptions" => ::std::option::Option::Some(&mut self.selected_options),
             _ => ::std::option::Option::None,
         }
     }
@@ -31488,13 +27452,9 @@ impl ::commerce_webhooks::wire::Shape for ProductFeedVariantConnection {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "edges" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.edges),
-                )
-            }
+            "edges" => ::std::option::Option::Some(&mut self.edges),
             _ => ::std::option::Option::None,
         }
     }
@@ -31559,13 +27519,9 @@ impl ::commerce_webhooks::wire::Shape for ProductFeedVariantEdge {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "node" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.node),
-                )
-            }
+            "node" => ::std::option::Option::Some(&mut self.node),
             _ => ::std::option::Option::None,
         }
     }
@@ -31682,64 +27638,20 @@ impl ::commerce_webhooks::wire::Shape for ProductImage {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
-            "product_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.product_id),
-                )
-            }
-            "position" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.position),
-                )
-            }
-            "created_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.created_at),
-                )
-            }
-            "updated_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.updated_at),
-                )
-            }
-            "alt" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.alt),
-                )
-            }
-            "width" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.width),
-                )
-            }
-            "height" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.height),
-                )
-            }
-            "src" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.src),
-                )
-            }
-            "variant_ids" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.variant_ids),
-                )
-            }
+            "id" => ::std::option::Option::Some(&mut self.id),
+            "product_id" => ::std::option::Option::Some(&mut self.product_id),
+            "position" => ::std::option::Option::Some(&mut self.position),
+            "created_at" => ::std::option::Option::Some(&mut self.created_at),
+            "updated_at" => ::std::option::Option::Some(&mut self.updated_at),
+            "alt" => ::std::option::Option::Some(&mut self.alt),
+            "width" => ::std::option::Option::Some(&mut self.width),
+            "height" => ::std::option::Option::Some(&mut self.height),
+            "src" => ::std::option::Option::Some(&mut self.src),
+            "variant_ids" => ::std::option::Option::Some(&mut self.variant_ids),
             "admin_graphql_api_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.admin_graphql_api_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.admin_graphql_api_id)
             }
             _ => ::std::option::Option::None,
         }
@@ -31907,83 +27819,23 @@ impl ::commerce_webhooks::wire::Shape for ProductListing {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "product_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.product_id),
-                )
-            }
-            "created_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.created_at),
-                )
-            }
-            "updated_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.updated_at),
-                )
-            }
-            "body_html" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.body_html),
-                )
-            }
-            "handle" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.handle),
-                )
-            }
-            "product_type" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.product_type),
-                )
-            }
-            "title" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.title),
-                )
-            }
-            "vendor" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.vendor),
-                )
-            }
-            "available" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.available),
-                )
-            }
-            "tags" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.tags),
-                )
-            }
-            "published_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.published_at),
-                )
-            }
-            "variants" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.variants),
-                )
-            }
-            "images" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.images),
-                )
-            }
-            "options" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.options),
-                )
-            }
-            "publish_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.publish_at),
-                )
-            }
+            "product_id" => ::std::option::Option::Some(&mut self.product_id),
+            "created_at" => ::std::option::Option::Some(&mut self.created_at),
+            "updated_at" => ::std::option::Option::Some(&mut self.updated_at),
+            "body_html" => ::std::option::Option::Some(&mut self.body_html),
+            "handle" => ::std::option::Option::Some(&mut self.handle),
+            "product_type" => ::std::option::Option::Some(&mut self.product_type),
+            "title" => ::std::option::Option::Some(&mut self.title),
+            "vendor" => ::std::option::Option::Some(&mut self.vendor),
+            "available" => ::std::option::Option::Some(&mut self.available),
+            "tags" => ::std::option::Option::Some(&mut self.tags),
+            "published_at" => ::std::option::Option::Some(&mut self.published_at),
+            "variants" => ::std::option::Option::Some(&mut self.variants),
+            "images" => ::std::option::Option::Some(&mut self.images),
+            "options" => ::std::option::Option::Some(&mut self.options),
+            "publish_at" => ::std::option::Option::Some(&mut self.publish_at),
             _ => ::std::option::Option::None,
         }
     }
@@ -32099,23 +27951,11 @@ impl ::commerce_webhooks::wire::Shape for ProductListingOptionValue {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "option_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.option_id),
-                )
-            }
-            "name" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.name),
-                )
-            }
-            "value" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.value),
-                )
-            }
+            "option_id" => ::std::option::Option::Some(&mut self.option_id),
+            "name" => ::std::option::Option::Some(&mut self.name),
+            "value" => ::std::option::Option::Some(&mut self.value),
             _ => ::std::option::Option::None,
         }
     }
@@ -32186,15 +28026,9 @@ impl ::commerce_webhooks::wire::Shape for ProductListingPayload {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "product_listing" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.product_listing,
-                    ),
-                )
-            }
+            "product_listing" => ::std::option::Option::Some(&mut self.product_listing),
             _ => ::std::option::Option::None,
         }
     }
@@ -32368,132 +28202,38 @@ impl ::commerce_webhooks::wire::Shape for ProductListingVariant {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
-            "title" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.title),
-                )
-            }
-            "option_values" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.option_values),
-                )
-            }
-            "price" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.price),
-                )
-            }
-            "formatted_price" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.formatted_price,
-                    ),
-                )
-            }
-            "compare_at_price" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.compare_at_price,
-                    ),
-                )
-            }
-            "grams" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.grams),
-                )
-            }
+            "id" => ::std::option::Option::Some(&mut self.id),
+            "title" => ::std::option::Option::Some(&mut self.title),
+            "option_values" => ::std::option::Option::Some(&mut self.option_values),
+            "price" => ::std::option::Option::Some(&mut self.price),
+            "formatted_price" => ::std::option::Option::Some(&mut self.formatted_price),
+            "compare_at_price" => ::std::option::Option::Some(&mut self.compare_at_price),
+            "grams" => ::std::option::Option::Some(&mut self.grams),
             "requires_shipping" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.requires_shipping,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.requires_shipping)
             }
-            "sku" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.sku),
-                )
-            }
-            "barcode" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.barcode),
-                )
-            }
-            "taxable" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.taxable),
-                )
-            }
-            "position" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.position),
-                )
-            }
-            "available" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.available),
-                )
-            }
-            "inventory_policy" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.inventory_policy,
-                    ),
-                )
-            }
+            "sku" => ::std::option::Option::Some(&mut self.sku),
+            "barcode" => ::std::option::Option::Some(&mut self.barcode),
+            "taxable" => ::std::option::Option::Some(&mut self.taxable),
+            "position" => ::std::option::Option::Some(&mut self.position),
+            "available" => ::std::option::Option::Some(&mut self.available),
+            "inventory_policy" => ::std::option::Option::Some(&mut self.inventory_policy),
             "inventory_quantity" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.inventory_quantity,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.inventory_quantity)
             }
             "inventory_management" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.inventory_management,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.inventory_management)
             }
             "fulfillment_service" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.fulfillment_service,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.fulfillment_service)
             }
-            "weight" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.weight),
-                )
-            }
-            "weight_unit" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.weight_unit),
-                )
-            }
-            "image_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.image_id),
-                )
-            }
-            "created_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.created_at),
-                )
-            }
-            "updated_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.updated_at),
-                )
-            }
+            "weight" => ::std::option::Option::Some(&mut self.weight),
+            "weight_unit" => ::std::option::Option::Some(&mut self.weight_unit),
+            "image_id" => ::std::option::Option::Some(&mut self.image_id),
+            "created_at" => ::std::option::Option::Some(&mut self.created_at),
+            "updated_at" => ::std::option::Option::Some(&mut self.updated_at),
             _ => ::std::option::Option::None,
         }
     }
@@ -32643,33 +28383,13 @@ impl ::commerce_webhooks::wire::Shape for ProductOption {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
-            "name" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.name),
-                )
-            }
-            "product_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.product_id),
-                )
-            }
-            "position" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.position),
-                )
-            }
-            "values" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.values),
-                )
-            }
+            "id" => ::std::option::Option::Some(&mut self.id),
+            "name" => ::std::option::Option::Some(&mut self.name),
+            "product_id" => ::std::option::Option::Some(&mut self.product_id),
+            "position" => ::std::option::Option::Some(&mut self.position),
+            "values" => ::std::option::Option::Some(&mut self.values),
             _ => ::std::option::Option::None,
         }
     }
@@ -32776,43 +28496,15 @@ impl ::commerce_webhooks::wire::Shape for ProductPublication {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
-            "publication_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.publication_id),
-                )
-            }
-            "published_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.published_at),
-                )
-            }
-            "published" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.published),
-                )
-            }
-            "created_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.created_at),
-                )
-            }
-            "updated_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.updated_at),
-                )
-            }
-            "product_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.product_id),
-                )
-            }
+            "id" => ::std::option::Option::Some(&mut self.id),
+            "publication_id" => ::std::option::Option::Some(&mut self.publication_id),
+            "published_at" => ::std::option::Option::Some(&mut self.published_at),
+            "published" => ::std::option::Option::Some(&mut self.published),
+            "created_at" => ::std::option::Option::Some(&mut self.created_at),
+            "updated_at" => ::std::option::Option::Some(&mut self.updated_at),
+            "product_id" => ::std::option::Option::Some(&mut self.product_id),
             _ => ::std::option::Option::None,
         }
     }
@@ -33040,156 +28732,48 @@ impl ::commerce_webhooks::wire::Shape for ProductVariant {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
             "admin_graphql_api_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.admin_graphql_api_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.admin_graphql_api_id)
             }
-            "barcode" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.barcode),
-                )
-            }
-            "compare_at_price" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.compare_at_price,
-                    ),
-                )
-            }
-            "created_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.created_at),
-                )
-            }
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
-            "inventory_policy" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.inventory_policy,
-                    ),
-                )
-            }
-            "position" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.position),
-                )
-            }
-            "price" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.price),
-                )
-            }
-            "product_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.product_id),
-                )
-            }
-            "sku" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.sku),
-                )
-            }
-            "taxable" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.taxable),
-                )
-            }
-            "title" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.title),
-                )
-            }
-            "updated_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.updated_at),
-                )
-            }
-            "option1" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.option1),
-                )
-            }
-            "option2" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.option2),
-                )
-            }
-            "option3" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.option3),
-                )
-            }
-            "image_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.image_id),
-                )
-            }
+            "barcode" => ::std::option::Option::Some(&mut self.barcode),
+            "compare_at_price" => ::std::option::Option::Some(&mut self.compare_at_price),
+            "created_at" => ::std::option::Option::Some(&mut self.created_at),
+            "id" => ::std::option::Option::Some(&mut self.id),
+            "inventory_policy" => ::std::option::Option::Some(&mut self.inventory_policy),
+            "position" => ::std::option::Option::Some(&mut self.position),
+            "price" => ::std::option::Option::Some(&mut self.price),
+            "product_id" => ::std::option::Option::Some(&mut self.product_id),
+            "sku" => ::std::option::Option::Some(&mut self.sku),
+            "taxable" => ::std::option::Option::Some(&mut self.taxable),
+            "title" => ::std::option::Option::Some(&mut self.title),
+            "updated_at" => ::std::option::Option::Some(&mut self.updated_at),
+            "option1" => ::std::option::Option::Some(&mut self.option1),
+            "option2" => ::std::option::Option::Some(&mut self.option2),
+            "option3" => ::std::option::Option::Some(&mut self.option3),
+            "image_id" => ::std::option::Option::Some(&mut self.image_id),
             "inventory_item_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.inventory_item_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.inventory_item_id)
             }
             "inventory_quantity" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.inventory_quantity,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.inventory_quantity)
             }
             "old_inventory_quantity" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.old_inventory_quantity,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.old_inventory_quantity)
             }
             "fulfillment_service" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.fulfillment_service,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.fulfillment_service)
             }
-            "grams" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.grams),
-                )
-            }
+            "grams" => ::std::option::Option::Some(&mut self.grams),
             "inventory_management" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.inventory_management,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.inventory_management)
             }
             "requires_shipping" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.requires_shipping,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.requires_shipping)
             }
-            "weight" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.weight),
-                )
-            }
-            "weight_unit" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.weight_unit),
-                )
-            }
+            "weight" => ::std::option::Option::Some(&mut self.weight),
+            "weight_unit" => ::std::option::Option::Some(&mut self.weight_unit),
             _ => ::std::option::Option::None,
         }
     }
@@ -33334,20 +28918,12 @@ impl ::commerce_webhooks::wire::Shape for ProductVariantGid {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
             "admin_graphql_api_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.admin_graphql_api_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.admin_graphql_api_id)
             }
-            "updated_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.updated_at),
-                )
-            }
+            "updated_at" => ::std::option::Option::Some(&mut self.updated_at),
             _ => ::std::option::Option::None,
         }
     }
@@ -33495,93 +29071,31 @@ impl ::commerce_webhooks::wire::Shape for Refund {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
-            "order_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.order_id),
-                )
-            }
-            "created_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.created_at),
-                )
-            }
-            "note" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.note),
-                )
-            }
-            "user_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.user_id),
-                )
-            }
-            "processed_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.processed_at),
-                )
-            }
-            "duties" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.duties),
-                )
-            }
-            "total_duties_set" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.total_duties_set,
-                    ),
-                )
-            }
-            "return" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.return_),
-                )
-            }
-            "restock" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.restock),
-                )
-            }
+            "id" => ::std::option::Option::Some(&mut self.id),
+            "order_id" => ::std::option::Option::Some(&mut self.order_id),
+            "created_at" => ::std::option::Option::Some(&mut self.created_at),
+            "note" => ::std::option::Option::Some(&mut self.note),
+            "user_id" => ::std::option::Option::Some(&mut self.user_id),
+            "processed_at" => ::std::option::Option::Some(&mut self.processed_at),
+            "duties" => ::std::option::Option::Some(&mut self.duties),
+            "total_duties_set" => ::std::option::Option::Some(&mut self.total_duties_set),
+            "return" => ::std::option::Option::Some(&mut self.return_),
+            "restock" => ::std::option::Option::Some(&mut self.restock),
             "refund_shipping_lines" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.refund_shipping_lines,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.refund_shipping_lines)
             }
             "admin_graphql_api_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.admin_graphql_api_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.admin_graphql_api_id)
             }
             "order_adjustments" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.order_adjustments,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.order_adjustments)
             }
             "refund_line_items" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.refund_line_items,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.refund_line_items)
             }
-            "transactions" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.transactions),
-                )
-            }
+            "transactions" => ::std::option::Option::Some(&mut self.transactions),
             _ => ::std::option::Option::None,
         }
     }
@@ -33733,58 +29247,18 @@ impl ::commerce_webhooks::wire::Shape for RefundLineItem {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
-            "quantity" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.quantity),
-                )
-            }
-            "line_item_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.line_item_id),
-                )
-            }
-            "location_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.location_id),
-                )
-            }
-            "restock_type" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.restock_type),
-                )
-            }
-            "subtotal" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.subtotal),
-                )
-            }
-            "total_tax" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.total_tax),
-                )
-            }
-            "subtotal_set" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.subtotal_set),
-                )
-            }
-            "total_tax_set" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.total_tax_set),
-                )
-            }
-            "line_item" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.line_item),
-                )
-            }
+            "id" => ::std::option::Option::Some(&mut self.id),
+            "quantity" => ::std::option::Option::Some(&mut self.quantity),
+            "line_item_id" => ::std::option::Option::Some(&mut self.line_item_id),
+            "location_id" => ::std::option::Option::Some(&mut self.location_id),
+            "restock_type" => ::std::option::Option::Some(&mut self.restock_type),
+            "subtotal" => ::std::option::Option::Some(&mut self.subtotal),
+            "total_tax" => ::std::option::Option::Some(&mut self.total_tax),
+            "subtotal_set" => ::std::option::Option::Some(&mut self.subtotal_set),
+            "total_tax_set" => ::std::option::Option::Some(&mut self.total_tax_set),
+            "line_item" => ::std::option::Option::Some(&mut self.line_item),
             _ => ::std::option::Option::None,
         }
     }
@@ -33881,19 +29355,11 @@ impl ::commerce_webhooks::wire::Shape for ResourceRef {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
+            "id" => ::std::option::Option::Some(&mut self.id),
             "admin_graphql_api_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.admin_graphql_api_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.admin_graphql_api_id)
             }
             _ => ::std::option::Option::None,
         }
@@ -34027,80 +29493,32 @@ impl ::commerce_webhooks::wire::Shape for Return {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
+            "id" => ::std::option::Option::Some(&mut self.id),
             "admin_graphql_api_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.admin_graphql_api_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.admin_graphql_api_id)
             }
-            "order_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.order_id),
-                )
-            }
-            "status" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.status),
-                )
-            }
-            "order" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.order),
-                )
-            }
+            "order_id" => ::std::option::Option::Some(&mut self.order_id),
+            "status" => ::std::option::Option::Some(&mut self.status),
+            "order" => ::std::option::Option::Some(&mut self.order),
             "total_return_line_items" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.total_return_line_items,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.total_return_line_items)
             }
-            "name" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.name),
-                )
-            }
+            "name" => ::std::option::Option::Some(&mut self.name),
             "return_line_items" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.return_line_items,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.return_line_items)
             }
             "return_shipping_fees" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.return_shipping_fees,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.return_shipping_fees)
             }
             "exchange_line_items" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.exchange_line_items,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.exchange_line_items)
             }
             "total_exchange_line_items" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.total_exchange_line_items,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.total_exchange_line_items)
             }
-            "decline" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.decline),
-                )
-            }
+            "decline" => ::std::option::Option::Some(&mut self.decline),
             _ => ::std::option::Option::None,
         }
     }
@@ -34209,18 +29627,10 @@ impl ::commerce_webhooks::wire::Shape for ReturnDecline {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "reason" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.reason),
-                )
-            }
-            "note" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.note),
-                )
-            }
+            "reason" => ::std::option::Option::Some(&mut self.reason),
+            "note" => ::std::option::Option::Some(&mut self.note),
             _ => ::std::option::Option::None,
         }
     }
@@ -34295,18 +29705,10 @@ impl ::commerce_webhooks::wire::Shape for ReturnFeeChanges {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "updates" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.updates),
-                )
-            }
-            "removals" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.removals),
-                )
-            }
+            "updates" => ::std::option::Option::Some(&mut self.updates),
+            "removals" => ::std::option::Option::Some(&mut self.removals),
             _ => ::std::option::Option::None,
         }
     }
@@ -34372,13 +29774,9 @@ impl ::commerce_webhooks::wire::Shape for ReturnLineItemChanges {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "removals" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.removals),
-                )
-            }
+            "removals" => ::std::option::Option::Some(&mut self.removals),
             _ => ::std::option::Option::None,
         }
     }
@@ -34448,20 +29846,12 @@ impl ::commerce_webhooks::wire::Shape for ReturnLineItemDelta {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
             "admin_graphql_api_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.admin_graphql_api_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.admin_graphql_api_id)
             }
-            "delta" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.delta),
-                )
-            }
+            "delta" => ::std::option::Option::Some(&mut self.delta),
             _ => ::std::option::Option::None,
         }
     }
@@ -34541,25 +29931,13 @@ impl ::commerce_webhooks::wire::Shape for ReturnShippingFee {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
+            "id" => ::std::option::Option::Some(&mut self.id),
             "admin_graphql_api_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.admin_graphql_api_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.admin_graphql_api_id)
             }
-            "price" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.price),
-                )
-            }
+            "price" => ::std::option::Option::Some(&mut self.price),
             _ => ::std::option::Option::None,
         }
     }
@@ -34645,35 +30023,17 @@ impl ::commerce_webhooks::wire::Shape for ReturnUpdate {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
             "admin_graphql_api_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.admin_graphql_api_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.admin_graphql_api_id)
             }
             "return_line_items" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.return_line_items,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.return_line_items)
             }
-            "restocking_fees" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.restocking_fees,
-                    ),
-                )
-            }
+            "restocking_fees" => ::std::option::Option::Some(&mut self.restocking_fees),
             "return_shipping_fees" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.return_shipping_fees,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.return_shipping_fees)
             }
             _ => ::std::option::Option::None,
         }
@@ -34769,31 +30129,15 @@ impl ::commerce_webhooks::wire::Shape for ReverseDelivery {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
+            "id" => ::std::option::Option::Some(&mut self.id),
             "admin_graphql_api_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.admin_graphql_api_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.admin_graphql_api_id)
             }
-            "return" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.return_),
-                )
-            }
+            "return" => ::std::option::Option::Some(&mut self.return_),
             "shipping_deliverable" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.shipping_deliverable,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.shipping_deliverable)
             }
             _ => ::std::option::Option::None,
         }
@@ -34873,20 +30217,10 @@ impl ::commerce_webhooks::wire::Shape for ReverseDeliveryLabel {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "public_file_url" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.public_file_url,
-                    ),
-                )
-            }
-            "created_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.created_at),
-                )
-            }
+            "public_file_url" => ::std::option::Option::Some(&mut self.public_file_url),
+            "created_at" => ::std::option::Option::Some(&mut self.created_at),
             _ => ::std::option::Option::None,
         }
     }
@@ -34960,18 +30294,10 @@ impl ::commerce_webhooks::wire::Shape for ReverseDeliveryShippingDeliverable {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "tracking" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.tracking),
-                )
-            }
-            "label" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.label),
-                )
-            }
+            "tracking" => ::std::option::Option::Some(&mut self.tracking),
+            "label" => ::std::option::Option::Some(&mut self.label),
             _ => ::std::option::Option::None,
         }
     }
@@ -35050,25 +30376,11 @@ impl ::commerce_webhooks::wire::Shape for ReverseDeliveryTracking {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "carrier_name" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.carrier_name),
-                )
-            }
-            "tracking_number" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.tracking_number,
-                    ),
-                )
-            }
-            "tracking_url" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.tracking_url),
-                )
-            }
+            "carrier_name" => ::std::option::Option::Some(&mut self.carrier_name),
+            "tracking_number" => ::std::option::Option::Some(&mut self.tracking_number),
+            "tracking_url" => ::std::option::Option::Some(&mut self.tracking_url),
             _ => ::std::option::Option::None,
         }
     }
@@ -35161,31 +30473,15 @@ impl ::commerce_webhooks::wire::Shape for ReverseFulfillmentOrderDisposal {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
+            "id" => ::std::option::Option::Some(&mut self.id),
             "admin_graphql_api_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.admin_graphql_api_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.admin_graphql_api_id)
             }
-            "dispositions" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.dispositions),
-                )
-            }
+            "dispositions" => ::std::option::Option::Some(&mut self.dispositions),
             "total_dispositions" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.total_dispositions,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.total_dispositions)
             }
             _ => ::std::option::Option::None,
         }
@@ -35283,37 +30579,19 @@ impl ::commerce_webhooks::wire::Shape for ReverseFulfillmentOrderDisposition {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
             "reverse_fulfillment_order_line_item" => {
                 ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.reverse_fulfillment_order_line_item,
-                    ),
+                    &mut self.reverse_fulfillment_order_line_item,
                 )
             }
             "reverse_delivery_line_item" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.reverse_delivery_line_item,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.reverse_delivery_line_item)
             }
-            "type" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.kind),
-                )
-            }
-            "location" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.location),
-                )
-            }
-            "quantity" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.quantity),
-                )
-            }
+            "type" => ::std::option::Option::Some(&mut self.kind),
+            "location" => ::std::option::Option::Some(&mut self.location),
+            "quantity" => ::std::option::Option::Some(&mut self.quantity),
             _ => ::std::option::Option::None,
         }
     }
@@ -35397,14 +30675,10 @@ impl ::commerce_webhooks::wire::Shape for ScheduledProductListingPayload {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
             "scheduled_product_listing" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.scheduled_product_listing,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.scheduled_product_listing)
             }
             _ => ::std::option::Option::None,
         }
@@ -35495,33 +30769,13 @@ impl ::commerce_webhooks::wire::Shape for Segment {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
-            "name" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.name),
-                )
-            }
-            "query" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.query),
-                )
-            }
-            "creationDate" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.creation_date),
-                )
-            }
-            "lastEditDate" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.last_edit_date),
-                )
-            }
+            "id" => ::std::option::Option::Some(&mut self.id),
+            "name" => ::std::option::Option::Some(&mut self.name),
+            "query" => ::std::option::Option::Some(&mut self.query),
+            "creationDate" => ::std::option::Option::Some(&mut self.creation_date),
+            "lastEditDate" => ::std::option::Option::Some(&mut self.last_edit_date),
             _ => ::std::option::Option::None,
         }
     }
@@ -35630,47 +30884,15 @@ impl ::commerce_webhooks::wire::Shape for SellingPlan {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "name" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.name),
-                )
-            }
-            "options" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.options),
-                )
-            }
-            "position" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.position),
-                )
-            }
-            "description" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.description),
-                )
-            }
-            "billing_policy" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.billing_policy),
-                )
-            }
-            "delivery_policy" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.delivery_policy,
-                    ),
-                )
-            }
-            "pricing_policies" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.pricing_policies,
-                    ),
-                )
-            }
+            "name" => ::std::option::Option::Some(&mut self.name),
+            "options" => ::std::option::Option::Some(&mut self.options),
+            "position" => ::std::option::Option::Some(&mut self.position),
+            "description" => ::std::option::Option::Some(&mut self.description),
+            "billing_policy" => ::std::option::Option::Some(&mut self.billing_policy),
+            "delivery_policy" => ::std::option::Option::Some(&mut self.delivery_policy),
+            "pricing_policies" => ::std::option::Option::Some(&mut self.pricing_policies),
             _ => ::std::option::Option::None,
         }
     }
@@ -35821,79 +31043,25 @@ impl ::commerce_webhooks::wire::Shape for SellingPlanGroup {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
             "admin_graphql_api_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.admin_graphql_api_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.admin_graphql_api_id)
             }
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
-            "name" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.name),
-                )
-            }
-            "merchant_code" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.merchant_code),
-                )
-            }
+            "id" => ::std::option::Option::Some(&mut self.id),
+            "name" => ::std::option::Option::Some(&mut self.name),
+            "merchant_code" => ::std::option::Option::Some(&mut self.merchant_code),
             "admin_graphql_api_app" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.admin_graphql_api_app,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.admin_graphql_api_app)
             }
-            "app_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.app_id),
-                )
-            }
-            "description" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.description),
-                )
-            }
-            "options" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.options),
-                )
-            }
-            "position" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.position),
-                )
-            }
-            "summary" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.summary),
-                )
-            }
-            "selling_plans" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.selling_plans),
-                )
-            }
-            "product_variants" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.product_variants,
-                    ),
-                )
-            }
-            "products" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.products),
-                )
-            }
+            "app_id" => ::std::option::Option::Some(&mut self.app_id),
+            "description" => ::std::option::Option::Some(&mut self.description),
+            "options" => ::std::option::Option::Some(&mut self.options),
+            "position" => ::std::option::Option::Some(&mut self.position),
+            "summary" => ::std::option::Option::Some(&mut self.summary),
+            "selling_plans" => ::std::option::Option::Some(&mut self.selling_plans),
+            "product_variants" => ::std::option::Option::Some(&mut self.product_variants),
+            "products" => ::std::option::Option::Some(&mut self.products),
             _ => ::std::option::Option::None,
         }
     }
@@ -36081,101 +31249,35 @@ impl ::commerce_webhooks::wire::Shape for ShippingLine {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
+            "id" => ::std::option::Option::Some(&mut self.id),
             "carrier_identifier" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.carrier_identifier,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.carrier_identifier)
             }
-            "code" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.code),
-                )
-            }
+            "code" => ::std::option::Option::Some(&mut self.code),
             "current_discounted_price_set" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.current_discounted_price_set,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.current_discounted_price_set)
             }
-            "discounted_price" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.discounted_price,
-                    ),
-                )
-            }
+            "discounted_price" => ::std::option::Option::Some(&mut self.discounted_price),
             "discounted_price_set" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.discounted_price_set,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.discounted_price_set)
             }
-            "is_removed" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.is_removed),
-                )
-            }
-            "phone" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.phone),
-                )
-            }
-            "price" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.price),
-                )
-            }
-            "price_set" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.price_set),
-                )
-            }
+            "is_removed" => ::std::option::Option::Some(&mut self.is_removed),
+            "phone" => ::std::option::Option::Some(&mut self.phone),
+            "price" => ::std::option::Option::Some(&mut self.price),
+            "price_set" => ::std::option::Option::Some(&mut self.price_set),
             "requested_fulfillment_service_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.requested_fulfillment_service_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.requested_fulfillment_service_id)
             }
-            "source" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.source),
-                )
-            }
-            "title" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.title),
-                )
-            }
-            "tax_lines" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.tax_lines),
-                )
-            }
+            "source" => ::std::option::Option::Some(&mut self.source),
+            "title" => ::std::option::Option::Some(&mut self.title),
+            "tax_lines" => ::std::option::Option::Some(&mut self.tax_lines),
             "discount_allocations" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.discount_allocations,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.discount_allocations)
             }
             "delivery_category" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.delivery_category,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.delivery_category)
             }
             _ => ::std::option::Option::None,
         }
@@ -36571,313 +31673,97 @@ impl ::commerce_webhooks::wire::Shape for Shop {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
-            "name" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.name),
-                )
-            }
-            "email" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.email),
-                )
-            }
-            "domain" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.domain),
-                )
-            }
-            "province" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.province),
-                )
-            }
-            "country" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.country),
-                )
-            }
-            "address1" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.address1),
-                )
-            }
-            "zip" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.zip),
-                )
-            }
-            "city" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.city),
-                )
-            }
-            "source" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.source),
-                )
-            }
-            "phone" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.phone),
-                )
-            }
-            "latitude" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.latitude),
-                )
-            }
-            "longitude" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.longitude),
-                )
-            }
-            "primary_locale" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.primary_locale),
-                )
-            }
-            "address2" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.address2),
-                )
-            }
-            "created_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.created_at),
-                )
-            }
-            "updated_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.updated_at),
-                )
-            }
-            "country_code" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.country_code),
-                )
-            }
-            "country_name" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.country_name),
-                )
-            }
-            "currency" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.currency),
-                )
-            }
-            "customer_email" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.customer_email),
-                )
-            }
-            "timezone" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.timezone),
-                )
-            }
-            "iana_timezone" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.iana_timezone),
-                )
-            }
-            "shop_owner" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.shop_owner),
-                )
-            }
-            "money_format" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.money_format),
-                )
-            }
+            "id" => ::std::option::Option::Some(&mut self.id),
+            "name" => ::std::option::Option::Some(&mut self.name),
+            "email" => ::std::option::Option::Some(&mut self.email),
+            "domain" => ::std::option::Option::Some(&mut self.domain),
+            "province" => ::std::option::Option::Some(&mut self.province),
+            "country" => ::std::option::Option::Some(&mut self.country),
+            "address1" => ::std::option::Option::Some(&mut self.address1),
+            "zip" => ::std::option::Option::Some(&mut self.zip),
+            "city" => ::std::option::Option::Some(&mut self.city),
+            "source" => ::std::option::Option::Some(&mut self.source),
+            "phone" => ::std::option::Option::Some(&mut self.phone),
+            "latitude" => ::std::option::Option::Some(&mut self.latitude),
+            "longitude" => ::std::option::Option::Some(&mut self.longitude),
+            "primary_locale" => ::std::option::Option::Some(&mut self.primary_locale),
+            "address2" => ::std::option::Option::Some(&mut self.address2),
+            "created_at" => ::std::option::Option::Some(&mut self.created_at),
+            "updated_at" => ::std::option::Option::Some(&mut self.updated_at),
+            "country_code" => ::std::option::Option::Some(&mut self.country_code),
+            "country_name" => ::std::option::Option::Some(&mut self.country_name),
+            "currency" => ::std::option::Option::Some(&mut self.currency),
+            "customer_email" => ::std::option::Option::Some(&mut self.customer_email),
+            "timezone" => ::std::option::Option::Some(&mut self.timezone),
+            "iana_timezone" => ::std::option::Option::Some(&mut self.iana_timezone),
+            "shop_owner" => ::std::option::Option::Some(&mut self.shop_owner),
+            "money_format" => ::std::option::Option::Some(&mut self.money_format),
             "money_with_currency_format" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.money_with_currency_format,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.money_with_currency_format)
             }
-            "weight_unit" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.weight_unit),
-                )
-            }
-            "province_code" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.province_code),
-                )
-            }
-            "taxes_included" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.taxes_included),
-                )
-            }
+            "weight_unit" => ::std::option::Option::Some(&mut self.weight_unit),
+            "province_code" => ::std::option::Option::Some(&mut self.province_code),
+            "taxes_included" => ::std::option::Option::Some(&mut self.taxes_included),
             "auto_configure_tax_inclusivity" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.auto_configure_tax_inclusivity,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.auto_configure_tax_inclusivity)
             }
-            "tax_shipping" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.tax_shipping),
-                )
-            }
-            "county_taxes" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.county_taxes),
-                )
-            }
+            "tax_shipping" => ::std::option::Option::Some(&mut self.tax_shipping),
+            "county_taxes" => ::std::option::Option::Some(&mut self.county_taxes),
             "plan_display_name" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.plan_display_name,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.plan_display_name)
             }
-            "plan_name" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.plan_name),
-                )
-            }
-            "has_discounts" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.has_discounts),
-                )
-            }
-            "has_gift_cards" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.has_gift_cards),
-                )
-            }
-            "myshopify_domain" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.myshopify_domain,
-                    ),
-                )
-            }
+            "plan_name" => ::std::option::Option::Some(&mut self.plan_name),
+            "has_discounts" => ::std::option::Option::Some(&mut self.has_discounts),
+            "has_gift_cards" => ::std::option::Option::Some(&mut self.has_gift_cards),
+            "myshopify_domain" => ::std::option::Option::Some(&mut self.myshopify_domain),
             "google_apps_domain" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.google_apps_domain,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.google_apps_domain)
             }
             "google_apps_login_enabled" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.google_apps_login_enabled,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.google_apps_login_enabled)
             }
             "money_in_emails_format" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.money_in_emails_format,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.money_in_emails_format)
             }
             "money_with_currency_in_emails_format" => {
                 ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.money_with_currency_in_emails_format,
-                    ),
+                    &mut self.money_with_currency_in_emails_format,
                 )
             }
             "eligible_for_payments" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.eligible_for_payments,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.eligible_for_payments)
             }
             "requires_extra_payments_agreement" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.requires_extra_payments_agreement,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.requires_extra_payments_agreement)
             }
-            "password_enabled" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.password_enabled,
-                    ),
-                )
-            }
-            "has_storefront" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.has_storefront),
-                )
-            }
-            "finances" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.finances),
-                )
-            }
+            "password_enabled" => ::std::option::Option::Some(&mut self.password_enabled),
+            "has_storefront" => ::std::option::Option::Some(&mut self.has_storefront),
+            "finances" => ::std::option::Option::Some(&mut self.finances),
             "primary_location_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.primary_location_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.primary_location_id)
             }
             "checkout_api_supported" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.checkout_api_supported,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.checkout_api_supported)
             }
             "multi_location_enabled" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.multi_location_enabled,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.multi_location_enabled)
             }
-            "setup_required" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.setup_required),
-                )
-            }
+            "setup_required" => ::std::option::Option::Some(&mut self.setup_required),
             "pre_launch_enabled" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.pre_launch_enabled,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.pre_launch_enabled)
             }
             "enabled_presentment_currencies" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.enabled_presentment_currencies,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.enabled_presentment_currencies)
             }
             "marketing_sms_consent_enabled_at_checkout" => {
                 ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.marketing_sms_consent_enabled_at_checkout,
-                    ),
+                    &mut self.marketing_sms_consent_enabled_at_checkout,
                 )
             }
             "transactional_sms_disabled" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.transactional_sms_disabled,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.transactional_sms_disabled)
             }
             _ => ::std::option::Option::None,
         }
@@ -37131,18 +32017,10 @@ impl ::commerce_webhooks::wire::Shape for ShopLocale {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "locale" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.locale),
-                )
-            }
-            "published" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.published),
-                )
-            }
+            "locale" => ::std::option::Option::Some(&mut self.locale),
+            "published" => ::std::option::Option::Some(&mut self.published),
             _ => ::std::option::Option::None,
         }
     }
@@ -37215,18 +32093,10 @@ impl ::commerce_webhooks::wire::Shape for ShopRedact {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "shop_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.shop_id),
-                )
-            }
-            "shop_domain" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.shop_domain),
-                )
-            }
+            "shop_id" => ::std::option::Option::Some(&mut self.shop_id),
+            "shop_domain" => ::std::option::Option::Some(&mut self.shop_domain),
             _ => ::std::option::Option::None,
         }
     }
@@ -37295,13 +32165,9 @@ impl ::commerce_webhooks::wire::Shape for ShopifyProtectEligibility {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "status" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.status),
-                )
-            }
+            "status" => ::std::option::Option::Some(&mut self.status),
             _ => ::std::option::Option::None,
         }
     }
@@ -37379,23 +32245,11 @@ impl ::commerce_webhooks::wire::Shape for ShopifyProtectEligibilityChange {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "order_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.order_id),
-                )
-            }
-            "status" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.status),
-                )
-            }
-            "eligibility" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.eligibility),
-                )
-            }
+            "order_id" => ::std::option::Option::Some(&mut self.order_id),
+            "status" => ::std::option::Option::Some(&mut self.status),
+            "eligibility" => ::std::option::Option::Some(&mut self.eligibility),
             _ => ::std::option::Option::None,
         }
     }
@@ -37518,68 +32372,28 @@ impl ::commerce_webhooks::wire::Shape for SubscriptionBillingAttempt {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
+            "id" => ::std::option::Option::Some(&mut self.id),
             "admin_graphql_api_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.admin_graphql_api_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.admin_graphql_api_id)
             }
-            "idempotency_key" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.idempotency_key,
-                    ),
-                )
-            }
-            "order_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.order_id),
-                )
-            }
+            "idempotency_key" => ::std::option::Option::Some(&mut self.idempotency_key),
+            "order_id" => ::std::option::Option::Some(&mut self.order_id),
             "admin_graphql_api_order_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.admin_graphql_api_order_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.admin_graphql_api_order_id)
             }
             "subscription_contract_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.subscription_contract_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.subscription_contract_id)
             }
             "admin_graphql_api_subscription_contract_id" => {
                 ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.admin_graphql_api_subscription_contract_id,
-                    ),
+                    &mut self.admin_graphql_api_subscription_contract_id,
                 )
             }
-            "ready" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.ready),
-                )
-            }
-            "error_message" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.error_message),
-                )
-            }
-            "error_code" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.error_code),
-                )
-            }
+            "ready" => ::std::option::Option::Some(&mut self.ready),
+            "error_message" => ::std::option::Option::Some(&mut self.error_message),
+            "error_code" => ::std::option::Option::Some(&mut self.error_code),
             _ => ::std::option::Option::None,
         }
     }
@@ -37720,52 +32534,20 @@ impl ::commerce_webhooks::wire::Shape for SubscriptionBillingCycle {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
             "subscription_contract_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.subscription_contract_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.subscription_contract_id)
             }
-            "cycle_start_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.cycle_start_at),
-                )
-            }
-            "cycle_end_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.cycle_end_at),
-                )
-            }
-            "cycle_index" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.cycle_index),
-                )
-            }
-            "contract_edit" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.contract_edit),
-                )
-            }
+            "cycle_start_at" => ::std::option::Option::Some(&mut self.cycle_start_at),
+            "cycle_end_at" => ::std::option::Option::Some(&mut self.cycle_end_at),
+            "cycle_index" => ::std::option::Option::Some(&mut self.cycle_index),
+            "contract_edit" => ::std::option::Option::Some(&mut self.contract_edit),
             "billing_attempt_expected_date" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.billing_attempt_expected_date,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.billing_attempt_expected_date)
             }
-            "skipped" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.skipped),
-                )
-            }
-            "edited" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.edited),
-                )
-            }
+            "skipped" => ::std::option::Option::Some(&mut self.skipped),
+            "edited" => ::std::option::Option::Some(&mut self.edited),
             _ => ::std::option::Option::None,
         }
     }
@@ -37875,28 +32657,12 @@ impl ::commerce_webhooks::wire::Shape for SubscriptionBillingPolicy {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "interval" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.interval),
-                )
-            }
-            "interval_count" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.interval_count),
-                )
-            }
-            "min_cycles" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.min_cycles),
-                )
-            }
-            "max_cycles" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.max_cycles),
-                )
-            }
+            "interval" => ::std::option::Option::Some(&mut self.interval),
+            "interval_count" => ::std::option::Option::Some(&mut self.interval_count),
+            "min_cycles" => ::std::option::Option::Some(&mut self.min_cycles),
+            "max_cycles" => ::std::option::Option::Some(&mut self.max_cycles),
             _ => ::std::option::Option::None,
         }
     }
@@ -38028,73 +32794,25 @@ impl ::commerce_webhooks::wire::Shape for SubscriptionContract {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
             "admin_graphql_api_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.admin_graphql_api_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.admin_graphql_api_id)
             }
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
-            "billing_policy" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.billing_policy),
-                )
-            }
-            "currency_code" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.currency_code),
-                )
-            }
-            "customer_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.customer_id),
-                )
-            }
+            "id" => ::std::option::Option::Some(&mut self.id),
+            "billing_policy" => ::std::option::Option::Some(&mut self.billing_policy),
+            "currency_code" => ::std::option::Option::Some(&mut self.currency_code),
+            "customer_id" => ::std::option::Option::Some(&mut self.customer_id),
             "admin_graphql_api_customer_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.admin_graphql_api_customer_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.admin_graphql_api_customer_id)
             }
-            "delivery_policy" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.delivery_policy,
-                    ),
-                )
-            }
-            "status" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.status),
-                )
-            }
+            "delivery_policy" => ::std::option::Option::Some(&mut self.delivery_policy),
+            "status" => ::std::option::Option::Some(&mut self.status),
             "admin_graphql_api_origin_order_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.admin_graphql_api_origin_order_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.admin_graphql_api_origin_order_id)
             }
-            "origin_order_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.origin_order_id,
-                    ),
-                )
-            }
-            "revision_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.revision_id),
-                )
-            }
+            "origin_order_id" => ::std::option::Option::Some(&mut self.origin_order_id),
+            "revision_id" => ::std::option::Option::Some(&mut self.revision_id),
             _ => ::std::option::Option::None,
         }
     }
@@ -38220,34 +32938,14 @@ impl ::commerce_webhooks::wire::Shape for SubscriptionDeliveryPolicy {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "interval" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.interval),
-                )
-            }
-            "interval_count" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.interval_count),
-                )
-            }
-            "anchors" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.anchors),
-                )
-            }
-            "cutoff" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.cutoff),
-                )
-            }
+            "interval" => ::std::option::Option::Some(&mut self.interval),
+            "interval_count" => ::std::option::Option::Some(&mut self.interval_count),
+            "anchors" => ::std::option::Option::Some(&mut self.anchors),
+            "cutoff" => ::std::option::Option::Some(&mut self.cutoff),
             "pre_anchor_behavior" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.pre_anchor_behavior,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.pre_anchor_behavior)
             }
             _ => ::std::option::Option::None,
         }
@@ -38439,137 +33137,51 @@ impl ::commerce_webhooks::wire::Shape for TaxLine {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "price" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.price),
-                )
-            }
-            "position" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.position),
-                )
-            }
-            "rate" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.rate),
-                )
-            }
-            "title" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.title),
-                )
-            }
-            "source" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.source),
-                )
-            }
-            "zone" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.zone),
-                )
-            }
-            "jurisdiction_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.jurisdiction_id,
-                    ),
-                )
-            }
+            "price" => ::std::option::Option::Some(&mut self.price),
+            "position" => ::std::option::Option::Some(&mut self.position),
+            "rate" => ::std::option::Option::Some(&mut self.rate),
+            "title" => ::std::option::Option::Some(&mut self.title),
+            "source" => ::std::option::Option::Some(&mut self.source),
+            "zone" => ::std::option::Option::Some(&mut self.zone),
+            "jurisdiction_id" => ::std::option::Option::Some(&mut self.jurisdiction_id),
             "jurisdiction_type" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.jurisdiction_type,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.jurisdiction_type)
             }
             "jurisdiction_source" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.jurisdiction_source,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.jurisdiction_source)
             }
             "reporting_taxable_amount" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.reporting_taxable_amount,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.reporting_taxable_amount)
             }
             "reporting_non_taxable_amount" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.reporting_non_taxable_amount,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.reporting_non_taxable_amount)
             }
             "reporting_exempt_amount" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.reporting_exempt_amount,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.reporting_exempt_amount)
             }
             "reporting_jurisdiction_name" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.reporting_jurisdiction_name,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.reporting_jurisdiction_name)
             }
             "reporting_jurisdiction_type" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.reporting_jurisdiction_type,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.reporting_jurisdiction_type)
             }
             "reporting_jurisdiction_code" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.reporting_jurisdiction_code,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.reporting_jurisdiction_code)
             }
             "tax_api_client_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.tax_api_client_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.tax_api_client_id)
             }
             "tax_calculation_price" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.tax_calculation_price,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.tax_calculation_price)
             }
             "tax_registration_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.tax_registration_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.tax_registration_id)
             }
-            "compare_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.compare_at),
-                )
-            }
-            "channel_liable" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.channel_liable),
-                )
-            }
-            "price_set" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.price_set),
-                )
-            }
+            "compare_at" => ::std::option::Option::Some(&mut self.compare_at),
+            "channel_liable" => ::std::option::Option::Some(&mut self.channel_liable),
+            "price_set" => ::std::option::Option::Some(&mut self.price_set),
             _ => ::std::option::Option::None,
         }
     }
@@ -38725,28 +33337,12 @@ impl ::commerce_webhooks::wire::Shape for TaxService {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
-            "name" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.name),
-                )
-            }
-            "url" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.url),
-                )
-            }
-            "active" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.active),
-                )
-            }
+            "id" => ::std::option::Option::Some(&mut self.id),
+            "name" => ::std::option::Option::Some(&mut self.name),
+            "url" => ::std::option::Option::Some(&mut self.url),
+            "active" => ::std::option::Option::Some(&mut self.active),
             _ => ::std::option::Option::None,
         }
     }
@@ -38865,62 +33461,18 @@ impl ::commerce_webhooks::wire::Shape for TenderTransaction {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
-            "order_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.order_id),
-                )
-            }
-            "amount" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.amount),
-                )
-            }
-            "currency" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.currency),
-                )
-            }
-            "user_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.user_id),
-                )
-            }
-            "test" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.test),
-                )
-            }
-            "processed_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.processed_at),
-                )
-            }
-            "remote_reference" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.remote_reference,
-                    ),
-                )
-            }
-            "payment_details" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.payment_details,
-                    ),
-                )
-            }
-            "payment_method" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.payment_method),
-                )
-            }
+            "id" => ::std::option::Option::Some(&mut self.id),
+            "order_id" => ::std::option::Option::Some(&mut self.order_id),
+            "amount" => ::std::option::Option::Some(&mut self.amount),
+            "currency" => ::std::option::Option::Some(&mut self.currency),
+            "user_id" => ::std::option::Option::Some(&mut self.user_id),
+            "test" => ::std::option::Option::Some(&mut self.test),
+            "processed_at" => ::std::option::Option::Some(&mut self.processed_at),
+            "remote_reference" => ::std::option::Option::Some(&mut self.remote_reference),
+            "payment_details" => ::std::option::Option::Some(&mut self.payment_details),
+            "payment_method" => ::std::option::Option::Some(&mut self.payment_method),
             _ => ::std::option::Option::None,
         }
     }
@@ -39054,54 +33606,18 @@ impl ::commerce_webhooks::wire::Shape for Theme {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
-            "name" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.name),
-                )
-            }
-            "created_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.created_at),
-                )
-            }
-            "updated_at" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.updated_at),
-                )
-            }
-            "role" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.role),
-                )
-            }
-            "theme_store_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.theme_store_id),
-                )
-            }
-            "previewable" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.previewable),
-                )
-            }
-            "processing" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.processing),
-                )
-            }
+            "id" => ::std::option::Option::Some(&mut self.id),
+            "name" => ::std::option::Option::Some(&mut self.name),
+            "created_at" => ::std::option::Option::Some(&mut self.created_at),
+            "updated_at" => ::std::option::Option::Some(&mut self.updated_at),
+            "role" => ::std::option::Option::Some(&mut self.role),
+            "theme_store_id" => ::std::option::Option::Some(&mut self.theme_store_id),
+            "previewable" => ::std::option::Option::Some(&mut self.previewable),
+            "processing" => ::std::option::Option::Some(&mut self.processing),
             "admin_graphql_api_id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.admin_graphql_api_id,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.admin_graphql_api_id)
             }
             _ => ::std::option::Option::None,
         }
@@ -39196,18 +33712,10 @@ impl ::commerce_webhooks::wire::Shape for TransactionMoney {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "amount" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.amount),
-                )
-            }
-            "currency" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.currency),
-                )
-            }
+            "amount" => ::std::option::Option::Some(&mut self.amount),
+            "currency" => ::std::option::Option::Some(&mut self.currency),
             _ => ::std::option::Option::None,
         }
     }
@@ -39280,20 +33788,12 @@ impl ::commerce_webhooks::wire::Shape for TransactionMoneySet {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
             "presentment_money" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.presentment_money,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.presentment_money)
             }
-            "shop_money" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.shop_money),
-                )
-            }
+            "shop_money" => ::std::option::Option::Some(&mut self.shop_money),
             _ => ::std::option::Option::None,
         }
     }
@@ -39385,35 +33885,13 @@ impl ::commerce_webhooks::wire::Shape for UnitPriceMeasurement {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "measured_type" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.measured_type),
-                )
-            }
-            "quantity_value" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.quantity_value),
-                )
-            }
-            "quantity_unit" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.quantity_unit),
-                )
-            }
-            "reference_value" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.reference_value,
-                    ),
-                )
-            }
-            "reference_unit" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.reference_unit),
-                )
-            }
+            "measured_type" => ::std::option::Option::Some(&mut self.measured_type),
+            "quantity_value" => ::std::option::Option::Some(&mut self.quantity_value),
+            "quantity_unit" => ::std::option::Option::Some(&mut self.quantity_unit),
+            "reference_value" => ::std::option::Option::Some(&mut self.reference_value),
+            "reference_unit" => ::std::option::Option::Some(&mut self.reference_unit),
             _ => ::std::option::Option::None,
         }
     }

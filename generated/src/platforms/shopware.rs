@@ -6146,23 +6146,11 @@ for Webhook<P> {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "data" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.data),
-                )
-            }
-            "source" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.source),
-                )
-            }
-            "timestamp" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.timestamp),
-                )
-            }
+            "data" => ::std::option::Option::Some(&mut self.data),
+            "source" => ::std::option::Option::Some(&mut self.source),
+            "timestamp" => ::std::option::Option::Some(&mut self.timestamp),
             _ => ::std::option::Option::None,
         }
     }
@@ -6247,23 +6235,20 @@ for WebhookData<P> {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "payload" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.payload),
-                )
-            }
-            "event" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Strict(0usize),
-                )
-            }
+            "payload" => ::std::option::Option::Some(&mut self.payload),
             _ => ::std::option::Option::None,
         }
     }
     fn extra(&mut self) -> &mut ::commerce_webhooks::Extra {
         &mut self.extra
+    }
+    fn strict_index(&self, key: &str) -> ::std::option::Option<usize> {
+        match key {
+            "event" => ::std::option::Option::Some(0usize),
+            _ => ::std::option::Option::None,
+        }
     }
     fn strict(
         &mut self,
@@ -6381,35 +6366,13 @@ impl ::commerce_webhooks::wire::Shape for Source {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "url" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.url),
-                )
-            }
-            "appVersion" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.app_version),
-                )
-            }
-            "shopId" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.shop_id),
-                )
-            }
-            "eventId" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.event_id),
-                )
-            }
-            "inAppPurchases" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.in_app_purchases,
-                    ),
-                )
-            }
+            "url" => ::std::option::Option::Some(&mut self.url),
+            "appVersion" => ::std::option::Option::Some(&mut self.app_version),
+            "shopId" => ::std::option::Option::Some(&mut self.shop_id),
+            "eventId" => ::std::option::Option::Some(&mut self.event_id),
+            "inAppPurchases" => ::std::option::Option::Some(&mut self.in_app_purchases),
             _ => ::std::option::Option::None,
         }
     }
@@ -6518,33 +6481,13 @@ impl ::commerce_webhooks::wire::Shape for EntityWriteResult {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "entity" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.entity),
-                )
-            }
-            "operation" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.operation),
-                )
-            }
-            "primaryKey" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.primary_key),
-                )
-            }
-            "updatedFields" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.updated_fields),
-                )
-            }
-            "versionId" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.version_id),
-                )
-            }
+            "entity" => ::std::option::Option::Some(&mut self.entity),
+            "operation" => ::std::option::Option::Some(&mut self.operation),
+            "primaryKey" => ::std::option::Option::Some(&mut self.primary_key),
+            "updatedFields" => ::std::option::Option::Some(&mut self.updated_fields),
+            "versionId" => ::std::option::Option::Some(&mut self.version_id),
             _ => ::std::option::Option::None,
         }
     }
@@ -6623,13 +6566,9 @@ impl ::commerce_webhooks::wire::Shape for EntityRef {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
+            "id" => ::std::option::Option::Some(&mut self.id),
             _ => ::std::option::Option::None,
         }
     }
@@ -6706,23 +6645,11 @@ impl ::commerce_webhooks::wire::Shape for Customer {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "id" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.id),
-                )
-            }
-            "firstName" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.first_name),
-                )
-            }
-            "lastName" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.last_name),
-                )
-            }
+            "id" => ::std::option::Option::Some(&mut self.id),
+            "firstName" => ::std::option::Option::Some(&mut self.first_name),
+            "lastName" => ::std::option::Option::Some(&mut self.last_name),
             _ => ::std::option::Option::None,
         }
     }
@@ -6796,13 +6723,9 @@ impl ::commerce_webhooks::wire::Shape for CustomerBeforeLoginPayload {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "email" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.email),
-                )
-            }
+            "email" => ::std::option::Option::Some(&mut self.email),
             _ => ::std::option::Option::None,
         }
     }
@@ -6871,13 +6794,9 @@ impl ::commerce_webhooks::wire::Shape for CustomerPayload {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "customer" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.customer),
-                )
-            }
+            "customer" => ::std::option::Option::Some(&mut self.customer),
             _ => ::std::option::Option::None,
         }
     }
@@ -6949,18 +6868,10 @@ impl ::commerce_webhooks::wire::Shape for CustomerLoginPayload {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "customer" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.customer),
-                )
-            }
-            "contextToken" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.context_token),
-                )
-            }
+            "customer" => ::std::option::Option::Some(&mut self.customer),
+            "contextToken" => ::std::option::Option::Some(&mut self.context_token),
             _ => ::std::option::Option::None,
         }
     }
@@ -7037,18 +6948,10 @@ impl ::commerce_webhooks::wire::Shape for DoubleOptInPayload {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "customer" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.customer),
-                )
-            }
-            "confirmUrl" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.confirm_url),
-                )
-            }
+            "customer" => ::std::option::Option::Some(&mut self.customer),
+            "confirmUrl" => ::std::option::Option::Some(&mut self.confirm_url),
             _ => ::std::option::Option::None,
         }
     }
@@ -7118,13 +7021,9 @@ impl ::commerce_webhooks::wire::Shape for OrderPayload {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "order" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.order),
-                )
-            }
+            "order" => ::std::option::Option::Some(&mut self.order),
             _ => ::std::option::Option::None,
         }
     }
@@ -7199,19 +7098,11 @@ impl ::commerce_webhooks::wire::Shape for OrderPaymentMethodChangedPayload {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "order" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.order),
-                )
-            }
+            "order" => ::std::option::Option::Some(&mut self.order),
             "orderTransaction" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.order_transaction,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.order_transaction)
             }
             _ => ::std::option::Option::None,
         }
@@ -7284,15 +7175,9 @@ impl ::commerce_webhooks::wire::Shape for ContactFormPayload {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "contactFormData" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.contact_form_data,
-                    ),
-                )
-            }
+            "contactFormData" => ::std::option::Option::Some(&mut self.contact_form_data),
             _ => ::std::option::Option::None,
         }
     }
@@ -7367,18 +7252,10 @@ impl ::commerce_webhooks::wire::Shape for CustomerGroupRegistrationPayload {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "customer" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.customer),
-                )
-            }
-            "customerGroup" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.customer_group),
-                )
-            }
+            "customer" => ::std::option::Option::Some(&mut self.customer),
+            "customerGroup" => ::std::option::Option::Some(&mut self.customer_group),
             _ => ::std::option::Option::None,
         }
     }
@@ -7468,30 +7345,14 @@ impl ::commerce_webhooks::wire::Shape for CustomerRecoveryPayload {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
             "customerRecovery" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.customer_recovery,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.customer_recovery)
             }
-            "customer" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.customer),
-                )
-            }
-            "resetUrl" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.reset_url),
-                )
-            }
-            "shopName" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.shop_name),
-                )
-            }
+            "customer" => ::std::option::Option::Some(&mut self.customer),
+            "resetUrl" => ::std::option::Option::Some(&mut self.reset_url),
+            "shopName" => ::std::option::Option::Some(&mut self.shop_name),
             _ => ::std::option::Option::None,
         }
     }
@@ -7564,13 +7425,9 @@ impl ::commerce_webhooks::wire::Shape for CustomerPasswordChangedPayload {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "shopName" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.shop_name),
-                )
-            }
+            "shopName" => ::std::option::Option::Some(&mut self.shop_name),
             _ => ::std::option::Option::None,
         }
     }
@@ -7636,14 +7493,10 @@ impl ::commerce_webhooks::wire::Shape for RevocationRequestPayload {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
             "revocationRequestFormData" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.revocation_request_form_data,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.revocation_request_form_data)
             }
             _ => ::std::option::Option::None,
         }
@@ -7724,18 +7577,10 @@ impl ::commerce_webhooks::wire::Shape for MailAfterCreateMessagePayload {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "data" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.data),
-                )
-            }
-            "message" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.message),
-                )
-            }
+            "data" => ::std::option::Option::Some(&mut self.data),
+            "message" => ::std::option::Option::Some(&mut self.message),
             _ => ::std::option::Option::None,
         }
     }
@@ -7814,18 +7659,10 @@ impl ::commerce_webhooks::wire::Shape for MailBeforeSendPayload {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "data" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.data),
-                )
-            }
-            "templateData" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.template_data),
-                )
-            }
+            "data" => ::std::option::Option::Some(&mut self.data),
+            "templateData" => ::std::option::Option::Some(&mut self.template_data),
             _ => ::std::option::Option::None,
         }
     }
@@ -7909,23 +7746,11 @@ impl ::commerce_webhooks::wire::Shape for MailSentPayload {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "subject" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.subject),
-                )
-            }
-            "contents" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.contents),
-                )
-            }
-            "recipients" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.recipients),
-                )
-            }
+            "subject" => ::std::option::Option::Some(&mut self.subject),
+            "contents" => ::std::option::Option::Some(&mut self.contents),
+            "recipients" => ::std::option::Option::Some(&mut self.recipients),
             _ => ::std::option::Option::None,
         }
     }
@@ -7999,14 +7824,10 @@ impl ::commerce_webhooks::wire::Shape for NewsletterRecipientPayload {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
             "newsletterRecipient" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.newsletter_recipient,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.newsletter_recipient)
             }
             _ => ::std::option::Option::None,
         }
@@ -8082,20 +7903,12 @@ impl ::commerce_webhooks::wire::Shape for NewsletterRegisterPayload {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
             "newsletterRecipient" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.newsletter_recipient,
-                    ),
-                )
+                ::std::option::Option::Some(&mut self.newsletter_recipient)
             }
-            "url" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.url),
-                )
-            }
+            "url" => ::std::option::Option::Some(&mut self.url),
             _ => ::std::option::Option::None,
         }
     }
@@ -8168,13 +7981,9 @@ impl ::commerce_webhooks::wire::Shape for ProductExportLogPayload {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "name" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.name),
-                )
-            }
+            "name" => ::std::option::Option::Some(&mut self.name),
             _ => ::std::option::Option::None,
         }
     }
@@ -8248,20 +8057,10 @@ impl ::commerce_webhooks::wire::Shape for ReviewFormPayload {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "reviewFormData" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(
-                        &mut self.review_form_data,
-                    ),
-                )
-            }
-            "product" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.product),
-                )
-            }
+            "reviewFormData" => ::std::option::Option::Some(&mut self.review_form_data),
+            "product" => ::std::option::Option::Some(&mut self.product),
             _ => ::std::option::Option::None,
         }
     }
@@ -8336,18 +8135,10 @@ impl ::commerce_webhooks::wire::Shape for UserRecoveryPayload {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "userRecovery" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.user_recovery),
-                )
-            }
-            "resetUrl" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.reset_url),
-                )
-            }
+            "userRecovery" => ::std::option::Option::Some(&mut self.user_recovery),
+            "resetUrl" => ::std::option::Option::Some(&mut self.reset_url),
             _ => ::std::option::Option::None,
         }
     }
@@ -8417,13 +8208,9 @@ impl ::commerce_webhooks::wire::Shape for AppVersionPayload {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "appVersion" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.app_version),
-                )
-            }
+            "appVersion" => ::std::option::Option::Some(&mut self.app_version),
             _ => ::std::option::Option::None,
         }
     }
@@ -8497,18 +8284,10 @@ impl ::commerce_webhooks::wire::Shape for ShopwareUpdatedPayload {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "oldVersion" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.old_version),
-                )
-            }
-            "newVersion" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.new_version),
-                )
-            }
+            "oldVersion" => ::std::option::Option::Some(&mut self.old_version),
+            "newVersion" => ::std::option::Option::Some(&mut self.new_version),
             _ => ::std::option::Option::None,
         }
     }
@@ -8579,13 +8358,9 @@ impl ::commerce_webhooks::wire::Shape for AppConfigChangedPayload {
     fn field(
         &mut self,
         key: &str,
-    ) -> ::std::option::Option<::commerce_webhooks::wire::Target<'_>> {
+    ) -> ::std::option::Option<&mut dyn ::commerce_webhooks::wire::Sink> {
         match key {
-            "changes" => {
-                ::std::option::Option::Some(
-                    ::commerce_webhooks::wire::Target::Tolerant(&mut self.changes),
-                )
-            }
+            "changes" => ::std::option::Option::Some(&mut self.changes),
             _ => ::std::option::Option::None,
         }
     }
