@@ -126,3 +126,39 @@ fn bigcommerce_order_status_ids_have_names() {
     assert_eq!(OrderStatusId::from_code(99), OrderStatusId::Unknown(99));
     assert_eq!(OrderStatusId::from_code(99).code(), 99);
 }
+
+/// A payload type's `Deserialize` reads the same through any deserializer: serde_json's `&str`
+/// and slice readers, and a `Value` (which hands strings over owned and keys one by one),
+/// strict at the root and tolerant inside, losslessly.
+#[test]
+fn payload_types_decode_the_same_through_every_deserializer() {
+    let body = std::fs::read(catalog_dir().join("examples/shopify/orders_create.json")).unwrap();
+    let text = std::str::from_utf8(&body).unwrap();
+    let value: Value = serde_json::from_str(text).unwrap();
+    // Drift as real deliveries bring it: a string id, a `null`, an object where a list is
+    // documented, an unknown key; all kept.
+    let mut drifted = value.clone();
+    drifted["id"] = "450789469".into();
+    drifted["note"] = Value::Null;
+    drifted["line_items"] = serde_json::json!({"0": {"id": 1}});
+    drifted["not_in_the_catalog"] = serde_json::json!([1, {"a": null}]);
+    for value in [value, drifted] {
+        let text = value.to_string();
+        let from_str: shopify::Order = serde_json::from_str(&text).unwrap();
+        let from_slice: shopify::Order = serde_json::from_slice(text.as_bytes()).unwrap();
+        let from_value: shopify::Order = serde_json::from_value(value.clone()).unwrap();
+        assert_eq!(from_str, from_slice);
+        assert_eq!(from_str, from_value);
+        assert_eq!(serde_json::to_value(&from_value).unwrap(), value);
+        let decoded = shopify::Event::from_delivery("orders/create", text.as_bytes()).unwrap();
+        assert_eq!(serde_json::to_value(&decoded).unwrap(), value);
+    }
+    // Strict at the root, with serde's wording, through every deserializer.
+    for error in [
+        serde_json::from_str::<shopify::Order>("[1]").unwrap_err().to_string(),
+        serde_json::from_value::<shopify::Order>(serde_json::json!("x")).unwrap_err().to_string(),
+        serde_json::from_value::<shopify::Order>(Value::Null).unwrap_err().to_string(),
+    ] {
+        assert!(error.starts_with("invalid type: ") && error.contains("expected a `Order` object"), "{error}");
+    }
+}
