@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 
-use crate::tolerate::{kept_scalar, kept_seq, Decode, Shape};
+use crate::tolerate::{kept_seq, Decode, Shape};
 use crate::visit::{Failed, MapIn, Scalar, Seed, SeqIn, Sink};
 use crate::{Field, Mismatch};
 
@@ -93,53 +93,73 @@ pub fn decode_nullable<T: Decode>(body: &[u8]) -> Result<Option<Box<T>>, DecodeE
     }
 }
 
-/// [`decode_boxed`] for a payload that is a generated shape: read in place, into its box.
+/// [`decode_boxed`] for a payload that is a generated shape: read in place, into its box (a
+/// large payload is not built on the stack and moved).
 pub fn decode_shape<T: Shape + Decode>(body: &[u8]) -> Result<Box<T>, DecodeError> {
-    match decode_shape_root::<T>(body)? {
-        Some(shape) => Ok(shape),
-        None => Err(root_misfit(T::EXPECTED, "null")),
+    let mut shape = Box::new(T::blank());
+    match decode_shape_into(body, &mut *shape, T::EXPECTED)? {
+        Root::Object => Ok(shape),
+        Root::Null => Err(root_misfit(T::EXPECTED, "null")),
     }
 }
 
 /// [`decode_shape`] for a payload that may be `null` (`None`).
 pub fn decode_nullable_shape<T: Shape + Decode>(body: &[u8]) -> Result<Option<Box<T>>, DecodeError> {
-    decode_shape_root(body)
+    let mut shape = Box::new(T::blank());
+    Ok(match decode_shape_into(body, &mut *shape, T::EXPECTED)? {
+        Root::Object => Some(shape),
+        Root::Null => None,
+    })
 }
 
-fn decode_shape_root<T: Shape + Decode>(body: &[u8]) -> Result<Option<Box<T>>, DecodeError> {
-    let mut root = ShapeRoot::<T>(Field::Absent);
+/// What the root of a shape's body was, when it was one that fits.
+enum Root {
+    Object,
+    Null,
+}
+
+/// Decodes `body` into `shape`: the work of [`decode_shape`] that does not depend on the
+/// shape's type, compiled once.
+#[inline(never)]
+fn decode_shape_into(body: &[u8], shape: &mut dyn Shape, expected: &str) -> Result<Root, DecodeError> {
+    let mut root = ShapeRoot { shape, found: Err("nothing") };
     decode_into(body, &mut root)?;
-    match root.0 {
-        Field::Value(shape) => Ok(Some(shape)),
-        Field::Null | Field::Absent => Ok(None),
-        Field::Mismatch(mismatch) => Err(root_misfit(T::EXPECTED, value_kind_of(&mismatch))),
-    }
+    root.found.map_err(|found| root_misfit(expected, found))
 }
 
-/// The root of a body whose payload is a shape: an object is read straight into a box (a
-/// large payload is not built on the stack and moved), anything else kept for the error.
-struct ShapeRoot<T>(Field<Box<T>>);
+/// The root of a body whose payload is a shape: an object is read into the shape, anything
+/// else is noted (by its kind) for the error.
+struct ShapeRoot<'a> {
+    shape: &'a mut dyn Shape,
+    found: Result<Root, &'static str>,
+}
 
-impl<T: Shape + Decode> Sink for ShapeRoot<T> {
+impl Sink for ShapeRoot<'_> {
     fn null(&mut self) -> Result<(), Failed> {
-        self.0 = Field::Null;
+        self.found = Ok(Root::Null);
         Ok(())
     }
 
     fn scalar(&mut self, value: Scalar<'_>) -> Result<(), Failed> {
-        self.0 = Field::Mismatch(kept_scalar(T::EXPECTED, value));
+        self.found = Err(match value {
+            Scalar::Bool(_) => "a boolean",
+            Scalar::I64(_) | Scalar::U64(_) => "an integer",
+            Scalar::F64(_) => "a number",
+            Scalar::Str(_) => "a string",
+        });
         Ok(())
     }
 
     fn map(&mut self, map: &mut dyn MapIn<'_>) -> Result<(), Failed> {
-        let mut shape = Box::new(T::blank());
-        map.fill(&mut *shape)?;
-        self.0 = Field::Value(shape);
+        map.fill(self.shape)?;
+        self.found = Ok(Root::Object);
         Ok(())
     }
 
     fn seq(&mut self, seq: &mut dyn SeqIn<'_>) -> Result<(), Failed> {
-        self.0 = Field::Mismatch(kept_seq(T::EXPECTED, seq)?);
+        // Read to its end (the rest of the body must still be checked), then dropped.
+        kept_seq("an array", seq)?;
+        self.found = Err("an array");
         Ok(())
     }
 }

@@ -57,7 +57,7 @@ pub trait Decode: Sized + Serialize {
 
 /// A scalar kept raw, as the mismatch of a type that does not take it.
 #[inline(never)]
-pub(crate) fn kept_scalar(expected: &'static str, value: Scalar<'_>) -> Box<Mismatch> {
+fn kept_scalar(expected: &'static str, value: Scalar<'_>) -> Box<Mismatch> {
     kept(expected, value.into_json())
 }
 
