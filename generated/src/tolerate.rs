@@ -12,7 +12,6 @@
 //! [`Shape`], a table from key to the field that receives the value, and one loop (`MapIn::fill`)
 //! reads every object of every payload.
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde::de::{self, DeserializeSeed, Deserializer};
@@ -145,15 +144,15 @@ macro_rules! decode_scalar {
 }
 
 decode_scalar! {
-    String: "a string", "an array of strings" { Scalar::Str(text) => text.into_owned(), }
-    Text: "a string", "an array of strings" { Scalar::Str(text) => Text::from(text), }
+    String: "a string", "an array of strings" { Scalar::Str(text) => text.to_owned(), }
+    Text: "a string", "an array of strings" { Scalar::Str(text) => Text::new(text), }
     bool: "a boolean", "an array of booleans" { Scalar::Bool(value) => value, }
     u64: "a non-negative integer", "an array of non-negative integers" { Scalar::U64(value) => value, }
     Timestamp: "a date-time string", "an array of date-time strings" {
-        Scalar::Str(text) => Timestamp(text.into_owned()),
+        Scalar::Str(text) => Timestamp(text.to_owned()),
     }
     Id: "an id (an integer or a string)", "an array of ids" {
-        Scalar::Str(text) => Id::from(text.into_owned()),
+        Scalar::Str(text) => Id::from(text),
         Scalar::U64(value) => Id::from(value),
         Scalar::I64(value) => Id::from(value),
     }
@@ -166,7 +165,7 @@ impl Decode for StringOrNumber {
 
     fn from_scalar(value: Scalar<'_>) -> Result<Self, Scalar<'_>> {
         match value {
-            Scalar::Str(text) => Ok(StringOrNumber::String(Text::from(text))),
+            Scalar::Str(text) => Ok(StringOrNumber::String(Text::new(text))),
             other => Number::from_scalar(other).map(StringOrNumber::Number),
         }
     }
@@ -247,7 +246,7 @@ macro_rules! decode_name {
                 value: $crate::wire::Scalar<'_>,
             ) -> ::std::result::Result<Self, $crate::wire::Scalar<'_>> {
                 match value {
-                    $crate::wire::Scalar::Str(text) => ::std::result::Result::Ok(Self::from_wire(&text)),
+                    $crate::wire::Scalar::Str(text) => ::std::result::Result::Ok(Self::from_wire(text)),
                     other => ::std::result::Result::Err(other),
                 }
             }
@@ -544,16 +543,6 @@ placeholder! {
     StringOrNumber: StringOrNumber::Number(Number::from(0u64));
     Money: Money(StringOrNumber::Number(Number::from(0u64)));
     Value: Value::Null;
-}
-
-// `Cow` is what a `Scalar::Str` holds; `Text` takes it without a second copy when owned.
-impl From<Cow<'_, str>> for Text {
-    fn from(text: Cow<'_, str>) -> Self {
-        match text {
-            Cow::Borrowed(text) => Text::new(text),
-            Cow::Owned(text) => Text::from(text),
-        }
-    }
 }
 
 #[cfg(test)]

@@ -10,7 +10,6 @@
 //!
 //! [`Decode`]: crate::tolerate::Decode
 
-use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::value::MapAccessDeserializer;
@@ -32,8 +31,9 @@ pub enum Scalar<'a> {
     U64(u64),
     /// Any other number.
     F64(f64),
-    /// A string, borrowed from the body when it has no escapes.
-    Str(Cow<'a, str>),
+    /// A string (borrowed: from the body when it has no escapes, else from the parser's
+    /// scratch space; a deserializer that hands over an owned `String` lends it).
+    Str(&'a str),
 }
 
 impl Scalar<'_> {
@@ -44,7 +44,7 @@ impl Scalar<'_> {
             Self::I64(value) => value.into(),
             Self::U64(value) => value.into(),
             Self::F64(value) => value.into(),
-            Self::Str(value) => value.into_owned().into(),
+            Self::Str(value) => value.into(),
         }
     }
 }
@@ -177,15 +177,15 @@ impl<'de> Visitor<'de> for Visit<'_> {
     }
 
     fn visit_borrowed_str<E: de::Error>(self, value: &'de str) -> Result<(), E> {
-        self.scalar(Scalar::Str(Cow::Borrowed(value)))
+        self.scalar(Scalar::Str(value))
     }
 
     fn visit_str<E: de::Error>(self, value: &str) -> Result<(), E> {
-        self.scalar(Scalar::Str(Cow::Borrowed(value)))
+        self.scalar(Scalar::Str(value))
     }
 
     fn visit_string<E: de::Error>(self, value: String) -> Result<(), E> {
-        self.scalar(Scalar::Str(Cow::Owned(value)))
+        self.scalar(Scalar::Str(&value))
     }
 
     fn visit_unit<E: de::Error>(self) -> Result<(), E> {
