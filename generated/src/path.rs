@@ -1,10 +1,9 @@
 //! JSON paths in decode errors, without a second, path-tracking decode.
 //!
-//! Generated visitors wrap an error from a field's value with the field's key
-//! ([`at_key`]), and arrays and maps wrap their elements' errors with the index or key
-//! ([`at_index`]; see `tolerate.rs`), so by
-//! the time an error leaves the body the path is written into its message, ahead of the
-//! original text and behind a marker. [`split`] takes it out again. Nothing of this runs
+//! The decoder's adapters (`visit.rs`) wrap an error from an object's value with its key
+//! ([`at_key`]) and an error from an array's element with its index ([`at_index`]), so by the
+//! time an error leaves the body the path is written into its message, ahead of the original
+//! text and behind a marker. [`split`] takes it out again. Nothing of this runs
 //! unless decoding fails.
 
 use serde::de;

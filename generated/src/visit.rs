@@ -113,8 +113,6 @@ pub trait MapIn<'de> {
     fn next_key(&mut self) -> Result<Option<Key<'de>>, Failed>;
     /// Reads the value of `key` into `sink`; an error gets `key` in its path.
     fn next_value(&mut self, key: &str, sink: &mut dyn Sink) -> Result<(), Failed>;
-    /// The value of `key` as raw JSON.
-    fn next_raw(&mut self, key: &str) -> Result<Value, Failed>;
     /// Every entry not read yet, as raw JSON.
     fn rest_raw(&mut self) -> Result<Map<String, Value>, Failed>;
 }
@@ -236,20 +234,21 @@ impl<'de, A: MapAccess<'de>> MapIn<'de> for MapAdapter<A, A::Error> {
                 Ok(None) => return shape.finish(seen),
                 Err(error) => return Err(self.keep(error)),
             };
-            let key = key.as_str();
-            if let Some(sink) = shape.field(key) {
+            let name = key.as_str();
+            if let Some(sink) = shape.field(name) {
                 if let Err(error) = self.map.next_value_seed(Seed(sink)) {
-                    return Err(self.keep(at_key(key, error)));
+                    return Err(self.keep(at_key(name, error)));
                 }
-            } else if let Some(index) = shape.strict_index(key) {
+            } else if let Some(index) = shape.strict_index(name) {
                 seen |= 1 << (index % 64);
-                shape.strict(index, &mut |sink| self.next_value(key, sink)).map_err(|failed| failed.at_key(key))?;
+                shape.strict(index, &mut |sink| self.next_value(name, sink)).map_err(|failed| failed.at_key(name))?;
             } else {
+                // A key the catalog does not list: kept, raw, in `extra`.
                 match self.map.next_value::<Value>() {
                     Ok(value) => {
-                        shape.extra().insert(key.to_owned(), value);
+                        shape.extra().insert(key.into_string(), value);
                     }
-                    Err(error) => return Err(self.keep(at_key(key, error))),
+                    Err(error) => return Err(self.keep(at_key(key.as_str(), error))),
                 }
             }
         }
@@ -261,10 +260,6 @@ impl<'de, A: MapAccess<'de>> MapIn<'de> for MapAdapter<A, A::Error> {
 
     fn next_value(&mut self, key: &str, sink: &mut dyn Sink) -> Result<(), Failed> {
         self.map.next_value_seed(Seed(sink)).map_err(|error| self.keep(at_key(key, error)))
-    }
-
-    fn next_raw(&mut self, key: &str) -> Result<Value, Failed> {
-        self.map.next_value::<Value>().map_err(|error| self.keep(at_key(key, error)))
     }
 
     fn rest_raw(&mut self) -> Result<Map<String, Value>, Failed> {

@@ -1,5 +1,6 @@
-//! Model → Rust for payloads: one struct per shape (with hand-rolled serde impls that keep
-//! unknown keys without `#[serde(flatten)]`'s buffering), one enum per enum, and `Event`.
+//! Model → Rust for payloads: one struct per shape (a key-to-field table for the crate's one
+//! decoder, `wire::Shape`, that keeps unknown keys without `#[serde(flatten)]`'s buffering,
+//! and a hand-rolled `Serialize`), one enum per enum, and `Event`.
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
