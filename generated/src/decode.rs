@@ -4,9 +4,11 @@ use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 
-use crate::tolerate::{kept_seq, Decode, Shape};
+use crate::tolerate::{kept_seq, serde_kind, Decode, Shape};
 use crate::visit::{Failed, MapIn, Scalar, Seed, SeqIn, Sink};
-use crate::{Field, Mismatch};
+use serde_json::Value;
+
+use crate::Field;
 
 /// Why a delivery body could not be decoded.
 ///
@@ -68,13 +70,7 @@ impl std::error::Error for DecodeError {}
 /// tolerant inside; a data error names the JSON path where it happened (the decoder writes it
 /// into the error on the way out, see `path.rs`).
 pub fn decode<T: Decode>(body: &[u8]) -> Result<T, DecodeError> {
-    let mut root = Field::<T>::Absent;
-    decode_into(body, &mut root)?;
-    match root {
-        Field::Value(value) => Ok(value),
-        Field::Null | Field::Absent => T::from_null().ok_or_else(|| root_misfit(T::EXPECTED, "null")),
-        Field::Mismatch(mismatch) => Err(root_misfit(T::EXPECTED, value_kind_of(&mismatch))),
-    }
+    decode_root(body)?.or_else(T::from_null).ok_or_else(|| root_misfit(T::EXPECTED, "null"))
 }
 
 /// [`decode`] into a box (a payload is boxed in its `Event` variant).
@@ -84,12 +80,18 @@ pub fn decode_boxed<T: Decode>(body: &[u8]) -> Result<Box<T>, DecodeError> {
 
 /// [`decode_boxed`] for a payload that may be `null` (`None`).
 pub fn decode_nullable<T: Decode>(body: &[u8]) -> Result<Option<Box<T>>, DecodeError> {
+    Ok(decode_root(body)?.map(Box::new))
+}
+
+/// The root of `body` as a `T`, or `None` for `null`; any other value that does not fit is
+/// an error.
+fn decode_root<T: Decode>(body: &[u8]) -> Result<Option<T>, DecodeError> {
     let mut root = Field::<T>::Absent;
     decode_into(body, &mut root)?;
     match root {
-        Field::Value(value) => Ok(Some(Box::new(value))),
+        Field::Value(value) => Ok(Some(value)),
         Field::Null | Field::Absent => Ok(None),
-        Field::Mismatch(mismatch) => Err(root_misfit(T::EXPECTED, value_kind_of(&mismatch))),
+        Field::Mismatch(mismatch) => Err(root_misfit(T::EXPECTED, kind_of(mismatch.value()))),
     }
 }
 
@@ -122,16 +124,17 @@ enum Root {
 /// shape's type, compiled once.
 #[inline(never)]
 fn decode_shape_into(body: &[u8], shape: &mut dyn Shape, expected: &str) -> Result<Root, DecodeError> {
-    let mut root = ShapeRoot { shape, found: Err("nothing") };
+    // `decode_into` hands the root to exactly one of the sink's methods when it succeeds.
+    let mut root = ShapeRoot { shape, found: Ok(Root::Null) };
     decode_into(body, &mut root)?;
-    root.found.map_err(|found| root_misfit(expected, found))
+    root.found.map_err(|found| root_misfit(expected, kind_of(&found)))
 }
 
 /// The root of a body whose payload is a shape: an object is read into the shape, anything
-/// else is noted (by its kind) for the error.
+/// else is kept for the error.
 struct ShapeRoot<'a> {
     shape: &'a mut dyn Shape,
-    found: Result<Root, &'static str>,
+    found: Result<Root, Value>,
 }
 
 impl Sink for ShapeRoot<'_> {
@@ -141,12 +144,7 @@ impl Sink for ShapeRoot<'_> {
     }
 
     fn scalar(&mut self, value: Scalar<'_>) -> Result<(), Failed> {
-        self.found = Err(match value {
-            Scalar::Bool(_) => "a boolean",
-            Scalar::I64(_) | Scalar::U64(_) => "an integer",
-            Scalar::F64(_) => "a number",
-            Scalar::Str(_) => "a string",
-        });
+        self.found = Err(value.into_json());
         Ok(())
     }
 
@@ -157,9 +155,8 @@ impl Sink for ShapeRoot<'_> {
     }
 
     fn seq(&mut self, seq: &mut dyn SeqIn<'_>) -> Result<(), Failed> {
-        // Read to its end (the rest of the body must still be checked), then dropped.
-        kept_seq("an array", seq)?;
-        self.found = Err("an array");
+        // Read to its end: the rest of the body must still be checked.
+        self.found = Err(kept_seq("an array", seq)?.into_value());
         Ok(())
     }
 }
@@ -197,17 +194,10 @@ fn root_misfit(expected: &str, found: &str) -> DecodeError {
     DecodeError::Data { path: ".".into(), message: format!("expected {expected}, found {found}") }
 }
 
-/// The kind of a mismatched value, as the errors name it.
-fn value_kind_of(mismatch: &Mismatch) -> &'static str {
-    match mismatch.value() {
-        serde_json::Value::Null => "null",
-        serde_json::Value::Bool(_) => "a boolean",
-        serde_json::Value::Number(number) if number.is_f64() => "a number",
-        serde_json::Value::Number(_) => "an integer",
-        serde_json::Value::String(_) => "a string",
-        serde_json::Value::Array(_) => "an array",
-        serde_json::Value::Object(_) => "an object",
-    }
+/// The kind of a value that does not fit, as the errors name it (`a string`): serde's name
+/// for it, in the words of the errors' text.
+fn kind_of(value: &Value) -> &'static str {
+    value_kind(serde_kind(value))
 }
 
 /// The error of a failed decode. Not generic, so that it is compiled once rather than once per

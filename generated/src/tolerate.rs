@@ -251,6 +251,12 @@ macro_rules! decode_name {
                 }
             }
         }
+
+        impl $crate::wire::Placeholder for $ty {
+            fn placeholder() -> Self {
+                Self::from_wire("")
+            }
+        }
     )*};
 }
 
@@ -270,6 +276,12 @@ macro_rules! decode_code {
                     $crate::wire::Scalar::U64(code) => ::std::result::Result::Ok(Self::from_code(code)),
                     other => ::std::result::Result::Err(other),
                 }
+            }
+        }
+
+        impl $crate::wire::Placeholder for $ty {
+            fn placeholder() -> Self {
+                Self::from_code(0)
             }
         }
     )*};
@@ -495,7 +507,7 @@ fn misfit(mismatch: &Mismatch) -> Failed {
 }
 
 /// serde's name for the kind of a JSON value (`de::Unexpected`'s wording).
-fn serde_kind(value: &Value) -> &'static str {
+pub(crate) fn serde_kind(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Bool(_) => "boolean",
@@ -515,7 +527,9 @@ pub fn deserialize<'de, T: Decode, D: Deserializer<'de>>(deserializer: D) -> Res
     strict_value(field).map_err(|failed| de::Error::custom(failed.message()))
 }
 
-/// What the strict fields that must be present hold until their key comes.
+/// What the strict fields that must be present hold until their key comes (every scalar type
+/// and, through `decode_name!`/`decode_code!`, every generated enum: the types a field can be
+/// strict with).
 pub trait Placeholder {
     /// The placeholder.
     fn placeholder() -> Self;
@@ -634,5 +648,70 @@ mod tests {
     fn a_map_with_one_misfit_is_kept_whole() {
         let map = field::<BTreeMap<String, bool>>(r#"{"a": true, "b": 1, "c": false}"#);
         assert_eq!(map.mismatch().unwrap().value(), &serde_json::json!({"a": true, "b": 1, "c": false}));
+    }
+
+    /// A shape as the generator writes one with a strict field that must be present, of an
+    /// enum type (the field holds the enum's placeholder until its key comes).
+    #[derive(Debug, PartialEq, Serialize)]
+    struct Envelope {
+        event: Name,
+        note: Field<Text>,
+        #[serde(skip)]
+        extra: Extra,
+    }
+
+    impl Decode for Envelope {
+        const EXPECTED: &'static str = "an `Envelope` object";
+        const EXPECTED_ARRAY: &'static str = "an array of `Envelope` objects";
+        fn decode_map(field: &mut Field<Self>, map: &mut dyn MapIn<'_>) -> Result<(), Failed> {
+            shape_into(field, map)
+        }
+    }
+
+    impl Shape for Envelope {
+        fn blank() -> Self {
+            Self { event: Placeholder::placeholder(), note: Field::Absent, extra: Extra::new() }
+        }
+        fn field(&mut self, key: &str) -> Option<&mut dyn Sink> {
+            match key {
+                "note" => Some(&mut self.note),
+                _ => None,
+            }
+        }
+        fn strict_index(&self, key: &str) -> Option<usize> {
+            (key == "event").then_some(0)
+        }
+        fn extra(&mut self) -> &mut Extra {
+            &mut self.extra
+        }
+        fn strict(
+            &mut self,
+            index: usize,
+            read: &mut dyn FnMut(&mut dyn Sink) -> Result<(), Failed>,
+        ) -> Result<(), Failed> {
+            match index {
+                0 => self.event = strict_value(read_strict::<Name>(read)?)?,
+                _ => return Err(no_strict_field()),
+            }
+            Ok(())
+        }
+        fn finish(&self, seen: u64) -> Result<(), Failed> {
+            require(seen, &[(0, "event")])
+        }
+    }
+
+    #[test]
+    fn a_strict_enum_field_must_come_and_fit_and_nothing_else_is_strict() {
+        let decoded = crate::decode::decode::<Envelope>(br#"{"event": "paid", "note": 5, "x": 1}"#).unwrap();
+        assert_eq!(decoded.event, Name("paid".into()));
+        assert!(decoded.note.mismatch().is_some());
+        assert_eq!(decoded.extra["x"], serde_json::json!(1));
+        let error = |body: &[u8]| match crate::decode::decode::<Envelope>(body) {
+            Err(crate::DecodeError::Data { path, message }) => (path, message),
+            other => panic!("expected a data error, got {other:?}"),
+        };
+        assert_eq!(error(br#"{"note": "a"}"#), (".".into(), "missing field `event`".into()));
+        assert_eq!(error(br#"{"event": 4111}"#), ("event".into(), "expected a name, found an integer".into()));
+        assert_eq!(error(br#"{"event": null}"#), ("event".into(), "expected a name, found null".into()));
     }
 }

@@ -118,7 +118,6 @@ pub(super) fn shape(platform: &Platform, shape: &Shape) -> TokenStream {
     });
     // Strict fields are numbered in catalog order; `Shape::strict` reads them by number.
     let strict: Vec<&Field> = shape.fields.iter().filter(|field| field.strict.is_some()).collect();
-    let strict_index = |field: &Field| strict.iter().position(|other| other.key == field.key).unwrap_or_default();
     let blanks = shape.fields.iter().map(|field| {
         let name = ident(&field.ident);
         let value = match (&field.strict, field.absent, field.null) {
@@ -153,8 +152,8 @@ pub(super) fn shape(platform: &Platform, shape: &Shape) -> TokenStream {
             let key = &field.key;
             quote! { (#index, #key), }
         });
-        let indexes = strict.iter().map(|field| {
-            let (key, index) = (&field.key, strict_index(field));
+        let indexes = strict.iter().enumerate().map(|(index, field)| {
+            let key = &field.key;
             quote! { #key => ::std::option::Option::Some(#index), }
         });
         quote! {

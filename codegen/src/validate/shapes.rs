@@ -193,6 +193,17 @@ impl<'a> ShapeChecker<'a> {
                         );
                         continue;
                     }
+                    // The decoder notes which strict fields came in the bits of a `u64`.
+                    if fields.iter().filter(|field| field.strict.is_some()).count() == MAX_STRICT {
+                        self.push(
+                            &located.lines,
+                            key,
+                            field_subject.clone(),
+                            format!("a shape can have at most {MAX_STRICT} strict fields, and this is one more"),
+                            "remove `strict` from the fields the delivery is not read by",
+                        );
+                        continue;
+                    }
                 }
                 fields.push(Field {
                     key: key.to_owned(),
@@ -522,3 +533,6 @@ fn suggest_rust_name(key: &str) -> String {
         format!("{snake}_")
     }
 }
+
+/// The most strict fields a shape can have (`wire::Shape::strict_index` is below 64).
+const MAX_STRICT: usize = 64;
