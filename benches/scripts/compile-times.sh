@@ -48,7 +48,14 @@ time_builds() {
 serde=$(time_builds "serde_json $serde_json_version, release" "serde_json@$serde_json_version" "serde_json" --release)
 release=$(time_builds "commerce-webhooks, all features, release" commerce-webhooks commerce-webhooks --release --all-features)
 debug=$(time_builds "commerce-webhooks, all features, debug" commerce-webhooks commerce-webhooks --all-features)
-awk -v s="$serde" -v r="$release" -v d="$debug" 'BEGIN {
+# The same debug build as an application's dependency gets it: cargo's default dev profile
+# (full debug info, where this workspace asks for line tables only) and no incremental
+# compilation (cargo builds only workspace members incrementally). A separate target dir, so
+# that the two debug builds do not share artifacts.
+as_dependency=$(CARGO_TARGET_DIR="$CARGO_TARGET_DIR/as-dependency" CARGO_INCREMENTAL=0 CARGO_PROFILE_DEV_DEBUG=true \
+  time_builds "commerce-webhooks, all features, debug as a dependency" commerce-webhooks commerce-webhooks --all-features)
+awk -v s="$serde" -v r="$release" -v d="$debug" -v a="$as_dependency" 'BEGIN {
   printf "release crate / release serde_json: %.2f (goal <= 3: %s)\n", r / s, (r / s <= 3 ? "met" : "NOT met");
   printf "debug crate / release serde_json:   %.2f (goal <= 1: %s)\n", d / s, (d / s <= 1 ? "met" : "NOT met");
+  printf "debug crate as a dependency / release serde_json: %.2f (goal <= 1: %s)\n", a / s, (a / s <= 1 ? "met" : "NOT met");
 }'
