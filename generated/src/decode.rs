@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 
-use crate::tolerate::{kept_seq, serde_kind, Decode, Shape};
+use crate::tolerate::{raw_seq, serde_kind, Decode, Shape};
 use crate::visit::{Failed, MapIn, Scalar, Seed, SeqIn, Sink};
 use serde_json::Value;
 
@@ -156,7 +156,7 @@ impl Sink for ShapeRoot<'_> {
 
     fn seq(&mut self, seq: &mut dyn SeqIn<'_>) -> Result<(), Failed> {
         // Read to its end: the rest of the body must still be checked.
-        self.found = Err(kept_seq("an array", seq)?.into_value());
+        self.found = Err(raw_seq(seq)?);
         Ok(())
     }
 }

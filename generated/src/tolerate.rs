@@ -68,7 +68,7 @@ fn kept_map(expected: &'static str, map: &mut dyn MapIn<'_>) -> Result<Box<Misma
 
 /// An array kept raw, as the mismatch of a type that is not a list.
 #[inline(never)]
-pub(crate) fn kept_seq(expected: &'static str, seq: &mut dyn SeqIn<'_>) -> Result<Box<Mismatch>, Failed> {
+fn kept_seq(expected: &'static str, seq: &mut dyn SeqIn<'_>) -> Result<Box<Mismatch>, Failed> {
     Ok(kept(expected, raw_seq(seq)?))
 }
 
@@ -116,7 +116,7 @@ impl<T> Field<T> {
 
 /// The raw JSON of the rest of an array.
 #[inline(never)]
-fn raw_seq(seq: &mut dyn SeqIn<'_>) -> Result<Value, Failed> {
+pub(crate) fn raw_seq(seq: &mut dyn SeqIn<'_>) -> Result<Value, Failed> {
     let mut values = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
     while let Some(value) = seq.next_raw()? {
         values.push(value);

@@ -7,7 +7,6 @@ pub use serde;
 pub use serde_json;
 
 pub use crate::decode::{decode, decode_boxed, decode_nullable, decode_nullable_shape, decode_shape, topic_in_body};
-pub use crate::path::at_key;
 pub use crate::tolerate::{
     deserialize, no_strict_field, read_strict, require, shape_into, strict_field, strict_nullable, strict_value,
     Decode, Placeholder, Shape,

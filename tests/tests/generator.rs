@@ -297,6 +297,16 @@ fn decode_errors_name_the_json_path() {
         tiny::Event::from_delivery("orders/create", br#"{"id":1,"#),
         Err(DecodeError::Syntax { line: 1, .. })
     ));
+    // A root that is not the payload's object names what came, never its value; an array is
+    // read to its end first, so that a broken body is still a syntax error.
+    for (body, found) in [(r#"[1, {"card": "4111"}]"#, "an array"), (r#""4111""#, "a string"), ("null", "null")] {
+        let expected = format!("expected a `Order` object, found {found}");
+        assert_eq!(data_error(body), (".".to_owned(), expected), "{body}");
+    }
+    assert!(matches!(
+        tiny::Event::from_delivery("orders/create", br#"[1, {"card": "#),
+        Err(DecodeError::Syntax { line: 1, .. })
+    ));
 }
 
 #[test]
