@@ -239,23 +239,10 @@ impl Decode for Value {
 #[macro_export]
 macro_rules! decode_name {
     ($($ty:ty: $expected:literal, $expected_array:literal;)*) => {$(
-        impl $crate::wire::Decode for $ty {
-            const EXPECTED: &'static str = $expected;
-            const EXPECTED_ARRAY: &'static str = $expected_array;
-            fn from_scalar(
-                value: $crate::wire::Scalar<'_>,
-            ) -> ::std::result::Result<Self, $crate::wire::Scalar<'_>> {
-                match value {
-                    $crate::wire::Scalar::Str(text) => ::std::result::Result::Ok(Self::from_wire(text)),
-                    other => ::std::result::Result::Err(other),
-                }
-            }
-        }
-
-        impl $crate::wire::Placeholder for $ty {
-            fn placeholder() -> Self {
-                Self::from_wire("")
-            }
+        $crate::decode_wire_enum! {
+            $ty: $expected, $expected_array,
+            $crate::wire::Scalar::Str(text) => Self::from_wire(text),
+            placeholder: Self::from_wire(""),
         }
     )*};
 }
@@ -266,14 +253,26 @@ macro_rules! decode_name {
 #[macro_export]
 macro_rules! decode_code {
     ($($ty:ty: $expected:literal, $expected_array:literal;)*) => {$(
+        $crate::decode_wire_enum! {
+            $ty: $expected, $expected_array,
+            $crate::wire::Scalar::U64(code) => Self::from_code(code),
+            placeholder: Self::from_code(0),
+        }
+    )*};
+}
+
+/// The one impl behind `decode_name!` and `decode_code!`: the scalar an enum is read from,
+/// and the placeholder a strict enum field holds until its key comes.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! decode_wire_enum {
+    ($ty:ty: $expected:literal, $expected_array:literal, $scalar:pat => $value:expr, placeholder: $placeholder:expr,) => {
         impl $crate::wire::Decode for $ty {
             const EXPECTED: &'static str = $expected;
             const EXPECTED_ARRAY: &'static str = $expected_array;
-            fn from_scalar(
-                value: $crate::wire::Scalar<'_>,
-            ) -> ::std::result::Result<Self, $crate::wire::Scalar<'_>> {
+            fn from_scalar(value: $crate::wire::Scalar<'_>) -> ::std::result::Result<Self, $crate::wire::Scalar<'_>> {
                 match value {
-                    $crate::wire::Scalar::U64(code) => ::std::result::Result::Ok(Self::from_code(code)),
+                    $scalar => ::std::result::Result::Ok($value),
                     other => ::std::result::Result::Err(other),
                 }
             }
@@ -281,10 +280,10 @@ macro_rules! decode_code {
 
         impl $crate::wire::Placeholder for $ty {
             fn placeholder() -> Self {
-                Self::from_code(0)
+                $placeholder
             }
         }
-    )*};
+    };
 }
 
 /// One decoded element of a list or map: `Ok` when it fits (`null` only where the element
